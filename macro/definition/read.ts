@@ -1,0 +1,242 @@
+/**
+ * Step 3 of the pipeline: read each state machine's definition, in whatever form it comes.
+ *
+ * - `Definition`: an object, possibly with intrinsics as values.
+ * - `DefinitionString`: a plain string, `Fn::Sub` (string or `[string, vars]`), or `Fn::Join`
+ *   with any delimiter whose pieces may be intrinsics.
+ * - `DefinitionSubstitutions`: `${key}` placeholders resolved by Step Functions, on top of either.
+ *
+ * Text forms become a list of segments (text with its offsets in the source, or a hole with its
+ * value and binding); the flat text of the segments is parsed by `parseDefinitionText`.
+ */
+import { ReadError } from '../errors';
+import { partsOf, type Part } from '../intrinsics/parts';
+import { tokenizeSub } from '../intrinsics/sub';
+import { getOwn, hasOwn, intrinsicName, isObject } from '../json';
+import type { Json, JsonObject } from '../types';
+import type { Binding, HoleSource, Node, StrNode } from './ast';
+import { HOLE_CHAR, parseDefinitionText, type HoleInfo } from './parse';
+
+export type TextSource =
+  | { form: 'string'; text: string }
+  | { form: 'sub'; template: string; vars?: JsonObject }
+  | { form: 'join'; delimiter: string; pieces: Json[] };
+
+/** A position in a text source: piece index (0 unless Fn::Join) and offset in that piece. */
+export interface Pos {
+  piece: number;
+  offset: number;
+}
+
+export interface Segment {
+  text: string;
+  start: Pos;
+  end: Pos;
+  /** Cannot be cut: an escape `${!X}`, a Join delimiter, a hole. */
+  atomic: boolean;
+  hole?: HoleInfo;
+}
+
+interface Common {
+  stateMachine: string;
+  /** Template path of the definition property, e.g. `Resources/Flow/Properties/DefinitionString`. */
+  path: string;
+  root: Node;
+  substitutions?: JsonObject;
+  /** How many times each binding (`sub-var:x`, `substitution:y`) occurs in the definition. */
+  uses: Map<string, number>;
+}
+
+export type DefinitionModel =
+  | (Common & { property: 'Definition'; form: 'object'; value: JsonObject })
+  | (Common & { property: 'DefinitionString' | 'Definition'; form: TextSource['form']; source: TextSource; segments: Segment[]; flatStarts: number[] });
+
+export function bindingKey(b: Binding): string | undefined {
+  return b.kind === 'inline' ? undefined : `${b.kind}:${b.name}`;
+}
+
+/** Reads a definition value; throws ReadError when it cannot be read. */
+export function readDefinition(
+  stateMachine: string,
+  property: 'Definition' | 'DefinitionString',
+  value: Json,
+  substitutions: Json | undefined,
+): DefinitionModel {
+  const path = `Resources/${stateMachine}/Properties/${property}`;
+  let subs: JsonObject | undefined;
+  if (substitutions !== undefined) {
+    if (!isObject(substitutions)) throw new ReadError('DefinitionSubstitutions must be an object');
+    subs = substitutions;
+  }
+  const uses = new Map<string, number>();
+  const count = (b: Binding): void => {
+    const k = bindingKey(b);
+    if (k) uses.set(k, (uses.get(k) ?? 0) + 1);
+  };
+
+  if (property === 'Definition' && isObject(value) && intrinsicName(value) === undefined) {
+    const root = objectToNode(value, subs, count);
+    return { stateMachine, path, property, form: 'object', value, root, substitutions: subs, uses };
+  }
+
+  const source = textSource(value);
+  let segments = segmentsOf(source);
+  if (subs) segments = applySubstitutions(segments, subs);
+  const flatStarts: number[] = new Array(segments.length);
+  const holes = new Map<number, HoleInfo>();
+  let text = '';
+  segments.forEach((seg, k) => {
+    flatStarts[k] = text.length;
+    if (seg.hole) {
+      holes.set(text.length, seg.hole);
+      count(seg.hole.binding);
+    }
+    text += seg.text;
+  });
+  const root = parseDefinitionText({ text, holes });
+  return { stateMachine, path, property, form: source.form, source, segments, flatStarts, root, substitutions: subs, uses };
+}
+
+function textSource(value: Json): TextSource {
+  if (typeof value === 'string') return { form: 'string', text: value };
+  const fn = intrinsicName(value);
+  const arg = fn ? (value as Record<string, Json>)[fn] : undefined;
+  if (fn === 'Fn::Sub') {
+    if (typeof arg === 'string') return { form: 'sub', template: arg };
+    if (Array.isArray(arg) && arg.length === 2 && typeof arg[0] === 'string' && isObject(arg[1])) {
+      return { form: 'sub', template: arg[0], vars: arg[1] };
+    }
+    throw new ReadError('Fn::Sub takes a string or a list of [string, variable map]; this one has the wrong arity or types');
+  }
+  if (fn === 'Fn::Join') {
+    if (Array.isArray(arg) && arg.length === 2 && typeof arg[0] === 'string' && Array.isArray(arg[1])) {
+      return { form: 'join', delimiter: arg[0], pieces: arg[1] };
+    }
+    throw new ReadError('Fn::Join takes [delimiter, list of values] with a literal list; this one cannot be read');
+  }
+  if (isObject(value) && fn === undefined) throw new ReadError('the definition is an object where a string was expected');
+  throw new ReadError(`the definition is ${fn ? `an ${fn}` : JSON.stringify(value)}, which the macro cannot read before deployment`);
+}
+
+function segmentsOf(source: TextSource): Segment[] {
+  if (source.form === 'string') {
+    return [{ text: source.text, start: { piece: 0, offset: 0 }, end: { piece: 0, offset: source.text.length }, atomic: false }];
+  }
+  if (source.form === 'sub') {
+    const vars = source.vars;
+    const tokens = tokenizeSub(source.template, (name) => vars !== undefined && getOwn(vars, name) !== undefined);
+    return tokens.map((t): Segment => {
+      const start = { piece: 0, offset: t.start };
+      const end = { piece: 0, offset: t.end };
+      switch (t.kind) {
+        case 'text':
+          return { text: t.text, start, end, atomic: false };
+        case 'escape':
+          return { text: t.text, start, end, atomic: true };
+        case 'ref':
+          return { text: HOLE_CHAR, start, end, atomic: true, hole: { value: { Ref: t.name }, binding: { kind: 'inline' } } };
+        case 'getatt':
+          return { text: HOLE_CHAR, start, end, atomic: true, hole: { value: { 'Fn::GetAtt': [t.resource, t.attribute] }, binding: { kind: 'inline' } } };
+        case 'var':
+          return { text: HOLE_CHAR, start, end, atomic: true, hole: { value: getOwn(vars, t.name)!, binding: { kind: 'sub-var', name: t.name } } };
+      }
+    });
+  }
+  const out: Segment[] = [];
+  source.pieces.forEach((piece, p) => {
+    if (p > 0 && source.delimiter !== '') {
+      const prev = source.pieces[p - 1];
+      out.push({
+        text: source.delimiter,
+        start: { piece: p - 1, offset: typeof prev === 'string' ? prev.length : 1 },
+        end: { piece: p, offset: 0 },
+        atomic: true,
+      });
+    }
+    if (typeof piece === 'string') {
+      out.push({ text: piece, start: { piece: p, offset: 0 }, end: { piece: p, offset: piece.length }, atomic: false });
+    } else if (typeof piece === 'number' || typeof piece === 'boolean') {
+      out.push({ text: String(piece), start: { piece: p, offset: 0 }, end: { piece: p, offset: 1 }, atomic: true });
+    } else {
+      out.push({ text: HOLE_CHAR, start: { piece: p, offset: 0 }, end: { piece: p, offset: 1 }, atomic: true, hole: { value: piece, binding: { kind: 'inline' } } });
+    }
+  });
+  return out;
+}
+
+/** Splits text segments at `${key}` placeholders of DefinitionSubstitutions. */
+function applySubstitutions(segments: Segment[], subs: JsonObject): Segment[] {
+  const isKey = (k: string): boolean => hasOwn(subs, k);
+  const out: Segment[] = [];
+  for (const seg of segments) {
+    if (seg.hole || !seg.text.includes('${')) {
+      out.push(seg);
+      continue;
+    }
+    for (const t of tokenizeSub(seg.text, isKey, 'substitutions')) {
+      const hole: HoleInfo | undefined = t.kind === 'var' ? { value: subs[t.name], binding: { kind: 'substitution', name: t.name } } : undefined;
+      if (seg.atomic) {
+        out.push({ text: hole ? HOLE_CHAR : t.kind === 'text' ? t.text : '', start: seg.start, end: seg.end, atomic: true, hole });
+      } else {
+        out.push({
+          text: hole ? HOLE_CHAR : (t as { text: string }).text,
+          start: { piece: seg.start.piece, offset: seg.start.offset + t.start },
+          end: { piece: seg.start.piece, offset: seg.start.offset + t.end },
+          atomic: hole !== undefined,
+          hole,
+        });
+      }
+    }
+  }
+  return out;
+}
+
+/** A `Definition` object as a node tree; iterative (definitions can nest deeply). */
+function objectToNode(value: JsonObject, subs: JsonObject | undefined, count: (b: Binding) => void): Node {
+  const leaf = (v: Json, path: (string | number)[]): Node => {
+    if (typeof v === 'string' || intrinsicName(v) !== undefined) {
+      const parts = partsOf(v) ?? [{ hole: v }];
+      return strNode(parts, path, subs, count);
+    }
+    return { kind: 'scalar' };
+  };
+  const root: Node = { kind: 'obj', entries: new Map() };
+  const work: { src: Json; dst: Node; path: (string | number)[] }[] = [{ src: value, dst: root, path: [] }];
+  while (work.length) {
+    const { src, dst, path } = work.pop()!;
+    const place = (key: string | number, v: Json): void => {
+      const childPath = [...path, key];
+      let child: Node;
+      if (Array.isArray(v)) child = { kind: 'arr', items: [] };
+      else if (isObject(v) && intrinsicName(v) === undefined) child = { kind: 'obj', entries: new Map() };
+      else child = leaf(v, childPath);
+      if (dst.kind === 'obj') dst.entries.set(String(key), child);
+      else if (dst.kind === 'arr') dst.items.push(child);
+      if (child.kind === 'obj' || child.kind === 'arr') work.push({ src: v, dst: child, path: childPath });
+    };
+    if (Array.isArray(src)) src.forEach((v, k) => place(k, v));
+    else if (isObject(src)) for (const k of Object.keys(src)) place(k, src[k]);
+  }
+  return root;
+}
+
+function strNode(parts: Part[], path: (string | number)[], subs: JsonObject | undefined, count: (b: Binding) => void): StrNode {
+  const holes: HoleSource[] = [];
+  const out: Part[] = [];
+  for (const p of parts) {
+    if (typeof p !== 'string') {
+      out.push(p);
+      holes.push({ binding: { kind: 'inline' } });
+    } else if (subs && p.includes('${')) {
+      for (const t of tokenizeSub(p, (k) => hasOwn(subs, k), 'substitutions')) {
+        if (t.kind === 'var') {
+          out.push({ hole: subs[t.name] });
+          const binding: Binding = { kind: 'substitution', name: t.name };
+          holes.push({ binding });
+          count(binding);
+        } else if (t.kind === 'text') out.push(t.text);
+      }
+    } else out.push(p);
+  }
+  return { kind: 'str', parts: out, holes, loc: { kind: 'value', path } };
+}

@@ -1,0 +1,116 @@
+/**
+ * Step 4 of the pipeline: find the invocation slots of a definition.
+ *
+ * States are visited at every depth (Parallel `Branches`, Map `Iterator` and `ItemProcessor`)
+ * with an explicit stack. A slot is a string that Step Functions uses as the function to invoke:
+ * - a Task's `Resource`, when it is a Lambda function ARN;
+ * - `Parameters.FunctionName` (JSONPath) or `Arguments.FunctionName` (JSONata) of a Task whose
+ *   `Resource` is `arn:<partition>:states:::lambda:invoke` or `...lambda:invoke.waitForTaskToken`.
+ */
+import { expandParts, isHole, type Part } from '../intrinsics/parts';
+import { refName } from '../template';
+import { get, textOf, type Node, type StrNode } from './ast';
+
+export interface Slot {
+  state: string;
+  /** Path of the state in the definition, e.g. `States.Fan.Branches[0].States.Work`. */
+  statePath: string;
+  field: 'Resource' | 'Parameters.FunctionName' | 'Arguments.FunctionName';
+  leaf: StrNode;
+}
+
+/** Something about a Task that the macro cannot or will not decide from the template. */
+export interface SlotNote {
+  state: string;
+  statePath: string;
+  kind: 'dynamic' | 'explicit-qualifier';
+  message: string;
+}
+
+export interface SlotScan {
+  slots: Slot[];
+  notes: SlotNote[];
+}
+
+const LAMBDA_INVOKE = /^arn:(?:aws[a-z-]*|\$\{AWS::Partition\}):states:::lambda:invoke(?:\.waitForTaskToken)?$/;
+
+export function findSlots(root: Node): SlotScan {
+  const slots: Slot[] = [];
+  const notes: SlotNote[] = [];
+  const machines: { node: Node; path: string }[] = [{ node: root, path: '' }];
+  while (machines.length) {
+    const { node, path } = machines.pop()!;
+    const states = get(node, 'States');
+    if (states?.kind !== 'obj') continue;
+    // Visit in document order: push in reverse so that the stack pops them in order.
+    const entries = [...states.entries];
+    const found: { node: Node; path: string }[] = [];
+    for (const [name, state] of entries) {
+      const statePath = `${path}States.${name}`;
+      const type = textOf(get(state, 'Type'));
+      if (type === 'Task') scanTask(name, statePath, state, slots, notes);
+      else if (type === 'Parallel') {
+        const branches = get(state, 'Branches');
+        if (branches?.kind === 'arr') branches.items.forEach((b, k) => found.push({ node: b, path: `${statePath}.Branches[${k}].` }));
+      } else if (type === 'Map') {
+        for (const key of ['Iterator', 'ItemProcessor']) {
+          const sub = get(state, key);
+          if (sub) found.push({ node: sub, path: `${statePath}.${key}.` });
+        }
+      }
+    }
+    for (let k = found.length - 1; k >= 0; k--) machines.push(found[k]);
+  }
+  return { slots, notes };
+}
+
+function scanTask(state: string, statePath: string, task: Node, slots: Slot[], notes: SlotNote[]): void {
+  const resource = get(task, 'Resource');
+  if (resource?.kind !== 'str') return;
+  const parts = expandParts(resource.parts);
+  const shape = shapeOf(parts);
+  if (LAMBDA_INVOKE.test(shape)) {
+    for (const container of ['Parameters', 'Arguments'] as const) {
+      const params = get(task, container);
+      if (params === undefined) continue;
+      const field = `${container}.FunctionName` as const;
+      if (params.kind === 'str') {
+        notes.push({ state, statePath, kind: 'dynamic', message: `${container} is an expression computed at run time` });
+        continue;
+      }
+      if (params.kind !== 'obj') continue;
+      if (params.entries.has('FunctionName.$')) {
+        notes.push({ state, statePath, kind: 'dynamic', message: `${container}.FunctionName.$ is computed at run time` });
+      }
+      const fn = params.entries.get('FunctionName');
+      if (fn?.kind !== 'str') continue;
+      const text = textOf(fn);
+      if (text !== undefined && /^\s*\{%[\s\S]*%\}\s*$/.test(text)) {
+        notes.push({ state, statePath, kind: 'dynamic', message: `${field} is a JSONata expression computed at run time` });
+        continue;
+      }
+      if (params.entries.has('Qualifier') || params.entries.has('Qualifier.$')) {
+        notes.push({ state, statePath, kind: 'explicit-qualifier', message: `${container} sets an explicit Qualifier; left as it is` });
+        continue;
+      }
+      slots.push({ state, statePath, field, leaf: fn });
+    }
+    return;
+  }
+  // A direct Lambda invocation: the Resource is the function's ARN (or a reference to it).
+  if (/^arn:[^:]*:lambda:/.test(shape) || (parts.length > 0 && isHole(parts[0]))) {
+    slots.push({ state, statePath, field: 'Resource', leaf: resource });
+  }
+}
+
+/** Text of parts with pseudo-parameter holes written as `${AWS::Partition}` and other holes as `${?}`. */
+function shapeOf(parts: readonly Part[]): string {
+  return parts
+    .map((p) => {
+      if (typeof p === 'string') return p;
+      const r = refName(p.hole);
+      return r && r.startsWith('AWS::') ? '${' + r + '}' : '${?}';
+    })
+    .join('');
+}
+

@@ -1,0 +1,212 @@
+/**
+ * Step 7 of the pipeline: write the definition back in the form it came in.
+ *
+ * Each edit replaces the content of one JSON string of the definition. In order of preference:
+ * 1. When the string is exactly one `${var}` of an Fn::Sub variable map or of
+ *    DefinitionSubstitutions, and every use of that variable is an invocation that gets the same
+ *    new value, the variable's value changes and the text stays as it is.
+ * 2. Otherwise the string's text changes in place: in Fn::Sub as `${Target}` (or a new variable
+ *    for values that cannot be inlined, such as Fn::If), in Fn::Join as spliced pieces, in a plain
+ *    string as a new DefinitionSubstitutions key, in a Definition object as the new value.
+ * A shared variable (one use is an invocation, another is data) is therefore split: only the
+ * invocation moves to the new value.
+ */
+import { escapeSubText, inlineSubReference, tokenizeSub } from '../intrinsics/sub';
+import { getOwn, hasOwn, isObject, jsonEqual, setOwn, type Editor } from '../json';
+import type { Edit } from '../rewrite';
+import type { Json, JsonObject } from '../types';
+import { bindingKey, type DefinitionModel, type Pos, type TextSource } from './read';
+
+export interface WriteContext {
+  editor: Editor;
+  /** Names that new variables must not shadow (resource logical IDs, parameters). */
+  reserved: ReadonlySet<string>;
+}
+
+export function writeDefinition(model: DefinitionModel, edits: Edit[], ctx: WriteContext): void {
+  if (edits.length === 0) return;
+  const propsPath = ['Resources', model.stateMachine, 'Properties'];
+  const rest: Edit[] = [];
+
+  // 1. Whole-variable edits.
+  const byBinding = new Map<string, Edit[]>();
+  for (const e of edits) {
+    const leaf = e.slot.leaf;
+    const key = leaf.parts.length === 1 && leaf.holes.length === 1 ? bindingKey(leaf.holes[0].binding) : undefined;
+    if (key === undefined) rest.push(e);
+    else byBinding.set(key, [...(byBinding.get(key) ?? []), e]);
+  }
+  const subVarChanges = new Map<string, Json>();
+  for (const [key, group] of byBinding) {
+    const whole = model.uses.get(key) === group.length && group.every((e) => jsonEqual(e.value, group[0].value));
+    if (!whole) {
+      rest.push(...group);
+      continue;
+    }
+    const name = key.slice(key.indexOf(':') + 1);
+    if (key.startsWith('substitution:')) ctx.editor.set([...propsPath, 'DefinitionSubstitutions', name], group[0].value);
+    else subVarChanges.set(name, group[0].value);
+  }
+
+  // 2. In-place text edits.
+  if (model.form === 'object') {
+    for (const e of rest) {
+      if (e.slot.leaf.loc.kind !== 'value') continue;
+      ctx.editor.set([...propsPath, model.property, ...e.slot.leaf.loc.path], e.value);
+    }
+    return;
+  }
+  const names = new NameAllocator(ctx.reserved, model);
+  const replacements = rest
+    .map((e) => {
+      const loc = e.slot.leaf.loc;
+      if (loc.kind !== 'text') throw new Error('internal: a text definition with a non-text slot');
+      return { from: toSource(model, loc.start, 'start'), to: toSource(model, loc.end, 'end'), value: e.value };
+    })
+    .sort((a, b) => comparePos(b.from, a.from));
+
+  const source = model.source;
+  let newValue: Json;
+  if (source.form === 'sub') newValue = writeSub(source, replacements, subVarChanges, names);
+  else if (source.form === 'join') newValue = writeJoin(source, replacements);
+  else newValue = writeString(source, replacements, names, (key, value) => {
+    if (!isObject(ctx.editor.get([...propsPath, 'DefinitionSubstitutions']))) ctx.editor.set([...propsPath, 'DefinitionSubstitutions'], {});
+    ctx.editor.set([...propsPath, 'DefinitionSubstitutions', key], value);
+  });
+  ctx.editor.set([...propsPath, model.property], newValue);
+}
+
+interface Replacement {
+  from: Pos;
+  to: Pos;
+  value: Json;
+}
+
+/** Maps an offset of the flat text to a position in the source. */
+function toSource(model: DefinitionModel & { segments: unknown }, flat: number, side: 'start' | 'end'): Pos {
+  if (model.form === 'object') throw new Error('internal');
+  const { segments, flatStarts } = model;
+  // The segment that contains the character at `flat` (start) or at `flat - 1` (end).
+  const at = side === 'start' ? flat : flat - 1;
+  let lo = 0;
+  let hi = segments.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (flatStarts[mid] <= at) lo = mid;
+    else hi = mid - 1;
+  }
+  const seg = segments[lo];
+  if (seg.atomic) return side === 'start' ? seg.start : seg.end;
+  return { piece: seg.start.piece, offset: seg.start.offset + (flat - flatStarts[lo]) };
+}
+
+function comparePos(a: Pos, b: Pos): number {
+  return a.piece - b.piece || a.offset - b.offset;
+}
+
+function writeSub(source: Extract<TextSource, { form: 'sub' }>, reps: Replacement[], varChanges: Map<string, Json>, names: NameAllocator): Json {
+  let template = source.template;
+  const vars: JsonObject = source.vars ? { ...source.vars } : {};
+  for (const [name, value] of varChanges) setOwn(vars, name, value);
+  for (const r of reps) {
+    let text: string;
+    if (typeof r.value === 'string') text = escapeSubText(r.value);
+    else {
+      text = inlineSubReference(r.value) ?? '';
+      if (!text) {
+        const name = names.forValue(r.value, vars);
+        setOwn(vars, name, r.value);
+        text = '${' + name + '}';
+      }
+    }
+    template = template.slice(0, r.from.offset) + text + template.slice(r.to.offset);
+  }
+  return Object.keys(vars).length > 0 || source.vars ? { 'Fn::Sub': [template, vars] } : { 'Fn::Sub': template };
+}
+
+function writeString(source: Extract<TextSource, { form: 'string' }>, reps: Replacement[], names: NameAllocator, addSubstitution: (key: string, value: Json) => void): Json {
+  let text = source.text;
+  for (const r of reps) {
+    let insert: string;
+    if (typeof r.value === 'string') insert = r.value;
+    else {
+      const key = names.forValue(r.value, {});
+      addSubstitution(key, r.value);
+      insert = '${' + key + '}';
+    }
+    text = text.slice(0, r.from.offset) + insert + text.slice(r.to.offset);
+  }
+  return text;
+}
+
+function writeJoin(source: Extract<TextSource, { form: 'join' }>, reps: Replacement[]): Json {
+  const pieces = source.pieces.slice();
+  const before = (p: Json, offset: number): Json[] => (typeof p === 'string' ? (offset > 0 ? [p.slice(0, offset)] : []) : offset > 0 ? [p] : []);
+  const after = (p: Json, offset: number): Json[] => (typeof p === 'string' ? (offset < p.length ? [p.slice(offset)] : []) : offset === 0 ? [p] : []);
+  for (const r of reps) {
+    const head = before(pieces[r.from.piece], r.from.offset);
+    const tail = after(pieces[r.to.piece], r.to.offset);
+    const wholeIntrinsic = r.from.piece === r.to.piece && typeof pieces[r.from.piece] !== 'string' && head.length === 0 && tail.length === 0;
+    let replacement: Json[];
+    if (source.delimiter === '' || wholeIntrinsic) replacement = [...head, r.value, ...tail];
+    else replacement = [{ 'Fn::Join': ['', [...head, r.value, ...tail]] }];
+    if (wholeIntrinsic) replacement = [r.value];
+    pieces.splice(r.from.piece, r.to.piece - r.from.piece + 1, ...mergeStrings(replacement));
+  }
+  return { 'Fn::Join': [source.delimiter, pieces] };
+}
+
+function mergeStrings(list: Json[]): Json[] {
+  const out: Json[] = [];
+  for (const v of list) {
+    if (typeof v === 'string' && typeof out[out.length - 1] === 'string') out[out.length - 1] = (out[out.length - 1] as string) + v;
+    else out.push(v);
+  }
+  return out;
+}
+
+/** New variable / substitution names: readable, stable, never shadowing anything. */
+class NameAllocator {
+  private readonly used = new Set<string>();
+  private readonly byValue = new Map<string, string>();
+
+  constructor(reserved: ReadonlySet<string>, model: DefinitionModel) {
+    for (const r of reserved) this.used.add(r);
+    if (model.substitutions) for (const k of Object.keys(model.substitutions)) this.used.add(k);
+    if (model.form !== 'object') {
+      const src = model.source;
+      if (src.form === 'sub') {
+        if (src.vars) for (const k of Object.keys(src.vars)) this.used.add(k);
+      }
+      const text = src.form === 'sub' ? src.template : src.form === 'string' ? src.text : src.pieces.filter((p) => typeof p === 'string').join('');
+      for (const t of tokenizeSub(text, () => true, 'substitutions')) if (t.kind === 'var') this.used.add(t.name.replace(/^!/, ''));
+    }
+  }
+
+  forValue(value: Json, existing: JsonObject): string {
+    const key = JSON.stringify(value);
+    const known = this.byValue.get(key);
+    if (known && hasOwn(existing, known) && jsonEqual(getOwn(existing, known), value)) return known;
+    if (known && !hasOwn(existing, known)) return known;
+    const base = `WarmStepFunctions${baseName(value)}`;
+    let name = base;
+    for (let n = 2; this.used.has(name) || hasOwn(existing, name); n++) name = `${base}${n}`;
+    this.used.add(name);
+    this.byValue.set(key, name);
+    return name;
+  }
+}
+
+function baseName(value: Json): string {
+  const ids: string[] = [];
+  const stack: Json[] = [value];
+  while (stack.length && ids.length === 0) {
+    const v = stack.pop()!;
+    if (isObject(v)) {
+      const ref = getOwn(v, 'Ref');
+      if (typeof ref === 'string') ids.push(ref);
+      else for (const k of Object.keys(v)) stack.push(v[k]);
+    } else if (Array.isArray(v)) for (let k = v.length - 1; k >= 0; k--) stack.push(v[k]);
+  }
+  return (ids[0] ?? 'Target').replace(/[^A-Za-z0-9]/g, '');
+}

@@ -1,0 +1,57 @@
+/**
+ * The Lambda edge: what CloudFormation calls. Thin by design: validate the event, call the
+ * core, log the decisions, and map every error to a failure reply. It never throws.
+ */
+import { TransformError } from './errors';
+import { isObject } from './json';
+import { logDecisions, type LogSink } from './log';
+import { parseParams } from './params';
+import { transform } from './transform';
+import type { MacroEvent, MacroReply, TransformOptions } from './types';
+
+export interface HandlerDeps {
+  log: LogSink;
+  env: Record<string, string | undefined>;
+  /** Looks up functions outside the template (issue 6); loaded only when ResolveExternal is on. */
+  resolveExternal?: (fragment: unknown, options: TransformOptions) => Promise<TransformOptions['external']>;
+}
+
+const defaultDeps: HandlerDeps = {
+  log: (line) => console.log(line),
+  env: process.env,
+};
+
+export async function handler(event: unknown, _context?: unknown, deps: HandlerDeps = defaultDeps): Promise<MacroReply> {
+  const requestId = isObject(event) && typeof event.requestId === 'string' ? event.requestId : '';
+  const fragment = isObject(event) ? event.fragment : undefined;
+  try {
+    const e = validateEvent(event);
+    const params = parseParams(e.params);
+    const options: TransformOptions = { ...params, region: e.region, accountId: e.accountId };
+    if (params.resolveExternal) {
+      const resolve = deps.resolveExternal ?? (await loadResolver(deps.env));
+      options.external = await resolve(e.fragment, options);
+    }
+    const result = transform(e.fragment, options);
+    logDecisions(deps.log, requestId, result.report);
+    return { requestId, status: 'success', fragment: result.fragment };
+  } catch (err) {
+    const known = err instanceof TransformError;
+    const errorMessage = known ? err.message : `WarmStepFunctions internal error: ${(err as Error)?.message ?? String(err)}`;
+    deps.log(JSON.stringify({ level: 'ERROR', message: 'failure', requestId, errorMessage, stack: known ? undefined : (err as Error)?.stack }));
+    return { requestId, status: 'failure', fragment, errorMessage };
+  }
+}
+
+function validateEvent(event: unknown): MacroEvent {
+  if (!isObject(event)) throw new TransformError([{ path: '(event)', message: 'the macro event must be a JSON object' }]);
+  const missing = ['requestId', 'fragment'].filter((k) => !(k in event));
+  if (missing.length) throw new TransformError([{ path: '(event)', message: `the macro event lacks ${missing.join(', ')}` }]);
+  return event as unknown as MacroEvent;
+}
+
+async function loadResolver(env: HandlerDeps['env']): Promise<NonNullable<HandlerDeps['resolveExternal']>> {
+  // Dynamic import: the AWS SDK is loaded only when this feature is on.
+  const mod = await import('./external/resolve');
+  return (fragment, options) => mod.resolveExternal(fragment, options, { enabled: env.WARM_RESOLVE_EXTERNAL === 'true' });
+}

@@ -1,0 +1,268 @@
+/**
+ * Step 6 of the pipeline: make IAM allow the new targets.
+ *
+ * A grant on the unqualified function ARN does not cover a qualified ARN (an alias or version),
+ * so for every rewritten state machine the macro checks the role's `lambda:InvokeFunction`
+ * grants and adds the new target where none covers it: to the statement that grants the
+ * function, or in a new statement.
+ *
+ * Grants are compared symbolically: each ARN expression is rendered with the deployment's known
+ * pseudo parameters and with stand-ins for values known only at deploy time, then matched as an
+ * IAM wildcard pattern.
+ */
+import { partsOf } from './intrinsics/parts';
+import { getOwn, intrinsicName, isObject, jsonEqual } from './json';
+import { getAttPair, refName, type Resource, type TemplateIndex } from './template';
+import type { WarmTargets } from './targets';
+import type { Editor } from './json';
+import type { Json, JsonObject } from './types';
+
+export interface Grant {
+  fn?: string;
+  /** The value to allow (the new target, guarded like the slot). */
+  value: Json;
+}
+
+export interface IamOutcome {
+  added: number;
+  warnings: string[];
+}
+
+type Path = (string | number)[];
+
+/** A policy document the macro may read and extend, with where it is. */
+interface PolicyDoc {
+  path: Path; // path of the PolicyDocument (or SAM inline document)
+  label: string;
+}
+
+export class IamFixer {
+  constructor(
+    private readonly index: TemplateIndex,
+    private readonly targets: WarmTargets,
+    private readonly editor: Editor,
+  ) {}
+
+  ensure(stateMachine: Resource, grants: Grant[]): IamOutcome {
+    const outcome: IamOutcome = { added: 0, warnings: [] };
+    const where = this.locate(stateMachine, outcome);
+    if (!where) return outcome;
+    const missing: Grant[] = [];
+    for (const g of grants) {
+      if (!missing.some((m) => jsonEqual(m.value, g.value)) && !this.covered(where.docs, g.value)) missing.push(g);
+    }
+    for (const g of missing) {
+      // Prefer the statement that already grants the function itself.
+      const fnArn = g.fn ? { 'Fn::GetAtt': [g.fn, 'Arn'] } : undefined;
+      const host = fnArn ? this.findStatement(where.docs, fnArn) : undefined;
+      if (host) {
+        const resource = this.editor.get([...host, 'Resource']);
+        const list = Array.isArray(resource) ? [...resource, g.value] : resource === undefined ? [g.value] : [resource, g.value];
+        this.editor.set([...host, 'Resource'], list);
+      } else {
+        where.addStatement({ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: [g.value] });
+      }
+      outcome.added++;
+    }
+    return outcome;
+  }
+
+  /** The role's policy documents, and how to add a statement; undefined when the role is outside the template. */
+  private locate(sm: Resource, outcome: IamOutcome): { docs: PolicyDoc[]; addStatement: (s: JsonObject) => void } | undefined {
+    const smPath = ['Resources', sm.id, 'Properties'];
+    const roleValue = getOwn(sm.properties, sm.type === 'AWS::Serverless::StateMachine' ? 'Role' : 'RoleArn');
+    if (roleValue === undefined && sm.type === 'AWS::Serverless::StateMachine') {
+      // SAM builds the role from `Policies`.
+      const docs: PolicyDoc[] = [];
+      const policies = getOwn(sm.properties, 'Policies');
+      const list = Array.isArray(policies) ? policies : policies === undefined ? [] : [policies];
+      list.forEach((p, k) => {
+        const at = Array.isArray(policies) ? [...smPath, 'Policies', k] : [...smPath, 'Policies'];
+        if (isObject(p) && getOwn(p, 'Statement') !== undefined) docs.push({ path: at, label: `${sm.id} Policies` });
+        const tpl = isObject(p) ? getOwn(p, 'LambdaInvokePolicy') : undefined;
+        if (isObject(tpl)) docs.push({ path: [...at, 'LambdaInvokePolicy'], label: `${sm.id} LambdaInvokePolicy` });
+      });
+      return {
+        docs,
+        addStatement: (s) => {
+          const current = this.editor.get([...smPath, 'Policies']);
+          const doc = { Statement: [s] };
+          const next = Array.isArray(current) ? [...current, doc] : current === undefined ? [doc] : [current, doc];
+          this.editor.set([...smPath, 'Policies'], next);
+        },
+      };
+    }
+    const roleId = this.roleOf(roleValue);
+    if (!roleId) {
+      outcome.warnings.push(
+        `role ${JSON.stringify(roleValue ?? null)} of ${sm.id} is not defined in this template; make sure it may invoke the new targets (lambda:InvokeFunction on the alias or version ARN)`,
+      );
+      return undefined;
+    }
+    const role = this.index.get(roleId)!;
+    const rolePath = ['Resources', roleId, 'Properties'];
+    const docs: PolicyDoc[] = [];
+    const inline = getOwn(role.properties, 'Policies');
+    if (Array.isArray(inline)) inline.forEach((p, k) => docs.push({ path: [...rolePath, 'Policies', k, 'PolicyDocument'], label: `${roleId} Policies[${k}]` }));
+    const managed = getOwn(role.properties, 'ManagedPolicyArns');
+    const attached = new Set<string>();
+    if (Array.isArray(managed)) for (const m of managed) {
+      const id = refName(m);
+      if (id && this.index.get(id)?.type === 'AWS::IAM::ManagedPolicy') attached.add(id);
+    }
+    for (const r of this.index.resources.values()) {
+      if (r.type !== 'AWS::IAM::Policy' && r.type !== 'AWS::IAM::ManagedPolicy' && r.type !== 'AWS::IAM::RolePolicy') continue;
+      const roles = r.type === 'AWS::IAM::RolePolicy' ? [getOwn(r.properties, 'RoleName')] : getOwn(r.properties, 'Roles');
+      const names: Json[] = Array.isArray(roles) ? roles.filter((n): n is Json => n !== undefined) : [];
+      if (attached.has(r.id) || names.some((n) => this.namesRole(n, roleId))) {
+        docs.push({ path: ['Resources', r.id, 'Properties', 'PolicyDocument'], label: r.id });
+      }
+    }
+    return {
+      docs,
+      addStatement: (s) => {
+        const current = this.editor.get([...rolePath, 'Policies']);
+        const policy = { PolicyName: 'WarmStepFunctionsInvoke', PolicyDocument: { Version: '2012-10-17', Statement: [s] } };
+        const existing = Array.isArray(current) ? current.findIndex((p) => getOwn(p, 'PolicyName') === 'WarmStepFunctionsInvoke') : -1;
+        if (Array.isArray(current) && existing >= 0) {
+          const stmts = this.editor.get([...rolePath, 'Policies', existing, 'PolicyDocument', 'Statement']);
+          this.editor.set([...rolePath, 'Policies', existing, 'PolicyDocument', 'Statement'], Array.isArray(stmts) ? [...stmts, s] : [s]);
+        } else {
+          this.editor.set([...rolePath, 'Policies'], Array.isArray(current) ? [...current, policy] : [policy]);
+        }
+      },
+    };
+  }
+
+  private roleOf(value: Json | undefined): string | undefined {
+    const ga = getAttPair(value);
+    if (ga && ga[1] === 'Arn' && this.index.get(ga[0])?.type === 'AWS::IAM::Role') return ga[0];
+    const parts = value === undefined ? undefined : partsOf(value);
+    if (parts && parts.length === 1 && typeof parts[0] !== 'string') {
+      const inner = getAttPair(parts[0].hole);
+      if (inner && inner[1] === 'Arn' && this.index.get(inner[0])?.type === 'AWS::IAM::Role') return inner[0];
+    }
+    return undefined;
+  }
+
+  private namesRole(value: Json, roleId: string): boolean {
+    if (refName(value) === roleId) return true;
+    const name = getOwn(this.index.get(roleId)!.properties, 'RoleName');
+    return typeof value === 'string' && typeof name === 'string' && value === name;
+  }
+
+  /** Allow statements granting lambda:InvokeFunction, as paths. */
+  private *statements(docs: PolicyDoc[]): Generator<Path> {
+    for (const d of docs) {
+      if (d.label.endsWith('LambdaInvokePolicy')) continue; // a SAM policy template, judged in covered()
+      const doc = this.editor.get(d.path);
+      const st = getOwn(doc, 'Statement');
+      const list: [Json, Path][] = Array.isArray(st) ? st.map((s, k): [Json, Path] => [s, [...d.path, 'Statement', k]]) : st !== undefined ? [[st, [...d.path, 'Statement']]] : [];
+      for (const [s, p] of list) {
+        if (!isObject(s) || getOwn(s, 'Effect') !== 'Allow' || getOwn(s, 'Condition') !== undefined) continue;
+        const actions = getOwn(s, 'Action');
+        const acts = Array.isArray(actions) ? actions : [actions];
+        if (!acts.some((a) => typeof a === 'string' && wildcard(a.toLowerCase(), 'lambda:invokefunction'))) continue;
+        yield p;
+      }
+    }
+  }
+
+  private covered(docs: PolicyDoc[], target: Json): boolean {
+    const want = this.render(target);
+    for (const d of docs) {
+      if (d.label.endsWith('LambdaInvokePolicy')) {
+        const fnName = getOwn(this.editor.get(d.path), 'FunctionName');
+        const name = fnName === undefined ? undefined : this.render(fnName);
+        if (want !== undefined && name !== undefined && wildcard(`${this.fnArnPrefix()}${name}*`, want)) return true;
+      }
+    }
+    for (const p of this.statements(docs)) {
+      const resource = this.editor.get([...p, 'Resource']);
+      const list = Array.isArray(resource) ? resource : [resource];
+      for (const r of list) {
+        if (r === undefined) continue;
+        if (jsonEqual(r, target)) return true;
+        const pattern = this.render(r);
+        if (pattern !== undefined && want !== undefined && wildcard(pattern, want)) return true;
+      }
+    }
+    return false;
+  }
+
+  private findStatement(docs: PolicyDoc[], fnArn: Json): Path | undefined {
+    const want = this.render(fnArn);
+    for (const p of this.statements(docs)) {
+      const resource = this.editor.get([...p, 'Resource']);
+      const list = Array.isArray(resource) ? resource : [resource];
+      if (list.some((r) => r !== undefined && (jsonEqual(r, fnArn) || (want !== undefined && this.render(r) === want)))) return p;
+    }
+    return undefined;
+  }
+
+  private fnArnPrefix(): string {
+    const { partition, region, accountId } = this.index;
+    return `arn:${partition ?? '\u0001P'}:lambda:${region ?? '\u0001R'}:${accountId ?? '\u0001A'}:function:`;
+  }
+
+  /** Symbolic text of an ARN expression, or undefined when it cannot be known. */
+  render(value: Json, depth = 0): string | undefined {
+    if (typeof value === 'string') return value;
+    if (depth > 10) return undefined;
+    const ref = refName(value);
+    if (ref !== undefined) {
+      if (ref === 'AWS::Partition') return this.index.partition ?? '\u0001P';
+      if (ref === 'AWS::Region') return this.index.region ?? '\u0001R';
+      if (ref === 'AWS::AccountId') return this.index.accountId ?? '\u0001A';
+      if (ref === 'AWS::URLSuffix') return 'amazonaws.com';
+      if (this.index.isFunction(ref)) return this.fnName(ref);
+      const owner = this.targets.functionOfQualifier(ref);
+      if (owner) {
+        const alias = this.targets.aliases.get(ref);
+        return `${this.fnArnPrefix()}${this.fnName(owner)}:${alias?.name ?? `\u0003${ref}`}`;
+      }
+      return undefined;
+    }
+    const ga = getAttPair(value);
+    if (ga) return ga[1] === 'Arn' && this.index.isFunction(ga[0]) ? `${this.fnArnPrefix()}${this.fnName(ga[0])}` : undefined;
+    if (intrinsicName(value) === 'Fn::Sub' || intrinsicName(value) === 'Fn::Join') {
+      const parts = partsOf(value);
+      if (!parts) return undefined;
+      let out = '';
+      for (const p of parts) {
+        const t = typeof p === 'string' ? p : this.render(p.hole, depth + 1);
+        if (t === undefined) return undefined;
+        out += t;
+      }
+      return out;
+    }
+    return undefined;
+  }
+
+  private fnName(id: string): string {
+    const name = getOwn(this.index.get(id)!.properties, 'FunctionName');
+    return typeof name === 'string' ? name : `\u0002${id}\u0002`;
+  }
+}
+
+/** IAM-style wildcard match: `*` any run of characters, `?` one character. */
+export function wildcard(pattern: string, text: string): boolean {
+  let p = 0;
+  let t = 0;
+  let star = -1;
+  let mark = 0;
+  while (t < text.length) {
+    if (p < pattern.length && (pattern[p] === '?' || pattern[p] === text[t])) {
+      p++;
+      t++;
+    } else if (p < pattern.length && pattern[p] === '*') {
+      star = p++;
+      mark = t;
+    } else if (star >= 0) {
+      p = star + 1;
+      t = ++mark;
+    } else return false;
+  }
+  while (p < pattern.length && pattern[p] === '*') p++;
+  return p === pattern.length;
+}

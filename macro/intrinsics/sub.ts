@@ -1,0 +1,114 @@
+/**
+ * The one Fn::Sub tokenizer of the project.
+ *
+ * CloudFormation's rules for an Fn::Sub template string:
+ * - `${Name}`  is a variable: a key of the variable map when there is one with that name,
+ *   otherwise a `Ref` (parameter, resource or pseudo parameter such as `AWS::Region`),
+ *   or, when the name contains a dot, a `Fn::GetAtt` split at the first dot
+ *   (`${Db.Endpoint.Address}` is `GetAtt [Db, Endpoint.Address]`).
+ * - `${!Text}` is an escape: it stands for the literal `${Text}`.
+ * - A `$` that does not open `${` is literal text; an unclosed `${` is an error.
+ *
+ * Step Functions' `DefinitionSubstitutions` use the same `${key}` syntax but only for the keys
+ * of the substitution map; everything else stays literal. Mode `substitutions` implements that.
+ *
+ * Tokens keep their offsets in the source string so that callers can edit the source in place.
+ */
+import { ReadError } from '../errors';
+
+export type SubToken =
+  /** Literal text; `text` equals the source slice. */
+  | { kind: 'text'; text: string; start: number; end: number }
+  /** `${!X}` in the source; `text` is the literal it yields, `${X}`. */
+  | { kind: 'escape'; text: string; start: number; end: number }
+  /** `${name}` bound in the variable map (or a DefinitionSubstitutions key). */
+  | { kind: 'var'; name: string; start: number; end: number }
+  | { kind: 'ref'; name: string; start: number; end: number }
+  | { kind: 'getatt'; resource: string; attribute: string; start: number; end: number };
+
+export type SubMode = 'cloudformation' | 'substitutions';
+
+export function tokenizeSub(
+  source: string,
+  isVar: (name: string) => boolean = () => false,
+  mode: SubMode = 'cloudformation',
+): SubToken[] {
+  const tokens: SubToken[] = [];
+  let textStart = 0;
+  let i = source.indexOf('${');
+  const flushText = (end: number): void => {
+    if (end > textStart) tokens.push({ kind: 'text', text: source.slice(textStart, end), start: textStart, end });
+  };
+  while (i !== -1) {
+    const close = source.indexOf('}', i + 2);
+    if (close === -1) {
+      if (mode === 'substitutions') break;
+      throw new ReadError(`Fn::Sub has an unclosed '\${' at offset ${i}: "${excerpt(source, i)}"`);
+    }
+    const name = source.slice(i + 2, close);
+    if (mode === 'substitutions') {
+      if (isVar(name)) {
+        flushText(i);
+        tokens.push({ kind: 'var', name, start: i, end: close + 1 });
+        textStart = close + 1;
+      }
+      i = source.indexOf('${', mode === 'substitutions' && isVar(name) ? close + 1 : i + 2);
+      continue;
+    }
+    flushText(i);
+    if (name.startsWith('!')) {
+      tokens.push({ kind: 'escape', text: '${' + name.slice(1) + '}', start: i, end: close + 1 });
+    } else if (name.length === 0) {
+      throw new ReadError(`Fn::Sub has an empty variable '\${}' at offset ${i}`);
+    } else if (isVar(name)) {
+      tokens.push({ kind: 'var', name, start: i, end: close + 1 });
+    } else {
+      const dot = name.indexOf('.');
+      if (dot > 0 && dot < name.length - 1) {
+        tokens.push({ kind: 'getatt', resource: name.slice(0, dot), attribute: name.slice(dot + 1), start: i, end: close + 1 });
+      } else {
+        tokens.push({ kind: 'ref', name, start: i, end: close + 1 });
+      }
+    }
+    textStart = close + 1;
+    i = source.indexOf('${', textStart);
+  }
+  flushText(source.length);
+  return tokens;
+}
+
+/** Literal text written into an Fn::Sub template: `${` must become the escape `${!`. */
+export function escapeSubText(text: string): string {
+  return text.split('${').join('${!');
+}
+
+/** The `${...}` form of a Ref or GetAtt, or undefined when the value cannot be inlined in Fn::Sub. */
+export function inlineSubReference(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const keys = Object.keys(value);
+  if (keys.length !== 1) return undefined;
+  const v = (value as Record<string, unknown>)[keys[0]];
+  if (keys[0] === 'Ref' && typeof v === 'string' && isPlainName(v, true)) return '${' + v + '}';
+  if (keys[0] === 'Fn::GetAtt') {
+    const pair = Array.isArray(v) ? v : typeof v === 'string' ? splitGetAttString(v) : undefined;
+    if (pair && pair.length === 2 && typeof pair[0] === 'string' && typeof pair[1] === 'string' && isPlainName(pair[0], false)) {
+      return '${' + pair[0] + '.' + pair[1] + '}';
+    }
+  }
+  return undefined;
+}
+
+/** `"Fn.Arn"` → `["Fn", "Arn"]` (the string form of Fn::GetAtt). */
+export function splitGetAttString(s: string): [string, string] | undefined {
+  const dot = s.indexOf('.');
+  return dot > 0 && dot < s.length - 1 ? [s.slice(0, dot), s.slice(dot + 1)] : undefined;
+}
+
+function isPlainName(name: string, allowColons: boolean): boolean {
+  return /^[A-Za-z0-9_]+$/.test(allowColons ? name.replace(/::/g, '') : name);
+}
+
+function excerpt(s: string, at: number): string {
+  const slice = s.slice(at, at + 40);
+  return slice.length < s.length - at ? `${slice}…` : slice;
+}

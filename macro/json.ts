@@ -1,0 +1,125 @@
+/**
+ * Small helpers for template values treated as plain data.
+ *
+ * Keys such as `__proto__` and `constructor` are ordinary data in a template. Assigning
+ * `obj['__proto__'] = v` would set a prototype instead, so every write goes through `setOwn`,
+ * and every copy uses object spread (which defines own properties).
+ */
+import type { Json, JsonObject } from './types';
+
+export function isObject(v: unknown): v is JsonObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export function hasOwn(o: object, key: string): boolean {
+  return Object.prototype.hasOwnProperty.call(o, key);
+}
+
+/** Own property or undefined, never an inherited one (`o.constructor` would be `Object`). */
+export function getOwn(o: unknown, key: string): Json | undefined {
+  return isObject(o) && hasOwn(o, key) ? o[key] : undefined;
+}
+
+export function setOwn(o: JsonObject, key: string, value: Json): void {
+  if (key === '__proto__') {
+    Object.defineProperty(o, key, { value, writable: true, enumerable: true, configurable: true });
+  } else {
+    o[key] = value;
+  }
+}
+
+/** Single-key object whose key is an intrinsic function or `Ref`/`Condition`. */
+export function intrinsicName(v: unknown): string | undefined {
+  if (!isObject(v)) return undefined;
+  const keys = Object.keys(v);
+  if (keys.length !== 1) return undefined;
+  const k = keys[0];
+  return k === 'Ref' || k === 'Condition' || k.startsWith('Fn::') ? k : undefined;
+}
+
+/** Structural equality of JSON values (iterative: templates can nest deeply). */
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  const stack: [unknown, unknown][] = [[a, b]];
+  while (stack.length) {
+    const [x, y] = stack.pop()!;
+    if (x === y) continue;
+    if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null) return false;
+    if (Array.isArray(x) !== Array.isArray(y)) return false;
+    if (Array.isArray(x)) {
+      const ya = y as unknown[];
+      if (x.length !== ya.length) return false;
+      for (let i = 0; i < x.length; i++) stack.push([x[i], ya[i]]);
+    } else {
+      const xk = Object.keys(x);
+      const yk = Object.keys(y);
+      if (xk.length !== yk.length) return false;
+      for (let i = 0; i < xk.length; i++) {
+        if (xk[i] !== yk[i]) return false;
+        stack.push([(x as JsonObject)[xk[i]], (y as JsonObject)[yk[i]]]);
+      }
+    }
+  }
+  return true;
+}
+
+/** Compact, deterministic text of a value for messages and reports (bounded length). */
+export function describe(v: unknown, max = 160): string {
+  let s: string;
+  try {
+    s = JSON.stringify(v) ?? String(v);
+  } catch {
+    s = '<value too deep to print>';
+  }
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}
+
+/**
+ * Copy-on-write editing of a template: the input is never mutated, and only the
+ * containers on the path to a change are copied. Everything else is shared with the input.
+ */
+export class Editor {
+  readonly root: JsonObject;
+  private readonly copied = new WeakSet<object>();
+
+  constructor(input: JsonObject) {
+    this.root = { ...input };
+    this.copied.add(this.root);
+  }
+
+  /** The container at `path`, copied (once) so that it may be changed. */
+  writable(path: readonly (string | number)[]): JsonObject | Json[] {
+    let node: JsonObject | Json[] = this.root;
+    for (const key of path) {
+      const child: Json = (node as Record<string | number, Json>)[key as string];
+      if (typeof child !== 'object' || child === null) {
+        throw new Error(`Editor: no container at ${path.join('/')}`);
+      }
+      let copy: JsonObject | Json[] = child;
+      if (!this.copied.has(child)) {
+        copy = Array.isArray(child) ? child.slice() : { ...child };
+        this.copied.add(copy);
+        if (Array.isArray(node)) node[key as number] = copy;
+        else setOwn(node, key as string, copy);
+      }
+      node = copy;
+    }
+    return node;
+  }
+
+  set(path: readonly (string | number)[], value: Json): void {
+    const parent = this.writable(path.slice(0, -1));
+    const key = path[path.length - 1];
+    if (Array.isArray(parent)) parent[key as number] = value;
+    else setOwn(parent, key as string, value);
+  }
+
+  get(path: readonly (string | number)[]): Json | undefined {
+    let node: Json | undefined = this.root;
+    for (const key of path) {
+      if (Array.isArray(node)) node = node[key as number];
+      else if (isObject(node)) node = getOwn(node, key as string);
+      else return undefined;
+    }
+    return node;
+  }
+}

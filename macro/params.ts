@@ -1,0 +1,70 @@
+/**
+ * The macro's Transform parameters (`Transform: [{Name: WarmStepFunctions, Parameters: {...}}]`,
+ * sent by CloudFormation in the event's `params`; the CLI sets them with `--param Key=Value`).
+ */
+import { TransformError } from './errors';
+import { isObject } from './json';
+import type { Mode, TransformOptions } from './types';
+
+export const MODES: readonly Mode[] = ['rewrite', 'report', 'strict'];
+
+export const ACCEPTED = [
+  'AliasName (string): the alias to use when a function has several aliases with provisioned concurrency',
+  'StateMachines (list of logical IDs, or a comma-separated string): process only these',
+  'Exclude (list of logical IDs, or a comma-separated string): skip these',
+  `Mode (one of ${MODES.join(', ')}): rewrite (default), report (change nothing), strict (also fail on cold or unresolvable invocations)`,
+  "ResolveExternal (true or false): look up functions outside the template through the Lambda API",
+];
+
+export interface MacroParams extends Pick<TransformOptions, 'aliasName' | 'stateMachines' | 'exclude' | 'mode'> {
+  resolveExternal: boolean;
+}
+
+export function parseParams(params: unknown): MacroParams {
+  const out: MacroParams = { resolveExternal: false };
+  if (params === undefined || params === null) return out;
+  const problems: string[] = [];
+  if (!isObject(params)) {
+    problems.push(`the Transform parameters must be a map, got ${JSON.stringify(params)}`);
+  } else {
+    for (const key of Object.keys(params)) {
+      const v = params[key];
+      switch (key) {
+        case 'AliasName':
+          if (typeof v === 'string' && v.length > 0) out.aliasName = v;
+          else problems.push(`AliasName must be a non-empty string, got ${JSON.stringify(v)}`);
+          break;
+        case 'StateMachines':
+        case 'Exclude': {
+          const list = idList(v);
+          if (list) out[key === 'Exclude' ? 'exclude' : 'stateMachines'] = list;
+          else problems.push(`${key} must be a list of logical IDs (or a comma-separated string), got ${JSON.stringify(v)}`);
+          break;
+        }
+        case 'Mode':
+          if (typeof v === 'string' && (MODES as string[]).includes(v)) out.mode = v as Mode;
+          else problems.push(`Mode must be one of ${MODES.join(', ')}, got ${JSON.stringify(v)}`);
+          break;
+        case 'ResolveExternal':
+          if (v === true || v === 'true') out.resolveExternal = true;
+          else if (v === false || v === 'false') out.resolveExternal = false;
+          else problems.push(`ResolveExternal must be true or false, got ${JSON.stringify(v)}`);
+          break;
+        default:
+          problems.push(`unknown parameter ${JSON.stringify(key)}`);
+      }
+    }
+  }
+  if (problems.length) {
+    throw new TransformError([
+      { path: 'Transform/WarmStepFunctions/Parameters', message: `${problems.join('; ')}. Accepted parameters: ${ACCEPTED.join('; ')}.` },
+    ]);
+  }
+  return out;
+}
+
+function idList(v: unknown): string[] | undefined {
+  if (typeof v === 'string') return v.split(',').map((s) => s.trim()).filter(Boolean);
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string' && x.length > 0)) return v as string[];
+  return undefined;
+}

@@ -1,0 +1,153 @@
+/**
+ * What a string-valued expression in an invocation slot refers to.
+ *
+ * Recognised forms: `GetAtt Fn.Arn` (either GetAtt form), `Ref Fn` (the function name),
+ * `${Fn.Arn}` / `${Fn}` inside Fn::Sub, `Ref Alias`, `Ref Version`, literal names and ARNs
+ * equal to a function's literal FunctionName (also partial ARNs and
+ * `arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:NAME`), each
+ * optionally qualified (`:$LATEST`, `:1`, `:live`).
+ */
+import { isHole, partsOf, push, type Part } from './intrinsics/parts';
+import { intrinsicName } from './json';
+import { getAttPair, refName, type TemplateIndex } from './template';
+import type { WarmTargets } from './targets';
+import type { Json } from './types';
+
+export type LambdaRef =
+  /** An in-template function, unqualified or `:$LATEST`. */
+  | { kind: 'function'; fn: string; latest: boolean }
+  /** An in-template function with an explicit qualifier (version number or alias name). */
+  | { kind: 'qualified'; fn: string; qualifier: string }
+  /** `Ref` to an alias or version resource (or SAM's `Fn.Alias`). */
+  | { kind: 'qualifier'; fn: string; id: string }
+  /** `Fn::If [C, warm target, original]` as the macro writes it. */
+  | { kind: 'guarded'; fn: string }
+  /** A literal Lambda function ARN or name that names no function in the template. */
+  | { kind: 'external'; arn: string; qualifier?: string }
+  | { kind: 'unknown' };
+
+const PSEUDO: Record<string, 'partition' | 'region' | 'account'> = {
+  'AWS::Partition': 'partition',
+  'AWS::Region': 'region',
+  'AWS::AccountId': 'account',
+};
+
+export function classify(value: Json, index: TemplateIndex, targets: WarmTargets): LambdaRef {
+  const parts = partsOf(value);
+  return parts ? classifyParts(parts, index, targets) : { kind: 'unknown' };
+}
+
+export function classifyParts(parts: readonly Part[], index: TemplateIndex, targets: WarmTargets): LambdaRef {
+  if (parts.length === 0) return { kind: 'unknown' };
+  const first = parts[0];
+  // A hole first: GetAtt Fn.Arn / Ref Fn / Ref Alias / Fn::If, optionally followed by ":qualifier".
+  if (isHole(first)) {
+    const rest = parts.length === 1 ? '' : parts.length === 2 && typeof parts[1] === 'string' ? parts[1] : undefined;
+    if (rest === undefined) return arnShape(parts, index, targets);
+    const qualifier = rest === '' ? undefined : /^:([A-Za-z0-9$_-]+)$/.exec(rest)?.[1];
+    if (rest !== '' && qualifier === undefined) return { kind: 'unknown' };
+    const h = first.hole;
+    const ga = getAttPair(h);
+    const ref = refName(h);
+    const fn = (ga && ga[1] === 'Arn' && index.isFunction(ga[0]) ? ga[0] : undefined) ?? (ref && index.isFunction(ref) ? ref : undefined);
+    if (fn) return withQualifier(fn, qualifier);
+    if (ref && qualifier === undefined) {
+      const owner = targets.functionOfQualifier(ref);
+      if (owner) return { kind: 'qualifier', fn: owner, id: ref };
+    }
+    if (intrinsicName(h) === 'Fn::If' && qualifier === undefined) return guarded(h, index, targets);
+    return { kind: 'unknown' };
+  }
+  return arnShape(parts, index, targets);
+}
+
+function withQualifier(fn: string, qualifier: string | undefined): LambdaRef {
+  if (qualifier === undefined || qualifier === '$LATEST') return { kind: 'function', fn, latest: qualifier === '$LATEST' };
+  return { kind: 'qualified', fn, qualifier };
+}
+
+/** `Fn::If [C, <warm qualifier of F>, <F>]` (either branch order): a slot the macro already rewrote. */
+function guarded(h: Json, index: TemplateIndex, targets: WarmTargets): LambdaRef {
+  const [, a, b] = (h as { 'Fn::If': Json[] })['Fn::If'];
+  if (a === undefined || b === undefined) return { kind: 'unknown' };
+  const ra = classify(a, index, targets);
+  const rb = classify(b, index, targets);
+  for (const [warm, cold] of [
+    [ra, rb],
+    [rb, ra],
+  ]) {
+    if ((warm.kind === 'qualifier' || warm.kind === 'guarded') && cold.kind === 'function' && warm.fn === cold.fn) return { kind: 'guarded', fn: warm.fn };
+  }
+  return { kind: 'unknown' };
+}
+
+/**
+ * Literal ARNs and names, possibly with pseudo-parameter holes or a `Ref Fn` hole for the name:
+ * `arn:P:lambda:R:A:function:NAME[:Q]`, `A:function:NAME[:Q]`, `NAME[:Q]`.
+ */
+function arnShape(parts: readonly Part[], index: TemplateIndex, targets: WarmTargets): LambdaRef {
+  // Split into ':'-separated fields; each field is text, or exactly one hole.
+  const fields: Part[][] = [[]];
+  for (const p of parts) {
+    if (typeof p === 'string') {
+      const pieces = p.split(':');
+      pieces.forEach((piece, i) => {
+        if (i > 0) fields.push([]);
+        push(fields[fields.length - 1], piece);
+      });
+    } else {
+      fields[fields.length - 1].push(p);
+    }
+  }
+  const text = (f: Part[]): string | undefined => (f.length === 0 ? '' : f.length === 1 && typeof f[0] === 'string' ? f[0] : undefined);
+  const pseudo = (f: Part[], which: 'partition' | 'region' | 'account'): string | undefined => {
+    const t = text(f);
+    if (t !== undefined) return t;
+    const ref = f.length === 1 && isHole(f[0]) ? refName(f[0].hole) : undefined;
+    if (!ref || PSEUDO[ref] !== which) return undefined;
+    return which === 'partition' ? index.partition ?? '${AWS::Partition}' : which === 'region' ? index.region ?? '${AWS::Region}' : index.accountId ?? '${AWS::AccountId}';
+  };
+  let nameField: Part[];
+  let qualifierField: Part[] | undefined;
+  let partition: string | undefined, region: string | undefined, account: string | undefined;
+  if (text(fields[0]) === 'arn') {
+    if (fields.length < 7 || fields.length > 8 || text(fields[2]) !== 'lambda' || text(fields[5]) !== 'function') return { kind: 'unknown' };
+    partition = pseudo(fields[1], 'partition');
+    region = pseudo(fields[3], 'region');
+    account = pseudo(fields[4], 'account');
+    if (partition === undefined || region === undefined || account === undefined) return { kind: 'unknown' };
+    nameField = fields[6];
+    qualifierField = fields[7];
+  } else if (fields.length >= 3 && fields.length <= 4 && text(fields[1]) === 'function') {
+    account = pseudo(fields[0], 'account');
+    if (account === undefined) return { kind: 'unknown' };
+    nameField = fields[2];
+    qualifierField = fields[3];
+  } else if (fields.length <= 2) {
+    nameField = fields[0];
+    qualifierField = fields[1];
+  } else {
+    return { kind: 'unknown' };
+  }
+  const qualifier = qualifierField === undefined ? undefined : text(qualifierField);
+  if (qualifierField !== undefined && (qualifier === undefined || qualifier === '')) return { kind: 'unknown' };
+  const name = text(nameField);
+  let fn: string | undefined;
+  if (name === undefined) {
+    const ref = nameField.length === 1 && isHole(nameField[0]) ? refName(nameField[0].hole) : undefined;
+    fn = ref && index.isFunction(ref) ? ref : undefined;
+    if (!fn) return { kind: 'unknown' };
+  } else {
+    if (!/^[A-Za-z0-9_-]{1,140}$/.test(name)) return { kind: 'unknown' };
+    fn = index.functionsByName.get(name);
+    if (!fn) {
+      // A bare word is only a function name in a FunctionName field; callers decide. Keep the ARN.
+      const arn = `arn:${partition ?? index.partition ?? '${AWS::Partition}'}:lambda:${region ?? index.region ?? '${AWS::Region}'}:${account ?? index.accountId ?? '${AWS::AccountId}'}:function:${name}`;
+      return { kind: 'external', arn, qualifier };
+    }
+  }
+  if (qualifier !== undefined && qualifier !== '$LATEST' && targets.warmAliasNames(fn).includes(qualifier)) {
+    return { kind: 'qualified', fn, qualifier };
+  }
+  return withQualifier(fn, qualifier);
+}

@@ -1,0 +1,128 @@
+/**
+ * Step 5 of the pipeline: decide, slot by slot, what each invocation becomes.
+ *
+ * The decision is pure data (an `Edit` or a reason to leave the slot alone); `definition/write.ts`
+ * applies the edits in the form the definition came in.
+ */
+import { expandParts, formatParts, formatValue, partsToValue } from './intrinsics/parts';
+import { classifyParts, type LambdaRef } from './references';
+import type { Slot } from './definition/slots';
+import type { Guard, WarmTarget, WarmTargets } from './targets';
+import type { TemplateIndex } from './template';
+import type { ExternalLookup, Json } from './types';
+
+export interface Edit {
+  slot: Slot;
+  /** The slot's new content. */
+  value: Json;
+  /** What the grant in IAM must allow (the target, guarded like the slot). */
+  grant: Json;
+  fn?: string;
+  target?: WarmTarget;
+  from: string;
+  to: string;
+}
+
+export type SlotDecision =
+  | { kind: 'rewrite'; edit: Edit }
+  | { kind: 'warm'; fn?: string; reason: string }
+  | { kind: 'cold'; fn?: string; reason: string; strict: boolean }
+  | { kind: 'external'; arn: string; reason: string; strict: boolean }
+  | { kind: 'error'; fn?: string; message: string }
+  | { kind: 'ignore' };
+
+export interface DecideContext {
+  index: TemplateIndex;
+  targets: WarmTargets;
+  external?: Record<string, ExternalLookup>;
+  aliasName?: string;
+}
+
+export function decide(slot: Slot, ctx: DecideContext): SlotDecision {
+  const parts = expandParts(slot.leaf.parts);
+  const ref: LambdaRef = classifyParts(parts, ctx.index, ctx.targets);
+  const from = formatParts(slot.leaf.parts);
+  const original = partsToValue(slot.leaf.parts);
+  switch (ref.kind) {
+    case 'function': {
+      const res = ctx.targets.resolve(ref.fn);
+      if (res.status === 'error') return { kind: 'error', fn: ref.fn, message: res.message };
+      if (res.status === 'cold') {
+        return { kind: 'cold', fn: ref.fn, reason: `function ${ref.fn} has no provisioned concurrency`, strict: true };
+      }
+      return { kind: 'rewrite', edit: edit(slot, res.target, original, from) };
+    }
+    case 'qualifier': {
+      if (ctx.targets.isWarmQualifier(ref.id)) return { kind: 'warm', fn: ref.fn, reason: `already invokes ${ref.id}, which has provisioned concurrency` };
+      const res = ctx.targets.resolve(ref.fn);
+      if (res.status === 'warm') {
+        const alias = ctx.targets.aliases.get(res.target.id);
+        if (alias && alias.version === ref.id) return { kind: 'rewrite', edit: edit(slot, res.target, original, from) };
+        return {
+          kind: 'cold',
+          fn: ref.fn,
+          reason: `invokes ${ref.id}, which has no provisioned concurrency (that is on ${res.target.id}); an explicit qualifier is left as it is`,
+          strict: false,
+        };
+      }
+      if (res.status === 'error') return { kind: 'error', fn: ref.fn, message: res.message };
+      return { kind: 'cold', fn: ref.fn, reason: `function ${ref.fn} has no provisioned concurrency`, strict: true };
+    }
+    case 'qualified': {
+      if (ctx.targets.warmAliasNames(ref.fn).includes(ref.qualifier)) {
+        return { kind: 'warm', fn: ref.fn, reason: `already invokes alias '${ref.qualifier}', which has provisioned concurrency` };
+      }
+      if (ctx.targets.isWarm(ref.fn)) {
+        return { kind: 'cold', fn: ref.fn, reason: `explicit qualifier ':${ref.qualifier}' has no provisioned concurrency; left as it is`, strict: false };
+      }
+      return { kind: 'cold', fn: ref.fn, reason: `function ${ref.fn} has no provisioned concurrency`, strict: true };
+    }
+    case 'guarded':
+      return { kind: 'warm', fn: ref.fn, reason: 'already guarded by the macro (Fn::If on the target condition)' };
+    case 'external':
+      return decideExternal(slot, ref.arn, ref.qualifier, from, ctx);
+    case 'unknown':
+      return { kind: 'ignore' };
+  }
+}
+
+function edit(slot: Slot, target: WarmTarget, original: Json, from: string): Edit {
+  const value = guard(target.guards, target.value, original);
+  const grant = guard(target.guards, target.value, { 'Fn::GetAtt': [target.fn, 'Arn'] });
+  return { slot, value, grant, fn: target.fn, target, from, to: formatValue(value) };
+}
+
+/** `Fn::If [C, warm, cold]` for each guard, innermost last. */
+export function guard(guards: readonly Guard[], warm: Json, cold: Json): Json {
+  let value = warm;
+  for (let k = guards.length - 1; k >= 0; k--) {
+    const g = guards[k];
+    value = { 'Fn::If': g.negate ? [g.condition, cold, value] : [g.condition, value, cold] };
+  }
+  return value;
+}
+
+function decideExternal(slot: Slot, arn: string, qualifier: string | undefined, from: string, ctx: DecideContext): SlotDecision {
+  if (qualifier !== undefined && qualifier !== '$LATEST') return { kind: 'ignore' };
+  const lookup = ctx.external?.[arn];
+  if (!lookup) {
+    return { kind: 'external', arn, reason: `${arn} is not a function in this template; set ResolveExternal to look it up`, strict: false };
+  }
+  if (lookup.status === 'error') return { kind: 'external', arn, reason: `lookup of ${arn} failed: ${lookup.message}`, strict: true };
+  if (lookup.status === 'cold') return { kind: 'external', arn, reason: `${arn} has no alias with provisioned concurrency`, strict: true };
+  let chosen = lookup.aliases;
+  if (chosen.length > 1) {
+    if (ctx.aliasName === undefined) {
+      return {
+        kind: 'error',
+        message: `function ${arn} has ${chosen.length} aliases with provisioned concurrency: ${chosen.map((a) => a.name).join(', ')}. Choose one with the Transform parameter AliasName.`,
+      };
+    }
+    chosen = chosen.filter((a) => a.name === ctx.aliasName);
+    if (chosen.length !== 1) {
+      return { kind: 'error', message: `AliasName is '${ctx.aliasName}', but function ${arn} has no such alias with provisioned concurrency (it has: ${lookup.aliases.map((a) => a.name).join(', ')})` };
+    }
+  }
+  const value = chosen[0].arn;
+  return { kind: 'rewrite', edit: { slot, value, grant: value, from, to: value } };
+}

@@ -1,0 +1,141 @@
+/**
+ * Step 1 of the pipeline: read the template.
+ *
+ * Checks the fragment's outer shape and indexes the resources the macro cares about:
+ * functions, aliases, versions, state machines, roles and policies.
+ */
+import { TransformError, type Problem } from './errors';
+import { getOwn, hasOwn, intrinsicName, isObject } from './json';
+import { splitGetAttString } from './intrinsics/sub';
+import type { Json, JsonObject } from './types';
+
+export const FUNCTION_TYPES = new Set(['AWS::Lambda::Function', 'AWS::Serverless::Function']);
+export const STATE_MACHINE_TYPES = new Set(['AWS::StepFunctions::StateMachine', 'AWS::Serverless::StateMachine']);
+
+export interface Resource {
+  readonly id: string;
+  readonly type: string;
+  readonly properties: JsonObject;
+  readonly condition?: string;
+  readonly raw: JsonObject;
+}
+
+export class TemplateIndex {
+  readonly resources = new Map<string, Resource>();
+  /** Functions by their literal `FunctionName` (for literal names and ARNs in definitions). */
+  readonly functionsByName = new Map<string, string>();
+
+  constructor(
+    readonly fragment: JsonObject,
+    readonly region?: string,
+    readonly accountId?: string,
+  ) {}
+
+  get(id: string): Resource | undefined {
+    return this.resources.get(id);
+  }
+
+  isFunction(id: string): boolean {
+    const r = this.resources.get(id);
+    return r !== undefined && FUNCTION_TYPES.has(r.type);
+  }
+
+  ofType(type: string): Resource[] {
+    return [...this.resources.values()].filter((r) => r.type === type);
+  }
+
+  /** The function a `FunctionName`-like value designates: Ref, GetAtt Arn, or a literal name/ARN. */
+  functionOf(value: Json | undefined): string | undefined {
+    const fn = intrinsicName(value);
+    if (fn === 'Ref') {
+      const id = (value as { Ref: Json }).Ref;
+      return typeof id === 'string' && this.isFunction(id) ? id : undefined;
+    }
+    if (fn === 'Fn::GetAtt') {
+      const pair = getAttPair(value);
+      return pair && pair[1] === 'Arn' && this.isFunction(pair[0]) ? pair[0] : undefined;
+    }
+    if (typeof value === 'string') {
+      const m = /^(?:arn:[^:]+:lambda:[^:]*:[^:]*:function:|\d{12}:function:)?([^:]+)$/.exec(value);
+      return m ? this.functionsByName.get(m[1]) : undefined;
+    }
+    return undefined;
+  }
+
+  /** AWS partition of the deployment region, when known. */
+  get partition(): string | undefined {
+    if (!this.region) return undefined;
+    if (this.region.startsWith('cn-')) return 'aws-cn';
+    if (this.region.startsWith('us-gov-')) return 'aws-us-gov';
+    if (this.region.startsWith('us-isob-')) return 'aws-iso-b';
+    if (this.region.startsWith('us-iso-')) return 'aws-iso';
+    return 'aws';
+  }
+}
+
+/** `[resource, attribute]` of a GetAtt in either form. */
+export function getAttPair(value: Json | undefined): [string, string] | undefined {
+  if (intrinsicName(value) !== 'Fn::GetAtt') return undefined;
+  const arg = (value as Record<string, Json>)['Fn::GetAtt'];
+  if (typeof arg === 'string') return splitGetAttString(arg);
+  if (Array.isArray(arg) && arg.length === 2 && typeof arg[0] === 'string' && typeof arg[1] === 'string') {
+    return [arg[0], arg[1]];
+  }
+  return undefined;
+}
+
+export function refName(value: Json | undefined): string | undefined {
+  if (intrinsicName(value) !== 'Ref') return undefined;
+  const r = (value as { Ref: Json }).Ref;
+  return typeof r === 'string' ? r : undefined;
+}
+
+/** Reads and indexes the fragment; throws a TransformError listing every structural problem. */
+export function readTemplate(fragment: unknown, region?: string, accountId?: string): TemplateIndex {
+  if (!isObject(fragment)) {
+    throw new TransformError([{ path: '(fragment)', message: `the template fragment must be a JSON object, got ${kindOf(fragment)}` }]);
+  }
+  const resources = getOwn(fragment, 'Resources');
+  if (!isObject(resources)) {
+    throw new TransformError([
+      { path: 'Resources', message: resources === undefined ? 'the template has no Resources section' : `Resources must be an object, got ${kindOf(resources)}` },
+    ]);
+  }
+  const index = new TemplateIndex(fragment, region, accountId);
+  const problems: Problem[] = [];
+  for (const id of Object.keys(resources)) {
+    const raw = resources[id];
+    const path = `Resources/${id}`;
+    if (!isObject(raw)) {
+      problems.push({ logicalId: id, path, message: `a resource must be an object, got ${kindOf(raw)}` });
+      continue;
+    }
+    const type = getOwn(raw, 'Type');
+    if (typeof type !== 'string' || type === '') {
+      problems.push({ logicalId: id, path: `${path}/Type`, message: type === undefined ? 'the resource has no Type' : 'Type must be a non-empty string' });
+      continue;
+    }
+    const props = hasOwn(raw, 'Properties') ? raw.Properties : {};
+    if (!isObject(props)) {
+      // Only the resources the macro reads need well-formed Properties; CloudFormation judges the rest.
+      if (FUNCTION_TYPES.has(type) || STATE_MACHINE_TYPES.has(type) || type === 'AWS::Lambda::Alias' || type === 'AWS::Lambda::Version') {
+        problems.push({ logicalId: id, path: `${path}/Properties`, message: `Properties must be an object, got ${kindOf(props)}` });
+      }
+      continue;
+    }
+    const condition = getOwn(raw, 'Condition');
+    index.resources.set(id, { id, type, properties: props, condition: typeof condition === 'string' ? condition : undefined, raw });
+    if (FUNCTION_TYPES.has(type)) {
+      const name = getOwn(props, 'FunctionName');
+      if (typeof name === 'string') index.functionsByName.set(name, id);
+    }
+  }
+  if (problems.length) throw new TransformError(problems);
+  return index;
+}
+
+export function kindOf(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
+}

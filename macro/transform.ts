@@ -1,0 +1,169 @@
+/**
+ * The pure core: `transform(fragment, options) → { fragment, report }`.
+ *
+ * No I/O, no AWS SDK, no logger. It reads the template, finds the warm targets, reads each state
+ * machine's definition, finds its invocation slots, decides each one, writes the definition back
+ * in the form it came in, makes IAM allow the new targets, and reports every decision.
+ * All problems are collected and thrown together as one TransformError.
+ *
+ * The input is never mutated: the output shares every untouched part with it.
+ */
+import { ReadError, TransformError, type Problem } from './errors';
+import { readDefinition, type DefinitionModel } from './definition/read';
+import { findSlots } from './definition/slots';
+import { writeDefinition } from './definition/write';
+import { IamFixer, type Grant } from './iam';
+import { Editor, getOwn, hasOwn, isObject } from './json';
+import { ReportBuilder, metadataEntries } from './report';
+import { decide, type Edit } from './rewrite';
+import { WarmTargets } from './targets';
+import { readTemplate, STATE_MACHINE_TYPES, type Resource } from './template';
+import { touchesWarm } from './touches';
+import type { Decision, Json, JsonObject, TransformOptions, TransformResult } from './types';
+
+export function transform(fragment: unknown, options: TransformOptions = {}): TransformResult {
+  const mode = options.mode ?? 'rewrite';
+  const index = readTemplate(fragment, options.region, options.accountId);
+  const targets = new WarmTargets(index, options.aliasName);
+  const editor = new Editor(index.fragment);
+  const report = new ReportBuilder();
+  const problems: Problem[] = [];
+  const strict = mode === 'strict';
+
+  const machines = [...index.resources.values()].filter((r) => STATE_MACHINE_TYPES.has(r.type));
+  for (const list of [options.stateMachines, options.exclude]) {
+    for (const id of list ?? []) {
+      if (!machines.some((m) => m.id === id)) {
+        problems.push({ path: 'Transform/WarmStepFunctions/Parameters', message: `${list === options.exclude ? 'Exclude' : 'StateMachines'} names ${id}, which is not a state machine in this template` });
+      }
+    }
+  }
+  for (const note of targets.notes) {
+    report.add({ action: 'warning', stateMachine: '', templatePath: note.path, reason: `${note.logicalId} ${note.message}` });
+  }
+
+  const reserved = new Set<string>([...index.resources.keys(), ...Object.keys(asObject(getOwn(index.fragment, 'Parameters')))]);
+  const iam = new IamFixer(index, targets, editor);
+
+  for (const sm of machines) {
+    if ((options.stateMachines && !options.stateMachines.includes(sm.id)) || options.exclude?.includes(sm.id)) {
+      report.add({ action: 'unchanged', stateMachine: sm.id, templatePath: `Resources/${sm.id}`, reason: 'skipped by the StateMachines/Exclude parameters' });
+      continue;
+    }
+    const warn = (templatePath: string, reason: string, extra: Partial<Decision> = {}): void => {
+      report.add({ action: 'warning', stateMachine: sm.id, templatePath, reason, ...extra });
+      if (strict) problems.push({ logicalId: sm.id, path: templatePath, message: `${reason} (Mode strict)` });
+    };
+
+    const model = readModel(sm, index, targets, problems, warn);
+    if (!model) {
+      report.stateMachine(false, 0);
+      continue;
+    }
+    const scan = findSlots(model.root);
+    for (const n of scan.notes) {
+      const reason = n.kind === 'dynamic' ? `${n.message}; the macro cannot tell which function it invokes` : n.message;
+      if (n.kind === 'dynamic') warn(model.path, reason, { state: n.state, statePath: n.statePath });
+      else report.add({ action: 'unchanged', stateMachine: sm.id, templatePath: model.path, state: n.state, statePath: n.statePath, reason });
+    }
+    const edits: Edit[] = [];
+    for (const slot of scan.slots) {
+      const d = decide(slot, { index, targets, external: options.external, aliasName: options.aliasName });
+      const at = { stateMachine: sm.id, templatePath: model.path, state: slot.state, statePath: slot.statePath };
+      switch (d.kind) {
+        case 'rewrite':
+          edits.push(d.edit);
+          report.add({ action: 'rewritten', ...at, coldPath: true, function: d.edit.fn, from: d.edit.from, to: d.edit.to, reason: `${slot.field} now invokes ${d.edit.target ? d.edit.target.id : d.edit.to}` });
+          break;
+        case 'warm':
+          report.add({ action: 'unchanged', ...at, function: d.fn, reason: d.reason });
+          break;
+        case 'cold':
+          report.add({ action: 'cold', ...at, function: d.fn, reason: d.reason, coldPath: d.fn !== undefined && targets.isWarm(d.fn) ? true : undefined });
+          if (strict && d.strict) problems.push({ logicalId: sm.id, path: model.path, message: `state ${slot.statePath} invokes ${d.reason.replace(/^function /, 'function ')} (Mode strict)` });
+          break;
+        case 'external':
+          report.add({ action: 'cold', ...at, external: d.arn, reason: d.reason });
+          if (strict) problems.push({ logicalId: sm.id, path: model.path, message: `state ${slot.statePath}: ${d.reason} (Mode strict)` });
+          break;
+        case 'error':
+          problems.push({ logicalId: sm.id, path: model.path, message: `state ${slot.statePath}: ${d.message}` });
+          break;
+        case 'ignore':
+          break;
+      }
+    }
+    if (mode === 'report' || edits.length === 0 || problems.length > 0) {
+      report.stateMachine(false, 0);
+      continue;
+    }
+    try {
+      writeDefinition(model, edits, { editor, reserved });
+    } catch (e) {
+      problems.push({ logicalId: sm.id, path: model.path, message: `the macro could not write the definition back: ${(e as Error).message}` });
+      continue;
+    }
+    const grants: Grant[] = edits.map((e) => ({ fn: e.fn, value: e.grant }));
+    const outcome = iam.ensure(sm, grants);
+    for (const w of outcome.warnings) warn(`Resources/${sm.id}/Properties`, w);
+    addMetadata(editor, sm, edits);
+    report.stateMachine(true, outcome.added);
+  }
+
+  if (problems.length) throw new TransformError(problems);
+  return { fragment: mode === 'report' ? fragment : editor.root, report: report.build() };
+}
+
+/** Reads the definition of one state machine, or records why it cannot be read. */
+function readModel(
+  sm: Resource,
+  index: ReturnType<typeof readTemplate>,
+  targets: WarmTargets,
+  problems: Problem[],
+  warn: (path: string, reason: string) => void,
+): DefinitionModel | undefined {
+  const props = sm.properties;
+  const base = `Resources/${sm.id}/Properties`;
+  for (const key of ['DefinitionS3Location', 'DefinitionUri']) {
+    if (hasOwn(props, key)) {
+      warn(`${base}/${key}`, `${sm.id} loads its definition from ${key}, which the macro cannot read; its invocations are left as they are`);
+      return undefined;
+    }
+  }
+  const property = hasOwn(props, 'DefinitionString') ? 'DefinitionString' : hasOwn(props, 'Definition') ? 'Definition' : undefined;
+  if (!property) {
+    warn(base, `${sm.id} has no Definition or DefinitionString`);
+    return undefined;
+  }
+  const value = props[property];
+  const subs = getOwn(props, 'DefinitionSubstitutions');
+  const path = `${base}/${property}`;
+  const touches = (): boolean => touchesWarm([value, subs], index, targets);
+  if (property === 'Definition' && !isObject(value)) {
+    const message = `Definition must be an object (a JSON string belongs in DefinitionString), got ${typeof value === 'string' ? 'a string' : JSON.stringify(value)}`;
+    if (touches()) problems.push({ logicalId: sm.id, path, message });
+    else warn(path, message);
+    return undefined;
+  }
+  try {
+    return readDefinition(sm.id, property, value, subs);
+  } catch (e) {
+    if (!(e instanceof ReadError) && !(e instanceof RangeError)) throw e;
+    const message = e instanceof RangeError ? 'the definition is nested too deeply to read' : e.message;
+    if (touches()) problems.push({ logicalId: sm.id, path, message: `cannot read the definition, which invokes a warm function: ${message}` });
+    else warn(path, `cannot read the definition (${message}); it invokes no warm function, so it is left as it is`);
+    return undefined;
+  }
+}
+
+function addMetadata(editor: Editor, sm: Resource, edits: Edit[]): void {
+  const path = ['Resources', sm.id];
+  const current = getOwn(sm.raw, 'Metadata');
+  const entries = metadataEntries(edits);
+  if (isObject(current)) editor.set([...path, 'Metadata', 'WarmStepFunctions'], entries);
+  else editor.set([...path, 'Metadata'], { WarmStepFunctions: entries });
+}
+
+function asObject(v: Json | undefined): JsonObject {
+  return isObject(v) ? v : {};
+}

@@ -1,0 +1,98 @@
+/**
+ * Types shared by the core and its edges.
+ *
+ * CloudFormation's macro contract is not part of @types/aws-lambda, so it lives here.
+ * See "Template macros" in the CloudFormation user guide: the event and the reply below
+ * are exactly the documented fields.
+ */
+
+/** A JSON value as CloudFormation sends it (long form: `{"Fn::GetAtt": [...]}`). */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type JsonObject = { [key: string]: Json };
+
+/** The event CloudFormation sends to a macro's Lambda function. */
+export interface MacroEvent {
+  region: string;
+  accountId: string;
+  fragment: unknown;
+  transformId: string;
+  params: Record<string, unknown>;
+  requestId: string;
+  /** May hold NoEcho values: never logged, never read by the core. */
+  templateParameterValues: Record<string, unknown>;
+}
+
+/** The reply CloudFormation expects from a macro's Lambda function. */
+export interface MacroReply {
+  requestId: string;
+  status: 'success' | 'failure';
+  fragment: unknown;
+  errorMessage?: string;
+}
+
+export type Mode = 'rewrite' | 'report' | 'strict';
+
+/** Options of one run of the core transform (the macro's Transform parameters plus the event's context). */
+export interface TransformOptions {
+  /** Alias name to use when a function has several warm aliases. */
+  aliasName?: string;
+  /** Process only these state machines (logical IDs). */
+  stateMachines?: string[];
+  /** Skip these state machines (logical IDs). */
+  exclude?: string[];
+  mode?: Mode;
+  /** Deployment region and account, used to complete partial ARNs and to judge IAM patterns. */
+  region?: string;
+  accountId?: string;
+  /**
+   * Warm aliases of functions outside the template, found by the edge (issue 6: ResolveExternal).
+   * Key: the function's unqualified ARN; value: the outcome of the lookup.
+   */
+  external?: Record<string, ExternalLookup>;
+}
+
+export type ExternalLookup =
+  | { status: 'warm'; aliases: { name: string; arn: string }[] }
+  | { status: 'cold' }
+  | { status: 'error'; message: string };
+
+/** One decision the macro made about one invocation slot (or one state machine). */
+export interface Decision {
+  action: 'rewritten' | 'cold' | 'unchanged' | 'warning';
+  stateMachine: string;
+  /** The state's name, when the decision is about a state. */
+  state?: string;
+  /** Where the state sits in the definition, e.g. `States.Fan.Branches[0].States.Work`. */
+  statePath?: string;
+  /** Where the value sits in the template, e.g. `Resources/Flow/Properties/DefinitionString`. */
+  templatePath: string;
+  /** The invoked function (logical ID) when known. */
+  function?: string;
+  /** The invoked function's ARN when it is outside the template (a literal ARN or name). */
+  external?: string;
+  from?: string;
+  to?: string;
+  reason: string;
+  /**
+   * True when the state invoked (before any rewrite) a function that has provisioned concurrency
+   * without going through it: what `warm-step-functions check` reports.
+   */
+  coldPath?: boolean;
+}
+
+export interface Report {
+  decisions: Decision[];
+  summary: {
+    stateMachines: number;
+    modifiedStateMachines: number;
+    rewritten: number;
+    cold: number;
+    warnings: number;
+    iamGrantsAdded: number;
+  };
+}
+
+export interface TransformResult {
+  fragment: unknown;
+  report: Report;
+}
