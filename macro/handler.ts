@@ -52,6 +52,16 @@ function validateEvent(event: unknown): MacroEvent {
 
 async function loadResolver(env: HandlerDeps['env']): Promise<NonNullable<HandlerDeps['resolveExternal']>> {
   // Dynamic import: the AWS SDK is loaded only when this feature is on.
-  const mod = await import('./external/resolve');
-  return (fragment, options) => mod.resolveExternal(fragment, options, { enabled: env.WARM_RESOLVE_EXTERNAL === 'true' });
+  let mod: typeof import('./external/resolve');
+  try {
+    mod = await import('./external/resolve');
+  } catch (e) {
+    throw new TransformError(
+      [{ path: 'Transform/WarmStepFunctions/Parameters/ResolveExternal', message: `ResolveExternal needs the AWS SDK for JavaScript v3 (provided by the Lambda Node.js runtime), which could not be loaded: ${(e as Error).message.split('\n')[0]}` }],
+      { cause: e },
+    );
+  }
+  const budget = Number(env.WARM_RESOLVE_BUDGET_MS);
+  return (fragment, options) =>
+    mod.resolveExternal(fragment, options, { enabled: env.WARM_RESOLVE_EXTERNAL === 'true', budgetMs: Number.isFinite(budget) && budget > 0 ? budget : undefined });
 }

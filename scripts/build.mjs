@@ -26,6 +26,8 @@ await build({
   ...common,
   entryPoints: ['macro/cli/main.ts'],
   outfile: 'dist/cli.js',
+  // `verify` needs the AWS SDK v3: a runtime dependency of the CLI, loaded only by that command.
+  external: ['@aws-sdk/*'],
   banner: { js: '#!/usr/bin/env node' },
 });
 chmodSync('dist/cli.js', 0o755);

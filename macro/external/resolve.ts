@@ -1,14 +1,121 @@
 /**
- * ResolveExternal: finds warm aliases of functions outside the template through the Lambda API.
- * Not implemented yet (issue 6): the edge reports it as a failure rather than guessing.
+ * ResolveExternal: finds the warm alias of functions that live outside the template.
+ *
+ * Candidates are the literal Lambda ARNs or names in invocation slots that name no function in
+ * the template (the core reports them as `external`, with partial ARNs completed from the
+ * event's region and account). For each function, once per invocation of the macro, the
+ * Lambda API says which qualifiers have provisioned concurrency (ListProvisionedConcurrencyConfigs)
+ * and which of them are aliases (ListAliases).
+ *
+ * Under load and failure: bounded concurrency, the SDK's adaptive retry for throttling, and a
+ * time budget well inside the Lambda timeout. A lookup that fails becomes an `error` outcome,
+ * which the core turns into a warning (rewrite mode) or a failure (strict mode). This module
+ * is loaded only when the feature is on, so the SDK never weighs on the cold start otherwise.
  */
+import {
+  LambdaClient,
+  ListAliasesCommand,
+  ListProvisionedConcurrencyConfigsCommand,
+  type ListAliasesCommandOutput,
+  type ListProvisionedConcurrencyConfigsCommandOutput,
+} from '@aws-sdk/client-lambda';
 import { TransformError } from '../errors';
-import type { TransformOptions } from '../types';
+import { transform } from '../transform';
+import type { ExternalLookup, TransformOptions } from '../types';
 
-export async function resolveExternal(
-  _fragment: unknown,
-  _options: TransformOptions,
-  _settings: { enabled: boolean },
-): Promise<TransformOptions['external']> {
-  throw new TransformError([{ path: 'Transform/WarmStepFunctions/Parameters/ResolveExternal', message: 'ResolveExternal is not available in this version of the macro' }]);
+export interface ResolveSettings {
+  /** Whether the deployment switched the feature on (it grants the Lambda read permissions). */
+  enabled: boolean;
+  client?: LambdaClient;
+  /** Total time budget for all lookups, in ms. */
+  budgetMs?: number;
+  concurrency?: number;
+}
+
+export const DEFAULT_BUDGET_MS = 10_000;
+export const DEFAULT_CONCURRENCY = 4;
+
+/** The external function ARNs the template invokes (unqualified or `$LATEST`). */
+export function externalCandidates(fragment: unknown, options: TransformOptions): string[] {
+  try {
+    const { report } = transform(fragment, { ...options, mode: 'report', external: undefined });
+    return [...new Set(report.decisions.map((d) => d.external).filter((a): a is string => a !== undefined))].sort();
+  } catch (e) {
+    if (e instanceof TransformError) return []; // the real run reports the same problem
+    throw e;
+  }
+}
+
+export async function resolveExternal(fragment: unknown, options: TransformOptions, settings: ResolveSettings): Promise<Record<string, ExternalLookup>> {
+  const arns = externalCandidates(fragment, options);
+  const out: Record<string, ExternalLookup> = {};
+  if (arns.length === 0) return out;
+  if (!settings.enabled) {
+    for (const arn of arns) {
+      out[arn] = { status: 'error', message: 'ResolveExternal is not enabled in this deployment of the macro (deploy it with resolveExternal=true, which grants the read-only Lambda permissions)' };
+    }
+    return out;
+  }
+  const client = settings.client ?? new LambdaClient({ region: options.region, retryMode: 'adaptive', maxAttempts: 6 });
+  const budget = settings.budgetMs ?? DEFAULT_BUDGET_MS;
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), budget);
+  try {
+    const queue = [...arns];
+    const worker = async (): Promise<void> => {
+      for (let arn = queue.shift(); arn !== undefined; arn = queue.shift()) {
+        out[arn] = await lookup(client, arn, abort.signal, budget);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(settings.concurrency ?? DEFAULT_CONCURRENCY, arns.length) }, worker));
+  } finally {
+    clearTimeout(timer);
+  }
+  return out;
+}
+
+async function lookup(client: LambdaClient, arn: string, signal: AbortSignal, budget: number): Promise<ExternalLookup> {
+  if (signal.aborted) return { status: 'error', message: `not looked up: the ${budget} ms budget for lookups ran out` };
+  try {
+    const warmQualifiers = new Set<string>();
+    let marker: string | undefined;
+    do {
+      const page: ListProvisionedConcurrencyConfigsCommandOutput = await client.send(new ListProvisionedConcurrencyConfigsCommand({ FunctionName: arn, Marker: marker }), { abortSignal: signal });
+      for (const c of page.ProvisionedConcurrencyConfigs ?? []) {
+        const q = c.FunctionArn?.slice(c.FunctionArn.lastIndexOf(':') + 1);
+        if (q) warmQualifiers.add(q);
+      }
+      marker = page.NextMarker;
+    } while (marker);
+    if (warmQualifiers.size === 0) return { status: 'cold' };
+    const aliases: { name: string; arn: string }[] = [];
+    marker = undefined;
+    do {
+      const page: ListAliasesCommandOutput = await client.send(new ListAliasesCommand({ FunctionName: arn, Marker: marker }), { abortSignal: signal });
+      for (const a of page.Aliases ?? []) {
+        if (a.Name && a.AliasArn && warmQualifiers.has(a.Name)) aliases.push({ name: a.Name, arn: a.AliasArn });
+      }
+      marker = page.NextMarker;
+    } while (marker);
+    if (aliases.length === 0) {
+      // Provisioned concurrency on a version only: target the version.
+      const versions = [...warmQualifiers].filter((q) => /^\d+$/.test(q)).sort((a, b) => Number(a) - Number(b));
+      if (versions.length === 1) return { status: 'warm', aliases: [{ name: versions[0], arn: `${arn}:${versions[0]}` }] };
+      return { status: 'cold' };
+    }
+    aliases.sort((a, b) => a.name.localeCompare(b.name));
+    return { status: 'warm', aliases };
+  } catch (e) {
+    return { status: 'error', message: describeError(e, signal, budget) };
+  }
+}
+
+function describeError(e: unknown, signal: AbortSignal, budget: number): string {
+  const name = (e as { name?: string })?.name ?? '';
+  if (signal.aborted || name === 'AbortError') return `timed out: the ${budget} ms budget for lookups ran out`;
+  if (name === 'AccessDeniedException' || name === 'AccessDenied') {
+    return 'access denied: the macro role needs lambda:ListProvisionedConcurrencyConfigs and lambda:ListAliases';
+  }
+  if (name === 'ResourceNotFoundException') return 'the function does not exist (or is in another account or region)';
+  return `${name || 'error'}: ${(e as Error)?.message ?? String(e)}`;
 }
