@@ -89,7 +89,10 @@ export function push(parts: Part[], p: Part): void {
   parts.push(p);
 }
 
-/** Human-readable Fn::Sub-like text of parts, for reports: `${Fn.Arn}:$LATEST`. */
+/**
+ * Human-readable text of parts, for reports and Metadata: holes are written `{Name}` / `{Name.Attr}`
+ * (`${...}` would look like an Fn::Sub placeholder outside Fn::Sub to linters).
+ */
 export function formatParts(parts: readonly Part[]): string {
   return parts.map((p) => (typeof p === 'string' ? p : formatHole(p.hole))).join('');
 }
@@ -102,12 +105,12 @@ export function formatValue(value: Json): string {
 function formatHole(v: Json): string {
   const fn = intrinsicName(v);
   const arg = fn ? (v as Record<string, Json>)[fn] : undefined;
-  if (fn === 'Ref' && typeof arg === 'string') return '${' + arg + '}';
-  if (fn === 'Fn::GetAtt' && Array.isArray(arg) && arg.length === 2) return '${' + arg.join('.') + '}';
+  if (fn === 'Ref' && typeof arg === 'string') return `{${arg}}`;
+  if (fn === 'Fn::GetAtt' && Array.isArray(arg) && arg.length === 2) return `{${arg.join('.')}}`;
   if (fn === 'Fn::If' && Array.isArray(arg) && arg.length === 3) {
-    return `\${Fn::If ${String(arg[0])} ? ${formatValue(arg[1])} : ${formatValue(arg[2])}}`;
+    return `{Fn::If ${String(arg[0])} ? ${formatValue(arg[1])} : ${formatValue(arg[2])}}`;
   }
-  return '${' + JSON.stringify(v) + '}';
+  return `{${JSON.stringify(v).replace(/\$\{/g, '$ {')}}`;
 }
 
 /** The single hole of `parts`, or undefined. */
