@@ -1,0 +1,441 @@
+/**
+ * Deployment packaging, offline: `serverless package` of the macro's own service (serverless.yml), the
+ * artifact zips, and the plain-CloudFormation templates (template/macro.yml, template/stackset.yml).
+ * Nothing here talks to AWS. Needs dist/macro.js (`npm run build`; `npm test` builds first).
+ */
+import { execFile } from 'node:child_process';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { inflateRawSync } from 'node:zlib';
+import { parse as parseYaml } from 'yaml';
+import { errorFindings, formatFindings, validateTemplate, warmUpTemplateValidator } from '../support/validate';
+
+const execFileAsync = promisify(execFile);
+
+const ROOT = resolve(__dirname, '../..');
+const BUNDLE = 'dist/macro.js';
+const SERVICE = 'warm-step-functions-macro';
+const READ_ONLY_LAMBDA_ACTIONS = [
+  'lambda:GetAlias',
+  'lambda:GetProvisionedConcurrencyConfig',
+  'lambda:ListAliases',
+  'lambda:ListProvisionedConcurrencyConfigs',
+];
+
+type Json = any; // CloudFormation templates are free-form JSON
+
+// ---------------------------------------------------------------- zip reading (central directory)
+
+interface ZipEntry {
+  name: string;
+  method: number;
+  compressedSize: number;
+  size: number;
+  localHeaderOffset: number;
+}
+
+function zipEntries(buf: Buffer): ZipEntry[] {
+  let eocd = -1;
+  for (let i = buf.length - 22; i >= Math.max(0, buf.length - 22 - 0xffff); i--) {
+    if (buf.readUInt32LE(i) === 0x06054b50) {
+      eocd = i;
+      break;
+    }
+  }
+  if (eocd < 0) throw new Error('no end-of-central-directory record: not a zip');
+  const count = buf.readUInt16LE(eocd + 10);
+  let p = buf.readUInt32LE(eocd + 16);
+  const entries: ZipEntry[] = [];
+  for (let i = 0; i < count; i++) {
+    if (buf.readUInt32LE(p) !== 0x02014b50) throw new Error(`bad central directory entry #${i}`);
+    const nameLen = buf.readUInt16LE(p + 28);
+    entries.push({
+      method: buf.readUInt16LE(p + 10),
+      compressedSize: buf.readUInt32LE(p + 20),
+      size: buf.readUInt32LE(p + 24),
+      localHeaderOffset: buf.readUInt32LE(p + 42),
+      name: buf.subarray(p + 46, p + 46 + nameLen).toString('utf8'),
+    });
+    p += 46 + nameLen + buf.readUInt16LE(p + 30) + buf.readUInt16LE(p + 32);
+  }
+  return entries;
+}
+
+function zipRead(buf: Buffer, entry: ZipEntry): Buffer {
+  const p = entry.localHeaderOffset;
+  if (buf.readUInt32LE(p) !== 0x04034b50) throw new Error(`bad local header for ${entry.name}`);
+  const start = p + 30 + buf.readUInt16LE(p + 26) + buf.readUInt16LE(p + 28);
+  const data = buf.subarray(start, start + entry.compressedSize);
+  if (entry.method === 0) return Buffer.from(data);
+  if (entry.method === 8) return inflateRawSync(data);
+  throw new Error(`unsupported zip method ${entry.method} for ${entry.name}`);
+}
+
+// ---------------------------------------------------------------- template helpers
+
+function resourcesOfType(template: Json, type: string): [string, Json][] {
+  return Object.entries<Json>(template.Resources ?? {}).filter(([, r]) => r.Type === type);
+}
+
+function single(template: Json, type: string): [string, Json] {
+  const found = resourcesOfType(template, type);
+  expect(found.map(([id]) => id)).toHaveLength(1);
+  return found[0];
+}
+
+/** Resolve Fn::If / AWS::NoValue for the given condition values (only what these templates use). */
+function applyConditions(node: Json, conditions: Record<string, boolean>): Json {
+  if (Array.isArray(node)) {
+    return node
+      .map((n) => applyConditions(n, conditions))
+      .filter((n) => !(n && typeof n === 'object' && n.Ref === 'AWS::NoValue'));
+  }
+  if (node && typeof node === 'object') {
+    const keys = Object.keys(node);
+    if (keys.length === 1 && keys[0] === 'Fn::If') {
+      const [cond, whenTrue, whenFalse] = node['Fn::If'];
+      if (!(cond in conditions)) throw new Error(`condition ${cond} not given`);
+      return applyConditions(conditions[cond] ? whenTrue : whenFalse, conditions);
+    }
+    return Object.fromEntries(keys.map((k) => [k, applyConditions(node[k], conditions)]));
+  }
+  return node;
+}
+
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: Json;
+}
+
+/** Every IAM statement that applies to the role with this logical id (inline policies + attached policies). */
+function roleStatements(template: Json, roleId: string, conditions: Record<string, boolean> = {}): Statement[] {
+  const t = applyConditions(template, conditions);
+  const role = t.Resources[roleId];
+  expect(role?.Type).toBe('AWS::IAM::Role');
+  expect(role.Properties.ManagedPolicyArns ?? []).toEqual([]);
+  const docs: Json[] = (role.Properties.Policies ?? []).map((p: Json) => p.PolicyDocument);
+  for (const [, r] of Object.entries<Json>(t.Resources)) {
+    if (r.Type !== 'AWS::IAM::Policy' && r.Type !== 'AWS::IAM::ManagedPolicy') continue;
+    if (r.Condition && conditions[r.Condition] === false) continue;
+    const roles: Json[] = r.Properties.Roles ?? [];
+    if (roles.some((x) => x?.Ref === roleId)) docs.push(r.Properties.PolicyDocument);
+  }
+  return docs.flatMap((d) => d.Statement);
+}
+
+const actionsOf = (statements: Statement[]): string[] =>
+  statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+
+function expectLogsOnly(statements: Statement[]): void {
+  expect(statements.length).toBeGreaterThan(0);
+  for (const s of statements) expect(s.Effect).toBe('Allow');
+  const actions = actionsOf(statements);
+  expect(actions.length).toBeGreaterThan(0);
+  expect(actions.filter((a) => !a.startsWith('logs:'))).toEqual([]);
+}
+
+function expectLogsPlusReadOnlyLambda(statements: Statement[]): void {
+  const other = statements.filter((s) => actionsOf([s]).some((a) => !a.startsWith('logs:')));
+  expectLogsOnly(statements.filter((s) => !other.includes(s)));
+  expect(other).toHaveLength(1);
+  expect(other[0].Effect).toBe('Allow');
+  expect(actionsOf(other).sort()).toEqual(READ_ONLY_LAMBDA_ACTIONS);
+  expect([other[0].Resource].flat()).toEqual(['*']);
+}
+
+// ---------------------------------------------------------------- validation (@aws/cloudformation-validate)
+
+/** Error-level findings (validator FATAL/ERROR) of a template object or JSON/YAML text, one per line; '' if none. */
+async function errorsIn(template: object | string, parameterOverrides?: Record<string, string>): Promise<string> {
+  const findings = await validateTemplate(template, parameterOverrides ? { config: { parameterOverrides } } : {});
+  return formatFindings(errorFindings(findings));
+}
+
+// ---------------------------------------------------------------- serverless package (once per variant)
+
+interface Packaged {
+  dir: string;
+  template: Json;
+  zip: Buffer;
+}
+
+let work: string;
+let byDefault: Packaged;
+let overridden: Packaged;
+
+/**
+ * `serverless package` uses <service dir>/.serverless as scratch space and deletes it first, so running it
+ * in the repository would wipe a developer's `npm run package` output and two runs could not overlap.
+ * Each run therefore gets its own service dir: a mirror of the repository's top level made of symlinks
+ * (followed by Serverless' file globbing, so package.patterns still face the real tree).
+ */
+function mirrorOfRoot(name: string): string {
+  const dir = join(work, `${name}-service`);
+  mkdirSync(dir);
+  for (const entry of readdirSync(ROOT)) {
+    if (entry === '.serverless' || entry === 'serverless.yml') continue;
+    symlinkSync(join(ROOT, entry), join(dir, entry));
+  }
+  // Serverless does not take a symlinked config file for a service's own.
+  copyFileSync(join(ROOT, 'serverless.yml'), join(dir, 'serverless.yml'));
+  return dir;
+}
+
+async function slsPackage(name: string, args: string[]): Promise<Packaged> {
+  const dir = join(work, name);
+  const bin = require.resolve('serverless/bin/serverless.js', { paths: [ROOT] });
+  try {
+    await execFileAsync(process.execPath, [bin, 'package', '--package', dir, ...args], {
+      cwd: mirrorOfRoot(name),
+      env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off', CI: 'true' },
+      maxBuffer: 16 * 1024 * 1024,
+      timeout: 110_000,
+    });
+  } catch (err: any) {
+    throw new Error(`serverless package ${args.join(' ')} failed:\n${err.stdout ?? ''}\n${err.stderr ?? err}`);
+  }
+  return {
+    dir,
+    template: JSON.parse(readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8')),
+    zip: readFileSync(join(dir, `${SERVICE}.zip`)),
+  };
+}
+
+beforeAll(async () => {
+  if (!existsSync(join(ROOT, BUNDLE))) {
+    throw new Error(`${BUNDLE} is missing: run \`npm run build\` before the integration tests`);
+  }
+  work = mkdtempSync(join(tmpdir(), 'wsf-deploy-'));
+  // Two independent packagings of the same service, in parallel: defaults, and every override.
+  const packaged = Promise.all([
+    slsPackage('default', []),
+    slsPackage('override', [
+      '--stage', 'test',
+      '--region', 'eu-west-1',
+      '--param=macroName=WarmStepFunctionsTest',
+      '--param=resolveExternal=true',
+      '--param=memorySize=1024',
+      '--param=timeout=30',
+    ]),
+  ]);
+  await warmUpTemplateValidator(); // builds the validator engine (seconds, synchronous) while Serverless runs
+  [byDefault, overridden] = await packaged;
+}, 120_000);
+
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe('serverless.yml (serverless package, offline)', () => {
+  test('defines exactly one Lambda function and one macro that names it via Fn::GetAtt', () => {
+    const [fnId] = single(byDefault.template, 'AWS::Lambda::Function');
+    expect(fnId).toBe('MacroLambdaFunction');
+    const [, macro] = single(byDefault.template, 'AWS::CloudFormation::Macro');
+    expect(macro.Properties.Name).toBe('WarmStepFunctions');
+    expect(macro.Properties.FunctionName).toEqual({ 'Fn::GetAtt': [fnId, 'Arn'] });
+  });
+
+  test('function: nodejs22.x on arm64, handler dist/macro.handler, 512 MB / 60 s, WARM_RESOLVE_EXTERNAL=false', () => {
+    const [, fn] = single(byDefault.template, 'AWS::Lambda::Function');
+    expect(fn.Properties).toMatchObject({
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      Handler: 'dist/macro.handler',
+      MemorySize: 512,
+      Timeout: 60,
+      FunctionName: `${SERVICE}-prod-macro`,
+      Environment: { Variables: { WARM_RESOLVE_EXTERNAL: 'false' } },
+    });
+    expect(fn.Properties.Code.S3Key).toMatch(new RegExp(`/${SERVICE}\\.zip$`));
+  });
+
+  test('log group keeps logs 30 days', () => {
+    const [, logGroup] = single(byDefault.template, 'AWS::Logs::LogGroup');
+    expect(logGroup.Properties).toEqual({
+      LogGroupName: `/aws/lambda/${SERVICE}-prod-macro`,
+      RetentionInDays: 30,
+    });
+  });
+
+  test('the artifact zip holds only dist/macro.js, byte-identical to the bundle', () => {
+    const entries = zipEntries(byDefault.zip);
+    expect(entries.map((e) => e.name)).toEqual([BUNDLE]);
+    expect(zipRead(byDefault.zip, entries[0]).equals(readFileSync(join(ROOT, BUNDLE)))).toBe(true);
+  });
+
+  test('the zipped bundle exports the configured handler (dist/macro.handler), loaded as Lambda would (CommonJS)', async () => {
+    const [, fn] = single(byDefault.template, 'AWS::Lambda::Function');
+    const [file, exportName] = [fn.Properties.Handler.replace(/\.[^.]+$/, ''), fn.Properties.Handler.split('.').pop()];
+    const entry = zipEntries(byDefault.zip).find((e) => e.name === `${file}.js`);
+    expect(entry).toBeDefined();
+    const taskRoot = join(work, 'task-root');
+    mkdirSync(join(taskRoot, 'dist'), { recursive: true });
+    writeFileSync(join(taskRoot, `${file}.js`), zipRead(byDefault.zip, entry!));
+    const probe = [
+      `const m = require(${JSON.stringify(join(taskRoot, file))});`,
+      `if (typeof m[${JSON.stringify(exportName)}] !== 'function') { console.log('NO_HANDLER'); process.exit(0); }`,
+      `Promise.resolve(m[${JSON.stringify(exportName)}]({ requestId: 'probe-1', fragment: { Resources: {} } }, {}))`,
+      `  .then((r) => console.log(JSON.stringify(r)));`,
+    ].join('\n');
+    const { stdout } = await execFileAsync(process.execPath, ['-e', probe], { cwd: taskRoot });
+    const reply = JSON.parse(stdout.trim().split('\n').pop()!);
+    expect(reply.requestId).toBe('probe-1');
+    expect(typeof reply.status).toBe('string');
+  });
+
+  test('role: CloudWatch Logs only when resolveExternal is off (default)', () => {
+    const [, fn] = single(byDefault.template, 'AWS::Lambda::Function');
+    const roleId = fn.Properties.Role['Fn::GetAtt'][0];
+    expect(single(byDefault.template, 'AWS::IAM::Role')[0]).toBe(roleId);
+    expectLogsOnly(roleStatements(byDefault.template, roleId));
+  });
+
+  test('overrides: macro name, resolveExternal (IAM + env), memory, timeout, stage, region', () => {
+    const t = overridden.template;
+    const [fnId, fn] = single(t, 'AWS::Lambda::Function');
+    const [, macro] = single(t, 'AWS::CloudFormation::Macro');
+    expect(macro.Properties.Name).toBe('WarmStepFunctionsTest');
+    expect(macro.Properties.FunctionName).toEqual({ 'Fn::GetAtt': [fnId, 'Arn'] });
+    expect(fn.Properties).toMatchObject({
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      MemorySize: 1024,
+      Timeout: 30,
+      FunctionName: `${SERVICE}-test-macro`,
+      Environment: { Variables: { WARM_RESOLVE_EXTERNAL: 'true' } },
+    });
+    expectLogsPlusReadOnlyLambda(roleStatements(t, fn.Properties.Role['Fn::GetAtt'][0]));
+    const state = JSON.parse(readFileSync(join(overridden.dir, 'serverless-state.json'), 'utf8'));
+    expect(state.service.provider.region).toBe('eu-west-1');
+    expect(zipEntries(overridden.zip).map((e) => e.name)).toEqual([BUNDLE]);
+  });
+
+  test('compiled templates have no error-level validation finding', async () => {
+    expect(await errorsIn(byDefault.template)).toBe('');
+    expect(await errorsIn(overridden.template)).toBe('');
+  });
+});
+
+describe('template/macro.yml (plain CloudFormation)', () => {
+  const file = join(ROOT, 'template/macro.yml');
+  const template = () => parseYaml(readFileSync(file, 'utf8'));
+
+  test('function, macro and parameters', () => {
+    const t = template();
+    const [fnId, fn] = single(t, 'AWS::Lambda::Function');
+    const [, macro] = single(t, 'AWS::CloudFormation::Macro');
+    expect(macro.Properties.Name).toEqual({ Ref: 'MacroName' });
+    expect(macro.Properties.FunctionName).toEqual({ 'Fn::GetAtt': [fnId, 'Arn'] });
+    expect(t.Parameters.MacroName.Default).toBe('WarmStepFunctions');
+    expect(t.Parameters.ResolveExternal).toMatchObject({ Default: 'false', AllowedValues: ['true', 'false'] });
+    expect(t.Parameters.MemorySize.Default).toBe(512);
+    expect(t.Parameters.Timeout.Default).toBe(60);
+    expect(fn.Properties).toMatchObject({
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      Handler: 'dist/macro.handler',
+      MemorySize: { Ref: 'MemorySize' },
+      Timeout: { Ref: 'Timeout' },
+      Environment: { Variables: { WARM_RESOLVE_EXTERNAL: { Ref: 'ResolveExternal' } } },
+    });
+    const [, logGroup] = single(t, 'AWS::Logs::LogGroup');
+    expect(logGroup.Properties.RetentionInDays).toEqual({ Ref: 'LogRetentionInDays' });
+    expect(t.Parameters.LogRetentionInDays.Default).toBe(30);
+  });
+
+  test('Code is the local zip written by scripts/package.mjs (for `aws cloudformation package`)', () => {
+    const [, fn] = single(template(), 'AWS::Lambda::Function');
+    expect(typeof fn.Properties.Code).toBe('string');
+    expect(resolve(ROOT, 'template', fn.Properties.Code)).toBe(join(ROOT, 'dist/macro.zip'));
+  });
+
+  test('role: logs only unless ResolveExternal=true, then exactly the read-only Lambda actions too', () => {
+    const t = template();
+    expect(t.Conditions.ResolveExternalEnabled).toEqual({ 'Fn::Equals': [{ Ref: 'ResolveExternal' }, 'true'] });
+    const [, fn] = single(t, 'AWS::Lambda::Function');
+    const roleId = fn.Properties.Role['Fn::GetAtt'][0];
+    expectLogsOnly(roleStatements(t, roleId, { ResolveExternalEnabled: false }));
+    expectLogsPlusReadOnlyLambda(roleStatements(t, roleId, { ResolveExternalEnabled: true }));
+  });
+
+  test('no error-level validation finding, as written and as `aws cloudformation package` rewrites it', async () => {
+    const text = readFileSync(file, 'utf8');
+    expect(await errorsIn(text)).toBe('');
+    expect(await errorsIn(text, { ResolveExternal: 'true', MacroName: 'WarmStepFunctionsTest' })).toBe('');
+    // `aws cloudformation package` replaces the local path with {S3Bucket, S3Key}.
+    const packaged = template();
+    single(packaged, 'AWS::Lambda::Function')[1].Properties.Code = { S3Bucket: 'my-bucket', S3Key: 'abc123' };
+    expect(await errorsIn(packaged)).toBe('');
+  });
+
+  test('the validator does catch a broken template (negative control)', async () => {
+    const broken = template();
+    delete single(broken, 'AWS::Lambda::Function')[1].Properties.Role;
+    single(broken, 'AWS::CloudFormation::Macro')[1].Properties.Bogus = true;
+    expect((await errorsIn(broken)).split('\n').length).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('template/stackset.yml (self-managed StackSets)', () => {
+  const file = join(ROOT, 'template/stackset.yml');
+  const template = () => parseYaml(readFileSync(file, 'utf8'));
+
+  test('code comes from the regional bucket ${CodeBucketPrefix}-${AWS::Region}', () => {
+    const t = template();
+    const [fnId, fn] = single(t, 'AWS::Lambda::Function');
+    expect(fn.Properties.Code).toEqual({
+      S3Bucket: { 'Fn::Sub': '${CodeBucketPrefix}-${AWS::Region}' },
+      S3Key: { Ref: 'CodeKey' },
+    });
+    expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: 'dist/macro.handler' });
+    const [, macro] = single(t, 'AWS::CloudFormation::Macro');
+    expect(macro.Properties.FunctionName).toEqual({
+      'Fn::If': ['CreateFunction', { 'Fn::GetAtt': [fnId, 'Arn'] }, { Ref: 'SharedFunctionArn' }],
+    });
+  });
+
+  test('role: logs only unless ResolveExternal=true', () => {
+    const t = template();
+    const [, fn] = single(t, 'AWS::Lambda::Function');
+    const roleId = fn.Properties.Role['Fn::GetAtt'][0];
+    expectLogsOnly(roleStatements(t, roleId, { ResolveExternalEnabled: false, CreateFunction: true }));
+    expectLogsPlusReadOnlyLambda(roleStatements(t, roleId, { ResolveExternalEnabled: true, CreateFunction: true }));
+  });
+
+  test('no error-level validation finding (own function, and shared cross-account function)', async () => {
+    const text = readFileSync(file, 'utf8');
+    expect(await errorsIn(text, { CodeBucketPrefix: 'my-macro-code' })).toBe('');
+    expect(
+      await errorsIn(text, { SharedFunctionArn: 'arn:aws:lambda:us-east-1:111122223333:function:WarmStepFunctions' }),
+    ).toBe('');
+  });
+});
+
+describe('scripts/package.mjs zip writer', () => {
+  test('writes a zip holding only the given entry, readable by a standard reader', async () => {
+    const out = join(work, 'writer.zip');
+    const script = [
+      `import { createZip } from ${JSON.stringify(join(ROOT, 'scripts/package.mjs'))};`,
+      `import { readFileSync, writeFileSync } from 'node:fs';`,
+      `writeFileSync(${JSON.stringify(out)}, createZip([{ name: 'dist/macro.js', data: readFileSync(${JSON.stringify(join(ROOT, BUNDLE))}) }]));`,
+    ].join('\n');
+    await execFileAsync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT });
+    const buf = readFileSync(out);
+    const entries = zipEntries(buf);
+    expect(entries.map((e) => e.name)).toEqual([BUNDLE]);
+    expect(zipRead(buf, entries[0]).equals(readFileSync(join(ROOT, BUNDLE)))).toBe(true);
+  });
+});
