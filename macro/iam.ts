@@ -10,7 +10,7 @@
  * pseudo parameters and with stand-ins for values known only at deploy time, then matched as an
  * IAM wildcard pattern.
  */
-import { partsOf } from './intrinsics/parts';
+import { formatValue, partsOf } from './intrinsics/parts';
 import { getOwn, intrinsicName, isObject, jsonEqual } from './json';
 import { getAttPair, refName, type Resource, type TemplateIndex } from './template';
 import type { WarmTargets } from './targets';
@@ -23,9 +23,16 @@ export interface Grant {
   value: Json;
 }
 
+export interface IamWarning {
+  path: string;
+  message: string;
+  /** The wording when Mode strict turns the warning into a failure. */
+  strictMessage: string;
+}
+
 export interface IamOutcome {
   added: number;
-  warnings: string[];
+  warnings: IamWarning[];
 }
 
 type Path = (string | number)[];
@@ -45,7 +52,8 @@ export class IamFixer {
 
   ensure(stateMachine: Resource, grants: Grant[]): IamOutcome {
     const outcome: IamOutcome = { added: 0, warnings: [] };
-    const where = this.locate(stateMachine, outcome);
+    const names = [...new Set(grants.map((g) => formatValue(g.value)))];
+    const where = this.locate(stateMachine, outcome, names.join(', '));
     if (!where) return outcome;
     const missing: Grant[] = [];
     for (const g of grants) {
@@ -68,13 +76,16 @@ export class IamFixer {
   }
 
   /** The role's policy documents, and how to add a statement; undefined when the role is outside the template. */
-  private locate(sm: Resource, outcome: IamOutcome): { docs: PolicyDoc[]; addStatement: (s: JsonObject) => void } | undefined {
+  private locate(sm: Resource, outcome: IamOutcome, targetsText: string): { docs: PolicyDoc[]; addStatement: (s: JsonObject) => void } | undefined {
     const smPath = ['Resources', sm.id, 'Properties'];
     const roleValue = getOwn(sm.properties, sm.type === 'AWS::Serverless::StateMachine' ? 'Role' : 'RoleArn');
     if (roleValue === undefined && sm.type === 'AWS::Serverless::StateMachine') {
       // SAM builds the role from `Policies`.
       const docs: PolicyDoc[] = [];
-      const policies = getOwn(sm.properties, 'Policies');
+      const policies = this.editor.get([...smPath, 'Policies']);
+      if (intrinsicName(policies) !== undefined) {
+        return this.cannotExtend(docs, outcome, `${smPath.join('/')}/Policies`, sm.id, targetsText);
+      }
       const list = Array.isArray(policies) ? policies : policies === undefined ? [] : [policies];
       list.forEach((p, k) => {
         const at = Array.isArray(policies) ? [...smPath, 'Policies', k] : [...smPath, 'Policies'];
@@ -94,15 +105,19 @@ export class IamFixer {
     }
     const roleId = this.roleOf(roleValue);
     if (!roleId) {
-      outcome.warnings.push(
-        `role ${JSON.stringify(roleValue ?? null)} of ${sm.id} is not defined in this template; make sure it may invoke the new targets (lambda:InvokeFunction on the alias or version ARN)`,
-      );
+      const key = sm.type === 'AWS::Serverless::StateMachine' ? 'Role' : 'RoleArn';
+      const role = roleValue === undefined ? `${sm.id} has no ${key}, so its role` : `the role ${JSON.stringify(roleValue)}`;
+      outcome.warnings.push({
+        path: `${smPath.join('/')}/${key}`,
+        message: `${role} is not defined in this template; make sure it may invoke ${targetsText} (lambda:InvokeFunction on the qualified ARN)`,
+        strictMessage: `${role} is not defined in this template, so the macro cannot let it invoke ${targetsText} (lambda:InvokeFunction on the qualified ARN). Define the role in the template, or use Mode rewrite and grant the targets yourself`,
+      });
       return undefined;
     }
     const role = this.index.get(roleId)!;
     const rolePath = ['Resources', roleId, 'Properties'];
     const docs: PolicyDoc[] = [];
-    const inline = getOwn(role.properties, 'Policies');
+    const inline = this.editor.get([...rolePath, 'Policies']);
     if (Array.isArray(inline)) inline.forEach((p, k) => docs.push({ path: [...rolePath, 'Policies', k, 'PolicyDocument'], label: `${roleId} Policies[${k}]` }));
     const managed = getOwn(role.properties, 'ManagedPolicyArns');
     const attached = new Set<string>();
@@ -117,6 +132,9 @@ export class IamFixer {
       if (attached.has(r.id) || names.some((n) => this.namesRole(n, roleId))) {
         docs.push({ path: ['Resources', r.id, 'Properties', 'PolicyDocument'], label: r.id });
       }
+    }
+    if (inline !== undefined && !Array.isArray(inline)) {
+      return this.cannotExtend(docs, outcome, `${rolePath.join('/')}/Policies`, `role ${roleId}`, targetsText);
     }
     return {
       docs,
@@ -134,6 +152,21 @@ export class IamFixer {
     };
   }
 
+  /** Policies given by an intrinsic (e.g. Fn::If) are not rewritten: coverage is still checked, nothing is added. */
+  private cannotExtend(docs: PolicyDoc[], outcome: IamOutcome, path: string, who: string, targetsText: string): { docs: PolicyDoc[]; addStatement: (s: JsonObject) => void } {
+    return {
+      docs,
+      addStatement: () => {
+        outcome.warnings.push({
+          path,
+          message: `the Policies of ${who} are computed by an intrinsic function, so the macro did not add the grant; make sure it may invoke ${targetsText} (lambda:InvokeFunction on the qualified ARN)`,
+          strictMessage: `the Policies of ${who} are computed by an intrinsic function, so the macro cannot let it invoke ${targetsText}`,
+        });
+        outcome.added--;
+      },
+    };
+  }
+
   private roleOf(value: Json | undefined): string | undefined {
     const ga = getAttPair(value);
     if (ga && ga[1] === 'Arn' && this.index.get(ga[0])?.type === 'AWS::IAM::Role') return ga[0];
@@ -141,6 +174,13 @@ export class IamFixer {
     if (parts && parts.length === 1 && typeof parts[0] !== 'string') {
       const inner = getAttPair(parts[0].hole);
       if (inner && inner[1] === 'Arn' && this.index.get(inner[0])?.type === 'AWS::IAM::Role') return inner[0];
+    }
+    // `arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${Role}`: the role's name at the end of an ARN.
+    if (parts && parts.length >= 2) {
+      const last = parts[parts.length - 1];
+      const before = parts[parts.length - 2];
+      const id = typeof last !== 'string' ? refName(last.hole) : undefined;
+      if (id && typeof before === 'string' && /:role\/(?:[^:]*\/)?$/.test(before) && this.index.get(id)?.type === 'AWS::IAM::Role') return id;
     }
     return undefined;
   }
@@ -169,6 +209,13 @@ export class IamFixer {
   }
 
   private covered(docs: PolicyDoc[], target: Json): boolean {
+    if (refName(target) === 'AWS::NoValue') return true;
+    if (intrinsicName(target) === 'Fn::If') {
+      // A guarded grant is covered when an equal statement exists or every branch is covered.
+      if (this.exactly(docs, target)) return true;
+      const arg = (target as { 'Fn::If': Json[] })['Fn::If'];
+      return Array.isArray(arg) && arg.length === 3 && this.covered(docs, arg[1]) && this.covered(docs, arg[2]);
+    }
     const want = this.render(target);
     for (const d of docs) {
       if (d.label.endsWith('LambdaInvokePolicy')) {
@@ -186,6 +233,14 @@ export class IamFixer {
         const pattern = this.render(r);
         if (pattern !== undefined && want !== undefined && wildcard(pattern, want)) return true;
       }
+    }
+    return false;
+  }
+
+  private exactly(docs: PolicyDoc[], target: Json): boolean {
+    for (const p of this.statements(docs)) {
+      const resource = this.editor.get([...p, 'Resource']);
+      if ((Array.isArray(resource) ? resource : [resource]).some((r) => r !== undefined && jsonEqual(r, target))) return true;
     }
     return false;
   }

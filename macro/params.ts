@@ -24,6 +24,7 @@ export function parseParams(params: unknown): MacroParams {
   const out: MacroParams = { resolveExternal: false };
   if (params === undefined || params === null) return out;
   const problems: string[] = [];
+  let unknown = false;
   if (!isObject(params)) {
     problems.push(`the Transform parameters must be a map, got ${JSON.stringify(params)}`);
   } else {
@@ -37,13 +38,14 @@ export function parseParams(params: unknown): MacroParams {
         case 'StateMachines':
         case 'Exclude': {
           const list = idList(v);
-          if (list) out[key === 'Exclude' ? 'exclude' : 'stateMachines'] = list;
+          if (list && list.length === 0) problems.push(`${key} is empty; omit it to process every state machine`);
+          else if (list) out[key === 'Exclude' ? 'exclude' : 'stateMachines'] = list;
           else problems.push(`${key} must be a list of logical IDs (or a comma-separated string), got ${JSON.stringify(v)}`);
           break;
         }
         case 'Mode':
           if (typeof v === 'string' && (MODES as string[]).includes(v)) out.mode = v as Mode;
-          else problems.push(`Mode must be one of ${MODES.join(', ')}, got ${JSON.stringify(v)}`);
+          else problems.push(`Mode must be one of ${MODES.join(', ')}; got ${JSON.stringify(v)}`);
           break;
         case 'ResolveExternal':
           if (v === true || v === 'true') out.resolveExternal = true;
@@ -52,13 +54,14 @@ export function parseParams(params: unknown): MacroParams {
           break;
         default:
           problems.push(`unknown parameter ${JSON.stringify(key)}`);
+          unknown = true;
       }
     }
   }
   if (problems.length) {
-    throw new TransformError([
-      { path: 'Transform/WarmStepFunctions/Parameters', message: `${problems.join('; ')}. Accepted parameters: ${ACCEPTED.join('; ')}.` },
-    ]);
+    // The full list of accepted parameters only where it helps: after an unknown or malformed map.
+    const accepted = unknown || !isObject(params) ? ` Accepted parameters: ${ACCEPTED.join('; ')}.` : '';
+    throw new TransformError([{ path: 'Transform/WarmStepFunctions/Parameters', message: `${problems.join('; ')}.${accepted}` }]);
   }
   return out;
 }

@@ -100,12 +100,19 @@ function arnShape(parts: readonly Part[], index: TemplateIndex, targets: WarmTar
     }
   }
   const text = (f: Part[]): string | undefined => (f.length === 0 ? '' : f.length === 1 && typeof f[0] === 'string' ? f[0] : undefined);
+  // A literal partition, region or account must be the deployment's own for the ARN to name a
+  // function of this stack; one that differs (or cannot be compared) names a function elsewhere.
+  let elsewhere = false;
   const pseudo = (f: Part[], which: 'partition' | 'region' | 'account'): string | undefined => {
+    const own = which === 'partition' ? index.partition : which === 'region' ? index.region : index.accountId;
     const t = text(f);
-    if (t !== undefined) return t;
+    if (t !== undefined) {
+      if (t !== own) elsewhere = true;
+      return t;
+    }
     const ref = f.length === 1 && isHole(f[0]) ? refName(f[0].hole) : undefined;
     if (!ref || PSEUDO[ref] !== which) return undefined;
-    return which === 'partition' ? index.partition ?? '${AWS::Partition}' : which === 'region' ? index.region ?? '${AWS::Region}' : index.accountId ?? '${AWS::AccountId}';
+    return own ?? `\${${ref}}`;
   };
   let nameField: Part[];
   let qualifierField: Part[] | undefined;
@@ -135,11 +142,11 @@ function arnShape(parts: readonly Part[], index: TemplateIndex, targets: WarmTar
   let fn: string | undefined;
   if (name === undefined) {
     const ref = nameField.length === 1 && isHole(nameField[0]) ? refName(nameField[0].hole) : undefined;
-    fn = ref && index.isFunction(ref) ? ref : undefined;
+    fn = ref && index.isFunction(ref) && !elsewhere ? ref : undefined;
     if (!fn) return { kind: 'unknown' };
   } else {
     if (!/^[A-Za-z0-9_-]{1,140}$/.test(name)) return { kind: 'unknown' };
-    fn = index.functionsByName.get(name);
+    fn = elsewhere ? undefined : index.functionsByName.get(name);
     if (!fn) {
       // A bare word is only a function name in a FunctionName field; callers decide. Keep the ARN.
       const arn = `arn:${partition ?? index.partition ?? '${AWS::Partition}'}:lambda:${region ?? index.region ?? '${AWS::Region}'}:${account ?? index.accountId ?? '${AWS::AccountId}'}:function:${name}`;

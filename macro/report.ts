@@ -22,9 +22,10 @@ export class ReportBuilder {
     this.grants += grantsAdded;
   }
 
-  build(): Report {
+  build(mode: Report['mode']): Report {
     const count = (a: Decision['action']): number => this.decisions.filter((d) => d.action === a).length;
     return {
+      mode,
       decisions: this.decisions,
       summary: {
         stateMachines: this.stateMachines,

@@ -4,7 +4,8 @@
  * The decision is pure data (an `Edit` or a reason to leave the slot alone); `definition/write.ts`
  * applies the edits in the form the definition came in.
  */
-import { expandParts, formatParts, formatValue, partsToValue } from './intrinsics/parts';
+import { expandParts, formatParts, formatValue, partsOf, partsToValue, soleHole } from './intrinsics/parts';
+import { intrinsicName } from './json';
 import { classifyParts, type LambdaRef } from './references';
 import type { Slot } from './definition/slots';
 import type { Guard, WarmTarget, WarmTargets } from './targets';
@@ -15,8 +16,8 @@ export interface Edit {
   slot: Slot;
   /** The slot's new content. */
   value: Json;
-  /** What the grant in IAM must allow (the target, guarded like the slot). */
-  grant: Json;
+  /** What IAM must allow: each new target (guarded like the slot), with the function it belongs to. */
+  grants: { fn?: string; value: Json }[];
   fn?: string;
   target?: WarmTarget;
   from: string;
@@ -41,8 +42,10 @@ export interface DecideContext {
 export function decide(slot: Slot, ctx: DecideContext): SlotDecision {
   const parts = expandParts(slot.leaf.parts);
   const ref: LambdaRef = classifyParts(parts, ctx.index, ctx.targets);
-  const from = formatParts(slot.leaf.parts);
+  const from = formatParts(parts);
   const original = partsToValue(slot.leaf.parts);
+  const single = soleHole(parts);
+  if (ref.kind === 'unknown' && intrinsicName(single) === 'Fn::If') return decideBranches(slot, single!, from, ctx);
   switch (ref.kind) {
     case 'function': {
       const res = ctx.targets.resolve(ref.fn);
@@ -89,8 +92,36 @@ export function decide(slot: Slot, ctx: DecideContext): SlotDecision {
 function edit(slot: Slot, target: WarmTarget, original: Json, from: string): Edit {
   const value = guard(target.guards, target.value, original);
   const grant = guard(target.guards, target.value, { 'Fn::GetAtt': [target.fn, 'Arn'] });
-  return { slot, value, grant, fn: target.fn, target, from, to: formatValue(value) };
+  return { slot, value, grants: [{ fn: target.fn, value: grant }], fn: target.fn, target, from, to: formatValue(value) };
 }
+
+/**
+ * A slot that is an `Fn::If` choosing between functions (`!If [C, !GetAtt A.Arn, !GetAtt B.Arn]`):
+ * each branch that invokes a warm function moves to its target; the condition stays.
+ */
+function decideBranches(slot: Slot, value: Json, from: string, ctx: DecideContext): SlotDecision {
+  const [cond, yes, no] = (value as { 'Fn::If': Json[] })['Fn::If'];
+  if (typeof cond !== 'string' || yes === undefined || no === undefined) return { kind: 'ignore' };
+  const grants: Edit['grants'] = [];
+  let target: WarmTarget | undefined;
+  let failure: SlotDecision | undefined;
+  const branch = (v: Json): Json => {
+    const parts = partsOf(v);
+    const ref = parts ? classifyParts(expandParts(parts), ctx.index, ctx.targets) : undefined;
+    if (ref?.kind !== 'function') return v;
+    const res = ctx.targets.resolve(ref.fn);
+    if (res.status === 'error') failure ??= { kind: 'error', fn: ref.fn, message: res.message };
+    if (res.status !== 'warm') return v;
+    target ??= res.target;
+    grants.push({ fn: ref.fn, value: guard(res.target.guards, res.target.value, { 'Fn::GetAtt': [ref.fn, 'Arn'] }) });
+    return guard(res.target.guards, res.target.value, v);
+  };
+  const next: Json = { 'Fn::If': [cond, branch(yes), branch(no)] };
+  if (failure) return failure;
+  if (grants.length === 0) return { kind: 'ignore' };
+  return { kind: 'rewrite', edit: { slot, value: next, grants, fn: target?.fn, target, from, to: formatValue(next) } };
+}
+
 
 /** `Fn::If [C, warm, cold]` for each guard, innermost last. */
 export function guard(guards: readonly Guard[], warm: Json, cold: Json): Json {
@@ -124,5 +155,5 @@ function decideExternal(slot: Slot, arn: string, qualifier: string | undefined, 
     }
   }
   const value = chosen[0].arn;
-  return { kind: 'rewrite', edit: { slot, value, grant: value, from, to: value } };
+  return { kind: 'rewrite', edit: { slot, value, grants: [{ value }], from, to: value } };
 }

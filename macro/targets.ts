@@ -130,22 +130,29 @@ export class WarmTargets {
     }
     const sam = this.samAliases.get(fn);
     if (sam) aliases.push(sam);
-    if (aliases.length === 1) return { status: 'warm', target: aliases[0] };
-    if (aliases.length > 1) {
-      const list = aliases.map((a) => `${a.id} (Name: ${a.aliasName ?? '<not a literal>'})`).join(', ');
-      if (this.aliasName === undefined) {
-        return {
-          status: 'error',
-          message: `function ${fn} has ${aliases.length} aliases with provisioned concurrency: ${list}. Choose one with the Transform parameter AliasName.`,
-        };
-      }
+    const list = aliases.map((a) => `${a.id} (Name: ${a.aliasName ?? '<not a literal>'})`).join(', ');
+    if (this.aliasName !== undefined) {
+      // AliasName picks among several warm aliases; naming an alias that exists without provisioned
+      // concurrency is always an error, since the user asked for a qualifier that would stay cold.
       const chosen = aliases.filter((a) => a.aliasName === this.aliasName);
       if (chosen.length === 1) return { status: 'warm', target: chosen[0] };
-      const named = [...this.aliases.values()].find((a) => a.fn === fn && a.name === this.aliasName);
-      const why = named
-        ? `its alias ${named.id} (Name: ${this.aliasName}) has no provisioned concurrency`
-        : `it has no alias named '${this.aliasName}'`;
-      return { status: 'error', message: `AliasName is '${this.aliasName}', but for function ${fn} ${why}. Aliases with provisioned concurrency: ${list}.` };
+      const cold = [...this.aliases.values()].find((a) => a.fn === fn && a.name === this.aliasName && !a.warm);
+      if (cold) {
+        return {
+          status: 'error',
+          message: `AliasName is '${this.aliasName}', but alias ${cold.id} (Name: ${this.aliasName}) of function ${fn} has no provisioned concurrency.${list ? ` Aliases with provisioned concurrency: ${list}.` : ''}`,
+        };
+      }
+      if (aliases.length > 1) {
+        return { status: 'error', message: `AliasName is '${this.aliasName}', but function ${fn} has no alias named '${this.aliasName}'. Aliases with provisioned concurrency: ${list}.` };
+      }
+    }
+    if (aliases.length === 1) return { status: 'warm', target: aliases[0] };
+    if (aliases.length > 1) {
+      return {
+        status: 'error',
+        message: `function ${fn} has ${aliases.length} aliases with provisioned concurrency: ${list}. Choose one with the Transform parameter AliasName.`,
+      };
     }
     const versions = [...this.versions.values()].filter((v) => v.fn === fn && v.warm);
     if (versions.length === 1) {

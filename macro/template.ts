@@ -98,7 +98,7 @@ export function readTemplate(fragment: unknown, region?: string, accountId?: str
   const resources = getOwn(fragment, 'Resources');
   if (!isObject(resources)) {
     throw new TransformError([
-      { path: 'Resources', message: resources === undefined ? 'the template has no Resources section' : `Resources must be an object, got ${kindOf(resources)}` },
+      { path: 'Resources', message: resources === undefined ? 'the template has no Resources section' : `must be a map of logical IDs to resources, got ${kindOf(resources)}` },
     ]);
   }
   const index = new TemplateIndex(fragment, region, accountId);

@@ -34,7 +34,10 @@ export function transform(fragment: unknown, options: TransformOptions = {}): Tr
   for (const list of [options.stateMachines, options.exclude]) {
     for (const id of list ?? []) {
       if (!machines.some((m) => m.id === id)) {
-        problems.push({ path: 'Transform/WarmStepFunctions/Parameters', message: `${list === options.exclude ? 'Exclude' : 'StateMachines'} names ${id}, which is not a state machine in this template` });
+        problems.push({
+          path: 'Transform/WarmStepFunctions/Parameters',
+          message: `${list === options.exclude ? 'Exclude' : 'StateMachines'} names ${id}, which is not a state machine in this template (state machines: ${machines.map((m) => m.id).join(', ') || 'none'})`,
+        });
       }
     }
   }
@@ -50,9 +53,12 @@ export function transform(fragment: unknown, options: TransformOptions = {}): Tr
       report.add({ action: 'unchanged', stateMachine: sm.id, templatePath: `Resources/${sm.id}`, reason: 'skipped by the StateMachines/Exclude parameters' });
       continue;
     }
-    const warn = (templatePath: string, reason: string, extra: Partial<Decision> = {}): void => {
+    const warn = (templatePath: string, reason: string, extra: Partial<Decision> = {}, strictMessage?: string): void => {
       report.add({ action: 'warning', stateMachine: sm.id, templatePath, reason, ...extra });
-      if (strict) problems.push({ logicalId: sm.id, path: templatePath, message: `${reason} (Mode strict)` });
+      if (strict) {
+        const where = extra.statePath ? `state ${extra.statePath}: ` : '';
+        problems.push({ logicalId: sm.id, path: templatePath, message: `${where}${strictMessage ?? reason} (Mode strict)` });
+      }
     };
 
     const model = readModel(sm, index, targets, problems, warn);
@@ -67,31 +73,49 @@ export function transform(fragment: unknown, options: TransformOptions = {}): Tr
       else report.add({ action: 'unchanged', stateMachine: sm.id, templatePath: model.path, state: n.state, statePath: n.statePath, reason });
     }
     const edits: Edit[] = [];
+    const errorStates = new Map<string, string[]>();
     for (const slot of scan.slots) {
       const d = decide(slot, { index, targets, external: options.external, aliasName: options.aliasName });
       const at = { stateMachine: sm.id, templatePath: model.path, state: slot.state, statePath: slot.statePath };
       switch (d.kind) {
         case 'rewrite':
           edits.push(d.edit);
-          report.add({ action: 'rewritten', ...at, coldPath: true, function: d.edit.fn, from: d.edit.from, to: d.edit.to, reason: `${slot.field} now invokes ${d.edit.target ? d.edit.target.id : d.edit.to}` });
+          report.add({
+            action: 'rewritten',
+            ...at,
+            coldPath: true,
+            function: d.edit.fn,
+            from: d.edit.from,
+            to: d.edit.to,
+            reason: `${slot.field} ${mode === 'report' ? 'would invoke' : 'now invokes'} ${d.edit.target ? d.edit.target.id : d.edit.to}${mode === 'report' ? ' (Mode report: nothing changed)' : ''}`,
+          });
           break;
         case 'warm':
           report.add({ action: 'unchanged', ...at, function: d.fn, reason: d.reason });
           break;
         case 'cold':
           report.add({ action: 'cold', ...at, function: d.fn, reason: d.reason, coldPath: d.fn !== undefined && targets.isWarm(d.fn) ? true : undefined });
-          if (strict && d.strict) problems.push({ logicalId: sm.id, path: model.path, message: `state ${slot.statePath} invokes ${d.reason.replace(/^function /, 'function ')} (Mode strict)` });
+          if (strict && d.strict) {
+            problems.push({ logicalId: sm.id, path: model.path, message: `state ${slot.statePath} stays cold: ${d.reason} (Mode strict fails on invocations that stay cold)` });
+          }
           break;
         case 'external':
           report.add({ action: 'cold', ...at, external: d.arn, reason: d.reason });
           if (strict) problems.push({ logicalId: sm.id, path: model.path, message: `state ${slot.statePath}: ${d.reason} (Mode strict)` });
           break;
-        case 'error':
-          problems.push({ logicalId: sm.id, path: model.path, message: `state ${slot.statePath}: ${d.message}` });
+        case 'error': {
+          // One problem per message: several states invoking the same ambiguous function share it.
+          const states = errorStates.get(d.message);
+          if (states) states.push(slot.statePath);
+          else errorStates.set(d.message, [slot.statePath]);
           break;
+        }
         case 'ignore':
           break;
       }
+    }
+    for (const [message, states] of errorStates) {
+      problems.push({ logicalId: sm.id, path: model.path, message: `${states.length === 1 ? 'state' : 'states'} ${states.join(', ')}: ${message}` });
     }
     if (mode === 'report' || edits.length === 0 || problems.length > 0) {
       report.stateMachine(false, 0);
@@ -103,15 +127,15 @@ export function transform(fragment: unknown, options: TransformOptions = {}): Tr
       problems.push({ logicalId: sm.id, path: model.path, message: `the macro could not write the definition back: ${(e as Error).message}` });
       continue;
     }
-    const grants: Grant[] = edits.map((e) => ({ fn: e.fn, value: e.grant }));
+    const grants: Grant[] = edits.flatMap((e) => e.grants);
     const outcome = iam.ensure(sm, grants);
-    for (const w of outcome.warnings) warn(`Resources/${sm.id}/Properties`, w);
+    for (const w of outcome.warnings) warn(w.path, w.message, {}, w.strictMessage);
     addMetadata(editor, sm, edits);
     report.stateMachine(true, outcome.added);
   }
 
   if (problems.length) throw new TransformError(problems);
-  return { fragment: mode === 'report' ? fragment : editor.root, report: report.build() };
+  return { fragment: mode === 'report' ? fragment : editor.root, report: report.build(mode) };
 }
 
 /** Reads the definition of one state machine, or records why it cannot be read. */
@@ -120,13 +144,18 @@ function readModel(
   index: ReturnType<typeof readTemplate>,
   targets: WarmTargets,
   problems: Problem[],
-  warn: (path: string, reason: string) => void,
+  warn: (path: string, reason: string, extra?: Partial<Decision>, strictMessage?: string) => void,
 ): DefinitionModel | undefined {
   const props = sm.properties;
   const base = `Resources/${sm.id}/Properties`;
   for (const key of ['DefinitionS3Location', 'DefinitionUri']) {
     if (hasOwn(props, key)) {
-      warn(`${base}/${key}`, `${sm.id} loads its definition from ${key}, which the macro cannot read; its invocations are left as they are`);
+      warn(
+        `${base}/${key}`,
+        `${sm.id} loads its definition from ${key}, which the macro cannot read; its invocations are left as they are`,
+        {},
+        `the macro cannot read a definition stored in S3, so it cannot check ${sm.id}'s invocations. Inline it with Definition or DefinitionString, or list ${sm.id} in Exclude`,
+      );
       return undefined;
     }
   }

@@ -81,6 +81,7 @@ export interface Decision {
 }
 
 export interface Report {
+  mode: Mode;
   decisions: Decision[];
   summary: {
     stateMachines: number;

@@ -9,7 +9,7 @@ import { expectedFileContent, listFixtures, loadInput, runFixture } from '../tes
 const filter = process.argv[2];
 let changed = 0;
 for (const c of listFixtures()) {
-  if (filter && !c.name.includes(filter)) continue;
+  if (filter && !c.name.startsWith(filter)) continue;
   const result = runFixture(loadInput(c));
   if (c.isError === result.ok) console.warn(`! ${c.name}: ${c.isError ? 'expected a failure, got success' : `expected success, got: ${(result as { errorMessage: string }).errorMessage}`}`);
   const text = `${JSON.stringify(expectedFileContent(result), null, 2)}\n`;

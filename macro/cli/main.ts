@@ -172,14 +172,19 @@ function summary(report: Report): string {
   const lines: string[] = [];
   const line = (d: Decision): string => {
     const where = d.statePath ? `${d.stateMachine} ${d.statePath}` : d.stateMachine || d.templatePath;
-    if (d.action === 'rewritten') return `  rewritten  ${where}: ${d.from} → ${d.to}`;
+    if (d.action === 'rewritten') return `  ${report.mode === 'report' ? 'would rewrite' : 'rewritten'}  ${where}: ${d.from} → ${d.to}`;
     return `  ${d.action.padEnd(9)}  ${where}: ${d.reason}`;
   };
   for (const d of report.decisions) lines.push(line(d));
   const s = report.summary;
-  lines.push(
-    `${MACRO_NAME}: ${s.rewritten} invocation${s.rewritten === 1 ? '' : 's'} rewritten in ${s.modifiedStateMachines} of ${s.stateMachines} state machine${s.stateMachines === 1 ? '' : 's'}; ${s.iamGrantsAdded} IAM grant${s.iamGrantsAdded === 1 ? '' : 's'} added; ${s.cold} left cold; ${s.warnings} warning${s.warnings === 1 ? '' : 's'}.`,
-  );
+  const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+  if (report.mode === 'report') {
+    lines.push(`${MACRO_NAME} (Mode report, nothing changed): ${plural(s.rewritten, 'invocation')} would be rewritten in ${plural(s.stateMachines, 'state machine')}; ${s.cold} left cold; ${plural(s.warnings, 'warning')}.`);
+  } else {
+    lines.push(
+      `${MACRO_NAME}: ${plural(s.rewritten, 'invocation')} rewritten in ${s.modifiedStateMachines} of ${plural(s.stateMachines, 'state machine')}; ${plural(s.iamGrantsAdded, 'IAM grant')} added; ${s.cold} left cold; ${plural(s.warnings, 'warning')}.`,
+    );
+  }
   return `${lines.join('\n')}\n`;
 }
 

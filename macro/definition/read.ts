@@ -106,16 +106,32 @@ function textSource(value: Json): TextSource {
     if (Array.isArray(arg) && arg.length === 2 && typeof arg[0] === 'string' && isObject(arg[1])) {
       return { form: 'sub', template: arg[0], vars: arg[1] };
     }
-    throw new ReadError('Fn::Sub takes a string or a list of [string, variable map]; this one has the wrong arity or types');
+    throw new ReadError(`Fn::Sub takes a string or a list of two items [string, variable map]; got ${shape(arg)}`);
   }
   if (fn === 'Fn::Join') {
     if (Array.isArray(arg) && arg.length === 2 && typeof arg[0] === 'string' && Array.isArray(arg[1])) {
+      // Pieces that are themselves Fn::Join / Fn::Sub carry JSON text: read the Join flattened into
+      // one `Fn::Join ""` of text and single references (written back that way if it changes).
+      const nested = arg[1].some((p) => {
+        const fn = intrinsicName(p);
+        return fn === 'Fn::Join' || fn === 'Fn::Sub';
+      });
+      if (nested) {
+        const parts = partsOf(value);
+        if (parts) return { form: 'join', delimiter: '', pieces: parts.map((p) => (typeof p === 'string' ? p : p.hole)) };
+      }
       return { form: 'join', delimiter: arg[0], pieces: arg[1] };
     }
-    throw new ReadError('Fn::Join takes [delimiter, list of values] with a literal list; this one cannot be read');
+    throw new ReadError(`Fn::Join takes a list of two items [delimiter string, list of values]; got ${shape(arg)}`);
   }
   if (isObject(value) && fn === undefined) throw new ReadError('the definition is an object where a string was expected');
   throw new ReadError(`the definition is ${fn ? `an ${fn}` : JSON.stringify(value)}, which the macro cannot read before deployment`);
+}
+
+function shape(arg: Json | undefined): string {
+  if (!Array.isArray(arg)) return arg === null ? 'null' : typeof arg === 'object' ? 'an object' : `a ${typeof arg}`;
+  const kinds = arg.map((a) => (a === null ? 'null' : Array.isArray(a) ? 'a list' : typeof a === 'object' ? 'an object' : `a ${typeof a}`));
+  return `a list of ${arg.length} item${arg.length === 1 ? '' : 's'} (${kinds.join(', ')})`;
 }
 
 function segmentsOf(source: TextSource): Segment[] {

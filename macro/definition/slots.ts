@@ -32,7 +32,7 @@ export interface SlotScan {
   notes: SlotNote[];
 }
 
-const LAMBDA_INVOKE = /^arn:(?:aws[a-z-]*|\$\{AWS::Partition\}):states:::lambda:invoke(?:\.waitForTaskToken)?$/;
+const LAMBDA_INVOKE = /^arn:(?:aws[a-z-]*|\{AWS-Partition\}):states:::lambda:invoke(?:\.waitForTaskToken)?$/;
 
 export function findSlots(root: Node): SlotScan {
   const slots: Slot[] = [];
@@ -103,13 +103,13 @@ function scanTask(state: string, statePath: string, task: Node, slots: Slot[], n
   }
 }
 
-/** Text of parts with pseudo-parameter holes written as `${AWS::Partition}` and other holes as `${?}`. */
+/** Text of parts with pseudo-parameter holes written as `{AWS-Partition}` and other holes as `{?}` (no colons). */
 function shapeOf(parts: readonly Part[]): string {
   return parts
     .map((p) => {
       if (typeof p === 'string') return p;
       const r = refName(p.hole);
-      return r && r.startsWith('AWS::') ? '${' + r + '}' : '${?}';
+      return r && r.startsWith('AWS::') ? `{${r.replace('::', '-')}}` : '{?}';
     })
     .join('');
 }

@@ -7,7 +7,9 @@
  *   or, when the name contains a dot, a `Fn::GetAtt` split at the first dot
  *   (`${Db.Endpoint.Address}` is `GetAtt [Db, Endpoint.Address]`).
  * - `${!Text}` is an escape: it stands for the literal `${Text}`.
- * - A `$` that does not open `${` is literal text; an unclosed `${` is an error.
+ * - A `$` that does not open `${` is literal text; an unclosed `${` is an error, and so is a
+ *   variable name with characters other than letters, digits, `_`, `.` and `:` (CloudFormation
+ *   rejects those too) — in a JSON definition that is how a missing `}` usually shows.
  *
  * Step Functions' `DefinitionSubstitutions` use the same `${key}` syntax but only for the keys
  * of the substitution map; everything else stays literal. Mode `substitutions` implements that.
@@ -43,25 +45,30 @@ export function tokenizeSub(
     const close = source.indexOf('}', i + 2);
     if (close === -1) {
       if (mode === 'substitutions') break;
-      throw new ReadError(`Fn::Sub has an unclosed '\${' at offset ${i}: "${excerpt(source, i)}"`);
+      throw new ReadError(`Fn::Sub has an unclosed '\${' at ${where(source, i)}: "${excerpt(source, i)}"; write '\${!' for a literal '\${'`);
     }
     const name = source.slice(i + 2, close);
     if (mode === 'substitutions') {
-      if (isVar(name)) {
+      const known = isVar(name);
+      if (known) {
         flushText(i);
         tokens.push({ kind: 'var', name, start: i, end: close + 1 });
         textStart = close + 1;
       }
-      i = source.indexOf('${', mode === 'substitutions' && isVar(name) ? close + 1 : i + 2);
+      i = source.indexOf('${', known ? close + 1 : i + 2);
       continue;
     }
     flushText(i);
     if (name.startsWith('!')) {
       tokens.push({ kind: 'escape', text: '${' + name.slice(1) + '}', start: i, end: close + 1 });
     } else if (name.length === 0) {
-      throw new ReadError(`Fn::Sub has an empty variable '\${}' at offset ${i}`);
+      throw new ReadError(`Fn::Sub has an empty variable '\${}' at ${where(source, i)}`);
     } else if (isVar(name)) {
       tokens.push({ kind: 'var', name, start: i, end: close + 1 });
+    } else if (!VARIABLE_NAME.test(name)) {
+      throw new ReadError(
+        `Fn::Sub has '\${${excerpt(name, 0)}}' at ${where(source, i)}, which is not a variable name (only letters, digits, _ . and : are allowed); is a '}' missing? Write '\${!' for a literal '\${'`,
+      );
     } else {
       const dot = name.indexOf('.');
       if (dot > 0 && dot < name.length - 1) {
@@ -106,6 +113,22 @@ export function splitGetAttString(s: string): [string, string] | undefined {
 
 function isPlainName(name: string, allowColons: boolean): boolean {
   return /^[A-Za-z0-9_]+$/.test(allowColons ? name.replace(/::/g, '') : name);
+}
+
+/** What CloudFormation accepts between `${` and `}`. */
+const VARIABLE_NAME = /^[A-Za-z0-9_.:]+$/;
+
+/** `line L, column C` of an offset, for messages about multi-line templates. */
+function where(s: string, at: number): string {
+  let line = 1;
+  let col = 1;
+  for (let k = 0; k < at; k++) {
+    if (s.charCodeAt(k) === 10) {
+      line++;
+      col = 1;
+    } else col++;
+  }
+  return `line ${line}, column ${col} of the Fn::Sub text`;
 }
 
 function excerpt(s: string, at: number): string {

@@ -1,0 +1,345 @@
+/**
+ * The CLI edge (macro/cli/main.ts `run(argv, io)`) with an in-memory file system: exit codes,
+ * argument errors, the Transform section, parameters, output formats, the report, the diff, and
+ * `check`.
+ */
+import { run, type Io } from '../../macro/cli/main';
+import { parseTemplateText } from '../../macro/cli/yaml';
+import { formatValue } from '../../macro/intrinsics/parts';
+import type { JsonObject } from '../../macro/types';
+
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function cli(argv: string[], files: Record<string, string> = {}, stdin?: string): Promise<Result> {
+  let stdout = '';
+  let stderr = '';
+  const io: Io = {
+    stdout: (s) => {
+      stdout += s;
+    },
+    stderr: (s) => {
+      stderr += s;
+    },
+    readFile: (path) => {
+      if (!Object.prototype.hasOwnProperty.call(files, path)) {
+        const e = new Error(`ENOENT: no such file or directory, open '${path}'`);
+        throw Object.assign(e, { code: 'ENOENT' });
+      }
+      return files[path];
+    },
+    readStdin: () => {
+      if (stdin === undefined) throw new Error('no stdin');
+      return stdin;
+    },
+  };
+  const code = await run(argv, io);
+  return { code, stdout, stderr };
+}
+
+const resources = (definitionResource = '!GetAtt Fn.Arn', extraAliases = ''): string => `Resources:
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties:
+      FunctionName: my-fn
+  Ver:
+    Type: AWS::Lambda::Version
+    Properties:
+      FunctionName: !Ref Fn
+  Live:
+    Type: AWS::Lambda::Alias
+    Properties:
+      FunctionName: !Ref Fn
+      FunctionVersion: !GetAtt Ver.Version
+      Name: live
+      ProvisionedConcurrencyConfig:
+        ProvisionedConcurrentExecutions: 1
+${extraAliases}  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      Policies:
+        - PolicyName: invoke
+          PolicyDocument:
+            Statement:
+              - Effect: Allow
+                Action: lambda:InvokeFunction
+                Resource: '*'
+  Flow:
+    Type: AWS::StepFunctions::StateMachine
+    Properties:
+      RoleArn: !GetAtt Role.Arn
+      Definition:
+        StartAt: Work
+        States:
+          Work:
+            Type: Task
+            Resource: ${definitionResource}
+            End: true
+`;
+
+const BLUE = `  Blue:
+    Type: AWS::Lambda::Alias
+    Properties:
+      FunctionName: !Ref Fn
+      FunctionVersion: !GetAtt Ver.Version
+      Name: blue
+      ProvisionedConcurrencyConfig:
+        ProvisionedConcurrentExecutions: 1
+`;
+
+const withTransform = (transform: string, body = resources()): string => `AWSTemplateFormatVersion: '2010-09-09'\nTransform: ${transform}\n${body}`;
+const TEMPLATE = withTransform('WarmStepFunctions');
+
+const yamlOf = (s: string): JsonObject => parseTemplateText(s) as JsonObject;
+const workResource = (out: JsonObject): unknown =>
+  ((out.Resources as JsonObject).Flow as { Properties: { Definition: { States: { Work: { Resource: unknown } } } } }).Properties.Definition.States.Work.Resource;
+
+describe('usage and exit code 2', () => {
+  test('--help prints the usage and exits 0', async () => {
+    const r = await cli(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('Usage:');
+    expect(r.stdout).toBe('');
+  });
+
+  test.each<[string, string[], string]>([
+    ['unknown command', ['frobnicate', 't.yaml'], 'error: unknown command frobnicate'],
+    ['unknown option', ['transform', 't.yaml', '--bogus'], 'error: unknown option --bogus'],
+    ['bad --format', ['transform', 't.yaml', '--format', 'xml'], 'error: --format must be yaml or json, got xml'],
+    ['--format without a value', ['transform', 't.yaml', '--format'], 'error: --format needs a value'],
+    ['--param without =', ['transform', 't.yaml', '--param', 'Mode'], 'error: --param takes Key=Value, got Mode'],
+    ['--param with an empty key', ['transform', 't.yaml', '--param', '=x'], 'error: --param takes Key=Value, got =x'],
+    ['bad --report', ['transform', 't.yaml', '--report', 'yaml'], 'error: --report takes json, got yaml'],
+    ['no file', ['transform'], 'error: transform needs a template file (or - for stdin)'],
+    ['check without a file', ['check'], 'error: check needs a template file (or - for stdin)'],
+  ])('%s', async (_name, argv, message) => {
+    const r = await cli(argv, { 't.yaml': TEMPLATE });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(message);
+    expect(r.stderr).toContain('Usage:');
+    expect(r.stdout).toBe('');
+  });
+
+  test('a missing file', async () => {
+    const r = await cli(['transform', 'nope.yaml']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: cannot read nope\.yaml: ENOENT/);
+    expect(r.stdout).toBe('');
+  });
+
+  test('a YAML syntax error names the file, line and column', async () => {
+    const r = await cli(['transform', 'bad.yaml'], { 'bad.yaml': 'Resources:\n  A: [1, 2\n  B: 3\n' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: bad\.yaml:\d+:\d+: /);
+  });
+
+  test('an unknown short-form tag is a syntax error', async () => {
+    const r = await cli(['check', 'bad.yaml'], { 'bad.yaml': 'Resources:\n  A: !Bogus x\n' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('bad.yaml:2:');
+  });
+
+  test('a template that is not a map', async () => {
+    const r = await cli(['transform', 'list.yaml'], { 'list.yaml': '- a\n- b\n' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('error: list.yaml is not a CloudFormation template (not a JSON/YAML object)\n');
+  });
+});
+
+describe('transform', () => {
+  test('rewrites, prints YAML for a YAML input, summarises on stderr, exits 0', async () => {
+    const r = await cli(['transform', 't.yaml'], { 't.yaml': TEMPLATE });
+    expect(r.code).toBe(0);
+    const out = yamlOf(r.stdout);
+    expect(workResource(out)).toEqual({ Ref: 'Live' });
+    expect(out.Transform).toBeUndefined();
+    expect(r.stderr).toContain('rewritten  Flow States.Work:');
+    expect(r.stderr).toContain('WarmStepFunctions: 1 invocation rewritten in 1 of 1 state machine; 0 IAM grants added; 0 left cold; 0 warnings.');
+  });
+
+  test('the output keeps the key order of the input', async () => {
+    const r = await cli(['transform', 't.yaml'], { 't.yaml': withTransform('[AWS::Serverless-2016-10-31, WarmStepFunctions]') });
+    expect(Object.keys(yamlOf(r.stdout))).toEqual(['AWSTemplateFormatVersion', 'Transform', 'Resources']);
+  });
+
+  test('reads stdin with -', async () => {
+    const r = await cli(['transform', '-', '--format', 'json'], {}, TEMPLATE);
+    expect(r.code).toBe(0);
+    expect(workResource(JSON.parse(r.stdout))).toEqual({ Ref: 'Live' });
+  });
+
+  test('a JSON input gives JSON output; --format yaml overrides', async () => {
+    const json = JSON.stringify(yamlOf(TEMPLATE), null, 2);
+    const a = await cli(['transform', 't.json'], { 't.json': json });
+    expect(a.code).toBe(0);
+    expect(workResource(JSON.parse(a.stdout))).toEqual({ Ref: 'Live' });
+    const b = await cli(['transform', 't.json', '--format', 'yaml'], { 't.json': json });
+    expect(b.stdout.trimStart().startsWith('{')).toBe(false);
+    expect(yamlOf(b.stdout)).toEqual(JSON.parse(a.stdout));
+  });
+
+  test('--format json on a YAML input', async () => {
+    const r = await cli(['transform', 't.yaml', '--format', 'json'], { 't.yaml': TEMPLATE });
+    expect(r.stdout.endsWith('}\n')).toBe(true);
+    expect(JSON.parse(r.stdout).AWSTemplateFormatVersion).toBe('2010-09-09');
+  });
+
+  test.each<[string, string, unknown]>([
+    ['a string: removed', 'WarmStepFunctions', undefined],
+    ['a list of one: removed', '[WarmStepFunctions]', undefined],
+    ['SAM first: SAM kept', '[AWS::Serverless-2016-10-31, WarmStepFunctions]', ['AWS::Serverless-2016-10-31']],
+    ['SAM after: SAM kept', '[WarmStepFunctions, AWS::Serverless-2016-10-31]', ['AWS::Serverless-2016-10-31']],
+    ['others kept in order', '[A, WarmStepFunctions, B]', ['A', 'B']],
+    ['{Name, Parameters}: removed', '[{Name: WarmStepFunctions, Parameters: {Mode: rewrite}}, AWS::Serverless-2016-10-31]', ['AWS::Serverless-2016-10-31']],
+    ['{Name} other macros with parameters kept', '[{Name: Other, Parameters: {X: 1}}, WarmStepFunctions]', [{ Name: 'Other', Parameters: { X: 1 } }]],
+  ])('Transform as %s', async (_name, transform, remaining) => {
+    const r = await cli(['transform', 't.yaml'], { 't.yaml': withTransform(transform) });
+    expect(r.code).toBe(0);
+    const out = yamlOf(r.stdout);
+    expect(out.Transform).toEqual(remaining);
+    expect(workResource(out)).toEqual({ Ref: 'Live' });
+  });
+
+  test('a template without the Transform is printed unchanged, with a note', async () => {
+    const body = `AWSTemplateFormatVersion: '2010-09-09'\nTransform: AWS::Serverless-2016-10-31\n${resources()}`;
+    const r = await cli(['transform', 't.yaml'], { 't.yaml': body });
+    expect(r.code).toBe(0);
+    expect(yamlOf(r.stdout)).toEqual(yamlOf(body));
+    expect(r.stderr).toBe("t.yaml: Transform does not list WarmStepFunctions; the macro would not run, so nothing changes.\n");
+  });
+
+  test('Transform parameters are used; --param overrides them', async () => {
+    const body = withTransform('[{Name: WarmStepFunctions, Parameters: {AliasName: blue}}]', resources('!GetAtt Fn.Arn', BLUE));
+    const a = await cli(['transform', 't.yaml'], { 't.yaml': body });
+    expect(a.code).toBe(0);
+    expect(workResource(yamlOf(a.stdout))).toEqual({ Ref: 'Blue' });
+    const b = await cli(['transform', 't.yaml', '--param', 'AliasName=live'], { 't.yaml': body });
+    expect(b.code).toBe(0);
+    expect(workResource(yamlOf(b.stdout))).toEqual({ Ref: 'Live' });
+  });
+
+  test('--param values may contain =', async () => {
+    const r = await cli(['transform', 't.yaml', '--param', 'AliasName=a=b'], { 't.yaml': withTransform('WarmStepFunctions', resources('!GetAtt Fn.Arn', BLUE)) });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("AliasName is 'a=b'");
+  });
+
+  test('--param Mode=report changes nothing but reports', async () => {
+    const r = await cli(['transform', 't.yaml', '--param', 'Mode=report', '--report', 'json'], { 't.yaml': TEMPLATE });
+    expect(r.code).toBe(0);
+    expect(workResource(yamlOf(r.stdout))).toEqual({ 'Fn::GetAtt': ['Fn', 'Arn'] });
+    expect(JSON.parse(r.stderr).summary.rewritten).toBe(1);
+  });
+
+  test('--report json writes the whole report as JSON on stderr', async () => {
+    const r = await cli(['transform', 't.yaml', '--report', 'json'], { 't.yaml': TEMPLATE });
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stderr);
+    expect(report.summary).toEqual({ stateMachines: 1, modifiedStateMachines: 1, rewritten: 1, cold: 0, warnings: 0, iamGrantsAdded: 0 });
+    expect(report.decisions).toEqual([expect.objectContaining({ action: 'rewritten', stateMachine: 'Flow', state: 'Work', function: 'Fn' })]);
+  });
+
+  test('--diff prints a unified diff with - and + lines instead of the template', async () => {
+    const r = await cli(['transform', 't.yaml', '--diff'], { 't.yaml': TEMPLATE });
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines).toContain('--- t.yaml (input)');
+    expect(lines).toContain('+++ t.yaml (after WarmStepFunctions)');
+    expect(lines).toContain('-Transform: WarmStepFunctions');
+    expect(lines.some((l) => /^-\s+Resource:\s*$/.test(l) || /^-\s+Fn::GetAtt:/.test(l))).toBe(true);
+    expect(lines.some((l) => /^\+\s+Ref: Live$/.test(l))).toBe(true);
+    expect(lines.some((l) => l.startsWith('@@'))).toBe(true);
+  });
+
+  test('--diff without the Transform prints nothing', async () => {
+    const r = await cli(['transform', 't.yaml', '--diff'], { 't.yaml': resources() });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('');
+  });
+
+  test('the macro fails: exit 1 with the message', async () => {
+    const r = await cli(['transform', 't.yaml'], { 't.yaml': withTransform('WarmStepFunctions', resources('!GetAtt Fn.Arn', BLUE)) });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^WarmStepFunctions failed: Resource with id \[Flow\] is invalid\. .*Live \(Name: live\), Blue \(Name: blue\)/);
+  });
+
+  test('invalid parameters: exit 1', async () => {
+    const r = await cli(['transform', 't.yaml', '--param', 'Mode=fast'], { 't.yaml': TEMPLATE });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^WarmStepFunctions failed: .*Mode must be one of rewrite, report, strict.*"fast"/);
+  });
+
+  test('ResolveExternal is refused by the CLI: exit 1', async () => {
+    const r = await cli(['transform', 't.yaml', '--param', 'ResolveExternal=true'], { 't.yaml': TEMPLATE });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('ResolveExternal');
+  });
+});
+
+describe('check', () => {
+  test('without the Transform: exit 1, each cold path listed, with a hint', async () => {
+    const r = await cli(['check', 't.yaml'], { 't.yaml': resources() });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('1 cold path (as written):\n');
+    expect(r.stdout).toContain(`  Flow States.Work: invokes ${formatValue({ 'Fn::GetAtt': ['Fn', 'Arn'] })} (`);
+    expect(r.stdout).toContain(`; the macro would use ${formatValue({ Ref: 'Live' })}\n`);
+    expect(r.stdout).toContain('Add "Transform: WarmStepFunctions" to the template');
+    expect(r.stderr).toBe('');
+  });
+
+  test('with the Transform: the macro fixes the path, exit 0', async () => {
+    const r = await cli(['check', 't.yaml'], { 't.yaml': TEMPLATE });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('No cold paths (after WarmStepFunctions): every state that invokes a function with provisioned concurrency goes through it.\n');
+  });
+
+  test('already invoking the alias, no Transform: exit 0', async () => {
+    const r = await cli(['check', 't.yaml'], { 't.yaml': resources('!Ref Live') });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('No cold paths (as written)');
+  });
+
+  test('a version the warm alias points to is fixed by the macro: exit 0', async () => {
+    const r = await cli(['check', 't.yaml'], { 't.yaml': withTransform('WarmStepFunctions', resources('!Ref Ver')) });
+    expect(r.code).toBe(0);
+  });
+
+  test('an explicit cold qualifier stays a cold path even with the Transform: exit 1', async () => {
+    const r = await cli(['check', 't.yaml'], { 't.yaml': withTransform('WarmStepFunctions', resources('!Sub "${Fn.Arn}:7"')) });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('1 cold path (after WarmStepFunctions):');
+    expect(r.stdout).toContain('Flow States.Work');
+    expect(r.stdout).not.toContain('Add "Transform');
+  });
+
+  test('two cold paths are both listed', async () => {
+    const body = resources().replace(
+      '            End: true\n',
+      '            Next: Again\n          Again:\n            Type: Task\n            Resource: !Sub "${Fn.Arn}:$LATEST"\n            End: true\n',
+    );
+    const r = await cli(['check', 't.yaml'], { 't.yaml': body });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('2 cold paths (as written):');
+    expect(r.stdout).toContain('Flow States.Work');
+    expect(r.stdout).toContain('Flow States.Again');
+  });
+
+  test('check when the macro would fail: exit 1', async () => {
+    const r = await cli(['check', 't.yaml'], { 't.yaml': withTransform('WarmStepFunctions', resources('!GetAtt Fn.Arn', BLUE)) });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('WarmStepFunctions failed:');
+  });
+});
+
+describe('CLI: defects', () => {
+  // Running the CLI without any argument is a usage error (exit 2, as documented), not a success.
+  test.failing('no arguments at all: usage and exit 2', async () => {
+    const r = await cli([]);
+    expect(r.stderr).toContain('Usage:');
+    expect(r.code).toBe(2);
+  });
+});

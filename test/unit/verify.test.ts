@@ -1,0 +1,710 @@
+import 'aws-sdk-client-mock-jest';
+/**
+ * `warm-step-functions verify` (macro/cli/verify.ts) against a deployed stack, with every AWS API
+ * served by aws-sdk-client-mock (CloudFormation, Step Functions, Lambda).
+ *
+ * The main scenario is the stack `orders-prod`:
+ * - OrderFlow: Validate → orders-validate:live (provisioned concurrency READY, warm),
+ *   Charge → lambda:invoke of the unqualified orders-charge although `live` is warm (cold),
+ *   Notify → orders-notify, which has no provisioned concurrency (no-pc).
+ * - RefundFlow: Refund → lambda:invoke `orders-refund:live`, provisioned concurrency IN_PROGRESS
+ *   (not ready), Audit → orders-validate:live again (warm), Reconcile → orders-reconcile:3,
+ *   provisioned concurrency FAILED (not ready).
+ */
+import {
+  CloudFormationClient,
+  ListStackResourcesCommand,
+  type ListStackResourcesCommandInput,
+  type StackResourceSummary,
+} from '@aws-sdk/client-cloudformation';
+import {
+  GetAliasCommand,
+  GetProvisionedConcurrencyConfigCommand,
+  LambdaClient,
+  ListProvisionedConcurrencyConfigsCommand,
+  ProvisionedConcurrencyConfigNotFoundException,
+  ResourceNotFoundException,
+  type GetAliasCommandInput,
+  type GetProvisionedConcurrencyConfigCommandInput,
+  type ListProvisionedConcurrencyConfigsCommandInput,
+} from '@aws-sdk/client-lambda';
+import {
+  DescribeStateMachineCommand,
+  GetExecutionHistoryCommand,
+  ListExecutionsCommand,
+  SFNClient,
+  type DescribeStateMachineCommandInput,
+  type GetExecutionHistoryCommandInput,
+  type HistoryEvent,
+  type ListExecutionsCommandInput,
+} from '@aws-sdk/client-sfn';
+import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
+import { run, type Io } from '../../macro/cli/main';
+import { exitCode, formatTable, runVerify, verifyStack, type VerifyClients, type VerifyResult, type VerifyRow } from '../../macro/cli/verify';
+
+const REGION = 'us-east-1';
+const ACCOUNT = '123456789012';
+const fnArn = (name: string): string => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}`;
+const smArn = (name: string): string => `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${name}`;
+const INVOKE = 'arn:aws:states:::lambda:invoke';
+const T0 = new Date('2025-03-04T09:00:00Z');
+
+// ---------------------------------------------------------------------------------------------
+// Fakes behind the mocks
+
+type Status = 'READY' | 'IN_PROGRESS' | 'FAILED';
+interface FakeFunction {
+  pc?: Record<string, { status: Status; allocated: number; requested: number }>;
+  aliases?: Record<string, string>;
+}
+
+interface FakeMachine {
+  logicalId: string;
+  name: string;
+  definition: unknown;
+  /** Each execution's history, as pages of events. */
+  executions?: { name: string; pages: HistoryEvent[][] }[];
+}
+
+interface FakeStack {
+  /** Pages of ListStackResources. */
+  pages: StackResourceSummary[][];
+  machines: FakeMachine[];
+  functions: Record<string, FakeFunction>;
+}
+
+const resource = (logicalId: string, type: string, physicalId: string): StackResourceSummary => ({
+  LogicalResourceId: logicalId,
+  PhysicalResourceId: physicalId,
+  ResourceType: type,
+  ResourceStatus: 'UPDATE_COMPLETE',
+  LastUpdatedTimestamp: T0,
+});
+
+const machineResource = (m: FakeMachine): StackResourceSummary => resource(m.logicalId, 'AWS::StepFunctions::StateMachine', smArn(m.name));
+
+function nameOf(functionName: string | undefined): string {
+  const parts = (functionName ?? '').split(':');
+  return parts.length >= 7 ? parts[6] : parts[0];
+}
+
+const notFound = (what: string): ResourceNotFoundException => new ResourceNotFoundException({ message: `Function not found: ${what}`, $metadata: { httpStatusCode: 404 } });
+
+interface Mocks {
+  cloudformation: AwsClientStub<CloudFormationClient>;
+  sfn: AwsClientStub<SFNClient>;
+  lambda: AwsClientStub<LambdaClient>;
+}
+
+function serve(mocks: Mocks, stack: FakeStack, stackName = 'orders-prod'): void {
+  mocks.cloudformation.on(ListStackResourcesCommand).callsFake((input: ListStackResourcesCommandInput) => {
+    if (input.StackName !== stackName) {
+      throw Object.assign(new Error(`Stack with id ${input.StackName} does not exist`), { name: 'ValidationError', $fault: 'client', $metadata: { httpStatusCode: 400 } });
+    }
+    const k = input.NextToken === undefined ? 0 : Number(input.NextToken.replace('token-', ''));
+    return { StackResourceSummaries: stack.pages[k], NextToken: k + 1 < stack.pages.length ? `token-${k + 1}` : undefined };
+  });
+  const machine = (arn: string | undefined): FakeMachine => {
+    const m = stack.machines.find((x) => smArn(x.name) === arn);
+    if (!m) throw Object.assign(new Error(`State Machine Does Not Exist: '${arn}'`), { name: 'StateMachineDoesNotExist' });
+    return m;
+  };
+  mocks.sfn.on(DescribeStateMachineCommand).callsFake((input: DescribeStateMachineCommandInput) => {
+    const m = machine(input.stateMachineArn);
+    return {
+      stateMachineArn: smArn(m.name),
+      name: m.name,
+      status: 'ACTIVE',
+      definition: typeof m.definition === 'string' ? m.definition : JSON.stringify(m.definition),
+      roleArn: `arn:aws:iam::${ACCOUNT}:role/${m.name}-role`,
+      type: 'STANDARD',
+      creationDate: T0,
+    };
+  });
+  mocks.sfn.on(ListExecutionsCommand).callsFake((input: ListExecutionsCommandInput) => {
+    const m = machine(input.stateMachineArn);
+    const list = (m.executions ?? []).slice(0, input.maxResults ?? 100);
+    return {
+      executions: list.map((e) => ({
+        executionArn: `arn:aws:states:${REGION}:${ACCOUNT}:execution:${m.name}:${e.name}`,
+        stateMachineArn: smArn(m.name),
+        name: e.name,
+        status: 'SUCCEEDED',
+        startDate: T0,
+      })),
+    };
+  });
+  mocks.sfn.on(GetExecutionHistoryCommand).callsFake((input: GetExecutionHistoryCommandInput) => {
+    const [, , , , , , machineName, execName] = (input.executionArn ?? '').split(':');
+    const ex = machine(smArn(machineName)).executions?.find((e) => e.name === execName);
+    if (!ex) throw Object.assign(new Error('Execution Does Not Exist'), { name: 'ExecutionDoesNotExist' });
+    const k = input.nextToken === undefined ? 0 : Number(input.nextToken.replace('history-', ''));
+    return { events: ex.pages[k], nextToken: k + 1 < ex.pages.length ? `history-${k + 1}` : undefined };
+  });
+
+  const fn = (functionName: string | undefined): [string, FakeFunction] => {
+    const name = nameOf(functionName);
+    if (!Object.prototype.hasOwnProperty.call(stack.functions, name)) throw notFound(functionName ?? '');
+    return [name, stack.functions[name]];
+  };
+  mocks.lambda.on(ListProvisionedConcurrencyConfigsCommand).callsFake((input: ListProvisionedConcurrencyConfigsCommandInput) => {
+    const [name, f] = fn(input.FunctionName);
+    // One configuration per page, to exercise NextMarker.
+    const all = Object.entries(f.pc ?? {});
+    const k = input.Marker === undefined ? 0 : Number(input.Marker.replace('marker-', ''));
+    const page = all.slice(k, k + 1).map(([q, c]) => ({
+      FunctionArn: `${fnArn(name)}:${q}`,
+      Status: c.status,
+      AllocatedProvisionedConcurrentExecutions: c.allocated,
+      AvailableProvisionedConcurrentExecutions: c.allocated,
+      RequestedProvisionedConcurrentExecutions: c.requested,
+      LastModified: '2025-03-01T12:00:00+0000',
+    }));
+    return { ProvisionedConcurrencyConfigs: page, NextMarker: k + 1 < all.length ? `marker-${k + 1}` : undefined };
+  });
+  mocks.lambda.on(GetProvisionedConcurrencyConfigCommand).callsFake((input: GetProvisionedConcurrencyConfigCommandInput) => {
+    const [, f] = fn(input.FunctionName);
+    const c = f.pc?.[input.Qualifier ?? ''];
+    if (!c) throw new ProvisionedConcurrencyConfigNotFoundException({ message: 'No Provisioned Concurrency Config found for this function', $metadata: { httpStatusCode: 404 } });
+    return {
+      Status: c.status,
+      AllocatedProvisionedConcurrentExecutions: c.allocated,
+      AvailableProvisionedConcurrentExecutions: c.allocated,
+      RequestedProvisionedConcurrentExecutions: c.requested,
+      ...(c.status === 'FAILED' ? { StatusReason: 'FUNCTION_ERROR_INIT_FAILURE' } : {}),
+    };
+  });
+  mocks.lambda.on(GetAliasCommand).callsFake((input: GetAliasCommandInput) => {
+    const [name, f] = fn(input.FunctionName);
+    const version = f.aliases?.[input.Name ?? ''];
+    if (version === undefined) throw notFound(`${fnArn(name)}:${input.Name}`);
+    return { AliasArn: `${fnArn(name)}:${input.Name}`, Name: input.Name, FunctionVersion: version };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Execution histories
+
+let eventId = 0;
+const ev = (type: string, details: Partial<HistoryEvent> = {}, previousEventId?: number): HistoryEvent => ({
+  id: ++eventId,
+  previousEventId: previousEventId ?? eventId - 1,
+  timestamp: new Date(T0.getTime() + eventId * 100),
+  type: type as HistoryEvent['type'],
+  ...details,
+});
+const entered = (name: string): HistoryEvent => ev('TaskStateEntered', { stateEnteredEventDetails: { name, input: '{}' } });
+const lambdaScheduled = (resource: string): HistoryEvent => ev('LambdaFunctionScheduled', { lambdaFunctionScheduledEventDetails: { resource, input: '{}' } });
+const taskScheduled = (resource: string, parameters: object, resourceType = 'lambda', previous?: number): HistoryEvent =>
+  ev('TaskScheduled', { taskScheduledEventDetails: { resourceType, resource, region: REGION, parameters: JSON.stringify(parameters) } }, previous);
+
+function orderHistory(): HistoryEvent[][] {
+  eventId = 0;
+  return [
+    [
+      ev('ExecutionStarted', { executionStartedEventDetails: { input: '{}', roleArn: `arn:aws:iam::${ACCOUNT}:role/OrderFlow-role` } }),
+      entered('Validate'),
+      lambdaScheduled(`${fnArn('orders-validate')}:live`),
+      ev('LambdaFunctionStarted'),
+      ev('LambdaFunctionSucceeded', { lambdaFunctionSucceededEventDetails: { output: '{}' } }),
+      ev('TaskStateExited', { stateExitedEventDetails: { name: 'Validate', output: '{}' } }),
+    ],
+    [
+      entered('Charge'),
+      taskScheduled('invoke', { FunctionName: fnArn('orders-charge'), Payload: { orderId: 'o-1' } }),
+      ev('TaskStarted', { taskStartedEventDetails: { resourceType: 'lambda', resource: 'invoke' } }),
+      ev('TaskSucceeded', { taskSucceededEventDetails: { resourceType: 'lambda', resource: 'invoke', output: '{}' } }),
+      ev('TaskStateExited', { stateExitedEventDetails: { name: 'Charge', output: '{}' } }),
+    ],
+    [
+      entered('Notify'),
+      lambdaScheduled(fnArn('orders-notify')),
+      ev('LambdaFunctionSucceeded', { lambdaFunctionSucceededEventDetails: { output: '{}' } }),
+      ev('TaskStateExited', { stateExitedEventDetails: { name: 'Notify', output: '{}' } }),
+      ev('ExecutionSucceeded', { executionSucceededEventDetails: { output: '{}' } }),
+    ],
+  ];
+}
+
+function refundHistory(): HistoryEvent[][] {
+  eventId = 0;
+  return [
+    [
+      ev('ExecutionStarted', { executionStartedEventDetails: { input: '{}', roleArn: `arn:aws:iam::${ACCOUNT}:role/RefundFlow-role` } }),
+      entered('Refund'),
+      taskScheduled('invoke.waitForTaskToken', { FunctionName: 'orders-refund:live', Payload: { 'token.$': '$$.Task.Token' } }),
+      ev('TaskSucceeded', { taskSucceededEventDetails: { resourceType: 'lambda', resource: 'invoke.waitForTaskToken', output: '{}' } }),
+      entered('Enqueue'),
+      taskScheduled('sendMessage', { QueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/refunds', MessageBody: '{}' }, 'sqs'),
+      ev('TaskSucceeded', { taskSucceededEventDetails: { resourceType: 'sqs', resource: 'sendMessage', output: '{}' } }),
+      ev('ExecutionSucceeded', { executionSucceededEventDetails: { output: '{}' } }),
+    ],
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// The main scenario
+
+const ORDER_FLOW: FakeMachine = {
+  logicalId: 'OrderFlow',
+  name: 'OrderFlow-k3J9xQ2mZ8pL',
+  definition: {
+    Comment: 'Order fulfilment',
+    StartAt: 'Validate',
+    States: {
+      Validate: { Type: 'Task', Resource: `${fnArn('orders-validate')}:live`, Next: 'Charge' },
+      Charge: { Type: 'Task', Resource: INVOKE, Parameters: { FunctionName: fnArn('orders-charge'), 'Payload.$': '$' }, Next: 'Notify' },
+      Notify: { Type: 'Task', Resource: fnArn('orders-notify'), End: true },
+    },
+  },
+};
+
+const REFUND_FLOW: FakeMachine = {
+  logicalId: 'RefundFlow',
+  name: 'RefundFlow-P0aW7rT1sV4e',
+  definition: {
+    StartAt: 'Refund',
+    States: {
+      Refund: { Type: 'Task', Resource: `${INVOKE}.waitForTaskToken`, Parameters: { FunctionName: 'orders-refund:live', Payload: { 'token.$': '$$.Task.Token' } }, Next: 'Audit' },
+      Audit: { Type: 'Task', Resource: `${fnArn('orders-validate')}:live`, Next: 'Reconcile' },
+      Reconcile: { Type: 'Task', Resource: `${fnArn('orders-reconcile')}:3`, Next: 'Enqueue' },
+      Enqueue: { Type: 'Task', Resource: 'arn:aws:states:::sqs:sendMessage', Parameters: { QueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/refunds', 'MessageBody.$': '$' }, End: true },
+    },
+  },
+};
+
+const FUNCTIONS: Record<string, FakeFunction> = {
+  'orders-validate': { pc: { live: { status: 'READY', allocated: 5, requested: 5 } }, aliases: { live: '14' } },
+  'orders-charge': { pc: { live: { status: 'READY', allocated: 10, requested: 10 } }, aliases: { live: '9' } },
+  'orders-notify': {},
+  'orders-refund': { pc: { live: { status: 'IN_PROGRESS', allocated: 2, requested: 10 } }, aliases: { live: '4' } },
+  'orders-reconcile': { pc: { '2': { status: 'READY', allocated: 1, requested: 1 }, '3': { status: 'FAILED', allocated: 0, requested: 5 } } },
+};
+
+function ordersProd(): FakeStack {
+  return {
+    pages: [
+      [
+        resource('OrderFlowRole', 'AWS::IAM::Role', 'orders-prod-OrderFlowRole-1ABC'),
+        machineResource(ORDER_FLOW),
+        resource('ValidateFunction', 'AWS::Lambda::Function', 'orders-validate'),
+      ],
+      [resource('RefundQueue', 'AWS::SQS::Queue', 'https://sqs.us-east-1.amazonaws.com/123456789012/refunds'), machineResource(REFUND_FLOW)],
+    ],
+    machines: [
+      { ...ORDER_FLOW, executions: [{ name: '7f1c2a90-5b1e-4c3a-9d55-0e6f1b2c3d4e', pages: orderHistory() }] },
+      { ...REFUND_FLOW, executions: [{ name: 'b2e4d6f8-0a1c-4e3a-8b5d-7f9e1a3c5b7d', pages: refundHistory() }] },
+    ],
+    functions: FUNCTIONS,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+let mocks: Mocks;
+const clients = (region = REGION): VerifyClients => ({
+  cloudformation: new CloudFormationClient({ region }),
+  sfn: new SFNClient({ region }),
+  lambda: new LambdaClient({ region }),
+});
+
+beforeEach(() => {
+  mocks = { cloudformation: mockClient(CloudFormationClient), sfn: mockClient(SFNClient), lambda: mockClient(LambdaClient) };
+});
+afterEach(() => {
+  mocks.cloudformation.restore();
+  mocks.sfn.restore();
+  mocks.lambda.restore();
+});
+
+/** An Io that collects the output (verify reads no file). */
+function collect(): { io: Io; out: { stdout: string; stderr: string } } {
+  const out = { stdout: '', stderr: '' };
+  const io: Io = {
+    stdout: (s) => void (out.stdout += s),
+    stderr: (s) => void (out.stderr += s),
+    readFile: (path) => {
+      throw new Error(`verify must not read files (${path})`);
+    },
+    readStdin: () => {
+      throw new Error('verify must not read stdin');
+    },
+  };
+  return { io, out };
+}
+
+async function cli(argv: string[], makeClients: (region?: string) => VerifyClients = clients): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { io, out } = collect();
+  const code = await runVerify(argv, io, makeClients);
+  return { code, ...out };
+}
+
+/** The table with the problem lines' continuation lines ("\n  ...") joined back. */
+const unwrap = (table: string): string => table.replace(/\n {2}/g, ' ');
+
+const pick = (rows: VerifyRow[]) => rows.map((r) => ({ sm: r.stateMachine, state: r.state, fn: r.function, q: r.qualifier, status: r.status, verdict: r.verdict }));
+
+describe('verifyStack', () => {
+  it('reads every state machine of the stack (ListStackResources paginated) and judges each Lambda task', async () => {
+    serve(mocks, ordersProd());
+    const result = await verifyStack('orders-prod', clients());
+    expect(result.stateMachines).toBe(2);
+    expect(pick(result.rows)).toEqual([
+      { sm: 'OrderFlow', state: 'Validate', fn: fnArn('orders-validate'), q: 'live', status: 'READY', verdict: 'warm' },
+      { sm: 'OrderFlow', state: 'Charge', fn: fnArn('orders-charge'), q: '', status: 'none', verdict: 'cold' },
+      { sm: 'OrderFlow', state: 'Notify', fn: fnArn('orders-notify'), q: '', status: 'none', verdict: 'no-pc' },
+      { sm: 'RefundFlow', state: 'Refund', fn: 'orders-refund', q: 'live', status: 'IN_PROGRESS', verdict: 'not-ready' },
+      { sm: 'RefundFlow', state: 'Audit', fn: fnArn('orders-validate'), q: 'live', status: 'READY', verdict: 'warm' },
+      { sm: 'RefundFlow', state: 'Reconcile', fn: fnArn('orders-reconcile'), q: '3', status: 'FAILED', verdict: 'not-ready' },
+    ]);
+    expect(result.rows.find((r) => r.state === 'Charge')?.note).toBe('provisioned concurrency is on live');
+    expect(result.rows.find((r) => r.state === 'Refund')).toMatchObject({ allocated: 2, requested: 10, note: 'alias → version 4' });
+    expect(result.executions).toEqual([]);
+    expect(exitCode(result)).toBe(1);
+
+    expect(mocks.cloudformation).toHaveReceivedCommandTimes(ListStackResourcesCommand, 2);
+    expect(mocks.cloudformation).toHaveReceivedNthCommandWith(1, ListStackResourcesCommand, { StackName: 'orders-prod', NextToken: undefined });
+    expect(mocks.cloudformation).toHaveReceivedNthCommandWith(2, ListStackResourcesCommand, { StackName: 'orders-prod', NextToken: 'token-1' });
+    expect(mocks.sfn).toHaveReceivedCommandTimes(DescribeStateMachineCommand, 2);
+    expect(mocks.sfn).not.toHaveReceivedCommand(ListExecutionsCommand);
+  });
+
+  it('lists the provisioned concurrency of each function once, following NextMarker, even when several states invoke it', async () => {
+    serve(mocks, ordersProd());
+    await verifyStack('orders-prod', clients());
+    // orders-validate is invoked by OrderFlow/Validate and RefundFlow/Audit.
+    expect(mocks.lambda).toHaveReceivedCommandWith(ListProvisionedConcurrencyConfigsCommand, { FunctionName: fnArn('orders-validate') });
+    const listed = mocks.lambda.commandCalls(ListProvisionedConcurrencyConfigsCommand).map((c) => `${c.args[0].input.FunctionName} ${c.args[0].input.Marker ?? '-'}`);
+    expect(listed.sort()).toEqual(
+      [
+        `${fnArn('orders-validate')} -`,
+        `${fnArn('orders-charge')} -`,
+        `${fnArn('orders-notify')} -`,
+        'orders-refund -',
+        `${fnArn('orders-reconcile')} -`,
+        `${fnArn('orders-reconcile')} marker-1`, // two configurations, one per page
+      ].sort(),
+    );
+  });
+
+  it('provisioned concurrency FAILED or IN_PROGRESS alone: "not ready", exit 1', async () => {
+    for (const status of ['FAILED', 'IN_PROGRESS'] as const) {
+      serve(mocks, {
+        pages: [[machineResource(REFUND_FLOW)]],
+        machines: [{ ...REFUND_FLOW, definition: { StartAt: 'Refund', States: { Refund: { Type: 'Task', Resource: `${fnArn('orders-refund')}:live`, End: true } } } }],
+        functions: { 'orders-refund': { pc: { live: { status, allocated: 0, requested: 10 } }, aliases: { live: '4' } } },
+      });
+      const { code, stdout } = await cli(['--stack', 'orders-prod']);
+      expect(code).toBe(1);
+      expect(stdout).toMatch(new RegExp(`^RefundFlow +Refund +orders-refund +live +${status} +0/10 +NOT READY$`, 'm'));
+      expect(unwrap(stdout)).toContain(`not ready: RefundFlow/Refund invokes ${fnArn('orders-refund')}:live (alias → version 4)`);
+      expect(stdout).toContain('1 state machine(s), 1 Lambda task(s): 0 warm, 0 cold, 1 not ready.');
+    }
+  });
+
+  it('every task warm: exit 0', async () => {
+    serve(mocks, {
+      pages: [[machineResource(ORDER_FLOW)]],
+      machines: [{ ...ORDER_FLOW, definition: { StartAt: 'Validate', States: { Validate: { Type: 'Task', Resource: `${fnArn('orders-validate')}:live`, End: true } } } }],
+      functions: FUNCTIONS,
+    });
+    const { code, stdout } = await cli(['--stack', 'orders-prod']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('1 state machine(s), 1 Lambda task(s): 1 warm, 0 cold, 0 not ready.');
+  });
+
+  it('a stack with no state machine: exit 0, and neither Step Functions nor Lambda is called', async () => {
+    serve(mocks, { pages: [[resource('Bucket', 'AWS::S3::Bucket', 'orders-prod-bucket-1x2y3z')]], machines: [], functions: {} });
+    const { code, stdout, stderr } = await cli(['--stack', 'orders-prod', '--executions', '5']);
+    expect(code).toBe(0);
+    expect(stderr).toBe('');
+    expect(stdout).toContain('0 state machine(s), 0 Lambda task(s): 0 warm, 0 cold, 0 not ready.');
+    expect(mocks.sfn).not.toHaveReceivedAnyCommand();
+    expect(mocks.lambda).not.toHaveReceivedAnyCommand();
+  });
+
+  it('AccessDenied on the Lambda API: the row is "unknown" with the reason, and the other functions are still checked', async () => {
+    serve(mocks, ordersProd());
+    mocks.lambda.on(ListProvisionedConcurrencyConfigsCommand, { FunctionName: fnArn('orders-charge') }).rejects(
+      Object.assign(new Error(`User: arn:aws:sts::${ACCOUNT}:assumed-role/dev/alice is not authorized to perform: lambda:ListProvisionedConcurrencyConfigs`), { name: 'AccessDeniedException' }),
+    );
+    const result = await verifyStack('orders-prod', clients());
+    expect(result.rows.find((r) => r.state === 'Charge')).toMatchObject({ verdict: 'unknown', note: 'access denied to the Lambda API' });
+    expect(result.rows.find((r) => r.state === 'Validate')).toMatchObject({ verdict: 'warm' });
+    const table = formatTable(result);
+    expect(table).toMatch(/^OrderFlow +Charge +orders-charge +\(none\) +none +- +\?$/m);
+    expect(unwrap(table)).toContain(`unknown: OrderFlow/Charge invokes ${fnArn('orders-charge')} (access denied to the Lambda API)`);
+  });
+
+  it('a function that no longer exists: "unknown", function not found', async () => {
+    const stack = ordersProd();
+    serve(mocks, { ...stack, functions: Object.fromEntries(Object.entries(FUNCTIONS).filter(([k]) => k !== 'orders-notify')) });
+    const result = await verifyStack('orders-prod', clients());
+    expect(result.rows.find((r) => r.state === 'Notify')).toMatchObject({ verdict: 'unknown', note: 'function not found' });
+  });
+
+  it('a definition that cannot be read: one "unknown" row for the state machine', async () => {
+    serve(mocks, { pages: [[machineResource(ORDER_FLOW)]], machines: [{ ...ORDER_FLOW, definition: '{"StartAt": "A", "States": {' }], functions: {} });
+    const result = await verifyStack('orders-prod', clients());
+    expect(result.rows).toEqual([expect.objectContaining({ stateMachine: 'OrderFlow', verdict: 'unknown', note: expect.stringMatching(/^cannot read definition: /) })]);
+  });
+});
+
+describe('--executions N', () => {
+  it('reads the last N executions (GetExecutionHistory paginated): TaskScheduled lambda invoke FunctionName and LambdaFunctionScheduled', async () => {
+    serve(mocks, ordersProd());
+    const result = await verifyStack('orders-prod', clients(), { executions: 3 });
+    expect(result.executions).toEqual([
+      { stateMachine: 'OrderFlow', execution: '7f1c2a90-5b1e-4c3a-9d55-0e6f1b2c3d4e', state: 'Validate', ran: `${fnArn('orders-validate')}:live`, qualifier: 'live' },
+      { stateMachine: 'OrderFlow', execution: '7f1c2a90-5b1e-4c3a-9d55-0e6f1b2c3d4e', state: 'Charge', ran: fnArn('orders-charge'), qualifier: '' },
+      { stateMachine: 'OrderFlow', execution: '7f1c2a90-5b1e-4c3a-9d55-0e6f1b2c3d4e', state: 'Notify', ran: fnArn('orders-notify'), qualifier: '' },
+      // The SQS task of RefundFlow is not a Lambda invocation: no row.
+      { stateMachine: 'RefundFlow', execution: 'b2e4d6f8-0a1c-4e3a-8b5d-7f9e1a3c5b7d', state: 'Refund', ran: 'orders-refund:live', qualifier: 'live' },
+    ]);
+    expect(mocks.sfn).toHaveReceivedCommandWith(ListExecutionsCommand, { stateMachineArn: smArn(ORDER_FLOW.name), maxResults: 3 });
+    const order = mocks.sfn.commandCalls(GetExecutionHistoryCommand).filter((c) => c.args[0].input.executionArn?.includes('OrderFlow'));
+    expect(order.map((c) => c.args[0].input.nextToken)).toEqual([undefined, 'history-1', 'history-2']);
+    expect(mocks.sfn).toHaveReceivedCommandTimes(GetExecutionHistoryCommand, 4);
+  });
+
+  it('only the last N: --executions 1 reads one of several executions', async () => {
+    const stack = ordersProd();
+    stack.machines = [{ ...ORDER_FLOW, executions: [{ name: 'newest', pages: orderHistory() }, { name: 'older', pages: orderHistory() }] }];
+    stack.pages = [[machineResource(ORDER_FLOW)]];
+    serve(mocks, stack);
+    const { stdout } = await cli(['--stack', 'orders-prod', '--executions', '1', '--json']);
+    const parsed = JSON.parse(stdout) as VerifyResult;
+    expect(new Set(parsed.executions.map((e) => e.execution))).toEqual(new Set(['newest']));
+    expect(mocks.sfn).toHaveReceivedCommandWith(ListExecutionsCommand, { maxResults: 1 });
+    expect(mocks.sfn).toHaveReceivedCommandTimes(GetExecutionHistoryCommand, 3);
+  });
+
+  // KNOWN DEFECT (macro/cli/verify.ts, executionRows): the state of a scheduled event is the last
+  // state entered, but in a Parallel (or Map) state the branches' events interleave, so the
+  // function of branch A is attributed to branch B. The scheduled event's previousEventId names
+  // its TaskStateEntered event. Flip to `it` when fixed.
+  it.failing('Parallel branches: each invocation is attributed to its own state', async () => {
+    eventId = 0;
+    const started = ev('ExecutionStarted', { executionStartedEventDetails: { input: '{}' } });
+    const fan = ev('ParallelStateEntered', { stateEnteredEventDetails: { name: 'Fan', input: '{}' } });
+    const a = entered('ChargeCard');
+    const b = entered('ReserveStock');
+    const history = [
+      started,
+      fan,
+      a,
+      b,
+      taskScheduled('invoke', { FunctionName: `${fnArn('orders-charge')}:live` }, 'lambda', a.id),
+      taskScheduled('invoke', { FunctionName: fnArn('orders-stock') }, 'lambda', b.id),
+    ];
+    serve(mocks, {
+      pages: [[machineResource(ORDER_FLOW)]],
+      machines: [{ ...ORDER_FLOW, definition: { StartAt: 'Done', States: { Done: { Type: 'Succeed' } } }, executions: [{ name: 'run-1', pages: [history] }] }],
+      functions: {},
+    });
+    const result = await verifyStack('orders-prod', clients(), { executions: 1 });
+    expect(result.executions.map((e) => [e.state, e.ran])).toEqual([
+      ['ChargeCard', `${fnArn('orders-charge')}:live`],
+      ['ReserveStock', fnArn('orders-stock')],
+    ]);
+  });
+});
+
+describe('formatTable', () => {
+  it('one row per task, marks, the problems spelled out, the executions, and the summary', async () => {
+    serve(mocks, ordersProd());
+    const table = formatTable(await verifyStack('orders-prod', clients(), { executions: 1 }));
+    const lines = table.split('\n');
+    expect(lines[0]).toMatch(/^STATE MACHINE +STATE +FUNCTION +QUALIFIER +PC +ALLOC$/);
+    expect(table).toMatch(/^OrderFlow +Validate +orders-validate +live +READY +5\/5$/m);
+    expect(table).toMatch(/^OrderFlow +Charge +orders-charge +\(none\) +none +- +COLD$/m);
+    expect(table).toMatch(/^OrderFlow +Notify +orders-notify +\(none\) +none +-$/m);
+    expect(table).toMatch(/^RefundFlow +Reconcile +orders-reconcile +3 +FAILED +0\/5 +NOT READY$/m);
+    expect(unwrap(table)).toContain(`cold path: OrderFlow/Charge invokes ${fnArn('orders-charge')} (provisioned concurrency is on live)`);
+    expect(unwrap(table)).toContain('not ready: RefundFlow/Refund invokes orders-refund:live (alias → version 4)');
+    expect(unwrap(table)).toContain(`not ready: RefundFlow/Reconcile invokes ${fnArn('orders-reconcile')}:3\n`);
+    expect(table).toMatch(/^OrderFlow +Charge +7f1c2a90-5b1e-4c… +\$LATEST$/m);
+    expect(table).toMatch(/^RefundFlow +Refund +b2e4d6f8-0a1c-4e… +live$/m);
+    expect(table.endsWith('2 state machine(s), 6 Lambda task(s): 2 warm, 1 cold, 2 not ready.\n')).toBe(true);
+  });
+
+  const LONG = 'OrderFulfillmentStateMachineWithAVeryLongLogicalId';
+  const longRow = (over: Partial<VerifyRow>): VerifyRow => {
+    const fn = fnArn('orders-service-production-validate-incoming-order-payload-v2');
+    return {
+      stateMachine: LONG,
+      state: 'ValidateTheIncomingOrderPayloadAgainstTheSchema',
+      statePath: 'States.Fan.Branches[0].States.ValidateTheIncomingOrderPayloadAgainstTheSchema',
+      invoked: `${fn}:provisioned-live-alias`,
+      function: fn,
+      qualifier: 'provisioned-live-alias',
+      status: 'READY',
+      allocated: 40,
+      requested: 40,
+      verdict: 'warm',
+      ...over,
+    };
+  };
+
+  it('grid rows truncate long names with … and fit in 80 columns (warm, cold, no-pc)', () => {
+    const result: VerifyResult = {
+      stateMachines: 1,
+      rows: [
+        longRow({}),
+        longRow({ qualifier: '', invoked: longRow({}).function, status: 'none', allocated: undefined, requested: undefined, verdict: 'cold' }),
+        longRow({ qualifier: '', invoked: longRow({}).function, status: 'none', allocated: undefined, requested: undefined, verdict: 'no-pc' }),
+      ],
+      executions: [],
+    };
+    const grid = formatTable(result).split('\n').slice(0, 4);
+    expect(grid[1]).toBe('OrderFulfillm… ValidateTheIn… orders-service-p… provisione… READY       40/40');
+    expect(grid[2]).toBe('OrderFulfillm… ValidateTheIn… orders-service-p… (none)      none        -  COLD');
+    for (const line of grid) expect(line.length).toBeLessThanOrEqual(80);
+  });
+
+  // KNOWN DEFECT (macro/cli/verify.ts, formatTable): the grid is 78 columns wide before the mark,
+  // so "  NOT READY" overflows even with short names ("RefundFlow ... IN_PROGRESS 2/10  NOT READY"
+  // is 87 columns); and the problem lines wrap on spaces only, so a long ARN or
+  // "StateMachine/State" stays whole on its line (up to 130 columns here). Flip to `it` when fixed.
+  it.failing('every line is at most 80 columns, for long names and every verdict', async () => {
+    const result: VerifyResult = {
+      stateMachines: 1,
+      rows: [
+        longRow({}),
+        longRow({ status: 'IN_PROGRESS', allocated: 20, requested: 100, verdict: 'not-ready' }),
+        longRow({ qualifier: '', invoked: longRow({}).function, status: 'none', allocated: undefined, requested: undefined, verdict: 'cold', note: 'provisioned concurrency is on provisioned-live-alias' }),
+      ],
+      executions: [{ stateMachine: LONG, execution: '7f1c2a90-5b1e-4c3a-9d55-0e6f1b2c3d4e', state: 'ValidateTheIncomingOrderPayloadAgainstTheSchema', ran: longRow({}).invoked, qualifier: 'provisioned-live-alias' }],
+    };
+    serve(mocks, ordersProd());
+    const realistic = await verifyStack('orders-prod', clients(), { executions: 1 });
+    const over = [formatTable(result), formatTable(realistic)].flatMap((t) => t.split('\n')).filter((l) => l.length > 80);
+    expect(over).toEqual([]);
+  });
+
+  // KNOWN DEFECT (macro/cli/verify.ts, formatTable): the ALLOC column is 6 wide, so counts of 100
+  // or more are cut ("100/1…" for 100/100). Flip to `it` when fixed.
+  it.failing('ALLOC shows the whole counts', () => {
+    const table = formatTable({ stateMachines: 1, rows: [longRow({ allocated: 250, requested: 1000 })], executions: [] });
+    expect(table).toMatch(/ 250\/1000$/m);
+  });
+
+  // KNOWN DEFECT (macro/cli/verify.ts, formatTable): the executions header is cut to
+  // "RAN QUALIF…" by the 11-column qualifier field. Flip to `it` when fixed.
+  it.failing('the executions header is not truncated', async () => {
+    serve(mocks, ordersProd());
+    const table = formatTable(await verifyStack('orders-prod', clients(), { executions: 1 }));
+    expect(table).not.toContain('…\n');
+    expect(table).toMatch(/^STATE MACHINE +STATE +EXECUTION +RAN QUALIFIER$/m);
+  });
+});
+
+describe('runVerify (the command line)', () => {
+  it('--json: the full result as JSON, with the same exit code', async () => {
+    serve(mocks, ordersProd());
+    const { code, stdout, stderr } = await cli(['--stack', 'orders-prod', '--json', '--executions', '2']);
+    expect(code).toBe(1);
+    expect(stderr).toBe('');
+    const parsed = JSON.parse(stdout) as VerifyResult;
+    expect(parsed.stateMachines).toBe(2);
+    expect(parsed.rows).toHaveLength(6);
+    expect(parsed.rows[3]).toEqual({
+      stateMachine: 'RefundFlow',
+      state: 'Refund',
+      statePath: 'States.Refund',
+      invoked: 'orders-refund:live',
+      function: 'orders-refund',
+      qualifier: 'live',
+      status: 'IN_PROGRESS',
+      allocated: 2,
+      requested: 10,
+      verdict: 'not-ready',
+      note: 'alias → version 4',
+    });
+    expect(parsed.executions).toHaveLength(4);
+    expect(mocks.sfn).toHaveReceivedCommandWith(ListExecutionsCommand, { maxResults: 2 });
+  });
+
+  it.each<[string, string[], RegExp]>([
+    ['no arguments', [], /verify needs --stack NAME/],
+    ['--stack without a value', ['--stack'], /--stack needs a value/],
+    ['--stack followed by an option', ['--stack', '--json'], /--stack needs a value/],
+    ['an unknown option', ['--stack', 'orders-prod', '--verbose'], /unknown option --verbose/],
+    ['a positional argument', ['orders-prod'], /unknown option orders-prod/],
+    ['--executions 0', ['--stack', 'orders-prod', '--executions', '0'], /--executions takes a positive whole number/],
+    ['--executions 2.5', ['--stack', 'orders-prod', '--executions', '2.5'], /--executions takes a positive whole number/],
+    ['--executions abc', ['--stack', 'orders-prod', '--executions', 'abc'], /--executions takes a positive whole number/],
+    ['--region without a value', ['--stack', 'orders-prod', '--region'], /--region needs a value/],
+    ['--profile without a value', ['--stack', 'orders-prod', '--profile'], /--profile needs a value/],
+  ])('usage error (%s): exit 2, the message and the usage on stderr, no AWS call', async (_name, argv, message) => {
+    const makeClients = jest.fn(clients);
+    const { code, stdout, stderr } = await cli(argv, makeClients);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(message);
+    expect(stderr).toContain('Usage: warm-step-functions verify --stack NAME [--region R] [--profile P] [--json] [--executions N]');
+    expect(makeClients).not.toHaveBeenCalled();
+  });
+
+  it('no credentials: exit 2 with advice', async () => {
+    mocks.cloudformation.on(ListStackResourcesCommand).rejects(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }));
+    const { code, stdout, stderr } = await cli(['--stack', 'orders-prod']);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toBe('error: no AWS credentials: Could not load credentials from any providers (set AWS_PROFILE, use --profile, or configure credentials)\n');
+    expect(mocks.sfn).not.toHaveReceivedAnyCommand();
+  });
+
+  it('a stack that does not exist: exit 2, says so', async () => {
+    serve(mocks, ordersProd());
+    const { code, stdout, stderr } = await cli(['--stack', 'orders-staging']);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toBe('error: stack orders-staging does not exist in this account and region\n');
+  });
+
+  it('access denied to CloudFormation: exit 2 with the reason', async () => {
+    mocks.cloudformation.on(ListStackResourcesCommand).rejects(
+      Object.assign(new Error(`User: arn:aws:iam::${ACCOUNT}:user/alice is not authorized to perform: cloudformation:ListStackResources`), { name: 'AccessDenied' }),
+    );
+    const { code, stderr } = await cli(['--stack', 'orders-prod']);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^error: access denied: User: .* cloudformation:ListStackResources\n$/);
+  });
+
+  it('--region reaches the clients', async () => {
+    serve(mocks, ordersProd());
+    const makeClients = jest.fn(clients);
+    await cli(['--stack', 'orders-prod', '--region', 'eu-central-1'], makeClients);
+    expect(makeClients).toHaveBeenCalledWith('eu-central-1');
+  });
+
+  it('through `warm-step-functions verify`: the default clients use the region given and adaptive retry', async () => {
+    const seen: { region: string; retry: string; attempts: number }[] = [];
+    const record = async (getClient: () => unknown): Promise<void> => {
+      const c = getClient() as CloudFormationClient;
+      seen.push({ region: await c.config.region(), retry: ((await c.config.retryStrategy()) as { mode?: string }).mode ?? '', attempts: await c.config.maxAttempts() });
+    };
+    mocks.cloudformation.on(ListStackResourcesCommand).callsFake(async (_input, getClient) => {
+      await record(getClient);
+      return { StackResourceSummaries: [] };
+    });
+    const { io, out } = collect();
+    const code = await run(['verify', '--stack', 'orders-prod', '--region', 'ap-southeast-2'], io);
+    expect({ code, stderr: out.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(out.stdout).toContain('0 state machine(s)');
+    expect(seen).toEqual([{ region: 'ap-southeast-2', retry: 'adaptive', attempts: 6 }]);
+  });
+
+  it('--profile is accepted', async () => {
+    serve(mocks, ordersProd());
+    const saved = process.env.AWS_PROFILE;
+    try {
+      const { code } = await cli(['--stack', 'orders-prod', '--profile', 'orders-dev']);
+      expect(code).toBe(1);
+    } finally {
+      if (saved === undefined) delete process.env.AWS_PROFILE;
+      else process.env.AWS_PROFILE = saved;
+    }
+  });
+});
