@@ -51,6 +51,11 @@ function validateEvent(event: unknown): MacroEvent {
 }
 
 async function loadResolver(env: HandlerDeps['env']): Promise<NonNullable<HandlerDeps['resolveExternal']>> {
+  if (env.WARM_RESOLVE_EXTERNAL !== 'true') {
+    // Not enabled in this deployment: answer without loading the AWS SDK.
+    const { notEnabled } = await import('./external/candidates');
+    return async (fragment, options) => notEnabled(fragment, options);
+  }
   // Dynamic import: the AWS SDK is loaded only when this feature is on.
   let mod: typeof import('./external/resolve');
   try {
@@ -63,5 +68,5 @@ async function loadResolver(env: HandlerDeps['env']): Promise<NonNullable<Handle
   }
   const budget = Number(env.WARM_RESOLVE_BUDGET_MS);
   return (fragment, options) =>
-    mod.resolveExternal(fragment, options, { enabled: env.WARM_RESOLVE_EXTERNAL === 'true', budgetMs: Number.isFinite(budget) && budget > 0 ? budget : undefined });
+    mod.resolveExternal(fragment, options, { enabled: true, budgetMs: Number.isFinite(budget) && budget > 0 ? budget : undefined });
 }

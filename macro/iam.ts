@@ -19,6 +19,8 @@ import type { Json, JsonObject } from './types';
 
 export interface Grant {
   fn?: string;
+  /** The unqualified function ARN, when the function is not in the template. */
+  unqualified?: Json;
   /** The value to allow (the new target, guarded like the slot). */
   value: Json;
 }
@@ -61,7 +63,7 @@ export class IamFixer {
     }
     for (const g of missing) {
       // Prefer the statement that already grants the function itself.
-      const fnArn = g.fn ? { 'Fn::GetAtt': [g.fn, 'Arn'] } : undefined;
+      const fnArn = g.fn ? { 'Fn::GetAtt': [g.fn, 'Arn'] } : g.unqualified;
       const host = fnArn ? this.findStatement(where.docs, fnArn) : undefined;
       if (host) {
         const resource = this.editor.get([...host, 'Resource']);

@@ -17,7 +17,7 @@ export interface Edit {
   /** The slot's new content. */
   value: Json;
   /** What IAM must allow: each new target (guarded like the slot), with the function it belongs to. */
-  grants: { fn?: string; value: Json }[];
+  grants: { fn?: string; value: Json; unqualified?: Json }[];
   fn?: string;
   target?: WarmTarget;
   from: string;
@@ -28,7 +28,7 @@ export type SlotDecision =
   | { kind: 'rewrite'; edit: Edit }
   | { kind: 'warm'; fn?: string; reason: string }
   | { kind: 'cold'; fn?: string; reason: string; strict: boolean }
-  | { kind: 'external'; arn: string; reason: string; strict: boolean }
+  | { kind: 'external'; arn: string; reason: string; failed: boolean }
   | { kind: 'error'; fn?: string; message: string }
   | { kind: 'ignore' };
 
@@ -137,10 +137,10 @@ function decideExternal(slot: Slot, arn: string, qualifier: string | undefined, 
   if (qualifier !== undefined && qualifier !== '$LATEST') return { kind: 'ignore' };
   const lookup = ctx.external?.[arn];
   if (!lookup) {
-    return { kind: 'external', arn, reason: `${arn} is not a function in this template; set ResolveExternal to look it up`, strict: false };
+    return { kind: 'external', arn, reason: `${arn} is not a function in this template; set ResolveExternal to look it up`, failed: false };
   }
-  if (lookup.status === 'error') return { kind: 'external', arn, reason: `lookup of ${arn} failed: ${lookup.message}`, strict: true };
-  if (lookup.status === 'cold') return { kind: 'external', arn, reason: `${arn} has no alias with provisioned concurrency`, strict: true };
+  if (lookup.status === 'error') return { kind: 'external', arn, reason: `lookup of ${arn} failed: ${lookup.message}`, failed: true };
+  if (lookup.status === 'cold') return { kind: 'external', arn, reason: `${arn} has no alias with provisioned concurrency`, failed: false };
   let chosen = lookup.aliases;
   if (chosen.length > 1) {
     if (ctx.aliasName === undefined) {
@@ -155,5 +155,5 @@ function decideExternal(slot: Slot, arn: string, qualifier: string | undefined, 
     }
   }
   const value = chosen[0].arn;
-  return { kind: 'rewrite', edit: { slot, value, grants: [{ value }], from, to: value } };
+  return { kind: 'rewrite', edit: { slot, value, grants: [{ value, unqualified: arn }], from, to: value } };
 }

@@ -100,7 +100,7 @@ export function transform(fragment: unknown, options: TransformOptions = {}): Tr
           }
           break;
         case 'external':
-          report.add({ action: 'cold', ...at, external: d.arn, reason: d.reason });
+          report.add({ action: d.failed ? 'warning' : 'cold', ...at, external: d.arn, reason: d.reason });
           if (strict) problems.push({ logicalId: sm.id, path: model.path, message: `state ${slot.statePath}: ${d.reason} (Mode strict)` });
           break;
         case 'error': {

@@ -120,9 +120,11 @@ export async function verifyStack(stack: string, clients: VerifyClients, opts: {
           rows.push({ ...base, status: 'none', verdict: all.size > 0 ? 'cold' : 'no-pc', note: all.size > 0 ? `provisioned concurrency is on ${[...all.keys()].join(', ')}` : undefined });
           continue;
         }
-        const info = await qualifierPc(clients.lambda, fn, qualifier);
+        let info = all.get(qualifier) ?? (await qualifierPc(clients.lambda, fn, qualifier));
         const isAlias = !/^\d+$/.test(qualifier) ? await aliasVersion(clients.lambda, fn, qualifier) : undefined;
         const note = isAlias ? `alias → version ${isAlias}` : undefined;
+        // Provisioned concurrency on the version an alias points to also serves the alias.
+        if (info.status === 'none' && isAlias && all.has(isAlias)) info = all.get(isAlias)!;
         if (info.status === 'none') {
           rows.push({ ...base, ...info, verdict: all.size > 0 ? 'cold' : 'no-pc', note: all.size > 0 ? `provisioned concurrency is on ${[...all.keys()].join(', ')}` : note });
         } else {
@@ -187,18 +189,28 @@ async function executionRows(sfn: SFNClient, logicalId: string, arn: string, n: 
   const rows: ExecutionRow[] = [];
   for (const ex of (list.executions ?? []).slice(0, n)) {
     let token: string | undefined;
-    let state = '';
+    const byId = new Map<number, HistoryEvent>();
     do {
       const page: GetExecutionHistoryCommandOutput = await sfn.send(new GetExecutionHistoryCommand({ executionArn: ex.executionArn, nextToken: token }));
       for (const ev of page.events ?? []) {
-        state = ev.stateEnteredEventDetails?.name ?? state;
+        if (ev.id !== undefined) byId.set(ev.id, ev);
         const ran = ranArn(ev);
-        if (ran) rows.push({ stateMachine: logicalId, execution: ex.name ?? ex.executionArn ?? '', state, ran, qualifier: splitQualifier(ran).qualifier });
+        if (ran) rows.push({ stateMachine: logicalId, execution: ex.name ?? ex.executionArn ?? '', state: enteringState(ev, byId), ran, qualifier: splitQualifier(ran).qualifier });
       }
       token = page.nextToken;
     } while (token);
   }
   return rows;
+}
+
+/** The state an event belongs to: follow previousEventId back to the event that entered it (Parallel and Map interleave). */
+function enteringState(ev: HistoryEvent, byId: Map<number, HistoryEvent>): string {
+  let cur: HistoryEvent | undefined = ev;
+  for (let hops = 0; cur && hops < 10_000; hops++) {
+    if (cur.stateEnteredEventDetails?.name) return cur.stateEnteredEventDetails.name;
+    cur = cur.previousEventId !== undefined ? byId.get(cur.previousEventId) : undefined;
+  }
+  return '?';
 }
 
 /** The function a history event scheduled: a direct Lambda task, or a lambda:invoke integration. */
@@ -226,49 +238,65 @@ function describe(e: unknown): string {
 // ---------------------------------------------------------------------------------------------
 // Command line
 
+/** 1 for a cold path or provisioned concurrency that is not READY; 2 when some task could not be checked; else 0. */
 export function exitCode(result: VerifyResult): number {
-  return result.rows.some((r) => r.verdict === 'cold' || r.verdict === 'not-ready') ? 1 : 0;
+  if (result.rows.some((r) => r.verdict === 'cold' || r.verdict === 'not-ready')) return 1;
+  return result.rows.some((r) => r.verdict === 'unknown') ? 2 : 0;
 }
 
 function fit(s: string, width: number): string {
   return s.length > width ? `${s.slice(0, width - 1)}…` : s.padEnd(width);
 }
 
-/** Text table, at most 80 columns wide. */
+const WIDTH = 80;
+/** Column widths: mark, state machine, state, function, qualifier, status, allocated/requested (79 with separators). */
+const COLS = [1, 13, 13, 16, 10, 11, 9];
+
+function tableRow(cells: string[]): string {
+  return cells.map((c, k) => fit(c, COLS[k])).join(' ').trimEnd();
+}
+
+/** Text table, at most 80 columns wide. `!` marks a cold path or provisioned concurrency that is not READY. */
 export function formatTable(result: VerifyResult): string {
   const lines: string[] = [];
-  const W = { sm: 14, state: 14, fn: 17, q: 11, status: 11, count: 6 };
-  const row = (a: string[]): string =>
-    [fit(a[0], W.sm), fit(a[1], W.state), fit(a[2], W.fn), fit(a[3], W.q), fit(a[4], W.status), fit(a[5], W.count)].join(' ').trimEnd();
-  lines.push(row(['STATE MACHINE', 'STATE', 'FUNCTION', 'QUALIFIER', 'PC', 'ALLOC']));
+  lines.push(tableRow(['', 'STATE MACHINE', 'STATE', 'FUNCTION', 'QUALIFIER', 'PC', 'ALLOC/REQ']));
   for (const r of result.rows) {
     const fn = r.function.slice(r.function.lastIndexOf(':') + 1);
     const count = r.allocated !== undefined || r.requested !== undefined ? `${r.allocated ?? 0}/${r.requested ?? 0}` : '-';
-    const mark = r.verdict === 'cold' ? 'COLD' : r.verdict === 'not-ready' ? 'NOT READY' : r.verdict === 'unknown' ? '?' : '';
-    lines.push(row([r.stateMachine, r.state, fn, r.qualifier || '(none)', r.status === 'none' ? 'none' : r.status, count]) + (mark ? `  ${mark}` : ''));
+    const mark = r.verdict === 'cold' || r.verdict === 'not-ready' ? '!' : r.verdict === 'unknown' ? '?' : '';
+    lines.push(tableRow([mark, r.stateMachine, r.state, fn, r.qualifier || '(none)', r.status, count]));
   }
   const problems = result.rows.filter((r) => r.verdict !== 'warm' && r.verdict !== 'no-pc');
   if (problems.length) {
     lines.push('');
     for (const r of problems) {
-      const what = r.verdict === 'cold' ? 'cold path' : r.verdict === 'not-ready' ? 'not ready' : 'unknown';
+      const what = r.verdict === 'cold' ? 'cold path' : r.verdict === 'not-ready' ? 'not ready' : 'not checked';
       lines.push(wrap(`${what}: ${r.stateMachine}/${r.state} invokes ${r.invoked}${r.note ? ` (${r.note})` : ''}`));
     }
   }
   if (result.executions.length) {
-    lines.push('', row(['STATE MACHINE', 'STATE', 'EXECUTION', 'RAN QUALIFIER', '', '']).trimEnd());
-    for (const e of result.executions) lines.push(row([e.stateMachine, e.state, e.execution, e.qualifier || '$LATEST', '', '']).trimEnd());
+    lines.push('', 'Last executions (what each task really ran):');
+    lines.push(tableRow(['', 'STATE MACHINE', 'STATE', 'EXECUTION', 'QUALIFIER']));
+    for (const e of result.executions) lines.push(tableRow(['', e.stateMachine, e.state, e.execution, e.qualifier || '$LATEST']));
   }
-  const cold = result.rows.filter((r) => r.verdict === 'cold').length;
-  const notReady = result.rows.filter((r) => r.verdict === 'not-ready').length;
-  lines.push('', `${result.stateMachines} state machine(s), ${result.rows.length} Lambda task(s): ${result.rows.filter((r) => r.verdict === 'warm').length} warm, ${cold} cold, ${notReady} not ready.`);
+  const count = (v: VerifyRow['verdict']): number => result.rows.filter((r) => r.verdict === v).length;
+  lines.push(
+    '',
+    wrap(`${result.stateMachines} state machine(s), ${result.rows.length} Lambda task(s): ${count('warm')} warm, ${count('cold')} cold, ${count('not-ready')} not ready, ${count('no-pc')} without provisioned concurrency, ${count('unknown')} not checked.`),
+  );
   return `${lines.join('\n')}\n`;
 }
 
-function wrap(s: string, width = 80): string {
+/** Wraps at spaces; words longer than a line (ARNs) are cut across lines. */
+function wrap(s: string, width = WIDTH): string {
   const out: string[] = [];
   let line = '';
-  for (const word of s.split(' ')) {
+  const words = s.split(' ').flatMap((w) => {
+    const pieces: string[] = [];
+    for (let k = 0; k < w.length; k += width - 2) pieces.push(w.slice(k, k + width - 2));
+    return pieces.length ? pieces : [''];
+  });
+  for (const word of words) {
     if (line && line.length + 1 + word.length > width) {
       out.push(line);
       line = `  ${word}`;
@@ -278,9 +306,10 @@ function wrap(s: string, width = 80): string {
   return out.join('\n');
 }
 
-export async function runVerify(argv: string[], io: Io, makeClients: (region?: string) => VerifyClients = defaultClients): Promise<number> {
+export async function runVerify(argv: string[], io: Io, makeClients: (region?: string, profile?: string) => VerifyClients = defaultClients): Promise<number> {
   let stack: string | undefined;
   let region: string | undefined;
+  let profile: string | undefined;
   let json = false;
   let executions = 0;
   try {
@@ -293,7 +322,7 @@ export async function runVerify(argv: string[], io: Io, makeClients: (region?: s
       };
       if (a === '--stack') stack = value();
       else if (a === '--region') region = value();
-      else if (a === '--profile') process.env.AWS_PROFILE = value();
+      else if (a === '--profile') profile = value();
       else if (a === '--json') json = true;
       else if (a === '--executions') {
         executions = Number(value());
@@ -307,13 +336,15 @@ export async function runVerify(argv: string[], io: Io, makeClients: (region?: s
   }
   let result: VerifyResult;
   try {
-    result = await verifyStack(stack, makeClients(region), { executions });
+    result = await verifyStack(stack, makeClients(region, profile), { executions });
   } catch (e) {
     io.stderr(`error: ${credentialMessage(e, stack)}\n`);
     return 2;
   }
   io.stdout(json ? `${JSON.stringify(result, null, 2)}\n` : formatTable(result));
-  return exitCode(result);
+  const code = exitCode(result);
+  if (code === 2) io.stderr('error: some tasks could not be checked (see "not checked" above); the Lambda API refused or failed\n');
+  return code;
 }
 
 function credentialMessage(e: unknown, stack: string): string {
@@ -326,7 +357,7 @@ function credentialMessage(e: unknown, stack: string): string {
   return `${name || 'error'}: ${message}`;
 }
 
-function defaultClients(region?: string): VerifyClients {
-  const config = { region, retryMode: 'adaptive' as const, maxAttempts: 6 };
+function defaultClients(region?: string, profile?: string): VerifyClients {
+  const config = { region, profile, retryMode: 'adaptive' as const, maxAttempts: 6 };
   return { cloudformation: new CloudFormationClient(config), sfn: new SFNClient(config), lambda: new LambdaClient(config) };
 }

@@ -19,8 +19,7 @@ import {
   type ListAliasesCommandOutput,
   type ListProvisionedConcurrencyConfigsCommandOutput,
 } from '@aws-sdk/client-lambda';
-import { TransformError } from '../errors';
-import { transform } from '../transform';
+import { externalCandidates, notEnabled } from './candidates';
 import type { ExternalLookup, TransformOptions } from '../types';
 
 export interface ResolveSettings {
@@ -35,27 +34,11 @@ export interface ResolveSettings {
 export const DEFAULT_BUDGET_MS = 10_000;
 export const DEFAULT_CONCURRENCY = 4;
 
-/** The external function ARNs the template invokes (unqualified or `$LATEST`). */
-export function externalCandidates(fragment: unknown, options: TransformOptions): string[] {
-  try {
-    const { report } = transform(fragment, { ...options, mode: 'report', external: undefined });
-    return [...new Set(report.decisions.map((d) => d.external).filter((a): a is string => a !== undefined))].sort();
-  } catch (e) {
-    if (e instanceof TransformError) return []; // the real run reports the same problem
-    throw e;
-  }
-}
-
 export async function resolveExternal(fragment: unknown, options: TransformOptions, settings: ResolveSettings): Promise<Record<string, ExternalLookup>> {
   const arns = externalCandidates(fragment, options);
   const out: Record<string, ExternalLookup> = {};
   if (arns.length === 0) return out;
-  if (!settings.enabled) {
-    for (const arn of arns) {
-      out[arn] = { status: 'error', message: 'ResolveExternal is not enabled in this deployment of the macro (deploy it with resolveExternal=true, which grants the read-only Lambda permissions)' };
-    }
-    return out;
-  }
+  if (!settings.enabled) return notEnabled(fragment, options);
   const client = settings.client ?? new LambdaClient({ region: options.region, retryMode: 'adaptive', maxAttempts: 6 });
   const budget = settings.budgetMs ?? DEFAULT_BUDGET_MS;
   const abort = new AbortController();
@@ -67,11 +50,30 @@ export async function resolveExternal(fragment: unknown, options: TransformOptio
         out[arn] = await lookup(client, arn, abort.signal, budget);
       }
     };
-    await Promise.all(Array.from({ length: Math.min(settings.concurrency ?? DEFAULT_CONCURRENCY, arns.length) }, worker));
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(settings.concurrency ?? DEFAULT_CONCURRENCY, arns.length)) }, worker));
   } finally {
     clearTimeout(timer);
   }
   return out;
+}
+
+/** A send that ends when the budget does, even if the client ignores the abort signal. */
+function sendWithin<T>(send: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(Object.assign(new Error('aborted'), { name: 'AbortError' }));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(Object.assign(new Error('aborted'), { name: 'AbortError' }));
+    signal.addEventListener('abort', onAbort, { once: true });
+    Promise.resolve(send).then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
 }
 
 async function lookup(client: LambdaClient, arn: string, signal: AbortSignal, budget: number): Promise<ExternalLookup> {
@@ -80,7 +82,10 @@ async function lookup(client: LambdaClient, arn: string, signal: AbortSignal, bu
     const warmQualifiers = new Set<string>();
     let marker: string | undefined;
     do {
-      const page: ListProvisionedConcurrencyConfigsCommandOutput = await client.send(new ListProvisionedConcurrencyConfigsCommand({ FunctionName: arn, Marker: marker }), { abortSignal: signal });
+      const page: ListProvisionedConcurrencyConfigsCommandOutput = await sendWithin(
+        client.send(new ListProvisionedConcurrencyConfigsCommand({ FunctionName: arn, Marker: marker }), { abortSignal: signal }),
+        signal,
+      );
       for (const c of page.ProvisionedConcurrencyConfigs ?? []) {
         const q = c.FunctionArn?.slice(c.FunctionArn.lastIndexOf(':') + 1);
         if (q) warmQualifiers.add(q);
@@ -91,7 +96,7 @@ async function lookup(client: LambdaClient, arn: string, signal: AbortSignal, bu
     const aliases: { name: string; arn: string }[] = [];
     marker = undefined;
     do {
-      const page: ListAliasesCommandOutput = await client.send(new ListAliasesCommand({ FunctionName: arn, Marker: marker }), { abortSignal: signal });
+      const page: ListAliasesCommandOutput = await sendWithin(client.send(new ListAliasesCommand({ FunctionName: arn, Marker: marker }), { abortSignal: signal }), signal);
       for (const a of page.Aliases ?? []) {
         if (a.Name && a.AliasArn && warmQualifiers.has(a.Name)) aliases.push({ name: a.Name, arn: a.AliasArn });
       }
@@ -119,3 +124,5 @@ function describeError(e: unknown, signal: AbortSignal, budget: number): string 
   if (name === 'ResourceNotFoundException') return 'the function does not exist (or is in another account or region)';
   return `${name || 'error'}: ${(e as Error)?.message ?? String(e)}`;
 }
+
+export { externalCandidates };
