@@ -159,12 +159,13 @@ export class IamFixer {
     return {
       docs,
       addStatement: () => {
+        outcome.added--;
+        if (outcome.warnings.some((w) => w.path === path)) return;
         outcome.warnings.push({
           path,
           message: `the Policies of ${who} are computed by an intrinsic function, so the macro did not add the grant; make sure it may invoke ${targetsText} (lambda:InvokeFunction on the qualified ARN)`,
           strictMessage: `the Policies of ${who} are computed by an intrinsic function, so the macro cannot let it invoke ${targetsText}`,
         });
-        outcome.added--;
       },
     };
   }
@@ -275,8 +276,7 @@ export class IamFixer {
       if (this.index.isFunction(ref)) return this.fnName(ref);
       const owner = this.targets.functionOfQualifier(ref);
       if (owner) {
-        const alias = this.targets.aliases.get(ref);
-        return `${this.fnArnPrefix()}${this.fnName(owner)}:${alias?.name ?? `\u0003${ref}`}`;
+        return `${this.fnArnPrefix()}${this.fnName(owner)}:${this.targets.aliasNameOf(ref) ?? `\u0003${ref}`}`;
       }
       return undefined;
     }

@@ -45,7 +45,7 @@ export function classifyParts(parts: readonly Part[], index: TemplateIndex, targ
     const rest = parts.length === 1 ? '' : parts.length === 2 && typeof parts[1] === 'string' ? parts[1] : undefined;
     if (rest === undefined) return arnShape(parts, index, targets);
     const qualifier = rest === '' ? undefined : /^:([A-Za-z0-9$_-]+)$/.exec(rest)?.[1];
-    if (rest !== '' && qualifier === undefined) return { kind: 'unknown' };
+    if (rest !== '' && qualifier === undefined) return arnShape(parts, index, targets);
     const h = first.hole;
     const ga = getAttPair(h);
     const ref = refName(h);
@@ -68,8 +68,9 @@ function withQualifier(fn: string, qualifier: string | undefined): LambdaRef {
 
 /** `Fn::If [C, <warm qualifier of F>, <F>]` (either branch order): a slot the macro already rewrote. */
 function guarded(h: Json, index: TemplateIndex, targets: WarmTargets): LambdaRef {
-  const [, a, b] = (h as { 'Fn::If': Json[] })['Fn::If'];
-  if (a === undefined || b === undefined) return { kind: 'unknown' };
+  const arg = (h as { 'Fn::If': Json })['Fn::If'];
+  if (!Array.isArray(arg) || arg.length !== 3) return { kind: 'unknown' };
+  const [, a, b] = arg;
   const ra = classify(a, index, targets);
   const rb = classify(b, index, targets);
   for (const [warm, cold] of [
@@ -107,7 +108,8 @@ function arnShape(parts: readonly Part[], index: TemplateIndex, targets: WarmTar
     const own = which === 'partition' ? index.partition : which === 'region' ? index.region : index.accountId;
     const t = text(f);
     if (t !== undefined) {
-      if (t !== own) elsewhere = true;
+      // Unknown deployment (the CLI without --region/--account-id): assume the template's own.
+      if (own !== undefined && t !== own) elsewhere = true;
       return t;
     }
     const ref = f.length === 1 && isHole(f[0]) ? refName(f[0].hole) : undefined;

@@ -100,8 +100,9 @@ function edit(slot: Slot, target: WarmTarget, original: Json, from: string): Edi
  * each branch that invokes a warm function moves to its target; the condition stays.
  */
 function decideBranches(slot: Slot, value: Json, from: string, ctx: DecideContext): SlotDecision {
-  const [cond, yes, no] = (value as { 'Fn::If': Json[] })['Fn::If'];
-  if (typeof cond !== 'string' || yes === undefined || no === undefined) return { kind: 'ignore' };
+  const arg = (value as { 'Fn::If': Json })['Fn::If'];
+  if (!Array.isArray(arg) || arg.length !== 3 || typeof arg[0] !== 'string') return { kind: 'ignore' };
+  const [cond, yes, no] = arg;
   const grants: Edit['grants'] = [];
   let target: WarmTarget | undefined;
   let failure: SlotDecision | undefined;

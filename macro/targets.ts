@@ -195,6 +195,11 @@ export class WarmTargets {
     return this.aliases.get(id)?.fn ?? this.versions.get(id)?.fn ?? (id.endsWith('.Alias') ? this.samAliases.get(id.slice(0, -6))?.fn : undefined);
   }
 
+  /** The literal alias name of an alias logical ID (or SAM's `Fn.Alias`), when known. */
+  aliasNameOf(id: string): string | undefined {
+    return this.aliases.get(id)?.name ?? (id.endsWith('.Alias') ? this.samAliases.get(id.slice(0, -'.Alias'.length))?.aliasName : undefined);
+  }
+
   /** Literal alias names of a function's warm aliases (for literal ARNs already qualified with one). */
   warmAliasNames(fn: string): string[] {
     const names: string[] = [];

@@ -19,7 +19,7 @@ export function touchesWarm(values: (Json | undefined)[], index: TemplateIndex, 
   while (stack.length) {
     const v = stack.pop();
     if (typeof v === 'string') {
-      if (names.some((n) => v.includes(n))) return true;
+      if (names.some((n) => v.includes(n) && new RegExp(`(^|[^A-Za-z0-9_-])${n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^A-Za-z0-9_-])`).test(v))) return true;
       if (v.includes('${')) {
         for (const t of tokenizeSub(v, () => true, 'substitutions')) {
           if (t.kind === 'var' && hit(t.name.split('.')[0])) return true;

@@ -27,7 +27,8 @@ export interface Io {
 
 export const USAGE = `Usage:
   warm-step-functions transform <file | -> [--format yaml|json] [--param Key=Value]... [--report json] [--diff]
-  warm-step-functions check <file | -> [--param Key=Value]...
+                                [--region R] [--account-id A]
+  warm-step-functions check <file | -> [--param Key=Value]... [--region R] [--account-id A]
   warm-step-functions verify --stack NAME [--region R] [--profile P] [--json] [--executions N]
 
 transform  prints the template as CloudFormation would deploy it after the ${MACRO_NAME} macro,
@@ -36,6 +37,9 @@ transform  prints the template as CloudFormation would deploy it after the ${MAC
 check      exits 1 when a state invokes a function with provisioned concurrency without going
            through it (a cold path), listing each one; 0 otherwise.
 verify     checks a deployed stack with your AWS credentials.
+
+--region and --account-id say where the template will be deployed (CloudFormation tells the
+macro); literal ARNs of another region or account are then never taken for the template's own.
 
 Exit codes: 0 success, 1 the macro fails (or check finds a cold path), 2 usage or I/O error.`;
 
@@ -48,12 +52,15 @@ interface Args {
   params: Record<string, string | string[]>;
   report?: 'json';
   diff: boolean;
+  region?: string;
+  accountId?: string;
   rest: string[];
 }
 
 function parseArgs(argv: string[]): Args {
   const [command, ...tail] = argv;
-  if (!command || command === '--help' || command === '-h') throw new UsageError('');
+  if (!command) throw new UsageError('no command given');
+  if (command === '--help' || command === '-h') throw new UsageError('');
   const args: Args = { command, params: {}, diff: false, rest: [] };
   for (let i = 0; i < tail.length; i++) {
     const a = tail[i];
@@ -62,6 +69,10 @@ function parseArgs(argv: string[]): Args {
       if (v === undefined) throw new UsageError(`${a} needs a value`);
       return v;
     };
+    if (command === 'verify') {
+      args.rest.push(a);
+      continue;
+    }
     if (a === '--format') {
       const f = value();
       if (f !== 'yaml' && f !== 'json') throw new UsageError(`--format must be yaml or json, got ${f}`);
@@ -77,7 +88,10 @@ function parseArgs(argv: string[]): Args {
       args.report = 'json';
     } else if (a === '--diff') args.diff = true;
     else if (a.startsWith('--') && command !== 'verify') throw new UsageError(`unknown option ${a}`);
+    else if (a === '--region') args.region = value();
+    else if (a === '--account-id') args.accountId = value();
     else if (args.file === undefined && command !== 'verify') args.file = a;
+    else if (command !== 'verify') throw new UsageError(`unexpected argument ${a} (one template file at a time)`);
     else args.rest.push(a);
   }
   return args;
@@ -118,7 +132,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const format = args.format ?? (text.trimStart().startsWith('{') ? 'json' : 'yaml');
   const entry = readTransform(template);
   try {
-    const params = parseParams({ ...entry.parameters, ...args.params });
+    const params = { ...parseParams({ ...entry.parameters, ...args.params }), region: args.region, accountId: args.accountId };
     if (params.resolveExternal) {
       throw new TransformError([{ path: 'Transform/WarmStepFunctions/Parameters/ResolveExternal', message: 'ResolveExternal needs the Lambda API; it works in the deployed macro, not in the CLI' }]);
     }
@@ -161,8 +175,8 @@ function check(template: JsonObject, listed: boolean, params: ReturnType<typeof 
   }
   io.stdout(`${cold.length} cold path${cold.length === 1 ? '' : 's'} (${where}):\n`);
   for (const d of cold) {
-    const fix = d.to ? `; the macro would use ${d.to}` : '';
-    io.stdout(`  ${d.stateMachine} ${d.statePath}: invokes ${d.from ?? d.function} (${d.reason})${fix}\n`);
+    const what = d.to ? `invokes ${d.from} (unqualified: $LATEST), not ${d.to}, which has the provisioned concurrency of ${d.function}` : d.reason;
+    io.stdout(`  ${d.stateMachine} ${d.statePath}: ${what}\n`);
   }
   if (!listed) io.stdout(`Add "Transform: ${MACRO_NAME}" to the template (or fix these states) to use the warm capacity.\n`);
   return 1;

@@ -47,7 +47,7 @@ export function findSlots(root: Node): SlotScan {
     const found: { node: Node; path: string }[] = [];
     for (const [name, state] of entries) {
       const statePath = `${path}States.${name}`;
-      const type = textOf(get(state, 'Type'));
+      const type = resolvedText(get(state, 'Type'));
       if (type === 'Task') scanTask(name, statePath, state, slots, notes);
       else if (type === 'Parallel') {
         const branches = get(state, 'Branches');
@@ -84,7 +84,7 @@ function scanTask(state: string, statePath: string, task: Node, slots: Slot[], n
       }
       const fn = params.entries.get('FunctionName');
       if (fn?.kind !== 'str') continue;
-      const text = textOf(fn);
+      const text = resolvedText(fn);
       if (text !== undefined && /^\s*\{%[\s\S]*%\}\s*$/.test(text)) {
         notes.push({ state, statePath, kind: 'dynamic', message: `${field} is a JSONata expression computed at run time` });
         continue;
@@ -101,6 +101,14 @@ function scanTask(state: string, statePath: string, task: Node, slots: Slot[], n
   if (/^arn:[^:]*:lambda:/.test(shape) || (parts.length > 0 && isHole(parts[0]))) {
     slots.push({ state, statePath, field: 'Resource', leaf: resource });
   }
+}
+
+/** Plain text of a string node, after expanding holes whose values are text (e.g. `"Type": "${var}"`). */
+function resolvedText(node: Node | undefined): string | undefined {
+  const direct = textOf(node);
+  if (direct !== undefined || node?.kind !== 'str') return direct;
+  const parts = expandParts(node.parts);
+  return parts.length === 1 && typeof parts[0] === 'string' ? parts[0] : undefined;
 }
 
 /** Text of parts with pseudo-parameter holes written as `{AWS-Partition}` and other holes as `{?}` (no colons). */

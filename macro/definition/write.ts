@@ -143,14 +143,37 @@ function writeJoin(source: Extract<TextSource, { form: 'join' }>, reps: Replacem
   const pieces = source.pieces.slice();
   const before = (p: Json, offset: number): Json[] => (typeof p === 'string' ? (offset > 0 ? [p.slice(0, offset)] : []) : offset > 0 ? [p] : []);
   const after = (p: Json, offset: number): Json[] => (typeof p === 'string' ? (offset < p.length ? [p.slice(offset)] : []) : offset === 0 ? [p] : []);
+  // With a delimiter, a piece that changes inside becomes one nested `Fn::Join ""`: gather all the
+  // edits of each such piece first, so that the piece is cut once, from its original text.
+  const inside = new Map<number, Replacement[]>();
+  const rest: Replacement[] = [];
   for (const r of reps) {
+    const p = pieces[r.from.piece];
+    const wholeIntrinsic = r.from.piece === r.to.piece && typeof p !== 'string' && r.from.offset === 0 && r.to.offset === 1;
+    if (source.delimiter !== '' && r.from.piece === r.to.piece && typeof p === 'string' && !wholeIntrinsic) {
+      inside.set(r.from.piece, [...(inside.get(r.from.piece) ?? []), r]);
+    } else rest.push(r);
+  }
+  for (const [index, list] of inside) {
+    const text = pieces[index] as string;
+    const out: Json[] = [];
+    let at = 0;
+    for (const r of [...list].sort((a, b) => a.from.offset - b.from.offset)) {
+      if (r.from.offset > at) out.push(text.slice(at, r.from.offset));
+      out.push(r.value);
+      at = r.to.offset;
+    }
+    if (at < text.length) out.push(text.slice(at));
+    pieces[index] = { 'Fn::Join': ['', mergeStrings(out)] };
+  }
+  // The rest (sorted from the end): whole intrinsic pieces, or splices when the delimiter is "".
+  for (const r of rest) {
     const head = before(pieces[r.from.piece], r.from.offset);
     const tail = after(pieces[r.to.piece], r.to.offset);
-    const wholeIntrinsic = r.from.piece === r.to.piece && typeof pieces[r.from.piece] !== 'string' && head.length === 0 && tail.length === 0;
     let replacement: Json[];
-    if (source.delimiter === '' || wholeIntrinsic) replacement = [...head, r.value, ...tail];
-    else replacement = [{ 'Fn::Join': ['', [...head, r.value, ...tail]] }];
-    if (wholeIntrinsic) replacement = [r.value];
+    if (r.from.piece === r.to.piece && typeof pieces[r.from.piece] !== 'string' && head.length === 0 && tail.length === 0) replacement = [r.value];
+    else if (source.delimiter === '') replacement = [...head, r.value, ...tail];
+    else replacement = [{ 'Fn::Join': ['', mergeStrings([...head, r.value, ...tail])] }];
     pieces.splice(r.from.piece, r.to.piece - r.from.piece + 1, ...mergeStrings(replacement));
   }
   return { 'Fn::Join': [source.delimiter, pieces] };

@@ -166,7 +166,7 @@ describe('failure: never throws, replies with errorMessage', () => {
     );
   });
 
-  test('ResolveExternal with the deployment switch off: no lookup, the external function is reported cold', async () => {
+  test('ResolveExternal with the deployment switch off: no lookup, a warning about the external function', async () => {
     const arn = 'arn:aws:lambda:us-east-1:123456789012:function:shared';
     const fragment = {
       Resources: {
@@ -180,8 +180,10 @@ describe('failure: never throws, replies with errorMessage', () => {
     const reply = await handler(event({ fragment, params: { ResolveExternal: true } }), undefined, d);
     expect(reply.status).toBe('success');
     expect(reply.fragment).toEqual(fragment);
-    const cold = d.lines.map((l) => JSON.parse(l)).find((l) => l.message === 'cold');
-    expect(cold.reason).toContain('not enabled');
+    const about = d.lines.map((l) => JSON.parse(l)).filter((l) => typeof l.reason === 'string' && l.reason.includes(arn));
+    expect(about).toHaveLength(1);
+    expect(about[0]).toMatchObject({ level: 'WARN', message: 'warning', state: 'A' });
+    expect(about[0].reason).toContain('ResolveExternal is not enabled in this deployment');
   });
 
   test('ResolveExternal with the switch off, Mode strict: a failure reply, not a throw', async () => {

@@ -329,7 +329,7 @@ describe('a role outside the template', () => {
 describe('IAM: defects', () => {
   // SAM's AutoPublishAlias name is known (`live`), so `${Fn.Arn}:live` covers `Fn.Alias`; the
   // macro renders the SAM alias with an unknown name and adds a redundant grant.
-  test.failing('a grant on ${Fn.Arn}:live covers the SAM alias Fn.Alias (AutoPublishAlias: live)', () => {
+  test('a grant on ${Fn.Arn}:live covers the SAM alias Fn.Alias (AutoPublishAlias: live)', () => {
     const input = {
       Resources: {
         Fn: { Type: 'AWS::Serverless::Function', Properties: { FunctionName: 'my-fn', AutoPublishAlias: 'live', ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 } } },
