@@ -6,6 +6,7 @@
  */
 import { expandParts, formatParts, formatValue, partsOf, partsToValue, soleHole } from './intrinsics/parts';
 import { intrinsicName } from './json';
+import { getAttPair, refName } from './template';
 import { classifyParts, type LambdaRef } from './references';
 import type { Slot } from './definition/slots';
 import type { Guard, WarmTarget, WarmTargets } from './targets';
@@ -30,6 +31,7 @@ export type SlotDecision =
   | { kind: 'cold'; fn?: string; reason: string; strict: boolean }
   | { kind: 'external'; arn: string; reason: string; failed: boolean }
   | { kind: 'error'; fn?: string; message: string }
+  | { kind: 'missing'; name: string }
   | { kind: 'ignore' };
 
 export interface DecideContext {
@@ -84,8 +86,12 @@ export function decide(slot: Slot, ctx: DecideContext): SlotDecision {
       return { kind: 'warm', fn: ref.fn, reason: 'already guarded by the macro (Fn::If on the target condition)' };
     case 'external':
       return decideExternal(slot, ref.arn, ref.qualifier, from, ctx);
-    case 'unknown':
+    case 'unknown': {
+      // A reference to nothing in the template: CloudFormation will reject it; say so now.
+      const name = single === undefined ? undefined : (refName(single) ?? getAttPair(single)?.[0]);
+      if (name !== undefined && !name.startsWith('AWS::') && !ctx.index.get(name) && !ctx.index.isParameter(name)) return { kind: 'missing', name };
       return { kind: 'ignore' };
+    }
   }
 }
 

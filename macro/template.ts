@@ -35,6 +35,11 @@ export class TemplateIndex {
     return this.resources.get(id);
   }
 
+  isParameter(name: string): boolean {
+    const params = getOwn(this.fragment, 'Parameters');
+    return isObject(params) && hasOwn(params, name);
+  }
+
   isFunction(id: string): boolean {
     const r = this.resources.get(id);
     return r !== undefined && FUNCTION_TYPES.has(r.type);

@@ -110,6 +110,9 @@ export function transform(fragment: unknown, options: TransformOptions = {}): Tr
           else errorStates.set(d.message, [slot.statePath]);
           break;
         }
+        case 'missing':
+          report.add({ action: 'warning', ...at, reason: `${slot.field} refers to ${d.name}, which is not a resource or parameter of this template; left as it is (CloudFormation will reject it)` });
+          break;
         case 'ignore':
           break;
       }
