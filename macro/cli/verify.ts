@@ -252,8 +252,14 @@ const WIDTH = 80;
 /** Column widths: mark, state machine, state, function, qualifier, status, allocated/requested (79 with separators). */
 const COLS = [1, 13, 13, 16, 10, 11, 9];
 
+/** The last column is never cut (a 5-digit count may then use column 80 or 81); the others are. */
 function tableRow(cells: string[]): string {
-  return cells.map((c, k) => fit(c, COLS[k])).join(' ').trimEnd();
+  return cells.map((c, k) => (k === cells.length - 1 && k === COLS.length - 1 ? c : fit(c, COLS[k]))).join(' ').trimEnd();
+}
+
+/** Keeps the end of a long name (execution names usually share a prefix and differ at the end). */
+function fitEnd(s: string, width: number): string {
+  return s.length > width ? `…${s.slice(s.length - width + 1)}` : s;
 }
 
 /** Text table, at most 80 columns wide. `!` marks a cold path or provisioned concurrency that is not READY. */
@@ -271,13 +277,14 @@ export function formatTable(result: VerifyResult): string {
     lines.push('');
     for (const r of problems) {
       const what = r.verdict === 'cold' ? 'cold path' : r.verdict === 'not-ready' ? 'not ready' : 'not checked';
-      lines.push(wrap(`${what}: ${r.stateMachine}/${r.state} invokes ${r.invoked}${r.note ? ` (${r.note})` : ''}`));
+      if (!r.state) lines.push(wrap(`${what}: ${r.stateMachine}: ${r.note ?? 'unknown reason'}`));
+      else lines.push(wrap(`${what}: ${r.stateMachine}/${r.state} invokes ${r.invoked}${r.note ? ` (${r.note})` : ''}`));
     }
   }
   if (result.executions.length) {
     lines.push('', 'Last executions (what each task really ran):');
     lines.push(tableRow(['', 'STATE MACHINE', 'STATE', 'EXECUTION', 'QUALIFIER']));
-    for (const e of result.executions) lines.push(tableRow(['', e.stateMachine, e.state, e.execution, e.qualifier || '$LATEST']));
+    for (const e of result.executions) lines.push(tableRow(['', e.stateMachine, e.state, fitEnd(e.execution, COLS[3]), e.qualifier || '$LATEST']));
   }
   const count = (v: VerifyRow['verdict']): number => result.rows.filter((r) => r.verdict === v).length;
   lines.push(
@@ -343,7 +350,7 @@ export async function runVerify(argv: string[], io: Io, makeClients: (region?: s
   }
   io.stdout(json ? `${JSON.stringify(result, null, 2)}\n` : formatTable(result));
   const code = exitCode(result);
-  if (code === 2) io.stderr('error: some tasks could not be checked (see "not checked" above); the Lambda API refused or failed\n');
+  if (code === 2) io.stderr('error: some tasks could not be checked (see "not checked" above)\n');
   return code;
 }
 

@@ -400,20 +400,45 @@ describe('resolveExternal, Lambda API mocked', () => {
       expect(lambda).toHaveReceivedCommandTimes(ListProvisionedConcurrencyConfigsCommand, 1);
     });
 
-    // KNOWN DEFECT (macro/external/resolve.ts, lookup): the budget is enforced only through the
-    // abort signal handed to `client.send`. The SDK honours it (see "persistent throttling"
-    // below), but a client that does not (settings.client, a wrapper, a mock) keeps
-    // resolveExternal waiting past the budget, up to the Lambda timeout. Flip to `it` once each
-    // send is raced against the abort signal.
-    it.failing('a call that never settles: resolveExternal still ends within the budget (200 ms)', async () => {
+    // Each send is raced against the abort signal, so a client that ignores the signal
+    // (settings.client, a wrapper, a mock) cannot keep resolveExternal waiting past the budget.
+    it('a call that never settles (the abort signal ignored): resolveExternal still ends at the budget (200 ms)', async () => {
       lambda.on(ListProvisionedConcurrencyConfigsCommand).callsFake(() => new Promise(() => undefined));
       const started = Date.now();
       const outcome = await Promise.race([
         resolveExternal(template(tasks(['orders-charge'])), OPTIONS, { enabled: true, budgetMs: 200 }),
         sleep(200 + 800).then(() => 'still waiting' as const),
       ]);
-      expect(outcome).toEqual({ [arn('orders-charge')]: { status: 'error', message: expect.stringMatching(/200 ms budget/) } });
+      const elapsed = Date.now() - started;
+      expect(outcome).toEqual({ [arn('orders-charge')]: { status: 'error', message: 'timed out: the 200 ms budget for lookups ran out' } });
+      expect(elapsed).toBeGreaterThanOrEqual(190);
+      expect(elapsed).toBeLessThan(200 + 300);
+    });
+
+    it('the second call of a lookup never settles (ListAliases hangs): that function times out, one resolved meanwhile keeps its result', async () => {
+      serve(lambda, CHARGE_LIVE);
+      lambda.on(ListAliasesCommand, { FunctionName: arn('orders-charge') }).callsFake(() => new Promise(() => undefined));
+      const started = Date.now();
+      // Candidates are looked up in sorted order: orders-charge first, orders-ship beside it.
+      const out = await resolveExternal(template(tasks(['orders-ship', 'orders-charge'])), OPTIONS, { enabled: true, budgetMs: 200, concurrency: 2 });
       expect(Date.now() - started).toBeLessThan(200 + 300);
+      expect(out).toEqual({
+        [arn('orders-charge')]: { status: 'error', message: 'timed out: the 200 ms budget for lookups ran out' },
+        [arn('orders-ship')]: { status: 'cold' },
+      });
+    });
+
+    it('a supplied client (settings.client) that ignores the abort signal is bounded too', async () => {
+      const client = { send: jest.fn(() => new Promise(() => undefined)) } as unknown as LambdaClient;
+      const started = Date.now();
+      const out = await resolveExternal(template(tasks(['orders-charge', 'orders-ship'])), OPTIONS, { enabled: true, client, budgetMs: 150, concurrency: 1 });
+      expect(Date.now() - started).toBeLessThan(150 + 300);
+      expect(out).toEqual({
+        [arn('orders-charge')]: { status: 'error', message: 'timed out: the 150 ms budget for lookups ran out' },
+        [arn('orders-ship')]: { status: 'error', message: 'not looked up: the 150 ms budget for lookups ran out' },
+      });
+      expect((client.send as jest.Mock).mock.calls).toHaveLength(1);
+      expect(lambda).not.toHaveReceivedAnyCommand();
     });
   });
 
@@ -483,10 +508,10 @@ describe('handler with ResolveExternal (Lambda API mocked)', () => {
     expect(branches[1].States.Again.Parameters.FunctionName).toBe(live);
     expect(states.Ship).toEqual({ Type: 'Task', Resource: arn('orders-ship'), End: true });
 
-    // IAM: the unqualified ARN does not cover the alias; the role must now allow the alias ARN.
-    expect(grantedByRole(input)).not.toContain(live);
-    expect(grantedByRole(reply.fragment)).toContain(live);
-    expect(grantedByRole(reply.fragment)).toEqual(expect.arrayContaining([arn('orders-charge'), arn('orders-ship')]));
+    // IAM: the unqualified ARN does not cover the alias; the role must now allow the alias ARN,
+    // once, in the statement that grants orders-charge.
+    expect(grantedByRole(input)).toEqual([arn('orders-charge'), arn('orders-ship')]);
+    expect(grantedByRole(reply.fragment)).toEqual([arn('orders-charge'), arn('orders-ship'), live]);
 
     const metadata = (reply.fragment as { Resources: { Flow: { Metadata: { WarmStepFunctions: JsonObject[] } } } }).Resources.Flow.Metadata.WarmStepFunctions;
     expect(metadata).toEqual(
@@ -501,16 +526,43 @@ describe('handler with ResolveExternal (Lambda API mocked)', () => {
     expect(lines.find((l) => l.message === 'summary')).toMatchObject({ rewritten: 3, iamGrantsAdded: 1 });
   });
 
-  // KNOWN DEFECT (macro/iam.ts, IamFixer.ensure): for an in-template function the alias is added
-  // to the statement that already grants the function (fixture ref_literal_arn); for an external
-  // one the grant has no `fn`, so that statement is never looked for and a separate
-  // WarmStepFunctionsInvoke policy is added instead. Flip to `it` when fixed.
-  it.failing('IAM: the statement that grants the external function gets its alias ARN, as for in-template functions', async () => {
+  type RoleFragment = { Resources: { FlowRole: { Properties: { Policies: { PolicyName: string; PolicyDocument: { Statement: JsonObject[] } }[] } } } };
+  const policiesOf = (fragment: unknown) => (fragment as RoleFragment).Resources.FlowRole.Properties.Policies;
+
+  // As for in-template functions (fixture ref_literal_arn): the alias ARN joins the statement
+  // that grants the unqualified ARN (Grant.unqualified), rather than a new policy.
+  it.each<[string, Json]>([
+    ['the literal ARN', arn('orders-charge')],
+    ['a Fn::Sub ARN with pseudo parameters', { 'Fn::Sub': 'arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:orders-charge' }],
+  ])('IAM: the statement that grants the external function (%s) gets its alias ARN', async (_name, granted) => {
     serve(lambda, CHARGE_LIVE);
-    const { reply } = await runHandler(template(tasks(['orders-charge'])));
-    const role = (reply.fragment as { Resources: { FlowRole: { Properties: { Policies: { PolicyName: string; PolicyDocument: { Statement: JsonObject[] } }[] } } } }).Resources.FlowRole;
-    expect(role.Properties.Policies.map((p) => p.PolicyName)).toEqual(['invoke']);
-    expect(role.Properties.Policies[0].PolicyDocument.Statement[0].Resource).toEqual([arn('orders-charge'), `${arn('orders-charge')}:live`]);
+    const input = template(tasks(['orders-charge']), []);
+    (input as RoleFragment).Resources.FlowRole.Properties.Policies[0].PolicyDocument.Statement[0].Resource = [granted];
+    const { reply, lines } = await runHandler(input);
+    expect(reply.status).toBe('success');
+    const policies = policiesOf(reply.fragment);
+    expect(policies.map((p) => p.PolicyName)).toEqual(['invoke']);
+    expect(policies[0].PolicyDocument.Statement).toEqual([{ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: [granted, `${arn('orders-charge')}:live`] }]);
+    expect(lines.find((l) => l.message === 'summary')).toMatchObject({ rewritten: 1, iamGrantsAdded: 1 });
+  });
+
+  it('IAM: a role that does not grant the external function at all gets a new statement for the alias', async () => {
+    serve(lambda, CHARGE_LIVE);
+    const { reply } = await runHandler(template(tasks(['orders-charge']), [arn('orders-other')]));
+    expect(reply.status).toBe('success');
+    const policies = policiesOf(reply.fragment);
+    // The statement for another function is left alone.
+    expect(policies[0]).toEqual({ PolicyName: 'invoke', PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: [arn('orders-other')] }] } });
+    expect(grantedByRole(reply.fragment)).toEqual([arn('orders-other'), `${arn('orders-charge')}:live`]);
+  });
+
+  it('IAM: a wildcard grant that already covers the alias: nothing added', async () => {
+    serve(lambda, CHARGE_LIVE);
+    const input = template(tasks(['orders-charge']), [`${arn('orders-charge')}*`]);
+    const { reply, lines } = await runHandler(input);
+    expect(statesOf(reply.fragment).Call0).toMatchObject({ Resource: `${arn('orders-charge')}:live` });
+    expect(policiesOf(reply.fragment)).toEqual(policiesOf(input));
+    expect(lines.find((l) => l.message === 'summary')).toMatchObject({ rewritten: 1, iamGrantsAdded: 0 });
   });
 
   it('one lookup per function per invocation, however many states invoke it', async () => {
@@ -567,15 +619,56 @@ describe('handler with ResolveExternal (Lambda API mocked)', () => {
     expect(strict.lines.some((l) => l.level === 'ERROR' && l.message === 'failure')).toBe(true);
   });
 
-  // KNOWN DEFECT (macro/transform.ts, the `external` case): a failed lookup is reported as
-  // action 'cold' (log level INFO, summary.warnings 0), the same as "this function has no
-  // provisioned concurrency", so an AccessDenied in rewrite mode goes unnoticed. Expected: a
-  // warning. Flip to `it` when fixed.
-  it.failing('a failed lookup is a warning (WARN log line, counted in summary.warnings)', async () => {
-    lambda.on(ListProvisionedConcurrencyConfigsCommand).rejects(accessDenied('lambda:ListProvisionedConcurrencyConfigs'));
-    const { lines } = await runHandler(template(tasks(['orders-charge'])));
-    expect(lines.find((l) => l.state === 'Call0')).toMatchObject({ level: 'WARN', message: 'warning' });
-    expect(lines.find((l) => l.message === 'summary')).toMatchObject({ warnings: 1 });
+  // A lookup that failed is a warning (rewrite mode goes on, but it must not go unnoticed); a
+  // lookup that succeeded and found no warm alias, or no lookup asked for, is a plain `cold`.
+  it.each<[string, () => void, Record<string, unknown> | undefined, Record<string, string>, { level: string; message: string; reason: RegExp }, { cold: number; warnings: number }]>([
+    [
+      'access denied',
+      () => lambda.on(ListProvisionedConcurrencyConfigsCommand).rejects(accessDenied('lambda:ListProvisionedConcurrencyConfigs')),
+      undefined,
+      { WARM_RESOLVE_EXTERNAL: 'true' },
+      { level: 'WARN', message: 'warning', reason: /^lookup of .*orders-charge failed: access denied/ },
+      { cold: 0, warnings: 1 },
+    ],
+    [
+      'the function does not exist',
+      () => serve(lambda, {}),
+      undefined,
+      { WARM_RESOLVE_EXTERNAL: 'true' },
+      { level: 'WARN', message: 'warning', reason: /failed: the function does not exist/ },
+      { cold: 0, warnings: 1 },
+    ],
+    [
+      'not enabled in this deployment',
+      () => serve(lambda, CHARGE_LIVE),
+      undefined,
+      {},
+      { level: 'WARN', message: 'warning', reason: /failed: ResolveExternal is not enabled in this deployment/ },
+      { cold: 0, warnings: 1 },
+    ],
+    [
+      'looked up, no alias with provisioned concurrency',
+      () => serve(lambda, { 'orders-charge': { aliases: ['live=2'] } }),
+      undefined,
+      { WARM_RESOLVE_EXTERNAL: 'true' },
+      { level: 'INFO', message: 'cold', reason: /has no alias with provisioned concurrency/ },
+      { cold: 1, warnings: 0 },
+    ],
+    [
+      'ResolveExternal off',
+      () => serve(lambda, CHARGE_LIVE),
+      {},
+      { WARM_RESOLVE_EXTERNAL: 'true' },
+      { level: 'INFO', message: 'cold', reason: /set ResolveExternal to look it up/ },
+      { cold: 1, warnings: 0 },
+    ],
+  ])('rewrite mode, %s: the decision line and the summary', async (_name, arrange, params, env, line, summary) => {
+    arrange();
+    const input = template(tasks(['orders-charge']));
+    const { reply, lines } = await runHandler(input, params, env);
+    expect(reply).toMatchObject({ status: 'success', fragment: input });
+    expect(lines.filter((l) => l.state === 'Call0')).toEqual([expect.objectContaining({ level: line.level, message: line.message, reason: expect.stringMatching(line.reason) })]);
+    expect(lines.find((l) => l.message === 'summary')).toMatchObject({ ...summary, rewritten: 0, iamGrantsAdded: 0 });
   });
 
   it('a missing function: warning reason in rewrite mode, failure in strict mode', async () => {
@@ -795,17 +888,16 @@ describe('the Lambda bundle (dist/macro.js) and the AWS SDK', () => {
     expect(run.sdk.some((k) => k.includes(`${join('@aws-sdk', 'client-lambda')}`))).toBe(true);
   });
 
-  it('ResolveExternal on, WARM_RESOLVE_EXTERNAL unset: success, each lookup reported as not enabled', () => {
-    const run = runBundle(external, { ResolveExternal: 'true' }, {});
+  // With the feature off in the deployment, macro/external/candidates.ts answers "not enabled"
+  // without the SDK: nothing could be looked up anyway.
+  it.each<[string, Record<string, string>]>([
+    ['unset', {}],
+    ["'false'", { WARM_RESOLVE_EXTERNAL: 'false' }],
+    ["'TRUE' (only 'true' enables it)", { WARM_RESOLVE_EXTERNAL: 'TRUE' }],
+  ])('ResolveExternal on, WARM_RESOLVE_EXTERNAL %s: success, each lookup reported as not enabled, and the SDK is not loaded', (_name, env) => {
+    const run = runBundle(external, { ResolveExternal: 'true' }, env);
     expect(run.status).toBe('success');
-    expect(run.reasons.join('\n')).toMatch(/ResolveExternal is not enabled in this deployment/);
-  });
-
-  // KNOWN DEFECT (macro/handler.ts, loadResolver): the module (and so the SDK) is imported before
-  // WARM_RESOLVE_EXTERNAL is checked, though nothing is looked up when the deployment has not
-  // enabled the feature. Flip to `it` once the check comes first.
-  it.failing('ResolveExternal on, WARM_RESOLVE_EXTERNAL unset: the SDK is not loaded', () => {
-    const run = runBundle(external, { ResolveExternal: 'true' }, {});
+    expect(run.reasons).toEqual([expect.stringMatching(/^lookup of .*orders-charge failed: ResolveExternal is not enabled in this deployment/)]);
     expect(run.sdk).toEqual([]);
   });
 });

@@ -10,6 +10,11 @@ import 'aws-sdk-client-mock-jest';
  * - RefundFlow: Refund → lambda:invoke `orders-refund:live`, provisioned concurrency IN_PROGRESS
  *   (not ready), Audit → orders-validate:live again (warm), Reconcile → orders-reconcile:3,
  *   provisioned concurrency FAILED (not ready).
+ *
+ * The text table (formatTable) is at most 80 columns: a 1-character mark column (`!` cold or
+ * not ready, `?` not checked), then STATE MACHINE, STATE, FUNCTION, QUALIFIER, PC, ALLOC/REQ
+ * (widths 13, 13, 16, 10, 11, 9, one space apart); problem lines and the summary wrap at 80
+ * with a two-space indent, and ARNs longer than a line are cut across lines.
  */
 import {
   CloudFormationClient,
@@ -333,14 +338,19 @@ function collect(): { io: Io; out: { stdout: string; stderr: string } } {
   return { io, out };
 }
 
-async function cli(argv: string[], makeClients: (region?: string) => VerifyClients = clients): Promise<{ code: number; stdout: string; stderr: string }> {
+async function cli(argv: string[], makeClients: (region?: string, profile?: string) => VerifyClients = clients): Promise<{ code: number; stdout: string; stderr: string }> {
   const { io, out } = collect();
   const code = await runVerify(argv, io, makeClients);
   return { code, ...out };
 }
 
-/** The table with the problem lines' continuation lines ("\n  ...") joined back. */
-const unwrap = (table: string): string => table.replace(/\n {2}/g, ' ');
+/** The table with the continuation lines ("\n  ...") of wrapped problem and summary lines joined back. */
+const unwrap = (table: string): string => table.replace(/\n {2}(?=\S)/g, ' ');
+
+/** Lines longer than 80 columns (none should be). */
+const overlong = (text: string): string[] => text.split('\n').filter((l) => l.length > 80);
+
+const SUMMARY_HEADER = '  STATE MACHINE STATE         FUNCTION         QUALIFIER  PC          ALLOC/REQ';
 
 const pick = (rows: VerifyRow[]) => rows.map((r) => ({ sm: r.stateMachine, state: r.state, fn: r.function, q: r.qualifier, status: r.status, verdict: r.verdict }));
 
@@ -394,11 +404,23 @@ describe('verifyStack', () => {
         machines: [{ ...REFUND_FLOW, definition: { StartAt: 'Refund', States: { Refund: { Type: 'Task', Resource: `${fnArn('orders-refund')}:live`, End: true } } } }],
         functions: { 'orders-refund': { pc: { live: { status, allocated: 0, requested: 10 } }, aliases: { live: '4' } } },
       });
-      const { code, stdout } = await cli(['--stack', 'orders-prod']);
+      const { code, stdout, stderr } = await cli(['--stack', 'orders-prod']);
       expect(code).toBe(1);
-      expect(stdout).toMatch(new RegExp(`^RefundFlow +Refund +orders-refund +live +${status} +0/10 +NOT READY$`, 'm'));
-      expect(unwrap(stdout)).toContain(`not ready: RefundFlow/Refund invokes ${fnArn('orders-refund')}:live (alias → version 4)`);
-      expect(stdout).toContain('1 state machine(s), 1 Lambda task(s): 0 warm, 0 cold, 1 not ready.');
+      expect(stderr).toBe('');
+      expect(stdout).toBe(
+        [
+          SUMMARY_HEADER,
+          `! RefundFlow    Refund        orders-refund    live       ${status.padEnd(11)} 0/10`,
+          '',
+          'not ready: RefundFlow/Refund invokes',
+          `  ${fnArn('orders-refund')}:live (alias →`,
+          '  version 4)',
+          '',
+          '1 state machine(s), 1 Lambda task(s): 0 warm, 0 cold, 1 not ready, 0 without',
+          '  provisioned concurrency, 0 not checked.',
+          '',
+        ].join('\n'),
+      );
     }
   });
 
@@ -408,9 +430,63 @@ describe('verifyStack', () => {
       machines: [{ ...ORDER_FLOW, definition: { StartAt: 'Validate', States: { Validate: { Type: 'Task', Resource: `${fnArn('orders-validate')}:live`, End: true } } } }],
       functions: FUNCTIONS,
     });
-    const { code, stdout } = await cli(['--stack', 'orders-prod']);
+    const { code, stdout, stderr } = await cli(['--stack', 'orders-prod']);
     expect(code).toBe(0);
-    expect(stdout).toContain('1 state machine(s), 1 Lambda task(s): 1 warm, 0 cold, 0 not ready.');
+    expect(stderr).toBe('');
+    expect(stdout).toBe(
+      [
+        SUMMARY_HEADER,
+        '  OrderFlow     Validate      orders-validate  live       READY       5/5',
+        '',
+        '1 state machine(s), 1 Lambda task(s): 1 warm, 0 cold, 0 not ready, 0 without',
+        '  provisioned concurrency, 0 not checked.',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it.each<[string, Status, string, 'warm' | 'not-ready', number]>([
+    ['READY', 'READY', ' ', 'warm', 0],
+    ['IN_PROGRESS', 'IN_PROGRESS', '!', 'not-ready', 1],
+  ])('an alias whose version has provisioned concurrency (%s) is judged by that version', async (_name, status, mark, verdict, code) => {
+    // PC is configured on version 14 (not on the alias `live`, which points to it):
+    // GetProvisionedConcurrencyConfig(live) is not found, so the alias's version decides.
+    serve(mocks, {
+      pages: [[machineResource(ORDER_FLOW)]],
+      machines: [{ ...ORDER_FLOW, definition: { StartAt: 'Validate', States: { Validate: { Type: 'Task', Resource: `${fnArn('orders-validate')}:live`, End: true } } } }],
+      functions: { 'orders-validate': { pc: { '14': { status, allocated: 3, requested: 8 } }, aliases: { live: '14' } } },
+    });
+    const result = await verifyStack('orders-prod', clients());
+    expect(result.rows).toEqual([
+      {
+        stateMachine: 'OrderFlow',
+        state: 'Validate',
+        statePath: 'States.Validate',
+        invoked: `${fnArn('orders-validate')}:live`,
+        function: fnArn('orders-validate'),
+        qualifier: 'live',
+        status,
+        allocated: 3,
+        requested: 8,
+        verdict,
+        note: 'alias → version 14',
+      },
+    ]);
+    expect(mocks.lambda).toHaveReceivedCommandWith(GetProvisionedConcurrencyConfigCommand, { FunctionName: fnArn('orders-validate'), Qualifier: 'live' });
+    expect(mocks.lambda).toHaveReceivedCommandWith(GetAliasCommand, { FunctionName: fnArn('orders-validate'), Name: 'live' });
+    expect(formatTable(result).split('\n')[1]).toBe(`${mark} OrderFlow     Validate      orders-validate  live       ${status.padEnd(11)} 3/8`);
+    expect(exitCode(result)).toBe(code);
+  });
+
+  it('an alias whose version has no provisioned concurrency while another qualifier has: cold', async () => {
+    serve(mocks, {
+      pages: [[machineResource(ORDER_FLOW)]],
+      machines: [{ ...ORDER_FLOW, definition: { StartAt: 'Validate', States: { Validate: { Type: 'Task', Resource: `${fnArn('orders-validate')}:canary`, End: true } } } }],
+      functions: { 'orders-validate': { pc: { '14': { status: 'READY', allocated: 3, requested: 3 } }, aliases: { live: '14', canary: '15' } } },
+    });
+    const result = await verifyStack('orders-prod', clients());
+    expect(result.rows).toEqual([expect.objectContaining({ qualifier: 'canary', status: 'none', verdict: 'cold', note: 'provisioned concurrency is on 14' })]);
+    expect(exitCode(result)).toBe(1);
   });
 
   it('a stack with no state machine: exit 0, and neither Step Functions nor Lambda is called', async () => {
@@ -418,7 +494,15 @@ describe('verifyStack', () => {
     const { code, stdout, stderr } = await cli(['--stack', 'orders-prod', '--executions', '5']);
     expect(code).toBe(0);
     expect(stderr).toBe('');
-    expect(stdout).toContain('0 state machine(s), 0 Lambda task(s): 0 warm, 0 cold, 0 not ready.');
+    expect(stdout).toBe(
+      [
+        SUMMARY_HEADER,
+        '',
+        '0 state machine(s), 0 Lambda task(s): 0 warm, 0 cold, 0 not ready, 0 without',
+        '  provisioned concurrency, 0 not checked.',
+        '',
+      ].join('\n'),
+    );
     expect(mocks.sfn).not.toHaveReceivedAnyCommand();
     expect(mocks.lambda).not.toHaveReceivedAnyCommand();
   });
@@ -432,8 +516,40 @@ describe('verifyStack', () => {
     expect(result.rows.find((r) => r.state === 'Charge')).toMatchObject({ verdict: 'unknown', note: 'access denied to the Lambda API' });
     expect(result.rows.find((r) => r.state === 'Validate')).toMatchObject({ verdict: 'warm' });
     const table = formatTable(result);
-    expect(table).toMatch(/^OrderFlow +Charge +orders-charge +\(none\) +none +- +\?$/m);
-    expect(unwrap(table)).toContain(`unknown: OrderFlow/Charge invokes ${fnArn('orders-charge')} (access denied to the Lambda API)`);
+    expect(table.split('\n')[2]).toBe('? OrderFlow     Charge        orders-charge    (none)     none        -');
+    expect(table).toContain(
+      ['', 'not checked: OrderFlow/Charge invokes', `  ${fnArn('orders-charge')} (access denied to`, '  the Lambda API)', 'not ready: RefundFlow/Refund'].join('\n'),
+    );
+    expect(table).toContain('2 warm, 0 cold, 2 not ready, 1 without\n  provisioned concurrency, 1 not checked.\n');
+    // Cold or not-ready rows remain: 1 wins over "could not check".
+    expect(exitCode(result)).toBe(1);
+  });
+
+  it('only "not checked" besides warm rows: exit 2, the table on stdout and the reason on stderr', async () => {
+    serve(mocks, {
+      pages: [[machineResource(ORDER_FLOW)]],
+      machines: [{ ...ORDER_FLOW, definition: { StartAt: 'Validate', States: { Validate: { Type: 'Task', Resource: `${fnArn('orders-validate')}:live`, Next: 'Notify' }, Notify: { Type: 'Task', Resource: fnArn('orders-notify'), End: true } } } }],
+      functions: FUNCTIONS,
+    });
+    mocks.lambda.on(ListProvisionedConcurrencyConfigsCommand, { FunctionName: fnArn('orders-notify') }).rejects(Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException' }));
+    const { code, stdout, stderr } = await cli(['--stack', 'orders-prod']);
+    expect(code).toBe(2);
+    expect(stdout).toBe(
+      [
+        SUMMARY_HEADER,
+        '  OrderFlow     Validate      orders-validate  live       READY       5/5',
+        '? OrderFlow     Notify        orders-notify    (none)     none        -',
+        '',
+        'not checked: OrderFlow/Notify invokes',
+        `  ${fnArn('orders-notify')}`,
+        '  (TooManyRequestsException: Rate exceeded)',
+        '',
+        '1 state machine(s), 2 Lambda task(s): 1 warm, 0 cold, 0 not ready, 0 without',
+        '  provisioned concurrency, 1 not checked.',
+        '',
+      ].join('\n'),
+    );
+    expect(stderr).toBe('error: some tasks could not be checked (see "not checked" above)\n');
   });
 
   it('a function that no longer exists: "unknown", function not found', async () => {
@@ -447,6 +563,22 @@ describe('verifyStack', () => {
     serve(mocks, { pages: [[machineResource(ORDER_FLOW)]], machines: [{ ...ORDER_FLOW, definition: '{"StartAt": "A", "States": {' }], functions: {} });
     const result = await verifyStack('orders-prod', clients());
     expect(result.rows).toEqual([expect.objectContaining({ stateMachine: 'OrderFlow', verdict: 'unknown', note: expect.stringMatching(/^cannot read definition: /) })]);
+    expect(exitCode(result)).toBe(2);
+    expect(formatTable(result).split('\n')[1]).toMatch(/^\? OrderFlow {5}/);
+  });
+
+  // KNOWN DEFECT (macro/cli/verify.ts, formatTable and runVerify): for a definition that cannot be
+  // read, the problem line is built as if for a task with an empty state and invocation
+  // ("not checked: OrderFlow/ invokes  (cannot read definition: ...)"), and stderr blames
+  // "the Lambda API refused or failed", which played no part. Flip to `it` when fixed.
+  it('a definition that cannot be read: the problem line names the state machine and the reason, and stderr does not blame the Lambda API', async () => {
+    serve(mocks, { pages: [[machineResource(ORDER_FLOW)]], machines: [{ ...ORDER_FLOW, definition: '{"StartAt": "A", "States": {' }], functions: {} });
+    const { code, stdout, stderr } = await cli(['--stack', 'orders-prod']);
+    expect(code).toBe(2);
+    expect(unwrap(stdout)).toMatch(/^not checked: OrderFlow\b.*cannot read definition: invalid JSON/m);
+    expect(stdout).not.toContain('OrderFlow/ invokes');
+    expect(stderr).toMatch(/^error: /);
+    expect(stderr).not.toMatch(/Lambda API/);
   });
 });
 
@@ -479,123 +611,277 @@ describe('--executions N', () => {
     expect(mocks.sfn).toHaveReceivedCommandTimes(GetExecutionHistoryCommand, 3);
   });
 
-  // KNOWN DEFECT (macro/cli/verify.ts, executionRows): the state of a scheduled event is the last
-  // state entered, but in a Parallel (or Map) state the branches' events interleave, so the
-  // function of branch A is attributed to branch B. The scheduled event's previousEventId names
-  // its TaskStateEntered event. Flip to `it` when fixed.
-  it.failing('Parallel branches: each invocation is attributed to its own state', async () => {
+  it('Parallel branches: each invocation is attributed to its own state by following previousEventId, also after a retry', async () => {
     eventId = 0;
     const started = ev('ExecutionStarted', { executionStartedEventDetails: { input: '{}' } });
     const fan = ev('ParallelStateEntered', { stateEnteredEventDetails: { name: 'Fan', input: '{}' } });
     const a = entered('ChargeCard');
     const b = entered('ReserveStock');
-    const history = [
-      started,
-      fan,
-      a,
-      b,
-      taskScheduled('invoke', { FunctionName: `${fnArn('orders-charge')}:live` }, 'lambda', a.id),
-      taskScheduled('invoke', { FunctionName: fnArn('orders-stock') }, 'lambda', b.id),
-    ];
+    // The branches interleave: the last state entered is ReserveStock when ChargeCard schedules.
+    const chargeScheduled = taskScheduled('invoke', { FunctionName: `${fnArn('orders-charge')}:live` }, 'lambda', a.id);
+    const stockScheduled = taskScheduled('invoke', { FunctionName: fnArn('orders-stock') }, 'lambda', b.id);
+    const chargeFailed = ev('TaskFailed', { taskFailedEventDetails: { resourceType: 'lambda', resource: 'invoke', error: 'Lambda.TooManyRequestsException' } }, chargeScheduled.id);
+    const stockSucceeded = ev('TaskSucceeded', { taskSucceededEventDetails: { resourceType: 'lambda', resource: 'invoke', output: '{}' } }, stockScheduled.id);
+    // ChargeCard's Retry: scheduled again, chained to the failure (three hops back to its state).
+    const chargeRetried = taskScheduled('invoke', { FunctionName: `${fnArn('orders-charge')}:live` }, 'lambda', chargeFailed.id);
+    const history = [started, fan, a, b, chargeScheduled, stockScheduled, chargeFailed, stockSucceeded, chargeRetried];
+    expect(chargeRetried.previousEventId).toBe(chargeFailed.id);
     serve(mocks, {
       pages: [[machineResource(ORDER_FLOW)]],
       machines: [{ ...ORDER_FLOW, definition: { StartAt: 'Done', States: { Done: { Type: 'Succeed' } } }, executions: [{ name: 'run-1', pages: [history] }] }],
       functions: {},
     });
     const result = await verifyStack('orders-prod', clients(), { executions: 1 });
-    expect(result.executions.map((e) => [e.state, e.ran])).toEqual([
-      ['ChargeCard', `${fnArn('orders-charge')}:live`],
-      ['ReserveStock', fnArn('orders-stock')],
+    expect(result.executions.map((e) => [e.state, e.ran, e.qualifier])).toEqual([
+      ['ChargeCard', `${fnArn('orders-charge')}:live`, 'live'],
+      ['ReserveStock', fnArn('orders-stock'), ''],
+      ['ChargeCard', `${fnArn('orders-charge')}:live`, 'live'],
+    ]);
+  });
+
+  it('Map iterations: an invocation belongs to the state its own iteration entered, across history pages', async () => {
+    eventId = 0;
+    const started = ev('ExecutionStarted', { executionStartedEventDetails: { input: '{}' } });
+    const map = ev('MapStateEntered', { stateEnteredEventDetails: { name: 'ForEachItem', input: '[]' } });
+    const it0 = ev('MapIterationStarted', { mapIterationStartedEventDetails: { name: 'ForEachItem', index: 0 } }, map.id);
+    const it1 = ev('MapIterationStarted', { mapIterationStartedEventDetails: { name: 'ForEachItem', index: 1 } }, map.id);
+    const price0 = ev('TaskStateEntered', { stateEnteredEventDetails: { name: 'PriceItem', input: '{}' } }, it0.id);
+    const price0Scheduled = lambdaScheduled(`${fnArn('orders-price')}:live`);
+    const price0Done = ev('LambdaFunctionSucceeded', { lambdaFunctionSucceededEventDetails: { output: '{}' } }, price0Scheduled.id);
+    const reserve0 = ev('TaskStateEntered', { stateEnteredEventDetails: { name: 'ReserveItem', input: '{}' } }, price0Done.id);
+    const price1 = ev('TaskStateEntered', { stateEnteredEventDetails: { name: 'PriceItem', input: '{}' } }, it1.id);
+    // Iteration 0 schedules ReserveItem after iteration 1 entered PriceItem, and the other way round.
+    const reserve0Scheduled = taskScheduled('invoke', { FunctionName: 'orders-reserve' }, 'lambda', reserve0.id);
+    const price1Scheduled = ev('LambdaFunctionScheduled', { lambdaFunctionScheduledEventDetails: { resource: fnArn('orders-price'), input: '{}' } }, price1.id);
+    serve(mocks, {
+      pages: [[machineResource(ORDER_FLOW)]],
+      machines: [
+        {
+          ...ORDER_FLOW,
+          definition: { StartAt: 'Done', States: { Done: { Type: 'Succeed' } } },
+          executions: [{ name: 'run-1', pages: [[started, map, it0, it1, price0, price0Scheduled, price0Done, reserve0], [price1, reserve0Scheduled, price1Scheduled]] }],
+        },
+      ],
+      functions: {},
+    });
+    const result = await verifyStack('orders-prod', clients(), { executions: 1 });
+    expect(result.executions.map((e) => [e.state, e.ran, e.qualifier])).toEqual([
+      ['PriceItem', `${fnArn('orders-price')}:live`, 'live'],
+      ['ReserveItem', 'orders-reserve', ''],
+      ['PriceItem', fnArn('orders-price'), ''],
     ]);
   });
 });
 
 describe('formatTable', () => {
-  it('one row per task, marks, the problems spelled out, the executions, and the summary', async () => {
+  it('one row per task with its mark, the problems spelled out, the executions, and the summary (80 columns)', async () => {
     serve(mocks, ordersProd());
     const table = formatTable(await verifyStack('orders-prod', clients(), { executions: 1 }));
-    const lines = table.split('\n');
-    expect(lines[0]).toMatch(/^STATE MACHINE +STATE +FUNCTION +QUALIFIER +PC +ALLOC$/);
-    expect(table).toMatch(/^OrderFlow +Validate +orders-validate +live +READY +5\/5$/m);
-    expect(table).toMatch(/^OrderFlow +Charge +orders-charge +\(none\) +none +- +COLD$/m);
-    expect(table).toMatch(/^OrderFlow +Notify +orders-notify +\(none\) +none +-$/m);
-    expect(table).toMatch(/^RefundFlow +Reconcile +orders-reconcile +3 +FAILED +0\/5 +NOT READY$/m);
-    expect(unwrap(table)).toContain(`cold path: OrderFlow/Charge invokes ${fnArn('orders-charge')} (provisioned concurrency is on live)`);
-    expect(unwrap(table)).toContain('not ready: RefundFlow/Refund invokes orders-refund:live (alias → version 4)');
-    expect(unwrap(table)).toContain(`not ready: RefundFlow/Reconcile invokes ${fnArn('orders-reconcile')}:3\n`);
-    expect(table).toMatch(/^OrderFlow +Charge +7f1c2a90-5b1e-4c… +\$LATEST$/m);
-    expect(table).toMatch(/^RefundFlow +Refund +b2e4d6f8-0a1c-4e… +live$/m);
-    expect(table.endsWith('2 state machine(s), 6 Lambda task(s): 2 warm, 1 cold, 2 not ready.\n')).toBe(true);
+    expect(table).toBe(
+      [
+        '  STATE MACHINE STATE         FUNCTION         QUALIFIER  PC          ALLOC/REQ',
+        '  OrderFlow     Validate      orders-validate  live       READY       5/5',
+        '! OrderFlow     Charge        orders-charge    (none)     none        -',
+        '  OrderFlow     Notify        orders-notify    (none)     none        -',
+        '! RefundFlow    Refund        orders-refund    live       IN_PROGRESS 2/10',
+        '  RefundFlow    Audit         orders-validate  live       READY       5/5',
+        '! RefundFlow    Reconcile     orders-reconcile 3          FAILED      0/5',
+        '',
+        'cold path: OrderFlow/Charge invokes',
+        `  ${fnArn('orders-charge')} (provisioned`,
+        '  concurrency is on live)',
+        'not ready: RefundFlow/Refund invokes orders-refund:live (alias → version 4)',
+        'not ready: RefundFlow/Reconcile invokes',
+        `  ${fnArn('orders-reconcile')}:3`,
+        '',
+        'Last executions (what each task really ran):',
+        '  STATE MACHINE STATE         EXECUTION        QUALIFIER',
+        '  OrderFlow     Validate      …55-0e6f1b2c3d4e live',
+        '  OrderFlow     Charge        …55-0e6f1b2c3d4e $LATEST',
+        '  OrderFlow     Notify        …55-0e6f1b2c3d4e $LATEST',
+        '  RefundFlow    Refund        …5d-7f9e1a3c5b7d live',
+        '',
+        '2 state machine(s), 6 Lambda task(s): 2 warm, 1 cold, 2 not ready, 1 without',
+        '  provisioned concurrency, 0 not checked.',
+        '',
+      ].join('\n'),
+    );
+    expect(overlong(table)).toEqual([]);
+    expect(unwrap(table)).toContain(`cold path: OrderFlow/Charge invokes ${fnArn('orders-charge')} (provisioned concurrency is on live)\n`);
+    expect(unwrap(table)).toContain('2 state machine(s), 6 Lambda task(s): 2 warm, 1 cold, 2 not ready, 1 without provisioned concurrency, 0 not checked.\n');
+  });
+
+  it('the grid: column starts and widths [1, 13, 13, 16, 10, 11, 9], one space apart (79 columns)', () => {
+    const header = formatTable({ stateMachines: 0, rows: [], executions: [] }).split('\n')[0];
+    expect(header).toBe('  STATE MACHINE STATE         FUNCTION         QUALIFIER  PC          ALLOC/REQ');
+    expect(header.length).toBe(79);
+    /** The cells of a grid line, read by the widths, checking the single space between them. */
+    const cells = (line: string): string[] => {
+      const out: string[] = [];
+      let at = 0;
+      [1, 13, 13, 16, 10, 11, 9].forEach((w, k) => {
+        if (k > 0) expect(line[at++] ?? ' ').toBe(' ');
+        out.push(line.slice(at, at + w).trimEnd());
+        at += w;
+      });
+      expect(line.length).toBeLessThanOrEqual(at);
+      return out;
+    };
+    expect(cells(header)).toEqual(['', 'STATE MACHINE', 'STATE', 'FUNCTION', 'QUALIFIER', 'PC', 'ALLOC/REQ']);
+    const row: VerifyRow = {
+      stateMachine: 'ThirteenChars',
+      state: 'ThirteenChar2',
+      statePath: 'States.ThirteenChar2',
+      invoked: `${fnArn('sixteen-chars-fn')}:ten-chars-`,
+      function: fnArn('sixteen-chars-fn'),
+      qualifier: 'ten-chars-',
+      status: 'IN_PROGRESS',
+      allocated: 1000,
+      requested: 1000,
+      verdict: 'not-ready',
+    };
+    const line = formatTable({ stateMachines: 1, rows: [row], executions: [] }).split('\n')[1];
+    expect(cells(line)).toEqual(['!', 'ThirteenChars', 'ThirteenChar2', 'sixteen-chars-fn', 'ten-chars-', 'IN_PROGRESS', '1000/1000']);
+    expect(line).toHaveLength(79);
+    // One character more in any column is cut.
+    const cut = formatTable({ stateMachines: 1, rows: [{ ...row, stateMachine: 'FourteenChars!', state: 'FourteenChar2!', function: fnArn('seventeen-chars-f'), qualifier: 'eleven-chr-' }], executions: [] }).split('\n')[1];
+    expect(cells(cut)).toEqual(['!', 'FourteenChar…', 'FourteenChar…', 'seventeen-chars…', 'eleven-ch…', 'IN_PROGRESS', '1000/1000']);
   });
 
   const LONG = 'OrderFulfillmentStateMachineWithAVeryLongLogicalId';
-  const longRow = (over: Partial<VerifyRow>): VerifyRow => {
-    const fn = fnArn('orders-service-production-validate-incoming-order-payload-v2');
-    return {
-      stateMachine: LONG,
-      state: 'ValidateTheIncomingOrderPayloadAgainstTheSchema',
-      statePath: 'States.Fan.Branches[0].States.ValidateTheIncomingOrderPayloadAgainstTheSchema',
-      invoked: `${fn}:provisioned-live-alias`,
-      function: fn,
-      qualifier: 'provisioned-live-alias',
-      status: 'READY',
-      allocated: 40,
-      requested: 40,
-      verdict: 'warm',
-      ...over,
-    };
-  };
-
-  it('grid rows truncate long names with … and fit in 80 columns (warm, cold, no-pc)', () => {
-    const result: VerifyResult = {
-      stateMachines: 1,
-      rows: [
-        longRow({}),
-        longRow({ qualifier: '', invoked: longRow({}).function, status: 'none', allocated: undefined, requested: undefined, verdict: 'cold' }),
-        longRow({ qualifier: '', invoked: longRow({}).function, status: 'none', allocated: undefined, requested: undefined, verdict: 'no-pc' }),
-      ],
-      executions: [],
-    };
-    const grid = formatTable(result).split('\n').slice(0, 4);
-    expect(grid[1]).toBe('OrderFulfillm… ValidateTheIn… orders-service-p… provisione… READY       40/40');
-    expect(grid[2]).toBe('OrderFulfillm… ValidateTheIn… orders-service-p… (none)      none        -  COLD');
-    for (const line of grid) expect(line.length).toBeLessThanOrEqual(80);
+  const LONG_FN = fnArn('orders-service-production-validate-incoming-order-payload-v2');
+  const longRow = (over: Partial<VerifyRow>): VerifyRow => ({
+    stateMachine: LONG,
+    state: 'ValidateTheIncomingOrderPayloadAgainstTheSchema',
+    statePath: 'States.Fan.Branches[0].States.ValidateTheIncomingOrderPayloadAgainstTheSchema',
+    invoked: `${LONG_FN}:provisioned-live-alias`,
+    function: LONG_FN,
+    qualifier: 'provisioned-live-alias',
+    status: 'READY',
+    allocated: 40,
+    requested: 40,
+    verdict: 'warm',
+    ...over,
   });
+  const unqualified: Partial<VerifyRow> = { qualifier: '', invoked: LONG_FN, status: 'none', allocated: undefined, requested: undefined };
 
-  // KNOWN DEFECT (macro/cli/verify.ts, formatTable): the grid is 78 columns wide before the mark,
-  // so "  NOT READY" overflows even with short names ("RefundFlow ... IN_PROGRESS 2/10  NOT READY"
-  // is 87 columns); and the problem lines wrap on spaces only, so a long ARN or
-  // "StateMachine/State" stays whole on its line (up to 130 columns here). Flip to `it` when fixed.
-  it.failing('every line is at most 80 columns, for long names and every verdict', async () => {
+  it('long names are cut with … in every column; each verdict has its mark', () => {
     const result: VerifyResult = {
       stateMachines: 1,
       rows: [
         longRow({}),
         longRow({ status: 'IN_PROGRESS', allocated: 20, requested: 100, verdict: 'not-ready' }),
-        longRow({ qualifier: '', invoked: longRow({}).function, status: 'none', allocated: undefined, requested: undefined, verdict: 'cold', note: 'provisioned concurrency is on provisioned-live-alias' }),
+        longRow({ ...unqualified, verdict: 'cold', note: 'provisioned concurrency is on provisioned-live-alias' }),
+        longRow({ ...unqualified, verdict: 'no-pc' }),
+        longRow({ ...unqualified, verdict: 'unknown', note: 'access denied to the Lambda API' }),
+      ],
+      executions: [],
+    };
+    expect(formatTable(result).split('\n').slice(1, 6)).toEqual([
+      '  OrderFulfill… ValidateTheI… orders-service-… provision… READY       40/40',
+      '! OrderFulfill… ValidateTheI… orders-service-… provision… IN_PROGRESS 20/100',
+      '! OrderFulfill… ValidateTheI… orders-service-… (none)     none        -',
+      '  OrderFulfill… ValidateTheI… orders-service-… (none)     none        -',
+      '? OrderFulfill… ValidateTheI… orders-service-… (none)     none        -',
+    ]);
+  });
+
+  it('every line is at most 80 columns, for long names and every verdict; an ARN longer than a line is cut across lines', async () => {
+    const result: VerifyResult = {
+      stateMachines: 1,
+      rows: [
+        longRow({}),
+        longRow({ status: 'IN_PROGRESS', allocated: 20, requested: 100, verdict: 'not-ready' }),
+        longRow({ ...unqualified, verdict: 'cold', note: 'provisioned concurrency is on provisioned-live-alias' }),
+        longRow({ ...unqualified, verdict: 'unknown', note: 'access denied to the Lambda API' }),
       ],
       executions: [{ stateMachine: LONG, execution: '7f1c2a90-5b1e-4c3a-9d55-0e6f1b2c3d4e', state: 'ValidateTheIncomingOrderPayloadAgainstTheSchema', ran: longRow({}).invoked, qualifier: 'provisioned-live-alias' }],
     };
+    const table = formatTable(result);
+    expect(overlong(table)).toEqual([]);
+    const problems = table.split('\n\n')[1].split('\n');
+    // "State machine/state" (99 characters) and the function ARN (101) are cut at 78 characters.
+    const where = [`  ${LONG}/ValidateTheIncomingOrderPay`, '  loadAgainstTheSchema invokes', `  ${fnArn('orders-service-production-valid')}`];
+    expect(problems).toEqual([
+      'not ready:',
+      ...where,
+      '  ate-incoming-order-payload-v2:provisioned-live-alias',
+      'cold path:',
+      ...where,
+      '  ate-incoming-order-payload-v2 (provisioned concurrency is on',
+      '  provisioned-live-alias)',
+      'not checked:',
+      ...where,
+      '  ate-incoming-order-payload-v2 (access denied to the Lambda API)',
+    ]);
+    expect(where[0]).toHaveLength(80);
+    expect(where[2]).toHaveLength(80);
+    // The cut pieces, put back together, give the whole text: nothing is lost.
+    const text = (verdictWord: string, row: VerifyRow): string => `${verdictWord}: ${row.stateMachine}/${row.state} invokes ${row.invoked}${row.note ? ` (${row.note})` : ''}`;
+    const squash = (x: string): string => x.replace(/\s+/g, '');
+    expect(squash(problems.join(''))).toBe(squash(text('not ready', result.rows[1]) + text('cold path', result.rows[2]) + text('not checked', result.rows[3])));
+    expect(problems.filter((l) => !l.startsWith('  '))).toEqual(['not ready:', 'cold path:', 'not checked:']);
+    expect(table).toContain('\n  OrderFulfill… ValidateTheI… …55-0e6f1b2c3d4e provision…\n');
+
     serve(mocks, ordersProd());
-    const realistic = await verifyStack('orders-prod', clients(), { executions: 1 });
-    const over = [formatTable(result), formatTable(realistic)].flatMap((t) => t.split('\n')).filter((l) => l.length > 80);
-    expect(over).toEqual([]);
+    expect(overlong(formatTable(await verifyStack('orders-prod', clients(), { executions: 1 })))).toEqual([]);
   });
 
-  // KNOWN DEFECT (macro/cli/verify.ts, formatTable): the ALLOC column is 6 wide, so counts of 100
-  // or more are cut ("100/1…" for 100/100). Flip to `it` when fixed.
-  it.failing('ALLOC shows the whole counts', () => {
-    const table = formatTable({ stateMachines: 1, rows: [longRow({ allocated: 250, requested: 1000 })], executions: [] });
-    expect(table).toMatch(/ 250\/1000$/m);
+  it('ALLOC/REQ shows the whole counts, up to 1000/1000', () => {
+    const lines = formatTable({
+      stateMachines: 1,
+      rows: [longRow({ allocated: 250, requested: 1000 }), longRow({ allocated: 1000, requested: 1000 }), longRow({ allocated: undefined, requested: 7, status: 'IN_PROGRESS', verdict: 'not-ready' })],
+      executions: [],
+    }).split('\n');
+    expect(lines.slice(1, 4)).toEqual([
+      '  OrderFulfill… ValidateTheI… orders-service-… provision… READY       250/1000',
+      '  OrderFulfill… ValidateTheI… orders-service-… provision… READY       1000/1000',
+      '! OrderFulfill… ValidateTheI… orders-service-… provision… IN_PROGRESS 0/7',
+    ]);
+    expect(overlong(lines.join('\n'))).toEqual([]);
   });
 
-  // KNOWN DEFECT (macro/cli/verify.ts, formatTable): the executions header is cut to
-  // "RAN QUALIF…" by the 11-column qualifier field. Flip to `it` when fixed.
-  it.failing('the executions header is not truncated', async () => {
+  // KNOWN DEFECT (macro/cli/verify.ts, formatTable): ALLOC/REQ is 9 wide and cut like the other
+  // columns, so 5-digit counts (regional concurrency quotas can be raised that far) lose digits:
+  // 12000/12000 prints as "12000/12…". As the last column it need not be cut (or the row may use
+  // the 80th column). Flip to `it` when fixed.
+  it('ALLOC/REQ shows 5-digit counts whole', () => {
+    const table = formatTable({ stateMachines: 1, rows: [longRow({ allocated: 12000, requested: 12000 })], executions: [] });
+    expect(table.split('\n')[1]).toMatch(/ 12000\/12000$/);
+  });
+
+  it('the executions header is not truncated', async () => {
     serve(mocks, ordersProd());
     const table = formatTable(await verifyStack('orders-prod', clients(), { executions: 1 }));
-    expect(table).not.toContain('…\n');
-    expect(table).toMatch(/^STATE MACHINE +STATE +EXECUTION +RAN QUALIFIER$/m);
+    expect(table).toContain('\nLast executions (what each task really ran):\n  STATE MACHINE STATE         EXECUTION        QUALIFIER\n');
+    expect(table).not.toMatch(/…$/m);
+  });
+
+  // KNOWN DEFECT (macro/cli/verify.ts, formatTable): the EXECUTION column keeps the first 15
+  // characters of the execution name, so executions named with a common prefix (as most
+  // generated names are: "order-2025-03-04-0001", "...-0002") print identically and the rows of
+  // `--executions N` cannot be told apart. Flip to `it` when fixed.
+  it('with --executions 2, executions whose names share a long prefix are still told apart', () => {
+    const row = (execution: string) => ({ stateMachine: 'OrderFlow', execution, state: 'Validate', ran: `${fnArn('orders-validate')}:live`, qualifier: 'live' });
+    const table = formatTable({ stateMachines: 1, rows: [], executions: [row('order-2025-03-04-0001'), row('order-2025-03-04-0002')] });
+    const lines = table.split('\n').filter((l) => l.includes('Validate'));
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).not.toBe(lines[1]);
+  });
+});
+
+describe('exitCode', () => {
+  const row = (verdict: VerifyRow['verdict']): VerifyRow => ({ stateMachine: 'OrderFlow', state: 'S', statePath: 'States.S', invoked: 'f', function: 'f', qualifier: '', status: 'none', verdict });
+  it.each<{ name: string; verdicts: VerifyRow['verdict'][]; code: number }>([
+    { name: 'no task', verdicts: [], code: 0 },
+    { name: 'warm and without provisioned concurrency', verdicts: ['warm', 'no-pc'], code: 0 },
+    { name: 'a cold path', verdicts: ['warm', 'cold'], code: 1 },
+    { name: 'not ready', verdicts: ['not-ready', 'no-pc'], code: 1 },
+    { name: 'cold and not checked: cold wins', verdicts: ['unknown', 'cold'], code: 1 },
+    { name: 'not ready and not checked: not ready wins', verdicts: ['not-ready', 'unknown'], code: 1 },
+    { name: 'not checked, nothing cold', verdicts: ['warm', 'unknown', 'no-pc'], code: 2 },
+  ])('$name → $code', ({ verdicts, code }) => {
+    expect(exitCode({ stateMachines: 1, rows: verdicts.map(row), executions: [] })).toBe(code);
   });
 });
 
@@ -676,14 +962,30 @@ describe('runVerify (the command line)', () => {
     serve(mocks, ordersProd());
     const makeClients = jest.fn(clients);
     await cli(['--stack', 'orders-prod', '--region', 'eu-central-1'], makeClients);
-    expect(makeClients).toHaveBeenCalledWith('eu-central-1');
+    expect(makeClients.mock.calls).toEqual([['eu-central-1', undefined]]);
+  });
+
+  it('--profile reaches the clients as makeClients(region, profile), and leaves process.env alone', async () => {
+    serve(mocks, ordersProd());
+    const makeClients = jest.fn(clients);
+    const saved = process.env.AWS_PROFILE;
+    process.env.AWS_PROFILE = 'unchanged-by-verify';
+    try {
+      const { code, stderr } = await cli(['--stack', 'orders-prod', '--profile', 'orders-dev', '--region', 'eu-central-1'], makeClients);
+      expect({ code, stderr }).toEqual({ code: 1, stderr: '' });
+      expect(makeClients.mock.calls).toEqual([['eu-central-1', 'orders-dev']]);
+      expect(process.env.AWS_PROFILE).toBe('unchanged-by-verify');
+    } finally {
+      if (saved === undefined) delete process.env.AWS_PROFILE;
+      else process.env.AWS_PROFILE = saved;
+    }
   });
 
   it('through `warm-step-functions verify`: the default clients use the region given and adaptive retry', async () => {
-    const seen: { region: string; retry: string; attempts: number }[] = [];
+    const seen: { region: string; retry: string; attempts: number; profile?: string }[] = [];
     const record = async (getClient: () => unknown): Promise<void> => {
       const c = getClient() as CloudFormationClient;
-      seen.push({ region: await c.config.region(), retry: ((await c.config.retryStrategy()) as { mode?: string }).mode ?? '', attempts: await c.config.maxAttempts() });
+      seen.push({ region: await c.config.region(), retry: ((await c.config.retryStrategy()) as { mode?: string }).mode ?? '', attempts: await c.config.maxAttempts(), profile: c.config.profile });
     };
     mocks.cloudformation.on(ListStackResourcesCommand).callsFake(async (_input, getClient) => {
       await record(getClient);
@@ -693,15 +995,26 @@ describe('runVerify (the command line)', () => {
     const code = await run(['verify', '--stack', 'orders-prod', '--region', 'ap-southeast-2'], io);
     expect({ code, stderr: out.stderr }).toEqual({ code: 0, stderr: '' });
     expect(out.stdout).toContain('0 state machine(s)');
-    expect(seen).toEqual([{ region: 'ap-southeast-2', retry: 'adaptive', attempts: 6 }]);
+    expect(seen).toEqual([{ region: 'ap-southeast-2', retry: 'adaptive', attempts: 6, profile: undefined }]);
   });
 
-  it('--profile is accepted', async () => {
+  it('through `warm-step-functions verify --profile P`: all three default clients are built with that profile; AWS_PROFILE is not touched', async () => {
     serve(mocks, ordersProd());
     const saved = process.env.AWS_PROFILE;
+    delete process.env.AWS_PROFILE;
     try {
-      const { code } = await cli(['--stack', 'orders-prod', '--profile', 'orders-dev']);
-      expect(code).toBe(1);
+      const { io, out } = collect();
+      const code = await run(['verify', '--stack', 'orders-prod', '--region', 'eu-west-1', '--profile', 'orders-dev'], io);
+      expect({ code, stderr: out.stderr }).toEqual({ code: 1, stderr: '' });
+      expect(process.env.AWS_PROFILE).toBeUndefined();
+      const configs = async (stub: { send: { thisValues: unknown[] } }) =>
+        Promise.all([...new Set(stub.send.thisValues)].map(async (c) => {
+          const config = (c as LambdaClient).config;
+          return { profile: config.profile, region: await config.region() };
+        }));
+      for (const stub of [mocks.cloudformation, mocks.sfn, mocks.lambda]) {
+        expect(await configs(stub)).toEqual([{ profile: 'orders-dev', region: 'eu-west-1' }]);
+      }
     } finally {
       if (saved === undefined) delete process.env.AWS_PROFILE;
       else process.env.AWS_PROFILE = saved;
