@@ -263,10 +263,23 @@ export class IamFixer {
     return `arn:${partition ?? '\u0001P'}:lambda:${region ?? '\u0001R'}:${accountId ?? '\u0001A'}:function:`;
   }
 
+  /** Rendered values by identity: template values are never mutated, and each is rendered for many grants. */
+  private readonly rendered = new WeakMap<object, string | undefined>();
+
   /** Symbolic text of an ARN expression, or undefined when it cannot be known. */
   render(value: Json, depth = 0): string | undefined {
     if (typeof value === 'string') return value;
     if (depth > 10) return undefined;
+    if (depth === 0 && typeof value === 'object' && value !== null) {
+      if (this.rendered.has(value)) return this.rendered.get(value);
+      const text = this.renderValue(value, 0);
+      this.rendered.set(value, text);
+      return text;
+    }
+    return this.renderValue(value, depth);
+  }
+
+  private renderValue(value: Json, depth: number): string | undefined {
     const ref = refName(value);
     if (ref !== undefined) {
       if (ref === 'AWS::Partition') return this.index.partition ?? '\u0001P';

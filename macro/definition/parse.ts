@@ -33,37 +33,112 @@ interface Frame {
   key?: string;
 }
 
-export function parseDefinitionText(flat: FlatText): Node {
-  const s = flat.text;
-  const n = s.length;
-  let i = 0;
-  const stack: Frame[] = [];
-  let root: Node | undefined;
+const NO_HOLES: HoleSource[] = Object.freeze([]) as unknown as HoleSource[];
 
-  const fail = (what: string): never => {
-    throw new ReadError(`invalid JSON: ${what} at ${position(s, i)}`);
-  };
-  const ws = (): void => {
+export function parseDefinitionText(flat: FlatText): Node {
+  return new Parser(flat).parse();
+}
+
+/**
+ * One pass over the text. The position lives in a field and the hot loops (whitespace, string
+ * content, keys) work on local copies of it; keys without escapes or holes are sliced directly.
+ */
+class Parser {
+  private readonly s: string;
+  private readonly n: number;
+  private readonly holes: Map<number, HoleInfo>;
+  private i = 0;
+  private readonly stack: Frame[] = [];
+
+  constructor(flat: FlatText) {
+    this.s = flat.text;
+    this.n = flat.text.length;
+    this.holes = flat.holes;
+  }
+
+  parse(): Node {
+    const { s, stack } = this;
+    let value = this.readScalarOrOpen();
+    for (;;) {
+      if (value === 'open') {
+        const top = stack[stack.length - 1];
+        this.ws();
+        const close = top.node.kind === 'obj' ? '}' : ']';
+        if (s[this.i] === close) {
+          this.i++;
+          value = stack.pop()!.node;
+        } else {
+          if (top.node.kind === 'obj') this.readKey(top);
+          value = this.readScalarOrOpen();
+          continue;
+        }
+      }
+      // attach a complete value
+      const top = stack[stack.length - 1];
+      if (!top) break;
+      if (top.node.kind === 'obj') top.node.entries.set(top.key!, value);
+      else top.node.items.push(value);
+      this.ws();
+      if (s[this.i] === ',') {
+        this.i++;
+        if (top.node.kind === 'obj') this.readKey(top);
+        value = this.readScalarOrOpen();
+        continue;
+      }
+      const close = top.node.kind === 'obj' ? '}' : ']';
+      if (s[this.i] !== close) this.fail(`expected ',' or '${close}', found ${this.found()}`);
+      this.i++;
+      value = stack.pop()!.node;
+    }
+    this.ws();
+    if (this.i < this.n) this.fail(`unexpected ${this.found()} after the end of the definition`);
+    return value;
+  }
+
+  private fail(what: string): never {
+    throw new ReadError(`invalid JSON: ${what} at ${position(this.s, this.i)}`);
+  }
+
+  private found(): string {
+    const { s, i } = this;
+    return i >= this.n ? 'end of text' : `'${s[i] === HOLE_CHAR && this.holes.has(i) ? '${…}' : s[i]}'`;
+  }
+
+  private ws(): void {
+    const { s, n } = this;
+    let i = this.i;
     while (i < n) {
       const c = s.charCodeAt(i);
       if (c === 32 || c === 10 || c === 13 || c === 9) i++;
       else break;
     }
-  };
-  const found = (): string => (i >= n ? 'end of text' : `'${s[i] === HOLE_CHAR && flat.holes.has(i) ? '${…}' : s[i]}'`);
+    this.i = i;
+  }
 
-  const readString = (): StrNode => {
+  private readString(): StrNode {
     // s[i] is the opening quote
-    const start = i + 1;
+    const { s, n } = this;
+    const start = this.i + 1;
+    let j = start;
+    // Fast path: no escape, no hole.
+    for (;;) {
+      if (j >= n) break;
+      const c = s.charCodeAt(j);
+      if (c === 34) {
+        this.i = j + 1;
+        return { kind: 'str', parts: j > start ? [s.slice(start, j)] : [], holes: NO_HOLES, loc: { kind: 'text', start, end: j } };
+      }
+      if (c === 92 || c === HOLE_CODE || c < 0x20) break;
+      j++;
+    }
     const parts: Part[] = [];
     const holes: HoleSource[] = [];
     let chunk = start;
     let text = '';
-    let j = start;
     for (;;) {
       if (j >= n) {
-        i = start - 1;
-        fail('unterminated string');
+        this.i = start - 1;
+        this.fail('unterminated string');
       }
       const c = s.charCodeAt(j);
       if (c === 34) break;
@@ -73,8 +148,8 @@ export function parseDefinitionText(flat: FlatText): Node {
         if (e === 'u') {
           const hex = s.slice(j + 2, j + 6);
           if (!/^[0-9a-fA-F]{4}$/.test(hex)) {
-            i = j;
-            fail('bad \\u escape');
+            this.i = j;
+            this.fail('bad \\u escape');
           }
           text += String.fromCharCode(parseInt(hex, 16));
           j += 6;
@@ -82,17 +157,17 @@ export function parseDefinitionText(flat: FlatText): Node {
           text += ESCAPES[e];
           j += 2;
         } else {
-          i = j;
-          fail('bad escape in string');
+          this.i = j;
+          this.fail('bad escape in string');
         }
         chunk = j;
         continue;
       }
-      if (c === HOLE_CODE && flat.holes.has(j)) {
+      if (c === HOLE_CODE && this.holes.has(j)) {
         text += s.slice(chunk, j);
         if (text) parts.push(text);
         text = '';
-        const h = flat.holes.get(j)!;
+        const h = this.holes.get(j)!;
         parts.push({ hole: h.value });
         holes.push({ binding: h.binding });
         j++;
@@ -100,105 +175,85 @@ export function parseDefinitionText(flat: FlatText): Node {
         continue;
       }
       if (c < 0x20) {
-        i = j;
-        fail('control character in string');
+        this.i = j;
+        this.fail('control character in string');
       }
       j++;
     }
     text += s.slice(chunk, j);
     if (text) parts.push(text);
-    i = j + 1;
-    return { kind: 'str', parts, holes, loc: { kind: 'text', start, end: j } };
-  };
+    this.i = j + 1;
+    return { kind: 'str', parts, holes: holes.length ? holes : NO_HOLES, loc: { kind: 'text', start, end: j } };
+  }
 
-  const readScalarOrOpen = (): Node | 'open' => {
-    ws();
-    if (i >= n) fail('unexpected end of text, expected a value');
-    const c = s[i];
-    if (c === '{') {
-      i++;
-      stack.push({ node: { kind: 'obj', entries: new Map() } });
+  private readScalarOrOpen(): Node | 'open' {
+    this.ws();
+    const { s } = this;
+    const i = this.i;
+    if (i >= this.n) this.fail('unexpected end of text, expected a value');
+    const c = s.charCodeAt(i);
+    if (c === 123) {
+      this.i = i + 1;
+      this.stack.push({ node: { kind: 'obj', entries: new Map() } });
       return 'open';
     }
-    if (c === '[') {
-      i++;
-      stack.push({ node: { kind: 'arr', items: [] } });
+    if (c === 91) {
+      this.i = i + 1;
+      this.stack.push({ node: { kind: 'arr', items: [] } });
       return 'open';
     }
-    if (c === '"') return readString();
-    if (c === HOLE_CHAR && flat.holes.has(i)) {
-      i++;
+    if (c === 34) return this.readString();
+    if (c === HOLE_CODE && this.holes.has(i)) {
+      this.i = i + 1;
       return { kind: 'scalar' };
     }
     if (s.startsWith('true', i)) {
-      i += 4;
+      this.i = i + 4;
       return { kind: 'scalar' };
     }
     if (s.startsWith('false', i)) {
-      i += 5;
+      this.i = i + 5;
       return { kind: 'scalar' };
     }
     if (s.startsWith('null', i)) {
-      i += 4;
+      this.i = i + 4;
       return { kind: 'scalar' };
     }
     NUMBER.lastIndex = i;
     if (NUMBER.test(s)) {
-      i = NUMBER.lastIndex;
+      this.i = NUMBER.lastIndex;
       return { kind: 'scalar' };
     }
-    return fail(`unexpected ${found()}, expected a value`);
-  };
+    return this.fail(`unexpected ${this.found()}, expected a value`);
+  }
 
   /** After '{' or ',' in an object: read `"key":` and remember the key. */
-  const readKey = (frame: Frame): void => {
-    ws();
-    if (s[i] !== '"') fail(`expected a property name, found ${found()}`);
-    const k = readString();
-    frame.key = k.parts.map((p) => (typeof p === 'string' ? p : HOLE_CHAR)).join('');
-    ws();
-    if (s[i] !== ':') fail(`expected ':', found ${found()}`);
-    i++;
-  };
-
-  let value = readScalarOrOpen();
-  for (;;) {
-    if (value === 'open') {
-      const top = stack[stack.length - 1];
-      ws();
-      const close = top.node.kind === 'obj' ? '}' : ']';
-      if (s[i] === close) {
-        i++;
-        value = stack.pop()!.node;
-      } else {
-        if (top.node.kind === 'obj') readKey(top);
-        value = readScalarOrOpen();
-        continue;
+  private readKey(frame: Frame): void {
+    this.ws();
+    const { s, n } = this;
+    if (s[this.i] !== '"') this.fail(`expected a property name, found ${this.found()}`);
+    // Fast path: a key without escapes or holes is the text between the quotes.
+    let j = this.i + 1;
+    let key: string | undefined;
+    while (j < n) {
+      const c = s.charCodeAt(j);
+      if (c === 34) {
+        key = s.slice(this.i + 1, j);
+        this.i = j + 1;
+        break;
       }
+      if (c === 92 || c === HOLE_CODE || c < 0x20) break;
+      j++;
     }
-    // attach a complete value
-    const top = stack[stack.length - 1];
-    if (!top) {
-      root = value;
-      break;
+    if (key === undefined) {
+      const k = this.readString();
+      key = k.parts.map((p) => (typeof p === 'string' ? p : HOLE_CHAR)).join('');
     }
-    if (top.node.kind === 'obj') top.node.entries.set(top.key!, value);
-    else top.node.items.push(value);
-    ws();
-    if (s[i] === ',') {
-      i++;
-      if (top.node.kind === 'obj') readKey(top);
-      value = readScalarOrOpen();
-      continue;
-    }
-    const close = top.node.kind === 'obj' ? '}' : ']';
-    if (s[i] !== close) fail(`expected ',' or '${close}', found ${found()}`);
-    i++;
-    value = stack.pop()!.node;
+    frame.key = key;
+    this.ws();
+    if (s[this.i] !== ':') this.fail(`expected ':', found ${this.found()}`);
+    this.i++;
   }
-  ws();
-  if (i < n) fail(`unexpected ${found()} after the end of the definition`);
-  return root;
 }
 
 /** `line L, column C ("…excerpt…")` for error messages. */

@@ -84,15 +84,19 @@ export function readDefinition(
   if (subs) segments = applySubstitutions(segments, subs);
   const flatStarts: number[] = new Array(segments.length);
   const holes = new Map<number, HoleInfo>();
-  let text = '';
+  let length = 0;
+  const texts: string[] = new Array(segments.length);
   segments.forEach((seg, k) => {
-    flatStarts[k] = text.length;
+    flatStarts[k] = length;
     if (seg.hole) {
-      holes.set(text.length, seg.hole);
+      holes.set(length, seg.hole);
       count(seg.hole.binding);
     }
-    text += seg.text;
+    texts[k] = seg.text;
+    length += seg.text.length;
   });
+  // One flat string (a `+=` chain would be a rope that every character read walks through).
+  const text = texts.join('');
   const root = parseDefinitionText({ text, holes });
   return { stateMachine, path, property, form: source.form, source, segments, flatStarts, root, substitutions: subs, uses };
 }

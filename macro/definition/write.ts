@@ -104,11 +104,26 @@ function comparePos(a: Pos, b: Pos): number {
   return a.piece - b.piece || a.offset - b.offset;
 }
 
+/**
+ * `text` with each replacement's range replaced by `insert(r)`. `reps` are in descending order (so
+ * `insert` is called in that order); the result is assembled once, not re-copied per replacement.
+ */
+function splice(text: string, reps: Replacement[], insert: (r: Replacement) => string): string {
+  const chunks: string[] = [];
+  let end = text.length;
+  for (const r of reps) {
+    if (r.to.offset > end) throw new Error('internal: overlapping replacements');
+    chunks.push(text.slice(r.to.offset, end), insert(r));
+    end = r.from.offset;
+  }
+  chunks.push(text.slice(0, end));
+  return chunks.reverse().join('');
+}
+
 function writeSub(source: Extract<TextSource, { form: 'sub' }>, reps: Replacement[], varChanges: Map<string, Json>, names: NameAllocator): Json {
-  let template = source.template;
   const vars: JsonObject = source.vars ? { ...source.vars } : {};
   for (const [name, value] of varChanges) setOwn(vars, name, value);
-  for (const r of reps) {
+  const template = splice(source.template, reps, (r) => {
     let text: string;
     if (typeof r.value === 'string') text = escapeSubText(r.value);
     else {
@@ -119,24 +134,18 @@ function writeSub(source: Extract<TextSource, { form: 'sub' }>, reps: Replacemen
         text = '${' + name + '}';
       }
     }
-    template = template.slice(0, r.from.offset) + text + template.slice(r.to.offset);
-  }
+    return text;
+  });
   return Object.keys(vars).length > 0 || source.vars ? { 'Fn::Sub': [template, vars] } : { 'Fn::Sub': template };
 }
 
 function writeString(source: Extract<TextSource, { form: 'string' }>, reps: Replacement[], names: NameAllocator, addSubstitution: (key: string, value: Json) => void): Json {
-  let text = source.text;
-  for (const r of reps) {
-    let insert: string;
-    if (typeof r.value === 'string') insert = r.value;
-    else {
-      const key = names.forValue(r.value, {});
-      addSubstitution(key, r.value);
-      insert = '${' + key + '}';
-    }
-    text = text.slice(0, r.from.offset) + insert + text.slice(r.to.offset);
-  }
-  return text;
+  return splice(source.text, reps, (r) => {
+    if (typeof r.value === 'string') return r.value;
+    const key = names.forValue(r.value, {});
+    addSubstitution(key, r.value);
+    return '${' + key + '}';
+  });
 }
 
 function writeJoin(source: Extract<TextSource, { form: 'join' }>, reps: Replacement[]): Json {
@@ -190,10 +199,19 @@ function mergeStrings(list: Json[]): Json[] {
 
 /** New variable / substitution names: readable, stable, never shadowing anything. */
 class NameAllocator {
-  private readonly used = new Set<string>();
+  private used: Set<string> | undefined;
   private readonly byValue = new Map<string, string>();
 
-  constructor(reserved: ReadonlySet<string>, model: DefinitionModel) {
+  constructor(
+    private readonly reserved: ReadonlySet<string>,
+    private readonly model: DefinitionModel,
+  ) {}
+
+  /** Names in use; computed on the first request (most definitions never need a new name). */
+  private names(): Set<string> {
+    if (this.used) return this.used;
+    this.used = new Set<string>();
+    const { reserved, model } = this;
     for (const r of reserved) this.used.add(r);
     if (model.substitutions) for (const k of Object.keys(model.substitutions)) this.used.add(k);
     if (model.form !== 'object') {
@@ -204,6 +222,7 @@ class NameAllocator {
       const text = src.form === 'sub' ? src.template : src.form === 'string' ? src.text : src.pieces.filter((p) => typeof p === 'string').join('');
       for (const t of tokenizeSub(text, () => true, 'substitutions')) if (t.kind === 'var') this.used.add(t.name.replace(/^!/, ''));
     }
+    return this.used;
   }
 
   forValue(value: Json, existing: JsonObject): string {
@@ -213,8 +232,9 @@ class NameAllocator {
     if (known && !hasOwn(existing, known)) return known;
     const base = `WarmStepFunctions${baseName(value)}`;
     let name = base;
-    for (let n = 2; this.used.has(name) || hasOwn(existing, name); n++) name = `${base}${n}`;
-    this.used.add(name);
+    const used = this.names();
+    for (let n = 2; used.has(name) || hasOwn(existing, name); n++) name = `${base}${n}`;
+    used.add(name);
     this.byValue.set(key, name);
     return name;
   }
