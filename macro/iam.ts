@@ -57,10 +57,13 @@ export class IamFixer {
     const names = [...new Set(grants.map((g) => formatValue(g.value)))];
     const where = this.locate(stateMachine, outcome, names.join(', '));
     if (!where) return outcome;
-    const missing: Grant[] = [];
+    // Many invocations share a target: judge each distinct grant once.
+    const distinct = new Map<string, Grant>();
     for (const g of grants) {
-      if (!missing.some((m) => jsonEqual(m.value, g.value)) && !this.covered(where.docs, g.value)) missing.push(g);
+      const key = JSON.stringify(g.value);
+      if (!distinct.has(key)) distinct.set(key, g);
     }
+    const missing = [...distinct.values()].filter((g) => !this.covered(where.docs, g.value));
     for (const g of missing) {
       // Prefer the statement that already grants the function itself.
       const fnArn = g.fn ? { 'Fn::GetAtt': [g.fn, 'Arn'] } : g.unqualified;

@@ -35,8 +35,20 @@ interface Frame {
 
 const NO_HOLES: HoleSource[] = Object.freeze([]) as unknown as HoleSource[];
 
-export function parseDefinitionText(flat: FlatText): Node {
-  return new Parser(flat).parse();
+/** Stands for every string that `ParseOptions.keep` leaves out. */
+const DATA: Node = Object.freeze({ kind: 'scalar' }) as Node;
+
+export interface ParseOptions {
+  /**
+   * Keep string values only under these keys; every other string is checked as JSON but becomes
+   * a shared scalar node. Readers that look at a few keys save most of the allocations on large
+   * definitions. Default: keep every string.
+   */
+  keep?: ReadonlySet<string>;
+}
+
+export function parseDefinitionText(flat: FlatText, options: ParseOptions = {}): Node {
+  return new Parser(flat, options.keep).parse();
 }
 
 /**
@@ -50,7 +62,10 @@ class Parser {
   private i = 0;
   private readonly stack: Frame[] = [];
 
-  constructor(flat: FlatText) {
+  constructor(
+    flat: FlatText,
+    private readonly keep?: ReadonlySet<string>,
+  ) {
     this.s = flat.text;
     this.n = flat.text.length;
     this.holes = flat.holes;
@@ -113,6 +128,43 @@ class Parser {
       else break;
     }
     this.i = i;
+  }
+
+  /** Checks a string as readString does, without keeping it. */
+  private skipString(): Node {
+    const { s, n } = this;
+    const start = this.i + 1;
+    let j = start;
+    for (;;) {
+      if (j >= n) {
+        this.i = start - 1;
+        this.fail('unterminated string');
+      }
+      const c = s.charCodeAt(j);
+      if (c === 34) break;
+      if (c === 92) {
+        const e = s[j + 1];
+        if (e === 'u') {
+          if (!/^[0-9a-fA-F]{4}$/.test(s.slice(j + 2, j + 6))) {
+            this.i = j;
+            this.fail('bad \\u escape');
+          }
+          j += 6;
+        } else if (e !== undefined && ESCAPES[e] !== undefined) j += 2;
+        else {
+          this.i = j;
+          this.fail('bad escape in string');
+        }
+        continue;
+      }
+      if (c < 0x20) {
+        this.i = j;
+        this.fail('control character in string');
+      }
+      j++;
+    }
+    this.i = j + 1;
+    return DATA;
   }
 
   private readString(): StrNode {
@@ -202,7 +254,11 @@ class Parser {
       this.stack.push({ node: { kind: 'arr', items: [] } });
       return 'open';
     }
-    if (c === 34) return this.readString();
+    if (c === 34) {
+      const top = this.stack[this.stack.length - 1];
+      if (this.keep && top !== undefined && (top.node.kind === 'arr' || !this.keep.has(top.key!))) return this.skipString();
+      return this.readString();
+    }
     if (c === HOLE_CODE && this.holes.has(i)) {
       this.i = i + 1;
       return { kind: 'scalar' };

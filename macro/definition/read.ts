@@ -16,6 +16,7 @@ import { getOwn, hasOwn, intrinsicName, isObject } from '../json';
 import type { Json, JsonObject } from '../types';
 import type { Binding, HoleSource, Node, StrNode } from './ast';
 import { HOLE_CHAR, parseDefinitionText, type HoleInfo } from './parse';
+import { SLOT_KEYS } from './slots';
 
 export type TextSource =
   | { form: 'string'; text: string }
@@ -97,7 +98,7 @@ export function readDefinition(
   });
   // One flat string (a `+=` chain would be a rope that every character read walks through).
   const text = texts.join('');
-  const root = parseDefinitionText({ text, holes });
+  const root = parseDefinitionText({ text, holes }, { keep: SLOT_KEYS });
   return { stateMachine, path, property, form: source.form, source, segments, flatStarts, root, substitutions: subs, uses };
 }
 
@@ -211,6 +212,8 @@ function applySubstitutions(segments: Segment[], subs: JsonObject): Segment[] {
   return out;
 }
 
+const DATA_NODE: Node = Object.freeze({ kind: 'scalar' }) as Node;
+
 /** A `Definition` object as a node tree; iterative (definitions can nest deeply). */
 function objectToNode(value: JsonObject, subs: JsonObject | undefined, count: (b: Binding) => void): Node {
   const leaf = (v: Json, path: (string | number)[]): Node => {
@@ -225,14 +228,15 @@ function objectToNode(value: JsonObject, subs: JsonObject | undefined, count: (b
   while (work.length) {
     const { src, dst, path } = work.pop()!;
     const place = (key: string | number, v: Json): void => {
-      const childPath = [...path, key];
       let child: Node;
       if (Array.isArray(v)) child = { kind: 'arr', items: [] };
       else if (isObject(v) && intrinsicName(v) === undefined) child = { kind: 'obj', entries: new Map() };
-      else child = leaf(v, childPath);
+      // Plain strings that findSlots never reads (and that hold no substitution) need no node.
+      else if (typeof v === 'string' && (typeof key === 'number' || !SLOT_KEYS.has(key)) && !v.includes('${')) child = DATA_NODE;
+      else child = leaf(v, [...path, key]);
       if (dst.kind === 'obj') dst.entries.set(String(key), child);
       else if (dst.kind === 'arr') dst.items.push(child);
-      if (child.kind === 'obj' || child.kind === 'arr') work.push({ src: v, dst: child, path: childPath });
+      if (child.kind === 'obj' || child.kind === 'arr') work.push({ src: v, dst: child, path: [...path, key] });
     };
     if (Array.isArray(src)) src.forEach((v, k) => place(k, v));
     else if (isObject(src)) for (const k of Object.keys(src)) place(k, src[k]);

@@ -32,6 +32,9 @@ export interface SlotScan {
   notes: SlotNote[];
 }
 
+/** The keys whose string values findSlots reads; definition readers may drop every other string. */
+export const SLOT_KEYS: ReadonlySet<string> = new Set(['Type', 'Resource', 'FunctionName', 'Parameters', 'Arguments']);
+
 const LAMBDA_INVOKE = /^arn:(?:aws[a-z-]*|\{AWS-Partition\}):states:::lambda:invoke(?:\.waitForTaskToken)?$/;
 
 export function findSlots(root: Node): SlotScan {
