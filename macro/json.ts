@@ -113,6 +113,13 @@ export class Editor {
     else setOwn(parent, key as string, value);
   }
 
+  remove(path: readonly (string | number)[]): void {
+    const parent = this.writable(path.slice(0, -1));
+    const key = path[path.length - 1];
+    if (Array.isArray(parent)) parent.splice(key as number, 1);
+    else delete parent[key as string];
+  }
+
   get(path: readonly (string | number)[]): Json | undefined {
     let node: Json | undefined = this.root;
     for (const key of path) {

@@ -48,6 +48,23 @@ export function writeDefinition(model: DefinitionModel, edits: Edit[], ctx: Writ
     else subVarChanges.set(name, group[0].value);
   }
 
+  // Variables whose every use is replaced in place would be left unused: remove them.
+  const replaced = new Map<string, number>();
+  for (const e of rest) {
+    for (const h of e.slot.leaf.holes) {
+      const key = bindingKey(h.binding);
+      if (key) replaced.set(key, (replaced.get(key) ?? 0) + 1);
+    }
+  }
+  const dead = [...replaced].filter(([key, n]) => model.uses.get(key) === n).map(([key]) => key);
+  const deadSubVars = new Set(dead.filter((k) => k.startsWith('sub-var:')).map((k) => k.slice('sub-var:'.length)));
+  const deadSubstitutions = dead.filter((k) => k.startsWith('substitution:')).map((k) => k.slice('substitution:'.length));
+  if (deadSubstitutions.length) {
+    for (const name of deadSubstitutions) ctx.editor.remove([...propsPath, 'DefinitionSubstitutions', name]);
+    const left = ctx.editor.get([...propsPath, 'DefinitionSubstitutions']);
+    if (isObject(left) && Object.keys(left).length === 0) ctx.editor.remove([...propsPath, 'DefinitionSubstitutions']);
+  }
+
   // 2. In-place text edits.
   if (model.form === 'object') {
     for (const e of rest) {
@@ -67,7 +84,7 @@ export function writeDefinition(model: DefinitionModel, edits: Edit[], ctx: Writ
 
   const source = model.source;
   let newValue: Json;
-  if (source.form === 'sub') newValue = writeSub(source, replacements, subVarChanges, names);
+  if (source.form === 'sub') newValue = writeSub(source, replacements, subVarChanges, names, deadSubVars);
   else if (source.form === 'join') newValue = writeJoin(source, replacements);
   else newValue = writeString(source, replacements, names, (key, value) => {
     if (!isObject(ctx.editor.get([...propsPath, 'DefinitionSubstitutions']))) ctx.editor.set([...propsPath, 'DefinitionSubstitutions'], {});
@@ -120,8 +137,9 @@ function splice(text: string, reps: Replacement[], insert: (r: Replacement) => s
   return chunks.reverse().join('');
 }
 
-function writeSub(source: Extract<TextSource, { form: 'sub' }>, reps: Replacement[], varChanges: Map<string, Json>, names: NameAllocator): Json {
+function writeSub(source: Extract<TextSource, { form: 'sub' }>, reps: Replacement[], varChanges: Map<string, Json>, names: NameAllocator, dead: Set<string>): Json {
   const vars: JsonObject = source.vars ? { ...source.vars } : {};
+  for (const name of dead) delete vars[name];
   for (const [name, value] of varChanges) setOwn(vars, name, value);
   const template = splice(source.template, reps, (r) => {
     let text: string;

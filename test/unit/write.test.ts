@@ -100,10 +100,10 @@ describe('Fn::Sub', () => {
     expect(out.DefinitionString).toEqual({ 'Fn::Sub': [replaceOnce(template, '${Target}', '${Live}'), { Target: GA }] });
   });
 
-  test('a variable used inside a longer string is not changed; the string is', () => {
+  test('a variable used only inside the rewritten string is dropped; the string is', () => {
     const template = taskDef(`arn:aws:lambda:us-east-1:123456789012:function:\${Name}`);
     const out = rewrite({ DefinitionString: { 'Fn::Sub': [template, { Name: 'my-fn' }] } });
-    expect(out.DefinitionString).toEqual({ 'Fn::Sub': [replaceOnce(template, 'arn:aws:lambda:us-east-1:123456789012:function:${Name}', '${Live}'), { Name: 'my-fn' }] });
+    expect(out.DefinitionString).toEqual({ 'Fn::Sub': [replaceOnce(template, 'arn:aws:lambda:us-east-1:123456789012:function:${Name}', '${Live}'), {}] });
   });
 
   test('a guarded target cannot be inlined: a new variable holds the Fn::If', () => {
