@@ -123,7 +123,7 @@ export class IamFixer {
     const rolePath = ['Resources', roleId, 'Properties'];
     const docs: PolicyDoc[] = [];
     const inline = this.editor.get([...rolePath, 'Policies']);
-    if (Array.isArray(inline)) inline.forEach((p, k) => docs.push({ path: [...rolePath, 'Policies', k, 'PolicyDocument'], label: `${roleId} Policies[${k}]` }));
+    if (Array.isArray(inline)) inline.forEach((_policy, k) => docs.push({ path: [...rolePath, 'Policies', k, 'PolicyDocument'], label: `${roleId} Policies[${k}]` }));
     const managed = getOwn(role.properties, 'ManagedPolicyArns');
     const attached = new Set<string>();
     if (Array.isArray(managed)) for (const m of managed) {

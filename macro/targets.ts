@@ -62,7 +62,7 @@ export class WarmTargets {
   private readonly cache = new Map<string, Resolution>();
 
   constructor(
-    private readonly index: TemplateIndex,
+    index: TemplateIndex,
     private readonly aliasName?: string,
   ) {
     for (const r of index.resources.values()) {
