@@ -3,7 +3,7 @@
  * (and lists of either). CloudFormation runs a macro only where `Transform` names it, hands it the
  * template without `Transform`, and keeps the other transforms in their order.
  */
-import { getOwn, isObject } from '../json';
+import { getOwn, hasOwn, isObject, setOwn } from '../json';
 import type { Json, JsonObject } from '../types';
 
 export const MACRO_NAME = 'WarmStepFunctions';
@@ -39,24 +39,22 @@ export function readTransform(template: JsonObject, name = MACRO_NAME): Transfor
 /** The template without `Transform` (what CloudFormation sends a macro as the fragment). */
 export function withoutTransform(template: JsonObject): JsonObject {
   const out: JsonObject = {};
-  for (const k of Object.keys(template)) if (k !== 'Transform') Object.defineProperty(out, k, { value: template[k], enumerable: true, writable: true, configurable: true });
+  for (const k of Object.keys(template)) if (k !== 'Transform') setOwn(out, k, template[k]);
   return out;
 }
 
 /** Puts `transform` back where `Transform` stood in `original`'s key order. */
 export function restoreTransform(original: JsonObject, output: JsonObject, transform: Json | undefined): JsonObject {
   const out: JsonObject = {};
-  const put = (k: string, v: Json): void => {
-    Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
-  };
+  const put = (k: string, v: Json): void => setOwn(out, k, v);
   let placed = false;
   for (const k of Object.keys(original)) {
     if (k === 'Transform') {
       if (transform !== undefined) put(k, transform);
       placed = true;
-    } else if (Object.prototype.hasOwnProperty.call(output, k)) put(k, output[k]);
+    } else if (hasOwn(output, k)) put(k, output[k]);
   }
-  for (const k of Object.keys(output)) if (!Object.prototype.hasOwnProperty.call(out, k)) put(k, output[k]);
+  for (const k of Object.keys(output)) if (!hasOwn(out, k)) put(k, output[k]);
   if (!placed && transform !== undefined) put('Transform', transform);
   return out;
 }
