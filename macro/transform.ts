@@ -13,7 +13,7 @@ import { readDefinition, type DefinitionModel } from './definition/read';
 import { findSlots } from './definition/slots';
 import { writeDefinition } from './definition/write';
 import { IamFixer, type Grant } from './iam';
-import { Editor, getOwn, hasOwn, isObject } from './json';
+import { Editor, getOwn, hasOwn, intrinsicName, isObject } from './json';
 import { ReportBuilder, metadataEntries } from './report';
 import { decide, type Edit } from './rewrite';
 import { WarmTargets } from './targets';
@@ -22,6 +22,19 @@ import { touchesWarm } from './touches';
 import type { Decision, Json, JsonObject, TransformOptions, TransformResult } from './types';
 
 export function transform(fragment: unknown, options: TransformOptions = {}): TransformResult {
+  try {
+    return run(fragment, options);
+  } catch (e) {
+    // Whatever nests deeper than the reader's iterative parts (a 10,000-deep Fn::Sub in Metadata,
+    // say) fails as one clear problem, never as a stack trace.
+    if (e instanceof RangeError) {
+      throw new TransformError([{ path: '(fragment)', message: `the template is nested too deeply to process (${e.message})` }], { cause: e });
+    }
+    throw e;
+  }
+}
+
+function run(fragment: unknown, options: TransformOptions): TransformResult {
   const mode = options.mode ?? 'rewrite';
   const index = readTemplate(fragment, options.region, options.accountId);
   const targets = new WarmTargets(index, options.aliasName);
@@ -133,7 +146,9 @@ export function transform(fragment: unknown, options: TransformOptions = {}): Tr
     const grants: Grant[] = edits.flatMap((e) => e.grants);
     const outcome = iam.ensure(sm, grants);
     for (const w of outcome.warnings) warn(w.path, w.message, {}, w.strictMessage);
-    addMetadata(editor, sm, edits);
+    if (!addMetadata(editor, sm, edits)) {
+      report.add({ action: 'warning', stateMachine: sm.id, templatePath: `Resources/${sm.id}/Metadata`, reason: 'Metadata is not a plain map (an intrinsic function), so the rewrites are not recorded there' });
+    }
     report.stateMachine(true, outcome.added);
   }
 
@@ -188,12 +203,15 @@ function readModel(
   }
 }
 
-function addMetadata(editor: Editor, sm: Resource, edits: Edit[]): void {
+/** Records the rewrites in `Metadata.WarmStepFunctions`; false when Metadata is not a plain map (e.g. an Fn::If). */
+function addMetadata(editor: Editor, sm: Resource, edits: Edit[]): boolean {
   const path = ['Resources', sm.id];
   const current = getOwn(sm.raw, 'Metadata');
   const entries = metadataEntries(edits);
-  if (isObject(current)) editor.set([...path, 'Metadata', 'WarmStepFunctions'], entries);
-  else editor.set([...path, 'Metadata'], { WarmStepFunctions: entries });
+  if (current === undefined) editor.set([...path, 'Metadata'], { WarmStepFunctions: entries });
+  else if (isObject(current) && intrinsicName(current) === undefined) editor.set([...path, 'Metadata', 'WarmStepFunctions'], entries);
+  else return false;
+  return true;
 }
 
 function asObject(v: Json | undefined): JsonObject {

@@ -239,7 +239,13 @@ function objectToNode(value: JsonObject, subs: JsonObject | undefined, count: (b
       if (child.kind === 'obj' || child.kind === 'arr') work.push({ src: v, dst: child, path: [...path, key] });
     };
     if (Array.isArray(src)) src.forEach((v, k) => place(k, v));
-    else if (isObject(src)) for (const k of Object.keys(src)) place(k, src[k]);
+    else if (isObject(src)) {
+      for (const k of Object.keys(src)) {
+        // A substitution used in a key counts as a use too (it must not be taken for unused).
+        if (subs && k.includes('${')) for (const t of tokenizeSub(k, (n) => hasOwn(subs, n), 'substitutions')) if (t.kind === 'var') count({ kind: 'substitution', name: t.name });
+        place(k, src[k]);
+      }
+    }
   }
   return root;
 }

@@ -6,7 +6,7 @@
  * into their parts, so that `{"Fn::Sub": "${Fn.Arn}:$LATEST"}` and
  * `{"Fn::Join": ["", [{"Fn::GetAtt": ["Fn", "Arn"]}, ":$LATEST"]]}` read the same.
  */
-import { getOwn, intrinsicName, isObject } from '../json';
+import { describe, getOwn, intrinsicName, isObject } from '../json';
 import type { Json } from '../types';
 import { splitGetAttString, tokenizeSub } from './sub';
 
@@ -99,7 +99,7 @@ export function formatParts(parts: readonly Part[]): string {
 
 export function formatValue(value: Json): string {
   const parts = partsOf(value);
-  return parts ? formatParts(parts) : JSON.stringify(value);
+  return parts ? formatParts(parts) : describe(value);
 }
 
 function formatHole(v: Json): string {
@@ -110,7 +110,7 @@ function formatHole(v: Json): string {
   if (fn === 'Fn::If' && Array.isArray(arg) && arg.length === 3) {
     return `{Fn::If ${String(arg[0])} ? ${formatValue(arg[1])} : ${formatValue(arg[2])}}`;
   }
-  return `{${JSON.stringify(v).replace(/\$\{/g, '$ {')}}`;
+  return `{${describe(v).replace(/\$\{/g, '$ {')}}`;
 }
 
 /** The single hole of `parts`, or undefined. */
