@@ -90,7 +90,14 @@ export class Editor {
   writable(path: readonly (string | number)[]): JsonObject | Json[] {
     let node: JsonObject | Json[] = this.root;
     for (const key of path) {
-      const child: Json = (node as Record<string | number, Json>)[key as string];
+      let child: Json | undefined = Array.isArray(node) ? node[key as number] : getOwn(node, key as string);
+      if (child === undefined) {
+        // A missing map (e.g. a role without Properties) is created on the way.
+        child = {};
+        this.copied.add(child);
+        if (Array.isArray(node)) node[key as number] = child;
+        else setOwn(node, key as string, child);
+      }
       if (typeof child !== 'object' || child === null) {
         throw new Error(`Editor: no container at ${path.join('/')}`);
       }

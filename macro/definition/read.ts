@@ -185,27 +185,66 @@ function segmentsOf(source: TextSource): Segment[] {
   return out;
 }
 
-/** Splits text segments at `${key}` placeholders of DefinitionSubstitutions. */
+/**
+ * Splits text at `${key}` placeholders of DefinitionSubstitutions. Step Functions substitutes in the
+ * joined text, so a placeholder may straddle segments (e.g. `"$"` and `"{key}"` in two Join pieces):
+ * each run of adjacent text segments is tokenized as one text.
+ */
 function applySubstitutions(segments: Segment[], subs: JsonObject): Segment[] {
   const isKey = (k: string): boolean => hasOwn(subs, k);
   const out: Segment[] = [];
-  for (const seg of segments) {
-    if (seg.hole || !seg.text.includes('${')) {
-      out.push(seg);
+  for (let k = 0; k < segments.length; ) {
+    if (segments[k].hole) {
+      out.push(segments[k++]);
       continue;
     }
-    for (const t of tokenizeSub(seg.text, isKey, 'substitutions')) {
-      const hole: HoleInfo | undefined = t.kind === 'var' ? { value: subs[t.name], binding: { kind: 'substitution', name: t.name } } : undefined;
-      if (seg.atomic) {
-        out.push({ text: hole ? HOLE_CHAR : t.kind === 'text' ? t.text : '', start: seg.start, end: seg.end, atomic: true, hole });
-      } else {
-        out.push({
-          text: hole ? HOLE_CHAR : (t as { text: string }).text,
-          start: { piece: seg.start.piece, offset: seg.start.offset + t.start },
-          end: { piece: seg.start.piece, offset: seg.start.offset + t.end },
-          atomic: hole !== undefined,
-          hole,
-        });
+    let e = k;
+    while (e < segments.length && !segments[e].hole) e++;
+    const run = segments.slice(k, e);
+    k = e;
+    const text = run.length === 1 ? run[0].text : run.map((r) => r.text).join('');
+    if (!text.includes('${')) {
+      out.push(...run);
+      continue;
+    }
+    const starts: number[] = [];
+    let at = 0;
+    for (const r of run) {
+      starts.push(at);
+      at += r.text.length;
+    }
+    const segAt = (offset: number): number => {
+      let i = 0;
+      while (i + 1 < run.length && starts[i + 1] <= offset) i++;
+      return i;
+    };
+    const posAt = (offset: number, side: 'start' | 'end'): Pos => {
+      const i = segAt(side === 'start' ? offset : Math.max(0, offset - 1));
+      const seg = run[i];
+      if (seg.atomic) return side === 'start' ? seg.start : seg.end;
+      return { piece: seg.start.piece, offset: seg.start.offset + (offset - starts[i]) };
+    };
+    for (const t of tokenizeSub(text, isKey, 'substitutions')) {
+      if (t.kind === 'var') {
+        out.push({ text: HOLE_CHAR, start: posAt(t.start, 'start'), end: posAt(t.end, 'end'), atomic: true, hole: { value: subs[t.name], binding: { kind: 'substitution', name: t.name } } });
+        continue;
+      }
+      // Text: one segment per original segment it overlaps.
+      for (let i = segAt(t.start); i < run.length && starts[i] < t.end; i++) {
+        const seg = run[i];
+        const from = Math.max(t.start, starts[i]);
+        const to = Math.min(t.end, starts[i] + seg.text.length);
+        if (to <= from) continue;
+        const piece = text.slice(from, to);
+        if (seg.atomic) out.push({ text: piece, start: seg.start, end: seg.end, atomic: true });
+        else {
+          out.push({
+            text: piece,
+            start: { piece: seg.start.piece, offset: seg.start.offset + (from - starts[i]) },
+            end: { piece: seg.start.piece, offset: seg.start.offset + (to - starts[i]) },
+            atomic: false,
+          });
+        }
       }
     }
   }
