@@ -130,6 +130,22 @@ class Parser {
     this.i = i;
   }
 
+  /** The escape sequence at `j` (a backslash): its text and length; fails on a bad one. */
+  private escape(j: number): { text: string; length: number } {
+    const e = this.s[j + 1];
+    if (e === 'u') {
+      const hex = this.s.slice(j + 2, j + 6);
+      if (!/^[0-9a-fA-F]{4}$/.test(hex)) {
+        this.i = j;
+        this.fail('bad \\u escape');
+      }
+      return { text: String.fromCharCode(parseInt(hex, 16)), length: 6 };
+    }
+    if (e !== undefined && ESCAPES[e] !== undefined) return { text: ESCAPES[e], length: 2 };
+    this.i = j;
+    return this.fail('bad escape in string');
+  }
+
   /** Checks a string as readString does, without keeping it. */
   private skipString(): Node {
     const { s, n } = this;
@@ -143,18 +159,7 @@ class Parser {
       const c = s.charCodeAt(j);
       if (c === 34) break;
       if (c === 92) {
-        const e = s[j + 1];
-        if (e === 'u') {
-          if (!/^[0-9a-fA-F]{4}$/.test(s.slice(j + 2, j + 6))) {
-            this.i = j;
-            this.fail('bad \\u escape');
-          }
-          j += 6;
-        } else if (e !== undefined && ESCAPES[e] !== undefined) j += 2;
-        else {
-          this.i = j;
-          this.fail('bad escape in string');
-        }
+        j += this.escape(j).length;
         continue;
       }
       if (c < 0x20) {
@@ -196,22 +201,9 @@ class Parser {
       if (c === 34) break;
       if (c === 92) {
         text += s.slice(chunk, j);
-        const e = s[j + 1];
-        if (e === 'u') {
-          const hex = s.slice(j + 2, j + 6);
-          if (!/^[0-9a-fA-F]{4}$/.test(hex)) {
-            this.i = j;
-            this.fail('bad \\u escape');
-          }
-          text += String.fromCharCode(parseInt(hex, 16));
-          j += 6;
-        } else if (e !== undefined && ESCAPES[e] !== undefined) {
-          text += ESCAPES[e];
-          j += 2;
-        } else {
-          this.i = j;
-          this.fail('bad escape in string');
-        }
+        const esc = this.escape(j);
+        text += esc.text;
+        j += esc.length;
         chunk = j;
         continue;
       }
