@@ -79,7 +79,7 @@ function main(): void {
   const selected = args.properties.length ? PROPERTIES.filter((p) => args.properties.includes(p.id)) : PROPERTIES;
   const shares = selected.reduce((n, p) => n + p.share, 0);
   const prototypeBefore = prototypeSnapshot();
-  console.log(`fuzz: seed ${args.seed}, ${args.runs} runs over ${selected.length} properties`);
+  console.log(args.path ? `fuzz: seed ${args.seed}, replaying path ${args.path} of ${selected[0].id}` : `fuzz: seed ${args.seed}, ${args.runs} runs over ${selected.length} properties`);
   const started = Date.now();
   const failures: string[] = [];
   let total = 0;

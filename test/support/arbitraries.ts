@@ -197,7 +197,7 @@ interface FnPlan {
   pcIf: { cond: number; negate: boolean } | null;
   coldAlias: boolean;
   coldVersion: boolean;
-  fnRef: 'ref' | 'getatt' | 'name';
+  fnRef: 'ref' | 'getatt' | 'name' | 'arn';
   pcRef: boolean;
 }
 
@@ -206,6 +206,7 @@ const REF_FORMS = [
   'getatt-string',
   'ref',
   'sub-arn',
+  'sub-var-arn',
   'pseudo-arn',
   'pseudo-arn-ref',
   'join-arn',
@@ -305,7 +306,7 @@ const fnPlanArb: fc.Arbitrary<FnPlan> = fc.record({
   pcIf: fc.option(fc.record({ cond: condIdx, negate: fc.boolean() }), { freq: 3 }),
   coldAlias: fc.boolean(),
   coldVersion: fc.boolean(),
-  fnRef: fc.constantFrom<FnPlan['fnRef']>('ref', 'getatt', 'name'),
+  fnRef: fc.constantFrom<FnPlan['fnRef']>('ref', 'getatt', 'name', 'arn'),
   pcRef: fc.boolean(),
 });
 
@@ -427,13 +428,14 @@ interface BuiltFn {
   conditions: Set<string>;
 }
 
-function buildFunction(plan: FnPlan, k: number): BuiltFn {
+function buildFunction(plan: FnPlan, k: number, env: Env): BuiltFn {
   const id = `Fn${k}`;
   const name = !plan.named ? undefined : plan.nameStyle === 'other-id' ? `Fn${k + 1}` : plan.nameStyle === 'underscore' ? `App_Fn_${k}` : `app-fn${k}`;
   const info: FnInfo = { id, sam: plan.sam, name };
   const resources: [string, JsonObject][] = [];
   const conditions = new Set<string>();
-  const fnRefValue = (): Json => (plan.fnRef === 'getatt' ? { 'Fn::GetAtt': [id, 'Arn'] } : plan.fnRef === 'name' && name ? name : { Ref: id });
+  const fnRefValue = (): Json =>
+    plan.fnRef === 'getatt' ? { 'Fn::GetAtt': [id, 'Arn'] } : plan.fnRef === 'name' && name ? name : plan.fnRef === 'arn' && name ? `${arnPrefix(env)}${name}` : { Ref: id };
   const pcAmount: Json = plan.pcRef ? { Ref: 'PcAmount' } : 2;
   let pc: Json = { ProvisionedConcurrentExecutions: pcAmount };
   const guards: CondGuard[] = [];
@@ -563,6 +565,8 @@ function resolveRef(plan: RefPlan, fns: FnInfo[], where: 'Resource' | 'FunctionN
       return fnForm([{ intr: { Ref: f.id } }]);
     case 'sub-arn':
       return fnForm([{ intr: { 'Fn::Sub': '${' + f.id + '.Arn}' } }]);
+    case 'sub-var-arn':
+      return fnForm([{ intr: { 'Fn::Sub': ['${X}', { X: { 'Fn::GetAtt': [f.id, 'Arn'] } }] } }]);
     case 'pseudo-arn':
       return f.name ? fnForm([...PSEUDO_PREFIX, f.name]) : fnForm([...PSEUDO_PREFIX, { intr: { Ref: f.id } }]);
     case 'pseudo-arn-ref':
@@ -1040,7 +1044,7 @@ function buildTemplate(plan: TemplatePlan): ValidCase {
   const env: Env = { region: plan.region, partition: REGIONS[plan.region] };
   const resources: Record<string, unknown> = {};
   const conditionsUsed = new Set<string>();
-  const builtFns = plan.fns.map((p, k) => buildFunction(p, k));
+  const builtFns = plan.fns.map((p, k) => buildFunction(p, k, env));
   const fns = builtFns.map((b) => b.info);
   for (const b of builtFns) {
     for (const [id, r] of b.resources) put(resources, id, r);

@@ -433,8 +433,10 @@ export function checkOnlyAllowedChanges(input: unknown, output: unknown): void {
       }, (y) => y);
       continue;
     }
+    // A role or policy without Properties may get them, to hold the grant (absent compares as {}).
+    const props = (r: unknown): unknown => own(r, 'Properties') ?? {};
     if (type === 'AWS::IAM::Role') {
-      const d = diff(without(a, ['Properties']), without(b, ['Properties']), where) ?? diff(without(own(a, 'Properties'), ['Policies']), without(own(b, 'Properties'), ['Policies']), `${where}/Properties`);
+      const d = diff(without(a, ['Properties']), without(b, ['Properties']), where) ?? diff(without(props(a), ['Policies']), without(props(b), ['Policies']), `${where}/Properties`);
       if (d) fail(`a role changed outside its Policies: ${d}`);
       additivePolicyList(own(own(a, 'Properties'), 'Policies'), own(own(b, 'Properties'), 'Policies'), `${where}/Properties/Policies`, (x, y, w) => {
         const dd = diff(without(x, ['PolicyDocument']), without(y, ['PolicyDocument']), w);
@@ -444,7 +446,7 @@ export function checkOnlyAllowedChanges(input: unknown, output: unknown): void {
       continue;
     }
     if (POLICY_TYPES.has(type)) {
-      const d = diff(without(a, ['Properties']), without(b, ['Properties']), where) ?? diff(without(own(a, 'Properties'), ['PolicyDocument']), without(own(b, 'Properties'), ['PolicyDocument']), `${where}/Properties`);
+      const d = diff(without(a, ['Properties']), without(b, ['Properties']), where) ?? diff(without(props(a), ['PolicyDocument']), without(props(b), ['PolicyDocument']), `${where}/Properties`);
       if (d) fail(`a policy changed outside its PolicyDocument: ${d}`);
       additiveDocument(own(own(a, 'Properties'), 'PolicyDocument'), own(own(b, 'Properties'), 'PolicyDocument'), `${where}/Properties/PolicyDocument`);
       continue;
@@ -726,7 +728,13 @@ class ArnRenderer {
     if (isObj(value) && typeof value.Ref === 'string') return value.Ref;
     if (isObj(value) && Array.isArray(value['Fn::GetAtt'])) return (value['Fn::GetAtt'] as string[])[0];
     if (typeof value === 'string') {
-      for (const id of Object.keys(this.resources)) if (own(own(this.resources[id], 'Properties'), 'FunctionName') === value) return id;
+      // A function name, or a function ARN (full or partial) ending with the name.
+      const name = /^(?:arn:[^:]+:lambda:[^:]*:[^:]*:function:|\d{12}:function:)?([^:]+)$/.exec(value)?.[1];
+      for (const id of Object.keys(this.resources)) {
+        const r = this.resources[id];
+        const isFunction = own(r, 'Type') === 'AWS::Lambda::Function' || own(r, 'Type') === 'AWS::Serverless::Function';
+        if (isFunction && name !== undefined && own(own(r, 'Properties'), 'FunctionName') === name) return id;
+      }
     }
     return undefined;
   }

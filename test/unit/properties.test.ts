@@ -100,6 +100,7 @@ test('the valid generator covers every reference form, definition form and kind 
       'getatt-string',
       'ref',
       'sub-arn',
+      'sub-var-arn',
       'pseudo-arn',
       'pseudo-arn-ref',
       'join-arn',
