@@ -5,7 +5,7 @@
  * definition string invokes; damaged templates; arbitrary values). Checks: test/support/invariants.ts.
  * scripts/fuzz.ts runs the same properties 100,000 times.
  *
- * Runs use a random seed (set FC_SEED to pin one). A failure is shrunk for at most 15 s, then
+ * The seed is fixed (FC_SEED=<seed> runs another one). A failure is shrunk for at most 15 s, then
  * printed with the seed and path to replay (and shrink further):
  * `npm run fuzz -- --property <id> --seed <seed> --path <path>`.
  */
