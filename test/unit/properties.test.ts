@@ -11,7 +11,7 @@
  */
 import fc from 'fast-check';
 import type { JsonObject } from '../../macro/types';
-import { ODD_KEYS, clone, validCase, type ValidCase } from '../support/arbitraries';
+import { ODD_KEYS, REF_FORMS, clone, validCase, type ValidCase } from '../support/arbitraries';
 import {
   PROPERTIES,
   checkIam,
@@ -95,30 +95,8 @@ test('the valid generator covers every reference form, definition form and kind 
     'guards:0',
     'guards:1',
     'guards:2',
-    ...[
-      'getatt-list',
-      'getatt-string',
-      'ref',
-      'sub-arn',
-      'sub-var-arn',
-      'pseudo-arn',
-      'pseudo-arn-ref',
-      'join-arn',
-      'literal-arn',
-      'literal-partial',
-      'literal-name',
-      'warm-qualifier',
-      'alias-version',
-      'cold-alias',
-      'cold-version',
-      'qualified-literal',
-      'guarded',
-      'external',
-      'foreign-arn',
-      'param-ref',
-      'import',
-      'service',
-    ].map((f) => `form:${f}`),
+    ...REF_FORMS.map((f) => `form:${f}`),
+    'form:service',
     'invocation:Resource',
     'invocation:Parameters',
     'invocation:Arguments',
