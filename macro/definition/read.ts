@@ -213,10 +213,17 @@ function applySubstitutions(segments: Segment[], subs: JsonObject): Segment[] {
       starts.push(at);
       at += r.text.length;
     }
+    // The last segment that starts at or before `offset` (binary search: a SAM definition has a
+    // segment per line, and a linear scan per token would make the read quadratic).
     const segAt = (offset: number): number => {
-      let i = 0;
-      while (i + 1 < run.length && starts[i + 1] <= offset) i++;
-      return i;
+      let lo = 0;
+      let hi = run.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (starts[mid] <= offset) lo = mid;
+        else hi = mid - 1;
+      }
+      return lo;
     };
     const posAt = (offset: number, side: 'start' | 'end'): Pos => {
       const i = segAt(side === 'start' ? offset : Math.max(0, offset - 1));

@@ -235,6 +235,30 @@ describe('plain string and DefinitionSubstitutions', () => {
     expect(out.DefinitionSubstitutions).toEqual({ F: GA, WarmStepFunctionsLive: LIVE });
   });
 
+  test('SAM-style Fn::Join "\n" with empty lines: each placeholder is found on its own line', () => {
+    const lines = ['{', '', '"StartAt":"A",', '"States":{', '', '"A":{"Type":"Task","Resource":"${F}","Next":"B"},', '', '', '"B":{"Type":"Task","Resource":"${G}","End":true}', '}}', ''];
+    const definition = { 'Fn::Join': ['\n', lines] };
+    const out = rewrite({ DefinitionString: definition, DefinitionSubstitutions: { F: GA, G: { 'Fn::GetAtt': ['Fn', 'Arn'] }, Keep: 'x' } });
+    expect(out.DefinitionString).toEqual(definition);
+    expect(out.DefinitionSubstitutions).toEqual({ F: LIVE, G: LIVE, Keep: 'x' });
+  });
+
+  test('SAM-style Fn::Join "\n": a placeholder also used as data moves on its own line only', () => {
+    const lines = ['{', '', '"Comment":"${F}",', '', '"StartAt":"A","States":{', '', '', '"A":{"Type":"Task","Resource":"${F}","End":true}}}'];
+    const out = rewrite({ DefinitionString: { 'Fn::Join': ['\n', lines] }, DefinitionSubstitutions: { F: GA } });
+    const written: Json[] = lines.slice();
+    written[7] = { 'Fn::Join': ['', ['"A":{"Type":"Task","Resource":"', LIVE, '","End":true}}}']] };
+    expect(out.DefinitionString).toEqual({ 'Fn::Join': ['\n', written] });
+    expect(out.DefinitionSubstitutions).toEqual({ F: GA });
+  });
+
+  test('a placeholder split across Fn::Join pieces, with empty pieces in between', () => {
+    const definition = { 'Fn::Join': ['', ['{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"$', '', '{', '', 'F', '}', '","End":true}}}']] };
+    const out = rewrite({ DefinitionString: definition, DefinitionSubstitutions: { F: GA } });
+    expect(out.DefinitionString).toEqual(definition);
+    expect(out.DefinitionSubstitutions).toEqual({ F: LIVE });
+  });
+
   test('a substitution key reached through an Fn::Sub escape ${!F}', () => {
     const template = taskDef('${!F}');
     const out = rewrite({ DefinitionString: { 'Fn::Sub': template }, DefinitionSubstitutions: { F: GA } });
