@@ -29,26 +29,59 @@ const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 const ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
 
 interface Frame {
-  node: ObjNode | ArrNode;
+  /** The container being built; null for a container the shape drops (checked, not kept). */
+  node: ObjNode | ArrNode | null;
+  /** '}' or ']' */
+  close: string;
   key?: string;
+  /** What to keep inside: undefined keeps everything, null drops everything. */
+  shape: Shape | null | undefined;
 }
 
 const NO_HOLES: HoleSource[] = Object.freeze([]) as unknown as HoleSource[];
 
-/** Stands for every string that `ParseOptions.keep` leaves out. */
-const DATA: Node = Object.freeze({ kind: 'scalar' }) as Node;
+/** Every number, boolean, null and bare hole; and every value that a shape drops. */
+const SCALAR: Node = Object.freeze({ kind: 'scalar' }) as Node;
+
+/**
+ * The part of a tree that a reader needs. Everything else is still checked as JSON, but becomes
+ * the shared scalar node without being built: readers that look at a few paths of a large
+ * definition save most of the work and the allocations.
+ */
+export interface Shape {
+  /** Keys of an object whose string values are kept. */
+  strings?: ReadonlySet<string>;
+  /** Shapes of the objects and arrays under these keys of an object. */
+  children?: ReadonlyMap<string, Shape>;
+  /** Shape of the objects and arrays under any other key (e.g. every state of `States`). */
+  other?: Shape;
+  /** Shape of the objects and arrays in an array. */
+  items?: Shape;
+}
 
 export interface ParseOptions {
-  /**
-   * Keep string values only under these keys; every other string is checked as JSON but becomes
-   * a shared scalar node. Readers that look at a few keys save most of the allocations on large
-   * definitions. Default: keep every string.
-   */
-  keep?: ReadonlySet<string>;
+  /** Keep only this part of the tree (default: all of it). The root value is always kept. */
+  shape?: Shape;
 }
 
 export function parseDefinitionText(flat: FlatText, options: ParseOptions = {}): Node {
-  return new Parser(flat, options.keep).parse();
+  return new Parser(flat, options.shape).parse();
+}
+
+/** Shape of a container value at `key` of a frame (a number for an array item). */
+function childShape(frame: Frame): Shape | null | undefined {
+  const shape = frame.shape;
+  if (!shape) return shape;
+  if (frame.close === ']') return shape.items ?? null;
+  return shape.children?.get(frame.key!) ?? shape.other ?? null;
+}
+
+/** Whether a string value of a frame is kept. */
+function keepsString(frame: Frame): boolean {
+  const shape = frame.shape;
+  if (shape === undefined) return true;
+  if (shape === null || frame.close === ']') return false;
+  return shape.strings?.has(frame.key!) ?? false;
 }
 
 /**
@@ -64,7 +97,7 @@ class Parser {
 
   constructor(
     flat: FlatText,
-    private readonly keep?: ReadonlySet<string>,
+    private readonly shape?: Shape,
   ) {
     this.s = flat.text;
     this.n = flat.text.length;
@@ -78,12 +111,11 @@ class Parser {
       if (value === 'open') {
         const top = stack[stack.length - 1];
         this.ws();
-        const close = top.node.kind === 'obj' ? '}' : ']';
-        if (s[this.i] === close) {
+        if (s[this.i] === top.close) {
           this.i++;
-          value = stack.pop()!.node;
+          value = stack.pop()!.node ?? SCALAR;
         } else {
-          if (top.node.kind === 'obj') this.readKey(top);
+          if (top.close === '}') this.readKey(top);
           value = this.readScalarOrOpen();
           continue;
         }
@@ -91,19 +123,21 @@ class Parser {
       // attach a complete value
       const top = stack[stack.length - 1];
       if (!top) break;
-      if (top.node.kind === 'obj') top.node.entries.set(top.key!, value);
-      else top.node.items.push(value);
+      const node = top.node;
+      if (node !== null) {
+        if (node.kind === 'obj') node.entries.set(top.key!, value);
+        else node.items.push(value);
+      }
       this.ws();
       if (s[this.i] === ',') {
         this.i++;
-        if (top.node.kind === 'obj') this.readKey(top);
+        if (top.close === '}') this.readKey(top);
         value = this.readScalarOrOpen();
         continue;
       }
-      const close = top.node.kind === 'obj' ? '}' : ']';
-      if (s[this.i] !== close) this.fail(`expected ',' or '${close}', found ${this.found()}`);
+      if (s[this.i] !== top.close) this.fail(`expected ',' or '${top.close}', found ${this.found()}`);
       this.i++;
-      value = stack.pop()!.node;
+      value = stack.pop()!.node ?? SCALAR;
     }
     this.ws();
     if (this.i < this.n) this.fail(`unexpected ${this.found()} after the end of the definition`);
@@ -169,7 +203,7 @@ class Parser {
       j++;
     }
     this.i = j + 1;
-    return DATA;
+    return SCALAR;
   }
 
   private readString(): StrNode {
@@ -236,41 +270,39 @@ class Parser {
     const i = this.i;
     if (i >= this.n) this.fail('unexpected end of text, expected a value');
     const c = s.charCodeAt(i);
-    if (c === 123) {
+    if (c === 123 || c === 91) {
       this.i = i + 1;
-      this.stack.push({ node: { kind: 'obj', entries: new Map() } });
-      return 'open';
-    }
-    if (c === 91) {
-      this.i = i + 1;
-      this.stack.push({ node: { kind: 'arr', items: [] } });
+      const top = this.stack[this.stack.length - 1];
+      const shape = top === undefined ? this.shape : childShape(top);
+      const close = c === 123 ? '}' : ']';
+      const node: ObjNode | ArrNode | null = shape === null ? null : c === 123 ? { kind: 'obj', entries: new Map() } : { kind: 'arr', items: [] };
+      this.stack.push({ node, close, shape });
       return 'open';
     }
     if (c === 34) {
       const top = this.stack[this.stack.length - 1];
-      if (this.keep && top !== undefined && (top.node.kind === 'arr' || !this.keep.has(top.key!))) return this.skipString();
-      return this.readString();
+      return top === undefined || keepsString(top) ? this.readString() : this.skipString();
     }
     if (c === HOLE_CODE && this.holes.has(i)) {
       this.i = i + 1;
-      return { kind: 'scalar' };
+      return SCALAR;
     }
     if (s.startsWith('true', i)) {
       this.i = i + 4;
-      return { kind: 'scalar' };
+      return SCALAR;
     }
     if (s.startsWith('false', i)) {
       this.i = i + 5;
-      return { kind: 'scalar' };
+      return SCALAR;
     }
     if (s.startsWith('null', i)) {
       this.i = i + 4;
-      return { kind: 'scalar' };
+      return SCALAR;
     }
     NUMBER.lastIndex = i;
     if (NUMBER.test(s)) {
       this.i = NUMBER.lastIndex;
-      return { kind: 'scalar' };
+      return SCALAR;
     }
     return this.fail(`unexpected ${this.found()}, expected a value`);
   }
@@ -280,24 +312,29 @@ class Parser {
     this.ws();
     const { s, n } = this;
     if (s[this.i] !== '"') this.fail(`expected a property name, found ${this.found()}`);
-    // Fast path: a key without escapes or holes is the text between the quotes.
-    let j = this.i + 1;
-    let key: string | undefined;
-    while (j < n) {
-      const c = s.charCodeAt(j);
-      if (c === 34) {
-        key = s.slice(this.i + 1, j);
-        this.i = j + 1;
-        break;
+    if (frame.node === null) {
+      // A dropped object: its keys are checked, not kept.
+      this.skipString();
+    } else {
+      // Fast path: a key without escapes or holes is the text between the quotes.
+      let j = this.i + 1;
+      let key: string | undefined;
+      while (j < n) {
+        const c = s.charCodeAt(j);
+        if (c === 34) {
+          key = s.slice(this.i + 1, j);
+          this.i = j + 1;
+          break;
+        }
+        if (c === 92 || c === HOLE_CODE || c < 0x20) break;
+        j++;
       }
-      if (c === 92 || c === HOLE_CODE || c < 0x20) break;
-      j++;
+      if (key === undefined) {
+        const k = this.readString();
+        key = k.parts.map((p) => (typeof p === 'string' ? p : HOLE_CHAR)).join('');
+      }
+      frame.key = key;
     }
-    if (key === undefined) {
-      const k = this.readString();
-      key = k.parts.map((p) => (typeof p === 'string' ? p : HOLE_CHAR)).join('');
-    }
-    frame.key = key;
     this.ws();
     if (s[this.i] !== ':') this.fail(`expected ':', found ${this.found()}`);
     this.i++;

@@ -16,7 +16,7 @@ import { getOwn, hasOwn, intrinsicName, isObject } from '../json';
 import type { Json, JsonObject } from '../types';
 import type { Binding, HoleSource, Node, StrNode } from './ast';
 import { HOLE_CHAR, parseDefinitionText, type HoleInfo } from './parse';
-import { SLOT_KEYS } from './slots';
+import { SLOT_KEYS, SLOT_SHAPE } from './slots';
 
 export type TextSource =
   | { form: 'string'; text: string }
@@ -98,7 +98,7 @@ export function readDefinition(
   });
   // One flat string (a `+=` chain would be a rope that every character read walks through).
   const text = texts.join('');
-  const root = parseDefinitionText({ text, holes }, { keep: SLOT_KEYS });
+  const root = parseDefinitionText({ text, holes }, { shape: SLOT_SHAPE });
   return { stateMachine, path, property, form: source.form, source, segments, flatStarts, root, substitutions: subs, uses };
 }
 

@@ -10,6 +10,7 @@
 import { expandParts, isHole, type Part } from '../intrinsics/parts';
 import { refName } from '../template';
 import { get, textOf, type Node, type StrNode } from './ast';
+import type { Shape } from './parse';
 
 export interface Slot {
   state: string;
@@ -34,6 +35,29 @@ export interface SlotScan {
 
 /** The keys whose string values findSlots reads; definition readers may drop every other string. */
 export const SLOT_KEYS: ReadonlySet<string> = new Set(['Type', 'Resource', 'FunctionName', 'Parameters', 'Arguments']);
+
+/**
+ * The part of a definition that findSlots reads: the States of every state machine at any depth
+ * (Parallel Branches, Map Iterator and ItemProcessor), each state's Type and Resource, and its
+ * Parameters or Arguments (an expression string, or an object whose FunctionName is read and
+ * whose other keys are only looked up). Definition readers may drop everything else.
+ */
+export const SLOT_SHAPE: Shape = (() => {
+  const machine: { children?: ReadonlyMap<string, Shape> } = {};
+  const params: Shape = { strings: new Set(['FunctionName']) };
+  const state: Shape = {
+    strings: new Set(['Type', 'Resource', 'Parameters', 'Arguments']),
+    children: new Map<string, Shape>([
+      ['Parameters', params],
+      ['Arguments', params],
+      ['Branches', { items: machine }],
+      ['Iterator', machine],
+      ['ItemProcessor', machine],
+    ]),
+  };
+  machine.children = new Map([['States', { other: state }]]);
+  return machine;
+})();
 
 const LAMBDA_INVOKE = /^arn:(?:aws[a-z-]*|\{AWS-Partition\}):states:::lambda:invoke(?:\.waitForTaskToken)?$/;
 

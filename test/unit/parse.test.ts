@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { ReadError } from '../../macro/errors';
 import type { Node, StrNode } from '../../macro/definition/ast';
 import { HOLE_CHAR, parseDefinitionText, type HoleInfo } from '../../macro/definition/parse';
+import { findSlots, SLOT_SHAPE } from '../../macro/definition/slots';
 import type { Json } from '../../macro/types';
 
 const parse = (text: string, holes = new Map<number, HoleInfo>()): Node => parseDefinitionText({ text, holes });
@@ -315,5 +316,60 @@ describe('property: any JSON.stringify output parses, and string locations are e
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('a shape keeps only what a reader needs (SLOT_SHAPE)', () => {
+  const shaped = (text: string, holes = new Map<number, HoleInfo>()): Node => parseDefinitionText({ text, holes }, { shape: SLOT_SHAPE });
+
+  /** What findSlots reports, in a comparable form (the leaves with their parts and locations). */
+  const scan = (root: Node): unknown => {
+    const { slots, notes } = findSlots(root);
+    return { slots: slots.map((s) => ({ ...s, leaf: { parts: s.leaf.parts, holes: s.leaf.holes, loc: s.leaf.loc } })), notes };
+  };
+
+  const extra = fc.dictionary(fc.constantFrom('Comment', 'Retry', 'Catch', 'ResultSelector', 'Payload', 'Item', 'FunctionName.$', 'Qualifier', 'Type', 'States'), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 3 });
+  const resource = fc.constantFrom('arn:aws:lambda:us-east-1:123456789012:function:f', 'arn:aws:states:::lambda:invoke', 'arn:aws:states:::lambda:invoke.waitForTaskToken', 'arn:aws:states:::sqs:sendMessage', 'arn:aws-cn:lambda:cn-north-1:123456789012:function:g:live');
+  const machine: fc.Arbitrary<unknown> = fc.letrec<{ machine: unknown; state: unknown }>((tie) => ({
+    machine: fc.record({ StartAt: fc.constant('S0'), States: fc.dictionary(fc.string({ maxLength: 6 }), tie('state'), { minKeys: 1, maxKeys: 4 }) }),
+    state: fc.oneof(
+      { depthSize: 'small' },
+      fc.tuple(resource, fc.oneof(fc.record({ FunctionName: fc.string({ maxLength: 8 }) }), fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 2 })), extra).map(([r, p, x]) => ({ ...x, Type: 'Task', Resource: r, Parameters: p })),
+      fc.tuple(resource, fc.record({ FunctionName: fc.string({ maxLength: 8 }) }), extra).map(([r, a, x]) => ({ ...x, Type: 'Task', Resource: r, Arguments: a })),
+      fc.tuple(fc.array(tie('machine'), { maxLength: 3 }), extra).map(([b, x]) => ({ ...x, Type: 'Parallel', Branches: b })),
+      fc.tuple(tie('machine'), fc.constantFrom('Iterator', 'ItemProcessor'), extra).map(([m, k, x]) => ({ ...x, Type: 'Map', [k]: m })),
+      extra.map((x) => ({ ...x, Type: 'Pass' })),
+    ),
+  })).machine;
+
+  test('findSlots finds the same slots, at the same places, in a shaped and a full tree', () => {
+    fc.assert(
+      fc.property(machine, fc.constantFrom(undefined, 2), (m, indent) => {
+        const text = JSON.stringify(m, null, indent);
+        expect(scan(shaped(text))).toEqual(scan(parse(text)));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  test('dropped parts are the shared scalar; kept parts are built', () => {
+    const text = '{"Comment":"c","States":{"A":{"Type":"Task","Resource":"r","Retry":[{"ErrorEquals":["x"]}],"Parameters":{"FunctionName":"f","Payload":{"k":"v"}}}}}';
+    expect(view(shaped(text))).toEqual({ Comment: '<scalar>', States: { A: { Type: 'Task', Resource: 'r', Retry: '<scalar>', Parameters: { FunctionName: 'f', Payload: '<scalar>' } } } });
+  });
+
+  test('invalid JSON inside a dropped part is reported exactly as by a full parse', () => {
+    const bad = ['[1,]', '{"a":1,}', '[01]', '{"a"}', '[true false]', '["\\x"]', '["\\u12G4"]', '["a\nb"]', '{a:1}', '[1}', '{"a":[1]'];
+    for (const b of bad) {
+      for (const text of [`{"Dropped":${b}}`, `{"States":{"A":{"Type":"Task","Retry":${b}}}}`, `{"States":{"A":{"Parameters":{"Payload":${b}}}}}`]) {
+        let full: string | undefined;
+        try {
+          parse(text);
+        } catch (e) {
+          full = (e as Error).message;
+        }
+        expect(full).toMatch(/^invalid JSON: /);
+        expect(() => shaped(text)).toThrow(new ReadError(full!));
+      }
+    }
   });
 });
