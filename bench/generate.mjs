@@ -15,14 +15,23 @@
  *   cdk      DefinitionString Fn::Join "" (CDK style)
  *   sam      DefinitionString Fn::Join "\n" with DefinitionSubstitutions (SAM style)
  *
- * The template's JSON size is fitted to `targetBytes` by choosing the state counts; everything
- * is a deterministic function of the seed.
+ * The template's JSON size is fitted to `targetBytes`: first the resources other than state
+ * machines get as many cost-allocation tags (the same number on every taggable resource, at most
+ * 50, as AWS allows) as keeps them within `1 - definitionShare` of the target, then the state
+ * counts fill the rest. `definitionShare` thus fixes the make-up of a template (how much of it is
+ * state machine definitions), so that templates of different sizes can be compared like for
+ * like; with `definitionShare: 1` there are no tags and the definitions fill everything.
+ * Everything is a deterministic function of the seed.
  */
 
 export const REGION = 'us-east-1';
 export const ACCOUNT = '123456789012';
 export const FORMS = ['object', 'string', 'sub', 'subvars', 'cdk', 'sam'];
 export const MAX_STATES = 200;
+export const MAX_TAGS = 50;
+const TAG_KEYS = ['cost-center', 'owner', 'environment', 'team', 'application', 'data-classification', 'compliance', 'backup-policy', 'project', 'repository', 'managed-by', 'service', 'tier', 'contact', 'review-date', 'business-unit', 'product', 'component', 'on-call', 'sla', 'region-role', 'retention', 'encryption', 'budget', 'ticket', 'created-by', 'pipeline', 'release', 'feature', 'customer-facing', 'pii', 'audit-scope', 'dr-tier', 'schedule', 'country', 'domain', 'lifecycle', 'purpose', 'risk', 'support-group', 'account-purpose', 'workload', 'architecture', 'runbook', 'dashboard', 'cost-owner', 'approver', 'change-window', 'version', 'notes'];
+/** Resource types that take a `Tags` list of `{Key, Value}` in the generated templates. */
+const TAGGABLE = new Set(['AWS::Lambda::Function', 'AWS::IAM::Role', 'AWS::S3::Bucket', 'AWS::SQS::Queue', 'AWS::SNS::Topic', 'AWS::DynamoDB::Table', 'AWS::Logs::LogGroup', 'AWS::CloudWatch::Alarm', 'AWS::StepFunctions::StateMachine']);
 const STACK = 'orders-platform-prod';
 
 /** mulberry32: small, fast, good enough for test data, reproducible. */
@@ -114,9 +123,10 @@ function plan(n, rng) {
 
 /**
  * Template with exactly `resources` resources, sized close to (and not above) `targetBytes` of
- * JSON. Returns { template, stateCounts, forms, bytes }.
+ * JSON, with state machine definitions at most about `definitionShare` of it (see the header).
+ * Returns { template, stateCounts, forms, bytes, tags, definitionBytes }.
  */
-export function generateTemplate({ resources, targetBytes, seed }) {
+export function generateTemplate({ resources, targetBytes, seed, definitionShare = 1 }) {
   const rng = prng(seed);
   const p = plan(resources, rng);
   // Relative sizes of the state machines: the first has 1 state, the second is the largest
@@ -125,11 +135,22 @@ export function generateTemplate({ resources, targetBytes, seed }) {
   const weights = p.forms.map((_, i) => (many && i === 0 ? 0 : i === 1 || !many ? 1 : 0.02 + 0.45 * rng.next() ** 1.5));
   const base = buildBase(p, seed);
   const counts = (scale) => weights.map((w) => Math.min(MAX_STATES, Math.max(1, Math.round(1 + scale * w))));
+  let tags = 0;
   const build = (scale) => {
     const c = counts(scale);
-    const template = assemble(base, p, c, seed);
+    const template = assemble(base, p, c, seed, tags);
     return { template, stateCounts: c, bytes: JSON.stringify(template).length };
   };
+  // Tags: the most that keep everything but the definitions within (1 - share) of the target
+  // (measured with the smallest definitions, which are a few hundred bytes).
+  const others = (1 - definitionShare) * targetBytes;
+  while (tags < MAX_TAGS) {
+    tags++;
+    if (build(0).bytes > others) {
+      tags--;
+      break;
+    }
+  }
   // Bisection on the scale, keeping the largest template that does not exceed the target.
   let lo = build(0);
   if (lo.bytes > targetBytes) throw new Error(`${resources} resources need at least ${lo.bytes} bytes; target ${targetBytes} is too small`);
@@ -152,7 +173,22 @@ export function generateTemplate({ resources, targetBytes, seed }) {
       loScale = mid;
     } else hiScale = mid;
   }
-  return { ...lo, forms: p.forms };
+  return { ...lo, forms: p.forms, tags, definitionBytes: definitionBytes(lo.template) };
+}
+
+/** JSON bytes of the state machines' Definition / DefinitionString values. */
+export function definitionBytes(template) {
+  let n = 0;
+  for (const r of Object.values(template.Resources)) {
+    if (r.Type === 'AWS::StepFunctions::StateMachine') n += JSON.stringify(r.Properties.Definition ?? r.Properties.DefinitionString).length;
+  }
+  return n;
+}
+
+/** `n` cost-allocation tags of a resource (`Tags` list), the same keys everywhere, seeded values. */
+function tagList(n, id, seed) {
+  const rng = prng(mix(seed, 3, ...[...id].map((c) => c.charCodeAt(0))));
+  return TAG_KEYS.slice(0, n).map((Key) => ({ Key, Value: `${Key.split('-')[0]}-${rng.hex(rng.int(4, 12))}` }));
 }
 
 /** Everything but the state machines' definitions. */
@@ -282,8 +318,8 @@ function unrelatedResource(i, rng) {
   }
 }
 
-/** The template with state machines of the given state counts. */
-function assemble(base, p, counts, seed) {
+/** The template with state machines of the given state counts, and `tags` tags on every taggable resource. */
+function assemble(base, p, counts, seed, tags) {
   const resources = { ...base.resources };
   const outputs = {};
   p.forms.forEach((form, i) => {
@@ -307,6 +343,11 @@ function assemble(base, p, counts, seed) {
     Object.assign(resources, roleFor(form, id, roleId, used, base));
     outputs[`${id}Arn`] = { Value: { Ref: id }, Export: { Name: `${STACK}-${id}` } };
   });
+  if (tags > 0) {
+    for (const [id, r] of Object.entries(resources)) {
+      if (TAGGABLE.has(r.Type)) resources[id] = { ...r, Properties: { ...r.Properties, Tags: tagList(tags, id, seed) } };
+    }
+  }
   return {
     AWSTemplateFormatVersion: '2010-09-09',
     Description: `${STACK}: order processing workflows`,

@@ -1,7 +1,7 @@
 /**
  * Peak heap of one handler call, measured in a fresh process (started by bench/run.mjs).
  *
- * Usage: node --expose-gc --max-semi-space-size=S --min-semi-space-size=S bench/heap.mjs <macro.js> <resources> <targetBytes> <seed>
+ * Usage: node --expose-gc --max-semi-space-size=S --min-semi-space-size=S bench/heap.mjs <macro.js> <resources> <targetBytes> <seed> <definitionShare>
  *
  * Method. Between two garbage collections the V8 heap only grows, so if no GC runs during the
  * call, the heap used right after the call is the highest it was during the call. The parent
@@ -23,7 +23,7 @@ import { createRequire } from 'node:module';
 import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { generateTemplate, REGION, ACCOUNT } from './generate.mjs';
 
-const [macroPath, resources, targetBytes, seed] = process.argv.slice(2);
+const [macroPath, resources, targetBytes, seed, definitionShare] = process.argv.slice(2);
 if (typeof global.gc !== 'function') throw new Error('run with --expose-gc');
 const require = createRequire(import.meta.url);
 
@@ -33,7 +33,7 @@ new PerformanceObserver((list) => {
 }).observe({ entryTypes: ['gc'] });
 
 // The event as the Lambda runtime hands it over: parsed from JSON text.
-let text = JSON.stringify(generateTemplate({ resources: Number(resources), targetBytes: Number(targetBytes), seed: Number(seed) }).template);
+let text = JSON.stringify(generateTemplate({ resources: Number(resources), targetBytes: Number(targetBytes), seed: Number(seed), definitionShare: Number(definitionShare) }).template);
 const bytes = text.length;
 const fragment = JSON.parse(text);
 text = undefined;

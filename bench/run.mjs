@@ -13,7 +13,7 @@
  * stay sound on a busy machine. No GC is forced between calls (a forced full GC shrinks the
  * young generation and slows the next call down): each side pays for the collections its own
  * allocations cause.
- * It also measures the peak heap of the 1 MB case in a fresh process (bench/heap.mjs), the
+ * It also measures the peak heap of the heavier 1 MB case in a fresh process (bench/heap.mjs), the
  * bundle size, and the cold start of the bundle in fresh processes. It prints a table, PASS or
  * FAIL per target, and last the line `ratio at 1 MB: R`.
  *
@@ -49,12 +49,21 @@ const TARGETS = {
   coldStartOverhead: 0.5,
 };
 
-/** The templates: CloudFormation's maximum is 500 resources and 1 MB for a processed template. */
+/**
+ * The templates: CloudFormation's maximum is 500 resources and 1 MB for a processed template.
+ * The first four have the same make-up (state machine definitions at most 60% of the JSON; the
+ * 1 MB one reaches its size with cost-allocation tags on its other resources), so that the
+ * scaling target compares like with like. The fifth is the worst case for the macro: 1 MB whose
+ * definitions fill everything the other resources leave (81% of it); it is held to the ratio and
+ * heap targets too.
+ */
+const SHARE = 0.6;
 const CASES = [
-  { key: '10', label: '10 resources', resources: 10, targetBytes: 10 * KB, min: 0.85, seed: 1010 },
-  { key: '100K', label: '100 resources', resources: 100, targetBytes: 100 * KB, min: 0.95, seed: 1100 },
-  { key: '500K', label: '500 resources', resources: 500, targetBytes: 500 * KB, min: 0.97, seed: 1500 },
-  { key: '1M', label: '500 resources', resources: 500, targetBytes: 1 * MB, min: 1_000_000 / MB, seed: 1501 },
+  { key: '10', label: '10 resources', resources: 10, targetBytes: 10 * KB, min: 0.85, seed: 1010, definitionShare: SHARE },
+  { key: '100K', label: '100 resources', resources: 100, targetBytes: 100 * KB, min: 0.95, seed: 1100, definitionShare: SHARE },
+  { key: '500K', label: '500 resources', resources: 500, targetBytes: 500 * KB, min: 0.97, seed: 1500, definitionShare: SHARE },
+  { key: '1M', label: '500 resources', resources: 500, targetBytes: 1 * MB, min: 1_000_000 / MB, seed: 1501, definitionShare: SHARE },
+  { key: '1M-sfn', label: '500 resources, most of it state machines', resources: 500, targetBytes: 1 * MB, min: 1_000_000 / MB, seed: 1501, definitionShare: 1 },
 ];
 const WARM_MS = 10_000; // warm-up rounds: at least 30, then until 10 s or 400 rounds
 const MEASURE_MS = 30_000; // measured rounds: at least 41, then until 30 s or 2001 rounds
@@ -97,7 +106,7 @@ function prepare(c) {
     const r = validateAsl(JSON.parse(definition));
     check(r.isValid, `${c.label}: ${id} is not valid ASL: ${JSON.stringify(r.errors).slice(0, 300)}`);
   }
-  if (c.key === '1M') check(Math.min(...g.stateCounts) === 1 && Math.max(...g.stateCounts) === MAX_STATES, '1 MB: state machines should span 1..200 states');
+  if (c.key === '1M-sfn') check(Math.min(...g.stateCounts) === 1 && Math.max(...g.stateCounts) === MAX_STATES, '1 MB: state machines should span 1..200 states');
   return { text, fragment, g };
 }
 
@@ -195,12 +204,12 @@ async function time(fragments) {
   }));
 }
 
-/** Peak heap of the 1 MB case in a fresh process; retries with a larger young generation if a GC ran. */
+/** Peak heap of one case in a fresh process; retries with a larger young generation if a GC ran. */
 function peakHeap(c) {
   for (const semi of [64, 128, 256, 512]) {
     const r = spawnSync(
       process.execPath,
-      ['--expose-gc', `--max-semi-space-size=${semi}`, `--min-semi-space-size=${semi}`, join(ROOT, 'bench', 'heap.mjs'), MACRO, String(c.resources), String(c.targetBytes), String(c.seed)],
+      ['--expose-gc', `--max-semi-space-size=${semi}`, `--min-semi-space-size=${semi}`, join(ROOT, 'bench', 'heap.mjs'), MACRO, String(c.resources), String(c.targetBytes), String(c.seed), String(c.definitionShare)],
       { encoding: 'utf8', maxBuffer: 1 << 20 },
     );
     check(r.status === 0, `heap process failed: ${r.stderr}`);
@@ -264,14 +273,16 @@ async function main() {
     const p = prepare(c);
     const v = await verify(c, p);
     fragments.push(p.fragment);
-    results[c.key] = { c, p: { bytes: p.text.length, machines: p.g.forms.length }, v };
+    results[c.key] = { c, p: { bytes: p.text.length, machines: p.g.forms.length, tags: p.g.tags, definitions: p.g.definitionBytes / p.text.length }, v };
   }
   process.stderr.write(`  templates ready; timing (${WARM_MS / 1000} s warm-up, ${MEASURE_MS / 1000} s measured)...\n`);
   (await time(fragments)).forEach((t, k) => {
     results[CASES[k].key].t = t;
   });
   fragments.length = 0;
-  const heap = peakHeap(CASES.find((c) => c.key === '1M'));
+  // Like-for-like: the scaling pair must have the same make-up, within a few points.
+  check(Math.abs(results['1M'].p.definitions - results['100K'].p.definitions) < 0.03, 'the 100 KB and 1 MB templates should have the same share of definitions');
+  const heap = peakHeap(CASES.find((c) => c.key === '1M-sfn'));
   const bundle = statSync(MACRO).size;
   const cold = coldStart();
 
@@ -281,6 +292,8 @@ async function main() {
       `${c.label}, ${(p.bytes / KB).toFixed(0)} KB`,
       p.bytes,
       `${p.machines} (${v.states})`,
+      `${(p.definitions * 100).toFixed(0)}%`,
+      p.tags,
       `${v.rewritten}/${v.decisions}`,
       `${t.handler.toFixed(2)} (${t.handlerIqr[0].toFixed(2)}-${t.handlerIqr[1].toFixed(2)})`,
       `${t.floor.toFixed(2)} (${t.floorIqr[0].toFixed(2)}-${t.floorIqr[1].toFixed(2)})`,
@@ -289,31 +302,36 @@ async function main() {
     ];
   });
   console.log();
-  console.log(table(['template', 'JSON bytes', 'machines (states)', 'rewritten/decisions', 'handler ms (IQR)', 'floor ms (IQR)', 'ratio', 'runs'], rows));
+  console.log(table(['template', 'JSON bytes', 'machines (states)', 'definitions', 'tags', 'rewritten/decisions', 'handler ms (IQR)', 'floor ms (IQR)', 'ratio', 'runs'], rows));
   console.log('handler: median of handler(event, undefined, {log: no-op}); floor: median of JSON.parse(JSON.stringify(fragment)); interleaved, after warm-up; ratio = handler / floor.');
+  console.log('definitions: share of the JSON in state machine definitions; tags: cost-allocation tags per taggable resource.');
 
   const m1 = results['1M'].t;
   const m100 = results['100K'].t;
-  const ratio = m1.handler / m1.floor;
+  const sfn = results['1M-sfn'].t;
+  // The ratio target holds for both 1 MB templates: the worse one is reported.
+  const ratio = Math.max(m1.handler / m1.floor, sfn.handler / sfn.floor);
   const scaling = m1.handler / m100.handler;
   const peakMB = Math.max(heap.cold.peak, heap.warm.peak) / MB;
   const overhead = cold.require / cold.bare - 1;
   const verdict = (ok) => (ok ? 'PASS' : 'FAIL');
   const targets = [
-    ['ratio at 1 MB (handler / floor)', ratio.toFixed(2), `<= ${TARGETS.ratio1MB.toFixed(1)}`, verdict(ratio <= TARGETS.ratio1MB)],
+    ['ratio at 1 MB (handler / floor), worse of the two', ratio.toFixed(2), `<= ${TARGETS.ratio1MB.toFixed(1)}`, verdict(ratio <= TARGETS.ratio1MB)],
     ['time 1 MB / time 100 KB', `${scaling.toFixed(2)} (${(results['1M'].p.bytes / results['100K'].p.bytes).toFixed(1)}x bytes)`, `<= ${TARGETS.scaling}`, verdict(scaling <= TARGETS.scaling)],
-    ['peak heap, 1 MB', `${peakMB.toFixed(1)} MB`, `< ${TARGETS.peakHeapMB} MB`, verdict(peakMB < TARGETS.peakHeapMB)],
+    ['peak heap, 1 MB (most of it state machines)', `${peakMB.toFixed(1)} MB`, `< ${TARGETS.peakHeapMB} MB`, verdict(peakMB < TARGETS.peakHeapMB)],
     ['bundle dist/macro.js', `${(bundle / KB).toFixed(1)} KB`, `<= ${TARGETS.bundleKB} KB`, verdict(bundle <= TARGETS.bundleKB * KB)],
     ['cold start: require over node -e 0', `${overhead >= 0 ? '+' : ''}${(overhead * 100).toFixed(1)}%`, `<= +${TARGETS.coldStartOverhead * 100}%`, verdict(overhead <= TARGETS.coldStartOverhead)],
   ];
   console.log();
   console.log(table(['target', 'value', 'limit', 'result'], targets));
-  const v1 = results['1M'].v;
   const v100 = results['100K'].v;
-  console.log(
-    `1 MB vs 100 KB: JSON x${(results['1M'].p.bytes / results['100K'].p.bytes).toFixed(1)}, states x${(v1.states / v100.states).toFixed(1)}, decisions x${(v1.decisions / v100.decisions).toFixed(1)}, ` +
-      `floor time x${(m1.floor / m100.floor).toFixed(1)}, handler time x${scaling.toFixed(1)}; handler time per state ${((m100.handler / v100.states) * 1000).toFixed(1)} us vs ${((m1.handler / v1.states) * 1000).toFixed(1)} us`,
-  );
+  for (const key of ['1M', '1M-sfn']) {
+    const { v, p, t } = results[key];
+    console.log(
+      `${key === '1M' ? '1 MB' : '1 MB (most of it state machines)'} vs 100 KB: JSON x${(p.bytes / results['100K'].p.bytes).toFixed(1)}, definitions x${((p.definitions * p.bytes) / (results['100K'].p.definitions * results['100K'].p.bytes)).toFixed(1)}, states x${(v.states / v100.states).toFixed(1)}, decisions x${(v.decisions / v100.decisions).toFixed(1)}, ` +
+        `floor time x${(t.floor / m100.floor).toFixed(1)}, handler time x${(t.handler / m100.handler).toFixed(1)}; handler time per state ${((m100.handler / v100.states) * 1000).toFixed(1)} us vs ${((t.handler / v.states) * 1000).toFixed(1)} us`,
+    );
+  }
   const f = (b) => `${(b / MB).toFixed(1)} MB`;
   console.log(
     `peak heap (fresh process, young generation ${heap.semi} MB semi-space so that no GC runs during the call; peak = heap used right after the call, garbage included, so an upper bound):` +
