@@ -242,6 +242,11 @@ function applySubstitutions(segments: Segment[], subs: JsonObject): Segment[] {
         const from = Math.max(t.start, starts[i]);
         const to = Math.min(t.end, starts[i] + seg.text.length);
         if (to <= from) continue;
+        // A segment that the token covers whole is kept as it is (most lines of a SAM definition).
+        if (from === starts[i] && to - from === seg.text.length) {
+          out.push(seg);
+          continue;
+        }
         const piece = text.slice(from, to);
         if (seg.atomic) out.push({ text: piece, start: seg.start, end: seg.end, atomic: true });
         else {
