@@ -8,7 +8,8 @@
  *
  * Exit codes: 1 when a task reaches a function that has provisioned concurrency through
  * `$LATEST`, the unqualified ARN or a qualifier without it, or through an alias whose
- * provisioned concurrency is not READY; 0 otherwise; 2 for usage or credential errors.
+ * provisioned concurrency is not READY; 0 otherwise; 2 for usage or credential errors, and when
+ * a task or the requested executions could not be checked (the table is printed first).
  */
 import { CloudFormationClient, ListStackResourcesCommand, type ListStackResourcesCommandOutput } from '@aws-sdk/client-cloudformation';
 import {
@@ -23,8 +24,10 @@ import {
   GetExecutionHistoryCommand,
   ListExecutionsCommand,
   SFNClient,
+  type ExecutionListItem,
   type GetExecutionHistoryCommandOutput,
   type HistoryEvent,
+  type ListExecutionsCommandOutput,
 } from '@aws-sdk/client-sfn';
 import { readDefinition } from '../definition/read';
 import { findSlots } from '../definition/slots';
@@ -64,6 +67,8 @@ export interface ExecutionRow {
 export interface VerifyResult {
   rows: VerifyRow[];
   executions: ExecutionRow[];
+  /** State machines whose executions (`--executions`) could not be read, and why. */
+  executionErrors: { stateMachine: string; message: string }[];
   stateMachines: number;
 }
 
@@ -100,6 +105,7 @@ export async function verifyStack(stack: string, clients: VerifyClients, opts: {
 
   const rows: VerifyRow[] = [];
   const executions: ExecutionRow[] = [];
+  const executionErrors: VerifyResult['executionErrors'] = [];
   for (const m of machines) {
     const described = await clients.sfn.send(new DescribeStateMachineCommand({ stateMachineArn: m.arn }));
     const definition = described.definition ?? '{}';
@@ -134,9 +140,16 @@ export async function verifyStack(stack: string, clients: VerifyClients, opts: {
         rows.push({ ...base, status: 'none', verdict: 'unknown', note: describe(e) });
       }
     }
-    if (opts.executions && opts.executions > 0) executions.push(...(await executionRows(clients.sfn, m.logicalId, m.arn, opts.executions)));
+    if (opts.executions && opts.executions > 0) {
+      // A denied or failed history read spoils only this machine's part of the report.
+      try {
+        executions.push(...(await executionRows(clients.sfn, m.logicalId, m.arn, opts.executions)));
+      } catch (e) {
+        executionErrors.push({ stateMachine: m.logicalId, message: describeSfn(e) });
+      }
+    }
   }
-  return { rows, executions, stateMachines: machines.length };
+  return { rows, executions, executionErrors, stateMachines: machines.length };
 }
 
 function splitQualifier(invoked: string): { fn: string; qualifier: string } {
@@ -184,10 +197,21 @@ async function aliasVersion(lambda: LambdaClient, fn: string, alias: string): Pr
   }
 }
 
+/** The newest `n` executions (ListExecutions returns at most 1,000 per page, newest first). */
+async function lastExecutions(sfn: SFNClient, arn: string, n: number): Promise<ExecutionListItem[]> {
+  const out: ExecutionListItem[] = [];
+  let token: string | undefined;
+  do {
+    const page: ListExecutionsCommandOutput = await sfn.send(new ListExecutionsCommand({ stateMachineArn: arn, maxResults: Math.min(n - out.length, 1000), nextToken: token }));
+    out.push(...(page.executions ?? []));
+    token = page.nextToken;
+  } while (token && out.length < n);
+  return out.slice(0, n);
+}
+
 async function executionRows(sfn: SFNClient, logicalId: string, arn: string, n: number): Promise<ExecutionRow[]> {
-  const list = await sfn.send(new ListExecutionsCommand({ stateMachineArn: arn, maxResults: Math.min(n, 1000) }));
   const rows: ExecutionRow[] = [];
-  for (const ex of (list.executions ?? []).slice(0, n)) {
+  for (const ex of await lastExecutions(sfn, arn, n)) {
     let token: string | undefined;
     const byId = new Map<number, HistoryEvent>();
     do {
@@ -228,6 +252,12 @@ function ranArn(ev: HistoryEvent): string | undefined {
   return undefined;
 }
 
+function describeSfn(e: unknown): string {
+  const name = (e as Error)?.name ?? 'Error';
+  if (name === 'AccessDeniedException') return 'access denied to the Step Functions API (needs states:ListExecutions and states:GetExecutionHistory)';
+  return `${name}: ${(e as Error)?.message ?? String(e)}`;
+}
+
 function describe(e: unknown): string {
   const name = (e as Error)?.name ?? 'Error';
   if (name === 'AccessDeniedException') return 'access denied to the Lambda API';
@@ -238,10 +268,10 @@ function describe(e: unknown): string {
 // ---------------------------------------------------------------------------------------------
 // Command line
 
-/** 1 for a cold path or provisioned concurrency that is not READY; 2 when some task could not be checked; else 0. */
+/** 1 for a cold path or provisioned concurrency that is not READY; 2 when some task or some executions could not be checked; else 0. */
 export function exitCode(result: VerifyResult): number {
   if (result.rows.some((r) => r.verdict === 'cold' || r.verdict === 'not-ready')) return 1;
-  return result.rows.some((r) => r.verdict === 'unknown') ? 2 : 0;
+  return result.rows.some((r) => r.verdict === 'unknown') || result.executionErrors.length > 0 ? 2 : 0;
 }
 
 function fit(s: string, width: number): string {
@@ -285,6 +315,10 @@ export function formatTable(result: VerifyResult): string {
     lines.push('', 'Last executions (what each task really ran):');
     lines.push(tableRow(['', 'STATE MACHINE', 'STATE', 'EXECUTION', 'QUALIFIER']));
     for (const e of result.executions) lines.push(tableRow(['', e.stateMachine, e.state, fitEnd(e.execution, COLS[3]), e.qualifier || '$LATEST']));
+  }
+  if (result.executionErrors.length) {
+    lines.push('');
+    for (const e of result.executionErrors) lines.push(wrap(`executions not read: ${e.stateMachine}: ${e.message}`));
   }
   const count = (v: VerifyRow['verdict']): number => result.rows.filter((r) => r.verdict === v).length;
   lines.push(
@@ -350,7 +384,10 @@ export async function runVerify(argv: string[], io: Io, makeClients: (region?: s
   }
   io.stdout(json ? `${JSON.stringify(result, null, 2)}\n` : formatTable(result));
   const code = exitCode(result);
-  if (code === 2) io.stderr('error: some tasks could not be checked (see "not checked" above)\n');
+  if (code === 2) {
+    const what = [result.rows.some((r) => r.verdict === 'unknown') ? 'some tasks could not be checked (see "not checked" above)' : '', result.executionErrors.length ? 'some executions could not be read (see "executions not read" above)' : ''];
+    io.stderr(`error: ${what.filter(Boolean).join('; ')}\n`);
+  }
   return code;
 }
 

@@ -128,8 +128,13 @@ function serve(mocks: Mocks, stack: FakeStack, stackName = 'orders-prod'): void 
   });
   mocks.sfn.on(ListExecutionsCommand).callsFake((input: ListExecutionsCommandInput) => {
     const m = machine(input.stateMachineArn);
-    const list = (m.executions ?? []).slice(0, input.maxResults ?? 100);
+    // Pages of at most maxResults (the API's limit is 1,000), newest first, as the API returns them.
+    if ((input.maxResults ?? 100) > 1000) throw Object.assign(new Error('maxResults must be at most 1000'), { name: 'ValidationException' });
+    const from = input.nextToken === undefined ? 0 : Number(input.nextToken.replace('executions-', ''));
+    const to = from + (input.maxResults ?? 100);
+    const list = (m.executions ?? []).slice(from, to);
     return {
+      nextToken: to < (m.executions ?? []).length ? `executions-${to}` : undefined,
       executions: list.map((e) => ({
         executionArn: `arn:aws:states:${REGION}:${ACCOUNT}:execution:${m.name}:${e.name}`,
         stateMachineArn: smArn(m.name),
@@ -611,6 +616,52 @@ describe('--executions N', () => {
     expect(mocks.sfn).toHaveReceivedCommandTimes(GetExecutionHistoryCommand, 3);
   });
 
+  it('more than 1,000 executions: ListExecutions is paginated (1,000 per page) until N are read, newest first', async () => {
+    eventId = 0;
+    const history = [[entered('Validate'), lambdaScheduled(`${fnArn('orders-validate')}:live`)]];
+    const many = Array.from({ length: 1500 }, (_, k) => ({ name: `run-${String(1500 - k).padStart(4, '0')}`, pages: history }));
+    serve(mocks, { pages: [[machineResource(ORDER_FLOW)]], machines: [{ ...ORDER_FLOW, definition: { StartAt: 'Done', States: { Done: { Type: 'Succeed' } } }, executions: many }], functions: {} });
+    const result = await verifyStack('orders-prod', clients(), { executions: 1200 });
+    expect(mocks.sfn.commandCalls(ListExecutionsCommand).map((c) => [c.args[0].input.maxResults, c.args[0].input.nextToken])).toEqual([
+      [1000, undefined],
+      [200, 'executions-1000'],
+    ]);
+    expect(result.executions).toHaveLength(1200);
+    expect(result.executions[0].execution).toBe('run-1500');
+    expect(result.executions[1199].execution).toBe('run-0301');
+    expect(mocks.sfn).toHaveReceivedCommandTimes(GetExecutionHistoryCommand, 1200);
+    expect(result.executionErrors).toEqual([]);
+  });
+
+  it('fewer executions than N: one page, all of them', async () => {
+    serve(mocks, ordersProd());
+    const result = await verifyStack('orders-prod', clients(), { executions: 5000 });
+    expect(mocks.sfn).toHaveReceivedCommandWith(ListExecutionsCommand, { stateMachineArn: smArn(ORDER_FLOW.name), maxResults: 1000 });
+    expect(mocks.sfn).toHaveReceivedCommandTimes(ListExecutionsCommand, 2);
+    expect(result.executions).toHaveLength(4);
+  });
+
+  it('a denied execution history spoils only that state machine: the table is printed, the reason named, exit 2', async () => {
+    const stack = ordersProd();
+    // Only warm tasks, so that the exit code reflects the executions alone.
+    stack.machines = [{ ...stack.machines[0], definition: { StartAt: 'Validate', States: { Validate: { Type: 'Task', Resource: `${fnArn('orders-validate')}:live`, End: true } } } }, stack.machines[1]];
+    stack.machines[1] = { ...stack.machines[1], definition: { StartAt: 'Done', States: { Done: { Type: 'Succeed' } } } };
+    serve(mocks, stack);
+    mocks.sfn.on(GetExecutionHistoryCommand, { executionArn: `arn:aws:states:${REGION}:${ACCOUNT}:execution:${ORDER_FLOW.name}:7f1c2a90-5b1e-4c3a-9d55-0e6f1b2c3d4e` }).rejects(
+      Object.assign(new Error(`User: arn:aws:sts::${ACCOUNT}:assumed-role/dev/alice is not authorized to perform: states:GetExecutionHistory`), { name: 'AccessDeniedException' }),
+    );
+    const { code, stdout, stderr } = await cli(['--stack', 'orders-prod', '--executions', '1']);
+    expect(code).toBe(2);
+    expect(stdout).toContain('  OrderFlow     Validate      orders-validate  live       READY       5/5');
+    // RefundFlow's execution is still read.
+    expect(stdout).toContain('Last executions (what each task really ran):');
+    expect(stdout).toContain('\n  RefundFlow    Refund        …5d-7f9e1a3c5b7d live\n');
+    expect(stdout).toContain('\n\nexecutions not read: OrderFlow: access denied to the Step Functions API (needs\n  states:ListExecutions and states:GetExecutionHistory)\n');
+    expect(stderr).toBe('error: some executions could not be read (see "executions not read" above)\n');
+    const { stdout: json } = await cli(['--stack', 'orders-prod', '--executions', '1', '--json']);
+    expect((JSON.parse(json) as VerifyResult).executionErrors).toEqual([{ stateMachine: 'OrderFlow', message: 'access denied to the Step Functions API (needs states:ListExecutions and states:GetExecutionHistory)' }]);
+  });
+
   it('Parallel branches: each invocation is attributed to its own state by following previousEventId, also after a retry', async () => {
     eventId = 0;
     const started = ev('ExecutionStarted', { executionStartedEventDetails: { input: '{}' } });
@@ -712,7 +763,7 @@ describe('formatTable', () => {
   });
 
   it('the grid: column starts and widths [1, 13, 13, 16, 10, 11, 9], one space apart (79 columns)', () => {
-    const header = formatTable({ stateMachines: 0, rows: [], executions: [] }).split('\n')[0];
+    const header = formatTable({ stateMachines: 0, rows: [], executions: [], executionErrors: [] }).split('\n')[0];
     expect(header).toBe('  STATE MACHINE STATE         FUNCTION         QUALIFIER  PC          ALLOC/REQ');
     expect(header.length).toBe(79);
     /** The cells of a grid line, read by the widths, checking the single space between them. */
@@ -740,11 +791,11 @@ describe('formatTable', () => {
       requested: 1000,
       verdict: 'not-ready',
     };
-    const line = formatTable({ stateMachines: 1, rows: [row], executions: [] }).split('\n')[1];
+    const line = formatTable({ stateMachines: 1, rows: [row], executions: [], executionErrors: [] }).split('\n')[1];
     expect(cells(line)).toEqual(['!', 'ThirteenChars', 'ThirteenChar2', 'sixteen-chars-fn', 'ten-chars-', 'IN_PROGRESS', '1000/1000']);
     expect(line).toHaveLength(79);
     // One character more in any column is cut.
-    const cut = formatTable({ stateMachines: 1, rows: [{ ...row, stateMachine: 'FourteenChars!', state: 'FourteenChar2!', function: fnArn('seventeen-chars-f'), qualifier: 'eleven-chr-' }], executions: [] }).split('\n')[1];
+    const cut = formatTable({ stateMachines: 1, rows: [{ ...row, stateMachine: 'FourteenChars!', state: 'FourteenChar2!', function: fnArn('seventeen-chars-f'), qualifier: 'eleven-chr-' }], executions: [], executionErrors: [] }).split('\n')[1];
     expect(cells(cut)).toEqual(['!', 'FourteenChar…', 'FourteenChar…', 'seventeen-chars…', 'eleven-ch…', 'IN_PROGRESS', '1000/1000']);
   });
 
@@ -776,6 +827,7 @@ describe('formatTable', () => {
         longRow({ ...unqualified, verdict: 'unknown', note: 'access denied to the Lambda API' }),
       ],
       executions: [],
+      executionErrors: [],
     };
     expect(formatTable(result).split('\n').slice(1, 6)).toEqual([
       '  OrderFulfill… ValidateTheI… orders-service-… provision… READY       40/40',
@@ -796,6 +848,7 @@ describe('formatTable', () => {
         longRow({ ...unqualified, verdict: 'unknown', note: 'access denied to the Lambda API' }),
       ],
       executions: [{ stateMachine: LONG, execution: '7f1c2a90-5b1e-4c3a-9d55-0e6f1b2c3d4e', state: 'ValidateTheIncomingOrderPayloadAgainstTheSchema', ran: longRow({}).invoked, qualifier: 'provisioned-live-alias' }],
+      executionErrors: [{ stateMachine: LONG, message: 'access denied to the Step Functions API (needs states:ListExecutions and states:GetExecutionHistory)' }],
     };
     const table = formatTable(result);
     expect(overlong(table)).toEqual([]);
@@ -832,6 +885,7 @@ describe('formatTable', () => {
       stateMachines: 1,
       rows: [longRow({ allocated: 250, requested: 1000 }), longRow({ allocated: 1000, requested: 1000 }), longRow({ allocated: undefined, requested: 7, status: 'IN_PROGRESS', verdict: 'not-ready' })],
       executions: [],
+      executionErrors: [],
     }).split('\n');
     expect(lines.slice(1, 4)).toEqual([
       '  OrderFulfill… ValidateTheI… orders-service-… provision… READY       250/1000',
@@ -846,7 +900,7 @@ describe('formatTable', () => {
   // 12000/12000 prints as "12000/12…". As the last column it need not be cut (or the row may use
   // the 80th column). Flip to `it` when fixed.
   it('ALLOC/REQ shows 5-digit counts whole', () => {
-    const table = formatTable({ stateMachines: 1, rows: [longRow({ allocated: 12000, requested: 12000 })], executions: [] });
+    const table = formatTable({ stateMachines: 1, rows: [longRow({ allocated: 12000, requested: 12000 })], executions: [], executionErrors: [] });
     expect(table.split('\n')[1]).toMatch(/ 12000\/12000$/);
   });
 
@@ -857,13 +911,11 @@ describe('formatTable', () => {
     expect(table).not.toMatch(/…$/m);
   });
 
-  // KNOWN DEFECT (macro/cli/verify.ts, formatTable): the EXECUTION column keeps the first 15
-  // characters of the execution name, so executions named with a common prefix (as most
-  // generated names are: "order-2025-03-04-0001", "...-0002") print identically and the rows of
-  // `--executions N` cannot be told apart. Flip to `it` when fixed.
+  // Execution names usually share a prefix ("order-2025-03-04-0001", "...-0002"): the EXECUTION
+  // column keeps their ends.
   it('with --executions 2, executions whose names share a long prefix are still told apart', () => {
     const row = (execution: string) => ({ stateMachine: 'OrderFlow', execution, state: 'Validate', ran: `${fnArn('orders-validate')}:live`, qualifier: 'live' });
-    const table = formatTable({ stateMachines: 1, rows: [], executions: [row('order-2025-03-04-0001'), row('order-2025-03-04-0002')] });
+    const table = formatTable({ stateMachines: 1, rows: [], executions: [row('order-2025-03-04-0001'), row('order-2025-03-04-0002')], executionErrors: [] });
     const lines = table.split('\n').filter((l) => l.includes('Validate'));
     expect(lines).toHaveLength(2);
     expect(lines[0]).not.toBe(lines[1]);
@@ -881,7 +933,13 @@ describe('exitCode', () => {
     { name: 'not ready and not checked: not ready wins', verdicts: ['not-ready', 'unknown'], code: 1 },
     { name: 'not checked, nothing cold', verdicts: ['warm', 'unknown', 'no-pc'], code: 2 },
   ])('$name → $code', ({ verdicts, code }) => {
-    expect(exitCode({ stateMachines: 1, rows: verdicts.map(row), executions: [] })).toBe(code);
+    expect(exitCode({ stateMachines: 1, rows: verdicts.map(row), executions: [], executionErrors: [] })).toBe(code);
+  });
+
+  it('executions that could not be read: 2, unless something is cold (1)', () => {
+    const executionErrors = [{ stateMachine: 'OrderFlow', message: 'access denied' }];
+    expect(exitCode({ stateMachines: 1, rows: [row('warm')], executions: [], executionErrors })).toBe(2);
+    expect(exitCode({ stateMachines: 1, rows: [row('cold')], executions: [], executionErrors })).toBe(1);
   });
 });
 
