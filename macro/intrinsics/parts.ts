@@ -106,11 +106,16 @@ function formatHole(v: Json): string {
   const fn = intrinsicName(v);
   const arg = fn ? (v as Record<string, Json>)[fn] : undefined;
   if (fn === 'Ref' && typeof arg === 'string') return `{${arg}}`;
-  if (fn === 'Fn::GetAtt' && Array.isArray(arg) && arg.length === 2) return `{${arg.join('.')}}`;
+  if (fn === 'Fn::GetAtt' && Array.isArray(arg) && arg.length === 2) return `{${arg.map(text).join('.')}}`;
   if (fn === 'Fn::If' && Array.isArray(arg) && arg.length === 3) {
-    return `{Fn::If ${String(arg[0])} ? ${formatValue(arg[1])} : ${formatValue(arg[2])}}`;
+    return `{Fn::If ${text(arg[0])} ? ${formatValue(arg[1])} : ${formatValue(arg[2])}}`;
   }
   return `{${describe(v).replace(/\$\{/g, '$ {')}}`;
+}
+
+/** A string as it is, anything else as JSON (String() would throw on an object without a prototype). */
+function text(v: Json): string {
+  return typeof v === 'string' ? v : describe(v);
 }
 
 /** The single hole of `parts`, or undefined. */

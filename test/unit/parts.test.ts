@@ -113,6 +113,13 @@ describe('formatParts / formatValue', () => {
     expect(formatValue({ 'Fn::If': ['C', { 'Fn::If': ['D', REF('A'), 'x'] }, 'y'] })).toBe('{Fn::If C ? {Fn::If D ? {A} : x} : y}');
   });
 
+  test('an object without a prototype inside a GetAtt or an Fn::If condition is written as JSON, not thrown on', () => {
+    const odd = Object.assign(Object.create(null) as Record<string, Json>, { x: 1 });
+    expect(formatParts([h({ 'Fn::GetAtt': [odd, 'Arn'] })])).toBe('{{"x":1}.Arn}');
+    expect(formatParts([h({ 'Fn::If': [odd, REF('A'), 'b'] })])).toBe('{Fn::If {"x":1} ? {A} : b}');
+    expect(formatParts([h({ 'Fn::GetAtt': ['Fn', 'Arn'] }), h({ 'Fn::If': ['C', REF('A'), 'b'] })])).toBe('{Fn.Arn}{Fn::If C ? {A} : b}');
+  });
+
   test('no hole is written as an Fn::Sub placeholder', () => {
     const holes: Json[] = [REF('A'), GA('Fn'), { 'Fn::If': ['C', REF('A'), GA('Fn')] }, { 'Fn::Sub': ['${X}', { X: { 'Fn::ImportValue': '${Y}' } }] }, { 'Fn::ImportValue': { 'Fn::Sub': '${Z}' } }];
     for (const v of holes) expect(formatParts([h(v)])).not.toContain('${');
