@@ -39,6 +39,11 @@ export interface DecideContext {
   targets: WarmTargets;
   external?: Record<string, ExternalLookup>;
   aliasName?: string;
+  /**
+   * The condition of the state machine's own resource, if any: wherever its definition is
+   * evaluated, that condition is true, so a target guarded by it needs no Fn::If there.
+   */
+  holds?: string;
 }
 
 export function decide(slot: Slot, ctx: DecideContext): SlotDecision {
@@ -55,14 +60,14 @@ export function decide(slot: Slot, ctx: DecideContext): SlotDecision {
       if (res.status === 'cold') {
         return { kind: 'cold', fn: ref.fn, reason: `function ${ref.fn} has no provisioned concurrency`, strict: true };
       }
-      return { kind: 'rewrite', edit: edit(slot, res.target, original, from) };
+      return { kind: 'rewrite', edit: edit(slot, res.target, original, from, ctx.holds) };
     }
     case 'qualifier': {
       if (ctx.targets.isWarmQualifier(ref.id)) return { kind: 'warm', fn: ref.fn, reason: `already invokes ${ref.id}, which has provisioned concurrency` };
       const res = ctx.targets.resolve(ref.fn);
       if (res.status === 'warm') {
         const alias = ctx.targets.aliases.get(res.target.id);
-        if (alias && alias.version === ref.id) return { kind: 'rewrite', edit: edit(slot, res.target, original, from) };
+        if (alias && alias.version === ref.id) return { kind: 'rewrite', edit: edit(slot, res.target, original, from, ctx.holds) };
         return {
           kind: 'cold',
           fn: ref.fn,
@@ -95,8 +100,9 @@ export function decide(slot: Slot, ctx: DecideContext): SlotDecision {
   }
 }
 
-function edit(slot: Slot, target: WarmTarget, original: Json, from: string): Edit {
-  const value = guard(target.guards, target.value, original);
+function edit(slot: Slot, target: WarmTarget, original: Json, from: string, holds: string | undefined): Edit {
+  const value = guard(within(target.guards, holds), target.value, original);
+  // The grant goes to a role that may exist without the state machine's condition: fully guarded.
   const grant = guard(target.guards, target.value, { 'Fn::GetAtt': [target.fn, 'Arn'] });
   return { slot, value, grants: [{ fn: target.fn, value: grant }], fn: target.fn, target, from, to: formatValue(value) };
 }
@@ -121,7 +127,7 @@ function decideBranches(slot: Slot, value: Json, from: string, ctx: DecideContex
     if (res.status !== 'warm') return v;
     target ??= res.target;
     grants.push({ fn: ref.fn, value: guard(res.target.guards, res.target.value, { 'Fn::GetAtt': [ref.fn, 'Arn'] }) });
-    return guard(res.target.guards, res.target.value, v);
+    return guard(within(res.target.guards, ctx.holds), res.target.value, v);
   };
   const next: Json = { 'Fn::If': [cond, branch(yes), branch(no)] };
   if (failure) return failure;
@@ -129,6 +135,11 @@ function decideBranches(slot: Slot, value: Json, from: string, ctx: DecideContex
   return { kind: 'rewrite', edit: { slot, value: next, grants, fn: target?.fn, target, from, to: formatValue(next) } };
 }
 
+
+/** The guards still needed where `holds` is known to be true (a guard on it always passes there). */
+function within(guards: readonly Guard[], holds: string | undefined): readonly Guard[] {
+  return holds === undefined ? guards : guards.filter((g) => g.negate || g.condition !== holds);
+}
 
 /** `Fn::If [C, warm, cold]` for each guard, innermost last. */
 export function guard(guards: readonly Guard[], warm: Json, cold: Json): Json {

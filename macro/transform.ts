@@ -88,7 +88,7 @@ function run(fragment: unknown, options: TransformOptions): TransformResult {
     const edits: Edit[] = [];
     const errorStates = new Map<string, string[]>();
     for (const slot of scan.slots) {
-      const d = decide(slot, { index, targets, external: options.external, aliasName: options.aliasName });
+      const d = decide(slot, { index, targets, external: options.external, aliasName: options.aliasName, holds: sm.condition });
       const at = { stateMachine: sm.id, templatePath: model.path, state: slot.state, statePath: slot.statePath };
       switch (d.kind) {
         case 'rewrite':
