@@ -139,7 +139,11 @@ export class IamFixer {
       }
     }
     if (inline !== undefined && !Array.isArray(inline)) {
-      return this.cannotExtend(docs, outcome, `${rolePath.join('/')}/Policies`, `role ${roleId}`, targetsText);
+      // `Policies` computed by an intrinsic (an Fn::If, say) is left as it is: the grant goes to a
+      // policy resource of its own, attached to the role.
+      const created = this.policies.get(roleId);
+      if (created) docs.push({ path: ['Resources', created, 'Properties', 'PolicyDocument'], label: created });
+      return { docs, addStatement: (st) => this.addToOwnPolicy(roleId, role, sm, st) };
     }
     return {
       docs,
@@ -155,6 +159,40 @@ export class IamFixer {
         }
       },
     };
+  }
+
+  /** The AWS::IAM::Policy resources the macro added, by role. */
+  private readonly policies = new Map<string, string>();
+
+  /**
+   * Adds a statement to the macro's own AWS::IAM::Policy for a role (created on first use, with
+   * the role's Condition), and makes the state machine depend on it, so that no execution starts
+   * before the grant is attached.
+   */
+  private addToOwnPolicy(roleId: string, role: Resource, sm: Resource, statement: JsonObject): void {
+    let id = this.policies.get(roleId);
+    if (id === undefined) {
+      const base = `${roleId}WarmStepFunctionsPolicy`;
+      id = base;
+      for (let n = 2; this.index.get(id) !== undefined || this.editor.get(['Resources', id]) !== undefined; n++) id = `${base}${n}`;
+      this.policies.set(roleId, id);
+      const policy: JsonObject = {
+        Type: 'AWS::IAM::Policy',
+        ...(role.condition !== undefined ? { Condition: role.condition } : {}),
+        Properties: { PolicyName: 'WarmStepFunctionsInvoke', PolicyDocument: { Version: '2012-10-17', Statement: [statement] }, Roles: [{ Ref: roleId }] },
+      };
+      this.editor.set(['Resources', id], policy);
+    } else {
+      const path = ['Resources', id, 'Properties', 'PolicyDocument', 'Statement'];
+      const current = this.editor.get(path);
+      this.editor.set(path, [...(Array.isArray(current) ? current : []), statement]);
+    }
+    // A DependsOn on a resource whose condition may be false would fail; the role's condition holds
+    // wherever the state machine exists only when it is the state machine's own.
+    if (role.condition !== undefined && role.condition !== sm.condition) return;
+    const dependsOn = this.editor.get(['Resources', sm.id, 'DependsOn']);
+    const list = Array.isArray(dependsOn) ? dependsOn : dependsOn === undefined ? [] : [dependsOn];
+    if (!list.includes(id)) this.editor.set(['Resources', sm.id, 'DependsOn'], [...list, id]);
   }
 
   /** Policies given by an intrinsic (e.g. Fn::If) are not rewritten: coverage is still checked, nothing is added. */

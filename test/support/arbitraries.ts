@@ -84,8 +84,6 @@ export interface MachineInfo {
   role?: string;
   /** SAM state machine whose role SAM builds from `Policies`. */
   samPolicies: boolean;
-  /** The role's Policies are an intrinsic (Fn::If): the macro cannot extend them and must warn instead. */
-  roleGrantsComputed: boolean;
   /** The options let the macro process this machine. */
   processed: boolean;
 }
@@ -1121,7 +1119,6 @@ function buildTemplate(plan: TemplatePlan): ValidCase {
       form,
       role,
       samPolicies: sam && mp.samPolicies !== 'role',
-      roleGrantsComputed: role !== undefined && roleWhere.get(role) === 'inline-if',
       processed: true,
     });
     for (const v of build.values) values.push(v.info);

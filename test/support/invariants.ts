@@ -386,6 +386,27 @@ function additivePolicyList(a: unknown, b: unknown, where: string, entry: (x: un
   appended(lb, la.length);
 }
 
+/**
+ * A resource the macro added: `<Role>WarmStepFunctionsPolicy[N]`, an AWS::IAM::Policy attached to
+ * that role only, with the role's Condition, that only allows lambda:InvokeFunction; and only for
+ * a role whose Policies is an intrinsic function.
+ */
+function checkAddedPolicy(ri: Record<string, unknown>, id: string, r: unknown): void {
+  const where = `Resources/${id}`;
+  const m = /^(.+)WarmStepFunctionsPolicy\d*$/.exec(id);
+  const roleId = m?.[1];
+  const role = roleId === undefined ? undefined : ri[roleId];
+  if (!m || own(role, 'Type') !== 'AWS::IAM::Role') fail(`the macro added ${where}, which is not its policy for a role of the template`);
+  if (!isIntrinsic(own(own(role, 'Properties'), 'Policies'))) fail(`the macro added ${where} for ${roleId}, whose Policies it could have extended`);
+  const props = own(r, 'Properties');
+  const extra = diff(Object.keys(r as object).sort(), ['Type', 'Properties', ...(own(role, 'Condition') !== undefined ? ['Condition'] : [])].sort());
+  if (own(r, 'Type') !== 'AWS::IAM::Policy' || extra) fail(`${where} is not a plain AWS::IAM::Policy: ${short(r)}`);
+  if (diff(own(r, 'Condition'), own(role, 'Condition'))) fail(`${where} does not have the Condition of ${roleId}`);
+  if (diff(own(props, 'Roles'), [{ Ref: roleId }])) fail(`${where} is attached to more than ${roleId}: ${short(own(props, 'Roles'))}`);
+  const statements = asList(own(own(props, 'PolicyDocument'), 'Statement'));
+  if (statements.length === 0 || !statements.every(isInvokeGrant)) fail(`${where} does more than allow lambda:InvokeFunction: ${short(props)}`);
+}
+
 /** Property 4: resource by resource, key by key, only the places the macro may edit differ. */
 export function checkOnlyAllowedChanges(input: unknown, output: unknown): void {
   if (!isObj(input) || !isObj(output)) fail('input or output is not an object');
@@ -393,7 +414,10 @@ export function checkOnlyAllowedChanges(input: unknown, output: unknown): void {
   if (top) fail(`a top-level section changed: ${top}`);
   const ri = own(input, 'Resources') as Record<string, unknown>;
   const ro = own(output, 'Resources') as Record<string, unknown>;
-  const ids = diff(Object.keys(ri).sort(), Object.keys(ro).sort());
+  // The only resources the macro may add: its own policy for a role whose Policies is an intrinsic.
+  const added = Object.keys(ro).filter((id) => !hasOwn(ri, id));
+  for (const id of added) checkAddedPolicy(ri, id, ro[id]);
+  const ids = diff(Object.keys(ri).sort(), Object.keys(ro).filter((id) => hasOwn(ri, id)).sort());
   if (ids) fail(`the set of resources changed: ${ids}`);
   for (const id of Object.keys(ri)) {
     const a = ri[id];
@@ -410,8 +434,17 @@ export function checkOnlyAllowedChanges(input: unknown, output: unknown): void {
       const pa = own(a, 'Properties');
       const pb = own(b, 'Properties');
       const editable = ['Definition', 'DefinitionString', 'DefinitionSubstitutions', ...(sam ? ['Policies'] : [])];
-      const d = diff(without(a, ['Properties', 'Metadata']), without(b, ['Properties', 'Metadata']), where) ?? diff(without(pa, editable), without(pb, editable), `${where}/Properties`);
+      const d = diff(without(a, ['Properties', 'Metadata', 'DependsOn']), without(b, ['Properties', 'Metadata', 'DependsOn']), where) ?? diff(without(pa, editable), without(pb, editable), `${where}/Properties`);
       if (d) fail(`a state machine changed outside its definition: ${d}`);
+      // DependsOn may only gain the policies the macro added (a string becomes a list).
+      const da = own(a, 'DependsOn');
+      const db = own(b, 'DependsOn');
+      if (diff(da, db) !== undefined) {
+        const la = asList(da);
+        const lb = asList(db);
+        const dd = diff(la, lb.slice(0, la.length), `${where}/DependsOn`);
+        if (dd || !Array.isArray(db) || lb.slice(la.length).some((x) => typeof x !== 'string' || !added.includes(x))) fail(`${where}/DependsOn changed beyond the macro's own policies: ${short(da)} → ${short(db)}`);
+      }
       for (const k of ['Definition', 'DefinitionString']) if (hasOwn(pa, k) !== hasOwn(pb, k)) fail(`${where}/Properties/${k}: the definition moved between Definition and DefinitionString`);
       const ma = own(a, 'Metadata');
       const mb = own(b, 'Metadata');
@@ -889,12 +922,6 @@ export function checkIam(c: ValidCase, result: TransformResult): void {
           s.resources.some((r) => render.render(r).some((pattern) => iamMatch(pattern, arn)));
         const allowed = statements.some((s) => s.effect === 'Allow' && allows(s));
         const denied = statements.some((s) => s.effect === 'Deny' && allows(s));
-        if ((!allowed || denied) && m.roleGrantsComputed) {
-          // The macro cannot extend Policies computed by Fn::If; it must say so.
-          const warned = result.report.decisions.some((x) => x.action === 'warning' && x.stateMachine === m.id && /InvokeFunction/.test(x.reason));
-          if (warned) continue;
-          fail(`${m.id}: its role's Policies are computed by Fn::If, the target ${target} is not granted, and there is no warning about it`);
-        }
         if (!allowed || denied) {
           fail(`${m.id}, ${describeAssignment(a)}: its role does not allow lambda:InvokeFunction on the new target ${target} (${arn}); grants: ${short(statements.filter((s) => s.actions.some((x) => typeof x === 'string' && /lambda|\*/i.test(x))).map((s) => s.resources), 400)}`);
         }

@@ -182,6 +182,33 @@ describe('the checks catch broken outputs', () => {
     expect(() => checkOnlyAllowedChanges(c.template, out2)).toThrow(/no business/);
   });
 
+  test("P4 fails when the macro's own policy resource does more than it may, or a resource is added otherwise", () => {
+    const c = first(
+      rewriting.filter((x) => Object.keys(resources(ok(x).fragment)).some((id) => id.endsWith('WarmStepFunctionsPolicy'))),
+      'whose role Policies is an intrinsic',
+    );
+    const out = ok(c).fragment;
+    const id = Object.keys(resources(out)).find((k) => k.endsWith('WarmStepFunctionsPolicy'))!;
+    expect(() => checkOnlyAllowedChanges(c.template, out)).not.toThrow();
+    const broken = (edit: (policy: { Properties: Record<string, unknown> }, all: Record<string, unknown>) => void): JsonObject => {
+      const o = clone(out) as JsonObject;
+      edit(resources(o)[id] as { Properties: Record<string, unknown> }, resources(o));
+      return o;
+    };
+    expect(() => checkOnlyAllowedChanges(c.template, broken((p) => (p.Properties.Roles = [{ Ref: 'SomeoneElse' }])))).toThrow(/attached to more than/);
+    expect(() => checkOnlyAllowedChanges(c.template, broken((p) => (p.Properties.PolicyDocument = { Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] })))).toThrow(/does more than allow/);
+    expect(() => checkOnlyAllowedChanges(c.template, broken((_p, all) => (all.Extra = { Type: 'AWS::SNS::Topic' })))).toThrow(/not its policy/);
+    expect(() =>
+      checkOnlyAllowedChanges(
+        c.template,
+        broken((_p, all) => {
+          const sm = Object.values(all).find((r) => (r as { Type: string }).Type === 'AWS::StepFunctions::StateMachine') as Record<string, unknown>;
+          sm.DependsOn = ['Unrelated'];
+        }),
+      ),
+    ).toThrow(/DependsOn changed/);
+  });
+
   test('P6 fails on a reference to a missing resource or condition', () => {
     const c = first(rewriting, 'with a rewrite');
     const out = clone(ok(c).fragment) as JsonObject;
