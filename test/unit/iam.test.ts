@@ -210,6 +210,50 @@ describe('grants that do not cover the alias', () => {
   });
 });
 
+describe("a role whose Policies is an intrinsic: the macro's own policy resource", () => {
+  const computed = (extra: JsonObject = {}): JsonObject => ({
+    Type: 'AWS::IAM::Role',
+    ...extra,
+    Properties: { AssumeRolePolicyDocument: {}, Policies: { 'Fn::If': ['HasLogs', [{ PolicyName: 'logs', PolicyDocument: { Statement: [] } }], { Ref: 'AWS::NoValue' }] } },
+  });
+  const own = (out: JsonObject, id = 'RoleWarmStepFunctionsPolicy'): JsonObject => out[id] as JsonObject;
+
+  test('a policy attached to the role only; Policies untouched; DependsOn added; nothing else', () => {
+    const { out, report } = run({ Role: computed(), SM: machine() });
+    expect(report.summary.iamGrantsAdded).toBe(1);
+    expect(own(out)).toEqual({
+      Type: 'AWS::IAM::Policy',
+      Properties: { PolicyName: 'WarmStepFunctionsInvoke', PolicyDocument: { Version: '2012-10-17', Statement: [statement([{ Ref: 'Live' }])] }, Roles: [{ Ref: 'Role' }] },
+    });
+    expect(out.Role).toEqual(computed());
+    expect((out.SM as JsonObject).DependsOn).toEqual(['RoleWarmStepFunctionsPolicy']);
+    expect(report.decisions.filter((d) => d.action === 'warning')).toEqual([]);
+  });
+
+  test('the role has a Condition the state machine does not share: the policy gets it, and no DependsOn (it could dangle)', () => {
+    const { out } = run({ Role: computed({ Condition: 'InProd' }), SM: machine() });
+    expect(own(out).Condition).toBe('InProd');
+    expect((out.SM as JsonObject).DependsOn).toBeUndefined();
+  });
+
+  test('the state machine shares the Condition: DependsOn added, existing entries kept first', () => {
+    const { out } = run({ Role: computed({ Condition: 'InProd' }), SM: { ...machine(), Condition: 'InProd', DependsOn: ['A', 'B'] }, A: { Type: 'AWS::SNS::Topic' }, B: { Type: 'AWS::SNS::Topic' } });
+    expect((out.SM as JsonObject).DependsOn).toEqual(['A', 'B', 'RoleWarmStepFunctionsPolicy']);
+  });
+
+  test('a policy already covers the target on a second run: the output is a fixed point', () => {
+    const first = run({ Role: computed(), SM: machine() });
+    const again = transform(first.fragment, OPTIONS);
+    expect(again.fragment).toEqual(first.fragment);
+    expect(again.report.summary.iamGrantsAdded).toBe(0);
+  });
+
+  test('Mode report: nothing is added', () => {
+    const { out } = run({ Role: computed(), SM: machine() }, { ...OPTIONS, mode: 'report' });
+    expect(out.RoleWarmStepFunctionsPolicy).toBeUndefined();
+  });
+});
+
 describe('policies attached to the role', () => {
   const bare = { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: {} } };
 
