@@ -220,7 +220,7 @@ function peakHeap(c) {
 }
 
 /** Wall time of fresh processes: `node -e require(bundle)` vs `node -e 0`, interleaved. */
-function coldStart(rounds = 21) {
+function coldStart(rounds = 41) {
   const bare = ['-e', '0'];
   const target = relative(ROOT, MACRO) === join('dist', 'macro.js') ? './dist/macro.js' : MACRO;
   const req = ['-e', `require(${JSON.stringify(target)})`];
