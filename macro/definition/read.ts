@@ -213,18 +213,9 @@ function applySubstitutions(segments: Segment[], subs: JsonObject): Segment[] {
       starts.push(at);
       at += r.text.length;
     }
-    // The last segment that starts at or before `offset` (binary search: a SAM definition has a
-    // segment per line, and a linear scan per token would make the read quadratic).
-    const segAt = (offset: number): number => {
-      let lo = 0;
-      let hi = run.length - 1;
-      while (lo < hi) {
-        const mid = (lo + hi + 1) >> 1;
-        if (starts[mid] <= offset) lo = mid;
-        else hi = mid - 1;
-      }
-      return lo;
-    };
+    // The segment at `offset` (a SAM definition has a segment per line: a linear scan per token
+    // would make the read quadratic).
+    const segAt = (offset: number): number => lastAtOrBefore(starts, offset);
     const posAt = (offset: number, side: 'start' | 'end'): Pos => {
       const i = segAt(side === 'start' ? offset : Math.max(0, offset - 1));
       const seg = run[i];
@@ -261,6 +252,18 @@ function applySubstitutions(segments: Segment[], subs: JsonObject): Segment[] {
     }
   }
   return out;
+}
+
+/** Index of the last of the sorted `starts` that is at most `at` (0 when none is); binary search. */
+export function lastAtOrBefore(starts: readonly number[], at: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid] <= at) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }
 
 const DATA_NODE: Node = Object.freeze({ kind: 'scalar' }) as Node;

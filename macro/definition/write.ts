@@ -15,7 +15,7 @@ import { escapeSubText, inlineSubReference, tokenizeSub } from '../intrinsics/su
 import { getOwn, hasOwn, isObject, jsonEqual, setOwn, type Editor } from '../json';
 import type { Edit } from '../rewrite';
 import type { Json, JsonObject } from '../types';
-import { bindingKey, type DefinitionModel, type Pos, type TextSource } from './read';
+import { bindingKey, lastAtOrBefore, type DefinitionModel, type Pos, type TextSource } from './read';
 
 export interface WriteContext {
   editor: Editor;
@@ -104,14 +104,7 @@ function toSource(model: DefinitionModel & { segments: unknown }, flat: number, 
   if (model.form === 'object') throw new Error('internal');
   const { segments, flatStarts } = model;
   // The segment that contains the character at `flat` (start) or at `flat - 1` (end).
-  const at = side === 'start' ? flat : flat - 1;
-  let lo = 0;
-  let hi = segments.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (flatStarts[mid] <= at) lo = mid;
-    else hi = mid - 1;
-  }
+  const lo = lastAtOrBefore(flatStarts, side === 'start' ? flat : flat - 1);
   const seg = segments[lo];
   if (seg.atomic) return side === 'start' ? seg.start : seg.end;
   return { piece: seg.start.piece, offset: seg.start.offset + (flat - flatStarts[lo]) };
