@@ -33,9 +33,13 @@ export interface IamWarning {
 }
 
 export interface IamOutcome {
-  added: number;
+  /** Each grant added: where (a template path) and what it allows. */
+  granted: { path: string; target: string; how: string }[];
   warnings: IamWarning[];
 }
+
+/** Adds a statement somewhere; returns where and how, or undefined when it could not. */
+type AddStatement = (s: JsonObject) => { path: string; how: string } | undefined;
 
 type Path = (string | number)[];
 
@@ -53,7 +57,7 @@ export class IamFixer {
   ) {}
 
   ensure(stateMachine: Resource, grants: Grant[]): IamOutcome {
-    const outcome: IamOutcome = { added: 0, warnings: [] };
+    const outcome: IamOutcome = { granted: [], warnings: [] };
     const names = [...new Set(grants.map((g) => formatValue(g.value)))];
     const where = this.locate(stateMachine, outcome, names.join(', '));
     if (!where) return outcome;
@@ -68,20 +72,22 @@ export class IamFixer {
       // Prefer the statement that already grants the function itself.
       const fnArn = g.fn ? { 'Fn::GetAtt': [g.fn, 'Arn'] } : g.unqualified;
       const host = fnArn ? this.findStatement(where.docs, fnArn) : undefined;
+      const target = formatValue(g.value);
       if (host) {
         const resource = this.editor.get([...host, 'Resource']);
         const list = Array.isArray(resource) ? [...resource, g.value] : resource === undefined ? [g.value] : [resource, g.value];
         this.editor.set([...host, 'Resource'], list);
+        outcome.granted.push({ path: [...host, 'Resource'].join('/'), target, how: `added to the statement of ${host[1]} that grants the function` });
       } else {
-        where.addStatement({ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: [g.value] });
+        const added = where.addStatement({ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: [g.value] });
+        if (added) outcome.granted.push({ ...added, target });
       }
-      outcome.added++;
     }
     return outcome;
   }
 
   /** The role's policy documents, and how to add a statement; undefined when the role is outside the template. */
-  private locate(sm: Resource, outcome: IamOutcome, targetsText: string): { docs: PolicyDoc[]; addStatement: (s: JsonObject) => void } | undefined {
+  private locate(sm: Resource, outcome: IamOutcome, targetsText: string): { docs: PolicyDoc[]; addStatement: AddStatement } | undefined {
     const smPath = ['Resources', sm.id, 'Properties'];
     const roleValue = getOwn(sm.properties, sm.type === 'AWS::Serverless::StateMachine' ? 'Role' : 'RoleArn');
     if (roleValue === undefined && sm.type === 'AWS::Serverless::StateMachine') {
@@ -105,6 +111,7 @@ export class IamFixer {
           const doc = { Statement: [s] };
           const next = Array.isArray(current) ? [...current, doc] : current === undefined ? [doc] : [current, doc];
           this.editor.set([...smPath, 'Policies'], next);
+          return { path: [...smPath, 'Policies', next.length - 1].join('/'), how: `a new policy document in ${sm.id}'s Policies` };
         },
       };
     }
@@ -151,12 +158,14 @@ export class IamFixer {
         const current = this.editor.get([...rolePath, 'Policies']);
         const policy = { PolicyName: 'WarmStepFunctionsInvoke', PolicyDocument: { Version: '2012-10-17', Statement: [s] } };
         const existing = Array.isArray(current) ? current.findIndex((p) => getOwn(p, 'PolicyName') === 'WarmStepFunctionsInvoke') : -1;
+        const how = `a new statement in ${roleId}'s inline policy WarmStepFunctionsInvoke`;
         if (Array.isArray(current) && existing >= 0) {
           const stmts = this.editor.get([...rolePath, 'Policies', existing, 'PolicyDocument', 'Statement']);
           this.editor.set([...rolePath, 'Policies', existing, 'PolicyDocument', 'Statement'], Array.isArray(stmts) ? [...stmts, s] : [s]);
-        } else {
-          this.editor.set([...rolePath, 'Policies'], Array.isArray(current) ? [...current, policy] : [policy]);
+          return { path: [...rolePath, 'Policies', existing].join('/'), how };
         }
+        this.editor.set([...rolePath, 'Policies'], Array.isArray(current) ? [...current, policy] : [policy]);
+        return { path: [...rolePath, 'Policies', Array.isArray(current) ? current.length : 0].join('/'), how };
       },
     };
   }
@@ -169,7 +178,7 @@ export class IamFixer {
    * the role's Condition), and makes the state machine depend on it, so that no execution starts
    * before the grant is attached.
    */
-  private addToOwnPolicy(roleId: string, role: Resource, sm: Resource, statement: JsonObject): void {
+  private addToOwnPolicy(roleId: string, role: Resource, sm: Resource, statement: JsonObject): { path: string; how: string } {
     let id = this.policies.get(roleId);
     if (id === undefined) {
       const base = `${roleId}WarmStepFunctionsPolicy`;
@@ -189,24 +198,26 @@ export class IamFixer {
     }
     // A DependsOn on a resource whose condition may be false would fail; the role's condition holds
     // wherever the state machine exists only when it is the state machine's own.
-    if (role.condition !== undefined && role.condition !== sm.condition) return;
+    const added = { path: `Resources/${id}`, how: `a statement in the macro's own AWS::IAM::Policy ${id}, attached to ${roleId} (whose Policies is an intrinsic)` };
+    if (role.condition !== undefined && role.condition !== sm.condition) return added;
     const dependsOn = this.editor.get(['Resources', sm.id, 'DependsOn']);
     const list = Array.isArray(dependsOn) ? dependsOn : dependsOn === undefined ? [] : [dependsOn];
     if (!list.includes(id)) this.editor.set(['Resources', sm.id, 'DependsOn'], [...list, id]);
+    return added;
   }
 
   /** Policies given by an intrinsic (e.g. Fn::If) are not rewritten: coverage is still checked, nothing is added. */
-  private cannotExtend(docs: PolicyDoc[], outcome: IamOutcome, path: string, who: string, targetsText: string): { docs: PolicyDoc[]; addStatement: (s: JsonObject) => void } {
+  private cannotExtend(docs: PolicyDoc[], outcome: IamOutcome, path: string, who: string, targetsText: string): { docs: PolicyDoc[]; addStatement: AddStatement } {
     return {
       docs,
       addStatement: () => {
-        outcome.added--;
-        if (outcome.warnings.some((w) => w.path === path)) return;
+        if (outcome.warnings.some((w) => w.path === path)) return undefined;
         outcome.warnings.push({
           path,
           message: `the Policies of ${who} are computed by an intrinsic function, so the macro did not add the grant; make sure it may invoke ${targetsText} (lambda:InvokeFunction on the qualified ARN)`,
           strictMessage: `the Policies of ${who} are computed by an intrinsic function, so the macro cannot let it invoke ${targetsText}`,
         });
+        return undefined;
       },
     };
   }

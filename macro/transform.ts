@@ -145,11 +145,14 @@ function run(fragment: unknown, options: TransformOptions): TransformResult {
     }
     const grants: Grant[] = edits.flatMap((e) => e.grants);
     const outcome = iam.ensure(sm, grants);
+    for (const g of outcome.granted) {
+      report.add({ action: 'granted', stateMachine: sm.id, templatePath: g.path, to: g.target, reason: `lambda:InvokeFunction on ${g.target}: ${g.how}` });
+    }
     for (const w of outcome.warnings) warn(w.path, w.message, {}, w.strictMessage);
     if (!addMetadata(editor, sm, edits)) {
       report.add({ action: 'warning', stateMachine: sm.id, templatePath: `Resources/${sm.id}/Metadata`, reason: 'Metadata is not a plain map (an intrinsic function), so the rewrites are not recorded there' });
     }
-    report.stateMachine(true, outcome.added);
+    report.stateMachine(true, outcome.granted.length);
   }
 
   if (problems.length) throw new TransformError(problems);

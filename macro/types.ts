@@ -58,7 +58,8 @@ export type ExternalLookup =
 
 /** One decision the macro made about one invocation slot (or one state machine). */
 export interface Decision {
-  action: 'rewritten' | 'cold' | 'unchanged' | 'warning';
+  /** `granted`: an IAM grant the macro added so that the state machine's role may invoke a new target. */
+  action: 'rewritten' | 'cold' | 'unchanged' | 'warning' | 'granted';
   stateMachine: string;
   /** The state's name, when the decision is about a state. */
   state?: string;

@@ -76,10 +76,11 @@ describe('success', () => {
     await handler(event(), undefined, d);
     const lines = d.lines.map((l) => JSON.parse(l));
     expect(d.lines.every((l) => !l.includes('\n'))).toBe(true);
-    expect(lines.map((l) => l.message)).toEqual(['rewritten', 'cold', 'summary']);
+    expect(lines.map((l) => l.message)).toEqual(['rewritten', 'cold', 'granted', 'summary']);
     expect(lines[0]).toMatchObject({ level: 'INFO', requestId: 'req-1', stateMachine: 'SM', state: 'A', statePath: 'States.A', function: 'Fn', from: FROM, to: TO });
     expect(lines[1]).toMatchObject({ level: 'INFO', stateMachine: 'SM', state: 'B', function: 'Cold', reason: 'function Cold has no provisioned concurrency' });
-    expect(lines[2]).toEqual({ level: 'INFO', message: 'summary', requestId: 'req-1', stateMachines: 1, modifiedStateMachines: 1, rewritten: 1, cold: 1, warnings: 0, iamGrantsAdded: 1 });
+    expect(lines[2]).toMatchObject({ level: 'INFO', requestId: 'req-1', stateMachine: 'SM', to: TO, templatePath: expect.stringMatching(/^Resources\/Role\/Properties\/Policies\//), reason: expect.stringContaining('lambda:InvokeFunction') });
+    expect(lines[3]).toEqual({ level: 'INFO', message: 'summary', requestId: 'req-1', stateMachines: 1, modifiedStateMachines: 1, rewritten: 1, cold: 1, warnings: 0, iamGrantsAdded: 1 });
   });
 
   test('warnings are logged at WARN', async () => {
@@ -244,7 +245,7 @@ describe('secrets', () => {
     try {
       const reply = await handler(event());
       expect(reply.status).toBe('success');
-      expect(spy).toHaveBeenCalledTimes(3);
+      expect(spy).toHaveBeenCalledTimes(4);
       for (const [line] of spy.mock.calls) {
         expect(() => JSON.parse(line as string)).not.toThrow();
         expect(line).not.toContain(SECRET);

@@ -210,6 +210,39 @@ describe('grants that do not cover the alias', () => {
   });
 });
 
+describe('each grant is reported as a "granted" decision: where it went and what it allows', () => {
+  const granted = (r: TransformResult): { templatePath: string; to?: string; reason: string }[] =>
+    r.report.decisions.filter((d) => d.action === 'granted').map((d) => ({ templatePath: d.templatePath, to: d.to, reason: d.reason }));
+
+  test('added to the statement that grants the function', () => {
+    expect(granted(run({ Role: role([statement(GA('Fn'))]), SM: machine() }))).toEqual([
+      { templatePath: 'Resources/Role/Properties/Policies/0/PolicyDocument/Statement/0/Resource', to: '{Live}', reason: 'lambda:InvokeFunction on {Live}: added to the statement of Role that grants the function' },
+    ]);
+  });
+
+  test("a new statement in the role's WarmStepFunctionsInvoke inline policy", () => {
+    expect(granted(run({ Role: role([statement('arn:aws:s3:::x')]), SM: machine() }))).toEqual([
+      { templatePath: 'Resources/Role/Properties/Policies/1', to: '{Live}', reason: "lambda:InvokeFunction on {Live}: a new statement in Role's inline policy WarmStepFunctionsInvoke" },
+    ]);
+  });
+
+  test("the macro's own policy for a role whose Policies is an intrinsic", () => {
+    const computed = { Type: 'AWS::IAM::Role', Properties: { Policies: { 'Fn::If': ['C', [], []] } } };
+    expect(granted(run({ Role: computed, SM: machine() }))).toEqual([
+      {
+        templatePath: 'Resources/RoleWarmStepFunctionsPolicy',
+        to: '{Live}',
+        reason: "lambda:InvokeFunction on {Live}: a statement in the macro's own AWS::IAM::Policy RoleWarmStepFunctionsPolicy, attached to Role (whose Policies is an intrinsic)",
+      },
+    ]);
+  });
+
+  test('nothing granted, nothing reported; Mode report reports nothing granted either', () => {
+    expect(granted(run({ Role: role([statement('*')]), SM: machine() }))).toEqual([]);
+    expect(granted(run({ Role: role([statement(GA('Fn'))]), SM: machine() }, { ...OPTIONS, mode: 'report' }))).toEqual([]);
+  });
+});
+
 describe("a role whose Policies is an intrinsic: the macro's own policy resource", () => {
   const computed = (extra: JsonObject = {}): JsonObject => ({
     Type: 'AWS::IAM::Role',
