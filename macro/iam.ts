@@ -41,6 +41,10 @@ export interface IamOutcome {
 /** Adds a statement somewhere; returns where and how, or undefined when it could not. */
 type AddStatement = (s: JsonObject) => { path: string; how: string } | undefined;
 
+/** Logical IDs of the macro's own policies: `<Role>WarmStepFunctionsPolicy[N]`. */
+const OWN_SUFFIX = 'WarmStepFunctionsPolicy';
+const OWN_POLICY = /WarmStepFunctionsPolicy\d*$/;
+
 type Path = (string | number)[];
 
 /** A policy document the macro may read and extend, with where it is. */
@@ -83,11 +87,12 @@ export class IamFixer {
         if (added) outcome.granted.push({ ...added, target });
       }
     }
+    where.finish?.();
     return outcome;
   }
 
   /** The role's policy documents, and how to add a statement; undefined when the role is outside the template. */
-  private locate(sm: Resource, outcome: IamOutcome, targetsText: string): { docs: PolicyDoc[]; addStatement: AddStatement } | undefined {
+  private locate(sm: Resource, outcome: IamOutcome, targetsText: string): { docs: PolicyDoc[]; addStatement: AddStatement; finish?: () => void } | undefined {
     const smPath = ['Resources', sm.id, 'Properties'];
     const roleValue = getOwn(sm.properties, sm.type === 'AWS::Serverless::StateMachine' ? 'Role' : 'RoleArn');
     if (roleValue === undefined && sm.type === 'AWS::Serverless::StateMachine') {
@@ -148,9 +153,9 @@ export class IamFixer {
     if (inline !== undefined && !Array.isArray(inline)) {
       // `Policies` computed by an intrinsic (an Fn::If, say) is left as it is: the grant goes to a
       // policy resource of its own, attached to the role.
-      const created = this.policies.get(roleId);
-      if (created) docs.push({ path: ['Resources', created, 'Properties', 'PolicyDocument'], label: created });
-      return { docs, addStatement: (st) => this.addToOwnPolicy(roleId, role, sm, st) };
+      const own = this.ownPolicy(roleId);
+      if (own !== undefined && this.created.has(own)) docs.push({ path: ['Resources', own, 'Properties', 'PolicyDocument'], label: own });
+      return { docs, addStatement: (st) => this.addToOwnPolicy(roleId, role, sm, st), finish: () => this.dependOnOwnPolicy(roleId, role, sm) };
     }
     return {
       docs,
@@ -170,40 +175,65 @@ export class IamFixer {
     };
   }
 
-  /** The AWS::IAM::Policy resources the macro added, by role. */
+  /** The macro's own AWS::IAM::Policy of each role (added in this run, or found from an earlier one). */
   private readonly policies = new Map<string, string>();
+  /** Those added in this run (the others are in the template, and so in every role's documents). */
+  private readonly created = new Set<string>();
+
+  /** The macro's own policy of a role: added in this run, or `<Role>WarmStepFunctionsPolicy[N]` attached to it alone. */
+  private ownPolicy(roleId: string): string | undefined {
+    const known = this.policies.get(roleId);
+    if (known !== undefined) return known;
+    for (const r of this.index.resources.values()) {
+      if (r.type === 'AWS::IAM::Policy' && OWN_POLICY.test(r.id) && jsonEqual(getOwn(r.properties, 'Roles') ?? null, [{ Ref: roleId }])) {
+        this.policies.set(roleId, r.id);
+        return r.id;
+      }
+    }
+    return undefined;
+  }
 
   /**
-   * Adds a statement to the macro's own AWS::IAM::Policy for a role (created on first use, with
-   * the role's Condition), and makes the state machine depend on it, so that no execution starts
-   * before the grant is attached.
+   * Adds a statement to the macro's own AWS::IAM::Policy for a role, created on first use with the
+   * role's Condition and a logical ID that no resource or parameter has. Its PolicyName is that
+   * logical ID too, so that it cannot replace an inline policy of the role.
    */
   private addToOwnPolicy(roleId: string, role: Resource, sm: Resource, statement: JsonObject): { path: string; how: string } {
-    let id = this.policies.get(roleId);
+    let id = this.ownPolicy(roleId);
     if (id === undefined) {
-      const base = `${roleId}WarmStepFunctionsPolicy`;
+      // Logical IDs have at most 255 characters.
+      const base = `${roleId.slice(0, 255 - OWN_SUFFIX.length - 4)}${OWN_SUFFIX}`;
       id = base;
-      for (let n = 2; this.index.get(id) !== undefined || this.editor.get(['Resources', id]) !== undefined; n++) id = `${base}${n}`;
+      for (let n = 2; this.index.get(id) !== undefined || this.index.isParameter(id) || this.editor.get(['Resources', id]) !== undefined; n++) id = `${base}${n}`;
       this.policies.set(roleId, id);
+      this.created.add(id);
       const policy: JsonObject = {
         Type: 'AWS::IAM::Policy',
         ...(role.condition !== undefined ? { Condition: role.condition } : {}),
-        Properties: { PolicyName: 'WarmStepFunctionsInvoke', PolicyDocument: { Version: '2012-10-17', Statement: [statement] }, Roles: [{ Ref: roleId }] },
+        Properties: { PolicyName: id, PolicyDocument: { Version: '2012-10-17', Statement: [statement] }, Roles: [{ Ref: roleId }] },
       };
       this.editor.set(['Resources', id], policy);
     } else {
       const path = ['Resources', id, 'Properties', 'PolicyDocument', 'Statement'];
       const current = this.editor.get(path);
-      this.editor.set(path, [...(Array.isArray(current) ? current : []), statement]);
+      this.editor.set(path, [...(Array.isArray(current) ? current : current === undefined ? [] : [current]), statement]);
     }
-    // A DependsOn on a resource whose condition may be false would fail; the role's condition holds
-    // wherever the state machine exists only when it is the state machine's own.
-    const added = { path: `Resources/${id}`, how: `a statement in the macro's own AWS::IAM::Policy ${id}, attached to ${roleId} (whose Policies is an intrinsic)` };
-    if (role.condition !== undefined && role.condition !== sm.condition) return added;
+    const how = `a statement in the macro's own AWS::IAM::Policy ${id}, attached to ${roleId} (whose Policies is an intrinsic)`;
+    return { path: `Resources/${id}`, how: this.canDependOn(role, sm) ? how : `${how}; ${sm.id} cannot depend on it (its Condition is not ${role.condition}), so an execution started during the stack update may run before the grant is attached` };
+  }
+
+  /** A DependsOn on a resource whose condition may be false would fail: only when the state machine has the role's condition (or the role none). */
+  private canDependOn(role: Resource, sm: Resource): boolean {
+    return role.condition === undefined || role.condition === sm.condition;
+  }
+
+  /** The state machine depends on its role's own policy (if the role has one), so that no execution starts before the grant is attached. */
+  private dependOnOwnPolicy(roleId: string, role: Resource, sm: Resource): void {
+    const id = this.ownPolicy(roleId);
+    if (id === undefined || !this.canDependOn(role, sm)) return;
     const dependsOn = this.editor.get(['Resources', sm.id, 'DependsOn']);
     const list = Array.isArray(dependsOn) ? dependsOn : dependsOn === undefined ? [] : [dependsOn];
     if (!list.includes(id)) this.editor.set(['Resources', sm.id, 'DependsOn'], [...list, id]);
-    return added;
   }
 
   /** Policies given by an intrinsic (e.g. Fn::If) are not rewritten: coverage is still checked, nothing is added. */

@@ -28,7 +28,8 @@ export interface Edit {
 export type SlotDecision =
   | { kind: 'rewrite'; edit: Edit }
   | { kind: 'warm'; fn?: string; reason: string }
-  | { kind: 'cold'; fn?: string; reason: string; strict: boolean }
+  /** `warmElsewhere: false`: the function's provisioned concurrency never exists alongside this state machine. */
+  | { kind: 'cold'; fn?: string; reason: string; strict: boolean; warmElsewhere?: false }
   | { kind: 'external'; arn: string; reason: string; failed: boolean }
   | { kind: 'error'; fn?: string; message: string }
   | { kind: 'missing'; name: string }
@@ -60,6 +61,7 @@ export function decide(slot: Slot, ctx: DecideContext): SlotDecision {
       if (res.status === 'cold') {
         return { kind: 'cold', fn: ref.fn, reason: `function ${ref.fn} has no provisioned concurrency`, strict: true };
       }
+      if (absentWith(res.target.guards, ctx.holds)) return absentCold(ref.fn, res.target, ctx.holds!);
       return { kind: 'rewrite', edit: edit(slot, res.target, original, from, ctx.holds) };
     }
     case 'qualifier': {
@@ -67,7 +69,10 @@ export function decide(slot: Slot, ctx: DecideContext): SlotDecision {
       const res = ctx.targets.resolve(ref.fn);
       if (res.status === 'warm') {
         const alias = ctx.targets.aliases.get(res.target.id);
-        if (alias && alias.version === ref.id) return { kind: 'rewrite', edit: edit(slot, res.target, original, from, ctx.holds) };
+        if (alias && alias.version === ref.id) {
+          if (absentWith(res.target.guards, ctx.holds)) return absentCold(ref.fn, res.target, ctx.holds!);
+          return { kind: 'rewrite', edit: edit(slot, res.target, original, from, ctx.holds) };
+        }
         return {
           kind: 'cold',
           fn: ref.fn,
@@ -124,7 +129,7 @@ function decideBranches(slot: Slot, value: Json, from: string, ctx: DecideContex
     if (ref?.kind !== 'function') return v;
     const res = ctx.targets.resolve(ref.fn);
     if (res.status === 'error') failure ??= { kind: 'error', fn: ref.fn, message: res.message };
-    if (res.status !== 'warm') return v;
+    if (res.status !== 'warm' || absentWith(res.target.guards, ctx.holds)) return v;
     target ??= res.target;
     grants.push({ fn: ref.fn, value: guard(res.target.guards, res.target.value, { 'Fn::GetAtt': [ref.fn, 'Arn'] }) });
     return guard(within(res.target.guards, ctx.holds), res.target.value, v);
@@ -135,6 +140,21 @@ function decideBranches(slot: Slot, value: Json, from: string, ctx: DecideContex
   return { kind: 'rewrite', edit: { slot, value: next, grants, fn: target?.fn, target, from, to: formatValue(next) } };
 }
 
+
+/** True when the target cannot exist where `holds` is true (a guard requires it to be false). */
+function absentWith(guards: readonly Guard[], holds: string | undefined): boolean {
+  return holds !== undefined && guards.some((g) => g.negate && g.condition === holds);
+}
+
+function absentCold(fn: string, target: WarmTarget, holds: string): SlotDecision {
+  return {
+    kind: 'cold',
+    fn,
+    reason: `the provisioned concurrency of ${target.id} exists only when condition ${holds} is false, and this state machine only when it is true`,
+    strict: false,
+    warmElsewhere: false,
+  };
+}
 
 /** The guards still needed where `holds` is known to be true (a guard on it always passes there). */
 function within(guards: readonly Guard[], holds: string | undefined): readonly Guard[] {

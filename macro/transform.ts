@@ -107,7 +107,7 @@ function run(fragment: unknown, options: TransformOptions): TransformResult {
           report.add({ action: 'unchanged', ...at, function: d.fn, reason: d.reason });
           break;
         case 'cold':
-          report.add({ action: 'cold', ...at, function: d.fn, reason: d.reason, coldPath: d.fn !== undefined && targets.isWarm(d.fn) ? true : undefined });
+          report.add({ action: 'cold', ...at, function: d.fn, reason: d.reason, coldPath: d.warmElsewhere !== false && d.fn !== undefined && targets.isWarm(d.fn) ? true : undefined });
           if (strict && d.strict) {
             problems.push({ logicalId: sm.id, path: model.path, message: `state ${slot.statePath} stays cold: ${d.reason} (Mode strict fails on invocations that stay cold)` });
           }

@@ -256,7 +256,7 @@ describe("a role whose Policies is an intrinsic: the macro's own policy resource
     expect(report.summary.iamGrantsAdded).toBe(1);
     expect(own(out)).toEqual({
       Type: 'AWS::IAM::Policy',
-      Properties: { PolicyName: 'WarmStepFunctionsInvoke', PolicyDocument: { Version: '2012-10-17', Statement: [statement([{ Ref: 'Live' }])] }, Roles: [{ Ref: 'Role' }] },
+      Properties: { PolicyName: 'RoleWarmStepFunctionsPolicy', PolicyDocument: { Version: '2012-10-17', Statement: [statement([{ Ref: 'Live' }])] }, Roles: [{ Ref: 'Role' }] },
     });
     expect(out.Role).toEqual(computed());
     expect((out.SM as JsonObject).DependsOn).toEqual(['RoleWarmStepFunctionsPolicy']);
@@ -279,6 +279,41 @@ describe("a role whose Policies is an intrinsic: the macro's own policy resource
     const again = transform(first.fragment, OPTIONS);
     expect(again.fragment).toEqual(first.fragment);
     expect(again.report.summary.iamGrantsAdded).toBe(0);
+  });
+
+  test('two state machines: one grant in one policy, and both depend on it', () => {
+    const { out, report } = run({ Role: computed(), A: machine(), B: machine() });
+    expect(report.summary.iamGrantsAdded).toBe(1);
+    expect((out.A as JsonObject).DependsOn).toEqual(['RoleWarmStepFunctionsPolicy']);
+    expect((out.B as JsonObject).DependsOn).toEqual(['RoleWarmStepFunctionsPolicy']);
+  });
+
+  test('a later run (a new state machine, a new target) adds to the policy of the earlier run, not a second one', () => {
+    const first = run({ Role: computed(), A: machine() });
+    const other = { Type: 'AWS::Lambda::Function', Properties: { FunctionName: 'other-fn' } };
+    const otherLive = { ...LIVE, Properties: { ...LIVE.Properties, FunctionName: { Ref: 'Other' } } };
+    const b = machine({ DefinitionString: { 'Fn::Sub': '{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"${Other.Arn}","End":true}}}' } });
+    const input = { Resources: { ...(first.fragment as { Resources: JsonObject }).Resources, Other: other, OtherLive: otherLive, B: b } };
+    const out = (transform(input, OPTIONS).fragment as { Resources: JsonObject }).Resources;
+    expect(Object.keys(out).filter((k) => k.includes('WarmStepFunctionsPolicy'))).toEqual(['RoleWarmStepFunctionsPolicy']);
+    expect(own(out).Properties).toMatchObject({ PolicyDocument: { Statement: [statement([{ Ref: 'Live' }]), statement([{ Ref: 'OtherLive' }])] } });
+    expect((out.B as JsonObject).DependsOn).toEqual(['RoleWarmStepFunctionsPolicy']);
+  });
+
+  test('the logical ID is not one of a resource or a parameter, and has at most 255 characters', () => {
+    const input = { Parameters: { RoleWarmStepFunctionsPolicy: { Type: 'String' } }, Resources: { Fn: FUNCTION, Live: LIVE, Role: computed(), SM: machine(), RoleWarmStepFunctionsPolicy2: { Type: 'AWS::SNS::Topic' } } };
+    const out = (transform(input, OPTIONS).fragment as { Resources: JsonObject }).Resources;
+    expect(own(out, 'RoleWarmStepFunctionsPolicy3')).toMatchObject({ Type: 'AWS::IAM::Policy', Properties: { PolicyName: 'RoleWarmStepFunctionsPolicy3' } });
+    const long = 'R'.repeat(250);
+    const longOut = run({ [long]: computed(), SM: machine({ RoleArn: GA(long) }) }).out;
+    const id = Object.keys(longOut).find((k) => k.endsWith('WarmStepFunctionsPolicy'))!;
+    expect(id.length).toBeLessThanOrEqual(255);
+    expect(own(longOut, id).Properties).toMatchObject({ Roles: [{ Ref: long }] });
+  });
+
+  test("a state machine without the role's Condition gets no DependsOn, and the grant says why", () => {
+    const { report } = run({ Role: computed({ Condition: 'InProd' }), SM: machine() });
+    expect(report.decisions.find((d) => d.action === 'granted')?.reason).toMatch(/SM cannot depend on it \(its Condition is not InProd\)/);
   });
 
   test('Mode report: nothing is added', () => {
