@@ -143,7 +143,7 @@ export async function verifyStack(stack: string, clients: VerifyClients, opts: {
     if (opts.executions && opts.executions > 0) {
       // A denied or failed history read spoils only this machine's part of the report.
       try {
-        executions.push(...(await executionRows(clients.sfn, m.logicalId, m.arn, opts.executions)));
+        await executionRows(clients.sfn, m.logicalId, m.arn, opts.executions, executions);
       } catch (e) {
         executionErrors.push({ stateMachine: m.logicalId, message: describeSfn(e) });
       }
@@ -209,8 +209,8 @@ async function lastExecutions(sfn: SFNClient, arn: string, n: number): Promise<E
   return out.slice(0, n);
 }
 
-async function executionRows(sfn: SFNClient, logicalId: string, arn: string, n: number): Promise<ExecutionRow[]> {
-  const rows: ExecutionRow[] = [];
+/** Appends to `rows` as it reads, so that what was read before a failure is kept. */
+async function executionRows(sfn: SFNClient, logicalId: string, arn: string, n: number, rows: ExecutionRow[]): Promise<void> {
   for (const ex of await lastExecutions(sfn, arn, n)) {
     let token: string | undefined;
     const byId = new Map<number, HistoryEvent>();
@@ -224,7 +224,6 @@ async function executionRows(sfn: SFNClient, logicalId: string, arn: string, n: 
       token = page.nextToken;
     } while (token);
   }
-  return rows;
 }
 
 /** The state an event belongs to: follow previousEventId back to the event that entered it (Parallel and Map interleave). */

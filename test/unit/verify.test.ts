@@ -662,6 +662,17 @@ describe('--executions N', () => {
     expect((JSON.parse(json) as VerifyResult).executionErrors).toEqual([{ stateMachine: 'OrderFlow', message: 'access denied to the Step Functions API (needs states:ListExecutions and states:GetExecutionHistory)' }]);
   });
 
+  it('a history that fails on the second execution keeps the rows of the first', async () => {
+    const stack = ordersProd();
+    stack.pages = [[machineResource(ORDER_FLOW)]];
+    stack.machines = [{ ...ORDER_FLOW, executions: [{ name: 'newest', pages: orderHistory() }, { name: 'older', pages: orderHistory() }] }];
+    serve(mocks, stack);
+    mocks.sfn.on(GetExecutionHistoryCommand, { executionArn: `arn:aws:states:${REGION}:${ACCOUNT}:execution:${ORDER_FLOW.name}:older` }).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+    const result = await verifyStack('orders-prod', clients(), { executions: 2 });
+    expect(result.executions.map((e) => e.execution)).toEqual(['newest', 'newest', 'newest']);
+    expect(result.executionErrors).toEqual([{ stateMachine: 'OrderFlow', message: 'ThrottlingException: Rate exceeded' }]);
+  });
+
   it('Parallel branches: each invocation is attributed to its own state by following previousEventId, also after a retry', async () => {
     eventId = 0;
     const started = ev('ExecutionStarted', { executionStartedEventDetails: { input: '{}' } });
