@@ -4,12 +4,13 @@
  * Recognised forms: `GetAtt Fn.Arn` (either GetAtt form), `Ref Fn` (the function name),
  * `${Fn.Arn}` / `${Fn}` inside Fn::Sub, `Ref Alias`, `Ref Version`, literal names and ARNs
  * equal to a function's literal FunctionName (also partial ARNs and
- * `arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:NAME`), each
- * optionally qualified (`:$LATEST`, `:1`, `:live`).
+ * `arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:NAME`), names composed
+ * by the same expression as a function's FunctionName (`!Sub orders-${Stage}`), each optionally
+ * qualified (`:$LATEST`, `:1`, `:live`).
  */
 import { isHole, partsOf, push, type Part } from './intrinsics/parts';
 import { intrinsicName } from './json';
-import { getAttPair, refName, type TemplateIndex } from './template';
+import { getAttPair, partsKey, refName, type TemplateIndex } from './template';
 import type { WarmTargets } from './targets';
 import type { Json } from './types';
 
@@ -56,6 +57,9 @@ export function classifyParts(parts: readonly Part[], index: TemplateIndex, targ
       if (owner) return { kind: 'qualifier', fn: owner, id: ref };
     }
     if (intrinsicName(h) === 'Fn::If' && qualifier === undefined) return guarded(h, index, targets);
+    // The same expression as a function's composed FunctionName (`!Ref NameParameter`, say).
+    const composed = index.functionsByComposedName.get(partsKey([first]));
+    if (composed) return withQualifier(composed, qualifier);
     return { kind: 'unknown' };
   }
   return arnShape(parts, index, targets);
@@ -145,6 +149,8 @@ function arnShape(parts: readonly Part[], index: TemplateIndex, targets: WarmTar
   if (name === undefined) {
     const ref = nameField.length === 1 && isHole(nameField[0]) ? refName(nameField[0].hole) : undefined;
     fn = ref && index.isFunction(ref) && !elsewhere ? ref : undefined;
+    // A name composed the same way as a function's FunctionName (`processor-${Stage}`).
+    if (!fn && !elsewhere) fn = index.functionsByComposedName.get(partsKey(nameField)) ?? undefined;
     if (!fn) return { kind: 'unknown' };
   } else {
     if (!/^[A-Za-z0-9_-]{1,140}$/.test(name)) return { kind: 'unknown' };

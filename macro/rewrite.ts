@@ -33,6 +33,8 @@ export type SlotDecision =
   | { kind: 'external'; arn: string; reason: string; failed: boolean }
   | { kind: 'error'; fn?: string; message: string }
   | { kind: 'missing'; name: string }
+  /** A Lambda invocation whose function the macro cannot tell (an Fn::ImportValue, a name built from a parameter...). */
+  | { kind: 'unresolved'; reason: string }
   | { kind: 'ignore' };
 
 export interface DecideContext {
@@ -100,6 +102,11 @@ export function decide(slot: Slot, ctx: DecideContext): SlotDecision {
       // A reference to nothing in the template: CloudFormation will reject it; say so now.
       const name = single === undefined ? undefined : (refName(single) ?? getAttPair(single)?.[0]);
       if (name !== undefined && !name.startsWith('AWS::') && !ctx.index.get(name) && !ctx.index.isParameter(name)) return { kind: 'missing', name };
+      // A FunctionName is always a Lambda function; a Resource only when it reads as a Lambda ARN
+      // (a Resource that is just a reference may be an activity or another service).
+      if (slot.field !== 'Resource' || /:lambda:/.test(from)) {
+        return { kind: 'unresolved', reason: `${slot.field} is ${from}, which the macro cannot resolve to a function of this template or to a literal ARN; if that function has provisioned concurrency, point the state at its alias yourself` };
+      }
       return { kind: 'ignore' };
     }
   }

@@ -6,6 +6,7 @@
  */
 import { TransformError, type Problem } from './errors';
 import { getOwn, hasOwn, intrinsicName, isObject } from './json';
+import { isHole, partsOf, type Part } from './intrinsics/parts';
 import { splitGetAttString } from './intrinsics/sub';
 import type { Json, JsonObject } from './types';
 
@@ -24,6 +25,11 @@ export class TemplateIndex {
   readonly resources = new Map<string, Resource>();
   /** Functions by their literal `FunctionName` (for literal names and ARNs in definitions). */
   readonly functionsByName = new Map<string, string>();
+  /**
+   * Functions whose `FunctionName` is composed by an intrinsic (`!Sub orders-${Stage}`), by the
+   * key of its parts (see `partsKey`); null when two functions share a key.
+   */
+  readonly functionsByComposedName = new Map<string, string | null>();
 
   constructor(
     readonly fragment: JsonObject,
@@ -133,10 +139,23 @@ export function readTemplate(fragment: unknown, region?: string, accountId?: str
     if (FUNCTION_TYPES.has(type)) {
       const name = getOwn(props, 'FunctionName');
       if (typeof name === 'string') index.functionsByName.set(name, id);
+      else if (name !== undefined) {
+        const parts = partsOf(name);
+        // A name has no ':'; one made only of text is a literal name.
+        if (parts && parts.some(isHole) && !parts.some((p) => typeof p === 'string' && p.includes(':'))) {
+          const key = partsKey(parts);
+          index.functionsByComposedName.set(key, index.functionsByComposedName.has(key) ? null : id);
+        }
+      }
     }
   }
   if (problems.length) throw new TransformError(problems);
   return index;
+}
+
+/** A key for a sequence of parts: equal keys, equal expressions (text and intrinsics, compared as JSON). */
+export function partsKey(parts: readonly Part[]): string {
+  return JSON.stringify(parts.map((p) => (typeof p === 'string' ? p : { hole: p.hole })));
 }
 
 export function kindOf(v: unknown): string {

@@ -126,6 +126,9 @@ function run(fragment: unknown, options: TransformOptions): TransformResult {
         case 'missing':
           report.add({ action: 'warning', ...at, reason: `${slot.field} refers to ${d.name}, which is not a resource or parameter of this template; left as it is (CloudFormation will reject it)` });
           break;
+        case 'unresolved':
+          warn(model.path, d.reason, { state: slot.state, statePath: slot.statePath }, `${slot.field} cannot be resolved to a function, so the macro cannot check that it is warm`);
+          break;
         case 'ignore':
           break;
       }
