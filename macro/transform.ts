@@ -10,14 +10,16 @@
  */
 import { ReadError, TransformError, type Problem } from './errors';
 import { readDefinition, type DefinitionModel } from './definition/read';
-import { findSlots } from './definition/slots';
+import { findSlots, type SlotNote } from './definition/slots';
+import { expandParts } from './intrinsics/parts';
+import { classifyParts } from './references';
 import { writeDefinition } from './definition/write';
 import { IamFixer, type Grant } from './iam';
 import { Editor, getOwn, hasOwn, intrinsicName, isObject } from './json';
 import { ReportBuilder, metadataEntries } from './report';
 import { decide, type Edit } from './rewrite';
 import { WarmTargets } from './targets';
-import { readTemplate, STATE_MACHINE_TYPES, type Resource } from './template';
+import { readTemplate, STATE_MACHINE_TYPES, type Resource, type TemplateIndex } from './template';
 import { touchesWarm } from './touches';
 import type { Decision, Json, JsonObject, TransformOptions, TransformResult } from './types';
 
@@ -83,7 +85,12 @@ function run(fragment: unknown, options: TransformOptions): TransformResult {
     for (const n of scan.notes) {
       const reason = n.kind === 'dynamic' ? `${n.message}; the macro cannot tell which function it invokes` : n.message;
       if (n.kind === 'dynamic') warn(model.path, reason, { state: n.state, statePath: n.statePath });
-      else report.add({ action: 'unchanged', stateMachine: sm.id, templatePath: model.path, state: n.state, statePath: n.statePath, reason });
+      else {
+        const cold = explicitColdPath(n, index, targets);
+        const at = { stateMachine: sm.id, templatePath: model.path, state: n.state, statePath: n.statePath };
+        if (cold) report.add({ action: 'unchanged', ...at, function: cold.fn, coldPath: true, reason: `${reason}, although it does not use the provisioned concurrency of ${cold.fn} (${cold.why})` });
+        else report.add({ action: 'unchanged', ...at, reason });
+      }
     }
     const edits: Edit[] = [];
     const errorStates = new Map<string, string[]>();
@@ -207,6 +214,24 @@ function readModel(
     else warn(path, `cannot read the definition (${message}); it invokes no warm function, so it is left as it is`);
     return undefined;
   }
+}
+
+/**
+ * An explicit Qualifier that certainly misses the function's provisioned concurrency: `$LATEST`, or
+ * the name of one of its aliases that has none. (A version number cannot be judged before deployment.)
+ */
+function explicitColdPath(note: SlotNote, index: TemplateIndex, targets: WarmTargets): { fn: string; why: string } | undefined {
+  if (!note.functionName || note.qualifier?.kind !== 'str') return undefined;
+  const ref = classifyParts(expandParts(note.functionName.parts), index, targets);
+  if (ref.kind !== 'function' || !targets.isWarm(ref.fn)) return undefined;
+  const parts = expandParts(note.qualifier.parts);
+  const q = parts.length === 1 && typeof parts[0] === 'string' ? parts[0] : undefined;
+  if (q === '$LATEST') return { fn: ref.fn, why: 'Qualifier $LATEST' };
+  const fn = ref.fn;
+  if (q !== undefined && [...targets.aliases.values()].some((a) => a.fn === fn && a.name === q && !a.warm)) {
+    return { fn, why: `alias ${q} has no provisioned concurrency` };
+  }
+  return undefined;
 }
 
 /** Records the rewrites in `Metadata.WarmStepFunctions`; false when Metadata is not a plain map (e.g. an Fn::If). */

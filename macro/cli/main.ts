@@ -1,12 +1,12 @@
 /**
  * The CLI edge: the same core as the Lambda, on a template file.
  *
- *   warm-step-functions transform <file | -> [--format yaml|json] [--param Key=Value]... [--report json] [--diff]
- *   warm-step-functions check <file | -> [--param Key=Value]...
+ *   warm-step-functions transform <file | -> [--format yaml|json] [--param Key=Value]... [--report json] [--diff] [--region R] [--account-id A]
+ *   warm-step-functions check <file | -> [--param Key=Value]... [--region R] [--account-id A]
  *   warm-step-functions verify --stack NAME [--region R] [--profile P] [--json] [--executions N]
  *
- * Exit codes: 0 success; 1 the macro reports failure (or `check` finds a cold path);
- * 2 usage or I/O errors.
+ * Exit codes: 0 success; 1 the macro reports failure (or `check` finds a cold path); 2 usage or
+ * I/O errors (or `check` could not see into some definition or invocation).
  */
 import { readFileSync } from 'node:fs';
 import { createTwoFilesPatch } from 'diff';
@@ -35,13 +35,15 @@ transform  prints the template as CloudFormation would deploy it after the ${MAC
            and a summary of what changed on stderr (--report json: the full report as JSON;
            --diff: a unified diff of input and output instead of the template).
 check      exits 1 when a state invokes a function with provisioned concurrency without going
-           through it (a cold path), listing each one; 0 otherwise.
+           through it (a cold path), listing each one; 2 when nothing is cold but some definition
+           or invocation could not be checked (listed); 0 otherwise.
 verify     checks a deployed stack with your AWS credentials.
 
 --region and --account-id say where the template will be deployed (CloudFormation tells the
 macro); literal ARNs of another region or account are then never taken for the template's own.
 
-Exit codes: 0 success, 1 the macro fails (or check finds a cold path), 2 usage or I/O error.`;
+Exit codes: 0 success, 1 the macro fails (or check finds a cold path), 2 usage or I/O error
+(or check could not see into some definition or invocation).`;
 
 class UsageError extends Error {}
 
@@ -73,6 +75,7 @@ function parseArgs(argv: string[]): Args {
       args.rest.push(a);
       continue;
     }
+    if (a.startsWith('--') && command === 'check' && !CHECK_OPTIONS.has(a)) throw new UsageError(`${a} is not an option of check (it takes ${[...CHECK_OPTIONS].join(', ')})`);
     if (a === '--format') {
       const f = value();
       if (f !== 'yaml' && f !== 'json') throw new UsageError(`--format must be yaml or json, got ${f}`);
@@ -87,15 +90,16 @@ function parseArgs(argv: string[]): Args {
       if (r !== 'json') throw new UsageError(`--report takes json, got ${r}`);
       args.report = 'json';
     } else if (a === '--diff') args.diff = true;
-    else if (a.startsWith('--') && command !== 'verify') throw new UsageError(`unknown option ${a}`);
     else if (a === '--region') args.region = value();
     else if (a === '--account-id') args.accountId = value();
-    else if (args.file === undefined && command !== 'verify') args.file = a;
-    else if (command !== 'verify') throw new UsageError(`unexpected argument ${a} (one template file at a time)`);
-    else args.rest.push(a);
+    else if (a.startsWith('--')) throw new UsageError(`unknown option ${a}`);
+    else if (args.file === undefined) args.file = a;
+    else throw new UsageError(`unexpected argument ${a} (one template file at a time)`);
   }
   return args;
 }
+
+const CHECK_OPTIONS: ReadonlySet<string> = new Set(['--param', '--region', '--account-id']);
 
 export async function run(argv: string[], io: Io): Promise<number> {
   let args: Args;
@@ -168,16 +172,30 @@ function check(template: JsonObject, listed: boolean, params: ReturnType<typeof 
   if (listed && params.mode !== 'report') fragment = transform(fragment, params).fragment as JsonObject;
   const report = transform(fragment, { ...params, mode: 'report' }).report;
   const cold = report.decisions.filter((d) => d.coldPath);
+  // What the check could not see into: a definition it cannot read (S3, invalid), an invocation it
+  // cannot resolve (FunctionName.$, an Fn::ImportValue...). IAM warnings are not about cold paths.
+  const unchecked = report.decisions.filter((d) => d.action === 'warning' && /\/Properties\/(Definition|DefinitionString|DefinitionS3Location|DefinitionUri)$/.test(d.templatePath));
   const where = listed ? `after ${MACRO_NAME}` : 'as written';
+  const listUnchecked = (): void => {
+    if (unchecked.length === 0) return;
+    io.stdout(`${unchecked.length} place${unchecked.length === 1 ? '' : 's'} could not be checked:\n`);
+    for (const d of unchecked) io.stdout(`  ${d.stateMachine}${d.statePath ? ` ${d.statePath}` : ''}: ${d.reason}\n`);
+  };
   if (cold.length === 0) {
-    io.stdout(`No cold paths (${where}): every state that invokes a function with provisioned concurrency goes through it.\n`);
-    return 0;
+    if (unchecked.length === 0) {
+      io.stdout(`No cold paths (${where}): every state that invokes a function with provisioned concurrency goes through it.\n`);
+      return 0;
+    }
+    io.stdout(`No cold paths (${where}) among the invocations the check could read.\n`);
+    listUnchecked();
+    return 2;
   }
   io.stdout(`${cold.length} cold path${cold.length === 1 ? '' : 's'} (${where}):\n`);
   for (const d of cold) {
     const what = d.to ? `invokes ${d.from} (unqualified: $LATEST), not ${d.to}, which has the provisioned concurrency of ${d.function}` : d.reason;
     io.stdout(`  ${d.stateMachine} ${d.statePath}: ${what}\n`);
   }
+  listUnchecked();
   if (!listed) io.stdout(`Add "Transform: ${MACRO_NAME}" to the template (or fix these states) to use the warm capacity.\n`);
   return 1;
 }

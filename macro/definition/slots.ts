@@ -26,6 +26,9 @@ export interface SlotNote {
   statePath: string;
   kind: 'dynamic' | 'explicit-qualifier';
   message: string;
+  /** explicit-qualifier: the FunctionName, and the Qualifier (a string node, or another node). */
+  functionName?: StrNode;
+  qualifier?: Node;
 }
 
 export interface SlotScan {
@@ -34,17 +37,17 @@ export interface SlotScan {
 }
 
 /** The keys whose string values findSlots reads; definition readers may drop every other string. */
-export const SLOT_KEYS: ReadonlySet<string> = new Set(['Type', 'Resource', 'FunctionName', 'Parameters', 'Arguments']);
+export const SLOT_KEYS: ReadonlySet<string> = new Set(['Type', 'Resource', 'FunctionName', 'Qualifier', 'Parameters', 'Arguments']);
 
 /**
  * The part of a definition that findSlots reads: the States of every state machine at any depth
  * (Parallel Branches, Map Iterator and ItemProcessor), each state's Type and Resource, and its
- * Parameters or Arguments (an expression string, or an object whose FunctionName is read and
- * whose other keys are only looked up). Definition readers may drop everything else.
+ * Parameters or Arguments (an expression string, or an object whose FunctionName and Qualifier
+ * are read and whose other keys are only looked up). Definition readers may drop everything else.
  */
 export const SLOT_SHAPE: Shape = (() => {
   const machine: { children?: ReadonlyMap<string, Shape> } = {};
-  const params: Shape = { strings: new Set(['FunctionName']) };
+  const params: Shape = { strings: new Set(['FunctionName', 'Qualifier']) };
   const state: Shape = {
     strings: new Set(['Type', 'Resource', 'Parameters', 'Arguments']),
     children: new Map<string, Shape>([
@@ -117,7 +120,8 @@ function scanTask(state: string, statePath: string, task: Node, slots: Slot[], n
         continue;
       }
       if (params.entries.has('Qualifier') || params.entries.has('Qualifier.$')) {
-        notes.push({ state, statePath, kind: 'explicit-qualifier', message: `${container} sets an explicit Qualifier; left as it is` });
+        const qualifier = params.entries.get('Qualifier') ?? params.entries.get('Qualifier.$');
+        notes.push({ state, statePath, kind: 'explicit-qualifier', message: `${container} sets an explicit Qualifier; left as it is`, functionName: fn, qualifier });
         continue;
       }
       slots.push({ state, statePath, field, leaf: fn });

@@ -115,6 +115,9 @@ describe('usage and exit code 2', () => {
     ['bad --report', ['transform', 't.yaml', '--report', 'yaml'], 'error: --report takes json, got yaml'],
     ['no file', ['transform'], 'error: transform needs a template file (or - for stdin)'],
     ['check without a file', ['check'], 'error: check needs a template file (or - for stdin)'],
+    ['an option of transform given to check', ['check', 't.yaml', '--diff'], 'error: --diff is not an option of check (it takes --param, --region, --account-id)'],
+    ['--report given to check', ['check', 't.yaml', '--report', 'json'], 'error: --report is not an option of check'],
+    ['--region without a value', ['transform', 't.yaml', '--region'], 'error: --region needs a value'],
   ])('%s', async (_name, argv, message) => {
     const r = await cli(argv, { 't.yaml': TEMPLATE });
     expect(r.code).toBe(2);
@@ -342,6 +345,55 @@ describe('check', () => {
     const r = await cli(['check', 't.yaml'], { 't.yaml': withTransform('WarmStepFunctions', resources('!GetAtt Fn.Arn', BLUE)) });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('WarmStepFunctions failed:');
+  });
+});
+
+describe('--region and --account-id: where the template will be deployed', () => {
+  // A literal ARN in eu-west-1 names the template's own function only when deploying to eu-west-1.
+  const literal = withTransform('WarmStepFunctions', resources('arn:aws:lambda:eu-west-1:111122223333:function:my-fn'));
+
+  test('transform: the deployment region and account decide whether a literal ARN is the template\'s own', async () => {
+    const same = await cli(['transform', 't.yaml', '--region', 'eu-west-1', '--account-id', '111122223333', '--format', 'json'], { 't.yaml': literal });
+    expect(same.code).toBe(0);
+    expect(workResource(JSON.parse(same.stdout) as JsonObject)).toEqual({ Ref: 'Live' });
+    const other = await cli(['transform', 't.yaml', '--region', 'us-east-1', '--account-id', '111122223333', '--format', 'json'], { 't.yaml': literal });
+    expect(other.code).toBe(0);
+    expect(workResource(JSON.parse(other.stdout) as JsonObject)).toBe('arn:aws:lambda:eu-west-1:111122223333:function:my-fn');
+  });
+
+  test('check takes them too', async () => {
+    const r = await cli(['check', 't.yaml', '--region', 'eu-west-1', '--account-id', '111122223333'], { 't.yaml': literal });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('No cold paths (after WarmStepFunctions)');
+  });
+});
+
+describe('check: what it could not see into', () => {
+  test('an invocation it cannot resolve and a definition in S3: listed, exit 2 when nothing is cold', async () => {
+    const body =
+      resources().replace('            Resource: !GetAtt Fn.Arn\n', '            Resource: arn:aws:states:::lambda:invoke\n            Parameters: {FunctionName: !ImportValue shared-fn}\n') +
+      `  Stored:\n    Type: AWS::StepFunctions::StateMachine\n    Properties:\n      RoleArn: !GetAtt Role.Arn\n      DefinitionS3Location: {Bucket: b, Key: k}\n`;
+    const r = await cli(['check', 't.yaml'], { 't.yaml': body });
+    expect(r.stdout).toBe(
+      [
+        'No cold paths (as written) among the invocations the check could read.',
+        '2 places could not be checked:',
+        '  Flow States.Work: Parameters.FunctionName is {{"Fn::ImportValue":"shared-fn"}}, which the macro cannot resolve to a function of this template or to a literal ARN; if that function has provisioned concurrency, point the state at its alias yourself',
+        '  Stored: Stored loads its definition from DefinitionS3Location, which the macro cannot read; its invocations are left as they are',
+        '',
+      ].join('\n'),
+    );
+    expect(r.code).toBe(2);
+  });
+
+  test('an explicit Qualifier $LATEST on a warm function is a cold path; an alias with provisioned concurrency is not', async () => {
+    const task = (qualifier: string): string =>
+      resources().replace('            Resource: !GetAtt Fn.Arn\n', `            Resource: arn:aws:states:::lambda:invoke\n            Parameters: {FunctionName: !Ref Fn, Qualifier: '${qualifier}'}\n`);
+    const cold = await cli(['check', 't.yaml'], { 't.yaml': withTransform('WarmStepFunctions', task('$LATEST')) });
+    expect(cold.code).toBe(1);
+    expect(cold.stdout).toContain('1 cold path (after WarmStepFunctions):\n  Flow States.Work: Parameters sets an explicit Qualifier; left as it is, although it does not use the provisioned concurrency of Fn (Qualifier $LATEST)');
+    const warm = await cli(['check', 't.yaml'], { 't.yaml': withTransform('WarmStepFunctions', task('live')) });
+    expect(warm.code).toBe(0);
   });
 });
 
