@@ -1,7 +1,7 @@
 /**
- * Does a raw definition value mention a warm function? Used only when a definition cannot be
- * read: the macro fails for state machines that touch warm functions (it cannot prove they are
- * warm) and only warns for the others.
+ * The first warm function a raw definition value mentions (its logical ID), if any. Used only when
+ * a definition cannot be read: the macro fails for state machines that mention warm functions (it
+ * cannot prove their invocations are warm) and only warns for the others.
  */
 import { tokenizeSub } from './intrinsics/sub';
 import { isObject } from './json';
@@ -9,27 +9,35 @@ import { getAttPair, refName, type TemplateIndex } from './template';
 import type { WarmTargets } from './targets';
 import type { Json } from './types';
 
-export function touchesWarm(values: (Json | undefined)[], index: TemplateIndex, targets: WarmTargets): boolean {
+export function touchesWarm(values: (Json | undefined)[], index: TemplateIndex, targets: WarmTargets): string | undefined {
   const warm = new Set(targets.functionsWithWarmth());
-  if (warm.size === 0) return false;
-  const names: string[] = [];
-  for (const [name, id] of index.functionsByName) if (warm.has(id)) names.push(name);
-  const hit = (id: string | undefined): boolean => id !== undefined && (warm.has(id) || warm.has(targets.functionOfQualifier(id) ?? ''));
+  if (warm.size === 0) return undefined;
+  const names: [string, string][] = [];
+  for (const [name, id] of index.functionsByName) if (warm.has(id)) names.push([name, id]);
+  const hit = (id: string | undefined): string | undefined => {
+    if (id === undefined) return undefined;
+    if (warm.has(id)) return id;
+    const owner = targets.functionOfQualifier(id);
+    return owner !== undefined && warm.has(owner) ? owner : undefined;
+  };
   const stack: (Json | undefined)[] = [...values];
   while (stack.length) {
     const v = stack.pop();
     if (typeof v === 'string') {
-      if (names.some((n) => v.includes(n) && new RegExp(`(^|[^A-Za-z0-9_-])${n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^A-Za-z0-9_-])`).test(v))) return true;
+      const named = names.find(([n]) => v.includes(n) && new RegExp(`(^|[^A-Za-z0-9_-])${n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^A-Za-z0-9_-])`).test(v));
+      if (named) return named[1];
       if (v.includes('${')) {
         for (const t of tokenizeSub(v, () => true, 'substitutions')) {
-          if (t.kind === 'var' && hit(t.name.split('.')[0])) return true;
+          const fn = t.kind === 'var' ? hit(t.name.split('.')[0]) : undefined;
+          if (fn) return fn;
         }
       }
     } else if (Array.isArray(v)) stack.push(...v);
     else if (isObject(v)) {
-      if (hit(refName(v)) || hit(getAttPair(v)?.[0])) return true;
+      const fn = hit(refName(v)) ?? hit(getAttPair(v)?.[0]);
+      if (fn) return fn;
       for (const k of Object.keys(v)) stack.push(v[k]);
     }
   }
-  return false;
+  return undefined;
 }

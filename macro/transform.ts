@@ -198,7 +198,7 @@ function readModel(
   const value = props[property];
   const subs = getOwn(props, 'DefinitionSubstitutions');
   const path = `${base}/${property}`;
-  const touches = (): boolean => touchesWarm([value, subs], index, targets);
+  const touches = (): string | undefined => touchesWarm([value, subs], index, targets);
   if (property === 'Definition' && !isObject(value)) {
     const message = `Definition must be an object (a JSON string belongs in DefinitionString), got ${typeof value === 'string' ? 'a string' : JSON.stringify(value)}`;
     if (touches()) problems.push({ logicalId: sm.id, path, message });
@@ -210,8 +210,9 @@ function readModel(
   } catch (e) {
     if (!(e instanceof ReadError) && !(e instanceof RangeError)) throw e;
     const message = e instanceof RangeError ? 'the definition is nested too deeply to read' : e.message;
-    if (touches()) problems.push({ logicalId: sm.id, path, message: `cannot read the definition, which invokes a warm function: ${message}` });
-    else warn(path, `cannot read the definition (${message}); it invokes no warm function, so it is left as it is`);
+    const fn = touches();
+    if (fn) problems.push({ logicalId: sm.id, path, message: `cannot read the definition, which refers to ${fn}, a function with provisioned concurrency: ${message}` });
+    else warn(path, `cannot read the definition (${message}); it refers to no function with provisioned concurrency, so it is left as it is`);
     return undefined;
   }
 }

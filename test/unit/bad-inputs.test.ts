@@ -59,12 +59,12 @@ describe('bad input catalogue', () => {
 
   test('DefinitionString is invalid JSON → failure with resource, path, line and column', () => {
     const msg = failure(warmTemplate({ 'Fn::Sub': '{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"${Fn.Arn}","End":true}' }));
-    expect(msg).toMatch(/^Resource with id \[Flow\] is invalid\. Resources\/Flow\/Properties\/DefinitionString: cannot read the definition, which invokes a warm function: invalid JSON: expected ',' or '}', found end of text at line 1, column \d+/);
+    expect(msg).toMatch(/^Resource with id \[Flow\] is invalid\. Resources\/Flow\/Properties\/DefinitionString: cannot read the definition, which refers to Fn, a function with provisioned concurrency: invalid JSON: expected ',' or '}', found end of text at line 1, column \d+/);
   });
 
   test('Fn::Sub with an unclosed ${ → failure with line and column', () => {
     const msg = failure(warmTemplate({ 'Fn::Sub': '{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"${Fn.Arn}","End":true}}}\n${oops' }));
-    expect(msg).toContain("Resources/Flow/Properties/DefinitionString: cannot read the definition, which invokes a warm function: Fn::Sub has an unclosed '${' at line 2, column 1 of the Fn::Sub text");
+    expect(msg).toContain("Resources/Flow/Properties/DefinitionString: cannot read the definition, which refers to Fn, a function with provisioned concurrency: Fn::Sub has an unclosed '${' at line 2, column 1 of the Fn::Sub text");
   });
 
   test.each([
