@@ -121,6 +121,16 @@ export class IamFixer {
       };
     }
     const roleId = this.roleOf(roleValue);
+    const named = roleValue === undefined ? undefined : (getAttPair(roleValue)?.[0] ?? refName(roleValue));
+    if (!roleId && named !== undefined && !named.startsWith('AWS::') && !this.index.get(named) && !this.index.isParameter(named)) {
+      const key = sm.type === 'AWS::Serverless::StateMachine' ? 'Role' : 'RoleArn';
+      outcome.warnings.push({
+        path: `${smPath.join('/')}/${key}`,
+        message: `${key} refers to ${named}, which is not a resource or parameter of this template (CloudFormation will reject it); the macro could not let it invoke ${targetsText}`,
+        strictMessage: `${key} refers to ${named}, which is not a resource or parameter of this template`,
+      });
+      return undefined;
+    }
     if (!roleId) {
       const key = sm.type === 'AWS::Serverless::StateMachine' ? 'Role' : 'RoleArn';
       const role = roleValue === undefined ? `${sm.id} has no ${key}, so its role` : `the role ${JSON.stringify(roleValue)}`;

@@ -182,7 +182,8 @@ function decideExternal(slot: Slot, arn: string, qualifier: string | undefined, 
   if (qualifier !== undefined && qualifier !== '$LATEST') return { kind: 'ignore' };
   const lookup = ctx.external?.[arn];
   if (!lookup) {
-    return { kind: 'external', arn, reason: `${arn} is not a function in this template; set ResolveExternal to look it up`, failed: false };
+    const written = from === arn ? arn : `${from} (${arn})`;
+    return { kind: 'external', arn, reason: `${written} is not a function in this template; set ResolveExternal to look it up`, failed: false };
   }
   if (lookup.status === 'error') return { kind: 'external', arn, reason: `lookup of ${arn} failed: ${lookup.message}`, failed: true };
   if (lookup.status === 'cold') return { kind: 'external', arn, reason: `${arn} has no alias with provisioned concurrency`, failed: false };

@@ -429,9 +429,22 @@ describe('a role outside the template', () => {
     expect(warnings.map((d) => [d.templatePath, d.reason.startsWith('SM has no RoleArn')])).toEqual([['Resources/SM/Properties/RoleArn', true]]);
   });
 
+  test('a GetAtt of a resource that does not exist: the warning says it is missing', () => {
+    const { report, out } = run({ SM: machine({ RoleArn: GA('NoRole') }) });
+    expect(out.SM).toMatchObject({ Properties: { DefinitionString: { 'Fn::Sub': expect.stringContaining('${Live}') } } });
+    expect(report.decisions).toContainEqual(
+      expect.objectContaining({
+        action: 'warning',
+        templatePath: 'Resources/SM/Properties/RoleArn',
+        reason: 'RoleArn refers to NoRole, which is not a resource or parameter of this template (CloudFormation will reject it); the macro could not let it invoke {Live}',
+      }),
+    );
+  });
+
   test('a Ref to a parameter is outside the template too', () => {
-    const { report } = run({ SM: machine({ RoleArn: { Ref: 'RoleParam' } }) });
-    expect(report.decisions.filter((d) => d.action === 'warning').map((d) => d.reason)).toEqual([expect.stringContaining('{"Ref":"RoleParam"}')]);
+    const input = { Parameters: { RoleParam: { Type: 'String' } }, Resources: { Fn: FUNCTION, Live: LIVE, SM: machine({ RoleArn: { Ref: 'RoleParam' } }) } };
+    const { report } = transform(input, OPTIONS);
+    expect(report.decisions.filter((d) => d.action === 'warning').map((d) => d.reason)).toEqual([expect.stringContaining('{"Ref":"RoleParam"} is not defined in this template')]);
   });
 });
 
