@@ -168,6 +168,13 @@ export class WarmTargets {
     return { status: 'cold' };
   }
 
+  /** True when some alias of the template (or SAM AutoPublishAlias) has this literal name. */
+  hasAliasNamed(name: string): boolean {
+    for (const a of this.aliases.values()) if (a.name === name) return true;
+    for (const t of this.samAliases.values()) if (t.aliasName === name) return true;
+    return false;
+  }
+
   /** True when some qualifier of the function has provisioned concurrency. */
   isWarm(fn: string): boolean {
     return this.resolve(fn).status !== 'cold';

@@ -59,6 +59,13 @@ function run(fragment: unknown, options: TransformOptions): TransformResult {
   for (const note of targets.notes) {
     report.add({ action: 'warning', stateMachine: '', templatePath: note.path, reason: `${note.logicalId} ${note.message}` });
   }
+  if (options.aliasName !== undefined && !targets.hasAliasNamed(options.aliasName)) {
+    // Most likely a typo: say so, since a function with a single warm alias would quietly use it.
+    const path = 'Transform/WarmStepFunctions/Parameters/AliasName';
+    const reason = `AliasName is '${options.aliasName}', but no alias of this template has that name; a function with one alias with provisioned concurrency uses it, one with several fails`;
+    report.add({ action: 'warning', stateMachine: '', templatePath: path, reason });
+    if (strict) problems.push({ path, message: `${reason} (Mode strict)` });
+  }
 
   const reserved = new Set<string>([...index.resources.keys(), ...Object.keys(asObject(getOwn(index.fragment, 'Parameters')))]);
   const iam = new IamFixer(index, targets, editor);

@@ -4,6 +4,7 @@
  */
 import { provisionedGuards, WarmTargets, type Resolution } from '../../macro/targets';
 import { readTemplate } from '../../macro/template';
+import { transform } from '../../macro/transform';
 import type { Json, JsonObject } from '../../macro/types';
 
 const PC: Json = { ProvisionedConcurrentExecutions: 5 };
@@ -137,6 +138,15 @@ describe('resolve: ambiguity and AliasName', () => {
   test('AliasName can choose the SAM alias', () => {
     const r = targetsOf({ Fn: samFn('live', PC), Blue: alias(REF('Fn'), 'blue', PC) }, 'live').resolve('Fn');
     expect(r.status === 'warm' && r.target.id).toBe('Fn.Alias');
+  });
+
+  test('AliasName that no alias of the template has (a typo): a warning, a failure in Mode strict', () => {
+    const resources = { Fn: fn('my-fn'), Live: alias(REF('Fn'), 'live', PC), Flow: { Type: 'AWS::StepFunctions::StateMachine', Properties: { Definition: { StartAt: 'A', States: { A: { Type: 'Task', Resource: { 'Fn::GetAtt': ['Fn', 'Arn'] }, End: true } } } } } };
+    const lenient = transform({ Resources: resources }, { aliasName: 'lvie' });
+    expect(lenient.report.summary.rewritten).toBe(1);
+    expect(lenient.report.decisions).toContainEqual(expect.objectContaining({ action: 'warning', templatePath: 'Transform/WarmStepFunctions/Parameters/AliasName', reason: expect.stringContaining("AliasName is 'lvie', but no alias of this template has that name") }));
+    expect(() => transform({ Resources: resources }, { aliasName: 'lvie', mode: 'strict' })).toThrow(/AliasName is 'lvie', but no alias of this template has that name.*\(Mode strict\)/);
+    expect(transform({ Resources: resources }, { aliasName: 'live' }).report.decisions.filter((d) => d.templatePath.includes('AliasName'))).toEqual([]);
   });
 
   test('AliasName names no alias of the function', () => {
