@@ -150,10 +150,13 @@ function run(fragment: unknown, options: TransformOptions): TransformResult {
     for (const [message, states] of errorStates) {
       problems.push({ logicalId: sm.id, path: model.path, message: `${states.length === 1 ? 'state' : 'states'} ${states.join(', ')}: ${message}` });
     }
-    if (mode === 'report' || edits.length === 0 || problems.length > 0) {
+    if (edits.length === 0 || problems.length > 0) {
       report.stateMachine(false, 0);
       continue;
     }
+    // Mode report goes through the same steps on the editor, whose result it then discards: it
+    // reports the IAM grants the rewrite would add too.
+    const would = mode === 'report' ? ' (Mode report: nothing changed)' : '';
     try {
       writeDefinition(model, edits, { editor, reserved });
     } catch (e) {
@@ -163,13 +166,13 @@ function run(fragment: unknown, options: TransformOptions): TransformResult {
     const grants: Grant[] = edits.flatMap((e) => e.grants);
     const outcome = iam.ensure(sm, grants);
     for (const g of outcome.granted) {
-      report.add({ action: 'granted', stateMachine: sm.id, templatePath: g.path, to: g.target, reason: `lambda:InvokeFunction on ${g.target}: ${g.how}` });
+      report.add({ action: 'granted', stateMachine: sm.id, templatePath: g.path, to: g.target, reason: `lambda:InvokeFunction on ${g.target}: ${g.how}${would}` });
     }
     for (const w of outcome.warnings) warn(w.path, w.message, {}, w.strictMessage);
     if (!addMetadata(editor, sm, edits)) {
       report.add({ action: 'warning', stateMachine: sm.id, templatePath: `Resources/${sm.id}/Metadata`, reason: 'Metadata is not a plain map (an intrinsic function), so the rewrites are not recorded there' });
     }
-    report.stateMachine(true, outcome.granted.length);
+    report.stateMachine(mode !== 'report', outcome.granted.length);
   }
 
   if (problems.length) throw new TransformError(problems);

@@ -205,13 +205,16 @@ function summary(report: Report): string {
   const line = (d: Decision): string => {
     const where = d.statePath ? `${d.stateMachine} ${d.statePath}` : d.stateMachine || d.templatePath;
     if (d.action === 'rewritten') return `  ${report.mode === 'report' ? 'would rewrite' : 'rewritten'}  ${where}: ${d.from} → ${d.to}`;
+    if (d.action === 'granted' && report.mode === 'report') return `  would grant  ${where}: ${d.reason.replace(/ \(Mode report: nothing changed\)$/, '')}`;
     return `  ${d.action.padEnd(9)}  ${where}: ${d.reason}`;
   };
   for (const d of report.decisions) lines.push(line(d));
   const s = report.summary;
   const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
   if (report.mode === 'report') {
-    lines.push(`${MACRO_NAME} (Mode report, nothing changed): ${plural(s.rewritten, 'invocation')} would be rewritten in ${plural(s.stateMachines, 'state machine')}; ${s.cold} left cold; ${plural(s.warnings, 'warning')}.`);
+    lines.push(
+      `${MACRO_NAME} (Mode report, nothing changed): ${plural(s.rewritten, 'invocation')} would be rewritten in ${plural(s.stateMachines, 'state machine')}; ${plural(s.iamGrantsAdded, 'IAM grant')} would be added; ${s.cold} left cold; ${plural(s.warnings, 'warning')}.`,
+    );
   } else {
     lines.push(
       `${MACRO_NAME}: ${plural(s.rewritten, 'invocation')} rewritten in ${s.modifiedStateMachines} of ${plural(s.stateMachines, 'state machine')}; ${plural(s.iamGrantsAdded, 'IAM grant')} added; ${s.cold} left cold; ${plural(s.warnings, 'warning')}.`,

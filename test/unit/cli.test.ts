@@ -241,7 +241,7 @@ describe('transform', () => {
     const r = await cli(['transform', 't.yaml', '--param', 'Mode=report'], { 't.yaml': TEMPLATE });
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('would rewrite  Flow States.Work:');
-    expect(r.stderr).toContain('WarmStepFunctions (Mode report, nothing changed): 1 invocation would be rewritten in 1 state machine; 0 left cold; 0 warnings.');
+    expect(r.stderr).toContain('WarmStepFunctions (Mode report, nothing changed): 1 invocation would be rewritten in 1 state machine; 0 IAM grants would be added; 0 left cold; 0 warnings.');
   });
 
   test('--report json writes the whole report as JSON on stderr', async () => {

@@ -237,9 +237,18 @@ describe('each grant is reported as a "granted" decision: where it went and what
     ]);
   });
 
-  test('nothing granted, nothing reported; Mode report reports nothing granted either', () => {
+  test('nothing granted, nothing reported', () => {
     expect(granted(run({ Role: role([statement('*')]), SM: machine() }))).toEqual([]);
-    expect(granted(run({ Role: role([statement(GA('Fn'))]), SM: machine() }, { ...OPTIONS, mode: 'report' }))).toEqual([]);
+  });
+
+  test('Mode report reports the grant the rewrite would add, and changes nothing', () => {
+    const input = { Role: role([statement(GA('Fn'))]), SM: machine() };
+    const r = run(input, { ...OPTIONS, mode: 'report' });
+    expect(r.fragment).toEqual({ Resources: { Fn: FUNCTION, Live: LIVE, ...input } });
+    expect(granted(r)).toEqual([
+      { templatePath: 'Resources/Role/Properties/Policies/0/PolicyDocument/Statement/0/Resource', to: '{Live}', reason: 'lambda:InvokeFunction on {Live}: added to the statement of Role that grants the function (Mode report: nothing changed)' },
+    ]);
+    expect(r.report.summary).toMatchObject({ modifiedStateMachines: 0, rewritten: 1, iamGrantsAdded: 1 });
   });
 });
 
