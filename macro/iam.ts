@@ -71,7 +71,9 @@ export class IamFixer {
       const key = JSON.stringify(g.value);
       if (!distinct.has(key)) distinct.set(key, g);
     }
-    const missing = [...distinct.values()].filter((g) => !this.covered(where.docs, g.value));
+    // With Policies computed by Fn::If, a grant present in every branch is covered too.
+    const inEveryBranch = (g: Grant): boolean => where.branches !== undefined && where.branches.every((b) => this.covered([...where.docs, ...b], g.value));
+    const missing = [...distinct.values()].filter((g) => !this.covered(where.docs, g.value) && !inEveryBranch(g));
     for (const g of missing) {
       // Prefer the statement that already grants the function itself.
       const fnArn = g.fn ? { 'Fn::GetAtt': [g.fn, 'Arn'] } : g.unqualified;
@@ -92,7 +94,7 @@ export class IamFixer {
   }
 
   /** The role's policy documents, and how to add a statement; undefined when the role is outside the template. */
-  private locate(sm: Resource, outcome: IamOutcome, targetsText: string): { docs: PolicyDoc[]; addStatement: AddStatement; finish?: () => void } | undefined {
+  private locate(sm: Resource, outcome: IamOutcome, targetsText: string): { docs: PolicyDoc[]; branches?: PolicyDoc[][]; addStatement: AddStatement; finish?: () => void } | undefined {
     const smPath = ['Resources', sm.id, 'Properties'];
     const roleValue = getOwn(sm.properties, sm.type === 'AWS::Serverless::StateMachine' ? 'Role' : 'RoleArn');
     if (roleValue === undefined && sm.type === 'AWS::Serverless::StateMachine') {
@@ -165,7 +167,8 @@ export class IamFixer {
       // policy resource of its own, attached to the role.
       const own = this.ownPolicy(roleId);
       if (own !== undefined && this.created.has(own)) docs.push({ path: ['Resources', own, 'Properties', 'PolicyDocument'], label: own });
-      return { docs, addStatement: (st) => this.addToOwnPolicy(roleId, role, sm, st), finish: () => this.dependOnOwnPolicy(roleId, role, sm) };
+      const branches = this.branchDocs(inline, [...rolePath, 'Policies'], roleId);
+      return { docs, branches, addStatement: (st) => this.addToOwnPolicy(roleId, role, sm, st), finish: () => this.dependOnOwnPolicy(roleId, role, sm) };
     }
     return {
       docs,
@@ -183,6 +186,20 @@ export class IamFixer {
         return { path: [...rolePath, 'Policies', Array.isArray(current) ? current.length : 0].join('/'), how };
       },
     };
+  }
+
+  /**
+   * The inline policy documents of each branch of `Policies` computed by (nested) Fn::If, as lists;
+   * undefined when some branch is another intrinsic the macro cannot read.
+   */
+  private branchDocs(value: Json, path: Path, roleId: string): PolicyDoc[][] | undefined {
+    if (refName(value) === 'AWS::NoValue') return [[]];
+    if (Array.isArray(value)) return [value.map((_p, k) => ({ path: [...path, k, 'PolicyDocument'], label: `${roleId} Policies` }))];
+    const arg = intrinsicName(value) === 'Fn::If' ? (value as { 'Fn::If': Json })['Fn::If'] : undefined;
+    if (!Array.isArray(arg) || arg.length !== 3) return undefined;
+    const yes = this.branchDocs(arg[1], [...path, 'Fn::If', 1], roleId);
+    const no = this.branchDocs(arg[2], [...path, 'Fn::If', 2], roleId);
+    return yes && no ? [...yes, ...no] : undefined;
   }
 
   /** The macro's own AWS::IAM::Policy of each role (added in this run, or found from an earlier one). */

@@ -290,6 +290,17 @@ describe("a role whose Policies is an intrinsic: the macro's own policy resource
     expect(again.report.summary.iamGrantsAdded).toBe(0);
   });
 
+  test('a grant present in every branch of the Fn::If covers the target: nothing added; in one branch only: added', () => {
+    const grants = (resource: Json): Json[] => [{ PolicyName: 'invoke', PolicyDocument: { Statement: [statement(resource)] } }];
+    const both = { Type: 'AWS::IAM::Role', Properties: { Policies: { 'Fn::If': ['C', grants({ 'Fn::Sub': '${Fn.Arn}:*' }), { 'Fn::If': ['D', grants('*'), grants(`${FN_ARN}:live`)] }] } } };
+    const covered = run({ Role: both, SM: machine() });
+    expect(covered.report.summary.iamGrantsAdded).toBe(0);
+    expect(covered.out.RoleWarmStepFunctionsPolicy).toBeUndefined();
+    expect((covered.out.SM as JsonObject).DependsOn).toBeUndefined();
+    const oneBranch = { Type: 'AWS::IAM::Role', Properties: { Policies: { 'Fn::If': ['C', grants('*'), { Ref: 'AWS::NoValue' }] } } };
+    expect(run({ Role: oneBranch, SM: machine() }).out.RoleWarmStepFunctionsPolicy).toBeDefined();
+  });
+
   test('two state machines: one grant in one policy, and both depend on it', () => {
     const { out, report } = run({ Role: computed(), A: machine(), B: machine() });
     expect(report.summary.iamGrantsAdded).toBe(1);
