@@ -10,6 +10,7 @@
  * pseudo parameters and with stand-ins for values known only at deploy time, then matched as an
  * IAM wildcard pattern.
  */
+import { Dependencies, referencedResources } from './dependencies';
 import { formatValue, partsOf } from './intrinsics/parts';
 import { getOwn, intrinsicName, isObject, jsonEqual } from './json';
 import { getAttPair, refName, type Resource, type TemplateIndex } from './template';
@@ -41,6 +42,19 @@ export interface IamOutcome {
 /** Adds a statement somewhere; returns where and how, or undefined when it could not. */
 type AddStatement = (s: JsonObject) => { path: string; how: string } | undefined;
 
+/** Where a state machine's grants go. */
+interface Located {
+  docs: PolicyDoc[];
+  /** Fn::If Policies: the documents of each branch. */
+  branches?: PolicyDoc[][];
+  /** The resource that gets new statements (a role, or a SAM state machine); absent for the macro's own policy. */
+  host?: string;
+  /** The role, when the grant may go to the macro's own policy for it (always, for Policies that are an intrinsic). */
+  own?: { roleId: string; role: Resource };
+  addStatement: AddStatement;
+  finish?: () => void;
+}
+
 /** Logical IDs of the macro's own policies: `<Role>WarmStepFunctionsPolicy[N]`. */
 const OWN_SUFFIX = 'WarmStepFunctionsPolicy';
 const OWN_POLICY = /WarmStepFunctionsPolicy\d*$/;
@@ -54,11 +68,15 @@ interface PolicyDoc {
 }
 
 export class IamFixer {
+  private readonly deps: Dependencies;
+
   constructor(
     private readonly index: TemplateIndex,
     private readonly targets: WarmTargets,
     private readonly editor: Editor,
-  ) {}
+  ) {
+    this.deps = new Dependencies(index);
+  }
 
   ensure(stateMachine: Resource, grants: Grant[]): IamOutcome {
     const outcome: IamOutcome = { granted: [], warnings: [] };
@@ -74,27 +92,61 @@ export class IamFixer {
     // With Policies computed by Fn::If, a grant present in every branch is covered too.
     const inEveryBranch = (g: Grant): boolean => where.branches !== undefined && where.branches.every((b) => this.covered([...where.docs, ...b], g.value));
     const missing = [...distinct.values()].filter((g) => !this.covered(where.docs, g.value) && !inEveryBranch(g));
+    // The definition now refers to the new targets (known to the cycle check, which only grants need).
+    if (missing.length) for (const g of distinct.values()) this.deps.add(stateMachine.id, referencedResources(g.value, this.index));
     for (const g of missing) {
       // Prefer the statement that already grants the function itself.
       const fnArn = g.fn ? { 'Fn::GetAtt': [g.fn, 'Arn'] } : g.unqualified;
       const host = fnArn ? this.findStatement(where.docs, fnArn) : undefined;
+      // The resource the grant goes into: a statement's, the role's (or SAM state machine's), or the
+      // macro's own policy of the role once it exists (other state machines may depend on it).
+      const ownOf = (): string | undefined => (where.own ? this.ownPolicy(where.own.roleId) : undefined);
+      const hostId = host ? String(host[1]) : (where.host ?? ownOf());
       const target = formatValue(g.value);
+      const value = this.acyclic(g.value, hostId, stateMachine);
+      if (value === undefined && where.own && where.host !== undefined) {
+        // In the role (or a policy) it would close a circle (the function runs with this same role,
+        // say): a policy resource of its own breaks it, as SAM's connectors do.
+        const own = ownOf();
+        const separate = this.acyclic(g.value, own, stateMachine);
+        if (separate !== undefined) {
+          const statement = { Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: [separate] };
+          const added = this.addToOwnPolicy(where.own.roleId, where.own.role, stateMachine, statement, `granting it in ${hostId} would make a circular dependency`);
+          outcome.granted.push({ ...added, target });
+          this.deps.add(this.ownPolicy(where.own.roleId)!, referencedResources(separate, this.index));
+          continue;
+        }
+      }
+      if (value === undefined) {
+        const on = hostId ?? stateMachine.id;
+        outcome.warnings.push({
+          path: host ? [...host, 'Resource'].join('/') : `Resources/${on}`,
+          message: `granting ${target} in ${on} would make a circular dependency (the target depends on ${on} or on ${stateMachine.id}), and it has no literal ARN to grant instead; grant lambda:InvokeFunction on it by name yourself`,
+          strictMessage: `granting ${target} in ${on} would make a circular dependency`,
+        });
+        continue;
+      }
+      const literally = value === g.value ? '' : ' (by literal ARN: a reference would make a circular dependency)';
       if (host) {
         const resource = this.editor.get([...host, 'Resource']);
-        const list = Array.isArray(resource) ? [...resource, g.value] : resource === undefined ? [g.value] : [resource, g.value];
+        const list = Array.isArray(resource) ? [...resource, value] : resource === undefined ? [value] : [resource, value];
         this.editor.set([...host, 'Resource'], list);
-        outcome.granted.push({ path: [...host, 'Resource'].join('/'), target, how: `added to the statement of ${host[1]} that grants the function` });
+        outcome.granted.push({ path: [...host, 'Resource'].join('/'), target, how: `added to the statement of ${host[1]} that grants the function${literally}` });
       } else {
-        const added = where.addStatement({ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: [g.value] });
-        if (added) outcome.granted.push({ ...added, target });
+        const added = where.addStatement({ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: [value] });
+        if (added) outcome.granted.push({ ...added, target, how: `${added.how}${literally}` });
       }
+      this.deps.add(hostId ?? ownOf() ?? stateMachine.id, referencedResources(value, this.index));
     }
     where.finish?.();
+    // A role may have the macro's own policy (added for this or another state machine, now or in
+    // an earlier run): its state machines depend on it.
+    if (where.own && !where.finish) this.dependOnOwnPolicy(where.own.roleId, where.own.role, stateMachine);
     return outcome;
   }
 
   /** The role's policy documents, and how to add a statement; undefined when the role is outside the template. */
-  private locate(sm: Resource, outcome: IamOutcome, targetsText: string): { docs: PolicyDoc[]; branches?: PolicyDoc[][]; addStatement: AddStatement; finish?: () => void } | undefined {
+  private locate(sm: Resource, outcome: IamOutcome, targetsText: string): Located | undefined {
     const smPath = ['Resources', sm.id, 'Properties'];
     const roleValue = getOwn(sm.properties, sm.type === 'AWS::Serverless::StateMachine' ? 'Role' : 'RoleArn');
     if (roleValue === undefined && sm.type === 'AWS::Serverless::StateMachine') {
@@ -113,6 +165,7 @@ export class IamFixer {
       });
       return {
         docs,
+        host: sm.id,
         addStatement: (s) => {
           const current = this.editor.get([...smPath, 'Policies']);
           const doc = { Statement: [s] };
@@ -162,16 +215,25 @@ export class IamFixer {
         docs.push({ path: ['Resources', r.id, 'Properties', 'PolicyDocument'], label: r.id });
       }
     }
+    // The macro's own policy added in this run (one from an earlier run is among the policies above).
+    const own = this.ownPolicy(roleId);
+    if (own !== undefined && this.created.has(own)) docs.push({ path: ['Resources', own, 'Properties', 'PolicyDocument'], label: own });
     if (inline !== undefined && !Array.isArray(inline)) {
       // `Policies` computed by an intrinsic (an Fn::If, say) is left as it is: the grant goes to a
       // policy resource of its own, attached to the role.
-      const own = this.ownPolicy(roleId);
-      if (own !== undefined && this.created.has(own)) docs.push({ path: ['Resources', own, 'Properties', 'PolicyDocument'], label: own });
       const branches = this.branchDocs(inline, [...rolePath, 'Policies'], roleId);
-      return { docs, branches, addStatement: (st) => this.addToOwnPolicy(roleId, role, sm, st), finish: () => this.dependOnOwnPolicy(roleId, role, sm) };
+      return {
+        docs,
+        branches,
+        own: { roleId, role },
+        addStatement: (st) => this.addToOwnPolicy(roleId, role, sm, st, 'whose Policies is an intrinsic'),
+        finish: () => this.dependOnOwnPolicy(roleId, role, sm),
+      };
     }
     return {
       docs,
+      host: roleId,
+      own: { roleId, role },
       addStatement: (s) => {
         const current = this.editor.get([...rolePath, 'Policies']);
         const policy = { PolicyName: 'WarmStepFunctionsInvoke', PolicyDocument: { Version: '2012-10-17', Statement: [s] } };
@@ -203,20 +265,21 @@ export class IamFixer {
   }
 
   /** The macro's own AWS::IAM::Policy of each role (added in this run, or found from an earlier one). */
-  private readonly policies = new Map<string, string>();
+  private readonly policies = new Map<string, string | null>();
   /** Those added in this run (the others are in the template, and so in every role's documents). */
   private readonly created = new Set<string>();
 
   /** The macro's own policy of a role: added in this run, or `<Role>WarmStepFunctionsPolicy[N]` attached to it alone. */
   private ownPolicy(roleId: string): string | undefined {
     const known = this.policies.get(roleId);
-    if (known !== undefined) return known;
+    if (known !== undefined) return known ?? undefined;
     for (const r of this.index.resources.values()) {
       if (r.type === 'AWS::IAM::Policy' && OWN_POLICY.test(r.id) && jsonEqual(getOwn(r.properties, 'Roles') ?? null, [{ Ref: roleId }])) {
         this.policies.set(roleId, r.id);
         return r.id;
       }
     }
+    this.policies.set(roleId, null);
     return undefined;
   }
 
@@ -225,7 +288,7 @@ export class IamFixer {
    * role's Condition and a logical ID that no resource or parameter has. Its PolicyName is that
    * logical ID too, so that it cannot replace an inline policy of the role.
    */
-  private addToOwnPolicy(roleId: string, role: Resource, sm: Resource, statement: JsonObject): { path: string; how: string } {
+  private addToOwnPolicy(roleId: string, role: Resource, sm: Resource, statement: JsonObject, why: string): { path: string; how: string } {
     let id = this.ownPolicy(roleId);
     if (id === undefined) {
       // Logical IDs have at most 255 characters.
@@ -234,6 +297,7 @@ export class IamFixer {
       for (let n = 2; this.index.get(id) !== undefined || this.index.isParameter(id) || this.editor.get(['Resources', id]) !== undefined; n++) id = `${base}${n}`;
       this.policies.set(roleId, id);
       this.created.add(id);
+      this.deps.add(id, [roleId]);
       const policy: JsonObject = {
         Type: 'AWS::IAM::Policy',
         ...(role.condition !== undefined ? { Condition: role.condition } : {}),
@@ -245,7 +309,7 @@ export class IamFixer {
       const current = this.editor.get(path);
       this.editor.set(path, [...(Array.isArray(current) ? current : current === undefined ? [] : [current]), statement]);
     }
-    const how = `a statement in the macro's own AWS::IAM::Policy ${id}, attached to ${roleId} (whose Policies is an intrinsic)`;
+    const how = `a statement in the macro's own AWS::IAM::Policy ${id}, attached to ${roleId} (${why})`;
     return { path: `Resources/${id}`, how: this.canDependOn(role, sm) ? how : `${how}; ${sm.id} cannot depend on it (its Condition is not ${role.condition}), so an execution started during the stack update may run before the grant is attached` };
   }
 
@@ -254,17 +318,55 @@ export class IamFixer {
     return role.condition === undefined || role.condition === sm.condition;
   }
 
+  /**
+   * The grant as it can be written in `host` (or in the macro's own policy, on which the state
+   * machine depends): as it is, unless a resource it refers to depends on the host or on the
+   * state machine, which would make a circular dependency. Then the same grant by literal ARN
+   * (a function with a literal FunctionName, an alias with a literal Name), or undefined.
+   */
+  private acyclic(value: Json, host: string | undefined, sm: Resource): Json | undefined {
+    const refs = [...referencedResources(value, this.index)];
+    const dependents = host !== undefined ? [host, sm.id] : [sm.id];
+    if (!refs.some((r) => this.deps.reaches(r, ...dependents))) return value;
+    const literal = this.literal(value);
+    return literal !== undefined && referencedResources(literal, this.index).size === 0 ? literal : undefined;
+  }
+
+  /** A grant value with its references to functions and aliases written as literal ARNs, or undefined. */
+  private literal(value: Json): Json | undefined {
+    const arn = (fn: string, qualifier?: string): Json | undefined => {
+      const name = getOwn(this.index.get(fn)?.properties ?? {}, 'FunctionName');
+      return typeof name === 'string' ? { 'Fn::Sub': `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${name}${qualifier ? `:${qualifier}` : ''}` } : undefined;
+    };
+    const ga = getAttPair(value);
+    if (ga && ga[1] === 'Arn' && this.index.isFunction(ga[0])) return arn(ga[0]);
+    const ref = refName(value);
+    if (ref !== undefined) {
+      const fn = this.targets.functionOfQualifier(ref);
+      const alias = this.targets.aliasNameOf(ref);
+      return fn !== undefined && alias !== undefined ? arn(fn, alias) : undefined;
+    }
+    const arg = intrinsicName(value) === 'Fn::If' ? (value as { 'Fn::If': Json })['Fn::If'] : undefined;
+    if (Array.isArray(arg) && arg.length === 3) {
+      const yes = this.literal(arg[1]);
+      const no = this.literal(arg[2]);
+      return yes !== undefined && no !== undefined ? { 'Fn::If': [arg[0], yes, no] } : undefined;
+    }
+    return undefined;
+  }
+
   /** The state machine depends on its role's own policy (if the role has one), so that no execution starts before the grant is attached. */
   private dependOnOwnPolicy(roleId: string, role: Resource, sm: Resource): void {
     const id = this.ownPolicy(roleId);
-    if (id === undefined || !this.canDependOn(role, sm)) return;
+    if (id === undefined || !this.canDependOn(role, sm) || this.deps.reaches(id, sm.id)) return;
     const dependsOn = this.editor.get(['Resources', sm.id, 'DependsOn']);
     const list = Array.isArray(dependsOn) ? dependsOn : dependsOn === undefined ? [] : [dependsOn];
     if (!list.includes(id)) this.editor.set(['Resources', sm.id, 'DependsOn'], [...list, id]);
+    this.deps.add(sm.id, [id]);
   }
 
   /** Policies given by an intrinsic (e.g. Fn::If) are not rewritten: coverage is still checked, nothing is added. */
-  private cannotExtend(docs: PolicyDoc[], outcome: IamOutcome, path: string, who: string, targetsText: string): { docs: PolicyDoc[]; addStatement: AddStatement } {
+  private cannotExtend(docs: PolicyDoc[], outcome: IamOutcome, path: string, who: string, targetsText: string): Located {
     return {
       docs,
       addStatement: () => {

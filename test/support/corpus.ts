@@ -543,8 +543,15 @@ export function disallowedDifference(input: Template, d: Difference): string | u
   const where = d.path.join('/');
   if (section !== 'Resources' || typeof id !== 'string') return `${where}: outside Resources`;
   const r = input.Resources[id];
-  if (!r) return `${where}: a new resource`;
+  if (!r) return ownPolicy(input, id, d.path.length === 2 ? d.after : undefined) ? undefined : `${where}: a new resource`;
   if (STATE_MACHINE_TYPES.has(r.Type)) {
+    if (area === 'DependsOn') {
+      // Only the macro's own policies may be added (a single name may become a list that starts with it).
+      const added = d.kind === 'added' ? (Array.isArray(d.after) ? d.after : [d.after]) : d.kind === 'changed' && Array.isArray(d.after) && d.after[0] === d.before ? d.after.slice(1) : undefined;
+      const before = new Set(Array.isArray(r.DependsOn) ? r.DependsOn : [r.DependsOn]);
+      if (added && added.every((x) => before.has(x as string) || (typeof x === 'string' && OWN_POLICY.test(x)))) return undefined;
+      return `${where}: DependsOn changed beyond the macro's own policies (${d.kind} ${JSON.stringify(d.before)} -> ${JSON.stringify(d.after)})`;
+    }
     if (area === 'Properties' && (prop === 'Definition' || prop === 'DefinitionString' || prop === 'DefinitionSubstitutions')) return undefined;
     if (area === 'Metadata') {
       if (d.path.length === 3 && d.kind === 'added' && isOnlyKey(d.after, 'WarmStepFunctions')) return undefined;
@@ -561,6 +568,18 @@ export function disallowedDifference(input: Template, d: Difference): string | u
     return `${where}: IAM change that is not an addition (${d.kind} ${JSON.stringify(d.before)} -> ${JSON.stringify(d.after)})`;
   }
   return `${where}: ${r.Type} may not change (${d.kind})`;
+}
+
+const OWN_POLICY = /^(.+)WarmStepFunctionsPolicy\d*$/;
+
+/** `<Role>WarmStepFunctionsPolicy[N]`: an AWS::IAM::Policy attached to that role of the template only, that only allows lambda:InvokeFunction. */
+function ownPolicy(input: Template, id: string, value: unknown): boolean {
+  const role = OWN_POLICY.exec(id)?.[1];
+  if (role === undefined || input.Resources[role]?.Type !== 'AWS::IAM::Role') return false;
+  const r = value as { Type?: string; Properties?: { Roles?: unknown; PolicyDocument?: { Statement?: unknown } } } | undefined;
+  if (r?.Type !== 'AWS::IAM::Policy' || JSON.stringify(r.Properties?.Roles) !== JSON.stringify([{ Ref: role }])) return false;
+  const statements = r.Properties?.PolicyDocument?.Statement;
+  return Array.isArray(statements) && statements.length > 0 && statements.every((st: { Effect?: unknown; Action?: unknown }) => st.Effect === 'Allow' && st.Action === 'lambda:InvokeFunction');
 }
 
 function isOnlyKey(v: unknown, key: string): boolean {

@@ -388,8 +388,8 @@ function additivePolicyList(a: unknown, b: unknown, where: string, entry: (x: un
 
 /**
  * A resource the macro added: `<Role>WarmStepFunctionsPolicy[N]`, an AWS::IAM::Policy attached to
- * that role only, with the role's Condition, that only allows lambda:InvokeFunction; and only for
- * a role whose Policies is an intrinsic function.
+ * that role only, with the role's Condition, that only allows lambda:InvokeFunction (for a role
+ * whose Policies is an intrinsic, or where a grant in the role would be circular).
  */
 function checkAddedPolicy(ri: Record<string, unknown>, id: string, r: unknown): void {
   const where = `Resources/${id}`;
@@ -397,7 +397,6 @@ function checkAddedPolicy(ri: Record<string, unknown>, id: string, r: unknown): 
   const roleId = m?.[1];
   const role = roleId === undefined ? undefined : ri[roleId];
   if (!m || own(role, 'Type') !== 'AWS::IAM::Role') fail(`the macro added ${where}, which is not its policy for a role of the template`);
-  if (!isIntrinsic(own(own(role, 'Properties'), 'Policies'))) fail(`the macro added ${where} for ${roleId}, whose Policies it could have extended`);
   const props = own(r, 'Properties');
   const extra = diff(Object.keys(r as object).sort(), ['Type', 'Properties', ...(own(role, 'Condition') !== undefined ? ['Condition'] : [])].sort());
   if (own(r, 'Type') !== 'AWS::IAM::Policy' || extra) fail(`${where} is not a plain AWS::IAM::Policy: ${short(r)}`);

@@ -342,6 +342,67 @@ describe("a role whose Policies is an intrinsic: the macro's own policy resource
   });
 });
 
+describe('circular dependencies', () => {
+  // Starter's environment refers to A, so Starter depends on A, and A on Role: a grant in Role that
+  // refers to Starter's alias would close the circle.
+  const starter = (aliasName: Json = 'live'): JsonObject => ({
+    Starter: { Type: 'AWS::Lambda::Function', Properties: { FunctionName: 'starter-fn', Environment: { Variables: { FLOW: { Ref: 'A' } } } } },
+    StarterLive: { Type: 'AWS::Lambda::Alias', Properties: { FunctionName: { Ref: 'Starter' }, FunctionVersion: '1', Name: aliasName, ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 } } },
+    A: machine(),
+    B: machine({ DefinitionString: { 'Fn::Sub': '{"StartAt":"S","States":{"S":{"Type":"Task","Resource":"${Starter.Arn}","End":true}}}' } }),
+  });
+  const LITERAL = { 'Fn::Sub': 'arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:starter-fn:live' };
+
+  test('the grant is written as a literal ARN instead of a reference', () => {
+    const { out, report } = run({ Role: role([statement('arn:aws:s3:::x')]), ...starter() });
+    expect(statementsOf(out, 'Role', 1)).toEqual([statement([{ Ref: 'Live' }]), statement([LITERAL])]);
+    expect(report.decisions.filter((d) => d.action === 'granted').map((d) => d.reason)).toEqual([
+      "lambda:InvokeFunction on {Live}: a new statement in Role's inline policy WarmStepFunctionsInvoke",
+      "lambda:InvokeFunction on {StarterLive}: a new statement in Role's inline policy WarmStepFunctionsInvoke (by literal ARN: a reference would make a circular dependency)",
+    ]);
+  });
+
+  test("in the macro's own policy too (both state machines depend on it)", () => {
+    const computed = { Type: 'AWS::IAM::Role', Properties: { Policies: { 'Fn::If': ['C', [], { Ref: 'AWS::NoValue' }] } } };
+    const { out } = run({ Role: computed, ...starter() });
+    expect((out.RoleWarmStepFunctionsPolicy as { Properties: JsonObject }).Properties.PolicyDocument).toEqual({ Version: '2012-10-17', Statement: [statement([{ Ref: 'Live' }]), statement([LITERAL])] });
+    expect((out.A as JsonObject).DependsOn).toEqual(['RoleWarmStepFunctionsPolicy']);
+    expect((out.B as JsonObject).DependsOn).toEqual(['RoleWarmStepFunctionsPolicy']);
+  });
+
+  test("no literal ARN to fall back on (the alias name is a parameter): the grant goes to the macro's own policy", () => {
+    const input = { Parameters: { AliasParam: { Type: 'String' } }, Resources: { Fn: FUNCTION, Live: LIVE, Role: role([statement('arn:aws:s3:::x')]), ...starter({ Ref: 'AliasParam' }) } };
+    const { fragment, report } = transform(input, OPTIONS);
+    const out = (fragment as { Resources: JsonObject }).Resources;
+    expect(statementsOf(out, 'Role', 1)).toEqual([statement([{ Ref: 'Live' }])]);
+    expect(out.RoleWarmStepFunctionsPolicy).toEqual({
+      Type: 'AWS::IAM::Policy',
+      Properties: { PolicyName: 'RoleWarmStepFunctionsPolicy', PolicyDocument: { Version: '2012-10-17', Statement: [statement([{ Ref: 'StarterLive' }])] }, Roles: [{ Ref: 'Role' }] },
+    });
+    expect((out.B as JsonObject).DependsOn).toEqual(['RoleWarmStepFunctionsPolicy']);
+    expect((out.A as JsonObject).DependsOn).toBeUndefined();
+    expect(report.decisions.find((d) => d.stateMachine === 'B' && d.action === 'granted')?.reason).toBe(
+      "lambda:InvokeFunction on {StarterLive}: a statement in the macro's own AWS::IAM::Policy RoleWarmStepFunctionsPolicy, attached to Role (granting it in Role would make a circular dependency)",
+    );
+  });
+
+  test('the function runs with the state machine\'s own role: the grant goes to a policy of its own (as SAM connectors do)', () => {
+    const fn = { Type: 'AWS::Lambda::Function', Properties: { Role: GA('Role') } };
+    const { out } = run({ Fn: fn, Role: role([statement('arn:aws:s3:::x')]), SM: machine() });
+    expect((out.Role as { Properties: { Policies: Json[] } }).Properties.Policies).toHaveLength(1);
+    expect((out.RoleWarmStepFunctionsPolicy as { Properties: JsonObject }).Properties.PolicyDocument).toEqual({ Version: '2012-10-17', Statement: [statement([{ Ref: 'Live' }])] });
+    expect((out.SM as JsonObject).DependsOn).toEqual(['RoleWarmStepFunctionsPolicy']);
+  });
+
+  test('a template that is circular already (the target depends on the state machine itself): a warning, nothing added', () => {
+    const fn = { Type: 'AWS::Lambda::Function', Properties: { Environment: { Variables: { FLOW: { Ref: 'SM' } } } } };
+    const { out, report } = run({ Fn: fn, Role: role([statement('arn:aws:s3:::x')]), SM: machine() });
+    expect((out.Role as { Properties: { Policies: Json[] } }).Properties.Policies).toHaveLength(1);
+    expect(out.RoleWarmStepFunctionsPolicy).toBeUndefined();
+    expect(report.decisions).toContainEqual(expect.objectContaining({ action: 'warning', stateMachine: 'SM', reason: expect.stringContaining('granting {Live} in Role would make a circular dependency') }));
+  });
+});
+
 describe('policies attached to the role', () => {
   const bare = { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: {} } };
 
