@@ -1,10 +1,16 @@
 /**
  * The Lambda edge: what CloudFormation calls. Thin by design: validate the event, call the
  * core, log the decisions, and map every error to a failure reply. It never throws.
+ *
+ * The exported `handler` declares exactly two parameters, (event, context): the nodejs22.x runtime
+ * passes a callback as a third argument, which it ignores, and the nodejs24.x runtime refuses a
+ * handler that declares three or more. Tests build a handler with their own dependencies through
+ * `createHandler`.
  */
+import type { Context, Handler } from 'aws-lambda';
 import { TransformError } from './errors';
 import { isObject } from './json';
-import { logDecisions, type LogSink } from './log';
+import { consoleSink, logDecisions, type LogSink } from './log';
 import { parseParams } from './params';
 import { transform } from './transform';
 import type { MacroEvent, MacroReply, TransformOptions } from './types';
@@ -16,12 +22,17 @@ export interface HandlerDeps {
   resolveExternal?: (fragment: unknown, options: TransformOptions) => Promise<TransformOptions['external']>;
 }
 
-const defaultDeps: HandlerDeps = {
-  log: (line) => console.log(line),
-  env: process.env,
-};
+export type MacroHandler = (event: unknown, context?: Context) => Promise<MacroReply>;
 
-export async function handler(event: unknown, _context?: unknown, deps: HandlerDeps = defaultDeps): Promise<MacroReply> {
+/** A handler over the given dependencies (the deployed one uses the console and the process environment). */
+export function createHandler(deps: HandlerDeps): MacroHandler {
+  return (event) => handle(event, deps);
+}
+
+/** What Lambda calls (`dist/macro.handler`). */
+export const handler: Handler<unknown, MacroReply> = createHandler({ log: consoleSink(process.env), env: process.env });
+
+async function handle(event: unknown, deps: HandlerDeps): Promise<MacroReply> {
   const requestId = isObject(event) && typeof event.requestId === 'string' ? event.requestId : '';
   const fragment = isObject(event) ? event.fragment : undefined;
   try {
@@ -38,7 +49,7 @@ export async function handler(event: unknown, _context?: unknown, deps: HandlerD
   } catch (err) {
     const known = err instanceof TransformError;
     const errorMessage = known ? err.message : `WarmStepFunctions internal error: ${(err as Error)?.message ?? String(err)}`;
-    deps.log(JSON.stringify({ level: 'ERROR', message: 'failure', requestId, errorMessage, stack: known ? undefined : (err as Error)?.stack }));
+    deps.log({ level: 'ERROR', message: 'failure', requestId, errorMessage, stack: known ? undefined : (err as Error)?.stack });
     return { requestId, status: 'failure', fragment, errorMessage };
   }
 }

@@ -229,6 +229,8 @@ beforeAll(async () => {
       '--param=resolveExternal=true',
       '--param=memorySize=1024',
       '--param=timeout=30',
+      '--param=runtime=nodejs22.x',
+      '--param=logLevel=WARN',
     ]),
   ]);
   await warmUpTemplateValidator(); // builds the validator engine (seconds, synchronous) while Serverless runs
@@ -248,10 +250,11 @@ describe('serverless.yml (serverless package, offline)', () => {
     expect(macro.Properties.FunctionName).toEqual({ 'Fn::GetAtt': [fnId, 'Arn'] });
   });
 
-  test('function: nodejs22.x on arm64, handler dist/macro.handler, 512 MB / 60 s, WARM_RESOLVE_EXTERNAL=false', () => {
+  test('function: nodejs24.x on arm64, handler dist/macro.handler, 512 MB / 60 s, WARM_RESOLVE_EXTERNAL=false, JSON logs at INFO', () => {
     const [, fn] = single(byDefault.template, 'AWS::Lambda::Function');
+    expect(fn.Properties.LoggingConfig).toEqual({ LogFormat: 'JSON', ApplicationLogLevel: 'INFO', SystemLogLevel: 'WARN' });
     expect(fn.Properties).toMatchObject({
-      Runtime: 'nodejs22.x',
+      Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       Handler: 'dist/macro.handler',
       MemorySize: 512,
@@ -296,6 +299,33 @@ describe('serverless.yml (serverless package, offline)', () => {
     expect(typeof reply.status).toBe('string');
   });
 
+  test('`serverless invoke local -f macro` on a valid macro event replies status success, fragment rewritten', async () => {
+    const template = JSON.parse(readFileSync(join(ROOT, 'template/examples/serverless-seed/compiled.json'), 'utf8'));
+    delete template.Transform;
+    const eventFile = join(work, 'invoke-event.json');
+    writeFileSync(
+      eventFile,
+      JSON.stringify({ region: 'us-east-1', accountId: '123456789012', fragment: template, transformId: '123456789012::WarmStepFunctions', params: {}, requestId: 'invoke-local-1', templateParameterValues: {} }),
+    );
+    const sls = require.resolve('serverless/bin/serverless.js', { paths: [ROOT] });
+    const { stdout } = await execFileAsync(process.execPath, [sls, 'invoke', 'local', '-f', 'macro', '-p', eventFile], {
+      cwd: ROOT,
+      env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    // The function's log lines come first, one JSON object each; then the reply, pretty-printed.
+    const lines = stdout.split('\n');
+    const start = lines.findIndex((l) => l === '{');
+    expect(start).toBeGreaterThan(0);
+    for (const l of lines.slice(0, start).filter(Boolean)) expect(JSON.parse(l)).toMatchObject({ requestId: 'invoke-local-1' });
+    const reply = JSON.parse(lines.slice(start).join('\n'));
+    expect(reply).toMatchObject({ requestId: 'invoke-local-1', status: 'success' });
+    expect(reply.fragment.Resources.Hello.Properties.DefinitionString['Fn::Sub'][1]).toEqual({
+      d9c520373cb4d5c2b85bd6ec0e3422d7: { Ref: 'HelloProvConcLambdaAlias' },
+      e794cfa2d86a8670d3dcf7fa128eb2e5: { Ref: 'HiProvConcLambdaAlias' },
+    });
+  });
+
   test('role: CloudWatch Logs only when resolveExternal is off (default)', () => {
     const [, fn] = single(byDefault.template, 'AWS::Lambda::Function');
     const roleId = fn.Properties.Role['Fn::GetAtt'][0];
@@ -303,9 +333,10 @@ describe('serverless.yml (serverless package, offline)', () => {
     expectLogsOnly(roleStatements(byDefault.template, roleId));
   });
 
-  test('overrides: macro name, resolveExternal (IAM + env), memory, timeout, stage, region', () => {
+  test('overrides: macro name, resolveExternal (IAM + env), memory, timeout, runtime, log level, stage, region', () => {
     const t = overridden.template;
     const [fnId, fn] = single(t, 'AWS::Lambda::Function');
+    expect(fn.Properties.LoggingConfig).toEqual({ LogFormat: 'JSON', ApplicationLogLevel: 'WARN', SystemLogLevel: 'WARN' });
     const [, macro] = single(t, 'AWS::CloudFormation::Macro');
     expect(macro.Properties.Name).toBe('WarmStepFunctionsTest');
     expect(macro.Properties.FunctionName).toEqual({ 'Fn::GetAtt': [fnId, 'Arn'] });
@@ -343,8 +374,11 @@ describe('template/macro.yml (plain CloudFormation)', () => {
     expect(t.Parameters.ResolveExternal).toMatchObject({ Default: 'false', AllowedValues: ['true', 'false'] });
     expect(t.Parameters.MemorySize.Default).toBe(512);
     expect(t.Parameters.Timeout.Default).toBe(60);
+    expect(t.Parameters.Runtime).toMatchObject({ Default: 'nodejs24.x', AllowedValues: ['nodejs24.x', 'nodejs22.x'] });
+    expect(t.Parameters.LogLevel).toMatchObject({ Default: 'INFO' });
+    expect(fn.Properties.LoggingConfig).toEqual({ LogFormat: 'JSON', ApplicationLogLevel: { Ref: 'LogLevel' }, SystemLogLevel: 'WARN', LogGroup: { Ref: 'MacroLogGroup' } });
     expect(fn.Properties).toMatchObject({
-      Runtime: 'nodejs22.x',
+      Runtime: { Ref: 'Runtime' },
       Architectures: ['arm64'],
       Handler: 'dist/macro.handler',
       MemorySize: { Ref: 'MemorySize' },
@@ -400,7 +434,9 @@ describe('template/stackset.yml (self-managed StackSets)', () => {
       S3Bucket: { 'Fn::Sub': '${CodeBucketPrefix}-${AWS::Region}' },
       S3Key: { Ref: 'CodeKey' },
     });
-    expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: 'dist/macro.handler' });
+    expect(fn.Properties).toMatchObject({ Runtime: { Ref: 'Runtime' }, Architectures: ['arm64'], Handler: 'dist/macro.handler' });
+    expect(t.Parameters.Runtime).toMatchObject({ Default: 'nodejs24.x', AllowedValues: ['nodejs24.x', 'nodejs22.x'] });
+    expect(fn.Properties.LoggingConfig).toMatchObject({ LogFormat: 'JSON', ApplicationLogLevel: { Ref: 'LogLevel' } });
     const [, macro] = single(t, 'AWS::CloudFormation::Macro');
     expect(macro.Properties.FunctionName).toEqual({
       'Fn::If': ['CreateFunction', { 'Fn::GetAtt': [fnId, 'Arn'] }, { Ref: 'SharedFunctionArn' }],

@@ -20,7 +20,7 @@ jest.setTimeout(180_000);
 type Obj = Record<string, any>;
 const ROOT = join(__dirname, '..', '..');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { handler } = require(join(ROOT, 'dist', 'macro.js')) as { handler: (e: unknown, c?: unknown, d?: unknown) => Promise<Obj> };
+const { createHandler } = require(join(ROOT, 'dist', 'macro.js')) as { createHandler: (deps: unknown) => (e: unknown) => Promise<Obj> };
 const quiet = { log: () => undefined, env: {} };
 
 function withoutTransform(t: Obj): Obj {
@@ -29,10 +29,8 @@ function withoutTransform(t: Obj): Obj {
 }
 
 async function runMacro(fragment: Obj): Promise<Obj> {
-  const reply = await handler(
+  const reply = await createHandler(quiet)(
     { region: 'us-east-1', accountId: '123456789012', fragment, transformId: '123456789012::WarmStepFunctions', params: {}, requestId: 'test', templateParameterValues: {} },
-    undefined,
-    quiet,
   );
   if (reply.status !== 'success') throw new Error(`macro failed: ${reply.errorMessage}`);
   return reply.fragment;

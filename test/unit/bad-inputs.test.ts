@@ -6,7 +6,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TransformError } from '../../macro/errors';
-import { handler } from '../../macro/handler';
+import { createHandler } from '../../macro/handler';
+import type { LogRecord } from '../../macro/log';
 import { transform } from '../../macro/transform';
 import type { JsonObject } from '../../macro/types';
 
@@ -148,10 +149,8 @@ describe('bad input catalogue', () => {
   });
 
   test('a Transform parameter of the wrong type → failure listing what is accepted (fixture error_param_mode_type)', async () => {
-    const reply = await handler(
+    const reply = await createHandler({ log: () => undefined, env: {} })(
       { region: 'us-east-1', accountId: '123456789012', fragment: warmTemplate('{}'), transformId: 'x', params: { Mode: 3 }, requestId: 'r', templateParameterValues: {} },
-      undefined,
-      { log: () => undefined, env: {} },
     );
     expect(reply).toMatchObject({ status: 'failure', errorMessage: 'Transform/WarmStepFunctions/Parameters: Mode must be one of rewrite, report, strict; got 3.' });
   });
@@ -161,9 +160,9 @@ describe('security', () => {
   test('a NoEcho secret in templateParameterValues never appears in any log line, on success or failure', async () => {
     const secret = 'S3cr3t-NoEcho-Value-4711';
     const lines: string[] = [];
-    const log = (l: string): void => void lines.push(l);
+    const log = (l: LogRecord): void => void lines.push(JSON.stringify(l));
     for (const fragment of [warmTemplate({ 'Fn::Sub': '{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"${Fn.Arn}","End":true}}}' }), warmTemplate({ 'Fn::Sub': '{' })]) {
-      await handler({ region: 'us-east-1', accountId: '123456789012', fragment, transformId: 'x', params: {}, requestId: 'r', templateParameterValues: { DbPassword: secret } }, undefined, { log, env: {} });
+      await createHandler({ log, env: {} })({ region: 'us-east-1', accountId: '123456789012', fragment, transformId: 'x', params: {}, requestId: 'r', templateParameterValues: { DbPassword: secret } });
     }
     expect(lines.length).toBeGreaterThan(2);
     for (const l of lines) expect(l).not.toContain(secret);

@@ -27,7 +27,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { TransformError } from '../../macro/errors';
-import { handler } from '../../macro/handler';
+import { createHandler } from '../../macro/handler';
 import { DEFAULT_CONCURRENCY, externalCandidates, resolveExternal } from '../../macro/external/resolve';
 import { transform } from '../../macro/transform';
 import type { Json, JsonObject, MacroReply, TransformOptions } from '../../macro/types';
@@ -102,7 +102,7 @@ function event(fragment: unknown, params: Record<string, unknown> = { ResolveExt
 type Lines = Record<string, unknown>[];
 async function runHandler(fragment: unknown, params?: Record<string, unknown>, env: Record<string, string | undefined> = { WARM_RESOLVE_EXTERNAL: 'true' }): Promise<{ reply: MacroReply; lines: Lines }> {
   const lines: Lines = [];
-  const reply = await handler(event(fragment, params), undefined, { log: (l) => lines.push(JSON.parse(l)), env });
+  const reply = await createHandler({ log: (l) => lines.push(l), env })(event(fragment, params));
   return { reply, lines };
 }
 
@@ -849,9 +849,9 @@ interface BundleRun {
 /** Calls the bundled handler in a fresh Node process and lists the @aws-sdk modules it loaded. */
 function runBundle(fragment: unknown, params: Record<string, unknown>, env: Record<string, string>): BundleRun {
   const script = `
-    const { handler } = require(${JSON.stringify(BUNDLE)});
+    const { createHandler } = require(${JSON.stringify(BUNDLE)});
     const reasons = [];
-    handler(JSON.parse(process.env.WSF_EVENT), undefined, { log: (l) => reasons.push(JSON.parse(l).reason), env: process.env })
+    createHandler({ log: (l) => reasons.push(l.reason), env: process.env })(JSON.parse(process.env.WSF_EVENT))
       .then((reply) => {
         const sdk = Object.keys(require.cache).filter((k) => k.includes('@aws-sdk'));
         process.stdout.write(JSON.stringify({ status: reply.status, errorMessage: reply.errorMessage, reasons: reasons.filter(Boolean), sdk }));

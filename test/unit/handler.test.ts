@@ -2,7 +2,8 @@
  * The Lambda edge (macro/handler.ts): the reply CloudFormation expects, failures that never throw,
  * and structured logs that never carry template parameter values.
  */
-import { handler, type HandlerDeps } from '../../macro/handler';
+import { createHandler, handler, type HandlerDeps } from '../../macro/handler';
+import type { LogRecord } from '../../macro/log';
 import { formatValue } from '../../macro/intrinsics/parts';
 import type { JsonObject, MacroReply } from '../../macro/types';
 
@@ -45,13 +46,13 @@ function event(overrides: Record<string, unknown> = {}): Record<string, unknown>
 
 function deps(extra: Partial<HandlerDeps> = {}): HandlerDeps & { lines: string[] } {
   const lines: string[] = [];
-  return { log: (l) => lines.push(l), env: {}, lines, ...extra };
+  return { log: (l: LogRecord) => lines.push(JSON.stringify(l)), env: {}, lines, ...extra };
 }
 
 describe('success', () => {
   test('the reply has requestId, status success and the new fragment, and no errorMessage', async () => {
     const d = deps();
-    const reply = await handler(event(), undefined, d);
+    const reply = await createHandler(d)(event());
     expect(Object.keys(reply).sort()).toEqual(['fragment', 'requestId', 'status']);
     expect(reply.requestId).toBe('req-1');
     expect(reply.status).toBe('success');
@@ -67,13 +68,13 @@ describe('success', () => {
   test('the input event is not changed', async () => {
     const e = event();
     const before = JSON.stringify(e);
-    await handler(e, undefined, deps());
+    await createHandler(deps())(e);
     expect(JSON.stringify(e)).toBe(before);
   });
 
   test('one JSON log line per decision, then a summary line', async () => {
     const d = deps();
-    await handler(event(), undefined, d);
+    await createHandler(d)(event());
     const lines = d.lines.map((l) => JSON.parse(l));
     expect(d.lines.every((l) => !l.includes('\n'))).toBe(true);
     expect(lines.map((l) => l.message)).toEqual(['rewritten', 'cold', 'granted', 'summary']);
@@ -86,14 +87,14 @@ describe('success', () => {
   test('warnings are logged at WARN', async () => {
     const fragment = { Resources: { ...(TEMPLATE.Resources as JsonObject), SM: { Type: 'AWS::StepFunctions::StateMachine', Properties: { DefinitionS3Location: { Bucket: 'b', Key: 'k' } } } } };
     const d = deps();
-    const reply = await handler(event({ fragment }), undefined, d);
+    const reply = await createHandler(d)(event({ fragment }));
     expect(reply.status).toBe('success');
     const lines = d.lines.map((l) => JSON.parse(l));
     expect(lines[0]).toMatchObject({ level: 'WARN', message: 'warning', stateMachine: 'SM', templatePath: 'Resources/SM/Properties/DefinitionS3Location' });
   });
 
   test('Mode report returns the fragment unchanged', async () => {
-    const reply = await handler(event({ params: { Mode: 'report' } }), undefined, deps());
+    const reply = await createHandler(deps())(event({ params: { Mode: 'report' } }));
     expect(reply.status).toBe('success');
     expect(reply.fragment).toBe(TEMPLATE);
   });
@@ -115,7 +116,7 @@ describe('success', () => {
         return { [arn]: { status: 'warm', aliases: [{ name: 'live', arn: `${arn}:live` }] } };
       },
     });
-    const reply = await handler(event({ fragment, params: { ResolveExternal: 'true' } }), undefined, d);
+    const reply = await createHandler(d)(event({ fragment, params: { ResolveExternal: 'true' } }));
     expect(seen).toEqual([fragment, 'us-east-1', '123456789012']);
     expect(reply.status).toBe('success');
     expect((reply.fragment as { Resources: { SM: { Properties: JsonObject } } }).Resources.SM.Properties.DefinitionString).toBe(
@@ -135,7 +136,7 @@ describe('failure: never throws, replies with errorMessage', () => {
     ['fragment without Resources', { requestId: 'r', fragment: {} }, 'the template has no Resources section', {}],
   ])('%s', async (_name, ev, message, fragment) => {
     const d = deps();
-    const reply = await handler(ev, undefined, d);
+    const reply = await createHandler(d)(ev);
     expect(reply.status).toBe('failure');
     expect(reply.errorMessage).toContain(message);
     expect(reply.requestId).toBe(typeof ev === 'object' && ev !== null && typeof (ev as { requestId?: unknown }).requestId === 'string' ? (ev as { requestId: string }).requestId : '');
@@ -147,7 +148,7 @@ describe('failure: never throws, replies with errorMessage', () => {
   });
 
   test('invalid Transform parameters: a failure reply naming the parameter', async () => {
-    const reply = await handler(event({ params: { Mode: 'loud' } }), undefined, deps());
+    const reply = await createHandler(deps())(event({ params: { Mode: 'loud' } }));
     expect(reply).toMatchObject<Partial<MacroReply>>({ requestId: 'req-1', status: 'failure', fragment: TEMPLATE });
     expect(reply.errorMessage).toBe('Transform/WarmStepFunctions/Parameters: Mode must be one of rewrite, report, strict; got "loud".');
   });
@@ -159,7 +160,7 @@ describe('failure: never throws, replies with errorMessage', () => {
         Blue: { Type: 'AWS::Lambda::Alias', Properties: { FunctionName: { Ref: 'Fn' }, FunctionVersion: '1', Name: 'blue', ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 } } },
       },
     };
-    const reply = await handler(event({ fragment }), undefined, deps());
+    const reply = await createHandler(deps())(event({ fragment }));
     expect(reply.status).toBe('failure');
     expect(reply.fragment).toBe(fragment);
     expect(reply.errorMessage).toBe(
@@ -178,7 +179,7 @@ describe('failure: never throws, replies with errorMessage', () => {
       },
     };
     const d = deps({ env: {} });
-    const reply = await handler(event({ fragment, params: { ResolveExternal: true } }), undefined, d);
+    const reply = await createHandler(d)(event({ fragment, params: { ResolveExternal: true } }));
     expect(reply.status).toBe('success');
     expect(reply.fragment).toEqual(fragment);
     const about = d.lines.map((l) => JSON.parse(l)).filter((l) => typeof l.reason === 'string' && l.reason.includes(arn));
@@ -197,7 +198,7 @@ describe('failure: never throws, replies with errorMessage', () => {
         },
       },
     };
-    const reply = await handler(event({ fragment, params: { ResolveExternal: true, Mode: 'strict' } }), undefined, deps({ env: {} }));
+    const reply = await createHandler(deps({ env: {} }))(event({ fragment, params: { ResolveExternal: true, Mode: 'strict' } }));
     expect(reply.status).toBe('failure');
     expect(reply.errorMessage).toContain(arn);
   });
@@ -208,7 +209,7 @@ describe('failure: never throws, replies with errorMessage', () => {
         throw new Error('network down');
       },
     });
-    const reply = await handler(event({ params: { ResolveExternal: true } }), undefined, d);
+    const reply = await createHandler(d)(event({ params: { ResolveExternal: true } }));
     expect(reply.status).toBe('failure');
     expect(reply.errorMessage).toBe('WarmStepFunctions internal error: network down');
     const line = JSON.parse(d.lines[0]);
@@ -216,7 +217,7 @@ describe('failure: never throws, replies with errorMessage', () => {
   });
 
   test('a resolver that throws a non-Error value', async () => {
-    const reply = await handler(event({ params: { ResolveExternal: true } }), undefined, deps({ resolveExternal: () => Promise.reject('boom') }));
+    const reply = await createHandler(deps({ resolveExternal: () => Promise.reject('boom') }))(event({ params: { ResolveExternal: true } }));
     expect(reply.status).toBe('failure');
     expect(reply.errorMessage).toBe('WarmStepFunctions internal error: boom');
   });
@@ -232,7 +233,7 @@ describe('secrets', () => {
     ];
     for (const [e, status] of runs) {
       const d = deps();
-      const reply = await handler(e, undefined, d);
+      const reply = await createHandler(d)(e);
       expect(reply.status).toBe(status);
       expect(d.lines.length).toBeGreaterThan(0);
       for (const line of d.lines) expect(line).not.toContain(SECRET);
@@ -240,18 +241,35 @@ describe('secrets', () => {
     }
   });
 
-  test('the default log sink is console.log, one line per call', async () => {
-    const spy = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+  test('the deployed handler declares at most two parameters (nodejs24.x refuses three or more; nodejs22.x passes a callback as the third)', () => {
+    expect(handler.length).toBeLessThanOrEqual(2);
+  });
+
+  test('the deployed handler ignores the callback the nodejs22.x runtime passes, and writes through console at each line\'s level', async () => {
+    const info = jest.spyOn(console, 'info').mockImplementation(() => undefined);
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const error = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    const callback = jest.fn();
     try {
-      const reply = await handler(event());
+      const reply = await (handler as unknown as (e: unknown, c: unknown, cb: unknown) => Promise<MacroReply>)(event(), {}, callback);
       expect(reply.status).toBe('success');
-      expect(spy).toHaveBeenCalledTimes(4);
-      for (const [line] of spy.mock.calls) {
-        expect(() => JSON.parse(line as string)).not.toThrow();
+      expect(callback).not.toHaveBeenCalled();
+      // rewritten, cold, granted, summary: all INFO.
+      expect(info).toHaveBeenCalledTimes(4);
+      expect(log).not.toHaveBeenCalled();
+      for (const [line] of info.mock.calls) {
+        expect(JSON.parse(line as string).level).toBe('INFO');
         expect(line).not.toContain(SECRET);
       }
+      const failed = await (handler as unknown as (e: unknown, c: unknown, cb: unknown) => Promise<MacroReply>)(event({ params: { Mode: 'nope' } }), {}, callback);
+      expect(failed.status).toBe('failure');
+      expect(error).toHaveBeenCalledTimes(1);
+      expect(JSON.parse(error.mock.calls[0][0] as string)).toMatchObject({ level: 'ERROR', message: 'failure', requestId: 'req-1' });
+      expect(warn).not.toHaveBeenCalled();
     } finally {
-      spy.mockRestore();
+      for (const s of [info, warn, error, log]) s.mockRestore();
     }
   });
+
 });

@@ -1,0 +1,54 @@
+/**
+ * The Lambda log sink (macro/log.ts): each record at its own console level, as one JSON line in
+ * Lambda's text log format and as an object (which the runtime nests under `message`) in its JSON
+ * log format.
+ */
+import { consoleSink, logDecisions, type LogRecord } from '../../macro/log';
+import type { Report } from '../../macro/types';
+
+function fakeConsole(): { info: jest.Mock; warn: jest.Mock; error: jest.Mock } {
+  return { info: jest.fn(), warn: jest.fn(), error: jest.fn() };
+}
+
+const records: LogRecord[] = [
+  { level: 'INFO', message: 'rewritten', requestId: 'r', stateMachine: 'SM', reason: undefined },
+  { level: 'WARN', message: 'warning', requestId: 'r', reason: 'cannot read' },
+  { level: 'ERROR', message: 'failure', requestId: 'r', errorMessage: 'bad' },
+];
+
+test('text log format: one JSON line per record, through console.info / warn / error by level', () => {
+  const out = fakeConsole();
+  const sink = consoleSink({}, out);
+  for (const r of records) sink(r);
+  expect(out.info.mock.calls).toEqual([[JSON.stringify(records[0])]]);
+  expect(out.warn.mock.calls).toEqual([[JSON.stringify(records[1])]]);
+  expect(out.error.mock.calls).toEqual([[JSON.stringify(records[2])]]);
+  expect(JSON.parse(out.info.mock.calls[0][0])).toEqual({ level: 'INFO', message: 'rewritten', requestId: 'r', stateMachine: 'SM' });
+});
+
+test('JSON log format: the record as an object without its level (the runtime writes the level) and without undefined fields', () => {
+  const out = fakeConsole();
+  const sink = consoleSink({ AWS_LAMBDA_LOG_FORMAT: 'JSON' }, out);
+  for (const r of records) sink(r);
+  expect(out.info.mock.calls).toEqual([[{ message: 'rewritten', requestId: 'r', stateMachine: 'SM' }]]);
+  expect(out.warn.mock.calls).toEqual([[{ message: 'warning', requestId: 'r', reason: 'cannot read' }]]);
+  expect(out.error.mock.calls).toEqual([[{ message: 'failure', requestId: 'r', errorMessage: 'bad' }]]);
+});
+
+test('logDecisions: a warning decision is WARN, the others INFO, then one INFO summary', () => {
+  const seen: LogRecord[] = [];
+  const report = {
+    decisions: [
+      { action: 'rewritten', stateMachine: 'SM', state: 'A', statePath: 'States.A', templatePath: 'Resources.SM', function: 'Fn', from: 'x', to: 'y' },
+      { action: 'warning', stateMachine: 'SM', templatePath: 'Resources.SM', reason: 'why' },
+    ],
+    summary: { rewritten: 1, warnings: 1 },
+  } as unknown as Report;
+  logDecisions((r) => seen.push(r), 'req', report);
+  expect(seen.map((r) => [r.level, r.message])).toEqual([
+    ['INFO', 'rewritten'],
+    ['WARN', 'warning'],
+    ['INFO', 'summary'],
+  ]);
+  expect(seen[2]).toMatchObject({ requestId: 'req', rewritten: 1, warnings: 1 });
+});
