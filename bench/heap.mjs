@@ -19,13 +19,12 @@
  * Prints one JSON line.
  */
 import v8 from 'node:v8';
-import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { generateTemplate, REGION, ACCOUNT } from './generate.mjs';
 
 const [macroPath, resources, targetBytes, seed, definitionShare] = process.argv.slice(2);
 if (typeof global.gc !== 'function') throw new Error('run with --expose-gc');
-const require = createRequire(import.meta.url);
 
 const gcStarts = [];
 new PerformanceObserver((list) => {
@@ -37,9 +36,11 @@ let text = JSON.stringify(generateTemplate({ resources: Number(resources), targe
 const bytes = text.length;
 const fragment = JSON.parse(text);
 text = undefined;
-const { handler } = require(macroPath);
+const macro = await import(pathToFileURL(macroPath).href);
+// createHandler(deps) builds the handler over test dependencies; older builds took them as a third argument.
+const makeHandler = macro.createHandler ?? ((d) => (e) => macro.handler(e, undefined, d));
 const event = { region: REGION, accountId: ACCOUNT, fragment, transformId: `${ACCOUNT}::WarmStepFunctions`, params: {}, requestId: 'bench-heap', templateParameterValues: {} };
-const deps = { log: () => {}, env: {} };
+const handler = makeHandler({ log: () => {}, env: {} });
 
 const settle = () => new Promise((r) => setTimeout(r, 20)); // lets the observer deliver GC entries
 const used = () => v8.getHeapStatistics().used_heap_size;
@@ -62,10 +63,10 @@ async function measure(run) {
 
 const out = { bytes };
 out.cold = await measure(async () => {
-  const r = await handler(event, undefined, deps);
+  const r = await handler(event);
   if (r.status !== 'success') throw new Error(`handler failed: ${r.errorMessage}`);
   return r;
 });
-out.warm = await measure(async () => handler(event, undefined, deps));
+out.warm = await measure(async () => handler(event));
 out.floor = await measure(async () => JSON.parse(JSON.stringify(fragment)));
 process.stdout.write(`${JSON.stringify(out)}\n`);

@@ -71,6 +71,7 @@ async function loadResolver(env: HandlerDeps['env']): Promise<NonNullable<Handle
   let mod: typeof import('./external/resolve');
   try {
     mod = await import('./external/resolve');
+    await mod.loadLambdaSdk();
   } catch (e) {
     throw new TransformError(
       [{ path: 'Transform/WarmStepFunctions/Parameters/ResolveExternal', message: `ResolveExternal needs the AWS SDK for JavaScript v3 (provided by the Lambda Node.js runtime), which could not be loaded: ${(e as Error).message.split('\n')[0]}` }],

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Packages the macro for deployment, offline (no AWS credentials, no network):
-//   1. `npm run build` (skip with --no-build)           -> dist/macro.js
-//   2. zip dist/macro.js ALONE                           -> dist/macro.zip  (for template/macro.yml,
-//      template/stackset.yml; entry name dist/macro.js, so the handler is dist/macro.handler everywhere)
+//   1. `npm run build` (skip with --no-build)           -> dist/macro.js, dist/package.json
+//   2. zip the bundle ALONE with its package.json        -> dist/macro.zip  (for template/macro.yml,
+//      template/stackset.yml; entry names dist/macro.js and dist/package.json, which declares the bundle an
+//      ES module; the handler is dist/macro.handler everywhere)
 //   3. `serverless package` of serverless.yml            -> .serverless/    (skip with --no-serverless)
 //
 // Usage: node scripts/package.mjs [--no-build] [--no-serverless] [<`serverless package` options>]
@@ -23,6 +24,8 @@ import { crc32 as zlibCrc32, deflateRawSync } from 'node:zlib';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BUNDLE = 'dist/macro.js';
+/** What the function's code holds: the bundle and the package.json that makes it an ES module. */
+export const ARTIFACT = [BUNDLE, 'dist/package.json'];
 const ZIP = 'dist/macro.zip';
 const SLS_DIR = '.serverless';
 const SERVICE = 'warm-step-functions-macro';
@@ -131,8 +134,8 @@ function describe(path) {
 
 function expectOnlyBundle(path) {
   const names = listZip(readFileSync(join(root, path)));
-  if (names.length !== 1 || names[0] !== BUNDLE) {
-    throw new Error(`${path} must contain only ${BUNDLE}, found: ${names.join(', ') || '(nothing)'}`);
+  if ([...names].sort().join('\n') !== [...ARTIFACT].sort().join('\n')) {
+    throw new Error(`${path} must contain only ${ARTIFACT.join(' and ')}, found: ${names.join(', ') || '(nothing)'}`);
   }
 }
 
@@ -147,10 +150,10 @@ function main(argv) {
   }
 
   if (!own.includes('--no-build')) run('npm', ['run', '-s', 'build']);
-  if (!existsSync(join(root, BUNDLE))) throw new Error(`${BUNDLE} not found: run \`npm run build\` first`);
+  for (const f of ARTIFACT) if (!existsSync(join(root, f))) throw new Error(`${f} not found: run \`npm run build\` first`);
 
   mkdirSync(join(root, 'dist'), { recursive: true });
-  writeFileSync(join(root, ZIP), createZip([{ name: BUNDLE, data: readFileSync(join(root, BUNDLE)) }]));
+  writeFileSync(join(root, ZIP), createZip(ARTIFACT.map((name) => ({ name, data: readFileSync(join(root, name)) }))));
   expectOnlyBundle(ZIP);
 
   const artifacts = [describe(ZIP)];
@@ -166,7 +169,7 @@ function main(argv) {
     artifacts.push(describe(slsZip), join(SLS_DIR, 'cloudformation-template-update-stack.json'));
   }
 
-  console.log('\nArtifacts (each zip holds only dist/macro.js):');
+  console.log(`\nArtifacts (each zip holds only ${ARTIFACT.join(' and ')}):`);
   for (const a of artifacts) console.log(`  ${a}`);
   console.log('\nNext: `npm run deploy` (Serverless), or the CloudFormation-only path in docs/deploy.md:');
   console.log('  aws cloudformation package --template-file template/macro.yml --s3-bucket BUCKET --output-template-file packaged.yml');

@@ -12,13 +12,7 @@
  * which the core turns into a warning (rewrite mode) or a failure (strict mode). This module
  * is loaded only when the feature is on, so the SDK never weighs on the cold start otherwise.
  */
-import {
-  LambdaClient,
-  ListAliasesCommand,
-  ListProvisionedConcurrencyConfigsCommand,
-  type ListAliasesCommandOutput,
-  type ListProvisionedConcurrencyConfigsCommandOutput,
-} from '@aws-sdk/client-lambda';
+import type { LambdaClient, ListAliasesCommandOutput, ListProvisionedConcurrencyConfigsCommandOutput } from '@aws-sdk/client-lambda';
 import { externalCandidates, notEnabled } from './candidates';
 import type { ExternalLookup, TransformOptions } from '../types';
 
@@ -26,9 +20,21 @@ export interface ResolveSettings {
   /** Whether the deployment switched the feature on (it grants the Lambda read permissions). */
   enabled: boolean;
   client?: LambdaClient;
+  /** The SDK module to use instead of loading it (tests). */
+  sdk?: LambdaSdk;
   /** Total time budget for all lookups, in ms. */
   budgetMs?: number;
   concurrency?: number;
+}
+
+type LambdaSdk = typeof import('@aws-sdk/client-lambda');
+
+/**
+ * The Lambda client of the AWS SDK, loaded on first use. A dynamic import, so that the bundle (an
+ * ES module) loads the SDK only when a lookup runs, never at cold start.
+ */
+export function loadLambdaSdk(): Promise<LambdaSdk> {
+  return import('@aws-sdk/client-lambda');
 }
 
 export const DEFAULT_BUDGET_MS = 10_000;
@@ -39,7 +45,8 @@ export async function resolveExternal(fragment: unknown, options: TransformOptio
   const out: Record<string, ExternalLookup> = {};
   if (arns.length === 0) return out;
   if (!settings.enabled) return notEnabled(fragment, options);
-  const client = settings.client ?? new LambdaClient({ region: options.region, retryMode: 'adaptive', maxAttempts: 6 });
+  const sdk = settings.sdk ?? (await loadLambdaSdk());
+  const client = settings.client ?? new sdk.LambdaClient({ region: options.region, retryMode: 'adaptive', maxAttempts: 6 });
   const budget = settings.budgetMs ?? DEFAULT_BUDGET_MS;
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), budget);
@@ -47,7 +54,7 @@ export async function resolveExternal(fragment: unknown, options: TransformOptio
     const queue = [...arns];
     const worker = async (): Promise<void> => {
       for (let arn = queue.shift(); arn !== undefined; arn = queue.shift()) {
-        out[arn] = await lookup(client, arn, abort.signal, budget);
+        out[arn] = await lookup(sdk, client, arn, abort.signal, budget);
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, Math.min(settings.concurrency ?? DEFAULT_CONCURRENCY, arns.length)) }, worker));
@@ -76,14 +83,14 @@ function sendWithin<T>(send: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
-async function lookup(client: LambdaClient, arn: string, signal: AbortSignal, budget: number): Promise<ExternalLookup> {
+async function lookup(sdk: LambdaSdk, client: LambdaClient, arn: string, signal: AbortSignal, budget: number): Promise<ExternalLookup> {
   if (signal.aborted) return { status: 'error', message: `not looked up: the ${budget} ms budget for lookups ran out` };
   try {
     const warmQualifiers = new Set<string>();
     let marker: string | undefined;
     do {
       const page: ListProvisionedConcurrencyConfigsCommandOutput = await sendWithin(
-        client.send(new ListProvisionedConcurrencyConfigsCommand({ FunctionName: arn, Marker: marker }), { abortSignal: signal }),
+        client.send(new sdk.ListProvisionedConcurrencyConfigsCommand({ FunctionName: arn, Marker: marker }), { abortSignal: signal }),
         signal,
       );
       for (const c of page.ProvisionedConcurrencyConfigs ?? []) {
@@ -96,7 +103,7 @@ async function lookup(client: LambdaClient, arn: string, signal: AbortSignal, bu
     const aliases: { name: string; arn: string }[] = [];
     marker = undefined;
     do {
-      const page: ListAliasesCommandOutput = await sendWithin(client.send(new ListAliasesCommand({ FunctionName: arn, Marker: marker }), { abortSignal: signal }), signal);
+      const page: ListAliasesCommandOutput = await sendWithin(client.send(new sdk.ListAliasesCommand({ FunctionName: arn, Marker: marker }), { abortSignal: signal }), signal);
       for (const a of page.Aliases ?? []) {
         if (a.Name && a.AliasArn && warmQualifiers.has(a.Name)) aliases.push({ name: a.Name, arn: a.AliasArn });
       }

@@ -26,6 +26,8 @@ const execFileAsync = promisify(execFile);
 
 const ROOT = resolve(__dirname, '../..');
 const BUNDLE = 'dist/macro.js';
+/** What the function's code holds: the bundle and the package.json that declares it an ES module. */
+const ARTIFACT = [BUNDLE, 'dist/package.json'];
 const SERVICE = 'warm-step-functions-macro';
 const READ_ONLY_LAMBDA_ACTIONS = [
   'lambda:GetAlias',
@@ -273,27 +275,28 @@ describe('serverless.yml (serverless package, offline)', () => {
     });
   });
 
-  test('the artifact zip holds only dist/macro.js, byte-identical to the bundle', () => {
+  test('the artifact zip holds only dist/macro.js and dist/package.json, byte-identical to the build', () => {
     const entries = zipEntries(byDefault.zip);
-    expect(entries.map((e) => e.name)).toEqual([BUNDLE]);
-    expect(zipRead(byDefault.zip, entries[0]).equals(readFileSync(join(ROOT, BUNDLE)))).toBe(true);
+    expect(entries.map((e) => e.name).sort()).toEqual([...ARTIFACT].sort());
+    for (const e of entries) expect(zipRead(byDefault.zip, e).equals(readFileSync(join(ROOT, e.name)))).toBe(true);
+    expect(JSON.parse(readFileSync(join(ROOT, 'dist/package.json'), 'utf8'))).toEqual({ type: 'module' });
   });
 
-  test('the zipped bundle exports the configured handler (dist/macro.handler), loaded as Lambda would (CommonJS)', async () => {
+  test('the zipped bundle exports the configured handler (dist/macro.handler), loaded as Lambda loads an ES module handler (import)', async () => {
     const [, fn] = single(byDefault.template, 'AWS::Lambda::Function');
     const [file, exportName] = [fn.Properties.Handler.replace(/\.[^.]+$/, ''), fn.Properties.Handler.split('.').pop()];
-    const entry = zipEntries(byDefault.zip).find((e) => e.name === `${file}.js`);
-    expect(entry).toBeDefined();
     const taskRoot = join(work, 'task-root');
-    mkdirSync(join(taskRoot, 'dist'), { recursive: true });
-    writeFileSync(join(taskRoot, `${file}.js`), zipRead(byDefault.zip, entry!));
+    for (const e of zipEntries(byDefault.zip)) {
+      mkdirSync(join(taskRoot, e.name, '..'), { recursive: true });
+      writeFileSync(join(taskRoot, e.name), zipRead(byDefault.zip, e));
+    }
     const probe = [
-      `const m = require(${JSON.stringify(join(taskRoot, file))});`,
+      `const m = await import(${JSON.stringify(join(taskRoot, `${file}.js`))});`,
       `if (typeof m[${JSON.stringify(exportName)}] !== 'function') { console.log('NO_HANDLER'); process.exit(0); }`,
-      `Promise.resolve(m[${JSON.stringify(exportName)}]({ requestId: 'probe-1', fragment: { Resources: {} } }, {}))`,
-      `  .then((r) => console.log(JSON.stringify(r)));`,
+      `const r = await m[${JSON.stringify(exportName)}]({ requestId: 'probe-1', fragment: { Resources: {} } }, {});`,
+      `console.log(JSON.stringify(r));`,
     ].join('\n');
-    const { stdout } = await execFileAsync(process.execPath, ['-e', probe], { cwd: taskRoot });
+    const { stdout } = await execFileAsync(process.execPath, ['--input-type=module', '-e', probe], { cwd: taskRoot });
     const reply = JSON.parse(stdout.trim().split('\n').pop()!);
     expect(reply.requestId).toBe('probe-1');
     expect(typeof reply.status).toBe('string');
@@ -324,7 +327,7 @@ describe('serverless.yml (serverless package, offline)', () => {
       d9c520373cb4d5c2b85bd6ec0e3422d7: { Ref: 'HelloProvConcLambdaAlias' },
       e794cfa2d86a8670d3dcf7fa128eb2e5: { Ref: 'HiProvConcLambdaAlias' },
     });
-  });
+  }, 120_000);
 
   test('role: CloudWatch Logs only when resolveExternal is off (default)', () => {
     const [, fn] = single(byDefault.template, 'AWS::Lambda::Function');
@@ -351,7 +354,7 @@ describe('serverless.yml (serverless package, offline)', () => {
     expectLogsPlusReadOnlyLambda(roleStatements(t, fn.Properties.Role['Fn::GetAtt'][0]));
     const state = JSON.parse(readFileSync(join(overridden.dir, 'serverless-state.json'), 'utf8'));
     expect(state.service.provider.region).toBe('eu-west-1');
-    expect(zipEntries(overridden.zip).map((e) => e.name)).toEqual([BUNDLE]);
+    expect(zipEntries(overridden.zip).map((e) => e.name).sort()).toEqual([...ARTIFACT].sort());
   });
 
   test('compiled templates have no error-level validation finding', async () => {

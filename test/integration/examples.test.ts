@@ -2,9 +2,9 @@
  * The example consumer projects in template/examples, run the way a user runs them:
  * - the drift check: regenerating the checked-in compiled templates with the real generators
  *   (Serverless Framework v3 `serverless package`, CDK in-process synthesis) gives the same files;
- * - the CLI (dist/cli.js, as installed by `npm ci`) on each example: exit 0, and the example's
+ * - the CLI (dist/cli.cjs, as installed by `npm ci`) on each example: exit 0, and the example's
  *   invocations move onto the warm target;
- * - the bundle alone: dist/macro.js copied into an empty folder, required there, and run on a real event.
+ * - the bundle alone: dist/macro.js and its package.json (what the zip holds) copied into an empty folder, imported there, and run on a real event.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -16,7 +16,7 @@ const ROOT = join(__dirname, '..', '..');
 const ENV = { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' };
 
 function cli(args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli.js'), ...args], { cwd: ROOT, encoding: 'utf8', env: ENV });
+  const r = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli.cjs'), ...args], { cwd: ROOT, encoding: 'utf8', env: ENV });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -69,11 +69,12 @@ test('bundle smoke test: dist/macro.js alone in an empty folder handles a real e
   const dir = mkdtempSync(join(tmpdir(), 'wsf-bundle-'));
   try {
     copyFileSync(join(ROOT, 'dist', 'macro.js'), join(dir, 'macro.js'));
+    copyFileSync(join(ROOT, 'dist', 'package.json'), join(dir, 'package.json'));
     const template = JSON.parse(readFileSync(join(ROOT, 'template/examples/serverless-seed/compiled.json'), 'utf8'));
     delete template.Transform;
     const event = { region: 'us-east-1', accountId: '123456789012', fragment: template, transformId: '123456789012::WarmStepFunctions', params: {}, requestId: 'smoke-1', templateParameterValues: {} };
-    const script = `require('./macro.js').handler(JSON.parse(require('fs').readFileSync(0,'utf8'))).then(r => process.stdout.write(JSON.stringify(r)))`;
-    const r = spawnSync(process.execPath, ['-e', script], { cwd: dir, input: JSON.stringify(event), encoding: 'utf8', env: { PATH: process.env.PATH } });
+    const script = `import { readFileSync } from 'node:fs'; const { handler } = await import('./macro.js'); process.stdout.write(JSON.stringify(await handler(JSON.parse(readFileSync(0, 'utf8')), {})))`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: dir, input: JSON.stringify(event), encoding: 'utf8', env: { PATH: process.env.PATH } });
     expect(r.status).toBe(0);
     const lines = r.stdout.trim().split("\n");
     const reply = JSON.parse(lines[lines.length - 1]);

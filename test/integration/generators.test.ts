@@ -1,7 +1,8 @@
 /**
  * Proof against what users' tools really emit: templates compiled by the Serverless Framework v3
  * (serverless-step-functions), synthesized by the AWS CDK v2 in-process, and SAM-shaped
- * templates, each fed to the built Lambda bundle (dist/macro.js) exactly as CloudFormation would.
+ * templates, each fed to the Lambda handler exactly as CloudFormation would (the built bundle runs
+ * the same cases under the Lambda runtime clients in lambda-runtime.test.ts).
  *
  * On every output: each invocation of a warm function goes to its warm target (independent
  * oracle), everything else in the definitions is identical, the role allows the new target,
@@ -19,8 +20,7 @@ jest.setTimeout(180_000);
 
 type Obj = Record<string, any>;
 const ROOT = join(__dirname, '..', '..');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { createHandler } = require(join(ROOT, 'dist', 'macro.js')) as { createHandler: (deps: unknown) => (e: unknown) => Promise<Obj> };
+import { createHandler } from '../../macro/handler';
 const quiet = { log: () => undefined, env: {} };
 
 function withoutTransform(t: Obj): Obj {
@@ -33,7 +33,7 @@ async function runMacro(fragment: Obj): Promise<Obj> {
     { region: 'us-east-1', accountId: '123456789012', fragment, transformId: '123456789012::WarmStepFunctions', params: {}, requestId: 'test', templateParameterValues: {} },
   );
   if (reply.status !== 'success') throw new Error(`macro failed: ${reply.errorMessage}`);
-  return reply.fragment;
+  return reply.fragment as Obj;
 }
 
 const cases: [string, () => Obj][] = [];

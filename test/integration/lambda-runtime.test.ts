@@ -51,13 +51,13 @@ beforeAll(() => {
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-test('the task folder holds what the zip deploys: the bundle alone, no node_modules', () => {
+test('the task folder holds what the zip deploys: the bundle and its package.json, no node_modules', () => {
   const files: string[] = [];
   const walk = (d: string, rel = ''): void => {
     for (const e of readdirSync(d, { withFileTypes: true })) e.isDirectory() ? walk(join(d, e.name), `${rel}${e.name}/`) : files.push(`${rel}${e.name}`);
   };
   walk(taskRoot);
-  expect(files).toEqual(['dist/macro.js']);
+  expect(files.sort()).toEqual(['dist/macro.js', 'dist/package.json']);
   expect(handlerName).toBe('dist/macro.handler');
 });
 
@@ -185,7 +185,7 @@ describe.each(RUNTIME_CLIENTS.map((c) => [`aws-lambda-ric@${c.version} (${c.runt
       if (!file) continue;
       const template = parseTemplateText(readFileSync(file, 'utf8'), file) as Obj;
       const entry = readTransform(template);
-      const cli = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'transform', file, '--format', 'json'], { encoding: 'utf8' });
+      const cli = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli.cjs'), 'transform', file, '--format', 'json'], { encoding: 'utf8' });
       expect(cli.status).toBe(0);
       const r = await s.api.invoke(event(withoutTransform(template), { params: entry.parameters }));
       expect({ example: dir, status: r.body.status }).toEqual({ example: dir, status: 'success' });

@@ -200,9 +200,12 @@ describe('security', () => {
     expect(/\beval\s*\(|new\s+Function\s*\(/.test(bundle)).toBe(false);
   });
 
-  test('the Lambda bundle requires only Node built-ins and (lazily) the AWS SDK of the Lambda runtime', () => {
+  test('the Lambda bundle imports only Node built-ins statically, and (lazily) the AWS SDK of the Lambda runtime', () => {
     const bundle = readFileSync(join(__dirname, '..', '..', 'dist', 'macro.js'), 'utf8');
-    const required = [...bundle.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]);
-    for (const r of required) expect(r).toMatch(/^(node:|@aws-sdk\/client-lambda$|(fs|path|os|util|events|crypto)$)/);
+    const statics = [...bundle.matchAll(/\bfrom\s*"([^"]+)"|\bimport\s*"([^"]+)"|\brequire\("([^"]+)"\)/g)].map((m) => m[1] ?? m[2] ?? m[3]);
+    for (const r of statics) expect(r).toMatch(/^node:|^(fs|path|os|util|events|crypto)$/);
+    const dynamic = [...bundle.matchAll(/\bimport\("([^"]+)"\)/g)].map((m) => m[1]);
+    expect(dynamic).toContain('@aws-sdk/client-lambda');
+    for (const r of dynamic) expect(r).toMatch(/^@aws-sdk\/client-[a-z0-9-]+$/);
   });
 });

@@ -767,6 +767,7 @@ function loadWithHttp(reply: (attempt: number, signal?: AbortSignal) => Promise<
     httpHandlerConfigs: () => ({}),
   };
   let mod!: typeof import('../../macro/external/resolve');
+  let sdk!: typeof import('@aws-sdk/client-lambda');
   jest.isolateModules(() => {
     jest.doMock('@aws-sdk/client-lambda', () => {
       const actual = jest.requireActual('@aws-sdk/client-lambda');
@@ -779,8 +780,11 @@ function loadWithHttp(reply: (attempt: number, signal?: AbortSignal) => Promise<
       return { ...actual, LambdaClient: LambdaClientOverFakeHttp };
     });
     mod = require('../../macro/external/resolve');
+    sdk = require('@aws-sdk/client-lambda');
   });
-  return { resolve: mod.resolveExternal, configs, attempts: () => attempts };
+  // resolve.ts loads the SDK with a dynamic import when it runs, outside this isolated registry: hand it
+  // the isolated, HTTP-replaced module instead.
+  return { resolve: (f, o, s) => mod.resolveExternal(f, o, { ...s, sdk }), configs, attempts: () => attempts };
 }
 
 const throttled = (name: string): HttpReply => ({
@@ -848,16 +852,17 @@ interface BundleRun {
 
 /** Calls the bundled handler in a fresh Node process and lists the @aws-sdk modules it loaded. */
 function runBundle(fragment: unknown, params: Record<string, unknown>, env: Record<string, string>): BundleRun {
+  // An ES module, like the Lambda runtime's import() of the handler file. Modules that an ES module
+  // imports from a CommonJS package (the SDK's) are listed in the CommonJS cache too.
   const script = `
-    const { createHandler } = require(${JSON.stringify(BUNDLE)});
+    import { createRequire } from 'node:module';
+    const { createHandler } = await import(${JSON.stringify(BUNDLE)});
     const reasons = [];
-    createHandler({ log: (l) => reasons.push(l.reason), env: process.env })(JSON.parse(process.env.WSF_EVENT))
-      .then((reply) => {
-        const sdk = Object.keys(require.cache).filter((k) => k.includes('@aws-sdk'));
-        process.stdout.write(JSON.stringify({ status: reply.status, errorMessage: reply.errorMessage, reasons: reasons.filter(Boolean), sdk }));
-      });
+    const reply = await createHandler({ log: (l) => reasons.push(l.reason), env: process.env })(JSON.parse(process.env.WSF_EVENT));
+    const sdk = Object.keys(createRequire(import.meta.url).cache).filter((k) => k.includes('@aws-sdk'));
+    process.stdout.write(JSON.stringify({ status: reply.status, errorMessage: reply.errorMessage, reasons: reasons.filter(Boolean), sdk }));
   `;
-  const out = execFileSync(process.execPath, ['-e', script], {
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', WSF_EVENT: JSON.stringify(event(fragment, params)), ...env },
     encoding: 'utf8',
