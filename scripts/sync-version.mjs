@@ -7,8 +7,9 @@
 //
 // It sets Metadata.AWS::ServerlessRepo::Application.SemanticVersion in template/macro.yml (the version
 // `sam publish` gives the Serverless Application Repository), editing that one line so comments and layout
-// stay, and checks that CHANGELOG.md has a section for the version ("## [x.y.z]" or "## x.y.z"): write
-// the changelog first, then run `npm version x.y.z`.
+// stay; updates the pinned versions in README.md's snippets (`warm-step-functions@x.y.z`, `rev: vx.y.z`,
+// `SemanticVersion: x.y.z`, `--semantic-version x.y.z`); and checks that CHANGELOG.md has a section for the
+// version ("## [x.y.z]" or "## x.y.z"): write the changelog first, then run `npm version x.y.z`.
 //
 // Options: --root DIR (default: the repository this script is in), used by the tests.
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -16,8 +17,16 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
+const V = String.raw`\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?`;
+/** Version pins in README.md, each as (prefix)(version). */
+const README_PINS = [
+  new RegExp(String.raw`(warm-step-functions@)(${V})`, 'g'),
+  new RegExp(String.raw`(\brev: v)(${V})`, 'g'),
+  new RegExp(String.raw`(\bSemanticVersion: )(${V})`, 'g'),
+  new RegExp(String.raw`(--semantic-version )(${V})`, 'g'),
+];
 // The SemanticVersion line inside the AWS::ServerlessRepo::Application block (indented under it).
-const LINE = /^(\s+SemanticVersion:\s*)(['"]?)([^'"\s#]+)\2(\s*(?:#.*)?)$/m;
+const LINE = /^([ \t]+SemanticVersion:[ \t]*)(['"]?)([^'"\s#]+)\2([ \t]*(?:#.*)?)$/m;
 
 function fail(message) {
   console.error(`sync-version: ${message}`);
@@ -41,9 +50,14 @@ const match = LINE.exec(text.slice(block));
 if (!match) fail('template/macro.yml: no SemanticVersion line in AWS::ServerlessRepo::Application');
 const current = match[3];
 
+const readmePath = join(root, 'README.md');
+const readme = readFileSync(readmePath, 'utf8');
+const pinned = README_PINS.reduce((t, re) => t.replace(re, (_, prefix) => `${prefix}${version}`), readme);
+
 if (check) {
   if (current !== version) fail(`template/macro.yml SemanticVersion ${current} differs from package.json ${version} (run node scripts/sync-version.mjs)`);
-  console.log(`sync-version: template/macro.yml SemanticVersion is ${version}`);
+  if (pinned !== readme) fail(`README.md pins another version than package.json ${version} (run node scripts/sync-version.mjs)`);
+  console.log(`sync-version: template/macro.yml SemanticVersion and README.md pins are ${version}`);
   process.exit(0);
 }
 
@@ -60,4 +74,8 @@ if (current !== version) {
   console.log(`sync-version: template/macro.yml SemanticVersion ${current} -> ${version}`);
 } else {
   console.log(`sync-version: template/macro.yml SemanticVersion already ${version}`);
+}
+if (pinned !== readme) {
+  writeFileSync(readmePath, pinned);
+  console.log(`sync-version: README.md version pins -> ${version}`);
 }
