@@ -14,10 +14,16 @@
 // mtime, the mode and the compression) and is reproducible: every entry gets the same timestamp
 // (1980-01-01 00:00, the DOS epoch, in whatever time zone this runs), the same Unix mode (0644, a regular
 // file), no extended-timestamp field, and is STORED (not deflated), so the bytes depend on dist/macro.js
-// alone, not on the zlib build of the Node.js that ran this. The same dist/macro.js therefore gives a
-// byte-identical zip on every machine, and `aws cloudformation package` / `sam package` (which name the
-// S3 object after the zip's MD5) skip re-uploading unchanged code. The bundle is ~70 kB: storing it costs
-// ~50 kB of upload and nothing at run time.
+// alone (and yazl's version, pinned by package-lock.json), not on the zlib build of the Node.js that ran
+// this. The same dist/macro.js therefore gives a byte-identical zip on every machine, and
+// `aws cloudformation package` / `sam package` (which name the S3 object after the zip's MD5) skip
+// re-uploading unchanged code. The bundle is ~70 kB: storing it costs ~50 kB of upload, nothing at run time.
+//
+// Why yazl: `prepack` (npm pack/publish) and --no-serverless need the zip without running Serverless, so the
+// zip Serverless builds (.serverless/, archiver inside Serverless) cannot be the only one; archiver itself
+// brings streams, globbing and nine dependencies for a one-entry archive. yazl (with yauzl, its reader, used
+// below and in the tests) is small, maintained, and lets each entry's mtime, mode, compression and
+// extra fields be fixed, which is what reproducibility needs.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';

@@ -60,7 +60,8 @@ let installed: string;
 const EXAMPLE = readFileSync(join(ROOT, 'template/examples/cloudformation/template.yaml'), 'utf8');
 const WITHOUT_TRANSFORM = EXAMPLE.replace(/^Transform: WarmStepFunctions\n/m, '');
 
-const npx = (args: string[]): Promise<Run> => run('npx', ['--no', NAME, ...args], consumer);
+// `--` ends npx's own options: without it npx takes options npm knows (`--version`, `--json`...) for itself.
+const npx = (args: string[]): Promise<Run> => run('npx', ['--no', '--', NAME, ...args], consumer);
 
 beforeAll(async () => {
   expect(WITHOUT_TRANSFORM).not.toBe(EXAMPLE);
