@@ -398,7 +398,7 @@ describe('scripts/package.mjs zip writer (yazl)', () => {
     const entries = await readZipEntries(await zipOf(bundle));
     expect(entries.map((e) => e.name)).toEqual([BUNDLE]);
     expect(entries[0].data.equals(bundle)).toBe(true);
-  });
+  }, 60_000);
 
   test('fixed metadata: DOS epoch timestamp, mode 0644, stored, no extended-timestamp field', async () => {
     const [entry] = await readZipEntries(await zipOf(readFileSync(join(ROOT, BUNDLE))));
@@ -407,7 +407,7 @@ describe('scripts/package.mjs zip writer (yazl)', () => {
     expect(entry.mode).toBe(0o100644);
     expect(entry.compressionMethod).toBe(0);
     expect(entry.extraFieldIds).toEqual([]);
-  });
+  }, 60_000);
 
   test('reproducible: the same bundle gives the same bytes (twice, and in other time zones); another bundle other bytes', async () => {
     const bundle = readFileSync(join(ROOT, BUNDLE));
@@ -425,7 +425,7 @@ describe('scripts/package.mjs zip writer (yazl)', () => {
     const sameLengthOtherByte = Buffer.from(bundle);
     sameLengthOtherByte[sameLengthOtherByte.length - 1] ^= 1;
     expect((await zipOf(sameLengthOtherByte)).equals(first)).toBe(false);
-  });
+  }, 60_000);
 
   test('`node scripts/package.mjs --no-build --no-serverless` twice writes byte-identical dist/macro.zip files', async () => {
     // Run in a copy of the script next to a copy of the bundle, so the repository's dist/ is left alone.
@@ -444,5 +444,5 @@ describe('scripts/package.mjs zip writer (yazl)', () => {
     const second = await runOnce();
     expect(second.equals(first)).toBe(true);
     expect(await zipNames(first)).toEqual([BUNDLE]);
-  });
+  }, 60_000);
 });

@@ -9,6 +9,9 @@ import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 
+// Every test here runs child processes (npx, node, python3, bash): slower than unit tests under load.
+jest.setTimeout(60_000);
+
 const ROOT = resolve(__dirname, '../..');
 const hooks = parseYaml(readFileSync(join(ROOT, '.pre-commit-hooks.yaml'), 'utf8'));
 const hook = hooks.find((h: { id: string }) => h.id === 'warm-step-functions-check');

@@ -11,6 +11,9 @@ import { dirname, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { readZipEntries } from '../support/zip';
 
+// Every test here runs child processes (npx, node, python3, bash): slower than unit tests under load.
+jest.setTimeout(60_000);
+
 const ROOT = resolve(__dirname, '../..');
 const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
 const NAME: string = PKG.name;

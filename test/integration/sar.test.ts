@@ -27,6 +27,9 @@ const execFileAsync = promisify(execFile);
 
 type Json = any; // CloudFormation templates are free-form JSON
 
+// Every test here runs child processes (npx, node, python3, bash): slower than unit tests under load.
+jest.setTimeout(60_000);
+
 const ROOT = resolve(__dirname, '../..');
 const TEMPLATE_FILE = join(ROOT, 'template/macro.yml');
 const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
