@@ -11,16 +11,28 @@
 //        npm run package -- --stage test --param="macroName=WarmStepFunctionsTest"
 // Serverless rejects options it does not know, so a typo fails loudly.
 //
-// The zip is written by the small, dependency-free writer below (no `zip` CLI needed) and is
-// reproducible: a fixed timestamp (1980-01-01) and fixed permissions, so the same dist/macro.js gives
-// byte-identical zips and `aws cloudformation package` skips re-uploading unchanged code.
+// The zip is written with yazl (a maintained ZIP writer: one small dependency, and per-entry control of the
+// mtime, the mode and the compression) and is reproducible: every entry gets the same timestamp
+// (1980-01-01 00:00, the DOS epoch, in whatever time zone this runs), the same Unix mode (0644, a regular
+// file), no extended-timestamp field, and is STORED (not deflated), so the bytes depend on dist/macro.js and
+// dist/package.json alone (and yazl's version, pinned by package-lock.json), not on the zlib build of the Node.js that ran
+// this. The same build therefore gives a byte-identical zip on every machine, and
+// `aws cloudformation package` / `sam package` (which name the S3 object after the zip's MD5) skip
+// re-uploading unchanged code. The bundle is ~70 kB: storing it costs ~50 kB of upload, nothing at run time.
+//
+// Why yazl: `prepack` (npm pack/publish) and --no-serverless need the zip without running Serverless, so the
+// zip Serverless builds (.serverless/, archiver inside Serverless) cannot be the only one; archiver itself
+// brings streams, globbing and nine dependencies for a one-entry archive. yazl (with yauzl, its reader, used
+// below and in the tests) is small, maintained, and lets each entry's mtime, mode, compression and
+// extra fields be fixed, which is what reproducibility needs.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { crc32 as zlibCrc32, deflateRawSync } from 'node:zlib';
+import yauzl from 'yauzl';
+import yazl from 'yazl';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BUNDLE = 'dist/macro.js';
@@ -30,90 +42,67 @@ const ZIP = 'dist/macro.zip';
 const SLS_DIR = '.serverless';
 const SERVICE = 'warm-step-functions-macro';
 
-// ---- minimal ZIP writer (stored as deflate, single disk, no ZIP64: fine for a bundle far below 4 GiB) ----
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-function crc32(buf) {
-  if (typeof zlibCrc32 === 'function') return zlibCrc32(buf) >>> 0; // node >= 20.15
-  let c = 0xffffffff;
-  for (const b of buf) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
+// ---- zip writing (yazl) and reading (yauzl) ----
+/** 1980-01-01 00:00 in the LOCAL time zone: yazl encodes the DOS date/time from local fields, so this gives
+ * the DOS epoch (date 0x0021, time 0) whatever TZ says. */
+const ZIP_MTIME = new Date(1980, 0, 1, 0, 0, 0);
+/** A regular file, rw-r--r--: Lambda needs only read access to the code. */
+export const ZIP_FILE_MODE = 0o100644;
 
-/** @param {{name: string, data: Buffer, mode?: number}[]} entries @returns {Buffer} */
+/**
+ * A zip of the given entries, in the given order, reproducibly (see the top of this file).
+ * @param {{name: string, data: Buffer}[]} entries
+ * @returns {Promise<Buffer>}
+ */
 export function createZip(entries) {
-  const DOS_TIME = 0; // 00:00:00
-  const DOS_DATE = (0 << 9) | (1 << 5) | 1; // 1980-01-01
-  const locals = [];
-  const centrals = [];
-  let offset = 0;
-  for (const { name, data, mode = 0o100644 } of entries) {
-    const nameBuf = Buffer.from(name, 'utf8');
-    const compressed = deflateRawSync(data, { level: 9 });
-    const crc = crc32(data);
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0); // local file header signature
-    local.writeUInt16LE(20, 4); // version needed: 2.0 (deflate)
-    local.writeUInt16LE(0x0800, 6); // flags: UTF-8 names
-    local.writeUInt16LE(8, 8); // method: deflate
-    local.writeUInt16LE(DOS_TIME, 10);
-    local.writeUInt16LE(DOS_DATE, 12);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(compressed.length, 18);
-    local.writeUInt32LE(data.length, 22);
-    local.writeUInt16LE(nameBuf.length, 26);
-    local.writeUInt16LE(0, 28); // extra length
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0); // central directory header signature
-    central.writeUInt16LE((3 << 8) | 20, 4); // made by: Unix, 2.0 (so the mode below is honoured)
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(0x0800, 8);
-    central.writeUInt16LE(8, 10);
-    central.writeUInt16LE(DOS_TIME, 12);
-    central.writeUInt16LE(DOS_DATE, 14);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(compressed.length, 20);
-    central.writeUInt32LE(data.length, 24);
-    central.writeUInt16LE(nameBuf.length, 28);
-    // extra length, comment length, disk number start, internal attributes: 0
-    central.writeUInt32LE((mode << 16) >>> 0, 38); // external attributes: Unix mode in the high word
-    central.writeUInt32LE(offset, 42);
-    locals.push(local, nameBuf, compressed);
-    centrals.push(central, nameBuf);
-    offset += local.length + nameBuf.length + compressed.length;
+  const zip = new yazl.ZipFile();
+  for (const { name, data } of entries) {
+    zip.addBuffer(data, name, { mtime: ZIP_MTIME, mode: ZIP_FILE_MODE, compress: false, forceDosTimestamp: true });
   }
-  const cd = Buffer.concat(centrals);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0); // end of central directory signature
-  end.writeUInt16LE(entries.length, 8); // entries on this disk
-  end.writeUInt16LE(entries.length, 10); // entries in total
-  end.writeUInt32LE(cd.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, cd, end]);
+  zip.end();
+  return new Promise((resolve, reject) => {
+    const chunks = [];
+    zip.outputStream.on('data', (c) => chunks.push(c));
+    zip.outputStream.on('error', reject);
+    zip.outputStream.on('end', () => resolve(Buffer.concat(chunks)));
+  });
 }
 
-/** Names in a zip's central directory (enough to check what a zip holds). */
-export function listZip(buf) {
-  let eocd = -1;
-  for (let i = buf.length - 22; i >= Math.max(0, buf.length - 22 - 0xffff); i--) {
-    if (buf.readUInt32LE(i) === 0x06054b50) { eocd = i; break; }
-  }
-  if (eocd < 0) throw new Error('not a zip file: no end-of-central-directory record');
-  const count = buf.readUInt16LE(eocd + 10);
-  let p = buf.readUInt32LE(eocd + 16);
-  const names = [];
-  for (let i = 0; i < count; i++) {
-    if (buf.readUInt32LE(p) !== 0x02014b50) throw new Error(`bad central directory entry ${i}`);
-    const nameLen = buf.readUInt16LE(p + 28);
-    const extraLen = buf.readUInt16LE(p + 30);
-    const commentLen = buf.readUInt16LE(p + 32);
-    names.push(buf.subarray(p + 46, p + 46 + nameLen).toString('utf8'));
-    p += 46 + nameLen + extraLen + commentLen;
-  }
-  return names;
+/**
+ * Every entry of a zip, read with yauzl (CRC-checked): name, Unix mode, raw DOS date/time, data.
+ * @param {Buffer} buf
+ * @returns {Promise<{name: string, mode: number, dosDate: number, dosTime: number, compressionMethod: number, extraFieldCount: number, data: Buffer}[]>}
+ */
+export function readZip(buf) {
+  return new Promise((resolve, reject) => {
+    yauzl.fromBuffer(buf, { lazyEntries: true, strictFileNames: true, validateEntrySizes: true }, (err, zip) => {
+      if (err) return reject(err);
+      const entries = [];
+      zip.on('error', reject);
+      zip.on('end', () => resolve(entries));
+      zip.on('entry', (entry) => {
+        zip.openReadStream(entry, (e, stream) => {
+          if (e) return reject(e);
+          const chunks = [];
+          stream.on('error', reject);
+          stream.on('data', (c) => chunks.push(c));
+          stream.on('end', () => {
+            entries.push({
+              name: entry.fileName,
+              mode: entry.externalFileAttributes >>> 16,
+              dosDate: entry.lastModFileDate,
+              dosTime: entry.lastModFileTime,
+              compressionMethod: entry.compressionMethod,
+              extraFieldCount: entry.extraFields.length,
+              data: Buffer.concat(chunks),
+            });
+            zip.readEntry();
+          });
+        });
+      });
+      zip.readEntry();
+    });
+  });
 }
 
 // ---- main ----
@@ -132,14 +121,14 @@ function describe(path) {
   return `${path}  (${statSync(join(root, path)).size} bytes, sha256 ${sha.slice(0, 16)}…)`;
 }
 
-function expectOnlyBundle(path) {
-  const names = listZip(readFileSync(join(root, path)));
+async function expectOnlyBundle(path) {
+  const names = (await readZip(readFileSync(join(root, path)))).map((e) => e.name);
   if ([...names].sort().join('\n') !== [...ARTIFACT].sort().join('\n')) {
     throw new Error(`${path} must contain only ${ARTIFACT.join(' and ')}, found: ${names.join(', ') || '(nothing)'}`);
   }
 }
 
-function main(argv) {
+async function main(argv) {
   const OWN = ['--no-build', '--no-serverless'];
   const own = argv.filter((a) => OWN.includes(a));
   // Everything else goes to `serverless package` (a `--` separator is accepted and dropped).
@@ -153,8 +142,8 @@ function main(argv) {
   for (const f of ARTIFACT) if (!existsSync(join(root, f))) throw new Error(`${f} not found: run \`npm run build\` first`);
 
   mkdirSync(join(root, 'dist'), { recursive: true });
-  writeFileSync(join(root, ZIP), createZip(ARTIFACT.map((name) => ({ name, data: readFileSync(join(root, name)) }))));
-  expectOnlyBundle(ZIP);
+  writeFileSync(join(root, ZIP), await createZip(ARTIFACT.map((name) => ({ name, data: readFileSync(join(root, name)) }))));
+  await expectOnlyBundle(ZIP);
 
   const artifacts = [describe(ZIP)];
   if (!own.includes('--no-serverless')) {
@@ -165,7 +154,7 @@ function main(argv) {
       SLS_NOTIFICATIONS_MODE: 'off',
     });
     const slsZip = join(SLS_DIR, `${SERVICE}.zip`);
-    expectOnlyBundle(slsZip);
+    await expectOnlyBundle(slsZip);
     artifacts.push(describe(slsZip), join(SLS_DIR, 'cloudformation-template-update-stack.json'));
   }
 
@@ -177,10 +166,8 @@ function main(argv) {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  try {
-    main(process.argv.slice(2));
-  } catch (err) {
+  main(process.argv.slice(2)).catch((err) => {
     console.error(`package: ${err.message}`);
     process.exit(1);
-  }
+  });
 }

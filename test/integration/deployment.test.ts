@@ -18,9 +18,9 @@ import {
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { inflateRawSync } from 'node:zlib';
 import { parse as parseYaml } from 'yaml';
 import { errorFindings, formatFindings, validateTemplate, warmUpTemplateValidator } from '../support/validate';
+import { readZipEntries, zipNames } from '../support/zip';
 
 const execFileAsync = promisify(execFile);
 
@@ -37,53 +37,6 @@ const READ_ONLY_LAMBDA_ACTIONS = [
 ];
 
 type Json = any; // CloudFormation templates are free-form JSON
-
-// ---------------------------------------------------------------- zip reading (central directory)
-
-interface ZipEntry {
-  name: string;
-  method: number;
-  compressedSize: number;
-  size: number;
-  localHeaderOffset: number;
-}
-
-function zipEntries(buf: Buffer): ZipEntry[] {
-  let eocd = -1;
-  for (let i = buf.length - 22; i >= Math.max(0, buf.length - 22 - 0xffff); i--) {
-    if (buf.readUInt32LE(i) === 0x06054b50) {
-      eocd = i;
-      break;
-    }
-  }
-  if (eocd < 0) throw new Error('no end-of-central-directory record: not a zip');
-  const count = buf.readUInt16LE(eocd + 10);
-  let p = buf.readUInt32LE(eocd + 16);
-  const entries: ZipEntry[] = [];
-  for (let i = 0; i < count; i++) {
-    if (buf.readUInt32LE(p) !== 0x02014b50) throw new Error(`bad central directory entry #${i}`);
-    const nameLen = buf.readUInt16LE(p + 28);
-    entries.push({
-      method: buf.readUInt16LE(p + 10),
-      compressedSize: buf.readUInt32LE(p + 20),
-      size: buf.readUInt32LE(p + 24),
-      localHeaderOffset: buf.readUInt32LE(p + 42),
-      name: buf.subarray(p + 46, p + 46 + nameLen).toString('utf8'),
-    });
-    p += 46 + nameLen + buf.readUInt16LE(p + 30) + buf.readUInt16LE(p + 32);
-  }
-  return entries;
-}
-
-function zipRead(buf: Buffer, entry: ZipEntry): Buffer {
-  const p = entry.localHeaderOffset;
-  if (buf.readUInt32LE(p) !== 0x04034b50) throw new Error(`bad local header for ${entry.name}`);
-  const start = p + 30 + buf.readUInt16LE(p + 26) + buf.readUInt16LE(p + 28);
-  const data = buf.subarray(start, start + entry.compressedSize);
-  if (entry.method === 0) return Buffer.from(data);
-  if (entry.method === 8) return inflateRawSync(data);
-  throw new Error(`unsupported zip method ${entry.method} for ${entry.name}`);
-}
 
 // ---------------------------------------------------------------- template helpers
 
@@ -275,10 +228,10 @@ describe('serverless.yml (serverless package, offline)', () => {
     });
   });
 
-  test('the artifact zip holds only dist/macro.js and dist/package.json, byte-identical to the build', () => {
-    const entries = zipEntries(byDefault.zip);
+  test('the artifact zip holds only dist/macro.js and dist/package.json, byte-identical to the build', async () => {
+    const entries = await readZipEntries(byDefault.zip);
     expect(entries.map((e) => e.name).sort()).toEqual([...ARTIFACT].sort());
-    for (const e of entries) expect(zipRead(byDefault.zip, e).equals(readFileSync(join(ROOT, e.name)))).toBe(true);
+    for (const e of entries) expect(e.data.equals(readFileSync(join(ROOT, e.name)))).toBe(true);
     expect(JSON.parse(readFileSync(join(ROOT, 'dist/package.json'), 'utf8'))).toEqual({ type: 'module' });
   });
 
@@ -286,9 +239,9 @@ describe('serverless.yml (serverless package, offline)', () => {
     const [, fn] = single(byDefault.template, 'AWS::Lambda::Function');
     const [file, exportName] = [fn.Properties.Handler.replace(/\.[^.]+$/, ''), fn.Properties.Handler.split('.').pop()];
     const taskRoot = join(work, 'task-root');
-    for (const e of zipEntries(byDefault.zip)) {
+    for (const e of await readZipEntries(byDefault.zip)) {
       mkdirSync(join(taskRoot, e.name, '..'), { recursive: true });
-      writeFileSync(join(taskRoot, e.name), zipRead(byDefault.zip, e));
+      writeFileSync(join(taskRoot, e.name), e.data);
     }
     const probe = [
       `const m = await import(${JSON.stringify(join(taskRoot, `${file}.js`))});`,
@@ -336,7 +289,7 @@ describe('serverless.yml (serverless package, offline)', () => {
     expectLogsOnly(roleStatements(byDefault.template, roleId));
   });
 
-  test('overrides: macro name, resolveExternal (IAM + env), memory, timeout, runtime, log level, stage, region', () => {
+  test('overrides: macro name, resolveExternal (IAM + env), memory, timeout, runtime, log level, stage, region', async () => {
     const t = overridden.template;
     const [fnId, fn] = single(t, 'AWS::Lambda::Function');
     expect(fn.Properties.LoggingConfig).toEqual({ LogFormat: 'JSON', ApplicationLogLevel: 'WARN', SystemLogLevel: 'WARN' });
@@ -354,7 +307,7 @@ describe('serverless.yml (serverless package, offline)', () => {
     expectLogsPlusReadOnlyLambda(roleStatements(t, fn.Properties.Role['Fn::GetAtt'][0]));
     const state = JSON.parse(readFileSync(join(overridden.dir, 'serverless-state.json'), 'utf8'));
     expect(state.service.provider.region).toBe('eu-west-1');
-    expect(zipEntries(overridden.zip).map((e) => e.name).sort()).toEqual([...ARTIFACT].sort());
+    expect((await zipNames(overridden.zip)).sort()).toEqual([...ARTIFACT].sort());
   });
 
   test('compiled templates have no error-level validation finding', async () => {
@@ -463,18 +416,72 @@ describe('template/stackset.yml (self-managed StackSets)', () => {
   });
 });
 
-describe('scripts/package.mjs zip writer', () => {
-  test('writes a zip holding only the given entry, readable by a standard reader', async () => {
-    const out = join(work, 'writer.zip');
+describe('scripts/package.mjs zip writer (yazl)', () => {
+  /** Runs createZip in a child process (scripts/package.mjs is an ES module) and returns the zip's bytes. */
+  async function zipOf(data: Buffer, env: Record<string, string> = {}): Promise<Buffer> {
+    const dir = mkdtempSync(join(work, 'zip-'));
+    const input = join(dir, 'bundle.js');
+    const out = join(dir, 'out.zip');
+    writeFileSync(input, data);
     const script = [
       `import { createZip } from ${JSON.stringify(join(ROOT, 'scripts/package.mjs'))};`,
       `import { readFileSync, writeFileSync } from 'node:fs';`,
-      `writeFileSync(${JSON.stringify(out)}, createZip([{ name: 'dist/macro.js', data: readFileSync(${JSON.stringify(join(ROOT, BUNDLE))}) }]));`,
+      `writeFileSync(${JSON.stringify(out)}, await createZip([{ name: 'dist/macro.js', data: readFileSync(${JSON.stringify(input)}) }]));`,
     ].join('\n');
-    await execFileAsync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT });
-    const buf = readFileSync(out);
-    const entries = zipEntries(buf);
+    await execFileAsync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, env: { ...process.env, ...env } });
+    return readFileSync(out);
+  }
+
+  test('writes a zip holding only the given entry, readable by a standard reader (yauzl, CRC-checked)', async () => {
+    const bundle = readFileSync(join(ROOT, BUNDLE));
+    const entries = await readZipEntries(await zipOf(bundle));
     expect(entries.map((e) => e.name)).toEqual([BUNDLE]);
-    expect(zipRead(buf, entries[0]).equals(readFileSync(join(ROOT, BUNDLE)))).toBe(true);
-  });
+    expect(entries[0].data.equals(bundle)).toBe(true);
+  }, 60_000);
+
+  test('fixed metadata: DOS epoch timestamp, mode 0644, stored, no extended-timestamp field', async () => {
+    const [entry] = await readZipEntries(await zipOf(readFileSync(join(ROOT, BUNDLE))));
+    expect(entry.dosDate).toBe((0 << 9) | (1 << 5) | 1); // 1980-01-01
+    expect(entry.dosTime).toBe(0); // 00:00:00
+    expect(entry.mode).toBe(0o100644);
+    expect(entry.compressionMethod).toBe(0);
+    expect(entry.extraFieldIds).toEqual([]);
+  }, 60_000);
+
+  test('reproducible: the same bundle gives the same bytes (twice, and in other time zones); another bundle other bytes', async () => {
+    const bundle = readFileSync(join(ROOT, BUNDLE));
+    const [first, second, east, west] = await Promise.all([
+      zipOf(bundle),
+      zipOf(bundle),
+      zipOf(bundle, { TZ: 'Pacific/Kiritimati' }), // UTC+14
+      zipOf(bundle, { TZ: 'America/Los_Angeles' }), // UTC-8/-7
+    ]);
+    expect(second.equals(first)).toBe(true);
+    expect(east.equals(first)).toBe(true);
+    expect(west.equals(first)).toBe(true);
+    const changed = Buffer.concat([bundle, Buffer.from('\n// changed\n')]);
+    expect((await zipOf(changed)).equals(first)).toBe(false);
+    const sameLengthOtherByte = Buffer.from(bundle);
+    sameLengthOtherByte[sameLengthOtherByte.length - 1] ^= 1;
+    expect((await zipOf(sameLengthOtherByte)).equals(first)).toBe(false);
+  }, 60_000);
+
+  test('`node scripts/package.mjs --no-build --no-serverless` twice writes byte-identical dist/macro.zip files', async () => {
+    // Run in a copy of the script next to a copy of the bundle, so the repository's dist/ is left alone.
+    const dir = mkdtempSync(join(work, 'pkg-'));
+    mkdirSync(join(dir, 'scripts'));
+    mkdirSync(join(dir, 'dist'));
+    copyFileSync(join(ROOT, 'scripts/package.mjs'), join(dir, 'scripts/package.mjs'));
+    for (const f of ARTIFACT) copyFileSync(join(ROOT, f), join(dir, f));
+    symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+    const runOnce = async (): Promise<Buffer> => {
+      await execFileAsync(process.execPath, ['scripts/package.mjs', '--no-build', '--no-serverless'], { cwd: dir });
+      return readFileSync(join(dir, 'dist/macro.zip'));
+    };
+    const first = await runOnce();
+    rmSync(join(dir, 'dist/macro.zip'));
+    const second = await runOnce();
+    expect(second.equals(first)).toBe(true);
+    expect((await zipNames(first)).sort()).toEqual([...ARTIFACT].sort());
+  }, 60_000);
 });
