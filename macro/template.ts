@@ -136,8 +136,12 @@ export function readTemplate(fragment: unknown, region?: string, accountId?: str
     const props = hasOwn(raw, 'Properties') ? raw.Properties : {};
     if (!isObject(props)) {
       // Only the resources the macro reads need well-formed Properties; CloudFormation judges the rest.
+      const problem = { logicalId: id, path: `${path}/Properties`, message: `Properties must be an object, got ${kindOf(props)}` };
       if (FUNCTION_TYPES.has(type) || STATE_MACHINE_TYPES.has(type) || type === 'AWS::Lambda::Alias' || type === 'AWS::Lambda::Version') {
-        problems.push({ logicalId: id, path: `${path}/Properties`, message: `Properties must be an object, got ${kindOf(props)}` });
+        problems.push(problem);
+      } else if (type === 'AWS::IAM::Role') {
+        // Read only when it is the role of a state machine that gets a new target.
+        index.unreadable.set(id, problem);
       }
       continue;
     }

@@ -82,6 +82,11 @@ describe('bad input catalogue', () => {
       'Resource with id [Role] is invalid. Resources/Role/Type: Type must be a non-empty string; the macro must read it, since it is the role of Flow (RoleArn), which must be allowed to invoke the new targets',
     );
     expect(fixture('error_unreadable_role')).toContain('Type must be a non-empty string; the macro must read it');
+    // A role whose Properties are not an object: the same, once the macro must read it.
+    (t.Resources as any).Role = { Type: 'AWS::IAM::Role', Properties: 'oops' };
+    expect(failure(t)).toMatch(/^Resource with id \[Role\] is invalid\. Resources\/Role\/Properties: Properties must be an object, got a string; the macro must read it, since it is the role of Flow/);
+    (t.Resources as any).Flow.Properties.RoleArn = 'arn:aws:iam::123456789012:role/flow';
+    expect(transform(t, OPTS).fragment).toMatchObject({ Resources: { Role: { Type: 'AWS::IAM::Role', Properties: 'oops' } } });
   });
 
   test('DefinitionString is invalid JSON → failure with resource, path, line and column', () => {
