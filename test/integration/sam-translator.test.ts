@@ -4,7 +4,7 @@
  *  1. SAM after the macro: the inputs of the SAM-after fixtures are what the translator makes of their sources in
  *     test/fixtures/sam-source (`npm run fixtures:sam`), never written by hand: a checked-in input that differs
  *     from the translator's output today fails here (a new translator version is noticed).
- *  2. SAM before... the macro first: for every fixture whose input lists the macro and then SAM's transform, the
+ *  2. The macro first: for every fixture (and YAML example) whose input lists the macro, then SAM's transform, the
  *     translator accepts the macro's output, and in what it makes every state that invokes a function with
  *     provisioned concurrency invokes the alias SAM publishes (`Ref: Fn.Alias` resolves to `FnAlias<Name>`), and
  *     the state machine's role may invoke that alias.
@@ -16,12 +16,12 @@
  * the tests are skipped with a warning, except under CI=true, where they fail.
  */
 import { readFileSync } from 'node:fs';
-import { isDeepStrictEqual } from 'node:util';
-import { readTransform, restoreTransform, withoutTransform } from '../../macro/cli/transform-entry';
+import { readTransform, restoreTransform } from '../../macro/cli/transform-entry';
 import type { JsonObject } from '../../macro/types';
 import { describeWithTools, resultOf, runJobs, type Job, type JobResult } from '../support/aws-tools';
 import { existingPlan, expectationOf, findInvocations, roleMayInvoke, roleOf, stateMachines, structuralDiff, type OracleSlot, type Template } from '../support/corpus';
-import { listFixtures, loadInput, runFixture } from '../support/fixtures';
+import { parseTemplateText } from '../../macro/cli/yaml';
+import { listExamples, listFixtures, loadInput, runFixture } from '../support/fixtures';
 import { afterSam, checkedInInput, forSam, isMacroFirst, listSamSources, loadSamSource, withOrder } from '../support/sam';
 
 /** The macro's output as CloudFormation passes it on: with the transforms listed after the macro. */
@@ -32,7 +32,34 @@ function macro(template: JsonObject): JsonObject {
 }
 
 const sources = listSamSources();
-const macroFirstFixtures = listFixtures().filter((c) => !c.isError && isMacroFirst(loadInput(c)));
+
+/** A template that lists the macro before SAM's transform, and the macro's output (with SAM's transform). */
+interface MacroFirst {
+  name: string;
+  input: JsonObject;
+  output: () => JsonObject;
+  /** How many states the macro rewrote. */
+  rewritten: () => number;
+}
+
+const rewrittenIn = (output: JsonObject): number =>
+  Object.values(output.Resources as Record<string, { Metadata?: { WarmStepFunctions?: unknown[] } }>).reduce((n, x) => n + (x.Metadata?.WarmStepFunctions?.length ?? 0), 0);
+
+const macroFirst: MacroFirst[] = [
+  ...listFixtures()
+    .filter((c) => !c.isError && isMacroFirst(loadInput(c)))
+    .map((c): MacroFirst => {
+      const input = loadInput(c);
+      const output = (): JsonObject => restoreTransform(input, JSON.parse(readFileSync(c.outputPath, 'utf8')) as JsonObject, readTransform(input).remaining);
+      return { name: `fixture ${c.name}`, input, output, rewritten: () => rewrittenIn(output()) };
+    }),
+  ...listExamples()
+    .filter((e) => /\.ya?ml$/.test(e.file) && isMacroFirst(parseTemplateText(readFileSync(e.file, 'utf8'), e.file) as JsonObject))
+    .map((e): MacroFirst => {
+      const input = parseTemplateText(readFileSync(e.file, 'utf8'), e.file) as JsonObject;
+      return { name: `example ${e.name}`, input, output: () => macro(input), rewritten: () => rewrittenIn(macro(input)) };
+    }),
+];
 
 /** One SAM template in both orders: `macroThenSam` and `samThenMacro` are filled in by the batch. */
 interface BothOrders {
@@ -51,16 +78,14 @@ function jobs(): { jobs: Job[]; both: BothOrders[] } {
   for (const s of sources) {
     const source = loadSamSource(s);
     out.push({ id: `drift:${s.name}`, op: 'sam', template: forSam(source) });
-    out.push({ id: `macro-first:${s.name}`, op: 'sam', template: forSam(macro(withOrder(source, 'macro'))) });
-    both.push({ name: `sam-source/${s.name}`, macroFirstJob: `macro-first:${s.name}`, samFirstJob: `drift:${s.name}`, samFirst: source });
+    out.push({ id: `macro-first:sam-source/${s.name}`, op: 'sam', template: forSam(macro(withOrder(source, 'macro'))) });
+    both.push({ name: `sam-source/${s.name}`, macroFirstJob: `macro-first:sam-source/${s.name}`, samFirstJob: `drift:${s.name}`, samFirst: source });
   }
-  for (const c of macroFirstFixtures) {
-    const input = loadInput(c);
-    const output = restoreTransform(input, JSON.parse(readFileSync(c.outputPath, 'utf8')) as JsonObject, readTransform(input).remaining);
-    out.push({ id: `fixture:${c.name}`, op: 'sam', template: forSam(output) });
-    const samFirst = withOrder(input, 'sam');
+  for (const c of macroFirst) {
+    out.push({ id: `macro-first:${c.name}`, op: 'sam', template: forSam(c.output()) });
+    const samFirst = withOrder(c.input, 'sam');
     out.push({ id: `sam-first:${c.name}`, op: 'sam', template: forSam(samFirst) });
-    both.push({ name: `fixture ${c.name}`, macroFirstJob: `fixture:${c.name}`, samFirstJob: `sam-first:${c.name}`, samFirst });
+    both.push({ name: c.name, macroFirstJob: `macro-first:${c.name}`, samFirstJob: `sam-first:${c.name}`, samFirst });
   }
   return { jobs: out, both };
 }
@@ -107,7 +132,8 @@ describeWithTools("SAM's real translator, before and after the macro", ['aws-sam
 
   test('there are SAM templates in both orders', () => {
     expect(sources.length).toBeGreaterThanOrEqual(4);
-    expect(macroFirstFixtures.length).toBeGreaterThanOrEqual(5);
+    expect(macroFirst.filter((c) => c.name.startsWith('fixture ')).length).toBeGreaterThanOrEqual(5);
+    expect(macroFirst.map((c) => c.name)).toContain('example sam');
   });
 
   describe('SAM first: the fixture inputs are what SAM makes of their sources (npm run fixtures:sam)', () => {
@@ -126,20 +152,18 @@ describeWithTools("SAM's real translator, before and after the macro", ['aws-sam
   });
 
   describe('the macro first: SAM accepts the output, and every state invokes the alias SAM publishes', () => {
-    test.each(macroFirstFixtures.map((c) => [c.name, c] as const))('%s', (name, c) => {
-      const r = results[`fixture:${name}`];
+    test.each(macroFirst.map((c) => [c.name, c] as const))('%s', (name, c) => {
+      const r = results[`macro-first:${name}`];
       expect(r && (r.ok ? 'accepted' : r.error)).toBe('accepted');
       const t = (r as { template: Template }).template;
       const { problems, warm } = warmProblems(t);
       expect(problems).toEqual([]);
       // Every rewrite the macro reports ends at an alias (or version) with provisioned concurrency.
-      const output = JSON.parse(readFileSync(c.outputPath, 'utf8')) as JsonObject;
-      const rewritten = Object.values(output.Resources as Record<string, { Metadata?: { WarmStepFunctions?: unknown[] } }>).reduce((n, x) => n + (x.Metadata?.WarmStepFunctions?.length ?? 0), 0);
-      expect(warm.length).toBeGreaterThanOrEqual(rewritten);
+      expect(warm.length).toBeGreaterThanOrEqual(c.rewritten());
     });
 
     test('Ref Fn.Alias becomes the alias SAM publishes (FnAliaslive), as a warm target of the state', () => {
-      const t = resultOf(results, 'fixture:sam_before_policy_template').template as Template;
+      const t = resultOf(results, 'macro-first:fixture sam_before_policy_template').template as Template;
       expect(t.Resources.FnAliaslive).toMatchObject({ Type: 'AWS::Lambda::Alias', Properties: { Name: 'live', ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 } } });
       expect([...targets(t).values()]).toEqual(['alias FnAliaslive']);
       expect(JSON.stringify(t)).not.toContain('{"Ref":"Fn.Alias"}');
@@ -166,13 +190,9 @@ describeWithTools("SAM's real translator, before and after the macro", ['aws-sam
   });
 
   test('the checks can fail: an output that still invokes the function is caught', () => {
-    const t = structuredClone(resultOf(results, 'fixture:sam_before_policy_template').template) as Template;
+    const t = structuredClone(resultOf(results, 'macro-first:fixture sam_before_policy_template').template) as Template;
     const subs = t.Resources.Flow.Properties!.DefinitionSubstitutions as Record<string, unknown>;
     for (const k of Object.keys(subs)) subs[k] = { 'Fn::GetAtt': ['Fn', 'Arn'] };
     expect(warmProblems(t).problems).toEqual([expect.stringMatching(/^Flow States\/Work\/Resource invokes .*function:Fn, not the warm FnAliaslive/)]);
   });
-});
-
-test('withoutTransform is what a fixture input is without its Transform (sanity of the helpers)', () => {
-  expect(isDeepStrictEqual(withoutTransform({ Transform: 'x', Resources: {} }), { Resources: {} })).toBe(true);
 });
