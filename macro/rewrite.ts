@@ -4,9 +4,10 @@
  * The decision is pure data (an `Edit` or a reason to leave the slot alone); `definition/write.ts`
  * applies the edits in the form the definition came in.
  */
-import { expandParts, formatParts, formatValue, partsOf, partsToValue, soleHole } from './intrinsics/parts';
+import { expandParts, formatParts, formatValue, isHole, partsOf, partsToValue, soleHole } from './intrinsics/parts';
 import { intrinsicName } from './json';
-import { getAttPair, refName } from './template';
+import { getAttPair, refName, unreadableIn } from './template';
+import type { Problem } from './errors';
 import { classifyParts, type LambdaRef } from './references';
 import type { Slot } from './definition/slots';
 import type { Guard, WarmTarget, WarmTargets } from './targets';
@@ -33,6 +34,8 @@ export type SlotDecision =
   | { kind: 'external'; arn: string; reason: string; failed: boolean }
   | { kind: 'error'; fn?: string; message: string }
   | { kind: 'missing'; name: string }
+  /** The slot refers to a resource the macro cannot read (no Type, say): it cannot tell what the state invokes. */
+  | { kind: 'unreadable'; problem: Problem }
   /** A Lambda invocation whose function the macro cannot tell (an Fn::ImportValue, a name built from a parameter...). */
   | { kind: 'unresolved'; reason: string }
   | { kind: 'ignore' };
@@ -55,6 +58,10 @@ export function decide(slot: Slot, ctx: DecideContext): SlotDecision {
   const from = formatParts(parts);
   const original = partsToValue(slot.leaf.parts);
   const single = soleHole(parts);
+  if (ref.kind === 'unknown') {
+    const problem = unreadableIn(parts.filter(isHole).map((p) => p.hole), ctx.index);
+    if (problem) return { kind: 'unreadable', problem };
+  }
   if (ref.kind === 'unknown' && intrinsicName(single) === 'Fn::If') return decideBranches(slot, single!, from, ctx);
   switch (ref.kind) {
     case 'function': {

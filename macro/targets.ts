@@ -7,7 +7,7 @@
  * SAM's transform). Each warm function gets exactly one target, or an error that says why not.
  */
 import { getOwn, intrinsicName, isObject } from './json';
-import { getAttPair, refName, type TemplateIndex } from './template';
+import { getAttPair, refName, unreadableIn, type TemplateIndex } from './template';
 import type { Json } from './types';
 
 /** A CloudFormation condition that must hold (or, negated, must not) for a target to exist. */
@@ -73,10 +73,13 @@ export class WarmTargets {
         const guards = warm && (r.condition ? [{ condition: r.condition, negate: false }, ...warm] : warm);
         if (!fn) {
           if (warm) {
+            const broken = unreadableIn(fnValue, index);
             this.notes.push({
               logicalId: r.id,
               path: `Resources/${r.id}/Properties/FunctionName`,
-              message: `has provisioned concurrency, but its FunctionName ${JSON.stringify(fnValue)} names no function in this template; it is ignored`,
+              message: broken
+                ? `has provisioned concurrency, but its FunctionName ${JSON.stringify(fnValue)} refers to ${broken.logicalId}, which the macro cannot read (${broken.path}: ${broken.message}); it is ignored`
+                : `has provisioned concurrency, but its FunctionName ${JSON.stringify(fnValue)} names no function in this template; it is ignored`,
             });
           }
           continue;

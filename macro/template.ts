@@ -3,6 +3,11 @@
  *
  * Checks the fragment's outer shape and indexes the resources the macro cares about:
  * functions, aliases, versions, state machines, roles and policies.
+ *
+ * The macro claims only what it touches: a resource it cannot read (not an object, no Type, an
+ * empty or non-string Type) is not a problem in itself, since CloudFormation reports it anyway.
+ * It is set aside in `unreadable`, and becomes a problem only where the macro must read it: a
+ * state machine's invocation or role that refers to it (see `unreadableIn`).
  */
 import { TransformError, type Problem } from './errors';
 import { getOwn, hasOwn, intrinsicName, isObject } from './json';
@@ -30,6 +35,8 @@ export class TemplateIndex {
    * key of its parts (see `partsKey`); null when two functions share a key.
    */
   readonly functionsByComposedName = new Map<string, string | null>();
+  /** Resources the macro cannot read (no Type, say), with what is wrong; passed through untouched. */
+  readonly unreadable = new Map<string, Problem>();
 
   constructor(
     readonly fragment: JsonObject,
@@ -118,19 +125,23 @@ export function readTemplate(fragment: unknown, region?: string, accountId?: str
     const raw = resources[id];
     const path = `Resources/${id}`;
     if (!isObject(raw)) {
-      problems.push({ logicalId: id, path, message: `a resource must be an object, got ${kindOf(raw)}` });
+      index.unreadable.set(id, { logicalId: id, path, message: `a resource must be an object, got ${kindOf(raw)}` });
       continue;
     }
     const type = getOwn(raw, 'Type');
     if (typeof type !== 'string' || type === '') {
-      problems.push({ logicalId: id, path: `${path}/Type`, message: type === undefined ? 'the resource has no Type' : 'Type must be a non-empty string' });
+      index.unreadable.set(id, { logicalId: id, path: `${path}/Type`, message: type === undefined ? 'the resource has no Type' : 'Type must be a non-empty string' });
       continue;
     }
     const props = hasOwn(raw, 'Properties') ? raw.Properties : {};
     if (!isObject(props)) {
       // Only the resources the macro reads need well-formed Properties; CloudFormation judges the rest.
+      const problem = { logicalId: id, path: `${path}/Properties`, message: `Properties must be an object, got ${kindOf(props)}` };
       if (FUNCTION_TYPES.has(type) || STATE_MACHINE_TYPES.has(type) || type === 'AWS::Lambda::Alias' || type === 'AWS::Lambda::Version') {
-        problems.push({ logicalId: id, path: `${path}/Properties`, message: `Properties must be an object, got ${kindOf(props)}` });
+        problems.push(problem);
+      } else if (type === 'AWS::IAM::Role') {
+        // Read only when it is the role of a state machine that gets a new target.
+        index.unreadable.set(id, problem);
       }
       continue;
     }
@@ -151,6 +162,36 @@ export function readTemplate(fragment: unknown, region?: string, accountId?: str
   }
   if (problems.length) throw new TransformError(problems);
   return index;
+}
+
+/**
+ * The first resource the macro cannot read that `value` refers to (Ref, GetAtt, `${X}` / `${X.Attr}`
+ * in Fn::Sub, at any depth), with what is wrong with it.
+ */
+export function unreadableIn(value: Json | undefined, index: TemplateIndex): Problem | undefined {
+  if (index.unreadable.size === 0) return undefined;
+  const stack: (Json | undefined)[] = [value];
+  while (stack.length) {
+    const v = stack.pop();
+    if (Array.isArray(v)) {
+      for (const x of v) stack.push(x);
+    } else if (isObject(v)) {
+      const names = [refName(v), getAttPair(v)?.[0]];
+      const sub = getOwn(v, 'Fn::Sub');
+      const text = typeof sub === 'string' ? sub : Array.isArray(sub) && typeof sub[0] === 'string' ? sub[0] : undefined;
+      // `${Name}` and `${Name.Attr}`; a variable of the Fn::Sub map shadows a resource of the same name.
+      if (text !== undefined) {
+        const vars = Array.isArray(sub) && isObject(sub[1]) ? sub[1] : undefined;
+        for (const m of text.matchAll(/\$\{([^!}][^}.]*)[^}]*\}/g)) if (!vars || !hasOwn(vars, m[1].trim())) names.push(m[1].trim());
+      }
+      for (const name of names) {
+        const p = name === undefined ? undefined : index.unreadable.get(name);
+        if (p) return p;
+      }
+      for (const k of Object.keys(v)) stack.push(v[k]);
+    }
+  }
+  return undefined;
 }
 
 /** A key for a sequence of parts: equal keys, equal expressions (text and intrinsics, compared as JSON). */

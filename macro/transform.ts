@@ -19,7 +19,7 @@ import { Editor, getOwn, hasOwn, intrinsicName, isObject } from './json';
 import { ReportBuilder, metadataEntries } from './report';
 import { decide, type Edit } from './rewrite';
 import { WarmTargets } from './targets';
-import { readTemplate, STATE_MACHINE_TYPES, type Resource, type TemplateIndex } from './template';
+import { readTemplate, STATE_MACHINE_TYPES, unreadableIn, type Resource, type TemplateIndex } from './template';
 import { touchesWarm } from './touches';
 import type { Decision, Json, JsonObject, TransformOptions, TransformResult } from './types';
 
@@ -67,7 +67,7 @@ function run(fragment: unknown, options: TransformOptions): TransformResult {
     if (strict) problems.push({ path, message: `${reason} (Mode strict)` });
   }
 
-  const reserved = new Set<string>([...index.resources.keys(), ...Object.keys(asObject(getOwn(index.fragment, 'Parameters')))]);
+  const reserved = new Set<string>([...index.resources.keys(), ...index.unreadable.keys(), ...Object.keys(asObject(getOwn(index.fragment, 'Parameters')))]);
   const iam = new IamFixer(index, targets, editor);
 
   for (const sm of machines) {
@@ -137,6 +137,9 @@ function run(fragment: unknown, options: TransformOptions): TransformResult {
           else errorStates.set(d.message, [slot.statePath]);
           break;
         }
+        case 'unreadable':
+          problems.push({ ...d.problem, message: `${d.problem.message}; the macro must read it, since state ${slot.statePath} of ${sm.id} refers to it in ${slot.field}` });
+          break;
         case 'missing':
           report.add({ action: 'warning', ...at, reason: `${slot.field} refers to ${d.name}, which is not a resource or parameter of this template; left as it is (CloudFormation will reject it)` });
           break;
@@ -151,6 +154,14 @@ function run(fragment: unknown, options: TransformOptions): TransformResult {
       problems.push({ logicalId: sm.id, path: model.path, message: `${states.length === 1 ? 'state' : 'states'} ${states.join(', ')}: ${message}` });
     }
     if (edits.length === 0 || problems.length > 0) {
+      report.stateMachine(false, 0);
+      continue;
+    }
+    // The role must be read to grant the new targets: a role the macro cannot read fails here.
+    const roleKey = sm.type === 'AWS::Serverless::StateMachine' ? 'Role' : 'RoleArn';
+    const brokenRole = unreadableIn(getOwn(sm.properties, roleKey), index);
+    if (brokenRole) {
+      problems.push({ ...brokenRole, message: `${brokenRole.message}; the macro must read it, since it is the role of ${sm.id} (${roleKey}), which must be allowed to invoke the new targets` });
       report.stateMachine(false, 0);
       continue;
     }

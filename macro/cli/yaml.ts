@@ -18,6 +18,12 @@
  *    string, as in PyYAML and SnakeYAML, so e.g. account ids keep their zeros.
  *  - Mapping keys are always strings, taken literally (`yes:` is the key "yes").
  *  - Aliases (`*x`) are rejected; `<<` is an ordinary key.
+ *  - Duplicate keys are an error, as in cfn-lint.
+ *
+ * Layout follows PyYAML (libyaml), which CloudFormation's own tools read templates with (cfn-lint,
+ * SAM CLI, the AWS CLI): the lines inside a flow collection or a quoted scalar may be indented
+ * less than the block around them, and a lone `-` in a flow collection is the string "-" (see
+ * `lenientText`). test/integration/yaml-cfn-lint.test.ts compares this reader with cfn-lint's.
  */
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, stringify } from 'yaml';
 import type { CollectionTag, Node, ScalarTag } from 'yaml';
@@ -105,23 +111,38 @@ export function parseTemplateText(text: string, source = 'template'): unknown {
     }
   }
 
-  const lineCounter = new LineCounter();
+  const compose = (src: string): { doc: ReturnType<typeof parseDocument>; lineCounter: LineCounter } => {
+    const lineCounter = new LineCounter();
+    const doc = parseDocument(src, {
+      version: '1.1',
+      schema: 'failsafe',
+      customTags: [...plainScalarTags, ...shortFormTags],
+      resolveKnownTags: false, // no !!binary, !!timestamp, !!set, ...
+      merge: false,
+      stringKeys: true,
+      uniqueKeys: true, // duplicate keys are an error, as in cfn-lint
+      prettyErrors: false,
+      lineCounter,
+    });
+    return { doc, lineCounter };
+  };
+  let { doc, lineCounter } = compose(text);
+  let shifts: number[] = [];
+  if (doc.errors.length > 0) {
+    // Read as PyYAML does: lines inside flow collections and quoted scalars may be indented less.
+    const lenient = lenientText(text);
+    const again = lenient && compose(lenient.text);
+    // Taken unless it still has a layout problem: then the original error says more (a duplicate key, say, is
+    // better reported from the lenient reading).
+    if (again && !again.doc.errors.some((e) => LAYOUT_ERRORS.has(e.code))) ({ doc, lineCounter, shifts } = { ...again, shifts: lenient.shifts });
+  }
   const fail = (message: string, offset?: number): never => {
     const pos = offset === undefined ? undefined : lineCounter.linePos(offset);
-    throw new TemplateSyntaxError(message, source, pos?.line, pos?.col);
+    // Positions in the input as written, before lenientText added spaces.
+    const col = pos && Math.max(1, pos.col - (shifts[pos.line - 1] ?? 0));
+    throw new TemplateSyntaxError(message, source, pos?.line, col);
   };
 
-  const doc = parseDocument(text, {
-    version: '1.1',
-    schema: 'failsafe',
-    customTags: [...plainScalarTags, ...shortFormTags],
-    resolveKnownTags: false, // no !!binary, !!timestamp, !!set, ...
-    merge: false,
-    stringKeys: true,
-    uniqueKeys: true, // duplicate keys are an error
-    prettyErrors: false,
-    lineCounter,
-  });
   // Warnings (unknown tags such as `!Foo`, ...) are errors too: CloudFormation would reject the template.
   const problem = doc.errors[0] ?? doc.warnings[0];
   if (problem) {
@@ -168,6 +189,192 @@ export function parseTemplateText(text: string, source = 'template'): unknown {
     return { [longForm]: value };
   };
   return toPlain(doc.contents);
+}
+
+// ---------------------------------------------------------------------------
+// Indentation leniency
+
+/**
+ * PyYAML, and so cfn-lint, SAM CLI and the AWS CLI, ignore the indentation of the lines inside a
+ * flow collection (`{...}`, `[...]`) and of the continuation lines of a quoted scalar, so templates
+ * such as
+ *
+ *     Variables: {        Tags:
+ *       A: b              - {Key: a,
+ *     }                 Value: b}
+ *
+ * deploy and lint fine, while YAML 1.2 and the `yaml` package want such lines indented more than
+ * the block around them ("Flow map in block collection must be sufficiently indented").
+ *
+ * Indenting these lines further changes no value: inside a flow collection or a quoted scalar, a
+ * line break folds and the spaces that start the next line are dropped. So a template that the
+ * `yaml` package rejects is read again with each such line indented to one column past the
+ * bracket or quote that opened it (the outermost bracket, for nested collections).
+ *
+ * libyaml (which cfn-lint reads with) also takes a lone `-` in a flow collection (`!Join [-, [a, b]]`)
+ * for the string "-", which YAML 1.2 reads as a block sequence there: such a `-` is quoted.
+ *
+ * This scans the text the way a YAML lexer does, only as far as needed to tell where flow
+ * collections, quoted scalars, block scalars (whose lines are left alone), plain multi-line
+ * scalars and comments are. Returns undefined when nothing needs it, or when the scan ends inside
+ * a flow collection or quoted scalar (the text is broken anyway: the original error is reported).
+ * `shifts[i]` is the number of spaces added at the start of line i (0-based).
+ */
+/** Errors of the `yaml` package about where things are, rather than what they are. */
+const LAYOUT_ERRORS = new Set(['BAD_INDENT', 'MISSING_CHAR', 'MULTILINE_IMPLICIT_KEY', 'BLOCK_AS_IMPLICIT_KEY', 'UNEXPECTED_TOKEN', 'TAB_AS_INDENT']);
+
+export function lenientText(text: string): { text: string; shifts: number[] } | undefined {
+  const lines = text.split('\n');
+  const shifts = lines.map(() => 0);
+  /** Lone `-` scalars in flow collections: [line, column]. */
+  const dashes: [number, number][] = [];
+  const isSpace = (c: string | undefined): boolean => c === ' ' || c === '\t' || c === '\r';
+  const isEnd = (c: string | undefined): boolean => c === undefined || c === ' ' || c === '\t' || c === '\r';
+  const indentOf = (line: string): number => {
+    let n = 0;
+    while (line[n] === ' ') n++;
+    return n;
+  };
+  const blank = (line: string): boolean => /^[ \t\r]*$/.test(line);
+
+  type Mode = 'block' | 'flow' | 'quote' | 'block-scalar';
+  let mode: Mode = 'block';
+  let depth = 0; // flow depth
+  let anchor = 0; // column (after shifts) that continuation lines must pass
+  let quote = ''; // ' or "
+  let quoteIn: 'block' | 'flow' = 'block';
+  let tokenStart = false; // flow: a scalar, tag or collection may start here
+  let afterQuoted = false; // flow: the last token was a quoted scalar (so `"a":b` has a key)
+  let scalarParent = 0; // block scalar: its content is indented more than this
+  let scalarIndent: number | undefined; // block scalar: the indentation of its content
+  let plainParent: number | undefined; // an open multi-line plain scalar: continued by lines indented more
+
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    const indent = indentOf(line);
+    if (mode === 'block-scalar') {
+      if (blank(line)) continue;
+      if (scalarIndent === undefined && indent > scalarParent) scalarIndent = indent;
+      if (scalarIndent !== undefined && indent >= scalarIndent) continue;
+      mode = 'block';
+    }
+    if (mode === 'flow' || mode === 'quote') {
+      if (!blank(line) && indent < anchor + 1) shifts[i] = anchor + 1 - indent;
+    } else if (plainParent !== undefined) {
+      // A line indented more than the key of a plain scalar value continues that scalar.
+      if (blank(line)) continue;
+      if (indent > plainParent && line[indent] !== '#') continue;
+      plainParent = undefined;
+    }
+    const col = (j: number): number => j + shifts[i];
+
+    let j = mode === 'block' ? indent : 0;
+    let parent = indent; // block: the indentation a block scalar or plain scalar here must pass
+    let key = indent; // block: the column of the node that starts here (a key, say)
+    let plain = false; // block: the line ends inside a plain scalar
+    while (j < line.length) {
+      const c = line[j];
+      if (mode === 'quote') {
+        if (quote === "'") {
+          while (j < line.length && !(line[j] === "'" && line[j + 1] !== "'")) j += line[j] === "'" ? 2 : 1;
+        } else {
+          while (j < line.length && line[j] !== '"') j += line[j] === '\\' ? 2 : 1;
+        }
+        if (j >= line.length) break; // continues on the next line
+        j++;
+        mode = quoteIn;
+        afterQuoted = true;
+        tokenStart = false;
+        continue;
+      }
+      if (mode === 'flow') {
+        if (isSpace(c)) j++;
+        else if (c === '#' && (j === 0 || isSpace(line[j - 1]))) break;
+        else if (tokenStart && (c === '"' || c === "'")) {
+          mode = 'quote';
+          quote = c;
+          quoteIn = 'flow';
+          j++;
+        } else if (c === '{' || c === '[') {
+          depth++;
+          tokenStart = true;
+          afterQuoted = false;
+          j++;
+        } else if (c === '}' || c === ']') {
+          depth--;
+          j++;
+          tokenStart = false;
+          afterQuoted = false;
+          if (depth === 0) mode = 'block';
+        } else if (c === ',' || (c === '?' && isEnd(line[j + 1]))) {
+          tokenStart = true;
+          afterQuoted = false;
+          j++;
+        } else if (c === ':' && (afterQuoted || isEnd(line[j + 1]) || ',[]{}'.includes(line[j + 1]))) {
+          tokenStart = true;
+          afterQuoted = false;
+          j++;
+        } else if (tokenStart && (c === '!' || c === '&' || c === '*')) {
+          while (j < line.length && !isSpace(line[j]) && !',[]{}'.includes(line[j])) j++;
+        } else if (tokenStart && c === '-' && ',]}'.includes(line[j + 1] ?? '\n')) {
+          dashes.push([i, j]);
+          tokenStart = false;
+          afterQuoted = true;
+          j++;
+        } else {
+          tokenStart = false;
+          afterQuoted = false;
+          j++;
+        }
+        continue;
+      }
+      // Block context.
+      if (isSpace(c)) {
+        j++;
+      } else if (c === '#' && (j === 0 || isSpace(line[j - 1]))) {
+        break;
+      } else if ((c === '-' || c === '?' || c === ':') && isEnd(line[j + 1])) {
+        if (c !== ':') parent = j;
+        else parent = key;
+        j++;
+        while (isSpace(line[j])) j++;
+        if (c !== ':') key = j;
+        plain = false;
+      } else if (c === '!' || c === '&' || c === '*') {
+        while (j < line.length && !isSpace(line[j])) j++;
+      } else if (c === '{' || c === '[') {
+        mode = 'flow';
+        depth = 1;
+        anchor = col(j);
+        tokenStart = true;
+        afterQuoted = false;
+        j++;
+        plain = false;
+      } else if (c === '"' || c === "'") {
+        mode = 'quote';
+        quote = c;
+        quoteIn = 'block';
+        anchor = col(j);
+        j++;
+        plain = false;
+      } else if (c === '|' || c === '>') {
+        const header = /^[|>]([1-9])?[+-]?([1-9])?/.exec(line.slice(j))!;
+        const explicit = header[1] ?? header[2];
+        mode = 'block-scalar';
+        scalarParent = parent;
+        scalarIndent = explicit === undefined ? undefined : parent + Number(explicit);
+        break;
+      } else {
+        // A plain scalar: a key when `: ` follows on this line, else a value that may go on.
+        while (j < line.length && !(line[j] === ':' && isEnd(line[j + 1])) && !(line[j] === '#' && isSpace(line[j - 1]))) j++;
+        plain = !(line[j] === ':');
+      }
+    }
+    if (mode === 'block' && plain) plainParent = parent;
+  }
+  if (mode === 'flow' || mode === 'quote' || (!shifts.some((n) => n > 0) && dashes.length === 0)) return undefined;
+  for (const [i, j] of dashes.reverse()) lines[i] = `${lines[i].slice(0, j)}'-'${lines[i].slice(j + 1)}`;
+  return { text: lines.map((l, i) => ' '.repeat(shifts[i]) + l).join('\n'), shifts };
 }
 
 // ---------------------------------------------------------------------------

@@ -334,7 +334,8 @@ describe('validateTemplate', () => {
     });
 
     test('limits: SAM-only references are false positives, generated resources are not schema-checked', async () => {
-      // `Ref: Fn.Alias` is valid SAM (AutoPublishAlias) but reported as a missing Ref target...
+      // `Ref: Fn.Alias` is valid SAM (AutoPublishAlias) but reported as a missing Ref target (so
+      // fixtures-validate.test.ts has SAM's real translator resolve it first)...
       const aliasRef = {
         Transform: SAM,
         Resources: { Fn: samFunction(), Q: { Type: 'AWS::SQS::Queue', Properties: { QueueName: { Ref: 'Fn.Alias' } } } },

@@ -60,3 +60,24 @@ export function runFixture(template: JsonObject): FixtureResult {
 export function expectedFileContent(result: FixtureResult): unknown {
   return result.ok ? result.fragment : { errorMessage: result.errorMessage };
 }
+
+export const EXAMPLES = existsSync(join(__dirname, '..', '..', 'template', 'examples')) ? join(__dirname, '..', '..', 'template', 'examples') : resolve('template', 'examples');
+
+export interface ExampleCase {
+  /** The example's folder name, e.g. `sam`. */
+  name: string;
+  /** The template CloudFormation deploys: `compiled.json` (made by a generator), else `template.(yaml|yml|json)`. */
+  file: string;
+}
+
+/** Every example consumer project in template/examples, discovered by folder. */
+export function listExamples(): ExampleCase[] {
+  return readdirSync(EXAMPLES, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort()
+    .flatMap((name) => {
+      const file = ['compiled.json', 'template.yaml', 'template.yml', 'template.json'].map((f) => join(EXAMPLES, name, f)).find((f) => existsSync(f));
+      return file ? [{ name, file }] : [];
+    });
+}

@@ -54,8 +54,40 @@ describe('bad input catalogue', () => {
     expect(fixture('error_resources_not_object')).toContain('Resources: must be a map of logical IDs to resources');
   });
 
-  test('a resource has no Type → failure naming the resource and path', () => {
-    expect(failure({ Resources: { Odd: { Properties: {} } } })).toBe('Resource with id [Odd] is invalid. Resources/Odd/Type: the resource has no Type');
+  test.each<[string, unknown]>([
+    ['has no Type', { Properties: {} }],
+    ['has an empty Type', { Type: '' }],
+    ['has a Type that is not a string', { Type: { Ref: 'T' } }],
+    ['is not an object', 5],
+    ['is null', null],
+  ])('a resource the macro has nothing to do with %s → passed through untouched (fixture keep_unreadable_resources)', (_n, odd) => {
+    const t = warmTemplate({ 'Fn::Sub': '{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"${Fn.Arn}","End":true}}}' }, { Odd: odd as never });
+    const out = transform(t, OPTS).fragment as JsonObject;
+    expect((out.Resources as JsonObject).Odd).toBe(odd);
+    expect(JSON.stringify(out)).toContain('${FnLive}');
+    expect(transform({ Resources: { Odd: odd as never } }, OPTS).fragment).toEqual({ Resources: { Odd: odd } });
+  });
+
+  test('a resource without Type that a state invokes → failure naming that resource and path (fixture error_unreadable_invoked)', () => {
+    const t = warmTemplate({ 'Fn::Sub': '{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"${Odd.Arn}","End":true}}}' }, { Odd: { Properties: {} } });
+    expect(failure(t)).toBe(
+      'Resource with id [Odd] is invalid. Resources/Odd/Type: the resource has no Type; the macro must read it, since state States.A of Flow refers to it in Resource',
+    );
+    expect(fixture('error_unreadable_invoked')).toContain('the resource has no Type; the macro must read it');
+  });
+
+  test('a role with an empty Type, of a state machine the macro rewrites → failure naming the role and path (fixture error_unreadable_role)', () => {
+    const t = warmTemplate({ 'Fn::Sub': '{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"${Fn.Arn}","End":true}}}' }, { Role: { Type: '' } });
+    (t.Resources as any).Flow.Properties.RoleArn = { 'Fn::GetAtt': ['Role', 'Arn'] };
+    expect(failure(t)).toBe(
+      'Resource with id [Role] is invalid. Resources/Role/Type: Type must be a non-empty string; the macro must read it, since it is the role of Flow (RoleArn), which must be allowed to invoke the new targets',
+    );
+    expect(fixture('error_unreadable_role')).toContain('Type must be a non-empty string; the macro must read it');
+    // A role whose Properties are not an object: the same, once the macro must read it.
+    (t.Resources as any).Role = { Type: 'AWS::IAM::Role', Properties: 'oops' };
+    expect(failure(t)).toMatch(/^Resource with id \[Role\] is invalid\. Resources\/Role\/Properties: Properties must be an object, got a string; the macro must read it, since it is the role of Flow/);
+    (t.Resources as any).Flow.Properties.RoleArn = 'arn:aws:iam::123456789012:role/flow';
+    expect(transform(t, OPTS).fragment).toMatchObject({ Resources: { Role: { Type: 'AWS::IAM::Role', Properties: 'oops' } } });
   });
 
   test('DefinitionString is invalid JSON → failure with resource, path, line and column', () => {

@@ -290,6 +290,36 @@ describe('transform', () => {
   });
 });
 
+describe('YAML that PyYAML, SAM CLI and cfn-lint read: flow maps indented less than their keys', () => {
+  const lenient = withTransform(
+    'WarmStepFunctions',
+    resources().replace(
+      '      ProvisionedConcurrencyConfig:\n        ProvisionedConcurrentExecutions: 1\n',
+      '      ProvisionedConcurrencyConfig: {\n    ProvisionedConcurrentExecutions: 1}\n      Tags:\n      - {Key: a,\n    Value: b}\n',
+    ),
+  );
+
+  test('transform reads it as cfn-lint does and rewrites: exit 0', async () => {
+    expect(lenient).toContain('      - {Key: a,\n    Value: b}');
+    const r = await cli(['transform', 't.yaml', '--format', 'json'], { 't.yaml': lenient });
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(workResource(out)).toEqual({ Ref: 'Live' });
+    expect(out.Resources.Live.Properties).toMatchObject({ ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 }, Tags: [{ Key: 'a', Value: 'b' }] });
+  });
+
+  test('check reads it too: exit 0', async () => {
+    const r = await cli(['check', 't.yaml'], { 't.yaml': lenient });
+    expect({ code: r.code, stdout: r.stdout }).toEqual({ code: 0, stdout: expect.stringMatching(/^No cold paths \(after WarmStepFunctions\)/) });
+  });
+
+  test('a duplicate key is still an error, as in cfn-lint: exit 2 with its line', async () => {
+    const r = await cli(['check', 't.yaml'], { 't.yaml': lenient.replace('Value: b}', 'Key: b}') });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/t\.yaml:\d+:\d+: Map keys must be unique/);
+  });
+});
+
 describe('check', () => {
   test('without the Transform: exit 1, each cold path listed, with a hint', async () => {
     const r = await cli(['check', 't.yaml'], { 't.yaml': resources() });

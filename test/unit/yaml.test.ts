@@ -1,5 +1,9 @@
 import fc from 'fast-check';
-import { parseTemplateText, TemplateSyntaxError, toYaml } from '../../macro/cli/yaml';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseDocument } from 'yaml';
+import { lenientText, parseTemplateText, TemplateSyntaxError, toYaml } from '../../macro/cli/yaml';
+import { layout } from '../support/yaml-layouts';
 
 /** Parses `v: <yaml>` and returns the value of `v`. */
 const valueOf = (yaml: string): unknown => (parseTemplateText(`v: ${yaml}\n`) as { v: unknown }).v;
@@ -295,6 +299,108 @@ describe('parseTemplateText: errors', () => {
     expect(error.line).toBe(line);
     expect(error.message).toMatch(new RegExp(`^x\\.yaml:${line}:\\d+: `));
     expect(error.message).toMatch(message);
+  });
+});
+
+describe('parseTemplateText: indentation as PyYAML (cfn-lint, SAM CLI) reads it', () => {
+  const TRICKY = join(__dirname, '..', 'fixtures', 'yaml');
+  const tricky = readdirSync(TRICKY).filter((f) => f.endsWith('.yaml'));
+  const read = (f: string): string => readFileSync(join(TRICKY, f), 'utf8');
+  /** What the `yaml` package says on its own (YAML 1.2's indentation rules). */
+  const strictErrors = (text: string): string[] => parseDocument(text, { version: '1.1' }).errors.map((e) => e.code);
+
+  it('a flow map indented less than its parent key (and its closing brace further left)', () => {
+    const text = 'Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      Environment:\n        Variables: {\n          A: b,\n      C: d\n    }\n      Handler: h\n';
+    expect(strictErrors(text)).toContain('BAD_INDENT');
+    expect(parseTemplateText(text)).toEqual({
+      Resources: { Fn: { Type: 'AWS::Lambda::Function', Properties: { Environment: { Variables: { A: 'b', C: 'd' } }, Handler: 'h' } } },
+    });
+  });
+
+  it('a flow map in a block sequence, continued on a line indented less than the dash', () => {
+    const text = 'Resources:\n  Fn:\n    Properties:\n      Tags:\n      - {Key: a,\n    Value: b}\n      - {Key: c, Value: d}\n';
+    expect(strictErrors(text)).toContain('BAD_INDENT');
+    expect(parseTemplateText(text)).toEqual({ Resources: { Fn: { Properties: { Tags: [{ Key: 'a', Value: 'b' }, { Key: 'c', Value: 'd' }] } } } });
+  });
+
+  it.each<[string, string, unknown]>([
+    ['a flow sequence down to column 0', 'a:\n  b: [x,\ny]\n  c: d\n', { a: { b: ['x', 'y'], c: 'd' } }],
+    ['a comment at column 0 inside a flow map', 'a:\n  b: {x: 1,\n# c\n y: 2}\n  c: d\n', { a: { b: { x: 1, y: 2 }, c: 'd' } }],
+    ['nested flow collections', 'a:\n  - [1,\n  [2,\n 3], {k:\nv}]\n  - 4\n', { a: [[1, [2, 3], { k: 'v' }], 4] }],
+    ['short tags inside', "a:\n  b: !Join ['-', [\n !Ref X,\n!GetAtt Y.Arn]]\n", { a: { b: { 'Fn::Join': ['-', [{ Ref: 'X' }, { 'Fn::GetAtt': ['Y', 'Arn'] }]] } } }],
+    ['a double-quoted scalar continued at column 0', 'a:\n  b: "x\ny \\"z\\""\n  c: d\n', { a: { b: 'x y "z"', c: 'd' } }],
+    ["a single-quoted scalar continued at column 1", "a:\n  b: 'it''s\n a'\n  c: d\n", { a: { b: "it's a", c: 'd' } }],
+    ['brackets, braces and hashes in quoted strings', 'a:\n  b: {x: "[", y: \'{#\',\n z: "}"}\n', { a: { b: { x: '[', y: '{#', z: '}' } } }],
+    ['a tab that starts a line in a flow map (libyaml, which cfn-lint uses, takes it)', 'a: {b: 1,\n\tc: 2}\n', { a: { b: 1, c: 2 } }],
+    ['CRLF line ends', 'a:\r\n  b: [x,\r\n y]\r\n', { a: { b: ['x', 'y'] } }],
+  ])('%s', (_name, text, expected) => {
+    expect(strictErrors(text).length).toBeGreaterThan(0);
+    expect(parseTemplateText(text)).toEqual(expected);
+  });
+
+  it('steps over block scalars and plain multi-line scalars that hold brackets, braces and quotes', () => {
+    const value = parseTemplateText(read('block-scalars.yaml')) as any;
+    const p = value.Resources.Fn.Properties;
+    expect(p.Code.ZipFile).toBe('exports.handler = async (event) => {\n  const s = "unclosed [ { \'\n  return {ok: true\n');
+    expect(p.Description).toBe('folded { [ " text');
+    expect(p.Literal).toBe('  indented by two more\n{\n');
+    expect(p.Environment).toEqual({ Variables: { A: 'b' } });
+    const plain = parseTemplateText(read('plain-multiline.yaml')) as any;
+    expect(plain.Description).toBe('this description goes on [not a list, and "not a quote {nor a map');
+    expect(plain.Resources.Q.Properties.Tags).toEqual([{ Key: 'k', Value: 'v "continued' }, { Key: 'x', Value: 'y' }]);
+  });
+
+  it.each(tricky.filter((f) => !f.startsWith('reject-')))('reads %s (test/fixtures/yaml)', (f) => {
+    expect(() => parseTemplateText(read(f), f)).not.toThrow();
+  });
+
+  it('most of those files are rejected by YAML 1.2 alone (so they test the leniency)', () => {
+    const rejected = tricky.filter((f) => !f.startsWith('reject-') && strictErrors(read(f)).length > 0);
+    expect(rejected.length).toBeGreaterThanOrEqual(tricky.filter((f) => !f.startsWith('reject-')).length - 1);
+  });
+
+  it('a lone - in a flow collection is the string "-", as libyaml reads it', () => {
+    const text = "a: !Join [-, [x, y]]\nb: {k: -}\nc: [-a, '-', -]\n";
+    expect(strictErrors(text).length).toBeGreaterThan(0);
+    expect(parseTemplateText(text)).toEqual({ a: { 'Fn::Join': ['-', ['x', 'y']] }, b: { k: '-' }, c: ['-a', '-', '-'] });
+  });
+
+  it.each<[string, number, RegExp]>([
+    ['reject-duplicate-key.yaml', 6, /Map keys must be unique/],
+    ['reject-unclosed-flow.yaml', 6, /Flow map in block collection must be sufficiently indented/],
+    ['reject-plain-under-indented.yaml', 7, /Implicit map keys need to be followed by map values/],
+  ])('still rejects %s, as cfn-lint does', (f, line, message) => {
+    const error = syntaxError(read(f), f);
+    expect(error.line).toBe(line);
+    expect(error.message).toMatch(message);
+  });
+
+  it('reports positions in the text as written, not as re-indented', () => {
+    // The alias is on a line that the lenient reading indents by 4 more columns.
+    const error = syntaxError('a: [x,\n*y]\n', 't.yaml');
+    expect(error.message).toMatch(/^t\.yaml:2:1: YAML aliases are not allowed/);
+  });
+
+  it('lenientText: nothing to do outside flow collections and quoted scalars', () => {
+    expect(lenientText('a: |\n  {\n  "\nb: [1, 2]\nc: d {e\n  [f\n')).toBeUndefined();
+  });
+
+  it('lenientText: one column past the outermost opening bracket or quote, blank lines left alone', () => {
+    expect(lenientText('a:\n  b: [x,\n\ny, [z,\n w]]\n  c: "q\nr"\n')).toEqual({
+      text: 'a:\n  b: [x,\n\n      y, [z,\n      w]]\n  c: "q\n      r"\n',
+      shifts: [0, 0, 0, 6, 5, 0, 6, 0],
+    });
+    // Unclosed: the text is broken anyway, and the original error is the one to report.
+    expect(lenientText('a: [x,\ny\n')).toBeUndefined();
+  });
+
+  it('property: every generated lenient layout means the value it was built from', () => {
+    fc.assert(
+      fc.property(layout, (l) => {
+        expect(parseTemplateText(l.text)).toEqual(l.value);
+      }),
+      { numRuns: 300, seed: 20261127 },
+    );
   });
 });
 
