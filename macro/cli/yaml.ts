@@ -20,7 +20,7 @@
  *  - Aliases (`*x`) are rejected; `<<` is an ordinary key.
  */
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, stringify } from 'yaml';
-import type { CollectionTag, Node, ScalarTag } from 'yaml';
+import type { CollectionTag, DocumentOptions, Node, ParseOptions, ScalarTag, SchemaOptions } from 'yaml';
 
 export class TemplateSyntaxError extends Error {
   override name = 'TemplateSyntaxError';
@@ -38,7 +38,7 @@ export class TemplateSyntaxError extends Error {
 // Schema
 
 /** Short-form tag -> long-form key. */
-const SHORT_FORMS = new Map<string, string>([
+export const SHORT_FORMS: ReadonlyMap<string, string> = new Map<string, string>([
   ['!Ref', 'Ref'],
   ['!Condition', 'Condition'],
   ...[
@@ -90,6 +90,18 @@ const plainScalarTags: ScalarTag[] = [
 // ---------------------------------------------------------------------------
 // Parsing
 
+/** How templates are parsed as YAML (also by macro/cli/positions.ts, for source lines). */
+export const TEMPLATE_YAML_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
+  version: '1.1',
+  schema: 'failsafe',
+  customTags: [...plainScalarTags, ...shortFormTags],
+  resolveKnownTags: false, // no !!binary, !!timestamp, !!set, ...
+  merge: false,
+  stringKeys: true,
+  uniqueKeys: true, // duplicate keys are an error
+  prettyErrors: false,
+};
+
 /**
  * Parse a template given as JSON or YAML into its long-form JSON value.
  * @param source name used in error messages (usually the file path)
@@ -111,17 +123,7 @@ export function parseTemplateText(text: string, source = 'template'): unknown {
     throw new TemplateSyntaxError(message, source, pos?.line, pos?.col);
   };
 
-  const doc = parseDocument(text, {
-    version: '1.1',
-    schema: 'failsafe',
-    customTags: [...plainScalarTags, ...shortFormTags],
-    resolveKnownTags: false, // no !!binary, !!timestamp, !!set, ...
-    merge: false,
-    stringKeys: true,
-    uniqueKeys: true, // duplicate keys are an error
-    prettyErrors: false,
-    lineCounter,
-  });
+  const doc = parseDocument(text, { ...TEMPLATE_YAML_OPTIONS, lineCounter });
   // Warnings (unknown tags such as `!Foo`, ...) are errors too: CloudFormation would reject the template.
   const problem = doc.errors[0] ?? doc.warnings[0];
   if (problem) {
