@@ -2,11 +2,13 @@
  * The CLI edge: the same core as the Lambda, on a template file.
  *
  *   warm-step-functions transform <file | -> [--format yaml|json] [--param Key=Value]... [--report json] [--diff] [--region R] [--account-id A]
- *   warm-step-functions check <file | -> [--param Key=Value]... [--region R] [--account-id A]
- *   warm-step-functions verify --stack NAME [--region R] [--profile P] [--json] [--executions N]
+ *   warm-step-functions check <file | -> [--format text|json|sarif] [--param Key=Value]... [--region R] [--account-id A]
+ *   warm-step-functions verify --stack NAME [--region R] [--profile P] [--json] [--executions N] [--timeout S]
+ *   warm-step-functions [COMMAND] --help | --version
  *
- * Exit codes: 0 success; 1 the macro reports failure (or `check` finds a cold path); 2 usage or
- * I/O errors (or `check` could not see into some definition or invocation).
+ * Arguments are read with Node's `util.parseArgs` (macro/cli/args.ts). Exit codes: 0 success (and
+ * --help, --version); 1 the macro reports failure (or `check` finds a cold path); 2 usage or I/O
+ * errors (or `check` could not see into some definition or invocation).
  */
 import { readFileSync } from 'node:fs';
 import { createTwoFilesPatch } from 'diff';
@@ -15,8 +17,13 @@ import { isObject } from '../json';
 import { parseParams } from '../params';
 import { transform } from '../transform';
 import type { Decision, JsonObject, Report } from '../types';
+import { parseCommand, UsageError } from './args';
+import { COMMANDS, otherOptions, USAGE, VERSION, type Command } from './commands';
+import { CHECK_FORMATS, checkFailure, checkTemplate, formatJson, formatSarif, formatText, type CheckFormat, type CheckResult } from './check';
 import { readTransform, restoreTransform, withoutTransform, MACRO_NAME } from './transform-entry';
 import { parseTemplateText, toYaml, TemplateSyntaxError } from './yaml';
+
+export { USAGE, VERSION };
 
 export interface Io {
   stdout: (s: string) => void;
@@ -25,97 +32,77 @@ export interface Io {
   readStdin: () => string;
 }
 
-export const USAGE = `Usage:
-  warm-step-functions transform <file | -> [--format yaml|json] [--param Key=Value]... [--report json] [--diff]
-                                [--region R] [--account-id A]
-  warm-step-functions check <file | -> [--param Key=Value]... [--region R] [--account-id A]
-  warm-step-functions verify --stack NAME [--region R] [--profile P] [--json] [--executions N]
-
-transform  prints the template as CloudFormation would deploy it after the ${MACRO_NAME} macro,
-           and a summary of what changed on stderr (--report json: the full report as JSON;
-           --diff: a unified diff of input and output instead of the template).
-check      exits 1 when a state invokes a function with provisioned concurrency without going
-           through it (a cold path), listing each one; 2 when nothing is cold but some definition
-           or invocation could not be checked (listed); 0 otherwise.
-verify     checks a deployed stack with your AWS credentials.
-
---region and --account-id say where the template will be deployed (CloudFormation tells the
-macro); literal ARNs of another region or account are then never taken for the template's own.
-
-Exit codes: 0 success, 1 the macro fails (or check finds a cold path), 2 usage or I/O error
-(or check could not see into some definition or invocation).`;
-
-class UsageError extends Error {}
-
 interface Args {
-  command: string;
-  file?: string;
-  format?: 'yaml' | 'json';
+  command: 'transform' | 'check';
+  file: string;
+  format?: string;
   params: Record<string, string | string[]>;
   report?: 'json';
   diff: boolean;
   region?: string;
   accountId?: string;
-  rest: string[];
 }
 
-function parseArgs(argv: string[]): Args {
-  const [command, ...tail] = argv;
-  if (!command) throw new UsageError('no command given');
-  if (command === '--help' || command === '-h') throw new UsageError('');
-  const args: Args = { command, params: {}, diff: false, rest: [] };
-  for (let i = 0; i < tail.length; i++) {
-    const a = tail[i];
-    const value = (): string => {
-      const v = tail[++i];
-      if (v === undefined) throw new UsageError(`${a} needs a value`);
-      return v;
-    };
-    if (command === 'verify') {
-      args.rest.push(a);
-      continue;
-    }
-    if (a.startsWith('--') && command === 'check' && !CHECK_OPTIONS.has(a)) throw new UsageError(`${a} is not an option of check (it takes ${[...CHECK_OPTIONS].join(', ')})`);
-    if (a === '--format') {
-      const f = value();
-      if (f !== 'yaml' && f !== 'json') throw new UsageError(`--format must be yaml or json, got ${f}`);
-      args.format = f;
-    } else if (a === '--param') {
-      const kv = value();
-      const eq = kv.indexOf('=');
-      if (eq <= 0) throw new UsageError(`--param takes Key=Value, got ${kv}`);
-      args.params[kv.slice(0, eq)] = kv.slice(eq + 1);
-    } else if (a === '--report') {
-      const r = value();
-      if (r !== 'json') throw new UsageError(`--report takes json, got ${r}`);
-      args.report = 'json';
-    } else if (a === '--diff') args.diff = true;
-    else if (a === '--region') args.region = value();
-    else if (a === '--account-id') args.accountId = value();
-    else if (a.startsWith('--')) throw new UsageError(`unknown option ${a}`);
-    else if (args.file === undefined) args.file = a;
-    else throw new UsageError(`unexpected argument ${a} (one template file at a time)`);
+function templateArgs(command: 'transform' | 'check', argv: string[]): Args | 'help' | 'version' {
+  const { values, positionals } = parseCommand(command, argv, COMMANDS[command].options, otherOptions(command));
+  if (values.help) return 'help';
+  if (values.version) return 'version';
+  const args: Args = { command, file: '', params: {}, diff: values.diff === true, region: values.region as string | undefined, accountId: values['account-id'] as string | undefined };
+  const format = values.format as string | undefined;
+  if (format !== undefined) {
+    const allowed: readonly string[] = command === 'check' ? CHECK_FORMATS : ['yaml', 'json'];
+    if (!allowed.includes(format)) throw new UsageError(`--format ${command === 'check' ? 'of check must be text, json or sarif' : 'must be yaml or json'}, got ${format}`);
+    args.format = format;
   }
+  for (const kv of (values.param as string[] | undefined) ?? []) {
+    const eq = kv.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--param takes Key=Value, got ${kv}`);
+    args.params[kv.slice(0, eq)] = kv.slice(eq + 1);
+  }
+  if (values.report !== undefined) {
+    if (values.report !== 'json') throw new UsageError(`--report takes json, got ${String(values.report)}`);
+    args.report = 'json';
+  }
+  if (positionals.length === 0) throw new UsageError(`${command} needs a template file (or - for stdin)`);
+  if (positionals.length > 1) throw new UsageError(`unexpected argument ${positionals[1]} (one template file at a time)`);
+  args.file = positionals[0];
   return args;
 }
 
-const CHECK_OPTIONS: ReadonlySet<string> = new Set(['--param', '--region', '--account-id']);
-
 export async function run(argv: string[], io: Io): Promise<number> {
+  const [command, ...rest] = argv;
+  let usage = USAGE;
   let args: Args;
   try {
-    args = parseArgs(argv);
-    if (args.command === 'verify') {
-      const { runVerify } = await import('./verify');
-      return await runVerify(argv.slice(1), io);
+    if (command === undefined) throw new UsageError('no command given');
+    if (command === '--help' || command === '-h' || command === 'help') {
+      io.stdout(`${USAGE}\n`);
+      return 0;
     }
-    if (args.command !== 'transform' && args.command !== 'check') throw new UsageError(`unknown command ${args.command}`);
-    if (!args.file) throw new UsageError(`${args.command} needs a template file (or - for stdin)`);
+    if (command === '--version') {
+      io.stdout(`${VERSION}\n`);
+      return 0;
+    }
+    if (!Object.prototype.hasOwnProperty.call(COMMANDS, command)) throw new UsageError(`unknown command ${command}`);
+    usage = COMMANDS[command as Command].usage;
+    if (command === 'verify') {
+      const { runVerify } = await import('./verify');
+      return await runVerify(rest, io);
+    }
+    const parsed = templateArgs(command as 'transform' | 'check', rest);
+    if (parsed === 'help') {
+      io.stdout(`${usage}\n`);
+      return 0;
+    }
+    if (parsed === 'version') {
+      io.stdout(`${VERSION}\n`);
+      return 0;
+    }
+    args = parsed;
   } catch (e) {
     if (e instanceof UsageError) {
-      if (e.message) io.stderr(`error: ${e.message}\n\n`);
-      io.stderr(`${USAGE}\n`);
-      return e.message ? 2 : 0;
+      io.stderr(`error: ${e.message}\n\n${usage}\n`);
+      return 2;
     }
     throw e;
   }
@@ -133,14 +120,14 @@ export async function run(argv: string[], io: Io): Promise<number> {
     io.stderr(`error: ${args.file} is not a CloudFormation template (not a JSON/YAML object)\n`);
     return 2;
   }
-  const format = args.format ?? (text.trimStart().startsWith('{') ? 'json' : 'yaml');
+  const format = ((args.command === 'transform' ? args.format : undefined) ?? (text.trimStart().startsWith('{') ? 'json' : 'yaml')) as 'yaml' | 'json';
   const entry = readTransform(template);
   try {
     const params = { ...parseParams({ ...entry.parameters, ...args.params }), region: args.region, accountId: args.accountId };
     if (params.resolveExternal) {
       throw new TransformError([{ path: 'Transform/WarmStepFunctions/Parameters/ResolveExternal', message: 'ResolveExternal needs the Lambda API; it works in the deployed macro, not in the CLI' }]);
     }
-    if (args.command === 'check') return check(template, entry.listed, params, io);
+    if (args.command === 'check') return check(template, text, args.file, entry.listed, params, (args.format ?? 'text') as CheckFormat, io);
 
     if (!entry.listed) {
       io.stderr(`${args.file}: Transform does not list ${MACRO_NAME}; the macro would not run, so nothing changes.\n`);
@@ -159,6 +146,10 @@ export async function run(argv: string[], io: Io): Promise<number> {
     return 0;
   } catch (e) {
     if (e instanceof TransformError) {
+      if (args.command === 'check' && args.format !== undefined && args.format !== 'text') {
+        // A failure before the check ran (its parameters): still the requested format on stdout.
+        return printCheck(checkFailure(e, text, args.file === '-' ? '<stdin>' : args.file, entry.listed), args.format as CheckFormat, io);
+      }
       io.stderr(`${MACRO_NAME} failed: ${e.message}\n`);
       return 1;
     }
@@ -166,38 +157,16 @@ export async function run(argv: string[], io: Io): Promise<number> {
   }
 }
 
-function check(template: JsonObject, listed: boolean, params: ReturnType<typeof parseParams>, io: Io): number {
-  // With the macro listed, check what will be deployed (the macro's output); else the template as written.
-  let fragment = withoutTransform(template);
-  if (listed && params.mode !== 'report') fragment = transform(fragment, params).fragment as JsonObject;
-  const report = transform(fragment, { ...params, mode: 'report' }).report;
-  const cold = report.decisions.filter((d) => d.coldPath);
-  // What the check could not see into: a definition it cannot read (S3, invalid), an invocation it
-  // cannot resolve (FunctionName.$, an Fn::ImportValue...). IAM warnings are not about cold paths.
-  const unchecked = report.decisions.filter((d) => d.action === 'warning' && /\/Properties\/(Definition|DefinitionString|DefinitionS3Location|DefinitionUri)$/.test(d.templatePath));
-  const where = listed ? `after ${MACRO_NAME}` : 'as written';
-  const listUnchecked = (): void => {
-    if (unchecked.length === 0) return;
-    io.stdout(`${unchecked.length} place${unchecked.length === 1 ? '' : 's'} could not be checked:\n`);
-    for (const d of unchecked) io.stdout(`  ${d.stateMachine}${d.statePath ? ` ${d.statePath}` : ''}: ${d.reason}\n`);
-  };
-  if (cold.length === 0) {
-    if (unchecked.length === 0) {
-      io.stdout(`No cold paths (${where}): every state that invokes a function with provisioned concurrency goes through it.\n`);
-      return 0;
-    }
-    io.stdout(`No cold paths (${where}) among the invocations the check could read.\n`);
-    listUnchecked();
-    return 2;
-  }
-  io.stdout(`${cold.length} cold path${cold.length === 1 ? '' : 's'} (${where}):\n`);
-  for (const d of cold) {
-    const what = d.to ? `invokes ${d.from} (unqualified: $LATEST), not ${d.to}, which has the provisioned concurrency of ${d.function}` : d.reason;
-    io.stdout(`  ${d.stateMachine} ${d.statePath}: ${what}\n`);
-  }
-  listUnchecked();
-  if (!listed) io.stdout(`Add "Transform: ${MACRO_NAME}" to the template (or fix these states) to use the warm capacity.\n`);
-  return 1;
+function check(template: JsonObject, text: string, file: string, listed: boolean, params: ReturnType<typeof parseParams>, format: CheckFormat, io: Io): number {
+  return printCheck(checkTemplate(template, text, file === '-' ? '<stdin>' : file, listed, params), format, io);
+}
+
+function printCheck(result: CheckResult, format: CheckFormat, io: Io): number {
+  if (result.failure !== undefined) io.stderr(`${MACRO_NAME} failed: ${result.failure}\n`);
+  if (format === 'json') io.stdout(formatJson(result));
+  else if (format === 'sarif') io.stdout(formatSarif(result, VERSION));
+  else if (result.failure === undefined) io.stdout(formatText(result));
+  return result.exitCode;
 }
 
 function summary(report: Report): string {

@@ -1,10 +1,17 @@
 /**
- * `warm-step-functions verify --stack NAME [--region R] [--profile P] [--json] [--executions N]`
+ * `warm-step-functions verify --stack NAME [--region R] [--profile P] [--json] [--executions N] [--timeout S]`
  *
  * Checks a deployed stack: for every Lambda task of every state machine in the stack, which
  * qualifier it invokes and whether provisioned concurrency serves it. With `--executions N`, it
  * also reads the last N executions' history and shows which qualified ARN each task really ran
  * (what one would otherwise look up by hand in CloudWatch Logs).
+ *
+ * A failure that concerns one state machine (it was deleted meanwhile, access to it is denied,
+ * its definition cannot be read, a request timed out) is reported on that machine's row; the
+ * others are still checked. A task whose function is computed at run time (`FunctionName.$`,
+ * JSONata) is reported as not checked. Express state machines keep no execution history that
+ * Step Functions can list: with `--executions`, the report says where their executions are logged
+ * (their CloudWatch Logs log group), and that alone is no failure.
  *
  * Exit codes: 1 when a task reaches a function that has provisioned concurrency through
  * `$LATEST`, the unqualified ARN or a qualifier without it, or through an alias whose
@@ -24,13 +31,17 @@ import {
   GetExecutionHistoryCommand,
   ListExecutionsCommand,
   SFNClient,
+  type DescribeStateMachineCommandOutput,
   type ExecutionListItem,
   type GetExecutionHistoryCommandOutput,
   type HistoryEvent,
   type ListExecutionsCommandOutput,
 } from '@aws-sdk/client-sfn';
+import { textOf } from '../definition/ast';
 import { readDefinition } from '../definition/read';
 import { findSlots } from '../definition/slots';
+import { parseCommand, UsageError } from './args';
+import { COMMANDS, otherOptions, VERIFY_USAGE, VERSION } from './commands';
 import type { Io } from './main';
 
 export interface VerifyClients {
@@ -69,10 +80,10 @@ export interface VerifyResult {
   executions: ExecutionRow[];
   /** State machines whose executions (`--executions`) could not be read, and why. */
   executionErrors: { stateMachine: string; message: string }[];
+  /** State machines whose executions cannot be listed by design (Express), and where to find them: not a failure. */
+  executionNotes?: { stateMachine: string; message: string }[];
   stateMachines: number;
 }
-
-export class VerifyUsageError extends Error {}
 
 interface PcInfo {
   status: PcStatus;
@@ -106,20 +117,51 @@ export async function verifyStack(stack: string, clients: VerifyClients, opts: {
   const rows: VerifyRow[] = [];
   const executions: ExecutionRow[] = [];
   const executionErrors: VerifyResult['executionErrors'] = [];
+  const executionNotes: NonNullable<VerifyResult['executionNotes']> = [];
   for (const m of machines) {
-    const described = await clients.sfn.send(new DescribeStateMachineCommand({ stateMachineArn: m.arn }));
-    const definition = described.definition ?? '{}';
-    let slots;
+    const machineRow = (note: string): VerifyRow => ({ stateMachine: m.logicalId, state: '', statePath: '', invoked: '', function: '', qualifier: '', status: 'none', verdict: 'unknown', note });
+    let described: DescribeStateMachineCommandOutput;
     try {
-      slots = findSlots(readDefinition(m.logicalId, 'DefinitionString', definition, undefined).root).slots;
+      described = await clients.sfn.send(new DescribeStateMachineCommand({ stateMachineArn: m.arn }));
     } catch (e) {
-      rows.push({ stateMachine: m.logicalId, state: '', statePath: '', invoked: '', function: '', qualifier: '', status: 'none', verdict: 'unknown', note: `cannot read definition: ${(e as Error).message}` });
+      // One machine deleted meanwhile, or denied: its row says so, the others are still checked.
+      rows.push(machineRow(describeMachineError(e, m.arn)));
       continue;
     }
-    for (const slot of slots) {
-      const invoked = slot.leaf.parts.map((p) => (typeof p === 'string' ? p : '?')).join('');
+    const definition = described.definition ?? '{}';
+    let scan;
+    try {
+      scan = findSlots(readDefinition(m.logicalId, 'DefinitionString', definition, undefined).root);
+    } catch (e) {
+      rows.push(machineRow(`cannot read definition: ${(e as Error).message}`));
+      continue;
+    }
+    const tasks: { state: string; statePath: string; order: number; invoked?: string; note?: string }[] = [];
+    for (const slot of scan.slots) tasks.push({ state: slot.state, statePath: slot.statePath, order: slot.order, invoked: slot.leaf.parts.map((p) => (typeof p === 'string' ? p : '?')).join('') });
+    // Tasks the slot finder leaves to the template's author: each is checked, or said to be unchecked.
+    for (const n of scan.notes) {
+      if (n.kind === 'dynamic') {
+        tasks.push({ state: n.state, statePath: n.statePath, order: n.order, note: `${n.message}; verify cannot tell which function it invokes` });
+        continue;
+      }
+      const fnName = textOf(n.functionName);
+      const qualifier = n.dynamicQualifier ? undefined : textOf(n.qualifier);
+      if (fnName !== undefined && qualifier !== undefined) {
+        // `FunctionName` with an explicit `Qualifier`: Step Functions invokes that qualifier.
+        tasks.push({ state: n.state, statePath: n.statePath, order: n.order, invoked: splitQualifier(fnName).qualifier ? fnName : `${fnName}:${qualifier}` });
+      } else {
+        tasks.push({ state: n.state, statePath: n.statePath, order: n.order, note: 'its Qualifier is computed at run time; verify cannot tell which qualifier it invokes' });
+      }
+    }
+    tasks.sort((a, b) => a.order - b.order); // stable: a task with both Parameters and Arguments keeps its order
+    for (const task of tasks) {
+      if (task.invoked === undefined) {
+        rows.push({ stateMachine: m.logicalId, state: task.state, statePath: task.statePath, invoked: '', function: '', qualifier: '', status: 'none', verdict: 'unknown', note: task.note });
+        continue;
+      }
+      const invoked = task.invoked;
       const { fn, qualifier } = splitQualifier(invoked);
-      const base = { stateMachine: m.logicalId, state: slot.state, statePath: slot.statePath, invoked, function: fn, qualifier };
+      const base = { stateMachine: m.logicalId, state: task.state, statePath: task.statePath, invoked, function: fn, qualifier };
       try {
         const all = await pcOf(fn);
         if (qualifier === '' || qualifier === '$LATEST') {
@@ -141,6 +183,10 @@ export async function verifyStack(stack: string, clients: VerifyClients, opts: {
       }
     }
     if (opts.executions && opts.executions > 0) {
+      if (described.type === 'EXPRESS') {
+        executionNotes.push({ stateMachine: m.logicalId, message: expressNote(described) });
+        continue;
+      }
       // A denied or failed history read spoils only this machine's part of the report.
       try {
         await executionRows(clients.sfn, m.logicalId, m.arn, opts.executions, executions);
@@ -149,7 +195,32 @@ export async function verifyStack(stack: string, clients: VerifyClients, opts: {
       }
     }
   }
-  return { rows, executions, executionErrors, stateMachines: machines.length };
+  return { rows, executions, executionErrors, executionNotes, stateMachines: machines.length };
+}
+
+/** Express executions are not listed by Step Functions; they are in the log group when logging includes execution data. */
+function expressNote(d: DescribeStateMachineCommandOutput): string {
+  const group = d.loggingConfiguration?.destinations?.map((x) => x.cloudWatchLogsLogGroup?.logGroupArn).find((a) => a);
+  const level = d.loggingConfiguration?.level ?? 'OFF';
+  if (!group || level === 'OFF') return 'executions not listable: Express; Step Functions keeps no execution history for Express state machines, and this one logs nothing (turn on logging at level ALL with execution data to see which qualifier each task ran)';
+  const data = level === 'ALL' && d.loggingConfiguration?.includeExecutionData;
+  return `executions not listable: Express; see log group ${group.replace(/:\*$/, '')}${data ? ' (level ALL, with execution data: each TaskScheduled or LambdaFunctionScheduled event names the ARN a task invoked)' : ` (level ${level}${d.loggingConfiguration?.includeExecutionData ? '' : ', without execution data'}: it does not show which qualifier each task ran)`}`;
+}
+
+function describeMachineError(e: unknown, arn: string): string {
+  const name = (e as Error)?.name ?? 'Error';
+  if (name === 'StateMachineDoesNotExist') return `state machine ${arn} does not exist (deleted since the stack was deployed?)`;
+  if (name === 'AccessDeniedException') return 'access denied to the Step Functions API (needs states:DescribeStateMachine)';
+  return timeoutOr(e, `${name}: ${(e as Error)?.message ?? String(e)}`);
+}
+
+function timeoutOr(e: unknown, otherwise: string): string {
+  const name = (e as Error)?.name ?? '';
+  if (name === 'TimeoutError' || (e as { code?: string })?.code === 'ETIMEDOUT') {
+    const attempts = (e as { $metadata?: { attempts?: number } })?.$metadata?.attempts;
+    return `timed out: no answer within --timeout${attempts ? ` (${attempts} attempt${attempts === 1 ? '' : 's'})` : ''}`;
+  }
+  return otherwise;
 }
 
 function splitQualifier(invoked: string): { fn: string; qualifier: string } {
@@ -254,14 +325,14 @@ function ranArn(ev: HistoryEvent): string | undefined {
 function describeSfn(e: unknown): string {
   const name = (e as Error)?.name ?? 'Error';
   if (name === 'AccessDeniedException') return 'access denied to the Step Functions API (needs states:ListExecutions and states:GetExecutionHistory)';
-  return `${name}: ${(e as Error)?.message ?? String(e)}`;
+  return timeoutOr(e, `${name}: ${(e as Error)?.message ?? String(e)}`);
 }
 
 function describe(e: unknown): string {
   const name = (e as Error)?.name ?? 'Error';
   if (name === 'AccessDeniedException') return 'access denied to the Lambda API';
   if (name === 'ResourceNotFoundException') return 'function not found';
-  return `${name}: ${(e as Error)?.message ?? String(e)}`;
+  return timeoutOr(e, `${name}: ${(e as Error)?.message ?? String(e)}`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -307,6 +378,7 @@ export function formatTable(result: VerifyResult): string {
     for (const r of problems) {
       const what = r.verdict === 'cold' ? 'cold path' : r.verdict === 'not-ready' ? 'not ready' : 'not checked';
       if (!r.state) lines.push(wrap(`${what}: ${r.stateMachine}: ${r.note ?? 'unknown reason'}`));
+      else if (!r.invoked) lines.push(wrap(`${what}: ${r.stateMachine}/${r.state}: ${r.note ?? 'unknown reason'}`));
       else lines.push(wrap(`${what}: ${r.stateMachine}/${r.state} invokes ${r.invoked}${r.note ? ` (${r.note})` : ''}`));
     }
   }
@@ -315,9 +387,10 @@ export function formatTable(result: VerifyResult): string {
     lines.push(tableRow(['', 'STATE MACHINE', 'STATE', 'EXECUTION', 'QUALIFIER']));
     for (const e of result.executions) lines.push(tableRow(['', e.stateMachine, e.state, fitEnd(e.execution, COLS[3]), e.qualifier || '$LATEST']));
   }
-  if (result.executionErrors.length) {
+  if (result.executionErrors.length || result.executionNotes?.length) {
     lines.push('');
     for (const e of result.executionErrors) lines.push(wrap(`executions not read: ${e.stateMachine}: ${e.message}`));
+    for (const e of result.executionNotes ?? []) lines.push(wrap(`${e.stateMachine}: ${e.message}`));
   }
   const count = (v: VerifyRow['verdict']): number => result.rows.filter((r) => r.verdict === v).length;
   lines.push(
@@ -346,37 +419,54 @@ function wrap(s: string, width = WIDTH): string {
   return out.join('\n');
 }
 
-export async function runVerify(argv: string[], io: Io, makeClients: (region?: string, profile?: string) => VerifyClients = defaultClients): Promise<number> {
-  let stack: string | undefined;
+export const DEFAULT_TIMEOUT_S = 30;
+
+export interface VerifyOptions {
+  /** Seconds one AWS request may take (each attempt). */
+  timeoutS: number;
+}
+
+export type MakeClients = (region?: string, profile?: string, options?: VerifyOptions) => VerifyClients;
+
+export async function runVerify(argv: string[], io: Io, makeClients: MakeClients = defaultClients): Promise<number> {
+  let stack: string;
   let region: string | undefined;
   let profile: string | undefined;
-  let json = false;
+  let json: boolean;
   let executions = 0;
+  let timeoutS = DEFAULT_TIMEOUT_S;
   try {
-    for (let i = 0; i < argv.length; i++) {
-      const a = argv[i];
-      const value = (): string => {
-        const v = argv[++i];
-        if (v === undefined || v.startsWith('--')) throw new VerifyUsageError(`${a} needs a value`);
-        return v;
-      };
-      if (a === '--stack') stack = value();
-      else if (a === '--region') region = value();
-      else if (a === '--profile') profile = value();
-      else if (a === '--json') json = true;
-      else if (a === '--executions') {
-        executions = Number(value());
-        if (!Number.isInteger(executions) || executions < 1) throw new VerifyUsageError('--executions takes a positive whole number');
-      } else throw new VerifyUsageError(`unknown option ${a}`);
+    const { values, positionals } = parseCommand('verify', argv, COMMANDS.verify.options, otherOptions('verify'));
+    if (values.help) {
+      io.stdout(`${VERIFY_USAGE}\n`);
+      return 0;
     }
-    if (!stack) throw new VerifyUsageError('verify needs --stack NAME');
+    if (values.version) {
+      io.stdout(`${VERSION}\n`);
+      return 0;
+    }
+    if (positionals.length) throw new UsageError(`unexpected argument ${positionals[0]} (the stack goes after --stack)`);
+    if (typeof values.stack !== 'string' || values.stack === '') throw new UsageError('verify needs --stack NAME');
+    stack = values.stack;
+    region = values.region as string | undefined;
+    profile = values.profile as string | undefined;
+    json = values.json === true;
+    if (values.executions !== undefined) {
+      executions = Number(values.executions);
+      if (!/^\d+$/.test(String(values.executions)) || executions < 1) throw new UsageError('--executions takes a positive whole number');
+    }
+    if (values.timeout !== undefined) {
+      timeoutS = Number(values.timeout);
+      if (!/^\d+(\.\d+)?$/.test(String(values.timeout)) || !(timeoutS > 0)) throw new UsageError('--timeout takes a positive number of seconds');
+    }
   } catch (e) {
-    io.stderr(`error: ${(e as Error).message}\nUsage: warm-step-functions verify --stack NAME [--region R] [--profile P] [--json] [--executions N]\n`);
+    if (!(e instanceof UsageError)) throw e;
+    io.stderr(`error: ${e.message}\n\n${VERIFY_USAGE}\n`);
     return 2;
   }
   let result: VerifyResult;
   try {
-    result = await verifyStack(stack, makeClients(region, profile), { executions });
+    result = await verifyStack(stack, makeClients(region, profile, { timeoutS }), { executions });
   } catch (e) {
     io.stderr(`error: ${credentialMessage(e, stack)}\n`);
     return 2;
@@ -393,6 +483,7 @@ export async function runVerify(argv: string[], io: Io, makeClients: (region?: s
 function credentialMessage(e: unknown, stack: string): string {
   const name = (e as Error)?.name ?? '';
   const message = (e as Error)?.message ?? String(e);
+  if (name === 'TimeoutError') return timeoutOr(e, message).replace(/^timed out/, 'CloudFormation timed out');
   if (name === 'CredentialsProviderError' || /credential/i.test(message)) return `no AWS credentials: ${message} (set AWS_PROFILE, use --profile, or configure credentials)`;
   if (/region/i.test(message) && /missing/i.test(message)) return 'no AWS region: pass --region or set AWS_REGION';
   if (name === 'ValidationError' && /does not exist/.test(message)) return `stack ${stack} does not exist in this account and region`;
@@ -400,7 +491,19 @@ function credentialMessage(e: unknown, stack: string): string {
   return `${name || 'error'}: ${message}`;
 }
 
-function defaultClients(region?: string, profile?: string): VerifyClients {
-  const config = { region, profile, retryMode: 'adaptive' as const, maxAttempts: 6 };
+/**
+ * The SDK's standard retry mode (not adaptive: after one throttling error, adaptive mode slows the
+ * client to as little as 0.5 requests per second for the rest of the run), 5 attempts per call, and
+ * a time limit on each attempt (a stalled request is ended, and retried like any transient error).
+ */
+function defaultClients(region?: string, profile?: string, options: VerifyOptions = { timeoutS: DEFAULT_TIMEOUT_S }): VerifyClients {
+  const ms = Math.round(options.timeoutS * 1000);
+  const config = {
+    region,
+    profile,
+    retryMode: 'standard' as const,
+    maxAttempts: 5,
+    requestHandler: { requestTimeout: ms, connectionTimeout: Math.min(ms, 10_000), throwOnRequestTimeout: true },
+  };
   return { cloudformation: new CloudFormationClient(config), sfn: new SFNClient(config), lambda: new LambdaClient(config) };
 }

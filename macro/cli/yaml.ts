@@ -26,7 +26,7 @@
  * `lenientText`). test/integration/yaml-cfn-lint.test.ts compares this reader with cfn-lint's.
  */
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, stringify } from 'yaml';
-import type { CollectionTag, Node, ScalarTag } from 'yaml';
+import type { CollectionTag, DocumentOptions, Node, ParseOptions, ScalarTag, SchemaOptions } from 'yaml';
 
 export class TemplateSyntaxError extends Error {
   override name = 'TemplateSyntaxError';
@@ -44,7 +44,7 @@ export class TemplateSyntaxError extends Error {
 // Schema
 
 /** Short-form tag -> long-form key. */
-const SHORT_FORMS = new Map<string, string>([
+export const SHORT_FORMS: ReadonlyMap<string, string> = new Map<string, string>([
   ['!Ref', 'Ref'],
   ['!Condition', 'Condition'],
   ...[
@@ -96,6 +96,18 @@ const plainScalarTags: ScalarTag[] = [
 // ---------------------------------------------------------------------------
 // Parsing
 
+/** How templates are parsed as YAML (also by macro/cli/positions.ts, for source lines). */
+export const TEMPLATE_YAML_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
+  version: '1.1',
+  schema: 'failsafe',
+  customTags: [...plainScalarTags, ...shortFormTags],
+  resolveKnownTags: false, // no !!binary, !!timestamp, !!set, ...
+  merge: false,
+  stringKeys: true,
+  uniqueKeys: true, // duplicate keys are an error, as in cfn-lint
+  prettyErrors: false,
+};
+
 /**
  * Parse a template given as JSON or YAML into its long-form JSON value.
  * @param source name used in error messages (usually the file path)
@@ -113,17 +125,7 @@ export function parseTemplateText(text: string, source = 'template'): unknown {
 
   const compose = (src: string): { doc: ReturnType<typeof parseDocument>; lineCounter: LineCounter } => {
     const lineCounter = new LineCounter();
-    const doc = parseDocument(src, {
-      version: '1.1',
-      schema: 'failsafe',
-      customTags: [...plainScalarTags, ...shortFormTags],
-      resolveKnownTags: false, // no !!binary, !!timestamp, !!set, ...
-      merge: false,
-      stringKeys: true,
-      uniqueKeys: true, // duplicate keys are an error, as in cfn-lint
-      prettyErrors: false,
-      lineCounter,
-    });
+    const doc = parseDocument(src, { ...TEMPLATE_YAML_OPTIONS, lineCounter });
     return { doc, lineCounter };
   };
   let { doc, lineCounter } = compose(text);

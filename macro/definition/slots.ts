@@ -18,6 +18,8 @@ export interface Slot {
   statePath: string;
   field: 'Resource' | 'Parameters.FunctionName' | 'Arguments.FunctionName';
   leaf: StrNode;
+  /** The task's place in document order (slots and notes of one scan share the count). */
+  order: number;
 }
 
 /** Something about a Task that the macro cannot or will not decide from the template. */
@@ -29,6 +31,10 @@ export interface SlotNote {
   /** explicit-qualifier: the FunctionName, and the Qualifier (a string node, or another node). */
   functionName?: StrNode;
   qualifier?: Node;
+  /** explicit-qualifier: the Qualifier is `Qualifier.$`, a path computed at run time. */
+  dynamicQualifier?: boolean;
+  /** The task's place in document order (slots and notes of one scan share the count). */
+  order: number;
 }
 
 export interface SlotScan {
@@ -68,6 +74,7 @@ export function findSlots(root: Node): SlotScan {
   const slots: Slot[] = [];
   const notes: SlotNote[] = [];
   const machines: { node: Node; path: string }[] = [{ node: root, path: '' }];
+  let tasks = 0;
   while (machines.length) {
     const { node, path } = machines.pop()!;
     const states = get(node, 'States');
@@ -78,7 +85,7 @@ export function findSlots(root: Node): SlotScan {
     for (const [name, state] of entries) {
       const statePath = `${path}States.${name}`;
       const type = resolvedText(get(state, 'Type'));
-      if (type === 'Task') scanTask(name, statePath, state, slots, notes);
+      if (type === 'Task') scanTask(name, statePath, state, slots, notes, tasks++);
       else if (type === 'Parallel') {
         const branches = get(state, 'Branches');
         if (branches?.kind === 'arr') branches.items.forEach((b, k) => found.push({ node: b, path: `${statePath}.Branches[${k}].` }));
@@ -94,7 +101,7 @@ export function findSlots(root: Node): SlotScan {
   return { slots, notes };
 }
 
-function scanTask(state: string, statePath: string, task: Node, slots: Slot[], notes: SlotNote[]): void {
+function scanTask(state: string, statePath: string, task: Node, slots: Slot[], notes: SlotNote[], order: number): void {
   const resource = get(task, 'Resource');
   if (resource?.kind !== 'str') return;
   const parts = expandParts(resource.parts);
@@ -105,32 +112,33 @@ function scanTask(state: string, statePath: string, task: Node, slots: Slot[], n
       if (params === undefined) continue;
       const field = `${container}.FunctionName` as const;
       if (params.kind === 'str') {
-        notes.push({ state, statePath, kind: 'dynamic', message: `${container} is an expression computed at run time` });
+        notes.push({ state, statePath, kind: 'dynamic', message: `${container} is an expression computed at run time`, order });
         continue;
       }
       if (params.kind !== 'obj') continue;
       if (params.entries.has('FunctionName.$')) {
-        notes.push({ state, statePath, kind: 'dynamic', message: `${container}.FunctionName.$ is computed at run time` });
+        notes.push({ state, statePath, kind: 'dynamic', message: `${container}.FunctionName.$ is computed at run time`, order });
       }
       const fn = params.entries.get('FunctionName');
       if (fn?.kind !== 'str') continue;
       const text = resolvedText(fn);
       if (text !== undefined && /^\s*\{%[\s\S]*%\}\s*$/.test(text)) {
-        notes.push({ state, statePath, kind: 'dynamic', message: `${field} is a JSONata expression computed at run time` });
+        notes.push({ state, statePath, kind: 'dynamic', message: `${field} is a JSONata expression computed at run time`, order });
         continue;
       }
       if (params.entries.has('Qualifier') || params.entries.has('Qualifier.$')) {
         const qualifier = params.entries.get('Qualifier') ?? params.entries.get('Qualifier.$');
-        notes.push({ state, statePath, kind: 'explicit-qualifier', message: `${container} sets an explicit Qualifier; left as it is`, functionName: fn, qualifier });
+        const dynamicQualifier = !params.entries.has('Qualifier');
+        notes.push({ state, statePath, kind: 'explicit-qualifier', message: `${container} sets an explicit Qualifier; left as it is`, functionName: fn, qualifier, dynamicQualifier, order });
         continue;
       }
-      slots.push({ state, statePath, field, leaf: fn });
+      slots.push({ state, statePath, field, leaf: fn, order });
     }
     return;
   }
   // A direct Lambda invocation: the Resource is the function's ARN (or a reference to it).
   if (/^arn:[^:]*:lambda:/.test(shape) || (parts.length > 0 && isHole(parts[0]))) {
-    slots.push({ state, statePath, field: 'Resource', leaf: resource });
+    slots.push({ state, statePath, field: 'Resource', leaf: resource, order });
   }
 }
 

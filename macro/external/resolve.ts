@@ -7,8 +7,10 @@
  * Lambda API says which qualifiers have provisioned concurrency (ListProvisionedConcurrencyConfigs)
  * and which of them are aliases (ListAliases).
  *
- * Under load and failure: bounded concurrency, the SDK's adaptive retry for throttling, and a
- * time budget well inside the Lambda timeout. A lookup that fails becomes an `error` outcome,
+ * Under load and failure: bounded concurrency, a retry strategy that knows the time budget
+ * (`BudgetRetryStrategy`: throttling and transient errors, at most 3 attempts, exponential backoff
+ * with jitter, and never a wait that would end past the budget), and a time budget well inside
+ * the Lambda timeout. A lookup that fails becomes an `error` outcome,
  * which the core turns into a warning (rewrite mode) or a failure (strict mode). This module
  * is loaded only when the feature is on, so the SDK never weighs on the cold start otherwise.
  */
@@ -39,6 +41,66 @@ export function loadLambdaSdk(): Promise<LambdaSdk> {
 
 export const DEFAULT_BUDGET_MS = 10_000;
 export const DEFAULT_CONCURRENCY = 4;
+export const MAX_ATTEMPTS = 3;
+
+/** What the SDK's retry middleware passes to `refreshRetryTokenForRetry` (RetryErrorInfo of @smithy/types). */
+interface RetryErrorInfo {
+  errorType: 'THROTTLING' | 'TRANSIENT' | 'SERVER_ERROR' | 'CLIENT_ERROR';
+  retryAfterHint?: Date;
+}
+
+/** RetryToken of @smithy/types. */
+export interface BudgetRetryToken {
+  getRetryCount(): number;
+  getRetryDelay(): number;
+}
+
+const retryToken = (count: number, delay: number): BudgetRetryToken => ({ getRetryCount: () => count, getRetryDelay: () => delay });
+
+/**
+ * A RetryStrategyV2 for the SDK's retry middleware (the middleware waits `getRetryDelay()` before
+ * the next attempt, and gives up with the last error when this throws).
+ *
+ * Why not the SDK's own modes: `adaptive` rate-limits the client after one throttling error (down
+ * to 0.5 requests per second), so that a handful of throttled lookups spend the whole budget
+ * waiting for client-side tokens; `standard` waits up to 1 s, 2 s, 4 s... (20 s at most) without
+ * knowing the budget. This one retries throttling (base 500 ms) and transient errors (base 100 ms)
+ * with full jitter, honours a Retry-After hint, makes at most `maxAttempts` attempts, and does not
+ * retry when the wait would leave less than `minAttemptMs` before the deadline: the lookup then
+ * reports the service's own error (throttled) instead of a timeout.
+ */
+export class BudgetRetryStrategy {
+  readonly mode = 'standard';
+  constructor(
+    private readonly deadline: number,
+    private readonly maxAttempts = MAX_ATTEMPTS,
+    private readonly minAttemptMs = 250,
+    private readonly now: () => number = Date.now,
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  async acquireInitialRetryToken(_scope: string): Promise<BudgetRetryToken> {
+    return retryToken(0, 0);
+  }
+
+  async refreshRetryTokenForRetry(token: BudgetRetryToken, info: RetryErrorInfo): Promise<BudgetRetryToken> {
+    const retries = token.getRetryCount();
+    if (info.errorType !== 'THROTTLING' && info.errorType !== 'TRANSIENT') throw new Error('not retryable');
+    if (retries + 1 >= this.maxAttempts) throw new Error(`no retry left (${this.maxAttempts} attempts)`);
+    const base = info.errorType === 'THROTTLING' ? 500 : 100;
+    let delay = Math.floor(this.random() * Math.min(base * 2 ** retries, 5_000));
+    if (info.retryAfterHint instanceof Date) delay = Math.max(delay, info.retryAfterHint.getTime() - this.now());
+    if (this.now() + delay + this.minAttemptMs > this.deadline) throw new Error('a retry would not fit the time budget');
+    return retryToken(retries + 1, delay);
+  }
+
+  recordSuccess(_token: BudgetRetryToken): void {}
+}
+
+/** The Lambda client of one run: the event's region, retries that fit the budget. */
+export function budgetClient(sdk: LambdaSdk, region: string | undefined, deadline: number): LambdaClient {
+  return new sdk.LambdaClient({ region, maxAttempts: MAX_ATTEMPTS, retryStrategy: new BudgetRetryStrategy(deadline) });
+}
 
 export async function resolveExternal(fragment: unknown, options: TransformOptions, settings: ResolveSettings): Promise<Record<string, ExternalLookup>> {
   const arns = externalCandidates(fragment, options);
@@ -46,8 +108,8 @@ export async function resolveExternal(fragment: unknown, options: TransformOptio
   if (arns.length === 0) return out;
   if (!settings.enabled) return notEnabled(fragment, options);
   const sdk = settings.sdk ?? (await loadLambdaSdk());
-  const client = settings.client ?? new sdk.LambdaClient({ region: options.region, retryMode: 'adaptive', maxAttempts: 6 });
   const budget = settings.budgetMs ?? DEFAULT_BUDGET_MS;
+  const client = settings.client ?? budgetClient(sdk, options.region, Date.now() + budget);
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), budget);
   try {
@@ -129,6 +191,10 @@ function describeError(e: unknown, signal: AbortSignal, budget: number): string 
     return 'access denied: the macro role needs lambda:ListProvisionedConcurrencyConfigs and lambda:ListAliases';
   }
   if (name === 'ResourceNotFoundException') return 'the function does not exist (or is in another account or region)';
+  if (name === 'TooManyRequestsException' || name === 'ThrottlingException') {
+    const attempts = (e as { $metadata?: { attempts?: number } }).$metadata?.attempts;
+    return `throttled by the Lambda API (${name}: ${(e as Error).message}${attempts ? `; ${attempts} attempt${attempts === 1 ? '' : 's'}` : ''})`;
+  }
   return `${name || 'error'}: ${(e as Error)?.message ?? String(e)}`;
 }
 

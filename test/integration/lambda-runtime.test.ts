@@ -169,11 +169,17 @@ describe.each(RUNTIME_CLIENTS.map((c) => [`aws-lambda-ric@${c.version} (${c.runt
   });
 
   test('NoEcho values appear nowhere the function prints, on success, warning or failure', async () => {
-    await s.api.invoke(event(seedFragment()));
-    await s.api.invoke(warningEvent());
-    await s.api.invoke(event({ Resources: 5 }));
-    const out = printed(s);
+    const own = await start(client);
+    try {
+      await own.api.invoke(event(seedFragment()));
+      await own.api.invoke(warningEvent());
+      await own.api.invoke(event({ Resources: 5 }));
+    } finally {
+      await stop(own); // all output read
+    }
+    const out = printed(own);
     expect(out).toContain('rewritten');
+    expect(out).toContain('failure');
     expect(out).not.toContain(SECRET);
   });
 
@@ -231,6 +237,7 @@ describe.each(RUNTIME_CLIENTS.filter((c) => clientPaths(c).installed).map((c) =>
       const warned = await s.api.invoke(warningEvent());
       const failed = await s.api.invoke(event({ Resources: 5 }));
       expect([ok.body.status, warned.body.status, failed.body.status]).toEqual(['success', 'success', 'failure']);
+      await s.fn.stop(); // all output read
       const records = jsonRecords(s);
       const rewritten = records.filter((r) => r.message?.message === 'rewritten' && r.requestId === ok.requestId);
       expect(rewritten).toHaveLength(2);
@@ -254,6 +261,7 @@ describe.each(RUNTIME_CLIENTS.filter((c) => clientPaths(c).installed).map((c) =>
       await s.api.invoke(event(seedFragment()));
       await s.api.invoke(warningEvent());
       await s.api.invoke(event({ Resources: 5 }));
+      await s.fn.stop(); // all output read
       const records = jsonRecords(s);
       expect(records.filter((r) => r.message?.message === 'failure').map((r) => r.level)).toEqual(['ERROR']);
       expect(records.filter((r) => r.message?.message === 'warning').length).toBeGreaterThan(0);
@@ -268,6 +276,7 @@ describe.each(RUNTIME_CLIENTS.filter((c) => clientPaths(c).installed).map((c) =>
     try {
       await s.api.invoke(event(seedFragment()));
       await s.api.invoke(event({ Resources: 5 }));
+      await s.fn.stop(); // all output read
       const lines = printed(s).split('\n');
       expect(lines.some((l) => /\tINFO\t\{"level":"INFO","message":"rewritten"/.test(l))).toBe(true);
       expect(lines.some((l) => /\tERROR\t\{"level":"ERROR","message":"failure"/.test(l))).toBe(true);

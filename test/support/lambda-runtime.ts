@@ -210,9 +210,11 @@ export interface LaunchOptions {
 export interface Launched {
   child: ChildProcess;
   startedAt: bigint;
+  /** What the process printed so far. Output still in the pipe arrives later: read it after `stop()`. */
   stdout: () => string;
   stderr: () => string;
   exited: Promise<number | null>;
+  /** Ends the process and waits until all its output is read. */
   stop: () => Promise<void>;
 }
 
@@ -257,7 +259,9 @@ export function launch(client: RuntimeClient, entry: string, api: RuntimeApi, o:
   let err = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  // 'close', not 'exit': it comes after the child's stdout and stderr are drained, so that everything the
+  // function printed has been read once `exited` (or `stop`) resolves.
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   return {
     child,
     startedAt,

@@ -8,9 +8,10 @@ import 'aws-sdk-client-mock-jest';
  * prototype, so the client that resolve.ts builds itself is mocked too). aws-sdk-client-mock
  * replaces `Client#send` itself, so the SDK's middleware stack, including the retry middleware,
  * never runs under it: a throttling error from the mock reaches resolve.ts as is. The retry
- * behaviour is therefore checked in two other ways: the configuration of the client that
- * resolve.ts builds (adaptive, 6 attempts), and, in "the real SDK middleware" below, a real
- * LambdaClient whose HTTP handler (not `send`) is replaced, so that retries really happen.
+ * behaviour is therefore checked in three other ways: the retry strategy of the client that
+ * resolve.ts builds (BudgetRetryStrategy, 3 attempts) and its decisions; in "the real SDK
+ * middleware" below, a real LambdaClient whose HTTP handler (not `send`) is replaced, so that
+ * retries really happen; and over the wire (test/integration/wire.test.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -28,7 +29,7 @@ import {
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { TransformError } from '../../macro/errors';
 import { createHandler } from '../../macro/handler';
-import { DEFAULT_CONCURRENCY, externalCandidates, resolveExternal } from '../../macro/external/resolve';
+import { BudgetRetryStrategy, DEFAULT_CONCURRENCY, externalCandidates, resolveExternal } from '../../macro/external/resolve';
 import { transform } from '../../macro/transform';
 import type { Json, JsonObject, MacroReply, TransformOptions } from '../../macro/types';
 
@@ -346,7 +347,7 @@ describe('resolveExternal, Lambda API mocked', () => {
     expect(out[arn('orders-charge')]).toEqual({ status: 'error', message: 'ServiceException: Service is unavailable' });
   });
 
-  it('builds its client with adaptive retry, 6 attempts, in the event region', async () => {
+  it('builds its client with the budget-aware retry strategy, 3 attempts, in the event region', async () => {
     const seen: { retryMode?: string; maxAttempts?: number; region?: string; strategy?: string }[] = [];
     lambda.on(ListProvisionedConcurrencyConfigsCommand).callsFake(async (_input, getClient) => {
       const client = getClient() as LambdaClient;
@@ -360,7 +361,7 @@ describe('resolveExternal, Lambda API mocked', () => {
       return { ProvisionedConcurrencyConfigs: [] };
     });
     await resolveExternal(template(tasks(['orders-charge'])), { ...OPTIONS, region: 'eu-west-1' }, { enabled: true });
-    expect(seen).toEqual([{ retryMode: 'adaptive', maxAttempts: 6, region: 'eu-west-1', strategy: 'AdaptiveRetryStrategy' }]);
+    expect(seen).toEqual([{ retryMode: 'standard', maxAttempts: 3, region: 'eu-west-1', strategy: 'BudgetRetryStrategy' }]);
   });
 
   // The mock replaces Client#send, so the retry middleware is bypassed: the SDK never sees the
@@ -374,7 +375,7 @@ describe('resolveExternal, Lambda API mocked', () => {
     serve(lambda, CHARGE_LIVE);
     lambda.on(ListProvisionedConcurrencyConfigsCommand, { FunctionName: arn('orders-ship') }).rejectsOnce(error()).resolves({ ProvisionedConcurrencyConfigs: [] });
     const out = await resolveExternal(template(tasks(['orders-charge', 'orders-ship'])), OPTIONS, { enabled: true });
-    expect(out[arn('orders-ship')]).toEqual({ status: 'error', message: `${name}: Rate exceeded` });
+    expect(out[arn('orders-ship')]).toEqual({ status: 'error', message: `throttled by the Lambda API (${name}: Rate exceeded)` });
     expect(out[arn('orders-charge')]).toMatchObject({ status: 'warm' });
     expect(lambda).toHaveReceivedCommandTimes(ListProvisionedConcurrencyConfigsCommand, 2);
   });
@@ -797,7 +798,7 @@ describe('the real SDK middleware (HTTP handler replaced)', () => {
   afterEach(() => jest.dontMock('@aws-sdk/client-lambda'));
 
   it.each(['TooManyRequestsException', 'ThrottlingException'])(
-    '%s once, then success: the adaptive retry of the client resolve.ts builds absorbs it',
+    '%s once, then success: the retry strategy of the client resolve.ts builds absorbs it',
     async (name) => {
       const sdk = loadWithHttp(async (attempt) =>
         attempt === 1 ? throttled(name) : { status: 200, body: { ProvisionedConcurrencyConfigs: [] } },
@@ -805,26 +806,108 @@ describe('the real SDK middleware (HTTP handler replaced)', () => {
       const out = await sdk.resolve(template(tasks(['orders-ship'])), OPTIONS, { enabled: true });
       expect(out).toEqual({ [arn('orders-ship')]: { status: 'cold' } });
       expect(sdk.attempts()).toBe(2);
-      expect(sdk.configs).toEqual([expect.objectContaining({ region: REGION, retryMode: 'adaptive', maxAttempts: 6 })]);
+      expect(sdk.configs).toEqual([expect.objectContaining({ region: REGION, maxAttempts: 3 })]);
+      expect((sdk.configs[0].retryStrategy as object).constructor.name).toBe('BudgetRetryStrategy');
     },
     15_000,
   );
 
-  // The SDK (3.1164) rejects on the abort signal even while the adaptive retry waits between
-  // attempts (about 2 s each after throttling), so with the real middleware the budget holds.
   it(
-    'persistent throttling: the adaptive retry waits, and the budget (200 ms) still ends the lookup with "timed out"',
+    'persistent throttling: 3 attempts, then the throttling error, well inside the budget',
+    async () => {
+      const sdk = loadWithHttp(async () => throttled('TooManyRequestsException'));
+      const started = Date.now();
+      const out = await sdk.resolve(template(tasks(['orders-ship'])), OPTIONS, { enabled: true, budgetMs: 5_000 });
+      expect(out).toEqual({ [arn('orders-ship')]: { status: 'error', message: 'throttled by the Lambda API (TooManyRequestsException: Rate exceeded; 3 attempts)' } });
+      expect(sdk.attempts()).toBe(3);
+      // Two waits of at most 500 ms and 1 s.
+      expect(Date.now() - started).toBeLessThan(1_500 + 500);
+    },
+    20_000,
+  );
+
+  // A retry whose wait would not leave time for another attempt is not made: the lookup ends at
+  // once with the service's own error, instead of sleeping into the budget's end.
+  it(
+    'persistent throttling with a budget too short for a retry (200 ms): one attempt, reported as throttled, at once',
     async () => {
       const sdk = loadWithHttp(async () => throttled('TooManyRequestsException'));
       const started = Date.now();
       const out = await sdk.resolve(template(tasks(['orders-ship'])), OPTIONS, { enabled: true, budgetMs: 200 });
-      const elapsed = Date.now() - started;
-      expect(out).toEqual({ [arn('orders-ship')]: { status: 'error', message: 'timed out: the 200 ms budget for lookups ran out' } });
-      expect(elapsed).toBeLessThan(200 + 300);
+      expect(out).toEqual({ [arn('orders-ship')]: { status: 'error', message: 'throttled by the Lambda API (TooManyRequestsException: Rate exceeded; 1 attempt)' } });
+      expect(Date.now() - started).toBeLessThan(200 + 300);
       expect(sdk.attempts()).toBe(1);
     },
     20_000,
   );
+
+  it(
+    'a server that answers slower than the budget: the abort signal ends the attempt at the budget',
+    async () => {
+      const sdk = loadWithHttp(
+        (_attempt, signal) =>
+          new Promise((_resolve, reject) => {
+            signal?.addEventListener('abort', () => reject(Object.assign(new Error('Request aborted'), { name: 'AbortError' })));
+          }),
+      );
+      const started = Date.now();
+      const out = await sdk.resolve(template(tasks(['orders-ship'])), OPTIONS, { enabled: true, budgetMs: 300 });
+      expect(out).toEqual({ [arn('orders-ship')]: { status: 'error', message: 'timed out: the 300 ms budget for lookups ran out' } });
+      expect(Date.now() - started).toBeLessThan(300 + 300);
+    },
+    20_000,
+  );
+});
+
+describe('BudgetRetryStrategy', () => {
+  const T = 1_000_000;
+  const make = (deadline: number, random = 0.5, now = T) => new BudgetRetryStrategy(deadline, 3, 250, () => now, () => random);
+
+  it('retries throttling (base 500 ms) and transient errors (base 100 ms) with jitter, doubling each time', async () => {
+    const s = make(T + 60_000);
+    const t0 = await s.acquireInitialRetryToken('');
+    expect([t0.getRetryCount(), t0.getRetryDelay()]).toEqual([0, 0]);
+    const t1 = await s.refreshRetryTokenForRetry(t0, { errorType: 'THROTTLING' });
+    expect([t1.getRetryCount(), t1.getRetryDelay()]).toEqual([1, 250]);
+    const t2 = await s.refreshRetryTokenForRetry(t1, { errorType: 'THROTTLING' });
+    expect([t2.getRetryCount(), t2.getRetryDelay()]).toEqual([2, 500]);
+    const transient = await s.refreshRetryTokenForRetry(t0, { errorType: 'TRANSIENT' });
+    expect(transient.getRetryDelay()).toBe(50);
+  });
+
+  it('at most 3 attempts', async () => {
+    const s = make(T + 60_000);
+    const t2 = await s.refreshRetryTokenForRetry(await s.refreshRetryTokenForRetry(await s.acquireInitialRetryToken(''), { errorType: 'THROTTLING' }), { errorType: 'THROTTLING' });
+    await expect(s.refreshRetryTokenForRetry(t2, { errorType: 'THROTTLING' })).rejects.toThrow('no retry left (3 attempts)');
+  });
+
+  it.each(['CLIENT_ERROR', 'SERVER_ERROR'] as const)('%s is not retried', async (errorType) => {
+    const s = make(T + 60_000);
+    await expect(s.refreshRetryTokenForRetry(await s.acquireInitialRetryToken(''), { errorType })).rejects.toThrow('not retryable');
+  });
+
+  it('no retry whose wait would end less than 250 ms before the deadline', async () => {
+    const t0 = await make(0).acquireInitialRetryToken('');
+    // The wait is 250 ms (random 0.5 of 500): it fits with 500 ms left, not with 499.
+    await expect(make(T + 500).refreshRetryTokenForRetry(t0, { errorType: 'THROTTLING' })).resolves.toBeDefined();
+    await expect(make(T + 499).refreshRetryTokenForRetry(t0, { errorType: 'THROTTLING' })).rejects.toThrow('a retry would not fit the time budget');
+  });
+
+  it('a Retry-After hint lengthens the wait, and is refused when it does not fit', async () => {
+    const t0 = await make(0).acquireInitialRetryToken('');
+    const hint = { errorType: 'THROTTLING' as const, retryAfterHint: new Date(T + 2_000) };
+    expect((await make(T + 10_000).refreshRetryTokenForRetry(t0, hint)).getRetryDelay()).toBe(2_000);
+    await expect(make(T + 2_000).refreshRetryTokenForRetry(t0, hint)).rejects.toThrow('a retry would not fit the time budget');
+  });
+
+  it('a jitter of 0 still makes progress (no wait), and the cap is 5 s', async () => {
+    const zero = make(T + 60_000, 0);
+    expect((await zero.refreshRetryTokenForRetry(await zero.acquireInitialRetryToken(''), { errorType: 'THROTTLING' })).getRetryDelay()).toBe(0);
+    const big = new BudgetRetryStrategy(T + 60_000, 10, 250, () => T, () => 0.999);
+    let t = await big.acquireInitialRetryToken('');
+    for (let k = 0; k < 6; k++) t = await big.refreshRetryTokenForRetry(t, { errorType: 'THROTTLING' });
+    expect(t.getRetryDelay()).toBe(4_995);
+  });
 });
 
 // =============================================================================================

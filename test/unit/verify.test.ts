@@ -69,6 +69,8 @@ interface FakeMachine {
   definition: unknown;
   /** Each execution's history, as pages of events. */
   executions?: { name: string; pages: HistoryEvent[][] }[];
+  type?: 'STANDARD' | 'EXPRESS';
+  logging?: { level: 'ALL' | 'ERROR' | 'FATAL' | 'OFF'; includeExecutionData: boolean; destinations?: { cloudWatchLogsLogGroup: { logGroupArn: string } }[] };
 }
 
 interface FakeStack {
@@ -122,12 +124,14 @@ function serve(mocks: Mocks, stack: FakeStack, stackName = 'orders-prod'): void 
       status: 'ACTIVE',
       definition: typeof m.definition === 'string' ? m.definition : JSON.stringify(m.definition),
       roleArn: `arn:aws:iam::${ACCOUNT}:role/${m.name}-role`,
-      type: 'STANDARD',
+      type: m.type ?? 'STANDARD',
       creationDate: T0,
+      ...(m.logging ? { loggingConfiguration: m.logging } : {}),
     };
   });
   mocks.sfn.on(ListExecutionsCommand).callsFake((input: ListExecutionsCommandInput) => {
     const m = machine(input.stateMachineArn);
+    if (m.type === 'EXPRESS') throw Object.assign(new Error('This operation is not supported by this type of state machine'), { name: 'StateMachineTypeNotSupported' });
     // Pages of at most maxResults (the API's limit is 1,000), newest first, as the API returns them.
     if ((input.maxResults ?? 100) > 1000) throw Object.assign(new Error('maxResults must be at most 1000'), { name: 'ValidationException' });
     const from = input.nextToken === undefined ? 0 : Number(input.nextToken.replace('executions-', ''));
@@ -587,6 +591,113 @@ describe('verifyStack', () => {
   });
 });
 
+describe('verifyStack: what the issue-14 run against the wire showed', () => {
+  const machineOf = (definition: unknown, extra: Partial<FakeMachine> = {}): FakeMachine => ({ logicalId: 'OrderFlow', name: ORDER_FLOW.name, definition, ...extra });
+  const validate = { Type: 'Task', Resource: `${fnArn('orders-validate')}:live`, End: true };
+
+  it('a computed FunctionName.$ is a row "not checked" (no longer left out), so the run exits 2 as check does', async () => {
+    const definition = { StartAt: 'Pick', States: { Pick: { Type: 'Task', Resource: INVOKE, Parameters: { 'FunctionName.$': '$.fn', 'Payload.$': '$' }, Next: 'Validate' }, Validate: validate } };
+    serve(mocks, { pages: [[machineResource(ORDER_FLOW)]], machines: [machineOf(definition)], functions: FUNCTIONS });
+    const result = await verifyStack('orders-prod', clients());
+    expect(pick(result.rows)).toEqual([
+      { sm: 'OrderFlow', state: 'Pick', fn: '', q: '', status: 'none', verdict: 'unknown' },
+      { sm: 'OrderFlow', state: 'Validate', fn: fnArn('orders-validate'), q: 'live', status: 'READY', verdict: 'warm' },
+    ]);
+    expect(result.rows[0].note).toBe('Parameters.FunctionName.$ is computed at run time; verify cannot tell which function it invokes');
+    expect(exitCode(result)).toBe(2);
+    expect(unwrap(formatTable(result))).toContain('not checked: OrderFlow/Pick: Parameters.FunctionName.$ is computed at run time; verify cannot tell which function it invokes');
+  });
+
+  it('JSONata Arguments computed at run time: not checked either', async () => {
+    const definition = { QueryLanguage: 'JSONata', StartAt: 'Pick', States: { Pick: { Type: 'Task', Resource: INVOKE, Arguments: { FunctionName: '{% $states.input.fn %}' }, End: true } } };
+    serve(mocks, { pages: [[machineResource(ORDER_FLOW)]], machines: [machineOf(definition)], functions: FUNCTIONS });
+    const result = await verifyStack('orders-prod', clients());
+    expect(result.rows).toEqual([expect.objectContaining({ state: 'Pick', verdict: 'unknown', note: expect.stringMatching(/JSONata expression computed at run time; verify cannot tell/) })]);
+  });
+
+  it('an explicit Qualifier is what the task invokes; a Qualifier.$ is not checked', async () => {
+    const definition = {
+      StartAt: 'Live',
+      States: {
+        Live: { Type: 'Task', Resource: INVOKE, Parameters: { FunctionName: 'orders-charge', Qualifier: 'live' }, Next: 'Latest' },
+        Latest: { Type: 'Task', Resource: INVOKE, Parameters: { FunctionName: fnArn('orders-charge'), Qualifier: '$LATEST' }, Next: 'Picked' },
+        Picked: { Type: 'Task', Resource: INVOKE, Parameters: { FunctionName: 'orders-charge', 'Qualifier.$': '$.q' }, End: true },
+      },
+    };
+    serve(mocks, { pages: [[machineResource(ORDER_FLOW)]], machines: [machineOf(definition)], functions: FUNCTIONS });
+    const result = await verifyStack('orders-prod', clients());
+    expect(pick(result.rows)).toEqual([
+      { sm: 'OrderFlow', state: 'Live', fn: 'orders-charge', q: 'live', status: 'READY', verdict: 'warm' },
+      { sm: 'OrderFlow', state: 'Latest', fn: fnArn('orders-charge'), q: '$LATEST', status: 'none', verdict: 'cold' },
+      { sm: 'OrderFlow', state: 'Picked', fn: '', q: '', status: 'none', verdict: 'unknown' },
+    ]);
+    expect(result.rows[2].note).toBe('its Qualifier is computed at run time; verify cannot tell which qualifier it invokes');
+  });
+
+  it.each<[string, Error, string]>([
+    ['deleted meanwhile', Object.assign(new Error(`State Machine Does Not Exist: '${smArn(ORDER_FLOW.name)}'`), { name: 'StateMachineDoesNotExist' }), `state machine ${smArn(ORDER_FLOW.name)} does not exist (deleted since the stack was deployed?)`],
+    ['denied', Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }), 'access denied to the Step Functions API (needs states:DescribeStateMachine)'],
+    ['timed out', Object.assign(new Error('socket timed out'), { name: 'TimeoutError', $metadata: { attempts: 5 } }), 'timed out: no answer within --timeout (5 attempts)'],
+  ])('one failing DescribeStateMachine (%s): a row for that machine, the others still checked, the table printed, exit 2', async (_name, error, note) => {
+    serve(mocks, ordersProd());
+    mocks.sfn.on(DescribeStateMachineCommand, { stateMachineArn: smArn(ORDER_FLOW.name) }).rejects(error);
+    const { code, stdout, stderr } = await cli(['--stack', 'orders-prod', '--json']);
+    expect(code).toBe(1); // RefundFlow still has a task whose provisioned concurrency is not READY
+    const result = JSON.parse(stdout) as VerifyResult;
+    expect(result.rows[0]).toEqual({ stateMachine: 'OrderFlow', state: '', statePath: '', invoked: '', function: '', qualifier: '', status: 'none', verdict: 'unknown', note });
+    expect(result.rows.slice(1).map((r) => r.stateMachine)).toEqual(['RefundFlow', 'RefundFlow', 'RefundFlow']);
+    expect(stderr).toBe('');
+    const table = await cli(['--stack', 'orders-prod']);
+    expect(unwrap(table.stdout)).toContain(`not checked: OrderFlow: ${note}`);
+  });
+
+  it('the same with nothing cold elsewhere: exit 2', async () => {
+    serve(mocks, { pages: [[machineResource(ORDER_FLOW)]], machines: [], functions: FUNCTIONS });
+    const { code, stdout, stderr } = await cli(['--stack', 'orders-prod']);
+    expect(code).toBe(2);
+    expect(stdout).toMatch(/^\? OrderFlow/m);
+    expect(stderr).toBe('error: some tasks could not be checked (see "not checked" above)\n');
+  });
+
+  describe('--executions on an Express state machine', () => {
+    const group = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/vendedlogs/states/OrderFlow-Logs:*`;
+    const express = (logging?: FakeMachine['logging']): FakeMachine => machineOf({ StartAt: 'Validate', States: { Validate: validate } }, { type: 'EXPRESS', logging });
+
+    it('with logging of execution data: names the log group; no ListExecutions; exit 0', async () => {
+      serve(mocks, { pages: [[machineResource(ORDER_FLOW)]], machines: [express({ level: 'ALL', includeExecutionData: true, destinations: [{ cloudWatchLogsLogGroup: { logGroupArn: group } }] })], functions: FUNCTIONS });
+      const { code, stdout, stderr } = await cli(['--stack', 'orders-prod', '--executions', '10']);
+      expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+      // The ARN is longer than the cut of a table line: compare without the line breaks.
+      expect(stdout.replace(/\n {2}/g, '').replace(/ /g, '')).toContain(
+        `OrderFlow: executions not listable: Express; see log group ${group.slice(0, -2)} (level ALL, with execution data: each TaskScheduled or LambdaFunctionScheduled event names the ARN a task invoked)`.replace(/ /g, ''),
+      );
+      expect(mocks.sfn).not.toHaveReceivedCommand(ListExecutionsCommand);
+      expect(overlong(stdout)).toEqual([]);
+      const json = JSON.parse((await cli(['--stack', 'orders-prod', '--executions', '10', '--json'])).stdout) as VerifyResult;
+      expect(json.executionErrors).toEqual([]);
+      expect(json.executionNotes).toEqual([{ stateMachine: 'OrderFlow', message: expect.stringMatching(/^executions not listable: Express; see log group /) }]);
+    });
+
+    it('logging at level ERROR without execution data: says what the log group will not show', async () => {
+      serve(mocks, { pages: [[machineResource(ORDER_FLOW)]], machines: [express({ level: 'ERROR', includeExecutionData: false, destinations: [{ cloudWatchLogsLogGroup: { logGroupArn: group } }] })], functions: FUNCTIONS });
+      const { code, stdout } = await cli(['--stack', 'orders-prod', '--executions', '1']);
+      expect(code).toBe(0);
+      expect(unwrap(stdout)).toContain('(level ERROR, without execution data: it does not show which qualifier each task ran)');
+    });
+
+    it('no logging: says so, still exit 0; and a cold task still gives exit 1', async () => {
+      const cold = machineOf({ StartAt: 'Charge', States: { Charge: { Type: 'Task', Resource: fnArn('orders-charge'), End: true } } }, { type: 'EXPRESS' });
+      serve(mocks, { pages: [[machineResource(ORDER_FLOW)]], machines: [express()], functions: FUNCTIONS });
+      const quiet = await cli(['--stack', 'orders-prod', '--executions', '1']);
+      expect(quiet.code).toBe(0);
+      expect(unwrap(quiet.stdout)).toContain('OrderFlow: executions not listable: Express; Step Functions keeps no execution history for Express state machines, and this one logs nothing');
+      mocks.sfn.reset();
+      serve(mocks, { pages: [[machineResource(ORDER_FLOW)]], machines: [cold], functions: FUNCTIONS });
+      expect((await cli(['--stack', 'orders-prod', '--executions', '1'])).code).toBe(1);
+    });
+  });
+});
+
 describe('--executions N', () => {
   it('reads the last N executions (GetExecutionHistory paginated): TaskScheduled lambda invoke FunctionName and LambdaFunctionScheduled', async () => {
     serve(mocks, ordersProd());
@@ -985,7 +1096,10 @@ describe('runVerify (the command line)', () => {
     ['--stack without a value', ['--stack'], /--stack needs a value/],
     ['--stack followed by an option', ['--stack', '--json'], /--stack needs a value/],
     ['an unknown option', ['--stack', 'orders-prod', '--verbose'], /unknown option --verbose/],
-    ['a positional argument', ['orders-prod'], /unknown option orders-prod/],
+    ['a positional argument', ['orders-prod'], /unexpected argument orders-prod \(the stack goes after --stack\)/],
+    ['--timeout 0', ['--stack', 'orders-prod', '--timeout', '0'], /--timeout takes a positive number of seconds/],
+    ['--timeout abc', ['--stack', 'orders-prod', '--timeout', 'abc'], /--timeout takes a positive number of seconds/],
+    ['--json with a value', ['--stack', 'orders-prod', '--json=yes'], /--json takes no value/],
     ['--executions 0', ['--stack', 'orders-prod', '--executions', '0'], /--executions takes a positive whole number/],
     ['--executions 2.5', ['--stack', 'orders-prod', '--executions', '2.5'], /--executions takes a positive whole number/],
     ['--executions abc', ['--stack', 'orders-prod', '--executions', 'abc'], /--executions takes a positive whole number/],
@@ -997,7 +1111,7 @@ describe('runVerify (the command line)', () => {
     expect(code).toBe(2);
     expect(stdout).toBe('');
     expect(stderr).toMatch(message);
-    expect(stderr).toContain('Usage: warm-step-functions verify --stack NAME [--region R] [--profile P] [--json] [--executions N]');
+    expect(stderr).toContain('Usage: warm-step-functions verify --stack NAME [--region R] [--profile P] [--json] [--executions N] [--timeout S]');
     expect(makeClients).not.toHaveBeenCalled();
   });
 
@@ -1031,7 +1145,7 @@ describe('runVerify (the command line)', () => {
     serve(mocks, ordersProd());
     const makeClients = jest.fn(clients);
     await cli(['--stack', 'orders-prod', '--region', 'eu-central-1'], makeClients);
-    expect(makeClients.mock.calls).toEqual([['eu-central-1', undefined]]);
+    expect(makeClients.mock.calls).toEqual([['eu-central-1', undefined, { timeoutS: 30 }]]);
   });
 
   it('--profile reaches the clients as makeClients(region, profile), and leaves process.env alone', async () => {
@@ -1042,7 +1156,7 @@ describe('runVerify (the command line)', () => {
     try {
       const { code, stderr } = await cli(['--stack', 'orders-prod', '--profile', 'orders-dev', '--region', 'eu-central-1'], makeClients);
       expect({ code, stderr }).toEqual({ code: 1, stderr: '' });
-      expect(makeClients.mock.calls).toEqual([['eu-central-1', 'orders-dev']]);
+      expect(makeClients.mock.calls).toEqual([['eu-central-1', 'orders-dev', { timeoutS: 30 }]]);
       expect(process.env.AWS_PROFILE).toBe('unchanged-by-verify');
     } finally {
       if (saved === undefined) delete process.env.AWS_PROFILE;
@@ -1050,21 +1164,37 @@ describe('runVerify (the command line)', () => {
     }
   });
 
-  it('through `warm-step-functions verify`: the default clients use the region given and adaptive retry', async () => {
-    const seen: { region: string; retry: string; attempts: number; profile?: string }[] = [];
+  it('--timeout reaches the clients, in seconds', async () => {
+    serve(mocks, ordersProd());
+    const makeClients = jest.fn(clients);
+    await cli(['--stack', 'orders-prod', '--timeout', '2.5'], makeClients);
+    expect(makeClients.mock.calls).toEqual([[undefined, undefined, { timeoutS: 2.5 }]]);
+  });
+
+  it('through `warm-step-functions verify`: the default clients use the region given, standard retry (5 attempts) and the request timeout', async () => {
+    const seen: { region: string; retry: string; attempts: number; profile?: string; timeout?: unknown }[] = [];
     const record = async (getClient: () => unknown): Promise<void> => {
       const c = getClient() as CloudFormationClient;
-      seen.push({ region: await c.config.region(), retry: ((await c.config.retryStrategy()) as { mode?: string }).mode ?? '', attempts: await c.config.maxAttempts(), profile: c.config.profile });
+      // The handler resolves its options lazily (configProvider), as the first request would.
+      const handler = c.config.requestHandler as unknown as { configProvider?: Promise<Record<string, unknown>> };
+      const http = (await handler.configProvider) ?? {};
+      seen.push({
+        region: await c.config.region(),
+        retry: ((await c.config.retryStrategy()) as { mode?: string }).mode ?? '',
+        attempts: await c.config.maxAttempts(),
+        profile: c.config.profile,
+        timeout: { requestTimeout: http.requestTimeout, throwOnRequestTimeout: http.throwOnRequestTimeout },
+      });
     };
     mocks.cloudformation.on(ListStackResourcesCommand).callsFake(async (_input, getClient) => {
       await record(getClient);
       return { StackResourceSummaries: [] };
     });
     const { io, out } = collect();
-    const code = await run(['verify', '--stack', 'orders-prod', '--region', 'ap-southeast-2'], io);
+    const code = await run(['verify', '--stack', 'orders-prod', '--region', 'ap-southeast-2', '--timeout', '7'], io);
     expect({ code, stderr: out.stderr }).toEqual({ code: 0, stderr: '' });
     expect(out.stdout).toContain('0 state machine(s)');
-    expect(seen).toEqual([{ region: 'ap-southeast-2', retry: 'adaptive', attempts: 6, profile: undefined }]);
+    expect(seen).toEqual([{ region: 'ap-southeast-2', retry: 'standard', attempts: 5, profile: undefined, timeout: { requestTimeout: 7000, throwOnRequestTimeout: true } }]);
   });
 
   it('through `warm-step-functions verify --profile P`: all three default clients are built with that profile; AWS_PROFILE is not touched', async () => {
