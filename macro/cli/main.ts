@@ -14,7 +14,8 @@ import { TransformError } from '../errors';
 import { isObject } from '../json';
 import { parseParams } from '../params';
 import { transform } from '../transform';
-import type { Decision, JsonObject, Report } from '../types';
+import type { Decision, JsonObject, Report, TransformOptions } from '../types';
+import { localDefinitions } from './definitions';
 import { readTransform, restoreTransform, withoutTransform, MACRO_NAME } from './transform-entry';
 import { parseTemplateText, toYaml, TemplateSyntaxError } from './yaml';
 
@@ -136,7 +137,9 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const format = args.format ?? (text.trimStart().startsWith('{') ? 'json' : 'yaml');
   const entry = readTransform(template);
   try {
-    const params = { ...parseParams({ ...entry.parameters, ...args.params }), region: args.region, accountId: args.accountId };
+    const options = { ...parseParams({ ...entry.parameters, ...args.params }), region: args.region, accountId: args.accountId };
+    // Definitions in local files (DefinitionUri paths, CDK assets in cdk.out), read as the deployed macro reads S3.
+    const params = { ...options, definitions: localDefinitions(template, args.file, options, io.readFile) };
     if (params.resolveExternal) {
       throw new TransformError([{ path: 'Transform/WarmStepFunctions/Parameters/ResolveExternal', message: 'ResolveExternal needs the Lambda API; it works in the deployed macro, not in the CLI' }]);
     }
@@ -166,7 +169,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
   }
 }
 
-function check(template: JsonObject, listed: boolean, params: ReturnType<typeof parseParams>, io: Io): number {
+function check(template: JsonObject, listed: boolean, params: TransformOptions, io: Io): number {
   // With the macro listed, check what will be deployed (the macro's output); else the template as written.
   let fragment = withoutTransform(template);
   if (listed && params.mode !== 'report') fragment = transform(fragment, params).fragment as JsonObject;
