@@ -75,7 +75,7 @@ function within<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const onAbort = (): void => reject(aborted());
     signal.addEventListener('abort', onAbort, { once: true });
-    p.then(
+    Promise.resolve(p).then(
       (v) => {
         signal.removeEventListener('abort', onAbort);
         resolve(v);
