@@ -140,7 +140,7 @@ function describeError(e: unknown, signal: AbortSignal, budget: number, maxBytes
   if (name === 'NoSuchKey' || name === 'NotFound') return 'not found: no such object';
   if (name === 'NoSuchBucket') return 'not found: no such bucket';
   if (name === 'NoSuchVersion' || (name === 'InvalidArgument' && /version/i.test((e as Error).message ?? ''))) return 'not found: no such version of the object';
-  if (name === 'AccessDenied' || name === 'Forbidden' || status === 403) {
+  if (name === 'AccessDenied' || (name === 'Forbidden' && status === 403)) {
     return 'access denied: the macro may read only the buckets its deployment lists in s3DefinitionBuckets (S3 also answers AccessDenied for an object that does not exist when the reader may not list the bucket)';
   }
   return `${name || 'error'}${status ? ` (HTTP ${status})` : ''}: ${(e as Error)?.message ?? String(e)}`;

@@ -384,7 +384,7 @@ describe('serverless.yml (serverless package, offline)', () => {
       d9c520373cb4d5c2b85bd6ec0e3422d7: { Ref: 'HelloProvConcLambdaAlias' },
       e794cfa2d86a8670d3dcf7fa128eb2e5: { Ref: 'HiProvConcLambdaAlias' },
     });
-  });
+  }, 60_000); // Serverless resolves the whole service first: seconds on a loaded machine
 
   test('role: CloudWatch Logs only when resolveExternal and s3DefinitionBuckets are off (default)', () => {
     const [, fn] = single(byDefault.template, 'AWS::Lambda::Function');

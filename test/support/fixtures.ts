@@ -62,7 +62,8 @@ export function fixtureDefinitions(template: JsonObject, c: FixtureCase | undefi
     if (l?.kind !== 's3' || l.bucket === undefined) continue;
     const file = join(FIXTURE_S3, l.bucket, ...l.key.split('/'));
     if (!existsSync(file)) {
-      out[ref.stateMachine] = { status: 'error', source: describeLocation(l), message: 'not found: no such object' };
+      const message = existsSync(join(FIXTURE_S3, l.bucket)) ? 'not found: no such object' : 'not found: no such bucket';
+      out[ref.stateMachine] = { status: 'error', source: describeLocation(l), message };
       continue;
     }
     const body = readFileSync(file);
