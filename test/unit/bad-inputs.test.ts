@@ -203,6 +203,6 @@ describe('security', () => {
   test('the Lambda bundle requires only Node built-ins and (lazily) the AWS SDK of the Lambda runtime', () => {
     const bundle = readFileSync(join(__dirname, '..', '..', 'dist', 'macro.js'), 'utf8');
     const required = [...bundle.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]);
-    for (const r of required) expect(r).toMatch(/^(node:|@aws-sdk\/client-lambda$|(fs|path|os|util|events|crypto)$)/);
+    for (const r of required) expect(r).toMatch(/^(node:|@aws-sdk\/client-(lambda|s3)$|(fs|path|os|util|events|crypto)$)/);
   });
 });

@@ -6,6 +6,9 @@ import 'aws-sdk-client-mock-jest';
  * how the handler wires it, and how the CLI reads local files and CDK assets (macro/cli/definitions.ts).
  * The S3 wire itself (a local S3 server) is tested in test/integration/s3-definitions.test.ts.
  */
+import { execFileSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
