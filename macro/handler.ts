@@ -42,14 +42,15 @@ async function handle(event: unknown, deps: HandlerDeps): Promise<MacroReply> {
     const e = validateEvent(event);
     const params = parseParams(e.params);
     const options: TransformOptions = { ...params, region: e.region, accountId: e.accountId };
-    if (params.resolveExternal) {
-      const resolve = deps.resolveExternal ?? (await loadResolver(deps.env));
-      options.external = await resolve(e.fragment, options);
-    }
+    // Definitions in S3 first: ResolveExternal looks for external functions in them too.
     const refs = storedRefs(e.fragment, options).filter((r) => r.location?.kind === 's3');
     if (refs.length > 0) {
       const read = deps.readDefinitions ?? (await loadDefinitionReader(deps.env));
       options.definitions = await read(refs, options);
+    }
+    if (params.resolveExternal) {
+      const resolve = deps.resolveExternal ?? (await loadResolver(deps.env));
+      options.external = await resolve(e.fragment, options);
     }
     const result = transform(e.fragment, options);
     logDecisions(deps.log, requestId, result.report);

@@ -392,3 +392,66 @@ describe('the CLI: local files and CDK assets', () => {
     expect(localDefinitions(t, 'cdk.out/Stack.template.json', OPTIONS, readFile).Flow).toMatchObject({ status: 'error', message: expect.stringContaining('the CLI reads local files and CDK assets in cdk.out, not S3') });
   });
 });
+
+test('handler: ResolveExternal looks for external functions in a definition read from S3', async () => {
+  const seen: (TransformOptions['definitions'] | undefined)[] = [];
+  const text = JSON.stringify({ StartAt: 'A', States: { A: { Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:123456789012:function:elsewhere', End: true } } });
+  const t = template('AWS::StepFunctions::StateMachine', S3_LOCATION);
+  const reply = await createHandler({
+    log: () => undefined,
+    env: { WARM_S3_DEFINITIONS: 'true', WARM_RESOLVE_EXTERNAL: 'true' },
+    readDefinitions: async () => ({ Flow: { status: 'ok', source: 's3://defs/flows/flow.asl.json (version v7)', text } }),
+    resolveExternal: async (_fragment, options) => {
+      seen.push(options.definitions);
+      return { 'arn:aws:lambda:us-east-1:123456789012:function:elsewhere': { status: 'warm', aliases: [{ name: 'live', arn: 'arn:aws:lambda:us-east-1:123456789012:function:elsewhere:live' }] } };
+    },
+  })({ region: REGION, accountId: ACCOUNT, fragment: t, transformId: 'x', params: { ResolveExternal: true }, requestId: 'r', templateParameterValues: {} });
+  expect(seen).toEqual([{ Flow: expect.objectContaining({ status: 'ok' }) }]);
+  expect(JSON.parse(props(reply.fragment).DefinitionString as string).States.A.Resource).toBe('arn:aws:lambda:us-east-1:123456789012:function:elsewhere:live');
+});
+
+describe('the Lambda bundle (dist/macro.js) and the S3 client', () => {
+  const ROOT = join(__dirname, '..', '..');
+  const BUNDLE = join(ROOT, 'dist', 'macro.js');
+  beforeAll(() => {
+    const newest = Math.max(...['handler.ts', join('external', 's3-definitions.ts'), join('definition', 'stored.ts'), 'transform.ts'].map((f) => statSync(join(ROOT, 'macro', f)).mtimeMs));
+    if (!existsSync(BUNDLE) || statSync(BUNDLE).mtimeMs < newest) execFileSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: 'pipe', timeout: 120_000 });
+  }, 150_000);
+
+  /** Runs the bundle's handler in a fresh process with only this environment; which AWS SDK modules it loaded. */
+  function runBundle(fragment: unknown, env: Record<string, string>): { status: string; reasons: string[]; sdk: string[] } {
+    const script = `
+      const { createHandler } = require(${JSON.stringify(BUNDLE)});
+      const reasons = [];
+      createHandler({ log: (l) => reasons.push(l.reason), env: process.env })(JSON.parse(process.env.WSF_EVENT)).then((reply) => {
+        const sdk = Object.keys(require.cache).filter((k) => k.includes('@aws-sdk'));
+        process.stdout.write(JSON.stringify({ status: reply.status, reasons: reasons.filter(Boolean), sdk }));
+      });
+    `;
+    const ev = { region: REGION, accountId: ACCOUNT, fragment, transformId: 'x', params: {}, requestId: 'r', templateParameterValues: {} };
+    return JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', WSF_EVENT: JSON.stringify(ev), ...env }, encoding: 'utf8', timeout: 30_000 }));
+  }
+
+  const stored = template('AWS::StepFunctions::StateMachine', S3_LOCATION);
+  const inline = template('AWS::StepFunctions::StateMachine', { DefinitionString: definitionText() });
+
+  test('off: an S3 definition gets the "not enabled" warning and the SDK is not loaded', () => {
+    const run = runBundle(stored, {});
+    expect(run.status).toBe('success');
+    expect(run.reasons).toEqual([expect.stringContaining(S3_NOT_ENABLED)]);
+    expect(run.sdk).toEqual([]);
+  });
+
+  test('on, but no definition in S3: the SDK is not loaded', () => {
+    const run = runBundle(inline, { WARM_S3_DEFINITIONS: 'true' });
+    expect(run.status).toBe('success');
+    expect(run.sdk).toEqual([]);
+  });
+
+  test('positive control: on, with a definition in S3, loads the S3 client (here against a closed local port: a warning, within the budget)', () => {
+    const run = runBundle(stored, { WARM_S3_DEFINITIONS: 'true', WARM_S3_BUDGET_MS: '300', AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9', AWS_ACCESS_KEY_ID: 'AKIDPLACEHOLDER', AWS_SECRET_ACCESS_KEY: 'placeholder' });
+    expect(run.status).toBe('success');
+    expect(run.sdk.some((k) => k.includes(join('@aws-sdk', 'client-s3')))).toBe(true);
+    expect(run.reasons).toEqual([expect.stringMatching(/^cannot read Flow's definition at s3:\/\/defs\/flows\/flow\.asl\.json \(version v7\): /)]);
+  });
+});
