@@ -103,6 +103,7 @@ async function loadDefinitionReader(env: HandlerDeps['env']): Promise<NonNullabl
   let mod: typeof import('./external/s3-definitions');
   try {
     mod = await import('./external/s3-definitions');
+    await mod.loadS3Sdk();
   } catch (e) {
     throw new TransformError(
       [{ path: '(macro)', message: `reading definitions in S3 needs the AWS SDK for JavaScript v3 (provided by the Lambda Node.js runtime), which could not be loaded: ${(e as Error).message.split('\n')[0]}` }],

@@ -8,18 +8,30 @@
  * Every failure becomes an `error` outcome naming the object, which the core turns into a warning
  * (a failure in Mode strict).
  */
-import { GetObjectCommand, S3Client, type GetObjectCommandOutput } from '@aws-sdk/client-s3';
+import type { GetObjectCommandOutput, S3Client } from '@aws-sdk/client-s3';
 import { describeLocation, describeObject, type DefinitionLocation, type StoredRef } from '../definition/stored';
 import type { StoredDefinition } from '../types';
 
 export interface S3ReadSettings {
   client?: S3Client;
+  /** The SDK module to use instead of loading it (tests). */
+  sdk?: S3Sdk;
   region?: string;
   /** Total time budget for all reads, in ms. */
   budgetMs?: number;
   concurrency?: number;
   /** Largest object read, in bytes (Step Functions takes definitions up to 1 MiB). */
   maxBytes?: number;
+}
+
+type S3Sdk = typeof import('@aws-sdk/client-s3');
+
+/**
+ * The S3 client of the AWS SDK, loaded on first use: a dynamic import, so that the bundle loads the
+ * SDK only when a definition is read, never at cold start.
+ */
+export function loadS3Sdk(): Promise<S3Sdk> {
+  return import('@aws-sdk/client-s3');
 }
 
 export const DEFAULT_BUDGET_MS = 10_000;
@@ -45,7 +57,8 @@ export async function readS3Definitions(refs: StoredRef[], settings: S3ReadSetti
     else byObject.set(id, { location: l, machines: [r.stateMachine] });
   }
   if (byObject.size === 0) return out;
-  const client = settings.client ?? new S3Client({ region: settings.region, retryMode: 'adaptive', maxAttempts: 6, followRegionRedirects: true });
+  const sdk = settings.sdk ?? (await loadS3Sdk());
+  const client = settings.client ?? new sdk.S3Client({ region: settings.region, retryMode: 'adaptive', maxAttempts: 6, followRegionRedirects: true });
   const budget = settings.budgetMs ?? DEFAULT_BUDGET_MS;
   const maxBytes = settings.maxBytes ?? MAX_DEFINITION_BYTES;
   const abort = new AbortController();
@@ -54,7 +67,7 @@ export async function readS3Definitions(refs: StoredRef[], settings: S3ReadSetti
     const queue = [...byObject.values()];
     const worker = async (): Promise<void> => {
       for (let item = queue.shift(); item !== undefined; item = queue.shift()) {
-        const result = await read(client, item.location, abort.signal, budget, maxBytes);
+        const result = await read(sdk, client, item.location, abort.signal, budget, maxBytes);
         for (const m of item.machines) out[m] = result;
       }
     };
@@ -90,12 +103,12 @@ function within<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
 
 class TooLarge extends Error {}
 
-async function read(client: S3Client, l: S3Location, signal: AbortSignal, budget: number, maxBytes: number): Promise<StoredDefinition> {
+async function read(sdk: S3Sdk, client: S3Client, l: S3Location, signal: AbortSignal, budget: number, maxBytes: number): Promise<StoredDefinition> {
   const source = describeLocation(l);
   if (signal.aborted) return { status: 'error', source, message: `not read: the ${budget} ms budget for reading definitions ran out` };
   try {
     const res: GetObjectCommandOutput = await within(
-      client.send(new GetObjectCommand({ Bucket: l.bucket, Key: l.key, VersionId: l.version }), { abortSignal: signal }),
+      client.send(new sdk.GetObjectCommand({ Bucket: l.bucket, Key: l.key, VersionId: l.version }), { abortSignal: signal }),
       signal,
     );
     const named = describeObject(l, res.VersionId, res.ETag);

@@ -253,8 +253,6 @@ describe('reading S3 (aws-sdk-client-mock)', () => {
 });
 
 describe('reading S3: the real SDK middleware (HTTP handler replaced), with the client s3-definitions.ts builds', () => {
-  afterEach(() => jest.dontMock('@aws-sdk/client-s3'));
-
   /** readS3Definitions over a real S3Client whose HTTP handler answers `reply` (nothing leaves the process). */
   function loadWithHttp(reply: (attempt: number) => { status: number; headers?: Record<string, string>; body: string }) {
     const configs: Record<string, unknown>[] = [];
@@ -267,21 +265,17 @@ describe('reading S3: the real SDK middleware (HTTP handler replaced), with the 
       updateHttpClientConfig: () => undefined,
       httpHandlerConfigs: () => ({}),
     };
-    let mod!: typeof import('../../macro/external/s3-definitions');
-    jest.isolateModules(() => {
-      jest.doMock('@aws-sdk/client-s3', () => {
-        const actual = jest.requireActual('@aws-sdk/client-s3');
-        class S3ClientOverFakeHttp extends actual.S3Client {
-          constructor(config: Record<string, unknown>) {
-            configs.push(config);
-            super({ ...config, requestHandler, credentials: { accessKeyId: 'AKIDPLACEHOLDER', secretAccessKey: 'placeholder' } });
-          }
-        }
-        return { ...actual, S3Client: S3ClientOverFakeHttp };
-      });
-      mod = require('../../macro/external/s3-definitions');
-    });
-    return { read: mod.readS3Definitions, configs, attempts: () => attempts };
+    // The real SDK module, whose S3Client sends through the replaced HTTP handler.
+    const actual = jest.requireActual('@aws-sdk/client-s3');
+    class S3ClientOverFakeHttp extends actual.S3Client {
+      constructor(config: Record<string, unknown>) {
+        configs.push(config);
+        super({ ...config, requestHandler, credentials: { accessKeyId: 'AKIDPLACEHOLDER', secretAccessKey: 'placeholder' } });
+      }
+    }
+    const sdk = { ...actual, S3Client: S3ClientOverFakeHttp };
+    const read: typeof readS3Definitions = (refs, settings = {}) => readS3Definitions(refs, { ...settings, sdk });
+    return { read, configs, attempts: () => attempts };
   }
 
   const slowDown = { status: 503, headers: { 'content-type': 'application/xml' }, body: '<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>' };
