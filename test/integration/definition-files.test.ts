@@ -6,7 +6,7 @@
  *   cdk.out folder, read as `cdk.out/<Stack>.template.json` with its asset manifest.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
@@ -18,8 +18,11 @@ jest.setTimeout(120_000);
 const ROOT = join(__dirname, '..', '..');
 const EXAMPLE = join(ROOT, 'template', 'examples', 'sam-definition-uri');
 
+/** The built CLI (dist/cli.cjs, or dist/cli.js from builds that name it so). */
+const CLI = ['cli.cjs', 'cli.js'].map((f) => join(ROOT, 'dist', f)).find((f) => existsSync(f)) ?? join(ROOT, 'dist', 'cli.js');
+
 function cli(args: string[], cwd = ROOT): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli.js'), ...args], { cwd, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8' });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 

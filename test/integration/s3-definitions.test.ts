@@ -4,13 +4,15 @@
  * buckets path-style, since the endpoint is an IP address), and the deployed bundle (dist/macro.js,
  * what the zip holds) run under AWS's runtime interface clients against a loopback Runtime API.
  *
- * In Lambda the AWS SDK comes with the Node.js runtime (/var/runtime/node_modules). Here the
- * function's NODE_PATH also lists the project's node_modules, which stands in for the SDK the
- * runtime provides; the launcher passes nothing else of the test process.
+ * In Lambda the AWS SDK comes with the Node.js runtime (/var/runtime/node_modules). Here a
+ * node_modules link in the folder above the task folder (the task folder itself holds only what the
+ * zip holds) stands in for the SDK the runtime provides: the bundle's dynamic import of
+ * @aws-sdk/client-s3 finds it there (NODE_PATH would serve require() only, not import()). The
+ * launcher passes nothing else of the test process.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -37,6 +39,8 @@ let server: S3rver;
 let endpoint: string;
 let s3: S3Client;
 let taskRoot: string;
+/** A task folder like taskRoot, below a folder whose node_modules holds the AWS SDK. */
+let sdkRoot: string;
 
 /** Every object of every bucket with its ETag: to show that the macro wrote nothing. */
 async function snapshot(): Promise<string[]> {
@@ -80,6 +84,11 @@ function unpackaged(fragment: Obj, source: Obj): Obj {
   return out;
 }
 
+/** Resolves when `ok()` holds, or after `ms` (the assertion that follows then fails with its own message). */
+async function until(ok: () => boolean, ms = 5000): Promise<void> {
+  for (const end = Date.now() + ms; !ok() && Date.now() < end; ) await new Promise((r) => setTimeout(r, 25));
+}
+
 function event(fragment: unknown, params: Obj = {}, requestId = `req-${Math.random().toString(16).slice(2)}`): Obj {
   return { region: REGION, accountId: ACCOUNT, fragment, transformId: `${ACCOUNT}::WarmStepFunctions`, params, requestId, templateParameterValues: {} };
 }
@@ -98,10 +107,17 @@ beforeAll(async () => {
     }
   }
   await s3.send(new CreateBucketCommand({ Bucket: SAM_BUCKET }));
-  // The task folder: what the deployment zip holds (dist/macro.js alone; see lambda-runtime.test.ts).
+  // The task folder: what the deployment zip holds (the bundle, and its package.json when the build
+  // writes one; see lambda-runtime.test.ts).
   taskRoot = join(work, 'task');
   mkdirSync(join(taskRoot, 'dist'), { recursive: true });
-  copyFileSync(join(ROOT, 'dist', 'macro.js'), join(taskRoot, 'dist', 'macro.js'));
+  for (const f of ['macro.js', 'package.json']) if (existsSync(join(ROOT, 'dist', f))) copyFileSync(join(ROOT, 'dist', f), join(taskRoot, 'dist', f));
+  // Stands in for the AWS SDK of the Lambda Node.js runtime (see the top of this file); only the session
+  // with s3DefinitionBuckets uses it: the default session runs from a task folder without it.
+  sdkRoot = join(work, 'with-sdk');
+  mkdirSync(join(sdkRoot, 'task', 'dist'), { recursive: true });
+  for (const f of readdirSync(join(taskRoot, 'dist'))) copyFileSync(join(taskRoot, 'dist', f), join(sdkRoot, 'task', 'dist', f));
+  symlinkSync(join(ROOT, 'node_modules'), join(sdkRoot, 'node_modules'), 'dir');
 });
 
 afterAll(async () => {
@@ -147,10 +163,10 @@ interface Session {
   fn: Launched;
 }
 
-async function start(client: RuntimeClient, env: Record<string, string>): Promise<Session> {
+async function start(client: RuntimeClient, env: Record<string, string>, root = taskRoot): Promise<Session> {
   const api = new RuntimeApi();
   await api.start();
-  return { api, fn: launch(client, clientPaths(client).entry, api, { taskRoot, handler: 'dist/macro.handler', logFormat: 'JSON', env }) };
+  return { api, fn: launch(client, clientPaths(client).entry, api, { taskRoot: root, handler: 'dist/macro.handler', logFormat: 'JSON', env }) };
 }
 
 async function stop(s: Session): Promise<void> {
@@ -181,9 +197,7 @@ describe.each(RUNTIME_CLIENTS.map((c) => [`aws-lambda-ric@${c.version} (${c.runt
         AWS_ACCESS_KEY_ID: 'S3RVER',
         AWS_SECRET_ACCESS_KEY: 'S3RVER',
         AWS_SESSION_TOKEN: '',
-        // Stands in for the AWS SDK that the Lambda Node.js runtime provides at /var/runtime/node_modules.
-        NODE_PATH: `/opt/nodejs/node_modules:/var/runtime/node_modules:${join(ROOT, 'node_modules')}`,
-      });
+      }, join(sdkRoot, 'task'));
     });
     afterAll(async () => stop(s));
 
@@ -202,10 +216,13 @@ describe.each(RUNTIME_CLIENTS.map((c) => [`aws-lambda-ric@${c.version} (${c.runt
       });
       // The definition's text did not change: it stays in S3, where `sam deploy` put it.
       expect(sm.Properties.DefinitionUri).toEqual(packaged.Resources.StockTradingStateMachine.Properties.DefinitionUri);
+      const key = packaged.Resources.StockTradingStateMachine.Properties.DefinitionUri.Key;
+      await until(() => (s.fn.stdout() + s.fn.stderr()).includes(`s3://${SAM_BUCKET}/${key} (ETag`));
       const logs = s.fn.stdout() + s.fn.stderr();
       expect(logs).toContain(`s3://${SAM_BUCKET}/${packaged.Resources.StockTradingStateMachine.Properties.DefinitionUri.Key} (ETag`);
       // The CLI, on the source template with its local file: the same template but for DefinitionUri.
-      const cli = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'transform', join(EXAMPLE, 'template.yaml'), '--format', 'json'], { encoding: 'utf8' });
+      const cliFile = ['cli.cjs', 'cli.js'].map((f) => join(ROOT, 'dist', f)).find((f) => existsSync(f))!;
+      const cli = spawnSync(process.execPath, [cliFile, 'transform', join(EXAMPLE, 'template.yaml'), '--format', 'json'], { encoding: 'utf8' });
       expect(cli.status).toBe(0);
       expect(withoutTransform(unpackaged(r.body.fragment, source))).toEqual(withoutTransform(JSON.parse(cli.stdout)));
     });
@@ -241,15 +258,17 @@ describe.each(RUNTIME_CLIENTS.map((c) => [`aws-lambda-ric@${c.version} (${c.runt
   });
 
   test('without s3DefinitionBuckets (the default): a warning, the template unchanged, and the AWS SDK is not needed', async () => {
-    // No NODE_PATH to the project: loading the SDK would fail the invocation.
+    // A task folder with no SDK within reach: loading it would fail the invocation.
     const s = await start(client, { AWS_ENDPOINT_URL_S3: endpoint });
     try {
       const template = loadInput(listFixtures().find((c) => c.name === 'stored_s3_location_after_sam')!);
       const r = await s.api.invoke(event(withoutTransform(template)));
       expect(r.body.status).toBe('success');
       expect(r.body.fragment).toEqual(withoutTransform(template));
-      const warnings = (s.fn.stdout() + s.fn.stderr()).split('\n').filter((l) => l.includes('"level":"WARN"') && l.includes('does not read definitions in S3'));
-      expect(warnings).toHaveLength(1);
+      // The runtime client may write a log line just after it posts the reply: wait for it.
+      const warnings = (): string[] => (s.fn.stdout() + s.fn.stderr()).split('\n').filter((l) => l.includes('"level":"WARN"') && l.includes('does not read definitions in S3'));
+      await until(() => warnings().length > 0);
+      expect(warnings()).toHaveLength(1);
     } finally {
       await stop(s);
     }

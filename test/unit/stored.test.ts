@@ -414,16 +414,21 @@ describe('the Lambda bundle (dist/macro.js) and the S3 client', () => {
 
   /** Runs the bundle's handler in a fresh process with only this environment; which AWS SDK modules it loaded. */
   function runBundle(fragment: unknown, env: Record<string, string>): { status: string; reasons: string[]; sdk: string[] } {
+    // Loaded with import(), as the nodejs24.x runtime loads a handler, whether the bundle is CommonJS or an
+    // ES module. Modules that an ES module imports from a CommonJS package (the SDK's) are listed in the
+    // CommonJS cache too.
     const script = `
-      const { createHandler } = require(${JSON.stringify(BUNDLE)});
+      import { createRequire } from 'node:module';
+      import { pathToFileURL } from 'node:url';
+      const m = await import(pathToFileURL(${JSON.stringify(BUNDLE)}).href);
+      const createHandler = m.createHandler ?? m.default.createHandler;
       const reasons = [];
-      createHandler({ log: (l) => reasons.push(l.reason), env: process.env })(JSON.parse(process.env.WSF_EVENT)).then((reply) => {
-        const sdk = Object.keys(require.cache).filter((k) => k.includes('@aws-sdk'));
-        process.stdout.write(JSON.stringify({ status: reply.status, reasons: reasons.filter(Boolean), sdk }));
-      });
+      const reply = await createHandler({ log: (l) => reasons.push(l.reason), env: process.env })(JSON.parse(process.env.WSF_EVENT));
+      const sdk = Object.keys(createRequire(import.meta.url).cache).filter((k) => k.includes('@aws-sdk'));
+      process.stdout.write(JSON.stringify({ status: reply.status, reasons: reasons.filter(Boolean), sdk }));
     `;
     const ev = { region: REGION, accountId: ACCOUNT, fragment, transformId: 'x', params: {}, requestId: 'r', templateParameterValues: {} };
-    return JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', WSF_EVENT: JSON.stringify(ev), ...env }, encoding: 'utf8', timeout: 30_000 }));
+    return JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', WSF_EVENT: JSON.stringify(ev), ...env }, encoding: 'utf8', timeout: 30_000 }));
   }
 
   const stored = template('AWS::StepFunctions::StateMachine', S3_LOCATION);
