@@ -108,6 +108,14 @@ function printed(s: Session): string {
   return `${s.fn.stdout()}\n${s.fn.stderr()}`;
 }
 
+/**
+ * Waits (up to 5 s) for the failure line of the last invocation: the runtime client may write a
+ * log line just after it posts the reply, so a test that reads the output at once can miss it.
+ */
+async function failureLogged(s: Session): Promise<void> {
+  for (const end = Date.now() + 5000; !printed(s).includes('"message":"failure"') && Date.now() < end; ) await new Promise((r) => setTimeout(r, 25));
+}
+
 describe.each(RUNTIME_CLIENTS.map((c) => [`aws-lambda-ric@${c.version} (${c.runtime})`, c] as const))('%s', (_name, client) => {
   const installed = clientPaths(client).installed;
   if (!installed) {
@@ -234,6 +242,7 @@ describe.each(RUNTIME_CLIENTS.filter((c) => clientPaths(c).installed).map((c) =>
       const ok = await s.api.invoke(event(seedFragment()));
       const warned = await s.api.invoke(warningEvent());
       const failed = await s.api.invoke(event({ Resources: 5 }));
+      await failureLogged(s);
       expect([ok.body.status, warned.body.status, failed.body.status]).toEqual(['success', 'success', 'failure']);
       const records = jsonRecords(s);
       const rewritten = records.filter((r) => r.message?.message === 'rewritten' && r.requestId === ok.requestId);
@@ -258,6 +267,7 @@ describe.each(RUNTIME_CLIENTS.filter((c) => clientPaths(c).installed).map((c) =>
       await s.api.invoke(event(seedFragment()));
       await s.api.invoke(warningEvent());
       await s.api.invoke(event({ Resources: 5 }));
+      await failureLogged(s);
       const records = jsonRecords(s);
       expect(records.filter((r) => r.message?.message === 'failure').map((r) => r.level)).toEqual(['ERROR']);
       expect(records.filter((r) => r.message?.message === 'warning').length).toBeGreaterThan(0);
@@ -272,6 +282,7 @@ describe.each(RUNTIME_CLIENTS.filter((c) => clientPaths(c).installed).map((c) =>
     try {
       await s.api.invoke(event(seedFragment()));
       await s.api.invoke(event({ Resources: 5 }));
+      await failureLogged(s);
       const lines = printed(s).split('\n');
       expect(lines.some((l) => /\tINFO\t\{"level":"INFO","message":"rewritten"/.test(l))).toBe(true);
       expect(lines.some((l) => /\tERROR\t\{"level":"ERROR","message":"failure"/.test(l))).toBe(true);
