@@ -106,19 +106,21 @@ class TooLarge extends Error {}
 async function read(sdk: S3Sdk, client: S3Client, l: S3Location, signal: AbortSignal, budget: number, maxBytes: number): Promise<StoredDefinition> {
   const source = describeLocation(l);
   if (signal.aborted) return { status: 'error', source, message: `not read: the ${budget} ms budget for reading definitions ran out` };
+  let body: unknown;
   try {
     const res: GetObjectCommandOutput = await within(
       client.send(new sdk.GetObjectCommand({ Bucket: l.bucket, Key: l.key, VersionId: l.version }), { abortSignal: signal }),
       signal,
     );
+    body = res.Body;
     const named = describeObject(l, res.VersionId, res.ETag);
     if (res.ContentLength !== undefined && res.ContentLength > maxBytes) {
-      destroy(res.Body);
       throw new TooLarge(`${res.ContentLength} bytes`);
     }
     const text = await within(bodyText(res.Body, maxBytes), signal);
     return { status: 'ok', source: named, text };
   } catch (e) {
+    destroy(body); // a body left unread (too large, or the budget ran out) holds its connection open
     return { status: 'error', source, message: describeError(e, signal, budget, maxBytes) };
   }
 }
@@ -137,7 +139,6 @@ async function bodyText(body: unknown, maxBytes: number): Promise<string> {
     const b = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     size += b.length;
     if (size > maxBytes) {
-      destroy(body);
       throw new TooLarge(`more than ${maxBytes} bytes`);
     }
     chunks.push(b);

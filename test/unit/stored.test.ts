@@ -454,3 +454,17 @@ describe('the Lambda bundle (dist/macro.js) and the S3 client', () => {
     expect(run.reasons).toEqual([expect.stringMatching(/^cannot read Flow's definition at s3:\/\/defs\/flows\/flow\.asl\.json \(version v7\): /)]);
   });
 });
+
+test('S3 reader: a body that stops arriving is destroyed when the budget runs out', async () => {
+  const s3 = mockClient(S3Client);
+  try {
+    const stalled = new Readable({ read: () => undefined });
+    stalled.push('{"StartAt"');
+    s3.on(GetObjectCommand).callsFake(() => ({ Body: stalled }));
+    const out = await readS3Definitions(storedRefs(template('AWS::StepFunctions::StateMachine', S3_LOCATION), OPTIONS), { client: new S3Client({ region: REGION }), budgetMs: 100 });
+    expect(out.Flow).toMatchObject({ status: 'error', message: 'timed out: the 100 ms budget for reading definitions ran out' });
+    expect(stalled.destroyed).toBe(true);
+  } finally {
+    s3.restore();
+  }
+});
