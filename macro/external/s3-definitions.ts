@@ -34,6 +34,19 @@ export function loadS3Sdk(): Promise<S3Sdk> {
   return import('@aws-sdk/client-s3');
 }
 
+/**
+ * One client per region for the life of the process: a warm Lambda environment reuses it (and its
+ * connections) from one invocation to the next.
+ */
+const clients = new WeakMap<S3Sdk, Map<string, S3Client>>();
+function clientFor(sdk: S3Sdk, region: string | undefined): S3Client {
+  let byRegion = clients.get(sdk);
+  if (!byRegion) clients.set(sdk, (byRegion = new Map()));
+  let client = byRegion.get(region ?? '');
+  if (!client) byRegion.set(region ?? '', (client = new sdk.S3Client({ region, retryMode: 'adaptive', maxAttempts: 6, followRegionRedirects: true })));
+  return client;
+}
+
 export const DEFAULT_BUDGET_MS = 10_000;
 export const DEFAULT_CONCURRENCY = 4;
 export const MAX_DEFINITION_BYTES = 1024 * 1024;
@@ -58,7 +71,7 @@ export async function readS3Definitions(refs: StoredRef[], settings: S3ReadSetti
   }
   if (byObject.size === 0) return out;
   const sdk = settings.sdk ?? (await loadS3Sdk());
-  const client = settings.client ?? new sdk.S3Client({ region: settings.region, retryMode: 'adaptive', maxAttempts: 6, followRegionRedirects: true });
+  const client = settings.client ?? clientFor(sdk, settings.region);
   const budget = settings.budgetMs ?? DEFAULT_BUDGET_MS;
   const maxBytes = settings.maxBytes ?? MAX_DEFINITION_BYTES;
   const abort = new AbortController();
