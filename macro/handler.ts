@@ -12,6 +12,7 @@ import { TransformError } from './errors';
 import { isObject } from './json';
 import { consoleSink, logDecisions, type LogSink } from './log';
 import { parseParams } from './params';
+import { describeLocation, storedRefs, type StoredRef } from './definition/stored';
 import { transform } from './transform';
 import type { MacroEvent, MacroReply, TransformOptions } from './types';
 
@@ -20,6 +21,8 @@ export interface HandlerDeps {
   env: Record<string, string | undefined>;
   /** Looks up functions outside the template (issue 6); loaded only when ResolveExternal is on. */
   resolveExternal?: (fragment: unknown, options: TransformOptions) => Promise<TransformOptions['external']>;
+  /** Reads definitions stored in S3 (issue 13); loaded only when the deployment allows it and the template has some. */
+  readDefinitions?: (refs: StoredRef[], options: TransformOptions) => Promise<TransformOptions['definitions']>;
 }
 
 export type MacroHandler = (event: unknown, context?: Context) => Promise<MacroReply>;
@@ -39,6 +42,12 @@ async function handle(event: unknown, deps: HandlerDeps): Promise<MacroReply> {
     const e = validateEvent(event);
     const params = parseParams(e.params);
     const options: TransformOptions = { ...params, region: e.region, accountId: e.accountId };
+    // Definitions in S3 first: ResolveExternal looks for external functions in them too.
+    const refs = storedRefs(e.fragment, options).filter((r) => r.location?.kind === 's3');
+    if (refs.length > 0) {
+      const read = deps.readDefinitions ?? (await loadDefinitionReader(deps.env));
+      options.definitions = await read(refs, options);
+    }
     if (params.resolveExternal) {
       const resolve = deps.resolveExternal ?? (await loadResolver(deps.env));
       options.external = await resolve(e.fragment, options);
@@ -81,4 +90,27 @@ async function loadResolver(env: HandlerDeps['env']): Promise<NonNullable<Handle
   const budget = Number(env.WARM_RESOLVE_BUDGET_MS);
   return (fragment, options) =>
     mod.resolveExternal(fragment, options, { enabled: true, budgetMs: Number.isFinite(budget) && budget > 0 ? budget : undefined });
+}
+
+export const S3_NOT_ENABLED =
+  'this deployment of the macro does not read definitions in S3 (deploy it with s3DefinitionBuckets listing the bucket, which grants s3:GetObject on it)';
+
+async function loadDefinitionReader(env: HandlerDeps['env']): Promise<NonNullable<HandlerDeps['readDefinitions']>> {
+  if (env.WARM_S3_DEFINITIONS !== 'true') {
+    // Not enabled in this deployment: answer without loading the AWS SDK.
+    return async (refs) => Object.fromEntries(refs.map((r) => [r.stateMachine, { status: 'error', source: describeLocation(r.location!), message: S3_NOT_ENABLED }]));
+  }
+  // Dynamic import: the AWS SDK is loaded only when this feature is on and the template needs it.
+  let mod: typeof import('./external/s3-definitions');
+  try {
+    mod = await import('./external/s3-definitions');
+    await mod.loadS3Sdk();
+  } catch (e) {
+    throw new TransformError(
+      [{ path: '(macro)', message: `reading definitions in S3 needs the AWS SDK for JavaScript v3 (provided by the Lambda Node.js runtime), which could not be loaded: ${(e as Error).message.split('\n')[0]}` }],
+      { cause: e },
+    );
+  }
+  const budget = Number(env.WARM_S3_BUDGET_MS);
+  return (refs, options) => mod.readS3Definitions(refs, { region: options.region, budgetMs: Number.isFinite(budget) && budget > 0 ? budget : undefined });
 }

@@ -62,5 +62,6 @@ function decisionRecord(requestId: string, d: Decision): LogRecord {
     from: d.from,
     to: d.to,
     reason: d.reason,
+    source: d.source,
   };
 }

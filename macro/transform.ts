@@ -15,13 +15,14 @@ import { expandParts } from './intrinsics/parts';
 import { classifyParts } from './references';
 import { writeDefinition } from './definition/write';
 import { IamFixer, type Grant } from './iam';
-import { Editor, getOwn, hasOwn, intrinsicName, isObject } from './json';
+import { Editor, getOwn, hasOwn, intrinsicName, isObject, jsonEqual, setOwn } from './json';
 import { ReportBuilder, metadataEntries } from './report';
 import { decide, type Edit } from './rewrite';
 import { WarmTargets } from './targets';
 import { readTemplate, STATE_MACHINE_TYPES, unreadableIn, type Resource, type TemplateIndex } from './template';
 import { touchesWarm } from './touches';
-import type { Decision, Json, JsonObject, TransformOptions, TransformResult } from './types';
+import type { Decision, Json, JsonObject, StoredDefinition, TransformOptions, TransformResult } from './types';
+import { describeLocation, storedRef, type StoredRef } from './definition/stored';
 
 export function transform(fragment: unknown, options: TransformOptions = {}): TransformResult {
   try {
@@ -83,18 +84,19 @@ function run(fragment: unknown, options: TransformOptions): TransformResult {
       }
     };
 
-    const model = readModel(sm, index, targets, problems, warn);
+    const model = readModel(sm, index, targets, problems, warn, options);
     if (!model) {
       report.stateMachine(false, 0);
       continue;
     }
+    const src = model.stored ? { source: model.stored.source } : {};
     const scan = findSlots(model.root);
     for (const n of scan.notes) {
       const reason = n.kind === 'dynamic' ? `${n.message}; the macro cannot tell which function it invokes` : n.message;
-      if (n.kind === 'dynamic') warn(model.path, reason, { state: n.state, statePath: n.statePath });
+      if (n.kind === 'dynamic') warn(model.path, reason, { state: n.state, statePath: n.statePath, ...src });
       else {
         const cold = explicitColdPath(n, index, targets);
-        const at = { stateMachine: sm.id, templatePath: model.path, state: n.state, statePath: n.statePath };
+        const at = { stateMachine: sm.id, templatePath: model.path, state: n.state, statePath: n.statePath, ...src };
         if (cold) report.add({ action: 'unchanged', ...at, function: cold.fn, coldPath: true, reason: `${reason}, although it does not use the provisioned concurrency of ${cold.fn} (${cold.why})` });
         else report.add({ action: 'unchanged', ...at, reason });
       }
@@ -103,7 +105,7 @@ function run(fragment: unknown, options: TransformOptions): TransformResult {
     const errorStates = new Map<string, string[]>();
     for (const slot of scan.slots) {
       const d = decide(slot, { index, targets, external: options.external, aliasName: options.aliasName, holds: sm.condition });
-      const at = { stateMachine: sm.id, templatePath: model.path, state: slot.state, statePath: slot.statePath };
+      const at = { stateMachine: sm.id, templatePath: model.path, state: slot.state, statePath: slot.statePath, ...src };
       switch (d.kind) {
         case 'rewrite':
           edits.push(d.edit);
@@ -144,7 +146,7 @@ function run(fragment: unknown, options: TransformOptions): TransformResult {
           report.add({ action: 'warning', ...at, reason: `${slot.field} refers to ${d.name}, which is not a resource or parameter of this template; left as it is (CloudFormation will reject it)` });
           break;
         case 'unresolved':
-          warn(model.path, d.reason, { state: slot.state, statePath: slot.statePath }, `${slot.field} cannot be resolved to a function, so the macro cannot check that it is warm`);
+          warn(model.path, d.reason, { state: slot.state, statePath: slot.statePath, ...src }, `${slot.field} cannot be resolved to a function, so the macro cannot check that it is warm`);
           break;
         case 'ignore':
           break;
@@ -169,7 +171,23 @@ function run(fragment: unknown, options: TransformOptions): TransformResult {
     // reports the IAM grants the rewrite would add too.
     const would = mode === 'report' ? ' (Mode report: nothing changed)' : '';
     try {
-      writeDefinition(model, edits, { editor, reserved });
+      if (model.stored) {
+        const inlined = writeStored(sm, model, model.stored, edits, editor, reserved);
+        if (typeof inlined === 'string') {
+          warn(model.path, inlined, src);
+          report.stateMachine(false, 0);
+          continue;
+        }
+        if (inlined) {
+          report.add({
+            action: 'unchanged',
+            stateMachine: sm.id,
+            templatePath: model.path,
+            ...src,
+            reason: `the rewritten definition ${mode === 'report' ? 'would go' : 'goes'} inline as ${inlined.property} in place of ${model.stored.ref.property} (read from ${model.stored.source})`,
+          });
+        }
+      } else writeDefinition(model, edits, { editor, reserved });
     } catch (e) {
       problems.push({ logicalId: sm.id, path: model.path, message: `the macro could not write the definition back: ${(e as Error).message}` });
       continue;
@@ -190,27 +208,32 @@ function run(fragment: unknown, options: TransformOptions): TransformResult {
   return { fragment: mode === 'report' ? fragment : editor.root, report: report.build(mode) };
 }
 
+type Warn = (path: string, reason: string, extra?: Partial<Decision>, strictMessage?: string) => void;
+
+/** A definition stored outside the template, as the edge read it. */
+interface StoredInfo {
+  ref: StoredRef;
+  source: string;
+  text: string;
+  /** The text parsed as JSON, for SAM's Definition (an object). */
+  parsed?: JsonObject;
+}
+
+type Model = DefinitionModel & { stored?: StoredInfo };
+
 /** Reads the definition of one state machine, or records why it cannot be read. */
 function readModel(
   sm: Resource,
   index: ReturnType<typeof readTemplate>,
   targets: WarmTargets,
   problems: Problem[],
-  warn: (path: string, reason: string, extra?: Partial<Decision>, strictMessage?: string) => void,
-): DefinitionModel | undefined {
+  warn: Warn,
+  options: TransformOptions,
+): Model | undefined {
   const props = sm.properties;
   const base = `Resources/${sm.id}/Properties`;
-  for (const key of ['DefinitionS3Location', 'DefinitionUri']) {
-    if (hasOwn(props, key)) {
-      warn(
-        `${base}/${key}`,
-        `${sm.id} loads its definition from ${key}, which the macro cannot read; its invocations are left as they are`,
-        {},
-        `the macro cannot read a definition stored in S3, so it cannot check ${sm.id}'s invocations. Inline it with Definition or DefinitionString, or list ${sm.id} in Exclude`,
-      );
-      return undefined;
-    }
-  }
+  const ref = storedRef(sm.id, props, options);
+  if (ref) return readStored(sm, ref, options.definitions?.[sm.id], warn);
   const property = hasOwn(props, 'DefinitionString') ? 'DefinitionString' : hasOwn(props, 'Definition') ? 'Definition' : undefined;
   if (!property) {
     warn(base, `${sm.id} has no Definition or DefinitionString`);
@@ -236,6 +259,87 @@ function readModel(
     else warn(path, `cannot read the definition (${message}); it refers to no function with provisioned concurrency, so it is left as it is`);
     return undefined;
   }
+}
+
+/**
+ * A definition stored in S3 (or, for the CLI, a local file): read from the text the edge fetched.
+ * A plain state machine's text is read as DefinitionString; SAM's as a Definition object (what it
+ * will be written back as), so that SAM's intrinsics can go straight into it.
+ */
+function readStored(sm: Resource, ref: StoredRef, stored: StoredDefinition | undefined, warn: Warn): Model | undefined {
+  const strictMessage = (why: string): string =>
+    `${why}, so it cannot check ${sm.id}'s invocations. Let the macro read it (see "Definitions in S3" in the README), inline it with Definition or DefinitionString, or list ${sm.id} in Exclude`;
+  const fail = (reason: string, why: string, source?: string): undefined => {
+    warn(ref.templatePath, `${reason}; its invocations are left as they are`, source ? { source } : {}, strictMessage(why));
+    return undefined;
+  };
+  if (ref.problem) return fail(`${sm.id} loads its definition from ${ref.property}, which the macro cannot locate: ${ref.problem}`, `the macro cannot locate ${sm.id}'s ${ref.property}`);
+  const where = describeLocation(ref.location!);
+  if (!stored) {
+    if (ref.location!.kind === 'file') {
+      return fail(
+        `${sm.id} loads its definition from the local file ${where}, which the deployed macro cannot read (sam package / sam deploy uploads it to S3 first; the CLI reads it)`,
+        `the definition is a local file`,
+      );
+    }
+    return fail(`${sm.id} loads its definition from ${where}, which the macro was not given`, `the macro was not given the definition at ${where}`);
+  }
+  if (stored.status === 'error') {
+    return fail(`cannot read ${sm.id}'s definition at ${stored.source}: ${stored.message}`, `the macro cannot read the definition at ${stored.source} (${stored.message})`, stored.source);
+  }
+  const info: StoredInfo = { ref, source: stored.source, text: stored.text };
+  const props = sm.properties;
+  const subs = getOwn(props, 'DefinitionSubstitutions');
+  try {
+    let model: DefinitionModel;
+    if (sm.type === 'AWS::Serverless::StateMachine') {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(stored.text);
+      } catch {
+        parsed = undefined;
+      }
+      if (isObject(parsed)) {
+        info.parsed = parsed;
+        model = readDefinition(sm.id, 'Definition', parsed, subs);
+      } else model = readDefinition(sm.id, 'DefinitionString', stored.text, subs);
+    } else model = readDefinition(sm.id, 'DefinitionString', stored.text, subs);
+    return { ...model, path: ref.templatePath, stored: info };
+  } catch (e) {
+    if (!(e instanceof ReadError) && !(e instanceof RangeError)) throw e;
+    const message = e instanceof RangeError ? 'the definition is nested too deeply to read' : e.message;
+    return fail(`the definition at ${stored.source} is not a JSON state machine definition (${message})`, `the definition at ${stored.source} is not valid JSON`, stored.source);
+  }
+}
+
+/**
+ * Writes the edits of a stored definition: when only DefinitionSubstitutions change, the definition
+ * stays where it is; when its text changes, the rewritten definition goes inline (SAM's Definition
+ * in place of DefinitionUri, DefinitionString in place of DefinitionS3Location), at the same place
+ * among the properties. Returns what went inline, undefined when nothing did, or why it cannot.
+ */
+function writeStored(sm: Resource, model: Model, stored: StoredInfo, edits: Edit[], editor: Editor, reserved: ReadonlySet<string>): { property: string } | string | undefined {
+  const propsPath = ['Resources', sm.id, 'Properties'];
+  // Written on a scratch editor first (copy-on-write: the real one is untouched), then applied.
+  const scratch = new Editor(editor.root);
+  if (stored.parsed) scratch.set([...propsPath, 'Definition'], stored.parsed);
+  writeDefinition(model, edits, { editor: scratch, reserved });
+  const written = scratch.get(propsPath) as JsonObject;
+  const value = written[model.property];
+  const changed = stored.parsed ? !jsonEqual(value, stored.parsed) : value !== stored.text;
+  if (changed && sm.type === 'AWS::Serverless::StateMachine' && !stored.parsed) {
+    return `the rewritten definition cannot go inline: SAM's Definition must be a JSON object, and the text at ${stored.source} is JSON only once DefinitionSubstitutions apply; its invocations are left as they are`;
+  }
+  const out: JsonObject = {};
+  for (const k of Object.keys(written)) {
+    if (k === model.property) continue;
+    if (k === stored.ref.property) {
+      if (changed) setOwn(out, model.property, value);
+      else setOwn(out, k, written[k]);
+    } else setOwn(out, k, written[k]);
+  }
+  editor.set(propsPath, out);
+  return changed ? { property: model.property } : undefined;
 }
 
 /**

@@ -49,7 +49,18 @@ export interface TransformOptions {
    * Key: the function's unqualified ARN; value: the outcome of the lookup.
    */
   external?: Record<string, ExternalLookup>;
+  /**
+   * Definitions stored outside the template (DefinitionUri, DefinitionS3Location), read by the edge:
+   * the Lambda from S3, the CLI from local files. Key: the state machine's logical ID.
+   */
+  definitions?: Record<string, StoredDefinition>;
 }
+
+/**
+ * A stored definition as the edge read it. `source` names it in the report: `s3://bucket/key`
+ * with its version or ETag, or the local path.
+ */
+export type StoredDefinition = { status: 'ok'; source: string; text: string } | { status: 'error'; source: string; message: string };
 
 export type ExternalLookup =
   | { status: 'warm'; aliases: { name: string; arn: string }[] }
@@ -74,6 +85,8 @@ export interface Decision {
   from?: string;
   to?: string;
   reason: string;
+  /** Where the definition came from when it is stored outside the template (S3 object or local file). */
+  source?: string;
   /**
    * True when the state invoked (before any rewrite) a function that has provisioned concurrency
    * without going through it: what `warm-step-functions check` reports.

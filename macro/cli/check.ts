@@ -15,9 +15,8 @@ import { readDefinition, type DefinitionModel } from '../definition/read';
 import { findSlots } from '../definition/slots';
 import type { StrNode } from '../definition/ast';
 import { getOwn, isObject } from '../json';
-import type { parseParams } from '../params';
 import { transform } from '../transform';
-import type { Decision, Json, JsonObject } from '../types';
+import type { Decision, Json, JsonObject, TransformOptions } from '../types';
 import { SourcePositions, type Path, type SourcePos } from './positions';
 import { MACRO_NAME, withoutTransform } from './transform-entry';
 
@@ -56,7 +55,7 @@ export interface CheckResult {
   failure?: string;
 }
 
-type Params = ReturnType<typeof parseParams>;
+type Params = TransformOptions;
 
 /** Runs the check; never throws a TransformError (a failing macro is a `macro-fails` finding). */
 export function checkTemplate(template: JsonObject, text: string, file: string, listed: boolean, params: Params): CheckResult {

@@ -16,7 +16,8 @@ import { TransformError } from '../errors';
 import { isObject } from '../json';
 import { parseParams } from '../params';
 import { transform } from '../transform';
-import type { Decision, JsonObject, Report } from '../types';
+import type { Decision, JsonObject, Report, TransformOptions } from '../types';
+import { localDefinitions } from './definitions';
 import { parseCommand, UsageError } from './args';
 import { COMMANDS, otherOptions, USAGE, VERSION, type Command } from './commands';
 import { CHECK_FORMATS, checkFailure, checkTemplate, formatJson, formatSarif, formatText, type CheckFormat, type CheckResult } from './check';
@@ -123,7 +124,9 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const format = ((args.command === 'transform' ? args.format : undefined) ?? (text.trimStart().startsWith('{') ? 'json' : 'yaml')) as 'yaml' | 'json';
   const entry = readTransform(template);
   try {
-    const params = { ...parseParams({ ...entry.parameters, ...args.params }), region: args.region, accountId: args.accountId };
+    const options = { ...parseParams({ ...entry.parameters, ...args.params }), region: args.region, accountId: args.accountId };
+    // Definitions in local files (DefinitionUri paths, CDK assets in cdk.out), read as the deployed macro reads S3.
+    const params = { ...options, definitions: localDefinitions(template, args.file, options, io.readFile) };
     if (params.resolveExternal) {
       throw new TransformError([{ path: 'Transform/WarmStepFunctions/Parameters/ResolveExternal', message: 'ResolveExternal needs the Lambda API; it works in the deployed macro, not in the CLI' }]);
     }
@@ -157,7 +160,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
   }
 }
 
-function check(template: JsonObject, text: string, file: string, listed: boolean, params: ReturnType<typeof parseParams>, format: CheckFormat, io: Io): number {
+function check(template: JsonObject, text: string, file: string, listed: boolean, params: TransformOptions, format: CheckFormat, io: Io): number {
   return printCheck(checkTemplate(template, text, file === '-' ? '<stdin>' : file, listed, params), format, io);
 }
 

@@ -111,6 +111,65 @@ function expectLogsPlusReadOnlyLambda(statements: Statement[]): void {
   expect([other[0].Resource].flat()).toEqual(['*']);
 }
 
+/** The statements that are neither CloudWatch Logs nor the read-only Lambda ones (those are checked above). */
+function s3Statements(statements: Statement[]): Statement[] {
+  return statements.filter((s) => actionsOf([s]).some((a) => a.startsWith('s3:')));
+}
+
+/** The S3 statement of s3DefinitionBuckets: exactly s3:GetObject and s3:GetObjectVersion on exactly these objects. */
+function expectS3Read(statements: Statement[], resources: Json[]): void {
+  const s3 = s3Statements(statements);
+  expect(s3).toHaveLength(1);
+  expect(s3[0].Effect).toBe('Allow');
+  expect(actionsOf(s3).sort()).toEqual(['s3:GetObject', 's3:GetObjectVersion']);
+  expect([s3[0].Resource].flat()).toEqual(resources);
+}
+
+/**
+ * Evaluates the intrinsic functions these templates use (Ref, Fn::If, Fn::Join, Fn::Split, Fn::Sub,
+ * Fn::Equals, Fn::Not) for given parameter values, pseudo parameters and conditions.
+ */
+function evaluate(node: Json, values: Record<string, Json>, conditions: Record<string, boolean> = {}): Json {
+  const ev = (n: Json): Json => evaluate(n, values, conditions);
+  if (Array.isArray(node)) return node.map(ev);
+  if (!node || typeof node !== 'object') return node;
+  const keys = Object.keys(node);
+  if (keys.length !== 1) return Object.fromEntries(keys.map((k) => [k, ev(node[k])]));
+  const [fn] = keys;
+  const arg = node[fn];
+  switch (fn) {
+    case 'Ref':
+      if (!(arg in values)) throw new Error(`no value for Ref ${arg}`);
+      return values[arg];
+    case 'Fn::If':
+      if (!(arg[0] in conditions)) throw new Error(`condition ${arg[0]} not given`);
+      return ev(conditions[arg[0]] ? arg[1] : arg[2]);
+    case 'Fn::Join':
+      return (ev(arg[1]) as Json[]).join(arg[0]);
+    case 'Fn::Split':
+      return (ev(arg[1]) as string).split(arg[0]);
+    case 'Fn::Equals':
+      return JSON.stringify(ev(arg[0])) === JSON.stringify(ev(arg[1]));
+    case 'Fn::Not':
+      return !ev(arg[0]);
+    case 'Fn::Sub': {
+      const [text, vars] = typeof arg === 'string' ? [arg, {}] : [arg[0], ev(arg[1])];
+      return (text as string).replace(/\$\{([^}]+)\}/g, (_m, name: string) => {
+        const v = name in vars ? vars[name] : values[name];
+        if (v === undefined) throw new Error(`no value for \${${name}}`);
+        return String(v);
+      });
+    }
+    default:
+      return Object.fromEntries(keys.map((k) => [k, ev(node[k])]));
+  }
+}
+
+/** The template's conditions, evaluated for these parameter values. */
+function conditionsOf(template: Json, values: Record<string, Json>): Record<string, boolean> {
+  return Object.fromEntries(Object.entries<Json>(template.Conditions ?? {}).map(([k, v]) => [k, evaluate(v, values) as boolean]));
+}
+
 // ---------------------------------------------------------------- validation (@aws/cloudformation-validate)
 
 /** Error-level findings (validator FATAL/ERROR) of a template object or JSON/YAML text, one per line; '' if none. */
@@ -186,6 +245,7 @@ beforeAll(async () => {
       '--param=timeout=30',
       '--param=runtime=nodejs22.x',
       '--param=logLevel=WARN',
+      '--param=s3DefinitionBuckets=aws-sam-cli-managed-default-samclisourcebucket-1x2y3z, cdk-hnb659fds-assets-111122223333-eu-west-1',
     ]),
   ]);
   await warmUpTemplateValidator(); // builds the validator engine (seconds, synchronous) while Serverless runs
@@ -215,7 +275,7 @@ describe('serverless.yml (serverless package, offline)', () => {
       MemorySize: 512,
       Timeout: 60,
       FunctionName: `${SERVICE}-prod-macro`,
-      Environment: { Variables: { WARM_RESOLVE_EXTERNAL: 'false' } },
+      Environment: { Variables: { WARM_RESOLVE_EXTERNAL: 'false', WARM_S3_DEFINITIONS: 'false' } },
     });
     expect(fn.Properties.Code.S3Key).toMatch(new RegExp(`/${SERVICE}\\.zip$`));
   });
@@ -282,7 +342,7 @@ describe('serverless.yml (serverless package, offline)', () => {
     });
   }, 120_000);
 
-  test('role: CloudWatch Logs only when resolveExternal is off (default)', () => {
+  test('role: CloudWatch Logs only when resolveExternal and s3DefinitionBuckets are off (default)', () => {
     const [, fn] = single(byDefault.template, 'AWS::Lambda::Function');
     const roleId = fn.Properties.Role['Fn::GetAtt'][0];
     expect(single(byDefault.template, 'AWS::IAM::Role')[0]).toBe(roleId);
@@ -302,13 +362,25 @@ describe('serverless.yml (serverless package, offline)', () => {
       MemorySize: 1024,
       Timeout: 30,
       FunctionName: `${SERVICE}-test-macro`,
-      Environment: { Variables: { WARM_RESOLVE_EXTERNAL: 'true' } },
+      Environment: { Variables: { WARM_RESOLVE_EXTERNAL: 'true', WARM_S3_DEFINITIONS: 'true' } },
     });
-    expectLogsPlusReadOnlyLambda(roleStatements(t, fn.Properties.Role['Fn::GetAtt'][0]));
+    const statements = roleStatements(t, fn.Properties.Role['Fn::GetAtt'][0]);
+    expectLogsPlusReadOnlyLambda(statements.filter((s) => !s3Statements(statements).includes(s)));
+    // s3DefinitionBuckets: the objects of exactly the listed buckets, read-only, in the deployment's partition.
+    expectS3Read(statements, [
+      { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::aws-sam-cli-managed-default-samclisourcebucket-1x2y3z/*' },
+      { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::cdk-hnb659fds-assets-111122223333-eu-west-1/*' },
+    ]);
     const state = JSON.parse(readFileSync(join(overridden.dir, 'serverless-state.json'), 'utf8'));
     expect(state.service.provider.region).toBe('eu-west-1');
     expect((await zipNames(overridden.zip)).sort()).toEqual([...ARTIFACT].sort());
   });
+
+  test('s3DefinitionBuckets that are not bucket names fail the packaging, naming the option', async () => {
+    await expect(slsPackage('bad-buckets', ['--param=s3DefinitionBuckets=s3://my-bucket/flows'])).rejects.toThrow(
+      /s3DefinitionBuckets: not S3 bucket names: s3:\/\/my-bucket\/flows/,
+    );
+  }, 120_000);
 
   test('compiled templates have no error-level validation finding', async () => {
     expect(await errorsIn(byDefault.template)).toBe('');
@@ -357,14 +429,39 @@ describe('template/macro.yml (plain CloudFormation)', () => {
     expect(t.Conditions.ResolveExternalEnabled).toEqual({ 'Fn::Equals': [{ Ref: 'ResolveExternal' }, 'true'] });
     const [, fn] = single(t, 'AWS::Lambda::Function');
     const roleId = fn.Properties.Role['Fn::GetAtt'][0];
-    expectLogsOnly(roleStatements(t, roleId, { ResolveExternalEnabled: false }));
-    expectLogsPlusReadOnlyLambda(roleStatements(t, roleId, { ResolveExternalEnabled: true }));
+    expectLogsOnly(roleStatements(t, roleId, { ResolveExternalEnabled: false, S3DefinitionsEnabled: false }));
+    expectLogsPlusReadOnlyLambda(roleStatements(t, roleId, { ResolveExternalEnabled: true, S3DefinitionsEnabled: false }));
+  });
+
+  test('S3DefinitionBuckets: off by default; s3:GetObject and s3:GetObjectVersion on exactly the listed buckets\' objects, in each partition', () => {
+    const t = template();
+    expect(t.Parameters.S3DefinitionBuckets).toMatchObject({ Type: 'CommaDelimitedList', Default: '' });
+    const [, fn] = single(t, 'AWS::Lambda::Function');
+    const roleId = fn.Properties.Role['Fn::GetAtt'][0];
+    const run = (buckets: string[], partition: string) => {
+      const values = { S3DefinitionBuckets: buckets, ResolveExternal: 'false', 'AWS::Partition': partition };
+      const conditions = conditionsOf(t, values);
+      const statements = evaluate(roleStatements(t, roleId, conditions), values, conditions) as unknown as Statement[];
+      const env = evaluate(fn.Properties.Environment.Variables.WARM_S3_DEFINITIONS, values, conditions);
+      return { statements, env };
+    };
+    const off = run([''], 'aws');
+    expect(off.env).toBe('false');
+    expectLogsOnly(off.statements);
+    const on = run(['aws-sam-cli-managed-default-samclisourcebucket-1x2y3z', 'cdk-hnb659fds-assets-111122223333-us-east-1'], 'aws');
+    expect(on.env).toBe('true');
+    expectS3Read(on.statements, ['arn:aws:s3:::aws-sam-cli-managed-default-samclisourcebucket-1x2y3z/*', 'arn:aws:s3:::cdk-hnb659fds-assets-111122223333-us-east-1/*']);
+    expectLogsOnly(on.statements.filter((s) => !s3Statements(on.statements).includes(s)));
+    expectS3Read(run(['one-bucket'], 'aws').statements, ['arn:aws:s3:::one-bucket/*']);
+    expectS3Read(run(['a-bucket', 'b-bucket'], 'aws-cn').statements, ['arn:aws-cn:s3:::a-bucket/*', 'arn:aws-cn:s3:::b-bucket/*']);
+    expectS3Read(run(['a-bucket', 'b-bucket'], 'aws-us-gov').statements, ['arn:aws-us-gov:s3:::a-bucket/*', 'arn:aws-us-gov:s3:::b-bucket/*']);
   });
 
   test('no error-level validation finding, as written and as `aws cloudformation package` rewrites it', async () => {
     const text = readFileSync(file, 'utf8');
     expect(await errorsIn(text)).toBe('');
     expect(await errorsIn(text, { ResolveExternal: 'true', MacroName: 'WarmStepFunctionsTest' })).toBe('');
+    expect(await errorsIn(text, { S3DefinitionBuckets: 'bucket-a,bucket-b' })).toBe('');
     // `aws cloudformation package` replaces the local path with {S3Bucket, S3Key}.
     const packaged = template();
     single(packaged, 'AWS::Lambda::Function')[1].Properties.Code = { S3Bucket: 'my-bucket', S3Key: 'abc123' };
@@ -403,8 +500,13 @@ describe('template/stackset.yml (self-managed StackSets)', () => {
     const t = template();
     const [, fn] = single(t, 'AWS::Lambda::Function');
     const roleId = fn.Properties.Role['Fn::GetAtt'][0];
-    expectLogsOnly(roleStatements(t, roleId, { ResolveExternalEnabled: false, CreateFunction: true }));
-    expectLogsPlusReadOnlyLambda(roleStatements(t, roleId, { ResolveExternalEnabled: true, CreateFunction: true }));
+    expectLogsOnly(roleStatements(t, roleId, { ResolveExternalEnabled: false, CreateFunction: true, S3DefinitionsEnabled: false }));
+    expectLogsPlusReadOnlyLambda(roleStatements(t, roleId, { ResolveExternalEnabled: true, CreateFunction: true, S3DefinitionsEnabled: false }));
+    const values = { S3DefinitionBuckets: ['bucket-a', 'bucket-b'], 'AWS::Partition': 'aws' };
+    const conditions = { ...conditionsOf({ Conditions: { S3DefinitionsEnabled: t.Conditions.S3DefinitionsEnabled, PartitionAwsCn: t.Conditions.PartitionAwsCn, PartitionAwsUsGov: t.Conditions.PartitionAwsUsGov } }, values), ResolveExternalEnabled: false, CreateFunction: true };
+    const statements = evaluate(roleStatements(t, roleId, conditions), values, conditions) as unknown as Statement[];
+    expectS3Read(statements, ['arn:aws:s3:::bucket-a/*', 'arn:aws:s3:::bucket-b/*']);
+    expect(evaluate(fn.Properties.Environment.Variables.WARM_S3_DEFINITIONS, values, conditions)).toBe('true');
   });
 
   test('no error-level validation finding (own function, and shared cross-account function)', async () => {

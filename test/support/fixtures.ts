@@ -14,7 +14,10 @@ import { parseParams } from '../../macro/params';
 import { transform } from '../../macro/transform';
 import { readTransform, withoutTransform } from '../../macro/cli/transform-entry';
 import { parseTemplateText } from '../../macro/cli/yaml';
-import type { JsonObject, Report } from '../../macro/types';
+import { createHash } from 'node:crypto';
+import { localDefinitions } from '../../macro/cli/definitions';
+import { describeLocation, describeObject, storedRefs } from '../../macro/definition/stored';
+import type { JsonObject, Report, StoredDefinition, TransformOptions } from '../../macro/types';
 
 // Bundled scripts run from a temp dir, so fall back to the project root (the working directory).
 export const FIXTURES = existsSync(join(__dirname, '..', 'fixtures')) ? join(__dirname, '..', 'fixtures') : resolve('test', 'fixtures');
@@ -44,11 +47,38 @@ export function loadInput(c: FixtureCase): JsonObject {
   return parseTemplateText(readFileSync(c.inputPath, 'utf8'), c.inputPath) as JsonObject;
 }
 
-export function runFixture(template: JsonObject): FixtureResult {
+/** Objects of the fixtures' stand-in for S3: test/fixtures/s3/<bucket>/<key>. */
+export const FIXTURE_S3 = join(FIXTURES, 's3');
+
+/**
+ * The stored definitions of a fixture, read as the edges read them: local paths (DefinitionUri)
+ * relative to the input, as the CLI does; S3 objects from test/fixtures/s3, named as the deployed
+ * macro names them (ETag: the MD5 of the content, as S3 gives for a single-part upload).
+ */
+export function fixtureDefinitions(template: JsonObject, c: FixtureCase | undefined, options: TransformOptions): Record<string, StoredDefinition> {
+  const out = localDefinitions(template, c?.inputPath, options, (p) => readFileSync(p, 'utf8'));
+  for (const ref of storedRefs(template, options)) {
+    const l = ref.location;
+    if (l?.kind !== 's3' || l.bucket === undefined) continue;
+    const file = join(FIXTURE_S3, l.bucket, ...l.key.split('/'));
+    if (!existsSync(file)) {
+      const message = existsSync(join(FIXTURE_S3, l.bucket)) ? 'not found: no such object' : 'not found: no such bucket';
+      out[ref.stateMachine] = { status: 'error', source: describeLocation(l), message };
+      continue;
+    }
+    const body = readFileSync(file);
+    out[ref.stateMachine] = { status: 'ok', source: describeObject(l, undefined, `"${createHash('md5').update(body).digest('hex')}"`), text: body.toString('utf8') };
+  }
+  return out;
+}
+
+export function runFixture(template: JsonObject, c?: FixtureCase): FixtureResult {
   const entry = readTransform(template);
   try {
     const params = parseParams(entry.parameters);
-    const result = transform(withoutTransform(template), { ...params, region: REGION, accountId: ACCOUNT });
+    const options: TransformOptions = { ...params, region: REGION, accountId: ACCOUNT };
+    options.definitions = fixtureDefinitions(template, c, options);
+    const result = transform(withoutTransform(template), options);
     return { ok: true, fragment: result.fragment, report: result.report };
   } catch (e) {
     if (e instanceof TransformError) return { ok: false, errorMessage: e.message };

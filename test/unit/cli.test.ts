@@ -446,7 +446,7 @@ describe('check: what it could not see into', () => {
         'No cold paths (as written) among the invocations the check could read.',
         '2 places could not be checked:',
         '  Flow States.Work: Parameters.FunctionName is {{"Fn::ImportValue":"shared-fn"}}, which the macro cannot resolve to a function of this template or to a literal ARN; if that function has provisioned concurrency, point the state at its alias yourself',
-        '  Stored: Stored loads its definition from DefinitionS3Location, which the macro cannot read; its invocations are left as they are',
+        "  Stored: cannot read Stored's definition at s3://b/k: the CLI reads local files and CDK assets in cdk.out, not S3 (the deployed macro reads it when its deployment lists the bucket in s3DefinitionBuckets); its invocations are left as they are",
         '',
       ].join('\n'),
     );

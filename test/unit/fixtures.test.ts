@@ -15,7 +15,7 @@ test('fixtures exist', () => {
 
 describe.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
   const input = loadInput(c);
-  const result = runFixture(input);
+  const result = runFixture(input, c);
 
   test(c.isError ? 'fails with the expected message' : 'gives the expected output', () => {
     expect(existsSync(c.outputPath)).toBe(true);
@@ -28,7 +28,7 @@ describe.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
     test('is idempotent', () => {
       if (!result.ok) throw new Error('unexpected failure');
       const transform = (input as JsonObject).Transform;
-      const again = runFixture({ ...(result.fragment as JsonObject), ...(transform === undefined ? {} : { Transform: transform }) });
+      const again = runFixture({ ...(result.fragment as JsonObject), ...(transform === undefined ? {} : { Transform: transform }) }, c);
       expect(again.ok).toBe(true);
       expect(again.ok && again.fragment).toEqual(result.fragment);
     });

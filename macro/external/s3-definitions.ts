@@ -1,0 +1,174 @@
+/**
+ * Definitions in S3, read for the core (the Lambda edge; loaded only when the deployment allows it
+ * with WARM_S3_DEFINITIONS=true, so the AWS SDK never weighs on the cold start otherwise).
+ *
+ * For each state machine whose DefinitionUri / DefinitionS3Location names an S3 object, one
+ * GetObject (per distinct object), with the same discipline as ResolveExternal: bounded
+ * concurrency, the SDK's adaptive retry, and one time budget for all reads. It only reads.
+ * Every failure becomes an `error` outcome naming the object, which the core turns into a warning
+ * (a failure in Mode strict).
+ */
+import type { GetObjectCommandOutput, S3Client } from '@aws-sdk/client-s3';
+import { describeLocation, describeObject, type DefinitionLocation, type StoredRef } from '../definition/stored';
+import type { StoredDefinition } from '../types';
+
+export interface S3ReadSettings {
+  client?: S3Client;
+  /** The SDK module to use instead of loading it (tests). */
+  sdk?: S3Sdk;
+  region?: string;
+  /** Total time budget for all reads, in ms. */
+  budgetMs?: number;
+  concurrency?: number;
+  /** Largest object read, in bytes (Step Functions takes definitions up to 1 MiB). */
+  maxBytes?: number;
+}
+
+type S3Sdk = typeof import('@aws-sdk/client-s3');
+
+/**
+ * The S3 client of the AWS SDK, loaded on first use: a dynamic import, so that the bundle loads the
+ * SDK only when a definition is read, never at cold start.
+ */
+export function loadS3Sdk(): Promise<S3Sdk> {
+  return import('@aws-sdk/client-s3');
+}
+
+/**
+ * One client per region for the life of the process: a warm Lambda environment reuses it (and its
+ * connections) from one invocation to the next.
+ */
+const clients = new WeakMap<S3Sdk, Map<string, S3Client>>();
+function clientFor(sdk: S3Sdk, region: string | undefined): S3Client {
+  let byRegion = clients.get(sdk);
+  if (!byRegion) clients.set(sdk, (byRegion = new Map()));
+  let client = byRegion.get(region ?? '');
+  if (!client) byRegion.set(region ?? '', (client = new sdk.S3Client({ region, retryMode: 'adaptive', maxAttempts: 6, followRegionRedirects: true })));
+  return client;
+}
+
+export const DEFAULT_BUDGET_MS = 10_000;
+export const DEFAULT_CONCURRENCY = 4;
+export const MAX_DEFINITION_BYTES = 1024 * 1024;
+
+type S3Location = Extract<DefinitionLocation, { kind: 's3' }>;
+
+/** Reads the S3 definitions of `refs`; keyed by state machine logical ID. */
+export async function readS3Definitions(refs: StoredRef[], settings: S3ReadSettings = {}): Promise<Record<string, StoredDefinition>> {
+  const out: Record<string, StoredDefinition> = {};
+  const byObject = new Map<string, { location: S3Location; machines: string[] }>();
+  for (const r of refs) {
+    const l = r.location;
+    if (l?.kind !== 's3') continue;
+    if (l.bucket === undefined) {
+      out[r.stateMachine] = { status: 'error', source: describeLocation(l), message: 'its bucket name needs the region and account of the deployment' };
+      continue;
+    }
+    const id = JSON.stringify([l.bucket, l.key, l.version ?? null]);
+    const entry = byObject.get(id);
+    if (entry) entry.machines.push(r.stateMachine);
+    else byObject.set(id, { location: l, machines: [r.stateMachine] });
+  }
+  if (byObject.size === 0) return out;
+  const sdk = settings.sdk ?? (await loadS3Sdk());
+  const client = settings.client ?? clientFor(sdk, settings.region);
+  const budget = settings.budgetMs ?? DEFAULT_BUDGET_MS;
+  const maxBytes = settings.maxBytes ?? MAX_DEFINITION_BYTES;
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), budget);
+  try {
+    const queue = [...byObject.values()];
+    const worker = async (): Promise<void> => {
+      for (let item = queue.shift(); item !== undefined; item = queue.shift()) {
+        const result = await read(sdk, client, item.location, abort.signal, budget, maxBytes);
+        for (const m of item.machines) out[m] = result;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(settings.concurrency ?? DEFAULT_CONCURRENCY, byObject.size)) }, worker));
+  } finally {
+    clearTimeout(timer);
+  }
+  return out;
+}
+
+function aborted(): Error {
+  return Object.assign(new Error('aborted'), { name: 'AbortError' });
+}
+
+/** A promise that ends when the budget does, even if the client ignores the abort signal. */
+function within<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(aborted());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(aborted());
+    signal.addEventListener('abort', onAbort, { once: true });
+    Promise.resolve(p).then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
+class TooLarge extends Error {}
+
+async function read(sdk: S3Sdk, client: S3Client, l: S3Location, signal: AbortSignal, budget: number, maxBytes: number): Promise<StoredDefinition> {
+  const source = describeLocation(l);
+  if (signal.aborted) return { status: 'error', source, message: `not read: the ${budget} ms budget for reading definitions ran out` };
+  let body: unknown;
+  try {
+    const res: GetObjectCommandOutput = await within(
+      client.send(new sdk.GetObjectCommand({ Bucket: l.bucket, Key: l.key, VersionId: l.version }), { abortSignal: signal }),
+      signal,
+    );
+    body = res.Body;
+    const named = describeObject(l, res.VersionId, res.ETag);
+    if (res.ContentLength !== undefined && res.ContentLength > maxBytes) {
+      throw new TooLarge(`${res.ContentLength} bytes`);
+    }
+    const text = await within(bodyText(res.Body, maxBytes), signal);
+    return { status: 'ok', source: named, text };
+  } catch (e) {
+    destroy(body); // a body left unread (too large, or the budget ran out) holds its connection open
+    return { status: 'error', source, message: describeError(e, signal, budget, maxBytes) };
+  }
+}
+
+function destroy(body: unknown): void {
+  const d = (body as { destroy?: () => void } | undefined)?.destroy;
+  if (typeof d === 'function') d.call(body);
+}
+
+/** The body as UTF-8 text, refusing more than `maxBytes` (S3 may not send a Content-Length). */
+async function bodyText(body: unknown, maxBytes: number): Promise<string> {
+  if (body === undefined || body === null) return '';
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body as AsyncIterable<Uint8Array | string>) {
+    const b = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    size += b.length;
+    if (size > maxBytes) {
+      throw new TooLarge(`more than ${maxBytes} bytes`);
+    }
+    chunks.push(b);
+  }
+  return Buffer.concat(chunks).toString('utf8').replace(/^\uFEFF/, '');
+}
+
+function describeError(e: unknown, signal: AbortSignal, budget: number, maxBytes: number): string {
+  if (e instanceof TooLarge) return `too large (${e.message}; a definition is at most ${maxBytes} bytes)`;
+  const name = (e as { name?: string })?.name ?? '';
+  const status = (e as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+  if (signal.aborted || name === 'AbortError') return `timed out: the ${budget} ms budget for reading definitions ran out`;
+  if (name === 'NoSuchKey' || name === 'NotFound') return 'not found: no such object';
+  if (name === 'NoSuchBucket') return 'not found: no such bucket';
+  if (name === 'NoSuchVersion' || (name === 'InvalidArgument' && /version/i.test((e as Error).message ?? ''))) return 'not found: no such version of the object';
+  if (name === 'AccessDenied' || (name === 'Forbidden' && status === 403)) {
+    return 'access denied: the macro may read only the buckets its deployment lists in s3DefinitionBuckets (S3 also answers AccessDenied for an object that does not exist when the reader may not list the bucket)';
+  }
+  return `${name || 'error'}${status ? ` (HTTP ${status})` : ''}: ${(e as Error)?.message ?? String(e)}`;
+}
