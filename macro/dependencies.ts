@@ -1,70 +1,139 @@
 /**
- * The dependencies between the template's resources (Ref, GetAtt, Fn::Sub references, DependsOn),
- * so that IAM can tell when a grant would close a circular dependency, which CloudFormation
- * rejects. Built lazily, one resource at a time, and told about the edges the macro adds.
+ * The dependencies between the template's resources (Ref, GetAtt, `${X}` / `${X.Attr}` in Fn::Sub,
+ * DependsOn), which CloudFormation orders the stack by and rejects when they are circular.
+ *
+ * One graph answers for every place the macro writes a reference: a definition slot (or the
+ * DefinitionSubstitutions key / Fn::Sub variable that feeds it), an IAM grant, a DependsOn, and
+ * the macro's own policy. It reads each resource as it is *now* (through the editor), one
+ * resource at a time on first use; whoever changes a resource says so (`changed`), and edges the
+ * macro plans but has not written yet can be added (`add`) or passed to one question (`extra`).
  */
 import { ReadError } from './errors';
 import { tokenizeSub } from './intrinsics/sub';
 import { getOwn, hasOwn, isObject } from './json';
-import { getAttPair, refName, type TemplateIndex } from './template';
+import { getAttPair, refName } from './template';
 import type { Json } from './types';
+
+/** A resource of the template as it is now (undefined when there is none). */
+export type ReadResource = (id: string) => Json | undefined;
 
 export class Dependencies {
   private readonly edges = new Map<string, Set<string>>();
-  /** Edges the macro added, kept apart so that recording them reads nothing. */
+  /** Edges the macro recorded without writing them (yet). */
   private readonly added = new Map<string, Set<string>>();
 
-  constructor(private readonly index: TemplateIndex) {}
+  constructor(private readonly read: ReadResource) {}
 
-  /** Resources `id` depends on directly, in the template (read on first use). */
+  /** Is there a resource with this logical ID? */
+  exists(id: string): boolean {
+    return isObject(this.read(id));
+  }
+
+  /**
+   * The resource a reference names: the logical ID itself, or `X` for SAM's `X.Alias` / `X.Version`
+   * (the alias and version SAM generates depend on the function `X`).
+   */
+  resolve(id: string): string | undefined {
+    if (this.exists(id)) return id;
+    const dot = id.indexOf('.');
+    return dot > 0 && this.exists(id.slice(0, dot)) ? id.slice(0, dot) : undefined;
+  }
+
+  /** Resources `id` depends on directly, as the template says now (read on first use). */
   private of(id: string): Set<string> {
     let set = this.edges.get(id);
     if (!set) {
       set = new Set<string>();
-      const r = this.index.get(id);
-      if (r) {
-        for (const key of Object.keys(r.raw)) if (key !== 'Type' && key !== 'Condition') for (const ref of referencedResources(r.raw[key], this.index)) set.add(ref);
-        const dependsOn = getOwn(r.raw, 'DependsOn');
-        for (const d of Array.isArray(dependsOn) ? dependsOn : [dependsOn]) if (typeof d === 'string' && this.index.get(d)) set.add(d);
+      const r = this.read(id);
+      if (isObject(r)) {
+        for (const key of Object.keys(r)) if (key !== 'Type' && key !== 'Condition' && key !== 'DependsOn') for (const ref of this.references(r[key])) set.add(ref);
+        const dependsOn = getOwn(r, 'DependsOn');
+        for (const d of Array.isArray(dependsOn) ? dependsOn : [dependsOn]) if (typeof d === 'string' && this.exists(d)) set.add(d);
       }
       this.edges.set(id, set);
     }
     return set;
   }
 
-  /** Records that `from` now depends on `to` (an edge the macro added). */
+  /** The resource changed (a definition rewritten, a statement or a DependsOn added): read it again when asked. */
+  changed(id: string): void {
+    this.edges.delete(id);
+  }
+
+  /** Records that `from` will depend on `to` (an edge the macro plans and has not written). */
   add(from: string, to: Iterable<string>): void {
     let set = this.added.get(from);
     if (!set) this.added.set(from, (set = new Set<string>()));
     for (const t of to) set.add(t);
   }
 
+  /** The resources of the template a value refers to. */
+  references(value: Json | undefined): Set<string> {
+    return referencedResources(value, (id) => this.resolve(id));
+  }
+
+  /**
+   * The shortest chain of dependencies from `from` to one of `to` (`[from, …, t]`), or undefined.
+   * `extra` edges count as if they were in the template.
+   */
+  path(from: string, to: readonly string[], extra: readonly [string, string][] = []): string[] | undefined {
+    const previous = new Map<string, string | null>([[from, null]]);
+    const queue = [from];
+    for (let k = 0; k < queue.length; k++) {
+      const id = queue[k];
+      if (to.includes(id)) {
+        const chain: string[] = [];
+        for (let at: string | null = id; at !== null; at = previous.get(at)!) chain.push(at);
+        return chain.reverse();
+      }
+      const visit = (n: string): void => {
+        if (!previous.has(n)) {
+          previous.set(n, id);
+          queue.push(n);
+        }
+      };
+      for (const n of this.of(id)) visit(n);
+      const added = this.added.get(id);
+      if (added) for (const n of added) visit(n);
+      for (const [a, b] of extra) if (a === id) visit(b);
+    }
+    return undefined;
+  }
+
   /** Does `from` depend on one of `to`, directly or through other resources? */
   reaches(from: string, ...to: string[]): boolean {
-    const seen = new Set<string>([from]);
-    const stack = [from];
-    while (stack.length) {
-      const id = stack.pop()!;
-      if (to.includes(id)) return true;
-      for (const set of [this.of(id), this.added.get(id)]) {
-        if (!set) continue;
-        for (const next of set) {
-          if (!seen.has(next)) {
-            seen.add(next);
-            stack.push(next);
-          }
-        }
-      }
+    return this.path(from, to) !== undefined;
+  }
+
+  /**
+   * The circular dependency that new edges `from → t` (each `t` of `to`) would close, as the chain
+   * `[from, t, …, from]`; undefined when they close none. `extra` edges count as if written.
+   */
+  cycle(from: string, to: Iterable<string>, extra: readonly [string, string][] = []): string[] | undefined {
+    let best: string[] | undefined;
+    for (const t of to) {
+      const back = this.path(t, [from], extra);
+      if (back && (!best || back.length + 1 < best.length)) best = [from, ...back];
     }
-    return false;
+    return best;
   }
 }
 
-/** The resources of the template a value refers to (Ref, GetAtt, `${X}` / `${X.Attr}` in Fn::Sub). */
-export function referencedResources(value: Json | undefined, index: TemplateIndex): Set<string> {
+/** `A → B → C → A`. */
+export function formatCycle(chain: readonly string[]): string {
+  return chain.join(' → ');
+}
+
+/**
+ * The resources a value refers to (Ref, GetAtt, `${X}` / `${X.Attr}` in Fn::Sub; both branches of
+ * an Fn::If count, as they do for CloudFormation), each named through `resolve` (undefined: not a
+ * resource, e.g. a parameter or a pseudo parameter).
+ */
+export function referencedResources(value: Json | undefined, resolve: (id: string) => string | undefined): Set<string> {
   const out = new Set<string>();
   const add = (id: string | undefined): void => {
-    if (id !== undefined && index.get(id)) out.add(id);
+    const r = id === undefined ? undefined : resolve(id);
+    if (r !== undefined) out.add(r);
   };
   const stack: (Json | undefined)[] = [value];
   while (stack.length) {

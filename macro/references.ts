@@ -70,7 +70,7 @@ function withQualifier(fn: string, qualifier: string | undefined): LambdaRef {
   return { kind: 'qualified', fn, qualifier };
 }
 
-/** `Fn::If [C, <warm qualifier of F>, <F>]` (either branch order): a slot the macro already rewrote. */
+/** `Fn::If [C, <warm qualifier of F, or its literal ARN>, <F>]` (either branch order): a slot the macro already rewrote. */
 function guarded(h: Json, index: TemplateIndex, targets: WarmTargets): LambdaRef {
   const arg = (h as { 'Fn::If': Json })['Fn::If'];
   if (!Array.isArray(arg) || arg.length !== 3) return { kind: 'unknown' };
@@ -81,7 +81,10 @@ function guarded(h: Json, index: TemplateIndex, targets: WarmTargets): LambdaRef
     [ra, rb],
     [rb, ra],
   ]) {
-    if ((warm.kind === 'qualifier' || warm.kind === 'guarded') && cold.kind === 'function' && warm.fn === cold.fn) return { kind: 'guarded', fn: warm.fn };
+    // The warm branch: a Ref of the warm qualifier, a guard of it, or its literal ARN (written when a
+    // reference would make a circular dependency).
+    const literal = warm.kind === 'qualified' && targets.warmAliasNames(warm.fn).includes(warm.qualifier);
+    if ((warm.kind === 'qualifier' || warm.kind === 'guarded' || literal) && cold.kind === 'function' && warm.fn === cold.fn) return { kind: 'guarded', fn: warm.fn };
   }
   return { kind: 'unknown' };
 }

@@ -4,6 +4,7 @@
  * `Metadata.WarmStepFunctions` so the processed template shows what changed.
  */
 import type { Decision, Json, Report } from './types';
+import { formatCycle } from './dependencies';
 import type { Edit } from './rewrite';
 
 export class ReportBuilder {
@@ -41,5 +42,11 @@ export class ReportBuilder {
 
 /** The `Metadata.WarmStepFunctions` entries of one state machine. */
 export function metadataEntries(edits: Edit[]): Json[] {
-  return edits.map((e) => ({ state: e.slot.state, path: e.slot.statePath, from: e.from, to: e.to }));
+  return edits.map((e) => ({
+    state: e.slot.state,
+    path: e.slot.statePath,
+    from: e.from,
+    to: e.to,
+    ...(e.cycle ? { why: `literal ARN: a reference would make a circular dependency (${formatCycle(e.cycle)})` } : {}),
+  }));
 }

@@ -24,6 +24,11 @@ export interface Edit {
   target?: WarmTarget;
   from: string;
   to: string;
+  /**
+   * Set when the target is written as its literal ARN: a reference to it would have closed this
+   * circular dependency (`[StateMachine, Target, …, StateMachine]`).
+   */
+  cycle?: string[];
 }
 
 export type SlotDecision =

@@ -8,6 +8,8 @@
  *
  * The input is never mutated: the output shares every untouched part with it.
  */
+import { checkEdit } from './acyclic';
+import { Dependencies, formatCycle } from './dependencies';
 import { ReadError, TransformError, type Problem } from './errors';
 import { readDefinition, type DefinitionModel } from './definition/read';
 import { findSlots, type SlotNote } from './definition/slots';
@@ -69,7 +71,9 @@ function run(fragment: unknown, options: TransformOptions): TransformResult {
   }
 
   const reserved = new Set<string>([...index.resources.keys(), ...index.unreadable.keys(), ...Object.keys(asObject(getOwn(index.fragment, 'Parameters')))]);
-  const iam = new IamFixer(index, targets, editor);
+  // One dependency graph for every writer (definitions, IAM, DependsOn), read from the editor as it changes.
+  const deps = new Dependencies((id) => editor.get(['Resources', id]));
+  const iam = new IamFixer(index, targets, editor, deps);
 
   for (const sm of machines) {
     if ((options.stateMachines && !options.stateMachines.includes(sm.id)) || options.exclude?.includes(sm.id)) {
@@ -103,22 +107,40 @@ function run(fragment: unknown, options: TransformOptions): TransformResult {
     }
     const edits: Edit[] = [];
     const errorStates = new Map<string, string[]>();
+    const cycles = new Map<string, string[] | null>();
     for (const slot of scan.slots) {
       const d = decide(slot, { index, targets, external: options.external, aliasName: options.aliasName, holds: sm.condition });
       const at = { stateMachine: sm.id, templatePath: model.path, state: slot.state, statePath: slot.statePath, ...src };
       switch (d.kind) {
-        case 'rewrite':
-          edits.push(d.edit);
+        case 'rewrite': {
+          // Wherever the new value is written (the slot, a DefinitionSubstitutions key, an Fn::Sub
+          // variable), the state machine then depends on the target: never in a circle.
+          const checked = checkEdit(d.edit, sm.id, deps, index, targets, cycles);
+          const target = d.edit.target ? d.edit.target.id : d.edit.to;
+          if (checked.kind === 'cycle') {
+            const cycle = formatCycle(checked.cycle);
+            const fix = d.edit.target?.kind === 'version' ? 'put the provisioned concurrency on an alias with a literal Name' : 'give the function a literal FunctionName and its alias a literal Name';
+            warn(
+              model.path,
+              `${slot.field} is left as it is: pointing it at ${target} would make a circular dependency (${cycle}), which CloudFormation rejects, and it has no literal ARN to use instead (${checked.why}); break the cycle, or ${fix}`,
+              { state: slot.state, statePath: slot.statePath, function: d.edit.fn, from: d.edit.from, coldPath: true },
+              `${slot.field} cannot point at ${target}: that would make a circular dependency (${cycle})`,
+            );
+            break;
+          }
+          const e = checked.edit;
+          edits.push(e);
           report.add({
             action: 'rewritten',
             ...at,
             coldPath: true,
-            function: d.edit.fn,
-            from: d.edit.from,
-            to: d.edit.to,
-            reason: `${slot.field} ${mode === 'report' ? 'would invoke' : 'now invokes'} ${d.edit.target ? d.edit.target.id : d.edit.to}${mode === 'report' ? ' (Mode report: nothing changed)' : ''}`,
+            function: e.fn,
+            from: e.from,
+            to: e.to,
+            reason: `${slot.field} ${mode === 'report' ? 'would invoke' : 'now invokes'} ${target}${e.cycle ? ` by its literal ARN (a reference would make a circular dependency: ${formatCycle(e.cycle)})` : ''}${mode === 'report' ? ' (Mode report: nothing changed)' : ''}`,
           });
           break;
+        }
         case 'warm':
           report.add({ action: 'unchanged', ...at, function: d.fn, reason: d.reason });
           break;
@@ -188,6 +210,7 @@ function run(fragment: unknown, options: TransformOptions): TransformResult {
           });
         }
       } else writeDefinition(model, edits, { editor, reserved });
+      deps.changed(sm.id);
     } catch (e) {
       problems.push({ logicalId: sm.id, path: model.path, message: `the macro could not write the definition back: ${(e as Error).message}` });
       continue;

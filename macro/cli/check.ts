@@ -88,7 +88,7 @@ export function checkTemplate(template: JsonObject, text: string, file: string, 
   // What the check could not see into: a definition it cannot read (S3, invalid), an invocation it
   // cannot resolve (FunctionName.$, an Fn::ImportValue...). IAM warnings are not about cold paths.
   const unchecked = decisions
-    .filter((d) => d.action === 'warning' && /\/Properties\/(Definition|DefinitionString|DefinitionS3Location|DefinitionUri)$/.test(d.templatePath))
+    .filter((d) => d.action === 'warning' && !d.coldPath && /\/Properties\/(Definition|DefinitionString|DefinitionS3Location|DefinitionUri)$/.test(d.templatePath))
     .map((d) => finding('not-checked', d, d.reason));
   return { file, checked, exitCode: cold.length ? 1 : unchecked.length ? 2 : 0, findings: [...cold, ...unchecked] };
 }

@@ -78,7 +78,7 @@ export function writeDefinition(model: DefinitionModel, edits: Edit[], ctx: Writ
     .map((e) => {
       const loc = e.slot.leaf.loc;
       if (loc.kind !== 'text') throw new Error('internal: a text definition with a non-text slot');
-      return { from: toSource(model, loc.start, 'start'), to: toSource(model, loc.end, 'end'), value: e.value };
+      return { from: toSource(model, loc.start, 'start'), to: toSource(model, loc.end, 'end'), value: e.value, hint: e.target?.id };
     })
     .sort((a, b) => comparePos(b.from, a.from));
 
@@ -97,6 +97,8 @@ interface Replacement {
   from: Pos;
   to: Pos;
   value: Json;
+  /** What a new variable or substitution for the value is named after (the target's logical ID). */
+  hint?: string;
 }
 
 /** Maps an offset of the flat text to a position in the source. */
@@ -138,9 +140,9 @@ function writeSub(source: Extract<TextSource, { form: 'sub' }>, reps: Replacemen
     let text: string;
     if (typeof r.value === 'string') text = escapeSubText(r.value);
     else {
-      text = inlineSubReference(r.value) ?? '';
+      text = inlineSubReference(r.value) ?? inlineSubText(r.value, vars) ?? '';
       if (!text) {
-        const name = names.forValue(r.value, vars);
+        const name = names.forValue(r.value, vars, r.hint);
         setOwn(vars, name, r.value);
         text = '${' + name + '}';
       }
@@ -153,7 +155,7 @@ function writeSub(source: Extract<TextSource, { form: 'sub' }>, reps: Replacemen
 function writeString(source: Extract<TextSource, { form: 'string' }>, reps: Replacement[], names: NameAllocator, addSubstitution: (key: string, value: Json) => void): Json {
   return splice(source.text, reps, (r) => {
     if (typeof r.value === 'string') return r.value;
-    const key = names.forValue(r.value, {});
+    const key = names.forValue(r.value, {}, r.hint);
     addSubstitution(key, r.value);
     return '${' + key + '}';
   });
@@ -236,12 +238,12 @@ class NameAllocator {
     return this.used;
   }
 
-  forValue(value: Json, existing: JsonObject): string {
+  forValue(value: Json, existing: JsonObject, hint?: string): string {
     const key = JSON.stringify(value);
     const known = this.byValue.get(key);
     if (known && hasOwn(existing, known) && jsonEqual(getOwn(existing, known), value)) return known;
     if (known && !hasOwn(existing, known)) return known;
-    const base = `WarmStepFunctions${baseName(value)}`;
+    const base = `WarmStepFunctions${baseName(value, hint)}`;
     let name = base;
     const used = this.names();
     for (let n = 2; used.has(name) || hasOwn(existing, name); n++) name = `${base}${n}`;
@@ -251,7 +253,7 @@ class NameAllocator {
   }
 }
 
-function baseName(value: Json): string {
+function baseName(value: Json, hint?: string): string {
   const ids: string[] = [];
   const stack: Json[] = [value];
   while (stack.length && ids.length === 0) {
@@ -262,5 +264,23 @@ function baseName(value: Json): string {
       else for (const k of Object.keys(v)) stack.push(v[k]);
     } else if (Array.isArray(v)) for (let k = v.length - 1; k >= 0; k--) stack.push(v[k]);
   }
-  return (ids[0] ?? 'Target').replace(/[^A-Za-z0-9]/g, '');
+  return (ids[0] ?? hint ?? 'Target').replace(/[^A-Za-z0-9]/g, '');
+}
+
+/**
+ * The template text of an `Fn::Sub` string that holds only text and pseudo parameters (a literal
+ * ARN, `arn:${AWS::Partition}:lambda:…`), to be written inline in another Fn::Sub; undefined when
+ * it holds anything else, or a name that the variable map would capture.
+ */
+function inlineSubText(value: Json, vars: JsonObject): string | undefined {
+  const sub = getOwn(value, 'Fn::Sub');
+  if (typeof sub !== 'string' || !isObject(value) || Object.keys(value).length !== 1) return undefined;
+  let tokens;
+  try {
+    tokens = tokenizeSub(sub);
+  } catch {
+    return undefined;
+  }
+  const pseudo = tokens.every((t) => t.kind === 'text' || (t.kind === 'ref' && t.name.startsWith('AWS::') && !hasOwn(vars, t.name)));
+  return pseudo ? sub : undefined;
 }

@@ -1202,6 +1202,134 @@ export function validCase(): fc.Arbitrary<ValidCase> {
 }
 
 /* ------------------------------------------------------------------------------------------ */
+/* Templates whose rewrites may close a circular dependency (issue 12).                       */
+/* ------------------------------------------------------------------------------------------ */
+
+/**
+ * Dependencies back from the functions to the state machines, as real templates have them:
+ * Serverless's provider `environment: {X: {Ref: Flow}}` on a function, a function that runs with a
+ * state machine's role, a functions' role that may start a state machine (states:StartExecution on
+ * its Ref). With them, pointing a state machine at a warm target, or a role at it, can close a
+ * circle.
+ */
+export interface BackEdges {
+  /** Function k's environment refers to state machine j. */
+  env: [number, number][];
+  /** Function k runs with state machine j's role. */
+  fnRole: [number, number][];
+  /** These functions run with a role that grants states:StartExecution on state machine `machine`. */
+  startRole: { fns: number[]; machine: number } | null;
+  /**
+   * Every reference to a function with a back edge is written as a literal ARN or name (in the
+   * definitions, the data and the grants), so that the template has no circular dependency as
+   * written (what Serverless users do, and serverless-step-functions does for `Ref: fn`).
+   */
+  literal: boolean;
+}
+
+export interface CyclicCase extends ValidCase {
+  back: BackEdges;
+}
+
+const backEdgesArb: fc.Arbitrary<BackEdges> = fc.record({
+  env: fc.array(fc.tuple(fc.nat({ max: 3 }), fc.nat({ max: 1 })), { maxLength: 3 }),
+  fnRole: fc.array(fc.tuple(fc.nat({ max: 3 }), fc.nat({ max: 1 })), { maxLength: 2 }),
+  startRole: fc.option(fc.record({ fns: fc.array(fc.nat({ max: 3 }), { minLength: 1, maxLength: 3 }), machine: fc.nat({ max: 1 }) }), { freq: 3 }),
+  literal: weighted([4, fc.constant(true)], [1, fc.constant(false)]),
+});
+
+/** Reference forms that refer to a resource, and the literal form that says the same without one. */
+const LITERAL_FORM: Partial<Record<RefForm, RefForm>> = {
+  'getatt-list': 'pseudo-arn',
+  'getatt-string': 'literal-arn',
+  ref: 'pseudo-arn',
+  'sub-arn': 'literal-arn',
+  'sub-var-arn': 'pseudo-arn',
+  'pseudo-arn-ref': 'pseudo-arn',
+  'join-arn': 'literal-arn',
+  'warm-qualifier': 'qualified-literal',
+  'alias-version': 'literal-arn',
+  'cold-alias': 'qualified-literal',
+  'cold-version': 'qualified-literal',
+  guarded: 'literal-arn',
+};
+
+function literalStates(states: StatePlan[], linked: (fn: number) => boolean): StatePlan[] {
+  const ref = (r: RefPlan): RefPlan => (linked(r.fn) && LITERAL_FORM[r.form] ? { ...r, form: LITERAL_FORM[r.form]! } : r);
+  return states.map((s): StatePlan => {
+    switch (s.kind) {
+      case 'task':
+        return { ...s, ref: ref(s.ref), payload: s.payload && ref(s.payload) };
+      case 'other':
+        return { ...s, ref: ref(s.ref) };
+      case 'pass':
+        return { ...s, entries: s.entries.map(([k, v]): [string, RefPlan | Json] => [k, isRefPlan(v) ? ref(v) : v]), decoy: s.decoy && ref(s.decoy) };
+      case 'parallel':
+        return { ...s, branches: s.branches.map((b) => literalStates(b, linked)) };
+      case 'map':
+        return { ...s, states: literalStates(s.states, linked) };
+      case 'simple':
+        return s;
+    }
+  });
+}
+
+function buildCyclic(plan: TemplatePlan, back: BackEdges): CyclicCase {
+  const nf = plan.fns.length;
+  const linkedSet = new Set<number>([...back.env.map(([f]) => f % nf), ...back.fnRole.map(([f]) => f % nf), ...(back.startRole?.fns ?? []).map((f) => f % nf)]);
+  const linked = (fn: number): boolean => linkedSet.has(fn % nf);
+  let p = plan;
+  if (back.literal) {
+    // Grants that name the functions by reference become grants by name (or none at all).
+    const byName = new Set<RolePlan['grant']>(['getatt', 'cdk', 'sub-arn', 'sub-star', 'conditional', 'deny']);
+    p = {
+      ...plan,
+      fns: plan.fns.map((f, k) => (linked(k) ? { ...f, named: true } : f)),
+      machines: plan.machines.map((m) => ({
+        ...m,
+        states: literalStates(m.states, linked),
+        role: byName.has(m.role.grant) ? { ...m.role, grant: m.role.single ? 'none' : 'name-star' } : m.role,
+      })),
+    };
+  }
+  const c = buildTemplate(p);
+  const resources = c.template.Resources as Record<string, JsonObject>;
+  const fnOf = (k: number): JsonObject => {
+    const id = c.oracle.functions[k % nf].id;
+    const copy = { ...resources[id], Properties: { ...(resources[id].Properties as JsonObject) } };
+    put(resources, id, copy);
+    return copy.Properties;
+  };
+  const machineOf = (j: number): MachineInfo => c.oracle.machines[j % c.oracle.machines.length];
+  for (const [f, j] of back.env) {
+    const props = fnOf(f);
+    const vars = { ...(((props.Environment as JsonObject | undefined)?.Variables as JsonObject | undefined) ?? {}) };
+    vars[`FLOW_${machineOf(j).id.toUpperCase()}`] = { Ref: machineOf(j).id };
+    props.Environment = { Variables: vars };
+  }
+  for (const [f, j] of back.fnRole) {
+    const role = machineOf(j).role;
+    if (role !== undefined && resources[role] !== undefined) fnOf(f).Role = { 'Fn::GetAtt': [role, 'Arn'] };
+  }
+  if (back.startRole) {
+    put(resources, 'FnStartRole', {
+      Type: 'AWS::IAM::Role',
+      Properties: {
+        AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] },
+        Policies: [{ PolicyName: 'start', PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'states:StartExecution', Resource: { Ref: machineOf(back.startRole.machine).id } }] } }],
+      },
+    });
+    for (const f of back.startRole.fns) fnOf(f).Role = { 'Fn::GetAtt': ['FnStartRole', 'Arn'] };
+  }
+  return { ...c, back };
+}
+
+/** Valid templates with dependencies back from functions to state machines (which may or may not make the input circular). */
+export function cyclicCase(): fc.Arbitrary<CyclicCase> {
+  return fc.tuple(templatePlanArb, backEdgesArb).map(([plan, back]) => buildCyclic(plan, back));
+}
+
+/* ------------------------------------------------------------------------------------------ */
 /* Broken and arbitrary inputs.                                                               */
 /* ------------------------------------------------------------------------------------------ */
 

@@ -180,6 +180,21 @@ describe('bad input catalogue', () => {
     expect(fixture('error_definition_is_string_warm')).toContain('Definition must be an object (a JSON string belongs in DefinitionString)');
   });
 
+  test('the warm target depends on the state machine and has no literal ARN → left as it is, with a warning naming the cycle; a failure in Mode strict (fixtures cycle_no_literal, error_strict_cycle)', () => {
+    // The function's environment refers to Flow; FnLive's Name is computed, so it has no literal ARN.
+    const t = warmTemplate({ 'Fn::Sub': '{"StartAt":"W","States":{"W":{"Type":"Task","Resource":"arn:aws:lambda:${AWS::Region}:${AWS::AccountId}:function:orders-fn","End":true}}}' });
+    const resources = t.Resources as Record<string, JsonObject>;
+    resources.Fn = { Type: 'AWS::Lambda::Function', Properties: { FunctionName: 'orders-fn', Environment: { Variables: { FLOW: { Ref: 'Flow' } } } } };
+    (resources.FnLive.Properties as JsonObject).Name = { 'Fn::Sub': '${AWS::StackName}-live' };
+    const { fragment, report } = transform(t, OPTS);
+    expect((fragment as { Resources: JsonObject }).Resources.Flow).toEqual(resources.Flow);
+    expect(report.decisions.map((d) => [d.action, d.statePath, d.reason.split(', which')[0]])).toEqual([
+      ['warning', 'States.W', 'Resource is left as it is: pointing it at FnLive would make a circular dependency (Flow → FnLive → Fn → Flow)'],
+    ]);
+    expect(() => transform(t, { ...OPTS, mode: 'strict' })).toThrow('state States.W: Resource cannot point at FnLive: that would make a circular dependency (Flow → FnLive → Fn → Flow) (Mode strict)');
+    expect(fixture('error_strict_cycle')).toContain('that would make a circular dependency (Flow → WorkLive → Work → Flow) (Mode strict)');
+  });
+
   test('a Transform parameter of the wrong type → failure listing what is accepted (fixture error_param_mode_type)', async () => {
     const reply = await createHandler({ log: () => undefined, env: {} })(
       { region: 'us-east-1', accountId: '123456789012', fragment: warmTemplate('{}'), transformId: 'x', params: { Mode: 3 }, requestId: 'r', templateParameterValues: {} },

@@ -435,6 +435,36 @@ describe('--region and --account-id: where the template will be deployed', () =>
   });
 });
 
+describe('circular dependencies (issue 12)', () => {
+  const fixture = (name: string): Record<string, string> => ({ [name]: readFileSync(join(__dirname, '..', 'fixtures', 'input', name), 'utf8') });
+
+  // serverless-step-functions' `${functionArn}:*` grant (with serverless-pseudo-parameters) covers
+  // `svc-dev-SplitPdf:provisioned` whether or not the deployment is known; the slot goes by literal ARN.
+  test.each<[string, string[]]>([
+    ['without --region and --account-id', []],
+    ['with them', ['--region', 'us-east-1', '--account-id', '123456789012']],
+  ])('transform %s: the literal ARN is covered by the grant already there, nothing is added', async (_name, where) => {
+    const r = await cli(['transform', 'iam_serverless_pseudo_parameters.yaml', ...where], fixture('iam_serverless_pseudo_parameters.yaml'));
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('2 invocations rewritten in 1 of 1 state machine; 0 IAM grants added; 0 left cold; 0 warnings.');
+    expect(r.stdout).not.toContain('WarmStepFunctionsInvoke');
+  });
+
+  test('check: the literal ARN the macro writes is warm', async () => {
+    const r = await cli(['check', 'cycle_serverless_role.json'], fixture('cycle_serverless_role.json'));
+    expect(r.stdout).toBe('No cold paths (after WarmStepFunctions): every state that invokes a function with provisioned concurrency goes through it.\n');
+    expect(r.code).toBe(0);
+  });
+
+  test('check: a slot the macro must leave (no literal ARN) is a cold path, and says why', async () => {
+    const r = await cli(['check', 'cycle_no_literal.yaml'], fixture('cycle_no_literal.yaml'));
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('3 cold paths (after WarmStepFunctions):\n');
+    expect(r.stdout).toContain('  Flow States.Work: Resource is left as it is: pointing it at WorkLive would make a circular dependency (Flow → WorkLive → Work → Flow)');
+    expect(r.stdout).not.toContain('could not be checked');
+  });
+});
+
 describe('check: what it could not see into', () => {
   test('an invocation it cannot resolve and a definition in S3: listed, exit 2 when nothing is cold', async () => {
     const body =

@@ -1,5 +1,5 @@
 /**
- * IAM (macro/iam.ts): the IAM wildcard matcher, and the grants the macro adds (through
+ * IAM (macro/iam/): the IAM wildcard matcher, and the grants the macro adds (through
  * `transform`, on small templates) so that the state machine role may invoke its new targets.
  */
 import fc from 'fast-check';
@@ -358,7 +358,7 @@ describe('circular dependencies', () => {
     expect(statementsOf(out, 'Role', 1)).toEqual([statement([{ Ref: 'Live' }]), statement([LITERAL])]);
     expect(report.decisions.filter((d) => d.action === 'granted').map((d) => d.reason)).toEqual([
       "lambda:InvokeFunction on {Live}: a new statement in Role's inline policy WarmStepFunctionsInvoke",
-      "lambda:InvokeFunction on {StarterLive}: a new statement in Role's inline policy WarmStepFunctionsInvoke (by literal ARN: a reference would make a circular dependency)",
+      "lambda:InvokeFunction on {StarterLive}: a new statement in Role's inline policy WarmStepFunctionsInvoke (by literal ARN: a reference would make a circular dependency: Role → StarterLive → Starter → A → Role)",
     ]);
   });
 
@@ -382,7 +382,7 @@ describe('circular dependencies', () => {
     expect((out.B as JsonObject).DependsOn).toEqual(['RoleWarmStepFunctionsPolicy']);
     expect((out.A as JsonObject).DependsOn).toBeUndefined();
     expect(report.decisions.find((d) => d.stateMachine === 'B' && d.action === 'granted')?.reason).toBe(
-      "lambda:InvokeFunction on {StarterLive}: a statement in the macro's own AWS::IAM::Policy RoleWarmStepFunctionsPolicy, attached to Role (granting it in Role would make a circular dependency)",
+      "lambda:InvokeFunction on {StarterLive}: a statement in the macro's own AWS::IAM::Policy RoleWarmStepFunctionsPolicy, attached to Role (granting it in Role would make a circular dependency: Role → StarterLive → Starter → A → Role)",
     );
   });
 
@@ -394,12 +394,104 @@ describe('circular dependencies', () => {
     expect((out.SM as JsonObject).DependsOn).toEqual(['RoleWarmStepFunctionsPolicy']);
   });
 
-  test('a template that is circular already (the target depends on the state machine itself): a warning, nothing added', () => {
+  test("a DependsOn on the macro's own policy that would close a circle is left out, with a warning that names it (a failure in Mode strict)", () => {
+    // A invokes Notify, whose environment refers to B: the policy grants NotifyLive, so B may not depend on it.
+    const computed = { Type: 'AWS::IAM::Role', Properties: { Policies: { 'Fn::If': ['C', [], { Ref: 'AWS::NoValue' }] } } };
+    const resources = {
+      Role: computed,
+      Notify: { Type: 'AWS::Lambda::Function', Properties: { Environment: { Variables: { NEXT: { Ref: 'B' } } } } },
+      NotifyLive: { Type: 'AWS::Lambda::Alias', Properties: { FunctionName: { Ref: 'Notify' }, FunctionVersion: '1', Name: 'live', ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 } } },
+      A: machine({ DefinitionString: { 'Fn::Sub': '{"StartAt":"S","States":{"S":{"Type":"Task","Resource":"${Notify.Arn}","End":true}}}' } }),
+      B: machine(),
+    };
+    const { out, report } = run(resources);
+    expect((out.A as JsonObject).DependsOn).toEqual(['RoleWarmStepFunctionsPolicy']);
+    expect((out.B as JsonObject).DependsOn).toBeUndefined();
+    expect((out.RoleWarmStepFunctionsPolicy as { Properties: JsonObject }).Properties.PolicyDocument).toEqual({ Version: '2012-10-17', Statement: [statement([{ Ref: 'NotifyLive' }]), statement([{ Ref: 'Live' }])] });
+    expect(report.decisions.filter((d) => d.action === 'warning')).toEqual([
+      {
+        action: 'warning',
+        stateMachine: 'B',
+        templatePath: 'Resources/B/DependsOn',
+        reason:
+          "B does not depend on RoleWarmStepFunctionsPolicy, the macro's own policy for Role: that DependsOn would make a circular dependency (B → RoleWarmStepFunctionsPolicy → NotifyLive → Notify → B), which CloudFormation rejects; an execution started during the stack update may run before the grant is attached",
+      },
+    ]);
+    expect(() => run(resources, { ...OPTIONS, mode: 'strict' })).toThrow(
+      "Resource with id [B] is invalid. Resources/B/DependsOn: B cannot depend on RoleWarmStepFunctionsPolicy, the macro's own policy for Role: that would make a circular dependency (B → RoleWarmStepFunctionsPolicy → NotifyLive → Notify → B) (Mode strict)",
+    );
+  });
+
+  test('the target depends on the state machine itself, and has no literal ARN: the slot is left as it is, with a warning that names the cycle; nothing is granted', () => {
     const fn = { Type: 'AWS::Lambda::Function', Properties: { Environment: { Variables: { FLOW: { Ref: 'SM' } } } } };
     const { out, report } = run({ Fn: fn, Role: role([statement('arn:aws:s3:::x')]), SM: machine() });
+    expect(out.SM).toEqual(machine());
     expect((out.Role as { Properties: { Policies: Json[] } }).Properties.Policies).toHaveLength(1);
     expect(out.RoleWarmStepFunctionsPolicy).toBeUndefined();
-    expect(report.decisions).toContainEqual(expect.objectContaining({ action: 'warning', stateMachine: 'SM', reason: expect.stringContaining('granting {Live} in Role would make a circular dependency') }));
+    expect(report.summary).toMatchObject({ rewritten: 0, iamGrantsAdded: 0, warnings: 1, modifiedStateMachines: 0 });
+    expect(report.decisions).toEqual([
+      {
+        action: 'warning',
+        stateMachine: 'SM',
+        state: 'A',
+        statePath: 'States.A',
+        templatePath: 'Resources/SM/Properties/DefinitionString',
+        function: 'Fn',
+        from: '{Fn.Arn}',
+        coldPath: true,
+        reason:
+          'Resource is left as it is: pointing it at Live would make a circular dependency (SM → Live → Fn → SM), which CloudFormation rejects, and it has no literal ARN to use instead (the FunctionName of Fn is not a literal); break the cycle, or give the function a literal FunctionName and its alias a literal Name',
+      },
+    ]);
+    expect(() => run({ Fn: fn, Role: role([statement('arn:aws:s3:::x')]), SM: machine() }, { ...OPTIONS, mode: 'strict' })).toThrow(
+      'Resource with id [SM] is invalid. Resources/SM/Properties/DefinitionString: state States.A: Resource cannot point at Live: that would make a circular dependency (SM → Live → Fn → SM) (Mode strict)',
+    );
+  });
+
+  test('the same with a literal FunctionName and alias Name: the slot gets the literal ARN, and so does the grant', () => {
+    const fn = { Type: 'AWS::Lambda::Function', Properties: { FunctionName: 'my-fn', Environment: { Variables: { FLOW: { Ref: 'SM' } } } } };
+    const { out, report } = run({ Fn: fn, Role: role([statement('arn:aws:s3:::x')]), SM: machine() });
+    const literal = 'arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:my-fn:live';
+    expect((out.SM as { Properties: JsonObject }).Properties.DefinitionString).toEqual({ 'Fn::Sub': `{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"${literal}","End":true}}}` });
+    expect(statementsOf(out, 'Role', 1)).toEqual([statement([{ 'Fn::Sub': literal }])]);
+    expect((out.SM as JsonObject).Metadata).toEqual({
+      WarmStepFunctions: [{ state: 'A', path: 'States.A', from: '{Fn.Arn}', to: 'arn:{AWS::Partition}:lambda:{AWS::Region}:{AWS::AccountId}:function:my-fn:live', why: 'literal ARN: a reference would make a circular dependency (SM → Live → Fn → SM)' }],
+    });
+    expect(report.decisions.filter((d) => d.action !== 'warning').map((d) => d.reason)).toEqual([
+      'Resource now invokes Live by its literal ARN (a reference would make a circular dependency: SM → Live → Fn → SM)',
+      "lambda:InvokeFunction on {Live}: a new statement in Role's inline policy WarmStepFunctionsInvoke (by literal ARN: a reference would make a circular dependency: Role → Live → Fn → SM → Role)",
+    ]);
+  });
+});
+
+describe('an unknown deployment (the CLI without --region and --account-id)', () => {
+  // A literal partition, region or account in a grant is taken to be the deployment's own, as the
+  // reference reader takes them: the grant covers a target written with pseudo parameters.
+  const SF_FUNCTION_ARN = { 'Fn::Sub': 'arn:aws:lambda:${AWS::Region}:${AWS::AccountId}:function:my-fn' };
+  test.each<[string, Json]>([
+    ["serverless-step-functions' ${functionArn}:* with an Fn::Sub ARN", { 'Fn::Sub': ['${functionArn}:*', { functionArn: SF_FUNCTION_ARN }] }],
+    ['a literal partition', { 'Fn::Sub': 'arn:aws:lambda:${AWS::Region}:${AWS::AccountId}:function:my-fn:*' }],
+    ['a literal ARN', `${FN_ARN}:*`],
+  ])('%s covers the alias', (_name, resource) => {
+    for (const options of [{}, OPTIONS]) {
+      const { report } = run({ Role: role([statement(resource)]), SM: machine() }, options);
+      expect(report.summary.iamGrantsAdded).toBe(0);
+    }
+  });
+
+  test('on the literal-ARN path too (a reference would make a circular dependency): no redundant grant', () => {
+    const fn = { Type: 'AWS::Lambda::Function', Properties: { FunctionName: 'my-fn', Environment: { Variables: { FLOW: { Ref: 'SM' } } } } };
+    const grant = statement([SF_FUNCTION_ARN, { 'Fn::Sub': ['${functionArn}:*', { functionArn: SF_FUNCTION_ARN }] }]);
+    for (const options of [{}, OPTIONS]) {
+      const { out, report } = run({ Fn: fn, Role: role([grant]), SM: machine() }, options);
+      expect(report.summary).toMatchObject({ rewritten: 1, iamGrantsAdded: 0 });
+      expect(statementsOf(out)).toEqual([grant]);
+    }
+  });
+
+  test('a known deployment in another partition is not covered by an aws grant', () => {
+    const { report } = run({ Role: role([statement({ 'Fn::Sub': 'arn:aws:lambda:${AWS::Region}:${AWS::AccountId}:function:my-fn:*' })]), SM: machine() }, { region: 'cn-north-1', accountId: '123456789012' });
+    expect(report.summary.iamGrantsAdded).toBe(1);
   });
 });
 

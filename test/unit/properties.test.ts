@@ -11,9 +11,12 @@
  */
 import fc from 'fast-check';
 import type { JsonObject } from '../../macro/types';
-import { ODD_KEYS, REF_FORMS, clone, validCase, type ValidCase } from '../support/arbitraries';
+import { transform } from '../../macro/transform';
+import { ODD_KEYS, REF_FORMS, clone, cyclicCase, validCase, type CyclicCase, type ValidCase } from '../support/arbitraries';
+import { findCycle } from '../support/cycles';
 import {
   PROPERTIES,
+  checkCycles,
   checkIam,
   checkIdempotent,
   checkInvocations,
@@ -116,6 +119,30 @@ test('the valid generator covers every reference form, definition form and kind 
     'key:__proto__',
   ];
   expect(expected.filter((x) => !seen.has(x))).toEqual([]);
+});
+
+/**
+ * The cycle generator must keep making templates where each writer meets a circular dependency:
+ * inputs without one, whose rewrites the macro writes by literal ARN, leaves with a warning, or
+ * grants by literal ARN or in its own policy; else the cycle property proves little.
+ */
+test('the cycle generator makes acyclic templates where every kind of cycle avoidance happens', () => {
+  const cases: CyclicCase[] = fc.sample(cyclicCase(), { numRuns: 400, seed: 42 });
+  const seen = new Map<string, number>();
+  const bump = (k: string): void => void seen.set(k, (seen.get(k) ?? 0) + 1);
+  for (const c of cases) {
+    if (findCycle(c.template)) continue;
+    bump('acyclic input');
+    const { report } = transform(c.template, c.options);
+    const has = (action: string, re: RegExp, inState?: boolean): boolean =>
+      report.decisions.some((d) => d.action === action && re.test(d.reason) && (inState === undefined || (d.statePath !== undefined) === inState));
+    if (has('rewritten', /by its literal ARN \(a reference would make a circular dependency/)) bump('slot: literal ARN');
+    if (has('warning', /is left as it is: pointing it at .* would make a circular dependency/, true)) bump('slot: left, with a warning');
+    if (has('granted', /\(by literal ARN: a reference would make a circular dependency/)) bump('grant: literal ARN');
+    if (has('granted', /own AWS::IAM::Policy .*would make a circular dependency/)) bump("grant: the macro's own policy");
+  }
+  expect(seen.get('acyclic input')).toBeGreaterThan(cases.length / 2);
+  for (const k of ['slot: literal ARN', 'slot: left, with a warning', 'grant: literal ARN', "grant: the macro's own policy"]) expect([k, (seen.get(k) ?? 0) > 0]).toEqual([k, true]);
 });
 
 /** Each check must be able to fail: feed it outputs broken on purpose. */
@@ -222,6 +249,30 @@ describe('the checks catch broken outputs', () => {
     expect(() => checkProtoKeys(input, output)).toThrow(/__proto__/);
     const polluted = { Resources: { X: { Type: 'Custom::X', Properties: Object.create({ a: 1 }) } } };
     expect(() => checkProtoKeys({ Resources: {} }, polluted)).toThrow(/prototype/);
+  });
+
+  test('Cycles fails when the output has a circular dependency the input did not have', () => {
+    const c = first(
+      fc.sample(cyclicCase(), { numRuns: 200, seed: 3 }).filter((x) => !findCycle(x.template) && x.oracle.machines.length > 0),
+      'without a cycle',
+    );
+    const r = ok(c);
+    const out = clone(r.fragment) as JsonObject;
+    const m = c.oracle.machines[0].id;
+    const fn = c.oracle.functions[0].id;
+    Object.assign(resources(out)[m] as object, { DependsOn: [fn] });
+    Object.assign(resources(out)[fn] as object, { DependsOn: [m] });
+    expect(() => checkCycles(c, { ...r, fragment: out })).toThrow(/circular dependency that the input did not have/);
+  });
+
+  test('Cycles fails when a warning names a cycle that is not there', () => {
+    const c = first(
+      fc.sample(cyclicCase(), { numRuns: 150, seed: 4 }).filter((x) => !findCycle(x.template) && ok(x).report.decisions.some((d) => d.action === 'warning' && d.statePath && /circular/.test(d.reason))),
+      'with a slot left because of a cycle',
+    );
+    const r = ok(c);
+    const decisions = r.report.decisions.map((d) => (d.action === 'warning' && d.statePath && /circular/.test(d.reason) ? { ...d, reason: d.reason.replace(/ → /, ' → Nowhere → ') } : d));
+    expect(() => checkCycles(c, { ...r, report: { ...r.report, decisions } })).toThrow(/no dependency of the template/);
   });
 
   test('P3 fails when the output is not a fixed point', () => {

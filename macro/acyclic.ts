@@ -1,0 +1,50 @@
+/**
+ * Step 5b: no rewrite may close a circular dependency.
+ *
+ * Pointing a slot at a warm target makes the state machine depend on that target, wherever the
+ * new value is written (the slot in the definition, the DefinitionSubstitutions key or the
+ * Fn::Sub variable that feeds it: all are the state machine's own properties). When the target
+ * depends on the state machine already (Serverless's provider `environment: {X: {Ref: Flow}}`,
+ * or a role statement that grants `states:StartExecution` on it, makes
+ * `Flow → Alias → Version → Function → Flow`), CloudFormation would reject the stack. Then the
+ * target is written as its literal ARN, which refers to no resource; when it has none (a name
+ * that is not a literal, a version), the slot stays as it is.
+ */
+import { type Dependencies } from './dependencies';
+import { formatValue, partsToValue } from './intrinsics/parts';
+import { literalize } from './literal';
+import type { Edit } from './rewrite';
+import type { TemplateIndex } from './template';
+import type { WarmTargets } from './targets';
+
+export type CheckedEdit =
+  | { kind: 'ok'; edit: Edit }
+  /** The edit, with the targets that would close `edit.cycle` written as literal ARNs. */
+  | { kind: 'literal'; edit: Edit & { cycle: string[] } }
+  /** No rewrite: `cycle` would be closed, and `why` there is no literal ARN. */
+  | { kind: 'cycle'; cycle: string[]; why: string };
+
+/**
+ * `memo` keeps, for one state machine, the cycle each target would close (null: none): the graph does
+ * not change between its slots, which are written together.
+ */
+export function checkEdit(edit: Edit, stateMachine: string, deps: Dependencies, index: TemplateIndex, targets: WarmTargets, memo = new Map<string, string[] | null>()): CheckedEdit {
+  // Only the references the rewrite adds: what the slot refers to already is the template's own.
+  const before = deps.references(partsToValue(edit.slot.leaf.parts));
+  const added = [...deps.references(edit.value)].filter((r) => !before.has(r));
+  let cycle: string[] | undefined;
+  const closing = new Set<string>();
+  for (const r of added) {
+    let c = memo.get(r);
+    if (c === undefined) memo.set(r, (c = deps.cycle(stateMachine, [r]) ?? null));
+    if (!c) continue;
+    closing.add(r);
+    if (!cycle || c.length < cycle.length) cycle = c;
+  }
+  if (!cycle) return { kind: 'ok', edit };
+  const literal = literalize(edit.value, (id) => closing.has(deps.resolve(id) ?? id), index, targets);
+  if (!literal.ok) return { kind: 'cycle', cycle, why: literal.why };
+  const left = [...deps.references(literal.value)].filter((r) => closing.has(r));
+  if (left.length) return { kind: 'cycle', cycle, why: `${left.join(', ')} cannot be written as a literal ARN there` };
+  return { kind: 'literal', edit: { ...edit, value: literal.value, to: formatValue(literal.value), cycle } };
+}

@@ -1,0 +1,82 @@
+/**
+ * Does an Allow statement for `lambda:InvokeFunction` already cover a target? Exact, `:*`,
+ * trailing `*`, `*`, SAM's LambdaInvokePolicy (`function:NAME*`); statements with a Condition and
+ * Deny statements never count.
+ */
+import { getOwn, intrinsicName, isObject, jsonEqual, type Editor } from '../json';
+import { refName } from '../template';
+import type { Json } from '../types';
+import type { Path, PolicyDoc } from './documents';
+import { wildcard, type ArnRenderer } from './render';
+
+export class Coverage {
+  constructor(
+    private readonly editor: Editor,
+    private readonly arns: ArnRenderer,
+  ) {}
+
+  /** Allow statements granting lambda:InvokeFunction, as paths. */
+  private *statements(docs: PolicyDoc[]): Generator<Path> {
+    for (const d of docs) {
+      if (d.label.endsWith('LambdaInvokePolicy')) continue; // a SAM policy template, judged in covered()
+      const doc = this.editor.get(d.path);
+      const st = getOwn(doc, 'Statement');
+      const list: [Json, Path][] = Array.isArray(st) ? st.map((s, k): [Json, Path] => [s, [...d.path, 'Statement', k]]) : st !== undefined ? [[st, [...d.path, 'Statement']]] : [];
+      for (const [s, p] of list) {
+        if (!isObject(s) || getOwn(s, 'Effect') !== 'Allow' || getOwn(s, 'Condition') !== undefined) continue;
+        const actions = getOwn(s, 'Action');
+        const acts = Array.isArray(actions) ? actions : [actions];
+        if (!acts.some((a) => typeof a === 'string' && wildcard(a.toLowerCase(), 'lambda:invokefunction'))) continue;
+        yield p;
+      }
+    }
+  }
+
+  covered(docs: PolicyDoc[], target: Json): boolean {
+    if (refName(target) === 'AWS::NoValue') return true;
+    if (intrinsicName(target) === 'Fn::If') {
+      // A guarded grant is covered when an equal statement exists or every branch is covered.
+      if (this.exactly(docs, target)) return true;
+      const arg = (target as { 'Fn::If': Json[] })['Fn::If'];
+      return Array.isArray(arg) && arg.length === 3 && this.covered(docs, arg[1]) && this.covered(docs, arg[2]);
+    }
+    const want = this.arns.render(target);
+    for (const d of docs) {
+      if (d.label.endsWith('LambdaInvokePolicy')) {
+        const fnName = getOwn(this.editor.get(d.path), 'FunctionName');
+        const name = fnName === undefined ? undefined : this.arns.render(fnName);
+        if (want !== undefined && name !== undefined && wildcard(`${this.arns.fnArnPrefix()}${name}*`, want)) return true;
+      }
+    }
+    for (const p of this.statements(docs)) {
+      const resource = this.editor.get([...p, 'Resource']);
+      const list = Array.isArray(resource) ? resource : [resource];
+      for (const r of list) {
+        if (r === undefined) continue;
+        if (jsonEqual(r, target)) return true;
+        const pattern = this.arns.render(r);
+        if (pattern !== undefined && want !== undefined && wildcard(pattern, want)) return true;
+      }
+    }
+    return false;
+  }
+
+  private exactly(docs: PolicyDoc[], target: Json): boolean {
+    for (const p of this.statements(docs)) {
+      const resource = this.editor.get([...p, 'Resource']);
+      if ((Array.isArray(resource) ? resource : [resource]).some((r) => r !== undefined && jsonEqual(r, target))) return true;
+    }
+    return false;
+  }
+
+  /** The statement that grants the function itself (new targets join it), as a path. */
+  findStatement(docs: PolicyDoc[], fnArn: Json): Path | undefined {
+    const want = this.arns.render(fnArn);
+    for (const p of this.statements(docs)) {
+      const resource = this.editor.get([...p, 'Resource']);
+      const list = Array.isArray(resource) ? resource : [resource];
+      if (list.some((r) => r !== undefined && (jsonEqual(r, fnArn) || (want !== undefined && this.arns.render(r) === want)))) return p;
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,6 @@
+def split(event, context):
+    return event
+
+
+def merge(event, context):
+    return event
