@@ -16,6 +16,9 @@
  */
 import type { LambdaClient, ListAliasesCommandOutput, ListProvisionedConcurrencyConfigsCommandOutput } from '@aws-sdk/client-lambda';
 import { externalCandidates, notEnabled } from './candidates';
+import { BudgetRetryStrategy, MAX_ATTEMPTS, within } from './retry';
+
+export { BudgetRetryStrategy, MAX_ATTEMPTS } from './retry';
 import type { ExternalLookup, TransformOptions } from '../types';
 
 export interface ResolveSettings {
@@ -41,62 +44,6 @@ export function loadLambdaSdk(): Promise<LambdaSdk> {
 
 export const DEFAULT_BUDGET_MS = 10_000;
 export const DEFAULT_CONCURRENCY = 4;
-export const MAX_ATTEMPTS = 3;
-
-/** What the SDK's retry middleware passes to `refreshRetryTokenForRetry` (RetryErrorInfo of @smithy/types). */
-interface RetryErrorInfo {
-  errorType: 'THROTTLING' | 'TRANSIENT' | 'SERVER_ERROR' | 'CLIENT_ERROR';
-  retryAfterHint?: Date;
-}
-
-/** RetryToken of @smithy/types. */
-export interface BudgetRetryToken {
-  getRetryCount(): number;
-  getRetryDelay(): number;
-}
-
-const retryToken = (count: number, delay: number): BudgetRetryToken => ({ getRetryCount: () => count, getRetryDelay: () => delay });
-
-/**
- * A RetryStrategyV2 for the SDK's retry middleware (the middleware waits `getRetryDelay()` before
- * the next attempt, and gives up with the last error when this throws).
- *
- * Why not the SDK's own modes: `adaptive` rate-limits the client after one throttling error (down
- * to 0.5 requests per second), so that a handful of throttled lookups spend the whole budget
- * waiting for client-side tokens; `standard` waits up to 1 s, 2 s, 4 s... (20 s at most) without
- * knowing the budget. This one retries throttling (base 500 ms) and transient errors (base 100 ms)
- * with full jitter, honours a Retry-After hint, makes at most `maxAttempts` attempts, and does not
- * retry when the wait would leave less than `minAttemptMs` before the deadline: the lookup then
- * reports the service's own error (throttled) instead of a timeout.
- */
-export class BudgetRetryStrategy {
-  readonly mode = 'standard';
-  constructor(
-    private readonly deadline: number,
-    private readonly maxAttempts = MAX_ATTEMPTS,
-    private readonly minAttemptMs = 250,
-    private readonly now: () => number = Date.now,
-    private readonly random: () => number = Math.random,
-  ) {}
-
-  async acquireInitialRetryToken(_scope: string): Promise<BudgetRetryToken> {
-    return retryToken(0, 0);
-  }
-
-  async refreshRetryTokenForRetry(token: BudgetRetryToken, info: RetryErrorInfo): Promise<BudgetRetryToken> {
-    const retries = token.getRetryCount();
-    if (info.errorType !== 'THROTTLING' && info.errorType !== 'TRANSIENT') throw new Error('not retryable');
-    if (retries + 1 >= this.maxAttempts) throw new Error(`no retry left (${this.maxAttempts} attempts)`);
-    const base = info.errorType === 'THROTTLING' ? 500 : 100;
-    let delay = Math.floor(this.random() * Math.min(base * 2 ** retries, 5_000));
-    if (info.retryAfterHint instanceof Date) delay = Math.max(delay, info.retryAfterHint.getTime() - this.now());
-    if (this.now() + delay + this.minAttemptMs > this.deadline) throw new Error('a retry would not fit the time budget');
-    return retryToken(retries + 1, delay);
-  }
-
-  recordSuccess(_token: BudgetRetryToken): void {}
-}
-
 /** The Lambda client of one run: the event's region, retries that fit the budget. */
 export function budgetClient(sdk: LambdaSdk, region: string | undefined, deadline: number): LambdaClient {
   return new sdk.LambdaClient({ region, maxAttempts: MAX_ATTEMPTS, retryStrategy: new BudgetRetryStrategy(deadline) });
@@ -126,24 +73,6 @@ export async function resolveExternal(fragment: unknown, options: TransformOptio
   return out;
 }
 
-/** A send that ends when the budget does, even if the client ignores the abort signal. */
-function sendWithin<T>(send: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(Object.assign(new Error('aborted'), { name: 'AbortError' }));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(Object.assign(new Error('aborted'), { name: 'AbortError' }));
-    signal.addEventListener('abort', onAbort, { once: true });
-    Promise.resolve(send).then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
-}
 
 async function lookup(sdk: LambdaSdk, client: LambdaClient, arn: string, signal: AbortSignal, budget: number): Promise<ExternalLookup> {
   if (signal.aborted) return { status: 'error', message: `not looked up: the ${budget} ms budget for lookups ran out` };
@@ -151,7 +80,7 @@ async function lookup(sdk: LambdaSdk, client: LambdaClient, arn: string, signal:
     const warmQualifiers = new Set<string>();
     let marker: string | undefined;
     do {
-      const page: ListProvisionedConcurrencyConfigsCommandOutput = await sendWithin(
+      const page: ListProvisionedConcurrencyConfigsCommandOutput = await within(
         client.send(new sdk.ListProvisionedConcurrencyConfigsCommand({ FunctionName: arn, Marker: marker }), { abortSignal: signal }),
         signal,
       );
@@ -165,7 +94,7 @@ async function lookup(sdk: LambdaSdk, client: LambdaClient, arn: string, signal:
     const aliases: { name: string; arn: string }[] = [];
     marker = undefined;
     do {
-      const page: ListAliasesCommandOutput = await sendWithin(client.send(new sdk.ListAliasesCommand({ FunctionName: arn, Marker: marker }), { abortSignal: signal }), signal);
+      const page: ListAliasesCommandOutput = await within(client.send(new sdk.ListAliasesCommand({ FunctionName: arn, Marker: marker }), { abortSignal: signal }), signal);
       for (const a of page.Aliases ?? []) {
         if (a.Name && a.AliasArn && warmQualifiers.has(a.Name)) aliases.push({ name: a.Name, arn: a.AliasArn });
       }

@@ -4,13 +4,15 @@
  *
  * For each state machine whose DefinitionUri / DefinitionS3Location names an S3 object, one
  * GetObject (per distinct object), with the same discipline as ResolveExternal: bounded
- * concurrency, the SDK's adaptive retry, and one time budget for all reads. It only reads.
+ * concurrency, retries that fit the time budget (`BudgetRetryStrategy`, ./retry.ts), and one time
+ * budget for all reads. It only reads.
  * Every failure becomes an `error` outcome naming the object, which the core turns into a warning
  * (a failure in Mode strict).
  */
 import type { GetObjectCommandOutput, S3Client } from '@aws-sdk/client-s3';
 import { describeLocation, describeObject, type DefinitionLocation, type StoredRef } from '../definition/stored';
 import type { StoredDefinition } from '../types';
+import { BudgetRetryStrategy, MAX_ATTEMPTS, within } from './retry';
 
 export interface S3ReadSettings {
   client?: S3Client;
@@ -35,16 +37,12 @@ export function loadS3Sdk(): Promise<S3Sdk> {
 }
 
 /**
- * One client per region for the life of the process: a warm Lambda environment reuses it (and its
- * connections) from one invocation to the next.
+ * The client of one run: the deployment's region (following redirects to a bucket's own region), and
+ * retries that fit the run's time budget (the SDK's adaptive mode slows a whole client down after one
+ * throttling error, so that a few throttled reads spend the budget waiting).
  */
-const clients = new WeakMap<S3Sdk, Map<string, S3Client>>();
-function clientFor(sdk: S3Sdk, region: string | undefined): S3Client {
-  let byRegion = clients.get(sdk);
-  if (!byRegion) clients.set(sdk, (byRegion = new Map()));
-  let client = byRegion.get(region ?? '');
-  if (!client) byRegion.set(region ?? '', (client = new sdk.S3Client({ region, retryMode: 'adaptive', maxAttempts: 6, followRegionRedirects: true })));
-  return client;
+function clientFor(sdk: S3Sdk, region: string | undefined, deadline: number): S3Client {
+  return new sdk.S3Client({ region, maxAttempts: MAX_ATTEMPTS, retryStrategy: new BudgetRetryStrategy(deadline), followRegionRedirects: true });
 }
 
 export const DEFAULT_BUDGET_MS = 10_000;
@@ -71,8 +69,8 @@ export async function readS3Definitions(refs: StoredRef[], settings: S3ReadSetti
   }
   if (byObject.size === 0) return out;
   const sdk = settings.sdk ?? (await loadS3Sdk());
-  const client = settings.client ?? clientFor(sdk, settings.region);
   const budget = settings.budgetMs ?? DEFAULT_BUDGET_MS;
+  const client = settings.client ?? clientFor(sdk, settings.region, Date.now() + budget);
   const maxBytes = settings.maxBytes ?? MAX_DEFINITION_BYTES;
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), budget);
@@ -89,29 +87,6 @@ export async function readS3Definitions(refs: StoredRef[], settings: S3ReadSetti
     clearTimeout(timer);
   }
   return out;
-}
-
-function aborted(): Error {
-  return Object.assign(new Error('aborted'), { name: 'AbortError' });
-}
-
-/** A promise that ends when the budget does, even if the client ignores the abort signal. */
-function within<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(aborted());
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(aborted());
-    signal.addEventListener('abort', onAbort, { once: true });
-    Promise.resolve(p).then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
 }
 
 class TooLarge extends Error {}

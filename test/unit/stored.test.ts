@@ -15,6 +15,7 @@ import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { localDefinitions } from '../../macro/cli/definitions';
 import { parseS3Uri, storedRef, storedRefs } from '../../macro/definition/stored';
 import { TransformError } from '../../macro/errors';
+import { BudgetRetryStrategy } from '../../macro/external/retry';
 import { createHandler, S3_NOT_ENABLED, type HandlerDeps } from '../../macro/handler';
 import { readS3Definitions } from '../../macro/external/s3-definitions';
 import { transform } from '../../macro/transform';
@@ -280,11 +281,20 @@ describe('reading S3: the real SDK middleware (HTTP handler replaced), with the 
 
   const slowDown = { status: 503, headers: { 'content-type': 'application/xml' }, body: '<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>' };
 
-  test('the client: adaptive retry, 6 attempts, follows region redirects, in the deployment region', () => {
+  test('the client: retries that fit the budget (BudgetRetryStrategy, 3 attempts), follows region redirects, in the deployment region', () => {
     const sdk = loadWithHttp(() => ({ status: 200, body: '{}' }));
     return sdk.read(storedRefs(template('AWS::StepFunctions::StateMachine', S3_LOCATION), OPTIONS), { region: REGION }).then(() => {
-      expect(sdk.configs).toEqual([{ region: REGION, retryMode: 'adaptive', maxAttempts: 6, followRegionRedirects: true }]);
+      expect(sdk.configs).toEqual([{ region: REGION, maxAttempts: 3, retryStrategy: expect.any(BudgetRetryStrategy), followRegionRedirects: true }]);
     });
+  });
+
+  test('persistent 503 SlowDown: at most 3 attempts, then an error naming the object, well inside the budget', async () => {
+    const sdk = loadWithHttp(() => slowDown);
+    const started = Date.now();
+    const out = await sdk.read(storedRefs(template('AWS::StepFunctions::StateMachine', { DefinitionS3Location: { Bucket: 'defs', Key: 'k' } }), OPTIONS), { region: REGION, budgetMs: 5_000 });
+    expect(sdk.attempts()).toBe(3);
+    expect(Date.now() - started).toBeLessThan(4_000);
+    expect(out.Flow).toMatchObject({ status: 'error', source: expect.stringContaining('s3://defs/k') });
   });
 
   test('503 SlowDown once, then the object: the retry absorbs it', async () => {
