@@ -8,10 +8,8 @@
  * resource at a time on first use; whoever changes a resource says so (`changed`), and edges the
  * macro plans but has not written yet can be added (`add`) or passed to one question (`extra`).
  */
-import { ReadError } from './errors';
-import { tokenizeSub } from './intrinsics/sub';
 import { getOwn, hasOwn, isObject } from './json';
-import { getAttPair, refName } from './template';
+import { referencedResources } from './template';
 import type { Json } from './types';
 
 /** A resource of the template as it is now (undefined when there is none). */
@@ -122,42 +120,4 @@ export class Dependencies {
 /** `A → B → C → A`. */
 export function formatCycle(chain: readonly string[]): string {
   return chain.join(' → ');
-}
-
-/**
- * The resources a value refers to (Ref, GetAtt, `${X}` / `${X.Attr}` in Fn::Sub; both branches of
- * an Fn::If count, as they do for CloudFormation), each named through `resolve` (undefined: not a
- * resource, e.g. a parameter or a pseudo parameter).
- */
-export function referencedResources(value: Json | undefined, resolve: (id: string) => string | undefined): Set<string> {
-  const out = new Set<string>();
-  const add = (id: string | undefined): void => {
-    const r = id === undefined ? undefined : resolve(id);
-    if (r !== undefined) out.add(r);
-  };
-  const stack: (Json | undefined)[] = [value];
-  while (stack.length) {
-    const v = stack.pop();
-    if (Array.isArray(v)) {
-      for (const x of v) stack.push(x);
-    } else if (isObject(v)) {
-      add(refName(v));
-      add(getAttPair(v)?.[0]);
-      const sub = getOwn(v, 'Fn::Sub');
-      const template = typeof sub === 'string' ? sub : Array.isArray(sub) && typeof sub[0] === 'string' ? sub[0] : undefined;
-      if (template !== undefined) {
-        const vars = Array.isArray(sub) && isObject(sub[1]) ? sub[1] : undefined;
-        try {
-          for (const t of tokenizeSub(template, (name) => vars !== undefined && hasOwn(vars, name))) {
-            if (t.kind === 'ref') add(t.name);
-            else if (t.kind === 'getatt') add(t.resource);
-          }
-        } catch (e) {
-          if (!(e instanceof ReadError)) throw e;
-        }
-      }
-      for (const k of Object.keys(v)) stack.push(v[k]);
-    }
-  }
-  return out;
 }

@@ -77,19 +77,9 @@ async function loadResolver(env: HandlerDeps['env']): Promise<NonNullable<Handle
     return async (fragment, options) => notEnabled(fragment, options);
   }
   // Dynamic import: the AWS SDK is loaded only when this feature is on.
-  let mod: typeof import('./external/resolve');
-  try {
-    mod = await import('./external/resolve');
-    await mod.loadLambdaSdk();
-  } catch (e) {
-    throw new TransformError(
-      [{ path: 'Transform/WarmStepFunctions/Parameters/ResolveExternal', message: `ResolveExternal needs the AWS SDK for JavaScript v3 (provided by the Lambda Node.js runtime), which could not be loaded: ${(e as Error).message.split('\n')[0]}` }],
-      { cause: e },
-    );
-  }
-  const budget = Number(env.WARM_RESOLVE_BUDGET_MS);
-  return (fragment, options) =>
-    mod.resolveExternal(fragment, options, { enabled: true, budgetMs: Number.isFinite(budget) && budget > 0 ? budget : undefined });
+  const mod = await loadWithSdk(() => import('./external/resolve'), (m) => m.loadLambdaSdk(), 'Transform/WarmStepFunctions/Parameters/ResolveExternal', 'ResolveExternal needs');
+  const budgetMs = budgetOf(env.WARM_RESOLVE_BUDGET_MS);
+  return (fragment, options) => mod.resolveExternal(fragment, options, { enabled: true, budgetMs });
 }
 
 export const S3_NOT_ENABLED =
@@ -101,16 +91,27 @@ async function loadDefinitionReader(env: HandlerDeps['env']): Promise<NonNullabl
     return async (refs) => Object.fromEntries(refs.map((r) => [r.stateMachine, { status: 'error', source: describeLocation(r.location!), message: S3_NOT_ENABLED }]));
   }
   // Dynamic import: the AWS SDK is loaded only when this feature is on and the template needs it.
-  let mod: typeof import('./external/s3-definitions');
+  const mod = await loadWithSdk(() => import('./external/s3-definitions'), (m) => m.loadS3Sdk(), '(macro)', 'reading definitions in S3 needs');
+  const budgetMs = budgetOf(env.WARM_S3_BUDGET_MS);
+  return (refs, options) => mod.readS3Definitions(refs, { region: options.region, budgetMs });
+}
+
+/** An edge module that reads AWS, and the SDK it needs: a TransformError at `path` when the SDK cannot be loaded. */
+async function loadWithSdk<M>(load: () => Promise<M>, sdk: (m: M) => Promise<unknown>, path: string, what: string): Promise<M> {
   try {
-    mod = await import('./external/s3-definitions');
-    await mod.loadS3Sdk();
+    const mod = await load();
+    await sdk(mod);
+    return mod;
   } catch (e) {
     throw new TransformError(
-      [{ path: '(macro)', message: `reading definitions in S3 needs the AWS SDK for JavaScript v3 (provided by the Lambda Node.js runtime), which could not be loaded: ${(e as Error).message.split('\n')[0]}` }],
+      [{ path, message: `${what} the AWS SDK for JavaScript v3 (provided by the Lambda Node.js runtime), which could not be loaded: ${(e as Error).message.split('\n')[0]}` }],
       { cause: e },
     );
   }
-  const budget = Number(env.WARM_S3_BUDGET_MS);
-  return (refs, options) => mod.readS3Definitions(refs, { region: options.region, budgetMs: Number.isFinite(budget) && budget > 0 ? budget : undefined });
+}
+
+/** A time budget in ms from the environment, or undefined (the module's default) when unset or invalid. */
+function budgetOf(value: string | undefined): number | undefined {
+  const n = Number(value);
+  return Number.isFinite(n) && n > 0 ? n : undefined;
 }

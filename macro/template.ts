@@ -9,10 +9,10 @@
  * It is set aside in `unreadable`, and becomes a problem only where the macro must read it: a
  * state machine's invocation or role that refers to it (see `unreadableIn`).
  */
-import { TransformError, type Problem } from './errors';
+import { ReadError, TransformError, type Problem } from './errors';
 import { getOwn, hasOwn, intrinsicName, isObject } from './json';
 import { isHole, partsOf, type Part } from './intrinsics/parts';
-import { splitGetAttString } from './intrinsics/sub';
+import { splitGetAttString, tokenizeSub } from './intrinsics/sub';
 import type { Json, JsonObject } from './types';
 
 export const FUNCTION_TYPES = new Set(['AWS::Lambda::Function', 'AWS::Serverless::Function']);
@@ -165,32 +165,50 @@ export function readTemplate(fragment: unknown, region?: string, accountId?: str
 }
 
 /**
- * The first resource the macro cannot read that `value` refers to (Ref, GetAtt, `${X}` / `${X.Attr}`
- * in Fn::Sub, at any depth), with what is wrong with it.
+ * The resources a value refers to (Ref, GetAtt, `${X}` / `${X.Attr}` in Fn::Sub; both branches of
+ * an Fn::If count, as they do for CloudFormation), each named through `resolve` (undefined: not a
+ * resource, e.g. a parameter or a pseudo parameter).
  */
-export function unreadableIn(value: Json | undefined, index: TemplateIndex): Problem | undefined {
-  if (index.unreadable.size === 0) return undefined;
+export function referencedResources(value: Json | undefined, resolve: (id: string) => string | undefined): Set<string> {
+  const out = new Set<string>();
+  const add = (id: string | undefined): void => {
+    const r = id === undefined ? undefined : resolve(id);
+    if (r !== undefined) out.add(r);
+  };
   const stack: (Json | undefined)[] = [value];
   while (stack.length) {
     const v = stack.pop();
     if (Array.isArray(v)) {
       for (const x of v) stack.push(x);
     } else if (isObject(v)) {
-      const names = [refName(v), getAttPair(v)?.[0]];
+      add(refName(v));
+      add(getAttPair(v)?.[0]);
       const sub = getOwn(v, 'Fn::Sub');
-      const text = typeof sub === 'string' ? sub : Array.isArray(sub) && typeof sub[0] === 'string' ? sub[0] : undefined;
-      // `${Name}` and `${Name.Attr}`; a variable of the Fn::Sub map shadows a resource of the same name.
-      if (text !== undefined) {
+      const template = typeof sub === 'string' ? sub : Array.isArray(sub) && typeof sub[0] === 'string' ? sub[0] : undefined;
+      if (template !== undefined) {
         const vars = Array.isArray(sub) && isObject(sub[1]) ? sub[1] : undefined;
-        for (const m of text.matchAll(/\$\{([^!}][^}.]*)[^}]*\}/g)) if (!vars || !hasOwn(vars, m[1].trim())) names.push(m[1].trim());
-      }
-      for (const name of names) {
-        const p = name === undefined ? undefined : index.unreadable.get(name);
-        if (p) return p;
+        try {
+          for (const t of tokenizeSub(template, (name) => vars !== undefined && hasOwn(vars, name))) {
+            if (t.kind === 'ref') add(t.name);
+            else if (t.kind === 'getatt') add(t.resource);
+          }
+        } catch (e) {
+          if (!(e instanceof ReadError)) throw e;
+        }
       }
       for (const k of Object.keys(v)) stack.push(v[k]);
     }
   }
+  return out;
+}
+
+/**
+ * The first resource the macro cannot read that `value` refers to (Ref, GetAtt, `${X}` / `${X.Attr}`
+ * in Fn::Sub, at any depth), with what is wrong with it.
+ */
+export function unreadableIn(value: Json | undefined, index: TemplateIndex): Problem | undefined {
+  if (index.unreadable.size === 0) return undefined;
+  for (const id of referencedResources(value, (name) => (index.unreadable.has(name) ? name : undefined))) return index.unreadable.get(id);
   return undefined;
 }
 
