@@ -29,7 +29,7 @@ import {
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { TransformError } from '../../macro/errors';
 import { createHandler } from '../../macro/handler';
-import { BudgetRetryStrategy, DEFAULT_CONCURRENCY, externalCandidates, resolveExternal } from '../../macro/external/resolve';
+import { BudgetRetryStrategy, DEFAULT_CONCURRENCY, externalCandidates, resolveExternal, UNREADABLE } from '../../macro/external/resolve';
 import { transform } from '../../macro/transform';
 import type { Json, JsonObject, MacroReply, TransformOptions } from '../../macro/types';
 
@@ -321,23 +321,48 @@ describe('resolveExternal, Lambda API mocked', () => {
     expect(out[arn('orders-charge')]).toEqual({ status: 'warm', aliases: [{ name: 'live', arn: `${arn('orders-charge')}:live` }] });
   });
 
-  it('AccessDenied: an error outcome that names the missing permissions; nothing thrown', async () => {
+  it('AccessDenied: an error outcome that names the permissions, not the service message (it names the role); nothing thrown', async () => {
     lambda.on(ListProvisionedConcurrencyConfigsCommand).rejects(accessDenied('lambda:ListProvisionedConcurrencyConfigs'));
     const out = await resolveExternal(template(tasks(['orders-charge'])), OPTIONS, { enabled: true });
-    expect(out[arn('orders-charge')]).toEqual({ status: 'error', message: expect.stringMatching(/^access denied: .*lambda:ListProvisionedConcurrencyConfigs and lambda:ListAliases/) });
+    expect(out[arn('orders-charge')]).toEqual({ status: 'error', message: UNREADABLE });
+    expect(UNREADABLE).toMatch(/lambda:ListProvisionedConcurrencyConfigs and lambda:ListAliases/);
+    expect(JSON.stringify(out)).not.toMatch(/assumed-role|not authorized/);
+  });
+
+  // What a template author learns: with the macro's role, "no such function" and "access denied" look
+  // the same from outside (docs/security.md); the deployment's own log keeps which one it was.
+  it.each<[string, () => void]>([
+    ['no such function', () => serve(lambda, {})],
+    ['access denied on ListProvisionedConcurrencyConfigs', () => lambda.on(ListProvisionedConcurrencyConfigsCommand).rejects(accessDenied('lambda:ListProvisionedConcurrencyConfigs'))],
+    ['access denied on ListAliases', () => {
+      serve(lambda, CHARGE_LIVE);
+      lambda.on(ListAliasesCommand).rejects(accessDenied('lambda:ListAliases'));
+    }],
+  ])('%s: the one outcome for not-found and access-denied; the detail goes to the log only', async (_name, arrange) => {
+    arrange();
+    const log: Record<string, unknown>[] = [];
+    const out = await resolveExternal(template(tasks(['orders-charge'])), OPTIONS, { enabled: true, log: (r) => log.push(r) });
+    expect(out).toEqual({ [arn('orders-charge')]: { status: 'error', message: UNREADABLE } });
+    expect(log).toEqual([{ level: 'WARN', message: 'lookup failed', function: arn('orders-charge'), error: expect.stringMatching(/^(ResourceNotFoundException|AccessDeniedException)$/), detail: expect.any(String) }]);
+  });
+
+  it('a service error other than those: its name and HTTP status, never its message', async () => {
+    lambda.on(ListProvisionedConcurrencyConfigsCommand).rejects(Object.assign(new Error('Function arn:aws:lambda:us-east-1:123456789012:function:x is in state Pending'), { name: 'ResourceConflictException', $fault: 'client', $metadata: { httpStatusCode: 409 } }));
+    const out = await resolveExternal(template(tasks(['orders-charge'])), OPTIONS, { enabled: true });
+    expect(out[arn('orders-charge')]).toEqual({ status: 'error', message: 'ResourceConflictException (HTTP 409)' });
   });
 
   it('AccessDenied on ListAliases only (partial permissions): an error outcome too', async () => {
     serve(lambda, CHARGE_LIVE);
     lambda.on(ListAliasesCommand).rejects(accessDenied('lambda:ListAliases'));
     const out = await resolveExternal(template(tasks(['orders-charge'])), OPTIONS, { enabled: true });
-    expect(out[arn('orders-charge')]).toMatchObject({ status: 'error', message: expect.stringMatching(/^access denied/) });
+    expect(out[arn('orders-charge')]).toEqual({ status: 'error', message: UNREADABLE });
   });
 
   it('a function that does not exist: an error for it, the others are still resolved', async () => {
     serve(lambda, CHARGE_LIVE);
     const out = await resolveExternal(template(tasks(['orders-charge', 'no-such-fn'])), OPTIONS, { enabled: true });
-    expect(out[arn('no-such-fn')]).toEqual({ status: 'error', message: 'the function does not exist (or is in another account or region)' });
+    expect(out[arn('no-such-fn')]).toEqual({ status: 'error', message: UNREADABLE });
     expect(out[arn('orders-charge')]).toMatchObject({ status: 'warm' });
   });
 
@@ -347,7 +372,7 @@ describe('resolveExternal, Lambda API mocked', () => {
     expect(out[arn('orders-charge')]).toEqual({ status: 'error', message: 'ServiceException: Service is unavailable' });
   });
 
-  it('builds its client with the budget-aware retry strategy, 3 attempts, in the event region', async () => {
+  it("builds its client with the budget-aware retry strategy, 3 attempts, in the function's Region (here not the event's)", async () => {
     const seen: { retryMode?: string; maxAttempts?: number; region?: string; strategy?: string }[] = [];
     lambda.on(ListProvisionedConcurrencyConfigsCommand).callsFake(async (_input, getClient) => {
       const client = getClient() as LambdaClient;
@@ -360,8 +385,9 @@ describe('resolveExternal, Lambda API mocked', () => {
       });
       return { ProvisionedConcurrencyConfigs: [] };
     });
+    // The event is in eu-west-1; the function's ARN says us-east-1, whose endpoint alone knows it.
     await resolveExternal(template(tasks(['orders-charge'])), { ...OPTIONS, region: 'eu-west-1' }, { enabled: true });
-    expect(seen).toEqual([{ retryMode: 'standard', maxAttempts: 3, region: 'eu-west-1', strategy: 'BudgetRetryStrategy' }]);
+    expect(seen).toEqual([{ retryMode: 'standard', maxAttempts: 3, region: REGION, strategy: 'BudgetRetryStrategy' }]);
   });
 
   // The mock replaces Client#send, so the retry middleware is bypassed: the SDK never sees the
@@ -375,7 +401,7 @@ describe('resolveExternal, Lambda API mocked', () => {
     serve(lambda, CHARGE_LIVE);
     lambda.on(ListProvisionedConcurrencyConfigsCommand, { FunctionName: arn('orders-ship') }).rejectsOnce(error()).resolves({ ProvisionedConcurrencyConfigs: [] });
     const out = await resolveExternal(template(tasks(['orders-charge', 'orders-ship'])), OPTIONS, { enabled: true });
-    expect(out[arn('orders-ship')]).toEqual({ status: 'error', message: `throttled by the Lambda API (${name}: Rate exceeded)` });
+    expect(out[arn('orders-ship')]).toEqual({ status: 'error', message: `throttled by the Lambda API (${name})` });
     expect(out[arn('orders-charge')]).toMatchObject({ status: 'warm' });
     expect(lambda).toHaveReceivedCommandTimes(ListProvisionedConcurrencyConfigsCommand, 2);
   });
@@ -611,12 +637,15 @@ describe('handler with ResolveExternal (Lambda API mocked)', () => {
     const lenient = await runHandler(input);
     expect(lenient.reply.status).toBe('success');
     expect(lenient.reply.fragment).toEqual(input);
-    expect(lenient.lines.find((l) => l.state === 'Call0')).toMatchObject({ reason: expect.stringMatching(/^lookup of .*orders-charge failed: access denied/) });
+    expect(lenient.lines.find((l) => l.state === 'Call0')).toMatchObject({ reason: `lookup of ${arn('orders-charge')} failed: ${UNREADABLE}` });
+    // The deployment's log says which it was, with the request ID; the template author's reply does not.
+    expect(lenient.lines.find((l) => l.message === 'lookup failed')).toMatchObject({ level: 'WARN', requestId: 'req-1', function: arn('orders-charge'), error: 'AccessDeniedException' });
 
     const strict = await runHandler(input, { ResolveExternal: 'true', Mode: 'strict' });
     expect(strict.reply.status).toBe('failure');
     expect(strict.reply.fragment).toEqual(input);
-    expect(strict.reply.errorMessage).toMatch(/^Resource with id \[Flow\] is invalid\. .*access denied.*\(Mode strict\)/);
+    expect(strict.reply.errorMessage).toMatch(/^Resource with id \[Flow\] is invalid\. .*not found, or the macro may not read it.*\(Mode strict\)/);
+    expect(strict.reply.errorMessage).not.toMatch(/AccessDenied|assumed-role|not authorized/);
     expect(strict.lines.some((l) => l.level === 'ERROR' && l.message === 'failure')).toBe(true);
   });
 
@@ -628,7 +657,7 @@ describe('handler with ResolveExternal (Lambda API mocked)', () => {
       () => lambda.on(ListProvisionedConcurrencyConfigsCommand).rejects(accessDenied('lambda:ListProvisionedConcurrencyConfigs')),
       undefined,
       { WARM_RESOLVE_EXTERNAL: 'true' },
-      { level: 'WARN', message: 'warning', reason: /^lookup of .*orders-charge failed: access denied/ },
+      { level: 'WARN', message: 'warning', reason: /^lookup of .*orders-charge failed: not found, or the macro may not read it/ },
       { cold: 0, warnings: 1 },
     ],
     [
@@ -636,7 +665,7 @@ describe('handler with ResolveExternal (Lambda API mocked)', () => {
       () => serve(lambda, {}),
       undefined,
       { WARM_RESOLVE_EXTERNAL: 'true' },
-      { level: 'WARN', message: 'warning', reason: /failed: the function does not exist/ },
+      { level: 'WARN', message: 'warning', reason: /failed: not found, or the macro may not read it/ },
       { cold: 0, warnings: 1 },
     ],
     [
@@ -672,14 +701,19 @@ describe('handler with ResolveExternal (Lambda API mocked)', () => {
     expect(lines.find((l) => l.message === 'summary')).toMatchObject({ ...summary, rewritten: 0, iamGrantsAdded: 0 });
   });
 
-  it('a missing function: warning reason in rewrite mode, failure in strict mode', async () => {
+  it('a missing function: warning reason in rewrite mode, failure in strict mode; the strict message is the access-denied one', async () => {
     serve(lambda, {});
     const input = template(tasks(['gone-fn']), [arn('gone-fn')]);
     const lenient = await runHandler(input);
     expect(lenient.reply).toMatchObject({ status: 'success', fragment: input });
-    expect(lenient.lines.find((l) => l.state === 'Call0')?.reason).toMatch(/does not exist/);
+    expect(lenient.lines.find((l) => l.state === 'Call0')?.reason).toBe(`lookup of ${arn('gone-fn')} failed: ${UNREADABLE}`);
     const strict = await runHandler(input, { ResolveExternal: 'true', Mode: 'strict' });
-    expect(strict.reply).toMatchObject({ status: 'failure', errorMessage: expect.stringMatching(/gone-fn failed: the function does not exist.*\(Mode strict\)/) });
+    expect(strict.reply).toMatchObject({ status: 'failure', errorMessage: expect.stringMatching(/gone-fn failed: not found, or the macro may not read it.*\(Mode strict\)/) });
+    // The same function, denied instead of missing: the same failure, word for word.
+    lambda.reset();
+    lambda.on(ListProvisionedConcurrencyConfigsCommand).rejects(accessDenied('lambda:ListProvisionedConcurrencyConfigs'));
+    const denied = await runHandler(input, { ResolveExternal: 'true', Mode: 'strict' });
+    expect(denied.reply.errorMessage).toBe(strict.reply.errorMessage);
   });
 
   it('no alias with provisioned concurrency: left as is (reported); a failure in strict mode', async () => {
@@ -818,7 +852,7 @@ describe('the real SDK middleware (HTTP handler replaced)', () => {
       const sdk = loadWithHttp(async () => throttled('TooManyRequestsException'));
       const started = Date.now();
       const out = await sdk.resolve(template(tasks(['orders-ship'])), OPTIONS, { enabled: true, budgetMs: 5_000 });
-      expect(out).toEqual({ [arn('orders-ship')]: { status: 'error', message: 'throttled by the Lambda API (TooManyRequestsException: Rate exceeded; 3 attempts)' } });
+      expect(out).toEqual({ [arn('orders-ship')]: { status: 'error', message: 'throttled by the Lambda API (TooManyRequestsException; 3 attempts)' } });
       expect(sdk.attempts()).toBe(3);
       // Two waits of at most 500 ms and 1 s.
       expect(Date.now() - started).toBeLessThan(1_500 + 500);
@@ -834,7 +868,7 @@ describe('the real SDK middleware (HTTP handler replaced)', () => {
       const sdk = loadWithHttp(async () => throttled('TooManyRequestsException'));
       const started = Date.now();
       const out = await sdk.resolve(template(tasks(['orders-ship'])), OPTIONS, { enabled: true, budgetMs: 200 });
-      expect(out).toEqual({ [arn('orders-ship')]: { status: 'error', message: 'throttled by the Lambda API (TooManyRequestsException: Rate exceeded; 1 attempt)' } });
+      expect(out).toEqual({ [arn('orders-ship')]: { status: 'error', message: 'throttled by the Lambda API (TooManyRequestsException; 1 attempt)' } });
       expect(Date.now() - started).toBeLessThan(200 + 300);
       expect(sdk.attempts()).toBe(1);
     },
