@@ -406,6 +406,73 @@ describe('resolveExternal, Lambda API mocked', () => {
     expect(lambda).toHaveReceivedCommandTimes(ListProvisionedConcurrencyConfigsCommand, 2);
   });
 
+  describe('lanes (macro/external/lanes.ts): partition, Region, account, cap', () => {
+    const OTHER = '111122223333';
+    const at = (name: string, region: string, account = ACCOUNT, partition = 'aws'): string => `arn:${partition}:lambda:${region}:${account}:function:${name}`;
+    /** Each ListProvisionedConcurrencyConfigs call's FunctionName and the Region of the client that sent it. */
+    function recordRegions(): { FunctionName?: string; region: string }[] {
+      const seen: { FunctionName?: string; region: string }[] = [];
+      lambda.on(ListProvisionedConcurrencyConfigsCommand).callsFake(async (input: ListProvisionedConcurrencyConfigsCommandInput, getClient) => {
+        seen.push({ FunctionName: input.FunctionName, region: await (getClient() as LambdaClient).config.region() });
+        return { ProvisionedConcurrencyConfigs: [] };
+      });
+      return seen;
+    }
+    const fragmentOf = (arns: string[]) => template(Object.fromEntries(arns.map((a, k) => [`S${k}`, { Type: 'Task', Resource: a, ...(k + 1 < arns.length ? { Next: `S${k + 1}` } : { End: true }) }])));
+
+    it("a function of another Region is asked through that Region's client; the event Region's client asks for its own", async () => {
+      const seen = recordRegions();
+      const out = await resolveExternal(fragmentOf([arn('here-fn'), at('there-fn', 'eu-west-1')]), OPTIONS, { enabled: true });
+      expect(out).toEqual({ [arn('here-fn')]: { status: 'cold' }, [at('there-fn', 'eu-west-1')]: { status: 'cold' } });
+      expect(seen.sort((a, b) => a.region.localeCompare(b.region))).toEqual([
+        { FunctionName: at('there-fn', 'eu-west-1'), region: 'eu-west-1' },
+        { FunctionName: arn('here-fn'), region: REGION },
+      ]);
+    });
+
+    it('another partition, another account (no ExternalAccounts), a Region that is no Region: no call, each says why', async () => {
+      const seen = recordRegions();
+      const china = at('cn-fn', 'cn-north-1', ACCOUNT, 'aws-cn');
+      const theirs = at('their-fn', REGION, OTHER);
+      const odd = at('odd-fn', 'evil.example.com');
+      const out = await resolveExternal(fragmentOf([china, theirs, odd, arn('here-fn')]), OPTIONS, { enabled: true });
+      expect(seen).toEqual([{ FunctionName: arn('here-fn'), region: REGION }]);
+      expect(out[china]).toEqual({ status: 'error', message: expect.stringContaining("its partition (aws-cn) is not this stack's (aws)") });
+      expect(out[theirs]).toEqual({ status: 'error', message: expect.stringContaining(`account ${OTHER} is not this stack's`) });
+      expect(out[odd]).toEqual({ status: 'error', message: expect.stringContaining("'evil.example.com' is not a Region") });
+    });
+
+    it('another account named in ExternalAccounts: looked up', async () => {
+      const seen = recordRegions();
+      const theirs = at('their-fn', REGION, OTHER);
+      const out = await resolveExternal(fragmentOf([theirs]), OPTIONS, { enabled: true, externalAccounts: [OTHER] });
+      expect(out).toEqual({ [theirs]: { status: 'cold' } });
+      expect(seen).toEqual([{ FunctionName: theirs, region: REGION }]);
+    });
+
+    it('the cap: the first maxLookups functions are looked up, the others are not, and the log says the cap was reached', async () => {
+      recordRegions();
+      const names = ['fn-a', 'fn-b', 'fn-c', 'fn-d'];
+      const log: Record<string, unknown>[] = [];
+      const out = await resolveExternal(template(tasks(names)), OPTIONS, { enabled: true, maxLookups: 2, log: (r) => log.push(r) });
+      expect(lambda).toHaveReceivedCommandTimes(ListProvisionedConcurrencyConfigsCommand, 2);
+      expect(out[arn('fn-a')]).toEqual({ status: 'cold' });
+      expect(out[arn('fn-b')]).toEqual({ status: 'cold' });
+      for (const n of ['fn-c', 'fn-d']) expect(out[arn(n)]).toEqual({ status: 'error', message: expect.stringContaining('the macro looks up at most 2 per template') });
+      expect(log).toEqual([{ level: 'WARN', message: 'lookup cap reached', lookedUp: 2, notLookedUp: 2, functions: 4 }]);
+    });
+
+    it('a function whose lists go on for more pages than the cap: not looked up completely, and the calls stop', async () => {
+      lambda.on(ListProvisionedConcurrencyConfigsCommand).callsFake((input: ListProvisionedConcurrencyConfigsCommandInput) => ({
+        ProvisionedConcurrencyConfigs: [],
+        NextMarker: `m${Number((input.Marker ?? 'm0').slice(1)) + 1}`,
+      }));
+      const out = await resolveExternal(template(tasks(['endless'])), OPTIONS, { enabled: true, maxPages: 3 });
+      expect(out[arn('endless')]).toEqual({ status: 'error', message: 'not looked up completely: its provisioned concurrency configurations fill more than 3 pages (the macro reads at most 3)' });
+      expect(lambda).toHaveReceivedCommandTimes(ListProvisionedConcurrencyConfigsCommand, 3);
+    });
+  });
+
   describe('time budget', () => {
     it('a call that honours the abort signal (as the SDK HTTP handler does): ends at the budget with "timed out"; queued functions are not looked up', async () => {
       lambda.send.callsFake(
@@ -724,6 +791,43 @@ describe('handler with ResolveExternal (Lambda API mocked)', () => {
     expect(lenient.lines.find((l) => l.state === 'Call0')?.reason).toMatch(/has no alias with provisioned concurrency/);
     const strict = await runHandler(input, { ResolveExternal: 'true', Mode: 'strict' });
     expect(strict.reply).toMatchObject({ status: 'failure', errorMessage: expect.stringMatching(/orders-ship has no alias with provisioned concurrency \(Mode strict\)/) });
+  });
+
+  describe('ExternalAccounts (Transform parameter)', () => {
+    const OTHER = '111122223333';
+    const theirs = `arn:aws:lambda:${REGION}:${OTHER}:function:shared-charge`;
+    const input = () => template({ Charge: { Type: 'Task', Resource: theirs, End: true } }, [theirs]);
+    const warmTheirs = () => {
+      lambda.on(ListProvisionedConcurrencyConfigsCommand, { FunctionName: theirs }).resolves({ ProvisionedConcurrencyConfigs: [{ FunctionArn: `${theirs}:live`, Status: 'READY' }] });
+      lambda.on(ListAliasesCommand, { FunctionName: theirs }).resolves({ Aliases: [{ Name: 'live', AliasArn: `${theirs}:live`, FunctionVersion: '3' }] });
+    };
+
+    it("without it: another account's function is not looked up (a warning; a failure in strict mode), and nothing is granted", async () => {
+      warmTheirs();
+      const lenient = await runHandler(input());
+      expect(lenient.reply).toMatchObject({ status: 'success', fragment: input() });
+      expect(lenient.lines.find((l) => l.state === 'Charge')).toMatchObject({ level: 'WARN', reason: expect.stringContaining('the Transform parameter ExternalAccounts names it') });
+      const strict = await runHandler(input(), { ResolveExternal: 'true', Mode: 'strict' });
+      expect(strict.reply).toMatchObject({ status: 'failure', errorMessage: expect.stringMatching(/account 111122223333 is not this stack's.*\(Mode strict\)/) });
+      expect(lambda).not.toHaveReceivedAnyCommand();
+    });
+
+    it("naming the account: looked up, rewritten to the warm alias, and the role may invoke it", async () => {
+      warmTheirs();
+      const { reply } = await runHandler(input(), { ResolveExternal: 'true', ExternalAccounts: OTHER });
+      expect(reply.status).toBe('success');
+      expect(statesOf(reply.fragment).Charge).toMatchObject({ Resource: `${theirs}:live` });
+      expect(grantedByRole(reply.fragment)).toEqual([theirs, `${theirs}:live`]);
+    });
+
+    it('WARM_RESOLVE_MAX_LOOKUPS lowers the cap; the cap reached is a warning line of its own, with the request ID', async () => {
+      serve(lambda, CHARGE_LIVE);
+      const { reply, lines } = await runHandler(template(tasks(['orders-charge', 'orders-ship', 'orders-zzz'])), undefined, { WARM_RESOLVE_EXTERNAL: 'true', WARM_RESOLVE_MAX_LOOKUPS: '2' });
+      expect(reply.status).toBe('success');
+      expect(lines.find((l) => l.message === 'lookup cap reached')).toEqual({ level: 'WARN', message: 'lookup cap reached', requestId: 'req-1', lookedUp: 2, notLookedUp: 1, functions: 3 });
+      expect(lines.find((l) => l.state === 'Call2')).toMatchObject({ level: 'WARN', reason: expect.stringContaining('at most 2 per template') });
+      expect(lambda).toHaveReceivedCommandTimes(ListProvisionedConcurrencyConfigsCommand, 2);
+    });
   });
 
   describe('several warm aliases', () => {
