@@ -77,13 +77,19 @@ export function planLookups(arns: readonly string[], lanes: LaneSettings): Looku
     else if (partition !== own) skip(arn, `its partition (${partition}) is not this stack's (${own}); the macro looks up functions of its own partition only`);
     else if (!REGION.test(region) || partitionOf(region) !== own) skip(arn, `'${region}' is not a Region of this stack's partition (${own})`);
     else if (!accounts.has(account)) {
-      skip(arn, `account ${account} is not this stack's; the macro looks up functions of another account only when the Transform parameter ExternalAccounts names it`);
+      skip(
+        arn,
+        `account ${account} is not this stack's; the macro looks up functions of another account only when the Transform parameter ExternalAccounts names it`,
+      );
     } else inLane.push({ arn, region });
   }
   const max = Math.max(0, lanes.maxLookups ?? DEFAULT_MAX_LOOKUPS);
   const lookups = inLane.slice(0, max);
   for (const { arn } of inLane.slice(max)) {
-    skip(arn, `the template names ${inLane.length} functions outside it to look up, and the macro looks up at most ${max} per template (the first ${max} in ARN order)`);
+    skip(
+      arn,
+      `the template names ${inLane.length} functions outside it to look up, and the macro looks up at most ${max} per template (the first ${max} in ARN order)`,
+    );
   }
   return { lookups, skipped, capped: inLane.length - lookups.length, inLanes: inLane.length };
 }

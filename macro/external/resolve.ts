@@ -82,8 +82,10 @@ export async function resolveExternal(fragment: unknown, options: TransformOptio
   const clients = new Map<string, LambdaClient>();
   const clientFor = (region: string): LambdaClient => {
     if (settings.client) return settings.client;
-    let c = clients.get(region);
-    if (!c) clients.set(region, (c = budgetClient(sdk, region, deadline)));
+    const known = clients.get(region);
+    if (known) return known;
+    const c = budgetClient(sdk, region, deadline);
+    clients.set(region, c);
     return c;
   };
   const ctx: LookupContext = { sdk, budget, maxPages: settings.maxPages ?? MAX_PAGES, log: settings.log };

@@ -68,6 +68,15 @@ export function allowedBucketsOf(value: string | undefined): string[] {
   return [...new Set((value ?? '').split(',').map((b) => b.trim()))].filter((b) => BUCKET_NAME.test(b));
 }
 
+/** U+0000-U+001F or U+007F. */
+function hasControlCharacter(s: string): boolean {
+  for (let k = 0; k < s.length; k++) {
+    const c = s.charCodeAt(k);
+    if (c < 0x20 || c === 0x7f) return true;
+  }
+  return false;
+}
+
 /** S3 allows 1,024 bytes of UTF-8 in a key. */
 const MAX_KEY_BYTES = 1024;
 
@@ -82,7 +91,7 @@ const MAX_KEY_BYTES = 1024;
 export function keyProblem(key: string): string | undefined {
   if (key === '') return 'its key is empty';
   if (Buffer.byteLength(key, 'utf8') > MAX_KEY_BYTES) return `its key is longer than S3's ${MAX_KEY_BYTES} bytes`;
-  if (/[\u0000-\u001f\u007f]/.test(key)) return 'its key holds a control character';
+  if (hasControlCharacter(key)) return 'its key holds a control character';
   if (key.includes('\\')) return "its key holds a backslash, which HTTP layers may read as '/'";
   const segments = key.split('/');
   if (segments.some((s) => s === '.' || s === '..')) return "its key has a '.' or '..' segment, which HTTP layers may resolve to another object (or, path-style, to another bucket)";
@@ -140,7 +149,7 @@ function refusal(bucket: string, key: string, version: string | undefined, allow
   if (!allowed.has(bucket)) return `bucket '${bucket}' is not one that the deployment of the macro lists in s3DefinitionBuckets`;
   const problem = keyProblem(key);
   if (problem) return problem;
-  if (version !== undefined && (version === '' || /[\u0000-\u001f\u007f]/.test(version))) return 'its version is empty or holds a control character';
+  if (version !== undefined && (version === '' || hasControlCharacter(version))) return 'its version is empty or holds a control character';
   return undefined;
 }
 

@@ -44,7 +44,7 @@ export function bundleCalls(source: string): BundleCalls {
 
 /** The IAM actions the given commands need, sorted; throws on a command the table does not know. */
 export function actionsFor(commands: readonly string[]): string[] {
-  const unknown = commands.filter((c) => !Object.prototype.hasOwnProperty.call(COMMAND_ACTIONS, c));
+  const unknown = commands.filter((c) => !Object.hasOwn(COMMAND_ACTIONS, c));
   if (unknown.length) throw new Error(`no IAM actions known for ${unknown.join(', ')}: add them to COMMAND_ACTIONS (test/support/sdk-commands.ts)`);
   return [...new Set(commands.flatMap((c) => COMMAND_ACTIONS[c].actions))].sort();
 }

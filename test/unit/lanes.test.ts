@@ -7,7 +7,8 @@ import { DEFAULT_MAX_LOOKUPS, partitionOf, planLookups } from '../../macro/exter
 
 const ACCOUNT = '123456789012';
 const OTHER = '111122223333';
-const fn = (name: string, region = 'us-east-1', account = ACCOUNT, partition = 'aws'): string => `arn:${partition}:lambda:${region}:${account}:function:${name}`;
+const fn = (name: string, region = 'us-east-1', account = ACCOUNT, partition = 'aws'): string =>
+  `arn:${partition}:lambda:${region}:${account}:function:${name}`;
 const HERE = { region: 'us-east-1', accountId: ACCOUNT };
 
 describe('partitionOf', () => {
@@ -24,13 +25,21 @@ describe('partitionOf', () => {
   });
 });
 
-describe('planLookups', () => {
-  test('the stack\'s own account and Region: looked up with the event Region\'s client, in ARN order, once each', () => {
+describe('planLookups: partition and Region', () => {
+  test("the stack's own account and Region: looked up with the event Region's client, in ARN order, once each", () => {
     const plan = planLookups([fn('b'), fn('a'), fn('b')], HERE);
-    expect(plan).toEqual({ lookups: [{ arn: fn('a'), region: 'us-east-1' }, { arn: fn('b'), region: 'us-east-1' }], skipped: {}, capped: 0, inLanes: 2 });
+    expect(plan).toEqual({
+      lookups: [
+        { arn: fn('a'), region: 'us-east-1' },
+        { arn: fn('b'), region: 'us-east-1' },
+      ],
+      skipped: {},
+      capped: 0,
+      inLanes: 2,
+    });
   });
 
-  test('another Region of the same partition: looked up with that Region\'s client', () => {
+  test("another Region of the same partition: looked up with that Region's client", () => {
     const plan = planLookups([fn('a', 'eu-west-1'), fn('b', 'us-west-2')], HERE);
     expect(plan.lookups).toEqual([
       { arn: fn('a', 'eu-west-1'), region: 'eu-west-1' },
@@ -43,7 +52,12 @@ describe('planLookups', () => {
     const cn = fn('a', 'cn-north-1', ACCOUNT, 'aws-cn');
     expect(planLookups([cn], HERE)).toEqual({
       lookups: [],
-      skipped: { [cn]: { status: 'error', message: "not looked up: its partition (aws-cn) is not this stack's (aws); the macro looks up functions of its own partition only" } },
+      skipped: {
+        [cn]: {
+          status: 'error',
+          message: "not looked up: its partition (aws-cn) is not this stack's (aws); the macro looks up functions of its own partition only",
+        },
+      },
       capped: 0,
       inLanes: 0,
     });
@@ -59,7 +73,7 @@ describe('planLookups', () => {
   });
 
   test.each([
-    ['a Region of another partition under this partition\'s name', 'cn-north-1'],
+    ["a Region of another partition under this partition's name", 'cn-north-1'],
     ['a host name', 'evil.example.com'],
     ['an upper-case Region', 'US-EAST-1'],
     ['no Region', ''],
@@ -70,8 +84,10 @@ describe('planLookups', () => {
     expect(plan.lookups).toEqual([]);
     expect(plan.skipped[arn]).toEqual({ status: 'error', message: expect.stringMatching(/^not looked up: /) });
   });
+});
 
-  test('another account: only when ExternalAccounts names it; the stack\'s own account always', () => {
+describe('planLookups: accounts and malformed input', () => {
+  test("another account: only when ExternalAccounts names it; the stack's own account always", () => {
     const theirs = fn('a', 'us-east-1', OTHER);
     const ours = fn('b');
     const without = planLookups([theirs, ours], HERE);
@@ -90,16 +106,26 @@ describe('planLookups', () => {
   test('no Region in the event: nothing is looked up', () => {
     const plan = planLookups([fn('a')], { region: undefined, accountId: ACCOUNT });
     expect(plan.lookups).toEqual([]);
-    expect(plan.skipped[fn('a')]).toEqual({ status: 'error', message: 'not looked up: the macro event names no Region, so the partition of this stack is unknown' });
+    expect(plan.skipped[fn('a')]).toEqual({
+      status: 'error',
+      message: 'not looked up: the macro event names no Region, so the partition of this stack is unknown',
+    });
   });
 
   test('anything but an unqualified function ARN: not looked up', () => {
-    const odd = ['arn:aws:lambda:us-east-1:123456789012:function:a:live', 'a', 'arn:aws:lambda:us-east-1:123456789012:layer:a', `arn:aws:lambda:us-east-1:${ACCOUNT}:function:a*`];
+    const odd = [
+      'arn:aws:lambda:us-east-1:123456789012:function:a:live',
+      'a',
+      'arn:aws:lambda:us-east-1:123456789012:layer:a',
+      `arn:aws:lambda:us-east-1:${ACCOUNT}:function:a*`,
+    ];
     const plan = planLookups(odd, HERE);
     expect(plan.lookups).toEqual([]);
     expect(Object.keys(plan.skipped).sort()).toEqual([...odd].sort());
   });
+});
 
+describe('planLookups: the cap', () => {
   test(`the cap: at most ${DEFAULT_MAX_LOOKUPS} functions by default, the first in ARN order; each of the others says why`, () => {
     const arns = Array.from({ length: DEFAULT_MAX_LOOKUPS + 3 }, (_, k) => fn(`f${String(k).padStart(3, '0')}`));
     const plan = planLookups([...arns].reverse(), HERE);
@@ -108,7 +134,10 @@ describe('planLookups', () => {
     expect(plan.inLanes).toBe(DEFAULT_MAX_LOOKUPS + 3);
     expect(Object.keys(plan.skipped)).toEqual(arns.slice(DEFAULT_MAX_LOOKUPS));
     for (const v of Object.values(plan.skipped)) {
-      expect(v).toEqual({ status: 'error', message: `not looked up: the template names ${DEFAULT_MAX_LOOKUPS + 3} functions outside it to look up, and the macro looks up at most ${DEFAULT_MAX_LOOKUPS} per template (the first ${DEFAULT_MAX_LOOKUPS} in ARN order)` });
+      expect(v).toEqual({
+        status: 'error',
+        message: `not looked up: the template names ${DEFAULT_MAX_LOOKUPS + 3} functions outside it to look up, and the macro looks up at most ${DEFAULT_MAX_LOOKUPS} per template (the first ${DEFAULT_MAX_LOOKUPS} in ARN order)`,
+      });
     }
   });
 

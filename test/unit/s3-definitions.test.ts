@@ -12,7 +12,11 @@ import type { StoredRef } from '../../macro/definition/stored';
 import { allowedBucketsOf, BUCKET_NAME, keyProblem, readS3Definitions } from '../../macro/external/s3-definitions';
 
 const ref = (stateMachine: string, bucket: string | undefined, key: string, version?: string): StoredRef =>
-  ({ stateMachine, templatePath: `Resources/${stateMachine}/Properties/DefinitionS3Location`, location: { kind: 's3', bucket, bucketText: bucket ?? '${X}', key, ...(version !== undefined ? { version } : {}) } }) as StoredRef;
+  ({
+    stateMachine,
+    templatePath: `Resources/${stateMachine}/Properties/DefinitionS3Location`,
+    location: { kind: 's3', bucket, bucketText: bucket ?? '${X}', key, ...(version !== undefined ? { version } : {}) },
+  }) as StoredRef;
 
 describe('keyProblem: keys that HTTP layers could change on the way are refused, not normalized', () => {
   test.each([
@@ -54,7 +58,10 @@ describe('keyProblem: keys that HTTP layers could change on the way are refused,
 
 describe('allowedBucketsOf (WARM_S3_DEFINITION_BUCKETS)', () => {
   test('the comma-separated names, trimmed, once each; anything that is not a bucket name is dropped', () => {
-    expect(allowedBucketsOf(' defs, cdk-hnb659fds-assets-123456789012-us-east-1,defs,,*, a/b ,UPPER, a..b')).toEqual(['defs', 'cdk-hnb659fds-assets-123456789012-us-east-1']);
+    expect(allowedBucketsOf(' defs, cdk-hnb659fds-assets-123456789012-us-east-1,defs,,*, a/b ,UPPER, a..b')).toEqual([
+      'defs',
+      'cdk-hnb659fds-assets-123456789012-us-east-1',
+    ]);
   });
 
   test('unset or empty: no bucket', () => {
@@ -84,21 +91,36 @@ describe('readS3Definitions: the allowlist and the key rules, before any request
   });
 
   test('a bucket the deployment does not list: refused, no request (the allowed names are not revealed)', async () => {
-    const out = await readS3Definitions([ref('Flow', 'someone-elses-bucket', 'flows/flow.asl.json')], { allowedBuckets: ['defs', 'secret-name-bucket'], client: client() });
-    expect(out.Flow).toEqual({ status: 'error', source: 's3://someone-elses-bucket/flows/flow.asl.json', message: "not read: bucket 'someone-elses-bucket' is not one that the deployment of the macro lists in s3DefinitionBuckets" });
+    const out = await readS3Definitions([ref('Flow', 'someone-elses-bucket', 'flows/flow.asl.json')], {
+      allowedBuckets: ['defs', 'secret-name-bucket'],
+      client: client(),
+    });
+    expect(out.Flow).toEqual({
+      status: 'error',
+      source: 's3://someone-elses-bucket/flows/flow.asl.json',
+      message: "not read: bucket 'someone-elses-bucket' is not one that the deployment of the macro lists in s3DefinitionBuckets",
+    });
     expect(JSON.stringify(out)).not.toContain('secret-name-bucket');
     expect(s3).not.toHaveReceivedAnyCommand();
   });
 
   test('no bucket listed at all: every read refused (fails closed)', async () => {
     const out = await readS3Definitions([ref('Flow', 'defs', 'k.json')], { allowedBuckets: [], client: client() });
-    expect(out.Flow).toMatchObject({ status: 'error', message: 'not read: the deployment of the macro lists no bucket to read definitions from (s3DefinitionBuckets)' });
+    expect(out.Flow).toMatchObject({
+      status: 'error',
+      message: 'not read: the deployment of the macro lists no bucket to read definitions from (s3DefinitionBuckets)',
+    });
     expect(s3).not.toHaveReceivedAnyCommand();
   });
 
   test('a key that climbs into another bucket (path-style) or is otherwise ambiguous: refused, no request; the others are read', async () => {
     const out = await readS3Definitions(
-      [ref('Climbs', 'defs', '../secrets/prod.json'), ref('Slashes', 'defs', 'flows//x.json'), ref('Ok', 'defs', 'flows/ok.json'), ref('BadVersion', 'defs', 'flows/ok.json', 'v1\r\nx')],
+      [
+        ref('Climbs', 'defs', '../secrets/prod.json'),
+        ref('Slashes', 'defs', 'flows//x.json'),
+        ref('Ok', 'defs', 'flows/ok.json'),
+        ref('BadVersion', 'defs', 'flows/ok.json', 'v1\r\nx'),
+      ],
       { allowedBuckets: ['defs'], client: client() },
     );
     expect(out.Climbs).toMatchObject({ status: 'error', message: expect.stringMatching(/^not read: its key has a '\.' or '\.\.' segment/) });
