@@ -70,6 +70,14 @@ export async function resolveExternal(fragment: unknown, options: TransformOptio
   const arns = externalCandidates(fragment, options);
   if (arns.length === 0) return {};
   if (!settings.enabled) return notEnabled(fragment, options);
+  return lookupExternal(arns, options, settings);
+}
+
+/**
+ * Looks up each function of `arns` (unqualified ARNs) that is in the lanes (./lanes.ts); each of the
+ * others gets an outcome that says why it was not looked up.
+ */
+export async function lookupExternal(arns: readonly string[], options: TransformOptions, settings: Omit<ResolveSettings, 'enabled'>): Promise<Record<string, ExternalLookup>> {
   const plan = planLookups(arns, { region: options.region, accountId: options.accountId, externalAccounts: settings.externalAccounts, maxLookups: settings.maxLookups });
   const out: Record<string, ExternalLookup> = { ...plan.skipped };
   if (plan.capped > 0) {
