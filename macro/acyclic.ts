@@ -13,7 +13,7 @@
 import { type Dependencies } from './dependencies';
 import { formatValue, partsToValue } from './intrinsics/parts';
 import { literalize } from './literal';
-import type { Edit } from './rewrite';
+import type { Edit } from './definition/edit';
 import type { TemplateIndex } from './template';
 import type { WarmTargets } from './targets';
 

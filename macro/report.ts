@@ -5,7 +5,7 @@
  */
 import type { Decision, Json, Report } from './types';
 import { formatCycle } from './dependencies';
-import type { Edit } from './rewrite';
+import type { Edit } from './definition/edit';
 
 export class ReportBuilder {
   readonly decisions: Decision[] = [];

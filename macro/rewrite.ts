@@ -13,23 +13,9 @@ import type { Slot } from './definition/slots';
 import type { Guard, WarmTarget, WarmTargets } from './targets';
 import type { TemplateIndex } from './template';
 import type { ExternalLookup, Json } from './types';
+import type { Edit } from './definition/edit';
 
-export interface Edit {
-  slot: Slot;
-  /** The slot's new content. */
-  value: Json;
-  /** What IAM must allow: each new target (guarded like the slot), with the function it belongs to. */
-  grants: { fn?: string; value: Json; unqualified?: Json }[];
-  fn?: string;
-  target?: WarmTarget;
-  from: string;
-  to: string;
-  /**
-   * Set when the target is written as its literal ARN: a reference to it would have closed this
-   * circular dependency (`[StateMachine, Target, …, StateMachine]`).
-   */
-  cycle?: string[];
-}
+export type { Edit };
 
 export type SlotDecision =
   | { kind: 'rewrite'; edit: Edit }

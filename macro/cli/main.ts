@@ -18,6 +18,7 @@ import { parseParams } from '../params';
 import { transform } from '../transform';
 import type { Decision, JsonObject, Report, TransformOptions } from '../types';
 import { localDefinitions } from './definitions';
+import type { Io } from './io';
 import { parseCommand, UsageError } from './args';
 import { COMMANDS, otherOptions, USAGE, VERSION, type Command } from './commands';
 import { CHECK_FORMATS, checkFailure, checkTemplate, formatJson, formatSarif, formatText, type CheckFormat, type CheckResult } from './check';
@@ -26,12 +27,7 @@ import { parseTemplateText, toYaml, TemplateSyntaxError } from './yaml';
 
 export { USAGE, VERSION };
 
-export interface Io {
-  stdout: (s: string) => void;
-  stderr: (s: string) => void;
-  readFile: (path: string) => string;
-  readStdin: () => string;
-}
+export type { Io };
 
 interface Args {
   command: 'transform' | 'check';

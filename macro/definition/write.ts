@@ -13,7 +13,7 @@
  */
 import { escapeSubText, inlineSubReference, tokenizeSub } from '../intrinsics/sub';
 import { getOwn, hasOwn, isObject, jsonEqual, setOwn, type Editor } from '../json';
-import type { Edit } from '../rewrite';
+import type { Edit } from './edit';
 import type { Json, JsonObject } from '../types';
 import { bindingKey, lastAtOrBefore, type DefinitionModel, type Pos, type TextSource } from './read';
 
