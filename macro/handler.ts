@@ -9,12 +9,12 @@
  */
 import type { Context, Handler } from 'aws-lambda';
 import { TransformError } from './errors';
-import { isObject } from './json';
+import { isObject } from './cfn/json';
 import { consoleSink, logDecisions, type LogSink } from './log';
 import { parseParams } from './params';
 import { describeLocation, storedRefs, type StoredRef } from './definition/stored';
 import { transform } from './transform';
-import type { MacroEvent, MacroReply, TransformOptions } from './types';
+import { MACRO_NAME, PARAMETERS_PATH, type MacroEvent, type MacroReply, type TransformOptions } from './types';
 
 export interface HandlerDeps {
   log: LogSink;
@@ -57,7 +57,7 @@ async function handle(event: unknown, deps: HandlerDeps): Promise<MacroReply> {
     return { requestId, status: 'success', fragment: result.fragment };
   } catch (err) {
     const known = err instanceof TransformError;
-    const errorMessage = known ? err.message : `WarmStepFunctions internal error: ${(err as Error)?.message ?? String(err)}`;
+    const errorMessage = known ? err.message : `${MACRO_NAME} internal error: ${(err as Error)?.message ?? String(err)}`;
     deps.log({ level: 'ERROR', message: 'failure', requestId, errorMessage, stack: known ? undefined : (err as Error)?.stack });
     return { requestId, status: 'failure', fragment, errorMessage };
   }
@@ -77,7 +77,7 @@ async function loadResolver(env: HandlerDeps['env']): Promise<NonNullable<Handle
     return async (fragment, options) => notEnabled(fragment, options);
   }
   // Dynamic import: the AWS SDK is loaded only when this feature is on.
-  const mod = await loadWithSdk(() => import('./external/resolve'), (m) => m.loadLambdaSdk(), 'Transform/WarmStepFunctions/Parameters/ResolveExternal', 'ResolveExternal needs');
+  const mod = await loadWithSdk(() => import('./external/resolve'), (m) => m.loadLambdaSdk(), `${PARAMETERS_PATH}/ResolveExternal`, 'ResolveExternal needs');
   const budgetMs = budgetOf(env.WARM_RESOLVE_BUDGET_MS);
   return (fragment, options) => mod.resolveExternal(fragment, options, { enabled: true, budgetMs });
 }

@@ -4,9 +4,8 @@
  * The decision is pure data (an `Edit` or a reason to leave the slot alone); `definition/write.ts`
  * applies the edits in the form the definition came in.
  */
-import { expandParts, formatParts, formatValue, isHole, partsOf, partsToValue, soleHole } from './intrinsics/parts';
-import { intrinsicName } from './json';
-import { getAttPair, refName, unreadableIn } from './template';
+import { expandParts, formatParts, formatValue, isHole, partsOf, partsToValue, soleHole } from './cfn/parts';
+import { unreadableIn } from './template';
 import type { Problem } from './errors';
 import { classifyParts, type LambdaRef } from './references';
 import type { Slot } from './definition/slots';
@@ -14,6 +13,7 @@ import type { Guard, WarmTarget, WarmTargets } from './targets';
 import type { TemplateIndex } from './template';
 import type { ExternalLookup, Json } from './types';
 import type { Edit } from './definition/edit';
+import { getAttPair, ifArgs, refName } from './cfn/intrinsics';
 
 export type { Edit };
 
@@ -53,7 +53,7 @@ export function decide(slot: Slot, ctx: DecideContext): SlotDecision {
     const problem = unreadableIn(parts.filter(isHole).map((p) => p.hole), ctx.index);
     if (problem) return { kind: 'unreadable', problem };
   }
-  if (ref.kind === 'unknown' && intrinsicName(single) === 'Fn::If') return decideBranches(slot, single!, from, ctx);
+  if (ref.kind === 'unknown' && ifArgs(single)) return decideBranches(slot, single!, from, ctx);
   switch (ref.kind) {
     case 'function': {
       const res = ctx.targets.resolve(ref.fn);
@@ -122,8 +122,8 @@ function edit(slot: Slot, target: WarmTarget, original: Json, from: string, hold
  * each branch that invokes a warm function moves to its target; the condition stays.
  */
 function decideBranches(slot: Slot, value: Json, from: string, ctx: DecideContext): SlotDecision {
-  const arg = (value as { 'Fn::If': Json })['Fn::If'];
-  if (!Array.isArray(arg) || arg.length !== 3 || typeof arg[0] !== 'string') return { kind: 'ignore' };
+  const arg = ifArgs(value);
+  if (!arg || typeof arg[0] !== 'string') return { kind: 'ignore' };
   const [cond, yes, no] = arg;
   const grants: Edit['grants'] = [];
   let target: WarmTarget | undefined;

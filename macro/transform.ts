@@ -13,18 +13,19 @@ import { Dependencies, formatCycle } from './dependencies';
 import { ReadError, TransformError, type Problem } from './errors';
 import { readDefinition, type DefinitionModel } from './definition/read';
 import { findSlots, type SlotNote } from './definition/slots';
-import { expandParts } from './intrinsics/parts';
+import { expandParts } from './cfn/parts';
 import { classifyParts } from './references';
 import { writeDefinition } from './definition/write';
 import { IamFixer, type Grant } from './iam';
-import { Editor, getOwn, hasOwn, intrinsicName, isObject, jsonEqual, setOwn } from './json';
+import { asObject, Editor, getOwn, hasOwn, isObject, jsonEqual, setOwn } from './cfn/json';
 import { ReportBuilder, metadataEntries } from './report';
 import { decide, type Edit } from './rewrite';
 import { WarmTargets } from './targets';
 import { readTemplate, STATE_MACHINE_TYPES, unreadableIn, type Resource, type TemplateIndex } from './template';
 import { touchesWarm } from './touches';
-import type { Decision, Json, JsonObject, StoredDefinition, TransformOptions, TransformResult } from './types';
+import type { Decision, JsonObject, StoredDefinition, TransformOptions, TransformResult } from './types';
 import { describeLocation, storedRef, type StoredRef } from './definition/stored';
+import { intrinsicName } from './cfn/intrinsics';
 
 export function transform(fragment: unknown, options: TransformOptions = {}): TransformResult {
   try {
@@ -392,8 +393,4 @@ function addMetadata(editor: Editor, sm: Resource, edits: Edit[]): boolean {
   else if (isObject(current) && intrinsicName(current) === undefined) editor.set([...path, 'Metadata', 'WarmStepFunctions'], entries);
   else return false;
   return true;
-}
-
-function asObject(v: Json | undefined): JsonObject {
-  return isObject(v) ? v : {};
 }

@@ -6,6 +6,12 @@
  * are exactly the documented fields.
  */
 
+/** The product's name: the macro's name in `Transform`, its Metadata key, and the prefix of its messages. */
+export const MACRO_NAME = 'WarmStepFunctions';
+
+/** Where the macro's Transform parameters sit, as problems name them. */
+export const PARAMETERS_PATH = `Transform/${MACRO_NAME}/Parameters`;
+
 /** A JSON value as CloudFormation sends it (long form: `{"Fn::GetAtt": [...]}`). */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };

@@ -14,11 +14,12 @@ import { TransformError, type Problem } from '../errors';
 import { readDefinition, type DefinitionModel } from '../definition/read';
 import { findSlots } from '../definition/slots';
 import type { StrNode } from '../definition/ast';
-import { getOwn, isObject } from '../json';
+import { asObject, getOwn, isObject } from '../cfn/json';
 import { transform } from '../transform';
 import type { Decision, Json, JsonObject, TransformOptions } from '../types';
 import { SourcePositions, type Path, type SourcePos } from './positions';
-import { MACRO_NAME, withoutTransform } from './transform-entry';
+import { withoutTransform } from './transform-entry';
+import { MACRO_NAME } from '../types';
 
 export type CheckFormat = 'text' | 'json' | 'sarif';
 export const CHECK_FORMATS: readonly CheckFormat[] = ['text', 'json', 'sarif'];
@@ -215,10 +216,6 @@ function statePathKeys(definition: Json, statePath: string): (string | number)[]
     } else break;
   }
   return keys;
-}
-
-function asObject(v: Json | undefined): JsonObject {
-  return isObject(v) ? v : {};
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@
  */
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { describeLocation, storedRefs } from '../definition/stored';
-import { getOwn, isObject } from '../json';
+import { getOwn, isObject } from '../cfn/json';
 import type { StoredDefinition, TransformOptions } from '../types';
 
 export const CLI_S3 =

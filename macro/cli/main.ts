@@ -13,7 +13,7 @@
 import { readFileSync } from 'node:fs';
 import { createTwoFilesPatch } from 'diff';
 import { TransformError } from '../errors';
-import { isObject } from '../json';
+import { isObject } from '../cfn/json';
 import { parseParams } from '../params';
 import { transform } from '../transform';
 import type { Decision, JsonObject, Report, TransformOptions } from '../types';
@@ -22,8 +22,9 @@ import type { Io } from './io';
 import { parseCommand, UsageError } from './args';
 import { COMMANDS, otherOptions, USAGE, VERSION, type Command } from './commands';
 import { CHECK_FORMATS, checkFailure, checkTemplate, formatJson, formatSarif, formatText, type CheckFormat, type CheckResult } from './check';
-import { readTransform, restoreTransform, withoutTransform, MACRO_NAME } from './transform-entry';
+import { readTransform, restoreTransform, withoutTransform } from './transform-entry';
 import { parseTemplateText, toYaml, TemplateSyntaxError } from './yaml';
+import { MACRO_NAME } from '../types';
 
 export { USAGE, VERSION };
 

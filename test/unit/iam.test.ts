@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { TransformError } from '../../macro/errors';
 import { wildcard } from '../../macro/iam';
-import { formatValue } from '../../macro/intrinsics/parts';
+import { formatValue } from '../../macro/cfn/parts';
 import { transform } from '../../macro/transform';
 import type { Json, JsonObject, TransformOptions, TransformResult } from '../../macro/types';
 

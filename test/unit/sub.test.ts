@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { ReadError } from '../../macro/errors';
-import { escapeSubText, inlineSubReference, splitGetAttString, tokenizeSub, type SubMode, type SubToken } from '../../macro/intrinsics/sub';
+import { escapeSubText, inlineSubReference, splitGetAttString, tokenizeSub, type SubMode, type SubToken } from '../../macro/cfn/sub';
 
 /** A token without its offsets, for compact expectations. */
 type Shape =
