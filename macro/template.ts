@@ -93,6 +93,16 @@ export class TemplateIndex {
   }
 }
 
+/** The template's state machines, in template order. */
+export function stateMachines(index: TemplateIndex): Resource[] {
+  return [...index.resources.values()].filter((r) => STATE_MACHINE_TYPES.has(r.type));
+}
+
+/** Whether the StateMachines / Exclude parameters select this state machine. */
+export function selected(id: string, options: { stateMachines?: string[]; exclude?: string[] }): boolean {
+  return !((options.stateMachines && !options.stateMachines.includes(id)) || options.exclude?.includes(id));
+}
+
 /** Reads and indexes the fragment; throws a TransformError listing every structural problem. */
 export function readTemplate(fragment: unknown, region?: string, accountId?: string): TemplateIndex {
   if (!isObject(fragment)) {

@@ -12,35 +12,12 @@ import { tokenizeSub } from '../cfn/sub';
 import { partitionOf } from '../cfn/arn';
 import { getOwn, hasOwn, isObject } from '../cfn/json';
 import { ReadError, TransformError } from '../errors';
-import { readTemplate, STATE_MACHINE_TYPES, type TemplateIndex } from '../template';
-import type { Json, TransformOptions } from '../types';
+import { readTemplate, selected, stateMachines, type TemplateIndex } from '../template';
+import type { DefinitionLocation, Json, StoredProperty, StoredRef, TransformOptions } from '../types';
 import { intrinsicName, shapeOf } from '../cfn/intrinsics';
 
-export const STORED_PROPERTIES = ['DefinitionUri', 'DefinitionS3Location'] as const;
-export type StoredProperty = (typeof STORED_PROPERTIES)[number];
-
-export type DefinitionLocation =
-  | {
-      kind: 's3';
-      /** The bucket name; undefined when it needs a pseudo parameter the caller did not give (region, account). */
-      bucket: string | undefined;
-      /** The bucket as written: the literal name or the `Fn::Sub` template (how CDK asset manifests name it). */
-      bucketText: string;
-      key: string;
-      version?: string;
-    }
-  /** A path relative to the template (SAM source templates, before `sam package` uploads it). */
-  | { kind: 'file'; path: string };
-
-export interface StoredRef {
-  stateMachine: string;
-  property: StoredProperty;
-  /** e.g. `Resources/Flow/Properties/DefinitionUri`. */
-  templatePath: string;
-  location?: DefinitionLocation;
-  /** Why the location cannot be known before deployment (set when `location` is not). */
-  problem?: string;
-}
+export const STORED_PROPERTIES: readonly StoredProperty[] = ['DefinitionUri', 'DefinitionS3Location'];
+export type { DefinitionLocation, StoredProperty, StoredRef };
 
 export interface Pseudo {
   region?: string;
@@ -145,9 +122,8 @@ export function storedRefs(fragment: unknown, options: Pick<TransformOptions, 'r
     throw e;
   }
   const out: StoredRef[] = [];
-  for (const r of index.resources.values()) {
-    if (!STATE_MACHINE_TYPES.has(r.type)) continue;
-    if ((options.stateMachines && !options.stateMachines.includes(r.id)) || options.exclude?.includes(r.id)) continue;
+  for (const r of stateMachines(index)) {
+    if (!selected(r.id, options)) continue;
     const ref = storedRef(r.id, r.properties, options);
     if (ref) out.push(ref);
   }

@@ -1,5 +1,5 @@
 /**
- * Template values as plain data (macro/json.ts): own-property access, `__proto__` as a key,
+ * Template values as plain data (macro/cfn/json.ts): own-property access, `__proto__` as a key,
  * structural equality, and the copy-on-write Editor that never mutates its input.
  */
 import fc from 'fast-check';

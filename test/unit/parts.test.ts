@@ -1,5 +1,5 @@
 /**
- * String expressions as parts (macro/intrinsics/parts.ts): partsOf, expandParts, formatParts,
+ * String expressions as parts (macro/cfn/parts.ts): partsOf, expandParts, formatParts,
  * formatValue, soleHole, partsToValue.
  */
 import fc from 'fast-check';

@@ -1,5 +1,5 @@
 /**
- * The Fn::Sub tokenizer (macro/intrinsics/sub.ts): one table of cases, then the helpers, then a
+ * The Fn::Sub tokenizer (macro/cfn/sub.ts): one table of cases, then the helpers, then a
  * property: whatever the input, the tokens tile the source exactly (or the input is rejected).
  */
 import fc from 'fast-check';
