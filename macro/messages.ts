@@ -7,7 +7,7 @@
  * nothing. Texts still composed where the decision is made (decide's reasons in `rewrite.ts`, the
  * target notes of `targets.ts`, IAM's warnings in `iam/`, read errors) pass through as `{{reason}}`.
  */
-import type { MessageData, Mode } from './types';
+import type { Decision, MessageData, Mode } from './types';
 
 interface Message {
   text: string;
@@ -91,6 +91,12 @@ export const MESSAGES = {
 } satisfies Record<string, Message>;
 
 export type MessageId = keyof typeof MESSAGES;
+
+/** The text of a decision in a mode: what an edge shows instead of editing its `reason`. */
+export function textOf(d: Pick<Decision, 'messageId' | 'data'>, mode: Mode = 'rewrite'): string {
+  if (!Object.prototype.hasOwnProperty.call(MESSAGES, d.messageId)) throw new Error(`unknown message id ${d.messageId}`);
+  return render(d.messageId as MessageId, d.data, mode);
+}
 
 /** The text of a message with its data, in the given mode (default: as the run changes the template). */
 export function render(id: MessageId, data: MessageData = {}, mode: Mode = 'rewrite'): string {
