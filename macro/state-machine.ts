@@ -10,7 +10,7 @@ import { expandParts } from './cfn/parts';
 import type { Dependencies } from './dependencies';
 import { formatCycle } from './dependencies';
 import type { Edit } from './definition/edit';
-import { locateState } from './definition/locate';
+import { stateLocator } from './definition/locate';
 import { readDefinition, type DefinitionModel } from './definition/read';
 import { findSlots, type Slot, type SlotNote } from './definition/slots';
 import { describeLocation, storedRef } from './definition/stored';
@@ -65,9 +65,9 @@ export function processStateMachine(sm: Resource, ctx: RunContext): void {
   const value = model.stored ? undefined : getOwn(sm.properties, model.property);
   const scan = findSlots(model.root);
   // The place in the template of each state's value, for the edges (none for a stored definition).
+  const locator = model.stored ? undefined : stateLocator(model, value, scan);
   const location = (statePath: string): { location?: Decision['location'] } => {
-    if (model.stored) return {};
-    const l = locateState(model, value, scan, statePath);
+    const l = locator?.(statePath);
     return l ? { location: l } : {};
   };
   for (const n of scan.notes) recordNote(ctx, sm, model, n, { ...src, ...location(n.statePath) });

@@ -14,7 +14,7 @@ import { Dependencies } from './dependencies';
 import { TransformError } from './errors';
 import { IamFixer } from './iam';
 import { render } from './messages';
-import { Outcome } from './mode';
+import { Outcome, strictProblem } from './mode';
 import { processStateMachine } from './state-machine';
 import { WarmTargets } from './targets';
 import { readTemplate, selected, stateMachines, type Resource } from './template';
@@ -47,7 +47,7 @@ function run(fragment: unknown, options: TransformOptions): TransformResult {
     // Most likely a typo: say so, since a function with a single warm alias would quietly use it.
     const path = `${PARAMETERS_PATH}/AliasName`;
     const data = { aliasName: options.aliasName };
-    out.add({ action: 'warning', topic: 'parameters', messageId: 'parameters.aliasNameUnused', data, stateMachine: '', templatePath: path }, { path, message: `${out.text('parameters.aliasNameUnused', data)} (Mode strict)` });
+    out.add({ action: 'warning', topic: 'parameters', messageId: 'parameters.aliasNameUnused', data, stateMachine: '', templatePath: path }, strictProblem(undefined, path, out.text('parameters.aliasNameUnused', data)));
   }
   const reserved = new Set<string>([...index.resources.keys(), ...index.unreadable.keys(), ...Object.keys(asObject(getOwn(index.fragment, 'Parameters')))]);
   // One dependency graph for every writer (definitions, IAM, DependsOn), read from the editor as it changes.

@@ -10,19 +10,26 @@ import type { DefinitionModel } from './read';
 import type { SlotScan } from './slots';
 import type { Json, ValueLocation } from '../types';
 
-/** The location of the value of the state at `statePath` (its invocation, or its note's FunctionName); undefined: the property itself. */
-export function locateState(model: DefinitionModel, value: Json | undefined, scan: SlotScan, statePath: string): ValueLocation | undefined {
+/**
+ * A locator for the states of one definition: the location of the value of the state at
+ * `statePath` (its invocation, or its note's FunctionName); undefined: the property itself.
+ */
+export function stateLocator(model: DefinitionModel, value: Json | undefined, scan: SlotScan): (statePath: string) => ValueLocation | undefined {
   const path = model.path.split('/').filter(Boolean);
-  const leaf = leafOf(scan, statePath);
+  // The string that names the invoked function in each state: the slot's, else an explicit
+  // Qualifier's FunctionName (the first of each path, built once: a definition may have thousands).
+  const leaves = new Map<string, StrNode | undefined>();
+  for (const n of scan.notes) if (!leaves.has(n.statePath)) leaves.set(n.statePath, n.functionName);
+  const slotLeaves = new Map<string, StrNode>();
+  for (const s of scan.slots) if (!slotLeaves.has(s.statePath)) slotLeaves.set(s.statePath, s.leaf);
+  return (statePath) => locate(model, value, path, slotLeaves.get(statePath) ?? leaves.get(statePath), statePath);
+}
+
+function locate(model: DefinitionModel, value: Json | undefined, path: string[], leaf: StrNode | undefined, statePath: string): ValueLocation | undefined {
   if (leaf?.loc.kind === 'value') return { path: [...path, ...leaf.loc.path] };
   if (leaf?.loc.kind === 'text' && model.form !== 'object') return textLocation(model, value, path, leaf.loc.start);
   if (model.form === 'object') return { path: [...path, ...statePathKeys(model.value, statePath)] };
   return undefined;
-}
-
-/** The string that names the invoked function in the state at `statePath` (the slot, or an explicit Qualifier's FunctionName). */
-function leafOf(scan: SlotScan, statePath: string): StrNode | undefined {
-  return scan.slots.find((s) => s.statePath === statePath)?.leaf ?? scan.notes.find((n) => n.statePath === statePath)?.functionName;
 }
 
 /** Flat-text offset `flat` of a text definition, through its segments back to the piece of the template. */
