@@ -98,9 +98,24 @@ export function textOf(d: Pick<Decision, 'messageId' | 'data'>, mode: Mode = 're
   return render(d.messageId as MessageId, d.data, mode);
 }
 
+/** A text split once at its placeholders: text, key, text, key, ..., text. */
+type Compiled = string[];
+const compiled = new Map<string, Compiled>();
+
+function compile(text: string): Compiled {
+  let c = compiled.get(text);
+  if (!c) {
+    c = text.split(/\{\{(\w+)\}\}/);
+    compiled.set(text, c);
+  }
+  return c;
+}
+
 /** The text of a message with its data, in the given mode (default: as the run changes the template). */
 export function render(id: MessageId, data: MessageData = {}, mode: Mode = 'rewrite'): string {
   const m: Message = MESSAGES[id];
-  const text = mode === 'report' && m.report !== undefined ? m.report : m.text;
-  return text.replace(/\{\{(\w+)\}\}/g, (_, key: string) => String(data[key] ?? ''));
+  const parts = compile(mode === 'report' && m.report !== undefined ? m.report : m.text);
+  let out = parts[0];
+  for (let k = 1; k < parts.length; k += 2) out += String(data[parts[k]] ?? '') + parts[k + 1];
+  return out;
 }

@@ -34,7 +34,10 @@ export class Outcome {
 
   /** Records a decision; `strict` is the problem it becomes in Mode strict. */
   add(d: Record_, strict?: Problem): void {
-    this.decisions.push({ ...d, reason: this.text(d.messageId, d.data) } as Decision);
+    // The core hands over a fresh record: it becomes the decision (no copy: a run may make thousands).
+    const decision = d as Decision;
+    decision.reason = this.text(d.messageId, d.data);
+    this.decisions.push(decision);
     if (strict) this.strictFails(strict);
   }
 

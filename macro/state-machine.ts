@@ -66,18 +66,21 @@ export function processStateMachine(sm: Resource, ctx: RunContext): void {
   const scan = findSlots(model.root);
   // The place in the template of each state's value, for the edges (none for a stored definition).
   const locator = model.stored ? undefined : stateLocator(model, value, scan);
-  const location = (statePath: string): { location?: Decision['location'] } => {
-    const l = locator?.(statePath);
-    return l ? { location: l } : {};
+  /** Where a decision about the state at `statePath` sits. */
+  const place = (state: string, statePath: string): At & { stateMachine: string; state: string; statePath: string } => {
+    const at: At & { stateMachine: string; state: string; statePath: string } = { stateMachine: sm.id, templatePath: model.path, state, statePath };
+    if (model.stored) at.source = model.stored.source;
+    const location = locator?.(statePath);
+    if (location) at.location = location;
+    return at;
   };
-  for (const n of scan.notes) recordNote(ctx, sm, model, n, { ...src, ...location(n.statePath) });
+  for (const n of scan.notes) recordNote(ctx, sm, n, place(n.state, n.statePath));
   const edits: Edit[] = [];
   const errorStates = new Map<string, string[]>();
   const cycles = new Map<string, string[] | null>();
   for (const slot of scan.slots) {
     const d = decide(slot, { index: ctx.index, targets: ctx.targets, external: options.external, aliasName: options.aliasName, holds: sm.condition });
-    const at = { stateMachine: sm.id, templatePath: model.path, state: slot.state, statePath: slot.statePath, ...src, ...location(slot.statePath) };
-    const edit = recordSlot(ctx, sm, slot, d, at, cycles, errorStates);
+    const edit = recordSlot(ctx, sm, slot, d, place(slot.state, slot.statePath), cycles, errorStates);
     if (edit) edits.push(edit);
   }
   for (const [message, states] of errorStates) {
@@ -91,8 +94,7 @@ export function processStateMachine(sm: Resource, ctx: RunContext): void {
 }
 
 /** A note about a state the macro does not decide (a dynamic FunctionName, an explicit Qualifier). */
-function recordNote(ctx: RunContext, sm: Resource, model: Model, n: SlotNote, extra: Partial<At>): void {
-  const at = { stateMachine: sm.id, templatePath: model.path, state: n.state, statePath: n.statePath, ...extra };
+function recordNote(ctx: RunContext, sm: Resource, n: SlotNote, at: At): void {
   if (n.kind === 'dynamic') {
     warn(ctx, sm, 'invocation', at, 'invocation.dynamic', { reason: n.message });
     return;
