@@ -12,7 +12,7 @@ import { render, type MessageId } from './messages';
 import type { Decision, MessageData, Mode, Needs, Report, StoredRef, TransformResult } from './types';
 
 /** A decision as the core records it: its text comes from its message id and data. */
-export type Record_ = Omit<Decision, 'reason' | 'messageId'> & { messageId: MessageId };
+export type DecisionRecord = Omit<Decision, 'reason' | 'messageId'> & { messageId: MessageId };
 
 export class Outcome {
   readonly decisions: Decision[] = [];
@@ -33,7 +33,7 @@ export class Outcome {
   }
 
   /** Records a decision; `strict` is the problem it becomes in Mode strict. */
-  add(d: Record_, strict?: Problem): void {
+  add(d: DecisionRecord, strict?: Problem): void {
     // The core hands over a fresh record: it becomes the decision (no copy: a run may make thousands).
     const decision = d as Decision;
     decision.reason = this.text(d.messageId, d.data);

@@ -17,7 +17,7 @@ import { describeLocation, storedRef } from './definition/stored';
 import { writeDefinition } from './definition/write';
 import { ReadError } from './errors';
 import type { Grant, IamFixer } from './iam';
-import { strictProblem, type Outcome, type Record_ } from './mode';
+import { strictProblem, type Outcome, type DecisionRecord } from './mode';
 import { classifyParts } from './references';
 import { metadataEntries } from './report';
 import { decide, type SlotDecision } from './rewrite';
@@ -46,21 +46,24 @@ type StoredInfo = { ref: StoredRef; parsed?: JsonObject } & Omit<Extract<StoredD
 type Model = DefinitionModel & { stored?: StoredInfo };
 
 /** Where a decision about one state machine sits, and what it says. */
-type At = Omit<Record_, 'action' | 'topic' | 'messageId' | 'data'>;
+type At = Omit<DecisionRecord, 'action' | 'topic' | 'messageId' | 'data'>;
 
 /** A warning about `sm`; in Mode strict, a problem (with `strictId`'s text when the warning's own is not the right one). */
-function warn(ctx: RunContext, sm: Resource, topic: Decision['topic'], at: At, messageId: MessageId, data: Record_['data'], strictText?: string): void {
-  const d: Record_ = { action: 'warning', topic, messageId, data, ...at, stateMachine: sm.id };
+function warn(ctx: RunContext, sm: Resource, topic: Decision['topic'], at: At, messageId: MessageId, data: DecisionRecord['data'], strictText?: string): void {
+  const d: DecisionRecord = { action: 'warning', topic, messageId, data, ...at, stateMachine: sm.id };
   ctx.out.add(d, strictProblem(sm.id, at.templatePath, strictText ?? ctx.out.text(messageId, data), at.statePath));
 }
 
 export function processStateMachine(sm: Resource, ctx: RunContext): void {
+  const grants = rewrite(sm, ctx);
+  ctx.out.stateMachine(sm.id, grants !== undefined, grants ?? 0);
+}
+
+/** Reads, decides, writes and grants; the number of IAM grants added when the definition was written, else undefined. */
+function rewrite(sm: Resource, ctx: RunContext): number | undefined {
   const { out, options } = ctx;
   const model = readModel(sm, ctx);
-  if (!model) {
-    out.stateMachine(sm.id, false, 0);
-    return;
-  }
+  if (!model) return undefined;
   const src = model.stored ? { source: model.stored.source } : {};
   const value = model.stored ? undefined : getOwn(sm.properties, model.property);
   const scan = findSlots(model.root);
@@ -86,11 +89,8 @@ export function processStateMachine(sm: Resource, ctx: RunContext): void {
   for (const [message, states] of errorStates) {
     out.problem({ logicalId: sm.id, path: model.path, message: out.text('invocation.error', { states: states.length === 1 ? 'state' : 'states', statePaths: states.join(', '), message }) });
   }
-  if (edits.length === 0 || out.failing) {
-    out.stateMachine(sm.id, false, 0);
-    return;
-  }
-  if (!writeAndGrant(ctx, sm, model, edits, src)) return;
+  if (edits.length === 0 || out.failing) return undefined;
+  return writeAndGrant(ctx, sm, model, edits, src);
 }
 
 /** A note about a state the macro does not decide (a dynamic FunctionName, an explicit Qualifier). */
@@ -180,16 +180,15 @@ function recordSlot(
   }
 }
 
-/** Writes the edits, grants the new targets and records them in Metadata; false when it cannot. */
-function writeAndGrant(ctx: RunContext, sm: Resource, model: Model, edits: Edit[], src: { source?: string }): boolean {
+/** Writes the edits, grants the new targets and records them in Metadata: the number of grants added, or undefined when it cannot write. */
+function writeAndGrant(ctx: RunContext, sm: Resource, model: Model, edits: Edit[], src: { source?: string }): number | undefined {
   const { out, editor } = ctx;
   // The role must be read to grant the new targets: a role the macro cannot read fails here.
   const key = roleKey(sm.type);
   const brokenRole = unreadableIn(getOwn(sm.properties, key), ctx.index);
   if (brokenRole) {
     out.problem({ ...brokenRole, message: out.text('stateMachine.brokenRole', { message: brokenRole.message, stateMachine: sm.id, roleKey: key }) });
-    out.stateMachine(sm.id, false, 0);
-    return false;
+    return undefined;
   }
   // Mode report goes through the same steps on the editor, whose result it then discards: it
   // reports the IAM grants the rewrite would add too.
@@ -198,8 +197,7 @@ function writeAndGrant(ctx: RunContext, sm: Resource, model: Model, edits: Edit[
       const inlined = writeStored(sm, model, model.stored, edits, ctx);
       if (typeof inlined === 'string') {
         warn(ctx, sm, 'definition', { templatePath: model.path, stateMachine: sm.id, ...src }, 'definition.cannotInline', { source: inlined });
-        out.stateMachine(sm.id, false, 0);
-        return false;
+        return undefined;
       }
       if (inlined) {
         const data = { property: inlined.property, stored: model.stored.ref.property, source: model.stored.source };
@@ -208,8 +206,9 @@ function writeAndGrant(ctx: RunContext, sm: Resource, model: Model, edits: Edit[
     } else writeDefinition(model, edits, { editor, reserved: ctx.reserved });
     ctx.deps.changed(sm.id);
   } catch (e) {
+    // (Counted as not written: the run fails with this problem, so no summary is seen.)
     out.problem({ logicalId: sm.id, path: model.path, message: out.text('stateMachine.writeFailed', { message: (e as Error).message }) });
-    return false;
+    return undefined;
   }
   const grants: Grant[] = edits.flatMap((e) => e.grants);
   const outcome = ctx.iam.ensure(sm, grants);
@@ -220,8 +219,7 @@ function writeAndGrant(ctx: RunContext, sm: Resource, model: Model, edits: Edit[
   if (!addMetadata(editor, sm, edits)) {
     out.add({ action: 'warning', topic: 'state-machine', messageId: 'stateMachine.metadataNotAMap', data: {}, stateMachine: sm.id, templatePath: `Resources/${sm.id}/Metadata` });
   }
-  out.stateMachine(sm.id, true, outcome.granted.length);
-  return true;
+  return outcome.granted.length;
 }
 
 /** Reads the definition of one state machine, or records why it cannot be read. */
@@ -266,7 +264,7 @@ function readModel(sm: Resource, ctx: RunContext): Model | undefined {
 function readStored(sm: Resource, ref: StoredRef, ctx: RunContext): Model | undefined {
   const { out } = ctx;
   const stored = ctx.options.definitions?.[sm.id];
-  const fail = (reasonId: MessageId, whyId: MessageId, data: Record_['data'], source?: string): undefined => {
+  const fail = (reasonId: MessageId, whyId: MessageId, data: DecisionRecord['data'], source?: string): undefined => {
     const reason = out.text(reasonId, data);
     const strictText = out.text('definition.storedStrict', { why: out.text(whyId, data), stateMachine: sm.id });
     warn(ctx, sm, 'definition', { stateMachine: sm.id, templatePath: ref.templatePath, ...(source ? { source } : {}) }, 'definition.storedFails', { reason }, strictText);
