@@ -4,8 +4,8 @@
  * records a message id and its data; `render` builds the text.
  *
  * A message may have a Mode report variant (`report`): what the run would do, since it changes
- * nothing. Texts still composed where the decision is made (decide's reasons in `rewrite.ts`, the
- * target notes of `targets.ts`, IAM's warnings in `iam/`, read errors) pass through as `{{reason}}`.
+ * nothing. Texts still composed where they are found (the target notes of `targets.ts`, IAM's
+ * warnings in `iam/`, the slot notes of `definition/slots.ts`, read errors) pass through as `{{reason}}`.
  */
 import type { Decision, MessageData, Mode } from './types';
 
@@ -57,6 +57,22 @@ export const MESSAGES = {
     text: 'the rewritten definition goes inline as {{property}} in place of {{stored}} (read from {{source}})',
     report: 'the rewritten definition would go inline as {{property}} in place of {{stored}} (read from {{source}})',
   },
+  // decisions about one slot (rewrite.ts)
+  'decide.noProvisionedConcurrency': { text: 'function {{fn}} has no provisioned concurrency' },
+  'decide.warmQualifier': { text: 'already invokes {{id}}, which has provisioned concurrency' },
+  'decide.otherQualifier': { text: 'invokes {{id}}, which has no provisioned concurrency (that is on {{target}}); an explicit qualifier is left as it is' },
+  'decide.warmAlias': { text: "already invokes alias '{{qualifier}}', which has provisioned concurrency" },
+  'decide.coldQualifier': { text: "explicit qualifier ':{{qualifier}}' has no provisioned concurrency; left as it is" },
+  'decide.guarded': { text: 'already guarded by the macro (Fn::If on the target condition)' },
+  'decide.unresolved': {
+    text: '{{field}} is {{from}}, which the macro cannot resolve to a function of this template or to a literal ARN; if that function has provisioned concurrency, point the state at its alias yourself',
+  },
+  'decide.absent': { text: 'the provisioned concurrency of {{target}} exists only when condition {{condition}} is false, and this state machine only when it is true' },
+  'decide.externalNotLookedUp': { text: '{{written}} is not a function in this template; set ResolveExternal to look it up' },
+  'decide.lookupFailed': { text: 'lookup of {{arn}} failed: {{message}}' },
+  'decide.externalCold': { text: '{{arn}} has no alias with provisioned concurrency' },
+  'decide.externalAmbiguous': { text: 'function {{arn}} has {{count}} aliases with provisioned concurrency: {{aliases}}. Choose one with the Transform parameter AliasName.' },
+  'decide.externalNoSuchAlias': { text: "AliasName is '{{aliasName}}', but function {{arn}} has no such alias with provisioned concurrency (it has: {{aliases}})" },
   // invocations
   'invocation.dynamic': { text: '{{reason}}; the macro cannot tell which function it invokes' },
   'invocation.note': { text: '{{reason}}' },
@@ -72,14 +88,10 @@ export const MESSAGES = {
   'invocation.cycleStrict': { text: '{{field}} cannot point at {{target}}: that would make a circular dependency ({{cycle}})' },
   'invocation.cycleFixVersion': { text: 'put the provisioned concurrency on an alias with a literal Name' },
   'invocation.cycleFixAlias': { text: 'give the function a literal FunctionName and its alias a literal Name' },
-  'invocation.warm': { text: '{{reason}}' },
-  'invocation.cold': { text: '{{reason}}' },
   'invocation.coldStrict': { text: 'state {{statePath}} stays cold: {{reason}} (Mode strict fails on invocations that stay cold)' },
-  'invocation.external': { text: '{{reason}}' },
   'invocation.error': { text: '{{states}} {{statePaths}}: {{message}}' },
   'invocation.unreadable': { text: '{{message}}; the macro must read it, since state {{statePath}} of {{stateMachine}} refers to it in {{field}}' },
   'invocation.missing': { text: '{{field}} refers to {{name}}, which is not a resource or parameter of this template; left as it is (CloudFormation will reject it)' },
-  'invocation.unresolved': { text: '{{reason}}' },
   'invocation.unresolvedStrict': { text: '{{field}} cannot be resolved to a function, so the macro cannot check that it is warm' },
   // IAM
   'iam.granted': { text: 'lambda:InvokeFunction on {{target}}: {{how}}', report: 'lambda:InvokeFunction on {{target}}: {{how}} (Mode report: nothing changed)' },

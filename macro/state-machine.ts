@@ -144,18 +144,18 @@ function recordSlot(
       return e;
     }
     case 'warm':
-      out.add({ action: 'unchanged', topic, messageId: 'invocation.warm', data: { reason: d.reason }, ...at, function: d.fn });
+      out.add({ action: 'unchanged', topic, messageId: d.messageId, data: d.data, ...at, function: d.fn });
       return undefined;
     case 'cold': {
       const coldPath = d.warmElsewhere !== false && d.fn !== undefined && ctx.targets.isWarm(d.fn) ? true : undefined;
       const strict = d.strict ? { logicalId: sm.id, path: at.templatePath, message: out.text('invocation.coldStrict', { statePath: slot.statePath, reason: d.reason }) } : undefined;
-      out.add({ action: 'cold', topic, messageId: 'invocation.cold', data: { reason: d.reason }, ...at, function: d.fn, coldPath }, strict);
+      out.add({ action: 'cold', topic, messageId: d.messageId, data: d.data, ...at, function: d.fn, coldPath }, strict);
       return undefined;
     }
     case 'external':
       if (ctx.options.external?.[d.arn] === undefined) out.needExternal(d.arn);
       out.add(
-        { action: d.failed ? 'warning' : 'cold', topic, messageId: 'invocation.external', data: { reason: d.reason }, ...at, external: d.arn },
+        { action: d.failed ? 'warning' : 'cold', topic, messageId: d.messageId, data: d.data, ...at, external: d.arn },
         strictProblem(sm.id, at.templatePath, d.reason, slot.statePath),
       );
       return undefined;
@@ -173,7 +173,7 @@ function recordSlot(
       out.add({ action: 'warning', topic, messageId: 'invocation.missing', data: { field: slot.field, name: d.name }, ...at });
       return undefined;
     case 'unresolved':
-      warn(ctx, sm, topic, at, 'invocation.unresolved', { reason: d.reason }, out.text('invocation.unresolvedStrict', { field: slot.field }));
+      warn(ctx, sm, topic, at, d.messageId, d.data, out.text('invocation.unresolvedStrict', { field: slot.field }));
       return undefined;
     case 'ignore':
       return undefined;
