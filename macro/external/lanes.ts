@@ -15,6 +15,7 @@
  * - A cap: at most `maxLookups` functions per template (in ARN order); the rest are not looked up and
  *   each says so (a warning in the report, a failure in Mode strict).
  */
+import { partitionOf as partitionOfRegion } from '../cfn/arn';
 import type { ExternalLookup } from '../types';
 
 /** Functions looked up per template, at most (each costs at least one Lambda API call). */
@@ -41,17 +42,8 @@ export interface LookupPlan {
   inLanes: number;
 }
 
-// The partition of a Region, as the core completes partial ARNs (TemplateIndex.partition).
-const PARTITIONS: [prefix: string, partition: string][] = [
-  ['cn-', 'aws-cn'],
-  ['us-gov-', 'aws-us-gov'],
-  ['us-isob-', 'aws-iso-b'],
-  ['us-iso-', 'aws-iso'],
-];
-
-export function partitionOf(region: string): string {
-  return PARTITIONS.find(([prefix]) => region.startsWith(prefix))?.[1] ?? 'aws';
-}
+/** The partition of a Region: the core's one region-to-partition table (cfn/arn.ts). */
+const partitionOf = (region: string): string | undefined => partitionOfRegion(region)?.partition;
 
 /** A Region name: `us-east-1`, `cn-northwest-1`, `us-gov-west-1`, `us-isob-east-1`, `ap-southeast-5`. */
 const REGION = /^[a-z]{2,4}(?:-[a-z]+)+-\d{1,2}$/;

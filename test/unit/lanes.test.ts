@@ -3,27 +3,13 @@
  * which Region's client, and what the others say. Pure: the SDK-side behaviour is in external.test.ts
  * (aws-sdk-client-mock) and wire.test.ts (the real SDK on a loopback endpoint).
  */
-import { DEFAULT_MAX_LOOKUPS, partitionOf, planLookups } from '../../macro/external/lanes';
+import { DEFAULT_MAX_LOOKUPS, planLookups } from '../../macro/external/lanes';
 
 const ACCOUNT = '123456789012';
 const OTHER = '111122223333';
 const fn = (name: string, region = 'us-east-1', account = ACCOUNT, partition = 'aws'): string =>
   `arn:${partition}:lambda:${region}:${account}:function:${name}`;
 const HERE = { region: 'us-east-1', accountId: ACCOUNT };
-
-describe('partitionOf', () => {
-  test.each([
-    ['us-east-1', 'aws'],
-    ['eu-central-2', 'aws'],
-    ['cn-north-1', 'aws-cn'],
-    ['cn-northwest-1', 'aws-cn'],
-    ['us-gov-west-1', 'aws-us-gov'],
-    ['us-iso-east-1', 'aws-iso'],
-    ['us-isob-east-1', 'aws-iso-b'],
-  ])('%s is in %s', (region, partition) => {
-    expect(partitionOf(region)).toBe(partition);
-  });
-});
 
 describe('planLookups: partition and Region', () => {
   test("the stack's own account and Region: looked up with the event Region's client, in ARN order, once each", () => {
