@@ -50,12 +50,20 @@ function main(argv) {
         continue;
       }
       const version = spawnSync(node.bin, ['--version'], { encoding: 'utf8' }).stdout.trim();
+      const env = { ...process.env, PATH: `${node.binDir}:${process.env.PATH ?? ''}` };
+      // npx, npm and the CLI's bin (`#!/usr/bin/env node`) take the first node on PATH: it must be this one.
+      const onPath = spawnSync('sh', ['-c', 'node --version'], { encoding: 'utf8', env }).stdout.trim();
+      if (onPath !== version) {
+        console.error(`node-tests: with ${node.binDir} first on PATH, \`node --version\` prints ${JSON.stringify(onPath)}, not ${version}`);
+        problems++;
+        continue;
+      }
       const out = join(tmp, `jest-${major}.json`);
       const started = Date.now();
       console.log(`node-tests: the CLI's tests on Node.js ${version} (${node.bin})`);
       const r = spawnSync(node.bin, [join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), '--json', `--outputFile=${out}`, ...CLI_TESTS], {
         cwd: ROOT,
-        env: { ...process.env, PATH: `${node.binDir}:${process.env.PATH ?? ''}` },
+        env,
         stdio: ['ignore', 'inherit', 'inherit'],
       });
       let result;

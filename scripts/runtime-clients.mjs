@@ -19,6 +19,7 @@
 //                                                    (exit 0): the runtime tests then skip, or fail under CI=true
 //                                                    (`npm test` uses this)
 //   node scripts/runtime-clients.mjs --check         only report what is installed
+//   node scripts/runtime-clients.mjs 4.0.2           only that client (each build is its own process: two can run at once)
 //
 // A fresh Debian machine needs `apt-get install -y autoconf automake libtool cmake make g++` first
 // (.ci/run does it). npm 11 blocks dependencies' install scripts by default: the cache folder's own
@@ -86,7 +87,7 @@ function install(client) {
   const fd = openSync(logFile, 'w');
   // npm, node-gyp and the addon's compile all run under the client's Node.js: first on PATH (npm and node-gyp
   // start with `#!/usr/bin/env node`), and node-gyp takes that Node's headers from its package (nodedir).
-  const r = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--foreground-scripts', '--loglevel=warn', `aws-lambda-ric@${client.version}`], {
+  const r = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--foreground-scripts', '--loglevel=info', `aws-lambda-ric@${client.version}`], {
     cwd: scratch,
     env: { ...process.env, PATH: `${node.binDir}:${process.env.PATH ?? ''}`, npm_config_nodedir: node.dir },
     stdio: ['ignore', fd, fd],
@@ -99,7 +100,7 @@ function install(client) {
     throw new Error(`aws-lambda-ric@${client.version} on Node.js ${nodeVersionPinned}: ${why}\n--- last lines of the build log ---\n${tail}`);
   };
   if (r.status !== 0) fail(`npm install exited with ${r.status ?? r.signal}`);
-  // node-gyp prints the Node.js it runs under ("gyp info using node@24.22.3 | linux | x64") and the headers it uses.
+  // node-gyp (at npm's log level, info) prints the Node.js it runs under ("gyp info using node@24.22.3 | linux | x64") and the headers it uses.
   const gypNodes = [...log.matchAll(/gyp info using node@(\S+)/g)].map((m) => m[1]);
   if (gypNodes.length === 0) fail('the build log shows no node-gyp run');
   if (gypNodes.some((v) => v !== nodeVersionPinned)) fail(`node-gyp ran under Node.js ${gypNodes.join(', ')}, not ${nodeVersionPinned}`);
@@ -130,7 +131,8 @@ function main(argv) {
     return `missing${node.installed ? '' : ` (and Node.js ${c.node} is not fetched yet)`}`;
   };
   for (const c of RUNTIME_CLIENTS) console.log(`runtime-clients: aws-lambda-ric@${c.version} (${c.runtime}, Node.js ${c.node}): ${describe(c)}`);
-  const missing = RUNTIME_CLIENTS.filter((c) => !clientPaths(c).installed);
+  const only = argv.filter((a) => /^\d+\.\d+\.\d+$/.test(a));
+  const missing = RUNTIME_CLIENTS.filter((c) => !clientPaths(c).installed && (only.length === 0 || only.includes(c.version)));
   if (check || missing.length === 0) return 0;
   const tools = missingTools();
   if (tools.length) {
