@@ -71,9 +71,32 @@ function install(client) {
   } catch (err) {
     throw new NodeUnavailable(err.message);
   }
-  const { version: nodeVersionPinned } = nodeVersion(client.node);
   const { root } = clientPaths(client);
-  // Build in a scratch folder and move it into place, so an interrupted build never looks installed.
+  const built = existsSync(join(root, 'build.log')) && existsSync(join(root, 'node_modules', 'aws-lambda-ric', client.addon));
+  if (built) {
+    // A finished build without its record (an earlier run stopped after the build): check it, no rebuild.
+    try {
+      verify(client, node, root, null);
+      return;
+    } catch (err) {
+      console.error(`runtime-clients: ${err.message.split('\n')[0]}; building again`);
+    }
+  }
+  const started = Date.now();
+  build(client, node, root);
+  try {
+    verify(client, node, root, Math.round((Date.now() - started) / 1000));
+  } catch (err) {
+    // Kept for a look (and replaced by the next build), but never used: it has no built-with.json.
+    rmSync(`${root}.failed`, { recursive: true, force: true });
+    renameSync(root, `${root}.failed`);
+    throw new Error(`${err.message}\n(the build is kept in ${root}.failed)`);
+  }
+}
+
+/** npm install of the client in a scratch folder, moved to `root` once npm succeeds (its log stays in build.log). */
+function build(client, node, root) {
+  const { version: pinned } = nodeVersion(client.node);
   const scratch = `${root}.building-${process.pid}`;
   rmSync(scratch, { recursive: true, force: true });
   mkdirSync(scratch, { recursive: true });
@@ -82,43 +105,59 @@ function install(client) {
     JSON.stringify({ name: `runtime-client-${client.version}-node${client.node}`, private: true, allowScripts: { 'aws-lambda-ric': true } }, null, 2),
   );
   const logFile = join(scratch, 'build.log');
-  const started = Date.now();
-  console.log(`runtime-clients: building aws-lambda-ric@${client.version} (${client.runtime}) under Node.js ${nodeVersionPinned} in ${root} (about 4 minutes; log: ${join(root, 'build.log')})`);
+  console.log(`runtime-clients: building aws-lambda-ric@${client.version} (${client.runtime}) under Node.js ${pinned} in ${root} (about 4 minutes; log: ${join(root, 'build.log')})`);
   const fd = openSync(logFile, 'w');
   // npm, node-gyp and the addon's compile all run under the client's Node.js: first on PATH (npm and node-gyp
   // start with `#!/usr/bin/env node`), and node-gyp takes that Node's headers from its package (nodedir).
+  // At npm's log level info, node-gyp logs the Node.js it runs under and the headers it compiles against.
   const r = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--foreground-scripts', '--loglevel=info', `aws-lambda-ric@${client.version}`], {
     cwd: scratch,
     env: { ...process.env, PATH: `${node.binDir}:${process.env.PATH ?? ''}`, npm_config_nodedir: node.dir },
     stdio: ['ignore', fd, fd],
   });
   closeSync(fd);
-  const log = readFileSync(logFile, 'utf8');
-  const fail = (why) => {
-    const tail = log.split('\n').slice(-40).join('\n');
+  if (r.status !== 0) {
+    const tail = readFileSync(logFile, 'utf8').split('\n').slice(-40).join('\n');
     rmSync(scratch, { recursive: true, force: true });
-    throw new Error(`aws-lambda-ric@${client.version} on Node.js ${nodeVersionPinned}: ${why}\n--- last lines of the build log ---\n${tail}`);
-  };
-  if (r.status !== 0) fail(`npm install exited with ${r.status ?? r.signal}`);
-  // node-gyp (at npm's log level, info) prints the Node.js it runs under ("gyp info using node@24.22.3 | linux | x64") and the headers it uses.
-  const gypNodes = [...log.matchAll(/gyp info using node@(\S+)/g)].map((m) => m[1]);
-  if (gypNodes.length === 0) fail('the build log shows no node-gyp run');
-  if (gypNodes.some((v) => v !== nodeVersionPinned)) fail(`node-gyp ran under Node.js ${gypNodes.join(', ')}, not ${nodeVersionPinned}`);
-  // The finished addon must load in the Node.js the client will run under.
-  const addon = join(scratch, 'node_modules', 'aws-lambda-ric', client.addon);
-  if (!existsSync(addon)) fail(`installed without its native addon ${client.addon}`);
-  const load = spawnSync(node.bin, ['-e', 'require(process.argv[1]); process.stdout.write(JSON.stringify({ version: process.version, modules: process.versions.modules, napi: process.versions.napi }))', addon], { encoding: 'utf8' });
-  if (load.status !== 0) fail(`the addon does not load in Node.js ${nodeVersionPinned}: ${load.stderr}`);
-  const loaded = JSON.parse(load.stdout);
-  writeFileSync(
-    join(scratch, 'built-with.json'),
-    `${JSON.stringify({ client: client.version, runtime: client.runtime, nodeGyp: gypNodes[0], nodedir: node.dir, loadedBy: loaded.version, modules: loaded.modules, napi: loaded.napi, buildSeconds: Math.round((Date.now() - started) / 1000) }, null, 2)}\n`,
-  );
+    throw new Error(`aws-lambda-ric@${client.version} on Node.js ${pinned}: npm install exited with ${r.status ?? r.signal}\n--- last lines of the build log ---\n${tail}`);
+  }
   rmSync(root, { recursive: true, force: true });
   mkdirSync(dirname(root), { recursive: true });
   renameSync(scratch, root);
+}
+
+/**
+ * Checks a build against the Node.js it is for, from its own log (node-gyp ran under that Node.js, with its
+ * headers) and by loading the addon in it, then writes built-with.json, which makes the client usable.
+ */
+function verify(client, node, root, buildSeconds) {
+  const { version: pinned } = nodeVersion(client.node);
+  const log = readFileSync(join(root, 'build.log'), 'utf8');
+  const fail = (why) => {
+    throw new Error(`aws-lambda-ric@${client.version} on Node.js ${pinned}: ${why}\n--- last lines of ${join(root, 'build.log')} ---\n${log.split('\n').slice(-30).join('\n')}`);
+  };
+  // "gyp info using node@24.22.3 | linux | x64", and the headers: "-Dnode_root_dir=<the npm package's Node.js>".
+  const gypNodes = [...log.matchAll(/gyp info using node@(\S+)/g)].map((m) => m[1]);
+  if (gypNodes.length === 0) fail('the build log shows no node-gyp run');
+  if (gypNodes.some((v) => v !== pinned)) fail(`node-gyp ran under Node.js ${[...new Set(gypNodes)].join(', ')}, not ${pinned}`);
+  const roots = [...log.matchAll(/-Dnode_root_dir=([^'\s]+)/g)].map((m) => m[1]);
+  if (roots.length === 0 || roots.some((d) => d !== node.dir)) fail(`node-gyp compiled against the headers in ${[...new Set(roots)].join(', ') || 'no folder it logged'}, not ${node.dir}`);
+  // The finished addon must load in the Node.js the client will run under. Loading it reads the Runtime
+  // API's address (an unset one aborts the process), and connects only when the client asks for an event.
+  const addon = join(root, 'node_modules', 'aws-lambda-ric', client.addon);
+  if (!existsSync(addon)) fail(`installed without its native addon ${client.addon}`);
+  const load = spawnSync(node.bin, ['-e', 'require(process.argv[1]); process.stdout.write(JSON.stringify({ version: process.version, modules: process.versions.modules, napi: process.versions.napi }))', addon], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', AWS_LAMBDA_RUNTIME_API: '127.0.0.1:9' },
+  });
+  if (load.status !== 0) fail(`the addon does not load in Node.js ${pinned}: ${load.stderr || load.signal}`);
+  const loaded = JSON.parse(load.stdout);
+  writeFileSync(
+    join(root, 'built-with.json'),
+    `${JSON.stringify({ client: client.version, runtime: client.runtime, nodeGyp: gypNodes[0], nodedir: node.dir, loadedBy: loaded.version, modules: loaded.modules, napi: loaded.napi, buildSeconds }, null, 2)}\n`,
+  );
   if (!clientPaths(client).installed) throw new Error(`aws-lambda-ric@${client.version} is not usable after its build (see ${join(root, 'build.log')})`);
-  console.log(`runtime-clients: aws-lambda-ric@${client.version} built under Node.js ${nodeVersionPinned} in ${Math.round((Date.now() - started) / 1000)} s`);
+  console.log(`runtime-clients: aws-lambda-ric@${client.version} built under Node.js ${pinned}${buildSeconds === null ? '' : ` in ${buildSeconds} s`}; its addon loads in Node.js ${loaded.version}`);
 }
 
 function main(argv) {

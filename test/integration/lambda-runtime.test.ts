@@ -175,7 +175,11 @@ describe.each(RUNTIME_CLIENTS.map((c) => [`aws-lambda-ric@${c.version} (${c.runt
   });
 
   test('the addon loads in that Node.js (a fresh process, outside the client)', () => {
-    const r = spawnSync(node.bin, ['-e', 'const a = require(process.argv[1]); process.stdout.write(JSON.stringify({ version: process.version, exports: Object.keys(a).length }))', paths.addon], { encoding: 'utf8' });
+    // Loading it reads the Runtime API's address (it aborts without one); it connects only on a request.
+    const r = spawnSync(node.bin, ['-e', 'const a = require(process.argv[1]); process.stdout.write(JSON.stringify({ version: process.version, exports: Object.keys(a).length }))', paths.addon], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', AWS_LAMBDA_RUNTIME_API: '127.0.0.1:9' },
+    });
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toEqual({ version: `v${node.version}`, exports: expect.any(Number) });
     expect(JSON.parse(r.stdout).exports).toBeGreaterThan(0);
