@@ -30,12 +30,13 @@
 //       `npm start` runs what package.json's start script runs after its build step (the build is done once,
 //       by `npm run docs`, before any block is generated).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const MARKER = /<!-- generated: ([^\n]*?) -->(\n?)([\s\S]*?)<!-- end generated -->/g;
+// Not inside a code span: a marker quoted as `<!-- … -->` in prose is text.
+const MARKER = /(?<!`)<!-- generated: ([^\n]*?) -->(\n?)([\s\S]*?)<!-- end generated -->/g;
 const SEP = '\u001eWSF-DOCS-COMMAND\u001e';
 
 /** The documentation files that may hold generated blocks. */
@@ -163,6 +164,17 @@ function render(block, body) {
   return `${block.head}${block.fence.open}${withNewline(body)}${block.fence.close}<!-- end generated -->`;
 }
 
+/**
+ * Example inputs the sessions use that are derived from a committed example, so they cannot drift from it:
+ * docs/examples/seed-without-transform.json is the seed example's compiled.json without its Transform
+ * (`check` then checks the template as written).
+ */
+export function derivedFiles(root = ROOT) {
+  const seed = JSON.parse(readFileSync(join(root, 'template/examples/serverless-seed/compiled.json'), 'utf8'));
+  delete seed.Transform;
+  return { 'docs/examples/seed-without-transform.json': `${JSON.stringify(seed, null, 2)}\n` };
+}
+
 /** Every block of every documentation file, with its current and freshly generated body. */
 export async function collect(root = ROOT) {
   const out = [];
@@ -178,6 +190,18 @@ export async function collect(root = ROOT) {
 
 async function main() {
   const argv = process.argv.slice(2);
+  const derived = Object.entries(derivedFiles());
+  const staleFiles = derived.filter(([f, text]) => !existsSync(join(ROOT, f)) || readFileSync(join(ROOT, f), 'utf8') !== text).map(([f]) => f);
+  if (argv.includes('--check') && staleFiles.length) {
+    for (const f of staleFiles) console.error(`${f} differs from what it is derived from (npm run docs)`);
+    return 1;
+  }
+  if (!argv.includes('--check') && !argv.includes('--json')) {
+    for (const [f, text] of derived) {
+      mkdirSync(dirname(join(ROOT, f)), { recursive: true });
+      writeFileSync(join(ROOT, f), text);
+    }
+  }
   const all = await collect();
   if (argv.includes('--json')) {
     process.stdout.write(JSON.stringify(all.map(({ block: _b, ...rest }) => rest)));
