@@ -25,6 +25,12 @@ await build({ entryPoints: [resolve(entry)], outfile: out, bundle: true, platfor
 process.argv = [process.argv[0], resolve(entry), ...args];
 const removeBundle = () => rmSync(dir, { recursive: true, force: true });
 process.on('exit', removeBundle);
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    removeBundle();
+    process.kill(process.pid, signal);
+  });
+}
 // Load it as a CommonJS module of the project: `require` and `import()` resolve packages from ROOT's node_modules.
 const require = createRequire(out);
 const Module = require('node:module');
