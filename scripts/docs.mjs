@@ -105,7 +105,10 @@ const withNewline = (s) => (s === '' || s.endsWith('\n') ? s : `${s}\n`);
 
 /** Runs the `$ ` commands of a session body in one bash process; returns the session with fresh output. */
 function session(body, env) {
-  const commands = body.split('\n').filter((l) => l.startsWith('$ ')).map((l) => l.slice(2));
+  const commands = body
+    .split('\n')
+    .filter((l) => l.startsWith('$ '))
+    .map((l) => l.slice(2));
   if (commands.length === 0) throw new Error('a session block needs at least one "$ command" line');
   const script = commands.map((c) => `__wsf=$?; printf '%s' '${SEP}'; (exit $__wsf); ${c}`).join('\n');
   const outputs = bash(`(exit 0)\n${script}`, env).split(SEP).slice(1);
@@ -127,7 +130,10 @@ function lookup(file, path) {
 /** Starts the example AWS endpoint of scripts/sample-aws.ts; resolves to its environment and a stop function. */
 function startSampleAws() {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'scripts/run-ts.mjs'), join(ROOT, 'scripts/sample-aws.ts')], { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [join(ROOT, 'scripts/run-ts.mjs'), join(ROOT, 'scripts/sample-aws.ts')], {
+      cwd: ROOT,
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
     let buffered = '';
     child.on('error', reject);
     child.on('exit', (code) => reject(new Error(`scripts/sample-aws.ts exited (${code}) before it was ready`)));
@@ -223,7 +229,9 @@ async function main() {
     }
     writeFileSync(path, text);
   }
-  console.log(`docs: ${all.length} generated blocks in ${docFiles().length} files; ${stale.length} rewritten${stale.length ? `: ${[...new Set(stale.map((b) => `${b.file}:${b.line}`))].join(', ')}` : ''}`);
+  console.log(
+    `docs: ${all.length} generated blocks in ${docFiles().length} files; ${stale.length} rewritten${stale.length ? `: ${[...new Set(stale.map((b) => `${b.file}:${b.line}`))].join(', ')}` : ''}`,
+  );
   return 0;
 }
 

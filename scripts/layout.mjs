@@ -17,7 +17,9 @@ const WIDTH = 110;
 function purpose(file) {
   const text = readFileSync(file, 'utf8');
   const block = /^\s*\/\*\*?([\s\S]*?)\*\//.exec(text);
-  const lines = block ? block[1].split('\n').map((l) => l.replace(/^\s*\*\s?/, '')) : (/^(?:\s*\/\/.*\n?)+/.exec(text)?.[0] ?? '').split('\n').map((l) => l.replace(/^\s*\/\/\s?/, ''));
+  const lines = block
+    ? block[1].split('\n').map((l) => l.replace(/^\s*\*\s?/, ''))
+    : (/^(?:\s*\/\/.*\n?)+/.exec(text)?.[0] ?? '').split('\n').map((l) => l.replace(/^\s*\/\/\s?/, ''));
   const paragraph = [];
   for (const l of lines) {
     if (l.trim() === '') {

@@ -21,7 +21,17 @@ const cache = join(ROOT, 'node_modules', '.cache', 'run-ts');
 mkdirSync(cache, { recursive: true });
 const dir = mkdtempSync(join(cache, 'run-'));
 const out = join(dir, 'entry.cjs');
-await build({ entryPoints: [resolve(entry)], outfile: out, bundle: true, platform: 'node', target: 'node20', format: 'cjs', packages: 'external', logLevel: 'warning', sourcemap: 'inline' });
+await build({
+  entryPoints: [resolve(entry)],
+  outfile: out,
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  packages: 'external',
+  logLevel: 'warning',
+  sourcemap: 'inline',
+});
 process.argv = [process.argv[0], resolve(entry), ...args];
 const removeBundle = () => rmSync(dir, { recursive: true, force: true });
 process.on('exit', removeBundle);

@@ -14,7 +14,15 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { createHandler } = await import(pathToFileURL(join(ROOT, 'dist', 'macro.js')).href);
 const seed = JSON.parse(readFileSync(join(ROOT, 'template/examples/serverless-seed/compiled.json'), 'utf8'));
-const event = (requestId, fragment) => ({ region: 'us-east-1', accountId: '123456789012', transformId: '123456789012::WarmStepFunctions', params: {}, templateParameterValues: {}, requestId, fragment });
+const event = (requestId, fragment) => ({
+  region: 'us-east-1',
+  accountId: '123456789012',
+  transformId: '123456789012::WarmStepFunctions',
+  params: {},
+  templateParameterValues: {},
+  requestId,
+  fragment,
+});
 
 const handler = createHandler({
   env: {},

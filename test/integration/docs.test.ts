@@ -26,6 +26,11 @@ const DOC_FILES = [
     .map((f) => `docs/${f}`),
 ];
 const read = (file: string): string => readFileSync(join(ROOT, file), 'utf8');
+/** The value, or a failure that says what was missing. */
+function must<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`missing: ${what}`);
+  return value;
+}
 /** The text of a doc file without its generated blocks (what a person wrote). */
 const written = (file: string): string => read(file).replace(/<!-- generated: [^\n]*? -->[\s\S]*?<!-- end generated -->/g, '');
 
@@ -43,7 +48,12 @@ interface Block {
 describe('generated blocks (npm run docs)', () => {
   let blocks: Block[] = [];
   beforeAll(() => {
-    const out = execFileSync(process.execPath, [join(ROOT, 'scripts/docs.mjs'), '--json'], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 280_000 });
+    const out = execFileSync(process.execPath, [join(ROOT, 'scripts/docs.mjs'), '--json'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+      timeout: 280_000,
+    });
     blocks = JSON.parse(out) as Block[];
   }, 300_000);
 
@@ -74,10 +84,16 @@ describe('generated blocks (npm run docs)', () => {
   });
 
   test('the README shows the example rewritten: the diff has the aliases, the summary its counts', () => {
-    const diff = blocks.find((b) => b.spec === 'npm start 2>/dev/null')!.generated;
+    const diff = must(
+      blocks.find((b) => b.spec === 'npm start 2>/dev/null'),
+      "the README's diff block",
+    ).generated;
     expect(diff).toContain('+              Ref: HelloProvConcLambdaAlias');
     expect(diff).toContain('-Transform:');
-    const summary = blocks.find((b) => b.spec === 'npm start 2>&1 >/dev/null')!.generated;
+    const summary = must(
+      blocks.find((b) => b.spec === 'npm start 2>&1 >/dev/null'),
+      "the README's summary block",
+    ).generated;
     expect(summary).toMatch(/WarmStepFunctions: 2 invocations rewritten in 1 of 1 state machine/);
   });
 
@@ -112,7 +128,16 @@ describe('no shown output outside a generated block', () => {
   });
 
   test('no measured figure (a decimal with a unit) in the prose of the pages this project writes about speed and size', () => {
-    for (const file of ['README.md', 'docs/performance.md', 'docs/deploy.md', 'docs/cli.md', 'docs/how-it-works.md', 'docs/stored-definitions.md', 'docs/resolve-external.md', 'docs/architecture.md']) {
+    for (const file of [
+      'README.md',
+      'docs/performance.md',
+      'docs/deploy.md',
+      'docs/cli.md',
+      'docs/how-it-works.md',
+      'docs/stored-definitions.md',
+      'docs/resolve-external.md',
+      'docs/architecture.md',
+    ]) {
       const figures = written(file).match(/\b\d+\.\d+ ?(ms|µs|us|s|KB|MB|GB|x|%)(?![\w.])/g) ?? [];
       expect({ file, figures }).toEqual({ file, figures: [] });
     }
@@ -176,12 +201,20 @@ type Json = Record<string, unknown>;
 const ROLE_ARN = { 'Fn::GetAtt': ['FlowRole', 'Arn'] };
 
 function fn(name: string): Json {
-  return { Type: 'AWS::Lambda::Function', Properties: { FunctionName: name, Handler: 'index.handler', Runtime: 'nodejs22.x', Role: 'arn:aws:iam::123456789012:role/fn', Code: { ZipFile: 'x' } } };
+  return {
+    Type: 'AWS::Lambda::Function',
+    Properties: { FunctionName: name, Handler: 'index.handler', Runtime: 'nodejs22.x', Role: 'arn:aws:iam::123456789012:role/fn', Code: { ZipFile: 'x' } },
+  };
 }
 function alias(fnId: string, name: string, warm = true): Json {
   return {
     Type: 'AWS::Lambda::Alias',
-    Properties: { FunctionName: { Ref: fnId }, FunctionVersion: '1', Name: name, ...(warm ? { ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 } } : {}) },
+    Properties: {
+      FunctionName: { Ref: fnId },
+      FunctionVersion: '1',
+      Name: name,
+      ...(warm ? { ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 } } : {}),
+    },
   };
 }
 /** A role whose only grant is on the functions' unqualified ARNs: a new target needs a grant. */
@@ -190,7 +223,12 @@ function role(fnIds: string[]): Json {
     Type: 'AWS::IAM::Role',
     Properties: {
       AssumeRolePolicyDocument: { Statement: [{ Effect: 'Allow', Principal: { Service: 'states.amazonaws.com' }, Action: 'sts:AssumeRole' }] },
-      Policies: [{ PolicyName: 'invoke', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: fnIds.map((id) => ({ 'Fn::GetAtt': [id, 'Arn'] })) }] } }],
+      Policies: [
+        {
+          PolicyName: 'invoke',
+          PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: fnIds.map((id) => ({ 'Fn::GetAtt': [id, 'Arn'] })) }] },
+        },
+      ],
     },
   };
 }
@@ -198,7 +236,12 @@ function role(fnIds: string[]): Json {
 function machine(slots: unknown[], roleArn: unknown = ROLE_ARN): Json {
   const States: Json = {};
   slots.forEach((s, k) => {
-    States[`S${k}`] = { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: s, ...(k + 1 < slots.length ? { Next: `S${k + 1}` } : { End: true }) };
+    States[`S${k}`] = {
+      Type: 'Task',
+      Resource: 'arn:aws:states:::lambda:invoke',
+      Parameters: s,
+      ...(k + 1 < slots.length ? { Next: `S${k + 1}` } : { End: true }),
+    };
   });
   return { Type: 'AWS::StepFunctions::StateMachine', Properties: { RoleArn: roleArn, Definition: { StartAt: 'S0', States } } };
 }
@@ -216,11 +259,15 @@ interface Run {
 }
 
 function transform(t: Json, args: string[] = []): Run {
-  const r = spawnSync(process.execPath, [CLI, 'transform', '-', '--format', 'json', '--report', 'json', ...args], { input: JSON.stringify(t), encoding: 'utf8', env: { ...process.env, NODE_NO_WARNINGS: '1' } });
+  const r = spawnSync(process.execPath, [CLI, 'transform', '-', '--format', 'json', '--report', 'json', ...args], {
+    input: JSON.stringify(t),
+    encoding: 'utf8',
+    env: { ...process.env, NODE_NO_WARNINGS: '1' },
+  });
   const report = r.status === 0 ? (JSON.parse(r.stderr) as Run['report']) : undefined;
   return { code: r.status ?? -1, out: r.status === 0 ? (JSON.parse(r.stdout) as Json) : undefined, report, stderr: r.stderr };
 }
-const resources = (r: Run): Json => r.out!.Resources as Json;
+const resources = (r: Run): Json => must(r.out, `the template (exit ${r.code}: ${r.stderr})`).Resources as Json;
 const slot = (r: Run, sm: string, k = 0): unknown => ((((resources(r)[sm] as Json).Properties as Json).Definition as Json).States as Json)[`S${k}`];
 const functionNameOf = (r: Run, sm: string, k = 0): unknown => ((slot(r, sm, k) as Json).Parameters as Json).FunctionName;
 
@@ -272,7 +319,7 @@ describe('README, Parameters: AliasName', () => {
   test('"A name that no alias of the template has (a typo) is a warning (a failure in Mode strict)"', () => {
     const warned = transform(template(oneWarm(), { AliasName: 'lvie' }));
     expect(warned.code).toBe(0);
-    expect(warned.report!.decisions.filter((d) => d.action === 'warning' && d.templatePath.endsWith('AliasName'))).toHaveLength(1);
+    expect(must(warned.report, 'the report').decisions.filter((d) => d.action === 'warning' && d.templatePath.endsWith('AliasName'))).toHaveLength(1);
     const strict = transform(template(oneWarm(), { AliasName: 'lvie', Mode: 'strict' }));
     expect(strict.code).toBe(1);
     expect(strict.stderr).toContain("AliasName is 'lvie'");
@@ -313,7 +360,7 @@ describe('README, Parameters: Mode', () => {
     expect(r.code).toBe(0);
     const { Transform: _t, ...rest } = t;
     expect(r.out).toEqual(rest);
-    const actions = r.report!.decisions.map((d) => d.action);
+    const actions = must(r.report, 'the report').decisions.map((d) => d.action);
     expect(actions).toContain('rewritten');
     expect(actions).toContain('granted');
   });
@@ -332,8 +379,25 @@ describe('README, Parameters: Mode', () => {
     [
       'a rewrite left out because it would make a circular dependency',
       {
-        Work: { Type: 'AWS::Lambda::Function', Properties: { Handler: 'i.h', Runtime: 'nodejs22.x', Role: 'arn:aws:iam::123456789012:role/fn', Code: { ZipFile: 'x' }, Environment: { Variables: { FLOW: { Ref: 'Flow' } } } } },
-        WorkLive: { Type: 'AWS::Lambda::Alias', Properties: { FunctionName: { Ref: 'Work' }, FunctionVersion: '1', Name: { 'Fn::Sub': 'live-${AWS::Region}' }, ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 } } },
+        Work: {
+          Type: 'AWS::Lambda::Function',
+          Properties: {
+            Handler: 'i.h',
+            Runtime: 'nodejs22.x',
+            Role: 'arn:aws:iam::123456789012:role/fn',
+            Code: { ZipFile: 'x' },
+            Environment: { Variables: { FLOW: { Ref: 'Flow' } } },
+          },
+        },
+        WorkLive: {
+          Type: 'AWS::Lambda::Alias',
+          Properties: {
+            FunctionName: { Ref: 'Work' },
+            FunctionVersion: '1',
+            Name: { 'Fn::Sub': 'live-${AWS::Region}' },
+            ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 },
+          },
+        },
         FlowRole: role(['Work']),
         Flow: machine([invoke('Work')]),
       },
@@ -355,7 +419,9 @@ describe('README, Parameters: Mode', () => {
 
 describe('README, Parameters: ResolveExternal, the rows not in this version yet, and the errors', () => {
   test('"ResolveExternal: Look up functions from other stacks through the Lambda API": the deployed macro looks up (here: not enabled in the deployment, said so); the CLI refuses it', () => {
-    const fragment = { Resources: { Flow: machine([{ FunctionName: 'arn:aws:lambda:us-east-1:123456789012:function:elsewhere' }], 'arn:aws:iam::123456789012:role/flow') } };
+    const fragment = {
+      Resources: { Flow: machine([{ FunctionName: 'arn:aws:lambda:us-east-1:123456789012:function:elsewhere' }], 'arn:aws:iam::123456789012:role/flow') },
+    };
     const script = `const m = await import(${JSON.stringify(join(ROOT, 'dist', 'macro.js'))});
       const records = [];
       const handler = m.createHandler({ log: (r) => records.push(r), env: {} });
@@ -363,7 +429,10 @@ describe('README, Parameters: ResolveExternal, the rows not in this version yet,
         const reply = await handler({ requestId: 'r', region: 'us-east-1', accountId: '123456789012', params: { ResolveExternal: v }, fragment: ${JSON.stringify(fragment)} });
         console.log(JSON.stringify({ v, status: reply.status, lookedUp: records.splice(0).some((r) => /lookup of .*elsewhere failed: ResolveExternal is not enabled in this deployment/.test(r.reason ?? '')) }));
       }`;
-    const lines = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }).trim().split('\n').map((l) => JSON.parse(l));
+    const lines = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines).toEqual([
       { v: true, status: 'success', lookedUp: true },
       { v: 'true', status: 'success', lookedUp: true },
@@ -380,7 +449,9 @@ describe('README, Parameters: ResolveExternal, the rows not in this version yet,
   test('a row marked "Not in this version yet" names a parameter the macro refuses, and every accepted parameter has a row', () => {
     const readme = read('README.md');
     const rows = [...readme.matchAll(/^\| `(\w+)` \|[^|]*\| (.*) \|$/gm)].map((m) => ({ name: m[1], pending: m[2].includes('**Not in this version yet.**') }));
-    expect(rows.map((r) => r.name)).toEqual(expect.arrayContaining(['AliasName', 'StateMachines', 'Exclude', 'Mode', 'ResolveExternal', 'Reasons', 'ExternalAccounts']));
+    expect(rows.map((r) => r.name)).toEqual(
+      expect.arrayContaining(['AliasName', 'StateMachines', 'Exclude', 'Mode', 'ResolveExternal', 'Reasons', 'ExternalAccounts']),
+    );
     const probe = transform(template(oneWarm(), { Nope: 1 }));
     for (const r of rows) {
       const accepted = probe.stderr.includes(`${r.name} (`);
@@ -464,7 +535,12 @@ describe('docs/cli.md, "Install": npx hands every argument after the package nam
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   const npx = (args: string[]) => {
-    const r = spawnSync('npx', args, { cwd: dir, encoding: 'utf8', env: { ...process.env, npm_config_offline: 'true', npm_config_update_notifier: 'false', NODE_NO_WARNINGS: '1' }, timeout: 60_000 });
+    const r = spawnSync('npx', args, {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, npm_config_offline: 'true', npm_config_update_notifier: 'false', NODE_NO_WARNINGS: '1' },
+      timeout: 60_000,
+    });
     return { code: r.status, stdout: r.stdout, stderr: r.stderr };
   };
 
@@ -487,7 +563,11 @@ describe('docs/cli.md, "Install": npx hands every argument after the package nam
 
 describe('docs/deploy.md, "Which runtime, and why"', () => {
   test('"The exported handler declares one parameter, the event (handler.length is 1)": the deployed bundle', () => {
-    const out = execFileSync(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(join(ROOT, 'dist', 'macro.js'))}); console.log(m.handler.length);`], { encoding: 'utf8' });
+    const out = execFileSync(
+      process.execPath,
+      ['--input-type=module', '-e', `const m = await import(${JSON.stringify(join(ROOT, 'dist', 'macro.js'))}); console.log(m.handler.length);`],
+      { encoding: 'utf8' },
+    );
     expect(out.trim()).toBe('1');
   });
 });
