@@ -489,6 +489,53 @@ describe('README, Parameters: ResolveExternal, the rows not in this version yet,
   });
 });
 
+describe('docs/how-it-works.md, "Bad inputs and error messages": the rows test/unit/bad-inputs.test.ts does not hold', () => {
+  test('"RoleArn is a GetAtt of a resource that does not exist: a warning that names the missing resource"', () => {
+    const r = transform(template(oneWarm({ Flow: machine([invoke('Worker')], { 'Fn::GetAtt': ['MissingRole', 'Arn'] }) })));
+    expect(r.code).toBe(0);
+    const warnings = must(r.report, 'the report').decisions.filter((d) => d.action === 'warning' && d.templatePath === 'Resources/Flow/Properties/RoleArn');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0].reason).toContain('MissingRole');
+  });
+
+  test('"A state machine whose Definition is a string: … else a warning"', () => {
+    const r = transform(
+      template({ Idle: fn('idle'), Flow: { Type: 'AWS::StepFunctions::StateMachine', Properties: { RoleArn: ROLE_ARN, Definition: '{"StartAt":"S"}' } } }),
+    );
+    expect(r.code).toBe(0);
+    expect(must(r.report, 'the report').decisions.map((d) => d.reason)).toContain(
+      'Definition must be an object (a JSON string belongs in DefinitionString), got a string',
+    );
+  });
+
+  test('"A FunctionName the macro cannot resolve (a name built from a parameter no function uses): left as it is, with a warning naming the state (a failure in Mode strict)"', () => {
+    const t = (mode?: string): Json => ({
+      ...template(oneWarm({ Flow: machine([{ FunctionName: { Ref: 'Name' } }]) }), mode ? { Mode: mode } : undefined),
+      Parameters: { Name: { Type: 'String' } },
+    });
+    const r = transform(t());
+    expect(r.code).toBe(0);
+    expect(functionNameOf(r, 'Flow')).toEqual({ Ref: 'Name' });
+    expect(must(r.report, 'the report').decisions.filter((d) => d.action === 'warning' && /cannot resolve/.test(d.reason))).toHaveLength(1);
+    const strict = transform(t('strict'));
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toContain('state States.S0');
+  });
+
+  test('"Several problems at once: one failure listing all of them: Invalid template: 2 problems. [1] … [2] …"', () => {
+    const broken = {
+      Type: 'AWS::StepFunctions::StateMachine',
+      Properties: {
+        RoleArn: ROLE_ARN,
+        DefinitionString: { 'Fn::Sub': '{"StartAt": "S", "States": {"S": {"Type": "Task", "Resource": "${Worker.Arn}", "End": true}' },
+      },
+    };
+    const r = transform(template(twoWarm({ Broken: broken })));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/Invalid template: 2 problems\. \[1\] .+ \[2\] /);
+  });
+});
+
 // ---------------------------------------------------------------------------------------------
 // docs/cli.md and docs/deploy.md: claims that are not shown as output
 
