@@ -539,6 +539,32 @@ describe('docs/how-it-works.md, "Bad inputs and error messages": the rows test/u
 // ---------------------------------------------------------------------------------------------
 // docs/cli.md and docs/deploy.md: claims that are not shown as output
 
+describe('docs/cli.md, "Exit codes"', () => {
+  const run = (args: string[], input?: string): number => spawnSync(process.execPath, [CLI, ...args], { input, encoding: 'utf8' }).status ?? -1;
+  const json = (t: Json): string => JSON.stringify(t);
+
+  test('transform: 0 success, 1 the macro reports failure, 2 a file that cannot be read or parsed, or a usage error', () => {
+    expect(run(['transform', '-'], json(template(oneWarm())))).toBe(0);
+    expect(run(['transform', '-'], json(template(twoWarm())))).toBe(1);
+    expect(run(['transform', join(ROOT, 'no-such-template.yaml')])).toBe(2);
+    expect(run(['transform', '-'], 'Resources: [unclosed')).toBe(2);
+    expect(run(['transform', '-', '--no-such-option'], json(template(oneWarm())))).toBe(2);
+  });
+
+  test('check: 0 no cold path, 1 a cold path or the macro fails, 2 nothing cold but something not checked', () => {
+    expect(run(['check', '-'], json(template(oneWarm())))).toBe(0);
+    expect(run(['check', '-'], json({ Resources: oneWarm() }))).toBe(1);
+    expect(run(['check', '-'], json(template(twoWarm())))).toBe(1);
+    const dynamicOnly = {
+      Worker: fn('worker'),
+      WorkerLive: alias('Worker', 'live'),
+      FlowRole: role(['Worker']),
+      Flow: machine([{ 'FunctionName.$': '$.fn' }]),
+    };
+    expect(run(['check', '-'], json({ Resources: dynamicOnly }))).toBe(2);
+  });
+});
+
 describe('docs/cli.md, "Reading templates"', () => {
   const check = (yaml: string): { code: number; out: string } => {
     const r = spawnSync(process.execPath, [CLI, 'transform', '-', '--format', 'json'], { input: yaml, encoding: 'utf8' });
