@@ -170,6 +170,26 @@ describe('what the docs name exists', () => {
     }
   });
 
+  test('docs/architecture.md: every file and folder the pipeline drawing names is in macro/', () => {
+    const files: string[] = [];
+    const walk = (dir: string): void => {
+      for (const e of readdirSync(join(ROOT, dir), { withFileTypes: true })) {
+        const rel = `${dir}/${e.name}`;
+        if (e.isDirectory()) {
+          files.push(`${rel}/`);
+          walk(rel);
+        } else files.push(rel);
+      }
+    };
+    walk('macro');
+    const text = read('docs/architecture.md');
+    const drawing = must(/## The pipeline, as the folders show it\n+```\n([\s\S]*?)```/.exec(text)?.[1], 'the drawing');
+    const named = [...drawing.matchAll(/[\w-]+(?:\/[\w-]+)*(?:\.ts|\/)(?![\w.])/g)].map((m) => m[0]);
+    expect(named.length).toBeGreaterThan(20);
+    const missing = named.filter((n) => !files.some((f) => f === n || f.endsWith(`/${n}`)));
+    expect(missing).toEqual([]);
+  });
+
   test('the README stays short and its index reaches every page of docs/ and the root guides', () => {
     const readme = read('README.md');
     expect(readme.split('\n').length).toBeLessThanOrEqual(250);
