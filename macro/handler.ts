@@ -8,7 +8,9 @@
  * `createHandler`.
  */
 import type { Context, Handler } from 'aws-lambda';
+import { lambdaCheckpoint, sendable } from './budget';
 import { TransformError } from './errors';
+import { LimitError } from './limits';
 import { isObject } from './json';
 import { consoleSink, logDecisions, type LogSink } from './log';
 import { parseParams } from './params';
@@ -29,15 +31,23 @@ export type MacroHandler = (event: unknown, context?: Context) => Promise<MacroR
 
 /** A handler over the given dependencies (the deployed one uses the console and the process environment). */
 export function createHandler(deps: HandlerDeps): MacroHandler {
-  return (event) => handle(event, deps);
+  return (event, context) => handle(event, deps, context);
 }
 
 /** What Lambda calls (`dist/macro.handler`). */
 export const handler: Handler<unknown, MacroReply> = createHandler({ log: consoleSink(process.env), env: process.env });
 
-async function handle(event: unknown, deps: HandlerDeps): Promise<MacroReply> {
+async function handle(event: unknown, deps: HandlerDeps, context?: Context): Promise<MacroReply> {
   const requestId = isObject(event) && typeof event.requestId === 'string' ? event.requestId : '';
   const fragment = isObject(event) ? event.fragment : undefined;
+  // Whatever happens, the reply is one the runtime can send (within 6 MB, serializable).
+  const answer = await reply(event, deps, requestId, fragment, lambdaCheckpoint(context));
+  const sent = sendable(answer, fragment);
+  if (sent.status !== answer.status) deps.log({ level: 'ERROR', message: 'failure', requestId, errorMessage: sent.errorMessage });
+  return sent;
+}
+
+async function reply(event: unknown, deps: HandlerDeps, requestId: string, fragment: unknown, checkpoint: TransformOptions['checkpoint']): Promise<MacroReply> {
   try {
     const e = validateEvent(event);
     const params = parseParams(e.params);
@@ -52,11 +62,15 @@ async function handle(event: unknown, deps: HandlerDeps): Promise<MacroReply> {
       const resolve = deps.resolveExternal ?? (await loadResolver(deps.env));
       options.external = await resolve(e.fragment, options);
     }
+    if (checkpoint) {
+      checkpoint('starting the transform');
+      options.checkpoint = checkpoint;
+    }
     const result = transform(e.fragment, options);
     logDecisions(deps.log, requestId, result.report);
     return { requestId, status: 'success', fragment: result.fragment };
   } catch (err) {
-    const known = err instanceof TransformError;
+    const known = err instanceof TransformError || err instanceof LimitError;
     const errorMessage = known ? err.message : `WarmStepFunctions internal error: ${(err as Error)?.message ?? String(err)}`;
     deps.log({ level: 'ERROR', message: 'failure', requestId, errorMessage, stack: known ? undefined : (err as Error)?.stack });
     return { requestId, status: 'failure', fragment, errorMessage };

@@ -18,6 +18,7 @@ import { classifyParts } from './references';
 import { writeDefinition } from './definition/write';
 import { IamFixer, type Grant } from './iam';
 import { Editor, getOwn, hasOwn, intrinsicName, isObject, jsonEqual, setOwn } from './json';
+import { checkNesting, LimitError } from './limits';
 import { ReportBuilder, metadataEntries } from './report';
 import { decide, type Edit } from './rewrite';
 import { WarmTargets } from './targets';
@@ -28,8 +29,13 @@ import { describeLocation, storedRef, type StoredRef } from './definition/stored
 
 export function transform(fragment: unknown, options: TransformOptions = {}): TransformResult {
   try {
+    checkNesting(fragment);
     return run(fragment, options);
   } catch (e) {
+    // A limit of the macro (docs/limits.md): one problem that names it, wherever it was reached.
+    if (e instanceof LimitError) {
+      throw new TransformError([{ logicalId: e.where?.logicalId, path: e.where?.path ?? '(fragment)', message: e.message }], { cause: e });
+    }
     // Whatever nests deeper than the reader's iterative parts (a 10,000-deep Fn::Sub in Metadata,
     // say) fails as one clear problem, never as a stack trace.
     if (e instanceof RangeError) {
@@ -76,6 +82,7 @@ function run(fragment: unknown, options: TransformOptions): TransformResult {
   const iam = new IamFixer(index, targets, editor, deps);
 
   for (const sm of machines) {
+    options.checkpoint?.(`reading ${sm.id}`);
     if ((options.stateMachines && !options.stateMachines.includes(sm.id)) || options.exclude?.includes(sm.id)) {
       report.add({ action: 'unchanged', stateMachine: sm.id, templatePath: `Resources/${sm.id}`, reason: 'skipped by the StateMachines/Exclude parameters' });
       continue;
@@ -108,7 +115,8 @@ function run(fragment: unknown, options: TransformOptions): TransformResult {
     const edits: Edit[] = [];
     const errorStates = new Map<string, string[]>();
     const cycles = new Map<string, string[] | null>();
-    for (const slot of scan.slots) {
+    for (const [k, slot] of scan.slots.entries()) {
+      if (k % 256 === 255) options.checkpoint?.(`deciding the invocations of ${sm.id}`);
       const d = decide(slot, { index, targets, external: options.external, aliasName: options.aliasName, holds: sm.condition });
       const at = { stateMachine: sm.id, templatePath: model.path, state: slot.state, statePath: slot.statePath, ...src };
       switch (d.kind) {
@@ -275,6 +283,7 @@ function readModel(
   try {
     return readDefinition(sm.id, property, value, subs);
   } catch (e) {
+    if (e instanceof LimitError) throw e.at({ logicalId: sm.id, path });
     if (!(e instanceof ReadError) && !(e instanceof RangeError)) throw e;
     const message = e instanceof RangeError ? 'the definition is nested too deeply to read' : e.message;
     const fn = touches();
@@ -323,12 +332,15 @@ function readStored(sm: Resource, ref: StoredRef, stored: StoredDefinition | und
         parsed = undefined;
       }
       if (isObject(parsed)) {
+        // Written back inline as an object: it must be as shallow as the rest of the template.
+        checkNesting(parsed, `the definition at ${stored.source}`, 4);
         info.parsed = parsed;
         model = readDefinition(sm.id, 'Definition', parsed, subs);
       } else model = readDefinition(sm.id, 'DefinitionString', stored.text, subs);
     } else model = readDefinition(sm.id, 'DefinitionString', stored.text, subs);
     return { ...model, path: ref.templatePath, stored: info };
   } catch (e) {
+    if (e instanceof LimitError) throw e.at({ logicalId: sm.id, path: ref.templatePath });
     if (!(e instanceof ReadError) && !(e instanceof RangeError)) throw e;
     const message = e instanceof RangeError ? 'the definition is nested too deeply to read' : e.message;
     return fail(`the definition at ${stored.source} is not a JSON state machine definition (${message})`, `the definition at ${stored.source} is not valid JSON`, stored.source);

@@ -11,6 +11,7 @@ import { expandParts, isHole, type Part } from '../intrinsics/parts';
 import { refName } from '../template';
 import { get, textOf, type Node, type StrNode } from './ast';
 import type { Shape } from './parse';
+import { boundedStatePath } from '../limits';
 
 export interface Slot {
   state: string;
@@ -88,11 +89,11 @@ export function findSlots(root: Node): SlotScan {
       if (type === 'Task') scanTask(name, statePath, state, slots, notes, tasks++);
       else if (type === 'Parallel') {
         const branches = get(state, 'Branches');
-        if (branches?.kind === 'arr') branches.items.forEach((b, k) => found.push({ node: b, path: `${statePath}.Branches[${k}].` }));
+        if (branches?.kind === 'arr') branches.items.forEach((b, k) => found.push({ node: b, path: boundedStatePath(`${statePath}.Branches[${k}].`) }));
       } else if (type === 'Map') {
         for (const key of ['Iterator', 'ItemProcessor']) {
           const sub = get(state, key);
-          if (sub) found.push({ node: sub, path: `${statePath}.${key}.` });
+          if (sub) found.push({ node: sub, path: boundedStatePath(`${statePath}.${key}.`) });
         }
       }
     }
