@@ -122,6 +122,41 @@ export function wildcardPolicy(nameLength, stars, run = 0) {
   return t;
 }
 
+/** One state machine with `tasks` tasks in a row, each invoking one of `functions` warm functions (CloudFormation allows 500 resources). */
+export function wideTasks(tasks, functions = 1) {
+  const states = [];
+  for (let k = 0; k < tasks; k++) {
+    const fn = `Fn${k % functions}`;
+    states.push(`"T${k}":{"Type":"Task","Resource":"\${${fn}.Arn}",${k + 1 < tasks ? `"Next":"T${k + 1}"` : '"End":true'}}`);
+  }
+  const extra = {};
+  for (let f = 0; f < functions; f++) {
+    extra[`Fn${f}`] = { Type: 'AWS::Lambda::Function', Properties: { FunctionName: `fn-${f}` } };
+    extra[`Fn${f}Version`] = { Type: 'AWS::Lambda::Version', Properties: { FunctionName: { Ref: `Fn${f}` } } };
+    extra[`Fn${f}Live`] = {
+      Type: 'AWS::Lambda::Alias',
+      Properties: { FunctionName: { Ref: `Fn${f}` }, FunctionVersion: { 'Fn::GetAtt': [`Fn${f}Version`, 'Version'] }, Name: 'live', ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 } },
+    };
+  }
+  return warmTemplate({ DefinitionString: { 'Fn::Sub': `{"StartAt":"T0","States":{${states.join(',')}}}` } }, extra);
+}
+
+/** `machines` state machines, each with `tasks` tasks invoking the warm function, on one role resource with an inline policy. */
+export function manyMachines(machines, tasks) {
+  const extra = {
+    Role: {
+      Type: 'AWS::IAM::Role',
+      Properties: { AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'states.amazonaws.com' }, Action: 'sts:AssumeRole' }] } },
+    },
+  };
+  for (let m = 0; m < machines; m++) {
+    const states = [];
+    for (let k = 0; k < tasks; k++) states.push(`"T${k}":{"Type":"Task","Resource":"\${Fn.Arn}",${k + 1 < tasks ? `"Next":"T${k + 1}"` : '"End":true'}}`);
+    extra[`Flow${m}`] = { Type: 'AWS::StepFunctions::StateMachine', Properties: { RoleArn: { 'Fn::GetAtt': ['Role', 'Arn'] }, DefinitionString: { 'Fn::Sub': `{"StartAt":"T0","States":{${states.join(',')}}}` } } };
+  }
+  return warmTemplate({ DefinitionString: { 'Fn::Sub': TASK('A') } }, extra);
+}
+
 /** The probe classes at their worst sizes within CloudFormation's 1 MB. */
 export const WORST = [
   { key: 'sub-reuse-name', label: 'nested Fn::Sub reusing variables, FunctionName (20 levels, 4 uses)', make: () => subReuseName(20) },
@@ -134,6 +169,9 @@ export const WORST = [
   { key: 'deep-sub', label: 'DefinitionString Fn::Sub, Parallel nested 10,000 deep', make: () => deepText(10_000, 'sub') },
   { key: 'deep-join', label: 'DefinitionString Fn::Join, Parallel nested 10,000 deep', make: () => deepText(10_000, 'join') },
   { key: 'deep-tasks', label: 'a rewritten task at each of 2,500 nested Parallel levels', make: () => deepTasks(2_500) },
+  { key: 'wide-tasks', label: '12,000 tasks in one definition, 1 function', make: () => wideTasks(12_000) },
+  { key: 'many-functions', label: '5,000 tasks over 160 warm functions', make: () => wideTasks(5_000, 160) },
+  { key: 'many-machines', label: '300 state machines of 40 tasks on one role', make: () => manyMachines(300, 40) },
   { key: 'long-name', label: 'a state name of 450 KB with control characters', make: () => longName(450 * KB) },
   { key: 'wildcard', label: 'function name of 400 KB, policy pattern of 250,000 stars', make: () => wildcardPolicy(400 * KB, 250_000) },
   { key: 'wildcard-run', label: 'function name of 400 KB, policy pattern * then 400 KB of a', make: () => wildcardPolicy(400 * KB, 1, 400 * KB) },

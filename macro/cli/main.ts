@@ -23,6 +23,7 @@ import { COMMANDS, otherOptions, USAGE, VERSION, type Command } from './commands
 import { CHECK_FORMATS, checkFailure, checkTemplate, formatJson, formatSarif, formatText, type CheckFormat, type CheckResult } from './check';
 import { readTransform, restoreTransform, withoutTransform, MACRO_NAME } from './transform-entry';
 import { parseTemplateText, toYaml, TemplateSyntaxError } from './yaml';
+import { quote, safeLine } from './safe';
 
 export { USAGE, VERSION };
 
@@ -114,7 +115,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     text = args.file === '-' ? io.readStdin() : io.readFile(args.file);
     template = parseTemplateText(text, args.file === '-' ? '<stdin>' : args.file);
   } catch (e) {
-    io.stderr(`error: ${e instanceof TemplateSyntaxError ? e.message : `cannot read ${args.file}: ${(e as Error).message}`}\n`);
+    io.stderr(`error: ${safeLine(e instanceof TemplateSyntaxError ? e.message : `cannot read ${args.file}: ${(e as Error).message}`, 20_000)}\n`);
     return 2;
   }
   if (!isObject(template)) {
@@ -153,7 +154,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
         // A failure before the check ran (its parameters): still the requested format on stdout.
         return printCheck(checkFailure(e, text, args.file === '-' ? '<stdin>' : args.file, entry.listed), args.format as CheckFormat, io);
       }
-      io.stderr(`${MACRO_NAME} failed: ${e.message}\n`);
+      io.stderr(`${MACRO_NAME} failed: ${safeLine(e.message, 20_000)}\n`);
       return 1;
     }
     throw e;
@@ -165,7 +166,7 @@ function check(template: JsonObject, text: string, file: string, listed: boolean
 }
 
 function printCheck(result: CheckResult, format: CheckFormat, io: Io): number {
-  if (result.failure !== undefined) io.stderr(`${MACRO_NAME} failed: ${result.failure}\n`);
+  if (result.failure !== undefined) io.stderr(`${MACRO_NAME} failed: ${safeLine(result.failure, 20_000)}\n`);
   if (format === 'json') io.stdout(formatJson(result));
   else if (format === 'sarif') io.stdout(formatSarif(result, VERSION));
   else if (result.failure === undefined) io.stdout(formatText(result));
@@ -174,11 +175,12 @@ function printCheck(result: CheckResult, format: CheckFormat, io: Io): number {
 
 function summary(report: Report): string {
   const lines: string[] = [];
+  // Names, paths and reasons quote the template: escaped and capped (cli/safe.ts).
   const line = (d: Decision): string => {
-    const where = d.statePath ? `${d.stateMachine} ${d.statePath}` : d.stateMachine || d.templatePath;
-    if (d.action === 'rewritten') return `  ${report.mode === 'report' ? 'would rewrite' : 'rewritten'}  ${where}: ${d.from} → ${d.to}`;
-    if (d.action === 'granted' && report.mode === 'report') return `  would grant  ${where}: ${d.reason.replace(/ \(Mode report: nothing changed\)$/, '')}`;
-    return `  ${d.action.padEnd(9)}  ${where}: ${d.reason}`;
+    const where = d.statePath ? `${quote(d.stateMachine)} ${quote(d.statePath)}` : quote(d.stateMachine || d.templatePath);
+    if (d.action === 'rewritten') return `  ${report.mode === 'report' ? 'would rewrite' : 'rewritten'}  ${where}: ${quote(d.from)} → ${quote(d.to)}`;
+    if (d.action === 'granted' && report.mode === 'report') return `  would grant  ${where}: ${safeLine(d.reason.replace(/ \(Mode report: nothing changed\)$/, ''))}`;
+    return `  ${d.action.padEnd(9)}  ${where}: ${safeLine(d.reason)}`;
   };
   for (const d of report.decisions) lines.push(line(d));
   const s = report.summary;
