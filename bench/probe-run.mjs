@@ -1,7 +1,8 @@
 /**
- * One adversarial template (bench/probes.mjs) through the handler, in a fresh process.
+ * One adversarial template (test/support/probes.ts) through the handler, in a fresh process.
  *
- * Usage: node --max-old-space-size=256 bench/probe-run.mjs <macro.js> <probe key> [timeoutMs]
+ * Usage: node --max-old-space-size=256 bench/probe-run.mjs <macro.js> <probes.mjs> <probe key> [timeoutMs]
+ * (`probes.mjs`: test/support/probes.ts bundled by bench/run.mjs, see `bundleProbes`).
  *
  * The event is parsed from JSON text, as the Lambda runtime hands it over. The context says the
  * function has `timeoutMs` (default 60 s) and 256 MB. Prints one JSON line: template bytes, the
@@ -12,9 +13,8 @@
  */
 import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { WORST, macroEvent } from './probes.mjs';
-
-const [macroPath, key, timeoutArg] = process.argv.slice(2);
+const [macroPath, probesPath, key, timeoutArg] = process.argv.slice(2);
+const { WORST, macroEvent } = await import(pathToFileURL(probesPath).href);
 const probe = WORST.find((p) => p.key === key);
 if (!probe) throw new Error(`no probe ${key}`);
 const timeoutMs = Number(timeoutArg ?? 60_000);

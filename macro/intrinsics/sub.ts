@@ -45,9 +45,7 @@ export function tokenizeSub(
   // The `}` after the last `${`: every `${` before it closes there too (one search, not one per `${`).
   let close = -1;
   while (i !== -1) {
-    if (tokens.length >= LIMITS.subTokens) {
-      throw new LimitError('subTokens', `an Fn::Sub text has more than ${formatCount(LIMITS.subTokens)} tokens (the macro's limit)`);
-    }
+    if (tokens.length > LIMITS.subTokens) throw tooManyTokens();
     if (close < i + 2) close = source.indexOf('}', i + 2);
     if (close === -1) {
       if (mode === 'substitutions') break;
@@ -95,7 +93,12 @@ export function tokenizeSub(
     i = source.indexOf('${', textStart);
   }
   flushText(source.length);
+  if (tokens.length > LIMITS.subTokens) throw tooManyTokens();
   return tokens;
+}
+
+function tooManyTokens(): LimitError {
+  return new LimitError('subTokens', `an Fn::Sub text has more than ${formatCount(LIMITS.subTokens)} tokens (texts, variables and escapes), the macro's limit`);
 }
 
 /** Literal text written into an Fn::Sub template: `${` must become the escape `${!`. */

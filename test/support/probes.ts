@@ -1,19 +1,22 @@
 /**
  * Adversarial templates: the worst cases for time, memory and reply size, one generator per class.
  *
- * Each generator takes a size knob and returns a CloudFormation fragment (plain JSON). The sizes
- * in `WORST` keep every template within CloudFormation's 1 MB limit for a template, and are the
- * worst of each class that we know of: `npm run bench` runs each in a fresh process under
- * `--max-old-space-size=256` (bench/probe-run.mjs) and prints the "worst cases" table, and
- * docs/limits.md quotes its figures. The unit tests use the same generators with small sizes.
+ * Each generator takes a size knob and returns a CloudFormation fragment (plain JSON, or JSON text
+ * when it nests too deep for JSON.stringify). The sizes in `WORST` keep every template within
+ * CloudFormation's 1 MB limit for a template, and are the worst of each class that we know of:
+ * `npm run bench` runs each in a fresh process under `--max-old-space-size=256`
+ * (bench/probe-run.mjs) and prints the "worst cases" table, and docs/limits.md quotes its figures.
+ * The unit tests (test/unit/limits.test.ts, test/unit/resources.test.ts) use the same generators.
  */
+/* eslint-disable @typescript-eslint/no-explicit-any */
+type Template = Record<string, any>;
 
 export const REGION = 'us-east-1';
 export const ACCOUNT = '123456789012';
 const KB = 1024;
 
 /** A warm function (Fn, its version and alias FnLive) and a state machine Flow with the given definition properties. */
-export function warmTemplate(flowProperties, extra = {}, fnProperties = { FunctionName: 'orders-fn' }) {
+export function warmTemplate(flowProperties: Template, extra: Template = {}, fnProperties: Template = { FunctionName: 'orders-fn' }): Template {
   return {
     Resources: {
       Fn: { Type: 'AWS::Lambda::Function', Properties: fnProperties },
@@ -28,36 +31,36 @@ export function warmTemplate(flowProperties, extra = {}, fnProperties = { Functi
   };
 }
 
-const TASK = (name) => `{"StartAt":"${name}","States":{"${name}":{"Type":"Task","Resource":"\${Fn.Arn}","End":true}}}`;
+const TASK = (name: string): string => `{"StartAt":"${name}","States":{"${name}":{"Type":"Task","Resource":"\${Fn.Arn}","End":true}}}`;
 
 /** `depth` Fn::Sub levels, each using the variable of the level below `uses` times: the text grows as uses^depth. */
-export function subReuse(depth, uses = 4) {
-  let value = 'x';
+export function subReuse(depth: number, uses = 4): unknown {
+  let value: unknown = 'x';
   for (let k = 0; k < depth; k++) value = { 'Fn::Sub': ['${v}'.repeat(uses), { v: value }] };
   return value;
 }
 
 /** A function whose FunctionName is a nested Fn::Sub reusing its variables (the 977-byte crash). */
-export function subReuseName(depth) {
+export function subReuseName(depth: number): Template {
   return warmTemplate({ DefinitionString: { 'Fn::Sub': TASK('A') } }, {}, { FunctionName: subReuse(depth) });
 }
 
 /** A definition whose Fn::Sub variable is a nested Fn::Sub reusing its variables (put in a Comment). */
-export function subReuseDefinition(depth) {
+export function subReuseDefinition(depth: number): Template {
   const def = `{"Comment":"\${C}","StartAt":"A","States":{"A":{"Type":"Task","Resource":"\${Fn.Arn}","End":true}}}`;
   return warmTemplate({ DefinitionString: { 'Fn::Sub': [def, { C: subReuse(depth) }] } });
 }
 
 /** Fn::Join of the definition's JSON tokens with a whitespace delimiter of `delimiterBytes`. */
-export function joinDelimiter(delimiterBytes, tokens = 200) {
-  const pieces = ['{', '"StartAt"', ':', '"A"', ',', '"States"', ':', '{', '"A"', ':', '{', '"Type"', ':', '"Task"', ',', '"Resource"', ':', { 'Fn::GetAtt': ['Fn', 'Arn'] }, ','];
+export function joinDelimiter(delimiterBytes: number, tokens = 200): Template {
+  const pieces: unknown[] = ['{', '"StartAt"', ':', '"A"', ',', '"States"', ':', '{', '"A"', ':', '{', '"Type"', ':', '"Task"', ',', '"Resource"', ':', { 'Fn::GetAtt': ['Fn', 'Arn'] }, ','];
   while (pieces.length < tokens) pieces.push('"Comment"', ':', '"c"', ',');
   pieces.push('"End"', ':', 'true', '}', '}', '}');
   return warmTemplate({ DefinitionString: { 'Fn::Join': [' '.repeat(delimiterBytes), pieces] } });
 }
 
 /** DefinitionSubstitutions over a text full of `${` openers that close only at the end. */
-export function substitutionsScan(openers) {
+export function substitutionsScan(openers: number): Template {
   const def = `{"Comment":"${'${'.repeat(openers)}}","StartAt":"A","States":{"A":{"Type":"Task","Resource":"\${fn}","End":true}}}`;
   return warmTemplate({ DefinitionString: def, DefinitionSubstitutions: { fn: { 'Fn::GetAtt': ['Fn', 'Arn'] } } });
 }
@@ -66,14 +69,14 @@ export function substitutionsScan(openers) {
  * Parallel states nested `depth` deep as a Definition object; the innermost task invokes the warm
  * function. Returned as JSON text: JSON.stringify cannot write a value nested this deep.
  */
-export function deepObject(depth) {
+export function deepObject(depth: number): string {
   let inner = '{"StartAt":"Work","States":{"Work":{"Type":"Task","Resource":{"Fn::GetAtt":["Fn","Arn"]},"End":true}}}';
   for (let k = 0; k < depth; k++) inner = `{"StartAt":"P${k}","States":{"P${k}":{"Type":"Parallel","End":true,"Branches":[${inner}]}}}`;
   return JSON.stringify(warmTemplate({ Definition: '\u0000' })).replace('"\\u0000"', inner);
 }
 
 /** The same nesting as text: a plain string, an Fn::Sub or an Fn::Join. */
-export function deepText(depth, form) {
+export function deepText(depth: number, form: 'string' | 'sub' | 'join'): Template {
   let inner = TASK('Work');
   for (let k = 0; k < depth; k++) inner = `{"StartAt":"P${k}","States":{"P${k}":{"Type":"Parallel","End":true,"Branches":[${inner}]}}}`;
   if (form === 'sub') return warmTemplate({ DefinitionString: { 'Fn::Sub': inner } });
@@ -83,7 +86,7 @@ export function deepText(depth, form) {
 }
 
 /** Nested Parallel states, each level with a task that invokes the warm function: every rewrite repeats the ancestors' names. */
-export function deepTasks(depth, nameLength = 8) {
+export function deepTasks(depth: number, nameLength = 8): Template {
   const pad = 'n'.repeat(Math.max(0, nameLength - 8));
   let inner = TASK(`W${pad}`);
   for (let k = 0; k < depth; k++) {
@@ -95,7 +98,7 @@ export function deepTasks(depth, nameLength = 8) {
 }
 
 /** One task whose state name is `length` characters long, with control characters and a workflow command in it. */
-export function longName(length) {
+export function longName(length: number): Template {
   const name = `\u001b[31m::error::x${'N'.repeat(Math.max(0, length - 14))}`;
   return warmTemplate({ DefinitionString: { 'Fn::Sub': TASK(JSON.stringify(name).slice(1, -1)) } });
 }
@@ -105,7 +108,7 @@ export function longName(length) {
  * never matches (or `*`, a run of `a` and a `b`): a backtracking matcher takes time proportional to
  * the product of both lengths.
  */
-export function wildcardPolicy(nameLength, stars, run = 0) {
+export function wildcardPolicy(nameLength: number, stars: number, run = 0): Template {
   const t = warmTemplate({ DefinitionString: { 'Fn::Sub': TASK('A') }, RoleArn: { 'Fn::GetAtt': ['Role', 'Arn'] } }, {}, { FunctionName: 'a'.repeat(nameLength) });
   t.Resources.Role = {
     Type: 'AWS::IAM::Role',
@@ -123,13 +126,13 @@ export function wildcardPolicy(nameLength, stars, run = 0) {
 }
 
 /** One state machine with `tasks` tasks in a row, each invoking one of `functions` warm functions (CloudFormation allows 500 resources). */
-export function wideTasks(tasks, functions = 1) {
-  const states = [];
+export function wideTasks(tasks: number, functions = 1): Template {
+  const states: string[] = [];
   for (let k = 0; k < tasks; k++) {
     const fn = `Fn${k % functions}`;
     states.push(`"T${k}":{"Type":"Task","Resource":"\${${fn}.Arn}",${k + 1 < tasks ? `"Next":"T${k + 1}"` : '"End":true'}}`);
   }
-  const extra = {};
+  const extra: Template = {};
   for (let f = 0; f < functions; f++) {
     extra[`Fn${f}`] = { Type: 'AWS::Lambda::Function', Properties: { FunctionName: `fn-${f}` } };
     extra[`Fn${f}Version`] = { Type: 'AWS::Lambda::Version', Properties: { FunctionName: { Ref: `Fn${f}` } } };
@@ -142,15 +145,15 @@ export function wideTasks(tasks, functions = 1) {
 }
 
 /** `machines` state machines, each with `tasks` tasks invoking the warm function, on one role resource with an inline policy. */
-export function manyMachines(machines, tasks) {
-  const extra = {
+export function manyMachines(machines: number, tasks: number): Template {
+  const extra: Template = {
     Role: {
       Type: 'AWS::IAM::Role',
       Properties: { AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'states.amazonaws.com' }, Action: 'sts:AssumeRole' }] } },
     },
   };
   for (let m = 0; m < machines; m++) {
-    const states = [];
+    const states: string[] = [];
     for (let k = 0; k < tasks; k++) states.push(`"T${k}":{"Type":"Task","Resource":"\${Fn.Arn}",${k + 1 < tasks ? `"Next":"T${k + 1}"` : '"End":true'}}`);
     extra[`Flow${m}`] = { Type: 'AWS::StepFunctions::StateMachine', Properties: { RoleArn: { 'Fn::GetAtt': ['Role', 'Arn'] }, DefinitionString: { 'Fn::Sub': `{"StartAt":"T0","States":{${states.join(',')}}}` } } };
   }
@@ -158,7 +161,13 @@ export function manyMachines(machines, tasks) {
 }
 
 /** The probe classes at their worst sizes within CloudFormation's 1 MB. */
-export const WORST = [
+export interface Probe {
+  key: string;
+  label: string;
+  make: () => Template | string;
+}
+
+export const WORST: Probe[] = [
   { key: 'sub-reuse-name', label: 'nested Fn::Sub reusing variables, FunctionName (20 levels, 4 uses)', make: () => subReuseName(20) },
   { key: 'sub-reuse-definition', label: 'nested Fn::Sub reusing variables, definition variable (20 levels, 4 uses)', make: () => subReuseDefinition(20) },
   { key: 'join-delimiter', label: 'Fn::Join definition, 4 KB delimiter x 200 pieces', make: () => joinDelimiter(4 * KB, 200) },
@@ -177,6 +186,6 @@ export const WORST = [
   { key: 'wildcard-run', label: 'function name of 400 KB, policy pattern * then 400 KB of a', make: () => wildcardPolicy(400 * KB, 1, 400 * KB) },
 ];
 
-export function macroEvent(fragment) {
+export function macroEvent(fragment: unknown): Template {
   return { region: REGION, accountId: ACCOUNT, fragment, transformId: `${ACCOUNT}::WarmStepFunctions`, params: {}, requestId: 'probe', templateParameterValues: {} };
 }
