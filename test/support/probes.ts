@@ -174,6 +174,7 @@ export const WORST: Probe[] = [
   { key: 'join-delimiter-big', label: 'Fn::Join definition, 900 KB delimiter x 200 pieces', make: () => joinDelimiter(900 * KB, 200) },
   { key: 'substitutions', label: 'DefinitionSubstitutions over 450,000 ${ openers', make: () => substitutionsScan(450_000) },
   { key: 'deep-object', label: 'Definition object, Parallel nested 10,000 deep', make: () => deepObject(10_000) },
+  { key: 'deep-object-747', label: 'Definition object, Parallel nested 747 deep (the deepest within the nesting limit)', make: () => deepObject(747) },
   { key: 'deep-string', label: 'DefinitionString string, Parallel nested 10,000 deep', make: () => deepText(10_000, 'string') },
   { key: 'deep-sub', label: 'DefinitionString Fn::Sub, Parallel nested 10,000 deep', make: () => deepText(10_000, 'sub') },
   { key: 'deep-join', label: 'DefinitionString Fn::Join, Parallel nested 10,000 deep', make: () => deepText(10_000, 'join') },
