@@ -153,6 +153,9 @@ function resolvedText(node: Node | undefined): string | undefined {
 
 /** Text of parts with pseudo-parameter holes written as `{AWS-Partition}` and other holes as `{?}` (no colons). */
 function shapeOf(parts: readonly Part[]): string {
+  // The ARNs it is matched against are short: a long text (a variable used by thousands of states) is not read whole.
+  let chars = 0;
+  for (const p of parts) if (typeof p === 'string' && (chars += p.length) > 256) return '';
   return parts
     .map((p) => {
       if (typeof p === 'string') return p;

@@ -168,6 +168,20 @@ export function formatParts(parts: readonly Part[]): string {
   return parts.map((p) => (typeof p === 'string' ? p : formatHole(p.hole))).join('');
 }
 
+/**
+ * `formatParts` of at most about `max` characters (cut with `…`), in time bounded by `max`, not by
+ * the parts' length: for messages about values that may expand to a megabyte and be used by
+ * thousands of states.
+ */
+export function formatPartsBounded(parts: readonly Part[], max = 2_048): string {
+  let out = '';
+  for (const p of parts) {
+    out += typeof p === 'string' ? (p.length > max ? p.slice(0, max + 1) : p) : formatHole(p.hole);
+    if (out.length > max) return `${out.slice(0, max)}…`;
+  }
+  return out;
+}
+
 export function formatValue(value: Json): string {
   const parts = partsOf(value);
   return parts ? formatParts(parts) : describe(value);

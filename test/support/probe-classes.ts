@@ -3,7 +3,7 @@
  * template's bytes: what the benchmark-style test scales by 8 to check that time and memory grow
  * like the template (linear), not like its square.
  */
-import { deepObject, deepTasks, deepText, joinDelimiter, longName, substitutionsScan, wideTasks, wildcardPolicy } from './probes';
+import { deepObject, deepTasks, deepText, joinDelimiter, longName, sharedVariable, substitutionsScan, wideTasks, wildcardPolicy } from './probes';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 export const PROBE_CLASSES: Record<string, (size: number) => Record<string, any> | string> = {
@@ -21,6 +21,8 @@ export const PROBE_CLASSES: Record<string, (size: number) => Record<string, any>
   'long-name': (n) => longName(n),
   /** A function name of n characters against a pattern of n/2 stars and a run of n/2 characters. */
   wildcard: (n) => wildcardPolicy(n, n >> 1, n >> 1),
+  /** Tasks using one Fn::Sub variable of 30,000 characters. */
+  'shared-variable': (n) => sharedVariable(n, 30_000),
   /** Tasks in a row. */
   'wide-tasks': (n) => wideTasks(n),
 };

@@ -160,6 +160,14 @@ export function manyMachines(machines: number, tasks: number): Template {
   return warmTemplate({ DefinitionString: { 'Fn::Sub': TASK('A') } }, extra);
 }
 
+/** `tasks` tasks whose Resource is one Fn::Sub variable, an Fn::Join of `length` characters: each state must not read it whole. */
+export function sharedVariable(tasks: number, length: number): Template {
+  const states: string[] = [];
+  for (let k = 0; k < tasks; k++) states.push(`"T${k}":{"Type":"Task","Resource":"\${X}",${k + 1 < tasks ? `"Next":"T${k + 1}"` : '"End":true'}}`);
+  const x = { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['Fn', 'Arn'] }, ':'.repeat(length)]] };
+  return warmTemplate({ DefinitionString: { 'Fn::Sub': [`{"StartAt":"T0","States":{${states.join(',')}}}`, { X: x }] } });
+}
+
 /** The probe classes at their worst sizes within CloudFormation's 1 MB. */
 export interface Probe {
   key: string;
@@ -182,6 +190,7 @@ export const WORST: Probe[] = [
   { key: 'wide-tasks', label: '12,000 tasks in one definition, 1 function', make: () => wideTasks(12_000) },
   { key: 'many-functions', label: '5,000 tasks over 160 warm functions', make: () => wideTasks(5_000, 160) },
   { key: 'many-machines', label: '300 state machines of 40 tasks on one role', make: () => manyMachines(300, 40) },
+  { key: 'shared-variable', label: 'a 300 KB Fn::Sub variable used by 10,000 tasks', make: () => sharedVariable(10_000, 300_000) },
   { key: 'long-name', label: 'a state name of 450 KB with control characters', make: () => longName(450 * KB) },
   { key: 'wildcard', label: 'function name of 400 KB, policy pattern of 250,000 stars', make: () => wildcardPolicy(400 * KB, 250_000) },
   { key: 'wildcard-run', label: 'function name of 400 KB, policy pattern * then 400 KB of a', make: () => wildcardPolicy(400 * KB, 1, 400 * KB) },

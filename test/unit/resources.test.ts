@@ -22,7 +22,7 @@ import { TransformError } from '../../macro/errors';
 import { LIMITS } from '../../macro/limits';
 import { transform } from '../../macro/transform';
 import type { JsonObject } from '../../macro/types';
-import { deepObject, deepTasks, deepText, joinDelimiter, longName, subReuseDefinition, subReuseName, substitutionsScan, wideTasks, wildcardPolicy } from '../support/probes';
+import { deepObject, deepTasks, deepText, joinDelimiter, longName, sharedVariable, subReuseDefinition, subReuseName, substitutionsScan, wideTasks, wildcardPolicy } from '../support/probes';
 
 const OPTS = { region: 'us-east-1', accountId: '123456789012' };
 
@@ -37,6 +37,7 @@ const adversarial = fc.oneof(
   fc.integer({ min: 14, max: 60_000 }).map((n) => longName(n)),
   fc.tuple(fc.integer({ min: 1, max: 20_000 }), fc.integer({ min: 0, max: 5_000 }), fc.integer({ min: 0, max: 20_000 })).map(([n, s, r]) => wildcardPolicy(n, s, r)),
   fc.integer({ min: 1, max: 1_500 }).map((n) => wideTasks(n)),
+  fc.tuple(fc.integer({ min: 1, max: 500 }), fc.integer({ min: 0, max: 50_000 })).map(([t, n]) => sharedVariable(t, n)),
 );
 
 test('any adversarial shape: a success that JSON can write, with capped Metadata, or a failure that names a limit', () => {
@@ -92,6 +93,7 @@ describe('time and memory grow like the template (ratios to the floor JSON.parse
     ['long-name', 20_000],
     ['wildcard', 20_000],
     ['wide-tasks', 400],
+    ['shared-variable', 200],
   ])('%s: x8 in size costs at most 3 times more per floor unit, in time and in memory', (cls, size) => {
     const small = measure(cls, size);
     const large = measure(cls, size * 8);
