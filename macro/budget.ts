@@ -11,7 +11,8 @@
  */
 import type { Context } from 'aws-lambda';
 import { formatCount, LimitError, LIMITS } from './limits';
-import type { MacroReply } from './types';
+import { render } from './messages';
+import { MACRO_NAME, type MacroReply } from './types';
 
 /** Time kept for writing the reply and the log lines. */
 export const RESERVE_MS = 1_000;
@@ -37,19 +38,13 @@ export function lambdaCheckpoint(context: Pick<Context, 'getRemainingTimeInMilli
   return (stage) => {
     const left = context.getRemainingTimeInMillis();
     if (left < RESERVE_MS) {
-      throw new LimitError(
-        'time',
-        `the macro stopped while ${stage}: ${Math.max(0, Math.round(left))} ms of the function's time were left, less than the ${formatCount(RESERVE_MS)} ms it keeps for its reply (raise the function's timeout, or split the template)`,
-      );
+      throw new LimitError('time', render('budget.time', { stage, left: Math.max(0, Math.round(left)), reserve: formatCount(RESERVE_MS) }));
     }
     if (ceiling !== undefined && clock.now() - lastMemoryCheck >= MEMORY_EVERY_MS) {
       lastMemoryCheck = clock.now();
       const used = clock.rss();
       if (used > ceiling) {
-        throw new LimitError(
-          'memory',
-          `the macro stopped while ${stage}: the function used ${Math.round(used / 2 ** 20)} MB, over ${Math.round(MEMORY_SHARE * 100)}% of its ${memoryMB} MB (raise the function's memory)`,
-        );
+        throw new LimitError('memory', render('budget.memory', { stage, usedMB: Math.round(used / 2 ** 20), share: Math.round(MEMORY_SHARE * 100), memoryMB }));
       }
     }
   };
@@ -63,7 +58,7 @@ export function lambdaCheckpoint(context: Pick<Context, 'getRemainingTimeInMilli
 export function sendable(reply: MacroReply, input: unknown): MacroReply {
   const problem = unsendable(reply);
   if (problem === undefined) return reply;
-  const errorMessage = reply.status === 'failure' ? reply.errorMessage : `WarmStepFunctions cannot reply: ${problem}`;
+  const errorMessage = reply.status === 'failure' ? reply.errorMessage : problem;
   const failure: MacroReply = { requestId: reply.requestId, status: 'failure', fragment: input, errorMessage };
   if (unsendable(failure) === undefined) return failure;
   return { ...failure, fragment: {} };
@@ -75,12 +70,12 @@ function unsendable(reply: MacroReply): string | undefined {
   try {
     text = JSON.stringify(reply);
   } catch (e) {
-    return `the processed template cannot be written as JSON (${(e as Error).message}); it nests too deeply (the macro's limit is ${formatCount(LIMITS.nesting)} levels)`;
+    return render('budget.replyUnwritable', { product: MACRO_NAME, message: (e as Error).message, limit: formatCount(LIMITS.nesting) });
   }
   // One byte per character at most 3: the exact size only when it may matter.
   const bytes = text.length * 3 <= LIMITS.replyBytes ? text.length : Buffer.byteLength(text);
   if (bytes > LIMITS.replyBytes) {
-    return `the processed template is ${formatCount(bytes)} bytes as JSON, over Lambda's response limit of ${formatCount(LIMITS.replyBytes)} bytes (6 MB)`;
+    return render('budget.replyTooLarge', { product: MACRO_NAME, bytes: formatCount(bytes), limit: formatCount(LIMITS.replyBytes) });
   }
   return undefined;
 }

@@ -5,7 +5,9 @@
  * memory, and keeps the reply within what Lambda and its runtime can send back. Past a limit the
  * core stops with a `LimitError` that names it; `transform` turns that into one failure. Each
  * number is stated in docs/limits.md and tested with the same number (test/unit/limits.test.ts).
+ * The texts are in the messages table (messages.ts, `limit.*`).
  */
+import { render } from './messages';
 
 export const LIMITS = {
   /**
@@ -68,7 +70,7 @@ export function formatCount(n: number): string {
 
 /** The expansion limit reached by an Fn::Sub or Fn::Join value. */
 export function expansionError(what: string): LimitError {
-  return new LimitError('expansion', `${what} expands beyond ${formatCount(LIMITS.expansion)} characters (the macro's expansion limit)`);
+  return new LimitError('expansion', render('limit.expansion', { what, limit: formatCount(LIMITS.expansion) }));
 }
 
 /**
@@ -127,11 +129,7 @@ export function checkNesting(value: unknown, what = 'the template', offset = 0):
       }
     }
   }
-  throw new LimitError(
-    'nesting',
-    `${what} nests more than ${formatCount(LIMITS.nesting)} levels deep (objects and lists), the macro's limit: the reply is written with JSON.stringify, which fails past about 7,000 levels. A Definition object takes 4 levels per nested Parallel state; DefinitionString has no such limit`,
-    where,
-  );
+  throw new LimitError('nesting', render('limit.nesting', { what, limit: formatCount(LIMITS.nesting) }), where);
 }
 
 /**

@@ -6,6 +6,7 @@
 import type { Json } from './types';
 import { formatCycle } from './dependencies';
 import { capText, formatCount, LIMITS } from './limits';
+import { render } from './messages';
 import type { Edit } from './definition/edit';
 
 /**
@@ -23,7 +24,7 @@ export function metadataEntries(edits: Edit[]): Json[] {
     ...(e.cycle ? { why: capText(`literal ARN: a reference would make a circular dependency (${formatCycle(e.cycle)})`, LIMITS.reasonText) } : {}),
   }));
   if (edits.length > LIMITS.metadataEntries) {
-    entries.push({ omitted: edits.length - LIMITS.metadataEntries, why: `at most ${formatCount(LIMITS.metadataEntries)} entries are recorded here` });
+    entries.push({ omitted: edits.length - LIMITS.metadataEntries, why: render('limit.metadataOmitted', { limit: formatCount(LIMITS.metadataEntries) }) });
   }
   return entries;
 }

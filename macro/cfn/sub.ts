@@ -18,6 +18,7 @@
  */
 import { ReadError } from '../errors';
 import { formatCount, LimitError, LIMITS } from '../limits';
+import { render } from '../messages';
 
 export type SubToken =
   /** Literal text; `text` equals the source slice. */
@@ -98,7 +99,7 @@ export function tokenizeSub(
 }
 
 function tooManyTokens(): LimitError {
-  return new LimitError('subTokens', `an Fn::Sub text has more than ${formatCount(LIMITS.subTokens)} tokens (texts, variables and escapes), the macro's limit`);
+  return new LimitError('subTokens', render('limit.subTokens', { limit: formatCount(LIMITS.subTokens) }));
 }
 
 /** Literal text written into an Fn::Sub template: `${` must become the escape `${!`. */

@@ -19,6 +19,7 @@ import { expansionError, formatCount, LimitError, LIMITS } from '../limits';
 import { HOLE_CHAR, parseDefinitionText, type HoleInfo } from './parse';
 import { SLOT_KEYS, SLOT_SHAPE } from './slots';
 import { intrinsicName } from '../cfn/intrinsics';
+import { render } from '../messages';
 
 export type TextSource =
   | { form: 'string'; text: string }
@@ -72,7 +73,7 @@ export function readDefinition(
     subs = substitutions;
     const keys = Object.keys(subs).length;
     if (keys > LIMITS.substitutions) {
-      throw new LimitError('substitutions', `DefinitionSubstitutions has ${formatCount(keys)} keys, more than the macro's limit of ${formatCount(LIMITS.substitutions)}`);
+      throw new LimitError('substitutions', render('limit.substitutions', { keys: formatCount(keys), limit: formatCount(LIMITS.substitutions) }));
     }
   }
   const uses = new Map<string, number>();
