@@ -26,6 +26,7 @@ import { readTransform, restoreTransform, withoutTransform } from './transform-e
 import { parseTemplateText, toYaml, TemplateSyntaxError } from './yaml';
 import { MACRO_NAME } from '../types';
 import { quote, safeLine } from './safe';
+import { checkNesting, LimitError } from '../limits';
 
 export { USAGE, VERSION };
 
@@ -131,6 +132,8 @@ export async function run(argv: string[], io: Io): Promise<number> {
     if (args.command === 'check') return check(template, text, args.file, entry.listed, params, (args.format ?? 'text') as CheckFormat, io, run);
 
     if (!entry.listed) {
+      // Printed back as it is: a template nested past the limit would overflow the serializer's stack.
+      checkNesting(template, args.file === '-' ? 'the template' : args.file);
       io.stderr(`${args.file}: Transform does not list ${MACRO_NAME}; the macro would not run, so nothing changes.\n`);
       io.stdout(args.diff ? '' : serialize(template, format));
       return 0;
@@ -146,6 +149,10 @@ export async function run(argv: string[], io: Io): Promise<number> {
     } else io.stdout(serialize(output, format));
     return 0;
   } catch (e) {
+    if (e instanceof LimitError) {
+      io.stderr(`${MACRO_NAME} failed: ${safeLine(e.message, 20_000)}\n`);
+      return 1;
+    }
     if (e instanceof TransformError) {
       if (args.command === 'check' && args.format !== undefined && args.format !== 'text') {
         // A failure before the check ran (its parameters): still the requested format on stdout.

@@ -5,6 +5,7 @@
  */
 import { escapeControls, quote, QUOTE_LIMIT, safeLine } from '../../macro/cli/safe';
 import { run, type Io } from '../../macro/cli/main';
+import { deepObject } from '../support/probes';
 
 async function cli(argv: string[], files: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
@@ -105,5 +106,24 @@ describe('the CLI on a template with hostile names', () => {
     const { stderr } = await cli(['transform', 't.json'], { 't.json': long });
     const line = stderr.split('\n').find((l) => l.includes('rewritten'))!;
     expect(line.length).toBeLessThan(3 * QUOTE_LIMIT);
+  });
+});
+
+describe('the CLI on a template nested past the limit: a failure naming it, never a stack overflow', () => {
+  const deep = deepObject(10_000);
+  test.each([
+    ['listing the macro', deep.replace('{"Resources"', '{"Transform":"WarmStepFunctions","Resources"')],
+    ['not listing the macro (printed back as it is)', deep],
+  ])('transform, %s', async (_name, text) => {
+    const { code, stderr } = await cli(['transform', 't.json'], { 't.json': text });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^WarmStepFunctions failed: .*nests more than 3,000 levels deep \(objects and lists\), the macro's limit/);
+    expect(stderr).not.toContain('Maximum call stack');
+  });
+
+  test('check', async () => {
+    const { code, stderr } = await cli(['check', 't.json'], { 't.json': deep });
+    expect(code).toBe(1);
+    expect(stderr).toContain("nests more than 3,000 levels deep (objects and lists), the macro's limit");
   });
 });
