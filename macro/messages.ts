@@ -26,6 +26,7 @@ export const MESSAGES = {
   // state machines
   'stateMachine.skipped': { text: 'skipped by the StateMachines/Exclude parameters' },
   'stateMachine.noDefinition': { text: '{{stateMachine}} has no Definition or DefinitionString' },
+  'stateMachine.metadataCapped': { text: 'Metadata records the first {{limit}} of its {{rewrites}} rewrites (the macro\'s limit); the report and the log lines list them all' },
   'stateMachine.metadataNotAMap': { text: 'Metadata is not a plain map (an intrinsic function), so the rewrites are not recorded there' },
   'stateMachine.brokenRole': { text: '{{message}}; the macro must read it, since it is the role of {{stateMachine}} ({{roleKey}}), which must be allowed to invoke the new targets' },
   'stateMachine.writeFailed': { text: 'the macro could not write the definition back: {{message}}' },

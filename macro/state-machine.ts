@@ -26,7 +26,7 @@ import { roleKey, unreadableIn, type Resource, type TemplateIndex } from './temp
 import { touchesWarm } from './touches';
 import { MACRO_NAME, type Decision, type JsonObject, type StoredDefinition, type StoredRef, type TransformOptions } from './types';
 import type { MessageId } from './messages';
-import { checkNesting, LimitError } from './limits';
+import { checkNesting, formatCount, LimitError, LIMITS } from './limits';
 
 /** What every state machine of one run shares. */
 export interface RunContext {
@@ -220,6 +220,10 @@ function writeAndGrant(ctx: RunContext, sm: Resource, model: Model, edits: Edit[
   for (const w of outcome.warnings) warn(ctx, sm, 'iam', { stateMachine: sm.id, templatePath: w.path }, 'iam.warning', { reason: w.message }, w.strictMessage);
   if (!addMetadata(editor, sm, edits)) {
     out.add({ action: 'warning', topic: 'state-machine', messageId: 'stateMachine.metadataNotAMap', data: {}, stateMachine: sm.id, templatePath: `Resources/${sm.id}/Metadata` });
+  } else if (edits.length > LIMITS.metadataEntries) {
+    // Metadata is capped (docs/limits.md): the report says so; it and the log lines list every rewrite.
+    const data = { limit: formatCount(LIMITS.metadataEntries), rewrites: formatCount(edits.length) };
+    out.add({ action: 'unchanged', topic: 'state-machine', messageId: 'stateMachine.metadataCapped', data, stateMachine: sm.id, templatePath: `Resources/${sm.id}/Metadata` });
   }
   return outcome.granted.length;
 }

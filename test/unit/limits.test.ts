@@ -200,6 +200,10 @@ describe(`Metadata and log lines: ${formatCount(LIMITS.metadataEntries)} entries
     const entries = metadataOf(fragment);
     expect(entries).toHaveLength(LIMITS.metadataEntries + 1);
     expect(entries[LIMITS.metadataEntries]).toEqual({ omitted: 1, why: 'at most 1,000 entries are recorded here' });
+    // The report says so.
+    expect(report.decisions).toContainEqual(
+      expect.objectContaining({ action: 'unchanged', templatePath: 'Resources/Flow/Metadata', reason: "Metadata records the first 1,000 of its 1,001 rewrites (the macro's limit); the report and the log lines list them all" }),
+    );
   });
 
   test('a state name of 100 KB: Metadata and log lines hold 256 characters of it', async () => {
