@@ -24,14 +24,14 @@ export interface HandlerDeps {
   /**
    * Looks up functions outside the template (issue 6); loaded only when ResolveExternal is on.
    * `arns`: what the core's run says it needs looked up (`report.needs.external`); `lanes`: what the
-   * Transform parameters add to ResolveExternal's lanes (macro/external/lanes.ts), and the log.
+   * Transform parameters add to ResolveExternal's lanes (macro/aws/lanes.ts), and the log.
    */
   resolveExternal?: (fragment: unknown, options: TransformOptions, arns: string[], lanes: ExternalLanes) => Promise<TransformOptions['external']>;
   /** Reads definitions stored in S3 (issue 13); loaded only when the deployment allows it and the template has some. */
   readDefinitions?: (refs: StoredRef[], options: TransformOptions) => Promise<TransformOptions['definitions']>;
 }
 
-/** What the Transform parameters add to ResolveExternal's lanes (macro/external/lanes.ts), and where its details are logged. */
+/** What the Transform parameters add to ResolveExternal's lanes (macro/aws/lanes.ts), and where its details are logged. */
 export interface ExternalLanes {
   externalAccounts?: string[];
   log: LogSink;
@@ -116,11 +116,11 @@ function validateEvent(event: unknown): MacroEvent {
 async function loadResolver(env: HandlerDeps['env']): Promise<NonNullable<HandlerDeps['resolveExternal']>> {
   if (env.WARM_RESOLVE_EXTERNAL !== 'true') {
     // Not enabled in this deployment: answer without loading the AWS SDK.
-    const { notEnabled } = await import('./external/not-enabled');
+    const { notEnabled } = await import('./aws/not-enabled');
     return async (_fragment, _options, arns) => notEnabled(arns);
   }
   // Dynamic import: the AWS SDK is loaded only when this feature is on.
-  const mod = await loadWithSdk(() => import('./external/resolve'), (m) => m.loadLambdaSdk(), `${PARAMETERS_PATH}/ResolveExternal`, 'ResolveExternal needs');
+  const mod = await loadWithSdk(() => import('./aws/lambda-aliases'), (m) => m.loadLambdaSdk(), `${PARAMETERS_PATH}/ResolveExternal`, 'ResolveExternal needs');
   const budgetMs = budgetOf(env.WARM_RESOLVE_BUDGET_MS);
   const maxLookups = budgetOf(env.WARM_RESOLVE_MAX_LOOKUPS); // at most this many functions per template (lanes.ts)
   return (_fragment, options, arns, lanes) => mod.lookupExternal(arns, options, { budgetMs, maxLookups, externalAccounts: lanes.externalAccounts, log: lanes.log });
@@ -135,7 +135,7 @@ async function loadDefinitionReader(env: HandlerDeps['env']): Promise<NonNullabl
     return async (refs) => Object.fromEntries(refs.map((r) => [r.stateMachine, { status: 'error', source: describeLocation(r.location!), message: S3_NOT_ENABLED }]));
   }
   // Dynamic import: the AWS SDK is loaded only when this feature is on and the template needs it.
-  const mod = await loadWithSdk(() => import('./external/s3-definitions'), (m) => m.loadS3Sdk(), '(macro)', 'reading definitions in S3 needs');
+  const mod = await loadWithSdk(() => import('./aws/s3-definitions'), (m) => m.loadS3Sdk(), '(macro)', 'reading definitions in S3 needs');
   const budgetMs = budgetOf(env.WARM_S3_BUDGET_MS);
   // The buckets the deployment lists (the list that scopes the role's s3:GetObject): the reader checks them itself too.
   const allowedBuckets = mod.allowedBucketsOf(env.WARM_S3_DEFINITION_BUCKETS);

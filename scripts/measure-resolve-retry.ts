@@ -13,7 +13,7 @@
  */
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { writeFileSync } from 'node:fs';
-import { DEFAULT_BUDGET_MS, resolveExternal } from '../macro/external/resolve';
+import { DEFAULT_BUDGET_MS, resolveExternal } from '../macro/aws/lambda-aliases';
 import type { JsonObject } from '../macro/types';
 import { fnArn, startFakeAws, wireEnv, type FakeAccount } from '../test/support/aws-wire';
 

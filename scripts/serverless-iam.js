@@ -9,7 +9,7 @@
 
 // S3 bucket naming rules (general purpose buckets): 3-63 characters, lowercase letters, digits, dots
 // and hyphens, starting and ending with a letter or digit, no two adjacent dots. The same pattern as
-// S3DefinitionBuckets' AllowedPattern in template/*.yml and BUCKET_NAME in macro/external/s3-definitions.ts.
+// S3DefinitionBuckets' AllowedPattern in template/*.yml and BUCKET_NAME in macro/aws/s3-definitions.ts.
 const BUCKET = /^(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 async function s3DefinitionBuckets(resolveVariable) {

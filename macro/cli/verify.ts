@@ -18,25 +18,23 @@
  * provisioned concurrency is not READY; 0 otherwise; 2 for usage or credential errors, and when
  * a task or the requested executions could not be checked (the table is printed first).
  */
-import { CloudFormationClient, ListStackResourcesCommand, type ListStackResourcesCommandOutput } from '@aws-sdk/client-cloudformation';
 import {
-  GetAliasCommand,
-  GetProvisionedConcurrencyConfigCommand,
-  LambdaClient,
-  ListProvisionedConcurrencyConfigsCommand,
-  type ListProvisionedConcurrencyConfigsCommandOutput,
-} from '@aws-sdk/client-lambda';
-import {
-  DescribeStateMachineCommand,
-  GetExecutionHistoryCommand,
-  ListExecutionsCommand,
-  SFNClient,
+  aliasVersion,
+  defaultClients,
+  DEFAULT_TIMEOUT_S,
+  describeStateMachine,
+  executionHistory,
+  lastExecutions,
+  listPc,
+  qualifierPc,
+  stackStateMachines,
+  type ClientOptions,
   type DescribeStateMachineCommandOutput,
-  type ExecutionListItem,
-  type GetExecutionHistoryCommandOutput,
   type HistoryEvent,
-  type ListExecutionsCommandOutput,
-} from '@aws-sdk/client-sfn';
+  type PcInfo,
+  type PcStatus,
+  type VerifyClients,
+} from '../aws/stack';
 import { textOf } from '../definition/ast';
 import { readDefinition } from '../definition/read';
 import { findSlots } from '../definition/slots';
@@ -44,13 +42,8 @@ import { parseCommand, UsageError } from './args';
 import { COMMANDS, otherOptions, VERIFY_USAGE, VERSION } from './commands';
 import type { Io } from './io';
 
-export interface VerifyClients {
-  cloudformation: CloudFormationClient;
-  sfn: SFNClient;
-  lambda: LambdaClient;
-}
-
-export type PcStatus = 'READY' | 'IN_PROGRESS' | 'FAILED' | 'none';
+export type { PcStatus, VerifyClients };
+export { DEFAULT_TIMEOUT_S };
 
 export interface VerifyRow {
   stateMachine: string;
@@ -85,24 +78,8 @@ export interface VerifyResult {
   stateMachines: number;
 }
 
-interface PcInfo {
-  status: PcStatus;
-  allocated?: number;
-  requested?: number;
-}
-
 export async function verifyStack(stack: string, clients: VerifyClients, opts: { executions?: number } = {}): Promise<VerifyResult> {
-  const machines: { logicalId: string; arn: string }[] = [];
-  let token: string | undefined;
-  do {
-    const page: ListStackResourcesCommandOutput = await clients.cloudformation.send(new ListStackResourcesCommand({ StackName: stack, NextToken: token }));
-    for (const r of page.StackResourceSummaries ?? []) {
-      if (r.ResourceType === 'AWS::StepFunctions::StateMachine' && r.PhysicalResourceId && r.LogicalResourceId) {
-        machines.push({ logicalId: r.LogicalResourceId, arn: r.PhysicalResourceId });
-      }
-    }
-    token = page.NextToken;
-  } while (token);
+  const machines = await stackStateMachines(clients.cloudformation, stack);
 
   const functionPc = new Map<string, Promise<Map<string, PcInfo>>>();
   const pcOf = (fn: string): Promise<Map<string, PcInfo>> => {
@@ -122,7 +99,7 @@ export async function verifyStack(stack: string, clients: VerifyClients, opts: {
     const machineRow = (note: string): VerifyRow => ({ stateMachine: m.logicalId, state: '', statePath: '', invoked: '', function: '', qualifier: '', status: 'none', verdict: 'unknown', note });
     let described: DescribeStateMachineCommandOutput;
     try {
-      described = await clients.sfn.send(new DescribeStateMachineCommand({ stateMachineArn: m.arn }));
+      described = await describeStateMachine(clients.sfn, m.arn);
     } catch (e) {
       // One machine deleted meanwhile, or denied: its row says so, the others are still checked.
       rows.push(machineRow(describeMachineError(e, m.arn)));
@@ -234,66 +211,17 @@ function splitQualifier(invoked: string): { fn: string; qualifier: string } {
   return parts.length === 2 ? { fn: parts[0], qualifier: parts[1] } : { fn: invoked, qualifier: '' };
 }
 
-async function listPc(lambda: LambdaClient, fn: string): Promise<Map<string, PcInfo>> {
-  const out = new Map<string, PcInfo>();
-  let marker: string | undefined;
-  do {
-    const page: ListProvisionedConcurrencyConfigsCommandOutput = await lambda.send(new ListProvisionedConcurrencyConfigsCommand({ FunctionName: fn, Marker: marker }));
-    for (const c of page.ProvisionedConcurrencyConfigs ?? []) {
-      const q = c.FunctionArn ? c.FunctionArn.slice(c.FunctionArn.lastIndexOf(':') + 1) : '';
-      out.set(q, { status: (c.Status as PcStatus) ?? 'none', allocated: c.AllocatedProvisionedConcurrentExecutions, requested: c.RequestedProvisionedConcurrentExecutions });
-    }
-    marker = page.NextMarker;
-  } while (marker);
-  return out;
-}
-
-async function qualifierPc(lambda: LambdaClient, fn: string, qualifier: string): Promise<PcInfo> {
-  try {
-    const r = await lambda.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: fn, Qualifier: qualifier }));
-    return { status: (r.Status as PcStatus) ?? 'none', allocated: r.AllocatedProvisionedConcurrentExecutions, requested: r.RequestedProvisionedConcurrentExecutions };
-  } catch (e) {
-    if ((e as Error).name === 'ProvisionedConcurrencyConfigNotFoundException') return { status: 'none' };
-    throw e;
-  }
-}
-
-async function aliasVersion(lambda: LambdaClient, fn: string, alias: string): Promise<string | undefined> {
-  try {
-    const r = await lambda.send(new GetAliasCommand({ FunctionName: fn, Name: alias }));
-    return r.FunctionVersion;
-  } catch (e) {
-    if ((e as Error).name === 'ResourceNotFoundException') return undefined;
-    throw e;
-  }
-}
-
-/** The newest `n` executions (ListExecutions returns at most 1,000 per page, newest first). */
-async function lastExecutions(sfn: SFNClient, arn: string, n: number): Promise<ExecutionListItem[]> {
-  const out: ExecutionListItem[] = [];
-  let token: string | undefined;
-  do {
-    const page: ListExecutionsCommandOutput = await sfn.send(new ListExecutionsCommand({ stateMachineArn: arn, maxResults: Math.min(n - out.length, 1000), nextToken: token }));
-    out.push(...(page.executions ?? []));
-    token = page.nextToken;
-  } while (token && out.length < n);
-  return out.slice(0, n);
-}
-
 /** Appends to `rows` as it reads, so that what was read before a failure is kept. */
-async function executionRows(sfn: SFNClient, logicalId: string, arn: string, n: number, rows: ExecutionRow[]): Promise<void> {
+async function executionRows(sfn: VerifyClients['sfn'], logicalId: string, arn: string, n: number, rows: ExecutionRow[]): Promise<void> {
   for (const ex of await lastExecutions(sfn, arn, n)) {
-    let token: string | undefined;
     const byId = new Map<number, HistoryEvent>();
-    do {
-      const page: GetExecutionHistoryCommandOutput = await sfn.send(new GetExecutionHistoryCommand({ executionArn: ex.executionArn, nextToken: token }));
-      for (const ev of page.events ?? []) {
+    for await (const events of executionHistory(sfn, ex.executionArn)) {
+      for (const ev of events) {
         if (ev.id !== undefined) byId.set(ev.id, ev);
         const ran = ranArn(ev);
         if (ran) rows.push({ stateMachine: logicalId, execution: ex.name ?? ex.executionArn ?? '', state: enteringState(ev, byId), ran, qualifier: splitQualifier(ran).qualifier });
       }
-      token = page.nextToken;
-    } while (token);
+    }
   }
 }
 
@@ -419,12 +347,7 @@ function wrap(s: string, width = WIDTH): string {
   return out.join('\n');
 }
 
-export const DEFAULT_TIMEOUT_S = 30;
-
-export interface VerifyOptions {
-  /** Seconds one AWS request may take (each attempt). */
-  timeoutS: number;
-}
+export type VerifyOptions = ClientOptions;
 
 export type MakeClients = (region?: string, profile?: string, options?: VerifyOptions) => VerifyClients;
 
@@ -489,21 +412,4 @@ function credentialMessage(e: unknown, stack: string): string {
   if (name === 'ValidationError' && /does not exist/.test(message)) return `stack ${stack} does not exist in this account and region`;
   if (name === 'AccessDenied' || name === 'AccessDeniedException') return `access denied: ${message}`;
   return `${name || 'error'}: ${message}`;
-}
-
-/**
- * The SDK's standard retry mode (not adaptive: after one throttling error, adaptive mode slows the
- * client to as little as 0.5 requests per second for the rest of the run), 5 attempts per call, and
- * a time limit on each attempt (a stalled request is ended, and retried like any transient error).
- */
-function defaultClients(region?: string, profile?: string, options: VerifyOptions = { timeoutS: DEFAULT_TIMEOUT_S }): VerifyClients {
-  const ms = Math.round(options.timeoutS * 1000);
-  const config = {
-    region,
-    profile,
-    retryMode: 'standard' as const,
-    maxAttempts: 5,
-    requestHandler: { requestTimeout: ms, connectionTimeout: Math.min(ms, 10_000), throwOnRequestTimeout: true },
-  };
-  return { cloudformation: new CloudFormationClient(config), sfn: new SFNClient(config), lambda: new LambdaClient(config) };
 }

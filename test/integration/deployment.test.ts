@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { parse as parseYaml } from 'yaml';
-import { BUCKET_NAME } from '../../macro/external/s3-definitions';
+import { BUCKET_NAME } from '../../macro/aws/s3-definitions';
 import { actionsFor, bundleCalls, COMMAND_ACTIONS } from '../support/sdk-commands';
 import { errorFindings, formatFindings, validateTemplate, warmUpTemplateValidator } from '../support/validate';
 import { readZipEntries, zipNames } from '../support/zip';
@@ -31,7 +31,7 @@ const BUNDLE = 'dist/macro.js';
 /** What the function's code holds: the bundle and the package.json that declares it an ES module. */
 const ARTIFACT = [BUNDLE, 'dist/package.json'];
 const SERVICE = 'warm-step-functions-macro';
-/** ResolveExternal's calls (macro/external/resolve.ts), and nothing else. */
+/** ResolveExternal's calls (macro/aws/lambda-aliases.ts), and nothing else. */
 const READ_ONLY_LAMBDA_ACTIONS = ['lambda:ListAliases', 'lambda:ListProvisionedConcurrencyConfigs'];
 
 type Json = any; // CloudFormation templates are free-form JSON
@@ -603,7 +603,7 @@ describe('S3DefinitionBuckets: bucket names only, the same rule in every deploym
     expect(REJECTED.filter((b) => re.test(b))).toEqual([]);
   });
 
-  test('scripts/serverless-iam.js and the reader (macro/external/s3-definitions.ts) use the same pattern', () => {
+  test('scripts/serverless-iam.js and the reader (macro/aws/s3-definitions.ts) use the same pattern', () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { BUCKET } = require(join(ROOT, 'scripts/serverless-iam.js')) as { BUCKET: RegExp };
     expect(BUCKET.source).toBe(BUCKET_NAME.source);

@@ -21,7 +21,7 @@ import S3rver = require('s3rver');
 import { readTransform, withoutTransform } from '../../macro/cli/transform-entry';
 import { parseTemplateText } from '../../macro/cli/yaml';
 import { storedRefs } from '../../macro/definition/stored';
-import { readS3Definitions } from '../../macro/external/s3-definitions';
+import { readS3Definitions } from '../../macro/aws/s3-definitions';
 import { ACCOUNT, FIXTURE_S3, listFixtures, loadInput, REGION, runFixture } from '../support/fixtures';
 import { clientPaths, launch, RUNTIME_CLIENTS, RuntimeApi, type Launched, type RuntimeClient } from '../support/lambda-runtime';
 

@@ -16,10 +16,10 @@ export interface CommandActions {
 }
 
 export const COMMAND_ACTIONS: Record<string, CommandActions> = {
-  // ResolveExternal (macro/external/resolve.ts).
+  // ResolveExternal (macro/aws/lambda-aliases.ts).
   ListProvisionedConcurrencyConfigsCommand: { client: '@aws-sdk/client-lambda', actions: ['lambda:ListProvisionedConcurrencyConfigs'] },
   ListAliasesCommand: { client: '@aws-sdk/client-lambda', actions: ['lambda:ListAliases'] },
-  // Definitions in S3 (macro/external/s3-definitions.ts). GetObject with a VersionId (a pinned Version)
+  // Definitions in S3 (macro/aws/s3-definitions.ts). GetObject with a VersionId (a pinned Version)
   // needs s3:GetObjectVersion as well as s3:GetObject.
   GetObjectCommand: { client: '@aws-sdk/client-s3', actions: ['s3:GetObject', 's3:GetObjectVersion'] },
 };

@@ -1,6 +1,6 @@
 import 'aws-sdk-client-mock-jest';
 /**
- * ResolveExternal (macro/external/resolve.ts, driven through macro/handler.ts): literal Lambda ARNs
+ * ResolveExternal (macro/aws/lambda-aliases.ts, driven through macro/handler.ts): literal Lambda ARNs
  * or names in invocation slots that name no function in the template are looked up with the
  * Lambda API, and the core rewrites them to the one alias that has provisioned concurrency.
  *
@@ -29,7 +29,7 @@ import {
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { TransformError } from '../../macro/errors';
 import { createHandler } from '../../macro/handler';
-import { BudgetRetryStrategy, DEFAULT_CONCURRENCY, externalCandidates, resolveExternal, UNREADABLE } from '../../macro/external/resolve';
+import { BudgetRetryStrategy, DEFAULT_CONCURRENCY, externalCandidates, resolveExternal, UNREADABLE } from '../../macro/aws/lambda-aliases';
 import { transform } from '../../macro/transform';
 import type { Json, JsonObject, MacroReply, TransformOptions } from '../../macro/types';
 
@@ -406,7 +406,7 @@ describe('resolveExternal, Lambda API mocked', () => {
     expect(lambda).toHaveReceivedCommandTimes(ListProvisionedConcurrencyConfigsCommand, 2);
   });
 
-  describe('lanes (macro/external/lanes.ts): partition, Region, account, cap', () => {
+  describe('lanes (macro/aws/lanes.ts): partition, Region, account, cap', () => {
     const OTHER = '111122223333';
     const at = (name: string, region: string, account = ACCOUNT, partition = 'aws'): string => `arn:${partition}:lambda:${region}:${account}:function:${name}`;
     /** Each ListProvisionedConcurrencyConfigs call's FunctionName and the Region of the client that sent it. */
@@ -905,7 +905,7 @@ function loadWithHttp(reply: (attempt: number, signal?: AbortSignal) => Promise<
     updateHttpClientConfig: () => undefined,
     httpHandlerConfigs: () => ({}),
   };
-  let mod!: typeof import('../../macro/external/resolve');
+  let mod!: typeof import('../../macro/aws/lambda-aliases');
   let sdk!: typeof import('@aws-sdk/client-lambda');
   jest.isolateModules(() => {
     jest.doMock('@aws-sdk/client-lambda', () => {
@@ -918,7 +918,7 @@ function loadWithHttp(reply: (attempt: number, signal?: AbortSignal) => Promise<
       }
       return { ...actual, LambdaClient: LambdaClientOverFakeHttp };
     });
-    mod = require('../../macro/external/resolve');
+    mod = require('../../macro/aws/lambda-aliases');
     sdk = require('@aws-sdk/client-lambda');
   });
   // resolve.ts loads the SDK with a dynamic import when it runs, outside this isolated registry: hand it
@@ -1114,7 +1114,7 @@ describe('the Lambda bundle (dist/macro.js) and the AWS SDK', () => {
     expect(run.sdk.some((k) => k.includes(`${join('@aws-sdk', 'client-lambda')}`))).toBe(true);
   });
 
-  // With the feature off in the deployment, macro/external/not-enabled.ts answers "not enabled"
+  // With the feature off in the deployment, macro/aws/not-enabled.ts answers "not enabled"
   // without the SDK: nothing could be looked up anyway.
   it.each<[string, Record<string, string>]>([
     ['unset', {}],

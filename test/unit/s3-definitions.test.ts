@@ -1,6 +1,6 @@
 import 'aws-sdk-client-mock-jest';
 /**
- * The S3 reader's own checks (macro/external/s3-definitions.ts), besides IAM's: the buckets its
+ * The S3 reader's own checks (macro/aws/s3-definitions.ts), besides IAM's: the buckets its
  * deployment lists, and keys that every HTTP layer sends as written. Refused objects get an error
  * outcome and no request at all. Reads themselves: stored.test.ts (mock) and
  * test/integration/s3-definitions.test.ts (a local S3 server).
@@ -9,7 +9,7 @@ import { Readable } from 'node:stream';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import type { StoredRef } from '../../macro/definition/stored';
-import { allowedBucketsOf, BUCKET_NAME, keyProblem, readS3Definitions } from '../../macro/external/s3-definitions';
+import { allowedBucketsOf, BUCKET_NAME, keyProblem, readS3Definitions } from '../../macro/aws/s3-definitions';
 
 const ref = (stateMachine: string, bucket: string | undefined, key: string, version?: string): StoredRef =>
   ({

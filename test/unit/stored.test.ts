@@ -2,7 +2,7 @@ import 'aws-sdk-client-mock-jest';
 /**
  * Definitions stored outside the template (issue 13): where they are (macro/definition/stored.ts),
  * how the core reads and writes them once an edge hands them over, how the Lambda edge reads S3
- * (macro/external/s3-definitions.ts, under aws-sdk-client-mock and with the real SDK middleware),
+ * (macro/aws/s3-definitions.ts, under aws-sdk-client-mock and with the real SDK middleware),
  * how the handler wires it, and how the CLI reads local files and CDK assets (macro/cli/definitions.ts).
  * The S3 wire itself (a local S3 server) is tested in test/integration/s3-definitions.test.ts.
  */
@@ -15,9 +15,9 @@ import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { localDefinitions } from '../../macro/cli/definitions';
 import { parseS3Uri, storedRef, storedRefs } from '../../macro/definition/stored';
 import { TransformError } from '../../macro/errors';
-import { BudgetRetryStrategy } from '../../macro/external/retry';
+import { BudgetRetryStrategy } from '../../macro/aws/budget';
 import { createHandler, S3_NOT_ENABLED, type HandlerDeps } from '../../macro/handler';
-import { readS3Definitions } from '../../macro/external/s3-definitions';
+import { readS3Definitions } from '../../macro/aws/s3-definitions';
 import { transform } from '../../macro/transform';
 import type { JsonObject, MacroReply, StoredDefinition, TransformOptions } from '../../macro/types';
 
@@ -418,7 +418,7 @@ describe('the Lambda bundle (dist/macro.js) and the S3 client', () => {
   const ROOT = join(__dirname, '..', '..');
   const BUNDLE = join(ROOT, 'dist', 'macro.js');
   beforeAll(() => {
-    const newest = Math.max(...['handler.ts', join('external', 's3-definitions.ts'), join('definition', 'stored.ts'), 'transform.ts'].map((f) => statSync(join(ROOT, 'macro', f)).mtimeMs));
+    const newest = Math.max(...['handler.ts', join('aws', 's3-definitions.ts'), join('definition', 'stored.ts'), 'transform.ts'].map((f) => statSync(join(ROOT, 'macro', f)).mtimeMs));
     if (!existsSync(BUNDLE) || statSync(BUNDLE).mtimeMs < newest) execFileSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: 'pipe', timeout: 120_000 });
   }, 150_000);
 

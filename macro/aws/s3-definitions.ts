@@ -4,8 +4,8 @@
  *
  * For each state machine whose DefinitionUri / DefinitionS3Location names an S3 object, one
  * GetObject (per distinct object), with the same discipline as ResolveExternal: bounded
- * concurrency, retries that fit the time budget (`BudgetRetryStrategy`, ./retry.ts), and one time
- * budget for all reads. It only reads, and only objects of the buckets its deployment lists
+ * concurrency, retries that fit the time budget, and one time budget for all reads (`budgetRetry` and
+ * `withinBudget`, ./budget.ts). It only reads, and only objects of the buckets its deployment lists
  * (`allowedBuckets`, from WARM_S3_DEFINITION_BUCKETS: the same list that scopes the role's
  * s3:GetObject), whose keys pass `keyProblem` below: a check of its own besides IAM's, so that a
  * template cannot make it send a request for another bucket's object even where a role would allow it.
@@ -15,7 +15,9 @@
 import type { GetObjectCommandOutput, S3Client } from '@aws-sdk/client-s3';
 import { describeLocation, describeObject, type DefinitionLocation, type StoredRef } from '../definition/stored';
 import type { StoredDefinition } from '../types';
-import { BudgetRetryStrategy, MAX_ATTEMPTS, within } from './retry';
+import { budgetRetry, DEFAULT_BUDGET_MS, DEFAULT_CONCURRENCY, within, withinBudget } from './budget';
+
+export { DEFAULT_BUDGET_MS, DEFAULT_CONCURRENCY } from './budget';
 
 export interface S3ReadSettings {
   /** The buckets the deployment lists (s3DefinitionBuckets); an object of any other bucket is not read. */
@@ -47,11 +49,9 @@ export function loadS3Sdk(): Promise<S3Sdk> {
  * throttling error, so that a few throttled reads spend the budget waiting).
  */
 function clientFor(sdk: S3Sdk, region: string | undefined, deadline: number): S3Client {
-  return new sdk.S3Client({ region, maxAttempts: MAX_ATTEMPTS, retryStrategy: new BudgetRetryStrategy(deadline), followRegionRedirects: true });
+  return new sdk.S3Client({ region, ...budgetRetry(deadline), followRegionRedirects: true });
 }
 
-export const DEFAULT_BUDGET_MS = 10_000;
-export const DEFAULT_CONCURRENCY = 4;
 export const MAX_DEFINITION_BYTES = 1024 * 1024;
 
 type S3Location = Extract<DefinitionLocation, { kind: 's3' }>;
@@ -126,20 +126,10 @@ export async function readS3Definitions(refs: StoredRef[], settings: S3ReadSetti
   const budget = settings.budgetMs ?? DEFAULT_BUDGET_MS;
   const client = settings.client ?? clientFor(sdk, settings.region, Date.now() + budget);
   const maxBytes = settings.maxBytes ?? MAX_DEFINITION_BYTES;
-  const abort = new AbortController();
-  const timer = setTimeout(() => abort.abort(), budget);
-  try {
-    const queue = [...byObject.values()];
-    const worker = async (): Promise<void> => {
-      for (let item = queue.shift(); item !== undefined; item = queue.shift()) {
-        const result = await read(sdk, client, item.location, abort.signal, budget, maxBytes);
-        for (const m of item.machines) out[m] = result;
-      }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(settings.concurrency ?? DEFAULT_CONCURRENCY, byObject.size)) }, worker));
-  } finally {
-    clearTimeout(timer);
-  }
+  await withinBudget([...byObject.values()], { budgetMs: budget, concurrency: settings.concurrency ?? DEFAULT_CONCURRENCY }, async (item, signal) => {
+    const result = await read(sdk, client, item.location, signal, budget, maxBytes);
+    for (const m of item.machines) out[m] = result;
+  });
   return out;
 }
 

@@ -1,10 +1,15 @@
 /**
  * The time budget and retry discipline shared by the Lambda edge's AWS reads (ResolveExternal's Lambda
- * lookups, definitions in S3): a retry strategy that knows the deadline, and a send that ends when the
- * budget does. No SDK import: the clients are built by their modules, which load the SDK lazily.
+ * lookups, definitions in S3): one time budget and worker pool for a run's requests (`withinBudget`), a
+ * retry strategy that knows the deadline (`budgetRetry`), and a send that ends when the budget does
+ * (`within`). No SDK import: the clients are built by their modules, which load the SDK lazily.
  */
 
 export const MAX_ATTEMPTS = 3;
+/** Total time budget for a run's reads, in ms, unless the deployment sets one. */
+export const DEFAULT_BUDGET_MS = 10_000;
+/** Requests in flight at once, at most, unless the caller sets it. */
+export const DEFAULT_CONCURRENCY = 4;
 
 /** What the SDK's retry middleware passes to `refreshRetryTokenForRetry` (RetryErrorInfo of @smithy/types). */
 interface RetryErrorInfo {
@@ -78,4 +83,35 @@ export function within<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
       },
     );
   });
+}
+
+/**
+ * The retry settings of a client whose requests must end by `deadline` (ms since the epoch): at most
+ * MAX_ATTEMPTS attempts, with a BudgetRetryStrategy. Spread into the SDK client's configuration.
+ */
+export function budgetRetry(deadline: number): { maxAttempts: number; retryStrategy: BudgetRetryStrategy } {
+  return { maxAttempts: MAX_ATTEMPTS, retryStrategy: new BudgetRetryStrategy(deadline) };
+}
+
+/**
+ * Runs `work` on every item with at most `concurrency` workers (at least one, at most one per item),
+ * in the items' order, under one time budget: `signal` aborts when `budgetMs` has passed. Each
+ * `work` turns its own failures into outcomes; the pool stops taking items only when they run out.
+ */
+export async function withinBudget<T>(
+  items: readonly T[],
+  { budgetMs, concurrency }: { budgetMs: number; concurrency: number },
+  work: (item: T, signal: AbortSignal) => Promise<void>,
+): Promise<void> {
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), budgetMs);
+  try {
+    const queue = [...items];
+    const worker = async (): Promise<void> => {
+      for (let item = queue.shift(); item !== undefined; item = queue.shift()) await work(item, abort.signal);
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, worker));
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -10,10 +10,10 @@
  * (ListProvisionedConcurrencyConfigs) and which of them are aliases (ListAliases). Those two are the
  * only calls it makes (the macro's role grants exactly them: test/integration/deployment.test.ts).
  *
- * Under load and failure: bounded concurrency, a retry strategy that knows the time budget
+ * Under load and failure (./budget.ts, shared with the S3 reader): bounded concurrency and a time
+ * budget well inside the Lambda timeout (`withinBudget`), and a retry strategy that knows the budget
  * (`BudgetRetryStrategy`: throttling and transient errors, at most 3 attempts, exponential backoff
- * with jitter, and never a wait that would end past the budget), and a time budget well inside
- * the Lambda timeout. A lookup that fails becomes an `error` outcome,
+ * with jitter, and never a wait that would end past the budget). A lookup that fails becomes an `error` outcome,
  * which the core turns into a warning (rewrite mode) or a failure (strict mode). Its message never
  * tells "no such function" from "access denied" (docs/security.md: what a template author learns),
  * and never repeats the service's own message; the deployment's log gets the detail. This module
@@ -22,12 +22,12 @@
 import type { LambdaClient, ListAliasesCommandOutput, ListProvisionedConcurrencyConfigsCommandOutput } from '@aws-sdk/client-lambda';
 import { TransformError } from '../errors';
 import { transform } from '../transform';
+import type { ExternalLookup, TransformOptions } from '../types';
+import { budgetRetry, DEFAULT_BUDGET_MS, DEFAULT_CONCURRENCY, within, withinBudget } from './budget';
 import { planLookups } from './lanes';
 import { notEnabled } from './not-enabled';
-import { BudgetRetryStrategy, MAX_ATTEMPTS, within } from './retry';
 
-export { BudgetRetryStrategy, MAX_ATTEMPTS } from './retry';
-import type { ExternalLookup, TransformOptions } from '../types';
+export { BudgetRetryStrategy, DEFAULT_BUDGET_MS, DEFAULT_CONCURRENCY, MAX_ATTEMPTS } from './budget';
 
 export interface ResolveSettings {
   /** Whether the deployment switched the feature on (it grants the Lambda read permissions). */
@@ -59,13 +59,11 @@ export function loadLambdaSdk(): Promise<LambdaSdk> {
   return import('@aws-sdk/client-lambda');
 }
 
-export const DEFAULT_BUDGET_MS = 10_000;
-export const DEFAULT_CONCURRENCY = 4;
 /** Pages of ListProvisionedConcurrencyConfigs, and of ListAliases, read per function at most (50 items a page by default). */
 export const MAX_PAGES = 10;
 /** The Lambda client of one run and Region: retries that fit the budget. */
 export function budgetClient(sdk: LambdaSdk, region: string | undefined, deadline: number): LambdaClient {
-  return new sdk.LambdaClient({ region, maxAttempts: MAX_ATTEMPTS, retryStrategy: new BudgetRetryStrategy(deadline) });
+  return new sdk.LambdaClient({ region, ...budgetRetry(deadline) });
 }
 
 /**
@@ -115,18 +113,11 @@ export async function lookupExternal(arns: readonly string[], options: Transform
     return c;
   };
   const ctx: LookupContext = { sdk, budget, maxPages: settings.maxPages ?? MAX_PAGES, log: settings.log };
-  const abort = new AbortController();
-  const timer = setTimeout(() => abort.abort(), budget);
   try {
-    const queue = [...plan.lookups];
-    const worker = async (): Promise<void> => {
-      for (let item = queue.shift(); item !== undefined; item = queue.shift()) {
-        out[item.arn] = await lookup(ctx, clientFor(item.region), item.arn, abort.signal);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(settings.concurrency ?? DEFAULT_CONCURRENCY, plan.lookups.length)) }, worker));
+    await withinBudget(plan.lookups, { budgetMs: budget, concurrency: settings.concurrency ?? DEFAULT_CONCURRENCY }, async (item, signal) => {
+      out[item.arn] = await lookup(ctx, clientFor(item.region), item.arn, signal);
+    });
   } finally {
-    clearTimeout(timer);
     for (const c of clients.values()) c.destroy();
   }
   return out;
