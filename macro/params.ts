@@ -4,6 +4,7 @@
  */
 import { TransformError } from './errors';
 import { isObject } from './json';
+import { parseReasons, REASONS } from './reasons';
 import type { Mode, TransformOptions } from './types';
 
 export const MODES: readonly Mode[] = ['rewrite', 'report', 'strict'];
@@ -14,9 +15,10 @@ export const ACCEPTED = [
   'Exclude (list of logical IDs, or a comma-separated string): skip these',
   `Mode (one of ${MODES.join(', ')}): rewrite (default), report (change nothing), strict (also fail on cold or unresolvable invocations)`,
   "ResolveExternal (true or false): look up functions outside the template through the Lambda API",
+  `Reasons (list, or a comma-separated string, of ${REASONS.join(', ')}; default all): why a function needs a published target; Durable and ManagedInstances stay on unless turned off by name with a leading '-' (-Durable)`,
 ];
 
-export interface MacroParams extends Pick<TransformOptions, 'aliasName' | 'stateMachines' | 'exclude' | 'mode'> {
+export interface MacroParams extends Pick<TransformOptions, 'aliasName' | 'stateMachines' | 'exclude' | 'mode' | 'reasons'> {
   resolveExternal: boolean;
 }
 
@@ -52,6 +54,14 @@ export function parseParams(params: unknown): MacroParams {
           else if (v === false || v === 'false') out.resolveExternal = false;
           else problems.push(`ResolveExternal must be true or false, got ${JSON.stringify(v)}`);
           break;
+        case 'Reasons': {
+          const list = idList(v);
+          const parsed = list && list.length ? parseReasons(list) : undefined;
+          if (!parsed) problems.push(`Reasons must be a non-empty list of ${REASONS.join(', ')} (or a comma-separated string), got ${JSON.stringify(v)}`);
+          else if ('problems' in parsed) problems.push(...parsed.problems);
+          else out.reasons = REASONS.filter((r) => parsed.enabled.has(r));
+          break;
+        }
         default:
           problems.push(`unknown parameter ${JSON.stringify(key)}`);
           unknown = true;

@@ -11,6 +11,7 @@ import type { Problem } from './errors';
 import { classifyParts, type LambdaRef } from './references';
 import type { Slot } from './definition/slots';
 import type { Guard, WarmTarget, WarmTargets } from './targets';
+import { describeReasons, REASON_INFO, type Reason } from './reasons';
 import type { TemplateIndex } from './template';
 import type { ExternalLookup, Json } from './types';
 
@@ -22,6 +23,8 @@ export interface Edit {
   grants: { fn?: string; value: Json; unqualified?: Json }[];
   fn?: string;
   target?: WarmTarget;
+  /** Why the invocation must use the new target. */
+  reasons: Reason[];
   from: string;
   to: string;
   /**
@@ -35,7 +38,7 @@ export type SlotDecision =
   | { kind: 'rewrite'; edit: Edit }
   | { kind: 'warm'; fn?: string; reason: string }
   /** `warmElsewhere: false`: the function's provisioned concurrency never exists alongside this state machine. */
-  | { kind: 'cold'; fn?: string; reason: string; strict: boolean; warmElsewhere?: false }
+  | { kind: 'cold'; fn?: string; reason: string; strict: boolean; warmElsewhere?: false; reasons?: Reason[] }
   | { kind: 'external'; arn: string; reason: string; failed: boolean }
   | { kind: 'error'; fn?: string; message: string }
   | { kind: 'missing'; name: string }
@@ -72,14 +75,23 @@ export function decide(slot: Slot, ctx: DecideContext): SlotDecision {
     case 'function': {
       const res = ctx.targets.resolve(ref.fn);
       if (res.status === 'error') return { kind: 'error', fn: ref.fn, message: res.message };
+      if (res.status === 'unpublished') return unpublished(ref.fn, res.reasons);
       if (res.status === 'cold') {
+        // `:$LATEST` of a Managed Instances function is never invoked; its unqualified ARN runs $LATEST.PUBLISHED.
+        if (ref.latest && ctx.targets.reasonsOf(ref.fn).includes('ManagedInstances')) {
+          const value: Json = { 'Fn::GetAtt': [ref.fn, 'Arn'] };
+          return { kind: 'rewrite', edit: { slot, value, grants: [{ fn: ref.fn, value }], fn: ref.fn, reasons: ['ManagedInstances'], from, to: formatValue(value) } };
+        }
         return { kind: 'cold', fn: ref.fn, reason: `function ${ref.fn} has no provisioned concurrency`, strict: true };
+      }
+      if (res.target.kind === 'explicit' && ref.latest) {
+        return { kind: 'warm', fn: ref.fn, reason: `already invokes ${res.target.id}: the template publishes no version of ${ref.fn}, and a durable function accepts $LATEST` };
       }
       if (absentWith(res.target.guards, ctx.holds)) return absentCold(ref.fn, res.target, ctx.holds!);
       return { kind: 'rewrite', edit: edit(slot, res.target, original, from, ctx.holds) };
     }
     case 'qualifier': {
-      if (ctx.targets.isWarmQualifier(ref.id)) return { kind: 'warm', fn: ref.fn, reason: `already invokes ${ref.id}, which has provisioned concurrency` };
+      if (ctx.targets.isWarmQualifier(ref.id)) return { kind: 'warm', fn: ref.fn, reason: `already invokes ${ref.id}, ${qualifierWhy(ref.id, ctx.targets)}` };
       const res = ctx.targets.resolve(ref.fn);
       if (res.status === 'warm') {
         const alias = ctx.targets.aliases.get(res.target.id);
@@ -99,7 +111,7 @@ export function decide(slot: Slot, ctx: DecideContext): SlotDecision {
     }
     case 'qualified': {
       if (ctx.targets.warmAliasNames(ref.fn).includes(ref.qualifier)) {
-        return { kind: 'warm', fn: ref.fn, reason: `already invokes alias '${ref.qualifier}', which has provisioned concurrency` };
+        return { kind: 'warm', fn: ref.fn, reason: `already invokes alias '${ref.qualifier}', ${qualifierWhy(undefined, ctx.targets, ref.fn)}` };
       }
       if (ctx.targets.isWarm(ref.fn)) {
         return { kind: 'cold', fn: ref.fn, reason: `explicit qualifier ':${ref.qualifier}' has no provisioned concurrency; left as it is`, strict: false };
@@ -125,10 +137,43 @@ export function decide(slot: Slot, ctx: DecideContext): SlotDecision {
 }
 
 function edit(slot: Slot, target: WarmTarget, original: Json, from: string, holds: string | undefined): Edit {
-  const value = guard(within(target.guards, holds), target.value, original);
-  // The grant goes to a role that may exist without the state machine's condition: fully guarded.
-  const grant = guard(target.guards, target.value, { 'Fn::GetAtt': [target.fn, 'Arn'] });
-  return { slot, value, grants: [{ fn: target.fn, value: grant }], fn: target.fn, target, from, to: formatValue(value) };
+  const value = targetValue(target, holds, original);
+  return { slot, value, grants: targetGrants(target), fn: target.fn, target, reasons: target.reasons, from, to: formatValue(value) };
+}
+
+/** The slot's new value: the target where its guards hold, else the original (one Fn::If per exclusive alias). */
+function targetValue(target: WarmTarget, holds: string | undefined, original: Json): Json {
+  if (!target.alternatives) return guard(within(target.guards, holds), target.value, original);
+  let value = original;
+  for (const alt of [...target.alternatives].reverse()) {
+    if (!absentWith(alt.guards, holds)) value = guard(within(alt.guards, holds), alt.value, value);
+  }
+  return value;
+}
+
+/** The grant goes to a role that may exist without the state machine's condition: fully guarded. */
+function targetGrants(target: WarmTarget): Edit['grants'] {
+  return (target.alternatives ?? [target]).map((t) => ({ fn: t.fn, value: guard(t.guards, t.value, { 'Fn::GetAtt': [t.fn, 'Arn'] }) }));
+}
+
+/** Why a qualifier is already the right target: its provisioned concurrency, or the function's configuration. */
+function qualifierWhy(id: string | undefined, targets: WarmTargets, fn?: string): string {
+  const info = id !== undefined ? (targets.aliases.get(id) ?? targets.versions.get(id)) : undefined;
+  const reasons = info?.reasons ?? (fn !== undefined ? (targets.resolve(fn) as { target?: WarmTarget }).target?.reasons : undefined) ?? ['ProvisionedConcurrency'];
+  if (reasons[0] === 'ProvisionedConcurrency' && (info === undefined || info.provisioned !== false)) return 'which has provisioned concurrency';
+  return `a published target, which its ${describeReasons(reasons)} configuration needs`;
+}
+
+/** A function that needs a published target, of which the template has none, and no explicit qualifier helps. */
+function unpublished(fn: string, reasons: Reason[]): SlotDecision {
+  const info = REASON_INFO[reasons[0]];
+  return {
+    kind: 'cold',
+    fn,
+    reasons,
+    strict: true,
+    reason: `function ${fn} has ${describeReasons(reasons)} (${info.property}), but the template publishes no version of it: its unqualified ARN ${info.unqualified}; to fix it, ${info.fix}`,
+  };
 }
 
 /**
@@ -149,14 +194,15 @@ function decideBranches(slot: Slot, value: Json, from: string, ctx: DecideContex
     const res = ctx.targets.resolve(ref.fn);
     if (res.status === 'error') failure ??= { kind: 'error', fn: ref.fn, message: res.message };
     if (res.status !== 'warm' || absentWith(res.target.guards, ctx.holds)) return v;
+    if (res.target.kind === 'explicit' && ref.latest) return v;
     target ??= res.target;
-    grants.push({ fn: ref.fn, value: guard(res.target.guards, res.target.value, { 'Fn::GetAtt': [ref.fn, 'Arn'] }) });
-    return guard(within(res.target.guards, ctx.holds), res.target.value, v);
+    grants.push(...targetGrants(res.target));
+    return targetValue(res.target, ctx.holds, v);
   };
   const next: Json = { 'Fn::If': [cond, branch(yes), branch(no)] };
   if (failure) return failure;
   if (grants.length === 0) return { kind: 'ignore' };
-  return { kind: 'rewrite', edit: { slot, value: next, grants, fn: target?.fn, target, from, to: formatValue(next) } };
+  return { kind: 'rewrite', edit: { slot, value: next, grants, fn: target?.fn, target, reasons: target?.reasons ?? [], from, to: formatValue(next) } };
 }
 
 
@@ -213,5 +259,5 @@ function decideExternal(slot: Slot, arn: string, qualifier: string | undefined, 
     }
   }
   const value = chosen[0].arn;
-  return { kind: 'rewrite', edit: { slot, value, grants: [{ value, unqualified: arn }], from, to: value } };
+  return { kind: 'rewrite', edit: { slot, value, grants: [{ value, unqualified: arn }], reasons: ['ProvisionedConcurrency'], from, to: value } };
 }

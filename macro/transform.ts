@@ -21,6 +21,7 @@ import { Editor, getOwn, hasOwn, intrinsicName, isObject, jsonEqual, setOwn } fr
 import { ReportBuilder, metadataEntries } from './report';
 import { decide, type Edit } from './rewrite';
 import { WarmTargets } from './targets';
+import { consequenceOf, describeReasons } from './reasons';
 import { readTemplate, STATE_MACHINE_TYPES, unreadableIn, type Resource, type TemplateIndex } from './template';
 import { touchesWarm } from './touches';
 import type { Decision, Json, JsonObject, StoredDefinition, TransformOptions, TransformResult } from './types';
@@ -42,7 +43,7 @@ export function transform(fragment: unknown, options: TransformOptions = {}): Tr
 function run(fragment: unknown, options: TransformOptions): TransformResult {
   const mode = options.mode ?? 'rewrite';
   const index = readTemplate(fragment, options.region, options.accountId);
-  const targets = new WarmTargets(index, options.aliasName);
+  const targets = new WarmTargets(index, options.aliasName, options.reasons && new Set(options.reasons));
   const editor = new Editor(index.fragment);
   const report = new ReportBuilder();
   const problems: Problem[] = [];
@@ -137,7 +138,8 @@ function run(fragment: unknown, options: TransformOptions): TransformResult {
             function: e.fn,
             from: e.from,
             to: e.to,
-            reason: `${slot.field} ${mode === 'report' ? 'would invoke' : 'now invokes'} ${target}${e.cycle ? ` by its literal ARN (a reference would make a circular dependency: ${formatCycle(e.cycle)})` : ''}${mode === 'report' ? ' (Mode report: nothing changed)' : ''}`,
+            ...(e.reasons.length ? { reasons: e.reasons, consequence: consequenceOf(e.reasons) } : {}),
+            reason: `${slot.field} ${mode === 'report' ? 'would invoke' : 'now invokes'} ${target}${e.reasons.length ? ` (${describeReasons(e.reasons)})` : ''}${e.cycle ? ` by its literal ARN (a reference would make a circular dependency: ${formatCycle(e.cycle)})` : ''}${mode === 'report' ? ' (Mode report: nothing changed)' : ''}`,
           });
           break;
         }
@@ -145,7 +147,14 @@ function run(fragment: unknown, options: TransformOptions): TransformResult {
           report.add({ action: 'unchanged', ...at, function: d.fn, reason: d.reason });
           break;
         case 'cold':
-          report.add({ action: 'cold', ...at, function: d.fn, reason: d.reason, coldPath: d.warmElsewhere !== false && d.fn !== undefined && targets.isWarm(d.fn) ? true : undefined });
+          report.add({
+            action: 'cold',
+            ...at,
+            function: d.fn,
+            reason: d.reason,
+            coldPath: d.warmElsewhere !== false && d.fn !== undefined && targets.isWarm(d.fn) ? true : undefined,
+            ...(d.reasons ? { reasons: d.reasons, consequence: consequenceOf(d.reasons) } : {}),
+          });
           if (strict && d.strict) {
             problems.push({ logicalId: sm.id, path: model.path, message: `state ${slot.statePath} stays cold: ${d.reason} (Mode strict fails on invocations that stay cold)` });
           }
