@@ -90,10 +90,14 @@ export const REASON_INFO: Record<Reason, ReasonInfo> = {
   },
 };
 
-/** The most serious consequence among reasons: fails, then bypasses, then cold. */
-export function consequenceOf(reasons: readonly Reason[]): Consequence {
-  const all = reasons.map((r) => REASON_INFO[r].consequence);
-  return all.includes('fails') ? 'fails' : all.includes('cold') ? 'cold' : all.length ? 'bypasses' : 'cold';
+/**
+ * What the invocation does for these reasons: fails, then cold, then bypasses. `latest`: it names
+ * `:$LATEST` explicitly, which a durable function accepts and a Managed Instances function never runs.
+ */
+export function consequenceOf(reasons: readonly Reason[], latest = false): Consequence {
+  if (latest && reasons.includes('ManagedInstances')) return 'fails';
+  const all = reasons.filter((r) => !(latest && r === 'Durable')).map((r) => REASON_INFO[r].consequence);
+  return all.includes('fails') ? 'fails' : all.includes('cold') ? 'cold' : 'bypasses';
 }
 
 /** "SnapStart and durable": the labels of reasons, for messages. */

@@ -25,6 +25,8 @@ export interface Edit {
   target?: WarmTarget;
   /** Why the invocation must use the new target. */
   reasons: Reason[];
+  /** The slot named `:$LATEST` explicitly (which changes what it did: see consequenceOf). */
+  latest?: boolean;
   from: string;
   to: string;
   /**
@@ -80,7 +82,7 @@ export function decide(slot: Slot, ctx: DecideContext): SlotDecision {
         // `:$LATEST` of a Managed Instances function is never invoked; its unqualified ARN runs $LATEST.PUBLISHED.
         if (ref.latest && ctx.targets.reasonsOf(ref.fn).includes('ManagedInstances')) {
           const value: Json = { 'Fn::GetAtt': [ref.fn, 'Arn'] };
-          return { kind: 'rewrite', edit: { slot, value, grants: [{ fn: ref.fn, value }], fn: ref.fn, reasons: ['ManagedInstances'], from, to: formatValue(value) } };
+          return { kind: 'rewrite', edit: { slot, value, grants: [{ fn: ref.fn, value }], fn: ref.fn, reasons: ['ManagedInstances'], latest: true, from, to: formatValue(value) } };
         }
         return { kind: 'cold', fn: ref.fn, reason: `function ${ref.fn} has no provisioned concurrency`, strict: true };
       }
@@ -88,14 +90,15 @@ export function decide(slot: Slot, ctx: DecideContext): SlotDecision {
         return { kind: 'warm', fn: ref.fn, reason: `already invokes ${res.target.id}: the template publishes no version of ${ref.fn}, and a durable function accepts $LATEST` };
       }
       if (absentWith(res.target.guards, ctx.holds)) return absentCold(ref.fn, res.target, ctx.holds!);
-      return { kind: 'rewrite', edit: edit(slot, res.target, original, from, ctx.holds) };
+      return { kind: 'rewrite', edit: { ...edit(slot, res.target, original, from, ctx.holds), ...(ref.latest ? { latest: true } : {}) } };
     }
     case 'qualifier': {
       if (ctx.targets.isWarmQualifier(ref.id)) return { kind: 'warm', fn: ref.fn, reason: `already invokes ${ref.id}, ${qualifierWhy(ref.id, ctx.targets)}` };
       const res = ctx.targets.resolve(ref.fn);
       if (res.status === 'warm') {
         const alias = ctx.targets.aliases.get(res.target.id);
-        if (alias && alias.version === ref.id) {
+        // The exact version behind the alias (SAM's `Fn.Version` is the one behind `Fn.Alias`) moves to the alias.
+        if ((alias && alias.version === ref.id) || (res.target.kind === 'sam-alias' && ref.id === `${ref.fn}.Version`)) {
           if (absentWith(res.target.guards, ctx.holds)) return absentCold(ref.fn, res.target, ctx.holds!);
           return { kind: 'rewrite', edit: edit(slot, res.target, original, from, ctx.holds) };
         }

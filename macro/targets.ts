@@ -82,6 +82,8 @@ export class WarmTargets {
   /** The function-level reasons of each function (SnapStart, durable, Managed Instances). */
   readonly functionReasons = new Map<string, FunctionReason[]>();
   private readonly samAliases = new Map<string, WarmTarget>();
+  /** SAM functions with AutoPublishAlias: SAM resolves their `Fn.Alias` and `Fn.Version` references. */
+  private readonly samPublished = new Set<string>();
   private readonly cache = new Map<string, Resolution>();
   readonly enabled: ReadonlySet<Reason>;
 
@@ -141,6 +143,7 @@ export class WarmTargets {
         const alias = getOwn(props, 'AutoPublishAlias');
         const pc = pcOn ? provisionedGuards(getOwn(props, 'ProvisionedConcurrencyConfig')) : undefined;
         const fnLevel = (this.functionReasons.get(r.id) ?? []).map((x) => x.reason);
+        if (alias !== undefined) this.samPublished.add(r.id);
         if (alias !== undefined && (pc || fnLevel.length)) {
           const own = r.condition ? [{ condition: r.condition, negate: false }] : [];
           const id = `${r.id}.Alias`;
@@ -283,9 +286,15 @@ export class WarmTargets {
     return id.endsWith('.Alias') && this.samAliases.has(id.slice(0, -'.Alias'.length));
   }
 
-  /** Function of an alias or version logical ID (or `Fn.Alias`). */
+  /** Function of an alias or version logical ID (or SAM's `Fn.Alias` / `Fn.Version`). */
   functionOfQualifier(id: string): string | undefined {
-    return this.aliases.get(id)?.fn ?? this.versions.get(id)?.fn ?? (id.endsWith('.Alias') ? this.samAliases.get(id.slice(0, -6))?.fn : undefined);
+    return this.aliases.get(id)?.fn ?? this.versions.get(id)?.fn ?? this.samFunctionOf(id);
+  }
+
+  /** The SAM function with AutoPublishAlias of `Fn.Alias` or `Fn.Version`. */
+  samFunctionOf(id: string): string | undefined {
+    const m = /^(.+)\.(Alias|Version)$/.exec(id);
+    return m && this.samPublished.has(m[1]) ? m[1] : undefined;
   }
 
   /** The literal alias name of an alias logical ID (or SAM's `Fn.Alias`), when known. */

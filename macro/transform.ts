@@ -138,7 +138,7 @@ function run(fragment: unknown, options: TransformOptions): TransformResult {
             function: e.fn,
             from: e.from,
             to: e.to,
-            ...(e.reasons.length ? { reasons: e.reasons, consequence: consequenceOf(e.reasons) } : {}),
+            ...(e.reasons.length ? { reasons: e.reasons, consequence: consequenceOf(e.reasons, e.latest) } : {}),
             reason: `${slot.field} ${mode === 'report' ? 'would invoke' : 'now invokes'} ${target}${e.reasons.length ? ` (${describeReasons(e.reasons)})` : ''}${e.cycle ? ` by its literal ARN (a reference would make a circular dependency: ${formatCycle(e.cycle)})` : ''}${mode === 'report' ? ' (Mode report: nothing changed)' : ''}`,
           });
           break;

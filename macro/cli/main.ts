@@ -15,6 +15,7 @@ import { createTwoFilesPatch } from 'diff';
 import { TransformError } from '../errors';
 import { isObject } from '../json';
 import { parseParams } from '../params';
+import { describeReasons } from '../reasons';
 import { transform } from '../transform';
 import type { Decision, JsonObject, Report, TransformOptions } from '../types';
 import { localDefinitions } from './definitions';
@@ -176,7 +177,7 @@ function summary(report: Report): string {
   const lines: string[] = [];
   const line = (d: Decision): string => {
     const where = d.statePath ? `${d.stateMachine} ${d.statePath}` : d.stateMachine || d.templatePath;
-    if (d.action === 'rewritten') return `  ${report.mode === 'report' ? 'would rewrite' : 'rewritten'}  ${where}: ${d.from} → ${d.to}`;
+    if (d.action === 'rewritten') return `  ${report.mode === 'report' ? 'would rewrite' : 'rewritten'}  ${where}: ${d.from} → ${d.to}${d.reasons ? ` (${describeReasons(d.reasons)})` : ''}`;
     if (d.action === 'granted' && report.mode === 'report') return `  would grant  ${where}: ${d.reason.replace(/ \(Mode report: nothing changed\)$/, '')}`;
     return `  ${d.action.padEnd(9)}  ${where}: ${d.reason}`;
   };

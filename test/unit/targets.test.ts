@@ -312,7 +312,17 @@ describe('notes and helpers', () => {
       SamCold: samFn('prod'),
     });
     expect(['Live', 'Cold', 'V', 'Sam.Alias', 'SamCold.Alias', 'Fn', 'Nope'].map((id) => t.isWarmQualifier(id))).toEqual([true, false, false, true, false, false, false]);
-    expect(['Live', 'Cold', 'V', 'Sam.Alias', 'SamCold.Alias', 'Fn'].map((id) => t.functionOfQualifier(id))).toEqual(['Fn', 'Fn', 'Fn', 'Sam', undefined, undefined]);
+    // SAM resolves `X.Alias` / `X.Version` of any function with AutoPublishAlias, warm or not.
+    expect(['Live', 'Cold', 'V', 'Sam.Alias', 'SamCold.Alias', 'SamCold.Version', 'Fn.Alias', 'Fn'].map((id) => t.functionOfQualifier(id))).toEqual([
+      'Fn',
+      'Fn',
+      'Fn',
+      'Sam',
+      'SamCold',
+      'SamCold',
+      undefined,
+      undefined,
+    ]);
     expect(t.warmAliasNames('Fn')).toEqual(['live']);
     expect(t.warmAliasNames('Sam')).toEqual(['prod']);
     expect(t.warmAliasNames('SamCold')).toEqual([]);
