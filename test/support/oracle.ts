@@ -80,6 +80,9 @@ export function warmInfo(template: Obj): WarmInfo {
     if (r?.Type === 'AWS::Serverless::Function' && props.AutoPublishAlias && (props.ProvisionedConcurrencyConfig || needsPublished(props))) {
       info.targetOf.set(id, `${id}.Alias`);
       info.qualifierFn.set(`${id}.Alias`, id);
+      // SAM resolves `Fn.Version` to the version behind `Fn.Alias`.
+      info.qualifierFn.set(`${id}.Version`, id);
+      info.aliasOfVersion.set(`${id}.Version`, `${id}.Alias`);
       if (typeof props.AutoPublishAlias === 'string') info.aliasName.set(`${id}.Alias`, props.AutoPublishAlias);
     }
   }
