@@ -247,3 +247,19 @@ describe('the Reasons parameter', () => {
     expect(parseReasons(['-ProvisionedConcurrency', '-SnapStart', '-Durable', '-ManagedInstances'])).toEqual({ enabled: new Set() });
   });
 });
+
+describe('a durable function whose DurableConfig is guarded by a Condition, nothing published', () => {
+  test('the explicit $LATEST under the Condition, and a second run changes nothing', () => {
+    const template: JsonObject = {
+      Parameters: { Stage: { Type: 'String' } },
+      Conditions: { IsProd: { 'Fn::Equals': [{ Ref: 'Stage' }, 'prod'] } },
+      Resources: { Fn: lambdaFn({ DurableConfig: { 'Fn::If': ['IsProd', { ExecutionTimeout: 60 }, { Ref: 'AWS::NoValue' }] } }), Flow: machine({ 'Fn::GetAtt': ['Fn', 'Arn'] }) },
+    };
+    const first = run(template);
+    const latest = { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['Fn', 'Arn'] }, ':$LATEST']] };
+    expect(resourceOf(first.fragment)).toEqual({ 'Fn::If': ['IsProd', latest, { 'Fn::GetAtt': ['Fn', 'Arn'] }] });
+    const second = run(first.fragment);
+    expect(second.fragment).toEqual(first.fragment);
+    expect(second.decisions.filter((d) => d.action === 'rewritten')).toEqual([]);
+  });
+});
