@@ -58,8 +58,13 @@ stack, which qualifier it invokes and whether provisioned concurrency serves it.
   --timeout S          seconds one AWS request may take before it is retried (default 30)
   -h, --help           this help
 
-Exit codes: 0 every task is warm or has no provisioned concurrency; 1 a cold path, or provisioned
-concurrency that is not READY; 2 a usage or credential error, or something that could not be checked.`;
+A task that invokes a function without provisioned concurrency unqualified is also judged by the
+function's configuration (docs/reasons.md): SnapStart makes it a cold path; a durable function (or
+$LATEST of a Managed Instances function) fails at run time.
+
+Exit codes: 0 every task is warm or has no provisioned concurrency; 3 a task fails at run time; 1 a cold
+path, or provisioned concurrency that is not READY; 2 a usage or credential error, or something that
+could not be checked.`;
 
 export const USAGE = `Usage:
   warm-step-functions transform <file | -> [--format yaml|json] [--param Key=Value]... [--report json] [--diff]
