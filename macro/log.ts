@@ -63,5 +63,7 @@ function decisionRecord(requestId: string, d: Decision): LogRecord {
     to: d.to,
     reason: d.reason,
     source: d.source,
+    reasons: d.reasons,
+    consequence: d.consequence,
   };
 }

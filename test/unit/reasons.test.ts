@@ -9,6 +9,7 @@ import { exclusiveGuards, samProperties } from '../../macro/sam';
 import { WarmTargets, type Resolution } from '../../macro/targets';
 import { readTemplate } from '../../macro/template';
 import { transform } from '../../macro/transform';
+import { logDecisions } from '../../macro/log';
 import { TransformError } from '../../macro/errors';
 import type { Decision, Json, JsonObject, Reason } from '../../macro/types';
 
@@ -261,5 +262,14 @@ describe('a durable function whose DurableConfig is guarded by a Condition, noth
     const second = run(first.fragment);
     expect(second.fragment).toEqual(first.fragment);
     expect(second.decisions.filter((d) => d.action === 'rewritten')).toEqual([]);
+  });
+});
+
+describe('the Lambda logs name the reason', () => {
+  test('each decision record carries reasons and consequence', () => {
+    const { decisions } = run(resources({ Fn: lambdaFn(SNAP), V: version(REF('Fn')), Live: alias(REF('Fn'), 'live', 'V'), Flow: machine({ 'Fn::GetAtt': ['Fn', 'Arn'] }) }));
+    const records: Record<string, unknown>[] = [];
+    logDecisions((r) => records.push(r), 'req-1', { mode: 'rewrite', decisions, summary: { stateMachines: 1, modifiedStateMachines: 1, rewritten: 1, cold: 0, warnings: 0, iamGrantsAdded: 1 } });
+    expect(records.find((r) => r.message === 'rewritten')).toMatchObject({ reasons: ['SnapStart'], consequence: 'cold', reason: 'Resource now invokes Live (SnapStart)', to: '{Live}' });
   });
 });
