@@ -201,6 +201,8 @@ describeWithTools("SAM's real translator, before and after the macro", ['aws-sam
       ['sam_globals_snapstart', { 'Flow States/Quote/Parameters/FunctionName': 'alias QuoteAliaslive', 'Flow States/Bill/Parameters/FunctionName': 'alias BillAliascurrent' }],
       ['sam_durable_autopublish', { 'Flow States/Saga/Parameters/FunctionName': 'alias SagaAliasprod' }],
       ['sam_ref_version', { 'Flow States/Work/Resource': 'alias FnAliaslive' }],
+      ['sam_globals_deployment_preference', { 'Booking States/Reserve/Parameters/FunctionName': 'alias ReserveAliaslive', 'Booking States/Settle/Parameters/FunctionName': 'alias SettleAliaslive' }],
+      ['sam_globals_conditional_stage', { 'Pricing States/Price/Resource': 'alias PricerAliaslive' }],
     ])('%s, in both orders', (name, expected) => {
       const b = both.find((x) => x.name === `fixture ${name}`)!;
       const macroThenSam = resultOf(results, b.macroFirstJob).template as Template;
