@@ -211,7 +211,7 @@ export class WarmTargets {
       if (aliases.every((a, i) => aliases.every((b, j) => i === j || exclusiveGuards(a.guards, b.guards, this.index)))) {
         return {
           status: 'warm',
-          target: { fn, id: aliases.map((a) => a.id).join('|'), kind: 'conditional', value: aliases[0].value, guards: [], reasons: aliases[0].reasons, alternatives: aliases },
+          target: { fn, id: aliases.map((a) => a.id).join(' or '), kind: 'conditional', value: aliases[0].value, guards: [], reasons: aliases[0].reasons, alternatives: aliases },
         };
       }
       return {
