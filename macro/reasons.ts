@@ -116,6 +116,8 @@ export interface Guard {
 export interface FunctionReason {
   reason: Reason;
   guards: Guard[];
+  /** Managed Instances with `PublishToLatestPublished: false`: CloudFormation may leave no $LATEST.PUBLISHED to run. */
+  noLatestPublished?: boolean;
 }
 
 /**
@@ -130,6 +132,9 @@ export function functionReasons(props: JsonObject, enabled: ReadonlySet<Reason>)
   add('SnapStart', configured(getOwn(props, 'SnapStart'), (v) => getOwn(v, 'ApplyOn') !== 'None' && getOwn(v, 'ApplyOn') !== undefined));
   add('Durable', configured(getOwn(props, 'DurableConfig'), () => true));
   add('ManagedInstances', configured(getOwn(props, 'CapacityProviderConfig'), () => true));
+  const mi = out.find((r) => r.reason === 'ManagedInstances');
+  const publish = getOwn(props, 'PublishToLatestPublished');
+  if (mi && (publish === false || publish === 'false')) mi.noLatestPublished = true;
   return out;
 }
 

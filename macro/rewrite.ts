@@ -170,6 +170,15 @@ function qualifierWhy(id: string | undefined, targets: WarmTargets, fn?: string)
 /** A function that needs a published target, of which the template has none, and no explicit qualifier helps. */
 function unpublished(fn: string, reasons: Reason[]): SlotDecision {
   const info = REASON_INFO[reasons[0]];
+  if (reasons[0] === 'ManagedInstances') {
+    return {
+      kind: 'cold',
+      fn,
+      reasons,
+      strict: true,
+      reason: `function ${fn} runs on Managed Instances (CapacityProviderConfig) with PublishToLatestPublished: false, and the template publishes no version of it: Lambda runs an unqualified call on $LATEST.PUBLISHED, which the macro cannot tell exists; to fix it, ${REASON_INFO.Durable.fix}, or leave PublishToLatestPublished at its default`,
+    };
+  }
   return {
     kind: 'cold',
     fn,

@@ -246,7 +246,9 @@ export class WarmTargets {
           target: { fn, id: `${fn}:${q}`, kind: 'explicit', value: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [fn, 'Arn'] }, `:${q}`]] }, guards: explicit.guards, reasons: [explicit.reason] },
         };
       }
-      const needed = reasons.filter((r) => REASON_INFO[r].consequence !== 'bypasses');
+      // Managed Instances run an unqualified call on $LATEST.PUBLISHED; with PublishToLatestPublished: false
+      // the template may leave none to run.
+      const needed = fnLevel.filter((r) => REASON_INFO[r.reason].consequence !== 'bypasses' || r.noLatestPublished).map((r) => r.reason);
       if (needed.length) return { status: 'unpublished', reasons: needed };
     }
     return { status: 'cold' };

@@ -273,3 +273,20 @@ describe('the Lambda logs name the reason', () => {
     expect(records.find((r) => r.message === 'rewritten')).toMatchObject({ reasons: ['SnapStart'], consequence: 'cold', reason: 'Resource now invokes Live (SnapStart)', to: '{Live}' });
   });
 });
+
+describe('Managed Instances with PublishToLatestPublished: false and nothing published', () => {
+  test('no target, and a cold path that says why and how to fix it (Mode strict fails)', () => {
+    const template = resources({ Fn: lambdaFn({ ...MI, PublishToLatestPublished: false }), Flow: machine({ 'Fn::GetAtt': ['Fn', 'Arn'] }) });
+    expect(targetsOf(template).resolve('Fn')).toEqual<Resolution>({ status: 'unpublished', reasons: ['ManagedInstances'] });
+    const d = run(template).decisions.find((x) => x.action === 'cold')!;
+    expect(d).toMatchObject({ coldPath: true, reasons: ['ManagedInstances'] });
+    expect(d.reason).toMatch(/PublishToLatestPublished: false, and the template publishes no version of it: .*to fix it, publish a version and an alias/);
+    expect(() => run(template, { Mode: 'strict' })).toThrow(TransformError);
+  });
+
+  test('with a version, the version is the target as usual', () => {
+    const t = targetsOf(resources({ Fn: lambdaFn({ ...MI, PublishToLatestPublished: false }), V: version(REF('Fn')) }));
+    const r = t.resolve('Fn');
+    expect(r.status === 'warm' && r.target.id).toBe('V');
+  });
+});
