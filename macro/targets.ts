@@ -279,12 +279,13 @@ export class WarmTargets {
     return [...out];
   }
 
-  /** Is `Ref id` already a warm qualifier of its function (so a slot holding it is done)? */
+  /**
+   * Is `Ref id` already a warm qualifier of its function (so a slot holding it is done)? When the function has
+   * a qualifier with provisioned concurrency, only those are; else any alias or version its configuration needs.
+   */
   isWarmQualifier(id: string): boolean {
-    const a = this.aliases.get(id);
-    if (a) return a.warm !== undefined;
-    const v = this.versions.get(id);
-    if (v) return v.warm !== undefined;
+    const info = this.aliases.get(id) ?? this.versions.get(id);
+    if (info) return info.warm !== undefined && (info.provisioned === true || !this.hasProvisioned(info.fn));
     return id.endsWith('.Alias') && this.samAliases.has(id.slice(0, -'.Alias'.length));
   }
 
@@ -304,10 +305,17 @@ export class WarmTargets {
     return this.aliases.get(id)?.name ?? (id.endsWith('.Alias') ? this.samAliases.get(id.slice(0, -'.Alias'.length))?.aliasName : undefined);
   }
 
+  /** True when some alias or version of the function carries provisioned concurrency. */
+  private hasProvisioned(fn: string): boolean {
+    for (const q of [...this.aliases.values(), ...this.versions.values()]) if (q.fn === fn && q.warm && q.provisioned) return true;
+    return false;
+  }
+
   /** Literal alias names of a function's warm aliases (for literal ARNs already qualified with one). */
   warmAliasNames(fn: string): string[] {
     const names: string[] = [];
-    for (const a of this.aliases.values()) if (a.fn === fn && a.warm && a.name) names.push(a.name);
+    const provisioned = this.hasProvisioned(fn);
+    for (const a of this.aliases.values()) if (a.fn === fn && a.warm && a.name && (a.provisioned || !provisioned)) names.push(a.name);
     const sam = this.samAliases.get(fn);
     if (sam?.aliasName) names.push(sam.aliasName);
     return names;

@@ -182,7 +182,8 @@ function notIntrinsic(entries: [string, Json][]): JsonObject {
 /* Plans.                                                                                     */
 /* ------------------------------------------------------------------------------------------ */
 
-type WarmChoice = 'none' | 'alias' | 'alias-via-version' | 'version' | 'alias+warm-version' | 'zero' | 'sam';
+/** `snapstart`: SnapStart on the function (no provisioned concurrency), its alias (or SAM's) is the target. */
+type WarmChoice = 'none' | 'alias' | 'alias-via-version' | 'version' | 'alias+warm-version' | 'zero' | 'sam' | 'snapstart';
 
 interface FnPlan {
   sam: boolean;
@@ -299,6 +300,7 @@ const fnPlanArb: fc.Arbitrary<FnPlan> = fc.record({
     [1, fc.constant('alias+warm-version')],
     [1, fc.constant('zero')],
     [2, fc.constant('sam')],
+    [2, fc.constant('snapstart')],
   ),
   aliasNamed: weighted([4, fc.constant(true)], [1, fc.constant(false)]),
   resCond: fc.option(condIdx, { freq: 3 }),
@@ -446,7 +448,7 @@ function buildFunction(plan: FnPlan, k: number, env: Env): BuiltFn {
   const resCond = plan.resCond === null ? undefined : CONDITIONS[plan.resCond];
 
   let warm = plan.warm;
-  if (plan.sam && warm !== 'sam' && warm !== 'none' && warm !== 'zero') warm = 'sam';
+  if (plan.sam && warm !== 'sam' && warm !== 'none' && warm !== 'zero' && warm !== 'snapstart') warm = 'sam';
   if (!plan.sam && warm === 'sam') warm = 'alias';
 
   const fnProps: JsonObject = { Handler: 'index.handler', Runtime: 'nodejs20.x' };
@@ -459,6 +461,9 @@ function buildFunction(plan: FnPlan, k: number, env: Env): BuiltFn {
       info.warm = { target: `${id}.Alias`, kind: 'sam', guards, aliasName: 'live' };
     } else if (warm === 'zero') {
       fnProps.ProvisionedConcurrencyConfig = { ProvisionedConcurrentExecutions: 0 };
+    } else if (warm === 'snapstart') {
+      fnProps.SnapStart = { ApplyOn: 'PublishedVersions' };
+      info.warm = { target: `${id}.Alias`, kind: 'sam', guards: [], aliasName: 'live' };
     }
   } else {
     fnProps.Code = { ZipFile: 'exports.handler = async () => ({})' };
@@ -507,17 +512,25 @@ function buildFunction(plan: FnPlan, k: number, env: Env): BuiltFn {
         resources.push([extra, { Type: 'AWS::Lambda::Version', Properties: { FunctionName: fnRefValue(), ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 } } }]);
         info.extraWarmVersion = extra;
       }
+    } else if (warm === 'snapstart') {
+      // SnapStart on published versions: the function's one alias, with no provisioned concurrency, is its target.
+      fnProps.SnapStart = { ApplyOn: 'PublishedVersions' };
+      resources.push([versionId, { Type: 'AWS::Lambda::Version', Properties: { FunctionName: fnRefValue() } }]);
+      resources.push([aliasId, withCond({ Type: 'AWS::Lambda::Alias', Properties: { FunctionName: fnRefValue(), FunctionVersion: { 'Fn::GetAtt': [versionId, 'Version'] }, Name: aliasNameValue } })]);
+      // No viaVersion: the published version itself restores the snapshot, so invoking it is no cold path.
+      info.warm = { target: aliasId, kind: 'alias', guards: resCond ? [{ condition: resCond, negate: false }] : [], aliasName, resourceCondition: resCond };
     } else if (warm === 'version') {
       resources.push([versionId, withCond({ Type: 'AWS::Lambda::Version', Properties: { FunctionName: fnRefValue(), ProvisionedConcurrencyConfig: pc } })]);
       info.warm = { target: versionId, kind: 'version', guards: targetGuards(), resourceCondition: resCond };
     }
   }
-  if (plan.coldAlias && !info.coldAlias) {
+  // Every alias and version of a SnapStart function is a published target: none of them is cold.
+  if (plan.coldAlias && !info.coldAlias && warm !== 'snapstart') {
     const cold = `${id}ColdAlias`;
     resources.push([cold, { Type: 'AWS::Lambda::Alias', Properties: { FunctionName: fnRefValue(), FunctionVersion: '$LATEST', Name: 'cold' } }]);
     info.coldAlias = cold;
   }
-  if (plan.coldVersion) {
+  if (plan.coldVersion && warm !== 'snapstart') {
     const cold = `${id}ColdVersion`;
     resources.push([cold, { Type: 'AWS::Lambda::Version', Properties: { FunctionName: fnRefValue() } }]);
     info.coldVersion = cold;

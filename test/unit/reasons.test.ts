@@ -290,3 +290,19 @@ describe('Managed Instances with PublishToLatestPublished: false and nothing pub
     expect(r.status === 'warm' && r.target.id).toBe('V');
   });
 });
+
+describe('qualifiers that are already right', () => {
+  test('the version of a SnapStart function restores its snapshot: left as it is', () => {
+    const { fragment, decisions } = run(resources({ Fn: lambdaFn(SNAP), V: version(REF('Fn')), Live: alias(REF('Fn'), 'live', 'V'), Flow: machine(REF('V')) }));
+    expect(resourceOf(fragment)).toEqual(REF('V'));
+    expect(decisions.find((d) => d.statePath === 'States.W')).toMatchObject({ action: 'unchanged', reason: expect.stringMatching(/already invokes V, a published target, which its SnapStart configuration needs/) });
+  });
+
+  test('a durable function with an alias with provisioned concurrency: a plain alias is not warm, the exact version moves to the warm alias', () => {
+    const t = targetsOf(resources({ Fn: lambdaFn(DURABLE), V: version(REF('Fn')), Dev: alias(REF('Fn'), 'dev', 'V'), Live: alias(REF('Fn'), 'live', 'V', {}, PC) }));
+    expect(['Live', 'Dev', 'V'].map((id) => t.isWarmQualifier(id))).toEqual([true, false, false]);
+    expect(t.warmAliasNames('Fn')).toEqual(['live']);
+    const { fragment } = run(resources({ Fn: lambdaFn(DURABLE), V: version(REF('Fn')), Dev: alias(REF('Fn'), 'dev', 'V'), Live: alias(REF('Fn'), 'live', 'V', {}, PC), Flow: machine(REF('V')) }));
+    expect(resourceOf(fragment)).toEqual(REF('Live'));
+  });
+});
