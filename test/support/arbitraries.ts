@@ -182,7 +182,10 @@ function notIntrinsic(entries: [string, Json][]): JsonObject {
 /* Plans.                                                                                     */
 /* ------------------------------------------------------------------------------------------ */
 
-/** `snapstart`: SnapStart on the function (no provisioned concurrency), its alias (or SAM's) is the target. */
+/**
+ * `snapstart`: a function-level reason and no provisioned concurrency (SnapStart, DurableConfig or
+ * CapacityProviderConfig, by the function's index); its alias (or SAM's) is the target.
+ */
 type WarmChoice = 'none' | 'alias' | 'alias-via-version' | 'version' | 'alias+warm-version' | 'zero' | 'sam' | 'snapstart';
 
 interface FnPlan {
@@ -429,6 +432,13 @@ interface BuiltFn {
   conditions: Set<string>;
 }
 
+/** The function-level reason of the k-th function in `snapstart` mode: SnapStart, a durable function, Managed Instances. */
+function functionReason(k: number): JsonObject {
+  if (k % 3 === 0) return { SnapStart: { ApplyOn: 'PublishedVersions' } };
+  if (k % 3 === 1) return { DurableConfig: { ExecutionTimeout: 900 } };
+  return { CapacityProviderConfig: { LambdaManagedInstancesCapacityProviderConfig: { CapacityProviderArn: `arn:aws:lambda:${REGION}:${ACCOUNT}:capacity-provider:fleet` } } };
+}
+
 function buildFunction(plan: FnPlan, k: number, env: Env): BuiltFn {
   const id = `Fn${k}`;
   const name = !plan.named ? undefined : plan.nameStyle === 'other-id' ? `Fn${k + 1}` : plan.nameStyle === 'underscore' ? `App_Fn_${k}` : `app-fn${k}`;
@@ -462,7 +472,7 @@ function buildFunction(plan: FnPlan, k: number, env: Env): BuiltFn {
     } else if (warm === 'zero') {
       fnProps.ProvisionedConcurrencyConfig = { ProvisionedConcurrentExecutions: 0 };
     } else if (warm === 'snapstart') {
-      fnProps.SnapStart = { ApplyOn: 'PublishedVersions' };
+      Object.assign(fnProps, functionReason(k));
       info.warm = { target: `${id}.Alias`, kind: 'sam', guards: [], aliasName: 'live' };
     }
   } else {
@@ -514,7 +524,7 @@ function buildFunction(plan: FnPlan, k: number, env: Env): BuiltFn {
       }
     } else if (warm === 'snapstart') {
       // SnapStart on published versions: the function's one alias, with no provisioned concurrency, is its target.
-      fnProps.SnapStart = { ApplyOn: 'PublishedVersions' };
+      Object.assign(fnProps, functionReason(k));
       resources.push([versionId, { Type: 'AWS::Lambda::Version', Properties: { FunctionName: fnRefValue() } }]);
       resources.push([aliasId, withCond({ Type: 'AWS::Lambda::Alias', Properties: { FunctionName: fnRefValue(), FunctionVersion: { 'Fn::GetAtt': [versionId, 'Version'] }, Name: aliasNameValue } })]);
       // No viaVersion: the published version itself restores the snapshot, so invoking it is no cold path.
