@@ -21,7 +21,7 @@ import { Editor, getOwn, hasOwn, intrinsicName, isObject, jsonEqual, setOwn } fr
 import { ReportBuilder, metadataEntries } from './report';
 import { decide, type Edit } from './rewrite';
 import { WarmTargets } from './targets';
-import { consequenceOf, describeReasons } from './reasons';
+import { consequenceOf, describeReasons, type Reason } from './reasons';
 import { readTemplate, STATE_MACHINE_TYPES, unreadableIn, type Resource, type TemplateIndex } from './template';
 import { touchesWarm } from './touches';
 import type { Decision, Json, JsonObject, StoredDefinition, TransformOptions, TransformResult } from './types';
@@ -102,7 +102,11 @@ function run(fragment: unknown, options: TransformOptions): TransformResult {
       else {
         const cold = explicitColdPath(n, index, targets);
         const at = { stateMachine: sm.id, templatePath: model.path, state: n.state, statePath: n.statePath, ...src };
-        if (cold) report.add({ action: 'unchanged', ...at, function: cold.fn, coldPath: true, reason: `${reason}, although it does not use the provisioned concurrency of ${cold.fn} (${cold.why})` });
+        if (cold) {
+          const reasons = targetReasons(targets, cold.fn);
+          const what = reasons[0] === 'ProvisionedConcurrency' ? 'the provisioned concurrency' : `the published target that the ${describeReasons(reasons)} configuration needs`;
+          report.add({ action: 'unchanged', ...at, function: cold.fn, coldPath: true, reasons, consequence: consequenceOf(reasons, cold.why === 'Qualifier $LATEST'), reason: `${reason}, although it does not use ${what} of ${cold.fn} (${cold.why})` });
+        }
         else report.add({ action: 'unchanged', ...at, reason });
       }
     }
@@ -390,6 +394,15 @@ function explicitColdPath(note: SlotNote, index: TemplateIndex, targets: WarmTar
     return { fn, why: `alias ${q} has no provisioned concurrency` };
   }
   return undefined;
+}
+
+/** Why a function needs its target (provisioned concurrency when it has it, else its configuration). */
+function targetReasons(targets: WarmTargets, fn: string): Reason[] {
+  const res = targets.resolve(fn);
+  if (res.status === 'warm') return res.target.reasons;
+  if (res.status === 'unpublished') return res.reasons;
+  const own = targets.reasonsOf(fn);
+  return own.length ? own : ['ProvisionedConcurrency'];
 }
 
 /** Records the rewrites in `Metadata.WarmStepFunctions`; false when Metadata is not a plain map (e.g. an Fn::If). */

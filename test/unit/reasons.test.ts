@@ -306,3 +306,18 @@ describe('qualifiers that are already right', () => {
     expect(resourceOf(fragment)).toEqual(REF('Live'));
   });
 });
+
+describe('an explicit Qualifier parameter of $LATEST', () => {
+  test('on a Managed Instances function with an alias: left as it is (an explicit qualifier), reported as failing at run time', () => {
+    const state = { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: { 'Fn::GetAtt': ['Fn', 'Arn'] }, Qualifier: '$LATEST' }, End: true };
+    const template = resources({
+      Fn: lambdaFn(MI),
+      V: version(REF('Fn')),
+      Live: alias(REF('Fn'), 'live', 'V'),
+      Flow: { Type: 'AWS::StepFunctions::StateMachine', Properties: { RoleArn: 'arn:aws:iam::123456789012:role/r', Definition: { StartAt: 'W', States: { W: state } } } },
+    });
+    const d = run(template).decisions.find((x) => x.statePath === 'States.W')!;
+    expect(d).toMatchObject({ action: 'unchanged', coldPath: true, reasons: ['ManagedInstances'], consequence: 'fails' });
+    expect(d.reason).toMatch(/does not use the published target that the Managed Instances configuration needs of Fn \(Qualifier \$LATEST\)/);
+  });
+});
