@@ -15,8 +15,8 @@
  * unqualified call does and which explicit qualifier AWS documents when the template publishes no
  * version; it reads the function-level reasons from a function's (Globals-merged) properties.
  */
-import { getOwn, intrinsicName, isObject } from './json';
-import { refName } from './template';
+import { getOwn, isObject } from './cfn/json';
+import { intrinsicName, refName } from './cfn/intrinsics';
 import type { Consequence, Json, JsonObject, Reason } from './types';
 
 export type { Consequence, Reason } from './types';

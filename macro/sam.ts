@@ -14,9 +14,10 @@
  * Conditions: a condition and its negation, or two `Fn::Equals` of the same parameter with different
  * literal values (`Stage = prod` and `Stage = dev`).
  */
-import { getOwn, hasOwn, intrinsicName, isObject } from './json';
+import { getOwn, hasOwn, isObject } from './cfn/json';
+import { intrinsicName, refName } from './cfn/intrinsics';
 import type { Guard } from './reasons';
-import { refName, type Resource, type TemplateIndex } from './template';
+import type { Resource, TemplateIndex } from './template';
 import type { Json, JsonObject } from './types';
 
 const SECTION: Record<string, string> = {

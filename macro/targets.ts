@@ -10,11 +10,12 @@
  * Each such function gets exactly one target (or one per exclusive Condition), or an error that
  * says why not. "Warm" below means "has such a target", whatever the reason.
  */
-import { getOwn } from './json';
+import { getOwn } from './cfn/json';
 import { configured, describeReasons, functionReasons, REASON_INFO, REASONS, type FunctionReason, type Guard, type Reason } from './reasons';
 import { exclusiveGuards, samProperties } from './sam';
-import { getAttPair, unreadableIn, type TemplateIndex } from './template';
+import { unreadableIn, type TemplateIndex } from './template';
 import type { Json } from './types';
+import { getAttPair } from './cfn/intrinsics';
 
 export type { Guard } from './reasons';
 

@@ -267,9 +267,12 @@ describe('a durable function whose DurableConfig is guarded by a Condition, noth
 
 describe('the Lambda logs name the reason', () => {
   test('each decision record carries reasons and consequence', () => {
-    const { decisions } = run(resources({ Fn: lambdaFn(SNAP), V: version(REF('Fn')), Live: alias(REF('Fn'), 'live', 'V'), Flow: machine({ 'Fn::GetAtt': ['Fn', 'Arn'] }) }));
+    const { report } = transform(resources({ Fn: lambdaFn(SNAP), V: version(REF('Fn')), Live: alias(REF('Fn'), 'live', 'V'), Flow: machine({ 'Fn::GetAtt': ['Fn', 'Arn'] }) }), {
+      region: 'us-east-1',
+      accountId: '123456789012',
+    });
     const records: Record<string, unknown>[] = [];
-    logDecisions((r) => records.push(r), 'req-1', { mode: 'rewrite', decisions, summary: { stateMachines: 1, modifiedStateMachines: 1, rewritten: 1, cold: 0, warnings: 0, iamGrantsAdded: 1 } });
+    logDecisions((r) => records.push(r), 'req-1', report);
     expect(records.find((r) => r.message === 'rewritten')).toMatchObject({ reasons: ['SnapStart'], consequence: 'cold', reason: 'Resource now invokes Live (SnapStart)', to: '{Live}' });
   });
 });
