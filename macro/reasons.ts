@@ -129,9 +129,18 @@ export function functionReasons(props: JsonObject, enabled: ReadonlySet<Reason>)
   const add = (reason: Reason, guards: Guard[] | undefined): void => {
     if (guards && enabled.has(reason)) out.push({ reason, guards });
   };
-  add('SnapStart', configured(getOwn(props, 'SnapStart'), (v) => getOwn(v, 'ApplyOn') !== 'None' && getOwn(v, 'ApplyOn') !== undefined));
-  add('Durable', configured(getOwn(props, 'DurableConfig'), () => true));
-  add('ManagedInstances', configured(getOwn(props, 'CapacityProviderConfig'), () => true));
+  add(
+    'SnapStart',
+    configured(getOwn(props, 'SnapStart'), (v) => getOwn(v, 'ApplyOn') !== 'None' && getOwn(v, 'ApplyOn') !== undefined),
+  );
+  add(
+    'Durable',
+    configured(getOwn(props, 'DurableConfig'), () => true),
+  );
+  add(
+    'ManagedInstances',
+    configured(getOwn(props, 'CapacityProviderConfig'), () => true),
+  );
   const mi = out.find((r) => r.reason === 'ManagedInstances');
   const publish = getOwn(props, 'PublishToLatestPublished');
   if (mi && (publish === false || publish === 'false')) mi.noLatestPublished = true;

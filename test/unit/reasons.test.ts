@@ -23,7 +23,11 @@ const alias = (of: Json, name: string, versionId: string, extra: JsonObject = {}
 });
 const SNAP: JsonObject = { SnapStart: { ApplyOn: 'PublishedVersions' } };
 const DURABLE: JsonObject = { DurableConfig: { ExecutionTimeout: 3600 } };
-const MI: JsonObject = { CapacityProviderConfig: { LambdaManagedInstancesCapacityProviderConfig: { CapacityProviderArn: 'arn:aws:lambda:us-east-1:123456789012:capacity-provider:p' } } };
+const MI: JsonObject = {
+  CapacityProviderConfig: {
+    LambdaManagedInstancesCapacityProviderConfig: { CapacityProviderArn: 'arn:aws:lambda:us-east-1:123456789012:capacity-provider:p' },
+  },
+};
 const PC: JsonObject = { ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 2 } };
 
 function targetsOf(template: JsonObject, aliasName?: string, enabled?: Reason[]): WarmTargets {
@@ -41,7 +45,8 @@ function run(template: JsonObject, params: JsonObject = {}): { fragment: JsonObj
   const r = transform(template, { ...parseParams(params), region: 'us-east-1', accountId: '123456789012' });
   return { fragment: r.fragment as JsonObject, decisions: r.report.decisions };
 }
-const resourceOf = (fragment: JsonObject): Json => ((((fragment.Resources as JsonObject).Flow as JsonObject).Properties as JsonObject).Definition as any).States.W.Resource;
+const resourceOf = (fragment: JsonObject): Json =>
+  ((((fragment.Resources as JsonObject).Flow as JsonObject).Properties as JsonObject).Definition as any).States.W.Resource;
 
 describe('function-level reasons', () => {
   test.each<[string, JsonObject, Reason[]]>([
@@ -60,26 +65,41 @@ describe('function-level reasons', () => {
   });
 
   test('Fn::If [C, config, NoValue] is in effect when C holds', () => {
-    expect(configured({ 'Fn::If': ['IsProd', { ApplyOn: 'PublishedVersions' }, { Ref: 'AWS::NoValue' }] }, () => true)).toEqual([{ condition: 'IsProd', negate: false }]);
+    expect(configured({ 'Fn::If': ['IsProd', { ApplyOn: 'PublishedVersions' }, { Ref: 'AWS::NoValue' }] }, () => true)).toEqual([
+      { condition: 'IsProd', negate: false },
+    ]);
   });
 });
 
 describe('targets for each reason', () => {
   test('SnapStart: the alias of the function (no provisioned concurrency on it)', () => {
     const t = targetsOf(resources({ Fn: lambdaFn(SNAP), V: version(REF('Fn')), Live: alias(REF('Fn'), 'live', 'V') }));
-    expect(t.resolve('Fn')).toEqual<Resolution>({ status: 'warm', target: { fn: 'Fn', id: 'Live', kind: 'alias', value: REF('Live'), aliasName: 'live', guards: [], reasons: ['SnapStart'] } });
+    expect(t.resolve('Fn')).toEqual<Resolution>({
+      status: 'warm',
+      target: { fn: 'Fn', id: 'Live', kind: 'alias', value: REF('Live'), aliasName: 'live', guards: [], reasons: ['SnapStart'] },
+    });
   });
 
   test('durable, version only (the CDK currentVersion without an alias): the version', () => {
     const t = targetsOf(resources({ Fn: lambdaFn(DURABLE), V: version(REF('Fn')) }));
-    expect(t.resolve('Fn')).toEqual<Resolution>({ status: 'warm', target: { fn: 'Fn', id: 'V', kind: 'version', value: REF('V'), guards: [], reasons: ['Durable'] } });
+    expect(t.resolve('Fn')).toEqual<Resolution>({
+      status: 'warm',
+      target: { fn: 'Fn', id: 'V', kind: 'version', value: REF('V'), guards: [], reasons: ['Durable'] },
+    });
   });
 
   test('durable, nothing published: the explicit qualifier $LATEST', () => {
     const t = targetsOf(resources({ Fn: lambdaFn(DURABLE) }));
     expect(t.resolve('Fn')).toEqual<Resolution>({
       status: 'warm',
-      target: { fn: 'Fn', id: 'Fn:$LATEST', kind: 'explicit', value: { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['Fn', 'Arn'] }, ':$LATEST']] }, guards: [], reasons: ['Durable'] },
+      target: {
+        fn: 'Fn',
+        id: 'Fn:$LATEST',
+        kind: 'explicit',
+        value: { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['Fn', 'Arn'] }, ':$LATEST']] },
+        guards: [],
+        reasons: ['Durable'],
+      },
     });
   });
 
@@ -92,7 +112,9 @@ describe('targets for each reason', () => {
   });
 
   test('provisioned concurrency still wins: the warm alias, not the plain one', () => {
-    const t = targetsOf(resources({ Fn: lambdaFn(DURABLE), V: version(REF('Fn')), Dev: alias(REF('Fn'), 'dev', 'V'), Live: alias(REF('Fn'), 'live', 'V', {}, PC) }));
+    const t = targetsOf(
+      resources({ Fn: lambdaFn(DURABLE), V: version(REF('Fn')), Dev: alias(REF('Fn'), 'dev', 'V'), Live: alias(REF('Fn'), 'live', 'V', {}, PC) }),
+    );
     const r = t.resolve('Fn');
     expect(r.status === 'warm' && [r.target.id, r.target.reasons]).toEqual(['Live', ['ProvisionedConcurrency', 'Durable']]);
   });
@@ -106,13 +128,19 @@ describe('targets for each reason', () => {
   test('two plain aliases of a SnapStart function: AliasName chooses, else an error that names the reason', () => {
     const res = { Fn: lambdaFn(SNAP), V: version(REF('Fn')), A: alias(REF('Fn'), 'a', 'V'), B: alias(REF('Fn'), 'b', 'V') };
     const r = targetsOf(resources(res)).resolve('Fn');
-    expect(r.status === 'error' && r.message).toMatch(/function Fn has 2 aliases it can be invoked through \(its SnapStart configuration needs a published target\): A \(Name: a\), B \(Name: b\)\. Choose one/);
+    expect(r.status === 'error' && r.message).toMatch(
+      /function Fn has 2 aliases it can be invoked through \(its SnapStart configuration needs a published target\): A \(Name: a\), B \(Name: b\)\. Choose one/,
+    );
     const chosen = targetsOf(resources(res), 'b').resolve('Fn');
     expect(chosen.status === 'warm' && chosen.target.id).toBe('B');
   });
 
   test('the Reasons parameter turns a reason off', () => {
-    const t = targetsOf(resources({ Fn: lambdaFn(SNAP), V: version(REF('Fn')), Live: alias(REF('Fn'), 'live', 'V') }), undefined, ['ProvisionedConcurrency', 'Durable', 'ManagedInstances']);
+    const t = targetsOf(resources({ Fn: lambdaFn(SNAP), V: version(REF('Fn')), Live: alias(REF('Fn'), 'live', 'V') }), undefined, [
+      'ProvisionedConcurrency',
+      'Durable',
+      'ManagedInstances',
+    ]);
     expect(t.resolve('Fn')).toEqual({ status: 'cold' });
   });
 });
@@ -133,7 +161,9 @@ describe('consequences', () => {
 
 describe('the report names the reason and the consequence', () => {
   test('durable, unqualified: rewritten to the alias; the decision says durable, fails', () => {
-    const { fragment, decisions } = run(resources({ Fn: lambdaFn(DURABLE), V: version(REF('Fn')), Live: alias(REF('Fn'), 'live', 'V'), Flow: machine({ 'Fn::GetAtt': ['Fn', 'Arn'] }) }));
+    const { fragment, decisions } = run(
+      resources({ Fn: lambdaFn(DURABLE), V: version(REF('Fn')), Live: alias(REF('Fn'), 'live', 'V'), Flow: machine({ 'Fn::GetAtt': ['Fn', 'Arn'] }) }),
+    );
     expect(resourceOf(fragment)).toEqual(REF('Live'));
     const d = decisions.find((x) => x.action === 'rewritten')!;
     expect(d).toMatchObject({ reasons: ['Durable'], consequence: 'fails', coldPath: true });
@@ -219,7 +249,9 @@ describe('warm aliases under exclusive Conditions', () => {
   });
 
   test('conditions that can overlap keep the failure', () => {
-    expect(() => run(template({ 'Fn::Equals': [{ Ref: 'Region' }, 'eu-west-1'] }))).toThrow(/has 2 aliases with provisioned concurrency: Prod \(Name: prod\), Dev \(Name: dev\)/);
+    expect(() => run(template({ 'Fn::Equals': [{ Ref: 'Region' }, 'eu-west-1'] }))).toThrow(
+      /has 2 aliases with provisioned concurrency: Prod \(Name: prod\), Dev \(Name: dev\)/,
+    );
   });
 
   test('exclusiveGuards: a condition and its negation; equal literals are not exclusive', () => {
@@ -242,7 +274,9 @@ describe('the Reasons parameter', () => {
     expect(parseParams({ Reasons: '-SnapStart' }).reasons).toEqual(['ProvisionedConcurrency', 'Durable', 'ManagedInstances']);
   });
   test('unknown names and contradictions fail', () => {
-    expect(() => parseParams({ Reasons: 'Snapstart,Warm' })).toThrow(/Reasons names "Warm", which is not one of ProvisionedConcurrency, SnapStart, Durable, ManagedInstances/);
+    expect(() => parseParams({ Reasons: 'Snapstart,Warm' })).toThrow(
+      /Reasons names "Warm", which is not one of ProvisionedConcurrency, SnapStart, Durable, ManagedInstances/,
+    );
     expect(() => parseParams({ Reasons: 'Durable,-Durable' })).toThrow(/Reasons both turns Durable on and off/);
     expect(() => parseParams({ Reasons: '' })).toThrow(/Reasons must be a non-empty list/);
     expect(parseReasons(['-ProvisionedConcurrency', '-SnapStart', '-Durable', '-ManagedInstances'])).toEqual({ enabled: new Set() });
@@ -254,7 +288,10 @@ describe('a durable function whose DurableConfig is guarded by a Condition, noth
     const template: JsonObject = {
       Parameters: { Stage: { Type: 'String' } },
       Conditions: { IsProd: { 'Fn::Equals': [{ Ref: 'Stage' }, 'prod'] } },
-      Resources: { Fn: lambdaFn({ DurableConfig: { 'Fn::If': ['IsProd', { ExecutionTimeout: 60 }, { Ref: 'AWS::NoValue' }] } }), Flow: machine({ 'Fn::GetAtt': ['Fn', 'Arn'] }) },
+      Resources: {
+        Fn: lambdaFn({ DurableConfig: { 'Fn::If': ['IsProd', { ExecutionTimeout: 60 }, { Ref: 'AWS::NoValue' }] } }),
+        Flow: machine({ 'Fn::GetAtt': ['Fn', 'Arn'] }),
+      },
     };
     const first = run(template);
     const latest = { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['Fn', 'Arn'] }, ':$LATEST']] };
@@ -267,13 +304,21 @@ describe('a durable function whose DurableConfig is guarded by a Condition, noth
 
 describe('the Lambda logs name the reason', () => {
   test('each decision record carries reasons and consequence', () => {
-    const { report } = transform(resources({ Fn: lambdaFn(SNAP), V: version(REF('Fn')), Live: alias(REF('Fn'), 'live', 'V'), Flow: machine({ 'Fn::GetAtt': ['Fn', 'Arn'] }) }), {
-      region: 'us-east-1',
-      accountId: '123456789012',
-    });
+    const { report } = transform(
+      resources({ Fn: lambdaFn(SNAP), V: version(REF('Fn')), Live: alias(REF('Fn'), 'live', 'V'), Flow: machine({ 'Fn::GetAtt': ['Fn', 'Arn'] }) }),
+      {
+        region: 'us-east-1',
+        accountId: '123456789012',
+      },
+    );
     const records: Record<string, unknown>[] = [];
     logDecisions((r) => records.push(r), 'req-1', report);
-    expect(records.find((r) => r.message === 'rewritten')).toMatchObject({ reasons: ['SnapStart'], consequence: 'cold', reason: 'Resource now invokes Live (SnapStart)', to: '{Live}' });
+    expect(records.find((r) => r.message === 'rewritten')).toMatchObject({
+      reasons: ['SnapStart'],
+      consequence: 'cold',
+      reason: 'Resource now invokes Live (SnapStart)',
+      to: '{Live}',
+    });
   });
 });
 
@@ -298,26 +343,47 @@ describe('qualifiers that are already right', () => {
   test('the version of a SnapStart function restores its snapshot: left as it is', () => {
     const { fragment, decisions } = run(resources({ Fn: lambdaFn(SNAP), V: version(REF('Fn')), Live: alias(REF('Fn'), 'live', 'V'), Flow: machine(REF('V')) }));
     expect(resourceOf(fragment)).toEqual(REF('V'));
-    expect(decisions.find((d) => d.statePath === 'States.W')).toMatchObject({ action: 'unchanged', reason: expect.stringMatching(/already invokes V, a published target, which its SnapStart configuration needs/) });
+    expect(decisions.find((d) => d.statePath === 'States.W')).toMatchObject({
+      action: 'unchanged',
+      reason: expect.stringMatching(/already invokes V, a published target, which its SnapStart configuration needs/),
+    });
   });
 
   test('a durable function with an alias with provisioned concurrency: a plain alias is not warm, the exact version moves to the warm alias', () => {
-    const t = targetsOf(resources({ Fn: lambdaFn(DURABLE), V: version(REF('Fn')), Dev: alias(REF('Fn'), 'dev', 'V'), Live: alias(REF('Fn'), 'live', 'V', {}, PC) }));
+    const t = targetsOf(
+      resources({ Fn: lambdaFn(DURABLE), V: version(REF('Fn')), Dev: alias(REF('Fn'), 'dev', 'V'), Live: alias(REF('Fn'), 'live', 'V', {}, PC) }),
+    );
     expect(['Live', 'Dev', 'V'].map((id) => t.isWarmQualifier(id))).toEqual([true, false, false]);
     expect(t.warmAliasNames('Fn')).toEqual(['live']);
-    const { fragment } = run(resources({ Fn: lambdaFn(DURABLE), V: version(REF('Fn')), Dev: alias(REF('Fn'), 'dev', 'V'), Live: alias(REF('Fn'), 'live', 'V', {}, PC), Flow: machine(REF('V')) }));
+    const { fragment } = run(
+      resources({
+        Fn: lambdaFn(DURABLE),
+        V: version(REF('Fn')),
+        Dev: alias(REF('Fn'), 'dev', 'V'),
+        Live: alias(REF('Fn'), 'live', 'V', {}, PC),
+        Flow: machine(REF('V')),
+      }),
+    );
     expect(resourceOf(fragment)).toEqual(REF('Live'));
   });
 });
 
 describe('an explicit Qualifier parameter of $LATEST', () => {
   test('on a Managed Instances function with an alias: left as it is (an explicit qualifier), reported as failing at run time', () => {
-    const state = { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: { 'Fn::GetAtt': ['Fn', 'Arn'] }, Qualifier: '$LATEST' }, End: true };
+    const state = {
+      Type: 'Task',
+      Resource: 'arn:aws:states:::lambda:invoke',
+      Parameters: { FunctionName: { 'Fn::GetAtt': ['Fn', 'Arn'] }, Qualifier: '$LATEST' },
+      End: true,
+    };
     const template = resources({
       Fn: lambdaFn(MI),
       V: version(REF('Fn')),
       Live: alias(REF('Fn'), 'live', 'V'),
-      Flow: { Type: 'AWS::StepFunctions::StateMachine', Properties: { RoleArn: 'arn:aws:iam::123456789012:role/r', Definition: { StartAt: 'W', States: { W: state } } } },
+      Flow: {
+        Type: 'AWS::StepFunctions::StateMachine',
+        Properties: { RoleArn: 'arn:aws:iam::123456789012:role/r', Definition: { StartAt: 'W', States: { W: state } } },
+      },
     });
     const d = run(template).decisions.find((x) => x.statePath === 'States.W')!;
     expect(d).toMatchObject({ action: 'unchanged', coldPath: true, reasons: ['ManagedInstances'], consequence: 'fails' });
