@@ -48,6 +48,8 @@ export interface ReasonInfo {
   sticky: boolean;
   /** The exact fix when the template publishes no version. */
   fix: string;
+  /** What an explicit `:$LATEST` does, when it differs from an unqualified call. */
+  latest?: string;
 }
 
 export const REASON_INFO: Record<Reason, ReasonInfo> = {
@@ -87,6 +89,7 @@ export const REASON_INFO: Record<Reason, ReasonInfo> = {
     unqualified: 'runs $LATEST.PUBLISHED (Lambda never invokes $LATEST of a Managed Instances function), not the version the template publishes',
     sticky: true,
     fix: 'no fix is needed: an unqualified call runs $LATEST.PUBLISHED',
+    latest: 'fails at run time: Lambda never invokes $LATEST of a Managed Instances function',
   },
 };
 

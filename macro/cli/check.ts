@@ -124,8 +124,10 @@ function coldMessage(d: Decision): string {
   if (!d.to) return d.reason;
   const reasons = d.reasons ?? ['ProvisionedConcurrency'];
   if (reasons[0] === 'ProvisionedConcurrency') return `invokes ${d.from} (unqualified: $LATEST), not ${d.to}, which has the provisioned concurrency of ${d.function}`;
-  const info = REASON_INFO[reasons.find((r) => REASON_INFO[r].consequence === d.consequence) ?? reasons[0]];
-  return `invokes ${d.from}, not ${d.to}, which ${d.function}'s ${describeReasons(reasons)} configuration (${info.property}) needs: that call ${info.unqualified}`;
+  // `:$LATEST` of a Managed Instances function fails, though its unqualified ARN does not.
+  const latest = d.consequence === 'fails' && !reasons.includes('Durable') && reasons.includes('ManagedInstances');
+  const info = REASON_INFO[latest ? 'ManagedInstances' : (reasons.find((r) => REASON_INFO[r].consequence === d.consequence) ?? reasons[0])];
+  return `invokes ${d.from}, not ${d.to}, which ${d.function}'s ${describeReasons(reasons)} configuration (${info.property}) needs: that call ${latest ? info.latest : info.unqualified}`;
 }
 
 function problemFinding(p: Problem, file: string, positions: SourcePositions): Finding {

@@ -533,3 +533,46 @@ describe('check: invocations that fail at run time, and the reason of each findi
     expect(r.stdout).toContain('docs/reasons.md');
   });
 });
+
+describe('check: Managed Instances', () => {
+  const MI_YAML = `Resources:
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties:
+      CapacityProviderConfig:
+        LambdaManagedInstancesCapacityProviderConfig: { CapacityProviderArn: arn:aws:lambda:us-east-1:123456789012:capacity-provider:p }
+  V:
+    Type: AWS::Lambda::Version
+    Properties:
+      FunctionName: !Ref Fn
+  Live:
+    Type: AWS::Lambda::Alias
+    Properties:
+      FunctionName: !Ref Fn
+      FunctionVersion: !GetAtt V.Version
+      Name: live
+  Flow:
+    Type: AWS::StepFunctions::StateMachine
+    Properties:
+      RoleArn: arn:aws:iam::123456789012:role/flow
+      Definition:
+        StartAt: First
+        States:
+          First: { Type: Task, Resource: !GetAtt Fn.Arn, Next: Second }
+          Second: { Type: Task, Resource: !Sub "\${Fn.Arn}:$LATEST", End: true }
+`;
+  it('unqualified runs $LATEST.PUBLISHED (a cold path: it misses the alias); :$LATEST fails at run time (exit 3)', async () => {
+    const r = await cli(['check', 'mi.yaml', '--format', 'json'], { 'mi.yaml': MI_YAML });
+    expect(r.code).toBe(3);
+    const json = JSON.parse(r.stdout);
+    expect(json.failsAtRunTime.map((f: { statePath: string; message: string }) => [f.statePath, f.message])).toEqual([
+      ['States.Second', "invokes {Fn.Arn}:$LATEST, not {Live}, which Fn's Managed Instances configuration (CapacityProviderConfig) needs: that call fails at run time: Lambda never invokes $LATEST of a Managed Instances function"],
+    ]);
+    expect(json.coldPaths.map((f: { statePath: string; message: string }) => [f.statePath, f.message])).toEqual([
+      [
+        'States.First',
+        "invokes {Fn.Arn}, not {Live}, which Fn's Managed Instances configuration (CapacityProviderConfig) needs: that call runs $LATEST.PUBLISHED (Lambda never invokes $LATEST of a Managed Instances function), not the version the template publishes",
+      ],
+    ]);
+  });
+});
