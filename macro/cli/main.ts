@@ -170,11 +170,16 @@ function printCheck(result: CheckResult, format: CheckFormat, io: Io): number {
   return result.exitCode;
 }
 
+/** A rewrite for a reason beyond provisioned concurrency (the summary names it; provisioned concurrency is the default). */
+function beyondProvisioned(d: Decision): boolean {
+  return d.reasons !== undefined && d.reasons.some((r) => r !== 'ProvisionedConcurrency');
+}
+
 function summary(report: Report): string {
   const lines: string[] = [];
   const line = (d: Decision): string => {
     const where = d.statePath ? `${d.stateMachine} ${d.statePath}` : d.stateMachine || d.templatePath;
-    if (d.action === 'rewritten') return `  ${report.mode === 'report' ? 'would rewrite' : 'rewritten'}  ${where}: ${d.from} → ${d.to}${d.reasons ? ` (${describeReasons(d.reasons)})` : ''}`;
+    if (d.action === 'rewritten') return `  ${report.mode === 'report' ? 'would rewrite' : 'rewritten'}  ${where}: ${d.from} → ${d.to}${beyondProvisioned(d) ? ` (${describeReasons(d.reasons!)})` : ''}`;
     if (d.action === 'granted' && report.mode === 'report') return `  would grant  ${where}: ${textOf(d, 'rewrite')}`;
     return `  ${d.action.padEnd(9)}  ${where}: ${d.reason}`;
   };
