@@ -4,7 +4,7 @@
  * The decision is pure data (an `Edit` or a reason to leave the slot alone); `definition/write.ts`
  * applies the edits in the form the definition came in.
  */
-import { expandParts, formatParts, formatValue, isHole, partsOf, partsToValue, soleHole } from './cfn/parts';
+import { expandParts, formatPartsBounded, formatValue, isHole, partsOf, partsToValue, soleHole } from './cfn/parts';
 import { unreadableIn } from './template';
 import type { Problem } from './errors';
 import { classifyParts, type LambdaRef } from './references';
@@ -59,7 +59,8 @@ export interface DecideContext {
 export function decide(slot: Slot, ctx: DecideContext): SlotDecision {
   const parts = expandParts(slot.leaf.parts);
   const ref: LambdaRef = classifyParts(parts, ctx.index, ctx.targets);
-  const from = formatParts(parts);
+  // Bounded: a value expanded to a megabyte, used by thousands of states, costs each a bounded text.
+  const from = formatPartsBounded(parts);
   const original = partsToValue(slot.leaf.parts);
   const single = soleHole(parts);
   if (ref.kind === 'unknown') {

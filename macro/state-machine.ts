@@ -27,6 +27,7 @@ import { roleKey, unreadableIn, type Resource, type TemplateIndex } from './temp
 import { touchesWarm } from './touches';
 import { MACRO_NAME, type Decision, type JsonObject, type StoredDefinition, type StoredRef, type TransformOptions } from './types';
 import type { MessageId } from './messages';
+import { checkNesting, formatCount, LimitError, LIMITS } from './limits';
 
 /** What every state machine of one run shares. */
 export interface RunContext {
@@ -82,7 +83,8 @@ function rewrite(sm: Resource, ctx: RunContext): number | undefined {
   const edits: Edit[] = [];
   const errorStates = new Map<string, string[]>();
   const cycles = new Map<string, string[] | null>();
-  for (const slot of scan.slots) {
+  for (const [k, slot] of scan.slots.entries()) {
+    if (k % 256 === 255) options.checkpoint?.(`deciding the invocations of ${sm.id}`);
     const d = decide(slot, { index: ctx.index, targets: ctx.targets, external: options.external, aliasName: options.aliasName, holds: sm.condition });
     const edit = recordSlot(ctx, sm, slot, d, place(slot.state, slot.statePath), cycles, errorStates);
     if (edit) edits.push(edit);
@@ -244,6 +246,10 @@ function writeAndGrant(ctx: RunContext, sm: Resource, model: Model, edits: Edit[
   for (const w of outcome.warnings) warn(ctx, sm, 'iam', { stateMachine: sm.id, templatePath: w.path }, 'iam.warning', { reason: w.message }, w.strictMessage);
   if (!addMetadata(editor, sm, edits)) {
     out.add({ action: 'warning', topic: 'state-machine', messageId: 'stateMachine.metadataNotAMap', data: {}, stateMachine: sm.id, templatePath: `Resources/${sm.id}/Metadata` });
+  } else if (edits.length > LIMITS.metadataEntries) {
+    // Metadata is capped (docs/limits.md): the report says so; it and the log lines list every rewrite.
+    const data = { limit: formatCount(LIMITS.metadataEntries), rewrites: formatCount(edits.length) };
+    out.add({ action: 'unchanged', topic: 'state-machine', messageId: 'stateMachine.metadataCapped', data, stateMachine: sm.id, templatePath: `Resources/${sm.id}/Metadata` });
   }
   return outcome.granted.length;
 }
@@ -273,6 +279,7 @@ function readModel(sm: Resource, ctx: RunContext): Model | undefined {
   try {
     return readDefinition(sm.id, property, value, subs);
   } catch (e) {
+    if (e instanceof LimitError) throw e.at({ logicalId: sm.id, path });
     if (!(e instanceof ReadError) && !(e instanceof RangeError)) throw e;
     const message = e instanceof RangeError ? out.text('definition.tooDeep') : e.message;
     const fn = touches();
@@ -318,12 +325,15 @@ function readStored(sm: Resource, ref: StoredRef, ctx: RunContext): Model | unde
         parsed = undefined;
       }
       if (isObject(parsed)) {
+        // Written back inline as an object: it must be as shallow as the rest of the template.
+        checkNesting(parsed, `the definition at ${stored.source}`, 4);
         info.parsed = parsed;
         model = readDefinition(sm.id, 'Definition', parsed, subs);
       } else model = readDefinition(sm.id, 'DefinitionString', stored.text, subs);
     } else model = readDefinition(sm.id, 'DefinitionString', stored.text, subs);
     return { ...model, path: ref.templatePath, stored: info };
   } catch (e) {
+    if (e instanceof LimitError) throw e.at({ logicalId: sm.id, path: ref.templatePath });
     if (!(e instanceof ReadError) && !(e instanceof RangeError)) throw e;
     const message = e instanceof RangeError ? out.text('definition.tooDeep') : e.message;
     return fail('definition.storedNotJson', 'definition.storedNotJsonWhy', { source: stored.source, message }, stored.source);
