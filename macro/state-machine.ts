@@ -3,6 +3,7 @@
  * invocation slots, decide each, write the definition back, make its role allowed to invoke the
  * new targets, and record it all in the run's `Outcome` (which applies the mode at the end).
  */
+import { consequenceOf, describeReasons, type Reason } from './reasons';
 import { checkEdit } from './acyclic';
 import { Editor, getOwn, hasOwn, isObject, jsonEqual, setOwn } from './cfn/json';
 import { intrinsicName } from './cfn/intrinsics';
@@ -103,7 +104,19 @@ function recordNote(ctx: RunContext, sm: Resource, n: SlotNote, at: At): void {
   }
   const cold = explicitColdPath(n, ctx.index, ctx.targets);
   if (cold) {
-    ctx.out.add({ action: 'unchanged', topic: 'invocation', messageId: 'invocation.explicitColdPath', data: { reason: n.message, fn: cold.fn, why: cold.why }, ...at, function: cold.fn, coldPath: true });
+    const reasons = targetReasons(ctx.targets, cold.fn);
+    const what = reasons[0] === 'ProvisionedConcurrency' ? ctx.out.text('invocation.explicitColdPathProvisioned') : ctx.out.text('invocation.explicitColdPathPublished', { reasons: describeReasons(reasons) });
+    ctx.out.add({
+      action: 'unchanged',
+      topic: 'invocation',
+      messageId: 'invocation.explicitColdPath',
+      data: { reason: n.message, fn: cold.fn, why: cold.why, what },
+      ...at,
+      function: cold.fn,
+      coldPath: true,
+      reasons,
+      consequence: consequenceOf(reasons, cold.why === 'Qualifier $LATEST'),
+    });
   } else ctx.out.add({ action: 'unchanged', topic: 'invocation', messageId: 'invocation.note', data: { reason: n.message }, ...at });
 }
 
@@ -142,7 +155,19 @@ function recordSlot(
       }
       const e = checked.edit;
       const literal = e.cycle ? out.text('invocation.literal', { cycle: formatCycle(e.cycle) }) : '';
-      out.add({ action: 'rewritten', topic, messageId: 'invocation.rewritten', data: { field: slot.field, target, literal }, ...at, coldPath: true, function: e.fn, from: e.from, to: e.to });
+      const because = e.reasons.length ? out.text('invocation.because', { reasons: describeReasons(e.reasons) }) : '';
+      out.add({
+        action: 'rewritten',
+        topic,
+        messageId: 'invocation.rewritten',
+        data: { field: slot.field, target, because, literal },
+        ...at,
+        coldPath: true,
+        function: e.fn,
+        from: e.from,
+        to: e.to,
+        ...(e.reasons.length ? { reasons: e.reasons, consequence: consequenceOf(e.reasons, e.latest) } : {}),
+      });
       return e;
     }
     case 'warm':
@@ -151,7 +176,8 @@ function recordSlot(
     case 'cold': {
       const coldPath = d.warmElsewhere !== false && d.fn !== undefined && ctx.targets.isWarm(d.fn) ? true : undefined;
       const strict = d.strict ? { logicalId: sm.id, path: at.templatePath, message: out.text('invocation.coldStrict', { statePath: slot.statePath, reason: d.reason }) } : undefined;
-      out.add({ action: 'cold', topic, messageId: d.messageId, data: d.data, ...at, function: d.fn, coldPath }, strict);
+      const why = d.reasons ? { reasons: d.reasons, consequence: consequenceOf(d.reasons) } : {};
+      out.add({ action: 'cold', topic, messageId: d.messageId, data: d.data, ...at, function: d.fn, coldPath, ...why }, strict);
       return undefined;
     }
     case 'external':
@@ -359,6 +385,15 @@ function explicitColdPath(note: SlotNote, index: TemplateIndex, targets: WarmTar
     return { fn, why: `alias ${q} has no provisioned concurrency` };
   }
   return undefined;
+}
+
+/** Why a function needs its target (provisioned concurrency when it has it, else its configuration). */
+function targetReasons(targets: WarmTargets, fn: string): Reason[] {
+  const res = targets.resolve(fn);
+  if (res.status === 'warm') return res.target.reasons;
+  if (res.status === 'unpublished') return res.reasons;
+  const own = targets.reasonsOf(fn);
+  return own.length ? own : ['ProvisionedConcurrency'];
 }
 
 /** Records the rewrites in `Metadata.WarmStepFunctions`; false when Metadata is not a plain map (e.g. an Fn::If). */

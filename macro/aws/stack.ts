@@ -1,16 +1,18 @@
 /**
  * The reads of `warm-step-functions verify` (macro/cli/verify.ts): a deployed stack's state machines
  * (CloudFormation), their definitions and executions (Step Functions), and the provisioned
- * concurrency and aliases of the functions their tasks invoke (Lambda). Only reads, each one call or
+ * concurrency, aliases and configuration of the functions their tasks invoke (Lambda). Only reads, each one call or
  * one paginated list; the command decides what they mean. The CLI loads this module (and so the AWS
  * SDK) only when it runs `verify`.
  */
 import { CloudFormationClient, ListStackResourcesCommand, type ListStackResourcesCommandOutput } from '@aws-sdk/client-cloudformation';
 import {
   GetAliasCommand,
+  GetFunctionConfigurationCommand,
   GetProvisionedConcurrencyConfigCommand,
   LambdaClient,
   ListProvisionedConcurrencyConfigsCommand,
+  type GetFunctionConfigurationCommandOutput,
   type ListProvisionedConcurrencyConfigsCommandOutput,
 } from '@aws-sdk/client-lambda';
 import {
@@ -97,6 +99,11 @@ export async function aliasVersion(lambda: LambdaClient, fn: string, alias: stri
     if ((e as Error).name === 'ResourceNotFoundException') return undefined;
     throw e;
   }
+}
+
+/** A function's configuration (GetFunctionConfiguration): SnapStart, durable, Managed Instances (docs/reasons.md). */
+export function functionConfiguration(lambda: LambdaClient, fn: string): Promise<GetFunctionConfigurationCommandOutput> {
+  return lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn }));
 }
 
 /** The newest `n` executions (ListExecutions returns at most 1,000 per page, newest first). */
