@@ -69,10 +69,16 @@ export async function listPc(lambda: LambdaClient, fn: string): Promise<Map<stri
   const out = new Map<string, PcInfo>();
   let marker: string | undefined;
   do {
-    const page: ListProvisionedConcurrencyConfigsCommandOutput = await lambda.send(new ListProvisionedConcurrencyConfigsCommand({ FunctionName: fn, Marker: marker }));
+    const page: ListProvisionedConcurrencyConfigsCommandOutput = await lambda.send(
+      new ListProvisionedConcurrencyConfigsCommand({ FunctionName: fn, Marker: marker }),
+    );
     for (const c of page.ProvisionedConcurrencyConfigs ?? []) {
       const q = c.FunctionArn ? c.FunctionArn.slice(c.FunctionArn.lastIndexOf(':') + 1) : '';
-      out.set(q, { status: (c.Status as PcStatus) ?? 'none', allocated: c.AllocatedProvisionedConcurrentExecutions, requested: c.RequestedProvisionedConcurrentExecutions });
+      out.set(q, {
+        status: (c.Status as PcStatus) ?? 'none',
+        allocated: c.AllocatedProvisionedConcurrentExecutions,
+        requested: c.RequestedProvisionedConcurrentExecutions,
+      });
     }
     marker = page.NextMarker;
   } while (marker);
@@ -83,7 +89,11 @@ export async function listPc(lambda: LambdaClient, fn: string): Promise<Map<stri
 export async function qualifierPc(lambda: LambdaClient, fn: string, qualifier: string): Promise<PcInfo> {
   try {
     const r = await lambda.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: fn, Qualifier: qualifier }));
-    return { status: (r.Status as PcStatus) ?? 'none', allocated: r.AllocatedProvisionedConcurrentExecutions, requested: r.RequestedProvisionedConcurrentExecutions };
+    return {
+      status: (r.Status as PcStatus) ?? 'none',
+      allocated: r.AllocatedProvisionedConcurrentExecutions,
+      requested: r.RequestedProvisionedConcurrentExecutions,
+    };
   } catch (e) {
     if ((e as Error).name === 'ProvisionedConcurrencyConfigNotFoundException') return { status: 'none' };
     throw e;
@@ -111,7 +121,9 @@ export async function lastExecutions(sfn: SFNClient, arn: string, n: number): Pr
   const out: ExecutionListItem[] = [];
   let token: string | undefined;
   do {
-    const page: ListExecutionsCommandOutput = await sfn.send(new ListExecutionsCommand({ stateMachineArn: arn, maxResults: Math.min(n - out.length, 1000), nextToken: token }));
+    const page: ListExecutionsCommandOutput = await sfn.send(
+      new ListExecutionsCommand({ stateMachineArn: arn, maxResults: Math.min(n - out.length, 1000), nextToken: token }),
+    );
     out.push(...(page.executions ?? []));
     token = page.nextToken;
   } while (token && out.length < n);

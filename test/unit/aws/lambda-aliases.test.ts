@@ -27,11 +27,11 @@ import {
   type ListProvisionedConcurrencyConfigsCommandInput,
 } from '@aws-sdk/client-lambda';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
-import { TransformError } from '../../macro/errors';
-import { createHandler } from '../../macro/handler';
-import { BudgetRetryStrategy, DEFAULT_CONCURRENCY, externalCandidates, resolveExternal, UNREADABLE } from '../../macro/aws/lambda-aliases';
-import { transform } from '../../macro/transform';
-import type { Json, JsonObject, MacroReply, TransformOptions } from '../../macro/types';
+import { TransformError } from '../../../macro/errors';
+import { createHandler } from '../../../macro/handler';
+import { DEFAULT_CONCURRENCY, externalCandidates, resolveExternal, UNREADABLE } from '../../../macro/aws/lambda-aliases';
+import { transform } from '../../../macro/transform';
+import type { Json, JsonObject, MacroReply, TransformOptions } from '../../../macro/types';
 
 const REGION = 'us-east-1';
 const ACCOUNT = '123456789012';
@@ -905,7 +905,7 @@ function loadWithHttp(reply: (attempt: number, signal?: AbortSignal) => Promise<
     updateHttpClientConfig: () => undefined,
     httpHandlerConfigs: () => ({}),
   };
-  let mod!: typeof import('../../macro/aws/lambda-aliases');
+  let mod!: typeof import('../../../macro/aws/lambda-aliases');
   let sdk!: typeof import('@aws-sdk/client-lambda');
   jest.isolateModules(() => {
     jest.doMock('@aws-sdk/client-lambda', () => {
@@ -918,7 +918,7 @@ function loadWithHttp(reply: (attempt: number, signal?: AbortSignal) => Promise<
       }
       return { ...actual, LambdaClient: LambdaClientOverFakeHttp };
     });
-    mod = require('../../macro/aws/lambda-aliases');
+    mod = require('../../../macro/aws/lambda-aliases');
     sdk = require('@aws-sdk/client-lambda');
   });
   // resolve.ts loads the SDK with a dynamic import when it runs, outside this isolated registry: hand it
@@ -997,61 +997,10 @@ describe('the real SDK middleware (HTTP handler replaced)', () => {
   );
 });
 
-describe('BudgetRetryStrategy', () => {
-  const T = 1_000_000;
-  const make = (deadline: number, random = 0.5, now = T) => new BudgetRetryStrategy(deadline, 3, 250, () => now, () => random);
-
-  it('retries throttling (base 500 ms) and transient errors (base 100 ms) with jitter, doubling each time', async () => {
-    const s = make(T + 60_000);
-    const t0 = await s.acquireInitialRetryToken('');
-    expect([t0.getRetryCount(), t0.getRetryDelay()]).toEqual([0, 0]);
-    const t1 = await s.refreshRetryTokenForRetry(t0, { errorType: 'THROTTLING' });
-    expect([t1.getRetryCount(), t1.getRetryDelay()]).toEqual([1, 250]);
-    const t2 = await s.refreshRetryTokenForRetry(t1, { errorType: 'THROTTLING' });
-    expect([t2.getRetryCount(), t2.getRetryDelay()]).toEqual([2, 500]);
-    const transient = await s.refreshRetryTokenForRetry(t0, { errorType: 'TRANSIENT' });
-    expect(transient.getRetryDelay()).toBe(50);
-  });
-
-  it('at most 3 attempts', async () => {
-    const s = make(T + 60_000);
-    const t2 = await s.refreshRetryTokenForRetry(await s.refreshRetryTokenForRetry(await s.acquireInitialRetryToken(''), { errorType: 'THROTTLING' }), { errorType: 'THROTTLING' });
-    await expect(s.refreshRetryTokenForRetry(t2, { errorType: 'THROTTLING' })).rejects.toThrow('no retry left (3 attempts)');
-  });
-
-  it.each(['CLIENT_ERROR', 'SERVER_ERROR'] as const)('%s is not retried', async (errorType) => {
-    const s = make(T + 60_000);
-    await expect(s.refreshRetryTokenForRetry(await s.acquireInitialRetryToken(''), { errorType })).rejects.toThrow('not retryable');
-  });
-
-  it('no retry whose wait would end less than 250 ms before the deadline', async () => {
-    const t0 = await make(0).acquireInitialRetryToken('');
-    // The wait is 250 ms (random 0.5 of 500): it fits with 500 ms left, not with 499.
-    await expect(make(T + 500).refreshRetryTokenForRetry(t0, { errorType: 'THROTTLING' })).resolves.toBeDefined();
-    await expect(make(T + 499).refreshRetryTokenForRetry(t0, { errorType: 'THROTTLING' })).rejects.toThrow('a retry would not fit the time budget');
-  });
-
-  it('a Retry-After hint lengthens the wait, and is refused when it does not fit', async () => {
-    const t0 = await make(0).acquireInitialRetryToken('');
-    const hint = { errorType: 'THROTTLING' as const, retryAfterHint: new Date(T + 2_000) };
-    expect((await make(T + 10_000).refreshRetryTokenForRetry(t0, hint)).getRetryDelay()).toBe(2_000);
-    await expect(make(T + 2_000).refreshRetryTokenForRetry(t0, hint)).rejects.toThrow('a retry would not fit the time budget');
-  });
-
-  it('a jitter of 0 still makes progress (no wait), and the cap is 5 s', async () => {
-    const zero = make(T + 60_000, 0);
-    expect((await zero.refreshRetryTokenForRetry(await zero.acquireInitialRetryToken(''), { errorType: 'THROTTLING' })).getRetryDelay()).toBe(0);
-    const big = new BudgetRetryStrategy(T + 60_000, 10, 250, () => T, () => 0.999);
-    let t = await big.acquireInitialRetryToken('');
-    for (let k = 0; k < 6; k++) t = await big.refreshRetryTokenForRetry(t, { errorType: 'THROTTLING' });
-    expect(t.getRetryDelay()).toBe(4_995);
-  });
-});
-
 // =============================================================================================
 // The Lambda bundle: the AWS SDK is loaded only when the lookups can actually happen.
 
-const ROOT = join(__dirname, '..', '..');
+const ROOT = join(__dirname, '..', '..', '..');
 const BUNDLE = join(ROOT, 'dist', 'macro.js');
 
 function newestSource(dir: string): number {

@@ -1,9 +1,9 @@
 /**
  * ResolveExternal's lanes (macro/aws/lanes.ts): which external functions are looked up, with
- * which Region's client, and what the others say. Pure: the SDK-side behaviour is in external.test.ts
+ * which Region's client, and what the others say. Pure: the SDK-side behaviour is in lambda-aliases.test.ts
  * (aws-sdk-client-mock) and wire.test.ts (the real SDK on a loopback endpoint).
  */
-import { DEFAULT_MAX_LOOKUPS, planLookups } from '../../macro/aws/lanes';
+import { DEFAULT_MAX_LOOKUPS, planLookups } from '../../../macro/aws/lanes';
 
 const ACCOUNT = '123456789012';
 const OTHER = '111122223333';
