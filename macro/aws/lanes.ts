@@ -1,6 +1,6 @@
 /**
  * ResolveExternal's lanes: which of a template's external functions the macro may look up, and with
- * which Region's Lambda client. Pure (no SDK), so that the rules are tested without one; resolve.ts
+ * which Region's Lambda client. Pure (no SDK), so that the rules are tested without one; lambda-aliases.ts
  * applies the plan. docs/security.md states the rules and why:
  *
  * - Partition: only ARNs of the event's own partition. The macro's role and its credentials belong to

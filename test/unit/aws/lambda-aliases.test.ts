@@ -5,11 +5,11 @@ import 'aws-sdk-client-mock-jest';
  * Lambda API, and the core rewrites them to the one alias that has provisioned concurrency.
  *
  * Every Lambda call is served by aws-sdk-client-mock (`mockClient(LambdaClient)` stubs the class
- * prototype, so the client that resolve.ts builds itself is mocked too). aws-sdk-client-mock
+ * prototype, so the client that lambda-aliases.ts builds itself is mocked too). aws-sdk-client-mock
  * replaces `Client#send` itself, so the SDK's middleware stack, including the retry middleware,
- * never runs under it: a throttling error from the mock reaches resolve.ts as is. The retry
+ * never runs under it: a throttling error from the mock reaches lambda-aliases.ts as is. The retry
  * behaviour is therefore checked in three other ways: the retry strategy of the client that
- * resolve.ts builds (BudgetRetryStrategy, 3 attempts) and its decisions; in "the real SDK
+ * lambda-aliases.ts builds (BudgetRetryStrategy, 3 attempts) and its decisions; in "the real SDK
  * middleware" below, a real LambdaClient whose HTTP handler (not `send`) is replaced, so that
  * retries really happen; and over the wire (test/integration/wire.test.ts).
  */
@@ -877,7 +877,7 @@ describe('handler with ResolveExternal (Lambda API mocked)', () => {
 });
 
 // =============================================================================================
-// The real SDK middleware: a real LambdaClient, built by resolve.ts with its own settings, whose
+// The real SDK middleware: a real LambdaClient, built by lambda-aliases.ts with its own settings, whose
 // HTTP handler is replaced (the test's credentials are placeholders; nothing leaves the process).
 
 type HttpReply = { status: number; headers?: Record<string, string>; body: unknown };
@@ -921,7 +921,7 @@ function loadWithHttp(reply: (attempt: number, signal?: AbortSignal) => Promise<
     mod = require('../../../macro/aws/lambda-aliases');
     sdk = require('@aws-sdk/client-lambda');
   });
-  // resolve.ts loads the SDK with a dynamic import when it runs, outside this isolated registry: hand it
+  // lambda-aliases.ts loads the SDK with a dynamic import when it runs, outside this isolated registry: hand it
   // the isolated, HTTP-replaced module instead.
   return { resolve: (f, o, s) => mod.resolveExternal(f, o, { ...s, sdk }), configs, attempts: () => attempts };
 }
@@ -936,7 +936,7 @@ describe('the real SDK middleware (HTTP handler replaced)', () => {
   afterEach(() => jest.dontMock('@aws-sdk/client-lambda'));
 
   it.each(['TooManyRequestsException', 'ThrottlingException'])(
-    '%s once, then success: the retry strategy of the client resolve.ts builds absorbs it',
+    '%s once, then success: the retry strategy of the client lambda-aliases.ts builds absorbs it',
     async (name) => {
       const sdk = loadWithHttp(async (attempt) =>
         attempt === 1 ? throttled(name) : { status: 200, body: { ProvisionedConcurrencyConfigs: [] } },
