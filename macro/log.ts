@@ -8,6 +8,9 @@ import type { Decision, Report } from './types';
 
 export type Level = 'INFO' | 'WARN' | 'ERROR';
 
+/** Lambda's application log levels, lowest first (`AWS_LAMBDA_LOG_LEVEL`). */
+const RANKS: Record<string, number> = { TRACE: 0, DEBUG: 1, INFO: 2, WARN: 3, ERROR: 4, FATAL: 5 };
+
 /** One log record: its level and its fields (`message` names what happened). */
 export interface LogRecord {
   level: Level;
@@ -15,7 +18,16 @@ export interface LogRecord {
   [field: string]: unknown;
 }
 
-export type LogSink = (record: LogRecord) => void;
+/**
+ * Where log records go. `level`, when set, is the lowest level the sink writes (the function's
+ * application log level): a record below it is never built (see `writes`).
+ */
+export type LogSink = ((record: LogRecord) => void) & { level?: Level | 'TRACE' | 'DEBUG' | 'FATAL' };
+
+/** Whether the sink writes records of this level (a sink without a level writes every record). */
+export function writes(sink: LogSink, level: Level): boolean {
+  return sink.level === undefined || RANKS[level] >= RANKS[sink.level];
+}
 
 /**
  * The sink for Lambda: console.info / console.warn / console.error, which the Node.js runtime
@@ -24,10 +36,13 @@ export type LogSink = (record: LogRecord) => void;
  * - JSON log format (`AWS_LAMBDA_LOG_FORMAT=JSON`): the record as an object, which the runtime puts
  *   under `message` of its own JSON line, so each field is queryable as `message.<field>`; the
  *   runtime's line already carries the level.
+ * The function's application log level (`AWS_LAMBDA_LOG_LEVEL`, which Lambda sets with the JSON
+ * log format) is the sink's `level`: the runtime would drop a record below it, so none is built.
  */
 export function consoleSink(env: Record<string, string | undefined>, out: Pick<Console, 'info' | 'warn' | 'error'> = console): LogSink {
   const json = env.AWS_LAMBDA_LOG_FORMAT?.toUpperCase() === 'JSON';
-  return (record) => {
+  const level = env.AWS_LAMBDA_LOG_LEVEL?.toUpperCase();
+  const sink: LogSink = (record) => {
     const write = record.level === 'ERROR' ? out.error : record.level === 'WARN' ? out.warn : out.info;
     if (json) {
       const { level: _level, ...fields } = record;
@@ -36,6 +51,8 @@ export function consoleSink(env: Record<string, string | undefined>, out: Pick<C
       write.call(out, JSON.stringify(record));
     }
   };
+  if (level !== undefined && Object.prototype.hasOwnProperty.call(RANKS, level)) sink.level = level as LogSink['level'];
+  return sink;
 }
 
 function dropUndefined(o: Record<string, unknown>): Record<string, unknown> {
@@ -44,24 +61,28 @@ function dropUndefined(o: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
+/** One record per decision at its level, then the summary (INFO); a record the sink would drop is not built. */
 export function logDecisions(sink: LogSink, requestId: string, report: Report): void {
-  for (const d of report.decisions) sink(decisionRecord(requestId, d));
-  sink({ level: 'INFO', message: 'summary', requestId, ...report.summary });
+  const info = writes(sink, 'INFO');
+  const warn = writes(sink, 'WARN');
+  for (const d of report.decisions) {
+    const level = d.action === 'warning' ? 'WARN' : 'INFO';
+    if (level === 'WARN' ? warn : info) sink(decisionRecord(level, requestId, d));
+  }
+  if (info) sink({ level: 'INFO', message: 'summary', requestId, ...report.summary });
 }
 
-function decisionRecord(requestId: string, d: Decision): LogRecord {
-  return {
-    level: d.action === 'warning' ? 'WARN' : 'INFO',
-    message: d.action,
-    requestId,
-    stateMachine: d.stateMachine || undefined,
-    state: d.state,
-    statePath: d.statePath,
-    templatePath: d.templatePath,
-    function: d.function,
-    from: d.from,
-    to: d.to,
-    reason: d.reason,
-    source: d.source,
-  };
+/** The fields of a decision that are logged, in this order; only those that are set (as JSON.stringify would write them). */
+function decisionRecord(level: Level, requestId: string, d: Decision): LogRecord {
+  const r: LogRecord = { level, message: d.action, requestId };
+  if (d.stateMachine) r.stateMachine = d.stateMachine;
+  if (d.state !== undefined) r.state = d.state;
+  if (d.statePath !== undefined) r.statePath = d.statePath;
+  if (d.templatePath !== undefined) r.templatePath = d.templatePath;
+  if (d.function !== undefined) r.function = d.function;
+  if (d.from !== undefined) r.from = d.from;
+  if (d.to !== undefined) r.to = d.to;
+  if (d.reason !== undefined) r.reason = d.reason;
+  if (d.source !== undefined) r.source = d.source;
+  return r;
 }
