@@ -3,7 +3,7 @@
  * invocation slots, decide each, write the definition back, make its role allowed to invoke the
  * new targets, and record it all in the run's `Outcome` (which applies the mode at the end).
  */
-import { checkEdit } from './acyclic';
+import { checkEdit, editMemo, type EditMemo } from './acyclic';
 import { Editor, getOwn, hasOwn, isObject, jsonEqual, setOwn } from './cfn/json';
 import { intrinsicName } from './cfn/intrinsics';
 import { expandParts } from './cfn/parts';
@@ -80,7 +80,7 @@ function rewrite(sm: Resource, ctx: RunContext): number | undefined {
   for (const n of scan.notes) recordNote(ctx, sm, n, place(n.state, n.statePath));
   const edits: Edit[] = [];
   const errorStates = new Map<string, string[]>();
-  const cycles = new Map<string, string[] | null>();
+  const cycles = editMemo();
   for (const slot of scan.slots) {
     const d = decide(slot, { index: ctx.index, targets: ctx.targets, external: options.external, aliasName: options.aliasName, holds: sm.condition });
     const edit = recordSlot(ctx, sm, slot, d, place(slot.state, slot.statePath), cycles, errorStates);
@@ -112,7 +112,7 @@ function recordSlot(
   slot: Slot,
   d: SlotDecision,
   at: At & { stateMachine: string; state: string; statePath: string },
-  cycles: Map<string, string[] | null>,
+  cycles: EditMemo,
   errorStates: Map<string, string[]>,
 ): Edit | undefined {
   const { out } = ctx;
