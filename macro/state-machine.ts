@@ -81,8 +81,9 @@ function rewrite(sm: Resource, ctx: RunContext): number | undefined {
   const edits: Edit[] = [];
   const errorStates = new Map<string, string[]>();
   const cycles = editMemo();
+  const decideCtx = { index: ctx.index, targets: ctx.targets, external: options.external, aliasName: options.aliasName, holds: sm.condition };
   for (const slot of scan.slots) {
-    const d = decide(slot, { index: ctx.index, targets: ctx.targets, external: options.external, aliasName: options.aliasName, holds: sm.condition });
+    const d = decide(slot, decideCtx);
     const edit = recordSlot(ctx, sm, slot, d, place(slot.state, slot.statePath), cycles, errorStates);
     if (edit) edits.push(edit);
   }

@@ -23,7 +23,8 @@ export function stateLocator(model: DefinitionModel, value: Json | undefined, sc
   const slotLeaves = new Map<string, StrNode>();
   for (const s of scan.slots) if (!slotLeaves.has(s.statePath)) slotLeaves.set(s.statePath, s.leaf);
   // The template path of a text definition's pieces is the same for all its states: one array, shared.
-  const pieces = new Map<string, (string | number)[]>();
+  // (Only its last key varies, and only for an Fn::Join, by piece.)
+  const pieces = new Map<string | number, (string | number)[]>();
   return (statePath) => locate(model, value, path, slotLeaves.get(statePath) ?? leaves.get(statePath), statePath, pieces);
 }
 
@@ -33,13 +34,13 @@ function locate(
   path: string[],
   leaf: StrNode | undefined,
   statePath: string,
-  pieces: Map<string, (string | number)[]>,
+  pieces: Map<string | number, (string | number)[]>,
 ): ValueLocation | undefined {
   if (leaf?.loc.kind === 'value') return { path: (path as (string | number)[]).concat(leaf.loc.path) };
   if (leaf?.loc.kind === 'text' && model.form !== 'object') {
     const at = textLocation(model, value, path, leaf.loc.start);
     if (!at) return at;
-    const key = at.path.join('\u0000');
+    const key = at.path[at.path.length - 1];
     const shared = pieces.get(key);
     if (shared) at.path = shared;
     else pieces.set(key, at.path);
