@@ -61,6 +61,8 @@ export class WarmTargets {
   readonly notes: TargetNote[] = [];
   private readonly samAliases = new Map<string, WarmTarget>();
   private readonly cache = new Map<string, Resolution>();
+  /** Aliases and versions by function, in template order (grouped once, not searched once per function). */
+  private byFn?: Map<string, { aliases: AliasInfo[]; versions: VersionInfo[] }>;
 
   constructor(
     index: TemplateIndex,
@@ -127,9 +129,25 @@ export class WarmTargets {
     return res;
   }
 
+  private ofFn(fn: string): { aliases: AliasInfo[]; versions: VersionInfo[] } {
+    if (!this.byFn) {
+      const by = new Map<string, { aliases: AliasInfo[]; versions: VersionInfo[] }>();
+      const group = (f: string): { aliases: AliasInfo[]; versions: VersionInfo[] } => {
+        let g = by.get(f);
+        if (!g) by.set(f, (g = { aliases: [], versions: [] }));
+        return g;
+      };
+      for (const a of this.aliases.values()) group(a.fn).aliases.push(a);
+      for (const v of this.versions.values()) group(v.fn).versions.push(v);
+      this.byFn = by;
+    }
+    return this.byFn.get(fn) ?? { aliases: [], versions: [] };
+  }
+
   private compute(fn: string): Resolution {
+    const own = this.ofFn(fn);
     const aliases: WarmTarget[] = [];
-    for (const a of this.aliases.values()) {
+    for (const a of own.aliases) {
       if (a.fn === fn && a.warm) aliases.push({ fn, id: a.id, kind: 'alias', value: { Ref: a.id }, aliasName: a.name, guards: a.warm });
     }
     const sam = this.samAliases.get(fn);
@@ -140,7 +158,7 @@ export class WarmTargets {
       // concurrency is always an error, since the user asked for a qualifier that would stay cold.
       const chosen = aliases.filter((a) => a.aliasName === this.aliasName);
       if (chosen.length === 1) return { status: 'warm', target: chosen[0] };
-      const cold = [...this.aliases.values()].find((a) => a.fn === fn && a.name === this.aliasName && !a.warm);
+      const cold = own.aliases.find((a) => a.fn === fn && a.name === this.aliasName && !a.warm);
       if (cold) {
         return {
           status: 'error',
@@ -158,7 +176,7 @@ export class WarmTargets {
         message: `function ${fn} has ${aliases.length} aliases with provisioned concurrency: ${list}. Choose one with the Transform parameter AliasName.`,
       };
     }
-    const versions = [...this.versions.values()].filter((v) => v.fn === fn && v.warm);
+    const versions = own.versions.filter((v) => v.fn === fn && v.warm);
     if (versions.length === 1) {
       const v = versions[0];
       return { status: 'warm', target: { fn, id: v.id, kind: 'version', value: { Ref: v.id }, guards: v.warm! } };
