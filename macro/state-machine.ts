@@ -4,7 +4,7 @@
  * new targets, and record it all in the run's `Outcome` (which applies the mode at the end).
  */
 import { consequenceOf, describeReasons, type Reason } from './reasons';
-import { checkEdit } from './acyclic';
+import { checkEdit, editMemo, type EditMemo } from './acyclic';
 import { Editor, getOwn, hasOwn, isObject, jsonEqual, setOwn } from './cfn/json';
 import { intrinsicName } from './cfn/intrinsics';
 import { expandParts } from './cfn/parts';
@@ -82,10 +82,11 @@ function rewrite(sm: Resource, ctx: RunContext): number | undefined {
   for (const n of scan.notes) recordNote(ctx, sm, n, place(n.state, n.statePath));
   const edits: Edit[] = [];
   const errorStates = new Map<string, string[]>();
-  const cycles = new Map<string, string[] | null>();
+  const cycles = editMemo();
+  const decideCtx = { index: ctx.index, targets: ctx.targets, external: options.external, aliasName: options.aliasName, holds: sm.condition };
   for (const [k, slot] of scan.slots.entries()) {
     if (k % 256 === 255) options.checkpoint?.(`deciding the invocations of ${sm.id}`);
-    const d = decide(slot, { index: ctx.index, targets: ctx.targets, external: options.external, aliasName: options.aliasName, holds: sm.condition });
+    const d = decide(slot, decideCtx);
     const edit = recordSlot(ctx, sm, slot, d, place(slot.state, slot.statePath), cycles, errorStates);
     if (edit) edits.push(edit);
   }
@@ -127,7 +128,7 @@ function recordSlot(
   slot: Slot,
   d: SlotDecision,
   at: At & { stateMachine: string; state: string; statePath: string },
-  cycles: Map<string, string[] | null>,
+  cycles: EditMemo,
   errorStates: Map<string, string[]>,
 ): Edit | undefined {
   const { out } = ctx;

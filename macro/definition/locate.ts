@@ -22,12 +22,30 @@ export function stateLocator(model: DefinitionModel, value: Json | undefined, sc
   for (const n of scan.notes) if (!leaves.has(n.statePath)) leaves.set(n.statePath, n.functionName);
   const slotLeaves = new Map<string, StrNode>();
   for (const s of scan.slots) if (!slotLeaves.has(s.statePath)) slotLeaves.set(s.statePath, s.leaf);
-  return (statePath) => locate(model, value, path, slotLeaves.get(statePath) ?? leaves.get(statePath), statePath);
+  // The template path of a text definition's pieces is the same for all its states: one array, shared.
+  // (Only its last key varies, and only for an Fn::Join, by piece.)
+  const pieces = new Map<string | number, (string | number)[]>();
+  return (statePath) => locate(model, value, path, slotLeaves.get(statePath) ?? leaves.get(statePath), statePath, pieces);
 }
 
-function locate(model: DefinitionModel, value: Json | undefined, path: string[], leaf: StrNode | undefined, statePath: string): ValueLocation | undefined {
-  if (leaf?.loc.kind === 'value') return { path: [...path, ...leaf.loc.path] };
-  if (leaf?.loc.kind === 'text' && model.form !== 'object') return textLocation(model, value, path, leaf.loc.start);
+function locate(
+  model: DefinitionModel,
+  value: Json | undefined,
+  path: string[],
+  leaf: StrNode | undefined,
+  statePath: string,
+  pieces: Map<string | number, (string | number)[]>,
+): ValueLocation | undefined {
+  if (leaf?.loc.kind === 'value') return { path: (path as (string | number)[]).concat(leaf.loc.path) };
+  if (leaf?.loc.kind === 'text' && model.form !== 'object') {
+    const at = textLocation(model, value, path, leaf.loc.start);
+    if (!at) return at;
+    const key = at.path[at.path.length - 1];
+    const shared = pieces.get(key);
+    if (shared) at.path = shared;
+    else pieces.set(key, at.path);
+    return at;
+  }
   if (model.form === 'object') return { path: [...path, ...statePathKeys(model.value, statePath)] };
   return undefined;
 }
