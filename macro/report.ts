@@ -14,6 +14,8 @@ export class ReportBuilder {
   private grants = 0;
 
   add(d: Decision): void {
+    // A state chosen by Fn::If: the reason says in which branch (two branches may decide differently).
+    if (d.when?.length) d = { ...d, reason: `${d.reason} (where ${d.when.map((w) => `${w.condition} is ${w.value}`).join(' and ')}: Fn::If, resolved at deploy time)` };
     this.decisions.push(d);
   }
 

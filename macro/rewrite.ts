@@ -8,8 +8,8 @@ import { expandParts, formatParts, formatValue, isHole, partsOf, partsToValue, s
 import { intrinsicName } from './json';
 import { getAttPair, refName, unreadableIn } from './template';
 import type { Problem } from './errors';
-import { classifyParts, type LambdaRef } from './references';
-import type { Slot } from './definition/slots';
+import { classifyParts, versionOf, type LambdaRef } from './references';
+import type { Slot, SlotNote } from './definition/slots';
 import type { Guard, WarmTarget, WarmTargets } from './targets';
 import type { TemplateIndex } from './template';
 import type { ExternalLookup, Json } from './types';
@@ -57,7 +57,22 @@ export interface DecideContext {
   holds?: string;
 }
 
+/**
+ * The conditions known where a slot sits: the state machine's own Condition (true wherever its
+ * definition is evaluated), and the Fn::If branches above the slot, which CloudFormation resolves
+ * at deploy time.
+ */
+function knownAt(slot: Slot, holds: string | undefined): Known {
+  const known: Known = new Map();
+  if (holds !== undefined) known.set(holds, { value: true, by: 'machine' });
+  for (const w of slot.when ?? []) if (!known.has(w.condition)) known.set(w.condition, { value: w.value, by: 'branch' });
+  return known;
+}
+
+type Known = Map<string, { value: boolean; by: 'machine' | 'branch' }>;
+
 export function decide(slot: Slot, ctx: DecideContext): SlotDecision {
+  const known = knownAt(slot, ctx.holds);
   const parts = expandParts(slot.leaf.parts);
   const ref: LambdaRef = classifyParts(parts, ctx.index, ctx.targets);
   const from = formatParts(parts);
@@ -67,7 +82,7 @@ export function decide(slot: Slot, ctx: DecideContext): SlotDecision {
     const problem = unreadableIn(parts.filter(isHole).map((p) => p.hole), ctx.index);
     if (problem) return { kind: 'unreadable', problem };
   }
-  if (ref.kind === 'unknown' && intrinsicName(single) === 'Fn::If') return decideBranches(slot, single!, from, ctx);
+  if (ref.kind === 'unknown' && intrinsicName(single) === 'Fn::If') return decideBranches(slot, single!, from, ctx, known);
   switch (ref.kind) {
     case 'function': {
       const res = ctx.targets.resolve(ref.fn);
@@ -75,8 +90,8 @@ export function decide(slot: Slot, ctx: DecideContext): SlotDecision {
       if (res.status === 'cold') {
         return { kind: 'cold', fn: ref.fn, reason: `function ${ref.fn} has no provisioned concurrency`, strict: true };
       }
-      if (absentWith(res.target.guards, ctx.holds)) return absentCold(ref.fn, res.target, ctx.holds!);
-      return { kind: 'rewrite', edit: edit(slot, res.target, original, from, ctx.holds) };
+      if (absentWith(res.target.guards, known)) return absentCold(ref.fn, res.target, known);
+      return { kind: 'rewrite', edit: edit(slot, res.target, original, from, known) };
     }
     case 'qualifier': {
       if (ctx.targets.isWarmQualifier(ref.id)) return { kind: 'warm', fn: ref.fn, reason: `already invokes ${ref.id}, which has provisioned concurrency` };
@@ -84,8 +99,8 @@ export function decide(slot: Slot, ctx: DecideContext): SlotDecision {
       if (res.status === 'warm') {
         const alias = ctx.targets.aliases.get(res.target.id);
         if (alias && alias.version === ref.id) {
-          if (absentWith(res.target.guards, ctx.holds)) return absentCold(ref.fn, res.target, ctx.holds!);
-          return { kind: 'rewrite', edit: edit(slot, res.target, original, from, ctx.holds) };
+          if (absentWith(res.target.guards, known)) return absentCold(ref.fn, res.target, known);
+          return { kind: 'rewrite', edit: edit(slot, res.target, original, from, known) };
         }
         return {
           kind: 'cold',
@@ -124,8 +139,8 @@ export function decide(slot: Slot, ctx: DecideContext): SlotDecision {
   }
 }
 
-function edit(slot: Slot, target: WarmTarget, original: Json, from: string, holds: string | undefined): Edit {
-  const value = guard(within(target.guards, holds), target.value, original);
+function edit(slot: Slot, target: WarmTarget, original: Json, from: string, known: Known): Edit {
+  const value = guard(within(target.guards, known), target.value, original);
   // The grant goes to a role that may exist without the state machine's condition: fully guarded.
   const grant = guard(target.guards, target.value, { 'Fn::GetAtt': [target.fn, 'Arn'] });
   return { slot, value, grants: [{ fn: target.fn, value: grant }], fn: target.fn, target, from, to: formatValue(value) };
@@ -135,7 +150,7 @@ function edit(slot: Slot, target: WarmTarget, original: Json, from: string, hold
  * A slot that is an `Fn::If` choosing between functions (`!If [C, !GetAtt A.Arn, !GetAtt B.Arn]`):
  * each branch that invokes a warm function moves to its target; the condition stays.
  */
-function decideBranches(slot: Slot, value: Json, from: string, ctx: DecideContext): SlotDecision {
+function decideBranches(slot: Slot, value: Json, from: string, ctx: DecideContext, known: Known): SlotDecision {
   const arg = (value as { 'Fn::If': Json })['Fn::If'];
   if (!Array.isArray(arg) || arg.length !== 3 || typeof arg[0] !== 'string') return { kind: 'ignore' };
   const [cond, yes, no] = arg;
@@ -148,10 +163,10 @@ function decideBranches(slot: Slot, value: Json, from: string, ctx: DecideContex
     if (ref?.kind !== 'function') return v;
     const res = ctx.targets.resolve(ref.fn);
     if (res.status === 'error') failure ??= { kind: 'error', fn: ref.fn, message: res.message };
-    if (res.status !== 'warm' || absentWith(res.target.guards, ctx.holds)) return v;
+    if (res.status !== 'warm' || absentWith(res.target.guards, known)) return v;
     target ??= res.target;
     grants.push({ fn: ref.fn, value: guard(res.target.guards, res.target.value, { 'Fn::GetAtt': [ref.fn, 'Arn'] }) });
-    return guard(within(res.target.guards, ctx.holds), res.target.value, v);
+    return guard(within(res.target.guards, known), res.target.value, v);
   };
   const next: Json = { 'Fn::If': [cond, branch(yes), branch(no)] };
   if (failure) return failure;
@@ -160,24 +175,128 @@ function decideBranches(slot: Slot, value: Json, from: string, ctx: DecideContex
 }
 
 
-/** True when the target cannot exist where `holds` is true (a guard requires it to be false). */
-function absentWith(guards: readonly Guard[], holds: string | undefined): boolean {
-  return holds !== undefined && guards.some((g) => g.negate && g.condition === holds);
+/**
+ * `Qualifier` next to `FunctionName` in `Parameters`/`Arguments` of `arn:aws:states:::lambda:invoke`
+ * (how the CDK's `LambdaInvoke({ qualifier })` renders it): the invocation is qualified, exactly as
+ * `FunctionName: <function ARN>:<qualifier>` is, and is decided the same way:
+ * - the name of an alias with provisioned concurrency (or `GetAtt V.Version` of a warm version):
+ *   already warm;
+ * - `$LATEST`, or `GetAtt V.Version` of the version that the warm alias points to: the Qualifier
+ *   moves to the warm target (its alias name, or its version number), and IAM must allow the
+ *   qualified ARN (the target's own ARN);
+ * - another alias name or version: cold, left as it is (an explicit choice).
+ * Undefined when the FunctionName is not an unqualified function of this template: the note
+ * stands as it is.
+ */
+export function decideQualifier(note: SlotNote, ctx: DecideContext): { slot: Slot; decision: SlotDecision } | undefined {
+  if (note.kind !== 'explicit-qualifier' || !note.functionName || !note.container) return undefined;
+  const ref = classifyParts(expandParts(note.functionName.parts), ctx.index, ctx.targets);
+  if (ref.kind !== 'function' || ref.latest) return undefined;
+  const fn = ref.fn;
+  const field = `${note.container}.Qualifier` as const;
+  const base = { state: note.state, statePath: note.statePath, order: note.order, when: note.when };
+  const q = note.qualifier;
+  if (note.dynamicQualifier || q?.kind !== 'str') {
+    if (!ctx.targets.isWarm(fn)) return undefined;
+    const what = note.dynamicQualifier ? `${field}.$ is computed at run time` : `${field} is not a string`;
+    return { slot: { ...base, field: `${note.container}.FunctionName`, leaf: note.functionName }, decision: { kind: 'unresolved', reason: `${what}; the macro cannot tell whether it invokes the provisioned concurrency of ${fn}` } };
+  }
+  const slot: Slot = { ...base, field, leaf: q };
+  const known = knownAt(slot, ctx.holds);
+  const parts = expandParts(q.parts);
+  const from = formatParts(parts);
+  const text = parts.length === 1 && typeof parts[0] === 'string' ? parts[0] : undefined;
+  const single = soleHole(parts);
+  const res = ctx.targets.resolve(fn);
+  if (res.status === 'error') return { slot, decision: { kind: 'error', fn, message: res.message } };
+  const coldFn: SlotDecision = { kind: 'cold', fn, reason: `function ${fn} has no provisioned concurrency`, strict: true };
+  let version: LambdaRef | undefined;
+  if (text === undefined) {
+    version = single === undefined ? undefined : versionOf(fn, single, ctx.targets);
+    if (!version) {
+      if (single !== undefined && res.status === 'warm' && guardedQualifier(single, fn, ctx.targets)) {
+        return { slot, decision: { kind: 'warm', fn, reason: 'already guarded by the macro (Fn::If on the target condition)' } };
+      }
+      if (res.status !== 'warm') return { slot, decision: coldFn };
+      return { slot, decision: { kind: 'unresolved', reason: `${field} is ${from}, which the macro cannot compare with the provisioned concurrency of ${fn} (on ${res.target.id}); if it is not that qualifier, point the state at it yourself` } };
+    }
+  }
+  if (version?.kind === 'qualifier' && ctx.targets.isWarmQualifier(version.id)) {
+    return { slot, decision: { kind: 'warm', fn, reason: `already invokes ${version.id}, which has provisioned concurrency` } };
+  }
+  if (text !== undefined && text !== '$LATEST' && ctx.targets.warmAliasNames(fn).includes(text)) {
+    return { slot, decision: { kind: 'warm', fn, reason: `already invokes alias '${text}', which has provisioned concurrency` } };
+  }
+  if (res.status !== 'warm') return { slot, decision: coldFn };
+  const target = res.target;
+  const moves = text === '$LATEST' || (version?.kind === 'qualifier' && ctx.targets.aliases.get(target.id)?.version === version.id);
+  if (!moves) {
+    const what = version?.kind === 'qualifier' ? `${version.id}, which has no provisioned concurrency (that is on ${target.id})` : `'${text}', which has no provisioned concurrency (that is on ${target.id})`;
+    return { slot, decision: { kind: 'cold', fn, reason: `${field} invokes ${what}; an explicit qualifier is left as it is`, strict: false } };
+  }
+  if (absentWith(target.guards, known)) return { slot, decision: absentCold(fn, target, known) };
+  const value = guard(within(target.guards, known), qualifierOf(target), partsToValue(q.parts));
+  // IAM: the qualified ARN, which is the target's own ARN.
+  const grant = guard(target.guards, target.value, { 'Fn::GetAtt': [fn, 'Arn'] });
+  return { slot, decision: { kind: 'rewrite', edit: { slot, value, grants: [{ fn, value: grant }], fn, target, from, to: formatValue(value) } } };
 }
 
-function absentCold(fn: string, target: WarmTarget, holds: string): SlotDecision {
+/** The Qualifier that names a warm target: its alias name (from its ARN when not a literal), or its version number. */
+function qualifierOf(target: WarmTarget): Json {
+  if (target.kind === 'version') return { 'Fn::GetAtt': [target.id, 'Version'] };
+  if (target.aliasName !== undefined) return target.aliasName;
+  // An alias ARN is `arn:<partition>:lambda:<region>:<account>:function:<name>:<alias>`.
+  return { 'Fn::Select': [7, { 'Fn::Split': [':', target.value] }] };
+}
+
+/** The X of `[7, Fn::Split [':', Ref X]]` (an alias name taken from its ARN), else undefined. */
+function getAttPairless(arg: Json): string | undefined {
+  if (!Array.isArray(arg) || arg[0] !== 7) return undefined;
+  const split = (arg[1] as { 'Fn::Split'?: Json } | null)?.['Fn::Split'];
+  return Array.isArray(split) && split[0] === ':' ? refName(split[1]) : undefined;
+}
+
+/** `Fn::If [C, <a warm qualifier of fn>, <other>]` (either order), as decideQualifier writes it. */
+function guardedQualifier(value: Json, fn: string, targets: WarmTargets): boolean {
+  const arg = (value as { 'Fn::If'?: Json })['Fn::If'];
+  if (intrinsicName(value) !== 'Fn::If' || !Array.isArray(arg) || arg.length !== 3) return false;
+  const warm = (v: Json): boolean => {
+    if (typeof v === 'string') return targets.warmAliasNames(fn).includes(v);
+    const r = versionOf(fn, v, targets);
+    if (r?.kind === 'qualifier' && targets.isWarmQualifier(r.id)) return true;
+    if (intrinsicName(v) === 'Fn::Select') {
+      const split = getAttPairless((v as { 'Fn::Select': Json })['Fn::Select']);
+      return split !== undefined && targets.isWarmQualifier(split) && targets.functionOfQualifier(split) === fn;
+    }
+    return intrinsicName(v) === 'Fn::If' && guardedQualifier(v, fn, targets);
+  };
+  return warm(arg[1]) || warm(arg[2]);
+}
+
+/** The guard that the known conditions make fail: the target cannot exist where the slot is. */
+function absentGuard(guards: readonly Guard[], known: Known): Guard | undefined {
+  return guards.find((g) => known.get(g.condition)?.value === g.negate);
+}
+
+function absentWith(guards: readonly Guard[], known: Known): boolean {
+  return absentGuard(guards, known) !== undefined;
+}
+
+function absentCold(fn: string, target: WarmTarget, known: Known): SlotDecision {
+  const g = absentGuard(target.guards, known)!;
+  const where = known.get(g.condition)!.by === 'machine' ? 'this state machine' : `this state (in a branch of Fn::If on ${g.condition}, which CloudFormation resolves at deploy time)`;
   return {
     kind: 'cold',
     fn,
-    reason: `the provisioned concurrency of ${target.id} exists only when condition ${holds} is false, and this state machine only when it is true`,
+    reason: `the provisioned concurrency of ${target.id} exists only when condition ${g.condition} is ${!g.negate}, and ${where} only when it is ${g.negate}`,
     strict: false,
     warmElsewhere: false,
   };
 }
 
-/** The guards still needed where `holds` is known to be true (a guard on it always passes there). */
-function within(guards: readonly Guard[], holds: string | undefined): readonly Guard[] {
-  return holds === undefined ? guards : guards.filter((g) => g.negate || g.condition !== holds);
+/** The guards still needed where the known conditions hold (a guard they satisfy always passes there). */
+function within(guards: readonly Guard[], known: Known): readonly Guard[] {
+  return guards.filter((g) => known.get(g.condition)?.value !== !g.negate);
 }
 
 /** `Fn::If [C, warm, cold]` for each guard, innermost last. */

@@ -12,16 +12,15 @@ import { checkEdit } from './acyclic';
 import { Dependencies, formatCycle } from './dependencies';
 import { ReadError, TransformError, type Problem } from './errors';
 import { readDefinition, type DefinitionModel } from './definition/read';
-import { findSlots, type SlotNote } from './definition/slots';
-import { expandParts } from './intrinsics/parts';
-import { classifyParts } from './references';
+import { findSlots, type Slot } from './definition/slots';
+import type { When } from './definition/ast';
 import { writeDefinition } from './definition/write';
 import { IamFixer, type Grant } from './iam';
 import { Editor, getOwn, hasOwn, intrinsicName, isObject, jsonEqual, setOwn } from './json';
 import { ReportBuilder, metadataEntries } from './report';
-import { decide, type Edit } from './rewrite';
+import { decide, decideQualifier, type Edit, type SlotDecision } from './rewrite';
 import { WarmTargets } from './targets';
-import { readTemplate, STATE_MACHINE_TYPES, unreadableIn, type Resource, type TemplateIndex } from './template';
+import { readTemplate, STATE_MACHINE_TYPES, unreadableIn, type Resource } from './template';
 import { touchesWarm } from './touches';
 import type { Decision, Json, JsonObject, StoredDefinition, TransformOptions, TransformResult } from './types';
 import { describeLocation, storedRef, type StoredRef } from './definition/stored';
@@ -95,22 +94,25 @@ function run(fragment: unknown, options: TransformOptions): TransformResult {
     }
     const src = model.stored ? { source: model.stored.source } : {};
     const scan = findSlots(model.root);
+    const ctx = { index, targets, external: options.external, aliasName: options.aliasName, holds: sm.condition };
+    // Every invocation gets a decision: the slots, and the tasks with an explicit Qualifier.
+    const decided: { slot: Slot; d: SlotDecision }[] = scan.slots.map((slot) => ({ slot, d: decide(slot, ctx) }));
     for (const n of scan.notes) {
-      const reason = n.kind === 'dynamic' ? `${n.message}; the macro cannot tell which function it invokes` : n.message;
-      if (n.kind === 'dynamic') warn(model.path, reason, { state: n.state, statePath: n.statePath, ...src });
+      const when = whenOf(n.when);
+      if (n.kind === 'dynamic') warn(model.path, `${n.message}; the macro cannot tell which function it invokes`, { state: n.state, statePath: n.statePath, ...when, ...src });
+      else if (n.kind === 'deploy-time') warn(model.path, n.message, { state: n.state, statePath: n.statePath, ...when, ...src });
       else {
-        const cold = explicitColdPath(n, index, targets);
-        const at = { stateMachine: sm.id, templatePath: model.path, state: n.state, statePath: n.statePath, ...src };
-        if (cold) report.add({ action: 'unchanged', ...at, function: cold.fn, coldPath: true, reason: `${reason}, although it does not use the provisioned concurrency of ${cold.fn} (${cold.why})` });
-        else report.add({ action: 'unchanged', ...at, reason });
+        const q = decideQualifier(n, ctx);
+        if (q) decided.push({ slot: q.slot, d: q.decision });
+        else report.add({ action: 'unchanged', stateMachine: sm.id, templatePath: model.path, state: n.state, statePath: n.statePath, ...when, ...src, reason: n.message });
       }
     }
+    decided.sort((a, b) => a.slot.order - b.slot.order);
     const edits: Edit[] = [];
     const errorStates = new Map<string, string[]>();
     const cycles = new Map<string, string[] | null>();
-    for (const slot of scan.slots) {
-      const d = decide(slot, { index, targets, external: options.external, aliasName: options.aliasName, holds: sm.condition });
-      const at = { stateMachine: sm.id, templatePath: model.path, state: slot.state, statePath: slot.statePath, ...src };
+    for (const { slot, d } of decided) {
+      const at = { stateMachine: sm.id, templatePath: model.path, state: slot.state, statePath: slot.statePath, ...whenOf(slot.when), ...src };
       switch (d.kind) {
         case 'rewrite': {
           // Wherever the new value is written (the slot, a DefinitionSubstitutions key, an Fn::Sub
@@ -123,7 +125,7 @@ function run(fragment: unknown, options: TransformOptions): TransformResult {
             warn(
               model.path,
               `${slot.field} is left as it is: pointing it at ${target} would make a circular dependency (${cycle}), which CloudFormation rejects, and it has no literal ARN to use instead (${checked.why}); break the cycle, or ${fix}`,
-              { state: slot.state, statePath: slot.statePath, function: d.edit.fn, from: d.edit.from, coldPath: true },
+              { state: slot.state, statePath: slot.statePath, ...whenOf(slot.when), function: d.edit.fn, from: d.edit.from, coldPath: true },
               `${slot.field} cannot point at ${target}: that would make a circular dependency (${cycle})`,
             );
             break;
@@ -168,7 +170,7 @@ function run(fragment: unknown, options: TransformOptions): TransformResult {
           report.add({ action: 'warning', ...at, reason: `${slot.field} refers to ${d.name}, which is not a resource or parameter of this template; left as it is (CloudFormation will reject it)` });
           break;
         case 'unresolved':
-          warn(model.path, d.reason, { state: slot.state, statePath: slot.statePath, ...src }, `${slot.field} cannot be resolved to a function, so the macro cannot check that it is warm`);
+          warn(model.path, d.reason, { state: slot.state, statePath: slot.statePath, ...whenOf(slot.when), ...src }, `${slot.field} cannot be resolved to a function, so the macro cannot check that it is warm`);
           break;
         case 'ignore':
           break;
@@ -365,22 +367,9 @@ function writeStored(sm: Resource, model: Model, stored: StoredInfo, edits: Edit
   return changed ? { property: model.property } : undefined;
 }
 
-/**
- * An explicit Qualifier that certainly misses the function's provisioned concurrency: `$LATEST`, or
- * the name of one of its aliases that has none. (A version number cannot be judged before deployment.)
- */
-function explicitColdPath(note: SlotNote, index: TemplateIndex, targets: WarmTargets): { fn: string; why: string } | undefined {
-  if (!note.functionName || note.qualifier?.kind !== 'str') return undefined;
-  const ref = classifyParts(expandParts(note.functionName.parts), index, targets);
-  if (ref.kind !== 'function' || !targets.isWarm(ref.fn)) return undefined;
-  const parts = expandParts(note.qualifier.parts);
-  const q = parts.length === 1 && typeof parts[0] === 'string' ? parts[0] : undefined;
-  if (q === '$LATEST') return { fn: ref.fn, why: 'Qualifier $LATEST' };
-  const fn = ref.fn;
-  if (q !== undefined && [...targets.aliases.values()].some((a) => a.fn === fn && a.name === q && !a.warm)) {
-    return { fn, why: `alias ${q} has no provisioned concurrency` };
-  }
-  return undefined;
+/** The `when` of a decision: the Fn::If branches (resolved at deploy time) that choose the state. */
+function whenOf(when: readonly When[]): Partial<Decision> {
+  return when.length ? { when: when.map((w) => ({ condition: w.condition, value: w.value })) } : {};
 }
 
 /** Records the rewrites in `Metadata.WarmStepFunctions`; false when Metadata is not a plain map (e.g. an Fn::If). */

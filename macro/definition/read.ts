@@ -49,7 +49,7 @@ interface Common {
 }
 
 export type DefinitionModel =
-  | (Common & { property: 'Definition'; form: 'object'; value: JsonObject })
+  | (Common & { property: 'Definition' | 'DefinitionString'; form: 'object'; value: JsonObject })
   | (Common & { property: 'DefinitionString' | 'Definition'; form: TextSource['form']; source: TextSource; segments: Segment[]; flatStarts: number[] });
 
 export function bindingKey(b: Binding): string | undefined {
@@ -76,8 +76,15 @@ export function readDefinition(
   };
 
   if (property === 'Definition' && isObject(value) && intrinsicName(value) === undefined) {
-    const root = objectToNode(value, subs, count);
+    const root = objectToNode(value, subs, count, []);
     return { stateMachine, path, property, form: 'object', value, root, substitutions: subs, uses };
+  }
+  // `Fn::ToJsonString` (AWS::LanguageExtensions, when this macro runs first): the object inside is
+  // the definition, read and written back in place (its paths start with `Fn::ToJsonString`).
+  const inner = toJsonStringObject(value);
+  if (inner) {
+    const root = objectToNode(inner, subs, count, [TO_JSON_STRING]);
+    return { stateMachine, path, property, form: 'object', value: inner, root, substitutions: subs, uses };
   }
 
   const source = textSource(value);
@@ -101,6 +108,19 @@ export function readDefinition(
   const root = parseDefinitionText({ text, holes }, { shape: SLOT_SHAPE });
   return { stateMachine, path, property, form: source.form, source, segments, flatStarts, root, substitutions: subs, uses };
 }
+
+const TO_JSON_STRING = 'Fn::ToJsonString';
+
+/** The definition object inside `{"Fn::ToJsonString": {...}}`, else undefined. */
+function toJsonStringObject(value: Json): JsonObject | undefined {
+  if (intrinsicName(value) !== TO_JSON_STRING) return undefined;
+  const arg = (value as JsonObject)[TO_JSON_STRING];
+  return isObject(arg) && intrinsicName(arg) === undefined ? arg : undefined;
+}
+
+/** How to avoid a failure to read an `Fn::ToJsonString` definition: the transform order. */
+const TO_JSON_STRING_ORDER =
+  'list AWS::LanguageExtensions before WarmStepFunctions in Transform (CloudFormation runs transforms in the order listed, so the macro then reads the JSON text that AWS::LanguageExtensions makes)';
 
 function textSource(value: Json): TextSource {
   if (typeof value === 'string') return { form: 'string', text: value };
@@ -128,6 +148,10 @@ function textSource(value: Json): TextSource {
       return { form: 'join', delimiter: arg[0], pieces: arg[1] };
     }
     throw new ReadError(`Fn::Join takes a list of two items [delimiter string, list of values]; got ${shape(arg)}`);
+  }
+  if (fn === TO_JSON_STRING) {
+    const what = isObject(arg) ? `an ${intrinsicName(arg)}` : Array.isArray(arg) ? 'a list' : JSON.stringify(arg);
+    throw new ReadError(`the definition is an Fn::ToJsonString of ${what}, not of a definition object, so the macro cannot read it; ${TO_JSON_STRING_ORDER}`);
   }
   if (isObject(value) && fn === undefined) throw new ReadError('the definition is an object where a string was expected');
   throw new ReadError(`the definition is ${fn ? `an ${fn}` : JSON.stringify(value)}, which the macro cannot read before deployment`);
@@ -268,8 +292,22 @@ export function lastAtOrBefore(starts: readonly number[], at: number): number {
 
 const DATA_NODE: Node = Object.freeze({ kind: 'scalar' }) as Node;
 
+/**
+ * `Fn::If [Condition, A, B]` whose branches are definition structure (an object, a list, another
+ * such Fn::If, or `Ref AWS::NoValue`, at least one of them not NoValue): CloudFormation picks a
+ * whole state, `Parameters`, branch… at deploy time. An Fn::If of strings stays a string leaf.
+ */
+function isStructuralIf(v: Json, depth = 0): boolean {
+  if (intrinsicName(v) !== 'Fn::If' || depth > 50) return false;
+  const arg = (v as JsonObject)['Fn::If'];
+  if (!Array.isArray(arg) || arg.length !== 3 || typeof arg[0] !== 'string') return false;
+  const structural = (b: Json): boolean => Array.isArray(b) || (isObject(b) && intrinsicName(b) === undefined) || isStructuralIf(b, depth + 1);
+  const noValue = (b: Json): boolean => isObject(b) && getOwn(b, 'Ref') === 'AWS::NoValue' && Object.keys(b).length === 1;
+  return (structural(arg[1]) || structural(arg[2])) && (structural(arg[1]) || noValue(arg[1])) && (structural(arg[2]) || noValue(arg[2]));
+}
+
 /** A `Definition` object as a node tree; iterative (definitions can nest deeply). */
-function objectToNode(value: JsonObject, subs: JsonObject | undefined, count: (b: Binding) => void): Node {
+function objectToNode(value: JsonObject, subs: JsonObject | undefined, count: (b: Binding) => void, base: (string | number)[]): Node {
   const leaf = (v: Json, path: (string | number)[]): Node => {
     if (typeof v === 'string' || intrinsicName(v) !== undefined) {
       const parts = partsOf(v) ?? [{ hole: v }];
@@ -278,21 +316,34 @@ function objectToNode(value: JsonObject, subs: JsonObject | undefined, count: (b
     return { kind: 'scalar' };
   };
   const root: Node = { kind: 'obj', entries: new Map() };
-  const work: { src: Json; dst: Node; path: (string | number)[] }[] = [{ src: value, dst: root, path: [] }];
+  const work: { src: Json; dst: Node; path: (string | number)[] }[] = [{ src: value, dst: root, path: base }];
   while (work.length) {
     const { src, dst, path } = work.pop()!;
     const place = (key: string | number, v: Json): void => {
       let child: Node;
       if (Array.isArray(v)) child = { kind: 'arr', items: [] };
       else if (isObject(v) && intrinsicName(v) === undefined) child = { kind: 'obj', entries: new Map() };
+      else if (isStructuralIf(v)) {
+        const ifNode: Node = { kind: 'if', condition: ((v as JsonObject)['Fn::If'] as Json[])[0] as string, branches: [undefined, undefined] };
+        if (dst.kind === 'obj') dst.entries.set(String(key), ifNode);
+        else if (dst.kind === 'arr') dst.items.push(ifNode);
+        else if (dst.kind === 'if') dst.branches[key === 1 ? 0 : 1] = ifNode;
+        work.push({ src: v, dst: ifNode, path: [...path, key, 'Fn::If'] });
+        return;
+      }
       // Plain strings that findSlots never reads (and that hold no substitution) need no node.
       else if (typeof v === 'string' && (typeof key === 'number' || !SLOT_KEYS.has(key)) && !v.includes('${')) child = DATA_NODE;
       else child = leaf(v, [...path, key]);
       if (dst.kind === 'obj') dst.entries.set(String(key), child);
       else if (dst.kind === 'arr') dst.items.push(child);
+      else if (dst.kind === 'if') dst.branches[key === 1 ? 0 : 1] = child;
       if (child.kind === 'obj' || child.kind === 'arr') work.push({ src: v, dst: child, path: [...path, key] });
     };
-    if (Array.isArray(src)) src.forEach((v, k) => place(k, v));
+    if (dst.kind === 'if') {
+      // Both branches (a `Ref AWS::NoValue` branch stays undefined); paths go through `Fn::If`.
+      const arg = (src as JsonObject)['Fn::If'] as Json[];
+      for (const k of [1, 2]) if (!(isObject(arg[k]) && getOwn(arg[k] as JsonObject, 'Ref') === 'AWS::NoValue')) place(k, arg[k]);
+    } else if (Array.isArray(src)) src.forEach((v, k) => place(k, v));
     else if (isObject(src)) {
       for (const k of Object.keys(src)) {
         // A substitution used in a key counts as a use too (it must not be taken for unused).
