@@ -49,6 +49,7 @@ export function metadataEntries(edits: Edit[]): Json[] {
     path: e.slot.statePath,
     from: e.from,
     to: e.to,
+    ...(e.slot.when?.length ? { when: e.slot.when.map((w) => ({ condition: w.condition, value: w.value })) } : {}),
     ...(e.cycle ? { why: `literal ARN: a reference would make a circular dependency (${formatCycle(e.cycle)})` } : {}),
   }));
 }

@@ -43,6 +43,8 @@ export type SlotDecision =
   | { kind: 'unreadable'; problem: Problem }
   /** A Lambda invocation whose function the macro cannot tell (an Fn::ImportValue, a name built from a parameter...). */
   | { kind: 'unresolved'; reason: string }
+  /** Not checked: the macro cannot tell before deployment (a version number next to a warm alias). */
+  | { kind: 'unchecked'; fn?: string; reason: string }
   | { kind: 'ignore' };
 
 export interface DecideContext {
@@ -117,6 +119,8 @@ export function decide(slot: Slot, ctx: DecideContext): SlotDecision {
         return { kind: 'warm', fn: ref.fn, reason: `already invokes alias '${ref.qualifier}', which has provisioned concurrency` };
       }
       if (ctx.targets.isWarm(ref.fn)) {
+        const res = ctx.targets.resolve(ref.fn);
+        if (/^[0-9]+$/.test(ref.qualifier) && res.status === 'warm') return unchecked(ref.fn, `${slot.field} invokes version ${ref.qualifier}`, res.target);
         return { kind: 'cold', fn: ref.fn, reason: `explicit qualifier ':${ref.qualifier}' has no provisioned concurrency; left as it is`, strict: false };
       }
       return { kind: 'cold', fn: ref.fn, reason: `function ${ref.fn} has no provisioned concurrency`, strict: true };
@@ -230,6 +234,7 @@ export function decideQualifier(note: SlotNote, ctx: DecideContext): { slot: Slo
   if (res.status !== 'warm') return { slot, decision: coldFn };
   const target = res.target;
   const moves = text === '$LATEST' || (version?.kind === 'qualifier' && ctx.targets.aliases.get(target.id)?.version === version.id);
+  if (!moves && text !== undefined && /^[0-9]+$/.test(text)) return { slot, decision: unchecked(fn, `${field} is version ${text}`, target) };
   if (!moves) {
     const what = version?.kind === 'qualifier' ? `${version.id}, which has no provisioned concurrency (that is on ${target.id})` : `'${text}', which has no provisioned concurrency (that is on ${target.id})`;
     return { slot, decision: { kind: 'cold', fn, reason: `${field} invokes ${what}; an explicit qualifier is left as it is`, strict: false } };
@@ -239,6 +244,15 @@ export function decideQualifier(note: SlotNote, ctx: DecideContext): { slot: Slo
   // IAM: the qualified ARN, which is the target's own ARN.
   const grant = guard(target.guards, target.value, { 'Fn::GetAtt': [fn, 'Arn'] });
   return { slot, decision: { kind: 'rewrite', edit: { slot, value, grants: [{ fn, value: grant }], fn, target, from, to: formatValue(value) } } };
+}
+
+/** A literal version number of a warm function: which version the warm target runs is known only once deployed. */
+function unchecked(fn: string, what: string, target: WarmTarget): SlotDecision {
+  return {
+    kind: 'unchecked',
+    fn,
+    reason: `not checked: ${what}, an explicit choice left as it is; the provisioned concurrency of ${fn} is on ${target.id}, and which version that runs is known only at deploy time`,
+  };
 }
 
 /** The Qualifier that names a warm target: its alias name (from its ARN when not a literal), or its version number. */

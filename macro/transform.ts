@@ -144,6 +144,7 @@ function run(fragment: unknown, options: TransformOptions): TransformResult {
           break;
         }
         case 'warm':
+        case 'unchecked':
           report.add({ action: 'unchanged', ...at, function: d.fn, reason: d.reason });
           break;
         case 'cold':

@@ -115,7 +115,7 @@ const TO_JSON_STRING = 'Fn::ToJsonString';
 function toJsonStringObject(value: Json): JsonObject | undefined {
   if (intrinsicName(value) !== TO_JSON_STRING) return undefined;
   const arg = (value as JsonObject)[TO_JSON_STRING];
-  return isObject(arg) && intrinsicName(arg) === undefined ? arg : undefined;
+  return (isObject(arg) && intrinsicName(arg) === undefined) || isStructuralIf(arg) ? (arg as JsonObject) : undefined;
 }
 
 /** How to avoid a failure to read an `Fn::ToJsonString` definition: the transform order. */
@@ -315,8 +315,10 @@ function objectToNode(value: JsonObject, subs: JsonObject | undefined, count: (b
     }
     return { kind: 'scalar' };
   };
-  const root: Node = { kind: 'obj', entries: new Map() };
-  const work: { src: Json; dst: Node; path: (string | number)[] }[] = [{ src: value, dst: root, path: base }];
+  // The root itself may be an Fn::If choosing between two definitions (inside Fn::ToJsonString).
+  const rootIf = isStructuralIf(value);
+  const root: Node = rootIf ? { kind: 'if', condition: (value['Fn::If'] as Json[])[0] as string, branches: [undefined, undefined] } : { kind: 'obj', entries: new Map() };
+  const work: { src: Json; dst: Node; path: (string | number)[] }[] = [{ src: value, dst: root, path: rootIf ? [...base, 'Fn::If'] : base }];
   while (work.length) {
     const { src, dst, path } = work.pop()!;
     const place = (key: string | number, v: Json): void => {
