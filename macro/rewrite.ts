@@ -43,8 +43,6 @@ export type SlotDecision =
   | { kind: 'unreadable'; problem: Problem }
   /** A Lambda invocation whose function the macro cannot tell (an Fn::ImportValue, a name built from a parameter...). */
   | { kind: 'unresolved'; reason: string }
-  /** Not checked: the macro cannot tell before deployment (a version number next to a warm alias). */
-  | { kind: 'unchecked'; fn?: string; reason: string }
   | { kind: 'ignore' };
 
 export interface DecideContext {
@@ -119,8 +117,6 @@ export function decide(slot: Slot, ctx: DecideContext): SlotDecision {
         return { kind: 'warm', fn: ref.fn, reason: `already invokes alias '${ref.qualifier}', which has provisioned concurrency` };
       }
       if (ctx.targets.isWarm(ref.fn)) {
-        const res = ctx.targets.resolve(ref.fn);
-        if (/^[0-9]+$/.test(ref.qualifier) && res.status === 'warm') return unchecked(ref.fn, `${slot.field} invokes version ${ref.qualifier}`, res.target);
         return { kind: 'cold', fn: ref.fn, reason: `explicit qualifier ':${ref.qualifier}' has no provisioned concurrency; left as it is`, strict: false };
       }
       return { kind: 'cold', fn: ref.fn, reason: `function ${ref.fn} has no provisioned concurrency`, strict: true };
@@ -174,7 +170,7 @@ function decideBranches(slot: Slot, value: Json, from: string, ctx: DecideContex
   };
   const next: Json = { 'Fn::If': [cond, branch(yes), branch(no)] };
   if (failure) return failure;
-  if (grants.length === 0) return { kind: 'ignore' };
+  if (grants.length === 0) return unmovedBranches(slot, cond, [yes, no], ctx);
   return { kind: 'rewrite', edit: { slot, value: next, grants, fn: target?.fn, target, from, to: formatValue(next) } };
 }
 
@@ -234,7 +230,6 @@ export function decideQualifier(note: SlotNote, ctx: DecideContext): { slot: Slo
   if (res.status !== 'warm') return { slot, decision: coldFn };
   const target = res.target;
   const moves = text === '$LATEST' || (version?.kind === 'qualifier' && ctx.targets.aliases.get(target.id)?.version === version.id);
-  if (!moves && text !== undefined && /^[0-9]+$/.test(text)) return { slot, decision: unchecked(fn, `${field} is version ${text}`, target) };
   if (!moves) {
     const what = version?.kind === 'qualifier' ? `${version.id}, which has no provisioned concurrency (that is on ${target.id})` : `'${text}', which has no provisioned concurrency (that is on ${target.id})`;
     return { slot, decision: { kind: 'cold', fn, reason: `${field} invokes ${what}; an explicit qualifier is left as it is`, strict: false } };
@@ -244,15 +239,6 @@ export function decideQualifier(note: SlotNote, ctx: DecideContext): { slot: Slo
   // IAM: the qualified ARN, which is the target's own ARN.
   const grant = guard(target.guards, target.value, { 'Fn::GetAtt': [fn, 'Arn'] });
   return { slot, decision: { kind: 'rewrite', edit: { slot, value, grants: [{ fn, value: grant }], fn, target, from, to: formatValue(value) } } };
-}
-
-/** A literal version number of a warm function: which version the warm target runs is known only once deployed. */
-function unchecked(fn: string, what: string, target: WarmTarget): SlotDecision {
-  return {
-    kind: 'unchecked',
-    fn,
-    reason: `not checked: ${what}, an explicit choice left as it is; the provisioned concurrency of ${fn} is on ${target.id}, and which version that runs is known only at deploy time`,
-  };
 }
 
 /** The Qualifier that names a warm target: its alias name (from its ARN when not a literal), or its version number. */
@@ -285,6 +271,46 @@ function guardedQualifier(value: Json, fn: string, targets: WarmTargets): boolea
     return intrinsicName(v) === 'Fn::If' && guardedQualifier(v, fn, targets);
   };
   return warm(arg[1]) || warm(arg[2]);
+}
+
+/**
+ * An `Fn::If` slot with no branch to move: each branch said (CloudFormation resolves the Fn::If at
+ * deploy time, so either may be the one invoked). Silent only when no branch is a Lambda function.
+ */
+function unmovedBranches(slot: Slot, cond: string, branches: Json[], ctx: DecideContext): SlotDecision {
+  const said: string[] = [];
+  let fn: string | undefined;
+  let coldFn = false;
+  let lambda = false;
+  branches.forEach((v, k) => {
+    const parts = partsOf(v);
+    const ref = parts ? classifyParts(expandParts(parts), ctx.index, ctx.targets) : ({ kind: 'unknown' } as LambdaRef);
+    const which = `${k === 0 ? 'true' : 'false'}: `;
+    if (refName(v) === 'AWS::NoValue') return;
+    if (ref.kind === 'unknown') {
+      const text = parts ? formatParts(expandParts(parts)) : formatValue(v);
+      if (slot.field !== 'Resource' || /:lambda:/.test(text)) {
+        lambda = true;
+        said.push(`${which}${text}, which the macro cannot resolve to a function`);
+      }
+      return;
+    }
+    lambda = true;
+    if (ref.kind === 'external') said.push(`${which}${ref.arn}, not a function of this template`);
+    else {
+      fn ??= ref.fn;
+      if (ref.kind === 'guarded' || ctx.targets.isWarmQualifier((ref as { id?: string }).id ?? '') || (ref.kind === 'qualified' && ctx.targets.warmAliasNames(ref.fn).includes(ref.qualifier))) {
+        said.push(`${which}already warm (${ref.fn})`);
+      } else if (!ctx.targets.isWarm(ref.fn)) {
+        coldFn = true;
+        said.push(`${which}function ${ref.fn} has no provisioned concurrency`);
+      } else said.push(`${which}${ref.fn} through an explicit qualifier, left as it is`);
+    }
+  });
+  if (!lambda) return { kind: 'ignore' };
+  const reason = `${slot.field} is Fn::If on ${cond} (resolved at deploy time), and no branch moves: ${said.join('; ')}`;
+  if (said.every((x) => x.includes('already warm'))) return { kind: 'warm', fn, reason };
+  return { kind: 'cold', fn, reason, strict: coldFn };
 }
 
 /** The guard that the known conditions make fail: the target cannot exist where the slot is. */

@@ -144,7 +144,6 @@ function run(fragment: unknown, options: TransformOptions): TransformResult {
           break;
         }
         case 'warm':
-        case 'unchecked':
           report.add({ action: 'unchanged', ...at, function: d.fn, reason: d.reason });
           break;
         case 'cold':

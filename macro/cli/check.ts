@@ -138,7 +138,7 @@ function locator(template: JsonObject, positions: SourcePositions): (d: Decision
     if (!m || d.statePath === undefined) return strip(positions.at(path));
     const { model, value } = modelOf(m[1], m[2] as 'Definition' | 'DefinitionString');
     if (!model) return strip(positions.at(path));
-    const leaf = leafOf(model, d.statePath);
+    const leaf = leafOf(model, d.statePath, d.when);
     if (leaf?.loc.kind === 'value') return strip(positions.at([...path, ...leaf.loc.path]));
     if (leaf?.loc.kind === 'text' && model.form !== 'object') {
       const inText = textPosition(model, value, path, leaf.loc.start, positions);
@@ -152,9 +152,13 @@ function locator(template: JsonObject, positions: SourcePositions): (d: Decision
 const strip = (p: SourcePos): SourcePos => ({ line: p.line, column: p.column });
 
 /** The string that names the invoked function in the state at `statePath` (the slot, or an explicit Qualifier's FunctionName). */
-function leafOf(model: DefinitionModel, statePath: string): StrNode | undefined {
+function leafOf(model: DefinitionModel, statePath: string, when: Decision['when']): StrNode | undefined {
   const scan = findSlots(model.root);
-  return scan.slots.find((s) => s.statePath === statePath)?.leaf ?? scan.notes.find((n) => n.statePath === statePath)?.functionName;
+  // A state chosen by Fn::If: the branch the finding is about.
+  const same = (w: readonly { condition: string; value: boolean }[]): boolean => JSON.stringify(w) === JSON.stringify(when ?? []);
+  const at = <T extends { statePath: string; when: { condition: string; value: boolean }[] }>(list: T[]): T | undefined =>
+    list.find((x) => x.statePath === statePath && same(x.when)) ?? list.find((x) => x.statePath === statePath);
+  return at(scan.slots)?.leaf ?? at(scan.notes)?.functionName;
 }
 
 /** The position of flat-text offset `flat` of a text definition, through its segments back to the piece of the template. */
