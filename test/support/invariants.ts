@@ -173,6 +173,14 @@ function materializeValue(v: unknown, a: Assignment, depth: number): string | ty
     }
     return pieces.join(arg[0]);
   }
+  // `Fn::Select [i, Fn::Split [d, s]]` (an alias name taken from its ARN): the field, or a marker of it
+  // when `s` is a marker (sample values do not have the ARN's fields).
+  if (k === 'Fn::Select' && Array.isArray(arg) && arg.length === 2 && typeof arg[0] === 'number' && isObj(arg[1]) && Array.isArray(arg[1]['Fn::Split'])) {
+    const [d, source] = arg[1]['Fn::Split'] as unknown[];
+    const text = materializeString(source, a, depth + 1);
+    const field = typeof d === 'string' ? text.split(d)[arg[0]] : undefined;
+    return field ?? marker(`${text.replace(/@/g, '')}#${arg[0]}`);
+  }
   if (k === 'Fn::If' && Array.isArray(arg) && arg.length === 3 && typeof arg[0] === 'string') {
     if (!a.has(arg[0])) throw new Unresolvable(`Fn::If on condition ${arg[0]}, which is not one of the conditions of this template's targets`);
     return materializeValue(a.get(arg[0]) ? arg[1] : arg[2], a, depth + 1);
