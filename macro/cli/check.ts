@@ -156,7 +156,7 @@ function leafOf(model: DefinitionModel, statePath: string, when: Decision['when'
   const scan = findSlots(model.root);
   // A state chosen by Fn::If: the branch the finding is about.
   const same = (w: readonly { condition: string; value: boolean }[]): boolean => JSON.stringify(w) === JSON.stringify(when ?? []);
-  const at = <T extends { statePath: string; when: { condition: string; value: boolean }[] }>(list: T[]): T | undefined =>
+  const at = <T extends { statePath: string; when: readonly { condition: string; value: boolean }[] }>(list: T[]): T | undefined =>
     list.find((x) => x.statePath === statePath && same(x.when)) ?? list.find((x) => x.statePath === statePath);
   return at(scan.slots)?.leaf ?? at(scan.notes)?.functionName;
 }

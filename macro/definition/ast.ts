@@ -54,14 +54,17 @@ export interface When {
  * Each alternative a node may be once CloudFormation resolves the `Fn::If`s at its top, with the
  * conditions that choose it (`Ref AWS::NoValue` branches are left out).
  */
-export function alternatives(node: Node | undefined, when: readonly When[] = []): { node: Node; when: When[] }[] {
-  const out: { node: Node; when: When[] }[] = [];
+export function alternatives(node: Node | undefined, when: readonly When[] = []): { node: Node; when: readonly When[] }[] {
+  // Most nodes are no Fn::If: no copy (the `when` lists are never mutated, only extended into new ones).
+  if (node === undefined) return [];
+  if (node.kind !== 'if') return [{ node, when }];
+  const out: { node: Node; when: readonly When[] }[] = [];
   const stack: { node: Node | undefined; when: readonly When[] }[] = [{ node, when }];
   while (stack.length) {
     const { node: n, when: w } = stack.pop()!;
     if (n === undefined) continue;
     if (n.kind !== 'if') {
-      out.push({ node: n, when: [...w] });
+      out.push({ node: n, when: w });
       continue;
     }
     const known = w.find((c) => c.condition === n.condition);

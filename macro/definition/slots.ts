@@ -27,7 +27,7 @@ export interface Slot {
    * Map processor chosen by a condition, which CloudFormation resolves at deploy time): the slot
    * exists where these conditions have these values. Empty when it always exists.
    */
-  when: When[];
+  when: readonly When[];
 }
 
 /** Something about a Task that the macro cannot or will not decide from the template. */
@@ -51,7 +51,7 @@ export interface SlotNote {
   /** The task's place in document order (slots and notes of one scan share the count). */
   order: number;
   /** As Slot.when. */
-  when: When[];
+  when: readonly When[];
 }
 
 export interface SlotScan {
@@ -90,9 +90,9 @@ const LAMBDA_INVOKE = /^arn:(?:aws[a-z-]*|\{AWS-Partition\}):states:::lambda:inv
 export function findSlots(root: Node): SlotScan {
   const slots: Slot[] = [];
   const notes: SlotNote[] = [];
-  const machines: { node: Node | undefined; path: string; when: When[] }[] = [{ node: root, path: '', when: [] }];
+  const machines: { node: Node | undefined; path: string; when: readonly When[] }[] = [{ node: root, path: '', when: [] }];
   let tasks = 0;
-  const opaque = (state: string, where: string, node: Node, when: When[], what: string): void => {
+  const opaque = (state: string, where: string, node: Node, when: readonly When[], what: string): void => {
     const value = deployTimeValue(node);
     if (value === undefined) return;
     notes.push({ state, statePath: where, kind: 'deploy-time', message: `${what} is ${value}, which CloudFormation fills in at deploy time; the macro cannot read inside it`, order: tasks++, when });
@@ -100,7 +100,7 @@ export function findSlots(root: Node): SlotScan {
   while (machines.length) {
     const { node, path, when } = machines.pop()!;
     // Visit in document order: push in reverse so that the stack pops them in order.
-    const found: { node: Node | undefined; path: string; when: When[] }[] = [];
+    const found: { node: Node | undefined; path: string; when: readonly When[] }[] = [];
     for (const machine of alternatives(node, when)) {
       if (machine.node.kind !== 'obj') {
         if (path !== '') opaque('', path.slice(0, -1), machine.node, machine.when, `${path.slice(0, -1)}`);
@@ -147,7 +147,7 @@ function deployTimeValue(node: Node): string | undefined {
   return undefined;
 }
 
-function scanTask(state: string, statePath: string, task: Node, when: When[], slots: Slot[], notes: SlotNote[], order: number): void {
+function scanTask(state: string, statePath: string, task: Node, when: readonly When[], slots: Slot[], notes: SlotNote[], order: number): void {
   const resource = get(task, 'Resource');
   if (resource?.kind !== 'str') return;
   const parts = expandParts(resource.parts);
