@@ -100,7 +100,12 @@ export function checkFailure(e: TransformError, text: string, file: string, list
 }
 
 function coldMessage(d: Decision): string {
-  return d.to ? `invokes ${d.from} (unqualified: $LATEST), not ${d.to}, which has the provisioned concurrency of ${d.function}` : d.reason;
+  if (!d.to) return d.reason;
+  // A state chosen by Fn::If: the branch (the reason already says it).
+  const branch = d.when?.length ? ` (where ${d.when.map((w) => `${w.condition} is ${w.value}`).join(' and ')}: Fn::If, resolved at deploy time)` : '';
+  const qualifier = /^(Parameters|Arguments)\.Qualifier\b/.exec(d.reason)?.[0];
+  if (qualifier) return `${qualifier} is ${d.from}, not ${d.to}, the qualifier with the provisioned concurrency of ${d.function}${branch}`;
+  return `invokes ${d.from} (unqualified: $LATEST), not ${d.to}, which has the provisioned concurrency of ${d.function}${branch}`;
 }
 
 function problemFinding(p: Problem, file: string, positions: SourcePositions): Finding {
