@@ -1716,9 +1716,11 @@ function applyConditional(c: ValidCase, ops: ConditionalOp[]): ConditionalCase {
         if (!at) break;
         const [state, key] = at;
         const params = state[key] as Obj;
-        const qualifiers = ['$LATEST', 'live', '7', 'cold'];
+        // Literal qualifiers, and the version number of a version of the template (GetAtt V.Version).
+        const versions = Object.keys(resources).filter((id) => own(resources[id], 'Type') === 'AWS::Lambda::Version');
+        const qualifiers: Json[] = ['$LATEST', 'live', '7', 'cold', ...versions.map((v) => ({ 'Fn::GetAtt': [v, 'Version'] }))];
         put(params, 'Qualifier', qualifiers[op.alt % qualifiers.length]);
-        done.push(`${m.id}: ${key}.Qualifier ${params.Qualifier as string}`);
+        done.push(`${m.id}: ${key}.Qualifier ${JSON.stringify(params.Qualifier)}`);
         break;
       }
       case 'tojson': {
