@@ -75,7 +75,8 @@ export function readDefinition(
     if (k) uses.set(k, (uses.get(k) ?? 0) + 1);
   };
 
-  if (property === 'Definition' && isObject(value) && intrinsicName(value) === undefined) {
+  // A Definition object, or an Fn::If choosing between two of them.
+  if (property === 'Definition' && isObject(value) && (intrinsicName(value) === undefined || isStructuralIf(value))) {
     const root = objectToNode(value, subs, count, []);
     return { stateMachine, path, property, form: 'object', value, root, substitutions: subs, uses };
   }

@@ -61,7 +61,7 @@ export function renderDefinition(resource: unknown, a: Assignment): unknown {
   const text = own(props, 'DefinitionString');
   if (single(text) === 'Fn::ToJsonString') return renderObject(text, a, subs);
   const def = own(props, 'Definition');
-  if (text === undefined && isObj(def) && single(def) === undefined) return renderObject(def, a, subs);
+  if (text === undefined && isObj(def) && (single(def) === undefined || single(def) === 'Fn::If')) return renderObject(def, a, subs);
   return materializeDefinition(resource, a).asl;
 }
 

@@ -1603,7 +1603,7 @@ export function anythingCase(): fc.Arbitrary<LooseCase> {
  * `Qualifier` next to `FunctionName`, or the definition written as `Fn::ToJsonString`.
  */
 export interface ConditionalOp {
-  kind: 'state' | 'states' | 'params' | 'branch' | 'qualifier' | 'tojson';
+  kind: 'state' | 'states' | 'params' | 'branch' | 'qualifier' | 'tojson' | 'definition';
   /** Which candidate place (modulo their number). */
   pick: number;
   cond: number;
@@ -1612,7 +1612,7 @@ export interface ConditionalOp {
 }
 
 const conditionalOpArb: fc.Arbitrary<ConditionalOp> = fc.record({
-  kind: fc.constantFrom<ConditionalOp['kind']>('state', 'state', 'states', 'params', 'params', 'branch', 'qualifier', 'tojson'),
+  kind: fc.constantFrom<ConditionalOp['kind']>('state', 'state', 'states', 'params', 'params', 'branch', 'qualifier', 'tojson', 'definition'),
   pick: fc.nat({ max: 40 }),
   cond: condIdx,
   alt: fc.nat({ max: 12 }),
@@ -1721,6 +1721,13 @@ function applyConditional(c: ValidCase, ops: ConditionalOp[]): ConditionalCase {
         const qualifiers: Json[] = ['$LATEST', 'live', '7', 'cold', ...versions.map((v) => ({ 'Fn::GetAtt': [v, 'Version'] }))];
         put(params, 'Qualifier', qualifiers[op.alt % qualifiers.length]);
         done.push(`${m.id}: ${key}.Qualifier ${JSON.stringify(params.Qualifier)}`);
+        break;
+      }
+      case 'definition': {
+        // (SAM would turn an Fn::If of objects into a DefinitionSubstitutions value: plain state machines only.)
+        if (own(resources[m.id], 'Type') !== 'AWS::StepFunctions::StateMachine') break;
+        m.props.Definition = { 'Fn::If': [cond, def as Json, clone(def) as Json] };
+        done.push(`${m.id}: Definition chosen by Fn::If on ${cond}`);
         break;
       }
       case 'tojson': {

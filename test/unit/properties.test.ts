@@ -70,7 +70,7 @@ test('the conditional generator puts Fn::If above states, Parameters, Arguments,
   const seen = new Set<string>();
   for (const c of fc.sample(conditionalCase(), { numRuns: 600, seed: 7 })) {
     for (const op of c.ops) {
-      const shape = /(state \S.* chosen|States map|Parameters chosen|Arguments chosen|Parallel branch|Qualifier|ToJsonString)/.exec(op)?.[1];
+      const shape = /(state \S.* chosen|States map|Parameters chosen|Arguments chosen|Parallel branch|Qualifier|ToJsonString|Definition chosen)/.exec(op)?.[1];
       if (shape) seen.add(shape.startsWith('state ') ? 'state chosen' : shape);
     }
     const r = transform(c.template, c.options);
@@ -80,7 +80,7 @@ test('the conditional generator puts Fn::If above states, Parameters, Arguments,
     }
   }
   expect([...seen].sort()).toEqual(
-    ['Arguments chosen', 'Parallel branch', 'Parameters chosen', 'Qualifier', 'States map', 'ToJsonString', 'qualifier rewritten', 'state chosen', 'when:cold', 'when:rewritten', 'when:unchanged', 'when:warning'].sort(),
+    ['Arguments chosen', 'Definition chosen', 'Parallel branch', 'Parameters chosen', 'Qualifier', 'States map', 'ToJsonString', 'qualifier rewritten', 'state chosen', 'when:cold', 'when:rewritten', 'when:unchanged', 'when:warning'].sort(),
   );
 });
 

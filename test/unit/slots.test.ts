@@ -112,6 +112,17 @@ describe('decisions per branch', () => {
   });
 });
 
+test('a Definition that is an Fn::If of two definitions: each is read and rewritten in place', () => {
+  const a = { StartAt: 'A', States: { A: task({ 'Fn::GetAtt': ['F', 'Arn'] }) } };
+  const { def, decisions } = run(template({ 'Fn::If': ['C', a, { StartAt: 'B', States: { B: task({ 'Fn::GetAtt': ['G', 'Arn'] }) } }] }));
+  expect((def as any)['Fn::If'][1].States.A.Resource).toEqual({ Ref: 'FLive' });
+  expect((def as any)['Fn::If'][2].States.B.Resource).toEqual({ 'Fn::GetAtt': ['G', 'Arn'] });
+  expect(decisions.map((d) => [d.statePath, d.action])).toEqual([
+    ['States.A', 'rewritten'],
+    ['States.B', 'cold'],
+  ]);
+});
+
 describe('exact versions in any spelling move to the warm alias', () => {
   test.each([
     ['Fn::Sub with ${F.Arn}', { 'Fn::Sub': '${F.Arn}:${FV.Version}' }],
