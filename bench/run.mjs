@@ -330,7 +330,7 @@ async function main() {
     ['bundle dist/macro.js', `${(bundle / KB).toFixed(1)} KB`, `<= ${TARGETS.bundleKB} KB`, verdict(bundle <= TARGETS.bundleKB * KB)],
     ['cold start: import over an empty ES module', `${overhead >= 0 ? '+' : ''}${(overhead * 100).toFixed(1)}%`, `<= +${TARGETS.coldStartOverhead * 100}%`, verdict(overhead <= TARGETS.coldStartOverhead)],
     ...runtime.clients.map((c) => {
-      const label = `init under aws-lambda-ric@${c.version} (${c.runtime}), over an empty handler`;
+      const label = `init under aws-lambda-ric@${c.version} on Node.js ${c.node} (${c.runtime}), over an empty handler`;
       if (!c.installed) return [label, 'not installed (node scripts/runtime-clients.mjs)', `<= ${TARGETS.runtimeInitOverheadMs} ms`, 'SKIP'];
       const d = c.init.macro - c.init.empty;
       return [label, `${d >= 0 ? '+' : ''}${d.toFixed(1)} ms`, `<= ${TARGETS.runtimeInitOverheadMs} ms`, verdict(d <= TARGETS.runtimeInitOverheadMs)];
@@ -356,7 +356,7 @@ async function main() {
   console.log(`cold start (medians of ${cold.rounds} interleaved fresh processes): node --input-type=module -e 0 ${cold.bare.toFixed(1)} ms, with "await import(bundle)" ${cold.require.toFixed(1)} ms; the import alone, timed inside the process: ${cold.inside.toFixed(2)} ms`);
   for (const c of runtime.clients.filter((x) => x.installed)) {
     console.log(
-      `Lambda runtime client aws-lambda-ric@${c.version} (${c.runtime}), medians of ${c.rounds} interleaved fresh processes: ` +
+      `Lambda runtime client aws-lambda-ric@${c.version} on Node.js ${c.node} (${c.runtime}), medians of ${c.rounds} interleaved fresh processes: ` +
         `init (spawn to first /next) ${c.init.macro.toFixed(1)} ms, empty handler ${c.init.empty.toFixed(1)} ms; ` +
         `first reply (/next to reply, seed template) ${c.reply.macro.toFixed(2)} ms, empty handler ${c.reply.empty.toFixed(2)} ms`,
     );

@@ -3,8 +3,8 @@
  * sent by CloudFormation in the event's `params`; the CLI sets them with `--param Key=Value`).
  */
 import { TransformError } from './errors';
-import { isObject } from './json';
-import type { Mode, TransformOptions } from './types';
+import { isObject } from './cfn/json';
+import { PARAMETERS_PATH, type Mode, type TransformOptions } from './types';
 
 export const MODES: readonly Mode[] = ['rewrite', 'report', 'strict'];
 
@@ -61,7 +61,7 @@ export function parseParams(params: unknown): MacroParams {
   if (problems.length) {
     // The full list of accepted parameters only where it helps: after an unknown or malformed map.
     const accepted = unknown || !isObject(params) ? ` Accepted parameters: ${ACCEPTED.join('; ')}.` : '';
-    throw new TransformError([{ path: 'Transform/WarmStepFunctions/Parameters', message: `${problems.join('; ')}.${accepted}` }]);
+    throw new TransformError([{ path: PARAMETERS_PATH, message: `${problems.join('; ')}.${accepted}` }]);
   }
   return out;
 }

@@ -4,45 +4,43 @@
  * The decision is pure data (an `Edit` or a reason to leave the slot alone); `definition/write.ts`
  * applies the edits in the form the definition came in.
  */
-import { expandParts, formatParts, formatValue, isHole, partsOf, partsToValue, soleHole } from './intrinsics/parts';
-import { intrinsicName } from './json';
-import { getAttPair, refName, unreadableIn } from './template';
+import { expandParts, formatParts, formatValue, isHole, partsOf, partsToValue, soleHole } from './cfn/parts';
+import { unreadableIn } from './template';
 import type { Problem } from './errors';
 import { classifyParts, versionOf, type LambdaRef } from './references';
 import type { Slot, SlotNote } from './definition/slots';
 import type { Guard, WarmTarget, WarmTargets } from './targets';
 import type { TemplateIndex } from './template';
-import type { ExternalLookup, Json } from './types';
+import { render, type MessageId } from './messages';
+import type { ExternalLookup, Json, MessageData } from './types';
+import type { Edit } from './definition/edit';
+import { getAttPair, ifArgs, intrinsicName, refName } from './cfn/intrinsics';
 
-export interface Edit {
-  slot: Slot;
-  /** The slot's new content. */
-  value: Json;
-  /** What IAM must allow: each new target (guarded like the slot), with the function it belongs to. */
-  grants: { fn?: string; value: Json; unqualified?: Json }[];
-  fn?: string;
-  target?: WarmTarget;
-  from: string;
-  to: string;
-  /**
-   * Set when the target is written as its literal ARN: a reference to it would have closed this
-   * circular dependency (`[StateMachine, Target, …, StateMachine]`).
-   */
-  cycle?: string[];
+export type { Edit };
+
+/** Why a slot stays as it is: its text (`reason`), from its message id and data (macro/messages.ts). */
+interface Why {
+  reason: string;
+  messageId: MessageId;
+  data: MessageData;
+}
+
+function why(messageId: MessageId, data: MessageData): Why {
+  return { reason: render(messageId, data), messageId, data };
 }
 
 export type SlotDecision =
   | { kind: 'rewrite'; edit: Edit }
-  | { kind: 'warm'; fn?: string; reason: string }
+  | ({ kind: 'warm'; fn?: string } & Why)
   /** `warmElsewhere: false`: the function's provisioned concurrency never exists alongside this state machine. */
-  | { kind: 'cold'; fn?: string; reason: string; strict: boolean; warmElsewhere?: false }
-  | { kind: 'external'; arn: string; reason: string; failed: boolean }
+  | ({ kind: 'cold'; fn?: string; strict: boolean; warmElsewhere?: false } & Why)
+  | ({ kind: 'external'; arn: string; failed: boolean } & Why)
   | { kind: 'error'; fn?: string; message: string }
   | { kind: 'missing'; name: string }
   /** The slot refers to a resource the macro cannot read (no Type, say): it cannot tell what the state invokes. */
   | { kind: 'unreadable'; problem: Problem }
   /** A Lambda invocation whose function the macro cannot tell (an Fn::ImportValue, a name built from a parameter...). */
-  | { kind: 'unresolved'; reason: string }
+  | ({ kind: 'unresolved' } & Why)
   | { kind: 'ignore' };
 
 export interface DecideContext {
@@ -82,19 +80,19 @@ export function decide(slot: Slot, ctx: DecideContext): SlotDecision {
     const problem = unreadableIn(parts.filter(isHole).map((p) => p.hole), ctx.index);
     if (problem) return { kind: 'unreadable', problem };
   }
-  if (ref.kind === 'unknown' && intrinsicName(single) === 'Fn::If') return decideBranches(slot, single!, from, ctx, known);
+  if (ref.kind === 'unknown' && ifArgs(single)) return decideBranches(slot, single!, from, ctx, known);
   switch (ref.kind) {
     case 'function': {
       const res = ctx.targets.resolve(ref.fn);
       if (res.status === 'error') return { kind: 'error', fn: ref.fn, message: res.message };
       if (res.status === 'cold') {
-        return { kind: 'cold', fn: ref.fn, reason: `function ${ref.fn} has no provisioned concurrency`, strict: true };
+        return { kind: 'cold', fn: ref.fn, ...why('decide.noProvisionedConcurrency', { fn: ref.fn }), strict: true };
       }
       if (absentWith(res.target.guards, known)) return absentCold(ref.fn, res.target, known);
       return { kind: 'rewrite', edit: edit(slot, res.target, original, from, known) };
     }
     case 'qualifier': {
-      if (ctx.targets.isWarmQualifier(ref.id)) return { kind: 'warm', fn: ref.fn, reason: `already invokes ${ref.id}, which has provisioned concurrency` };
+      if (ctx.targets.isWarmQualifier(ref.id)) return { kind: 'warm', fn: ref.fn, ...why('decide.warmQualifier', { id: ref.id }) };
       const res = ctx.targets.resolve(ref.fn);
       if (res.status === 'warm') {
         const alias = ctx.targets.aliases.get(res.target.id);
@@ -105,24 +103,24 @@ export function decide(slot: Slot, ctx: DecideContext): SlotDecision {
         return {
           kind: 'cold',
           fn: ref.fn,
-          reason: `invokes ${ref.id}, which has no provisioned concurrency (that is on ${res.target.id}); an explicit qualifier is left as it is`,
+          ...why('decide.otherQualifier', { id: ref.id, target: res.target.id }),
           strict: false,
         };
       }
       if (res.status === 'error') return { kind: 'error', fn: ref.fn, message: res.message };
-      return { kind: 'cold', fn: ref.fn, reason: `function ${ref.fn} has no provisioned concurrency`, strict: true };
+      return { kind: 'cold', fn: ref.fn, ...why('decide.noProvisionedConcurrency', { fn: ref.fn }), strict: true };
     }
     case 'qualified': {
       if (ctx.targets.warmAliasNames(ref.fn).includes(ref.qualifier)) {
-        return { kind: 'warm', fn: ref.fn, reason: `already invokes alias '${ref.qualifier}', which has provisioned concurrency` };
+        return { kind: 'warm', fn: ref.fn, ...why('decide.warmAlias', { qualifier: ref.qualifier }) };
       }
       if (ctx.targets.isWarm(ref.fn)) {
-        return { kind: 'cold', fn: ref.fn, reason: `explicit qualifier ':${ref.qualifier}' has no provisioned concurrency; left as it is`, strict: false };
+        return { kind: 'cold', fn: ref.fn, ...why('decide.coldQualifier', { qualifier: ref.qualifier }), strict: false };
       }
-      return { kind: 'cold', fn: ref.fn, reason: `function ${ref.fn} has no provisioned concurrency`, strict: true };
+      return { kind: 'cold', fn: ref.fn, ...why('decide.noProvisionedConcurrency', { fn: ref.fn }), strict: true };
     }
     case 'guarded':
-      return { kind: 'warm', fn: ref.fn, reason: 'already guarded by the macro (Fn::If on the target condition)' };
+      return { kind: 'warm', fn: ref.fn, ...why('decide.guarded', {}) };
     case 'external':
       return decideExternal(slot, ref.arn, ref.qualifier, from, ctx);
     case 'unknown': {
@@ -132,7 +130,7 @@ export function decide(slot: Slot, ctx: DecideContext): SlotDecision {
       // A FunctionName is always a Lambda function; a Resource only when it reads as a Lambda ARN
       // (a Resource that is just a reference may be an activity or another service).
       if (slot.field !== 'Resource' || /:lambda:/.test(from)) {
-        return { kind: 'unresolved', reason: `${slot.field} is ${from}, which the macro cannot resolve to a function of this template or to a literal ARN; if that function has provisioned concurrency, point the state at its alias yourself` };
+        return { kind: 'unresolved', ...why('decide.unresolved', { field: slot.field, from }) };
       }
       return { kind: 'ignore' };
     }
@@ -151,8 +149,8 @@ function edit(slot: Slot, target: WarmTarget, original: Json, from: string, know
  * each branch that invokes a warm function moves to its target; the condition stays.
  */
 function decideBranches(slot: Slot, value: Json, from: string, ctx: DecideContext, known: Known): SlotDecision {
-  const arg = (value as { 'Fn::If': Json })['Fn::If'];
-  if (!Array.isArray(arg) || arg.length !== 3 || typeof arg[0] !== 'string') return { kind: 'ignore' };
+  const arg = ifArgs(value);
+  if (!arg || typeof arg[0] !== 'string') return { kind: 'ignore' };
   const [cond, yes, no] = arg;
   const grants: Edit['grants'] = [];
   let target: WarmTarget | undefined;
@@ -174,6 +172,77 @@ function decideBranches(slot: Slot, value: Json, from: string, ctx: DecideContex
   return { kind: 'rewrite', edit: { slot, value: next, grants, fn: target?.fn, target, from, to: formatValue(next) } };
 }
 
+
+/**
+ * An `Fn::If` slot with no branch to move: each branch said (CloudFormation resolves the Fn::If at
+ * deploy time, so either may be the one invoked). Silent only when no branch is a Lambda function.
+ */
+function unmovedBranches(slot: Slot, cond: string, branches: Json[], ctx: DecideContext): SlotDecision {
+  const said: string[] = [];
+  let fn: string | undefined;
+  let coldFn = false;
+  let lambda = false;
+  let allWarm = true;
+  branches.forEach((v, k) => {
+    if (refName(v) === 'AWS::NoValue') return;
+    const parts = partsOf(v);
+    const ref = parts ? classifyParts(expandParts(parts), ctx.index, ctx.targets) : ({ kind: 'unknown' } as LambdaRef);
+    const branch = k === 0 ? 'true' : 'false';
+    let text: string;
+    if (ref.kind === 'unknown') {
+      const written = parts ? formatParts(expandParts(parts)) : formatValue(v);
+      if (slot.field === 'Resource' && !/:lambda:/.test(written)) return;
+      text = render('decide.branchUnresolved', { branch, written });
+    } else if (ref.kind === 'external') text = render('decide.branchExternal', { branch, arn: ref.arn });
+    else {
+      fn ??= ref.fn;
+      const warm = ref.kind === 'guarded' || (ref.kind === 'qualifier' && ctx.targets.isWarmQualifier(ref.id)) || (ref.kind === 'qualified' && ctx.targets.warmAliasNames(ref.fn).includes(ref.qualifier));
+      if (warm) text = render('decide.branchWarm', { branch, fn: ref.fn });
+      else if (!ctx.targets.isWarm(ref.fn)) {
+        coldFn = true;
+        text = render('decide.branchCold', { branch, fn: ref.fn });
+      } else text = render('decide.branchQualified', { branch, fn: ref.fn });
+      if (warm) {
+        lambda = true;
+        said.push(text);
+        return;
+      }
+    }
+    lambda = true;
+    allWarm = false;
+    said.push(text);
+  });
+  if (!lambda) return { kind: 'ignore' };
+  const data = { field: slot.field, condition: cond, branches: said.join('; ') };
+  if (allWarm) return { kind: 'warm', fn, ...why('decide.branches', data) };
+  return { kind: 'cold', fn, ...why('decide.branches', data), strict: coldFn };
+}
+
+/** The guard that the known conditions make fail: the target cannot exist where the slot is. */
+function absentGuard(guards: readonly Guard[], known: Known): Guard | undefined {
+  return guards.find((g) => known.get(g.condition)?.value === g.negate);
+}
+
+function absentWith(guards: readonly Guard[], known: Known): boolean {
+  return absentGuard(guards, known) !== undefined;
+}
+
+function absentCold(fn: string, target: WarmTarget, known: Known): SlotDecision {
+  const g = absentGuard(target.guards, known)!;
+  const data = { target: target.id, condition: g.condition, exists: String(!g.negate), absent: String(g.negate) };
+  return {
+    kind: 'cold',
+    fn,
+    ...(known.get(g.condition)!.by === 'machine' ? why('decide.absent', data) : why('decide.absentInBranch', data)),
+    strict: false,
+    warmElsewhere: false,
+  };
+}
+
+/** The guards still needed where the known conditions hold (a guard they satisfy always passes there). */
+function within(guards: readonly Guard[], known: Known): readonly Guard[] {
+  return guards.filter((g) => known.get(g.condition)?.value !== !g.negate);
+}
 
 /**
  * `Qualifier` next to `FunctionName` in `Parameters`/`Arguments` of `arn:aws:states:::lambda:invoke`
@@ -198,8 +267,8 @@ export function decideQualifier(note: SlotNote, ctx: DecideContext): { slot: Slo
   const q = note.qualifier;
   if (note.dynamicQualifier || q?.kind !== 'str') {
     if (!ctx.targets.isWarm(fn)) return undefined;
-    const what = note.dynamicQualifier ? `${field}.$ is computed at run time` : `${field} is not a string`;
-    return { slot: { ...base, field: `${note.container}.FunctionName`, leaf: note.functionName }, decision: { kind: 'unresolved', reason: `${what}; the macro cannot tell whether it invokes the provisioned concurrency of ${fn}` } };
+    const id = note.dynamicQualifier ? 'decide.qualifierDynamic' : 'decide.qualifierNotString';
+    return { slot: { ...base, field: `${note.container}.FunctionName`, leaf: note.functionName }, decision: { kind: 'unresolved', ...why(id, { field, fn }) } };
   }
   const slot: Slot = { ...base, field, leaf: q };
   const known = knownAt(slot, ctx.holds);
@@ -209,30 +278,30 @@ export function decideQualifier(note: SlotNote, ctx: DecideContext): { slot: Slo
   const single = soleHole(parts);
   const res = ctx.targets.resolve(fn);
   if (res.status === 'error') return { slot, decision: { kind: 'error', fn, message: res.message } };
-  const coldFn: SlotDecision = { kind: 'cold', fn, reason: `function ${fn} has no provisioned concurrency`, strict: true };
+  const coldFn: SlotDecision = { kind: 'cold', fn, ...why('decide.noProvisionedConcurrency', { fn }), strict: true };
   let version: LambdaRef | undefined;
   if (text === undefined) {
     version = single === undefined ? undefined : versionOf(fn, single, ctx.targets);
     if (!version) {
       if (single !== undefined && res.status === 'warm' && guardedQualifier(single, fn, ctx.targets)) {
-        return { slot, decision: { kind: 'warm', fn, reason: 'already guarded by the macro (Fn::If on the target condition)' } };
+        return { slot, decision: { kind: 'warm', fn, ...why('decide.guarded', {}) } };
       }
       if (res.status !== 'warm') return { slot, decision: coldFn };
-      return { slot, decision: { kind: 'unresolved', reason: `${field} is ${from}, which the macro cannot compare with the provisioned concurrency of ${fn} (on ${res.target.id}); if it is not that qualifier, point the state at it yourself` } };
+      return { slot, decision: { kind: 'unresolved', ...why('decide.qualifierUnresolved', { field, from, fn, target: res.target.id }) } };
     }
   }
   if (version?.kind === 'qualifier' && ctx.targets.isWarmQualifier(version.id)) {
-    return { slot, decision: { kind: 'warm', fn, reason: `already invokes ${version.id}, which has provisioned concurrency` } };
+    return { slot, decision: { kind: 'warm', fn, ...why('decide.warmQualifier', { id: version.id }) } };
   }
   if (text !== undefined && text !== '$LATEST' && ctx.targets.warmAliasNames(fn).includes(text)) {
-    return { slot, decision: { kind: 'warm', fn, reason: `already invokes alias '${text}', which has provisioned concurrency` } };
+    return { slot, decision: { kind: 'warm', fn, ...why('decide.warmAlias', { qualifier: text }) } };
   }
   if (res.status !== 'warm') return { slot, decision: coldFn };
   const target = res.target;
   const moves = text === '$LATEST' || (version?.kind === 'qualifier' && ctx.targets.aliases.get(target.id)?.version === version.id);
   if (!moves) {
-    const what = version?.kind === 'qualifier' ? `${version.id}, which has no provisioned concurrency (that is on ${target.id})` : `'${text}', which has no provisioned concurrency (that is on ${target.id})`;
-    return { slot, decision: { kind: 'cold', fn, reason: `${field} invokes ${what}; an explicit qualifier is left as it is`, strict: false } };
+    const what = version?.kind === 'qualifier' ? version.id : `'${text}'`;
+    return { slot, decision: { kind: 'cold', fn, ...why('decide.qualifierCold', { field, what, target: target.id }), strict: false } };
   }
   if (absentWith(target.guards, known)) return { slot, decision: absentCold(fn, target, known) };
   const value = guard(within(target.guards, known), qualifierOf(target), partsToValue(q.parts));
@@ -250,7 +319,7 @@ function qualifierOf(target: WarmTarget): Json {
 }
 
 /** The X of `[7, Fn::Split [':', Ref X]]` (an alias name taken from its ARN), else undefined. */
-function getAttPairless(arg: Json): string | undefined {
+function aliasOfSelect(arg: Json): string | undefined {
   if (!Array.isArray(arg) || arg[0] !== 7) return undefined;
   const split = (arg[1] as { 'Fn::Split'?: Json } | null)?.['Fn::Split'];
   return Array.isArray(split) && split[0] === ':' ? refName(split[1]) : undefined;
@@ -258,85 +327,19 @@ function getAttPairless(arg: Json): string | undefined {
 
 /** `Fn::If [C, <a warm qualifier of fn>, <other>]` (either order), as decideQualifier writes it. */
 function guardedQualifier(value: Json, fn: string, targets: WarmTargets): boolean {
-  const arg = (value as { 'Fn::If'?: Json })['Fn::If'];
-  if (intrinsicName(value) !== 'Fn::If' || !Array.isArray(arg) || arg.length !== 3) return false;
+  const arg = ifArgs(value);
+  if (!arg) return false;
   const warm = (v: Json): boolean => {
     if (typeof v === 'string') return targets.warmAliasNames(fn).includes(v);
     const r = versionOf(fn, v, targets);
     if (r?.kind === 'qualifier' && targets.isWarmQualifier(r.id)) return true;
     if (intrinsicName(v) === 'Fn::Select') {
-      const split = getAttPairless((v as { 'Fn::Select': Json })['Fn::Select']);
-      return split !== undefined && targets.isWarmQualifier(split) && targets.functionOfQualifier(split) === fn;
+      const alias = aliasOfSelect((v as { 'Fn::Select': Json })['Fn::Select']);
+      return alias !== undefined && targets.isWarmQualifier(alias) && targets.functionOfQualifier(alias) === fn;
     }
-    return intrinsicName(v) === 'Fn::If' && guardedQualifier(v, fn, targets);
+    return ifArgs(v) !== undefined && guardedQualifier(v, fn, targets);
   };
   return warm(arg[1]) || warm(arg[2]);
-}
-
-/**
- * An `Fn::If` slot with no branch to move: each branch said (CloudFormation resolves the Fn::If at
- * deploy time, so either may be the one invoked). Silent only when no branch is a Lambda function.
- */
-function unmovedBranches(slot: Slot, cond: string, branches: Json[], ctx: DecideContext): SlotDecision {
-  const said: string[] = [];
-  let fn: string | undefined;
-  let coldFn = false;
-  let lambda = false;
-  branches.forEach((v, k) => {
-    const parts = partsOf(v);
-    const ref = parts ? classifyParts(expandParts(parts), ctx.index, ctx.targets) : ({ kind: 'unknown' } as LambdaRef);
-    const which = `${k === 0 ? 'true' : 'false'}: `;
-    if (refName(v) === 'AWS::NoValue') return;
-    if (ref.kind === 'unknown') {
-      const text = parts ? formatParts(expandParts(parts)) : formatValue(v);
-      if (slot.field !== 'Resource' || /:lambda:/.test(text)) {
-        lambda = true;
-        said.push(`${which}${text}, which the macro cannot resolve to a function`);
-      }
-      return;
-    }
-    lambda = true;
-    if (ref.kind === 'external') said.push(`${which}${ref.arn}, not a function of this template`);
-    else {
-      fn ??= ref.fn;
-      if (ref.kind === 'guarded' || ctx.targets.isWarmQualifier((ref as { id?: string }).id ?? '') || (ref.kind === 'qualified' && ctx.targets.warmAliasNames(ref.fn).includes(ref.qualifier))) {
-        said.push(`${which}already warm (${ref.fn})`);
-      } else if (!ctx.targets.isWarm(ref.fn)) {
-        coldFn = true;
-        said.push(`${which}function ${ref.fn} has no provisioned concurrency`);
-      } else said.push(`${which}${ref.fn} through an explicit qualifier, left as it is`);
-    }
-  });
-  if (!lambda) return { kind: 'ignore' };
-  const reason = `${slot.field} is Fn::If on ${cond} (resolved at deploy time), and no branch moves: ${said.join('; ')}`;
-  if (said.every((x) => x.includes('already warm'))) return { kind: 'warm', fn, reason };
-  return { kind: 'cold', fn, reason, strict: coldFn };
-}
-
-/** The guard that the known conditions make fail: the target cannot exist where the slot is. */
-function absentGuard(guards: readonly Guard[], known: Known): Guard | undefined {
-  return guards.find((g) => known.get(g.condition)?.value === g.negate);
-}
-
-function absentWith(guards: readonly Guard[], known: Known): boolean {
-  return absentGuard(guards, known) !== undefined;
-}
-
-function absentCold(fn: string, target: WarmTarget, known: Known): SlotDecision {
-  const g = absentGuard(target.guards, known)!;
-  const where = known.get(g.condition)!.by === 'machine' ? 'this state machine' : `this state (in a branch of Fn::If on ${g.condition}, which CloudFormation resolves at deploy time)`;
-  return {
-    kind: 'cold',
-    fn,
-    reason: `the provisioned concurrency of ${target.id} exists only when condition ${g.condition} is ${!g.negate}, and ${where} only when it is ${g.negate}`,
-    strict: false,
-    warmElsewhere: false,
-  };
-}
-
-/** The guards still needed where the known conditions hold (a guard they satisfy always passes there). */
-function within(guards: readonly Guard[], known: Known): readonly Guard[] {
-  return guards.filter((g) => known.get(g.condition)?.value !== !g.negate);
 }
 
 /** `Fn::If [C, warm, cold]` for each guard, innermost last. */
@@ -354,21 +357,21 @@ function decideExternal(slot: Slot, arn: string, qualifier: string | undefined, 
   const lookup = ctx.external?.[arn];
   if (!lookup) {
     const written = from === arn ? arn : `${from} (${arn})`;
-    return { kind: 'external', arn, reason: `${written} is not a function in this template; set ResolveExternal to look it up`, failed: false };
+    return { kind: 'external', arn, ...why('decide.externalNotLookedUp', { written }), failed: false };
   }
-  if (lookup.status === 'error') return { kind: 'external', arn, reason: `lookup of ${arn} failed: ${lookup.message}`, failed: true };
-  if (lookup.status === 'cold') return { kind: 'external', arn, reason: `${arn} has no alias with provisioned concurrency`, failed: false };
+  if (lookup.status === 'error') return { kind: 'external', arn, ...why('decide.lookupFailed', { arn, message: lookup.message }), failed: true };
+  if (lookup.status === 'cold') return { kind: 'external', arn, ...why('decide.externalCold', { arn }), failed: false };
   let chosen = lookup.aliases;
   if (chosen.length > 1) {
     if (ctx.aliasName === undefined) {
       return {
         kind: 'error',
-        message: `function ${arn} has ${chosen.length} aliases with provisioned concurrency: ${chosen.map((a) => a.name).join(', ')}. Choose one with the Transform parameter AliasName.`,
+        message: render('decide.externalAmbiguous', { arn, count: chosen.length, aliases: chosen.map((a) => a.name).join(', ') }),
       };
     }
     chosen = chosen.filter((a) => a.name === ctx.aliasName);
     if (chosen.length !== 1) {
-      return { kind: 'error', message: `AliasName is '${ctx.aliasName}', but function ${arn} has no such alias with provisioned concurrency (it has: ${lookup.aliases.map((a) => a.name).join(', ')})` };
+      return { kind: 'error', message: render('decide.externalNoSuchAlias', { aliasName: ctx.aliasName, arn, aliases: lookup.aliases.map((a) => a.name).join(', ') }) };
     }
   }
   const value = chosen[0].arn;

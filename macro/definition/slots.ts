@@ -9,10 +9,10 @@
  * - `Parameters.FunctionName` (JSONPath) or `Arguments.FunctionName` (JSONata) of a Task whose
  *   `Resource` is `arn:<partition>:states:::lambda:invoke` or `...lambda:invoke.waitForTaskToken`.
  */
-import { expandParts, formatParts, formatValue, isHole, type Part } from '../intrinsics/parts';
-import { refName } from '../template';
+import { expandParts, formatParts, formatValue, isHole, type Part } from '../cfn/parts';
 import { alternatives, get, textOf, type Node, type StrNode, type When } from './ast';
 import type { Shape } from './parse';
+import { refName } from '../cfn/intrinsics';
 
 export interface Slot {
   state: string;

@@ -15,7 +15,9 @@
  * is loaded only when the feature is on, so the SDK never weighs on the cold start otherwise.
  */
 import type { LambdaClient, ListAliasesCommandOutput, ListProvisionedConcurrencyConfigsCommandOutput } from '@aws-sdk/client-lambda';
-import { externalCandidates, notEnabled } from './candidates';
+import { TransformError } from '../errors';
+import { transform } from '../transform';
+import { notEnabled } from './not-enabled';
 import { BudgetRetryStrategy, MAX_ATTEMPTS, within } from './retry';
 
 export { BudgetRetryStrategy, MAX_ATTEMPTS } from './retry';
@@ -49,11 +51,32 @@ export function budgetClient(sdk: LambdaSdk, region: string | undefined, deadlin
   return new sdk.LambdaClient({ region, maxAttempts: MAX_ATTEMPTS, retryStrategy: new BudgetRetryStrategy(deadline) });
 }
 
+/**
+ * The functions ResolveExternal would look up in `fragment`: the core's `report.needs.external` of
+ * a run without lookups (none when the template fails whatever the mode). The handler reads them
+ * from its own run instead; this is for callers that have only the template.
+ */
+export function externalCandidates(fragment: unknown, options: TransformOptions): string[] {
+  try {
+    return transform(fragment, { ...options, mode: 'report', external: undefined }).report.needs.external;
+  } catch (e) {
+    if (e instanceof TransformError) return [];
+    throw e;
+  }
+}
+
+/** Looks up the functions `fragment` invokes outside the template (see `externalCandidates`). */
 export async function resolveExternal(fragment: unknown, options: TransformOptions, settings: ResolveSettings): Promise<Record<string, ExternalLookup>> {
   const arns = externalCandidates(fragment, options);
+  if (arns.length === 0) return {};
+  if (!settings.enabled) return notEnabled(arns);
+  return lookupExternal(arns, options, settings);
+}
+
+/** Looks up each function (unqualified ARNs, as `report.needs.external` lists them). */
+export async function lookupExternal(arns: readonly string[], options: TransformOptions, settings: Omit<ResolveSettings, 'enabled'>): Promise<Record<string, ExternalLookup>> {
   const out: Record<string, ExternalLookup> = {};
   if (arns.length === 0) return out;
-  if (!settings.enabled) return notEnabled(fragment, options);
   const sdk = settings.sdk ?? (await loadLambdaSdk());
   const budget = settings.budgetMs ?? DEFAULT_BUDGET_MS;
   const client = settings.client ?? budgetClient(sdk, options.region, Date.now() + budget);
@@ -127,4 +150,3 @@ function describeError(e: unknown, signal: AbortSignal, budget: number): string 
   return `${name || 'error'}: ${(e as Error)?.message ?? String(e)}`;
 }
 
-export { externalCandidates };

@@ -12,9 +12,9 @@
  * all, with a warning that names the cycle.
  */
 import { formatCycle, type Dependencies } from '../dependencies';
-import { formatValue } from '../intrinsics/parts';
+import { formatValue } from '../cfn/parts';
 import { literalize } from '../literal';
-import type { Editor } from '../json';
+import type { Editor } from '../cfn/json';
 import type { Resource, TemplateIndex } from '../template';
 import type { WarmTargets } from '../targets';
 import type { Json, JsonObject } from '../types';

@@ -976,7 +976,7 @@ describe('the Lambda bundle (dist/macro.js) and the AWS SDK', () => {
     expect(run.sdk.some((k) => k.includes(`${join('@aws-sdk', 'client-lambda')}`))).toBe(true);
   });
 
-  // With the feature off in the deployment, macro/external/candidates.ts answers "not enabled"
+  // With the feature off in the deployment, macro/external/not-enabled.ts answers "not enabled"
   // without the SDK: nothing could be looked up anyway.
   it.each<[string, Record<string, string>]>([
     ['unset', {}],
