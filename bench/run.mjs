@@ -18,11 +18,14 @@
  * FAIL per target, and last the line `ratio at 1 MB: R`.
  *
  * `--macro` measures another build of the handler (e.g. to compare a change).
+ * Without `--macro`, it also records what it printed and its main figures in bench/results.json
+ * (committed: `npm run docs` shows them in docs/performance.md).
  * Exit code: 2 when the benchmark itself is invalid (a template or a run is not what it claims);
  * with `--strict`, 1 when a target is missed; otherwise 0.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { format } from 'node:util';
 import { createRequire } from 'node:module';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -268,8 +271,27 @@ function table(head, rows) {
   return [line(cells[0]), `|${w.map((n, k) => (k === 0 ? ':' : '-') + '-'.repeat(n) + (k === 0 ? '-' : ':')).join('|')}|`, ...cells.slice(1).map(line)].join('\n');
 }
 
+/** Keeps every line the run prints, for bench/results.json. */
+function capturePrinted() {
+  const printed = [];
+  const print = console.log;
+  console.log = (...a) => {
+    printed.push(format(...a));
+    print(...a);
+  };
+  return printed;
+}
+
+/** bench/results.json: what the run printed and its main figures (docs/performance.md shows them). */
+function writeResults(printed, { ratio, scaling, peakMB, bundle, overhead, load }) {
+  const figures = { ratio1MB: +ratio.toFixed(2), scaling: +scaling.toFixed(2), peakHeapMB: +peakMB.toFixed(1), bundleKB: +(bundle / KB).toFixed(1), coldStartOverheadPercent: +(overhead * 100).toFixed(1) };
+  const record = { command: 'npm run bench', date: new Date().toISOString().slice(0, 10), node: process.version, cpus: cpus().length, load: +load.toFixed(2), targets: TARGETS, figures, output: printed.join('\n') };
+  writeFileSync(join(ROOT, 'bench', 'results.json'), `${JSON.stringify(record, null, 2)}\n`);
+}
+
 async function main() {
   const started = ms();
+  const printed = capturePrinted();
   const load = loadavg()[0];
   console.log(`WarmStepFunctions benchmark: node ${process.version}, ${relative(ROOT, MACRO)}, ${cpus().length} CPUs, load average ${load.toFixed(2)}`);
   if (load > cpus().length) console.log(`note: the machine is busy (load ${load.toFixed(1)} on ${cpus().length} CPUs); absolute times are inflated and noisy, ratios less so.`);
@@ -363,6 +385,7 @@ async function main() {
   }
   console.log(`benchmark time: ${((ms() - started) / 1000).toFixed(1)} s`);
   console.log(`ratio at 1 MB: ${ratio.toFixed(2)}`);
+  if (macroArg < 0) writeResults(printed, { ratio, scaling, peakMB, bundle, overhead, load });
   return STRICT && targets.some((t) => t[3] === 'FAIL') ? 1 : 0;
 }
 
