@@ -26,6 +26,7 @@ export const MESSAGES = {
   // state machines
   'stateMachine.skipped': { text: 'skipped by the StateMachines/Exclude parameters' },
   'stateMachine.noDefinition': { text: '{{stateMachine}} has no Definition or DefinitionString' },
+  'stateMachine.metadataCapped': { text: 'Metadata records the first {{limit}} of its {{rewrites}} rewrites (the macro\'s limit); the report and the log lines list them all' },
   'stateMachine.metadataNotAMap': { text: 'Metadata is not a plain map (an intrinsic function), so the rewrites are not recorded there' },
   'stateMachine.brokenRole': { text: '{{message}}; the macro must read it, since it is the role of {{stateMachine}} ({{roleKey}}), which must be allowed to invoke the new targets' },
   'stateMachine.writeFailed': { text: 'the macro could not write the definition back: {{message}}' },
@@ -116,6 +117,21 @@ export const MESSAGES = {
   'strict.problem': { text: '{{where}}{{message}} (Mode strict)' },
   // the whole run
   'fragment.tooDeep': { text: 'the template is nested too deeply to process ({{message}})' },
+  // limits (macro/limits.ts, docs/limits.md); numbers come formatted as in the docs
+  'limit.nesting': {
+    text: "{{what}} nests more than {{limit}} levels deep (objects and lists), the macro's limit: the reply is written with JSON.stringify, which fails past about 7,000 levels. A Definition object takes 4 levels per nested Parallel state; DefinitionString has no such limit",
+  },
+  'limit.expansion': { text: "{{what}} expands beyond {{limit}} characters (the macro's expansion limit)" },
+  'limit.subTokens': { text: "an Fn::Sub text has more than {{limit}} tokens (texts, variables and escapes), the macro's limit" },
+  'limit.substitutions': { text: "DefinitionSubstitutions has {{keys}} keys, more than the macro's limit of {{limit}}" },
+  'limit.metadataOmitted': { text: 'at most {{limit}} entries are recorded here' },
+  // the Lambda edge's budget (macro/budget.ts)
+  'budget.time': {
+    text: "the macro stopped while {{stage}}: {{left}} ms of the function's time were left, less than the {{reserve}} ms it keeps for its reply (raise the function's timeout, or split the template)",
+  },
+  'budget.memory': { text: "the macro stopped while {{stage}}: the function used {{usedMB}} MB, over {{share}}% of its {{memoryMB}} MB (raise the function's memory)" },
+  'budget.replyTooLarge': { text: "{{product}} cannot reply: the processed template is {{bytes}} bytes as JSON, over Lambda's response limit of {{limit}} bytes (6 MB)" },
+  'budget.replyUnwritable': { text: "{{product}} cannot reply: the processed template cannot be written as JSON ({{message}}); it nests too deeply (the macro's limit is {{limit}} levels)" },
 } satisfies Record<string, Message>;
 
 export type MessageId = keyof typeof MESSAGES;

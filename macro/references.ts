@@ -112,11 +112,33 @@ function guarded(h: Json, index: TemplateIndex, targets: WarmTargets): LambdaRef
   return { kind: 'unknown' };
 }
 
+/** Longest text a Lambda ARN with a qualifier can hold (name 64, qualifier 128, the rest well under 100). */
+const MAX_ARN_TEXT = 1_024;
+
+/**
+ * Whether parts can be a Lambda ARN or name at all: at most 8 ':'-separated fields and
+ * `MAX_ARN_TEXT` characters of text. Checked before any splitting, so that a long value (a
+ * variable expanded to 1 MB, used by thousands of states) costs each state a bounded look, not
+ * its whole length.
+ */
+function mayBeArn(parts: readonly Part[]): boolean {
+  let chars = 0;
+  let colons = 0;
+  for (const p of parts) {
+    if (typeof p !== 'string') continue;
+    chars += p.length;
+    if (chars > MAX_ARN_TEXT) return false;
+    for (let i = p.indexOf(':'); i !== -1; i = p.indexOf(':', i + 1)) if (++colons > 7) return false;
+  }
+  return true;
+}
+
 /**
  * Literal ARNs and names, possibly with pseudo-parameter holes or a `Ref Fn` hole for the name:
  * `arn:P:lambda:R:A:function:NAME[:Q]`, `A:function:NAME[:Q]`, `NAME[:Q]`.
  */
 function arnShape(parts: readonly Part[], index: TemplateIndex, targets: WarmTargets): LambdaRef {
+  if (!mayBeArn(parts)) return { kind: 'unknown' };
   // Split into ':'-separated fields; each field is text, or exactly one hole.
   const fields: Part[][] = [[]];
   for (const p of parts) {

@@ -4,7 +4,7 @@
  * The decision is pure data (an `Edit` or a reason to leave the slot alone); `definition/write.ts`
  * applies the edits in the form the definition came in.
  */
-import { expandParts, formatParts, formatValue, isHole, partsOf, partsToValue, soleHole } from './cfn/parts';
+import { expandParts, formatPartsBounded, formatValue, isHole, partsOf, partsToValue, soleHole } from './cfn/parts';
 import { unreadableIn } from './template';
 import type { Problem } from './errors';
 import { classifyParts, versionOf, type LambdaRef } from './references';
@@ -73,7 +73,8 @@ export function decide(slot: Slot, ctx: DecideContext): SlotDecision {
   const known = knownAt(slot, ctx.holds);
   const parts = expandParts(slot.leaf.parts);
   const ref: LambdaRef = classifyParts(parts, ctx.index, ctx.targets);
-  const from = formatParts(parts);
+  // Bounded: a value expanded to a megabyte, used by thousands of states, costs each a bounded text.
+  const from = formatPartsBounded(parts);
   const original = partsToValue(slot.leaf.parts);
   const single = soleHole(parts);
   if (ref.kind === 'unknown') {
@@ -190,7 +191,7 @@ function unmovedBranches(slot: Slot, cond: string, branches: Json[], ctx: Decide
     const branch = k === 0 ? 'true' : 'false';
     let text: string;
     if (ref.kind === 'unknown') {
-      const written = parts ? formatParts(expandParts(parts)) : formatValue(v);
+      const written = parts ? formatPartsBounded(expandParts(parts)) : formatValue(v);
       if (slot.field === 'Resource' && !/:lambda:/.test(written)) return;
       text = render('decide.branchUnresolved', { branch, written });
     } else if (ref.kind === 'external') text = render('decide.branchExternal', { branch, arn: ref.arn });
@@ -273,7 +274,7 @@ export function decideQualifier(note: SlotNote, ctx: DecideContext): { slot: Slo
   const slot: Slot = { ...base, field, leaf: q };
   const known = knownAt(slot, ctx.holds);
   const parts = expandParts(q.parts);
-  const from = formatParts(parts);
+  const from = formatPartsBounded(parts);
   const text = parts.length === 1 && typeof parts[0] === 'string' ? parts[0] : undefined;
   const single = soleHole(parts);
   const res = ctx.targets.resolve(fn);

@@ -27,6 +27,7 @@ import { roleKey, unreadableIn, type Resource, type TemplateIndex } from './temp
 import { touchesWarm } from './touches';
 import { MACRO_NAME, type Decision, type JsonObject, type StoredDefinition, type StoredRef, type TransformOptions } from './types';
 import type { MessageId } from './messages';
+import { checkNesting, formatCount, LimitError, LIMITS } from './limits';
 
 /** What every state machine of one run shares. */
 export interface RunContext {
@@ -81,7 +82,10 @@ function rewrite(sm: Resource, ctx: RunContext): number | undefined {
   };
   const decideCtx = { index: ctx.index, targets: ctx.targets, external: options.external, aliasName: options.aliasName, holds: sm.condition };
   // Every invocation gets a decision: the slots, and the tasks with an explicit Qualifier.
-  const decided: { slot: Slot; d: SlotDecision }[] = scan.slots.map((slot) => ({ slot, d: decide(slot, decideCtx) }));
+  const decided: { slot: Slot; d: SlotDecision }[] = scan.slots.map((slot, k) => {
+    if (k % 256 === 255) options.checkpoint?.(`deciding the invocations of ${sm.id}`);
+    return { slot, d: decide(slot, decideCtx) };
+  });
   for (const n of scan.notes) {
     const q = n.kind === 'explicit-qualifier' ? decideQualifier(n, decideCtx) : undefined;
     if (q) decided.push({ slot: q.slot, d: q.decision });
@@ -232,6 +236,10 @@ function writeAndGrant(ctx: RunContext, sm: Resource, model: Model, edits: Edit[
   for (const w of outcome.warnings) warn(ctx, sm, 'iam', { stateMachine: sm.id, templatePath: w.path }, 'iam.warning', { reason: w.message }, w.strictMessage);
   if (!addMetadata(editor, sm, edits)) {
     out.add({ action: 'warning', topic: 'state-machine', messageId: 'stateMachine.metadataNotAMap', data: {}, stateMachine: sm.id, templatePath: `Resources/${sm.id}/Metadata` });
+  } else if (edits.length > LIMITS.metadataEntries) {
+    // Metadata is capped (docs/limits.md): the report says so; it and the log lines list every rewrite.
+    const data = { limit: formatCount(LIMITS.metadataEntries), rewrites: formatCount(edits.length) };
+    out.add({ action: 'unchanged', topic: 'state-machine', messageId: 'stateMachine.metadataCapped', data, stateMachine: sm.id, templatePath: `Resources/${sm.id}/Metadata` });
   }
   return outcome.granted.length;
 }
@@ -261,6 +269,7 @@ function readModel(sm: Resource, ctx: RunContext): Model | undefined {
   try {
     return readDefinition(sm.id, property, value, subs);
   } catch (e) {
+    if (e instanceof LimitError) throw e.at({ logicalId: sm.id, path });
     if (!(e instanceof ReadError) && !(e instanceof RangeError)) throw e;
     const message = e instanceof RangeError ? out.text('definition.tooDeep') : e.message;
     const fn = touches();
@@ -306,12 +315,15 @@ function readStored(sm: Resource, ref: StoredRef, ctx: RunContext): Model | unde
         parsed = undefined;
       }
       if (isObject(parsed)) {
+        // Written back inline as an object: it must be as shallow as the rest of the template.
+        checkNesting(parsed, `the definition at ${stored.source}`, 4);
         info.parsed = parsed;
         model = readDefinition(sm.id, 'Definition', parsed, subs);
       } else model = readDefinition(sm.id, 'DefinitionString', stored.text, subs);
     } else model = readDefinition(sm.id, 'DefinitionString', stored.text, subs);
     return { ...model, path: ref.templatePath, stored: info };
   } catch (e) {
+    if (e instanceof LimitError) throw e.at({ logicalId: sm.id, path: ref.templatePath });
     if (!(e instanceof ReadError) && !(e instanceof RangeError)) throw e;
     const message = e instanceof RangeError ? out.text('definition.tooDeep') : e.message;
     return fail('definition.storedNotJson', 'definition.storedNotJsonWhy', { source: stored.source, message }, stored.source);

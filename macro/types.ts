@@ -60,6 +60,12 @@ export interface TransformOptions {
    * the Lambda from S3, the CLI from local files. Key: the state machine's logical ID.
    */
   definitions?: Record<string, StoredDefinition>;
+  /**
+   * Called between steps of the work (each state machine, every 256 invocations). The Lambda edge
+   * passes one that throws a LimitError when its time or memory is running out, so that the macro
+   * replies with a failure that says so instead of being stopped by Lambda.
+   */
+  checkpoint?: (stage: string) => void;
 }
 
 /** The properties that load a state machine's definition from outside the template. */

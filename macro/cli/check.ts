@@ -17,6 +17,7 @@ import { SourcePositions, type SourcePos } from './positions';
 import { withoutTransform } from './transform-entry';
 import { MACRO_NAME } from '../types';
 import { whereText } from '../messages';
+import { quote, safeLine } from './safe';
 
 export type CheckFormat = 'text' | 'json' | 'sarif';
 export const CHECK_FORMATS: readonly CheckFormat[] = ['text', 'json', 'sarif'];
@@ -152,7 +153,7 @@ export function formatText(result: CheckResult): string {
   const listUnchecked = (): void => {
     if (unchecked.length === 0) return;
     out.push(`${unchecked.length} place${unchecked.length === 1 ? '' : 's'} could not be checked:`);
-    for (const f of unchecked) out.push(`  ${f.stateMachine}${f.statePath ? ` ${f.statePath}` : ''}: ${f.message}`);
+    for (const f of unchecked) out.push(`  ${quote(f.stateMachine)}${f.statePath ? ` ${quote(f.statePath)}` : ''}: ${safeLine(f.message)}`);
   };
   if (cold.length === 0) {
     if (unchecked.length === 0) return `No cold paths (${where}): every state that invokes a function with provisioned concurrency goes through it.\n`;
@@ -161,7 +162,7 @@ export function formatText(result: CheckResult): string {
     return `${out.join('\n')}\n`;
   }
   out.push(`${cold.length} cold path${cold.length === 1 ? '' : 's'} (${where}):`);
-  for (const f of cold) out.push(`  ${f.stateMachine} ${f.statePath}: ${f.message}`);
+  for (const f of cold) out.push(`  ${quote(f.stateMachine)} ${quote(f.statePath)}: ${safeLine(f.message)}`);
   listUnchecked();
   if (where === 'as written') out.push(`Add "Transform: ${MACRO_NAME}" to the template (or fix these states) to use the warm capacity.`);
   return `${out.join('\n')}\n`;

@@ -13,6 +13,7 @@ import { expandParts, formatParts, formatValue, isHole, type Part } from '../cfn
 import { alternatives, get, textOf, type Node, type StrNode, type When } from './ast';
 import type { Shape } from './parse';
 import { refName } from '../cfn/intrinsics';
+import { boundedStatePath } from '../limits';
 
 export interface Slot {
   state: string;
@@ -122,13 +123,13 @@ export function findSlots(root: Node): SlotScan {
             if (type === 'Task') scanTask(name, statePath, state, w, slots, notes, tasks++);
             else if (type === 'Parallel') {
               for (const branches of alternatives(get(state, 'Branches'), w)) {
-                if (branches.node.kind === 'arr') branches.node.items.forEach((b, k) => found.push({ node: b, path: `${statePath}.Branches[${k}].`, when: branches.when }));
+                if (branches.node.kind === 'arr') branches.node.items.forEach((b, k) => found.push({ node: b, path: boundedStatePath(`${statePath}.Branches[${k}].`), when: branches.when }));
                 else opaque(name, statePath, branches.node, branches.when, `${statePath}.Branches`);
               }
             } else if (type === 'Map') {
               for (const key of ['Iterator', 'ItemProcessor']) {
                 const sub = get(state, key);
-                if (sub) found.push({ node: sub, path: `${statePath}.${key}.`, when: w });
+                if (sub) found.push({ node: sub, path: boundedStatePath(`${statePath}.${key}.`), when: w });
               }
             }
           }
@@ -203,6 +204,9 @@ function resolvedText(node: Node | undefined): string | undefined {
 
 /** Text of parts with pseudo-parameter holes written as `{AWS-Partition}` and other holes as `{?}` (no colons). */
 function shapeOf(parts: readonly Part[]): string {
+  // The ARNs it is matched against are short: a long text (a variable used by thousands of states) is not read whole.
+  let chars = 0;
+  for (const p of parts) if (typeof p === 'string' && (chars += p.length) > 256) return '';
   return parts
     .map((p) => {
       if (typeof p === 'string') return p;
