@@ -70,5 +70,7 @@ function decisionRecord(requestId: string, d: Decision): LogRecord {
     to: cap(d.to),
     reason: cap(d.reason, LIMITS.reasonText),
     source: cap(d.source),
+    reasons: d.reasons,
+    consequence: d.consequence,
   };
 }

@@ -65,6 +65,16 @@ export const MESSAGES = {
   'decide.warmAlias': { text: "already invokes alias '{{qualifier}}', which has provisioned concurrency" },
   'decide.coldQualifier': { text: "explicit qualifier ':{{qualifier}}' has no provisioned concurrency; left as it is" },
   'decide.guarded': { text: 'already guarded by the macro (Fn::If on the target condition)' },
+  // a function whose configuration needs a published target (macro/reasons.ts; docs/reasons.md)
+  'decide.warmPublished': { text: 'already invokes {{id}}, a published target, which its {{reasons}} configuration needs' },
+  'decide.warmPublishedAlias': { text: "already invokes alias '{{qualifier}}', a published target, which its {{reasons}} configuration needs" },
+  'decide.explicitLatest': { text: 'already invokes {{target}}: the template publishes no version of {{fn}}, and a durable function accepts $LATEST' },
+  'decide.unpublished': {
+    text: 'function {{fn}} has {{reasons}} ({{property}}), but the template publishes no version of it: its unqualified ARN {{unqualified}}; to fix it, {{fix}}',
+  },
+  'decide.unpublishedManagedInstances': {
+    text: 'function {{fn}} runs on Managed Instances (CapacityProviderConfig) with PublishToLatestPublished: false, and the template publishes no version of it: Lambda runs an unqualified call on $LATEST.PUBLISHED, which the macro cannot tell exists; to fix it, {{fix}}, or leave PublishToLatestPublished at its default',
+  },
   'decide.unresolved': {
     text: '{{field}} is {{from}}, which the macro cannot resolve to a function of this template or to a literal ARN; if that function has provisioned concurrency, point the state at its alias yourself',
   },
@@ -94,10 +104,14 @@ export const MESSAGES = {
   'invocation.where': { text: ' (where {{where}}: Fn::If, resolved at deploy time)' },
   'invocation.dynamic': { text: '{{reason}}; the macro cannot tell which function it invokes' },
   'invocation.note': { text: '{{reason}}' },
+  'invocation.explicitColdPath': { text: '{{reason}}, although it does not use {{what}} of {{fn}} ({{why}})' },
+  'invocation.explicitColdPathProvisioned': { text: 'the provisioned concurrency' },
+  'invocation.explicitColdPathPublished': { text: 'the published target that the {{reasons}} configuration needs' },
   'invocation.rewritten': {
-    text: '{{field}} now invokes {{target}}{{literal}}',
-    report: '{{field}} would invoke {{target}}{{literal}} (Mode report: nothing changed)',
+    text: '{{field}} now invokes {{target}}{{because}}{{literal}}',
+    report: '{{field}} would invoke {{target}}{{because}}{{literal}} (Mode report: nothing changed)',
   },
+  'invocation.because': { text: ' ({{reasons}})' },
   'invocation.literal': { text: ' by its literal ARN (a reference would make a circular dependency: {{cycle}})' },
   'invocation.cycle': {
     text: '{{field}} is left as it is: pointing it at {{target}} would make a circular dependency ({{cycle}}), which CloudFormation rejects, and it has no literal ARN to use instead ({{why}}); break the cycle, or {{fix}}',

@@ -107,7 +107,12 @@ function guarded(h: Json, index: TemplateIndex, targets: WarmTargets): LambdaRef
     // The warm branch: a Ref of the warm qualifier, a guard of it, or its literal ARN (written when a
     // reference would make a circular dependency).
     const literal = warm.kind === 'qualified' && targets.warmAliasNames(warm.fn).includes(warm.qualifier);
-    if ((warm.kind === 'qualifier' || warm.kind === 'guarded' || literal) && cold.kind === 'function' && warm.fn === cold.fn) return { kind: 'guarded', fn: warm.fn };
+    // The explicit `:$LATEST` of a durable function whose DurableConfig is guarded by a Condition.
+    if (warm.kind === 'function' && warm.latest && cold.kind === 'function' && !cold.latest && warm.fn === cold.fn) return { kind: 'guarded', fn: warm.fn };
+    // The cold branch: the function, or (one alias per exclusive Condition) a guard of its other alias.
+    if ((warm.kind === 'qualifier' || warm.kind === 'guarded' || literal) && (cold.kind === 'function' || (cold.kind === 'guarded' && warm.kind === 'qualifier')) && warm.fn === cold.fn) {
+      return { kind: 'guarded', fn: warm.fn };
+    }
   }
   return { kind: 'unknown' };
 }

@@ -10,6 +10,7 @@ import type { Problem } from './errors';
 import { classifyParts, versionOf, type LambdaRef } from './references';
 import type { Slot, SlotNote } from './definition/slots';
 import type { Guard, WarmTarget, WarmTargets } from './targets';
+import { describeReasons, REASON_INFO, type Reason } from './reasons';
 import type { TemplateIndex } from './template';
 import { render, type MessageId } from './messages';
 import type { ExternalLookup, Json, MessageData } from './types';
@@ -33,7 +34,7 @@ export type SlotDecision =
   | { kind: 'rewrite'; edit: Edit }
   | ({ kind: 'warm'; fn?: string } & Why)
   /** `warmElsewhere: false`: the function's provisioned concurrency never exists alongside this state machine. */
-  | ({ kind: 'cold'; fn?: string; strict: boolean; warmElsewhere?: false } & Why)
+  | ({ kind: 'cold'; fn?: string; strict: boolean; warmElsewhere?: false; reasons?: Reason[] } & Why)
   | ({ kind: 'external'; arn: string; failed: boolean } & Why)
   | { kind: 'error'; fn?: string; message: string }
   | { kind: 'missing'; name: string }
@@ -86,18 +87,28 @@ export function decide(slot: Slot, ctx: DecideContext): SlotDecision {
     case 'function': {
       const res = ctx.targets.resolve(ref.fn);
       if (res.status === 'error') return { kind: 'error', fn: ref.fn, message: res.message };
+      if (res.status === 'unpublished') return unpublished(ref.fn, res.reasons);
       if (res.status === 'cold') {
+        // `:$LATEST` of a Managed Instances function is never invoked; its unqualified ARN runs $LATEST.PUBLISHED.
+        if (ref.latest && ctx.targets.reasonsOf(ref.fn).includes('ManagedInstances')) {
+          const value: Json = { 'Fn::GetAtt': [ref.fn, 'Arn'] };
+          return { kind: 'rewrite', edit: { slot, value, grants: [{ fn: ref.fn, value }], fn: ref.fn, reasons: ['ManagedInstances'], latest: true, from, to: formatValue(value) } };
+        }
         return { kind: 'cold', fn: ref.fn, ...why('decide.noProvisionedConcurrency', { fn: ref.fn }), strict: true };
       }
+      if (res.target.kind === 'explicit' && ref.latest) {
+        return { kind: 'warm', fn: ref.fn, ...why('decide.explicitLatest', { target: res.target.id, fn: ref.fn }) };
+      }
       if (absentWith(res.target.guards, known)) return absentCold(ref.fn, res.target, known);
-      return { kind: 'rewrite', edit: edit(slot, res.target, original, from, known) };
+      return { kind: 'rewrite', edit: { ...edit(slot, res.target, original, from, known), ...(ref.latest ? { latest: true } : {}) } };
     }
     case 'qualifier': {
-      if (ctx.targets.isWarmQualifier(ref.id)) return { kind: 'warm', fn: ref.fn, ...why('decide.warmQualifier', { id: ref.id }) };
+      if (ctx.targets.isWarmQualifier(ref.id)) return { kind: 'warm', fn: ref.fn, ...qualifierWhy(ctx.targets, ref.fn, ref.id) };
       const res = ctx.targets.resolve(ref.fn);
       if (res.status === 'warm') {
         const alias = ctx.targets.aliases.get(res.target.id);
-        if (alias && alias.version === ref.id) {
+        // The exact version behind the alias (SAM's `Fn.Version` is the one behind `Fn.Alias`) moves to the alias.
+        if ((alias && alias.version === ref.id) || (res.target.kind === 'sam-alias' && ref.id === `${ref.fn}.Version`)) {
           if (absentWith(res.target.guards, known)) return absentCold(ref.fn, res.target, known);
           return { kind: 'rewrite', edit: edit(slot, res.target, original, from, known) };
         }
@@ -113,7 +124,7 @@ export function decide(slot: Slot, ctx: DecideContext): SlotDecision {
     }
     case 'qualified': {
       if (ctx.targets.warmAliasNames(ref.fn).includes(ref.qualifier)) {
-        return { kind: 'warm', fn: ref.fn, ...why('decide.warmAlias', { qualifier: ref.qualifier }) };
+        return { kind: 'warm', fn: ref.fn, ...qualifierWhy(ctx.targets, ref.fn, undefined, ref.qualifier) };
       }
       if (ctx.targets.isWarm(ref.fn)) {
         return { kind: 'cold', fn: ref.fn, ...why('decide.coldQualifier', { qualifier: ref.qualifier }), strict: false };
@@ -139,10 +150,51 @@ export function decide(slot: Slot, ctx: DecideContext): SlotDecision {
 }
 
 function edit(slot: Slot, target: WarmTarget, original: Json, from: string, known: Known): Edit {
-  const value = guard(within(target.guards, known), target.value, original);
-  // The grant goes to a role that may exist without the state machine's condition: fully guarded.
-  const grant = guard(target.guards, target.value, { 'Fn::GetAtt': [target.fn, 'Arn'] });
-  return { slot, value, grants: [{ fn: target.fn, value: grant }], fn: target.fn, target, from, to: formatValue(value) };
+  const value = targetValue(target, known, original);
+  return { slot, value, grants: targetGrants(target), fn: target.fn, target, reasons: target.reasons, from, to: formatValue(value) };
+}
+
+/** The slot's new value: the target where its guards hold, else the original (one Fn::If per exclusive alias). */
+function targetValue(target: WarmTarget, known: Known, original: Json): Json {
+  if (!target.alternatives) return guard(within(target.guards, known), target.value, original);
+  let value = original;
+  for (const alt of [...target.alternatives].reverse()) {
+    if (!absentWith(alt.guards, known)) value = guard(within(alt.guards, known), alt.value, value);
+  }
+  return value;
+}
+
+/** The grant goes to a role that may exist without the state machine's condition: fully guarded. */
+function targetGrants(target: WarmTarget): Edit['grants'] {
+  return (target.alternatives ?? [target]).map((t) => ({ fn: t.fn, value: guard(t.guards, t.value, { 'Fn::GetAtt': [t.fn, 'Arn'] }) }));
+}
+
+/**
+ * Why a qualifier (`Ref id`, or the alias name `qualifier`) is already the right target: its provisioned
+ * concurrency, or the function's configuration.
+ */
+function qualifierWhy(targets: WarmTargets, fn: string, id?: string, qualifier?: string): Why {
+  const info = id !== undefined ? (targets.aliases.get(id) ?? targets.versions.get(id)) : undefined;
+  const res = targets.resolve(fn);
+  const reasons = info?.reasons ?? (res.status === 'warm' ? res.target.reasons : undefined) ?? ['ProvisionedConcurrency'];
+  const provisioned = reasons[0] === 'ProvisionedConcurrency' && (info === undefined || info.provisioned !== false);
+  if (id !== undefined) return provisioned ? why('decide.warmQualifier', { id }) : why('decide.warmPublished', { id, reasons: describeReasons(reasons) });
+  return provisioned ? why('decide.warmAlias', { qualifier: qualifier! }) : why('decide.warmPublishedAlias', { qualifier: qualifier!, reasons: describeReasons(reasons) });
+}
+
+/** A function that needs a published target, of which the template has none, and no explicit qualifier helps. */
+function unpublished(fn: string, reasons: Reason[]): SlotDecision {
+  const info = REASON_INFO[reasons[0]];
+  if (reasons[0] === 'ManagedInstances') {
+    return { kind: 'cold', fn, reasons, strict: true, ...why('decide.unpublishedManagedInstances', { fn, fix: REASON_INFO.Durable.fix }) };
+  }
+  return {
+    kind: 'cold',
+    fn,
+    reasons,
+    strict: true,
+    ...why('decide.unpublished', { fn, reasons: describeReasons(reasons), property: info.property, unqualified: info.unqualified, fix: info.fix }),
+  };
 }
 
 /**
@@ -163,14 +215,15 @@ function decideBranches(slot: Slot, value: Json, from: string, ctx: DecideContex
     const res = ctx.targets.resolve(ref.fn);
     if (res.status === 'error') failure ??= { kind: 'error', fn: ref.fn, message: res.message };
     if (res.status !== 'warm' || absentWith(res.target.guards, known)) return v;
+    if (res.target.kind === 'explicit' && ref.latest) return v;
     target ??= res.target;
-    grants.push({ fn: ref.fn, value: guard(res.target.guards, res.target.value, { 'Fn::GetAtt': [ref.fn, 'Arn'] }) });
-    return guard(within(res.target.guards, known), res.target.value, v);
+    grants.push(...targetGrants(res.target));
+    return targetValue(res.target, known, v);
   };
   const next: Json = { 'Fn::If': [cond, branch(yes), branch(no)] };
   if (failure) return failure;
   if (grants.length === 0) return unmovedBranches(slot, cond, [yes, no], ctx);
-  return { kind: 'rewrite', edit: { slot, value: next, grants, fn: target?.fn, target, from, to: formatValue(next) } };
+  return { kind: 'rewrite', edit: { slot, value: next, grants, fn: target?.fn, target, reasons: target?.reasons ?? [], from, to: formatValue(next) } };
 }
 
 
@@ -279,6 +332,10 @@ export function decideQualifier(note: SlotNote, ctx: DecideContext): { slot: Slo
   const single = soleHole(parts);
   const res = ctx.targets.resolve(fn);
   if (res.status === 'error') return { slot, decision: { kind: 'error', fn, message: res.message } };
+  // A target that is no single qualifier (an explicit `:$LATEST`, or aliases chosen by conditions): the note stands.
+  if (res.status === 'warm' && (res.target.kind === 'explicit' || res.target.kind === 'conditional')) return undefined;
+  // A target required by another reason than provisioned concurrency (SnapStart, durable, Managed Instances): decided as a note.
+  if (res.status === 'unpublished' || (res.status === 'warm' && res.target.reasons[0] !== 'ProvisionedConcurrency')) return undefined;
   const coldFn: SlotDecision = { kind: 'cold', fn, ...why('decide.noProvisionedConcurrency', { fn }), strict: true };
   let version: LambdaRef | undefined;
   if (text === undefined) {
@@ -292,10 +349,10 @@ export function decideQualifier(note: SlotNote, ctx: DecideContext): { slot: Slo
     }
   }
   if (version?.kind === 'qualifier' && ctx.targets.isWarmQualifier(version.id)) {
-    return { slot, decision: { kind: 'warm', fn, ...why('decide.warmQualifier', { id: version.id }) } };
+    return { slot, decision: { kind: 'warm', fn, ...qualifierWhy(ctx.targets, fn, version.id) } };
   }
   if (text !== undefined && text !== '$LATEST' && ctx.targets.warmAliasNames(fn).includes(text)) {
-    return { slot, decision: { kind: 'warm', fn, ...why('decide.warmAlias', { qualifier: text }) } };
+    return { slot, decision: { kind: 'warm', fn, ...qualifierWhy(ctx.targets, fn, undefined, text) } };
   }
   if (res.status !== 'warm') return { slot, decision: coldFn };
   const target = res.target;
@@ -308,7 +365,7 @@ export function decideQualifier(note: SlotNote, ctx: DecideContext): { slot: Slo
   const value = guard(within(target.guards, known), qualifierOf(target), partsToValue(q.parts));
   // IAM: the qualified ARN, which is the target's own ARN.
   const grant = guard(target.guards, target.value, { 'Fn::GetAtt': [fn, 'Arn'] });
-  return { slot, decision: { kind: 'rewrite', edit: { slot, value, grants: [{ fn, value: grant }], fn, target, from, to: formatValue(value) } } };
+  return { slot, decision: { kind: 'rewrite', edit: { slot, value, grants: [{ fn, value: grant }], fn, target, reasons: target.reasons, from, to: formatValue(value) } } };
 }
 
 /** The Qualifier that names a warm target: its alias name (from its ARN when not a literal), or its version number. */
@@ -376,5 +433,5 @@ function decideExternal(slot: Slot, arn: string, qualifier: string | undefined, 
     }
   }
   const value = chosen[0].arn;
-  return { kind: 'rewrite', edit: { slot, value, grants: [{ value, unqualified: arn }], from, to: value } };
+  return { kind: 'rewrite', edit: { slot, value, grants: [{ value, unqualified: arn }], reasons: ['ProvisionedConcurrency'], from, to: value } };
 }

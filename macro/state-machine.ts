@@ -3,6 +3,7 @@
  * invocation slots, decide each, write the definition back, make its role allowed to invoke the
  * new targets, and record it all in the run's `Outcome` (which applies the mode at the end).
  */
+import { consequenceOf, describeReasons, type Reason } from './reasons';
 import { checkEdit } from './acyclic';
 import { Editor, getOwn, hasOwn, isObject, jsonEqual, setOwn } from './cfn/json';
 import { intrinsicName } from './cfn/intrinsics';
@@ -120,7 +121,22 @@ function recordNote(ctx: RunContext, sm: Resource, n: SlotNote, at: At): void {
     warn(ctx, sm, 'invocation', at, 'invocation.note', { reason: n.message });
     return;
   }
-  ctx.out.add({ action: 'unchanged', topic: 'invocation', messageId: 'invocation.note', data: { reason: n.message }, ...at });
+  const cold = explicitColdPath(n, ctx.index, ctx.targets);
+  if (cold) {
+    const reasons = targetReasons(ctx.targets, cold.fn);
+    const what = reasons[0] === 'ProvisionedConcurrency' ? ctx.out.text('invocation.explicitColdPathProvisioned') : ctx.out.text('invocation.explicitColdPathPublished', { reasons: describeReasons(reasons) });
+    ctx.out.add({
+      action: 'unchanged',
+      topic: 'invocation',
+      messageId: 'invocation.explicitColdPath',
+      data: { reason: n.message, fn: cold.fn, why: cold.why, what },
+      ...at,
+      function: cold.fn,
+      coldPath: true,
+      reasons,
+      consequence: consequenceOf(reasons, cold.why === 'Qualifier $LATEST'),
+    });
+  } else ctx.out.add({ action: 'unchanged', topic: 'invocation', messageId: 'invocation.note', data: { reason: n.message }, ...at });
 }
 
 /** Records the decision about one slot; returns the edit to write, if any. */
@@ -158,7 +174,19 @@ function recordSlot(
       }
       const e = checked.edit;
       const literal = e.cycle ? out.text('invocation.literal', { cycle: formatCycle(e.cycle) }) : '';
-      out.add({ action: 'rewritten', topic, messageId: 'invocation.rewritten', data: { field: slot.field, target, literal }, ...at, coldPath: true, function: e.fn, from: e.from, to: e.to });
+      const because = e.reasons.length ? out.text('invocation.because', { reasons: describeReasons(e.reasons) }) : '';
+      out.add({
+        action: 'rewritten',
+        topic,
+        messageId: 'invocation.rewritten',
+        data: { field: slot.field, target, because, literal },
+        ...at,
+        coldPath: true,
+        function: e.fn,
+        from: e.from,
+        to: e.to,
+        ...(e.reasons.length ? { reasons: e.reasons, consequence: consequenceOf(e.reasons, e.latest) } : {}),
+      });
       return e;
     }
     case 'warm':
@@ -167,7 +195,8 @@ function recordSlot(
     case 'cold': {
       const coldPath = d.warmElsewhere !== false && d.fn !== undefined && ctx.targets.isWarm(d.fn) ? true : undefined;
       const strict = d.strict ? { logicalId: sm.id, path: at.templatePath, message: out.text('invocation.coldStrict', { statePath: slot.statePath, reason: d.reason }) } : undefined;
-      out.add({ action: 'cold', topic, messageId: d.messageId, data: d.data, ...at, function: d.fn, coldPath }, strict);
+      const why = d.reasons ? { reasons: d.reasons, consequence: consequenceOf(d.reasons) } : {};
+      out.add({ action: 'cold', topic, messageId: d.messageId, data: d.data, ...at, function: d.fn, coldPath, ...why }, strict);
       return undefined;
     }
     case 'external':
@@ -357,6 +386,33 @@ function writeStored(sm: Resource, model: Model, stored: StoredInfo, edits: Edit
   }
   ctx.editor.set(propsPath, out);
   return changed ? { property: model.property } : undefined;
+}
+
+/**
+ * An explicit Qualifier that certainly misses the function's provisioned concurrency: `$LATEST`, or
+ * the name of one of its aliases that has none. (A version number cannot be judged before deployment.)
+ */
+function explicitColdPath(note: SlotNote, index: TemplateIndex, targets: WarmTargets): { fn: string; why: string } | undefined {
+  if (!note.functionName || note.qualifier?.kind !== 'str') return undefined;
+  const ref = classifyParts(expandParts(note.functionName.parts), index, targets);
+  if (ref.kind !== 'function' || !targets.isWarm(ref.fn)) return undefined;
+  const parts = expandParts(note.qualifier.parts);
+  const q = parts.length === 1 && typeof parts[0] === 'string' ? parts[0] : undefined;
+  if (q === '$LATEST') return { fn: ref.fn, why: 'Qualifier $LATEST' };
+  const fn = ref.fn;
+  if (q !== undefined && [...targets.aliases.values()].some((a) => a.fn === fn && a.name === q && !a.warm)) {
+    return { fn, why: `alias ${q} has no provisioned concurrency` };
+  }
+  return undefined;
+}
+
+/** Why a function needs its target (provisioned concurrency when it has it, else its configuration). */
+function targetReasons(targets: WarmTargets, fn: string): Reason[] {
+  const res = targets.resolve(fn);
+  if (res.status === 'warm') return res.target.reasons;
+  if (res.status === 'unpublished') return res.reasons;
+  const own = targets.reasonsOf(fn);
+  return own.length ? own : ['ProvisionedConcurrency'];
 }
 
 /** Records the rewrites in `Metadata.WarmStepFunctions`; false when Metadata is not a plain map (e.g. an Fn::If). */

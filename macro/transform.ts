@@ -42,7 +42,7 @@ export function transform(fragment: unknown, options: TransformOptions = {}): Tr
 function run(fragment: unknown, options: TransformOptions): TransformResult {
   const out = new Outcome(options.mode ?? 'rewrite');
   const index = readTemplate(fragment, options.region, options.accountId);
-  const targets = new WarmTargets(index, options.aliasName);
+  const targets = new WarmTargets(index, options.aliasName, options.reasons && new Set(options.reasons));
   const editor = new Editor(index.fragment);
   const machines = stateMachines(index);
   checkSelection(machines, options, out);

@@ -15,6 +15,7 @@ import { createTwoFilesPatch } from 'diff';
 import { TransformError } from '../errors';
 import { isObject } from '../cfn/json';
 import { parseParams } from '../params';
+import { describeReasons } from '../reasons';
 import { textOf } from '../messages';
 import type { Decision, JsonObject, Report, TransformOptions, TransformResult } from '../types';
 import { transformWithLocalDefinitions } from './definitions';
@@ -177,12 +178,17 @@ function printCheck(result: CheckResult, format: CheckFormat, io: Io): number {
   return result.exitCode;
 }
 
+/** A rewrite for a reason beyond provisioned concurrency (the summary names it; provisioned concurrency is the default). */
+function beyondProvisioned(d: Decision): boolean {
+  return d.reasons !== undefined && d.reasons.some((r) => r !== 'ProvisionedConcurrency');
+}
+
 function summary(report: Report): string {
   const lines: string[] = [];
   // Names, paths and reasons quote the template: escaped and capped (cli/safe.ts).
   const line = (d: Decision): string => {
     const where = d.statePath ? `${quote(d.stateMachine)} ${quote(d.statePath)}` : quote(d.stateMachine || d.templatePath);
-    if (d.action === 'rewritten') return `  ${report.mode === 'report' ? 'would rewrite' : 'rewritten'}  ${where}: ${quote(d.from)} → ${quote(d.to)}`;
+    if (d.action === 'rewritten') return `  ${report.mode === 'report' ? 'would rewrite' : 'rewritten'}  ${where}: ${quote(d.from)} → ${quote(d.to)}${beyondProvisioned(d) ? ` (${describeReasons(d.reasons!)})` : ''}`;
     if (d.action === 'granted' && report.mode === 'report') return `  would grant  ${where}: ${safeLine(textOf(d, 'rewrite'))}`;
     return `  ${d.action.padEnd(9)}  ${where}: ${safeLine(d.reason)}`;
   };
