@@ -6,7 +6,7 @@
 import { getOwn, intrinsicName, isObject, jsonEqual, type Editor } from '../json';
 import { refName } from '../template';
 import type { Json } from '../types';
-import type { Path, PolicyDoc } from './documents';
+import type { Path, PolicyDoc } from './types';
 import { wildcard, type ArnRenderer } from './render';
 
 export class Coverage {

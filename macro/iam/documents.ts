@@ -11,21 +11,9 @@ import { getOwn, intrinsicName, isObject, type Editor } from '../json';
 import { getAttPair, refName, type Resource, type TemplateIndex } from '../template';
 import type { Json, JsonObject } from '../types';
 import type { OwnPolicies } from './own-policy';
+import type { IamWarning, Path, PolicyDoc } from './types';
 
-export type Path = (string | number)[];
-
-/** A policy document the macro may read and extend, with where it is. */
-export interface PolicyDoc {
-  path: Path; // path of the PolicyDocument (or SAM inline document)
-  label: string;
-}
-
-export interface IamWarning {
-  path: string;
-  message: string;
-  /** The wording when Mode strict turns the warning into a failure. */
-  strictMessage: string;
-}
+export type { IamWarning, Path, PolicyDoc } from './types';
 
 /** Adds a statement somewhere; returns where and how, or undefined when it could not. */
 export type AddStatement = (s: JsonObject) => { path: string; how: string; resource?: string } | undefined;

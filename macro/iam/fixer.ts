@@ -19,7 +19,8 @@ import type { Resource, TemplateIndex } from '../template';
 import type { WarmTargets } from '../targets';
 import type { Json, JsonObject } from '../types';
 import { Coverage } from './coverage';
-import { PolicyLocator, type IamWarning, type Located } from './documents';
+import { PolicyLocator, type Located } from './documents';
+import type { IamWarning } from './types';
 import { OwnPolicies } from './own-policy';
 import { ArnRenderer } from './render';
 

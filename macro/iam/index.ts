@@ -8,5 +8,5 @@
  * - render.ts: symbolic text of ARN expressions, and the IAM wildcard matcher.
  */
 export { IamFixer, type Grant, type IamOutcome } from './fixer';
-export type { IamWarning } from './documents';
+export type { IamWarning } from './types';
 export { wildcard } from './render';
