@@ -20,6 +20,11 @@ export interface Slot {
   leaf: StrNode;
   /** The task's place in document order (slots and notes of one scan share the count). */
   order: number;
+  /**
+   * The task's `Credentials`: Step Functions then calls Lambda with that role, not the state
+   * machine's. `RoleArn` (a string node), or `RoleArn.$` (a path computed at run time).
+   */
+  credentials?: { roleArn: StrNode } | { dynamic: true };
 }
 
 /** Something about a Task that the macro cannot or will not decide from the template. */
@@ -43,7 +48,7 @@ export interface SlotScan {
 }
 
 /** The keys whose string values findSlots reads; definition readers may drop every other string. */
-export const SLOT_KEYS: ReadonlySet<string> = new Set(['Type', 'Resource', 'FunctionName', 'Qualifier', 'Parameters', 'Arguments']);
+export const SLOT_KEYS: ReadonlySet<string> = new Set(['Type', 'Resource', 'FunctionName', 'Qualifier', 'Parameters', 'Arguments', 'RoleArn']);
 
 /**
  * The part of a definition that findSlots reads: the States of every state machine at any depth
@@ -59,6 +64,7 @@ export const SLOT_SHAPE: Shape = (() => {
     children: new Map<string, Shape>([
       ['Parameters', params],
       ['Arguments', params],
+      ['Credentials', { strings: new Set(['RoleArn']) }],
       ['Branches', { items: machine }],
       ['Iterator', machine],
       ['ItemProcessor', machine],
@@ -104,6 +110,7 @@ export function findSlots(root: Node): SlotScan {
 function scanTask(state: string, statePath: string, task: Node, slots: Slot[], notes: SlotNote[], order: number): void {
   const resource = get(task, 'Resource');
   if (resource?.kind !== 'str') return;
+  const credentials = credentialsOf(task);
   const parts = expandParts(resource.parts);
   const shape = shapeOf(parts);
   if (LAMBDA_INVOKE.test(shape)) {
@@ -132,14 +139,23 @@ function scanTask(state: string, statePath: string, task: Node, slots: Slot[], n
         notes.push({ state, statePath, kind: 'explicit-qualifier', message: `${container} sets an explicit Qualifier; left as it is`, functionName: fn, qualifier, dynamicQualifier, order });
         continue;
       }
-      slots.push({ state, statePath, field, leaf: fn, order });
+      slots.push({ state, statePath, field, leaf: fn, order, ...credentials });
     }
     return;
   }
   // A direct Lambda invocation: the Resource is the function's ARN (or a reference to it).
   if (/^arn:[^:]*:lambda:/.test(shape) || (parts.length > 0 && isHole(parts[0]))) {
-    slots.push({ state, statePath, field: 'Resource', leaf: resource, order });
+    slots.push({ state, statePath, field: 'Resource', leaf: resource, order, ...credentials });
   }
+}
+
+/** The task's Credentials role, when it has one. */
+function credentialsOf(task: Node): Pick<Slot, 'credentials'> {
+  const credentials = get(task, 'Credentials');
+  if (credentials?.kind !== 'obj') return {};
+  const roleArn = credentials.entries.get('RoleArn');
+  if (roleArn?.kind === 'str') return { credentials: { roleArn } };
+  return credentials.entries.has('RoleArn.$') ? { credentials: { dynamic: true } } : {};
 }
 
 /** Plain text of a string node, after expanding holes whose values are text (e.g. `"Type": "${var}"`). */

@@ -639,3 +639,66 @@ describe('IAM: defects', () => {
   });
 
 });
+
+describe('grants are narrow: a statement is extended only when its actions are exactly the invoke actions', () => {
+  test.each<[string, Json]>([
+    ['lambda:InvokeFunction', 'lambda:InvokeFunction'],
+    ['lower case', 'lambda:invokefunction'],
+    ['with lambda:InvokeAsync', ['lambda:InvokeFunction', 'lambda:InvokeAsync']],
+    ['a one-item list', ['lambda:InvokeFunction']],
+  ])('%s: the alias joins the statement', (_name, action) => {
+    const { out, report } = run({ Role: role([statement(GA('Fn'), { Action: action })]), SM: machine() });
+    expect(report.summary.iamGrantsAdded).toBe(1);
+    expect(statementsOf(out)).toEqual([statement([GA('Fn'), { Ref: 'Live' }], { Action: action })]);
+    expect((out.Role as { Properties: { Policies: Json[] } }).Properties.Policies).toHaveLength(1);
+  });
+
+  test.each<[string, Json]>([
+    ['Action "*"', '*'],
+    ['lambda:*', 'lambda:*'],
+    ['lambda:Invoke*', 'lambda:Invoke*'],
+    ['a list with lambda:UpdateAlias', ['lambda:InvokeFunction', 'lambda:UpdateAlias']],
+    ['a list with lambda:AddPermission', ['lambda:AddPermission', 'lambda:InvokeFunction']],
+    ['a list with another service', ['lambda:InvokeFunction', 'logs:PutLogEvents']],
+    ['lambda:InvokeAsync alone', 'lambda:InvokeAsync'],
+  ])('%s: the statement is left as it is; the alias gets a statement of its own, with lambda:InvokeFunction alone', (_name, action) => {
+    const broad = statement(GA('Fn'), { Action: action });
+    const { out, report } = run({ Role: role([broad]), SM: machine() });
+    expect(report.summary.iamGrantsAdded).toBe(1);
+    expect(statementsOf(out)).toEqual([broad]);
+    expect(statementsOf(out, 'Role', 1)).toEqual([{ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: [{ Ref: 'Live' }] }]);
+  });
+});
+
+describe('names that go into a literal ARN are valid Lambda names', () => {
+  const starter = (fnName: string, aliasName: string): JsonObject => ({
+    Starter: { Type: 'AWS::Lambda::Function', Properties: { FunctionName: fnName, Environment: { Variables: { FLOW: { Ref: 'A' } } } } },
+    StarterLive: { Type: 'AWS::Lambda::Alias', Properties: { FunctionName: { Ref: 'Starter' }, FunctionVersion: '1', Name: aliasName, ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 } } },
+    A: machine(),
+    B: machine({ DefinitionString: { 'Fn::Sub': '{"StartAt":"S","States":{"S":{"Type":"Task","Resource":"${Starter.Arn}","End":true}}}' } }),
+  });
+  const texts = (out: JsonObject): string => JSON.stringify(out);
+
+  test.each<[string, string, string]>([
+    ['a function name with *', 'starter-*', 'live'],
+    ['a function name with ?', 'starter-?', 'live'],
+    ['a function name with ${...}', 'starter-${AWS::Region}', 'live'],
+    ['an alias name with *', 'starter-fn', 'li*'],
+    ['an alias name that is a number', 'starter-fn', '12'],
+    ['a function name over 64 characters', 'f'.repeat(65), 'live'],
+  ])('%s: no literal-ARN grant (it would be a wildcard or a substitution)', (_name, fnName, aliasName) => {
+    const { out } = run({ Role: role([statement('arn:aws:s3:::x')]), ...starter(fnName, aliasName) });
+    const policies = texts(out);
+    expect(policies).not.toContain(`function:${fnName}:${aliasName}`);
+    // The grant still exists, by reference, in a policy of its own (it breaks the circle).
+    expect((out.RoleWarmStepFunctionsPolicy as { Properties: JsonObject }).Properties.PolicyDocument).toEqual({ Version: '2012-10-17', Statement: [statement([{ Ref: 'StarterLive' }])] });
+  });
+
+  test('valid names: the literal-ARN grant', () => {
+    const { out } = run({ Role: role([statement('arn:aws:s3:::x')]), ...starter('starter_Fn-1', 'live-2') });
+    expect(statementsOf(out, 'Role', 1)).toEqual([
+      statement([{ Ref: 'Live' }]),
+      statement([{ 'Fn::Sub': 'arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:starter_Fn-1:live-2' }]),
+    ]);
+  });
+});
