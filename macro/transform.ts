@@ -13,7 +13,7 @@ import { Dependencies, formatCycle } from './dependencies';
 import { ReadError, TransformError, type Problem } from './errors';
 import { readDefinition, type DefinitionModel } from './definition/read';
 import { findSlots, type SlotNote } from './definition/slots';
-import { expandParts } from './intrinsics/parts';
+import { expandParts, partsToValue } from './intrinsics/parts';
 import { classifyParts } from './references';
 import { writeDefinition } from './definition/write';
 import { IamFixer, type Grant } from './iam';
@@ -215,12 +215,16 @@ function run(fragment: unknown, options: TransformOptions): TransformResult {
       problems.push({ logicalId: sm.id, path: model.path, message: `the macro could not write the definition back: ${(e as Error).message}` });
       continue;
     }
-    const grants: Grant[] = edits.flatMap((e) => e.grants);
+    const grants: Grant[] = edits.flatMap((e) => e.grants.map((g) => withCredentials(g, e)));
     const outcome = iam.ensure(sm, grants);
     for (const g of outcome.granted) {
       report.add({ action: 'granted', stateMachine: sm.id, templatePath: g.path, to: g.target, reason: `lambda:InvokeFunction on ${g.target}: ${g.how}${would}` });
     }
-    for (const w of outcome.warnings) warn(w.path, w.message, {}, w.strictMessage);
+    for (const g of outcome.extended) report.add({ action: 'granted', stateMachine: sm.id, templatePath: g.path, to: g.target, reason: `${g.how}${would}` });
+    for (const w of outcome.warnings) {
+      if (w.note) report.add({ action: 'warning', stateMachine: sm.id, templatePath: w.path, reason: w.message });
+      else warn(w.path, w.message, {}, w.strictMessage);
+    }
     if (!addMetadata(editor, sm, edits)) {
       report.add({ action: 'warning', stateMachine: sm.id, templatePath: `Resources/${sm.id}/Metadata`, reason: 'Metadata is not a plain map (an intrinsic function), so the rewrites are not recorded there' });
     }
@@ -229,6 +233,14 @@ function run(fragment: unknown, options: TransformOptions): TransformResult {
 
   if (problems.length) throw new TransformError(problems);
   return { fragment: mode === 'report' ? fragment : editor.root, report: report.build(mode) };
+}
+
+/** A grant of a task with its own Credentials role: that role calls Lambda, not the state machine's. */
+function withCredentials(g: Edit['grants'][number], e: Edit): Grant {
+  const c = e.slot.credentials;
+  if (c === undefined) return g;
+  if ('dynamic' in c) return { ...g, credentials: { dynamic: true, statePath: e.slot.statePath } };
+  return { ...g, credentials: { roleArn: partsToValue(expandParts(c.roleArn.parts)), statePath: e.slot.statePath } };
 }
 
 type Warn = (path: string, reason: string, extra?: Partial<Decision>, strictMessage?: string) => void;
