@@ -242,15 +242,36 @@ export class IamFixer {
       if (notResource === undefined || getOwn(s, 'Action') === undefined || getOwn(s, 'Condition') !== undefined) return;
       const current = asList(this.editor.get([...v.statement.path, 'NotResource']));
       if (!names(current)) return;
-      const host = String(v.statement.path[1]);
+      // Exempting the target from the Deny must exempt lambda:InvokeFunction alone: the Deny's other
+      // actions go on denying the target in a statement of their own. That needs them written out
+      // (no wildcard), and a statement in a list (not one chosen by Fn::If).
+      const others = asList(getOwn(s, 'Action')).filter((x) => typeof x !== 'string' || x.toLowerCase() !== INVOKE.toLowerCase());
+      if (others.some((x) => typeof x !== 'string' || /[*?]/.test(x))) return;
+      const stPath = v.statement.path;
+      const inList = typeof stPath[stPath.length - 1] === 'number' && stPath[stPath.length - 2] === 'Statement';
+      const single = stPath[stPath.length - 1] === 'Statement';
+      if (others.length > 0 && !inList && !single) return;
+      const host = String(stPath[1]);
       const placed = this.place(g.value, host, sm, where);
       if (!placed.ok) return;
-      this.editor.set([...v.statement.path, 'NotResource'], [...current, placed.value]);
+      this.editor.set([...stPath, 'NotResource'], [...current, placed.value]);
+      let also = '';
+      if (others.length > 0) {
+        const keep = { Effect: 'Deny', Action: others.length === 1 ? others[0] : others, Resource: [placed.value] };
+        if (single) this.editor.set(stPath, [this.editor.get(stPath)!, keep]);
+        else {
+          const listPath = stPath.slice(0, -1);
+          const list = asList(this.editor.get(listPath));
+          const k = stPath[stPath.length - 1] as number;
+          this.editor.set(listPath, [...list.slice(0, k + 1), keep, ...list.slice(k + 1)]);
+        }
+        also = `; a new Deny statement after it goes on denying ${others.join(', ')} on ${target}`;
+      }
       this.deps.changed(host);
       outcome.extended.push({
-        path: [...v.statement.path, 'NotResource'].join('/'),
+        path: [...stPath, 'NotResource'].join('/'),
         target,
-        how: `guardrail extended: ${target} added to the NotResource of the Deny statement ${statementName(v.statement)}, which already exempts ${this.fnLabel(g)}`,
+        how: `guardrail extended: ${target} added to the NotResource of the Deny statement ${statementName(v.statement)}, which already exempts ${this.fnLabel(g)}${also}`,
       });
       return;
     }
@@ -296,7 +317,7 @@ export class IamFixer {
           !v.certain
             ? `make sure it does not deny lambda:InvokeFunction on ${target}`
             : getOwn(s, 'NotResource') !== undefined
-              ? `add ${target} to its NotResource`
+              ? `add ${target} to its NotResource${asList(getOwn(s, 'Action')).some((x) => typeof x !== 'string' || x.toLowerCase() !== INVOKE.toLowerCase()) ? ` for lambda:InvokeFunction alone (deny its other actions on ${target} in a statement of their own)` : ''}`
               : getOwn(s, 'NotAction') !== undefined
                 ? 'add lambda:InvokeFunction to its NotAction'
                 : `narrow its Resource so that it does not match ${target}, or list ${sm.id} in Exclude`;

@@ -763,11 +763,30 @@ describe('the effective-permission check: every policy that reaches the principa
     expect(reasons(r, 'granted')[1]).toMatch(/^guardrail extended: \{Live\} added to the NotResource of the Deny statement OnlyTheWorker in Role Policies\[0\] \(invoke\)/);
   });
 
+  test('a Deny guardrail with NotResource and other actions written out: the alias is exempt from lambda:InvokeFunction alone', () => {
+    const guard = { Effect: 'Deny', Action: ['lambda:InvokeFunction', 'lambda:UpdateAlias'], NotResource: GA('Fn') };
+    const r = runWith({ Role: role([statement('*', { Action: 'lambda:*' }), guard]), SM: machine() });
+    expect(statementsOf(r.out)).toEqual([
+      statement('*', { Action: 'lambda:*' }),
+      { ...guard, NotResource: [GA('Fn'), { Ref: 'Live' }] },
+      { Effect: 'Deny', Action: 'lambda:UpdateAlias', Resource: [{ Ref: 'Live' }] },
+    ]);
+    expect(reasons(r, 'granted')).toEqual([expect.stringMatching(/a new Deny statement after it goes on denying lambda:UpdateAlias on \{Live\}$/)]);
+    expect(reasons(r, 'warning')).toEqual([]);
+  });
+
+  test('a Deny guardrail with NotResource and lambda:*: untouched (exempting the alias would exempt every action), a warning with the exact fix', () => {
+    const guard = { Effect: 'Deny', Action: 'lambda:*', NotResource: [GA('Fn')] };
+    const r = runWith({ Role: role([statement(GA('Fn')), guard]), SM: machine() });
+    expect(statementsOf(r.out)).toEqual([statement([GA('Fn'), { Ref: 'Live' }]), guard]);
+    expect(reasons(r, 'warning')).toEqual([expect.stringMatching(/add \{Live\} to its NotResource for lambda:InvokeFunction alone \(deny its other actions on \{Live\} in a statement of their own\)$/)]);
+  });
+
   test('a Deny guardrail with NotResource naming another function: untouched, a warning that says to add the alias to it', () => {
     const guard = { Effect: 'Deny', Action: 'lambda:*', NotResource: ['arn:aws:lambda:us-east-1:123456789012:function:other'] };
     const r = runWith({ Role: role([statement('*'), guard]), SM: machine() });
     expect(statementsOf(r.out)).toEqual([statement('*'), guard]);
-    expect(reasons(r, 'warning')).toEqual([expect.stringMatching(/^the Deny statement Role Policies\[0\] \(invoke\) \(Resources\/Role\/Properties\/Policies\/0\/PolicyDocument\/Statement\/1\) denies Role lambda:InvokeFunction on \{Live\} .*: add \{Live\} to its NotResource$/)]);
+    expect(reasons(r, 'warning')).toEqual([expect.stringMatching(/^the Deny statement Role Policies\[0\] \(invoke\) \(Resources\/Role\/Properties\/Policies\/0\/PolicyDocument\/Statement\/1\) denies Role lambda:InvokeFunction on \{Live\} .*: add \{Live\} to its NotResource for lambda:InvokeFunction alone/)]);
   });
 
   test('a Deny on every alias (Resource function:*:*) is never weakened: a warning', () => {
