@@ -13,7 +13,7 @@
  */
 import { formatCycle, type Dependencies } from '../dependencies';
 import { formatValue } from '../intrinsics/parts';
-import { literalize } from '../literal';
+import { literalize, validAliasName } from '../literal';
 import type { Editor } from '../json';
 import type { Resource, TemplateIndex } from '../template';
 import type { WarmTargets } from '../targets';
@@ -128,7 +128,12 @@ export class IamFixer {
     }
     // With Policies computed by Fn::If, a grant present in every branch is covered too.
     const inEveryBranch = (g: Grant): boolean => where.branches !== undefined && where.branches.every((b) => this.coverage.covered([...where.docs, ...b], g.value));
-    const missing = [...distinct.values()].filter((g) => !this.coverage.covered(where.docs, g.value) && !inEveryBranch(g));
+    // A guarded alias granted by its ARN (see aliasArn) is covered too.
+    const byArn = (g: Grant): boolean => {
+      const arn = this.aliasArn(g);
+      return arn !== undefined && this.coverage.covered(where.docs, arn);
+    };
+    const missing = [...distinct.values()].filter((g) => !this.coverage.covered(where.docs, g.value) && !inEveryBranch(g) && !byArn(g));
     for (const g of missing) this.grant(g, stateMachine, where, outcome);
     // The grants are in place: now prove that they are effective, in every combination of conditions.
     this.verify(stateMachine, where, [...distinct.values()], outcome);
@@ -252,7 +257,10 @@ export class IamFixer {
       const single = stPath[stPath.length - 1] === 'Statement';
       if (others.length > 0 && !inList && !single) return;
       const host = String(stPath[1]);
-      const placed = this.place(g.value, host, sm, where);
+      // A guarded alias by its ARN: the other branch (the function) must not be denied anew.
+      const value = this.aliasArn(g) ?? g.value;
+      if (others.length > 0 && intrinsicName(value) === 'Fn::If') return;
+      const placed = this.place(value, host, sm, where);
       if (!placed.ok) return;
       this.editor.set([...stPath, 'NotResource'], [...current, placed.value]);
       let also = '';
@@ -283,7 +291,7 @@ export class IamFixer {
       );
       if (!naming) return;
       const host = String(b.path[1]);
-      const placed = this.place(g.value, host, sm, where);
+      const placed = this.place(this.aliasArn(g) ?? g.value, host, sm, where);
       if (!placed.ok) return;
       if (invokeOnly(getOwn(naming.value, 'Action'))) {
         const current = asList(this.editor.get([...naming.path!, 'Resource']));
@@ -364,11 +372,19 @@ export class IamFixer {
     // macro's own policy of the role (which may not exist yet).
     const ownId = where.own ? this.own.idFor(where.own.roleId) : undefined;
     const hostId = host ? String(host[1]) : (where.host ?? ownId);
-    let placed: Placement = hostId !== undefined ? this.place(g.value, hostId, sm, where) : { ok: true, value: g.value };
+    // A statement of its own allows the target alone: a guarded alias by its ARN, not through an
+    // Fn::If whose other branch would allow the unqualified function (which the role may not have had).
+    const narrow = host ? undefined : this.aliasArn(g);
+    let value0 = narrow ?? g.value;
+    let placed: Placement = hostId !== undefined ? this.place(value0, hostId, sm, where) : { ok: true, value: value0 };
+    if (narrow !== undefined && !placed.ok) {
+      value0 = g.value;
+      placed = hostId !== undefined ? this.place(value0, hostId, sm, where) : { ok: true, value: value0 };
+    }
     if (!placed.ok && where.own && where.host !== undefined && ownId !== undefined && ownId !== hostId) {
       // In the role (or a policy of it) it would close a circle (the function runs with this same
       // role, say): a policy resource of its own breaks it, as SAM's connectors do.
-      const separate = this.place(g.value, ownId, sm, where);
+      const separate = this.place(value0, ownId, sm, where);
       if (separate.ok) {
         const literally = separate.cycle ? `; by literal ARN, since a reference would make a circular dependency too: ${formatCycle(separate.cycle)}` : '';
         const statement = { Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: [separate.value] };
@@ -402,6 +418,32 @@ export class IamFixer {
         outcome.granted.push({ path: added.path, target, how: `${added.how}${literally}` });
       }
     }
+  }
+
+  /**
+   * The ARN of a guarded alias target (`Fn::If [C, Ref Alias, GetAtt Fn.Arn]`) as `${Fn.Arn}:NAME`:
+   * the same grant when the alias exists, and nothing else when it does not. Undefined when the
+   * target is not guarded, not an alias, or its name is not a valid literal.
+   */
+  private aliasArn(g: Grant): Json | undefined {
+    if (g.fn === undefined || intrinsicName(g.value) !== 'Fn::If') return undefined;
+    const cold = { 'Fn::GetAtt': [g.fn, 'Arn'] };
+    const warm = new Set<string>();
+    const leaves = (v: Json, depth: number): boolean => {
+      const arg = intrinsicName(v) === 'Fn::If' ? (v as { 'Fn::If': Json })['Fn::If'] : undefined;
+      if (Array.isArray(arg) && arg.length === 3 && depth < 20) return leaves(arg[1], depth + 1) && leaves(arg[2], depth + 1);
+      if (jsonEqual(v, cold)) return true;
+      const id = getOwn(v, 'Ref');
+      if (typeof id !== 'string') return false;
+      warm.add(id);
+      return true;
+    };
+    if (!leaves(g.value, 0) || warm.size !== 1) return undefined;
+    const id = [...warm][0];
+    if (this.targets.versions.has(id) || this.targets.functionOfQualifier(id) !== g.fn) return undefined;
+    const name = this.targets.aliasNameOf(id);
+    if (name === undefined || !validAliasName(name)) return undefined;
+    return { 'Fn::Sub': `\${${g.fn}.Arn}:${name}` };
   }
 
   /**

@@ -189,11 +189,21 @@ describe('grants that do not cover the alias', () => {
   test.each<[string, Json, number]>([
     ['Resource "*" covers both branches', '*', 0],
     ['an equal Fn::If grant covers it', { 'Fn::If': ['InProd', { Ref: 'Live' }, GA('Fn')] }, 0],
-    ['${Fn.Arn}:* covers the alias but not the unqualified branch', { 'Fn::Sub': '${Fn.Arn}:*' }, 1],
+    // The unqualified branch is the invocation as it was: not the macro's to grant.
+    ['${Fn.Arn}:* covers the alias', { 'Fn::Sub': '${Fn.Arn}:*' }, 0],
+    ['another function: the alias by its ARN, in a statement of its own', 'arn:aws:lambda:us-east-1:123456789012:function:other', 1],
     ['${Fn.Arn}* covers both branches', { 'Fn::Sub': '${Fn.Arn}*' }, 0],
   ])('a guarded target: %s', (_name, resource, added) => {
     const input = { Resources: { Fn: FUNCTION, Live: { ...LIVE, Condition: 'InProd' }, Role: role([statement(resource)]), SM: machine() } };
     expect(transform(input, OPTIONS).report.summary.iamGrantsAdded).toBe(added);
+  });
+
+  test('a guarded alias in a statement of its own is granted by its ARN (${Fn.Arn}:live), never through the unqualified function', () => {
+    const input = { Resources: { Fn: FUNCTION, Live: { ...LIVE, Condition: 'InProd' }, Role: role([statement('arn:aws:s3:::x')]), SM: machine() } };
+    const out = (transform(input, OPTIONS).fragment as { Resources: JsonObject }).Resources;
+    expect(statementsOf(out, 'Role', 1)).toEqual([statement([{ 'Fn::Sub': '${Fn.Arn}:live' }])]);
+    // A second run finds it covered.
+    expect(transform({ Resources: out }, OPTIONS).report.summary.iamGrantsAdded).toBe(0);
   });
 
   test('two state machines with the same role: one grant', () => {
