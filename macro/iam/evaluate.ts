@@ -20,10 +20,10 @@
  * - a target whose function name is known only at deploy time (no literal FunctionName) may be
  *   matched by a Deny pattern with wildcards in the name.
  */
-import { getOwn } from '../json';
+import { getOwn, isObject } from '../json';
 import type { Json } from '../types';
-import type { Policies, Statement } from './principal';
-import { resolve, type Assignment } from './principal';
+import { resolve, type Assignment } from './conditions';
+import type { Policies, Statement } from './types';
 import { wildcard } from './render';
 
 export const INVOKE = 'lambda:InvokeFunction';
@@ -114,6 +114,52 @@ export function evaluate(p: Policies, action: string, target: string, render: Re
   // 3. The permissions boundary must allow it too.
   if (p.boundary && (p.boundary.external || !allowedBy(p.boundary.statements))) return { kind: 'boundary', label: p.boundary.label, external: p.boundary.external };
   return { kind: 'allowed' };
+}
+
+/** The leaves of an Fn::If tree (every value it may take). */
+export function leaves(value: Json, depth = 0): Json[] {
+  const arg = depth < 20 && isObject(value) ? getOwn(value, 'Fn::If') : undefined;
+  if (Array.isArray(arg) && arg.length === 3) return [...leaves(arg[1], depth + 1), ...leaves(arg[2], depth + 1)];
+  return [value];
+}
+
+/**
+ * What of a policy resource may apply to `action`: the Resource values (every Fn::If branch) of its
+ * statements whose actions may match, or `any` when one of them has no Resource (a NotResource);
+ * empty when none may. Independent of the target, so it is computed once per policy.
+ */
+export function invokeResources(policy: Json, action: string): Json[] | 'any' {
+  const out: Json[] = [];
+  const stack: Json[] = [policy];
+  while (stack.length) {
+    const v = stack.pop()!;
+    if (Array.isArray(v)) {
+      for (const x of v) stack.push(x);
+      continue;
+    }
+    if (!isObject(v)) continue;
+    if (getOwn(v, 'Effect') !== undefined) {
+      const actions = getOwn(v, 'Action');
+      if (actions !== undefined && !list(actions).flatMap((x) => leaves(x)).some((x) => actionMatches(x, action) !== false)) continue;
+      const resources = getOwn(v, 'Resource');
+      if (resources === undefined) return 'any';
+      out.push(...list(resources).flatMap((x) => leaves(x)));
+      continue;
+    }
+    for (const k of Object.keys(v)) stack.push(v[k]);
+  }
+  return out;
+}
+
+/**
+ * May a statement of a policy (see invokeResources) apply to one of the targets? False only when
+ * none certainly can: then the policy, and the conditions it depends on, cannot change a verdict.
+ */
+export function mayApply(resources: Json[] | 'any', targets: (string | undefined)[], render: Render): boolean {
+  if (resources === 'any') return true;
+  if (resources.length === 0) return false;
+  if (targets.some((t) => t === undefined)) return true;
+  return resources.some((x) => targets.some((t) => resourceMatches(x, t!, render) !== false));
 }
 
 /** Every combination of truth values of the conditions (2^n; the caller bounds n). */

@@ -22,9 +22,10 @@ import type { Json, JsonObject } from '../types';
 import { getOwn, jsonEqual } from '../json';
 import { Coverage, invokeOnly } from './coverage';
 import { PolicyLocator, type Located } from './documents';
-import { actionMatches, assignments, describeAssignment, evaluate, INVOKE, type Verdict } from './evaluate';
-import { collectConditions, describeValue, PrincipalReader, resolve, type Assignment, type Principal, type Statement } from './principal';
-import type { IamWarning } from './types';
+import { actionMatches, assignments, describeAssignment, evaluate, INVOKE, leaves, mayApply, type Verdict } from './evaluate';
+import { collectConditions, resolve, type Assignment } from './conditions';
+import { describeValue, PrincipalReader, type Principal } from './principal';
+import type { IamWarning, Policies, Statement } from './types';
 import { OwnPolicies } from './own-policy';
 import { ArnRenderer } from './render';
 
@@ -61,6 +62,11 @@ export class IamFixer {
   private readonly locator: PolicyLocator;
   private readonly arns: ArnRenderer;
   private readonly principals: PrincipalReader;
+  /** Policies read per principal and combination (see policiesIn), valid while `cachedAt === edits`. */
+  private readonly cache = new Map<string, Policies>();
+  private cachedAt = 0;
+  /** Counts the macro's edits of policies (grants, guardrails), which make cached policies stale. */
+  private edits = 0;
 
   constructor(
     private readonly index: TemplateIndex,
@@ -154,54 +160,55 @@ export class IamFixer {
    */
   private verify(sm: Resource, where: Located, grants: Grant[], outcome: IamOutcome): void {
     const principal = where.principal;
-    const conditions = this.principals.conditions(principal);
-    for (const g of grants) collectConditions(g.value, conditions);
-    const names = [...conditions].sort();
-    const evaluated = names.slice(0, MAX_CONDITIONS);
-    if (names.length > MAX_CONDITIONS) {
-      outcome.warnings.push({
-        path: `Resources/${principal.id}`,
-        message: `the policies of ${principal.id} depend on ${names.length} conditions; the macro evaluated every combination of ${evaluated.join(', ')} with the others true, so make sure ${principal.id} may invoke ${grants.map((g) => formatValue(g.value)).join(', ')} when they are false`,
-        strictMessage: `the policies of ${principal.id} depend on ${names.length} conditions, more than the ${MAX_CONDITIONS} the macro evaluates in every combination`,
-      });
-    }
-    const combos = assignments(evaluated);
     const render = (v: Json): string | undefined => this.arns.render(v);
-    const check = (g: Grant): Failure[] => {
-      const failures: Failure[] = [];
-      const cold = g.fn !== undefined ? { 'Fn::GetAtt': [g.fn, 'Arn'] } : g.unqualified;
-      for (const a of combos) {
-        const target = resolve(g.value, a);
-        if (target === undefined || (cold !== undefined && jsonEqual(target, cold))) continue;
-        const text = render(target);
-        if (text === undefined) continue;
-        const verdict = evaluate(this.principals.policies(principal, a), INVOKE, text, render, a);
-        if (verdict.kind !== 'allowed' && verdict.kind !== 'absent') failures.push({ a, verdict, target });
-      }
-      return failures;
-    };
     const noted = new Set<string>();
     for (const g of grants) {
-      let failures = check(g);
-      if (failures.length === 0) {
-        this.noteExternal(principal, g, combos, noted, outcome);
-        continue;
+      // The combinations that matter for this target: conditions of the policies whose statements
+      // may apply to invoking it (the others cannot change the verdict), and of the target itself.
+      const texts = leaves(g.value).map(render);
+      const conditions = this.principals.conditions(principal, (resources) => mayApply(resources, texts, render), this.edits);
+      collectConditions(g.value, conditions);
+      const names = [...conditions].sort();
+      const evaluated = names.slice(0, MAX_CONDITIONS);
+      if (names.length > MAX_CONDITIONS) {
+        outcome.warnings.push({
+          path: `Resources/${principal.id}`,
+          message: `the policies of ${principal.id} depend on ${names.length} conditions; the macro evaluated every combination of ${evaluated.join(', ')} with the others true, so make sure ${principal.id} may invoke ${formatValue(g.value)} when they are false`,
+          strictMessage: `the policies of ${principal.id} depend on ${names.length} conditions, more than the ${MAX_CONDITIONS} the macro evaluates in every combination`,
+        });
       }
-      // No Allow applies in some combination (a grant under a Condition, say): an unconditional grant.
-      if (failures.some((f) => f.verdict.kind === 'no-allow')) {
-        this.grant(g, sm, where, outcome, true);
-        failures = check(g);
+      const combos = assignments(evaluated);
+      const check = (): Failure[] => {
+        const failures: Failure[] = [];
+        const cold = g.fn !== undefined ? { 'Fn::GetAtt': [g.fn, 'Arn'] } : g.unqualified;
+        for (const a of combos) {
+          const target = resolve(g.value, a);
+          if (target === undefined || (cold !== undefined && jsonEqual(target, cold))) continue;
+          const text = render(target);
+          if (text === undefined) continue;
+          const verdict = evaluate(this.policiesIn(principal, a), INVOKE, text, render, a);
+          if (verdict.kind !== 'allowed' && verdict.kind !== 'absent') failures.push({ a, verdict, target });
+        }
+        return failures;
+      };
+      let failures = check();
+      if (failures.length > 0) {
+        // No Allow applies in some combination (a grant under a Condition, say): an unconditional grant.
+        if (failures.some((f) => f.verdict.kind === 'no-allow')) {
+          this.grant(g, sm, where, outcome, true);
+          failures = check();
+        }
+        // A guardrail that already names the function may get its qualified ARN (once each).
+        const extended = new Set<string>();
+        for (const f of failures) {
+          const k = f.verdict.kind === 'denied' ? JSON.stringify(f.verdict.statement.path) : f.verdict.kind;
+          if (extended.has(k)) continue;
+          extended.add(k);
+          this.extendGuardrail(g, f, sm, where, principal, outcome);
+        }
+        failures = check();
       }
-      // A guardrail that already names the function may get its qualified ARN (once each).
-      const extended = new Set<string>();
-      for (const f of failures) {
-        const k = f.verdict.kind === 'denied' ? JSON.stringify(f.verdict.statement.path) : f.verdict.kind;
-        if (extended.has(k)) continue;
-        extended.add(k);
-        this.extendGuardrail(g, f, sm, where, principal, outcome);
-      }
-      failures = check(g);
-      this.noteExternal(principal, g, combos, noted, outcome);
+      this.noteExternal(principal, g, combos.map((a) => this.policiesIn(principal, a)), noted, outcome);
       const seen = new Set<string>();
       for (const f of failures) {
         const w = this.failureWarning(g, f, sm, principal, combos.length > 1);
@@ -212,10 +219,25 @@ export class IamFixer {
     }
   }
 
+  /**
+   * The policies of a principal in a combination, read once until the macro edits a policy (every
+   * state machine of a shared role reuses them).
+   */
+  private policiesIn(principal: Principal, a: Assignment): Policies {
+    if (this.cachedAt !== this.edits) {
+      this.cache.clear();
+      this.cachedAt = this.edits;
+    }
+    const key = `${principal.kind}:${principal.id}|${[...a].map(([c, v]) => `${c}=${v ? 1 : 0}`).join(',')}`;
+    let p = this.cache.get(key);
+    if (!p) this.cache.set(key, (p = this.principals.policies(principal, a)));
+    return p;
+  }
+
   /** Managed policies outside the template may deny what the template allows: a warning (a note), never silence. */
-  private noteExternal(principal: Principal, g: Grant, combos: Assignment[], noted: Set<string>, outcome: IamOutcome): void {
-    for (const a of combos) {
-      for (const e of this.principals.policies(principal, a).external) {
+  private noteExternal(principal: Principal, g: Grant, all: Policies[], noted: Set<string>, outcome: IamOutcome): void {
+    for (const p of all) {
+      for (const e of p.external) {
         if (e.kind !== 'managed') continue;
         const k = JSON.stringify(e.path);
         if (noted.has(k)) continue;
@@ -236,6 +258,7 @@ export class IamFixer {
    * allows invoking the function. Nothing else is ever changed in a Deny or a boundary.
    */
   private extendGuardrail(g: Grant, f: Failure, sm: Resource, where: Located, principal: Principal, outcome: IamOutcome): void {
+    this.edits++;
     const fnText = this.fnText(g);
     if (fnText === undefined) return;
     const names = (list: Json[]): boolean => list.some((r) => this.arns.render(r) === fnText);
@@ -276,6 +299,7 @@ export class IamFixer {
         also = `; a new Deny statement after it goes on denying ${others.join(', ')} on ${target}`;
       }
       this.deps.changed(host);
+      this.edits++;
       outcome.extended.push({
         path: [...stPath, 'NotResource'].join('/'),
         target,
@@ -284,7 +308,7 @@ export class IamFixer {
       return;
     }
     if (v.kind === 'boundary' && !v.external) {
-      const b = this.principals.policies(principal, f.a).boundary;
+      const b = this.policiesIn(principal, f.a).boundary;
       if (!b || b.path === undefined) return;
       const naming = b.statements.find(
         (s) => s.path !== undefined && getOwn(s.value, 'Effect') === 'Allow' && getOwn(s.value, 'Condition') === undefined && asList(getOwn(s.value, 'Action')).some((x) => actionMatches(x, INVOKE) === true) && names(asList(getOwn(s.value, 'Resource'))),
@@ -302,6 +326,7 @@ export class IamFixer {
         this.editor.set(stPath, [...asList(this.editor.get(stPath)), { Effect: 'Allow', Action: INVOKE, Resource: [placed.value] }]);
       }
       this.deps.changed(host);
+      this.edits++;
       outcome.extended.push({
         path: `Resources/${host}`,
         target,
@@ -364,6 +389,7 @@ export class IamFixer {
 
   /** Adds the grant; `fresh`: in a statement of its own, never in a statement that may be conditional. */
   private grant(g: Grant, sm: Resource, where: Located, outcome: IamOutcome, fresh = false): void {
+    this.edits++;
     // Prefer the statement that already grants the function itself.
     const fnArn = g.fn ? { 'Fn::GetAtt': [g.fn, 'Arn'] } : g.unqualified;
     const host = fnArn && !fresh ? this.coverage.findStatement(where.docs, fnArn) : undefined;

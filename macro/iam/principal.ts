@@ -19,71 +19,18 @@
  */
 import { getOwn, intrinsicName, isObject } from '../json';
 import { getAttPair, refName } from '../template';
-import type { Json, JsonObject } from '../types';
-import type { Path } from './types';
-
-/** A truth value for each condition name. */
-export type Assignment = ReadonlyMap<string, boolean>;
+import type { Json } from '../types';
+import { collectConditions, resolve, type Assignment } from './conditions';
+import { INVOKE, invokeResources } from './evaluate';
+import type { Path, Policies, Statement } from './types';
 
 /** Reads the template as it is now (the editor's state, with the macro's grants). */
 export type Read = (path: Path) => Json | undefined;
-
-export interface Statement {
-  /** The statement, with Fn::If resolved at its top level (its values are resolved when read). */
-  value: JsonObject;
-  /** Its place in the template; undefined for a statement SAM writes (a policy template or Connector). */
-  path?: Path;
-  /** Which policy: `Role Policies[0] (invoke)`, `GuardrailPolicy`, `SM LambdaInvokePolicy`… */
-  label: string;
-  /** `Sid`, when it has one. */
-  sid?: string;
-}
-
-export interface ExternalPolicy {
-  kind: 'boundary' | 'managed';
-  /** Its value as written (an ARN, a Sub, a Ref to a parameter) and where. */
-  value: Json;
-  path: Path;
-}
-
-export interface Policies {
-  /** False when the principal does not exist in this combination (its Condition is false). */
-  exists: boolean;
-  identity: Statement[];
-  /** undefined: no boundary; else its statements (empty for an external boundary, see `external`). */
-  boundary?: { label: string; path?: Path; statements: Statement[]; external: boolean };
-  external: ExternalPolicy[];
-}
 
 /** The principal: a role of the template, or the role SAM builds for a state machine. */
 export type Principal = { kind: 'role'; id: string } | { kind: 'sam'; id: string };
 
 const POLICY_TYPES = new Set(['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy', 'AWS::IAM::RolePolicy']);
-
-/** The value with Fn::If resolved (at any depth) and AWS::NoValue dropped from lists and maps; undefined when it is NoValue. */
-export function resolve(value: Json | undefined, a: Assignment, depth = 0): Json | undefined {
-  if (value === undefined || depth > 64) return value;
-  if (refName(value) === 'AWS::NoValue') return undefined;
-  const arg = intrinsicName(value) === 'Fn::If' ? (value as { 'Fn::If': Json })['Fn::If'] : undefined;
-  if (Array.isArray(arg) && arg.length === 3 && typeof arg[0] === 'string') return resolve(arg[a.get(arg[0]) === false ? 2 : 1], a, depth + 1);
-  if (Array.isArray(value)) {
-    const out: Json[] = [];
-    for (const v of value) {
-      const r = resolve(v, a, depth + 1);
-      if (r !== undefined) out.push(r);
-    }
-    return out;
-  }
-  if (isObject(value) && intrinsicName(value) === undefined) {
-    const out: JsonObject = {};
-    for (const k of Object.keys(value)) {
-      const r = resolve(value[k], a, depth + 1);
-      if (r !== undefined) Object.defineProperty(out, k, { value: r, enumerable: true, writable: true, configurable: true });
-    }
-    return out;
-  }
-  return value;
-}
 
 /** Follows Fn::If down to a value, keeping its path; undefined for NoValue. */
 function descend(value: Json | undefined, path: Path, a: Assignment): { value: Json; path: Path } | undefined {
@@ -126,6 +73,13 @@ function statementsOf(doc: Json | undefined, path: Path | undefined, label: stri
   return out;
 }
 
+/** A policy resource that may reach a principal, with what of it may apply to invoking (see invokeResources). */
+interface Reaching {
+  raw: Json;
+  boundary: boolean;
+  invoke: Json[] | 'any';
+}
+
 export class PrincipalReader {
   constructor(private readonly read: Read) {}
 
@@ -145,16 +99,52 @@ export class PrincipalReader {
     return typeof c !== 'string' || a.get(c) !== false;
   }
 
-  /** The conditions the principal's policies may depend on (resource Conditions and Fn::If), so that every combination is evaluated. */
-  conditions(p: Principal): Set<string> {
+  /**
+   * The conditions the principal's policies may depend on (resource Conditions and Fn::If), so that
+   * every combination is evaluated: those of the role (or of SAM's role properties) and of every
+   * policy resource that may reach it and `matters` (one whose statements may apply at all: the
+   * others cannot change a verdict, whatever their conditions).
+   */
+  conditions(p: Principal, matters: (policy: Json[] | 'any') => boolean = () => true, version = 0): Set<string> {
     const out = new Set<string>();
-    const ids = new Set([p.id]);
+    const props: Path = ['Resources', p.id, 'Properties'];
+    const condition = this.read(['Resources', p.id, 'Condition']);
+    if (typeof condition === 'string') out.add(condition);
+    if (p.kind === 'sam') {
+      for (const k of ['Role', 'Policies', 'PermissionsBoundary']) collectConditions(this.read([...props, k]), out);
+      collectConditions(this.read(['Resources', p.id, 'Connectors']), out);
+    } else collectConditions(this.read(props), out);
+    // A boundary matters whatever its statements: without an Allow in it, nothing is allowed.
+    for (const r of this.reaching(p, version)) if (r.boundary || matters(r.invoke)) collectConditions(r.raw, out);
+    return out;
+  }
+
+  private readonly reach = new Map<string, { version: number; list: Reaching[] }>();
+
+  /**
+   * The policy resources (and Connectors) that may reach the principal in some combination:
+   * attached by Ref or by name, or referenced by the role (ManagedPolicyArns, PermissionsBoundary).
+   * Read once per `version` (the caller's count of its own policy edits).
+   */
+  private reaching(p: Principal, version: number): Reaching[] {
+    const key = `${p.kind}:${p.id}`;
+    const known = this.reach.get(key);
+    if (known && known.version === version) return known.list;
+    const props: Path = ['Resources', p.id, 'Properties'];
+    const roleName = this.read([...props, 'RoleName']);
+    const named = JSON.stringify(this.read(props) ?? null);
+    const boundaryText = JSON.stringify(this.read([...props, 'PermissionsBoundary']) ?? null);
+    const list: Reaching[] = [];
     for (const id of this.resourceIds()) {
       const type = this.type(id);
-      if (type !== undefined && (POLICY_TYPES.has(type) || type === 'AWS::Serverless::Connector')) ids.add(id);
+      if (type === undefined || !(POLICY_TYPES.has(type) || type === 'AWS::Serverless::Connector')) continue;
+      const raw = this.read(['Resources', id]) ?? null;
+      const text = JSON.stringify(raw);
+      const mayReach = text.includes(JSON.stringify(p.id)) || (typeof roleName === 'string' && text.includes(JSON.stringify(roleName))) || named.includes(JSON.stringify(id));
+      if (mayReach) list.push({ raw, boundary: boundaryText.includes(JSON.stringify({ Ref: id })), invoke: invokeResources(raw, INVOKE) });
     }
-    for (const id of ids) collectConditions(this.read(['Resources', id]), out);
-    return out;
+    this.reach.set(key, { version, list });
+    return list;
   }
 
   policies(p: Principal, a: Assignment): Policies {
@@ -248,24 +238,6 @@ export class PrincipalReader {
       const dest = getOwn(c.destination, 'Id');
       if (typeof dest !== 'string') continue;
       out.identity.push({ value: { Effect: 'Allow', Action: ['lambda:InvokeAsync', 'lambda:InvokeFunction'], Resource: { 'Fn::GetAtt': [dest, 'Arn'] } }, label: `${c.label} (Connector)`, path: c.path });
-    }
-  }
-}
-
-/** Every condition named by a `Condition` key or an Fn::If in a value. */
-export function collectConditions(value: Json | undefined, out: Set<string>): void {
-  const stack: (Json | undefined)[] = [value];
-  while (stack.length) {
-    const v = stack.pop();
-    if (Array.isArray(v)) for (const x of v) stack.push(x);
-    else if (isObject(v)) {
-      const arg = intrinsicName(v) === 'Fn::If' ? v['Fn::If'] : undefined;
-      if (Array.isArray(arg) && typeof arg[0] === 'string') out.add(arg[0]);
-      for (const k of Object.keys(v)) {
-        // A resource's Condition (a string); an IAM statement's Condition is a map.
-        if (k === 'Condition' && typeof v[k] === 'string') out.add(v[k] as string);
-        else stack.push(v[k]);
-      }
     }
   }
 }

@@ -3,7 +3,9 @@
  * for one request, and the policies that reach a principal in one combination of conditions.
  */
 import { applies, assignments, evaluate, INVOKE, resourceMatches, type Render } from '../../macro/iam/evaluate';
-import { PrincipalReader, resolve, type Assignment, type Policies, type Statement } from '../../macro/iam/principal';
+import { resolve, type Assignment } from '../../macro/iam/conditions';
+import { PrincipalReader } from '../../macro/iam/principal';
+import type { Policies, Statement } from '../../macro/iam/types';
 import type { Json, JsonObject } from '../../macro/types';
 
 const FN = 'arn:aws:lambda:us-east-1:123456789012:function:my-fn';
