@@ -18,11 +18,14 @@
  * FAIL per target, and last the line `ratio at 1 MB: R`.
  *
  * `--macro` measures another build of the handler (e.g. to compare a change).
+ * Without `--macro`, it also records what it printed and its main figures in bench/results.json
+ * (committed: `npm run docs` shows them in docs/performance.md).
  * Exit code: 2 when the benchmark itself is invalid (a template or a run is not what it claims);
  * with `--strict`, 1 when a target is missed; otherwise 0.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { format } from 'node:util';
 import { createRequire } from 'node:module';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -268,8 +271,27 @@ function table(head, rows) {
   return [line(cells[0]), `|${w.map((n, k) => (k === 0 ? ':' : '-') + '-'.repeat(n) + (k === 0 ? '-' : ':')).join('|')}|`, ...cells.slice(1).map(line)].join('\n');
 }
 
+/** Keeps every line the run prints, for bench/results.json. */
+function capturePrinted() {
+  const printed = [];
+  const print = console.log;
+  console.log = (...a) => {
+    printed.push(format(...a));
+    print(...a);
+  };
+  return printed;
+}
+
+/** bench/results.json: what the run printed and its main figures (docs/performance.md shows them). */
+function writeResults(printed, { ratio, scaling, peakMB, bundle, overhead, load }) {
+  const figures = { ratio1MB: +ratio.toFixed(2), scaling: +scaling.toFixed(2), peakHeapMB: +peakMB.toFixed(1), bundleKB: +(bundle / KB).toFixed(1), coldStartOverheadPercent: +(overhead * 100).toFixed(1) };
+  const record = { command: 'npm run bench', date: new Date().toISOString().slice(0, 10), node: process.version, cpus: cpus().length, load: +load.toFixed(2), targets: TARGETS, figures, output: printed.join('\n') };
+  writeFileSync(join(ROOT, 'bench', 'results.json'), `${JSON.stringify(record, null, 2)}\n`);
+}
+
 async function main() {
   const started = ms();
+  const printed = capturePrinted();
   const load = loadavg()[0];
   console.log(`WarmStepFunctions benchmark: node ${process.version}, ${relative(ROOT, MACRO)}, ${cpus().length} CPUs, load average ${load.toFixed(2)}`);
   if (load > cpus().length) console.log(`note: the machine is busy (load ${load.toFixed(1)} on ${cpus().length} CPUs); absolute times are inflated and noisy, ratios less so.`);
@@ -330,7 +352,7 @@ async function main() {
     ['bundle dist/macro.js', `${(bundle / KB).toFixed(1)} KB`, `<= ${TARGETS.bundleKB} KB`, verdict(bundle <= TARGETS.bundleKB * KB)],
     ['cold start: import over an empty ES module', `${overhead >= 0 ? '+' : ''}${(overhead * 100).toFixed(1)}%`, `<= +${TARGETS.coldStartOverhead * 100}%`, verdict(overhead <= TARGETS.coldStartOverhead)],
     ...runtime.clients.map((c) => {
-      const label = `init under aws-lambda-ric@${c.version} (${c.runtime}), over an empty handler`;
+      const label = `init under aws-lambda-ric@${c.version} on Node.js ${c.node} (${c.runtime}), over an empty handler`;
       if (!c.installed) return [label, 'not installed (node scripts/runtime-clients.mjs)', `<= ${TARGETS.runtimeInitOverheadMs} ms`, 'SKIP'];
       const d = c.init.macro - c.init.empty;
       return [label, `${d >= 0 ? '+' : ''}${d.toFixed(1)} ms`, `<= ${TARGETS.runtimeInitOverheadMs} ms`, verdict(d <= TARGETS.runtimeInitOverheadMs)];
@@ -356,13 +378,14 @@ async function main() {
   console.log(`cold start (medians of ${cold.rounds} interleaved fresh processes): node --input-type=module -e 0 ${cold.bare.toFixed(1)} ms, with "await import(bundle)" ${cold.require.toFixed(1)} ms; the import alone, timed inside the process: ${cold.inside.toFixed(2)} ms`);
   for (const c of runtime.clients.filter((x) => x.installed)) {
     console.log(
-      `Lambda runtime client aws-lambda-ric@${c.version} (${c.runtime}), medians of ${c.rounds} interleaved fresh processes: ` +
+      `Lambda runtime client aws-lambda-ric@${c.version} on Node.js ${c.node} (${c.runtime}), medians of ${c.rounds} interleaved fresh processes: ` +
         `init (spawn to first /next) ${c.init.macro.toFixed(1)} ms, empty handler ${c.init.empty.toFixed(1)} ms; ` +
         `first reply (/next to reply, seed template) ${c.reply.macro.toFixed(2)} ms, empty handler ${c.reply.empty.toFixed(2)} ms`,
     );
   }
   console.log(`benchmark time: ${((ms() - started) / 1000).toFixed(1)} s`);
   console.log(`ratio at 1 MB: ${ratio.toFixed(2)}`);
+  if (macroArg < 0) writeResults(printed, { ratio, scaling, peakMB, bundle, overhead, load });
   return STRICT && targets.some((t) => t[3] === 'FAIL') ? 1 : 0;
 }
 

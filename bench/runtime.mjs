@@ -1,9 +1,10 @@
 /**
  * Cold start as Lambda measures it: the bundle loaded by AWS's own runtime interface clients
  * (aws-lambda-ric, scripts/runtime-clients.mjs) against a loopback Runtime API
- * (test/support/lambda-runtime.ts), in fresh processes.
+ * (test/support/lambda-runtime.ts), in fresh processes, each client on its runtime's Node.js
+ * (aws-lambda-ric 3.3.0 on Node.js 22, 4.0.2 on Node.js 24: scripts/runtime-clients.json, node-versions.json).
  *
- * For each client, and interleaved with the same client running an empty handler, it times:
+ * For each client/Node.js pair, and interleaved with the same pair running an empty handler, it times:
  * - init: from spawning the client to its first GET /invocation/next (what Lambda reports as Init Duration);
  * - first reply: from that /next, which hands over an invocation already queued, to the posted reply.
  * The init overhead is the difference of the medians (real bundle - empty handler).
@@ -25,7 +26,7 @@ const median = (xs) => {
 /** The loopback Runtime API and launcher of the tests, compiled for this script. */
 async function loadSupport(dir) {
   const out = join(dir, 'lambda-runtime.cjs');
-  await build({ entryPoints: [join(ROOT, 'test/support/lambda-runtime.ts')], outfile: out, bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'warning', define: { __dirname: JSON.stringify(join(ROOT, 'test/support')) } });
+  await build({ entryPoints: [join(ROOT, 'test/support/lambda-runtime.ts')], outfile: out, bundle: true, platform: 'node', target: 'node22', format: 'cjs', logLevel: 'warning', define: { __dirname: JSON.stringify(join(ROOT, 'test/support')) } });
   return createRequire(import.meta.url)(out);
 }
 
@@ -37,7 +38,8 @@ function seedEvent() {
 
 /**
  * @param {{ macro: string, rounds?: number }} o  macro: the bundle to load (dist/macro.js)
- * @returns {Promise<{ clients: Array<{ version: string, runtime: string, installed: boolean, rounds?: number, init?: {macro: number, empty: number}, reply?: {macro: number, empty: number} }> }>}
+ * @returns {Promise<{ clients: Array<{ version: string, runtime: string, node: string, installed: boolean, rounds?: number, init?: {macro: number, empty: number}, reply?: {macro: number, empty: number} }> }>}
+ *   node: the Node.js version the client ran on
  */
 export async function runtimeColdStart({ macro, rounds = 21 }) {
   const dir = mkdtempSync(join(tmpdir(), 'wsf-bench-runtime-'));
@@ -72,8 +74,9 @@ export async function runtimeColdStart({ macro, rounds = 21 }) {
     const clients = [];
     for (const client of support.RUNTIME_CLIENTS) {
       const { entry, installed } = support.clientPaths(client);
+      const node = support.nodeBinary(client.node).version;
       if (!installed) {
-        clients.push({ version: client.version, runtime: client.runtime, installed });
+        clients.push({ version: client.version, runtime: client.runtime, node, installed });
         continue;
       }
       for (let i = 0; i < 2; i++) {
@@ -91,6 +94,7 @@ export async function runtimeColdStart({ macro, rounds = 21 }) {
       clients.push({
         version: client.version,
         runtime: client.runtime,
+        node,
         installed,
         rounds,
         init: { macro: median(s.macro.init), empty: median(s.empty.init) },
@@ -105,9 +109,20 @@ export async function runtimeColdStart({ macro, rounds = 21 }) {
 
 // Standalone: node bench/runtime.mjs [rounds]
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const r = await runtimeColdStart({ macro: join(ROOT, 'dist', 'macro.js'), rounds: Number(process.argv[2]) || 21 });
+  const rounds = Number(process.argv[2]) || 21;
+  const r = await runtimeColdStart({ macro: join(ROOT, 'dist', 'macro.js'), rounds });
+  const rows = [['client', 'Lambda runtime', 'Node.js', 'init ms', 'init ms, empty handler', 'init overhead ms', 'first reply ms', 'first reply ms, empty handler']];
   for (const c of r.clients) {
-    if (!c.installed) console.log(`aws-lambda-ric@${c.version}: not installed (node scripts/runtime-clients.mjs)`);
-    else console.log(`aws-lambda-ric@${c.version} (${c.runtime}), medians of ${c.rounds}: init ${c.init.macro.toFixed(1)} ms vs empty ${c.init.empty.toFixed(1)} ms (+${(c.init.macro - c.init.empty).toFixed(1)} ms); first reply ${c.reply.macro.toFixed(2)} ms vs empty ${c.reply.empty.toFixed(2)} ms`);
+    if (!c.installed) rows.push([`aws-lambda-ric@${c.version}`, c.runtime, c.node, 'not installed (node scripts/runtime-clients.mjs)', '', '', '', '']);
+    else {
+      const d = c.init.macro - c.init.empty;
+      rows.push([`aws-lambda-ric@${c.version}`, c.runtime, c.node, c.init.macro.toFixed(1), c.init.empty.toFixed(1), `${d >= 0 ? '+' : ''}${d.toFixed(1)}`, c.reply.macro.toFixed(2), c.reply.empty.toFixed(2)]);
+    }
   }
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
+  const line = (row) => `| ${row.map((cell, i) => cell.padEnd(widths[i])).join(' | ')} |`;
+  console.log(line(rows[0]));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const row of rows.slice(1)) console.log(line(row));
+  console.log(`Medians of ${rounds} interleaved fresh processes per pair: init from spawning the client on its Node.js to its first GET /invocation/next; first reply from that /next to the posted reply. This machine: ${process.arch}, the bench itself on Node.js ${process.version}.`);
 }

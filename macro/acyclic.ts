@@ -11,9 +11,9 @@
  * that is not a literal, a version), the slot stays as it is.
  */
 import { type Dependencies } from './dependencies';
-import { formatValue, partsToValue } from './intrinsics/parts';
+import { formatValue, partsToValue } from './cfn/parts';
 import { literalize } from './literal';
-import type { Edit } from './rewrite';
+import type { Edit } from './definition/edit';
 import type { TemplateIndex } from './template';
 import type { WarmTargets } from './targets';
 

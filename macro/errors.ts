@@ -6,6 +6,8 @@
  * ("Resource with id [X] is invalid. ...").
  */
 
+import type { Needs } from './types';
+
 export interface Problem {
   /** Logical ID of the resource, when the problem belongs to one. */
   logicalId?: string;
@@ -21,11 +23,17 @@ export function formatProblem(p: Problem): string {
 
 export class TransformError extends Error {
   override readonly name = 'TransformError';
+  /**
+   * What the run would need fetched (see `Needs` in types.ts), when the core got far enough to
+   * know: an edge fetches it and runs again, as after a successful run.
+   */
+  readonly needs?: Needs;
   constructor(
     readonly problems: Problem[],
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; needs?: Needs },
   ) {
-    super(TransformError.describe(problems), options);
+    super(TransformError.describe(problems), options?.cause === undefined ? undefined : { cause: options.cause });
+    if (options?.needs) this.needs = options.needs;
   }
 
   static describe(problems: Problem[]): string {

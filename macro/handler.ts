@@ -9,20 +9,30 @@
  */
 import type { Context, Handler } from 'aws-lambda';
 import { TransformError } from './errors';
-import { isObject } from './json';
+import { isObject } from './cfn/json';
 import { consoleSink, logDecisions, type LogSink } from './log';
 import { parseParams } from './params';
-import { describeLocation, storedRefs, type StoredRef } from './definition/stored';
+import { describeLocation, type StoredRef } from './definition/stored';
 import { transform } from './transform';
-import type { MacroEvent, MacroReply, TransformOptions } from './types';
+import { MACRO_NAME, PARAMETERS_PATH, type MacroEvent, type MacroReply, type Needs, type TransformOptions, type TransformResult } from './types';
 
 export interface HandlerDeps {
   log: LogSink;
   env: Record<string, string | undefined>;
-  /** Looks up functions outside the template (issue 6); loaded only when ResolveExternal is on. */
-  resolveExternal?: (fragment: unknown, options: TransformOptions) => Promise<TransformOptions['external']>;
+  /**
+   * Looks up functions outside the template (issue 6); loaded only when ResolveExternal is on.
+   * `arns`: what the core's run says it needs looked up (`report.needs.external`); `lanes`: what the
+   * Transform parameters add to ResolveExternal's lanes (macro/external/lanes.ts), and the log.
+   */
+  resolveExternal?: (fragment: unknown, options: TransformOptions, arns: string[], lanes: ExternalLanes) => Promise<TransformOptions['external']>;
   /** Reads definitions stored in S3 (issue 13); loaded only when the deployment allows it and the template has some. */
   readDefinitions?: (refs: StoredRef[], options: TransformOptions) => Promise<TransformOptions['definitions']>;
+}
+
+/** What the Transform parameters add to ResolveExternal's lanes (macro/external/lanes.ts), and where its details are logged. */
+export interface ExternalLanes {
+  externalAccounts?: string[];
+  log: LogSink;
 }
 
 export type MacroHandler = (event: unknown, context?: Context) => Promise<MacroReply>;
@@ -40,26 +50,45 @@ async function handle(event: unknown, deps: HandlerDeps): Promise<MacroReply> {
   const fragment = isObject(event) ? event.fragment : undefined;
   try {
     const e = validateEvent(event);
-    const params = parseParams(e.params);
+    const { externalAccounts, ...params } = parseParams(e.params);
     const options: TransformOptions = { ...params, region: e.region, accountId: e.accountId };
+    // Run the core, fetch what its report says it needs, and run again only if something was fetched.
     // Definitions in S3 first: ResolveExternal looks for external functions in them too.
-    const refs = storedRefs(e.fragment, options).filter((r) => r.location?.kind === 's3');
+    let attempt = attemptTransform(e.fragment, options);
+    const refs = attempt.needs.definitions.filter((r) => r.location?.kind === 's3');
     if (refs.length > 0) {
       const read = deps.readDefinitions ?? (await loadDefinitionReader(deps.env));
       options.definitions = await read(refs, options);
+      attempt = attemptTransform(e.fragment, options);
     }
     if (params.resolveExternal) {
       const resolve = deps.resolveExternal ?? (await loadResolver(deps.env));
-      options.external = await resolve(e.fragment, options);
+      const log: LogSink = (record) => deps.log({ ...record, requestId });
+      options.external = await resolve(e.fragment, options, attempt.needs.external, { externalAccounts, log });
+      if (Object.keys(options.external ?? {}).length > 0) attempt = attemptTransform(e.fragment, options);
     }
-    const result = transform(e.fragment, options);
+    if (attempt.error) throw attempt.error;
+    const result = attempt.result;
     logDecisions(deps.log, requestId, result.report);
     return { requestId, status: 'success', fragment: result.fragment };
   } catch (err) {
     const known = err instanceof TransformError;
-    const errorMessage = known ? err.message : `WarmStepFunctions internal error: ${(err as Error)?.message ?? String(err)}`;
+    const errorMessage = known ? err.message : `${MACRO_NAME} internal error: ${(err as Error)?.message ?? String(err)}`;
     deps.log({ level: 'ERROR', message: 'failure', requestId, errorMessage, stack: known ? undefined : (err as Error)?.stack });
     return { requestId, status: 'failure', fragment, errorMessage };
+  }
+}
+
+type Attempt = { result: TransformResult; error?: undefined; needs: Needs } | { error: TransformError; needs: Needs };
+
+/** One run of the core: its result or its TransformError, and what it needs fetched either way. */
+function attemptTransform(fragment: unknown, options: TransformOptions): Attempt {
+  try {
+    const result = transform(fragment, options);
+    return { result, needs: result.report.needs };
+  } catch (e) {
+    if (!(e instanceof TransformError)) throw e;
+    return { error: e, needs: e.needs ?? { definitions: [], external: [] } };
   }
 }
 
@@ -73,13 +102,14 @@ function validateEvent(event: unknown): MacroEvent {
 async function loadResolver(env: HandlerDeps['env']): Promise<NonNullable<HandlerDeps['resolveExternal']>> {
   if (env.WARM_RESOLVE_EXTERNAL !== 'true') {
     // Not enabled in this deployment: answer without loading the AWS SDK.
-    const { notEnabled } = await import('./external/candidates');
-    return async (fragment, options) => notEnabled(fragment, options);
+    const { notEnabled } = await import('./external/not-enabled');
+    return async (_fragment, _options, arns) => notEnabled(arns);
   }
   // Dynamic import: the AWS SDK is loaded only when this feature is on.
-  const mod = await loadWithSdk(() => import('./external/resolve'), (m) => m.loadLambdaSdk(), 'Transform/WarmStepFunctions/Parameters/ResolveExternal', 'ResolveExternal needs');
+  const mod = await loadWithSdk(() => import('./external/resolve'), (m) => m.loadLambdaSdk(), `${PARAMETERS_PATH}/ResolveExternal`, 'ResolveExternal needs');
   const budgetMs = budgetOf(env.WARM_RESOLVE_BUDGET_MS);
-  return (fragment, options) => mod.resolveExternal(fragment, options, { enabled: true, budgetMs });
+  const maxLookups = budgetOf(env.WARM_RESOLVE_MAX_LOOKUPS); // at most this many functions per template (lanes.ts)
+  return (_fragment, options, arns, lanes) => mod.lookupExternal(arns, options, { budgetMs, maxLookups, externalAccounts: lanes.externalAccounts, log: lanes.log });
 }
 
 export const S3_NOT_ENABLED =
@@ -93,7 +123,9 @@ async function loadDefinitionReader(env: HandlerDeps['env']): Promise<NonNullabl
   // Dynamic import: the AWS SDK is loaded only when this feature is on and the template needs it.
   const mod = await loadWithSdk(() => import('./external/s3-definitions'), (m) => m.loadS3Sdk(), '(macro)', 'reading definitions in S3 needs');
   const budgetMs = budgetOf(env.WARM_S3_BUDGET_MS);
-  return (refs, options) => mod.readS3Definitions(refs, { region: options.region, budgetMs });
+  // The buckets the deployment lists (the list that scopes the role's s3:GetObject): the reader checks them itself too.
+  const allowedBuckets = mod.allowedBucketsOf(env.WARM_S3_DEFINITION_BUCKETS);
+  return (refs, options) => mod.readS3Definitions(refs, { region: options.region, budgetMs, allowedBuckets });
 }
 
 /** An edge module that reads AWS, and the SDK it needs: a TransformError at `path` when the SDK cannot be loaded. */
@@ -110,8 +142,8 @@ async function loadWithSdk<M>(load: () => Promise<M>, sdk: (m: M) => Promise<unk
   }
 }
 
-/** A time budget in ms from the environment, or undefined (the module's default) when unset or invalid. */
+/** A time budget in ms (or a count) from the environment, or undefined (the module's default) when unset or invalid. */
 function budgetOf(value: string | undefined): number | undefined {
-  const n = Number(value);
+  const n = Math.floor(Number(value));
   return Number.isFinite(n) && n > 0 ? n : undefined;
 }

@@ -5,10 +5,12 @@
  * Possible only when the function's FunctionName (and the alias's Name) are literal; a version's
  * number is known only once it is published, so a version has no literal ARN.
  */
-import { getOwn, intrinsicName } from './json';
-import { getAttPair, refName, type TemplateIndex } from './template';
+import { getOwn } from './cfn/json';
+import { lambdaArnSub } from './cfn/arn';
+import { type TemplateIndex } from './template';
 import type { WarmTargets } from './targets';
 import type { Json } from './types';
+import { getAttPair, ifArgs, refName } from './cfn/intrinsics';
 
 export type Literal = { ok: true; value: Json } | { ok: false; why: string };
 
@@ -28,10 +30,6 @@ export function validAliasName(name: string): boolean {
   return ALIAS_NAME.test(name);
 }
 
-export function literalArn(name: string, qualifier?: string): Json {
-  return { 'Fn::Sub': `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${name}${qualifier === undefined ? '' : `:${qualifier}`}` };
-}
-
 /** The literal ARN of a function, or of an alias / SAM alias / version (`Ref id`), or why there is none. */
 export function literalOf(id: string, index: TemplateIndex, targets: WarmTargets): Literal {
   const fnName = (fn: string): string | undefined => {
@@ -41,7 +39,7 @@ export function literalOf(id: string, index: TemplateIndex, targets: WarmTargets
   if (index.isFunction(id)) {
     const name = fnName(id);
     if (name === undefined) return { ok: false, why: `the FunctionName of ${id} is not a literal` };
-    return validFunctionName(name) ? { ok: true, value: literalArn(name) } : { ok: false, why: `the FunctionName of ${id}, ${JSON.stringify(name)}, is not a valid Lambda function name` };
+    return validFunctionName(name) ? { ok: true, value: lambdaArnSub(name) } : { ok: false, why: `the FunctionName of ${id}, ${JSON.stringify(name)}, is not a valid Lambda function name` };
   }
   const fn = targets.functionOfQualifier(id);
   if (fn === undefined) return { ok: false, why: `${id} is not a function, alias or version of this template` };
@@ -52,7 +50,7 @@ export function literalOf(id: string, index: TemplateIndex, targets: WarmTargets
   if (alias === undefined) return { ok: false, why: `the ${id.endsWith('.Alias') ? `AutoPublishAlias of ${fn}` : `Name of ${id}`} is not a literal` };
   if (!validFunctionName(name)) return { ok: false, why: `the FunctionName of ${fn}, ${JSON.stringify(name)}, is not a valid Lambda function name` };
   if (!validAliasName(alias)) return { ok: false, why: `the alias name of ${id}, ${JSON.stringify(alias)}, is not a valid Lambda alias name` };
-  return { ok: true, value: literalArn(name, alias) };
+  return { ok: true, value: lambdaArnSub(name, alias) };
 }
 
 /**
@@ -68,8 +66,8 @@ export function literalize(value: Json, replace: (id: string) => boolean, index:
     if (!replace(ga[0])) return { ok: true, value };
     return ga[1] === 'Arn' && index.isFunction(ga[0]) ? literalOf(ga[0], index, targets) : { ok: false, why: `${ga[0]}.${ga[1]} has no literal form` };
   }
-  const arg = intrinsicName(value) === 'Fn::If' ? (value as { 'Fn::If': Json })['Fn::If'] : undefined;
-  if (Array.isArray(arg) && arg.length === 3 && depth < 20) {
+  const arg = ifArgs(value);
+  if (arg && depth < 20) {
     const yes = literalize(arg[1], replace, index, targets, depth + 1);
     if (!yes.ok) return yes;
     const no = literalize(arg[2], replace, index, targets, depth + 1);

@@ -3,8 +3,8 @@
  * sent by CloudFormation in the event's `params`; the CLI sets them with `--param Key=Value`).
  */
 import { TransformError } from './errors';
-import { isObject } from './json';
-import type { Mode, TransformOptions } from './types';
+import { isObject } from './cfn/json';
+import { PARAMETERS_PATH, type Mode, type TransformOptions } from './types';
 
 export const MODES: readonly Mode[] = ['rewrite', 'report', 'strict'];
 
@@ -14,10 +14,13 @@ export const ACCEPTED = [
   'Exclude (list of logical IDs, or a comma-separated string): skip these',
   `Mode (one of ${MODES.join(', ')}): rewrite (default), report (change nothing), strict (also fail on cold or unresolvable invocations)`,
   "ResolveExternal (true or false): look up functions outside the template through the Lambda API",
+  "ExternalAccounts (list of 12-digit account IDs, or a comma-separated string): other accounts whose functions ResolveExternal may look up (default: only the stack's own account)",
 ];
 
 export interface MacroParams extends Pick<TransformOptions, 'aliasName' | 'stateMachines' | 'exclude' | 'mode'> {
   resolveExternal: boolean;
+  /** Accounts besides the stack's own whose functions ResolveExternal may look up (ExternalAccounts). */
+  externalAccounts?: string[];
 }
 
 export function parseParams(params: unknown): MacroParams {
@@ -52,6 +55,14 @@ export function parseParams(params: unknown): MacroParams {
           else if (v === false || v === 'false') out.resolveExternal = false;
           else problems.push(`ResolveExternal must be true or false, got ${JSON.stringify(v)}`);
           break;
+        case 'ExternalAccounts': {
+          const list = idList(v);
+          const bad = list?.filter((a) => !/^\d{12}$/.test(a));
+          if (!list || list.length === 0 || (bad && bad.length > 0)) {
+            problems.push(`ExternalAccounts must be a list of 12-digit AWS account IDs (or a comma-separated string), got ${JSON.stringify(v)}`);
+          } else out.externalAccounts = [...new Set(list)];
+          break;
+        }
         default:
           problems.push(`unknown parameter ${JSON.stringify(key)}`);
           unknown = true;
@@ -61,7 +72,7 @@ export function parseParams(params: unknown): MacroParams {
   if (problems.length) {
     // The full list of accepted parameters only where it helps: after an unknown or malformed map.
     const accepted = unknown || !isObject(params) ? ` Accepted parameters: ${ACCEPTED.join('; ')}.` : '';
-    throw new TransformError([{ path: 'Transform/WarmStepFunctions/Parameters', message: `${problems.join('; ')}.${accepted}` }]);
+    throw new TransformError([{ path: PARAMETERS_PATH, message: `${problems.join('; ')}.${accepted}` }]);
   }
   return out;
 }

@@ -8,11 +8,12 @@
  * by the same expression as a function's FunctionName (`!Sub orders-${Stage}`), each optionally
  * qualified (`:$LATEST`, `:1`, `:live`).
  */
-import { isHole, partsOf, push, type Part } from './intrinsics/parts';
-import { intrinsicName } from './json';
-import { getAttPair, partsKey, refName, type TemplateIndex } from './template';
+import { isHole, partsOf, push, type Part } from './cfn/parts';
+import { partsKey, type TemplateIndex } from './template';
 import type { WarmTargets } from './targets';
 import type { Json } from './types';
+import { lambdaArn } from './cfn/arn';
+import { getAttPair, ifArgs, refName } from './cfn/intrinsics';
 
 export type LambdaRef =
   /** An in-template function, unqualified or `:$LATEST`. */
@@ -56,7 +57,7 @@ export function classifyParts(parts: readonly Part[], index: TemplateIndex, targ
       const owner = targets.functionOfQualifier(ref);
       if (owner) return { kind: 'qualifier', fn: owner, id: ref };
     }
-    if (intrinsicName(h) === 'Fn::If' && qualifier === undefined) return guarded(h, index, targets);
+    if (ifArgs(h) && qualifier === undefined) return guarded(h, index, targets);
     // The same expression as a function's composed FunctionName (`!Ref NameParameter`, say).
     const composed = index.functionsByComposedName.get(partsKey([first]));
     if (composed) return withQualifier(composed, qualifier);
@@ -72,8 +73,8 @@ function withQualifier(fn: string, qualifier: string | undefined): LambdaRef {
 
 /** `Fn::If [C, <warm qualifier of F, or its literal ARN>, <F>]` (either branch order): a slot the macro already rewrote. */
 function guarded(h: Json, index: TemplateIndex, targets: WarmTargets): LambdaRef {
-  const arg = (h as { 'Fn::If': Json })['Fn::If'];
-  if (!Array.isArray(arg) || arg.length !== 3) return { kind: 'unknown' };
+  const arg = ifArgs(h);
+  if (!arg) return { kind: 'unknown' };
   const [, a, b] = arg;
   const ra = classify(a, index, targets);
   const rb = classify(b, index, targets);
@@ -160,7 +161,7 @@ function arnShape(parts: readonly Part[], index: TemplateIndex, targets: WarmTar
     fn = elsewhere ? undefined : index.functionsByName.get(name);
     if (!fn) {
       // A bare word is only a function name in a FunctionName field; callers decide. Keep the ARN.
-      const arn = `arn:${partition ?? index.partition ?? '${AWS::Partition}'}:lambda:${region ?? index.region ?? '${AWS::Region}'}:${account ?? index.accountId ?? '${AWS::AccountId}'}:function:${name}`;
+      const arn = lambdaArn(partition ?? index.partition ?? '${AWS::Partition}', region ?? index.region ?? '${AWS::Region}', account ?? index.accountId ?? '${AWS::AccountId}', name);
       return { kind: 'external', arn, qualifier };
     }
   }

@@ -1,44 +1,11 @@
 /**
- * Step 8 of the pipeline: the report. Every decision the macro makes is recorded here; the
- * Lambda edge logs each as one JSON line, the CLI prints them, and modified state machines get
- * `Metadata.WarmStepFunctions` so the processed template shows what changed.
+ * What a modified state machine records in `Metadata.WarmStepFunctions`, so that the processed
+ * template shows what changed. (The report itself is built by `mode.ts`; its texts are in
+ * `messages.ts`.)
  */
-import type { Decision, Json, Report } from './types';
+import type { Json } from './types';
 import { formatCycle } from './dependencies';
-import type { Edit } from './rewrite';
-
-export class ReportBuilder {
-  readonly decisions: Decision[] = [];
-  private stateMachines = 0;
-  private modified = 0;
-  private grants = 0;
-
-  add(d: Decision): void {
-    this.decisions.push(d);
-  }
-
-  stateMachine(modified: boolean, grantsAdded: number): void {
-    this.stateMachines++;
-    if (modified) this.modified++;
-    this.grants += grantsAdded;
-  }
-
-  build(mode: Report['mode']): Report {
-    const count = (a: Decision['action']): number => this.decisions.filter((d) => d.action === a).length;
-    return {
-      mode,
-      decisions: this.decisions,
-      summary: {
-        stateMachines: this.stateMachines,
-        modifiedStateMachines: this.modified,
-        rewritten: count('rewritten'),
-        cold: count('cold'),
-        warnings: count('warning'),
-        iamGrantsAdded: this.grants,
-      },
-    };
-  }
-}
+import type { Edit } from './definition/edit';
 
 /** The `Metadata.WarmStepFunctions` entries of one state machine. */
 export function metadataEntries(edits: Edit[]): Json[] {

@@ -4,45 +4,43 @@
  * The decision is pure data (an `Edit` or a reason to leave the slot alone); `definition/write.ts`
  * applies the edits in the form the definition came in.
  */
-import { expandParts, formatParts, formatValue, isHole, partsOf, partsToValue, soleHole } from './intrinsics/parts';
-import { intrinsicName } from './json';
-import { getAttPair, refName, unreadableIn } from './template';
+import { expandParts, formatParts, formatValue, isHole, partsOf, partsToValue, soleHole } from './cfn/parts';
+import { unreadableIn } from './template';
 import type { Problem } from './errors';
 import { classifyParts, type LambdaRef } from './references';
 import type { Slot } from './definition/slots';
 import type { Guard, WarmTarget, WarmTargets } from './targets';
 import type { TemplateIndex } from './template';
-import type { ExternalLookup, Json } from './types';
+import { render, type MessageId } from './messages';
+import type { ExternalLookup, Json, MessageData } from './types';
+import type { Edit } from './definition/edit';
+import { getAttPair, ifArgs, refName } from './cfn/intrinsics';
 
-export interface Edit {
-  slot: Slot;
-  /** The slot's new content. */
-  value: Json;
-  /** What IAM must allow: each new target (guarded like the slot), with the function it belongs to. */
-  grants: { fn?: string; value: Json; unqualified?: Json }[];
-  fn?: string;
-  target?: WarmTarget;
-  from: string;
-  to: string;
-  /**
-   * Set when the target is written as its literal ARN: a reference to it would have closed this
-   * circular dependency (`[StateMachine, Target, …, StateMachine]`).
-   */
-  cycle?: string[];
+export type { Edit };
+
+/** Why a slot stays as it is: its text (`reason`), from its message id and data (macro/messages.ts). */
+interface Why {
+  reason: string;
+  messageId: MessageId;
+  data: MessageData;
+}
+
+function why(messageId: MessageId, data: MessageData): Why {
+  return { reason: render(messageId, data), messageId, data };
 }
 
 export type SlotDecision =
   | { kind: 'rewrite'; edit: Edit }
-  | { kind: 'warm'; fn?: string; reason: string }
+  | ({ kind: 'warm'; fn?: string } & Why)
   /** `warmElsewhere: false`: the function's provisioned concurrency never exists alongside this state machine. */
-  | { kind: 'cold'; fn?: string; reason: string; strict: boolean; warmElsewhere?: false }
-  | { kind: 'external'; arn: string; reason: string; failed: boolean }
+  | ({ kind: 'cold'; fn?: string; strict: boolean; warmElsewhere?: false } & Why)
+  | ({ kind: 'external'; arn: string; failed: boolean } & Why)
   | { kind: 'error'; fn?: string; message: string }
   | { kind: 'missing'; name: string }
   /** The slot refers to a resource the macro cannot read (no Type, say): it cannot tell what the state invokes. */
   | { kind: 'unreadable'; problem: Problem }
   /** A Lambda invocation whose function the macro cannot tell (an Fn::ImportValue, a name built from a parameter...). */
-  | { kind: 'unresolved'; reason: string }
+  | ({ kind: 'unresolved' } & Why)
   | { kind: 'ignore' };
 
 export interface DecideContext {
@@ -67,19 +65,19 @@ export function decide(slot: Slot, ctx: DecideContext): SlotDecision {
     const problem = unreadableIn(parts.filter(isHole).map((p) => p.hole), ctx.index);
     if (problem) return { kind: 'unreadable', problem };
   }
-  if (ref.kind === 'unknown' && intrinsicName(single) === 'Fn::If') return decideBranches(slot, single!, from, ctx);
+  if (ref.kind === 'unknown' && ifArgs(single)) return decideBranches(slot, single!, from, ctx);
   switch (ref.kind) {
     case 'function': {
       const res = ctx.targets.resolve(ref.fn);
       if (res.status === 'error') return { kind: 'error', fn: ref.fn, message: res.message };
       if (res.status === 'cold') {
-        return { kind: 'cold', fn: ref.fn, reason: `function ${ref.fn} has no provisioned concurrency`, strict: true };
+        return { kind: 'cold', fn: ref.fn, ...why('decide.noProvisionedConcurrency', { fn: ref.fn }), strict: true };
       }
       if (absentWith(res.target.guards, ctx.holds)) return absentCold(ref.fn, res.target, ctx.holds!);
       return { kind: 'rewrite', edit: edit(slot, res.target, original, from, ctx.holds) };
     }
     case 'qualifier': {
-      if (ctx.targets.isWarmQualifier(ref.id)) return { kind: 'warm', fn: ref.fn, reason: `already invokes ${ref.id}, which has provisioned concurrency` };
+      if (ctx.targets.isWarmQualifier(ref.id)) return { kind: 'warm', fn: ref.fn, ...why('decide.warmQualifier', { id: ref.id }) };
       const res = ctx.targets.resolve(ref.fn);
       if (res.status === 'warm') {
         const alias = ctx.targets.aliases.get(res.target.id);
@@ -90,24 +88,24 @@ export function decide(slot: Slot, ctx: DecideContext): SlotDecision {
         return {
           kind: 'cold',
           fn: ref.fn,
-          reason: `invokes ${ref.id}, which has no provisioned concurrency (that is on ${res.target.id}); an explicit qualifier is left as it is`,
+          ...why('decide.otherQualifier', { id: ref.id, target: res.target.id }),
           strict: false,
         };
       }
       if (res.status === 'error') return { kind: 'error', fn: ref.fn, message: res.message };
-      return { kind: 'cold', fn: ref.fn, reason: `function ${ref.fn} has no provisioned concurrency`, strict: true };
+      return { kind: 'cold', fn: ref.fn, ...why('decide.noProvisionedConcurrency', { fn: ref.fn }), strict: true };
     }
     case 'qualified': {
       if (ctx.targets.warmAliasNames(ref.fn).includes(ref.qualifier)) {
-        return { kind: 'warm', fn: ref.fn, reason: `already invokes alias '${ref.qualifier}', which has provisioned concurrency` };
+        return { kind: 'warm', fn: ref.fn, ...why('decide.warmAlias', { qualifier: ref.qualifier }) };
       }
       if (ctx.targets.isWarm(ref.fn)) {
-        return { kind: 'cold', fn: ref.fn, reason: `explicit qualifier ':${ref.qualifier}' has no provisioned concurrency; left as it is`, strict: false };
+        return { kind: 'cold', fn: ref.fn, ...why('decide.coldQualifier', { qualifier: ref.qualifier }), strict: false };
       }
-      return { kind: 'cold', fn: ref.fn, reason: `function ${ref.fn} has no provisioned concurrency`, strict: true };
+      return { kind: 'cold', fn: ref.fn, ...why('decide.noProvisionedConcurrency', { fn: ref.fn }), strict: true };
     }
     case 'guarded':
-      return { kind: 'warm', fn: ref.fn, reason: 'already guarded by the macro (Fn::If on the target condition)' };
+      return { kind: 'warm', fn: ref.fn, ...why('decide.guarded', {}) };
     case 'external':
       return decideExternal(slot, ref.arn, ref.qualifier, from, ctx);
     case 'unknown': {
@@ -117,7 +115,7 @@ export function decide(slot: Slot, ctx: DecideContext): SlotDecision {
       // A FunctionName is always a Lambda function; a Resource only when it reads as a Lambda ARN
       // (a Resource that is just a reference may be an activity or another service).
       if (slot.field !== 'Resource' || /:lambda:/.test(from)) {
-        return { kind: 'unresolved', reason: `${slot.field} is ${from}, which the macro cannot resolve to a function of this template or to a literal ARN; if that function has provisioned concurrency, point the state at its alias yourself` };
+        return { kind: 'unresolved', ...why('decide.unresolved', { field: slot.field, from }) };
       }
       return { kind: 'ignore' };
     }
@@ -136,8 +134,8 @@ function edit(slot: Slot, target: WarmTarget, original: Json, from: string, hold
  * each branch that invokes a warm function moves to its target; the condition stays.
  */
 function decideBranches(slot: Slot, value: Json, from: string, ctx: DecideContext): SlotDecision {
-  const arg = (value as { 'Fn::If': Json })['Fn::If'];
-  if (!Array.isArray(arg) || arg.length !== 3 || typeof arg[0] !== 'string') return { kind: 'ignore' };
+  const arg = ifArgs(value);
+  if (!arg || typeof arg[0] !== 'string') return { kind: 'ignore' };
   const [cond, yes, no] = arg;
   const grants: Edit['grants'] = [];
   let target: WarmTarget | undefined;
@@ -169,7 +167,7 @@ function absentCold(fn: string, target: WarmTarget, holds: string): SlotDecision
   return {
     kind: 'cold',
     fn,
-    reason: `the provisioned concurrency of ${target.id} exists only when condition ${holds} is false, and this state machine only when it is true`,
+    ...why('decide.absent', { target: target.id, condition: holds }),
     strict: false,
     warmElsewhere: false,
   };
@@ -195,21 +193,21 @@ function decideExternal(slot: Slot, arn: string, qualifier: string | undefined, 
   const lookup = ctx.external?.[arn];
   if (!lookup) {
     const written = from === arn ? arn : `${from} (${arn})`;
-    return { kind: 'external', arn, reason: `${written} is not a function in this template; set ResolveExternal to look it up`, failed: false };
+    return { kind: 'external', arn, ...why('decide.externalNotLookedUp', { written }), failed: false };
   }
-  if (lookup.status === 'error') return { kind: 'external', arn, reason: `lookup of ${arn} failed: ${lookup.message}`, failed: true };
-  if (lookup.status === 'cold') return { kind: 'external', arn, reason: `${arn} has no alias with provisioned concurrency`, failed: false };
+  if (lookup.status === 'error') return { kind: 'external', arn, ...why('decide.lookupFailed', { arn, message: lookup.message }), failed: true };
+  if (lookup.status === 'cold') return { kind: 'external', arn, ...why('decide.externalCold', { arn }), failed: false };
   let chosen = lookup.aliases;
   if (chosen.length > 1) {
     if (ctx.aliasName === undefined) {
       return {
         kind: 'error',
-        message: `function ${arn} has ${chosen.length} aliases with provisioned concurrency: ${chosen.map((a) => a.name).join(', ')}. Choose one with the Transform parameter AliasName.`,
+        message: render('decide.externalAmbiguous', { arn, count: chosen.length, aliases: chosen.map((a) => a.name).join(', ') }),
       };
     }
     chosen = chosen.filter((a) => a.name === ctx.aliasName);
     if (chosen.length !== 1) {
-      return { kind: 'error', message: `AliasName is '${ctx.aliasName}', but function ${arn} has no such alias with provisioned concurrency (it has: ${lookup.aliases.map((a) => a.name).join(', ')})` };
+      return { kind: 'error', message: render('decide.externalNoSuchAlias', { aliasName: ctx.aliasName, arn, aliases: lookup.aliases.map((a) => a.name).join(', ') }) };
     }
   }
   const value = chosen[0].arn;

@@ -6,9 +6,10 @@
  * AWS::Serverless::Function with AutoPublishAlias and ProvisionedConcurrencyConfig (before
  * SAM's transform). Each warm function gets exactly one target, or an error that says why not.
  */
-import { getOwn, intrinsicName, isObject } from './json';
-import { getAttPair, refName, unreadableIn, type TemplateIndex } from './template';
+import { getOwn, isObject } from './cfn/json';
+import { unreadableIn, type TemplateIndex } from './template';
 import type { Json } from './types';
+import { getAttPair, ifArgs, intrinsicName, refName } from './cfn/intrinsics';
 
 /** A CloudFormation condition that must hold (or, negated, must not) for a target to exist. */
 export interface Guard {
@@ -226,9 +227,9 @@ export class WarmTargets {
  */
 export function provisionedGuards(value: Json | undefined, depth = 0): Guard[] | undefined {
   if (value === undefined || value === null || refName(value) === 'AWS::NoValue') return undefined;
-  if (intrinsicName(value) === 'Fn::If' && depth < 10) {
-    const arg = (value as Record<string, Json>)['Fn::If'];
-    if (Array.isArray(arg) && arg.length === 3 && typeof arg[0] === 'string') {
+  const arg = ifArgs(value);
+  if (arg && depth < 10) {
+    if (typeof arg[0] === 'string') {
       const yes = provisionedGuards(arg[1], depth + 1);
       const no = provisionedGuards(arg[2], depth + 1);
       if (yes && !no) return [{ condition: arg[0], negate: false }, ...yes];

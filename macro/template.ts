@@ -10,13 +10,20 @@
  * state machine's invocation or role that refers to it (see `unreadableIn`).
  */
 import { ReadError, TransformError, type Problem } from './errors';
-import { getOwn, hasOwn, intrinsicName, isObject } from './json';
-import { isHole, partsOf, type Part } from './intrinsics/parts';
-import { splitGetAttString, tokenizeSub } from './intrinsics/sub';
+import { getOwn, hasOwn, isObject, kindOf } from './cfn/json';
+import { isHole, partsOf, type Part } from './cfn/parts';
+import { tokenizeSub } from './cfn/sub';
+import { functionNameOf, partitionOf } from './cfn/arn';
+import { getAttPair, intrinsicName, refName } from './cfn/intrinsics';
 import type { Json, JsonObject } from './types';
 
 export const FUNCTION_TYPES = new Set(['AWS::Lambda::Function', 'AWS::Serverless::Function']);
 export const STATE_MACHINE_TYPES = new Set(['AWS::StepFunctions::StateMachine', 'AWS::Serverless::StateMachine']);
+
+/** The property that holds a state machine's role: SAM's `Role`, CloudFormation's `RoleArn`. */
+export function roleKey(type: string): 'Role' | 'RoleArn' {
+  return type === 'AWS::Serverless::StateMachine' ? 'Role' : 'RoleArn';
+}
 
 export interface Resource {
   readonly id: string;
@@ -74,38 +81,26 @@ export class TemplateIndex {
       return pair && pair[1] === 'Arn' && this.isFunction(pair[0]) ? pair[0] : undefined;
     }
     if (typeof value === 'string') {
-      const m = /^(?:arn:[^:]+:lambda:[^:]*:[^:]*:function:|\d{12}:function:)?([^:]+)$/.exec(value);
-      return m ? this.functionsByName.get(m[1]) : undefined;
+      const name = functionNameOf(value);
+      return name === undefined ? undefined : this.functionsByName.get(name);
     }
     return undefined;
   }
 
   /** AWS partition of the deployment region, when known. */
   get partition(): string | undefined {
-    if (!this.region) return undefined;
-    if (this.region.startsWith('cn-')) return 'aws-cn';
-    if (this.region.startsWith('us-gov-')) return 'aws-us-gov';
-    if (this.region.startsWith('us-isob-')) return 'aws-iso-b';
-    if (this.region.startsWith('us-iso-')) return 'aws-iso';
-    return 'aws';
+    return partitionOf(this.region)?.partition;
   }
 }
 
-/** `[resource, attribute]` of a GetAtt in either form. */
-export function getAttPair(value: Json | undefined): [string, string] | undefined {
-  if (intrinsicName(value) !== 'Fn::GetAtt') return undefined;
-  const arg = (value as Record<string, Json>)['Fn::GetAtt'];
-  if (typeof arg === 'string') return splitGetAttString(arg);
-  if (Array.isArray(arg) && arg.length === 2 && typeof arg[0] === 'string' && typeof arg[1] === 'string') {
-    return [arg[0], arg[1]];
-  }
-  return undefined;
+/** The template's state machines, in template order. */
+export function stateMachines(index: TemplateIndex): Resource[] {
+  return [...index.resources.values()].filter((r) => STATE_MACHINE_TYPES.has(r.type));
 }
 
-export function refName(value: Json | undefined): string | undefined {
-  if (intrinsicName(value) !== 'Ref') return undefined;
-  const r = (value as { Ref: Json }).Ref;
-  return typeof r === 'string' ? r : undefined;
+/** Whether the StateMachines / Exclude parameters select this state machine. */
+export function selected(id: string, options: { stateMachines?: string[]; exclude?: string[] }): boolean {
+  return !((options.stateMachines && !options.stateMachines.includes(id)) || options.exclude?.includes(id));
 }
 
 /** Reads and indexes the fragment; throws a TransformError listing every structural problem. */
@@ -215,10 +210,4 @@ export function unreadableIn(value: Json | undefined, index: TemplateIndex): Pro
 /** A key for a sequence of parts: equal keys, equal expressions (text and intrinsics, compared as JSON). */
 export function partsKey(parts: readonly Part[]): string {
   return JSON.stringify(parts.map((p) => (typeof p === 'string' ? p : { hole: p.hole })));
-}
-
-export function kindOf(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'a list';
-  return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
 }

@@ -3,11 +3,12 @@
  * a definition cannot be read: the macro fails for state machines that mention warm functions (it
  * cannot prove their invocations are warm) and only warns for the others.
  */
-import { tokenizeSub } from './intrinsics/sub';
-import { isObject } from './json';
-import { getAttPair, refName, type TemplateIndex } from './template';
+import { tokenizeSub } from './cfn/sub';
+import { isObject } from './cfn/json';
+import { type TemplateIndex } from './template';
 import type { WarmTargets } from './targets';
 import type { Json } from './types';
+import { getAttPair, refName } from './cfn/intrinsics';
 
 export function touchesWarm(values: (Json | undefined)[], index: TemplateIndex, targets: WarmTargets): string | undefined {
   const warm = new Set(targets.functionsWithWarmth());

@@ -6,6 +6,12 @@
  * are exactly the documented fields.
  */
 
+/** The product's name: the macro's name in `Transform`, its Metadata key, and the prefix of its messages. */
+export const MACRO_NAME = 'WarmStepFunctions';
+
+/** Where the macro's Transform parameters sit, as problems name them. */
+export const PARAMETERS_PATH = `Transform/${MACRO_NAME}/Parameters`;
+
 /** A JSON value as CloudFormation sends it (long form: `{"Fn::GetAtt": [...]}`). */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
@@ -56,6 +62,34 @@ export interface TransformOptions {
   definitions?: Record<string, StoredDefinition>;
 }
 
+/** The properties that load a state machine's definition from outside the template. */
+export type StoredProperty = 'DefinitionUri' | 'DefinitionS3Location';
+
+/** Where a stored definition is. */
+export type DefinitionLocation =
+  | {
+      kind: 's3';
+      /** The bucket name; undefined when it needs a pseudo parameter the caller did not give (region, account). */
+      bucket: string | undefined;
+      /** The bucket as written: the literal name or the `Fn::Sub` template (how CDK asset manifests name it). */
+      bucketText: string;
+      key: string;
+      version?: string;
+    }
+  /** A path relative to the template (SAM source templates, before `sam package` uploads it). */
+  | { kind: 'file'; path: string };
+
+/** A state machine's stored definition as the template names it (where to read it). */
+export interface StoredRef {
+  stateMachine: string;
+  property: StoredProperty;
+  /** e.g. `Resources/Flow/Properties/DefinitionUri`. */
+  templatePath: string;
+  location?: DefinitionLocation;
+  /** Why the location cannot be known before deployment (set when `location` is not). */
+  problem?: string;
+}
+
 /**
  * A stored definition as the edge read it. `source` names it in the report: `s3://bucket/key`
  * with its version or ETag, or the local path.
@@ -67,8 +101,29 @@ export type ExternalLookup =
   | { status: 'cold' }
   | { status: 'error'; message: string };
 
+/** What a decision is about, in pipeline order. */
+export type Topic = 'parameters' | 'targets' | 'state-machine' | 'definition' | 'invocation' | 'iam';
+
+/** The message data of a decision: the values its text is built from. */
+export type MessageData = Record<string, string | number>;
+
+/**
+ * Where the value a decision is about sits in the template, as deep as the macro knows it: down
+ * into a Definition object, or the string piece of a DefinitionString with the offset of the value
+ * in it. (`templatePath` names the property; this names the value.)
+ */
+export interface ValueLocation {
+  path: (string | number)[];
+  /** Offset of the value in the string at `path`, when it sits inside a longer string. */
+  offset?: number;
+}
+
 /** One decision the macro made about one invocation slot (or one state machine). */
 export interface Decision {
+  topic: Topic;
+  /** The key of its text in `macro/messages.ts`; `reason` is that text rendered with `data`. */
+  messageId: string;
+  data: MessageData;
   /** `granted`: an IAM grant the macro added so that the state machine's role may invoke a new target. */
   action: 'rewritten' | 'cold' | 'unchanged' | 'warning' | 'granted';
   stateMachine: string;
@@ -92,11 +147,31 @@ export interface Decision {
    * without going through it: what `warm-step-functions check` reports.
    */
   coldPath?: boolean;
+  /** Where the value sits, when the decision is about a state of a definition in the template. */
+  location?: ValueLocation;
+}
+
+/**
+ * What the edges must fetch for the real run: run the core, read `needs`, fetch, and run again
+ * only if something was fetched.
+ */
+export interface Needs {
+  /** Stored definitions of the selected state machines that `options.definitions` does not hold. */
+  definitions: StoredRef[];
+  /**
+   * Unqualified ARNs of functions outside the template that invocations name and
+   * `options.external` does not answer (what ResolveExternal looks up), sorted. Empty when the run
+   * fails on the template whatever the mode (only Mode strict's own findings keep them).
+   */
+  external: string[];
 }
 
 export interface Report {
   mode: Mode;
   decisions: Decision[];
+  /** The state machines whose definition the run rewrote (in Mode report: would rewrite). */
+  changed: string[];
+  needs: Needs;
   summary: {
     stateMachines: number;
     modifiedStateMachines: number;

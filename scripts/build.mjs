@@ -1,5 +1,5 @@
 // Bundles the Lambda handler and the CLI with esbuild into dist/.
-// Target node20 so the bundles run on this machine's Node 20 and on Lambda's nodejs22.x and nodejs24.x.
+// Target node22: what both Lambda runtimes run (nodejs22.x, nodejs24.x) and the floor `engines` sets for the CLI.
 //
 // The Lambda bundle, dist/macro.js (handler `dist/macro.handler`), is an ES module, declared so by
 // dist/package.json ({"type": "module"}), which ships beside it. The nodejs24.x runtime loads every handler
@@ -14,7 +14,7 @@ import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 const common = {
   bundle: true,
   platform: 'node',
-  target: 'node20',
+  target: 'node22',
   sourcemap: false,
   legalComments: 'none',
   logLevel: 'warning',

@@ -8,9 +8,11 @@
  *   node scripts/run-ts.mjs scripts/measure-resolve-retry.ts [--runs 3] [--sizes 8,12] [--budget 10000]
  *
  * Prints, per configuration and size, each run's time and how many lookups did not finish
- * (lost to the budget or to throttling).
+ * (lost to the budget or to throttling). `--write FILE` also records what it printed, with the command
+ * and the Node.js version, in FILE (bench/resolve-retry.json, which docs/resolve-external.md shows).
  */
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { writeFileSync } from 'node:fs';
 import { DEFAULT_BUDGET_MS, resolveExternal } from '../macro/external/resolve';
 import type { JsonObject } from '../macro/types';
 import { fnArn, startFakeAws, wireEnv, type FakeAccount } from '../test/support/aws-wire';
@@ -39,7 +41,7 @@ type Config = 'before' | 'standard' | 'after';
 const LABELS: Record<Config, string> = {
   before: "before: retryMode 'adaptive', maxAttempts 6",
   standard: "for comparison: the SDK's retryMode 'standard', maxAttempts 3",
-  after: 'after: budget-aware standard retry (macro/external/resolve.ts)',
+  after: "after: the macro's own client, budget-aware standard retry",
 };
 
 async function once(size: number, budgetMs: number, config: Config): Promise<{ ms: number; lost: number; messages: string[] }> {
@@ -77,7 +79,12 @@ async function main(): Promise<void> {
   const runs = Number(arg('runs', '3'));
   const sizes = arg('sizes', '8,12').split(',').map(Number);
   const budgetMs = Number(arg('budget', String(DEFAULT_BUDGET_MS)));
-  console.log(`ResolveExternal, each function throttled once (429), budget ${budgetMs} ms, concurrency 4, ${runs} runs each`);
+  const printed: string[] = [];
+  const print = (line: string): void => {
+    printed.push(line);
+    console.log(line);
+  };
+  print(`ResolveExternal, each function throttled once (429), budget ${budgetMs} ms, concurrency 4, ${runs} runs each`);
   for (const config of ['before', 'standard', 'after'] as const) {
     const label = LABELS[config];
     for (const size of sizes) {
@@ -85,8 +92,13 @@ async function main(): Promise<void> {
       for (let r = 0; r < runs; r++) results.push(await once(size, budgetMs, config));
       const times = results.map((x) => `${(x.ms / 1000).toFixed(2)} s`).join(', ');
       const lost = results.map((x) => x.lost).join(', ');
-      console.log(`${label}; ${size} functions: time ${times}; not resolved ${lost}${results.some((x) => x.lost) ? ` (${[...new Set(results.flatMap((x) => x.messages))].join('; ')})` : ''}`);
+      print(`${label}; ${size} functions: time ${times}; not resolved ${lost}${results.some((x) => x.lost) ? ` (${[...new Set(results.flatMap((x) => x.messages))].join('; ')})` : ''}`);
     }
+  }
+  const write = arg('write', '');
+  if (write) {
+    const command = `node scripts/run-ts.mjs scripts/measure-resolve-retry.ts ${process.argv.slice(2).join(' ')}`;
+    writeFileSync(write, `${JSON.stringify({ command, node: process.version, date: new Date().toISOString().slice(0, 10), output: printed.join('\n') }, null, 2)}\n`);
   }
 }
 

@@ -1,30 +1,50 @@
 // Runs a TypeScript entry point: bundles it with esbuild (dependencies stay external) and runs it.
 // Usage: node scripts/run-ts.mjs <file.ts> [args...]
+//
+// The bundle is written inside the project (node_modules/.cache/run-ts/), not to the system's temp
+// folder: Node resolves a package from the folder of the file that asks for it, and the dynamic
+// `import()` calls of the code (the macro loads the AWS SDK that way) would find no node_modules there
+// (ERR_MODULE_NOT_FOUND).
 import { build } from 'esbuild';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const [entry, ...args] = process.argv.slice(2);
 if (!entry) {
   console.error('usage: node scripts/run-ts.mjs <file.ts> [args...]');
   process.exit(2);
 }
-const dir = mkdtempSync(join(tmpdir(), 'wsf-run-'));
+const cache = join(ROOT, 'node_modules', '.cache', 'run-ts');
+mkdirSync(cache, { recursive: true });
+const dir = mkdtempSync(join(cache, 'run-'));
 const out = join(dir, 'entry.cjs');
-await build({ entryPoints: [resolve(entry)], outfile: out, bundle: true, platform: 'node', target: 'node20', format: 'cjs', packages: 'external', logLevel: 'warning', sourcemap: 'inline' });
+await build({
+  entryPoints: [resolve(entry)],
+  outfile: out,
+  bundle: true,
+  platform: 'node',
+  target: 'node22',
+  format: 'cjs',
+  packages: 'external',
+  logLevel: 'warning',
+  sourcemap: 'inline',
+});
 process.argv = [process.argv[0], resolve(entry), ...args];
-const require = createRequire(pathToFileURL(resolve('package.json')));
-try {
-  // Resolve external packages from the project, not from the temp dir.
-  const Module = require('node:module');
-  const paths = Module._nodeModulePaths(process.cwd());
-  const m = new Module(out, null);
-  m.filename = out;
-  m.paths = paths;
-  m._compile((await import('node:fs')).readFileSync(out, 'utf8'), out);
-} finally {
-  rmSync(dir, { recursive: true, force: true });
+const removeBundle = () => rmSync(dir, { recursive: true, force: true });
+process.on('exit', removeBundle);
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    removeBundle();
+    process.kill(process.pid, signal);
+  });
 }
+// Load it as a CommonJS module of the project: `require` and `import()` resolve packages from ROOT's node_modules.
+const require = createRequire(out);
+const Module = require('node:module');
+const m = new Module(out, null);
+m.filename = out;
+m.paths = Module._nodeModulePaths(dir);
+m._compile(readFileSync(out, 'utf8'), out);

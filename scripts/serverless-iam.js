@@ -2,13 +2,15 @@
 // options, so that the compiled template shows exactly the permissions that get deployed.
 //   resolveExternal      'true' | 'false'  -> custom.resolveExternalStatements (read-only Lambda calls)
 //   s3DefinitionBuckets  'a,b' | ''        -> s3:GetObject / s3:GetObjectVersion on the objects of exactly
-//                                             those buckets, and WARM_S3_DEFINITIONS=true
+//                                             those buckets, WARM_S3_DEFINITIONS=true, and the list in
+//                                             WARM_S3_DEFINITION_BUCKETS (the reader's own allowlist)
 // A value that is not valid fails the packaging, naming the option.
 'use strict';
 
 // S3 bucket naming rules (general purpose buckets): 3-63 characters, lowercase letters, digits, dots
-// and hyphens, starting and ending with a letter or digit.
-const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+// and hyphens, starting and ending with a letter or digit, no two adjacent dots. The same pattern as
+// S3DefinitionBuckets' AllowedPattern in template/*.yml and BUCKET_NAME in macro/external/s3-definitions.ts.
+const BUCKET = /^(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 async function s3DefinitionBuckets(resolveVariable) {
   const raw = await resolveVariable('param:s3DefinitionBuckets');
@@ -16,7 +18,7 @@ async function s3DefinitionBuckets(resolveVariable) {
     .split(',')
     .map((b) => b.trim())
     .filter(Boolean);
-  const bad = buckets.filter((b) => !BUCKET.test(b) || b.includes('..'));
+  const bad = buckets.filter((b) => !BUCKET.test(b));
   if (bad.length) throw new Error(`s3DefinitionBuckets: not S3 bucket names: ${bad.join(', ')} (give names, comma-separated, no s3:// and no key)`);
   return [...new Set(buckets)];
 }
@@ -41,4 +43,8 @@ module.exports = {
   async s3Definitions({ resolveVariable }) {
     return (await s3DefinitionBuckets(resolveVariable)).length > 0 ? 'true' : 'false';
   },
+  async s3DefinitionBucketList({ resolveVariable }) {
+    return (await s3DefinitionBuckets(resolveVariable)).join(',');
+  },
+  BUCKET,
 };

@@ -7,18 +7,18 @@
 //
 // It sets Metadata.AWS::ServerlessRepo::Application.SemanticVersion in template/macro.yml (the version
 // `sam publish` gives the Serverless Application Repository), editing that one line so comments and layout
-// stay; updates the pinned versions in README.md's snippets (`warm-step-functions@x.y.z`, `rev: vx.y.z`,
+// stay; updates the pinned versions in the snippets of README.md and docs/*.md (`warm-step-functions@x.y.z`, `rev: vx.y.z`,
 // `SemanticVersion: x.y.z`, `--semantic-version x.y.z`); and checks that CHANGELOG.md has a section for the
 // version ("## [x.y.z]" or "## x.y.z"): write the changelog first, then run `npm version x.y.z`.
 //
 // Options: --root DIR (default: the repository this script is in), used by the tests.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
 const V = String.raw`\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?`;
-/** Version pins in README.md, each as (prefix)(version). */
+/** Version pins in README.md and docs/*.md, each as (prefix)(version). */
 const README_PINS = [
   new RegExp(String.raw`(warm-step-functions@)(${V})`, 'g'),
   new RegExp(String.raw`(\brev: v)(${V})`, 'g'),
@@ -50,14 +50,17 @@ const match = LINE.exec(text.slice(block));
 if (!match) fail('template/macro.yml: no SemanticVersion line in AWS::ServerlessRepo::Application');
 const current = match[3];
 
-const readmePath = join(root, 'README.md');
-const readme = readFileSync(readmePath, 'utf8');
-const pinned = README_PINS.reduce((t, re) => t.replace(re, (_, prefix) => `${prefix}${version}`), readme);
+const docs = ['README.md', ...(existsSync(join(root, 'docs')) ? readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`) : [])];
+const texts = docs.map((file) => {
+  const text = readFileSync(join(root, file), 'utf8');
+  return { file, text, pinned: README_PINS.reduce((t, re) => t.replace(re, (_, prefix) => `${prefix}${version}`), text) };
+});
+const unpinned = texts.filter((t) => t.pinned !== t.text);
 
 if (check) {
   if (current !== version) fail(`template/macro.yml SemanticVersion ${current} differs from package.json ${version} (run node scripts/sync-version.mjs)`);
-  if (pinned !== readme) fail(`README.md pins another version than package.json ${version} (run node scripts/sync-version.mjs)`);
-  console.log(`sync-version: template/macro.yml SemanticVersion and README.md pins are ${version}`);
+  if (unpinned.length) fail(`${unpinned.map((t) => t.file).join(', ')} pin another version than package.json ${version} (run node scripts/sync-version.mjs)`);
+  console.log(`sync-version: template/macro.yml SemanticVersion and the version pins of README.md and docs/ are ${version}`);
   process.exit(0);
 }
 
@@ -75,7 +78,7 @@ if (current !== version) {
 } else {
   console.log(`sync-version: template/macro.yml SemanticVersion already ${version}`);
 }
-if (pinned !== readme) {
-  writeFileSync(readmePath, pinned);
-  console.log(`sync-version: README.md version pins -> ${version}`);
+for (const t of unpinned) {
+  writeFileSync(join(root, t.file), t.pinned);
+  console.log(`sync-version: ${t.file} version pins -> ${version}`);
 }

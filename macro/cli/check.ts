@@ -11,14 +11,11 @@ import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Log, Result } from 'sarif';
 import { TransformError, type Problem } from '../errors';
-import { readDefinition, type DefinitionModel } from '../definition/read';
-import { findSlots } from '../definition/slots';
-import type { StrNode } from '../definition/ast';
-import { getOwn, isObject } from '../json';
 import { transform } from '../transform';
-import type { Decision, Json, JsonObject, TransformOptions } from '../types';
-import { SourcePositions, type Path, type SourcePos } from './positions';
-import { MACRO_NAME, withoutTransform } from './transform-entry';
+import type { Decision, JsonObject, Report, TransformOptions, TransformResult } from '../types';
+import { SourcePositions, type SourcePos } from './positions';
+import { withoutTransform } from './transform-entry';
+import { MACRO_NAME } from '../types';
 
 export type CheckFormat = 'text' | 'json' | 'sarif';
 export const CHECK_FORMATS: readonly CheckFormat[] = ['text', 'json', 'sarif'];
@@ -57,21 +54,29 @@ export interface CheckResult {
 
 type Params = TransformOptions;
 
-/** Runs the check; never throws a TransformError (a failing macro is a `macro-fails` finding). */
-export function checkTemplate(template: JsonObject, text: string, file: string, listed: boolean, params: Params): CheckResult {
+/** A run of the core (the CLI's reads the stored definitions the run needs). */
+export type CoreRun = (fragment: unknown, options: TransformOptions) => TransformResult;
+
+/**
+ * Runs the check; never throws a TransformError (a failing macro is a `macro-fails` finding).
+ *
+ * One run of the core: with the macro listed, in its mode (what will be deployed), else in Mode
+ * report (the template as written). Findings come from the report's structure: a cold path is a
+ * decision with `coldPath` (less the rewrites the macro makes, when it changes the template), and
+ * what could not be checked is a warning about a definition or an invocation.
+ */
+export function checkTemplate(template: JsonObject, text: string, file: string, listed: boolean, params: Params, run: CoreRun = transform): CheckResult {
   const positions = SourcePositions.of(text);
   const checked = listed ? `after ${MACRO_NAME}` : 'as written';
-  let decisions: Decision[];
+  const changes = listed && params.mode !== 'report';
+  let report: Report;
   try {
-    // With the macro listed, check what will be deployed (the macro's output); else the template as written.
-    let fragment = withoutTransform(template);
-    if (listed && params.mode !== 'report') fragment = transform(fragment, params).fragment as JsonObject;
-    decisions = transform(fragment, { ...params, mode: 'report' }).report.decisions;
+    report = run(withoutTransform(template), { ...params, mode: changes ? params.mode : 'report' }).report;
   } catch (e) {
     if (!(e instanceof TransformError)) throw e;
     return checkFailure(e, text, file, listed, positions);
   }
-  const locate = locator(template, positions);
+  const locate = (d: Decision): SourcePos => locateDecision(d, positions);
   const finding = (kind: FindingKind, d: Decision, message: string): Finding => ({
     kind,
     file,
@@ -84,11 +89,13 @@ export function checkTemplate(template: JsonObject, text: string, file: string, 
     ...(kind === 'cold-path' && d.to ? { invokes: d.from, warmTarget: d.to } : {}),
     message,
   });
-  const cold = decisions.filter((d) => d.coldPath).map((d) => finding('cold-path', d, coldMessage(d)));
+  // A rewrite the macro makes is no cold path in what will be deployed.
+  const fixed = (d: Decision): boolean => changes && d.action === 'rewritten' && report.changed.includes(d.stateMachine);
+  const cold = report.decisions.filter((d) => d.coldPath && !fixed(d)).map((d) => finding('cold-path', d, coldMessage(d)));
   // What the check could not see into: a definition it cannot read (S3, invalid), an invocation it
   // cannot resolve (FunctionName.$, an Fn::ImportValue...). IAM warnings are not about cold paths.
-  const unchecked = decisions
-    .filter((d) => d.action === 'warning' && !d.coldPath && /\/Properties\/(Definition|DefinitionString|DefinitionS3Location|DefinitionUri)$/.test(d.templatePath))
+  const unchecked = report.decisions
+    .filter((d) => d.action === 'warning' && !d.coldPath && (d.topic === 'definition' || d.topic === 'invocation'))
     .map((d) => finding('not-checked', d, d.reason));
   return { file, checked, exitCode: cold.length ? 1 : unchecked.length ? 2 : 0, findings: [...cold, ...unchecked] };
 }
@@ -112,114 +119,20 @@ function problemFinding(p: Problem, file: string, positions: SourcePositions): F
 // ---------------------------------------------------------------------------------------------
 // Where a decision is in the file
 
-const DEFINITION_PATH = /^Resources\/([^/]+)\/Properties\/(Definition|DefinitionString)$/;
-
-function locator(template: JsonObject, positions: SourcePositions): (d: Decision) => SourcePos {
-  const models = new Map<string, { model?: DefinitionModel; value?: Json }>();
-  const modelOf = (id: string, property: 'Definition' | 'DefinitionString'): { model?: DefinitionModel; value?: Json } => {
-    const key = `${id}/${property}`;
-    let entry = models.get(key);
-    if (!entry) {
-      const props = asObject(getOwn(asObject(getOwn(asObject(getOwn(template, 'Resources')), id)), 'Properties'));
-      const value = getOwn(props, property);
-      entry = { value };
-      try {
-        if (value !== undefined) entry.model = readDefinition(id, property, value, getOwn(props, 'DefinitionSubstitutions'));
-      } catch {
-        // Unreadable as written: the property's own line.
-      }
-      models.set(key, entry);
-    }
-    return entry;
-  };
-  return (d) => {
-    const path = d.templatePath.split('/').filter(Boolean);
-    const m = DEFINITION_PATH.exec(d.templatePath);
-    if (!m || d.statePath === undefined) return strip(positions.at(path));
-    const { model, value } = modelOf(m[1], m[2] as 'Definition' | 'DefinitionString');
-    if (!model) return strip(positions.at(path));
-    const leaf = leafOf(model, d.statePath);
-    if (leaf?.loc.kind === 'value') return strip(positions.at([...path, ...leaf.loc.path]));
-    if (leaf?.loc.kind === 'text' && model.form !== 'object') {
-      const inText = textPosition(model, value, path, leaf.loc.start, positions);
-      if (inText) return inText;
-    }
-    if (model.form === 'object') return strip(positions.at([...path, ...statePathKeys(model.value, d.statePath)]));
-    return strip(positions.at(path));
-  };
+/**
+ * The line and column of a decision: the value's own place when the core located it (in a
+ * DefinitionString, the exact character where the lines map), else its template path's.
+ */
+function locateDecision(d: Decision, positions: SourcePositions): SourcePos {
+  const l = d.location;
+  if (l && l.offset !== undefined) {
+    const pos = positions.inString(l.path, l.offset);
+    if (pos.exact) return strip(pos);
+  } else if (l) return strip(positions.at(l.path));
+  return strip(positions.at(d.templatePath.split('/').filter(Boolean)));
 }
 
 const strip = (p: SourcePos): SourcePos => ({ line: p.line, column: p.column });
-
-/** The string that names the invoked function in the state at `statePath` (the slot, or an explicit Qualifier's FunctionName). */
-function leafOf(model: DefinitionModel, statePath: string): StrNode | undefined {
-  const scan = findSlots(model.root);
-  return scan.slots.find((s) => s.statePath === statePath)?.leaf ?? scan.notes.find((n) => n.statePath === statePath)?.functionName;
-}
-
-/** The position of flat-text offset `flat` of a text definition, through its segments back to the piece of the template. */
-function textPosition(model: Extract<DefinitionModel, { segments: unknown }>, value: Json | undefined, path: Path, flat: number, positions: SourcePositions): SourcePos | undefined {
-  const starts = model.flatStarts;
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid] <= flat) lo = mid;
-    else hi = mid - 1;
-  }
-  const seg = model.segments[lo];
-  if (!seg) return undefined;
-  const offset = seg.atomic ? seg.start.offset : seg.start.offset + (flat - starts[lo]);
-  let piecePath: Path;
-  const source = model.source;
-  if (source.form === 'string') piecePath = path;
-  else if (source.form === 'sub') piecePath = source.vars ? [...path, 'Fn::Sub', 0] : [...path, 'Fn::Sub'];
-  else {
-    // The pieces are the template's own only when the Join was read as written (not flattened).
-    const join = getOwn(asObject(value), 'Fn::Join');
-    if (!Array.isArray(join) || join[1] !== source.pieces) return undefined;
-    piecePath = [...path, 'Fn::Join', 1, seg.start.piece];
-  }
-  const pos = positions.inString(piecePath, offset);
-  return pos.exact ? strip(pos) : undefined;
-}
-
-/** The keys of `statePath` (`States.Fan.Branches[0].States.Work`) in a Definition object; state names may hold dots. */
-function statePathKeys(definition: Json, statePath: string): (string | number)[] {
-  const keys: (string | number)[] = [];
-  let machine: Json | undefined = definition;
-  let rest = statePath;
-  while (rest.startsWith('States.') && isObject(machine)) {
-    rest = rest.slice('States.'.length);
-    const states = getOwn(machine, 'States');
-    if (!isObject(states)) break;
-    const name = Object.keys(states)
-      .filter((k) => rest === k || rest.startsWith(`${k}.`))
-      .sort((a, b) => b.length - a.length)[0];
-    if (name === undefined) break;
-    keys.push('States', name);
-    rest = rest.slice(name.length);
-    if (rest === '') break;
-    const state = getOwn(states, name);
-    const branch = /^\.Branches\[(\d+)\]\./.exec(rest);
-    const sub = /^\.(Iterator|ItemProcessor)\./.exec(rest);
-    if (branch) {
-      const branches = getOwn(asObject(state), 'Branches');
-      keys.push('Branches', Number(branch[1]));
-      machine = Array.isArray(branches) ? branches[Number(branch[1])] : undefined;
-      rest = rest.slice(branch[0].length);
-    } else if (sub) {
-      keys.push(sub[1]);
-      machine = getOwn(asObject(state), sub[1]);
-      rest = rest.slice(sub[0].length);
-    } else break;
-  }
-  return keys;
-}
-
-function asObject(v: Json | undefined): JsonObject {
-  return isObject(v) ? v : {};
-}
 
 // ---------------------------------------------------------------------------------------------
 // Output

@@ -3,7 +3,7 @@
  */
 import { version } from '../../package.json';
 import type { OptionSpecs } from './args';
-import { MACRO_NAME } from './transform-entry';
+import { MACRO_NAME } from '../types';
 
 /** The package's version, for --version (inlined by the bundler). */
 export const VERSION: string = version;

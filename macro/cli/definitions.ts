@@ -12,23 +12,50 @@
  */
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { describeLocation, storedRefs } from '../definition/stored';
-import { getOwn, isObject } from '../json';
-import type { StoredDefinition, TransformOptions } from '../types';
+import { getOwn, isObject } from '../cfn/json';
+import { TransformError } from '../errors';
+import { transform } from '../transform';
+import type { StoredDefinition, StoredRef, TransformOptions, TransformResult } from '../types';
 
 export const CLI_S3 =
   'the CLI reads local files and CDK assets in cdk.out, not S3 (the deployed macro reads it when its deployment lists the bucket in s3DefinitionBuckets)';
 
+/**
+ * One run of the core with the stored definitions it needs read from the local disk: a first run
+ * says what it needs (`report.needs.definitions`, or the TransformError's), and a second runs only
+ * when some were read.
+ */
+export function transformWithLocalDefinitions(fragment: unknown, templateFile: string | undefined, options: TransformOptions, readFile: (path: string) => string): TransformResult {
+  let needed: StoredRef[];
+  try {
+    const result = transform(fragment, options);
+    needed = result.report.needs.definitions;
+    if (needed.length === 0) return result;
+  } catch (e) {
+    if (!(e instanceof TransformError) || !e.needs?.definitions.length) throw e;
+    needed = e.needs.definitions;
+  }
+  const definitions = { ...options.definitions, ...readLocalDefinitions(needed, templateFile, readFile) };
+  return transform(fragment, { ...options, definitions });
+}
+
+/** The stored definitions of a template the CLI can read (all its selected state machines'). */
 export function localDefinitions(
   template: unknown,
   templateFile: string | undefined,
   options: TransformOptions,
   readFile: (path: string) => string,
 ): Record<string, StoredDefinition> {
+  return readLocalDefinitions(storedRefs(template, options), templateFile, readFile);
+}
+
+/** Reads the stored definitions of `refs` from the local disk, keyed by state machine. */
+export function readLocalDefinitions(refs: readonly StoredRef[], templateFile: string | undefined, readFile: (path: string) => string): Record<string, StoredDefinition> {
   const out: Record<string, StoredDefinition> = {};
   // Paths stay relative when the template's is (the CLI reads them from the working directory).
   const dir = templateFile && templateFile !== '-' ? dirname(templateFile) : '.';
   let assets: CdkAssets | undefined | null = null;
-  for (const ref of storedRefs(template, options)) {
+  for (const ref of refs) {
     const l = ref.location;
     if (!l) continue;
     if (l.kind === 'file') {

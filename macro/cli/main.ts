@@ -13,25 +13,22 @@
 import { readFileSync } from 'node:fs';
 import { createTwoFilesPatch } from 'diff';
 import { TransformError } from '../errors';
-import { isObject } from '../json';
+import { isObject } from '../cfn/json';
 import { parseParams } from '../params';
-import { transform } from '../transform';
-import type { Decision, JsonObject, Report, TransformOptions } from '../types';
-import { localDefinitions } from './definitions';
+import { textOf } from '../messages';
+import type { Decision, JsonObject, Report, TransformOptions, TransformResult } from '../types';
+import { transformWithLocalDefinitions } from './definitions';
+import type { Io } from './io';
 import { parseCommand, UsageError } from './args';
 import { COMMANDS, otherOptions, USAGE, VERSION, type Command } from './commands';
-import { CHECK_FORMATS, checkFailure, checkTemplate, formatJson, formatSarif, formatText, type CheckFormat, type CheckResult } from './check';
-import { readTransform, restoreTransform, withoutTransform, MACRO_NAME } from './transform-entry';
+import { CHECK_FORMATS, checkFailure, checkTemplate, formatJson, formatSarif, formatText, type CheckFormat, type CheckResult, type CoreRun } from './check';
+import { readTransform, restoreTransform, withoutTransform } from './transform-entry';
 import { parseTemplateText, toYaml, TemplateSyntaxError } from './yaml';
+import { MACRO_NAME } from '../types';
 
 export { USAGE, VERSION };
 
-export interface Io {
-  stdout: (s: string) => void;
-  stderr: (s: string) => void;
-  readFile: (path: string) => string;
-  readStdin: () => string;
-}
+export type { Io };
 
 interface Args {
   command: 'transform' | 'check';
@@ -124,13 +121,13 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const format = ((args.command === 'transform' ? args.format : undefined) ?? (text.trimStart().startsWith('{') ? 'json' : 'yaml')) as 'yaml' | 'json';
   const entry = readTransform(template);
   try {
-    const options = { ...parseParams({ ...entry.parameters, ...args.params }), region: args.region, accountId: args.accountId };
+    const params = { ...parseParams({ ...entry.parameters, ...args.params }), region: args.region, accountId: args.accountId };
     // Definitions in local files (DefinitionUri paths, CDK assets in cdk.out), read as the deployed macro reads S3.
-    const params = { ...options, definitions: localDefinitions(template, args.file, options, io.readFile) };
+    const run = (fragment: unknown, options: TransformOptions): TransformResult => transformWithLocalDefinitions(fragment, args.file, options, io.readFile);
     if (params.resolveExternal) {
       throw new TransformError([{ path: 'Transform/WarmStepFunctions/Parameters/ResolveExternal', message: 'ResolveExternal needs the Lambda API; it works in the deployed macro, not in the CLI' }]);
     }
-    if (args.command === 'check') return check(template, text, args.file, entry.listed, params, (args.format ?? 'text') as CheckFormat, io);
+    if (args.command === 'check') return check(template, text, args.file, entry.listed, params, (args.format ?? 'text') as CheckFormat, io, run);
 
     if (!entry.listed) {
       io.stderr(`${args.file}: Transform does not list ${MACRO_NAME}; the macro would not run, so nothing changes.\n`);
@@ -138,7 +135,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
       return 0;
     }
     const fragment = withoutTransform(template);
-    const result = transform(fragment, params);
+    const result = run(fragment, params);
     const output = restoreTransform(template, result.fragment as JsonObject, entry.remaining);
     if (args.report === 'json') io.stderr(`${JSON.stringify(result.report, null, 2)}\n`);
     else io.stderr(summary(result.report));
@@ -160,8 +157,8 @@ export async function run(argv: string[], io: Io): Promise<number> {
   }
 }
 
-function check(template: JsonObject, text: string, file: string, listed: boolean, params: TransformOptions, format: CheckFormat, io: Io): number {
-  return printCheck(checkTemplate(template, text, file === '-' ? '<stdin>' : file, listed, params), format, io);
+function check(template: JsonObject, text: string, file: string, listed: boolean, params: TransformOptions, format: CheckFormat, io: Io, run: CoreRun): number {
+  return printCheck(checkTemplate(template, text, file === '-' ? '<stdin>' : file, listed, params, run), format, io);
 }
 
 function printCheck(result: CheckResult, format: CheckFormat, io: Io): number {
@@ -177,7 +174,7 @@ function summary(report: Report): string {
   const line = (d: Decision): string => {
     const where = d.statePath ? `${d.stateMachine} ${d.statePath}` : d.stateMachine || d.templatePath;
     if (d.action === 'rewritten') return `  ${report.mode === 'report' ? 'would rewrite' : 'rewritten'}  ${where}: ${d.from} → ${d.to}`;
-    if (d.action === 'granted' && report.mode === 'report') return `  would grant  ${where}: ${d.reason.replace(/ \(Mode report: nothing changed\)$/, '')}`;
+    if (d.action === 'granted' && report.mode === 'report') return `  would grant  ${where}: ${textOf(d, 'rewrite')}`;
     return `  ${d.action.padEnd(9)}  ${where}: ${d.reason}`;
   };
   for (const d of report.decisions) lines.push(line(d));

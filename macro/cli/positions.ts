@@ -8,6 +8,7 @@
  * through `!Sub` to its first item. A path that goes further than the file (into a value computed
  * by an intrinsic, say) stops at the deepest node that exists.
  */
+import type { Path } from '../cfn/json';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Scalar } from 'yaml';
 import { lenientText, SHORT_FORMS, TEMPLATE_YAML_OPTIONS } from './yaml';
 
@@ -16,7 +17,7 @@ export interface SourcePos {
   column: number;
 }
 
-export type Path = readonly (string | number)[];
+export type { Path };
 
 interface Found {
   /** The value at the deepest part of the path that exists. */

@@ -3,10 +3,8 @@
  * (and lists of either). CloudFormation runs a macro only where `Transform` names it, hands it the
  * template without `Transform`, and keeps the other transforms in their order.
  */
-import { getOwn, hasOwn, isObject, setOwn } from '../json';
-import type { Json, JsonObject } from '../types';
-
-export const MACRO_NAME = 'WarmStepFunctions';
+import { getOwn, hasOwn, isObject, setOwn } from '../cfn/json';
+import { MACRO_NAME, type Json, type JsonObject } from '../types';
 
 export interface TransformEntry {
   /** Whether the template lists the macro. */

@@ -42,7 +42,7 @@ import { readDefinition } from '../definition/read';
 import { findSlots } from '../definition/slots';
 import { parseCommand, UsageError } from './args';
 import { COMMANDS, otherOptions, VERIFY_USAGE, VERSION } from './commands';
-import type { Io } from './main';
+import type { Io } from './io';
 
 export interface VerifyClients {
   cloudformation: CloudFormationClient;

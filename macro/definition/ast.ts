@@ -3,7 +3,7 @@
  * parts (text and holes) and remember where they came from, so that a rewrite can edit the
  * template in place, in the form it came in.
  */
-import type { Part } from '../intrinsics/parts';
+import type { Part } from '../cfn/parts';
 
 export type Node = ObjNode | ArrNode | StrNode | ScalarNode;
 

@@ -7,7 +7,7 @@
  * deeply nested definitions (thousands of nested Parallel states) cannot overflow the stack.
  */
 import { ReadError } from '../errors';
-import type { Part } from '../intrinsics/parts';
+import type { Part } from '../cfn/parts';
 import type { Json } from '../types';
 import type { ArrNode, Binding, HoleSource, Node, ObjNode, StrNode } from './ast';
 

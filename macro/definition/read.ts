@@ -10,13 +10,14 @@
  * value and binding); the flat text of the segments is parsed by `parseDefinitionText`.
  */
 import { ReadError } from '../errors';
-import { partsOf, type Part } from '../intrinsics/parts';
-import { tokenizeSub } from '../intrinsics/sub';
-import { getOwn, hasOwn, intrinsicName, isObject } from '../json';
+import { partsOf, type Part } from '../cfn/parts';
+import { tokenizeSub } from '../cfn/sub';
+import { getOwn, hasOwn, isObject, kindOf } from '../cfn/json';
 import type { Json, JsonObject } from '../types';
 import type { Binding, HoleSource, Node, StrNode } from './ast';
 import { HOLE_CHAR, parseDefinitionText, type HoleInfo } from './parse';
 import { SLOT_KEYS, SLOT_SHAPE } from './slots';
+import { intrinsicName } from '../cfn/intrinsics';
 
 export type TextSource =
   | { form: 'string'; text: string }
@@ -134,8 +135,8 @@ function textSource(value: Json): TextSource {
 }
 
 function shape(arg: Json | undefined): string {
-  if (!Array.isArray(arg)) return arg === null ? 'null' : typeof arg === 'object' ? 'an object' : `a ${typeof arg}`;
-  const kinds = arg.map((a) => (a === null ? 'null' : Array.isArray(a) ? 'a list' : typeof a === 'object' ? 'an object' : `a ${typeof a}`));
+  if (!Array.isArray(arg)) return kindOf(arg);
+  const kinds = arg.map(kindOf);
   return `a list of ${arg.length} item${arg.length === 1 ? '' : 's'} (${kinds.join(', ')})`;
 }
 

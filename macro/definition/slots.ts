@@ -7,10 +7,10 @@
  * - `Parameters.FunctionName` (JSONPath) or `Arguments.FunctionName` (JSONata) of a Task whose
  *   `Resource` is `arn:<partition>:states:::lambda:invoke` or `...lambda:invoke.waitForTaskToken`.
  */
-import { expandParts, isHole, type Part } from '../intrinsics/parts';
-import { refName } from '../template';
+import { expandParts, isHole, type Part } from '../cfn/parts';
 import { get, textOf, type Node, type StrNode } from './ast';
 import type { Shape } from './parse';
+import { refName } from '../cfn/intrinsics';
 
 export interface Slot {
   state: string;

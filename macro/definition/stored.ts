@@ -8,37 +8,16 @@
  * the CLI from local files and CDK asset manifests) and hand the text to the core as
  * `options.definitions`, keyed by the state machine's logical ID.
  */
-import { tokenizeSub } from '../intrinsics/sub';
-import { getOwn, hasOwn, intrinsicName, isObject } from '../json';
+import { tokenizeSub } from '../cfn/sub';
+import { partitionOf } from '../cfn/arn';
+import { getOwn, hasOwn, isObject } from '../cfn/json';
 import { ReadError, TransformError } from '../errors';
-import { readTemplate, STATE_MACHINE_TYPES, type TemplateIndex } from '../template';
-import type { Json, TransformOptions } from '../types';
+import { readTemplate, selected, stateMachines, type TemplateIndex } from '../template';
+import type { DefinitionLocation, Json, StoredProperty, StoredRef, TransformOptions } from '../types';
+import { intrinsicName, shapeOf } from '../cfn/intrinsics';
 
-export const STORED_PROPERTIES = ['DefinitionUri', 'DefinitionS3Location'] as const;
-export type StoredProperty = (typeof STORED_PROPERTIES)[number];
-
-export type DefinitionLocation =
-  | {
-      kind: 's3';
-      /** The bucket name; undefined when it needs a pseudo parameter the caller did not give (region, account). */
-      bucket: string | undefined;
-      /** The bucket as written: the literal name or the `Fn::Sub` template (how CDK asset manifests name it). */
-      bucketText: string;
-      key: string;
-      version?: string;
-    }
-  /** A path relative to the template (SAM source templates, before `sam package` uploads it). */
-  | { kind: 'file'; path: string };
-
-export interface StoredRef {
-  stateMachine: string;
-  property: StoredProperty;
-  /** e.g. `Resources/Flow/Properties/DefinitionUri`. */
-  templatePath: string;
-  location?: DefinitionLocation;
-  /** Why the location cannot be known before deployment (set when `location` is not). */
-  problem?: string;
-}
+export const STORED_PROPERTIES: readonly StoredProperty[] = ['DefinitionUri', 'DefinitionS3Location'];
+export type { DefinitionLocation, StoredProperty, StoredRef };
 
 export interface Pseudo {
   region?: string;
@@ -58,7 +37,7 @@ export function storedRef(stateMachine: string, props: Record<string, Json>, pse
       return { ...ref, location: parseS3Uri(value) };
     }
     if (!isObject(value) || intrinsicName(value) !== undefined) {
-      throw new ReadError(`${property} must be ${property === 'DefinitionUri' ? 'an s3:// URI, a local path, or ' : ''}a map {Bucket, Key, Version}, got ${shape(value)}`);
+      throw new ReadError(`${property} must be ${property === 'DefinitionUri' ? 'an s3:// URI, a local path, or ' : ''}a map {Bucket, Key, Version}, got ${shapeOf(value)}`);
     }
     const bucket = text(getOwn(value, 'Bucket'), 'Bucket', pseudo);
     const key = text(getOwn(value, 'Key'), 'Key', pseudo);
@@ -88,26 +67,19 @@ export function parseS3Uri(uri: string): DefinitionLocation {
   return { kind: 's3', bucket: m[1], bucketText: m[1], key, ...(version ? { version } : {}) };
 }
 
-const PARTITIONS: [string, string, string][] = [
-  ['cn-', 'aws-cn', 'amazonaws.com.cn'],
-  ['us-gov-', 'aws-us-gov', 'amazonaws.com'],
-  ['us-iso-', 'aws-iso', 'c2s.ic.gov'],
-  ['us-isob-', 'aws-iso-b', 'sc2s.sgov.gov'],
-];
-
 /** A literal, or an `Fn::Sub` of pseudo parameters only (CDK's asset bucket), resolved where it can be. */
 function text(v: Json | undefined, field: string, pseudo: Pseudo): { value: string | undefined; text: string } {
   if (typeof v === 'string') return { value: v, text: v };
   if (typeof v === 'number') return { value: String(v), text: String(v) };
   const sub = isObject(v) && intrinsicName(v) === 'Fn::Sub' ? v['Fn::Sub'] : undefined;
-  if (typeof sub !== 'string') throw new ReadError(`its ${field} is ${v === undefined ? 'missing' : `${shape(v)}, not a literal`}, so the macro cannot tell which object it is`);
+  if (typeof sub !== 'string') throw new ReadError(`its ${field} is ${v === undefined ? 'missing' : `${shapeOf(v)}, not a literal`}, so the macro cannot tell which object it is`);
   const region = pseudo.region;
-  const partition = region ? (PARTITIONS.find(([p]) => region.startsWith(p)) ?? ['', 'aws', 'amazonaws.com']) : undefined;
+  const partition = partitionOf(region);
   const values: Record<string, string | undefined> = {
     'AWS::Region': region,
     'AWS::AccountId': pseudo.accountId,
-    'AWS::Partition': partition?.[1],
-    'AWS::URLSuffix': partition?.[2],
+    'AWS::Partition': partition?.partition,
+    'AWS::URLSuffix': partition?.urlSuffix,
   };
   let out = '';
   let known = true;
@@ -120,12 +92,6 @@ function text(v: Json | undefined, field: string, pseudo: Pseudo): { value: stri
     } else throw new ReadError(`its ${field} ${JSON.stringify(sub)} refers to ${t.kind === 'ref' ? t.name : 'a resource attribute'}, so the macro cannot tell which object it is`);
   }
   return { value: known ? out : undefined, text: sub };
-}
-
-function shape(v: Json | undefined): string {
-  const fn = intrinsicName(v);
-  if (fn) return `an ${fn}`;
-  return v === null ? 'null' : Array.isArray(v) ? 'a list' : `a ${typeof v}`;
 }
 
 /** How the report names a location: `s3://bucket/key`, with the version when one is pinned. */
@@ -156,9 +122,8 @@ export function storedRefs(fragment: unknown, options: Pick<TransformOptions, 'r
     throw e;
   }
   const out: StoredRef[] = [];
-  for (const r of index.resources.values()) {
-    if (!STATE_MACHINE_TYPES.has(r.type)) continue;
-    if ((options.stateMachines && !options.stateMachines.includes(r.id)) || options.exclude?.includes(r.id)) continue;
+  for (const r of stateMachines(index)) {
+    if (!selected(r.id, options)) continue;
     const ref = storedRef(r.id, r.properties, options);
     if (ref) out.push(ref);
   }

@@ -11,9 +11,9 @@
  * A shared variable (one use is an invocation, another is data) is therefore split: only the
  * invocation moves to the new value.
  */
-import { escapeSubText, inlineSubReference, tokenizeSub } from '../intrinsics/sub';
-import { getOwn, hasOwn, isObject, jsonEqual, setOwn, type Editor } from '../json';
-import type { Edit } from '../rewrite';
+import { escapeSubText, inlineSubReference, tokenizeSub } from '../cfn/sub';
+import { getOwn, hasOwn, isObject, jsonEqual, setOwn, type Editor } from '../cfn/json';
+import type { Edit } from './edit';
 import type { Json, JsonObject } from '../types';
 import { bindingKey, lastAtOrBefore, type DefinitionModel, type Pos, type TextSource } from './read';
 

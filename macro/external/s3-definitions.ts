@@ -5,7 +5,10 @@
  * For each state machine whose DefinitionUri / DefinitionS3Location names an S3 object, one
  * GetObject (per distinct object), with the same discipline as ResolveExternal: bounded
  * concurrency, retries that fit the time budget (`BudgetRetryStrategy`, ./retry.ts), and one time
- * budget for all reads. It only reads.
+ * budget for all reads. It only reads, and only objects of the buckets its deployment lists
+ * (`allowedBuckets`, from WARM_S3_DEFINITION_BUCKETS: the same list that scopes the role's
+ * s3:GetObject), whose keys pass `keyProblem` below: a check of its own besides IAM's, so that a
+ * template cannot make it send a request for another bucket's object even where a role would allow it.
  * Every failure becomes an `error` outcome naming the object, which the core turns into a warning
  * (a failure in Mode strict).
  */
@@ -15,6 +18,8 @@ import type { StoredDefinition } from '../types';
 import { BudgetRetryStrategy, MAX_ATTEMPTS, within } from './retry';
 
 export interface S3ReadSettings {
+  /** The buckets the deployment lists (s3DefinitionBuckets); an object of any other bucket is not read. */
+  allowedBuckets: readonly string[];
   client?: S3Client;
   /** The SDK module to use instead of loading it (tests). */
   sdk?: S3Sdk;
@@ -51,15 +56,64 @@ export const MAX_DEFINITION_BYTES = 1024 * 1024;
 
 type S3Location = Extract<DefinitionLocation, { kind: 's3' }>;
 
+/**
+ * S3's rules for general purpose bucket names (3-63 characters: lowercase letters, digits, dots and
+ * hyphens; a letter or digit first and last; no two adjacent dots). The same pattern as the deployment
+ * templates' AllowedPattern and scripts/serverless-iam.js (test/integration/deployment.test.ts).
+ */
+export const BUCKET_NAME = /^(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/** The bucket list of WARM_S3_DEFINITION_BUCKETS (comma-separated); names that break S3's rules are dropped. */
+export function allowedBucketsOf(value: string | undefined): string[] {
+  return [...new Set((value ?? '').split(',').map((b) => b.trim()))].filter((b) => BUCKET_NAME.test(b));
+}
+
+/** U+0000-U+001F or U+007F. */
+function hasControlCharacter(s: string): boolean {
+  for (let k = 0; k < s.length; k++) {
+    const c = s.charCodeAt(k);
+    if (c < 0x20 || c === 0x7f) return true;
+  }
+  return false;
+}
+
+/** S3 allows 1,024 bytes of UTF-8 in a key. */
+const MAX_KEY_BYTES = 1024;
+
+/**
+ * Why a key is not read, or undefined. S3 keys are flat names, but a key travels in a URL path
+ * (`/KEY` on the bucket's host, or `/BUCKET/KEY` path-style), and HTTP layers may resolve `.` and `..`
+ * segments, merge `//`, or read `\` as `/`: the object read could then differ from the one Step
+ * Functions reads for the state machine, or sit in another bucket (`../other-bucket/key` path-style).
+ * Such keys are refused rather than normalized, because a normalized key names another object than the
+ * template's. Control characters are refused too (no definition needs them, and they would reach logs).
+ */
+export function keyProblem(key: string): string | undefined {
+  if (key === '') return 'its key is empty';
+  if (Buffer.byteLength(key, 'utf8') > MAX_KEY_BYTES) return `its key is longer than S3's ${MAX_KEY_BYTES} bytes`;
+  if (hasControlCharacter(key)) return 'its key holds a control character';
+  if (key.includes('\\')) return "its key holds a backslash, which HTTP layers may read as '/'";
+  const segments = key.split('/');
+  if (segments.some((s) => s === '.' || s === '..')) return "its key has a '.' or '..' segment, which HTTP layers may resolve to another object (or, path-style, to another bucket)";
+  if (segments.some((s) => s === '')) return "its key has an empty segment (a leading or trailing '/', or '//'), which HTTP layers may merge";
+  return undefined;
+}
+
 /** Reads the S3 definitions of `refs`; keyed by state machine logical ID. */
-export async function readS3Definitions(refs: StoredRef[], settings: S3ReadSettings = {}): Promise<Record<string, StoredDefinition>> {
+export async function readS3Definitions(refs: StoredRef[], settings: S3ReadSettings): Promise<Record<string, StoredDefinition>> {
   const out: Record<string, StoredDefinition> = {};
+  const allowed = new Set(settings.allowedBuckets);
   const byObject = new Map<string, { location: S3Location; machines: string[] }>();
   for (const r of refs) {
     const l = r.location;
     if (l?.kind !== 's3') continue;
     if (l.bucket === undefined) {
       out[r.stateMachine] = { status: 'error', source: describeLocation(l), message: 'its bucket name needs the region and account of the deployment' };
+      continue;
+    }
+    const refused = refusal(l.bucket, l.key, l.version, allowed);
+    if (refused) {
+      out[r.stateMachine] = { status: 'error', source: describeLocation(l), message: `not read: ${refused}` };
       continue;
     }
     const id = JSON.stringify([l.bucket, l.key, l.version ?? null]);
@@ -87,6 +141,16 @@ export async function readS3Definitions(refs: StoredRef[], settings: S3ReadSetti
     clearTimeout(timer);
   }
   return out;
+}
+
+/** Why the reader refuses an object before any request, or undefined. */
+function refusal(bucket: string, key: string, version: string | undefined, allowed: ReadonlySet<string>): string | undefined {
+  if (allowed.size === 0) return 'the deployment of the macro lists no bucket to read definitions from (s3DefinitionBuckets)';
+  if (!allowed.has(bucket)) return `bucket '${bucket}' is not one that the deployment of the macro lists in s3DefinitionBuckets`;
+  const problem = keyProblem(key);
+  if (problem) return problem;
+  if (version !== undefined && (version === '' || hasControlCharacter(version))) return 'its version is empty or holds a control character';
+  return undefined;
 }
 
 class TooLarge extends Error {}

@@ -2,8 +2,8 @@
  * CloudFormation Conditions over a template's values: one combination of truth values, the value
  * it selects through Fn::If, and the conditions a value depends on.
  */
-import { intrinsicName, isObject } from '../json';
-import { refName } from '../template';
+import { isObject } from '../cfn/json';
+import { intrinsicName, refName } from '../cfn/intrinsics';
 import type { Json, JsonObject } from '../types';
 
 /** A truth value for each condition name. */

@@ -3,11 +3,11 @@
  * trailing `*`, `*`, SAM's LambdaInvokePolicy (`function:NAME*`); statements with a Condition and
  * Deny statements never count.
  */
-import { getOwn, intrinsicName, isObject, jsonEqual, type Editor } from '../json';
-import { refName } from '../template';
+import { getOwn, isObject, jsonEqual, type Editor } from '../cfn/json';
 import type { Json } from '../types';
 import type { Path, PolicyDoc } from './types';
 import { wildcard, type ArnRenderer } from './render';
+import { intrinsicName, refName } from '../cfn/intrinsics';
 
 export class Coverage {
   constructor(

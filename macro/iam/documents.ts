@@ -6,11 +6,12 @@
  * to it; for an AWS::Serverless::StateMachine without `Role`, to its `Policies` (SAM builds the
  * role from them).
  */
-import { partsOf } from '../intrinsics/parts';
-import { getOwn, intrinsicName, isObject, type Editor } from '../json';
-import { getAttPair, refName, type Resource, type TemplateIndex } from '../template';
+import { partsOf } from '../cfn/parts';
+import { getOwn, isObject, type Editor } from '../cfn/json';
+import { type Resource, type TemplateIndex } from '../template';
 import type { Json, JsonObject } from '../types';
 import type { OwnPolicies } from './own-policy';
+import { intrinsicName, getAttPair, refName } from '../cfn/intrinsics';
 import type { Principal } from './principal';
 import type { IamWarning, Path, PolicyDoc } from './types';
 

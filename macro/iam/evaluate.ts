@@ -20,7 +20,7 @@
  * - a target whose function name is known only at deploy time (no literal FunctionName) may be
  *   matched by a Deny pattern with wildcards in the name.
  */
-import { getOwn, isObject } from '../json';
+import { getOwn, isObject } from '../cfn/json';
 import type { Json } from '../types';
 import { resolve, type Assignment } from './conditions';
 import type { Policies, Statement } from './types';

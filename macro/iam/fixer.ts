@@ -12,14 +12,14 @@
  * all, with a warning that names the cycle.
  */
 import { formatCycle, type Dependencies } from '../dependencies';
-import { formatValue } from '../intrinsics/parts';
+import { formatValue } from '../cfn/parts';
 import { literalize, validAliasName } from '../literal';
-import type { Editor } from '../json';
+import type { Editor } from '../cfn/json';
 import type { Resource, TemplateIndex } from '../template';
 import type { WarmTargets } from '../targets';
-import { intrinsicName } from '../json';
+import { intrinsicName } from '../cfn/intrinsics';
 import type { Json, JsonObject } from '../types';
-import { getOwn, jsonEqual } from '../json';
+import { getOwn, jsonEqual } from '../cfn/json';
 import { Coverage, invokeOnly } from './coverage';
 import { PolicyLocator, type Located } from './documents';
 import { actionMatches, assignments, describeAssignment, evaluate, INVOKE, leaves, mayApply, type Verdict } from './evaluate';

@@ -6,7 +6,7 @@
  * attached, unless that DependsOn could not exist or would itself close a circular dependency.
  */
 import { formatCycle, type Dependencies } from '../dependencies';
-import { getOwn, jsonEqual, type Editor } from '../json';
+import { getOwn, jsonEqual, type Editor } from '../cfn/json';
 import type { Resource, TemplateIndex } from '../template';
 import type { JsonObject } from '../types';
 import type { IamWarning } from './types';

@@ -17,8 +17,8 @@
  * statements, Resource lists, ManagedPolicyArns, PermissionsBoundary, Roles), and a policy
  * resource counts only when its `Condition` holds. Every statement keeps its template path.
  */
-import { getOwn, intrinsicName, isObject } from '../json';
-import { getAttPair, refName } from '../template';
+import { getOwn, isObject } from '../cfn/json';
+import { getAttPair, intrinsicName, refName } from '../cfn/intrinsics';
 import type { Json } from '../types';
 import { collectConditions, resolve, type Assignment } from './conditions';
 import { INVOKE, invokeResources } from './evaluate';

@@ -10,11 +10,12 @@
  * reader does: `arn:aws:lambda:${AWS::Region}:…:function:f:*` then covers
  * `arn:${AWS::Partition}:lambda:${AWS::Region}:…:function:f:live`.
  */
-import { partsOf } from '../intrinsics/parts';
-import { getOwn, intrinsicName } from '../json';
-import { getAttPair, refName, type TemplateIndex } from '../template';
+import { partsOf } from '../cfn/parts';
+import { getOwn } from '../cfn/json';
+import { type TemplateIndex } from '../template';
 import type { WarmTargets } from '../targets';
 import type { Json } from '../types';
+import { intrinsicName, getAttPair, refName } from '../cfn/intrinsics';
 
 const UNKNOWN_PARTITION = '\u0001P';
 const UNKNOWN_REGION = '\u0001R';

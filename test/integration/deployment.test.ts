@@ -19,6 +19,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { parse as parseYaml } from 'yaml';
+import { BUCKET_NAME } from '../../macro/external/s3-definitions';
+import { actionsFor, bundleCalls, COMMAND_ACTIONS } from '../support/sdk-commands';
 import { errorFindings, formatFindings, validateTemplate, warmUpTemplateValidator } from '../support/validate';
 import { readZipEntries, zipNames } from '../support/zip';
 
@@ -29,12 +31,8 @@ const BUNDLE = 'dist/macro.js';
 /** What the function's code holds: the bundle and the package.json that declares it an ES module. */
 const ARTIFACT = [BUNDLE, 'dist/package.json'];
 const SERVICE = 'warm-step-functions-macro';
-const READ_ONLY_LAMBDA_ACTIONS = [
-  'lambda:GetAlias',
-  'lambda:GetProvisionedConcurrencyConfig',
-  'lambda:ListAliases',
-  'lambda:ListProvisionedConcurrencyConfigs',
-];
+/** ResolveExternal's calls (macro/external/resolve.ts), and nothing else. */
+const READ_ONLY_LAMBDA_ACTIONS = ['lambda:ListAliases', 'lambda:ListProvisionedConcurrencyConfigs'];
 
 type Json = any; // CloudFormation templates are free-form JSON
 
@@ -275,7 +273,7 @@ describe('serverless.yml (serverless package, offline)', () => {
       MemorySize: 512,
       Timeout: 60,
       FunctionName: `${SERVICE}-prod-macro`,
-      Environment: { Variables: { WARM_RESOLVE_EXTERNAL: 'false', WARM_S3_DEFINITIONS: 'false' } },
+      Environment: { Variables: { WARM_RESOLVE_EXTERNAL: 'false', WARM_S3_DEFINITIONS: 'false', WARM_S3_DEFINITION_BUCKETS: '' } },
     });
     expect(fn.Properties.Code.S3Key).toMatch(new RegExp(`/${SERVICE}\\.zip$`));
   });
@@ -362,7 +360,14 @@ describe('serverless.yml (serverless package, offline)', () => {
       MemorySize: 1024,
       Timeout: 30,
       FunctionName: `${SERVICE}-test-macro`,
-      Environment: { Variables: { WARM_RESOLVE_EXTERNAL: 'true', WARM_S3_DEFINITIONS: 'true' } },
+      Environment: {
+        Variables: {
+          WARM_RESOLVE_EXTERNAL: 'true',
+          WARM_S3_DEFINITIONS: 'true',
+          // The reader's own allowlist: the names as the role's Resource lists them, trimmed.
+          WARM_S3_DEFINITION_BUCKETS: 'aws-sam-cli-managed-default-samclisourcebucket-1x2y3z,cdk-hnb659fds-assets-111122223333-eu-west-1',
+        },
+      },
     });
     const statements = roleStatements(t, fn.Properties.Role['Fn::GetAtt'][0]);
     expectLogsPlusReadOnlyLambda(statements.filter((s) => !s3Statements(statements).includes(s)));
@@ -443,13 +448,16 @@ describe('template/macro.yml (plain CloudFormation)', () => {
       const conditions = conditionsOf(t, values);
       const statements = evaluate(roleStatements(t, roleId, conditions), values, conditions) as unknown as Statement[];
       const env = evaluate(fn.Properties.Environment.Variables.WARM_S3_DEFINITIONS, values, conditions);
-      return { statements, env };
+      const list = evaluate(fn.Properties.Environment.Variables.WARM_S3_DEFINITION_BUCKETS, values, conditions);
+      return { statements, env, list };
     };
     const off = run([''], 'aws');
     expect(off.env).toBe('false');
+    expect(off.list).toBe('');
     expectLogsOnly(off.statements);
     const on = run(['aws-sam-cli-managed-default-samclisourcebucket-1x2y3z', 'cdk-hnb659fds-assets-111122223333-us-east-1'], 'aws');
     expect(on.env).toBe('true');
+    expect(on.list).toBe('aws-sam-cli-managed-default-samclisourcebucket-1x2y3z,cdk-hnb659fds-assets-111122223333-us-east-1');
     expectS3Read(on.statements, ['arn:aws:s3:::aws-sam-cli-managed-default-samclisourcebucket-1x2y3z/*', 'arn:aws:s3:::cdk-hnb659fds-assets-111122223333-us-east-1/*']);
     expectLogsOnly(on.statements.filter((s) => !s3Statements(on.statements).includes(s)));
     expectS3Read(run(['one-bucket'], 'aws').statements, ['arn:aws:s3:::one-bucket/*']);
@@ -516,6 +524,96 @@ describe('template/stackset.yml (self-managed StackSets)', () => {
       await errorsIn(text, { SharedFunctionArn: 'arn:aws:lambda:us-east-1:111122223333:function:WarmStepFunctions' }),
     ).toBe('');
   });
+});
+
+// ---------------------------------------------------------------- least privilege (issue 22, docs/security.md)
+
+/** The role's statements in each deployment, with every feature on (ResolveExternal and two S3 buckets). */
+function everyFeatureOn(): { name: string; statements: Statement[]; logActions: string[] }[] {
+  const buckets = ['bucket-a', 'bucket-b'];
+  const plain = (file: string, extra: Record<string, boolean>) => {
+    const t = parseYaml(readFileSync(join(ROOT, file), 'utf8'));
+    const [, fn] = single(t, 'AWS::Lambda::Function');
+    const values = { S3DefinitionBuckets: buckets, ResolveExternal: 'true', SharedFunctionArn: '', 'AWS::Partition': 'aws' };
+    const conditions = { ...conditionsOf(t, values), ...extra };
+    const statements = evaluate(roleStatements(t, fn.Properties.Role['Fn::GetAtt'][0], conditions), values, conditions) as unknown as Statement[];
+    return { name: file, statements, logActions: ['logs:CreateLogStream', 'logs:PutLogEvents'] };
+  };
+  const [, fn] = single(overridden.template, 'AWS::Lambda::Function');
+  return [
+    plain('template/macro.yml', {}),
+    plain('template/stackset.yml', { CreateFunction: true }),
+    // Serverless v3 writes its own CloudWatch Logs statement (iam-role-lambda-execution-template.json), on the
+    // function's log group only; it has no setting to leave out logs:CreateLogGroup and logs:TagResource.
+    {
+      name: 'serverless.yml',
+      statements: roleStatements(overridden.template, fn.Properties.Role['Fn::GetAtt'][0]),
+      logActions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:TagResource'],
+    },
+  ];
+}
+
+describe('the macro role grants exactly what the bundle calls (dist/macro.js)', () => {
+  const calls = () => bundleCalls(readFileSync(join(ROOT, BUNDLE), 'utf8'));
+
+  test('the bundle sends exactly the SDK commands whose IAM actions are known, each from its own client', () => {
+    const c = calls();
+    expect(c.sent).toEqual(['GetObjectCommand', 'ListAliasesCommand', 'ListProvisionedConcurrencyConfigsCommand']);
+    // No command used any other way (passed around, looked up by name): every mention is a `new`.
+    expect(c.mentioned).toEqual(c.sent);
+    // The table holds nothing the bundle no longer sends.
+    expect(Object.keys(COMMAND_ACTIONS).sort()).toEqual(c.sent);
+    expect(c.clients).toEqual([...new Set(c.sent.map((x) => COMMAND_ACTIONS[x].client))].sort());
+  });
+
+  test('the reading of a bundle (negative controls): renamed modules, bare classes, other uses, unknown commands', () => {
+    const c = bundleCalls('const a=await import("@aws-sdk/client-lambda");x.send(new a.GetAliasCommand({}));new $b.ListAliasesCommand();new PutObjectCommand(y);z(q.DeleteObjectCommand)');
+    expect(c.sent).toEqual(['GetAliasCommand', 'ListAliasesCommand', 'PutObjectCommand']);
+    expect(c.mentioned).toEqual(['DeleteObjectCommand', 'GetAliasCommand', 'ListAliasesCommand', 'PutObjectCommand']);
+    expect(c.clients).toEqual(['@aws-sdk/client-lambda']);
+    expect(() => actionsFor(['GetAliasCommand'])).toThrow(/no IAM actions known for GetAliasCommand/);
+  });
+
+  test.each(['template/macro.yml', 'template/stackset.yml', 'serverless.yml'])(
+    '%s, every feature on: every command is granted, and nothing else but the log writes',
+    (name) => {
+      const d = everyFeatureOn().find((x) => x.name === name)!;
+      for (const st of d.statements) expect(st.Effect).toBe('Allow');
+      const actions = [...new Set(actionsOf(d.statements))].sort();
+      // No wildcard action anywhere.
+      for (const a of actions) expect(a).toMatch(/^[a-z0-9-]+:[A-Za-z]+$/);
+      expect(actions.filter((a) => !a.startsWith('logs:'))).toEqual(actionsFor(calls().sent));
+      expect(actions.filter((a) => a.startsWith('logs:'))).toEqual(d.logActions);
+      // The log writes are on the function's own log group, never on '*'.
+      for (const st of d.statements.filter((x) => actionsOf([x]).some((a) => a.startsWith('logs:')))) expect([st.Resource].flat()).not.toContain('*');
+    },
+  );
+});
+
+describe('S3DefinitionBuckets: bucket names only, the same rule in every deployment and in the reader', () => {
+  const ACCEPTED = ['', 'my-bucket', 'a.b.c', 'aws-sam-cli-managed-default-samclisourcebucket-1x2y3z', 'cdk-hnb659fds-assets-111122223333-us-east-1', 'x'.repeat(63)];
+  const REJECTED = ['*', 'my-bucket*', 'my-?', 'my-bucket/*', 'my-bucket/key', 's3://my-bucket', 'My-Bucket', 'a..b', '${AWS::AccountId}', 'ab', '-ab', 'ab-', 'a b', ' my-bucket', 'x'.repeat(64), 'arn:aws:s3:::my-bucket'];
+
+  test.each(['template/macro.yml', 'template/stackset.yml'])('%s: AllowedPattern (applied to each name of the list) accepts names, and empty for off', (file) => {
+    const p = parseYaml(readFileSync(join(ROOT, file), 'utf8')).Parameters.S3DefinitionBuckets;
+    expect(p.Type).toBe('CommaDelimitedList');
+    expect(p.AllowedPattern).toBe(`^$|${BUCKET_NAME.source}`);
+    const re = new RegExp(p.AllowedPattern);
+    expect(ACCEPTED.filter((b) => !re.test(b))).toEqual([]);
+    expect(REJECTED.filter((b) => re.test(b))).toEqual([]);
+  });
+
+  test('scripts/serverless-iam.js and the reader (macro/external/s3-definitions.ts) use the same pattern', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { BUCKET } = require(join(ROOT, 'scripts/serverless-iam.js')) as { BUCKET: RegExp };
+    expect(BUCKET.source).toBe(BUCKET_NAME.source);
+    expect(ACCEPTED.filter((b) => b !== '' && !BUCKET_NAME.test(b))).toEqual([]);
+    expect(REJECTED.filter((b) => BUCKET_NAME.test(b))).toEqual([]);
+  });
+
+  test('serverless package refuses a wildcard in s3DefinitionBuckets', async () => {
+    await expect(slsPackage('wildcard-bucket', ['--param=s3DefinitionBuckets=my-bucket,*'])).rejects.toThrow(/s3DefinitionBuckets: not S3 bucket names: \*/);
+  }, 120_000);
 });
 
 describe('scripts/package.mjs zip writer (yazl)', () => {

@@ -1,22 +1,24 @@
 /**
  * The deployed artifact, run exactly as AWS Lambda runs it: the deployment zip unpacked into a task
  * folder, loaded by AWS's own Node.js runtime interface clients (aws-lambda-ric 3.3.0, the nodejs22.x
- * generation, and 4.0.2, the nodejs24.x generation), which talk to a loopback Lambda Runtime API.
+ * generation, on Node.js 22; 4.0.2, the nodejs24.x generation, on Node.js 24), which talk to a loopback
+ * Lambda Runtime API. Each client runs on its runtime's Node.js, whichever Node.js runs the tests.
  *
- * The clients build a native addon and live in a cache outside the checkout
- * (scripts/runtime-clients.mjs; `npm test` installs them when the build tools are there). Where a
- * client is missing, its tests say so and skip; under CI=true they fail.
+ * The clients build a native addon, for the Node.js they run on, and live in a cache outside the
+ * checkout; the Node.js binaries come from the npm registry into a cache too (scripts/runtime-clients.mjs,
+ * scripts/node-binaries.mjs; `npm test` installs both when the build tools are there). Where a client is
+ * missing, its tests say so and skip; under CI=true they fail.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { readTransform, withoutTransform } from '../../macro/cli/transform-entry';
 import { parseTemplateText } from '../../macro/cli/yaml';
 import { storedRefs } from '../../macro/definition/stored';
 import { ACCOUNT, listFixtures, loadInput, REGION, runFixture } from '../support/fixtures';
-import { clientPaths, launch, RUNTIME_CLIENTS, RuntimeApi, type Launched, type RuntimeClient } from '../support/lambda-runtime';
+import { clientPaths, launch, nodeBinary, RUNTIME_CLIENTS, RuntimeApi, type Launched, type RuntimeClient } from '../support/lambda-runtime';
 
 jest.setTimeout(180_000);
 
@@ -87,6 +89,14 @@ function warningEvent(): Obj {
   return event(seedFragment(), { params: { AliasName: 'no-such-alias' } });
 }
 
+/** A task folder whose dist/macro.js is `source` (CommonJS: no package.json beside it). */
+function taskWith(name: string, source: string): string {
+  const root = join(work, name);
+  mkdirSync(join(root, 'dist'), { recursive: true });
+  writeFileSync(join(root, 'dist', 'macro.js'), source);
+  return root;
+}
+
 interface Session {
   api: RuntimeApi;
   fn: Launched;
@@ -116,21 +126,75 @@ async function failureLogged(s: Session): Promise<void> {
   for (const end = Date.now() + 5000; !printed(s).includes('"message":"failure"') && Date.now() < end; ) await new Promise((r) => setTimeout(r, 25));
 }
 
-describe.each(RUNTIME_CLIENTS.map((c) => [`aws-lambda-ric@${c.version} (${c.runtime})`, c] as const))('%s', (_name, client) => {
-  const installed = clientPaths(client).installed;
-  if (!installed) {
-    const why = `aws-lambda-ric@${client.version} is not installed: run \`node scripts/runtime-clients.mjs\` (needs autoconf, automake, libtool, cmake, g++)`;
-    if (CI) {
-      test('is installed (required under CI=true)', () => {
-        throw new Error(why);
-      });
-      return;
-    }
-    // eslint-disable-next-line no-console
-    console.warn(`skipped: ${why}`);
-    test.skip(why, () => undefined);
-    return;
+/** Declares a client's tests, or, when the client is not installed, says why and skips (fails under CI=true). */
+function requireInstalled(client: RuntimeClient): boolean {
+  if (clientPaths(client).installed) return true;
+  const node = nodeBinary(client.node);
+  const why = `aws-lambda-ric@${client.version} on Node.js ${node.version} is not installed: run \`node scripts/runtime-clients.mjs\` (fetches Node.js ${client.node} from the npm registry; needs autoconf, automake, libtool, cmake, g++)`;
+  if (CI) {
+    test('is installed (required under CI=true)', () => {
+      throw new Error(why);
+    });
+    return false;
   }
+  // eslint-disable-next-line no-console
+  console.warn(`skipped: ${why}`);
+  test.skip(why, () => undefined);
+  return false;
+}
+
+describe.each(RUNTIME_CLIENTS.map((c) => [`aws-lambda-ric@${c.version} (${c.runtime})`, c] as const))('%s runs on its runtime\'s Node.js, with an addon built for it', (_name, client) => {
+  if (!requireInstalled(client)) return;
+  const node = nodeBinary(client.node);
+  const paths = clientPaths(client);
+  // What the runtime reports about itself, from inside a handler the client loaded.
+  const PROBE = `exports.handler = async () => ({ version: process.version, execPath: process.execPath, modules: process.versions.modules, napi: process.versions.napi, pathHead: process.env.PATH.split(':')[0] });\n`;
+
+  test(`the client runs on the pinned Node.js ${client.node} (scripts/node-versions.json), not on the Node.js that runs the tests`, async () => {
+    const s = await start(client, { root: taskWith(`probe-${client.version}`, PROBE) });
+    try {
+      const r = await s.api.invoke({ requestId: 'probe' });
+      expect(r.kind).toBe('response');
+      expect(r.body).toEqual({ version: `v${node.version}`, execPath: node.bin, modules: expect.stringMatching(/^\d+$/), napi: expect.stringMatching(/^\d+$/), pathHead: node.binDir });
+      expect(Number(r.body.version.slice(1).split('.')[0])).toBe(client.node);
+      // The addon was loaded by a Node.js of this very ABI after its build.
+      expect(paths.builtWith).toMatchObject({ client: client.version, loadedBy: `v${node.version}`, modules: r.body.modules });
+    } finally {
+      await stop(s);
+    }
+  });
+
+  test(`its native addon was compiled by node-gyp running on Node.js ${node.version}, against that Node's own headers`, () => {
+    const log = readFileSync(join(paths.root, 'build.log'), 'utf8');
+    const gypNodes = [...log.matchAll(/gyp info using node@(\S+)/g)].map((m) => m[1]);
+    expect(gypNodes.length).toBeGreaterThan(0);
+    expect(new Set(gypNodes)).toEqual(new Set([node.version]));
+    // node-gyp configured the build with the headers of the npm package's Node.js (nodedir), never downloaded ones.
+    expect(log).toContain(`-Dnode_root_dir=${dirname(node.binDir)}`);
+    expect(paths.builtWith).toMatchObject({ nodeGyp: node.version, nodedir: dirname(node.binDir) });
+  });
+
+  test('the addon loads in that Node.js (a fresh process, outside the client)', () => {
+    // Loading it reads the Runtime API's address (it aborts without one); it connects only on a request.
+    const r = spawnSync(node.bin, ['-e', 'const a = require(process.argv[1]); process.stdout.write(JSON.stringify({ version: process.version, exports: Object.keys(a).length }))', paths.addon], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', AWS_LAMBDA_RUNTIME_API: '127.0.0.1:9' },
+    });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({ version: `v${node.version}`, exports: expect.any(Number) });
+    expect(JSON.parse(r.stdout).exports).toBeGreaterThan(0);
+  });
+
+  test('the test harness and scripts/runtime-clients.mjs agree on where the client and its Node.js are', () => {
+    const script = `import(${JSON.stringify(join(ROOT, 'scripts', 'runtime-clients.mjs'))}).then(async (m) => { const n = await import(${JSON.stringify(join(ROOT, 'scripts', 'node-binaries.mjs'))}); const c = m.RUNTIME_CLIENTS.find((x) => x.version === ${JSON.stringify(client.version)}); const p = m.clientPaths(c); process.stdout.write(JSON.stringify({ entry: p.entry, addon: p.addon, installed: p.installed, node: n.nodePaths(n.nodeVersion(c.node)).bin })); })`;
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({ entry: paths.entry, addon: paths.addon, installed: true, node: node.bin });
+  });
+});
+
+describe.each(RUNTIME_CLIENTS.map((c) => [`aws-lambda-ric@${c.version} (${c.runtime})`, c] as const))('%s', (_name, client) => {
+  if (!requireInstalled(client)) return;
 
   let s: Session;
   beforeAll(async () => {
@@ -234,7 +298,8 @@ describe.each(RUNTIME_CLIENTS.map((c) => [`aws-lambda-ric@${c.version} (${c.runt
   });
 });
 
-describe.each(RUNTIME_CLIENTS.filter((c) => clientPaths(c).installed).map((c) => [`aws-lambda-ric@${c.version} (${c.runtime})`, c] as const))('%s: logs under Lambda\'s log controls', (_name, client) => {
+describe.each(RUNTIME_CLIENTS.map((c) => [`aws-lambda-ric@${c.version} (${c.runtime})`, c] as const))('%s: logs under Lambda\'s log controls', (_name, client) => {
+  if (!requireInstalled(client)) return;
   /** The JSON records the runtime wrote (JSON log format: one object per line). */
   function jsonRecords(s: Session): Obj[] {
     return printed(s)
@@ -305,12 +370,6 @@ describe('the harness sees the calling convention that broke the macro', () => {
   // declared length was 2); a handler that declares three parameters is what nodejs24.x refuses.
   const DEFAULTED = `exports.handler = async (event, context, deps = { log: (l) => console.log(l) }) => { deps.log('called'); return { status: 'success' }; };\n`;
   const DECLARED = `exports.handler = (event, context, callback) => { callback(null, { status: 'success' }); };\n`;
-  function taskWith(name: string, source: string): string {
-    const root = join(work, name);
-    mkdirSync(join(root, 'dist'), { recursive: true });
-    writeFileSync(join(root, 'dist', 'macro.js'), source);
-    return root;
-  }
 
   const c3 = RUNTIME_CLIENTS.find((c) => c.version.startsWith('3.'))!;
   const c4 = RUNTIME_CLIENTS.find((c) => c.version.startsWith('4.'))!;

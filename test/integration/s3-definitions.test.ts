@@ -146,15 +146,21 @@ describe('the S3 reader against the local S3 server (AWS_ENDPOINT_URL_S3)', () =
         },
         Missing: { Type: 'AWS::StepFunctions::StateMachine', Properties: { DefinitionS3Location: { Bucket: 'wsf-fixtures', Key: 'no/such.json' } } },
         NoBucket: { Type: 'AWS::StepFunctions::StateMachine', Properties: { DefinitionS3Location: { Bucket: 'no-such-bucket-wsf', Key: 'k.json' } } },
+        // Refused before any request: a bucket the deployment does not list, and a key that climbs out of its bucket path-style.
+        Unlisted: { Type: 'AWS::StepFunctions::StateMachine', Properties: { DefinitionS3Location: { Bucket: SAM_BUCKET, Key: 'k.json' } } },
+        Climbs: { Type: 'AWS::StepFunctions::StateMachine', Properties: { DefinitionS3Location: { Bucket: 'wsf-fixtures', Key: `../${SAM_BUCKET}/k.json` } } },
       },
     };
-    const out = await readS3Definitions(storedRefs(template, { region: REGION, accountId: ACCOUNT }), { region: REGION });
+    const allowedBuckets = [...readdirSync(FIXTURE_S3), 'no-such-bucket-wsf'];
+    const out = await readS3Definitions(storedRefs(template, { region: REGION, accountId: ACCOUNT }), { region: REGION, allowedBuckets });
     const md5 = (file: string): string => createHash('md5').update(readFileSync(join(FIXTURE_S3, file))).digest('hex');
     expect(out.Uri).toEqual({ status: 'ok', source: `s3://wsf-fixtures/sam/s3_uri.asl.json (ETag "${md5('wsf-fixtures/sam/s3_uri.asl.json')}")`, text: readFileSync(join(FIXTURE_S3, 'wsf-fixtures/sam/s3_uri.asl.json'), 'utf8') });
     expect(out.Map).toMatchObject({ status: 'ok' });
     expect(out.Cdk).toMatchObject({ status: 'ok', source: expect.stringMatching(/^s3:\/\/cdk-hnb659fds-assets-123456789012-us-east-1\/[0-9a-f]{64}\.json \(ETag "[0-9a-f]{32}"\)$/) });
     expect(out.Missing).toEqual({ status: 'error', source: 's3://wsf-fixtures/no/such.json', message: 'not found: no such object' });
     expect(out.NoBucket).toEqual({ status: 'error', source: 's3://no-such-bucket-wsf/k.json', message: 'not found: no such bucket' });
+    expect(out.Unlisted).toEqual({ status: 'error', source: `s3://${SAM_BUCKET}/k.json`, message: `not read: bucket '${SAM_BUCKET}' is not one that the deployment of the macro lists in s3DefinitionBuckets` });
+    expect(out.Climbs).toMatchObject({ status: 'error', message: expect.stringMatching(/^not read: its key has a '\.' or '\.\.' segment/) });
   });
 });
 
@@ -192,6 +198,8 @@ describe.each(RUNTIME_CLIENTS.map((c) => [`aws-lambda-ric@${c.version} (${c.runt
     beforeAll(async () => {
       s = await start(client, {
         WARM_S3_DEFINITIONS: 'true',
+        // The buckets the fixtures name (my-artifacts and my-bucket do not exist: the reader asks, and S3 says so).
+        WARM_S3_DEFINITION_BUCKETS: [...readdirSync(FIXTURE_S3), SAM_BUCKET, 'my-artifacts', 'my-bucket'].join(','),
         AWS_ENDPOINT_URL_S3: endpoint,
         // The local server's own credentials (the function's role credentials, in Lambda).
         AWS_ACCESS_KEY_ID: 'S3RVER',

@@ -1,11 +1,11 @@
 /**
  * The AWS Serverless Application Repository (SAR) application: the `AWS::ServerlessRepo::Application`
- * metadata of template/macro.yml, the version kept in step with package.json, and the README's consumer
+ * metadata of template/macro.yml, the version kept in step with package.json, and docs/deploy.md's consumer
  * template. Offline; nothing here talks to AWS. Where each check comes from:
  *
  *  - AWS SAM's own code that is on this machine, aws-sam-translator (Python `samtranslator`, run by
  *    test/support/sam_translate.py): the SAM transform of template/macro.yml as `sam package` leaves it, and
- *    of the README's consumer template (`AWS::Serverless::Application` with ApplicationId/SemanticVersion,
+ *    of docs/deploy.md's consumer template (`AWS::Serverless::Application` with ApplicationId/SemanticVersion,
  *    the Serverless Application Repository replaced by a stub client that records the call).
  *  - `sam publish`'s metadata library, `serverlessrepo` (aws-serverlessrepo-python, vendored in the SAM CLI),
  *    is not installed here and cannot be (no PyPI). Its checks are re-stated below from its source: the
@@ -33,7 +33,8 @@ jest.setTimeout(60_000);
 const ROOT = resolve(__dirname, '../..');
 const TEMPLATE_FILE = join(ROOT, 'template/macro.yml');
 const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
-const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
+/** Where the SAR steps are documented (docs/deploy.md, "Share the macro through the Serverless Application Repository"). */
+const DEPLOY_DOC = readFileSync(join(ROOT, 'docs/deploy.md'), 'utf8');
 const PLACEHOLDER_URL = 'https://github.com/OWNER/warm-step-functions';
 
 const template = (): Json => parseYaml(readFileSync(TEMPLATE_FILE, 'utf8'));
@@ -83,11 +84,11 @@ function packaged(): Json {
   return t;
 }
 
-/** The YAML block that follows the "tested: test/integration/sar.test.ts" marker in the README. */
+/** The YAML block that follows the "tested: test/integration/sar.test.ts" marker in docs/deploy.md. */
 function readmeConsumerTemplate(): Json {
-  const marker = README.indexOf('<!-- tested: test/integration/sar.test.ts');
+  const marker = DEPLOY_DOC.indexOf('<!-- tested: test/integration/sar.test.ts');
   expect(marker).toBeGreaterThan(0);
-  const block = /```yaml\n([\s\S]*?)```/.exec(README.slice(marker));
+  const block = /```yaml\n([\s\S]*?)```/.exec(DEPLOY_DOC.slice(marker));
   expect(block).not.toBeNull();
   return parseYaml(block![1]);
 }
@@ -145,12 +146,12 @@ describe('template/macro.yml: Metadata AWS::ServerlessRepo::Application', () => 
     expect(readFileSync(join(ROOT, 'LICENSE'), 'utf8')).toMatch(/Apache License\s+Version 2\.0, January 2004/);
   });
 
-  test('HomePageUrl and SourceCodeUrl are https URLs; the placeholder is documented in the README', () => {
+  test('HomePageUrl and SourceCodeUrl are https URLs; the placeholder is documented in docs/deploy.md', () => {
     const m = metadata() as Record<string, string>;
     for (const url of [m.HomePageUrl, m.SourceCodeUrl]) {
       expect(new URL(url).protocol).toBe('https:');
       if (url === PLACEHOLDER_URL) {
-        expect(README).toContain(`\`HomePageUrl\` and \`SourceCodeUrl\` are \`${PLACEHOLDER_URL}\``);
+        expect(DEPLOY_DOC).toContain(`\`HomePageUrl\` and \`SourceCodeUrl\` are \`${PLACEHOLDER_URL}\``);
       }
     }
   });
@@ -163,16 +164,17 @@ describe('template/macro.yml: Metadata AWS::ServerlessRepo::Application', () => 
 // ---------------------------------------------------------------- version pins (scripts/sync-version.mjs)
 
 describe('scripts/sync-version.mjs', () => {
-  test('--check: template/macro.yml and the README pins are at package.json\'s version', async () => {
+  test('--check: template/macro.yml and the version pins of the README and docs/ are at package.json\'s version', async () => {
     const { stdout } = await execFileAsync(process.execPath, [join(ROOT, 'scripts/sync-version.mjs'), '--check']);
     expect(stdout).toContain(PKG.version);
   });
 
-  test('on a copy bumped to 9.8.7: rewrites only the SemanticVersion line and the README pins; refuses without a changelog section', async () => {
+  test('on a copy bumped to 9.8.7: rewrites only the SemanticVersion line and the version pins of the docs; refuses without a changelog section', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'wsf-version-'));
     try {
       mkdirSync(join(dir, 'template'));
-      for (const f of ['README.md', 'CHANGELOG.md', 'template/macro.yml']) copyFileSync(join(ROOT, f), join(dir, f));
+      mkdirSync(join(dir, 'docs'));
+      for (const f of ['README.md', 'CHANGELOG.md', 'template/macro.yml', 'docs/cli.md', 'docs/deploy.md']) copyFileSync(join(ROOT, f), join(dir, f));
       writeFileSync(join(dir, 'package.json'), JSON.stringify({ ...PKG, version: '9.8.7' }));
       const script = join(ROOT, 'scripts/sync-version.mjs');
 
@@ -187,7 +189,7 @@ describe('scripts/sync-version.mjs', () => {
       const changed = before.flatMap((line, i) => (line === after[i] ? [] : [[line.trim(), after[i].trim()]]));
       expect(changed).toEqual([[`SemanticVersion: ${PKG.version}`, 'SemanticVersion: 9.8.7']]);
       expect(parseYaml(after.join('\n')).Metadata['AWS::ServerlessRepo::Application'].SemanticVersion).toBe('9.8.7');
-      const readme = readFileSync(join(dir, 'README.md'), 'utf8');
+      const readme = ['README.md', 'docs/cli.md', 'docs/deploy.md'].map((f) => readFileSync(join(dir, f), 'utf8')).join('\n');
       expect(readme).toContain('warm-step-functions@9.8.7');
       expect(readme).toContain('rev: v9.8.7');
       expect(readme).toContain('SemanticVersion: 9.8.7');
@@ -212,7 +214,7 @@ describe('aws-sam-translator (AWS SAM\'s own code)', () => {
     expect(result.output).toEqual(rest); // resources, parameters, conditions, outputs and the SAR metadata
   });
 
-  test("the README's consumer template: one nested stack from SAR, at package.json's version, with the macro's parameters", async () => {
+  test("docs/deploy.md's consumer template: one nested stack from SAR, at package.json's version, with the macro's parameters", async () => {
     const consumer = readmeConsumerTemplate();
     const [id, app] = Object.entries<Json>(consumer.Resources).find(([, r]) => r.Type === 'AWS::Serverless::Application')!;
     const macroParameters = template().Parameters;
@@ -237,7 +239,7 @@ describe('aws-sam-translator (AWS SAM\'s own code)', () => {
         { Key: 'serverlessrepo:semanticVersion', Value: PKG.version },
       ]),
     );
-    // The output the README reads from the nested stack exists in template/macro.yml.
+    // The output the consumer template reads from the nested stack exists in template/macro.yml.
     const outputs = template().Outputs;
     for (const output of Object.values<Json>(consumer.Outputs ?? {})) {
       const [target, attribute] = output.Value['Fn::GetAtt'];

@@ -314,10 +314,11 @@ describe('verify over the wire (node dist/cli.cjs verify)', () => {
 // ---------------------------------------------------------------------------------------------
 // ResolveExternal: the bundled handler with the feature on, in its own process
 
+/** A state machine whose states invoke the given functions (names of this account and Region, or ARNs). */
 function externalTemplate(names: string[]): Record<string, unknown> {
   const states: Record<string, unknown> = {};
   names.forEach((n, k) => {
-    states[`Call${k}`] = { Type: 'Task', Resource: fnArn(HERE, n), ...(k + 1 < names.length ? { Next: `Call${k + 1}` } : { End: true }) };
+    states[`Call${k}`] = { Type: 'Task', Resource: n.startsWith('arn:') ? n : fnArn(HERE, n), ...(k + 1 < names.length ? { Next: `Call${k + 1}` } : { End: true }) };
   });
   return {
     Resources: {
@@ -397,15 +398,18 @@ describe('ResolveExternal over the wire (dist/macro.js)', () => {
     expect(r.status).toBe('success');
     expect(r.resources).toEqual({ Call0: `${fnArn(HERE, 'ok-fn')}:live`, Call1: fnArn(HERE, 'denied-fn'), Call2: fnArn(HERE, 'gone-fn') });
     const text = r.reasons.join('\n');
-    expect(text).toContain('access denied: the macro role needs lambda:ListProvisionedConcurrencyConfigs and lambda:ListAliases');
-    expect(text).toContain('the function does not exist (or is in another account or region)');
+    // Not-found and access-denied read the same (docs/security.md), and the service's own message (which
+    // names the caller) is not repeated.
+    const unreadable = 'failed: not found, or the macro may not read it (it needs lambda:ListProvisionedConcurrencyConfigs and lambda:ListAliases';
+    expect(r.reasons.filter((x) => x.includes(unreadable))).toHaveLength(2);
+    expect(text).not.toMatch(/not authorized|Function not found|user\/ci/);
   }, 60_000);
 
   it('throttling that does not stop: at most 3 attempts, reported as throttled, inside the budget', async () => {
     const s = await serve({ ...HERE, stacks: {}, machines: [], functions: warmFunctions(['hot-fn']), fault: () => 'throttle' });
     const r = await resolveOverWire(s, ['hot-fn']);
     expect(r.status).toBe('success');
-    expect(r.reasons.join('\n')).toMatch(/throttled by the Lambda API \(TooManyRequestsException: Rate exceeded; 3 attempts\)/);
+    expect(r.reasons.join('\n')).toMatch(/throttled by the Lambda API \(TooManyRequestsException; 3 attempts\)/);
     expect(count(s.calls, 'ListProvisionedConcurrencyConfigs')).toBe(3);
     expect(r.ms).toBeLessThan(10_000);
   }, 60_000);
@@ -424,4 +428,52 @@ describe('ResolveExternal over the wire (dist/macro.js)', () => {
     expect(strict.status).toBe('failure');
     expect(strict.errorMessage).toMatch(/timed out: the 1500 ms budget.*\(Mode strict\)/);
   }, 60_000);
+
+  describe('lanes: partition, Region, account', () => {
+    const OTHER = '111122223333';
+    const eu = fnArn({ region: 'eu-west-1', account: ACCOUNT }, 'eu-fn');
+    const theirs = fnArn({ region: REGION, account: OTHER }, 'shared-fn');
+    const china = `arn:aws-cn:lambda:cn-north-1:${ACCOUNT}:function:cn-fn`;
+    const warm = { pc: { live: { status: 'READY' as const } }, aliases: { live: '1' } };
+    const fake = (): FakeAccount => ({ ...HERE, stacks: {}, machines: [], functions: warmFunctions(['here-fn']), elsewhere: { [eu]: warm, [theirs]: warm } });
+
+    it("another Region's function is asked through that Region's endpoint (signed for it); another partition and an unnamed account are not asked", async () => {
+      const s = await serve(fake());
+      const r = await resolveOverWire(s, ['here-fn', eu, theirs, china]);
+      expect(r.status).toBe('success');
+      expect(r.resources).toEqual({ Call0: `${fnArn(HERE, 'here-fn')}:live`, Call1: `${eu}:live`, Call2: theirs, Call3: china });
+      const asked = s.callsOf('ListProvisionedConcurrencyConfigs').map((c) => `${c.subject} @ ${c.signedRegion}`).sort();
+      expect(asked).toEqual([`${eu} @ eu-west-1`, `${fnArn(HERE, 'here-fn')} @ ${REGION}`].sort());
+      const text = r.reasons.join('\n');
+      expect(text).toContain(`account ${OTHER} is not this stack's`);
+      expect(text).toContain("its partition (aws-cn) is not this stack's (aws)");
+    }, 60_000);
+
+    it('ExternalAccounts names the other account: its function is looked up and rewritten; strict mode passes', async () => {
+      const s = await serve(fake());
+      const r = await resolveOverWire(s, [theirs], {}, { ResolveExternal: 'true', ExternalAccounts: OTHER, Mode: 'strict' });
+      expect(r.status).toBe('success');
+      expect(r.resources).toEqual({ Call0: `${theirs}:live` });
+      expect(s.callsOf('ListAliases').map((c) => c.subject)).toEqual([theirs]);
+    }, 60_000);
+
+    it('strict mode: a missing function and a denied one fail with the same words', async () => {
+      const s = await serve({ ...fake(), fault: (c) => (c.subject === fnArn(HERE, 'here-fn') ? 'denied' : undefined) });
+      const denied = await resolveOverWire(s, ['here-fn'], {}, { ResolveExternal: 'true', Mode: 'strict' });
+      const missing = await resolveOverWire(s, ['gone-fn'], {}, { ResolveExternal: 'true', Mode: 'strict' });
+      expect(denied.status).toBe('failure');
+      expect(missing.status).toBe('failure');
+      expect(denied.errorMessage!.replace('here-fn', 'X')).toBe(missing.errorMessage!.replace('gone-fn', 'X'));
+      expect(denied.errorMessage).not.toMatch(/not authorized|AccessDenied/);
+    }, 60_000);
+
+    it('the cap (WARM_RESOLVE_MAX_LOOKUPS=3): 5 functions, 3 asked, 2 warned about', async () => {
+      const names = ['c-1', 'c-2', 'c-3', 'c-4', 'c-5'];
+      const s = await serve({ ...HERE, stacks: {}, machines: [], functions: warmFunctions(names) });
+      const r = await resolveOverWire(s, names, { WARM_RESOLVE_MAX_LOOKUPS: '3' });
+      expect(r.status).toBe('success');
+      expect(count(s.calls, 'ListProvisionedConcurrencyConfigs')).toBe(3);
+      expect(r.reasons.filter((x) => x.includes('looks up at most 3 per template'))).toHaveLength(2);
+    }, 60_000);
+  });
 });

@@ -35,6 +35,8 @@ export interface WireCall {
   /** How many calls of this operation on this subject came before this one. */
   seen: number;
   at: number;
+  /** The Region the request was signed for (SigV4 credential scope): which Region's client sent it. */
+  signedRegion?: string;
 }
 
 export type Fault = 'throttle' | 'denied' | 'stall' | 'server-error';
@@ -72,6 +74,11 @@ export interface FakeAccount {
   machines: FakeMachine[];
   /** Function name → what Lambda knows of it. */
   functions: Record<string, FakeFunction>;
+  /**
+   * Functions of other Regions or accounts, by unqualified ARN. Lambda is regional: each is known only to a
+   * request signed for its own Region (any other gets ResourceNotFoundException, as for a function it does not know).
+   */
+  elsewhere?: Record<string, FakeFunction>;
   /** A fault to inject into this call, if any. */
   fault?: (call: WireCall) => Fault | undefined;
 }
@@ -121,11 +128,12 @@ export async function startFakeAws(fake: FakeAccount, opts: { lifetimeMs?: numbe
   const sockets = new Set<Socket>();
   let requests = 0;
 
+  let signedRegion: string | undefined;
   const record = (service: Service, operation: string, subject: string, params: Record<string, unknown>): void => {
     const key = `${operation} ${subject}`;
     const n = seen.get(key) ?? 0;
     seen.set(key, n + 1);
-    const call: WireCall = { service, operation, params, subject, seen: n, at: Date.now() };
+    const call: WireCall = { service, operation, params, subject, seen: n, at: Date.now(), ...(signedRegion ? { signedRegion } : {}) };
     calls.push(call);
     const fault = fake.fault?.(call);
     if (fault === 'stall') throw new Stall();
@@ -141,6 +149,8 @@ export async function startFakeAws(fake: FakeAccount, opts: { lifetimeMs?: numbe
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
+      // Authorization: AWS4-HMAC-SHA256 Credential=AKID/20250304/us-east-1/lambda/aws4_request, ...
+      signedRegion = /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(String(req.headers.authorization ?? ''))?.[1];
       const service: Service = req.headers['x-amz-target'] ? 'sfn' : req.method === 'POST' && req.url === '/' ? 'cloudformation' : 'lambda';
       try {
         if (service === 'cloudformation') cloudformation(fake, body, record, res);
@@ -343,9 +353,13 @@ function lambda(fake: FakeAccount, req: IncomingMessage, record: Record_, res: S
   const name = parts.length >= 7 ? parts[6] : parts.length === 3 ? parts[2] : parts[0];
   const arnRegion = parts.length >= 7 ? parts[3] : fake.region;
   const arnAccount = parts.length >= 7 ? parts[4] : parts.length === 3 ? parts[0] : fake.account;
-  const fn = arnRegion === fake.region && arnAccount === fake.account && Object.prototype.hasOwnProperty.call(fake.functions, name) ? fake.functions[name] : undefined;
-  if (!fn) throw new ClientError(404, 'ResourceNotFoundException', `Function not found: ${fnArn(fake, name)}`);
-  const arn = fnArn(fake, name);
+  const here = arnRegion === fake.region && arnAccount === fake.account;
+  const arn = fnArn({ region: arnRegion, account: arnAccount }, name);
+  const signedFor = /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(String(req.headers.authorization ?? ''))?.[1];
+  const fn = here
+    ? Object.prototype.hasOwnProperty.call(fake.functions, name) ? fake.functions[name] : undefined
+    : signedFor === arnRegion && fake.elsewhere && Object.prototype.hasOwnProperty.call(fake.elsewhere, arn) ? fake.elsewhere[arn] : undefined;
+  if (!fn) throw new ClientError(404, 'ResourceNotFoundException', `Function not found: ${arn}`);
   const page = <T>(items: T[]): { items: T[]; next?: string } => {
     const size = query.MaxItems !== undefined ? Number(query.MaxItems) : (fn.pageSize ?? 50);
     const from = untoken(query.Marker);

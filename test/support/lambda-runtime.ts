@@ -12,13 +12,15 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 const PREFIX = '/2018-06-01/runtime';
 
 export interface RuntimeClient {
   version: string;
   runtime: string;
+  /** The Node.js major its Lambda runtime runs (the client runs on it, and its addon is built against it). */
+  node: number;
   entry: string;
   addon: string;
 }
@@ -26,12 +28,61 @@ export interface RuntimeClient {
 /** The runtime clients the tests use (scripts/runtime-clients.json; scripts/runtime-clients.mjs installs them). */
 export const RUNTIME_CLIENTS: RuntimeClient[] = JSON.parse(readFileSync(join(__dirname, '..', '..', 'scripts', 'runtime-clients.json'), 'utf8'));
 
-/** Where a client is installed (the cache outside the checkout), and whether its native addon is built. */
-export function clientPaths(client: RuntimeClient, env: NodeJS.ProcessEnv = process.env): { entry: string; installed: boolean } {
-  const root = env.WARM_RIC_CACHE || join(homedir(), '.cache', 'warm-step-functions', 'ric');
-  const pkg = join(root, client.version, 'node_modules', 'aws-lambda-ric');
+export interface NodeVersion {
+  major: number;
+  version: string;
+  why: string;
+  integrity: Record<string, string>;
+}
+
+/** The pinned Node.js versions (scripts/node-versions.json; scripts/node-binaries.mjs fetches them). */
+export const NODE_VERSIONS: NodeVersion[] = JSON.parse(readFileSync(join(__dirname, '..', '..', 'scripts', 'node-versions.json'), 'utf8'));
+
+/** The pinned Node.js of a major line, where the cache holds it (as scripts/node-binaries.mjs lays it out), and whether it is there. */
+export function nodeBinary(major: number, env: NodeJS.ProcessEnv = process.env): { version: string; bin: string; binDir: string; installed: boolean } {
+  const n = NODE_VERSIONS.find((v) => v.major === major);
+  if (!n) throw new Error(`Node.js ${major} is not pinned in scripts/node-versions.json`);
+  const root = env.WARM_NODE_CACHE || join(homedir(), '.cache', 'warm-step-functions', 'node');
+  const binDir = join(root, `${n.version}-${process.platform}-${process.arch}`, 'bin');
+  const bin = join(binDir, 'node');
+  return { version: n.version, bin, binDir, installed: existsSync(bin) };
+}
+
+/** What scripts/runtime-clients.mjs recorded about a client's build (built-with.json). */
+export interface BuiltWith {
+  client: string;
+  runtime: string;
+  /** The Node.js version node-gyp ran under, from the build's own log. */
+  nodeGyp: string;
+  nodedir: string;
+  /** The Node.js that loaded the finished addon after the build. */
+  loadedBy: string;
+  modules: string;
+  napi: string;
+}
+
+/**
+ * Where a client is installed (the cache outside the checkout, one build per Node.js major), the Node.js it
+ * runs on, and whether both are there, with an addon that node-gyp built under that Node.js major.
+ */
+export function clientPaths(
+  client: RuntimeClient,
+  env: NodeJS.ProcessEnv = process.env,
+): { root: string; entry: string; addon: string; node: string; builtWith: BuiltWith | null; installed: boolean } {
+  const root = join(env.WARM_RIC_CACHE || join(homedir(), '.cache', 'warm-step-functions', 'ric'), `${client.version}-node${client.node}`);
+  const pkg = join(root, 'node_modules', 'aws-lambda-ric');
   const entry = join(pkg, client.entry);
-  return { entry, installed: existsSync(entry) && existsSync(join(pkg, client.addon)) };
+  const addon = join(pkg, client.addon);
+  let builtWith: BuiltWith | null = null;
+  try {
+    builtWith = JSON.parse(readFileSync(join(root, 'built-with.json'), 'utf8'));
+  } catch {
+    // not built, or an interrupted build
+  }
+  const major = (v: string | undefined): number => Number(/^v?(\d+)\./.exec(v ?? '')?.[1]);
+  const node = nodeBinary(client.node, env);
+  const installed = node.installed && existsSync(entry) && existsSync(addon) && major(builtWith?.nodeGyp) === client.node && major(builtWith?.loadedBy) === client.node;
+  return { root, entry, addon, node: node.bin, builtWith, installed };
 }
 
 /** The outcome of one invocation, as the client posted it. */
@@ -204,6 +255,8 @@ export interface LaunchOptions {
   /** Extra function environment variables (the function's Environment.Variables). */
   env?: Record<string, string>;
   memoryMb?: number;
+  /** The Node.js binary to run the client on; default: the pinned Node.js of the client's runtime (`client.node`). */
+  nodeBin?: string;
 }
 
 /** A running runtime client: its process and everything it printed. */
@@ -219,14 +272,17 @@ export interface Launched {
 }
 
 /**
- * Starts a runtime client the way Lambda's bootstrap does: Node.js on the client's entry, cwd the task
- * root, and only the environment the managed runtime defines (nothing of the test process leaks in
- * but PATH, so a bundle that needs something else fails here as it would in Lambda).
+ * Starts a runtime client the way Lambda's bootstrap does: the runtime's Node.js (not the one running the
+ * tests) on the client's entry, cwd the task root, and only the environment the managed runtime defines
+ * (nothing of the test process leaks in but PATH, with that Node.js first as Lambda's /var/lang/bin is, so
+ * a bundle that needs something else fails here as it would in Lambda).
  */
 export function launch(client: RuntimeClient, entry: string, api: RuntimeApi, o: LaunchOptions): Launched {
   const memory = o.memoryMb ?? 512;
+  const nodeBin = o.nodeBin ?? nodeBinary(client.node).bin;
+  if (!existsSync(nodeBin)) throw new Error(`Node.js ${client.node} for aws-lambda-ric@${client.version} is not at ${nodeBin}: run \`node scripts/runtime-clients.mjs\``);
   const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+    PATH: `${dirname(nodeBin)}:${process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin'}`,
     LANG: 'en_US.UTF-8',
     TZ: ':UTC',
     _HANDLER: o.handler,
@@ -254,7 +310,7 @@ export function launch(client: RuntimeClient, entry: string, api: RuntimeApi, o:
   // from the environment. Both read AWS_LAMBDA_RUNTIME_API.
   const args = [`--max-old-space-size=${Math.floor(memory * 0.9)}`, entry, ...(client.version.startsWith('3.') ? [o.handler] : [])];
   const startedAt = process.hrtime.bigint();
-  const child = spawn(process.execPath, args, { cwd: o.taskRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(nodeBin, args, { cwd: o.taskRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));

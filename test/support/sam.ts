@@ -8,11 +8,11 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MACRO_NAME } from '../../macro/cli/transform-entry';
 import { stringify } from 'yaml';
 import { parseTemplateText } from '../../macro/cli/yaml';
 import type { Json, JsonObject } from '../../macro/types';
 import { FIXTURES } from './fixtures';
+import { MACRO_NAME } from '../../macro/types';
 
 export const SAM_TRANSFORM = 'AWS::Serverless-2016-10-31';
 export const SAM_SOURCES = join(FIXTURES, 'sam-source');

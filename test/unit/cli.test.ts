@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { CHECK_USAGE, TRANSFORM_USAGE, USAGE, VERIFY_USAGE } from '../../macro/cli/commands';
 import { run, type Io } from '../../macro/cli/main';
 import { parseTemplateText } from '../../macro/cli/yaml';
-import { formatValue } from '../../macro/intrinsics/parts';
+import { formatValue } from '../../macro/cfn/parts';
 import type { JsonObject } from '../../macro/types';
 
 interface Result {

@@ -29,7 +29,7 @@ import {
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { TransformError } from '../../macro/errors';
 import { createHandler } from '../../macro/handler';
-import { BudgetRetryStrategy, DEFAULT_CONCURRENCY, externalCandidates, resolveExternal } from '../../macro/external/resolve';
+import { BudgetRetryStrategy, DEFAULT_CONCURRENCY, externalCandidates, resolveExternal, UNREADABLE } from '../../macro/external/resolve';
 import { transform } from '../../macro/transform';
 import type { Json, JsonObject, MacroReply, TransformOptions } from '../../macro/types';
 
@@ -321,23 +321,48 @@ describe('resolveExternal, Lambda API mocked', () => {
     expect(out[arn('orders-charge')]).toEqual({ status: 'warm', aliases: [{ name: 'live', arn: `${arn('orders-charge')}:live` }] });
   });
 
-  it('AccessDenied: an error outcome that names the missing permissions; nothing thrown', async () => {
+  it('AccessDenied: an error outcome that names the permissions, not the service message (it names the role); nothing thrown', async () => {
     lambda.on(ListProvisionedConcurrencyConfigsCommand).rejects(accessDenied('lambda:ListProvisionedConcurrencyConfigs'));
     const out = await resolveExternal(template(tasks(['orders-charge'])), OPTIONS, { enabled: true });
-    expect(out[arn('orders-charge')]).toEqual({ status: 'error', message: expect.stringMatching(/^access denied: .*lambda:ListProvisionedConcurrencyConfigs and lambda:ListAliases/) });
+    expect(out[arn('orders-charge')]).toEqual({ status: 'error', message: UNREADABLE });
+    expect(UNREADABLE).toMatch(/lambda:ListProvisionedConcurrencyConfigs and lambda:ListAliases/);
+    expect(JSON.stringify(out)).not.toMatch(/assumed-role|not authorized/);
+  });
+
+  // What a template author learns: with the macro's role, "no such function" and "access denied" look
+  // the same from outside (docs/security.md); the deployment's own log keeps which one it was.
+  it.each<[string, () => void]>([
+    ['no such function', () => serve(lambda, {})],
+    ['access denied on ListProvisionedConcurrencyConfigs', () => lambda.on(ListProvisionedConcurrencyConfigsCommand).rejects(accessDenied('lambda:ListProvisionedConcurrencyConfigs'))],
+    ['access denied on ListAliases', () => {
+      serve(lambda, CHARGE_LIVE);
+      lambda.on(ListAliasesCommand).rejects(accessDenied('lambda:ListAliases'));
+    }],
+  ])('%s: the one outcome for not-found and access-denied; the detail goes to the log only', async (_name, arrange) => {
+    arrange();
+    const log: Record<string, unknown>[] = [];
+    const out = await resolveExternal(template(tasks(['orders-charge'])), OPTIONS, { enabled: true, log: (r) => log.push(r) });
+    expect(out).toEqual({ [arn('orders-charge')]: { status: 'error', message: UNREADABLE } });
+    expect(log).toEqual([{ level: 'WARN', message: 'lookup failed', function: arn('orders-charge'), error: expect.stringMatching(/^(ResourceNotFoundException|AccessDeniedException)$/), detail: expect.any(String) }]);
+  });
+
+  it('a service error other than those: its name and HTTP status, never its message', async () => {
+    lambda.on(ListProvisionedConcurrencyConfigsCommand).rejects(Object.assign(new Error('Function arn:aws:lambda:us-east-1:123456789012:function:x is in state Pending'), { name: 'ResourceConflictException', $fault: 'client', $metadata: { httpStatusCode: 409 } }));
+    const out = await resolveExternal(template(tasks(['orders-charge'])), OPTIONS, { enabled: true });
+    expect(out[arn('orders-charge')]).toEqual({ status: 'error', message: 'ResourceConflictException (HTTP 409)' });
   });
 
   it('AccessDenied on ListAliases only (partial permissions): an error outcome too', async () => {
     serve(lambda, CHARGE_LIVE);
     lambda.on(ListAliasesCommand).rejects(accessDenied('lambda:ListAliases'));
     const out = await resolveExternal(template(tasks(['orders-charge'])), OPTIONS, { enabled: true });
-    expect(out[arn('orders-charge')]).toMatchObject({ status: 'error', message: expect.stringMatching(/^access denied/) });
+    expect(out[arn('orders-charge')]).toEqual({ status: 'error', message: UNREADABLE });
   });
 
   it('a function that does not exist: an error for it, the others are still resolved', async () => {
     serve(lambda, CHARGE_LIVE);
     const out = await resolveExternal(template(tasks(['orders-charge', 'no-such-fn'])), OPTIONS, { enabled: true });
-    expect(out[arn('no-such-fn')]).toEqual({ status: 'error', message: 'the function does not exist (or is in another account or region)' });
+    expect(out[arn('no-such-fn')]).toEqual({ status: 'error', message: UNREADABLE });
     expect(out[arn('orders-charge')]).toMatchObject({ status: 'warm' });
   });
 
@@ -347,7 +372,7 @@ describe('resolveExternal, Lambda API mocked', () => {
     expect(out[arn('orders-charge')]).toEqual({ status: 'error', message: 'ServiceException: Service is unavailable' });
   });
 
-  it('builds its client with the budget-aware retry strategy, 3 attempts, in the event region', async () => {
+  it("builds its client with the budget-aware retry strategy, 3 attempts, in the function's Region (here not the event's)", async () => {
     const seen: { retryMode?: string; maxAttempts?: number; region?: string; strategy?: string }[] = [];
     lambda.on(ListProvisionedConcurrencyConfigsCommand).callsFake(async (_input, getClient) => {
       const client = getClient() as LambdaClient;
@@ -360,8 +385,9 @@ describe('resolveExternal, Lambda API mocked', () => {
       });
       return { ProvisionedConcurrencyConfigs: [] };
     });
+    // The event is in eu-west-1; the function's ARN says us-east-1, whose endpoint alone knows it.
     await resolveExternal(template(tasks(['orders-charge'])), { ...OPTIONS, region: 'eu-west-1' }, { enabled: true });
-    expect(seen).toEqual([{ retryMode: 'standard', maxAttempts: 3, region: 'eu-west-1', strategy: 'BudgetRetryStrategy' }]);
+    expect(seen).toEqual([{ retryMode: 'standard', maxAttempts: 3, region: REGION, strategy: 'BudgetRetryStrategy' }]);
   });
 
   // The mock replaces Client#send, so the retry middleware is bypassed: the SDK never sees the
@@ -375,9 +401,76 @@ describe('resolveExternal, Lambda API mocked', () => {
     serve(lambda, CHARGE_LIVE);
     lambda.on(ListProvisionedConcurrencyConfigsCommand, { FunctionName: arn('orders-ship') }).rejectsOnce(error()).resolves({ ProvisionedConcurrencyConfigs: [] });
     const out = await resolveExternal(template(tasks(['orders-charge', 'orders-ship'])), OPTIONS, { enabled: true });
-    expect(out[arn('orders-ship')]).toEqual({ status: 'error', message: `throttled by the Lambda API (${name}: Rate exceeded)` });
+    expect(out[arn('orders-ship')]).toEqual({ status: 'error', message: `throttled by the Lambda API (${name})` });
     expect(out[arn('orders-charge')]).toMatchObject({ status: 'warm' });
     expect(lambda).toHaveReceivedCommandTimes(ListProvisionedConcurrencyConfigsCommand, 2);
+  });
+
+  describe('lanes (macro/external/lanes.ts): partition, Region, account, cap', () => {
+    const OTHER = '111122223333';
+    const at = (name: string, region: string, account = ACCOUNT, partition = 'aws'): string => `arn:${partition}:lambda:${region}:${account}:function:${name}`;
+    /** Each ListProvisionedConcurrencyConfigs call's FunctionName and the Region of the client that sent it. */
+    function recordRegions(): { FunctionName?: string; region: string }[] {
+      const seen: { FunctionName?: string; region: string }[] = [];
+      lambda.on(ListProvisionedConcurrencyConfigsCommand).callsFake(async (input: ListProvisionedConcurrencyConfigsCommandInput, getClient) => {
+        seen.push({ FunctionName: input.FunctionName, region: await (getClient() as LambdaClient).config.region() });
+        return { ProvisionedConcurrencyConfigs: [] };
+      });
+      return seen;
+    }
+    const fragmentOf = (arns: string[]) => template(Object.fromEntries(arns.map((a, k) => [`S${k}`, { Type: 'Task', Resource: a, ...(k + 1 < arns.length ? { Next: `S${k + 1}` } : { End: true }) }])));
+
+    it("a function of another Region is asked through that Region's client; the event Region's client asks for its own", async () => {
+      const seen = recordRegions();
+      const out = await resolveExternal(fragmentOf([arn('here-fn'), at('there-fn', 'eu-west-1')]), OPTIONS, { enabled: true });
+      expect(out).toEqual({ [arn('here-fn')]: { status: 'cold' }, [at('there-fn', 'eu-west-1')]: { status: 'cold' } });
+      expect(seen.sort((a, b) => a.region.localeCompare(b.region))).toEqual([
+        { FunctionName: at('there-fn', 'eu-west-1'), region: 'eu-west-1' },
+        { FunctionName: arn('here-fn'), region: REGION },
+      ]);
+    });
+
+    it('another partition, another account (no ExternalAccounts), a Region that is no Region: no call, each says why', async () => {
+      const seen = recordRegions();
+      const china = at('cn-fn', 'cn-north-1', ACCOUNT, 'aws-cn');
+      const theirs = at('their-fn', REGION, OTHER);
+      const odd = at('odd-fn', 'evil.example.com');
+      const out = await resolveExternal(fragmentOf([china, theirs, odd, arn('here-fn')]), OPTIONS, { enabled: true });
+      expect(seen).toEqual([{ FunctionName: arn('here-fn'), region: REGION }]);
+      expect(out[china]).toEqual({ status: 'error', message: expect.stringContaining("its partition (aws-cn) is not this stack's (aws)") });
+      expect(out[theirs]).toEqual({ status: 'error', message: expect.stringContaining(`account ${OTHER} is not this stack's`) });
+      expect(out[odd]).toEqual({ status: 'error', message: expect.stringContaining("'evil.example.com' is not a Region") });
+    });
+
+    it('another account named in ExternalAccounts: looked up', async () => {
+      const seen = recordRegions();
+      const theirs = at('their-fn', REGION, OTHER);
+      const out = await resolveExternal(fragmentOf([theirs]), OPTIONS, { enabled: true, externalAccounts: [OTHER] });
+      expect(out).toEqual({ [theirs]: { status: 'cold' } });
+      expect(seen).toEqual([{ FunctionName: theirs, region: REGION }]);
+    });
+
+    it('the cap: the first maxLookups functions are looked up, the others are not, and the log says the cap was reached', async () => {
+      recordRegions();
+      const names = ['fn-a', 'fn-b', 'fn-c', 'fn-d'];
+      const log: Record<string, unknown>[] = [];
+      const out = await resolveExternal(template(tasks(names)), OPTIONS, { enabled: true, maxLookups: 2, log: (r) => log.push(r) });
+      expect(lambda).toHaveReceivedCommandTimes(ListProvisionedConcurrencyConfigsCommand, 2);
+      expect(out[arn('fn-a')]).toEqual({ status: 'cold' });
+      expect(out[arn('fn-b')]).toEqual({ status: 'cold' });
+      for (const n of ['fn-c', 'fn-d']) expect(out[arn(n)]).toEqual({ status: 'error', message: expect.stringContaining('the macro looks up at most 2 per template') });
+      expect(log).toEqual([{ level: 'WARN', message: 'lookup cap reached', lookedUp: 2, notLookedUp: 2, functions: 4 }]);
+    });
+
+    it('a function whose lists go on for more pages than the cap: not looked up completely, and the calls stop', async () => {
+      lambda.on(ListProvisionedConcurrencyConfigsCommand).callsFake((input: ListProvisionedConcurrencyConfigsCommandInput) => ({
+        ProvisionedConcurrencyConfigs: [],
+        NextMarker: `m${Number((input.Marker ?? 'm0').slice(1)) + 1}`,
+      }));
+      const out = await resolveExternal(template(tasks(['endless'])), OPTIONS, { enabled: true, maxPages: 3 });
+      expect(out[arn('endless')]).toEqual({ status: 'error', message: 'not looked up completely: its provisioned concurrency configurations fill more than 3 pages (the macro reads at most 3)' });
+      expect(lambda).toHaveReceivedCommandTimes(ListProvisionedConcurrencyConfigsCommand, 3);
+    });
   });
 
   describe('time budget', () => {
@@ -611,12 +704,15 @@ describe('handler with ResolveExternal (Lambda API mocked)', () => {
     const lenient = await runHandler(input);
     expect(lenient.reply.status).toBe('success');
     expect(lenient.reply.fragment).toEqual(input);
-    expect(lenient.lines.find((l) => l.state === 'Call0')).toMatchObject({ reason: expect.stringMatching(/^lookup of .*orders-charge failed: access denied/) });
+    expect(lenient.lines.find((l) => l.state === 'Call0')).toMatchObject({ reason: `lookup of ${arn('orders-charge')} failed: ${UNREADABLE}` });
+    // The deployment's log says which it was, with the request ID; the template author's reply does not.
+    expect(lenient.lines.find((l) => l.message === 'lookup failed')).toMatchObject({ level: 'WARN', requestId: 'req-1', function: arn('orders-charge'), error: 'AccessDeniedException' });
 
     const strict = await runHandler(input, { ResolveExternal: 'true', Mode: 'strict' });
     expect(strict.reply.status).toBe('failure');
     expect(strict.reply.fragment).toEqual(input);
-    expect(strict.reply.errorMessage).toMatch(/^Resource with id \[Flow\] is invalid\. .*access denied.*\(Mode strict\)/);
+    expect(strict.reply.errorMessage).toMatch(/^Resource with id \[Flow\] is invalid\. .*not found, or the macro may not read it.*\(Mode strict\)/);
+    expect(strict.reply.errorMessage).not.toMatch(/AccessDenied|assumed-role|not authorized/);
     expect(strict.lines.some((l) => l.level === 'ERROR' && l.message === 'failure')).toBe(true);
   });
 
@@ -628,7 +724,7 @@ describe('handler with ResolveExternal (Lambda API mocked)', () => {
       () => lambda.on(ListProvisionedConcurrencyConfigsCommand).rejects(accessDenied('lambda:ListProvisionedConcurrencyConfigs')),
       undefined,
       { WARM_RESOLVE_EXTERNAL: 'true' },
-      { level: 'WARN', message: 'warning', reason: /^lookup of .*orders-charge failed: access denied/ },
+      { level: 'WARN', message: 'warning', reason: /^lookup of .*orders-charge failed: not found, or the macro may not read it/ },
       { cold: 0, warnings: 1 },
     ],
     [
@@ -636,7 +732,7 @@ describe('handler with ResolveExternal (Lambda API mocked)', () => {
       () => serve(lambda, {}),
       undefined,
       { WARM_RESOLVE_EXTERNAL: 'true' },
-      { level: 'WARN', message: 'warning', reason: /failed: the function does not exist/ },
+      { level: 'WARN', message: 'warning', reason: /failed: not found, or the macro may not read it/ },
       { cold: 0, warnings: 1 },
     ],
     [
@@ -672,14 +768,19 @@ describe('handler with ResolveExternal (Lambda API mocked)', () => {
     expect(lines.find((l) => l.message === 'summary')).toMatchObject({ ...summary, rewritten: 0, iamGrantsAdded: 0 });
   });
 
-  it('a missing function: warning reason in rewrite mode, failure in strict mode', async () => {
+  it('a missing function: warning reason in rewrite mode, failure in strict mode; the strict message is the access-denied one', async () => {
     serve(lambda, {});
     const input = template(tasks(['gone-fn']), [arn('gone-fn')]);
     const lenient = await runHandler(input);
     expect(lenient.reply).toMatchObject({ status: 'success', fragment: input });
-    expect(lenient.lines.find((l) => l.state === 'Call0')?.reason).toMatch(/does not exist/);
+    expect(lenient.lines.find((l) => l.state === 'Call0')?.reason).toBe(`lookup of ${arn('gone-fn')} failed: ${UNREADABLE}`);
     const strict = await runHandler(input, { ResolveExternal: 'true', Mode: 'strict' });
-    expect(strict.reply).toMatchObject({ status: 'failure', errorMessage: expect.stringMatching(/gone-fn failed: the function does not exist.*\(Mode strict\)/) });
+    expect(strict.reply).toMatchObject({ status: 'failure', errorMessage: expect.stringMatching(/gone-fn failed: not found, or the macro may not read it.*\(Mode strict\)/) });
+    // The same function, denied instead of missing: the same failure, word for word.
+    lambda.reset();
+    lambda.on(ListProvisionedConcurrencyConfigsCommand).rejects(accessDenied('lambda:ListProvisionedConcurrencyConfigs'));
+    const denied = await runHandler(input, { ResolveExternal: 'true', Mode: 'strict' });
+    expect(denied.reply.errorMessage).toBe(strict.reply.errorMessage);
   });
 
   it('no alias with provisioned concurrency: left as is (reported); a failure in strict mode', async () => {
@@ -690,6 +791,43 @@ describe('handler with ResolveExternal (Lambda API mocked)', () => {
     expect(lenient.lines.find((l) => l.state === 'Call0')?.reason).toMatch(/has no alias with provisioned concurrency/);
     const strict = await runHandler(input, { ResolveExternal: 'true', Mode: 'strict' });
     expect(strict.reply).toMatchObject({ status: 'failure', errorMessage: expect.stringMatching(/orders-ship has no alias with provisioned concurrency \(Mode strict\)/) });
+  });
+
+  describe('ExternalAccounts (Transform parameter)', () => {
+    const OTHER = '111122223333';
+    const theirs = `arn:aws:lambda:${REGION}:${OTHER}:function:shared-charge`;
+    const input = () => template({ Charge: { Type: 'Task', Resource: theirs, End: true } }, [theirs]);
+    const warmTheirs = () => {
+      lambda.on(ListProvisionedConcurrencyConfigsCommand, { FunctionName: theirs }).resolves({ ProvisionedConcurrencyConfigs: [{ FunctionArn: `${theirs}:live`, Status: 'READY' }] });
+      lambda.on(ListAliasesCommand, { FunctionName: theirs }).resolves({ Aliases: [{ Name: 'live', AliasArn: `${theirs}:live`, FunctionVersion: '3' }] });
+    };
+
+    it("without it: another account's function is not looked up (a warning; a failure in strict mode), and nothing is granted", async () => {
+      warmTheirs();
+      const lenient = await runHandler(input());
+      expect(lenient.reply).toMatchObject({ status: 'success', fragment: input() });
+      expect(lenient.lines.find((l) => l.state === 'Charge')).toMatchObject({ level: 'WARN', reason: expect.stringContaining('the Transform parameter ExternalAccounts names it') });
+      const strict = await runHandler(input(), { ResolveExternal: 'true', Mode: 'strict' });
+      expect(strict.reply).toMatchObject({ status: 'failure', errorMessage: expect.stringMatching(/account 111122223333 is not this stack's.*\(Mode strict\)/) });
+      expect(lambda).not.toHaveReceivedAnyCommand();
+    });
+
+    it("naming the account: looked up, rewritten to the warm alias, and the role may invoke it", async () => {
+      warmTheirs();
+      const { reply } = await runHandler(input(), { ResolveExternal: 'true', ExternalAccounts: OTHER });
+      expect(reply.status).toBe('success');
+      expect(statesOf(reply.fragment).Charge).toMatchObject({ Resource: `${theirs}:live` });
+      expect(grantedByRole(reply.fragment)).toEqual([theirs, `${theirs}:live`]);
+    });
+
+    it('WARM_RESOLVE_MAX_LOOKUPS lowers the cap; the cap reached is a warning line of its own, with the request ID', async () => {
+      serve(lambda, CHARGE_LIVE);
+      const { reply, lines } = await runHandler(template(tasks(['orders-charge', 'orders-ship', 'orders-zzz'])), undefined, { WARM_RESOLVE_EXTERNAL: 'true', WARM_RESOLVE_MAX_LOOKUPS: '2' });
+      expect(reply.status).toBe('success');
+      expect(lines.find((l) => l.message === 'lookup cap reached')).toEqual({ level: 'WARN', message: 'lookup cap reached', requestId: 'req-1', lookedUp: 2, notLookedUp: 1, functions: 3 });
+      expect(lines.find((l) => l.state === 'Call2')).toMatchObject({ level: 'WARN', reason: expect.stringContaining('at most 2 per template') });
+      expect(lambda).toHaveReceivedCommandTimes(ListProvisionedConcurrencyConfigsCommand, 2);
+    });
   });
 
   describe('several warm aliases', () => {
@@ -818,7 +956,7 @@ describe('the real SDK middleware (HTTP handler replaced)', () => {
       const sdk = loadWithHttp(async () => throttled('TooManyRequestsException'));
       const started = Date.now();
       const out = await sdk.resolve(template(tasks(['orders-ship'])), OPTIONS, { enabled: true, budgetMs: 5_000 });
-      expect(out).toEqual({ [arn('orders-ship')]: { status: 'error', message: 'throttled by the Lambda API (TooManyRequestsException: Rate exceeded; 3 attempts)' } });
+      expect(out).toEqual({ [arn('orders-ship')]: { status: 'error', message: 'throttled by the Lambda API (TooManyRequestsException; 3 attempts)' } });
       expect(sdk.attempts()).toBe(3);
       // Two waits of at most 500 ms and 1 s.
       expect(Date.now() - started).toBeLessThan(1_500 + 500);
@@ -834,7 +972,7 @@ describe('the real SDK middleware (HTTP handler replaced)', () => {
       const sdk = loadWithHttp(async () => throttled('TooManyRequestsException'));
       const started = Date.now();
       const out = await sdk.resolve(template(tasks(['orders-ship'])), OPTIONS, { enabled: true, budgetMs: 200 });
-      expect(out).toEqual({ [arn('orders-ship')]: { status: 'error', message: 'throttled by the Lambda API (TooManyRequestsException: Rate exceeded; 1 attempt)' } });
+      expect(out).toEqual({ [arn('orders-ship')]: { status: 'error', message: 'throttled by the Lambda API (TooManyRequestsException; 1 attempt)' } });
       expect(Date.now() - started).toBeLessThan(200 + 300);
       expect(sdk.attempts()).toBe(1);
     },
@@ -976,7 +1114,7 @@ describe('the Lambda bundle (dist/macro.js) and the AWS SDK', () => {
     expect(run.sdk.some((k) => k.includes(`${join('@aws-sdk', 'client-lambda')}`))).toBe(true);
   });
 
-  // With the feature off in the deployment, macro/external/candidates.ts answers "not enabled"
+  // With the feature off in the deployment, macro/external/not-enabled.ts answers "not enabled"
   // without the SDK: nothing could be looked up anyway.
   it.each<[string, Record<string, string>]>([
     ['unset', {}],

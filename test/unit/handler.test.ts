@@ -4,7 +4,7 @@
  */
 import { createHandler, handler, type HandlerDeps } from '../../macro/handler';
 import type { LogRecord } from '../../macro/log';
-import { formatValue } from '../../macro/intrinsics/parts';
+import { formatValue } from '../../macro/cfn/parts';
 import type { JsonObject, MacroReply } from '../../macro/types';
 
 const FROM = formatValue({ 'Fn::GetAtt': ['Fn', 'Arn'] });

@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { TransformError } from '../../macro/errors';
 import { wildcard } from '../../macro/iam';
-import { formatValue } from '../../macro/intrinsics/parts';
+import { formatValue } from '../../macro/cfn/parts';
 import { transform } from '../../macro/transform';
 import type { Json, JsonObject, TransformOptions, TransformResult } from '../../macro/types';
 
@@ -421,6 +421,9 @@ describe('circular dependencies', () => {
     expect(report.decisions.filter((d) => d.action === 'warning')).toEqual([
       {
         action: 'warning',
+        topic: 'iam',
+        messageId: 'iam.warning',
+        data: { reason: expect.stringContaining('B does not depend on RoleWarmStepFunctionsPolicy') },
         stateMachine: 'B',
         templatePath: 'Resources/B/DependsOn',
         reason:
@@ -442,10 +445,14 @@ describe('circular dependencies', () => {
     expect(report.decisions).toEqual([
       {
         action: 'warning',
+        topic: 'invocation',
+        messageId: 'invocation.cycle',
+        data: { field: 'Resource', target: 'Live', cycle: 'SM → Live → Fn → SM', why: 'the FunctionName of Fn is not a literal', fix: 'give the function a literal FunctionName and its alias a literal Name' },
         stateMachine: 'SM',
         state: 'A',
         statePath: 'States.A',
         templatePath: 'Resources/SM/Properties/DefinitionString',
+        location: { path: ['Resources', 'SM', 'Properties', 'DefinitionString', 'Fn::Sub'], offset: 56 },
         function: 'Fn',
         from: '{Fn.Arn}',
         coldPath: true,

@@ -93,3 +93,34 @@ describe('rejected parameters', () => {
     expect(problemOf(params).problems[0].message).toContain('unknown parameter "__proto__"');
   });
 });
+
+describe('ExternalAccounts (the accounts ResolveExternal may look up besides the stack\'s own)', () => {
+  test.each<[string, unknown, string[]]>([
+    ['a list', ['111122223333', '444455556666'], ['111122223333', '444455556666']],
+    ['a comma-separated string, trimmed', ' 111122223333 , 444455556666 ', ['111122223333', '444455556666']],
+    ['duplicates kept once', ['111122223333', '111122223333'], ['111122223333']],
+  ])('accepted: %s', (_name, value, expected) => {
+    expect(parseParams({ ExternalAccounts: value })).toEqual({ resolveExternal: false, externalAccounts: expected });
+  });
+
+  test('absent: no list (the lookups stay in the stack\'s own account)', () => {
+    expect(parseParams({ ResolveExternal: true }).externalAccounts).toBeUndefined();
+  });
+
+  test.each<[string, unknown]>([
+    ['a wildcard', '*'],
+    ['an 11-digit ID', ['11112222333']],
+    ['an ARN', ['arn:aws:iam::111122223333:root']],
+    ['a number', 111122223333],
+    ['an empty list', []],
+    ['only commas', ' , '],
+    ['a list with an empty item', ['111122223333', '']],
+  ])('rejected: %s', (_name, value) => {
+    const e = problemOf({ ExternalAccounts: value });
+    expect(e.problems[0].message).toBe(`ExternalAccounts must be a list of 12-digit AWS account IDs (or a comma-separated string), got ${JSON.stringify(value)}.`);
+  });
+
+  test('named in the accepted list', () => {
+    expect(problemOf({ Nope: 1 }).message).toContain('ExternalAccounts (list of 12-digit account IDs');
+  });
+});

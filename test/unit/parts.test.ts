@@ -1,9 +1,9 @@
 /**
- * String expressions as parts (macro/intrinsics/parts.ts): partsOf, expandParts, formatParts,
+ * String expressions as parts (macro/cfn/parts.ts): partsOf, expandParts, formatParts,
  * formatValue, soleHole, partsToValue.
  */
 import fc from 'fast-check';
-import { expandParts, formatParts, formatValue, isHole, partsOf, partsToValue, push, soleHole, type Part } from '../../macro/intrinsics/parts';
+import { expandParts, formatParts, formatValue, isHole, partsOf, partsToValue, push, soleHole, type Part } from '../../macro/cfn/parts';
 import type { Json } from '../../macro/types';
 
 const GA = (r: string, a = 'Arn'): Json => ({ 'Fn::GetAtt': [r, a] });

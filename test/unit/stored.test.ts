@@ -190,7 +190,7 @@ describe('reading S3 (aws-sdk-client-mock)', () => {
     (t.Resources as JsonObject).Third = { Type: 'AWS::Serverless::StateMachine', Properties: { DefinitionUri: 's3://defs/third.json' } };
     s3.on(GetObjectCommand, { Bucket: 'defs', Key: 'flows/flow.asl.json', VersionId: 'v7' }).callsFake(() => ({ Body: body('{"a":1}'), ContentLength: 7, VersionId: 'v7', ETag: '"x"' }));
     s3.on(GetObjectCommand, { Bucket: 'defs', Key: 'third.json' }).callsFake(() => ({ Body: body('{"b":2}'), ETag: '"e3"' }));
-    const out = await readS3Definitions(refs(t), { client: new S3Client({ region: REGION }) });
+    const out = await readS3Definitions(refs(t), { allowedBuckets: ['defs'], client: new S3Client({ region: REGION }) });
     expect(out).toEqual({
       Flow: { status: 'ok', source: 's3://defs/flows/flow.asl.json (version v7)', text: '{"a":1}' },
       Other: { status: 'ok', source: 's3://defs/flows/flow.asl.json (version v7)', text: '{"a":1}' },
@@ -207,7 +207,7 @@ describe('reading S3 (aws-sdk-client-mock)', () => {
     ['AccessDenied', 403, 'access denied: the macro may read only the buckets its deployment lists in s3DefinitionBuckets'],
   ])('%s: an error outcome naming the object', async (name, status, message) => {
     s3.on(GetObjectCommand).rejects(Object.assign(new Error('x'), { name, $metadata: { httpStatusCode: status } }));
-    const out = await readS3Definitions(refs(template('AWS::StepFunctions::StateMachine', S3_LOCATION)), { client: new S3Client({ region: REGION }) });
+    const out = await readS3Definitions(refs(template('AWS::StepFunctions::StateMachine', S3_LOCATION)), { allowedBuckets: ['defs'], client: new S3Client({ region: REGION }) });
     expect(out.Flow).toMatchObject({ status: 'error', source: 's3://defs/flows/flow.asl.json (version v7)' });
     expect((out.Flow as { message: string }).message.startsWith(message)).toBe(true);
   });
@@ -215,16 +215,16 @@ describe('reading S3 (aws-sdk-client-mock)', () => {
   test('too large: by Content-Length, and by the bytes that arrive when there is none', async () => {
     const t = template('AWS::StepFunctions::StateMachine', S3_LOCATION);
     s3.on(GetObjectCommand).callsFakeOnce(() => ({ Body: body('{}'), ContentLength: 2_000_000 })).callsFake(() => ({ Body: body('x'.repeat(100)) }));
-    const first = await readS3Definitions(refs(t), { client: new S3Client({ region: REGION }) });
+    const first = await readS3Definitions(refs(t), { allowedBuckets: ['defs'], client: new S3Client({ region: REGION }) });
     expect(first.Flow).toEqual({ status: 'error', source: 's3://defs/flows/flow.asl.json (version v7)', message: 'too large (2000000 bytes; a definition is at most 1048576 bytes)' });
-    const second = await readS3Definitions(refs(t), { client: new S3Client({ region: REGION }), maxBytes: 50 });
+    const second = await readS3Definitions(refs(t), { allowedBuckets: ['defs'], client: new S3Client({ region: REGION }), maxBytes: 50 });
     expect(second.Flow).toMatchObject({ status: 'error', message: 'too large (more than 50 bytes; a definition is at most 50 bytes)' });
   });
 
   test('the time budget: a read that hangs ends at the budget with "timed out"', async () => {
     s3.on(GetObjectCommand).callsFake(() => new Promise(() => undefined));
     const started = Date.now();
-    const out = await readS3Definitions(refs(template('AWS::StepFunctions::StateMachine', S3_LOCATION)), { client: new S3Client({ region: REGION }), budgetMs: 150 });
+    const out = await readS3Definitions(refs(template('AWS::StepFunctions::StateMachine', S3_LOCATION)), { allowedBuckets: ['defs'], client: new S3Client({ region: REGION }), budgetMs: 150 });
     expect(Date.now() - started).toBeLessThan(2000);
     expect(out.Flow).toMatchObject({ status: 'error', message: 'timed out: the 150 ms budget for reading definitions ran out' });
   });
@@ -240,14 +240,14 @@ describe('reading S3 (aws-sdk-client-mock)', () => {
       now--;
       return { Body: body('{}') };
     });
-    const out = await readS3Definitions(refs(t), { client: new S3Client({ region: REGION }), concurrency: 3 });
+    const out = await readS3Definitions(refs(t), { allowedBuckets: ['defs'], client: new S3Client({ region: REGION }), concurrency: 3 });
     expect(Object.keys(out)).toHaveLength(9);
     expect(most).toBe(3);
   });
 
   test('a bucket that needs the region and account, when they are not given: an error outcome, no call', async () => {
     const t = template('AWS::StepFunctions::StateMachine', { DefinitionS3Location: { Bucket: { 'Fn::Sub': 'cdk-assets-${AWS::AccountId}' }, Key: 'k' } });
-    const out = await readS3Definitions(storedRefs(t, {}), { client: new S3Client({ region: REGION }) });
+    const out = await readS3Definitions(storedRefs(t, {}), { allowedBuckets: ['defs'], client: new S3Client({ region: REGION }) });
     expect(out.Flow).toMatchObject({ status: 'error', message: 'its bucket name needs the region and account of the deployment' });
     expect(s3).toHaveReceivedCommandTimes(GetObjectCommand, 0);
   });
@@ -275,7 +275,7 @@ describe('reading S3: the real SDK middleware (HTTP handler replaced), with the 
       }
     }
     const sdk = { ...actual, S3Client: S3ClientOverFakeHttp };
-    const read: typeof readS3Definitions = (refs, settings = {}) => readS3Definitions(refs, { ...settings, sdk });
+    const read = (refs: Parameters<typeof readS3Definitions>[0], settings: Partial<Parameters<typeof readS3Definitions>[1]> = {}) => readS3Definitions(refs, { allowedBuckets: ['defs'], ...settings, sdk });
     return { read, configs, attempts: () => attempts };
   }
 
@@ -458,10 +458,22 @@ describe('the Lambda bundle (dist/macro.js) and the S3 client', () => {
   });
 
   test('positive control: on, with a definition in S3, loads the S3 client (here against a closed local port: a warning, within the budget)', () => {
-    const run = runBundle(stored, { WARM_S3_DEFINITIONS: 'true', WARM_S3_BUDGET_MS: '300', AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9', AWS_ACCESS_KEY_ID: 'AKIDPLACEHOLDER', AWS_SECRET_ACCESS_KEY: 'placeholder' });
+    const run = runBundle(stored, { WARM_S3_DEFINITIONS: 'true', WARM_S3_DEFINITION_BUCKETS: 'other-bucket,defs', WARM_S3_BUDGET_MS: '300', AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9', AWS_ACCESS_KEY_ID: 'AKIDPLACEHOLDER', AWS_SECRET_ACCESS_KEY: 'placeholder' });
     expect(run.status).toBe('success');
     expect(run.sdk.some((k) => k.includes(join('@aws-sdk', 'client-s3')))).toBe(true);
     expect(run.reasons).toEqual([expect.stringMatching(/^cannot read Flow's definition at s3:\/\/defs\/flows\/flow\.asl\.json \(version v7\): /)]);
+    expect(run.reasons[0]).not.toContain('not read:');
+  });
+
+  // Defence in depth: the bucket list of the deployment reaches the reader, which refuses any other bucket itself.
+  test.each<[string, Record<string, string>, RegExp]>([
+    ['a bucket the deployment does not list', { WARM_S3_DEFINITION_BUCKETS: 'other-bucket' }, /: not read: bucket 'defs' is not one that the deployment of the macro lists in s3DefinitionBuckets/],
+    ['no bucket listed at all (fails closed)', {}, /: not read: the deployment of the macro lists no bucket to read definitions from/],
+  ])('on, %s: refused without a request', (_name, env, reason) => {
+    // A closed port: a request would fail differently ("cannot read ...: TimeoutError" or a connection error).
+    const run = runBundle(stored, { WARM_S3_DEFINITIONS: 'true', ...env, WARM_S3_BUDGET_MS: '300', AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9', AWS_ACCESS_KEY_ID: 'AKIDPLACEHOLDER', AWS_SECRET_ACCESS_KEY: 'placeholder' });
+    expect(run.status).toBe('success');
+    expect(run.reasons).toEqual([expect.stringMatching(reason)]);
   });
 });
 
@@ -471,7 +483,7 @@ test('S3 reader: a body that stops arriving is destroyed when the budget runs ou
     const stalled = new Readable({ read: () => undefined });
     stalled.push('{"StartAt"');
     s3.on(GetObjectCommand).callsFake(() => ({ Body: stalled }));
-    const out = await readS3Definitions(storedRefs(template('AWS::StepFunctions::StateMachine', S3_LOCATION), OPTIONS), { client: new S3Client({ region: REGION }), budgetMs: 100 });
+    const out = await readS3Definitions(storedRefs(template('AWS::StepFunctions::StateMachine', S3_LOCATION), OPTIONS), { allowedBuckets: ['defs'], client: new S3Client({ region: REGION }), budgetMs: 100 });
     expect(out.Flow).toMatchObject({ status: 'error', message: 'timed out: the 100 ms budget for reading definitions ran out' });
     expect(stalled.destroyed).toBe(true);
   } finally {

@@ -1,10 +1,10 @@
 /**
- * The Fn::Sub tokenizer (macro/intrinsics/sub.ts): one table of cases, then the helpers, then a
+ * The Fn::Sub tokenizer (macro/cfn/sub.ts): one table of cases, then the helpers, then a
  * property: whatever the input, the tokens tile the source exactly (or the input is rejected).
  */
 import fc from 'fast-check';
 import { ReadError } from '../../macro/errors';
-import { escapeSubText, inlineSubReference, splitGetAttString, tokenizeSub, type SubMode, type SubToken } from '../../macro/intrinsics/sub';
+import { escapeSubText, inlineSubReference, splitGetAttString, tokenizeSub, type SubMode, type SubToken } from '../../macro/cfn/sub';
 
 /** A token without its offsets, for compact expectations. */
 type Shape =

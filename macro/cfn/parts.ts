@@ -6,9 +6,10 @@
  * into their parts, so that `{"Fn::Sub": "${Fn.Arn}:$LATEST"}` and
  * `{"Fn::Join": ["", [{"Fn::GetAtt": ["Fn", "Arn"]}, ":$LATEST"]]}` read the same.
  */
-import { describe, getOwn, intrinsicName, isObject } from '../json';
+import { describe, getOwn, isObject } from './json';
 import type { Json } from '../types';
 import { splitGetAttString, tokenizeSub } from './sub';
+import { intrinsicName, ifArgs } from './intrinsics';
 
 export interface Hole {
   readonly hole: Json;
@@ -107,8 +108,9 @@ function formatHole(v: Json): string {
   const arg = fn ? (v as Record<string, Json>)[fn] : undefined;
   if (fn === 'Ref' && typeof arg === 'string') return `{${arg}}`;
   if (fn === 'Fn::GetAtt' && Array.isArray(arg) && arg.length === 2) return `{${arg.map(text).join('.')}}`;
-  if (fn === 'Fn::If' && Array.isArray(arg) && arg.length === 3) {
-    return `{Fn::If ${text(arg[0])} ? ${formatValue(arg[1])} : ${formatValue(arg[2])}}`;
+  const branches = ifArgs(v);
+  if (branches) {
+    return `{Fn::If ${text(branches[0])} ? ${formatValue(branches[1])} : ${formatValue(branches[2])}}`;
   }
   return `{${describe(v).replace(/\$\{/g, '$ {')}}`;
 }

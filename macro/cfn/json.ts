@@ -5,10 +5,25 @@
  * `obj['__proto__'] = v` would set a prototype instead, so every write goes through `setOwn`,
  * and every copy uses object spread (which defines own properties).
  */
-import type { Json, JsonObject } from './types';
+import type { Json, JsonObject } from '../types';
+
+/** Where a value sits in a template: its keys and list indices from the root. */
+export type Path = readonly (string | number)[];
 
 export function isObject(v: unknown): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** The value when it is a map, else an empty one (for reading optional sections). */
+export function asObject(v: Json | undefined): JsonObject {
+  return isObject(v) ? v : {};
+}
+
+/** How a message names a value's kind: `null`, `a list`, `an object`, `a string`... */
+export function kindOf(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
 }
 
 export function hasOwn(o: object, key: string): boolean {
@@ -26,15 +41,6 @@ export function setOwn(o: JsonObject, key: string, value: Json): void {
   } else {
     o[key] = value;
   }
-}
-
-/** Single-key object whose key is an intrinsic function or `Ref`/`Condition`. */
-export function intrinsicName(v: unknown): string | undefined {
-  if (!isObject(v)) return undefined;
-  const keys = Object.keys(v);
-  if (keys.length !== 1) return undefined;
-  const k = keys[0];
-  return k === 'Ref' || k === 'Condition' || k.startsWith('Fn::') ? k : undefined;
 }
 
 /** Structural equality of JSON values (iterative: templates can nest deeply). */
@@ -87,7 +93,7 @@ export class Editor {
   }
 
   /** The container at `path`, copied (once) so that it may be changed. */
-  writable(path: readonly (string | number)[]): JsonObject | Json[] {
+  writable(path: Path): JsonObject | Json[] {
     let node: JsonObject | Json[] = this.root;
     for (const key of path) {
       let child: Json | undefined = Array.isArray(node) ? node[key as number] : getOwn(node, key as string);
@@ -113,21 +119,21 @@ export class Editor {
     return node;
   }
 
-  set(path: readonly (string | number)[], value: Json): void {
+  set(path: Path, value: Json): void {
     const parent = this.writable(path.slice(0, -1));
     const key = path[path.length - 1];
     if (Array.isArray(parent)) parent[key as number] = value;
     else setOwn(parent, key as string, value);
   }
 
-  remove(path: readonly (string | number)[]): void {
+  remove(path: Path): void {
     const parent = this.writable(path.slice(0, -1));
     const key = path[path.length - 1];
     if (Array.isArray(parent)) parent.splice(key as number, 1);
     else delete parent[key as string];
   }
 
-  get(path: readonly (string | number)[]): Json | undefined {
+  get(path: Path): Json | undefined {
     let node: Json | undefined = this.root;
     for (const key of path) {
       if (Array.isArray(node)) node = node[key as number];

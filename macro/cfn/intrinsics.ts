@@ -1,0 +1,52 @@
+/**
+ * CloudFormation's intrinsic functions, recognised: the one home of `Ref`, `Fn::GetAtt` and
+ * `Fn::If` as the macro reads them (SAM's `samtranslator/model/intrinsics.py` plays this part).
+ * `Fn::Sub` has its own tokenizer in `sub.ts`; a value read as text and intrinsics is in `parts.ts`.
+ */
+import { isObject, kindOf } from './json';
+import { splitGetAttString } from './sub';
+import type { Json } from '../types';
+
+/** Single-key object whose key is an intrinsic function or `Ref`/`Condition`. */
+export function intrinsicName(v: unknown): string | undefined {
+  if (!isObject(v)) return undefined;
+  const keys = Object.keys(v);
+  if (keys.length !== 1) return undefined;
+  const k = keys[0];
+  return k === 'Ref' || k === 'Condition' || k.startsWith('Fn::') ? k : undefined;
+}
+
+/** How a message names a value: `an Fn::X` for an intrinsic, else its kind (see `kindOf`). */
+export function shapeOf(v: unknown): string {
+  const fn = intrinsicName(v);
+  return fn ? `an ${fn}` : kindOf(v);
+}
+
+/** The name a `Ref` refers to, when it is a string. */
+export function refName(value: Json | undefined): string | undefined {
+  if (intrinsicName(value) !== 'Ref') return undefined;
+  const r = (value as { Ref: Json }).Ref;
+  return typeof r === 'string' ? r : undefined;
+}
+
+/** `[resource, attribute]` of a GetAtt in either form. */
+export function getAttPair(value: Json | undefined): [string, string] | undefined {
+  if (intrinsicName(value) !== 'Fn::GetAtt') return undefined;
+  const arg = (value as Record<string, Json>)['Fn::GetAtt'];
+  if (typeof arg === 'string') return splitGetAttString(arg);
+  if (Array.isArray(arg) && arg.length === 2 && typeof arg[0] === 'string' && typeof arg[1] === 'string') {
+    return [arg[0], arg[1]];
+  }
+  return undefined;
+}
+
+/**
+ * The three arguments of an `Fn::If` (`[condition, value if true, value if false]`), or undefined
+ * when `value` is not an `Fn::If` of three arguments. The condition is as written: callers that
+ * need its name check that it is a string.
+ */
+export function ifArgs(value: unknown): [condition: Json, yes: Json, no: Json] | undefined {
+  if (intrinsicName(value) !== 'Fn::If') return undefined;
+  const arg = (value as { 'Fn::If': Json })['Fn::If'];
+  return Array.isArray(arg) && arg.length === 3 ? [arg[0], arg[1], arg[2]] : undefined;
+}

@@ -1,0 +1,25 @@
+/**
+ * An edit of one invocation slot: what the decision (`rewrite.ts`) produces and what the writer
+ * (`write.ts`), the dependency check and the report consume. It lives here, below all of them, so
+ * that no arrow runs back up the pipeline.
+ */
+import type { WarmTarget } from '../targets';
+import type { Json } from '../types';
+import type { Slot } from './slots';
+
+export interface Edit {
+  slot: Slot;
+  /** The slot's new content. */
+  value: Json;
+  /** What IAM must allow: each new target (guarded like the slot), with the function it belongs to. */
+  grants: { fn?: string; value: Json; unqualified?: Json }[];
+  fn?: string;
+  target?: WarmTarget;
+  from: string;
+  to: string;
+  /**
+   * Set when the target is written as its literal ARN: a reference to it would have closed this
+   * circular dependency (`[StateMachine, Target, …, StateMachine]`).
+   */
+  cycle?: string[];
+}

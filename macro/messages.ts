@@ -1,0 +1,135 @@
+/**
+ * Every text the core's run writes into the report and its problems, in one table keyed by
+ * message id, with `{{data}}` placeholders (as typescript-eslint's `meta.messages`). The logic
+ * records a message id and its data; `render` builds the text.
+ *
+ * A message may have a Mode report variant (`report`): what the run would do, since it changes
+ * nothing. Texts still composed where they are found (the target notes of `targets.ts`, IAM's
+ * warnings in `iam/`, the slot notes of `definition/slots.ts`, read errors) pass through as `{{reason}}`.
+ */
+import type { Decision, MessageData, Mode } from './types';
+
+interface Message {
+  text: string;
+  /** The text in Mode report, when it differs. */
+  report?: string;
+}
+
+export const MESSAGES = {
+  // parameters
+  'parameters.notAStateMachine': { text: '{{list}} names {{id}}, which is not a state machine in this template (state machines: {{machines}})' },
+  'parameters.aliasNameUnused': {
+    text: "AliasName is '{{aliasName}}', but no alias of this template has that name; a function with one alias with provisioned concurrency uses it, one with several fails",
+  },
+  // targets
+  'targets.note': { text: '{{logicalId}} {{message}}' },
+  // state machines
+  'stateMachine.skipped': { text: 'skipped by the StateMachines/Exclude parameters' },
+  'stateMachine.noDefinition': { text: '{{stateMachine}} has no Definition or DefinitionString' },
+  'stateMachine.metadataNotAMap': { text: 'Metadata is not a plain map (an intrinsic function), so the rewrites are not recorded there' },
+  'stateMachine.brokenRole': { text: '{{message}}; the macro must read it, since it is the role of {{stateMachine}} ({{roleKey}}), which must be allowed to invoke the new targets' },
+  'stateMachine.writeFailed': { text: 'the macro could not write the definition back: {{message}}' },
+  // definitions
+  'definition.notAnObject': { text: 'Definition must be an object (a JSON string belongs in DefinitionString), got {{got}}' },
+  'definition.unreadableWarm': { text: 'cannot read the definition, which refers to {{fn}}, a function with provisioned concurrency: {{message}}' },
+  'definition.unreadable': { text: 'cannot read the definition ({{message}}); it refers to no function with provisioned concurrency, so it is left as it is' },
+  'definition.tooDeep': { text: 'the definition is nested too deeply to read' },
+  'definition.storedFails': { text: '{{reason}}; its invocations are left as they are' },
+  'definition.storedStrict': {
+    text: '{{why}}, so it cannot check {{stateMachine}}\'s invocations. Let the macro read it (see "Definitions in S3" in the README), inline it with Definition or DefinitionString, or list {{stateMachine}} in Exclude',
+  },
+  'definition.storedUnlocated': { text: '{{stateMachine}} loads its definition from {{property}}, which the macro cannot locate: {{problem}}' },
+  'definition.storedUnlocatedWhy': { text: "the macro cannot locate {{stateMachine}}'s {{property}}" },
+  'definition.storedLocalFile': {
+    text: '{{stateMachine}} loads its definition from the local file {{where}}, which the deployed macro cannot read (sam package / sam deploy uploads it to S3 first; the CLI reads it)',
+  },
+  'definition.storedLocalFileWhy': { text: 'the definition is a local file' },
+  'definition.storedNotGiven': { text: '{{stateMachine}} loads its definition from {{where}}, which the macro was not given' },
+  'definition.storedNotGivenWhy': { text: 'the macro was not given the definition at {{where}}' },
+  'definition.storedReadFailed': { text: "cannot read {{stateMachine}}'s definition at {{source}}: {{message}}" },
+  'definition.storedReadFailedWhy': { text: 'the macro cannot read the definition at {{source}} ({{message}})' },
+  'definition.storedNotJson': { text: 'the definition at {{source}} is not a JSON state machine definition ({{message}})' },
+  'definition.storedNotJsonWhy': { text: 'the definition at {{source}} is not valid JSON' },
+  'definition.cannotInline': {
+    text: "the rewritten definition cannot go inline: SAM's Definition must be a JSON object, and the text at {{source}} is JSON only once DefinitionSubstitutions apply; its invocations are left as they are",
+  },
+  'definition.inlined': {
+    text: 'the rewritten definition goes inline as {{property}} in place of {{stored}} (read from {{source}})',
+    report: 'the rewritten definition would go inline as {{property}} in place of {{stored}} (read from {{source}})',
+  },
+  // decisions about one slot (rewrite.ts)
+  'decide.noProvisionedConcurrency': { text: 'function {{fn}} has no provisioned concurrency' },
+  'decide.warmQualifier': { text: 'already invokes {{id}}, which has provisioned concurrency' },
+  'decide.otherQualifier': { text: 'invokes {{id}}, which has no provisioned concurrency (that is on {{target}}); an explicit qualifier is left as it is' },
+  'decide.warmAlias': { text: "already invokes alias '{{qualifier}}', which has provisioned concurrency" },
+  'decide.coldQualifier': { text: "explicit qualifier ':{{qualifier}}' has no provisioned concurrency; left as it is" },
+  'decide.guarded': { text: 'already guarded by the macro (Fn::If on the target condition)' },
+  'decide.unresolved': {
+    text: '{{field}} is {{from}}, which the macro cannot resolve to a function of this template or to a literal ARN; if that function has provisioned concurrency, point the state at its alias yourself',
+  },
+  'decide.absent': { text: 'the provisioned concurrency of {{target}} exists only when condition {{condition}} is false, and this state machine only when it is true' },
+  'decide.externalNotLookedUp': { text: '{{written}} is not a function in this template; set ResolveExternal to look it up' },
+  'decide.lookupFailed': { text: 'lookup of {{arn}} failed: {{message}}' },
+  'decide.externalCold': { text: '{{arn}} has no alias with provisioned concurrency' },
+  'decide.externalAmbiguous': { text: 'function {{arn}} has {{count}} aliases with provisioned concurrency: {{aliases}}. Choose one with the Transform parameter AliasName.' },
+  'decide.externalNoSuchAlias': { text: "AliasName is '{{aliasName}}', but function {{arn}} has no such alias with provisioned concurrency (it has: {{aliases}})" },
+  // invocations
+  'invocation.dynamic': { text: '{{reason}}; the macro cannot tell which function it invokes' },
+  'invocation.note': { text: '{{reason}}' },
+  'invocation.explicitColdPath': { text: '{{reason}}, although it does not use the provisioned concurrency of {{fn}} ({{why}})' },
+  'invocation.rewritten': {
+    text: '{{field}} now invokes {{target}}{{literal}}',
+    report: '{{field}} would invoke {{target}}{{literal}} (Mode report: nothing changed)',
+  },
+  'invocation.literal': { text: ' by its literal ARN (a reference would make a circular dependency: {{cycle}})' },
+  'invocation.cycle': {
+    text: '{{field}} is left as it is: pointing it at {{target}} would make a circular dependency ({{cycle}}), which CloudFormation rejects, and it has no literal ARN to use instead ({{why}}); break the cycle, or {{fix}}',
+  },
+  'invocation.cycleStrict': { text: '{{field}} cannot point at {{target}}: that would make a circular dependency ({{cycle}})' },
+  'invocation.cycleFixVersion': { text: 'put the provisioned concurrency on an alias with a literal Name' },
+  'invocation.cycleFixAlias': { text: 'give the function a literal FunctionName and its alias a literal Name' },
+  'invocation.coldStrict': { text: 'state {{statePath}} stays cold: {{reason}} (Mode strict fails on invocations that stay cold)' },
+  'invocation.error': { text: '{{states}} {{statePaths}}: {{message}}' },
+  'invocation.unreadable': { text: '{{message}}; the macro must read it, since state {{statePath}} of {{stateMachine}} refers to it in {{field}}' },
+  'invocation.missing': { text: '{{field}} refers to {{name}}, which is not a resource or parameter of this template; left as it is (CloudFormation will reject it)' },
+  'invocation.unresolvedStrict': { text: '{{field}} cannot be resolved to a function, so the macro cannot check that it is warm' },
+  // IAM
+  'iam.granted': { text: 'lambda:InvokeFunction on {{target}}: {{how}}', report: 'lambda:InvokeFunction on {{target}}: {{how}} (Mode report: nothing changed)' },
+  'iam.warning': { text: '{{reason}}' },
+  'iam.guardrailExtended': { text: '{{how}}', report: '{{how}} (Mode report: nothing changed)' },
+  'iam.note': { text: '{{reason}}' },
+  // Mode strict: a warning becomes a problem
+  'strict.problem': { text: '{{where}}{{message}} (Mode strict)' },
+  // the whole run
+  'fragment.tooDeep': { text: 'the template is nested too deeply to process ({{message}})' },
+} satisfies Record<string, Message>;
+
+export type MessageId = keyof typeof MESSAGES;
+
+/** The text of a decision in a mode: what an edge shows instead of editing its `reason`. */
+export function textOf(d: Pick<Decision, 'messageId' | 'data'>, mode: Mode = 'rewrite'): string {
+  if (!Object.prototype.hasOwnProperty.call(MESSAGES, d.messageId)) throw new Error(`unknown message id ${d.messageId}`);
+  return render(d.messageId as MessageId, d.data, mode);
+}
+
+/** A text split once at its placeholders: text, key, text, key, ..., text. */
+type Compiled = string[];
+const compiled = new Map<string, Compiled>();
+
+function compile(text: string): Compiled {
+  let c = compiled.get(text);
+  if (!c) {
+    c = text.split(/\{\{(\w+)\}\}/);
+    compiled.set(text, c);
+  }
+  return c;
+}
+
+/** The text of a message with its data, in the given mode (default: as the run changes the template). */
+export function render(id: MessageId, data: MessageData = {}, mode: Mode = 'rewrite'): string {
+  const m: Message = MESSAGES[id];
+  const parts = compile(mode === 'report' && m.report !== undefined ? m.report : m.text);
+  let out = parts[0];
+  for (let k = 1; k < parts.length; k += 2) out += String(data[parts[k]] ?? '') + parts[k + 1];
+  return out;
+}
