@@ -51,4 +51,3 @@ export function collectConditions(value: Json | undefined, out: Set<string>): vo
     }
   }
 }
-

@@ -46,7 +46,9 @@ export type Verdict =
 export type Render = (value: Json) => string | undefined;
 
 /** Characters render.ts uses for what is known only at deploy time: a function's name, an alias's name. */
-const DEPLOY_TIME_NAME = /[\u0002\u0003]/;
+const DEPLOY_TIME_NAME = new RegExp('[\\u0002\\u0003]');
+/** Every stand-in character of render.ts (deployment values and names known only at deploy time). */
+const STAND_INS = new RegExp('[\\u0001-\\u0003]', 'g');
 
 /** Does a Resource (or NotResource) pattern match the target ARN? */
 export function resourceMatches(pattern: Json, target: string, render: Render): Tri {
@@ -91,7 +93,10 @@ export function applies(s: Statement, action: string, target: string, render: Re
     result = 'unknown';
     why.push('it has a Condition the macro cannot evaluate before deployment');
   }
-  const how = resourceKey === 'NotResource' ? `${action} on every resource but those in its NotResource` : `${actionKey === 'NotAction' ? 'every action but those in its NotAction' : action} on ${target.replace(/[\u0001-\u0003]/g, '')}`;
+  const how =
+    resourceKey === 'NotResource'
+      ? `${action} on every resource but those in its NotResource`
+      : `${actionKey === 'NotAction' ? 'every action but those in its NotAction' : action} on ${target.replace(STAND_INS, '')}`;
   return { applies: result, why: why.length ? why.join('; ') : `it matches ${how}` };
 }
 
@@ -109,10 +114,12 @@ export function evaluate(p: Policies, action: string, target: string, render: Re
   }
   if (maybe) return maybe;
   // 2. An identity-based Allow is needed (an unknown one does not count).
-  const allowedBy = (statements: Statement[]): boolean => statements.some((s) => getOwn(s.value, 'Effect') === 'Allow' && applies(s, action, target, render, a).applies === true);
+  const allowedBy = (statements: Statement[]): boolean =>
+    statements.some((s) => getOwn(s.value, 'Effect') === 'Allow' && applies(s, action, target, render, a).applies === true);
   if (!allowedBy(p.identity)) return { kind: 'no-allow' };
   // 3. The permissions boundary must allow it too.
-  if (p.boundary && (p.boundary.external || !allowedBy(p.boundary.statements))) return { kind: 'boundary', label: p.boundary.label, external: p.boundary.external };
+  if (p.boundary && (p.boundary.external || !allowedBy(p.boundary.statements)))
+    return { kind: 'boundary', label: p.boundary.label, external: p.boundary.external };
   return { kind: 'allowed' };
 }
 
@@ -140,7 +147,13 @@ export function invokeResources(policy: Json, action: string): Json[] | 'any' {
     if (!isObject(v)) continue;
     if (getOwn(v, 'Effect') !== undefined) {
       const actions = getOwn(v, 'Action');
-      if (actions !== undefined && !list(actions).flatMap((x) => leaves(x)).some((x) => actionMatches(x, action) !== false)) continue;
+      if (
+        actions !== undefined &&
+        !list(actions)
+          .flatMap((x) => leaves(x))
+          .some((x) => actionMatches(x, action) !== false)
+      )
+        continue;
       const resources = getOwn(v, 'Resource');
       if (resources === undefined) return 'any';
       out.push(...list(resources).flatMap((x) => leaves(x)));

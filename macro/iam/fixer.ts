@@ -133,7 +133,8 @@ export class IamFixer {
       if (!distinct.has(k)) distinct.set(k, g);
     }
     // With Policies computed by Fn::If, a grant present in every branch is covered too.
-    const inEveryBranch = (g: Grant): boolean => where.branches !== undefined && where.branches.every((b) => this.coverage.covered([...where.docs, ...b], g.value));
+    const inEveryBranch = (g: Grant): boolean =>
+      where.branches !== undefined && where.branches.every((b) => this.coverage.covered([...where.docs, ...b], g.value));
     // A guarded alias granted by its ARN (see aliasArn) is covered too.
     const byArn = (g: Grant): boolean => {
       const arn = this.aliasArn(g);
@@ -208,7 +209,13 @@ export class IamFixer {
         }
         failures = check();
       }
-      this.noteExternal(principal, g, combos.map((a) => this.policiesIn(principal, a)), noted, outcome);
+      this.noteExternal(
+        principal,
+        g,
+        combos.map((a) => this.policiesIn(principal, a)),
+        noted,
+        outcome,
+      );
       const seen = new Set<string>();
       for (const f of failures) {
         const w = this.failureWarning(g, f, sm, principal, combos.length > 1);
@@ -229,8 +236,10 @@ export class IamFixer {
       this.cachedAt = this.edits;
     }
     const key = `${principal.kind}:${principal.id}|${[...a].map(([c, v]) => `${c}=${v ? 1 : 0}`).join(',')}`;
-    let p = this.cache.get(key);
-    if (!p) this.cache.set(key, (p = this.principals.policies(principal, a)));
+    const known = this.cache.get(key);
+    if (known) return known;
+    const p = this.principals.policies(principal, a);
+    this.cache.set(key, p);
     return p;
   }
 
@@ -311,7 +320,12 @@ export class IamFixer {
       const b = this.policiesIn(principal, f.a).boundary;
       if (!b || b.path === undefined) return;
       const naming = b.statements.find(
-        (s) => s.path !== undefined && getOwn(s.value, 'Effect') === 'Allow' && getOwn(s.value, 'Condition') === undefined && asList(getOwn(s.value, 'Action')).some((x) => actionMatches(x, INVOKE) === true) && names(asList(getOwn(s.value, 'Resource'))),
+        (s) =>
+          s.path !== undefined &&
+          getOwn(s.value, 'Effect') === 'Allow' &&
+          getOwn(s.value, 'Condition') === undefined &&
+          asList(getOwn(s.value, 'Action')).some((x) => actionMatches(x, INVOKE) === true) &&
+          names(asList(getOwn(s.value, 'Resource'))),
       );
       if (!naming) return;
       const host = String(b.path[1]);
@@ -346,14 +360,13 @@ export class IamFixer {
         const name = statementName(v.statement);
         const path = v.statement.path?.join('/') ?? `Resources/${principal.id}`;
         const s = v.statement.value;
-        const fix =
-          !v.certain
-            ? `make sure it does not deny lambda:InvokeFunction on ${target}`
-            : getOwn(s, 'NotResource') !== undefined
-              ? `add ${target} to its NotResource${asList(getOwn(s, 'Action')).some((x) => typeof x !== 'string' || x.toLowerCase() !== INVOKE.toLowerCase()) ? ` for lambda:InvokeFunction alone (deny its other actions on ${target} in a statement of their own)` : ''}`
-              : getOwn(s, 'NotAction') !== undefined
-                ? 'add lambda:InvokeFunction to its NotAction'
-                : `narrow its Resource so that it does not match ${target}, or list ${sm.id} in Exclude`;
+        const fix = !v.certain
+          ? `make sure it does not deny lambda:InvokeFunction on ${target}`
+          : getOwn(s, 'NotResource') !== undefined
+            ? `add ${target} to its NotResource${asList(getOwn(s, 'Action')).some((x) => typeof x !== 'string' || x.toLowerCase() !== INVOKE.toLowerCase()) ? ` for lambda:InvokeFunction alone (deny its other actions on ${target} in a statement of their own)` : ''}`
+            : getOwn(s, 'NotAction') !== undefined
+              ? 'add lambda:InvokeFunction to its NotAction'
+              : `narrow its Resource so that it does not match ${target}, or list ${sm.id} in Exclude`;
         return {
           path,
           message: `the Deny statement ${name}${v.inBoundary ? ' (in the permissions boundary)' : ''} ${v.certain ? 'denies' : 'may deny'} ${who} lambda:InvokeFunction on ${target}${when} (${v.why}); the macro does not weaken a Deny: ${fix}`,
@@ -414,7 +427,13 @@ export class IamFixer {
       if (separate.ok) {
         const literally = separate.cycle ? `; by literal ARN, since a reference would make a circular dependency too: ${formatCycle(separate.cycle)}` : '';
         const statement = { Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: [separate.value] };
-        const added = this.own.add(where.own.roleId, where.own.role, sm, statement, `granting it in ${hostId} would make a circular dependency: ${formatCycle(placed.cycle)}${literally}`);
+        const added = this.own.add(
+          where.own.roleId,
+          where.own.role,
+          sm,
+          statement,
+          `granting it in ${hostId} would make a circular dependency: ${formatCycle(placed.cycle)}${literally}`,
+        );
         outcome.granted.push({ path: added.path, how: added.how, target });
         return;
       }
@@ -491,7 +510,8 @@ export class IamFixer {
     const closing = new Set([...refs].filter((r) => this.deps.path(r, [hostId], extra) !== undefined));
     const literal = literalize(value, (id) => closing.has(this.deps.resolve(id) ?? id), this.index, this.targets);
     if (!literal.ok) return { ok: false, cycle, why: literal.why };
-    if (this.deps.cycle(hostId, this.deps.references(literal.value), extra)) return { ok: false, cycle, why: 'some of its references cannot be written as literal ARNs' };
+    if (this.deps.cycle(hostId, this.deps.references(literal.value), extra))
+      return { ok: false, cycle, why: 'some of its references cannot be written as literal ARNs' };
     return { ok: true, value: literal.value, cycle };
   }
 }

@@ -140,7 +140,8 @@ export class PrincipalReader {
       if (type === undefined || !(POLICY_TYPES.has(type) || type === 'AWS::Serverless::Connector')) continue;
       const raw = this.read(['Resources', id]) ?? null;
       const text = JSON.stringify(raw);
-      const mayReach = text.includes(JSON.stringify(p.id)) || (typeof roleName === 'string' && text.includes(JSON.stringify(roleName))) || named.includes(JSON.stringify(id));
+      const mayReach =
+        text.includes(JSON.stringify(p.id)) || (typeof roleName === 'string' && text.includes(JSON.stringify(roleName))) || named.includes(JSON.stringify(id));
       if (mayReach) list.push({ raw, boundary: boundaryText.includes(JSON.stringify({ Ref: id })), invoke: invokeResources(raw, INVOKE) });
     }
     this.reach.set(key, { version, list });
@@ -155,7 +156,14 @@ export class PrincipalReader {
     else {
       for (const pol of items(this.read([...base, 'Policies']), [...base, 'Policies'], a)) {
         const name = getOwn(pol.value, 'PolicyName');
-        out.identity.push(...statementsOf(getOwn(pol.value, 'PolicyDocument'), [...pol.path, 'PolicyDocument'], `${p.id} Policies${typeof pol.path[pol.path.length - 1] === 'number' ? `[${pol.path[pol.path.length - 1]}]` : ''}${typeof name === 'string' ? ` (${name})` : ''}`, a));
+        out.identity.push(
+          ...statementsOf(
+            getOwn(pol.value, 'PolicyDocument'),
+            [...pol.path, 'PolicyDocument'],
+            `${p.id} Policies${typeof pol.path[pol.path.length - 1] === 'number' ? `[${pol.path[pol.path.length - 1]}]` : ''}${typeof name === 'string' ? ` (${name})` : ''}`,
+            a,
+          ),
+        );
       }
       const managed = new Set<string>();
       for (const m of items(this.read([...base, 'ManagedPolicyArns']), [...base, 'ManagedPolicyArns'], a)) {
@@ -169,8 +177,13 @@ export class PrincipalReader {
         const type = this.type(id);
         if (type === undefined || !POLICY_TYPES.has(type) || !this.exists(id, a)) continue;
         const props: Path = ['Resources', id, 'Properties'];
-        const names = type === 'AWS::IAM::RolePolicy' ? items(this.read([...props, 'RoleName']), [...props, 'RoleName'], a) : items(this.read([...props, 'Roles']), [...props, 'Roles'], a);
-        const attached = managed.has(id) || names.some((n) => refName(n.value) === p.id || (typeof n.value === 'string' && typeof roleName === 'string' && n.value === roleName));
+        const names =
+          type === 'AWS::IAM::RolePolicy'
+            ? items(this.read([...props, 'RoleName']), [...props, 'RoleName'], a)
+            : items(this.read([...props, 'Roles']), [...props, 'Roles'], a);
+        const attached =
+          managed.has(id) ||
+          names.some((n) => refName(n.value) === p.id || (typeof n.value === 'string' && typeof roleName === 'string' && n.value === roleName));
         if (attached) out.identity.push(...statementsOf(this.read([...props, 'PolicyDocument']), [...props, 'PolicyDocument'], id, a));
       }
     }
@@ -214,7 +227,11 @@ export class PrincipalReader {
         const fnName = resolve(getOwn(tpl, 'FunctionName'), a);
         if (fnName === undefined) continue;
         const resource = { 'Fn::Sub': ['arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${FunctionName}*', { FunctionName: fnName }] };
-        out.identity.push({ value: { Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: resource }, label: `${label} LambdaInvokePolicy`, path: [...pol.path, 'LambdaInvokePolicy'] });
+        out.identity.push({
+          value: { Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: resource },
+          label: `${label} LambdaInvokePolicy`,
+          path: [...pol.path, 'LambdaInvokePolicy'],
+        });
       }
       // Other SAM policy templates allow other services' actions: nothing about invoking Lambda.
     }
@@ -224,20 +241,36 @@ export class PrincipalReader {
     for (const cid of this.resourceIds()) {
       if (this.type(cid) !== 'AWS::Serverless::Connector' || !this.exists(cid, a)) continue;
       const props = resolve(this.read(['Resources', cid, 'Properties']), a);
-      connectors.push({ source: getOwn(props, 'Source'), destination: getOwn(props, 'Destination'), permissions: getOwn(props, 'Permissions'), label: cid, path: ['Resources', cid] });
+      connectors.push({
+        source: getOwn(props, 'Source'),
+        destination: getOwn(props, 'Destination'),
+        permissions: getOwn(props, 'Permissions'),
+        label: cid,
+        path: ['Resources', cid],
+      });
     }
     const embedded = resolve(this.read(['Resources', id, 'Connectors']), a);
     if (isObject(embedded)) {
       for (const name of Object.keys(embedded)) {
         const props = getOwn(embedded[name], 'Properties');
-        connectors.push({ source: { Id: id }, destination: getOwn(props, 'Destination'), permissions: getOwn(props, 'Permissions'), label: `${id} Connectors ${name}`, path: ['Resources', id, 'Connectors', name] });
+        connectors.push({
+          source: { Id: id },
+          destination: getOwn(props, 'Destination'),
+          permissions: getOwn(props, 'Permissions'),
+          label: `${id} Connectors ${name}`,
+          path: ['Resources', id, 'Connectors', name],
+        });
       }
     }
     for (const c of connectors) {
       if (getOwn(c.source, 'Id') !== id || !Array.isArray(c.permissions) || !c.permissions.includes('Write')) continue;
       const dest = getOwn(c.destination, 'Id');
       if (typeof dest !== 'string') continue;
-      out.identity.push({ value: { Effect: 'Allow', Action: ['lambda:InvokeAsync', 'lambda:InvokeFunction'], Resource: { 'Fn::GetAtt': [dest, 'Arn'] } }, label: `${c.label} (Connector)`, path: c.path });
+      out.identity.push({
+        value: { Effect: 'Allow', Action: ['lambda:InvokeAsync', 'lambda:InvokeFunction'], Resource: { 'Fn::GetAtt': [dest, 'Arn'] } },
+        label: `${c.label} (Connector)`,
+        path: c.path,
+      });
     }
   }
 }

@@ -49,4 +49,3 @@ export interface Policies {
   boundary?: { label: string; path?: Path; statements: Statement[]; external: boolean };
   external: ExternalPolicy[];
 }
-

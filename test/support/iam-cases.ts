@@ -46,9 +46,10 @@ export const STATEMENTS: Record<string, JsonObject> = {
 };
 const STATEMENT_NAMES = Object.keys(STATEMENTS);
 
-const statement = fc.tuple(fc.constantFrom(...STATEMENT_NAMES), fc.integer({ min: 0, max: 9 })).map(([name, k]): Json =>
-  // One in ten only under condition C1.
-  k === 0 ? { 'Fn::If': ['C1', STATEMENTS[name], { Ref: 'AWS::NoValue' }] } : STATEMENTS[name],
+const statement = fc.tuple(fc.constantFrom(...STATEMENT_NAMES), fc.integer({ min: 0, max: 9 })).map(
+  ([name, k]): Json =>
+    // One in ten only under condition C1.
+    k === 0 ? { 'Fn::If': ['C1', STATEMENTS[name], { Ref: 'AWS::NoValue' }] } : STATEMENTS[name],
 );
 const doc = (statements: Json[]): JsonObject => ({ Version: '2012-10-17', Statement: statements });
 
@@ -125,17 +126,43 @@ export function iamCase(): fc.Arbitrary<IamCase> {
     })
     .map((s) => {
       const resources: JsonObject = {
-        Fn: { Type: 'AWS::Lambda::Function', Properties: { ...(s.named ? { FunctionName: 'work-fn' } : {}), Handler: 'index.handler', Runtime: 'nodejs20.x', Role: 'arn:aws:iam::123456789012:role/fn', Code: { ZipFile: 'x' } } },
+        Fn: {
+          Type: 'AWS::Lambda::Function',
+          Properties: {
+            ...(s.named ? { FunctionName: 'work-fn' } : {}),
+            Handler: 'index.handler',
+            Runtime: 'nodejs20.x',
+            Role: 'arn:aws:iam::123456789012:role/fn',
+            Code: { ZipFile: 'x' },
+          },
+        },
         FnVersion: { Type: 'AWS::Lambda::Version', Properties: { FunctionName: { Ref: 'Fn' } } },
         Live: {
           Type: 'AWS::Lambda::Alias',
           ...(s.aliasUnderC0 ? { Condition: 'C0' } : {}),
-          Properties: { FunctionName: { Ref: 'Fn' }, FunctionVersion: { 'Fn::GetAtt': ['FnVersion', 'Version'] }, Name: 'live', ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 } },
+          Properties: {
+            FunctionName: { Ref: 'Fn' },
+            FunctionVersion: { 'Fn::GetAtt': ['FnVersion', 'Version'] },
+            Name: 'live',
+            ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 },
+          },
         },
-        Other: { Type: 'AWS::Lambda::Function', Properties: { FunctionName: 'other-fn', Handler: 'index.handler', Runtime: 'nodejs20.x', Role: 'arn:aws:iam::123456789012:role/fn', Code: { ZipFile: 'x' } } },
+        Other: {
+          Type: 'AWS::Lambda::Function',
+          Properties: {
+            FunctionName: 'other-fn',
+            Handler: 'index.handler',
+            Runtime: 'nodejs20.x',
+            Role: 'arn:aws:iam::123456789012:role/fn',
+            Code: { ZipFile: 'x' },
+          },
+        },
       };
       const credentials = s.caller === 'credentials' ? ',"Credentials":{"RoleArn":"${TaskRole.Arn}"}' : '';
-      const states = [`"A":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke"${credentials},"Parameters":{"FunctionName":"\${Fn.Arn}"},"Next":"B"}`, `"B":{"Type":"Task","Resource":"${s.invokeOther ? '${Other.Arn}' : '${Fn.Arn}'}","End":true}`];
+      const states = [
+        `"A":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke"${credentials},"Parameters":{"FunctionName":"\${Fn.Arn}"},"Next":"B"}`,
+        `"B":{"Type":"Task","Resource":"${s.invokeOther ? '${Other.Arn}' : '${Fn.Arn}'}","End":true}`,
+      ];
       const definition = { 'Fn::Sub': `{"StartAt":"A","States":{${states.join(',')}}}` };
       Object.assign(resources, roleResources('Role', s.role));
       let machine: JsonObject;
@@ -146,7 +173,11 @@ export function iamCase(): fc.Arbitrary<IamCase> {
         if (s.sam.managedName) policies.push('AWSXRayDaemonWriteAccess');
         machine = {
           Type: 'AWS::Serverless::StateMachine',
-          Properties: { DefinitionString: definition, ...(policies.length ? { Policies: policies } : {}), ...(s.sam.boundary === 'external' ? { PermissionsBoundary: 'arn:aws:iam::123456789012:policy/b' } : {}) },
+          Properties: {
+            DefinitionString: definition,
+            ...(policies.length ? { Policies: policies } : {}),
+            ...(s.sam.boundary === 'external' ? { PermissionsBoundary: 'arn:aws:iam::123456789012:policy/b' } : {}),
+          },
         };
       } else {
         const roleArn =
@@ -169,7 +200,15 @@ export function iamCase(): fc.Arbitrary<IamCase> {
     });
 }
 
-export const COMBINATIONS: Assignment[] = [false, true].flatMap((c0) => [false, true].map((c1) => new Map([['C0', c0], ['C1', c1]])));
+export const COMBINATIONS: Assignment[] = [false, true].flatMap((c0) =>
+  [false, true].map(
+    (c1) =>
+      new Map([
+        ['C0', c0],
+        ['C1', c1],
+      ]),
+  ),
+);
 
 const describeA = (a: Assignment): string => [...a].map(([c, v]) => `${c}=${v}`).join(' ');
 
@@ -206,7 +245,8 @@ export function checkEffective(c: IamCase, r: TransformResult): void {
     const target = arnOf({ Ref: 'Live' }, out)!;
     const caller = callerOf(out);
     if ('external' in caller) {
-      if (!warnings.some((w) => /is not defined in this template/.test(w.reason))) fail(`${describeA(a)}: the role is outside the template, and no warning says so`);
+      if (!warnings.some((w) => /is not defined in this template/.test(w.reason)))
+        fail(`${describeA(a)}: the role is outside the template, and no warning says so`);
       continue;
     }
     const policies = policiesOf(out, caller);
@@ -222,7 +262,9 @@ export function checkEffective(c: IamCase, r: TransformResult): void {
         (caller && 'samMachine' in caller && w.templatePath.startsWith('Resources/SM/Properties')),
     );
     if (!named) {
-      fail(`${describeA(a)}: ${principalId} may not invoke ${target} (${d.why}${d.where ? ` at ${d.where}` : ''}), and no warning names it; warnings: ${JSON.stringify(warnings.map((w) => `${w.templatePath}: ${w.reason}`))}`);
+      fail(
+        `${describeA(a)}: ${principalId} may not invoke ${target} (${d.why}${d.where ? ` at ${d.where}` : ''}), and no warning names it; warnings: ${JSON.stringify(warnings.map((w) => `${w.templatePath}: ${w.reason}`))}`,
+      );
     }
     if (d.allowed === 'no' && !strictChecked) {
       strictChecked = true;
@@ -256,7 +298,8 @@ export function checkNoWidening(c: IamCase, r: TransformResult): void {
     const principals: ({ role: string } | { samMachine: string })[] = Object.keys(before.Resources)
       .filter((id) => before.Resources[id].Type === 'AWS::IAM::Role')
       .map((role) => ({ role }));
-    if (before.Resources.SM?.Type === 'AWS::Serverless::StateMachine' && before.Resources.SM.Properties?.Role === undefined) principals.push({ samMachine: 'SM' });
+    if (before.Resources.SM?.Type === 'AWS::Serverless::StateMachine' && before.Resources.SM.Properties?.Role === undefined)
+      principals.push({ samMachine: 'SM' });
     // The grant is on the target's ARN, in every combination: where the alias does not exist, it
     // allows invoking a resource that does not exist, and nothing else.
     const added = c.options.mode !== 'report' ? new Set([`lambda:InvokeFunction ${target}`]) : new Set<string>();
@@ -273,7 +316,9 @@ export function checkNoWidening(c: IamCase, r: TransformResult): void {
         const gained = [...x].filter((k) => !b.has(k) && !added.has(k));
         const lost = [...b].filter((k) => !x.has(k));
         if (gained.length || lost.length) {
-          fail(`${describeA(a)}: ${JSON.stringify(p)}: the ${name} pairs changed beyond lambda:InvokeFunction on ${target}: gained ${JSON.stringify(gained)}, lost ${JSON.stringify(lost)}`);
+          fail(
+            `${describeA(a)}: ${JSON.stringify(p)}: the ${name} pairs changed beyond lambda:InvokeFunction on ${target}: gained ${JSON.stringify(gained)}, lost ${JSON.stringify(lost)}`,
+          );
         }
       }
     }

@@ -32,7 +32,7 @@ export const REGION = 'us-east-1';
 export const ACCOUNT = '123456789012';
 
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const own = (o: unknown, k: string): any => (isObj(o) && Object.prototype.hasOwnProperty.call(o, k) ? o[k] : undefined);
+const own = (o: unknown, k: string): any => (isObj(o) && Object.hasOwn(o, k) ? o[k] : undefined);
 const listOf = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
 const NO_VALUE = Symbol('NoValue');
@@ -115,7 +115,12 @@ export function arnOf(v: unknown, t: Obj): string | undefined {
       const [tpl, vars] = Array.isArray(x['Fn::Sub']) ? x['Fn::Sub'] : [x['Fn::Sub'], {}];
       let ok = true;
       const text = String(tpl).replace(/\$\{([^}!][^}]*)\}/g, (_m, name: string) => {
-        const v = vars && Object.prototype.hasOwnProperty.call(vars, name) ? r(vars[name]) : name.includes('.') ? getAtt(name.slice(0, name.indexOf('.')), name.slice(name.indexOf('.') + 1)) : ref(name);
+        const v =
+          vars && Object.hasOwn(vars, name)
+            ? r(vars[name])
+            : name.includes('.')
+              ? getAtt(name.slice(0, name.indexOf('.')), name.slice(name.indexOf('.') + 1))
+              : ref(name);
         if (v === undefined) ok = false;
         return v ?? '';
       });
@@ -182,7 +187,11 @@ export function policiesOf(t: Obj, principal: { role: string } | { samMachine: s
       else if (own(p, 'LambdaInvokePolicy') !== undefined) {
         const name = arnOf(own(own(p, 'LambdaInvokePolicy'), 'FunctionName'), t);
         const resource = name === undefined ? { Ref: 'Unknowable' } : `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}*`;
-        out.identity.push({ effect: 'Allow', raw: { Action: 'lambda:InvokeFunction', Resource: resource }, where: `Resources/${principal.samMachine}/Properties/Policies/${k}` });
+        out.identity.push({
+          effect: 'Allow',
+          raw: { Action: 'lambda:InvokeFunction', Resource: resource },
+          where: `Resources/${principal.samMachine}/Properties/Policies/${k}`,
+        });
       }
     });
     for (const [id, r] of Object.entries<Obj>(res)) {
@@ -190,7 +199,11 @@ export function policiesOf(t: Obj, principal: { role: string } | { samMachine: s
       const p = own(r, 'Properties');
       if (own(own(p, 'Source'), 'Id') !== principal.samMachine || !listOf(own(p, 'Permissions')).includes('Write')) continue;
       const dest = own(own(p, 'Destination'), 'Id');
-      out.identity.push({ effect: 'Allow', raw: { Action: ['lambda:InvokeAsync', 'lambda:InvokeFunction'], Resource: { 'Fn::GetAtt': [dest, 'Arn'] } }, where: `Resources/${id}` });
+      out.identity.push({
+        effect: 'Allow',
+        raw: { Action: ['lambda:InvokeAsync', 'lambda:InvokeFunction'], Resource: { 'Fn::GetAtt': [dest, 'Arn'] } },
+        where: `Resources/${id}`,
+      });
     }
     boundaryOf(own(props, 'PermissionsBoundary'));
     return out;
@@ -198,7 +211,9 @@ export function policiesOf(t: Obj, principal: { role: string } | { samMachine: s
   const role = res[principal.role];
   if (!role || role.Type !== 'AWS::IAM::Role') return undefined;
   const props = own(role, 'Properties') ?? {};
-  listOf(own(props, 'Policies')).forEach((p, k) => out.identity.push(...docStatements(own(p, 'PolicyDocument'), `Resources/${principal.role}/Properties/Policies/${k}/PolicyDocument`)));
+  listOf(own(props, 'Policies')).forEach((p, k) => {
+    out.identity.push(...docStatements(own(p, 'PolicyDocument'), `Resources/${principal.role}/Properties/Policies/${k}/PolicyDocument`));
+  });
   const managed = new Set<string>();
   for (const m of listOf(own(props, 'ManagedPolicyArns'))) {
     const id = own(m, 'Ref');

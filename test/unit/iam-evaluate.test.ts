@@ -98,7 +98,10 @@ describe('evaluate: AWS policy evaluation logic for lambda:InvokeFunction on one
 
   test('a Resource the macro cannot render: not an Allow that counts, a Deny that may apply', () => {
     expect(verdict(policies([allow({ Ref: 'SomeParameter' })]))).toBe('no-allow');
-    expect(evaluate(policies([allow(LIVE), deny({ Resource: { Ref: 'SomeParameter' } })]), INVOKE, LIVE, render, ALL)).toMatchObject({ kind: 'denied', certain: false });
+    expect(evaluate(policies([allow(LIVE), deny({ Resource: { Ref: 'SomeParameter' } })]), INVOKE, LIVE, render, ALL)).toMatchObject({
+      kind: 'denied',
+      certain: false,
+    });
   });
 
   test('a permissions boundary must allow it too, and its Deny wins', () => {
@@ -160,7 +163,14 @@ describe('PrincipalReader: every policy that reaches a role', () => {
 
   test('inline Policies, Policy/ManagedPolicy via Roles, RolePolicy via RoleName, ManagedPolicyArns, a literal RoleName', () => {
     const reader = template({
-      Role: { Type: 'AWS::IAM::Role', Properties: { RoleName: 'flow-role', Policies: [{ PolicyName: 'inline', PolicyDocument: doc(S('a')) }], ManagedPolicyArns: [{ Ref: 'Managed' }, 'arn:aws:iam::aws:policy/ReadOnlyAccess'] } },
+      Role: {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+          RoleName: 'flow-role',
+          Policies: [{ PolicyName: 'inline', PolicyDocument: doc(S('a')) }],
+          ManagedPolicyArns: [{ Ref: 'Managed' }, 'arn:aws:iam::aws:policy/ReadOnlyAccess'],
+        },
+      },
       Attached: { Type: 'AWS::IAM::Policy', Properties: { Roles: [{ Ref: 'Role' }], PolicyDocument: doc(S('b')) } },
       ByName: { Type: 'AWS::IAM::Policy', Properties: { Roles: ['flow-role'], PolicyDocument: doc(S('c')) } },
       RolePolicy: { Type: 'AWS::IAM::RolePolicy', Properties: { RoleName: { Ref: 'Role' }, PolicyDocument: doc(S('d')) } },
@@ -170,7 +180,9 @@ describe('PrincipalReader: every policy that reaches a role', () => {
     });
     const p = reader.policies({ kind: 'role', id: 'Role' }, ALL);
     expect(labels(p).sort()).toEqual(['Attached:"b"', 'ByName:"c"', 'Managed:"e"', 'ManagedByRoles:"f"', 'Role Policies[0] (inline):"a"', 'RolePolicy:"d"']);
-    expect(p.external).toEqual([{ kind: 'managed', value: 'arn:aws:iam::aws:policy/ReadOnlyAccess', path: ['Resources', 'Role', 'Properties', 'ManagedPolicyArns', 1] }]);
+    expect(p.external).toEqual([
+      { kind: 'managed', value: 'arn:aws:iam::aws:policy/ReadOnlyAccess', path: ['Resources', 'Role', 'Properties', 'ManagedPolicyArns', 1] },
+    ]);
     expect(p.boundary).toBeUndefined();
   });
 
@@ -178,7 +190,10 @@ describe('PrincipalReader: every policy that reaches a role', () => {
     const reader = template({
       Role: { Type: 'AWS::IAM::Role', Properties: {} },
       Prod: { Type: 'AWS::IAM::Policy', Condition: 'IsProd', Properties: { Roles: [{ Ref: 'Role' }], PolicyDocument: doc(S('prod')) } },
-      Mixed: { Type: 'AWS::IAM::Policy', Properties: { Roles: [{ Ref: 'Role' }], PolicyDocument: { Statement: [{ 'Fn::If': ['IsProd', S('yes'), S('no')] }] } } },
+      Mixed: {
+        Type: 'AWS::IAM::Policy',
+        Properties: { Roles: [{ Ref: 'Role' }], PolicyDocument: { Statement: [{ 'Fn::If': ['IsProd', S('yes'), S('no')] }] } },
+      },
     });
     expect(reader.conditions({ kind: 'role', id: 'Role' })).toEqual(new Set(['IsProd']));
     const on = reader.policies({ kind: 'role', id: 'Role' }, new Map([['IsProd', true]]));
@@ -195,29 +210,48 @@ describe('PrincipalReader: every policy that reaches a role', () => {
 
   test('a boundary of the template, an external one, one chosen by Fn::If', () => {
     const reader = template({
-      Role: { Type: 'AWS::IAM::Role', Properties: { PermissionsBoundary: { 'Fn::If': ['Strict', { Ref: 'Boundary' }, 'arn:aws:iam::123456789012:policy/org-boundary'] } } },
+      Role: {
+        Type: 'AWS::IAM::Role',
+        Properties: { PermissionsBoundary: { 'Fn::If': ['Strict', { Ref: 'Boundary' }, 'arn:aws:iam::123456789012:policy/org-boundary'] } },
+      },
       Boundary: { Type: 'AWS::IAM::ManagedPolicy', Properties: { PolicyDocument: doc(S('b')) } },
     });
     const inTemplate = reader.policies({ kind: 'role', id: 'Role' }, new Map([['Strict', true]]));
     expect(inTemplate.boundary).toMatchObject({ label: 'Boundary', external: false, statements: [{ value: S('b') }] });
     const external = reader.policies({ kind: 'role', id: 'Role' }, new Map([['Strict', false]]));
     expect(external.boundary).toMatchObject({ external: true, statements: [] });
-    expect(external.external).toEqual([{ kind: 'boundary', value: 'arn:aws:iam::123456789012:policy/org-boundary', path: ['Resources', 'Role', 'Properties', 'PermissionsBoundary', 'Fn::If', 2] }]);
+    expect(external.external).toEqual([
+      {
+        kind: 'boundary',
+        value: 'arn:aws:iam::123456789012:policy/org-boundary',
+        path: ['Resources', 'Role', 'Properties', 'PermissionsBoundary', 'Fn::If', 2],
+      },
+    ]);
   });
 
-  test("the role SAM builds: inline documents, LambdaInvokePolicy, managed policy names, Connectors (resource and property), PermissionsBoundary", () => {
+  test('the role SAM builds: inline documents, LambdaInvokePolicy, managed policy names, Connectors (resource and property), PermissionsBoundary', () => {
     const reader = template({
       SM: {
         Type: 'AWS::Serverless::StateMachine',
-        Properties: { Policies: ['AWSXRayDaemonWriteAccess', { LambdaInvokePolicy: { FunctionName: 'my-fn' } }, doc(S('inline'))], PermissionsBoundary: 'arn:aws:iam::123456789012:policy/b' },
+        Properties: {
+          Policies: ['AWSXRayDaemonWriteAccess', { LambdaInvokePolicy: { FunctionName: 'my-fn' } }, doc(S('inline'))],
+          PermissionsBoundary: 'arn:aws:iam::123456789012:policy/b',
+        },
         Connectors: { ToOther: { Properties: { Destination: { Id: 'Other' }, Permissions: ['Write'] } } },
       },
       Conn: { Type: 'AWS::Serverless::Connector', Properties: { Source: { Id: 'SM' }, Destination: { Id: 'Fn' }, Permissions: ['Write'] } },
       ReadOnly: { Type: 'AWS::Serverless::Connector', Properties: { Source: { Id: 'SM' }, Destination: { Id: 'Fn' }, Permissions: ['Read'] } },
     });
     const p = reader.policies({ kind: 'sam', id: 'SM' }, ALL);
-    expect(p.identity.map((s) => s.label)).toEqual(['SM Policies[1] LambdaInvokePolicy', 'SM Policies[2]', 'Conn (Connector)', 'SM Connectors ToOther (Connector)']);
-    expect(p.identity[0].value.Resource).toEqual({ 'Fn::Sub': ['arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${FunctionName}*', { FunctionName: 'my-fn' }] });
+    expect(p.identity.map((s) => s.label)).toEqual([
+      'SM Policies[1] LambdaInvokePolicy',
+      'SM Policies[2]',
+      'Conn (Connector)',
+      'SM Connectors ToOther (Connector)',
+    ]);
+    expect(p.identity[0].value.Resource).toEqual({
+      'Fn::Sub': ['arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${FunctionName}*', { FunctionName: 'my-fn' }],
+    });
     expect(p.external.map((e) => e.kind)).toEqual(['managed', 'boundary']);
   });
 });

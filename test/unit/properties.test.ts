@@ -364,8 +364,12 @@ describe('the IAM checks catch broken outputs', () => {
     for (const c of cases) {
       const r = transform(c.template, c.options);
       for (const broaden of [
-        (s: Record<string, unknown>): void => void (s.Action = 'lambda:*'),
-        (s: Record<string, unknown>): void => void (s.Resource = [...(s.Resource as unknown[]), { 'Fn::GetAtt': ['Other', 'Arn'] }]),
+        (s: Record<string, unknown>): void => {
+          s.Action = 'lambda:*';
+        },
+        (s: Record<string, unknown>): void => {
+          s.Resource = [...(s.Resource as unknown[]), { 'Fn::GetAtt': ['Other', 'Arn'] }];
+        },
       ]) {
         const fragment = clone(r.fragment) as { Resources: { Role: { Properties: { Policies: { PolicyDocument: { Statement: Record<string, unknown>[] } }[] } } } };
         const policies = fragment.Resources.Role.Properties.Policies;
