@@ -117,7 +117,7 @@ export class WarmStepFunctions implements IAspect {
       for (const d of result.report.decisions) {
         const el = owner.get(d.stateMachine) ?? stack;
         const line = `${MACRO_NAME}: ${decisionLine(d)}`;
-        if (d.action === 'warning' || d.coldPath) Annotations.of(el).addWarningV2(`${MACRO_NAME}:${d.messageId}`, line);
+        if (d.action === 'warning' || d.action === 'cold') Annotations.of(el).addWarningV2(`${MACRO_NAME}:${d.messageId}`, line);
         else if (d.action !== 'unchanged') Annotations.of(el).addInfo(line);
       }
     }

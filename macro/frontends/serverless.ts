@@ -86,7 +86,7 @@ export default class WarmStepFunctionsPlugin {
     }
     for (const d of result.report.decisions) {
       const line = `${MACRO_NAME}: ${decisionLine(d)}`;
-      if (d.action === 'warning' || d.coldPath) this.log.warning(line);
+      if (d.action === 'warning' || d.action === 'cold') this.log.warning(line);
       else if (d.action === 'unchanged') this.log.verbose(line);
       else this.log.info(line);
     }
