@@ -15,6 +15,7 @@ import { transform } from '../transform';
 import type { Decision, JsonObject, Report, TransformOptions, TransformResult } from '../types';
 import { SourcePositions, type SourcePos } from './positions';
 import { withoutTransform } from './transform-entry';
+import { worstExitCode } from './check-many';
 import { MACRO_NAME } from '../types';
 
 export type CheckFormat = 'text' | 'json' | 'sarif';
@@ -194,41 +195,46 @@ const RULES: { id: FindingKind; name: string; level: 'error' | 'warning'; short:
   },
 ];
 
-/** SARIF 2.1.0, shaped as cfn-lint's SARIF output: one run, rules for the findings, file URIs relative to EXECUTIONROOT. */
-export function formatSarif(result: CheckResult, version: string): string {
-  const ruleIds = [...new Set(result.findings.map((f) => f.kind))];
+/**
+ * SARIF 2.1.0, shaped as cfn-lint's SARIF output: one run for every file checked (one artifact each), rules for
+ * the findings, file URIs relative to EXECUTIONROOT, the invocation's exit code the worst file's.
+ */
+export function formatSarif(result: CheckResult | readonly CheckResult[], version: string, exitCode?: number): string {
+  const all: readonly CheckResult[] = Array.isArray(result) ? result : [result as CheckResult];
+  const findings = all.flatMap((r) => r.findings);
+  const ruleIds = [...new Set(findings.map((f) => f.kind))];
   const rules = RULES.filter((r) => ruleIds.includes(r.id));
-  const stdin = result.file === '<stdin>';
-  const absolute = !stdin && isAbsolute(result.file);
-  const artifactLocation = stdin
-    ? undefined
-    : absolute
-      ? { uri: pathToFileURL(result.file).href }
-      : { uri: encodeURI(result.file.replace(/\\/g, '/').replace(/^\.\//, '')), uriBaseId: 'EXECUTIONROOT' };
-  const results = result.findings.map((f): Result => {
-    const rule = RULES.find((r) => r.id === f.kind)!;
-    const name = f.state ?? f.stateMachine ?? f.templatePath;
-    const qualified = f.statePath ? `${f.stateMachine}/${f.statePath}` : (f.stateMachine ?? f.templatePath);
-    return {
-      ruleId: rule.id,
-      ruleIndex: rules.indexOf(rule),
-      level: rule.level,
-      message: { text: f.statePath ? `${f.stateMachine} ${f.statePath}: ${f.message}` : f.stateMachine ? `${f.stateMachine}: ${f.message}` : f.message },
-      locations: [
-        {
-          ...(artifactLocation ? { physicalLocation: { artifactLocation: { ...artifactLocation, index: 0 }, region: { startLine: f.line, startColumn: f.column } } } : {}),
-          logicalLocations: [{ name, fullyQualifiedName: qualified, kind: f.statePath ? 'member' : 'resource' }],
+  const located = all.map((r) => ({ file: r.file, location: artifactLocationOf(r.file) }));
+  const artifacts = located.filter((a) => a.location !== undefined);
+  const results = all.flatMap((one) => {
+    const index = artifacts.findIndex((a) => a.file === one.file);
+    const artifactLocation = index >= 0 ? artifacts[index].location : undefined;
+    return one.findings.map((f): Result => {
+      const rule = RULES.find((r) => r.id === f.kind)!;
+      const name = f.state ?? f.stateMachine ?? f.templatePath;
+      const qualified = f.statePath ? `${f.stateMachine}/${f.statePath}` : (f.stateMachine ?? f.templatePath);
+      return {
+        ruleId: rule.id,
+        ruleIndex: rules.indexOf(rule),
+        level: rule.level,
+        message: { text: f.statePath ? `${f.stateMachine} ${f.statePath}: ${f.message}` : f.stateMachine ? `${f.stateMachine}: ${f.message}` : f.message },
+        locations: [
+          {
+            ...(artifactLocation ? { physicalLocation: { artifactLocation: { ...artifactLocation, index }, region: { startLine: f.line, startColumn: f.column } } } : {}),
+            logicalLocations: [{ name, fullyQualifiedName: qualified, kind: f.statePath ? 'member' : 'resource' }],
+          },
+        ],
+        partialFingerprints: { 'warmStepFunctions/v1': createHash('sha256').update(`${rule.id}\0${f.templatePath}\0${f.statePath ?? ''}\0${f.message}`).digest('hex').slice(0, 32) },
+        properties: {
+          ...(f.stateMachine !== undefined ? { stateMachine: f.stateMachine } : {}),
+          ...(f.statePath !== undefined ? { statePath: f.statePath } : {}),
+          templatePath: f.templatePath,
+          ...(f.function !== undefined ? { function: f.function } : {}),
         },
-      ],
-      partialFingerprints: { 'warmStepFunctions/v1': createHash('sha256').update(`${rule.id}\0${f.templatePath}\0${f.statePath ?? ''}\0${f.message}`).digest('hex').slice(0, 32) },
-      properties: {
-        ...(f.stateMachine !== undefined ? { stateMachine: f.stateMachine } : {}),
-        ...(f.statePath !== undefined ? { statePath: f.statePath } : {}),
-        templatePath: f.templatePath,
-        ...(f.function !== undefined ? { function: f.function } : {}),
-      },
-    };
+      };
+    });
   });
+  const relativeUris = artifacts.some((a) => a.location?.uriBaseId);
   const log: Log = {
     $schema: SARIF_SCHEMA,
     version: '2.1.0',
@@ -248,13 +254,20 @@ export function formatSarif(result: CheckResult, version: string): string {
             })),
           },
         },
-        ...(artifactLocation?.uriBaseId ? { originalUriBaseIds: { EXECUTIONROOT: { description: { text: 'The directory in which warm-step-functions was run.' } } } } : {}),
-        ...(artifactLocation ? { artifacts: [{ location: artifactLocation, sourceLanguage: result.file.endsWith('.json') ? 'json' : 'yaml' }] } : {}),
-        invocations: [{ executionSuccessful: true, exitCode: result.exitCode }],
+        ...(relativeUris ? { originalUriBaseIds: { EXECUTIONROOT: { description: { text: 'The directory in which warm-step-functions was run.' } } } } : {}),
+        ...(artifacts.length ? { artifacts: artifacts.map((a) => ({ location: a.location!, sourceLanguage: a.file.endsWith('.json') ? 'json' : 'yaml' })) } : {}),
+        invocations: [{ executionSuccessful: true, exitCode: exitCode ?? worstExitCode(all.map((r) => r.exitCode)) }],
         columnKind: 'utf16CodeUnits',
         results,
       },
     ],
   };
   return `${JSON.stringify(log, null, 2)}\n`;
+}
+
+/** A file's SARIF artifact location: relative to EXECUTIONROOT, a file: URI when absolute, none for stdin. */
+function artifactLocationOf(file: string): { uri: string; uriBaseId?: string } | undefined {
+  if (file === '<stdin>') return undefined;
+  if (isAbsolute(file)) return { uri: pathToFileURL(file).href };
+  return { uri: encodeURI(file.replace(/\\/g, '/').replace(/^\.\//, '')), uriBaseId: 'EXECUTIONROOT' };
 }

@@ -25,10 +25,12 @@ of what changed on stderr.
 
 Exit codes: 0 success, 1 the macro fails, 2 usage or I/O error.`;
 
-export const CHECK_USAGE = `Usage: warm-step-functions check <file | -> [--format text|json|sarif] [--param Key=Value]... [--region R] [--account-id A]
+export const CHECK_USAGE = `Usage: warm-step-functions check <file | glob | ->... [--format text|json|sarif] [--param Key=Value]... [--region R] [--account-id A]
 
 Lists each cold path: a state that invokes a function with provisioned concurrency without going
 through it. With the transform listed, checks what will be deployed; without it, the template as written.
+Takes many files and quoted globs ('templates/**/*.y*ml') in one run, follows nested stacks whose
+TemplateURL is a local file, and reports them together (one SARIF run); exits with the worst file's code.
 
   --format text|json|sarif
                        text (default); json: every finding with its file, line and state path;
@@ -60,7 +62,7 @@ concurrency that is not READY; 2 a usage or credential error, or something that 
 export const USAGE = `Usage:
   warm-step-functions transform <file | -> [--format yaml|json] [--param Key=Value]... [--report json] [--diff]
                                 [--region R] [--account-id A]
-  warm-step-functions check <file | -> [--format text|json|sarif] [--param Key=Value]... [--region R] [--account-id A]
+  warm-step-functions check <file | glob | ->... [--format text|json|sarif] [--param Key=Value]... [--region R] [--account-id A]
   warm-step-functions verify --stack NAME [--region R] [--profile P] [--json] [--executions N] [--timeout S]
   warm-step-functions [COMMAND] --help | --version
 
