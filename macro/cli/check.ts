@@ -7,7 +7,7 @@
  * line of the property), the state machine and the state path.
  */
 import { createHash } from 'node:crypto';
-import { isAbsolute } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Log, Result } from 'sarif';
 import { TransformError, type Problem } from '../errors';
@@ -66,7 +66,7 @@ export type CoreRun = (fragment: unknown, options: TransformOptions) => Transfor
  * decision with `coldPath` (less the rewrites the macro makes, when it changes the template), and
  * what could not be checked is a warning about a definition or an invocation.
  */
-export function checkTemplate(template: JsonObject, text: string, file: string, listed: boolean, params: Params, run: CoreRun = transform): CheckResult {
+export function checkTemplate(template: JsonObject, text: string, file: string, listed: boolean, params: Params, run: CoreRun = transform, readFile?: (path: string) => string): CheckResult {
   const positions = SourcePositions.of(text);
   const checked = listed ? `after ${MACRO_NAME}` : 'as written';
   const changes = listed && params.mode !== 'report';
@@ -78,10 +78,12 @@ export function checkTemplate(template: JsonObject, text: string, file: string, 
     return checkFailure(e, text, file, listed, positions);
   }
   const locate = (d: Decision): SourcePos => locateDecision(d, positions);
+  const inDefinitionFile = definitionFileLocator(file, readFile);
   const finding = (kind: FindingKind, d: Decision, message: string): Finding => ({
     kind,
     file,
     ...locate(d),
+    ...inDefinitionFile(d),
     stateMachine: d.stateMachine,
     ...(d.state !== undefined ? { state: d.state } : {}),
     ...(d.statePath !== undefined ? { statePath: d.statePath } : {}),
@@ -134,6 +136,58 @@ function locateDecision(d: Decision, positions: SourcePositions): SourcePos {
 }
 
 const strip = (p: SourcePos): SourcePos => ({ line: p.line, column: p.column });
+
+/**
+ * For a decision about a state of a definition in a local file (`DefinitionUri: statemachine/x.asl.json`):
+ * that file, and the line and column of the state in it. Nothing for other decisions, or when the file
+ * cannot be read again or the state not found in it (the finding then points at the template's property).
+ */
+function definitionFileLocator(file: string, readFile?: (path: string) => string): (d: Decision) => Partial<Pick<Finding, 'file' | 'line' | 'column'>> {
+  const cache = new Map<string, { text: string; json: unknown; positions: SourcePositions } | null>();
+  return (d) => {
+    if (!readFile || !d.source || !d.statePath || !d.templatePath.endsWith('/DefinitionUri') || /^[a-z0-9]+:\/\/| \(/i.test(d.source)) return {};
+    const path = isAbsolute(d.source) || file === '<stdin>' ? d.source : join(dirname(file), d.source);
+    if (!cache.has(path)) {
+      try {
+        const text = readFile(path);
+        cache.set(path, { text, json: JSON.parse(text.replace(/^\uFEFF/, '')), positions: SourcePositions.of(text) });
+      } catch {
+        cache.set(path, null);
+      }
+    }
+    const asl = cache.get(path);
+    const segments = asl ? statePathSegments(asl.json, d.statePath) : undefined;
+    if (!asl || !segments) return {};
+    const pos = asl.positions.at(segments);
+    return pos.exact ? { file: path, line: pos.line, column: pos.column } : {};
+  };
+}
+
+/** `States.Fan.Branches[0].States.Work` as keys into the definition (state names may hold dots: matched against the keys there). */
+export function statePathSegments(definition: unknown, statePath: string): (string | number)[] | undefined {
+  const out: (string | number)[] = [];
+  let node: unknown = definition;
+  let rest = statePath;
+  while (rest.length > 0) {
+    const index = /^\[(\d+)\]\.?/.exec(rest);
+    if (index) {
+      if (!Array.isArray(node)) return undefined;
+      out.push(Number(index[1]));
+      node = node[Number(index[1])];
+      rest = rest.slice(index[0].length);
+      continue;
+    }
+    if (node === null || typeof node !== 'object' || Array.isArray(node)) return undefined;
+    const key = Object.keys(node)
+      .sort((a, b) => b.length - a.length)
+      .find((k) => rest === k || rest.startsWith(`${k}.`) || rest.startsWith(`${k}[`));
+    if (key === undefined) return undefined;
+    out.push(key);
+    node = (node as Record<string, unknown>)[key];
+    rest = rest.slice(key.length).replace(/^\./, '');
+  }
+  return out;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Output
@@ -204,12 +258,13 @@ export function formatSarif(result: CheckResult | readonly CheckResult[], versio
   const findings = all.flatMap((r) => r.findings);
   const ruleIds = [...new Set(findings.map((f) => f.kind))];
   const rules = RULES.filter((r) => ruleIds.includes(r.id));
-  const located = all.map((r) => ({ file: r.file, location: artifactLocationOf(r.file) }));
-  const artifacts = located.filter((a) => a.location !== undefined);
+  // One artifact per file: the templates, and the definition files findings point into.
+  const files = [...new Set(all.flatMap((r) => [r.file, ...r.findings.map((f) => f.file)]))];
+  const artifacts = files.map((file) => ({ file, location: artifactLocationOf(file) })).filter((a) => a.location !== undefined);
   const results = all.flatMap((one) => {
-    const index = artifacts.findIndex((a) => a.file === one.file);
-    const artifactLocation = index >= 0 ? artifacts[index].location : undefined;
     return one.findings.map((f): Result => {
+      const index = artifacts.findIndex((a) => a.file === f.file);
+      const artifactLocation = index >= 0 ? artifacts[index].location : undefined;
       const rule = RULES.find((r) => r.id === f.kind)!;
       const name = f.state ?? f.stateMachine ?? f.templatePath;
       const qualified = f.statePath ? `${f.stateMachine}/${f.statePath}` : (f.stateMachine ?? f.templatePath);

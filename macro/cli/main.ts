@@ -189,7 +189,7 @@ function checkFile(args: Args, io: Io): { code: number; result?: CheckResult; ne
       throw new TransformError([{ path: 'Transform/WarmStepFunctions/Parameters/ResolveExternal', message: 'ResolveExternal needs the Lambda API; it works in the deployed macro, not in the CLI' }]);
     }
     const run = (fragment: unknown, options: TransformOptions): TransformResult => transformWithLocalDefinitions(fragment, args.file, options, io.readFile);
-    const result = checkTemplate(template, text, args.file, entry.listed, params, run);
+    const result = checkTemplate(template, text, args.file, entry.listed, params, run, io.readFile);
     return { code: result.exitCode, result, nested };
   } catch (e) {
     if (!(e instanceof TransformError)) throw e;
@@ -252,7 +252,7 @@ function runOne(args: Args, io: Io): number {
 }
 
 function check(template: JsonObject, text: string, file: string, listed: boolean, params: TransformOptions, format: CheckFormat, io: Io, run: CoreRun): number {
-  return printCheck(checkTemplate(template, text, file === '-' ? '<stdin>' : file, listed, params, run), format, io);
+  return printCheck(checkTemplate(template, text, file === '-' ? '<stdin>' : file, listed, params, run, io.readFile), format, io);
 }
 
 function printCheck(result: CheckResult, format: CheckFormat, io: Io): number {

@@ -112,3 +112,39 @@ test('a glob that matches nothing says so, and nothing to check is exit 2', asyn
   expect(r.stderr).toContain('nowhere/**/*.yaml: no file matches');
   expect(r.code).toBe(2);
 });
+
+describe('findings in a DefinitionUri file point at the state in that file', () => {
+  const example = join(ROOT, 'template/examples/sam-definition-uri');
+  const asl = join(example, 'statemachine/stock_trader.asl.json');
+  const aslLines = readFileSync(asl, 'utf8').split('\n');
+  const lineOf = (state: string) => aslLines.findIndex((l) => l.trimStart().startsWith(`${JSON.stringify(state)}:`)) + 1;
+
+  test('json: the ASL file, and the line and column of the state there', async () => {
+    const r = await cli(['check', '--format', 'json', '--param', 'Mode=report', join(example, 'template.yaml')]);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.coldPaths.length).toBeGreaterThan(0);
+    for (const f of doc.coldPaths) {
+      expect(f.file).toBe(asl);
+      expect(lineOf(f.state)).toBeGreaterThan(0);
+      expect([f.state, f.line, f.column]).toEqual([f.state, lineOf(f.state), aslLines[lineOf(f.state) - 1].indexOf('"') + 1]);
+    }
+  });
+
+  test('SARIF: the ASL file is an artifact beside the template, and the results point into it', async () => {
+    const r = await cli(['check', '--format', 'sarif', '--param', 'Mode=report', join(example, 'template.yaml'), 'templates/warm.yml']);
+    const run0 = JSON.parse(r.stdout).runs[0];
+    const uris = run0.artifacts.map((a: any) => a.location.uri);
+    expect(uris.some((u: string) => u.endsWith('/statemachine/stock_trader.asl.json'))).toBe(true);
+    const index = uris.findIndex((u: string) => u.endsWith('/statemachine/stock_trader.asl.json'));
+    const cold = run0.results.filter((x: any) => x.ruleId === 'cold-path' && x.properties.stateMachine === 'StockTradingStateMachine');
+    expect(cold.length).toBeGreaterThan(0);
+    for (const x of cold) expect(x.locations[0].physicalLocation.artifactLocation.index).toBe(index);
+  });
+
+  test('a state path with dots in state names and branches resolves against the definition', async () => {
+    const { statePathSegments } = await import('../../macro/cli/check');
+    const def = { States: { 'a.b': { Type: 'Parallel', Branches: [{ States: { 'x.y.z': {} } }] } } };
+    expect(statePathSegments(def, 'States.a.b.Branches[0].States.x.y.z')).toEqual(['States', 'a.b', 'Branches', 0, 'States', 'x.y.z']);
+    expect(statePathSegments(def, 'States.nope')).toBeUndefined();
+  });
+});
