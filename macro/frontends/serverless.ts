@@ -74,6 +74,8 @@ export default class WarmStepFunctionsPlugin {
     const template = provider.compiledCloudFormationTemplate;
     const params = this.serverless.service.custom?.warmStepFunctions;
     const region = this.serverless.getProvider('aws').getRegion();
+    const resources = Object.keys((template.Resources as object | undefined) ?? {}).length;
+    this.log.verbose(`${MACRO_NAME}: reading the compiled template (${resources} resources)`);
     let result;
     try {
       result = await runAtBuildTime(template, params, { region });

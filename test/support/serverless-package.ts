@@ -25,6 +25,8 @@ export interface PackageOptions {
   append: string;
   /** node_modules folders to link into the service (name → absolute path). */
   modules?: Record<string, string>;
+  /** More environment variables for `serverless package`. */
+  env?: Record<string, string>;
 }
 
 export function packageService(serviceDir: string, opts: PackageOptions): Promise<Packaged> {
@@ -37,7 +39,7 @@ export function packageService(serviceDir: string, opts: PackageOptions): Promis
   mkdirSync(join(src, 'node_modules'));
   symlinkSync(ROOT, join(src, 'node_modules', 'warm-step-functions'));
   for (const [name, path] of Object.entries(opts.modules ?? {})) symlinkSync(path, join(src, 'node_modules', name));
-  const env = { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off', SLS_DEPRECATION_DISABLE: '*', SLS_INTERACTIVE_SETUP_DISABLE: '1', CI: '1' };
+  const env = { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off', SLS_DEPRECATION_DISABLE: '*', SLS_INTERACTIVE_SETUP_DISABLE: '1', CI: '1', ...opts.env };
   return new Promise((done) => {
     execFile(process.execPath, [SLS_BIN, 'package', '--package', out, '--verbose'], { cwd: src, env, timeout: 600_000, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
       const code = err ? (typeof (err as any).code === 'number' ? (err as any).code : -1) : 0;
