@@ -73,15 +73,19 @@ function globRegExp(glob: string): RegExp {
       const end = glob.indexOf('}', i);
       if (end < 0) re += '\\{';
       else {
-        re += `(?:${glob.slice(i + 1, end).split(',').map(escape).join('|')})`;
+        re += `(?:${glob
+          .slice(i + 1, end)
+          .split(',')
+          .map(escapeRe)
+          .join('|')})`;
         i = end;
       }
-    } else re += escape(c);
+    } else re += escapeRe(c);
   }
   return new RegExp(`^${re}$`);
 }
 
-const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 /**
  * The local templates a template's nested stacks name: `AWS::CloudFormation::Stack` TemplateURL and

@@ -66,7 +66,15 @@ export type CoreRun = (fragment: unknown, options: TransformOptions) => Transfor
  * decision with `coldPath` (less the rewrites the macro makes, when it changes the template), and
  * what could not be checked is a warning about a definition or an invocation.
  */
-export function checkTemplate(template: JsonObject, text: string, file: string, listed: boolean, params: Params, run: CoreRun = transform, readFile?: (path: string) => string): CheckResult {
+export function checkTemplate(
+  template: JsonObject,
+  text: string,
+  file: string,
+  listed: boolean,
+  params: Params,
+  run: CoreRun = transform,
+  readFile?: (path: string) => string,
+): CheckResult {
   const positions = SourcePositions.of(text);
   const checked = listed ? `after ${MACRO_NAME}` : 'as written';
   const changes = listed && params.mode !== 'report';
@@ -116,7 +124,15 @@ function coldMessage(d: Decision): string {
 function problemFinding(p: Problem, file: string, positions: SourcePositions): Finding {
   const path = p.path.split('/').filter(Boolean);
   const pos = path[0] === 'Resources' || path[0] === 'Transform' ? positions.at(path) : positions.at(['Resources', p.logicalId ?? '']);
-  return { kind: 'macro-fails', file, line: pos.line, column: pos.column, ...(p.logicalId ? { stateMachine: p.logicalId } : {}), templatePath: p.path, message: `${MACRO_NAME} fails: ${p.message}` };
+  return {
+    kind: 'macro-fails',
+    file,
+    line: pos.line,
+    column: pos.column,
+    ...(p.logicalId ? { stateMachine: p.logicalId } : {}),
+    templatePath: p.path,
+    message: `${MACRO_NAME} fails: ${p.message}`,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -229,16 +245,14 @@ const RULES: { id: FindingKind; name: string; level: 'error' | 'warning'; short:
     name: 'ColdPath',
     level: 'error',
     short: 'A state invokes a function that has provisioned concurrency without going through it',
-    full:
-      'Provisioned concurrency serves only the alias or version it is configured on. A state that invokes the unqualified function ARN, $LATEST or another qualifier runs on cold instances while the warm ones sit idle. List the WarmStepFunctions transform in the template, or point the state at the alias.',
+    full: 'Provisioned concurrency serves only the alias or version it is configured on. A state that invokes the unqualified function ARN, $LATEST or another qualifier runs on cold instances while the warm ones sit idle. List the WarmStepFunctions transform in the template, or point the state at the alias.',
   },
   {
     id: 'not-checked',
     name: 'NotChecked',
     level: 'warning',
     short: 'An invocation or a definition that the check could not see into',
-    full:
-      'A definition in S3 or one that is not valid JSON, a FunctionName computed at run time (FunctionName.$, JSONata), or a function the template cannot resolve (Fn::ImportValue): whether it is a cold path cannot be told from the template.',
+    full: 'A definition in S3 or one that is not valid JSON, a FunctionName computed at run time (FunctionName.$, JSONata), or a function the template cannot resolve (Fn::ImportValue): whether it is a cold path cannot be told from the template.',
   },
   {
     id: 'macro-fails',
@@ -275,11 +289,18 @@ export function formatSarif(result: CheckResult | readonly CheckResult[], versio
         message: { text: f.statePath ? `${f.stateMachine} ${f.statePath}: ${f.message}` : f.stateMachine ? `${f.stateMachine}: ${f.message}` : f.message },
         locations: [
           {
-            ...(artifactLocation ? { physicalLocation: { artifactLocation: { ...artifactLocation, index }, region: { startLine: f.line, startColumn: f.column } } } : {}),
+            ...(artifactLocation
+              ? { physicalLocation: { artifactLocation: { ...artifactLocation, index }, region: { startLine: f.line, startColumn: f.column } } }
+              : {}),
             logicalLocations: [{ name, fullyQualifiedName: qualified, kind: f.statePath ? 'member' : 'resource' }],
           },
         ],
-        partialFingerprints: { 'warmStepFunctions/v1': createHash('sha256').update(`${rule.id}\0${f.templatePath}\0${f.statePath ?? ''}\0${f.message}`).digest('hex').slice(0, 32) },
+        partialFingerprints: {
+          'warmStepFunctions/v1': createHash('sha256')
+            .update(`${rule.id}\0${f.templatePath}\0${f.statePath ?? ''}\0${f.message}`)
+            .digest('hex')
+            .slice(0, 32),
+        },
         properties: {
           ...(f.stateMachine !== undefined ? { stateMachine: f.stateMachine } : {}),
           ...(f.statePath !== undefined ? { statePath: f.statePath } : {}),
@@ -310,7 +331,9 @@ export function formatSarif(result: CheckResult | readonly CheckResult[], versio
           },
         },
         ...(relativeUris ? { originalUriBaseIds: { EXECUTIONROOT: { description: { text: 'The directory in which warm-step-functions was run.' } } } } : {}),
-        ...(artifacts.length ? { artifacts: artifacts.map((a) => ({ location: a.location!, sourceLanguage: a.file.endsWith('.json') ? 'json' : 'yaml' })) } : {}),
+        ...(artifacts.length
+          ? { artifacts: artifacts.map((a) => ({ location: a.location!, sourceLanguage: a.file.endsWith('.json') ? 'json' : 'yaml' })) }
+          : {}),
         invocations: [{ executionSuccessful: true, exitCode: exitCode ?? worstExitCode(all.map((r) => r.exitCode)) }],
         columnKind: 'utf16CodeUnits',
         results,

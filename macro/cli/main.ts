@@ -48,11 +48,20 @@ function templateArgs(command: 'transform' | 'check', argv: string[]): Args | 'h
   const { values, positionals } = parseCommand(command, argv, COMMANDS[command].options, otherOptions(command));
   if (values.help) return 'help';
   if (values.version) return 'version';
-  const args: Args = { command, file: '', files: [], params: {}, diff: values.diff === true, region: values.region as string | undefined, accountId: values['account-id'] as string | undefined };
+  const args: Args = {
+    command,
+    file: '',
+    files: [],
+    params: {},
+    diff: values.diff === true,
+    region: values.region as string | undefined,
+    accountId: values['account-id'] as string | undefined,
+  };
   const format = values.format as string | undefined;
   if (format !== undefined) {
     const allowed: readonly string[] = command === 'check' ? CHECK_FORMATS : ['yaml', 'json'];
-    if (!allowed.includes(format)) throw new UsageError(`--format ${command === 'check' ? 'of check must be text, json or sarif' : 'must be yaml or json'}, got ${format}`);
+    if (!allowed.includes(format))
+      throw new UsageError(`--format ${command === 'check' ? 'of check must be text, json or sarif' : 'must be yaml or json'}, got ${format}`);
     args.format = format;
   }
   for (const kv of (values.param as string[] | undefined) ?? []) {
@@ -186,7 +195,12 @@ function checkFile(args: Args, io: Io): { code: number; result?: CheckResult; ne
   try {
     const params = { ...parseParams({ ...entry.parameters, ...args.params }), region: args.region, accountId: args.accountId };
     if (params.resolveExternal) {
-      throw new TransformError([{ path: 'Transform/WarmStepFunctions/Parameters/ResolveExternal', message: 'ResolveExternal needs the Lambda API; it works in the deployed macro, not in the CLI' }]);
+      throw new TransformError([
+        {
+          path: 'Transform/WarmStepFunctions/Parameters/ResolveExternal',
+          message: 'ResolveExternal needs the Lambda API; it works in the deployed macro, not in the CLI',
+        },
+      ]);
     }
     const run = (fragment: unknown, options: TransformOptions): TransformResult => transformWithLocalDefinitions(fragment, args.file, options, io.readFile);
     const result = checkTemplate(template, text, args.file, entry.listed, params, run, io.readFile);
@@ -219,7 +233,12 @@ function runOne(args: Args, io: Io): number {
     // Definitions in local files (DefinitionUri paths, CDK assets in cdk.out), read as the deployed macro reads S3.
     const run = (fragment: unknown, options: TransformOptions): TransformResult => transformWithLocalDefinitions(fragment, args.file, options, io.readFile);
     if (params.resolveExternal) {
-      throw new TransformError([{ path: 'Transform/WarmStepFunctions/Parameters/ResolveExternal', message: 'ResolveExternal needs the Lambda API; it works in the deployed macro, not in the CLI' }]);
+      throw new TransformError([
+        {
+          path: 'Transform/WarmStepFunctions/Parameters/ResolveExternal',
+          message: 'ResolveExternal needs the Lambda API; it works in the deployed macro, not in the CLI',
+        },
+      ]);
     }
     if (args.command === 'check') return check(template, text, args.file, entry.listed, params, (args.format ?? 'text') as CheckFormat, io, run);
 

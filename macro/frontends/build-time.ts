@@ -36,7 +36,13 @@ export function runAtBuildTimeSync(fragment: unknown, params: unknown, context: 
   const parsed = parseParams(params);
   const { resolveExternal, ...rest } = parsed;
   if (resolveExternal) {
-    throw new TransformError([{ path: 'ResolveExternal', message: 'ResolveExternal needs the Lambda API, which a synchronous build step (a CDK Aspect) cannot call; use the macro or the Serverless plugin for it' }]);
+    throw new TransformError([
+      {
+        path: 'ResolveExternal',
+        message:
+          'ResolveExternal needs the Lambda API, which a synchronous build step (a CDK Aspect) cannot call; use the macro or the Serverless plugin for it',
+      },
+    ]);
   }
   return transform(fragment, { ...rest, region: context.region, accountId: context.accountId });
 }

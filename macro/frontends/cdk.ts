@@ -21,10 +21,24 @@
  * add this one last (or with a high `priority`, aws-cdk-lib ≥ 2.172) so that the grants and resources
  * of other Aspects are already there.
  */
-import { Annotations, CfnElement, CfnResource, DefaultTokenResolver, Reference, Stack, Token, Tokenization, type IAspect, type IFragmentConcatenator, type IPostProcessor, type IResolvable, type IResolveContext } from 'aws-cdk-lib';
+import {
+  Annotations,
+  CfnElement,
+  CfnResource,
+  DefaultTokenResolver,
+  Reference,
+  Stack,
+  Token,
+  Tokenization,
+  type IAspect,
+  type IFragmentConcatenator,
+  type IPostProcessor,
+  type IResolvable,
+  type IResolveContext,
+} from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { TransformError } from '../errors';
-import { MACRO_NAME, type Mode } from '../types';
+import { MACRO_NAME, type Mode, type TransformResult } from '../types';
 import { decisionLine, runAtBuildTimeSync } from './build-time';
 
 export interface WarmStepFunctionsProps {
@@ -72,7 +86,7 @@ export class WarmStepFunctions implements IAspect {
       }
     }
     template.Parameters ??= {};
-    refs.forEach((_, i) => (template.Parameters[`${PLACEHOLDER}${i}`] = { Type: 'String' }));
+    for (let i = 0; i < refs.length; i++) template.Parameters[`${PLACEHOLDER}${i}`] = { Type: 'String' };
 
     const params: Record<string, unknown> = {};
     if (this.props.aliasName !== undefined) params.AliasName = this.props.aliasName;
@@ -81,7 +95,7 @@ export class WarmStepFunctions implements IAspect {
     if (this.props.mode !== undefined) params.Mode = this.props.mode;
     const region = Token.isUnresolved(stack.region) ? undefined : stack.region;
     const accountId = Token.isUnresolved(stack.account) ? undefined : stack.account;
-    let result;
+    let result: TransformResult;
     try {
       result = runAtBuildTimeSync(template, params, { region, accountId });
     } catch (e) {

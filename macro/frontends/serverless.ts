@@ -14,7 +14,7 @@
  * - the template is saved (`saveServiceState`) later in the same finalize lifecycle.
  */
 import { TransformError } from '../errors';
-import { MACRO_NAME } from '../types';
+import { MACRO_NAME, type TransformResult } from '../types';
 import { decisionLine, runAtBuildTime } from './build-time';
 
 /** The hook this plugin runs in (see above). */
@@ -76,7 +76,7 @@ export default class WarmStepFunctionsPlugin {
     const region = this.serverless.getProvider('aws').getRegion();
     const resources = Object.keys((template.Resources as object | undefined) ?? {}).length;
     this.log.verbose(`${MACRO_NAME}: reading the compiled template (${resources} resources)`);
-    let result;
+    let result: TransformResult;
     try {
       result = await runAtBuildTime(template, params, { region });
     } catch (e) {
@@ -93,7 +93,9 @@ export default class WarmStepFunctionsPlugin {
       else this.log.info(line);
     }
     const s = result.report.summary;
-    this.log.notice(`${MACRO_NAME}: ${s.rewritten} invocation(s) rewritten in ${s.modifiedStateMachines} of ${s.stateMachines} state machine(s) (mode ${result.report.mode})`);
+    this.log.notice(
+      `${MACRO_NAME}: ${s.rewritten} invocation(s) rewritten in ${s.modifiedStateMachines} of ${s.stateMachines} state machine(s) (mode ${result.report.mode})`,
+    );
     const out = result.fragment as Record<string, unknown>;
     if (out !== template) {
       for (const k of Object.keys(template)) delete template[k];

@@ -19,7 +19,9 @@ const PLUGIN = '  - warm-step-functions\n';
 const examples = serverlessExamples();
 const packaged = new Map<string, Packaged>();
 // serverless-plugin-split-stacks, when installed (a devDependency); SPLIT_STACKS_DIR may point at another install.
-const SPLIT = [process.env.SPLIT_STACKS_DIR, join(ROOT, 'node_modules', 'serverless-plugin-split-stacks')].find((d) => d && existsSync(join(d, 'package.json')));
+const SPLIT = [process.env.SPLIT_STACKS_DIR, join(ROOT, 'node_modules', 'serverless-plugin-split-stacks')].find(
+  (d) => d && existsSync(join(d, 'package.json')),
+);
 
 beforeAll(() => {
   if (!existsSync(join(ROOT, 'dist', 'index.cjs'))) execFileSync(process.execPath, ['scripts/build.mjs', '--no-types'], { cwd: ROOT, stdio: 'inherit' });
@@ -64,7 +66,9 @@ describe('every Serverless example, packaged with the plugin', () => {
       const p = packaged.get(name)!;
       const macro = transform(compiled(), { region: 'us-east-1' });
       const s = macro.report.summary;
-      expect(p.output).toContain(`WarmStepFunctions: ${s.rewritten} invocation(s) rewritten in ${s.modifiedStateMachines} of ${s.stateMachines} state machine(s) (mode rewrite)`);
+      expect(p.output).toContain(
+        `WarmStepFunctions: ${s.rewritten} invocation(s) rewritten in ${s.modifiedStateMachines} of ${s.stateMachines} state machine(s) (mode rewrite)`,
+      );
       for (const d of macro.report.decisions.filter((x) => x.action === 'rewritten')) expect(p.output).toContain(d.reason);
     });
   });
@@ -78,7 +82,9 @@ describe('every Serverless example, packaged with the plugin', () => {
 });
 
 test('Mode strict fails the packaging on a cold invocation', async () => {
-  const p = await packageService(join(ROOT, 'template', 'examples', 'serverless-seed-cold'), { append: `${PLUGIN}custom:\n  warmStepFunctions:\n    Mode: strict\n` });
+  const p = await packageService(join(ROOT, 'template', 'examples', 'serverless-seed-cold'), {
+    append: `${PLUGIN}custom:\n  warmStepFunctions:\n    Mode: strict\n`,
+  });
   expect(p.code).not.toBe(0);
   expect(p.output).toMatch(/WarmStepFunctions: /);
   expect(p.template).toBeUndefined();
@@ -108,11 +114,15 @@ function noStackEndpoint(): Promise<{ url: string; requests: string[]; close: ()
         res.end(JSON.stringify({ __type: 'ValidationError', message }));
       } else {
         res.writeHead(400, { 'content-type': 'text/xml' });
-        res.end(`<ErrorResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><Error><Type>Sender</Type><Code>ValidationError</Code><Message>${message}</Message></Error><RequestId>0</RequestId></ErrorResponse>`);
+        res.end(
+          `<ErrorResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><Error><Type>Sender</Type><Code>ValidationError</Code><Message>${message}</Message></Error><RequestId>0</RequestId></ErrorResponse>`,
+        );
       }
     });
   });
-  return new Promise((done) => server.listen(0, '127.0.0.1', () => done({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests, close: () => server.close() })));
+  return new Promise((done) =>
+    server.listen(0, '127.0.0.1', () => done({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests, close: () => server.close() })),
+  );
 }
 
 (SPLIT ? test : test.skip)('runs before serverless-plugin-split-stacks, even when listed after it', async () => {

@@ -29,7 +29,11 @@ export function synthNestedApp(aspect?: IAspect, region = 'us-east-1', account =
   try {
     const app = new App({ outdir });
     const parent = new Stack(app, 'WsfNestedParent', { env: { region, account } });
-    const parentFn = new lambda.Function(parent, 'ParentFn', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline(CODE) });
+    const parentFn = new lambda.Function(parent, 'ParentFn', {
+      runtime: lambda.Runtime.NODEJS_22_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline(CODE),
+    });
     const nested = new NestedStack(parent, 'Flows');
     const warm = new lambda.Function(nested, 'WarmFn', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline(CODE) });
     new lambda.Alias(nested, 'WarmFnLive', { aliasName: 'live', version: warm.currentVersion, provisionedConcurrentExecutions: 2 });

@@ -39,19 +39,34 @@ export function packageService(serviceDir: string, opts: PackageOptions): Promis
   mkdirSync(join(src, 'node_modules'));
   symlinkSync(ROOT, join(src, 'node_modules', 'warm-step-functions'));
   for (const [name, path] of Object.entries(opts.modules ?? {})) symlinkSync(path, join(src, 'node_modules', name));
-  const env = { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off', SLS_DEPRECATION_DISABLE: '*', SLS_INTERACTIVE_SETUP_DISABLE: '1', CI: '1', ...opts.env };
+  const env = {
+    ...process.env,
+    SLS_TELEMETRY_DISABLED: '1',
+    SLS_NOTIFICATIONS_MODE: 'off',
+    SLS_DEPRECATION_DISABLE: '*',
+    SLS_INTERACTIVE_SETUP_DISABLE: '1',
+    CI: '1',
+    ...opts.env,
+  };
   return new Promise((done) => {
-    execFile(process.execPath, [SLS_BIN, 'package', '--package', out, '--verbose'], { cwd: src, env, timeout: 600_000, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as any).code === 'number' ? (err as any).code : -1) : 0;
-      const file = join(out, 'cloudformation-template-update-stack.json');
-      const others: Record<string, any> = {};
-      if (existsSync(out)) {
-        for (const f of readdirSync(out)) if (f.endsWith('.json') && f !== 'cloudformation-template-update-stack.json' && f !== 'serverless-state.json') others[f] = JSON.parse(readFileSync(join(out, f), 'utf8'));
-      }
-      const template = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : undefined;
-      rmSync(work, { recursive: true, force: true });
-      done({ code, output: `${stdout}${stderr}`, template, others });
-    });
+    execFile(
+      process.execPath,
+      [SLS_BIN, 'package', '--package', out, '--verbose'],
+      { cwd: src, env, timeout: 600_000, maxBuffer: 64 << 20 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof (err as any).code === 'number' ? (err as any).code : -1) : 0;
+        const file = join(out, 'cloudformation-template-update-stack.json');
+        const others: Record<string, any> = {};
+        if (existsSync(out)) {
+          for (const f of readdirSync(out))
+            if (f.endsWith('.json') && f !== 'cloudformation-template-update-stack.json' && f !== 'serverless-state.json')
+              others[f] = JSON.parse(readFileSync(join(out, f), 'utf8'));
+        }
+        const template = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : undefined;
+        rmSync(work, { recursive: true, force: true });
+        done({ code, output: `${stdout}${stderr}`, template, others });
+      },
+    );
   });
 }
 
@@ -95,5 +110,8 @@ function mapStrings(value: any, fn: (s: string) => string): any {
 
 export function serverlessExamples(): string[] {
   const dir = join(ROOT, 'template', 'examples');
-  return readdirSync(dir).filter((n) => n.startsWith('serverless-') && existsSync(join(dir, n, 'serverless.yml'))).sort().map((n) => join(dir, n));
+  return readdirSync(dir)
+    .filter((n) => n.startsWith('serverless-') && existsSync(join(dir, n, 'serverless.yml')))
+    .sort()
+    .map((n) => join(dir, n));
 }

@@ -92,7 +92,10 @@ test('json: one document with every file and the worst exit code', async () => {
 });
 
 test('a nested stack whose TemplateURL is a local file is followed; a URL is not', async () => {
-  writeFileSync(join(dir, 'cdk.out/nested/child.template.json'), JSON.stringify(JSON.parse((await cli(['transform', 'templates/a/cold.yaml', '--format', 'json'])).stdout)));
+  writeFileSync(
+    join(dir, 'cdk.out/nested/child.template.json'),
+    JSON.stringify(JSON.parse((await cli(['transform', 'templates/a/cold.yaml', '--format', 'json'])).stdout)),
+  );
   const r = await cli(['check', 'cdk.out/Parent.template.yaml']);
   expect(r.stdout).toContain('cdk.out/Parent.template.yaml: No cold paths');
   expect(r.stdout).toContain('cdk.out/nested/child.template.json: 1 cold path (as written):');
