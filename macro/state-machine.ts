@@ -7,13 +7,14 @@ import { consequenceOf, describeReasons, type Reason } from './reasons';
 import { checkEdit, editMemo, type EditMemo } from './acyclic';
 import { Editor, getOwn, hasOwn, isObject, jsonEqual, setOwn } from './cfn/json';
 import { intrinsicName } from './cfn/intrinsics';
-import { expandParts } from './cfn/parts';
+import { expandParts, partsToValue } from './cfn/parts';
 import type { Dependencies } from './dependencies';
 import { formatCycle } from './dependencies';
 import type { Edit } from './definition/edit';
 import { stateLocator } from './definition/locate';
 import { readDefinition, type DefinitionModel } from './definition/read';
 import { findSlots, type Slot, type SlotNote } from './definition/slots';
+import type { When } from './definition/ast';
 import { describeLocation, storedRef } from './definition/stored';
 import { writeDefinition } from './definition/write';
 import { ReadError } from './errors';
@@ -21,7 +22,7 @@ import type { Grant, IamFixer } from './iam';
 import { strictProblem, type Outcome, type DecisionRecord } from './mode';
 import { classifyParts } from './references';
 import { metadataEntries } from './report';
-import { decide, type SlotDecision } from './rewrite';
+import { decide, decideQualifier, type SlotDecision } from './rewrite';
 import type { WarmTargets } from './targets';
 import { roleKey, unreadableIn, type Resource, type TemplateIndex } from './template';
 import { touchesWarm } from './touches';
@@ -71,23 +72,32 @@ function rewrite(sm: Resource, ctx: RunContext): number | undefined {
   const scan = findSlots(model.root);
   // The place in the template of each state's value, for the edges (none for a stored definition).
   const locator = model.stored ? undefined : stateLocator(model, value, scan);
-  /** Where a decision about the state at `statePath` sits. */
-  const place = (state: string, statePath: string): At & { stateMachine: string; state: string; statePath: string } => {
+  /** Where a decision about the state at `statePath` sits (in the Fn::If branch `when`, if any). */
+  const place = (state: string, statePath: string, when: readonly When[]): At & { stateMachine: string; state: string; statePath: string } => {
     const at: At & { stateMachine: string; state: string; statePath: string } = { stateMachine: sm.id, templatePath: model.path, state, statePath };
+    if (when.length) at.when = when.map((w) => ({ condition: w.condition, value: w.value }));
     if (model.stored) at.source = model.stored.source;
-    const location = locator?.(statePath);
+    const location = locator?.(statePath, when);
     if (location) at.location = location;
     return at;
   };
-  for (const n of scan.notes) recordNote(ctx, sm, n, place(n.state, n.statePath));
+  const decideCtx = { index: ctx.index, targets: ctx.targets, external: options.external, aliasName: options.aliasName, holds: sm.condition };
+  // Every invocation gets a decision: the slots, and the tasks with an explicit Qualifier.
+  const decided: { slot: Slot; d: SlotDecision }[] = scan.slots.map((slot, k) => {
+    if (k % 256 === 255) options.checkpoint?.(`deciding the invocations of ${sm.id}`);
+    return { slot, d: decide(slot, decideCtx) };
+  });
+  for (const n of scan.notes) {
+    const q = n.kind === 'explicit-qualifier' ? decideQualifier(n, decideCtx) : undefined;
+    if (q) decided.push({ slot: q.slot, d: q.decision });
+    else recordNote(ctx, sm, n, place(n.state, n.statePath, n.when));
+  }
+  decided.sort((a, b) => a.slot.order - b.slot.order);
   const edits: Edit[] = [];
   const errorStates = new Map<string, string[]>();
   const cycles = editMemo();
-  const decideCtx = { index: ctx.index, targets: ctx.targets, external: options.external, aliasName: options.aliasName, holds: sm.condition };
-  for (const [k, slot] of scan.slots.entries()) {
-    if (k % 256 === 255) options.checkpoint?.(`deciding the invocations of ${sm.id}`);
-    const d = decide(slot, decideCtx);
-    const edit = recordSlot(ctx, sm, slot, d, place(slot.state, slot.statePath), cycles, errorStates);
+  for (const { slot, d } of decided) {
+    const edit = recordSlot(ctx, sm, slot, d, place(slot.state, slot.statePath, slot.when), cycles, errorStates);
     if (edit) edits.push(edit);
   }
   for (const [message, states] of errorStates) {
@@ -97,10 +107,18 @@ function rewrite(sm: Resource, ctx: RunContext): number | undefined {
   return writeAndGrant(ctx, sm, model, edits, src);
 }
 
-/** A note about a state the macro does not decide (a dynamic FunctionName, an explicit Qualifier). */
+/**
+ * A note about a state the macro does not decide: a FunctionName computed at run time, a part of
+ * the definition filled in at deploy time (both warnings), an explicit Qualifier on a function
+ * outside the template.
+ */
 function recordNote(ctx: RunContext, sm: Resource, n: SlotNote, at: At): void {
   if (n.kind === 'dynamic') {
     warn(ctx, sm, 'invocation', at, 'invocation.dynamic', { reason: n.message });
+    return;
+  }
+  if (n.kind === 'deploy-time') {
+    warn(ctx, sm, 'invocation', at, 'invocation.note', { reason: n.message });
     return;
   }
   const cold = explicitColdPath(n, ctx.index, ctx.targets);
@@ -239,12 +257,20 @@ function writeAndGrant(ctx: RunContext, sm: Resource, model: Model, edits: Edit[
     out.problem({ logicalId: sm.id, path: model.path, message: out.text('stateMachine.writeFailed', { message: (e as Error).message }) });
     return undefined;
   }
-  const grants: Grant[] = edits.flatMap((e) => e.grants);
+  const grants: Grant[] = edits.flatMap((e) => e.grants.map((g) => withCredentials(g, e)));
   const outcome = ctx.iam.ensure(sm, grants);
   for (const g of outcome.granted) {
     out.add({ action: 'granted', topic: 'iam', messageId: 'iam.granted', data: { target: g.target, how: g.how }, stateMachine: sm.id, templatePath: g.path, to: g.target });
   }
-  for (const w of outcome.warnings) warn(ctx, sm, 'iam', { stateMachine: sm.id, templatePath: w.path }, 'iam.warning', { reason: w.message }, w.strictMessage);
+  // A guardrail the macro extended (a boundary, a Deny's NotResource): a line of its own.
+  for (const g of outcome.extended) {
+    out.add({ action: 'granted', topic: 'iam', messageId: 'iam.guardrailExtended', data: { target: g.target, how: g.how }, stateMachine: sm.id, templatePath: g.path, to: g.target });
+  }
+  for (const w of outcome.warnings) {
+    // A note (a managed policy outside the template): a warning Mode strict does not fail on.
+    if (w.note) out.add({ action: 'warning', topic: 'iam', messageId: 'iam.note', data: { reason: w.message }, stateMachine: sm.id, templatePath: w.path });
+    else warn(ctx, sm, 'iam', { stateMachine: sm.id, templatePath: w.path }, 'iam.warning', { reason: w.message }, w.strictMessage);
+  }
   if (!addMetadata(editor, sm, edits)) {
     out.add({ action: 'warning', topic: 'state-machine', messageId: 'stateMachine.metadataNotAMap', data: {}, stateMachine: sm.id, templatePath: `Resources/${sm.id}/Metadata` });
   } else if (edits.length > LIMITS.metadataEntries) {
@@ -253,6 +279,14 @@ function writeAndGrant(ctx: RunContext, sm: Resource, model: Model, edits: Edit[
     out.add({ action: 'unchanged', topic: 'state-machine', messageId: 'stateMachine.metadataCapped', data, stateMachine: sm.id, templatePath: `Resources/${sm.id}/Metadata` });
   }
   return outcome.granted.length;
+}
+
+/** A grant of a task with its own Credentials role: that role calls Lambda, not the state machine's. */
+function withCredentials(g: Edit['grants'][number], e: Edit): Grant {
+  const c = e.slot.credentials;
+  if (c === undefined) return g;
+  if ('dynamic' in c) return { ...g, credentials: { dynamic: true, statePath: e.slot.statePath } };
+  return { ...g, credentials: { roleArn: partsToValue(expandParts(c.roleArn.parts)), statePath: e.slot.statePath } };
 }
 
 /** Reads the definition of one state machine, or records why it cannot be read. */

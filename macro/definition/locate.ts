@@ -5,7 +5,7 @@
  * the line and column without reading the definition again.
  */
 import { asObject, getOwn, isObject } from '../cfn/json';
-import type { StrNode } from './ast';
+import type { StrNode, When } from './ast';
 import type { DefinitionModel } from './read';
 import type { SlotScan } from './slots';
 import type { Json, ValueLocation } from '../types';
@@ -14,18 +14,27 @@ import type { Json, ValueLocation } from '../types';
  * A locator for the states of one definition: the location of the value of the state at
  * `statePath` (its invocation, or its note's FunctionName); undefined: the property itself.
  */
-export function stateLocator(model: DefinitionModel, value: Json | undefined, scan: SlotScan): (statePath: string) => ValueLocation | undefined {
+export function stateLocator(model: DefinitionModel, value: Json | undefined, scan: SlotScan): (statePath: string, when?: readonly When[]) => ValueLocation | undefined {
   const path = model.path.split('/').filter(Boolean);
   // The string that names the invoked function in each state: the slot's, else an explicit
   // Qualifier's FunctionName (the first of each path, built once: a definition may have thousands).
+  // A state chosen by Fn::If has one per branch: keyed by the path and the branch too.
+  const key = (statePath: string, when: readonly When[] = []): string => (when.length ? `${statePath}\u0000${when.map((w) => `${w.condition}=${w.value}`).join(',')}` : statePath);
   const leaves = new Map<string, StrNode | undefined>();
-  for (const n of scan.notes) if (!leaves.has(n.statePath)) leaves.set(n.statePath, n.functionName);
   const slotLeaves = new Map<string, StrNode>();
-  for (const s of scan.slots) if (!slotLeaves.has(s.statePath)) slotLeaves.set(s.statePath, s.leaf);
+  for (const n of scan.notes) {
+    if (!leaves.has(n.statePath)) leaves.set(n.statePath, n.functionName);
+    if (!leaves.has(key(n.statePath, n.when))) leaves.set(key(n.statePath, n.when), n.functionName);
+  }
+  for (const s of scan.slots) {
+    if (!slotLeaves.has(s.statePath)) slotLeaves.set(s.statePath, s.leaf);
+    if (!slotLeaves.has(key(s.statePath, s.when))) slotLeaves.set(key(s.statePath, s.when), s.leaf);
+  }
   // The template path of a text definition's pieces is the same for all its states: one array, shared.
   // (Only its last key varies, and only for an Fn::Join, by piece.)
   const pieces = new Map<string | number, (string | number)[]>();
-  return (statePath) => locate(model, value, path, slotLeaves.get(statePath) ?? leaves.get(statePath), statePath, pieces);
+  return (statePath, when) =>
+    locate(model, value, path, slotLeaves.get(key(statePath, when)) ?? leaves.get(key(statePath, when)) ?? slotLeaves.get(statePath) ?? leaves.get(statePath), statePath, pieces);
 }
 
 function locate(
