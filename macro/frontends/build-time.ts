@@ -24,7 +24,7 @@ export async function runAtBuildTime(fragment: unknown, params: unknown, context
   if (resolveExternal) {
     const needs = needsOf(fragment, options);
     if (needs.length > 0) {
-      const { lookupExternal } = await import('../external/resolve');
+      const { lookupExternal } = await import('../aws/lambda-aliases');
       options.external = await lookupExternal(needs, options, {});
     }
   }
