@@ -22,9 +22,12 @@ import { transformWithLocalDefinitions } from './definitions';
 import type { Io } from './io';
 import { parseCommand, UsageError } from './args';
 import { COMMANDS, otherOptions, USAGE, VERSION, type Command } from './commands';
-import { CHECK_FORMATS, checkFailure, checkTemplate, formatJson, formatSarif, formatText, type CheckFormat, type CheckResult, type CoreRun } from './check';
+import { CHECK_FORMATS, checkFailure, checkTemplate, type CheckFormat, type CheckResult, type CoreRun } from './commands/check';
+import { formatJson } from './format/json';
+import { formatSarif } from './format/sarif';
+import { formatText } from './format/text';
 import { readTransform, restoreTransform, withoutTransform } from './transform-entry';
-import { expandGlob, formatJsonMany, isGlob, localNestedTemplates, worstExitCode } from './check-many';
+import { expandGlob, formatJsonMany, isGlob, localNestedTemplates, worstExitCode } from './commands/check-many';
 import { parseTemplateText, toYaml, TemplateSyntaxError } from './yaml';
 import { MACRO_NAME } from '../types';
 import { quote, safeLine } from './safe';
@@ -101,7 +104,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     if (!Object.prototype.hasOwnProperty.call(COMMANDS, command)) throw new UsageError(`unknown command ${command}`);
     usage = COMMANDS[command as Command].usage;
     if (command === 'verify') {
-      const { runVerify } = await import('./verify');
+      const { runVerify } = await import('./commands/verify');
       return await runVerify(rest, io);
     }
     const parsed = templateArgs(command as 'transform' | 'check', rest);

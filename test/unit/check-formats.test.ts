@@ -1,5 +1,5 @@
 /**
- * `warm-step-functions check --format json|sarif` (macro/cli/check.ts): every finding carries the
+ * `warm-step-functions check --format json|sarif` (macro/cli/commands/check.ts, macro/cli/format/): every finding carries the
  * file, its line and column in the input as written (YAML or JSON, inside a DefinitionString where
  * the lines map), and the state path; SARIF 2.1.0 for code scanning, shaped as cfn-lint's.
  *

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run, type Io } from '../../macro/cli/main';
-import { expandGlob, worstExitCode } from '../../macro/cli/check-many';
+import { expandGlob, worstExitCode } from '../../macro/cli/commands/check-many';
 
 const ROOT = join(__dirname, '../..');
 const COLD = readFileSync(join(ROOT, 'template/examples/cloudformation/template.yaml'), 'utf8').replace(/^Transform: WarmStepFunctions\n/m, '');
@@ -147,7 +147,7 @@ describe('findings in a DefinitionUri file point at the state in that file', () 
   });
 
   test('a state path with dots in state names and branches resolves against the definition', async () => {
-    const { statePathSegments } = await import('../../macro/cli/check');
+    const { statePathSegments } = await import('../../macro/cli/commands/check');
     const def = { States: { 'a.b': { Type: 'Parallel', Branches: [{ States: { 'x.y.z': {} } }] } } };
     expect(statePathSegments(def, 'States.a.b.Branches[0].States.x.y.z')).toEqual(['States', 'a.b', 'Branches', 0, 'States', 'x.y.z']);
     expect(statePathSegments(def, 'States.nope')).toBeUndefined();

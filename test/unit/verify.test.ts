@@ -1,6 +1,6 @@
 import 'aws-sdk-client-mock-jest';
 /**
- * `warm-step-functions verify` (macro/cli/verify.ts) against a deployed stack, with every AWS API
+ * `warm-step-functions verify` (macro/cli/commands/verify.ts) against a deployed stack, with every AWS API
  * served by aws-sdk-client-mock (CloudFormation, Step Functions, Lambda).
  *
  * The main scenario is the stack `orders-prod`:
@@ -47,7 +47,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { run, type Io } from '../../macro/cli/main';
-import { exitCode, formatTable, runVerify, verifyStack, type VerifyClients, type VerifyResult, type VerifyRow } from '../../macro/cli/verify';
+import { exitCode, formatTable, runVerify, verifyStack, type VerifyClients, type VerifyResult, type VerifyRow } from '../../macro/cli/commands/verify';
 
 const REGION = 'us-east-1';
 const ACCOUNT = '123456789012';
@@ -584,7 +584,7 @@ describe('verifyStack', () => {
     expect(formatTable(result).split('\n')[1]).toMatch(/^\? OrderFlow {5}/);
   });
 
-  // KNOWN DEFECT (macro/cli/verify.ts, formatTable and runVerify): for a definition that cannot be
+  // KNOWN DEFECT (macro/cli/commands/verify.ts, format/table.ts and runVerify): for a definition that cannot be
   // read, the problem line is built as if for a task with an empty state and invocation
   // ("not checked: OrderFlow/ invokes  (cannot read definition: ...)"), and stderr blames
   // "the Lambda API refused or failed", which played no part. Flip to `it` when fixed.
@@ -1025,7 +1025,7 @@ describe('formatTable', () => {
     expect(overlong(lines.join('\n'))).toEqual([]);
   });
 
-  // KNOWN DEFECT (macro/cli/verify.ts, formatTable): ALLOC/REQ is 9 wide and cut like the other
+  // KNOWN DEFECT (macro/cli/format/table.ts): ALLOC/REQ is 9 wide and cut like the other
   // columns, so 5-digit counts (regional concurrency quotas can be raised that far) lose digits:
   // 12000/12000 prints as "12000/12…". As the last column it need not be cut (or the row may use
   // the 80th column). Flip to `it` when fixed.

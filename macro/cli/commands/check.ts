@@ -6,20 +6,17 @@
  * JSON; inside a `DefinitionString` the line of the state's own text where the lines map, else the
  * line of the property), the state machine and the state path.
  */
-import { createHash } from 'node:crypto';
 import { dirname, isAbsolute, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import type { Log, Result } from 'sarif';
-import { TransformError, type Problem } from '../errors';
-import { transform } from '../transform';
-import { describeReasons, REASON_INFO } from '../reasons';
-import type { Decision, JsonObject, Reason, Report, TransformOptions, TransformResult } from '../types';
-import { SourcePositions, type SourcePos } from './positions';
-import { withoutTransform } from './transform-entry';
+import { TransformError, type Problem } from '../../errors';
+import { transform } from '../../transform';
+import { describeReasons, REASON_INFO } from '../../reasons';
+import type { Decision, JsonObject, Reason, Report, TransformOptions, TransformResult } from '../../types';
+import { SourcePositions, type SourcePos } from '../positions';
+import { withoutTransform } from '../transform-entry';
 import { worstExitCode } from './check-many';
-import { MACRO_NAME } from '../types';
-import { whereText } from '../messages';
-import { quote, safeLine } from './safe';
+import { MACRO_NAME } from '../../types';
+import { whereText } from '../../messages';
+import { quote, safeLine } from '../safe';
 
 export type CheckFormat = 'text' | 'json' | 'sarif';
 export const CHECK_FORMATS: readonly CheckFormat[] = ['text', 'json', 'sarif'];
@@ -229,169 +226,4 @@ export function statePathSegments(definition: unknown, statePath: string): (stri
     rest = rest.slice(key.length).replace(/^\./, '');
   }
   return out;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Output
-
-export function formatText(result: CheckResult): string {
-  const out: string[] = [];
-  const cold = result.findings.filter((f) => f.kind === 'cold-path');
-  const fails = result.findings.filter((f) => f.kind === 'fails-at-run-time');
-  const unchecked = result.findings.filter((f) => f.kind === 'not-checked');
-  const where = result.checked;
-  if (fails.length) {
-    out.push(`${fails.length} invocation${fails.length === 1 ? '' : 's'} fail${fails.length === 1 ? 's' : ''} at run time (${where}):`);
-    for (const f of fails) out.push(`  ${f.stateMachine} ${f.statePath}: ${f.message}`);
-  }
-  const listUnchecked = (): void => {
-    if (unchecked.length === 0) return;
-    out.push(`${unchecked.length} place${unchecked.length === 1 ? '' : 's'} could not be checked:`);
-    for (const f of unchecked) out.push(`  ${quote(f.stateMachine)}${f.statePath ? ` ${quote(f.statePath)}` : ''}: ${safeLine(f.message)}`);
-  };
-  if (cold.length === 0) {
-    if (fails.length) {
-      listUnchecked();
-      if (where === 'as written') out.push(`Add "Transform: ${MACRO_NAME}" to the template (or fix these states) to invoke the published targets.`);
-      return `${out.join('\n')}\n`;
-    }
-    if (unchecked.length === 0) return `No cold paths (${where}): every state that invokes a function with provisioned concurrency goes through it.\n`;
-    out.push(`No cold paths (${where}) among the invocations the check could read.`);
-    listUnchecked();
-    return `${out.join('\n')}\n`;
-  }
-  out.push(`${cold.length} cold path${cold.length === 1 ? '' : 's'} (${where}):`);
-  for (const f of cold) out.push(`  ${quote(f.stateMachine)} ${quote(f.statePath)}: ${safeLine(f.message)}`);
-  listUnchecked();
-  if (where === 'as written') out.push(`Add "Transform: ${MACRO_NAME}" to the template (or fix these states) to use the warm capacity.`);
-  return `${out.join('\n')}\n`;
-}
-
-export function formatJson(result: CheckResult): string {
-  const { file, checked, exitCode, findings } = result; // failure: its problems are the macroFails findings
-  const pick = (kind: FindingKind) => findings.filter((f) => f.kind === kind).map(({ kind: _kind, ...rest }) => rest);
-  return `${JSON.stringify({ file, checked, exitCode, failsAtRunTime: pick('fails-at-run-time'), coldPaths: pick('cold-path'), notChecked: pick('not-checked'), macroFails: pick('macro-fails') }, null, 2)}\n`;
-}
-
-export const SARIF_SCHEMA = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
-
-const RULES: { id: FindingKind; name: string; level: 'error' | 'warning'; short: string; full: string }[] = [
-  {
-    id: 'fails-at-run-time',
-    name: 'FailsAtRunTime',
-    level: 'error',
-    short: 'A state invokes a Lambda function in a way Lambda rejects at run time',
-    full:
-      'Lambda rejects an unqualified invocation of a durable function (DurableConfig: "You cannot invoke a durable function using an unqualified ARN") and never invokes $LATEST of a Managed Instances function (CapacityProviderConfig). The stack deploys, then every execution of the state fails. List the WarmStepFunctions transform in the template, or point the state at a published version or alias (a durable function also accepts :$LATEST). See docs/reasons.md.',
-  },
-  {
-    id: 'cold-path',
-    name: 'ColdPath',
-    level: 'error',
-    short: 'A state invokes a function without the published target its configuration needs (provisioned concurrency, SnapStart, Managed Instances)',
-    full:
-      'Provisioned concurrency serves only the alias or version it is configured on, and SnapStart snapshots exist only for published versions: a state that invokes the unqualified function ARN, $LATEST or another qualifier runs on cold instances. An unqualified call of a Managed Instances function runs $LATEST.PUBLISHED, not the alias the template publishes. List the WarmStepFunctions transform in the template, or point the state at the alias. See docs/reasons.md.',
-  },
-  {
-    id: 'not-checked',
-    name: 'NotChecked',
-    level: 'warning',
-    short: 'An invocation or a definition that the check could not see into',
-    full: 'A definition in S3 or one that is not valid JSON, a FunctionName computed at run time (FunctionName.$, JSONata), or a function the template cannot resolve (Fn::ImportValue): whether it is a cold path cannot be told from the template.',
-  },
-  {
-    id: 'macro-fails',
-    name: 'MacroFails',
-    level: 'error',
-    short: 'The WarmStepFunctions macro would fail on this template',
-    full: 'CloudFormation would reject the deployment: the macro reports a failure (several warm aliases without AliasName, a parameter of the wrong type...).',
-  },
-];
-
-/**
- * SARIF 2.1.0, shaped as cfn-lint's SARIF output: one run for every file checked (one artifact each), rules for
- * the findings, file URIs relative to EXECUTIONROOT, the invocation's exit code the worst file's.
- */
-export function formatSarif(result: CheckResult | readonly CheckResult[], version: string, exitCode?: number): string {
-  const all: readonly CheckResult[] = Array.isArray(result) ? result : [result as CheckResult];
-  const findings = all.flatMap((r) => r.findings);
-  const ruleIds = [...new Set(findings.map((f) => f.kind))];
-  const rules = RULES.filter((r) => ruleIds.includes(r.id));
-  // One artifact per file: the templates, and the definition files findings point into.
-  const files = [...new Set(all.flatMap((r) => [r.file, ...r.findings.map((f) => f.file)]))];
-  const artifacts = files.map((file) => ({ file, location: artifactLocationOf(file) })).filter((a) => a.location !== undefined);
-  const results = all.flatMap((one) => {
-    return one.findings.map((f): Result => {
-      const index = artifacts.findIndex((a) => a.file === f.file);
-      const artifactLocation = index >= 0 ? artifacts[index].location : undefined;
-      const rule = RULES.find((r) => r.id === f.kind)!;
-      const name = f.state ?? f.stateMachine ?? f.templatePath;
-      const qualified = f.statePath ? `${f.stateMachine}/${f.statePath}` : (f.stateMachine ?? f.templatePath);
-      return {
-        ruleId: rule.id,
-        ruleIndex: rules.indexOf(rule),
-        level: rule.level,
-        message: { text: f.statePath ? `${f.stateMachine} ${f.statePath}: ${f.message}` : f.stateMachine ? `${f.stateMachine}: ${f.message}` : f.message },
-        locations: [
-          {
-            ...(artifactLocation
-              ? { physicalLocation: { artifactLocation: { ...artifactLocation, index }, region: { startLine: f.line, startColumn: f.column } } }
-              : {}),
-            logicalLocations: [{ name, fullyQualifiedName: qualified, kind: f.statePath ? 'member' : 'resource' }],
-          },
-        ],
-        partialFingerprints: {
-          'warmStepFunctions/v1': createHash('sha256')
-            .update(`${rule.id}\0${f.templatePath}\0${f.statePath ?? ''}\0${f.message}`)
-            .digest('hex')
-            .slice(0, 32),
-        },
-        properties: {
-          ...(f.stateMachine !== undefined ? { stateMachine: f.stateMachine } : {}),
-          ...(f.statePath !== undefined ? { statePath: f.statePath } : {}),
-          templatePath: f.templatePath,
-          ...(f.function !== undefined ? { function: f.function } : {}),
-          ...(f.reasons !== undefined ? { reasons: f.reasons } : {}),
-        },
-      };
-    });
-  });
-  const relativeUris = artifacts.some((a) => a.location?.uriBaseId);
-  const log: Log = {
-    $schema: SARIF_SCHEMA,
-    version: '2.1.0',
-    runs: [
-      {
-        tool: {
-          driver: {
-            name: 'warm-step-functions',
-            version,
-            rules: rules.map((r) => ({
-              id: r.id,
-              name: r.name,
-              shortDescription: { text: r.short },
-              fullDescription: { text: r.full },
-              defaultConfiguration: { level: r.level },
-              help: { text: r.full },
-            })),
-          },
-        },
-        ...(relativeUris ? { originalUriBaseIds: { EXECUTIONROOT: { description: { text: 'The directory in which warm-step-functions was run.' } } } } : {}),
-        ...(artifacts.length
-          ? { artifacts: artifacts.map((a) => ({ location: a.location!, sourceLanguage: a.file.endsWith('.json') ? 'json' : 'yaml' })) }
-          : {}),
-        invocations: [{ executionSuccessful: true, exitCode: exitCode ?? worstExitCode(all.map((r) => r.exitCode)) }],
-        columnKind: 'utf16CodeUnits',
-        results,
-      },
-    ],
-  };
-  return `${JSON.stringify(log, null, 2)}\n`;
-}
-
-/** A file's SARIF artifact location: relative to EXECUTIONROOT, a file: URI when absolute, none for stdin. */
-function artifactLocationOf(file: string): { uri: string; uriBaseId?: string } | undefined {
-  if (file === '<stdin>') return undefined;
-  if (isAbsolute(file)) return { uri: pathToFileURL(file).href };
-  return { uri: encodeURI(file.replace(/\\/g, '/').replace(/^\.\//, '')), uriBaseId: 'EXECUTIONROOT' };
 }

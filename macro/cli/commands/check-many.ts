@@ -6,8 +6,8 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, normalize, relative } from 'node:path';
-import { asObject, isObject } from '../cfn/json';
-import type { JsonObject } from '../types';
+import { asObject, isObject } from '../../cfn/json';
+import type { JsonObject } from '../../types';
 import type { CheckResult } from './check';
 
 /** Whether an argument is a glob (else a file name, used as given). */
