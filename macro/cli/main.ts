@@ -28,7 +28,7 @@ import { formatSarif } from './format/sarif';
 import { formatText } from './format/text';
 import { readTransform, restoreTransform, withoutTransform } from './transform-entry';
 import { expandGlob, formatJsonMany, isGlob, localNestedTemplates, worstExitCode } from './commands/check-many';
-import { parseTemplateText, toYaml, TemplateSyntaxError } from './yaml';
+import { parseTemplateText, toYaml, TemplateSyntaxError } from './yaml/template';
 import { MACRO_NAME } from '../types';
 import { quote, safeLine } from './safe';
 import { checkNesting, LimitError } from '../limits';

@@ -10,7 +10,7 @@
  */
 import type { Path } from '../cfn/json';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Scalar } from 'yaml';
-import { lenientText, SHORT_FORMS, TEMPLATE_YAML_OPTIONS } from './yaml';
+import { lenientText, SHORT_FORMS, TEMPLATE_YAML_OPTIONS } from './yaml/template';
 
 export interface SourcePos {
   line: number;

@@ -14,7 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readTransform, restoreTransform, withoutTransform } from '../../macro/cli/transform-entry';
-import { parseTemplateText } from '../../macro/cli/yaml';
+import { parseTemplateText } from '../../macro/cli/yaml/template';
 import type { Json, JsonObject } from '../../macro/types';
 import { describeWithTools, formatLintFindings, newLintErrors, resultOf, runJobs, type Job, type JobResult } from '../support/aws-tools';
 import { listExamples, listFixtures, loadInput } from '../support/fixtures';

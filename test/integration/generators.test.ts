@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { CDK_APPS } from '../support/cdk-apps';
 import { definitionOf, expectedTarget, invocations, roleAllows, roleOf, sampleTargetArn, warmInfo } from '../support/oracle';
 import { errorFindings, formatFindings, newErrors, validateDefinition, validateTemplate, warmUpTemplateValidator } from '../support/validate';
-import { parseTemplateText } from '../../macro/cli/yaml';
+import { parseTemplateText } from '../../macro/cli/yaml/template';
 import { dependencyGraph } from '../support/cycles';
 
 jest.setTimeout(180_000);

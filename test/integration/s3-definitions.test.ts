@@ -19,7 +19,7 @@ import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client }
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 import S3rver = require('s3rver');
 import { readTransform, withoutTransform } from '../../macro/cli/transform-entry';
-import { parseTemplateText } from '../../macro/cli/yaml';
+import { parseTemplateText } from '../../macro/cli/yaml/template';
 import { storedRefs } from '../../macro/definition/stored';
 import { readS3Definitions } from '../../macro/aws/s3-definitions';
 import { ACCOUNT, FIXTURE_S3, listFixtures, loadInput, REGION, runFixture } from '../support/fixtures';

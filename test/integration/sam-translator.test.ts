@@ -21,7 +21,7 @@ import { readTransform, restoreTransform } from '../../macro/cli/transform-entry
 import type { JsonObject } from '../../macro/types';
 import { describeWithTools, resultOf, runJobs, type Job, type JobResult } from '../support/aws-tools';
 import { existingPlan, expectationOf, findInvocations, roleMayInvoke, roleOf, stateMachines, structuralDiff, type OracleSlot, type Template } from '../support/corpus';
-import { parseTemplateText } from '../../macro/cli/yaml';
+import { parseTemplateText } from '../../macro/cli/yaml/template';
 import { FIXTURES, listExamples, listFixtures, loadInput, runFixture, type FixtureCase } from '../support/fixtures';
 import { afterSam, checkedInInput, forSam, isMacroFirst, listSamSources, loadSamSource, withOrder } from '../support/sam';
 

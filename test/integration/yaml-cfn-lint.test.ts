@@ -14,7 +14,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
-import { parseTemplateText } from '../../macro/cli/yaml';
+import { parseTemplateText } from '../../macro/cli/yaml/template';
 import { describeWithTools, runJobs, type JobResult } from '../support/aws-tools';
 import { layout } from '../support/yaml-layouts';
 

@@ -13,7 +13,7 @@ import { TransformError } from '../../macro/errors';
 import { parseParams } from '../../macro/params';
 import { transform } from '../../macro/transform';
 import { readTransform, withoutTransform } from '../../macro/cli/transform-entry';
-import { parseTemplateText } from '../../macro/cli/yaml';
+import { parseTemplateText } from '../../macro/cli/yaml/template';
 import { createHash } from 'node:crypto';
 import { localDefinitions } from '../../macro/cli/definitions';
 import { describeLocation, describeObject, storedRefs } from '../../macro/definition/stored';

@@ -9,7 +9,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { parseTemplateText } from '../../macro/cli/yaml';
+import { parseTemplateText } from '../../macro/cli/yaml/template';
 import type { Json, JsonObject } from '../../macro/types';
 import { FIXTURES } from './fixtures';
 import { MACRO_NAME } from '../../macro/types';

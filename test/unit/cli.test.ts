@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CHECK_USAGE, TRANSFORM_USAGE, USAGE, VERIFY_USAGE } from '../../macro/cli/commands';
 import { run, type Io } from '../../macro/cli/main';
-import { parseTemplateText } from '../../macro/cli/yaml';
+import { parseTemplateText } from '../../macro/cli/yaml/template';
 import { formatValue } from '../../macro/cfn/parts';
 import type { JsonObject } from '../../macro/types';
 

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
-import { lenientText, parseTemplateText, TemplateSyntaxError, toYaml } from '../../macro/cli/yaml';
+import { lenientText, parseTemplateText, TemplateSyntaxError, toYaml } from '../../macro/cli/yaml/template';
 import { layout } from '../support/yaml-layouts';
 
 /** Parses `v: <yaml>` and returns the value of `v`. */
