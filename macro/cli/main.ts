@@ -15,9 +15,7 @@ import { createTwoFilesPatch } from 'diff';
 import { TransformError } from '../errors';
 import { isObject } from '../cfn/json';
 import { parseParams } from '../params';
-import { describeReasons } from '../reasons';
-import { textOf } from '../messages';
-import type { Decision, JsonObject, Report, TransformOptions, TransformResult } from '../types';
+import type { JsonObject, TransformOptions, TransformResult } from '../types';
 import { transformWithLocalDefinitions } from './definitions';
 import type { Io } from './io';
 import { parseCommand, UsageError } from './args';
@@ -25,12 +23,13 @@ import { COMMANDS, otherOptions, USAGE, VERSION, type Command } from './commands
 import { CHECK_FORMATS, checkFailure, checkTemplate, type CheckFormat, type CheckResult, type CoreRun } from './commands/check';
 import { formatJson } from './format/json';
 import { formatSarif } from './format/sarif';
+import { formatSummary } from './format/summary';
 import { formatText } from './format/text';
 import { readTransform, restoreTransform, withoutTransform } from './transform-entry';
 import { expandGlob, formatJsonMany, isGlob, localNestedTemplates, worstExitCode } from './commands/check-many';
 import { parseTemplateText, toYaml, TemplateSyntaxError } from './yaml/template';
 import { MACRO_NAME } from '../types';
-import { quote, safeLine } from './safe';
+import { safeLine } from './safe';
 import { checkNesting, LimitError } from '../limits';
 
 export { USAGE, VERSION };
@@ -259,7 +258,7 @@ function runOne(args: Args, io: Io): number {
     const result = run(fragment, params);
     const output = restoreTransform(template, result.fragment as JsonObject, entry.remaining);
     if (args.report === 'json') io.stderr(`${JSON.stringify(result.report, null, 2)}\n`);
-    else io.stderr(summary(result.report));
+    else io.stderr(formatSummary(result.report));
     if (args.diff) {
       const name = args.file === '-' ? 'stdin' : args.file;
       io.stdout(createTwoFilesPatch(`${name} (input)`, `${name} (after ${MACRO_NAME})`, toYaml(template), toYaml(output), '', '', { context: 3 }));
@@ -292,35 +291,6 @@ function printCheck(result: CheckResult, format: CheckFormat, io: Io): number {
   else if (format === 'sarif') io.stdout(formatSarif(result, VERSION));
   else if (result.failure === undefined) io.stdout(formatText(result));
   return result.exitCode;
-}
-
-/** A rewrite for a reason beyond provisioned concurrency (the summary names it; provisioned concurrency is the default). */
-function beyondProvisioned(d: Decision): boolean {
-  return d.reasons !== undefined && d.reasons.some((r) => r !== 'ProvisionedConcurrency');
-}
-
-function summary(report: Report): string {
-  const lines: string[] = [];
-  // Names, paths and reasons quote the template: escaped and capped (cli/safe.ts).
-  const line = (d: Decision): string => {
-    const where = d.statePath ? `${quote(d.stateMachine)} ${quote(d.statePath)}` : quote(d.stateMachine || d.templatePath);
-    if (d.action === 'rewritten') return `  ${report.mode === 'report' ? 'would rewrite' : 'rewritten'}  ${where}: ${quote(d.from)} → ${quote(d.to)}${beyondProvisioned(d) ? ` (${describeReasons(d.reasons!)})` : ''}`;
-    if (d.action === 'granted' && report.mode === 'report') return `  would grant  ${where}: ${safeLine(textOf(d, 'rewrite'))}`;
-    return `  ${d.action.padEnd(9)}  ${where}: ${safeLine(d.reason)}`;
-  };
-  for (const d of report.decisions) lines.push(line(d));
-  const s = report.summary;
-  const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
-  if (report.mode === 'report') {
-    lines.push(
-      `${MACRO_NAME} (Mode report, nothing changed): ${plural(s.rewritten, 'invocation')} would be rewritten in ${plural(s.stateMachines, 'state machine')}; ${plural(s.iamGrantsAdded, 'IAM grant')} would be added; ${s.cold} left cold; ${plural(s.warnings, 'warning')}.`,
-    );
-  } else {
-    lines.push(
-      `${MACRO_NAME}: ${plural(s.rewritten, 'invocation')} rewritten in ${s.modifiedStateMachines} of ${plural(s.stateMachines, 'state machine')}; ${plural(s.iamGrantsAdded, 'IAM grant')} added; ${s.cold} left cold; ${plural(s.warnings, 'warning')}.`,
-    );
-  }
-  return `${lines.join('\n')}\n`;
 }
 
 function serialize(value: unknown, format: 'yaml' | 'json'): string {
