@@ -362,6 +362,8 @@ function runCase(name, file, expect) {
   } catch {
     report = null;
   }
+  if (expect.maxWarnings !== undefined && (report?.summary?.warnings ?? 0) > expect.maxWarnings)
+    failures.push(`${report.summary.warnings} warnings, expected at most ${expect.maxWarnings}: ${(report.decisions || []).filter((d) => /warn/.test(d.action)).map((d) => d.reason).join(' | ')}`);
   const warnings = (report?.decisions || []).filter((d) => /warn|cold|unchecked|not/.test(String(d.action)));
   actual.decisions = (report?.decisions || []).map((d) => `${d.action}${d.state ? ` ${d.stateMachine}.${d.state}` : ''}: ${d.reason ?? ''}`);
   // The macro before SAM: CloudFormation runs SAM on the macro's output.
