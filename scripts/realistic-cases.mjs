@@ -123,7 +123,7 @@ function refOf(env, id) {
     case 'AWS::IAM::Role':
       return typeof p.RoleName === 'string' ? p.RoleName : id;
     case 'AWS::IAM::ManagedPolicy':
-      return `arn:aws:iam::${ACCOUNT}:policy/${id}`;
+      return `arn:aws:iam::${ACCOUNT}:policy/${typeof p.ManagedPolicyName === 'string' ? p.ManagedPolicyName : id}`;
     default:
       return id;
   }
