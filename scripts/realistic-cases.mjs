@@ -397,8 +397,8 @@ function runCase(name, file, expect) {
           failures.push(`${combo.name}: ${key} invokes ${inv.target}, and the case expects no invocation there`);
           continue;
         }
-        const want = typeof exp === 'string' ? exp : exp[combo.name];
-        if (want !== undefined && want !== inv.target) failures.push(`${combo.name}: ${key} invokes ${inv.target}, expected ${want}`);
+        const want = typeof exp === 'string' || Array.isArray(exp) ? exp : exp[combo.name];
+        if (Array.isArray(want) ? !want.includes(inv.target) : want !== undefined && want !== inv.target) failures.push(`${combo.name}: ${key} invokes ${inv.target}, expected ${want}`);
         // IAM
         if (inv.target === '{dynamic}') continue;
         const principal = inv.credentials ?? smRole;
