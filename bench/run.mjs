@@ -15,7 +15,14 @@
  * allocations cause.
  * It also measures the peak heap of the heavier 1 MB case in a fresh process (bench/heap.mjs), the
  * bundle size, and the cold start of the bundle in fresh processes. It prints a table, PASS or
- * FAIL per target, and last the line `ratio at 1 MB: R`.
+ * FAIL per target, then the "worst cases" table, and last the line `ratio at 1 MB: R`.
+ *
+ * Worst cases: each adversarial template of test/support/probes.ts (`WORST`: nested Fn::Sub that
+ * reuse their variables, big Fn::Join delimiters, deep definitions of every form, long names,
+ * wildcard policies, wide definitions...) goes through the handler in a fresh process under
+ * `--max-old-space-size=256` (bench/probe-run.mjs). Each must get a bounded reply, a success or a
+ * failure that names a limit, in under 5 s, within 256 MB and Lambda's 6 MB response limit.
+ * `--worst` runs only this table.
  *
  * `--macro` measures another build of the handler (e.g. to compare a change).
  * Without `--macro`, it also records what it printed and its main figures in bench/results.json
@@ -24,7 +31,8 @@
  * with `--strict`, 1 when a target is missed; otherwise 0.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { format } from 'node:util';
 import { createRequire } from 'node:module';
 import { cpus, loadavg } from 'node:os';
@@ -37,6 +45,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const macroArg = process.argv.indexOf('--macro');
 const MACRO = macroArg > 0 ? resolve(process.argv[macroArg + 1]) : join(ROOT, 'dist', 'macro.js');
 const STRICT = process.argv.includes('--strict');
+const WORST_ONLY = process.argv.includes('--worst');
 const KB = 1024;
 const MB = 1024 * 1024;
 
@@ -264,11 +273,66 @@ function coldStart(rounds = 41) {
   return { bare: median(a), require: median(b), inside: median(inside), rounds, target };
 }
 
+/** The worst-case limits: time and memory of one call, and Lambda's response limit. */
+const WORST_LIMITS = { ms: 5_000, heapMB: 256, replyBytes: 6_291_456 };
+
+/** Each adversarial template in a fresh process (bench/probe-run.mjs); rows of the "worst cases" table. */
+async function worstCases() {
+  const { build } = require('esbuild');
+  const dir = mkdtempSync(join(tmpdir(), 'warm-probes-'));
+  const probes = join(dir, 'probes.mjs');
+  try {
+    await build({ entryPoints: [join(ROOT, 'test', 'support', 'probes.ts')], bundle: true, platform: 'node', format: 'esm', outfile: probes, logLevel: 'warning' });
+    const { WORST } = await import(pathToFileURL(probes).href);
+    const rows = [];
+    for (const p of WORST) {
+      process.stderr.write(`  worst case ${p.key}...\n`);
+      const r = spawnSync(process.execPath, [`--max-old-space-size=${WORST_LIMITS.heapMB}`, join(ROOT, 'bench', 'probe-run.mjs'), MACRO, probes, p.key, '60000'], {
+        encoding: 'utf8',
+        maxBuffer: 1 << 20,
+        timeout: 120_000,
+      });
+      const line = r.stdout.trim().split('\n').pop();
+      if (r.status !== 0 || !line) {
+        const why = r.signal ? `killed (${r.signal})` : /heap out of memory/i.test(r.stderr) ? 'heap exhausted' : `exit ${r.status}`;
+        rows.push({ p, died: why });
+        continue;
+      }
+      rows.push({ p, ...JSON.parse(line) });
+    }
+    return rows;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function worstTable(rows) {
+  const out = rows.map((r) => {
+    if (r.died) return [r.p.key, r.p.label, '-', `process died: ${r.died}`, '-', '-', '-', 'FAIL'];
+    const serializable = typeof r.replyBytes === 'number';
+    const named = r.status === 'success' || /limit/.test(r.error ?? '');
+    const ok = serializable && r.replyBytes <= WORST_LIMITS.replyBytes && r.ms < WORST_LIMITS.ms && r.peakMB < WORST_LIMITS.heapMB && named;
+    const outcome = r.status === 'success' ? 'success' : `failure: ${(r.error ?? '').replace(/^Resource with id \[\w+\] is invalid\. [^:]+: /, '').slice(0, 70)}…`;
+    return [r.p.key, r.p.label, r.bytes, outcome, r.ms.toFixed(0), r.peakMB.toFixed(0), serializable ? r.replyBytes : r.replyBytes.slice(0, 40), ok ? 'PASS' : 'FAIL'];
+  });
+  return table(['worst case', 'template', 'JSON bytes', 'reply', 'ms', 'peak RSS MB', 'reply bytes', 'result'], out);
+}
+
 function table(head, rows) {
   const cells = [head, ...rows].map((r) => r.map(String));
   const w = head.map((_, k) => Math.max(...cells.map((r) => r[k].length)));
   const line = (r) => `| ${r.map((v, k) => (k === 0 ? v.padEnd(w[k]) : v.padStart(w[k]))).join(' | ')} |`;
   return [line(cells[0]), `|${w.map((n, k) => (k === 0 ? ':' : '-') + '-'.repeat(n) + (k === 0 ? '-' : ':')).join('|')}|`, ...cells.slice(1).map(line)].join('\n');
+}
+
+function printWorst(rows) {
+  console.log();
+  console.log(worstTable(rows));
+  console.log(
+    `worst cases: each template in a fresh process (node --max-old-space-size=${WORST_LIMITS.heapMB}), through createHandler with a 60 s, 256 MB context; ` +
+      `ms: the handler call; peak RSS: the whole process (node itself, the event and the bundle included); ` +
+      `PASS: a success or a failure that names a limit, in under ${WORST_LIMITS.ms / 1000} s and ${WORST_LIMITS.heapMB} MB, with a reply JSON can write within ${WORST_LIMITS.replyBytes.toLocaleString('en-US')} bytes.`,
+  );
 }
 
 /** Keeps every line the run prints, for bench/results.json. */
@@ -294,6 +358,11 @@ async function main() {
   const printed = capturePrinted();
   const load = loadavg()[0];
   console.log(`WarmStepFunctions benchmark: node ${process.version}, ${relative(ROOT, MACRO)}, ${cpus().length} CPUs, load average ${load.toFixed(2)}`);
+  if (WORST_ONLY) {
+    const rows = await worstCases();
+    printWorst(rows);
+    return STRICT && worstTable(rows).includes('FAIL') ? 1 : 0;
+  }
   if (load > cpus().length) console.log(`note: the machine is busy (load ${load.toFixed(1)} on ${cpus().length} CPUs); absolute times are inflated and noisy, ratios less so.`);
   const results = {};
   const fragments = [];
@@ -383,10 +452,13 @@ async function main() {
         `first reply (/next to reply, seed template) ${c.reply.macro.toFixed(2)} ms, empty handler ${c.reply.empty.toFixed(2)} ms`,
     );
   }
+  process.stderr.write('  worst cases...\n');
+  const worst = await worstCases();
+  printWorst(worst);
   console.log(`benchmark time: ${((ms() - started) / 1000).toFixed(1)} s`);
   console.log(`ratio at 1 MB: ${ratio.toFixed(2)}`);
   if (macroArg < 0) writeResults(printed, { ratio, scaling, peakMB, bundle, overhead, load });
-  return STRICT && targets.some((t) => t[3] === 'FAIL') ? 1 : 0;
+  return STRICT && (targets.some((t) => t[3] === 'FAIL') || worstTable(worst).includes('FAIL')) ? 1 : 0;
 }
 
 main().then(

@@ -8,8 +8,10 @@
  * `createHandler`.
  */
 import type { Context, Handler } from 'aws-lambda';
+import { lambdaCheckpoint, sendable } from './budget';
 import { TransformError } from './errors';
 import { isObject } from './cfn/json';
+import { LimitError } from './limits';
 import { consoleSink, logDecisions, type LogSink } from './log';
 import { parseParams } from './params';
 import { describeLocation, type StoredRef } from './definition/stored';
@@ -39,21 +41,33 @@ export type MacroHandler = (event: unknown, context?: Context) => Promise<MacroR
 
 /** A handler over the given dependencies (the deployed one uses the console and the process environment). */
 export function createHandler(deps: HandlerDeps): MacroHandler {
-  return (event) => handle(event, deps);
+  return (event, context) => handle(event, deps, context);
 }
 
 /** What Lambda calls (`dist/macro.handler`). */
 export const handler: Handler<unknown, MacroReply> = createHandler({ log: consoleSink(process.env), env: process.env });
 
-async function handle(event: unknown, deps: HandlerDeps): Promise<MacroReply> {
+async function handle(event: unknown, deps: HandlerDeps, context?: Context): Promise<MacroReply> {
   const requestId = isObject(event) && typeof event.requestId === 'string' ? event.requestId : '';
   const fragment = isObject(event) ? event.fragment : undefined;
+  // Whatever happens, the reply is one the runtime can send (within 6 MB, serializable).
+  const answer = await reply(event, deps, requestId, fragment, lambdaCheckpoint(context));
+  const sent = sendable(answer, fragment);
+  if (sent.status !== answer.status) deps.log({ level: 'ERROR', message: 'failure', requestId, errorMessage: sent.errorMessage });
+  return sent;
+}
+
+async function reply(event: unknown, deps: HandlerDeps, requestId: string, fragment: unknown, checkpoint: TransformOptions['checkpoint']): Promise<MacroReply> {
   try {
     const e = validateEvent(event);
     const { externalAccounts, ...params } = parseParams(e.params);
     const options: TransformOptions = { ...params, region: e.region, accountId: e.accountId };
     // Run the core, fetch what its report says it needs, and run again only if something was fetched.
     // Definitions in S3 first: ResolveExternal looks for external functions in them too.
+    if (checkpoint) {
+      checkpoint('starting the transform');
+      options.checkpoint = checkpoint;
+    }
     let attempt = attemptTransform(e.fragment, options);
     const refs = attempt.needs.definitions.filter((r) => r.location?.kind === 's3');
     if (refs.length > 0) {
@@ -72,7 +86,7 @@ async function handle(event: unknown, deps: HandlerDeps): Promise<MacroReply> {
     logDecisions(deps.log, requestId, result.report);
     return { requestId, status: 'success', fragment: result.fragment };
   } catch (err) {
-    const known = err instanceof TransformError;
+    const known = err instanceof TransformError || err instanceof LimitError;
     const errorMessage = known ? err.message : `${MACRO_NAME} internal error: ${(err as Error)?.message ?? String(err)}`;
     deps.log({ level: 'ERROR', message: 'failure', requestId, errorMessage, stack: known ? undefined : (err as Error)?.stack });
     return { requestId, status: 'failure', fragment, errorMessage };

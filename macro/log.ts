@@ -4,6 +4,7 @@
  * (a warning as WARN, a failure as ERROR). Only fields picked here are written: never template
  * parameter values, never a template.
  */
+import { capText, LIMITS } from './limits';
 import type { Decision, Report } from './types';
 
 export type Level = 'INFO' | 'WARN' | 'ERROR';
@@ -49,19 +50,27 @@ export function logDecisions(sink: LogSink, requestId: string, report: Report): 
   sink({ level: 'INFO', message: 'summary', requestId, ...report.summary });
 }
 
+/**
+ * One decision as a log line. Every field that holds names from the template is shortened in the
+ * middle past its limit (docs/limits.md): a state 10,000 levels deep, or a name of 500 KB, still
+ * makes a line of a few KB, not one that repeats every ancestor in full.
+ */
 function decisionRecord(requestId: string, d: Decision): LogRecord {
+  const cap = (s: string | undefined, max: number = LIMITS.reportText): string | undefined => (s === undefined ? undefined : capText(s, max));
   return {
     level: d.action === 'warning' ? 'WARN' : 'INFO',
     message: d.action,
     requestId,
-    stateMachine: d.stateMachine || undefined,
-    state: d.state,
-    statePath: d.statePath,
-    templatePath: d.templatePath,
-    function: d.function,
-    from: d.from,
-    to: d.to,
-    reason: d.reason,
-    source: d.source,
+    stateMachine: cap(d.stateMachine) || undefined,
+    state: cap(d.state),
+    statePath: cap(d.statePath),
+    templatePath: cap(d.templatePath, LIMITS.reasonText),
+    function: cap(d.function),
+    from: cap(d.from),
+    to: cap(d.to),
+    reason: cap(d.reason, LIMITS.reasonText),
+    source: cap(d.source),
+    reasons: d.reasons,
+    consequence: d.consequence,
   };
 }

@@ -26,6 +26,7 @@ export const MESSAGES = {
   // state machines
   'stateMachine.skipped': { text: 'skipped by the StateMachines/Exclude parameters' },
   'stateMachine.noDefinition': { text: '{{stateMachine}} has no Definition or DefinitionString' },
+  'stateMachine.metadataCapped': { text: 'Metadata records the first {{limit}} of its {{rewrites}} rewrites (the macro\'s limit); the report and the log lines list them all' },
   'stateMachine.metadataNotAMap': { text: 'Metadata is not a plain map (an intrinsic function), so the rewrites are not recorded there' },
   'stateMachine.brokenRole': { text: '{{message}}; the macro must read it, since it is the role of {{stateMachine}} ({{roleKey}}), which must be allowed to invoke the new targets' },
   'stateMachine.writeFailed': { text: 'the macro could not write the definition back: {{message}}' },
@@ -64,6 +65,16 @@ export const MESSAGES = {
   'decide.warmAlias': { text: "already invokes alias '{{qualifier}}', which has provisioned concurrency" },
   'decide.coldQualifier': { text: "explicit qualifier ':{{qualifier}}' has no provisioned concurrency; left as it is" },
   'decide.guarded': { text: 'already guarded by the macro (Fn::If on the target condition)' },
+  // a function whose configuration needs a published target (macro/reasons.ts; docs/reasons.md)
+  'decide.warmPublished': { text: 'already invokes {{id}}, a published target, which its {{reasons}} configuration needs' },
+  'decide.warmPublishedAlias': { text: "already invokes alias '{{qualifier}}', a published target, which its {{reasons}} configuration needs" },
+  'decide.explicitLatest': { text: 'already invokes {{target}}: the template publishes no version of {{fn}}, and a durable function accepts $LATEST' },
+  'decide.unpublished': {
+    text: 'function {{fn}} has {{reasons}} ({{property}}), but the template publishes no version of it: its unqualified ARN {{unqualified}}; to fix it, {{fix}}',
+  },
+  'decide.unpublishedManagedInstances': {
+    text: 'function {{fn}} runs on Managed Instances (CapacityProviderConfig) with PublishToLatestPublished: false, and the template publishes no version of it: Lambda runs an unqualified call on $LATEST.PUBLISHED, which the macro cannot tell exists; to fix it, {{fix}}, or leave PublishToLatestPublished at its default',
+  },
   'decide.unresolved': {
     text: '{{field}} is {{from}}, which the macro cannot resolve to a function of this template or to a literal ARN; if that function has provisioned concurrency, point the state at its alias yourself',
   },
@@ -76,11 +87,14 @@ export const MESSAGES = {
   // invocations
   'invocation.dynamic': { text: '{{reason}}; the macro cannot tell which function it invokes' },
   'invocation.note': { text: '{{reason}}' },
-  'invocation.explicitColdPath': { text: '{{reason}}, although it does not use the provisioned concurrency of {{fn}} ({{why}})' },
+  'invocation.explicitColdPath': { text: '{{reason}}, although it does not use {{what}} of {{fn}} ({{why}})' },
+  'invocation.explicitColdPathProvisioned': { text: 'the provisioned concurrency' },
+  'invocation.explicitColdPathPublished': { text: 'the published target that the {{reasons}} configuration needs' },
   'invocation.rewritten': {
-    text: '{{field}} now invokes {{target}}{{literal}}',
-    report: '{{field}} would invoke {{target}}{{literal}} (Mode report: nothing changed)',
+    text: '{{field}} now invokes {{target}}{{because}}{{literal}}',
+    report: '{{field}} would invoke {{target}}{{because}}{{literal}} (Mode report: nothing changed)',
   },
+  'invocation.because': { text: ' ({{reasons}})' },
   'invocation.literal': { text: ' by its literal ARN (a reference would make a circular dependency: {{cycle}})' },
   'invocation.cycle': {
     text: '{{field}} is left as it is: pointing it at {{target}} would make a circular dependency ({{cycle}}), which CloudFormation rejects, and it has no literal ARN to use instead ({{why}}); break the cycle, or {{fix}}',
@@ -100,6 +114,21 @@ export const MESSAGES = {
   'strict.problem': { text: '{{where}}{{message}} (Mode strict)' },
   // the whole run
   'fragment.tooDeep': { text: 'the template is nested too deeply to process ({{message}})' },
+  // limits (macro/limits.ts, docs/limits.md); numbers come formatted as in the docs
+  'limit.nesting': {
+    text: "{{what}} nests more than {{limit}} levels deep (objects and lists), the macro's limit: the reply is written with JSON.stringify, which fails past about 7,000 levels. A Definition object takes 4 levels per nested Parallel state; DefinitionString has no such limit",
+  },
+  'limit.expansion': { text: "{{what}} expands beyond {{limit}} characters (the macro's expansion limit)" },
+  'limit.subTokens': { text: "an Fn::Sub text has more than {{limit}} tokens (texts, variables and escapes), the macro's limit" },
+  'limit.substitutions': { text: "DefinitionSubstitutions has {{keys}} keys, more than the macro's limit of {{limit}}" },
+  'limit.metadataOmitted': { text: 'at most {{limit}} entries are recorded here' },
+  // the Lambda edge's budget (macro/budget.ts)
+  'budget.time': {
+    text: "the macro stopped while {{stage}}: {{left}} ms of the function's time were left, less than the {{reserve}} ms it keeps for its reply (raise the function's timeout, or split the template)",
+  },
+  'budget.memory': { text: "the macro stopped while {{stage}}: the function used {{usedMB}} MB, over {{share}}% of its {{memoryMB}} MB (raise the function's memory)" },
+  'budget.replyTooLarge': { text: "{{product}} cannot reply: the processed template is {{bytes}} bytes as JSON, over Lambda's response limit of {{limit}} bytes (6 MB)" },
+  'budget.replyUnwritable': { text: "{{product}} cannot reply: the processed template cannot be written as JSON ({{message}}); it nests too deeply (the macro's limit is {{limit}} levels)" },
 } satisfies Record<string, Message>;
 
 export type MessageId = keyof typeof MESSAGES;

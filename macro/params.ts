@@ -4,6 +4,7 @@
  */
 import { TransformError } from './errors';
 import { isObject } from './cfn/json';
+import { parseReasons, REASONS } from './reasons';
 import { PARAMETERS_PATH, type Mode, type TransformOptions } from './types';
 
 export const MODES: readonly Mode[] = ['rewrite', 'report', 'strict'];
@@ -15,9 +16,10 @@ export const ACCEPTED = [
   `Mode (one of ${MODES.join(', ')}): rewrite (default), report (change nothing), strict (also fail on cold or unresolvable invocations)`,
   "ResolveExternal (true or false): look up functions outside the template through the Lambda API",
   "ExternalAccounts (list of 12-digit account IDs, or a comma-separated string): other accounts whose functions ResolveExternal may look up (default: only the stack's own account)",
+  `Reasons (list, or a comma-separated string, of ${REASONS.join(', ')}; default all): why a function needs a published target; Durable and ManagedInstances stay on unless turned off by name with a leading '-' (-Durable)`,
 ];
 
-export interface MacroParams extends Pick<TransformOptions, 'aliasName' | 'stateMachines' | 'exclude' | 'mode'> {
+export interface MacroParams extends Pick<TransformOptions, 'aliasName' | 'stateMachines' | 'exclude' | 'mode' | 'reasons'> {
   resolveExternal: boolean;
   /** Accounts besides the stack's own whose functions ResolveExternal may look up (ExternalAccounts). */
   externalAccounts?: string[];
@@ -61,6 +63,14 @@ export function parseParams(params: unknown): MacroParams {
           if (!list || list.length === 0 || (bad && bad.length > 0)) {
             problems.push(`ExternalAccounts must be a list of 12-digit AWS account IDs (or a comma-separated string), got ${JSON.stringify(v)}`);
           } else out.externalAccounts = [...new Set(list)];
+          break;
+        }
+        case 'Reasons': {
+          const list = idList(v);
+          const parsed = list && list.length ? parseReasons(list) : undefined;
+          if (!parsed) problems.push(`Reasons must be a non-empty list of ${REASONS.join(', ')} (or a comma-separated string), got ${JSON.stringify(v)}`);
+          else if ('problems' in parsed) problems.push(...parsed.problems);
+          else out.reasons = REASONS.filter((r) => parsed.enabled.has(r));
           break;
         }
         default:

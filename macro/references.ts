@@ -85,9 +85,35 @@ function guarded(h: Json, index: TemplateIndex, targets: WarmTargets): LambdaRef
     // The warm branch: a Ref of the warm qualifier, a guard of it, or its literal ARN (written when a
     // reference would make a circular dependency).
     const literal = warm.kind === 'qualified' && targets.warmAliasNames(warm.fn).includes(warm.qualifier);
-    if ((warm.kind === 'qualifier' || warm.kind === 'guarded' || literal) && cold.kind === 'function' && warm.fn === cold.fn) return { kind: 'guarded', fn: warm.fn };
+    // The explicit `:$LATEST` of a durable function whose DurableConfig is guarded by a Condition.
+    if (warm.kind === 'function' && warm.latest && cold.kind === 'function' && !cold.latest && warm.fn === cold.fn) return { kind: 'guarded', fn: warm.fn };
+    // The cold branch: the function, or (one alias per exclusive Condition) a guard of its other alias.
+    if ((warm.kind === 'qualifier' || warm.kind === 'guarded' || literal) && (cold.kind === 'function' || (cold.kind === 'guarded' && warm.kind === 'qualifier')) && warm.fn === cold.fn) {
+      return { kind: 'guarded', fn: warm.fn };
+    }
   }
   return { kind: 'unknown' };
+}
+
+/** Longest text a Lambda ARN with a qualifier can hold (name 64, qualifier 128, the rest well under 100). */
+const MAX_ARN_TEXT = 1_024;
+
+/**
+ * Whether parts can be a Lambda ARN or name at all: at most 8 ':'-separated fields and
+ * `MAX_ARN_TEXT` characters of text. Checked before any splitting, so that a long value (a
+ * variable expanded to 1 MB, used by thousands of states) costs each state a bounded look, not
+ * its whole length.
+ */
+function mayBeArn(parts: readonly Part[]): boolean {
+  let chars = 0;
+  let colons = 0;
+  for (const p of parts) {
+    if (typeof p !== 'string') continue;
+    chars += p.length;
+    if (chars > MAX_ARN_TEXT) return false;
+    for (let i = p.indexOf(':'); i !== -1; i = p.indexOf(':', i + 1)) if (++colons > 7) return false;
+  }
+  return true;
 }
 
 /**
@@ -95,6 +121,7 @@ function guarded(h: Json, index: TemplateIndex, targets: WarmTargets): LambdaRef
  * `arn:P:lambda:R:A:function:NAME[:Q]`, `A:function:NAME[:Q]`, `NAME[:Q]`.
  */
 function arnShape(parts: readonly Part[], index: TemplateIndex, targets: WarmTargets): LambdaRef {
+  if (!mayBeArn(parts)) return { kind: 'unknown' };
   // Split into ':'-separated fields; each field is text, or exactly one hole.
   const fields: Part[][] = [[]];
   for (const p of parts) {

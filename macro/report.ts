@@ -5,15 +5,26 @@
  */
 import type { Json } from './types';
 import { formatCycle } from './dependencies';
+import { capText, formatCount, LIMITS } from './limits';
+import { render } from './messages';
 import type { Edit } from './definition/edit';
 
-/** The `Metadata.WarmStepFunctions` entries of one state machine. */
+/**
+ * The `Metadata.WarmStepFunctions` entries of one state machine. Bounded, so that the reply stays
+ * within Lambda's limit however deep and long-named the states are: each text is shortened in
+ * the middle past `LIMITS.reportText` characters, and past `LIMITS.metadataEntries` entries one
+ * last entry counts the rest (the CLI and the log lines list every rewrite).
+ */
 export function metadataEntries(edits: Edit[]): Json[] {
-  return edits.map((e) => ({
-    state: e.slot.state,
-    path: e.slot.statePath,
-    from: e.from,
-    to: e.to,
-    ...(e.cycle ? { why: `literal ARN: a reference would make a circular dependency (${formatCycle(e.cycle)})` } : {}),
+  const entries: Json[] = edits.slice(0, LIMITS.metadataEntries).map((e) => ({
+    state: capText(e.slot.state),
+    path: capText(e.slot.statePath),
+    from: capText(e.from),
+    to: capText(e.to),
+    ...(e.cycle ? { why: capText(`literal ARN: a reference would make a circular dependency (${formatCycle(e.cycle)})`, LIMITS.reasonText) } : {}),
   }));
+  if (edits.length > LIMITS.metadataEntries) {
+    entries.push({ omitted: edits.length - LIMITS.metadataEntries, why: render('limit.metadataOmitted', { limit: formatCount(LIMITS.metadataEntries) }) });
+  }
+  return entries;
 }

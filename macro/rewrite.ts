@@ -4,12 +4,13 @@
  * The decision is pure data (an `Edit` or a reason to leave the slot alone); `definition/write.ts`
  * applies the edits in the form the definition came in.
  */
-import { expandParts, formatParts, formatValue, isHole, partsOf, partsToValue, soleHole } from './cfn/parts';
+import { expandParts, formatPartsBounded, formatValue, isHole, partsOf, partsToValue, soleHole } from './cfn/parts';
 import { unreadableIn } from './template';
 import type { Problem } from './errors';
 import { classifyParts, type LambdaRef } from './references';
 import type { Slot } from './definition/slots';
 import type { Guard, WarmTarget, WarmTargets } from './targets';
+import { describeReasons, REASON_INFO, type Reason } from './reasons';
 import type { TemplateIndex } from './template';
 import { render, type MessageId } from './messages';
 import type { ExternalLookup, Json, MessageData } from './types';
@@ -33,7 +34,7 @@ export type SlotDecision =
   | { kind: 'rewrite'; edit: Edit }
   | ({ kind: 'warm'; fn?: string } & Why)
   /** `warmElsewhere: false`: the function's provisioned concurrency never exists alongside this state machine. */
-  | ({ kind: 'cold'; fn?: string; strict: boolean; warmElsewhere?: false } & Why)
+  | ({ kind: 'cold'; fn?: string; strict: boolean; warmElsewhere?: false; reasons?: Reason[] } & Why)
   | ({ kind: 'external'; arn: string; failed: boolean } & Why)
   | { kind: 'error'; fn?: string; message: string }
   | { kind: 'missing'; name: string }
@@ -58,7 +59,8 @@ export interface DecideContext {
 export function decide(slot: Slot, ctx: DecideContext): SlotDecision {
   const parts = expandParts(slot.leaf.parts);
   const ref: LambdaRef = classifyParts(parts, ctx.index, ctx.targets);
-  const from = formatParts(parts);
+  // Bounded: a value expanded to a megabyte, used by thousands of states, costs each a bounded text.
+  const from = formatPartsBounded(parts);
   const original = partsToValue(slot.leaf.parts);
   const single = soleHole(parts);
   if (ref.kind === 'unknown') {
@@ -70,18 +72,28 @@ export function decide(slot: Slot, ctx: DecideContext): SlotDecision {
     case 'function': {
       const res = ctx.targets.resolve(ref.fn);
       if (res.status === 'error') return { kind: 'error', fn: ref.fn, message: res.message };
+      if (res.status === 'unpublished') return unpublished(ref.fn, res.reasons);
       if (res.status === 'cold') {
+        // `:$LATEST` of a Managed Instances function is never invoked; its unqualified ARN runs $LATEST.PUBLISHED.
+        if (ref.latest && ctx.targets.reasonsOf(ref.fn).includes('ManagedInstances')) {
+          const value: Json = { 'Fn::GetAtt': [ref.fn, 'Arn'] };
+          return { kind: 'rewrite', edit: { slot, value, grants: [{ fn: ref.fn, value }], fn: ref.fn, reasons: ['ManagedInstances'], latest: true, from, to: formatValue(value) } };
+        }
         return { kind: 'cold', fn: ref.fn, ...why('decide.noProvisionedConcurrency', { fn: ref.fn }), strict: true };
       }
+      if (res.target.kind === 'explicit' && ref.latest) {
+        return { kind: 'warm', fn: ref.fn, ...why('decide.explicitLatest', { target: res.target.id, fn: ref.fn }) };
+      }
       if (absentWith(res.target.guards, ctx.holds)) return absentCold(ref.fn, res.target, ctx.holds!);
-      return { kind: 'rewrite', edit: edit(slot, res.target, original, from, ctx.holds) };
+      return { kind: 'rewrite', edit: { ...edit(slot, res.target, original, from, ctx.holds), ...(ref.latest ? { latest: true } : {}) } };
     }
     case 'qualifier': {
-      if (ctx.targets.isWarmQualifier(ref.id)) return { kind: 'warm', fn: ref.fn, ...why('decide.warmQualifier', { id: ref.id }) };
+      if (ctx.targets.isWarmQualifier(ref.id)) return { kind: 'warm', fn: ref.fn, ...qualifierWhy(ctx.targets, ref.fn, ref.id) };
       const res = ctx.targets.resolve(ref.fn);
       if (res.status === 'warm') {
         const alias = ctx.targets.aliases.get(res.target.id);
-        if (alias && alias.version === ref.id) {
+        // The exact version behind the alias (SAM's `Fn.Version` is the one behind `Fn.Alias`) moves to the alias.
+        if ((alias && alias.version === ref.id) || (res.target.kind === 'sam-alias' && ref.id === `${ref.fn}.Version`)) {
           if (absentWith(res.target.guards, ctx.holds)) return absentCold(ref.fn, res.target, ctx.holds!);
           return { kind: 'rewrite', edit: edit(slot, res.target, original, from, ctx.holds) };
         }
@@ -97,7 +109,7 @@ export function decide(slot: Slot, ctx: DecideContext): SlotDecision {
     }
     case 'qualified': {
       if (ctx.targets.warmAliasNames(ref.fn).includes(ref.qualifier)) {
-        return { kind: 'warm', fn: ref.fn, ...why('decide.warmAlias', { qualifier: ref.qualifier }) };
+        return { kind: 'warm', fn: ref.fn, ...qualifierWhy(ctx.targets, ref.fn, undefined, ref.qualifier) };
       }
       if (ctx.targets.isWarm(ref.fn)) {
         return { kind: 'cold', fn: ref.fn, ...why('decide.coldQualifier', { qualifier: ref.qualifier }), strict: false };
@@ -123,10 +135,51 @@ export function decide(slot: Slot, ctx: DecideContext): SlotDecision {
 }
 
 function edit(slot: Slot, target: WarmTarget, original: Json, from: string, holds: string | undefined): Edit {
-  const value = guard(within(target.guards, holds), target.value, original);
-  // The grant goes to a role that may exist without the state machine's condition: fully guarded.
-  const grant = guard(target.guards, target.value, { 'Fn::GetAtt': [target.fn, 'Arn'] });
-  return { slot, value, grants: [{ fn: target.fn, value: grant }], fn: target.fn, target, from, to: formatValue(value) };
+  const value = targetValue(target, holds, original);
+  return { slot, value, grants: targetGrants(target), fn: target.fn, target, reasons: target.reasons, from, to: formatValue(value) };
+}
+
+/** The slot's new value: the target where its guards hold, else the original (one Fn::If per exclusive alias). */
+function targetValue(target: WarmTarget, holds: string | undefined, original: Json): Json {
+  if (!target.alternatives) return guard(within(target.guards, holds), target.value, original);
+  let value = original;
+  for (const alt of [...target.alternatives].reverse()) {
+    if (!absentWith(alt.guards, holds)) value = guard(within(alt.guards, holds), alt.value, value);
+  }
+  return value;
+}
+
+/** The grant goes to a role that may exist without the state machine's condition: fully guarded. */
+function targetGrants(target: WarmTarget): Edit['grants'] {
+  return (target.alternatives ?? [target]).map((t) => ({ fn: t.fn, value: guard(t.guards, t.value, { 'Fn::GetAtt': [t.fn, 'Arn'] }) }));
+}
+
+/**
+ * Why a qualifier (`Ref id`, or the alias name `qualifier`) is already the right target: its provisioned
+ * concurrency, or the function's configuration.
+ */
+function qualifierWhy(targets: WarmTargets, fn: string, id?: string, qualifier?: string): Why {
+  const info = id !== undefined ? (targets.aliases.get(id) ?? targets.versions.get(id)) : undefined;
+  const res = targets.resolve(fn);
+  const reasons = info?.reasons ?? (res.status === 'warm' ? res.target.reasons : undefined) ?? ['ProvisionedConcurrency'];
+  const provisioned = reasons[0] === 'ProvisionedConcurrency' && (info === undefined || info.provisioned !== false);
+  if (id !== undefined) return provisioned ? why('decide.warmQualifier', { id }) : why('decide.warmPublished', { id, reasons: describeReasons(reasons) });
+  return provisioned ? why('decide.warmAlias', { qualifier: qualifier! }) : why('decide.warmPublishedAlias', { qualifier: qualifier!, reasons: describeReasons(reasons) });
+}
+
+/** A function that needs a published target, of which the template has none, and no explicit qualifier helps. */
+function unpublished(fn: string, reasons: Reason[]): SlotDecision {
+  const info = REASON_INFO[reasons[0]];
+  if (reasons[0] === 'ManagedInstances') {
+    return { kind: 'cold', fn, reasons, strict: true, ...why('decide.unpublishedManagedInstances', { fn, fix: REASON_INFO.Durable.fix }) };
+  }
+  return {
+    kind: 'cold',
+    fn,
+    reasons,
+    strict: true,
+    ...why('decide.unpublished', { fn, reasons: describeReasons(reasons), property: info.property, unqualified: info.unqualified, fix: info.fix }),
+  };
 }
 
 /**
@@ -147,14 +200,15 @@ function decideBranches(slot: Slot, value: Json, from: string, ctx: DecideContex
     const res = ctx.targets.resolve(ref.fn);
     if (res.status === 'error') failure ??= { kind: 'error', fn: ref.fn, message: res.message };
     if (res.status !== 'warm' || absentWith(res.target.guards, ctx.holds)) return v;
+    if (res.target.kind === 'explicit' && ref.latest) return v;
     target ??= res.target;
-    grants.push({ fn: ref.fn, value: guard(res.target.guards, res.target.value, { 'Fn::GetAtt': [ref.fn, 'Arn'] }) });
-    return guard(within(res.target.guards, ctx.holds), res.target.value, v);
+    grants.push(...targetGrants(res.target));
+    return targetValue(res.target, ctx.holds, v);
   };
   const next: Json = { 'Fn::If': [cond, branch(yes), branch(no)] };
   if (failure) return failure;
   if (grants.length === 0) return { kind: 'ignore' };
-  return { kind: 'rewrite', edit: { slot, value: next, grants, fn: target?.fn, target, from, to: formatValue(next) } };
+  return { kind: 'rewrite', edit: { slot, value: next, grants, fn: target?.fn, target, reasons: target?.reasons ?? [], from, to: formatValue(next) } };
 }
 
 
@@ -211,5 +265,5 @@ function decideExternal(slot: Slot, arn: string, qualifier: string | undefined, 
     }
   }
   const value = chosen[0].arn;
-  return { kind: 'rewrite', edit: { slot, value, grants: [{ value, unqualified: arn }], from, to: value } };
+  return { kind: 'rewrite', edit: { slot, value, grants: [{ value, unqualified: arn }], reasons: ['ProvisionedConcurrency'], from, to: value } };
 }

@@ -3,6 +3,7 @@
  * invocation slots, decide each, write the definition back, make its role allowed to invoke the
  * new targets, and record it all in the run's `Outcome` (which applies the mode at the end).
  */
+import { consequenceOf, describeReasons, type Reason } from './reasons';
 import { checkEdit } from './acyclic';
 import { Editor, getOwn, hasOwn, isObject, jsonEqual, setOwn } from './cfn/json';
 import { intrinsicName } from './cfn/intrinsics';
@@ -26,6 +27,7 @@ import { roleKey, unreadableIn, type Resource, type TemplateIndex } from './temp
 import { touchesWarm } from './touches';
 import { MACRO_NAME, type Decision, type JsonObject, type StoredDefinition, type StoredRef, type TransformOptions } from './types';
 import type { MessageId } from './messages';
+import { checkNesting, formatCount, LimitError, LIMITS } from './limits';
 
 /** What every state machine of one run shares. */
 export interface RunContext {
@@ -81,7 +83,8 @@ function rewrite(sm: Resource, ctx: RunContext): number | undefined {
   const edits: Edit[] = [];
   const errorStates = new Map<string, string[]>();
   const cycles = new Map<string, string[] | null>();
-  for (const slot of scan.slots) {
+  for (const [k, slot] of scan.slots.entries()) {
+    if (k % 256 === 255) options.checkpoint?.(`deciding the invocations of ${sm.id}`);
     const d = decide(slot, { index: ctx.index, targets: ctx.targets, external: options.external, aliasName: options.aliasName, holds: sm.condition });
     const edit = recordSlot(ctx, sm, slot, d, place(slot.state, slot.statePath), cycles, errorStates);
     if (edit) edits.push(edit);
@@ -101,7 +104,19 @@ function recordNote(ctx: RunContext, sm: Resource, n: SlotNote, at: At): void {
   }
   const cold = explicitColdPath(n, ctx.index, ctx.targets);
   if (cold) {
-    ctx.out.add({ action: 'unchanged', topic: 'invocation', messageId: 'invocation.explicitColdPath', data: { reason: n.message, fn: cold.fn, why: cold.why }, ...at, function: cold.fn, coldPath: true });
+    const reasons = targetReasons(ctx.targets, cold.fn);
+    const what = reasons[0] === 'ProvisionedConcurrency' ? ctx.out.text('invocation.explicitColdPathProvisioned') : ctx.out.text('invocation.explicitColdPathPublished', { reasons: describeReasons(reasons) });
+    ctx.out.add({
+      action: 'unchanged',
+      topic: 'invocation',
+      messageId: 'invocation.explicitColdPath',
+      data: { reason: n.message, fn: cold.fn, why: cold.why, what },
+      ...at,
+      function: cold.fn,
+      coldPath: true,
+      reasons,
+      consequence: consequenceOf(reasons, cold.why === 'Qualifier $LATEST'),
+    });
   } else ctx.out.add({ action: 'unchanged', topic: 'invocation', messageId: 'invocation.note', data: { reason: n.message }, ...at });
 }
 
@@ -140,7 +155,19 @@ function recordSlot(
       }
       const e = checked.edit;
       const literal = e.cycle ? out.text('invocation.literal', { cycle: formatCycle(e.cycle) }) : '';
-      out.add({ action: 'rewritten', topic, messageId: 'invocation.rewritten', data: { field: slot.field, target, literal }, ...at, coldPath: true, function: e.fn, from: e.from, to: e.to });
+      const because = e.reasons.length ? out.text('invocation.because', { reasons: describeReasons(e.reasons) }) : '';
+      out.add({
+        action: 'rewritten',
+        topic,
+        messageId: 'invocation.rewritten',
+        data: { field: slot.field, target, because, literal },
+        ...at,
+        coldPath: true,
+        function: e.fn,
+        from: e.from,
+        to: e.to,
+        ...(e.reasons.length ? { reasons: e.reasons, consequence: consequenceOf(e.reasons, e.latest) } : {}),
+      });
       return e;
     }
     case 'warm':
@@ -149,7 +176,8 @@ function recordSlot(
     case 'cold': {
       const coldPath = d.warmElsewhere !== false && d.fn !== undefined && ctx.targets.isWarm(d.fn) ? true : undefined;
       const strict = d.strict ? { logicalId: sm.id, path: at.templatePath, message: out.text('invocation.coldStrict', { statePath: slot.statePath, reason: d.reason }) } : undefined;
-      out.add({ action: 'cold', topic, messageId: d.messageId, data: d.data, ...at, function: d.fn, coldPath }, strict);
+      const why = d.reasons ? { reasons: d.reasons, consequence: consequenceOf(d.reasons) } : {};
+      out.add({ action: 'cold', topic, messageId: d.messageId, data: d.data, ...at, function: d.fn, coldPath, ...why }, strict);
       return undefined;
     }
     case 'external':
@@ -218,6 +246,10 @@ function writeAndGrant(ctx: RunContext, sm: Resource, model: Model, edits: Edit[
   for (const w of outcome.warnings) warn(ctx, sm, 'iam', { stateMachine: sm.id, templatePath: w.path }, 'iam.warning', { reason: w.message }, w.strictMessage);
   if (!addMetadata(editor, sm, edits)) {
     out.add({ action: 'warning', topic: 'state-machine', messageId: 'stateMachine.metadataNotAMap', data: {}, stateMachine: sm.id, templatePath: `Resources/${sm.id}/Metadata` });
+  } else if (edits.length > LIMITS.metadataEntries) {
+    // Metadata is capped (docs/limits.md): the report says so; it and the log lines list every rewrite.
+    const data = { limit: formatCount(LIMITS.metadataEntries), rewrites: formatCount(edits.length) };
+    out.add({ action: 'unchanged', topic: 'state-machine', messageId: 'stateMachine.metadataCapped', data, stateMachine: sm.id, templatePath: `Resources/${sm.id}/Metadata` });
   }
   return outcome.granted.length;
 }
@@ -247,6 +279,7 @@ function readModel(sm: Resource, ctx: RunContext): Model | undefined {
   try {
     return readDefinition(sm.id, property, value, subs);
   } catch (e) {
+    if (e instanceof LimitError) throw e.at({ logicalId: sm.id, path });
     if (!(e instanceof ReadError) && !(e instanceof RangeError)) throw e;
     const message = e instanceof RangeError ? out.text('definition.tooDeep') : e.message;
     const fn = touches();
@@ -292,12 +325,15 @@ function readStored(sm: Resource, ref: StoredRef, ctx: RunContext): Model | unde
         parsed = undefined;
       }
       if (isObject(parsed)) {
+        // Written back inline as an object: it must be as shallow as the rest of the template.
+        checkNesting(parsed, `the definition at ${stored.source}`, 4);
         info.parsed = parsed;
         model = readDefinition(sm.id, 'Definition', parsed, subs);
       } else model = readDefinition(sm.id, 'DefinitionString', stored.text, subs);
     } else model = readDefinition(sm.id, 'DefinitionString', stored.text, subs);
     return { ...model, path: ref.templatePath, stored: info };
   } catch (e) {
+    if (e instanceof LimitError) throw e.at({ logicalId: sm.id, path: ref.templatePath });
     if (!(e instanceof ReadError) && !(e instanceof RangeError)) throw e;
     const message = e instanceof RangeError ? out.text('definition.tooDeep') : e.message;
     return fail('definition.storedNotJson', 'definition.storedNotJsonWhy', { source: stored.source, message }, stored.source);
@@ -349,6 +385,15 @@ function explicitColdPath(note: SlotNote, index: TemplateIndex, targets: WarmTar
     return { fn, why: `alias ${q} has no provisioned concurrency` };
   }
   return undefined;
+}
+
+/** Why a function needs its target (provisioned concurrency when it has it, else its configuration). */
+function targetReasons(targets: WarmTargets, fn: string): Reason[] {
+  const res = targets.resolve(fn);
+  if (res.status === 'warm') return res.target.reasons;
+  if (res.status === 'unpublished') return res.reasons;
+  const own = targets.reasonsOf(fn);
+  return own.length ? own : ['ProvisionedConcurrency'];
 }
 
 /** Records the rewrites in `Metadata.WarmStepFunctions`; false when Metadata is not a plain map (e.g. an Fn::If). */

@@ -1,36 +1,51 @@
 /**
- * Step 2 of the pipeline: find the warm targets.
+ * Step 2 of the pipeline: find the targets that invocations must use.
  *
- * A function is warm when provisioned concurrency is configured on one of its qualifiers:
- * an AWS::Lambda::Alias or AWS::Lambda::Version with ProvisionedConcurrencyConfig, or an
- * AWS::Serverless::Function with AutoPublishAlias and ProvisionedConcurrencyConfig (before
- * SAM's transform). Each warm function gets exactly one target, or an error that says why not.
+ * A function needs a published target when its configuration says so (macro/reasons.ts): provisioned
+ * concurrency on one of its qualifiers (an AWS::Lambda::Alias or AWS::Lambda::Version with
+ * ProvisionedConcurrencyConfig, or an AWS::Serverless::Function with AutoPublishAlias and
+ * ProvisionedConcurrencyConfig before SAM's transform), or, on the function itself, SnapStart on
+ * published versions, DurableConfig or CapacityProviderConfig; then any alias or version of the
+ * function is its target. SAM functions are read as SAM reads them: Globals merged (macro/sam.ts).
+ * Each such function gets exactly one target (or one per exclusive Condition), or an error that
+ * says why not. "Warm" below means "has such a target", whatever the reason.
  */
-import { getOwn, isObject } from './cfn/json';
+import { getOwn } from './cfn/json';
+import { configured, describeReasons, functionReasons, REASON_INFO, REASONS, type FunctionReason, type Guard, type Reason } from './reasons';
+import { exclusiveGuards, samProperties } from './sam';
 import { unreadableIn, type TemplateIndex } from './template';
 import type { Json } from './types';
-import { getAttPair, ifArgs, intrinsicName, refName } from './cfn/intrinsics';
+import { getAttPair } from './cfn/intrinsics';
 
-/** A CloudFormation condition that must hold (or, negated, must not) for a target to exist. */
-export interface Guard {
-  condition: string;
-  negate: boolean;
-}
+export type { Guard } from './reasons';
 
 export interface WarmTarget {
   fn: string;
-  /** Logical ID of the alias or version, or `Fn.Alias` for SAM's AutoPublishAlias. */
+  /** Logical ID of the alias or version, `Fn.Alias` for SAM's AutoPublishAlias, or `Fn:$LATEST` for an explicit qualifier. */
   id: string;
-  kind: 'alias' | 'version' | 'sam-alias';
+  /**
+   * `explicit`: no published target in the template, the qualifier AWS documents for the reason
+   * (durable: `$LATEST`); `conditional`: one alias per exclusive Condition, in `alternatives`.
+   */
+  kind: 'alias' | 'version' | 'sam-alias' | 'explicit' | 'conditional';
   /** The value that yields the target's ARN: `{"Ref": id}`. */
   value: Json;
   /** The alias name, when it is a literal. */
   aliasName?: string;
   /** Conditions under which the target exists; empty when it always does. */
   guards: Guard[];
+  /** Why invocations must use it. */
+  reasons: Reason[];
+  /** For `conditional`: the aliases, each under its own guards, tried in order. */
+  alternatives?: WarmTarget[];
 }
 
-export type Resolution = { status: 'warm'; target: WarmTarget } | { status: 'cold' } | { status: 'error'; message: string };
+export type Resolution =
+  | { status: 'warm'; target: WarmTarget }
+  | { status: 'cold' }
+  | { status: 'error'; message: string }
+  /** The function needs a published target for these reasons, but the template publishes none and no explicit qualifier helps. */
+  | { status: 'unpublished'; reasons: Reason[] };
 
 export interface AliasInfo {
   id: string;
@@ -38,14 +53,20 @@ export interface AliasInfo {
   name?: string;
   /** Logical ID of the version the alias points to (`FunctionVersion: GetAtt [V, Version]`). */
   version?: string;
-  /** Guards of its provisioned concurrency; undefined when it has none. */
+  /** Guards under which it is a target; undefined when it is none. */
   warm?: Guard[];
+  /** Why it is a target. */
+  reasons?: Reason[];
+  /** True when it carries provisioned concurrency itself. */
+  provisioned?: boolean;
 }
 
 export interface VersionInfo {
   id: string;
   fn: string;
   warm?: Guard[];
+  reasons?: Reason[];
+  provisioned?: boolean;
 }
 
 export interface TargetNote {
@@ -59,21 +80,36 @@ export class WarmTargets {
   readonly versions = new Map<string, VersionInfo>();
   /** Things worth a warning, e.g. an alias with provisioned concurrency on a function outside the template. */
   readonly notes: TargetNote[] = [];
+  /** The function-level reasons of each function (SnapStart, durable, Managed Instances). */
+  readonly functionReasons = new Map<string, FunctionReason[]>();
   private readonly samAliases = new Map<string, WarmTarget>();
+  /** SAM functions with AutoPublishAlias: SAM resolves their `Fn.Alias` and `Fn.Version` references. */
+  private readonly samPublished = new Set<string>();
   private readonly cache = new Map<string, Resolution>();
+  readonly enabled: ReadonlySet<Reason>;
 
   constructor(
-    index: TemplateIndex,
+    private readonly index: TemplateIndex,
     private readonly aliasName?: string,
+    enabled?: ReadonlySet<Reason>,
   ) {
+    this.enabled = enabled ?? new Set(REASONS);
+    const pcOn = this.enabled.has('ProvisionedConcurrency');
+    for (const r of index.resources.values()) {
+      if (r.type === 'AWS::Lambda::Function' || r.type === 'AWS::Serverless::Function') {
+        const props = r.type === 'AWS::Serverless::Function' ? samProperties(index, r) : r.properties;
+        const reasons = functionReasons(props, this.enabled);
+        if (reasons.length) this.functionReasons.set(r.id, reasons);
+      }
+    }
     for (const r of index.resources.values()) {
       if (r.type === 'AWS::Lambda::Alias' || r.type === 'AWS::Lambda::Version') {
         const fnValue = getOwn(r.properties, 'FunctionName');
         const fn = index.functionOf(fnValue);
-        const warm = provisionedGuards(getOwn(r.properties, 'ProvisionedConcurrencyConfig'));
-        const guards = warm && (r.condition ? [{ condition: r.condition, negate: false }, ...warm] : warm);
+        const pc = pcOn ? provisionedGuards(getOwn(r.properties, 'ProvisionedConcurrencyConfig')) : undefined;
+        const own = r.condition ? [{ condition: r.condition, negate: false }] : [];
         if (!fn) {
-          if (warm) {
+          if (pc) {
             const broken = unreadableIn(fnValue, index);
             this.notes.push({
               logicalId: r.id,
@@ -85,6 +121,9 @@ export class WarmTargets {
           }
           continue;
         }
+        const fnLevel = (this.functionReasons.get(fn) ?? []).map((x) => x.reason);
+        const warm = pc ? [...own, ...pc] : fnLevel.length ? own : undefined;
+        const reasons = pc ? (['ProvisionedConcurrency', ...fnLevel] as Reason[]) : fnLevel.length ? fnLevel : undefined;
         if (r.type === 'AWS::Lambda::Alias') {
           const name = getOwn(r.properties, 'Name');
           const version = getAttPair(getOwn(r.properties, 'FunctionVersion'));
@@ -93,16 +132,21 @@ export class WarmTargets {
             fn,
             name: typeof name === 'string' ? name : undefined,
             version: version && version[1] === 'Version' ? version[0] : undefined,
-            warm: guards,
+            warm,
+            reasons,
+            provisioned: pc !== undefined,
           });
         } else {
-          this.versions.set(r.id, { id: r.id, fn, warm: guards });
+          this.versions.set(r.id, { id: r.id, fn, warm, reasons, provisioned: pc !== undefined });
         }
       } else if (r.type === 'AWS::Serverless::Function') {
-        const alias = getOwn(r.properties, 'AutoPublishAlias');
-        const warm = provisionedGuards(getOwn(r.properties, 'ProvisionedConcurrencyConfig'));
-        if (alias !== undefined && warm) {
-          const guards = r.condition ? [{ condition: r.condition, negate: false }, ...warm] : warm;
+        const props = samProperties(index, r);
+        const alias = getOwn(props, 'AutoPublishAlias');
+        const pc = pcOn ? provisionedGuards(getOwn(props, 'ProvisionedConcurrencyConfig')) : undefined;
+        const fnLevel = (this.functionReasons.get(r.id) ?? []).map((x) => x.reason);
+        if (alias !== undefined) this.samPublished.add(r.id);
+        if (alias !== undefined && (pc || fnLevel.length)) {
+          const own = r.condition ? [{ condition: r.condition, negate: false }] : [];
           const id = `${r.id}.Alias`;
           this.samAliases.set(r.id, {
             fn: r.id,
@@ -110,7 +154,8 @@ export class WarmTargets {
             kind: 'sam-alias',
             value: { Ref: id },
             aliasName: typeof alias === 'string' ? alias : undefined,
-            guards,
+            guards: pc ? [...own, ...pc] : own,
+            reasons: pc ? ['ProvisionedConcurrency', ...fnLevel] : fnLevel,
           });
         }
       }
@@ -128,48 +173,91 @@ export class WarmTargets {
   }
 
   private compute(fn: string): Resolution {
-    const aliases: WarmTarget[] = [];
+    const all: WarmTarget[] = [];
+    let provisioned = false;
     for (const a of this.aliases.values()) {
-      if (a.fn === fn && a.warm) aliases.push({ fn, id: a.id, kind: 'alias', value: { Ref: a.id }, aliasName: a.name, guards: a.warm });
+      if (a.fn === fn && a.warm && a.provisioned) provisioned = true;
+    }
+    for (const a of this.aliases.values()) {
+      // Aliases with provisioned concurrency win over the other aliases of the function.
+      if (a.fn === fn && a.warm && (a.provisioned || !provisioned)) {
+        all.push({ fn, id: a.id, kind: 'alias', value: { Ref: a.id }, aliasName: a.name, guards: a.warm, reasons: a.reasons! });
+      }
     }
     const sam = this.samAliases.get(fn);
-    if (sam) aliases.push(sam);
+    if (sam) all.push(sam);
+    const aliases = all;
+    const what = describeTargets(aliases.length ? aliases[0].reasons : []);
     const list = aliases.map((a) => `${a.id} (Name: ${a.aliasName ?? '<not a literal>'})`).join(', ');
     if (this.aliasName !== undefined) {
       // AliasName picks among several warm aliases; naming an alias that exists without provisioned
       // concurrency is always an error, since the user asked for a qualifier that would stay cold.
       const chosen = aliases.filter((a) => a.aliasName === this.aliasName);
       if (chosen.length === 1) return { status: 'warm', target: chosen[0] };
-      const cold = [...this.aliases.values()].find((a) => a.fn === fn && a.name === this.aliasName && !a.warm);
+      const cold = [...this.aliases.values()].find((a) => a.fn === fn && a.name === this.aliasName && (!a.warm || (provisioned && !a.provisioned)));
       if (cold) {
         return {
           status: 'error',
-          message: `AliasName is '${this.aliasName}', but alias ${cold.id} (Name: ${this.aliasName}) of function ${fn} has no provisioned concurrency.${list ? ` Aliases with provisioned concurrency: ${list}.` : ''}`,
+          message: `AliasName is '${this.aliasName}', but alias ${cold.id} (Name: ${this.aliasName}) of function ${fn} has no provisioned concurrency.${list ? ` Aliases ${what}: ${list}.` : ''}`,
         };
       }
       if (aliases.length > 1) {
-        return { status: 'error', message: `AliasName is '${this.aliasName}', but function ${fn} has no alias named '${this.aliasName}'. Aliases with provisioned concurrency: ${list}.` };
+        return { status: 'error', message: `AliasName is '${this.aliasName}', but function ${fn} has no alias named '${this.aliasName}'. Aliases ${what}: ${list}.` };
       }
     }
     if (aliases.length === 1) return { status: 'warm', target: aliases[0] };
     if (aliases.length > 1) {
+      // Aliases guarded by Conditions that never hold together (prod under IsProd, dev under IsDev):
+      // each applies where its Condition holds.
+      if (aliases.every((a, i) => aliases.every((b, j) => i === j || exclusiveGuards(a.guards, b.guards, this.index)))) {
+        return {
+          status: 'warm',
+          target: { fn, id: aliases.map((a) => a.id).join(' or '), kind: 'conditional', value: aliases[0].value, guards: [], reasons: aliases[0].reasons, alternatives: aliases },
+        };
+      }
       return {
         status: 'error',
-        message: `function ${fn} has ${aliases.length} aliases with provisioned concurrency: ${list}. Choose one with the Transform parameter AliasName.`,
+        message: `function ${fn} has ${aliases.length} aliases ${what}: ${list}. Choose one with the Transform parameter AliasName.`,
       };
     }
-    const versions = [...this.versions.values()].filter((v) => v.fn === fn && v.warm);
+    const allVersions = [...this.versions.values()].filter((v) => v.fn === fn && v.warm);
+    const versions = allVersions.some((v) => v.provisioned) ? allVersions.filter((v) => v.provisioned) : allVersions;
     if (versions.length === 1) {
       const v = versions[0];
-      return { status: 'warm', target: { fn, id: v.id, kind: 'version', value: { Ref: v.id }, guards: v.warm! } };
+      return { status: 'warm', target: { fn, id: v.id, kind: 'version', value: { Ref: v.id }, guards: v.warm!, reasons: v.reasons! } };
     }
     if (versions.length > 1) {
+      const pc = versions.some((v) => v.provisioned);
       return {
         status: 'error',
-        message: `function ${fn} has ${versions.length} versions with provisioned concurrency and no such alias: ${versions.map((v) => v.id).join(', ')}. Put provisioned concurrency on one alias.`,
+        message: pc
+          ? `function ${fn} has ${versions.length} versions with provisioned concurrency and no such alias: ${versions.map((v) => v.id).join(', ')}. Put provisioned concurrency on one alias.`
+          : `function ${fn} has ${versions.length} versions and no alias, and its ${describeReasons(versions[0].reasons!)} configuration needs one published target: ${versions.map((v) => v.id).join(', ')}. Give it one alias.`,
       };
     }
+    const fnLevel = this.functionReasons.get(fn);
+    if (fnLevel) {
+      const reasons = fnLevel.map((r) => r.reason);
+      // No published target: the explicit qualifier AWS documents, when one fixes the call.
+      const explicit = fnLevel.find((r) => REASON_INFO[r.reason].explicitQualifier !== undefined);
+      if (explicit) {
+        const q = REASON_INFO[explicit.reason].explicitQualifier!;
+        return {
+          status: 'warm',
+          target: { fn, id: `${fn}:${q}`, kind: 'explicit', value: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [fn, 'Arn'] }, `:${q}`]] }, guards: explicit.guards, reasons: [explicit.reason] },
+        };
+      }
+      // Managed Instances run an unqualified call on $LATEST.PUBLISHED; with PublishToLatestPublished: false
+      // the template may leave none to run.
+      const needed = fnLevel.filter((r) => REASON_INFO[r.reason].consequence !== 'bypasses' || r.noLatestPublished).map((r) => r.reason);
+      if (needed.length) return { status: 'unpublished', reasons: needed };
+    }
     return { status: 'cold' };
+  }
+
+  /** The function-level reasons of a function, whatever its targets. */
+  reasonsOf(fn: string): Reason[] {
+    return (this.functionReasons.get(fn) ?? []).map((r) => r.reason);
   }
 
   /** True when some alias of the template (or SAM AutoPublishAlias) has this literal name. */
@@ -192,18 +280,25 @@ export class WarmTargets {
     return [...out];
   }
 
-  /** Is `Ref id` already a warm qualifier of its function (so a slot holding it is done)? */
+  /**
+   * Is `Ref id` already a warm qualifier of its function (so a slot holding it is done)? When the function has
+   * a qualifier with provisioned concurrency, only those are; else any alias or version its configuration needs.
+   */
   isWarmQualifier(id: string): boolean {
-    const a = this.aliases.get(id);
-    if (a) return a.warm !== undefined;
-    const v = this.versions.get(id);
-    if (v) return v.warm !== undefined;
+    const info = this.aliases.get(id) ?? this.versions.get(id);
+    if (info) return info.warm !== undefined && (info.provisioned === true || !this.hasProvisioned(info.fn));
     return id.endsWith('.Alias') && this.samAliases.has(id.slice(0, -'.Alias'.length));
   }
 
-  /** Function of an alias or version logical ID (or `Fn.Alias`). */
+  /** Function of an alias or version logical ID (or SAM's `Fn.Alias` / `Fn.Version`). */
   functionOfQualifier(id: string): string | undefined {
-    return this.aliases.get(id)?.fn ?? this.versions.get(id)?.fn ?? (id.endsWith('.Alias') ? this.samAliases.get(id.slice(0, -6))?.fn : undefined);
+    return this.aliases.get(id)?.fn ?? this.versions.get(id)?.fn ?? this.samFunctionOf(id);
+  }
+
+  /** The SAM function with AutoPublishAlias of `Fn.Alias` or `Fn.Version`. */
+  samFunctionOf(id: string): string | undefined {
+    const m = /^(.+)\.(Alias|Version)$/.exec(id);
+    return m && this.samPublished.has(m[1]) ? m[1] : undefined;
   }
 
   /** The literal alias name of an alias logical ID (or SAM's `Fn.Alias`), when known. */
@@ -211,10 +306,17 @@ export class WarmTargets {
     return this.aliases.get(id)?.name ?? (id.endsWith('.Alias') ? this.samAliases.get(id.slice(0, -'.Alias'.length))?.aliasName : undefined);
   }
 
+  /** True when some alias or version of the function carries provisioned concurrency. */
+  private hasProvisioned(fn: string): boolean {
+    for (const q of [...this.aliases.values(), ...this.versions.values()]) if (q.fn === fn && q.warm && q.provisioned) return true;
+    return false;
+  }
+
   /** Literal alias names of a function's warm aliases (for literal ARNs already qualified with one). */
   warmAliasNames(fn: string): string[] {
     const names: string[] = [];
-    for (const a of this.aliases.values()) if (a.fn === fn && a.warm && a.name) names.push(a.name);
+    const provisioned = this.hasProvisioned(fn);
+    for (const a of this.aliases.values()) if (a.fn === fn && a.warm && a.name && (a.provisioned || !provisioned)) names.push(a.name);
     const sam = this.samAliases.get(fn);
     if (sam?.aliasName) names.push(sam.aliasName);
     return names;
@@ -225,22 +327,12 @@ export class WarmTargets {
  * Guards of a ProvisionedConcurrencyConfig value, or undefined when it configures none.
  * `Fn::If [C, {...}, {Ref: AWS::NoValue}]` (as SAM emits for DeploymentPreference) is warm when C holds.
  */
-export function provisionedGuards(value: Json | undefined, depth = 0): Guard[] | undefined {
-  if (value === undefined || value === null || refName(value) === 'AWS::NoValue') return undefined;
-  const arg = ifArgs(value);
-  if (arg && depth < 10) {
-    if (typeof arg[0] === 'string') {
-      const yes = provisionedGuards(arg[1], depth + 1);
-      const no = provisionedGuards(arg[2], depth + 1);
-      if (yes && !no) return [{ condition: arg[0], negate: false }, ...yes];
-      if (!yes && no) return [{ condition: arg[0], negate: true }, ...no];
-      if (!yes && !no) return undefined;
-      return []; // warm either way; the alias exists whatever the condition
-    }
-  }
-  if (isObject(value) && intrinsicName(value) === undefined) {
-    const n = getOwn(value, 'ProvisionedConcurrentExecutions');
-    if (n === 0) return undefined;
-  }
-  return [];
+export function provisionedGuards(value: Json | undefined): Guard[] | undefined {
+  return configured(value, (v) => getOwn(v, 'ProvisionedConcurrentExecutions') !== 0);
+}
+
+/** "with provisioned concurrency", or what makes the function need a published target. */
+function describeTargets(reasons: readonly Reason[]): string {
+  if (reasons.length === 0 || reasons[0] === 'ProvisionedConcurrency') return 'with provisioned concurrency';
+  return `it can be invoked through (its ${describeReasons(reasons)} configuration needs a published target)`;
 }

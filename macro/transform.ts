@@ -13,6 +13,7 @@ import { asObject, Editor, getOwn } from './cfn/json';
 import { Dependencies } from './dependencies';
 import { TransformError } from './errors';
 import { IamFixer } from './iam';
+import { checkNesting, LimitError } from './limits';
 import { render } from './messages';
 import { Outcome, strictProblem } from './mode';
 import { processStateMachine } from './state-machine';
@@ -22,8 +23,13 @@ import { PARAMETERS_PATH, type TransformOptions, type TransformResult } from './
 
 export function transform(fragment: unknown, options: TransformOptions = {}): TransformResult {
   try {
+    checkNesting(fragment);
     return run(fragment, options);
   } catch (e) {
+    // A limit of the macro (docs/limits.md): one problem that names it, wherever it was reached.
+    if (e instanceof LimitError) {
+      throw new TransformError([{ logicalId: e.where?.logicalId, path: e.where?.path ?? '(fragment)', message: e.message }], { cause: e });
+    }
     // Whatever nests deeper than the reader's iterative parts (a 10,000-deep Fn::Sub in Metadata,
     // say) fails as one clear problem, never as a stack trace.
     if (e instanceof RangeError) {
@@ -36,7 +42,7 @@ export function transform(fragment: unknown, options: TransformOptions = {}): Tr
 function run(fragment: unknown, options: TransformOptions): TransformResult {
   const out = new Outcome(options.mode ?? 'rewrite');
   const index = readTemplate(fragment, options.region, options.accountId);
-  const targets = new WarmTargets(index, options.aliasName);
+  const targets = new WarmTargets(index, options.aliasName, options.reasons && new Set(options.reasons));
   const editor = new Editor(index.fragment);
   const machines = stateMachines(index);
   checkSelection(machines, options, out);
@@ -54,6 +60,7 @@ function run(fragment: unknown, options: TransformOptions): TransformResult {
   const deps = new Dependencies((id) => editor.get(['Resources', id]));
   const ctx = { index, targets, editor, deps, iam: new IamFixer(index, targets, editor, deps), reserved, options, out };
   for (const sm of machines) {
+    options.checkpoint?.(`reading ${sm.id}`);
     if (selected(sm.id, options)) processStateMachine(sm, ctx);
     else out.add({ action: 'unchanged', topic: 'state-machine', messageId: 'stateMachine.skipped', data: {}, stateMachine: sm.id, templatePath: `Resources/${sm.id}` });
   }

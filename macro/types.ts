@@ -38,6 +38,12 @@ export interface MacroReply {
 
 export type Mode = 'rewrite' | 'report' | 'strict';
 
+/** Why an invocation must use a published target (macro/reasons.ts; docs/reasons.md). */
+export type Reason = 'ProvisionedConcurrency' | 'SnapStart' | 'Durable' | 'ManagedInstances';
+
+/** What an unqualified invocation does: runs cold, fails at run time, or runs another published version. */
+export type Consequence = 'cold' | 'fails' | 'bypasses';
+
 /** Options of one run of the core transform (the macro's Transform parameters plus the event's context). */
 export interface TransformOptions {
   /** Alias name to use when a function has several warm aliases. */
@@ -47,6 +53,8 @@ export interface TransformOptions {
   /** Skip these state machines (logical IDs). */
   exclude?: string[];
   mode?: Mode;
+  /** The reasons to act on (the Reasons parameter); all of them when undefined. */
+  reasons?: Reason[];
   /** Deployment region and account, used to complete partial ARNs and to judge IAM patterns. */
   region?: string;
   accountId?: string;
@@ -60,6 +68,12 @@ export interface TransformOptions {
    * the Lambda from S3, the CLI from local files. Key: the state machine's logical ID.
    */
   definitions?: Record<string, StoredDefinition>;
+  /**
+   * Called between steps of the work (each state machine, every 256 invocations). The Lambda edge
+   * passes one that throws a LimitError when its time or memory is running out, so that the macro
+   * replies with a failure that says so instead of being stopped by Lambda.
+   */
+  checkpoint?: (stage: string) => void;
 }
 
 /** The properties that load a state machine's definition from outside the template. */
@@ -147,6 +161,10 @@ export interface Decision {
    * without going through it: what `warm-step-functions check` reports.
    */
   coldPath?: boolean;
+  /** Why the function needs a published target (provisioned concurrency, SnapStart, durable, Managed Instances). */
+  reasons?: Reason[];
+  /** What the invocation did before the macro (or does, when it stays): `fails` at run time for a durable function. */
+  consequence?: Consequence;
   /** Where the value sits, when the decision is about a state of a definition in the template. */
   location?: ValueLocation;
 }

@@ -8,6 +8,7 @@
  */
 import { describe, getOwn, isObject } from './json';
 import type { Json } from '../types';
+import { expansionError, LimitError, LIMITS } from '../limits';
 import { splitGetAttString, tokenizeSub } from './sub';
 import { intrinsicName, ifArgs } from './intrinsics';
 
@@ -20,42 +21,112 @@ export function isHole(p: Part): p is Hole {
   return typeof p !== 'string';
 }
 
-/** Parts of a value, or undefined when the value is not string-like (an object, a number...). */
+/**
+ * Parts of a value, or undefined when the value is not string-like (an object, a number...).
+ *
+ * Linear in what it reads: the parts of each Fn::Sub / Fn::Join object are computed once and
+ * reused (a variable used many times, or the same object met again, costs its length, not its
+ * expansion again), and an expansion longer than `LIMITS.expansion` characters (holes count one)
+ * stops with a LimitError instead of growing without bound (nested Fn::Sub that reuse their
+ * variables grow exponentially). The caller gets its own array.
+ */
 export function partsOf(value: Json | undefined, depth = 0): Part[] | undefined {
+  const parts = sharedParts(value, depth);
+  return parts === undefined ? undefined : parts.slice();
+}
+
+/**
+ * Parts of objects already expanded, by identity (template values are never mutated), with the
+ * depth they were expanded at: reused at that depth or deeper (the depth cap cuts no less).
+ */
+const expanded = new WeakMap<object, { parts: readonly Part[] | undefined; size: number; depth: number }>();
+
+/** Characters of parts, holes counting one. */
+function sizeOf(parts: readonly Part[]): number {
+  let n = 0;
+  for (const p of parts) n += typeof p === 'string' ? p.length : 1;
+  return n;
+}
+
+function sharedParts(value: Json | undefined, depth: number): readonly Part[] | undefined {
   if (typeof value === 'string') return value === '' ? [] : [value];
   if (typeof value === 'number' || typeof value === 'boolean') return [String(value)];
   const fn = intrinsicName(value);
   if (!fn || depth > 20) return undefined;
-  const arg = (value as Record<string, Json>)[fn];
+  const known = expanded.get(value as object);
+  if (known !== undefined && known.depth <= depth) return known.parts;
+  const parts = expand(value as Record<string, Json>, fn, depth);
+  expanded.set(value as object, { parts, size: parts === undefined ? 0 : sizeOf(parts), depth });
+  return parts;
+}
+
+/** Size of an expanded value (from the cache when it is an intrinsic). */
+function sizeOfValue(value: Json, parts: readonly Part[]): number {
+  if (typeof value === 'object' && value !== null) {
+    const known = expanded.get(value);
+    if (known?.parts === parts) return known.size;
+  }
+  return sizeOf(parts);
+}
+
+function expand(value: Record<string, Json>, fn: string, depth: number): Part[] | undefined {
+  const arg = value[fn];
+  let size = 0;
+  const grow = (n: number): void => {
+    size += n;
+    if (size > LIMITS.expansion) throw expansionError(`an ${fn} value (${describe(value as Json, 80)})`);
+  };
   if (fn === 'Fn::Sub') {
     const [source, vars] = Array.isArray(arg) ? [arg[0], arg[1]] : [arg, undefined];
     if (typeof source !== 'string' || (vars !== undefined && !isObject(vars))) return [{ hole: value as Json }];
     let tokens;
     try {
       tokens = tokenizeSub(source, (n) => vars !== undefined && getOwn(vars, n) !== undefined);
-    } catch {
+    } catch (e) {
+      if (e instanceof LimitError) throw e;
       return [{ hole: value as Json }];
     }
     const out: Part[] = [];
     for (const t of tokens) {
-      if (t.kind === 'text' || t.kind === 'escape') push(out, t.text);
-      else if (t.kind === 'ref') push(out, { hole: { Ref: t.name } });
-      else if (t.kind === 'getatt') push(out, { hole: { 'Fn::GetAtt': [t.resource, t.attribute] } });
-      else {
-        const inner = partsOf(getOwn(vars, t.name), depth + 1);
-        if (inner) for (const p of inner) push(out, p);
-        else push(out, { hole: getOwn(vars, t.name)! });
+      if (t.kind === 'text' || t.kind === 'escape') {
+        grow(t.text.length);
+        push(out, t.text);
+      } else if (t.kind === 'ref') {
+        grow(1);
+        push(out, { hole: { Ref: t.name } });
+      } else if (t.kind === 'getatt') {
+        grow(1);
+        push(out, { hole: { 'Fn::GetAtt': [t.resource, t.attribute] } });
+      } else {
+        const v = getOwn(vars, t.name)!;
+        const inner = sharedParts(v, depth + 1);
+        if (inner) {
+          grow(sizeOfValue(v, inner));
+          for (const p of inner) push(out, p);
+        } else {
+          grow(1);
+          push(out, { hole: v });
+        }
       }
     }
     return out;
   }
   if (fn === 'Fn::Join' && Array.isArray(arg) && typeof arg[0] === 'string' && Array.isArray(arg[1])) {
+    const delimiter = arg[0];
+    const pieces = arg[1];
+    // Known before any copy: the delimiter alone may already be too much.
+    grow(delimiter.length * Math.max(0, pieces.length - 1));
     const out: Part[] = [];
-    arg[1].forEach((piece, i) => {
-      if (i > 0) push(out, arg[0] as string);
-      const inner = partsOf(piece, depth + 1);
-      if (inner) for (const p of inner) push(out, p);
-      else push(out, { hole: piece });
+    pieces.forEach((piece, i) => {
+      if (i > 0) push(out, delimiter);
+      const inner = sharedParts(piece, depth + 1);
+      if (inner) {
+        grow(sizeOfValue(piece, inner));
+        for (const p of inner) push(out, p);
+      } else {
+        grow(1);
+        push(out, { hole: piece });
+      }
     });
     return out;
   }
@@ -96,6 +167,20 @@ export function push(parts: Part[], p: Part): void {
  */
 export function formatParts(parts: readonly Part[]): string {
   return parts.map((p) => (typeof p === 'string' ? p : formatHole(p.hole))).join('');
+}
+
+/**
+ * `formatParts` of at most about `max` characters (cut with `…`), in time bounded by `max`, not by
+ * the parts' length: for messages about values that may expand to a megabyte and be used by
+ * thousands of states.
+ */
+export function formatPartsBounded(parts: readonly Part[], max = 2_048): string {
+  let out = '';
+  for (const p of parts) {
+    out += typeof p === 'string' ? (p.length > max ? p.slice(0, max + 1) : p) : formatHole(p.hole);
+    if (out.length > max) return `${out.slice(0, max)}…`;
+  }
+  return out;
 }
 
 export function formatValue(value: Json): string {

@@ -17,6 +17,8 @@
  * Tokens keep their offsets in the source string so that callers can edit the source in place.
  */
 import { ReadError } from '../errors';
+import { formatCount, LimitError, LIMITS } from '../limits';
+import { render } from '../messages';
 
 export type SubToken =
   /** Literal text; `text` equals the source slice. */
@@ -41,23 +43,34 @@ export function tokenizeSub(
   const flushText = (end: number): void => {
     if (end > textStart) tokens.push({ kind: 'text', text: source.slice(textStart, end), start: textStart, end });
   };
+  // The `}` after the last `${`: every `${` before it closes there too (one search, not one per `${`).
+  let close = -1;
   while (i !== -1) {
-    const close = source.indexOf('}', i + 2);
+    if (tokens.length > LIMITS.subTokens) throw tooManyTokens();
+    if (close < i + 2) close = source.indexOf('}', i + 2);
     if (close === -1) {
       if (mode === 'substitutions') break;
       throw new ReadError(`Fn::Sub has an unclosed '\${' at ${where(source, i)}: "${excerpt(source, i)}"; write '\${!' for a literal '\${'`);
     }
-    const name = source.slice(i + 2, close);
     if (mode === 'substitutions') {
+      // A placeholder holds no `${` (Step Functions matches the innermost one): a `${` before the
+      // `}` starts the next candidate, so that each character is looked at a bounded number of times.
+      const next = source.indexOf('${', i + 2);
+      if (next !== -1 && next < close) {
+        i = next;
+        continue;
+      }
+      const name = source.slice(i + 2, close);
       const known = isVar(name);
       if (known) {
         flushText(i);
         tokens.push({ kind: 'var', name, start: i, end: close + 1 });
         textStart = close + 1;
       }
-      i = source.indexOf('${', known ? close + 1 : i + 2);
+      i = next;
       continue;
     }
+    const name = source.slice(i + 2, close);
     flushText(i);
     if (name.startsWith('!')) {
       tokens.push({ kind: 'escape', text: '${' + name.slice(1) + '}', start: i, end: close + 1 });
@@ -81,7 +94,12 @@ export function tokenizeSub(
     i = source.indexOf('${', textStart);
   }
   flushText(source.length);
+  if (tokens.length > LIMITS.subTokens) throw tooManyTokens();
   return tokens;
+}
+
+function tooManyTokens(): LimitError {
+  return new LimitError('subTokens', render('limit.subTokens', { limit: formatCount(LIMITS.subTokens) }));
 }
 
 /** Literal text written into an Fn::Sub template: `${` must become the escape `${!`. */

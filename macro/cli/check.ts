@@ -12,15 +12,22 @@ import { pathToFileURL } from 'node:url';
 import type { Log, Result } from 'sarif';
 import { TransformError, type Problem } from '../errors';
 import { transform } from '../transform';
-import type { Decision, JsonObject, Report, TransformOptions, TransformResult } from '../types';
+import { describeReasons, REASON_INFO } from '../reasons';
+import type { Decision, JsonObject, Reason, Report, TransformOptions, TransformResult } from '../types';
 import { SourcePositions, type SourcePos } from './positions';
 import { withoutTransform } from './transform-entry';
 import { MACRO_NAME } from '../types';
+import { quote, safeLine } from './safe';
 
 export type CheckFormat = 'text' | 'json' | 'sarif';
 export const CHECK_FORMATS: readonly CheckFormat[] = ['text', 'json', 'sarif'];
 
-export type FindingKind = 'cold-path' | 'not-checked' | 'macro-fails';
+/**
+ * `fails-at-run-time`: an invocation Lambda rejects (a durable function's unqualified ARN, `$LATEST`
+ * of a Managed Instances function); `cold-path`: one that misses the published target its function's
+ * configuration needs (provisioned concurrency, SnapStart, Managed Instances' alias).
+ */
+export type FindingKind = 'fails-at-run-time' | 'cold-path' | 'not-checked' | 'macro-fails';
 
 export interface Finding {
   kind: FindingKind;
@@ -35,6 +42,8 @@ export interface Finding {
   templatePath: string;
   /** The function with provisioned concurrency (its logical ID) that a cold path misses. */
   function?: string;
+  /** Why it needs a published target: ProvisionedConcurrency, SnapStart, Durable, ManagedInstances. */
+  reasons?: Reason[];
   /** What the state invokes, and the warm target it should invoke (cold paths the macro fixes). */
   invokes?: string;
   warmTarget?: string;
@@ -45,8 +54,11 @@ export interface CheckResult {
   file: string;
   /** `after WarmStepFunctions` when the template lists the macro (what will be deployed), else `as written`. */
   checked: string;
-  /** 0 no cold path and everything checked, 1 a cold path (or the macro fails), 2 something could not be checked. */
-  exitCode: 0 | 1 | 2;
+  /**
+   * 3 an invocation fails at run time; else 1 a cold path (or the macro fails); else 2 something
+   * could not be checked; else 0.
+   */
+  exitCode: 0 | 1 | 2 | 3;
   findings: Finding[];
   /** The macro's failure message, when it fails on this template (its problems are `macro-fails` findings). */
   failure?: string;
@@ -86,18 +98,21 @@ export function checkTemplate(template: JsonObject, text: string, file: string, 
     ...(d.statePath !== undefined ? { statePath: d.statePath } : {}),
     templatePath: d.templatePath,
     ...(d.function !== undefined ? { function: d.function } : {}),
-    ...(kind === 'cold-path' && d.to ? { invokes: d.from, warmTarget: d.to } : {}),
+    ...(d.reasons ? { reasons: d.reasons } : {}),
+    ...(kind !== 'not-checked' && d.to ? { invokes: d.from, warmTarget: d.to } : {}),
     message,
   });
   // A rewrite the macro makes is no cold path in what will be deployed.
   const fixed = (d: Decision): boolean => changes && d.action === 'rewritten' && report.changed.includes(d.stateMachine);
-  const cold = report.decisions.filter((d) => d.coldPath && !fixed(d)).map((d) => finding('cold-path', d, coldMessage(d)));
+  const paths = report.decisions.filter((d) => d.coldPath && !fixed(d));
+  const fails = paths.filter((d) => d.consequence === 'fails').map((d) => finding('fails-at-run-time', d, coldMessage(d)));
+  const cold = paths.filter((d) => d.consequence !== 'fails').map((d) => finding('cold-path', d, coldMessage(d)));
   // What the check could not see into: a definition it cannot read (S3, invalid), an invocation it
   // cannot resolve (FunctionName.$, an Fn::ImportValue...). IAM warnings are not about cold paths.
   const unchecked = report.decisions
     .filter((d) => d.action === 'warning' && !d.coldPath && (d.topic === 'definition' || d.topic === 'invocation'))
     .map((d) => finding('not-checked', d, d.reason));
-  return { file, checked, exitCode: cold.length ? 1 : unchecked.length ? 2 : 0, findings: [...cold, ...unchecked] };
+  return { file, checked, exitCode: fails.length ? 3 : cold.length ? 1 : unchecked.length ? 2 : 0, findings: [...fails, ...cold, ...unchecked] };
 }
 
 /** The result of a check on which the macro fails (its parameters or the template): each problem is a finding. */
@@ -107,7 +122,13 @@ export function checkFailure(e: TransformError, text: string, file: string, list
 }
 
 function coldMessage(d: Decision): string {
-  return d.to ? `invokes ${d.from} (unqualified: $LATEST), not ${d.to}, which has the provisioned concurrency of ${d.function}` : d.reason;
+  if (!d.to) return d.reason;
+  const reasons = d.reasons ?? ['ProvisionedConcurrency'];
+  if (reasons[0] === 'ProvisionedConcurrency') return `invokes ${d.from} (unqualified: $LATEST), not ${d.to}, which has the provisioned concurrency of ${d.function}`;
+  // `:$LATEST` of a Managed Instances function fails, though its unqualified ARN does not.
+  const latest = d.consequence === 'fails' && !reasons.includes('Durable') && reasons.includes('ManagedInstances');
+  const info = REASON_INFO[latest ? 'ManagedInstances' : (reasons.find((r) => REASON_INFO[r].consequence === d.consequence) ?? reasons[0])];
+  return `invokes ${d.from}, not ${d.to}, which ${d.function}'s ${describeReasons(reasons)} configuration (${info.property}) needs: that call ${latest ? info.latest : info.unqualified}`;
 }
 
 function problemFinding(p: Problem, file: string, positions: SourcePositions): Finding {
@@ -140,21 +161,31 @@ const strip = (p: SourcePos): SourcePos => ({ line: p.line, column: p.column });
 export function formatText(result: CheckResult): string {
   const out: string[] = [];
   const cold = result.findings.filter((f) => f.kind === 'cold-path');
+  const fails = result.findings.filter((f) => f.kind === 'fails-at-run-time');
   const unchecked = result.findings.filter((f) => f.kind === 'not-checked');
   const where = result.checked;
+  if (fails.length) {
+    out.push(`${fails.length} invocation${fails.length === 1 ? '' : 's'} fail${fails.length === 1 ? 's' : ''} at run time (${where}):`);
+    for (const f of fails) out.push(`  ${f.stateMachine} ${f.statePath}: ${f.message}`);
+  }
   const listUnchecked = (): void => {
     if (unchecked.length === 0) return;
     out.push(`${unchecked.length} place${unchecked.length === 1 ? '' : 's'} could not be checked:`);
-    for (const f of unchecked) out.push(`  ${f.stateMachine}${f.statePath ? ` ${f.statePath}` : ''}: ${f.message}`);
+    for (const f of unchecked) out.push(`  ${quote(f.stateMachine)}${f.statePath ? ` ${quote(f.statePath)}` : ''}: ${safeLine(f.message)}`);
   };
   if (cold.length === 0) {
+    if (fails.length) {
+      listUnchecked();
+      if (where === 'as written') out.push(`Add "Transform: ${MACRO_NAME}" to the template (or fix these states) to invoke the published targets.`);
+      return `${out.join('\n')}\n`;
+    }
     if (unchecked.length === 0) return `No cold paths (${where}): every state that invokes a function with provisioned concurrency goes through it.\n`;
     out.push(`No cold paths (${where}) among the invocations the check could read.`);
     listUnchecked();
     return `${out.join('\n')}\n`;
   }
   out.push(`${cold.length} cold path${cold.length === 1 ? '' : 's'} (${where}):`);
-  for (const f of cold) out.push(`  ${f.stateMachine} ${f.statePath}: ${f.message}`);
+  for (const f of cold) out.push(`  ${quote(f.stateMachine)} ${quote(f.statePath)}: ${safeLine(f.message)}`);
   listUnchecked();
   if (where === 'as written') out.push(`Add "Transform: ${MACRO_NAME}" to the template (or fix these states) to use the warm capacity.`);
   return `${out.join('\n')}\n`;
@@ -163,19 +194,27 @@ export function formatText(result: CheckResult): string {
 export function formatJson(result: CheckResult): string {
   const { file, checked, exitCode, findings } = result; // failure: its problems are the macroFails findings
   const pick = (kind: FindingKind) => findings.filter((f) => f.kind === kind).map(({ kind: _kind, ...rest }) => rest);
-  return `${JSON.stringify({ file, checked, exitCode, coldPaths: pick('cold-path'), notChecked: pick('not-checked'), macroFails: pick('macro-fails') }, null, 2)}\n`;
+  return `${JSON.stringify({ file, checked, exitCode, failsAtRunTime: pick('fails-at-run-time'), coldPaths: pick('cold-path'), notChecked: pick('not-checked'), macroFails: pick('macro-fails') }, null, 2)}\n`;
 }
 
 export const SARIF_SCHEMA = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
 
 const RULES: { id: FindingKind; name: string; level: 'error' | 'warning'; short: string; full: string }[] = [
   {
+    id: 'fails-at-run-time',
+    name: 'FailsAtRunTime',
+    level: 'error',
+    short: 'A state invokes a Lambda function in a way Lambda rejects at run time',
+    full:
+      'Lambda rejects an unqualified invocation of a durable function (DurableConfig: "You cannot invoke a durable function using an unqualified ARN") and never invokes $LATEST of a Managed Instances function (CapacityProviderConfig). The stack deploys, then every execution of the state fails. List the WarmStepFunctions transform in the template, or point the state at a published version or alias (a durable function also accepts :$LATEST). See docs/reasons.md.',
+  },
+  {
     id: 'cold-path',
     name: 'ColdPath',
     level: 'error',
-    short: 'A state invokes a function that has provisioned concurrency without going through it',
+    short: 'A state invokes a function without the published target its configuration needs (provisioned concurrency, SnapStart, Managed Instances)',
     full:
-      'Provisioned concurrency serves only the alias or version it is configured on. A state that invokes the unqualified function ARN, $LATEST or another qualifier runs on cold instances while the warm ones sit idle. List the WarmStepFunctions transform in the template, or point the state at the alias.',
+      'Provisioned concurrency serves only the alias or version it is configured on, and SnapStart snapshots exist only for published versions: a state that invokes the unqualified function ARN, $LATEST or another qualifier runs on cold instances. An unqualified call of a Managed Instances function runs $LATEST.PUBLISHED, not the alias the template publishes. List the WarmStepFunctions transform in the template, or point the state at the alias. See docs/reasons.md.',
   },
   {
     id: 'not-checked',
@@ -226,6 +265,7 @@ export function formatSarif(result: CheckResult, version: string): string {
         ...(f.statePath !== undefined ? { statePath: f.statePath } : {}),
         templatePath: f.templatePath,
         ...(f.function !== undefined ? { function: f.function } : {}),
+        ...(f.reasons !== undefined ? { reasons: f.reasons } : {}),
       },
     };
   });

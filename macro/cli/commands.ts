@@ -27,8 +27,10 @@ Exit codes: 0 success, 1 the macro fails, 2 usage or I/O error.`;
 
 export const CHECK_USAGE = `Usage: warm-step-functions check <file | -> [--format text|json|sarif] [--param Key=Value]... [--region R] [--account-id A]
 
-Lists each cold path: a state that invokes a function with provisioned concurrency without going
-through it. With the transform listed, checks what will be deployed; without it, the template as written.
+Lists each state that invokes a Lambda function without the published target its configuration needs
+(docs/reasons.md): a cold path (provisioned concurrency, SnapStart; Managed Instances' alias), or an
+invocation that fails at run time (a durable function's unqualified ARN, $LATEST on Managed Instances).
+With the transform listed, checks what will be deployed; without it, the template as written.
 
   --format text|json|sarif
                        text (default); json: every finding with its file, line and state path;
@@ -38,8 +40,10 @@ through it. With the transform listed, checks what will be deployed; without it,
                        where the template will be deployed
   -h, --help           this help
 
-Exit codes: 0 no cold path, 1 a cold path (or the macro fails), 2 nothing cold but some definition or
-invocation could not be checked (listed), or a usage or I/O error.`;
+Exit codes: 0 no finding; 3 an invocation fails at run time (SARIF rule fails-at-run-time, level
+error); 1 a cold path (SARIF cold-path, error) or the macro fails (macro-fails, error); 2 nothing cold
+but some definition or invocation could not be checked (not-checked, warning), or a usage or I/O error.
+The most serious finding decides: 3, then 1, then 2.`;
 
 export const VERIFY_USAGE = `Usage: warm-step-functions verify --stack NAME [--region R] [--profile P] [--json] [--executions N] [--timeout S]
 
@@ -54,8 +58,13 @@ stack, which qualifier it invokes and whether provisioned concurrency serves it.
   --timeout S          seconds one AWS request may take before it is retried (default 30)
   -h, --help           this help
 
-Exit codes: 0 every task is warm or has no provisioned concurrency; 1 a cold path, or provisioned
-concurrency that is not READY; 2 a usage or credential error, or something that could not be checked.`;
+A task that invokes a function without provisioned concurrency unqualified is also judged by the
+function's configuration (docs/reasons.md): SnapStart makes it a cold path; a durable function (or
+$LATEST of a Managed Instances function) fails at run time.
+
+Exit codes: 0 every task is warm or has no provisioned concurrency; 3 a task fails at run time; 1 a cold
+path, or provisioned concurrency that is not READY; 2 a usage or credential error, or something that
+could not be checked.`;
 
 export const USAGE = `Usage:
   warm-step-functions transform <file | -> [--format yaml|json] [--param Key=Value]... [--report json] [--diff]
@@ -67,9 +76,11 @@ export const USAGE = `Usage:
 transform  prints the template as CloudFormation would deploy it after the ${MACRO_NAME} macro,
            and a summary of what changed on stderr (--report json: the full report as JSON;
            --diff: a unified diff of input and output instead of the template).
-check      exits 1 when a state invokes a function with provisioned concurrency without going
-           through it (a cold path), listing each one; 2 when nothing is cold but some definition
-           or invocation could not be checked (listed); 0 otherwise. --format json or sarif for CI.
+check      exits 3 when a state invokes a function in a way Lambda rejects at run time (a durable
+           function's unqualified ARN); 1 when a state misses the published target its function
+           needs (a cold path: provisioned concurrency, SnapStart), listing each one; 2 when nothing
+           is cold but some definition or invocation could not be checked (listed); 0 otherwise.
+           --format json or sarif for CI.
 verify     checks a deployed stack with your AWS credentials.
 
 --region and --account-id say where the template will be deployed (CloudFormation tells the

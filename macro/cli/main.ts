@@ -15,6 +15,7 @@ import { createTwoFilesPatch } from 'diff';
 import { TransformError } from '../errors';
 import { isObject } from '../cfn/json';
 import { parseParams } from '../params';
+import { describeReasons } from '../reasons';
 import { textOf } from '../messages';
 import type { Decision, JsonObject, Report, TransformOptions, TransformResult } from '../types';
 import { transformWithLocalDefinitions } from './definitions';
@@ -25,6 +26,8 @@ import { CHECK_FORMATS, checkFailure, checkTemplate, formatJson, formatSarif, fo
 import { readTransform, restoreTransform, withoutTransform } from './transform-entry';
 import { parseTemplateText, toYaml, TemplateSyntaxError } from './yaml';
 import { MACRO_NAME } from '../types';
+import { quote, safeLine } from './safe';
+import { checkNesting, LimitError } from '../limits';
 
 export { USAGE, VERSION };
 
@@ -111,7 +114,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     text = args.file === '-' ? io.readStdin() : io.readFile(args.file);
     template = parseTemplateText(text, args.file === '-' ? '<stdin>' : args.file);
   } catch (e) {
-    io.stderr(`error: ${e instanceof TemplateSyntaxError ? e.message : `cannot read ${args.file}: ${(e as Error).message}`}\n`);
+    io.stderr(`error: ${safeLine(e instanceof TemplateSyntaxError ? e.message : `cannot read ${args.file}: ${(e as Error).message}`, 20_000)}\n`);
     return 2;
   }
   if (!isObject(template)) {
@@ -130,6 +133,8 @@ export async function run(argv: string[], io: Io): Promise<number> {
     if (args.command === 'check') return check(template, text, args.file, entry.listed, params, (args.format ?? 'text') as CheckFormat, io, run);
 
     if (!entry.listed) {
+      // Printed back as it is: a template nested past the limit would overflow the serializer's stack.
+      checkNesting(template, args.file === '-' ? 'the template' : args.file);
       io.stderr(`${args.file}: Transform does not list ${MACRO_NAME}; the macro would not run, so nothing changes.\n`);
       io.stdout(args.diff ? '' : serialize(template, format));
       return 0;
@@ -145,12 +150,16 @@ export async function run(argv: string[], io: Io): Promise<number> {
     } else io.stdout(serialize(output, format));
     return 0;
   } catch (e) {
+    if (e instanceof LimitError) {
+      io.stderr(`${MACRO_NAME} failed: ${safeLine(e.message, 20_000)}\n`);
+      return 1;
+    }
     if (e instanceof TransformError) {
       if (args.command === 'check' && args.format !== undefined && args.format !== 'text') {
         // A failure before the check ran (its parameters): still the requested format on stdout.
         return printCheck(checkFailure(e, text, args.file === '-' ? '<stdin>' : args.file, entry.listed), args.format as CheckFormat, io);
       }
-      io.stderr(`${MACRO_NAME} failed: ${e.message}\n`);
+      io.stderr(`${MACRO_NAME} failed: ${safeLine(e.message, 20_000)}\n`);
       return 1;
     }
     throw e;
@@ -162,20 +171,26 @@ function check(template: JsonObject, text: string, file: string, listed: boolean
 }
 
 function printCheck(result: CheckResult, format: CheckFormat, io: Io): number {
-  if (result.failure !== undefined) io.stderr(`${MACRO_NAME} failed: ${result.failure}\n`);
+  if (result.failure !== undefined) io.stderr(`${MACRO_NAME} failed: ${safeLine(result.failure, 20_000)}\n`);
   if (format === 'json') io.stdout(formatJson(result));
   else if (format === 'sarif') io.stdout(formatSarif(result, VERSION));
   else if (result.failure === undefined) io.stdout(formatText(result));
   return result.exitCode;
 }
 
+/** A rewrite for a reason beyond provisioned concurrency (the summary names it; provisioned concurrency is the default). */
+function beyondProvisioned(d: Decision): boolean {
+  return d.reasons !== undefined && d.reasons.some((r) => r !== 'ProvisionedConcurrency');
+}
+
 function summary(report: Report): string {
   const lines: string[] = [];
+  // Names, paths and reasons quote the template: escaped and capped (cli/safe.ts).
   const line = (d: Decision): string => {
-    const where = d.statePath ? `${d.stateMachine} ${d.statePath}` : d.stateMachine || d.templatePath;
-    if (d.action === 'rewritten') return `  ${report.mode === 'report' ? 'would rewrite' : 'rewritten'}  ${where}: ${d.from} → ${d.to}`;
-    if (d.action === 'granted' && report.mode === 'report') return `  would grant  ${where}: ${textOf(d, 'rewrite')}`;
-    return `  ${d.action.padEnd(9)}  ${where}: ${d.reason}`;
+    const where = d.statePath ? `${quote(d.stateMachine)} ${quote(d.statePath)}` : quote(d.stateMachine || d.templatePath);
+    if (d.action === 'rewritten') return `  ${report.mode === 'report' ? 'would rewrite' : 'rewritten'}  ${where}: ${quote(d.from)} → ${quote(d.to)}${beyondProvisioned(d) ? ` (${describeReasons(d.reasons!)})` : ''}`;
+    if (d.action === 'granted' && report.mode === 'report') return `  would grant  ${where}: ${safeLine(textOf(d, 'rewrite'))}`;
+    return `  ${d.action.padEnd(9)}  ${where}: ${safeLine(d.reason)}`;
   };
   for (const d of report.decisions) lines.push(line(d));
   const s = report.summary;

@@ -13,7 +13,11 @@
  * Step Functions can list: with `--executions`, the report says where their executions are logged
  * (their CloudWatch Logs log group), and that alone is no failure.
  *
- * Exit codes: 1 when a task reaches a function that has provisioned concurrency through
+ * A task that invokes a function without provisioned concurrency unqualified (or `$LATEST`) is judged by
+ * the function's configuration too (GetFunctionConfiguration, docs/reasons.md): SnapStart makes it a cold
+ * path; a durable function, or `$LATEST` of a Managed Instances function, fails at run time (exit 3).
+ *
+ * Exit codes: 3 when a task invokes a function in a way Lambda rejects at run time; 1 when a task reaches a function that has provisioned concurrency through
  * `$LATEST`, the unqualified ARN or a qualifier without it, or through an alias whose
  * provisioned concurrency is not READY; 0 otherwise; 2 for usage or credential errors, and when
  * a task or the requested executions could not be checked (the table is printed first).
@@ -21,11 +25,14 @@
 import { CloudFormationClient, ListStackResourcesCommand, type ListStackResourcesCommandOutput } from '@aws-sdk/client-cloudformation';
 import {
   GetAliasCommand,
+  GetFunctionConfigurationCommand,
   GetProvisionedConcurrencyConfigCommand,
   LambdaClient,
   ListProvisionedConcurrencyConfigsCommand,
   type ListProvisionedConcurrencyConfigsCommandOutput,
 } from '@aws-sdk/client-lambda';
+import { consequenceOf, describeReasons, REASON_INFO } from '../reasons';
+import type { Reason } from '../types';
 import {
   DescribeStateMachineCommand,
   GetExecutionHistoryCommand,
@@ -63,8 +70,11 @@ export interface VerifyRow {
   status: PcStatus;
   allocated?: number;
   requested?: number;
-  verdict: 'warm' | 'cold' | 'not-ready' | 'no-pc' | 'unknown';
+  /** `fails`: Lambda rejects the invocation (a durable function's unqualified ARN, `$LATEST` on Managed Instances). */
+  verdict: 'warm' | 'cold' | 'fails' | 'not-ready' | 'no-pc' | 'unknown';
   note?: string;
+  /** Why the function needs a published target, read from its configuration (docs/reasons.md). */
+  reasons?: Reason[];
 }
 
 export interface ExecutionRow {
@@ -110,6 +120,16 @@ export async function verifyStack(stack: string, clients: VerifyClients, opts: {
     if (!p) {
       p = listPc(clients.lambda, fn);
       functionPc.set(fn, p);
+    }
+    return p;
+  };
+
+  const functionReasons = new Map<string, Promise<Reason[]>>();
+  const reasonsOf = (fn: string): Promise<Reason[]> => {
+    let p = functionReasons.get(fn);
+    if (!p) {
+      p = readReasons(clients.lambda, fn);
+      functionReasons.set(fn, p);
     }
     return p;
   };
@@ -165,6 +185,14 @@ export async function verifyStack(stack: string, clients: VerifyClients, opts: {
       try {
         const all = await pcOf(fn);
         if (qualifier === '' || qualifier === '$LATEST') {
+          if (all.size === 0) {
+            // No provisioned concurrency: the function's own configuration may still need a published target.
+            const reasons = await reasonsOf(fn);
+            if (reasons.length) {
+              rows.push({ ...base, status: 'none', reasons, ...unqualifiedVerdict(reasons, qualifier === '$LATEST') });
+              continue;
+            }
+          }
           rows.push({ ...base, status: 'none', verdict: all.size > 0 ? 'cold' : 'no-pc', note: all.size > 0 ? `provisioned concurrency is on ${[...all.keys()].join(', ')}` : undefined });
           continue;
         }
@@ -328,6 +356,29 @@ function describeSfn(e: unknown): string {
   return timeoutOr(e, `${name}: ${(e as Error)?.message ?? String(e)}`);
 }
 
+/** The reasons in a function's configuration (GetFunctionConfiguration); none when it cannot be read. */
+async function readReasons(lambda: LambdaClient, fn: string): Promise<Reason[]> {
+  try {
+    const c = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn }));
+    const out: Reason[] = [];
+    if (c?.SnapStart?.ApplyOn === 'PublishedVersions') out.push('SnapStart');
+    if (c?.DurableConfig) out.push('Durable');
+    if (c?.CapacityProviderConfig) out.push('ManagedInstances');
+    return out;
+  } catch {
+    return [];
+  }
+}
+
+/** What an unqualified (or `$LATEST`) task does for these reasons, with the note that says why. */
+function unqualifiedVerdict(reasons: Reason[], latest: boolean): Pick<VerifyRow, 'verdict' | 'note'> {
+  const consequence = consequenceOf(reasons, latest);
+  const info = REASON_INFO[reasons.find((r) => REASON_INFO[r].consequence === consequence) ?? (latest && reasons.includes('ManagedInstances') ? 'ManagedInstances' : reasons[0])];
+  const why = latest && info.reason === 'ManagedInstances' ? 'Lambda never invokes $LATEST of a Managed Instances function' : `that call ${info.unqualified}`;
+  const note = `${describeReasons(reasons)} (${info.property}): ${why}; invoke a published version or alias`;
+  return { verdict: consequence === 'fails' ? 'fails' : consequence === 'cold' ? 'cold' : 'no-pc', note };
+}
+
 function describe(e: unknown): string {
   const name = (e as Error)?.name ?? 'Error';
   if (name === 'AccessDeniedException') return 'access denied to the Lambda API';
@@ -338,8 +389,12 @@ function describe(e: unknown): string {
 // ---------------------------------------------------------------------------------------------
 // Command line
 
-/** 1 for a cold path or provisioned concurrency that is not READY; 2 when some task or some executions could not be checked; else 0. */
+/**
+ * 3 for an invocation Lambda rejects at run time (as `check`); 1 for a cold path or provisioned concurrency that
+ * is not READY; 2 when some task or some executions could not be checked; else 0.
+ */
 export function exitCode(result: VerifyResult): number {
+  if (result.rows.some((r) => r.verdict === 'fails')) return 3;
   if (result.rows.some((r) => r.verdict === 'cold' || r.verdict === 'not-ready')) return 1;
   return result.rows.some((r) => r.verdict === 'unknown') || result.executionErrors.length > 0 ? 2 : 0;
 }
@@ -369,14 +424,14 @@ export function formatTable(result: VerifyResult): string {
   for (const r of result.rows) {
     const fn = r.function.slice(r.function.lastIndexOf(':') + 1);
     const count = r.allocated !== undefined || r.requested !== undefined ? `${r.allocated ?? 0}/${r.requested ?? 0}` : '-';
-    const mark = r.verdict === 'cold' || r.verdict === 'not-ready' ? '!' : r.verdict === 'unknown' ? '?' : '';
+    const mark = r.verdict === 'cold' || r.verdict === 'fails' || r.verdict === 'not-ready' ? '!' : r.verdict === 'unknown' ? '?' : '';
     lines.push(tableRow([mark, r.stateMachine, r.state, fn, r.qualifier || '(none)', r.status, count]));
   }
   const problems = result.rows.filter((r) => r.verdict !== 'warm' && r.verdict !== 'no-pc');
   if (problems.length) {
     lines.push('');
     for (const r of problems) {
-      const what = r.verdict === 'cold' ? 'cold path' : r.verdict === 'not-ready' ? 'not ready' : 'not checked';
+      const what = r.verdict === 'cold' ? 'cold path' : r.verdict === 'fails' ? 'fails at run time' : r.verdict === 'not-ready' ? 'not ready' : 'not checked';
       if (!r.state) lines.push(wrap(`${what}: ${r.stateMachine}: ${r.note ?? 'unknown reason'}`));
       else if (!r.invoked) lines.push(wrap(`${what}: ${r.stateMachine}/${r.state}: ${r.note ?? 'unknown reason'}`));
       else lines.push(wrap(`${what}: ${r.stateMachine}/${r.state} invokes ${r.invoked}${r.note ? ` (${r.note})` : ''}`));
@@ -395,7 +450,9 @@ export function formatTable(result: VerifyResult): string {
   const count = (v: VerifyRow['verdict']): number => result.rows.filter((r) => r.verdict === v).length;
   lines.push(
     '',
-    wrap(`${result.stateMachines} state machine(s), ${result.rows.length} Lambda task(s): ${count('warm')} warm, ${count('cold')} cold, ${count('not-ready')} not ready, ${count('no-pc')} without provisioned concurrency, ${count('unknown')} not checked.`),
+    wrap(
+      `${result.stateMachines} state machine(s), ${result.rows.length} Lambda task(s): ${count('warm')} warm, ${count('cold')} cold, ${count('fails') ? `${count('fails')} failing at run time, ` : ''}${count('not-ready')} not ready, ${count('no-pc')} without provisioned concurrency, ${count('unknown')} not checked.`,
+    ),
   );
   return `${lines.join('\n')}\n`;
 }

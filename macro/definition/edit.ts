@@ -4,7 +4,7 @@
  * that no arrow runs back up the pipeline.
  */
 import type { WarmTarget } from '../targets';
-import type { Json } from '../types';
+import type { Json, Reason } from '../types';
 import type { Slot } from './slots';
 
 export interface Edit {
@@ -15,6 +15,10 @@ export interface Edit {
   grants: { fn?: string; value: Json; unqualified?: Json }[];
   fn?: string;
   target?: WarmTarget;
+  /** Why the invocation must use the new target (provisioned concurrency, SnapStart, durable, Managed Instances). */
+  reasons: Reason[];
+  /** The slot named `:$LATEST` explicitly (which changes what it did: see consequenceOf in macro/reasons.ts). */
+  latest?: boolean;
   from: string;
   to: string;
   /**

@@ -14,10 +14,12 @@ import { partsOf, type Part } from '../cfn/parts';
 import { tokenizeSub } from '../cfn/sub';
 import { getOwn, hasOwn, isObject, kindOf } from '../cfn/json';
 import type { Json, JsonObject } from '../types';
-import type { Binding, HoleSource, Node, StrNode } from './ast';
+import type { Binding, HoleSource, Loc, Node, StrNode } from './ast';
+import { expansionError, formatCount, LimitError, LIMITS } from '../limits';
 import { HOLE_CHAR, parseDefinitionText, type HoleInfo } from './parse';
 import { SLOT_KEYS, SLOT_SHAPE } from './slots';
 import { intrinsicName } from '../cfn/intrinsics';
+import { render } from '../messages';
 
 export type TextSource =
   | { form: 'string'; text: string }
@@ -69,6 +71,10 @@ export function readDefinition(
   if (substitutions !== undefined) {
     if (!isObject(substitutions)) throw new ReadError('DefinitionSubstitutions must be an object');
     subs = substitutions;
+    const keys = Object.keys(subs).length;
+    if (keys > LIMITS.substitutions) {
+      throw new LimitError('substitutions', render('limit.substitutions', { keys: formatCount(keys), limit: formatCount(LIMITS.substitutions) }));
+    }
   }
   const uses = new Map<string, number>();
   const count = (b: Binding): void => {
@@ -90,6 +96,7 @@ export function readDefinition(
   const texts: string[] = new Array(segments.length);
   segments.forEach((seg, k) => {
     flatStarts[k] = length;
+    if (length + seg.text.length > LIMITS.expansion) throw expansionError(`the definition of ${stateMachine}`);
     if (seg.hole) {
       holes.set(length, seg.hole);
       count(seg.hole.binding);
@@ -164,6 +171,8 @@ function segmentsOf(source: TextSource): Segment[] {
       }
     });
   }
+  // The delimiter's copies alone may be too much: known before any segment is made.
+  if (source.delimiter.length * Math.max(0, source.pieces.length - 1) > LIMITS.expansion) throw expansionError('the Fn::Join of the definition');
   const out: Segment[] = [];
   source.pieces.forEach((piece, p) => {
     if (p > 0 && source.delimiter !== '') {
@@ -269,29 +278,56 @@ export function lastAtOrBefore(starts: readonly number[], at: number): number {
 
 const DATA_NODE: Node = Object.freeze({ kind: 'scalar' }) as Node;
 
+/**
+ * A path from the Definition as a chain of links to the parent's path: shared by every value below,
+ * so that a deep definition costs its size, not its size times its depth. Written out as a list
+ * only when a leaf's location is read (a rewrite, or the CLI locating a finding).
+ */
+interface PathLink {
+  readonly up: PathLink | null;
+  readonly key: string | number;
+}
+
+function pathOf(link: PathLink | null): (string | number)[] {
+  const out: (string | number)[] = [];
+  for (let l = link; l !== null; l = l.up) out.push(l.key);
+  return out.reverse();
+}
+
+/** A value location whose path is written out on first read. */
+function valueLoc(link: PathLink | null): Loc {
+  let path: (string | number)[] | undefined;
+  return {
+    kind: 'value',
+    get path() {
+      return (path ??= pathOf(link));
+    },
+  };
+}
+
 /** A `Definition` object as a node tree; iterative (definitions can nest deeply). */
 function objectToNode(value: JsonObject, subs: JsonObject | undefined, count: (b: Binding) => void): Node {
-  const leaf = (v: Json, path: (string | number)[]): Node => {
+  const leaf = (v: Json, link: PathLink): Node => {
     if (typeof v === 'string' || intrinsicName(v) !== undefined) {
       const parts = partsOf(v) ?? [{ hole: v }];
-      return strNode(parts, path, subs, count);
+      return strNode(parts, valueLoc(link), subs, count);
     }
     return { kind: 'scalar' };
   };
   const root: Node = { kind: 'obj', entries: new Map() };
-  const work: { src: Json; dst: Node; path: (string | number)[] }[] = [{ src: value, dst: root, path: [] }];
+  const work: { src: Json; dst: Node; link: PathLink | null }[] = [{ src: value, dst: root, link: null }];
   while (work.length) {
-    const { src, dst, path } = work.pop()!;
+    const { src, dst, link } = work.pop()!;
     const place = (key: string | number, v: Json): void => {
       let child: Node;
       if (Array.isArray(v)) child = { kind: 'arr', items: [] };
       else if (isObject(v) && intrinsicName(v) === undefined) child = { kind: 'obj', entries: new Map() };
       // Plain strings that findSlots never reads (and that hold no substitution) need no node.
       else if (typeof v === 'string' && (typeof key === 'number' || !SLOT_KEYS.has(key)) && !v.includes('${')) child = DATA_NODE;
-      else child = leaf(v, [...path, key]);
+      else child = leaf(v, { up: link, key });
       if (dst.kind === 'obj') dst.entries.set(String(key), child);
       else if (dst.kind === 'arr') dst.items.push(child);
-      if (child.kind === 'obj' || child.kind === 'arr') work.push({ src: v, dst: child, path: [...path, key] });
+      if (child.kind === 'obj' || child.kind === 'arr') work.push({ src: v, dst: child, link: { up: link, key } });
     };
     if (Array.isArray(src)) src.forEach((v, k) => place(k, v));
     else if (isObject(src)) {
@@ -305,7 +341,7 @@ function objectToNode(value: JsonObject, subs: JsonObject | undefined, count: (b
   return root;
 }
 
-function strNode(parts: Part[], path: (string | number)[], subs: JsonObject | undefined, count: (b: Binding) => void): StrNode {
+function strNode(parts: Part[], loc: Loc, subs: JsonObject | undefined, count: (b: Binding) => void): StrNode {
   const holes: HoleSource[] = [];
   const out: Part[] = [];
   for (const p of parts) {
@@ -323,5 +359,5 @@ function strNode(parts: Part[], path: (string | number)[], subs: JsonObject | un
       }
     } else out.push(p);
   }
-  return { kind: 'str', parts: out, holes, loc: { kind: 'value', path } };
+  return { kind: 'str', parts: out, holes, loc };
 }

@@ -11,6 +11,7 @@ import { expandParts, isHole, type Part } from '../cfn/parts';
 import { get, textOf, type Node, type StrNode } from './ast';
 import type { Shape } from './parse';
 import { refName } from '../cfn/intrinsics';
+import { boundedStatePath } from '../limits';
 
 export interface Slot {
   state: string;
@@ -88,11 +89,11 @@ export function findSlots(root: Node): SlotScan {
       if (type === 'Task') scanTask(name, statePath, state, slots, notes, tasks++);
       else if (type === 'Parallel') {
         const branches = get(state, 'Branches');
-        if (branches?.kind === 'arr') branches.items.forEach((b, k) => found.push({ node: b, path: `${statePath}.Branches[${k}].` }));
+        if (branches?.kind === 'arr') branches.items.forEach((b, k) => found.push({ node: b, path: boundedStatePath(`${statePath}.Branches[${k}].`) }));
       } else if (type === 'Map') {
         for (const key of ['Iterator', 'ItemProcessor']) {
           const sub = get(state, key);
-          if (sub) found.push({ node: sub, path: `${statePath}.${key}.` });
+          if (sub) found.push({ node: sub, path: boundedStatePath(`${statePath}.${key}.`) });
         }
       }
     }
@@ -152,6 +153,9 @@ function resolvedText(node: Node | undefined): string | undefined {
 
 /** Text of parts with pseudo-parameter holes written as `{AWS-Partition}` and other holes as `{?}` (no colons). */
 function shapeOf(parts: readonly Part[]): string {
+  // The ARNs it is matched against are short: a long text (a variable used by thousands of states) is not read whole.
+  let chars = 0;
+  for (const p of parts) if (typeof p === 'string' && (chars += p.length) > 256) return '';
   return parts
     .map((p) => {
       if (typeof p === 'string') return p;

@@ -105,24 +105,71 @@ export class ArnRenderer {
   }
 }
 
-/** IAM-style wildcard match: `*` any run of characters, `?` one character. */
+/**
+ * IAM-style wildcard match: `*` any run of characters, `?` one character.
+ *
+ * The pattern is cut at its stars. The first piece must match at the start, the last at the end,
+ * and each piece between is placed at its leftmost match after the previous one (leftmost is
+ * always right: a later placement leaves less room for the rest). A piece without `?` is found
+ * with Knuth-Morris-Pratt, so the whole match is linear in the pattern and the text: no
+ * backtracking over a name the template controls. A piece with `?` is tried at each position,
+ * at most `8 × text length` comparisons in all: past that (only an adversarial pattern gets
+ * there) it counts as no match, which only makes the macro add its own grant.
+ */
 export function wildcard(pattern: string, text: string): boolean {
-  let p = 0;
-  let t = 0;
-  let star = -1;
-  let mark = 0;
-  while (t < text.length) {
-    if (p < pattern.length && (pattern[p] === '?' || pattern[p] === text[t])) {
-      p++;
-      t++;
-    } else if (p < pattern.length && pattern[p] === '*') {
-      star = p++;
-      mark = t;
-    } else if (star >= 0) {
-      p = star + 1;
-      t = ++mark;
-    } else return false;
+  const pieces = pattern.split('*');
+  const first = pieces[0];
+  if (pieces.length === 1) return first.length === text.length && matchesAt(first, text, 0);
+  const last = pieces[pieces.length - 1];
+  if (first.length + last.length > text.length) return false;
+  if (!matchesAt(first, text, 0) || !matchesAt(last, text, text.length - last.length)) return false;
+  const end = text.length - last.length;
+  let at = first.length;
+  let budget = 8 * text.length + 64;
+  for (let k = 1; k < pieces.length - 1; k++) {
+    const piece = pieces[k];
+    if (piece === '') continue;
+    let found: number;
+    if (!piece.includes('?')) found = kmpFind(piece, text, at, end);
+    else {
+      found = -1;
+      for (let i = at; i + piece.length <= end; i++) {
+        budget -= piece.length;
+        if (budget < 0) return false;
+        if (matchesAt(piece, text, i)) {
+          found = i;
+          break;
+        }
+      }
+    }
+    if (found < 0) return false;
+    at = found + piece.length;
   }
-  while (p < pattern.length && pattern[p] === '*') p++;
-  return p === pattern.length;
+  return true;
+}
+
+/** Whether `piece` (with `?` for any one character) matches `text` at `at`. */
+function matchesAt(piece: string, text: string, at: number): boolean {
+  for (let i = 0; i < piece.length; i++) {
+    const c = piece.charCodeAt(i);
+    if (c !== 63 && c !== text.charCodeAt(at + i)) return false;
+  }
+  return true;
+}
+
+/** Leftmost index >= from of `piece` in `text` ending by `end`, or -1 (Knuth-Morris-Pratt: linear). */
+function kmpFind(piece: string, text: string, from: number, end: number): number {
+  const m = piece.length;
+  const fail = new Int32Array(m);
+  for (let i = 1, k = 0; i < m; i++) {
+    while (k > 0 && piece.charCodeAt(i) !== piece.charCodeAt(k)) k = fail[k - 1];
+    if (piece.charCodeAt(i) === piece.charCodeAt(k)) k++;
+    fail[i] = k;
+  }
+  for (let i = from, k = 0; i < end; i++) {
+    while (k > 0 && text.charCodeAt(i) !== piece.charCodeAt(k)) k = fail[k - 1];
+    if (text.charCodeAt(i) === piece.charCodeAt(k)) k++;
+    if (k === m) return i - m + 1;
+  }
+  return -1;
 }

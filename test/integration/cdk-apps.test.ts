@@ -9,10 +9,15 @@ import {
   INVOKE_FORMS,
   TRANSFORM_NAME,
   VERSION_TARGET,
+  SNAPSTART,
+  DURABLE,
+  synthSnapStart,
+  synthDurable,
   synthAlreadyWarm,
   synthInvokeForms,
   synthVersionTarget,
 } from '../support/cdk-apps';
+import { transform } from '../../macro/transform';
 
 jest.setTimeout(120_000);
 
@@ -245,6 +250,34 @@ describe('in-process CDK apps', () => {
       expect(policyStatements(t)).toEqual([
         { Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: { Ref: aliasId } },
       ]);
+    });
+  });
+
+  describe(`synthSnapStart (${SNAPSTART.stackName}) and synthDurable (${DURABLE.stackName}): the macro moves the task to the published target`, () => {
+    test('SnapStart: the CDK publishes the Alias without provisioned concurrency; the task is moved to it (reason SnapStart)', () => {
+      const t = synthSnapStart();
+      const [fnId, fn] = only(resourcesOfType(t, 'AWS::Lambda::Function'), 'function');
+      expect(fn.Properties!.SnapStart).toEqual({ ApplyOn: 'PublishedVersions' });
+      const [aliasId, alias] = only(resourcesOfType(t, 'AWS::Lambda::Alias'), 'alias');
+      expect(alias.Properties!.ProvisionedConcurrencyConfig).toBeUndefined();
+      expect(placeholderAsl(definitionParts(t)).States[SNAPSTART.states.invoke].Parameters.FunctionName).toBe(`\${${fnId}.Arn}`);
+      const { Transform: _t, ...fragment } = t;
+      const r = transform(fragment, { region: 'us-east-1', accountId: '123456789012' });
+      expect(placeholderAsl(definitionParts(r.fragment as CfnTemplate)).States[SNAPSTART.states.invoke].Parameters.FunctionName).toBe(`\${${aliasId}}`);
+      expect(r.report.decisions.find((d) => d.action === 'rewritten')).toMatchObject({ reasons: ['SnapStart'], consequence: 'cold', to: `{${aliasId}}` });
+    });
+
+    test('durable: currentVersion and no alias; the unqualified call (which Lambda rejects) is moved to the version', () => {
+      const t = synthDurable();
+      const [fnId, fn] = only(resourcesOfType(t, 'AWS::Lambda::Function'), 'function');
+      expect(fn.Properties!.DurableConfig).toEqual({ ExecutionTimeout: 3600 });
+      expect(resourcesOfType(t, 'AWS::Lambda::Alias')).toHaveLength(0);
+      const [versionId] = only(resourcesOfType(t, 'AWS::Lambda::Version'), 'version');
+      expect(placeholderAsl(definitionParts(t)).States[DURABLE.states.invoke].Parameters.FunctionName).toBe(`\${${fnId}.Arn}`);
+      const { Transform: _t, ...fragment } = t;
+      const r = transform(fragment, { region: 'us-east-1', accountId: '123456789012' });
+      expect(placeholderAsl(definitionParts(r.fragment as CfnTemplate)).States[DURABLE.states.invoke].Parameters.FunctionName).toBe(`\${${versionId}}`);
+      expect(r.report.decisions.find((d) => d.action === 'rewritten')).toMatchObject({ reasons: ['Durable'], consequence: 'fails' });
     });
   });
 });

@@ -655,12 +655,12 @@ describe('docs/cli.md, "Install": npx hands every argument after the package nam
 });
 
 describe('docs/deploy.md, "Which runtime, and why"', () => {
-  test('"The exported handler declares one parameter, the event (handler.length is 1)": the deployed bundle', () => {
+  test('"The exported handler declares two parameters, the event and the context (handler.length is 2)": the deployed bundle', () => {
     const out = execFileSync(
       process.execPath,
       ['--input-type=module', '-e', `const m = await import(${JSON.stringify(join(ROOT, 'dist', 'macro.js'))}); console.log(m.handler.length);`],
       { encoding: 'utf8' },
     );
-    expect(out.trim()).toBe('1');
+    expect(out.trim()).toBe('2');
   });
 });

@@ -7,7 +7,7 @@
  * - the bundle alone: dist/macro.js and its package.json (what the zip holds) copied into an empty folder, imported there, and run on a real event.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -38,6 +38,7 @@ describe('drift check: the checked-in templates are what the real generators pro
 
 describe.each([
   ['Serverless (the seed service)', 'template/examples/serverless-seed/compiled.json', /Hello States\.HelloWorld: \{HelloLambdaFunction\.Arn\} → \{HelloProvConcLambdaAlias\}/],
+  ['Serverless (snapStart: true)', 'template/examples/serverless-snapstart/compiled.json', /Quotes States\.Quote: \{QuoteLambdaFunction\.Arn\} → \{QuoteSnapStartLambdaAlias\} \(SnapStart\)/],
   ['SAM', 'template/examples/sam/template.yaml', /OrderFlow States\.Work: \{Worker\.Arn\} → \{Worker\.Alias\}/],
   ['CDK', 'template/examples/cdk/compiled.json', /States\.DoWork: \{Worker[0-9A-F]+\.Arn\} → \{WorkerLive[0-9A-F]+\}/],
   ['raw CloudFormation', 'template/examples/cloudformation/template.yaml', /ReportFlow States\.Build: \{Worker\.Arn\} → \{WorkerLive\}/],
@@ -56,6 +57,39 @@ describe.each([
     const r = cli(['check', file]);
     expect({ code: r.code, stdout: r.stdout }).toEqual({ code: 0, stdout: expect.stringMatching(/^No cold paths \(after WarmStepFunctions\)/) });
   });
+});
+
+test('serverless package of a snapStart: true service: the macro makes its state machine invoke <Fn>SnapStartLambdaAlias', () => {
+  const file = 'template/examples/serverless-snapstart/compiled.json';
+  const template = JSON.parse(readFileSync(join(ROOT, file), 'utf8'));
+  // What serverless package made: the alias `snapstart` on the published version, and a state machine that ignores it.
+  expect(template.Resources.QuoteSnapStartLambdaAlias).toMatchObject({ Type: 'AWS::Lambda::Alias', Properties: { Name: 'snapstart', FunctionName: { Ref: 'QuoteLambdaFunction' } } });
+  expect(template.Resources.QuoteLambdaFunction.Properties.SnapStart).toEqual({ ApplyOn: 'PublishedVersions' });
+  const before = JSON.stringify(template.Resources.Quotes.Properties.DefinitionString);
+  expect(before).toContain('QuoteLambdaFunction');
+  expect(before).not.toContain('QuoteSnapStartLambdaAlias');
+  const r = cli(['transform', file, '--format', 'json']);
+  expect(r.code).toBe(0);
+  const out = JSON.parse(r.stdout);
+  const def = out.Resources.Quotes.Properties.DefinitionString['Fn::Sub'];
+  const vars = def[1] as Record<string, unknown>;
+  const quote = JSON.parse(def[0].replace(/\$\{([^}]+)\}/g, (_m: string, v: string) => (JSON.stringify(vars[v] ?? v).includes('QuoteSnapStartLambdaAlias') ? 'ALIAS' : v))).States.Quote;
+  expect(quote.Parameters.FunctionName).toBe('ALIAS');
+  expect(Object.values(vars).filter((v) => JSON.stringify(v) === JSON.stringify({ Ref: 'QuoteSnapStartLambdaAlias' }))).toHaveLength(1);
+  // Notify has a version (versionFunctions) but nothing that needs it: left unqualified.
+  expect(JSON.stringify(vars)).toContain('"NotifyLambdaFunction","Arn"');
+  expect(cli(['check', file]).code).toBe(0);
+  // As written (the Transform removed): one cold path, named SnapStart.
+  const dir = mkdtempSync(join(tmpdir(), 'wsf-snapstart-'));
+  try {
+    delete template.Transform;
+    writeFileSync(join(dir, 'plain.json'), JSON.stringify(template));
+    const plain = cli(['check', join(dir, 'plain.json'), '--format', 'json']);
+    expect(plain.code).toBe(1);
+    expect(JSON.parse(plain.stdout).coldPaths).toEqual([expect.objectContaining({ statePath: 'States.Quote', reasons: ['SnapStart'], warmTarget: '{QuoteSnapStartLambdaAlias}' })]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('npm start: shows the diff of the seed example', () => {

@@ -195,6 +195,33 @@ describeWithTools("SAM's real translator, before and after the macro", ['aws-sam
     });
   });
 
+  describe('Globals, SnapStart, durable functions and Fn.Version: the translated output invokes <Fn>Alias<name>', () => {
+    test.each<[string, Record<string, string>]>([
+      ['sam_globals_autopublish_pc', { 'Flow States/Checkout/Resource': 'alias CheckoutAliaslive', 'Flow States/Audit/Resource': 'function Audit' }],
+      ['sam_globals_snapstart', { 'Flow States/Quote/Parameters/FunctionName': 'alias QuoteAliaslive', 'Flow States/Bill/Parameters/FunctionName': 'alias BillAliascurrent' }],
+      ['sam_durable_autopublish', { 'Flow States/Saga/Parameters/FunctionName': 'alias SagaAliasprod' }],
+      ['sam_ref_version', { 'Flow States/Work/Resource': 'alias FnAliaslive' }],
+      ['sam_globals_deployment_preference', { 'Booking States/Reserve/Parameters/FunctionName': 'alias ReserveAliaslive', 'Booking States/Settle/Parameters/FunctionName': 'alias SettleAliaslive' }],
+      ['sam_globals_conditional_stage', { 'Pricing States/Price/Resource': 'alias PricerAliaslive' }],
+    ])('%s, in both orders', (name, expected) => {
+      const b = both.find((x) => x.name === `fixture ${name}`)!;
+      const macroThenSam = resultOf(results, b.macroFirstJob).template as Template;
+      const samThenMacro = macro(afterSam(b.samFirst, resultOf(results, b.samFirstJob).template as JsonObject) as JsonObject) as Template;
+      expect(Object.fromEntries(targets(macroThenSam))).toEqual(expected);
+      expect(Object.fromEntries(targets(samThenMacro))).toEqual(expected);
+    });
+
+    test('SAM merged the Globals as the macro read them: the aliases carry what the functions were given', () => {
+      const t = resultOf(results, 'macro-first:fixture sam_globals_snapstart').template as Template;
+      expect(t.Resources.QuoteAliaslive).toMatchObject({ Type: 'AWS::Lambda::Alias', Properties: { Name: 'live' } });
+      expect(t.Resources.Quote.Properties).toMatchObject({ SnapStart: { ApplyOn: 'PublishedVersions' } });
+      expect(t.Resources.BillAliascurrent).toMatchObject({ Type: 'AWS::Lambda::Alias', Properties: { Name: 'current' } });
+      const pc = resultOf(results, 'macro-first:fixture sam_globals_autopublish_pc').template as Template;
+      expect(pc.Resources.CheckoutAliaslive).toMatchObject({ Properties: { ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 2 } } });
+      expect(Object.keys(pc.Resources).filter((id) => id.startsWith('AuditAlias'))).toEqual([]);
+    });
+  });
+
   describe('both orders, the macro then SAM and SAM then the macro, send every state to the same target', () => {
     test.each(both.map((b) => [b.name, b] as const))('%s', (_name, b) => {
       // Both as deployed: a definition kept in S3 is read as the deployed macro and Step Functions read it.

@@ -182,7 +182,11 @@ function notIntrinsic(entries: [string, Json][]): JsonObject {
 /* Plans.                                                                                     */
 /* ------------------------------------------------------------------------------------------ */
 
-type WarmChoice = 'none' | 'alias' | 'alias-via-version' | 'version' | 'alias+warm-version' | 'zero' | 'sam';
+/**
+ * `snapstart`: a function-level reason and no provisioned concurrency (SnapStart, DurableConfig or
+ * CapacityProviderConfig, by the function's index); its alias (or SAM's) is the target.
+ */
+type WarmChoice = 'none' | 'alias' | 'alias-via-version' | 'version' | 'alias+warm-version' | 'zero' | 'sam' | 'snapstart';
 
 interface FnPlan {
   sam: boolean;
@@ -299,6 +303,7 @@ const fnPlanArb: fc.Arbitrary<FnPlan> = fc.record({
     [1, fc.constant('alias+warm-version')],
     [1, fc.constant('zero')],
     [2, fc.constant('sam')],
+    [2, fc.constant('snapstart')],
   ),
   aliasNamed: weighted([4, fc.constant(true)], [1, fc.constant(false)]),
   resCond: fc.option(condIdx, { freq: 3 }),
@@ -427,6 +432,13 @@ interface BuiltFn {
   conditions: Set<string>;
 }
 
+/** The function-level reason of the k-th function in `snapstart` mode: SnapStart, a durable function, Managed Instances. */
+function functionReason(k: number): JsonObject {
+  if (k % 3 === 0) return { SnapStart: { ApplyOn: 'PublishedVersions' } };
+  if (k % 3 === 1) return { DurableConfig: { ExecutionTimeout: 900 } };
+  return { CapacityProviderConfig: { LambdaManagedInstancesCapacityProviderConfig: { CapacityProviderArn: `arn:aws:lambda:${REGION}:${ACCOUNT}:capacity-provider:fleet` } } };
+}
+
 function buildFunction(plan: FnPlan, k: number, env: Env): BuiltFn {
   const id = `Fn${k}`;
   const name = !plan.named ? undefined : plan.nameStyle === 'other-id' ? `Fn${k + 1}` : plan.nameStyle === 'underscore' ? `App_Fn_${k}` : `app-fn${k}`;
@@ -446,7 +458,7 @@ function buildFunction(plan: FnPlan, k: number, env: Env): BuiltFn {
   const resCond = plan.resCond === null ? undefined : CONDITIONS[plan.resCond];
 
   let warm = plan.warm;
-  if (plan.sam && warm !== 'sam' && warm !== 'none' && warm !== 'zero') warm = 'sam';
+  if (plan.sam && warm !== 'sam' && warm !== 'none' && warm !== 'zero' && warm !== 'snapstart') warm = 'sam';
   if (!plan.sam && warm === 'sam') warm = 'alias';
 
   const fnProps: JsonObject = { Handler: 'index.handler', Runtime: 'nodejs20.x' };
@@ -459,6 +471,9 @@ function buildFunction(plan: FnPlan, k: number, env: Env): BuiltFn {
       info.warm = { target: `${id}.Alias`, kind: 'sam', guards, aliasName: 'live' };
     } else if (warm === 'zero') {
       fnProps.ProvisionedConcurrencyConfig = { ProvisionedConcurrentExecutions: 0 };
+    } else if (warm === 'snapstart') {
+      Object.assign(fnProps, functionReason(k));
+      info.warm = { target: `${id}.Alias`, kind: 'sam', guards: [], aliasName: 'live' };
     }
   } else {
     fnProps.Code = { ZipFile: 'exports.handler = async () => ({})' };
@@ -507,17 +522,25 @@ function buildFunction(plan: FnPlan, k: number, env: Env): BuiltFn {
         resources.push([extra, { Type: 'AWS::Lambda::Version', Properties: { FunctionName: fnRefValue(), ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 } } }]);
         info.extraWarmVersion = extra;
       }
+    } else if (warm === 'snapstart') {
+      // SnapStart on published versions: the function's one alias, with no provisioned concurrency, is its target.
+      Object.assign(fnProps, functionReason(k));
+      resources.push([versionId, { Type: 'AWS::Lambda::Version', Properties: { FunctionName: fnRefValue() } }]);
+      resources.push([aliasId, withCond({ Type: 'AWS::Lambda::Alias', Properties: { FunctionName: fnRefValue(), FunctionVersion: { 'Fn::GetAtt': [versionId, 'Version'] }, Name: aliasNameValue } })]);
+      // No viaVersion: the published version itself restores the snapshot, so invoking it is no cold path.
+      info.warm = { target: aliasId, kind: 'alias', guards: resCond ? [{ condition: resCond, negate: false }] : [], aliasName, resourceCondition: resCond };
     } else if (warm === 'version') {
       resources.push([versionId, withCond({ Type: 'AWS::Lambda::Version', Properties: { FunctionName: fnRefValue(), ProvisionedConcurrencyConfig: pc } })]);
       info.warm = { target: versionId, kind: 'version', guards: targetGuards(), resourceCondition: resCond };
     }
   }
-  if (plan.coldAlias && !info.coldAlias) {
+  // Every alias and version of a SnapStart function is a published target: none of them is cold.
+  if (plan.coldAlias && !info.coldAlias && warm !== 'snapstart') {
     const cold = `${id}ColdAlias`;
     resources.push([cold, { Type: 'AWS::Lambda::Alias', Properties: { FunctionName: fnRefValue(), FunctionVersion: '$LATEST', Name: 'cold' } }]);
     info.coldAlias = cold;
   }
-  if (plan.coldVersion) {
+  if (plan.coldVersion && warm !== 'snapstart') {
     const cold = `${id}ColdVersion`;
     resources.push([cold, { Type: 'AWS::Lambda::Version', Properties: { FunctionName: fnRefValue() } }]);
     info.coldVersion = cold;

@@ -10,7 +10,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -20,7 +20,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type CfnTemplate = Record<string, any>;
 
-export type CdkAppName = 'synthInvokeForms' | 'synthVersionTarget' | 'synthAlreadyWarm';
+export type CdkAppName = 'synthInvokeForms' | 'synthVersionTarget' | 'synthAlreadyWarm' | 'synthSnapStart' | 'synthDurable';
 
 export interface CdkAppSpec {
   /** Name of the exported synth function. */
@@ -66,6 +66,17 @@ export const ALREADY_WARM = {
   aliasName: 'live',
   provisionedConcurrency: 2,
   states: { invoke: 'InvokeAlias' },
+} as const;
+
+export const SNAPSTART = {
+  stackName: 'WsfCdkSnapStart',
+  aliasName: 'live',
+  states: { invoke: 'Quote' },
+} as const;
+
+export const DURABLE = {
+  stackName: 'WsfCdkDurable',
+  states: { invoke: 'RunSaga' },
 } as const;
 
 const HANDLER_CODE = 'exports.handler = async (event) => ({ ok: true, event });';
@@ -179,7 +190,48 @@ export function synthAlreadyWarm(): CfnTemplate {
   });
 }
 
+/**
+ * SnapStart on a Python function (`snapStart: SnapStartConf.ON_PUBLISHED_VERSIONS`), with an Alias on
+ * `fn.currentVersion` (no provisioned concurrency); the task invokes the unqualified function.
+ */
+export function synthSnapStart(): CfnTemplate {
+  return synthesize(SNAPSTART.stackName, (stack) => {
+    const fn = new lambda.Function(stack, 'QuoteFn', {
+      runtime: lambda.Runtime.PYTHON_3_12,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('def handler(event, context):\n    return event\n'),
+      snapStart: lambda.SnapStartConf.ON_PUBLISHED_VERSIONS,
+    });
+    new lambda.Alias(stack, 'QuoteFnLive', { aliasName: SNAPSTART.aliasName, version: fn.currentVersion });
+    stateMachine(stack, new tasks.LambdaInvoke(stack, SNAPSTART.states.invoke, { lambdaFunction: fn }));
+  });
+}
+
+/**
+ * A durable function (`durableConfig`) whose `currentVersion` is published, no alias; the task invokes the
+ * unqualified function, which Lambda rejects for a durable function.
+ */
+export function synthDurable(): CfnTemplate {
+  return synthesize(DURABLE.stackName, (stack) => {
+    const fn = inlineFunction(stack, 'SagaFn', { durableConfig: { executionTimeout: Duration.hours(1) } });
+    void fn.currentVersion;
+    stateMachine(stack, new tasks.LambdaInvoke(stack, DURABLE.states.invoke, { lambdaFunction: fn }));
+  });
+}
+
 export const CDK_APPS: readonly CdkAppSpec[] = [
+  {
+    name: 'synthSnapStart',
+    stackName: SNAPSTART.stackName,
+    description: 'SnapStart on published versions, an Alias on currentVersion without provisioned concurrency',
+    synth: synthSnapStart,
+  },
+  {
+    name: 'synthDurable',
+    stackName: DURABLE.stackName,
+    description: 'a durable function with its currentVersion and no alias, invoked through the unqualified function',
+    synth: synthDurable,
+  },
   {
     name: 'synthInvokeForms',
     stackName: INVOKE_FORMS.stackName,

@@ -398,6 +398,7 @@ export function referencedIds(v: unknown): string[] {
 export function existingPlan(t: Template): WarmPlan & { ambiguous: string[] } {
   const aliases = new Map<string, string[]>();
   const versions = new Map<string, string[]>();
+  const published = { aliases: new Map<string, string[]>(), versions: new Map<string, string[]>() };
   for (const [id, r] of Object.entries(t.Resources)) {
     if (r.Type !== 'AWS::Lambda::Alias' && r.Type !== 'AWS::Lambda::Version') continue;
     const pc = r.Properties?.ProvisionedConcurrencyConfig;
@@ -407,6 +408,21 @@ export function existingPlan(t: Template): WarmPlan & { ambiguous: string[] } {
     const map = r.Type === 'AWS::Lambda::Alias' ? aliases : versions;
     map.set(fn, [...(map.get(fn) ?? []), id]);
   }
+  // A function whose own configuration needs a published target (SnapStart on published versions, a durable
+  // function, Lambda Managed Instances) and has no provisioned concurrency: any alias or version of it.
+  const needsPublished = (fn: string): boolean => {
+    const p = t.Resources[fn]?.Properties ?? {};
+    const snap = p.SnapStart as { ApplyOn?: unknown } | undefined;
+    return (snap !== undefined && snap.ApplyOn === 'PublishedVersions') || p.DurableConfig !== undefined || p.CapacityProviderConfig !== undefined;
+  };
+  for (const [id, r] of Object.entries(t.Resources)) {
+    if (r.Type !== 'AWS::Lambda::Alias' && r.Type !== 'AWS::Lambda::Version') continue;
+    const fn = functionOfValue(t, r.Properties?.FunctionName);
+    if (!fn || aliases.has(fn) || versions.has(fn) || !needsPublished(fn)) continue;
+    (r.Type === 'AWS::Lambda::Alias' ? published.aliases : published.versions).set(fn, [...((r.Type === 'AWS::Lambda::Alias' ? published.aliases : published.versions).get(fn) ?? []), id]);
+  }
+  for (const [fn, ids] of published.aliases) aliases.set(fn, ids);
+  for (const [fn, ids] of published.versions) versions.set(fn, ids);
   const plan = { template: t, aliasOf: new Map<string, string>(), how: new Map() as WarmPlan['how'], versionOfAlias: new Map<string, string | undefined>(), ambiguous: [] as string[] };
   for (const fn of new Set([...aliases.keys(), ...versions.keys()])) {
     const a = aliases.get(fn) ?? [];

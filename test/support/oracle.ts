@@ -45,7 +45,20 @@ export function warmInfo(template: Obj): WarmInfo {
       if (typeof r.Properties?.FunctionName === 'string') info.fnByName.set(r.Properties.FunctionName, id);
     }
   }
+  // SAM functions as SAM reads them: the Globals.Function keys under the function's own (the keys this oracle
+  // reads are scalars or whole maps, so a key-level override is enough here), minus IgnoreGlobals.
+  const globals: Obj = template.Globals?.Function ?? {};
+  const propsOf = (r: Obj): Obj => {
+    if (r?.Type !== 'AWS::Serverless::Function' || r.IgnoreGlobals === '*') return r?.Properties ?? {};
+    const g = Object.fromEntries(Object.entries(globals).filter(([k]) => !(Array.isArray(r.IgnoreGlobals) && r.IgnoreGlobals.includes(k))));
+    return { ...g, ...(r.Properties ?? {}) };
+  };
+  // SnapStart on published versions, a durable function, Managed Instances: any alias (else version) of the
+  // function is its target when none has provisioned concurrency.
+  const needsPublished = (p: Obj): boolean => p.SnapStart?.ApplyOn === 'PublishedVersions' || p.DurableConfig !== undefined || p.CapacityProviderConfig !== undefined;
   const warmVersions = new Map<string, string>();
+  const plainAliases = new Map<string, string>();
+  const plainVersions = new Map<string, string>();
   for (const [id, r] of Object.entries(resources)) {
     const pc = r?.Properties?.ProvisionedConcurrencyConfig;
     if (r?.Type === 'AWS::Lambda::Alias' || r?.Type === 'AWS::Lambda::Version') {
@@ -53,19 +66,28 @@ export function warmInfo(template: Obj): WarmInfo {
       if (!fn) continue;
       info.qualifierFn.set(id, fn);
       if (r.Type === 'AWS::Lambda::Alias' && typeof r.Properties?.Name === 'string') info.aliasName.set(id, r.Properties.Name);
-      if (!pc) continue;
+      if (!pc) {
+        if (needsPublished(propsOf(resources[fn]))) (r.Type === 'AWS::Lambda::Alias' ? plainAliases : plainVersions).set(fn, id);
+        continue;
+      }
       if (r.Type === 'AWS::Lambda::Alias') {
         info.targetOf.set(fn, id);
         const ver = r.Properties?.FunctionVersion?.['Fn::GetAtt'];
         if (Array.isArray(ver)) info.aliasOfVersion.set(ver[0], id);
       } else warmVersions.set(fn, id);
     }
-    if (r?.Type === 'AWS::Serverless::Function' && r.Properties?.AutoPublishAlias && pc) {
+    const props = propsOf(r);
+    if (r?.Type === 'AWS::Serverless::Function' && props.AutoPublishAlias && (props.ProvisionedConcurrencyConfig || needsPublished(props))) {
       info.targetOf.set(id, `${id}.Alias`);
       info.qualifierFn.set(`${id}.Alias`, id);
-      if (typeof r.Properties.AutoPublishAlias === 'string') info.aliasName.set(`${id}.Alias`, r.Properties.AutoPublishAlias);
+      // SAM resolves `Fn.Version` to the version behind `Fn.Alias`.
+      info.qualifierFn.set(`${id}.Version`, id);
+      info.aliasOfVersion.set(`${id}.Version`, `${id}.Alias`);
+      if (typeof props.AutoPublishAlias === 'string') info.aliasName.set(`${id}.Alias`, props.AutoPublishAlias);
     }
   }
+  for (const [fn, a] of plainAliases) if (!info.targetOf.has(fn) && !warmVersions.has(fn)) info.targetOf.set(fn, a);
+  for (const [fn, v] of plainVersions) if (!info.targetOf.has(fn) && !warmVersions.has(fn)) warmVersions.set(fn, v);
   for (const [fn, v] of warmVersions) if (!info.targetOf.has(fn)) info.targetOf.set(fn, v);
   return info;
 }

@@ -465,7 +465,7 @@ describe('circular dependencies', () => {
       WarmStepFunctions: [{ state: 'A', path: 'States.A', from: '{Fn.Arn}', to: 'arn:{AWS::Partition}:lambda:{AWS::Region}:{AWS::AccountId}:function:my-fn:live', why: 'literal ARN: a reference would make a circular dependency (SM → Live → Fn → SM)' }],
     });
     expect(report.decisions.filter((d) => d.action !== 'warning').map((d) => d.reason)).toEqual([
-      'Resource now invokes Live by its literal ARN (a reference would make a circular dependency: SM → Live → Fn → SM)',
+      'Resource now invokes Live (provisioned concurrency) by its literal ARN (a reference would make a circular dependency: SM → Live → Fn → SM)',
       "lambda:InvokeFunction on {Live}: a new statement in Role's inline policy WarmStepFunctionsInvoke (by literal ARN: a reference would make a circular dependency: Role → Live → Fn → SM → Role)",
     ]);
   });

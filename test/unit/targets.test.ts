@@ -41,18 +41,18 @@ const REF = (id: string): Json => ({ Ref: id });
 describe('resolve: one target per function', () => {
   test('a warm alias', () => {
     const t = targetsOf({ Fn: fn(), V: version(REF('Fn')), Live: alias(REF('Fn'), 'live', PC, {}, 'V') });
-    expect(t.resolve('Fn')).toEqual<Resolution>({ status: 'warm', target: { fn: 'Fn', id: 'Live', kind: 'alias', value: REF('Live'), aliasName: 'live', guards: [] } });
+    expect(t.resolve('Fn')).toEqual<Resolution>({ status: 'warm', target: { fn: 'Fn', id: 'Live', kind: 'alias', value: REF('Live'), aliasName: 'live', guards: [], reasons: ['ProvisionedConcurrency'] } });
     expect(t.aliases.get('Live')).toMatchObject({ fn: 'Fn', name: 'live', version: 'V', warm: [] });
   });
 
   test('a warm version', () => {
     const t = targetsOf({ Fn: fn(), V: version(REF('Fn'), PC) });
-    expect(t.resolve('Fn')).toEqual<Resolution>({ status: 'warm', target: { fn: 'Fn', id: 'V', kind: 'version', value: REF('V'), guards: [] } });
+    expect(t.resolve('Fn')).toEqual<Resolution>({ status: 'warm', target: { fn: 'Fn', id: 'V', kind: 'version', value: REF('V'), guards: [], reasons: ['ProvisionedConcurrency'] } });
   });
 
   test('a SAM function with AutoPublishAlias and provisioned concurrency', () => {
     const t = targetsOf({ Fn: samFn('live', PC) });
-    expect(t.resolve('Fn')).toEqual<Resolution>({ status: 'warm', target: { fn: 'Fn', id: 'Fn.Alias', kind: 'sam-alias', value: REF('Fn.Alias'), aliasName: 'live', guards: [] } });
+    expect(t.resolve('Fn')).toEqual<Resolution>({ status: 'warm', target: { fn: 'Fn', id: 'Fn.Alias', kind: 'sam-alias', value: REF('Fn.Alias'), aliasName: 'live', guards: [], reasons: ['ProvisionedConcurrency'] } });
   });
 
   test('a SAM function whose AutoPublishAlias is not a literal', () => {
@@ -312,7 +312,17 @@ describe('notes and helpers', () => {
       SamCold: samFn('prod'),
     });
     expect(['Live', 'Cold', 'V', 'Sam.Alias', 'SamCold.Alias', 'Fn', 'Nope'].map((id) => t.isWarmQualifier(id))).toEqual([true, false, false, true, false, false, false]);
-    expect(['Live', 'Cold', 'V', 'Sam.Alias', 'SamCold.Alias', 'Fn'].map((id) => t.functionOfQualifier(id))).toEqual(['Fn', 'Fn', 'Fn', 'Sam', undefined, undefined]);
+    // SAM resolves `X.Alias` / `X.Version` of any function with AutoPublishAlias, warm or not.
+    expect(['Live', 'Cold', 'V', 'Sam.Alias', 'SamCold.Alias', 'SamCold.Version', 'Fn.Alias', 'Fn'].map((id) => t.functionOfQualifier(id))).toEqual([
+      'Fn',
+      'Fn',
+      'Fn',
+      'Sam',
+      'SamCold',
+      'SamCold',
+      undefined,
+      undefined,
+    ]);
     expect(t.warmAliasNames('Fn')).toEqual(['live']);
     expect(t.warmAliasNames('Sam')).toEqual(['prod']);
     expect(t.warmAliasNames('SamCold')).toEqual([]);

@@ -24,12 +24,14 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import {
   GetAliasCommand,
+  GetFunctionConfigurationCommand,
   GetProvisionedConcurrencyConfigCommand,
   LambdaClient,
   ListProvisionedConcurrencyConfigsCommand,
   ProvisionedConcurrencyConfigNotFoundException,
   ResourceNotFoundException,
   type GetAliasCommandInput,
+  type GetFunctionConfigurationCommandInput,
   type GetProvisionedConcurrencyConfigCommandInput,
   type ListProvisionedConcurrencyConfigsCommandInput,
 } from '@aws-sdk/client-lambda';
@@ -61,6 +63,8 @@ type Status = 'READY' | 'IN_PROGRESS' | 'FAILED';
 interface FakeFunction {
   pc?: Record<string, { status: Status; allocated: number; requested: number }>;
   aliases?: Record<string, string>;
+  /** What GetFunctionConfiguration returns beyond the name (SnapStart, DurableConfig, CapacityProviderConfig). */
+  config?: Record<string, unknown>;
 }
 
 interface FakeMachine {
@@ -187,6 +191,10 @@ function serve(mocks: Mocks, stack: FakeStack, stackName = 'orders-prod'): void 
       RequestedProvisionedConcurrentExecutions: c.requested,
       ...(c.status === 'FAILED' ? { StatusReason: 'FUNCTION_ERROR_INIT_FAILURE' } : {}),
     };
+  });
+  mocks.lambda.on(GetFunctionConfigurationCommand).callsFake((input: GetFunctionConfigurationCommandInput) => {
+    const [name, f] = fn(input.FunctionName);
+    return { FunctionName: name, FunctionArn: fnArn(name), ...(f.config ?? {}) };
   });
   mocks.lambda.on(GetAliasCommand).callsFake((input: GetAliasCommandInput) => {
     const [name, f] = fn(input.FunctionName);
@@ -1044,9 +1052,69 @@ describe('formatTable', () => {
   });
 });
 
+describe('verifyStack: the reason a function needs a published target, from its configuration', () => {
+  const SAGA_FLOW: FakeMachine = {
+    logicalId: 'SagaFlow',
+    name: 'SagaFlow-Q1w2E3r4T5y6',
+    definition: {
+      StartAt: 'Saga',
+      States: {
+        Saga: { Type: 'Task', Resource: INVOKE, Parameters: { FunctionName: fnArn('orders-saga') }, Next: 'SagaProd' },
+        SagaProd: { Type: 'Task', Resource: `${fnArn('orders-saga')}:prod`, Next: 'Quote' },
+        Quote: { Type: 'Task', Resource: fnArn('orders-quote'), Next: 'Fleet' },
+        Fleet: { Type: 'Task', Resource: fnArn('orders-fleet'), Next: 'FleetLatest' },
+        FleetLatest: { Type: 'Task', Resource: `${fnArn('orders-fleet')}:$LATEST`, Next: 'Notify' },
+        Notify: { Type: 'Task', Resource: fnArn('orders-notify'), End: true },
+      },
+    },
+  };
+  const stack = (): FakeStack => ({
+    pages: [[machineResource(SAGA_FLOW)]],
+    machines: [SAGA_FLOW],
+    functions: {
+      'orders-saga': { aliases: { prod: '3' }, config: { DurableConfig: { ExecutionTimeout: 3600 } } },
+      'orders-quote': { config: { SnapStart: { ApplyOn: 'PublishedVersions', OptimizationStatus: 'Off' } } },
+      'orders-fleet': { config: { CapacityProviderConfig: { LambdaManagedInstancesCapacityProviderConfig: { CapacityProviderArn: 'arn:aws:lambda:us-east-1:123456789012:capacity-provider:p' } } } },
+      'orders-notify': { config: { SnapStart: { ApplyOn: 'None' } } },
+    },
+  });
+
+  it('durable unqualified fails, SnapStart unqualified is cold, Managed Instances unqualified runs $LATEST.PUBLISHED and :$LATEST fails', async () => {
+    serve(mocks, stack());
+    const result = await verifyStack('orders-prod', clients());
+    expect(result.rows.map((r) => [r.state, r.verdict, r.reasons])).toEqual([
+      ['Saga', 'fails', ['Durable']],
+      ['SagaProd', 'no-pc', undefined],
+      ['Quote', 'cold', ['SnapStart']],
+      ['Fleet', 'no-pc', ['ManagedInstances']],
+      ['FleetLatest', 'fails', ['ManagedInstances']],
+      ['Notify', 'no-pc', undefined],
+    ]);
+    expect(result.rows[0].note).toBe(
+      'durable (DurableConfig): that call fails at run time: Lambda rejects an unqualified invocation of a durable function (InvalidParameterValueException); invoke a published version or alias',
+    );
+    expect(result.rows[4].note).toBe('Managed Instances (CapacityProviderConfig): Lambda never invokes $LATEST of a Managed Instances function; invoke a published version or alias');
+    expect(exitCode(result)).toBe(3);
+    // Each function's configuration is read once.
+    expect(mocks.lambda).toHaveReceivedCommandTimes(GetFunctionConfigurationCommand, 4);
+    const table = formatTable(result);
+    expect(table).toContain('fails at run time: SagaFlow/Saga invokes');
+    expect(table).toContain('cold path: SagaFlow/Quote invokes');
+    expect(table.replace(/\s+/g, ' ')).toContain('6 Lambda task(s): 0 warm, 1 cold, 2 failing at run time, 0 not ready, 3 without provisioned concurrency, 0 not checked.');
+  });
+
+  it('a configuration that cannot be read: judged as before (no reason)', async () => {
+    serve(mocks, stack());
+    mocks.lambda.on(GetFunctionConfigurationCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
+    const result = await verifyStack('orders-prod', clients());
+    expect(result.rows.map((r) => r.verdict)).toEqual(['no-pc', 'no-pc', 'no-pc', 'no-pc', 'no-pc', 'no-pc']);
+  });
+});
+
 describe('exitCode', () => {
   const row = (verdict: VerifyRow['verdict']): VerifyRow => ({ stateMachine: 'OrderFlow', state: 'S', statePath: 'States.S', invoked: 'f', function: 'f', qualifier: '', status: 'none', verdict });
   it.each<{ name: string; verdicts: VerifyRow['verdict'][]; code: number }>([
+    { name: 'fails at run time wins over everything', verdicts: ['cold', 'fails', 'unknown'], code: 3 },
     { name: 'no task', verdicts: [], code: 0 },
     { name: 'warm and without provisioned concurrency', verdicts: ['warm', 'no-pc'], code: 0 },
     { name: 'a cold path', verdicts: ['warm', 'cold'], code: 1 },

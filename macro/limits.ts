@@ -1,0 +1,145 @@
+/**
+ * The macro's limits: how much of a template it processes, and how much it writes back.
+ *
+ * Every limit here keeps one run of the core linear in the size of the template and bounded in
+ * memory, and keeps the reply within what Lambda and its runtime can send back. Past a limit the
+ * core stops with a `LimitError` that names it; `transform` turns that into one failure. Each
+ * number is stated in docs/limits.md and tested with the same number (test/unit/limits.test.ts).
+ * The texts are in the messages table (messages.ts, `limit.*`).
+ */
+import { render } from './messages';
+
+export const LIMITS = {
+  /**
+   * Nesting of the template as JSON (every object and list counts one level). The Lambda runtime
+   * writes the reply with JSON.stringify, which is recursive: past about 7,000 levels it runs out
+   * of stack (`Runtime.JSONStringifyError`), and so does the CLI. A `Definition` object of nested
+   * Parallel states takes 4 levels per Parallel state.
+   */
+  nesting: 3_000,
+  /**
+   * Characters of a definition's text once its Fn::Sub variables and Fn::Join delimiters are in
+   * place, and of any other Fn::Sub / Fn::Join value the macro reads (Step Functions' own limit
+   * for a definition is 1 MiB).
+   */
+  expansion: 1_048_576,
+  /** Tokens (texts, variables, escapes) of one Fn::Sub text. */
+  subTokens: 200_000,
+  /** Keys of one state machine's DefinitionSubstitutions. */
+  substitutions: 10_000,
+  /** Bytes of the reply as JSON: Lambda's response limit is 6 MB (6,291,456 bytes). */
+  replyBytes: 6_291_456,
+  /** Characters of a state path or state name in Metadata entries and log lines (longer ones are shortened in the middle). */
+  reportText: 256,
+  /** Characters of a reason in a log line. */
+  reasonText: 2_000,
+  /**
+   * Characters of a state path as the core keeps it (`States.P0.Branches[0].States.P1…`). A longer
+   * one keeps its start and end around `…`, so that the paths of states nested thousands deep cost
+   * their depth, not their depth squared.
+   */
+  statePath: 2_048,
+  /** Metadata entries per state machine (the rest are counted in a last entry). */
+  metadataEntries: 1_000,
+} as const;
+
+export type LimitName = keyof typeof LIMITS;
+
+/** A limit of the macro was reached: the message names it and says what reached it. */
+export class LimitError extends Error {
+  override readonly name = 'LimitError';
+  constructor(
+    readonly limit: LimitName | 'time' | 'memory',
+    message: string,
+    readonly where?: { logicalId?: string; path: string },
+  ) {
+    super(message);
+  }
+
+  /** The same error, located (the first location wins). */
+  at(where: { logicalId?: string; path: string }): LimitError {
+    return this.where ? this : new LimitError(this.limit, this.message, where);
+  }
+}
+
+/** `1,048,576`: numbers in messages are grouped as in the docs. */
+export function formatCount(n: number): string {
+  // Not toLocaleString: its first call loads the ICU data (tens of milliseconds).
+  return String(Math.round(n)).replace(/\B(?=(\d{3})+$)/g, ',');
+}
+
+/** The expansion limit reached by an Fn::Sub or Fn::Join value. */
+export function expansionError(what: string): LimitError {
+  return new LimitError('expansion', render('limit.expansion', { what, limit: formatCount(LIMITS.expansion) }));
+}
+
+/**
+ * Text of at most `max` characters: a longer one keeps its start and its end, with the number of
+ * characters left out in between (state paths: the root and the state itself stay readable).
+ */
+export function capText(s: string, max: number = LIMITS.reportText): string {
+  if (s.length <= max) return s;
+  const marker = (n: number): string => `…(${formatCount(n)} characters)…`;
+  const room = Math.max(2, max - marker(s.length).length);
+  const head = Math.floor(room / 3);
+  const tail = room - head;
+  return `${s.slice(0, head)}${marker(s.length - head - tail)}${s.slice(s.length - tail)}`;
+}
+
+/**
+ * Depth of a JSON value as nesting levels (an object or list is one level, a scalar none);
+ * iterative. Stops counting past `max` and returns `max + 1`.
+ */
+export function nestingDepth(value: unknown, max: number = LIMITS.nesting): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth > deepest) {
+      deepest = depth;
+      if (deepest > max) return max + 1;
+    }
+    if (Array.isArray(v)) {
+      for (let k = 0; k < v.length; k++) if (typeof v[k] === 'object' && v[k] !== null) stack.push([v[k], depth + 1]);
+    } else {
+      for (const k in v) {
+        const c = (v as Record<string, unknown>)[k];
+        if (typeof c === 'object' && c !== null) stack.push([c, depth + 1]);
+      }
+    }
+  }
+  return deepest;
+}
+
+/**
+ * Fails with the nesting limit when `value` nests deeper than it (`offset` levels sit above it in
+ * the template), naming the first resource that does when `value` is the template.
+ */
+export function checkNesting(value: unknown, what = 'the template', offset = 0): void {
+  const max = LIMITS.nesting - offset;
+  if (nestingDepth(value, max) <= max) return;
+  let where: { path: string; logicalId?: string } | undefined;
+  const resources = offset === 0 && typeof value === 'object' && value !== null ? (value as Record<string, unknown>).Resources : undefined;
+  if (typeof resources === 'object' && resources !== null && !Array.isArray(resources)) {
+    for (const id of Object.keys(resources)) {
+      if (nestingDepth((resources as Record<string, unknown>)[id], max - 2) > max - 2) {
+        where = { logicalId: id, path: `Resources/${id}` };
+        break;
+      }
+    }
+  }
+  throw new LimitError('nesting', render('limit.nesting', { what, limit: formatCount(LIMITS.nesting) }), where);
+}
+
+/**
+ * A state path of at most `LIMITS.statePath` characters: its start and its end around `…`. A path
+ * past the limit is cut to well under it, so that the paths below it grow for many levels before
+ * the next cut (each cut reads the whole path).
+ */
+export function boundedStatePath(path: string): string {
+  if (path.length <= LIMITS.statePath) return path;
+  const head = Math.floor(LIMITS.statePath / 8);
+  const tail = Math.floor(LIMITS.statePath / 2);
+  return `${path.slice(0, head)}…${path.slice(path.length - tail)}`;
+}
