@@ -420,6 +420,17 @@ function runCase(name, file, expect) {
   return { name, failures, notes, actual };
 }
 
+if (args[0] === '--translate-only') {
+  // Prints the SAM-first case as the macro receives it (SAM's translator output, Transform: WarmStepFunctions).
+  const source = readTemplate(resolve(args[1]));
+  const t = samTranslate({ ...source, Transform: 'AWS::Serverless-2016-10-31' });
+  if (t.error) {
+    console.error(t.error);
+    process.exit(1);
+  }
+  console.log(JSON.stringify({ Transform: 'WarmStepFunctions', ...t.output }, null, 2));
+  process.exit(0);
+}
 const files = readdirSync(CASES)
   .filter((f) => /\.(ya?ml|json)$/.test(f) && !f.endsWith('.expect.json'))
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
