@@ -25,10 +25,12 @@ const PY = process.env.WSF_PYTHON || 'python3';
 const args = process.argv.slice(2);
 let cli = join(ROOT, 'dist', 'cli.cjs');
 let asJson = false;
+let lint = false;
 const filters = [];
 for (let i = 0; i < args.length; i += 1) {
   if (args[i] === '--cli') cli = resolve(args[(i += 1)]);
   else if (args[i] === '--json') asJson = true;
+  else if (args[i] === '--lint') lint = true;
   else filters.push(args[i]);
 }
 
@@ -376,6 +378,7 @@ function runCase(name, file, expect) {
     }
     output = t.output;
   }
+  if (lint) lintPairs.push({ name, before: input, after: output });
   actual.invocations = {};
   for (const combo of combos(expect)) {
     const env = makeEnv(output, combo.params || {});
@@ -436,6 +439,7 @@ const files = readdirSync(CASES)
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
   .sort();
 const results = [];
+const lintPairs = [];
 for (const f of files) {
   const name = f.replace(/\.(ya?ml|json)$/, '');
   const expFile = join(CASES, `${name}.expect.json`);
@@ -448,6 +452,43 @@ for (const f of files) {
     r = { name, failures: [`runner error: ${e.stack.split('\n').slice(0, 2).join(' ')}`], notes: [] };
   }
   results.push({ ...r, generator: expect.generator, shape: expect.shape });
+}
+// cfn-lint on each case's input and output (both without the macro's Transform): errors the output has and
+// the input has not are failures.
+if (lint && lintPairs.length) {
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'rt-lint-'));
+  const strip = (t) => {
+    const c = { ...t };
+    const rest = transformsOf(c).filter((x) => x !== 'WarmStepFunctions');
+    if (rest.length) c.Transform = rest;
+    else delete c.Transform;
+    return c;
+  };
+  const files = [];
+  for (const p of lintPairs)
+    for (const side of ['before', 'after']) {
+      const f = join(dir, `${p.name}.${side}.json`);
+      writeFileSync(f, JSON.stringify(strip(p[side])));
+      files.push(f);
+    }
+  const r = run('cfn-lint', ['--format', 'json', '--regions', REGION, '--', ...files]);
+  let found = [];
+  try {
+    found = JSON.parse(r.out || '[]');
+  } catch {
+    console.error(`cfn-lint: ${r.err.slice(0, 400)}`);
+  }
+  if (!asJson) console.log(`cfn-lint: ${found.length} findings over ${files.length} files`);
+  const errs = (name, side) =>
+    new Set(found.filter((m) => m.Filename.endsWith(`${name}.${side}.json`) && m.Level === 'Error').map((m) => `${m.Rule.Id} ${(m.Location?.Path || []).join('/')}: ${m.Message}`));
+  for (const p of lintPairs) {
+    const before = errs(p.name, 'before');
+    const res = results.find((x) => x.name === p.name);
+    for (const e of errs(p.name, 'after')) if (!before.has(e)) res.failures.push(`cfn-lint error the input has not: ${e.slice(0, 300)}`);
+  }
+  rmSync(dir, { recursive: true, force: true });
 }
 if (asJson) console.log(JSON.stringify(results, null, 2));
 else {
