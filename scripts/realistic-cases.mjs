@@ -358,6 +358,13 @@ function runCase(name, file, expect) {
     failures.push('transform output is not JSON');
     return { name, failures, notes, actual };
   }
+  // Idempotence: the macro on its own output (with its Transform back) changes nothing.
+  {
+    const again = run('node', [cli, 'transform', '-', '--format', 'json', '--region', REGION, '--account-id', ACCOUNT, ...params], JSON.stringify({ ...output, Transform: input.Transform }));
+    if (again.code !== 0) failures.push(`transform of its own output fails: ${again.err.split('\n')[0]}`);
+    else if (JSON.stringify(JSON.parse(again.out)) !== JSON.stringify({ ...output, Transform: input.Transform }) && JSON.stringify(JSON.parse(again.out)) !== JSON.stringify(output))
+      failures.push(`not idempotent: the macro changes its own output again (${again.err.split('\n').filter((l) => /granted|rewritten|extended/.test(l)).slice(0, 2).join(' | ')})`);
+  }
   let report;
   try {
     report = JSON.parse(tr.err);
