@@ -13,6 +13,8 @@
  * stay sound on a busy machine. No GC is forced between calls (a forced full GC shrinks the
  * young generation and slows the next call down): each side pays for the collections its own
  * allocations cause.
+ * The realistic cases (bench/realistic-run.mjs: a Serverless service at 100 KB and 1 MB, and an
+ * invocation-dense template) are timed after them, with logs written in Lambda's text and JSON formats.
  * It also measures the peak heap of the heavier 1 MB case in a fresh process (bench/heap.mjs), the
  * bundle size, and the cold start of the bundle in fresh processes. It prints a table, PASS or
  * FAIL per target, then the "worst cases" table, and last the line `ratio at 1 MB: R`.
@@ -40,6 +42,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { generateTemplate, FORMS, MAX_STATES, REGION, ACCOUNT } from './generate.mjs';
 import { runtimeColdStart } from './runtime.mjs';
+import { realisticRows, timeRealistic } from './realistic-run.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const macroArg = process.argv.indexOf('--macro');
@@ -377,6 +380,8 @@ async function main() {
     results[CASES[k].key].t = t;
   });
   fragments.length = 0;
+  process.stderr.write('  timing the realistic templates, with logs...\n');
+  const realistic = realisticRows(await timeRealistic({ macro, makeHandler, eventFor, median, quantile, check, ms }));
   // Like-for-like: the scaling pair must have the same make-up, within a few points.
   check(Math.abs(results['1M'].p.definitions - results['100K'].p.definitions) < 0.03, 'the 100 KB and 1 MB templates should have the same share of definitions');
   const heap = peakHeap(CASES.find((c) => c.key === '1M-sfn'));
@@ -404,6 +409,9 @@ async function main() {
   console.log(table(['template', 'JSON bytes', 'machines (states)', 'definitions', 'tags', 'rewritten/decisions', 'handler ms (IQR)', 'floor ms (IQR)', 'ratio', 'runs'], rows));
   console.log('handler: median of createHandler({log: no-op})(event); floor: median of JSON.parse(JSON.stringify(fragment)); interleaved, after warm-up; ratio = handler / floor.');
   console.log('definitions: share of the JSON in state machine definitions; tags: cost-allocation tags per taggable resource.');
+  console.log();
+  console.log(table(realistic.head, realistic.rows));
+  console.log('handler: median of createHandler({log: consoleSink})(event) with the application log level INFO, in the text and the JSON log format (lines counted, not written); floor: JSON.parse(JSON.stringify(fragment)); interleaved, after warm-up.');
 
   const m1 = results['1M'].t;
   const m100 = results['100K'].t;
@@ -427,6 +435,7 @@ async function main() {
       return [label, `${d >= 0 ? '+' : ''}${d.toFixed(1)} ms`, `<= ${TARGETS.runtimeInitOverheadMs} ms`, verdict(d <= TARGETS.runtimeInitOverheadMs)];
     }),
   ];
+  targets.push(...realistic.targets);
   console.log();
   console.log(table(['target', 'value', 'limit', 'result'], targets));
   const v100 = results['100K'].v;

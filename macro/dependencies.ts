@@ -19,12 +19,16 @@ export class Dependencies {
   private readonly edges = new Map<string, Set<string>>();
   /** Edges the macro recorded without writing them (yet). */
   private readonly added = new Map<string, Set<string>>();
+  /** Whether a logical ID is a resource, by ID (every reference of every resource read asks). */
+  private readonly known = new Map<string, boolean>();
 
   constructor(private readonly read: ReadResource) {}
 
   /** Is there a resource with this logical ID? */
   exists(id: string): boolean {
-    return isObject(this.read(id));
+    let known = this.known.get(id);
+    if (known === undefined) this.known.set(id, (known = isObject(this.read(id))));
+    return known;
   }
 
   /**
@@ -56,6 +60,7 @@ export class Dependencies {
   /** The resource changed (a definition rewritten, a statement or a DependsOn added): read it again when asked. */
   changed(id: string): void {
     this.edges.delete(id);
+    this.known.delete(id);
   }
 
   /** Records that `from` will depend on `to` (an edge the macro plans and has not written). */

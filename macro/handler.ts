@@ -44,6 +44,9 @@ export function createHandler(deps: HandlerDeps): MacroHandler {
   return (event, context) => handle(event, deps, context);
 }
 
+/** The Lambda log sink, for a handler over other output (the benchmark counts what it would write). */
+export { consoleSink };
+
 /** What Lambda calls (`dist/macro.handler`). */
 export const handler: Handler<unknown, MacroReply> = createHandler({ log: consoleSink(process.env), env: process.env });
 

@@ -79,12 +79,29 @@ export const MESSAGES = {
     text: '{{field}} is {{from}}, which the macro cannot resolve to a function of this template or to a literal ARN; if that function has provisioned concurrency, point the state at its alias yourself',
   },
   'decide.absent': { text: 'the provisioned concurrency of {{target}} exists only when condition {{condition}} is false, and this state machine only when it is true' },
+  'decide.absentInBranch': {
+    text: 'the provisioned concurrency of {{target}} exists only when condition {{condition}} is {{exists}}, and this state (in a branch of Fn::If on {{condition}}, which CloudFormation resolves at deploy time) only when it is {{absent}}',
+  },
+  'decide.branches': { text: '{{field}} is Fn::If on {{condition}} (resolved at deploy time), and no branch moves: {{branches}}' },
+  'decide.branchUnresolved': { text: '{{branch}}: {{written}}, which the macro cannot resolve to a function' },
+  'decide.branchExternal': { text: '{{branch}}: {{arn}}, not a function of this template' },
+  'decide.branchWarm': { text: '{{branch}}: already warm ({{fn}})' },
+  'decide.branchCold': { text: '{{branch}}: function {{fn}} has no provisioned concurrency' },
+  'decide.branchQualified': { text: '{{branch}}: {{fn}} through an explicit qualifier, left as it is' },
+  'decide.qualifierDynamic': { text: '{{field}}.$ is computed at run time; the macro cannot tell whether it invokes the provisioned concurrency of {{fn}}' },
+  'decide.qualifierNotString': { text: '{{field}} is not a string; the macro cannot tell whether it invokes the provisioned concurrency of {{fn}}' },
+  'decide.qualifierUnresolved': {
+    text: '{{field}} is {{from}}, which the macro cannot compare with the provisioned concurrency of {{fn}} (on {{target}}); if it is not that qualifier, point the state at it yourself',
+  },
+  'decide.qualifierCold': { text: '{{field}} invokes {{what}}, which has no provisioned concurrency (that is on {{target}}); an explicit qualifier is left as it is' },
   'decide.externalNotLookedUp': { text: '{{written}} is not a function in this template; set ResolveExternal to look it up' },
   'decide.lookupFailed': { text: 'lookup of {{arn}} failed: {{message}}' },
   'decide.externalCold': { text: '{{arn}} has no alias with provisioned concurrency' },
   'decide.externalAmbiguous': { text: 'function {{arn}} has {{count}} aliases with provisioned concurrency: {{aliases}}. Choose one with the Transform parameter AliasName.' },
   'decide.externalNoSuchAlias': { text: "AliasName is '{{aliasName}}', but function {{arn}} has no such alias with provisioned concurrency (it has: {{aliases}})" },
   // invocations
+  // a decision about a state chosen by Fn::If: appended to its text
+  'invocation.where': { text: ' (where {{where}}: Fn::If, resolved at deploy time)' },
   'invocation.dynamic': { text: '{{reason}}; the macro cannot tell which function it invokes' },
   'invocation.note': { text: '{{reason}}' },
   'invocation.explicitColdPath': { text: '{{reason}}, although it does not use {{what}} of {{fn}} ({{why}})' },
@@ -134,9 +151,14 @@ export const MESSAGES = {
 export type MessageId = keyof typeof MESSAGES;
 
 /** The text of a decision in a mode: what an edge shows instead of editing its `reason`. */
-export function textOf(d: Pick<Decision, 'messageId' | 'data'>, mode: Mode = 'rewrite'): string {
+export function textOf(d: Pick<Decision, 'messageId' | 'data' | 'when'>, mode: Mode = 'rewrite'): string {
   if (!Object.prototype.hasOwnProperty.call(MESSAGES, d.messageId)) throw new Error(`unknown message id ${d.messageId}`);
-  return render(d.messageId as MessageId, d.data, mode);
+  return render(d.messageId as MessageId, d.data, mode) + whereText(d.when);
+}
+
+/** What a decision about a state chosen by Fn::If adds to its text: the branch (empty otherwise). */
+export function whereText(when: Decision['when']): string {
+  return when?.length ? render('invocation.where', { where: when.map((w) => `${w.condition} is ${w.value}`).join(' and ') }) : '';
 }
 
 /** A text split once at its placeholders: text, key, text, key, ..., text. */

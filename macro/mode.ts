@@ -8,7 +8,7 @@
  * report are variants in `messages.ts`, rendered here.
  */
 import { TransformError, type Problem } from './errors';
-import { render, type MessageId } from './messages';
+import { render, whereText, type MessageId } from './messages';
 import type { Decision, MessageData, Mode, Needs, Report, StoredRef, TransformResult } from './types';
 
 /** A decision as the core records it: its text comes from its message id and data. */
@@ -36,7 +36,7 @@ export class Outcome {
   add(d: DecisionRecord, strict?: Problem): void {
     // The core hands over a fresh record: it becomes the decision (no copy: a run may make thousands).
     const decision = d as Decision;
-    decision.reason = this.text(d.messageId, d.data);
+    decision.reason = this.text(d.messageId, d.data) + whereText(d.when);
     this.decisions.push(decision);
     if (strict) this.strictFails(strict);
   }

@@ -44,6 +44,8 @@ export function classifyParts(parts: readonly Part[], index: TemplateIndex, targ
   const first = parts[0];
   // A hole first: GetAtt Fn.Arn / Ref Fn / Ref Alias / Fn::If, optionally followed by ":qualifier".
   if (isHole(first)) {
+    const exact = exactVersion(parts, index, targets);
+    if (exact) return exact;
     const rest = parts.length === 1 ? '' : parts.length === 2 && typeof parts[1] === 'string' ? parts[1] : undefined;
     if (rest === undefined) return arnShape(parts, index, targets);
     const qualifier = rest === '' ? undefined : /^:([A-Za-z0-9$_-]+)$/.exec(rest)?.[1];
@@ -64,6 +66,26 @@ export function classifyParts(parts: readonly Part[], index: TemplateIndex, targ
     return { kind: 'unknown' };
   }
   return arnShape(parts, index, targets);
+}
+
+/**
+ * The exact version of a function, spelled as its ARN or name and its version number:
+ * `${Fn.Arn}:${V.Version}`, `${Fn}:${V.Version}` (Fn::Sub, or the same pieces in Fn::Join), where
+ * V is an AWS::Lambda::Version of Fn. Read as `Ref V` (the version's ARN), which is what it names.
+ */
+function exactVersion(parts: readonly Part[], index: TemplateIndex, targets: WarmTargets): LambdaRef | undefined {
+  if (parts.length !== 3 || !isHole(parts[0]) || parts[1] !== ':' || !isHole(parts[2])) return undefined;
+  const ga = getAttPair(parts[0].hole);
+  const ref = refName(parts[0].hole);
+  const fn = ga && ga[1] === 'Arn' && index.isFunction(ga[0]) ? ga[0] : ref && index.isFunction(ref) ? ref : undefined;
+  return fn ? versionOf(fn, parts[2].hole, targets) : undefined;
+}
+
+/** `GetAtt V.Version` where V is a version of `fn`: the qualifier reference to V. */
+export function versionOf(fn: string, value: Json, targets: WarmTargets): LambdaRef | undefined {
+  const v = getAttPair(value);
+  if (!v || v[1] !== 'Version' || !targets.versions.has(v[0]) || targets.functionOfQualifier(v[0]) !== fn) return undefined;
+  return { kind: 'qualifier', fn, id: v[0] };
 }
 
 function withQualifier(fn: string, qualifier: string | undefined): LambdaRef {
@@ -174,6 +196,14 @@ function arnShape(parts: readonly Part[], index: TemplateIndex, targets: WarmTar
     return { kind: 'unknown' };
   }
   const qualifier = qualifierField === undefined ? undefined : text(qualifierField);
+  if (qualifierField !== undefined && qualifier === undefined && qualifierField.length === 1 && isHole(qualifierField[0]) && !elsewhere) {
+    // `arn:…:function:${Fn}:${V.Version}`: the exact version of a function of this template.
+    const ref = nameField.length === 1 && isHole(nameField[0]) ? refName(nameField[0].hole) : undefined;
+    const named = text(nameField);
+    const owner = ref && index.isFunction(ref) ? ref : named !== undefined ? index.functionsByName.get(named) : undefined;
+    const exact = owner ? versionOf(owner, qualifierField[0].hole, targets) : undefined;
+    if (exact) return exact;
+  }
   if (qualifierField !== undefined && (qualifier === undefined || qualifier === '')) return { kind: 'unknown' };
   const name = text(nameField);
   let fn: string | undefined;

@@ -21,6 +21,7 @@ export function metadataEntries(edits: Edit[]): Json[] {
     path: capText(e.slot.statePath),
     from: capText(e.from),
     to: capText(e.to),
+    ...(e.slot.when?.length ? { when: e.slot.when.map((w) => ({ condition: w.condition, value: w.value })) } : {}),
     ...(e.cycle ? { why: capText(`literal ARN: a reference would make a circular dependency (${formatCycle(e.cycle)})`, LIMITS.reasonText) } : {}),
   }));
   if (edits.length > LIMITS.metadataEntries) {

@@ -4,7 +4,7 @@
  * new targets, and record it all in the run's `Outcome` (which applies the mode at the end).
  */
 import { consequenceOf, describeReasons, type Reason } from './reasons';
-import { checkEdit } from './acyclic';
+import { checkEdit, editMemo, type EditMemo } from './acyclic';
 import { Editor, getOwn, hasOwn, isObject, jsonEqual, setOwn } from './cfn/json';
 import { intrinsicName } from './cfn/intrinsics';
 import { expandParts } from './cfn/parts';
@@ -14,6 +14,7 @@ import type { Edit } from './definition/edit';
 import { stateLocator } from './definition/locate';
 import { readDefinition, type DefinitionModel } from './definition/read';
 import { findSlots, type Slot, type SlotNote } from './definition/slots';
+import type { When } from './definition/ast';
 import { describeLocation, storedRef } from './definition/stored';
 import { writeDefinition } from './definition/write';
 import { ReadError } from './errors';
@@ -21,7 +22,7 @@ import type { Grant, IamFixer } from './iam';
 import { strictProblem, type Outcome, type DecisionRecord } from './mode';
 import { classifyParts } from './references';
 import { metadataEntries } from './report';
-import { decide, type SlotDecision } from './rewrite';
+import { decide, decideQualifier, type SlotDecision } from './rewrite';
 import type { WarmTargets } from './targets';
 import { roleKey, unreadableIn, type Resource, type TemplateIndex } from './template';
 import { touchesWarm } from './touches';
@@ -71,22 +72,32 @@ function rewrite(sm: Resource, ctx: RunContext): number | undefined {
   const scan = findSlots(model.root);
   // The place in the template of each state's value, for the edges (none for a stored definition).
   const locator = model.stored ? undefined : stateLocator(model, value, scan);
-  /** Where a decision about the state at `statePath` sits. */
-  const place = (state: string, statePath: string): At & { stateMachine: string; state: string; statePath: string } => {
+  /** Where a decision about the state at `statePath` sits (in the Fn::If branch `when`, if any). */
+  const place = (state: string, statePath: string, when: readonly When[]): At & { stateMachine: string; state: string; statePath: string } => {
     const at: At & { stateMachine: string; state: string; statePath: string } = { stateMachine: sm.id, templatePath: model.path, state, statePath };
+    if (when.length) at.when = when.map((w) => ({ condition: w.condition, value: w.value }));
     if (model.stored) at.source = model.stored.source;
-    const location = locator?.(statePath);
+    const location = locator?.(statePath, when);
     if (location) at.location = location;
     return at;
   };
-  for (const n of scan.notes) recordNote(ctx, sm, n, place(n.state, n.statePath));
+  const decideCtx = { index: ctx.index, targets: ctx.targets, external: options.external, aliasName: options.aliasName, holds: sm.condition };
+  // Every invocation gets a decision: the slots, and the tasks with an explicit Qualifier.
+  const decided: { slot: Slot; d: SlotDecision }[] = scan.slots.map((slot, k) => {
+    if (k % 256 === 255) options.checkpoint?.(`deciding the invocations of ${sm.id}`);
+    return { slot, d: decide(slot, decideCtx) };
+  });
+  for (const n of scan.notes) {
+    const q = n.kind === 'explicit-qualifier' ? decideQualifier(n, decideCtx) : undefined;
+    if (q) decided.push({ slot: q.slot, d: q.decision });
+    else recordNote(ctx, sm, n, place(n.state, n.statePath, n.when));
+  }
+  decided.sort((a, b) => a.slot.order - b.slot.order);
   const edits: Edit[] = [];
   const errorStates = new Map<string, string[]>();
-  const cycles = new Map<string, string[] | null>();
-  for (const [k, slot] of scan.slots.entries()) {
-    if (k % 256 === 255) options.checkpoint?.(`deciding the invocations of ${sm.id}`);
-    const d = decide(slot, { index: ctx.index, targets: ctx.targets, external: options.external, aliasName: options.aliasName, holds: sm.condition });
-    const edit = recordSlot(ctx, sm, slot, d, place(slot.state, slot.statePath), cycles, errorStates);
+  const cycles = editMemo();
+  for (const { slot, d } of decided) {
+    const edit = recordSlot(ctx, sm, slot, d, place(slot.state, slot.statePath, slot.when), cycles, errorStates);
     if (edit) edits.push(edit);
   }
   for (const [message, states] of errorStates) {
@@ -96,10 +107,18 @@ function rewrite(sm: Resource, ctx: RunContext): number | undefined {
   return writeAndGrant(ctx, sm, model, edits, src);
 }
 
-/** A note about a state the macro does not decide (a dynamic FunctionName, an explicit Qualifier). */
+/**
+ * A note about a state the macro does not decide: a FunctionName computed at run time, a part of
+ * the definition filled in at deploy time (both warnings), an explicit Qualifier on a function
+ * outside the template.
+ */
 function recordNote(ctx: RunContext, sm: Resource, n: SlotNote, at: At): void {
   if (n.kind === 'dynamic') {
     warn(ctx, sm, 'invocation', at, 'invocation.dynamic', { reason: n.message });
+    return;
+  }
+  if (n.kind === 'deploy-time') {
+    warn(ctx, sm, 'invocation', at, 'invocation.note', { reason: n.message });
     return;
   }
   const cold = explicitColdPath(n, ctx.index, ctx.targets);
@@ -127,7 +146,7 @@ function recordSlot(
   slot: Slot,
   d: SlotDecision,
   at: At & { stateMachine: string; state: string; statePath: string },
-  cycles: Map<string, string[] | null>,
+  cycles: EditMemo,
   errorStates: Map<string, string[]>,
 ): Edit | undefined {
   const { out } = ctx;

@@ -87,6 +87,8 @@ export class WarmTargets {
   private readonly samPublished = new Set<string>();
   private readonly cache = new Map<string, Resolution>();
   readonly enabled: ReadonlySet<Reason>;
+  /** Aliases and versions by function, in template order (grouped once, not searched once per function). */
+  private byFn?: Map<string, { aliases: AliasInfo[]; versions: VersionInfo[] }>;
 
   constructor(
     private readonly index: TemplateIndex,
@@ -172,15 +174,31 @@ export class WarmTargets {
     return res;
   }
 
+  private ofFn(fn: string): { aliases: AliasInfo[]; versions: VersionInfo[] } {
+    if (!this.byFn) {
+      const by = new Map<string, { aliases: AliasInfo[]; versions: VersionInfo[] }>();
+      const group = (f: string): { aliases: AliasInfo[]; versions: VersionInfo[] } => {
+        let g = by.get(f);
+        if (!g) by.set(f, (g = { aliases: [], versions: [] }));
+        return g;
+      };
+      for (const a of this.aliases.values()) group(a.fn).aliases.push(a);
+      for (const v of this.versions.values()) group(v.fn).versions.push(v);
+      this.byFn = by;
+    }
+    return this.byFn.get(fn) ?? { aliases: [], versions: [] };
+  }
+
   private compute(fn: string): Resolution {
+    const own = this.ofFn(fn);
     const all: WarmTarget[] = [];
     let provisioned = false;
-    for (const a of this.aliases.values()) {
-      if (a.fn === fn && a.warm && a.provisioned) provisioned = true;
+    for (const a of own.aliases) {
+      if (a.warm && a.provisioned) provisioned = true;
     }
-    for (const a of this.aliases.values()) {
+    for (const a of own.aliases) {
       // Aliases with provisioned concurrency win over the other aliases of the function.
-      if (a.fn === fn && a.warm && (a.provisioned || !provisioned)) {
+      if (a.warm && (a.provisioned || !provisioned)) {
         all.push({ fn, id: a.id, kind: 'alias', value: { Ref: a.id }, aliasName: a.name, guards: a.warm, reasons: a.reasons! });
       }
     }
@@ -194,7 +212,7 @@ export class WarmTargets {
       // concurrency is always an error, since the user asked for a qualifier that would stay cold.
       const chosen = aliases.filter((a) => a.aliasName === this.aliasName);
       if (chosen.length === 1) return { status: 'warm', target: chosen[0] };
-      const cold = [...this.aliases.values()].find((a) => a.fn === fn && a.name === this.aliasName && (!a.warm || (provisioned && !a.provisioned)));
+      const cold = own.aliases.find((a) => a.name === this.aliasName && (!a.warm || (provisioned && !a.provisioned)));
       if (cold) {
         return {
           status: 'error',
@@ -220,7 +238,7 @@ export class WarmTargets {
         message: `function ${fn} has ${aliases.length} aliases ${what}: ${list}. Choose one with the Transform parameter AliasName.`,
       };
     }
-    const allVersions = [...this.versions.values()].filter((v) => v.fn === fn && v.warm);
+    const allVersions = own.versions.filter((v) => v.warm);
     const versions = allVersions.some((v) => v.provisioned) ? allVersions.filter((v) => v.provisioned) : allVersions;
     if (versions.length === 1) {
       const v = versions[0];

@@ -166,35 +166,51 @@ export function readTemplate(fragment: unknown, region?: string, accountId?: str
  */
 export function referencedResources(value: Json | undefined, resolve: (id: string) => string | undefined): Set<string> {
   const out = new Set<string>();
-  const add = (id: string | undefined): void => {
-    const r = id === undefined ? undefined : resolve(id);
+  const add = (id: string): void => {
+    const r = resolve(id);
     if (r !== undefined) out.add(r);
   };
+  // One pass over each object's keys (this reads every resource the dependency graph visits).
   const stack: (Json | undefined)[] = [value];
   while (stack.length) {
     const v = stack.pop();
+    if (typeof v !== 'object' || v === null) continue;
     if (Array.isArray(v)) {
-      for (const x of v) stack.push(x);
-    } else if (isObject(v)) {
-      add(refName(v));
-      add(getAttPair(v)?.[0]);
-      const sub = getOwn(v, 'Fn::Sub');
-      const template = typeof sub === 'string' ? sub : Array.isArray(sub) && typeof sub[0] === 'string' ? sub[0] : undefined;
-      if (template !== undefined) {
-        const vars = Array.isArray(sub) && isObject(sub[1]) ? sub[1] : undefined;
-        try {
-          for (const t of tokenizeSub(template, (name) => vars !== undefined && hasOwn(vars, name))) {
-            if (t.kind === 'ref') add(t.name);
-            else if (t.kind === 'getatt') add(t.resource);
-          }
-        } catch (e) {
-          if (!(e instanceof ReadError)) throw e;
-        }
-      }
-      for (const k of Object.keys(v)) stack.push(v[k]);
+      for (let k = 0; k < v.length; k++) stack.push(v[k]);
+      continue;
     }
+    const keys = Object.keys(v);
+    if (keys.length === 1) {
+      const arg = v[keys[0]];
+      if (keys[0] === 'Ref') {
+        if (typeof arg === 'string') add(arg);
+      } else if (keys[0] === 'Fn::GetAtt') {
+        const pair = getAttPair(v);
+        if (pair) add(pair[0]);
+      }
+    }
+    if (hasOwn(v, 'Fn::Sub')) subReferences(v['Fn::Sub'], add);
+    for (let k = 0; k < keys.length; k++) stack.push(v[keys[k]]);
   }
   return out;
+}
+
+/** The resources an Fn::Sub argument names (`${X}`, `${X.Attr}`, not its variables); none when it cannot be read. */
+function subReferences(sub: Json, add: (id: string) => void): void {
+  const template = typeof sub === 'string' ? sub : Array.isArray(sub) && typeof sub[0] === 'string' ? sub[0] : undefined;
+  if (template === undefined || !template.includes('${')) return;
+  const vars = Array.isArray(sub) && isObject(sub[1]) ? sub[1] : undefined;
+  let tokens;
+  try {
+    tokens = tokenizeSub(template, (name) => vars !== undefined && hasOwn(vars, name));
+  } catch (e) {
+    if (!(e instanceof ReadError)) throw e;
+    return;
+  }
+  for (const t of tokens) {
+    if (t.kind === 'ref') add(t.name);
+    else if (t.kind === 'getatt') add(t.resource);
+  }
 }
 
 /**

@@ -145,6 +145,12 @@ export interface Decision {
   state?: string;
   /** Where the state sits in the definition, e.g. `States.Fan.Branches[0].States.Work`. */
   statePath?: string;
+  /**
+   * The `Fn::If` branches that choose the state (a whole state, its `Parameters`, a Parallel
+   * branch… written under `Fn::If`, which CloudFormation resolves at deploy time): the decision
+   * applies where each condition has its value. Absent when the state is always there.
+   */
+  when?: { condition: string; value: boolean }[];
   /** Where the value sits in the template, e.g. `Resources/Flow/Properties/DefinitionString`. */
   templatePath: string;
   /** The invoked function (logical ID) when known. */

@@ -17,6 +17,7 @@ import type { Decision, JsonObject, Reason, Report, TransformOptions, TransformR
 import { SourcePositions, type SourcePos } from './positions';
 import { withoutTransform } from './transform-entry';
 import { MACRO_NAME } from '../types';
+import { whereText } from '../messages';
 import { quote, safeLine } from './safe';
 
 export type CheckFormat = 'text' | 'json' | 'sarif';
@@ -123,12 +124,16 @@ export function checkFailure(e: TransformError, text: string, file: string, list
 
 function coldMessage(d: Decision): string {
   if (!d.to) return d.reason;
+  // A state chosen by Fn::If: the branch (the reason already says it).
+  const branch = whereText(d.when);
+  const field = d.data.field;
+  if (field === 'Parameters.Qualifier' || field === 'Arguments.Qualifier') return `${field} is ${d.from}, not ${d.to}, the qualifier that ${d.function} needs${branch}`;
   const reasons = d.reasons ?? ['ProvisionedConcurrency'];
-  if (reasons[0] === 'ProvisionedConcurrency') return `invokes ${d.from} (unqualified: $LATEST), not ${d.to}, which has the provisioned concurrency of ${d.function}`;
+  if (reasons[0] === 'ProvisionedConcurrency') return `invokes ${d.from} (unqualified: $LATEST), not ${d.to}, which has the provisioned concurrency of ${d.function}${branch}`;
   // `:$LATEST` of a Managed Instances function fails, though its unqualified ARN does not.
   const latest = d.consequence === 'fails' && !reasons.includes('Durable') && reasons.includes('ManagedInstances');
   const info = REASON_INFO[latest ? 'ManagedInstances' : (reasons.find((r) => REASON_INFO[r].consequence === d.consequence) ?? reasons[0])];
-  return `invokes ${d.from}, not ${d.to}, which ${d.function}'s ${describeReasons(reasons)} configuration (${info.property}) needs: that call ${latest ? info.latest : info.unqualified}`;
+  return `invokes ${d.from}, not ${d.to}, which ${d.function}'s ${describeReasons(reasons)} configuration (${info.property}) needs: that call ${latest ? info.latest : info.unqualified}${branch}`;
 }
 
 function problemFinding(p: Problem, file: string, positions: SourcePositions): Finding {

@@ -160,7 +160,7 @@ export async function verifyStack(stack: string, clients: VerifyClients, opts: {
     for (const slot of scan.slots) tasks.push({ state: slot.state, statePath: slot.statePath, order: slot.order, invoked: slot.leaf.parts.map((p) => (typeof p === 'string' ? p : '?')).join('') });
     // Tasks the slot finder leaves to the template's author: each is checked, or said to be unchecked.
     for (const n of scan.notes) {
-      if (n.kind === 'dynamic') {
+      if (n.kind === 'dynamic' || n.kind === 'deploy-time') {
         tasks.push({ state: n.state, statePath: n.statePath, order: n.order, note: `${n.message}; verify cannot tell which function it invokes` });
         continue;
       }

@@ -5,7 +5,7 @@
  * the line and column without reading the definition again.
  */
 import { asObject, getOwn, isObject } from '../cfn/json';
-import type { StrNode } from './ast';
+import type { StrNode, When } from './ast';
 import type { DefinitionModel } from './read';
 import type { SlotScan } from './slots';
 import type { Json, ValueLocation } from '../types';
@@ -14,20 +14,47 @@ import type { Json, ValueLocation } from '../types';
  * A locator for the states of one definition: the location of the value of the state at
  * `statePath` (its invocation, or its note's FunctionName); undefined: the property itself.
  */
-export function stateLocator(model: DefinitionModel, value: Json | undefined, scan: SlotScan): (statePath: string) => ValueLocation | undefined {
+export function stateLocator(model: DefinitionModel, value: Json | undefined, scan: SlotScan): (statePath: string, when?: readonly When[]) => ValueLocation | undefined {
   const path = model.path.split('/').filter(Boolean);
   // The string that names the invoked function in each state: the slot's, else an explicit
   // Qualifier's FunctionName (the first of each path, built once: a definition may have thousands).
+  // A state chosen by Fn::If has one per branch: keyed by the path and the branch too.
+  const key = (statePath: string, when: readonly When[] = []): string => (when.length ? `${statePath}\u0000${when.map((w) => `${w.condition}=${w.value}`).join(',')}` : statePath);
   const leaves = new Map<string, StrNode | undefined>();
-  for (const n of scan.notes) if (!leaves.has(n.statePath)) leaves.set(n.statePath, n.functionName);
   const slotLeaves = new Map<string, StrNode>();
-  for (const s of scan.slots) if (!slotLeaves.has(s.statePath)) slotLeaves.set(s.statePath, s.leaf);
-  return (statePath) => locate(model, value, path, slotLeaves.get(statePath) ?? leaves.get(statePath), statePath);
+  for (const n of scan.notes) {
+    if (!leaves.has(n.statePath)) leaves.set(n.statePath, n.functionName);
+    if (!leaves.has(key(n.statePath, n.when))) leaves.set(key(n.statePath, n.when), n.functionName);
+  }
+  for (const s of scan.slots) {
+    if (!slotLeaves.has(s.statePath)) slotLeaves.set(s.statePath, s.leaf);
+    if (!slotLeaves.has(key(s.statePath, s.when))) slotLeaves.set(key(s.statePath, s.when), s.leaf);
+  }
+  // The template path of a text definition's pieces is the same for all its states: one array, shared.
+  // (Only its last key varies, and only for an Fn::Join, by piece.)
+  const pieces = new Map<string | number, (string | number)[]>();
+  return (statePath, when) =>
+    locate(model, value, path, slotLeaves.get(key(statePath, when)) ?? leaves.get(key(statePath, when)) ?? slotLeaves.get(statePath) ?? leaves.get(statePath), statePath, pieces);
 }
 
-function locate(model: DefinitionModel, value: Json | undefined, path: string[], leaf: StrNode | undefined, statePath: string): ValueLocation | undefined {
-  if (leaf?.loc.kind === 'value') return { path: [...path, ...leaf.loc.path] };
-  if (leaf?.loc.kind === 'text' && model.form !== 'object') return textLocation(model, value, path, leaf.loc.start);
+function locate(
+  model: DefinitionModel,
+  value: Json | undefined,
+  path: string[],
+  leaf: StrNode | undefined,
+  statePath: string,
+  pieces: Map<string | number, (string | number)[]>,
+): ValueLocation | undefined {
+  if (leaf?.loc.kind === 'value') return { path: (path as (string | number)[]).concat(leaf.loc.path) };
+  if (leaf?.loc.kind === 'text' && model.form !== 'object') {
+    const at = textLocation(model, value, path, leaf.loc.start);
+    if (!at) return at;
+    const key = at.path[at.path.length - 1];
+    const shared = pieces.get(key);
+    if (shared) at.path = shared;
+    else pieces.set(key, at.path);
+    return at;
+  }
   if (model.form === 'object') return { path: [...path, ...statePathKeys(model.value, statePath)] };
   return undefined;
 }

@@ -285,7 +285,9 @@ class Parser {
     }
     if (c === HOLE_CODE && this.holes.has(i)) {
       this.i = i + 1;
-      return SCALAR;
+      // A value filled in at deploy time where a JSON value stands (`"Parameters": ${Params}`).
+      const h = this.holes.get(i)!;
+      return { kind: 'scalar', hole: { value: h.value, binding: h.binding } };
     }
     if (s.startsWith('true', i)) {
       this.i = i + 4;

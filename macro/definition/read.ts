@@ -52,7 +52,7 @@ interface Common {
 }
 
 export type DefinitionModel =
-  | (Common & { property: 'Definition'; form: 'object'; value: JsonObject })
+  | (Common & { property: 'Definition' | 'DefinitionString'; form: 'object'; value: JsonObject })
   | (Common & { property: 'DefinitionString' | 'Definition'; form: TextSource['form']; source: TextSource; segments: Segment[]; flatStarts: number[] });
 
 export function bindingKey(b: Binding): string | undefined {
@@ -82,9 +82,17 @@ export function readDefinition(
     if (k) uses.set(k, (uses.get(k) ?? 0) + 1);
   };
 
-  if (property === 'Definition' && isObject(value) && intrinsicName(value) === undefined) {
-    const root = objectToNode(value, subs, count);
+  // A Definition object, or an Fn::If choosing between two of them.
+  if (property === 'Definition' && isObject(value) && (intrinsicName(value) === undefined || isStructuralIf(value))) {
+    const root = objectToNode(value, subs, count, []);
     return { stateMachine, path, property, form: 'object', value, root, substitutions: subs, uses };
+  }
+  // `Fn::ToJsonString` (AWS::LanguageExtensions, when this macro runs first): the object inside is
+  // the definition, read and written back in place (its paths start with `Fn::ToJsonString`).
+  const inner = toJsonStringObject(value);
+  if (inner) {
+    const root = objectToNode(inner, subs, count, [TO_JSON_STRING]);
+    return { stateMachine, path, property, form: 'object', value: inner, root, substitutions: subs, uses };
   }
 
   const source = textSource(value);
@@ -109,6 +117,19 @@ export function readDefinition(
   const root = parseDefinitionText({ text, holes }, { shape: SLOT_SHAPE });
   return { stateMachine, path, property, form: source.form, source, segments, flatStarts, root, substitutions: subs, uses };
 }
+
+const TO_JSON_STRING = 'Fn::ToJsonString';
+
+/** The definition object inside `{"Fn::ToJsonString": {...}}`, else undefined. */
+function toJsonStringObject(value: Json): JsonObject | undefined {
+  if (intrinsicName(value) !== TO_JSON_STRING) return undefined;
+  const arg = (value as JsonObject)[TO_JSON_STRING];
+  return (isObject(arg) && intrinsicName(arg) === undefined) || isStructuralIf(arg) ? (arg as JsonObject) : undefined;
+}
+
+/** How to avoid a failure to read an `Fn::ToJsonString` definition: the transform order. */
+const TO_JSON_STRING_ORDER =
+  'list AWS::LanguageExtensions before WarmStepFunctions in Transform (CloudFormation runs transforms in the order listed, so the macro then reads the JSON text that AWS::LanguageExtensions makes)';
 
 function textSource(value: Json): TextSource {
   if (typeof value === 'string') return { form: 'string', text: value };
@@ -136,6 +157,10 @@ function textSource(value: Json): TextSource {
       return { form: 'join', delimiter: arg[0], pieces: arg[1] };
     }
     throw new ReadError(`Fn::Join takes a list of two items [delimiter string, list of values]; got ${shape(arg)}`);
+  }
+  if (fn === TO_JSON_STRING) {
+    const what = isObject(arg) ? `an ${intrinsicName(arg)}` : Array.isArray(arg) ? 'a list' : JSON.stringify(arg);
+    throw new ReadError(`the definition is an Fn::ToJsonString of ${what}, not of a definition object, so the macro cannot read it; ${TO_JSON_STRING_ORDER}`);
   }
   if (isObject(value) && fn === undefined) throw new ReadError('the definition is an object where a string was expected');
   throw new ReadError(`the definition is ${fn ? `an ${fn}` : JSON.stringify(value)}, which the macro cannot read before deployment`);
@@ -279,6 +304,20 @@ export function lastAtOrBefore(starts: readonly number[], at: number): number {
 const DATA_NODE: Node = Object.freeze({ kind: 'scalar' }) as Node;
 
 /**
+ * `Fn::If [Condition, A, B]` whose branches are definition structure (an object, a list, another
+ * such Fn::If, or `Ref AWS::NoValue`, at least one of them not NoValue): CloudFormation picks a
+ * whole state, `Parameters`, branch… at deploy time. An Fn::If of strings stays a string leaf.
+ */
+function isStructuralIf(v: Json, depth = 0): boolean {
+  if (intrinsicName(v) !== 'Fn::If' || depth > 50) return false;
+  const arg = (v as JsonObject)['Fn::If'];
+  if (!Array.isArray(arg) || arg.length !== 3 || typeof arg[0] !== 'string') return false;
+  const structural = (b: Json): boolean => Array.isArray(b) || (isObject(b) && intrinsicName(b) === undefined) || isStructuralIf(b, depth + 1);
+  const noValue = (b: Json): boolean => isObject(b) && getOwn(b, 'Ref') === 'AWS::NoValue' && Object.keys(b).length === 1;
+  return (structural(arg[1]) || structural(arg[2])) && (structural(arg[1]) || noValue(arg[1])) && (structural(arg[2]) || noValue(arg[2]));
+}
+
+/**
  * A path from the Definition as a chain of links to the parent's path: shared by every value below,
  * so that a deep definition costs its size, not its size times its depth. Written out as a list
  * only when a leaf's location is read (a rewrite, or the CLI locating a finding).
@@ -305,8 +344,8 @@ function valueLoc(link: PathLink | null): Loc {
   };
 }
 
-/** A `Definition` object as a node tree; iterative (definitions can nest deeply). */
-function objectToNode(value: JsonObject, subs: JsonObject | undefined, count: (b: Binding) => void): Node {
+/** A `Definition` object as a node tree; iterative (definitions can nest deeply). `base`: the keys above it (`Fn::ToJsonString`). */
+function objectToNode(value: JsonObject, subs: JsonObject | undefined, count: (b: Binding) => void, base: (string | number)[]): Node {
   const leaf = (v: Json, link: PathLink): Node => {
     if (typeof v === 'string' || intrinsicName(v) !== undefined) {
       const parts = partsOf(v) ?? [{ hole: v }];
@@ -314,22 +353,39 @@ function objectToNode(value: JsonObject, subs: JsonObject | undefined, count: (b
     }
     return { kind: 'scalar' };
   };
-  const root: Node = { kind: 'obj', entries: new Map() };
-  const work: { src: Json; dst: Node; link: PathLink | null }[] = [{ src: value, dst: root, link: null }];
+  // The root itself may be an Fn::If choosing between two definitions.
+  const rootIf = isStructuralIf(value);
+  const root: Node = rootIf ? { kind: 'if', condition: (value['Fn::If'] as Json[])[0] as string, branches: [undefined, undefined] } : { kind: 'obj', entries: new Map() };
+  let top: PathLink | null = null;
+  for (const key of rootIf ? [...base, 'Fn::If'] : base) top = { up: top, key };
+  const work: { src: Json; dst: Node; link: PathLink | null }[] = [{ src: value, dst: root, link: top }];
   while (work.length) {
     const { src, dst, link } = work.pop()!;
     const place = (key: string | number, v: Json): void => {
       let child: Node;
       if (Array.isArray(v)) child = { kind: 'arr', items: [] };
       else if (isObject(v) && intrinsicName(v) === undefined) child = { kind: 'obj', entries: new Map() };
+      else if (isStructuralIf(v)) {
+        const ifNode: Node = { kind: 'if', condition: ((v as JsonObject)['Fn::If'] as Json[])[0] as string, branches: [undefined, undefined] };
+        if (dst.kind === 'obj') dst.entries.set(String(key), ifNode);
+        else if (dst.kind === 'arr') dst.items.push(ifNode);
+        else if (dst.kind === 'if') dst.branches[key === 1 ? 0 : 1] = ifNode;
+        work.push({ src: v, dst: ifNode, link: { up: { up: link, key }, key: 'Fn::If' } });
+        return;
+      }
       // Plain strings that findSlots never reads (and that hold no substitution) need no node.
       else if (typeof v === 'string' && (typeof key === 'number' || !SLOT_KEYS.has(key)) && !v.includes('${')) child = DATA_NODE;
       else child = leaf(v, { up: link, key });
       if (dst.kind === 'obj') dst.entries.set(String(key), child);
       else if (dst.kind === 'arr') dst.items.push(child);
+      else if (dst.kind === 'if') dst.branches[key === 1 ? 0 : 1] = child;
       if (child.kind === 'obj' || child.kind === 'arr') work.push({ src: v, dst: child, link: { up: link, key } });
     };
-    if (Array.isArray(src)) src.forEach((v, k) => place(k, v));
+    if (dst.kind === 'if') {
+      // Both branches (a `Ref AWS::NoValue` branch stays undefined); paths go through `Fn::If`.
+      const arg = (src as JsonObject)['Fn::If'] as Json[];
+      for (const k of [1, 2]) if (!(isObject(arg[k]) && getOwn(arg[k] as JsonObject, 'Ref') === 'AWS::NoValue')) place(k, arg[k]);
+    } else if (Array.isArray(src)) src.forEach((v, k) => place(k, v));
     else if (isObject(src)) {
       for (const k of Object.keys(src)) {
         // A substitution used in a key counts as a use too (it must not be taken for unused).

@@ -9,6 +9,9 @@ import type { Path, PolicyDoc } from './documents';
 import { wildcard, type ArnRenderer } from './render';
 import { intrinsicName, refName } from '../cfn/intrinsics';
 
+/** A resource of an Allow statement for lambda:InvokeFunction, and its rendered pattern. */
+export type Granted = readonly [resource: Json, pattern: string | undefined];
+
 export class Coverage {
   constructor(
     private readonly editor: Editor,
@@ -32,13 +35,23 @@ export class Coverage {
     }
   }
 
-  covered(docs: PolicyDoc[], target: Json): boolean {
+  /** What the statements of `docs` grant, rendered once for the many targets judged against them (while they do not change). */
+  granted(docs: PolicyDoc[]): Granted[] {
+    const out: Granted[] = [];
+    for (const p of this.statements(docs)) {
+      const resource = this.editor.get([...p, 'Resource']);
+      for (const r of Array.isArray(resource) ? resource : [resource]) if (r !== undefined) out.push([r, this.arns.render(r)]);
+    }
+    return out;
+  }
+
+  covered(docs: PolicyDoc[], target: Json, granted: Granted[] = this.granted(docs)): boolean {
     if (refName(target) === 'AWS::NoValue') return true;
     if (intrinsicName(target) === 'Fn::If') {
       // A guarded grant is covered when an equal statement exists or every branch is covered.
-      if (this.exactly(docs, target)) return true;
+      if (granted.some(([r]) => jsonEqual(r, target))) return true;
       const arg = (target as { 'Fn::If': Json[] })['Fn::If'];
-      return Array.isArray(arg) && arg.length === 3 && this.covered(docs, arg[1]) && this.covered(docs, arg[2]);
+      return Array.isArray(arg) && arg.length === 3 && this.covered(docs, arg[1], granted) && this.covered(docs, arg[2], granted);
     }
     const want = this.arns.render(target);
     for (const d of docs) {
@@ -48,23 +61,9 @@ export class Coverage {
         if (want !== undefined && name !== undefined && wildcard(`${this.arns.fnArnPrefix()}${name}*`, want)) return true;
       }
     }
-    for (const p of this.statements(docs)) {
-      const resource = this.editor.get([...p, 'Resource']);
-      const list = Array.isArray(resource) ? resource : [resource];
-      for (const r of list) {
-        if (r === undefined) continue;
-        if (jsonEqual(r, target)) return true;
-        const pattern = this.arns.render(r);
-        if (pattern !== undefined && want !== undefined && wildcard(pattern, want)) return true;
-      }
-    }
-    return false;
-  }
-
-  private exactly(docs: PolicyDoc[], target: Json): boolean {
-    for (const p of this.statements(docs)) {
-      const resource = this.editor.get([...p, 'Resource']);
-      if ((Array.isArray(resource) ? resource : [resource]).some((r) => r !== undefined && jsonEqual(r, target))) return true;
+    for (const [r, pattern] of granted) {
+      if (jsonEqual(r, target)) return true;
+      if (pattern !== undefined && want !== undefined && wildcard(pattern, want)) return true;
     }
     return false;
   }

@@ -46,6 +46,9 @@ export interface Located {
 }
 
 export class PolicyLocator {
+  /** The template's policy resources, in template order (found once, not once per state machine). */
+  private policyResources?: Resource[];
+
   constructor(
     private readonly index: TemplateIndex,
     private readonly editor: Editor,
@@ -114,8 +117,8 @@ export class PolicyLocator {
       const id = refName(m);
       if (id && this.index.get(id)?.type === 'AWS::IAM::ManagedPolicy') attached.add(id);
     }
-    for (const r of this.index.resources.values()) {
-      if (r.type !== 'AWS::IAM::Policy' && r.type !== 'AWS::IAM::ManagedPolicy' && r.type !== 'AWS::IAM::RolePolicy') continue;
+    this.policyResources ??= [...this.index.resources.values()].filter((r) => r.type === 'AWS::IAM::Policy' || r.type === 'AWS::IAM::ManagedPolicy' || r.type === 'AWS::IAM::RolePolicy');
+    for (const r of this.policyResources) {
       const roles = r.type === 'AWS::IAM::RolePolicy' ? [getOwn(r.properties, 'RoleName')] : getOwn(r.properties, 'Roles');
       const names: Json[] = Array.isArray(roles) ? roles.filter((n): n is Json => n !== undefined) : [];
       if (attached.has(r.id) || names.some((n) => this.namesRole(n, roleId))) {

@@ -58,18 +58,19 @@ export class IamFixer {
 
   ensure(stateMachine: Resource, grants: Grant[]): IamOutcome {
     const outcome: IamOutcome = { granted: [], warnings: [] };
-    const names = [...new Set(grants.map((g) => formatValue(g.value)))];
-    const where = this.locator.locate(stateMachine, outcome.warnings, names.join(', '));
-    if (!where) return outcome;
     // Many invocations share a target: judge each distinct grant once.
     const distinct = new Map<string, Grant>();
     for (const g of grants) {
       const key = JSON.stringify(g.value);
       if (!distinct.has(key)) distinct.set(key, g);
     }
+    const names = [...new Set([...distinct.values()].map((g) => formatValue(g.value)))];
+    const where = this.locator.locate(stateMachine, outcome.warnings, names.join(', '));
+    if (!where) return outcome;
     // With Policies computed by Fn::If, a grant present in every branch is covered too.
     const inEveryBranch = (g: Grant): boolean => where.branches !== undefined && where.branches.every((b) => this.coverage.covered([...where.docs, ...b], g.value));
-    const missing = [...distinct.values()].filter((g) => !this.coverage.covered(where.docs, g.value) && !inEveryBranch(g));
+    const granted = this.coverage.granted(where.docs);
+    const missing = [...distinct.values()].filter((g) => !this.coverage.covered(where.docs, g.value, granted) && !inEveryBranch(g));
     for (const g of missing) this.grant(g, stateMachine, where, outcome);
     // A role may have the macro's own policy (added for this or another state machine, now or in
     // an earlier run): its state machines depend on it.

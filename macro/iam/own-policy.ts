@@ -19,6 +19,8 @@ export class OwnPolicies {
   private readonly policies = new Map<string, string | null>();
   /** Those added in this run (the others are in the template, and so among every role's documents). */
   private readonly added = new Set<string>();
+  /** The template's policies named like the macro's own, in template order (found once, not once per role). */
+  private candidates?: Resource[];
 
   constructor(
     private readonly index: TemplateIndex,
@@ -30,8 +32,9 @@ export class OwnPolicies {
   of(roleId: string): string | undefined {
     const known = this.policies.get(roleId);
     if (known !== undefined) return known ?? undefined;
-    for (const r of this.index.resources.values()) {
-      if (r.type === 'AWS::IAM::Policy' && OWN_POLICY.test(r.id) && jsonEqual(getOwn(r.properties, 'Roles') ?? null, [{ Ref: roleId }])) {
+    this.candidates ??= [...this.index.resources.values()].filter((r) => r.type === 'AWS::IAM::Policy' && OWN_POLICY.test(r.id));
+    for (const r of this.candidates) {
+      if (jsonEqual(getOwn(r.properties, 'Roles') ?? null, [{ Ref: roleId }])) {
         this.policies.set(roleId, r.id);
         return r.id;
       }

@@ -1614,3 +1614,160 @@ export function anythingCase(): fc.Arbitrary<LooseCase> {
   );
   return fc.tuple(template, options).map(([t, o]) => ({ template: clone(t), options: o as TransformOptions, damage: ['arbitrary value'] }));
 }
+
+/* ------------------------------------------------------------------------------------------ */
+/* Templates with Fn::If above the invocations (issue 18, point 3).                           */
+/* ------------------------------------------------------------------------------------------ */
+
+/**
+ * One change to a valid case's Definition objects, as users write them: a whole state, a whole
+ * `Parameters`/`Arguments`, a whole `States` map or a Parallel branch chosen by `Fn::If` (the other
+ * branch invokes another function, or is `AWS::NoValue` for the last branch of a list), a
+ * `Qualifier` next to `FunctionName`, or the definition written as `Fn::ToJsonString`.
+ */
+export interface ConditionalOp {
+  kind: 'state' | 'states' | 'params' | 'branch' | 'qualifier' | 'tojson' | 'definition';
+  /** Which candidate place (modulo their number). */
+  pick: number;
+  cond: number;
+  /** Which function the other branch invokes, or which Qualifier (modulo). */
+  alt: number;
+}
+
+const conditionalOpArb: fc.Arbitrary<ConditionalOp> = fc.record({
+  kind: fc.constantFrom<ConditionalOp['kind']>('state', 'state', 'states', 'params', 'params', 'branch', 'qualifier', 'tojson', 'definition'),
+  pick: fc.nat({ max: 40 }),
+  cond: condIdx,
+  alt: fc.nat({ max: 12 }),
+});
+
+export interface ConditionalCase extends ValidCase {
+  ops: string[];
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => isPlainObject(v);
+const own = (o: unknown, k: string): unknown => (isObj(o) && Object.prototype.hasOwnProperty.call(o, k) ? o[k] : undefined);
+const LAMBDA_INVOKE_TEXT = /:states:::lambda:invoke/;
+
+/** The places of a definition object that an op can change (the definition as written, before any op). */
+function places(def: Obj): { states: Obj[]; state: [Obj, string][]; params: [Obj, string][]; branches: unknown[][] } {
+  const out = { states: [] as Obj[], state: [] as [Obj, string][], params: [] as [Obj, string][], branches: [] as unknown[][] };
+  const machines: unknown[] = [def];
+  while (machines.length) {
+    const m = machines.pop();
+    const states = own(m, 'States');
+    if (!isObj(states)) continue;
+    out.states.push(m as Obj);
+    for (const name of Object.keys(states)) {
+      const s = states[name];
+      if (!isObj(s)) continue;
+      out.state.push([states, name]);
+      const resource = own(s, 'Resource');
+      if (s.Type === 'Task' && typeof resource === 'string' && LAMBDA_INVOKE_TEXT.test(resource)) {
+        for (const c of ['Parameters', 'Arguments']) if (isObj(own(s, c)) && own(own(s, c), 'FunctionName') !== undefined) out.params.push([s, c]);
+      }
+      const branches = own(s, 'Branches');
+      if (Array.isArray(branches)) {
+        out.branches.push(branches);
+        machines.push(...branches);
+      }
+      for (const key of ['Iterator', 'ItemProcessor']) if (isObj(own(s, key))) machines.push(own(s, key));
+    }
+  }
+  return out;
+}
+
+function applyConditional(c: ValidCase, ops: ConditionalOp[]): ConditionalCase {
+  const template = clone(c.template);
+  const resources = template.Resources as Obj;
+  const fns = c.oracle.functions;
+  const done: string[] = [];
+  const machineIds = Object.keys(resources).filter((id) => /StateMachine$/.test(String(own(resources[id], 'Type'))));
+  for (const op of ops) {
+    const cond = CONDITIONS[op.cond];
+    const fn = fns[op.alt % fns.length];
+    const candidates = machineIds
+      .map((id) => ({ id, props: own(resources[id], 'Properties') as Obj }))
+      .filter((m) => isObj(own(m.props, 'Definition')) && !Object.keys(own(m.props, 'Definition') as Obj).some((k) => k.startsWith('Fn::') || k === 'Ref'));
+    if (candidates.length === 0) break;
+    const m = candidates[op.pick % candidates.length];
+    const def = m.props.Definition as Obj;
+    const p = places(def);
+    const pick = <T>(list: T[]): T | undefined => (list.length ? list[Math.floor(op.pick / candidates.length) % list.length] : undefined);
+    switch (op.kind) {
+      case 'state': {
+        const at = pick(p.state);
+        if (!at || !fn) break;
+        const [states, name] = at;
+        const original = states[name] as Obj;
+        const other: Obj = { Type: 'Task', Resource: { 'Fn::GetAtt': [fn.id, 'Arn'] } };
+        for (const k of ['Next', 'End']) if (own(original, k) !== undefined) other[k] = original[k];
+        if (other.Next === undefined && other.End === undefined) other.End = true;
+        put(states, name, { 'Fn::If': op.alt % 2 ? [cond, original, other] : [cond, other, original] });
+        done.push(`${m.id}: state ${name} chosen by Fn::If on ${cond}`);
+        break;
+      }
+      case 'states': {
+        const machine = pick(p.states);
+        if (!machine) break;
+        machine.States = { 'Fn::If': [cond, machine.States as Json, clone(machine.States) as Json] };
+        done.push(`${m.id}: a States map chosen by Fn::If on ${cond}`);
+        break;
+      }
+      case 'params': {
+        const at = pick(p.params);
+        if (!at || !fn) break;
+        const [state, key] = at;
+        const original = state[key] as Obj;
+        const other = clone(original);
+        put(other, 'FunctionName', op.alt % 3 === 0 ? { Ref: fn.id } : { 'Fn::GetAtt': [fn.id, 'Arn'] });
+        state[key] = { 'Fn::If': [cond, original as Json, other as Json] };
+        done.push(`${m.id}: ${key} chosen by Fn::If on ${cond}`);
+        break;
+      }
+      case 'branch': {
+        const list = pick(p.branches);
+        if (!list || list.length === 0) break;
+        const k = list.length - 1;
+        list[k] = { 'Fn::If': op.alt % 2 ? [cond, list[k] as Json, { Ref: 'AWS::NoValue' }] : [cond, list[k] as Json, clone(list[k]) as Json] };
+        done.push(`${m.id}: last Parallel branch under Fn::If on ${cond}`);
+        break;
+      }
+      case 'qualifier': {
+        const at = pick(p.params);
+        if (!at) break;
+        const [state, key] = at;
+        const params = state[key] as Obj;
+        // Literal qualifiers, and the version number of a version of the template (GetAtt V.Version).
+        const versions = Object.keys(resources).filter((id) => own(resources[id], 'Type') === 'AWS::Lambda::Version');
+        const qualifiers: Json[] = ['$LATEST', 'live', '7', 'cold', ...versions.map((v) => ({ 'Fn::GetAtt': [v, 'Version'] }))];
+        put(params, 'Qualifier', qualifiers[op.alt % qualifiers.length]);
+        done.push(`${m.id}: ${key}.Qualifier ${JSON.stringify(params.Qualifier)}`);
+        break;
+      }
+      case 'definition': {
+        // (SAM would turn an Fn::If of objects into a DefinitionSubstitutions value: plain state machines only.)
+        if (own(resources[m.id], 'Type') !== 'AWS::StepFunctions::StateMachine') break;
+        m.props.Definition = { 'Fn::If': [cond, def as Json, clone(def) as Json] };
+        done.push(`${m.id}: Definition chosen by Fn::If on ${cond}`);
+        break;
+      }
+      case 'tojson': {
+        if (own(resources[m.id], 'Type') !== 'AWS::StepFunctions::StateMachine') break;
+        const props = m.props;
+        const rebuilt: Obj = {};
+        for (const k of Object.keys(props)) put(rebuilt, k === 'Definition' ? 'DefinitionString' : k, k === 'Definition' ? { 'Fn::ToJsonString': props.Definition } : props[k]);
+        (resources[m.id] as Obj).Properties = rebuilt;
+        done.push(`${m.id}: DefinitionString is Fn::ToJsonString`);
+        break;
+      }
+    }
+  }
+  return { ...c, template, ops: done };
+}
+
+/** Valid cases with Fn::If above the invocations (and Qualifier, Fn::ToJsonString); the oracle's `values` no longer describe them. */
+export function conditionalCase(): fc.Arbitrary<ConditionalCase> {
+  return fc.tuple(validCase(), fc.array(conditionalOpArb, { minLength: 1, maxLength: 5 })).map(([c, ops]) => applyConditional(c, ops));
+}

@@ -11,7 +11,8 @@ import fc from 'fast-check';
 import { TransformError } from '../../macro/errors';
 import { transform } from '../../macro/transform';
 import type { TransformOptions, TransformResult } from '../../macro/types';
-import { ACCOUNT, anythingCase, brokenCase, clone, cyclicCase, put, validCase, type CyclicCase, type Env, type FnInfo, type LooseCase, type ValidCase } from './arbitraries';
+import { ACCOUNT, CONDITIONS, anythingCase, brokenCase, clone, conditionalCase, cyclicCase, put, validCase, type ConditionalCase, type CyclicCase, type Env, type FnInfo, type LooseCase, type ValidCase } from './arbitraries';
+import { checkAccounting } from './accounting';
 import { dependencyGraph, findCycle } from './cycles';
 
 type Path = (string | number)[];
@@ -171,6 +172,14 @@ function materializeValue(v: unknown, a: Assignment, depth: number): string | ty
       if (s !== NO_VALUE) pieces.push(s);
     }
     return pieces.join(arg[0]);
+  }
+  // `Fn::Select [i, Fn::Split [d, s]]` (an alias name taken from its ARN): the field, or a marker of it
+  // when `s` is a marker (sample values do not have the ARN's fields).
+  if (k === 'Fn::Select' && Array.isArray(arg) && arg.length === 2 && typeof arg[0] === 'number' && isObj(arg[1]) && Array.isArray(arg[1]['Fn::Split'])) {
+    const [d, source] = arg[1]['Fn::Split'] as unknown[];
+    const text = materializeString(source, a, depth + 1);
+    const field = typeof d === 'string' ? text.split(d)[arg[0]] : undefined;
+    return field ?? marker(`${text.replace(/@/g, '')}#${arg[0]}`);
   }
   if (k === 'Fn::If' && Array.isArray(arg) && arg.length === 3 && typeof arg[0] === 'string') {
     if (!a.has(arg[0])) throw new Unresolvable(`Fn::If on condition ${arg[0]}, which is not one of the conditions of this template's targets`);
@@ -1069,10 +1078,24 @@ export const PROPERTIES: NamedProperty<ValidCase | LooseCase>[] = [
     check: (c) => checkLoose(c as LooseCase),
   },
   valid('idempotent', 'P3: transform(transform(x).fragment) equals transform(x).fragment', 0.05, (c, r) => checkIdempotent(r, c.options)),
-  valid('only-allowed-changes', 'P4: nothing changes outside definitions, DefinitionSubstitutions, IAM policies and state machine Metadata', 0.1, (c, r) =>
+  valid('only-allowed-changes', 'P4: nothing changes outside definitions, DefinitionSubstitutions, IAM policies and state machine Metadata', 0.05, (c, r) =>
     checkOnlyAllowedChanges(c.template, r.fragment),
   ),
-  valid('warm-invocations', 'P5: every invocation of a warm function resolves to its warm target (independent oracle), nothing else in the definition changes', 0.2, (c, r) =>
+  {
+    id: 'accounting',
+    title:
+      'Accounting: with Fn::If above the invocations (whole states, Parameters, States maps, Parallel branches), Qualifier and Fn::ToJsonString, every Lambda invocation of every rendered definition, under every assignment of the conditions, has a decision in the report whose conditions hold there (independent renderer and state walker); a "rewritten" one changed it; P3 and P4 hold',
+    share: 0.1,
+    arbitrary: conditionalCase,
+    check: (c) => {
+      const cc = c as ConditionalCase;
+      const r = runValid(cc);
+      checkAccounting(cc.template, r, cc.options, CONDITIONS);
+      if (cc.options.mode !== 'report') checkOnlyAllowedChanges(cc.template, r.fragment);
+      checkIdempotent(r, cc.options);
+    },
+  },
+  valid('warm-invocations', 'P5: every invocation of a warm function resolves to its warm target (independent oracle), nothing else in the definition changes', 0.15, (c, r) =>
     checkInvocations(c, r.fragment),
   ),
   valid('references-exist', 'P6: every Ref, GetAtt, ${} and condition in the output exists (under every assignment of the conditions)', 0.1, (c, r) =>

@@ -35,6 +35,22 @@ describe('Dependencies', () => {
     expect(deps.path('A', ['J'])).toEqual(['A', 'I', 'J']);
   });
 
+  test('a resource added later (the macro\'s own policy) is known once the writer says it changed; an edge written later is read then', () => {
+    const resources: JsonObject = { SM: res({ role: { Ref: 'Policy' } }), Role: res() };
+    const deps = graphOf(resources);
+    expect(deps.exists('Policy')).toBe(false);
+    expect(deps.reaches('SM', 'Policy')).toBe(false);
+    expect(deps.references({ Ref: 'Policy' })).toEqual(new Set());
+    resources.Policy = res({ roles: [{ Ref: 'Role' }] });
+    deps.changed('Policy');
+    expect(deps.exists('Policy')).toBe(true);
+    expect(deps.references({ Ref: 'Policy' })).toEqual(new Set(['Policy']));
+    expect(deps.path('Policy', ['Role'])).toEqual(['Policy', 'Role']);
+    // SM was read before Policy existed: its edges are read again when it is said to have changed.
+    deps.changed('SM');
+    expect(deps.path('SM', ['Role'])).toEqual(['SM', 'Policy', 'Role']);
+  });
+
   test("a Ref to SAM's Fn.Alias (or Fn.Version) is a dependency on Fn", () => {
     const deps = graphOf({ Fn: { Type: 'AWS::Serverless::Function', Properties: {} }, SM: res({ d: { Ref: 'Fn.Alias' }, e: { 'Fn::Sub': '${Fn.Version}' } }) });
     expect(deps.references({ Ref: 'Fn.Alias' })).toEqual(new Set(['Fn']));

@@ -52,3 +52,48 @@ test('logDecisions: a warning decision is WARN, the others INFO, then one INFO s
   ]);
   expect(seen[2]).toMatchObject({ requestId: 'req', rewritten: 1, warnings: 1 });
 });
+
+test("the function's application log level (AWS_LAMBDA_LOG_LEVEL) is the sink's level; an unknown one sets none", () => {
+  expect(consoleSink({ AWS_LAMBDA_LOG_FORMAT: 'JSON', AWS_LAMBDA_LOG_LEVEL: 'WARN' }, fakeConsole()).level).toBe('WARN');
+  expect(consoleSink({ AWS_LAMBDA_LOG_LEVEL: 'debug' }, fakeConsole()).level).toBe('DEBUG');
+  expect(consoleSink({}, fakeConsole()).level).toBeUndefined();
+  expect(consoleSink({ AWS_LAMBDA_LOG_LEVEL: 'LOUD' }, fakeConsole()).level).toBeUndefined();
+});
+
+test('logDecisions: a record below the sink level is never built, so the decision is not even read', () => {
+  const read: string[] = [];
+  const decision = (action: string, reason: string): object =>
+    new Proxy({ action, stateMachine: 'SM', templatePath: 'Resources/SM', reason }, { get: (t, k) => (read.push(`${reason}.${String(k)}`), (t as Record<string | symbol, unknown>)[k]) });
+  const report = { decisions: [decision('rewritten', 'r1'), decision('warning', 'w1')], summary: { rewritten: 1, warnings: 1 } } as unknown as Report;
+  const seen: LogRecord[] = [];
+  const sink = Object.assign((r: LogRecord) => seen.push(r), { level: 'WARN' as const });
+  logDecisions(sink, 'req', report);
+  expect(seen).toEqual([{ level: 'WARN', message: 'warning', requestId: 'req', stateMachine: 'SM', templatePath: 'Resources/SM', reason: 'w1' }]);
+  // Of the dropped INFO decision only its action was read, to know its level.
+  expect(read.filter((k) => k.startsWith('r1.'))).toEqual(['r1.action']);
+
+  seen.length = 0;
+  logDecisions(Object.assign((r: LogRecord) => seen.push(r), { level: 'ERROR' as const }), 'req', report);
+  expect(seen).toEqual([]);
+  logDecisions(Object.assign((r: LogRecord) => seen.push(r), { level: 'INFO' as const }), 'req', report);
+  expect(seen.map((r) => [r.level, r.message])).toEqual([
+    ['INFO', 'rewritten'],
+    ['WARN', 'warning'],
+    ['INFO', 'summary'],
+  ]);
+});
+
+test('the records written are the same in both log formats, without the fields a decision does not set', () => {
+  const report = {
+    decisions: [{ action: 'cold', stateMachine: '', templatePath: 'Resources/SM', reason: 'r', function: 'Fn' }],
+    summary: { rewritten: 0 },
+  } as unknown as Report;
+  const text = fakeConsole();
+  const json = fakeConsole();
+  logDecisions(consoleSink({}, text), 'req', report);
+  logDecisions(consoleSink({ AWS_LAMBDA_LOG_FORMAT: 'JSON' }, json), 'req', report);
+  const expected = { message: 'cold', requestId: 'req', templatePath: 'Resources/SM', function: 'Fn', reason: 'r' };
+  expect(text.info.mock.calls[0][0]).toBe(JSON.stringify({ level: 'INFO', ...expected }));
+  expect(json.info.mock.calls[0][0]).toEqual(expected);
+  expect(Object.keys(json.info.mock.calls[0][0])).toEqual(Object.keys(expected));
+});

@@ -12,7 +12,7 @@
 import fc from 'fast-check';
 import type { JsonObject } from '../../macro/types';
 import { transform } from '../../macro/transform';
-import { ODD_KEYS, REF_FORMS, clone, cyclicCase, validCase, type CyclicCase, type ValidCase } from '../support/arbitraries';
+import { ODD_KEYS, REF_FORMS, clone, conditionalCase, cyclicCase, validCase, type CyclicCase, type ValidCase } from '../support/arbitraries';
 import { findCycle } from '../support/cycles';
 import {
   PROPERTIES,
@@ -63,6 +63,25 @@ test('P7: Object.prototype and Array.prototype are untouched after all runs', ()
 test('the budget adds up to 1,000 runs', () => {
   const runs = PROPERTIES.reduce((n, p) => n + Math.max(1, Math.round(TOTAL_RUNS * p.share)), 0);
   expect(runs).toBe(TOTAL_RUNS);
+});
+
+/** The accounting property's generator must keep producing the shapes it promises, and decisions on them. */
+test('the conditional generator puts Fn::If above states, Parameters, Arguments, States maps and branches, with Qualifier and Fn::ToJsonString, and the macro decides them', () => {
+  const seen = new Set<string>();
+  for (const c of fc.sample(conditionalCase(), { numRuns: 600, seed: 7 })) {
+    for (const op of c.ops) {
+      const shape = /(state \S.* chosen|States map|Parameters chosen|Arguments chosen|Parallel branch|Qualifier|ToJsonString|Definition chosen)/.exec(op)?.[1];
+      if (shape) seen.add(shape.startsWith('state ') ? 'state chosen' : shape);
+    }
+    const r = transform(c.template, c.options);
+    for (const d of r.report.decisions) {
+      if (d.when?.length) seen.add(`when:${d.action}`);
+      if (d.action === 'rewritten' && /Qualifier/.test(d.reason)) seen.add('qualifier rewritten');
+    }
+  }
+  expect([...seen].sort()).toEqual(
+    ['Arguments chosen', 'Definition chosen', 'Parallel branch', 'Parameters chosen', 'Qualifier', 'States map', 'ToJsonString', 'qualifier rewritten', 'state chosen', 'when:cold', 'when:rewritten', 'when:unchanged', 'when:warning'].sort(),
+  );
 });
 
 /** The valid generator must keep producing every shape it promises, or the properties prove little. */
