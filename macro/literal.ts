@@ -14,6 +14,22 @@ import { getAttPair, ifArgs, refName } from './cfn/intrinsics';
 
 export type Literal = { ok: true; value: Json } | { ok: false; why: string };
 
+/**
+ * Lambda's function-name and alias-name patterns (the API's `FunctionName` without an ARN, and
+ * `Alias.Name`): a name that goes into a literal ARN must match them, or `*`, `?` and `${...}`
+ * would become wildcards or substitutions in a grant.
+ */
+const FUNCTION_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
+const ALIAS_NAME = /^(?!\d+$)[a-zA-Z0-9_-]{1,128}$/;
+
+export function validFunctionName(name: string): boolean {
+  return FUNCTION_NAME.test(name);
+}
+
+export function validAliasName(name: string): boolean {
+  return ALIAS_NAME.test(name);
+}
+
 /** The literal ARN of a function, or of an alias / SAM alias / version (`Ref id`), or why there is none. */
 export function literalOf(id: string, index: TemplateIndex, targets: WarmTargets): Literal {
   const fnName = (fn: string): string | undefined => {
@@ -22,7 +38,8 @@ export function literalOf(id: string, index: TemplateIndex, targets: WarmTargets
   };
   if (index.isFunction(id)) {
     const name = fnName(id);
-    return name !== undefined ? { ok: true, value: lambdaArnSub(name) } : { ok: false, why: `the FunctionName of ${id} is not a literal` };
+    if (name === undefined) return { ok: false, why: `the FunctionName of ${id} is not a literal` };
+    return validFunctionName(name) ? { ok: true, value: lambdaArnSub(name) } : { ok: false, why: `the FunctionName of ${id}, ${JSON.stringify(name)}, is not a valid Lambda function name` };
   }
   const fn = targets.functionOfQualifier(id);
   if (fn === undefined) return { ok: false, why: `${id} is not a function, alias or version of this template` };
@@ -31,6 +48,8 @@ export function literalOf(id: string, index: TemplateIndex, targets: WarmTargets
   if (name === undefined) return { ok: false, why: `the FunctionName of ${fn} is not a literal` };
   const alias = targets.aliasNameOf(id);
   if (alias === undefined) return { ok: false, why: `the ${id.endsWith('.Alias') ? `AutoPublishAlias of ${fn}` : `Name of ${id}`} is not a literal` };
+  if (!validFunctionName(name)) return { ok: false, why: `the FunctionName of ${fn}, ${JSON.stringify(name)}, is not a valid Lambda function name` };
+  if (!validAliasName(alias)) return { ok: false, why: `the alias name of ${id}, ${JSON.stringify(alias)}, is not a valid Lambda alias name` };
   return { ok: true, value: lambdaArnSub(name, alias) };
 }
 

@@ -127,6 +127,8 @@ export const MESSAGES = {
   // IAM
   'iam.granted': { text: 'lambda:InvokeFunction on {{target}}: {{how}}', report: 'lambda:InvokeFunction on {{target}}: {{how}} (Mode report: nothing changed)' },
   'iam.warning': { text: '{{reason}}' },
+  'iam.guardrailExtended': { text: '{{how}}', report: '{{how}} (Mode report: nothing changed)' },
+  'iam.note': { text: '{{reason}}' },
   // Mode strict: a warning becomes a problem
   'strict.problem': { text: '{{where}}{{message}} (Mode strict)' },
   // the whole run

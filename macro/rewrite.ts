@@ -317,7 +317,7 @@ export function decideQualifier(note: SlotNote, ctx: DecideContext): { slot: Slo
   if (ref.kind !== 'function' || ref.latest) return undefined;
   const fn = ref.fn;
   const field = `${note.container}.Qualifier` as const;
-  const base = { state: note.state, statePath: note.statePath, order: note.order, when: note.when };
+  const base = { state: note.state, statePath: note.statePath, order: note.order, when: note.when, ...(note.credentials ? { credentials: note.credentials } : {}) };
   const q = note.qualifier;
   if (note.dynamicQualifier || q?.kind !== 'str') {
     if (!ctx.targets.isWarm(fn)) return undefined;

@@ -7,7 +7,7 @@ import { consequenceOf, describeReasons, type Reason } from './reasons';
 import { checkEdit, editMemo, type EditMemo } from './acyclic';
 import { Editor, getOwn, hasOwn, isObject, jsonEqual, setOwn } from './cfn/json';
 import { intrinsicName } from './cfn/intrinsics';
-import { expandParts } from './cfn/parts';
+import { expandParts, partsToValue } from './cfn/parts';
 import type { Dependencies } from './dependencies';
 import { formatCycle } from './dependencies';
 import type { Edit } from './definition/edit';
@@ -257,12 +257,20 @@ function writeAndGrant(ctx: RunContext, sm: Resource, model: Model, edits: Edit[
     out.problem({ logicalId: sm.id, path: model.path, message: out.text('stateMachine.writeFailed', { message: (e as Error).message }) });
     return undefined;
   }
-  const grants: Grant[] = edits.flatMap((e) => e.grants);
+  const grants: Grant[] = edits.flatMap((e) => e.grants.map((g) => withCredentials(g, e)));
   const outcome = ctx.iam.ensure(sm, grants);
   for (const g of outcome.granted) {
     out.add({ action: 'granted', topic: 'iam', messageId: 'iam.granted', data: { target: g.target, how: g.how }, stateMachine: sm.id, templatePath: g.path, to: g.target });
   }
-  for (const w of outcome.warnings) warn(ctx, sm, 'iam', { stateMachine: sm.id, templatePath: w.path }, 'iam.warning', { reason: w.message }, w.strictMessage);
+  // A guardrail the macro extended (a boundary, a Deny's NotResource): a line of its own.
+  for (const g of outcome.extended) {
+    out.add({ action: 'granted', topic: 'iam', messageId: 'iam.guardrailExtended', data: { target: g.target, how: g.how }, stateMachine: sm.id, templatePath: g.path, to: g.target });
+  }
+  for (const w of outcome.warnings) {
+    // A note (a managed policy outside the template): a warning Mode strict does not fail on.
+    if (w.note) out.add({ action: 'warning', topic: 'iam', messageId: 'iam.note', data: { reason: w.message }, stateMachine: sm.id, templatePath: w.path });
+    else warn(ctx, sm, 'iam', { stateMachine: sm.id, templatePath: w.path }, 'iam.warning', { reason: w.message }, w.strictMessage);
+  }
   if (!addMetadata(editor, sm, edits)) {
     out.add({ action: 'warning', topic: 'state-machine', messageId: 'stateMachine.metadataNotAMap', data: {}, stateMachine: sm.id, templatePath: `Resources/${sm.id}/Metadata` });
   } else if (edits.length > LIMITS.metadataEntries) {
@@ -271,6 +279,14 @@ function writeAndGrant(ctx: RunContext, sm: Resource, model: Model, edits: Edit[
     out.add({ action: 'unchanged', topic: 'state-machine', messageId: 'stateMachine.metadataCapped', data, stateMachine: sm.id, templatePath: `Resources/${sm.id}/Metadata` });
   }
   return outcome.granted.length;
+}
+
+/** A grant of a task with its own Credentials role: that role calls Lambda, not the state machine's. */
+function withCredentials(g: Edit['grants'][number], e: Edit): Grant {
+  const c = e.slot.credentials;
+  if (c === undefined) return g;
+  if ('dynamic' in c) return { ...g, credentials: { dynamic: true, statePath: e.slot.statePath } };
+  return { ...g, credentials: { roleArn: partsToValue(expandParts(c.roleArn.parts)), statePath: e.slot.statePath } };
 }
 
 /** Reads the definition of one state machine, or records why it cannot be read. */

@@ -45,3 +45,27 @@ await build({
   banner: { js: '#!/usr/bin/env node' },
 });
 chmodSync('dist/cli.cjs', 0o755);
+
+// The library entries, CommonJS (Node can `require` them and `import` them): the core API with the
+// Serverless plugin as its default export (dist/index.cjs), the plugin alone (dist/serverless.cjs), and
+// the CDK Aspect (dist/cdk.cjs), which uses the app's own aws-cdk-lib and constructs (optional peers).
+// Their types come from tsc (tsconfig.types.json) into dist/types/.
+for (const [entry, out] of [
+  ['macro/index.ts', 'dist/index.cjs'],
+  ['macro/frontends/serverless.ts', 'dist/serverless.cjs'],
+  ['macro/frontends/cdk.ts', 'dist/cdk.cjs'],
+]) {
+  await build({
+    ...common,
+    entryPoints: [entry],
+    outfile: out,
+    format: 'cjs',
+    external: ['@aws-sdk/*', 'aws-cdk-lib', 'aws-cdk-lib/*', 'constructs'],
+  });
+}
+
+if (!process.argv.includes('--no-types')) {
+  const { execFileSync } = await import('node:child_process');
+  rmSync('dist/types', { recursive: true, force: true });
+  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.types.json'], { stdio: 'inherit' });
+}

@@ -7,7 +7,7 @@
  * line of the property), the state machine and the state path.
  */
 import { createHash } from 'node:crypto';
-import { isAbsolute } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Log, Result } from 'sarif';
 import { TransformError, type Problem } from '../errors';
@@ -16,6 +16,7 @@ import { describeReasons, REASON_INFO } from '../reasons';
 import type { Decision, JsonObject, Reason, Report, TransformOptions, TransformResult } from '../types';
 import { SourcePositions, type SourcePos } from './positions';
 import { withoutTransform } from './transform-entry';
+import { worstExitCode } from './check-many';
 import { MACRO_NAME } from '../types';
 import { whereText } from '../messages';
 import { quote, safeLine } from './safe';
@@ -78,7 +79,15 @@ export type CoreRun = (fragment: unknown, options: TransformOptions) => Transfor
  * decision with `coldPath` (less the rewrites the macro makes, when it changes the template), and
  * what could not be checked is a warning about a definition or an invocation.
  */
-export function checkTemplate(template: JsonObject, text: string, file: string, listed: boolean, params: Params, run: CoreRun = transform): CheckResult {
+export function checkTemplate(
+  template: JsonObject,
+  text: string,
+  file: string,
+  listed: boolean,
+  params: Params,
+  run: CoreRun = transform,
+  readFile?: (path: string) => string,
+): CheckResult {
   const positions = SourcePositions.of(text);
   const checked = listed ? `after ${MACRO_NAME}` : 'as written';
   const changes = listed && params.mode !== 'report';
@@ -90,10 +99,12 @@ export function checkTemplate(template: JsonObject, text: string, file: string, 
     return checkFailure(e, text, file, listed, positions);
   }
   const locate = (d: Decision): SourcePos => locateDecision(d, positions);
+  const inDefinitionFile = definitionFileLocator(file, readFile);
   const finding = (kind: FindingKind, d: Decision, message: string): Finding => ({
     kind,
     file,
     ...locate(d),
+    ...inDefinitionFile(d),
     stateMachine: d.stateMachine,
     ...(d.state !== undefined ? { state: d.state } : {}),
     ...(d.statePath !== undefined ? { statePath: d.statePath } : {}),
@@ -139,7 +150,15 @@ function coldMessage(d: Decision): string {
 function problemFinding(p: Problem, file: string, positions: SourcePositions): Finding {
   const path = p.path.split('/').filter(Boolean);
   const pos = path[0] === 'Resources' || path[0] === 'Transform' ? positions.at(path) : positions.at(['Resources', p.logicalId ?? '']);
-  return { kind: 'macro-fails', file, line: pos.line, column: pos.column, ...(p.logicalId ? { stateMachine: p.logicalId } : {}), templatePath: p.path, message: `${MACRO_NAME} fails: ${p.message}` };
+  return {
+    kind: 'macro-fails',
+    file,
+    line: pos.line,
+    column: pos.column,
+    ...(p.logicalId ? { stateMachine: p.logicalId } : {}),
+    templatePath: p.path,
+    message: `${MACRO_NAME} fails: ${p.message}`,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -159,6 +178,58 @@ function locateDecision(d: Decision, positions: SourcePositions): SourcePos {
 }
 
 const strip = (p: SourcePos): SourcePos => ({ line: p.line, column: p.column });
+
+/**
+ * For a decision about a state of a definition in a local file (`DefinitionUri: statemachine/x.asl.json`):
+ * that file, and the line and column of the state in it. Nothing for other decisions, or when the file
+ * cannot be read again or the state not found in it (the finding then points at the template's property).
+ */
+function definitionFileLocator(file: string, readFile?: (path: string) => string): (d: Decision) => Partial<Pick<Finding, 'file' | 'line' | 'column'>> {
+  const cache = new Map<string, { text: string; json: unknown; positions: SourcePositions } | null>();
+  return (d) => {
+    if (!readFile || !d.source || !d.statePath || !d.templatePath.endsWith('/DefinitionUri') || /^[a-z0-9]+:\/\/| \(/i.test(d.source)) return {};
+    const path = isAbsolute(d.source) || file === '<stdin>' ? d.source : join(dirname(file), d.source);
+    if (!cache.has(path)) {
+      try {
+        const text = readFile(path);
+        cache.set(path, { text, json: JSON.parse(text.replace(/^\uFEFF/, '')), positions: SourcePositions.of(text) });
+      } catch {
+        cache.set(path, null);
+      }
+    }
+    const asl = cache.get(path);
+    const segments = asl ? statePathSegments(asl.json, d.statePath) : undefined;
+    if (!asl || !segments) return {};
+    const pos = asl.positions.at(segments);
+    return pos.exact ? { file: path, line: pos.line, column: pos.column } : {};
+  };
+}
+
+/** `States.Fan.Branches[0].States.Work` as keys into the definition (state names may hold dots: matched against the keys there). */
+export function statePathSegments(definition: unknown, statePath: string): (string | number)[] | undefined {
+  const out: (string | number)[] = [];
+  let node: unknown = definition;
+  let rest = statePath;
+  while (rest.length > 0) {
+    const index = /^\[(\d+)\]\.?/.exec(rest);
+    if (index) {
+      if (!Array.isArray(node)) return undefined;
+      out.push(Number(index[1]));
+      node = node[Number(index[1])];
+      rest = rest.slice(index[0].length);
+      continue;
+    }
+    if (node === null || typeof node !== 'object' || Array.isArray(node)) return undefined;
+    const key = Object.keys(node)
+      .sort((a, b) => b.length - a.length)
+      .find((k) => rest === k || rest.startsWith(`${k}.`) || rest.startsWith(`${k}[`));
+    if (key === undefined) return undefined;
+    out.push(key);
+    node = (node as Record<string, unknown>)[key];
+    rest = rest.slice(key.length).replace(/^\./, '');
+  }
+  return out;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Output
@@ -226,8 +297,7 @@ const RULES: { id: FindingKind; name: string; level: 'error' | 'warning'; short:
     name: 'NotChecked',
     level: 'warning',
     short: 'An invocation or a definition that the check could not see into',
-    full:
-      'A definition in S3 or one that is not valid JSON, a FunctionName computed at run time (FunctionName.$, JSONata), or a function the template cannot resolve (Fn::ImportValue): whether it is a cold path cannot be told from the template.',
+    full: 'A definition in S3 or one that is not valid JSON, a FunctionName computed at run time (FunctionName.$, JSONata), or a function the template cannot resolve (Fn::ImportValue): whether it is a cold path cannot be told from the template.',
   },
   {
     id: 'macro-fails',
@@ -238,42 +308,55 @@ const RULES: { id: FindingKind; name: string; level: 'error' | 'warning'; short:
   },
 ];
 
-/** SARIF 2.1.0, shaped as cfn-lint's SARIF output: one run, rules for the findings, file URIs relative to EXECUTIONROOT. */
-export function formatSarif(result: CheckResult, version: string): string {
-  const ruleIds = [...new Set(result.findings.map((f) => f.kind))];
+/**
+ * SARIF 2.1.0, shaped as cfn-lint's SARIF output: one run for every file checked (one artifact each), rules for
+ * the findings, file URIs relative to EXECUTIONROOT, the invocation's exit code the worst file's.
+ */
+export function formatSarif(result: CheckResult | readonly CheckResult[], version: string, exitCode?: number): string {
+  const all: readonly CheckResult[] = Array.isArray(result) ? result : [result as CheckResult];
+  const findings = all.flatMap((r) => r.findings);
+  const ruleIds = [...new Set(findings.map((f) => f.kind))];
   const rules = RULES.filter((r) => ruleIds.includes(r.id));
-  const stdin = result.file === '<stdin>';
-  const absolute = !stdin && isAbsolute(result.file);
-  const artifactLocation = stdin
-    ? undefined
-    : absolute
-      ? { uri: pathToFileURL(result.file).href }
-      : { uri: encodeURI(result.file.replace(/\\/g, '/').replace(/^\.\//, '')), uriBaseId: 'EXECUTIONROOT' };
-  const results = result.findings.map((f): Result => {
-    const rule = RULES.find((r) => r.id === f.kind)!;
-    const name = f.state ?? f.stateMachine ?? f.templatePath;
-    const qualified = f.statePath ? `${f.stateMachine}/${f.statePath}` : (f.stateMachine ?? f.templatePath);
-    return {
-      ruleId: rule.id,
-      ruleIndex: rules.indexOf(rule),
-      level: rule.level,
-      message: { text: f.statePath ? `${f.stateMachine} ${f.statePath}: ${f.message}` : f.stateMachine ? `${f.stateMachine}: ${f.message}` : f.message },
-      locations: [
-        {
-          ...(artifactLocation ? { physicalLocation: { artifactLocation: { ...artifactLocation, index: 0 }, region: { startLine: f.line, startColumn: f.column } } } : {}),
-          logicalLocations: [{ name, fullyQualifiedName: qualified, kind: f.statePath ? 'member' : 'resource' }],
+  // One artifact per file: the templates, and the definition files findings point into.
+  const files = [...new Set(all.flatMap((r) => [r.file, ...r.findings.map((f) => f.file)]))];
+  const artifacts = files.map((file) => ({ file, location: artifactLocationOf(file) })).filter((a) => a.location !== undefined);
+  const results = all.flatMap((one) => {
+    return one.findings.map((f): Result => {
+      const index = artifacts.findIndex((a) => a.file === f.file);
+      const artifactLocation = index >= 0 ? artifacts[index].location : undefined;
+      const rule = RULES.find((r) => r.id === f.kind)!;
+      const name = f.state ?? f.stateMachine ?? f.templatePath;
+      const qualified = f.statePath ? `${f.stateMachine}/${f.statePath}` : (f.stateMachine ?? f.templatePath);
+      return {
+        ruleId: rule.id,
+        ruleIndex: rules.indexOf(rule),
+        level: rule.level,
+        message: { text: f.statePath ? `${f.stateMachine} ${f.statePath}: ${f.message}` : f.stateMachine ? `${f.stateMachine}: ${f.message}` : f.message },
+        locations: [
+          {
+            ...(artifactLocation
+              ? { physicalLocation: { artifactLocation: { ...artifactLocation, index }, region: { startLine: f.line, startColumn: f.column } } }
+              : {}),
+            logicalLocations: [{ name, fullyQualifiedName: qualified, kind: f.statePath ? 'member' : 'resource' }],
+          },
+        ],
+        partialFingerprints: {
+          'warmStepFunctions/v1': createHash('sha256')
+            .update(`${rule.id}\0${f.templatePath}\0${f.statePath ?? ''}\0${f.message}`)
+            .digest('hex')
+            .slice(0, 32),
         },
-      ],
-      partialFingerprints: { 'warmStepFunctions/v1': createHash('sha256').update(`${rule.id}\0${f.templatePath}\0${f.statePath ?? ''}\0${f.message}`).digest('hex').slice(0, 32) },
-      properties: {
-        ...(f.stateMachine !== undefined ? { stateMachine: f.stateMachine } : {}),
-        ...(f.statePath !== undefined ? { statePath: f.statePath } : {}),
-        templatePath: f.templatePath,
-        ...(f.function !== undefined ? { function: f.function } : {}),
-        ...(f.reasons !== undefined ? { reasons: f.reasons } : {}),
-      },
-    };
+        properties: {
+          ...(f.stateMachine !== undefined ? { stateMachine: f.stateMachine } : {}),
+          ...(f.statePath !== undefined ? { statePath: f.statePath } : {}),
+          templatePath: f.templatePath,
+          ...(f.function !== undefined ? { function: f.function } : {}),
+          ...(f.reasons !== undefined ? { reasons: f.reasons } : {}),
+        },
+      };
+    });
   });
+  const relativeUris = artifacts.some((a) => a.location?.uriBaseId);
   const log: Log = {
     $schema: SARIF_SCHEMA,
     version: '2.1.0',
@@ -293,13 +376,22 @@ export function formatSarif(result: CheckResult, version: string): string {
             })),
           },
         },
-        ...(artifactLocation?.uriBaseId ? { originalUriBaseIds: { EXECUTIONROOT: { description: { text: 'The directory in which warm-step-functions was run.' } } } } : {}),
-        ...(artifactLocation ? { artifacts: [{ location: artifactLocation, sourceLanguage: result.file.endsWith('.json') ? 'json' : 'yaml' }] } : {}),
-        invocations: [{ executionSuccessful: true, exitCode: result.exitCode }],
+        ...(relativeUris ? { originalUriBaseIds: { EXECUTIONROOT: { description: { text: 'The directory in which warm-step-functions was run.' } } } } : {}),
+        ...(artifacts.length
+          ? { artifacts: artifacts.map((a) => ({ location: a.location!, sourceLanguage: a.file.endsWith('.json') ? 'json' : 'yaml' })) }
+          : {}),
+        invocations: [{ executionSuccessful: true, exitCode: exitCode ?? worstExitCode(all.map((r) => r.exitCode)) }],
         columnKind: 'utf16CodeUnits',
         results,
       },
     ],
   };
   return `${JSON.stringify(log, null, 2)}\n`;
+}
+
+/** A file's SARIF artifact location: relative to EXECUTIONROOT, a file: URI when absolute, none for stdin. */
+function artifactLocationOf(file: string): { uri: string; uriBaseId?: string } | undefined {
+  if (file === '<stdin>') return undefined;
+  if (isAbsolute(file)) return { uri: pathToFileURL(file).href };
+  return { uri: encodeURI(file.replace(/\\/g, '/').replace(/^\.\//, '')), uriBaseId: 'EXECUTIONROOT' };
 }

@@ -25,12 +25,14 @@ of what changed on stderr.
 
 Exit codes: 0 success, 1 the macro fails, 2 usage or I/O error.`;
 
-export const CHECK_USAGE = `Usage: warm-step-functions check <file | -> [--format text|json|sarif] [--param Key=Value]... [--region R] [--account-id A]
+export const CHECK_USAGE = `Usage: warm-step-functions check <file | glob | ->... [--format text|json|sarif] [--param Key=Value]... [--region R] [--account-id A]
 
 Lists each state that invokes a Lambda function without the published target its configuration needs
 (docs/reasons.md): a cold path (provisioned concurrency, SnapStart; Managed Instances' alias), or an
 invocation that fails at run time (a durable function's unqualified ARN, $LATEST on Managed Instances).
 With the transform listed, checks what will be deployed; without it, the template as written.
+Takes many files and quoted globs ('templates/**/*.y*ml') in one run, follows nested stacks whose
+TemplateURL is a local file, and reports them together (one SARIF run); exits with the worst file's code.
 
   --format text|json|sarif
                        text (default); json: every finding with its file, line and state path;
@@ -69,7 +71,7 @@ could not be checked.`;
 export const USAGE = `Usage:
   warm-step-functions transform <file | -> [--format yaml|json] [--param Key=Value]... [--report json] [--diff]
                                 [--region R] [--account-id A]
-  warm-step-functions check <file | -> [--format text|json|sarif] [--param Key=Value]... [--region R] [--account-id A]
+  warm-step-functions check <file | glob | ->... [--format text|json|sarif] [--param Key=Value]... [--region R] [--account-id A]
   warm-step-functions verify --stack NAME [--region R] [--profile P] [--json] [--executions N] [--timeout S]
   warm-step-functions [COMMAND] --help | --version
 

@@ -24,6 +24,7 @@ import { parseCommand, UsageError } from './args';
 import { COMMANDS, otherOptions, USAGE, VERSION, type Command } from './commands';
 import { CHECK_FORMATS, checkFailure, checkTemplate, formatJson, formatSarif, formatText, type CheckFormat, type CheckResult, type CoreRun } from './check';
 import { readTransform, restoreTransform, withoutTransform } from './transform-entry';
+import { expandGlob, formatJsonMany, isGlob, localNestedTemplates, worstExitCode } from './check-many';
 import { parseTemplateText, toYaml, TemplateSyntaxError } from './yaml';
 import { MACRO_NAME } from '../types';
 import { quote, safeLine } from './safe';
@@ -36,6 +37,8 @@ export type { Io };
 interface Args {
   command: 'transform' | 'check';
   file: string;
+  /** check: every file and glob given (file is the first). */
+  files: string[];
   format?: string;
   params: Record<string, string | string[]>;
   report?: 'json';
@@ -48,11 +51,20 @@ function templateArgs(command: 'transform' | 'check', argv: string[]): Args | 'h
   const { values, positionals } = parseCommand(command, argv, COMMANDS[command].options, otherOptions(command));
   if (values.help) return 'help';
   if (values.version) return 'version';
-  const args: Args = { command, file: '', params: {}, diff: values.diff === true, region: values.region as string | undefined, accountId: values['account-id'] as string | undefined };
+  const args: Args = {
+    command,
+    file: '',
+    files: [],
+    params: {},
+    diff: values.diff === true,
+    region: values.region as string | undefined,
+    accountId: values['account-id'] as string | undefined,
+  };
   const format = values.format as string | undefined;
   if (format !== undefined) {
     const allowed: readonly string[] = command === 'check' ? CHECK_FORMATS : ['yaml', 'json'];
-    if (!allowed.includes(format)) throw new UsageError(`--format ${command === 'check' ? 'of check must be text, json or sarif' : 'must be yaml or json'}, got ${format}`);
+    if (!allowed.includes(format))
+      throw new UsageError(`--format ${command === 'check' ? 'of check must be text, json or sarif' : 'must be yaml or json'}, got ${format}`);
     args.format = format;
   }
   for (const kv of (values.param as string[] | undefined) ?? []) {
@@ -65,8 +77,10 @@ function templateArgs(command: 'transform' | 'check', argv: string[]): Args | 'h
     args.report = 'json';
   }
   if (positionals.length === 0) throw new UsageError(`${command} needs a template file (or - for stdin)`);
-  if (positionals.length > 1) throw new UsageError(`unexpected argument ${positionals[1]} (one template file at a time)`);
+  if (positionals.length > 1 && command !== 'check') throw new UsageError(`unexpected argument ${positionals[1]} (one template file at a time)`);
+  if (positionals.length > 1 && positionals.includes('-')) throw new UsageError('check reads stdin (-) alone, not with files');
   args.file = positionals[0];
+  args.files = positionals;
   return args;
 }
 
@@ -100,6 +114,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
       return 0;
     }
     args = parsed;
+    if (args.command === 'check' && (args.files.length > 1 || isGlob(args.file) || hasLocalNested(args.file, io))) return checkMany(args, io);
   } catch (e) {
     if (e instanceof UsageError) {
       io.stderr(`error: ${e.message}\n\n${usage}\n`);
@@ -108,6 +123,99 @@ export async function run(argv: string[], io: Io): Promise<number> {
     throw e;
   }
 
+  return runOne(args, io);
+}
+
+/**
+ * `check` over several files and globs: each file checked as alone, the local templates of its nested stacks
+ * followed, one report for all (one SARIF run), the exit code of the worst file.
+ */
+function checkMany(args: Args, io: Io): number {
+  const queue: string[] = [];
+  for (const arg of args.files) {
+    if (!isGlob(arg)) queue.push(arg);
+    else {
+      const found = expandGlob(arg);
+      if (found.length === 0) io.stderr(`${arg}: no file matches\n`);
+      queue.push(...found);
+    }
+  }
+  const format = (args.format ?? 'text') as CheckFormat;
+  const results: CheckResult[] = [];
+  const codes: number[] = [];
+  const seen = new Set<string>();
+  for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const one = checkFile({ ...args, file }, io);
+    codes.push(one.code);
+    if (!one.result) continue;
+    results.push(one.result);
+    queue.push(...one.nested);
+    if (format === 'text') {
+      if (one.result.failure !== undefined) io.stderr(`${file}: ${MACRO_NAME} failed: ${one.result.failure}\n`);
+      else io.stdout(`${file}: ${formatText(one.result)}`);
+    } else if (one.result.failure !== undefined) io.stderr(`${file}: ${MACRO_NAME} failed: ${one.result.failure}\n`);
+  }
+  if (seen.size === 0) {
+    io.stderr('error: no template to check\n');
+    return 2;
+  }
+  const worst = worstExitCode(codes);
+  if (format === 'json') io.stdout(formatJsonMany(results, formatJson));
+  else if (format === 'sarif') io.stdout(formatSarif(results, VERSION, worst));
+  return worst;
+}
+
+/** Whether a template names local nested templates (then `check` follows them, as over several files). */
+function hasLocalNested(file: string, io: Io): boolean {
+  if (file === '-') return false;
+  try {
+    const template = parseTemplateText(io.readFile(file), file);
+    return isObject(template) && localNestedTemplates(template, file).length > 0;
+  } catch {
+    return false; // the single-file path reports it
+  }
+}
+
+/** One file of a multi-file check: its result (none when it could not be read), its exit code, its local nested templates. */
+function checkFile(args: Args, io: Io): { code: number; result?: CheckResult; nested: string[] } {
+  let text: string;
+  let template: unknown;
+  try {
+    text = io.readFile(args.file);
+    template = parseTemplateText(text, args.file);
+  } catch (e) {
+    io.stderr(`error: ${e instanceof TemplateSyntaxError ? e.message : `cannot read ${args.file}: ${(e as Error).message}`}\n`);
+    return { code: 2, nested: [] };
+  }
+  if (!isObject(template)) {
+    io.stderr(`error: ${args.file} is not a CloudFormation template (not a JSON/YAML object)\n`);
+    return { code: 2, nested: [] };
+  }
+  const entry = readTransform(template);
+  const nested = localNestedTemplates(template, args.file);
+  try {
+    const params = { ...parseParams({ ...entry.parameters, ...args.params }), region: args.region, accountId: args.accountId };
+    if (params.resolveExternal) {
+      throw new TransformError([
+        {
+          path: 'Transform/WarmStepFunctions/Parameters/ResolveExternal',
+          message: 'ResolveExternal needs the Lambda API; it works in the deployed macro, not in the CLI',
+        },
+      ]);
+    }
+    const run = (fragment: unknown, options: TransformOptions): TransformResult => transformWithLocalDefinitions(fragment, args.file, options, io.readFile);
+    const result = checkTemplate(template, text, args.file, entry.listed, params, run, io.readFile);
+    return { code: result.exitCode, result, nested };
+  } catch (e) {
+    if (!(e instanceof TransformError)) throw e;
+    const result = checkFailure(e, text, args.file, entry.listed);
+    return { code: result.exitCode, result, nested };
+  }
+}
+
+function runOne(args: Args, io: Io): number {
   let text: string;
   let template: unknown;
   try {
@@ -128,7 +236,12 @@ export async function run(argv: string[], io: Io): Promise<number> {
     // Definitions in local files (DefinitionUri paths, CDK assets in cdk.out), read as the deployed macro reads S3.
     const run = (fragment: unknown, options: TransformOptions): TransformResult => transformWithLocalDefinitions(fragment, args.file, options, io.readFile);
     if (params.resolveExternal) {
-      throw new TransformError([{ path: 'Transform/WarmStepFunctions/Parameters/ResolveExternal', message: 'ResolveExternal needs the Lambda API; it works in the deployed macro, not in the CLI' }]);
+      throw new TransformError([
+        {
+          path: 'Transform/WarmStepFunctions/Parameters/ResolveExternal',
+          message: 'ResolveExternal needs the Lambda API; it works in the deployed macro, not in the CLI',
+        },
+      ]);
     }
     if (args.command === 'check') return check(template, text, args.file, entry.listed, params, (args.format ?? 'text') as CheckFormat, io, run);
 
@@ -167,7 +280,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
 }
 
 function check(template: JsonObject, text: string, file: string, listed: boolean, params: TransformOptions, format: CheckFormat, io: Io, run: CoreRun): number {
-  return printCheck(checkTemplate(template, text, file === '-' ? '<stdin>' : file, listed, params, run), format, io);
+  return printCheck(checkTemplate(template, text, file === '-' ? '<stdin>' : file, listed, params, run, io.readFile), format, io);
 }
 
 function printCheck(result: CheckResult, format: CheckFormat, io: Io): number {

@@ -29,6 +29,11 @@ export interface Slot {
    * exists where these conditions have these values. Empty when it always exists.
    */
   when: readonly When[];
+  /**
+   * The task's `Credentials`: Step Functions then calls Lambda with that role, not the state
+   * machine's. `RoleArn` (a string node), or `RoleArn.$` (a path computed at run time).
+   */
+  credentials?: { roleArn: StrNode } | { dynamic: true };
 }
 
 /** Something about a Task that the macro cannot or will not decide from the template. */
@@ -53,6 +58,8 @@ export interface SlotNote {
   order: number;
   /** As Slot.when. */
   when: readonly When[];
+  /** As Slot.credentials (an explicit Qualifier's task may call Lambda with its own role). */
+  credentials?: Slot['credentials'];
 }
 
 export interface SlotScan {
@@ -61,7 +68,7 @@ export interface SlotScan {
 }
 
 /** The keys whose string values findSlots reads; definition readers may drop every other string. */
-export const SLOT_KEYS: ReadonlySet<string> = new Set(['Type', 'Resource', 'FunctionName', 'Qualifier', 'Parameters', 'Arguments']);
+export const SLOT_KEYS: ReadonlySet<string> = new Set(['Type', 'Resource', 'FunctionName', 'Qualifier', 'Parameters', 'Arguments', 'RoleArn']);
 
 /**
  * The part of a definition that findSlots reads: the States of every state machine at any depth
@@ -77,6 +84,7 @@ export const SLOT_SHAPE: Shape = (() => {
     children: new Map<string, Shape>([
       ['Parameters', params],
       ['Arguments', params],
+      ['Credentials', { strings: new Set(['RoleArn']) }],
       ['Branches', { items: machine }],
       ['Iterator', machine],
       ['ItemProcessor', machine],
@@ -151,6 +159,7 @@ function deployTimeValue(node: Node): string | undefined {
 function scanTask(state: string, statePath: string, task: Node, when: readonly When[], slots: Slot[], notes: SlotNote[], order: number): void {
   const resource = get(task, 'Resource');
   if (resource?.kind !== 'str') return;
+  const credentials = credentialsOf(task);
   const parts = expandParts(resource.parts);
   const shape = shapeOf(parts);
   if (LAMBDA_INVOKE.test(shape)) {
@@ -180,18 +189,27 @@ function scanTask(state: string, statePath: string, task: Node, when: readonly W
         if (params.entries.has('Qualifier') || params.entries.has('Qualifier.$')) {
           const qualifier = params.entries.get('Qualifier') ?? params.entries.get('Qualifier.$');
           const dynamicQualifier = !params.entries.has('Qualifier');
-          notes.push({ state, statePath, kind: 'explicit-qualifier', message: `${container} sets an explicit Qualifier; left as it is`, container, functionName: fn, qualifier, dynamicQualifier, order, when: w });
+          notes.push({ state, statePath, kind: 'explicit-qualifier', message: `${container} sets an explicit Qualifier; left as it is`, container, functionName: fn, qualifier, dynamicQualifier, order, when: w, ...credentials });
           continue;
         }
-        slots.push({ state, statePath, field, leaf: fn, order, when: w });
+        slots.push({ state, statePath, field, leaf: fn, order, when: w, ...credentials });
       }
     }
     return;
   }
   // A direct Lambda invocation: the Resource is the function's ARN (or a reference to it).
   if (/^arn:[^:]*:lambda:/.test(shape) || (parts.length > 0 && isHole(parts[0]))) {
-    slots.push({ state, statePath, field: 'Resource', leaf: resource, order, when });
+    slots.push({ state, statePath, field: 'Resource', leaf: resource, order, when, ...credentials });
   }
+}
+
+/** The task's Credentials role, when it has one. */
+function credentialsOf(task: Node): Pick<Slot, 'credentials'> {
+  const credentials = get(task, 'Credentials');
+  if (credentials?.kind !== 'obj') return {};
+  const roleArn = credentials.entries.get('RoleArn');
+  if (roleArn?.kind === 'str') return { credentials: { roleArn } };
+  return credentials.entries.has('RoleArn.$') ? { credentials: { dynamic: true } } : {};
 }
 
 /** Plain text of a string node, after expanding holes whose values are text (e.g. `"Type": "${var}"`). */

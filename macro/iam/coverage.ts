@@ -5,7 +5,7 @@
  */
 import { getOwn, isObject, jsonEqual, type Editor } from '../cfn/json';
 import type { Json } from '../types';
-import type { Path, PolicyDoc } from './documents';
+import type { Path, PolicyDoc } from './types';
 import { wildcard, type ArnRenderer } from './render';
 import { intrinsicName, refName } from '../cfn/intrinsics';
 
@@ -68,14 +68,29 @@ export class Coverage {
     return false;
   }
 
-  /** The statement that grants the function itself (new targets join it), as a path. */
+  /**
+   * The statement that grants the function itself (new targets join it), as a path: only one whose
+   * actions are exactly the invoke actions (`lambda:InvokeFunction`, and `lambda:InvokeAsync`), so
+   * that a new resource in it allows nothing but invoking. A broader statement (`*`, `lambda:*`, a
+   * list with `lambda:UpdateAlias`) is left alone: the new target gets a statement of its own.
+   */
   findStatement(docs: PolicyDoc[], fnArn: Json): Path | undefined {
     const want = this.arns.render(fnArn);
     for (const p of this.statements(docs)) {
+      if (!invokeOnly(this.editor.get([...p, 'Action']))) continue;
       const resource = this.editor.get([...p, 'Resource']);
       const list = Array.isArray(resource) ? resource : [resource];
       if (list.some((r) => r !== undefined && (jsonEqual(r, fnArn) || (want !== undefined && this.arns.render(r) === want)))) return p;
     }
     return undefined;
   }
+}
+
+const INVOKE_ACTIONS = new Set(['lambda:invokefunction', 'lambda:invokeasync']);
+
+/** Is an Action exactly the invoke actions: `lambda:InvokeFunction`, with `lambda:InvokeAsync` or not (any case)? */
+export function invokeOnly(action: Json | undefined): boolean {
+  const list = Array.isArray(action) ? action : [action];
+  const names = list.map((a) => (typeof a === 'string' ? a.toLowerCase() : undefined));
+  return names.includes('lambda:invokefunction') && names.every((a) => a !== undefined && INVOKE_ACTIONS.has(a));
 }

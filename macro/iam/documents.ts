@@ -12,21 +12,10 @@ import { type Resource, type TemplateIndex } from '../template';
 import type { Json, JsonObject } from '../types';
 import type { OwnPolicies } from './own-policy';
 import { intrinsicName, getAttPair, refName } from '../cfn/intrinsics';
+import type { Principal } from './principal';
+import type { IamWarning, Path, PolicyDoc } from './types';
 
-export type Path = (string | number)[];
-
-/** A policy document the macro may read and extend, with where it is. */
-export interface PolicyDoc {
-  path: Path; // path of the PolicyDocument (or SAM inline document)
-  label: string;
-}
-
-export interface IamWarning {
-  path: string;
-  message: string;
-  /** The wording when Mode strict turns the warning into a failure. */
-  strictMessage: string;
-}
+export type { IamWarning, Path, PolicyDoc } from './types';
 
 /** Adds a statement somewhere; returns where and how, or undefined when it could not. */
 export type AddStatement = (s: JsonObject) => { path: string; how: string; resource?: string } | undefined;
@@ -43,6 +32,8 @@ export interface Located {
   addStatement: AddStatement;
   /** The role's Policies is an intrinsic: every grant went to the macro's own policy, which the state machine now depends on. */
   ownOnly?: boolean;
+  /** Whose policies these are, for the effective-permission check (evaluate.ts). */
+  principal: Principal;
 }
 
 export class PolicyLocator {
@@ -55,27 +46,31 @@ export class PolicyLocator {
     private readonly own: OwnPolicies,
   ) {}
 
-  /** The role's policy documents, and how to add a statement; undefined when the role is outside the template. */
-  locate(sm: Resource, warnings: IamWarning[], targetsText: string): Located | undefined {
+  /**
+   * The role's policy documents, and how to add a statement; undefined when the role is outside the
+   * template. `roleValue` is the state machine's role (`key`: RoleArn, or SAM's Role; absent for SAM:
+   * the role SAM builds from Policies), one branch of it, or a task's Credentials role.
+   */
+  locate(sm: Resource, roleValue: Json | undefined, key: string, at: string, warnings: IamWarning[], targetsText: string): Located | undefined {
     const smPath = ['Resources', sm.id, 'Properties'];
-    const roleValue = getOwn(sm.properties, sm.type === 'AWS::Serverless::StateMachine' ? 'Role' : 'RoleArn');
     if (roleValue === undefined && sm.type === 'AWS::Serverless::StateMachine') {
       // SAM builds the role from `Policies`.
       const docs: PolicyDoc[] = [];
       const policies = this.editor.get([...smPath, 'Policies']);
       if (intrinsicName(policies) !== undefined) {
-        return cannotExtend(docs, warnings, `${smPath.join('/')}/Policies`, sm.id, targetsText);
+        return cannotExtend(docs, warnings, `${smPath.join('/')}/Policies`, sm.id, targetsText, { kind: 'sam', id: sm.id });
       }
       const list = Array.isArray(policies) ? policies : policies === undefined ? [] : [policies];
       list.forEach((p, k) => {
-        const at = Array.isArray(policies) ? [...smPath, 'Policies', k] : [...smPath, 'Policies'];
-        if (isObject(p) && getOwn(p, 'Statement') !== undefined) docs.push({ path: at, label: `${sm.id} Policies` });
+        const docAt = Array.isArray(policies) ? [...smPath, 'Policies', k] : [...smPath, 'Policies'];
+        if (isObject(p) && getOwn(p, 'Statement') !== undefined) docs.push({ path: docAt, label: `${sm.id} Policies` });
         const tpl = isObject(p) ? getOwn(p, 'LambdaInvokePolicy') : undefined;
-        if (isObject(tpl)) docs.push({ path: [...at, 'LambdaInvokePolicy'], label: `${sm.id} LambdaInvokePolicy` });
+        if (isObject(tpl)) docs.push({ path: [...docAt, 'LambdaInvokePolicy'], label: `${sm.id} LambdaInvokePolicy` });
       });
       return {
         docs,
         host: sm.id,
+        principal: { kind: 'sam', id: sm.id },
         addStatement: (s) => {
           const current = this.editor.get([...smPath, 'Policies']);
           const doc = { Statement: [s] };
@@ -88,19 +83,17 @@ export class PolicyLocator {
     const roleId = this.roleOf(roleValue);
     const named = roleValue === undefined ? undefined : (getAttPair(roleValue)?.[0] ?? refName(roleValue));
     if (!roleId && named !== undefined && !named.startsWith('AWS::') && !this.index.get(named) && !this.index.isParameter(named)) {
-      const key = sm.type === 'AWS::Serverless::StateMachine' ? 'Role' : 'RoleArn';
       warnings.push({
-        path: `${smPath.join('/')}/${key}`,
+        path: at,
         message: `${key} refers to ${named}, which is not a resource or parameter of this template (CloudFormation will reject it); the macro could not let it invoke ${targetsText}`,
         strictMessage: `${key} refers to ${named}, which is not a resource or parameter of this template`,
       });
       return undefined;
     }
     if (!roleId) {
-      const key = sm.type === 'AWS::Serverless::StateMachine' ? 'Role' : 'RoleArn';
       const role = roleValue === undefined ? `${sm.id} has no ${key}, so its role` : `the role ${JSON.stringify(roleValue)}`;
       warnings.push({
-        path: `${smPath.join('/')}/${key}`,
+        path: at,
         message: `${role} is not defined in this template; make sure it may invoke ${targetsText} (lambda:InvokeFunction on the qualified ARN)`,
         strictMessage: `${role} is not defined in this template, so the macro cannot let it invoke ${targetsText} (lambda:InvokeFunction on the qualified ARN). Define the role in the template, or use Mode rewrite and grant the targets yourself`,
       });
@@ -137,6 +130,7 @@ export class PolicyLocator {
         branches,
         own: { roleId, role },
         ownOnly: true,
+        principal: { kind: 'role', id: roleId },
         addStatement: (st) => this.own.add(roleId, role, sm, st, 'whose Policies is an intrinsic'),
       };
     }
@@ -144,6 +138,7 @@ export class PolicyLocator {
       docs,
       host: roleId,
       own: { roleId, role },
+      principal: { kind: 'role', id: roleId },
       addStatement: (s) => {
         const current = this.editor.get([...rolePath, 'Policies']);
         const policy = { PolicyName: 'WarmStepFunctionsInvoke', PolicyDocument: { Version: '2012-10-17', Statement: [s] } };
@@ -200,9 +195,10 @@ export class PolicyLocator {
 }
 
 /** Policies given by an intrinsic (e.g. Fn::If) are not rewritten: coverage is still checked, nothing is added. */
-function cannotExtend(docs: PolicyDoc[], warnings: IamWarning[], path: string, who: string, targetsText: string): Located {
+function cannotExtend(docs: PolicyDoc[], warnings: IamWarning[], path: string, who: string, targetsText: string, principal: Principal): Located {
   return {
     docs,
+    principal,
     addStatement: () => {
       if (warnings.some((w) => w.path === path)) return undefined;
       warnings.push({

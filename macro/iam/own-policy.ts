@@ -9,7 +9,7 @@ import { formatCycle, type Dependencies } from '../dependencies';
 import { getOwn, jsonEqual, type Editor } from '../cfn/json';
 import type { Resource, TemplateIndex } from '../template';
 import type { JsonObject } from '../types';
-import type { IamWarning } from './documents';
+import type { IamWarning } from './types';
 
 const OWN_SUFFIX = 'WarmStepFunctionsPolicy';
 const OWN_POLICY = /WarmStepFunctionsPolicy\d*$/;

@@ -52,7 +52,8 @@ afterAll(() => {
 describe('.pre-commit-hooks.yaml', () => {
   test('defines warm-step-functions-check: language node, the check command, file names', () => {
     expect(hook).toMatchObject({ id: 'warm-step-functions-check', language: 'node', pass_filenames: true });
-    expect(hook.entry).toContain('warm-step-functions check');
+    // One run for every file pre-commit passes: no shell, no loop.
+    expect(splitEntry(hook.entry)).toEqual(['warm-step-functions', 'check']);
     for (const key of Object.keys(hook)) {
       expect(['id', 'name', 'description', 'language', 'entry', 'files', 'pass_filenames']).toContain(key);
     }
@@ -74,6 +75,7 @@ describe('.pre-commit-hooks.yaml', () => {
     expect(r.output).toContain('No cold paths (after WarmStepFunctions)');
     expect(r.output).toContain('1 cold path (as written):');
     expect(r.output).toContain('ReportFlow States.Build');
+    expect(r.output).toContain('infra/cold-template.yml: 1 cold path');
   });
 
   test('the entry passes (exit 0) when no file has a cold path, and fails (exit 2) on a file it cannot read', async () => {

@@ -76,6 +76,7 @@ beforeAll(async () => {
   const listed = await mustRun('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], ROOT);
   for (const rel of listed.stdout.split('\0').filter(Boolean)) {
     if (!existsSync(join(ROOT, rel))) continue; // deleted in the work tree
+    if (rel === 'node_modules') continue; // a work tree whose node_modules is a symlink (linked below)
     mkdirSync(dirname(join(src, rel)), { recursive: true });
     copyFileSync(join(ROOT, rel), join(src, rel));
   }
@@ -109,17 +110,33 @@ describe('npm pack', () => {
   test(`the tarball is ${NAME}-${PKG.version}.tgz and holds what users need, and nothing else`, () => {
     expect(packed.filename).toBe(`${NAME}-${PKG.version}.tgz`);
     const paths = packed.files.map((f) => f.path).sort();
-    for (const needed of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'dist/cli.cjs', 'dist/macro.zip', 'template/macro.yml', 'template/stackset.yml']) {
+    for (const needed of [
+      'package.json',
+      'README.md',
+      'LICENSE',
+      'CHANGELOG.md',
+      'dist/cli.cjs',
+      'dist/macro.zip',
+      'template/macro.yml',
+      'template/stackset.yml',
+      'dist/index.cjs',
+      'dist/serverless.cjs',
+      'dist/cdk.cjs',
+      'dist/types/index.d.ts',
+      'dist/types/frontends/serverless.d.ts',
+      'dist/types/frontends/cdk.d.ts',
+    ]) {
       expect(paths).toContain(needed);
     }
     const allowed = [
       /^(package\.json|README\.md|LICENSE|CHANGELOG\.md)$/,
-      /^dist\/(cli\.cjs|macro\.zip)$/,
+      /^dist\/(cli\.cjs|macro\.zip|index\.cjs|serverless\.cjs|cdk\.cjs)$/,
+      /^dist\/types\/.+\.d\.ts$/, // the types of the three exports
       /^template\/[^/]+\.yml$/, // the deployable templates, not template/examples/
       /^docs\/[^/]+\.md$/,
     ];
     expect(paths.filter((p) => !allowed.some((re) => re.test(p)))).toEqual([]);
-    const forbidden = /(^|\/)(test|tests|fixtures|node_modules|\.serverless|examples|macro|scripts|bench|coverage|\.ci)(\/|$)|\.ts$/;
+    const forbidden = /(^|\/)(test|tests|fixtures|node_modules|\.serverless|examples|macro|scripts|bench|coverage|\.ci)(\/|$)|(?<!\.d)\.ts$/;
     expect(paths.filter((p) => forbidden.test(p))).toEqual([]);
   });
 
@@ -127,6 +144,7 @@ describe('npm pack', () => {
     const pkg = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));
     expect(pkg.private).toBeUndefined();
     expect(pkg.bin).toEqual({ 'warm-step-functions': 'dist/cli.cjs' });
+    expect(pkg.peerDependenciesMeta).toEqual({ 'aws-cdk-lib': { optional: true }, constructs: { optional: true } });
     expect(pkg.license).toBe('Apache-2.0');
     expect(Object.keys(pkg.dependencies).sort()).toEqual(['@aws-sdk/client-cloudformation', '@aws-sdk/client-lambda', '@aws-sdk/client-sfn']);
     expect(readFileSync(join(installed, 'LICENSE'), 'utf8')).toMatch(/Apache License\s+Version 2\.0, January 2004/);
@@ -181,5 +199,101 @@ describe('npx warm-step-functions, installed from the tarball', () => {
     expect(r.stderr).not.toContain('Cannot find module');
     expect(r.stderr).toContain('verify needs --stack');
     expect(r.code).toBe(2);
+  });
+});
+
+describe('the library exports, installed from the tarball', () => {
+  const node = (args: string[]) => run(process.execPath, args, consumer);
+
+  test("require('warm-step-functions'): the core API, and the Serverless plugin as the default export", async () => {
+    copyFileSync(join(ROOT, 'template/examples/serverless-seed/compiled.json'), join(consumer, 'compiled.json'));
+    const r = await node([
+      '-e',
+      `
+      const w = require('warm-step-functions');
+      const fragment = require('./compiled.json');
+      const result = w.transform(fragment, { ...w.parseParams({ Mode: 'rewrite' }), region: 'us-east-1' });
+      const sls = { service: { provider: { compiledCloudFormationTemplate: {} } }, getProvider: () => ({ getRegion: () => 'us-east-1' }), classes: { Error } };
+      console.log(JSON.stringify({ summary: result.report.summary, def: JSON.stringify(result.fragment.Resources.Hello.Properties.DefinitionString), hooks: Object.keys(new w.default(sls, {}, undefined).hooks) }));
+      try { w.parseParams({ Mode: 'loud' }); } catch (e) { console.log(e instanceof w.TransformError); }
+    `,
+    ]);
+    expect(r.stderr).toBe('');
+    const [first, second] = r.stdout.trim().split('\n');
+    const out = JSON.parse(first);
+    expect(out.summary.rewritten).toBe(2);
+    expect(out.def).toContain('HelloProvConcLambdaAlias');
+    expect(out.hooks).toEqual(['aws:package:finalize:mergeCustomProviderResources']);
+    expect(second).toBe('true');
+  });
+
+  test("import from 'warm-step-functions' (ES module) and 'warm-step-functions/serverless'", async () => {
+    writeFileSync(
+      join(consumer, 'esm.mjs'),
+      `
+      import { transform, parseParams } from 'warm-step-functions';
+      import Plugin from 'warm-step-functions/serverless';
+      import Main from 'warm-step-functions';
+      console.log(typeof transform, typeof parseParams, typeof Plugin.default, typeof Main.default);
+    `,
+    );
+    const r = await node(['esm.mjs']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('function function function function');
+  });
+
+  test("require('warm-step-functions/cdk'): the Aspect rewrites a synthesized stack (the app's own aws-cdk-lib)", async () => {
+    const modules = join(consumer, 'node_modules');
+    for (const m of ['aws-cdk-lib', 'constructs']) if (!existsSync(join(modules, m))) symlinkSync(join(ROOT, 'node_modules', m), join(modules, m));
+    writeFileSync(
+      join(consumer, 'app.cjs'),
+      `
+      const { App, Aspects, Stack } = require('aws-cdk-lib');
+      const lambda = require('aws-cdk-lib/aws-lambda');
+      const sfn = require('aws-cdk-lib/aws-stepfunctions');
+      const tasks = require('aws-cdk-lib/aws-stepfunctions-tasks');
+      const { WarmStepFunctions } = require('warm-step-functions/cdk');
+      const app = new App({ outdir: require('fs').mkdtempSync(require('os').tmpdir() + '/wsf-app-') });
+      const stack = new Stack(app, 'Consumer');
+      const fn = new lambda.Function(stack, 'Fn', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => 1;') });
+      new lambda.Alias(stack, 'Live', { aliasName: 'live', version: fn.currentVersion, provisionedConcurrentExecutions: 1 });
+      new sfn.StateMachine(stack, 'M', { definitionBody: sfn.DefinitionBody.fromChainable(new tasks.LambdaInvoke(stack, 'Call', { lambdaFunction: fn })) });
+      Aspects.of(app).add(new WarmStepFunctions());
+      const t = app.synth().getStackByName('Consumer').template;
+      const m = Object.values(t.Resources).find((r) => r.Type === 'AWS::StepFunctions::StateMachine');
+      const alias = Object.keys(t.Resources).find((k) => t.Resources[k].Type === 'AWS::Lambda::Alias');
+      console.log(JSON.stringify(m.Properties.DefinitionString).includes('{"Ref":"' + alias + '"}'));
+    `,
+    );
+    const r = await node(['app.cjs']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('true');
+  });
+
+  test('the types of the three exports compile in a TypeScript consumer (node16 resolution, through the exports map)', async () => {
+    writeFileSync(
+      join(consumer, 'typed.ts'),
+      `
+      import { transform, parseParams, type TransformResult, type Decision } from 'warm-step-functions';
+      import WarmStepFunctionsPlugin from 'warm-step-functions/serverless';
+      import { WarmStepFunctions, type WarmStepFunctionsProps } from 'warm-step-functions/cdk';
+      const r: TransformResult = transform({}, parseParams({ Mode: 'report' }));
+      const d: Decision[] = r.report.decisions;
+      const props: WarmStepFunctionsProps = { aliasName: 'live', mode: 'strict' };
+      export const used = [d, new WarmStepFunctions(props), WarmStepFunctionsPlugin];
+      // @ts-expect-error: Mode is one of rewrite, report, strict
+      export const bad: WarmStepFunctionsProps = { mode: 'loud' };
+    `,
+    );
+    writeFileSync(
+      join(consumer, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: { module: 'node16', moduleResolution: 'node16', strict: true, noEmit: true, skipLibCheck: true, types: [] },
+        files: ['typed.ts'],
+      }),
+    );
+    const r = await run(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], consumer);
+    expect(r.stdout + r.stderr).toBe('');
+    expect(r.code).toBe(0);
   });
 });

@@ -14,6 +14,7 @@ import type { TransformOptions, TransformResult } from '../../macro/types';
 import { ACCOUNT, CONDITIONS, anythingCase, brokenCase, clone, conditionalCase, cyclicCase, put, validCase, type ConditionalCase, type CyclicCase, type Env, type FnInfo, type LooseCase, type ValidCase } from './arbitraries';
 import { checkAccounting } from './accounting';
 import { dependencyGraph, findCycle } from './cycles';
+import { checkEffective, checkNoWidening, iamCase, type IamCase } from './iam-cases';
 
 type Path = (string | number)[];
 export type Assignment = ReadonlyMap<string, boolean>;
@@ -1062,7 +1063,7 @@ const valid = (id: string, title: string, share: number, check: (c: ValidCase, r
   },
 });
 
-export const PROPERTIES: NamedProperty<ValidCase | LooseCase>[] = [
+export const PROPERTIES: NamedProperty<ValidCase | LooseCase | IamCase>[] = [
   {
     id: 'never-throws-damaged',
     title: 'P1/P2: on damaged templates it returns a template or throws a TransformError with a message, and never mutates its input',
@@ -1095,14 +1096,39 @@ export const PROPERTIES: NamedProperty<ValidCase | LooseCase>[] = [
       checkIdempotent(r, cc.options);
     },
   },
-  valid('warm-invocations', 'P5: every invocation of a warm function resolves to its warm target (independent oracle), nothing else in the definition changes', 0.15, (c, r) =>
+  valid('warm-invocations', 'P5: every invocation of a warm function resolves to its warm target (independent oracle), nothing else in the definition changes', 0.1, (c, r) =>
     checkInvocations(c, r.fragment),
   ),
   valid('references-exist', 'P6: every Ref, GetAtt, ${} and condition in the output exists (under every assignment of the conditions)', 0.1, (c, r) =>
     checkReferences(c.template, r.fragment, c.oracle.conditions),
   ),
   valid('no-dead-entries', 'P6b: no DefinitionSubstitutions key or Fn::Sub variable is left unused', 0.05, (c, r) => checkNoDeadEntries(c.template, r.fragment, c.oracle.conditions)),
-  valid('iam-grants', 'IAM: the role of every rewritten state machine may invoke each new target', 0.1, (c, r) => checkIam(c, r)),
+  valid('iam-grants', 'IAM: the role of every rewritten state machine may invoke each new target', 0.05, (c, r) => checkIam(c, r)),
+  {
+    id: 'iam-effective',
+    title:
+      'IAM: every rewritten invocation is allowed for its calling principal (role, Fn::If role, Credentials role, SAM role) in every combination of conditions, by an independent evaluator, or a warning names what stands in the way and Mode strict fails',
+    share: 0.05,
+    arbitrary: iamCase,
+    check: (c) => {
+      const ic = c as IamCase;
+      const r = runChecked(ic.template, ic.options);
+      if (!r.ok) fail(`a valid template was rejected: ${r.error.message}`);
+      checkEffective(ic, r.result);
+    },
+  },
+  {
+    id: 'iam-no-widening',
+    title: 'IAM: for every principal and combination, the (action, resource) pairs allowed after the macro are those allowed before plus exactly lambda:InvokeFunction on the new target',
+    share: 0.05,
+    arbitrary: iamCase,
+    check: (c) => {
+      const ic = c as IamCase;
+      const r = runChecked(ic.template, ic.options);
+      if (!r.ok) fail(`a valid template was rejected: ${r.error.message}`);
+      checkNoWidening(ic, r.result);
+    },
+  },
   valid('proto-keys', 'P7: __proto__ keys survive as own data properties; no object gets another prototype', 0.05, (c, r) => checkProtoKeys(c.template, r.fragment)),
   {
     id: 'no-new-cycles',
@@ -1122,7 +1148,7 @@ export const PROPERTIES: NamedProperty<ValidCase | LooseCase>[] = [
       if (!findCycle(cc.template)) checkIdempotent(r, cc.options);
     },
   },
-] as NamedProperty<ValidCase | LooseCase>[];
+] as NamedProperty<ValidCase | LooseCase | IamCase>[];
 
 /**
  * Runs one property and returns fast-check's details, in two phases: find the first failure (no

@@ -189,11 +189,21 @@ describe('grants that do not cover the alias', () => {
   test.each<[string, Json, number]>([
     ['Resource "*" covers both branches', '*', 0],
     ['an equal Fn::If grant covers it', { 'Fn::If': ['InProd', { Ref: 'Live' }, GA('Fn')] }, 0],
-    ['${Fn.Arn}:* covers the alias but not the unqualified branch', { 'Fn::Sub': '${Fn.Arn}:*' }, 1],
+    // The unqualified branch is the invocation as it was: not the macro's to grant.
+    ['${Fn.Arn}:* covers the alias', { 'Fn::Sub': '${Fn.Arn}:*' }, 0],
+    ['another function: the alias by its ARN, in a statement of its own', 'arn:aws:lambda:us-east-1:123456789012:function:other', 1],
     ['${Fn.Arn}* covers both branches', { 'Fn::Sub': '${Fn.Arn}*' }, 0],
   ])('a guarded target: %s', (_name, resource, added) => {
     const input = { Resources: { Fn: FUNCTION, Live: { ...LIVE, Condition: 'InProd' }, Role: role([statement(resource)]), SM: machine() } };
     expect(transform(input, OPTIONS).report.summary.iamGrantsAdded).toBe(added);
+  });
+
+  test('a guarded alias in a statement of its own is granted by its ARN (${Fn.Arn}:live), never through the unqualified function', () => {
+    const input = { Resources: { Fn: FUNCTION, Live: { ...LIVE, Condition: 'InProd' }, Role: role([statement('arn:aws:s3:::x')]), SM: machine() } };
+    const out = (transform(input, OPTIONS).fragment as { Resources: JsonObject }).Resources;
+    expect(statementsOf(out, 'Role', 1)).toEqual([statement([{ 'Fn::Sub': '${Fn.Arn}:live' }])]);
+    // A second run finds it covered.
+    expect(transform({ Resources: out }, OPTIONS).report.summary.iamGrantsAdded).toBe(0);
   });
 
   test('two state machines with the same role: one grant', () => {
@@ -645,4 +655,275 @@ describe('IAM: defects', () => {
     expect(transform(input, OPTIONS).report.summary.iamGrantsAdded).toBe(0);
   });
 
+});
+
+describe('grants are narrow: a statement is extended only when its actions are exactly the invoke actions', () => {
+  test.each<[string, Json]>([
+    ['lambda:InvokeFunction', 'lambda:InvokeFunction'],
+    ['lower case', 'lambda:invokefunction'],
+    ['with lambda:InvokeAsync', ['lambda:InvokeFunction', 'lambda:InvokeAsync']],
+    ['a one-item list', ['lambda:InvokeFunction']],
+  ])('%s: the alias joins the statement', (_name, action) => {
+    const { out, report } = run({ Role: role([statement(GA('Fn'), { Action: action })]), SM: machine() });
+    expect(report.summary.iamGrantsAdded).toBe(1);
+    expect(statementsOf(out)).toEqual([statement([GA('Fn'), { Ref: 'Live' }], { Action: action })]);
+    expect((out.Role as { Properties: { Policies: Json[] } }).Properties.Policies).toHaveLength(1);
+  });
+
+  test.each<[string, Json]>([
+    ['Action "*"', '*'],
+    ['lambda:*', 'lambda:*'],
+    ['lambda:Invoke*', 'lambda:Invoke*'],
+    ['a list with lambda:UpdateAlias', ['lambda:InvokeFunction', 'lambda:UpdateAlias']],
+    ['a list with lambda:AddPermission', ['lambda:AddPermission', 'lambda:InvokeFunction']],
+    ['a list with another service', ['lambda:InvokeFunction', 'logs:PutLogEvents']],
+    ['lambda:InvokeAsync alone', 'lambda:InvokeAsync'],
+  ])('%s: the statement is left as it is; the alias gets a statement of its own, with lambda:InvokeFunction alone', (_name, action) => {
+    const broad = statement(GA('Fn'), { Action: action });
+    const { out, report } = run({ Role: role([broad]), SM: machine() });
+    expect(report.summary.iamGrantsAdded).toBe(1);
+    expect(statementsOf(out)).toEqual([broad]);
+    expect(statementsOf(out, 'Role', 1)).toEqual([{ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: [{ Ref: 'Live' }] }]);
+  });
+});
+
+describe('names that go into a literal ARN are valid Lambda names', () => {
+  const starter = (fnName: string, aliasName: string): JsonObject => ({
+    Starter: { Type: 'AWS::Lambda::Function', Properties: { FunctionName: fnName, Environment: { Variables: { FLOW: { Ref: 'A' } } } } },
+    StarterLive: { Type: 'AWS::Lambda::Alias', Properties: { FunctionName: { Ref: 'Starter' }, FunctionVersion: '1', Name: aliasName, ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 } } },
+    A: machine(),
+    B: machine({ DefinitionString: { 'Fn::Sub': '{"StartAt":"S","States":{"S":{"Type":"Task","Resource":"${Starter.Arn}","End":true}}}' } }),
+  });
+  const texts = (out: JsonObject): string => JSON.stringify(out);
+
+  test.each<[string, string, string]>([
+    ['a function name with *', 'starter-*', 'live'],
+    ['a function name with ?', 'starter-?', 'live'],
+    ['a function name with ${...}', 'starter-${AWS::Region}', 'live'],
+    ['an alias name with *', 'starter-fn', 'li*'],
+    ['an alias name that is a number', 'starter-fn', '12'],
+    ['a function name over 64 characters', 'f'.repeat(65), 'live'],
+  ])('%s: no literal-ARN grant (it would be a wildcard or a substitution)', (_name, fnName, aliasName) => {
+    const { out } = run({ Role: role([statement('arn:aws:s3:::x')]), ...starter(fnName, aliasName) });
+    const policies = texts(out);
+    expect(policies).not.toContain(`function:${fnName}:${aliasName}`);
+    // The grant still exists, by reference, in a policy of its own (it breaks the circle).
+    expect((out.RoleWarmStepFunctionsPolicy as { Properties: JsonObject }).Properties.PolicyDocument).toEqual({ Version: '2012-10-17', Statement: [statement([{ Ref: 'StarterLive' }])] });
+  });
+
+  test('valid names: the literal-ARN grant', () => {
+    const { out } = run({ Role: role([statement('arn:aws:s3:::x')]), ...starter('starter_Fn-1', 'live-2') });
+    expect(statementsOf(out, 'Role', 1)).toEqual([
+      statement([{ Ref: 'Live' }]),
+      statement([{ 'Fn::Sub': 'arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:starter_Fn-1:live-2' }]),
+    ]);
+  });
+});
+
+describe('the effective-permission check: every policy that reaches the principal, in every combination of conditions', () => {
+  const CONDITIONS = { IsProd: { 'Fn::Equals': [{ Ref: 'Stage' }, 'prod'] }, UseExisting: { 'Fn::Equals': [{ Ref: 'ExistingRole' }, ''] } };
+  const PARAMETERS = { Stage: { Type: 'String' }, ExistingRole: { Type: 'String', Default: '' } };
+  const runWith = (resources: JsonObject, options: TransformOptions = OPTIONS): TransformResult & { out: JsonObject } => {
+    const input = { Parameters: PARAMETERS, Conditions: CONDITIONS, Resources: { Fn: FUNCTION, Live: LIVE, ...resources } };
+    const frozen = JSON.stringify(input);
+    const result = transform(input, options);
+    expect(JSON.stringify(input)).toBe(frozen);
+    return { ...result, out: (result.fragment as { Resources: JsonObject }).Resources };
+  };
+  const reasons = (r: TransformResult, action: string): string[] => r.report.decisions.filter((d) => d.action === action).map((d) => d.reason);
+  const strictFails = (resources: JsonObject, message: RegExp): void => {
+    let error: unknown;
+    try {
+      runWith(resources, { ...OPTIONS, mode: 'strict' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(TransformError);
+    expect((error as Error).message).toMatch(message);
+  };
+  const boundaryPolicy = (statements: JsonObject[]): JsonObject => ({ Type: 'AWS::IAM::ManagedPolicy', Properties: { PolicyDocument: { Version: '2012-10-17', Statement: statements } } });
+
+  test('a permissions boundary that allows only the unqualified ARN: extended with the alias (guardrail extended), nothing else in it changes', () => {
+    const r = runWith({ Role: role([statement(GA('Fn'))], { PermissionsBoundary: { Ref: 'Boundary' } }), Boundary: boundaryPolicy([statement(GA('Fn')), { Effect: 'Allow', Action: 'logs:*', Resource: '*' }]), SM: machine() });
+    expect((r.out.Boundary as { Properties: JsonObject }).Properties.PolicyDocument).toEqual({ Version: '2012-10-17', Statement: [statement([GA('Fn'), { Ref: 'Live' }]), { Effect: 'Allow', Action: 'logs:*', Resource: '*' }] });
+    expect(reasons(r, 'granted')).toContain('guardrail extended: the permissions boundary Boundary now allows lambda:InvokeFunction on {Live}, as it does on Fn');
+    expect(reasons(r, 'warning')).toEqual([]);
+  });
+
+  test('a boundary statement with broader actions stays as it is: the boundary gets a statement for invoking alone', () => {
+    const broad = { Effect: 'Allow', Action: ['lambda:InvokeFunction', 'lambda:GetFunction'], Resource: GA('Fn') };
+    const r = runWith({ Role: role([statement(GA('Fn'))], { PermissionsBoundary: { Ref: 'Boundary' } }), Boundary: boundaryPolicy([broad]), SM: machine() });
+    expect((r.out.Boundary as { Properties: JsonObject }).Properties.PolicyDocument).toEqual({ Version: '2012-10-17', Statement: [broad, { Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: [{ Ref: 'Live' }] }] });
+  });
+
+  test('a boundary that does not name the function: untouched, a warning that names it and the fix; Mode strict fails', () => {
+    const resources = { Role: role([statement(GA('Fn'))], { PermissionsBoundary: { Ref: 'Boundary' } }), Boundary: boundaryPolicy([{ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: 'arn:aws:lambda:us-east-1:123456789012:function:other' }]), SM: machine() };
+    const r = runWith(resources);
+    expect(r.out.Boundary).toEqual(resources.Boundary);
+    expect(reasons(r, 'warning')).toEqual([
+      'the permissions boundary of Role, Boundary, does not allow lambda:InvokeFunction on {Live}: add {Live} to an Allow statement of Boundary (the macro extends a boundary only when it already allows Fn)',
+    ]);
+    strictFails(resources, /Role may not invoke \{Live\}: its permissions boundary Boundary does not allow it \(Mode strict\)/);
+  });
+
+  test('an external boundary: a warning, never silence; Mode strict fails', () => {
+    const resources = { Role: role([statement(GA('Fn'))], { PermissionsBoundary: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/org-boundary' } }), SM: machine() };
+    const r = runWith(resources);
+    expect(reasons(r, 'warning')).toEqual([expect.stringMatching(/^the permissions boundary of Role, .*org-boundary.*, is outside the template: make sure it allows lambda:InvokeFunction on \{Live\}/)]);
+    strictFails(resources, /its permissions boundary .* is outside the template/);
+  });
+
+  test('a Deny guardrail with NotResource naming the function: the alias joins its NotResource (guardrail extended)', () => {
+    const guard = { Sid: 'OnlyTheWorker', Effect: 'Deny', Action: 'lambda:InvokeFunction', NotResource: [GA('Fn')] };
+    const r = runWith({ Role: role([statement(GA('Fn')), guard]), SM: machine() });
+    expect(statementsOf(r.out)).toEqual([statement([GA('Fn'), { Ref: 'Live' }]), { ...guard, NotResource: [GA('Fn'), { Ref: 'Live' }] }]);
+    expect(reasons(r, 'granted')[1]).toMatch(/^guardrail extended: \{Live\} added to the NotResource of the Deny statement OnlyTheWorker in Role Policies\[0\] \(invoke\)/);
+  });
+
+  test('a Deny guardrail with NotResource and other actions written out: the alias is exempt from lambda:InvokeFunction alone', () => {
+    const guard = { Effect: 'Deny', Action: ['lambda:InvokeFunction', 'lambda:UpdateAlias'], NotResource: GA('Fn') };
+    const r = runWith({ Role: role([statement('*', { Action: 'lambda:*' }), guard]), SM: machine() });
+    expect(statementsOf(r.out)).toEqual([
+      statement('*', { Action: 'lambda:*' }),
+      { ...guard, NotResource: [GA('Fn'), { Ref: 'Live' }] },
+      { Effect: 'Deny', Action: 'lambda:UpdateAlias', Resource: [{ Ref: 'Live' }] },
+    ]);
+    expect(reasons(r, 'granted')).toEqual([expect.stringMatching(/a new Deny statement after it goes on denying lambda:UpdateAlias on \{Live\}$/)]);
+    expect(reasons(r, 'warning')).toEqual([]);
+  });
+
+  test('a Deny guardrail with NotResource and lambda:*: untouched (exempting the alias would exempt every action), a warning with the exact fix', () => {
+    const guard = { Effect: 'Deny', Action: 'lambda:*', NotResource: [GA('Fn')] };
+    const r = runWith({ Role: role([statement(GA('Fn')), guard]), SM: machine() });
+    expect(statementsOf(r.out)).toEqual([statement([GA('Fn'), { Ref: 'Live' }]), guard]);
+    expect(reasons(r, 'warning')).toEqual([expect.stringMatching(/add \{Live\} to its NotResource for lambda:InvokeFunction alone \(deny its other actions on \{Live\} in a statement of their own\)$/)]);
+  });
+
+  test('a Deny guardrail with NotResource naming another function: untouched, a warning that says to add the alias to it', () => {
+    const guard = { Effect: 'Deny', Action: 'lambda:*', NotResource: ['arn:aws:lambda:us-east-1:123456789012:function:other'] };
+    const r = runWith({ Role: role([statement('*'), guard]), SM: machine() });
+    expect(statementsOf(r.out)).toEqual([statement('*'), guard]);
+    expect(reasons(r, 'warning')).toEqual([expect.stringMatching(/^the Deny statement Role Policies\[0\] \(invoke\) \(Resources\/Role\/Properties\/Policies\/0\/PolicyDocument\/Statement\/1\) denies Role lambda:InvokeFunction on \{Live\} .*: add \{Live\} to its NotResource for lambda:InvokeFunction alone/)]);
+  });
+
+  test('a Deny on every alias (Resource function:*:*) is never weakened: a warning', () => {
+    const deny = { Sid: 'NoQualified', Effect: 'Deny', Action: 'lambda:InvokeFunction', Resource: 'arn:aws:lambda:*:*:function:*:*' };
+    const resources = { Role: role([statement(GA('Fn')), deny]), SM: machine() };
+    const r = runWith(resources);
+    expect(statementsOf(r.out)).toEqual([statement([GA('Fn'), { Ref: 'Live' }]), deny]);
+    expect(reasons(r, 'warning')).toEqual([expect.stringContaining('the Deny statement NoQualified in Role Policies[0] (invoke)')]);
+    expect(reasons(r, 'warning')[0]).toContain('narrow its Resource so that it does not match {Live}, or list SM in Exclude');
+    strictFails(resources, /Role may not invoke \{Live\}: the Deny statement NoQualified .* denies it/);
+  });
+
+  test('a Deny that does not match the alias (another action, another function) is no obstacle', () => {
+    const r = runWith({ Role: role([statement(GA('Fn')), { Effect: 'Deny', Action: 'lambda:DeleteFunction', Resource: '*' }, { Effect: 'Deny', Action: '*', Resource: 'arn:aws:lambda:*:*:function:admin-*' }]), SM: machine() });
+    expect(reasons(r, 'warning')).toEqual([]);
+  });
+
+  test('a Deny in a separate policy attached to the role counts too', () => {
+    const r = runWith({ Role: role([statement(GA('Fn'))]), Guard: { Type: 'AWS::IAM::Policy', Properties: { PolicyName: 'g', Roles: [{ Ref: 'Role' }], PolicyDocument: { Statement: [{ Effect: 'Deny', Action: 'lambda:Invoke*', Resource: { 'Fn::Sub': '${Fn.Arn}:*' } }] } } }, SM: machine() });
+    expect(reasons(r, 'warning')).toEqual([expect.stringMatching(/^the Deny statement Guard \(Resources\/Guard\/Properties\/PolicyDocument\/Statement\/0\) denies Role/)]);
+  });
+
+  test('a Deny only under a Condition: the warning says in which combination', () => {
+    const guard = { 'Fn::If': ['IsProd', { Effect: 'Deny', Action: 'lambda:InvokeFunction', Resource: { 'Fn::Sub': '${Fn.Arn}:*' } }, { Ref: 'AWS::NoValue' }] };
+    const r = runWith({ Role: role([statement(GA('Fn')), guard as unknown as JsonObject]), SM: machine() });
+    expect(reasons(r, 'warning')).toEqual([expect.stringContaining('when IsProd true')]);
+  });
+
+  test('a Deny with an IAM Condition may apply: a warning to make sure it does not', () => {
+    const guard = { Effect: 'Deny', Action: 'lambda:*', Resource: '*', Condition: { StringNotEquals: { 'aws:RequestedRegion': 'us-east-1' } } };
+    const r = runWith({ Role: role([statement(GA('Fn')), guard]), SM: machine() });
+    expect(reasons(r, 'warning')).toEqual([expect.stringMatching(/may deny Role lambda:InvokeFunction on \{Live\} \(it has a Condition .*\); the macro does not weaken a Deny: make sure it does not deny lambda:InvokeFunction on \{Live\}$/)]);
+  });
+
+  test('a qualified grant only under a Condition (AWS::IAM::Policy with Condition IsProd): an unconditional grant is added', () => {
+    const prodOnly = { Type: 'AWS::IAM::Policy', Condition: 'IsProd', Properties: { PolicyName: 'p', Roles: [{ Ref: 'Role' }], PolicyDocument: { Statement: [statement({ 'Fn::Sub': '${Fn.Arn}:*' })] } } };
+    const r = runWith({ Role: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: {} } }, ProdOnly: prodOnly, SM: machine() });
+    expect(r.out.ProdOnly).toEqual(prodOnly);
+    expect((r.out.Role as { Properties: JsonObject }).Properties.Policies).toEqual([{ PolicyName: 'WarmStepFunctionsInvoke', PolicyDocument: { Version: '2012-10-17', Statement: [statement([{ Ref: 'Live' }])] } }]);
+    expect(reasons(r, 'warning')).toEqual([]);
+  });
+
+  test('without the Condition the same policy covers the alias: nothing added', () => {
+    const always = { Type: 'AWS::IAM::Policy', Properties: { PolicyName: 'p', Roles: [{ Ref: 'Role' }], PolicyDocument: { Statement: [statement({ 'Fn::Sub': '${Fn.Arn}:*' })] } } };
+    const r = runWith({ Role: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: {} } }, Always: always, SM: machine() });
+    expect(r.report.summary.iamGrantsAdded).toBe(0);
+  });
+
+  test('RoleArn: !If with an in-template branch: that role gets the grant; the external branch is a warning', () => {
+    const r = runWith({ Role: role([statement(GA('Fn'))]), SM: machine({ RoleArn: { 'Fn::If': ['UseExisting', GA('Role'), { Ref: 'ExistingRole' }] } }) });
+    expect(statementsOf(r.out)).toEqual([statement([GA('Fn'), { Ref: 'Live' }])]);
+    expect(reasons(r, 'warning')).toEqual([expect.stringMatching(/^the role \{"Ref":"ExistingRole"\} is not defined in this template; make sure it may invoke \{Live\}/)]);
+  });
+
+  test('RoleArn: !If between two roles of the template: both get the grant', () => {
+    const r = runWith({ Role: role([statement(GA('Fn'))]), Other: role([statement('arn:aws:s3:::x')]), SM: machine({ RoleArn: { 'Fn::If': ['IsProd', GA('Role'), GA('Other')] } }) });
+    expect(statementsOf(r.out)).toEqual([statement([GA('Fn'), { Ref: 'Live' }])]);
+    expect(statementsOf(r.out, 'Other', 1)).toEqual([statement([{ Ref: 'Live' }])]);
+    expect(reasons(r, 'warning')).toEqual([]);
+  });
+
+  const credentialsMachine = (credentials: string): JsonObject =>
+    machine({
+      DefinitionString: {
+        'Fn::Sub': `{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","Credentials":${credentials},"Parameters":{"FunctionName":"\${Fn.Arn}"},"End":true}}}`,
+      },
+    });
+
+  test("a task with its own Credentials role: that role gets the grant, not the state machine's", () => {
+    const r = runWith({ Role: role([statement(GA('Fn'))]), TaskRole: role([statement(GA('Fn'))]), SM: credentialsMachine('{"RoleArn":"${TaskRole.Arn}"}') });
+    expect(statementsOf(r.out)).toEqual([statement(GA('Fn'))]);
+    expect(statementsOf(r.out, 'TaskRole')).toEqual([statement([GA('Fn'), { Ref: 'Live' }])]);
+  });
+
+  test('a Credentials role outside the template: a warning', () => {
+    const r = runWith({ Role: role([statement(GA('Fn'))]), SM: credentialsMachine('{"RoleArn":"arn:aws:iam::123456789012:role/task-role"}') });
+    expect(reasons(r, 'warning')).toEqual([expect.stringContaining('the role "arn:aws:iam::123456789012:role/task-role" is not defined in this template')]);
+  });
+
+  test('Credentials.RoleArn.$ (computed at run time): a warning; Mode strict fails', () => {
+    const resources = { Role: role([statement(GA('Fn'))]), SM: credentialsMachine('{"RoleArn.$":"$.role"}') };
+    const r = runWith(resources);
+    expect(reasons(r, 'warning')).toEqual(['state States.A calls Lambda with Credentials.RoleArn.$, a role computed at run time, so the macro cannot check or grant it; make sure every role it may take allows lambda:InvokeFunction on {Live}']);
+    strictFails(resources, /Credentials.RoleArn.\$, a role computed at run time/);
+  });
+
+  test('a managed policy ARN outside the template: a warning (a note: Mode strict does not fail on it)', () => {
+    const resources = { Role: role([statement(GA('Fn'))], { ManagedPolicyArns: ['arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess'] }), SM: machine() };
+    const r = runWith(resources);
+    expect(reasons(r, 'warning')).toEqual([expect.stringMatching(/^Role also has the managed policy arn:aws:iam::aws:policy\/AWSXrayWriteOnlyAccess, which is outside the template/)]);
+    expect(() => runWith(resources, { ...OPTIONS, mode: 'strict' })).not.toThrow();
+  });
+
+  test('a managed policy of the template in ManagedPolicyArns with a Deny: a warning naming it', () => {
+    const r = runWith({
+      Role: role([statement(GA('Fn'))], { ManagedPolicyArns: [{ Ref: 'Guard' }] }),
+      Guard: boundaryPolicy([{ Effect: 'Deny', Action: 'lambda:InvokeFunction', Resource: { 'Fn::Sub': '${Fn.Arn}:*' } }]),
+      SM: machine(),
+    });
+    expect(reasons(r, 'warning')).toEqual([expect.stringMatching(/^the Deny statement Guard /)]);
+  });
+
+  test('SAM: a state machine with PermissionsBoundary and LambdaInvokePolicy; an external boundary is a warning', () => {
+    const sam = { Type: 'AWS::Serverless::StateMachine', Properties: { DefinitionString: INVOKE_FN, Policies: [{ LambdaInvokePolicy: { FunctionName: { Ref: 'Fn' } } }], PermissionsBoundary: 'arn:aws:iam::123456789012:policy/b' } };
+    const r = runWith({ SM: sam });
+    expect(r.report.summary.iamGrantsAdded).toBe(0);
+    expect(reasons(r, 'warning')).toEqual([expect.stringMatching(/^the permissions boundary of the role SAM builds for SM, arn:aws:iam::123456789012:policy\/b, is outside the template/)]);
+  });
+
+  test('Mode report reports the guardrail it would extend, and changes nothing', () => {
+    const input = { Resources: { Fn: FUNCTION, Live: LIVE, Role: role([statement(GA('Fn')), { Effect: 'Deny', Action: 'lambda:InvokeFunction', NotResource: [GA('Fn')] }]), SM: machine() } };
+    const r = transform(input, { ...OPTIONS, mode: 'report' });
+    expect(r.fragment).toBe(input);
+    expect(r.report.decisions.filter((d) => d.action === 'granted').map((d) => d.reason)[1]).toMatch(/^guardrail extended: .*\(Mode report: nothing changed\)$/);
+  });
+
+  test('idempotent: a second run adds nothing and warns of nothing new', () => {
+    const first = runWith({ Role: role([statement(GA('Fn')), { Effect: 'Deny', Action: 'lambda:InvokeFunction', NotResource: [GA('Fn')] }], { PermissionsBoundary: { Ref: 'Boundary' } }), Boundary: boundaryPolicy([statement(GA('Fn'))]), SM: machine() });
+    const second = transform(first.fragment, OPTIONS);
+    expect(second.fragment).toEqual(first.fragment);
+    expect(second.report.decisions.filter((d) => d.action === 'warning' || d.action === 'granted')).toEqual([]);
+  });
 });

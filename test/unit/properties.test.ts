@@ -14,6 +14,7 @@ import type { JsonObject } from '../../macro/types';
 import { transform } from '../../macro/transform';
 import { ODD_KEYS, REF_FORMS, clone, conditionalCase, cyclicCase, validCase, type CyclicCase, type ValidCase } from '../support/arbitraries';
 import { findCycle } from '../support/cycles';
+import { STATEMENTS, checkEffective, checkNoWidening, iamCase, type IamCase } from '../support/iam-cases';
 import {
   PROPERTIES,
   checkCycles,
@@ -298,5 +299,103 @@ describe('the checks catch broken outputs', () => {
     const c = first(rewriting.filter((x) => !x.oracle.reportOnly), 'with a rewrite');
     const r = ok(c);
     expect(() => checkIdempotent({ ...r, fragment: c.template }, c.options)).toThrow(/not idempotent/);
+  });
+});
+
+/** The IAM generator must keep producing every caller, placement, boundary and statement shape. */
+test('the IAM generator covers every calling principal, policy placement, boundary and statement shape', () => {
+  const cases: IamCase[] = fc.sample(iamCase(), { numRuns: 400, seed: 42 });
+  const seen = new Set<string>();
+  for (const c of cases) {
+    const text = JSON.stringify(c.template);
+    const res = c.template.Resources as Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+    const sm = res.SM;
+    if (sm.Type === 'AWS::Serverless::StateMachine') seen.add('caller:sam');
+    else if (text.includes('Credentials')) seen.add('caller:credentials');
+    else if (JSON.stringify(sm.Properties?.RoleArn).includes('ExistingRoleArn')) seen.add('caller:if-external');
+    else if (JSON.stringify(sm.Properties?.RoleArn).includes('Role2')) seen.add('caller:if-two-roles');
+    else seen.add('caller:role');
+    for (const [name, s] of Object.entries(STATEMENTS)) if (text.includes(JSON.stringify(s))) seen.add(`statement:${name}`);
+    if (text.includes('"AWS::IAM::Policy"')) seen.add('placement:policy');
+    if (text.includes('"AWS::IAM::RolePolicy"')) seen.add('placement:role-policy');
+    if (text.includes('RoleManaged')) seen.add('placement:managed');
+    if (text.includes('"Condition":"C1"')) seen.add('placement:conditional policy');
+    if (text.includes('{"Fn::If":["C1",{"') && text.includes('"Effect"')) seen.add('statement under Fn::If');
+    if (text.includes('RoleBoundary')) seen.add('boundary:template');
+    if (text.includes('org-boundary')) seen.add('boundary:external');
+    if (text.includes('AWSXrayWriteOnlyAccess')) seen.add('managed:external');
+    if ((res.Live as { Condition?: string }).Condition) seen.add('alias under a Condition');
+    if (c.options.mode === 'report') seen.add('mode:report');
+  }
+  const expected = [
+    ...['role', 'if-two-roles', 'if-external', 'credentials', 'sam'].map((k) => `caller:${k}`),
+    ...Object.keys(STATEMENTS).map((k) => `statement:${k}`),
+    'placement:policy',
+    'placement:role-policy',
+    'placement:managed',
+    'placement:conditional policy',
+    'statement under Fn::If',
+    'boundary:template',
+    'boundary:external',
+    'managed:external',
+    'alias under a Condition',
+    'mode:report',
+  ];
+  expect(expected.filter((x) => !seen.has(x))).toEqual([]);
+});
+
+/** The IAM checks must be able to fail: feed them outputs broken on purpose. */
+describe('the IAM checks catch broken outputs', () => {
+  // Generated cases made narrow: a plain state machine whose role allows the function alone
+  // (inline), with no boundary and nothing external, so that the grant the macro adds is the only
+  // thing that lets the role invoke the alias.
+  const narrowed = (c: IamCase): IamCase | undefined => {
+    const t = clone(c.template) as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+    const sm = t.Resources.SM;
+    if (c.options.mode === 'report' || sm.Type !== 'AWS::StepFunctions::StateMachine' || JSON.stringify(sm.Properties.RoleArn) !== '{"Fn::GetAtt":["Role","Arn"]}') return undefined;
+    if (JSON.stringify(sm.Properties).includes('Credentials')) return undefined;
+    for (const id of ['RolePolicy', 'RoleManaged', 'RoleBoundary']) delete t.Resources[id];
+    t.Resources.Role.Properties = {
+      AssumeRolePolicyDocument: t.Resources.Role.Properties.AssumeRolePolicyDocument,
+      Policies: [{ PolicyName: 'invoke', PolicyDocument: { Version: '2012-10-17', Statement: [STATEMENTS.allowFn] } }],
+    };
+    return { ...c, template: t as unknown as JsonObject };
+  };
+  const cases = fc
+    .sample(iamCase(), { numRuns: 200, seed: 11 })
+    .map(narrowed)
+    .filter((c): c is IamCase => c !== undefined);
+  const statementsOf = (out: unknown): string => JSON.stringify((out as { Resources: { Role: { Properties: { Policies: unknown } } } }).Resources.Role.Properties.Policies);
+
+  test('checkEffective: a rewrite whose grant was taken away is caught', () => {
+    expect(cases.length).toBeGreaterThan(10);
+    for (const c of cases) {
+      const r = transform(c.template, c.options);
+      const fragment = clone(r.fragment) as { Resources: { Role: { Properties: { Policies: unknown } } } };
+      fragment.Resources.Role.Properties.Policies = (c.template.Resources as { Role: { Properties: { Policies: unknown } } }).Role.Properties.Policies;
+      expect(statementsOf(fragment)).not.toBe(statementsOf(r.fragment));
+      expect(() => checkEffective(c, { ...r, fragment })).toThrow(/may not invoke/);
+    }
+  });
+
+  test('checkNoWidening: a grant widened to lambda:* on the alias, or to the whole function, is caught', () => {
+    expect(cases.length).toBeGreaterThan(10);
+    for (const c of cases) {
+      const r = transform(c.template, c.options);
+      for (const broaden of [
+        (s: Record<string, unknown>): void => {
+          s.Action = 'lambda:*';
+        },
+        (s: Record<string, unknown>): void => {
+          s.Resource = [...(s.Resource as unknown[]), { 'Fn::GetAtt': ['Other', 'Arn'] }];
+        },
+      ]) {
+        const fragment = clone(r.fragment) as { Resources: { Role: { Properties: { Policies: { PolicyDocument: { Statement: Record<string, unknown>[] } }[] } } } };
+        const policies = fragment.Resources.Role.Properties.Policies;
+        const grant = policies[policies.length - 1].PolicyDocument.Statement.at(-1)!;
+        broaden(grant);
+        expect(() => checkNoWidening(c, { ...r, fragment: fragment as unknown as JsonObject })).toThrow(/changed beyond lambda:InvokeFunction/);
+      }
+    }
   });
 });
