@@ -26,11 +26,13 @@ const args = process.argv.slice(2);
 let cli = join(ROOT, 'dist', 'cli.cjs');
 let asJson = false;
 let lint = false;
+let flipSam = false;
 const filters = [];
 for (let i = 0; i < args.length; i += 1) {
   if (args[i] === '--cli') cli = resolve(args[(i += 1)]);
   else if (args[i] === '--json') asJson = true;
   else if (args[i] === '--lint') lint = true;
+  else if (args[i] === '--flip-sam') flipSam = true; // SAM cases in the other transform order
   else filters.push(args[i]);
 }
 
@@ -328,6 +330,8 @@ function runCase(name, file, expect) {
   const failures = [];
   const notes = [];
   const source = readTemplate(file);
+  if (flipSam && transformsOf(source).includes('AWS::Serverless-2016-10-31') && transformsOf(source).includes('WarmStepFunctions'))
+    source.Transform = [...transformsOf(source)].reverse();
   const transforms = transformsOf(source);
   const samIdx = transforms.indexOf('AWS::Serverless-2016-10-31');
   const wsfIdx = transforms.indexOf('WarmStepFunctions');
