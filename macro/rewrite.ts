@@ -331,7 +331,18 @@ export function decideQualifier(note: SlotNote, ctx: DecideContext): { slot: Slo
   const text = parts.length === 1 && typeof parts[0] === 'string' ? parts[0] : undefined;
   const single = soleHole(parts);
   const res = ctx.targets.resolve(fn);
-  if (res.status === 'error') return { slot, decision: { kind: 'error', fn, message: res.message } };
+  if (res.status === 'error') {
+    // Several candidate aliases, and the task already pins one of them (or the version one of them
+    // points to): that is the choice AliasName would make, so the invocation is already on its target.
+    if (text !== undefined && text !== '$LATEST' && ctx.targets.warmAliasNames(fn).includes(text)) {
+      return { slot, decision: { kind: 'warm', fn, ...qualifierWhy(ctx.targets, fn, undefined, text) } };
+    }
+    const pinned = text === undefined && single !== undefined ? versionOf(fn, single, ctx.targets) : undefined;
+    if (pinned?.kind === 'qualifier' && ctx.targets.isWarmQualifier(pinned.id)) {
+      return { slot, decision: { kind: 'warm', fn, ...qualifierWhy(ctx.targets, fn, pinned.id) } };
+    }
+    return { slot, decision: { kind: 'error', fn, message: res.message } };
+  }
   // A target that is no single qualifier (an explicit `:$LATEST`, or aliases chosen by conditions): the note stands.
   if (res.status === 'warm' && (res.target.kind === 'explicit' || res.target.kind === 'conditional')) return undefined;
   // A target required by another reason than provisioned concurrency (SnapStart, durable, Managed Instances): decided as a note.
@@ -359,7 +370,7 @@ export function decideQualifier(note: SlotNote, ctx: DecideContext): { slot: Slo
   const moves = text === '$LATEST' || (version?.kind === 'qualifier' && ctx.targets.aliases.get(target.id)?.version === version.id);
   if (!moves) {
     const what = version?.kind === 'qualifier' ? version.id : `'${text}'`;
-    return { slot, decision: { kind: 'cold', fn, ...why('decide.qualifierCold', { field, what, target: target.id }), strict: false } };
+    return { slot, decision: { kind: 'cold', fn, ...why('decide.qualifierCold', { field, what, target: target.id }), strict: true } };
   }
   if (absentWith(target.guards, known)) return { slot, decision: absentCold(fn, target, known) };
   const value = guard(within(target.guards, known), qualifierOf(target), partsToValue(q.parts));

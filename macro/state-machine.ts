@@ -125,17 +125,27 @@ function recordNote(ctx: RunContext, sm: Resource, n: SlotNote, at: At): void {
   if (cold) {
     const reasons = targetReasons(ctx.targets, cold.fn);
     const what = reasons[0] === 'ProvisionedConcurrency' ? ctx.out.text('invocation.explicitColdPathProvisioned') : ctx.out.text('invocation.explicitColdPathPublished', { reasons: describeReasons(reasons) });
-    ctx.out.add({
+    const data = { reason: n.message, fn: cold.fn, why: cold.why, what };
+    // What `check` reports as a cold path, Mode strict fails on: an explicit choice is still a cold one.
+    const strict = {
+      logicalId: sm.id,
+      path: at.templatePath,
+      message: ctx.out.text('invocation.coldStrict', { statePath: n.statePath, reason: ctx.out.text('invocation.explicitColdPath', data) }),
+    };
+    ctx.out.add(
+      {
       action: 'unchanged',
       topic: 'invocation',
       messageId: 'invocation.explicitColdPath',
-      data: { reason: n.message, fn: cold.fn, why: cold.why, what },
+      data,
       ...at,
       function: cold.fn,
       coldPath: true,
       reasons,
       consequence: consequenceOf(reasons, cold.why === 'Qualifier $LATEST'),
-    });
+      },
+      strict,
+    );
   } else ctx.out.add({ action: 'unchanged', topic: 'invocation', messageId: 'invocation.note', data: { reason: n.message }, ...at });
 }
 

@@ -1,0 +1,1 @@
+def f(e,c): return e
