@@ -234,6 +234,7 @@ export class IamFixer {
   private policiesIn(principal: Principal, a: Assignment): Policies {
     if (this.cachedAt !== this.edits) {
       this.cache.clear();
+      this.principals.forget();
       this.cachedAt = this.edits;
     }
     const key = `${principal.kind}:${principal.id}|${[...a].map(([c, v]) => `${c}=${v ? 1 : 0}`).join(',')}`;

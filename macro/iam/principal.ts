@@ -83,9 +83,43 @@ interface Reaching {
 export class PrincipalReader {
   constructor(private readonly read: Read) {}
 
-  private resourceIds(): string[] {
+  /** Each resource's Type, read once: types never change, and the macro only adds resources. */
+  private readonly types = new Map<string, string | undefined>();
+  private idsVersion = -1;
+  private idsCache?: { resources: object; policy: string[]; connectors: string[]; both: string[] };
+
+  /**
+   * The IDs of the policy resources (POLICY_TYPES) and of the Connectors, in template order. Computed again
+   * only when the Resources map is a new object or after `forget()` (the caller's policy edits, which may add
+   * the macro's own policy to a map the editor already owns), and then from the types already known: a
+   * template of thousands of resources is not read again for every state machine and grant.
+   */
+  /** The caller edited a policy (and may have added one): the IDs are read again. */
+  forget(): void {
+    this.idsCache = undefined;
+  }
+
+  private policyIds(): { policy: string[]; connectors: string[]; both: string[] } {
     const r = this.read(['Resources']);
-    return isObject(r) ? Object.keys(r) : [];
+    if (!isObject(r)) return { policy: [], connectors: [], both: [] };
+    if (this.idsCache?.resources === r) return this.idsCache;
+    const ids = Object.keys(r);
+    const policy: string[] = [];
+    const connectors: string[] = [];
+    const both: string[] = [];
+    for (const id of ids) {
+      let type = this.types.get(id);
+      if (type === undefined && !this.types.has(id)) {
+        type = this.type(id);
+        this.types.set(id, type);
+      }
+      if (type !== undefined && POLICY_TYPES.has(type)) policy.push(id);
+      else if (type === 'AWS::Serverless::Connector') connectors.push(id);
+      else continue;
+      both.push(id);
+    }
+    this.idsCache = { resources: r, policy, connectors, both };
+    return this.idsCache;
   }
 
   private type(id: string): string | undefined {
@@ -130,14 +164,16 @@ export class PrincipalReader {
     const key = `${p.kind}:${p.id}`;
     const known = this.reach.get(key);
     if (known && known.version === version) return known.list;
+    if (this.idsVersion !== version) {
+      this.idsVersion = version;
+      this.forget();
+    }
     const props: Path = ['Resources', p.id, 'Properties'];
     const roleName = this.read([...props, 'RoleName']);
     const named = JSON.stringify(this.read(props) ?? null);
     const boundaryText = JSON.stringify(this.read([...props, 'PermissionsBoundary']) ?? null);
     const list: Reaching[] = [];
-    for (const id of this.resourceIds()) {
-      const type = this.type(id);
-      if (type === undefined || !(POLICY_TYPES.has(type) || type === 'AWS::Serverless::Connector')) continue;
+    for (const id of this.policyIds().both) {
       const raw = this.read(['Resources', id]) ?? null;
       const text = JSON.stringify(raw);
       const mayReach =
@@ -173,9 +209,9 @@ export class PrincipalReader {
         } else out.external.push({ kind: 'managed', value: m.value, path: m.path });
       }
       const roleName = this.read([...base, 'RoleName']);
-      for (const id of this.resourceIds()) {
-        const type = this.type(id);
-        if (type === undefined || !POLICY_TYPES.has(type) || !this.exists(id, a)) continue;
+      for (const id of this.policyIds().policy) {
+        const type = this.types.get(id);
+        if (!this.exists(id, a)) continue;
         const props: Path = ['Resources', id, 'Properties'];
         const names =
           type === 'AWS::IAM::RolePolicy'
@@ -238,8 +274,8 @@ export class PrincipalReader {
     // Connectors, as resources and as the state machine's Connectors property: SAM writes an
     // Allow of lambda:InvokeAsync and lambda:InvokeFunction on the destination function's ARN.
     const connectors: { source: Json | undefined; destination: Json | undefined; permissions: Json | undefined; label: string; path: Path }[] = [];
-    for (const cid of this.resourceIds()) {
-      if (this.type(cid) !== 'AWS::Serverless::Connector' || !this.exists(cid, a)) continue;
+    for (const cid of this.policyIds().connectors) {
+      if (!this.exists(cid, a)) continue;
       const props = resolve(this.read(['Resources', cid, 'Properties']), a);
       connectors.push({
         source: getOwn(props, 'Source'),

@@ -43,7 +43,7 @@ describe('the SAM project with DefinitionUri (template/examples/sam-definition-u
   test('check with the macro listed: no cold path once it runs; from another directory too', () => {
     for (const [file, cwd] of [['template.yaml', EXAMPLE], [join('template', 'examples', 'sam-definition-uri', 'template.yaml'), ROOT]]) {
       const r = cli(['check', file], cwd);
-      expect({ code: r.code, stdout: r.stdout }).toEqual({ code: 0, stdout: 'No cold paths (after WarmStepFunctions): every state that invokes a function with provisioned concurrency goes through it.\n' });
+      expect({ code: r.code, stdout: r.stdout }).toEqual({ code: 0, stdout: 'No cold paths (after WarmStepFunctions): every state that invokes a function needing a published target (provisioned concurrency, SnapStart, durable, Managed Instances) goes through it.\n' });
     }
   });
 
