@@ -6,7 +6,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run, type Io } from '../../macro/cli/main';
-import { expandGlob, worstExitCode } from '../../macro/cli/commands/check-many';
+import { expandGlob } from '../../macro/cli/commands/check-many';
+import { worstExitCode } from '../../macro/cli/exit-codes';
 
 const ROOT = join(__dirname, '../..');
 const COLD = readFileSync(join(ROOT, 'template/examples/cloudformation/template.yaml'), 'utf8').replace(/^Transform: WarmStepFunctions\n/m, '');

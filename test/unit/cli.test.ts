@@ -374,7 +374,7 @@ describe('check', () => {
   test('with the Transform: the macro fixes the path, exit 0', async () => {
     const r = await cli(['check', 't.yaml'], { 't.yaml': TEMPLATE });
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe('No cold paths (after WarmStepFunctions): every state that invokes a function with provisioned concurrency goes through it.\n');
+    expect(r.stdout).toBe('No cold paths (after WarmStepFunctions): every state that invokes a function needing a published target (provisioned concurrency, SnapStart, durable, Managed Instances) goes through it.\n');
   });
 
   test('already invoking the alias, no Transform: exit 0', async () => {
@@ -452,7 +452,7 @@ describe('circular dependencies (issue 12)', () => {
 
   test('check: the literal ARN the macro writes is warm', async () => {
     const r = await cli(['check', 'cycle_serverless_role.json'], fixture('cycle_serverless_role.json'));
-    expect(r.stdout).toBe('No cold paths (after WarmStepFunctions): every state that invokes a function with provisioned concurrency goes through it.\n');
+    expect(r.stdout).toBe('No cold paths (after WarmStepFunctions): every state that invokes a function needing a published target (provisioned concurrency, SnapStart, durable, Managed Instances) goes through it.\n');
     expect(r.code).toBe(0);
   });
 

@@ -9,6 +9,7 @@ import { dirname, isAbsolute, join, normalize, relative } from 'node:path';
 import { asObject, isObject } from '../../cfn/json';
 import type { JsonObject } from '../../types';
 import type { CheckResult } from './check';
+import { worstExitCode } from '../exit-codes';
 
 /** Whether an argument is a glob (else a file name, used as given). */
 export function isGlob(arg: string): boolean {
@@ -104,15 +105,6 @@ export function localNestedTemplates(template: JsonObject, file: string): string
     out.push(isAbsolute(file) || isAbsolute(url) ? normalize(path) : relative('.', path) || path);
   }
   return out;
-}
-
-/**
- * The exit code of the worst file: an invocation that fails at run time (3) over a cold path or a failing
- * macro (1) over what could not be checked or read (2) over none (0).
- */
-export function worstExitCode(codes: readonly number[]): number {
-  const rank = (c: number): number => (c === 0 ? 0 : c === 2 ? 1 : c === 1 ? 2 : c === 3 ? 3 : 2);
-  return codes.reduce((worst, c) => (rank(c) > rank(worst) ? c : worst), 0);
 }
 
 /** The results of several files as one JSON document. */

@@ -13,7 +13,6 @@ import { describeReasons, REASON_INFO } from '../../reasons';
 import type { Decision, JsonObject, Reason, Report, TransformOptions, TransformResult } from '../../types';
 import { SourcePositions, type SourcePos } from '../positions';
 import { withoutTransform } from '../transform-entry';
-import { worstExitCode } from './check-many';
 import { MACRO_NAME } from '../../types';
 import { whereText } from '../../messages';
 import { quote, safeLine } from '../safe';
