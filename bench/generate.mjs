@@ -29,9 +29,70 @@ export const ACCOUNT = '123456789012';
 export const FORMS = ['object', 'string', 'sub', 'subvars', 'cdk', 'sam'];
 export const MAX_STATES = 200;
 export const MAX_TAGS = 50;
-const TAG_KEYS = ['cost-center', 'owner', 'environment', 'team', 'application', 'data-classification', 'compliance', 'backup-policy', 'project', 'repository', 'managed-by', 'service', 'tier', 'contact', 'review-date', 'business-unit', 'product', 'component', 'on-call', 'sla', 'region-role', 'retention', 'encryption', 'budget', 'ticket', 'created-by', 'pipeline', 'release', 'feature', 'customer-facing', 'pii', 'audit-scope', 'dr-tier', 'schedule', 'country', 'domain', 'lifecycle', 'purpose', 'risk', 'support-group', 'account-purpose', 'workload', 'architecture', 'runbook', 'dashboard', 'cost-owner', 'approver', 'change-window', 'version', 'notes'];
+const TAG_KEYS = [
+  'cost-center',
+  'owner',
+  'environment',
+  'team',
+  'application',
+  'data-classification',
+  'compliance',
+  'backup-policy',
+  'project',
+  'repository',
+  'managed-by',
+  'service',
+  'tier',
+  'contact',
+  'review-date',
+  'business-unit',
+  'product',
+  'component',
+  'on-call',
+  'sla',
+  'region-role',
+  'retention',
+  'encryption',
+  'budget',
+  'ticket',
+  'created-by',
+  'pipeline',
+  'release',
+  'feature',
+  'customer-facing',
+  'pii',
+  'audit-scope',
+  'dr-tier',
+  'schedule',
+  'country',
+  'domain',
+  'lifecycle',
+  'purpose',
+  'risk',
+  'support-group',
+  'account-purpose',
+  'workload',
+  'architecture',
+  'runbook',
+  'dashboard',
+  'cost-owner',
+  'approver',
+  'change-window',
+  'version',
+  'notes',
+];
 /** Resource types that take a `Tags` list of `{Key, Value}` in the generated templates. */
-const TAGGABLE = new Set(['AWS::Lambda::Function', 'AWS::IAM::Role', 'AWS::S3::Bucket', 'AWS::SQS::Queue', 'AWS::SNS::Topic', 'AWS::DynamoDB::Table', 'AWS::Logs::LogGroup', 'AWS::CloudWatch::Alarm', 'AWS::StepFunctions::StateMachine']);
+const TAGGABLE = new Set([
+  'AWS::Lambda::Function',
+  'AWS::IAM::Role',
+  'AWS::S3::Bucket',
+  'AWS::SQS::Queue',
+  'AWS::SNS::Topic',
+  'AWS::DynamoDB::Table',
+  'AWS::Logs::LogGroup',
+  'AWS::CloudWatch::Alarm',
+  'AWS::StepFunctions::StateMachine',
+]);
 const STACK = 'orders-platform-prod';
 
 /** mulberry32: small, fast, good enough for test data, reproducible. */
@@ -76,11 +137,54 @@ function mix(...xs) {
   return h >>> 0;
 }
 
-const VERBS = ['Validate', 'Enrich', 'Charge', 'Reserve', 'Notify', 'Audit', 'Score', 'Transform', 'Archive', 'Resize', 'Index', 'Publish', 'Reconcile', 'Approve', 'Ship', 'Refund', 'Sync', 'Export', 'Import', 'Render'];
-const NOUNS = ['Order', 'Payment', 'Invoice', 'Customer', 'Inventory', 'Shipment', 'Report', 'Image', 'Document', 'Ledger', 'Account', 'Event', 'Batch', 'Record', 'Message', 'Quote'];
+const VERBS = [
+  'Validate',
+  'Enrich',
+  'Charge',
+  'Reserve',
+  'Notify',
+  'Audit',
+  'Score',
+  'Transform',
+  'Archive',
+  'Resize',
+  'Index',
+  'Publish',
+  'Reconcile',
+  'Approve',
+  'Ship',
+  'Refund',
+  'Sync',
+  'Export',
+  'Import',
+  'Render',
+];
+const NOUNS = [
+  'Order',
+  'Payment',
+  'Invoice',
+  'Customer',
+  'Inventory',
+  'Shipment',
+  'Report',
+  'Image',
+  'Document',
+  'Ledger',
+  'Account',
+  'Event',
+  'Batch',
+  'Record',
+  'Message',
+  'Quote',
+];
 const RUNTIMES = ['nodejs22.x', 'nodejs20.x', 'python3.12', 'python3.11', 'java21'];
 const LAMBDA_RETRY = [
-  { ErrorEquals: ['Lambda.ClientExecutionTimeoutException', 'Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException'], IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2 },
+  {
+    ErrorEquals: ['Lambda.ClientExecutionTimeoutException', 'Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException'],
+    IntervalSeconds: 2,
+    MaxAttempts: 6,
+    BackoffRate: 2,
+  },
 ];
 
 /** A function reference inside an abstract definition; each form renders it its own way. */
@@ -203,7 +307,13 @@ function buildBase(p, seed) {
   // Unrelated resources first get the deployment bucket (function code lives there).
   const unrelated = [];
   const bucketId = 'ServerlessDeploymentBucket';
-  unrelated.push([bucketId, { Type: 'AWS::S3::Bucket', Properties: { BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] } } }]);
+  unrelated.push([
+    bucketId,
+    {
+      Type: 'AWS::S3::Bucket',
+      Properties: { BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] } },
+    },
+  ]);
   for (let i = 1; i < p.unrelated; i++) unrelated.push(unrelatedResource(i, rng));
 
   for (let i = 0; i < p.execRoles; i++) {
@@ -212,15 +322,26 @@ function buildBase(p, seed) {
     resources[id] = {
       Type: 'AWS::IAM::Role',
       Properties: {
-        AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: ['lambda.amazonaws.com'] }, Action: ['sts:AssumeRole'] }] },
+        AssumeRolePolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal: { Service: ['lambda.amazonaws.com'] }, Action: ['sts:AssumeRole'] }],
+        },
         Policies: [
           {
             PolicyName: { 'Fn::Join': ['-', [STACK, 'lambda', String(i)]] },
             PolicyDocument: {
               Version: '2012-10-17',
               Statement: [
-                { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:CreateLogGroup', 'logs:PutLogEvents'], Resource: [{ 'Fn::Sub': `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${STACK}*:*` }] },
-                { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'], Resource: [{ 'Fn::Sub': `arn:\${AWS::Partition}:dynamodb:\${AWS::Region}:\${AWS::AccountId}:table/${STACK}-*` }] },
+                {
+                  Effect: 'Allow',
+                  Action: ['logs:CreateLogStream', 'logs:CreateLogGroup', 'logs:PutLogEvents'],
+                  Resource: [{ 'Fn::Sub': `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${STACK}*:*` }],
+                },
+                {
+                  Effect: 'Allow',
+                  Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
+                  Resource: [{ 'Fn::Sub': `arn:\${AWS::Partition}:dynamodb:\${AWS::Region}:\${AWS::AccountId}:table/${STACK}-*` }],
+                },
               ],
             },
           },
@@ -282,9 +403,26 @@ function unrelatedResource(i, rng) {
   const word = `${rng.pick(NOUNS)}${i}`;
   switch (kind) {
     case 'bucket':
-      return [`${word}Bucket`, { Type: 'AWS::S3::Bucket', DeletionPolicy: 'Retain', Properties: { BucketName: `${STACK}-${word.toLowerCase()}-${rng.hex(6)}`, VersioningConfiguration: { Status: 'Enabled' }, PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true } } }];
+      return [
+        `${word}Bucket`,
+        {
+          Type: 'AWS::S3::Bucket',
+          DeletionPolicy: 'Retain',
+          Properties: {
+            BucketName: `${STACK}-${word.toLowerCase()}-${rng.hex(6)}`,
+            VersioningConfiguration: { Status: 'Enabled' },
+            PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+          },
+        },
+      ];
     case 'queue':
-      return [`${word}Queue`, { Type: 'AWS::SQS::Queue', Properties: { QueueName: `${STACK}-${word.toLowerCase()}`, VisibilityTimeout: 360, MessageRetentionPeriod: 1209600, SqsManagedSseEnabled: true } }];
+      return [
+        `${word}Queue`,
+        {
+          Type: 'AWS::SQS::Queue',
+          Properties: { QueueName: `${STACK}-${word.toLowerCase()}`, VisibilityTimeout: 360, MessageRetentionPeriod: 1209600, SqsManagedSseEnabled: true },
+        },
+      ];
     case 'topic':
       return [`${word}Topic`, { Type: 'AWS::SNS::Topic', Properties: { TopicName: `${STACK}-${word.toLowerCase()}`, KmsMasterKeyId: 'alias/aws/sns' } }];
     case 'table':
@@ -295,24 +433,55 @@ function unrelatedResource(i, rng) {
           Properties: {
             TableName: `${STACK}-${word.toLowerCase()}`,
             BillingMode: 'PAY_PER_REQUEST',
-            AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }],
-            KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+            AttributeDefinitions: [
+              { AttributeName: 'pk', AttributeType: 'S' },
+              { AttributeName: 'sk', AttributeType: 'S' },
+            ],
+            KeySchema: [
+              { AttributeName: 'pk', KeyType: 'HASH' },
+              { AttributeName: 'sk', KeyType: 'RANGE' },
+            ],
             PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
           },
         },
       ];
     case 'logs':
-      return [`${word}LogGroup`, { Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: `/aws/vendedlogs/states/${STACK}-${word.toLowerCase()}`, RetentionInDays: 30 } }];
+      return [
+        `${word}LogGroup`,
+        { Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: `/aws/vendedlogs/states/${STACK}-${word.toLowerCase()}`, RetentionInDays: 30 } },
+      ];
     case 'param':
-      return [`${word}Parameter`, { Type: 'AWS::SSM::Parameter', Properties: { Name: `/${STACK}/${word.toLowerCase()}/endpoint`, Type: 'String', Value: `https://${word.toLowerCase()}.internal.example.com/v1` } }];
+      return [
+        `${word}Parameter`,
+        {
+          Type: 'AWS::SSM::Parameter',
+          Properties: { Name: `/${STACK}/${word.toLowerCase()}/endpoint`, Type: 'String', Value: `https://${word.toLowerCase()}.internal.example.com/v1` },
+        },
+      ];
     case 'rule':
-      return [`${word}ScheduleRule`, { Type: 'AWS::Events::Rule', Properties: { ScheduleExpression: `rate(${rng.int(1, 60)} minutes)`, State: 'ENABLED', Description: `Nightly ${word} sweep` } }];
+      return [
+        `${word}ScheduleRule`,
+        {
+          Type: 'AWS::Events::Rule',
+          Properties: { ScheduleExpression: `rate(${rng.int(1, 60)} minutes)`, State: 'ENABLED', Description: `Nightly ${word} sweep` },
+        },
+      ];
     default:
       return [
         `${word}ErrorsAlarm`,
         {
           Type: 'AWS::CloudWatch::Alarm',
-          Properties: { AlarmDescription: `${word} errors`, Namespace: 'AWS/States', MetricName: 'ExecutionsFailed', Statistic: 'Sum', Period: 300, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching' },
+          Properties: {
+            AlarmDescription: `${word} errors`,
+            Namespace: 'AWS/States',
+            MetricName: 'ExecutionsFailed',
+            Statistic: 'Sum',
+            Period: 300,
+            EvaluationPeriods: 1,
+            Threshold: 1,
+            ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+            TreatMissingData: 'notBreaching',
+          },
         },
       ];
   }
@@ -359,7 +528,10 @@ function assemble(base, p, counts, seed, tags) {
 
 /** IAM for a state machine, as each generator writes it. */
 function roleFor(form, smId, roleId, used, base) {
-  const assume = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: { 'Fn::Sub': 'states.${AWS::Region}.amazonaws.com' } }, Action: 'sts:AssumeRole' }] };
+  const assume = {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { Service: { 'Fn::Sub': 'states.${AWS::Region}.amazonaws.com' } }, Action: 'sts:AssumeRole' }],
+  };
   const other = { Effect: 'Allow', Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'sqs:SendMessage', 'dynamodb:PutItem'], Resource: '*' };
   const arn = (f) => ({ 'Fn::GetAtt': [f, 'Arn'] });
   if (form === 'cdk') {
@@ -369,7 +541,13 @@ function roleFor(form, smId, roleId, used, base) {
       [`${roleId}DefaultPolicy`]: {
         Type: 'AWS::IAM::Policy',
         Properties: {
-          PolicyDocument: { Version: '2012-10-17', Statement: [{ Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: used.flatMap((f) => [arn(f), { 'Fn::Join': ['', [arn(f), ':*']] }]) }, other] },
+          PolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [
+              { Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: used.flatMap((f) => [arn(f), { 'Fn::Join': ['', [arn(f), ':*']] }]) },
+              other,
+            ],
+          },
           PolicyName: `${roleId}DefaultPolicy`,
           Roles: [{ Ref: roleId }],
         },
@@ -378,7 +556,10 @@ function roleFor(form, smId, roleId, used, base) {
   }
   let resource;
   if (form === 'subvars') resource = used.flatMap((f) => [arn(f), { 'Fn::Sub': ['${functionArn}:*', { functionArn: arn(f) }] }]);
-  else if (form === 'sam') resource = used.map((f) => ({ 'Fn::Sub': ['arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${functionName}*', { functionName: { Ref: f } }] }));
+  else if (form === 'sam')
+    resource = used.map((f) => ({
+      'Fn::Sub': ['arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${functionName}*', { functionName: { Ref: f } }],
+    }));
   else if (form === 'string') resource = used.map((f) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${base.fnNames.get(f)}`);
   else resource = used.map(arn); // unqualified only: the macro must add grants
   return {
@@ -386,7 +567,12 @@ function roleFor(form, smId, roleId, used, base) {
       Type: 'AWS::IAM::Role',
       Properties: {
         AssumeRolePolicyDocument: assume,
-        Policies: [{ PolicyName: `${smId}-policy`, PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: resource }, other] } }],
+        Policies: [
+          {
+            PolicyName: `${smId}-policy`,
+            PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: resource }, other] },
+          },
+        ],
       },
     },
   };
@@ -413,8 +599,17 @@ function flow(n, depth, ctx) {
     let state;
     let used = 1;
     if (type === 'Task') state = task(ctx);
-    else if (type === 'Pass') state = { Type: 'Pass', Parameters: { 'orderId.$': '$.detail.orderId', source: 'orders', 'at.$': '$$.State.EnteredTime' }, ResultPath: '$.meta' };
-    else if (type === 'Choice') state = { Type: 'Choice', Choices: [{ Variable: '$.status', StringEquals: 'REJECTED', Next: '@next' }, { Variable: '$.amount', NumericGreaterThan: rng.int(10, 10000), Next: '@next' }], Default: '@next' };
+    else if (type === 'Pass')
+      state = { Type: 'Pass', Parameters: { 'orderId.$': '$.detail.orderId', source: 'orders', 'at.$': '$$.State.EnteredTime' }, ResultPath: '$.meta' };
+    else if (type === 'Choice')
+      state = {
+        Type: 'Choice',
+        Choices: [
+          { Variable: '$.status', StringEquals: 'REJECTED', Next: '@next' },
+          { Variable: '$.amount', NumericGreaterThan: rng.int(10, 10000), Next: '@next' },
+        ],
+        Default: '@next',
+      };
     else if (type === 'Wait') state = { Type: 'Wait', Seconds: rng.int(1, 300) };
     else if (type === 'Succeed') state = { Type: 'Succeed' };
     else if (type === 'Fail') state = { Type: 'Fail', Error: 'OrderFailed', Cause: 'The order could not be processed' };
@@ -428,7 +623,14 @@ function flow(n, depth, ctx) {
       const inner = rng.int(1, Math.min(left - 1, 40));
       const body = flow(inner, depth + 1, ctx);
       if (rng.chance(0.5)) state = { Type: 'Map', ItemsPath: '$.items', MaxConcurrency: rng.int(0, 40), Iterator: body, ResultPath: '$.results' };
-      else state = { Type: 'Map', ItemsPath: '$.items', MaxConcurrency: rng.int(0, 40), ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, ...body }, ResultPath: '$.results' };
+      else
+        state = {
+          Type: 'Map',
+          ItemsPath: '$.items',
+          MaxConcurrency: rng.int(0, 40),
+          ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, ...body },
+          ResultPath: '$.results',
+        };
       used += inner;
     }
     states.push([name, state]);
@@ -477,8 +679,19 @@ function task(ctx) {
     };
   }
   if (kind === 'direct') return { Type: 'Task', Resource: new FnRef(fn, 'Resource'), TimeoutSeconds: rng.pick([30, 60, 300]), Retry: LAMBDA_RETRY };
-  if (kind === 'sqs') return { Type: 'Task', Resource: 'arn:aws:states:::sqs:sendMessage', Parameters: { QueueUrl: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${STACK}-events`, 'MessageBody.$': '$' }, ResultPath: null };
-  return { Type: 'Task', Resource: 'arn:aws:states:::dynamodb:putItem', Parameters: { TableName: `${STACK}-orders`, Item: { pk: { 'S.$': '$.orderId' }, status: { S: 'PROCESSED' } } }, ResultPath: null };
+  if (kind === 'sqs')
+    return {
+      Type: 'Task',
+      Resource: 'arn:aws:states:::sqs:sendMessage',
+      Parameters: { QueueUrl: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${STACK}-events`, 'MessageBody.$': '$' },
+      ResultPath: null,
+    };
+  return {
+    Type: 'Task',
+    Resource: 'arn:aws:states:::dynamodb:putItem',
+    Parameters: { TableName: `${STACK}-orders`, Item: { pk: { 'S.$': '$.orderId' }, status: { S: 'PROCESSED' } } },
+    ResultPath: null,
+  };
 }
 
 /** Renders an abstract definition in one form: { property, value, substitutions? }. */
@@ -486,11 +699,17 @@ function render(form, def, base, rng) {
   const getAtt = (id) => ({ 'Fn::GetAtt': [id, 'Arn'] });
   const literalArn = (id) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${base.fnNames.get(id)}`;
   if (form === 'object') {
-    const value = JSON.parse(JSON.stringify(def, (_k, v) => (v instanceof FnRef ? { '@fn': v.id, field: v.field } : v instanceof InvokeArn ? { '@invoke': v.suffix } : v)), (_k, v) => {
-      if (v && typeof v === 'object' && '@fn' in v) return v.field === 'Resource' || rng.chance(0.6) ? getAtt(v['@fn']) : { Ref: v['@fn'] };
-      if (v && typeof v === 'object' && '@invoke' in v) return rng.chance(0.7) ? `arn:aws:states:::lambda:invoke${v['@invoke']}` : { 'Fn::Sub': `arn:\${AWS::Partition}:states:::lambda:invoke${v['@invoke']}` };
-      return v;
-    });
+    const value = JSON.parse(
+      JSON.stringify(def, (_k, v) => (v instanceof FnRef ? { '@fn': v.id, field: v.field } : v instanceof InvokeArn ? { '@invoke': v.suffix } : v)),
+      (_k, v) => {
+        if (v && typeof v === 'object' && '@fn' in v) return v.field === 'Resource' || rng.chance(0.6) ? getAtt(v['@fn']) : { Ref: v['@fn'] };
+        if (v && typeof v === 'object' && '@invoke' in v)
+          return rng.chance(0.7)
+            ? `arn:aws:states:::lambda:invoke${v['@invoke']}`
+            : { 'Fn::Sub': `arn:\${AWS::Partition}:states:::lambda:invoke${v['@invoke']}` };
+        return v;
+      },
+    );
     return { property: 'Definition', value };
   }
   // Text forms: stringify with placeholders, then put each form's references in their place.

@@ -32,14 +32,24 @@ new PerformanceObserver((list) => {
 }).observe({ entryTypes: ['gc'] });
 
 // The event as the Lambda runtime hands it over: parsed from JSON text.
-let text = JSON.stringify(generateTemplate({ resources: Number(resources), targetBytes: Number(targetBytes), seed: Number(seed), definitionShare: Number(definitionShare) }).template);
+let text = JSON.stringify(
+  generateTemplate({ resources: Number(resources), targetBytes: Number(targetBytes), seed: Number(seed), definitionShare: Number(definitionShare) }).template,
+);
 const bytes = text.length;
 const fragment = JSON.parse(text);
 text = undefined;
 const macro = await import(pathToFileURL(macroPath).href);
 // createHandler(deps) builds the handler over test dependencies; older builds took them as a third argument.
 const makeHandler = macro.createHandler ?? ((d) => (e) => macro.handler(e, undefined, d));
-const event = { region: REGION, accountId: ACCOUNT, fragment, transformId: `${ACCOUNT}::WarmStepFunctions`, params: {}, requestId: 'bench-heap', templateParameterValues: {} };
+const event = {
+  region: REGION,
+  accountId: ACCOUNT,
+  fragment,
+  transformId: `${ACCOUNT}::WarmStepFunctions`,
+  params: {},
+  requestId: 'bench-heap',
+  templateParameterValues: {},
+};
 const handler = makeHandler({ log: () => {}, env: {} });
 
 const settle = () => new Promise((r) => setTimeout(r, 20)); // lets the observer deliver GC entries

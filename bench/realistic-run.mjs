@@ -71,7 +71,10 @@ export async function timeRealistic(h) {
       let decisions = 0;
       const reply = await makeHandler({ log: () => decisions++, env: {} })(event);
       check(reply.status === 'success', `${c.label}: handler failed: ${String(reply.errorMessage).slice(0, 500)}`);
-      const rewritten = Object.values(reply.fragment.Resources).reduce((n, r) => n + (Array.isArray(r.Metadata?.WarmStepFunctions) ? r.Metadata.WarmStepFunctions.length : 0), 0);
+      const rewritten = Object.values(reply.fragment.Resources).reduce(
+        (n, r) => n + (Array.isArray(r.Metadata?.WarmStepFunctions) ? r.Metadata.WarmStepFunctions.length : 0),
+        0,
+      );
       check(rewritten > 0, `${c.label}: the macro rewrote nothing`);
       await handler(event);
       check(counter.lines === decisions, `${c.label}: the ${logFormat} log format wrote ${counter.lines} lines for ${decisions} records`);
@@ -127,7 +130,22 @@ export function realisticRows(results) {
     `${f(r.ratio.text)} / ${f(r.ratio.JSON)}`,
     r.runs,
   ]);
-  const head = ['realistic template', 'resources', 'rewritten', 'log lines / text / JSON', 'handler ms, text logs (IQR)', 'handler ms, JSON logs (IQR)', 'floor ms (IQR)', 'ratio text / JSON', 'runs'];
-  const targets = results.map((r) => [`ratio, ${r.c.label} (worse log format)`, f(r.worst), `<= ${r.c.target.toFixed(1)}`, r.worst <= r.c.target ? 'PASS' : 'FAIL']);
+  const head = [
+    'realistic template',
+    'resources',
+    'rewritten',
+    'log lines / text / JSON',
+    'handler ms, text logs (IQR)',
+    'handler ms, JSON logs (IQR)',
+    'floor ms (IQR)',
+    'ratio text / JSON',
+    'runs',
+  ];
+  const targets = results.map((r) => [
+    `ratio, ${r.c.label} (worse log format)`,
+    f(r.worst),
+    `<= ${r.c.target.toFixed(1)}`,
+    r.worst <= r.c.target ? 'PASS' : 'FAIL',
+  ]);
   return { head, rows, targets };
 }

@@ -26,7 +26,9 @@ export function scaledService(targetBytes) {
   const outputs = {};
   let size = 0;
   for (let i = 0; size < targetBytes; i++) {
-    const copy = JSON.parse(text.replace(idPattern, (id) => (i === 0 ? id : `${id}C${i}`)).replaceAll('warm-rich-orders', i === 0 ? 'warm-rich-orders' : `warm-rich-orders-c${i}`));
+    const copy = JSON.parse(
+      text.replace(idPattern, (id) => (i === 0 ? id : `${id}C${i}`)).replaceAll('warm-rich-orders', i === 0 ? 'warm-rich-orders' : `warm-rich-orders-c${i}`),
+    );
     Object.assign(resources, copy);
     const template = { AWSTemplateFormatVersion: base.AWSTemplateFormatVersion, Description: base.Description, Resources: resources, Outputs: outputs };
     size = JSON.stringify(template).length;
@@ -40,13 +42,19 @@ export function denseTemplate({ tasksPerMachine = 2500, functions = 60 } = {}) {
     Role: {
       Type: 'AWS::IAM::Role',
       Properties: {
-        AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] },
+        AssumeRolePolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+        },
       },
     },
     FlowRole: {
       Type: 'AWS::IAM::Role',
       Properties: {
-        AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'states.amazonaws.com' }, Action: 'sts:AssumeRole' }] },
+        AssumeRolePolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal: { Service: 'states.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+        },
         Policies: [
           {
             PolicyName: 'invoke',
@@ -68,13 +76,24 @@ export function denseTemplate({ tasksPerMachine = 2500, functions = 60 } = {}) {
   for (let f = 0; f < functions; f++) {
     Resources[`Fn${f}`] = {
       Type: 'AWS::Lambda::Function',
-      Properties: { FunctionName: `dense-fn-${f}`, Runtime: 'nodejs22.x', Handler: 'index.handler', Role: { 'Fn::GetAtt': ['Role', 'Arn'] }, Code: { ZipFile: 'exports.handler=async()=>1' } },
+      Properties: {
+        FunctionName: `dense-fn-${f}`,
+        Runtime: 'nodejs22.x',
+        Handler: 'index.handler',
+        Role: { 'Fn::GetAtt': ['Role', 'Arn'] },
+        Code: { ZipFile: 'exports.handler=async()=>1' },
+      },
     };
     if (f % 3 !== 2) {
       Resources[`Fn${f}Version`] = { Type: 'AWS::Lambda::Version', Properties: { FunctionName: { Ref: `Fn${f}` } } };
       Resources[`Fn${f}Live`] = {
         Type: 'AWS::Lambda::Alias',
-        Properties: { FunctionName: { Ref: `Fn${f}` }, FunctionVersion: { 'Fn::GetAtt': [`Fn${f}Version`, 'Version'] }, Name: 'live', ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 2 } },
+        Properties: {
+          FunctionName: { Ref: `Fn${f}` },
+          FunctionVersion: { 'Fn::GetAtt': [`Fn${f}Version`, 'Version'] },
+          Name: 'live',
+          ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 2 },
+        },
       };
     }
   }
@@ -98,7 +117,10 @@ export function denseTemplate({ tasksPerMachine = 2500, functions = 60 } = {}) {
   };
   Resources.ObjectFlow = {
     Type: 'AWS::StepFunctions::StateMachine',
-    Properties: { RoleArn: { 'Fn::GetAtt': ['FlowRole', 'Arn'] }, Definition: { StartAt: 'Step0', States: states((f) => ({ 'Fn::GetAtt': [`Fn${f}`, 'Arn'] })) } },
+    Properties: {
+      RoleArn: { 'Fn::GetAtt': ['FlowRole', 'Arn'] },
+      Definition: { StartAt: 'Step0', States: states((f) => ({ 'Fn::GetAtt': [`Fn${f}`, 'Arn'] })) },
+    },
   };
   return { AWSTemplateFormatVersion: '2010-09-09', Resources };
 }

@@ -82,7 +82,15 @@ const CASES = [
   { key: '100K', label: '100 resources', resources: 100, targetBytes: 100 * KB, min: 0.95, seed: 1100, definitionShare: SHARE },
   { key: '500K', label: '500 resources', resources: 500, targetBytes: 500 * KB, min: 0.97, seed: 1500, definitionShare: SHARE },
   { key: '1M', label: '500 resources', resources: 500, targetBytes: 1 * MB, min: 1_000_000 / MB, seed: 1501, definitionShare: SHARE },
-  { key: '1M-sfn', label: '500 resources, most of it state machines', resources: 500, targetBytes: 1 * MB, min: 1_000_000 / MB, seed: 1501, definitionShare: 1 },
+  {
+    key: '1M-sfn',
+    label: '500 resources, most of it state machines',
+    resources: 500,
+    targetBytes: 1 * MB,
+    min: 1_000_000 / MB,
+    seed: 1501,
+    definitionShare: 1,
+  },
 ];
 const WARM_MS = 10_000; // warm-up rounds: at least 30, then until 10 s or 400 rounds
 const MEASURE_MS = 30_000; // measured rounds: at least 41, then until 30 s or 2001 rounds
@@ -107,7 +115,15 @@ const quantile = (xs, q) => {
 };
 const median = (xs) => quantile(xs, 0.5);
 const ms = () => performance.now();
-const eventFor = (fragment, requestId) => ({ region: REGION, accountId: ACCOUNT, fragment, transformId: `${ACCOUNT}::WarmStepFunctions`, params: {}, requestId, templateParameterValues: {} });
+const eventFor = (fragment, requestId) => ({
+  region: REGION,
+  accountId: ACCOUNT,
+  fragment,
+  transformId: `${ACCOUNT}::WarmStepFunctions`,
+  params: {},
+  requestId,
+  templateParameterValues: {},
+});
 const quiet = makeHandler({ log: () => {}, env: {} });
 
 /** Generates a case's template and checks that it is what the benchmark claims it is. */
@@ -116,18 +132,26 @@ function prepare(c) {
   const text = JSON.stringify(g.template);
   const fragment = JSON.parse(text); // as the Lambda runtime hands it over
   check(text.length === g.bytes, 'generator size mismatch');
-  check(text.length <= c.targetBytes && text.length >= c.min * c.targetBytes, `${c.label}: ${text.length} bytes of JSON, expected ${Math.ceil(c.min * c.targetBytes)}..${c.targetBytes}`);
+  check(
+    text.length <= c.targetBytes && text.length >= c.min * c.targetBytes,
+    `${c.label}: ${text.length} bytes of JSON, expected ${Math.ceil(c.min * c.targetBytes)}..${c.targetBytes}`,
+  );
   check(Object.keys(fragment.Resources).length === c.resources, `${c.label}: ${Object.keys(fragment.Resources).length} resources, expected ${c.resources}`);
-  check(g.stateCounts.every((n) => n >= 1 && n <= MAX_STATES), 'state counts out of 1..200');
+  check(
+    g.stateCounts.every((n) => n >= 1 && n <= MAX_STATES),
+    'state counts out of 1..200',
+  );
   if (c.resources >= 100) {
     for (const f of FORMS) check(g.forms.includes(f), `${c.label}: definition form ${f} missing`);
-    for (const word of ['"Parallel', '"Map', 'Iterator', 'ItemProcessor', 'waitForTaskToken', 'ProvisionedConcurrencyConfig']) check(text.includes(word), `${c.label}: no ${word} in the template`);
+    for (const word of ['"Parallel', '"Map', 'Iterator', 'ItemProcessor', 'waitForTaskToken', 'ProvisionedConcurrencyConfig'])
+      check(text.includes(word), `${c.label}: no ${word} in the template`);
   }
   for (const [id, definition] of deployedDefinitions(fragment)) {
     const r = validateAsl(JSON.parse(definition));
     check(r.isValid, `${c.label}: ${id} is not valid ASL: ${JSON.stringify(r.errors).slice(0, 300)}`);
   }
-  if (c.key === '1M-sfn') check(Math.min(...g.stateCounts) === 1 && Math.max(...g.stateCounts) === MAX_STATES, '1 MB: state machines should span 1..200 states');
+  if (c.key === '1M-sfn')
+    check(Math.min(...g.stateCounts) === 1 && Math.max(...g.stateCounts) === MAX_STATES, '1 MB: state machines should span 1..200 states');
   return { text, fragment, g };
 }
 
@@ -230,7 +254,17 @@ function peakHeap(c) {
   for (const semi of [64, 128, 256, 512]) {
     const r = spawnSync(
       process.execPath,
-      ['--expose-gc', `--max-semi-space-size=${semi}`, `--min-semi-space-size=${semi}`, join(ROOT, 'bench', 'heap.mjs'), MACRO, String(c.resources), String(c.targetBytes), String(c.seed), String(c.definitionShare)],
+      [
+        '--expose-gc',
+        `--max-semi-space-size=${semi}`,
+        `--min-semi-space-size=${semi}`,
+        join(ROOT, 'bench', 'heap.mjs'),
+        MACRO,
+        String(c.resources),
+        String(c.targetBytes),
+        String(c.seed),
+        String(c.definitionShare),
+      ],
       { encoding: 'utf8', maxBuffer: 1 << 20 },
     );
     check(r.status === 0, `heap process failed: ${r.stderr}`);
@@ -270,7 +304,15 @@ function coldStart(rounds = 41) {
   // For information: the require alone, timed inside fresh processes.
   const inside = [];
   for (let i = 0; i < 7; i++) {
-    const r = spawnSync(process.execPath, ['--input-type=module', '-e', `const t=process.hrtime.bigint();await import(${JSON.stringify(target)});process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))`], { cwd: ROOT, encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const t=process.hrtime.bigint();await import(${JSON.stringify(target)});process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))`,
+      ],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
     inside.push(Number(r.stdout));
   }
   return { bare: median(a), require: median(b), inside: median(inside), rounds, target };
@@ -285,16 +327,27 @@ async function worstCases() {
   const dir = mkdtempSync(join(tmpdir(), 'warm-probes-'));
   const probes = join(dir, 'probes.mjs');
   try {
-    await build({ entryPoints: [join(ROOT, 'test', 'support', 'probes.ts')], bundle: true, platform: 'node', format: 'esm', outfile: probes, logLevel: 'warning' });
+    await build({
+      entryPoints: [join(ROOT, 'test', 'support', 'probes.ts')],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      outfile: probes,
+      logLevel: 'warning',
+    });
     const { WORST } = await import(pathToFileURL(probes).href);
     const rows = [];
     for (const p of WORST) {
       process.stderr.write(`  worst case ${p.key}...\n`);
-      const r = spawnSync(process.execPath, [`--max-old-space-size=${WORST_LIMITS.heapMB}`, join(ROOT, 'bench', 'probe-run.mjs'), MACRO, probes, p.key, '60000'], {
-        encoding: 'utf8',
-        maxBuffer: 1 << 20,
-        timeout: 120_000,
-      });
+      const r = spawnSync(
+        process.execPath,
+        [`--max-old-space-size=${WORST_LIMITS.heapMB}`, join(ROOT, 'bench', 'probe-run.mjs'), MACRO, probes, p.key, '60000'],
+        {
+          encoding: 'utf8',
+          maxBuffer: 1 << 20,
+          timeout: 120_000,
+        },
+      );
       const line = r.stdout.trim().split('\n').pop();
       if (r.status !== 0 || !line) {
         const why = r.signal ? `killed (${r.signal})` : /heap out of memory/i.test(r.stderr) ? 'heap exhausted' : `exit ${r.status}`;
@@ -315,8 +368,18 @@ function worstTable(rows) {
     const serializable = typeof r.replyBytes === 'number';
     const named = r.status === 'success' || /limit/.test(r.error ?? '');
     const ok = serializable && r.replyBytes <= WORST_LIMITS.replyBytes && r.ms < WORST_LIMITS.ms && r.peakMB < WORST_LIMITS.heapMB && named;
-    const outcome = r.status === 'success' ? 'success' : `failure: ${(r.error ?? '').replace(/^Resource with id \[\w+\] is invalid\. [^:]+: /, '').slice(0, 70)}…`;
-    return [r.p.key, r.p.label, r.bytes, outcome, r.ms.toFixed(0), r.peakMB.toFixed(0), serializable ? r.replyBytes : r.replyBytes.slice(0, 40), ok ? 'PASS' : 'FAIL'];
+    const outcome =
+      r.status === 'success' ? 'success' : `failure: ${(r.error ?? '').replace(/^Resource with id \[\w+\] is invalid\. [^:]+: /, '').slice(0, 70)}…`;
+    return [
+      r.p.key,
+      r.p.label,
+      r.bytes,
+      outcome,
+      r.ms.toFixed(0),
+      r.peakMB.toFixed(0),
+      serializable ? r.replyBytes : r.replyBytes.slice(0, 40),
+      ok ? 'PASS' : 'FAIL',
+    ];
   });
   return table(['worst case', 'template', 'JSON bytes', 'reply', 'ms', 'peak RSS MB', 'reply bytes', 'result'], out);
 }
@@ -325,7 +388,9 @@ function table(head, rows) {
   const cells = [head, ...rows].map((r) => r.map(String));
   const w = head.map((_, k) => Math.max(...cells.map((r) => r[k].length)));
   const line = (r) => `| ${r.map((v, k) => (k === 0 ? v.padEnd(w[k]) : v.padStart(w[k]))).join(' | ')} |`;
-  return [line(cells[0]), `|${w.map((n, k) => (k === 0 ? ':' : '-') + '-'.repeat(n) + (k === 0 ? '-' : ':')).join('|')}|`, ...cells.slice(1).map(line)].join('\n');
+  return [line(cells[0]), `|${w.map((n, k) => (k === 0 ? ':' : '-') + '-'.repeat(n) + (k === 0 ? '-' : ':')).join('|')}|`, ...cells.slice(1).map(line)].join(
+    '\n',
+  );
 }
 
 function printWorst(rows) {
@@ -351,8 +416,23 @@ function capturePrinted() {
 
 /** bench/results.json: what the run printed and its main figures (docs/performance.md shows them). */
 function writeResults(printed, { ratio, scaling, peakMB, bundle, overhead, load }) {
-  const figures = { ratio1MB: +ratio.toFixed(2), scaling: +scaling.toFixed(2), peakHeapMB: +peakMB.toFixed(1), bundleKB: +(bundle / KB).toFixed(1), coldStartOverheadPercent: +(overhead * 100).toFixed(1) };
-  const record = { command: 'npm run bench', date: new Date().toISOString().slice(0, 10), node: process.version, cpus: cpus().length, load: +load.toFixed(2), targets: TARGETS, figures, output: printed.join('\n') };
+  const figures = {
+    ratio1MB: +ratio.toFixed(2),
+    scaling: +scaling.toFixed(2),
+    peakHeapMB: +peakMB.toFixed(1),
+    bundleKB: +(bundle / KB).toFixed(1),
+    coldStartOverheadPercent: +(overhead * 100).toFixed(1),
+  };
+  const record = {
+    command: 'npm run bench',
+    date: new Date().toISOString().slice(0, 10),
+    node: process.version,
+    cpus: cpus().length,
+    load: +load.toFixed(2),
+    targets: TARGETS,
+    figures,
+    output: printed.join('\n'),
+  };
   writeFileSync(join(ROOT, 'bench', 'results.json'), `${JSON.stringify(record, null, 2)}\n`);
 }
 
@@ -366,7 +446,8 @@ async function main() {
     printWorst(rows);
     return STRICT && worstTable(rows).includes('FAIL') ? 1 : 0;
   }
-  if (load > cpus().length) console.log(`note: the machine is busy (load ${load.toFixed(1)} on ${cpus().length} CPUs); absolute times are inflated and noisy, ratios less so.`);
+  if (load > cpus().length)
+    console.log(`note: the machine is busy (load ${load.toFixed(1)} on ${cpus().length} CPUs); absolute times are inflated and noisy, ratios less so.`);
   const results = {};
   const fragments = [];
   for (const c of CASES) {
@@ -383,7 +464,10 @@ async function main() {
   process.stderr.write('  timing the realistic templates, with logs...\n');
   const realistic = realisticRows(await timeRealistic({ macro, makeHandler, eventFor, median, quantile, check, ms }));
   // Like-for-like: the scaling pair must have the same make-up, within a few points.
-  check(Math.abs(results['1M'].p.definitions - results['100K'].p.definitions) < 0.03, 'the 100 KB and 1 MB templates should have the same share of definitions');
+  check(
+    Math.abs(results['1M'].p.definitions - results['100K'].p.definitions) < 0.03,
+    'the 100 KB and 1 MB templates should have the same share of definitions',
+  );
   const heap = peakHeap(CASES.find((c) => c.key === '1M-sfn'));
   const bundle = statSync(MACRO).size;
   const cold = coldStart();
@@ -406,12 +490,21 @@ async function main() {
     ];
   });
   console.log();
-  console.log(table(['template', 'JSON bytes', 'machines (states)', 'definitions', 'tags', 'rewritten/decisions', 'handler ms (IQR)', 'floor ms (IQR)', 'ratio', 'runs'], rows));
-  console.log('handler: median of createHandler({log: no-op})(event); floor: median of JSON.parse(JSON.stringify(fragment)); interleaved, after warm-up; ratio = handler / floor.');
+  console.log(
+    table(
+      ['template', 'JSON bytes', 'machines (states)', 'definitions', 'tags', 'rewritten/decisions', 'handler ms (IQR)', 'floor ms (IQR)', 'ratio', 'runs'],
+      rows,
+    ),
+  );
+  console.log(
+    'handler: median of createHandler({log: no-op})(event); floor: median of JSON.parse(JSON.stringify(fragment)); interleaved, after warm-up; ratio = handler / floor.',
+  );
   console.log('definitions: share of the JSON in state machine definitions; tags: cost-allocation tags per taggable resource.');
   console.log();
   console.log(table(realistic.head, realistic.rows));
-  console.log('handler: median of createHandler({log: consoleSink})(event) with the application log level INFO, in the text and the JSON log format (lines counted, not written); floor: JSON.parse(JSON.stringify(fragment)); interleaved, after warm-up.');
+  console.log(
+    'handler: median of createHandler({log: consoleSink})(event) with the application log level INFO, in the text and the JSON log format (lines counted, not written); floor: JSON.parse(JSON.stringify(fragment)); interleaved, after warm-up.',
+  );
 
   const m1 = results['1M'].t;
   const m100 = results['100K'].t;
@@ -424,10 +517,20 @@ async function main() {
   const verdict = (ok) => (ok ? 'PASS' : 'FAIL');
   const targets = [
     ['ratio at 1 MB (handler / floor), worse of the two', ratio.toFixed(2), `<= ${TARGETS.ratio1MB.toFixed(1)}`, verdict(ratio <= TARGETS.ratio1MB)],
-    ['time 1 MB / time 100 KB', `${scaling.toFixed(2)} (${(results['1M'].p.bytes / results['100K'].p.bytes).toFixed(1)}x bytes)`, `<= ${TARGETS.scaling}`, verdict(scaling <= TARGETS.scaling)],
+    [
+      'time 1 MB / time 100 KB',
+      `${scaling.toFixed(2)} (${(results['1M'].p.bytes / results['100K'].p.bytes).toFixed(1)}x bytes)`,
+      `<= ${TARGETS.scaling}`,
+      verdict(scaling <= TARGETS.scaling),
+    ],
     ['peak heap, 1 MB (most of it state machines)', `${peakMB.toFixed(1)} MB`, `< ${TARGETS.peakHeapMB} MB`, verdict(peakMB < TARGETS.peakHeapMB)],
     ['bundle dist/macro.js', `${(bundle / KB).toFixed(1)} KB`, `<= ${TARGETS.bundleKB} KB`, verdict(bundle <= TARGETS.bundleKB * KB)],
-    ['cold start: import over an empty ES module', `${overhead >= 0 ? '+' : ''}${(overhead * 100).toFixed(1)}%`, `<= +${TARGETS.coldStartOverhead * 100}%`, verdict(overhead <= TARGETS.coldStartOverhead)],
+    [
+      'cold start: import over an empty ES module',
+      `${overhead >= 0 ? '+' : ''}${(overhead * 100).toFixed(1)}%`,
+      `<= +${TARGETS.coldStartOverhead * 100}%`,
+      verdict(overhead <= TARGETS.coldStartOverhead),
+    ],
     ...runtime.clients.map((c) => {
       const label = `init under aws-lambda-ric@${c.version} on Node.js ${c.node} (${c.runtime}), over an empty handler`;
       if (!c.installed) return [label, 'not installed (node scripts/runtime-clients.mjs)', `<= ${TARGETS.runtimeInitOverheadMs} ms`, 'SKIP'];
@@ -453,7 +556,9 @@ async function main() {
       `\n  warm call: after GC ${f(heap.warm.baseline)} -> peak ${f(heap.warm.peak)} (+${f(heap.warm.peak - heap.warm.baseline)})` +
       `\n  floor JSON.parse(JSON.stringify(fragment)): +${f(heap.floor.peak - heap.floor.baseline)}`,
   );
-  console.log(`cold start (medians of ${cold.rounds} interleaved fresh processes): node --input-type=module -e 0 ${cold.bare.toFixed(1)} ms, with "await import(bundle)" ${cold.require.toFixed(1)} ms; the import alone, timed inside the process: ${cold.inside.toFixed(2)} ms`);
+  console.log(
+    `cold start (medians of ${cold.rounds} interleaved fresh processes): node --input-type=module -e 0 ${cold.bare.toFixed(1)} ms, with "await import(bundle)" ${cold.require.toFixed(1)} ms; the import alone, timed inside the process: ${cold.inside.toFixed(2)} ms`,
+  );
   for (const c of runtime.clients.filter((x) => x.installed)) {
     console.log(
       `Lambda runtime client aws-lambda-ric@${c.version} on Node.js ${c.node} (${c.runtime}), medians of ${c.rounds} interleaved fresh processes: ` +

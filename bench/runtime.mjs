@@ -26,14 +26,31 @@ const median = (xs) => {
 /** The loopback Runtime API and launcher of the tests, compiled for this script. */
 async function loadSupport(dir) {
   const out = join(dir, 'lambda-runtime.cjs');
-  await build({ entryPoints: [join(ROOT, 'test/support/lambda-runtime.ts')], outfile: out, bundle: true, platform: 'node', target: 'node22', format: 'cjs', logLevel: 'warning', define: { __dirname: JSON.stringify(join(ROOT, 'test/support')) } });
+  await build({
+    entryPoints: [join(ROOT, 'test/support/lambda-runtime.ts')],
+    outfile: out,
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'cjs',
+    logLevel: 'warning',
+    define: { __dirname: JSON.stringify(join(ROOT, 'test/support')) },
+  });
   return createRequire(import.meta.url)(out);
 }
 
 function seedEvent() {
   const t = JSON.parse(readFileSync(join(ROOT, 'template/examples/serverless-seed/compiled.json'), 'utf8'));
   delete t.Transform;
-  return { region: 'us-east-1', accountId: '123456789012', fragment: t, transformId: '123456789012::WarmStepFunctions', params: {}, requestId: 'bench-cold', templateParameterValues: {} };
+  return {
+    region: 'us-east-1',
+    accountId: '123456789012',
+    fragment: t,
+    transformId: '123456789012::WarmStepFunctions',
+    params: {},
+    requestId: 'bench-cold',
+    templateParameterValues: {},
+  };
 }
 
 /**
@@ -52,7 +69,10 @@ export async function runtimeColdStart({ macro, rounds = 21 }) {
       writeFileSync(join(r, 'dist', 'package.json'), '{ "type": "module" }\n');
     }
     copyFileSync(macro, join(roots.macro, 'dist', 'macro.js'));
-    writeFileSync(join(roots.empty, 'dist', 'macro.js'), 'export const handler = async (event) => ({ requestId: event.requestId, status: "success", fragment: event.fragment });\n');
+    writeFileSync(
+      join(roots.empty, 'dist', 'macro.js'),
+      'export const handler = async (event) => ({ requestId: event.requestId, status: "success", fragment: event.fragment });\n',
+    );
     const event = seedEvent();
 
     const once = async (client, entry, which) => {
@@ -63,7 +83,8 @@ export async function runtimeColdStart({ macro, rounds = 21 }) {
       try {
         const next = await api.firstNext(30_000);
         const r = await reply;
-        if (r.kind !== 'response' || r.body.status !== 'success') throw new Error(`${which} under aws-lambda-ric@${client.version}: ${JSON.stringify(r.body).slice(0, 300)}`);
+        if (r.kind !== 'response' || r.body.status !== 'success')
+          throw new Error(`${which} under aws-lambda-ric@${client.version}: ${JSON.stringify(r.body).slice(0, 300)}`);
         return { init: Number(next - fn.startedAt) / 1e6, reply: r.durationMs };
       } finally {
         await fn.stop();
@@ -111,12 +132,23 @@ export async function runtimeColdStart({ macro, rounds = 21 }) {
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const rounds = Number(process.argv[2]) || 21;
   const r = await runtimeColdStart({ macro: join(ROOT, 'dist', 'macro.js'), rounds });
-  const rows = [['client', 'Lambda runtime', 'Node.js', 'init ms', 'init ms, empty handler', 'init overhead ms', 'first reply ms', 'first reply ms, empty handler']];
+  const rows = [
+    ['client', 'Lambda runtime', 'Node.js', 'init ms', 'init ms, empty handler', 'init overhead ms', 'first reply ms', 'first reply ms, empty handler'],
+  ];
   for (const c of r.clients) {
     if (!c.installed) rows.push([`aws-lambda-ric@${c.version}`, c.runtime, c.node, 'not installed (node scripts/runtime-clients.mjs)', '', '', '', '']);
     else {
       const d = c.init.macro - c.init.empty;
-      rows.push([`aws-lambda-ric@${c.version}`, c.runtime, c.node, c.init.macro.toFixed(1), c.init.empty.toFixed(1), `${d >= 0 ? '+' : ''}${d.toFixed(1)}`, c.reply.macro.toFixed(2), c.reply.empty.toFixed(2)]);
+      rows.push([
+        `aws-lambda-ric@${c.version}`,
+        c.runtime,
+        c.node,
+        c.init.macro.toFixed(1),
+        c.init.empty.toFixed(1),
+        `${d >= 0 ? '+' : ''}${d.toFixed(1)}`,
+        c.reply.macro.toFixed(2),
+        c.reply.empty.toFixed(2),
+      ]);
     }
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
@@ -124,5 +156,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   console.log(line(rows[0]));
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const row of rows.slice(1)) console.log(line(row));
-  console.log(`Medians of ${rounds} interleaved fresh processes per pair: init from spawning the client on its Node.js to its first GET /invocation/next; first reply from that /next to the posted reply. This machine: ${process.arch}, the bench itself on Node.js ${process.version}.`);
+  console.log(
+    `Medians of ${rounds} interleaved fresh processes per pair: init from spawning the client on its Node.js to its first GET /invocation/next; first reply from that /next to the posted reply. This machine: ${process.arch}, the bench itself on Node.js ${process.version}.`,
+  );
 }

@@ -40,7 +40,14 @@ export function editMemo(): EditMemo {
   return { cycles: new Map(), added: new Map() };
 }
 
-export function checkEdit(edit: Edit, stateMachine: string, deps: Dependencies, index: TemplateIndex, targets: WarmTargets, memo: EditMemo = editMemo()): CheckedEdit {
+export function checkEdit(
+  edit: Edit,
+  stateMachine: string,
+  deps: Dependencies,
+  index: TemplateIndex,
+  targets: WarmTargets,
+  memo: EditMemo = editMemo(),
+): CheckedEdit {
   // Only the references the rewrite adds: what the slot refers to already is the template's own.
   let key = valueKey(edit.value);
   for (const p of edit.slot.leaf.parts) if (typeof p !== 'string') key += valueKey(p.hole);

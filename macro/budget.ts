@@ -29,7 +29,10 @@ export interface BudgetClock {
 export const MEMORY_EVERY_MS = 20;
 
 /** A checkpoint over the invocation's context, or undefined when there is none (tests, local runs). */
-export function lambdaCheckpoint(context: Pick<Context, 'getRemainingTimeInMillis' | 'memoryLimitInMB'> | undefined, clock: BudgetClock = { rss: () => process.memoryUsage.rss(), now: () => Date.now() }): ((stage: string) => void) | undefined {
+export function lambdaCheckpoint(
+  context: Pick<Context, 'getRemainingTimeInMillis' | 'memoryLimitInMB'> | undefined,
+  clock: BudgetClock = { rss: () => process.memoryUsage.rss(), now: () => Date.now() },
+): ((stage: string) => void) | undefined {
   if (!context || typeof context.getRemainingTimeInMillis !== 'function') return undefined;
   const memoryMB = Number(context.memoryLimitInMB);
   const ceiling = Number.isFinite(memoryMB) && memoryMB > 0 ? memoryMB * MEMORY_SHARE * 2 ** 20 : undefined;

@@ -48,7 +48,8 @@ export class Dependencies {
       set = new Set<string>();
       const r = this.read(id);
       if (isObject(r)) {
-        for (const key of Object.keys(r)) if (key !== 'Type' && key !== 'Condition' && key !== 'DependsOn') for (const ref of this.references(r[key])) set.add(ref);
+        for (const key of Object.keys(r))
+          if (key !== 'Type' && key !== 'Condition' && key !== 'DependsOn') for (const ref of this.references(r[key])) set.add(ref);
         const dependsOn = getOwn(r, 'DependsOn');
         for (const d of Array.isArray(dependsOn) ? dependsOn : [dependsOn]) if (typeof d === 'string' && this.exists(d)) set.add(d);
       }

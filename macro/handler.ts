@@ -123,10 +123,16 @@ async function loadResolver(env: HandlerDeps['env']): Promise<NonNullable<Handle
     return async (_fragment, _options, arns) => notEnabled(arns);
   }
   // Dynamic import: the AWS SDK is loaded only when this feature is on.
-  const mod = await loadWithSdk(() => import('./aws/lambda-aliases'), (m) => m.loadLambdaSdk(), `${PARAMETERS_PATH}/ResolveExternal`, 'ResolveExternal needs');
+  const mod = await loadWithSdk(
+    () => import('./aws/lambda-aliases'),
+    (m) => m.loadLambdaSdk(),
+    `${PARAMETERS_PATH}/ResolveExternal`,
+    'ResolveExternal needs',
+  );
   const budgetMs = budgetOf(env.WARM_RESOLVE_BUDGET_MS);
   const maxLookups = budgetOf(env.WARM_RESOLVE_MAX_LOOKUPS); // at most this many functions per template (lanes.ts)
-  return (_fragment, options, arns, lanes) => mod.lookupExternal(arns, options, { budgetMs, maxLookups, externalAccounts: lanes.externalAccounts, log: lanes.log });
+  return (_fragment, options, arns, lanes) =>
+    mod.lookupExternal(arns, options, { budgetMs, maxLookups, externalAccounts: lanes.externalAccounts, log: lanes.log });
 }
 
 export const S3_NOT_ENABLED =
@@ -135,10 +141,16 @@ export const S3_NOT_ENABLED =
 async function loadDefinitionReader(env: HandlerDeps['env']): Promise<NonNullable<HandlerDeps['readDefinitions']>> {
   if (env.WARM_S3_DEFINITIONS !== 'true') {
     // Not enabled in this deployment: answer without loading the AWS SDK.
-    return async (refs) => Object.fromEntries(refs.map((r) => [r.stateMachine, { status: 'error', source: describeLocation(r.location!), message: S3_NOT_ENABLED }]));
+    return async (refs) =>
+      Object.fromEntries(refs.map((r) => [r.stateMachine, { status: 'error', source: describeLocation(r.location!), message: S3_NOT_ENABLED }]));
   }
   // Dynamic import: the AWS SDK is loaded only when this feature is on and the template needs it.
-  const mod = await loadWithSdk(() => import('./aws/s3-definitions'), (m) => m.loadS3Sdk(), '(macro)', 'reading definitions in S3 needs');
+  const mod = await loadWithSdk(
+    () => import('./aws/s3-definitions'),
+    (m) => m.loadS3Sdk(),
+    '(macro)',
+    'reading definitions in S3 needs',
+  );
   const budgetMs = budgetOf(env.WARM_S3_BUDGET_MS);
   // The buckets the deployment lists (the list that scopes the role's s3:GetObject): the reader checks them itself too.
   const allowedBuckets = mod.allowedBucketsOf(env.WARM_S3_DEFINITION_BUCKETS);
@@ -153,7 +165,12 @@ async function loadWithSdk<M>(load: () => Promise<M>, sdk: (m: M) => Promise<unk
     return mod;
   } catch (e) {
     throw new TransformError(
-      [{ path, message: `${what} the AWS SDK for JavaScript v3 (provided by the Lambda Node.js runtime), which could not be loaded: ${(e as Error).message.split('\n')[0]}` }],
+      [
+        {
+          path,
+          message: `${what} the AWS SDK for JavaScript v3 (provided by the Lambda Node.js runtime), which could not be loaded: ${(e as Error).message.split('\n')[0]}`,
+        },
+      ],
       { cause: e },
     );
   }

@@ -39,7 +39,9 @@ export function literalOf(id: string, index: TemplateIndex, targets: WarmTargets
   if (index.isFunction(id)) {
     const name = fnName(id);
     if (name === undefined) return { ok: false, why: `the FunctionName of ${id} is not a literal` };
-    return validFunctionName(name) ? { ok: true, value: lambdaArnSub(name) } : { ok: false, why: `the FunctionName of ${id}, ${JSON.stringify(name)}, is not a valid Lambda function name` };
+    return validFunctionName(name)
+      ? { ok: true, value: lambdaArnSub(name) }
+      : { ok: false, why: `the FunctionName of ${id}, ${JSON.stringify(name)}, is not a valid Lambda function name` };
   }
   const fn = targets.functionOfQualifier(id);
   if (fn === undefined) return { ok: false, why: `${id} is not a function, alias or version of this template` };

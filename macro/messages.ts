@@ -26,9 +26,13 @@ export const MESSAGES = {
   // state machines
   'stateMachine.skipped': { text: 'skipped by the StateMachines/Exclude parameters' },
   'stateMachine.noDefinition': { text: '{{stateMachine}} has no Definition or DefinitionString' },
-  'stateMachine.metadataCapped': { text: 'Metadata records the first {{limit}} of its {{rewrites}} rewrites (the macro\'s limit); the report and the log lines list them all' },
+  'stateMachine.metadataCapped': {
+    text: "Metadata records the first {{limit}} of its {{rewrites}} rewrites (the macro's limit); the report and the log lines list them all",
+  },
   'stateMachine.metadataNotAMap': { text: 'Metadata is not a plain map (an intrinsic function), so the rewrites are not recorded there' },
-  'stateMachine.brokenRole': { text: '{{message}}; the macro must read it, since it is the role of {{stateMachine}} ({{roleKey}}), which must be allowed to invoke the new targets' },
+  'stateMachine.brokenRole': {
+    text: '{{message}}; the macro must read it, since it is the role of {{stateMachine}} ({{roleKey}}), which must be allowed to invoke the new targets',
+  },
   'stateMachine.writeFailed': { text: 'the macro could not write the definition back: {{message}}' },
   // definitions
   'definition.notAnObject': { text: 'Definition must be an object (a JSON string belongs in DefinitionString), got {{got}}' },
@@ -78,7 +82,9 @@ export const MESSAGES = {
   'decide.unresolved': {
     text: '{{field}} is {{from}}, which the macro cannot resolve to a function of this template or to a literal ARN; if that function has provisioned concurrency, point the state at its alias yourself',
   },
-  'decide.absent': { text: 'the provisioned concurrency of {{target}} exists only when condition {{condition}} is false, and this state machine only when it is true' },
+  'decide.absent': {
+    text: 'the provisioned concurrency of {{target}} exists only when condition {{condition}} is false, and this state machine only when it is true',
+  },
   'decide.absentInBranch': {
     text: 'the provisioned concurrency of {{target}} exists only when condition {{condition}} is {{exists}}, and this state (in a branch of Fn::If on {{condition}}, which CloudFormation resolves at deploy time) only when it is {{absent}}',
   },
@@ -93,12 +99,18 @@ export const MESSAGES = {
   'decide.qualifierUnresolved': {
     text: '{{field}} is {{from}}, which the macro cannot compare with the provisioned concurrency of {{fn}} (on {{target}}); if it is not that qualifier, point the state at it yourself',
   },
-  'decide.qualifierCold': { text: '{{field}} invokes {{what}}, which has no provisioned concurrency (that is on {{target}}); an explicit qualifier is left as it is' },
+  'decide.qualifierCold': {
+    text: '{{field}} invokes {{what}}, which has no provisioned concurrency (that is on {{target}}); an explicit qualifier is left as it is',
+  },
   'decide.externalNotLookedUp': { text: '{{written}} is not a function in this template; set ResolveExternal to look it up' },
   'decide.lookupFailed': { text: 'lookup of {{arn}} failed: {{message}}' },
   'decide.externalCold': { text: '{{arn}} has no alias with provisioned concurrency' },
-  'decide.externalAmbiguous': { text: 'function {{arn}} has {{count}} aliases with provisioned concurrency: {{aliases}}. Choose one with the Transform parameter AliasName.' },
-  'decide.externalNoSuchAlias': { text: "AliasName is '{{aliasName}}', but function {{arn}} has no such alias with provisioned concurrency (it has: {{aliases}})" },
+  'decide.externalAmbiguous': {
+    text: 'function {{arn}} has {{count}} aliases with provisioned concurrency: {{aliases}}. Choose one with the Transform parameter AliasName.',
+  },
+  'decide.externalNoSuchAlias': {
+    text: "AliasName is '{{aliasName}}', but function {{arn}} has no such alias with provisioned concurrency (it has: {{aliases}})",
+  },
   // invocations
   // a decision about a state chosen by Fn::If: appended to its text
   'invocation.where': { text: ' (where {{where}}: Fn::If, resolved at deploy time)' },
@@ -122,10 +134,15 @@ export const MESSAGES = {
   'invocation.coldStrict': { text: 'state {{statePath}} stays cold: {{reason}} (Mode strict fails on invocations that stay cold)' },
   'invocation.error': { text: '{{states}} {{statePaths}}: {{message}}' },
   'invocation.unreadable': { text: '{{message}}; the macro must read it, since state {{statePath}} of {{stateMachine}} refers to it in {{field}}' },
-  'invocation.missing': { text: '{{field}} refers to {{name}}, which is not a resource or parameter of this template; left as it is (CloudFormation will reject it)' },
+  'invocation.missing': {
+    text: '{{field}} refers to {{name}}, which is not a resource or parameter of this template; left as it is (CloudFormation will reject it)',
+  },
   'invocation.unresolvedStrict': { text: '{{field}} cannot be resolved to a function, so the macro cannot check that it is warm' },
   // IAM
-  'iam.granted': { text: 'lambda:InvokeFunction on {{target}}: {{how}}', report: 'lambda:InvokeFunction on {{target}}: {{how}} (Mode report: nothing changed)' },
+  'iam.granted': {
+    text: 'lambda:InvokeFunction on {{target}}: {{how}}',
+    report: 'lambda:InvokeFunction on {{target}}: {{how}} (Mode report: nothing changed)',
+  },
   'iam.warning': { text: '{{reason}}' },
   'iam.guardrailExtended': { text: '{{how}}', report: '{{how}} (Mode report: nothing changed)' },
   'iam.note': { text: '{{reason}}' },
@@ -145,9 +162,15 @@ export const MESSAGES = {
   'budget.time': {
     text: "the macro stopped while {{stage}}: {{left}} ms of the function's time were left, less than the {{reserve}} ms it keeps for its reply (raise the function's timeout, or split the template)",
   },
-  'budget.memory': { text: "the macro stopped while {{stage}}: the function used {{usedMB}} MB, over {{share}}% of its {{memoryMB}} MB (raise the function's memory)" },
-  'budget.replyTooLarge': { text: "{{product}} cannot reply: the processed template is {{bytes}} bytes as JSON, over Lambda's response limit of {{limit}} bytes (6 MB)" },
-  'budget.replyUnwritable': { text: "{{product}} cannot reply: the processed template cannot be written as JSON ({{message}}); it nests too deeply (the macro's limit is {{limit}} levels)" },
+  'budget.memory': {
+    text: "the macro stopped while {{stage}}: the function used {{usedMB}} MB, over {{share}}% of its {{memoryMB}} MB (raise the function's memory)",
+  },
+  'budget.replyTooLarge': {
+    text: "{{product}} cannot reply: the processed template is {{bytes}} bytes as JSON, over Lambda's response limit of {{limit}} bytes (6 MB)",
+  },
+  'budget.replyUnwritable': {
+    text: "{{product}} cannot reply: the processed template cannot be written as JSON ({{message}}); it nests too deeply (the macro's limit is {{limit}} levels)",
+  },
 } satisfies Record<string, Message>;
 
 export type MessageId = keyof typeof MESSAGES;

@@ -14,7 +14,7 @@ export const ACCEPTED = [
   'StateMachines (list of logical IDs, or a comma-separated string): process only these',
   'Exclude (list of logical IDs, or a comma-separated string): skip these',
   `Mode (one of ${MODES.join(', ')}): rewrite (default), report (change nothing), strict (also fail on cold or unresolvable invocations)`,
-  "ResolveExternal (true or false): look up functions outside the template through the Lambda API",
+  'ResolveExternal (true or false): look up functions outside the template through the Lambda API',
   "ExternalAccounts (list of 12-digit account IDs, or a comma-separated string): other accounts whose functions ResolveExternal may look up (default: only the stack's own account)",
   `Reasons (list, or a comma-separated string, of ${REASONS.join(', ')}; default all): why a function needs a published target; Durable and ManagedInstances stay on unless turned off by name with a leading '-' (-Durable)`,
 ];
@@ -88,7 +88,11 @@ export function parseParams(params: unknown): MacroParams {
 }
 
 function idList(v: unknown): string[] | undefined {
-  if (typeof v === 'string') return v.split(',').map((s) => s.trim()).filter(Boolean);
+  if (typeof v === 'string')
+    return v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   if (Array.isArray(v) && v.every((x) => typeof x === 'string' && x.length > 0)) return v as string[];
   return undefined;
 }

@@ -110,7 +110,11 @@ function guarded(h: Json, index: TemplateIndex, targets: WarmTargets): LambdaRef
     // The explicit `:$LATEST` of a durable function whose DurableConfig is guarded by a Condition.
     if (warm.kind === 'function' && warm.latest && cold.kind === 'function' && !cold.latest && warm.fn === cold.fn) return { kind: 'guarded', fn: warm.fn };
     // The cold branch: the function, or (one alias per exclusive Condition) a guard of its other alias.
-    if ((warm.kind === 'qualifier' || warm.kind === 'guarded' || literal) && (cold.kind === 'function' || (cold.kind === 'guarded' && warm.kind === 'qualifier')) && warm.fn === cold.fn) {
+    if (
+      (warm.kind === 'qualifier' || warm.kind === 'guarded' || literal) &&
+      (cold.kind === 'function' || (cold.kind === 'guarded' && warm.kind === 'qualifier')) &&
+      warm.fn === cold.fn
+    ) {
       return { kind: 'guarded', fn: warm.fn };
     }
   }
@@ -218,7 +222,12 @@ function arnShape(parts: readonly Part[], index: TemplateIndex, targets: WarmTar
     fn = elsewhere ? undefined : index.functionsByName.get(name);
     if (!fn) {
       // A bare word is only a function name in a FunctionName field; callers decide. Keep the ARN.
-      const arn = lambdaArn(partition ?? index.partition ?? '${AWS::Partition}', region ?? index.region ?? '${AWS::Region}', account ?? index.accountId ?? '${AWS::AccountId}', name);
+      const arn = lambdaArn(
+        partition ?? index.partition ?? '${AWS::Partition}',
+        region ?? index.region ?? '${AWS::Region}',
+        account ?? index.accountId ?? '${AWS::AccountId}',
+        name,
+      );
       return { kind: 'external', arn, qualifier };
     }
   }

@@ -79,7 +79,10 @@ export function decide(slot: Slot, ctx: DecideContext): SlotDecision {
   const original = partsToValue(slot.leaf.parts);
   const single = soleHole(parts);
   if (ref.kind === 'unknown') {
-    const problem = unreadableIn(parts.filter(isHole).map((p) => p.hole), ctx.index);
+    const problem = unreadableIn(
+      parts.filter(isHole).map((p) => p.hole),
+      ctx.index,
+    );
     if (problem) return { kind: 'unreadable', problem };
   }
   if (ref.kind === 'unknown' && ifArgs(single)) return decideBranches(slot, single!, from, ctx, known);
@@ -92,7 +95,10 @@ export function decide(slot: Slot, ctx: DecideContext): SlotDecision {
         // `:$LATEST` of a Managed Instances function is never invoked; its unqualified ARN runs $LATEST.PUBLISHED.
         if (ref.latest && ctx.targets.reasonsOf(ref.fn).includes('ManagedInstances')) {
           const value: Json = { 'Fn::GetAtt': [ref.fn, 'Arn'] };
-          return { kind: 'rewrite', edit: { slot, value, grants: [{ fn: ref.fn, value }], fn: ref.fn, reasons: ['ManagedInstances'], latest: true, from, to: formatValue(value) } };
+          return {
+            kind: 'rewrite',
+            edit: { slot, value, grants: [{ fn: ref.fn, value }], fn: ref.fn, reasons: ['ManagedInstances'], latest: true, from, to: formatValue(value) },
+          };
         }
         return { kind: 'cold', fn: ref.fn, ...why('decide.noProvisionedConcurrency', { fn: ref.fn }), strict: true };
       }
@@ -179,7 +185,9 @@ function qualifierWhy(targets: WarmTargets, fn: string, id?: string, qualifier?:
   const reasons = info?.reasons ?? (res.status === 'warm' ? res.target.reasons : undefined) ?? ['ProvisionedConcurrency'];
   const provisioned = reasons[0] === 'ProvisionedConcurrency' && (info === undefined || info.provisioned !== false);
   if (id !== undefined) return provisioned ? why('decide.warmQualifier', { id }) : why('decide.warmPublished', { id, reasons: describeReasons(reasons) });
-  return provisioned ? why('decide.warmAlias', { qualifier: qualifier! }) : why('decide.warmPublishedAlias', { qualifier: qualifier!, reasons: describeReasons(reasons) });
+  return provisioned
+    ? why('decide.warmAlias', { qualifier: qualifier! })
+    : why('decide.warmPublishedAlias', { qualifier: qualifier!, reasons: describeReasons(reasons) });
 }
 
 /** A function that needs a published target, of which the template has none, and no explicit qualifier helps. */
@@ -226,7 +234,6 @@ function decideBranches(slot: Slot, value: Json, from: string, ctx: DecideContex
   return { kind: 'rewrite', edit: { slot, value: next, grants, fn: target?.fn, target, reasons: target?.reasons ?? [], from, to: formatValue(next) } };
 }
 
-
 /**
  * An `Fn::If` slot with no branch to move: each branch said (CloudFormation resolves the Fn::If at
  * deploy time, so either may be the one invoked). Silent only when no branch is a Lambda function.
@@ -250,7 +257,10 @@ function unmovedBranches(slot: Slot, cond: string, branches: Json[], ctx: Decide
     } else if (ref.kind === 'external') text = render('decide.branchExternal', { branch, arn: ref.arn });
     else {
       fn ??= ref.fn;
-      const warm = ref.kind === 'guarded' || (ref.kind === 'qualifier' && ctx.targets.isWarmQualifier(ref.id)) || (ref.kind === 'qualified' && ctx.targets.warmAliasNames(ref.fn).includes(ref.qualifier));
+      const warm =
+        ref.kind === 'guarded' ||
+        (ref.kind === 'qualifier' && ctx.targets.isWarmQualifier(ref.id)) ||
+        (ref.kind === 'qualified' && ctx.targets.warmAliasNames(ref.fn).includes(ref.qualifier));
       if (warm) text = render('decide.branchWarm', { branch, fn: ref.fn });
       else if (!ctx.targets.isWarm(ref.fn)) {
         coldFn = true;
@@ -317,7 +327,13 @@ export function decideQualifier(note: SlotNote, ctx: DecideContext): { slot: Slo
   if (ref.kind !== 'function' || ref.latest) return undefined;
   const fn = ref.fn;
   const field = `${note.container}.Qualifier` as const;
-  const base = { state: note.state, statePath: note.statePath, order: note.order, when: note.when, ...(note.credentials ? { credentials: note.credentials } : {}) };
+  const base = {
+    state: note.state,
+    statePath: note.statePath,
+    order: note.order,
+    when: note.when,
+    ...(note.credentials ? { credentials: note.credentials } : {}),
+  };
   const q = note.qualifier;
   if (note.dynamicQualifier || q?.kind !== 'str') {
     if (!ctx.targets.isWarm(fn)) return undefined;
@@ -376,7 +392,10 @@ export function decideQualifier(note: SlotNote, ctx: DecideContext): { slot: Slo
   const value = guard(within(target.guards, known), qualifierOf(target), partsToValue(q.parts));
   // IAM: the qualified ARN, which is the target's own ARN.
   const grant = guard(target.guards, target.value, { 'Fn::GetAtt': [fn, 'Arn'] });
-  return { slot, decision: { kind: 'rewrite', edit: { slot, value, grants: [{ fn, value: grant }], fn, target, reasons: target.reasons, from, to: formatValue(value) } } };
+  return {
+    slot,
+    decision: { kind: 'rewrite', edit: { slot, value, grants: [{ fn, value: grant }], fn, target, reasons: target.reasons, from, to: formatValue(value) } },
+  };
 }
 
 /** The Qualifier that names a warm target: its alias name (from its ARN when not a literal), or its version number. */
@@ -440,7 +459,10 @@ function decideExternal(slot: Slot, arn: string, qualifier: string | undefined, 
     }
     chosen = chosen.filter((a) => a.name === ctx.aliasName);
     if (chosen.length !== 1) {
-      return { kind: 'error', message: render('decide.externalNoSuchAlias', { aliasName: ctx.aliasName, arn, aliases: lookup.aliases.map((a) => a.name).join(', ') }) };
+      return {
+        kind: 'error',
+        message: render('decide.externalNoSuchAlias', { aliasName: ctx.aliasName, arn, aliases: lookup.aliases.map((a) => a.name).join(', ') }),
+      };
     }
   }
   const value = chosen[0].arn;

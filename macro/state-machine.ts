@@ -101,7 +101,11 @@ function rewrite(sm: Resource, ctx: RunContext): number | undefined {
     if (edit) edits.push(edit);
   }
   for (const [message, states] of errorStates) {
-    out.problem({ logicalId: sm.id, path: model.path, message: out.text('invocation.error', { states: states.length === 1 ? 'state' : 'states', statePaths: states.join(', '), message }) });
+    out.problem({
+      logicalId: sm.id,
+      path: model.path,
+      message: out.text('invocation.error', { states: states.length === 1 ? 'state' : 'states', statePaths: states.join(', '), message }),
+    });
   }
   if (edits.length === 0 || out.failing) return undefined;
   return writeAndGrant(ctx, sm, model, edits, src);
@@ -124,7 +128,10 @@ function recordNote(ctx: RunContext, sm: Resource, n: SlotNote, at: At): void {
   const cold = explicitColdPath(n, ctx.index, ctx.targets);
   if (cold) {
     const reasons = targetReasons(ctx.targets, cold.fn);
-    const what = reasons[0] === 'ProvisionedConcurrency' ? ctx.out.text('invocation.explicitColdPathProvisioned') : ctx.out.text('invocation.explicitColdPathPublished', { reasons: describeReasons(reasons) });
+    const what =
+      reasons[0] === 'ProvisionedConcurrency'
+        ? ctx.out.text('invocation.explicitColdPathProvisioned')
+        : ctx.out.text('invocation.explicitColdPathPublished', { reasons: describeReasons(reasons) });
     const data = { reason: n.message, fn: cold.fn, why: cold.why, what };
     // What `check` reports as a cold path, Mode strict fails on: an explicit choice is still a cold one.
     const strict = {
@@ -134,15 +141,15 @@ function recordNote(ctx: RunContext, sm: Resource, n: SlotNote, at: At): void {
     };
     ctx.out.add(
       {
-      action: 'unchanged',
-      topic: 'invocation',
-      messageId: 'invocation.explicitColdPath',
-      data,
-      ...at,
-      function: cold.fn,
-      coldPath: true,
-      reasons,
-      consequence: consequenceOf(reasons, cold.why === 'Qualifier $LATEST'),
+        action: 'unchanged',
+        topic: 'invocation',
+        messageId: 'invocation.explicitColdPath',
+        data,
+        ...at,
+        function: cold.fn,
+        coldPath: true,
+        reasons,
+        consequence: consequenceOf(reasons, cold.why === 'Qualifier $LATEST'),
       },
       strict,
     );
@@ -204,7 +211,9 @@ function recordSlot(
       return undefined;
     case 'cold': {
       const coldPath = d.warmElsewhere !== false && d.fn !== undefined && ctx.targets.isWarm(d.fn) ? true : undefined;
-      const strict = d.strict ? { logicalId: sm.id, path: at.templatePath, message: out.text('invocation.coldStrict', { statePath: slot.statePath, reason: d.reason }) } : undefined;
+      const strict = d.strict
+        ? { logicalId: sm.id, path: at.templatePath, message: out.text('invocation.coldStrict', { statePath: slot.statePath, reason: d.reason }) }
+        : undefined;
       const why = d.reasons ? { reasons: d.reasons, consequence: consequenceOf(d.reasons) } : {};
       out.add({ action: 'cold', topic, messageId: d.messageId, data: d.data, ...at, function: d.fn, coldPath, ...why }, strict);
       return undefined;
@@ -224,7 +233,10 @@ function recordSlot(
       return undefined;
     }
     case 'unreadable':
-      out.problem({ ...d.problem, message: out.text('invocation.unreadable', { message: d.problem.message, statePath: slot.statePath, stateMachine: sm.id, field: slot.field }) });
+      out.problem({
+        ...d.problem,
+        message: out.text('invocation.unreadable', { message: d.problem.message, statePath: slot.statePath, stateMachine: sm.id, field: slot.field }),
+      });
       return undefined;
     case 'missing':
       out.add({ action: 'warning', topic, messageId: 'invocation.missing', data: { field: slot.field, name: d.name }, ...at });
@@ -270,11 +282,27 @@ function writeAndGrant(ctx: RunContext, sm: Resource, model: Model, edits: Edit[
   const grants: Grant[] = edits.flatMap((e) => e.grants.map((g) => withCredentials(g, e)));
   const outcome = ctx.iam.ensure(sm, grants);
   for (const g of outcome.granted) {
-    out.add({ action: 'granted', topic: 'iam', messageId: 'iam.granted', data: { target: g.target, how: g.how }, stateMachine: sm.id, templatePath: g.path, to: g.target });
+    out.add({
+      action: 'granted',
+      topic: 'iam',
+      messageId: 'iam.granted',
+      data: { target: g.target, how: g.how },
+      stateMachine: sm.id,
+      templatePath: g.path,
+      to: g.target,
+    });
   }
   // A guardrail the macro extended (a boundary, a Deny's NotResource): a line of its own.
   for (const g of outcome.extended) {
-    out.add({ action: 'granted', topic: 'iam', messageId: 'iam.guardrailExtended', data: { target: g.target, how: g.how }, stateMachine: sm.id, templatePath: g.path, to: g.target });
+    out.add({
+      action: 'granted',
+      topic: 'iam',
+      messageId: 'iam.guardrailExtended',
+      data: { target: g.target, how: g.how },
+      stateMachine: sm.id,
+      templatePath: g.path,
+      to: g.target,
+    });
   }
   for (const w of outcome.warnings) {
     // A note (a managed policy outside the template): a warning Mode strict does not fail on.
@@ -282,11 +310,25 @@ function writeAndGrant(ctx: RunContext, sm: Resource, model: Model, edits: Edit[
     else warn(ctx, sm, 'iam', { stateMachine: sm.id, templatePath: w.path }, 'iam.warning', { reason: w.message }, w.strictMessage);
   }
   if (!addMetadata(editor, sm, edits)) {
-    out.add({ action: 'warning', topic: 'state-machine', messageId: 'stateMachine.metadataNotAMap', data: {}, stateMachine: sm.id, templatePath: `Resources/${sm.id}/Metadata` });
+    out.add({
+      action: 'warning',
+      topic: 'state-machine',
+      messageId: 'stateMachine.metadataNotAMap',
+      data: {},
+      stateMachine: sm.id,
+      templatePath: `Resources/${sm.id}/Metadata`,
+    });
   } else if (edits.length > LIMITS.metadataEntries) {
     // Metadata is capped (docs/limits.md): the report says so; it and the log lines list every rewrite.
     const data = { limit: formatCount(LIMITS.metadataEntries), rewrites: formatCount(edits.length) };
-    out.add({ action: 'unchanged', topic: 'state-machine', messageId: 'stateMachine.metadataCapped', data, stateMachine: sm.id, templatePath: `Resources/${sm.id}/Metadata` });
+    out.add({
+      action: 'unchanged',
+      topic: 'state-machine',
+      messageId: 'stateMachine.metadataCapped',
+      data,
+      stateMachine: sm.id,
+      templatePath: `Resources/${sm.id}/Metadata`,
+    });
   }
   return outcome.granted.length;
 }
@@ -345,10 +387,19 @@ function readStored(sm: Resource, ref: StoredRef, ctx: RunContext): Model | unde
   const fail = (reasonId: MessageId, whyId: MessageId, data: DecisionRecord['data'], source?: string): undefined => {
     const reason = out.text(reasonId, data);
     const strictText = out.text('definition.storedStrict', { why: out.text(whyId, data), stateMachine: sm.id });
-    warn(ctx, sm, 'definition', { stateMachine: sm.id, templatePath: ref.templatePath, ...(source ? { source } : {}) }, 'definition.storedFails', { reason }, strictText);
+    warn(
+      ctx,
+      sm,
+      'definition',
+      { stateMachine: sm.id, templatePath: ref.templatePath, ...(source ? { source } : {}) },
+      'definition.storedFails',
+      { reason },
+      strictText,
+    );
     return undefined;
   };
-  if (ref.problem) return fail('definition.storedUnlocated', 'definition.storedUnlocatedWhy', { stateMachine: sm.id, property: ref.property, problem: ref.problem });
+  if (ref.problem)
+    return fail('definition.storedUnlocated', 'definition.storedUnlocatedWhy', { stateMachine: sm.id, property: ref.property, problem: ref.problem });
   const where = describeLocation(ref.location!);
   if (!stored) {
     ctx.out.needDefinition(ref);
@@ -356,7 +407,12 @@ function readStored(sm: Resource, ref: StoredRef, ctx: RunContext): Model | unde
     return fail('definition.storedNotGiven', 'definition.storedNotGivenWhy', { stateMachine: sm.id, where });
   }
   if (stored.status === 'error') {
-    return fail('definition.storedReadFailed', 'definition.storedReadFailedWhy', { stateMachine: sm.id, source: stored.source, message: stored.message }, stored.source);
+    return fail(
+      'definition.storedReadFailed',
+      'definition.storedReadFailedWhy',
+      { stateMachine: sm.id, source: stored.source, message: stored.message },
+      stored.source,
+    );
   }
   const info: StoredInfo = { ref, source: stored.source, text: stored.text };
   const subs = getOwn(sm.properties, 'DefinitionSubstitutions');
@@ -451,4 +507,3 @@ function addMetadata(editor: Editor, sm: Resource, edits: Edit[]): boolean {
   else return false;
   return true;
 }
-

@@ -220,7 +220,10 @@ export class WarmTargets {
         };
       }
       if (aliases.length > 1) {
-        return { status: 'error', message: `AliasName is '${this.aliasName}', but function ${fn} has no alias named '${this.aliasName}'. Aliases ${what}: ${list}.` };
+        return {
+          status: 'error',
+          message: `AliasName is '${this.aliasName}', but function ${fn} has no alias named '${this.aliasName}'. Aliases ${what}: ${list}.`,
+        };
       }
     }
     if (aliases.length === 1) return { status: 'warm', target: aliases[0] };
@@ -230,7 +233,15 @@ export class WarmTargets {
       if (aliases.every((a, i) => aliases.every((b, j) => i === j || exclusiveGuards(a.guards, b.guards, this.index)))) {
         return {
           status: 'warm',
-          target: { fn, id: aliases.map((a) => a.id).join(' or '), kind: 'conditional', value: aliases[0].value, guards: [], reasons: aliases[0].reasons, alternatives: aliases },
+          target: {
+            fn,
+            id: aliases.map((a) => a.id).join(' or '),
+            kind: 'conditional',
+            value: aliases[0].value,
+            guards: [],
+            reasons: aliases[0].reasons,
+            alternatives: aliases,
+          },
         };
       }
       return {
@@ -262,7 +273,14 @@ export class WarmTargets {
         const q = REASON_INFO[explicit.reason].explicitQualifier!;
         return {
           status: 'warm',
-          target: { fn, id: `${fn}:${q}`, kind: 'explicit', value: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [fn, 'Arn'] }, `:${q}`]] }, guards: explicit.guards, reasons: [explicit.reason] },
+          target: {
+            fn,
+            id: `${fn}:${q}`,
+            kind: 'explicit',
+            value: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [fn, 'Arn'] }, `:${q}`]] },
+            guards: explicit.guards,
+            reasons: [explicit.reason],
+          },
         };
       }
       // Managed Instances run an unqualified call on $LATEST.PUBLISHED; with PublishToLatestPublished: false

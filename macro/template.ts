@@ -111,7 +111,10 @@ export function readTemplate(fragment: unknown, region?: string, accountId?: str
   const resources = getOwn(fragment, 'Resources');
   if (!isObject(resources)) {
     throw new TransformError([
-      { path: 'Resources', message: resources === undefined ? 'the template has no Resources section' : `must be a map of logical IDs to resources, got ${kindOf(resources)}` },
+      {
+        path: 'Resources',
+        message: resources === undefined ? 'the template has no Resources section' : `must be a map of logical IDs to resources, got ${kindOf(resources)}`,
+      },
     ]);
   }
   const index = new TemplateIndex(fragment, region, accountId);
@@ -125,7 +128,11 @@ export function readTemplate(fragment: unknown, region?: string, accountId?: str
     }
     const type = getOwn(raw, 'Type');
     if (typeof type !== 'string' || type === '') {
-      index.unreadable.set(id, { logicalId: id, path: `${path}/Type`, message: type === undefined ? 'the resource has no Type' : 'Type must be a non-empty string' });
+      index.unreadable.set(id, {
+        logicalId: id,
+        path: `${path}/Type`,
+        message: type === undefined ? 'the resource has no Type' : 'Type must be a non-empty string',
+      });
       continue;
     }
     const props = hasOwn(raw, 'Properties') ? raw.Properties : {};

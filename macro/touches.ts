@@ -36,8 +36,7 @@ export function touchesWarm(values: (Json | undefined)[], index: TemplateIndex, 
     } else if (Array.isArray(v)) {
       // Not push(...v): a list of a few hundred thousand items would overflow the call stack.
       for (const x of v) stack.push(x);
-    }
-    else if (isObject(v)) {
+    } else if (isObject(v)) {
       const fn = hit(refName(v)) ?? hit(getAttPair(v)?.[0]);
       if (fn) return fn;
       for (const k of Object.keys(v)) stack.push(v[k]);

@@ -47,13 +47,23 @@ function run(fragment: unknown, options: TransformOptions): TransformResult {
   const machines = stateMachines(index);
   checkSelection(machines, options, out);
   for (const note of targets.notes) {
-    out.add({ action: 'warning', topic: 'targets', messageId: 'targets.note', data: { logicalId: note.logicalId, message: note.message }, stateMachine: '', templatePath: note.path });
+    out.add({
+      action: 'warning',
+      topic: 'targets',
+      messageId: 'targets.note',
+      data: { logicalId: note.logicalId, message: note.message },
+      stateMachine: '',
+      templatePath: note.path,
+    });
   }
   if (options.aliasName !== undefined && !targets.hasAliasNamed(options.aliasName)) {
     // Most likely a typo: say so, since a function with a single warm alias would quietly use it.
     const path = `${PARAMETERS_PATH}/AliasName`;
     const data = { aliasName: options.aliasName };
-    out.add({ action: 'warning', topic: 'parameters', messageId: 'parameters.aliasNameUnused', data, stateMachine: '', templatePath: path }, strictProblem(undefined, path, out.text('parameters.aliasNameUnused', data)));
+    out.add(
+      { action: 'warning', topic: 'parameters', messageId: 'parameters.aliasNameUnused', data, stateMachine: '', templatePath: path },
+      strictProblem(undefined, path, out.text('parameters.aliasNameUnused', data)),
+    );
   }
   const reserved = new Set<string>([...index.resources.keys(), ...index.unreadable.keys(), ...Object.keys(asObject(getOwn(index.fragment, 'Parameters')))]);
   // One dependency graph for every writer (definitions, IAM, DependsOn), read from the editor as it changes.
@@ -62,7 +72,15 @@ function run(fragment: unknown, options: TransformOptions): TransformResult {
   for (const sm of machines) {
     options.checkpoint?.(`reading ${sm.id}`);
     if (selected(sm.id, options)) processStateMachine(sm, ctx);
-    else out.add({ action: 'unchanged', topic: 'state-machine', messageId: 'stateMachine.skipped', data: {}, stateMachine: sm.id, templatePath: `Resources/${sm.id}` });
+    else
+      out.add({
+        action: 'unchanged',
+        topic: 'state-machine',
+        messageId: 'stateMachine.skipped',
+        data: {},
+        stateMachine: sm.id,
+        templatePath: `Resources/${sm.id}`,
+      });
   }
   return out.finish(fragment, editor.root);
 }

@@ -110,10 +110,7 @@ export interface StoredRef {
  */
 export type StoredDefinition = { status: 'ok'; source: string; text: string } | { status: 'error'; source: string; message: string };
 
-export type ExternalLookup =
-  | { status: 'warm'; aliases: { name: string; arn: string }[] }
-  | { status: 'cold' }
-  | { status: 'error'; message: string };
+export type ExternalLookup = { status: 'warm'; aliases: { name: string; arn: string }[] } | { status: 'cold' } | { status: 'error'; message: string };
 
 /** What a decision is about, in pipeline order. */
 export type Topic = 'parameters' | 'targets' | 'state-machine' | 'definition' | 'invocation' | 'iam';

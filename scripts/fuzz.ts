@@ -79,7 +79,11 @@ function main(): void {
   const selected = args.properties.length ? PROPERTIES.filter((p) => args.properties.includes(p.id)) : PROPERTIES;
   const shares = selected.reduce((n, p) => n + p.share, 0);
   const prototypeBefore = prototypeSnapshot();
-  console.log(args.path ? `fuzz: seed ${args.seed}, replaying path ${args.path} of ${selected[0].id}` : `fuzz: seed ${args.seed}, ${args.runs} runs over ${selected.length} properties`);
+  console.log(
+    args.path
+      ? `fuzz: seed ${args.seed}, replaying path ${args.path} of ${selected[0].id}`
+      : `fuzz: seed ${args.seed}, ${args.runs} runs over ${selected.length} properties`,
+  );
   const started = Date.now();
   const failures: string[] = [];
   let total = 0;
@@ -112,7 +116,9 @@ function main(): void {
     console.log('  FAIL  Object.prototype or Array.prototype changed during the runs');
     failures.push('prototype');
   }
-  console.log(`fuzz: seed ${args.seed}, ${total} runs in ${((Date.now() - started) / 1000).toFixed(1)} s, ${failures.length ? `FAILED: ${failures.join(', ')}` : 'all properties hold'}`);
+  console.log(
+    `fuzz: seed ${args.seed}, ${total} runs in ${((Date.now() - started) / 1000).toFixed(1)} s, ${failures.length ? `FAILED: ${failures.join(', ')}` : 'all properties hold'}`,
+  );
   process.exit(failures.length ? 1 : 0);
 }
 

@@ -82,8 +82,12 @@ function run(cmd, args, options) {
   return new Promise((resolvePromise) => {
     const child = spawn(cmd, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
-    child.stdout.on('data', (d) => { output += d; });
-    child.stderr.on('data', (d) => { output += d; });
+    child.stdout.on('data', (d) => {
+      output += d;
+    });
+    child.stderr.on('data', (d) => {
+      output += d;
+    });
     const timer = setTimeout(() => {
       output += `\n[killed after ${TIMEOUT_MS / 1000}s]\n`;
       child.kill('SIGKILL');

@@ -28,11 +28,18 @@ function arg(name: string, fallback: string): string {
 function template(names: string[]): JsonObject {
   const states: JsonObject = {};
   names.forEach((n, k) => {
-    states[`Call${k}`] = { Type: 'Task', Resource: fnArn({ region: REGION, account: ACCOUNT }, n), ...(k + 1 < names.length ? { Next: `Call${k + 1}` } : { End: true }) };
+    states[`Call${k}`] = {
+      Type: 'Task',
+      Resource: fnArn({ region: REGION, account: ACCOUNT }, n),
+      ...(k + 1 < names.length ? { Next: `Call${k + 1}` } : { End: true }),
+    };
   });
   return {
     Resources: {
-      Flow: { Type: 'AWS::StepFunctions::StateMachine', Properties: { RoleArn: 'arn:aws:iam::123456789012:role/flow', Definition: { StartAt: 'Call0', States: states } } },
+      Flow: {
+        Type: 'AWS::StepFunctions::StateMachine',
+        Properties: { RoleArn: 'arn:aws:iam::123456789012:role/flow', Definition: { StartAt: 'Call0', States: states } },
+      },
     },
   };
 }
@@ -92,13 +99,18 @@ async function main(): Promise<void> {
       for (let r = 0; r < runs; r++) results.push(await once(size, budgetMs, config));
       const times = results.map((x) => `${(x.ms / 1000).toFixed(2)} s`).join(', ');
       const lost = results.map((x) => x.lost).join(', ');
-      print(`${label}; ${size} functions: time ${times}; not resolved ${lost}${results.some((x) => x.lost) ? ` (${[...new Set(results.flatMap((x) => x.messages))].join('; ')})` : ''}`);
+      print(
+        `${label}; ${size} functions: time ${times}; not resolved ${lost}${results.some((x) => x.lost) ? ` (${[...new Set(results.flatMap((x) => x.messages))].join('; ')})` : ''}`,
+      );
     }
   }
   const write = arg('write', '');
   if (write) {
     const command = `node scripts/run-ts.mjs scripts/measure-resolve-retry.ts ${process.argv.slice(2).join(' ')}`;
-    writeFileSync(write, `${JSON.stringify({ command, node: process.version, date: new Date().toISOString().slice(0, 10), output: printed.join('\n') }, null, 2)}\n`);
+    writeFileSync(
+      write,
+      `${JSON.stringify({ command, node: process.version, date: new Date().toISOString().slice(0, 10), output: printed.join('\n') }, null, 2)}\n`,
+    );
   }
 }
 

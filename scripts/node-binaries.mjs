@@ -51,7 +51,10 @@ const log = (s) => process.stderr.write(`node-binaries: ${s}\n`);
 /** Fetches one pinned Node.js into the cache (a scratch folder moved into place, so a broken fetch never looks installed). */
 export function fetchNode(n, env = process.env) {
   const expected = n.integrity?.[PLATFORM_PACKAGE];
-  if (!expected) throw new Error(`${PLATFORM_PACKAGE}@${n.version} has no pinned sha512 in scripts/node-versions.json: this platform is not supported for the Node.js version tests`);
+  if (!expected)
+    throw new Error(
+      `${PLATFORM_PACKAGE}@${n.version} has no pinned sha512 in scripts/node-versions.json: this platform is not supported for the Node.js version tests`,
+    );
   const { dir, bin } = nodePaths(n, env);
   const scratch = `${dir}.fetching-${process.pid}`;
   rmSync(scratch, { recursive: true, force: true });
@@ -73,7 +76,8 @@ export function fetchNode(n, env = process.env) {
     const tar = spawnSync('tar', ['-xzf', tgz, '-C', root, '--strip-components=1', '--no-same-owner'], { stdio: ['ignore', 'inherit', 'inherit'] });
     if (tar.status !== 0) throw new Error(`unpacking ${tgz} failed`);
     const v = spawnSync(join(root, 'bin', 'node'), ['--version'], { encoding: 'utf8' });
-    if (v.stdout?.trim() !== `v${n.version}`) throw new Error(`${PLATFORM_PACKAGE}@${n.version}: bin/node --version printed ${JSON.stringify(v.stdout ?? v.error?.message)}`);
+    if (v.stdout?.trim() !== `v${n.version}`)
+      throw new Error(`${PLATFORM_PACKAGE}@${n.version}: bin/node --version printed ${JSON.stringify(v.stdout ?? v.error?.message)}`);
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dirname(dir), { recursive: true });
     renameSync(root, dir);

@@ -45,7 +45,9 @@ function main(argv) {
       try {
         node = ensureNode(major);
       } catch (err) {
-        console.error(`node-tests: ${lenient ? 'warning: ' : ''}Node.js ${major} is not available: ${err.message}${lenient ? '; its CLI tests are skipped (they fail under CI=true)' : ''}`);
+        console.error(
+          `node-tests: ${lenient ? 'warning: ' : ''}Node.js ${major} is not available: ${err.message}${lenient ? '; its CLI tests are skipped (they fail under CI=true)' : ''}`,
+        );
         if (!lenient) problems++;
         continue;
       }

@@ -32,7 +32,8 @@ for (let i = 0; i < args.length; i += 1) {
   if (args[i] === '--cli') cli = resolve(args[(i += 1)]);
   else if (args[i] === '--json') asJson = true;
   else if (args[i] === '--lint') lint = true;
-  else if (args[i] === '--flip-sam') flipSam = true; // SAM cases in the other transform order
+  else if (args[i] === '--flip-sam')
+    flipSam = true; // SAM cases in the other transform order
   else filters.push(args[i]);
 }
 
@@ -40,11 +41,30 @@ for (let i = 0; i < args.length; i += 1) {
 // so read with the yaml package the repository already depends on.
 const require_ = (await import('node:module')).createRequire(join(ROOT, 'package.json'));
 const YAML = require_('yaml');
-const cfnTags = ['Ref', 'GetAtt', 'Sub', 'Join', 'If', 'Equals', 'Not', 'And', 'Or', 'Condition', 'ImportValue',
-  'Select', 'Split', 'FindInMap', 'Base64', 'GetAZs', 'ToJsonString', 'Cidr'].map((n) => ({
+const cfnTags = [
+  'Ref',
+  'GetAtt',
+  'Sub',
+  'Join',
+  'If',
+  'Equals',
+  'Not',
+  'And',
+  'Or',
+  'Condition',
+  'ImportValue',
+  'Select',
+  'Split',
+  'FindInMap',
+  'Base64',
+  'GetAZs',
+  'ToJsonString',
+  'Cidr',
+].map((n) => ({
   tag: `!${n}`,
   resolve: (v) => {
-    if (n === 'GetAtt' && typeof v === 'string') return { 'Fn::GetAtt': v.split('.').length > 1 ? [v.slice(0, v.indexOf('.')), v.slice(v.indexOf('.') + 1)] : v };
+    if (n === 'GetAtt' && typeof v === 'string')
+      return { 'Fn::GetAtt': v.split('.').length > 1 ? [v.slice(0, v.indexOf('.')), v.slice(v.indexOf('.') + 1)] : v };
     if (n === 'Ref' || n === 'Condition') return { [n]: v };
     return { [`Fn::${n}`]: v };
   },
@@ -112,7 +132,14 @@ function versionNumber(id) {
 }
 function refOf(env, id) {
   if (id in env.params) return env.params[id];
-  const pseudo = { 'AWS::Region': REGION, 'AWS::AccountId': ACCOUNT, 'AWS::Partition': 'aws', 'AWS::StackName': 'stack', 'AWS::URLSuffix': 'amazonaws.com', 'AWS::NoValue': UNKNOWN };
+  const pseudo = {
+    'AWS::Region': REGION,
+    'AWS::AccountId': ACCOUNT,
+    'AWS::Partition': 'aws',
+    'AWS::StackName': 'stack',
+    'AWS::URLSuffix': 'amazonaws.com',
+    'AWS::NoValue': UNKNOWN,
+  };
   if (id in pseudo) return pseudo[id];
   const r = env.resources[id];
   if (!r) return `{unresolved Ref ${id}}`;
@@ -252,7 +279,18 @@ const WELL_KNOWN = {
   'arn:aws:iam::aws:policy/AWSLambda_FullAccess': [{ Effect: 'Allow', Action: 'lambda:*', Resource: '*' }],
 };
 const globMatch = (pattern, s) =>
-  new RegExp(`^${pattern.split('*').map((x) => x.split('?').map((y) => y.replace(/[.+^${}()|[\]\\]/g, '\\$&')).join('.')).join('.*')}$`, 'i').test(s);
+  new RegExp(
+    `^${pattern
+      .split('*')
+      .map((x) =>
+        x
+          .split('?')
+          .map((y) => y.replace(/[.+^${}()|[\]\\]/g, '\\$&'))
+          .join('.'),
+      )
+      .join('.*')}$`,
+    'i',
+  ).test(s);
 const list = (x) => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
 function statementApplies(st, action, resource) {
   const actOk = st.Action !== undefined ? list(st.Action).some((a) => globMatch(a, action)) : !list(st.NotAction).some((a) => globMatch(a, action));
@@ -296,7 +334,8 @@ function policiesOf(env, roleId) {
     const rp = r.Properties || {};
     if (r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::ManagedPolicy') {
       const roles = evalValue(env, rp.Roles || []);
-      if (list(roles).includes(roleName) || attachedMp.has(id)) identity.push(...docStatements(evalValue(env, rp.PolicyDocument)).map((s) => ({ ...s, from: id })));
+      if (list(roles).includes(roleName) || attachedMp.has(id))
+        identity.push(...docStatements(evalValue(env, rp.PolicyDocument)).map((s) => ({ ...s, from: id })));
     } else if (r.Type === 'AWS::IAM::RolePolicy' && evalValue(env, rp.RoleName) === roleName) {
       identity.push(...docStatements(evalValue(env, rp.PolicyDocument)).map((s) => ({ ...s, from: id })));
     }
@@ -348,7 +387,8 @@ function runCase(name, file, expect) {
   const chk = run('node', [cli, 'check', '-', '--format', 'json', '--region', REGION, '--account-id', ACCOUNT, ...params], inputText);
   const chkText = run('node', [cli, 'check', '-', '--region', REGION, '--account-id', ACCOUNT, ...params], inputText);
   const actual = { transformExit: tr.code, checkExit: chk.code };
-  if ((expect.transformExit ?? 0) !== tr.code) failures.push(`transform exit ${tr.code}, expected ${expect.transformExit ?? 0}: ${tr.err.split('\n').slice(0, 3).join(' | ')}`);
+  if ((expect.transformExit ?? 0) !== tr.code)
+    failures.push(`transform exit ${tr.code}, expected ${expect.transformExit ?? 0}: ${tr.err.split('\n').slice(0, 3).join(' | ')}`);
   if (expect.checkExit !== undefined && !list(expect.checkExit).includes(chk.code))
     failures.push(`check exit ${chk.code}, expected ${expect.checkExit}: ${chkText.out.split('\n').slice(0, 4).join(' | ')}`);
   const reportText = tr.err + chkText.out + chkText.err;
@@ -364,10 +404,23 @@ function runCase(name, file, expect) {
   }
   // Idempotence: the macro on its own output (with its Transform back) changes nothing.
   {
-    const again = run('node', [cli, 'transform', '-', '--format', 'json', '--region', REGION, '--account-id', ACCOUNT, ...params], JSON.stringify({ ...output, Transform: input.Transform }));
+    const again = run(
+      'node',
+      [cli, 'transform', '-', '--format', 'json', '--region', REGION, '--account-id', ACCOUNT, ...params],
+      JSON.stringify({ ...output, Transform: input.Transform }),
+    );
     if (again.code !== 0) failures.push(`transform of its own output fails: ${again.err.split('\n')[0]}`);
-    else if (JSON.stringify(JSON.parse(again.out)) !== JSON.stringify({ ...output, Transform: input.Transform }) && JSON.stringify(JSON.parse(again.out)) !== JSON.stringify(output))
-      failures.push(`not idempotent: the macro changes its own output again (${again.err.split('\n').filter((l) => /granted|rewritten|extended/.test(l)).slice(0, 2).join(' | ')})`);
+    else if (
+      JSON.stringify(JSON.parse(again.out)) !== JSON.stringify({ ...output, Transform: input.Transform }) &&
+      JSON.stringify(JSON.parse(again.out)) !== JSON.stringify(output)
+    )
+      failures.push(
+        `not idempotent: the macro changes its own output again (${again.err
+          .split('\n')
+          .filter((l) => /granted|rewritten|extended/.test(l))
+          .slice(0, 2)
+          .join(' | ')})`,
+      );
   }
   let report;
   try {
@@ -376,7 +429,12 @@ function runCase(name, file, expect) {
     report = null;
   }
   if (expect.maxWarnings !== undefined && (report?.summary?.warnings ?? 0) > expect.maxWarnings)
-    failures.push(`${report.summary.warnings} warnings, expected at most ${expect.maxWarnings}: ${(report.decisions || []).filter((d) => /warn/.test(d.action)).map((d) => d.reason).join(' | ')}`);
+    failures.push(
+      `${report.summary.warnings} warnings, expected at most ${expect.maxWarnings}: ${(report.decisions || [])
+        .filter((d) => /warn/.test(d.action))
+        .map((d) => d.reason)
+        .join(' | ')}`,
+    );
   const warnings = (report?.decisions || []).filter((d) => /warn|cold|unchecked|not/.test(String(d.action)));
   actual.decisions = (report?.decisions || []).map((d) => `${d.action}${d.state ? ` ${d.stateMachine}.${d.state}` : ''}: ${d.reason ?? ''}`);
   // The macro before SAM: CloudFormation runs SAM on the macro's output.
@@ -412,7 +470,8 @@ function runCase(name, file, expect) {
           continue;
         }
         const want = typeof exp === 'string' || Array.isArray(exp) ? exp : exp[combo.name];
-        if (Array.isArray(want) ? !want.includes(inv.target) : want !== undefined && want !== inv.target) failures.push(`${combo.name}: ${key} invokes ${inv.target}, expected ${want}`);
+        if (Array.isArray(want) ? !want.includes(inv.target) : want !== undefined && want !== inv.target)
+          failures.push(`${combo.name}: ${key} invokes ${inv.target}, expected ${want}`);
         // IAM
         if (inv.target === '{dynamic}') continue;
         const principal = inv.credentials ?? smRole;
@@ -424,13 +483,13 @@ function runCase(name, file, expect) {
         }
         const e = evaluate(env, roleId, 'lambda:InvokeFunction', inv.target);
         if (iamExp === 'allowed' && !e.allowed) failures.push(`${combo.name}: ${key}: ${roleId} may NOT invoke ${inv.target} (${e.why})`);
-        if (iamExp === 'warn' && !e.allowed && warnings.length === 0) failures.push(`${combo.name}: ${key}: ${roleId} may not invoke ${inv.target} (${e.why}) and nothing warns`);
+        if (iamExp === 'warn' && !e.allowed && warnings.length === 0)
+          failures.push(`${combo.name}: ${key}: ${roleId} may not invoke ${inv.target} (${e.why}) and nothing warns`);
         if (e.unknown?.length) notes.push(`${combo.name} ${key}: not evaluated: ${e.unknown.join(', ')}`);
       }
     }
   }
-  for (const key of Object.keys(expect.invocations || {}))
-    if (!actual.invocations[key]) failures.push(`expected invocation ${key} not found in the output`);
+  for (const key of Object.keys(expect.invocations || {})) if (!actual.invocations[key]) failures.push(`expected invocation ${key} not found in the output`);
   return { name, failures, notes, actual };
 }
 
@@ -493,7 +552,11 @@ if (lint && lintPairs.length) {
   }
   if (!asJson) console.log(`cfn-lint: ${found.length} findings over ${files.length} files`);
   const errs = (name, side) =>
-    new Set(found.filter((m) => m.Filename.endsWith(`${name}.${side}.json`) && m.Level === 'Error').map((m) => `${m.Rule.Id} ${(m.Location?.Path || []).join('/')}: ${m.Message}`));
+    new Set(
+      found
+        .filter((m) => m.Filename.endsWith(`${name}.${side}.json`) && m.Level === 'Error')
+        .map((m) => `${m.Rule.Id} ${(m.Location?.Path || []).join('/')}: ${m.Message}`),
+    );
   for (const p of lintPairs) {
     const before = errs(p.name, 'before');
     const res = results.find((x) => x.name === p.name);

@@ -8,7 +8,10 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const details = process.argv.includes('--details');
-const builds = process.argv.slice(2).filter((a) => a.includes('=')).map((a) => a.split('='));
+const builds = process.argv
+  .slice(2)
+  .filter((a) => a.includes('='))
+  .map((a) => a.split('='));
 const runs = builds.map(([label, cli]) => {
   const r = spawnSync('node', [join(here, 'realistic-cases.mjs'), '--cli', cli, '--json'], { encoding: 'utf8', maxBuffer: 64 << 20 });
   return { label, results: JSON.parse(r.stdout) };

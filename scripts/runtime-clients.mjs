@@ -105,7 +105,9 @@ function build(client, node, root) {
     JSON.stringify({ name: `runtime-client-${client.version}-node${client.node}`, private: true, allowScripts: { 'aws-lambda-ric': true } }, null, 2),
   );
   const logFile = join(scratch, 'build.log');
-  console.log(`runtime-clients: building aws-lambda-ric@${client.version} (${client.runtime}) under Node.js ${pinned} in ${root} (about 4 minutes; log: ${join(root, 'build.log')})`);
+  console.log(
+    `runtime-clients: building aws-lambda-ric@${client.version} (${client.runtime}) under Node.js ${pinned} in ${root} (about 4 minutes; log: ${join(root, 'build.log')})`,
+  );
   const fd = openSync(logFile, 'w');
   // npm, node-gyp and the addon's compile all run under the client's Node.js: first on PATH (npm and node-gyp
   // start with `#!/usr/bin/env node`), and node-gyp takes that Node's headers from its package (nodedir).
@@ -119,7 +121,9 @@ function build(client, node, root) {
   if (r.status !== 0) {
     const tail = readFileSync(logFile, 'utf8').split('\n').slice(-40).join('\n');
     rmSync(scratch, { recursive: true, force: true });
-    throw new Error(`aws-lambda-ric@${client.version} on Node.js ${pinned}: npm install exited with ${r.status ?? r.signal}\n--- last lines of the build log ---\n${tail}`);
+    throw new Error(
+      `aws-lambda-ric@${client.version} on Node.js ${pinned}: npm install exited with ${r.status ?? r.signal}\n--- last lines of the build log ---\n${tail}`,
+    );
   }
   rmSync(root, { recursive: true, force: true });
   mkdirSync(dirname(root), { recursive: true });
@@ -134,22 +138,33 @@ function verify(client, node, root, buildSeconds) {
   const { version: pinned } = nodeVersion(client.node);
   const log = readFileSync(join(root, 'build.log'), 'utf8');
   const fail = (why) => {
-    throw new Error(`aws-lambda-ric@${client.version} on Node.js ${pinned}: ${why}\n--- last lines of ${join(root, 'build.log')} ---\n${log.split('\n').slice(-30).join('\n')}`);
+    throw new Error(
+      `aws-lambda-ric@${client.version} on Node.js ${pinned}: ${why}\n--- last lines of ${join(root, 'build.log')} ---\n${log.split('\n').slice(-30).join('\n')}`,
+    );
   };
   // "gyp info using node@24.22.3 | linux | x64", and the headers: "-Dnode_root_dir=<the npm package's Node.js>".
   const gypNodes = [...log.matchAll(/gyp info using node@(\S+)/g)].map((m) => m[1]);
   if (gypNodes.length === 0) fail('the build log shows no node-gyp run');
   if (gypNodes.some((v) => v !== pinned)) fail(`node-gyp ran under Node.js ${[...new Set(gypNodes)].join(', ')}, not ${pinned}`);
   const roots = [...log.matchAll(/-Dnode_root_dir=([^'\s]+)/g)].map((m) => m[1]);
-  if (roots.length === 0 || roots.some((d) => d !== node.dir)) fail(`node-gyp compiled against the headers in ${[...new Set(roots)].join(', ') || 'no folder it logged'}, not ${node.dir}`);
+  if (roots.length === 0 || roots.some((d) => d !== node.dir))
+    fail(`node-gyp compiled against the headers in ${[...new Set(roots)].join(', ') || 'no folder it logged'}, not ${node.dir}`);
   // The finished addon must load in the Node.js the client will run under. Loading it reads the Runtime
   // API's address (an unset one aborts the process), and connects only when the client asks for an event.
   const addon = join(root, 'node_modules', 'aws-lambda-ric', client.addon);
   if (!existsSync(addon)) fail(`installed without its native addon ${client.addon}`);
-  const load = spawnSync(node.bin, ['-e', 'require(process.argv[1]); process.stdout.write(JSON.stringify({ version: process.version, modules: process.versions.modules, napi: process.versions.napi }))', addon], {
-    encoding: 'utf8',
-    env: { PATH: process.env.PATH ?? '', AWS_LAMBDA_RUNTIME_API: '127.0.0.1:9' },
-  });
+  const load = spawnSync(
+    node.bin,
+    [
+      '-e',
+      'require(process.argv[1]); process.stdout.write(JSON.stringify({ version: process.version, modules: process.versions.modules, napi: process.versions.napi }))',
+      addon,
+    ],
+    {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', AWS_LAMBDA_RUNTIME_API: '127.0.0.1:9' },
+    },
+  );
   if (load.status !== 0) fail(`the addon does not load in Node.js ${pinned}: ${load.stderr || load.signal}`);
   const loaded = JSON.parse(load.stdout);
   writeFileSync(
@@ -157,7 +172,9 @@ function verify(client, node, root, buildSeconds) {
     `${JSON.stringify({ client: client.version, runtime: client.runtime, nodeGyp: gypNodes[0], nodedir: node.dir, loadedBy: loaded.version, modules: loaded.modules, napi: loaded.napi, buildSeconds }, null, 2)}\n`,
   );
   if (!clientPaths(client).installed) throw new Error(`aws-lambda-ric@${client.version} is not usable after its build (see ${join(root, 'build.log')})`);
-  console.log(`runtime-clients: aws-lambda-ric@${client.version} built under Node.js ${pinned}${buildSeconds === null ? '' : ` in ${buildSeconds} s`}; its addon loads in Node.js ${loaded.version}`);
+  console.log(
+    `runtime-clients: aws-lambda-ric@${client.version} built under Node.js ${pinned}${buildSeconds === null ? '' : ` in ${buildSeconds} s`}; its addon loads in Node.js ${loaded.version}`,
+  );
 }
 
 function main(argv) {
@@ -175,7 +192,9 @@ function main(argv) {
   if (check || missing.length === 0) return 0;
   const tools = missingTools();
   if (tools.length) {
-    console.error(`runtime-clients: cannot build the runtime clients, missing: ${tools.join(', ')}. On Debian: apt-get install -y autoconf automake libtool cmake make g++`);
+    console.error(
+      `runtime-clients: cannot build the runtime clients, missing: ${tools.join(', ')}. On Debian: apt-get install -y autoconf automake libtool cmake make g++`,
+    );
     return lenient ? 0 : 1;
   }
   for (const c of missing) {

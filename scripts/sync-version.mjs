@@ -50,7 +50,15 @@ const match = LINE.exec(text.slice(block));
 if (!match) fail('template/macro.yml: no SemanticVersion line in AWS::ServerlessRepo::Application');
 const current = match[3];
 
-const docs = ['README.md', ...(existsSync(join(root, 'docs')) ? readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`) : [])];
+const docs = [
+  'README.md',
+  ...(existsSync(join(root, 'docs'))
+    ? readdirSync(join(root, 'docs'))
+        .filter((f) => f.endsWith('.md'))
+        .sort()
+        .map((f) => `docs/${f}`)
+    : []),
+];
 const texts = docs.map((file) => {
   const text = readFileSync(join(root, file), 'utf8');
   return { file, text, pinned: README_PINS.reduce((t, re) => t.replace(re, (_, prefix) => `${prefix}${version}`), text) };

@@ -11,7 +11,10 @@ let changed = 0;
 for (const c of listFixtures()) {
   if (filter && !c.name.startsWith(filter)) continue;
   const result = runFixture(loadInput(c), c);
-  if (c.isError === result.ok) console.warn(`! ${c.name}: ${c.isError ? 'expected a failure, got success' : `expected success, got: ${(result as { errorMessage: string }).errorMessage}`}`);
+  if (c.isError === result.ok)
+    console.warn(
+      `! ${c.name}: ${c.isError ? 'expected a failure, got success' : `expected success, got: ${(result as { errorMessage: string }).errorMessage}`}`,
+    );
   const text = `${JSON.stringify(expectedFileContent(result), null, 2)}\n`;
   const before = existsSync(c.outputPath) ? readFileSync(c.outputPath, 'utf8') : undefined;
   if (before !== text) {

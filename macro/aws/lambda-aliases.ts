@@ -92,9 +92,18 @@ export async function resolveExternal(fragment: unknown, options: TransformOptio
  * Looks up each function of `arns` (unqualified ARNs, as `report.needs.external` lists them) that is in
  * the lanes (./lanes.ts); each of the others gets an outcome that says why it was not looked up.
  */
-export async function lookupExternal(arns: readonly string[], options: TransformOptions, settings: Omit<ResolveSettings, 'enabled'>): Promise<Record<string, ExternalLookup>> {
+export async function lookupExternal(
+  arns: readonly string[],
+  options: TransformOptions,
+  settings: Omit<ResolveSettings, 'enabled'>,
+): Promise<Record<string, ExternalLookup>> {
   if (arns.length === 0) return {};
-  const plan = planLookups(arns, { region: options.region, accountId: options.accountId, externalAccounts: settings.externalAccounts, maxLookups: settings.maxLookups });
+  const plan = planLookups(arns, {
+    region: options.region,
+    accountId: options.accountId,
+    externalAccounts: settings.externalAccounts,
+    maxLookups: settings.maxLookups,
+  });
   const out: Record<string, ExternalLookup> = { ...plan.skipped };
   if (plan.capped > 0) {
     settings.log?.({ level: 'WARN', message: 'lookup cap reached', lookedUp: plan.lookups.length, notLookedUp: plan.capped, functions: plan.inLanes });
@@ -157,7 +166,10 @@ async function lookup(ctx: LookupContext, client: LambdaClient, arn: string, sig
     pages = 0;
     do {
       if (++pages > maxPages) throw new TooManyPages(`its aliases fill more than ${maxPages} pages`);
-      const page: ListAliasesCommandOutput = await within(client.send(new sdk.ListAliasesCommand({ FunctionName: arn, Marker: marker }), { abortSignal: signal }), signal);
+      const page: ListAliasesCommandOutput = await within(
+        client.send(new sdk.ListAliasesCommand({ FunctionName: arn, Marker: marker }), { abortSignal: signal }),
+        signal,
+      );
       for (const a of page.Aliases ?? []) {
         if (a.Name && a.AliasArn && warmQualifiers.has(a.Name)) aliases.push({ name: a.Name, arn: a.AliasArn });
       }
@@ -175,7 +187,8 @@ async function lookup(ctx: LookupContext, client: LambdaClient, arn: string, sig
     const message = describeError(e, signal, budget, maxPages);
     const name = (e as { name?: string })?.name;
     // The deployment's log keeps what the outcome leaves out (which of not-found and access-denied, the service's message).
-    if (!signal.aborted && name !== 'AbortError') ctx.log?.({ level: 'WARN', message: 'lookup failed', function: arn, error: name, detail: firstLine((e as Error)?.message) });
+    if (!signal.aborted && name !== 'AbortError')
+      ctx.log?.({ level: 'WARN', message: 'lookup failed', function: arn, error: name, detail: firstLine((e as Error)?.message) });
     return { status: 'error', message };
   }
 }
@@ -206,4 +219,3 @@ function describeError(e: unknown, signal: AbortSignal, budget: number, maxPages
   if (status !== undefined || (e as { $fault?: unknown }).$fault !== undefined) return `${name || 'error'}${status ? ` (HTTP ${status})` : ''}`;
   return `${name || 'error'}: ${firstLine((e as Error)?.message) ?? String(e)}`;
 }
-

@@ -94,7 +94,8 @@ export function keyProblem(key: string): string | undefined {
   if (hasControlCharacter(key)) return 'its key holds a control character';
   if (key.includes('\\')) return "its key holds a backslash, which HTTP layers may read as '/'";
   const segments = key.split('/');
-  if (segments.some((s) => s === '.' || s === '..')) return "its key has a '.' or '..' segment, which HTTP layers may resolve to another object (or, path-style, to another bucket)";
+  if (segments.some((s) => s === '.' || s === '..'))
+    return "its key has a '.' or '..' segment, which HTTP layers may resolve to another object (or, path-style, to another bucket)";
   if (segments.some((s) => s === '')) return "its key has an empty segment (a leading or trailing '/', or '//'), which HTTP layers may merge";
   return undefined;
 }
@@ -185,7 +186,9 @@ async function bodyText(body: unknown, maxBytes: number): Promise<string> {
     }
     chunks.push(b);
   }
-  return Buffer.concat(chunks).toString('utf8').replace(/^\uFEFF/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/^\uFEFF/, '');
 }
 
 function describeError(e: unknown, signal: AbortSignal, budget: number, maxBytes: number): string {
@@ -195,7 +198,8 @@ function describeError(e: unknown, signal: AbortSignal, budget: number, maxBytes
   if (signal.aborted || name === 'AbortError') return `timed out: the ${budget} ms budget for reading definitions ran out`;
   if (name === 'NoSuchKey' || name === 'NotFound') return 'not found: no such object';
   if (name === 'NoSuchBucket') return 'not found: no such bucket';
-  if (name === 'NoSuchVersion' || (name === 'InvalidArgument' && /version/i.test((e as Error).message ?? ''))) return 'not found: no such version of the object';
+  if (name === 'NoSuchVersion' || (name === 'InvalidArgument' && /version/i.test((e as Error).message ?? '')))
+    return 'not found: no such version of the object';
   if (name === 'AccessDenied' || (name === 'Forbidden' && status === 403)) {
     return 'access denied: the macro may read only the buckets its deployment lists in s3DefinitionBuckets (S3 also answers AccessDenied for an object that does not exist when the reader may not list the bucket)';
   }

@@ -32,11 +32,7 @@ export type SubToken =
 
 export type SubMode = 'cloudformation' | 'substitutions';
 
-export function tokenizeSub(
-  source: string,
-  isVar: (name: string) => boolean = () => false,
-  mode: SubMode = 'cloudformation',
-): SubToken[] {
+export function tokenizeSub(source: string, isVar: (name: string) => boolean = () => false, mode: SubMode = 'cloudformation'): SubToken[] {
   const tokens: SubToken[] = [];
   let textStart = 0;
   let i = source.indexOf('${');

@@ -44,7 +44,10 @@ export function parseCommand(command: string, argv: string[], options: OptionSpe
 function explain(command: string, e: Error & { code?: string }, options: OptionSpecs, others: ReadonlySet<string>): string {
   const name = /'(-{1,2}[^' ]+)/.exec(e.message)?.[1] ?? '';
   if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
-    if (others.has(name)) return `${name} is not an option of ${command} (it takes ${Object.keys(options).map((o) => `--${o}`).join(', ')})`;
+    if (others.has(name))
+      return `${name} is not an option of ${command} (it takes ${Object.keys(options)
+        .map((o) => `--${o}`)
+        .join(', ')})`;
     return `unknown option ${name}`;
   }
   if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {

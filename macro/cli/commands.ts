@@ -102,7 +102,14 @@ export const COMMANDS: Record<'transform' | 'check' | 'verify', { usage: string;
   check: { usage: CHECK_USAGE, options: { format: { type: 'string' }, ...TEMPLATE_OPTIONS } },
   verify: {
     usage: VERIFY_USAGE,
-    options: { stack: { type: 'string' }, region: { type: 'string' }, profile: { type: 'string' }, json: { type: 'boolean' }, executions: { type: 'string' }, timeout: { type: 'string' } },
+    options: {
+      stack: { type: 'string' },
+      region: { type: 'string' },
+      profile: { type: 'string' },
+      json: { type: 'boolean' },
+      executions: { type: 'string' },
+      timeout: { type: 'string' },
+    },
   },
 };
 
@@ -119,4 +126,3 @@ export function otherOptions(command: Command): Set<string> {
       .map((o) => `--${o}`),
   );
 }
-

@@ -25,7 +25,12 @@ export const CLI_S3 =
  * says what it needs (`report.needs.definitions`, or the TransformError's), and a second runs only
  * when some were read.
  */
-export function transformWithLocalDefinitions(fragment: unknown, templateFile: string | undefined, options: TransformOptions, readFile: (path: string) => string): TransformResult {
+export function transformWithLocalDefinitions(
+  fragment: unknown,
+  templateFile: string | undefined,
+  options: TransformOptions,
+  readFile: (path: string) => string,
+): TransformResult {
   let needed: StoredRef[];
   try {
     const result = transform(fragment, options);
@@ -50,7 +55,11 @@ export function localDefinitions(
 }
 
 /** Reads the stored definitions of `refs` from the local disk, keyed by state machine. */
-export function readLocalDefinitions(refs: readonly StoredRef[], templateFile: string | undefined, readFile: (path: string) => string): Record<string, StoredDefinition> {
+export function readLocalDefinitions(
+  refs: readonly StoredRef[],
+  templateFile: string | undefined,
+  readFile: (path: string) => string,
+): Record<string, StoredDefinition> {
   const out: Record<string, StoredDefinition> = {};
   // Paths stay relative when the template's is (the CLI reads them from the working directory).
   const dir = templateFile && templateFile !== '-' ? dirname(templateFile) : '.';
@@ -70,7 +79,11 @@ export function readLocalDefinitions(refs: readonly StoredRef[], templateFile: s
       continue;
     }
     if (asset.packaging !== 'file') {
-      out[ref.stateMachine] = { status: 'error', source: describeLocation(l), message: `the CDK asset ${asset.path} is packaged as ${asset.packaging}, not as a file` };
+      out[ref.stateMachine] = {
+        status: 'error',
+        source: describeLocation(l),
+        message: `the CDK asset ${asset.path} is packaged as ${asset.packaging}, not as a file`,
+      };
       continue;
     }
     const shown = `${join(assets.dir, asset.path)} (CDK asset of ${describeLocation(l)})`;
@@ -84,7 +97,8 @@ function readLocal(readFile: (path: string) => string, path: string, source: str
     return { status: 'ok', source, text: readFile(path).replace(/^\uFEFF/, '') };
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const message = code === 'ENOENT' ? 'not found: no such file' : code === 'EACCES' ? 'access denied' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
+    const message =
+      code === 'ENOENT' ? 'not found: no such file' : code === 'EACCES' ? 'access denied' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
     return { status: 'error', source, message };
   }
 }
@@ -115,7 +129,12 @@ function cdkAssets(templateFile: string, readFile: (path: string) => string): Cd
     if (!isObject(source) || !isObject(destinations) || typeof source.path !== 'string') continue;
     for (const d of Object.values(destinations)) {
       if (isObject(d) && typeof d.objectKey === 'string' && typeof d.bucketName === 'string') {
-        files.push({ objectKey: d.objectKey, bucketName: d.bucketName, path: source.path, packaging: typeof source.packaging === 'string' ? source.packaging : 'file' });
+        files.push({
+          objectKey: d.objectKey,
+          bucketName: d.bucketName,
+          path: source.path,
+          packaging: typeof source.packaging === 'string' ? source.packaging : 'file',
+        });
       }
     }
   }

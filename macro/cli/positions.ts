@@ -42,7 +42,9 @@ export class SourcePositions {
     let root: Node | null = null;
     try {
       const json = text.trimStart().startsWith('{');
-      let doc = json ? parseDocument(text.slice(bom), { lineCounter: lines, uniqueKeys: false, prettyErrors: false }) : parseDocument(text.slice(bom), { ...TEMPLATE_YAML_OPTIONS, uniqueKeys: false, lineCounter: lines });
+      let doc = json
+        ? parseDocument(text.slice(bom), { lineCounter: lines, uniqueKeys: false, prettyErrors: false })
+        : parseDocument(text.slice(bom), { ...TEMPLATE_YAML_OPTIONS, uniqueKeys: false, lineCounter: lines });
       // A layout that PyYAML accepts and the yaml package does not (see lenientText): read the lenient text,
       // which has the same lines (only indentation added), as the template reader does.
       const lenient = !json && doc.errors.length > 0 ? lenientText(text.slice(bom)) : undefined;

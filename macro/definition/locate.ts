@@ -14,12 +14,17 @@ import type { Json, ValueLocation } from '../types';
  * A locator for the states of one definition: the location of the value of the state at
  * `statePath` (its invocation, or its note's FunctionName); undefined: the property itself.
  */
-export function stateLocator(model: DefinitionModel, value: Json | undefined, scan: SlotScan): (statePath: string, when?: readonly When[]) => ValueLocation | undefined {
+export function stateLocator(
+  model: DefinitionModel,
+  value: Json | undefined,
+  scan: SlotScan,
+): (statePath: string, when?: readonly When[]) => ValueLocation | undefined {
   const path = model.path.split('/').filter(Boolean);
   // The string that names the invoked function in each state: the slot's, else an explicit
   // Qualifier's FunctionName (the first of each path, built once: a definition may have thousands).
   // A state chosen by Fn::If has one per branch: keyed by the path and the branch too.
-  const key = (statePath: string, when: readonly When[] = []): string => (when.length ? `${statePath}\u0000${when.map((w) => `${w.condition}=${w.value}`).join(',')}` : statePath);
+  const key = (statePath: string, when: readonly When[] = []): string =>
+    when.length ? `${statePath}\u0000${when.map((w) => `${w.condition}=${w.value}`).join(',')}` : statePath;
   const leaves = new Map<string, StrNode | undefined>();
   const slotLeaves = new Map<string, StrNode>();
   for (const n of scan.notes) {
@@ -34,7 +39,14 @@ export function stateLocator(model: DefinitionModel, value: Json | undefined, sc
   // (Only its last key varies, and only for an Fn::Join, by piece.)
   const pieces = new Map<string | number, (string | number)[]>();
   return (statePath, when) =>
-    locate(model, value, path, slotLeaves.get(key(statePath, when)) ?? leaves.get(key(statePath, when)) ?? slotLeaves.get(statePath) ?? leaves.get(statePath), statePath, pieces);
+    locate(
+      model,
+      value,
+      path,
+      slotLeaves.get(key(statePath, when)) ?? leaves.get(key(statePath, when)) ?? slotLeaves.get(statePath) ?? leaves.get(statePath),
+      statePath,
+      pieces,
+    );
 }
 
 function locate(
@@ -60,7 +72,12 @@ function locate(
 }
 
 /** Flat-text offset `flat` of a text definition, through its segments back to the piece of the template. */
-function textLocation(model: Extract<DefinitionModel, { segments: unknown }>, value: Json | undefined, path: string[], flat: number): ValueLocation | undefined {
+function textLocation(
+  model: Extract<DefinitionModel, { segments: unknown }>,
+  value: Json | undefined,
+  path: string[],
+  flat: number,
+): ValueLocation | undefined {
   const starts = model.flatStarts;
   let lo = 0;
   let hi = starts.length - 1;

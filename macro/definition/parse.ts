@@ -354,6 +354,9 @@ function position(s: string, at: number): string {
     } else col++;
   }
   const from = Math.max(0, at - 20);
-  const excerpt = s.slice(from, at + 20).replace(/\n/g, '\\n').replace(new RegExp(HOLE_CHAR, 'g'), '${…}');
+  const excerpt = s
+    .slice(from, at + 20)
+    .replace(/\n/g, '\\n')
+    .replace(new RegExp(HOLE_CHAR, 'g'), '${…}');
   return `line ${line}, column ${col} (near "${excerpt}")`;
 }

@@ -214,7 +214,13 @@ function segmentsOf(source: TextSource): Segment[] {
     } else if (typeof piece === 'number' || typeof piece === 'boolean') {
       out.push({ text: String(piece), start: { piece: p, offset: 0 }, end: { piece: p, offset: 1 }, atomic: true });
     } else {
-      out.push({ text: HOLE_CHAR, start: { piece: p, offset: 0 }, end: { piece: p, offset: 1 }, atomic: true, hole: { value: piece, binding: { kind: 'inline' } } });
+      out.push({
+        text: HOLE_CHAR,
+        start: { piece: p, offset: 0 },
+        end: { piece: p, offset: 1 },
+        atomic: true,
+        hole: { value: piece, binding: { kind: 'inline' } },
+      });
     }
   });
   return out;
@@ -259,7 +265,13 @@ function applySubstitutions(segments: Segment[], subs: JsonObject): Segment[] {
     };
     for (const t of tokenizeSub(text, isKey, 'substitutions')) {
       if (t.kind === 'var') {
-        out.push({ text: HOLE_CHAR, start: posAt(t.start, 'start'), end: posAt(t.end, 'end'), atomic: true, hole: { value: subs[t.name], binding: { kind: 'substitution', name: t.name } } });
+        out.push({
+          text: HOLE_CHAR,
+          start: posAt(t.start, 'start'),
+          end: posAt(t.end, 'end'),
+          atomic: true,
+          hole: { value: subs[t.name], binding: { kind: 'substitution', name: t.name } },
+        });
         continue;
       }
       // Text: one segment per original segment it overlaps.
@@ -355,7 +367,9 @@ function objectToNode(value: JsonObject, subs: JsonObject | undefined, count: (b
   };
   // The root itself may be an Fn::If choosing between two definitions.
   const rootIf = isStructuralIf(value);
-  const root: Node = rootIf ? { kind: 'if', condition: (value['Fn::If'] as Json[])[0] as string, branches: [undefined, undefined] } : { kind: 'obj', entries: new Map() };
+  const root: Node = rootIf
+    ? { kind: 'if', condition: (value['Fn::If'] as Json[])[0] as string, branches: [undefined, undefined] }
+    : { kind: 'obj', entries: new Map() };
   let top: PathLink | null = null;
   for (const key of rootIf ? [...base, 'Fn::If'] : base) top = { up: top, key };
   const work: { src: Json; dst: Node; link: PathLink | null }[] = [{ src: value, dst: root, link: top }];
@@ -389,7 +403,8 @@ function objectToNode(value: JsonObject, subs: JsonObject | undefined, count: (b
     else if (isObject(src)) {
       for (const k of Object.keys(src)) {
         // A substitution used in a key counts as a use too (it must not be taken for unused).
-        if (subs && k.includes('${')) for (const t of tokenizeSub(k, (n) => hasOwn(subs, n), 'substitutions')) if (t.kind === 'var') count({ kind: 'substitution', name: t.name });
+        if (subs && k.includes('${'))
+          for (const t of tokenizeSub(k, (n) => hasOwn(subs, n), 'substitutions')) if (t.kind === 'var') count({ kind: 'substitution', name: t.name });
         place(k, src[k]);
       }
     }

@@ -104,7 +104,14 @@ export function findSlots(root: Node): SlotScan {
   const opaque = (state: string, where: string, node: Node, when: readonly When[], what: string): void => {
     const value = deployTimeValue(node);
     if (value === undefined) return;
-    notes.push({ state, statePath: where, kind: 'deploy-time', message: `${what} is ${value}, which CloudFormation fills in at deploy time; the macro cannot read inside it`, order: tasks++, when });
+    notes.push({
+      state,
+      statePath: where,
+      kind: 'deploy-time',
+      message: `${what} is ${value}, which CloudFormation fills in at deploy time; the macro cannot read inside it`,
+      order: tasks++,
+      when,
+    });
   };
   while (machines.length) {
     const { node, path, when } = machines.pop()!;
@@ -131,7 +138,8 @@ export function findSlots(root: Node): SlotScan {
             if (type === 'Task') scanTask(name, statePath, state, w, slots, notes, tasks++);
             else if (type === 'Parallel') {
               for (const branches of alternatives(get(state, 'Branches'), w)) {
-                if (branches.node.kind === 'arr') branches.node.items.forEach((b, k) => found.push({ node: b, path: boundedStatePath(`${statePath}.Branches[${k}].`), when: branches.when }));
+                if (branches.node.kind === 'arr')
+                  branches.node.items.forEach((b, k) => found.push({ node: b, path: boundedStatePath(`${statePath}.Branches[${k}].`), when: branches.when }));
                 else opaque(name, statePath, branches.node, branches.when, `${statePath}.Branches`);
               }
             } else if (type === 'Map') {
@@ -168,7 +176,14 @@ function scanTask(state: string, statePath: string, task: Node, when: readonly W
         const field = `${container}.FunctionName` as const;
         const deployTime = deployTimeValue(params);
         if (deployTime !== undefined) {
-          notes.push({ state, statePath, kind: 'deploy-time', message: `${container} is ${deployTime}, which CloudFormation fills in at deploy time; the macro cannot read inside it`, order, when: w });
+          notes.push({
+            state,
+            statePath,
+            kind: 'deploy-time',
+            message: `${container} is ${deployTime}, which CloudFormation fills in at deploy time; the macro cannot read inside it`,
+            order,
+            when: w,
+          });
           continue;
         }
         if (params.kind === 'str') {
@@ -189,7 +204,19 @@ function scanTask(state: string, statePath: string, task: Node, when: readonly W
         if (params.entries.has('Qualifier') || params.entries.has('Qualifier.$')) {
           const qualifier = params.entries.get('Qualifier') ?? params.entries.get('Qualifier.$');
           const dynamicQualifier = !params.entries.has('Qualifier');
-          notes.push({ state, statePath, kind: 'explicit-qualifier', message: `${container} sets an explicit Qualifier; left as it is`, container, functionName: fn, qualifier, dynamicQualifier, order, when: w, ...credentials });
+          notes.push({
+            state,
+            statePath,
+            kind: 'explicit-qualifier',
+            message: `${container} sets an explicit Qualifier; left as it is`,
+            container,
+            functionName: fn,
+            qualifier,
+            dynamicQualifier,
+            order,
+            when: w,
+            ...credentials,
+          });
           continue;
         }
         slots.push({ state, statePath, field, leaf: fn, order, when: w, ...credentials });
@@ -233,4 +260,3 @@ function shapeOf(parts: readonly Part[]): string {
     })
     .join('');
 }
-

@@ -37,7 +37,9 @@ export function storedRef(stateMachine: string, props: Record<string, Json>, pse
       return { ...ref, location: parseS3Uri(value) };
     }
     if (!isObject(value) || intrinsicName(value) !== undefined) {
-      throw new ReadError(`${property} must be ${property === 'DefinitionUri' ? 'an s3:// URI, a local path, or ' : ''}a map {Bucket, Key, Version}, got ${shapeOf(value)}`);
+      throw new ReadError(
+        `${property} must be ${property === 'DefinitionUri' ? 'an s3:// URI, a local path, or ' : ''}a map {Bucket, Key, Version}, got ${shapeOf(value)}`,
+      );
     }
     const bucket = text(getOwn(value, 'Bucket'), 'Bucket', pseudo);
     const key = text(getOwn(value, 'Key'), 'Key', pseudo);
@@ -72,7 +74,8 @@ function text(v: Json | undefined, field: string, pseudo: Pseudo): { value: stri
   if (typeof v === 'string') return { value: v, text: v };
   if (typeof v === 'number') return { value: String(v), text: String(v) };
   const sub = isObject(v) && intrinsicName(v) === 'Fn::Sub' ? v['Fn::Sub'] : undefined;
-  if (typeof sub !== 'string') throw new ReadError(`its ${field} is ${v === undefined ? 'missing' : `${shapeOf(v)}, not a literal`}, so the macro cannot tell which object it is`);
+  if (typeof sub !== 'string')
+    throw new ReadError(`its ${field} is ${v === undefined ? 'missing' : `${shapeOf(v)}, not a literal`}, so the macro cannot tell which object it is`);
   const region = pseudo.region;
   const partition = partitionOf(region);
   const values: Record<string, string | undefined> = {
@@ -89,7 +92,10 @@ function text(v: Json | undefined, field: string, pseudo: Pseudo): { value: stri
       const x = values[t.name];
       if (x === undefined) known = false;
       else out += x;
-    } else throw new ReadError(`its ${field} ${JSON.stringify(sub)} refers to ${t.kind === 'ref' ? t.name : 'a resource attribute'}, so the macro cannot tell which object it is`);
+    } else
+      throw new ReadError(
+        `its ${field} ${JSON.stringify(sub)} refers to ${t.kind === 'ref' ? t.name : 'a resource attribute'}, so the macro cannot tell which object it is`,
+      );
   }
   return { value: known ? out : undefined, text: sub };
 }

@@ -86,10 +86,11 @@ export function writeDefinition(model: DefinitionModel, edits: Edit[], ctx: Writ
   let newValue: Json;
   if (source.form === 'sub') newValue = writeSub(source, replacements, subVarChanges, names, deadSubVars);
   else if (source.form === 'join') newValue = writeJoin(source, replacements);
-  else newValue = writeString(source, replacements, names, (key, value) => {
-    if (!isObject(ctx.editor.get([...propsPath, 'DefinitionSubstitutions']))) ctx.editor.set([...propsPath, 'DefinitionSubstitutions'], {});
-    ctx.editor.set([...propsPath, 'DefinitionSubstitutions', key], value);
-  });
+  else
+    newValue = writeString(source, replacements, names, (key, value) => {
+      if (!isObject(ctx.editor.get([...propsPath, 'DefinitionSubstitutions']))) ctx.editor.set([...propsPath, 'DefinitionSubstitutions'], {});
+      ctx.editor.set([...propsPath, 'DefinitionSubstitutions', key], value);
+    });
   ctx.editor.set([...propsPath, model.property], newValue);
 }
 
@@ -132,7 +133,13 @@ function splice(text: string, reps: Replacement[], insert: (r: Replacement) => s
   return chunks.reverse().join('');
 }
 
-function writeSub(source: Extract<TextSource, { form: 'sub' }>, reps: Replacement[], varChanges: Map<string, Json>, names: NameAllocator, dead: Set<string>): Json {
+function writeSub(
+  source: Extract<TextSource, { form: 'sub' }>,
+  reps: Replacement[],
+  varChanges: Map<string, Json>,
+  names: NameAllocator,
+  dead: Set<string>,
+): Json {
   const vars: JsonObject = source.vars ? { ...source.vars } : {};
   for (const name of dead) delete vars[name];
   for (const [name, value] of varChanges) setOwn(vars, name, value);
@@ -152,7 +159,12 @@ function writeSub(source: Extract<TextSource, { form: 'sub' }>, reps: Replacemen
   return Object.keys(vars).length > 0 || source.vars ? { 'Fn::Sub': [template, vars] } : { 'Fn::Sub': template };
 }
 
-function writeString(source: Extract<TextSource, { form: 'string' }>, reps: Replacement[], names: NameAllocator, addSubstitution: (key: string, value: Json) => void): Json {
+function writeString(
+  source: Extract<TextSource, { form: 'string' }>,
+  reps: Replacement[],
+  names: NameAllocator,
+  addSubstitution: (key: string, value: Json) => void,
+): Json {
   return splice(source.text, reps, (r) => {
     if (typeof r.value === 'string') return r.value;
     const key = names.forValue(r.value, {}, r.hint);

@@ -24,7 +24,11 @@ export class Coverage {
       if (d.label.endsWith('LambdaInvokePolicy')) continue; // a SAM policy template, judged in covered()
       const doc = this.editor.get(d.path);
       const st = getOwn(doc, 'Statement');
-      const list: [Json, Path][] = Array.isArray(st) ? st.map((s, k): [Json, Path] => [s, [...d.path, 'Statement', k]]) : st !== undefined ? [[st, [...d.path, 'Statement']]] : [];
+      const list: [Json, Path][] = Array.isArray(st)
+        ? st.map((s, k): [Json, Path] => [s, [...d.path, 'Statement', k]])
+        : st !== undefined
+          ? [[st, [...d.path, 'Statement']]]
+          : [];
       for (const [s, p] of list) {
         if (!isObject(s) || getOwn(s, 'Effect') !== 'Allow' || getOwn(s, 'Condition') !== undefined) continue;
         const actions = getOwn(s, 'Action');

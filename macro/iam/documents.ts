@@ -103,14 +103,18 @@ export class PolicyLocator {
     const rolePath = ['Resources', roleId, 'Properties'];
     const docs: PolicyDoc[] = [];
     const inline = this.editor.get([...rolePath, 'Policies']);
-    if (Array.isArray(inline)) inline.forEach((_policy, k) => docs.push({ path: [...rolePath, 'Policies', k, 'PolicyDocument'], label: `${roleId} Policies[${k}]` }));
+    if (Array.isArray(inline))
+      inline.forEach((_policy, k) => docs.push({ path: [...rolePath, 'Policies', k, 'PolicyDocument'], label: `${roleId} Policies[${k}]` }));
     const managed = getOwn(role.properties, 'ManagedPolicyArns');
     const attached = new Set<string>();
-    if (Array.isArray(managed)) for (const m of managed) {
-      const id = refName(m);
-      if (id && this.index.get(id)?.type === 'AWS::IAM::ManagedPolicy') attached.add(id);
-    }
-    this.policyResources ??= [...this.index.resources.values()].filter((r) => r.type === 'AWS::IAM::Policy' || r.type === 'AWS::IAM::ManagedPolicy' || r.type === 'AWS::IAM::RolePolicy');
+    if (Array.isArray(managed))
+      for (const m of managed) {
+        const id = refName(m);
+        if (id && this.index.get(id)?.type === 'AWS::IAM::ManagedPolicy') attached.add(id);
+      }
+    this.policyResources ??= [...this.index.resources.values()].filter(
+      (r) => r.type === 'AWS::IAM::Policy' || r.type === 'AWS::IAM::ManagedPolicy' || r.type === 'AWS::IAM::RolePolicy',
+    );
     for (const r of this.policyResources) {
       const roles = r.type === 'AWS::IAM::RolePolicy' ? [getOwn(r.properties, 'RoleName')] : getOwn(r.properties, 'Roles');
       const names: Json[] = Array.isArray(roles) ? roles.filter((n): n is Json => n !== undefined) : [];

@@ -90,7 +90,9 @@ export class OwnPolicies {
     return {
       path: `Resources/${id}`,
       resource: id,
-      how: this.canDependOn(role, sm) ? how : `${how}; ${sm.id} cannot depend on it (its Condition is not ${role.condition}), so an execution started during the stack update may run before the grant is attached`,
+      how: this.canDependOn(role, sm)
+        ? how
+        : `${how}; ${sm.id} cannot depend on it (its Condition is not ${role.condition}), so an execution started during the stack update may run before the grant is attached`,
     };
   }
 

@@ -76,11 +76,19 @@ function cyclePair(): { input: JsonObject; output: JsonObject } {
       FnVersion: { Type: 'AWS::Lambda::Version', Properties: { FunctionName: { Ref: 'Fn' } } },
       FnLive: {
         Type: 'AWS::Lambda::Alias',
-        Properties: { FunctionName: { Ref: 'Fn' }, FunctionVersion: { 'Fn::GetAtt': ['FnVersion', 'Version'] }, Name: 'live', ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 } },
+        Properties: {
+          FunctionName: { Ref: 'Fn' },
+          FunctionVersion: { 'Fn::GetAtt': ['FnVersion', 'Version'] },
+          Name: 'live',
+          ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 },
+        },
       },
       Flow: {
         Type: 'AWS::StepFunctions::StateMachine',
-        Properties: { RoleArn: 'arn:aws:iam::123456789012:role/flow', Definition: { StartAt: 'A', States: { A: { Type: 'Task', Resource: resource, End: true } } } },
+        Properties: {
+          RoleArn: 'arn:aws:iam::123456789012:role/flow',
+          Definition: { StartAt: 'A', States: { A: { Type: 'Task', Resource: resource, End: true } } },
+        },
       },
     },
   });
@@ -106,7 +114,9 @@ describeWithTools('cfn-lint finds no error in the output that the input did not 
 
   test('there are fixtures and examples to lint', () => {
     expect(fixturePairs.length).toBeGreaterThan(100);
-    expect(examplePairs.map((p) => p.name)).toEqual(expect.arrayContaining(['example sam', 'example cdk', 'example cloudformation', 'example serverless-seed']));
+    expect(examplePairs.map((p) => p.name)).toEqual(
+      expect.arrayContaining(['example sam', 'example cdk', 'example cloudformation', 'example serverless-seed']),
+    );
   });
 
   test('the comparison catches a circular dependency (E3004) that the output adds', () => {

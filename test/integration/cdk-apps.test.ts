@@ -247,9 +247,7 @@ describe('in-process CDK apps', () => {
         Resource: PARTITION_INVOKE,
         Parameters: { FunctionName: `\${${aliasId}}` },
       });
-      expect(policyStatements(t)).toEqual([
-        { Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: { Ref: aliasId } },
-      ]);
+      expect(policyStatements(t)).toEqual([{ Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: { Ref: aliasId } }]);
     });
   });
 

@@ -188,9 +188,22 @@ describe('the checks can fail', () => {
     tampered.Resources[use.stateMachine].Properties!.DefinitionSubstitutions[key] = { Ref: plan.aliasOf.get(use.fn) };
     const machines = stateMachines(data.template);
     const problems: string[] = [];
-    check('self-test', data.template, { ...plan, template: data.template }, machines, findInvocations(data.template, machines).slots, tampered, result.report, problems);
-    expect(problems).toContainEqual(expect.stringMatching(new RegExp(`${use.stateMachine} States/${DATA_STATES.pass}/Result/fn: expected ${sampleArn(use.fn)}, got`)));
-    expect(problems).toContainEqual(expect.stringMatching(new RegExp(`${use.stateMachine} States/${DATA_STATES.sdk}/Parameters/FunctionName: expected ${sampleArn(use.fn)}, got`)));
+    check(
+      'self-test',
+      data.template,
+      { ...plan, template: data.template },
+      machines,
+      findInvocations(data.template, machines).slots,
+      tampered,
+      result.report,
+      problems,
+    );
+    expect(problems).toContainEqual(
+      expect.stringMatching(new RegExp(`${use.stateMachine} States/${DATA_STATES.pass}/Result/fn: expected ${sampleArn(use.fn)}, got`)),
+    );
+    expect(problems).toContainEqual(
+      expect.stringMatching(new RegExp(`${use.stateMachine} States/${DATA_STATES.sdk}/Parameters/FunctionName: expected ${sampleArn(use.fn)}, got`)),
+    );
   });
 });
 
@@ -218,17 +231,24 @@ function runTemplate(name: string, template: Template): Outcome {
   const asIs = run(template, outcome, 'as-is');
   if (expected) {
     if (asIs.ok) problems.push(`as-is: expected a TransformError (${expected.why}), but the macro succeeded`);
-    else if (!expected.message.test(asIs.message)) problems.push(`as-is: TransformError message ${JSON.stringify(asIs.message)} does not match ${expected.message}`);
+    else if (!expected.message.test(asIs.message))
+      problems.push(`as-is: TransformError message ${JSON.stringify(asIs.message)} does not match ${expected.message}`);
     return outcome;
   }
   if (!asIs.ok) return outcome;
   const invokedWarm = slots.some((s) => s.target.kind !== 'external' && (current.aliasOf.has(s.target.fn) || current.ambiguous.includes(s.target.fn)));
   if (!invokedWarm) {
     if (!jsonEqual(asIs.fragment, template)) {
-      problems.push(`as-is: nothing invoked is warm, but the template changed at ${structuralDiff(template, asIs.fragment).map((d) => d.path.join('/')).slice(0, 5).join(', ')}`);
+      problems.push(
+        `as-is: nothing invoked is warm, but the template changed at ${structuralDiff(template, asIs.fragment)
+          .map((d) => d.path.join('/'))
+          .slice(0, 5)
+          .join(', ')}`,
+      );
     }
   } else {
-    if (current.ambiguous.length > 0) problems.push(`as-is: functions with several warm targets (${current.ambiguous.join(', ')}): review and list the expected outcome`);
+    if (current.ambiguous.length > 0)
+      problems.push(`as-is: functions with several warm targets (${current.ambiguous.join(', ')}): review and list the expected outcome`);
     check('as-is', template, current, machines, slots, asIs.fragment as Template, asIs.report, problems);
   }
 
@@ -252,7 +272,9 @@ function runTemplate(name: string, template: Template): Outcome {
   const dataScan = findInvocations(data.template, dataMachines);
   for (const u of data.uses) {
     const asl = dataMachines.find((m) => m.id === u.stateMachine)?.asl;
-    const seen = asl?.States?.[DATA_STATES.pass]?.Result?.fn === sampleArn(u.fn) && dataScan.notes.some((n) => n.stateMachine === u.stateMachine && n.state === DATA_STATES.sdk && n.kind === 'aws-sdk-lambda');
+    const seen =
+      asl?.States?.[DATA_STATES.pass]?.Result?.fn === sampleArn(u.fn) &&
+      dataScan.notes.some((n) => n.stateMachine === u.stateMachine && n.state === DATA_STATES.sdk && n.kind === 'aws-sdk-lambda');
     if (!seen) problems.push(`data: the data states were not added to ${u.stateMachine} as intended (test helper problem)`);
   }
   const withData = run(data.template, outcome, 'data');
@@ -327,9 +349,13 @@ function check(
   }
 
   // The report and Metadata.WarmStepFunctions agree with the oracle.
-  const rewritten = report.decisions.filter((d) => d.action === 'rewritten').map((d) => `${d.stateMachine}/${d.state}`).sort();
+  const rewritten = report.decisions
+    .filter((d) => d.action === 'rewritten')
+    .map((d) => `${d.stateMachine}/${d.state}`)
+    .sort();
   const wanted = moving.map((s) => `${s.stateMachine}/${s.state}`).sort();
-  if (!jsonEqual(rewritten, wanted)) problems.push(`${label}: report: rewritten states [${rewritten.join(', ')}] but the oracle expects [${wanted.join(', ')}]`);
+  if (!jsonEqual(rewritten, wanted))
+    problems.push(`${label}: report: rewritten states [${rewritten.join(', ')}] but the oracle expects [${wanted.join(', ')}]`);
   for (const sm of machines) {
     const n = moving.filter((s) => s.stateMachine === sm.id).length;
     const meta = (output.Resources[sm.id]?.Metadata as Record<string, unknown> | undefined)?.WarmStepFunctions;
@@ -360,7 +386,12 @@ function check(
   try {
     const again = transform(output, OPTIONS).fragment;
     if (!jsonEqual(again, output)) {
-      problems.push(`${label}: not idempotent: the second run changed ${structuralDiff(output, again).map((d) => d.path.join('/')).slice(0, 5).join(', ')}`);
+      problems.push(
+        `${label}: not idempotent: the second run changed ${structuralDiff(output, again)
+          .map((d) => d.path.join('/'))
+          .slice(0, 5)
+          .join(', ')}`,
+      );
     }
   } catch (e) {
     problems.push(`${label}: the second run threw ${(e as Error).name}: ${(e as Error).message}`);

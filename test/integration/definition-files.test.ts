@@ -41,9 +41,16 @@ describe('the SAM project with DefinitionUri (template/examples/sam-definition-u
   });
 
   test('check with the macro listed: no cold path once it runs; from another directory too', () => {
-    for (const [file, cwd] of [['template.yaml', EXAMPLE], [join('template', 'examples', 'sam-definition-uri', 'template.yaml'), ROOT]]) {
+    for (const [file, cwd] of [
+      ['template.yaml', EXAMPLE],
+      [join('template', 'examples', 'sam-definition-uri', 'template.yaml'), ROOT],
+    ]) {
       const r = cli(['check', file], cwd);
-      expect({ code: r.code, stdout: r.stdout }).toEqual({ code: 0, stdout: 'No cold paths (after WarmStepFunctions): every state that invokes a function needing a published target (provisioned concurrency, SnapStart, durable, Managed Instances) goes through it.\n' });
+      expect({ code: r.code, stdout: r.stdout }).toEqual({
+        code: 0,
+        stdout:
+          'No cold paths (after WarmStepFunctions): every state that invokes a function needing a published target (provisioned concurrency, SnapStart, durable, Managed Instances) goes through it.\n',
+      });
     }
   });
 
@@ -52,7 +59,10 @@ describe('the SAM project with DefinitionUri (template/examples/sam-definition-u
     expect(r.code).toBe(0);
     const sm = JSON.parse(r.stdout).Resources.StockTradingStateMachine;
     expect(sm.Properties.DefinitionUri).toBe('statemachine/stock_trader.asl.json');
-    expect(sm.Properties.DefinitionSubstitutions).toMatchObject({ StockCheckerFunctionArn: { Ref: 'StockCheckerFunction.Alias' }, StockSellerFunctionArn: { Ref: 'StockSellerFunction.Alias' } });
+    expect(sm.Properties.DefinitionSubstitutions).toMatchObject({
+      StockCheckerFunctionArn: { Ref: 'StockCheckerFunction.Alias' },
+      StockSellerFunctionArn: { Ref: 'StockSellerFunction.Alias' },
+    });
     expect(r.stderr).toContain('cold       StockTradingStateMachine States.Buy Stock: function StockBuyerFunction has no provisioned concurrency');
   });
 
@@ -63,7 +73,9 @@ describe('the SAM project with DefinitionUri (template/examples/sam-definition-u
       rmSync(join(dir, 'statemachine'), { recursive: true });
       const r = cli(['check', 'template.yaml'], dir);
       expect(r.code).toBe(2);
-      expect(r.stdout).toContain("StockTradingStateMachine: cannot read StockTradingStateMachine's definition at statemachine/stock_trader.asl.json: not found: no such file");
+      expect(r.stdout).toContain(
+        "StockTradingStateMachine: cannot read StockTradingStateMachine's definition at statemachine/stock_trader.asl.json: not found: no such file",
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -80,18 +92,36 @@ describe('a CDK app with DefinitionBody.fromFile (cdk.out)', () => {
       JSON.stringify({
         StartAt: 'Work',
         States: {
-          Work: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: '${WorkArn}', 'Payload.$': '$' }, ResultSelector: { 'result.$': '$.Payload', worker: '${WorkArn}' }, Next: 'Save' },
-          Save: { Type: 'Task', Resource: 'arn:aws:states:::aws-sdk:s3:putObject', Parameters: { Bucket: '${ResultsBucket}', Key: 'result.json', 'Body.$': '$' }, End: true },
+          Work: {
+            Type: 'Task',
+            Resource: 'arn:aws:states:::lambda:invoke',
+            Parameters: { FunctionName: '${WorkArn}', 'Payload.$': '$' },
+            ResultSelector: { 'result.$': '$.Payload', worker: '${WorkArn}' },
+            Next: 'Save',
+          },
+          Save: {
+            Type: 'Task',
+            Resource: 'arn:aws:states:::aws-sdk:s3:putObject',
+            Parameters: { Bucket: '${ResultsBucket}', Key: 'result.json', 'Body.$': '$' },
+            End: true,
+          },
         },
       }),
     );
     const app = new App({ outdir: join(dir, 'cdk.out') });
     const stack = new Stack(app, 'FileStack');
     stack.addTransform('WarmStepFunctions');
-    const fn = new lambda.Function(stack, 'Work', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => 1') });
+    const fn = new lambda.Function(stack, 'Work', {
+      runtime: lambda.Runtime.NODEJS_22_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('exports.handler = async () => 1'),
+    });
     new lambda.Alias(stack, 'Live', { aliasName: 'live', version: fn.currentVersion, provisionedConcurrentExecutions: 1 });
     const bucket = new s3.Bucket(stack, 'Results');
-    const sm = new sfn.StateMachine(stack, 'Flow', { definitionBody: sfn.DefinitionBody.fromFile(definition), definitionSubstitutions: { WorkArn: fn.functionArn, ResultsBucket: bucket.bucketName } });
+    const sm = new sfn.StateMachine(stack, 'Flow', {
+      definitionBody: sfn.DefinitionBody.fromFile(definition),
+      definitionSubstitutions: { WorkArn: fn.functionArn, ResultsBucket: bucket.bucketName },
+    });
     fn.grantInvoke(sm);
     app.synth();
   });
@@ -100,13 +130,17 @@ describe('a CDK app with DefinitionBody.fromFile (cdk.out)', () => {
   test('check finds the cold path through the asset manifest; transform puts the rewritten definition inline', () => {
     const asWritten = cli(['check', join('cdk.out', 'FileStack.template.json'), '--param', 'Mode=report'], dir);
     expect(asWritten.code).toBe(1);
-    expect(asWritten.stdout).toMatch(/^1 cold path \(after WarmStepFunctions\):\n {2}Flow[0-9A-F]+ States\.Work: invokes \{Work[0-9A-F]+\.Arn\} \(unqualified: \$LATEST\), not \{Live[0-9A-F]+\}/);
+    expect(asWritten.stdout).toMatch(
+      /^1 cold path \(after WarmStepFunctions\):\n {2}Flow[0-9A-F]+ States\.Work: invokes \{Work[0-9A-F]+\.Arn\} \(unqualified: \$LATEST\), not \{Live[0-9A-F]+\}/,
+    );
     const r = cli(['transform', join('cdk.out', 'FileStack.template.json'), '--format', 'json', '--report', 'json'], dir);
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stderr);
     const rewritten = report.decisions.filter((d: { action: string }) => d.action === 'rewritten');
     expect(rewritten).toHaveLength(1);
-    expect(rewritten[0].source).toMatch(/^cdk\.out\/asset\.[0-9a-f]{64}\.json \(CDK asset of s3:\/\/cdk-hnb659fds-assets-\$\{AWS::AccountId\}-\$\{AWS::Region\}\/[0-9a-f]{64}\.json\)$/);
+    expect(rewritten[0].source).toMatch(
+      /^cdk\.out\/asset\.[0-9a-f]{64}\.json \(CDK asset of s3:\/\/cdk-hnb659fds-assets-\$\{AWS::AccountId\}-\$\{AWS::Region\}\/[0-9a-f]{64}\.json\)$/,
+    );
     const out = JSON.parse(r.stdout);
     const [id, flow] = Object.entries<any>(out.Resources).find(([, x]) => x.Type === 'AWS::StepFunctions::StateMachine')!;
     expect(flow.Properties.DefinitionS3Location).toBeUndefined();

@@ -4,17 +4,7 @@
  * Nothing here talks to AWS. Needs dist/macro.js (`npm run build`; `npm test` builds first).
  */
 import { execFile } from 'node:child_process';
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -51,9 +41,7 @@ function single(template: Json, type: string): [string, Json] {
 /** Resolve Fn::If / AWS::NoValue for the given condition values (only what these templates use). */
 function applyConditions(node: Json, conditions: Record<string, boolean>): Json {
   if (Array.isArray(node)) {
-    return node
-      .map((n) => applyConditions(n, conditions))
-      .filter((n) => !(n && typeof n === 'object' && n.Ref === 'AWS::NoValue'));
+    return node.map((n) => applyConditions(n, conditions)).filter((n) => !(n && typeof n === 'object' && n.Ref === 'AWS::NoValue'));
   }
   if (node && typeof node === 'object') {
     const keys = Object.keys(node);
@@ -89,8 +77,7 @@ function roleStatements(template: Json, roleId: string, conditions: Record<strin
   return docs.flatMap((d) => d.Statement);
 }
 
-const actionsOf = (statements: Statement[]): string[] =>
-  statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+const actionsOf = (statements: Statement[]): string[] => statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
 
 function expectLogsOnly(statements: Statement[]): void {
   expect(statements.length).toBeGreaterThan(0);
@@ -235,8 +222,10 @@ beforeAll(async () => {
   const packaged = Promise.all([
     slsPackage('default', []),
     slsPackage('override', [
-      '--stage', 'test',
-      '--region', 'eu-west-1',
+      '--stage',
+      'test',
+      '--region',
+      'eu-west-1',
       '--param=macroName=WarmStepFunctionsTest',
       '--param=resolveExternal=true',
       '--param=memorySize=1024',
@@ -319,7 +308,15 @@ describe('serverless.yml (serverless package, offline)', () => {
     const eventFile = join(work, 'invoke-event.json');
     writeFileSync(
       eventFile,
-      JSON.stringify({ region: 'us-east-1', accountId: '123456789012', fragment: template, transformId: '123456789012::WarmStepFunctions', params: {}, requestId: 'invoke-local-1', templateParameterValues: {} }),
+      JSON.stringify({
+        region: 'us-east-1',
+        accountId: '123456789012',
+        fragment: template,
+        transformId: '123456789012::WarmStepFunctions',
+        params: {},
+        requestId: 'invoke-local-1',
+        templateParameterValues: {},
+      }),
     );
     const sls = require.resolve('serverless/bin/serverless.js', { paths: [ROOT] });
     const { stdout } = await execFileAsync(process.execPath, [sls, 'invoke', 'local', '-f', 'macro', '-p', eventFile], {
@@ -409,7 +406,12 @@ describe('template/macro.yml (plain CloudFormation)', () => {
     expect(t.Parameters.Timeout.Default).toBe(60);
     expect(t.Parameters.Runtime).toMatchObject({ Default: 'nodejs24.x', AllowedValues: ['nodejs24.x', 'nodejs22.x'] });
     expect(t.Parameters.LogLevel).toMatchObject({ Default: 'INFO' });
-    expect(fn.Properties.LoggingConfig).toEqual({ LogFormat: 'JSON', ApplicationLogLevel: { Ref: 'LogLevel' }, SystemLogLevel: 'WARN', LogGroup: { Ref: 'MacroLogGroup' } });
+    expect(fn.Properties.LoggingConfig).toEqual({
+      LogFormat: 'JSON',
+      ApplicationLogLevel: { Ref: 'LogLevel' },
+      SystemLogLevel: 'WARN',
+      LogGroup: { Ref: 'MacroLogGroup' },
+    });
     expect(fn.Properties).toMatchObject({
       Runtime: { Ref: 'Runtime' },
       Architectures: ['arm64'],
@@ -438,7 +440,7 @@ describe('template/macro.yml (plain CloudFormation)', () => {
     expectLogsPlusReadOnlyLambda(roleStatements(t, roleId, { ResolveExternalEnabled: true, S3DefinitionsEnabled: false }));
   });
 
-  test('S3DefinitionBuckets: off by default; s3:GetObject and s3:GetObjectVersion on exactly the listed buckets\' objects, in each partition', () => {
+  test("S3DefinitionBuckets: off by default; s3:GetObject and s3:GetObjectVersion on exactly the listed buckets' objects, in each partition", () => {
     const t = template();
     expect(t.Parameters.S3DefinitionBuckets).toMatchObject({ Type: 'CommaDelimitedList', Default: '' });
     const [, fn] = single(t, 'AWS::Lambda::Function');
@@ -458,7 +460,10 @@ describe('template/macro.yml (plain CloudFormation)', () => {
     const on = run(['aws-sam-cli-managed-default-samclisourcebucket-1x2y3z', 'cdk-hnb659fds-assets-111122223333-us-east-1'], 'aws');
     expect(on.env).toBe('true');
     expect(on.list).toBe('aws-sam-cli-managed-default-samclisourcebucket-1x2y3z,cdk-hnb659fds-assets-111122223333-us-east-1');
-    expectS3Read(on.statements, ['arn:aws:s3:::aws-sam-cli-managed-default-samclisourcebucket-1x2y3z/*', 'arn:aws:s3:::cdk-hnb659fds-assets-111122223333-us-east-1/*']);
+    expectS3Read(on.statements, [
+      'arn:aws:s3:::aws-sam-cli-managed-default-samclisourcebucket-1x2y3z/*',
+      'arn:aws:s3:::cdk-hnb659fds-assets-111122223333-us-east-1/*',
+    ]);
     expectLogsOnly(on.statements.filter((s) => !s3Statements(on.statements).includes(s)));
     expectS3Read(run(['one-bucket'], 'aws').statements, ['arn:aws:s3:::one-bucket/*']);
     expectS3Read(run(['a-bucket', 'b-bucket'], 'aws-cn').statements, ['arn:aws-cn:s3:::a-bucket/*', 'arn:aws-cn:s3:::b-bucket/*']);
@@ -511,7 +516,20 @@ describe('template/stackset.yml (self-managed StackSets)', () => {
     expectLogsOnly(roleStatements(t, roleId, { ResolveExternalEnabled: false, CreateFunction: true, S3DefinitionsEnabled: false }));
     expectLogsPlusReadOnlyLambda(roleStatements(t, roleId, { ResolveExternalEnabled: true, CreateFunction: true, S3DefinitionsEnabled: false }));
     const values = { S3DefinitionBuckets: ['bucket-a', 'bucket-b'], 'AWS::Partition': 'aws' };
-    const conditions = { ...conditionsOf({ Conditions: { S3DefinitionsEnabled: t.Conditions.S3DefinitionsEnabled, PartitionAwsCn: t.Conditions.PartitionAwsCn, PartitionAwsUsGov: t.Conditions.PartitionAwsUsGov } }, values), ResolveExternalEnabled: false, CreateFunction: true };
+    const conditions = {
+      ...conditionsOf(
+        {
+          Conditions: {
+            S3DefinitionsEnabled: t.Conditions.S3DefinitionsEnabled,
+            PartitionAwsCn: t.Conditions.PartitionAwsCn,
+            PartitionAwsUsGov: t.Conditions.PartitionAwsUsGov,
+          },
+        },
+        values,
+      ),
+      ResolveExternalEnabled: false,
+      CreateFunction: true,
+    };
     const statements = evaluate(roleStatements(t, roleId, conditions), values, conditions) as unknown as Statement[];
     expectS3Read(statements, ['arn:aws:s3:::bucket-a/*', 'arn:aws:s3:::bucket-b/*']);
     expect(evaluate(fn.Properties.Environment.Variables.WARM_S3_DEFINITIONS, values, conditions)).toBe('true');
@@ -520,9 +538,7 @@ describe('template/stackset.yml (self-managed StackSets)', () => {
   test('no error-level validation finding (own function, and shared cross-account function)', async () => {
     const text = readFileSync(file, 'utf8');
     expect(await errorsIn(text, { CodeBucketPrefix: 'my-macro-code' })).toBe('');
-    expect(
-      await errorsIn(text, { SharedFunctionArn: 'arn:aws:lambda:us-east-1:111122223333:function:WarmStepFunctions' }),
-    ).toBe('');
+    expect(await errorsIn(text, { SharedFunctionArn: 'arn:aws:lambda:us-east-1:111122223333:function:WarmStepFunctions' })).toBe('');
   });
 });
 
@@ -567,7 +583,9 @@ describe('the macro role grants exactly what the bundle calls (dist/macro.js)', 
   });
 
   test('the reading of a bundle (negative controls): renamed modules, bare classes, other uses, unknown commands', () => {
-    const c = bundleCalls('const a=await import("@aws-sdk/client-lambda");x.send(new a.GetAliasCommand({}));new $b.ListAliasesCommand();new PutObjectCommand(y);z(q.DeleteObjectCommand)');
+    const c = bundleCalls(
+      'const a=await import("@aws-sdk/client-lambda");x.send(new a.GetAliasCommand({}));new $b.ListAliasesCommand();new PutObjectCommand(y);z(q.DeleteObjectCommand)',
+    );
     expect(c.sent).toEqual(['GetAliasCommand', 'ListAliasesCommand', 'PutObjectCommand']);
     expect(c.mentioned).toEqual(['DeleteObjectCommand', 'GetAliasCommand', 'ListAliasesCommand', 'PutObjectCommand']);
     expect(c.clients).toEqual(['@aws-sdk/client-lambda']);
@@ -591,17 +609,44 @@ describe('the macro role grants exactly what the bundle calls (dist/macro.js)', 
 });
 
 describe('S3DefinitionBuckets: bucket names only, the same rule in every deployment and in the reader', () => {
-  const ACCEPTED = ['', 'my-bucket', 'a.b.c', 'aws-sam-cli-managed-default-samclisourcebucket-1x2y3z', 'cdk-hnb659fds-assets-111122223333-us-east-1', 'x'.repeat(63)];
-  const REJECTED = ['*', 'my-bucket*', 'my-?', 'my-bucket/*', 'my-bucket/key', 's3://my-bucket', 'My-Bucket', 'a..b', '${AWS::AccountId}', 'ab', '-ab', 'ab-', 'a b', ' my-bucket', 'x'.repeat(64), 'arn:aws:s3:::my-bucket'];
+  const ACCEPTED = [
+    '',
+    'my-bucket',
+    'a.b.c',
+    'aws-sam-cli-managed-default-samclisourcebucket-1x2y3z',
+    'cdk-hnb659fds-assets-111122223333-us-east-1',
+    'x'.repeat(63),
+  ];
+  const REJECTED = [
+    '*',
+    'my-bucket*',
+    'my-?',
+    'my-bucket/*',
+    'my-bucket/key',
+    's3://my-bucket',
+    'My-Bucket',
+    'a..b',
+    '${AWS::AccountId}',
+    'ab',
+    '-ab',
+    'ab-',
+    'a b',
+    ' my-bucket',
+    'x'.repeat(64),
+    'arn:aws:s3:::my-bucket',
+  ];
 
-  test.each(['template/macro.yml', 'template/stackset.yml'])('%s: AllowedPattern (applied to each name of the list) accepts names, and empty for off', (file) => {
-    const p = parseYaml(readFileSync(join(ROOT, file), 'utf8')).Parameters.S3DefinitionBuckets;
-    expect(p.Type).toBe('CommaDelimitedList');
-    expect(p.AllowedPattern).toBe(`^$|${BUCKET_NAME.source}`);
-    const re = new RegExp(p.AllowedPattern);
-    expect(ACCEPTED.filter((b) => !re.test(b))).toEqual([]);
-    expect(REJECTED.filter((b) => re.test(b))).toEqual([]);
-  });
+  test.each(['template/macro.yml', 'template/stackset.yml'])(
+    '%s: AllowedPattern (applied to each name of the list) accepts names, and empty for off',
+    (file) => {
+      const p = parseYaml(readFileSync(join(ROOT, file), 'utf8')).Parameters.S3DefinitionBuckets;
+      expect(p.Type).toBe('CommaDelimitedList');
+      expect(p.AllowedPattern).toBe(`^$|${BUCKET_NAME.source}`);
+      const re = new RegExp(p.AllowedPattern);
+      expect(ACCEPTED.filter((b) => !re.test(b))).toEqual([]);
+      expect(REJECTED.filter((b) => re.test(b))).toEqual([]);
+    },
+  );
 
   test('scripts/serverless-iam.js and the reader (macro/aws/s3-definitions.ts) use the same pattern', () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -27,18 +27,30 @@ describe('drift check: the checked-in templates are what the real generators pro
   });
 
   test('CDK example (in-process synthesis)', () => {
-    const out = execFileSync('sh', ['-c', 'npx esbuild template/examples/cdk/synth.ts --bundle --platform=node --packages=external --log-level=warning | node - --check'], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      env: ENV,
-    });
+    const out = execFileSync(
+      'sh',
+      ['-c', 'npx esbuild template/examples/cdk/synth.ts --bundle --platform=node --packages=external --log-level=warning | node - --check'],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+        env: ENV,
+      },
+    );
     expect(out).not.toMatch(/differ|stale|out of date/i);
   });
 });
 
 describe.each([
-  ['Serverless (the seed service)', 'template/examples/serverless-seed/compiled.json', /Hello States\.HelloWorld: \{HelloLambdaFunction\.Arn\} → \{HelloProvConcLambdaAlias\}/],
-  ['Serverless (snapStart: true)', 'template/examples/serverless-snapstart/compiled.json', /Quotes States\.Quote: \{QuoteLambdaFunction\.Arn\} → \{QuoteSnapStartLambdaAlias\} \(SnapStart\)/],
+  [
+    'Serverless (the seed service)',
+    'template/examples/serverless-seed/compiled.json',
+    /Hello States\.HelloWorld: \{HelloLambdaFunction\.Arn\} → \{HelloProvConcLambdaAlias\}/,
+  ],
+  [
+    'Serverless (snapStart: true)',
+    'template/examples/serverless-snapstart/compiled.json',
+    /Quotes States\.Quote: \{QuoteLambdaFunction\.Arn\} → \{QuoteSnapStartLambdaAlias\} \(SnapStart\)/,
+  ],
   ['SAM', 'template/examples/sam/template.yaml', /OrderFlow States\.Work: \{Worker\.Arn\} → \{Worker\.Alias\}/],
   ['CDK', 'template/examples/cdk/compiled.json', /States\.DoWork: \{Worker[0-9A-F]+\.Arn\} → \{WorkerLive[0-9A-F]+\}/],
   ['raw CloudFormation', 'template/examples/cloudformation/template.yaml', /ReportFlow States\.Build: \{Worker\.Arn\} → \{WorkerLive\}/],
@@ -63,7 +75,10 @@ test('serverless package of a snapStart: true service: the macro makes its state
   const file = 'template/examples/serverless-snapstart/compiled.json';
   const template = JSON.parse(readFileSync(join(ROOT, file), 'utf8'));
   // What serverless package made: the alias `snapstart` on the published version, and a state machine that ignores it.
-  expect(template.Resources.QuoteSnapStartLambdaAlias).toMatchObject({ Type: 'AWS::Lambda::Alias', Properties: { Name: 'snapstart', FunctionName: { Ref: 'QuoteLambdaFunction' } } });
+  expect(template.Resources.QuoteSnapStartLambdaAlias).toMatchObject({
+    Type: 'AWS::Lambda::Alias',
+    Properties: { Name: 'snapstart', FunctionName: { Ref: 'QuoteLambdaFunction' } },
+  });
   expect(template.Resources.QuoteLambdaFunction.Properties.SnapStart).toEqual({ ApplyOn: 'PublishedVersions' });
   const before = JSON.stringify(template.Resources.Quotes.Properties.DefinitionString);
   expect(before).toContain('QuoteLambdaFunction');
@@ -73,7 +88,9 @@ test('serverless package of a snapStart: true service: the macro makes its state
   const out = JSON.parse(r.stdout);
   const def = out.Resources.Quotes.Properties.DefinitionString['Fn::Sub'];
   const vars = def[1] as Record<string, unknown>;
-  const quote = JSON.parse(def[0].replace(/\$\{([^}]+)\}/g, (_m: string, v: string) => (JSON.stringify(vars[v] ?? v).includes('QuoteSnapStartLambdaAlias') ? 'ALIAS' : v))).States.Quote;
+  const quote = JSON.parse(
+    def[0].replace(/\$\{([^}]+)\}/g, (_m: string, v: string) => (JSON.stringify(vars[v] ?? v).includes('QuoteSnapStartLambdaAlias') ? 'ALIAS' : v)),
+  ).States.Quote;
   expect(quote.Parameters.FunctionName).toBe('ALIAS');
   expect(Object.values(vars).filter((v) => JSON.stringify(v) === JSON.stringify({ Ref: 'QuoteSnapStartLambdaAlias' }))).toHaveLength(1);
   // Notify has a version (versionFunctions) but nothing that needs it: left unqualified.
@@ -86,7 +103,9 @@ test('serverless package of a snapStart: true service: the macro makes its state
     writeFileSync(join(dir, 'plain.json'), JSON.stringify(template));
     const plain = cli(['check', join(dir, 'plain.json'), '--format', 'json']);
     expect(plain.code).toBe(1);
-    expect(JSON.parse(plain.stdout).coldPaths).toEqual([expect.objectContaining({ statePath: 'States.Quote', reasons: ['SnapStart'], warmTarget: '{QuoteSnapStartLambdaAlias}' })]);
+    expect(JSON.parse(plain.stdout).coldPaths).toEqual([
+      expect.objectContaining({ statePath: 'States.Quote', reasons: ['SnapStart'], warmTarget: '{QuoteSnapStartLambdaAlias}' }),
+    ]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -106,13 +125,26 @@ test('bundle smoke test: dist/macro.js alone in an empty folder handles a real e
     copyFileSync(join(ROOT, 'dist', 'package.json'), join(dir, 'package.json'));
     const template = JSON.parse(readFileSync(join(ROOT, 'template/examples/serverless-seed/compiled.json'), 'utf8'));
     delete template.Transform;
-    const event = { region: 'us-east-1', accountId: '123456789012', fragment: template, transformId: '123456789012::WarmStepFunctions', params: {}, requestId: 'smoke-1', templateParameterValues: {} };
+    const event = {
+      region: 'us-east-1',
+      accountId: '123456789012',
+      fragment: template,
+      transformId: '123456789012::WarmStepFunctions',
+      params: {},
+      requestId: 'smoke-1',
+      templateParameterValues: {},
+    };
     const script = `import { readFileSync } from 'node:fs'; const { handler } = await import('./macro.js'); process.stdout.write(JSON.stringify(await handler(JSON.parse(readFileSync(0, 'utf8')), {})))`;
-    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: dir, input: JSON.stringify(event), encoding: 'utf8', env: { PATH: process.env.PATH } });
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: dir,
+      input: JSON.stringify(event),
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH },
+    });
     expect(r.status).toBe(0);
-    const lines = r.stdout.trim().split("\n");
+    const lines = r.stdout.trim().split('\n');
     const reply = JSON.parse(lines[lines.length - 1]);
-    for (const line of lines.slice(0, -1)) expect(JSON.parse(line)).toHaveProperty("requestId", "smoke-1");
+    for (const line of lines.slice(0, -1)) expect(JSON.parse(line)).toHaveProperty('requestId', 'smoke-1');
     expect(reply).toMatchObject({ requestId: 'smoke-1', status: 'success' });
     expect(reply.fragment.Resources.Hello.Properties.DefinitionString['Fn::Sub'][1]).toEqual({
       d9c520373cb4d5c2b85bd6ec0e3422d7: { Ref: 'HelloProvConcLambdaAlias' },

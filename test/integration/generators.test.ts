@@ -30,22 +30,32 @@ function withoutTransform(t: Obj): Obj {
 }
 
 async function runMacro(fragment: Obj): Promise<Obj> {
-  const reply = await createHandler(quiet)(
-    { region: 'us-east-1', accountId: '123456789012', fragment, transformId: '123456789012::WarmStepFunctions', params: {}, requestId: 'test', templateParameterValues: {} },
-  );
+  const reply = await createHandler(quiet)({
+    region: 'us-east-1',
+    accountId: '123456789012',
+    fragment,
+    transformId: '123456789012::WarmStepFunctions',
+    params: {},
+    requestId: 'test',
+    templateParameterValues: {},
+  });
   if (reply.status !== 'success') throw new Error(`macro failed: ${reply.errorMessage}`);
   return reply.fragment as Obj;
 }
 
 const cases: [string, () => Obj][] = [];
-for (const dir of readdirSync(join(ROOT, 'template', 'examples')).filter((d) => d.startsWith('serverless-')).sort()) {
+for (const dir of readdirSync(join(ROOT, 'template', 'examples'))
+  .filter((d) => d.startsWith('serverless-'))
+  .sort()) {
   const file = join(ROOT, 'template', 'examples', dir, 'compiled.json');
   if (existsSync(file)) cases.push([`Serverless Framework: ${dir}`, () => JSON.parse(readFileSync(file, 'utf8'))]);
 }
 cases.push(['CDK example project (template/examples/cdk)', () => JSON.parse(readFileSync(join(ROOT, 'template', 'examples', 'cdk', 'compiled.json'), 'utf8'))]);
 for (const app of CDK_APPS) cases.push([`CDK app ${app.name}: ${app.description}`, () => app.synth()]);
 const fixtures = join(ROOT, 'test', 'fixtures', 'input');
-for (const f of readdirSync(fixtures).filter((f) => f.startsWith('sam_')).sort()) {
+for (const f of readdirSync(fixtures)
+  .filter((f) => f.startsWith('sam_'))
+  .sort()) {
   cases.push([`SAM-shaped: ${f}`, () => parseTemplateText(readFileSync(join(fixtures, f), 'utf8'), f) as Obj]);
 }
 

@@ -26,9 +26,14 @@ let work: string;
 function runHook(files: string[]): Promise<{ code: number; output: string }> {
   const [cmd, ...args] = splitEntry(hook.entry);
   return new Promise((done) => {
-    execFile(cmd, [...args, ...files], { cwd: work, env: { ...process.env, PATH: `${join(work, 'bin')}${delimiter}${process.env.PATH}` } }, (err, stdout, stderr) => {
-      done({ code: err ? Number((err as any).code) : 0, output: `${stdout}${stderr}` });
-    });
+    execFile(
+      cmd,
+      [...args, ...files],
+      { cwd: work, env: { ...process.env, PATH: `${join(work, 'bin')}${delimiter}${process.env.PATH}` } },
+      (err, stdout, stderr) => {
+        done({ code: err ? Number((err as any).code) : 0, output: `${stdout}${stderr}` });
+      },
+    );
   });
 }
 
@@ -61,10 +66,26 @@ describe('.pre-commit-hooks.yaml', () => {
 
   test('files matches template file names and not other YAML or JSON (pre-commit applies it with re.search)', () => {
     const files = new RegExp(hook.files);
-    for (const yes of ['template.yaml', 'template.yml', 'template.json', 'infra/template.yaml', 'app.template.json', 'stack-template.yml', 'a/b/api.template.yaml']) {
+    for (const yes of [
+      'template.yaml',
+      'template.yml',
+      'template.json',
+      'infra/template.yaml',
+      'app.template.json',
+      'stack-template.yml',
+      'a/b/api.template.yaml',
+    ]) {
       expect([yes, files.test(yes)]).toEqual([yes, true]);
     }
-    for (const no of ['package.json', '.github/workflows/ci.yml', 'serverless.yml', 'templates.yaml', 'template/README.md', 'template.yaml.bak', 'mytemplate.yaml']) {
+    for (const no of [
+      'package.json',
+      '.github/workflows/ci.yml',
+      'serverless.yml',
+      'templates.yaml',
+      'template/README.md',
+      'template.yaml.bak',
+      'mytemplate.yaml',
+    ]) {
       expect([no, files.test(no)]).toEqual([no, false]);
     }
   });

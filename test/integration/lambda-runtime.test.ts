@@ -102,10 +102,18 @@ interface Session {
   fn: Launched;
 }
 
-async function start(client: RuntimeClient, options: { logFormat?: 'Text' | 'JSON'; logLevel?: 'INFO' | 'WARN'; root?: string; handler?: string } = {}): Promise<Session> {
+async function start(
+  client: RuntimeClient,
+  options: { logFormat?: 'Text' | 'JSON'; logLevel?: 'INFO' | 'WARN'; root?: string; handler?: string } = {},
+): Promise<Session> {
   const api = new RuntimeApi();
   await api.start();
-  const fn = launch(client, clientPaths(client).entry, api, { taskRoot: options.root ?? taskRoot, handler: options.handler ?? handlerName, logFormat: options.logFormat, logLevel: options.logLevel });
+  const fn = launch(client, clientPaths(client).entry, api, {
+    taskRoot: options.root ?? taskRoot,
+    handler: options.handler ?? handlerName,
+    logFormat: options.logFormat,
+    logLevel: options.logLevel,
+  });
   return { api, fn };
 }
 
@@ -143,55 +151,72 @@ function requireInstalled(client: RuntimeClient): boolean {
   return false;
 }
 
-describe.each(RUNTIME_CLIENTS.map((c) => [`aws-lambda-ric@${c.version} (${c.runtime})`, c] as const))('%s runs on its runtime\'s Node.js, with an addon built for it', (_name, client) => {
-  if (!requireInstalled(client)) return;
-  const node = nodeBinary(client.node);
-  const paths = clientPaths(client);
-  // What the runtime reports about itself, from inside a handler the client loaded.
-  const PROBE = `exports.handler = async () => ({ version: process.version, execPath: process.execPath, modules: process.versions.modules, napi: process.versions.napi, pathHead: process.env.PATH.split(':')[0] });\n`;
+describe.each(RUNTIME_CLIENTS.map((c) => [`aws-lambda-ric@${c.version} (${c.runtime})`, c] as const))(
+  "%s runs on its runtime's Node.js, with an addon built for it",
+  (_name, client) => {
+    if (!requireInstalled(client)) return;
+    const node = nodeBinary(client.node);
+    const paths = clientPaths(client);
+    // What the runtime reports about itself, from inside a handler the client loaded.
+    const PROBE = `exports.handler = async () => ({ version: process.version, execPath: process.execPath, modules: process.versions.modules, napi: process.versions.napi, pathHead: process.env.PATH.split(':')[0] });\n`;
 
-  test(`the client runs on the pinned Node.js ${client.node} (scripts/node-versions.json), not on the Node.js that runs the tests`, async () => {
-    const s = await start(client, { root: taskWith(`probe-${client.version}`, PROBE) });
-    try {
-      const r = await s.api.invoke({ requestId: 'probe' });
-      expect(r.kind).toBe('response');
-      expect(r.body).toEqual({ version: `v${node.version}`, execPath: node.bin, modules: expect.stringMatching(/^\d+$/), napi: expect.stringMatching(/^\d+$/), pathHead: node.binDir });
-      expect(Number(r.body.version.slice(1).split('.')[0])).toBe(client.node);
-      // The addon was loaded by a Node.js of this very ABI after its build.
-      expect(paths.builtWith).toMatchObject({ client: client.version, loadedBy: `v${node.version}`, modules: r.body.modules });
-    } finally {
-      await stop(s);
-    }
-  });
-
-  test(`its native addon was compiled by node-gyp running on Node.js ${node.version}, against that Node's own headers`, () => {
-    const log = readFileSync(join(paths.root, 'build.log'), 'utf8');
-    const gypNodes = [...log.matchAll(/gyp info using node@(\S+)/g)].map((m) => m[1]);
-    expect(gypNodes.length).toBeGreaterThan(0);
-    expect(new Set(gypNodes)).toEqual(new Set([node.version]));
-    // node-gyp configured the build with the headers of the npm package's Node.js (nodedir), never downloaded ones.
-    expect(log).toContain(`-Dnode_root_dir=${dirname(node.binDir)}`);
-    expect(paths.builtWith).toMatchObject({ nodeGyp: node.version, nodedir: dirname(node.binDir) });
-  });
-
-  test('the addon loads in that Node.js (a fresh process, outside the client)', () => {
-    // Loading it reads the Runtime API's address (it aborts without one); it connects only on a request.
-    const r = spawnSync(node.bin, ['-e', 'const a = require(process.argv[1]); process.stdout.write(JSON.stringify({ version: process.version, exports: Object.keys(a).length }))', paths.addon], {
-      encoding: 'utf8',
-      env: { PATH: process.env.PATH ?? '', AWS_LAMBDA_RUNTIME_API: '127.0.0.1:9' },
+    test(`the client runs on the pinned Node.js ${client.node} (scripts/node-versions.json), not on the Node.js that runs the tests`, async () => {
+      const s = await start(client, { root: taskWith(`probe-${client.version}`, PROBE) });
+      try {
+        const r = await s.api.invoke({ requestId: 'probe' });
+        expect(r.kind).toBe('response');
+        expect(r.body).toEqual({
+          version: `v${node.version}`,
+          execPath: node.bin,
+          modules: expect.stringMatching(/^\d+$/),
+          napi: expect.stringMatching(/^\d+$/),
+          pathHead: node.binDir,
+        });
+        expect(Number(r.body.version.slice(1).split('.')[0])).toBe(client.node);
+        // The addon was loaded by a Node.js of this very ABI after its build.
+        expect(paths.builtWith).toMatchObject({ client: client.version, loadedBy: `v${node.version}`, modules: r.body.modules });
+      } finally {
+        await stop(s);
+      }
     });
-    expect(r.stderr).toBe('');
-    expect(JSON.parse(r.stdout)).toEqual({ version: `v${node.version}`, exports: expect.any(Number) });
-    expect(JSON.parse(r.stdout).exports).toBeGreaterThan(0);
-  });
 
-  test('the test harness and scripts/runtime-clients.mjs agree on where the client and its Node.js are', () => {
-    const script = `import(${JSON.stringify(join(ROOT, 'scripts', 'runtime-clients.mjs'))}).then(async (m) => { const n = await import(${JSON.stringify(join(ROOT, 'scripts', 'node-binaries.mjs'))}); const c = m.RUNTIME_CLIENTS.find((x) => x.version === ${JSON.stringify(client.version)}); const p = m.clientPaths(c); process.stdout.write(JSON.stringify({ entry: p.entry, addon: p.addon, installed: p.installed, node: n.nodePaths(n.nodeVersion(c.node)).bin })); })`;
-    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
-    expect(r.stderr).toBe('');
-    expect(JSON.parse(r.stdout)).toEqual({ entry: paths.entry, addon: paths.addon, installed: true, node: node.bin });
-  });
-});
+    test(`its native addon was compiled by node-gyp running on Node.js ${node.version}, against that Node's own headers`, () => {
+      const log = readFileSync(join(paths.root, 'build.log'), 'utf8');
+      const gypNodes = [...log.matchAll(/gyp info using node@(\S+)/g)].map((m) => m[1]);
+      expect(gypNodes.length).toBeGreaterThan(0);
+      expect(new Set(gypNodes)).toEqual(new Set([node.version]));
+      // node-gyp configured the build with the headers of the npm package's Node.js (nodedir), never downloaded ones.
+      expect(log).toContain(`-Dnode_root_dir=${dirname(node.binDir)}`);
+      expect(paths.builtWith).toMatchObject({ nodeGyp: node.version, nodedir: dirname(node.binDir) });
+    });
+
+    test('the addon loads in that Node.js (a fresh process, outside the client)', () => {
+      // Loading it reads the Runtime API's address (it aborts without one); it connects only on a request.
+      const r = spawnSync(
+        node.bin,
+        [
+          '-e',
+          'const a = require(process.argv[1]); process.stdout.write(JSON.stringify({ version: process.version, exports: Object.keys(a).length }))',
+          paths.addon,
+        ],
+        {
+          encoding: 'utf8',
+          env: { PATH: process.env.PATH ?? '', AWS_LAMBDA_RUNTIME_API: '127.0.0.1:9' },
+        },
+      );
+      expect(r.stderr).toBe('');
+      expect(JSON.parse(r.stdout)).toEqual({ version: `v${node.version}`, exports: expect.any(Number) });
+      expect(JSON.parse(r.stdout).exports).toBeGreaterThan(0);
+    });
+
+    test('the test harness and scripts/runtime-clients.mjs agree on where the client and its Node.js are', () => {
+      const script = `import(${JSON.stringify(join(ROOT, 'scripts', 'runtime-clients.mjs'))}).then(async (m) => { const n = await import(${JSON.stringify(join(ROOT, 'scripts', 'node-binaries.mjs'))}); const c = m.RUNTIME_CLIENTS.find((x) => x.version === ${JSON.stringify(client.version)}); const p = m.clientPaths(c); process.stdout.write(JSON.stringify({ entry: p.entry, addon: p.addon, installed: p.installed, node: n.nodePaths(n.nodeVersion(c.node)).bin })); })`;
+      const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+      expect(r.stderr).toBe('');
+      expect(JSON.parse(r.stdout)).toEqual({ entry: paths.entry, addon: paths.addon, installed: true, node: node.bin });
+    });
+  },
+);
 
 describe.each(RUNTIME_CLIENTS.map((c) => [`aws-lambda-ric@${c.version} (${c.runtime})`, c] as const))('%s', (_name, client) => {
   if (!requireInstalled(client)) return;
@@ -213,7 +238,7 @@ describe.each(RUNTIME_CLIENTS.map((c) => [`aws-lambda-ric@${c.version} (${c.runt
     expect(s.fn.child.exitCode).toBeNull();
   });
 
-  test('a fragment that is not a template: the macro\'s own failure reply, not a function error', async () => {
+  test("a fragment that is not a template: the macro's own failure reply, not a function error", async () => {
     for (const fragment of ['not a template', { Resources: 5 }, null]) {
       const e = event(fragment);
       const r = await s.api.invoke(e);
@@ -223,7 +248,7 @@ describe.each(RUNTIME_CLIENTS.map((c) => [`aws-lambda-ric@${c.version} (${c.runt
     }
   });
 
-  test('an event that is not a macro event at all: the macro\'s own failure reply', async () => {
+  test("an event that is not a macro event at all: the macro's own failure reply", async () => {
     const r = await s.api.invoke({ hello: 'world' });
     expect(r.kind).toBe('response');
     expect(r.body).toMatchObject({ status: 'failure', errorMessage: expect.stringContaining('lacks requestId, fragment') });
@@ -298,72 +323,75 @@ describe.each(RUNTIME_CLIENTS.map((c) => [`aws-lambda-ric@${c.version} (${c.runt
   });
 });
 
-describe.each(RUNTIME_CLIENTS.map((c) => [`aws-lambda-ric@${c.version} (${c.runtime})`, c] as const))('%s: logs under Lambda\'s log controls', (_name, client) => {
-  if (!requireInstalled(client)) return;
-  /** The JSON records the runtime wrote (JSON log format: one object per line). */
-  function jsonRecords(s: Session): Obj[] {
-    return printed(s)
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l));
-  }
+describe.each(RUNTIME_CLIENTS.map((c) => [`aws-lambda-ric@${c.version} (${c.runtime})`, c] as const))(
+  "%s: logs under Lambda's log controls",
+  (_name, client) => {
+    if (!requireInstalled(client)) return;
+    /** The JSON records the runtime wrote (JSON log format: one object per line). */
+    function jsonRecords(s: Session): Obj[] {
+      return printed(s)
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l));
+    }
 
-  test('JSON log format, level INFO: each decision is one JSON object at its level, queryable as message.<field>', async () => {
-    const s = await start(client, { logFormat: 'JSON', logLevel: 'INFO' });
-    try {
-      const ok = await s.api.invoke(event(seedFragment()));
-      const warned = await s.api.invoke(warningEvent());
-      const failed = await s.api.invoke(event({ Resources: 5 }));
-      await failureLogged(s);
-      expect([ok.body.status, warned.body.status, failed.body.status]).toEqual(['success', 'success', 'failure']);
-      await s.fn.stop(); // all output read
-      const records = jsonRecords(s);
-      const rewritten = records.filter((r) => r.message?.message === 'rewritten' && r.requestId === ok.requestId);
-      expect(rewritten).toHaveLength(2);
-      for (const r of rewritten) {
-        expect(r).toMatchObject({ level: 'INFO', requestId: ok.requestId, message: { stateMachine: 'Hello', to: expect.any(String) } });
-        expect(r.message.level).toBeUndefined();
+    test('JSON log format, level INFO: each decision is one JSON object at its level, queryable as message.<field>', async () => {
+      const s = await start(client, { logFormat: 'JSON', logLevel: 'INFO' });
+      try {
+        const ok = await s.api.invoke(event(seedFragment()));
+        const warned = await s.api.invoke(warningEvent());
+        const failed = await s.api.invoke(event({ Resources: 5 }));
+        await failureLogged(s);
+        expect([ok.body.status, warned.body.status, failed.body.status]).toEqual(['success', 'success', 'failure']);
+        await s.fn.stop(); // all output read
+        const records = jsonRecords(s);
+        const rewritten = records.filter((r) => r.message?.message === 'rewritten' && r.requestId === ok.requestId);
+        expect(rewritten).toHaveLength(2);
+        for (const r of rewritten) {
+          expect(r).toMatchObject({ level: 'INFO', requestId: ok.requestId, message: { stateMachine: 'Hello', to: expect.any(String) } });
+          expect(r.message.level).toBeUndefined();
+        }
+        expect(records.filter((r) => r.message?.message === 'warning').map((r) => r.level)).toContain('WARN');
+        const failure = records.filter((r) => r.message?.message === 'failure');
+        expect(failure).toHaveLength(1);
+        expect(failure[0]).toMatchObject({ level: 'ERROR', requestId: failed.requestId });
+        expect(printed(s)).not.toContain(SECRET);
+      } finally {
+        await stop(s);
       }
-      expect(records.filter((r) => r.message?.message === 'warning').map((r) => r.level)).toContain('WARN');
-      const failure = records.filter((r) => r.message?.message === 'failure');
-      expect(failure).toHaveLength(1);
-      expect(failure[0]).toMatchObject({ level: 'ERROR', requestId: failed.requestId });
-      expect(printed(s)).not.toContain(SECRET);
-    } finally {
-      await stop(s);
-    }
-  });
+    });
 
-  test('JSON log format, level WARN: failures and warnings are still written, decisions at INFO are not', async () => {
-    const s = await start(client, { logFormat: 'JSON', logLevel: 'WARN' });
-    try {
-      await s.api.invoke(event(seedFragment()));
-      await s.api.invoke(warningEvent());
-      await s.api.invoke(event({ Resources: 5 }));
-      await s.fn.stop(); // all output read
-      const records = jsonRecords(s);
-      expect(records.filter((r) => r.message?.message === 'failure').map((r) => r.level)).toEqual(['ERROR']);
-      expect(records.filter((r) => r.message?.message === 'warning').length).toBeGreaterThan(0);
-      expect(records.filter((r) => r.level === 'INFO')).toEqual([]);
-    } finally {
-      await stop(s);
-    }
-  });
+    test('JSON log format, level WARN: failures and warnings are still written, decisions at INFO are not', async () => {
+      const s = await start(client, { logFormat: 'JSON', logLevel: 'WARN' });
+      try {
+        await s.api.invoke(event(seedFragment()));
+        await s.api.invoke(warningEvent());
+        await s.api.invoke(event({ Resources: 5 }));
+        await s.fn.stop(); // all output read
+        const records = jsonRecords(s);
+        expect(records.filter((r) => r.message?.message === 'failure').map((r) => r.level)).toEqual(['ERROR']);
+        expect(records.filter((r) => r.message?.message === 'warning').length).toBeGreaterThan(0);
+        expect(records.filter((r) => r.level === 'INFO')).toEqual([]);
+      } finally {
+        await stop(s);
+      }
+    });
 
-  test('text log format: a failure is labelled ERROR and a decision INFO by the runtime', async () => {
-    const s = await start(client, { logFormat: 'Text' });
-    try {
-      await s.api.invoke(event(seedFragment()));
-      await s.api.invoke(event({ Resources: 5 }));
-      await s.fn.stop(); // all output read
-      const lines = printed(s).split('\n');
-      expect(lines.some((l) => /\tINFO\t\{"level":"INFO","message":"rewritten"/.test(l))).toBe(true);
-      expect(lines.some((l) => /\tERROR\t\{"level":"ERROR","message":"failure"/.test(l))).toBe(true);
-    } finally {
-      await stop(s);
-    }
-  });
-});
+    test('text log format: a failure is labelled ERROR and a decision INFO by the runtime', async () => {
+      const s = await start(client, { logFormat: 'Text' });
+      try {
+        await s.api.invoke(event(seedFragment()));
+        await s.api.invoke(event({ Resources: 5 }));
+        await s.fn.stop(); // all output read
+        const lines = printed(s).split('\n');
+        expect(lines.some((l) => /\tINFO\t\{"level":"INFO","message":"rewritten"/.test(l))).toBe(true);
+        expect(lines.some((l) => /\tERROR\t\{"level":"ERROR","message":"failure"/.test(l))).toBe(true);
+      } finally {
+        await stop(s);
+      }
+    });
+  },
+);
 
 describe('the harness sees the calling convention that broke the macro', () => {
   // The macro's earlier handler took test dependencies as a defaulted third parameter (so its
@@ -374,24 +402,30 @@ describe('the harness sees the calling convention that broke the macro', () => {
   const c3 = RUNTIME_CLIENTS.find((c) => c.version.startsWith('3.'))!;
   const c4 = RUNTIME_CLIENTS.find((c) => c.version.startsWith('4.'))!;
 
-  (clientPaths(c3).installed ? test : test.skip)(`aws-lambda-ric@${c3.version} passes its callback as the third argument, so a handler with a defaulted third parameter fails`, async () => {
-    const s = await start(c3, { root: taskWith('defaulted-third', DEFAULTED) });
-    try {
-      const r = await s.api.invoke({ requestId: 'x', fragment: {} });
-      expect(r.kind).toBe('error');
-      expect(r.body.errorType).toBe('TypeError');
-    } finally {
-      await stop(s);
-    }
-  });
+  (clientPaths(c3).installed ? test : test.skip)(
+    `aws-lambda-ric@${c3.version} passes its callback as the third argument, so a handler with a defaulted third parameter fails`,
+    async () => {
+      const s = await start(c3, { root: taskWith('defaulted-third', DEFAULTED) });
+      try {
+        const r = await s.api.invoke({ requestId: 'x', fragment: {} });
+        expect(r.kind).toBe('error');
+        expect(r.body.errorType).toBe('TypeError');
+      } finally {
+        await stop(s);
+      }
+    },
+  );
 
-  (clientPaths(c4).installed ? test : test.skip)(`aws-lambda-ric@${c4.version} refuses a handler that declares three parameters at init (Runtime.CallbackHandlerDeprecated)`, async () => {
-    const s = await start(c4, { root: taskWith('declared-third', DECLARED) });
-    try {
-      const body = await s.api.initError();
-      expect(body.errorType).toBe('Runtime.CallbackHandlerDeprecated');
-    } finally {
-      await stop(s);
-    }
-  });
+  (clientPaths(c4).installed ? test : test.skip)(
+    `aws-lambda-ric@${c4.version} refuses a handler that declares three parameters at init (Runtime.CallbackHandlerDeprecated)`,
+    async () => {
+      const s = await start(c4, { root: taskWith('declared-third', DECLARED) });
+      try {
+        const body = await s.api.initError();
+        expect(body.errorType).toBe('Runtime.CallbackHandlerDeprecated');
+      } finally {
+        await stop(s);
+      }
+    },
+  );
 });

@@ -142,7 +142,12 @@ describe('the S3 reader against the local S3 server (AWS_ENDPOINT_URL_S3)', () =
         Map: { Type: 'AWS::Serverless::StateMachine', Properties: { DefinitionUri: { Bucket: 'wsf-fixtures', Key: 'flows/unchanged.asl.json' } } },
         Cdk: {
           Type: 'AWS::StepFunctions::StateMachine',
-          Properties: { DefinitionS3Location: { Bucket: { 'Fn::Sub': 'cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}' }, Key: readdirSync(join(FIXTURE_S3, `cdk-hnb659fds-assets-${ACCOUNT}-${REGION}`))[0] } },
+          Properties: {
+            DefinitionS3Location: {
+              Bucket: { 'Fn::Sub': 'cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}' },
+              Key: readdirSync(join(FIXTURE_S3, `cdk-hnb659fds-assets-${ACCOUNT}-${REGION}`))[0],
+            },
+          },
         },
         Missing: { Type: 'AWS::StepFunctions::StateMachine', Properties: { DefinitionS3Location: { Bucket: 'wsf-fixtures', Key: 'no/such.json' } } },
         NoBucket: { Type: 'AWS::StepFunctions::StateMachine', Properties: { DefinitionS3Location: { Bucket: 'no-such-bucket-wsf', Key: 'k.json' } } },
@@ -153,13 +158,27 @@ describe('the S3 reader against the local S3 server (AWS_ENDPOINT_URL_S3)', () =
     };
     const allowedBuckets = [...readdirSync(FIXTURE_S3), 'no-such-bucket-wsf'];
     const out = await readS3Definitions(storedRefs(template, { region: REGION, accountId: ACCOUNT }), { region: REGION, allowedBuckets });
-    const md5 = (file: string): string => createHash('md5').update(readFileSync(join(FIXTURE_S3, file))).digest('hex');
-    expect(out.Uri).toEqual({ status: 'ok', source: `s3://wsf-fixtures/sam/s3_uri.asl.json (ETag "${md5('wsf-fixtures/sam/s3_uri.asl.json')}")`, text: readFileSync(join(FIXTURE_S3, 'wsf-fixtures/sam/s3_uri.asl.json'), 'utf8') });
+    const md5 = (file: string): string =>
+      createHash('md5')
+        .update(readFileSync(join(FIXTURE_S3, file)))
+        .digest('hex');
+    expect(out.Uri).toEqual({
+      status: 'ok',
+      source: `s3://wsf-fixtures/sam/s3_uri.asl.json (ETag "${md5('wsf-fixtures/sam/s3_uri.asl.json')}")`,
+      text: readFileSync(join(FIXTURE_S3, 'wsf-fixtures/sam/s3_uri.asl.json'), 'utf8'),
+    });
     expect(out.Map).toMatchObject({ status: 'ok' });
-    expect(out.Cdk).toMatchObject({ status: 'ok', source: expect.stringMatching(/^s3:\/\/cdk-hnb659fds-assets-123456789012-us-east-1\/[0-9a-f]{64}\.json \(ETag "[0-9a-f]{32}"\)$/) });
+    expect(out.Cdk).toMatchObject({
+      status: 'ok',
+      source: expect.stringMatching(/^s3:\/\/cdk-hnb659fds-assets-123456789012-us-east-1\/[0-9a-f]{64}\.json \(ETag "[0-9a-f]{32}"\)$/),
+    });
     expect(out.Missing).toEqual({ status: 'error', source: 's3://wsf-fixtures/no/such.json', message: 'not found: no such object' });
     expect(out.NoBucket).toEqual({ status: 'error', source: 's3://no-such-bucket-wsf/k.json', message: 'not found: no such bucket' });
-    expect(out.Unlisted).toEqual({ status: 'error', source: `s3://${SAM_BUCKET}/k.json`, message: `not read: bucket '${SAM_BUCKET}' is not one that the deployment of the macro lists in s3DefinitionBuckets` });
+    expect(out.Unlisted).toEqual({
+      status: 'error',
+      source: `s3://${SAM_BUCKET}/k.json`,
+      message: `not read: bucket '${SAM_BUCKET}' is not one that the deployment of the macro lists in s3DefinitionBuckets`,
+    });
     expect(out.Climbs).toMatchObject({ status: 'error', message: expect.stringMatching(/^not read: its key has a '\.' or '\.\.' segment/) });
   });
 });
@@ -196,23 +215,30 @@ describe.each(RUNTIME_CLIENTS.map((c) => [`aws-lambda-ric@${c.version} (${c.runt
   describe('with s3DefinitionBuckets (WARM_S3_DEFINITIONS=true)', () => {
     let s: Session;
     beforeAll(async () => {
-      s = await start(client, {
-        WARM_S3_DEFINITIONS: 'true',
-        // The buckets the fixtures name (my-artifacts and my-bucket do not exist: the reader asks, and S3 says so).
-        WARM_S3_DEFINITION_BUCKETS: [...readdirSync(FIXTURE_S3), SAM_BUCKET, 'my-artifacts', 'my-bucket'].join(','),
-        AWS_ENDPOINT_URL_S3: endpoint,
-        // The local server's own credentials (the function's role credentials, in Lambda).
-        AWS_ACCESS_KEY_ID: 'S3RVER',
-        AWS_SECRET_ACCESS_KEY: 'S3RVER',
-        AWS_SESSION_TOKEN: '',
-      }, join(sdkRoot, 'task'));
+      s = await start(
+        client,
+        {
+          WARM_S3_DEFINITIONS: 'true',
+          // The buckets the fixtures name (my-artifacts and my-bucket do not exist: the reader asks, and S3 says so).
+          WARM_S3_DEFINITION_BUCKETS: [...readdirSync(FIXTURE_S3), SAM_BUCKET, 'my-artifacts', 'my-bucket'].join(','),
+          AWS_ENDPOINT_URL_S3: endpoint,
+          // The local server's own credentials (the function's role credentials, in Lambda).
+          AWS_ACCESS_KEY_ID: 'S3RVER',
+          AWS_SECRET_ACCESS_KEY: 'S3RVER',
+          AWS_SESSION_TOKEN: '',
+        },
+        join(sdkRoot, 'task'),
+      );
     });
     afterAll(async () => stop(s));
 
     test('warms the SAM project laid out as `sam init` lays it out, as `sam deploy` hands it over; the CLI shows the same result from the local file', async () => {
       const source = parseTemplateText(readFileSync(join(EXAMPLE, 'template.yaml'), 'utf8'), 'template.yaml') as Obj;
       const packaged = await samPackage(source, EXAMPLE);
-      expect(packaged.Resources.StockTradingStateMachine.Properties.DefinitionUri).toEqual({ Bucket: SAM_BUCKET, Key: expect.stringMatching(/^sam-app\/[0-9a-f]{32}$/) });
+      expect(packaged.Resources.StockTradingStateMachine.Properties.DefinitionUri).toEqual({
+        Bucket: SAM_BUCKET,
+        Key: expect.stringMatching(/^sam-app\/[0-9a-f]{32}$/),
+      });
       const r = await s.api.invoke(event(withoutTransform(packaged), readTransform(packaged).parameters));
       expect(r.kind).toBe('response');
       expect(r.body.status).toBe('success');
@@ -274,7 +300,8 @@ describe.each(RUNTIME_CLIENTS.map((c) => [`aws-lambda-ric@${c.version} (${c.runt
       expect(r.body.status).toBe('success');
       expect(r.body.fragment).toEqual(withoutTransform(template));
       // The runtime client may write a log line just after it posts the reply: wait for it.
-      const warnings = (): string[] => (s.fn.stdout() + s.fn.stderr()).split('\n').filter((l) => l.includes('"level":"WARN"') && l.includes('does not read definitions in S3'));
+      const warnings = (): string[] =>
+        (s.fn.stdout() + s.fn.stderr()).split('\n').filter((l) => l.includes('"level":"WARN"') && l.includes('does not read definitions in S3'));
       await until(() => warnings().length > 0);
       expect(warnings()).toHaveLength(1);
     } finally {

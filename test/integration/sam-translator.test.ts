@@ -20,7 +20,17 @@ import { dirname, join } from 'node:path';
 import { readTransform, restoreTransform } from '../../macro/cli/transform-entry';
 import type { JsonObject } from '../../macro/types';
 import { describeWithTools, resultOf, runJobs, type Job, type JobResult } from '../support/aws-tools';
-import { existingPlan, expectationOf, findInvocations, roleMayInvoke, roleOf, stateMachines, structuralDiff, type OracleSlot, type Template } from '../support/corpus';
+import {
+  existingPlan,
+  expectationOf,
+  findInvocations,
+  roleMayInvoke,
+  roleOf,
+  stateMachines,
+  structuralDiff,
+  type OracleSlot,
+  type Template,
+} from '../support/corpus';
 import { parseTemplateText } from '../../macro/cli/yaml/template';
 import { FIXTURES, listExamples, listFixtures, loadInput, runFixture, type FixtureCase } from '../support/fixtures';
 import { afterSam, checkedInInput, forSam, isMacroFirst, listSamSources, loadSamSource, withOrder } from '../support/sam';
@@ -47,7 +57,10 @@ interface MacroFirst {
 }
 
 const rewrittenIn = (output: JsonObject): number =>
-  Object.values(output.Resources as Record<string, { Metadata?: { WarmStepFunctions?: unknown[] } }>).reduce((n, x) => n + (x.Metadata?.WarmStepFunctions?.length ?? 0), 0);
+  Object.values(output.Resources as Record<string, { Metadata?: { WarmStepFunctions?: unknown[] } }>).reduce(
+    (n, x) => n + (x.Metadata?.WarmStepFunctions?.length ?? 0),
+    0,
+  );
 
 const macroFirst: MacroFirst[] = [
   ...listFixtures()
@@ -85,7 +98,13 @@ function jobs(): { jobs: Job[]; both: BothOrders[] } {
     const source = loadSamSource(s);
     out.push({ id: `drift:${s.name}`, op: 'sam', template: forSam(source) });
     out.push({ id: `macro-first:sam-source/${s.name}`, op: 'sam', template: forSam(macro(withOrder(source, 'macro'))) });
-    both.push({ name: `sam-source/${s.name}`, macroFirstJob: `macro-first:sam-source/${s.name}`, samFirstJob: `drift:${s.name}`, samFirst: source, dir: join(FIXTURES, 'sam-source') });
+    both.push({
+      name: `sam-source/${s.name}`,
+      macroFirstJob: `macro-first:sam-source/${s.name}`,
+      samFirstJob: `drift:${s.name}`,
+      samFirst: source,
+      dir: join(FIXTURES, 'sam-source'),
+    });
   }
   for (const c of macroFirst) {
     out.push({ id: `macro-first:${c.name}`, op: 'sam', template: forSam(c.output()) });
@@ -105,7 +124,8 @@ function jobs(): { jobs: Job[]; both: BothOrders[] } {
 function deployed(t: Template, dir = join(FIXTURES, 'input')): Template {
   const out = structuredClone(t);
   for (const r of Object.values(out.Resources)) {
-    const loc = r.Type === 'AWS::StepFunctions::StateMachine' ? (r.Properties?.DefinitionS3Location as { Bucket?: unknown; Key?: unknown } | undefined) : undefined;
+    const loc =
+      r.Type === 'AWS::StepFunctions::StateMachine' ? (r.Properties?.DefinitionS3Location as { Bucket?: unknown; Key?: unknown } | undefined) : undefined;
     if (!loc || typeof loc.Bucket !== 'string' || typeof loc.Key !== 'string') continue;
     const file = loc.Bucket === 'bucket' ? join(dir, loc.Key) : join(FIXTURES, 's3', loc.Bucket, ...loc.Key.split('/'));
     if (!existsSync(file)) continue;
@@ -120,7 +140,8 @@ function targets(t: Template): Map<string, string> {
   const out = new Map<string, string>();
   for (const s of findInvocations(t).slots) {
     const x = s.target;
-    const what = x.kind === 'external' ? `external ${x.value}` : x.kind === 'function' ? `function ${x.fn}${x.qualifier ? `:${x.qualifier}` : ''}` : `${x.kind} ${x.id}`;
+    const what =
+      x.kind === 'external' ? `external ${x.value}` : x.kind === 'function' ? `function ${x.fn}${x.qualifier ? `:${x.qualifier}` : ''}` : `${x.kind} ${x.id}`;
     out.set(`${s.stateMachine} ${s.aslPath.join('/')}`, what);
   }
   return out;
@@ -164,14 +185,21 @@ describeWithTools("SAM's real translator, before and after the macro", ['aws-sam
   describe('SAM first: the fixture inputs are what SAM makes of their sources (npm run fixtures:sam)', () => {
     test('every sam_after_ fixture has a SAM source', () => {
       const made = new Set(sources.map((s) => s.name));
-      expect(listFixtures().filter((c) => c.name.startsWith('sam_after_') && !made.has(c.name)).map((c) => c.name)).toEqual([]);
+      expect(
+        listFixtures()
+          .filter((c) => c.name.startsWith('sam_after_') && !made.has(c.name))
+          .map((c) => c.name),
+      ).toEqual([]);
     });
 
     test.each(sources.map((s) => [s.name, s] as const))('%s', (_name, s) => {
       const translated = resultOf(results, `drift:${s.name}`).template as JsonObject;
       const expected = afterSam(loadSamSource(s), translated);
       const current = checkedInInput(s);
-      const diff = current === undefined ? ['(no input file)'] : structuralDiff(current, expected).map((d) => `${d.path.join('/')}: ${JSON.stringify(d.before)} → ${JSON.stringify(d.after)}`);
+      const diff =
+        current === undefined
+          ? ['(no input file)']
+          : structuralDiff(current, expected).map((d) => `${d.path.join('/')}: ${JSON.stringify(d.before)} → ${JSON.stringify(d.after)}`);
       expect(diff.slice(0, 10)).toEqual([]);
     });
   });
@@ -189,7 +217,10 @@ describeWithTools("SAM's real translator, before and after the macro", ['aws-sam
 
     test('Ref Fn.Alias becomes the alias SAM publishes (FnAliaslive), as a warm target of the state', () => {
       const t = resultOf(results, 'macro-first:fixture sam_before_policy_template').template as Template;
-      expect(t.Resources.FnAliaslive).toMatchObject({ Type: 'AWS::Lambda::Alias', Properties: { Name: 'live', ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 } } });
+      expect(t.Resources.FnAliaslive).toMatchObject({
+        Type: 'AWS::Lambda::Alias',
+        Properties: { Name: 'live', ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 } },
+      });
       expect([...targets(t).values()]).toEqual(['alias FnAliaslive']);
       expect(JSON.stringify(t)).not.toContain('{"Ref":"Fn.Alias"}');
     });
@@ -198,10 +229,19 @@ describeWithTools("SAM's real translator, before and after the macro", ['aws-sam
   describe('Globals, SnapStart, durable functions and Fn.Version: the translated output invokes <Fn>Alias<name>', () => {
     test.each<[string, Record<string, string>]>([
       ['sam_globals_autopublish_pc', { 'Flow States/Checkout/Resource': 'alias CheckoutAliaslive', 'Flow States/Audit/Resource': 'function Audit' }],
-      ['sam_globals_snapstart', { 'Flow States/Quote/Parameters/FunctionName': 'alias QuoteAliaslive', 'Flow States/Bill/Parameters/FunctionName': 'alias BillAliascurrent' }],
+      [
+        'sam_globals_snapstart',
+        { 'Flow States/Quote/Parameters/FunctionName': 'alias QuoteAliaslive', 'Flow States/Bill/Parameters/FunctionName': 'alias BillAliascurrent' },
+      ],
       ['sam_durable_autopublish', { 'Flow States/Saga/Parameters/FunctionName': 'alias SagaAliasprod' }],
       ['sam_ref_version', { 'Flow States/Work/Resource': 'alias FnAliaslive' }],
-      ['sam_globals_deployment_preference', { 'Booking States/Reserve/Parameters/FunctionName': 'alias ReserveAliaslive', 'Booking States/Settle/Parameters/FunctionName': 'alias SettleAliaslive' }],
+      [
+        'sam_globals_deployment_preference',
+        {
+          'Booking States/Reserve/Parameters/FunctionName': 'alias ReserveAliaslive',
+          'Booking States/Settle/Parameters/FunctionName': 'alias SettleAliaslive',
+        },
+      ],
       ['sam_globals_conditional_stage', { 'Pricing States/Price/Resource': 'alias PricerAliaslive' }],
     ])('%s, in both orders', (name, expected) => {
       const b = both.find((x) => x.name === `fixture ${name}`)!;
@@ -239,7 +279,9 @@ describeWithTools("SAM's real translator, before and after the macro", ['aws-sam
     test('the comparison is not vacuous: most templates invoke an alias with provisioned concurrency', () => {
       // Templates with nothing warm to invoke, by design: keep_no_warm (no provisioned concurrency) and
       // form_definition_uri (its definition stays in S3 with no object behind it in the fixtures).
-      const cold = both.filter((b) => warmProblems(deployed(resultOf(results, b.macroFirstJob).template as Template, b.dir)).warm.length === 0).map((b) => b.name);
+      const cold = both
+        .filter((b) => warmProblems(deployed(resultOf(results, b.macroFirstJob).template as Template, b.dir)).warm.length === 0)
+        .map((b) => b.name);
       expect(cold).toEqual(['fixture form_definition_uri', 'fixture keep_no_warm']);
     });
   });

@@ -62,7 +62,9 @@ function samTranslate(input: Json, parameters: Record<string, string> = {}): Pro
     child.on('error', (e) => fail(new Error(`cannot run ${PYTHON} (set WSF_PYTHON to a Python 3 with aws-sam-translator): ${e.message}`)));
     child.on('close', (code) => {
       if (code !== 0) {
-        return fail(new Error(`${PYTHON} test/support/sam_translate.py exited ${code}; it needs aws-sam-translator (pip install aws-sam-translator)\n${stderr}`));
+        return fail(
+          new Error(`${PYTHON} test/support/sam_translate.py exited ${code}; it needs aws-sam-translator (pip install aws-sam-translator)\n${stderr}`),
+        );
       }
       try {
         done(JSON.parse(stdout));
@@ -97,8 +99,18 @@ function readmeConsumerTemplate(): Json {
 
 /** Every property `sam publish` (serverlessrepo ApplicationMetadata) reads; it ignores any other key. */
 const KNOWN = [
-  'Name', 'Description', 'Author', 'SpdxLicenseId', 'LicenseBody', 'LicenseUrl',
-  'ReadmeBody', 'ReadmeUrl', 'Labels', 'HomePageUrl', 'SemanticVersion', 'SourceCodeUrl',
+  'Name',
+  'Description',
+  'Author',
+  'SpdxLicenseId',
+  'LicenseBody',
+  'LicenseUrl',
+  'ReadmeBody',
+  'ReadmeUrl',
+  'Labels',
+  'HomePageUrl',
+  'SemanticVersion',
+  'SourceCodeUrl',
 ];
 
 describe('template/macro.yml: Metadata AWS::ServerlessRepo::Application', () => {
@@ -131,7 +143,7 @@ describe('template/macro.yml: Metadata AWS::ServerlessRepo::Application', () => 
     for (const label of m.Labels) expect(label).toMatch(/^[a-zA-Z0-9+\-_:/@]{1,127}$/);
   });
 
-  test('SemanticVersion is package.json\'s version, a semantic version', () => {
+  test("SemanticVersion is package.json's version, a semantic version", () => {
     const m = metadata();
     expect(m.SemanticVersion).toBe(PKG.version);
     expect(m.SemanticVersion).toMatch(/^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?$/);
@@ -164,7 +176,7 @@ describe('template/macro.yml: Metadata AWS::ServerlessRepo::Application', () => 
 // ---------------------------------------------------------------- version pins (scripts/sync-version.mjs)
 
 describe('scripts/sync-version.mjs', () => {
-  test('--check: template/macro.yml and the version pins of the README and docs/ are at package.json\'s version', async () => {
+  test("--check: template/macro.yml and the version pins of the README and docs/ are at package.json's version", async () => {
     const { stdout } = await execFileAsync(process.execPath, [join(ROOT, 'scripts/sync-version.mjs'), '--check']);
     expect(stdout).toContain(PKG.version);
   });
@@ -182,7 +194,10 @@ describe('scripts/sync-version.mjs', () => {
       await expect(execFileAsync(process.execPath, [script, '--root', dir])).rejects.toMatchObject({ code: 1 });
       expect(readFileSync(join(dir, 'template/macro.yml'), 'utf8')).toBe(readFileSync(TEMPLATE_FILE, 'utf8'));
 
-      writeFileSync(join(dir, 'CHANGELOG.md'), readFileSync(join(ROOT, 'CHANGELOG.md'), 'utf8').replace('## [Unreleased]', '## [Unreleased]\n\n## [9.8.7] - 2030-01-01'));
+      writeFileSync(
+        join(dir, 'CHANGELOG.md'),
+        readFileSync(join(ROOT, 'CHANGELOG.md'), 'utf8').replace('## [Unreleased]', '## [Unreleased]\n\n## [9.8.7] - 2030-01-01'),
+      );
       await execFileAsync(process.execPath, [script, '--root', dir]);
       const before = readFileSync(TEMPLATE_FILE, 'utf8').split('\n');
       const after = readFileSync(join(dir, 'template/macro.yml'), 'utf8').split('\n');
@@ -203,7 +218,7 @@ describe('scripts/sync-version.mjs', () => {
 
 // ---------------------------------------------------------------- AWS SAM's own translator
 
-describe('aws-sam-translator (AWS SAM\'s own code)', () => {
+describe("aws-sam-translator (AWS SAM's own code)", () => {
   test('the SAM transform of template/macro.yml, as `sam package` leaves it, changes nothing but removing the Transform', async () => {
     const input = packaged();
     const result = await samTranslate(input);

@@ -392,8 +392,12 @@ describe('newErrors', () => {
   });
 
   test('array indices may shift; line numbers are ignored; the logical id and message count', () => {
-    const before = [{ ...f('E3510', 'Resources/R/Properties/Policies/1/PolicyDocument/Statement/0/Effect', "'x' at Properties.Policies.1.PolicyDocument"), line: 10 }];
-    const shifted = [{ ...f('E3510', 'Resources/R/Properties/Policies/2/PolicyDocument/Statement/0/Effect', "'x' at Properties.Policies.2.PolicyDocument"), line: 42 }];
+    const before = [
+      { ...f('E3510', 'Resources/R/Properties/Policies/1/PolicyDocument/Statement/0/Effect', "'x' at Properties.Policies.1.PolicyDocument"), line: 10 },
+    ];
+    const shifted = [
+      { ...f('E3510', 'Resources/R/Properties/Policies/2/PolicyDocument/Statement/0/Effect', "'x' at Properties.Policies.2.PolicyDocument"), line: 42 },
+    ];
     expect(newErrors(before, shifted)).toEqual([]);
     expect(findingKey(before[0])).toBe(findingKey(shifted[0]));
     expect(newErrors(before, [f('E3510', 'Resources/Other/Properties/Policies/1/PolicyDocument/Statement/0/Effect')])).toHaveLength(1);

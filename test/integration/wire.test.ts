@@ -109,7 +109,11 @@ const WARM_FLOW: FakeMachine = {
 
 const FUNCTIONS: FakeAccount['functions'] = {
   // Two configurations, one per page: ListProvisionedConcurrencyConfigs follows NextMarker.
-  'orders-validate': { pc: { live: { status: 'READY', allocated: 5, requested: 5 }, '13': { status: 'READY', allocated: 1, requested: 1 } }, aliases: { live: '14' }, pageSize: 1 },
+  'orders-validate': {
+    pc: { live: { status: 'READY', allocated: 5, requested: 5 }, '13': { status: 'READY', allocated: 1, requested: 1 } },
+    aliases: { live: '14' },
+    pageSize: 1,
+  },
   'orders-charge': { pc: { live: { status: 'READY', allocated: 10, requested: 10 } }, aliases: { live: '9' } },
   'orders-notify': {},
   'orders-refund': { pc: { live: { status: 'IN_PROGRESS', allocated: 2, requested: 10 } }, aliases: { live: '4' } },
@@ -123,7 +127,9 @@ function account(overrides: Partial<FakeAccount> = {}): FakeAccount {
   return {
     ...HERE,
     // Seven resources, two per page: ListStackResources follows NextToken over four pages.
-    stacks: { 'orders-prod': [other(1), machineResource('OrderFlow', ORDER_FLOW), other(2), other(3), machineResource('RefundFlow', REFUND_FLOW), other(4), other(5)] },
+    stacks: {
+      'orders-prod': [other(1), machineResource('OrderFlow', ORDER_FLOW), other(2), other(3), machineResource('RefundFlow', REFUND_FLOW), other(4), other(5)],
+    },
     stackPageSize: 2,
     machines: [ORDER_FLOW, REFUND_FLOW, WARM_FLOW],
     functions: FUNCTIONS,
@@ -148,7 +154,10 @@ describe('verify over the wire (node dist/cli.cjs verify)', () => {
     const s = await serve(
       account({
         // The first call of each kind is throttled, each in its service's own error shape.
-        fault: (c) => (c.seen === 0 && ['ListStackResources', 'DescribeStateMachine', 'ListProvisionedConcurrencyConfigs', 'GetAlias'].includes(c.operation) ? 'throttle' : undefined),
+        fault: (c) =>
+          c.seen === 0 && ['ListStackResources', 'DescribeStateMachine', 'ListProvisionedConcurrencyConfigs', 'GetAlias'].includes(c.operation)
+            ? 'throttle'
+            : undefined,
       }),
     );
     const r = await verify(s, ['--stack', 'orders-prod', '--json']);
@@ -203,14 +212,20 @@ describe('verify over the wire (node dist/cli.cjs verify)', () => {
     const r = await verify(s, ['--stack', 'dyn']);
     expect(r.code).toBe(2);
     expect(r.stdout).toMatch(/^\? DynFlow {7}Pick {10}/m);
-    expect(r.stdout.replace(/\n {2}/g, ' ')).toContain('not checked: DynFlow/Pick: Parameters.FunctionName.$ is computed at run time; verify cannot tell which function it invokes');
+    expect(r.stdout.replace(/\n {2}/g, ' ')).toContain(
+      'not checked: DynFlow/Pick: Parameters.FunctionName.$ is computed at run time; verify cannot tell which function it invokes',
+    );
     expect(r.stderr).toBe('error: some tasks could not be checked (see "not checked" above)\n');
   }, 60_000);
 
   it('a stack that does not exist: ValidationError "Stack with id X does not exist", exit 2', async () => {
     const s = await serve(account());
     const r = await verify(s, ['--stack', 'orders-staging']);
-    expect({ code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({ code: 2, stdout: '', stderr: 'error: stack orders-staging does not exist in this account and region\n' });
+    expect({ code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'error: stack orders-staging does not exist in this account and region\n',
+    });
     expect(s.callsOf('ListStackResources')).toHaveLength(1); // a client error is not retried
   }, 60_000);
 
@@ -243,7 +258,9 @@ describe('verify over the wire (node dist/cli.cjs verify)', () => {
     const s = await serve(account({ stacks: { w: [machineResource('WarmFlow', WARM_FLOW)] }, fault: (c) => (c.service === 'lambda' ? 'denied' : undefined) }));
     const r = await verify(s, ['--stack', 'w', '--json']);
     expect(r.code).toBe(2);
-    expect((JSON.parse(r.stdout) as JsonResult).rows).toEqual([expect.objectContaining({ state: 'Validate', verdict: 'unknown', note: 'access denied to the Lambda API' })]);
+    expect((JSON.parse(r.stdout) as JsonResult).rows).toEqual([
+      expect.objectContaining({ state: 'Validate', verdict: 'unknown', note: 'access denied to the Lambda API' }),
+    ]);
   }, 60_000);
 
   it('--executions 1001: ListExecutions past 1,000 (two pages), every history read and paged', async () => {
@@ -280,16 +297,26 @@ describe('verify over the wire (node dist/cli.cjs verify)', () => {
       ...WARM_FLOW,
       name: 'Express-1',
       type: 'EXPRESS',
-      loggingConfiguration: { level: 'ALL', includeExecutionData: true, logGroupArn: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/vendedlogs/states/express-1:*` },
+      loggingConfiguration: {
+        level: 'ALL',
+        includeExecutionData: true,
+        logGroupArn: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/vendedlogs/states/express-1:*`,
+      },
     };
     const quiet: FakeMachine = { ...WARM_FLOW, name: 'Express-2', type: 'EXPRESS' };
-    const s = await serve(account({ stacks: { e: [machineResource('ExpressFlow', express), machineResource('QuietFlow', quiet)] }, machines: [express, quiet] }));
+    const s = await serve(
+      account({ stacks: { e: [machineResource('ExpressFlow', express), machineResource('QuietFlow', quiet)] }, machines: [express, quiet] }),
+    );
     const r = await verify(s, ['--stack', 'e', '--executions', '5']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const text = r.stdout.replace(/\n {2}/g, ' ');
-    expect(text).toContain(`ExpressFlow: executions not listable: Express; see log group arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/vendedlogs/states/express-1 (level ALL, with execution data`);
-    expect(text).toContain('QuietFlow: executions not listable: Express; Step Functions keeps no execution history for Express state machines, and this one logs nothing');
+    expect(text).toContain(
+      `ExpressFlow: executions not listable: Express; see log group arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/vendedlogs/states/express-1 (level ALL, with execution data`,
+    );
+    expect(text).toContain(
+      'QuietFlow: executions not listable: Express; Step Functions keeps no execution history for Express state machines, and this one logs nothing',
+    );
     expect(count(s.calls, 'ListExecutions')).toBe(0);
   }, 60_000);
 
@@ -318,18 +345,33 @@ describe('verify over the wire (node dist/cli.cjs verify)', () => {
 function externalTemplate(names: string[]): Record<string, unknown> {
   const states: Record<string, unknown> = {};
   names.forEach((n, k) => {
-    states[`Call${k}`] = { Type: 'Task', Resource: n.startsWith('arn:') ? n : fnArn(HERE, n), ...(k + 1 < names.length ? { Next: `Call${k + 1}` } : { End: true }) };
+    states[`Call${k}`] = {
+      Type: 'Task',
+      Resource: n.startsWith('arn:') ? n : fnArn(HERE, n),
+      ...(k + 1 < names.length ? { Next: `Call${k + 1}` } : { End: true }),
+    };
   });
   return {
     Resources: {
       FlowRole: {
         Type: 'AWS::IAM::Role',
         Properties: {
-          AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'states.amazonaws.com' }, Action: 'sts:AssumeRole' }] },
-          Policies: [{ PolicyName: 'invoke', PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: '*' }] } }],
+          AssumeRolePolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [{ Effect: 'Allow', Principal: { Service: 'states.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+          },
+          Policies: [
+            {
+              PolicyName: 'invoke',
+              PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: '*' }] },
+            },
+          ],
         },
       },
-      Flow: { Type: 'AWS::StepFunctions::StateMachine', Properties: { RoleArn: { 'Fn::GetAtt': ['FlowRole', 'Arn'] }, Definition: { StartAt: 'Call0', States: states } } },
+      Flow: {
+        Type: 'AWS::StepFunctions::StateMachine',
+        Properties: { RoleArn: { 'Fn::GetAtt': ['FlowRole', 'Arn'] }, Definition: { StartAt: 'Call0', States: states } },
+      },
     },
   };
 }
@@ -342,8 +384,21 @@ interface HandlerRun {
   ms: number;
 }
 
-async function resolveOverWire(s: WireServer, names: string[], env: Record<string, string> = {}, params: Record<string, string> = { ResolveExternal: 'true' }): Promise<HandlerRun> {
-  const event = { requestId: 'req-1', region: REGION, accountId: ACCOUNT, transformId: `${ACCOUNT}::WarmStepFunctions`, params, fragment: externalTemplate(names), templateParameterValues: {} };
+async function resolveOverWire(
+  s: WireServer,
+  names: string[],
+  env: Record<string, string> = {},
+  params: Record<string, string> = { ResolveExternal: 'true' },
+): Promise<HandlerRun> {
+  const event = {
+    requestId: 'req-1',
+    region: REGION,
+    accountId: ACCOUNT,
+    transformId: `${ACCOUNT}::WarmStepFunctions`,
+    params,
+    fragment: externalTemplate(names),
+    templateParameterValues: {},
+  };
   // An ES module, as the Lambda runtime imports the bundle.
   const script = `
     const { createHandler } = await import(${JSON.stringify(BUNDLE)});
@@ -354,23 +409,39 @@ async function resolveOverWire(s: WireServer, names: string[], env: Record<strin
     const resources = Object.fromEntries(Object.entries(states).map(([k, v]) => [k, v.Resource]));
     process.stdout.write(JSON.stringify({ status: reply.status, errorMessage: reply.errorMessage, resources, reasons: reasons.filter(Boolean), ms: Date.now() - started }));
   `;
-  const r = await spawn(['--input-type=module', '-e', script], { ...wireEnv(s, REGION), WSF_EVENT: JSON.stringify(event), WARM_RESOLVE_EXTERNAL: 'true', ...env });
+  const r = await spawn(['--input-type=module', '-e', script], {
+    ...wireEnv(s, REGION),
+    WSF_EVENT: JSON.stringify(event),
+    WARM_RESOLVE_EXTERNAL: 'true',
+    ...env,
+  });
   if (r.code !== 0) throw new Error(`handler process failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as HandlerRun;
 }
 
-const warmFunctions = (names: string[]): FakeAccount['functions'] => Object.fromEntries(names.map((n) => [n, { pc: { live: { status: 'READY' as const } }, aliases: { live: '1' } }]));
+const warmFunctions = (names: string[]): FakeAccount['functions'] =>
+  Object.fromEntries(names.map((n) => [n, { pc: { live: { status: 'READY' as const } }, aliases: { live: '1' } }]));
 
 describe('ResolveExternal over the wire (dist/macro.js)', () => {
-  it.each([8, 12])('%i external functions, each throttled once (429 TooManyRequestsException): every one resolved, well inside the budget', async (n) => {
-    const names = Array.from({ length: n }, (_, k) => `ext-${k + 1}`);
-    const s = await serve({ ...HERE, stacks: {}, machines: [], functions: warmFunctions(names), fault: (c) => (c.operation === 'ListProvisionedConcurrencyConfigs' && c.seen === 0 ? 'throttle' : undefined) });
-    const r = await resolveOverWire(s, names);
-    expect(r.status).toBe('success');
-    expect(Object.values(r.resources)).toEqual(names.map((x) => `${fnArn(HERE, x)}:live`));
-    expect(count(s.calls, 'ListProvisionedConcurrencyConfigs')).toBe(2 * n);
-    expect(r.ms).toBeLessThan(5_000); // the budget is 10 s
-  }, 60_000);
+  it.each([8, 12])(
+    '%i external functions, each throttled once (429 TooManyRequestsException): every one resolved, well inside the budget',
+    async (n) => {
+      const names = Array.from({ length: n }, (_, k) => `ext-${k + 1}`);
+      const s = await serve({
+        ...HERE,
+        stacks: {},
+        machines: [],
+        functions: warmFunctions(names),
+        fault: (c) => (c.operation === 'ListProvisionedConcurrencyConfigs' && c.seen === 0 ? 'throttle' : undefined),
+      });
+      const r = await resolveOverWire(s, names);
+      expect(r.status).toBe('success');
+      expect(Object.values(r.resources)).toEqual(names.map((x) => `${fnArn(HERE, x)}:live`));
+      expect(count(s.calls, 'ListProvisionedConcurrencyConfigs')).toBe(2 * n);
+      expect(r.ms).toBeLessThan(5_000); // the budget is 10 s
+    },
+    60_000,
+  );
 
   it('paging: ListProvisionedConcurrencyConfigs and ListAliases follow NextMarker', async () => {
     const s = await serve({
@@ -442,7 +513,10 @@ describe('ResolveExternal over the wire (dist/macro.js)', () => {
       const r = await resolveOverWire(s, ['here-fn', eu, theirs, china]);
       expect(r.status).toBe('success');
       expect(r.resources).toEqual({ Call0: `${fnArn(HERE, 'here-fn')}:live`, Call1: `${eu}:live`, Call2: theirs, Call3: china });
-      const asked = s.callsOf('ListProvisionedConcurrencyConfigs').map((c) => `${c.subject} @ ${c.signedRegion}`).sort();
+      const asked = s
+        .callsOf('ListProvisionedConcurrencyConfigs')
+        .map((c) => `${c.subject} @ ${c.signedRegion}`)
+        .sort();
       expect(asked).toEqual([`${eu} @ eu-west-1`, `${fnArn(HERE, 'here-fn')} @ ${REGION}`].sort());
       const text = r.reasons.join('\n');
       expect(text).toContain(`account ${OTHER} is not this stack's`);

@@ -87,7 +87,10 @@ describe('the CLI (dist/cli.cjs) on a template in those layouts', () => {
 
   test('transform: exit 0, the Task moves to WarmStepFunctions alias, the rest as cfn-lint reads it', () => {
     const r = cli(['transform', file, '--format', 'json']);
-    expect({ code: r.status, stderr: r.stderr }).toEqual({ code: 0, stderr: expect.stringContaining('rewritten  Flow States.Work: {Worker.Arn} → {WorkerLive}') });
+    expect({ code: r.status, stderr: r.stderr }).toEqual({
+      code: 0,
+      stderr: expect.stringContaining('rewritten  Flow States.Work: {Worker.Arn} → {WorkerLive}'),
+    });
     const out = JSON.parse(r.stdout);
     expect(out.Resources.Flow.Properties.Definition.States.Work).toEqual({ Type: 'Task', Resource: { Ref: 'WorkerLive' }, End: true });
     expect(out.Resources.Worker.Properties.Environment).toEqual({ Variables: { STAGE: 'prod', TABLE: { Ref: 'AWS::StackName' } } });

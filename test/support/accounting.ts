@@ -105,7 +105,11 @@ export function lambdaInvocations(asl: unknown, resources: Obj): FoundInvocation
             const p = own(s, c);
             if (typeof p === 'string') out.push({ path, field: c, value: p });
             else if (own(p, 'FunctionName') !== undefined || own(p, 'FunctionName.$') !== undefined) {
-              out.push({ path, field: `${c}.FunctionName`, value: JSON.stringify([own(p, 'FunctionName') ?? own(p, 'FunctionName.$'), own(p, 'Qualifier') ?? own(p, 'Qualifier.$') ?? null]) });
+              out.push({
+                path,
+                field: `${c}.FunctionName`,
+                value: JSON.stringify([own(p, 'FunctionName') ?? own(p, 'FunctionName.$'), own(p, 'Qualifier') ?? own(p, 'Qualifier.$') ?? null]),
+              });
             }
           }
         } else if (lambdaRef(r)) out.push({ path, field: 'Resource', value: r });
@@ -131,7 +135,7 @@ function describe(a: Assignment): string {
 /** The accounting invariant; `conditions` are the template's condition names. */
 export function checkAccounting(input: Obj, result: TransformResult, options: TransformOptions, conditions: readonly string[]): { invocations: number } {
   const resources = (input.Resources ?? {}) as Obj;
-  const outResources = (((result.fragment as Obj)?.Resources ?? {}) as Obj);
+  const outResources = ((result.fragment as Obj)?.Resources ?? {}) as Obj;
   const decisions = result.report.decisions;
   let counted = 0;
   const rewritten = new Map<Decision, { changed: boolean; example: string }>();
@@ -139,7 +143,8 @@ export function checkAccounting(input: Obj, result: TransformResult, options: Tr
     const type = own(resources[id], 'Type');
     if (type !== 'AWS::StepFunctions::StateMachine' && type !== 'AWS::Serverless::StateMachine') continue;
     if ((options.stateMachines && !options.stateMachines.includes(id)) || options.exclude?.includes(id)) {
-      if (!decisions.some((d) => d.stateMachine === id && /skipped/.test(d.reason))) fail(`${id} is excluded by the options, but the report does not say it was skipped`);
+      if (!decisions.some((d) => d.stateMachine === id && /skipped/.test(d.reason)))
+        fail(`${id} is excluded by the options, but the report does not say it was skipped`);
       continue;
     }
     for (const a of assignments(conditions)) {
@@ -148,17 +153,32 @@ export function checkAccounting(input: Obj, result: TransformResult, options: Tr
       for (const inv of found) {
         counted++;
         const matching = decisions.filter(
-          (d) => d.stateMachine === id && d.statePath === inv.path && DECIDED.has(d.action) && d.reason.length > 0 && (d.when ?? []).every((w) => a.get(w.condition) === w.value),
+          (d) =>
+            d.stateMachine === id &&
+            d.statePath === inv.path &&
+            DECIDED.has(d.action) &&
+            d.reason.length > 0 &&
+            (d.when ?? []).every((w) => a.get(w.condition) === w.value),
         );
         if (matching.length === 0) {
-          const near = decisions.filter((d) => d.stateMachine === id && d.statePath === inv.path).map((d) => `${d.action} when ${JSON.stringify(d.when ?? [])}: ${d.reason}`);
-          fail(`${id} ${inv.path} (${inv.field} = ${inv.value}) under ${describe(a)} has no decision in the report${near.length ? `; decisions of that state: ${near.join(' | ')}` : ''}`);
+          const near = decisions
+            .filter((d) => d.stateMachine === id && d.statePath === inv.path)
+            .map((d) => `${d.action} when ${JSON.stringify(d.when ?? [])}: ${d.reason}`);
+          fail(
+            `${id} ${inv.path} (${inv.field} = ${inv.value}) under ${describe(a)} has no decision in the report${near.length ? `; decisions of that state: ${near.join(' | ')}` : ''}`,
+          );
         }
         if (after) {
           // A rewrite guarded by the target's own condition changes the invocation only where that holds:
           // each "rewritten" decision must change it in at least one assignment where it applies.
-          const before = found.filter((f) => f.path === inv.path).map((f) => `${f.field}=${f.value}`).join(';');
-          const now = after.filter((f) => f.path === inv.path).map((f) => `${f.field}=${f.value}`).join(';');
+          const before = found
+            .filter((f) => f.path === inv.path)
+            .map((f) => `${f.field}=${f.value}`)
+            .join(';');
+          const now = after
+            .filter((f) => f.path === inv.path)
+            .map((f) => `${f.field}=${f.value}`)
+            .join(';');
           for (const d of matching) {
             if (d.action !== 'rewritten') continue;
             const seen = rewritten.get(d) ?? { changed: false, example: `${inv.path} under ${describe(a)} invokes the same as before (${before})` };

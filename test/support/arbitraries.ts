@@ -135,7 +135,23 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 /* Odd keys and values.                                                                       */
 /* ------------------------------------------------------------------------------------------ */
 
-export const ODD_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', '', ' ', 'ключ', '🔥', 'a.b', '$', 'Ref', 'Fn::If', 'Fn::Sub', 'Type'];
+export const ODD_KEYS = [
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  'hasOwnProperty',
+  '',
+  ' ',
+  'ключ',
+  '🔥',
+  'a.b',
+  '$',
+  'Ref',
+  'Fn::If',
+  'Fn::Sub',
+  'Type',
+];
 const ODD_STRINGS = [
   '',
   '${notAKey}',
@@ -237,7 +253,16 @@ interface RefPlan {
 }
 
 type StatePlan =
-  | { kind: 'task'; field: 'Resource' | 'Parameters' | 'Arguments'; wait: boolean; pseudoPartition: boolean; qualifier: boolean; ref: RefPlan; payload: RefPlan | null; name: string | null }
+  | {
+      kind: 'task';
+      field: 'Resource' | 'Parameters' | 'Arguments';
+      wait: boolean;
+      pseudoPartition: boolean;
+      qualifier: boolean;
+      ref: RefPlan;
+      payload: RefPlan | null;
+      name: string | null;
+    }
   | { kind: 'other'; service: 'sqs' | 'getFunction' | 'dynamic' | 'jsonataDynamic' | 'ecs' | 'activity'; ref: RefPlan; name: string | null }
   | { kind: 'pass'; entries: [string, RefPlan | Json][]; decoy: RefPlan | null; name: string | null }
   | { kind: 'parallel'; branches: StatePlan[][]; name: string | null }
@@ -350,9 +375,22 @@ const statesArb: fc.Arbitrary<StatePlan[]> = fc.letrec<{ states: StatePlan[]; st
       decoy: fc.option(refPlanArb, { freq: 3 }),
       name: stateName,
     }),
-    fc.record({ kind: fc.constant('parallel' as const), branches: fc.array(tie('states') as fc.Arbitrary<StatePlan[]>, { minLength: 1, maxLength: 3 }), name: stateName }),
-    fc.record({ kind: fc.constant('map' as const), key: fc.constantFrom('Iterator' as const, 'ItemProcessor' as const), states: tie('states') as fc.Arbitrary<StatePlan[]>, name: stateName }),
-    fc.record({ kind: fc.constant('simple' as const), type: fc.constantFrom('Wait' as const, 'Succeed' as const, 'Choice' as const, 'Fail' as const), name: stateName }),
+    fc.record({
+      kind: fc.constant('parallel' as const),
+      branches: fc.array(tie('states') as fc.Arbitrary<StatePlan[]>, { minLength: 1, maxLength: 3 }),
+      name: stateName,
+    }),
+    fc.record({
+      kind: fc.constant('map' as const),
+      key: fc.constantFrom('Iterator' as const, 'ItemProcessor' as const),
+      states: tie('states') as fc.Arbitrary<StatePlan[]>,
+      name: stateName,
+    }),
+    fc.record({
+      kind: fc.constant('simple' as const),
+      type: fc.constantFrom('Wait' as const, 'Succeed' as const, 'Choice' as const, 'Fail' as const),
+      name: stateName,
+    }),
   ),
 })).states;
 
@@ -390,7 +428,9 @@ const templatePlanArb: fc.Arbitrary<TemplatePlan> = fc.record({
   region: weighted([6, fc.constant('us-east-1')], [1, fc.constant('eu-west-1')], [1, fc.constant('cn-north-1')], [1, fc.constant('us-gov-west-1')]),
   fns: fc.array(fnPlanArb, { minLength: 1, maxLength: 4 }),
   machines: fc.array(machinePlanArb, { minLength: 1, maxLength: 2 }),
-  unrelated: fc.array(fc.record({ type: fc.constantFrom(...UNRELATED_TYPES), props: oddObject, metadata: fc.option(oddObject, { freq: 2 }) }), { maxLength: 2 }),
+  unrelated: fc.array(fc.record({ type: fc.constantFrom(...UNRELATED_TYPES), props: oddObject, metadata: fc.option(oddObject, { freq: 2 }) }), {
+    maxLength: 2,
+  }),
   outputs: fc.boolean(),
   topMetadata: fc.option(oddObject, { freq: 3 }),
   options: fc.record({
@@ -414,7 +454,15 @@ export interface Env {
 }
 export const REGIONS: Record<string, string> = { 'us-east-1': 'aws', 'eu-west-1': 'aws', 'cn-north-1': 'aws-cn', 'us-gov-west-1': 'aws-us-gov' };
 const arnPrefix = (env: Env): string => `arn:${env.partition}:lambda:${env.region}:${ACCOUNT}:function:`;
-const PSEUDO_PREFIX: Part[] = ['arn:', { intr: { Ref: 'AWS::Partition' } }, ':lambda:', { intr: { Ref: 'AWS::Region' } }, ':', { intr: { Ref: 'AWS::AccountId' } }, ':function:'];
+const PSEUDO_PREFIX: Part[] = [
+  'arn:',
+  { intr: { Ref: 'AWS::Partition' } },
+  ':lambda:',
+  { intr: { Ref: 'AWS::Region' } },
+  ':',
+  { intr: { Ref: 'AWS::AccountId' } },
+  ':function:',
+];
 
 /** My own `Fn::If` nesting for guarded values (the form the macro documents: outermost guard first). */
 export function guardValue(guards: readonly CondGuard[], warm: Json, cold: Json): Json {
@@ -436,7 +484,11 @@ interface BuiltFn {
 function functionReason(k: number): JsonObject {
   if (k % 3 === 0) return { SnapStart: { ApplyOn: 'PublishedVersions' } };
   if (k % 3 === 1) return { DurableConfig: { ExecutionTimeout: 900 } };
-  return { CapacityProviderConfig: { LambdaManagedInstancesCapacityProviderConfig: { CapacityProviderArn: `arn:aws:lambda:${REGION}:${ACCOUNT}:capacity-provider:fleet` } } };
+  return {
+    CapacityProviderConfig: {
+      LambdaManagedInstancesCapacityProviderConfig: { CapacityProviderArn: `arn:aws:lambda:${REGION}:${ACCOUNT}:capacity-provider:fleet` },
+    },
+  };
 }
 
 function buildFunction(plan: FnPlan, k: number, env: Env): BuiltFn {
@@ -446,7 +498,13 @@ function buildFunction(plan: FnPlan, k: number, env: Env): BuiltFn {
   const resources: [string, JsonObject][] = [];
   const conditions = new Set<string>();
   const fnRefValue = (): Json =>
-    plan.fnRef === 'getatt' ? { 'Fn::GetAtt': [id, 'Arn'] } : plan.fnRef === 'name' && name ? name : plan.fnRef === 'arn' && name ? `${arnPrefix(env)}${name}` : { Ref: id };
+    plan.fnRef === 'getatt'
+      ? { 'Fn::GetAtt': [id, 'Arn'] }
+      : plan.fnRef === 'name' && name
+        ? name
+        : plan.fnRef === 'arn' && name
+          ? `${arnPrefix(env)}${name}`
+          : { Ref: id };
   const pcAmount: Json = plan.pcRef ? { Ref: 'PcAmount' } : 2;
   let pc: Json = { ProvisionedConcurrentExecutions: pcAmount };
   const guards: CondGuard[] = [];
@@ -519,14 +577,23 @@ function buildFunction(plan: FnPlan, k: number, env: Env): BuiltFn {
       }
       if (warm === 'alias+warm-version') {
         const extra = `${id}WarmVersion`;
-        resources.push([extra, { Type: 'AWS::Lambda::Version', Properties: { FunctionName: fnRefValue(), ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 } } }]);
+        resources.push([
+          extra,
+          { Type: 'AWS::Lambda::Version', Properties: { FunctionName: fnRefValue(), ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 } } },
+        ]);
         info.extraWarmVersion = extra;
       }
     } else if (warm === 'snapstart') {
       // SnapStart on published versions: the function's one alias, with no provisioned concurrency, is its target.
       Object.assign(fnProps, functionReason(k));
       resources.push([versionId, { Type: 'AWS::Lambda::Version', Properties: { FunctionName: fnRefValue() } }]);
-      resources.push([aliasId, withCond({ Type: 'AWS::Lambda::Alias', Properties: { FunctionName: fnRefValue(), FunctionVersion: { 'Fn::GetAtt': [versionId, 'Version'] }, Name: aliasNameValue } })]);
+      resources.push([
+        aliasId,
+        withCond({
+          Type: 'AWS::Lambda::Alias',
+          Properties: { FunctionName: fnRefValue(), FunctionVersion: { 'Fn::GetAtt': [versionId, 'Version'] }, Name: aliasNameValue },
+        }),
+      ]);
       // No viaVersion: the published version itself restores the snapshot, so invoking it is no cold path.
       info.warm = { target: aliasId, kind: 'alias', guards: resCond ? [{ condition: resCond, negate: false }] : [], aliasName, resourceCondition: resCond };
     } else if (warm === 'version') {
@@ -569,14 +636,20 @@ function resolveRef(plan: RefPlan, fns: FnInfo[], where: 'Resource' | 'FunctionN
   if (form === 'literal-name' || form === 'literal-partial') {
     if (where === 'Resource') form = 'literal-arn';
   }
-  if (form === 'literal-arn' || form === 'literal-name' || form === 'literal-partial' || form === 'qualified-literal' || form === 'foreign-arn') need(f.name !== undefined);
+  if (form === 'literal-arn' || form === 'literal-name' || form === 'literal-partial' || form === 'qualified-literal' || form === 'foreign-arn')
+    need(f.name !== undefined);
   if (form === 'warm-qualifier') need(w !== undefined && w.resourceCondition === undefined);
   if (form === 'alias-version') need(w?.viaVersion !== undefined);
   if (form === 'cold-alias') need(f.coldAlias !== undefined);
   if (form === 'cold-version') need(f.coldVersion !== undefined);
   if (form === 'guarded') need(w !== undefined && w.guards.length > 0);
   const latest = plan.latest ? [':$LATEST'] : [];
-  const fnForm = (parts: Part[]): ResolvedRef => ({ parts: [...parts, ...latest], fn: f.id, rewrite: w !== undefined, form: form + (plan.latest ? ':$LATEST' : '') });
+  const fnForm = (parts: Part[]): ResolvedRef => ({
+    parts: [...parts, ...latest],
+    fn: f.id,
+    rewrite: w !== undefined,
+    form: form + (plan.latest ? ':$LATEST' : ''),
+  });
   const fixed = (parts: Part[], fn: string | undefined, rewrite = false): ResolvedRef => ({ parts, fn, rewrite, form });
   switch (form) {
     case 'getatt-list':
@@ -594,7 +667,16 @@ function resolveRef(plan: RefPlan, fns: FnInfo[], where: 'Resource' | 'FunctionN
     case 'pseudo-arn-ref':
       return fnForm([...PSEUDO_PREFIX, { intr: { Ref: f.id } }]);
     case 'join-arn':
-      return fnForm([{ intr: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':lambda:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':function:', { Ref: f.id }]] } }]);
+      return fnForm([
+        {
+          intr: {
+            'Fn::Join': [
+              '',
+              ['arn:', { Ref: 'AWS::Partition' }, ':lambda:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':function:', { Ref: f.id }],
+            ],
+          },
+        },
+      ]);
     case 'literal-arn':
       return fnForm([ARN_PREFIX + f.name]);
     case 'literal-partial':
@@ -617,7 +699,14 @@ function resolveRef(plan: RefPlan, fns: FnInfo[], where: 'Resource' | 'FunctionN
       return fixed([where === 'FunctionName' && plan.enc === 0 ? 'external-fn' : `${ARN_PREFIX}external-fn${plan.latest ? ':$LATEST' : ''}`], undefined);
     case 'foreign-arn':
       // Same name, another region or account: a different function.
-      return fixed([plan.enc % 2 === 0 ? `arn:${env.partition}:lambda:${env.region === 'eu-west-1' ? 'us-west-2' : 'eu-west-1'}:${ACCOUNT}:function:${f.name}` : `arn:${env.partition}:lambda:${env.region}:210987654321:function:${f.name}`], undefined);
+      return fixed(
+        [
+          plan.enc % 2 === 0
+            ? `arn:${env.partition}:lambda:${env.region === 'eu-west-1' ? 'us-west-2' : 'eu-west-1'}:${ACCOUNT}:function:${f.name}`
+            : `arn:${env.partition}:lambda:${env.region}:210987654321:function:${f.name}`,
+        ],
+        undefined,
+      );
     case 'param-ref':
       return fixed([{ intr: { Ref: 'FnParam' } }], undefined);
     case 'import':
@@ -667,7 +756,8 @@ function buildAsl(machineId: string, plan: MachinePlan, fns: FnInfo[], env: Env)
       const flow: JsonObject = last ? { End: true } : { Next: names[k + 1] };
       const slot = (ref: RefPlan, where: 'Resource' | 'FunctionName' | 'data', path: (string | number)[], invocation: boolean): string =>
         placeholder(resolveRef(ref, fns, where, env), ref.enc, { aslPath: [...at, ...path], statePath, state: name, invocation });
-      const fixed = (ref: ResolvedRef, path: (string | number)[]): string => placeholder(ref, 0, { aslPath: [...at, ...path], statePath, state: name, invocation: false });
+      const fixed = (ref: ResolvedRef, path: (string | number)[]): string =>
+        placeholder(ref, 0, { aslPath: [...at, ...path], statePath, state: name, invocation: false });
       let st: JsonObject;
       switch (s.kind) {
         case 'task': {
@@ -690,19 +780,43 @@ function buildAsl(machineId: string, plan: MachinePlan, fns: FnInfo[], env: Env)
         case 'other': {
           switch (s.service) {
             case 'sqs':
-              st = { Type: 'Task', Resource: `${statesArn}sqs:sendMessage`, Parameters: { QueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/q', MessageBody: { target: slot(s.ref, 'data', ['Parameters', 'MessageBody', 'target'], false) } }, ...flow };
+              st = {
+                Type: 'Task',
+                Resource: `${statesArn}sqs:sendMessage`,
+                Parameters: {
+                  QueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/q',
+                  MessageBody: { target: slot(s.ref, 'data', ['Parameters', 'MessageBody', 'target'], false) },
+                },
+                ...flow,
+              };
               break;
             case 'getFunction':
-              st = { Type: 'Task', Resource: `${statesArn}aws-sdk:lambda:getFunction`, Parameters: { FunctionName: slot(s.ref, 'data', ['Parameters', 'FunctionName'], false) }, ...flow };
+              st = {
+                Type: 'Task',
+                Resource: `${statesArn}aws-sdk:lambda:getFunction`,
+                Parameters: { FunctionName: slot(s.ref, 'data', ['Parameters', 'FunctionName'], false) },
+                ...flow,
+              };
               break;
             case 'dynamic':
               st = { Type: 'Task', Resource: `${statesArn}lambda:invoke`, Parameters: { 'FunctionName.$': '$.fn', 'Payload.$': '$' }, ...flow };
               break;
             case 'jsonataDynamic':
-              st = { Type: 'Task', QueryLanguage: 'JSONata', Resource: `${statesArn}lambda:invoke`, Arguments: { FunctionName: '{% $states.input.fn %}' }, ...flow };
+              st = {
+                Type: 'Task',
+                QueryLanguage: 'JSONata',
+                Resource: `${statesArn}lambda:invoke`,
+                Arguments: { FunctionName: '{% $states.input.fn %}' },
+                ...flow,
+              };
               break;
             case 'ecs':
-              st = { Type: 'Task', Resource: `${statesArn}ecs:runTask.sync`, Parameters: { Cluster: 'c', Overrides: { Lambda: slot(s.ref, 'data', ['Parameters', 'Overrides', 'Lambda'], false) } }, ...flow };
+              st = {
+                Type: 'Task',
+                Resource: `${statesArn}ecs:runTask.sync`,
+                Parameters: { Cluster: 'c', Overrides: { Lambda: slot(s.ref, 'data', ['Parameters', 'Overrides', 'Lambda'], false) } },
+                ...flow,
+              };
               break;
             case 'activity':
               st = { Type: 'Task', Resource: `arn:${env.partition}:states:${env.region}:${ACCOUNT}:activity:work`, ...flow };
@@ -741,7 +855,8 @@ function buildAsl(machineId: string, plan: MachinePlan, fns: FnInfo[], env: Env)
         }
         case 'simple':
           if (s.type === 'Wait') st = { Type: 'Wait', Seconds: 1, ...flow };
-          else if (s.type === 'Choice') st = { Type: 'Choice', Choices: [{ Variable: '$.x', IsPresent: true, Next: names[k + 1] ?? name }], Default: names[k + 1] ?? name };
+          else if (s.type === 'Choice')
+            st = { Type: 'Choice', Choices: [{ Variable: '$.x', IsPresent: true, Next: names[k + 1] ?? name }], Default: names[k + 1] ?? name };
           else if (s.type === 'Fail') st = { Type: 'Fail', Error: 'E', Cause: 'c' };
           else st = { Type: 'Succeed' };
           break;
@@ -760,7 +875,15 @@ function buildAsl(machineId: string, plan: MachinePlan, fns: FnInfo[], env: Env)
 }
 
 function isRefPlan(v: unknown): v is RefPlan {
-  return isPlainObject(v) && typeof v.form === 'string' && (REF_FORMS as readonly string[]).includes(v.form as string) && typeof v.fn === 'number' && typeof v.enc === 'number' && typeof v.latest === 'boolean' && Object.keys(v).length === 4;
+  return (
+    isPlainObject(v) &&
+    typeof v.form === 'string' &&
+    (REF_FORMS as readonly string[]).includes(v.form as string) &&
+    typeof v.fn === 'number' &&
+    typeof v.enc === 'number' &&
+    typeof v.latest === 'boolean' &&
+    Object.keys(v).length === 4
+  );
 }
 
 const SHADOW_NAMES = ['Stage', 'PcAmount', 'Other0', 'Machine1', 'Machine0'];
@@ -810,7 +933,8 @@ function inlineText(intr: Json): string | undefined {
   if (keys[0] === 'Ref' && typeof v === 'string' && /^[A-Za-z0-9]+(::[A-Za-z0-9]+)*$/.test(v)) return '${' + v + '}';
   if (keys[0] === 'Fn::GetAtt') {
     const pair = Array.isArray(v) ? v : typeof v === 'string' ? v.split('.') : [];
-    if (pair.length === 2 && typeof pair[0] === 'string' && typeof pair[1] === 'string' && /^[A-Za-z0-9]+$/.test(pair[0])) return '${' + pair[0] + '.' + pair[1] + '}';
+    if (pair.length === 2 && typeof pair[0] === 'string' && typeof pair[1] === 'string' && /^[A-Za-z0-9]+$/.test(pair[0]))
+      return '${' + pair[0] + '.' + pair[1] + '}';
   }
   if (keys[0] === 'Fn::Sub' && typeof v === 'string') return v;
   return undefined;
@@ -918,8 +1042,16 @@ interface BuiltDefinition {
 
 function buildDefinition(plan: MachinePlan, form: DefinitionForm, build: AslBuild, names: Names): BuiltDefinition {
   if (form === 'object') {
-    const filled = fillObject(build.asl, (n) => encodeObjectValue(build.values[n].ref, build.values[n].enc, names), () => KEY_MARK);
-    const value = fillObject(filled, (n) => n, () => keyPlaceholder(names));
+    const filled = fillObject(
+      build.asl,
+      (n) => encodeObjectValue(build.values[n].ref, build.values[n].enc, names),
+      () => KEY_MARK,
+    );
+    const value = fillObject(
+      filled,
+      (n) => n,
+      () => keyPlaceholder(names),
+    );
     return { property: 'Definition', value };
   }
   const pretty = plan.pretty || form === 'join-nl' || form === 'join-nl-sub';
@@ -950,7 +1082,11 @@ function buildDefinition(plan: MachinePlan, form: DefinitionForm, build: AslBuil
       let line: Chunk[] = [];
       const flush = (): void => {
         const sub = line.some((c) => 'raw' in c);
-        lines.push(sub ? { 'Fn::Sub': line.map((c) => ('lit' in c ? escapeSub(c.lit) : 'raw' in c ? c.raw : '')).join('') } : line.map((c) => ('lit' in c ? c.lit : '')).join(''));
+        lines.push(
+          sub
+            ? { 'Fn::Sub': line.map((c) => ('lit' in c ? escapeSub(c.lit) : 'raw' in c ? c.raw : '')).join('') }
+            : line.map((c) => ('lit' in c ? c.lit : '')).join(''),
+        );
         line = [];
       };
       for (const c of chunks) {
@@ -1031,7 +1167,9 @@ function grantStatements(plan: RolePlan, fns: FnInfo[]): Json[] {
       case 'cdk':
         return [{ 'Fn::GetAtt': [f.id, 'Arn'] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': [f.id, 'Arn'] }, ':*']] }];
       case 'name-star':
-        return f.name ? [{ 'Fn::Sub': 'arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:' + f.name + '*' }] : [{ 'Fn::GetAtt': [f.id, 'Arn'] }];
+        return f.name
+          ? [{ 'Fn::Sub': 'arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:' + f.name + '*' }]
+          : [{ 'Fn::GetAtt': [f.id, 'Arn'] }];
       case 'sub-arn':
         return [{ 'Fn::Sub': '${' + f.id + '.Arn}' }];
       case 'sub-star':
@@ -1048,7 +1186,14 @@ function grantStatements(plan: RolePlan, fns: FnInfo[]): Json[] {
     case 'lambda-star':
       return [{ Effect: 'Allow', Action: 'lambda:*', Resource: 'arn:aws:lambda:*:*:function:*' }];
     case 'conditional':
-      return [{ Effect: 'Allow', Action: action, Resource: fns.map((f) => ({ 'Fn::GetAtt': [f.id, 'Arn'] })), Condition: { StringEquals: { 'aws:RequestedRegion': 'us-east-1' } } }];
+      return [
+        {
+          Effect: 'Allow',
+          Action: action,
+          Resource: fns.map((f) => ({ 'Fn::GetAtt': [f.id, 'Arn'] })),
+          Condition: { StringEquals: { 'aws:RequestedRegion': 'us-east-1' } },
+        },
+      ];
     case 'deny':
       return [
         { Effect: 'Deny', Action: 'lambda:DeleteFunction', Resource: '*' },
@@ -1126,7 +1271,12 @@ function buildTemplate(plan: TemplatePlan): ValidCase {
           roleWhere.set(role, mp.role.where);
         }
         sharedRole = sharedRole ?? role;
-        props.RoleArn = mp.role.form === 'getatt' ? { 'Fn::GetAtt': [role, 'Arn'] } : mp.role.form === 'getatt-string' ? { 'Fn::GetAtt': `${role}.Arn` } : { 'Fn::Sub': '${' + role + '.Arn}' };
+        props.RoleArn =
+          mp.role.form === 'getatt'
+            ? { 'Fn::GetAtt': [role, 'Arn'] }
+            : mp.role.form === 'getatt-string'
+              ? { 'Fn::GetAtt': `${role}.Arn` }
+              : { 'Fn::Sub': '${' + role + '.Arn}' };
       }
     }
     const resource: JsonObject = { Type: sam ? 'AWS::Serverless::StateMachine' : 'AWS::StepFunctions::StateMachine', Properties: props };
@@ -1194,7 +1344,10 @@ function addRole(resources: Record<string, unknown>, id: string, plan: RolePlan,
   const statements = grantStatements(plan, fns);
   const doc = (): JsonObject => ({ Version: '2012-10-17', Statement: plan.single && statements.length === 1 ? statements[0] : statements });
   const props: JsonObject = {
-    AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'states.amazonaws.com' }, Action: 'sts:AssumeRole' }] },
+    AssumeRolePolicyDocument: {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { Service: 'states.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+    },
   };
   const base: JsonObject = { PolicyName: 'logs', PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'logs:*', Resource: '*' }] } };
   const used: string[] = [];
@@ -1338,8 +1491,19 @@ function buildCyclic(plan: TemplatePlan, back: BackEdges): CyclicCase {
     put(resources, 'FnStartRole', {
       Type: 'AWS::IAM::Role',
       Properties: {
-        AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] },
-        Policies: [{ PolicyName: 'start', PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'states:StartExecution', Resource: { Ref: machineOf(back.startRole.machine).id } }] } }],
+        AssumeRolePolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+        },
+        Policies: [
+          {
+            PolicyName: 'start',
+            PolicyDocument: {
+              Version: '2012-10-17',
+              Statement: [{ Effect: 'Allow', Action: 'states:StartExecution', Resource: { Ref: machineOf(back.startRole.machine).id } }],
+            },
+          },
+        ],
       },
     });
     for (const f of back.startRole.fns) fnOf(f).Role = { 'Fn::GetAtt': ['FnStartRole', 'Arn'] };
@@ -1356,7 +1520,24 @@ export function cyclicCase(): fc.Arbitrary<CyclicCase> {
 /* Broken and arbitrary inputs.                                                               */
 /* ------------------------------------------------------------------------------------------ */
 
-const JUNK_KEYS = ['__proto__', 'constructor', '', 'Ref', 'Fn::If', 'Fn::Sub', 'Fn::GetAtt', 'Fn::Join', 'Type', 'Properties', 'Resources', 'States', 'Resource', 'FunctionName', 'Condition', 'ProvisionedConcurrencyConfig'];
+const JUNK_KEYS = [
+  '__proto__',
+  'constructor',
+  '',
+  'Ref',
+  'Fn::If',
+  'Fn::Sub',
+  'Fn::GetAtt',
+  'Fn::Join',
+  'Type',
+  'Properties',
+  'Resources',
+  'States',
+  'Resource',
+  'FunctionName',
+  'Condition',
+  'ProvisionedConcurrencyConfig',
+];
 const junkKey = fc.oneof(fc.constantFrom(...JUNK_KEYS), fc.string({ maxLength: 5 }));
 /** Arbitrary JSON-ish junk, intrinsic-looking objects included. */
 export const junk: fc.Arbitrary<unknown> = fc.oneof(
@@ -1407,7 +1588,10 @@ const damageArb: fc.Arbitrary<Damage> = fc.oneof(
       kind: fc.constant('text' as const),
       at: fc.nat(),
       pos: fc.nat(),
-      insert: fc.oneof(fc.constantFrom('${', '}', '"', '\\', '\uE000', '${!', '${AWS::Region}', '${Fn0.Arn}', '${Fn0}', ',', '{', ']', '\n', '\u0000'), fc.string({ maxLength: 3 })),
+      insert: fc.oneof(
+        fc.constantFrom('${', '}', '"', '\\', '\uE000', '${!', '${AWS::Region}', '${Fn0.Arn}', '${Fn0}', ',', '{', ']', '\n', '\u0000'),
+        fc.string({ maxLength: 3 }),
+      ),
       remove: fc.nat({ max: 3 }),
     }),
   },
@@ -1606,7 +1790,25 @@ export function anythingCase(): fc.Arbitrary<LooseCase> {
     },
     { requiredKeys: [] },
   );
-  const resource = fc.record({ Type: fc.oneof(fc.constantFrom('AWS::StepFunctions::StateMachine', 'AWS::Serverless::StateMachine', 'AWS::Lambda::Function', 'AWS::Lambda::Alias', 'AWS::Lambda::Version', 'AWS::IAM::Role', 'AWS::IAM::Policy'), junk), Properties: junk, Condition: junk }, { requiredKeys: ['Type'] });
+  const resource = fc.record(
+    {
+      Type: fc.oneof(
+        fc.constantFrom(
+          'AWS::StepFunctions::StateMachine',
+          'AWS::Serverless::StateMachine',
+          'AWS::Lambda::Function',
+          'AWS::Lambda::Alias',
+          'AWS::Lambda::Version',
+          'AWS::IAM::Role',
+          'AWS::IAM::Policy',
+        ),
+        junk,
+      ),
+      Properties: junk,
+      Condition: junk,
+    },
+    { requiredKeys: ['Type'] },
+  );
   const template = fc.oneof(
     junk,
     fc.record({ Resources: junk }),
@@ -1757,7 +1959,8 @@ function applyConditional(c: ValidCase, ops: ConditionalOp[]): ConditionalCase {
         if (own(resources[m.id], 'Type') !== 'AWS::StepFunctions::StateMachine') break;
         const props = m.props;
         const rebuilt: Obj = {};
-        for (const k of Object.keys(props)) put(rebuilt, k === 'Definition' ? 'DefinitionString' : k, k === 'Definition' ? { 'Fn::ToJsonString': props.Definition } : props[k]);
+        for (const k of Object.keys(props))
+          put(rebuilt, k === 'Definition' ? 'DefinitionString' : k, k === 'Definition' ? { 'Fn::ToJsonString': props.Definition } : props[k]);
         (resources[m.id] as Obj).Properties = rebuilt;
         done.push(`${m.id}: DefinitionString is Fn::ToJsonString`);
         break;

@@ -85,9 +85,7 @@ export type Job =
   | { id: string; op: 'sam'; template: unknown }
   | { id: string; op: 'yaml'; text: string };
 
-export type JobResult =
-  | { ok: true; findings?: LintFinding[]; template?: any; value?: unknown }
-  | { ok: false; error: string; trace?: string };
+export type JobResult = { ok: true; findings?: LintFinding[]; template?: any; value?: unknown } | { ok: false; error: string; trace?: string };
 
 /**
  * Runs the jobs, split over as many Python processes as there are cores (at most 2: each loads cfn-lint's rules

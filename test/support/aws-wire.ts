@@ -92,7 +92,8 @@ export interface WireServer {
   close: () => Promise<void>;
 }
 
-export const smArn = (fake: Pick<FakeAccount, 'region' | 'account'>, name: string): string => `arn:aws:states:${fake.region}:${fake.account}:stateMachine:${name}`;
+export const smArn = (fake: Pick<FakeAccount, 'region' | 'account'>, name: string): string =>
+  `arn:aws:states:${fake.region}:${fake.account}:stateMachine:${name}`;
 export const fnArn = (fake: Pick<FakeAccount, 'region' | 'account'>, name: string): string => `arn:aws:lambda:${fake.region}:${fake.account}:function:${name}`;
 
 const T0 = Date.parse('2025-03-04T09:00:00Z');
@@ -188,20 +189,37 @@ export async function startFakeAws(fake: FakeAccount, opts: { lifetimeMs?: numbe
 /** Each service's own error shape for an injected fault. */
 function faultError(service: Service, operation: string, fault: Exclude<Fault, 'stall'>, fake: FakeAccount): ClientError {
   const who = `arn:aws:iam::${fake.account}:user/ci`;
-  if (fault === 'server-error') return new ClientError(500, service === 'cloudformation' ? 'InternalFailure' : service === 'sfn' ? 'InternalFailure' : 'ServiceException', 'We encountered an internal error. Please try again.');
+  if (fault === 'server-error')
+    return new ClientError(
+      500,
+      service === 'cloudformation' ? 'InternalFailure' : service === 'sfn' ? 'InternalFailure' : 'ServiceException',
+      'We encountered an internal error. Please try again.',
+    );
   if (service === 'cloudformation') {
     return fault === 'throttle'
       ? new ClientError(400, 'Throttling', 'Rate exceeded')
-      : new ClientError(403, 'AccessDenied', `User: ${who} is not authorized to perform: cloudformation:${operation} because no identity-based policy allows the cloudformation:${operation} action`);
+      : new ClientError(
+          403,
+          'AccessDenied',
+          `User: ${who} is not authorized to perform: cloudformation:${operation} because no identity-based policy allows the cloudformation:${operation} action`,
+        );
   }
   if (service === 'sfn') {
     return fault === 'throttle'
       ? new ClientError(400, 'ThrottlingException', 'Rate exceeded')
-      : new ClientError(400, 'AccessDeniedException', `User: ${who} is not authorized to perform: states:${operation} because no identity-based policy allows the states:${operation} action`);
+      : new ClientError(
+          400,
+          'AccessDeniedException',
+          `User: ${who} is not authorized to perform: states:${operation} because no identity-based policy allows the states:${operation} action`,
+        );
   }
   return fault === 'throttle'
     ? new ClientError(429, 'TooManyRequestsException', 'Rate exceeded')
-    : new ClientError(403, 'AccessDeniedException', `User: ${who} is not authorized to perform: lambda:${operation} because no identity-based policy allows the lambda:${operation} action`);
+    : new ClientError(
+        403,
+        'AccessDeniedException',
+        `User: ${who} is not authorized to perform: lambda:${operation} because no identity-based policy allows the lambda:${operation} action`,
+      );
 }
 
 let requestIds = 0;
@@ -213,7 +231,9 @@ function sendError(service: Service, e: ClientError, res: ServerResponse): void 
     const type = e.status >= 500 ? 'Receiver' : 'Sender';
     res
       .writeHead(e.status, { 'content-type': 'text/xml', 'x-amzn-requestid': id })
-      .end(`<ErrorResponse xmlns="${CFN_NS}">\n  <Error>\n    <Type>${type}</Type>\n    <Code>${e.code}</Code>\n    <Message>${xml(e.message)}</Message>\n  </Error>\n  <RequestId>${id}</RequestId>\n</ErrorResponse>\n`);
+      .end(
+        `<ErrorResponse xmlns="${CFN_NS}">\n  <Error>\n    <Type>${type}</Type>\n    <Code>${e.code}</Code>\n    <Message>${xml(e.message)}</Message>\n  </Error>\n  <RequestId>${id}</RequestId>\n</ErrorResponse>\n`,
+      );
   } else if (service === 'sfn') {
     // Step Functions' own exceptions carry their namespace; the common ones (throttling, access) do not.
     const namespaced = /^(StateMachineDoesNotExist|ExecutionDoesNotExist|StateMachineTypeNotSupported|InvalidArn|InvalidToken)$/.test(e.code);
@@ -221,7 +241,11 @@ function sendError(service: Service, e: ClientError, res: ServerResponse): void 
       .writeHead(e.status, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': id })
       .end(JSON.stringify({ __type: namespaced ? `com.amazonaws.swf.service.v2.model#${e.code}` : e.code, message: e.message }));
   } else {
-    const headers: Record<string, string> = { 'content-type': 'application/json', 'x-amzn-requestid': id, 'x-amzn-errortype': `${e.code}:http://internal.amazon.com/coral/com.amazonaws.awsgirlstuff/` };
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'x-amzn-requestid': id,
+      'x-amzn-errortype': `${e.code}:http://internal.amazon.com/coral/com.amazonaws.awsgirlstuff/`,
+    };
     const body: Record<string, unknown> = { Type: e.status >= 500 ? 'Service' : 'User', message: e.message };
     if (e.code === 'TooManyRequestsException') body.Reason = 'CallerRateLimitExceeded';
     res.writeHead(e.status, headers).end(JSON.stringify(body));
@@ -267,7 +291,8 @@ function sfn(fake: FakeAccount, target: string, body: string, record: Record_, r
   const [prefix, operation] = target.split('.');
   if (prefix !== 'AWSStepFunctions') throw new ClientError(400, 'UnknownOperationException', `unknown target ${target}`);
   const input = JSON.parse(body || '{}') as Record<string, unknown>;
-  const send = (out: unknown): void => void res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': requestId() }).end(JSON.stringify(out));
+  const send = (out: unknown): void =>
+    void res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': requestId() }).end(JSON.stringify(out));
   const machineOf = (arn: unknown): FakeMachine => {
     const m = fake.machines.find((x) => smArn(fake, x.name) === arn);
     if (!m) throw new ClientError(400, 'StateMachineDoesNotExist', `State Machine Does Not Exist: '${String(arn)}'`);
@@ -288,7 +313,11 @@ function sfn(fake: FakeAccount, target: string, body: string, record: Record_, r
       type: m.type ?? 'STANDARD',
       creationDate: epoch(T0),
       loggingConfiguration: logging
-        ? { level: logging.level, includeExecutionData: logging.includeExecutionData, destinations: logging.logGroupArn ? [{ cloudWatchLogsLogGroup: { logGroupArn: logging.logGroupArn } }] : [] }
+        ? {
+            level: logging.level,
+            includeExecutionData: logging.includeExecutionData,
+            destinations: logging.logGroupArn ? [{ cloudWatchLogsLogGroup: { logGroupArn: logging.logGroupArn } }] : [],
+          }
         : { level: 'OFF', includeExecutionData: false },
       tracingConfiguration: { enabled: false },
     });
@@ -297,10 +326,15 @@ function sfn(fake: FakeAccount, target: string, body: string, record: Record_, r
   if (operation === 'ListExecutions') {
     record('sfn', operation, String(input.stateMachineArn), input);
     const m = machineOf(input.stateMachineArn);
-    if ((m.type ?? 'STANDARD') === 'EXPRESS') throw new ClientError(400, 'StateMachineTypeNotSupported', 'This operation is not supported by this type of state machine');
+    if ((m.type ?? 'STANDARD') === 'EXPRESS')
+      throw new ClientError(400, 'StateMachineTypeNotSupported', 'This operation is not supported by this type of state machine');
     const max = input.maxResults === undefined || input.maxResults === 0 ? 100 : Number(input.maxResults);
     if (!Number.isInteger(max) || max < 0 || max > 1000) {
-      throw new ClientError(400, 'ValidationException', `1 validation error detected: Value '${String(input.maxResults)}' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 1000`);
+      throw new ClientError(
+        400,
+        'ValidationException',
+        `1 validation error detected: Value '${String(input.maxResults)}' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 1000`,
+      );
     }
     const all = names(m);
     const from = untoken(input.nextToken as string | undefined);
@@ -338,15 +372,27 @@ function sfn(fake: FakeAccount, target: string, body: string, record: Record_, r
 function lambda(fake: FakeAccount, req: IncomingMessage, record: Record_, res: ServerResponse): void {
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
   const query = Object.fromEntries(url.searchParams);
-  const send = (out: unknown): void => void res.writeHead(200, { 'content-type': 'application/json', 'x-amzn-requestid': requestId() }).end(JSON.stringify(out));
+  const send = (out: unknown): void =>
+    void res.writeHead(200, { 'content-type': 'application/json', 'x-amzn-requestid': requestId() }).end(JSON.stringify(out));
   const m = /^\/(2015-03-31|2019-09-30)\/functions\/([^/]+)\/(provisioned-concurrency|aliases)(?:\/([^/]+))?$/.exec(url.pathname);
   if (!m || req.method !== 'GET') throw new ClientError(404, 'UnknownOperationException', `${req.method} ${url.pathname} is not served by this fake`);
   const [, version, rawName, resource, rawAlias] = m;
   const functionName = decodeURIComponent(rawName);
   const operation =
-    resource === 'aliases' ? (rawAlias === undefined ? 'ListAliases' : 'GetAlias') : query.List === 'ALL' ? 'ListProvisionedConcurrencyConfigs' : 'GetProvisionedConcurrencyConfig';
-  if ((resource === 'aliases') !== (version === '2015-03-31')) throw new ClientError(404, 'UnknownOperationException', `wrong API version ${version} for ${operation}`);
-  record('lambda', operation, functionName, { FunctionName: functionName, ...query, ...(rawAlias !== undefined ? { Name: decodeURIComponent(rawAlias) } : {}) });
+    resource === 'aliases'
+      ? rawAlias === undefined
+        ? 'ListAliases'
+        : 'GetAlias'
+      : query.List === 'ALL'
+        ? 'ListProvisionedConcurrencyConfigs'
+        : 'GetProvisionedConcurrencyConfig';
+  if ((resource === 'aliases') !== (version === '2015-03-31'))
+    throw new ClientError(404, 'UnknownOperationException', `wrong API version ${version} for ${operation}`);
+  record('lambda', operation, functionName, {
+    FunctionName: functionName,
+    ...query,
+    ...(rawAlias !== undefined ? { Name: decodeURIComponent(rawAlias) } : {}),
+  });
 
   // FunctionName: a name, a partial ARN (account:function:name) or a full ARN, with no qualifier here.
   const parts = functionName.split(':');
@@ -357,8 +403,12 @@ function lambda(fake: FakeAccount, req: IncomingMessage, record: Record_, res: S
   const arn = fnArn({ region: arnRegion, account: arnAccount }, name);
   const signedFor = /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(String(req.headers.authorization ?? ''))?.[1];
   const fn = here
-    ? Object.prototype.hasOwnProperty.call(fake.functions, name) ? fake.functions[name] : undefined
-    : signedFor === arnRegion && fake.elsewhere && Object.prototype.hasOwnProperty.call(fake.elsewhere, arn) ? fake.elsewhere[arn] : undefined;
+    ? Object.prototype.hasOwnProperty.call(fake.functions, name)
+      ? fake.functions[name]
+      : undefined
+    : signedFor === arnRegion && fake.elsewhere && Object.prototype.hasOwnProperty.call(fake.elsewhere, arn)
+      ? fake.elsewhere[arn]
+      : undefined;
   if (!fn) throw new ClientError(404, 'ResourceNotFoundException', `Function not found: ${arn}`);
   const page = <T>(items: T[]): { items: T[]; next?: string } => {
     const size = query.MaxItems !== undefined ? Number(query.MaxItems) : (fn.pageSize ?? 50);

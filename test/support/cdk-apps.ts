@@ -158,10 +158,7 @@ export function synthInvokeForms(): CfnTemplate {
     });
     const invokeCold = new tasks.LambdaInvoke(stack, S.cold, { lambdaFunction: cold, resultPath: '$.cold' });
 
-    stateMachine(
-      stack,
-      invokeDefault.next(invokePayloadOnly).next(invokeJsonata).next(map).next(parallel).next(sdkCall).next(pass).next(invokeCold),
-    );
+    stateMachine(stack, invokeDefault.next(invokePayloadOnly).next(invokeJsonata).next(map).next(parallel).next(sdkCall).next(pass).next(invokeCold));
   });
 }
 

@@ -419,11 +419,20 @@ export function existingPlan(t: Template): WarmPlan & { ambiguous: string[] } {
     if (r.Type !== 'AWS::Lambda::Alias' && r.Type !== 'AWS::Lambda::Version') continue;
     const fn = functionOfValue(t, r.Properties?.FunctionName);
     if (!fn || aliases.has(fn) || versions.has(fn) || !needsPublished(fn)) continue;
-    (r.Type === 'AWS::Lambda::Alias' ? published.aliases : published.versions).set(fn, [...((r.Type === 'AWS::Lambda::Alias' ? published.aliases : published.versions).get(fn) ?? []), id]);
+    (r.Type === 'AWS::Lambda::Alias' ? published.aliases : published.versions).set(fn, [
+      ...((r.Type === 'AWS::Lambda::Alias' ? published.aliases : published.versions).get(fn) ?? []),
+      id,
+    ]);
   }
   for (const [fn, ids] of published.aliases) aliases.set(fn, ids);
   for (const [fn, ids] of published.versions) versions.set(fn, ids);
-  const plan = { template: t, aliasOf: new Map<string, string>(), how: new Map() as WarmPlan['how'], versionOfAlias: new Map<string, string | undefined>(), ambiguous: [] as string[] };
+  const plan = {
+    template: t,
+    aliasOf: new Map<string, string>(),
+    how: new Map() as WarmPlan['how'],
+    versionOfAlias: new Map<string, string | undefined>(),
+    ambiguous: [] as string[],
+  };
   for (const fn of new Set([...aliases.keys(), ...versions.keys()])) {
     const a = aliases.get(fn) ?? [];
     const v = versions.get(fn) ?? [];
@@ -448,9 +457,7 @@ function freshId(t: Template, id: string): string {
 // Expected effect of the macro on one slot
 // ---------------------------------------------------------------------------------------------------------------
 
-export type Expectation =
-  | { change: true; alias: string; reason: string }
-  | { change: false; reason: string };
+export type Expectation = { change: true; alias: string; reason: string } | { change: false; reason: string };
 
 /**
  * What the macro must do with a slot once `plan` is applied: move it onto the warm alias when it invokes the
@@ -563,7 +570,14 @@ export function disallowedDifference(input: Template, d: Difference): string | u
   if (STATE_MACHINE_TYPES.has(r.Type)) {
     if (area === 'DependsOn') {
       // Only the macro's own policies may be added (a single name may become a list that starts with it).
-      const added = d.kind === 'added' ? (Array.isArray(d.after) ? d.after : [d.after]) : d.kind === 'changed' && Array.isArray(d.after) && d.after[0] === d.before ? d.after.slice(1) : undefined;
+      const added =
+        d.kind === 'added'
+          ? Array.isArray(d.after)
+            ? d.after
+            : [d.after]
+          : d.kind === 'changed' && Array.isArray(d.after) && d.after[0] === d.before
+            ? d.after.slice(1)
+            : undefined;
       const before = new Set(Array.isArray(r.DependsOn) ? r.DependsOn : [r.DependsOn]);
       if (added && added.every((x) => before.has(x as string) || (typeof x === 'string' && OWN_POLICY.test(x)))) return undefined;
       return `${where}: DependsOn changed beyond the macro's own policies (${d.kind} ${JSON.stringify(d.before)} -> ${JSON.stringify(d.after)})`;
@@ -595,7 +609,11 @@ function ownPolicy(input: Template, id: string, value: unknown): boolean {
   const r = value as { Type?: string; Properties?: { Roles?: unknown; PolicyDocument?: { Statement?: unknown } } } | undefined;
   if (r?.Type !== 'AWS::IAM::Policy' || JSON.stringify(r.Properties?.Roles) !== JSON.stringify([{ Ref: role }])) return false;
   const statements = r.Properties?.PolicyDocument?.Statement;
-  return Array.isArray(statements) && statements.length > 0 && statements.every((st: { Effect?: unknown; Action?: unknown }) => st.Effect === 'Allow' && st.Action === 'lambda:InvokeFunction');
+  return (
+    Array.isArray(statements) &&
+    statements.length > 0 &&
+    statements.every((st: { Effect?: unknown; Action?: unknown }) => st.Effect === 'Allow' && st.Action === 'lambda:InvokeFunction')
+  );
 }
 
 function isOnlyKey(v: unknown, key: string): boolean {
@@ -656,7 +674,12 @@ function iamValue(t: Template, v: unknown): unknown {
 }
 
 function wildcardMatch(pattern: string, text: string): boolean {
-  const re = new RegExp(`^${pattern.split('').map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('')}$`);
+  const re = new RegExp(
+    `^${pattern
+      .split('')
+      .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
+      .join('')}$`,
+  );
   return re.test(text);
 }
 

@@ -67,7 +67,11 @@ export function fixtureDefinitions(template: JsonObject, c: FixtureCase | undefi
       continue;
     }
     const body = readFileSync(file);
-    out[ref.stateMachine] = { status: 'ok', source: describeObject(l, undefined, `"${createHash('md5').update(body).digest('hex')}"`), text: body.toString('utf8') };
+    out[ref.stateMachine] = {
+      status: 'ok',
+      source: describeObject(l, undefined, `"${createHash('md5').update(body).digest('hex')}"`),
+      text: body.toString('utf8'),
+    };
   }
   return out;
 }
@@ -91,7 +95,9 @@ export function expectedFileContent(result: FixtureResult): unknown {
   return result.ok ? result.fragment : { errorMessage: result.errorMessage };
 }
 
-export const EXAMPLES = existsSync(join(__dirname, '..', '..', 'template', 'examples')) ? join(__dirname, '..', '..', 'template', 'examples') : resolve('template', 'examples');
+export const EXAMPLES = existsSync(join(__dirname, '..', '..', 'template', 'examples'))
+  ? join(__dirname, '..', '..', 'template', 'examples')
+  : resolve('template', 'examples');
 
 export interface ExampleCase {
   /** The example's folder name, e.g. `sam`. */

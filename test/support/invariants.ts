@@ -11,7 +11,23 @@ import fc from 'fast-check';
 import { TransformError } from '../../macro/errors';
 import { transform } from '../../macro/transform';
 import type { TransformOptions, TransformResult } from '../../macro/types';
-import { ACCOUNT, CONDITIONS, anythingCase, brokenCase, clone, conditionalCase, cyclicCase, put, validCase, type ConditionalCase, type CyclicCase, type Env, type FnInfo, type LooseCase, type ValidCase } from './arbitraries';
+import {
+  ACCOUNT,
+  CONDITIONS,
+  anythingCase,
+  brokenCase,
+  clone,
+  conditionalCase,
+  cyclicCase,
+  put,
+  validCase,
+  type ConditionalCase,
+  type CyclicCase,
+  type Env,
+  type FnInfo,
+  type LooseCase,
+  type ValidCase,
+} from './arbitraries';
 import { checkAccounting } from './accounting';
 import { dependencyGraph, findCycle } from './cycles';
 import { checkEffective, checkNoWidening, iamCase, type IamCase } from './iam-cases';
@@ -60,8 +76,10 @@ export function diff(a: unknown, b: unknown, base = ''): string | undefined {
     } else {
       const xk = Object.keys(x);
       const yk = Object.keys(y);
-      for (const k of xk) if (!Object.prototype.hasOwnProperty.call(y, k)) return `${p}/${k}: present before, missing after (${short((x as Record<string, unknown>)[k], 200)})`;
-      for (const k of yk) if (!Object.prototype.hasOwnProperty.call(x, k)) return `${p}/${k}: missing before, present after (${short((y as Record<string, unknown>)[k], 200)})`;
+      for (const k of xk)
+        if (!Object.prototype.hasOwnProperty.call(y, k)) return `${p}/${k}: present before, missing after (${short((x as Record<string, unknown>)[k], 200)})`;
+      for (const k of yk)
+        if (!Object.prototype.hasOwnProperty.call(x, k)) return `${p}/${k}: missing before, present after (${short((y as Record<string, unknown>)[k], 200)})`;
       for (let k = xk.length - 1; k >= 0; k--) stack.push([(x as Record<string, unknown>)[xk[k]], (y as Record<string, unknown>)[xk[k]], `${p}/${xk[k]}`]);
     }
   }
@@ -109,11 +127,17 @@ export function runChecked(input: unknown, options: TransformOptions): Outcome {
   } catch (e) {
     if (!(e instanceof TransformError)) {
       const err = e as Error;
-      fail(`transform threw ${err?.constructor?.name ?? typeof e}, not a TransformError: ${err?.message ?? String(e)}\n${String(err?.stack ?? '').split('\n').slice(0, 6).join('\n')}`);
+      fail(
+        `transform threw ${err?.constructor?.name ?? typeof e}, not a TransformError: ${err?.message ?? String(e)}\n${String(err?.stack ?? '')
+          .split('\n')
+          .slice(0, 6)
+          .join('\n')}`,
+      );
     }
     if (typeof e.message !== 'string' || e.message.trim() === '') fail('TransformError with an empty message');
     if (!Array.isArray(e.problems) || e.problems.length === 0) fail(`TransformError without problems: ${e.message}`);
-    for (const p of e.problems) if (typeof p.message !== 'string' || p.message === '' || typeof p.path !== 'string') fail(`TransformError with a malformed problem ${short(p)}`);
+    for (const p of e.problems)
+      if (typeof p.message !== 'string' || p.message === '' || typeof p.path !== 'string') fail(`TransformError with a malformed problem ${short(p)}`);
     outcome = { ok: false, error: e };
   }
   const changed = diff(snapshot, input);
@@ -374,7 +398,8 @@ function additivePolicyList(a: unknown, b: unknown, where: string, entry: (x: un
   const appended = (list: unknown[], from: number): void => {
     list.slice(from).forEach((y, k) => {
       const statements = asList(own(added(y), 'Statement'));
-      if (statements.length === 0 || !statements.every(isInvokeGrant)) fail(`${where}/${from + k}: the macro added a policy that does more than allow lambda:InvokeFunction: ${short(y)}`);
+      if (statements.length === 0 || !statements.every(isInvokeGrant))
+        fail(`${where}/${from + k}: the macro added a policy that does more than allow lambda:InvokeFunction: ${short(y)}`);
     });
   };
   if (a !== undefined && !Array.isArray(a)) {
@@ -427,7 +452,12 @@ export function checkOnlyAllowedChanges(input: unknown, output: unknown): void {
   // The only resources the macro may add: its own policy for a role whose Policies is an intrinsic.
   const added = Object.keys(ro).filter((id) => !hasOwn(ri, id));
   for (const id of added) checkAddedPolicy(ri, id, ro[id]);
-  const ids = diff(Object.keys(ri).sort(), Object.keys(ro).filter((id) => hasOwn(ri, id)).sort());
+  const ids = diff(
+    Object.keys(ri).sort(),
+    Object.keys(ro)
+      .filter((id) => hasOwn(ri, id))
+      .sort(),
+  );
   if (ids) fail(`the set of resources changed: ${ids}`);
   for (const id of Object.keys(ri)) {
     const a = ri[id];
@@ -444,7 +474,9 @@ export function checkOnlyAllowedChanges(input: unknown, output: unknown): void {
       const pa = own(a, 'Properties');
       const pb = own(b, 'Properties');
       const editable = ['Definition', 'DefinitionString', 'DefinitionSubstitutions', ...(sam ? ['Policies'] : [])];
-      const d = diff(without(a, ['Properties', 'Metadata', 'DependsOn']), without(b, ['Properties', 'Metadata', 'DependsOn']), where) ?? diff(without(pa, editable), without(pb, editable), `${where}/Properties`);
+      const d =
+        diff(without(a, ['Properties', 'Metadata', 'DependsOn']), without(b, ['Properties', 'Metadata', 'DependsOn']), where) ??
+        diff(without(pa, editable), without(pb, editable), `${where}/Properties`);
       if (d) fail(`a state machine changed outside its definition: ${d}`);
       // DependsOn may only gain the policies the macro added (a string becomes a list).
       const da = own(a, 'DependsOn');
@@ -453,9 +485,11 @@ export function checkOnlyAllowedChanges(input: unknown, output: unknown): void {
         const la = asList(da);
         const lb = asList(db);
         const dd = diff(la, lb.slice(0, la.length), `${where}/DependsOn`);
-        if (dd || !Array.isArray(db) || lb.slice(la.length).some((x) => typeof x !== 'string' || !added.includes(x))) fail(`${where}/DependsOn changed beyond the macro's own policies: ${short(da)} → ${short(db)}`);
+        if (dd || !Array.isArray(db) || lb.slice(la.length).some((x) => typeof x !== 'string' || !added.includes(x)))
+          fail(`${where}/DependsOn changed beyond the macro's own policies: ${short(da)} → ${short(db)}`);
       }
-      for (const k of ['Definition', 'DefinitionString']) if (hasOwn(pa, k) !== hasOwn(pb, k)) fail(`${where}/Properties/${k}: the definition moved between Definition and DefinitionString`);
+      for (const k of ['Definition', 'DefinitionString'])
+        if (hasOwn(pa, k) !== hasOwn(pb, k)) fail(`${where}/Properties/${k}: the definition moved between Definition and DefinitionString`);
       const ma = own(a, 'Metadata');
       const mb = own(b, 'Metadata');
       if (isIntrinsic(ma)) {
@@ -467,29 +501,46 @@ export function checkOnlyAllowedChanges(input: unknown, output: unknown): void {
       } else if (diff(ma, mb) !== undefined && !(isObj(mb) && Object.keys(mb).length === 1 && hasOwn(mb, 'WarmStepFunctions'))) {
         fail(`${where}/Metadata changed: ${diff(ma, mb)}`);
       }
-      if (sam) additivePolicyList(own(pa, 'Policies'), own(pb, 'Policies'), `${where}/Properties/Policies`, (x, y, w) => {
-        if (isObj(x) && hasOwn(x, 'Statement')) additiveDocument(x, y, w);
-        else {
-          const dd = diff(x, y, w);
-          if (dd) fail(`a SAM policy entry changed: ${dd}`);
-        }
-      }, (y) => y);
+      if (sam)
+        additivePolicyList(
+          own(pa, 'Policies'),
+          own(pb, 'Policies'),
+          `${where}/Properties/Policies`,
+          (x, y, w) => {
+            if (isObj(x) && hasOwn(x, 'Statement')) additiveDocument(x, y, w);
+            else {
+              const dd = diff(x, y, w);
+              if (dd) fail(`a SAM policy entry changed: ${dd}`);
+            }
+          },
+          (y) => y,
+        );
       continue;
     }
     // A role or policy without Properties may get them, to hold the grant (absent compares as {}).
     const props = (r: unknown): unknown => own(r, 'Properties') ?? {};
     if (type === 'AWS::IAM::Role') {
-      const d = diff(without(a, ['Properties']), without(b, ['Properties']), where) ?? diff(without(props(a), ['Policies']), without(props(b), ['Policies']), `${where}/Properties`);
+      const d =
+        diff(without(a, ['Properties']), without(b, ['Properties']), where) ??
+        diff(without(props(a), ['Policies']), without(props(b), ['Policies']), `${where}/Properties`);
       if (d) fail(`a role changed outside its Policies: ${d}`);
-      additivePolicyList(own(own(a, 'Properties'), 'Policies'), own(own(b, 'Properties'), 'Policies'), `${where}/Properties/Policies`, (x, y, w) => {
-        const dd = diff(without(x, ['PolicyDocument']), without(y, ['PolicyDocument']), w);
-        if (dd) fail(`an inline policy changed beyond its document: ${dd}`);
-        additiveDocument(own(x, 'PolicyDocument'), own(y, 'PolicyDocument'), `${w}/PolicyDocument`);
-      }, (y) => own(y, 'PolicyDocument'));
+      additivePolicyList(
+        own(own(a, 'Properties'), 'Policies'),
+        own(own(b, 'Properties'), 'Policies'),
+        `${where}/Properties/Policies`,
+        (x, y, w) => {
+          const dd = diff(without(x, ['PolicyDocument']), without(y, ['PolicyDocument']), w);
+          if (dd) fail(`an inline policy changed beyond its document: ${dd}`);
+          additiveDocument(own(x, 'PolicyDocument'), own(y, 'PolicyDocument'), `${w}/PolicyDocument`);
+        },
+        (y) => own(y, 'PolicyDocument'),
+      );
       continue;
     }
     if (POLICY_TYPES.has(type)) {
-      const d = diff(without(a, ['Properties']), without(b, ['Properties']), where) ?? diff(without(props(a), ['PolicyDocument']), without(props(b), ['PolicyDocument']), `${where}/Properties`);
+      const d =
+        diff(without(a, ['Properties']), without(b, ['Properties']), where) ??
+        diff(without(props(a), ['PolicyDocument']), without(props(b), ['PolicyDocument']), `${where}/Properties`);
       if (d) fail(`a policy changed outside its PolicyDocument: ${d}`);
       additiveDocument(own(own(a, 'Properties'), 'PolicyDocument'), own(own(b, 'Properties'), 'PolicyDocument'), `${where}/Properties/PolicyDocument`);
       continue;
@@ -567,7 +618,10 @@ export function checkInvocations(c: ValidCase, output: unknown, cycles?: CycleOu
   }
   // Metadata.WarmStepFunctions lists exactly the rewritten states.
   for (const m of oracle.machines) {
-    const expected = oracle.values.filter((v) => v.machine === m.id && v.rewrite && !cycles?.left.has(`${m.id}|${v.statePath}`)).map((v) => v.statePath).sort();
+    const expected = oracle.values
+      .filter((v) => v.machine === m.id && v.rewrite && !cycles?.left.has(`${m.id}|${v.statePath}`))
+      .map((v) => v.statePath)
+      .sort();
     // Metadata computed by an intrinsic (Fn::If) cannot take an entry; P4 checks it is left as it is.
     if (isIntrinsic(own(own(ri, m.id), 'Metadata'))) continue;
     const md = own(own(own(ro, m.id), 'Metadata'), 'WarmStepFunctions');
@@ -586,7 +640,16 @@ export function checkInvocations(c: ValidCase, output: unknown, cycles?: CycleOu
 /* Property 6: every reference points at something that exists.                              */
 /* ------------------------------------------------------------------------------------------ */
 
-const PSEUDO = new Set(['AWS::AccountId', 'AWS::Region', 'AWS::Partition', 'AWS::StackName', 'AWS::StackId', 'AWS::URLSuffix', 'AWS::NoValue', 'AWS::NotificationARNs']);
+const PSEUDO = new Set([
+  'AWS::AccountId',
+  'AWS::Region',
+  'AWS::Partition',
+  'AWS::StackName',
+  'AWS::StackId',
+  'AWS::URLSuffix',
+  'AWS::NoValue',
+  'AWS::NotificationARNs',
+]);
 
 /**
  * Dangling references of a template (what is missing, e.g. `Ref X`, `resource X`, `condition C`): Ref, GetAtt, `${}` in Fn::Sub, Fn::If conditions, resource
@@ -708,7 +771,8 @@ export function definitionLooseEnds(template: unknown, conditions: readonly stri
       for (const p of placeholders(text)) seen.add(p);
     }
     if (kind === 'unbound') {
-      for (const p of seen) if (!keys.includes(p) && /^WarmStepFunctions/.test(p)) issues.add(`${id}: placeholder \${${p}} has no DefinitionSubstitutions entry`);
+      for (const p of seen)
+        if (!keys.includes(p) && /^WarmStepFunctions/.test(p)) issues.add(`${id}: placeholder \${${p}} has no DefinitionSubstitutions entry`);
       continue;
     }
     for (const k of keys) if (!seen.has(k)) issues.add(`${id}: DefinitionSubstitutions key ${k} is not used`);
@@ -773,7 +837,13 @@ export function checkProtoKeys(input: unknown, output: unknown): void {
 
 /** IAM wildcard match (`*`, `?`), via a regular expression. */
 function iamMatch(pattern: string, text: string, caseInsensitive = false): boolean {
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[\\s\\S]*').replace(/\?/g, '[\\s\\S]')}$`, caseInsensitive ? 'i' : '');
+  const re = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '[\\s\\S]*')
+      .replace(/\?/g, '[\\s\\S]')}$`,
+    caseInsensitive ? 'i' : '',
+  );
   return re.test(text);
 }
 
@@ -847,10 +917,12 @@ class ArnRenderer {
       case 'Fn::Join': {
         try {
           const s = materializeString(v, this.a);
-          return [s.replace(/@@([^@]*)@@/g, (_m, name: string) => {
-            const dot = name.indexOf('.');
-            return this.render(dot > 0 ? { 'Fn::GetAtt': [name.slice(0, dot), name.slice(dot + 1)] } : { Ref: name }, depth + 1).join(',');
-          })];
+          return [
+            s.replace(/@@([^@]*)@@/g, (_m, name: string) => {
+              const dot = name.indexOf('.');
+              return this.render(dot > 0 ? { 'Fn::GetAtt': [name.slice(0, dot), name.slice(dot + 1)] } : { Ref: name }, depth + 1).join(',');
+            }),
+          ];
         } catch {
           return ['{?}'];
         }
@@ -892,7 +964,12 @@ function statementsFor(template: unknown, machine: string, a: Assignment, env: E
       if (isObj(lip)) {
         const fnName = own(lip, 'FunctionName');
         const names = new ArnRenderer(resources, a, env).render(fnName);
-        out.push({ effect: 'Allow', actions: ['lambda:InvokeFunction'], resources: names.map((n) => `arn:${env.partition}:lambda:${env.region}:${ACCOUNT}:function:${n}*`), condition: undefined });
+        out.push({
+          effect: 'Allow',
+          actions: ['lambda:InvokeFunction'],
+          resources: names.map((n) => `arn:${env.partition}:lambda:${env.region}:${ACCOUNT}:function:${n}*`),
+          condition: undefined,
+        });
       }
     }
   } else {
@@ -918,7 +995,12 @@ function statementsFor(template: unknown, machine: string, a: Assignment, env: E
   }
   for (const d of docs) {
     for (const s of asList(own(d, 'Statement'))) {
-      out.push({ effect: own(s, 'Effect'), actions: asList(own(s, 'Action')), resources: asList(own(s, 'Resource')).map(pick), condition: own(s, 'Condition') });
+      out.push({
+        effect: own(s, 'Effect'),
+        actions: asList(own(s, 'Action')),
+        resources: asList(own(s, 'Resource')).map(pick),
+        condition: own(s, 'Condition'),
+      });
     }
   }
   return out;
@@ -955,7 +1037,12 @@ export function checkIam(c: ValidCase, result: TransformResult, cycles?: CycleOu
         const allowed = statements.some((s) => s.effect === 'Allow' && allows(s));
         const denied = statements.some((s) => s.effect === 'Deny' && allows(s));
         if (!allowed || denied) {
-          fail(`${m.id}, ${describeAssignment(a)}: its role does not allow lambda:InvokeFunction on the new target ${target} (${arn}); grants: ${short(statements.filter((s) => s.actions.some((x) => typeof x === 'string' && /lambda|\*/i.test(x))).map((s) => s.resources), 400)}`);
+          fail(
+            `${m.id}, ${describeAssignment(a)}: its role does not allow lambda:InvokeFunction on the new target ${target} (${arn}); grants: ${short(
+              statements.filter((s) => s.actions.some((x) => typeof x === 'string' && /lambda|\*/i.test(x))).map((s) => s.resources),
+              400,
+            )}`,
+          );
         }
       }
     }
@@ -996,7 +1083,8 @@ export function checkCycles(c: CyclicCase, r: TransformResult): void {
       // The slot stays: the first link is the reference the macro did not write; the others exist.
       if (chain[0] !== d.stateMachine) fail(`the cycle of a slot left as it is does not start at its state machine: ${d.reason}`);
       for (let k = 1; k + 1 < chain.length; k++) {
-        if (!graphs.some((g) => g.get(chain[k])?.has(chain[k + 1]))) fail(`the warning names a cycle through ${chain[k]} → ${chain[k + 1]}, which is no dependency of the template: ${d.reason}`);
+        if (!graphs.some((g) => g.get(chain[k])?.has(chain[k + 1])))
+          fail(`the warning names a cycle through ${chain[k]} → ${chain[k + 1]}, which is no dependency of the template: ${d.reason}`);
       }
     } else iamMachines.add(d.stateMachine);
   }
@@ -1096,13 +1184,18 @@ export const PROPERTIES: NamedProperty<ValidCase | LooseCase | IamCase>[] = [
       checkIdempotent(r, cc.options);
     },
   },
-  valid('warm-invocations', 'P5: every invocation of a warm function resolves to its warm target (independent oracle), nothing else in the definition changes', 0.1, (c, r) =>
-    checkInvocations(c, r.fragment),
+  valid(
+    'warm-invocations',
+    'P5: every invocation of a warm function resolves to its warm target (independent oracle), nothing else in the definition changes',
+    0.1,
+    (c, r) => checkInvocations(c, r.fragment),
   ),
   valid('references-exist', 'P6: every Ref, GetAtt, ${} and condition in the output exists (under every assignment of the conditions)', 0.1, (c, r) =>
     checkReferences(c.template, r.fragment, c.oracle.conditions),
   ),
-  valid('no-dead-entries', 'P6b: no DefinitionSubstitutions key or Fn::Sub variable is left unused', 0.05, (c, r) => checkNoDeadEntries(c.template, r.fragment, c.oracle.conditions)),
+  valid('no-dead-entries', 'P6b: no DefinitionSubstitutions key or Fn::Sub variable is left unused', 0.05, (c, r) =>
+    checkNoDeadEntries(c.template, r.fragment, c.oracle.conditions),
+  ),
   valid('iam-grants', 'IAM: the role of every rewritten state machine may invoke each new target', 0.05, (c, r) => checkIam(c, r)),
   {
     id: 'iam-effective',
@@ -1119,7 +1212,8 @@ export const PROPERTIES: NamedProperty<ValidCase | LooseCase | IamCase>[] = [
   },
   {
     id: 'iam-no-widening',
-    title: 'IAM: for every principal and combination, the (action, resource) pairs allowed after the macro are those allowed before plus exactly lambda:InvokeFunction on the new target',
+    title:
+      'IAM: for every principal and combination, the (action, resource) pairs allowed after the macro are those allowed before plus exactly lambda:InvokeFunction on the new target',
     share: 0.05,
     arbitrary: iamCase,
     check: (c) => {
@@ -1129,7 +1223,9 @@ export const PROPERTIES: NamedProperty<ValidCase | LooseCase | IamCase>[] = [
       checkNoWidening(ic, r.result);
     },
   },
-  valid('proto-keys', 'P7: __proto__ keys survive as own data properties; no object gets another prototype', 0.05, (c, r) => checkProtoKeys(c.template, r.fragment)),
+  valid('proto-keys', 'P7: __proto__ keys survive as own data properties; no object gets another prototype', 0.05, (c, r) =>
+    checkProtoKeys(c.template, r.fragment),
+  ),
   {
     id: 'no-new-cycles',
     title:
@@ -1161,7 +1257,12 @@ export function runProperty<T>(p: NamedProperty<T>, numRuns: number, options: { 
   });
   const found = fc.check(property, { numRuns, seed: options.seed, path: options.path, endOnFailure: true });
   if (!found.failed || found.counterexamplePath === null) return found;
-  const shrunk = fc.check(property, { seed: found.seed, path: found.counterexamplePath, interruptAfterTimeLimit: options.shrinkMs, markInterruptAsFailure: false });
+  const shrunk = fc.check(property, {
+    seed: found.seed,
+    path: found.counterexamplePath,
+    interruptAfterTimeLimit: options.shrinkMs,
+    markInterruptAsFailure: false,
+  });
   // Keep the run count of the search; the replay reports only its own.
   return shrunk.failed ? { ...shrunk, numRuns: found.numRuns } : found;
 }
@@ -1182,7 +1283,11 @@ export function describeFailure<T>(p: NamedProperty<T>, d: fc.RunDetails<[T]>, m
   if (example.length > maxChars) example = `${example.slice(0, maxChars)}… (${example.length} characters)`;
   return [
     `${p.id} failed after ${d.numRuns} runs and ${d.numShrinks} shrinks${d.interrupted ? ' (time limit reached: shrinking stopped early)' : ''} (replay: seed ${d.seed}, path "${d.counterexamplePath}")`,
-    err.split('\n').filter((l) => !/node_modules|fast-check/.test(l)).slice(0, 12).join('\n'),
+    err
+      .split('\n')
+      .filter((l) => !/node_modules|fast-check/.test(l))
+      .slice(0, 12)
+      .join('\n'),
     `counterexample: ${example}`,
   ].join('\n');
 }

@@ -81,7 +81,8 @@ export function clientPaths(
   }
   const major = (v: string | undefined): number => Number(/^v?(\d+)\./.exec(v ?? '')?.[1]);
   const node = nodeBinary(client.node, env);
-  const installed = node.installed && existsSync(entry) && existsSync(addon) && major(builtWith?.nodeGyp) === client.node && major(builtWith?.loadedBy) === client.node;
+  const installed =
+    node.installed && existsSync(entry) && existsSync(addon) && major(builtWith?.nodeGyp) === client.node && major(builtWith?.loadedBy) === client.node;
   return { root, entry, addon, node: node.bin, builtWith, installed };
 }
 
@@ -280,7 +281,8 @@ export interface Launched {
 export function launch(client: RuntimeClient, entry: string, api: RuntimeApi, o: LaunchOptions): Launched {
   const memory = o.memoryMb ?? 512;
   const nodeBin = o.nodeBin ?? nodeBinary(client.node).bin;
-  if (!existsSync(nodeBin)) throw new Error(`Node.js ${client.node} for aws-lambda-ric@${client.version} is not at ${nodeBin}: run \`node scripts/runtime-clients.mjs\``);
+  if (!existsSync(nodeBin))
+    throw new Error(`Node.js ${client.node} for aws-lambda-ric@${client.version} is not at ${nodeBin}: run \`node scripts/runtime-clients.mjs\``);
   const env: Record<string, string> = {
     PATH: `${dirname(nodeBin)}:${process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin'}`,
     LANG: 'en_US.UTF-8',

@@ -38,7 +38,14 @@ function fnOf(value: unknown, info: { functions: Set<string>; fnByName: Map<stri
 
 export function warmInfo(template: Obj): WarmInfo {
   const resources: Obj = template.Resources ?? {};
-  const info: WarmInfo = { targetOf: new Map(), qualifierFn: new Map(), aliasOfVersion: new Map(), functions: new Set(), fnByName: new Map(), aliasName: new Map() };
+  const info: WarmInfo = {
+    targetOf: new Map(),
+    qualifierFn: new Map(),
+    aliasOfVersion: new Map(),
+    functions: new Set(),
+    fnByName: new Map(),
+    aliasName: new Map(),
+  };
   for (const [id, r] of Object.entries(resources)) {
     if (FUNCTION_TYPES.includes(r?.Type)) {
       info.functions.add(id);
@@ -55,7 +62,8 @@ export function warmInfo(template: Obj): WarmInfo {
   };
   // SnapStart on published versions, a durable function, Managed Instances: any alias (else version) of the
   // function is its target when none has provisioned concurrency.
-  const needsPublished = (p: Obj): boolean => p.SnapStart?.ApplyOn === 'PublishedVersions' || p.DurableConfig !== undefined || p.CapacityProviderConfig !== undefined;
+  const needsPublished = (p: Obj): boolean =>
+    p.SnapStart?.ApplyOn === 'PublishedVersions' || p.DurableConfig !== undefined || p.CapacityProviderConfig !== undefined;
   const warmVersions = new Map<string, string>();
   const plainAliases = new Map<string, string>();
   const plainVersions = new Map<string, string>();
@@ -121,7 +129,8 @@ export function invocations(def: Obj): { path: string; field: string; value: str
         if (LAMBDA_INVOKE.test(s.Resource)) {
           for (const c of ['Parameters', 'Arguments']) {
             const fn = s[c]?.FunctionName;
-            if (typeof fn === 'string' && s[c].Qualifier === undefined && !fn.startsWith('{%')) out.push({ path, field: `${c}.FunctionName`, value: fn, state: s });
+            if (typeof fn === 'string' && s[c].Qualifier === undefined && !fn.startsWith('{%'))
+              out.push({ path, field: `${c}.FunctionName`, value: fn, state: s });
           }
         } else if (/^arn:[^:]+:lambda:/.test(s.Resource)) out.push({ path, field: 'Resource', value: s.Resource, state: s });
       }
@@ -196,7 +205,12 @@ export function renderArn(value: unknown, template: Obj, info: WarmInfo): string
 }
 
 function glob(pattern: string, text: string): boolean {
-  const re = new RegExp(`^${pattern.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  const re = new RegExp(
+    `^${pattern
+      .split('*')
+      .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
   return re.test(text);
 }
 
@@ -206,7 +220,8 @@ export function roleStatements(template: Obj, roleId: string): Obj[] {
   const docs: Obj[] = [];
   for (const p of res[roleId]?.Properties?.Policies ?? []) docs.push(p.PolicyDocument);
   for (const r of Object.values<Obj>(res)) {
-    if ((r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::ManagedPolicy') && (r.Properties?.Roles ?? []).some((x: Obj) => x?.Ref === roleId)) docs.push(r.Properties.PolicyDocument);
+    if ((r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::ManagedPolicy') && (r.Properties?.Roles ?? []).some((x: Obj) => x?.Ref === roleId))
+      docs.push(r.Properties.PolicyDocument);
   }
   const out: Obj[] = [];
   for (const d of docs) {

@@ -23,7 +23,12 @@ export function warmTemplate(flowProperties: Template, extra: Template = {}, fnP
       FnVersion: { Type: 'AWS::Lambda::Version', Properties: { FunctionName: { Ref: 'Fn' } } },
       FnLive: {
         Type: 'AWS::Lambda::Alias',
-        Properties: { FunctionName: { Ref: 'Fn' }, FunctionVersion: { 'Fn::GetAtt': ['FnVersion', 'Version'] }, Name: 'live', ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 } },
+        Properties: {
+          FunctionName: { Ref: 'Fn' },
+          FunctionVersion: { 'Fn::GetAtt': ['FnVersion', 'Version'] },
+          Name: 'live',
+          ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 },
+        },
       },
       Flow: { Type: 'AWS::StepFunctions::StateMachine', Properties: { RoleArn: 'arn:aws:iam::123456789012:role/flow', ...flowProperties } },
       ...extra,
@@ -53,7 +58,27 @@ export function subReuseDefinition(depth: number): Template {
 
 /** Fn::Join of the definition's JSON tokens with a whitespace delimiter of `delimiterBytes`. */
 export function joinDelimiter(delimiterBytes: number, tokens = 200): Template {
-  const pieces: unknown[] = ['{', '"StartAt"', ':', '"A"', ',', '"States"', ':', '{', '"A"', ':', '{', '"Type"', ':', '"Task"', ',', '"Resource"', ':', { 'Fn::GetAtt': ['Fn', 'Arn'] }, ','];
+  const pieces: unknown[] = [
+    '{',
+    '"StartAt"',
+    ':',
+    '"A"',
+    ',',
+    '"States"',
+    ':',
+    '{',
+    '"A"',
+    ':',
+    '{',
+    '"Type"',
+    ':',
+    '"Task"',
+    ',',
+    '"Resource"',
+    ':',
+    { 'Fn::GetAtt': ['Fn', 'Arn'] },
+    ',',
+  ];
   while (pieces.length < tokens) pieces.push('"Comment"', ':', '"c"', ',');
   pieces.push('"End"', ':', 'true', '}', '}', '}');
   return warmTemplate({ DefinitionString: { 'Fn::Join': [' '.repeat(delimiterBytes), pieces] } });
@@ -109,15 +134,25 @@ export function longName(length: number): Template {
  * the product of both lengths.
  */
 export function wildcardPolicy(nameLength: number, stars: number, run = 0): Template {
-  const t = warmTemplate({ DefinitionString: { 'Fn::Sub': TASK('A') }, RoleArn: { 'Fn::GetAtt': ['Role', 'Arn'] } }, {}, { FunctionName: 'a'.repeat(nameLength) });
+  const t = warmTemplate(
+    { DefinitionString: { 'Fn::Sub': TASK('A') }, RoleArn: { 'Fn::GetAtt': ['Role', 'Arn'] } },
+    {},
+    { FunctionName: 'a'.repeat(nameLength) },
+  );
   t.Resources.Role = {
     Type: 'AWS::IAM::Role',
     Properties: {
-      AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'states.amazonaws.com' }, Action: 'sts:AssumeRole' }] },
+      AssumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: 'states.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+      },
       Policies: [
         {
           PolicyName: 'invoke',
-          PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: `arn:aws:lambda:*:*:function:${'*a'.repeat(stars)}${'a'.repeat(run)}b` }] },
+          PolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [{ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: `arn:aws:lambda:*:*:function:${'*a'.repeat(stars)}${'a'.repeat(run)}b` }],
+          },
         },
       ],
     },
@@ -138,7 +173,12 @@ export function wideTasks(tasks: number, functions = 1): Template {
     extra[`Fn${f}Version`] = { Type: 'AWS::Lambda::Version', Properties: { FunctionName: { Ref: `Fn${f}` } } };
     extra[`Fn${f}Live`] = {
       Type: 'AWS::Lambda::Alias',
-      Properties: { FunctionName: { Ref: `Fn${f}` }, FunctionVersion: { 'Fn::GetAtt': [`Fn${f}Version`, 'Version'] }, Name: 'live', ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 } },
+      Properties: {
+        FunctionName: { Ref: `Fn${f}` },
+        FunctionVersion: { 'Fn::GetAtt': [`Fn${f}Version`, 'Version'] },
+        Name: 'live',
+        ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 },
+      },
     };
   }
   return warmTemplate({ DefinitionString: { 'Fn::Sub': `{"StartAt":"T0","States":{${states.join(',')}}}` } }, extra);
@@ -149,13 +189,21 @@ export function manyMachines(machines: number, tasks: number): Template {
   const extra: Template = {
     Role: {
       Type: 'AWS::IAM::Role',
-      Properties: { AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'states.amazonaws.com' }, Action: 'sts:AssumeRole' }] } },
+      Properties: {
+        AssumeRolePolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal: { Service: 'states.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+        },
+      },
     },
   };
   for (let m = 0; m < machines; m++) {
     const states: string[] = [];
     for (let k = 0; k < tasks; k++) states.push(`"T${k}":{"Type":"Task","Resource":"\${Fn.Arn}",${k + 1 < tasks ? `"Next":"T${k + 1}"` : '"End":true'}}`);
-    extra[`Flow${m}`] = { Type: 'AWS::StepFunctions::StateMachine', Properties: { RoleArn: { 'Fn::GetAtt': ['Role', 'Arn'] }, DefinitionString: { 'Fn::Sub': `{"StartAt":"T0","States":{${states.join(',')}}}` } } };
+    extra[`Flow${m}`] = {
+      Type: 'AWS::StepFunctions::StateMachine',
+      Properties: { RoleArn: { 'Fn::GetAtt': ['Role', 'Arn'] }, DefinitionString: { 'Fn::Sub': `{"StartAt":"T0","States":{${states.join(',')}}}` } },
+    };
   }
   return warmTemplate({ DefinitionString: { 'Fn::Sub': TASK('A') } }, extra);
 }
@@ -197,5 +245,13 @@ export const WORST: Probe[] = [
 ];
 
 export function macroEvent(fragment: unknown): Template {
-  return { region: REGION, accountId: ACCOUNT, fragment, transformId: `${ACCOUNT}::WarmStepFunctions`, params: {}, requestId: 'probe', templateParameterValues: {} };
+  return {
+    region: REGION,
+    accountId: ACCOUNT,
+    fragment,
+    transformId: `${ACCOUNT}::WarmStepFunctions`,
+    params: {},
+    requestId: 'probe',
+    templateParameterValues: {},
+  };
 }

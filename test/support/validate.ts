@@ -22,13 +22,7 @@
  *  - The region is only configurable through `pseudoParameterOverrides.region` (default us-east-1); it drives
  *    regional resource-type availability (F3006 "... does not exist in 'cn-north-1'").
  */
-import type {
-  Engine,
-  StandardDiagnostic,
-  StandardReport,
-  TemplateFile,
-  ValidateConfig,
-} from '@aws/cloudformation-validate';
+import type { Engine, StandardDiagnostic, StandardReport, TemplateFile, ValidateConfig } from '@aws/cloudformation-validate';
 
 // ---------------------------------------------------------------------------------------------------------------
 // CloudFormation template validation
@@ -127,8 +121,16 @@ const SECTION_OF_ENTITY: Record<string, string> = {
 };
 
 const TOP_LEVEL_SECTIONS = new Set([
-  'AWSTemplateFormatVersion', 'Description', 'Metadata', 'Parameters', 'Rules', 'Mappings', 'Conditions',
-  'Transform', 'Resources', 'Outputs',
+  'AWSTemplateFormatVersion',
+  'Description',
+  'Metadata',
+  'Parameters',
+  'Rules',
+  'Mappings',
+  'Conditions',
+  'Transform',
+  'Resources',
+  'Outputs',
 ]);
 
 /**
@@ -217,7 +219,10 @@ export function errorFindings(findings: readonly Finding[]): Finding[] {
  * Logical ids stay part of the identity: an error moving to another resource is a new error.
  */
 export function findingKey(f: Finding): string {
-  const path = (f.path ?? '').split('/').map((s) => (/^\d+$/.test(s) ? '*' : s)).join('/');
+  const path = (f.path ?? '')
+    .split('/')
+    .map((s) => (/^\d+$/.test(s) ? '*' : s))
+    .join('/');
   const message = f.message.replace(/\.\d+(?=\.)/g, '.*').replace(/\/\d+(?=\/|$)/g, '/*');
   return `${f.ruleId ?? ''}\u0000${path}\u0000${message}`;
 }
@@ -255,10 +260,7 @@ interface AslValidatorError {
   'Error code': string;
   Message: string;
 }
-type AslValidator = (
-  definition: unknown,
-  opts?: { checkPaths: boolean; checkArn: boolean },
-) => { isValid: boolean; errors: AslValidatorError[] };
+type AslValidator = (definition: unknown, opts?: { checkPaths: boolean; checkArn: boolean }) => { isValid: boolean; errors: AslValidatorError[] };
 
 export interface ValidateDefinitionOptions {
   /** asl-validator: check Task `Resource` strings against its ARN regex. Default true. */
@@ -305,10 +307,7 @@ function placeholderErrors(node: unknown, path: string, out: string[]): void {
  * The definition is cloned first (asl-validator mutates its input: it writes `QueryLanguage` into every state).
  * Note asl-validator reports a Task without `Resource` confusingly, as "/States/X/Type is invalid ...".
  */
-export async function validateDefinition(
-  definition: object,
-  opts: ValidateDefinitionOptions = {},
-): Promise<{ valid: boolean; errors: string[] }> {
+export async function validateDefinition(definition: object, opts: ValidateDefinitionOptions = {}): Promise<{ valid: boolean; errors: string[] }> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const aslValidator = require('asl-validator') as AslValidator;
   // asl-validator REPLACES (does not merge) its defaults when options are given, so always pass both.
@@ -396,7 +395,12 @@ function intrinsic(name: string, arg: unknown): unknown {
     case 'Fn::Join': {
       const [delimiter, pieces] = arg as [unknown, unknown];
       const list = resolveIntrinsics(pieces);
-      return Array.isArray(list) ? list.filter((p) => p !== NO_VALUE).map(text).join(text(delimiter)) : text(list);
+      return Array.isArray(list)
+        ? list
+            .filter((p) => p !== NO_VALUE)
+            .map(text)
+            .join(text(delimiter))
+        : text(list);
     }
     case 'Fn::If': {
       const [, whenTrue] = arg as [unknown, unknown, unknown];
@@ -463,9 +467,7 @@ export function materialize(definitionValue: unknown, substitutions?: Record<str
 
   if (substitutions) {
     const values = resolveIntrinsics(substitutions) as Record<string, unknown>;
-    json = json.replace(/\$\{([^}]+)\}/g, (whole, key: string) =>
-      Object.prototype.hasOwnProperty.call(values, key) ? text(values[key]) : whole,
-    );
+    json = json.replace(/\$\{([^}]+)\}/g, (whole, key: string) => (Object.prototype.hasOwnProperty.call(values, key) ? text(values[key]) : whole));
   }
 
   let parsed: unknown;

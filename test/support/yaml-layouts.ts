@@ -21,13 +21,24 @@ type Node =
   | { kind: 'map'; entries: [string, Node][]; flow: boolean; lenient: number[] }
   | { kind: 'seq'; items: Node[]; flow: boolean; lenient: number[] };
 
-const TAGS: Record<string, string> = { Ref: 'Ref', Sub: 'Fn::Sub', Join: 'Fn::Join', If: 'Fn::If', Select: 'Fn::Select', Base64: 'Fn::Base64', ImportValue: 'Fn::ImportValue' };
+const TAGS: Record<string, string> = {
+  Ref: 'Ref',
+  Sub: 'Fn::Sub',
+  Join: 'Fn::Join',
+  If: 'Fn::If',
+  Select: 'Fn::Select',
+  Base64: 'Fn::Base64',
+  ImportValue: 'Fn::ImportValue',
+};
 
 /** Words that YAML 1.1 reads as booleans or null (PyYAML does so in keys too, CloudFormation not). */
 const typed = (w: string): boolean => /^(?:y|n|yes|no|on|off|true|false|null)$/i.test(w);
 const word = fc.stringMatching(/^[a-z][a-z0-9]{0,6}$/).filter((w) => !typed(w));
 const key = fc.stringMatching(/^[A-Z][A-Za-z0-9]{0,7}$/).filter((k) => !typed(k));
-const text = fc.array(fc.constantFrom('a', 'b', 'x', 'it', "it's", 'say "hi"', '[x]', '{y}', 'a,b', '#no', 'k: v', '${AWS::Region}', 'arn:aws:s3:::b/*'), { minLength: 1, maxLength: 4 });
+const text = fc.array(fc.constantFrom('a', 'b', 'x', 'it', "it's", 'say "hi"', '[x]', '{y}', 'a,b', '#no', 'k: v', '${AWS::Region}', 'arn:aws:s3:::b/*'), {
+  minLength: 1,
+  maxLength: 4,
+});
 /** Spaces that start a continuation line: 0..9, often less than the block around it. */
 const lenient = fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 12, maxLength: 12 });
 
@@ -37,19 +48,30 @@ const { node } = fc.letrec<{ node: Node; scalar: Node; collection: Node }>((tie)
     word.map((t): Node => ({ kind: 'word', text: t })),
     fc.integer({ min: -1000, max: 100000 }).map((n): Node => ({ kind: 'number', n })),
     fc.boolean().map((b): Node => ({ kind: 'bool', b })),
-    fc.record({ words: text, quote: fc.constantFrom<'"' | "'">('"', "'"), breaks: fc.array(fc.integer({ min: 0, max: 9 }), { maxLength: 3 }) }).map((q): Node => ({ kind: 'quoted', ...q })),
-    fc.record({ tag: fc.constantFrom(...Object.keys(TAGS)), arg: word.map((t): Node => ({ kind: 'word', text: t })) }).map((t): Node => ({ kind: 'tag', ...t })),
+    fc
+      .record({ words: text, quote: fc.constantFrom<'"' | "'">('"', "'"), breaks: fc.array(fc.integer({ min: 0, max: 9 }), { maxLength: 3 }) })
+      .map((q): Node => ({ kind: 'quoted', ...q })),
+    fc
+      .record({ tag: fc.constantFrom(...Object.keys(TAGS)), arg: word.map((t): Node => ({ kind: 'word', text: t })) })
+      .map((t): Node => ({ kind: 'tag', ...t })),
   ),
   collection: fc.oneof(
-    fc.record({
-      entries: fc.uniqueArray(fc.tuple(key, tie('node')), { minLength: 1, maxLength: 4, selector: (e) => e[0] }),
-      flow: fc.boolean(),
-      lenient,
-    }).map((m): Node => ({ kind: 'map', ...m })),
+    fc
+      .record({
+        entries: fc.uniqueArray(fc.tuple(key, tie('node')), { minLength: 1, maxLength: 4, selector: (e) => e[0] }),
+        flow: fc.boolean(),
+        lenient,
+      })
+      .map((m): Node => ({ kind: 'map', ...m })),
     fc.record({ items: fc.array(tie('node'), { minLength: 1, maxLength: 4 }), flow: fc.boolean(), lenient }).map((s): Node => ({ kind: 'seq', ...s })),
-    fc.record({ tag: fc.constantFrom('Join', 'If', 'Select', 'Sub'), arg: fc.record({ items: fc.array(tie('scalar'), { minLength: 2, maxLength: 3 }), flow: fc.constant(true), lenient }).map((s): Node => ({ kind: 'seq', ...s })) }).map(
-      (t): Node => ({ kind: 'tag', ...t }),
-    ),
+    fc
+      .record({
+        tag: fc.constantFrom('Join', 'If', 'Select', 'Sub'),
+        arg: fc
+          .record({ items: fc.array(tie('scalar'), { minLength: 2, maxLength: 3 }), flow: fc.constant(true), lenient })
+          .map((s): Node => ({ kind: 'seq', ...s })),
+      })
+      .map((t): Node => ({ kind: 'tag', ...t })),
   ),
 }));
 

@@ -20,9 +20,17 @@ function warmTemplate(definitionString: unknown, extra: JsonObject = {}): JsonOb
       FnVersion: { Type: 'AWS::Lambda::Version', Properties: { FunctionName: { Ref: 'Fn' } } },
       FnLive: {
         Type: 'AWS::Lambda::Alias',
-        Properties: { FunctionName: { Ref: 'Fn' }, FunctionVersion: { 'Fn::GetAtt': ['FnVersion', 'Version'] }, Name: 'live', ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 } },
+        Properties: {
+          FunctionName: { Ref: 'Fn' },
+          FunctionVersion: { 'Fn::GetAtt': ['FnVersion', 'Version'] },
+          Name: 'live',
+          ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 },
+        },
       },
-      Flow: { Type: 'AWS::StepFunctions::StateMachine', Properties: { RoleArn: 'arn:aws:iam::123456789012:role/flow', DefinitionString: definitionString as never } },
+      Flow: {
+        Type: 'AWS::StepFunctions::StateMachine',
+        Properties: { RoleArn: 'arn:aws:iam::123456789012:role/flow', DefinitionString: definitionString as never },
+      },
       ...extra,
     },
   } as JsonObject;
@@ -85,19 +93,25 @@ describe('bad input catalogue', () => {
     expect(fixture('error_unreadable_role')).toContain('Type must be a non-empty string; the macro must read it');
     // A role whose Properties are not an object: the same, once the macro must read it.
     (t.Resources as any).Role = { Type: 'AWS::IAM::Role', Properties: 'oops' };
-    expect(failure(t)).toMatch(/^Resource with id \[Role\] is invalid\. Resources\/Role\/Properties: Properties must be an object, got a string; the macro must read it, since it is the role of Flow/);
+    expect(failure(t)).toMatch(
+      /^Resource with id \[Role\] is invalid\. Resources\/Role\/Properties: Properties must be an object, got a string; the macro must read it, since it is the role of Flow/,
+    );
     (t.Resources as any).Flow.Properties.RoleArn = 'arn:aws:iam::123456789012:role/flow';
     expect(transform(t, OPTS).fragment).toMatchObject({ Resources: { Role: { Type: 'AWS::IAM::Role', Properties: 'oops' } } });
   });
 
   test('DefinitionString is invalid JSON → failure with resource, path, line and column', () => {
     const msg = failure(warmTemplate({ 'Fn::Sub': '{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"${Fn.Arn}","End":true}' }));
-    expect(msg).toMatch(/^Resource with id \[Flow\] is invalid\. Resources\/Flow\/Properties\/DefinitionString: cannot read the definition, which refers to Fn, a function with provisioned concurrency: invalid JSON: expected ',' or '}', found end of text at line 1, column \d+/);
+    expect(msg).toMatch(
+      /^Resource with id \[Flow\] is invalid\. Resources\/Flow\/Properties\/DefinitionString: cannot read the definition, which refers to Fn, a function with provisioned concurrency: invalid JSON: expected ',' or '}', found end of text at line 1, column \d+/,
+    );
   });
 
   test('Fn::Sub with an unclosed ${ → failure with line and column', () => {
     const msg = failure(warmTemplate({ 'Fn::Sub': '{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"${Fn.Arn}","End":true}}}\n${oops' }));
-    expect(msg).toContain("Resources/Flow/Properties/DefinitionString: cannot read the definition, which refers to Fn, a function with provisioned concurrency: Fn::Sub has an unclosed '${' at line 2, column 1 of the Fn::Sub text");
+    expect(msg).toContain(
+      "Resources/Flow/Properties/DefinitionString: cannot read the definition, which refers to Fn, a function with provisioned concurrency: Fn::Sub has an unclosed '${' at line 2, column 1 of the Fn::Sub text",
+    );
   });
 
   test.each([
@@ -122,11 +136,16 @@ describe('bad input catalogue', () => {
     const t = warmTemplate('{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"${Missing.Arn}","End":true}}}');
     (t.Resources as JsonObject).Flow = {
       Type: 'AWS::StepFunctions::StateMachine',
-      Properties: { RoleArn: 'arn:aws:iam::123456789012:role/flow', DefinitionString: { 'Fn::Sub': '{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"${Missing.Arn}","End":true}}}' } },
+      Properties: {
+        RoleArn: 'arn:aws:iam::123456789012:role/flow',
+        DefinitionString: { 'Fn::Sub': '{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"${Missing.Arn}","End":true}}}' },
+      },
     };
     const { fragment, report } = transform(t, OPTS);
     expect(fragment).toEqual(t);
-    expect(report.decisions).toContainEqual(expect.objectContaining({ action: 'warning', state: 'A', reason: expect.stringContaining('refers to Missing, which is not a resource or parameter') }));
+    expect(report.decisions).toContainEqual(
+      expect.objectContaining({ action: 'warning', state: 'A', reason: expect.stringContaining('refers to Missing, which is not a resource or parameter') }),
+    );
   });
 
   test("an alias's FunctionName is an Fn::ImportValue → ignored with a warning naming the alias", () => {
@@ -139,7 +158,11 @@ describe('bad input catalogue', () => {
     const { fragment, report } = transform(t, OPTS);
     expect(fragment).toEqual(t);
     expect(report.decisions).toContainEqual(
-      expect.objectContaining({ action: 'warning', templatePath: 'Resources/FnLive/Properties/FunctionName', reason: expect.stringContaining('names no function in this template; it is ignored') }),
+      expect.objectContaining({
+        action: 'warning',
+        templatePath: 'Resources/FnLive/Properties/FunctionName',
+        reason: expect.stringContaining('names no function in this template; it is ignored'),
+      }),
     );
   });
 
@@ -154,7 +177,7 @@ describe('bad input catalogue', () => {
     expect(out.Properties.DefinitionString['Fn::Sub'].length).toBe(inner.length - '${Fn.Arn}'.length + '${FnLive}'.length);
   });
 
-  test('a 5 MB fragment (5x CloudFormation\'s limit) → transformed, nothing lost', () => {
+  test("a 5 MB fragment (5x CloudFormation's limit) → transformed, nothing lost", () => {
     const resources: JsonObject = {};
     for (let k = 0, size = 0; size < 5_300_000; k++) {
       resources[`Queue${k}`] = { Type: 'AWS::SQS::Queue', Properties: { QueueName: `q-${k}-${'x'.repeat(400)}` } };
@@ -171,7 +194,10 @@ describe('bad input catalogue', () => {
     const branch = '{"StartAt":"Work","States":{"Work":{"Type":"Task","Resource":"${Fn.Arn}","End":true}}}';
     const def = `{"StartAt":"Fan","States":{"Fan":{"Type":"Parallel","End":true,"Branches":[${branch},${branch}]}}}`;
     const { fragment, report } = transform(warmTemplate({ 'Fn::Sub': def }), OPTS);
-    expect(report.decisions.filter((d) => d.action === 'rewritten').map((d) => d.statePath)).toEqual(['States.Fan.Branches[0].States.Work', 'States.Fan.Branches[1].States.Work']);
+    expect(report.decisions.filter((d) => d.action === 'rewritten').map((d) => d.statePath)).toEqual([
+      'States.Fan.Branches[0].States.Work',
+      'States.Fan.Branches[1].States.Work',
+    ]);
     const meta = (((fragment as JsonObject).Resources as JsonObject).Flow as JsonObject).Metadata as JsonObject;
     expect((meta.WarmStepFunctions as JsonObject[]).map((m) => m.path)).toEqual(['States.Fan.Branches[0].States.Work', 'States.Fan.Branches[1].States.Work']);
   });
@@ -182,7 +208,9 @@ describe('bad input catalogue', () => {
 
   test('the warm target depends on the state machine and has no literal ARN → left as it is, with a warning naming the cycle; a failure in Mode strict (fixtures cycle_no_literal, error_strict_cycle)', () => {
     // The function's environment refers to Flow; FnLive's Name is computed, so it has no literal ARN.
-    const t = warmTemplate({ 'Fn::Sub': '{"StartAt":"W","States":{"W":{"Type":"Task","Resource":"arn:aws:lambda:${AWS::Region}:${AWS::AccountId}:function:orders-fn","End":true}}}' });
+    const t = warmTemplate({
+      'Fn::Sub': '{"StartAt":"W","States":{"W":{"Type":"Task","Resource":"arn:aws:lambda:${AWS::Region}:${AWS::AccountId}:function:orders-fn","End":true}}}',
+    });
     const resources = t.Resources as Record<string, JsonObject>;
     resources.Fn = { Type: 'AWS::Lambda::Function', Properties: { FunctionName: 'orders-fn', Environment: { Variables: { FLOW: { Ref: 'Flow' } } } } };
     (resources.FnLive.Properties as JsonObject).Name = { 'Fn::Sub': '${AWS::StackName}-live' };
@@ -191,15 +219,26 @@ describe('bad input catalogue', () => {
     expect(report.decisions.map((d) => [d.action, d.statePath, d.reason.split(', which')[0]])).toEqual([
       ['warning', 'States.W', 'Resource is left as it is: pointing it at FnLive would make a circular dependency (Flow → FnLive → Fn → Flow)'],
     ]);
-    expect(() => transform(t, { ...OPTS, mode: 'strict' })).toThrow('state States.W: Resource cannot point at FnLive: that would make a circular dependency (Flow → FnLive → Fn → Flow) (Mode strict)');
+    expect(() => transform(t, { ...OPTS, mode: 'strict' })).toThrow(
+      'state States.W: Resource cannot point at FnLive: that would make a circular dependency (Flow → FnLive → Fn → Flow) (Mode strict)',
+    );
     expect(fixture('error_strict_cycle')).toContain('that would make a circular dependency (Flow → WorkLive → Work → Flow) (Mode strict)');
   });
 
   test('a Transform parameter of the wrong type → failure listing what is accepted (fixture error_param_mode_type)', async () => {
-    const reply = await createHandler({ log: () => undefined, env: {} })(
-      { region: 'us-east-1', accountId: '123456789012', fragment: warmTemplate('{}'), transformId: 'x', params: { Mode: 3 }, requestId: 'r', templateParameterValues: {} },
-    );
-    expect(reply).toMatchObject({ status: 'failure', errorMessage: 'Transform/WarmStepFunctions/Parameters: Mode must be one of rewrite, report, strict; got 3.' });
+    const reply = await createHandler({ log: () => undefined, env: {} })({
+      region: 'us-east-1',
+      accountId: '123456789012',
+      fragment: warmTemplate('{}'),
+      transformId: 'x',
+      params: { Mode: 3 },
+      requestId: 'r',
+      templateParameterValues: {},
+    });
+    expect(reply).toMatchObject({
+      status: 'failure',
+      errorMessage: 'Transform/WarmStepFunctions/Parameters: Mode must be one of rewrite, report, strict; got 3.',
+    });
   });
 });
 
@@ -208,8 +247,19 @@ describe('security', () => {
     const secret = 'S3cr3t-NoEcho-Value-4711';
     const lines: string[] = [];
     const log = (l: LogRecord): void => void lines.push(JSON.stringify(l));
-    for (const fragment of [warmTemplate({ 'Fn::Sub': '{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"${Fn.Arn}","End":true}}}' }), warmTemplate({ 'Fn::Sub': '{' })]) {
-      await createHandler({ log, env: {} })({ region: 'us-east-1', accountId: '123456789012', fragment, transformId: 'x', params: {}, requestId: 'r', templateParameterValues: { DbPassword: secret } });
+    for (const fragment of [
+      warmTemplate({ 'Fn::Sub': '{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"${Fn.Arn}","End":true}}}' }),
+      warmTemplate({ 'Fn::Sub': '{' }),
+    ]) {
+      await createHandler({ log, env: {} })({
+        region: 'us-east-1',
+        accountId: '123456789012',
+        fragment,
+        transformId: 'x',
+        params: {},
+        requestId: 'r',
+        templateParameterValues: { DbPassword: secret },
+      });
     }
     expect(lines.length).toBeGreaterThan(2);
     for (const l of lines) expect(l).not.toContain(secret);

@@ -22,7 +22,8 @@ async function cli(argv: string[], files: Record<string, string> = {}, stdin?: s
     stdout: (s) => void (stdout += s),
     stderr: (s) => void (stderr += s),
     readFile: (path) => {
-      if (!Object.prototype.hasOwnProperty.call(files, path)) throw Object.assign(new Error(`ENOENT: no such file or directory, open '${path}'`), { code: 'ENOENT' });
+      if (!Object.prototype.hasOwnProperty.call(files, path))
+        throw Object.assign(new Error(`ENOENT: no such file or directory, open '${path}'`), { code: 'ENOENT' });
       return files[path];
     },
     readStdin: () => stdin ?? '',
@@ -169,7 +170,14 @@ describe('check --format json', () => {
       // Fn::Join: the piece, and the column in it.
       { sm: 'JoinFlow', path: 'States.J', ...where(YAML, 'arn:aws:lambda:us-east-1:123456789012:function:my-fn') },
     ]);
-    expect(out.coldPaths[0]).toMatchObject({ file: 'flows.yaml', state: 'Deep', templatePath: 'Resources/ObjectFlow/Properties/Definition', function: 'Fn', invokes: '{Fn.Arn}', warmTarget: '{Live}' });
+    expect(out.coldPaths[0]).toMatchObject({
+      file: 'flows.yaml',
+      state: 'Deep',
+      templatePath: 'Resources/ObjectFlow/Properties/Definition',
+      function: 'Fn',
+      invokes: '{Fn.Arn}',
+      warmTarget: '{Live}',
+    });
     expect(out.coldPaths[0].message).toBe('invokes {Fn.Arn} (unqualified: $LATEST), not {Live}, which has the provisioned concurrency of Fn');
     expect(out.notChecked.map(at)).toEqual([
       // FunctionName.$: the state itself.
@@ -189,13 +197,19 @@ describe('check --format json', () => {
           Properties: {
             RoleArn: 'arn:aws:iam::123456789012:role/flow',
             DefinitionString: {
-              'Fn::Sub': ['{"Comment": "a \\"quoted\\" \\u00e9 comment",\n "StartAt": "A", "States": {"A": {"Type": "Task", "Resource": "${fn}", "End": true}}}', { fn: { 'Fn::GetAtt': ['Fn', 'Arn'] } }],
+              'Fn::Sub': [
+                '{"Comment": "a \\"quoted\\" \\u00e9 comment",\n "StartAt": "A", "States": {"A": {"Type": "Task", "Resource": "${fn}", "End": true}}}',
+                { fn: { 'Fn::GetAtt': ['Fn', 'Arn'] } },
+              ],
             },
           },
         },
         Obj: {
           Type: 'AWS::StepFunctions::StateMachine',
-          Properties: { RoleArn: 'arn:aws:iam::123456789012:role/flow', Definition: { StartAt: 'B', States: { B: { Type: 'Task', Resource: { 'Fn::GetAtt': ['Fn', 'Arn'] }, End: true } } } },
+          Properties: {
+            RoleArn: 'arn:aws:iam::123456789012:role/flow',
+            Definition: { StartAt: 'B', States: { B: { Type: 'Task', Resource: { 'Fn::GetAtt': ['Fn', 'Arn'] }, End: true } } },
+          },
         },
       },
     };
@@ -214,14 +228,26 @@ describe('check --format json', () => {
     const r = await cli(['check', 't.yaml', '--format', 'json'], { 't.yaml': body });
     expect(r.code).toBe(2);
     const out = JSON.parse(r.stdout) as JsonOut;
-    expect(out).toMatchObject({ exitCode: 2, coldPaths: [], notChecked: [{ stateMachine: 'Flow', templatePath: 'Resources/Flow/Properties/DefinitionUri', ...where(body, 'DefinitionUri:') }] });
+    expect(out).toMatchObject({
+      exitCode: 2,
+      coldPaths: [],
+      notChecked: [{ stateMachine: 'Flow', templatePath: 'Resources/Flow/Properties/DefinitionUri', ...where(body, 'DefinitionUri:') }],
+    });
   });
 
   it('no cold path: exit 0, empty lists', async () => {
     const body = `Transform: WarmStepFunctions\nResources:\n${FUNCTIONS}  Flow:\n    Type: AWS::StepFunctions::StateMachine\n    Properties:\n      RoleArn: r\n      Definition: {StartAt: A, States: {A: {Type: Task, Resource: !GetAtt Fn.Arn, End: true}}}\n`;
     const r = await cli(['check', 't.yaml', '--format', 'json'], { 't.yaml': body });
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ file: 't.yaml', checked: 'after WarmStepFunctions', exitCode: 0, failsAtRunTime: [], coldPaths: [], notChecked: [], macroFails: [] });
+    expect(JSON.parse(r.stdout)).toEqual({
+      file: 't.yaml',
+      checked: 'after WarmStepFunctions',
+      exitCode: 0,
+      failsAtRunTime: [],
+      coldPaths: [],
+      notChecked: [],
+      macroFails: [],
+    });
   });
 
   it('the macro fails (two warm aliases, no AliasName): exit 1, the failure on stderr and as findings with their place', async () => {
@@ -230,13 +256,23 @@ describe('check --format json', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^WarmStepFunctions failed: Resource with id \[Flow\] is invalid\./);
     const out = JSON.parse(r.stdout) as JsonOut;
-    expect(out.macroFails).toEqual([expect.objectContaining({ stateMachine: 'Flow', line: where(body, 'Definition:').line, message: expect.stringMatching(/^WarmStepFunctions fails: .*Live \(Name: live\), Blue \(Name: blue\)/) })]);
+    expect(out.macroFails).toEqual([
+      expect.objectContaining({
+        stateMachine: 'Flow',
+        line: where(body, 'Definition:').line,
+        message: expect.stringMatching(/^WarmStepFunctions fails: .*Live \(Name: live\), Blue \(Name: blue\)/),
+      }),
+    ]);
   });
 
   it('invalid Transform parameters: still JSON on stdout', async () => {
-    const r = await cli(['check', 't.yaml', '--format', 'json', '--param', 'Mode=fast'], { 't.yaml': `Transform: WarmStepFunctions\nResources:\n${FUNCTIONS}` });
+    const r = await cli(['check', 't.yaml', '--format', 'json', '--param', 'Mode=fast'], {
+      't.yaml': `Transform: WarmStepFunctions\nResources:\n${FUNCTIONS}`,
+    });
     expect(r.code).toBe(1);
-    expect((JSON.parse(r.stdout) as JsonOut).macroFails).toEqual([expect.objectContaining({ templatePath: 'Transform/WarmStepFunctions/Parameters', line: 1 })]);
+    expect((JSON.parse(r.stdout) as JsonOut).macroFails).toEqual([
+      expect.objectContaining({ templatePath: 'Transform/WarmStepFunctions/Parameters', line: 1 }),
+    ]);
   });
 
   it('--format text is the default text', async () => {
@@ -251,7 +287,15 @@ function yamlResources(): Record<string, unknown> {
   return {
     Fn: { Type: 'AWS::Lambda::Function', Properties: { FunctionName: 'my-fn' } },
     Ver: { Type: 'AWS::Lambda::Version', Properties: { FunctionName: { Ref: 'Fn' } } },
-    Live: { Type: 'AWS::Lambda::Alias', Properties: { FunctionName: { Ref: 'Fn' }, FunctionVersion: { 'Fn::GetAtt': ['Ver', 'Version'] }, Name: 'live', ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 } } },
+    Live: {
+      Type: 'AWS::Lambda::Alias',
+      Properties: {
+        FunctionName: { Ref: 'Fn' },
+        FunctionVersion: { 'Fn::GetAtt': ['Ver', 'Version'] },
+        Name: 'live',
+        ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 },
+      },
+    },
   };
 }
 
@@ -259,7 +303,28 @@ function yamlResources(): Record<string, unknown> {
 // SARIF 2.1.0
 
 const LEVELS = new Set(['none', 'note', 'warning', 'error']);
-const KINDS = new Set(['function', 'member', 'module', 'namespace', 'parameter', 'resource', 'returnType', 'type', 'variable', 'object', 'array', 'property', 'value', 'element', 'text', 'attribute', 'comment', 'declaration', 'dtd', 'processingInstruction']);
+const KINDS = new Set([
+  'function',
+  'member',
+  'module',
+  'namespace',
+  'parameter',
+  'resource',
+  'returnType',
+  'type',
+  'variable',
+  'object',
+  'array',
+  'property',
+  'value',
+  'element',
+  'text',
+  'attribute',
+  'comment',
+  'declaration',
+  'dtd',
+  'processingInstruction',
+]);
 
 /** The SARIF 2.1.0 schema's required properties, enumerations and minimums, for what check writes. Returns the problems. */
 function sarifProblems(log: Log): string[] {
@@ -280,7 +345,8 @@ function sarifProblems(log: Log): string[] {
       need(rule.defaultConfiguration?.level === undefined || LEVELS.has(rule.defaultConfiguration.level), 'rule level');
       need(typeof rule.shortDescription?.text === 'string', 'rule.shortDescription.text');
     }
-    for (const [name, base] of Object.entries(run.originalUriBaseIds ?? {})) need(base.uri !== undefined || base.description !== undefined, `originalUriBaseIds.${name}`);
+    for (const [name, base] of Object.entries(run.originalUriBaseIds ?? {}))
+      need(base.uri !== undefined || base.description !== undefined, `originalUriBaseIds.${name}`);
     for (const a of run.artifacts ?? []) need(isUriReference(a.location?.uri), 'artifact location uri');
     for (const inv of run.invocations ?? []) need(typeof inv.executionSuccessful === 'boolean', 'invocation.executionSuccessful');
     need(run.columnKind === undefined || run.columnKind === 'utf16CodeUnits' || run.columnKind === 'unicodeCodePoints', 'columnKind');
@@ -288,13 +354,20 @@ function sarifProblems(log: Log): string[] {
       need(typeof result.message?.text === 'string' || typeof result.message?.id === 'string', 'result.message needs text or id');
       need(result.level === undefined || LEVELS.has(result.level), 'result.level');
       need(result.ruleId === undefined || ruleIds.includes(result.ruleId), `ruleId ${result.ruleId} among the rules`);
-      need(result.ruleIndex === undefined || (Number.isInteger(result.ruleIndex) && driver?.rules?.[result.ruleIndex]?.id === result.ruleId), 'ruleIndex points at its rule');
+      need(
+        result.ruleIndex === undefined || (Number.isInteger(result.ruleIndex) && driver?.rules?.[result.ruleIndex]?.id === result.ruleId),
+        'ruleIndex points at its rule',
+      );
       for (const loc of result.locations ?? []) {
         const phys = loc.physicalLocation;
         if (phys) {
           need(phys.artifactLocation !== undefined || phys.address !== undefined, 'physicalLocation needs artifactLocation or address');
           need(isUriReference(phys.artifactLocation?.uri), 'artifactLocation.uri is a URI reference');
-          need(phys.artifactLocation?.uriBaseId === undefined || Object.prototype.hasOwnProperty.call(run.originalUriBaseIds ?? {}, phys.artifactLocation.uriBaseId), 'uriBaseId is declared');
+          need(
+            phys.artifactLocation?.uriBaseId === undefined ||
+              Object.prototype.hasOwnProperty.call(run.originalUriBaseIds ?? {}, phys.artifactLocation.uriBaseId),
+            'uriBaseId is declared',
+          );
           need(phys.artifactLocation?.index === undefined || (run.artifacts ?? [])[phys.artifactLocation.index] !== undefined, 'artifact index');
           const region = phys.region;
           need(region !== undefined && Number.isInteger(region.startLine) && region.startLine! >= 1, 'region.startLine >= 1');
@@ -310,7 +383,9 @@ function sarifProblems(log: Log): string[] {
 
 describe('check --format sarif', () => {
   it('SARIF 2.1.0: one run, the rules that matched, one result per finding at its line, state path as logical location', async () => {
-    const r = await cli(['check', 'templates/flows.yaml', '--format', 'sarif', '--region', 'us-east-1', '--account-id', '123456789012'], { 'templates/flows.yaml': YAML });
+    const r = await cli(['check', 'templates/flows.yaml', '--format', 'sarif', '--region', 'us-east-1', '--account-id', '123456789012'], {
+      'templates/flows.yaml': YAML,
+    });
     expect(r.code).toBe(1);
     const log = JSON.parse(r.stdout) as Log;
     expect(sarifProblems(log)).toEqual([]);
@@ -327,14 +402,24 @@ describe('check --format sarif', () => {
       ruleId: 'cold-path',
       ruleIndex: 0,
       level: 'error',
-      message: { text: 'ObjectFlow States.Fan.Branches[0].States.Deep: invokes {Fn.Arn} (unqualified: $LATEST), not {Live}, which has the provisioned concurrency of Fn' },
+      message: {
+        text: 'ObjectFlow States.Fan.Branches[0].States.Deep: invokes {Fn.Arn} (unqualified: $LATEST), not {Live}, which has the provisioned concurrency of Fn',
+      },
       locations: [
         {
-          physicalLocation: { artifactLocation: { uri: 'templates/flows.yaml', uriBaseId: 'EXECUTIONROOT', index: 0 }, region: { startLine: where(YAML, 'FunctionName: !GetAtt Fn.Arn').line, startColumn: where(YAML, 'FunctionName: !GetAtt Fn.Arn').column } },
+          physicalLocation: {
+            artifactLocation: { uri: 'templates/flows.yaml', uriBaseId: 'EXECUTIONROOT', index: 0 },
+            region: { startLine: where(YAML, 'FunctionName: !GetAtt Fn.Arn').line, startColumn: where(YAML, 'FunctionName: !GetAtt Fn.Arn').column },
+          },
           logicalLocations: [{ name: 'Deep', fullyQualifiedName: 'ObjectFlow/States.Fan.Branches[0].States.Deep', kind: 'member' }],
         },
       ],
-      properties: { stateMachine: 'ObjectFlow', statePath: 'States.Fan.Branches[0].States.Deep', templatePath: 'Resources/ObjectFlow/Properties/Definition', function: 'Fn' },
+      properties: {
+        stateMachine: 'ObjectFlow',
+        statePath: 'States.Fan.Branches[0].States.Deep',
+        templatePath: 'Resources/ObjectFlow/Properties/Definition',
+        function: 'Fn',
+      },
     });
     expect(run.results!.map((x) => [x.ruleId, x.level])).toEqual([
       ['cold-path', 'error'],
@@ -347,7 +432,13 @@ describe('check --format sarif', () => {
     // Fingerprints tell the findings apart and do not depend on the line.
     const prints = run.results!.map((x) => x.partialFingerprints?.['warmStepFunctions/v1']);
     expect(new Set(prints).size).toBe(6);
-    const moved = JSON.parse((await cli(['check', 'templates/flows.yaml', '--format', 'sarif', '--region', 'us-east-1', '--account-id', '123456789012'], { 'templates/flows.yaml': `# a comment line\n${YAML}` })).stdout) as Log;
+    const moved = JSON.parse(
+      (
+        await cli(['check', 'templates/flows.yaml', '--format', 'sarif', '--region', 'us-east-1', '--account-id', '123456789012'], {
+          'templates/flows.yaml': `# a comment line\n${YAML}`,
+        })
+      ).stdout,
+    ) as Log;
     expect(moved.runs[0].results!.map((x) => x.partialFingerprints?.['warmStepFunctions/v1'])).toEqual(prints);
     expect(moved.runs[0].results![0].locations![0].physicalLocation!.region!.startLine).toBe(first.locations![0].physicalLocation!.region!.startLine! + 1);
   });
@@ -371,16 +462,33 @@ describe('check --format sarif', () => {
     expect(absolute.runs[0].originalUriBaseIds).toBeUndefined();
     const stdin = JSON.parse((await cli(['check', '-', '--format', 'sarif'], {}, YAML)).stdout) as Log;
     expect(sarifProblems(stdin)).toEqual([]);
-    expect(stdin.runs[0].results![0].locations).toEqual([{ logicalLocations: [expect.objectContaining({ fullyQualifiedName: 'ObjectFlow/States.Fan.Branches[0].States.Deep' })] }]);
+    expect(stdin.runs[0].results![0].locations).toEqual([
+      { logicalLocations: [expect.objectContaining({ fullyQualifiedName: 'ObjectFlow/States.Fan.Branches[0].States.Deep' })] },
+    ]);
   });
 
   it('the checker catches what it should (positive control)', () => {
     const bad = {
       version: '2.0.0',
-      runs: [{ tool: { driver: { name: '' } }, results: [{ ruleId: 'x', level: 'fatal', message: {}, locations: [{ physicalLocation: { artifactLocation: { uri: 'a b' }, region: { startLine: 0 } } }] }] }],
+      runs: [
+        {
+          tool: { driver: { name: '' } },
+          results: [
+            { ruleId: 'x', level: 'fatal', message: {}, locations: [{ physicalLocation: { artifactLocation: { uri: 'a b' }, region: { startLine: 0 } } }] },
+          ],
+        },
+      ],
     } as unknown as Log;
     expect(sarifProblems(bad)).toEqual(
-      expect.arrayContaining(['version must be "2.1.0"', 'run.tool.driver.name', 'result.message needs text or id', 'result.level', 'ruleId x among the rules', 'artifactLocation.uri is a URI reference', 'region.startLine >= 1']),
+      expect.arrayContaining([
+        'version must be "2.1.0"',
+        'run.tool.driver.name',
+        'result.message needs text or id',
+        'result.level',
+        'ruleId x among the rules',
+        'artifactLocation.uri is a URI reference',
+        'region.startLine >= 1',
+      ]),
     );
   });
 });
@@ -389,7 +497,14 @@ describe('check --format sarif', () => {
 // The examples: every cold path points at the text that invokes the function
 
 describe('check --format json on the bundled examples, their Transform removed', () => {
-  const examples = ['serverless-seed/compiled.json', 'serverless-rich/compiled.json', 'serverless-exact-version/compiled.json', 'cdk/compiled.json', 'cloudformation/template.yaml', 'sam/template.yaml'];
+  const examples = [
+    'serverless-seed/compiled.json',
+    'serverless-rich/compiled.json',
+    'serverless-exact-version/compiled.json',
+    'cdk/compiled.json',
+    'cloudformation/template.yaml',
+    'sam/template.yaml',
+  ];
   it.each(examples)('%s', async (example) => {
     const original = readFileSync(join(ROOT, 'template', 'examples', example), 'utf8');
     const text = example.endsWith('.json')
@@ -403,7 +518,10 @@ describe('check --format json on the bundled examples, their Transform removed',
     for (const f of out.coldPaths) {
       const at = lines[f.line - 1].slice(f.column - 1);
       // The key that names the function, the reference inside a definition's text, or the reference itself.
-      expect({ state: f.statePath, at: at.slice(0, 40) }).toEqual({ state: f.statePath, at: expect.stringMatching(/^(Resource|FunctionName|"Resource"|"FunctionName"|\$\{|arn:|\{)/) });
+      expect({ state: f.statePath, at: at.slice(0, 40) }).toEqual({
+        state: f.statePath,
+        at: expect.stringMatching(/^(Resource|FunctionName|"Resource"|"FunctionName"|\$\{|arn:|\{)/),
+      });
     }
   });
 });
@@ -422,7 +540,7 @@ describe('SourcePositions', () => {
   it('single-quoted and escaped strings: the column of the character', () => {
     const text = `a: 'it''s \${x}'\nb: "tab\\there \${y}"\n`;
     const p = SourcePositions.of(text);
-    expect(p.inString(['a'], 'it\'s '.length)).toEqual({ line: 1, column: text.indexOf('${x}') + 1, exact: true });
+    expect(p.inString(['a'], "it's ".length)).toEqual({ line: 1, column: text.indexOf('${x}') + 1, exact: true });
     expect(p.inString(['b'], 'tab\there '.length)).toEqual({ line: 2, column: text.split('\n')[1].indexOf('${y}') + 1, exact: true });
   });
 
@@ -504,7 +622,15 @@ describe('check: invocations that fail at run time, and the reason of each findi
     const json = JSON.parse((await cli(['check', 'flow.yaml', '--format', 'json'], { 'flow.yaml': REASONS_YAML })).stdout);
     expect(json.exitCode).toBe(3);
     expect(json.failsAtRunTime).toEqual([
-      expect.objectContaining({ stateMachine: 'Flow', statePath: 'States.Saga', function: 'Saga', reasons: ['Durable'], invokes: '{Saga.Arn}', warmTarget: '{SagaProd}', line: where(REASONS_YAML, 'FunctionName: !GetAtt Saga.Arn').line }),
+      expect.objectContaining({
+        stateMachine: 'Flow',
+        statePath: 'States.Saga',
+        function: 'Saga',
+        reasons: ['Durable'],
+        invokes: '{Saga.Arn}',
+        warmTarget: '{SagaProd}',
+        line: where(REASONS_YAML, 'FunctionName: !GetAtt Saga.Arn').line,
+      }),
     ]);
     expect(json.coldPaths).toEqual([expect.objectContaining({ statePath: 'States.Quote', function: 'Quote', reasons: ['SnapStart'] })]);
     const r = await cli(['check', 'flow.yaml', '--format', 'sarif'], { 'flow.yaml': REASONS_YAML });
@@ -566,7 +692,10 @@ describe('check: Managed Instances', () => {
     expect(r.code).toBe(3);
     const json = JSON.parse(r.stdout);
     expect(json.failsAtRunTime.map((f: { statePath: string; message: string }) => [f.statePath, f.message])).toEqual([
-      ['States.Second', "invokes {Fn.Arn}:$LATEST, not {Live}, which Fn's Managed Instances configuration (CapacityProviderConfig) needs: that call fails at run time: Lambda never invokes $LATEST of a Managed Instances function"],
+      [
+        'States.Second',
+        "invokes {Fn.Arn}:$LATEST, not {Live}, which Fn's Managed Instances configuration (CapacityProviderConfig) needs: that call fails at run time: Lambda never invokes $LATEST of a Managed Instances function",
+      ],
     ]);
     expect(json.coldPaths.map((f: { statePath: string; message: string }) => [f.statePath, f.message])).toEqual([
       [

@@ -69,8 +69,14 @@ describe('the CLI on a template with hostile names', () => {
     Resources: {
       Fn: { Type: 'AWS::Lambda::Function', Properties: { FunctionName: 'orders-fn' } },
       Other: { Type: 'AWS::Lambda::Function', Properties: { FunctionName: 'other-fn' } },
-      FnLive: { Type: 'AWS::Lambda::Alias', Properties: { FunctionName: { Ref: 'Fn' }, FunctionVersion: '1', Name: 'live', ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 } } },
-      Flow: { Type: 'AWS::StepFunctions::StateMachine', Properties: { RoleArn: 'arn:aws:iam::123456789012:role/flow', DefinitionString: { 'Fn::Sub': definition } } },
+      FnLive: {
+        Type: 'AWS::Lambda::Alias',
+        Properties: { FunctionName: { Ref: 'Fn' }, FunctionVersion: '1', Name: 'live', ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 } },
+      },
+      Flow: {
+        Type: 'AWS::StepFunctions::StateMachine',
+        Properties: { RoleArn: 'arn:aws:iam::123456789012:role/flow', DefinitionString: { 'Fn::Sub': definition } },
+      },
     },
   });
 
@@ -93,7 +99,8 @@ describe('the CLI on a template with hostile names', () => {
 
   test('a failure message quoting an Fn::Sub excerpt stays on its line', async () => {
     const t = JSON.parse(template);
-    t.Resources.Flow.Properties.DefinitionString['Fn::Sub'] = '{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"${Fn.Arn\n::error::forged\u001b[31m","End":true}}}';
+    t.Resources.Flow.Properties.DefinitionString['Fn::Sub'] =
+      '{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"${Fn.Arn\n::error::forged\u001b[31m","End":true}}}';
     const { code, stderr } = await cli(['transform', 't.json'], { 't.json': JSON.stringify(t) });
     expect(code).toBe(1);
     expect(stderr).toContain('failed: ');

@@ -98,7 +98,8 @@ const TEMPLATE = withTransform('WarmStepFunctions');
 
 const yamlOf = (s: string): JsonObject => parseTemplateText(s) as JsonObject;
 const workResource = (out: JsonObject): unknown =>
-  ((out.Resources as JsonObject).Flow as { Properties: { Definition: { States: { Work: { Resource: unknown } } } } }).Properties.Definition.States.Work.Resource;
+  ((out.Resources as JsonObject).Flow as { Properties: { Definition: { States: { Work: { Resource: unknown } } } } }).Properties.Definition.States.Work
+    .Resource;
 
 describe('--help and --version', () => {
   test('--help prints the usage on stdout and exits 0', async () => {
@@ -113,7 +114,12 @@ describe('--help and --version', () => {
     ['check', CHECK_USAGE],
     ['verify', VERIFY_USAGE],
   ])('%s --help (and -h) prints its own usage on stdout and exits 0, whatever else is given', async (command, usage) => {
-    for (const argv of [[command, '--help'], [command, '-h'], [command, 't.yaml', '--param', 'Mode=report', '--help'], [command, '--bogus', '-h']]) {
+    for (const argv of [
+      [command, '--help'],
+      [command, '-h'],
+      [command, 't.yaml', '--param', 'Mode=report', '--help'],
+      [command, '--bogus', '-h'],
+    ]) {
       const r = await cli(argv, { 't.yaml': TEMPLATE });
       expect({ argv, code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({ argv, code: 0, stdout: `${usage}\n`, stderr: '' });
     }
@@ -130,7 +136,7 @@ describe('--help and --version', () => {
 });
 
 describe('usage and exit code 2', () => {
-  test('an unknown option with no --help: still exit 2, the message, and the command\'s usage', async () => {
+  test("an unknown option with no --help: still exit 2, the message, and the command's usage", async () => {
     const r = await cli(['verify', '--stack', 's', '--bogus']);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
@@ -147,7 +153,11 @@ describe('usage and exit code 2', () => {
     ['bad --report', ['transform', 't.yaml', '--report', 'yaml'], 'error: --report takes json, got yaml'],
     ['no file', ['transform'], 'error: transform needs a template file (or - for stdin)'],
     ['check without a file', ['check'], 'error: check needs a template file (or - for stdin)'],
-    ['an option of transform given to check', ['check', 't.yaml', '--diff'], 'error: --diff is not an option of check (it takes --format, --param, --region, --account-id)'],
+    [
+      'an option of transform given to check',
+      ['check', 't.yaml', '--diff'],
+      'error: --diff is not an option of check (it takes --format, --param, --region, --account-id)',
+    ],
     ['an option of verify given to transform', ['transform', 't.yaml', '--stack', 's'], 'error: --stack is not an option of transform'],
     ['a value given to a flag', ['transform', 't.yaml', '--diff=yes'], 'error: --diff takes no value'],
     ['an unknown short option', ['transform', 't.yaml', '-x'], 'error: unknown option -x'],
@@ -248,7 +258,7 @@ describe('transform', () => {
     const r = await cli(['transform', 't.yaml'], { 't.yaml': body });
     expect(r.code).toBe(0);
     expect(yamlOf(r.stdout)).toEqual(yamlOf(body));
-    expect(r.stderr).toBe("t.yaml: Transform does not list WarmStepFunctions; the macro would not run, so nothing changes.\n");
+    expect(r.stderr).toBe('t.yaml: Transform does not list WarmStepFunctions; the macro would not run, so nothing changes.\n');
   });
 
   test('Transform parameters are used; --param overrides them', async () => {
@@ -262,7 +272,9 @@ describe('transform', () => {
   });
 
   test('--param values may contain =', async () => {
-    const r = await cli(['transform', 't.yaml', '--param', 'AliasName=a=b'], { 't.yaml': withTransform('WarmStepFunctions', resources('!GetAtt Fn.Arn', BLUE)) });
+    const r = await cli(['transform', 't.yaml', '--param', 'AliasName=a=b'], {
+      't.yaml': withTransform('WarmStepFunctions', resources('!GetAtt Fn.Arn', BLUE)),
+    });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("AliasName is 'a=b'");
   });
@@ -278,7 +290,9 @@ describe('transform', () => {
     const r = await cli(['transform', 't.yaml', '--param', 'Mode=report'], { 't.yaml': TEMPLATE });
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('would rewrite  Flow States.Work:');
-    expect(r.stderr).toContain('WarmStepFunctions (Mode report, nothing changed): 1 invocation would be rewritten in 1 state machine; 0 IAM grants would be added; 0 left cold; 0 warnings.');
+    expect(r.stderr).toContain(
+      'WarmStepFunctions (Mode report, nothing changed): 1 invocation would be rewritten in 1 state machine; 0 IAM grants would be added; 0 left cold; 0 warnings.',
+    );
   });
 
   test('--report json writes the whole report as JSON on stderr', async () => {
@@ -342,7 +356,10 @@ describe('YAML that PyYAML, SAM CLI and cfn-lint read: flow maps indented less t
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(workResource(out)).toEqual({ Ref: 'Live' });
-    expect(out.Resources.Live.Properties).toMatchObject({ ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 }, Tags: [{ Key: 'a', Value: 'b' }] });
+    expect(out.Resources.Live.Properties).toMatchObject({
+      ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 },
+      Tags: [{ Key: 'a', Value: 'b' }],
+    });
   });
 
   test('check reads it too: exit 0', async () => {
@@ -374,7 +391,9 @@ describe('check', () => {
   test('with the Transform: the macro fixes the path, exit 0', async () => {
     const r = await cli(['check', 't.yaml'], { 't.yaml': TEMPLATE });
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe('No cold paths (after WarmStepFunctions): every state that invokes a function needing a published target (provisioned concurrency, SnapStart, durable, Managed Instances) goes through it.\n');
+    expect(r.stdout).toBe(
+      'No cold paths (after WarmStepFunctions): every state that invokes a function needing a published target (provisioned concurrency, SnapStart, durable, Managed Instances) goes through it.\n',
+    );
   });
 
   test('already invoking the alias, no Transform: exit 0', async () => {
@@ -419,7 +438,7 @@ describe('--region and --account-id: where the template will be deployed', () =>
   // A literal ARN in eu-west-1 names the template's own function only when deploying to eu-west-1.
   const literal = withTransform('WarmStepFunctions', resources('arn:aws:lambda:eu-west-1:111122223333:function:my-fn'));
 
-  test('transform: the deployment region and account decide whether a literal ARN is the template\'s own', async () => {
+  test("transform: the deployment region and account decide whether a literal ARN is the template's own", async () => {
     const same = await cli(['transform', 't.yaml', '--region', 'eu-west-1', '--account-id', '111122223333', '--format', 'json'], { 't.yaml': literal });
     expect(same.code).toBe(0);
     expect(workResource(JSON.parse(same.stdout) as JsonObject)).toEqual({ Ref: 'Live' });
@@ -452,7 +471,9 @@ describe('circular dependencies (issue 12)', () => {
 
   test('check: the literal ARN the macro writes is warm', async () => {
     const r = await cli(['check', 'cycle_serverless_role.json'], fixture('cycle_serverless_role.json'));
-    expect(r.stdout).toBe('No cold paths (after WarmStepFunctions): every state that invokes a function needing a published target (provisioned concurrency, SnapStart, durable, Managed Instances) goes through it.\n');
+    expect(r.stdout).toBe(
+      'No cold paths (after WarmStepFunctions): every state that invokes a function needing a published target (provisioned concurrency, SnapStart, durable, Managed Instances) goes through it.\n',
+    );
     expect(r.code).toBe(0);
   });
 
@@ -460,7 +481,9 @@ describe('circular dependencies (issue 12)', () => {
     const r = await cli(['check', 'cycle_no_literal.yaml'], fixture('cycle_no_literal.yaml'));
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('3 cold paths (after WarmStepFunctions):\n');
-    expect(r.stdout).toContain('  Flow States.Work: Resource is left as it is: pointing it at WorkLive would make a circular dependency (Flow → WorkLive → Work → Flow)');
+    expect(r.stdout).toContain(
+      '  Flow States.Work: Resource is left as it is: pointing it at WorkLive would make a circular dependency (Flow → WorkLive → Work → Flow)',
+    );
     expect(r.stdout).not.toContain('could not be checked');
   });
 });
@@ -468,7 +491,10 @@ describe('circular dependencies (issue 12)', () => {
 describe('check: what it could not see into', () => {
   test('an invocation it cannot resolve and a definition in S3: listed, exit 2 when nothing is cold', async () => {
     const body =
-      resources().replace('            Resource: !GetAtt Fn.Arn\n', '            Resource: arn:aws:states:::lambda:invoke\n            Parameters: {FunctionName: !ImportValue shared-fn}\n') +
+      resources().replace(
+        '            Resource: !GetAtt Fn.Arn\n',
+        '            Resource: arn:aws:states:::lambda:invoke\n            Parameters: {FunctionName: !ImportValue shared-fn}\n',
+      ) +
       `  Stored:\n    Type: AWS::StepFunctions::StateMachine\n    Properties:\n      RoleArn: !GetAtt Role.Arn\n      DefinitionS3Location: {Bucket: b, Key: k}\n`;
     const r = await cli(['check', 't.yaml'], { 't.yaml': body });
     expect(r.stdout).toBe(
@@ -485,7 +511,10 @@ describe('check: what it could not see into', () => {
 
   test('an explicit Qualifier $LATEST on a warm function is a cold path that the macro moves; an alias with provisioned concurrency is not', async () => {
     const task = (qualifier: string): string =>
-      resources().replace('            Resource: !GetAtt Fn.Arn\n', `            Resource: arn:aws:states:::lambda:invoke\n            Parameters: {FunctionName: !Ref Fn, Qualifier: '${qualifier}'}\n`);
+      resources().replace(
+        '            Resource: !GetAtt Fn.Arn\n',
+        `            Resource: arn:aws:states:::lambda:invoke\n            Parameters: {FunctionName: !Ref Fn, Qualifier: '${qualifier}'}\n`,
+      );
     // Without the macro, Qualifier $LATEST bypasses the alias; with it, the Qualifier moves to the alias.
     const cold = await cli(['check', 't.yaml'], { 't.yaml': task('$LATEST') });
     expect(cold.code).toBe(1);

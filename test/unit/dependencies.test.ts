@@ -11,13 +11,17 @@ import { readTemplate } from '../../macro/template';
 import type { Json, JsonObject } from '../../macro/types';
 import { dependencyGraph, findCycle } from '../support/cycles';
 
-const graphOf = (resources: JsonObject): Dependencies => new Dependencies((id) => (Object.prototype.hasOwnProperty.call(resources, id) ? resources[id] : undefined));
+const graphOf = (resources: JsonObject): Dependencies =>
+  new Dependencies((id) => (Object.prototype.hasOwnProperty.call(resources, id) ? resources[id] : undefined));
 const res = (props: JsonObject = {}, extra: JsonObject = {}): JsonObject => ({ Type: 'Custom::R', Properties: props, ...extra });
 
 describe('Dependencies', () => {
   test('Ref, GetAtt (both forms), ${X} and ${X.Y} in Fn::Sub, DependsOn (string or list); not Fn::Sub variables or escapes', () => {
     const resources: JsonObject = {
-      A: res({ a: { Ref: 'B' }, b: { 'Fn::GetAtt': ['C', 'Arn'] }, c: { 'Fn::GetAtt': 'D.Arn' }, d: { 'Fn::Sub': ['${E}${F.Arn}${v}${!G}', { v: { Ref: 'H' } }] } }, { DependsOn: 'I' }),
+      A: res(
+        { a: { Ref: 'B' }, b: { 'Fn::GetAtt': ['C', 'Arn'] }, c: { 'Fn::GetAtt': 'D.Arn' }, d: { 'Fn::Sub': ['${E}${F.Arn}${v}${!G}', { v: { Ref: 'H' } }] } },
+        { DependsOn: 'I' },
+      ),
       B: res(),
       C: res(),
       D: res(),
@@ -35,7 +39,7 @@ describe('Dependencies', () => {
     expect(deps.path('A', ['J'])).toEqual(['A', 'I', 'J']);
   });
 
-  test('a resource added later (the macro\'s own policy) is known once the writer says it changed; an edge written later is read then', () => {
+  test("a resource added later (the macro's own policy) is known once the writer says it changed; an edge written later is read then", () => {
     const resources: JsonObject = { SM: res({ role: { Ref: 'Policy' } }), Role: res() };
     const deps = graphOf(resources);
     expect(deps.exists('Policy')).toBe(false);
@@ -150,7 +154,10 @@ describe('literal ARNs', () => {
       Ver: { Type: 'AWS::Lambda::Version', Properties: { FunctionName: { Ref: 'Fn' } } },
       Computed: { Type: 'AWS::Lambda::Function', Properties: { FunctionName: { 'Fn::Sub': '${AWS::StackName}-x' } } },
       ComputedLive: { Type: 'AWS::Lambda::Alias', Properties: { FunctionName: { Ref: 'Computed' }, FunctionVersion: '1', Name: 'live' } },
-      Sam: { Type: 'AWS::Serverless::Function', Properties: { FunctionName: 'sam-fn', AutoPublishAlias: 'prod', ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 } } },
+      Sam: {
+        Type: 'AWS::Serverless::Function',
+        Properties: { FunctionName: 'sam-fn', AutoPublishAlias: 'prod', ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 } },
+      },
     },
   });
   const targets = new WarmTargets(index);
@@ -169,7 +176,10 @@ describe('literal ARNs', () => {
 
   test('literalize replaces only the references it is asked to, inside Fn::If', () => {
     const value: Json = { 'Fn::If': ['C', { Ref: 'Live' }, { 'Fn::GetAtt': ['Fn', 'Arn'] }] };
-    expect(literalize(value, (id) => id === 'Live', index, targets)).toEqual({ ok: true, value: { 'Fn::If': ['C', sub('my-fn:live'), { 'Fn::GetAtt': ['Fn', 'Arn'] }] } });
+    expect(literalize(value, (id) => id === 'Live', index, targets)).toEqual({
+      ok: true,
+      value: { 'Fn::If': ['C', sub('my-fn:live'), { 'Fn::GetAtt': ['Fn', 'Arn'] }] },
+    });
     expect(literalize(value, () => true, index, targets)).toEqual({ ok: true, value: { 'Fn::If': ['C', sub('my-fn:live'), sub('my-fn')] } });
     expect(literalize({ Ref: 'Ver' }, () => true, index, targets)).toMatchObject({ ok: false });
   });

@@ -19,7 +19,10 @@ const EDGES = ['macro/cli', 'macro/handler.ts', 'macro/log.ts', 'macro/aws'];
 const TEXT = String.raw`\b(?:reason|message|errorMessage|messages?Text)\b`;
 const PATTERNS: { name: string; re: RegExp }[] = [
   // d.reason.replace(/…/, …), reply.errorMessage.match(/…/), e.message?.search(…)
-  { name: 'a regex method called on a message', re: new RegExp(String.raw`${TEXT}\s*\)?\s*(?:\?\.|\.)\s*(?:match|matchAll|replace|replaceAll|search)\s*\(`, 'g') },
+  {
+    name: 'a regex method called on a message',
+    re: new RegExp(String.raw`${TEXT}\s*\)?\s*(?:\?\.|\.)\s*(?:match|matchAll|replace|replaceAll|search)\s*\(`, 'g'),
+  },
   // /…/.test(d.reason), RE.exec(e.message)
   { name: 'a regex tested against a message', re: new RegExp(String.raw`\.\s*(?:test|exec)\s*\(\s*[^;\n]*?${TEXT}`, 'g') },
   // new RegExp(…) built or applied on the same statement as a message
@@ -29,18 +32,28 @@ const PATTERNS: { name: string; re: RegExp }[] = [
 /** Edges that classify errors that are not the macro's texts. */
 const ALLOWED: { file: string; snippet: string; why: string }[] = [
   { file: 'macro/cli/args.ts', snippet: "/'(-{1,2}[^' ]+)/.exec(e.message)", why: "Node's util.parseArgs error: the option it names" },
-  { file: 'macro/cli/args.ts', snippet: '/does not take an argument/.test(e.message)', why: "Node's util.parseArgs error, turned into the CLI's own usage text" },
-  { file: 'macro/cli/commands/verify.ts', snippet: "timeoutOr(e, message).replace(/^timed out/, 'CloudFormation timed out')", why: "verify's own text for an AWS SDK timeout" },
+  {
+    file: 'macro/cli/args.ts',
+    snippet: '/does not take an argument/.test(e.message)',
+    why: "Node's util.parseArgs error, turned into the CLI's own usage text",
+  },
+  {
+    file: 'macro/cli/commands/verify.ts',
+    snippet: "timeoutOr(e, message).replace(/^timed out/, 'CloudFormation timed out')",
+    why: "verify's own text for an AWS SDK timeout",
+  },
   { file: 'macro/cli/commands/verify.ts', snippet: '/credential/i.test(message)', why: 'an AWS SDK credentials error' },
   { file: 'macro/cli/commands/verify.ts', snippet: '/region/i.test(message) && /missing/i.test(message)', why: 'an AWS SDK configuration error' },
-  { file: 'macro/cli/commands/verify.ts', snippet: "/does not exist/.test(message)", why: "CloudFormation's ValidationError for a missing stack" },
+  { file: 'macro/cli/commands/verify.ts', snippet: '/does not exist/.test(message)', why: "CloudFormation's ValidationError for a missing stack" },
   { file: 'macro/aws/s3-definitions.ts', snippet: "/version/i.test((e as Error).message ?? '')", why: "S3's InvalidArgument error for a bad version id" },
 ];
 
 function files(path: string): string[] {
   const abs = join(ROOT, path);
   if (!statSync(abs).isDirectory()) return [path];
-  return readdirSync(abs).flatMap((name) => files(join(path, name))).filter((p) => p.endsWith('.ts'));
+  return readdirSync(abs)
+    .flatMap((name) => files(join(path, name)))
+    .filter((p) => p.endsWith('.ts'));
 }
 
 /** The source without comments (kept line for line, so that findings name the right line). */
@@ -79,20 +92,20 @@ describe('the scan catches an edge that parses message text (self-check)', () =>
   test.each([
     // what cli/main.ts did before the report had message ids
     ["return `  would grant  ${where}: ${d.reason.replace(/ \\(Mode report: nothing changed\\)$/, '')}`;"],
-    ["if (/Mode report/.test(d.reason)) return;"],
-    ["const cold = decisions.filter((d) => /stays cold/.test(d.reason));"],
-    ["const m = reply.errorMessage.match(/Resource with id \\[(\\w+)\\]/);"],
-    ["const id = /\\[(\\w+)\\]/.exec(e.message)?.[1];"],
+    ['if (/Mode report/.test(d.reason)) return;'],
+    ['const cold = decisions.filter((d) => /stays cold/.test(d.reason));'],
+    ['const m = reply.errorMessage.match(/Resource with id \\[(\\w+)\\]/);'],
+    ['const id = /\\[(\\w+)\\]/.exec(e.message)?.[1];'],
     ['const found = new RegExp(name).test(problem.message);'],
     ['const text = d.reason\n  .replace(/x/, "");'],
-    ["if (error.message?.search(/strict/) >= 0) fail();"],
+    ['if (error.message?.search(/strict/) >= 0) fail();'],
   ])('%s', (line) => {
     expect(scan(`const before = 1;\n${line}\n`)).toEqual([expect.objectContaining({ line: 2 })]);
   });
 
   test.each([
     ['d.reason, read as it is', 'out.push(`${where}: ${d.reason}`);'],
-    ['a regex on a file name', "const m = /^(.*)\\.template\\.json$/.exec(basename(templateFile));"],
+    ['a regex on a file name', 'const m = /^(.*)\\.template\\.json$/.exec(basename(templateFile));'],
     ['a regex on file text', "return readFile(path).replace(/^\\uFEFF/, '');"],
     ['a comment that quotes the old code', "// d.reason.replace(/ \\(Mode report: nothing changed\\)$/, '')"],
     ['structure, not prose', "if (d.topic === 'definition' && d.messageId === 'definition.storedFails') return;"],
@@ -105,7 +118,16 @@ describe('no edge matches a regex against a message text', () => {
   const edgeFiles = EDGES.flatMap(files);
 
   test('the scan sees the edges', () => {
-    expect(edgeFiles).toEqual(expect.arrayContaining(['macro/cli/main.ts', 'macro/cli/commands/check.ts', 'macro/handler.ts', 'macro/log.ts', 'macro/aws/lambda-aliases.ts', 'macro/aws/stack.ts']));
+    expect(edgeFiles).toEqual(
+      expect.arrayContaining([
+        'macro/cli/main.ts',
+        'macro/cli/commands/check.ts',
+        'macro/handler.ts',
+        'macro/log.ts',
+        'macro/aws/lambda-aliases.ts',
+        'macro/aws/stack.ts',
+      ]),
+    );
   });
 
   test.each(EDGES.flatMap(files).map((f) => [f]))('%s', (file) => {

@@ -17,7 +17,10 @@ const TEMPLATE: JsonObject = {
   Resources: {
     Fn: { Type: 'AWS::Lambda::Function', Properties: { FunctionName: 'my-fn', Environment: { Variables: { PASSWORD: { Ref: 'DbPassword' } } } } },
     Cold: { Type: 'AWS::Lambda::Function', Properties: { FunctionName: 'cold-fn' } },
-    Live: { Type: 'AWS::Lambda::Alias', Properties: { FunctionName: { Ref: 'Fn' }, FunctionVersion: '1', Name: 'live', ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 } } },
+    Live: {
+      Type: 'AWS::Lambda::Alias',
+      Properties: { FunctionName: { Ref: 'Fn' }, FunctionVersion: '1', Name: 'live', ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 } },
+    },
     Role: { Type: 'AWS::IAM::Role', Properties: {} },
     SM: {
       Type: 'AWS::StepFunctions::StateMachine',
@@ -78,14 +81,45 @@ describe('success', () => {
     const lines = d.lines.map((l) => JSON.parse(l));
     expect(d.lines.every((l) => !l.includes('\n'))).toBe(true);
     expect(lines.map((l) => l.message)).toEqual(['rewritten', 'cold', 'granted', 'summary']);
-    expect(lines[0]).toMatchObject({ level: 'INFO', requestId: 'req-1', stateMachine: 'SM', state: 'A', statePath: 'States.A', function: 'Fn', from: FROM, to: TO });
+    expect(lines[0]).toMatchObject({
+      level: 'INFO',
+      requestId: 'req-1',
+      stateMachine: 'SM',
+      state: 'A',
+      statePath: 'States.A',
+      function: 'Fn',
+      from: FROM,
+      to: TO,
+    });
     expect(lines[1]).toMatchObject({ level: 'INFO', stateMachine: 'SM', state: 'B', function: 'Cold', reason: 'function Cold has no provisioned concurrency' });
-    expect(lines[2]).toMatchObject({ level: 'INFO', requestId: 'req-1', stateMachine: 'SM', to: TO, templatePath: expect.stringMatching(/^Resources\/Role\/Properties\/Policies\//), reason: expect.stringContaining('lambda:InvokeFunction') });
-    expect(lines[3]).toEqual({ level: 'INFO', message: 'summary', requestId: 'req-1', stateMachines: 1, modifiedStateMachines: 1, rewritten: 1, cold: 1, warnings: 0, iamGrantsAdded: 1 });
+    expect(lines[2]).toMatchObject({
+      level: 'INFO',
+      requestId: 'req-1',
+      stateMachine: 'SM',
+      to: TO,
+      templatePath: expect.stringMatching(/^Resources\/Role\/Properties\/Policies\//),
+      reason: expect.stringContaining('lambda:InvokeFunction'),
+    });
+    expect(lines[3]).toEqual({
+      level: 'INFO',
+      message: 'summary',
+      requestId: 'req-1',
+      stateMachines: 1,
+      modifiedStateMachines: 1,
+      rewritten: 1,
+      cold: 1,
+      warnings: 0,
+      iamGrantsAdded: 1,
+    });
   });
 
   test('warnings are logged at WARN', async () => {
-    const fragment = { Resources: { ...(TEMPLATE.Resources as JsonObject), SM: { Type: 'AWS::StepFunctions::StateMachine', Properties: { DefinitionS3Location: { Bucket: 'b', Key: 'k' } } } } };
+    const fragment = {
+      Resources: {
+        ...(TEMPLATE.Resources as JsonObject),
+        SM: { Type: 'AWS::StepFunctions::StateMachine', Properties: { DefinitionS3Location: { Bucket: 'b', Key: 'k' } } },
+      },
+    };
     const d = deps();
     const reply = await createHandler(d)(event({ fragment }));
     expect(reply.status).toBe('success');
@@ -106,7 +140,10 @@ describe('success', () => {
       Resources: {
         SM: {
           Type: 'AWS::StepFunctions::StateMachine',
-          Properties: { RoleArn: 'arn:aws:iam::123456789012:role/r', DefinitionString: `{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"${arn}","End":true}}}` },
+          Properties: {
+            RoleArn: 'arn:aws:iam::123456789012:role/r',
+            DefinitionString: `{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"${arn}","End":true}}}`,
+          },
         },
       },
     };
@@ -139,7 +176,9 @@ describe('failure: never throws, replies with errorMessage', () => {
     const reply = await createHandler(d)(ev);
     expect(reply.status).toBe('failure');
     expect(reply.errorMessage).toContain(message);
-    expect(reply.requestId).toBe(typeof ev === 'object' && ev !== null && typeof (ev as { requestId?: unknown }).requestId === 'string' ? (ev as { requestId: string }).requestId : '');
+    expect(reply.requestId).toBe(
+      typeof ev === 'object' && ev !== null && typeof (ev as { requestId?: unknown }).requestId === 'string' ? (ev as { requestId: string }).requestId : '',
+    );
     expect(reply.fragment).toEqual(fragment);
     expect(d.lines).toHaveLength(1);
     const line = JSON.parse(d.lines[0]);
@@ -157,7 +196,10 @@ describe('failure: never throws, replies with errorMessage', () => {
     const fragment = {
       Resources: {
         ...(TEMPLATE.Resources as JsonObject),
-        Blue: { Type: 'AWS::Lambda::Alias', Properties: { FunctionName: { Ref: 'Fn' }, FunctionVersion: '1', Name: 'blue', ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 } } },
+        Blue: {
+          Type: 'AWS::Lambda::Alias',
+          Properties: { FunctionName: { Ref: 'Fn' }, FunctionVersion: '1', Name: 'blue', ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 } },
+        },
       },
     };
     const reply = await createHandler(deps())(event({ fragment }));
@@ -174,7 +216,10 @@ describe('failure: never throws, replies with errorMessage', () => {
       Resources: {
         SM: {
           Type: 'AWS::StepFunctions::StateMachine',
-          Properties: { RoleArn: 'arn:aws:iam::123456789012:role/r', DefinitionString: `{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"${arn}","End":true}}}` },
+          Properties: {
+            RoleArn: 'arn:aws:iam::123456789012:role/r',
+            DefinitionString: `{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"${arn}","End":true}}}`,
+          },
         },
       },
     };
@@ -194,7 +239,10 @@ describe('failure: never throws, replies with errorMessage', () => {
       Resources: {
         SM: {
           Type: 'AWS::StepFunctions::StateMachine',
-          Properties: { RoleArn: 'arn:aws:iam::123456789012:role/r', DefinitionString: `{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"${arn}","End":true}}}` },
+          Properties: {
+            RoleArn: 'arn:aws:iam::123456789012:role/r',
+            DefinitionString: `{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"${arn}","End":true}}}`,
+          },
         },
       },
     };
@@ -245,7 +293,7 @@ describe('secrets', () => {
     expect(handler.length).toBeLessThanOrEqual(2);
   });
 
-  test('the deployed handler ignores the callback the nodejs22.x runtime passes, and writes through console at each line\'s level', async () => {
+  test("the deployed handler ignores the callback the nodejs22.x runtime passes, and writes through console at each line's level", async () => {
     const info = jest.spyOn(console, 'info').mockImplementation(() => undefined);
     const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
     const error = jest.spyOn(console, 'error').mockImplementation(() => undefined);
@@ -262,7 +310,11 @@ describe('secrets', () => {
         expect(JSON.parse(line as string).level).toBe('INFO');
         expect(line).not.toContain(SECRET);
       }
-      const failed = await (handler as unknown as (e: unknown, c: unknown, cb: unknown) => Promise<MacroReply>)(event({ params: { Mode: 'nope' } }), {}, callback);
+      const failed = await (handler as unknown as (e: unknown, c: unknown, cb: unknown) => Promise<MacroReply>)(
+        event({ params: { Mode: 'nope' } }),
+        {},
+        callback,
+      );
       expect(failed.status).toBe('failure');
       expect(error).toHaveBeenCalledTimes(1);
       expect(JSON.parse(error.mock.calls[0][0] as string)).toMatchObject({ level: 'ERROR', message: 'failure', requestId: 'req-1' });
@@ -271,5 +323,4 @@ describe('secrets', () => {
       for (const s of [info, warn, error, log]) s.mockRestore();
     }
   });
-
 });

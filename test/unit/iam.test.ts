@@ -47,11 +47,22 @@ describe('wildcard', () => {
   test('property: agrees with the equivalent regular expression', () => {
     const chars = fc.constantFrom('a', 'b', ':', '*', '?');
     const textChars = fc.constantFrom('a', 'b', ':');
-    const toRegExp = (p: string): RegExp => new RegExp(`^${p.replace(/[.+^${}()|[\]\\:]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 's');
+    const toRegExp = (p: string): RegExp =>
+      new RegExp(
+        `^${p
+          .replace(/[.+^${}()|[\]\\:]/g, '\\$&')
+          .replace(/\*/g, '.*')
+          .replace(/\?/g, '.')}$`,
+        's',
+      );
     fc.assert(
-      fc.property(fc.array(chars, { maxLength: 10 }).map((a) => a.join('')), fc.array(textChars, { maxLength: 12 }).map((a) => a.join('')), (p, t) => {
-        expect(wildcard(p, t)).toBe(toRegExp(p).test(t));
-      }),
+      fc.property(
+        fc.array(chars, { maxLength: 10 }).map((a) => a.join('')),
+        fc.array(textChars, { maxLength: 12 }).map((a) => a.join('')),
+        (p, t) => {
+          expect(wildcard(p, t)).toBe(toRegExp(p).test(t));
+        },
+      ),
       { numRuns: 3000 },
     );
   });
@@ -65,12 +76,19 @@ const GA = (r: string, a = 'Arn'): Json => ({ 'Fn::GetAtt': [r, a] });
 const INVOKE_FN = { 'Fn::Sub': '{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"${Fn.Arn}","End":true}}}' };
 
 const FUNCTION = { Type: 'AWS::Lambda::Function', Properties: { FunctionName: 'my-fn' } };
-const LIVE = { Type: 'AWS::Lambda::Alias', Properties: { FunctionName: { Ref: 'Fn' }, FunctionVersion: '1', Name: 'live', ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 } } };
+const LIVE = {
+  Type: 'AWS::Lambda::Alias',
+  Properties: { FunctionName: { Ref: 'Fn' }, FunctionVersion: '1', Name: 'live', ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 } },
+};
 
 const statement = (resource: Json, extra: JsonObject = {}): JsonObject => ({ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: resource, ...extra });
 const role = (statements: JsonObject[], extra: JsonObject = {}): JsonObject => ({
   Type: 'AWS::IAM::Role',
-  Properties: { AssumeRolePolicyDocument: {}, Policies: [{ PolicyName: 'invoke', PolicyDocument: { Version: '2012-10-17', Statement: statements } }], ...extra },
+  Properties: {
+    AssumeRolePolicyDocument: {},
+    Policies: [{ PolicyName: 'invoke', PolicyDocument: { Version: '2012-10-17', Statement: statements } }],
+    ...extra,
+  },
 });
 const machine = (props: JsonObject = {}): JsonObject => ({
   Type: 'AWS::StepFunctions::StateMachine',
@@ -87,7 +105,7 @@ function run(resources: JsonObject, options: TransformOptions = OPTIONS): Transf
 
 /** The statements of the role's inline policy `k`. */
 const statementsOf = (out: JsonObject, roleId = 'Role', k = 0): Json =>
-  ((out[roleId] as { Properties: { Policies: { PolicyDocument: { Statement: Json } }[] } }).Properties.Policies[k]).PolicyDocument.Statement;
+  (out[roleId] as { Properties: { Policies: { PolicyDocument: { Statement: Json } }[] } }).Properties.Policies[k].PolicyDocument.Statement;
 
 describe('grants that already cover the alias: nothing added', () => {
   test.each<[string, Json]>([
@@ -175,7 +193,10 @@ describe('grants that do not cover the alias', () => {
     const existing = { PolicyName: 'WarmStepFunctionsInvoke', PolicyDocument: { Version: '2012-10-17', Statement: [statement('arn:aws:s3:::x')] } };
     const { out } = run({ Role: { Type: 'AWS::IAM::Role', Properties: { Policies: [existing] } }, SM: machine() });
     expect((out.Role as { Properties: { Policies: Json[] } }).Properties.Policies).toEqual([
-      { PolicyName: 'WarmStepFunctionsInvoke', PolicyDocument: { Version: '2012-10-17', Statement: [statement('arn:aws:s3:::x'), statement([{ Ref: 'Live' }])] } },
+      {
+        PolicyName: 'WarmStepFunctionsInvoke',
+        PolicyDocument: { Version: '2012-10-17', Statement: [statement('arn:aws:s3:::x'), statement([{ Ref: 'Live' }])] },
+      },
     ]);
   });
 
@@ -226,13 +247,21 @@ describe('each grant is reported as a "granted" decision: where it went and what
 
   test('added to the statement that grants the function', () => {
     expect(granted(run({ Role: role([statement(GA('Fn'))]), SM: machine() }))).toEqual([
-      { templatePath: 'Resources/Role/Properties/Policies/0/PolicyDocument/Statement/0/Resource', to: '{Live}', reason: 'lambda:InvokeFunction on {Live}: added to the statement of Role that grants the function' },
+      {
+        templatePath: 'Resources/Role/Properties/Policies/0/PolicyDocument/Statement/0/Resource',
+        to: '{Live}',
+        reason: 'lambda:InvokeFunction on {Live}: added to the statement of Role that grants the function',
+      },
     ]);
   });
 
   test("a new statement in the role's WarmStepFunctionsInvoke inline policy", () => {
     expect(granted(run({ Role: role([statement('arn:aws:s3:::x')]), SM: machine() }))).toEqual([
-      { templatePath: 'Resources/Role/Properties/Policies/1', to: '{Live}', reason: "lambda:InvokeFunction on {Live}: a new statement in Role's inline policy WarmStepFunctionsInvoke" },
+      {
+        templatePath: 'Resources/Role/Properties/Policies/1',
+        to: '{Live}',
+        reason: "lambda:InvokeFunction on {Live}: a new statement in Role's inline policy WarmStepFunctionsInvoke",
+      },
     ]);
   });
 
@@ -242,7 +271,8 @@ describe('each grant is reported as a "granted" decision: where it went and what
       {
         templatePath: 'Resources/RoleWarmStepFunctionsPolicy',
         to: '{Live}',
-        reason: "lambda:InvokeFunction on {Live}: a statement in the macro's own AWS::IAM::Policy RoleWarmStepFunctionsPolicy, attached to Role (whose Policies is an intrinsic)",
+        reason:
+          "lambda:InvokeFunction on {Live}: a statement in the macro's own AWS::IAM::Policy RoleWarmStepFunctionsPolicy, attached to Role (whose Policies is an intrinsic)",
       },
     ]);
   });
@@ -256,7 +286,11 @@ describe('each grant is reported as a "granted" decision: where it went and what
     const r = run(input, { ...OPTIONS, mode: 'report' });
     expect(r.fragment).toEqual({ Resources: { Fn: FUNCTION, Live: LIVE, ...input } });
     expect(granted(r)).toEqual([
-      { templatePath: 'Resources/Role/Properties/Policies/0/PolicyDocument/Statement/0/Resource', to: '{Live}', reason: 'lambda:InvokeFunction on {Live}: added to the statement of Role that grants the function (Mode report: nothing changed)' },
+      {
+        templatePath: 'Resources/Role/Properties/Policies/0/PolicyDocument/Statement/0/Resource',
+        to: '{Live}',
+        reason: 'lambda:InvokeFunction on {Live}: added to the statement of Role that grants the function (Mode report: nothing changed)',
+      },
     ]);
     expect(r.report.summary).toMatchObject({ modifiedStateMachines: 0, rewritten: 1, iamGrantsAdded: 1 });
   });
@@ -266,7 +300,10 @@ describe("a role whose Policies is an intrinsic: the macro's own policy resource
   const computed = (extra: JsonObject = {}): JsonObject => ({
     Type: 'AWS::IAM::Role',
     ...extra,
-    Properties: { AssumeRolePolicyDocument: {}, Policies: { 'Fn::If': ['HasLogs', [{ PolicyName: 'logs', PolicyDocument: { Statement: [] } }], { Ref: 'AWS::NoValue' }] } },
+    Properties: {
+      AssumeRolePolicyDocument: {},
+      Policies: { 'Fn::If': ['HasLogs', [{ PolicyName: 'logs', PolicyDocument: { Statement: [] } }], { Ref: 'AWS::NoValue' }] },
+    },
   });
   const own = (out: JsonObject, id = 'RoleWarmStepFunctionsPolicy'): JsonObject => out[id] as JsonObject;
 
@@ -275,7 +312,11 @@ describe("a role whose Policies is an intrinsic: the macro's own policy resource
     expect(report.summary.iamGrantsAdded).toBe(1);
     expect(own(out)).toEqual({
       Type: 'AWS::IAM::Policy',
-      Properties: { PolicyName: 'RoleWarmStepFunctionsPolicy', PolicyDocument: { Version: '2012-10-17', Statement: [statement([{ Ref: 'Live' }])] }, Roles: [{ Ref: 'Role' }] },
+      Properties: {
+        PolicyName: 'RoleWarmStepFunctionsPolicy',
+        PolicyDocument: { Version: '2012-10-17', Statement: [statement([{ Ref: 'Live' }])] },
+        Roles: [{ Ref: 'Role' }],
+      },
     });
     expect(out.Role).toEqual(computed());
     expect((out.SM as JsonObject).DependsOn).toEqual(['RoleWarmStepFunctionsPolicy']);
@@ -289,7 +330,12 @@ describe("a role whose Policies is an intrinsic: the macro's own policy resource
   });
 
   test('the state machine shares the Condition: DependsOn added, existing entries kept first', () => {
-    const { out } = run({ Role: computed({ Condition: 'InProd' }), SM: { ...machine(), Condition: 'InProd', DependsOn: ['A', 'B'] }, A: { Type: 'AWS::SNS::Topic' }, B: { Type: 'AWS::SNS::Topic' } });
+    const { out } = run({
+      Role: computed({ Condition: 'InProd' }),
+      SM: { ...machine(), Condition: 'InProd', DependsOn: ['A', 'B'] },
+      A: { Type: 'AWS::SNS::Topic' },
+      B: { Type: 'AWS::SNS::Topic' },
+    });
     expect((out.SM as JsonObject).DependsOn).toEqual(['A', 'B', 'RoleWarmStepFunctionsPolicy']);
   });
 
@@ -302,7 +348,10 @@ describe("a role whose Policies is an intrinsic: the macro's own policy resource
 
   test('a grant present in every branch of the Fn::If covers the target: nothing added; in one branch only: added', () => {
     const grants = (resource: Json): Json[] => [{ PolicyName: 'invoke', PolicyDocument: { Statement: [statement(resource)] } }];
-    const both = { Type: 'AWS::IAM::Role', Properties: { Policies: { 'Fn::If': ['C', grants({ 'Fn::Sub': '${Fn.Arn}:*' }), { 'Fn::If': ['D', grants('*'), grants(`${FN_ARN}:live`)] }] } } };
+    const both = {
+      Type: 'AWS::IAM::Role',
+      Properties: { Policies: { 'Fn::If': ['C', grants({ 'Fn::Sub': '${Fn.Arn}:*' }), { 'Fn::If': ['D', grants('*'), grants(`${FN_ARN}:live`)] }] } },
+    };
     const covered = run({ Role: both, SM: machine() });
     expect(covered.report.summary.iamGrantsAdded).toBe(0);
     expect(covered.out.RoleWarmStepFunctionsPolicy).toBeUndefined();
@@ -331,7 +380,10 @@ describe("a role whose Policies is an intrinsic: the macro's own policy resource
   });
 
   test('the logical ID is not one of a resource or a parameter, and has at most 255 characters', () => {
-    const input = { Parameters: { RoleWarmStepFunctionsPolicy: { Type: 'String' } }, Resources: { Fn: FUNCTION, Live: LIVE, Role: computed(), SM: machine(), RoleWarmStepFunctionsPolicy2: { Type: 'AWS::SNS::Topic' } } };
+    const input = {
+      Parameters: { RoleWarmStepFunctionsPolicy: { Type: 'String' } },
+      Resources: { Fn: FUNCTION, Live: LIVE, Role: computed(), SM: machine(), RoleWarmStepFunctionsPolicy2: { Type: 'AWS::SNS::Topic' } },
+    };
     const out = (transform(input, OPTIONS).fragment as { Resources: JsonObject }).Resources;
     expect(own(out, 'RoleWarmStepFunctionsPolicy3')).toMatchObject({ Type: 'AWS::IAM::Policy', Properties: { PolicyName: 'RoleWarmStepFunctionsPolicy3' } });
     const long = 'R'.repeat(250);
@@ -357,7 +409,15 @@ describe('circular dependencies', () => {
   // refers to Starter's alias would close the circle.
   const starter = (aliasName: Json = 'live'): JsonObject => ({
     Starter: { Type: 'AWS::Lambda::Function', Properties: { FunctionName: 'starter-fn', Environment: { Variables: { FLOW: { Ref: 'A' } } } } },
-    StarterLive: { Type: 'AWS::Lambda::Alias', Properties: { FunctionName: { Ref: 'Starter' }, FunctionVersion: '1', Name: aliasName, ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 } } },
+    StarterLive: {
+      Type: 'AWS::Lambda::Alias',
+      Properties: {
+        FunctionName: { Ref: 'Starter' },
+        FunctionVersion: '1',
+        Name: aliasName,
+        ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 },
+      },
+    },
     A: machine(),
     B: machine({ DefinitionString: { 'Fn::Sub': '{"StartAt":"S","States":{"S":{"Type":"Task","Resource":"${Starter.Arn}","End":true}}}' } }),
   });
@@ -375,19 +435,29 @@ describe('circular dependencies', () => {
   test("in the macro's own policy too (both state machines depend on it)", () => {
     const computed = { Type: 'AWS::IAM::Role', Properties: { Policies: { 'Fn::If': ['C', [], { Ref: 'AWS::NoValue' }] } } };
     const { out } = run({ Role: computed, ...starter() });
-    expect((out.RoleWarmStepFunctionsPolicy as { Properties: JsonObject }).Properties.PolicyDocument).toEqual({ Version: '2012-10-17', Statement: [statement([{ Ref: 'Live' }]), statement([LITERAL])] });
+    expect((out.RoleWarmStepFunctionsPolicy as { Properties: JsonObject }).Properties.PolicyDocument).toEqual({
+      Version: '2012-10-17',
+      Statement: [statement([{ Ref: 'Live' }]), statement([LITERAL])],
+    });
     expect((out.A as JsonObject).DependsOn).toEqual(['RoleWarmStepFunctionsPolicy']);
     expect((out.B as JsonObject).DependsOn).toEqual(['RoleWarmStepFunctionsPolicy']);
   });
 
   test("no literal ARN to fall back on (the alias name is a parameter): the grant goes to the macro's own policy", () => {
-    const input = { Parameters: { AliasParam: { Type: 'String' } }, Resources: { Fn: FUNCTION, Live: LIVE, Role: role([statement('arn:aws:s3:::x')]), ...starter({ Ref: 'AliasParam' }) } };
+    const input = {
+      Parameters: { AliasParam: { Type: 'String' } },
+      Resources: { Fn: FUNCTION, Live: LIVE, Role: role([statement('arn:aws:s3:::x')]), ...starter({ Ref: 'AliasParam' }) },
+    };
     const { fragment, report } = transform(input, OPTIONS);
     const out = (fragment as { Resources: JsonObject }).Resources;
     expect(statementsOf(out, 'Role', 1)).toEqual([statement([{ Ref: 'Live' }])]);
     expect(out.RoleWarmStepFunctionsPolicy).toEqual({
       Type: 'AWS::IAM::Policy',
-      Properties: { PolicyName: 'RoleWarmStepFunctionsPolicy', PolicyDocument: { Version: '2012-10-17', Statement: [statement([{ Ref: 'StarterLive' }])] }, Roles: [{ Ref: 'Role' }] },
+      Properties: {
+        PolicyName: 'RoleWarmStepFunctionsPolicy',
+        PolicyDocument: { Version: '2012-10-17', Statement: [statement([{ Ref: 'StarterLive' }])] },
+        Roles: [{ Ref: 'Role' }],
+      },
     });
     expect((out.B as JsonObject).DependsOn).toEqual(['RoleWarmStepFunctionsPolicy']);
     expect((out.A as JsonObject).DependsOn).toBeUndefined();
@@ -396,11 +466,14 @@ describe('circular dependencies', () => {
     );
   });
 
-  test('the function runs with the state machine\'s own role: the grant goes to a policy of its own (as SAM connectors do)', () => {
+  test("the function runs with the state machine's own role: the grant goes to a policy of its own (as SAM connectors do)", () => {
     const fn = { Type: 'AWS::Lambda::Function', Properties: { Role: GA('Role') } };
     const { out } = run({ Fn: fn, Role: role([statement('arn:aws:s3:::x')]), SM: machine() });
     expect((out.Role as { Properties: { Policies: Json[] } }).Properties.Policies).toHaveLength(1);
-    expect((out.RoleWarmStepFunctionsPolicy as { Properties: JsonObject }).Properties.PolicyDocument).toEqual({ Version: '2012-10-17', Statement: [statement([{ Ref: 'Live' }])] });
+    expect((out.RoleWarmStepFunctionsPolicy as { Properties: JsonObject }).Properties.PolicyDocument).toEqual({
+      Version: '2012-10-17',
+      Statement: [statement([{ Ref: 'Live' }])],
+    });
     expect((out.SM as JsonObject).DependsOn).toEqual(['RoleWarmStepFunctionsPolicy']);
   });
 
@@ -410,14 +483,25 @@ describe('circular dependencies', () => {
     const resources = {
       Role: computed,
       Notify: { Type: 'AWS::Lambda::Function', Properties: { Environment: { Variables: { NEXT: { Ref: 'B' } } } } },
-      NotifyLive: { Type: 'AWS::Lambda::Alias', Properties: { FunctionName: { Ref: 'Notify' }, FunctionVersion: '1', Name: 'live', ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 } } },
+      NotifyLive: {
+        Type: 'AWS::Lambda::Alias',
+        Properties: {
+          FunctionName: { Ref: 'Notify' },
+          FunctionVersion: '1',
+          Name: 'live',
+          ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 },
+        },
+      },
       A: machine({ DefinitionString: { 'Fn::Sub': '{"StartAt":"S","States":{"S":{"Type":"Task","Resource":"${Notify.Arn}","End":true}}}' } }),
       B: machine(),
     };
     const { out, report } = run(resources);
     expect((out.A as JsonObject).DependsOn).toEqual(['RoleWarmStepFunctionsPolicy']);
     expect((out.B as JsonObject).DependsOn).toBeUndefined();
-    expect((out.RoleWarmStepFunctionsPolicy as { Properties: JsonObject }).Properties.PolicyDocument).toEqual({ Version: '2012-10-17', Statement: [statement([{ Ref: 'NotifyLive' }]), statement([{ Ref: 'Live' }])] });
+    expect((out.RoleWarmStepFunctionsPolicy as { Properties: JsonObject }).Properties.PolicyDocument).toEqual({
+      Version: '2012-10-17',
+      Statement: [statement([{ Ref: 'NotifyLive' }]), statement([{ Ref: 'Live' }])],
+    });
     expect(report.decisions.filter((d) => d.action === 'warning')).toEqual([
       {
         action: 'warning',
@@ -447,7 +531,13 @@ describe('circular dependencies', () => {
         action: 'warning',
         topic: 'invocation',
         messageId: 'invocation.cycle',
-        data: { field: 'Resource', target: 'Live', cycle: 'SM → Live → Fn → SM', why: 'the FunctionName of Fn is not a literal', fix: 'give the function a literal FunctionName and its alias a literal Name' },
+        data: {
+          field: 'Resource',
+          target: 'Live',
+          cycle: 'SM → Live → Fn → SM',
+          why: 'the FunctionName of Fn is not a literal',
+          fix: 'give the function a literal FunctionName and its alias a literal Name',
+        },
         stateMachine: 'SM',
         state: 'A',
         statePath: 'States.A',
@@ -469,10 +559,20 @@ describe('circular dependencies', () => {
     const fn = { Type: 'AWS::Lambda::Function', Properties: { FunctionName: 'my-fn', Environment: { Variables: { FLOW: { Ref: 'SM' } } } } };
     const { out, report } = run({ Fn: fn, Role: role([statement('arn:aws:s3:::x')]), SM: machine() });
     const literal = 'arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:my-fn:live';
-    expect((out.SM as { Properties: JsonObject }).Properties.DefinitionString).toEqual({ 'Fn::Sub': `{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"${literal}","End":true}}}` });
+    expect((out.SM as { Properties: JsonObject }).Properties.DefinitionString).toEqual({
+      'Fn::Sub': `{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"${literal}","End":true}}}`,
+    });
     expect(statementsOf(out, 'Role', 1)).toEqual([statement([{ 'Fn::Sub': literal }])]);
     expect((out.SM as JsonObject).Metadata).toEqual({
-      WarmStepFunctions: [{ state: 'A', path: 'States.A', from: '{Fn.Arn}', to: 'arn:{AWS::Partition}:lambda:{AWS::Region}:{AWS::AccountId}:function:my-fn:live', why: 'literal ARN: a reference would make a circular dependency (SM → Live → Fn → SM)' }],
+      WarmStepFunctions: [
+        {
+          state: 'A',
+          path: 'States.A',
+          from: '{Fn.Arn}',
+          to: 'arn:{AWS::Partition}:lambda:{AWS::Region}:{AWS::AccountId}:function:my-fn:live',
+          why: 'literal ARN: a reference would make a circular dependency (SM → Live → Fn → SM)',
+        },
+      ],
     });
     expect(report.decisions.filter((d) => d.action !== 'warning').map((d) => d.reason)).toEqual([
       'Resource now invokes Live (provisioned concurrency) by its literal ARN (a reference would make a circular dependency: SM → Live → Fn → SM)',
@@ -507,7 +607,10 @@ describe('an unknown deployment (the CLI without --region and --account-id)', ()
   });
 
   test('a known deployment in another partition is not covered by an aws grant', () => {
-    const { report } = run({ Role: role([statement({ 'Fn::Sub': 'arn:aws:lambda:${AWS::Region}:${AWS::AccountId}:function:my-fn:*' })]), SM: machine() }, { region: 'cn-north-1', accountId: '123456789012' });
+    const { report } = run(
+      { Role: role([statement({ 'Fn::Sub': 'arn:aws:lambda:${AWS::Region}:${AWS::AccountId}:function:my-fn:*' })]), SM: machine() },
+      { region: 'cn-north-1', accountId: '123456789012' },
+    );
     expect(report.summary.iamGrantsAdded).toBe(1);
   });
 });
@@ -516,22 +619,33 @@ describe('policies attached to the role', () => {
   const bare = { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: {} } };
 
   test('an AWS::IAM::Policy with Roles [Ref Role] that grants the function gets the alias', () => {
-    const policy = { Type: 'AWS::IAM::Policy', Properties: { PolicyName: 'p', Roles: [{ Ref: 'Role' }], PolicyDocument: { Statement: [statement(GA('Fn'))] } } };
+    const policy = {
+      Type: 'AWS::IAM::Policy',
+      Properties: { PolicyName: 'p', Roles: [{ Ref: 'Role' }], PolicyDocument: { Statement: [statement(GA('Fn'))] } },
+    };
     const { out, report } = run({ Role: bare, Policy: policy, SM: machine() });
     expect(report.summary.iamGrantsAdded).toBe(1);
-    expect((out.Policy as { Properties: { PolicyDocument: JsonObject } }).Properties.PolicyDocument.Statement).toEqual([statement([GA('Fn'), { Ref: 'Live' }])]);
+    expect((out.Policy as { Properties: { PolicyDocument: JsonObject } }).Properties.PolicyDocument.Statement).toEqual([
+      statement([GA('Fn'), { Ref: 'Live' }]),
+    ]);
     expect(out.Role).toBe(bare);
   });
 
   test('an AWS::IAM::Policy that covers the alias: nothing added', () => {
-    const policy = { Type: 'AWS::IAM::Policy', Properties: { PolicyName: 'p', Roles: [{ Ref: 'Role' }], PolicyDocument: { Statement: statement(`${FN_ARN}:*`) } } };
+    const policy = {
+      Type: 'AWS::IAM::Policy',
+      Properties: { PolicyName: 'p', Roles: [{ Ref: 'Role' }], PolicyDocument: { Statement: statement(`${FN_ARN}:*`) } },
+    };
     const { report, out } = run({ Role: bare, Policy: policy, SM: machine() });
     expect(report.summary.iamGrantsAdded).toBe(0);
     expect(out.Policy).toBe(policy);
   });
 
   test('a policy of another role does not count', () => {
-    const policy = { Type: 'AWS::IAM::Policy', Properties: { PolicyName: 'p', Roles: [{ Ref: 'OtherRole' }], PolicyDocument: { Statement: [statement('*')] } } };
+    const policy = {
+      Type: 'AWS::IAM::Policy',
+      Properties: { PolicyName: 'p', Roles: [{ Ref: 'OtherRole' }], PolicyDocument: { Statement: [statement('*')] } },
+    };
     const { report, out } = run({ Role: bare, OtherRole: bare, Policy: policy, SM: machine() });
     expect(report.summary.iamGrantsAdded).toBe(1);
     expect(out.Policy).toBe(policy);
@@ -553,7 +667,10 @@ describe('policies attached to the role', () => {
 describe('SAM state machines (Policies)', () => {
   const samMachine = (policies?: Json): JsonObject => ({
     Type: 'AWS::Serverless::StateMachine',
-    Properties: { Definition: { StartAt: 'A', States: { A: { Type: 'Task', Resource: GA('Fn'), End: true } } }, ...(policies === undefined ? {} : { Policies: policies }) },
+    Properties: {
+      Definition: { StartAt: 'A', States: { A: { Type: 'Task', Resource: GA('Fn'), End: true } } },
+      ...(policies === undefined ? {} : { Policies: policies }),
+    },
   });
 
   test('LambdaInvokePolicy for the function covers its alias', () => {
@@ -605,7 +722,9 @@ describe('a role outside the template', () => {
     expect(warnings[0].reason).toContain('arn:aws:iam::123456789012:role/shared');
     expect(warnings[0].reason).toContain('is not defined in this template');
     expect(warnings[0].reason).toContain(formatValue({ Ref: 'Live' }));
-    expect((out.SM as { Properties: JsonObject }).Properties.DefinitionString).toEqual({ 'Fn::Sub': '{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"${Live}","End":true}}}' });
+    expect((out.SM as { Properties: JsonObject }).Properties.DefinitionString).toEqual({
+      'Fn::Sub': '{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"${Live}","End":true}}}',
+    });
   });
 
   test('Mode strict: a failure', () => {
@@ -626,7 +745,8 @@ describe('a role outside the template', () => {
       expect.objectContaining({
         action: 'warning',
         templatePath: 'Resources/SM/Properties/RoleArn',
-        reason: 'RoleArn refers to NoRole, which is not a resource or parameter of this template (CloudFormation will reject it); the macro could not let it invoke {Live}',
+        reason:
+          'RoleArn refers to NoRole, which is not a resource or parameter of this template (CloudFormation will reject it); the macro could not let it invoke {Live}',
       }),
     );
   });
@@ -634,7 +754,9 @@ describe('a role outside the template', () => {
   test('a Ref to a parameter is outside the template too', () => {
     const input = { Parameters: { RoleParam: { Type: 'String' } }, Resources: { Fn: FUNCTION, Live: LIVE, SM: machine({ RoleArn: { Ref: 'RoleParam' } }) } };
     const { report } = transform(input, OPTIONS);
-    expect(report.decisions.filter((d) => d.action === 'warning').map((d) => d.reason)).toEqual([expect.stringContaining('{"Ref":"RoleParam"} is not defined in this template')]);
+    expect(report.decisions.filter((d) => d.action === 'warning').map((d) => d.reason)).toEqual([
+      expect.stringContaining('{"Ref":"RoleParam"} is not defined in this template'),
+    ]);
   });
 });
 
@@ -647,14 +769,16 @@ describe('IAM: defects', () => {
   test('a grant on ${Fn.Arn}:live covers the SAM alias Fn.Alias (AutoPublishAlias: live)', () => {
     const input = {
       Resources: {
-        Fn: { Type: 'AWS::Serverless::Function', Properties: { FunctionName: 'my-fn', AutoPublishAlias: 'live', ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 } } },
+        Fn: {
+          Type: 'AWS::Serverless::Function',
+          Properties: { FunctionName: 'my-fn', AutoPublishAlias: 'live', ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 } },
+        },
         Role: role([statement({ 'Fn::Sub': '${Fn.Arn}:live' })]),
         SM: machine(),
       },
     };
     expect(transform(input, OPTIONS).report.summary.iamGrantsAdded).toBe(0);
   });
-
 });
 
 describe('grants are narrow: a statement is extended only when its actions are exactly the invoke actions', () => {
@@ -690,7 +814,15 @@ describe('grants are narrow: a statement is extended only when its actions are e
 describe('names that go into a literal ARN are valid Lambda names', () => {
   const starter = (fnName: string, aliasName: string): JsonObject => ({
     Starter: { Type: 'AWS::Lambda::Function', Properties: { FunctionName: fnName, Environment: { Variables: { FLOW: { Ref: 'A' } } } } },
-    StarterLive: { Type: 'AWS::Lambda::Alias', Properties: { FunctionName: { Ref: 'Starter' }, FunctionVersion: '1', Name: aliasName, ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 } } },
+    StarterLive: {
+      Type: 'AWS::Lambda::Alias',
+      Properties: {
+        FunctionName: { Ref: 'Starter' },
+        FunctionVersion: '1',
+        Name: aliasName,
+        ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 },
+      },
+    },
     A: machine(),
     B: machine({ DefinitionString: { 'Fn::Sub': '{"StartAt":"S","States":{"S":{"Type":"Task","Resource":"${Starter.Arn}","End":true}}}' } }),
   });
@@ -708,7 +840,10 @@ describe('names that go into a literal ARN are valid Lambda names', () => {
     const policies = texts(out);
     expect(policies).not.toContain(`function:${fnName}:${aliasName}`);
     // The grant still exists, by reference, in a policy of its own (it breaks the circle).
-    expect((out.RoleWarmStepFunctionsPolicy as { Properties: JsonObject }).Properties.PolicyDocument).toEqual({ Version: '2012-10-17', Statement: [statement([{ Ref: 'StarterLive' }])] });
+    expect((out.RoleWarmStepFunctionsPolicy as { Properties: JsonObject }).Properties.PolicyDocument).toEqual({
+      Version: '2012-10-17',
+      Statement: [statement([{ Ref: 'StarterLive' }])],
+    });
   });
 
   test('valid names: the literal-ARN grant', () => {
@@ -741,23 +876,42 @@ describe('the effective-permission check: every policy that reaches the principa
     expect(error).toBeInstanceOf(TransformError);
     expect((error as Error).message).toMatch(message);
   };
-  const boundaryPolicy = (statements: JsonObject[]): JsonObject => ({ Type: 'AWS::IAM::ManagedPolicy', Properties: { PolicyDocument: { Version: '2012-10-17', Statement: statements } } });
+  const boundaryPolicy = (statements: JsonObject[]): JsonObject => ({
+    Type: 'AWS::IAM::ManagedPolicy',
+    Properties: { PolicyDocument: { Version: '2012-10-17', Statement: statements } },
+  });
 
   test('a permissions boundary that allows only the unqualified ARN: extended with the alias (guardrail extended), nothing else in it changes', () => {
-    const r = runWith({ Role: role([statement(GA('Fn'))], { PermissionsBoundary: { Ref: 'Boundary' } }), Boundary: boundaryPolicy([statement(GA('Fn')), { Effect: 'Allow', Action: 'logs:*', Resource: '*' }]), SM: machine() });
-    expect((r.out.Boundary as { Properties: JsonObject }).Properties.PolicyDocument).toEqual({ Version: '2012-10-17', Statement: [statement([GA('Fn'), { Ref: 'Live' }]), { Effect: 'Allow', Action: 'logs:*', Resource: '*' }] });
-    expect(reasons(r, 'granted')).toContain('guardrail extended: the permissions boundary Boundary now allows lambda:InvokeFunction on {Live}, as it does on Fn');
+    const r = runWith({
+      Role: role([statement(GA('Fn'))], { PermissionsBoundary: { Ref: 'Boundary' } }),
+      Boundary: boundaryPolicy([statement(GA('Fn')), { Effect: 'Allow', Action: 'logs:*', Resource: '*' }]),
+      SM: machine(),
+    });
+    expect((r.out.Boundary as { Properties: JsonObject }).Properties.PolicyDocument).toEqual({
+      Version: '2012-10-17',
+      Statement: [statement([GA('Fn'), { Ref: 'Live' }]), { Effect: 'Allow', Action: 'logs:*', Resource: '*' }],
+    });
+    expect(reasons(r, 'granted')).toContain(
+      'guardrail extended: the permissions boundary Boundary now allows lambda:InvokeFunction on {Live}, as it does on Fn',
+    );
     expect(reasons(r, 'warning')).toEqual([]);
   });
 
   test('a boundary statement with broader actions stays as it is: the boundary gets a statement for invoking alone', () => {
     const broad = { Effect: 'Allow', Action: ['lambda:InvokeFunction', 'lambda:GetFunction'], Resource: GA('Fn') };
     const r = runWith({ Role: role([statement(GA('Fn'))], { PermissionsBoundary: { Ref: 'Boundary' } }), Boundary: boundaryPolicy([broad]), SM: machine() });
-    expect((r.out.Boundary as { Properties: JsonObject }).Properties.PolicyDocument).toEqual({ Version: '2012-10-17', Statement: [broad, { Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: [{ Ref: 'Live' }] }] });
+    expect((r.out.Boundary as { Properties: JsonObject }).Properties.PolicyDocument).toEqual({
+      Version: '2012-10-17',
+      Statement: [broad, { Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: [{ Ref: 'Live' }] }],
+    });
   });
 
   test('a boundary that does not name the function: untouched, a warning that names it and the fix; Mode strict fails', () => {
-    const resources = { Role: role([statement(GA('Fn'))], { PermissionsBoundary: { Ref: 'Boundary' } }), Boundary: boundaryPolicy([{ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: 'arn:aws:lambda:us-east-1:123456789012:function:other' }]), SM: machine() };
+    const resources = {
+      Role: role([statement(GA('Fn'))], { PermissionsBoundary: { Ref: 'Boundary' } }),
+      Boundary: boundaryPolicy([{ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: 'arn:aws:lambda:us-east-1:123456789012:function:other' }]),
+      SM: machine(),
+    };
     const r = runWith(resources);
     expect(r.out.Boundary).toEqual(resources.Boundary);
     expect(reasons(r, 'warning')).toEqual([
@@ -767,9 +921,16 @@ describe('the effective-permission check: every policy that reaches the principa
   });
 
   test('an external boundary: a warning, never silence; Mode strict fails', () => {
-    const resources = { Role: role([statement(GA('Fn'))], { PermissionsBoundary: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/org-boundary' } }), SM: machine() };
+    const resources = {
+      Role: role([statement(GA('Fn'))], { PermissionsBoundary: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/org-boundary' } }),
+      SM: machine(),
+    };
     const r = runWith(resources);
-    expect(reasons(r, 'warning')).toEqual([expect.stringMatching(/^the permissions boundary of Role, .*org-boundary.*, is outside the template: make sure it allows lambda:InvokeFunction on \{Live\}/)]);
+    expect(reasons(r, 'warning')).toEqual([
+      expect.stringMatching(
+        /^the permissions boundary of Role, .*org-boundary.*, is outside the template: make sure it allows lambda:InvokeFunction on \{Live\}/,
+      ),
+    ]);
     strictFails(resources, /its permissions boundary .* is outside the template/);
   });
 
@@ -777,7 +938,9 @@ describe('the effective-permission check: every policy that reaches the principa
     const guard = { Sid: 'OnlyTheWorker', Effect: 'Deny', Action: 'lambda:InvokeFunction', NotResource: [GA('Fn')] };
     const r = runWith({ Role: role([statement(GA('Fn')), guard]), SM: machine() });
     expect(statementsOf(r.out)).toEqual([statement([GA('Fn'), { Ref: 'Live' }]), { ...guard, NotResource: [GA('Fn'), { Ref: 'Live' }] }]);
-    expect(reasons(r, 'granted')[1]).toMatch(/^guardrail extended: \{Live\} added to the NotResource of the Deny statement OnlyTheWorker in Role Policies\[0\] \(invoke\)/);
+    expect(reasons(r, 'granted')[1]).toMatch(
+      /^guardrail extended: \{Live\} added to the NotResource of the Deny statement OnlyTheWorker in Role Policies\[0\] \(invoke\)/,
+    );
   });
 
   test('a Deny guardrail with NotResource and other actions written out: the alias is exempt from lambda:InvokeFunction alone', () => {
@@ -796,14 +959,22 @@ describe('the effective-permission check: every policy that reaches the principa
     const guard = { Effect: 'Deny', Action: 'lambda:*', NotResource: [GA('Fn')] };
     const r = runWith({ Role: role([statement(GA('Fn')), guard]), SM: machine() });
     expect(statementsOf(r.out)).toEqual([statement([GA('Fn'), { Ref: 'Live' }]), guard]);
-    expect(reasons(r, 'warning')).toEqual([expect.stringMatching(/add \{Live\} to its NotResource for lambda:InvokeFunction alone \(deny its other actions on \{Live\} in a statement of their own\)$/)]);
+    expect(reasons(r, 'warning')).toEqual([
+      expect.stringMatching(
+        /add \{Live\} to its NotResource for lambda:InvokeFunction alone \(deny its other actions on \{Live\} in a statement of their own\)$/,
+      ),
+    ]);
   });
 
   test('a Deny guardrail with NotResource naming another function: untouched, a warning that says to add the alias to it', () => {
     const guard = { Effect: 'Deny', Action: 'lambda:*', NotResource: ['arn:aws:lambda:us-east-1:123456789012:function:other'] };
     const r = runWith({ Role: role([statement('*'), guard]), SM: machine() });
     expect(statementsOf(r.out)).toEqual([statement('*'), guard]);
-    expect(reasons(r, 'warning')).toEqual([expect.stringMatching(/^the Deny statement Role Policies\[0\] \(invoke\) \(Resources\/Role\/Properties\/Policies\/0\/PolicyDocument\/Statement\/1\) denies Role lambda:InvokeFunction on \{Live\} .*: add \{Live\} to its NotResource for lambda:InvokeFunction alone/)]);
+    expect(reasons(r, 'warning')).toEqual([
+      expect.stringMatching(
+        /^the Deny statement Role Policies\[0\] \(invoke\) \(Resources\/Role\/Properties\/Policies\/0\/PolicyDocument\/Statement\/1\) denies Role lambda:InvokeFunction on \{Live\} .*: add \{Live\} to its NotResource for lambda:InvokeFunction alone/,
+      ),
+    ]);
   });
 
   test('a Deny on every alias (Resource function:*:*) is never weakened: a warning', () => {
@@ -817,17 +988,39 @@ describe('the effective-permission check: every policy that reaches the principa
   });
 
   test('a Deny that does not match the alias (another action, another function) is no obstacle', () => {
-    const r = runWith({ Role: role([statement(GA('Fn')), { Effect: 'Deny', Action: 'lambda:DeleteFunction', Resource: '*' }, { Effect: 'Deny', Action: '*', Resource: 'arn:aws:lambda:*:*:function:admin-*' }]), SM: machine() });
+    const r = runWith({
+      Role: role([
+        statement(GA('Fn')),
+        { Effect: 'Deny', Action: 'lambda:DeleteFunction', Resource: '*' },
+        { Effect: 'Deny', Action: '*', Resource: 'arn:aws:lambda:*:*:function:admin-*' },
+      ]),
+      SM: machine(),
+    });
     expect(reasons(r, 'warning')).toEqual([]);
   });
 
   test('a Deny in a separate policy attached to the role counts too', () => {
-    const r = runWith({ Role: role([statement(GA('Fn'))]), Guard: { Type: 'AWS::IAM::Policy', Properties: { PolicyName: 'g', Roles: [{ Ref: 'Role' }], PolicyDocument: { Statement: [{ Effect: 'Deny', Action: 'lambda:Invoke*', Resource: { 'Fn::Sub': '${Fn.Arn}:*' } }] } } }, SM: machine() });
-    expect(reasons(r, 'warning')).toEqual([expect.stringMatching(/^the Deny statement Guard \(Resources\/Guard\/Properties\/PolicyDocument\/Statement\/0\) denies Role/)]);
+    const r = runWith({
+      Role: role([statement(GA('Fn'))]),
+      Guard: {
+        Type: 'AWS::IAM::Policy',
+        Properties: {
+          PolicyName: 'g',
+          Roles: [{ Ref: 'Role' }],
+          PolicyDocument: { Statement: [{ Effect: 'Deny', Action: 'lambda:Invoke*', Resource: { 'Fn::Sub': '${Fn.Arn}:*' } }] },
+        },
+      },
+      SM: machine(),
+    });
+    expect(reasons(r, 'warning')).toEqual([
+      expect.stringMatching(/^the Deny statement Guard \(Resources\/Guard\/Properties\/PolicyDocument\/Statement\/0\) denies Role/),
+    ]);
   });
 
   test('a Deny only under a Condition: the warning says in which combination', () => {
-    const guard = { 'Fn::If': ['IsProd', { Effect: 'Deny', Action: 'lambda:InvokeFunction', Resource: { 'Fn::Sub': '${Fn.Arn}:*' } }, { Ref: 'AWS::NoValue' }] };
+    const guard = {
+      'Fn::If': ['IsProd', { Effect: 'Deny', Action: 'lambda:InvokeFunction', Resource: { 'Fn::Sub': '${Fn.Arn}:*' } }, { Ref: 'AWS::NoValue' }],
+    };
     const r = runWith({ Role: role([statement(GA('Fn')), guard as unknown as JsonObject]), SM: machine() });
     expect(reasons(r, 'warning')).toEqual([expect.stringContaining('when IsProd true')]);
   });
@@ -835,19 +1028,32 @@ describe('the effective-permission check: every policy that reaches the principa
   test('a Deny with an IAM Condition may apply: a warning to make sure it does not', () => {
     const guard = { Effect: 'Deny', Action: 'lambda:*', Resource: '*', Condition: { StringNotEquals: { 'aws:RequestedRegion': 'us-east-1' } } };
     const r = runWith({ Role: role([statement(GA('Fn')), guard]), SM: machine() });
-    expect(reasons(r, 'warning')).toEqual([expect.stringMatching(/may deny Role lambda:InvokeFunction on \{Live\} \(it has a Condition .*\); the macro does not weaken a Deny: make sure it does not deny lambda:InvokeFunction on \{Live\}$/)]);
+    expect(reasons(r, 'warning')).toEqual([
+      expect.stringMatching(
+        /may deny Role lambda:InvokeFunction on \{Live\} \(it has a Condition .*\); the macro does not weaken a Deny: make sure it does not deny lambda:InvokeFunction on \{Live\}$/,
+      ),
+    ]);
   });
 
   test('a qualified grant only under a Condition (AWS::IAM::Policy with Condition IsProd): an unconditional grant is added', () => {
-    const prodOnly = { Type: 'AWS::IAM::Policy', Condition: 'IsProd', Properties: { PolicyName: 'p', Roles: [{ Ref: 'Role' }], PolicyDocument: { Statement: [statement({ 'Fn::Sub': '${Fn.Arn}:*' })] } } };
+    const prodOnly = {
+      Type: 'AWS::IAM::Policy',
+      Condition: 'IsProd',
+      Properties: { PolicyName: 'p', Roles: [{ Ref: 'Role' }], PolicyDocument: { Statement: [statement({ 'Fn::Sub': '${Fn.Arn}:*' })] } },
+    };
     const r = runWith({ Role: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: {} } }, ProdOnly: prodOnly, SM: machine() });
     expect(r.out.ProdOnly).toEqual(prodOnly);
-    expect((r.out.Role as { Properties: JsonObject }).Properties.Policies).toEqual([{ PolicyName: 'WarmStepFunctionsInvoke', PolicyDocument: { Version: '2012-10-17', Statement: [statement([{ Ref: 'Live' }])] } }]);
+    expect((r.out.Role as { Properties: JsonObject }).Properties.Policies).toEqual([
+      { PolicyName: 'WarmStepFunctionsInvoke', PolicyDocument: { Version: '2012-10-17', Statement: [statement([{ Ref: 'Live' }])] } },
+    ]);
     expect(reasons(r, 'warning')).toEqual([]);
   });
 
   test('without the Condition the same policy covers the alias: nothing added', () => {
-    const always = { Type: 'AWS::IAM::Policy', Properties: { PolicyName: 'p', Roles: [{ Ref: 'Role' }], PolicyDocument: { Statement: [statement({ 'Fn::Sub': '${Fn.Arn}:*' })] } } };
+    const always = {
+      Type: 'AWS::IAM::Policy',
+      Properties: { PolicyName: 'p', Roles: [{ Ref: 'Role' }], PolicyDocument: { Statement: [statement({ 'Fn::Sub': '${Fn.Arn}:*' })] } },
+    };
     const r = runWith({ Role: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: {} } }, Always: always, SM: machine() });
     expect(r.report.summary.iamGrantsAdded).toBe(0);
   });
@@ -855,11 +1061,17 @@ describe('the effective-permission check: every policy that reaches the principa
   test('RoleArn: !If with an in-template branch: that role gets the grant; the external branch is a warning', () => {
     const r = runWith({ Role: role([statement(GA('Fn'))]), SM: machine({ RoleArn: { 'Fn::If': ['UseExisting', GA('Role'), { Ref: 'ExistingRole' }] } }) });
     expect(statementsOf(r.out)).toEqual([statement([GA('Fn'), { Ref: 'Live' }])]);
-    expect(reasons(r, 'warning')).toEqual([expect.stringMatching(/^the role \{"Ref":"ExistingRole"\} is not defined in this template; make sure it may invoke \{Live\}/)]);
+    expect(reasons(r, 'warning')).toEqual([
+      expect.stringMatching(/^the role \{"Ref":"ExistingRole"\} is not defined in this template; make sure it may invoke \{Live\}/),
+    ]);
   });
 
   test('RoleArn: !If between two roles of the template: both get the grant', () => {
-    const r = runWith({ Role: role([statement(GA('Fn'))]), Other: role([statement('arn:aws:s3:::x')]), SM: machine({ RoleArn: { 'Fn::If': ['IsProd', GA('Role'), GA('Other')] } }) });
+    const r = runWith({
+      Role: role([statement(GA('Fn'))]),
+      Other: role([statement('arn:aws:s3:::x')]),
+      SM: machine({ RoleArn: { 'Fn::If': ['IsProd', GA('Role'), GA('Other')] } }),
+    });
     expect(statementsOf(r.out)).toEqual([statement([GA('Fn'), { Ref: 'Live' }])]);
     expect(statementsOf(r.out, 'Other', 1)).toEqual([statement([{ Ref: 'Live' }])]);
     expect(reasons(r, 'warning')).toEqual([]);
@@ -886,14 +1098,18 @@ describe('the effective-permission check: every policy that reaches the principa
   test('Credentials.RoleArn.$ (computed at run time): a warning; Mode strict fails', () => {
     const resources = { Role: role([statement(GA('Fn'))]), SM: credentialsMachine('{"RoleArn.$":"$.role"}') };
     const r = runWith(resources);
-    expect(reasons(r, 'warning')).toEqual(['state States.A calls Lambda with Credentials.RoleArn.$, a role computed at run time, so the macro cannot check or grant it; make sure every role it may take allows lambda:InvokeFunction on {Live}']);
+    expect(reasons(r, 'warning')).toEqual([
+      'state States.A calls Lambda with Credentials.RoleArn.$, a role computed at run time, so the macro cannot check or grant it; make sure every role it may take allows lambda:InvokeFunction on {Live}',
+    ]);
     strictFails(resources, /Credentials.RoleArn.\$, a role computed at run time/);
   });
 
   test('a managed policy ARN outside the template: a warning (a note: Mode strict does not fail on it)', () => {
     const resources = { Role: role([statement(GA('Fn'))], { ManagedPolicyArns: ['arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess'] }), SM: machine() };
     const r = runWith(resources);
-    expect(reasons(r, 'warning')).toEqual([expect.stringMatching(/^Role also has the managed policy arn:aws:iam::aws:policy\/AWSXrayWriteOnlyAccess, which is outside the template/)]);
+    expect(reasons(r, 'warning')).toEqual([
+      expect.stringMatching(/^Role also has the managed policy arn:aws:iam::aws:policy\/AWSXrayWriteOnlyAccess, which is outside the template/),
+    ]);
     expect(() => runWith(resources, { ...OPTIONS, mode: 'strict' })).not.toThrow();
   });
 
@@ -907,21 +1123,45 @@ describe('the effective-permission check: every policy that reaches the principa
   });
 
   test('SAM: a state machine with PermissionsBoundary and LambdaInvokePolicy; an external boundary is a warning', () => {
-    const sam = { Type: 'AWS::Serverless::StateMachine', Properties: { DefinitionString: INVOKE_FN, Policies: [{ LambdaInvokePolicy: { FunctionName: { Ref: 'Fn' } } }], PermissionsBoundary: 'arn:aws:iam::123456789012:policy/b' } };
+    const sam = {
+      Type: 'AWS::Serverless::StateMachine',
+      Properties: {
+        DefinitionString: INVOKE_FN,
+        Policies: [{ LambdaInvokePolicy: { FunctionName: { Ref: 'Fn' } } }],
+        PermissionsBoundary: 'arn:aws:iam::123456789012:policy/b',
+      },
+    };
     const r = runWith({ SM: sam });
     expect(r.report.summary.iamGrantsAdded).toBe(0);
-    expect(reasons(r, 'warning')).toEqual([expect.stringMatching(/^the permissions boundary of the role SAM builds for SM, arn:aws:iam::123456789012:policy\/b, is outside the template/)]);
+    expect(reasons(r, 'warning')).toEqual([
+      expect.stringMatching(/^the permissions boundary of the role SAM builds for SM, arn:aws:iam::123456789012:policy\/b, is outside the template/),
+    ]);
   });
 
   test('Mode report reports the guardrail it would extend, and changes nothing', () => {
-    const input = { Resources: { Fn: FUNCTION, Live: LIVE, Role: role([statement(GA('Fn')), { Effect: 'Deny', Action: 'lambda:InvokeFunction', NotResource: [GA('Fn')] }]), SM: machine() } };
+    const input = {
+      Resources: {
+        Fn: FUNCTION,
+        Live: LIVE,
+        Role: role([statement(GA('Fn')), { Effect: 'Deny', Action: 'lambda:InvokeFunction', NotResource: [GA('Fn')] }]),
+        SM: machine(),
+      },
+    };
     const r = transform(input, { ...OPTIONS, mode: 'report' });
     expect(r.fragment).toBe(input);
-    expect(r.report.decisions.filter((d) => d.action === 'granted').map((d) => d.reason)[1]).toMatch(/^guardrail extended: .*\(Mode report: nothing changed\)$/);
+    expect(r.report.decisions.filter((d) => d.action === 'granted').map((d) => d.reason)[1]).toMatch(
+      /^guardrail extended: .*\(Mode report: nothing changed\)$/,
+    );
   });
 
   test('idempotent: a second run adds nothing and warns of nothing new', () => {
-    const first = runWith({ Role: role([statement(GA('Fn')), { Effect: 'Deny', Action: 'lambda:InvokeFunction', NotResource: [GA('Fn')] }], { PermissionsBoundary: { Ref: 'Boundary' } }), Boundary: boundaryPolicy([statement(GA('Fn'))]), SM: machine() });
+    const first = runWith({
+      Role: role([statement(GA('Fn')), { Effect: 'Deny', Action: 'lambda:InvokeFunction', NotResource: [GA('Fn')] }], {
+        PermissionsBoundary: { Ref: 'Boundary' },
+      }),
+      Boundary: boundaryPolicy([statement(GA('Fn'))]),
+      SM: machine(),
+    });
     const second = transform(first.fragment, OPTIONS);
     expect(second.fragment).toEqual(first.fragment);
     expect(second.report.decisions.filter((d) => d.action === 'warning' || d.action === 'granted')).toEqual([]);

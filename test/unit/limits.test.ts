@@ -55,7 +55,7 @@ describe(`nesting: ${formatCount(LIMITS.nesting)} levels of objects and lists`, 
     expect(failure(t)).toMatch(/^Resource with id \[Flow\] is invalid\. Resources\/Flow: the template nests more than 3,000 levels deep/);
   });
 
-  test('10,000 nested Parallel states in a Definition object (the README\'s old claim): a failure naming the limit, and the reply serializes', async () => {
+  test("10,000 nested Parallel states in a Definition object (the README's old claim): a failure naming the limit, and the reply serializes", async () => {
     const logs: LogRecord[] = [];
     const reply = (await createHandler({ log: (r) => logs.push(r), env: {} })(macroEvent(JSON.parse(deepObject(10_000))) as never)) as MacroReply;
     expect(reply.status).toBe('failure');
@@ -120,8 +120,12 @@ describe(`expansion: ${formatCount(LIMITS.expansion)} characters`, () => {
 
 describe(`Fn::Sub tokens: ${formatCount(LIMITS.subTokens)} per text`, () => {
   // `${A}` is one token; the definition around them adds its own.
-  const definition = (refs: number): string => `{"Comment":"${'${A}'.repeat(refs)}","StartAt":"A","States":{"A":{"Type":"Task","Resource":"\${Fn.Arn}","End":true}}}`;
-  const template = (refs: number): JsonObject => ({ ...warmTemplate({ DefinitionString: { 'Fn::Sub': definition(refs) } }), Parameters: { A: { Type: 'String' } } });
+  const definition = (refs: number): string =>
+    `{"Comment":"${'${A}'.repeat(refs)}","StartAt":"A","States":{"A":{"Type":"Task","Resource":"\${Fn.Arn}","End":true}}}`;
+  const template = (refs: number): JsonObject => ({
+    ...warmTemplate({ DefinitionString: { 'Fn::Sub': definition(refs) } }),
+    Parameters: { A: { Type: 'String' } },
+  });
   const extra = tokenizeSub(definition(1)).length - 1;
 
   test('exactly the limit: rewritten', () => {
@@ -140,8 +144,13 @@ describe(`substitutions: ${formatCount(LIMITS.substitutions)} keys`, () => {
   const template = (keys: number): JsonObject => {
     const subs: JsonObject = { fn: { 'Fn::GetAtt': ['Fn', 'Arn'] } };
     for (let k = 1; k < keys; k++) subs[`k${k}`] = `v${k}`;
-    const used = Object.keys(subs).map((k) => `"\${${k}}"`).join(',');
-    return warmTemplate({ DefinitionString: `{"Comment":[${used}],"StartAt":"A","States":{"A":{"Type":"Task","Resource":"\${fn}","End":true}}}`, DefinitionSubstitutions: subs });
+    const used = Object.keys(subs)
+      .map((k) => `"\${${k}}"`)
+      .join(',');
+    return warmTemplate({
+      DefinitionString: `{"Comment":[${used}],"StartAt":"A","States":{"A":{"Type":"Task","Resource":"\${fn}","End":true}}}`,
+      DefinitionSubstitutions: subs,
+    });
   };
 
   test('exactly the limit: rewritten', () => {
@@ -173,7 +182,9 @@ describe(`reply: ${formatCount(LIMITS.replyBytes)} bytes (Lambda's 6 MB response
   test('a reply over the limit: a failure that says so, itself within the limit', async () => {
     const reply = await handler(macroEvent(withQueues(6_400_000)));
     expect(reply.status).toBe('failure');
-    expect(reply.errorMessage).toMatch(/^WarmStepFunctions cannot reply: the processed template is [\d,]+ bytes as JSON, over Lambda's response limit of 6,291,456 bytes \(6 MB\)$/);
+    expect(reply.errorMessage).toMatch(
+      /^WarmStepFunctions cannot reply: the processed template is [\d,]+ bytes as JSON, over Lambda's response limit of 6,291,456 bytes \(6 MB\)$/,
+    );
     expect(reply.fragment).toEqual({});
     expect(Buffer.byteLength(JSON.stringify(reply))).toBeLessThanOrEqual(LIMITS.replyBytes);
   });
@@ -202,7 +213,11 @@ describe(`Metadata and log lines: ${formatCount(LIMITS.metadataEntries)} entries
     expect(entries[LIMITS.metadataEntries]).toEqual({ omitted: 1, why: 'at most 1,000 entries are recorded here' });
     // The report says so.
     expect(report.decisions).toContainEqual(
-      expect.objectContaining({ action: 'unchanged', templatePath: 'Resources/Flow/Metadata', reason: "Metadata records the first 1,000 of its 1,001 rewrites (the macro's limit); the report and the log lines list them all" }),
+      expect.objectContaining({
+        action: 'unchanged',
+        templatePath: 'Resources/Flow/Metadata',
+        reason: "Metadata records the first 1,000 of its 1,001 rewrites (the macro's limit); the report and the log lines list them all",
+      }),
     );
   });
 
@@ -224,7 +239,10 @@ describe('the handler stops before its time or memory runs out', () => {
   const context = (remaining: () => number, memoryLimitInMB = '10240'): never => ({ getRemainingTimeInMillis: remaining, memoryLimitInMB }) as never;
 
   test('less than a second left when the transform would start: a failure naming the time', async () => {
-    const reply = await createHandler({ log: () => undefined, env: {} })(event, context(() => 900));
+    const reply = await createHandler({ log: () => undefined, env: {} })(
+      event,
+      context(() => 900),
+    );
     expect(reply.status).toBe('failure');
     expect(reply.errorMessage).toBe(
       "the macro stopped while starting the transform: 900 ms of the function's time were left, less than the 1,000 ms it keeps for its reply (raise the function's timeout, or split the template)",
@@ -234,21 +252,34 @@ describe('the handler stops before its time or memory runs out', () => {
   test('time running out during the work: a failure naming the step it stopped at', async () => {
     let calls = 0;
     // Plenty of time for the first checks, then none.
-    const reply = await createHandler({ log: () => undefined, env: {} })(event, context(() => (++calls <= 2 ? 60_000 : 10)));
+    const reply = await createHandler({ log: () => undefined, env: {} })(
+      event,
+      context(() => (++calls <= 2 ? 60_000 : 10)),
+    );
     expect(reply.status).toBe('failure');
     expect(reply.errorMessage).toBe(
       "(fragment): the macro stopped while deciding the invocations of Flow: 10 ms of the function's time were left, less than the 1,000 ms it keeps for its reply (raise the function's timeout, or split the template)",
     );
   });
 
-  test('more memory in use than 85% of the function\'s: a failure naming the memory', async () => {
-    const reply = await createHandler({ log: () => undefined, env: {} })(event, context(() => 60_000, '1'));
+  test("more memory in use than 85% of the function's: a failure naming the memory", async () => {
+    const reply = await createHandler({ log: () => undefined, env: {} })(
+      event,
+      context(() => 60_000, '1'),
+    );
     expect(reply.status).toBe('failure');
-    expect(reply.errorMessage).toMatch(/^the macro stopped while starting the transform: the function used \d+ MB, over 85% of its 1 MB \(raise the function's memory\)$/);
+    expect(reply.errorMessage).toMatch(
+      /^the macro stopped while starting the transform: the function used \d+ MB, over 85% of its 1 MB \(raise the function's memory\)$/,
+    );
   });
 
   test('with time and memory to spare: the same reply as without a context', async () => {
     const h = createHandler({ log: () => undefined, env: {} });
-    expect(await h(event, context(() => 60_000))).toEqual(await h(event));
+    expect(
+      await h(
+        event,
+        context(() => 60_000),
+      ),
+    ).toEqual(await h(event));
   });
 });

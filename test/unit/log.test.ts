@@ -63,7 +63,10 @@ test("the function's application log level (AWS_LAMBDA_LOG_LEVEL) is the sink's 
 test('logDecisions: a record below the sink level is never built, so the decision is not even read', () => {
   const read: string[] = [];
   const decision = (action: string, reason: string): object =>
-    new Proxy({ action, stateMachine: 'SM', templatePath: 'Resources/SM', reason }, { get: (t, k) => (read.push(`${reason}.${String(k)}`), (t as Record<string | symbol, unknown>)[k]) });
+    new Proxy(
+      { action, stateMachine: 'SM', templatePath: 'Resources/SM', reason },
+      { get: (t, k) => (read.push(`${reason}.${String(k)}`), (t as Record<string | symbol, unknown>)[k]) },
+    );
   const report = { decisions: [decision('rewritten', 'r1'), decision('warning', 'w1')], summary: { rewritten: 1, warnings: 1 } } as unknown as Report;
   const seen: LogRecord[] = [];
   const sink = Object.assign((r: LogRecord) => seen.push(r), { level: 'WARN' as const });
@@ -73,9 +76,17 @@ test('logDecisions: a record below the sink level is never built, so the decisio
   expect(read.filter((k) => k.startsWith('r1.'))).toEqual(['r1.action']);
 
   seen.length = 0;
-  logDecisions(Object.assign((r: LogRecord) => seen.push(r), { level: 'ERROR' as const }), 'req', report);
+  logDecisions(
+    Object.assign((r: LogRecord) => seen.push(r), { level: 'ERROR' as const }),
+    'req',
+    report,
+  );
   expect(seen).toEqual([]);
-  logDecisions(Object.assign((r: LogRecord) => seen.push(r), { level: 'INFO' as const }), 'req', report);
+  logDecisions(
+    Object.assign((r: LogRecord) => seen.push(r), { level: 'INFO' as const }),
+    'req',
+    report,
+  );
   expect(seen.map((r) => [r.level, r.message])).toEqual([
     ['INFO', 'rewritten'],
     ['WARN', 'warning'],

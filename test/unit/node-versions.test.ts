@@ -82,7 +82,7 @@ test('@types/node is of the floor line', () => {
   expect(lock.packages['node_modules/@types/node'].version.split('.')[0]).toBe(String(floor()));
 });
 
-test("every production dependency in the lockfile admits the floor in its own engines", () => {
+test('every production dependency in the lockfile admits the floor in its own engines', () => {
   const prod = Object.entries(lock.packages as Record<string, any>).filter(([path, p]) => path.startsWith('node_modules/') && !p.dev && !p.devOptional);
   expect(prod.length).toBeGreaterThan(10);
   const refusing = prod.filter(([, p]) => p.engines?.node && !admits(p.engines.node, floor())).map(([path, p]) => `${path}: ${p.engines.node}`);

@@ -49,7 +49,11 @@ describe('rejected parameters', () => {
     ['empty AliasName', { AliasName: '' }, 'AliasName must be a non-empty string, got ""'],
     ['AliasName not a string', { AliasName: 3 }, 'AliasName must be a non-empty string, got 3'],
     ['StateMachines a number', { StateMachines: 3 }, 'StateMachines must be a list of logical IDs (or a comma-separated string), got 3'],
-    ['StateMachines with a non-string item', { StateMachines: ['A', 1] }, 'StateMachines must be a list of logical IDs (or a comma-separated string), got ["A",1]'],
+    [
+      'StateMachines with a non-string item',
+      { StateMachines: ['A', 1] },
+      'StateMachines must be a list of logical IDs (or a comma-separated string), got ["A",1]',
+    ],
     ['Exclude with an empty item', { Exclude: ['A', ''] }, 'Exclude must be a list of logical IDs (or a comma-separated string), got ["A",""]'],
     ['Mode unknown', { Mode: 'fast' }, 'Mode must be one of rewrite, report, strict; got "fast"'],
     ['Mode wrong case', { Mode: 'Strict' }, 'Mode must be one of rewrite, report, strict; got "Strict"'],
@@ -94,7 +98,7 @@ describe('rejected parameters', () => {
   });
 });
 
-describe('ExternalAccounts (the accounts ResolveExternal may look up besides the stack\'s own)', () => {
+describe("ExternalAccounts (the accounts ResolveExternal may look up besides the stack's own)", () => {
   test.each<[string, unknown, string[]]>([
     ['a list', ['111122223333', '444455556666'], ['111122223333', '444455556666']],
     ['a comma-separated string, trimmed', ' 111122223333 , 444455556666 ', ['111122223333', '444455556666']],
@@ -103,7 +107,7 @@ describe('ExternalAccounts (the accounts ResolveExternal may look up besides the
     expect(parseParams({ ExternalAccounts: value })).toEqual({ resolveExternal: false, externalAccounts: expected });
   });
 
-  test('absent: no list (the lookups stay in the stack\'s own account)', () => {
+  test("absent: no list (the lookups stay in the stack's own account)", () => {
     expect(parseParams({ ResolveExternal: true }).externalAccounts).toBeUndefined();
   });
 
@@ -117,7 +121,9 @@ describe('ExternalAccounts (the accounts ResolveExternal may look up besides the
     ['a list with an empty item', ['111122223333', '']],
   ])('rejected: %s', (_name, value) => {
     const e = problemOf({ ExternalAccounts: value });
-    expect(e.problems[0].message).toBe(`ExternalAccounts must be a list of 12-digit AWS account IDs (or a comma-separated string), got ${JSON.stringify(value)}.`);
+    expect(e.problems[0].message).toBe(
+      `ExternalAccounts must be a list of 12-digit AWS account IDs (or a comma-separated string), got ${JSON.stringify(value)}.`,
+    );
   });
 
   test('named in the accepted list', () => {

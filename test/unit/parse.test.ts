@@ -134,7 +134,18 @@ describe('holes', () => {
   test('adjacent holes and escapes around holes', () => {
     const text = `["\\n${HOLE_CHAR}${HOLE_CHAR}\\t"]`;
     const a = text.indexOf(HOLE_CHAR);
-    const s = str(entry(parse(text, new Map([[a, hole('x')], [a + 1, hole('y')]])), 0));
+    const s = str(
+      entry(
+        parse(
+          text,
+          new Map([
+            [a, hole('x')],
+            [a + 1, hole('y')],
+          ]),
+        ),
+        0,
+      ),
+    );
     expect(s.parts).toEqual(['\n', { hole: 'x' }, { hole: 'y' }, '\t']);
   });
 
@@ -307,7 +318,12 @@ describe('property: any JSON.stringify output parses, and string locations are e
 
   test('with full-unicode strings (including lone surrogates)', () => {
     const value = fc.letrec((tie) => ({
-      v: fc.oneof({ depthSize: 'small' }, fc.string({ unit: 'binary' }), fc.array(tie('v'), { maxLength: 4 }), fc.dictionary(fc.string({ unit: 'binary' }), tie('v'), { maxKeys: 4 })),
+      v: fc.oneof(
+        { depthSize: 'small' },
+        fc.string({ unit: 'binary' }),
+        fc.array(tie('v'), { maxLength: 4 }),
+        fc.dictionary(fc.string({ unit: 'binary' }), tie('v'), { maxKeys: 4 }),
+      ),
     })).v;
     fc.assert(
       fc.property(value, (v) => {
@@ -328,14 +344,28 @@ describe('a shape keeps only what a reader needs (SLOT_SHAPE)', () => {
     return { slots: slots.map((s) => ({ ...s, leaf: { parts: s.leaf.parts, holes: s.leaf.holes, loc: s.leaf.loc } })), notes };
   };
 
-  const extra = fc.dictionary(fc.constantFrom('Comment', 'Retry', 'Catch', 'ResultSelector', 'Payload', 'Item', 'FunctionName.$', 'Qualifier', 'Type', 'States'), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 3 });
-  const resource = fc.constantFrom('arn:aws:lambda:us-east-1:123456789012:function:f', 'arn:aws:states:::lambda:invoke', 'arn:aws:states:::lambda:invoke.waitForTaskToken', 'arn:aws:states:::sqs:sendMessage', 'arn:aws-cn:lambda:cn-north-1:123456789012:function:g:live');
+  const extra = fc.dictionary(
+    fc.constantFrom('Comment', 'Retry', 'Catch', 'ResultSelector', 'Payload', 'Item', 'FunctionName.$', 'Qualifier', 'Type', 'States'),
+    fc.jsonValue({ maxDepth: 3 }),
+    { maxKeys: 3 },
+  );
+  const resource = fc.constantFrom(
+    'arn:aws:lambda:us-east-1:123456789012:function:f',
+    'arn:aws:states:::lambda:invoke',
+    'arn:aws:states:::lambda:invoke.waitForTaskToken',
+    'arn:aws:states:::sqs:sendMessage',
+    'arn:aws-cn:lambda:cn-north-1:123456789012:function:g:live',
+  );
   const machine: fc.Arbitrary<unknown> = fc.letrec<{ machine: unknown; state: unknown }>((tie) => ({
     machine: fc.record({ StartAt: fc.constant('S0'), States: fc.dictionary(fc.string({ maxLength: 6 }), tie('state'), { minKeys: 1, maxKeys: 4 }) }),
     state: fc.oneof(
       { depthSize: 'small' },
-      fc.tuple(resource, fc.oneof(fc.record({ FunctionName: fc.string({ maxLength: 8 }) }), fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 2 })), extra).map(([r, p, x]) => ({ ...x, Type: 'Task', Resource: r, Parameters: p })),
-      fc.tuple(resource, fc.record({ FunctionName: fc.string({ maxLength: 8 }) }), extra).map(([r, a, x]) => ({ ...x, Type: 'Task', Resource: r, Arguments: a })),
+      fc
+        .tuple(resource, fc.oneof(fc.record({ FunctionName: fc.string({ maxLength: 8 }) }), fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 2 })), extra)
+        .map(([r, p, x]) => ({ ...x, Type: 'Task', Resource: r, Parameters: p })),
+      fc
+        .tuple(resource, fc.record({ FunctionName: fc.string({ maxLength: 8 }) }), extra)
+        .map(([r, a, x]) => ({ ...x, Type: 'Task', Resource: r, Arguments: a })),
       fc.tuple(fc.array(tie('machine'), { maxLength: 3 }), extra).map(([b, x]) => ({ ...x, Type: 'Parallel', Branches: b })),
       fc.tuple(tie('machine'), fc.constantFrom('Iterator', 'ItemProcessor'), extra).map(([m, k, x]) => ({ ...x, Type: 'Map', [k]: m })),
       extra.map((x) => ({ ...x, Type: 'Pass' })),
@@ -353,8 +383,12 @@ describe('a shape keeps only what a reader needs (SLOT_SHAPE)', () => {
   });
 
   test('dropped parts are the shared scalar; kept parts are built', () => {
-    const text = '{"Comment":"c","States":{"A":{"Type":"Task","Resource":"r","Retry":[{"ErrorEquals":["x"]}],"Parameters":{"FunctionName":"f","Payload":{"k":"v"}}}}}';
-    expect(view(shaped(text))).toEqual({ Comment: '<scalar>', States: { A: { Type: 'Task', Resource: 'r', Retry: '<scalar>', Parameters: { FunctionName: 'f', Payload: '<scalar>' } } } });
+    const text =
+      '{"Comment":"c","States":{"A":{"Type":"Task","Resource":"r","Retry":[{"ErrorEquals":["x"]}],"Parameters":{"FunctionName":"f","Payload":{"k":"v"}}}}}';
+    expect(view(shaped(text))).toEqual({
+      Comment: '<scalar>',
+      States: { A: { Type: 'Task', Resource: 'r', Retry: '<scalar>', Parameters: { FunctionName: 'f', Payload: '<scalar>' } } },
+    });
   });
 
   test('invalid JSON inside a dropped part is reported exactly as by a full parse', () => {

@@ -121,7 +121,13 @@ describe('formatParts / formatValue', () => {
   });
 
   test('no hole is written as an Fn::Sub placeholder', () => {
-    const holes: Json[] = [REF('A'), GA('Fn'), { 'Fn::If': ['C', REF('A'), GA('Fn')] }, { 'Fn::Sub': ['${X}', { X: { 'Fn::ImportValue': '${Y}' } }] }, { 'Fn::ImportValue': { 'Fn::Sub': '${Z}' } }];
+    const holes: Json[] = [
+      REF('A'),
+      GA('Fn'),
+      { 'Fn::If': ['C', REF('A'), GA('Fn')] },
+      { 'Fn::Sub': ['${X}', { X: { 'Fn::ImportValue': '${Y}' } }] },
+      { 'Fn::ImportValue': { 'Fn::Sub': '${Z}' } },
+    ];
     for (const v of holes) expect(formatParts([h(v)])).not.toContain('${');
   });
 });

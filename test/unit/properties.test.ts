@@ -40,16 +40,12 @@ const SEED = process.env.FC_SEED === undefined ? 20261127 : Number(process.env.F
 const prototypeBefore = prototypeSnapshot();
 
 describe.each(PROPERTIES.map((p) => [p.id, p] as const))('%s', (_id, p) => {
-  test(
-    p.title,
-    () => {
-      const runs = Math.max(1, Math.round(TOTAL_RUNS * p.share));
-      const details = runProperty(p, runs, { seed: SEED, shrinkMs: SHRINK_MS });
-      if (details.failed) throw new Error(describeFailure(p, details));
-      expect(details.numRuns).toBe(runs);
-    },
-    60_000,
-  );
+  test(p.title, () => {
+    const runs = Math.max(1, Math.round(TOTAL_RUNS * p.share));
+    const details = runProperty(p, runs, { seed: SEED, shrinkMs: SHRINK_MS });
+    if (details.failed) throw new Error(describeFailure(p, details));
+    expect(details.numRuns).toBe(runs);
+  }, 60_000);
 });
 
 test('P7: Object.prototype and Array.prototype are untouched after all runs', () => {
@@ -81,7 +77,21 @@ test('the conditional generator puts Fn::If above states, Parameters, Arguments,
     }
   }
   expect([...seen].sort()).toEqual(
-    ['Arguments chosen', 'Definition chosen', 'Parallel branch', 'Parameters chosen', 'Qualifier', 'States map', 'ToJsonString', 'qualifier rewritten', 'state chosen', 'when:cold', 'when:rewritten', 'when:unchanged', 'when:warning'].sort(),
+    [
+      'Arguments chosen',
+      'Definition chosen',
+      'Parallel branch',
+      'Parameters chosen',
+      'Qualifier',
+      'States map',
+      'ToJsonString',
+      'qualifier rewritten',
+      'state chosen',
+      'when:cold',
+      'when:rewritten',
+      'when:unchanged',
+      'when:warning',
+    ].sort(),
   );
 });
 
@@ -162,7 +172,8 @@ test('the cycle generator makes acyclic templates where every kind of cycle avoi
     if (has('granted', /own AWS::IAM::Policy .*would make a circular dependency/)) bump("grant: the macro's own policy");
   }
   expect(seen.get('acyclic input')).toBeGreaterThan(cases.length / 2);
-  for (const k of ['slot: literal ARN', 'slot: left, with a warning', 'grant: literal ARN', "grant: the macro's own policy"]) expect([k, (seen.get(k) ?? 0) > 0]).toEqual([k, true]);
+  for (const k of ['slot: literal ARN', 'slot: left, with a warning', 'grant: literal ARN', "grant: the macro's own policy"])
+    expect([k, (seen.get(k) ?? 0) > 0]).toEqual([k, true]);
 });
 
 /** Each check must be able to fail: feed it outputs broken on purpose. */
@@ -183,11 +194,17 @@ describe('the checks catch broken outputs', () => {
 
   test('P5 fails when a data value is rewritten', () => {
     const c = first(
-      rewriting.filter((x) => x.oracle.machines.some((m) => m.form === 'object' && x.oracle.values.some((v) => v.machine === m.id && !v.invocation && v.fn && v.form === 'getatt-list'))),
+      rewriting.filter((x) =>
+        x.oracle.machines.some(
+          (m) => m.form === 'object' && x.oracle.values.some((v) => v.machine === m.id && !v.invocation && v.fn && v.form === 'getatt-list'),
+        ),
+      ),
       'with a GetAtt data value in a Definition object',
     );
     const out = clone(ok(c).fragment) as JsonObject;
-    const m = c.oracle.machines.find((x) => x.form === 'object' && c.oracle.values.some((v) => v.machine === x.id && !v.invocation && v.form === 'getatt-list'))!;
+    const m = c.oracle.machines.find(
+      (x) => x.form === 'object' && c.oracle.values.some((v) => v.machine === x.id && !v.invocation && v.form === 'getatt-list'),
+    )!;
     const v = c.oracle.values.find((x) => x.machine === m.id && !x.invocation && x.form === 'getatt-list')!;
     let node = (resources(out)[m.id] as { Properties: { Definition: Record<string, unknown> } }).Properties.Definition as unknown;
     for (const k of v.aslPath.slice(0, -1)) node = (node as Record<string, unknown>)[k];
@@ -205,7 +222,8 @@ describe('the checks catch broken outputs', () => {
         const type = (inRes[id] as { Type: string }).Type;
         if (type.startsWith('AWS::IAM::') || type === 'AWS::Serverless::StateMachine') {
           const copy = clone(inRes[id]) as { Properties: Record<string, unknown> };
-          if (type === 'AWS::Serverless::StateMachine') copy.Properties = { ...(resources(out)[id] as { Properties: Record<string, unknown> }).Properties, Policies: copy.Properties.Policies };
+          if (type === 'AWS::Serverless::StateMachine')
+            copy.Properties = { ...(resources(out)[id] as { Properties: Record<string, unknown> }).Properties, Policies: copy.Properties.Policies };
           resources(out)[id] = copy as unknown as JsonObject;
         }
       }
@@ -220,7 +238,10 @@ describe('the checks catch broken outputs', () => {
   });
 
   test('P4 fails when an unrelated resource or a role property changes', () => {
-    const c = first(cases.filter((x) => Object.keys(resources(x.template)).includes('Machine0Role')), 'with a role');
+    const c = first(
+      cases.filter((x) => Object.keys(resources(x.template)).includes('Machine0Role')),
+      'with a role',
+    );
     const out = clone(ok(c).fragment) as JsonObject;
     (resources(out).Machine0Role as { Properties: Record<string, unknown> }).Properties.Path = '/changed/';
     expect(() => checkOnlyAllowedChanges(c.template, out)).toThrow(/a role changed outside its Policies/);
@@ -242,9 +263,24 @@ describe('the checks catch broken outputs', () => {
       edit(resources(o)[id] as { Properties: Record<string, unknown> }, resources(o));
       return o;
     };
-    expect(() => checkOnlyAllowedChanges(c.template, broken((p) => (p.Properties.Roles = [{ Ref: 'SomeoneElse' }])))).toThrow(/attached to more than/);
-    expect(() => checkOnlyAllowedChanges(c.template, broken((p) => (p.Properties.PolicyDocument = { Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] })))).toThrow(/does more than allow/);
-    expect(() => checkOnlyAllowedChanges(c.template, broken((_p, all) => (all.Extra = { Type: 'AWS::SNS::Topic' })))).toThrow(/not its policy/);
+    expect(() =>
+      checkOnlyAllowedChanges(
+        c.template,
+        broken((p) => (p.Properties.Roles = [{ Ref: 'SomeoneElse' }])),
+      ),
+    ).toThrow(/attached to more than/);
+    expect(() =>
+      checkOnlyAllowedChanges(
+        c.template,
+        broken((p) => (p.Properties.PolicyDocument = { Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] })),
+      ),
+    ).toThrow(/does more than allow/);
+    expect(() =>
+      checkOnlyAllowedChanges(
+        c.template,
+        broken((_p, all) => (all.Extra = { Type: 'AWS::SNS::Topic' })),
+      ),
+    ).toThrow(/not its policy/);
     expect(() =>
       checkOnlyAllowedChanges(
         c.template,
@@ -287,16 +323,23 @@ describe('the checks catch broken outputs', () => {
 
   test('Cycles fails when a warning names a cycle that is not there', () => {
     const c = first(
-      fc.sample(cyclicCase(), { numRuns: 150, seed: 4 }).filter((x) => !findCycle(x.template) && ok(x).report.decisions.some((d) => d.action === 'warning' && d.statePath && /circular/.test(d.reason))),
+      fc
+        .sample(cyclicCase(), { numRuns: 150, seed: 4 })
+        .filter((x) => !findCycle(x.template) && ok(x).report.decisions.some((d) => d.action === 'warning' && d.statePath && /circular/.test(d.reason))),
       'with a slot left because of a cycle',
     );
     const r = ok(c);
-    const decisions = r.report.decisions.map((d) => (d.action === 'warning' && d.statePath && /circular/.test(d.reason) ? { ...d, reason: d.reason.replace(/ → /, ' → Nowhere → ') } : d));
+    const decisions = r.report.decisions.map((d) =>
+      d.action === 'warning' && d.statePath && /circular/.test(d.reason) ? { ...d, reason: d.reason.replace(/ → /, ' → Nowhere → ') } : d,
+    );
     expect(() => checkCycles(c, { ...r, report: { ...r.report, decisions } })).toThrow(/no dependency of the template/);
   });
 
   test('P3 fails when the output is not a fixed point', () => {
-    const c = first(rewriting.filter((x) => !x.oracle.reportOnly), 'with a rewrite');
+    const c = first(
+      rewriting.filter((x) => !x.oracle.reportOnly),
+      'with a rewrite',
+    );
     const r = ok(c);
     expect(() => checkIdempotent({ ...r, fragment: c.template }, c.options)).toThrow(/not idempotent/);
   });
@@ -352,7 +395,12 @@ describe('the IAM checks catch broken outputs', () => {
   const narrowed = (c: IamCase): IamCase | undefined => {
     const t = clone(c.template) as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
     const sm = t.Resources.SM;
-    if (c.options.mode === 'report' || sm.Type !== 'AWS::StepFunctions::StateMachine' || JSON.stringify(sm.Properties.RoleArn) !== '{"Fn::GetAtt":["Role","Arn"]}') return undefined;
+    if (
+      c.options.mode === 'report' ||
+      sm.Type !== 'AWS::StepFunctions::StateMachine' ||
+      JSON.stringify(sm.Properties.RoleArn) !== '{"Fn::GetAtt":["Role","Arn"]}'
+    )
+      return undefined;
     if (JSON.stringify(sm.Properties).includes('Credentials')) return undefined;
     for (const id of ['RolePolicy', 'RoleManaged', 'RoleBoundary']) delete t.Resources[id];
     t.Resources.Role.Properties = {
@@ -365,7 +413,8 @@ describe('the IAM checks catch broken outputs', () => {
     .sample(iamCase(), { numRuns: 200, seed: 11 })
     .map(narrowed)
     .filter((c): c is IamCase => c !== undefined);
-  const statementsOf = (out: unknown): string => JSON.stringify((out as { Resources: { Role: { Properties: { Policies: unknown } } } }).Resources.Role.Properties.Policies);
+  const statementsOf = (out: unknown): string =>
+    JSON.stringify((out as { Resources: { Role: { Properties: { Policies: unknown } } } }).Resources.Role.Properties.Policies);
 
   test('checkEffective: a rewrite whose grant was taken away is caught', () => {
     expect(cases.length).toBeGreaterThan(10);
@@ -390,7 +439,9 @@ describe('the IAM checks catch broken outputs', () => {
           s.Resource = [...(s.Resource as unknown[]), { 'Fn::GetAtt': ['Other', 'Arn'] }];
         },
       ]) {
-        const fragment = clone(r.fragment) as { Resources: { Role: { Properties: { Policies: { PolicyDocument: { Statement: Record<string, unknown>[] } }[] } } } };
+        const fragment = clone(r.fragment) as {
+          Resources: { Role: { Properties: { Policies: { PolicyDocument: { Statement: Record<string, unknown>[] } }[] } } };
+        };
         const policies = fragment.Resources.Role.Properties.Policies;
         const grant = policies[policies.length - 1].PolicyDocument.Statement.at(-1)!;
         broaden(grant);

@@ -22,7 +22,12 @@ const TEMPLATE = {
     Ver: { Type: 'AWS::Lambda::Version', Properties: { FunctionName: { Ref: 'Fn' } } },
     Live: {
       Type: 'AWS::Lambda::Alias',
-      Properties: { FunctionName: { Ref: 'Fn' }, FunctionVersion: { 'Fn::GetAtt': ['Ver', 'Version'] }, Name: 'live', ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 2 } },
+      Properties: {
+        FunctionName: { Ref: 'Fn' },
+        FunctionVersion: { 'Fn::GetAtt': ['Ver', 'Version'] },
+        Name: 'live',
+        ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 2 },
+      },
     },
     Bucket: { Type: 'AWS::S3::Bucket' },
   },
@@ -60,7 +65,11 @@ describe('classify: in-template functions', () => {
     ['ARN with pseudo parameters', SUB('arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:my-fn'), fn('Fn')],
     ['ARN whose name is Ref Fn', SUB(`${ARN}:\${Fn}`), fn('Fn')],
     ['ARN whose name is Ref of a function without a literal name', SUB(`${ARN}:\${Other}`), fn('Other')],
-    ['ARN built with Join ":"', { 'Fn::Join': [':', ['arn', { Ref: 'AWS::Partition' }, 'lambda', { Ref: 'AWS::Region' }, { Ref: 'AWS::AccountId' }, 'function', 'my-fn']] }, fn('Fn')],
+    [
+      'ARN built with Join ":"',
+      { 'Fn::Join': [':', ['arn', { Ref: 'AWS::Partition' }, 'lambda', { Ref: 'AWS::Region' }, { Ref: 'AWS::AccountId' }, 'function', 'my-fn']] },
+      fn('Fn'),
+    ],
   ])('%s', (_name, value, expected) => {
     expect(run(value)).toEqual(expected);
   });
@@ -104,22 +113,35 @@ describe('classify: outside the template', () => {
     ['bare name', 'ext', { kind: 'external', arn: `${ARN}:ext` }],
     ['bare name:1', 'ext:1', { kind: 'external', arn: `${ARN}:ext`, qualifier: '1' }],
     ['partial ARN', `${ACCOUNT}:function:ext`, { kind: 'external', arn: `${ARN}:ext` }],
-    ['ARN with pseudo parameters, completed from the deployment', SUB('arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:ext'), { kind: 'external', arn: `${ARN}:ext` }],
+    [
+      'ARN with pseudo parameters, completed from the deployment',
+      SUB('arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:ext'),
+      { kind: 'external', arn: `${ARN}:ext` },
+    ],
   ])('%s', (_name, value, expected) => {
     expect(run(value)).toEqual(expected);
   });
 
   // A literal ARN in another region or account is another function, even with the same name.
   test('a literal ARN in another region is not the template function of that name', () => {
-    expect(run('arn:aws:lambda:eu-west-1:123456789012:function:my-fn')).toEqual({ kind: 'external', arn: 'arn:aws:lambda:eu-west-1:123456789012:function:my-fn' });
+    expect(run('arn:aws:lambda:eu-west-1:123456789012:function:my-fn')).toEqual({
+      kind: 'external',
+      arn: 'arn:aws:lambda:eu-west-1:123456789012:function:my-fn',
+    });
   });
 
   test('a literal ARN in another account is not the template function of that name', () => {
-    expect(run('arn:aws:lambda:us-east-1:999999999999:function:my-fn')).toEqual({ kind: 'external', arn: 'arn:aws:lambda:us-east-1:999999999999:function:my-fn' });
+    expect(run('arn:aws:lambda:us-east-1:999999999999:function:my-fn')).toEqual({
+      kind: 'external',
+      arn: 'arn:aws:lambda:us-east-1:999999999999:function:my-fn',
+    });
   });
 
   test('a literal partition of another partition is elsewhere too', () => {
-    expect(run('arn:aws-cn:lambda:us-east-1:123456789012:function:my-fn')).toEqual({ kind: 'external', arn: 'arn:aws-cn:lambda:us-east-1:123456789012:function:my-fn' });
+    expect(run('arn:aws-cn:lambda:us-east-1:123456789012:function:my-fn')).toEqual({
+      kind: 'external',
+      arn: 'arn:aws-cn:lambda:us-east-1:123456789012:function:my-fn',
+    });
   });
 
   test('an ARN in another region whose name is Ref Fn is not the template function', () => {
@@ -128,7 +150,10 @@ describe('classify: outside the template', () => {
 
   test('without a known region and account, the ARN keeps pseudo-parameter placeholders', () => {
     const s = setup();
-    expect(classify('ext', s.index, s.targets)).toEqual({ kind: 'external', arn: 'arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:ext' });
+    expect(classify('ext', s.index, s.targets)).toEqual({
+      kind: 'external',
+      arn: 'arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:ext',
+    });
   });
 
   test('a partition follows the region', () => {

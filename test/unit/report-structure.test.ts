@@ -22,7 +22,11 @@ const arn = (name: string): string => `arn:aws:lambda:${REGION}:${ACCOUNT}:funct
 function machine(resource: string, extra: JsonObject = {}): JsonObject {
   return {
     Type: 'AWS::StepFunctions::StateMachine',
-    Properties: { RoleArn: 'arn:aws:iam::123456789012:role/r', Definition: { StartAt: 'A', States: { A: { Type: 'Task', Resource: resource, End: true } } }, ...extra },
+    Properties: {
+      RoleArn: 'arn:aws:iam::123456789012:role/r',
+      Definition: { StartAt: 'A', States: { A: { Type: 'Task', Resource: resource, End: true } } },
+      ...extra,
+    },
   };
 }
 
@@ -54,8 +58,18 @@ describe('report.needs', () => {
   test('stored definitions the run was not given, of the selected state machines only', () => {
     const fragment = { Resources: { A: stored('a.json'), B: stored('b.json') } };
     const { report } = transform(fragment, { ...OPTIONS, exclude: ['B'] });
-    expect(report.needs.definitions).toEqual([expect.objectContaining({ stateMachine: 'A', property: 'DefinitionS3Location', location: { kind: 's3', bucket: 'defs', bucketText: 'defs', key: 'a.json' } })]);
-    const given = transform(fragment, { ...OPTIONS, exclude: ['B'], definitions: { A: { status: 'ok', source: 's3://defs/a.json', text: '{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}' } } });
+    expect(report.needs.definitions).toEqual([
+      expect.objectContaining({
+        stateMachine: 'A',
+        property: 'DefinitionS3Location',
+        location: { kind: 's3', bucket: 'defs', bucketText: 'defs', key: 'a.json' },
+      }),
+    ]);
+    const given = transform(fragment, {
+      ...OPTIONS,
+      exclude: ['B'],
+      definitions: { A: { status: 'ok', source: 's3://defs/a.json', text: '{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}' } },
+    });
     expect(given.report.needs.definitions).toEqual([]);
   });
 
@@ -80,12 +94,23 @@ describe('report.needs', () => {
       Resources: {
         Fn: { Type: 'AWS::Lambda::Function', Properties: { Code: { ZipFile: 'x' }, Handler: 'h', Runtime: 'nodejs22.x', Role: 'r' } },
         Ver: { Type: 'AWS::Lambda::Version', Properties: { FunctionName: { Ref: 'Fn' } } },
-        Live: { Type: 'AWS::Lambda::Alias', Properties: { FunctionName: { Ref: 'Fn' }, FunctionVersion: { 'Fn::GetAtt': ['Ver', 'Version'] }, Name: 'live', ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 } } },
+        Live: {
+          Type: 'AWS::Lambda::Alias',
+          Properties: {
+            FunctionName: { Ref: 'Fn' },
+            FunctionVersion: { 'Fn::GetAtt': ['Ver', 'Version'] },
+            Name: 'live',
+            ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 },
+          },
+        },
         Warm: machine('PLACEHOLDER'),
         Other: machine(arn('elsewhere')),
       },
     };
-    (fragment.Resources.Warm.Properties as JsonObject).Definition = { StartAt: 'A', States: { A: { Type: 'Task', Resource: { 'Fn::GetAtt': ['Fn', 'Arn'] }, End: true } } };
+    (fragment.Resources.Warm.Properties as JsonObject).Definition = {
+      StartAt: 'A',
+      States: { A: { Type: 'Task', Resource: { 'Fn::GetAtt': ['Fn', 'Arn'] }, End: true } },
+    };
     for (const mode of ['rewrite', 'report'] as const) {
       const { report } = transform(fragment, { ...OPTIONS, mode });
       expect(report.changed).toEqual(['Warm']);

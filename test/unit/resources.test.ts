@@ -22,7 +22,19 @@ import { TransformError } from '../../macro/errors';
 import { LIMITS } from '../../macro/limits';
 import { transform } from '../../macro/transform';
 import type { JsonObject } from '../../macro/types';
-import { deepObject, deepTasks, deepText, joinDelimiter, longName, sharedVariable, subReuseDefinition, subReuseName, substitutionsScan, wideTasks, wildcardPolicy } from '../support/probes';
+import {
+  deepObject,
+  deepTasks,
+  deepText,
+  joinDelimiter,
+  longName,
+  sharedVariable,
+  subReuseDefinition,
+  subReuseName,
+  substitutionsScan,
+  wideTasks,
+  wildcardPolicy,
+} from '../support/probes';
 
 const OPTS = { region: 'us-east-1', accountId: '123456789012' };
 
@@ -35,7 +47,9 @@ const adversarial = fc.oneof(
   fc.tuple(fc.integer({ min: 0, max: 3_000 }), fc.constantFrom('string' as const, 'sub' as const, 'join' as const)).map(([d, f]) => deepText(d, f)),
   fc.tuple(fc.integer({ min: 0, max: 300 }), fc.integer({ min: 8, max: 400 })).map(([d, n]) => deepTasks(d, n)),
   fc.integer({ min: 14, max: 60_000 }).map((n) => longName(n)),
-  fc.tuple(fc.integer({ min: 1, max: 20_000 }), fc.integer({ min: 0, max: 5_000 }), fc.integer({ min: 0, max: 20_000 })).map(([n, s, r]) => wildcardPolicy(n, s, r)),
+  fc
+    .tuple(fc.integer({ min: 1, max: 20_000 }), fc.integer({ min: 0, max: 5_000 }), fc.integer({ min: 0, max: 20_000 }))
+    .map(([n, s, r]) => wildcardPolicy(n, s, r)),
   fc.integer({ min: 1, max: 1_500 }).map((n) => wideTasks(n)),
   fc.tuple(fc.integer({ min: 1, max: 500 }), fc.integer({ min: 0, max: 50_000 })).map(([t, n]) => sharedVariable(t, n)),
 );
@@ -57,7 +71,8 @@ test('any adversarial shape: a success that JSON can write, with capped Metadata
         const entries = (r.Metadata as JsonObject | undefined)?.WarmStepFunctions as JsonObject[] | undefined;
         if (!entries) continue;
         expect(entries.length).toBeLessThanOrEqual(LIMITS.metadataEntries + 1);
-        for (const e of entries) for (const k of ['state', 'path', 'from', 'to']) if (typeof e[k] === 'string') expect((e[k] as string).length).toBeLessThanOrEqual(LIMITS.reportText);
+        for (const e of entries)
+          for (const k of ['state', 'path', 'from', 'to']) if (typeof e[k] === 'string') expect((e[k] as string).length).toBeLessThanOrEqual(LIMITS.reportText);
       }
     }),
     { numRuns: 60, seed: 22 },
@@ -70,15 +85,26 @@ describe('time and memory grow like the template (ratios to the floor JSON.parse
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'warm-resources-'));
     script = join(dir, 'measure-probe.cjs');
-    buildSync({ entryPoints: [join(__dirname, '..', 'support', 'measure-probe.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: script, logLevel: 'warning' });
+    buildSync({
+      entryPoints: [join(__dirname, '..', 'support', 'measure-probe.ts')],
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      outfile: script,
+      logLevel: 'warning',
+    });
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   const measure = (cls: string, size: number): { ms: number; floorMs: number; bytes: number; floorBytes: number; gcDuring: number; outcome: string } => {
-    const r = spawnSync(process.execPath, ['--expose-gc', '--max-semi-space-size=256', '--min-semi-space-size=256', '--max-old-space-size=512', script, cls, String(size), '15'], {
-      encoding: 'utf8',
-      timeout: 120_000,
-    });
+    const r = spawnSync(
+      process.execPath,
+      ['--expose-gc', '--max-semi-space-size=256', '--min-semi-space-size=256', '--max-old-space-size=512', script, cls, String(size), '15'],
+      {
+        encoding: 'utf8',
+        timeout: 120_000,
+      },
+    );
     if (r.status !== 0) throw new Error(`measuring ${cls} at ${size} failed: ${r.stderr.slice(-500)}`);
     return JSON.parse(r.stdout.trim().split('\n').pop()!);
   };

@@ -37,7 +37,13 @@ describe('findSlots follows Fn::If above a slot into both branches', () => {
           End: true,
           Branches: [
             { StartAt: 'X', States: { 'Fn::If': ['D', { X: task({ Ref: 'F' }) }, { X: task({ Ref: 'G' }) }] } },
-            { 'Fn::If': ['C', { StartAt: 'Y', States: { Y: invoke({ 'Fn::If': ['C', { FunctionName: 'a' }, { FunctionName: 'b' }] }) } }, { Ref: 'AWS::NoValue' }] },
+            {
+              'Fn::If': [
+                'C',
+                { StartAt: 'Y', States: { Y: invoke({ 'Fn::If': ['C', { FunctionName: 'a' }, { FunctionName: 'b' }] }) } },
+                { Ref: 'AWS::NoValue' },
+              ],
+            },
           ],
         },
       },
@@ -59,7 +65,12 @@ describe('findSlots follows Fn::If above a slot into both branches', () => {
     ]);
     expect(s.notes[0].message).toContain('CloudFormation fills in at deploy time');
     // The same in a definition text: a bare ${Var} where a JSON value stands.
-    const text = readDefinition('M', 'DefinitionString', { 'Fn::Sub': ['{"StartAt":"A","States":{"A":${S}}}', { S: { 'Fn::If': ['C', '{"Type":"Pass","End":true}', '{"Type":"Pass","End":true}'] } }] }, undefined);
+    const text = readDefinition(
+      'M',
+      'DefinitionString',
+      { 'Fn::Sub': ['{"StartAt":"A","States":{"A":${S}}}', { S: { 'Fn::If': ['C', '{"Type":"Pass","End":true}', '{"Type":"Pass","End":true}'] } }] },
+      undefined,
+    );
     expect(findSlots(text.root).notes.map((n) => [n.statePath, n.kind])).toEqual([['States.A', 'deploy-time']]);
   });
 });
@@ -69,16 +80,37 @@ function template(definition: JsonObject, property: 'Definition' | 'DefinitionSt
   return {
     Conditions: { C: { 'Fn::Equals': ['a', 'b'] } },
     Resources: {
-      F: { Type: 'AWS::Lambda::Function', Properties: { Runtime: 'nodejs20.x', Handler: 'i.h', Role: 'arn:aws:iam::123456789012:role/r', Code: { ZipFile: 'x' } } },
-      G: { Type: 'AWS::Lambda::Function', Properties: { Runtime: 'nodejs20.x', Handler: 'i.h', Role: 'arn:aws:iam::123456789012:role/r', Code: { ZipFile: 'x' } } },
+      F: {
+        Type: 'AWS::Lambda::Function',
+        Properties: { Runtime: 'nodejs20.x', Handler: 'i.h', Role: 'arn:aws:iam::123456789012:role/r', Code: { ZipFile: 'x' } },
+      },
+      G: {
+        Type: 'AWS::Lambda::Function',
+        Properties: { Runtime: 'nodejs20.x', Handler: 'i.h', Role: 'arn:aws:iam::123456789012:role/r', Code: { ZipFile: 'x' } },
+      },
       FV: { Type: 'AWS::Lambda::Version', Properties: { FunctionName: { Ref: 'F' } } },
       Old: { Type: 'AWS::Lambda::Version', Properties: { FunctionName: { Ref: 'F' } } },
-      FLive: { Type: 'AWS::Lambda::Alias', Properties: { FunctionName: { Ref: 'F' }, FunctionVersion: { 'Fn::GetAtt': ['FV', 'Version'] }, Name: 'live', ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 } } },
+      FLive: {
+        Type: 'AWS::Lambda::Alias',
+        Properties: {
+          FunctionName: { Ref: 'F' },
+          FunctionVersion: { 'Fn::GetAtt': ['FV', 'Version'] },
+          Name: 'live',
+          ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 },
+        },
+      },
       Role: {
         Type: 'AWS::IAM::Role',
         Properties: {
           AssumeRolePolicyDocument: {},
-          Policies: [{ PolicyName: 'p', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: [{ 'Fn::GetAtt': ['F', 'Arn'] }, { 'Fn::GetAtt': ['G', 'Arn'] }] }] } }],
+          Policies: [
+            {
+              PolicyName: 'p',
+              PolicyDocument: {
+                Statement: [{ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: [{ 'Fn::GetAtt': ['F', 'Arn'] }, { 'Fn::GetAtt': ['G', 'Arn'] }] }],
+              },
+            },
+          ],
         },
       },
       M: { Type: 'AWS::StepFunctions::StateMachine', Properties: { RoleArn: { 'Fn::GetAtt': ['Role', 'Arn'] }, [property]: value ?? definition } },
@@ -94,7 +126,9 @@ function run(t: JsonObject): { def: Json; decisions: Decision[] } {
 
 describe('decisions per branch', () => {
   test('each branch of a whole state is rewritten or reported, and the report says which branch', () => {
-    const { def, decisions } = run(template({ StartAt: 'A', States: { A: { 'Fn::If': ['C', task({ 'Fn::GetAtt': ['F', 'Arn'] }), task({ 'Fn::GetAtt': ['G', 'Arn'] })] } } }));
+    const { def, decisions } = run(
+      template({ StartAt: 'A', States: { A: { 'Fn::If': ['C', task({ 'Fn::GetAtt': ['F', 'Arn'] }), task({ 'Fn::GetAtt': ['G', 'Arn'] })] } } }),
+    );
     expect((def as any).States.A['Fn::If'][1].Resource).toEqual({ Ref: 'FLive' });
     expect((def as any).States.A['Fn::If'][2].Resource).toEqual({ 'Fn::GetAtt': ['G', 'Arn'] });
     expect(decisions.map((d) => [d.action, d.when])).toEqual([
@@ -139,12 +173,15 @@ describe('exact versions in any spelling move to the warm alias', () => {
   test('a version no warm alias points to stays, reported cold', () => {
     const { def, decisions } = run(template({ StartAt: 'A', States: { A: invoke({ FunctionName: { 'Fn::Sub': '${F.Arn}:${Old.Version}' } }) } }));
     expect((def as any).States.A.Parameters.FunctionName).toEqual({ 'Fn::Sub': '${F.Arn}:${Old.Version}' });
-    expect(decisions.map((d) => [d.action, d.reason])).toEqual([['cold', 'invokes Old, which has no provisioned concurrency (that is on FLive); an explicit qualifier is left as it is']]);
+    expect(decisions.map((d) => [d.action, d.reason])).toEqual([
+      ['cold', 'invokes Old, which has no provisioned concurrency (that is on FLive); an explicit qualifier is left as it is'],
+    ]);
   });
 });
 
 describe('Qualifier next to FunctionName counts as qualified', () => {
-  const withQualifier = (q: Json, key = 'Parameters') => template({ StartAt: 'A', States: { A: invoke({ FunctionName: { 'Fn::GetAtt': ['F', 'Arn'] }, Qualifier: q }, key) } });
+  const withQualifier = (q: Json, key = 'Parameters') =>
+    template({ StartAt: 'A', States: { A: invoke({ FunctionName: { 'Fn::GetAtt': ['F', 'Arn'] }, Qualifier: q }, key) } });
 
   test.each([
     ['Parameters', '$LATEST'],
@@ -163,7 +200,9 @@ describe('Qualifier next to FunctionName counts as qualified', () => {
   test('the warm alias name is warm already; another alias or version is an explicit choice, reported cold', () => {
     expect(run(withQualifier('live')).decisions.map((d) => d.action)).toEqual(['unchanged']);
     const cold = run(withQualifier({ 'Fn::GetAtt': ['Old', 'Version'] }));
-    expect(cold.decisions.map((d) => [d.action, d.reason])).toEqual([['cold', 'Parameters.Qualifier invokes Old, which has no provisioned concurrency (that is on FLive); an explicit qualifier is left as it is']]);
+    expect(cold.decisions.map((d) => [d.action, d.reason])).toEqual([
+      ['cold', 'Parameters.Qualifier invokes Old, which has no provisioned concurrency (that is on FLive); an explicit qualifier is left as it is'],
+    ]);
     expect(run(withQualifier('7')).decisions.map((d) => d.action)).toEqual(['cold']);
   });
 

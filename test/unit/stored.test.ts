@@ -27,7 +27,12 @@ const OPTIONS: TransformOptions = { region: REGION, accountId: ACCOUNT };
 
 /** A definition that invokes `${WorkArn}` and, when `shared`, also carries it as data. */
 function definitionText(shared = false): string {
-  const work: JsonObject = { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: '${WorkArn}', 'Payload.$': '$' }, End: true };
+  const work: JsonObject = {
+    Type: 'Task',
+    Resource: 'arn:aws:states:::lambda:invoke',
+    Parameters: { FunctionName: '${WorkArn}', 'Payload.$': '$' },
+    End: true,
+  };
   if (shared) (work.Parameters as JsonObject).Payload = { worker: '${WorkArn}' };
   if (shared) delete (work.Parameters as JsonObject)['Payload.$'];
   return JSON.stringify({ StartAt: 'Work', States: { Work: work } }, null, 2);
@@ -37,16 +42,28 @@ function definitionText(shared = false): string {
 function template(type: 'AWS::StepFunctions::StateMachine' | 'AWS::Serverless::StateMachine', location: JsonObject, mode?: string): JsonObject {
   const props: JsonObject =
     type === 'AWS::Serverless::StateMachine'
-      ? { ...location, DefinitionSubstitutions: { WorkArn: { 'Fn::GetAtt': ['Work', 'Arn'] } }, Policies: [{ LambdaInvokePolicy: { FunctionName: { Ref: 'Work' } } }] }
+      ? {
+          ...location,
+          DefinitionSubstitutions: { WorkArn: { 'Fn::GetAtt': ['Work', 'Arn'] } },
+          Policies: [{ LambdaInvokePolicy: { FunctionName: { Ref: 'Work' } } }],
+        }
       : { RoleArn: 'arn:aws:iam::123456789012:role/flow', ...location, DefinitionSubstitutions: { WorkArn: { 'Fn::GetAtt': ['Work', 'Arn'] } } };
   return {
     ...(mode ? { Transform: { Name: 'WarmStepFunctions', Parameters: { Mode: mode } } } : {}),
     Resources: {
-      Work: { Type: 'AWS::Lambda::Function', Properties: { Runtime: 'nodejs22.x', Handler: 'index.handler', Role: 'arn:aws:iam::123456789012:role/fn', Code: { ZipFile: 'x' } } },
+      Work: {
+        Type: 'AWS::Lambda::Function',
+        Properties: { Runtime: 'nodejs22.x', Handler: 'index.handler', Role: 'arn:aws:iam::123456789012:role/fn', Code: { ZipFile: 'x' } },
+      },
       WorkVersion: { Type: 'AWS::Lambda::Version', Properties: { FunctionName: { Ref: 'Work' } } },
       Live: {
         Type: 'AWS::Lambda::Alias',
-        Properties: { FunctionName: { Ref: 'Work' }, FunctionVersion: { 'Fn::GetAtt': ['WorkVersion', 'Version'] }, Name: 'live', ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 } },
+        Properties: {
+          FunctionName: { Ref: 'Work' },
+          FunctionVersion: { 'Fn::GetAtt': ['WorkVersion', 'Version'] },
+          Name: 'live',
+          ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 },
+        },
       },
       Flow: { Type: type, Properties: props },
     },
@@ -54,14 +71,22 @@ function template(type: 'AWS::StepFunctions::StateMachine' | 'AWS::Serverless::S
 }
 
 const S3_LOCATION = { DefinitionS3Location: { Bucket: 'defs', Key: 'flows/flow.asl.json', Version: 'v7' } };
-const ok = (text: string, source = 's3://defs/flows/flow.asl.json (version v7)'): Record<string, StoredDefinition> => ({ Flow: { status: 'ok', source, text } });
+const ok = (text: string, source = 's3://defs/flows/flow.asl.json (version v7)'): Record<string, StoredDefinition> => ({
+  Flow: { status: 'ok', source, text },
+});
 const props = (fragment: unknown): JsonObject => (fragment as { Resources: { Flow: { Properties: JsonObject } } }).Resources.Flow.Properties;
 
 describe('where a stored definition is', () => {
   test('DefinitionUri as s3:// URI (with and without versionId), as {Bucket, Key, Version}, and as a local path', () => {
     expect(storedRef('F', { DefinitionUri: 's3://b/k/flow.json' }, {})?.location).toEqual({ kind: 's3', bucket: 'b', bucketText: 'b', key: 'k/flow.json' });
     expect(parseS3Uri('s3://b/flow.json?versionId=abc')).toEqual({ kind: 's3', bucket: 'b', bucketText: 'b', key: 'flow.json', version: 'abc' });
-    expect(storedRef('F', { DefinitionUri: { Bucket: 'b', Key: 'k', Version: '3' } }, {})?.location).toEqual({ kind: 's3', bucket: 'b', bucketText: 'b', key: 'k', version: '3' });
+    expect(storedRef('F', { DefinitionUri: { Bucket: 'b', Key: 'k', Version: '3' } }, {})?.location).toEqual({
+      kind: 's3',
+      bucket: 'b',
+      bucketText: 'b',
+      key: 'k',
+      version: '3',
+    });
     expect(storedRef('F', { DefinitionUri: 'statemachine/flow.asl.json' }, {})).toEqual({
       stateMachine: 'F',
       property: 'DefinitionUri',
@@ -73,13 +98,23 @@ describe('where a stored definition is', () => {
 
   test("CDK's asset bucket (Fn::Sub of pseudo parameters) is resolved with the deployment's region and account, and kept as written", () => {
     const loc = { DefinitionS3Location: { Bucket: { 'Fn::Sub': 'cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}' }, Key: 'abc.json' } };
-    expect(storedRef('F', loc, OPTIONS)?.location).toEqual({ kind: 's3', bucket: 'cdk-hnb659fds-assets-123456789012-us-east-1', bucketText: 'cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}', key: 'abc.json' });
+    expect(storedRef('F', loc, OPTIONS)?.location).toEqual({
+      kind: 's3',
+      bucket: 'cdk-hnb659fds-assets-123456789012-us-east-1',
+      bucketText: 'cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}',
+      key: 'abc.json',
+    });
     expect(storedRef('F', loc, {})?.location).toMatchObject({ bucket: undefined, bucketText: 'cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}' });
-    expect(storedRef('F', { DefinitionS3Location: { Bucket: { 'Fn::Sub': 'x-${AWS::Partition}-${AWS::URLSuffix}' }, Key: 'k' } }, { region: 'cn-north-1' })?.location).toMatchObject({ bucket: 'x-aws-cn-amazonaws.com.cn' });
+    expect(
+      storedRef('F', { DefinitionS3Location: { Bucket: { 'Fn::Sub': 'x-${AWS::Partition}-${AWS::URLSuffix}' }, Key: 'k' } }, { region: 'cn-north-1' })
+        ?.location,
+    ).toMatchObject({ bucket: 'x-aws-cn-amazonaws.com.cn' });
   });
 
   test('a bucket the macro cannot know (a Ref to a parameter, a resource) is a problem, not a location', () => {
-    expect(storedRef('F', { DefinitionS3Location: { Bucket: { Ref: 'DefsBucket' }, Key: 'k' } }, OPTIONS)).toMatchObject({ problem: 'its Bucket is an Ref, not a literal, so the macro cannot tell which object it is' });
+    expect(storedRef('F', { DefinitionS3Location: { Bucket: { Ref: 'DefsBucket' }, Key: 'k' } }, OPTIONS)).toMatchObject({
+      problem: 'its Bucket is an Ref, not a literal, so the macro cannot tell which object it is',
+    });
     expect(storedRef('F', { DefinitionS3Location: { Bucket: { 'Fn::Sub': '${Prefix}-defs' }, Key: 'k' } }, OPTIONS)?.problem).toMatch(/refers to Prefix/);
     expect(storedRef('F', { DefinitionS3Location: { Key: 'k' } }, OPTIONS)?.problem).toMatch(/Bucket is missing/);
   });
@@ -100,7 +135,11 @@ describe('the core, given a stored definition', () => {
     expect(props(fragment)).toEqual({ ...props(t), DefinitionSubstitutions: { WorkArn: { Ref: 'Live' } } });
     const rewritten = report.decisions.filter((d) => d.action === 'rewritten');
     expect(rewritten).toHaveLength(1);
-    expect(rewritten[0]).toMatchObject({ stateMachine: 'Flow', templatePath: 'Resources/Flow/Properties/DefinitionS3Location', source: 's3://defs/flows/flow.asl.json (version v7)' });
+    expect(rewritten[0]).toMatchObject({
+      stateMachine: 'Flow',
+      templatePath: 'Resources/Flow/Properties/DefinitionS3Location',
+      source: 's3://defs/flows/flow.asl.json (version v7)',
+    });
   });
 
   test('the text changes: DefinitionString in place of DefinitionS3Location (same place among the properties), substitutions kept', () => {
@@ -122,13 +161,19 @@ describe('the core, given a stored definition', () => {
     const p = props(fragment);
     expect(Object.keys(p)).toEqual(['Definition', 'DefinitionSubstitutions', 'Policies']);
     expect((p.Definition as JsonObject).States).toEqual({
-      Work: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: { Ref: 'Live' }, Payload: { worker: '${WorkArn}' } }, End: true },
+      Work: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::lambda:invoke',
+        Parameters: { FunctionName: { Ref: 'Live' }, Payload: { worker: '${WorkArn}' } },
+        End: true,
+      },
     });
     expect(p.DefinitionSubstitutions).toEqual({ WorkArn: { 'Fn::GetAtt': ['Work', 'Arn'] } });
   });
 
   test('SAM, text that is JSON only once substitutions apply: cannot go inline, so a warning and nothing changes', () => {
-    const text = '{"StartAt":"Work","States":{"Work":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","Parameters":{"FunctionName":"${WorkArn}","Payload":{"worker":"${WorkArn}","n":${N}}},"End":true}}}';
+    const text =
+      '{"StartAt":"Work","States":{"Work":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","Parameters":{"FunctionName":"${WorkArn}","Payload":{"worker":"${WorkArn}","n":${N}}},"End":true}}}';
     const t = template('AWS::Serverless::StateMachine', { DefinitionUri: 's3://defs/flow.json' });
     (props(t).DefinitionSubstitutions as JsonObject).N = 3;
     const { fragment, report } = transform(t, { ...OPTIONS, definitions: ok(text, 's3://defs/flow.json (ETag "e1")') });
@@ -148,8 +193,14 @@ describe('the core, given a stored definition', () => {
   test('a read error or text that is not JSON: a warning naming the object; Mode strict fails with it', () => {
     const t = template('AWS::StepFunctions::StateMachine', S3_LOCATION);
     const cases: [Record<string, StoredDefinition>, string][] = [
-      [{ Flow: { status: 'error', source: 's3://defs/flows/flow.asl.json (version v7)', message: 'access denied: x' } }, "cannot read Flow's definition at s3://defs/flows/flow.asl.json (version v7): access denied: x"],
-      [ok('StartAt: Work\n', 's3://defs/flows/flow.asl.json (ETag "e2")'), 'the definition at s3://defs/flows/flow.asl.json (ETag "e2") is not a JSON state machine definition'],
+      [
+        { Flow: { status: 'error', source: 's3://defs/flows/flow.asl.json (version v7)', message: 'access denied: x' } },
+        "cannot read Flow's definition at s3://defs/flows/flow.asl.json (version v7): access denied: x",
+      ],
+      [
+        ok('StartAt: Work\n', 's3://defs/flows/flow.asl.json (ETag "e2")'),
+        'the definition at s3://defs/flows/flow.asl.json (ETag "e2") is not a JSON state machine definition',
+      ],
       [{}, 'Flow loads its definition from s3://defs/flows/flow.asl.json (version v7), which the macro was not given'],
     ];
     for (const [definitions, reason] of cases) {
@@ -186,9 +237,17 @@ describe('reading S3 (aws-sdk-client-mock)', () => {
 
   test('one GetObject per distinct object (version pinned), named by version, else by ETag; nothing but GetObject', async () => {
     const t = template('AWS::StepFunctions::StateMachine', S3_LOCATION);
-    (t.Resources as JsonObject).Other = { Type: 'AWS::StepFunctions::StateMachine', Properties: { DefinitionS3Location: { Bucket: 'defs', Key: 'flows/flow.asl.json', Version: 'v7' } } };
+    (t.Resources as JsonObject).Other = {
+      Type: 'AWS::StepFunctions::StateMachine',
+      Properties: { DefinitionS3Location: { Bucket: 'defs', Key: 'flows/flow.asl.json', Version: 'v7' } },
+    };
     (t.Resources as JsonObject).Third = { Type: 'AWS::Serverless::StateMachine', Properties: { DefinitionUri: 's3://defs/third.json' } };
-    s3.on(GetObjectCommand, { Bucket: 'defs', Key: 'flows/flow.asl.json', VersionId: 'v7' }).callsFake(() => ({ Body: body('{"a":1}'), ContentLength: 7, VersionId: 'v7', ETag: '"x"' }));
+    s3.on(GetObjectCommand, { Bucket: 'defs', Key: 'flows/flow.asl.json', VersionId: 'v7' }).callsFake(() => ({
+      Body: body('{"a":1}'),
+      ContentLength: 7,
+      VersionId: 'v7',
+      ETag: '"x"',
+    }));
     s3.on(GetObjectCommand, { Bucket: 'defs', Key: 'third.json' }).callsFake(() => ({ Body: body('{"b":2}'), ETag: '"e3"' }));
     const out = await readS3Definitions(refs(t), { allowedBuckets: ['defs'], client: new S3Client({ region: REGION }) });
     expect(out).toEqual({
@@ -207,16 +266,25 @@ describe('reading S3 (aws-sdk-client-mock)', () => {
     ['AccessDenied', 403, 'access denied: the macro may read only the buckets its deployment lists in s3DefinitionBuckets'],
   ])('%s: an error outcome naming the object', async (name, status, message) => {
     s3.on(GetObjectCommand).rejects(Object.assign(new Error('x'), { name, $metadata: { httpStatusCode: status } }));
-    const out = await readS3Definitions(refs(template('AWS::StepFunctions::StateMachine', S3_LOCATION)), { allowedBuckets: ['defs'], client: new S3Client({ region: REGION }) });
+    const out = await readS3Definitions(refs(template('AWS::StepFunctions::StateMachine', S3_LOCATION)), {
+      allowedBuckets: ['defs'],
+      client: new S3Client({ region: REGION }),
+    });
     expect(out.Flow).toMatchObject({ status: 'error', source: 's3://defs/flows/flow.asl.json (version v7)' });
     expect((out.Flow as { message: string }).message.startsWith(message)).toBe(true);
   });
 
   test('too large: by Content-Length, and by the bytes that arrive when there is none', async () => {
     const t = template('AWS::StepFunctions::StateMachine', S3_LOCATION);
-    s3.on(GetObjectCommand).callsFakeOnce(() => ({ Body: body('{}'), ContentLength: 2_000_000 })).callsFake(() => ({ Body: body('x'.repeat(100)) }));
+    s3.on(GetObjectCommand)
+      .callsFakeOnce(() => ({ Body: body('{}'), ContentLength: 2_000_000 }))
+      .callsFake(() => ({ Body: body('x'.repeat(100)) }));
     const first = await readS3Definitions(refs(t), { allowedBuckets: ['defs'], client: new S3Client({ region: REGION }) });
-    expect(first.Flow).toEqual({ status: 'error', source: 's3://defs/flows/flow.asl.json (version v7)', message: 'too large (2000000 bytes; a definition is at most 1048576 bytes)' });
+    expect(first.Flow).toEqual({
+      status: 'error',
+      source: 's3://defs/flows/flow.asl.json (version v7)',
+      message: 'too large (2000000 bytes; a definition is at most 1048576 bytes)',
+    });
     const second = await readS3Definitions(refs(t), { allowedBuckets: ['defs'], client: new S3Client({ region: REGION }), maxBytes: 50 });
     expect(second.Flow).toMatchObject({ status: 'error', message: 'too large (more than 50 bytes; a definition is at most 50 bytes)' });
   });
@@ -224,14 +292,22 @@ describe('reading S3 (aws-sdk-client-mock)', () => {
   test('the time budget: a read that hangs ends at the budget with "timed out"', async () => {
     s3.on(GetObjectCommand).callsFake(() => new Promise(() => undefined));
     const started = Date.now();
-    const out = await readS3Definitions(refs(template('AWS::StepFunctions::StateMachine', S3_LOCATION)), { allowedBuckets: ['defs'], client: new S3Client({ region: REGION }), budgetMs: 150 });
+    const out = await readS3Definitions(refs(template('AWS::StepFunctions::StateMachine', S3_LOCATION)), {
+      allowedBuckets: ['defs'],
+      client: new S3Client({ region: REGION }),
+      budgetMs: 150,
+    });
     expect(Date.now() - started).toBeLessThan(2000);
     expect(out.Flow).toMatchObject({ status: 'error', message: 'timed out: the 150 ms budget for reading definitions ran out' });
   });
 
   test('at most `concurrency` reads at a time', async () => {
     const t: JsonObject = { Resources: {} };
-    for (let i = 0; i < 9; i++) (t.Resources as JsonObject)[`F${i}`] = { Type: 'AWS::StepFunctions::StateMachine', Properties: { DefinitionS3Location: { Bucket: 'defs', Key: `k${i}` } } };
+    for (let i = 0; i < 9; i++)
+      (t.Resources as JsonObject)[`F${i}`] = {
+        Type: 'AWS::StepFunctions::StateMachine',
+        Properties: { DefinitionS3Location: { Bucket: 'defs', Key: `k${i}` } },
+      };
     let now = 0;
     let most = 0;
     s3.on(GetObjectCommand).callsFake(async () => {
@@ -261,7 +337,14 @@ describe('reading S3: the real SDK middleware (HTTP handler replaced), with the 
     const requestHandler = {
       handle: async () => {
         const r = reply(++attempts);
-        return { response: { statusCode: r.status, reason: '', headers: { 'x-amz-request-id': `req-${attempts}`, ...r.headers }, body: Readable.from([Buffer.from(r.body)]) } };
+        return {
+          response: {
+            statusCode: r.status,
+            reason: '',
+            headers: { 'x-amz-request-id': `req-${attempts}`, ...r.headers },
+            body: Readable.from([Buffer.from(r.body)]),
+          },
+        };
       },
       updateHttpClientConfig: () => undefined,
       httpHandlerConfigs: () => ({}),
@@ -275,11 +358,16 @@ describe('reading S3: the real SDK middleware (HTTP handler replaced), with the 
       }
     }
     const sdk = { ...actual, S3Client: S3ClientOverFakeHttp };
-    const read = (refs: Parameters<typeof readS3Definitions>[0], settings: Partial<Parameters<typeof readS3Definitions>[1]> = {}) => readS3Definitions(refs, { allowedBuckets: ['defs'], ...settings, sdk });
+    const read = (refs: Parameters<typeof readS3Definitions>[0], settings: Partial<Parameters<typeof readS3Definitions>[1]> = {}) =>
+      readS3Definitions(refs, { allowedBuckets: ['defs'], ...settings, sdk });
     return { read, configs, attempts: () => attempts };
   }
 
-  const slowDown = { status: 503, headers: { 'content-type': 'application/xml' }, body: '<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>' };
+  const slowDown = {
+    status: 503,
+    headers: { 'content-type': 'application/xml' },
+    body: '<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>',
+  };
 
   test('the client: retries that fit the budget (BudgetRetryStrategy, 3 attempts), follows region redirects, in the deployment region', () => {
     const sdk = loadWithHttp(() => ({ status: 200, body: '{}' }));
@@ -291,7 +379,10 @@ describe('reading S3: the real SDK middleware (HTTP handler replaced), with the 
   test('persistent 503 SlowDown: at most 3 attempts, then an error naming the object, well inside the budget', async () => {
     const sdk = loadWithHttp(() => slowDown);
     const started = Date.now();
-    const out = await sdk.read(storedRefs(template('AWS::StepFunctions::StateMachine', { DefinitionS3Location: { Bucket: 'defs', Key: 'k' } }), OPTIONS), { region: REGION, budgetMs: 5_000 });
+    const out = await sdk.read(storedRefs(template('AWS::StepFunctions::StateMachine', { DefinitionS3Location: { Bucket: 'defs', Key: 'k' } }), OPTIONS), {
+      region: REGION,
+      budgetMs: 5_000,
+    });
     expect(sdk.attempts()).toBe(3);
     expect(Date.now() - started).toBeLessThan(4_000);
     expect(out.Flow).toMatchObject({ status: 'error', source: expect.stringContaining('s3://defs/k') });
@@ -299,13 +390,19 @@ describe('reading S3: the real SDK middleware (HTTP handler replaced), with the 
 
   test('503 SlowDown once, then the object: the retry absorbs it', async () => {
     const sdk = loadWithHttp((attempt) => (attempt === 1 ? slowDown : { status: 200, headers: { etag: '"abc"', 'content-length': '2' }, body: '{}' }));
-    const out = await sdk.read(storedRefs(template('AWS::StepFunctions::StateMachine', { DefinitionS3Location: { Bucket: 'defs', Key: 'k' } }), OPTIONS), { region: REGION });
+    const out = await sdk.read(storedRefs(template('AWS::StepFunctions::StateMachine', { DefinitionS3Location: { Bucket: 'defs', Key: 'k' } }), OPTIONS), {
+      region: REGION,
+    });
     expect(sdk.attempts()).toBe(2);
     expect(out.Flow).toEqual({ status: 'ok', source: 's3://defs/k (ETag "abc")', text: '{}' });
   });
 
   test('a real 404 NoSuchKey: not retried, "not found"', async () => {
-    const sdk = loadWithHttp(() => ({ status: 404, headers: { 'content-type': 'application/xml' }, body: '<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>' }));
+    const sdk = loadWithHttp(() => ({
+      status: 404,
+      headers: { 'content-type': 'application/xml' },
+      body: '<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>',
+    }));
     const out = await sdk.read(storedRefs(template('AWS::StepFunctions::StateMachine', S3_LOCATION), OPTIONS), { region: REGION });
     expect(sdk.attempts()).toBe(1);
     expect(out.Flow).toMatchObject({ status: 'error', message: 'not found: no such object' });
@@ -333,7 +430,9 @@ describe('the handler', () => {
     expect(reply.status).toBe('success');
     const warning = d.lines.find((l) => l.message === 'warning');
     expect(warning).toMatchObject({ level: 'WARN', stateMachine: 'Flow', source: 's3://defs/flows/flow.asl.json (version v7)' });
-    expect(warning?.reason).toBe(`cannot read Flow's definition at s3://defs/flows/flow.asl.json (version v7): ${S3_NOT_ENABLED}; its invocations are left as they are`);
+    expect(warning?.reason).toBe(
+      `cannot read Flow's definition at s3://defs/flows/flow.asl.json (version v7): ${S3_NOT_ENABLED}; its invocations are left as they are`,
+    );
   });
 
   test('on: the reader gets the S3 references only (not local paths, not inline definitions), and the core its result', async () => {
@@ -354,7 +453,12 @@ describe('the handler', () => {
   });
 
   test('a template without stored definitions never calls the reader', async () => {
-    const d = deps({ env: { WARM_S3_DEFINITIONS: 'true' }, readDefinitions: async () => { throw new Error('must not be called'); } });
+    const d = deps({
+      env: { WARM_S3_DEFINITIONS: 'true' },
+      readDefinitions: async () => {
+        throw new Error('must not be called');
+      },
+    });
     const t = template('AWS::StepFunctions::StateMachine', { DefinitionString: definitionText() });
     expect((await createHandler(d)(event(t))).status).toBe('success');
   });
@@ -366,7 +470,10 @@ describe('the CLI: local files and CDK assets', () => {
     'cdk.out/Stack.assets.json': JSON.stringify({
       version: '55.0.0',
       files: {
-        h1: { source: { path: 'asset.h1.json', packaging: 'file' }, destinations: { d: { bucketName: 'cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}', objectKey: 'h1.json' } } },
+        h1: {
+          source: { path: 'asset.h1.json', packaging: 'file' },
+          destinations: { d: { bucketName: 'cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}', objectKey: 'h1.json' } },
+        },
       },
     }),
     'cdk.out/asset.h1.json': definitionText(true),
@@ -378,12 +485,18 @@ describe('the CLI: local files and CDK assets', () => {
 
   test('DefinitionUri as a path: read relative to the template; a missing file is "not found"', () => {
     const t = template('AWS::Serverless::StateMachine', { DefinitionUri: 'statemachine/flow.asl.json' });
-    expect(localDefinitions(t, 'app/template.yaml', {}, readFile)).toEqual({ Flow: { status: 'ok', source: 'statemachine/flow.asl.json', text: definitionText() } });
-    expect(localDefinitions(t, 'elsewhere/template.yaml', {}, readFile)).toEqual({ Flow: { status: 'error', source: 'statemachine/flow.asl.json', message: 'not found: no such file' } });
+    expect(localDefinitions(t, 'app/template.yaml', {}, readFile)).toEqual({
+      Flow: { status: 'ok', source: 'statemachine/flow.asl.json', text: definitionText() },
+    });
+    expect(localDefinitions(t, 'elsewhere/template.yaml', {}, readFile)).toEqual({
+      Flow: { status: 'error', source: 'statemachine/flow.asl.json', message: 'not found: no such file' },
+    });
   });
 
   test("a CDK asset, through cdk.out/<Stack>.assets.json, with or without the deployment's region and account", () => {
-    const t = template('AWS::StepFunctions::StateMachine', { DefinitionS3Location: { Bucket: { 'Fn::Sub': 'cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}' }, Key: 'h1.json' } });
+    const t = template('AWS::StepFunctions::StateMachine', {
+      DefinitionS3Location: { Bucket: { 'Fn::Sub': 'cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}' }, Key: 'h1.json' },
+    });
     for (const options of [{}, OPTIONS]) {
       const out = localDefinitions(t, 'cdk.out/Stack.template.json', options, readFile);
       expect(out.Flow).toMatchObject({ status: 'ok', text: definitionText(true) });
@@ -393,13 +506,19 @@ describe('the CLI: local files and CDK assets', () => {
 
   test('an S3 object that is no local asset: the CLI says it does not read S3', () => {
     const t = template('AWS::StepFunctions::StateMachine', S3_LOCATION);
-    expect(localDefinitions(t, 'cdk.out/Stack.template.json', OPTIONS, readFile).Flow).toMatchObject({ status: 'error', message: expect.stringContaining('the CLI reads local files and CDK assets in cdk.out, not S3') });
+    expect(localDefinitions(t, 'cdk.out/Stack.template.json', OPTIONS, readFile).Flow).toMatchObject({
+      status: 'error',
+      message: expect.stringContaining('the CLI reads local files and CDK assets in cdk.out, not S3'),
+    });
   });
 });
 
 test('handler: ResolveExternal looks for external functions in a definition read from S3', async () => {
   const seen: (TransformOptions['definitions'] | undefined)[] = [];
-  const text = JSON.stringify({ StartAt: 'A', States: { A: { Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:123456789012:function:elsewhere', End: true } } });
+  const text = JSON.stringify({
+    StartAt: 'A',
+    States: { A: { Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:123456789012:function:elsewhere', End: true } },
+  });
   const t = template('AWS::StepFunctions::StateMachine', S3_LOCATION);
   const reply = await createHandler({
     log: () => undefined,
@@ -407,7 +526,12 @@ test('handler: ResolveExternal looks for external functions in a definition read
     readDefinitions: async () => ({ Flow: { status: 'ok', source: 's3://defs/flows/flow.asl.json (version v7)', text } }),
     resolveExternal: async (_fragment, options) => {
       seen.push(options.definitions);
-      return { 'arn:aws:lambda:us-east-1:123456789012:function:elsewhere': { status: 'warm', aliases: [{ name: 'live', arn: 'arn:aws:lambda:us-east-1:123456789012:function:elsewhere:live' }] } };
+      return {
+        'arn:aws:lambda:us-east-1:123456789012:function:elsewhere': {
+          status: 'warm',
+          aliases: [{ name: 'live', arn: 'arn:aws:lambda:us-east-1:123456789012:function:elsewhere:live' }],
+        },
+      };
     },
   })({ region: REGION, accountId: ACCOUNT, fragment: t, transformId: 'x', params: { ResolveExternal: true }, requestId: 'r', templateParameterValues: {} });
   expect(seen).toEqual([{ Flow: expect.objectContaining({ status: 'ok' }) }]);
@@ -418,7 +542,9 @@ describe('the Lambda bundle (dist/macro.js) and the S3 client', () => {
   const ROOT = join(__dirname, '..', '..');
   const BUNDLE = join(ROOT, 'dist', 'macro.js');
   beforeAll(() => {
-    const newest = Math.max(...['handler.ts', join('aws', 's3-definitions.ts'), join('definition', 'stored.ts'), 'transform.ts'].map((f) => statSync(join(ROOT, 'macro', f)).mtimeMs));
+    const newest = Math.max(
+      ...['handler.ts', join('aws', 's3-definitions.ts'), join('definition', 'stored.ts'), 'transform.ts'].map((f) => statSync(join(ROOT, 'macro', f)).mtimeMs),
+    );
     if (!existsSync(BUNDLE) || statSync(BUNDLE).mtimeMs < newest) execFileSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: 'pipe', timeout: 120_000 });
   }, 150_000);
 
@@ -438,7 +564,14 @@ describe('the Lambda bundle (dist/macro.js) and the S3 client', () => {
       process.stdout.write(JSON.stringify({ status: reply.status, reasons: reasons.filter(Boolean), sdk }));
     `;
     const ev = { region: REGION, accountId: ACCOUNT, fragment, transformId: 'x', params: {}, requestId: 'r', templateParameterValues: {} };
-    return JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', WSF_EVENT: JSON.stringify(ev), ...env }, encoding: 'utf8', timeout: 30_000 }));
+    return JSON.parse(
+      execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH ?? '', WSF_EVENT: JSON.stringify(ev), ...env },
+        encoding: 'utf8',
+        timeout: 30_000,
+      }),
+    );
   }
 
   const stored = template('AWS::StepFunctions::StateMachine', S3_LOCATION);
@@ -458,7 +591,14 @@ describe('the Lambda bundle (dist/macro.js) and the S3 client', () => {
   });
 
   test('positive control: on, with a definition in S3, loads the S3 client (here against a closed local port: a warning, within the budget)', () => {
-    const run = runBundle(stored, { WARM_S3_DEFINITIONS: 'true', WARM_S3_DEFINITION_BUCKETS: 'other-bucket,defs', WARM_S3_BUDGET_MS: '300', AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9', AWS_ACCESS_KEY_ID: 'AKIDPLACEHOLDER', AWS_SECRET_ACCESS_KEY: 'placeholder' });
+    const run = runBundle(stored, {
+      WARM_S3_DEFINITIONS: 'true',
+      WARM_S3_DEFINITION_BUCKETS: 'other-bucket,defs',
+      WARM_S3_BUDGET_MS: '300',
+      AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9',
+      AWS_ACCESS_KEY_ID: 'AKIDPLACEHOLDER',
+      AWS_SECRET_ACCESS_KEY: 'placeholder',
+    });
     expect(run.status).toBe('success');
     expect(run.sdk.some((k) => k.includes(join('@aws-sdk', 'client-s3')))).toBe(true);
     expect(run.reasons).toEqual([expect.stringMatching(/^cannot read Flow's definition at s3:\/\/defs\/flows\/flow\.asl\.json \(version v7\): /)]);
@@ -467,11 +607,22 @@ describe('the Lambda bundle (dist/macro.js) and the S3 client', () => {
 
   // Defence in depth: the bucket list of the deployment reaches the reader, which refuses any other bucket itself.
   test.each<[string, Record<string, string>, RegExp]>([
-    ['a bucket the deployment does not list', { WARM_S3_DEFINITION_BUCKETS: 'other-bucket' }, /: not read: bucket 'defs' is not one that the deployment of the macro lists in s3DefinitionBuckets/],
+    [
+      'a bucket the deployment does not list',
+      { WARM_S3_DEFINITION_BUCKETS: 'other-bucket' },
+      /: not read: bucket 'defs' is not one that the deployment of the macro lists in s3DefinitionBuckets/,
+    ],
     ['no bucket listed at all (fails closed)', {}, /: not read: the deployment of the macro lists no bucket to read definitions from/],
   ])('on, %s: refused without a request', (_name, env, reason) => {
     // A closed port: a request would fail differently ("cannot read ...: TimeoutError" or a connection error).
-    const run = runBundle(stored, { WARM_S3_DEFINITIONS: 'true', ...env, WARM_S3_BUDGET_MS: '300', AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9', AWS_ACCESS_KEY_ID: 'AKIDPLACEHOLDER', AWS_SECRET_ACCESS_KEY: 'placeholder' });
+    const run = runBundle(stored, {
+      WARM_S3_DEFINITIONS: 'true',
+      ...env,
+      WARM_S3_BUDGET_MS: '300',
+      AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9',
+      AWS_ACCESS_KEY_ID: 'AKIDPLACEHOLDER',
+      AWS_SECRET_ACCESS_KEY: 'placeholder',
+    });
     expect(run.status).toBe('success');
     expect(run.reasons).toEqual([expect.stringMatching(reason)]);
   });
@@ -483,7 +634,11 @@ test('S3 reader: a body that stops arriving is destroyed when the budget runs ou
     const stalled = new Readable({ read: () => undefined });
     stalled.push('{"StartAt"');
     s3.on(GetObjectCommand).callsFake(() => ({ Body: stalled }));
-    const out = await readS3Definitions(storedRefs(template('AWS::StepFunctions::StateMachine', S3_LOCATION), OPTIONS), { allowedBuckets: ['defs'], client: new S3Client({ region: REGION }), budgetMs: 100 });
+    const out = await readS3Definitions(storedRefs(template('AWS::StepFunctions::StateMachine', S3_LOCATION), OPTIONS), {
+      allowedBuckets: ['defs'],
+      client: new S3Client({ region: REGION }),
+      budgetMs: 100,
+    });
     expect(out.Flow).toMatchObject({ status: 'error', message: 'timed out: the 100 ms budget for reading definitions ran out' });
     expect(stalled.destroyed).toBe(true);
   } finally {

@@ -7,12 +7,7 @@ import { ReadError } from '../../macro/errors';
 import { escapeSubText, inlineSubReference, splitGetAttString, tokenizeSub, type SubMode, type SubToken } from '../../macro/cfn/sub';
 
 /** A token without its offsets, for compact expectations. */
-type Shape =
-  | { text: string }
-  | { escape: string }
-  | { var: string }
-  | { ref: string }
-  | { getatt: [string, string] };
+type Shape = { text: string } | { escape: string } | { var: string } | { ref: string } | { getatt: [string, string] };
 
 function shape(t: SubToken): Shape {
   switch (t.kind) {
@@ -65,7 +60,16 @@ interface Case {
 const CASES: Case[] = [
   { name: 'empty string', source: '', expected: [] },
   { name: 'plain text', source: 'arn:aws:lambda', expected: [{ text: 'arn:aws:lambda' }] },
-  { name: 'escape ${!Literal}', source: 'a${!Literal}b', expected: [{ text: 'a' }, { escape: '${Literal}' }, { text: 'b' }], offsets: [[0, 1], [1, 12], [12, 13]] },
+  {
+    name: 'escape ${!Literal}',
+    source: 'a${!Literal}b',
+    expected: [{ text: 'a' }, { escape: '${Literal}' }, { text: 'b' }],
+    offsets: [
+      [0, 1],
+      [1, 12],
+      [12, 13],
+    ],
+  },
   { name: 'escape ${!} (nothing after the bang)', source: '${!}', expected: [{ escape: '${}' }], offsets: [[0, 4]] },
   { name: 'escape keeps a dotted name literal', source: '${!Db.Endpoint}', expected: [{ escape: '${Db.Endpoint}' }] },
   { name: 'escape followed by a closing brace', source: '${!a}b}', expected: [{ escape: '${a}' }, { text: 'b}' }] },
@@ -73,28 +77,94 @@ const CASES: Case[] = [
   {
     name: 'pseudo parameters in an ARN',
     source: 'arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:f',
-    expected: [{ text: 'arn:' }, { ref: 'AWS::Partition' }, { text: ':lambda:' }, { ref: 'AWS::Region' }, { text: ':' }, { ref: 'AWS::AccountId' }, { text: ':function:f' }],
-    offsets: [[0, 4], [4, 21], [21, 29], [29, 43], [43, 44], [44, 61], [61, 72]],
+    expected: [
+      { text: 'arn:' },
+      { ref: 'AWS::Partition' },
+      { text: ':lambda:' },
+      { ref: 'AWS::Region' },
+      { text: ':' },
+      { ref: 'AWS::AccountId' },
+      { text: ':function:f' },
+    ],
+    offsets: [
+      [0, 4],
+      [4, 21],
+      [21, 29],
+      [29, 43],
+      [43, 44],
+      [44, 61],
+      [61, 72],
+    ],
   },
   { name: 'Ref to a resource', source: '${Fn}', expected: [{ ref: 'Fn' }] },
   { name: 'GetAtt Fn.Arn', source: '${Fn.Arn}', expected: [{ getatt: ['Fn', 'Arn'] }] },
-  { name: 'dotted name splits at the first dot', source: 'x${Db.Endpoint.Address}y', expected: [{ text: 'x' }, { getatt: ['Db', 'Endpoint.Address'] }, { text: 'y' }], offsets: [[0, 1], [1, 23], [23, 24]] },
+  {
+    name: 'dotted name splits at the first dot',
+    source: 'x${Db.Endpoint.Address}y',
+    expected: [{ text: 'x' }, { getatt: ['Db', 'Endpoint.Address'] }, { text: 'y' }],
+    offsets: [
+      [0, 1],
+      [1, 23],
+      [23, 24],
+    ],
+  },
   { name: 'var-map name', source: '${Target}', vars: ['Target'], expected: [{ var: 'Target' }] },
   { name: 'var-map name that contains a dot is a var, not a GetAtt', source: '${Db.Endpoint}', vars: ['Db.Endpoint'], expected: [{ var: 'Db.Endpoint' }] },
-  { name: 'var map does not capture other names', source: '${Db.Endpoint}${Other}', vars: ['Db'], expected: [{ getatt: ['Db', 'Endpoint'] }, { ref: 'Other' }] },
+  {
+    name: 'var map does not capture other names',
+    source: '${Db.Endpoint}${Other}',
+    vars: ['Db'],
+    expected: [{ getatt: ['Db', 'Endpoint'] }, { ref: 'Other' }],
+  },
   { name: 'var map does not capture the escape', source: '${!Target}', vars: ['Target', '!Target'], expected: [{ escape: '${Target}' }] },
-  { name: 'adjacent variables', source: '${a}${b}', vars: ['a'], expected: [{ var: 'a' }, { ref: 'b' }], offsets: [[0, 4], [4, 8]] },
+  {
+    name: 'adjacent variables',
+    source: '${a}${b}',
+    vars: ['a'],
+    expected: [{ var: 'a' }, { ref: 'b' }],
+    offsets: [
+      [0, 4],
+      [4, 8],
+    ],
+  },
   { name: 'a lone dollar', source: '$', expected: [{ text: '$' }] },
   { name: 'double dollar', source: '$$', expected: [{ text: '$$' }] },
   { name: 'dollar and a name', source: '$a $LATEST', expected: [{ text: '$a $LATEST' }] },
   { name: 'closing braces without ${', source: 'a}b{c}$}', expected: [{ text: 'a}b{c}$}' }] },
   { name: 'JSON text without placeholders', source: '{"a":{"b":"$"}}', expected: [{ text: '{"a":{"b":"$"}}' }] },
-  { name: '$${x}: a dollar then a variable', source: '$${x}', expected: [{ text: '$' }, { ref: 'x' }], offsets: [[0, 1], [1, 5]] },
-  { name: ':$LATEST after a GetAtt', source: '${Fn.Arn}:$LATEST', expected: [{ getatt: ['Fn', 'Arn'] }, { text: ':$LATEST' }], offsets: [[0, 9], [9, 17]] },
+  {
+    name: '$${x}: a dollar then a variable',
+    source: '$${x}',
+    expected: [{ text: '$' }, { ref: 'x' }],
+    offsets: [
+      [0, 1],
+      [1, 5],
+    ],
+  },
+  {
+    name: ':$LATEST after a GetAtt',
+    source: '${Fn.Arn}:$LATEST',
+    expected: [{ getatt: ['Fn', 'Arn'] }, { text: ':$LATEST' }],
+    offsets: [
+      [0, 9],
+      [9, 17],
+    ],
+  },
   { name: 'trailing dot is not a GetAtt', source: '${a.}', expected: [{ ref: 'a.' }] },
   { name: 'leading dot is not a GetAtt', source: '${.a}', expected: [{ ref: '.a' }] },
   // Mode 'substitutions' (Step Functions DefinitionSubstitutions): only the keys are placeholders.
-  { name: 'substitutions: a known key', source: 'x${K}y', vars: ['K'], mode: 'substitutions', expected: [{ text: 'x' }, { var: 'K' }, { text: 'y' }], offsets: [[0, 1], [1, 5], [5, 6]] },
+  {
+    name: 'substitutions: a known key',
+    source: 'x${K}y',
+    vars: ['K'],
+    mode: 'substitutions',
+    expected: [{ text: 'x' }, { var: 'K' }, { text: 'y' }],
+    offsets: [
+      [0, 1],
+      [1, 5],
+      [5, 6],
+    ],
+  },
   { name: 'substitutions: an unknown ${x} stays text', source: 'a${x}b${K}', vars: ['K'], mode: 'substitutions', expected: [{ text: 'a${x}b' }, { var: 'K' }] },
   { name: 'substitutions: a dotted key', source: '${A.B}', vars: ['A.B'], mode: 'substitutions', expected: [{ var: 'A.B' }] },
   { name: 'substitutions: a dotted name that is not a key stays text', source: '${A.B}', vars: [], mode: 'substitutions', expected: [{ text: '${A.B}' }] },
@@ -102,7 +172,17 @@ const CASES: Case[] = [
   { name: 'substitutions: an unclosed ${ stays text', source: '${K}x${y', vars: ['K'], mode: 'substitutions', expected: [{ var: 'K' }, { text: 'x${y' }] },
   { name: 'substitutions: an unclosed ${ before a key', source: '${a${K}', vars: ['K'], mode: 'substitutions', expected: [{ text: '${a' }, { var: 'K' }] },
   { name: 'substitutions: an empty ${} stays text', source: '${}', vars: [], mode: 'substitutions', expected: [{ text: '${}' }] },
-  { name: 'substitutions: adjacent keys', source: '${A}${B}', vars: ['A', 'B'], mode: 'substitutions', expected: [{ var: 'A' }, { var: 'B' }], offsets: [[0, 4], [4, 8]] },
+  {
+    name: 'substitutions: adjacent keys',
+    source: '${A}${B}',
+    vars: ['A', 'B'],
+    mode: 'substitutions',
+    expected: [{ var: 'A' }, { var: 'B' }],
+    offsets: [
+      [0, 4],
+      [4, 8],
+    ],
+  },
 ];
 
 describe('tokenizeSub', () => {

@@ -29,7 +29,10 @@ const alias = (of: Json, name: Json, pc?: Json, extra: JsonObject = {}, versionI
 const samFn = (autoPublishAlias: Json | undefined, pc?: Json, extra: JsonObject = {}): JsonObject => ({
   Type: 'AWS::Serverless::Function',
   ...extra,
-  Properties: { ...(autoPublishAlias === undefined ? {} : { AutoPublishAlias: autoPublishAlias }), ...(pc === undefined ? {} : { ProvisionedConcurrencyConfig: pc }) },
+  Properties: {
+    ...(autoPublishAlias === undefined ? {} : { AutoPublishAlias: autoPublishAlias }),
+    ...(pc === undefined ? {} : { ProvisionedConcurrencyConfig: pc }),
+  },
 });
 
 function targetsOf(resources: JsonObject, aliasName?: string): WarmTargets {
@@ -41,18 +44,27 @@ const REF = (id: string): Json => ({ Ref: id });
 describe('resolve: one target per function', () => {
   test('a warm alias', () => {
     const t = targetsOf({ Fn: fn(), V: version(REF('Fn')), Live: alias(REF('Fn'), 'live', PC, {}, 'V') });
-    expect(t.resolve('Fn')).toEqual<Resolution>({ status: 'warm', target: { fn: 'Fn', id: 'Live', kind: 'alias', value: REF('Live'), aliasName: 'live', guards: [], reasons: ['ProvisionedConcurrency'] } });
+    expect(t.resolve('Fn')).toEqual<Resolution>({
+      status: 'warm',
+      target: { fn: 'Fn', id: 'Live', kind: 'alias', value: REF('Live'), aliasName: 'live', guards: [], reasons: ['ProvisionedConcurrency'] },
+    });
     expect(t.aliases.get('Live')).toMatchObject({ fn: 'Fn', name: 'live', version: 'V', warm: [] });
   });
 
   test('a warm version', () => {
     const t = targetsOf({ Fn: fn(), V: version(REF('Fn'), PC) });
-    expect(t.resolve('Fn')).toEqual<Resolution>({ status: 'warm', target: { fn: 'Fn', id: 'V', kind: 'version', value: REF('V'), guards: [], reasons: ['ProvisionedConcurrency'] } });
+    expect(t.resolve('Fn')).toEqual<Resolution>({
+      status: 'warm',
+      target: { fn: 'Fn', id: 'V', kind: 'version', value: REF('V'), guards: [], reasons: ['ProvisionedConcurrency'] },
+    });
   });
 
   test('a SAM function with AutoPublishAlias and provisioned concurrency', () => {
     const t = targetsOf({ Fn: samFn('live', PC) });
-    expect(t.resolve('Fn')).toEqual<Resolution>({ status: 'warm', target: { fn: 'Fn', id: 'Fn.Alias', kind: 'sam-alias', value: REF('Fn.Alias'), aliasName: 'live', guards: [], reasons: ['ProvisionedConcurrency'] } });
+    expect(t.resolve('Fn')).toEqual<Resolution>({
+      status: 'warm',
+      target: { fn: 'Fn', id: 'Fn.Alias', kind: 'sam-alias', value: REF('Fn.Alias'), aliasName: 'live', guards: [], reasons: ['ProvisionedConcurrency'] },
+    });
   });
 
   test('a SAM function whose AutoPublishAlias is not a literal', () => {
@@ -91,10 +103,12 @@ describe('resolve: one target per function', () => {
       AliasB: alias('arn:aws:lambda:us-east-1:123456789012:function:fn-b', 'live', PC),
       AliasC: alias({ 'Fn::GetAtt': ['C', 'Arn'] }, 'live', PC),
     });
-    expect(['A', 'B', 'C'].map((f) => {
-      const r = t.resolve(f);
-      return r.status === 'warm' ? r.target.id : r.status;
-    })).toEqual(['AliasA', 'AliasB', 'AliasC']);
+    expect(
+      ['A', 'B', 'C'].map((f) => {
+        const r = t.resolve(f);
+        return r.status === 'warm' ? r.target.id : r.status;
+      }),
+    ).toEqual(['AliasA', 'AliasB', 'AliasC']);
   });
 
   test('resolution is per function: other functions are not affected', () => {
@@ -141,11 +155,26 @@ describe('resolve: ambiguity and AliasName', () => {
   });
 
   test('AliasName that no alias of the template has (a typo): a warning, a failure in Mode strict', () => {
-    const resources = { Fn: fn('my-fn'), Live: alias(REF('Fn'), 'live', PC), Flow: { Type: 'AWS::StepFunctions::StateMachine', Properties: { Definition: { StartAt: 'A', States: { A: { Type: 'Task', Resource: { 'Fn::GetAtt': ['Fn', 'Arn'] }, End: true } } } } } };
+    const resources = {
+      Fn: fn('my-fn'),
+      Live: alias(REF('Fn'), 'live', PC),
+      Flow: {
+        Type: 'AWS::StepFunctions::StateMachine',
+        Properties: { Definition: { StartAt: 'A', States: { A: { Type: 'Task', Resource: { 'Fn::GetAtt': ['Fn', 'Arn'] }, End: true } } } },
+      },
+    };
     const lenient = transform({ Resources: resources }, { aliasName: 'lvie' });
     expect(lenient.report.summary.rewritten).toBe(1);
-    expect(lenient.report.decisions).toContainEqual(expect.objectContaining({ action: 'warning', templatePath: 'Transform/WarmStepFunctions/Parameters/AliasName', reason: expect.stringContaining("AliasName is 'lvie', but no alias of this template has that name") }));
-    expect(() => transform({ Resources: resources }, { aliasName: 'lvie', mode: 'strict' })).toThrow(/AliasName is 'lvie', but no alias of this template has that name.*\(Mode strict\)/);
+    expect(lenient.report.decisions).toContainEqual(
+      expect.objectContaining({
+        action: 'warning',
+        templatePath: 'Transform/WarmStepFunctions/Parameters/AliasName',
+        reason: expect.stringContaining("AliasName is 'lvie', but no alias of this template has that name"),
+      }),
+    );
+    expect(() => transform({ Resources: resources }, { aliasName: 'lvie', mode: 'strict' })).toThrow(
+      /AliasName is 'lvie', but no alias of this template has that name.*\(Mode strict\)/,
+    );
     expect(transform({ Resources: resources }, { aliasName: 'live' }).report.decisions.filter((d) => d.templatePath.includes('AliasName'))).toEqual([]);
   });
 
@@ -176,7 +205,8 @@ describe('resolve: ambiguity and AliasName', () => {
     const r = targetsOf({ Fn: fn(), Blue: alias(REF('Fn'), 'blue', PC), Cold: alias(REF('Fn'), 'cold') }, 'cold').resolve('Fn');
     expect(r).toEqual({
       status: 'error',
-      message: "AliasName is 'cold', but alias Cold (Name: cold) of function Fn has no provisioned concurrency. Aliases with provisioned concurrency: Blue (Name: blue).",
+      message:
+        "AliasName is 'cold', but alias Cold (Name: cold) of function Fn has no provisioned concurrency. Aliases with provisioned concurrency: Blue (Name: blue).",
     });
   });
 
@@ -311,7 +341,15 @@ describe('notes and helpers', () => {
       Sam: samFn('prod', PC),
       SamCold: samFn('prod'),
     });
-    expect(['Live', 'Cold', 'V', 'Sam.Alias', 'SamCold.Alias', 'Fn', 'Nope'].map((id) => t.isWarmQualifier(id))).toEqual([true, false, false, true, false, false, false]);
+    expect(['Live', 'Cold', 'V', 'Sam.Alias', 'SamCold.Alias', 'Fn', 'Nope'].map((id) => t.isWarmQualifier(id))).toEqual([
+      true,
+      false,
+      false,
+      true,
+      false,
+      false,
+      false,
+    ]);
     // SAM resolves `X.Alias` / `X.Version` of any function with AutoPublishAlias, warm or not.
     expect(['Live', 'Cold', 'V', 'Sam.Alias', 'SamCold.Alias', 'SamCold.Version', 'Fn.Alias', 'Fn'].map((id) => t.functionOfQualifier(id))).toEqual([
       'Fn',

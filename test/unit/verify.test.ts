@@ -99,7 +99,8 @@ function nameOf(functionName: string | undefined): string {
   return parts.length >= 7 ? parts[6] : parts[0];
 }
 
-const notFound = (what: string): ResourceNotFoundException => new ResourceNotFoundException({ message: `Function not found: ${what}`, $metadata: { httpStatusCode: 404 } });
+const notFound = (what: string): ResourceNotFoundException =>
+  new ResourceNotFoundException({ message: `Function not found: ${what}`, $metadata: { httpStatusCode: 404 } });
 
 interface Mocks {
   cloudformation: AwsClientStub<CloudFormationClient>;
@@ -110,7 +111,11 @@ interface Mocks {
 function serve(mocks: Mocks, stack: FakeStack, stackName = 'orders-prod'): void {
   mocks.cloudformation.on(ListStackResourcesCommand).callsFake((input: ListStackResourcesCommandInput) => {
     if (input.StackName !== stackName) {
-      throw Object.assign(new Error(`Stack with id ${input.StackName} does not exist`), { name: 'ValidationError', $fault: 'client', $metadata: { httpStatusCode: 400 } });
+      throw Object.assign(new Error(`Stack with id ${input.StackName} does not exist`), {
+        name: 'ValidationError',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 400 },
+      });
     }
     const k = input.NextToken === undefined ? 0 : Number(input.NextToken.replace('token-', ''));
     return { StackResourceSummaries: stack.pages[k], NextToken: k + 1 < stack.pages.length ? `token-${k + 1}` : undefined };
@@ -135,7 +140,8 @@ function serve(mocks: Mocks, stack: FakeStack, stackName = 'orders-prod'): void 
   });
   mocks.sfn.on(ListExecutionsCommand).callsFake((input: ListExecutionsCommandInput) => {
     const m = machine(input.stateMachineArn);
-    if (m.type === 'EXPRESS') throw Object.assign(new Error('This operation is not supported by this type of state machine'), { name: 'StateMachineTypeNotSupported' });
+    if (m.type === 'EXPRESS')
+      throw Object.assign(new Error('This operation is not supported by this type of state machine'), { name: 'StateMachineTypeNotSupported' });
     // Pages of at most maxResults (the API's limit is 1,000), newest first, as the API returns them.
     if ((input.maxResults ?? 100) > 1000) throw Object.assign(new Error('maxResults must be at most 1000'), { name: 'ValidationException' });
     const from = input.nextToken === undefined ? 0 : Number(input.nextToken.replace('executions-', ''));
@@ -183,7 +189,11 @@ function serve(mocks: Mocks, stack: FakeStack, stackName = 'orders-prod'): void 
   mocks.lambda.on(GetProvisionedConcurrencyConfigCommand).callsFake((input: GetProvisionedConcurrencyConfigCommandInput) => {
     const [, f] = fn(input.FunctionName);
     const c = f.pc?.[input.Qualifier ?? ''];
-    if (!c) throw new ProvisionedConcurrencyConfigNotFoundException({ message: 'No Provisioned Concurrency Config found for this function', $metadata: { httpStatusCode: 404 } });
+    if (!c)
+      throw new ProvisionedConcurrencyConfigNotFoundException({
+        message: 'No Provisioned Concurrency Config found for this function',
+        $metadata: { httpStatusCode: 404 },
+      });
     return {
       Status: c.status,
       AllocatedProvisionedConcurrentExecutions: c.allocated,
@@ -287,10 +297,20 @@ const REFUND_FLOW: FakeMachine = {
   definition: {
     StartAt: 'Refund',
     States: {
-      Refund: { Type: 'Task', Resource: `${INVOKE}.waitForTaskToken`, Parameters: { FunctionName: 'orders-refund:live', Payload: { 'token.$': '$$.Task.Token' } }, Next: 'Audit' },
+      Refund: {
+        Type: 'Task',
+        Resource: `${INVOKE}.waitForTaskToken`,
+        Parameters: { FunctionName: 'orders-refund:live', Payload: { 'token.$': '$$.Task.Token' } },
+        Next: 'Audit',
+      },
       Audit: { Type: 'Task', Resource: `${fnArn('orders-validate')}:live`, Next: 'Reconcile' },
       Reconcile: { Type: 'Task', Resource: `${fnArn('orders-reconcile')}:3`, Next: 'Enqueue' },
-      Enqueue: { Type: 'Task', Resource: 'arn:aws:states:::sqs:sendMessage', Parameters: { QueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/refunds', 'MessageBody.$': '$' }, End: true },
+      Enqueue: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::sqs:sendMessage',
+        Parameters: { QueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/refunds', 'MessageBody.$': '$' },
+        End: true,
+      },
     },
   },
 };
@@ -355,7 +375,10 @@ function collect(): { io: Io; out: { stdout: string; stderr: string } } {
   return { io, out };
 }
 
-async function cli(argv: string[], makeClients: (region?: string, profile?: string) => VerifyClients = clients): Promise<{ code: number; stdout: string; stderr: string }> {
+async function cli(
+  argv: string[],
+  makeClients: (region?: string, profile?: string) => VerifyClients = clients,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const { io, out } = collect();
   const code = await runVerify(argv, io, makeClients);
   return { code, ...out };
@@ -369,7 +392,8 @@ const overlong = (text: string): string[] => text.split('\n').filter((l) => l.le
 
 const SUMMARY_HEADER = '  STATE MACHINE STATE         FUNCTION         QUALIFIER  PC          ALLOC/REQ';
 
-const pick = (rows: VerifyRow[]) => rows.map((r) => ({ sm: r.stateMachine, state: r.state, fn: r.function, q: r.qualifier, status: r.status, verdict: r.verdict }));
+const pick = (rows: VerifyRow[]) =>
+  rows.map((r) => ({ sm: r.stateMachine, state: r.state, fn: r.function, q: r.qualifier, status: r.status, verdict: r.verdict }));
 
 describe('verifyStack', () => {
   it('reads every state machine of the stack (ListStackResources paginated) and judges each Lambda task', async () => {
@@ -401,7 +425,9 @@ describe('verifyStack', () => {
     await verifyStack('orders-prod', clients());
     // orders-validate is invoked by OrderFlow/Validate and RefundFlow/Audit.
     expect(mocks.lambda).toHaveReceivedCommandWith(ListProvisionedConcurrencyConfigsCommand, { FunctionName: fnArn('orders-validate') });
-    const listed = mocks.lambda.commandCalls(ListProvisionedConcurrencyConfigsCommand).map((c) => `${c.args[0].input.FunctionName} ${c.args[0].input.Marker ?? '-'}`);
+    const listed = mocks.lambda
+      .commandCalls(ListProvisionedConcurrencyConfigsCommand)
+      .map((c) => `${c.args[0].input.FunctionName} ${c.args[0].input.Marker ?? '-'}`);
     expect(listed.sort()).toEqual(
       [
         `${fnArn('orders-validate')} -`,
@@ -418,7 +444,9 @@ describe('verifyStack', () => {
     for (const status of ['FAILED', 'IN_PROGRESS'] as const) {
       serve(mocks, {
         pages: [[machineResource(REFUND_FLOW)]],
-        machines: [{ ...REFUND_FLOW, definition: { StartAt: 'Refund', States: { Refund: { Type: 'Task', Resource: `${fnArn('orders-refund')}:live`, End: true } } } }],
+        machines: [
+          { ...REFUND_FLOW, definition: { StartAt: 'Refund', States: { Refund: { Type: 'Task', Resource: `${fnArn('orders-refund')}:live`, End: true } } } },
+        ],
         functions: { 'orders-refund': { pc: { live: { status, allocated: 0, requested: 10 } }, aliases: { live: '4' } } },
       });
       const { code, stdout, stderr } = await cli(['--stack', 'orders-prod']);
@@ -444,7 +472,9 @@ describe('verifyStack', () => {
   it('every task warm: exit 0', async () => {
     serve(mocks, {
       pages: [[machineResource(ORDER_FLOW)]],
-      machines: [{ ...ORDER_FLOW, definition: { StartAt: 'Validate', States: { Validate: { Type: 'Task', Resource: `${fnArn('orders-validate')}:live`, End: true } } } }],
+      machines: [
+        { ...ORDER_FLOW, definition: { StartAt: 'Validate', States: { Validate: { Type: 'Task', Resource: `${fnArn('orders-validate')}:live`, End: true } } } },
+      ],
       functions: FUNCTIONS,
     });
     const { code, stdout, stderr } = await cli(['--stack', 'orders-prod']);
@@ -470,7 +500,9 @@ describe('verifyStack', () => {
     // GetProvisionedConcurrencyConfig(live) is not found, so the alias's version decides.
     serve(mocks, {
       pages: [[machineResource(ORDER_FLOW)]],
-      machines: [{ ...ORDER_FLOW, definition: { StartAt: 'Validate', States: { Validate: { Type: 'Task', Resource: `${fnArn('orders-validate')}:live`, End: true } } } }],
+      machines: [
+        { ...ORDER_FLOW, definition: { StartAt: 'Validate', States: { Validate: { Type: 'Task', Resource: `${fnArn('orders-validate')}:live`, End: true } } } },
+      ],
       functions: { 'orders-validate': { pc: { '14': { status, allocated: 3, requested: 8 } }, aliases: { live: '14' } } },
     });
     const result = await verifyStack('orders-prod', clients());
@@ -498,7 +530,12 @@ describe('verifyStack', () => {
   it('an alias whose version has no provisioned concurrency while another qualifier has: cold', async () => {
     serve(mocks, {
       pages: [[machineResource(ORDER_FLOW)]],
-      machines: [{ ...ORDER_FLOW, definition: { StartAt: 'Validate', States: { Validate: { Type: 'Task', Resource: `${fnArn('orders-validate')}:canary`, End: true } } } }],
+      machines: [
+        {
+          ...ORDER_FLOW,
+          definition: { StartAt: 'Validate', States: { Validate: { Type: 'Task', Resource: `${fnArn('orders-validate')}:canary`, End: true } } },
+        },
+      ],
       functions: { 'orders-validate': { pc: { '14': { status: 'READY', allocated: 3, requested: 3 } }, aliases: { live: '14', canary: '15' } } },
     });
     const result = await verifyStack('orders-prod', clients());
@@ -526,16 +563,23 @@ describe('verifyStack', () => {
 
   it('AccessDenied on the Lambda API: the row is "unknown" with the reason, and the other functions are still checked', async () => {
     serve(mocks, ordersProd());
-    mocks.lambda.on(ListProvisionedConcurrencyConfigsCommand, { FunctionName: fnArn('orders-charge') }).rejects(
-      Object.assign(new Error(`User: arn:aws:sts::${ACCOUNT}:assumed-role/dev/alice is not authorized to perform: lambda:ListProvisionedConcurrencyConfigs`), { name: 'AccessDeniedException' }),
-    );
+    mocks.lambda
+      .on(ListProvisionedConcurrencyConfigsCommand, { FunctionName: fnArn('orders-charge') })
+      .rejects(
+        Object.assign(
+          new Error(`User: arn:aws:sts::${ACCOUNT}:assumed-role/dev/alice is not authorized to perform: lambda:ListProvisionedConcurrencyConfigs`),
+          { name: 'AccessDeniedException' },
+        ),
+      );
     const result = await verifyStack('orders-prod', clients());
     expect(result.rows.find((r) => r.state === 'Charge')).toMatchObject({ verdict: 'unknown', note: 'access denied to the Lambda API' });
     expect(result.rows.find((r) => r.state === 'Validate')).toMatchObject({ verdict: 'warm' });
     const table = formatTable(result);
     expect(table.split('\n')[2]).toBe('? OrderFlow     Charge        orders-charge    (none)     none        -');
     expect(table).toContain(
-      ['', 'not checked: OrderFlow/Charge invokes', `  ${fnArn('orders-charge')} (access denied to`, '  the Lambda API)', 'not ready: RefundFlow/Refund'].join('\n'),
+      ['', 'not checked: OrderFlow/Charge invokes', `  ${fnArn('orders-charge')} (access denied to`, '  the Lambda API)', 'not ready: RefundFlow/Refund'].join(
+        '\n',
+      ),
     );
     expect(table).toContain('2 warm, 0 cold, 2 not ready, 1 without\n  provisioned concurrency, 1 not checked.\n');
     // Cold or not-ready rows remain: 1 wins over "could not check".
@@ -545,10 +589,23 @@ describe('verifyStack', () => {
   it('only "not checked" besides warm rows: exit 2, the table on stdout and the reason on stderr', async () => {
     serve(mocks, {
       pages: [[machineResource(ORDER_FLOW)]],
-      machines: [{ ...ORDER_FLOW, definition: { StartAt: 'Validate', States: { Validate: { Type: 'Task', Resource: `${fnArn('orders-validate')}:live`, Next: 'Notify' }, Notify: { Type: 'Task', Resource: fnArn('orders-notify'), End: true } } } }],
+      machines: [
+        {
+          ...ORDER_FLOW,
+          definition: {
+            StartAt: 'Validate',
+            States: {
+              Validate: { Type: 'Task', Resource: `${fnArn('orders-validate')}:live`, Next: 'Notify' },
+              Notify: { Type: 'Task', Resource: fnArn('orders-notify'), End: true },
+            },
+          },
+        },
+      ],
       functions: FUNCTIONS,
     });
-    mocks.lambda.on(ListProvisionedConcurrencyConfigsCommand, { FunctionName: fnArn('orders-notify') }).rejects(Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException' }));
+    mocks.lambda
+      .on(ListProvisionedConcurrencyConfigsCommand, { FunctionName: fnArn('orders-notify') })
+      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException' }));
     const { code, stdout, stderr } = await cli(['--stack', 'orders-prod']);
     expect(code).toBe(2);
     expect(stdout).toBe(
@@ -579,7 +636,9 @@ describe('verifyStack', () => {
   it('a definition that cannot be read: one "unknown" row for the state machine', async () => {
     serve(mocks, { pages: [[machineResource(ORDER_FLOW)]], machines: [{ ...ORDER_FLOW, definition: '{"StartAt": "A", "States": {' }], functions: {} });
     const result = await verifyStack('orders-prod', clients());
-    expect(result.rows).toEqual([expect.objectContaining({ stateMachine: 'OrderFlow', verdict: 'unknown', note: expect.stringMatching(/^cannot read definition: /) })]);
+    expect(result.rows).toEqual([
+      expect.objectContaining({ stateMachine: 'OrderFlow', verdict: 'unknown', note: expect.stringMatching(/^cannot read definition: /) }),
+    ]);
     expect(exitCode(result)).toBe(2);
     expect(formatTable(result).split('\n')[1]).toMatch(/^\? OrderFlow {5}/);
   });
@@ -600,11 +659,19 @@ describe('verifyStack', () => {
 });
 
 describe('verifyStack: what the issue-14 run against the wire showed', () => {
-  const machineOf = (definition: unknown, extra: Partial<FakeMachine> = {}): FakeMachine => ({ logicalId: 'OrderFlow', name: ORDER_FLOW.name, definition, ...extra });
+  const machineOf = (definition: unknown, extra: Partial<FakeMachine> = {}): FakeMachine => ({
+    logicalId: 'OrderFlow',
+    name: ORDER_FLOW.name,
+    definition,
+    ...extra,
+  });
   const validate = { Type: 'Task', Resource: `${fnArn('orders-validate')}:live`, End: true };
 
   it('a computed FunctionName.$ is a row "not checked" (no longer left out), so the run exits 2 as check does', async () => {
-    const definition = { StartAt: 'Pick', States: { Pick: { Type: 'Task', Resource: INVOKE, Parameters: { 'FunctionName.$': '$.fn', 'Payload.$': '$' }, Next: 'Validate' }, Validate: validate } };
+    const definition = {
+      StartAt: 'Pick',
+      States: { Pick: { Type: 'Task', Resource: INVOKE, Parameters: { 'FunctionName.$': '$.fn', 'Payload.$': '$' }, Next: 'Validate' }, Validate: validate },
+    };
     serve(mocks, { pages: [[machineResource(ORDER_FLOW)]], machines: [machineOf(definition)], functions: FUNCTIONS });
     const result = await verifyStack('orders-prod', clients());
     expect(pick(result.rows)).toEqual([
@@ -613,14 +680,26 @@ describe('verifyStack: what the issue-14 run against the wire showed', () => {
     ]);
     expect(result.rows[0].note).toBe('Parameters.FunctionName.$ is computed at run time; verify cannot tell which function it invokes');
     expect(exitCode(result)).toBe(2);
-    expect(unwrap(formatTable(result))).toContain('not checked: OrderFlow/Pick: Parameters.FunctionName.$ is computed at run time; verify cannot tell which function it invokes');
+    expect(unwrap(formatTable(result))).toContain(
+      'not checked: OrderFlow/Pick: Parameters.FunctionName.$ is computed at run time; verify cannot tell which function it invokes',
+    );
   });
 
   it('JSONata Arguments computed at run time: not checked either', async () => {
-    const definition = { QueryLanguage: 'JSONata', StartAt: 'Pick', States: { Pick: { Type: 'Task', Resource: INVOKE, Arguments: { FunctionName: '{% $states.input.fn %}' }, End: true } } };
+    const definition = {
+      QueryLanguage: 'JSONata',
+      StartAt: 'Pick',
+      States: { Pick: { Type: 'Task', Resource: INVOKE, Arguments: { FunctionName: '{% $states.input.fn %}' }, End: true } },
+    };
     serve(mocks, { pages: [[machineResource(ORDER_FLOW)]], machines: [machineOf(definition)], functions: FUNCTIONS });
     const result = await verifyStack('orders-prod', clients());
-    expect(result.rows).toEqual([expect.objectContaining({ state: 'Pick', verdict: 'unknown', note: expect.stringMatching(/JSONata expression computed at run time; verify cannot tell/) })]);
+    expect(result.rows).toEqual([
+      expect.objectContaining({
+        state: 'Pick',
+        verdict: 'unknown',
+        note: expect.stringMatching(/JSONata expression computed at run time; verify cannot tell/),
+      }),
+    ]);
   });
 
   it('an explicit Qualifier is what the task invokes; a Qualifier.$ is not checked', async () => {
@@ -643,16 +722,38 @@ describe('verifyStack: what the issue-14 run against the wire showed', () => {
   });
 
   it.each<[string, Error, string]>([
-    ['deleted meanwhile', Object.assign(new Error(`State Machine Does Not Exist: '${smArn(ORDER_FLOW.name)}'`), { name: 'StateMachineDoesNotExist' }), `state machine ${smArn(ORDER_FLOW.name)} does not exist (deleted since the stack was deployed?)`],
-    ['denied', Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }), 'access denied to the Step Functions API (needs states:DescribeStateMachine)'],
-    ['timed out', Object.assign(new Error('socket timed out'), { name: 'TimeoutError', $metadata: { attempts: 5 } }), 'timed out: no answer within --timeout (5 attempts)'],
+    [
+      'deleted meanwhile',
+      Object.assign(new Error(`State Machine Does Not Exist: '${smArn(ORDER_FLOW.name)}'`), { name: 'StateMachineDoesNotExist' }),
+      `state machine ${smArn(ORDER_FLOW.name)} does not exist (deleted since the stack was deployed?)`,
+    ],
+    [
+      'denied',
+      Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }),
+      'access denied to the Step Functions API (needs states:DescribeStateMachine)',
+    ],
+    [
+      'timed out',
+      Object.assign(new Error('socket timed out'), { name: 'TimeoutError', $metadata: { attempts: 5 } }),
+      'timed out: no answer within --timeout (5 attempts)',
+    ],
   ])('one failing DescribeStateMachine (%s): a row for that machine, the others still checked, the table printed, exit 2', async (_name, error, note) => {
     serve(mocks, ordersProd());
     mocks.sfn.on(DescribeStateMachineCommand, { stateMachineArn: smArn(ORDER_FLOW.name) }).rejects(error);
     const { code, stdout, stderr } = await cli(['--stack', 'orders-prod', '--json']);
     expect(code).toBe(1); // RefundFlow still has a task whose provisioned concurrency is not READY
     const result = JSON.parse(stdout) as VerifyResult;
-    expect(result.rows[0]).toEqual({ stateMachine: 'OrderFlow', state: '', statePath: '', invoked: '', function: '', qualifier: '', status: 'none', verdict: 'unknown', note });
+    expect(result.rows[0]).toEqual({
+      stateMachine: 'OrderFlow',
+      state: '',
+      statePath: '',
+      invoked: '',
+      function: '',
+      qualifier: '',
+      status: 'none',
+      verdict: 'unknown',
+      note,
+    });
     expect(result.rows.slice(1).map((r) => r.stateMachine)).toEqual(['RefundFlow', 'RefundFlow', 'RefundFlow']);
     expect(stderr).toBe('');
     const table = await cli(['--stack', 'orders-prod']);
@@ -669,15 +770,23 @@ describe('verifyStack: what the issue-14 run against the wire showed', () => {
 
   describe('--executions on an Express state machine', () => {
     const group = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/vendedlogs/states/OrderFlow-Logs:*`;
-    const express = (logging?: FakeMachine['logging']): FakeMachine => machineOf({ StartAt: 'Validate', States: { Validate: validate } }, { type: 'EXPRESS', logging });
+    const express = (logging?: FakeMachine['logging']): FakeMachine =>
+      machineOf({ StartAt: 'Validate', States: { Validate: validate } }, { type: 'EXPRESS', logging });
 
     it('with logging of execution data: names the log group; no ListExecutions; exit 0', async () => {
-      serve(mocks, { pages: [[machineResource(ORDER_FLOW)]], machines: [express({ level: 'ALL', includeExecutionData: true, destinations: [{ cloudWatchLogsLogGroup: { logGroupArn: group } }] })], functions: FUNCTIONS });
+      serve(mocks, {
+        pages: [[machineResource(ORDER_FLOW)]],
+        machines: [express({ level: 'ALL', includeExecutionData: true, destinations: [{ cloudWatchLogsLogGroup: { logGroupArn: group } }] })],
+        functions: FUNCTIONS,
+      });
       const { code, stdout, stderr } = await cli(['--stack', 'orders-prod', '--executions', '10']);
       expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
       // The ARN is longer than the cut of a table line: compare without the line breaks.
       expect(stdout.replace(/\n {2}/g, '').replace(/ /g, '')).toContain(
-        `OrderFlow: executions not listable: Express; see log group ${group.slice(0, -2)} (level ALL, with execution data: each TaskScheduled or LambdaFunctionScheduled event names the ARN a task invoked)`.replace(/ /g, ''),
+        `OrderFlow: executions not listable: Express; see log group ${group.slice(0, -2)} (level ALL, with execution data: each TaskScheduled or LambdaFunctionScheduled event names the ARN a task invoked)`.replace(
+          / /g,
+          '',
+        ),
       );
       expect(mocks.sfn).not.toHaveReceivedCommand(ListExecutionsCommand);
       expect(overlong(stdout)).toEqual([]);
@@ -687,7 +796,11 @@ describe('verifyStack: what the issue-14 run against the wire showed', () => {
     });
 
     it('logging at level ERROR without execution data: says what the log group will not show', async () => {
-      serve(mocks, { pages: [[machineResource(ORDER_FLOW)]], machines: [express({ level: 'ERROR', includeExecutionData: false, destinations: [{ cloudWatchLogsLogGroup: { logGroupArn: group } }] })], functions: FUNCTIONS });
+      serve(mocks, {
+        pages: [[machineResource(ORDER_FLOW)]],
+        machines: [express({ level: 'ERROR', includeExecutionData: false, destinations: [{ cloudWatchLogsLogGroup: { logGroupArn: group } }] })],
+        functions: FUNCTIONS,
+      });
       const { code, stdout } = await cli(['--stack', 'orders-prod', '--executions', '1']);
       expect(code).toBe(0);
       expect(unwrap(stdout)).toContain('(level ERROR, without execution data: it does not show which qualifier each task ran)');
@@ -698,7 +811,9 @@ describe('verifyStack: what the issue-14 run against the wire showed', () => {
       serve(mocks, { pages: [[machineResource(ORDER_FLOW)]], machines: [express()], functions: FUNCTIONS });
       const quiet = await cli(['--stack', 'orders-prod', '--executions', '1']);
       expect(quiet.code).toBe(0);
-      expect(unwrap(quiet.stdout)).toContain('OrderFlow: executions not listable: Express; Step Functions keeps no execution history for Express state machines, and this one logs nothing');
+      expect(unwrap(quiet.stdout)).toContain(
+        'OrderFlow: executions not listable: Express; Step Functions keeps no execution history for Express state machines, and this one logs nothing',
+      );
       mocks.sfn.reset();
       serve(mocks, { pages: [[machineResource(ORDER_FLOW)]], machines: [cold], functions: FUNCTIONS });
       expect((await cli(['--stack', 'orders-prod', '--executions', '1'])).code).toBe(1);
@@ -711,7 +826,13 @@ describe('--executions N', () => {
     serve(mocks, ordersProd());
     const result = await verifyStack('orders-prod', clients(), { executions: 3 });
     expect(result.executions).toEqual([
-      { stateMachine: 'OrderFlow', execution: '7f1c2a90-5b1e-4c3a-9d55-0e6f1b2c3d4e', state: 'Validate', ran: `${fnArn('orders-validate')}:live`, qualifier: 'live' },
+      {
+        stateMachine: 'OrderFlow',
+        execution: '7f1c2a90-5b1e-4c3a-9d55-0e6f1b2c3d4e',
+        state: 'Validate',
+        ran: `${fnArn('orders-validate')}:live`,
+        qualifier: 'live',
+      },
       { stateMachine: 'OrderFlow', execution: '7f1c2a90-5b1e-4c3a-9d55-0e6f1b2c3d4e', state: 'Charge', ran: fnArn('orders-charge'), qualifier: '' },
       { stateMachine: 'OrderFlow', execution: '7f1c2a90-5b1e-4c3a-9d55-0e6f1b2c3d4e', state: 'Notify', ran: fnArn('orders-notify'), qualifier: '' },
       // The SQS task of RefundFlow is not a Lambda invocation: no row.
@@ -725,7 +846,15 @@ describe('--executions N', () => {
 
   it('only the last N: --executions 1 reads one of several executions', async () => {
     const stack = ordersProd();
-    stack.machines = [{ ...ORDER_FLOW, executions: [{ name: 'newest', pages: orderHistory() }, { name: 'older', pages: orderHistory() }] }];
+    stack.machines = [
+      {
+        ...ORDER_FLOW,
+        executions: [
+          { name: 'newest', pages: orderHistory() },
+          { name: 'older', pages: orderHistory() },
+        ],
+      },
+    ];
     stack.pages = [[machineResource(ORDER_FLOW)]];
     serve(mocks, stack);
     const { stdout } = await cli(['--stack', 'orders-prod', '--executions', '1', '--json']);
@@ -739,7 +868,11 @@ describe('--executions N', () => {
     eventId = 0;
     const history = [[entered('Validate'), lambdaScheduled(`${fnArn('orders-validate')}:live`)]];
     const many = Array.from({ length: 1500 }, (_, k) => ({ name: `run-${String(1500 - k).padStart(4, '0')}`, pages: history }));
-    serve(mocks, { pages: [[machineResource(ORDER_FLOW)]], machines: [{ ...ORDER_FLOW, definition: { StartAt: 'Done', States: { Done: { Type: 'Succeed' } } }, executions: many }], functions: {} });
+    serve(mocks, {
+      pages: [[machineResource(ORDER_FLOW)]],
+      machines: [{ ...ORDER_FLOW, definition: { StartAt: 'Done', States: { Done: { Type: 'Succeed' } } }, executions: many }],
+      functions: {},
+    });
     const result = await verifyStack('orders-prod', clients(), { executions: 1200 });
     expect(mocks.sfn.commandCalls(ListExecutionsCommand).map((c) => [c.args[0].input.maxResults, c.args[0].input.nextToken])).toEqual([
       [1000, undefined],
@@ -763,30 +896,54 @@ describe('--executions N', () => {
   it('a denied execution history spoils only that state machine: the table is printed, the reason named, exit 2', async () => {
     const stack = ordersProd();
     // Only warm tasks, so that the exit code reflects the executions alone.
-    stack.machines = [{ ...stack.machines[0], definition: { StartAt: 'Validate', States: { Validate: { Type: 'Task', Resource: `${fnArn('orders-validate')}:live`, End: true } } } }, stack.machines[1]];
+    stack.machines = [
+      {
+        ...stack.machines[0],
+        definition: { StartAt: 'Validate', States: { Validate: { Type: 'Task', Resource: `${fnArn('orders-validate')}:live`, End: true } } },
+      },
+      stack.machines[1],
+    ];
     stack.machines[1] = { ...stack.machines[1], definition: { StartAt: 'Done', States: { Done: { Type: 'Succeed' } } } };
     serve(mocks, stack);
-    mocks.sfn.on(GetExecutionHistoryCommand, { executionArn: `arn:aws:states:${REGION}:${ACCOUNT}:execution:${ORDER_FLOW.name}:7f1c2a90-5b1e-4c3a-9d55-0e6f1b2c3d4e` }).rejects(
-      Object.assign(new Error(`User: arn:aws:sts::${ACCOUNT}:assumed-role/dev/alice is not authorized to perform: states:GetExecutionHistory`), { name: 'AccessDeniedException' }),
-    );
+    mocks.sfn
+      .on(GetExecutionHistoryCommand, { executionArn: `arn:aws:states:${REGION}:${ACCOUNT}:execution:${ORDER_FLOW.name}:7f1c2a90-5b1e-4c3a-9d55-0e6f1b2c3d4e` })
+      .rejects(
+        Object.assign(new Error(`User: arn:aws:sts::${ACCOUNT}:assumed-role/dev/alice is not authorized to perform: states:GetExecutionHistory`), {
+          name: 'AccessDeniedException',
+        }),
+      );
     const { code, stdout, stderr } = await cli(['--stack', 'orders-prod', '--executions', '1']);
     expect(code).toBe(2);
     expect(stdout).toContain('  OrderFlow     Validate      orders-validate  live       READY       5/5');
     // RefundFlow's execution is still read.
     expect(stdout).toContain('Last executions (what each task really ran):');
     expect(stdout).toContain('\n  RefundFlow    Refund        …5d-7f9e1a3c5b7d live\n');
-    expect(stdout).toContain('\n\nexecutions not read: OrderFlow: access denied to the Step Functions API (needs\n  states:ListExecutions and states:GetExecutionHistory)\n');
+    expect(stdout).toContain(
+      '\n\nexecutions not read: OrderFlow: access denied to the Step Functions API (needs\n  states:ListExecutions and states:GetExecutionHistory)\n',
+    );
     expect(stderr).toBe('error: some executions could not be read (see "executions not read" above)\n');
     const { stdout: json } = await cli(['--stack', 'orders-prod', '--executions', '1', '--json']);
-    expect((JSON.parse(json) as VerifyResult).executionErrors).toEqual([{ stateMachine: 'OrderFlow', message: 'access denied to the Step Functions API (needs states:ListExecutions and states:GetExecutionHistory)' }]);
+    expect((JSON.parse(json) as VerifyResult).executionErrors).toEqual([
+      { stateMachine: 'OrderFlow', message: 'access denied to the Step Functions API (needs states:ListExecutions and states:GetExecutionHistory)' },
+    ]);
   });
 
   it('a history that fails on the second execution keeps the rows of the first', async () => {
     const stack = ordersProd();
     stack.pages = [[machineResource(ORDER_FLOW)]];
-    stack.machines = [{ ...ORDER_FLOW, executions: [{ name: 'newest', pages: orderHistory() }, { name: 'older', pages: orderHistory() }] }];
+    stack.machines = [
+      {
+        ...ORDER_FLOW,
+        executions: [
+          { name: 'newest', pages: orderHistory() },
+          { name: 'older', pages: orderHistory() },
+        ],
+      },
+    ];
     serve(mocks, stack);
-    mocks.sfn.on(GetExecutionHistoryCommand, { executionArn: `arn:aws:states:${REGION}:${ACCOUNT}:execution:${ORDER_FLOW.name}:older` }).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+    mocks.sfn
+      .on(GetExecutionHistoryCommand, { executionArn: `arn:aws:states:${REGION}:${ACCOUNT}:execution:${ORDER_FLOW.name}:older` })
+      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
     const result = await verifyStack('orders-prod', clients(), { executions: 2 });
     expect(result.executions.map((e) => e.execution)).toEqual(['newest', 'newest', 'newest']);
     expect(result.executionErrors).toEqual([{ stateMachine: 'OrderFlow', message: 'ThrottlingException: Rate exceeded' }]);
@@ -801,7 +958,11 @@ describe('--executions N', () => {
     // The branches interleave: the last state entered is ReserveStock when ChargeCard schedules.
     const chargeScheduled = taskScheduled('invoke', { FunctionName: `${fnArn('orders-charge')}:live` }, 'lambda', a.id);
     const stockScheduled = taskScheduled('invoke', { FunctionName: fnArn('orders-stock') }, 'lambda', b.id);
-    const chargeFailed = ev('TaskFailed', { taskFailedEventDetails: { resourceType: 'lambda', resource: 'invoke', error: 'Lambda.TooManyRequestsException' } }, chargeScheduled.id);
+    const chargeFailed = ev(
+      'TaskFailed',
+      { taskFailedEventDetails: { resourceType: 'lambda', resource: 'invoke', error: 'Lambda.TooManyRequestsException' } },
+      chargeScheduled.id,
+    );
     const stockSucceeded = ev('TaskSucceeded', { taskSucceededEventDetails: { resourceType: 'lambda', resource: 'invoke', output: '{}' } }, stockScheduled.id);
     // ChargeCard's Retry: scheduled again, chained to the failure (three hops back to its state).
     const chargeRetried = taskScheduled('invoke', { FunctionName: `${fnArn('orders-charge')}:live` }, 'lambda', chargeFailed.id);
@@ -840,7 +1001,15 @@ describe('--executions N', () => {
         {
           ...ORDER_FLOW,
           definition: { StartAt: 'Done', States: { Done: { Type: 'Succeed' } } },
-          executions: [{ name: 'run-1', pages: [[started, map, it0, it1, price0, price0Scheduled, price0Done, reserve0], [price1, reserve0Scheduled, price1Scheduled]] }],
+          executions: [
+            {
+              name: 'run-1',
+              pages: [
+                [started, map, it0, it1, price0, price0Scheduled, price0Done, reserve0],
+                [price1, reserve0Scheduled, price1Scheduled],
+              ],
+            },
+          ],
         },
       ],
       functions: {},
@@ -925,7 +1094,12 @@ describe('formatTable', () => {
     expect(cells(line)).toEqual(['!', 'ThirteenChars', 'ThirteenChar2', 'sixteen-chars-fn', 'ten-chars-', 'IN_PROGRESS', '1000/1000']);
     expect(line).toHaveLength(79);
     // One character more in any column is cut.
-    const cut = formatTable({ stateMachines: 1, rows: [{ ...row, stateMachine: 'FourteenChars!', state: 'FourteenChar2!', function: fnArn('seventeen-chars-f'), qualifier: 'eleven-chr-' }], executions: [], executionErrors: [] }).split('\n')[1];
+    const cut = formatTable({
+      stateMachines: 1,
+      rows: [{ ...row, stateMachine: 'FourteenChars!', state: 'FourteenChar2!', function: fnArn('seventeen-chars-f'), qualifier: 'eleven-chr-' }],
+      executions: [],
+      executionErrors: [],
+    }).split('\n')[1];
     expect(cells(cut)).toEqual(['!', 'FourteenChar…', 'FourteenChar…', 'seventeen-chars…', 'eleven-ch…', 'IN_PROGRESS', '1000/1000']);
   });
 
@@ -977,8 +1151,18 @@ describe('formatTable', () => {
         longRow({ ...unqualified, verdict: 'cold', note: 'provisioned concurrency is on provisioned-live-alias' }),
         longRow({ ...unqualified, verdict: 'unknown', note: 'access denied to the Lambda API' }),
       ],
-      executions: [{ stateMachine: LONG, execution: '7f1c2a90-5b1e-4c3a-9d55-0e6f1b2c3d4e', state: 'ValidateTheIncomingOrderPayloadAgainstTheSchema', ran: longRow({}).invoked, qualifier: 'provisioned-live-alias' }],
-      executionErrors: [{ stateMachine: LONG, message: 'access denied to the Step Functions API (needs states:ListExecutions and states:GetExecutionHistory)' }],
+      executions: [
+        {
+          stateMachine: LONG,
+          execution: '7f1c2a90-5b1e-4c3a-9d55-0e6f1b2c3d4e',
+          state: 'ValidateTheIncomingOrderPayloadAgainstTheSchema',
+          ran: longRow({}).invoked,
+          qualifier: 'provisioned-live-alias',
+        },
+      ],
+      executionErrors: [
+        { stateMachine: LONG, message: 'access denied to the Step Functions API (needs states:ListExecutions and states:GetExecutionHistory)' },
+      ],
     };
     const table = formatTable(result);
     expect(overlong(table)).toEqual([]);
@@ -1000,7 +1184,8 @@ describe('formatTable', () => {
     expect(where[0]).toHaveLength(80);
     expect(where[2]).toHaveLength(80);
     // The cut pieces, put back together, give the whole text: nothing is lost.
-    const text = (verdictWord: string, row: VerifyRow): string => `${verdictWord}: ${row.stateMachine}/${row.state} invokes ${row.invoked}${row.note ? ` (${row.note})` : ''}`;
+    const text = (verdictWord: string, row: VerifyRow): string =>
+      `${verdictWord}: ${row.stateMachine}/${row.state} invokes ${row.invoked}${row.note ? ` (${row.note})` : ''}`;
     const squash = (x: string): string => x.replace(/\s+/g, '');
     expect(squash(problems.join(''))).toBe(squash(text('not ready', result.rows[1]) + text('cold path', result.rows[2]) + text('not checked', result.rows[3])));
     expect(problems.filter((l) => !l.startsWith('  '))).toEqual(['not ready:', 'cold path:', 'not checked:']);
@@ -1013,7 +1198,11 @@ describe('formatTable', () => {
   it('ALLOC/REQ shows the whole counts, up to 1000/1000', () => {
     const lines = formatTable({
       stateMachines: 1,
-      rows: [longRow({ allocated: 250, requested: 1000 }), longRow({ allocated: 1000, requested: 1000 }), longRow({ allocated: undefined, requested: 7, status: 'IN_PROGRESS', verdict: 'not-ready' })],
+      rows: [
+        longRow({ allocated: 250, requested: 1000 }),
+        longRow({ allocated: 1000, requested: 1000 }),
+        longRow({ allocated: undefined, requested: 7, status: 'IN_PROGRESS', verdict: 'not-ready' }),
+      ],
       executions: [],
       executionErrors: [],
     }).split('\n');
@@ -1044,7 +1233,13 @@ describe('formatTable', () => {
   // Execution names usually share a prefix ("order-2025-03-04-0001", "...-0002"): the EXECUTION
   // column keeps their ends.
   it('with --executions 2, executions whose names share a long prefix are still told apart', () => {
-    const row = (execution: string) => ({ stateMachine: 'OrderFlow', execution, state: 'Validate', ran: `${fnArn('orders-validate')}:live`, qualifier: 'live' });
+    const row = (execution: string) => ({
+      stateMachine: 'OrderFlow',
+      execution,
+      state: 'Validate',
+      ran: `${fnArn('orders-validate')}:live`,
+      qualifier: 'live',
+    });
     const table = formatTable({ stateMachines: 1, rows: [], executions: [row('order-2025-03-04-0001'), row('order-2025-03-04-0002')], executionErrors: [] });
     const lines = table.split('\n').filter((l) => l.includes('Validate'));
     expect(lines).toHaveLength(2);
@@ -1074,7 +1269,13 @@ describe('verifyStack: the reason a function needs a published target, from its 
     functions: {
       'orders-saga': { aliases: { prod: '3' }, config: { DurableConfig: { ExecutionTimeout: 3600 } } },
       'orders-quote': { config: { SnapStart: { ApplyOn: 'PublishedVersions', OptimizationStatus: 'Off' } } },
-      'orders-fleet': { config: { CapacityProviderConfig: { LambdaManagedInstancesCapacityProviderConfig: { CapacityProviderArn: 'arn:aws:lambda:us-east-1:123456789012:capacity-provider:p' } } } },
+      'orders-fleet': {
+        config: {
+          CapacityProviderConfig: {
+            LambdaManagedInstancesCapacityProviderConfig: { CapacityProviderArn: 'arn:aws:lambda:us-east-1:123456789012:capacity-provider:p' },
+          },
+        },
+      },
       'orders-notify': { config: { SnapStart: { ApplyOn: 'None' } } },
     },
   });
@@ -1093,14 +1294,18 @@ describe('verifyStack: the reason a function needs a published target, from its 
     expect(result.rows[0].note).toBe(
       'durable (DurableConfig): that call fails at run time: Lambda rejects an unqualified invocation of a durable function (InvalidParameterValueException); invoke a published version or alias',
     );
-    expect(result.rows[4].note).toBe('Managed Instances (CapacityProviderConfig): Lambda never invokes $LATEST of a Managed Instances function; invoke a published version or alias');
+    expect(result.rows[4].note).toBe(
+      'Managed Instances (CapacityProviderConfig): Lambda never invokes $LATEST of a Managed Instances function; invoke a published version or alias',
+    );
     expect(exitCode(result)).toBe(3);
     // Each function's configuration is read once.
     expect(mocks.lambda).toHaveReceivedCommandTimes(GetFunctionConfigurationCommand, 4);
     const table = formatTable(result);
     expect(table).toContain('fails at run time: SagaFlow/Saga invokes');
     expect(table).toContain('cold path: SagaFlow/Quote invokes');
-    expect(table.replace(/\s+/g, ' ')).toContain('6 Lambda task(s): 0 warm, 1 cold, 2 failing at run time, 0 not ready, 3 without provisioned concurrency, 0 not checked.');
+    expect(table.replace(/\s+/g, ' ')).toContain(
+      '6 Lambda task(s): 0 warm, 1 cold, 2 failing at run time, 0 not ready, 3 without provisioned concurrency, 0 not checked.',
+    );
   });
 
   it('a configuration that cannot be read: judged as before (no reason)', async () => {
@@ -1112,7 +1317,16 @@ describe('verifyStack: the reason a function needs a published target, from its 
 });
 
 describe('exitCode', () => {
-  const row = (verdict: VerifyRow['verdict']): VerifyRow => ({ stateMachine: 'OrderFlow', state: 'S', statePath: 'States.S', invoked: 'f', function: 'f', qualifier: '', status: 'none', verdict });
+  const row = (verdict: VerifyRow['verdict']): VerifyRow => ({
+    stateMachine: 'OrderFlow',
+    state: 'S',
+    statePath: 'States.S',
+    invoked: 'f',
+    function: 'f',
+    qualifier: '',
+    status: 'none',
+    verdict,
+  });
   it.each<{ name: string; verdicts: VerifyRow['verdict'][]; code: number }>([
     { name: 'fails at run time wins over everything', verdicts: ['cold', 'fails', 'unknown'], code: 3 },
     { name: 'no task', verdicts: [], code: 0 },
@@ -1184,11 +1398,15 @@ describe('runVerify (the command line)', () => {
   });
 
   it('no credentials: exit 2 with advice', async () => {
-    mocks.cloudformation.on(ListStackResourcesCommand).rejects(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }));
+    mocks.cloudformation
+      .on(ListStackResourcesCommand)
+      .rejects(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }));
     const { code, stdout, stderr } = await cli(['--stack', 'orders-prod']);
     expect(code).toBe(2);
     expect(stdout).toBe('');
-    expect(stderr).toBe('error: no AWS credentials: Could not load credentials from any providers (set AWS_PROFILE, use --profile, or configure credentials)\n');
+    expect(stderr).toBe(
+      'error: no AWS credentials: Could not load credentials from any providers (set AWS_PROFILE, use --profile, or configure credentials)\n',
+    );
     expect(mocks.sfn).not.toHaveReceivedAnyCommand();
   });
 
@@ -1201,9 +1419,13 @@ describe('runVerify (the command line)', () => {
   });
 
   it('access denied to CloudFormation: exit 2 with the reason', async () => {
-    mocks.cloudformation.on(ListStackResourcesCommand).rejects(
-      Object.assign(new Error(`User: arn:aws:iam::${ACCOUNT}:user/alice is not authorized to perform: cloudformation:ListStackResources`), { name: 'AccessDenied' }),
-    );
+    mocks.cloudformation
+      .on(ListStackResourcesCommand)
+      .rejects(
+        Object.assign(new Error(`User: arn:aws:iam::${ACCOUNT}:user/alice is not authorized to perform: cloudformation:ListStackResources`), {
+          name: 'AccessDenied',
+        }),
+      );
     const { code, stderr } = await cli(['--stack', 'orders-prod']);
     expect(code).toBe(2);
     expect(stderr).toMatch(/^error: access denied: User: .* cloudformation:ListStackResources\n$/);
@@ -1262,7 +1484,9 @@ describe('runVerify (the command line)', () => {
     const code = await run(['verify', '--stack', 'orders-prod', '--region', 'ap-southeast-2', '--timeout', '7'], io);
     expect({ code, stderr: out.stderr }).toEqual({ code: 0, stderr: '' });
     expect(out.stdout).toContain('0 state machine(s)');
-    expect(seen).toEqual([{ region: 'ap-southeast-2', retry: 'standard', attempts: 5, profile: undefined, timeout: { requestTimeout: 7000, throwOnRequestTimeout: true } }]);
+    expect(seen).toEqual([
+      { region: 'ap-southeast-2', retry: 'standard', attempts: 5, profile: undefined, timeout: { requestTimeout: 7000, throwOnRequestTimeout: true } },
+    ]);
   });
 
   it('through `warm-step-functions verify --profile P`: all three default clients are built with that profile; AWS_PROFILE is not touched', async () => {
@@ -1275,10 +1499,12 @@ describe('runVerify (the command line)', () => {
       expect({ code, stderr: out.stderr }).toEqual({ code: 1, stderr: '' });
       expect(process.env.AWS_PROFILE).toBeUndefined();
       const configs = async (stub: { send: { thisValues: unknown[] } }) =>
-        Promise.all([...new Set(stub.send.thisValues)].map(async (c) => {
-          const config = (c as LambdaClient).config;
-          return { profile: config.profile, region: await config.region() };
-        }));
+        Promise.all(
+          [...new Set(stub.send.thisValues)].map(async (c) => {
+            const config = (c as LambdaClient).config;
+            return { profile: config.profile, region: await config.region() };
+          }),
+        );
       for (const stub of [mocks.cloudformation, mocks.sfn, mocks.lambda]) {
         expect(await configs(stub)).toEqual([{ profile: 'orders-dev', region: 'eu-west-1' }]);
       }

@@ -15,15 +15,23 @@ const LIVE: Json = { Ref: 'Live' };
 function resources(extra: JsonObject = {}): JsonObject {
   return {
     Fn: { Type: 'AWS::Lambda::Function', Properties: { FunctionName: 'my-fn' } },
-    Live: { Type: 'AWS::Lambda::Alias', Properties: { FunctionName: { Ref: 'Fn' }, FunctionVersion: '1', Name: 'live', ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 } } },
-    Role: { Type: 'AWS::IAM::Role', Properties: { Policies: [{ PolicyName: 'p', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: '*' }] } }] } },
+    Live: {
+      Type: 'AWS::Lambda::Alias',
+      Properties: { FunctionName: { Ref: 'Fn' }, FunctionVersion: '1', Name: 'live', ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 } },
+    },
+    Role: {
+      Type: 'AWS::IAM::Role',
+      Properties: { Policies: [{ PolicyName: 'p', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: '*' }] } }] },
+    },
     ...extra,
   };
 }
 
 /** Runs the macro on one state machine with these properties; returns its new properties. */
 function rewrite(props: JsonObject, extra: JsonObject = {}, checkFixedPoint = true): JsonObject {
-  const input = { Resources: resources({ SM: { Type: 'AWS::StepFunctions::StateMachine', Properties: { RoleArn: { 'Fn::GetAtt': ['Role', 'Arn'] }, ...props } }, ...extra }) };
+  const input = {
+    Resources: resources({ SM: { Type: 'AWS::StepFunctions::StateMachine', Properties: { RoleArn: { 'Fn::GetAtt': ['Role', 'Arn'] }, ...props } }, ...extra }),
+  };
   const before = JSON.stringify(input);
   const result = transform(input, OPTIONS);
   expect(JSON.stringify(input)).toBe(before);
@@ -65,13 +73,15 @@ describe('Fn::Sub', () => {
   });
 
   test('lambda:invoke with ${AWS::Partition}: Parameters.FunctionName ${Fn} becomes ${Live}', () => {
-    const template = '{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"arn:${AWS::Partition}:states:::lambda:invoke.waitForTaskToken","Parameters":{"FunctionName":"${Fn}","Payload":{"token.$":"$$.Task.Token"}},"End":true}}}';
+    const template =
+      '{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"arn:${AWS::Partition}:states:::lambda:invoke.waitForTaskToken","Parameters":{"FunctionName":"${Fn}","Payload":{"token.$":"$$.Task.Token"}},"End":true}}}';
     const out = rewrite({ DefinitionString: { 'Fn::Sub': template } });
     expect(out.DefinitionString).toEqual({ 'Fn::Sub': replaceOnce(template, '"${Fn}"', '"${Live}"') });
   });
 
   test('JSONata Arguments.FunctionName', () => {
-    const template = '{"QueryLanguage":"JSONata","StartAt":"A","States":{"A":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","Arguments":{"FunctionName":"${Fn.Arn}","Payload":"{% $states.input %}"},"End":true}}}';
+    const template =
+      '{"QueryLanguage":"JSONata","StartAt":"A","States":{"A":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","Arguments":{"FunctionName":"${Fn.Arn}","Payload":"{% $states.input %}"},"End":true}}}';
     const out = rewrite({ DefinitionString: { 'Fn::Sub': template } });
     expect(out.DefinitionString).toEqual({ 'Fn::Sub': replaceOnce(template, '${Fn.Arn}', '${Live}') });
   });
@@ -108,7 +118,13 @@ describe('Fn::Sub', () => {
 
   test('a guarded target cannot be inlined: a new variable holds the Fn::If', () => {
     const template = taskDef('${Fn.Arn}');
-    const extra = { Live: { Type: 'AWS::Lambda::Alias', Condition: 'InProd', Properties: { FunctionName: { Ref: 'Fn' }, FunctionVersion: '1', Name: 'live', ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 } } } };
+    const extra = {
+      Live: {
+        Type: 'AWS::Lambda::Alias',
+        Condition: 'InProd',
+        Properties: { FunctionName: { Ref: 'Fn' }, FunctionVersion: '1', Name: 'live', ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 } },
+      },
+    };
     const out = rewrite({ DefinitionString: { 'Fn::Sub': template } }, extra);
     expect(out.DefinitionString).toEqual({
       'Fn::Sub': [replaceOnce(template, '${Fn.Arn}', '${WarmStepFunctionsLive}'), { WarmStepFunctionsLive: { 'Fn::If': ['InProd', LIVE, GA] } }],
@@ -118,17 +134,26 @@ describe('Fn::Sub', () => {
   test("SAM's Fn.Alias is not written as ${Fn.Alias} (that would be a GetAtt): a new variable", () => {
     const template = taskDef('${Fn.Arn}');
     const extra = {
-      Fn: { Type: 'AWS::Serverless::Function', Properties: { FunctionName: 'my-fn', AutoPublishAlias: 'live', ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 } } },
+      Fn: {
+        Type: 'AWS::Serverless::Function',
+        Properties: { FunctionName: 'my-fn', AutoPublishAlias: 'live', ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 } },
+      },
       Live: { Type: 'AWS::SNS::Topic' },
     };
     const out = rewrite({ DefinitionString: { 'Fn::Sub': template } }, extra);
-    expect(out.DefinitionString).toEqual({ 'Fn::Sub': [replaceOnce(template, '${Fn.Arn}', '${WarmStepFunctionsFnAlias}'), { WarmStepFunctionsFnAlias: { Ref: 'Fn.Alias' } }] });
+    expect(out.DefinitionString).toEqual({
+      'Fn::Sub': [replaceOnce(template, '${Fn.Arn}', '${WarmStepFunctionsFnAlias}'), { WarmStepFunctionsFnAlias: { Ref: 'Fn.Alias' } }],
+    });
   });
 
   test('a new variable never shadows a resource, a parameter or an existing variable', () => {
     const template = taskDef('${Fn.Arn}', ', "Comment": "${WarmStepFunctionsLive2}"');
     const extra = {
-      Live: { Type: 'AWS::Lambda::Alias', Condition: 'InProd', Properties: { FunctionName: { Ref: 'Fn' }, FunctionVersion: '1', Name: 'live', ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 } } },
+      Live: {
+        Type: 'AWS::Lambda::Alias',
+        Condition: 'InProd',
+        Properties: { FunctionName: { Ref: 'Fn' }, FunctionVersion: '1', Name: 'live', ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 } },
+      },
       WarmStepFunctionsLive: { Type: 'AWS::SNS::Topic' },
     };
     const out = rewrite({ DefinitionString: { 'Fn::Sub': [template, { WarmStepFunctionsLive3: 'x', WarmStepFunctionsLive2: 'y' }] } }, extra);
@@ -146,7 +171,9 @@ describe('Fn::Join', () => {
   });
 
   test('delimiter "": GetAtt then ":$LATEST" in the next piece', () => {
-    const out = rewrite({ DefinitionString: { 'Fn::Join': ['', ['{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"', GA, ':$LATEST","End":true}}}']] } });
+    const out = rewrite({
+      DefinitionString: { 'Fn::Join': ['', ['{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"', GA, ':$LATEST","End":true}}}']] },
+    });
     expect(out.DefinitionString).toEqual({ 'Fn::Join': ['', ['{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"', LIVE, '","End":true}}}']] });
   });
 
@@ -159,7 +186,10 @@ describe('Fn::Join', () => {
     const text = `{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"${ARN}","Next":"B"},"B":{"Type":"Task","Resource":"${ARN}","End":true}}}`;
     const out = rewrite({ DefinitionString: { 'Fn::Join': ['', [text]] } });
     expect(out.DefinitionString).toEqual({
-      'Fn::Join': ['', ['{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"', LIVE, '","Next":"B"},"B":{"Type":"Task","Resource":"', LIVE, '","End":true}}}']],
+      'Fn::Join': [
+        '',
+        ['{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"', LIVE, '","Next":"B"},"B":{"Type":"Task","Resource":"', LIVE, '","End":true}}}'],
+      ],
     });
   });
 
@@ -180,7 +210,13 @@ describe('Fn::Join', () => {
   });
 
   test('Fn::Join with a nested Join piece elsewhere: written back flattened', () => {
-    const pieces: Json[] = ['{"StartAt":"A",', { 'Fn::Join': ['', ['"Comment":"', { Ref: 'AWS::Region' }, '",']] }, '"States":{"A":{"Type":"Task","Resource":"', GA, '","End":true}}}'];
+    const pieces: Json[] = [
+      '{"StartAt":"A",',
+      { 'Fn::Join': ['', ['"Comment":"', { Ref: 'AWS::Region' }, '",']] },
+      '"States":{"A":{"Type":"Task","Resource":"',
+      GA,
+      '","End":true}}}',
+    ];
     const out = rewrite({ DefinitionString: { 'Fn::Join': ['', pieces] } });
     expect(out.DefinitionString).toEqual({
       'Fn::Join': ['', ['{"StartAt":"A","Comment":"', { Ref: 'AWS::Region' }, '","States":{"A":{"Type":"Task","Resource":"', LIVE, '","End":true}}}']],
@@ -208,7 +244,8 @@ describe('plain string and DefinitionSubstitutions', () => {
   });
 
   test('a plain string with lambda:invoke Parameters.FunctionName', () => {
-    const text = '{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","Parameters":{"FunctionName":"my-fn","Payload.$":"$"},"End":true}}}';
+    const text =
+      '{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","Parameters":{"FunctionName":"my-fn","Payload.$":"$"},"End":true}}}';
     const out = rewrite({ DefinitionString: text });
     expect(out.DefinitionString).toBe(replaceOnce(text, '"my-fn"', '"${WarmStepFunctionsLive}"'));
     expect(out.DefinitionSubstitutions).toEqual({ WarmStepFunctionsLive: LIVE });
@@ -236,7 +273,19 @@ describe('plain string and DefinitionSubstitutions', () => {
   });
 
   test('SAM-style Fn::Join "\n" with empty lines: each placeholder is found on its own line', () => {
-    const lines = ['{', '', '"StartAt":"A",', '"States":{', '', '"A":{"Type":"Task","Resource":"${F}","Next":"B"},', '', '', '"B":{"Type":"Task","Resource":"${G}","End":true}', '}}', ''];
+    const lines = [
+      '{',
+      '',
+      '"StartAt":"A",',
+      '"States":{',
+      '',
+      '"A":{"Type":"Task","Resource":"${F}","Next":"B"},',
+      '',
+      '',
+      '"B":{"Type":"Task","Resource":"${G}","End":true}',
+      '}}',
+      '',
+    ];
     const definition = { 'Fn::Join': ['\n', lines] };
     const out = rewrite({ DefinitionString: definition, DefinitionSubstitutions: { F: GA, G: { 'Fn::GetAtt': ['Fn', 'Arn'] }, Keep: 'x' } });
     expect(out.DefinitionString).toEqual(definition);
@@ -276,7 +325,10 @@ describe('Definition object', () => {
   });
 
   test('Parameters.FunctionName in an object', () => {
-    const def = { StartAt: 'A', States: { A: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: ARN, 'Payload.$': '$' }, End: true } } };
+    const def = {
+      StartAt: 'A',
+      States: { A: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: ARN, 'Payload.$': '$' }, End: true } },
+    };
     const out = rewrite({ Definition: def });
     expect(out.Definition).toEqual({ StartAt: 'A', States: { A: { ...def.States.A, Parameters: { FunctionName: LIVE, 'Payload.$': '$' } } } });
   });
@@ -303,7 +355,10 @@ describe('an Fn::If choosing between functions', () => {
   test('in a Definition object: the warm branch moves, the condition stays', () => {
     const def = { StartAt: 'A', States: { A: { Type: 'Task', Resource: choice, End: true } } };
     const out = rewrite({ Definition: def }, OTHER);
-    expect(out.Definition).toEqual({ StartAt: 'A', States: { A: { Type: 'Task', Resource: { 'Fn::If': ['UseMine', LIVE, { 'Fn::GetAtt': ['Other', 'Arn'] }] }, End: true } } });
+    expect(out.Definition).toEqual({
+      StartAt: 'A',
+      States: { A: { Type: 'Task', Resource: { 'Fn::If': ['UseMine', LIVE, { 'Fn::GetAtt': ['Other', 'Arn'] }] }, End: true } },
+    });
   });
 
   test('as an Fn::Sub variable used only there: the variable changes', () => {
@@ -323,7 +378,14 @@ describe('write: defects', () => {
     const line = `"A":{"Type":"Task","Resource":"${ARN}","Next":"B"},"B":{"Type":"Task","Resource":"${ARN}","End":true}`;
     const out = rewrite({ DefinitionString: { 'Fn::Join': ['\n', ['{"StartAt":"A","States":{', line, '}}']] } });
     expect(out.DefinitionString).toEqual({
-      'Fn::Join': ['\n', ['{"StartAt":"A","States":{', { 'Fn::Join': ['', ['"A":{"Type":"Task","Resource":"', LIVE, '","Next":"B"},"B":{"Type":"Task","Resource":"', LIVE, '","End":true}']] }, '}}']],
+      'Fn::Join': [
+        '\n',
+        [
+          '{"StartAt":"A","States":{',
+          { 'Fn::Join': ['', ['"A":{"Type":"Task","Resource":"', LIVE, '","Next":"B"},"B":{"Type":"Task","Resource":"', LIVE, '","End":true}']] },
+          '}}',
+        ],
+      ],
     });
   });
 });

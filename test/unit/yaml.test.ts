@@ -21,14 +21,26 @@ function syntaxError(text: string, source?: string): TemplateSyntaxError {
 
 describe('parseTemplateText: short-form tags', () => {
   const FUNCTIONS = [
-    'And', 'Base64', 'Cidr', 'Equals', 'FindInMap', 'ForEach', 'GetAZs', 'If', 'ImportValue', 'Join',
-    'Length', 'Not', 'Or', 'Select', 'Split', 'Sub', 'ToJsonString', 'Transform',
+    'And',
+    'Base64',
+    'Cidr',
+    'Equals',
+    'FindInMap',
+    'ForEach',
+    'GetAZs',
+    'If',
+    'ImportValue',
+    'Join',
+    'Length',
+    'Not',
+    'Or',
+    'Select',
+    'Split',
+    'Sub',
+    'ToJsonString',
+    'Transform',
   ];
-  const LONG_FORMS: Array<[string, string]> = [
-    ['Ref', 'Ref'],
-    ['Condition', 'Condition'],
-    ...FUNCTIONS.map((name): [string, string] => [name, `Fn::${name}`]),
-  ];
+  const LONG_FORMS: Array<[string, string]> = [['Ref', 'Ref'], ['Condition', 'Condition'], ...FUNCTIONS.map((name): [string, string] => [name, `Fn::${name}`])];
 
   // Every tag, in each node kind: the tagged value is kept as is under the long-form key.
   const cases = LONG_FORMS.flatMap(([tag, key]) => [
@@ -75,10 +87,7 @@ describe('parseTemplateText: short-form tags', () => {
     ['!Base64\n  Fn::Sub: echo ${Env}', { 'Fn::Base64': { 'Fn::Sub': 'echo ${Env}' } }],
     ['\n  Fn::Base64: !Sub echo ${Env}', { 'Fn::Base64': { 'Fn::Sub': 'echo ${Env}' } }],
     ["!Split [',', !ImportValue Subnets]", { 'Fn::Split': [',', { 'Fn::ImportValue': 'Subnets' }] }],
-    [
-      '!FindInMap [RegionMap, !Ref AWS::Region, Ami]',
-      { 'Fn::FindInMap': ['RegionMap', { Ref: 'AWS::Region' }, 'Ami'] },
-    ],
+    ['!FindInMap [RegionMap, !Ref AWS::Region, Ami]', { 'Fn::FindInMap': ['RegionMap', { Ref: 'AWS::Region' }, 'Ami'] }],
     ['!Cidr [!GetAtt Vpc.CidrBlock, 6, 8]', { 'Fn::Cidr': [{ 'Fn::GetAtt': ['Vpc', 'CidrBlock'] }, 6, 8] }],
     [
       '!And [!Equals [!Ref Env, prod], !Not [!Condition IsTest], !Or [!Condition A, !Condition B]]',
@@ -121,19 +130,52 @@ describe('parseTemplateText: plain scalars (YAML 1.1 as CloudFormation reads it)
     ["'2010-09-09'", '2010-09-09'],
     ['2001-12-14t21:59:43.10-05:00', '2001-12-14t21:59:43.10-05:00'],
     // YAML 1.1 booleans, but not the single letters
-    ['yes', true], ['Yes', true], ['ON', true], ['true', true], ['True', true],
-    ['no', false], ['NO', false], ['off', false], ['false', false],
-    ['y', 'y'], ['n', 'n'], ['"yes"', 'yes'], ['yEs', 'yEs'],
+    ['yes', true],
+    ['Yes', true],
+    ['ON', true],
+    ['true', true],
+    ['True', true],
+    ['no', false],
+    ['NO', false],
+    ['off', false],
+    ['false', false],
+    ['y', 'y'],
+    ['n', 'n'],
+    ['"yes"', 'yes'],
+    ['yEs', 'yEs'],
     // null
-    ['~', null], ['null', null], ['', null], ["''", ''],
+    ['~', null],
+    ['null', null],
+    ['', null],
+    ["''", ''],
     // numbers
-    ['42', 42], ['-7', -7], ['+3', 3], ['0', 0], ['1_000', 1000], ['0x1F', 31], ['017', 15], ['0b101', 5],
-    ['1:30', 90], ['3.5', 3.5], ['1.0', 1], ['.5', 0.5], ['1.5e+3', 1500], ['-.inf', -Infinity],
+    ['42', 42],
+    ['-7', -7],
+    ['+3', 3],
+    ['0', 0],
+    ['1_000', 1000],
+    ['0x1F', 31],
+    ['017', 15],
+    ['0b101', 5],
+    ['1:30', 90],
+    ['3.5', 3.5],
+    ['1.0', 1],
+    ['.5', 0.5],
+    ['1.5e+3', 1500],
+    ['-.inf', -Infinity],
     // look numeric, but are strings in YAML 1.1
-    ['012345678901', '012345678901'], ['08', '08'], ['1e5', '1e5'], ['.', '.'], ['1.2.3', '1.2.3'],
-    ['"42"', '42'], ['!!str 42', '42'], ['!!int "42"', 42],
+    ['012345678901', '012345678901'],
+    ['08', '08'],
+    ['1e5', '1e5'],
+    ['.', '.'],
+    ['1.2.3', '1.2.3'],
+    ['"42"', '42'],
+    ['!!str 42', '42'],
+    ['!!int "42"', 42],
     // ordinary strings
-    ['t2.micro', 't2.micro'], ['arn:aws:s3:::bucket/*', 'arn:aws:s3:::bucket/*'], ['${AWS::Region}', '${AWS::Region}'],
+    ['t2.micro', 't2.micro'],
+    ['arn:aws:s3:::bucket/*', 'arn:aws:s3:::bucket/*'],
+    ['${AWS::Region}', '${AWS::Region}'],
   ])('%s', (yaml, expected) => {
     expect(valueOf(yaml)).toEqual(expected);
   });
@@ -310,7 +352,8 @@ describe('parseTemplateText: indentation as PyYAML (cfn-lint, SAM CLI) reads it'
   const strictErrors = (text: string): string[] => parseDocument(text, { version: '1.1' }).errors.map((e) => e.code);
 
   it('a flow map indented less than its parent key (and its closing brace further left)', () => {
-    const text = 'Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      Environment:\n        Variables: {\n          A: b,\n      C: d\n    }\n      Handler: h\n';
+    const text =
+      'Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      Environment:\n        Variables: {\n          A: b,\n      C: d\n    }\n      Handler: h\n';
     expect(strictErrors(text)).toContain('BAD_INDENT');
     expect(parseTemplateText(text)).toEqual({
       Resources: { Fn: { Type: 'AWS::Lambda::Function', Properties: { Environment: { Variables: { A: 'b', C: 'd' } }, Handler: 'h' } } },
@@ -320,16 +363,31 @@ describe('parseTemplateText: indentation as PyYAML (cfn-lint, SAM CLI) reads it'
   it('a flow map in a block sequence, continued on a line indented less than the dash', () => {
     const text = 'Resources:\n  Fn:\n    Properties:\n      Tags:\n      - {Key: a,\n    Value: b}\n      - {Key: c, Value: d}\n';
     expect(strictErrors(text)).toContain('BAD_INDENT');
-    expect(parseTemplateText(text)).toEqual({ Resources: { Fn: { Properties: { Tags: [{ Key: 'a', Value: 'b' }, { Key: 'c', Value: 'd' }] } } } });
+    expect(parseTemplateText(text)).toEqual({
+      Resources: {
+        Fn: {
+          Properties: {
+            Tags: [
+              { Key: 'a', Value: 'b' },
+              { Key: 'c', Value: 'd' },
+            ],
+          },
+        },
+      },
+    });
   });
 
   it.each<[string, string, unknown]>([
     ['a flow sequence down to column 0', 'a:\n  b: [x,\ny]\n  c: d\n', { a: { b: ['x', 'y'], c: 'd' } }],
     ['a comment at column 0 inside a flow map', 'a:\n  b: {x: 1,\n# c\n y: 2}\n  c: d\n', { a: { b: { x: 1, y: 2 }, c: 'd' } }],
     ['nested flow collections', 'a:\n  - [1,\n  [2,\n 3], {k:\nv}]\n  - 4\n', { a: [[1, [2, 3], { k: 'v' }], 4] }],
-    ['short tags inside', "a:\n  b: !Join ['-', [\n !Ref X,\n!GetAtt Y.Arn]]\n", { a: { b: { 'Fn::Join': ['-', [{ Ref: 'X' }, { 'Fn::GetAtt': ['Y', 'Arn'] }]] } } }],
+    [
+      'short tags inside',
+      "a:\n  b: !Join ['-', [\n !Ref X,\n!GetAtt Y.Arn]]\n",
+      { a: { b: { 'Fn::Join': ['-', [{ Ref: 'X' }, { 'Fn::GetAtt': ['Y', 'Arn'] }]] } } },
+    ],
     ['a double-quoted scalar continued at column 0', 'a:\n  b: "x\ny \\"z\\""\n  c: d\n', { a: { b: 'x y "z"', c: 'd' } }],
-    ["a single-quoted scalar continued at column 1", "a:\n  b: 'it''s\n a'\n  c: d\n", { a: { b: "it's a", c: 'd' } }],
+    ['a single-quoted scalar continued at column 1', "a:\n  b: 'it''s\n a'\n  c: d\n", { a: { b: "it's a", c: 'd' } }],
     ['brackets, braces and hashes in quoted strings', 'a:\n  b: {x: "[", y: \'{#\',\n z: "}"}\n', { a: { b: { x: '[', y: '{#', z: '}' } } }],
     ['a tab that starts a line in a flow map (libyaml, which cfn-lint uses, takes it)', 'a: {b: 1,\n\tc: 2}\n', { a: { b: 1, c: 2 } }],
     ['CRLF line ends', 'a:\r\n  b: [x,\r\n y]\r\n', { a: { b: ['x', 'y'] } }],
@@ -347,7 +405,10 @@ describe('parseTemplateText: indentation as PyYAML (cfn-lint, SAM CLI) reads it'
     expect(p.Environment).toEqual({ Variables: { A: 'b' } });
     const plain = parseTemplateText(read('plain-multiline.yaml')) as any;
     expect(plain.Description).toBe('this description goes on [not a list, and "not a quote {nor a map');
-    expect(plain.Resources.Q.Properties.Tags).toEqual([{ Key: 'k', Value: 'v "continued' }, { Key: 'x', Value: 'y' }]);
+    expect(plain.Resources.Q.Properties.Tags).toEqual([
+      { Key: 'k', Value: 'v "continued' },
+      { Key: 'x', Value: 'y' },
+    ]);
   });
 
   it.each(tricky.filter((f) => !f.startsWith('reject-')))('reads %s (test/fixtures/yaml)', (f) => {

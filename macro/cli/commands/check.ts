@@ -134,9 +134,11 @@ function coldMessage(d: Decision): string {
   // A state chosen by Fn::If: the branch (the reason already says it).
   const branch = whereText(d.when);
   const field = d.data.field;
-  if (field === 'Parameters.Qualifier' || field === 'Arguments.Qualifier') return `${field} is ${d.from}, not ${d.to}, the qualifier that ${d.function} needs${branch}`;
+  if (field === 'Parameters.Qualifier' || field === 'Arguments.Qualifier')
+    return `${field} is ${d.from}, not ${d.to}, the qualifier that ${d.function} needs${branch}`;
   const reasons = d.reasons ?? ['ProvisionedConcurrency'];
-  if (reasons[0] === 'ProvisionedConcurrency') return `invokes ${d.from} (unqualified: $LATEST), not ${d.to}, which has the provisioned concurrency of ${d.function}${branch}`;
+  if (reasons[0] === 'ProvisionedConcurrency')
+    return `invokes ${d.from} (unqualified: $LATEST), not ${d.to}, which has the provisioned concurrency of ${d.function}${branch}`;
   // `:$LATEST` of a Managed Instances function fails, though its unqualified ARN does not.
   const latest = d.consequence === 'fails' && !reasons.includes('Durable') && reasons.includes('ManagedInstances');
   const info = REASON_INFO[latest ? 'ManagedInstances' : (reasons.find((r) => REASON_INFO[r].consequence === d.consequence) ?? reasons[0])];

@@ -84,7 +84,17 @@ export async function verifyStack(stack: string, clients: VerifyClients, opts: {
   const executionErrors: VerifyResult['executionErrors'] = [];
   const executionNotes: NonNullable<VerifyResult['executionNotes']> = [];
   for (const m of machines) {
-    const machineRow = (note: string): VerifyRow => ({ stateMachine: m.logicalId, state: '', statePath: '', invoked: '', function: '', qualifier: '', status: 'none', verdict: 'unknown', note });
+    const machineRow = (note: string): VerifyRow => ({
+      stateMachine: m.logicalId,
+      state: '',
+      statePath: '',
+      invoked: '',
+      function: '',
+      qualifier: '',
+      status: 'none',
+      verdict: 'unknown',
+      note,
+    });
     let described: DescribeStateMachineCommandOutput;
     try {
       described = await describeStateMachine(clients.sfn, m.arn);
@@ -102,7 +112,13 @@ export async function verifyStack(stack: string, clients: VerifyClients, opts: {
       continue;
     }
     const tasks: { state: string; statePath: string; order: number; invoked?: string; note?: string }[] = [];
-    for (const slot of scan.slots) tasks.push({ state: slot.state, statePath: slot.statePath, order: slot.order, invoked: slot.leaf.parts.map((p) => (typeof p === 'string' ? p : '?')).join('') });
+    for (const slot of scan.slots)
+      tasks.push({
+        state: slot.state,
+        statePath: slot.statePath,
+        order: slot.order,
+        invoked: slot.leaf.parts.map((p) => (typeof p === 'string' ? p : '?')).join(''),
+      });
     // Tasks the slot finder leaves to the template's author: each is checked, or said to be unchecked.
     for (const n of scan.notes) {
       if (n.kind === 'dynamic' || n.kind === 'deploy-time') {
@@ -115,13 +131,28 @@ export async function verifyStack(stack: string, clients: VerifyClients, opts: {
         // `FunctionName` with an explicit `Qualifier`: Step Functions invokes that qualifier.
         tasks.push({ state: n.state, statePath: n.statePath, order: n.order, invoked: splitQualifier(fnName).qualifier ? fnName : `${fnName}:${qualifier}` });
       } else {
-        tasks.push({ state: n.state, statePath: n.statePath, order: n.order, note: 'its Qualifier is computed at run time; verify cannot tell which qualifier it invokes' });
+        tasks.push({
+          state: n.state,
+          statePath: n.statePath,
+          order: n.order,
+          note: 'its Qualifier is computed at run time; verify cannot tell which qualifier it invokes',
+        });
       }
     }
     tasks.sort((a, b) => a.order - b.order); // stable: a task with both Parameters and Arguments keeps its order
     for (const task of tasks) {
       if (task.invoked === undefined) {
-        rows.push({ stateMachine: m.logicalId, state: task.state, statePath: task.statePath, invoked: '', function: '', qualifier: '', status: 'none', verdict: 'unknown', note: task.note });
+        rows.push({
+          stateMachine: m.logicalId,
+          state: task.state,
+          statePath: task.statePath,
+          invoked: '',
+          function: '',
+          qualifier: '',
+          status: 'none',
+          verdict: 'unknown',
+          note: task.note,
+        });
         continue;
       }
       const invoked = task.invoked;
@@ -138,7 +169,12 @@ export async function verifyStack(stack: string, clients: VerifyClients, opts: {
               continue;
             }
           }
-          rows.push({ ...base, status: 'none', verdict: all.size > 0 ? 'cold' : 'no-pc', note: all.size > 0 ? `provisioned concurrency is on ${[...all.keys()].join(', ')}` : undefined });
+          rows.push({
+            ...base,
+            status: 'none',
+            verdict: all.size > 0 ? 'cold' : 'no-pc',
+            note: all.size > 0 ? `provisioned concurrency is on ${[...all.keys()].join(', ')}` : undefined,
+          });
           continue;
         }
         let info = all.get(qualifier) ?? (await qualifierPc(clients.lambda, fn, qualifier));
@@ -147,7 +183,12 @@ export async function verifyStack(stack: string, clients: VerifyClients, opts: {
         // Provisioned concurrency on the version an alias points to also serves the alias.
         if (info.status === 'none' && isAlias && all.has(isAlias)) info = all.get(isAlias)!;
         if (info.status === 'none') {
-          rows.push({ ...base, ...info, verdict: all.size > 0 ? 'cold' : 'no-pc', note: all.size > 0 ? `provisioned concurrency is on ${[...all.keys()].join(', ')}` : note });
+          rows.push({
+            ...base,
+            ...info,
+            verdict: all.size > 0 ? 'cold' : 'no-pc',
+            note: all.size > 0 ? `provisioned concurrency is on ${[...all.keys()].join(', ')}` : note,
+          });
         } else {
           rows.push({ ...base, ...info, verdict: info.status === 'READY' ? 'warm' : 'not-ready', note });
         }
@@ -175,7 +216,8 @@ export async function verifyStack(stack: string, clients: VerifyClients, opts: {
 function expressNote(d: DescribeStateMachineCommandOutput): string {
   const group = d.loggingConfiguration?.destinations?.map((x) => x.cloudWatchLogsLogGroup?.logGroupArn).find((a) => a);
   const level = d.loggingConfiguration?.level ?? 'OFF';
-  if (!group || level === 'OFF') return 'executions not listable: Express; Step Functions keeps no execution history for Express state machines, and this one logs nothing (turn on logging at level ALL with execution data to see which qualifier each task ran)';
+  if (!group || level === 'OFF')
+    return 'executions not listable: Express; Step Functions keeps no execution history for Express state machines, and this one logs nothing (turn on logging at level ALL with execution data to see which qualifier each task ran)';
   const data = level === 'ALL' && d.loggingConfiguration?.includeExecutionData;
   return `executions not listable: Express; see log group ${group.replace(/:\*$/, '')}${data ? ' (level ALL, with execution data: each TaskScheduled or LambdaFunctionScheduled event names the ARN a task invoked)' : ` (level ${level}${d.loggingConfiguration?.includeExecutionData ? '' : ', without execution data'}: it does not show which qualifier each task ran)`}`;
 }
@@ -215,7 +257,14 @@ async function executionRows(sfn: VerifyClients['sfn'], logicalId: string, arn: 
       for (const ev of events) {
         if (ev.id !== undefined) byId.set(ev.id, ev);
         const ran = ranArn(ev);
-        if (ran) rows.push({ stateMachine: logicalId, execution: ex.name ?? ex.executionArn ?? '', state: enteringState(ev, byId), ran, qualifier: splitQualifier(ran).qualifier });
+        if (ran)
+          rows.push({
+            stateMachine: logicalId,
+            execution: ex.name ?? ex.executionArn ?? '',
+            state: enteringState(ev, byId),
+            ran,
+            qualifier: splitQualifier(ran).qualifier,
+          });
       }
     }
   }
@@ -269,7 +318,10 @@ async function readReasons(lambda: VerifyClients['lambda'], fn: string): Promise
 /** What an unqualified (or `$LATEST`) task does for these reasons, with the note that says why. */
 function unqualifiedVerdict(reasons: Reason[], latest: boolean): Pick<VerifyRow, 'verdict' | 'note'> {
   const consequence = consequenceOf(reasons, latest);
-  const info = REASON_INFO[reasons.find((r) => REASON_INFO[r].consequence === consequence) ?? (latest && reasons.includes('ManagedInstances') ? 'ManagedInstances' : reasons[0])];
+  const info =
+    REASON_INFO[
+      reasons.find((r) => REASON_INFO[r].consequence === consequence) ?? (latest && reasons.includes('ManagedInstances') ? 'ManagedInstances' : reasons[0])
+    ];
   const why = latest && info.reason === 'ManagedInstances' ? 'Lambda never invokes $LATEST of a Managed Instances function' : `that call ${info.unqualified}`;
   const note = `${describeReasons(reasons)} (${info.property}): ${why}; invoke a published version or alias`;
   return { verdict: consequence === 'fails' ? 'fails' : consequence === 'cold' ? 'cold' : 'no-pc', note };
@@ -345,7 +397,10 @@ export async function runVerify(argv: string[], io: Io, makeClients: MakeClients
   io.stdout(json ? `${JSON.stringify(result, null, 2)}\n` : formatTable(result));
   const code = exitCode(result);
   if (code === 2) {
-    const what = [result.rows.some((r) => r.verdict === 'unknown') ? 'some tasks could not be checked (see "not checked" above)' : '', result.executionErrors.length ? 'some executions could not be read (see "executions not read" above)' : ''];
+    const what = [
+      result.rows.some((r) => r.verdict === 'unknown') ? 'some tasks could not be checked (see "not checked" above)' : '',
+      result.executionErrors.length ? 'some executions could not be read (see "executions not read" above)' : '',
+    ];
     io.stderr(`error: ${what.filter(Boolean).join('; ')}\n`);
   }
   return code;
@@ -355,7 +410,8 @@ function credentialMessage(e: unknown, stack: string): string {
   const name = (e as Error)?.name ?? '';
   const message = (e as Error)?.message ?? String(e);
   if (name === 'TimeoutError') return timeoutOr(e, message).replace(/^timed out/, 'CloudFormation timed out');
-  if (name === 'CredentialsProviderError' || /credential/i.test(message)) return `no AWS credentials: ${message} (set AWS_PROFILE, use --profile, or configure credentials)`;
+  if (name === 'CredentialsProviderError' || /credential/i.test(message))
+    return `no AWS credentials: ${message} (set AWS_PROFILE, use --profile, or configure credentials)`;
   if (/region/i.test(message) && /missing/i.test(message)) return 'no AWS region: pass --region or set AWS_REGION';
   if (name === 'ValidationError' && /does not exist/.test(message)) return `stack ${stack} does not exist in this account and region`;
   if (name === 'AccessDenied' || name === 'AccessDeniedException') return `access denied: ${message}`;

@@ -27,7 +27,8 @@ export function formatText(result: CheckResult): string {
       if (where === 'as written') out.push(`Add "Transform: ${MACRO_NAME}" to the template (or fix these states) to invoke the published targets.`);
       return `${out.join('\n')}\n`;
     }
-    if (unchecked.length === 0) return `No cold paths (${where}): every state that invokes a function needing a published target (provisioned concurrency, SnapStart, durable, Managed Instances) goes through it.\n`;
+    if (unchecked.length === 0)
+      return `No cold paths (${where}): every state that invokes a function needing a published target (provisioned concurrency, SnapStart, durable, Managed Instances) goes through it.\n`;
     out.push(`No cold paths (${where}) among the invocations the check could read.`);
     listUnchecked();
     return `${out.join('\n')}\n`;

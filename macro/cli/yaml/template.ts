@@ -51,8 +51,25 @@ export const SHORT_FORMS: ReadonlyMap<string, string> = new Map<string, string>(
   ['!Ref', 'Ref'],
   ['!Condition', 'Condition'],
   ...[
-    'And', 'Base64', 'Cidr', 'Equals', 'FindInMap', 'ForEach', 'GetAtt', 'GetAZs', 'If', 'ImportValue',
-    'Join', 'Length', 'Not', 'Or', 'Select', 'Split', 'Sub', 'ToJsonString', 'Transform',
+    'And',
+    'Base64',
+    'Cidr',
+    'Equals',
+    'FindInMap',
+    'ForEach',
+    'GetAtt',
+    'GetAZs',
+    'If',
+    'ImportValue',
+    'Join',
+    'Length',
+    'Not',
+    'Or',
+    'Select',
+    'Split',
+    'Sub',
+    'ToJsonString',
+    'Transform',
   ].map((name): [string, string] => [`!${name}`, `Fn::${name}`]),
 ]);
 
@@ -195,7 +212,6 @@ export function parseTemplateText(text: string, source = 'template'): unknown {
   };
   return toPlain(doc.contents);
 }
-
 
 // ---------------------------------------------------------------------------
 // Writing

@@ -103,7 +103,10 @@ synth('durable_substitutions', (s) => {
   const fn = fnOf(s, 'Saga', { durableConfig: { executionTimeout: Duration.minutes(30) } });
   const flow = new sfn.StateMachine(s, 'Flow', {
     definitionBody: sfn.DefinitionBody.fromString(
-      JSON.stringify({ StartAt: 'Saga', States: { Saga: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: '${SagaArn}', 'Payload.$': '$' }, End: true } } }),
+      JSON.stringify({
+        StartAt: 'Saga',
+        States: { Saga: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: '${SagaArn}', 'Payload.$': '$' }, End: true } },
+      }),
     ),
     definitionSubstitutions: { SagaArn: fn.functionArn },
   });

@@ -89,7 +89,17 @@ const CHARGE_EVERYWHERE: JsonObject = {
     Type: 'Parallel',
     Branches: [
       { StartAt: 'Retry', States: { Retry: { Type: 'Task', Resource: INVOKE, Parameters: { FunctionName: 'orders-charge', 'Payload.$': '$' }, End: true } } },
-      { StartAt: 'Again', States: { Again: { Type: 'Task', Resource: `${INVOKE}.waitForTaskToken`, Parameters: { FunctionName: `${arn('orders-charge')}:$LATEST`, 'Payload.$': '$' }, End: true } } },
+      {
+        StartAt: 'Again',
+        States: {
+          Again: {
+            Type: 'Task',
+            Resource: `${INVOKE}.waitForTaskToken`,
+            Parameters: { FunctionName: `${arn('orders-charge')}:$LATEST`, 'Payload.$': '$' },
+            End: true,
+          },
+        },
+      },
     ],
     Next: 'Ship',
   },
@@ -97,11 +107,23 @@ const CHARGE_EVERYWHERE: JsonObject = {
 };
 
 function event(fragment: unknown, params: Record<string, unknown> = { ResolveExternal: 'true' }): Record<string, unknown> {
-  return { requestId: 'req-1', region: REGION, accountId: ACCOUNT, transformId: `${ACCOUNT}::WarmStepFunctions`, params, fragment, templateParameterValues: {} };
+  return {
+    requestId: 'req-1',
+    region: REGION,
+    accountId: ACCOUNT,
+    transformId: `${ACCOUNT}::WarmStepFunctions`,
+    params,
+    fragment,
+    templateParameterValues: {},
+  };
 }
 
 type Lines = Record<string, unknown>[];
-async function runHandler(fragment: unknown, params?: Record<string, unknown>, env: Record<string, string | undefined> = { WARM_RESOLVE_EXTERNAL: 'true' }): Promise<{ reply: MacroReply; lines: Lines }> {
+async function runHandler(
+  fragment: unknown,
+  params?: Record<string, unknown>,
+  env: Record<string, string | undefined> = { WARM_RESOLVE_EXTERNAL: 'true' },
+): Promise<{ reply: MacroReply; lines: Lines }> {
   const lines: Lines = [];
   const reply = await createHandler({ log: (l) => lines.push(l), env })(event(fragment, params));
   return { reply, lines };
@@ -116,7 +138,9 @@ const statesOf = (fragment: unknown): Record<string, Json> => {
 function grantedByRole(fragment: unknown): Json[] {
   const role = (fragment as { Resources: Record<string, { Properties: { Policies: { PolicyDocument: { Statement: JsonObject[] } }[] } }> }).Resources.FlowRole;
   return role.Properties.Policies.flatMap((p) =>
-    p.PolicyDocument.Statement.filter((s) => s.Effect === 'Allow' && s.Action === 'lambda:InvokeFunction').flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource as Json])),
+    p.PolicyDocument.Statement.filter((s) => s.Effect === 'Allow' && s.Action === 'lambda:InvokeFunction').flatMap((s) =>
+      Array.isArray(s.Resource) ? s.Resource : [s.Resource as Json],
+    ),
   );
 }
 
@@ -149,7 +173,9 @@ function notFound(functionName: string | undefined): ResourceNotFoundException {
 
 function accessDenied(action: string): Error {
   return Object.assign(
-    new Error(`User: arn:aws:sts::${ACCOUNT}:assumed-role/WarmStepFunctionsRole/WarmStepFunctions is not authorized to perform: ${action} because no identity-based policy allows the ${action} action`),
+    new Error(
+      `User: arn:aws:sts::${ACCOUNT}:assumed-role/WarmStepFunctionsRole/WarmStepFunctions is not authorized to perform: ${action} because no identity-based policy allows the ${action} action`,
+    ),
     { name: 'AccessDeniedException', $fault: 'client', $metadata: { httpStatusCode: 403 } },
   );
 }
@@ -211,7 +237,18 @@ describe('externalCandidates', () => {
         G: { Type: 'Task', Resource: INVOKE, Parameters: { FunctionName: 'local-fn' }, End: true }, // in the template, by name
       },
       [],
-      { Local: { Type: 'AWS::Lambda::Function', Properties: { FunctionName: 'local-fn', Runtime: 'nodejs20.x', Handler: 'index.handler', Role: 'arn:aws:iam::123456789012:role/fn', Code: { ZipFile: 'x' } } } },
+      {
+        Local: {
+          Type: 'AWS::Lambda::Function',
+          Properties: {
+            FunctionName: 'local-fn',
+            Runtime: 'nodejs20.x',
+            Handler: 'index.handler',
+            Role: 'arn:aws:iam::123456789012:role/fn',
+            Code: { ZipFile: 'x' },
+          },
+        },
+      },
     );
     expect(externalCandidates(fragment, OPTIONS)).toEqual([arn('alpha'), arn('zeta')]);
   });
@@ -254,7 +291,9 @@ describe('resolveExternal, Lambda API mocked', () => {
   });
 
   it('makes no call when the template has no external function', async () => {
-    const fragment = template({ Only: { Type: 'Task', Resource: 'arn:aws:states:::sqs:sendMessage', Parameters: { QueueUrl: 'q', 'MessageBody.$': '$' }, End: true } });
+    const fragment = template({
+      Only: { Type: 'Task', Resource: 'arn:aws:states:::sqs:sendMessage', Parameters: { QueueUrl: 'q', 'MessageBody.$': '$' }, End: true },
+    });
     await expect(resolveExternal(fragment, OPTIONS, { enabled: true })).resolves.toEqual({});
     expect(lambda).not.toHaveReceivedAnyCommand();
   });
@@ -263,7 +302,8 @@ describe('resolveExternal, Lambda API mocked', () => {
     serve(lambda, CHARGE_LIVE);
     const out = await resolveExternal(template(CHARGE_EVERYWHERE), OPTIONS, { enabled: false });
     expect(Object.keys(out).sort()).toEqual([arn('orders-charge'), arn('orders-ship')]);
-    for (const v of Object.values(out)) expect(v).toEqual({ status: 'error', message: expect.stringMatching(/not enabled in this deployment.*resolveExternal=true/) });
+    for (const v of Object.values(out))
+      expect(v).toEqual({ status: 'error', message: expect.stringMatching(/not enabled in this deployment.*resolveExternal=true/) });
     expect(lambda).not.toHaveReceivedAnyCommand();
   });
 
@@ -333,21 +373,43 @@ describe('resolveExternal, Lambda API mocked', () => {
   // the same from outside (docs/security.md); the deployment's own log keeps which one it was.
   it.each<[string, () => void]>([
     ['no such function', () => serve(lambda, {})],
-    ['access denied on ListProvisionedConcurrencyConfigs', () => lambda.on(ListProvisionedConcurrencyConfigsCommand).rejects(accessDenied('lambda:ListProvisionedConcurrencyConfigs'))],
-    ['access denied on ListAliases', () => {
-      serve(lambda, CHARGE_LIVE);
-      lambda.on(ListAliasesCommand).rejects(accessDenied('lambda:ListAliases'));
-    }],
+    [
+      'access denied on ListProvisionedConcurrencyConfigs',
+      () => lambda.on(ListProvisionedConcurrencyConfigsCommand).rejects(accessDenied('lambda:ListProvisionedConcurrencyConfigs')),
+    ],
+    [
+      'access denied on ListAliases',
+      () => {
+        serve(lambda, CHARGE_LIVE);
+        lambda.on(ListAliasesCommand).rejects(accessDenied('lambda:ListAliases'));
+      },
+    ],
   ])('%s: the one outcome for not-found and access-denied; the detail goes to the log only', async (_name, arrange) => {
     arrange();
     const log: Record<string, unknown>[] = [];
     const out = await resolveExternal(template(tasks(['orders-charge'])), OPTIONS, { enabled: true, log: (r) => log.push(r) });
     expect(out).toEqual({ [arn('orders-charge')]: { status: 'error', message: UNREADABLE } });
-    expect(log).toEqual([{ level: 'WARN', message: 'lookup failed', function: arn('orders-charge'), error: expect.stringMatching(/^(ResourceNotFoundException|AccessDeniedException)$/), detail: expect.any(String) }]);
+    expect(log).toEqual([
+      {
+        level: 'WARN',
+        message: 'lookup failed',
+        function: arn('orders-charge'),
+        error: expect.stringMatching(/^(ResourceNotFoundException|AccessDeniedException)$/),
+        detail: expect.any(String),
+      },
+    ]);
   });
 
   it('a service error other than those: its name and HTTP status, never its message', async () => {
-    lambda.on(ListProvisionedConcurrencyConfigsCommand).rejects(Object.assign(new Error('Function arn:aws:lambda:us-east-1:123456789012:function:x is in state Pending'), { name: 'ResourceConflictException', $fault: 'client', $metadata: { httpStatusCode: 409 } }));
+    lambda
+      .on(ListProvisionedConcurrencyConfigsCommand)
+      .rejects(
+        Object.assign(new Error('Function arn:aws:lambda:us-east-1:123456789012:function:x is in state Pending'), {
+          name: 'ResourceConflictException',
+          $fault: 'client',
+          $metadata: { httpStatusCode: 409 },
+        }),
+      );
     const out = await resolveExternal(template(tasks(['orders-charge'])), OPTIONS, { enabled: true });
     expect(out[arn('orders-charge')]).toEqual({ status: 'error', message: 'ResourceConflictException (HTTP 409)' });
   });
@@ -395,11 +457,17 @@ describe('resolveExternal, Lambda API mocked', () => {
   // throttling error that outlives the SDK's retries is an error outcome, never a crash, and the
   // other functions are still resolved. Real retries: see "the real SDK middleware" below.
   it.each([
-    ['TooManyRequestsException', () => new TooManyRequestsException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 429 }, Reason: 'CallerRateLimitExceeded' })],
+    [
+      'TooManyRequestsException',
+      () => new TooManyRequestsException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 429 }, Reason: 'CallerRateLimitExceeded' }),
+    ],
     ['ThrottlingException', () => Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } })],
   ])('%s once, then success: under the mock (no retry middleware) it is an error outcome for that function only', async (name, error) => {
     serve(lambda, CHARGE_LIVE);
-    lambda.on(ListProvisionedConcurrencyConfigsCommand, { FunctionName: arn('orders-ship') }).rejectsOnce(error()).resolves({ ProvisionedConcurrencyConfigs: [] });
+    lambda
+      .on(ListProvisionedConcurrencyConfigsCommand, { FunctionName: arn('orders-ship') })
+      .rejectsOnce(error())
+      .resolves({ ProvisionedConcurrencyConfigs: [] });
     const out = await resolveExternal(template(tasks(['orders-charge', 'orders-ship'])), OPTIONS, { enabled: true });
     expect(out[arn('orders-ship')]).toEqual({ status: 'error', message: `throttled by the Lambda API (${name})` });
     expect(out[arn('orders-charge')]).toMatchObject({ status: 'warm' });
@@ -418,7 +486,10 @@ describe('resolveExternal, Lambda API mocked', () => {
       });
       return seen;
     }
-    const fragmentOf = (arns: string[]) => template(Object.fromEntries(arns.map((a, k) => [`S${k}`, { Type: 'Task', Resource: a, ...(k + 1 < arns.length ? { Next: `S${k + 1}` } : { End: true }) }])));
+    const fragmentOf = (arns: string[]) =>
+      template(
+        Object.fromEntries(arns.map((a, k) => [`S${k}`, { Type: 'Task', Resource: a, ...(k + 1 < arns.length ? { Next: `S${k + 1}` } : { End: true }) }])),
+      );
 
     it("a function of another Region is asked through that Region's client; the event Region's client asks for its own", async () => {
       const seen = recordRegions();
@@ -458,7 +529,8 @@ describe('resolveExternal, Lambda API mocked', () => {
       expect(lambda).toHaveReceivedCommandTimes(ListProvisionedConcurrencyConfigsCommand, 2);
       expect(out[arn('fn-a')]).toEqual({ status: 'cold' });
       expect(out[arn('fn-b')]).toEqual({ status: 'cold' });
-      for (const n of ['fn-c', 'fn-d']) expect(out[arn(n)]).toEqual({ status: 'error', message: expect.stringContaining('the macro looks up at most 2 per template') });
+      for (const n of ['fn-c', 'fn-d'])
+        expect(out[arn(n)]).toEqual({ status: 'error', message: expect.stringContaining('the macro looks up at most 2 per template') });
       expect(log).toEqual([{ level: 'WARN', message: 'lookup cap reached', lookedUp: 2, notLookedUp: 2, functions: 4 }]);
     });
 
@@ -468,7 +540,10 @@ describe('resolveExternal, Lambda API mocked', () => {
         NextMarker: `m${Number((input.Marker ?? 'm0').slice(1)) + 1}`,
       }));
       const out = await resolveExternal(template(tasks(['endless'])), OPTIONS, { enabled: true, maxPages: 3 });
-      expect(out[arn('endless')]).toEqual({ status: 'error', message: 'not looked up completely: its provisioned concurrency configurations fill more than 3 pages (the macro reads at most 3)' });
+      expect(out[arn('endless')]).toEqual({
+        status: 'error',
+        message: 'not looked up completely: its provisioned concurrency configurations fill more than 3 pages (the macro reads at most 3)',
+      });
       expect(lambda).toHaveReceivedCommandTimes(ListProvisionedConcurrencyConfigsCommand, 3);
     });
   });
@@ -548,10 +623,14 @@ describe('resolveExternal, Lambda API mocked', () => {
         inFlight--;
         return result;
       };
-      lambda.on(ListProvisionedConcurrencyConfigsCommand).callsFake((input: ListProvisionedConcurrencyConfigsCommandInput) =>
-        slow({ ProvisionedConcurrencyConfigs: [{ FunctionArn: `${input.FunctionName}:live`, Status: 'READY' }] }),
-      );
-      lambda.on(ListAliasesCommand).callsFake((input: ListAliasesCommandInput) => slow({ Aliases: [{ Name: 'live', AliasArn: `${input.FunctionName}:live`, FunctionVersion: '1' }] }));
+      lambda
+        .on(ListProvisionedConcurrencyConfigsCommand)
+        .callsFake((input: ListProvisionedConcurrencyConfigsCommandInput) =>
+          slow({ ProvisionedConcurrencyConfigs: [{ FunctionArn: `${input.FunctionName}:live`, Status: 'READY' }] }),
+        );
+      lambda
+        .on(ListAliasesCommand)
+        .callsFake((input: ListAliasesCommandInput) => slow({ Aliases: [{ Name: 'live', AliasArn: `${input.FunctionName}:live`, FunctionVersion: '1' }] }));
       return { max: () => max };
     }
 
@@ -636,7 +715,9 @@ describe('handler with ResolveExternal (Lambda API mocked)', () => {
     expect(reply.status).toBe('success');
     const policies = policiesOf(reply.fragment);
     expect(policies.map((p) => p.PolicyName)).toEqual(['invoke']);
-    expect(policies[0].PolicyDocument.Statement).toEqual([{ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: [granted, `${arn('orders-charge')}:live`] }]);
+    expect(policies[0].PolicyDocument.Statement).toEqual([
+      { Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: [granted, `${arn('orders-charge')}:live`] },
+    ]);
     expect(lines.find((l) => l.message === 'summary')).toMatchObject({ rewritten: 1, iamGrantsAdded: 1 });
   });
 
@@ -646,7 +727,10 @@ describe('handler with ResolveExternal (Lambda API mocked)', () => {
     expect(reply.status).toBe('success');
     const policies = policiesOf(reply.fragment);
     // The statement for another function is left alone.
-    expect(policies[0]).toEqual({ PolicyName: 'invoke', PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: [arn('orders-other')] }] } });
+    expect(policies[0]).toEqual({
+      PolicyName: 'invoke',
+      PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: [arn('orders-other')] }] },
+    });
     expect(grantedByRole(reply.fragment)).toEqual([arn('orders-other'), `${arn('orders-charge')}:live`]);
   });
 
@@ -694,7 +778,11 @@ describe('handler with ResolveExternal (Lambda API mocked)', () => {
     expect(lenient.lines.find((l) => l.state === 'Call0')?.reason).toMatch(/not enabled in this deployment/);
 
     const strict = await runHandler(input, { ResolveExternal: 'true', Mode: 'strict' }, { WARM_RESOLVE_EXTERNAL: 'false' });
-    expect(strict.reply).toMatchObject({ status: 'failure', fragment: input, errorMessage: expect.stringMatching(/Flow.*not enabled in this deployment.*\(Mode strict\)/) });
+    expect(strict.reply).toMatchObject({
+      status: 'failure',
+      fragment: input,
+      errorMessage: expect.stringMatching(/Flow.*not enabled in this deployment.*\(Mode strict\)/),
+    });
     expect(lambda).not.toHaveReceivedAnyCommand();
   });
 
@@ -706,7 +794,12 @@ describe('handler with ResolveExternal (Lambda API mocked)', () => {
     expect(lenient.reply.fragment).toEqual(input);
     expect(lenient.lines.find((l) => l.state === 'Call0')).toMatchObject({ reason: `lookup of ${arn('orders-charge')} failed: ${UNREADABLE}` });
     // The deployment's log says which it was, with the request ID; the template author's reply does not.
-    expect(lenient.lines.find((l) => l.message === 'lookup failed')).toMatchObject({ level: 'WARN', requestId: 'req-1', function: arn('orders-charge'), error: 'AccessDeniedException' });
+    expect(lenient.lines.find((l) => l.message === 'lookup failed')).toMatchObject({
+      level: 'WARN',
+      requestId: 'req-1',
+      function: arn('orders-charge'),
+      error: 'AccessDeniedException',
+    });
 
     const strict = await runHandler(input, { ResolveExternal: 'true', Mode: 'strict' });
     expect(strict.reply.status).toBe('failure');
@@ -718,7 +811,16 @@ describe('handler with ResolveExternal (Lambda API mocked)', () => {
 
   // A lookup that failed is a warning (rewrite mode goes on, but it must not go unnoticed); a
   // lookup that succeeded and found no warm alias, or no lookup asked for, is a plain `cold`.
-  it.each<[string, () => void, Record<string, unknown> | undefined, Record<string, string>, { level: string; message: string; reason: RegExp }, { cold: number; warnings: number }]>([
+  it.each<
+    [
+      string,
+      () => void,
+      Record<string, unknown> | undefined,
+      Record<string, string>,
+      { level: string; message: string; reason: RegExp },
+      { cold: number; warnings: number },
+    ]
+  >([
     [
       'access denied',
       () => lambda.on(ListProvisionedConcurrencyConfigsCommand).rejects(accessDenied('lambda:ListProvisionedConcurrencyConfigs')),
@@ -764,7 +866,9 @@ describe('handler with ResolveExternal (Lambda API mocked)', () => {
     const input = template(tasks(['orders-charge']));
     const { reply, lines } = await runHandler(input, params, env);
     expect(reply).toMatchObject({ status: 'success', fragment: input });
-    expect(lines.filter((l) => l.state === 'Call0')).toEqual([expect.objectContaining({ level: line.level, message: line.message, reason: expect.stringMatching(line.reason) })]);
+    expect(lines.filter((l) => l.state === 'Call0')).toEqual([
+      expect.objectContaining({ level: line.level, message: line.message, reason: expect.stringMatching(line.reason) }),
+    ]);
     expect(lines.find((l) => l.message === 'summary')).toMatchObject({ ...summary, rewritten: 0, iamGrantsAdded: 0 });
   });
 
@@ -775,7 +879,10 @@ describe('handler with ResolveExternal (Lambda API mocked)', () => {
     expect(lenient.reply).toMatchObject({ status: 'success', fragment: input });
     expect(lenient.lines.find((l) => l.state === 'Call0')?.reason).toBe(`lookup of ${arn('gone-fn')} failed: ${UNREADABLE}`);
     const strict = await runHandler(input, { ResolveExternal: 'true', Mode: 'strict' });
-    expect(strict.reply).toMatchObject({ status: 'failure', errorMessage: expect.stringMatching(/gone-fn failed: not found, or the macro may not read it.*\(Mode strict\)/) });
+    expect(strict.reply).toMatchObject({
+      status: 'failure',
+      errorMessage: expect.stringMatching(/gone-fn failed: not found, or the macro may not read it.*\(Mode strict\)/),
+    });
     // The same function, denied instead of missing: the same failure, word for word.
     lambda.reset();
     lambda.on(ListProvisionedConcurrencyConfigsCommand).rejects(accessDenied('lambda:ListProvisionedConcurrencyConfigs'));
@@ -790,7 +897,10 @@ describe('handler with ResolveExternal (Lambda API mocked)', () => {
     expect(lenient.reply).toMatchObject({ status: 'success', fragment: input });
     expect(lenient.lines.find((l) => l.state === 'Call0')?.reason).toMatch(/has no alias with provisioned concurrency/);
     const strict = await runHandler(input, { ResolveExternal: 'true', Mode: 'strict' });
-    expect(strict.reply).toMatchObject({ status: 'failure', errorMessage: expect.stringMatching(/orders-ship has no alias with provisioned concurrency \(Mode strict\)/) });
+    expect(strict.reply).toMatchObject({
+      status: 'failure',
+      errorMessage: expect.stringMatching(/orders-ship has no alias with provisioned concurrency \(Mode strict\)/),
+    });
   });
 
   describe('ExternalAccounts (Transform parameter)', () => {
@@ -798,7 +908,9 @@ describe('handler with ResolveExternal (Lambda API mocked)', () => {
     const theirs = `arn:aws:lambda:${REGION}:${OTHER}:function:shared-charge`;
     const input = () => template({ Charge: { Type: 'Task', Resource: theirs, End: true } }, [theirs]);
     const warmTheirs = () => {
-      lambda.on(ListProvisionedConcurrencyConfigsCommand, { FunctionName: theirs }).resolves({ ProvisionedConcurrencyConfigs: [{ FunctionArn: `${theirs}:live`, Status: 'READY' }] });
+      lambda
+        .on(ListProvisionedConcurrencyConfigsCommand, { FunctionName: theirs })
+        .resolves({ ProvisionedConcurrencyConfigs: [{ FunctionArn: `${theirs}:live`, Status: 'READY' }] });
       lambda.on(ListAliasesCommand, { FunctionName: theirs }).resolves({ Aliases: [{ Name: 'live', AliasArn: `${theirs}:live`, FunctionVersion: '3' }] });
     };
 
@@ -806,13 +918,19 @@ describe('handler with ResolveExternal (Lambda API mocked)', () => {
       warmTheirs();
       const lenient = await runHandler(input());
       expect(lenient.reply).toMatchObject({ status: 'success', fragment: input() });
-      expect(lenient.lines.find((l) => l.state === 'Charge')).toMatchObject({ level: 'WARN', reason: expect.stringContaining('the Transform parameter ExternalAccounts names it') });
+      expect(lenient.lines.find((l) => l.state === 'Charge')).toMatchObject({
+        level: 'WARN',
+        reason: expect.stringContaining('the Transform parameter ExternalAccounts names it'),
+      });
       const strict = await runHandler(input(), { ResolveExternal: 'true', Mode: 'strict' });
-      expect(strict.reply).toMatchObject({ status: 'failure', errorMessage: expect.stringMatching(/account 111122223333 is not this stack's.*\(Mode strict\)/) });
+      expect(strict.reply).toMatchObject({
+        status: 'failure',
+        errorMessage: expect.stringMatching(/account 111122223333 is not this stack's.*\(Mode strict\)/),
+      });
       expect(lambda).not.toHaveReceivedAnyCommand();
     });
 
-    it("naming the account: looked up, rewritten to the warm alias, and the role may invoke it", async () => {
+    it('naming the account: looked up, rewritten to the warm alias, and the role may invoke it', async () => {
       warmTheirs();
       const { reply } = await runHandler(input(), { ResolveExternal: 'true', ExternalAccounts: OTHER });
       expect(reply.status).toBe('success');
@@ -822,9 +940,19 @@ describe('handler with ResolveExternal (Lambda API mocked)', () => {
 
     it('WARM_RESOLVE_MAX_LOOKUPS lowers the cap; the cap reached is a warning line of its own, with the request ID', async () => {
       serve(lambda, CHARGE_LIVE);
-      const { reply, lines } = await runHandler(template(tasks(['orders-charge', 'orders-ship', 'orders-zzz'])), undefined, { WARM_RESOLVE_EXTERNAL: 'true', WARM_RESOLVE_MAX_LOOKUPS: '2' });
+      const { reply, lines } = await runHandler(template(tasks(['orders-charge', 'orders-ship', 'orders-zzz'])), undefined, {
+        WARM_RESOLVE_EXTERNAL: 'true',
+        WARM_RESOLVE_MAX_LOOKUPS: '2',
+      });
       expect(reply.status).toBe('success');
-      expect(lines.find((l) => l.message === 'lookup cap reached')).toEqual({ level: 'WARN', message: 'lookup cap reached', requestId: 'req-1', lookedUp: 2, notLookedUp: 1, functions: 3 });
+      expect(lines.find((l) => l.message === 'lookup cap reached')).toEqual({
+        level: 'WARN',
+        message: 'lookup cap reached',
+        requestId: 'req-1',
+        lookedUp: 2,
+        notLookedUp: 1,
+        functions: 3,
+      });
       expect(lines.find((l) => l.state === 'Call2')).toMatchObject({ level: 'WARN', reason: expect.stringContaining('at most 2 per template') });
       expect(lambda).toHaveReceivedCommandTimes(ListProvisionedConcurrencyConfigsCommand, 2);
     });
@@ -837,7 +965,9 @@ describe('handler with ResolveExternal (Lambda API mocked)', () => {
       serve(lambda, SEVERAL);
       const { reply } = await runHandler(template(tasks(['orders-charge'])));
       expect(reply.status).toBe('failure');
-      expect(reply.errorMessage).toContain(`function ${arn('orders-charge')} has 2 aliases with provisioned concurrency: blue, live. Choose one with the Transform parameter AliasName.`);
+      expect(reply.errorMessage).toContain(
+        `function ${arn('orders-charge')} has 2 aliases with provisioned concurrency: blue, live. Choose one with the Transform parameter AliasName.`,
+      );
     });
 
     it('AliasName picks one', async () => {
@@ -854,7 +984,9 @@ describe('handler with ResolveExternal (Lambda API mocked)', () => {
       serve(lambda, SEVERAL);
       const { reply } = await runHandler(template(tasks(['orders-charge'])), { ResolveExternal: 'true', AliasName: 'green' });
       expect(reply.status).toBe('failure');
-      expect(reply.errorMessage).toMatch(/AliasName is 'green', but function .*orders-charge has no such alias with provisioned concurrency \(it has: blue, live\)/);
+      expect(reply.errorMessage).toMatch(
+        /AliasName is 'green', but function .*orders-charge has no such alias with provisioned concurrency \(it has: blue, live\)/,
+      );
     });
   });
 
@@ -938,9 +1070,7 @@ describe('the real SDK middleware (HTTP handler replaced)', () => {
   it.each(['TooManyRequestsException', 'ThrottlingException'])(
     '%s once, then success: the retry strategy of the client lambda-aliases.ts builds absorbs it',
     async (name) => {
-      const sdk = loadWithHttp(async (attempt) =>
-        attempt === 1 ? throttled(name) : { status: 200, body: { ProvisionedConcurrencyConfigs: [] } },
-      );
+      const sdk = loadWithHttp(async (attempt) => (attempt === 1 ? throttled(name) : { status: 200, body: { ProvisionedConcurrencyConfigs: [] } }));
       const out = await sdk.resolve(template(tasks(['orders-ship'])), OPTIONS, { enabled: true });
       expect(out).toEqual({ [arn('orders-ship')]: { status: 'cold' } });
       expect(sdk.attempts()).toBe(2);
@@ -950,51 +1080,39 @@ describe('the real SDK middleware (HTTP handler replaced)', () => {
     15_000,
   );
 
-  it(
-    'persistent throttling: 3 attempts, then the throttling error, well inside the budget',
-    async () => {
-      const sdk = loadWithHttp(async () => throttled('TooManyRequestsException'));
-      const started = Date.now();
-      const out = await sdk.resolve(template(tasks(['orders-ship'])), OPTIONS, { enabled: true, budgetMs: 5_000 });
-      expect(out).toEqual({ [arn('orders-ship')]: { status: 'error', message: 'throttled by the Lambda API (TooManyRequestsException; 3 attempts)' } });
-      expect(sdk.attempts()).toBe(3);
-      // Two waits of at most 500 ms and 1 s.
-      expect(Date.now() - started).toBeLessThan(1_500 + 500);
-    },
-    20_000,
-  );
+  it('persistent throttling: 3 attempts, then the throttling error, well inside the budget', async () => {
+    const sdk = loadWithHttp(async () => throttled('TooManyRequestsException'));
+    const started = Date.now();
+    const out = await sdk.resolve(template(tasks(['orders-ship'])), OPTIONS, { enabled: true, budgetMs: 5_000 });
+    expect(out).toEqual({ [arn('orders-ship')]: { status: 'error', message: 'throttled by the Lambda API (TooManyRequestsException; 3 attempts)' } });
+    expect(sdk.attempts()).toBe(3);
+    // Two waits of at most 500 ms and 1 s.
+    expect(Date.now() - started).toBeLessThan(1_500 + 500);
+  }, 20_000);
 
   // A retry whose wait would not leave time for another attempt is not made: the lookup ends at
   // once with the service's own error, instead of sleeping into the budget's end.
-  it(
-    'persistent throttling with a budget too short for a retry (200 ms): one attempt, reported as throttled, at once',
-    async () => {
-      const sdk = loadWithHttp(async () => throttled('TooManyRequestsException'));
-      const started = Date.now();
-      const out = await sdk.resolve(template(tasks(['orders-ship'])), OPTIONS, { enabled: true, budgetMs: 200 });
-      expect(out).toEqual({ [arn('orders-ship')]: { status: 'error', message: 'throttled by the Lambda API (TooManyRequestsException; 1 attempt)' } });
-      expect(Date.now() - started).toBeLessThan(200 + 300);
-      expect(sdk.attempts()).toBe(1);
-    },
-    20_000,
-  );
+  it('persistent throttling with a budget too short for a retry (200 ms): one attempt, reported as throttled, at once', async () => {
+    const sdk = loadWithHttp(async () => throttled('TooManyRequestsException'));
+    const started = Date.now();
+    const out = await sdk.resolve(template(tasks(['orders-ship'])), OPTIONS, { enabled: true, budgetMs: 200 });
+    expect(out).toEqual({ [arn('orders-ship')]: { status: 'error', message: 'throttled by the Lambda API (TooManyRequestsException; 1 attempt)' } });
+    expect(Date.now() - started).toBeLessThan(200 + 300);
+    expect(sdk.attempts()).toBe(1);
+  }, 20_000);
 
-  it(
-    'a server that answers slower than the budget: the abort signal ends the attempt at the budget',
-    async () => {
-      const sdk = loadWithHttp(
-        (_attempt, signal) =>
-          new Promise((_resolve, reject) => {
-            signal?.addEventListener('abort', () => reject(Object.assign(new Error('Request aborted'), { name: 'AbortError' })));
-          }),
-      );
-      const started = Date.now();
-      const out = await sdk.resolve(template(tasks(['orders-ship'])), OPTIONS, { enabled: true, budgetMs: 300 });
-      expect(out).toEqual({ [arn('orders-ship')]: { status: 'error', message: 'timed out: the 300 ms budget for lookups ran out' } });
-      expect(Date.now() - started).toBeLessThan(300 + 300);
-    },
-    20_000,
-  );
+  it('a server that answers slower than the budget: the abort signal ends the attempt at the budget', async () => {
+    const sdk = loadWithHttp(
+      (_attempt, signal) =>
+        new Promise((_resolve, reject) => {
+          signal?.addEventListener('abort', () => reject(Object.assign(new Error('Request aborted'), { name: 'AbortError' })));
+        }),
+    );
+    const started = Date.now();
+    const out = await sdk.resolve(template(tasks(['orders-ship'])), OPTIONS, { enabled: true, budgetMs: 300 });
+    expect(out).toEqual({ [arn('orders-ship')]: { status: 'error', message: 'timed out: the 300 ms budget for lookups ran out' } });
+    expect(Date.now() - started).toBeLessThan(300 + 300);
+  }, 20_000);
 });
 
 // =============================================================================================
@@ -1043,7 +1161,8 @@ function runBundle(fragment: unknown, params: Record<string, unknown>, env: Reco
 
 describe('the Lambda bundle (dist/macro.js) and the AWS SDK', () => {
   beforeAll(() => {
-    const stale = !existsSync(BUNDLE) || statSync(BUNDLE).mtimeMs < Math.max(newestSource(join(ROOT, 'macro')), statSync(join(ROOT, 'scripts', 'build.mjs')).mtimeMs);
+    const stale =
+      !existsSync(BUNDLE) || statSync(BUNDLE).mtimeMs < Math.max(newestSource(join(ROOT, 'macro')), statSync(join(ROOT, 'scripts', 'build.mjs')).mtimeMs);
     if (stale) execFileSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: 'pipe', timeout: 120_000 });
   }, 150_000);
 
