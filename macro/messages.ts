@@ -158,7 +158,7 @@ export const MESSAGES = {
   'limit.subTokens': { text: "an Fn::Sub text has more than {{limit}} tokens (texts, variables and escapes), the macro's limit" },
   'limit.substitutions': { text: "DefinitionSubstitutions has {{keys}} keys, more than the macro's limit of {{limit}}" },
   'limit.metadataOmitted': { text: 'at most {{limit}} entries are recorded here' },
-  // the Lambda edge's budget (macro/budget.ts)
+  // the Lambda edge's budget (macro/lambda/budget.ts)
   'budget.time': {
     text: "the macro stopped while {{stage}}: {{left}} ms of the function's time were left, less than the {{reserve}} ms it keeps for its reply (raise the function's timeout, or split the template)",
   },

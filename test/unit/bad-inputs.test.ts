@@ -6,8 +6,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TransformError } from '../../macro/errors';
-import { createHandler } from '../../macro/handler';
-import type { LogRecord } from '../../macro/log';
+import { createHandler } from '../../macro/lambda/handler';
+import type { LogRecord } from '../../macro/lambda/log';
 import { transform } from '../../macro/transform';
 import type { JsonObject } from '../../macro/types';
 

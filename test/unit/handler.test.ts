@@ -1,9 +1,9 @@
 /**
- * The Lambda edge (macro/handler.ts): the reply CloudFormation expects, failures that never throw,
+ * The Lambda edge (macro/lambda/handler.ts): the reply CloudFormation expects, failures that never throw,
  * and structured logs that never carry template parameter values.
  */
-import { createHandler, handler, type HandlerDeps } from '../../macro/handler';
-import type { LogRecord } from '../../macro/log';
+import { createHandler, handler, type HandlerDeps } from '../../macro/lambda/handler';
+import type { LogRecord } from '../../macro/lambda/log';
 import { formatValue } from '../../macro/cfn/parts';
 import type { JsonObject, MacroReply } from '../../macro/types';
 

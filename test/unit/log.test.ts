@@ -1,9 +1,9 @@
 /**
- * The Lambda log sink (macro/log.ts): each record at its own console level, as one JSON line in
+ * The Lambda log sink (macro/lambda/log.ts): each record at its own console level, as one JSON line in
  * Lambda's text log format and as an object (which the runtime nests under `message`) in its JSON
  * log format.
  */
-import { consoleSink, logDecisions, type LogRecord } from '../../macro/log';
+import { consoleSink, logDecisions, type LogRecord } from '../../macro/lambda/log';
 import type { Report } from '../../macro/types';
 
 function fakeConsole(): { info: jest.Mock; warn: jest.Mock; error: jest.Mock } {

@@ -9,7 +9,7 @@ import { exclusiveGuards, samProperties } from '../../macro/sam';
 import { WarmTargets, type Resolution } from '../../macro/targets';
 import { readTemplate } from '../../macro/template';
 import { transform } from '../../macro/transform';
-import { logDecisions } from '../../macro/log';
+import { logDecisions } from '../../macro/lambda/log';
 import { TransformError } from '../../macro/errors';
 import type { Decision, Json, JsonObject, Reason } from '../../macro/types';
 

@@ -16,7 +16,7 @@ import { localDefinitions } from '../../macro/cli/definitions';
 import { parseS3Uri, storedRef, storedRefs } from '../../macro/definition/stored';
 import { TransformError } from '../../macro/errors';
 import { BudgetRetryStrategy } from '../../macro/aws/budget';
-import { createHandler, S3_NOT_ENABLED, type HandlerDeps } from '../../macro/handler';
+import { createHandler, S3_NOT_ENABLED, type HandlerDeps } from '../../macro/lambda/handler';
 import { readS3Definitions } from '../../macro/aws/s3-definitions';
 import { transform } from '../../macro/transform';
 import type { JsonObject, MacroReply, StoredDefinition, TransformOptions } from '../../macro/types';
@@ -543,7 +543,7 @@ describe('the Lambda bundle (dist/macro.js) and the S3 client', () => {
   const BUNDLE = join(ROOT, 'dist', 'macro.js');
   beforeAll(() => {
     const newest = Math.max(
-      ...['handler.ts', join('aws', 's3-definitions.ts'), join('definition', 'stored.ts'), 'transform.ts'].map((f) => statSync(join(ROOT, 'macro', f)).mtimeMs),
+      ...[join('lambda', 'handler.ts'), join('aws', 's3-definitions.ts'), join('definition', 'stored.ts'), 'transform.ts'].map((f) => statSync(join(ROOT, 'macro', f)).mtimeMs),
     );
     if (!existsSync(BUNDLE) || statSync(BUNDLE).mtimeMs < newest) execFileSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: 'pipe', timeout: 120_000 });
   }, 150_000);

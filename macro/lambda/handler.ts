@@ -9,14 +9,14 @@
  */
 import type { Context, Handler } from 'aws-lambda';
 import { lambdaCheckpoint, sendable } from './budget';
-import { TransformError } from './errors';
-import { isObject } from './cfn/json';
-import { LimitError } from './limits';
+import { TransformError } from '../errors';
+import { isObject } from '../cfn/json';
+import { LimitError } from '../limits';
 import { consoleSink, logDecisions, type LogSink } from './log';
-import { parseParams } from './params';
-import { describeLocation, type StoredRef } from './definition/stored';
-import { transform } from './transform';
-import { MACRO_NAME, PARAMETERS_PATH, type MacroEvent, type MacroReply, type Needs, type TransformOptions, type TransformResult } from './types';
+import { parseParams } from '../params';
+import { describeLocation, type StoredRef } from '../definition/stored';
+import { transform } from '../transform';
+import { MACRO_NAME, PARAMETERS_PATH, type MacroEvent, type MacroReply, type Needs, type TransformOptions, type TransformResult } from '../types';
 
 export interface HandlerDeps {
   log: LogSink;
@@ -119,12 +119,12 @@ function validateEvent(event: unknown): MacroEvent {
 async function loadResolver(env: HandlerDeps['env']): Promise<NonNullable<HandlerDeps['resolveExternal']>> {
   if (env.WARM_RESOLVE_EXTERNAL !== 'true') {
     // Not enabled in this deployment: answer without loading the AWS SDK.
-    const { notEnabled } = await import('./aws/not-enabled');
+    const { notEnabled } = await import('../aws/not-enabled');
     return async (_fragment, _options, arns) => notEnabled(arns);
   }
   // Dynamic import: the AWS SDK is loaded only when this feature is on.
   const mod = await loadWithSdk(
-    () => import('./aws/lambda-aliases'),
+    () => import('../aws/lambda-aliases'),
     (m) => m.loadLambdaSdk(),
     `${PARAMETERS_PATH}/ResolveExternal`,
     'ResolveExternal needs',
@@ -146,7 +146,7 @@ async function loadDefinitionReader(env: HandlerDeps['env']): Promise<NonNullabl
   }
   // Dynamic import: the AWS SDK is loaded only when this feature is on and the template needs it.
   const mod = await loadWithSdk(
-    () => import('./aws/s3-definitions'),
+    () => import('../aws/s3-definitions'),
     (m) => m.loadS3Sdk(),
     '(macro)',
     'reading definitions in S3 needs',

@@ -10,9 +10,9 @@
  * says so, instead of an invocation error that CloudFormation reports as a timeout.
  */
 import type { Context } from 'aws-lambda';
-import { formatCount, LimitError, LIMITS } from './limits';
-import { render } from './messages';
-import { MACRO_NAME, type MacroReply } from './types';
+import { formatCount, LimitError, LIMITS } from '../limits';
+import { render } from '../messages';
+import { MACRO_NAME, type MacroReply } from '../types';
 
 /** Time kept for writing the reply and the log lines. */
 export const RESERVE_MS = 1_000;
