@@ -38,7 +38,7 @@ export interface MacroReply {
 
 export type Mode = 'rewrite' | 'report' | 'strict';
 
-/** Why an invocation must use a published target (macro/reasons.ts; docs/reasons.md). */
+/** Why an invocation must use a published target (macro/core/targets/reasons.ts; docs/reasons.md). */
 export type Reason = 'ProvisionedConcurrency' | 'SnapStart' | 'Durable' | 'ManagedInstances';
 
 /** What an unqualified invocation does: runs cold, fails at run time, or runs another published version. */
@@ -132,7 +132,7 @@ export interface ValueLocation {
 /** One decision the macro made about one invocation slot (or one state machine). */
 export interface Decision {
   topic: Topic;
-  /** The key of its text in `macro/messages.ts`; `reason` is that text rendered with `data`. */
+  /** The key of its text in `macro/core/messages.ts`; `reason` is that text rendered with `data`. */
   messageId: string;
   data: MessageData;
   /** `granted`: an IAM grant the macro added so that the state machine's role may invoke a new target. */

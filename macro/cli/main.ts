@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import { createTwoFilesPatch } from 'diff';
 import { TransformError } from '../errors';
 import { isObject } from '../cfn/json';
-import { parseParams } from '../params';
+import { parseParams } from '../core/params';
 import type { JsonObject, TransformOptions, TransformResult } from '../types';
 import { transformWithLocalDefinitions } from './definitions';
 import type { Io } from './io';
@@ -31,7 +31,7 @@ import { worstExitCode } from './exit-codes';
 import { parseTemplateText, toYaml, TemplateSyntaxError } from './yaml/template';
 import { MACRO_NAME } from '../types';
 import { safeLine } from './safe';
-import { checkNesting, LimitError } from '../limits';
+import { checkNesting, LimitError } from '../core/limits';
 
 export { USAGE, VERSION };
 

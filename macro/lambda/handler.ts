@@ -11,11 +11,11 @@ import type { Context, Handler } from 'aws-lambda';
 import { lambdaCheckpoint, sendable } from './budget';
 import { TransformError } from '../errors';
 import { isObject } from '../cfn/json';
-import { LimitError } from '../limits';
+import { LimitError } from '../core/limits';
 import { consoleSink, logDecisions, type LogSink } from './log';
-import { parseParams } from '../params';
-import { describeLocation, type StoredRef } from '../definition/stored';
-import { transform } from '../transform';
+import { parseParams } from '../core/params';
+import { describeLocation, type StoredRef } from '../core/definition/stored';
+import { transform } from '../core/transform';
 import { MACRO_NAME, PARAMETERS_PATH, type MacroEvent, type MacroReply, type Needs, type TransformOptions, type TransformResult } from '../types';
 
 export interface HandlerDeps {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { TransformError } from '../../macro/errors';
 import { createHandler } from '../../macro/lambda/handler';
 import type { LogRecord } from '../../macro/lambda/log';
-import { transform } from '../../macro/transform';
+import { transform } from '../../macro/core/transform';
 import type { JsonObject } from '../../macro/types';
 
 const OPTS = { region: 'us-east-1', accountId: '123456789012' };

@@ -1,13 +1,13 @@
 /**
- * The dependency graph (macro/dependencies.ts) that every writer asks before it adds a reference,
- * the literal ARNs it falls back on (macro/literal.ts), and the independent cycle detector of the
+ * The dependency graph (macro/core/template/dependencies.ts) that every writer asks before it adds a reference,
+ * the literal ARNs it falls back on (macro/core/targets/literal.ts), and the independent cycle detector of the
  * property tests (test/support/cycles.ts), checked against each other.
  */
 import fc from 'fast-check';
-import { Dependencies, formatCycle } from '../../macro/dependencies';
-import { literalize, literalOf } from '../../macro/literal';
-import { WarmTargets } from '../../macro/targets';
-import { readTemplate } from '../../macro/template';
+import { Dependencies, formatCycle } from '../../macro/core/template/dependencies';
+import { literalize, literalOf } from '../../macro/core/targets/literal';
+import { WarmTargets } from '../../macro/core/targets/find';
+import { readTemplate } from '../../macro/core/template/read';
 import type { Json, JsonObject } from '../../macro/types';
 import { dependencyGraph, findCycle } from '../support/cycles';
 

@@ -1,12 +1,12 @@
 /**
- * IAM (macro/iam/): the IAM wildcard matcher, and the grants the macro adds (through
+ * IAM (macro/core/iam/): the IAM wildcard matcher, and the grants the macro adds (through
  * `transform`, on small templates) so that the state machine role may invoke its new targets.
  */
 import fc from 'fast-check';
 import { TransformError } from '../../macro/errors';
-import { wildcard } from '../../macro/iam';
+import { wildcard } from '../../macro/core/iam';
 import { formatValue } from '../../macro/cfn/parts';
-import { transform } from '../../macro/transform';
+import { transform } from '../../macro/core/transform';
 import type { Json, JsonObject, TransformOptions, TransformResult } from '../../macro/types';
 
 describe('wildcard', () => {

@@ -1,14 +1,14 @@
 /**
- * Reasons (macro/reasons.ts, macro/targets.ts, macro/sam.ts): which published target a function's
+ * Reasons (macro/core/targets/reasons.ts, find.ts, sam.ts): which published target a function's
  * configuration requires, and why; SAM Globals merged as SAM merges them; one alias per exclusive
  * Condition; the Reasons parameter.
  */
-import { parseParams } from '../../macro/params';
-import { consequenceOf, configured, functionReasons, parseReasons, REASONS } from '../../macro/reasons';
-import { exclusiveGuards, samProperties } from '../../macro/sam';
-import { WarmTargets, type Resolution } from '../../macro/targets';
-import { readTemplate } from '../../macro/template';
-import { transform } from '../../macro/transform';
+import { parseParams } from '../../macro/core/params';
+import { consequenceOf, configured, functionReasons, parseReasons, REASONS } from '../../macro/core/targets/reasons';
+import { exclusiveGuards, samProperties } from '../../macro/core/targets/sam';
+import { WarmTargets, type Resolution } from '../../macro/core/targets/find';
+import { readTemplate } from '../../macro/core/template/read';
+import { transform } from '../../macro/core/transform';
 import { logDecisions } from '../../macro/lambda/log';
 import { TransformError } from '../../macro/errors';
 import type { Decision, Json, JsonObject, Reason } from '../../macro/types';

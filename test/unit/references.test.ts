@@ -1,12 +1,12 @@
 /**
- * What an invocation slot refers to (macro/references.ts `classify`), for every recognised form,
+ * What an invocation slot refers to (macro/core/decide/references.ts `classify`), for every recognised form,
  * against a small template: function `Fn` (FunctionName `my-fn`) with version `Ver` and warm
  * alias `Live` (Name `live`); function `Other` without a literal name; a SAM function `Sam`
  * with AutoPublishAlias `live` and provisioned concurrency; a bucket; a parameter.
  */
-import { classify, type LambdaRef } from '../../macro/references';
-import { WarmTargets } from '../../macro/targets';
-import { readTemplate, type TemplateIndex } from '../../macro/template';
+import { classify, type LambdaRef } from '../../macro/core/decide/references';
+import { WarmTargets } from '../../macro/core/targets/find';
+import { readTemplate, type TemplateIndex } from '../../macro/core/template/read';
 import type { Json } from '../../macro/types';
 
 const REGION = 'us-east-1';

@@ -2,9 +2,9 @@
  * The slot finder and the decisions on the shapes of issue 18 (points 3, 4, 6) and issue 19 (point 5):
  * Fn::If above a slot, exact versions in any spelling, Qualifier next to FunctionName, Fn::ToJsonString.
  */
-import { readDefinition } from '../../macro/definition/read';
-import { findSlots } from '../../macro/definition/slots';
-import { transform } from '../../macro/transform';
+import { readDefinition } from '../../macro/core/definition/read';
+import { findSlots } from '../../macro/core/definition/slots';
+import { transform } from '../../macro/core/transform';
 import type { Decision, Json, JsonObject } from '../../macro/types';
 
 const task = (resource: Json, extra: JsonObject = {}): JsonObject => ({ Type: 'Task', Resource: resource, End: true, ...extra });

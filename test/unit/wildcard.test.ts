@@ -1,9 +1,9 @@
 /**
- * The IAM wildcard matcher (macro/iam/render.ts `wildcard`): the same answers as a regular
+ * The IAM wildcard matcher (macro/core/iam/render.ts `wildcard`): the same answers as a regular
  * expression built from the pattern, and no backtracking over names the template controls.
  */
 import fc from 'fast-check';
-import { wildcard } from '../../macro/iam/render';
+import { wildcard } from '../../macro/core/iam/render';
 
 /** The reference: `*` is `.*`, `?` is `.`, anything else itself. */
 function reference(pattern: string, text: string): boolean {

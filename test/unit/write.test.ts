@@ -1,10 +1,10 @@
 /**
- * Writing a definition back in the form it came in (macro/definition/write.ts), through
+ * Writing a definition back in the form it came in (macro/core/definition/write.ts), through
  * `transform` on small templates: Fn::Sub variables changed or split, Fn::Join pieces spliced,
  * plain strings with a new DefinitionSubstitutions key, Definition objects; every byte outside the
  * edited string stays as it was, and a second run changes nothing.
  */
-import { transform } from '../../macro/transform';
+import { transform } from '../../macro/core/transform';
 import type { Json, JsonObject, TransformOptions } from '../../macro/types';
 
 const OPTIONS: TransformOptions = { region: 'us-east-1', accountId: '123456789012' };

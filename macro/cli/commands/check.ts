@@ -8,13 +8,13 @@
  */
 import { dirname, isAbsolute, join } from 'node:path';
 import { TransformError, type Problem } from '../../errors';
-import { transform } from '../../transform';
-import { describeReasons, REASON_INFO } from '../../reasons';
+import { transform } from '../../core/transform';
+import { describeReasons, REASON_INFO } from '../../core/targets/reasons';
 import type { Decision, JsonObject, Reason, Report, TransformOptions, TransformResult } from '../../types';
 import { SourcePositions, type SourcePos } from '../positions';
 import { withoutTransform } from '../transform-entry';
 import { MACRO_NAME } from '../../types';
-import { whereText } from '../../messages';
+import { whereText } from '../../core/messages';
 import { quote, safeLine } from '../safe';
 
 export type CheckFormat = 'text' | 'json' | 'sarif';

@@ -30,7 +30,7 @@ import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { TransformError } from '../../../macro/errors';
 import { createHandler } from '../../../macro/lambda/handler';
 import { DEFAULT_CONCURRENCY, externalCandidates, resolveExternal, UNREADABLE } from '../../../macro/aws/lambda-aliases';
-import { transform } from '../../../macro/transform';
+import { transform } from '../../../macro/core/transform';
 import type { Json, JsonObject, MacroReply, TransformOptions } from '../../../macro/types';
 
 const REGION = 'us-east-1';
