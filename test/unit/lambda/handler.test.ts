@@ -2,10 +2,10 @@
  * The Lambda edge (macro/lambda/handler.ts): the reply CloudFormation expects, failures that never throw,
  * and structured logs that never carry template parameter values.
  */
-import { createHandler, handler, type HandlerDeps } from '../../macro/lambda/handler';
-import type { LogRecord } from '../../macro/lambda/log';
-import { formatValue } from '../../macro/cfn/parts';
-import type { JsonObject, MacroReply } from '../../macro/types';
+import { createHandler, handler, type HandlerDeps } from '../../../macro/lambda/handler';
+import type { LogRecord } from '../../../macro/lambda/log';
+import { formatValue } from '../../../macro/cfn/parts';
+import type { JsonObject, MacroReply } from '../../../macro/types';
 
 const FROM = formatValue({ 'Fn::GetAtt': ['Fn', 'Arn'] });
 const TO = formatValue({ Ref: 'Live' });

@@ -3,8 +3,8 @@
  * Lambda's text log format and as an object (which the runtime nests under `message`) in its JSON
  * log format.
  */
-import { consoleSink, logDecisions, type LogRecord } from '../../macro/lambda/log';
-import type { Report } from '../../macro/types';
+import { consoleSink, logDecisions, type LogRecord } from '../../../macro/lambda/log';
+import type { Report } from '../../../macro/types';
 
 function fakeConsole(): { info: jest.Mock; warn: jest.Mock; error: jest.Mock } {
   return { info: jest.fn(), warn: jest.fn(), error: jest.fn() };

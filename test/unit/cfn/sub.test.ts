@@ -3,8 +3,8 @@
  * property: whatever the input, the tokens tile the source exactly (or the input is rejected).
  */
 import fc from 'fast-check';
-import { ReadError } from '../../macro/errors';
-import { escapeSubText, inlineSubReference, splitGetAttString, tokenizeSub, type SubMode, type SubToken } from '../../macro/cfn/sub';
+import { ReadError } from '../../../macro/errors';
+import { escapeSubText, inlineSubReference, splitGetAttString, tokenizeSub, type SubMode, type SubToken } from '../../../macro/cfn/sub';
 
 /** A token without its offsets, for compact expectations. */
 type Shape = { text: string } | { escape: string } | { var: string } | { ref: string } | { getatt: [string, string] };

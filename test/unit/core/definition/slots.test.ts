@@ -2,10 +2,10 @@
  * The slot finder and the decisions on the shapes of issue 18 (points 3, 4, 6) and issue 19 (point 5):
  * Fn::If above a slot, exact versions in any spelling, Qualifier next to FunctionName, Fn::ToJsonString.
  */
-import { readDefinition } from '../../macro/core/definition/read';
-import { findSlots } from '../../macro/core/definition/slots';
-import { transform } from '../../macro/core/transform';
-import type { Decision, Json, JsonObject } from '../../macro/types';
+import { readDefinition } from '../../../../macro/core/definition/read';
+import { findSlots } from '../../../../macro/core/definition/slots';
+import { transform } from '../../../../macro/core/transform';
+import type { Decision, Json, JsonObject } from '../../../../macro/types';
 
 const task = (resource: Json, extra: JsonObject = {}): JsonObject => ({ Type: 'Task', Resource: resource, End: true, ...extra });
 const invoke = (params: Json, key = 'Parameters'): JsonObject => ({ Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', [key]: params, End: true });

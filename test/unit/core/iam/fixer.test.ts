@@ -3,11 +3,11 @@
  * `transform`, on small templates) so that the state machine role may invoke its new targets.
  */
 import fc from 'fast-check';
-import { TransformError } from '../../macro/errors';
-import { wildcard } from '../../macro/core/iam';
-import { formatValue } from '../../macro/cfn/parts';
-import { transform } from '../../macro/core/transform';
-import type { Json, JsonObject, TransformOptions, TransformResult } from '../../macro/types';
+import { TransformError } from '../../../../macro/errors';
+import { wildcard } from '../../../../macro/core/iam';
+import { formatValue } from '../../../../macro/cfn/parts';
+import { transform } from '../../../../macro/core/transform';
+import type { Json, JsonObject, TransformOptions, TransformResult } from '../../../../macro/types';
 
 describe('wildcard', () => {
   test.each<[string, string, boolean]>([

@@ -4,12 +4,12 @@
  * property tests (test/support/cycles.ts), checked against each other.
  */
 import fc from 'fast-check';
-import { Dependencies, formatCycle } from '../../macro/core/template/dependencies';
-import { literalize, literalOf } from '../../macro/core/targets/literal';
-import { WarmTargets } from '../../macro/core/targets/find';
-import { readTemplate } from '../../macro/core/template/read';
-import type { Json, JsonObject } from '../../macro/types';
-import { dependencyGraph, findCycle } from '../support/cycles';
+import { Dependencies, formatCycle } from '../../../../macro/core/template/dependencies';
+import { literalize, literalOf } from '../../../../macro/core/targets/literal';
+import { WarmTargets } from '../../../../macro/core/targets/find';
+import { readTemplate } from '../../../../macro/core/template/read';
+import type { Json, JsonObject } from '../../../../macro/types';
+import { dependencyGraph, findCycle } from '../../../support/cycles';
 
 const graphOf = (resources: JsonObject): Dependencies =>
   new Dependencies((id) => (Object.prototype.hasOwnProperty.call(resources, id) ? resources[id] : undefined));

@@ -3,11 +3,11 @@
  * escapes, holes, errors with line and column, deep nesting, and data-like keys.
  */
 import fc from 'fast-check';
-import { ReadError } from '../../macro/errors';
-import type { Node, StrNode } from '../../macro/core/definition/ast';
-import { HOLE_CHAR, parseDefinitionText, type HoleInfo } from '../../macro/core/definition/parse';
-import { findSlots, SLOT_SHAPE } from '../../macro/core/definition/slots';
-import type { Json } from '../../macro/types';
+import { ReadError } from '../../../../macro/errors';
+import type { Node, StrNode } from '../../../../macro/core/definition/ast';
+import { HOLE_CHAR, parseDefinitionText, type HoleInfo } from '../../../../macro/core/definition/parse';
+import { findSlots, SLOT_SHAPE } from '../../../../macro/core/definition/slots';
+import type { Json } from '../../../../macro/types';
 
 const parse = (text: string, holes = new Map<number, HoleInfo>()): Node => parseDefinitionText({ text, holes });
 

@@ -3,7 +3,7 @@
  * expression built from the pattern, and no backtracking over names the template controls.
  */
 import fc from 'fast-check';
-import { wildcard } from '../../macro/core/iam/render';
+import { wildcard } from '../../../../macro/core/iam/render';
 
 /** The reference: `*` is `.*`, `?` is `.`, anything else itself. */
 function reference(pattern: string, text: string): boolean {

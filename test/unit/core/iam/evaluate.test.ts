@@ -2,11 +2,11 @@
  * The effective-permission check (macro/core/iam/evaluate.ts and principal.ts): AWS's evaluation logic
  * for one request, and the policies that reach a principal in one combination of conditions.
  */
-import { applies, assignments, evaluate, INVOKE, resourceMatches, type Render } from '../../macro/core/iam/evaluate';
-import { resolve, type Assignment } from '../../macro/core/iam/conditions';
-import { PrincipalReader } from '../../macro/core/iam/principal';
-import type { Policies, Statement } from '../../macro/core/iam/types';
-import type { Json, JsonObject } from '../../macro/types';
+import { applies, assignments, evaluate, INVOKE, resourceMatches, type Render } from '../../../../macro/core/iam/evaluate';
+import { resolve, type Assignment } from '../../../../macro/core/iam/conditions';
+import { PrincipalReader } from '../../../../macro/core/iam/principal';
+import type { Policies, Statement } from '../../../../macro/core/iam/types';
+import type { Json, JsonObject } from '../../../../macro/types';
 
 const FN = 'arn:aws:lambda:us-east-1:123456789012:function:my-fn';
 const LIVE = `${FN}:live`;

@@ -4,10 +4,10 @@
  * alias `Live` (Name `live`); function `Other` without a literal name; a SAM function `Sam`
  * with AutoPublishAlias `live` and provisioned concurrency; a bucket; a parameter.
  */
-import { classify, type LambdaRef } from '../../macro/core/decide/references';
-import { WarmTargets } from '../../macro/core/targets/find';
-import { readTemplate, type TemplateIndex } from '../../macro/core/template/read';
-import type { Json } from '../../macro/types';
+import { classify, type LambdaRef } from '../../../../macro/core/decide/references';
+import { WarmTargets } from '../../../../macro/core/targets/find';
+import { readTemplate, type TemplateIndex } from '../../../../macro/core/template/read';
+import type { Json } from '../../../../macro/types';
 
 const REGION = 'us-east-1';
 const ACCOUNT = '123456789012';

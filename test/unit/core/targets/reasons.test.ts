@@ -3,15 +3,15 @@
  * configuration requires, and why; SAM Globals merged as SAM merges them; one alias per exclusive
  * Condition; the Reasons parameter.
  */
-import { parseParams } from '../../macro/core/params';
-import { consequenceOf, configured, functionReasons, parseReasons, REASONS } from '../../macro/core/targets/reasons';
-import { exclusiveGuards, samProperties } from '../../macro/core/targets/sam';
-import { WarmTargets, type Resolution } from '../../macro/core/targets/find';
-import { readTemplate } from '../../macro/core/template/read';
-import { transform } from '../../macro/core/transform';
-import { logDecisions } from '../../macro/lambda/log';
-import { TransformError } from '../../macro/errors';
-import type { Decision, Json, JsonObject, Reason } from '../../macro/types';
+import { parseParams } from '../../../../macro/core/params';
+import { consequenceOf, configured, functionReasons, parseReasons, REASONS } from '../../../../macro/core/targets/reasons';
+import { exclusiveGuards, samProperties } from '../../../../macro/core/targets/sam';
+import { WarmTargets, type Resolution } from '../../../../macro/core/targets/find';
+import { readTemplate } from '../../../../macro/core/template/read';
+import { transform } from '../../../../macro/core/transform';
+import { logDecisions } from '../../../../macro/lambda/log';
+import { TransformError } from '../../../../macro/errors';
+import type { Decision, Json, JsonObject, Reason } from '../../../../macro/types';
 
 const REF = (id: string): Json => ({ Ref: id });
 const lambdaFn = (props: JsonObject = {}): JsonObject => ({ Type: 'AWS::Lambda::Function', Properties: props });

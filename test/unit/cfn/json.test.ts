@@ -3,9 +3,9 @@
  * structural equality, and the copy-on-write Editor that never mutates its input.
  */
 import fc from 'fast-check';
-import { describe as describeValue, Editor, getOwn, hasOwn, isObject, jsonEqual, setOwn } from '../../macro/cfn/json';
-import type { Json, JsonObject } from '../../macro/types';
-import { intrinsicName } from '../../macro/cfn/intrinsics';
+import { describe as describeValue, Editor, getOwn, hasOwn, isObject, jsonEqual, setOwn } from '../../../macro/cfn/json';
+import type { Json, JsonObject } from '../../../macro/types';
+import { intrinsicName } from '../../../macro/cfn/intrinsics';
 
 /** Deep-freezes a value so that any write to the input throws (strict mode). */
 function deepFreeze<T>(v: T): T {

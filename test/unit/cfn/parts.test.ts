@@ -3,8 +3,8 @@
  * formatValue, soleHole, partsToValue.
  */
 import fc from 'fast-check';
-import { expandParts, formatParts, formatValue, isHole, partsOf, partsToValue, push, soleHole, type Part } from '../../macro/cfn/parts';
-import type { Json } from '../../macro/types';
+import { expandParts, formatParts, formatValue, isHole, partsOf, partsToValue, push, soleHole, type Part } from '../../../macro/cfn/parts';
+import type { Json } from '../../../macro/types';
 
 const GA = (r: string, a = 'Arn'): Json => ({ 'Fn::GetAtt': [r, a] });
 const REF = (n: string): Json => ({ Ref: n });

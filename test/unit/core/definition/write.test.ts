@@ -4,8 +4,8 @@
  * plain strings with a new DefinitionSubstitutions key, Definition objects; every byte outside the
  * edited string stays as it was, and a second run changes nothing.
  */
-import { transform } from '../../macro/core/transform';
-import type { Json, JsonObject, TransformOptions } from '../../macro/types';
+import { transform } from '../../../../macro/core/transform';
+import type { Json, JsonObject, TransformOptions } from '../../../../macro/types';
 
 const OPTIONS: TransformOptions = { region: 'us-east-1', accountId: '123456789012' };
 const ARN = 'arn:aws:lambda:us-east-1:123456789012:function:my-fn';

@@ -2,8 +2,8 @@
  * The macro's Transform parameters (macro/core/params.ts): accepted forms, and errors that list every
  * problem and the accepted parameters.
  */
-import { TransformError } from '../../macro/errors';
-import { ACCEPTED, MODES, parseParams, type MacroParams } from '../../macro/core/params';
+import { TransformError } from '../../../macro/errors';
+import { ACCEPTED, MODES, parseParams, type MacroParams } from '../../../macro/core/params';
 
 function problemOf(params: unknown): TransformError {
   try {

@@ -5,14 +5,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { TransformError } from '../../macro/errors';
-import { createHandler } from '../../macro/lambda/handler';
-import { tokenizeSub } from '../../macro/cfn/sub';
-import { capText, formatCount, LIMITS, nestingDepth } from '../../macro/core/limits';
-import type { LogRecord } from '../../macro/lambda/log';
-import { transform } from '../../macro/core/transform';
-import type { JsonObject, MacroReply } from '../../macro/types';
-import { deepObject, deepTasks, deepText, longName, macroEvent, subReuseName, warmTemplate, wideTasks } from '../support/probes';
+import { TransformError } from '../../../macro/errors';
+import { createHandler } from '../../../macro/lambda/handler';
+import { tokenizeSub } from '../../../macro/cfn/sub';
+import { capText, formatCount, LIMITS, nestingDepth } from '../../../macro/core/limits';
+import type { LogRecord } from '../../../macro/lambda/log';
+import { transform } from '../../../macro/core/transform';
+import type { JsonObject, MacroReply } from '../../../macro/types';
+import { deepObject, deepTasks, deepText, longName, macroEvent, subReuseName, warmTemplate, wideTasks } from '../../support/probes';
 
 const OPTS = { region: 'us-east-1', accountId: '123456789012' };
 
@@ -30,7 +30,7 @@ const flowOf = (fragment: unknown): JsonObject => ((fragment as JsonObject).Reso
 const metadataOf = (fragment: unknown): JsonObject[] => (flowOf(fragment).Metadata as JsonObject).WarmStepFunctions as JsonObject[];
 
 describe('docs/limits.md states the numbers of macro/core/limits.ts', () => {
-  const doc = readFileSync(join(__dirname, '..', '..', 'docs', 'limits.md'), 'utf8');
+  const doc = readFileSync(join(__dirname, '..', '..', '..', 'docs', 'limits.md'), 'utf8');
   test.each(Object.entries(LIMITS))('%s: %d', (_name, value) => {
     expect(doc).toContain(formatCount(value));
   });

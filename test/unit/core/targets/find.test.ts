@@ -2,10 +2,10 @@
  * Warm targets (macro/core/targets/find.ts): which qualifier of a function has provisioned concurrency,
  * under which conditions, and the errors when the choice is ambiguous.
  */
-import { provisionedGuards, WarmTargets, type Resolution } from '../../macro/core/targets/find';
-import { readTemplate } from '../../macro/core/template/read';
-import { transform } from '../../macro/core/transform';
-import type { Json, JsonObject } from '../../macro/types';
+import { provisionedGuards, WarmTargets, type Resolution } from '../../../../macro/core/targets/find';
+import { readTemplate } from '../../../../macro/core/template/read';
+import { transform } from '../../../../macro/core/transform';
+import type { Json, JsonObject } from '../../../../macro/types';
 
 const PC: Json = { ProvisionedConcurrentExecutions: 5 };
 const NO_VALUE: Json = { Ref: 'AWS::NoValue' };
