@@ -34,10 +34,12 @@ export interface EditMemo {
   cycles: Map<string, string[] | null>;
   /** The resources a rewrite adds, by the slot's parts and the new value (as JSON). */
   added: Map<string, string[]>;
+  /** Resources that do not reach the state machine (found by earlier searches): no search enters them again. */
+  unreaching: Set<string>;
 }
 
 export function editMemo(): EditMemo {
-  return { cycles: new Map(), added: new Map() };
+  return { cycles: new Map(), added: new Map(), unreaching: new Set() };
 }
 
 export function checkEdit(
@@ -61,7 +63,7 @@ export function checkEdit(
   const closing = new Set<string>();
   for (const r of added) {
     let c = memo.cycles.get(r);
-    if (c === undefined) memo.cycles.set(r, (c = deps.cycle(stateMachine, [r]) ?? null));
+    if (c === undefined) memo.cycles.set(r, (c = deps.cycle(stateMachine, [r], [], memo.unreaching) ?? null));
     if (!c) continue;
     closing.add(r);
     if (!cycle || c.length < cycle.length) cycle = c;

@@ -9,29 +9,43 @@ import type { Json, JsonObject } from '../../types';
 /** A truth value for each condition name. */
 export type Assignment = ReadonlyMap<string, boolean>;
 
-/** The value with Fn::If resolved (at any depth) and AWS::NoValue dropped from lists and maps; undefined when it is NoValue. */
+/**
+ * The value with Fn::If resolved (at any depth) and AWS::NoValue dropped from lists and maps; undefined when it is NoValue.
+ * Read-only: a list or map with nothing to resolve inside is returned as it is, not copied.
+ */
 export function resolve(value: Json | undefined, a: Assignment, depth = 0): Json | undefined {
   if (value === undefined || depth > 64) return value;
   if (refName(value) === 'AWS::NoValue') return undefined;
   const arg = intrinsicName(value) === 'Fn::If' ? (value as { 'Fn::If': Json })['Fn::If'] : undefined;
   if (Array.isArray(arg) && arg.length === 3 && typeof arg[0] === 'string') return resolve(arg[a.get(arg[0]) === false ? 2 : 1], a, depth + 1);
   if (Array.isArray(value)) {
-    const out: Json[] = [];
-    for (const v of value) {
-      const r = resolve(v, a, depth + 1);
-      if (r !== undefined) out.push(r);
+    let out: Json[] | undefined;
+    for (let k = 0; k < value.length; k++) {
+      const r = resolve(value[k], a, depth + 1);
+      if (out === undefined && r !== value[k]) out = value.slice(0, k);
+      if (out !== undefined && r !== undefined) out.push(r);
     }
-    return out;
+    return out ?? value;
   }
   if (isObject(value) && intrinsicName(value) === undefined) {
-    const out: JsonObject = {};
-    for (const k of Object.keys(value)) {
-      const r = resolve(value[k], a, depth + 1);
-      if (r !== undefined) Object.defineProperty(out, k, { value: r, enumerable: true, writable: true, configurable: true });
+    const keys = Object.keys(value);
+    let out: JsonObject | undefined;
+    for (let k = 0; k < keys.length; k++) {
+      const r = resolve(value[keys[k]], a, depth + 1);
+      if (out === undefined && r !== value[keys[k]]) {
+        out = {};
+        for (let j = 0; j < k; j++) define(out, keys[j], value[keys[j]]);
+      }
+      if (out !== undefined && r !== undefined) define(out, keys[k], r);
     }
-    return out;
+    return out ?? value;
   }
   return value;
+}
+
+/** Sets an own key (even `__proto__`) as JSON.parse would. */
+function define(out: JsonObject, key: string, value: Json): void {
+  Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /** Every condition named by a `Condition` key or an Fn::If in a value. */

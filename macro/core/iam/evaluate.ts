@@ -69,35 +69,55 @@ export function actionMatches(pattern: Json, action: string): Tri {
   return wildcard(pattern.toLowerCase(), action.toLowerCase());
 }
 
-const or = (values: Tri[]): Tri => (values.includes(true) ? true : values.includes('unknown') ? 'unknown' : false);
 const not = (v: Tri): Tri => (v === 'unknown' ? v : !v);
 const and = (x: Tri, y: Tri): Tri => (x === false || y === false ? false : x === true && y === true ? true : 'unknown');
 const list = (v: Json | undefined): Json[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
+/** The first true of `items` by `f`, else 'unknown' when one is, else false (stops at the first true). */
+function anyOf(items: Json[], f: (x: Json) => Tri): Tri {
+  let result: Tri = false;
+  for (const x of items) {
+    const r = f(x);
+    if (r === true) return true;
+    if (r === 'unknown') result = 'unknown';
+  }
+  return result;
+}
+
 /** Does a statement apply to the request (ignoring its Effect)? With why, for messages. */
 export function applies(s: Statement, action: string, target: string, render: Render, a: Assignment): { applies: Tri; why: string } {
+  const r = appliesTo(s, action, target, render, a);
+  if (r === undefined) return { applies: false, why: 'it has no Action or no Resource' };
+  const why: string[] = [];
+  if (r.byResource === 'unknown') why.push(`its ${r.resourceKey} has a value the macro cannot read before deployment`);
+  if (r.conditional) why.push('it has a Condition the macro cannot evaluate before deployment');
+  const how =
+    r.resourceKey === 'NotResource'
+      ? `${action} on every resource but those in its NotResource`
+      : `${r.actionKey === 'NotAction' ? 'every action but those in its NotAction' : action} on ${target.replace(STAND_INS, '')}`;
+  return { applies: r.applies, why: why.length ? why.join('; ') : `it matches ${how}` };
+}
+
+/** Whether a statement applies, and what decided it (undefined: it has no Action or no Resource); `applies` words it. */
+function appliesTo(
+  s: Statement,
+  action: string,
+  target: string,
+  render: Render,
+  a: Assignment,
+): { applies: Tri; actionKey: string; resourceKey: string; byResource: Tri; conditional: boolean } | undefined {
   const v = s.value;
   const actionKey = getOwn(v, 'Action') !== undefined ? 'Action' : getOwn(v, 'NotAction') !== undefined ? 'NotAction' : undefined;
   const resourceKey = getOwn(v, 'Resource') !== undefined ? 'Resource' : getOwn(v, 'NotResource') !== undefined ? 'NotResource' : undefined;
-  if (!actionKey || !resourceKey) return { applies: false, why: 'it has no Action or no Resource' };
-  const actions = list(resolve(getOwn(v, actionKey), a));
-  const resources = list(resolve(getOwn(v, resourceKey), a));
-  const anyAction = or(actions.map((p) => actionMatches(p, action)));
-  const anyResource = or(resources.map((p) => resourceMatches(p, target, render)));
+  if (!actionKey || !resourceKey) return undefined;
+  const anyAction = anyOf(list(resolve(getOwn(v, actionKey), a)), (p) => actionMatches(p, action));
   const byAction = actionKey === 'Action' ? anyAction : not(anyAction);
+  const anyResource = anyOf(list(resolve(getOwn(v, resourceKey), a)), (p) => resourceMatches(p, target, render));
   const byResource = resourceKey === 'Resource' ? anyResource : not(anyResource);
   let result = and(byAction, byResource);
-  const why: string[] = [];
-  if (byResource === 'unknown') why.push(`its ${resourceKey} has a value the macro cannot read before deployment`);
-  if (result !== false && getOwn(v, 'Condition') !== undefined) {
-    result = 'unknown';
-    why.push('it has a Condition the macro cannot evaluate before deployment');
-  }
-  const how =
-    resourceKey === 'NotResource'
-      ? `${action} on every resource but those in its NotResource`
-      : `${actionKey === 'NotAction' ? 'every action but those in its NotAction' : action} on ${target.replace(STAND_INS, '')}`;
-  return { applies: result, why: why.length ? why.join('; ') : `it matches ${how}` };
+  const conditional = result !== false && getOwn(v, 'Condition') !== undefined;
+  if (conditional) result = 'unknown';
+  return { applies: result, actionKey, resourceKey, byResource, conditional };
 }
 
 /** AWS's decision for `action` on `target` by a principal with these policies. */
@@ -115,7 +135,7 @@ export function evaluate(p: Policies, action: string, target: string, render: Re
   if (maybe) return maybe;
   // 2. An identity-based Allow is needed (an unknown one does not count).
   const allowedBy = (statements: Statement[]): boolean =>
-    statements.some((s) => getOwn(s.value, 'Effect') === 'Allow' && applies(s, action, target, render, a).applies === true);
+    statements.some((s) => getOwn(s.value, 'Effect') === 'Allow' && appliesTo(s, action, target, render, a)?.applies === true);
   if (!allowedBy(p.identity)) return { kind: 'no-allow' };
   // 3. The permissions boundary must allow it too.
   if (p.boundary && (p.boundary.external || !allowedBy(p.boundary.statements)))

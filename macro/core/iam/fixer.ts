@@ -78,7 +78,10 @@ export class IamFixer {
     this.coverage = new Coverage(editor, this.arns);
     this.own = new OwnPolicies(index, editor, deps);
     this.locator = new PolicyLocator(index, editor, this.own);
-    this.principals = new PrincipalReader((path) => editor.get(path));
+    this.principals = new PrincipalReader(
+      (path) => editor.get(path),
+      () => this.own.addedCount,
+    );
   }
 
   /**
@@ -107,8 +110,8 @@ export class IamFixer {
       if (c && 'dynamic' in c && !group.dynamic!.includes(c.statePath)) group.dynamic!.push(c.statePath);
     }
     for (const group of groups.values()) {
-      const names = [...new Set(group.grants.map((g) => formatValue(g.value)))].join(', ');
       if (group.dynamic) {
+        const names = [...new Set(group.grants.map((g) => formatValue(g.value)))].join(', ');
         const states = group.dynamic.join(', ');
         outcome.warnings.push({
           path: group.at,
@@ -234,7 +237,6 @@ export class IamFixer {
   private policiesIn(principal: Principal, a: Assignment): Policies {
     if (this.cachedAt !== this.edits) {
       this.cache.clear();
-      this.principals.forget();
       this.cachedAt = this.edits;
     }
     const key = `${principal.kind}:${principal.id}|${[...a].map(([c, v]) => `${c}=${v ? 1 : 0}`).join(',')}`;

@@ -19,6 +19,11 @@ export class OwnPolicies {
   private readonly policies = new Map<string, string | null>();
   /** Those added in this run (the others are in the template, and so among every role's documents). */
   private readonly added = new Set<string>();
+
+  /** How many policy resources this run has added (PrincipalReader reads the policy IDs again when it grows). */
+  get addedCount(): number {
+    return this.added.size;
+  }
   /** The template's policies named like the macro's own, in template order (found once, not once per role). */
   private candidates?: Resource[];
 

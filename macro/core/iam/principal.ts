@@ -78,31 +78,35 @@ interface Reaching {
   raw: Json;
   boundary: boolean;
   invoke: Json[] | 'any';
+  /** The conditions `raw` depends on, read on first use. */
+  conditions?: Set<string>;
 }
 
 export class PrincipalReader {
-  constructor(private readonly read: Read) {}
+  /**
+   * `added`: how many resources the macro has added to the template so far (its own policies): the policy IDs
+   * are read again when it changes.
+   */
+  constructor(
+    private readonly read: Read,
+    private readonly added: () => number = () => 0,
+  ) {}
 
   /** Each resource's Type, read once: types never change, and the macro only adds resources. */
   private readonly types = new Map<string, string | undefined>();
-  private idsVersion = -1;
-  private idsCache?: { resources: object; policy: string[]; connectors: string[]; both: string[] };
+  private idsCache?: { resources: object; added: number; policy: string[]; connectors: string[]; both: string[] };
 
   /**
    * The IDs of the policy resources (POLICY_TYPES) and of the Connectors, in template order. Computed again
-   * only when the Resources map is a new object or after `forget()` (the caller's policy edits, which may add
-   * the macro's own policy to a map the editor already owns), and then from the types already known: a
-   * template of thousands of resources is not read again for every state machine and grant.
+   * only when the Resources map is a new object or the macro has added a resource to it (`added`), and then
+   * from the types already known: a template of thousands of resources is not read again for every state
+   * machine and grant.
    */
-  /** The caller edited a policy (and may have added one): the IDs are read again. */
-  forget(): void {
-    this.idsCache = undefined;
-  }
-
   private policyIds(): { policy: string[]; connectors: string[]; both: string[] } {
     const r = this.read(['Resources']);
     if (!isObject(r)) return { policy: [], connectors: [], both: [] };
-    if (this.idsCache?.resources === r) return this.idsCache;
+    const added = this.added();
+    if (this.idsCache?.resources === r && this.idsCache.added === added) return this.idsCache;
     const ids = Object.keys(r);
     const policy: string[] = [];
     const connectors: string[] = [];
@@ -118,7 +122,7 @@ export class PrincipalReader {
       else continue;
       both.push(id);
     }
-    this.idsCache = { resources: r, policy, connectors, both };
+    this.idsCache = { resources: r, added, policy, connectors, both };
     return this.idsCache;
   }
 
@@ -140,6 +144,21 @@ export class PrincipalReader {
    * others cannot change a verdict, whatever their conditions).
    */
   conditions(p: Principal, matters: (policy: Json[] | 'any') => boolean = () => true, version = 0): Set<string> {
+    const out = new Set(this.ownConditions(p, version));
+    // A boundary matters whatever its statements: without an Allow in it, nothing is allowed.
+    for (const r of this.reaching(p, version)) {
+      if (!r.boundary && !matters(r.invoke)) continue;
+      if (!r.conditions) collectConditions(r.raw, (r.conditions = new Set()));
+      for (const c of r.conditions) out.add(c);
+    }
+    return out;
+  }
+
+  /** The principal's own conditions (its Condition, and Fn::If in its properties), read once per version. */
+  private ownConditions(p: Principal, version: number): Set<string> {
+    const key = `${p.kind}:${p.id}`;
+    const known = this.own.get(key);
+    if (known && known.version === version) return known.set;
     const out = new Set<string>();
     const props: Path = ['Resources', p.id, 'Properties'];
     const condition = this.read(['Resources', p.id, 'Condition']);
@@ -148,10 +167,11 @@ export class PrincipalReader {
       for (const k of ['Role', 'Policies', 'PermissionsBoundary']) collectConditions(this.read([...props, k]), out);
       collectConditions(this.read(['Resources', p.id, 'Connectors']), out);
     } else collectConditions(this.read(props), out);
-    // A boundary matters whatever its statements: without an Allow in it, nothing is allowed.
-    for (const r of this.reaching(p, version)) if (r.boundary || matters(r.invoke)) collectConditions(r.raw, out);
+    this.own.set(key, { version, set: out });
     return out;
   }
+
+  private readonly own = new Map<string, { version: number; set: Set<string> }>();
 
   private readonly reach = new Map<string, { version: number; list: Reaching[] }>();
 
@@ -164,16 +184,13 @@ export class PrincipalReader {
     const key = `${p.kind}:${p.id}`;
     const known = this.reach.get(key);
     if (known && known.version === version) return known.list;
-    if (this.idsVersion !== version) {
-      this.idsVersion = version;
-      this.forget();
-    }
     const props: Path = ['Resources', p.id, 'Properties'];
-    const roleName = this.read([...props, 'RoleName']);
-    const named = JSON.stringify(this.read(props) ?? null);
-    const boundaryText = JSON.stringify(this.read([...props, 'PermissionsBoundary']) ?? null);
+    const ids = this.policyIds().both;
+    const roleName = ids.length > 0 ? this.read([...props, 'RoleName']) : undefined;
+    const named = ids.length > 0 ? JSON.stringify(this.read(props) ?? null) : '';
+    const boundaryText = ids.length > 0 ? JSON.stringify(this.read([...props, 'PermissionsBoundary']) ?? null) : '';
     const list: Reaching[] = [];
-    for (const id of this.policyIds().both) {
+    for (const id of ids) {
       const raw = this.read(['Resources', id]) ?? null;
       const text = JSON.stringify(raw);
       const mayReach =

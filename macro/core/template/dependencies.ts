@@ -80,7 +80,8 @@ export class Dependencies {
    * The shortest chain of dependencies from `from` to one of `to` (`[from, …, t]`), or undefined.
    * `extra` edges count as if they were in the template.
    */
-  path(from: string, to: readonly string[], extra: readonly [string, string][] = []): string[] | undefined {
+  path(from: string, to: readonly string[], extra: readonly [string, string][] = [], unreaching?: Set<string>): string[] | undefined {
+    if (unreaching?.has(from)) return undefined;
     const previous = new Map<string, string | null>([[from, null]]);
     const queue = [from];
     for (let k = 0; k < queue.length; k++) {
@@ -91,7 +92,7 @@ export class Dependencies {
         return chain.reverse();
       }
       const visit = (n: string): void => {
-        if (!previous.has(n)) {
+        if (!previous.has(n) && !unreaching?.has(n)) {
           previous.set(n, id);
           queue.push(n);
         }
@@ -101,6 +102,9 @@ export class Dependencies {
       if (added) for (const n of added) visit(n);
       for (const [a, b] of extra) if (a === id) visit(b);
     }
+    // None of the resources searched reaches `to`: a caller that keeps `unreaching` (while the graph
+    // and `to` stay the same) does not search them again.
+    if (unreaching) for (const id of queue) unreaching.add(id);
     return undefined;
   }
 
@@ -113,10 +117,10 @@ export class Dependencies {
    * The circular dependency that new edges `from → t` (each `t` of `to`) would close, as the chain
    * `[from, t, …, from]`; undefined when they close none. `extra` edges count as if written.
    */
-  cycle(from: string, to: Iterable<string>, extra: readonly [string, string][] = []): string[] | undefined {
+  cycle(from: string, to: Iterable<string>, extra: readonly [string, string][] = [], unreaching?: Set<string>): string[] | undefined {
     let best: string[] | undefined;
     for (const t of to) {
-      const back = this.path(t, [from], extra);
+      const back = this.path(t, [from], extra, unreaching);
       if (back && (!best || back.length + 1 < best.length)) best = [from, ...back];
     }
     return best;
