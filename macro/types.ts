@@ -132,7 +132,7 @@ export interface ValueLocation {
 /** One decision the macro made about one invocation slot (or one state machine). */
 export interface Decision {
   topic: Topic;
-  /** The key of its text in `macro/core/messages.ts`; `reason` is that text rendered with `data`. */
+  /** The key of its text in `macro/messages.ts`; `reason` is that text rendered with `data`. */
   messageId: string;
   data: MessageData;
   /** `granted`: an IAM grant the macro added so that the state machine's role may invoke a new target. */

@@ -8,7 +8,7 @@
  */
 import { describe, getOwn, isObject } from './json';
 import type { Json } from '../types';
-import { expansionError, LimitError, LIMITS } from '../core/limits';
+import { expansionError, LimitError, LIMITS } from '../limits';
 import { splitGetAttString, tokenizeSub } from './sub';
 import { intrinsicName, ifArgs } from './intrinsics';
 

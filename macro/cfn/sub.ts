@@ -17,8 +17,8 @@
  * Tokens keep their offsets in the source string so that callers can edit the source in place.
  */
 import { ReadError } from '../errors';
-import { formatCount, LimitError, LIMITS } from '../core/limits';
-import { render } from '../core/messages';
+import { formatCount, LimitError, LIMITS } from '../limits';
+import { render } from '../messages';
 
 export type SubToken =
   /** Literal text; `text` equals the source slice. */

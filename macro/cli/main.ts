@@ -31,7 +31,7 @@ import { worstExitCode } from './exit-codes';
 import { parseTemplateText, toYaml, TemplateSyntaxError } from './yaml/template';
 import { MACRO_NAME } from '../types';
 import { safeLine } from './safe';
-import { checkNesting, LimitError } from '../core/limits';
+import { checkNesting, LimitError } from '../limits';
 
 export { USAGE, VERSION };
 

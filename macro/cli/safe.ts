@@ -8,7 +8,7 @@
  * overrides are written as escapes (`\n`, `\x1b`, `\u202e`): what the CLI prints from a template
  * is always on the line the CLI put it on. Long text is shortened in the middle.
  */
-import { capText } from '../core/limits';
+import { capText } from '../limits';
 
 /** Longest template-controlled text the CLI quotes in one field. */
 export const QUOTE_LIMIT = 200;

@@ -8,7 +8,7 @@
  * report are variants in `messages.ts`, rendered here.
  */
 import { TransformError, type Problem } from '../errors';
-import { render, whereText, type MessageId } from './messages';
+import { render, whereText, type MessageId } from '../messages';
 import type { Decision, MessageData, Mode, Needs, Report, StoredRef, TransformResult } from '../types';
 
 /** A decision as the core records it: its text comes from its message id and data. */

@@ -5,8 +5,8 @@
  */
 import type { Json } from '../types';
 import { formatCycle } from './template/dependencies';
-import { capText, formatCount, LIMITS } from './limits';
-import { render } from './messages';
+import { capText, formatCount, LIMITS } from '../limits';
+import { render } from '../messages';
 import type { Edit } from './definition/edit';
 
 /**

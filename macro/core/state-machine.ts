@@ -27,8 +27,8 @@ import type { WarmTargets } from './targets/find';
 import { roleKey, unreadableIn, type Resource, type TemplateIndex } from './template/read';
 import { touchesWarm } from './definition/warm-mention';
 import { MACRO_NAME, type Decision, type JsonObject, type StoredDefinition, type StoredRef, type TransformOptions } from '../types';
-import type { MessageId } from './messages';
-import { checkNesting, formatCount, LimitError, LIMITS } from './limits';
+import type { MessageId } from '../messages';
+import { checkNesting, formatCount, LimitError, LIMITS } from '../limits';
 
 /** What every state machine of one run shares. */
 export interface RunContext {

@@ -10,8 +10,8 @@
  * says so, instead of an invocation error that CloudFormation reports as a timeout.
  */
 import type { Context } from 'aws-lambda';
-import { formatCount, LimitError, LIMITS } from '../core/limits';
-import { render } from '../core/messages';
+import { formatCount, LimitError, LIMITS } from '../limits';
+import { render } from '../messages';
 import { MACRO_NAME, type MacroReply } from '../types';
 
 /** Time kept for writing the reply and the log lines. */

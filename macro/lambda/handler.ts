@@ -11,7 +11,7 @@ import type { Context, Handler } from 'aws-lambda';
 import { lambdaCheckpoint, sendable } from './budget';
 import { TransformError } from '../errors';
 import { isObject } from '../cfn/json';
-import { LimitError } from '../core/limits';
+import { LimitError } from '../limits';
 import { consoleSink, logDecisions, type LogSink } from './log';
 import { parseParams } from '../core/params';
 import { describeLocation, type StoredRef } from '../core/definition/stored';

@@ -4,7 +4,7 @@
  * (a warning as WARN, a failure as ERROR). Only fields picked here are written: never template
  * parameter values, never a template.
  */
-import { capText, LIMITS } from '../core/limits';
+import { capText, LIMITS } from '../limits';
 import type { Decision, Report } from '../types';
 
 export type Level = 'INFO' | 'WARN' | 'ERROR';

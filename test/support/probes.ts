@@ -6,7 +6,7 @@
  * CloudFormation's 1 MB limit for a template, and are the worst of each class that we know of:
  * `npm run bench` runs each in a fresh process under `--max-old-space-size=256`
  * (bench/probe-run.mjs) and prints the "worst cases" table, and docs/limits.md quotes its figures.
- * The unit tests (test/unit/core/limits.test.ts, test/unit/resources.test.ts) use the same generators.
+ * The unit tests (test/unit/limits.test.ts, test/unit/resources.test.ts) use the same generators.
  */
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Template = Record<string, any>;

@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { buildSync } from 'esbuild';
 import fc from 'fast-check';
 import { TransformError } from '../../macro/errors';
-import { LIMITS } from '../../macro/core/limits';
+import { LIMITS } from '../../macro/limits';
 import { transform } from '../../macro/core/transform';
 import type { JsonObject } from '../../macro/types';
 import {

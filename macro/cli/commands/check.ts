@@ -14,7 +14,7 @@ import type { Decision, JsonObject, Reason, Report, TransformOptions, TransformR
 import { SourcePositions, type SourcePos } from '../positions';
 import { withoutTransform } from '../transform-entry';
 import { MACRO_NAME } from '../../types';
-import { whereText } from '../../core/messages';
+import { whereText } from '../../messages';
 import { quote, safeLine } from '../safe';
 
 export type CheckFormat = 'text' | 'json' | 'sarif';

@@ -2,7 +2,7 @@
  * `transform`'s text summary: what the macro did (or would do, in Mode report) to each invocation,
  * and the counts, written to stderr beside the template.
  */
-import { textOf } from '../../core/messages';
+import { textOf } from '../../messages';
 import { describeReasons } from '../../core/targets/reasons';
 import { MACRO_NAME, type Decision, type Report } from '../../types';
 import { quote, safeLine } from '../safe';

@@ -12,14 +12,14 @@ import type { Slot, SlotNote } from '../definition/slots';
 import type { Guard, WarmTarget, WarmTargets } from '../targets/find';
 import { describeReasons, REASON_INFO, type Reason } from '../targets/reasons';
 import type { TemplateIndex } from '../template/read';
-import { render, type MessageId } from '../messages';
+import { render, type MessageId } from '../../messages';
 import type { ExternalLookup, Json, MessageData } from '../../types';
 import type { Edit } from '../definition/edit';
 import { getAttPair, ifArgs, intrinsicName, refName } from '../../cfn/intrinsics';
 
 export type { Edit };
 
-/** Why a slot stays as it is: its text (`reason`), from its message id and data (macro/core/messages.ts). */
+/** Why a slot stays as it is: its text (`reason`), from its message id and data (macro/messages.ts). */
 interface Why {
   reason: string;
   messageId: MessageId;

@@ -15,11 +15,11 @@ import { tokenizeSub } from '../../cfn/sub';
 import { getOwn, hasOwn, isObject, kindOf } from '../../cfn/json';
 import type { Json, JsonObject } from '../../types';
 import type { Binding, HoleSource, Loc, Node, StrNode } from './ast';
-import { expansionError, formatCount, LimitError, LIMITS } from '../limits';
+import { expansionError, formatCount, LimitError, LIMITS } from '../../limits';
 import { HOLE_CHAR, parseDefinitionText, type HoleInfo } from './parse';
 import { SLOT_KEYS, SLOT_SHAPE } from './slots';
 import { intrinsicName } from '../../cfn/intrinsics';
-import { render } from '../messages';
+import { render } from '../../messages';
 
 export type TextSource =
   | { form: 'string'; text: string }

@@ -13,7 +13,7 @@ import { expandParts, formatParts, formatValue, isHole, type Part } from '../../
 import { alternatives, get, textOf, type Node, type StrNode, type When } from './ast';
 import type { Shape } from './parse';
 import { refName } from '../../cfn/intrinsics';
-import { boundedStatePath } from '../limits';
+import { boundedStatePath } from '../../limits';
 
 export interface Slot {
   state: string;

@@ -7,7 +7,7 @@
  * nothing. Texts still composed where they are found (the target notes of `targets/find.ts`, IAM's
  * warnings in `iam/`, the slot notes of `definition/slots.ts`, read errors) pass through as `{{reason}}`.
  */
-import type { Decision, MessageData, Mode } from '../types';
+import type { Decision, MessageData, Mode } from './types';
 
 interface Message {
   text: string;
@@ -150,7 +150,7 @@ export const MESSAGES = {
   'strict.problem': { text: '{{where}}{{message}} (Mode strict)' },
   // the whole run
   'fragment.tooDeep': { text: 'the template is nested too deeply to process ({{message}})' },
-  // limits (macro/core/limits.ts, docs/limits.md); numbers come formatted as in the docs
+  // limits (macro/limits.ts, docs/limits.md); numbers come formatted as in the docs
   'limit.nesting': {
     text: "{{what}} nests more than {{limit}} levels deep (objects and lists), the macro's limit: the reply is written with JSON.stringify, which fails past about 7,000 levels. A Definition object takes 4 levels per nested Parallel state; DefinitionString has no such limit",
   },

@@ -1,18 +1,18 @@
 /**
  * Every limit docs/limits.md states, with the same number: at the limit the macro works, one past
  * it the failure names the limit (never a stack overflow, a runtime serialization error or a heap
- * that runs out). The numbers come from macro/core/limits.ts, and docs/limits.md is checked to state them.
+ * that runs out). The numbers come from macro/limits.ts, and docs/limits.md is checked to state them.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { TransformError } from '../../../macro/errors';
-import { createHandler } from '../../../macro/lambda/handler';
-import { tokenizeSub } from '../../../macro/cfn/sub';
-import { capText, formatCount, LIMITS, nestingDepth } from '../../../macro/core/limits';
-import type { LogRecord } from '../../../macro/lambda/log';
-import { transform } from '../../../macro/core/transform';
-import type { JsonObject, MacroReply } from '../../../macro/types';
-import { deepObject, deepTasks, deepText, longName, macroEvent, subReuseName, warmTemplate, wideTasks } from '../../support/probes';
+import { TransformError } from '../../macro/errors';
+import { createHandler } from '../../macro/lambda/handler';
+import { tokenizeSub } from '../../macro/cfn/sub';
+import { capText, formatCount, LIMITS, nestingDepth } from '../../macro/limits';
+import type { LogRecord } from '../../macro/lambda/log';
+import { transform } from '../../macro/core/transform';
+import type { JsonObject, MacroReply } from '../../macro/types';
+import { deepObject, deepTasks, deepText, longName, macroEvent, subReuseName, warmTemplate, wideTasks } from '../support/probes';
 
 const OPTS = { region: 'us-east-1', accountId: '123456789012' };
 
@@ -29,8 +29,8 @@ function failure(fragment: unknown): string {
 const flowOf = (fragment: unknown): JsonObject => ((fragment as JsonObject).Resources as JsonObject).Flow as JsonObject;
 const metadataOf = (fragment: unknown): JsonObject[] => (flowOf(fragment).Metadata as JsonObject).WarmStepFunctions as JsonObject[];
 
-describe('docs/limits.md states the numbers of macro/core/limits.ts', () => {
-  const doc = readFileSync(join(__dirname, '..', '..', '..', 'docs', 'limits.md'), 'utf8');
+describe('docs/limits.md states the numbers of macro/limits.ts', () => {
+  const doc = readFileSync(join(__dirname, '..', '..', 'docs', 'limits.md'), 'utf8');
   test.each(Object.entries(LIMITS))('%s: %d', (_name, value) => {
     expect(doc).toContain(formatCount(value));
   });

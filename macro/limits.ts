@@ -4,7 +4,7 @@
  * Every limit here keeps one run of the core linear in the size of the template and bounded in
  * memory, and keeps the reply within what Lambda and its runtime can send back. Past a limit the
  * core stops with a `LimitError` that names it; `transform` turns that into one failure. Each
- * number is stated in docs/limits.md and tested with the same number (test/unit/core/limits.test.ts).
+ * number is stated in docs/limits.md and tested with the same number (test/unit/limits.test.ts).
  * The texts are in the messages table (messages.ts, `limit.*`).
  */
 import { render } from './messages';
