@@ -87,26 +87,34 @@ export function capText(s: string, max: number = LIMITS.reportText): string {
 }
 
 /**
- * Depth of a JSON value as nesting levels (an object or list is one level, a scalar none);
- * iterative. Stops counting past `max` and returns `max + 1`.
+ * Depth of a JSON value as nesting levels (an object or list is one level, a scalar none). Stops
+ * counting past `max` and returns `max + 1`, so it recurses at most `max + 1` calls deep whatever
+ * the value (the limit is 3,000; Node.js's stack holds several times that many such calls).
  */
 export function nestingDepth(value: unknown, max: number = LIMITS.nesting): number {
-  let deepest = 0;
-  const stack: [unknown, number][] = [[value, 1]];
-  while (stack.length) {
-    const [v, depth] = stack.pop()!;
-    if (typeof v !== 'object' || v === null) continue;
-    if (depth > deepest) {
-      deepest = depth;
-      if (deepest > max) return max + 1;
+  return depthBelow(value, 1, max);
+}
+
+/** The deepest level in `v` (which sits at `depth`), or `max + 1` as soon as one is past `max`. */
+function depthBelow(v: unknown, depth: number, max: number): number {
+  if (typeof v !== 'object' || v === null) return depth - 1;
+  if (depth > max) return max + 1;
+  let deepest = depth;
+  if (Array.isArray(v)) {
+    for (let k = 0; k < v.length; k++) {
+      const c = v[k];
+      if (typeof c !== 'object' || c === null) continue;
+      const d = depthBelow(c, depth + 1, max);
+      if (d > max) return d;
+      if (d > deepest) deepest = d;
     }
-    if (Array.isArray(v)) {
-      for (let k = 0; k < v.length; k++) if (typeof v[k] === 'object' && v[k] !== null) stack.push([v[k], depth + 1]);
-    } else {
-      for (const k in v) {
-        const c = (v as Record<string, unknown>)[k];
-        if (typeof c === 'object' && c !== null) stack.push([c, depth + 1]);
-      }
+  } else {
+    for (const k in v) {
+      const c = (v as Record<string, unknown>)[k];
+      if (typeof c !== 'object' || c === null) continue;
+      const d = depthBelow(c, depth + 1, max);
+      if (d > max) return d;
+      if (d > deepest) deepest = d;
     }
   }
   return deepest;

@@ -69,6 +69,10 @@ export function sendable(reply: MacroReply, input: unknown): MacroReply {
 
 /** Why a reply cannot be sent, or undefined when it can. */
 function unsendable(reply: MacroReply): string | undefined {
+  // Most replies are far below the limit: a bound on their size, from one walk that builds nothing,
+  // spares writing the whole reply out (the runtime writes it once more to send it).
+  const bound = jsonSizeBound(reply, LIMITS.nesting + REPLY_DEPTH_MARGIN);
+  if (bound !== undefined && bound <= LIMITS.replyBytes) return undefined;
   let text: string | undefined;
   try {
     text = JSON.stringify(reply);
@@ -81,4 +85,53 @@ function unsendable(reply: MacroReply): string | undefined {
     return render('budget.replyTooLarge', { product: MACRO_NAME, bytes: formatCount(bytes), limit: formatCount(LIMITS.replyBytes) });
   }
   return undefined;
+}
+
+/** Levels the macro's own writing may add above the template's deepest (a grant, a metadata entry). */
+const REPLY_DEPTH_MARGIN = 16;
+
+/** Strings JSON writes as they are, one byte per character (printable ASCII but `"` and `\`). */
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+/**
+ * An upper bound on the UTF-8 bytes of `JSON.stringify(value)`, or undefined when it cannot be
+ * bounded this way (deeper than `maxDepth`, or a value JSON does not write as such: the caller
+ * then writes it out to know). A plain string counts its length and quotes; any other string 6
+ * bytes a character (a `\u00XX` escape is 6, a UTF-8 character at most 3 per UTF-16 unit); a
+ * number 24 characters (the longest JavaScript writes).
+ */
+export function jsonSizeBound(value: unknown, maxDepth: number, depth = 0): number | undefined {
+  switch (typeof value) {
+    case 'string':
+      return PLAIN.test(value) ? value.length + 2 : value.length * 6 + 2;
+    case 'number':
+      return 24;
+    case 'boolean':
+      return 5;
+    case 'object':
+      break;
+    default:
+      return undefined;
+  }
+  if (value === null) return 4;
+  if (depth >= maxDepth || typeof (value as { toJSON?: unknown }).toJSON === 'function') return undefined;
+  let n = 2;
+  if (Array.isArray(value)) {
+    for (let k = 0; k < value.length; k++) {
+      const v = value[k];
+      const b = v === undefined ? 4 : jsonSizeBound(v, maxDepth, depth + 1);
+      if (b === undefined) return undefined;
+      n += b + 1;
+    }
+    return n;
+  }
+  for (const k in value) {
+    if (!Object.hasOwn(value, k)) continue;
+    const v = (value as Record<string, unknown>)[k];
+    if (v === undefined) continue;
+    const b = jsonSizeBound(v, maxDepth, depth + 1);
+    if (b === undefined) return undefined;
+    n += (PLAIN.test(k) ? k.length + 2 : k.length * 6 + 2) + 1 + b + 1;
+  }
+  return n;
 }

@@ -1,0 +1,50 @@
+/**
+ * The reply-size bound of macro/lambda/budget.ts: it must never be below what JSON.stringify writes
+ * (in UTF-8 bytes), or a reply over Lambda's limit would be sent; the oracle is JSON.stringify itself.
+ */
+import fc from 'fast-check';
+import { jsonSizeBound } from '../../../macro/lambda/budget';
+
+const bytes = (v: unknown): number => Buffer.byteLength(JSON.stringify(v));
+
+describe('jsonSizeBound', () => {
+  test('is never below the UTF-8 size JSON.stringify writes, for any JSON value (any characters)', () => {
+    const anyString = fc.string({ unit: 'binary', maxLength: 40 });
+    const json = fc.letrec((tie) => ({
+      value: fc.oneof(
+        { depthSize: 'small' },
+        anyString,
+        fc.double(),
+        fc.integer(),
+        fc.boolean(),
+        fc.constant(null),
+        fc.array(tie('value'), { maxLength: 5 }),
+        fc.dictionary(anyString, tie('value'), { maxKeys: 5 }),
+      ),
+    })).value;
+    fc.assert(
+      fc.property(json, (v) => {
+        const bound = jsonSizeBound(v, 100);
+        expect(bound).toBeDefined();
+        expect(bound!).toBeGreaterThanOrEqual(bytes(v));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  test('is tight for plain ASCII: the size, plus one comma per list or map and one byte per true', () => {
+    const v = { a: ['x', 'yz', null, true], b: { c: 'plain text' } };
+    // 3 containers (one trailing comma counted each) and one `true` counted as 5 bytes.
+    expect(jsonSizeBound(v, 10)).toBe(bytes(v) + 3 + 1);
+  });
+
+  test('gives up past the depth it is given, and on values JSON does not write as they are', () => {
+    let deep: unknown = 'leaf';
+    for (let k = 0; k < 50; k++) deep = [deep];
+    expect(jsonSizeBound(deep, 49)).toBeUndefined();
+    expect(jsonSizeBound(deep, 51)).toBeGreaterThanOrEqual(bytes(deep));
+    expect(jsonSizeBound({ n: BigInt(1) }, 10)).toBeUndefined();
+    expect(jsonSizeBound({ d: new Date(0) }, 10)).toBeUndefined();
+    expect(jsonSizeBound({ f: () => 1 }, 10)).toBeUndefined();
+  });
+});
