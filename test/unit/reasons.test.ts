@@ -391,7 +391,7 @@ describe('an explicit Qualifier parameter of $LATEST', () => {
   });
 
   // docs/reasons.md, "Not done": what the macro does with `Qualifier: $LATEST`, reason by reason.
-  const qualified = (fnResources: JsonObject): JsonObject =>
+  const qualified = (fnResources: JsonObject, Qualifier: Json = '$LATEST'): JsonObject =>
     resources({
       ...fnResources,
       Flow: {
@@ -401,7 +401,7 @@ describe('an explicit Qualifier parameter of $LATEST', () => {
           Definition: {
             StartAt: 'W',
             States: {
-              W: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: { 'Fn::GetAtt': ['Fn', 'Arn'] }, Qualifier: '$LATEST' }, End: true },
+              W: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: { 'Fn::GetAtt': ['Fn', 'Arn'] }, Qualifier }, End: true },
             },
           },
         },
@@ -420,6 +420,15 @@ describe('an explicit Qualifier parameter of $LATEST', () => {
     const { fragment, decisions } = run(qualified({ Fn: lambdaFn(SNAP), V: version(REF('Fn')), Live: alias(REF('Fn'), 'live', 'V') }));
     expect(parametersOf(fragment)).toMatchObject({ Qualifier: '$LATEST' });
     expect(decisions.find((x) => x.statePath === 'States.W')).toMatchObject({ action: 'unchanged', coldPath: true, reasons: ['SnapStart'], consequence: 'cold' });
+  });
+
+  test('docs/definitions.md: on a SnapStart function, another Qualifier (the alias, a version) is left as it is and not reported', () => {
+    for (const q of ['live', '7', { 'Fn::GetAtt': ['V', 'Version'] }] as Json[]) {
+      const { fragment, decisions } = run(qualified({ Fn: lambdaFn(SNAP), V: version(REF('Fn')), Live: alias(REF('Fn'), 'live', 'V') }, q));
+      expect(parametersOf(fragment)).toMatchObject({ Qualifier: q });
+      expect(decisions.find((x) => x.statePath === 'States.W')).toMatchObject({ action: 'unchanged' });
+      expect(decisions.filter((x) => x.coldPath)).toEqual([]);
+    }
   });
 
   test('on a durable function of which the template publishes nothing: the qualifier AWS documents, no cold path (Mode strict passes)', () => {
