@@ -1066,7 +1066,11 @@ describe('the effective-permission check: every policy that reaches the principa
       for (let k = 0; k < n; k++) {
         const c = `C${String(k).padStart(2, '0')}`;
         Conditions[c] = { 'Fn::Equals': [{ Ref: 'Stage' }, c] };
-        Resources[`P${k}`] = { Type: 'AWS::IAM::Policy', Condition: c, Properties: { PolicyName: `p${k}`, Roles: [{ Ref: 'Role' }], PolicyDocument: { Statement: [st] } } };
+        Resources[`P${k}`] = {
+          Type: 'AWS::IAM::Policy',
+          Condition: c,
+          Properties: { PolicyName: `p${k}`, Roles: [{ Ref: 'Role' }], PolicyDocument: { Statement: [st] } },
+        };
       }
       return { Parameters: { Stage: { Type: 'String' } }, Conditions, Resources };
     };

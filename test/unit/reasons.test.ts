@@ -401,7 +401,12 @@ describe('an explicit Qualifier parameter of $LATEST', () => {
           Definition: {
             StartAt: 'W',
             States: {
-              W: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: { 'Fn::GetAtt': ['Fn', 'Arn'] }, Qualifier }, End: true },
+              W: {
+                Type: 'Task',
+                Resource: 'arn:aws:states:::lambda:invoke',
+                Parameters: { FunctionName: { 'Fn::GetAtt': ['Fn', 'Arn'] }, Qualifier },
+                End: true,
+              },
             },
           },
         },
@@ -419,7 +424,12 @@ describe('an explicit Qualifier parameter of $LATEST', () => {
   test('on a SnapStart function with an alias: left as it is, a cold path', () => {
     const { fragment, decisions } = run(qualified({ Fn: lambdaFn(SNAP), V: version(REF('Fn')), Live: alias(REF('Fn'), 'live', 'V') }));
     expect(parametersOf(fragment)).toMatchObject({ Qualifier: '$LATEST' });
-    expect(decisions.find((x) => x.statePath === 'States.W')).toMatchObject({ action: 'unchanged', coldPath: true, reasons: ['SnapStart'], consequence: 'cold' });
+    expect(decisions.find((x) => x.statePath === 'States.W')).toMatchObject({
+      action: 'unchanged',
+      coldPath: true,
+      reasons: ['SnapStart'],
+      consequence: 'cold',
+    });
   });
 
   test('docs/definitions.md: on a SnapStart function, another Qualifier (the alias, a version) is left as it is and not reported', () => {

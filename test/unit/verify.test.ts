@@ -1249,7 +1249,19 @@ describe('formatTable', () => {
   it('docs/limits.md: names from the stack (state machine, state, function, execution, notes) are printed with control characters escaped', () => {
     const evil = 'Pay\u001b[2J\n::error::owned\u202e';
     const result: VerifyResult = {
-      rows: [{ stateMachine: evil, state: evil, statePath: `States.${evil}`, invoked: `${fnArn('f')}`, function: fnArn('f'), qualifier: '', status: 'none', verdict: 'cold', note: evil }],
+      rows: [
+        {
+          stateMachine: evil,
+          state: evil,
+          statePath: `States.${evil}`,
+          invoked: `${fnArn('f')}`,
+          function: fnArn('f'),
+          qualifier: '',
+          status: 'none',
+          verdict: 'cold',
+          note: evil,
+        },
+      ],
       executions: [{ stateMachine: evil, execution: evil, state: evil, ran: '', qualifier: '' }],
       executionErrors: [{ stateMachine: evil, message: evil }],
       stateMachines: 1,

@@ -67,11 +67,12 @@ export function formatTable(result: VerifyResult): string {
 }
 
 /** Wraps at spaces; words longer than a line (ARNs) are cut across lines. */
-function wrap(s: string, width = WIDTH): string {
+function wrap(text: string, width = WIDTH): string {
+  // Names from the stack are the template author's text: control characters as escapes (../safe.ts).
+  const s = escapeControls(text);
   const out: string[] = [];
   let line = '';
-  // Names from the stack are the template author's text: control characters as escapes (../safe.ts).
-  const words = escapeControls(s).split(' ').flatMap((w) => {
+  const words = s.split(' ').flatMap((w) => {
     const pieces: string[] = [];
     for (let k = 0; k < w.length; k += width - 2) pieces.push(w.slice(k, k + width - 2));
     return pieces.length ? pieces : [''];

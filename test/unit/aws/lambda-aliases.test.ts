@@ -1076,7 +1076,7 @@ describe('the Serverless plugin with ResolveExternal (runAtBuildTime; Lambda API
     expect(lambda).toHaveReceivedCommand(ListAliasesCommand);
   });
 
-  it('without ExternalAccounts (the stack\'s account is not known at packaging): not looked up, a warning that names ExternalAccounts', async () => {
+  it("without ExternalAccounts (the stack's account is not known at packaging): not looked up, a warning that names ExternalAccounts", async () => {
     const r = await runAtBuildTime(template(tasks(['orders-charge'])), { ResolveExternal: true }, { region: REGION });
     expect(statesOf(r.fragment).Call0).toMatchObject({ Resource: arn('orders-charge') });
     expect(r.report.decisions.filter((d) => d.action === 'warning').map((d) => d.reason)).toEqual([expect.stringContaining('ExternalAccounts names it')]);
