@@ -3,8 +3,8 @@
  * the typed core API, and, as its default export, the Serverless Framework plugin, since the framework
  * loads `plugins: [warm-step-functions]` with `require` and takes the module's `default` when it has one.
  */
-export { transform } from './transform';
-export { parseParams, ACCEPTED, MODES, type MacroParams } from './params';
+export { transform } from './core/transform';
+export { parseParams, ACCEPTED, MODES, type MacroParams } from './core/params';
 export { TransformError, type Problem } from './errors';
 export { runAtBuildTime, type BuildTimeContext } from './frontends/build-time';
 export { MACRO_NAME } from './types';

@@ -4,7 +4,7 @@
  * records a message id and its data; `render` builds the text.
  *
  * A message may have a Mode report variant (`report`): what the run would do, since it changes
- * nothing. Texts still composed where they are found (the target notes of `targets.ts`, IAM's
+ * nothing. Texts still composed where they are found (the target notes of `targets/find.ts`, IAM's
  * warnings in `iam/`, the slot notes of `definition/slots.ts`, read errors) pass through as `{{reason}}`.
  */
 import type { Decision, MessageData, Mode } from './types';
@@ -62,14 +62,14 @@ export const MESSAGES = {
     text: 'the rewritten definition goes inline as {{property}} in place of {{stored}} (read from {{source}})',
     report: 'the rewritten definition would go inline as {{property}} in place of {{stored}} (read from {{source}})',
   },
-  // decisions about one slot (rewrite.ts)
+  // decisions about one slot (decide/slot.ts)
   'decide.noProvisionedConcurrency': { text: 'function {{fn}} has no provisioned concurrency' },
   'decide.warmQualifier': { text: 'already invokes {{id}}, which has provisioned concurrency' },
   'decide.otherQualifier': { text: 'invokes {{id}}, which has no provisioned concurrency (that is on {{target}}); an explicit qualifier is left as it is' },
   'decide.warmAlias': { text: "already invokes alias '{{qualifier}}', which has provisioned concurrency" },
   'decide.coldQualifier': { text: "explicit qualifier ':{{qualifier}}' has no provisioned concurrency; left as it is" },
   'decide.guarded': { text: 'already guarded by the macro (Fn::If on the target condition)' },
-  // a function whose configuration needs a published target (macro/reasons.ts; docs/reasons.md)
+  // a function whose configuration needs a published target (macro/core/targets/reasons.ts; docs/reasons.md)
   'decide.warmPublished': { text: 'already invokes {{id}}, a published target, which its {{reasons}} configuration needs' },
   'decide.warmPublishedAlias': { text: "already invokes alias '{{qualifier}}', a published target, which its {{reasons}} configuration needs" },
   'decide.explicitLatest': { text: 'already invokes {{target}}: the template publishes no version of {{fn}}, and a durable function accepts $LATEST' },
@@ -158,7 +158,7 @@ export const MESSAGES = {
   'limit.subTokens': { text: "an Fn::Sub text has more than {{limit}} tokens (texts, variables and escapes), the macro's limit" },
   'limit.substitutions': { text: "DefinitionSubstitutions has {{keys}} keys, more than the macro's limit of {{limit}}" },
   'limit.metadataOmitted': { text: 'at most {{limit}} entries are recorded here' },
-  // the Lambda edge's budget (macro/budget.ts)
+  // the Lambda edge's budget (macro/lambda/budget.ts)
   'budget.time': {
     text: "the macro stopped while {{stage}}: {{left}} ms of the function's time were left, less than the {{reserve}} ms it keeps for its reply (raise the function's timeout, or split the template)",
   },

@@ -38,7 +38,7 @@ export interface MacroReply {
 
 export type Mode = 'rewrite' | 'report' | 'strict';
 
-/** Why an invocation must use a published target (macro/reasons.ts; docs/reasons.md). */
+/** Why an invocation must use a published target (macro/core/targets/reasons.ts; docs/reasons.md). */
 export type Reason = 'ProvisionedConcurrency' | 'SnapStart' | 'Durable' | 'ManagedInstances';
 
 /** What an unqualified invocation does: runs cold, fails at run time, or runs another published version. */

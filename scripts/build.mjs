@@ -26,7 +26,7 @@ writeFileSync('dist/package.json', `${JSON.stringify({ type: 'module' }, null, 2
 
 await build({
   ...common,
-  entryPoints: ['macro/handler.ts'],
+  entryPoints: ['macro/lambda/handler.ts'],
   outfile: 'dist/macro.js',
   format: 'esm',
   minify: true,

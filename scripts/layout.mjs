@@ -12,6 +12,8 @@ import { fileURLToPath } from 'node:url';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const top = process.argv[2] ?? 'macro';
 const WIDTH = 110;
+/** Folders listed in the order their code runs, not by name: the core's, one a step of its pipeline. */
+const ORDER = { 'macro/core': ['template', 'targets', 'definition', 'decide', 'iam'] };
 
 /** The first sentence of a file's opening comment (`/** … *\/` or `//` lines). */
 function purpose(file) {
@@ -37,10 +39,13 @@ function purpose(file) {
 
 const rows = [];
 function walk(dir, depth) {
+  const order = ORDER[dir] ?? [];
+  const rank = (name) => (order.includes(name) ? order.indexOf(name) : order.length);
   const entries = readdirSync(join(ROOT, dir)).sort((a, b) => {
     const da = statSync(join(ROOT, dir, a)).isDirectory();
     const db = statSync(join(ROOT, dir, b)).isDirectory();
-    return da === db ? a.localeCompare(b) : da ? 1 : -1;
+    if (da !== db) return da ? 1 : -1;
+    return (da && rank(a) - rank(b)) || a.localeCompare(b);
   });
   for (const name of entries) {
     const path = join(dir, name);

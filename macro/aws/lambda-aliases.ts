@@ -21,7 +21,7 @@
  */
 import type { LambdaClient, ListAliasesCommandOutput, ListProvisionedConcurrencyConfigsCommandOutput } from '@aws-sdk/client-lambda';
 import { TransformError } from '../errors';
-import { transform } from '../transform';
+import { transform } from '../core/transform';
 import type { ExternalLookup, TransformOptions } from '../types';
 import { budgetRetry, DEFAULT_BUDGET_MS, DEFAULT_CONCURRENCY, within, withinBudget } from './budget';
 import { planLookups } from './lanes';

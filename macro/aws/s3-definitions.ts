@@ -13,7 +13,7 @@
  * (a failure in Mode strict).
  */
 import type { GetObjectCommandOutput, S3Client } from '@aws-sdk/client-s3';
-import { describeLocation, describeObject, type DefinitionLocation, type StoredRef } from '../definition/stored';
+import { describeLocation, describeObject, type DefinitionLocation, type StoredRef } from '../core/definition/stored';
 import type { StoredDefinition } from '../types';
 import { budgetRetry, DEFAULT_BUDGET_MS, DEFAULT_CONCURRENCY, within, withinBudget } from './budget';
 

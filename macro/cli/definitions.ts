@@ -11,10 +11,10 @@
  * (s3DefinitionBuckets); the CLI says so.
  */
 import { basename, dirname, isAbsolute, join } from 'node:path';
-import { describeLocation, storedRefs } from '../definition/stored';
+import { describeLocation, storedRefs } from '../core/definition/stored';
 import { getOwn, isObject } from '../cfn/json';
 import { TransformError } from '../errors';
-import { transform } from '../transform';
+import { transform } from '../core/transform';
 import type { StoredDefinition, StoredRef, TransformOptions, TransformResult } from '../types';
 
 export const CLI_S3 =

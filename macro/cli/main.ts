@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import { createTwoFilesPatch } from 'diff';
 import { TransformError } from '../errors';
 import { isObject } from '../cfn/json';
-import { parseParams } from '../params';
+import { parseParams } from '../core/params';
 import type { JsonObject, TransformOptions, TransformResult } from '../types';
 import { transformWithLocalDefinitions } from './definitions';
 import type { Io } from './io';

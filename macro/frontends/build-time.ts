@@ -6,8 +6,8 @@
  * at build time: the core reports them as it does without them.
  */
 import { TransformError } from '../errors';
-import { parseParams } from '../params';
-import { transform } from '../transform';
+import { parseParams } from '../core/params';
+import { transform } from '../core/transform';
 import type { Decision, TransformOptions, TransformResult } from '../types';
 
 export interface BuildTimeContext {

@@ -17,7 +17,7 @@ import {
   synthInvokeForms,
   synthVersionTarget,
 } from '../support/cdk-apps';
-import { transform } from '../../macro/transform';
+import { transform } from '../../macro/core/transform';
 
 jest.setTimeout(120_000);
 

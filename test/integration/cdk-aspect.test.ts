@@ -4,7 +4,7 @@
  * without the Aspect, keeps the cross-stack reference a nested stack parameter, and cfn-lint finds no new error.
  */
 import { WarmStepFunctions } from '../../macro/frontends/cdk';
-import { transform } from '../../macro/transform';
+import { transform } from '../../macro/core/transform';
 import { synthNestedApp } from '../support/cdk-nested-app';
 import { describeWithTools, findingOwner, resultOf, runJobs } from '../support/aws-tools';
 

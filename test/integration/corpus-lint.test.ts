@@ -10,7 +10,7 @@
 import * as path from 'node:path';
 import { TransformError } from '../../macro/errors';
 import { jsonEqual } from '../../macro/cfn/json';
-import { transform } from '../../macro/transform';
+import { transform } from '../../macro/core/transform';
 import { describeWithTools, formatLintFindings, newLintErrors, resultOf, runJobs, type Job } from '../support/aws-tools';
 import { corpusRoot, findInvocations, listCorpus, loadTemplate, stateMachines, warm, type Template } from '../support/corpus';
 

@@ -28,7 +28,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TransformError } from '../../macro/errors';
 import { jsonEqual } from '../../macro/cfn/json';
-import { transform } from '../../macro/transform';
+import { transform } from '../../macro/core/transform';
 import type { Report } from '../../macro/types';
 import {
   aliasSample,

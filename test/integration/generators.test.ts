@@ -21,7 +21,7 @@ jest.setTimeout(180_000);
 
 type Obj = Record<string, any>;
 const ROOT = join(__dirname, '..', '..');
-import { createHandler } from '../../macro/handler';
+import { createHandler } from '../../macro/lambda/handler';
 const quiet = { log: () => undefined, env: {} };
 
 function withoutTransform(t: Obj): Obj {

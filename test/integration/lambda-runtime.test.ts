@@ -16,7 +16,7 @@ import { dirname, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { readTransform, withoutTransform } from '../../macro/cli/transform-entry';
 import { parseTemplateText } from '../../macro/cli/yaml/template';
-import { storedRefs } from '../../macro/definition/stored';
+import { storedRefs } from '../../macro/core/definition/stored';
 import { ACCOUNT, listFixtures, loadInput, REGION, runFixture } from '../support/fixtures';
 import { clientPaths, launch, nodeBinary, RUNTIME_CLIENTS, RuntimeApi, type Launched, type RuntimeClient } from '../support/lambda-runtime';
 

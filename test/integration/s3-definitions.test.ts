@@ -20,7 +20,7 @@ import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client }
 import S3rver = require('s3rver');
 import { readTransform, withoutTransform } from '../../macro/cli/transform-entry';
 import { parseTemplateText } from '../../macro/cli/yaml/template';
-import { storedRefs } from '../../macro/definition/stored';
+import { storedRefs } from '../../macro/core/definition/stored';
 import { readS3Definitions } from '../../macro/aws/s3-definitions';
 import { ACCOUNT, FIXTURE_S3, listFixtures, loadInput, REGION, runFixture } from '../support/fixtures';
 import { clientPaths, launch, RUNTIME_CLIENTS, RuntimeApi, type Launched, type RuntimeClient } from '../support/lambda-runtime';

@@ -10,7 +10,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { execFileSync } from 'node:child_process';
 import { basename, join } from 'node:path';
-import { transform } from '../../macro/transform';
+import { transform } from '../../macro/core/transform';
 import { normalise, packageService, ROOT, serverlessExamples, type Packaged } from '../support/serverless-package';
 
 jest.setTimeout(900_000);

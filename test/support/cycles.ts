@@ -1,7 +1,7 @@
 /**
  * An independent reading of a template's dependency graph, for the property "a template without a
  * circular dependency stays without one". Written from CloudFormation's rules, not from the
- * macro's code (macro/dependencies.ts), so that the property does not check the macro against
+ * macro's code (macro/core/template/dependencies.ts), so that the property does not check the macro against
  * itself:
  * - a resource depends on every resource it names with `Ref`, `Fn::GetAtt` (list or "X.Y" string
  *   form) or `${X}` / `${X.Y}` in an `Fn::Sub` template (not a `${!X}` escape, not a name bound in

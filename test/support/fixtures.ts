@@ -10,13 +10,13 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { TransformError } from '../../macro/errors';
-import { parseParams } from '../../macro/params';
-import { transform } from '../../macro/transform';
+import { parseParams } from '../../macro/core/params';
+import { transform } from '../../macro/core/transform';
 import { readTransform, withoutTransform } from '../../macro/cli/transform-entry';
 import { parseTemplateText } from '../../macro/cli/yaml/template';
 import { createHash } from 'node:crypto';
 import { localDefinitions } from '../../macro/cli/definitions';
-import { describeLocation, describeObject, storedRefs } from '../../macro/definition/stored';
+import { describeLocation, describeObject, storedRefs } from '../../macro/core/definition/stored';
 import type { JsonObject, Report, StoredDefinition, TransformOptions } from '../../macro/types';
 
 // Bundled scripts run from a temp dir, so fall back to the project root (the working directory).

@@ -14,7 +14,7 @@
  */
 import fc from 'fast-check';
 import { TransformError } from '../../macro/errors';
-import { transform } from '../../macro/transform';
+import { transform } from '../../macro/core/transform';
 import type { Json, JsonObject, TransformOptions, TransformResult } from '../../macro/types';
 import { ACCOUNT, REGION, allowedPairs, arnOf, decide, materialize, policiesOf, possiblePairs, type Assignment } from './iam-eval';
 

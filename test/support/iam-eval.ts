@@ -1,5 +1,5 @@
 /**
- * An IAM evaluator for the tests, independent of the product's (macro/iam/evaluate.ts and
+ * An IAM evaluator for the tests, independent of the product's (macro/core/iam/evaluate.ts and
  * principal.ts): it shares no code with it and is built another way.
  *
  * Why not `@cloud-copilot/iam-simulate`: it is AGPL-3.0 and not installed here; a test-side

@@ -9,7 +9,7 @@
  */
 import fc from 'fast-check';
 import { TransformError } from '../../macro/errors';
-import { transform } from '../../macro/transform';
+import { transform } from '../../macro/core/transform';
 import type { TransformOptions, TransformResult } from '../../macro/types';
 import {
   ACCOUNT,

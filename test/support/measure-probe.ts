@@ -13,7 +13,7 @@
  */
 import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { TransformError } from '../../macro/errors';
-import { transform } from '../../macro/transform';
+import { transform } from '../../macro/core/transform';
 import { PROBE_CLASSES } from './probe-classes';
 
 declare const gc: () => void;

@@ -6,9 +6,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TransformError } from '../../macro/errors';
-import { createHandler } from '../../macro/handler';
-import type { LogRecord } from '../../macro/log';
-import { transform } from '../../macro/transform';
+import { createHandler } from '../../macro/lambda/handler';
+import type { LogRecord } from '../../macro/lambda/log';
+import { transform } from '../../macro/core/transform';
 import type { JsonObject } from '../../macro/types';
 
 const OPTS = { region: 'us-east-1', accountId: '123456789012' };

@@ -6,11 +6,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TransformError } from '../../macro/errors';
-import { createHandler } from '../../macro/handler';
+import { createHandler } from '../../macro/lambda/handler';
 import { tokenizeSub } from '../../macro/cfn/sub';
 import { capText, formatCount, LIMITS, nestingDepth } from '../../macro/limits';
-import type { LogRecord } from '../../macro/log';
-import { transform } from '../../macro/transform';
+import type { LogRecord } from '../../macro/lambda/log';
+import { transform } from '../../macro/core/transform';
 import type { JsonObject, MacroReply } from '../../macro/types';
 import { deepObject, deepTasks, deepText, longName, macroEvent, subReuseName, warmTemplate, wideTasks } from '../support/probes';
 

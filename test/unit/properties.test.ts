@@ -11,7 +11,7 @@
  */
 import fc from 'fast-check';
 import type { JsonObject } from '../../macro/types';
-import { transform } from '../../macro/transform';
+import { transform } from '../../macro/core/transform';
 import { ODD_KEYS, REF_FORMS, clone, conditionalCase, cyclicCase, validCase, type CyclicCase, type ValidCase } from '../support/arbitraries';
 import { findCycle } from '../support/cycles';
 import { STATEMENTS, checkEffective, checkNoWidening, iamCase, type IamCase } from '../support/iam-cases';

@@ -1,5 +1,5 @@
 /**
- * The report's structure (macro/mode.ts, macro/messages.ts, report.needs): what the edges read
+ * The report's structure (macro/core/mode.ts, macro/messages.ts, report.needs): what the edges read
  * instead of the prose.
  *
  * - every decision of every fixture has a topic, a known message id, and a `reason` that is exactly
@@ -11,7 +11,7 @@
 import { checkTemplate } from '../../macro/cli/commands/check';
 import { TransformError } from '../../macro/errors';
 import { MESSAGES, textOf } from '../../macro/messages';
-import { transform } from '../../macro/transform';
+import { transform } from '../../macro/core/transform';
 import type { JsonObject, Topic, TransformOptions, TransformResult } from '../../macro/types';
 import { ACCOUNT, listFixtures, loadInput, REGION, runFixture } from '../support/fixtures';
 

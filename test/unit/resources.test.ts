@@ -20,7 +20,7 @@ import { buildSync } from 'esbuild';
 import fc from 'fast-check';
 import { TransformError } from '../../macro/errors';
 import { LIMITS } from '../../macro/limits';
-import { transform } from '../../macro/transform';
+import { transform } from '../../macro/core/transform';
 import type { JsonObject } from '../../macro/types';
 import {
   deepObject,

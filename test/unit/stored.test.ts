@@ -1,6 +1,6 @@
 import 'aws-sdk-client-mock-jest';
 /**
- * Definitions stored outside the template (issue 13): where they are (macro/definition/stored.ts),
+ * Definitions stored outside the template (issue 13): where they are (macro/core/definition/stored.ts),
  * how the core reads and writes them once an edge hands them over, how the Lambda edge reads S3
  * (macro/aws/s3-definitions.ts, under aws-sdk-client-mock and with the real SDK middleware),
  * how the handler wires it, and how the CLI reads local files and CDK assets (macro/cli/definitions.ts).
@@ -13,12 +13,12 @@ import { Readable } from 'node:stream';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { localDefinitions } from '../../macro/cli/definitions';
-import { parseS3Uri, storedRef, storedRefs } from '../../macro/definition/stored';
+import { parseS3Uri, storedRef, storedRefs } from '../../macro/core/definition/stored';
 import { TransformError } from '../../macro/errors';
 import { BudgetRetryStrategy } from '../../macro/aws/budget';
-import { createHandler, S3_NOT_ENABLED, type HandlerDeps } from '../../macro/handler';
+import { createHandler, S3_NOT_ENABLED, type HandlerDeps } from '../../macro/lambda/handler';
 import { readS3Definitions } from '../../macro/aws/s3-definitions';
-import { transform } from '../../macro/transform';
+import { transform } from '../../macro/core/transform';
 import type { JsonObject, MacroReply, StoredDefinition, TransformOptions } from '../../macro/types';
 
 const REGION = 'us-east-1';
@@ -543,7 +543,9 @@ describe('the Lambda bundle (dist/macro.js) and the S3 client', () => {
   const BUNDLE = join(ROOT, 'dist', 'macro.js');
   beforeAll(() => {
     const newest = Math.max(
-      ...['handler.ts', join('aws', 's3-definitions.ts'), join('definition', 'stored.ts'), 'transform.ts'].map((f) => statSync(join(ROOT, 'macro', f)).mtimeMs),
+      ...[join('lambda', 'handler.ts'), join('aws', 's3-definitions.ts'), join('core', 'definition', 'stored.ts'), join('core', 'transform.ts')].map(
+        (f) => statSync(join(ROOT, 'macro', f)).mtimeMs,
+      ),
     );
     if (!existsSync(BUNDLE) || statSync(BUNDLE).mtimeMs < newest) execFileSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: 'pipe', timeout: 120_000 });
   }, 150_000);

@@ -8,8 +8,8 @@
  */
 import { dirname, isAbsolute, join } from 'node:path';
 import { TransformError, type Problem } from '../../errors';
-import { transform } from '../../transform';
-import { describeReasons, REASON_INFO } from '../../reasons';
+import { transform } from '../../core/transform';
+import { describeReasons, REASON_INFO } from '../../core/targets/reasons';
 import type { Decision, JsonObject, Reason, Report, TransformOptions, TransformResult } from '../../types';
 import { SourcePositions, type SourcePos } from '../positions';
 import { withoutTransform } from '../transform-entry';

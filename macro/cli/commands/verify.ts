@@ -42,11 +42,11 @@ import {
 } from '../../aws/stack';
 import { formatTable } from '../format/table';
 import type { ExecutionRow, VerifyResult, VerifyRow } from './verify-result';
-import { consequenceOf, describeReasons, REASON_INFO } from '../../reasons';
+import { consequenceOf, describeReasons, REASON_INFO } from '../../core/targets/reasons';
 import type { Reason } from '../../types';
-import { textOf } from '../../definition/ast';
-import { readDefinition } from '../../definition/read';
-import { findSlots } from '../../definition/slots';
+import { textOf } from '../../core/definition/ast';
+import { readDefinition } from '../../core/definition/read';
+import { findSlots } from '../../core/definition/slots';
 import { parseCommand, UsageError } from '../args';
 import { COMMANDS, otherOptions, VERIFY_USAGE, VERSION } from '../commands';
 import type { Io } from '../io';

@@ -3,7 +3,7 @@
  * and the counts, written to stderr beside the template.
  */
 import { textOf } from '../../messages';
-import { describeReasons } from '../../reasons';
+import { describeReasons } from '../../core/targets/reasons';
 import { MACRO_NAME, type Decision, type Report } from '../../types';
 import { quote, safeLine } from '../safe';
 

@@ -1,6 +1,6 @@
 import 'aws-sdk-client-mock-jest';
 /**
- * ResolveExternal (macro/aws/lambda-aliases.ts, driven through macro/handler.ts): literal Lambda ARNs
+ * ResolveExternal (macro/aws/lambda-aliases.ts, driven through macro/lambda/handler.ts): literal Lambda ARNs
  * or names in invocation slots that name no function in the template are looked up with the
  * Lambda API, and the core rewrites them to the one alias that has provisioned concurrency.
  *
@@ -28,10 +28,10 @@ import {
 } from '@aws-sdk/client-lambda';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { TransformError } from '../../../macro/errors';
-import { createHandler } from '../../../macro/handler';
+import { createHandler } from '../../../macro/lambda/handler';
 import { runAtBuildTime } from '../../../macro/frontends/build-time';
 import { DEFAULT_CONCURRENCY, externalCandidates, resolveExternal, UNREADABLE } from '../../../macro/aws/lambda-aliases';
-import { transform } from '../../../macro/transform';
+import { transform } from '../../../macro/core/transform';
 import type { Json, JsonObject, MacroReply, TransformOptions } from '../../../macro/types';
 
 const REGION = 'us-east-1';

@@ -8,7 +8,7 @@ import 'aws-sdk-client-mock-jest';
 import { Readable } from 'node:stream';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
-import type { StoredRef } from '../../../macro/definition/stored';
+import type { StoredRef } from '../../../macro/core/definition/stored';
 import { allowedBucketsOf, BUCKET_NAME, keyProblem, readS3Definitions } from '../../../macro/aws/s3-definitions';
 
 const ref = (stateMachine: string, bucket: string | undefined, key: string, version?: string): StoredRef =>

@@ -1,0 +1,93 @@
+/**
+ * Step 5b: no rewrite may close a circular dependency.
+ *
+ * Pointing a slot at a warm target makes the state machine depend on that target, wherever the
+ * new value is written (the slot in the definition, the DefinitionSubstitutions key or the
+ * Fn::Sub variable that feeds it: all are the state machine's own properties). When the target
+ * depends on the state machine already (Serverless's provider `environment: {X: {Ref: Flow}}`,
+ * or a role statement that grants `states:StartExecution` on it, makes
+ * `Flow → Alias → Version → Function → Flow`), CloudFormation would reject the stack. Then the
+ * target is written as its literal ARN, which refers to no resource; when it has none (a name
+ * that is not a literal, a version), the slot stays as it is.
+ */
+import { type Dependencies } from '../template/dependencies';
+import { formatValue, partsToValue } from '../../cfn/parts';
+import { literalize } from '../targets/literal';
+import type { Edit } from '../definition/edit';
+import type { TemplateIndex } from '../template/read';
+import type { WarmTargets } from '../targets/find';
+import type { Json } from '../../types';
+
+export type CheckedEdit =
+  | { kind: 'ok'; edit: Edit }
+  /** The edit, with the targets that would close `edit.cycle` written as literal ARNs. */
+  | { kind: 'literal'; edit: Edit & { cycle: string[] } }
+  /** No rewrite: `cycle` would be closed, and `why` there is no literal ARN. */
+  | { kind: 'cycle'; cycle: string[]; why: string };
+
+/**
+ * What the checks of one state machine's slots share: the graph does not change between its slots,
+ * which are written together, and many slots invoke the same functions.
+ */
+export interface EditMemo {
+  /** The cycle each target would close (null: none). */
+  cycles: Map<string, string[] | null>;
+  /** The resources a rewrite adds, by the slot's parts and the new value (as JSON). */
+  added: Map<string, string[]>;
+  /** Resources that do not reach the state machine (found by earlier searches): no search enters them again. */
+  unreaching: Set<string>;
+}
+
+export function editMemo(): EditMemo {
+  return { cycles: new Map(), added: new Map(), unreaching: new Set() };
+}
+
+export function checkEdit(
+  edit: Edit,
+  stateMachine: string,
+  deps: Dependencies,
+  index: TemplateIndex,
+  targets: WarmTargets,
+  memo: EditMemo = editMemo(),
+): CheckedEdit {
+  // Only the references the rewrite adds: what the slot refers to already is the template's own.
+  let key = valueKey(edit.value);
+  for (const p of edit.slot.leaf.parts) if (typeof p !== 'string') key += valueKey(p.hole);
+  let added = memo.added.get(key);
+  if (!added) {
+    const before = deps.references(partsToValue(edit.slot.leaf.parts));
+    added = [...deps.references(edit.value)].filter((r) => !before.has(r));
+    memo.added.set(key, added);
+  }
+  let cycle: string[] | undefined;
+  const closing = new Set<string>();
+  for (const r of added) {
+    let c = memo.cycles.get(r);
+    if (c === undefined) memo.cycles.set(r, (c = deps.cycle(stateMachine, [r], [], memo.unreaching) ?? null));
+    if (!c) continue;
+    closing.add(r);
+    if (!cycle || c.length < cycle.length) cycle = c;
+  }
+  if (!cycle) return { kind: 'ok', edit };
+  const literal = literalize(edit.value, (id) => closing.has(deps.resolve(id) ?? id), index, targets);
+  if (!literal.ok) return { kind: 'cycle', cycle, why: literal.why };
+  const left = [...deps.references(literal.value)].filter((r) => closing.has(r));
+  if (left.length) return { kind: 'cycle', cycle, why: `${left.join(', ')} cannot be written as a literal ARN there` };
+  return { kind: 'literal', edit: { ...edit, value: literal.value, to: formatValue(literal.value), cycle } };
+}
+
+/** An exact, self-delimiting key of a value (the common Ref and GetAtt cheaply, anything else as JSON). */
+function valueKey(v: Json): string {
+  if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
+    const keys = Object.keys(v);
+    if (keys.length === 1) {
+      const arg = v[keys[0]];
+      if (keys[0] === 'Ref' && typeof arg === 'string') return `R${arg.length}:${arg}`;
+      if (keys[0] === 'Fn::GetAtt' && Array.isArray(arg) && arg.length === 2 && typeof arg[0] === 'string' && typeof arg[1] === 'string') {
+        return `G${arg[0].length}:${arg[0]}${arg[1].length}:${arg[1]}`;
+      }
+    }
+  }
+  const json = JSON.stringify(v);
+  return `J${json.length}:${json}`;
+}

@@ -1,0 +1,470 @@
+/**
+ * Step 5 of the pipeline: decide, slot by slot, what each invocation becomes.
+ *
+ * The decision is pure data (an `Edit` or a reason to leave the slot alone); `definition/write.ts`
+ * applies the edits in the form the definition came in.
+ */
+import { expandParts, formatPartsBounded, formatValue, isHole, partsOf, partsToValue, soleHole } from '../../cfn/parts';
+import { unreadableIn } from '../template/read';
+import type { Problem } from '../../errors';
+import { classifyParts, versionOf, type LambdaRef } from './references';
+import type { Slot, SlotNote } from '../definition/slots';
+import type { Guard, WarmTarget, WarmTargets } from '../targets/find';
+import { describeReasons, REASON_INFO, type Reason } from '../targets/reasons';
+import type { TemplateIndex } from '../template/read';
+import { render, type MessageId } from '../../messages';
+import type { ExternalLookup, Json, MessageData } from '../../types';
+import type { Edit } from '../definition/edit';
+import { getAttPair, ifArgs, intrinsicName, refName } from '../../cfn/intrinsics';
+
+export type { Edit };
+
+/** Why a slot stays as it is: its text (`reason`), from its message id and data (macro/messages.ts). */
+interface Why {
+  reason: string;
+  messageId: MessageId;
+  data: MessageData;
+}
+
+function why(messageId: MessageId, data: MessageData): Why {
+  return { reason: render(messageId, data), messageId, data };
+}
+
+export type SlotDecision =
+  | { kind: 'rewrite'; edit: Edit }
+  | ({ kind: 'warm'; fn?: string } & Why)
+  /** `warmElsewhere: false`: the function's provisioned concurrency never exists alongside this state machine. */
+  | ({ kind: 'cold'; fn?: string; strict: boolean; warmElsewhere?: false; reasons?: Reason[] } & Why)
+  | ({ kind: 'external'; arn: string; failed: boolean } & Why)
+  | { kind: 'error'; fn?: string; message: string }
+  | { kind: 'missing'; name: string }
+  /** The slot refers to a resource the macro cannot read (no Type, say): it cannot tell what the state invokes. */
+  | { kind: 'unreadable'; problem: Problem }
+  /** A Lambda invocation whose function the macro cannot tell (an Fn::ImportValue, a name built from a parameter...). */
+  | ({ kind: 'unresolved' } & Why)
+  | { kind: 'ignore' };
+
+export interface DecideContext {
+  index: TemplateIndex;
+  targets: WarmTargets;
+  external?: Record<string, ExternalLookup>;
+  aliasName?: string;
+  /**
+   * The condition of the state machine's own resource, if any: wherever its definition is
+   * evaluated, that condition is true, so a target guarded by it needs no Fn::If there.
+   */
+  holds?: string;
+}
+
+/**
+ * The conditions known where a slot sits: the state machine's own Condition (true wherever its
+ * definition is evaluated), and the Fn::If branches above the slot, which CloudFormation resolves
+ * at deploy time.
+ */
+function knownAt(slot: Slot, holds: string | undefined): Known {
+  const known: Known = new Map();
+  if (holds !== undefined) known.set(holds, { value: true, by: 'machine' });
+  for (const w of slot.when ?? []) if (!known.has(w.condition)) known.set(w.condition, { value: w.value, by: 'branch' });
+  return known;
+}
+
+type Known = Map<string, { value: boolean; by: 'machine' | 'branch' }>;
+
+export function decide(slot: Slot, ctx: DecideContext): SlotDecision {
+  const known = knownAt(slot, ctx.holds);
+  const parts = expandParts(slot.leaf.parts);
+  const ref: LambdaRef = classifyParts(parts, ctx.index, ctx.targets);
+  // Bounded: a value expanded to a megabyte, used by thousands of states, costs each a bounded text.
+  const from = formatPartsBounded(parts);
+  const original = partsToValue(slot.leaf.parts);
+  const single = soleHole(parts);
+  if (ref.kind === 'unknown') {
+    const problem = unreadableIn(
+      parts.filter(isHole).map((p) => p.hole),
+      ctx.index,
+    );
+    if (problem) return { kind: 'unreadable', problem };
+  }
+  if (ref.kind === 'unknown' && ifArgs(single)) return decideBranches(slot, single!, from, ctx, known);
+  switch (ref.kind) {
+    case 'function': {
+      const res = ctx.targets.resolve(ref.fn);
+      if (res.status === 'error') return { kind: 'error', fn: ref.fn, message: res.message };
+      if (res.status === 'unpublished') return unpublished(ref.fn, res.reasons);
+      if (res.status === 'cold') {
+        // `:$LATEST` of a Managed Instances function is never invoked; its unqualified ARN runs $LATEST.PUBLISHED.
+        if (ref.latest && ctx.targets.reasonsOf(ref.fn).includes('ManagedInstances')) {
+          const value: Json = { 'Fn::GetAtt': [ref.fn, 'Arn'] };
+          return {
+            kind: 'rewrite',
+            edit: { slot, value, grants: [{ fn: ref.fn, value }], fn: ref.fn, reasons: ['ManagedInstances'], latest: true, from, to: formatValue(value) },
+          };
+        }
+        return { kind: 'cold', fn: ref.fn, ...why('decide.noProvisionedConcurrency', { fn: ref.fn }), strict: true };
+      }
+      if (res.target.kind === 'explicit' && ref.latest) {
+        return { kind: 'warm', fn: ref.fn, ...why('decide.explicitLatest', { target: res.target.id, fn: ref.fn }) };
+      }
+      if (absentWith(res.target.guards, known)) return absentCold(ref.fn, res.target, known);
+      return { kind: 'rewrite', edit: { ...edit(slot, res.target, original, from, known), ...(ref.latest ? { latest: true } : {}) } };
+    }
+    case 'qualifier': {
+      if (ctx.targets.isWarmQualifier(ref.id)) return { kind: 'warm', fn: ref.fn, ...qualifierWhy(ctx.targets, ref.fn, ref.id) };
+      const res = ctx.targets.resolve(ref.fn);
+      if (res.status === 'warm') {
+        const alias = ctx.targets.aliases.get(res.target.id);
+        // The exact version behind the alias (SAM's `Fn.Version` is the one behind `Fn.Alias`) moves to the alias.
+        if ((alias && alias.version === ref.id) || (res.target.kind === 'sam-alias' && ref.id === `${ref.fn}.Version`)) {
+          if (absentWith(res.target.guards, known)) return absentCold(ref.fn, res.target, known);
+          return { kind: 'rewrite', edit: edit(slot, res.target, original, from, known) };
+        }
+        return {
+          kind: 'cold',
+          fn: ref.fn,
+          ...why('decide.otherQualifier', { id: ref.id, target: res.target.id }),
+          strict: false,
+        };
+      }
+      if (res.status === 'error') return { kind: 'error', fn: ref.fn, message: res.message };
+      return { kind: 'cold', fn: ref.fn, ...why('decide.noProvisionedConcurrency', { fn: ref.fn }), strict: true };
+    }
+    case 'qualified': {
+      if (ctx.targets.warmAliasNames(ref.fn).includes(ref.qualifier)) {
+        return { kind: 'warm', fn: ref.fn, ...qualifierWhy(ctx.targets, ref.fn, undefined, ref.qualifier) };
+      }
+      if (ctx.targets.isWarm(ref.fn)) {
+        return { kind: 'cold', fn: ref.fn, ...why('decide.coldQualifier', { qualifier: ref.qualifier }), strict: false };
+      }
+      return { kind: 'cold', fn: ref.fn, ...why('decide.noProvisionedConcurrency', { fn: ref.fn }), strict: true };
+    }
+    case 'guarded':
+      return { kind: 'warm', fn: ref.fn, ...why('decide.guarded', {}) };
+    case 'external':
+      return decideExternal(slot, ref.arn, ref.qualifier, from, ctx);
+    case 'unknown': {
+      // A reference to nothing in the template: CloudFormation will reject it; say so now.
+      const name = single === undefined ? undefined : (refName(single) ?? getAttPair(single)?.[0]);
+      if (name !== undefined && !name.startsWith('AWS::') && !ctx.index.get(name) && !ctx.index.isParameter(name)) return { kind: 'missing', name };
+      // A FunctionName is always a Lambda function; a Resource only when it reads as a Lambda ARN
+      // (a Resource that is just a reference may be an activity or another service).
+      if (slot.field !== 'Resource' || /:lambda:/.test(from)) {
+        return { kind: 'unresolved', ...why('decide.unresolved', { field: slot.field, from }) };
+      }
+      return { kind: 'ignore' };
+    }
+  }
+}
+
+function edit(slot: Slot, target: WarmTarget, original: Json, from: string, known: Known): Edit {
+  const value = targetValue(target, known, original);
+  return { slot, value, grants: targetGrants(target), fn: target.fn, target, reasons: target.reasons, from, to: formatValue(value) };
+}
+
+/** The slot's new value: the target where its guards hold, else the original (one Fn::If per exclusive alias). */
+function targetValue(target: WarmTarget, known: Known, original: Json): Json {
+  if (!target.alternatives) return guard(within(target.guards, known), target.value, original);
+  let value = original;
+  for (const alt of [...target.alternatives].reverse()) {
+    if (!absentWith(alt.guards, known)) value = guard(within(alt.guards, known), alt.value, value);
+  }
+  return value;
+}
+
+/** The grant goes to a role that may exist without the state machine's condition: fully guarded. */
+function targetGrants(target: WarmTarget): Edit['grants'] {
+  return (target.alternatives ?? [target]).map((t) => ({ fn: t.fn, value: guard(t.guards, t.value, { 'Fn::GetAtt': [t.fn, 'Arn'] }) }));
+}
+
+/**
+ * Why a qualifier (`Ref id`, or the alias name `qualifier`) is already the right target: its provisioned
+ * concurrency, or the function's configuration.
+ */
+function qualifierWhy(targets: WarmTargets, fn: string, id?: string, qualifier?: string): Why {
+  const info = id !== undefined ? (targets.aliases.get(id) ?? targets.versions.get(id)) : undefined;
+  const res = targets.resolve(fn);
+  const reasons = info?.reasons ?? (res.status === 'warm' ? res.target.reasons : undefined) ?? ['ProvisionedConcurrency'];
+  const provisioned = reasons[0] === 'ProvisionedConcurrency' && (info === undefined || info.provisioned !== false);
+  if (id !== undefined) return provisioned ? why('decide.warmQualifier', { id }) : why('decide.warmPublished', { id, reasons: describeReasons(reasons) });
+  return provisioned
+    ? why('decide.warmAlias', { qualifier: qualifier! })
+    : why('decide.warmPublishedAlias', { qualifier: qualifier!, reasons: describeReasons(reasons) });
+}
+
+/** A function that needs a published target, of which the template has none, and no explicit qualifier helps. */
+function unpublished(fn: string, reasons: Reason[]): SlotDecision {
+  const info = REASON_INFO[reasons[0]];
+  if (reasons[0] === 'ManagedInstances') {
+    return { kind: 'cold', fn, reasons, strict: true, ...why('decide.unpublishedManagedInstances', { fn, fix: REASON_INFO.Durable.fix }) };
+  }
+  return {
+    kind: 'cold',
+    fn,
+    reasons,
+    strict: true,
+    ...why('decide.unpublished', { fn, reasons: describeReasons(reasons), property: info.property, unqualified: info.unqualified, fix: info.fix }),
+  };
+}
+
+/**
+ * A slot that is an `Fn::If` choosing between functions (`!If [C, !GetAtt A.Arn, !GetAtt B.Arn]`):
+ * each branch that invokes a warm function moves to its target; the condition stays.
+ */
+function decideBranches(slot: Slot, value: Json, from: string, ctx: DecideContext, known: Known): SlotDecision {
+  const arg = ifArgs(value);
+  if (!arg || typeof arg[0] !== 'string') return { kind: 'ignore' };
+  const [cond, yes, no] = arg;
+  const grants: Edit['grants'] = [];
+  let target: WarmTarget | undefined;
+  let failure: SlotDecision | undefined;
+  const branch = (v: Json): Json => {
+    const parts = partsOf(v);
+    const ref = parts ? classifyParts(expandParts(parts), ctx.index, ctx.targets) : undefined;
+    if (ref?.kind !== 'function') return v;
+    const res = ctx.targets.resolve(ref.fn);
+    if (res.status === 'error') failure ??= { kind: 'error', fn: ref.fn, message: res.message };
+    if (res.status !== 'warm' || absentWith(res.target.guards, known)) return v;
+    if (res.target.kind === 'explicit' && ref.latest) return v;
+    target ??= res.target;
+    grants.push(...targetGrants(res.target));
+    return targetValue(res.target, known, v);
+  };
+  const next: Json = { 'Fn::If': [cond, branch(yes), branch(no)] };
+  if (failure) return failure;
+  if (grants.length === 0) return unmovedBranches(slot, cond, [yes, no], ctx);
+  return { kind: 'rewrite', edit: { slot, value: next, grants, fn: target?.fn, target, reasons: target?.reasons ?? [], from, to: formatValue(next) } };
+}
+
+/**
+ * An `Fn::If` slot with no branch to move: each branch said (CloudFormation resolves the Fn::If at
+ * deploy time, so either may be the one invoked). Silent only when no branch is a Lambda function.
+ */
+function unmovedBranches(slot: Slot, cond: string, branches: Json[], ctx: DecideContext): SlotDecision {
+  const said: string[] = [];
+  let fn: string | undefined;
+  let coldFn = false;
+  let lambda = false;
+  let allWarm = true;
+  branches.forEach((v, k) => {
+    if (refName(v) === 'AWS::NoValue') return;
+    const parts = partsOf(v);
+    const ref = parts ? classifyParts(expandParts(parts), ctx.index, ctx.targets) : ({ kind: 'unknown' } as LambdaRef);
+    const branch = k === 0 ? 'true' : 'false';
+    let text: string;
+    if (ref.kind === 'unknown') {
+      const written = parts ? formatPartsBounded(expandParts(parts)) : formatValue(v);
+      if (slot.field === 'Resource' && !/:lambda:/.test(written)) return;
+      text = render('decide.branchUnresolved', { branch, written });
+    } else if (ref.kind === 'external') text = render('decide.branchExternal', { branch, arn: ref.arn });
+    else {
+      fn ??= ref.fn;
+      const warm =
+        ref.kind === 'guarded' ||
+        (ref.kind === 'qualifier' && ctx.targets.isWarmQualifier(ref.id)) ||
+        (ref.kind === 'qualified' && ctx.targets.warmAliasNames(ref.fn).includes(ref.qualifier));
+      if (warm) text = render('decide.branchWarm', { branch, fn: ref.fn });
+      else if (!ctx.targets.isWarm(ref.fn)) {
+        coldFn = true;
+        text = render('decide.branchCold', { branch, fn: ref.fn });
+      } else text = render('decide.branchQualified', { branch, fn: ref.fn });
+      if (warm) {
+        lambda = true;
+        said.push(text);
+        return;
+      }
+    }
+    lambda = true;
+    allWarm = false;
+    said.push(text);
+  });
+  if (!lambda) return { kind: 'ignore' };
+  const data = { field: slot.field, condition: cond, branches: said.join('; ') };
+  if (allWarm) return { kind: 'warm', fn, ...why('decide.branches', data) };
+  return { kind: 'cold', fn, ...why('decide.branches', data), strict: coldFn };
+}
+
+/** The guard that the known conditions make fail: the target cannot exist where the slot is. */
+function absentGuard(guards: readonly Guard[], known: Known): Guard | undefined {
+  return guards.find((g) => known.get(g.condition)?.value === g.negate);
+}
+
+function absentWith(guards: readonly Guard[], known: Known): boolean {
+  return absentGuard(guards, known) !== undefined;
+}
+
+function absentCold(fn: string, target: WarmTarget, known: Known): SlotDecision {
+  const g = absentGuard(target.guards, known)!;
+  const data = { target: target.id, condition: g.condition, exists: String(!g.negate), absent: String(g.negate) };
+  return {
+    kind: 'cold',
+    fn,
+    ...(known.get(g.condition)!.by === 'machine' ? why('decide.absent', data) : why('decide.absentInBranch', data)),
+    strict: false,
+    warmElsewhere: false,
+  };
+}
+
+/** The guards still needed where the known conditions hold (a guard they satisfy always passes there). */
+function within(guards: readonly Guard[], known: Known): readonly Guard[] {
+  return guards.filter((g) => known.get(g.condition)?.value !== !g.negate);
+}
+
+/**
+ * `Qualifier` next to `FunctionName` in `Parameters`/`Arguments` of `arn:aws:states:::lambda:invoke`
+ * (how the CDK's `LambdaInvoke({ qualifier })` renders it): the invocation is qualified, exactly as
+ * `FunctionName: <function ARN>:<qualifier>` is, and is decided the same way:
+ * - the name of an alias with provisioned concurrency (or `GetAtt V.Version` of a warm version):
+ *   already warm;
+ * - `$LATEST`, or `GetAtt V.Version` of the version that the warm alias points to: the Qualifier
+ *   moves to the warm target (its alias name, or its version number), and IAM must allow the
+ *   qualified ARN (the target's own ARN);
+ * - another alias name or version: cold, left as it is (an explicit choice).
+ * Undefined when the FunctionName is not an unqualified function of this template: the note
+ * stands as it is.
+ */
+export function decideQualifier(note: SlotNote, ctx: DecideContext): { slot: Slot; decision: SlotDecision } | undefined {
+  if (note.kind !== 'explicit-qualifier' || !note.functionName || !note.container) return undefined;
+  const ref = classifyParts(expandParts(note.functionName.parts), ctx.index, ctx.targets);
+  if (ref.kind !== 'function' || ref.latest) return undefined;
+  const fn = ref.fn;
+  const field = `${note.container}.Qualifier` as const;
+  const base = {
+    state: note.state,
+    statePath: note.statePath,
+    order: note.order,
+    when: note.when,
+    ...(note.credentials ? { credentials: note.credentials } : {}),
+  };
+  const q = note.qualifier;
+  if (note.dynamicQualifier || q?.kind !== 'str') {
+    if (!ctx.targets.isWarm(fn)) return undefined;
+    const id = note.dynamicQualifier ? 'decide.qualifierDynamic' : 'decide.qualifierNotString';
+    return { slot: { ...base, field: `${note.container}.FunctionName`, leaf: note.functionName }, decision: { kind: 'unresolved', ...why(id, { field, fn }) } };
+  }
+  const slot: Slot = { ...base, field, leaf: q };
+  const known = knownAt(slot, ctx.holds);
+  const parts = expandParts(q.parts);
+  const from = formatPartsBounded(parts);
+  const text = parts.length === 1 && typeof parts[0] === 'string' ? parts[0] : undefined;
+  const single = soleHole(parts);
+  const res = ctx.targets.resolve(fn);
+  if (res.status === 'error') {
+    // Several candidate aliases, and the task already pins one of them (or the version one of them
+    // points to): that is the choice AliasName would make, so the invocation is already on its target.
+    if (text !== undefined && text !== '$LATEST' && ctx.targets.warmAliasNames(fn).includes(text)) {
+      return { slot, decision: { kind: 'warm', fn, ...qualifierWhy(ctx.targets, fn, undefined, text) } };
+    }
+    const pinned = text === undefined && single !== undefined ? versionOf(fn, single, ctx.targets) : undefined;
+    if (pinned?.kind === 'qualifier' && ctx.targets.isWarmQualifier(pinned.id)) {
+      return { slot, decision: { kind: 'warm', fn, ...qualifierWhy(ctx.targets, fn, pinned.id) } };
+    }
+    return { slot, decision: { kind: 'error', fn, message: res.message } };
+  }
+  // A target that is no single qualifier (an explicit `:$LATEST`, or aliases chosen by conditions): the note stands.
+  if (res.status === 'warm' && (res.target.kind === 'explicit' || res.target.kind === 'conditional')) return undefined;
+  // A target required by another reason than provisioned concurrency (SnapStart, durable, Managed Instances): decided as a note.
+  if (res.status === 'unpublished' || (res.status === 'warm' && res.target.reasons[0] !== 'ProvisionedConcurrency')) return undefined;
+  const coldFn: SlotDecision = { kind: 'cold', fn, ...why('decide.noProvisionedConcurrency', { fn }), strict: true };
+  let version: LambdaRef | undefined;
+  if (text === undefined) {
+    version = single === undefined ? undefined : versionOf(fn, single, ctx.targets);
+    if (!version) {
+      if (single !== undefined && res.status === 'warm' && guardedQualifier(single, fn, ctx.targets)) {
+        return { slot, decision: { kind: 'warm', fn, ...why('decide.guarded', {}) } };
+      }
+      if (res.status !== 'warm') return { slot, decision: coldFn };
+      return { slot, decision: { kind: 'unresolved', ...why('decide.qualifierUnresolved', { field, from, fn, target: res.target.id }) } };
+    }
+  }
+  if (version?.kind === 'qualifier' && ctx.targets.isWarmQualifier(version.id)) {
+    return { slot, decision: { kind: 'warm', fn, ...qualifierWhy(ctx.targets, fn, version.id) } };
+  }
+  if (text !== undefined && text !== '$LATEST' && ctx.targets.warmAliasNames(fn).includes(text)) {
+    return { slot, decision: { kind: 'warm', fn, ...qualifierWhy(ctx.targets, fn, undefined, text) } };
+  }
+  if (res.status !== 'warm') return { slot, decision: coldFn };
+  const target = res.target;
+  const moves = text === '$LATEST' || (version?.kind === 'qualifier' && ctx.targets.aliases.get(target.id)?.version === version.id);
+  if (!moves) {
+    const what = version?.kind === 'qualifier' ? version.id : `'${text}'`;
+    return { slot, decision: { kind: 'cold', fn, ...why('decide.qualifierCold', { field, what, target: target.id }), strict: true } };
+  }
+  if (absentWith(target.guards, known)) return { slot, decision: absentCold(fn, target, known) };
+  const value = guard(within(target.guards, known), qualifierOf(target), partsToValue(q.parts));
+  // IAM: the qualified ARN, which is the target's own ARN.
+  const grant = guard(target.guards, target.value, { 'Fn::GetAtt': [fn, 'Arn'] });
+  return {
+    slot,
+    decision: { kind: 'rewrite', edit: { slot, value, grants: [{ fn, value: grant }], fn, target, reasons: target.reasons, from, to: formatValue(value) } },
+  };
+}
+
+/** The Qualifier that names a warm target: its alias name (from its ARN when not a literal), or its version number. */
+function qualifierOf(target: WarmTarget): Json {
+  if (target.kind === 'version') return { 'Fn::GetAtt': [target.id, 'Version'] };
+  if (target.aliasName !== undefined) return target.aliasName;
+  // An alias ARN is `arn:<partition>:lambda:<region>:<account>:function:<name>:<alias>`.
+  return { 'Fn::Select': [7, { 'Fn::Split': [':', target.value] }] };
+}
+
+/** The X of `[7, Fn::Split [':', Ref X]]` (an alias name taken from its ARN), else undefined. */
+function aliasOfSelect(arg: Json): string | undefined {
+  if (!Array.isArray(arg) || arg[0] !== 7) return undefined;
+  const split = (arg[1] as { 'Fn::Split'?: Json } | null)?.['Fn::Split'];
+  return Array.isArray(split) && split[0] === ':' ? refName(split[1]) : undefined;
+}
+
+/** `Fn::If [C, <a warm qualifier of fn>, <other>]` (either order), as decideQualifier writes it. */
+function guardedQualifier(value: Json, fn: string, targets: WarmTargets): boolean {
+  const arg = ifArgs(value);
+  if (!arg) return false;
+  const warm = (v: Json): boolean => {
+    if (typeof v === 'string') return targets.warmAliasNames(fn).includes(v);
+    const r = versionOf(fn, v, targets);
+    if (r?.kind === 'qualifier' && targets.isWarmQualifier(r.id)) return true;
+    if (intrinsicName(v) === 'Fn::Select') {
+      const alias = aliasOfSelect((v as { 'Fn::Select': Json })['Fn::Select']);
+      return alias !== undefined && targets.isWarmQualifier(alias) && targets.functionOfQualifier(alias) === fn;
+    }
+    return ifArgs(v) !== undefined && guardedQualifier(v, fn, targets);
+  };
+  return warm(arg[1]) || warm(arg[2]);
+}
+
+/** `Fn::If [C, warm, cold]` for each guard, innermost last. */
+export function guard(guards: readonly Guard[], warm: Json, cold: Json): Json {
+  let value = warm;
+  for (let k = guards.length - 1; k >= 0; k--) {
+    const g = guards[k];
+    value = { 'Fn::If': g.negate ? [g.condition, cold, value] : [g.condition, value, cold] };
+  }
+  return value;
+}
+
+function decideExternal(slot: Slot, arn: string, qualifier: string | undefined, from: string, ctx: DecideContext): SlotDecision {
+  if (qualifier !== undefined && qualifier !== '$LATEST') return { kind: 'ignore' };
+  const lookup = ctx.external?.[arn];
+  if (!lookup) {
+    const written = from === arn ? arn : `${from} (${arn})`;
+    return { kind: 'external', arn, ...why('decide.externalNotLookedUp', { written }), failed: false };
+  }
+  if (lookup.status === 'error') return { kind: 'external', arn, ...why('decide.lookupFailed', { arn, message: lookup.message }), failed: true };
+  if (lookup.status === 'cold') return { kind: 'external', arn, ...why('decide.externalCold', { arn }), failed: false };
+  let chosen = lookup.aliases;
+  if (chosen.length > 1) {
+    if (ctx.aliasName === undefined) {
+      return {
+        kind: 'error',
+        message: render('decide.externalAmbiguous', { arn, count: chosen.length, aliases: chosen.map((a) => a.name).join(', ') }),
+      };
+    }
+    chosen = chosen.filter((a) => a.name === ctx.aliasName);
+    if (chosen.length !== 1) {
+      return {
+        kind: 'error',
+        message: render('decide.externalNoSuchAlias', { aliasName: ctx.aliasName, arn, aliases: lookup.aliases.map((a) => a.name).join(', ') }),
+      };
+    }
+  }
+  const value = chosen[0].arn;
+  return { kind: 'rewrite', edit: { slot, value, grants: [{ value, unqualified: arn }], reasons: ['ProvisionedConcurrency'], from, to: value } };
+}

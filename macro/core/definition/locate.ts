@@ -1,0 +1,132 @@
+/**
+ * Where a state's value sits in the template: the path down into a Definition object, or the
+ * string piece of a DefinitionString (plain, Fn::Sub or Fn::Join) and the offset of the value in
+ * it. The core records this on each decision about a state, so that an edge (`check`) can point at
+ * the line and column without reading the definition again.
+ */
+import { asObject, getOwn, isObject } from '../../cfn/json';
+import type { StrNode, When } from './ast';
+import type { DefinitionModel } from './read';
+import type { SlotScan } from './slots';
+import type { Json, ValueLocation } from '../../types';
+
+/**
+ * A locator for the states of one definition: the location of the value of the state at
+ * `statePath` (its invocation, or its note's FunctionName); undefined: the property itself.
+ */
+export function stateLocator(
+  model: DefinitionModel,
+  value: Json | undefined,
+  scan: SlotScan,
+): (statePath: string, when?: readonly When[]) => ValueLocation | undefined {
+  const path = model.path.split('/').filter(Boolean);
+  // The string that names the invoked function in each state: the slot's, else an explicit
+  // Qualifier's FunctionName (the first of each path, built once: a definition may have thousands).
+  // A state chosen by Fn::If has one per branch: keyed by the path and the branch too.
+  const key = (statePath: string, when: readonly When[] = []): string =>
+    when.length ? `${statePath}\u0000${when.map((w) => `${w.condition}=${w.value}`).join(',')}` : statePath;
+  const leaves = new Map<string, StrNode | undefined>();
+  const slotLeaves = new Map<string, StrNode>();
+  for (const n of scan.notes) {
+    if (!leaves.has(n.statePath)) leaves.set(n.statePath, n.functionName);
+    if (!leaves.has(key(n.statePath, n.when))) leaves.set(key(n.statePath, n.when), n.functionName);
+  }
+  for (const s of scan.slots) {
+    if (!slotLeaves.has(s.statePath)) slotLeaves.set(s.statePath, s.leaf);
+    if (!slotLeaves.has(key(s.statePath, s.when))) slotLeaves.set(key(s.statePath, s.when), s.leaf);
+  }
+  // The template path of a text definition's pieces is the same for all its states: one array, shared.
+  // (Only its last key varies, and only for an Fn::Join, by piece.)
+  const pieces = new Map<string | number, (string | number)[]>();
+  return (statePath, when) =>
+    locate(
+      model,
+      value,
+      path,
+      slotLeaves.get(key(statePath, when)) ?? leaves.get(key(statePath, when)) ?? slotLeaves.get(statePath) ?? leaves.get(statePath),
+      statePath,
+      pieces,
+    );
+}
+
+function locate(
+  model: DefinitionModel,
+  value: Json | undefined,
+  path: string[],
+  leaf: StrNode | undefined,
+  statePath: string,
+  pieces: Map<string | number, (string | number)[]>,
+): ValueLocation | undefined {
+  if (leaf?.loc.kind === 'value') return { path: (path as (string | number)[]).concat(leaf.loc.path) };
+  if (leaf?.loc.kind === 'text' && model.form !== 'object') {
+    const at = textLocation(model, value, path, leaf.loc.start);
+    if (!at) return at;
+    const key = at.path[at.path.length - 1];
+    const shared = pieces.get(key);
+    if (shared) at.path = shared;
+    else pieces.set(key, at.path);
+    return at;
+  }
+  if (model.form === 'object') return { path: [...path, ...statePathKeys(model.value, statePath)] };
+  return undefined;
+}
+
+/** Flat-text offset `flat` of a text definition, through its segments back to the piece of the template. */
+function textLocation(
+  model: Extract<DefinitionModel, { segments: unknown }>,
+  value: Json | undefined,
+  path: string[],
+  flat: number,
+): ValueLocation | undefined {
+  const starts = model.flatStarts;
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid] <= flat) lo = mid;
+    else hi = mid - 1;
+  }
+  const seg = model.segments[lo];
+  if (!seg) return undefined;
+  const offset = seg.atomic ? seg.start.offset : seg.start.offset + (flat - starts[lo]);
+  const source = model.source;
+  if (source.form === 'string') return { path, offset };
+  if (source.form === 'sub') return { path: source.vars ? [...path, 'Fn::Sub', 0] : [...path, 'Fn::Sub'], offset };
+  // The pieces are the template's own only when the Join was read as written (not flattened).
+  const join = getOwn(asObject(value), 'Fn::Join');
+  if (!Array.isArray(join) || join[1] !== source.pieces) return undefined;
+  return { path: [...path, 'Fn::Join', 1, seg.start.piece], offset };
+}
+
+/** The keys of `statePath` (`States.Fan.Branches[0].States.Work`) in a Definition object; state names may hold dots. */
+function statePathKeys(definition: unknown, statePath: string): (string | number)[] {
+  const keys: (string | number)[] = [];
+  let machine: unknown = definition;
+  let rest = statePath;
+  while (rest.startsWith('States.') && isObject(machine)) {
+    rest = rest.slice('States.'.length);
+    const states = getOwn(machine, 'States');
+    if (!isObject(states)) break;
+    const name = Object.keys(states)
+      .filter((k) => rest === k || rest.startsWith(`${k}.`))
+      .sort((a, b) => b.length - a.length)[0];
+    if (name === undefined) break;
+    keys.push('States', name);
+    rest = rest.slice(name.length);
+    if (rest === '') break;
+    const state = getOwn(states, name);
+    const branch = /^\.Branches\[(\d+)\]\./.exec(rest);
+    const sub = /^\.(Iterator|ItemProcessor)\./.exec(rest);
+    if (branch) {
+      const branches = getOwn(asObject(state), 'Branches');
+      keys.push('Branches', Number(branch[1]));
+      machine = Array.isArray(branches) ? branches[Number(branch[1])] : undefined;
+      rest = rest.slice(branch[0].length);
+    } else if (sub) {
+      keys.push(sub[1]);
+      machine = getOwn(asObject(state), sub[1]);
+      rest = rest.slice(sub[0].length);
+    } else break;
+  }
+  return keys;
+}

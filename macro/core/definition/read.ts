@@ -1,0 +1,434 @@
+/**
+ * Step 3 of the pipeline: read each state machine's definition, in whatever form it comes.
+ *
+ * - `Definition`: an object, possibly with intrinsics as values.
+ * - `DefinitionString`: a plain string, `Fn::Sub` (string or `[string, vars]`), or `Fn::Join`
+ *   with any delimiter whose pieces may be intrinsics.
+ * - `DefinitionSubstitutions`: `${key}` placeholders resolved by Step Functions, on top of either.
+ *
+ * Text forms become a list of segments (text with its offsets in the source, or a hole with its
+ * value and binding); the flat text of the segments is parsed by `parseDefinitionText`.
+ */
+import { ReadError } from '../../errors';
+import { partsOf, type Part } from '../../cfn/parts';
+import { tokenizeSub } from '../../cfn/sub';
+import { getOwn, hasOwn, isObject, kindOf } from '../../cfn/json';
+import type { Json, JsonObject } from '../../types';
+import type { Binding, HoleSource, Loc, Node, StrNode } from './ast';
+import { expansionError, formatCount, LimitError, LIMITS } from '../../limits';
+import { HOLE_CHAR, parseDefinitionText, type HoleInfo } from './parse';
+import { SLOT_KEYS, SLOT_SHAPE } from './slots';
+import { intrinsicName } from '../../cfn/intrinsics';
+import { render } from '../../messages';
+
+export type TextSource =
+  | { form: 'string'; text: string }
+  | { form: 'sub'; template: string; vars?: JsonObject }
+  | { form: 'join'; delimiter: string; pieces: Json[] };
+
+/** A position in a text source: piece index (0 unless Fn::Join) and offset in that piece. */
+export interface Pos {
+  piece: number;
+  offset: number;
+}
+
+export interface Segment {
+  text: string;
+  start: Pos;
+  end: Pos;
+  /** Cannot be cut: an escape `${!X}`, a Join delimiter, a hole. */
+  atomic: boolean;
+  hole?: HoleInfo;
+}
+
+interface Common {
+  stateMachine: string;
+  /** Template path of the definition property, e.g. `Resources/Flow/Properties/DefinitionString`. */
+  path: string;
+  root: Node;
+  substitutions?: JsonObject;
+  /** How many times each binding (`sub-var:x`, `substitution:y`) occurs in the definition. */
+  uses: Map<string, number>;
+}
+
+export type DefinitionModel =
+  | (Common & { property: 'Definition' | 'DefinitionString'; form: 'object'; value: JsonObject })
+  | (Common & { property: 'DefinitionString' | 'Definition'; form: TextSource['form']; source: TextSource; segments: Segment[]; flatStarts: number[] });
+
+export function bindingKey(b: Binding): string | undefined {
+  return b.kind === 'inline' ? undefined : `${b.kind}:${b.name}`;
+}
+
+/** Reads a definition value; throws ReadError when it cannot be read. */
+export function readDefinition(
+  stateMachine: string,
+  property: 'Definition' | 'DefinitionString',
+  value: Json,
+  substitutions: Json | undefined,
+): DefinitionModel {
+  const path = `Resources/${stateMachine}/Properties/${property}`;
+  let subs: JsonObject | undefined;
+  if (substitutions !== undefined) {
+    if (!isObject(substitutions)) throw new ReadError('DefinitionSubstitutions must be an object');
+    subs = substitutions;
+    const keys = Object.keys(subs).length;
+    if (keys > LIMITS.substitutions) {
+      throw new LimitError('substitutions', render('limit.substitutions', { keys: formatCount(keys), limit: formatCount(LIMITS.substitutions) }));
+    }
+  }
+  const uses = new Map<string, number>();
+  const count = (b: Binding): void => {
+    const k = bindingKey(b);
+    if (k) uses.set(k, (uses.get(k) ?? 0) + 1);
+  };
+
+  // A Definition object, or an Fn::If choosing between two of them.
+  if (property === 'Definition' && isObject(value) && (intrinsicName(value) === undefined || isStructuralIf(value))) {
+    const root = objectToNode(value, subs, count, []);
+    return { stateMachine, path, property, form: 'object', value, root, substitutions: subs, uses };
+  }
+  // `Fn::ToJsonString` (AWS::LanguageExtensions, when this macro runs first): the object inside is
+  // the definition, read and written back in place (its paths start with `Fn::ToJsonString`).
+  const inner = toJsonStringObject(value);
+  if (inner) {
+    const root = objectToNode(inner, subs, count, [TO_JSON_STRING]);
+    return { stateMachine, path, property, form: 'object', value: inner, root, substitutions: subs, uses };
+  }
+
+  const source = textSource(value);
+  let segments = segmentsOf(source);
+  if (subs) segments = applySubstitutions(segments, subs);
+  const flatStarts: number[] = new Array(segments.length);
+  const holes = new Map<number, HoleInfo>();
+  let length = 0;
+  const texts: string[] = new Array(segments.length);
+  segments.forEach((seg, k) => {
+    flatStarts[k] = length;
+    if (length + seg.text.length > LIMITS.expansion) throw expansionError(`the definition of ${stateMachine}`);
+    if (seg.hole) {
+      holes.set(length, seg.hole);
+      count(seg.hole.binding);
+    }
+    texts[k] = seg.text;
+    length += seg.text.length;
+  });
+  // One flat string (a `+=` chain would be a rope that every character read walks through).
+  const text = texts.join('');
+  const root = parseDefinitionText({ text, holes }, { shape: SLOT_SHAPE });
+  return { stateMachine, path, property, form: source.form, source, segments, flatStarts, root, substitutions: subs, uses };
+}
+
+const TO_JSON_STRING = 'Fn::ToJsonString';
+
+/** The definition object inside `{"Fn::ToJsonString": {...}}`, else undefined. */
+function toJsonStringObject(value: Json): JsonObject | undefined {
+  if (intrinsicName(value) !== TO_JSON_STRING) return undefined;
+  const arg = (value as JsonObject)[TO_JSON_STRING];
+  return (isObject(arg) && intrinsicName(arg) === undefined) || isStructuralIf(arg) ? (arg as JsonObject) : undefined;
+}
+
+/** How to avoid a failure to read an `Fn::ToJsonString` definition: the transform order. */
+const TO_JSON_STRING_ORDER =
+  'list AWS::LanguageExtensions before WarmStepFunctions in Transform (CloudFormation runs transforms in the order listed, so the macro then reads the JSON text that AWS::LanguageExtensions makes)';
+
+function textSource(value: Json): TextSource {
+  if (typeof value === 'string') return { form: 'string', text: value };
+  const fn = intrinsicName(value);
+  const arg = fn ? (value as Record<string, Json>)[fn] : undefined;
+  if (fn === 'Fn::Sub') {
+    if (typeof arg === 'string') return { form: 'sub', template: arg };
+    if (Array.isArray(arg) && arg.length === 2 && typeof arg[0] === 'string' && isObject(arg[1])) {
+      return { form: 'sub', template: arg[0], vars: arg[1] };
+    }
+    throw new ReadError(`Fn::Sub takes a string or a list of two items [string, variable map]; got ${shape(arg)}`);
+  }
+  if (fn === 'Fn::Join') {
+    if (Array.isArray(arg) && arg.length === 2 && typeof arg[0] === 'string' && Array.isArray(arg[1])) {
+      // Pieces that are themselves Fn::Join / Fn::Sub carry JSON text: read the Join flattened into
+      // one `Fn::Join ""` of text and single references (written back that way if it changes).
+      const nested = arg[1].some((p) => {
+        const fn = intrinsicName(p);
+        return fn === 'Fn::Join' || fn === 'Fn::Sub';
+      });
+      if (nested) {
+        const parts = partsOf(value);
+        if (parts) return { form: 'join', delimiter: '', pieces: parts.map((p) => (typeof p === 'string' ? p : p.hole)) };
+      }
+      return { form: 'join', delimiter: arg[0], pieces: arg[1] };
+    }
+    throw new ReadError(`Fn::Join takes a list of two items [delimiter string, list of values]; got ${shape(arg)}`);
+  }
+  if (fn === TO_JSON_STRING) {
+    const what = isObject(arg) ? `an ${intrinsicName(arg)}` : Array.isArray(arg) ? 'a list' : JSON.stringify(arg);
+    throw new ReadError(`the definition is an Fn::ToJsonString of ${what}, not of a definition object, so the macro cannot read it; ${TO_JSON_STRING_ORDER}`);
+  }
+  if (isObject(value) && fn === undefined) throw new ReadError('the definition is an object where a string was expected');
+  throw new ReadError(`the definition is ${fn ? `an ${fn}` : JSON.stringify(value)}, which the macro cannot read before deployment`);
+}
+
+function shape(arg: Json | undefined): string {
+  if (!Array.isArray(arg)) return kindOf(arg);
+  const kinds = arg.map(kindOf);
+  return `a list of ${arg.length} item${arg.length === 1 ? '' : 's'} (${kinds.join(', ')})`;
+}
+
+function segmentsOf(source: TextSource): Segment[] {
+  if (source.form === 'string') {
+    return [{ text: source.text, start: { piece: 0, offset: 0 }, end: { piece: 0, offset: source.text.length }, atomic: false }];
+  }
+  if (source.form === 'sub') {
+    const vars = source.vars;
+    const tokens = tokenizeSub(source.template, (name) => vars !== undefined && getOwn(vars, name) !== undefined);
+    return tokens.map((t): Segment => {
+      const start = { piece: 0, offset: t.start };
+      const end = { piece: 0, offset: t.end };
+      switch (t.kind) {
+        case 'text':
+          return { text: t.text, start, end, atomic: false };
+        case 'escape':
+          return { text: t.text, start, end, atomic: true };
+        case 'ref':
+          return { text: HOLE_CHAR, start, end, atomic: true, hole: { value: { Ref: t.name }, binding: { kind: 'inline' } } };
+        case 'getatt':
+          return { text: HOLE_CHAR, start, end, atomic: true, hole: { value: { 'Fn::GetAtt': [t.resource, t.attribute] }, binding: { kind: 'inline' } } };
+        case 'var':
+          return { text: HOLE_CHAR, start, end, atomic: true, hole: { value: getOwn(vars, t.name)!, binding: { kind: 'sub-var', name: t.name } } };
+      }
+    });
+  }
+  // The delimiter's copies alone may be too much: known before any segment is made.
+  if (source.delimiter.length * Math.max(0, source.pieces.length - 1) > LIMITS.expansion) throw expansionError('the Fn::Join of the definition');
+  const out: Segment[] = [];
+  source.pieces.forEach((piece, p) => {
+    if (p > 0 && source.delimiter !== '') {
+      const prev = source.pieces[p - 1];
+      out.push({
+        text: source.delimiter,
+        start: { piece: p - 1, offset: typeof prev === 'string' ? prev.length : 1 },
+        end: { piece: p, offset: 0 },
+        atomic: true,
+      });
+    }
+    if (typeof piece === 'string') {
+      out.push({ text: piece, start: { piece: p, offset: 0 }, end: { piece: p, offset: piece.length }, atomic: false });
+    } else if (typeof piece === 'number' || typeof piece === 'boolean') {
+      out.push({ text: String(piece), start: { piece: p, offset: 0 }, end: { piece: p, offset: 1 }, atomic: true });
+    } else {
+      out.push({
+        text: HOLE_CHAR,
+        start: { piece: p, offset: 0 },
+        end: { piece: p, offset: 1 },
+        atomic: true,
+        hole: { value: piece, binding: { kind: 'inline' } },
+      });
+    }
+  });
+  return out;
+}
+
+/**
+ * Splits text at `${key}` placeholders of DefinitionSubstitutions. Step Functions substitutes in the
+ * joined text, so a placeholder may straddle segments (e.g. `"$"` and `"{key}"` in two Join pieces):
+ * each run of adjacent text segments is tokenized as one text.
+ */
+function applySubstitutions(segments: Segment[], subs: JsonObject): Segment[] {
+  const isKey = (k: string): boolean => hasOwn(subs, k);
+  const out: Segment[] = [];
+  for (let k = 0; k < segments.length; ) {
+    if (segments[k].hole) {
+      out.push(segments[k++]);
+      continue;
+    }
+    let e = k;
+    while (e < segments.length && !segments[e].hole) e++;
+    const run = segments.slice(k, e);
+    k = e;
+    const text = run.length === 1 ? run[0].text : run.map((r) => r.text).join('');
+    if (!text.includes('${')) {
+      out.push(...run);
+      continue;
+    }
+    const starts: number[] = [];
+    let at = 0;
+    for (const r of run) {
+      starts.push(at);
+      at += r.text.length;
+    }
+    // The segment at `offset` (a SAM definition has a segment per line: a linear scan per token
+    // would make the read quadratic).
+    const segAt = (offset: number): number => lastAtOrBefore(starts, offset);
+    const posAt = (offset: number, side: 'start' | 'end'): Pos => {
+      const i = segAt(side === 'start' ? offset : Math.max(0, offset - 1));
+      const seg = run[i];
+      if (seg.atomic) return side === 'start' ? seg.start : seg.end;
+      return { piece: seg.start.piece, offset: seg.start.offset + (offset - starts[i]) };
+    };
+    for (const t of tokenizeSub(text, isKey, 'substitutions')) {
+      if (t.kind === 'var') {
+        out.push({
+          text: HOLE_CHAR,
+          start: posAt(t.start, 'start'),
+          end: posAt(t.end, 'end'),
+          atomic: true,
+          hole: { value: subs[t.name], binding: { kind: 'substitution', name: t.name } },
+        });
+        continue;
+      }
+      // Text: one segment per original segment it overlaps.
+      for (let i = segAt(t.start); i < run.length && starts[i] < t.end; i++) {
+        const seg = run[i];
+        const from = Math.max(t.start, starts[i]);
+        const to = Math.min(t.end, starts[i] + seg.text.length);
+        if (to <= from) continue;
+        // A segment that the token covers whole is kept as it is (most lines of a SAM definition).
+        if (from === starts[i] && to - from === seg.text.length) {
+          out.push(seg);
+          continue;
+        }
+        const piece = text.slice(from, to);
+        if (seg.atomic) out.push({ text: piece, start: seg.start, end: seg.end, atomic: true });
+        else {
+          out.push({
+            text: piece,
+            start: { piece: seg.start.piece, offset: seg.start.offset + (from - starts[i]) },
+            end: { piece: seg.start.piece, offset: seg.start.offset + (to - starts[i]) },
+            atomic: false,
+          });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** Index of the last of the sorted `starts` that is at most `at` (0 when none is); binary search. */
+export function lastAtOrBefore(starts: readonly number[], at: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid] <= at) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+const DATA_NODE: Node = Object.freeze({ kind: 'scalar' }) as Node;
+
+/**
+ * `Fn::If [Condition, A, B]` whose branches are definition structure (an object, a list, another
+ * such Fn::If, or `Ref AWS::NoValue`, at least one of them not NoValue): CloudFormation picks a
+ * whole state, `Parameters`, branch… at deploy time. An Fn::If of strings stays a string leaf.
+ */
+function isStructuralIf(v: Json, depth = 0): boolean {
+  if (intrinsicName(v) !== 'Fn::If' || depth > 50) return false;
+  const arg = (v as JsonObject)['Fn::If'];
+  if (!Array.isArray(arg) || arg.length !== 3 || typeof arg[0] !== 'string') return false;
+  const structural = (b: Json): boolean => Array.isArray(b) || (isObject(b) && intrinsicName(b) === undefined) || isStructuralIf(b, depth + 1);
+  const noValue = (b: Json): boolean => isObject(b) && getOwn(b, 'Ref') === 'AWS::NoValue' && Object.keys(b).length === 1;
+  return (structural(arg[1]) || structural(arg[2])) && (structural(arg[1]) || noValue(arg[1])) && (structural(arg[2]) || noValue(arg[2]));
+}
+
+/**
+ * A path from the Definition as a chain of links to the parent's path: shared by every value below,
+ * so that a deep definition costs its size, not its size times its depth. Written out as a list
+ * only when a leaf's location is read (a rewrite, or the CLI locating a finding).
+ */
+interface PathLink {
+  readonly up: PathLink | null;
+  readonly key: string | number;
+}
+
+function pathOf(link: PathLink | null): (string | number)[] {
+  const out: (string | number)[] = [];
+  for (let l = link; l !== null; l = l.up) out.push(l.key);
+  return out.reverse();
+}
+
+/** A value location whose path is written out on first read. */
+function valueLoc(link: PathLink | null): Loc {
+  let path: (string | number)[] | undefined;
+  return {
+    kind: 'value',
+    get path() {
+      return (path ??= pathOf(link));
+    },
+  };
+}
+
+/** A `Definition` object as a node tree; iterative (definitions can nest deeply). `base`: the keys above it (`Fn::ToJsonString`). */
+function objectToNode(value: JsonObject, subs: JsonObject | undefined, count: (b: Binding) => void, base: (string | number)[]): Node {
+  const leaf = (v: Json, link: PathLink): Node => {
+    if (typeof v === 'string' || intrinsicName(v) !== undefined) {
+      const parts = partsOf(v) ?? [{ hole: v }];
+      return strNode(parts, valueLoc(link), subs, count);
+    }
+    return { kind: 'scalar' };
+  };
+  // The root itself may be an Fn::If choosing between two definitions.
+  const rootIf = isStructuralIf(value);
+  const root: Node = rootIf
+    ? { kind: 'if', condition: (value['Fn::If'] as Json[])[0] as string, branches: [undefined, undefined] }
+    : { kind: 'obj', entries: new Map() };
+  let top: PathLink | null = null;
+  for (const key of rootIf ? [...base, 'Fn::If'] : base) top = { up: top, key };
+  const work: { src: Json; dst: Node; link: PathLink | null }[] = [{ src: value, dst: root, link: top }];
+  while (work.length) {
+    const { src, dst, link } = work.pop()!;
+    const place = (key: string | number, v: Json): void => {
+      let child: Node;
+      if (Array.isArray(v)) child = { kind: 'arr', items: [] };
+      else if (isObject(v) && intrinsicName(v) === undefined) child = { kind: 'obj', entries: new Map() };
+      else if (isStructuralIf(v)) {
+        const ifNode: Node = { kind: 'if', condition: ((v as JsonObject)['Fn::If'] as Json[])[0] as string, branches: [undefined, undefined] };
+        if (dst.kind === 'obj') dst.entries.set(String(key), ifNode);
+        else if (dst.kind === 'arr') dst.items.push(ifNode);
+        else if (dst.kind === 'if') dst.branches[key === 1 ? 0 : 1] = ifNode;
+        work.push({ src: v, dst: ifNode, link: { up: { up: link, key }, key: 'Fn::If' } });
+        return;
+      }
+      // Plain strings that findSlots never reads (and that hold no substitution) need no node.
+      else if (typeof v === 'string' && (typeof key === 'number' || !SLOT_KEYS.has(key)) && !v.includes('${')) child = DATA_NODE;
+      else child = leaf(v, { up: link, key });
+      if (dst.kind === 'obj') dst.entries.set(String(key), child);
+      else if (dst.kind === 'arr') dst.items.push(child);
+      else if (dst.kind === 'if') dst.branches[key === 1 ? 0 : 1] = child;
+      if (child.kind === 'obj' || child.kind === 'arr') work.push({ src: v, dst: child, link: { up: link, key } });
+    };
+    if (dst.kind === 'if') {
+      // Both branches (a `Ref AWS::NoValue` branch stays undefined); paths go through `Fn::If`.
+      const arg = (src as JsonObject)['Fn::If'] as Json[];
+      for (const k of [1, 2]) if (!(isObject(arg[k]) && getOwn(arg[k] as JsonObject, 'Ref') === 'AWS::NoValue')) place(k, arg[k]);
+    } else if (Array.isArray(src)) src.forEach((v, k) => place(k, v));
+    else if (isObject(src)) {
+      for (const k of Object.keys(src)) {
+        // A substitution used in a key counts as a use too (it must not be taken for unused).
+        if (subs && k.includes('${'))
+          for (const t of tokenizeSub(k, (n) => hasOwn(subs, n), 'substitutions')) if (t.kind === 'var') count({ kind: 'substitution', name: t.name });
+        place(k, src[k]);
+      }
+    }
+  }
+  return root;
+}
+
+function strNode(parts: Part[], loc: Loc, subs: JsonObject | undefined, count: (b: Binding) => void): StrNode {
+  const holes: HoleSource[] = [];
+  const out: Part[] = [];
+  for (const p of parts) {
+    if (typeof p !== 'string') {
+      out.push(p);
+      holes.push({ binding: { kind: 'inline' } });
+    } else if (subs && p.includes('${')) {
+      for (const t of tokenizeSub(p, (k) => hasOwn(subs, k), 'substitutions')) {
+        if (t.kind === 'var') {
+          out.push({ hole: subs[t.name] });
+          const binding: Binding = { kind: 'substitution', name: t.name };
+          holes.push({ binding });
+          count(binding);
+        } else if (t.kind === 'text') out.push(t.text);
+      }
+    } else out.push(p);
+  }
+  return { kind: 'str', parts: out, holes, loc };
+}

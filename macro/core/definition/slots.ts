@@ -1,0 +1,262 @@
+/**
+ * Step 4 of the pipeline: find the invocation slots of a definition.
+ *
+ * States are visited at every depth (Parallel `Branches`, Map `Iterator` and `ItemProcessor`)
+ * with an explicit stack. An `Fn::If` that chooses a whole machine, `States` map, state, list of
+ * branches or `Parameters`/`Arguments` is followed into both branches: each slot records the
+ * conditions that choose it (`when`). A slot is a string that Step Functions uses as the function to invoke:
+ * - a Task's `Resource`, when it is a Lambda function ARN;
+ * - `Parameters.FunctionName` (JSONPath) or `Arguments.FunctionName` (JSONata) of a Task whose
+ *   `Resource` is `arn:<partition>:states:::lambda:invoke` or `...lambda:invoke.waitForTaskToken`.
+ */
+import { expandParts, formatParts, formatValue, isHole, type Part } from '../../cfn/parts';
+import { alternatives, get, textOf, type Node, type StrNode, type When } from './ast';
+import type { Shape } from './parse';
+import { refName } from '../../cfn/intrinsics';
+import { boundedStatePath } from '../../limits';
+
+export interface Slot {
+  state: string;
+  /** Path of the state in the definition, e.g. `States.Fan.Branches[0].States.Work`. */
+  statePath: string;
+  field: 'Resource' | 'Parameters.FunctionName' | 'Arguments.FunctionName' | 'Parameters.Qualifier' | 'Arguments.Qualifier';
+  leaf: StrNode;
+  /** The task's place in document order (slots and notes of one scan share the count). */
+  order: number;
+  /**
+   * The `Fn::If` branches above the slot (a whole state, `Parameters`, `States`, Parallel branch or
+   * Map processor chosen by a condition, which CloudFormation resolves at deploy time): the slot
+   * exists where these conditions have these values. Empty when it always exists.
+   */
+  when: readonly When[];
+  /**
+   * The task's `Credentials`: Step Functions then calls Lambda with that role, not the state
+   * machine's. `RoleArn` (a string node), or `RoleArn.$` (a path computed at run time).
+   */
+  credentials?: { roleArn: StrNode } | { dynamic: true };
+}
+
+/** Something about a Task that the macro cannot or will not decide from the template. */
+export interface SlotNote {
+  state: string;
+  statePath: string;
+  /**
+   * `dynamic`: the function is computed at run time (JSONPath `.$`, JSONata);
+   * `deploy-time`: a part of the definition is a value CloudFormation fills in at deploy time that
+   * the macro cannot read inside (a parameter, an Fn::FindInMap, a `${Var}` standing for JSON);
+   * `explicit-qualifier`: `Qualifier` next to `FunctionName`.
+   */
+  kind: 'dynamic' | 'deploy-time' | 'explicit-qualifier';
+  message: string;
+  /** explicit-qualifier: where the Qualifier is, the FunctionName, and the Qualifier (a string node, or another node). */
+  container?: 'Parameters' | 'Arguments';
+  functionName?: StrNode;
+  qualifier?: Node;
+  /** explicit-qualifier: the Qualifier is `Qualifier.$`, a path computed at run time. */
+  dynamicQualifier?: boolean;
+  /** The task's place in document order (slots and notes of one scan share the count). */
+  order: number;
+  /** As Slot.when. */
+  when: readonly When[];
+  /** As Slot.credentials (an explicit Qualifier's task may call Lambda with its own role). */
+  credentials?: Slot['credentials'];
+}
+
+export interface SlotScan {
+  slots: Slot[];
+  notes: SlotNote[];
+}
+
+/** The keys whose string values findSlots reads; definition readers may drop every other string. */
+export const SLOT_KEYS: ReadonlySet<string> = new Set(['Type', 'Resource', 'FunctionName', 'Qualifier', 'Parameters', 'Arguments', 'RoleArn']);
+
+/**
+ * The part of a definition that findSlots reads: the States of every state machine at any depth
+ * (Parallel Branches, Map Iterator and ItemProcessor), each state's Type and Resource, and its
+ * Parameters or Arguments (an expression string, or an object whose FunctionName and Qualifier
+ * are read and whose other keys are only looked up). Definition readers may drop everything else.
+ */
+export const SLOT_SHAPE: Shape = (() => {
+  const machine: { children?: ReadonlyMap<string, Shape> } = {};
+  const params: Shape = { strings: new Set(['FunctionName', 'Qualifier']) };
+  const state: Shape = {
+    strings: new Set(['Type', 'Resource', 'Parameters', 'Arguments']),
+    children: new Map<string, Shape>([
+      ['Parameters', params],
+      ['Arguments', params],
+      ['Credentials', { strings: new Set(['RoleArn']) }],
+      ['Branches', { items: machine }],
+      ['Iterator', machine],
+      ['ItemProcessor', machine],
+    ]),
+  };
+  machine.children = new Map([['States', { other: state }]]);
+  return machine;
+})();
+
+const LAMBDA_INVOKE = /^arn:(?:aws[a-z-]*|\{AWS-Partition\}):states:::lambda:invoke(?:\.waitForTaskToken)?$/;
+
+export function findSlots(root: Node): SlotScan {
+  const slots: Slot[] = [];
+  const notes: SlotNote[] = [];
+  const machines: { node: Node | undefined; path: string; when: readonly When[] }[] = [{ node: root, path: '', when: [] }];
+  let tasks = 0;
+  const opaque = (state: string, where: string, node: Node, when: readonly When[], what: string): void => {
+    const value = deployTimeValue(node);
+    if (value === undefined) return;
+    notes.push({
+      state,
+      statePath: where,
+      kind: 'deploy-time',
+      message: `${what} is ${value}, which CloudFormation fills in at deploy time; the macro cannot read inside it`,
+      order: tasks++,
+      when,
+    });
+  };
+  while (machines.length) {
+    const { node, path, when } = machines.pop()!;
+    // Visit in document order: push in reverse so that the stack pops them in order.
+    const found: { node: Node | undefined; path: string; when: readonly When[] }[] = [];
+    for (const machine of alternatives(node, when)) {
+      if (machine.node.kind !== 'obj') {
+        if (path !== '') opaque('', path.slice(0, -1), machine.node, machine.when, `${path.slice(0, -1)}`);
+        continue;
+      }
+      for (const states of alternatives(get(machine.node, 'States'), machine.when)) {
+        if (states.node.kind !== 'obj') {
+          opaque('', `${path}States`, states.node, states.when, `${path}States`);
+          continue;
+        }
+        for (const [name, stateNode] of states.node.entries) {
+          const statePath = `${path}States.${name}`;
+          for (const { node: state, when: w } of alternatives(stateNode, states.when)) {
+            if (state.kind !== 'obj') {
+              opaque(name, statePath, state, w, `state ${statePath}`);
+              continue;
+            }
+            const type = resolvedText(get(state, 'Type'));
+            if (type === 'Task') scanTask(name, statePath, state, w, slots, notes, tasks++);
+            else if (type === 'Parallel') {
+              for (const branches of alternatives(get(state, 'Branches'), w)) {
+                if (branches.node.kind === 'arr')
+                  branches.node.items.forEach((b, k) => found.push({ node: b, path: boundedStatePath(`${statePath}.Branches[${k}].`), when: branches.when }));
+                else opaque(name, statePath, branches.node, branches.when, `${statePath}.Branches`);
+              }
+            } else if (type === 'Map') {
+              for (const key of ['Iterator', 'ItemProcessor']) {
+                const sub = get(state, key);
+                if (sub) found.push({ node: sub, path: boundedStatePath(`${statePath}.${key}.`), when: w });
+              }
+            }
+          }
+        }
+      }
+    }
+    for (let k = found.length - 1; k >= 0; k--) machines.push(found[k]);
+  }
+  return { slots, notes };
+}
+
+/** How a node that CloudFormation fills in at deploy time is written (`${Var}`, `Ref P`…), or undefined. */
+function deployTimeValue(node: Node): string | undefined {
+  if (node.kind === 'scalar') return node.hole ? formatValue(node.hole.value) : undefined;
+  if (node.kind === 'str' && node.holes.length > 0 && !/^\s*\{%/.test(formatParts(node.parts))) return formatParts(node.parts);
+  return undefined;
+}
+
+function scanTask(state: string, statePath: string, task: Node, when: readonly When[], slots: Slot[], notes: SlotNote[], order: number): void {
+  const resource = get(task, 'Resource');
+  if (resource?.kind !== 'str') return;
+  const credentials = credentialsOf(task);
+  const parts = expandParts(resource.parts);
+  const shape = shapeOf(parts);
+  if (LAMBDA_INVOKE.test(shape)) {
+    for (const container of ['Parameters', 'Arguments'] as const) {
+      for (const { node: params, when: w } of alternatives(get(task, container), when)) {
+        const field = `${container}.FunctionName` as const;
+        const deployTime = deployTimeValue(params);
+        if (deployTime !== undefined) {
+          notes.push({
+            state,
+            statePath,
+            kind: 'deploy-time',
+            message: `${container} is ${deployTime}, which CloudFormation fills in at deploy time; the macro cannot read inside it`,
+            order,
+            when: w,
+          });
+          continue;
+        }
+        if (params.kind === 'str') {
+          notes.push({ state, statePath, kind: 'dynamic', message: `${container} is an expression computed at run time`, order, when: w });
+          continue;
+        }
+        if (params.kind !== 'obj') continue;
+        if (params.entries.has('FunctionName.$')) {
+          notes.push({ state, statePath, kind: 'dynamic', message: `${container}.FunctionName.$ is computed at run time`, order, when: w });
+        }
+        const fn = params.entries.get('FunctionName');
+        if (fn?.kind !== 'str') continue;
+        const text = resolvedText(fn);
+        if (text !== undefined && /^\s*\{%[\s\S]*%\}\s*$/.test(text)) {
+          notes.push({ state, statePath, kind: 'dynamic', message: `${field} is a JSONata expression computed at run time`, order, when: w });
+          continue;
+        }
+        if (params.entries.has('Qualifier') || params.entries.has('Qualifier.$')) {
+          const qualifier = params.entries.get('Qualifier') ?? params.entries.get('Qualifier.$');
+          const dynamicQualifier = !params.entries.has('Qualifier');
+          notes.push({
+            state,
+            statePath,
+            kind: 'explicit-qualifier',
+            message: `${container} sets an explicit Qualifier; left as it is`,
+            container,
+            functionName: fn,
+            qualifier,
+            dynamicQualifier,
+            order,
+            when: w,
+            ...credentials,
+          });
+          continue;
+        }
+        slots.push({ state, statePath, field, leaf: fn, order, when: w, ...credentials });
+      }
+    }
+    return;
+  }
+  // A direct Lambda invocation: the Resource is the function's ARN (or a reference to it).
+  if (/^arn:[^:]*:lambda:/.test(shape) || (parts.length > 0 && isHole(parts[0]))) {
+    slots.push({ state, statePath, field: 'Resource', leaf: resource, order, when, ...credentials });
+  }
+}
+
+/** The task's Credentials role, when it has one. */
+function credentialsOf(task: Node): Pick<Slot, 'credentials'> {
+  const credentials = get(task, 'Credentials');
+  if (credentials?.kind !== 'obj') return {};
+  const roleArn = credentials.entries.get('RoleArn');
+  if (roleArn?.kind === 'str') return { credentials: { roleArn } };
+  return credentials.entries.has('RoleArn.$') ? { credentials: { dynamic: true } } : {};
+}
+
+/** Plain text of a string node, after expanding holes whose values are text (e.g. `"Type": "${var}"`). */
+function resolvedText(node: Node | undefined): string | undefined {
+  const direct = textOf(node);
+  if (direct !== undefined || node?.kind !== 'str') return direct;
+  const parts = expandParts(node.parts);
+  return parts.length === 1 && typeof parts[0] === 'string' ? parts[0] : undefined;
+}
+
+/** Text of parts with pseudo-parameter holes written as `{AWS-Partition}` and other holes as `{?}` (no colons). */
+function shapeOf(parts: readonly Part[]): string {
+  // The ARNs it is matched against are short: a long text (a variable used by thousands of states) is not read whole.
+  let chars = 0;
+  for (const p of parts) if (typeof p === 'string' && (chars += p.length) > 256) return '';
+  return parts
+    .map((p) => {
+      if (typeof p === 'string') return p;
+      const r = refName(p.hole);
+      return r && r.startsWith('AWS::') ? `{${r.replace('::', '-')}}` : '{?}';
+    })
+    .join('');
+}

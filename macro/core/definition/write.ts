@@ -1,0 +1,298 @@
+/**
+ * Step 7 of the pipeline: write the definition back in the form it came in.
+ *
+ * Each edit replaces the content of one JSON string of the definition. In order of preference:
+ * 1. When the string is exactly one `${var}` of an Fn::Sub variable map or of
+ *    DefinitionSubstitutions, and every use of that variable is an invocation that gets the same
+ *    new value, the variable's value changes and the text stays as it is.
+ * 2. Otherwise the string's text changes in place: in Fn::Sub as `${Target}` (or a new variable
+ *    for values that cannot be inlined, such as Fn::If), in Fn::Join as spliced pieces, in a plain
+ *    string as a new DefinitionSubstitutions key, in a Definition object as the new value.
+ * A shared variable (one use is an invocation, another is data) is therefore split: only the
+ * invocation moves to the new value.
+ */
+import { escapeSubText, inlineSubReference, tokenizeSub } from '../../cfn/sub';
+import { getOwn, hasOwn, isObject, jsonEqual, setOwn, type Editor } from '../../cfn/json';
+import type { Edit } from './edit';
+import type { Json, JsonObject } from '../../types';
+import { bindingKey, lastAtOrBefore, type DefinitionModel, type Pos, type TextSource } from './read';
+
+export interface WriteContext {
+  editor: Editor;
+  /** Names that new variables must not shadow (resource logical IDs, parameters). */
+  reserved: ReadonlySet<string>;
+}
+
+export function writeDefinition(model: DefinitionModel, edits: Edit[], ctx: WriteContext): void {
+  if (edits.length === 0) return;
+  const propsPath = ['Resources', model.stateMachine, 'Properties'];
+  const rest: Edit[] = [];
+
+  // 1. Whole-variable edits.
+  const byBinding = new Map<string, Edit[]>();
+  for (const e of edits) {
+    const leaf = e.slot.leaf;
+    const key = leaf.parts.length === 1 && leaf.holes.length === 1 ? bindingKey(leaf.holes[0].binding) : undefined;
+    if (key === undefined) rest.push(e);
+    else byBinding.set(key, [...(byBinding.get(key) ?? []), e]);
+  }
+  const subVarChanges = new Map<string, Json>();
+  for (const [key, group] of byBinding) {
+    const whole = model.uses.get(key) === group.length && group.every((e) => jsonEqual(e.value, group[0].value));
+    if (!whole) {
+      rest.push(...group);
+      continue;
+    }
+    const name = key.slice(key.indexOf(':') + 1);
+    if (key.startsWith('substitution:')) ctx.editor.set([...propsPath, 'DefinitionSubstitutions', name], group[0].value);
+    else subVarChanges.set(name, group[0].value);
+  }
+
+  // Variables whose every use is replaced in place would be left unused: remove them.
+  const replaced = new Map<string, number>();
+  for (const e of rest) {
+    for (const h of e.slot.leaf.holes) {
+      const key = bindingKey(h.binding);
+      if (key) replaced.set(key, (replaced.get(key) ?? 0) + 1);
+    }
+  }
+  const dead = [...replaced].filter(([key, n]) => model.uses.get(key) === n).map(([key]) => key);
+  const deadSubVars = new Set(dead.filter((k) => k.startsWith('sub-var:')).map((k) => k.slice('sub-var:'.length)));
+  const deadSubstitutions = dead.filter((k) => k.startsWith('substitution:')).map((k) => k.slice('substitution:'.length));
+  if (deadSubstitutions.length) {
+    for (const name of deadSubstitutions) ctx.editor.remove([...propsPath, 'DefinitionSubstitutions', name]);
+    const left = ctx.editor.get([...propsPath, 'DefinitionSubstitutions']);
+    if (isObject(left) && Object.keys(left).length === 0) ctx.editor.remove([...propsPath, 'DefinitionSubstitutions']);
+  }
+
+  // 2. In-place text edits.
+  if (model.form === 'object') {
+    for (const e of rest) {
+      if (e.slot.leaf.loc.kind !== 'value') continue;
+      ctx.editor.set([...propsPath, model.property, ...e.slot.leaf.loc.path], e.value);
+    }
+    return;
+  }
+  const names = new NameAllocator(ctx.reserved, model);
+  const replacements = rest
+    .map((e) => {
+      const loc = e.slot.leaf.loc;
+      if (loc.kind !== 'text') throw new Error('internal: a text definition with a non-text slot');
+      return { from: toSource(model, loc.start, 'start'), to: toSource(model, loc.end, 'end'), value: e.value, hint: e.target?.id };
+    })
+    .sort((a, b) => comparePos(b.from, a.from));
+
+  const source = model.source;
+  let newValue: Json;
+  if (source.form === 'sub') newValue = writeSub(source, replacements, subVarChanges, names, deadSubVars);
+  else if (source.form === 'join') newValue = writeJoin(source, replacements);
+  else
+    newValue = writeString(source, replacements, names, (key, value) => {
+      if (!isObject(ctx.editor.get([...propsPath, 'DefinitionSubstitutions']))) ctx.editor.set([...propsPath, 'DefinitionSubstitutions'], {});
+      ctx.editor.set([...propsPath, 'DefinitionSubstitutions', key], value);
+    });
+  ctx.editor.set([...propsPath, model.property], newValue);
+}
+
+interface Replacement {
+  from: Pos;
+  to: Pos;
+  value: Json;
+  /** What a new variable or substitution for the value is named after (the target's logical ID). */
+  hint?: string;
+}
+
+/** Maps an offset of the flat text to a position in the source. */
+function toSource(model: DefinitionModel & { segments: unknown }, flat: number, side: 'start' | 'end'): Pos {
+  if (model.form === 'object') throw new Error('internal');
+  const { segments, flatStarts } = model;
+  // The segment that contains the character at `flat` (start) or at `flat - 1` (end).
+  const lo = lastAtOrBefore(flatStarts, side === 'start' ? flat : flat - 1);
+  const seg = segments[lo];
+  if (seg.atomic) return side === 'start' ? seg.start : seg.end;
+  return { piece: seg.start.piece, offset: seg.start.offset + (flat - flatStarts[lo]) };
+}
+
+function comparePos(a: Pos, b: Pos): number {
+  return a.piece - b.piece || a.offset - b.offset;
+}
+
+/**
+ * `text` with each replacement's range replaced by `insert(r)`. `reps` are in descending order (so
+ * `insert` is called in that order); the result is assembled once, not re-copied per replacement.
+ */
+function splice(text: string, reps: Replacement[], insert: (r: Replacement) => string): string {
+  const chunks: string[] = [];
+  let end = text.length;
+  for (const r of reps) {
+    if (r.to.offset > end) throw new Error('internal: overlapping replacements');
+    chunks.push(text.slice(r.to.offset, end), insert(r));
+    end = r.from.offset;
+  }
+  chunks.push(text.slice(0, end));
+  return chunks.reverse().join('');
+}
+
+function writeSub(
+  source: Extract<TextSource, { form: 'sub' }>,
+  reps: Replacement[],
+  varChanges: Map<string, Json>,
+  names: NameAllocator,
+  dead: Set<string>,
+): Json {
+  const vars: JsonObject = source.vars ? { ...source.vars } : {};
+  for (const name of dead) delete vars[name];
+  for (const [name, value] of varChanges) setOwn(vars, name, value);
+  const template = splice(source.template, reps, (r) => {
+    let text: string;
+    if (typeof r.value === 'string') text = escapeSubText(r.value);
+    else {
+      text = inlineSubReference(r.value) ?? inlineSubText(r.value, vars) ?? '';
+      if (!text) {
+        const name = names.forValue(r.value, vars, r.hint);
+        setOwn(vars, name, r.value);
+        text = '${' + name + '}';
+      }
+    }
+    return text;
+  });
+  return Object.keys(vars).length > 0 || source.vars ? { 'Fn::Sub': [template, vars] } : { 'Fn::Sub': template };
+}
+
+function writeString(
+  source: Extract<TextSource, { form: 'string' }>,
+  reps: Replacement[],
+  names: NameAllocator,
+  addSubstitution: (key: string, value: Json) => void,
+): Json {
+  return splice(source.text, reps, (r) => {
+    if (typeof r.value === 'string') return r.value;
+    const key = names.forValue(r.value, {}, r.hint);
+    addSubstitution(key, r.value);
+    return '${' + key + '}';
+  });
+}
+
+function writeJoin(source: Extract<TextSource, { form: 'join' }>, reps: Replacement[]): Json {
+  const pieces = source.pieces.slice();
+  const before = (p: Json, offset: number): Json[] => (typeof p === 'string' ? (offset > 0 ? [p.slice(0, offset)] : []) : offset > 0 ? [p] : []);
+  const after = (p: Json, offset: number): Json[] => (typeof p === 'string' ? (offset < p.length ? [p.slice(offset)] : []) : offset === 0 ? [p] : []);
+  // With a delimiter, a piece that changes inside becomes one nested `Fn::Join ""`: gather all the
+  // edits of each such piece first, so that the piece is cut once, from its original text.
+  const inside = new Map<number, Replacement[]>();
+  const rest: Replacement[] = [];
+  for (const r of reps) {
+    const p = pieces[r.from.piece];
+    const wholeIntrinsic = r.from.piece === r.to.piece && typeof p !== 'string' && r.from.offset === 0 && r.to.offset === 1;
+    if (source.delimiter !== '' && r.from.piece === r.to.piece && typeof p === 'string' && !wholeIntrinsic) {
+      inside.set(r.from.piece, [...(inside.get(r.from.piece) ?? []), r]);
+    } else rest.push(r);
+  }
+  for (const [index, list] of inside) {
+    const text = pieces[index] as string;
+    const out: Json[] = [];
+    let at = 0;
+    for (const r of [...list].sort((a, b) => a.from.offset - b.from.offset)) {
+      if (r.from.offset > at) out.push(text.slice(at, r.from.offset));
+      out.push(r.value);
+      at = r.to.offset;
+    }
+    if (at < text.length) out.push(text.slice(at));
+    pieces[index] = { 'Fn::Join': ['', mergeStrings(out)] };
+  }
+  // The rest (sorted from the end): whole intrinsic pieces, or splices when the delimiter is "".
+  for (const r of rest) {
+    const head = before(pieces[r.from.piece], r.from.offset);
+    const tail = after(pieces[r.to.piece], r.to.offset);
+    let replacement: Json[];
+    if (r.from.piece === r.to.piece && typeof pieces[r.from.piece] !== 'string' && head.length === 0 && tail.length === 0) replacement = [r.value];
+    else if (source.delimiter === '') replacement = [...head, r.value, ...tail];
+    else replacement = [{ 'Fn::Join': ['', mergeStrings([...head, r.value, ...tail])] }];
+    pieces.splice(r.from.piece, r.to.piece - r.from.piece + 1, ...mergeStrings(replacement));
+  }
+  return { 'Fn::Join': [source.delimiter, pieces] };
+}
+
+function mergeStrings(list: Json[]): Json[] {
+  const out: Json[] = [];
+  for (const v of list) {
+    if (typeof v === 'string' && typeof out[out.length - 1] === 'string') out[out.length - 1] = (out[out.length - 1] as string) + v;
+    else out.push(v);
+  }
+  return out;
+}
+
+/** New variable / substitution names: readable, stable, never shadowing anything. */
+class NameAllocator {
+  private used: Set<string> | undefined;
+  private readonly byValue = new Map<string, string>();
+
+  constructor(
+    private readonly reserved: ReadonlySet<string>,
+    private readonly model: DefinitionModel,
+  ) {}
+
+  /** Names in use; computed on the first request (most definitions never need a new name). */
+  private names(): Set<string> {
+    if (this.used) return this.used;
+    this.used = new Set<string>();
+    const { reserved, model } = this;
+    for (const r of reserved) this.used.add(r);
+    if (model.substitutions) for (const k of Object.keys(model.substitutions)) this.used.add(k);
+    if (model.form !== 'object') {
+      const src = model.source;
+      if (src.form === 'sub') {
+        if (src.vars) for (const k of Object.keys(src.vars)) this.used.add(k);
+      }
+      const text = src.form === 'sub' ? src.template : src.form === 'string' ? src.text : src.pieces.filter((p) => typeof p === 'string').join('');
+      for (const t of tokenizeSub(text, () => true, 'substitutions')) if (t.kind === 'var') this.used.add(t.name.replace(/^!/, ''));
+    }
+    return this.used;
+  }
+
+  forValue(value: Json, existing: JsonObject, hint?: string): string {
+    const key = JSON.stringify(value);
+    const known = this.byValue.get(key);
+    if (known && hasOwn(existing, known) && jsonEqual(getOwn(existing, known), value)) return known;
+    if (known && !hasOwn(existing, known)) return known;
+    const base = `WarmStepFunctions${baseName(value, hint)}`;
+    let name = base;
+    const used = this.names();
+    for (let n = 2; used.has(name) || hasOwn(existing, name); n++) name = `${base}${n}`;
+    used.add(name);
+    this.byValue.set(key, name);
+    return name;
+  }
+}
+
+function baseName(value: Json, hint?: string): string {
+  const ids: string[] = [];
+  const stack: Json[] = [value];
+  while (stack.length && ids.length === 0) {
+    const v = stack.pop()!;
+    if (isObject(v)) {
+      const ref = getOwn(v, 'Ref');
+      if (typeof ref === 'string') ids.push(ref);
+      else for (const k of Object.keys(v)) stack.push(v[k]);
+    } else if (Array.isArray(v)) for (let k = v.length - 1; k >= 0; k--) stack.push(v[k]);
+  }
+  return (ids[0] ?? hint ?? 'Target').replace(/[^A-Za-z0-9]/g, '');
+}
+
+/**
+ * The template text of an `Fn::Sub` string that holds only text and pseudo parameters (a literal
+ * ARN, `arn:${AWS::Partition}:lambda:…`), to be written inline in another Fn::Sub; undefined when
+ * it holds anything else, or a name that the variable map would capture.
+ */
+function inlineSubText(value: Json, vars: JsonObject): string | undefined {
+  const sub = getOwn(value, 'Fn::Sub');
+  if (typeof sub !== 'string' || !isObject(value) || Object.keys(value).length !== 1) return undefined;
+  let tokens;
+  try {
+    tokens = tokenizeSub(sub);
+  } catch {
+    return undefined;
+  }
+  const pseudo = tokens.every((t) => t.kind === 'text' || (t.kind === 'ref' && t.name.startsWith('AWS::') && !hasOwn(vars, t.name)));
+  return pseudo ? sub : undefined;
+}

@@ -1,0 +1,67 @@
+/**
+ * CloudFormation Conditions over a template's values: one combination of truth values, the value
+ * it selects through Fn::If, and the conditions a value depends on.
+ */
+import { isObject } from '../../cfn/json';
+import { intrinsicName, refName } from '../../cfn/intrinsics';
+import type { Json, JsonObject } from '../../types';
+
+/** A truth value for each condition name. */
+export type Assignment = ReadonlyMap<string, boolean>;
+
+/**
+ * The value with Fn::If resolved (at any depth) and AWS::NoValue dropped from lists and maps; undefined when it is NoValue.
+ * Read-only: a list or map with nothing to resolve inside is returned as it is, not copied.
+ */
+export function resolve(value: Json | undefined, a: Assignment, depth = 0): Json | undefined {
+  if (value === undefined || depth > 64) return value;
+  if (refName(value) === 'AWS::NoValue') return undefined;
+  const arg = intrinsicName(value) === 'Fn::If' ? (value as { 'Fn::If': Json })['Fn::If'] : undefined;
+  if (Array.isArray(arg) && arg.length === 3 && typeof arg[0] === 'string') return resolve(arg[a.get(arg[0]) === false ? 2 : 1], a, depth + 1);
+  if (Array.isArray(value)) {
+    let out: Json[] | undefined;
+    for (let k = 0; k < value.length; k++) {
+      const r = resolve(value[k], a, depth + 1);
+      if (out === undefined && r !== value[k]) out = value.slice(0, k);
+      if (out !== undefined && r !== undefined) out.push(r);
+    }
+    return out ?? value;
+  }
+  if (isObject(value) && intrinsicName(value) === undefined) {
+    const keys = Object.keys(value);
+    let out: JsonObject | undefined;
+    for (let k = 0; k < keys.length; k++) {
+      const r = resolve(value[keys[k]], a, depth + 1);
+      if (out === undefined && r !== value[keys[k]]) {
+        out = {};
+        for (let j = 0; j < k; j++) define(out, keys[j], value[keys[j]]);
+      }
+      if (out !== undefined && r !== undefined) define(out, keys[k], r);
+    }
+    return out ?? value;
+  }
+  return value;
+}
+
+/** Sets an own key (even `__proto__`) as JSON.parse would. */
+function define(out: JsonObject, key: string, value: Json): void {
+  Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** Every condition named by a `Condition` key or an Fn::If in a value. */
+export function collectConditions(value: Json | undefined, out: Set<string>): void {
+  const stack: (Json | undefined)[] = [value];
+  while (stack.length) {
+    const v = stack.pop();
+    if (Array.isArray(v)) for (const x of v) stack.push(x);
+    else if (isObject(v)) {
+      const arg = intrinsicName(v) === 'Fn::If' ? v['Fn::If'] : undefined;
+      if (Array.isArray(arg) && typeof arg[0] === 'string') out.add(arg[0]);
+      for (const k of Object.keys(v)) {
+        // A resource's Condition (a string); an IAM statement's Condition is a map.
+        if (k === 'Condition' && typeof v[k] === 'string') out.add(v[k] as string);
+        else stack.push(v[k]);
+      }
+    }
+  }
+}

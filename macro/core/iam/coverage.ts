@@ -1,0 +1,100 @@
+/**
+ * Does an Allow statement for `lambda:InvokeFunction` already cover a target? Exact, `:*`,
+ * trailing `*`, `*`, SAM's LambdaInvokePolicy (`function:NAME*`); statements with a Condition and
+ * Deny statements never count.
+ */
+import { getOwn, isObject, jsonEqual, type Editor } from '../../cfn/json';
+import type { Json } from '../../types';
+import type { Path, PolicyDoc } from './types';
+import { wildcard, type ArnRenderer } from './render';
+import { intrinsicName, refName } from '../../cfn/intrinsics';
+
+/** A resource of an Allow statement for lambda:InvokeFunction, and its rendered pattern. */
+export type Granted = readonly [resource: Json, pattern: string | undefined];
+
+export class Coverage {
+  constructor(
+    private readonly editor: Editor,
+    private readonly arns: ArnRenderer,
+  ) {}
+
+  /** Allow statements granting lambda:InvokeFunction, as paths. */
+  private *statements(docs: PolicyDoc[]): Generator<Path> {
+    for (const d of docs) {
+      if (d.label.endsWith('LambdaInvokePolicy')) continue; // a SAM policy template, judged in covered()
+      const doc = this.editor.get(d.path);
+      const st = getOwn(doc, 'Statement');
+      const list: [Json, Path][] = Array.isArray(st)
+        ? st.map((s, k): [Json, Path] => [s, [...d.path, 'Statement', k]])
+        : st !== undefined
+          ? [[st, [...d.path, 'Statement']]]
+          : [];
+      for (const [s, p] of list) {
+        if (!isObject(s) || getOwn(s, 'Effect') !== 'Allow' || getOwn(s, 'Condition') !== undefined) continue;
+        const actions = getOwn(s, 'Action');
+        const acts = Array.isArray(actions) ? actions : [actions];
+        if (!acts.some((a) => typeof a === 'string' && wildcard(a.toLowerCase(), 'lambda:invokefunction'))) continue;
+        yield p;
+      }
+    }
+  }
+
+  /** What the statements of `docs` grant, rendered once for the many targets judged against them (while they do not change). */
+  granted(docs: PolicyDoc[]): Granted[] {
+    const out: Granted[] = [];
+    for (const p of this.statements(docs)) {
+      const resource = this.editor.get([...p, 'Resource']);
+      for (const r of Array.isArray(resource) ? resource : [resource]) if (r !== undefined) out.push([r, this.arns.render(r)]);
+    }
+    return out;
+  }
+
+  covered(docs: PolicyDoc[], target: Json, granted: Granted[] = this.granted(docs)): boolean {
+    if (refName(target) === 'AWS::NoValue') return true;
+    if (intrinsicName(target) === 'Fn::If') {
+      // A guarded grant is covered when an equal statement exists or every branch is covered.
+      if (granted.some(([r]) => jsonEqual(r, target))) return true;
+      const arg = (target as { 'Fn::If': Json[] })['Fn::If'];
+      return Array.isArray(arg) && arg.length === 3 && this.covered(docs, arg[1], granted) && this.covered(docs, arg[2], granted);
+    }
+    const want = this.arns.render(target);
+    for (const d of docs) {
+      if (d.label.endsWith('LambdaInvokePolicy')) {
+        const fnName = getOwn(this.editor.get(d.path), 'FunctionName');
+        const name = fnName === undefined ? undefined : this.arns.render(fnName);
+        if (want !== undefined && name !== undefined && wildcard(`${this.arns.fnArnPrefix()}${name}*`, want)) return true;
+      }
+    }
+    for (const [r, pattern] of granted) {
+      if (jsonEqual(r, target)) return true;
+      if (pattern !== undefined && want !== undefined && wildcard(pattern, want)) return true;
+    }
+    return false;
+  }
+
+  /**
+   * The statement that grants the function itself (new targets join it), as a path: only one whose
+   * actions are exactly the invoke actions (`lambda:InvokeFunction`, and `lambda:InvokeAsync`), so
+   * that a new resource in it allows nothing but invoking. A broader statement (`*`, `lambda:*`, a
+   * list with `lambda:UpdateAlias`) is left alone: the new target gets a statement of its own.
+   */
+  findStatement(docs: PolicyDoc[], fnArn: Json): Path | undefined {
+    const want = this.arns.render(fnArn);
+    for (const p of this.statements(docs)) {
+      if (!invokeOnly(this.editor.get([...p, 'Action']))) continue;
+      const resource = this.editor.get([...p, 'Resource']);
+      const list = Array.isArray(resource) ? resource : [resource];
+      if (list.some((r) => r !== undefined && (jsonEqual(r, fnArn) || (want !== undefined && this.arns.render(r) === want)))) return p;
+    }
+    return undefined;
+  }
+}
+
+const INVOKE_ACTIONS = new Set(['lambda:invokefunction', 'lambda:invokeasync']);
+
+/** Is an Action exactly the invoke actions: `lambda:InvokeFunction`, with `lambda:InvokeAsync` or not (any case)? */
+export function invokeOnly(action: Json | undefined): boolean {
+  const list = Array.isArray(action) ? action : [action];
+  const names = list.map((a) => (typeof a === 'string' ? a.toLowerCase() : undefined));
+  return names.includes('lambda:invokefunction') && names.every((a) => a !== undefined && INVOKE_ACTIONS.has(a));
+}

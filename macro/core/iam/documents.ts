@@ -1,0 +1,216 @@
+/**
+ * Where a state machine's `lambda:InvokeFunction` grants live, and where new ones go.
+ *
+ * The macro follows `RoleArn` (a GetAtt of an AWS::IAM::Role, or an ARN built with Fn::Sub) to
+ * the role's inline `Policies` and every AWS::IAM::Policy / ManagedPolicy / RolePolicy attached
+ * to it; for an AWS::Serverless::StateMachine without `Role`, to its `Policies` (SAM builds the
+ * role from them).
+ */
+import { partsOf } from '../../cfn/parts';
+import { getOwn, isObject, type Editor } from '../../cfn/json';
+import { type Resource, type TemplateIndex } from '../template/read';
+import type { Json, JsonObject } from '../../types';
+import type { OwnPolicies } from './own-policy';
+import { intrinsicName, getAttPair, refName } from '../../cfn/intrinsics';
+import type { Principal } from './principal';
+import type { IamWarning, Path, PolicyDoc } from './types';
+
+export type { IamWarning, Path, PolicyDoc } from './types';
+
+/** Adds a statement somewhere; returns where and how, or undefined when it could not. */
+export type AddStatement = (s: JsonObject) => { path: string; how: string; resource?: string } | undefined;
+
+/** Where a state machine's grants go. */
+export interface Located {
+  docs: PolicyDoc[];
+  /** Fn::If Policies: the documents of each branch. */
+  branches?: PolicyDoc[][];
+  /** The resource that gets new statements (a role, or a SAM state machine); absent for the macro's own policy. */
+  host?: string;
+  /** The role, when the grant may go to the macro's own policy for it (always, for Policies that are an intrinsic). */
+  own?: { roleId: string; role: Resource };
+  addStatement: AddStatement;
+  /** The role's Policies is an intrinsic: every grant went to the macro's own policy, which the state machine now depends on. */
+  ownOnly?: boolean;
+  /** Whose policies these are, for the effective-permission check (evaluate.ts). */
+  principal: Principal;
+}
+
+export class PolicyLocator {
+  /** The template's policy resources, in template order (found once, not once per state machine). */
+  private policyResources?: Resource[];
+
+  constructor(
+    private readonly index: TemplateIndex,
+    private readonly editor: Editor,
+    private readonly own: OwnPolicies,
+  ) {}
+
+  /**
+   * The role's policy documents, and how to add a statement; undefined when the role is outside the
+   * template. `roleValue` is the state machine's role (`key`: RoleArn, or SAM's Role; absent for SAM:
+   * the role SAM builds from Policies), one branch of it, or a task's Credentials role.
+   */
+  locate(sm: Resource, roleValue: Json | undefined, key: string, at: string, warnings: IamWarning[], targetsText: string): Located | undefined {
+    const smPath = ['Resources', sm.id, 'Properties'];
+    if (roleValue === undefined && sm.type === 'AWS::Serverless::StateMachine') {
+      // SAM builds the role from `Policies`.
+      const docs: PolicyDoc[] = [];
+      const policies = this.editor.get([...smPath, 'Policies']);
+      if (intrinsicName(policies) !== undefined) {
+        return cannotExtend(docs, warnings, `${smPath.join('/')}/Policies`, sm.id, targetsText, { kind: 'sam', id: sm.id });
+      }
+      const list = Array.isArray(policies) ? policies : policies === undefined ? [] : [policies];
+      list.forEach((p, k) => {
+        const docAt = Array.isArray(policies) ? [...smPath, 'Policies', k] : [...smPath, 'Policies'];
+        if (isObject(p) && getOwn(p, 'Statement') !== undefined) docs.push({ path: docAt, label: `${sm.id} Policies` });
+        const tpl = isObject(p) ? getOwn(p, 'LambdaInvokePolicy') : undefined;
+        if (isObject(tpl)) docs.push({ path: [...docAt, 'LambdaInvokePolicy'], label: `${sm.id} LambdaInvokePolicy` });
+      });
+      return {
+        docs,
+        host: sm.id,
+        principal: { kind: 'sam', id: sm.id },
+        addStatement: (s) => {
+          const current = this.editor.get([...smPath, 'Policies']);
+          const doc = { Statement: [s] };
+          const next = Array.isArray(current) ? [...current, doc] : current === undefined ? [doc] : [current, doc];
+          this.editor.set([...smPath, 'Policies'], next);
+          return { path: [...smPath, 'Policies', next.length - 1].join('/'), how: `a new policy document in ${sm.id}'s Policies`, resource: sm.id };
+        },
+      };
+    }
+    const roleId = this.roleOf(roleValue);
+    const named = roleValue === undefined ? undefined : (getAttPair(roleValue)?.[0] ?? refName(roleValue));
+    if (!roleId && named !== undefined && !named.startsWith('AWS::') && !this.index.get(named) && !this.index.isParameter(named)) {
+      warnings.push({
+        path: at,
+        message: `${key} refers to ${named}, which is not a resource or parameter of this template (CloudFormation will reject it); the macro could not let it invoke ${targetsText}`,
+        strictMessage: `${key} refers to ${named}, which is not a resource or parameter of this template`,
+      });
+      return undefined;
+    }
+    if (!roleId) {
+      const role = roleValue === undefined ? `${sm.id} has no ${key}, so its role` : `the role ${JSON.stringify(roleValue)}`;
+      warnings.push({
+        path: at,
+        message: `${role} is not defined in this template; make sure it may invoke ${targetsText} (lambda:InvokeFunction on the qualified ARN)`,
+        strictMessage: `${role} is not defined in this template, so the macro cannot let it invoke ${targetsText} (lambda:InvokeFunction on the qualified ARN). Define the role in the template, or use Mode rewrite and grant the targets yourself`,
+      });
+      return undefined;
+    }
+    const role = this.index.get(roleId)!;
+    const rolePath = ['Resources', roleId, 'Properties'];
+    const docs: PolicyDoc[] = [];
+    const inline = this.editor.get([...rolePath, 'Policies']);
+    if (Array.isArray(inline))
+      inline.forEach((_policy, k) => docs.push({ path: [...rolePath, 'Policies', k, 'PolicyDocument'], label: `${roleId} Policies[${k}]` }));
+    const managed = getOwn(role.properties, 'ManagedPolicyArns');
+    const attached = new Set<string>();
+    if (Array.isArray(managed))
+      for (const m of managed) {
+        const id = refName(m);
+        if (id && this.index.get(id)?.type === 'AWS::IAM::ManagedPolicy') attached.add(id);
+      }
+    this.policyResources ??= [...this.index.resources.values()].filter(
+      (r) => r.type === 'AWS::IAM::Policy' || r.type === 'AWS::IAM::ManagedPolicy' || r.type === 'AWS::IAM::RolePolicy',
+    );
+    for (const r of this.policyResources) {
+      const roles = r.type === 'AWS::IAM::RolePolicy' ? [getOwn(r.properties, 'RoleName')] : getOwn(r.properties, 'Roles');
+      const names: Json[] = Array.isArray(roles) ? roles.filter((n): n is Json => n !== undefined) : [];
+      if (attached.has(r.id) || names.some((n) => this.namesRole(n, roleId))) {
+        docs.push({ path: ['Resources', r.id, 'Properties', 'PolicyDocument'], label: r.id });
+      }
+    }
+    // The macro's own policy added in this run (one from an earlier run is among the policies above).
+    const own = this.own.created(roleId);
+    if (own !== undefined) docs.push({ path: ['Resources', own, 'Properties', 'PolicyDocument'], label: own });
+    if (inline !== undefined && !Array.isArray(inline)) {
+      // `Policies` computed by an intrinsic (an Fn::If, say) is left as it is: the grant goes to a
+      // policy resource of its own, attached to the role.
+      const branches = this.branchDocs(inline, [...rolePath, 'Policies'], roleId);
+      return {
+        docs,
+        branches,
+        own: { roleId, role },
+        ownOnly: true,
+        principal: { kind: 'role', id: roleId },
+        addStatement: (st) => this.own.add(roleId, role, sm, st, 'whose Policies is an intrinsic'),
+      };
+    }
+    return {
+      docs,
+      host: roleId,
+      own: { roleId, role },
+      principal: { kind: 'role', id: roleId },
+      addStatement: (s) => {
+        const current = this.editor.get([...rolePath, 'Policies']);
+        const policy = { PolicyName: 'WarmStepFunctionsInvoke', PolicyDocument: { Version: '2012-10-17', Statement: [s] } };
+        const existing = Array.isArray(current) ? current.findIndex((p) => getOwn(p, 'PolicyName') === 'WarmStepFunctionsInvoke') : -1;
+        const how = `a new statement in ${roleId}'s inline policy WarmStepFunctionsInvoke`;
+        if (Array.isArray(current) && existing >= 0) {
+          const stmts = this.editor.get([...rolePath, 'Policies', existing, 'PolicyDocument', 'Statement']);
+          this.editor.set([...rolePath, 'Policies', existing, 'PolicyDocument', 'Statement'], Array.isArray(stmts) ? [...stmts, s] : [s]);
+          return { path: [...rolePath, 'Policies', existing].join('/'), how, resource: roleId };
+        }
+        this.editor.set([...rolePath, 'Policies'], Array.isArray(current) ? [...current, policy] : [policy]);
+        return { path: [...rolePath, 'Policies', Array.isArray(current) ? current.length : 0].join('/'), how, resource: roleId };
+      },
+    };
+  }
+
+  /**
+   * The inline policy documents of each branch of `Policies` computed by (nested) Fn::If, as lists;
+   * undefined when some branch is another intrinsic the macro cannot read.
+   */
+  private branchDocs(value: Json, path: Path, roleId: string): PolicyDoc[][] | undefined {
+    if (refName(value) === 'AWS::NoValue') return [[]];
+    if (Array.isArray(value)) return [value.map((_p, k) => ({ path: [...path, k, 'PolicyDocument'], label: `${roleId} Policies` }))];
+    const arg = intrinsicName(value) === 'Fn::If' ? (value as { 'Fn::If': Json })['Fn::If'] : undefined;
+    if (!Array.isArray(arg) || arg.length !== 3) return undefined;
+    const yes = this.branchDocs(arg[1], [...path, 'Fn::If', 1], roleId);
+    const no = this.branchDocs(arg[2], [...path, 'Fn::If', 2], roleId);
+    return yes && no ? [...yes, ...no] : undefined;
+  }
+
+  private roleOf(value: Json | undefined): string | undefined {
+    const ga = getAttPair(value);
+    if (ga && ga[1] === 'Arn' && this.index.get(ga[0])?.type === 'AWS::IAM::Role') return ga[0];
+    const parts = value === undefined ? undefined : partsOf(value);
+    if (parts && parts.length === 1 && typeof parts[0] !== 'string') {
+      const inner = getAttPair(parts[0].hole);
+      if (inner && inner[1] === 'Arn' && this.index.get(inner[0])?.type === 'AWS::IAM::Role') return inner[0];
+    }
+    // `arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${Role}`: the role's name at the end of an ARN.
+    if (parts && parts.length >= 2) {
+      const last = parts[parts.length - 1];
+      const before = parts[parts.length - 2];
+      const id = typeof last !== 'string' ? refName(last.hole) : undefined;
+      if (id && typeof before === 'string' && /:role\/(?:[^:]*\/)?$/.test(before) && this.index.get(id)?.type === 'AWS::IAM::Role') return id;
+    }
+    return undefined;
+  }
+
+  private namesRole(value: Json, roleId: string): boolean {
+    if (refName(value) === roleId) return true;
+    const name = getOwn(this.index.get(roleId)!.properties, 'RoleName');
+    return typeof value === 'string' && typeof name === 'string' && value === name;
+  }
+}
+
+/** Policies given by an intrinsic (e.g. Fn::If) are not rewritten: coverage is still checked, nothing is added. */
+function cannotExtend(docs: PolicyDoc[], warnings: IamWarning[], path: string, who: string, targetsText: string, principal: Principal): Located {
+  return {
+    docs,
+    principal,
+    addStatement: () => {
+      if (warnings.some((w) => w.path === path)) return undefined;
+      warnings.push({
+        path,
+        message: `the Policies of ${who} are computed by an intrinsic function, so the macro did not add the grant; make sure it may invoke ${targetsText} (lambda:InvokeFunction on the qualified ARN)`,
+        strictMessage: `the Policies of ${who} are computed by an intrinsic function, so the macro cannot let it invoke ${targetsText}`,
+      });
+      return undefined;
+    },
+  };
+}

@@ -1,0 +1,210 @@
+/**
+ * May a principal invoke a target? AWS's policy evaluation logic for one request
+ * (`lambda:InvokeFunction` on one ARN), over the policies principal.ts gathers, in one combination
+ * of the template's Conditions.
+ *
+ * AWS's documented order (IAM User Guide, "Policy evaluation logic" and "Policy evaluation for
+ * requests within a single account"): an explicit Deny in any policy (identity or boundary) wins;
+ * otherwise an identity-based Allow is needed; with a permissions boundary, the boundary must
+ * allow the request too (effective permissions are the intersection). `NotAction` matches every
+ * action but those listed, `NotResource` every resource but those listed ("IAM JSON policy
+ * elements: NotResource"); action names match without regard to case, ARNs with it; `*` and `?`
+ * are wildcards in both.
+ *
+ * The macro knows a template before deployment, so some things stay unknown, and an unknown is
+ * never counted in the request's favour:
+ * - a statement with a `Condition` (aws:SourceArn, tags…) is not an Allow that counts, and a Deny
+ *   with one may apply;
+ * - a Resource the macro cannot render (a parameter, an import) is not an Allow that counts, and
+ *   may match in a Deny;
+ * - a target whose function name is known only at deploy time (no literal FunctionName) may be
+ *   matched by a Deny pattern with wildcards in the name.
+ */
+import { getOwn, isObject } from '../../cfn/json';
+import type { Json } from '../../types';
+import { resolve, type Assignment } from './conditions';
+import type { Policies, Statement } from './types';
+import { wildcard } from './render';
+
+export const INVOKE = 'lambda:InvokeFunction';
+
+/** true, false, or unknown (the macro cannot tell before deployment). */
+export type Tri = boolean | 'unknown';
+
+export type Verdict =
+  | { kind: 'allowed' }
+  /** The principal does not exist in this combination: nothing to allow. */
+  | { kind: 'absent' }
+  /** An explicit Deny applies (`certain`) or may apply (a Condition, an unreadable Resource). */
+  | { kind: 'denied'; statement: Statement; certain: boolean; why: string; inBoundary: boolean }
+  /** No identity-based Allow: the request is implicitly denied. */
+  | { kind: 'no-allow' }
+  /** The permissions boundary does not allow it (or is outside the template, and so unknown). */
+  | { kind: 'boundary'; label: string; external: boolean };
+
+/** Renders an ARN expression as text (see render.ts), undefined when it cannot be known. */
+export type Render = (value: Json) => string | undefined;
+
+/** Characters render.ts uses for what is known only at deploy time: a function's name, an alias's name. */
+const DEPLOY_TIME_NAME = new RegExp('[\\u0002\\u0003]');
+/** Every stand-in character of render.ts (deployment values and names known only at deploy time). */
+const STAND_INS = new RegExp('[\\u0001-\\u0003]', 'g');
+
+/** Does a Resource (or NotResource) pattern match the target ARN? */
+export function resourceMatches(pattern: Json, target: string, render: Render): Tri {
+  const text = render(pattern);
+  if (text === undefined) return 'unknown';
+  if (wildcard(text, target)) return true;
+  // A name known only at deploy time may match a pattern with wildcards in the function part.
+  if (DEPLOY_TIME_NAME.test(target) && !DEPLOY_TIME_NAME.test(text)) {
+    const fnPart = /:function:(.*)$/.exec(text)?.[1];
+    if (fnPart !== undefined && /[*?]/.test(fnPart)) return 'unknown';
+  }
+  return false;
+}
+
+/** Does an Action (or NotAction) pattern match the action? Case-insensitive. */
+export function actionMatches(pattern: Json, action: string): Tri {
+  if (typeof pattern !== 'string') return 'unknown';
+  return wildcard(pattern.toLowerCase(), action.toLowerCase());
+}
+
+const not = (v: Tri): Tri => (v === 'unknown' ? v : !v);
+const and = (x: Tri, y: Tri): Tri => (x === false || y === false ? false : x === true && y === true ? true : 'unknown');
+const list = (v: Json | undefined): Json[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+
+/** The first true of `items` by `f`, else 'unknown' when one is, else false (stops at the first true). */
+function anyOf(items: Json[], f: (x: Json) => Tri): Tri {
+  let result: Tri = false;
+  for (const x of items) {
+    const r = f(x);
+    if (r === true) return true;
+    if (r === 'unknown') result = 'unknown';
+  }
+  return result;
+}
+
+/** Does a statement apply to the request (ignoring its Effect)? With why, for messages. */
+export function applies(s: Statement, action: string, target: string, render: Render, a: Assignment): { applies: Tri; why: string } {
+  const r = appliesTo(s, action, target, render, a);
+  if (r === undefined) return { applies: false, why: 'it has no Action or no Resource' };
+  const why: string[] = [];
+  if (r.byResource === 'unknown') why.push(`its ${r.resourceKey} has a value the macro cannot read before deployment`);
+  if (r.conditional) why.push('it has a Condition the macro cannot evaluate before deployment');
+  const how =
+    r.resourceKey === 'NotResource'
+      ? `${action} on every resource but those in its NotResource`
+      : `${r.actionKey === 'NotAction' ? 'every action but those in its NotAction' : action} on ${target.replace(STAND_INS, '')}`;
+  return { applies: r.applies, why: why.length ? why.join('; ') : `it matches ${how}` };
+}
+
+/** Whether a statement applies, and what decided it (undefined: it has no Action or no Resource); `applies` words it. */
+function appliesTo(
+  s: Statement,
+  action: string,
+  target: string,
+  render: Render,
+  a: Assignment,
+): { applies: Tri; actionKey: string; resourceKey: string; byResource: Tri; conditional: boolean } | undefined {
+  const v = s.value;
+  const actionKey = getOwn(v, 'Action') !== undefined ? 'Action' : getOwn(v, 'NotAction') !== undefined ? 'NotAction' : undefined;
+  const resourceKey = getOwn(v, 'Resource') !== undefined ? 'Resource' : getOwn(v, 'NotResource') !== undefined ? 'NotResource' : undefined;
+  if (!actionKey || !resourceKey) return undefined;
+  const anyAction = anyOf(list(resolve(getOwn(v, actionKey), a)), (p) => actionMatches(p, action));
+  const byAction = actionKey === 'Action' ? anyAction : not(anyAction);
+  const anyResource = anyOf(list(resolve(getOwn(v, resourceKey), a)), (p) => resourceMatches(p, target, render));
+  const byResource = resourceKey === 'Resource' ? anyResource : not(anyResource);
+  let result = and(byAction, byResource);
+  const conditional = result !== false && getOwn(v, 'Condition') !== undefined;
+  if (conditional) result = 'unknown';
+  return { applies: result, actionKey, resourceKey, byResource, conditional };
+}
+
+/** AWS's decision for `action` on `target` by a principal with these policies. */
+export function evaluate(p: Policies, action: string, target: string, render: Render, a: Assignment): Verdict {
+  if (!p.exists) return { kind: 'absent' };
+  // 1. An explicit Deny anywhere wins (identity policies and the boundary alike).
+  let maybe: Verdict | undefined;
+  const denies = [...p.identity.map((s) => [s, false] as const), ...(p.boundary?.statements ?? []).map((s) => [s, true] as const)];
+  for (const [s, inBoundary] of denies) {
+    if (getOwn(s.value, 'Effect') !== 'Deny') continue;
+    const r = applies(s, action, target, render, a);
+    if (r.applies === true) return { kind: 'denied', statement: s, certain: true, why: r.why, inBoundary };
+    if (r.applies === 'unknown') maybe ??= { kind: 'denied', statement: s, certain: false, why: r.why, inBoundary };
+  }
+  if (maybe) return maybe;
+  // 2. An identity-based Allow is needed (an unknown one does not count).
+  const allowedBy = (statements: Statement[]): boolean =>
+    statements.some((s) => getOwn(s.value, 'Effect') === 'Allow' && appliesTo(s, action, target, render, a)?.applies === true);
+  if (!allowedBy(p.identity)) return { kind: 'no-allow' };
+  // 3. The permissions boundary must allow it too.
+  if (p.boundary && (p.boundary.external || !allowedBy(p.boundary.statements)))
+    return { kind: 'boundary', label: p.boundary.label, external: p.boundary.external };
+  return { kind: 'allowed' };
+}
+
+/** The leaves of an Fn::If tree (every value it may take). */
+export function leaves(value: Json, depth = 0): Json[] {
+  const arg = depth < 20 && isObject(value) ? getOwn(value, 'Fn::If') : undefined;
+  if (Array.isArray(arg) && arg.length === 3) return [...leaves(arg[1], depth + 1), ...leaves(arg[2], depth + 1)];
+  return [value];
+}
+
+/**
+ * What of a policy resource may apply to `action`: the Resource values (every Fn::If branch) of its
+ * statements whose actions may match, or `any` when one of them has no Resource (a NotResource);
+ * empty when none may. Independent of the target, so it is computed once per policy.
+ */
+export function invokeResources(policy: Json, action: string): Json[] | 'any' {
+  const out: Json[] = [];
+  const stack: Json[] = [policy];
+  while (stack.length) {
+    const v = stack.pop()!;
+    if (Array.isArray(v)) {
+      for (const x of v) stack.push(x);
+      continue;
+    }
+    if (!isObject(v)) continue;
+    if (getOwn(v, 'Effect') !== undefined) {
+      const actions = getOwn(v, 'Action');
+      if (
+        actions !== undefined &&
+        !list(actions)
+          .flatMap((x) => leaves(x))
+          .some((x) => actionMatches(x, action) !== false)
+      )
+        continue;
+      const resources = getOwn(v, 'Resource');
+      if (resources === undefined) return 'any';
+      out.push(...list(resources).flatMap((x) => leaves(x)));
+      continue;
+    }
+    for (const k of Object.keys(v)) stack.push(v[k]);
+  }
+  return out;
+}
+
+/**
+ * May a statement of a policy (see invokeResources) apply to one of the targets? False only when
+ * none certainly can: then the policy, and the conditions it depends on, cannot change a verdict.
+ */
+export function mayApply(resources: Json[] | 'any', targets: (string | undefined)[], render: Render): boolean {
+  if (resources === 'any') return true;
+  if (resources.length === 0) return false;
+  if (targets.some((t) => t === undefined)) return true;
+  return resources.some((x) => targets.some((t) => resourceMatches(x, t!, render) !== false));
+}
+
+/** Every combination of truth values of the conditions (2^n; the caller bounds n). */
+export function assignments(conditions: readonly string[]): Assignment[] {
+  const out: Assignment[] = [];
+  const n = conditions.length;
+  for (let bits = 0; bits < 2 ** n; bits++) out.push(new Map(conditions.map((c, k) => [c, (bits & (1 << k)) !== 0])));
+  return out;
+}
+
+/** `Cond0 true, Cond1 false`, or `every combination` for none. */
+export function describeAssignment(a: Assignment): string {
+  const parts = [...a].map(([c, v]) => `${c} ${v ? 'true' : 'false'}`);
+  return parts.length ? parts.join(', ') : 'every combination';
+}

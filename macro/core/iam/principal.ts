@@ -1,0 +1,340 @@
+/**
+ * Every policy that reaches the principal that calls Lambda, in one combination of the template's
+ * Conditions: what evaluate.ts reads to decide whether that principal may invoke a target.
+ *
+ * A principal is a role of the template (the state machine's `RoleArn`, a SAM state machine's
+ * `Role`, or a task's `Credentials.RoleArn`), or the role SAM builds for a state machine without
+ * `Role` (from its `Policies`, `PermissionsBoundary` and Connectors). Its policies:
+ * - identity policies: the role's inline `Policies`; each AWS::IAM::Policy, ManagedPolicy and
+ *   RolePolicy that names the role (`Roles`, `RoleName`); each ManagedPolicy in the role's
+ *   `ManagedPolicyArns`; for SAM, inline documents, the `LambdaInvokePolicy` template and
+ *   Connectors (as the statements SAM writes for them);
+ * - the permissions boundary (`PermissionsBoundary`), when it is a ManagedPolicy of the template;
+ * - policies outside the template (a managed policy or boundary given by ARN or parameter), which
+ *   the macro cannot read: listed as `external`.
+ *
+ * `Fn::If` is resolved and `AWS::NoValue` dropped wherever they appear (Policies, documents,
+ * statements, Resource lists, ManagedPolicyArns, PermissionsBoundary, Roles), and a policy
+ * resource counts only when its `Condition` holds. Every statement keeps its template path.
+ */
+import { getOwn, isObject } from '../../cfn/json';
+import { getAttPair, intrinsicName, refName } from '../../cfn/intrinsics';
+import type { Json } from '../../types';
+import { collectConditions, resolve, type Assignment } from './conditions';
+import { INVOKE, invokeResources } from './evaluate';
+import type { Path, Policies, Statement } from './types';
+
+/** Reads the template as it is now (the editor's state, with the macro's grants). */
+export type Read = (path: Path) => Json | undefined;
+
+/** The principal: a role of the template, or the role SAM builds for a state machine. */
+export type Principal = { kind: 'role'; id: string } | { kind: 'sam'; id: string };
+
+const POLICY_TYPES = new Set(['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy', 'AWS::IAM::RolePolicy']);
+
+/** Follows Fn::If down to a value, keeping its path; undefined for NoValue. */
+function descend(value: Json | undefined, path: Path, a: Assignment): { value: Json; path: Path } | undefined {
+  let v = value;
+  let p = path;
+  for (let depth = 0; v !== undefined && depth < 64; depth++) {
+    if (refName(v) === 'AWS::NoValue') return undefined;
+    const arg = intrinsicName(v) === 'Fn::If' ? (v as { 'Fn::If': Json })['Fn::If'] : undefined;
+    if (!Array.isArray(arg) || arg.length !== 3 || typeof arg[0] !== 'string') return { value: v, path: p };
+    const k = a.get(arg[0]) === false ? 2 : 1;
+    v = arg[k];
+    p = [...p, 'Fn::If', k];
+  }
+  return v === undefined ? undefined : { value: v, path: p };
+}
+
+/** The items of a list-valued property (a single value is a list of one), each with its path. */
+function items(value: Json | undefined, path: Path, a: Assignment): { value: Json; path: Path }[] {
+  const top = descend(value, path, a);
+  if (!top) return [];
+  if (!Array.isArray(top.value)) return [top];
+  const out: { value: Json; path: Path }[] = [];
+  top.value.forEach((v, k) => {
+    const d = descend(v, [...top.path, k], a);
+    if (d) out.push(d);
+  });
+  return out;
+}
+
+/** The statements of a policy document at `path`. */
+function statementsOf(doc: Json | undefined, path: Path | undefined, label: string, a: Assignment): Statement[] {
+  const d = descend(doc, path ?? [], a);
+  if (!d || !isObject(d.value)) return [];
+  const out: Statement[] = [];
+  for (const s of items(getOwn(d.value, 'Statement'), [...d.path, 'Statement'], a)) {
+    if (!isObject(s.value)) continue;
+    const sid = getOwn(s.value, 'Sid');
+    out.push({ value: s.value, path: path === undefined ? undefined : s.path, label, ...(typeof sid === 'string' ? { sid } : {}) });
+  }
+  return out;
+}
+
+/** A policy resource that may reach a principal, with what of it may apply to invoking (see invokeResources). */
+interface Reaching {
+  raw: Json;
+  boundary: boolean;
+  invoke: Json[] | 'any';
+  /** The conditions `raw` depends on, read on first use. */
+  conditions?: Set<string>;
+}
+
+export class PrincipalReader {
+  /**
+   * `added`: how many resources the macro has added to the template so far (its own policies): the policy IDs
+   * are read again when it changes.
+   */
+  constructor(
+    private readonly read: Read,
+    private readonly added: () => number = () => 0,
+  ) {}
+
+  /** Each resource's Type, read once: types never change, and the macro only adds resources. */
+  private readonly types = new Map<string, string | undefined>();
+  private idsCache?: { resources: object; added: number; policy: string[]; connectors: string[]; both: string[] };
+
+  /**
+   * The IDs of the policy resources (POLICY_TYPES) and of the Connectors, in template order. Computed again
+   * only when the Resources map is a new object or the macro has added a resource to it (`added`), and then
+   * from the types already known: a template of thousands of resources is not read again for every state
+   * machine and grant.
+   */
+  private policyIds(): { policy: string[]; connectors: string[]; both: string[] } {
+    const r = this.read(['Resources']);
+    if (!isObject(r)) return { policy: [], connectors: [], both: [] };
+    const added = this.added();
+    if (this.idsCache?.resources === r && this.idsCache.added === added) return this.idsCache;
+    const ids = Object.keys(r);
+    const policy: string[] = [];
+    const connectors: string[] = [];
+    const both: string[] = [];
+    for (const id of ids) {
+      let type = this.types.get(id);
+      if (type === undefined && !this.types.has(id)) {
+        type = this.type(id);
+        this.types.set(id, type);
+      }
+      if (type !== undefined && POLICY_TYPES.has(type)) policy.push(id);
+      else if (type === 'AWS::Serverless::Connector') connectors.push(id);
+      else continue;
+      both.push(id);
+    }
+    this.idsCache = { resources: r, added, policy, connectors, both };
+    return this.idsCache;
+  }
+
+  private type(id: string): string | undefined {
+    const t = this.read(['Resources', id, 'Type']);
+    return typeof t === 'string' ? t : undefined;
+  }
+
+  /** Does the resource exist in this combination (no Condition, or its Condition is true)? */
+  private exists(id: string, a: Assignment): boolean {
+    const c = this.read(['Resources', id, 'Condition']);
+    return typeof c !== 'string' || a.get(c) !== false;
+  }
+
+  /**
+   * The conditions the principal's policies may depend on (resource Conditions and Fn::If), so that
+   * every combination is evaluated: those of the role (or of SAM's role properties) and of every
+   * policy resource that may reach it and `matters` (one whose statements may apply at all: the
+   * others cannot change a verdict, whatever their conditions).
+   */
+  conditions(p: Principal, matters: (policy: Json[] | 'any') => boolean = () => true, version = 0): Set<string> {
+    const out = new Set(this.ownConditions(p, version));
+    // A boundary matters whatever its statements: without an Allow in it, nothing is allowed.
+    for (const r of this.reaching(p, version)) {
+      if (!r.boundary && !matters(r.invoke)) continue;
+      if (!r.conditions) collectConditions(r.raw, (r.conditions = new Set()));
+      for (const c of r.conditions) out.add(c);
+    }
+    return out;
+  }
+
+  /** The principal's own conditions (its Condition, and Fn::If in its properties), read once per version. */
+  private ownConditions(p: Principal, version: number): Set<string> {
+    const key = `${p.kind}:${p.id}`;
+    const known = this.own.get(key);
+    if (known && known.version === version) return known.set;
+    const out = new Set<string>();
+    const props: Path = ['Resources', p.id, 'Properties'];
+    const condition = this.read(['Resources', p.id, 'Condition']);
+    if (typeof condition === 'string') out.add(condition);
+    if (p.kind === 'sam') {
+      for (const k of ['Role', 'Policies', 'PermissionsBoundary']) collectConditions(this.read([...props, k]), out);
+      collectConditions(this.read(['Resources', p.id, 'Connectors']), out);
+    } else collectConditions(this.read(props), out);
+    this.own.set(key, { version, set: out });
+    return out;
+  }
+
+  private readonly own = new Map<string, { version: number; set: Set<string> }>();
+
+  private readonly reach = new Map<string, { version: number; list: Reaching[] }>();
+
+  /**
+   * The policy resources (and Connectors) that may reach the principal in some combination:
+   * attached by Ref or by name, or referenced by the role (ManagedPolicyArns, PermissionsBoundary).
+   * Read once per `version` (the caller's count of its own policy edits).
+   */
+  private reaching(p: Principal, version: number): Reaching[] {
+    const key = `${p.kind}:${p.id}`;
+    const known = this.reach.get(key);
+    if (known && known.version === version) return known.list;
+    const props: Path = ['Resources', p.id, 'Properties'];
+    const ids = this.policyIds().both;
+    const roleName = ids.length > 0 ? this.read([...props, 'RoleName']) : undefined;
+    const named = ids.length > 0 ? JSON.stringify(this.read(props) ?? null) : '';
+    const boundaryText = ids.length > 0 ? JSON.stringify(this.read([...props, 'PermissionsBoundary']) ?? null) : '';
+    const list: Reaching[] = [];
+    for (const id of ids) {
+      const raw = this.read(['Resources', id]) ?? null;
+      const text = JSON.stringify(raw);
+      const mayReach =
+        text.includes(JSON.stringify(p.id)) || (typeof roleName === 'string' && text.includes(JSON.stringify(roleName))) || named.includes(JSON.stringify(id));
+      if (mayReach) list.push({ raw, boundary: boundaryText.includes(JSON.stringify({ Ref: id })), invoke: invokeResources(raw, INVOKE) });
+    }
+    this.reach.set(key, { version, list });
+    return list;
+  }
+
+  policies(p: Principal, a: Assignment): Policies {
+    const out: Policies = { exists: this.exists(p.id, a), identity: [], external: [] };
+    if (!out.exists) return out;
+    const base: Path = ['Resources', p.id, 'Properties'];
+    if (p.kind === 'sam') this.samPolicies(p.id, a, out);
+    else {
+      for (const pol of items(this.read([...base, 'Policies']), [...base, 'Policies'], a)) {
+        const name = getOwn(pol.value, 'PolicyName');
+        out.identity.push(
+          ...statementsOf(
+            getOwn(pol.value, 'PolicyDocument'),
+            [...pol.path, 'PolicyDocument'],
+            `${p.id} Policies${typeof pol.path[pol.path.length - 1] === 'number' ? `[${pol.path[pol.path.length - 1]}]` : ''}${typeof name === 'string' ? ` (${name})` : ''}`,
+            a,
+          ),
+        );
+      }
+      const managed = new Set<string>();
+      for (const m of items(this.read([...base, 'ManagedPolicyArns']), [...base, 'ManagedPolicyArns'], a)) {
+        const id = refName(m.value);
+        if (id !== undefined && this.type(id) === 'AWS::IAM::ManagedPolicy') {
+          if (this.exists(id, a)) managed.add(id);
+        } else out.external.push({ kind: 'managed', value: m.value, path: m.path });
+      }
+      const roleName = this.read([...base, 'RoleName']);
+      for (const id of this.policyIds().policy) {
+        const type = this.types.get(id);
+        if (!this.exists(id, a)) continue;
+        const props: Path = ['Resources', id, 'Properties'];
+        const names =
+          type === 'AWS::IAM::RolePolicy'
+            ? items(this.read([...props, 'RoleName']), [...props, 'RoleName'], a)
+            : items(this.read([...props, 'Roles']), [...props, 'Roles'], a);
+        const attached =
+          managed.has(id) ||
+          names.some((n) => refName(n.value) === p.id || (typeof n.value === 'string' && typeof roleName === 'string' && n.value === roleName));
+        if (attached) out.identity.push(...statementsOf(this.read([...props, 'PolicyDocument']), [...props, 'PolicyDocument'], id, a));
+      }
+    }
+    this.boundary(p, a, out);
+    return out;
+  }
+
+  private boundary(p: Principal, a: Assignment, out: Policies): void {
+    const path: Path = ['Resources', p.id, 'Properties', 'PermissionsBoundary'];
+    const b = descend(this.read(path), path, a);
+    if (!b) return;
+    const id = refName(b.value);
+    if (id !== undefined && this.type(id) === 'AWS::IAM::ManagedPolicy') {
+      const docPath: Path = ['Resources', id, 'Properties', 'PolicyDocument'];
+      // A boundary whose policy does not exist: CloudFormation fails; nothing to evaluate.
+      out.boundary = { label: id, path: docPath, statements: this.exists(id, a) ? statementsOf(this.read(docPath), docPath, id, a) : [], external: false };
+      return;
+    }
+    out.boundary = { label: describeValue(b.value), statements: [], external: true };
+    out.external.push({ kind: 'boundary', value: b.value, path: b.path });
+  }
+
+  /** The role SAM builds for a state machine: its Policies (documents, templates, managed policy names) and Connectors. */
+  private samPolicies(id: string, a: Assignment, out: Policies): void {
+    const base: Path = ['Resources', id, 'Properties', 'Policies'];
+    for (const pol of items(this.read(base), base, a)) {
+      const k = pol.path[pol.path.length - 1];
+      const label = `${id} Policies${typeof k === 'number' ? `[${k}]` : ''}`;
+      if (typeof pol.value === 'string' || !isObject(pol.value) || intrinsicName(pol.value) !== undefined) {
+        // A managed policy name or ARN (SAM turns names into AWS managed policy ARNs).
+        out.external.push({ kind: 'managed', value: pol.value, path: pol.path });
+        continue;
+      }
+      if (getOwn(pol.value, 'Statement') !== undefined) {
+        out.identity.push(...statementsOf(pol.value, pol.path, label, a));
+        continue;
+      }
+      const tpl = getOwn(pol.value, 'LambdaInvokePolicy');
+      if (isObject(tpl)) {
+        // SAM's template: lambda:InvokeFunction on `function:${FunctionName}*`.
+        const fnName = resolve(getOwn(tpl, 'FunctionName'), a);
+        if (fnName === undefined) continue;
+        const resource = { 'Fn::Sub': ['arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${FunctionName}*', { FunctionName: fnName }] };
+        out.identity.push({
+          value: { Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: resource },
+          label: `${label} LambdaInvokePolicy`,
+          path: [...pol.path, 'LambdaInvokePolicy'],
+        });
+      }
+      // Other SAM policy templates allow other services' actions: nothing about invoking Lambda.
+    }
+    // Connectors, as resources and as the state machine's Connectors property: SAM writes an
+    // Allow of lambda:InvokeAsync and lambda:InvokeFunction on the destination function's ARN.
+    const connectors: { source: Json | undefined; destination: Json | undefined; permissions: Json | undefined; label: string; path: Path }[] = [];
+    for (const cid of this.policyIds().connectors) {
+      if (!this.exists(cid, a)) continue;
+      const props = resolve(this.read(['Resources', cid, 'Properties']), a);
+      connectors.push({
+        source: getOwn(props, 'Source'),
+        destination: getOwn(props, 'Destination'),
+        permissions: getOwn(props, 'Permissions'),
+        label: cid,
+        path: ['Resources', cid],
+      });
+    }
+    const embedded = resolve(this.read(['Resources', id, 'Connectors']), a);
+    if (isObject(embedded)) {
+      for (const name of Object.keys(embedded)) {
+        const props = getOwn(embedded[name], 'Properties');
+        connectors.push({
+          source: { Id: id },
+          destination: getOwn(props, 'Destination'),
+          permissions: getOwn(props, 'Permissions'),
+          label: `${id} Connectors ${name}`,
+          path: ['Resources', id, 'Connectors', name],
+        });
+      }
+    }
+    for (const c of connectors) {
+      if (getOwn(c.source, 'Id') !== id || !Array.isArray(c.permissions) || !c.permissions.includes('Write')) continue;
+      const dest = getOwn(c.destination, 'Id');
+      if (typeof dest !== 'string') continue;
+      out.identity.push({
+        value: { Effect: 'Allow', Action: ['lambda:InvokeAsync', 'lambda:InvokeFunction'], Resource: { 'Fn::GetAtt': [dest, 'Arn'] } },
+        label: `${c.label} (Connector)`,
+        path: c.path,
+      });
+    }
+  }
+}
+
+/** Short text of a value for messages. */
+export function describeValue(v: Json): string {
+  if (typeof v === 'string') return v;
+  const r = refName(v);
+  if (r !== undefined) return `{${r}}`;
+  const ga = getAttPair(v);
+  if (ga) return `{${ga[0]}.${ga[1]}}`;
+  const s = JSON.stringify(v);
+  return s.length > 160 ? `${s.slice(0, 159)}…` : s;
+}

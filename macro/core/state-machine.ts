@@ -1,0 +1,513 @@
+/**
+ * One state machine, through the pipeline: read its definition (inline or stored), find its
+ * invocation slots, decide each, write the definition back, make its role allowed to invoke the
+ * new targets, and record it all in the run's `Outcome` (which applies the mode at the end).
+ */
+import { consequenceOf, describeReasons, type Reason } from './targets/reasons';
+import { checkEdit, editMemo, type EditMemo } from './decide/cycles';
+import { Editor, getOwn, hasOwn, isObject, jsonEqual, setOwn } from '../cfn/json';
+import { intrinsicName } from '../cfn/intrinsics';
+import { expandParts, partsToValue } from '../cfn/parts';
+import type { Dependencies } from './template/dependencies';
+import { formatCycle } from './template/dependencies';
+import type { Edit } from './definition/edit';
+import { stateLocator } from './definition/locate';
+import { readDefinition, type DefinitionModel } from './definition/read';
+import { findSlots, type Slot, type SlotNote } from './definition/slots';
+import type { When } from './definition/ast';
+import { describeLocation, storedRef } from './definition/stored';
+import { writeDefinition } from './definition/write';
+import { ReadError } from '../errors';
+import type { Grant, IamFixer } from './iam';
+import { strictProblem, type Outcome, type DecisionRecord } from './mode';
+import { classifyParts } from './decide/references';
+import { metadataEntries } from './report';
+import { decide, decideQualifier, type SlotDecision } from './decide/slot';
+import type { WarmTargets } from './targets/find';
+import { roleKey, unreadableIn, type Resource, type TemplateIndex } from './template/read';
+import { touchesWarm } from './definition/warm-mention';
+import { MACRO_NAME, type Decision, type JsonObject, type StoredDefinition, type StoredRef, type TransformOptions } from '../types';
+import type { MessageId } from '../messages';
+import { checkNesting, formatCount, LimitError, LIMITS } from '../limits';
+
+/** What every state machine of one run shares. */
+export interface RunContext {
+  index: TemplateIndex;
+  targets: WarmTargets;
+  editor: Editor;
+  deps: Dependencies;
+  iam: IamFixer;
+  /** Names a new DefinitionSubstitutions key must not take. */
+  reserved: ReadonlySet<string>;
+  options: TransformOptions;
+  out: Outcome;
+}
+
+/** A stored definition the edge read: where the template names it, and its text (parsed, for SAM's Definition). */
+type StoredInfo = { ref: StoredRef; parsed?: JsonObject } & Omit<Extract<StoredDefinition, { status: 'ok' }>, 'status'>;
+
+type Model = DefinitionModel & { stored?: StoredInfo };
+
+/** Where a decision about one state machine sits, and what it says. */
+type At = Omit<DecisionRecord, 'action' | 'topic' | 'messageId' | 'data'>;
+
+/** A warning about `sm`; in Mode strict, a problem (with `strictId`'s text when the warning's own is not the right one). */
+function warn(ctx: RunContext, sm: Resource, topic: Decision['topic'], at: At, messageId: MessageId, data: DecisionRecord['data'], strictText?: string): void {
+  const d: DecisionRecord = { action: 'warning', topic, messageId, data, ...at, stateMachine: sm.id };
+  ctx.out.add(d, strictProblem(sm.id, at.templatePath, strictText ?? ctx.out.text(messageId, data), at.statePath));
+}
+
+export function processStateMachine(sm: Resource, ctx: RunContext): void {
+  const grants = rewrite(sm, ctx);
+  ctx.out.stateMachine(sm.id, grants !== undefined, grants ?? 0);
+}
+
+/** Reads, decides, writes and grants; the number of IAM grants added when the definition was written, else undefined. */
+function rewrite(sm: Resource, ctx: RunContext): number | undefined {
+  const { out, options } = ctx;
+  const model = readModel(sm, ctx);
+  if (!model) return undefined;
+  const src = model.stored ? { source: model.stored.source } : {};
+  const value = model.stored ? undefined : getOwn(sm.properties, model.property);
+  const scan = findSlots(model.root);
+  // The place in the template of each state's value, for the edges (none for a stored definition).
+  const locator = model.stored ? undefined : stateLocator(model, value, scan);
+  /** Where a decision about the state at `statePath` sits (in the Fn::If branch `when`, if any). */
+  const place = (state: string, statePath: string, when: readonly When[]): At & { stateMachine: string; state: string; statePath: string } => {
+    const at: At & { stateMachine: string; state: string; statePath: string } = { stateMachine: sm.id, templatePath: model.path, state, statePath };
+    if (when.length) at.when = when.map((w) => ({ condition: w.condition, value: w.value }));
+    if (model.stored) at.source = model.stored.source;
+    const location = locator?.(statePath, when);
+    if (location) at.location = location;
+    return at;
+  };
+  const decideCtx = { index: ctx.index, targets: ctx.targets, external: options.external, aliasName: options.aliasName, holds: sm.condition };
+  // Every invocation gets a decision: the slots, and the tasks with an explicit Qualifier.
+  const decided: { slot: Slot; d: SlotDecision }[] = scan.slots.map((slot, k) => {
+    if (k % 256 === 255) options.checkpoint?.(`deciding the invocations of ${sm.id}`);
+    return { slot, d: decide(slot, decideCtx) };
+  });
+  for (const n of scan.notes) {
+    const q = n.kind === 'explicit-qualifier' ? decideQualifier(n, decideCtx) : undefined;
+    if (q) decided.push({ slot: q.slot, d: q.decision });
+    else recordNote(ctx, sm, n, place(n.state, n.statePath, n.when));
+  }
+  decided.sort((a, b) => a.slot.order - b.slot.order);
+  const edits: Edit[] = [];
+  const errorStates = new Map<string, string[]>();
+  const cycles = editMemo();
+  for (const { slot, d } of decided) {
+    const edit = recordSlot(ctx, sm, slot, d, place(slot.state, slot.statePath, slot.when), cycles, errorStates);
+    if (edit) edits.push(edit);
+  }
+  for (const [message, states] of errorStates) {
+    out.problem({
+      logicalId: sm.id,
+      path: model.path,
+      message: out.text('invocation.error', { states: states.length === 1 ? 'state' : 'states', statePaths: states.join(', '), message }),
+    });
+  }
+  if (edits.length === 0 || out.failing) return undefined;
+  return writeAndGrant(ctx, sm, model, edits, src);
+}
+
+/**
+ * A note about a state the macro does not decide: a FunctionName computed at run time, a part of
+ * the definition filled in at deploy time (both warnings), an explicit Qualifier on a function
+ * outside the template.
+ */
+function recordNote(ctx: RunContext, sm: Resource, n: SlotNote, at: At): void {
+  if (n.kind === 'dynamic') {
+    warn(ctx, sm, 'invocation', at, 'invocation.dynamic', { reason: n.message });
+    return;
+  }
+  if (n.kind === 'deploy-time') {
+    warn(ctx, sm, 'invocation', at, 'invocation.note', { reason: n.message });
+    return;
+  }
+  const cold = explicitColdPath(n, ctx.index, ctx.targets);
+  if (cold) {
+    const reasons = targetReasons(ctx.targets, cold.fn);
+    const what =
+      reasons[0] === 'ProvisionedConcurrency'
+        ? ctx.out.text('invocation.explicitColdPathProvisioned')
+        : ctx.out.text('invocation.explicitColdPathPublished', { reasons: describeReasons(reasons) });
+    const data = { reason: n.message, fn: cold.fn, why: cold.why, what };
+    // What `check` reports as a cold path, Mode strict fails on: an explicit choice is still a cold one.
+    const strict = {
+      logicalId: sm.id,
+      path: at.templatePath,
+      message: ctx.out.text('invocation.coldStrict', { statePath: n.statePath, reason: ctx.out.text('invocation.explicitColdPath', data) }),
+    };
+    ctx.out.add(
+      {
+        action: 'unchanged',
+        topic: 'invocation',
+        messageId: 'invocation.explicitColdPath',
+        data,
+        ...at,
+        function: cold.fn,
+        coldPath: true,
+        reasons,
+        consequence: consequenceOf(reasons, cold.why === 'Qualifier $LATEST'),
+      },
+      strict,
+    );
+  } else ctx.out.add({ action: 'unchanged', topic: 'invocation', messageId: 'invocation.note', data: { reason: n.message }, ...at });
+}
+
+/** Records the decision about one slot; returns the edit to write, if any. */
+function recordSlot(
+  ctx: RunContext,
+  sm: Resource,
+  slot: Slot,
+  d: SlotDecision,
+  at: At & { stateMachine: string; state: string; statePath: string },
+  cycles: EditMemo,
+  errorStates: Map<string, string[]>,
+): Edit | undefined {
+  const { out } = ctx;
+  const topic = 'invocation';
+  switch (d.kind) {
+    case 'rewrite': {
+      // Wherever the new value is written (the slot, a DefinitionSubstitutions key, an Fn::Sub
+      // variable), the state machine then depends on the target: never in a circle.
+      const checked = checkEdit(d.edit, sm.id, ctx.deps, ctx.index, ctx.targets, cycles);
+      const target = d.edit.target ? d.edit.target.id : d.edit.to;
+      if (checked.kind === 'cycle') {
+        const cycle = formatCycle(checked.cycle);
+        const fix = out.text(d.edit.target?.kind === 'version' ? 'invocation.cycleFixVersion' : 'invocation.cycleFixAlias');
+        const { source: _source, ...where } = at; // as before: a cycle warning does not name the stored source
+        warn(
+          ctx,
+          sm,
+          topic,
+          { ...where, function: d.edit.fn, from: d.edit.from, coldPath: true },
+          'invocation.cycle',
+          { field: slot.field, target, cycle, why: checked.why, fix },
+          out.text('invocation.cycleStrict', { field: slot.field, target, cycle }),
+        );
+        return undefined;
+      }
+      const e = checked.edit;
+      const literal = e.cycle ? out.text('invocation.literal', { cycle: formatCycle(e.cycle) }) : '';
+      const because = e.reasons.length ? out.text('invocation.because', { reasons: describeReasons(e.reasons) }) : '';
+      out.add({
+        action: 'rewritten',
+        topic,
+        messageId: 'invocation.rewritten',
+        data: { field: slot.field, target, because, literal },
+        ...at,
+        coldPath: true,
+        function: e.fn,
+        from: e.from,
+        to: e.to,
+        ...(e.reasons.length ? { reasons: e.reasons, consequence: consequenceOf(e.reasons, e.latest) } : {}),
+      });
+      return e;
+    }
+    case 'warm':
+      out.add({ action: 'unchanged', topic, messageId: d.messageId, data: d.data, ...at, function: d.fn });
+      return undefined;
+    case 'cold': {
+      const coldPath = d.warmElsewhere !== false && d.fn !== undefined && ctx.targets.isWarm(d.fn) ? true : undefined;
+      const strict = d.strict
+        ? { logicalId: sm.id, path: at.templatePath, message: out.text('invocation.coldStrict', { statePath: slot.statePath, reason: d.reason }) }
+        : undefined;
+      const why = d.reasons ? { reasons: d.reasons, consequence: consequenceOf(d.reasons) } : {};
+      out.add({ action: 'cold', topic, messageId: d.messageId, data: d.data, ...at, function: d.fn, coldPath, ...why }, strict);
+      return undefined;
+    }
+    case 'external':
+      if (ctx.options.external?.[d.arn] === undefined) out.needExternal(d.arn);
+      out.add(
+        { action: d.failed ? 'warning' : 'cold', topic, messageId: d.messageId, data: d.data, ...at, external: d.arn },
+        strictProblem(sm.id, at.templatePath, d.reason, slot.statePath),
+      );
+      return undefined;
+    case 'error': {
+      // One problem per message: several states invoking the same ambiguous function share it.
+      const states = errorStates.get(d.message);
+      if (states) states.push(slot.statePath);
+      else errorStates.set(d.message, [slot.statePath]);
+      return undefined;
+    }
+    case 'unreadable':
+      out.problem({
+        ...d.problem,
+        message: out.text('invocation.unreadable', { message: d.problem.message, statePath: slot.statePath, stateMachine: sm.id, field: slot.field }),
+      });
+      return undefined;
+    case 'missing':
+      out.add({ action: 'warning', topic, messageId: 'invocation.missing', data: { field: slot.field, name: d.name }, ...at });
+      return undefined;
+    case 'unresolved':
+      warn(ctx, sm, topic, at, d.messageId, d.data, out.text('invocation.unresolvedStrict', { field: slot.field }));
+      return undefined;
+    case 'ignore':
+      return undefined;
+  }
+}
+
+/** Writes the edits, grants the new targets and records them in Metadata: the number of grants added, or undefined when it cannot write. */
+function writeAndGrant(ctx: RunContext, sm: Resource, model: Model, edits: Edit[], src: { source?: string }): number | undefined {
+  const { out, editor } = ctx;
+  // The role must be read to grant the new targets: a role the macro cannot read fails here.
+  const key = roleKey(sm.type);
+  const brokenRole = unreadableIn(getOwn(sm.properties, key), ctx.index);
+  if (brokenRole) {
+    out.problem({ ...brokenRole, message: out.text('stateMachine.brokenRole', { message: brokenRole.message, stateMachine: sm.id, roleKey: key }) });
+    return undefined;
+  }
+  // Mode report goes through the same steps on the editor, whose result it then discards: it
+  // reports the IAM grants the rewrite would add too.
+  try {
+    if (model.stored) {
+      const inlined = writeStored(sm, model, model.stored, edits, ctx);
+      if (typeof inlined === 'string') {
+        warn(ctx, sm, 'definition', { templatePath: model.path, stateMachine: sm.id, ...src }, 'definition.cannotInline', { source: inlined });
+        return undefined;
+      }
+      if (inlined) {
+        const data = { property: inlined.property, stored: model.stored.ref.property, source: model.stored.source };
+        out.add({ action: 'unchanged', topic: 'definition', messageId: 'definition.inlined', data, stateMachine: sm.id, templatePath: model.path, ...src });
+      }
+    } else writeDefinition(model, edits, { editor, reserved: ctx.reserved });
+    ctx.deps.changed(sm.id);
+  } catch (e) {
+    // (Counted as not written: the run fails with this problem, so no summary is seen.)
+    out.problem({ logicalId: sm.id, path: model.path, message: out.text('stateMachine.writeFailed', { message: (e as Error).message }) });
+    return undefined;
+  }
+  const grants: Grant[] = edits.flatMap((e) => e.grants.map((g) => withCredentials(g, e)));
+  const outcome = ctx.iam.ensure(sm, grants);
+  for (const g of outcome.granted) {
+    out.add({
+      action: 'granted',
+      topic: 'iam',
+      messageId: 'iam.granted',
+      data: { target: g.target, how: g.how },
+      stateMachine: sm.id,
+      templatePath: g.path,
+      to: g.target,
+    });
+  }
+  // A guardrail the macro extended (a boundary, a Deny's NotResource): a line of its own.
+  for (const g of outcome.extended) {
+    out.add({
+      action: 'granted',
+      topic: 'iam',
+      messageId: 'iam.guardrailExtended',
+      data: { target: g.target, how: g.how },
+      stateMachine: sm.id,
+      templatePath: g.path,
+      to: g.target,
+    });
+  }
+  for (const w of outcome.warnings) {
+    // A note (a managed policy outside the template): a warning Mode strict does not fail on.
+    if (w.note) out.add({ action: 'warning', topic: 'iam', messageId: 'iam.note', data: { reason: w.message }, stateMachine: sm.id, templatePath: w.path });
+    else warn(ctx, sm, 'iam', { stateMachine: sm.id, templatePath: w.path }, 'iam.warning', { reason: w.message }, w.strictMessage);
+  }
+  if (!addMetadata(editor, sm, edits)) {
+    out.add({
+      action: 'warning',
+      topic: 'state-machine',
+      messageId: 'stateMachine.metadataNotAMap',
+      data: {},
+      stateMachine: sm.id,
+      templatePath: `Resources/${sm.id}/Metadata`,
+    });
+  } else if (edits.length > LIMITS.metadataEntries) {
+    // Metadata is capped (docs/limits.md): the report says so; it and the log lines list every rewrite.
+    const data = { limit: formatCount(LIMITS.metadataEntries), rewrites: formatCount(edits.length) };
+    out.add({
+      action: 'unchanged',
+      topic: 'state-machine',
+      messageId: 'stateMachine.metadataCapped',
+      data,
+      stateMachine: sm.id,
+      templatePath: `Resources/${sm.id}/Metadata`,
+    });
+  }
+  return outcome.granted.length;
+}
+
+/** A grant of a task with its own Credentials role: that role calls Lambda, not the state machine's. */
+function withCredentials(g: Edit['grants'][number], e: Edit): Grant {
+  const c = e.slot.credentials;
+  if (c === undefined) return g;
+  if ('dynamic' in c) return { ...g, credentials: { dynamic: true, statePath: e.slot.statePath } };
+  return { ...g, credentials: { roleArn: partsToValue(expandParts(c.roleArn.parts)), statePath: e.slot.statePath } };
+}
+
+/** Reads the definition of one state machine, or records why it cannot be read. */
+function readModel(sm: Resource, ctx: RunContext): Model | undefined {
+  const { out, options } = ctx;
+  const props = sm.properties;
+  const base = `Resources/${sm.id}/Properties`;
+  const ref = storedRef(sm.id, props, options);
+  if (ref) return readStored(sm, ref, ctx);
+  const property = hasOwn(props, 'DefinitionString') ? 'DefinitionString' : hasOwn(props, 'Definition') ? 'Definition' : undefined;
+  if (!property) {
+    warn(ctx, sm, 'state-machine', { stateMachine: sm.id, templatePath: base }, 'stateMachine.noDefinition', { stateMachine: sm.id });
+    return undefined;
+  }
+  const value = props[property];
+  const subs = getOwn(props, 'DefinitionSubstitutions');
+  const path = `${base}/${property}`;
+  const touches = (): string | undefined => touchesWarm([value, subs], ctx.index, ctx.targets);
+  if (property === 'Definition' && !isObject(value)) {
+    const data = { got: typeof value === 'string' ? 'a string' : JSON.stringify(value) };
+    if (touches()) out.problem({ logicalId: sm.id, path, message: out.text('definition.notAnObject', data) });
+    else warn(ctx, sm, 'definition', { stateMachine: sm.id, templatePath: path }, 'definition.notAnObject', data);
+    return undefined;
+  }
+  try {
+    return readDefinition(sm.id, property, value, subs);
+  } catch (e) {
+    if (e instanceof LimitError) throw e.at({ logicalId: sm.id, path });
+    if (!(e instanceof ReadError) && !(e instanceof RangeError)) throw e;
+    const message = e instanceof RangeError ? out.text('definition.tooDeep') : e.message;
+    const fn = touches();
+    if (fn) out.problem({ logicalId: sm.id, path, message: out.text('definition.unreadableWarm', { fn, message }) });
+    else warn(ctx, sm, 'definition', { stateMachine: sm.id, templatePath: path }, 'definition.unreadable', { message });
+    return undefined;
+  }
+}
+
+/**
+ * A definition stored in S3 (or, for the CLI, a local file): read from the text the edge fetched.
+ * A plain state machine's text is read as DefinitionString; SAM's as a Definition object (what it
+ * will be written back as), so that SAM's intrinsics can go straight into it.
+ */
+function readStored(sm: Resource, ref: StoredRef, ctx: RunContext): Model | undefined {
+  const { out } = ctx;
+  const stored = ctx.options.definitions?.[sm.id];
+  const fail = (reasonId: MessageId, whyId: MessageId, data: DecisionRecord['data'], source?: string): undefined => {
+    const reason = out.text(reasonId, data);
+    const strictText = out.text('definition.storedStrict', { why: out.text(whyId, data), stateMachine: sm.id });
+    warn(
+      ctx,
+      sm,
+      'definition',
+      { stateMachine: sm.id, templatePath: ref.templatePath, ...(source ? { source } : {}) },
+      'definition.storedFails',
+      { reason },
+      strictText,
+    );
+    return undefined;
+  };
+  if (ref.problem)
+    return fail('definition.storedUnlocated', 'definition.storedUnlocatedWhy', { stateMachine: sm.id, property: ref.property, problem: ref.problem });
+  const where = describeLocation(ref.location!);
+  if (!stored) {
+    ctx.out.needDefinition(ref);
+    if (ref.location!.kind === 'file') return fail('definition.storedLocalFile', 'definition.storedLocalFileWhy', { stateMachine: sm.id, where });
+    return fail('definition.storedNotGiven', 'definition.storedNotGivenWhy', { stateMachine: sm.id, where });
+  }
+  if (stored.status === 'error') {
+    return fail(
+      'definition.storedReadFailed',
+      'definition.storedReadFailedWhy',
+      { stateMachine: sm.id, source: stored.source, message: stored.message },
+      stored.source,
+    );
+  }
+  const info: StoredInfo = { ref, source: stored.source, text: stored.text };
+  const subs = getOwn(sm.properties, 'DefinitionSubstitutions');
+  try {
+    let model: DefinitionModel;
+    if (sm.type === 'AWS::Serverless::StateMachine') {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(stored.text);
+      } catch {
+        parsed = undefined;
+      }
+      if (isObject(parsed)) {
+        // Written back inline as an object: it must be as shallow as the rest of the template.
+        checkNesting(parsed, `the definition at ${stored.source}`, 4);
+        info.parsed = parsed;
+        model = readDefinition(sm.id, 'Definition', parsed, subs);
+      } else model = readDefinition(sm.id, 'DefinitionString', stored.text, subs);
+    } else model = readDefinition(sm.id, 'DefinitionString', stored.text, subs);
+    return { ...model, path: ref.templatePath, stored: info };
+  } catch (e) {
+    if (e instanceof LimitError) throw e.at({ logicalId: sm.id, path: ref.templatePath });
+    if (!(e instanceof ReadError) && !(e instanceof RangeError)) throw e;
+    const message = e instanceof RangeError ? out.text('definition.tooDeep') : e.message;
+    return fail('definition.storedNotJson', 'definition.storedNotJsonWhy', { source: stored.source, message }, stored.source);
+  }
+}
+
+/**
+ * Writes the edits of a stored definition: when only DefinitionSubstitutions change, the definition
+ * stays where it is; when its text changes, the rewritten definition goes inline (SAM's Definition
+ * in place of DefinitionUri, DefinitionString in place of DefinitionS3Location), at the same place
+ * among the properties. Returns what went inline, undefined when nothing did, or (a string) the
+ * source that cannot go inline.
+ */
+function writeStored(sm: Resource, model: Model, stored: StoredInfo, edits: Edit[], ctx: RunContext): { property: string } | string | undefined {
+  const propsPath = ['Resources', sm.id, 'Properties'];
+  // Written on a scratch editor first (copy-on-write: the real one is untouched), then applied.
+  const scratch = new Editor(ctx.editor.root);
+  if (stored.parsed) scratch.set([...propsPath, 'Definition'], stored.parsed);
+  writeDefinition(model, edits, { editor: scratch, reserved: ctx.reserved });
+  const written = scratch.get(propsPath) as JsonObject;
+  const value = written[model.property];
+  const changed = stored.parsed ? !jsonEqual(value, stored.parsed) : value !== stored.text;
+  if (changed && sm.type === 'AWS::Serverless::StateMachine' && !stored.parsed) return stored.source;
+  const out: JsonObject = {};
+  for (const k of Object.keys(written)) {
+    if (k === model.property) continue;
+    if (k === stored.ref.property) {
+      if (changed) setOwn(out, model.property, value);
+      else setOwn(out, k, written[k]);
+    } else setOwn(out, k, written[k]);
+  }
+  ctx.editor.set(propsPath, out);
+  return changed ? { property: model.property } : undefined;
+}
+
+/**
+ * An explicit Qualifier that certainly misses the function's provisioned concurrency: `$LATEST`, or
+ * the name of one of its aliases that has none. (A version number cannot be judged before deployment.)
+ */
+function explicitColdPath(note: SlotNote, index: TemplateIndex, targets: WarmTargets): { fn: string; why: string } | undefined {
+  if (!note.functionName || note.qualifier?.kind !== 'str') return undefined;
+  const ref = classifyParts(expandParts(note.functionName.parts), index, targets);
+  if (ref.kind !== 'function' || !targets.isWarm(ref.fn)) return undefined;
+  const parts = expandParts(note.qualifier.parts);
+  const q = parts.length === 1 && typeof parts[0] === 'string' ? parts[0] : undefined;
+  if (q === '$LATEST') {
+    // A durable function of which the template publishes nothing: `$LATEST` is its target (the qualifier AWS documents).
+    const res = targets.resolve(ref.fn);
+    return res.status === 'warm' && res.target.kind === 'explicit' ? undefined : { fn: ref.fn, why: 'Qualifier $LATEST' };
+  }
+  const fn = ref.fn;
+  if (q !== undefined && [...targets.aliases.values()].some((a) => a.fn === fn && a.name === q && !a.warm)) {
+    return { fn, why: `alias ${q} has no provisioned concurrency` };
+  }
+  return undefined;
+}
+
+/** Why a function needs its target (provisioned concurrency when it has it, else its configuration). */
+function targetReasons(targets: WarmTargets, fn: string): Reason[] {
+  const res = targets.resolve(fn);
+  if (res.status === 'warm') return res.target.reasons;
+  if (res.status === 'unpublished') return res.reasons;
+  const own = targets.reasonsOf(fn);
+  return own.length ? own : ['ProvisionedConcurrency'];
+}
+
+/** Records the rewrites in `Metadata.WarmStepFunctions`; false when Metadata is not a plain map (e.g. an Fn::If). */
+function addMetadata(editor: Editor, sm: Resource, edits: Edit[]): boolean {
+  const path = ['Resources', sm.id];
+  const current = getOwn(sm.raw, 'Metadata');
+  const entries = metadataEntries(edits);
+  if (current === undefined) editor.set([...path, 'Metadata'], { [MACRO_NAME]: entries });
+  else if (isObject(current) && intrinsicName(current) === undefined) editor.set([...path, 'Metadata', MACRO_NAME], entries);
+  else return false;
+  return true;
+}

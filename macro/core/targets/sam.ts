@@ -1,0 +1,93 @@
+/**
+ * SAM as SAM reads it, and Conditions as CloudFormation evaluates them.
+ *
+ * `samProperties` merges the template's `Globals` section into an `AWS::Serverless::*` resource by
+ * the rules of SAM's own globals plugin (samtranslator/plugins/globals/globals.py), so that a
+ * function's AutoPublishAlias, ProvisionedConcurrencyConfig, DeploymentPreference, SnapStart,
+ * DurableConfig or CapacityProviderConfig count wherever they are written:
+ * - a property only in Globals is used as it is; a property only on the resource is kept;
+ * - two maps are merged key by key, recursively; two lists are concatenated (global first);
+ * - otherwise (scalars, an intrinsic function on either side, different kinds) the resource's wins;
+ * - `IgnoreGlobals: '*'` ignores every global, `IgnoreGlobals: [Key, ...]` those keys.
+ *
+ * `exclusiveGuards` tells whether two sets of guards can never hold together, from the template's
+ * Conditions: a condition and its negation, or two `Fn::Equals` of the same parameter with different
+ * literal values (`Stage = prod` and `Stage = dev`).
+ */
+import { getOwn, hasOwn, isObject } from '../../cfn/json';
+import { intrinsicName, refName } from '../../cfn/intrinsics';
+import type { Guard } from './reasons';
+import type { Resource, TemplateIndex } from '../template/read';
+import type { Json, JsonObject } from '../../types';
+
+const SECTION: Record<string, string> = {
+  'AWS::Serverless::Function': 'Function',
+  'AWS::Serverless::StateMachine': 'StateMachine',
+};
+
+/** The properties of a SAM resource with `Globals` merged in, as SAM's translator merges them. */
+export function samProperties(index: TemplateIndex, r: Resource): JsonObject {
+  const section = SECTION[r.type];
+  const globals = getOwn(index.fragment, 'Globals');
+  const own = section && isObject(globals) ? getOwn(globals, section) : undefined;
+  if (!isObject(own)) return r.properties;
+  const ignore = getOwn(r.raw, 'IgnoreGlobals');
+  if (ignore === '*') return r.properties;
+  let global: JsonObject = own;
+  if (Array.isArray(ignore)) {
+    global = {};
+    for (const k of Object.keys(own)) if (!ignore.includes(k)) global[k] = own[k];
+  }
+  return merge(global, r.properties) as JsonObject;
+}
+
+type Token = 'primitive' | 'dict' | 'list';
+
+function tokenOf(v: Json): Token {
+  if (Array.isArray(v)) return 'list';
+  // Intrinsic functions are handled exactly like a primitive type, as SAM does.
+  if (isObject(v)) return intrinsicName(v) === undefined ? 'dict' : 'primitive';
+  return 'primitive';
+}
+
+function merge(global: Json, local: Json): Json {
+  const g = tokenOf(global);
+  const l = tokenOf(local);
+  if (g !== l || g === 'primitive') return local;
+  if (g === 'list') return [...(global as Json[]), ...(local as Json[])];
+  const out: JsonObject = { ...(global as JsonObject) };
+  for (const k of Object.keys(local as JsonObject)) {
+    out[k] = hasOwn(out, k) ? merge(out[k], (local as JsonObject)[k]) : (local as JsonObject)[k];
+  }
+  return out;
+}
+
+/** True when the two lists of guards can never all hold together. */
+export function exclusiveGuards(a: readonly Guard[], b: readonly Guard[], index: TemplateIndex): boolean {
+  for (const x of a) for (const y of b) if (exclusive(x, y, index)) return true;
+  return false;
+}
+
+function exclusive(x: Guard, y: Guard, index: TemplateIndex): boolean {
+  if (x.condition === y.condition) return x.negate !== y.negate;
+  if (x.negate || y.negate) return false;
+  const ex = equalsOf(x.condition, index);
+  const ey = equalsOf(y.condition, index);
+  return ex !== undefined && ey !== undefined && ex.param === ey.param && ex.value !== ey.value;
+}
+
+/** `Fn::Equals [Ref P, "v"]` (either order) as `{param, value}`. */
+function equalsOf(condition: string, index: TemplateIndex): { param: string; value: string } | undefined {
+  const conditions = getOwn(index.fragment, 'Conditions');
+  const c = isObject(conditions) ? getOwn(conditions, condition) : undefined;
+  const args = isObject(c) && intrinsicName(c) === 'Fn::Equals' ? getOwn(c, 'Fn::Equals') : undefined;
+  if (!Array.isArray(args) || args.length !== 2) return undefined;
+  for (const [p, v] of [
+    [args[0], args[1]],
+    [args[1], args[0]],
+  ]) {
+    const param = refName(p);
+    if (param !== undefined && index.isParameter(param) && typeof v === 'string') return { param, value: v };
+  }
+  return undefined;
+}

@@ -1,0 +1,236 @@
+/**
+ * Step 1 of the pipeline: read the template.
+ *
+ * Checks the fragment's outer shape and indexes the resources the macro cares about:
+ * functions, aliases, versions, state machines, roles and policies.
+ *
+ * The macro claims only what it touches: a resource it cannot read (not an object, no Type, an
+ * empty or non-string Type) is not a problem in itself, since CloudFormation reports it anyway.
+ * It is set aside in `unreadable`, and becomes a problem only where the macro must read it: a
+ * state machine's invocation or role that refers to it (see `unreadableIn`).
+ */
+import { ReadError, TransformError, type Problem } from '../../errors';
+import { getOwn, hasOwn, isObject, kindOf } from '../../cfn/json';
+import { isHole, partsOf, type Part } from '../../cfn/parts';
+import { tokenizeSub } from '../../cfn/sub';
+import { functionNameOf, partitionOf } from '../../cfn/arn';
+import { getAttPair, intrinsicName, refName } from '../../cfn/intrinsics';
+import type { Json, JsonObject } from '../../types';
+
+export const FUNCTION_TYPES = new Set(['AWS::Lambda::Function', 'AWS::Serverless::Function']);
+export const STATE_MACHINE_TYPES = new Set(['AWS::StepFunctions::StateMachine', 'AWS::Serverless::StateMachine']);
+
+/** The property that holds a state machine's role: SAM's `Role`, CloudFormation's `RoleArn`. */
+export function roleKey(type: string): 'Role' | 'RoleArn' {
+  return type === 'AWS::Serverless::StateMachine' ? 'Role' : 'RoleArn';
+}
+
+export interface Resource {
+  readonly id: string;
+  readonly type: string;
+  readonly properties: JsonObject;
+  readonly condition?: string;
+  readonly raw: JsonObject;
+}
+
+export class TemplateIndex {
+  readonly resources = new Map<string, Resource>();
+  /** Functions by their literal `FunctionName` (for literal names and ARNs in definitions). */
+  readonly functionsByName = new Map<string, string>();
+  /**
+   * Functions whose `FunctionName` is composed by an intrinsic (`!Sub orders-${Stage}`), by the
+   * key of its parts (see `partsKey`); null when two functions share a key.
+   */
+  readonly functionsByComposedName = new Map<string, string | null>();
+  /** Resources the macro cannot read (no Type, say), with what is wrong; passed through untouched. */
+  readonly unreadable = new Map<string, Problem>();
+
+  constructor(
+    readonly fragment: JsonObject,
+    readonly region?: string,
+    readonly accountId?: string,
+  ) {}
+
+  get(id: string): Resource | undefined {
+    return this.resources.get(id);
+  }
+
+  isParameter(name: string): boolean {
+    const params = getOwn(this.fragment, 'Parameters');
+    return isObject(params) && hasOwn(params, name);
+  }
+
+  isFunction(id: string): boolean {
+    const r = this.resources.get(id);
+    return r !== undefined && FUNCTION_TYPES.has(r.type);
+  }
+
+  ofType(type: string): Resource[] {
+    return [...this.resources.values()].filter((r) => r.type === type);
+  }
+
+  /** The function a `FunctionName`-like value designates: Ref, GetAtt Arn, or a literal name/ARN. */
+  functionOf(value: Json | undefined): string | undefined {
+    const fn = intrinsicName(value);
+    if (fn === 'Ref') {
+      const id = (value as { Ref: Json }).Ref;
+      return typeof id === 'string' && this.isFunction(id) ? id : undefined;
+    }
+    if (fn === 'Fn::GetAtt') {
+      const pair = getAttPair(value);
+      return pair && pair[1] === 'Arn' && this.isFunction(pair[0]) ? pair[0] : undefined;
+    }
+    if (typeof value === 'string') {
+      const name = functionNameOf(value);
+      return name === undefined ? undefined : this.functionsByName.get(name);
+    }
+    return undefined;
+  }
+
+  /** AWS partition of the deployment region, when known. */
+  get partition(): string | undefined {
+    return partitionOf(this.region)?.partition;
+  }
+}
+
+/** The template's state machines, in template order. */
+export function stateMachines(index: TemplateIndex): Resource[] {
+  return [...index.resources.values()].filter((r) => STATE_MACHINE_TYPES.has(r.type));
+}
+
+/** Whether the StateMachines / Exclude parameters select this state machine. */
+export function selected(id: string, options: { stateMachines?: string[]; exclude?: string[] }): boolean {
+  return !((options.stateMachines && !options.stateMachines.includes(id)) || options.exclude?.includes(id));
+}
+
+/** Reads and indexes the fragment; throws a TransformError listing every structural problem. */
+export function readTemplate(fragment: unknown, region?: string, accountId?: string): TemplateIndex {
+  if (!isObject(fragment)) {
+    throw new TransformError([{ path: '(fragment)', message: `the template fragment must be a JSON object, got ${kindOf(fragment)}` }]);
+  }
+  const resources = getOwn(fragment, 'Resources');
+  if (!isObject(resources)) {
+    throw new TransformError([
+      {
+        path: 'Resources',
+        message: resources === undefined ? 'the template has no Resources section' : `must be a map of logical IDs to resources, got ${kindOf(resources)}`,
+      },
+    ]);
+  }
+  const index = new TemplateIndex(fragment, region, accountId);
+  const problems: Problem[] = [];
+  for (const id of Object.keys(resources)) {
+    const raw = resources[id];
+    const path = `Resources/${id}`;
+    if (!isObject(raw)) {
+      index.unreadable.set(id, { logicalId: id, path, message: `a resource must be an object, got ${kindOf(raw)}` });
+      continue;
+    }
+    const type = getOwn(raw, 'Type');
+    if (typeof type !== 'string' || type === '') {
+      index.unreadable.set(id, {
+        logicalId: id,
+        path: `${path}/Type`,
+        message: type === undefined ? 'the resource has no Type' : 'Type must be a non-empty string',
+      });
+      continue;
+    }
+    const props = hasOwn(raw, 'Properties') ? raw.Properties : {};
+    if (!isObject(props)) {
+      // Only the resources the macro reads need well-formed Properties; CloudFormation judges the rest.
+      const problem = { logicalId: id, path: `${path}/Properties`, message: `Properties must be an object, got ${kindOf(props)}` };
+      if (FUNCTION_TYPES.has(type) || STATE_MACHINE_TYPES.has(type) || type === 'AWS::Lambda::Alias' || type === 'AWS::Lambda::Version') {
+        problems.push(problem);
+      } else if (type === 'AWS::IAM::Role') {
+        // Read only when it is the role of a state machine that gets a new target.
+        index.unreadable.set(id, problem);
+      }
+      continue;
+    }
+    const condition = getOwn(raw, 'Condition');
+    index.resources.set(id, { id, type, properties: props, condition: typeof condition === 'string' ? condition : undefined, raw });
+    if (FUNCTION_TYPES.has(type)) {
+      const name = getOwn(props, 'FunctionName');
+      if (typeof name === 'string') index.functionsByName.set(name, id);
+      else if (name !== undefined) {
+        const parts = partsOf(name);
+        // A name has no ':'; one made only of text is a literal name.
+        if (parts && parts.some(isHole) && !parts.some((p) => typeof p === 'string' && p.includes(':'))) {
+          const key = partsKey(parts);
+          index.functionsByComposedName.set(key, index.functionsByComposedName.has(key) ? null : id);
+        }
+      }
+    }
+  }
+  if (problems.length) throw new TransformError(problems);
+  return index;
+}
+
+/**
+ * The resources a value refers to (Ref, GetAtt, `${X}` / `${X.Attr}` in Fn::Sub; both branches of
+ * an Fn::If count, as they do for CloudFormation), each named through `resolve` (undefined: not a
+ * resource, e.g. a parameter or a pseudo parameter).
+ */
+export function referencedResources(value: Json | undefined, resolve: (id: string) => string | undefined): Set<string> {
+  const out = new Set<string>();
+  const add = (id: string): void => {
+    const r = resolve(id);
+    if (r !== undefined) out.add(r);
+  };
+  // One pass over each object's keys (this reads every resource the dependency graph visits).
+  const stack: (Json | undefined)[] = [value];
+  while (stack.length) {
+    const v = stack.pop();
+    if (typeof v !== 'object' || v === null) continue;
+    if (Array.isArray(v)) {
+      for (let k = 0; k < v.length; k++) stack.push(v[k]);
+      continue;
+    }
+    const keys = Object.keys(v);
+    if (keys.length === 1) {
+      const arg = v[keys[0]];
+      if (keys[0] === 'Ref') {
+        if (typeof arg === 'string') add(arg);
+      } else if (keys[0] === 'Fn::GetAtt') {
+        const pair = getAttPair(v);
+        if (pair) add(pair[0]);
+      }
+    }
+    if (hasOwn(v, 'Fn::Sub')) subReferences(v['Fn::Sub'], add);
+    for (let k = 0; k < keys.length; k++) stack.push(v[keys[k]]);
+  }
+  return out;
+}
+
+/** The resources an Fn::Sub argument names (`${X}`, `${X.Attr}`, not its variables); none when it cannot be read. */
+function subReferences(sub: Json, add: (id: string) => void): void {
+  const template = typeof sub === 'string' ? sub : Array.isArray(sub) && typeof sub[0] === 'string' ? sub[0] : undefined;
+  if (template === undefined || !template.includes('${')) return;
+  const vars = Array.isArray(sub) && isObject(sub[1]) ? sub[1] : undefined;
+  let tokens;
+  try {
+    tokens = tokenizeSub(template, (name) => vars !== undefined && hasOwn(vars, name));
+  } catch (e) {
+    if (!(e instanceof ReadError)) throw e;
+    return;
+  }
+  for (const t of tokens) {
+    if (t.kind === 'ref') add(t.name);
+    else if (t.kind === 'getatt') add(t.resource);
+  }
+}
+
+/**
+ * The first resource the macro cannot read that `value` refers to (Ref, GetAtt, `${X}` / `${X.Attr}`
+ * in Fn::Sub, at any depth), with what is wrong with it.
+ */
+export function unreadableIn(value: Json | undefined, index: TemplateIndex): Problem | undefined {
+  if (index.unreadable.size === 0) return undefined;
+  for (const id of referencedResources(value, (name) => (index.unreadable.has(name) ? name : undefined))) return index.unreadable.get(id);
+  return undefined;
+}
+
+/** A key for a sequence of parts: equal keys, equal expressions (text and intrinsics, compared as JSON). */
+export function partsKey(parts: readonly Part[]): string {
+  return JSON.stringify(parts.map((p) => (typeof p === 'string' ? p : { hole: p.hole })));
+}

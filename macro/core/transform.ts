@@ -1,0 +1,97 @@
+/**
+ * The pure core: `transform(fragment, options) → { fragment, report }`.
+ *
+ * No I/O, no AWS SDK, no logger. It reads the template, finds the warm targets, takes each
+ * selected state machine through `state-machine.ts` (read its definition, find and decide its
+ * invocation slots, write it back in the form it came in, make IAM allow the new targets), and
+ * finishes in the run's mode (`mode.ts`): the output, or every problem thrown together as one
+ * TransformError. The report's `needs` tells an edge what to fetch before the real run.
+ *
+ * The input is never mutated: the output shares every untouched part with it.
+ */
+import { asObject, Editor, getOwn } from '../cfn/json';
+import { Dependencies } from './template/dependencies';
+import { TransformError } from '../errors';
+import { IamFixer } from './iam';
+import { checkNesting, LimitError } from '../limits';
+import { render } from '../messages';
+import { Outcome, strictProblem } from './mode';
+import { processStateMachine } from './state-machine';
+import { WarmTargets } from './targets/find';
+import { readTemplate, selected, stateMachines, type Resource } from './template/read';
+import { PARAMETERS_PATH, type TransformOptions, type TransformResult } from '../types';
+
+export function transform(fragment: unknown, options: TransformOptions = {}): TransformResult {
+  try {
+    checkNesting(fragment);
+    return run(fragment, options);
+  } catch (e) {
+    // A limit of the macro (docs/limits.md): one problem that names it, wherever it was reached.
+    if (e instanceof LimitError) {
+      throw new TransformError([{ logicalId: e.where?.logicalId, path: e.where?.path ?? '(fragment)', message: e.message }], { cause: e });
+    }
+    // Whatever nests deeper than the reader's iterative parts (a 10,000-deep Fn::Sub in Metadata,
+    // say) fails as one clear problem, never as a stack trace.
+    if (e instanceof RangeError) {
+      throw new TransformError([{ path: '(fragment)', message: render('fragment.tooDeep', { message: e.message }) }], { cause: e });
+    }
+    throw e;
+  }
+}
+
+function run(fragment: unknown, options: TransformOptions): TransformResult {
+  const out = new Outcome(options.mode ?? 'rewrite');
+  const index = readTemplate(fragment, options.region, options.accountId);
+  const targets = new WarmTargets(index, options.aliasName, options.reasons && new Set(options.reasons));
+  const editor = new Editor(index.fragment);
+  const machines = stateMachines(index);
+  checkSelection(machines, options, out);
+  for (const note of targets.notes) {
+    out.add({
+      action: 'warning',
+      topic: 'targets',
+      messageId: 'targets.note',
+      data: { logicalId: note.logicalId, message: note.message },
+      stateMachine: '',
+      templatePath: note.path,
+    });
+  }
+  if (options.aliasName !== undefined && !targets.hasAliasNamed(options.aliasName)) {
+    // Most likely a typo: say so, since a function with a single warm alias would quietly use it.
+    const path = `${PARAMETERS_PATH}/AliasName`;
+    const data = { aliasName: options.aliasName };
+    out.add(
+      { action: 'warning', topic: 'parameters', messageId: 'parameters.aliasNameUnused', data, stateMachine: '', templatePath: path },
+      strictProblem(undefined, path, out.text('parameters.aliasNameUnused', data)),
+    );
+  }
+  const reserved = new Set<string>([...index.resources.keys(), ...index.unreadable.keys(), ...Object.keys(asObject(getOwn(index.fragment, 'Parameters')))]);
+  // One dependency graph for every writer (definitions, IAM, DependsOn), read from the editor as it changes.
+  const deps = new Dependencies((id) => editor.get(['Resources', id]));
+  const ctx = { index, targets, editor, deps, iam: new IamFixer(index, targets, editor, deps), reserved, options, out };
+  for (const sm of machines) {
+    options.checkpoint?.(`reading ${sm.id}`);
+    if (selected(sm.id, options)) processStateMachine(sm, ctx);
+    else
+      out.add({
+        action: 'unchanged',
+        topic: 'state-machine',
+        messageId: 'stateMachine.skipped',
+        data: {},
+        stateMachine: sm.id,
+        templatePath: `Resources/${sm.id}`,
+      });
+  }
+  return out.finish(fragment, editor.root);
+}
+
+/** StateMachines and Exclude must name state machines of this template. */
+function checkSelection(machines: Resource[], options: TransformOptions, out: Outcome): void {
+  for (const list of [options.stateMachines, options.exclude]) {
+    for (const id of list ?? []) {
+      if (machines.some((m) => m.id === id)) continue;
+      const data = { list: list === options.exclude ? 'Exclude' : 'StateMachines', id, machines: machines.map((m) => m.id).join(', ') || 'none' };
+      out.problem({ path: PARAMETERS_PATH, message: out.text('parameters.notAStateMachine', data) });
+    }
+  }
+}

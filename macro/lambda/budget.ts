@@ -1,0 +1,84 @@
+/**
+ * The Lambda edge's budget: the function's remaining time and its memory, watched while the core
+ * works, and the size of the reply, checked before it is sent.
+ *
+ * The core is synchronous, so Lambda cannot be beaten to its timeout from outside: the core calls
+ * `options.checkpoint` between steps, and the checkpoint built here throws a LimitError (which
+ * the core turns into a failure naming it) when less time is left than the reply needs, or when
+ * the process uses more memory than the ceiling. A reply that the runtime could not send (over
+ * Lambda's 6 MB response limit, or a value JSON.stringify cannot write) becomes a failure that
+ * says so, instead of an invocation error that CloudFormation reports as a timeout.
+ */
+import type { Context } from 'aws-lambda';
+import { formatCount, LimitError, LIMITS } from '../limits';
+import { render } from '../messages';
+import { MACRO_NAME, type MacroReply } from '../types';
+
+/** Time kept for writing the reply and the log lines. */
+export const RESERVE_MS = 1_000;
+/** Share of the function's memory the process may use before the macro stops. */
+export const MEMORY_SHARE = 0.85;
+
+export interface BudgetClock {
+  /** Resident memory of the process in bytes. */
+  rss: () => number;
+  now: () => number;
+}
+
+/** How often the checkpoint reads the resident memory, at most. */
+export const MEMORY_EVERY_MS = 20;
+
+/** A checkpoint over the invocation's context, or undefined when there is none (tests, local runs). */
+export function lambdaCheckpoint(
+  context: Pick<Context, 'getRemainingTimeInMillis' | 'memoryLimitInMB'> | undefined,
+  clock: BudgetClock = { rss: () => process.memoryUsage.rss(), now: () => Date.now() },
+): ((stage: string) => void) | undefined {
+  if (!context || typeof context.getRemainingTimeInMillis !== 'function') return undefined;
+  const memoryMB = Number(context.memoryLimitInMB);
+  const ceiling = Number.isFinite(memoryMB) && memoryMB > 0 ? memoryMB * MEMORY_SHARE * 2 ** 20 : undefined;
+  // Resident memory is read from the OS: at most every MEMORY_EVERY_MS.
+  let lastMemoryCheck = -Infinity;
+  return (stage) => {
+    const left = context.getRemainingTimeInMillis();
+    if (left < RESERVE_MS) {
+      throw new LimitError('time', render('budget.time', { stage, left: Math.max(0, Math.round(left)), reserve: formatCount(RESERVE_MS) }));
+    }
+    if (ceiling !== undefined && clock.now() - lastMemoryCheck >= MEMORY_EVERY_MS) {
+      lastMemoryCheck = clock.now();
+      const used = clock.rss();
+      if (used > ceiling) {
+        throw new LimitError('memory', render('budget.memory', { stage, usedMB: Math.round(used / 2 ** 20), share: Math.round(MEMORY_SHARE * 100), memoryMB }));
+      }
+    }
+  };
+}
+
+/**
+ * The reply as it can be sent: unchanged when it serializes within Lambda's response limit;
+ * otherwise a failure that names the cause. A failure carries the template it was given when that
+ * fits, else an empty fragment (CloudFormation reads only the error message of a failure).
+ */
+export function sendable(reply: MacroReply, input: unknown): MacroReply {
+  const problem = unsendable(reply);
+  if (problem === undefined) return reply;
+  const errorMessage = reply.status === 'failure' ? reply.errorMessage : problem;
+  const failure: MacroReply = { requestId: reply.requestId, status: 'failure', fragment: input, errorMessage };
+  if (unsendable(failure) === undefined) return failure;
+  return { ...failure, fragment: {} };
+}
+
+/** Why a reply cannot be sent, or undefined when it can. */
+function unsendable(reply: MacroReply): string | undefined {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(reply);
+  } catch (e) {
+    return render('budget.replyUnwritable', { product: MACRO_NAME, message: (e as Error).message, limit: formatCount(LIMITS.nesting) });
+  }
+  // One byte per character at most 3: the exact size only when it may matter.
+  const bytes = text.length * 3 <= LIMITS.replyBytes ? text.length : Buffer.byteLength(text);
+  if (bytes > LIMITS.replyBytes) {
+    return render('budget.replyTooLarge', { product: MACRO_NAME, bytes: formatCount(bytes), limit: formatCount(LIMITS.replyBytes) });
+  }
+  return undefined;
+}

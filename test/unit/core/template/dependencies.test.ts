@@ -1,0 +1,186 @@
+/**
+ * The dependency graph (macro/core/template/dependencies.ts) that every writer asks before it adds a reference,
+ * the literal ARNs it falls back on (macro/core/targets/literal.ts), and the independent cycle detector of the
+ * property tests (test/support/cycles.ts), checked against each other.
+ */
+import fc from 'fast-check';
+import { Dependencies, formatCycle } from '../../../../macro/core/template/dependencies';
+import { literalize, literalOf } from '../../../../macro/core/targets/literal';
+import { WarmTargets } from '../../../../macro/core/targets/find';
+import { readTemplate } from '../../../../macro/core/template/read';
+import type { Json, JsonObject } from '../../../../macro/types';
+import { dependencyGraph, findCycle } from '../../../support/cycles';
+
+const graphOf = (resources: JsonObject): Dependencies =>
+  new Dependencies((id) => (Object.prototype.hasOwnProperty.call(resources, id) ? resources[id] : undefined));
+const res = (props: JsonObject = {}, extra: JsonObject = {}): JsonObject => ({ Type: 'Custom::R', Properties: props, ...extra });
+
+describe('Dependencies', () => {
+  test('Ref, GetAtt (both forms), ${X} and ${X.Y} in Fn::Sub, DependsOn (string or list); not Fn::Sub variables or escapes', () => {
+    const resources: JsonObject = {
+      A: res(
+        { a: { Ref: 'B' }, b: { 'Fn::GetAtt': ['C', 'Arn'] }, c: { 'Fn::GetAtt': 'D.Arn' }, d: { 'Fn::Sub': ['${E}${F.Arn}${v}${!G}', { v: { Ref: 'H' } }] } },
+        { DependsOn: 'I' },
+      ),
+      B: res(),
+      C: res(),
+      D: res(),
+      E: res(),
+      F: res(),
+      G: res(),
+      H: res(),
+      I: res({}, { DependsOn: ['J', 'NotThere'] }),
+      J: res(),
+      v: res(),
+    };
+    const deps = graphOf(resources);
+    for (const to of ['B', 'C', 'D', 'E', 'F', 'H', 'I', 'J']) expect([to, deps.reaches('A', to)]).toEqual([to, true]);
+    for (const to of ['G', 'v']) expect([to, deps.reaches('A', to)]).toEqual([to, false]);
+    expect(deps.path('A', ['J'])).toEqual(['A', 'I', 'J']);
+  });
+
+  test("a resource added later (the macro's own policy) is known once the writer says it changed; an edge written later is read then", () => {
+    const resources: JsonObject = { SM: res({ role: { Ref: 'Policy' } }), Role: res() };
+    const deps = graphOf(resources);
+    expect(deps.exists('Policy')).toBe(false);
+    expect(deps.reaches('SM', 'Policy')).toBe(false);
+    expect(deps.references({ Ref: 'Policy' })).toEqual(new Set());
+    resources.Policy = res({ roles: [{ Ref: 'Role' }] });
+    deps.changed('Policy');
+    expect(deps.exists('Policy')).toBe(true);
+    expect(deps.references({ Ref: 'Policy' })).toEqual(new Set(['Policy']));
+    expect(deps.path('Policy', ['Role'])).toEqual(['Policy', 'Role']);
+    // SM was read before Policy existed: its edges are read again when it is said to have changed.
+    deps.changed('SM');
+    expect(deps.path('SM', ['Role'])).toEqual(['SM', 'Policy', 'Role']);
+  });
+
+  test("a Ref to SAM's Fn.Alias (or Fn.Version) is a dependency on Fn", () => {
+    const deps = graphOf({ Fn: { Type: 'AWS::Serverless::Function', Properties: {} }, SM: res({ d: { Ref: 'Fn.Alias' }, e: { 'Fn::Sub': '${Fn.Version}' } }) });
+    expect(deps.references({ Ref: 'Fn.Alias' })).toEqual(new Set(['Fn']));
+    expect(deps.path('SM', ['Fn'])).toEqual(['SM', 'Fn']);
+  });
+
+  test('both branches of an Fn::If count; pseudo parameters and parameters do not', () => {
+    const deps = graphOf({ A: res({ x: { 'Fn::If': ['C', { Ref: 'B' }, { Ref: 'AWS::Region' }] }, y: { Ref: 'Param' } }), B: res() });
+    expect(deps.references({ 'Fn::If': ['C', { Ref: 'B' }, { Ref: 'AWS::NoValue' }] })).toEqual(new Set(['B']));
+    expect(deps.reaches('A', 'B')).toBe(true);
+  });
+
+  test('cycle: the shortest circle that new edges would close, as [from, …, from]', () => {
+    // Flow → Live → Version → Fn → Flow (the function's environment refers to the state machine).
+    const resources: JsonObject = {
+      Fn: res({ Environment: { Variables: { FLOW: { Ref: 'Flow' } } } }),
+      Version: res({ FunctionName: { Ref: 'Fn' } }),
+      Live: res({ FunctionName: { Ref: 'Fn' }, FunctionVersion: { 'Fn::GetAtt': ['Version', 'Version'] } }),
+      Flow: res(),
+      Other: res(),
+    };
+    const deps = graphOf(resources);
+    expect(deps.cycle('Flow', ['Live'])).toEqual(['Flow', 'Live', 'Fn', 'Flow']);
+    expect(formatCycle(deps.cycle('Flow', ['Version'])!)).toBe('Flow → Version → Fn → Flow');
+    expect(deps.cycle('Flow', ['Other'])).toBeUndefined();
+    expect(deps.cycle('Other', ['Live'])).toBeUndefined();
+    // An edge the macro plans (not written yet) counts when passed along.
+    expect(deps.cycle('Other', ['Live'], [['Flow', 'Other']])).toEqual(['Other', 'Live', 'Fn', 'Flow', 'Other']);
+    deps.add('Flow', ['Other']);
+    expect(deps.cycle('Other', ['Live'])).toEqual(['Other', 'Live', 'Fn', 'Flow', 'Other']);
+  });
+
+  test('reads each resource as it is now: after `changed`, a rewritten resource is read again', () => {
+    const resources: JsonObject = { A: res({ x: { Ref: 'B' } }), B: res() };
+    const deps = graphOf(resources);
+    expect(deps.reaches('A', 'B')).toBe(true);
+    resources.A = res({ x: 'literal' });
+    expect(deps.reaches('A', 'B')).toBe(true); // cached
+    deps.changed('A');
+    expect(deps.reaches('A', 'B')).toBe(false);
+    resources.New = res({}, { DependsOn: 'A' });
+    expect(deps.exists('New')).toBe(true);
+    expect(deps.reaches('New', 'A')).toBe(true);
+  });
+
+  test('property: Dependencies finds a circle exactly when the independent detector does', () => {
+    const ids = ['R0', 'R1', 'R2', 'R3', 'R4'];
+    const ref = fc.constantFrom(...ids);
+    const link = fc.oneof(
+      ref.map((id): Json => ({ Ref: id })),
+      ref.map((id): Json => ({ 'Fn::GetAtt': [id, 'Arn'] })),
+      ref.map((id): Json => ({ 'Fn::GetAtt': `${id}.Arn` })),
+      ref.map((id): Json => ({ 'Fn::Sub': `x-\${${id}}` })),
+      ref.map((id): Json => ({ 'Fn::Sub': ['${v}', { v: { Ref: id } }] })),
+      ref.map((id): Json => ({ 'Fn::Sub': `\${!${id}}` })), // an escape: no dependency
+      ref.map((id): Json => ({ 'Fn::If': ['C', 'x', { Ref: id }] })),
+    );
+    const resource = fc.record({ links: fc.array(link, { maxLength: 2 }), dependsOn: fc.array(ref, { maxLength: 1 }) });
+    fc.assert(
+      fc.property(fc.tuple(...ids.map(() => resource)), (list) => {
+        const resources: JsonObject = {};
+        list.forEach((r, k) => (resources[ids[k]] = res({ links: r.links }, r.dependsOn.length ? { DependsOn: r.dependsOn } : {})));
+        const deps = graphOf(resources);
+        const graph = dependencyGraph({ Resources: resources });
+        // A circle exists iff some resource reaches itself through one of its direct dependencies.
+        const macro = ids.some((id) => deps.cycle(id, graph.get(id)!) !== undefined);
+        expect(macro).toBe(findCycle({ Resources: resources }) !== undefined);
+        for (const id of ids) for (const to of graph.get(id)!) expect(deps.reaches(id, to)).toBe(true);
+      }),
+      { numRuns: 500, seed: 12 },
+    );
+  });
+});
+
+describe('the independent detector (test/support/cycles.ts)', () => {
+  test.each<[string, JsonObject, string[] | undefined]>([
+    ['none', { A: res({ x: { Ref: 'B' } }), B: res() }, undefined],
+    ['Ref', { A: res({ x: { Ref: 'B' } }), B: res({ x: { Ref: 'A' } }) }, ['A', 'B', 'A']],
+    ['GetAtt string form and DependsOn', { A: res({ x: { 'Fn::GetAtt': 'B.Arn' } }), B: res({}, { DependsOn: 'A' }) }, ['A', 'B', 'A']],
+    ['Fn::Sub ${X.Y}', { A: res({ x: { 'Fn::Sub': '${B.Arn}' } }), B: res({ x: { Ref: 'A' } }) }, ['A', 'B', 'A']],
+    ['a variable is not a reference', { A: res({ x: { 'Fn::Sub': ['${B}', { B: 'x' }] } }), B: res({ x: { Ref: 'A' } }) }, undefined],
+    ['an escape is not a reference', { A: res({ x: { 'Fn::Sub': '${!B}' } }), B: res({ x: { Ref: 'A' } }) }, undefined],
+    ['SAM Fn.Alias', { Fn: res({ x: { Ref: 'SM' } }), SM: res({ x: { Ref: 'Fn.Alias' } }) }, ['Fn', 'SM', 'Fn']],
+    ['a Condition names no resource', { A: res({}, { Condition: 'B' }), B: res({ x: { Ref: 'A' } }) }, undefined],
+  ])('%s', (_name, resources, cycle) => {
+    expect(findCycle({ Resources: resources })).toEqual(cycle);
+  });
+});
+
+describe('literal ARNs', () => {
+  const index = readTemplate({
+    Parameters: { P: { Type: 'String' } },
+    Resources: {
+      Fn: { Type: 'AWS::Lambda::Function', Properties: { FunctionName: 'my-fn' } },
+      Live: { Type: 'AWS::Lambda::Alias', Properties: { FunctionName: { Ref: 'Fn' }, FunctionVersion: '1', Name: 'live' } },
+      Named: { Type: 'AWS::Lambda::Alias', Properties: { FunctionName: { Ref: 'Fn' }, FunctionVersion: '1', Name: { Ref: 'P' } } },
+      Ver: { Type: 'AWS::Lambda::Version', Properties: { FunctionName: { Ref: 'Fn' } } },
+      Computed: { Type: 'AWS::Lambda::Function', Properties: { FunctionName: { 'Fn::Sub': '${AWS::StackName}-x' } } },
+      ComputedLive: { Type: 'AWS::Lambda::Alias', Properties: { FunctionName: { Ref: 'Computed' }, FunctionVersion: '1', Name: 'live' } },
+      Sam: {
+        Type: 'AWS::Serverless::Function',
+        Properties: { FunctionName: 'sam-fn', AutoPublishAlias: 'prod', ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 } },
+      },
+    },
+  });
+  const targets = new WarmTargets(index);
+  const sub = (qualified: string): Json => ({ 'Fn::Sub': `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${qualified}` });
+
+  test.each<[string, unknown]>([
+    ['Fn', { ok: true, value: sub('my-fn') }],
+    ['Live', { ok: true, value: sub('my-fn:live') }],
+    ['Sam.Alias', { ok: true, value: sub('sam-fn:prod') }],
+    ['Named', { ok: false, why: 'the Name of Named is not a literal' }],
+    ['Ver', { ok: false, why: 'Ver is a version, whose number is known only once it is published' }],
+    ['ComputedLive', { ok: false, why: 'the FunctionName of Computed is not a literal' }],
+  ])('%s', (id, expected) => {
+    expect(literalOf(id, index, targets)).toEqual(expected);
+  });
+
+  test('literalize replaces only the references it is asked to, inside Fn::If', () => {
+    const value: Json = { 'Fn::If': ['C', { Ref: 'Live' }, { 'Fn::GetAtt': ['Fn', 'Arn'] }] };
+    expect(literalize(value, (id) => id === 'Live', index, targets)).toEqual({
+      ok: true,
+      value: { 'Fn::If': ['C', sub('my-fn:live'), { 'Fn::GetAtt': ['Fn', 'Arn'] }] },
+    });
+    expect(literalize(value, () => true, index, targets)).toEqual({ ok: true, value: { 'Fn::If': ['C', sub('my-fn:live'), sub('my-fn')] } });
+    expect(literalize({ Ref: 'Ver' }, () => true, index, targets)).toMatchObject({ ok: false });
+  });
+});
