@@ -480,7 +480,11 @@ function explicitColdPath(note: SlotNote, index: TemplateIndex, targets: WarmTar
   if (ref.kind !== 'function' || !targets.isWarm(ref.fn)) return undefined;
   const parts = expandParts(note.qualifier.parts);
   const q = parts.length === 1 && typeof parts[0] === 'string' ? parts[0] : undefined;
-  if (q === '$LATEST') return { fn: ref.fn, why: 'Qualifier $LATEST' };
+  if (q === '$LATEST') {
+    // A durable function of which the template publishes nothing: `$LATEST` is its target (the qualifier AWS documents).
+    const res = targets.resolve(ref.fn);
+    return res.status === 'warm' && res.target.kind === 'explicit' ? undefined : { fn: ref.fn, why: 'Qualifier $LATEST' };
+  }
   const fn = ref.fn;
   if (q !== undefined && [...targets.aliases.values()].some((a) => a.fn === fn && a.name === q && !a.warm)) {
     return { fn, why: `alias ${q} has no provisioned concurrency` };

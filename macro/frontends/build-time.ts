@@ -25,7 +25,7 @@ export async function runAtBuildTime(fragment: unknown, params: unknown, context
     const needs = needsOf(fragment, options);
     if (needs.length > 0) {
       const { lookupExternal } = await import('../aws/lambda-aliases');
-      options.external = await lookupExternal(needs, options, {});
+      options.external = await lookupExternal(needs, options, { externalAccounts: parsed.externalAccounts });
     }
   }
   return transform(fragment, options);

@@ -107,6 +107,15 @@ describe('bad input catalogue', () => {
     );
   });
 
+  test('DefinitionString is invalid JSON and refers to a SnapStart function with a published version (no provisioned concurrency) → failure too; with nothing published, a warning', () => {
+    const text = { 'Fn::Sub': '{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"${Snap.Arn}","End":true}' };
+    const snap = { Type: 'AWS::Lambda::Function', Properties: { FunctionName: 'snap-fn', SnapStart: { ApplyOn: 'PublishedVersions' } } };
+    const published = warmTemplate(text, { Snap: snap, SnapVersion: { Type: 'AWS::Lambda::Version', Properties: { FunctionName: { Ref: 'Snap' } } } });
+    expect(failure(published)).toContain('Resources/Flow/Properties/DefinitionString: cannot read the definition, which refers to Snap');
+    const { report } = transform(warmTemplate(text, { Snap: snap }), OPTS);
+    expect(report.decisions.filter((d) => d.action === 'warning')).toHaveLength(1);
+  });
+
   test('Fn::Sub with an unclosed ${ → failure with line and column', () => {
     const msg = failure(warmTemplate({ 'Fn::Sub': '{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"${Fn.Arn}","End":true}}}\n${oops' }));
     expect(msg).toContain(

@@ -1245,6 +1245,32 @@ describe('formatTable', () => {
     expect(lines).toHaveLength(2);
     expect(lines[0]).not.toBe(lines[1]);
   });
+
+  it('docs/limits.md: names from the stack (state machine, state, function, execution, notes) are printed with control characters escaped', () => {
+    const evil = 'Pay\u001b[2J\n::error::owned\u202e';
+    const result: VerifyResult = {
+      rows: [
+        {
+          stateMachine: evil,
+          state: evil,
+          statePath: `States.${evil}`,
+          invoked: `${fnArn('f')}`,
+          function: fnArn('f'),
+          qualifier: '',
+          status: 'none',
+          verdict: 'cold',
+          note: evil,
+        },
+      ],
+      executions: [{ stateMachine: evil, execution: evil, state: evil, ran: '', qualifier: '' }],
+      executionErrors: [{ stateMachine: evil, message: evil }],
+      stateMachines: 1,
+    };
+    const table = formatTable(result);
+    expect(table).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/);
+    expect(table).not.toMatch(/^::error::/m);
+    expect(table).toContain('Pay\\x1b[2J\\n::error::owned\\u202e');
+  });
 });
 
 describe('verifyStack: the reason a function needs a published target, from its configuration', () => {

@@ -3,6 +3,7 @@
  * executions read and a count by verdict.
  */
 import type { VerifyResult, VerifyRow } from '../commands/verify-result';
+import { escapeControls } from '../safe';
 
 function fit(s: string, width: number): string {
   return s.length > width ? `${s.slice(0, width - 1)}…` : s.padEnd(width);
@@ -15,7 +16,7 @@ const COLS = [1, 13, 13, 16, 10, 11, 9];
 /** The last column is never cut (a 5-digit count may then use column 80 or 81); the others are. */
 function tableRow(cells: string[]): string {
   return cells
-    .map((c, k) => (k === cells.length - 1 && k === COLS.length - 1 ? c : fit(c, COLS[k])))
+    .map((c, k) => (k === cells.length - 1 && k === COLS.length - 1 ? escapeControls(c) : fit(escapeControls(c), COLS[k])))
     .join(' ')
     .trimEnd();
 }
@@ -66,7 +67,9 @@ export function formatTable(result: VerifyResult): string {
 }
 
 /** Wraps at spaces; words longer than a line (ARNs) are cut across lines. */
-function wrap(s: string, width = WIDTH): string {
+function wrap(text: string, width = WIDTH): string {
+  // Names from the stack are the template author's text: control characters as escapes (../safe.ts).
+  const s = escapeControls(text);
   const out: string[] = [];
   let line = '';
   const words = s.split(' ').flatMap((w) => {

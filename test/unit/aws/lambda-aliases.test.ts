@@ -29,6 +29,7 @@ import {
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { TransformError } from '../../../macro/errors';
 import { createHandler } from '../../../macro/lambda/handler';
+import { runAtBuildTime } from '../../../macro/frontends/build-time';
 import { DEFAULT_CONCURRENCY, externalCandidates, resolveExternal, UNREADABLE } from '../../../macro/aws/lambda-aliases';
 import { transform } from '../../../macro/core/transform';
 import type { Json, JsonObject, MacroReply, TransformOptions } from '../../../macro/types';
@@ -1057,6 +1058,31 @@ function loadWithHttp(reply: (attempt: number, signal?: AbortSignal) => Promise<
   // the isolated, HTTP-replaced module instead.
   return { resolve: (f, o, s) => mod.resolveExternal(f, o, { ...s, sdk }), configs, attempts: () => attempts };
 }
+
+describe('the Serverless plugin with ResolveExternal (runAtBuildTime; Lambda API mocked)', () => {
+  // docs/frontends.md: the plugin looks up with the CLI's credentials; it knows the Region, not the account.
+  let lambda: AwsClientStub<LambdaClient>;
+  beforeEach(() => {
+    lambda = mockClient(LambdaClient);
+    serve(lambda, CHARGE_LIVE);
+  });
+  afterEach(() => {
+    lambda.restore();
+  });
+
+  it('a function of an account that ExternalAccounts names is looked up and rewritten to its warm alias', async () => {
+    const r = await runAtBuildTime(template(tasks(['orders-charge'])), { ResolveExternal: true, ExternalAccounts: ACCOUNT }, { region: REGION });
+    expect(statesOf(r.fragment).Call0).toMatchObject({ Resource: `${arn('orders-charge')}:live` });
+    expect(lambda).toHaveReceivedCommand(ListAliasesCommand);
+  });
+
+  it("without ExternalAccounts (the stack's account is not known at packaging): not looked up, a warning that names ExternalAccounts", async () => {
+    const r = await runAtBuildTime(template(tasks(['orders-charge'])), { ResolveExternal: true }, { region: REGION });
+    expect(statesOf(r.fragment).Call0).toMatchObject({ Resource: arn('orders-charge') });
+    expect(r.report.decisions.filter((d) => d.action === 'warning').map((d) => d.reason)).toEqual([expect.stringContaining('ExternalAccounts names it')]);
+    expect(lambda).not.toHaveReceivedAnyCommand();
+  });
+});
 
 const throttled = (name: string): HttpReply => ({
   status: 429,

@@ -1058,6 +1058,44 @@ describe('the effective-permission check: every policy that reaches the principa
     expect(r.report.summary.iamGrantsAdded).toBe(0);
   });
 
+  describe('docs/iam.md: only the conditions that can change the verdict are enumerated, at most 12 of them', () => {
+    /** A role with `n` attached policies, each under a Condition of its own, whose statement is `st`. */
+    const many = (n: number, st: JsonObject): JsonObject => {
+      const Conditions: JsonObject = {};
+      const Resources: JsonObject = { Fn: FUNCTION, Live: LIVE, Role: role([statement({ 'Fn::Sub': '${Fn.Arn}:*' })]), SM: machine() };
+      for (let k = 0; k < n; k++) {
+        const c = `C${String(k).padStart(2, '0')}`;
+        Conditions[c] = { 'Fn::Equals': [{ Ref: 'Stage' }, c] };
+        Resources[`P${k}`] = {
+          Type: 'AWS::IAM::Policy',
+          Condition: c,
+          Properties: { PolicyName: `p${k}`, Roles: [{ Ref: 'Role' }], PolicyDocument: { Statement: [st] } },
+        };
+      }
+      return { Parameters: { Stage: { Type: 'String' } }, Conditions, Resources };
+    };
+    const onTarget = statement('arn:aws:lambda:us-east-1:123456789012:function:my-fn:live');
+    const elsewhere = { Effect: 'Deny', Action: 'lambda:InvokeFunction', Resource: 'arn:aws:lambda:us-east-1:123456789012:function:other' };
+
+    test('13 policies whose statements concern other resources: no condition to enumerate, no warning', () => {
+      const r = transform(many(13, elsewhere), OPTIONS);
+      expect(r.report.decisions.filter((d) => d.action === 'warning')).toEqual([]);
+    });
+
+    test('12 that may apply: every combination, no warning', () => {
+      const r = transform(many(12, onTarget), OPTIONS);
+      expect(r.report.decisions.filter((d) => d.action === 'warning')).toEqual([]);
+    });
+
+    test('13 that may apply: the first 12 by name in every combination, the others true, and a warning; Mode strict fails', () => {
+      const r = transform(many(13, onTarget), OPTIONS);
+      expect(r.report.decisions.filter((d) => d.action === 'warning').map((d) => d.reason)).toEqual([
+        `the policies of Role depend on 13 conditions; the macro evaluated every combination of ${Array.from({ length: 12 }, (_, k) => `C${String(k).padStart(2, '0')}`).join(', ')} with the others true, so make sure Role may invoke {Live} when they are false`,
+      ]);
+      expect(() => transform(many(13, onTarget), { ...OPTIONS, mode: 'strict' })).toThrow(/depend on 13 conditions, more than the 12/);
+    });
+  });
+
   test('RoleArn: !If with an in-template branch: that role gets the grant; the external branch is a warning', () => {
     const r = runWith({ Role: role([statement(GA('Fn'))]), SM: machine({ RoleArn: { 'Fn::If': ['UseExisting', GA('Role'), { Ref: 'ExistingRole' }] } }) });
     expect(statementsOf(r.out)).toEqual([statement([GA('Fn'), { Ref: 'Live' }])]);

@@ -389,4 +389,71 @@ describe('an explicit Qualifier parameter of $LATEST', () => {
     expect(d).toMatchObject({ action: 'unchanged', coldPath: true, reasons: ['ManagedInstances'], consequence: 'fails' });
     expect(d.reason).toMatch(/does not use the published target that the Managed Instances configuration needs of Fn \(Qualifier \$LATEST\)/);
   });
+
+  // docs/reasons.md, "Not done": what the macro does with `Qualifier: $LATEST`, reason by reason.
+  const qualified = (fnResources: JsonObject, Qualifier: Json = '$LATEST'): JsonObject =>
+    resources({
+      ...fnResources,
+      Flow: {
+        Type: 'AWS::StepFunctions::StateMachine',
+        Properties: {
+          RoleArn: 'arn:aws:iam::123456789012:role/r',
+          Definition: {
+            StartAt: 'W',
+            States: {
+              W: {
+                Type: 'Task',
+                Resource: 'arn:aws:states:::lambda:invoke',
+                Parameters: { FunctionName: { 'Fn::GetAtt': ['Fn', 'Arn'] }, Qualifier },
+                End: true,
+              },
+            },
+          },
+        },
+      },
+    });
+  const parametersOf = (fragment: JsonObject): Json =>
+    ((((fragment.Resources as JsonObject).Flow as JsonObject).Properties as JsonObject).Definition as any).States.W.Parameters;
+
+  test('on a function with an alias with provisioned concurrency: moved to the alias, as `:$LATEST` is', () => {
+    const { fragment, decisions } = run(qualified({ Fn: lambdaFn(), V: version(REF('Fn')), Live: alias(REF('Fn'), 'live', 'V', {}, PC) }));
+    expect(parametersOf(fragment)).toEqual({ FunctionName: { 'Fn::GetAtt': ['Fn', 'Arn'] }, Qualifier: 'live' });
+    expect(decisions.find((x) => x.statePath === 'States.W')).toMatchObject({ action: 'rewritten', reasons: ['ProvisionedConcurrency'] });
+  });
+
+  test('on a SnapStart function with an alias: left as it is, a cold path', () => {
+    const { fragment, decisions } = run(qualified({ Fn: lambdaFn(SNAP), V: version(REF('Fn')), Live: alias(REF('Fn'), 'live', 'V') }));
+    expect(parametersOf(fragment)).toMatchObject({ Qualifier: '$LATEST' });
+    expect(decisions.find((x) => x.statePath === 'States.W')).toMatchObject({
+      action: 'unchanged',
+      coldPath: true,
+      reasons: ['SnapStart'],
+      consequence: 'cold',
+    });
+  });
+
+  test('docs/definitions.md: on a SnapStart function, another Qualifier (the alias, a version) is left as it is and not reported', () => {
+    for (const q of ['live', '7', { 'Fn::GetAtt': ['V', 'Version'] }] as Json[]) {
+      const { fragment, decisions } = run(qualified({ Fn: lambdaFn(SNAP), V: version(REF('Fn')), Live: alias(REF('Fn'), 'live', 'V') }, q));
+      expect(parametersOf(fragment)).toMatchObject({ Qualifier: q });
+      expect(decisions.find((x) => x.statePath === 'States.W')).toMatchObject({ action: 'unchanged' });
+      expect(decisions.filter((x) => x.coldPath)).toEqual([]);
+    }
+  });
+
+  test('on a durable function of which the template publishes nothing: the qualifier AWS documents, no cold path (Mode strict passes)', () => {
+    const template = qualified({ Fn: lambdaFn(DURABLE) });
+    const { fragment, decisions } = run(template);
+    expect(parametersOf(fragment)).toMatchObject({ Qualifier: '$LATEST' });
+    const d = decisions.find((x) => x.statePath === 'States.W')!;
+    expect(d.action).toBe('unchanged');
+    expect(d.coldPath).toBeUndefined();
+    expect(() => run(template, { Mode: 'strict' })).not.toThrow();
+  });
+
+  test('on a Managed Instances function of which the template publishes nothing: left as it is, not reported as a cold path or a failure', () => {
+    const { fragment, decisions } = run(qualified({ Fn: lambdaFn(MI) }));
+    expect(parametersOf(fragment)).toMatchObject({ Qualifier: '$LATEST' });
+    expect(decisions.filter((x) => x.coldPath)).toEqual([]);
+  });
 });
