@@ -90,31 +90,28 @@ function unsendable(reply: MacroReply): string | undefined {
 /** Levels the macro's own writing may add above the template's deepest (a grant, a metadata entry). */
 const REPLY_DEPTH_MARGIN = 16;
 
-/** Strings JSON writes as they are, one byte per character (printable ASCII but `"` and `\`). */
-const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+/** A character JSON writes as more than one byte (an escape, or a character outside ASCII). */
+const NOT_PLAIN = /[^\x20\x21\x23-\x5b\x5d-\x7e]/;
+
+/**
+ * UTF-8 bytes of a string as JSON writes it, at most: its length and quotes when every character is
+ * printable ASCII but `"` and `\`, else 6 bytes a character (a `\u00XX` escape is 6, a UTF-8
+ * character at most 3 per UTF-16 unit). Short strings take the wide bound without a test.
+ */
+function stringBound(s: string): number {
+  return s.length < 16 || NOT_PLAIN.test(s) ? s.length * 6 + 2 : s.length + 2;
+}
 
 /**
  * An upper bound on the UTF-8 bytes of `JSON.stringify(value)`, or undefined when it cannot be
  * bounded this way (deeper than `maxDepth`, or a value JSON does not write as such: the caller
- * then writes it out to know). A plain string counts its length and quotes; any other string 6
- * bytes a character (a `\u00XX` escape is 6, a UTF-8 character at most 3 per UTF-16 unit); a
- * number 24 characters (the longest JavaScript writes).
+ * then writes it out to know). Numbers count 24 characters (the longest JavaScript writes).
  */
 export function jsonSizeBound(value: unknown, maxDepth: number, depth = 0): number | undefined {
-  switch (typeof value) {
-    case 'string':
-      return PLAIN.test(value) ? value.length + 2 : value.length * 6 + 2;
-    case 'number':
-      return 24;
-    case 'boolean':
-      return 5;
-    case 'object':
-      break;
-    default:
-      return undefined;
-  }
+  if (typeof value === 'string') return stringBound(value);
+  if (typeof value !== 'object') return typeof value === 'number' ? 24 : typeof value === 'boolean' ? 5 : undefined;
   if (value === null) return 4;
-  if (depth >= maxDepth || typeof (value as { toJSON?: unknown }).toJSON === 'function') return undefined;
+  if (depth >= maxDepth) return undefined;
   let n = 2;
   if (Array.isArray(value)) {
     for (let k = 0; k < value.length; k++) {
@@ -125,13 +122,14 @@ export function jsonSizeBound(value: unknown, maxDepth: number, depth = 0): numb
     }
     return n;
   }
-  for (const k in value) {
-    if (!Object.hasOwn(value, k)) continue;
-    const v = (value as Record<string, unknown>)[k];
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return undefined;
+  const keys = Object.keys(value);
+  for (let i = 0; i < keys.length; i++) {
+    const v = (value as Record<string, unknown>)[keys[i]];
     if (v === undefined) continue;
     const b = jsonSizeBound(v, maxDepth, depth + 1);
     if (b === undefined) return undefined;
-    n += (PLAIN.test(k) ? k.length + 2 : k.length * 6 + 2) + 1 + b + 1;
+    n += stringBound(keys[i]) + 2 + b;
   }
   return n;
 }

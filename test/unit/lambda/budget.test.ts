@@ -32,10 +32,12 @@ describe('jsonSizeBound', () => {
     );
   });
 
-  test('is tight for plain ASCII: the size, plus one comma per list or map and one byte per true', () => {
-    const v = { a: ['x', 'yz', null, true], b: { c: 'plain text' } };
-    // 3 containers (one trailing comma counted each) and one `true` counted as 5 bytes.
-    expect(jsonSizeBound(v, 10)).toBe(bytes(v) + 3 + 1);
+  test('is tight for long plain ASCII strings, and within 6 bytes a character for any other', () => {
+    const long = 'arn:aws:lambda:us-east-1:123456789012:function:plain-name';
+    expect(jsonSizeBound(long, 10)).toBe(bytes(long));
+    const escaped = `${long}\n"quoted"`;
+    expect(jsonSizeBound(escaped, 10)).toBe(escaped.length * 6 + 2);
+    expect(jsonSizeBound('short', 10)).toBe(5 * 6 + 2);
   });
 
   test('gives up past the depth it is given, and on values JSON does not write as they are', () => {
