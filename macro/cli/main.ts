@@ -20,7 +20,7 @@ import { transformWithLocalDefinitions } from './definitions';
 import type { Io } from './io';
 import { parseCommand, UsageError } from './args';
 import { COMMANDS, otherOptions, USAGE, VERSION, type Command } from './commands';
-import { CHECK_FORMATS, checkFailure, checkTemplate, type CheckFormat, type CheckResult, type CoreRun } from './commands/check';
+import { CHECK_FORMATS, checkFailure, checkTemplate, type CheckFormat, type CheckResult, type CoreRun } from './commands/check-findings';
 import { formatJson } from './format/json';
 import { formatSarif } from './format/sarif';
 import { formatSummary } from './format/summary';

@@ -148,7 +148,7 @@ describe('findings in a DefinitionUri file point at the state in that file', () 
   });
 
   test('a state path with dots in state names and branches resolves against the definition', async () => {
-    const { statePathSegments } = await import('../../macro/cli/commands/check');
+    const { statePathSegments } = await import('../../macro/cli/commands/check-findings');
     const def = { States: { 'a.b': { Type: 'Parallel', Branches: [{ States: { 'x.y.z': {} } }] } } };
     expect(statePathSegments(def, 'States.a.b.Branches[0].States.x.y.z')).toEqual(['States', 'a.b', 'Branches', 0, 'States', 'x.y.z']);
     expect(statePathSegments(def, 'States.nope')).toBeUndefined();

@@ -8,7 +8,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, normalize, relative } from 'node:path';
 import { asObject, isObject } from '../../cfn/json';
 import type { JsonObject } from '../../types';
-import type { CheckResult } from './check';
+import type { CheckResult } from './check-findings';
 import { worstExitCode } from '../exit-codes';
 
 /** Whether an argument is a glob (else a file name, used as given). */

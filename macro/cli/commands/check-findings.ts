@@ -1,6 +1,7 @@
 /**
- * `warm-step-functions check`: the cold paths of a template, for people (text) and for CI
- * (`--format json`, `--format sarif` for code-scanning annotations, as cfn-lint offers).
+ * What `warm-step-functions check` finds in a template: its cold paths, the invocations that fail at run
+ * time and what it could not see into, as findings. The command (commands/check.ts) prints them for people
+ * (text) and for CI (`--format json`, `--format sarif` for code-scanning annotations, as cfn-lint offers).
  *
  * Every finding carries the template file, its line and column in the file as written (YAML or
  * JSON; inside a `DefinitionString` the line of the state's own text where the lines map, else the
@@ -15,7 +16,7 @@ import { SourcePositions, type SourcePos } from '../positions';
 import { withoutTransform } from '../transform-entry';
 import { MACRO_NAME } from '../../types';
 import { whereText } from '../../messages';
-import { quote, safeLine } from '../safe';
+import type { ExitCode } from '../exit-codes';
 
 export type CheckFormat = 'text' | 'json' | 'sarif';
 export const CHECK_FORMATS: readonly CheckFormat[] = ['text', 'json', 'sarif'];
@@ -52,11 +53,8 @@ export interface CheckResult {
   file: string;
   /** `after WarmStepFunctions` when the template lists the macro (what will be deployed), else `as written`. */
   checked: string;
-  /**
-   * 3 an invocation fails at run time; else 1 a cold path (or the macro fails); else 2 something
-   * could not be checked; else 0.
-   */
-  exitCode: 0 | 1 | 2 | 3;
+  /** The most serious finding's code (EXIT_CODES in exit-codes.ts: `check`). */
+  exitCode: ExitCode;
   findings: Finding[];
   /** The macro's failure message, when it fails on this template (its problems are `macro-fails` findings). */
   failure?: string;
