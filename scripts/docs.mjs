@@ -162,15 +162,11 @@ async function importTs(file) {
 
 /** The exit codes, as docs/cli.md shows them: the order of seriousness, then a row per code, a column per command. */
 async function exitCodes() {
-  const { EXIT_CODES, bySeverity } = await importTs('macro/cli/exit-codes.ts');
+  const { EXIT_CODES, severityOrder } = await importTs('macro/cli/exit-codes.ts');
   const commands = ['transform', 'check', 'verify'];
   const row = (cells) => `| ${cells.join(' | ')} |`;
-  const order = bySeverity()
-    .filter((r) => r.code !== 0)
-    .map((r) => r.code)
-    .join(', then ');
   return [
-    `The most serious finding decides: ${order}.`,
+    `The most serious finding decides: ${severityOrder()}.`,
     '',
     row(['Code', ...commands.map((c) => `\`${c}\``)]),
     row(['---', ...commands.map(() => '---')]),

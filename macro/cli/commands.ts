@@ -4,7 +4,7 @@
  */
 import { version } from '../../package.json';
 import type { OptionSpecs } from './args';
-import { bySeverity, type ExitCodeRow } from './exit-codes';
+import { bySeverity, type ExitCodeRow, severityOrder } from './exit-codes';
 import { MACRO_NAME } from '../types';
 
 /** The package's version, for --version (inlined by the bundler). */
@@ -38,12 +38,6 @@ function exitCodes(meaning: (row: ExitCodeRow) => string | undefined, width: num
   });
   return wrap(`Exit codes: ${list(items)}.`, width);
 }
-
-/** The codes from the most serious down, 0 left out: "3, then 1, then 2". */
-const SEVERITY = bySeverity()
-  .filter((r) => r.code !== 0)
-  .map((r) => r.code)
-  .join(', then ');
 
 /** The overview's line on `check`: what each exit code of it means, from the most serious. */
 const CHECK_OVERVIEW = wrap(
@@ -88,7 +82,7 @@ TemplateURL is a local file, and reports them together (one SARIF run); exits wi
   -h, --help           this help
 
 ${exitCodes((r) => r.check.help, 103)}
-The most serious finding decides: ${SEVERITY}.`;
+The most serious finding decides: ${severityOrder()}.`;
 
 export const VERIFY_USAGE = `Usage: warm-step-functions verify --stack NAME [--region R] [--profile P] [--json] [--executions N] [--timeout S]
 

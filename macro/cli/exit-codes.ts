@@ -88,6 +88,14 @@ export function bySeverity(): ExitCodeRow[] {
   return [...EXIT_CODES].sort((a, b) => b.rank - a.rank);
 }
 
+/** The codes from the most serious down, 0 left out: "3, then 1, then 2". */
+export function severityOrder(): string {
+  return bySeverity()
+    .filter((r) => r.code !== 0)
+    .map((r) => r.code)
+    .join(', then ');
+}
+
 /** A code's rank; a code outside the table counts as a failure (1). */
 function rankOf(code: number): number {
   const row = EXIT_CODES.find((r) => r.code === code) ?? EXIT_CODES.find((r) => r.code === 1);
