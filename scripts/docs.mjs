@@ -14,7 +14,8 @@
 //   ```
 //   <!-- end generated -->
 //
-// A block whose body is not fenced is replaced inline (for a figure inside a sentence).
+// A block whose body is not fenced is replaced inline (for a figure inside a sentence); when its opening
+// comment ends its line, the body is whole lines of Markdown, and the closing comment starts a line.
 // SPEC is one of:
 //   session [with scripts/sample-aws.ts]
 //       The body is a shell session: each line that starts with "$ " is a command, run in order in one
@@ -25,6 +26,9 @@
 //   <file>.json <dotted.path>
 //       A value from a committed results file, e.g. `bench/results.json output` (what the last
 //       `npm run bench` printed) or `bench/results.json figures.bundleKB`.
+//   exit codes
+//       docs/cli.md's table of the CLI's exit codes, from EXIT_CODES in macro/cli/exit-codes.ts (the table
+//       the --help texts are written from too). The block is Markdown, not fenced.
 //   anything else
 //       A shell command, run with bash at the repository's root; its stdout and stderr are the body.
 //       `npm start` runs what package.json's start script runs after its build step (the build is done once,
@@ -64,6 +68,8 @@ export function blocksOf(text) {
       line: text.slice(0, m.index).split('\n').length,
       head: `<!-- generated: ${spec} -->${newline}`,
       fence: fence ? { open: fence[1], close: fence[3] } : undefined,
+      // Not fenced, but whole lines (the opening comment ends its line): Markdown such as a table.
+      lines: !fence && newline === '\n',
       current: fence ? fence[2] : body,
     });
   }
@@ -147,11 +153,34 @@ function startSampleAws() {
   });
 }
 
+/** A TypeScript module of the product, bundled on the fly (esbuild), so that a block needs no build. */
+async function importTs(file) {
+  const { build } = await import('esbuild');
+  const out = await build({ entryPoints: [join(ROOT, file)], bundle: true, write: false, format: 'esm', platform: 'node', logLevel: 'warning' });
+  return import(`data:text/javascript;base64,${Buffer.from(out.outputFiles[0].text).toString('base64')}`);
+}
+
+/** The exit codes, as docs/cli.md shows them: the order of seriousness, then a row per code, a column per command. */
+async function exitCodes() {
+  const { EXIT_CODES, severityOrder } = await importTs('macro/cli/exit-codes.ts');
+  const commands = ['transform', 'check', 'verify'];
+  const row = (cells) => `| ${cells.join(' | ')} |`;
+  return [
+    `The most serious finding decides: ${severityOrder()}.`,
+    '',
+    row(['Code', ...commands.map((c) => `\`${c}\``)]),
+    row(['---', ...commands.map(() => '---')]),
+    ...EXIT_CODES.map((r) => row([String(r.code), ...commands.map((c) => r[c]?.docs ?? '—')])),
+    '',
+  ].join('\n');
+}
+
 /** What a block's body should be now. */
 async function generate(block) {
   const spec = block.spec;
   const json = /^(\S+\.json) (\S+)$/.exec(spec);
   if (json) return lookup(json[1], json[2]);
+  if (spec === 'exit codes') return exitCodes();
   if (spec === 'session') return session(block.current);
   if (spec === 'session with scripts/sample-aws.ts') {
     const aws = await startSampleAws();
@@ -187,7 +216,7 @@ export async function collect(root = ROOT) {
   for (const file of docFiles(root)) {
     const text = readFileSync(join(root, file), 'utf8');
     for (const b of blocksOf(text)) {
-      const generated = b.fence ? withNewline(await generate(b)) : (await generate(b)).replace(/\n$/, '');
+      const generated = b.fence || b.lines ? withNewline(await generate(b)) : (await generate(b)).replace(/\n$/, '');
       out.push({ file, line: b.line, spec: b.spec, current: b.current, generated, block: b });
     }
   }

@@ -1,5 +1,5 @@
 /**
- * The reads of `warm-step-functions verify` (macro/cli/commands/verify.ts): a deployed stack's state machines
+ * The reads of `warm-step-functions verify` (macro/cli/commands/verify-stack.ts): a deployed stack's state machines
  * (CloudFormation), their definitions and executions (Step Functions), and the provisioned
  * concurrency, aliases and configuration of the functions their tasks invoke (Lambda). Only reads, each one call or
  * one paginated list; the command decides what they mean. The CLI loads this module (and so the AWS

@@ -1,12 +1,51 @@
 /**
- * The commands of the CLI: their options (for `util.parseArgs`) and their usage texts (--help).
+ * The commands of the CLI: their options (for `util.parseArgs`) and their usage texts (--help), whose
+ * exit codes are written from the table in exit-codes.ts.
  */
 import { version } from '../../package.json';
 import type { OptionSpecs } from './args';
+import { bySeverity, type ExitCodeRow, severityOrder } from './exit-codes';
 import { MACRO_NAME } from '../types';
 
 /** The package's version, for --version (inlined by the bundler). */
 export const VERSION: string = version;
+
+/** Greedy word wrap at `width` columns: the first line starts with `lead`, the others with `indent`. */
+function wrap(text: string, width: number, lead = '', indent = ''): string {
+  const lines: string[] = [];
+  let line = lead;
+  let first = true;
+  for (const word of text.split(' ')) {
+    if (!first && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = indent + word;
+    } else line = first ? line + word : `${line} ${word}`;
+    first = false;
+  }
+  lines.push(line);
+  return lines.join('\n');
+}
+
+/** Items of a list: `, ` between them, or `; ` when an item holds a comma itself. */
+const list = (items: string[]): string => items.join(items.some((i) => i.includes(',')) ? '; ' : ', ');
+
+/** "Exit codes: 0 …, 1 …, 2 …." (0 first, then from the most serious), each code that `meaning` names, wrapped at `width`. */
+function exitCodes(meaning: (row: ExitCodeRow) => string | undefined, width: number): string {
+  const rows = bySeverity();
+  const items = [...rows.filter((r) => r.code === 0), ...rows.filter((r) => r.code !== 0)].flatMap((r) => {
+    const m = meaning(r);
+    return m === undefined ? [] : [`${r.code} ${m}`];
+  });
+  return wrap(`Exit codes: ${list(items)}.`, width);
+}
+
+/** The overview's line on `check`: what each exit code of it means, from the most serious. */
+const CHECK_OVERVIEW = wrap(
+  `exits ${list(bySeverity().map((r) => `${r.code} ${r.checkOverview}`))}. --format json or sarif for CI.`,
+  100,
+  'check      ',
+  ' '.repeat(11),
+);
 
 export const TRANSFORM_USAGE = `Usage: warm-step-functions transform <file | -> [--format yaml|json] [--param Key=Value]... [--report json] [--diff]
                                      [--region R] [--account-id A]
@@ -23,7 +62,7 @@ of what changed on stderr.
                        another region or account are then never taken for the template's own
   -h, --help           this help
 
-Exit codes: 0 success, 1 the macro fails, 2 usage or I/O error.`;
+${exitCodes((r) => r.transform?.help, 100)}`;
 
 export const CHECK_USAGE = `Usage: warm-step-functions check <file | glob | ->... [--format text|json|sarif] [--param Key=Value]... [--region R] [--account-id A]
 
@@ -42,10 +81,8 @@ TemplateURL is a local file, and reports them together (one SARIF run); exits wi
                        where the template will be deployed
   -h, --help           this help
 
-Exit codes: 0 no finding; 3 an invocation fails at run time (SARIF rule fails-at-run-time, level
-error); 1 a cold path (SARIF cold-path, error) or the macro fails (macro-fails, error); 2 nothing cold
-but some definition or invocation could not be checked (not-checked, warning), or a usage or I/O error.
-The most serious finding decides: 3, then 1, then 2.`;
+${exitCodes((r) => r.check.help, 103)}
+The most serious finding decides: ${severityOrder()}.`;
 
 export const VERIFY_USAGE = `Usage: warm-step-functions verify --stack NAME [--region R] [--profile P] [--json] [--executions N] [--timeout S]
 
@@ -64,9 +101,7 @@ A task that invokes a function without provisioned concurrency unqualified is al
 function's configuration (docs/reasons.md): SnapStart makes it a cold path; a durable function (or
 $LATEST of a Managed Instances function) fails at run time.
 
-Exit codes: 0 every task is warm or has no provisioned concurrency; 3 a task fails at run time; 1 a cold
-path, or provisioned concurrency that is not READY; 2 a usage or credential error, or something that
-could not be checked.`;
+${exitCodes((r) => r.verify.help, 104)}`;
 
 export const USAGE = `Usage:
   warm-step-functions transform <file | -> [--format yaml|json] [--param Key=Value]... [--report json] [--diff]
@@ -78,18 +113,13 @@ export const USAGE = `Usage:
 transform  prints the template as CloudFormation would deploy it after the ${MACRO_NAME} macro,
            and a summary of what changed on stderr (--report json: the full report as JSON;
            --diff: a unified diff of input and output instead of the template).
-check      exits 3 when a state invokes a function in a way Lambda rejects at run time (a durable
-           function's unqualified ARN); 1 when a state misses the published target its function
-           needs (a cold path: provisioned concurrency, SnapStart), listing each one; 2 when nothing
-           is cold but some definition or invocation could not be checked (listed); 0 otherwise.
-           --format json or sarif for CI.
+${CHECK_OVERVIEW}
 verify     checks a deployed stack with your AWS credentials.
 
 --region and --account-id say where the template will be deployed (CloudFormation tells the
 macro); literal ARNs of another region or account are then never taken for the template's own.
 
-Exit codes: 0 success, 1 the macro fails (or check finds a cold path), 2 usage or I/O error
-(or check could not see into some definition or invocation).`;
+${exitCodes((r) => r.overview, 92)}`;
 
 const TEMPLATE_OPTIONS: OptionSpecs = {
   param: { type: 'string', multiple: true },

@@ -70,6 +70,7 @@ describe('generated blocks (npm run docs)', () => {
       'README.md: npm start 2>/dev/null',
       'README.md: npm start 2>&1 >/dev/null',
       'docs/cli.md: warm-step-functions --help',
+      'docs/cli.md: exit codes',
       'docs/cli.md: session',
       'docs/cli.md: session with scripts/sample-aws.ts',
       'docs/stored-definitions.md: session',

@@ -8,7 +8,7 @@
  *   the StateMachines / Exclude selection applied, also on a TransformError;
  * - `check` runs the core once when nothing needs fetching.
  */
-import { checkTemplate } from '../../macro/cli/commands/check';
+import { checkTemplate } from '../../macro/cli/commands/check-findings';
 import { TransformError } from '../../macro/errors';
 import { MESSAGES, textOf } from '../../macro/messages';
 import { transform } from '../../macro/core/transform';

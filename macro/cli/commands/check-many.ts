@@ -7,9 +7,86 @@
 import { readdirSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, normalize, relative } from 'node:path';
 import { asObject, isObject } from '../../cfn/json';
-import type { JsonObject } from '../../types';
-import type { CheckResult } from './check';
+import { TransformError } from '../../errors';
+import { type JsonObject, MACRO_NAME } from '../../types';
+import { VERSION } from '../commands';
 import { worstExitCode } from '../exit-codes';
+import { formatJson } from '../format/json';
+import { formatSarif } from '../format/sarif';
+import { formatText } from '../format/text';
+import type { Io } from '../io';
+import { localRun, readTemplate, runOptions } from '../template-file';
+import { readTransform } from '../transform-entry';
+import { parseTemplateText } from '../yaml/template';
+import type { CheckArgs } from './check';
+import { type CheckFormat, type CheckResult, checkFailure, checkTemplate } from './check-findings';
+
+/**
+ * `check` over several files and globs: each file checked as alone, the local templates of its nested stacks
+ * followed, one report for all (one SARIF run), the exit code of the worst file.
+ */
+export function checkMany(args: CheckArgs, io: Io): number {
+  const queue: string[] = [];
+  for (const arg of args.files) {
+    if (!isGlob(arg)) queue.push(arg);
+    else {
+      const found = expandGlob(arg);
+      if (found.length === 0) io.stderr(`${arg}: no file matches\n`);
+      queue.push(...found);
+    }
+  }
+  const format = (args.format ?? 'text') as CheckFormat;
+  const results: CheckResult[] = [];
+  const codes: number[] = [];
+  const seen = new Set<string>();
+  for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const one = checkFile(file, args, io);
+    codes.push(one.code);
+    if (!one.result) continue;
+    results.push(one.result);
+    queue.push(...one.nested);
+    if (one.result.failure !== undefined) io.stderr(`${file}: ${MACRO_NAME} failed: ${one.result.failure}\n`);
+    else if (format === 'text') io.stdout(`${file}: ${formatText(one.result)}`);
+  }
+  if (seen.size === 0) {
+    io.stderr('error: no template to check\n');
+    return 2;
+  }
+  const worst = worstExitCode(codes);
+  if (format === 'json') io.stdout(formatJsonMany(results, formatJson));
+  else if (format === 'sarif') io.stdout(formatSarif(results, VERSION, worst));
+  return worst;
+}
+
+/** Whether a template names local nested templates (then `check` follows them, as over several files). */
+export function hasLocalNested(file: string, io: Io): boolean {
+  if (file === '-') return false;
+  try {
+    const template = parseTemplateText(io.readFile(file), file);
+    return isObject(template) && localNestedTemplates(template, file).length > 0;
+  } catch {
+    return false; // the single-file path reports it
+  }
+}
+
+/** One file of a multi-file check: its result (none when it could not be read), its exit code, its local nested templates. */
+function checkFile(file: string, args: CheckArgs, io: Io): { code: number; result?: CheckResult; nested: string[] } {
+  const input = readTemplate(file, io, (message) => message);
+  if (!input) return { code: 2, nested: [] };
+  const { text, template } = input;
+  const entry = readTransform(template);
+  const nested = localNestedTemplates(template, file);
+  try {
+    const result = checkTemplate(template, text, file, entry.listed, runOptions(entry, args), localRun(file, io), io.readFile);
+    return { code: result.exitCode, result, nested };
+  } catch (e) {
+    if (!(e instanceof TransformError)) throw e;
+    const result = checkFailure(e, text, file, entry.listed);
+    return { code: result.exitCode, result, nested };
+  }
+}
 
 /** Whether an argument is a glob (else a file name, used as given). */
 export function isGlob(arg: string): boolean {

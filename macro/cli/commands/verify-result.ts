@@ -1,6 +1,6 @@
 /**
  * What `verify` finds in a deployed stack: a row per Lambda task, the executions read, and what could
- * not be read. The command builds it (commands/verify.ts); the table renders it (format/table.ts).
+ * not be read. verify-stack.ts builds it; the table renders it (format/table.ts).
  */
 import type { PcStatus } from '../../aws/stack';
 import type { Reason } from '../../types';

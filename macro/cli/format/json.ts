@@ -1,7 +1,7 @@
 /**
  * `check --format json`: every finding with its file, line and state path, grouped by kind.
  */
-import type { CheckResult, FindingKind } from '../commands/check';
+import type { CheckResult, FindingKind } from '../commands/check-findings';
 
 export function formatJson(result: CheckResult): string {
   const { file, checked, exitCode, findings } = result; // failure: its problems are the macroFails findings

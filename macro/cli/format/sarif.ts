@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Log, Result } from 'sarif';
-import type { CheckResult, FindingKind } from '../commands/check';
+import type { CheckResult, FindingKind } from '../commands/check-findings';
 import { worstExitCode } from '../exit-codes';
 
 export const SARIF_SCHEMA = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';

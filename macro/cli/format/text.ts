@@ -3,7 +3,7 @@
  * checked, for people.
  */
 import { MACRO_NAME } from '../../types';
-import type { CheckResult } from '../commands/check';
+import type { CheckResult } from '../commands/check-findings';
 import { quote, safeLine } from '../safe';
 
 export function formatText(result: CheckResult): string {

@@ -3,28 +3,9 @@
  * separator or bidirectional override from a template reaches the terminal or a CI log as itself,
  * so that no ANSI escape runs and no `::error::` or `##vso[` line starts; quoted names are capped.
  */
-import { escapeControls, quote, QUOTE_LIMIT, safeLine } from '../../macro/cli/safe';
-import { run, type Io } from '../../macro/cli/main';
-import { deepObject } from '../support/probes';
-
-async function cli(argv: string[], files: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: Io = {
-    stdout: (s) => {
-      stdout += s;
-    },
-    stderr: (s) => {
-      stderr += s;
-    },
-    readFile: (path) => files[path],
-    readStdin: () => {
-      throw new Error('no stdin');
-    },
-  };
-  const code = await run(argv, io);
-  return { code, stdout, stderr };
-}
+import { escapeControls, QUOTE_LIMIT, quote, safeLine } from '../../../macro/cli/safe';
+import { cli } from '../../support/cli';
+import { deepObject } from '../../support/probes';
 
 /** Nothing a terminal or a CI runner would act on, and every line the CLI's own. */
 function expectInert(out: string): void {

@@ -2,8 +2,8 @@ import fc from 'fast-check';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
-import { lenientText, parseTemplateText, TemplateSyntaxError, toYaml } from '../../macro/cli/yaml/template';
-import { layout } from '../support/yaml-layouts';
+import { lenientText, parseTemplateText, TemplateSyntaxError, toYaml } from '../../../../macro/cli/yaml/template';
+import { layout } from '../../../support/yaml-layouts';
 
 /** Parses `v: <yaml>` and returns the value of `v`. */
 const valueOf = (yaml: string): unknown => (parseTemplateText(`v: ${yaml}\n`) as { v: unknown }).v;
@@ -345,7 +345,7 @@ describe('parseTemplateText: errors', () => {
 });
 
 describe('parseTemplateText: indentation as PyYAML (cfn-lint, SAM CLI) reads it', () => {
-  const TRICKY = join(__dirname, '..', 'fixtures', 'yaml');
+  const TRICKY = join(__dirname, '..', '..', '..', 'fixtures', 'yaml');
   const tricky = readdirSync(TRICKY).filter((f) => f.endsWith('.yaml'));
   const read = (f: string): string => readFileSync(join(TRICKY, f), 'utf8');
   /** What the `yaml` package says on its own (YAML 1.2's indentation rules). */

@@ -5,11 +5,10 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { run, type Io } from '../../macro/cli/main';
-import { expandGlob } from '../../macro/cli/commands/check-many';
-import { worstExitCode } from '../../macro/cli/exit-codes';
+import { expandGlob } from '../../../../macro/cli/commands/check-many';
+import { type CliResult, cli as cliWith } from '../../../support/cli';
 
-const ROOT = join(__dirname, '../..');
+const ROOT = join(__dirname, '../../../..');
 const COLD = readFileSync(join(ROOT, 'template/examples/cloudformation/template.yaml'), 'utf8').replace(/^Transform: WarmStepFunctions\n/m, '');
 const WARM = readFileSync(join(ROOT, 'template/examples/cloudformation/template.yaml'), 'utf8');
 const PARENT = `Resources:
@@ -43,26 +42,13 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: Io = { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), readFile: (p) => readFileSync(p, 'utf8'), readStdin: () => '' };
-  const code = await run(argv, io);
-  return { code, stdout, stderr };
-}
+/** The CLI on the files of the temp folder (globs read the file system). */
+const cli = (argv: string[]): Promise<CliResult> => cliWith(argv, 'disk');
 
 test('globs: ** crosses folders, * stays in one, {a,b} and ? alternatives; sorted', () => {
   expect(expandGlob('templates/**/*.y*ml')).toEqual(['templates/a/cold.yaml', 'templates/warm.yml']);
   expect(expandGlob('templates/*.y?l')).toEqual(['templates/warm.yml']);
   expect(expandGlob('templates/**/*.{yaml,txt}')).toEqual(['templates/a/cold.yaml', 'templates/notes.txt']);
-});
-
-test('the worst exit code: fails at run time (3) over a cold path (1) over not checked (2) over none (0)', () => {
-  expect(worstExitCode([0, 2, 1, 0])).toBe(1);
-  expect(worstExitCode([0, 2])).toBe(2);
-  expect(worstExitCode([])).toBe(0);
-  expect(worstExitCode([1, 3, 2])).toBe(3);
-  expect(worstExitCode([0, 3])).toBe(3);
 });
 
 test('many files and globs in one run: a report per file, exit 1 for the cold one', async () => {
@@ -145,12 +131,5 @@ describe('findings in a DefinitionUri file point at the state in that file', () 
     const cold = run0.results.filter((x: any) => x.ruleId === 'cold-path' && x.properties.stateMachine === 'StockTradingStateMachine');
     expect(cold.length).toBeGreaterThan(0);
     for (const x of cold) expect(x.locations[0].physicalLocation.artifactLocation.index).toBe(index);
-  });
-
-  test('a state path with dots in state names and branches resolves against the definition', async () => {
-    const { statePathSegments } = await import('../../macro/cli/commands/check');
-    const def = { States: { 'a.b': { Type: 'Parallel', Branches: [{ States: { 'x.y.z': {} } }] } } };
-    expect(statePathSegments(def, 'States.a.b.Branches[0].States.x.y.z')).toEqual(['States', 'a.b', 'Branches', 0, 'States', 'x.y.z']);
-    expect(statePathSegments(def, 'States.nope')).toBeUndefined();
   });
 });

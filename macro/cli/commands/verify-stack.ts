@@ -1,0 +1,143 @@
+/**
+ * What `verify` finds in a deployed stack: for every Lambda task of every state machine in it, which
+ * qualifier the task invokes and whether provisioned concurrency serves it (the reads are macro/aws/stack.ts).
+ *
+ * A failure that concerns one state machine (it was deleted meanwhile, access to it is denied, its
+ * definition cannot be read, a request timed out) is reported on that machine's row; the others are still
+ * checked. A task whose function is computed at run time (`FunctionName.$`, JSONata) is reported as not
+ * checked. A task that invokes a function without provisioned concurrency unqualified (or `$LATEST`) is
+ * judged by the function's configuration too (GetFunctionConfiguration, docs/reasons.md): SnapStart makes
+ * it a cold path; a durable function, or `$LATEST` of a Managed Instances function, fails at run time.
+ */
+import {
+  aliasVersion,
+  type DescribeStateMachineCommandOutput,
+  describeStateMachine,
+  functionConfiguration,
+  listPc,
+  type PcInfo,
+  qualifierPc,
+  stackStateMachines,
+  type VerifyClients,
+} from '../../aws/stack';
+import { consequenceOf, describeReasons, REASON_INFO } from '../../core/targets/reasons';
+import type { Reason } from '../../types';
+import { describeLambdaError, describeMachineError } from './verify-errors';
+import { machineExecutions } from './verify-executions';
+import type { ExecutionRow, VerifyResult, VerifyRow } from './verify-result';
+import { type DefinitionScan, definitionTasks, scanDefinition, splitQualifier, type VerifyTask } from './verify-tasks';
+
+/** The Lambda reads of one run, each function's asked once however many tasks invoke it. */
+interface FunctionReads {
+  lambda: VerifyClients['lambda'];
+  pcOf: (fn: string) => Promise<Map<string, PcInfo>>;
+  reasonsOf: (fn: string) => Promise<Reason[]>;
+}
+
+function once<T>(read: (fn: string) => Promise<T>): (fn: string) => Promise<T> {
+  const cache = new Map<string, Promise<T>>();
+  return (fn) => {
+    let p = cache.get(fn);
+    if (!p) {
+      p = read(fn);
+      cache.set(fn, p);
+    }
+    return p;
+  };
+}
+
+type Found = VerifyResult & { executionNotes: NonNullable<VerifyResult['executionNotes']> };
+
+export async function verifyStack(stack: string, clients: VerifyClients, opts: { executions?: number } = {}): Promise<VerifyResult> {
+  const machines = await stackStateMachines(clients.cloudformation, stack);
+  const reads: FunctionReads = {
+    lambda: clients.lambda,
+    pcOf: once((fn) => listPc(clients.lambda, fn)),
+    reasonsOf: once((fn) => readReasons(clients.lambda, fn)),
+  };
+  const rows: VerifyRow[] = [];
+  const executions: ExecutionRow[] = [];
+  const found: Found = { rows, executions, executionErrors: [], executionNotes: [], stateMachines: machines.length };
+  for (const m of machines) {
+    let described: DescribeStateMachineCommandOutput;
+    try {
+      described = await describeStateMachine(clients.sfn, m.arn);
+    } catch (e) {
+      // One machine deleted meanwhile, or denied: its row says so, the others are still checked.
+      rows.push(machineRow(m.logicalId, describeMachineError(e, m.arn)));
+      continue;
+    }
+    let scan: DefinitionScan;
+    try {
+      scan = scanDefinition(m.logicalId, described.definition ?? '{}');
+    } catch (e) {
+      rows.push(machineRow(m.logicalId, `cannot read definition: ${(e as Error).message}`));
+      continue;
+    }
+    for (const task of definitionTasks(scan)) rows.push(await taskRow(m.logicalId, task, reads));
+    if (opts.executions && opts.executions > 0) await machineExecutions(clients.sfn, m, described, opts.executions, found);
+  }
+  return found;
+}
+
+/** The one row of a state machine that could not be checked at all. */
+function machineRow(stateMachine: string, note: string): VerifyRow {
+  return { stateMachine, state: '', statePath: '', invoked: '', function: '', qualifier: '', status: 'none', verdict: 'unknown', note };
+}
+
+/** One task's row: what it invokes, the provisioned concurrency there, and the verdict. */
+async function taskRow(stateMachine: string, task: VerifyTask, reads: FunctionReads): Promise<VerifyRow> {
+  const where = { stateMachine, state: task.state, statePath: task.statePath };
+  if (task.invoked === undefined) return { ...where, invoked: '', function: '', qualifier: '', status: 'none', verdict: 'unknown', note: task.note };
+  const invoked = task.invoked;
+  const { fn, qualifier } = splitQualifier(invoked);
+  const base = { ...where, invoked, function: fn, qualifier };
+  try {
+    const all = await reads.pcOf(fn);
+    const elsewhere = all.size > 0 ? `provisioned concurrency is on ${[...all.keys()].join(', ')}` : undefined;
+    if (qualifier === '' || qualifier === '$LATEST') {
+      if (all.size === 0) {
+        // No provisioned concurrency: the function's own configuration may still need a published target.
+        const reasons = await reads.reasonsOf(fn);
+        if (reasons.length) return { ...base, status: 'none', reasons, ...unqualifiedVerdict(reasons, qualifier === '$LATEST') };
+      }
+      return { ...base, status: 'none', verdict: all.size > 0 ? 'cold' : 'no-pc', note: elsewhere };
+    }
+    let info = all.get(qualifier) ?? (await qualifierPc(reads.lambda, fn, qualifier));
+    const aliased = !/^\d+$/.test(qualifier) ? await aliasVersion(reads.lambda, fn, qualifier) : undefined;
+    const note = aliased ? `alias → version ${aliased}` : undefined;
+    // Provisioned concurrency on the version an alias points to also serves the alias.
+    const ofVersion = aliased ? all.get(aliased) : undefined;
+    if (info.status === 'none' && ofVersion) info = ofVersion;
+    if (info.status === 'none') return { ...base, ...info, verdict: all.size > 0 ? 'cold' : 'no-pc', note: elsewhere ?? note };
+    return { ...base, ...info, verdict: info.status === 'READY' ? 'warm' : 'not-ready', note };
+  } catch (e) {
+    return { ...base, status: 'none', verdict: 'unknown', note: describeLambdaError(e) };
+  }
+}
+
+/** The reasons in a function's configuration (GetFunctionConfiguration); none when it cannot be read. */
+async function readReasons(lambda: VerifyClients['lambda'], fn: string): Promise<Reason[]> {
+  try {
+    const c = await functionConfiguration(lambda, fn);
+    const out: Reason[] = [];
+    if (c?.SnapStart?.ApplyOn === 'PublishedVersions') out.push('SnapStart');
+    if (c?.DurableConfig) out.push('Durable');
+    if (c?.CapacityProviderConfig) out.push('ManagedInstances');
+    return out;
+  } catch {
+    return [];
+  }
+}
+
+/** What an unqualified (or `$LATEST`) task does for these reasons, with the note that says why. */
+function unqualifiedVerdict(reasons: Reason[], latest: boolean): Pick<VerifyRow, 'verdict' | 'note'> {
+  const consequence = consequenceOf(reasons, latest);
+  const info =
+    REASON_INFO[
+      reasons.find((r) => REASON_INFO[r].consequence === consequence) ?? (latest && reasons.includes('ManagedInstances') ? 'ManagedInstances' : reasons[0])
+    ];
+  const why = latest && info.reason === 'ManagedInstances' ? 'Lambda never invokes $LATEST of a Managed Instances function' : `that call ${info.unqualified}`;
+  const note = `${describeReasons(reasons)} (${info.property}): ${why}; invoke a published version or alias`;
+  return { verdict: consequence === 'fails' ? 'fails' : consequence === 'cold' ? 'cold' : 'no-pc', note };
+}
