@@ -15,11 +15,16 @@ import { formatJson } from '../format/json';
 import { formatSarif } from '../format/sarif';
 import { formatText } from '../format/text';
 import type { Io } from '../io';
-import { localRun, readTemplate, runOptions } from '../template-file';
+import { localRun, readTemplate, runOptions, type TemplateOptions } from '../template-file';
 import { readTransform } from '../transform-entry';
 import { parseTemplateText } from '../yaml/template';
-import type { CheckArgs } from './check';
 import { type CheckFormat, type CheckResult, checkFailure, checkTemplate } from './check-findings';
+
+/** `check`'s arguments: the template options and every file and glob given. */
+export interface CheckArgs extends TemplateOptions {
+  /** Every file and glob given. */
+  files: string[];
+}
 
 /**
  * `check` over several files and globs: each file checked as alone, the local templates of its nested stacks

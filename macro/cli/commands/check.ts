@@ -15,12 +15,7 @@ import { safeLine } from '../safe';
 import { localRun, readTemplate, runOptions, type TemplateOptions, templateFiles, templateOptions } from '../template-file';
 import { readTransform } from '../transform-entry';
 import { CHECK_FORMATS, type CheckFormat, type CheckResult, checkFailure, checkTemplate } from './check-findings';
-import { checkMany, hasLocalNested, isGlob } from './check-many';
-
-export interface CheckArgs extends TemplateOptions {
-  /** Every file and glob given. */
-  files: string[];
-}
+import { type CheckArgs, checkMany, hasLocalNested, isGlob } from './check-many';
 
 function checkArgs({ values, positionals }: Parsed): CheckArgs {
   const options = templateOptions(values, CHECK_FORMATS, 'of check must be text, json or sarif');
