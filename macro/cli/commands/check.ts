@@ -12,7 +12,7 @@ import { formatSarif } from '../format/sarif';
 import { formatText } from '../format/text';
 import type { Io } from '../io';
 import { safeLine } from '../safe';
-import { localRun, readTemplate, runOptions, type TemplateOptions, templateFiles, templateOptions } from '../template-file';
+import { localRun, readTemplate, runOptions, templateFiles, templateOptions } from '../template-file';
 import { readTransform } from '../transform-entry';
 import { CHECK_FORMATS, type CheckFormat, type CheckResult, checkFailure, checkTemplate } from './check-findings';
 import { type CheckArgs, checkMany, hasLocalNested, isGlob } from './check-many';
