@@ -5,6 +5,7 @@
 import { version } from '../../package.json';
 import type { OptionSpecs } from './args';
 import { bySeverity, type ExitCodeRow, severityOrder } from './exit-codes';
+import { ACCEPTED } from '../core/params';
 import { MACRO_NAME } from '../types';
 
 /** The package's version, for --version (inlined by the bundler). */
@@ -47,6 +48,14 @@ const CHECK_OVERVIEW = wrap(
   ' '.repeat(11),
 );
 
+/** transform's --param line: the Transform parameters' names, as the macro accepts them (params.ts). */
+const PARAM_OPTION = wrap(
+  `a Transform parameter, over the template's own: ${ACCEPTED.map((a) => a.split(' ')[0]).join(', ')}`,
+  110,
+  '  --param Key=Value    ',
+  ' '.repeat(23),
+);
+
 export const TRANSFORM_USAGE = `Usage: warm-step-functions transform <file | -> [--format yaml|json] [--param Key=Value]... [--report json] [--diff]
                                      [--region R] [--account-id A]
 
@@ -54,7 +63,7 @@ Prints the template as CloudFormation would deploy it after the ${MACRO_NAME} ma
 of what changed on stderr.
 
   --format yaml|json   output format (default: that of the input)
-  --param Key=Value    a Transform parameter (AliasName, StateMachines, Exclude, Mode); overrides the template's
+${PARAM_OPTION}
   --report json        the full report as JSON on stderr instead of the summary
   --diff               a unified diff of input and output (YAML) instead of the template
   --region R, --account-id A

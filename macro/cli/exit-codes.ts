@@ -18,8 +18,8 @@ export interface ExitCodeRow {
   code: ExitCode;
   /** How serious: of several results (`check` over many files), the highest rank decides. */
   rank: number;
-  /** In the overview (`warm-step-functions --help`): its "Exit codes:" line. */
-  overview?: string;
+  /** In the overview (`warm-step-functions --help`): its "Exit codes:" line, for every command. */
+  overview: string;
   /** In the overview: its line on `check` ("exits 3 when …"). */
   checkOverview: string;
   transform?: ExitMeaning;
@@ -44,8 +44,9 @@ export const EXIT_CODES: readonly ExitCodeRow[] = [
   {
     code: 1,
     rank: 2,
-    overview: 'the macro fails (or check finds a cold path)',
-    checkOverview: 'when a state misses the published target its function needs (a cold path: provisioned concurrency, SnapStart), listing each one',
+    overview: 'the macro fails, or check or verify finds a cold path',
+    checkOverview:
+      "when a state misses the published target its function needs (a cold path: provisioned concurrency, SnapStart, a Managed Instances function's alias), listing each one, or when the macro fails",
     transform: { help: 'the macro fails', docs: 'the macro reports failure (its message, no stack trace)' },
     check: {
       help: 'a cold path (SARIF cold-path, error) or the macro fails (macro-fails, error)',
@@ -59,7 +60,7 @@ export const EXIT_CODES: readonly ExitCodeRow[] = [
   {
     code: 2,
     rank: 1,
-    overview: 'usage or I/O error (or check could not see into some definition or invocation)',
+    overview: 'a usage, I/O or credential error, or check or verify could not see into something (listed)',
     checkOverview: 'when nothing is cold but some definition or invocation could not be checked (listed)',
     transform: { help: 'usage or I/O error', docs: 'a usage or I/O error (a file that cannot be read, a template that cannot be parsed)' },
     check: {
@@ -74,7 +75,9 @@ export const EXIT_CODES: readonly ExitCodeRow[] = [
   {
     code: 3,
     rank: 3,
-    checkOverview: "when a state invokes a function in a way Lambda rejects at run time (a durable function's unqualified ARN)",
+    overview: 'check or verify finds an invocation that fails at run time',
+    checkOverview:
+      "when a state invokes a function in a way Lambda rejects at run time (a durable function's unqualified ARN, $LATEST of a Managed Instances function)",
     check: {
       help: 'an invocation fails at run time (SARIF rule fails-at-run-time, level error)',
       docs: 'an invocation fails at run time: a durable function invoked unqualified, `$LATEST` of a Managed Instances function (SARIF rule `fails-at-run-time`, level error; [docs/reasons.md](reasons.md))',

@@ -26,13 +26,16 @@ export function formatSummary(report: Report): string {
   for (const d of report.decisions) lines.push(line(d));
   const s = report.summary;
   const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+  // A guardrail the macro extended (a boundary, a Deny's NotResource) has a `granted` line of its own but is
+  // no grant: the counts name it apart from the IAM grants (summary.iamGrantsAdded).
+  const guardrails = report.decisions.filter((d) => d.messageId === 'iam.guardrailExtended').length;
   if (report.mode === 'report') {
     lines.push(
-      `${MACRO_NAME} (Mode report, nothing changed): ${plural(s.rewritten, 'invocation')} would be rewritten in ${plural(s.stateMachines, 'state machine')}; ${plural(s.iamGrantsAdded, 'IAM grant')} would be added; ${s.cold} left cold; ${plural(s.warnings, 'warning')}.`,
+      `${MACRO_NAME} (Mode report, nothing changed): ${plural(s.rewritten, 'invocation')} would be rewritten in ${plural(s.stateMachines, 'state machine')}; ${plural(s.iamGrantsAdded, 'IAM grant')} would be added${guardrails ? `, ${plural(guardrails, 'guardrail')} would be extended` : ''}; ${s.cold} left cold; ${plural(s.warnings, 'warning')}.`,
     );
   } else {
     lines.push(
-      `${MACRO_NAME}: ${plural(s.rewritten, 'invocation')} rewritten in ${s.modifiedStateMachines} of ${plural(s.stateMachines, 'state machine')}; ${plural(s.iamGrantsAdded, 'IAM grant')} added; ${s.cold} left cold; ${plural(s.warnings, 'warning')}.`,
+      `${MACRO_NAME}: ${plural(s.rewritten, 'invocation')} rewritten in ${s.modifiedStateMachines} of ${plural(s.stateMachines, 'state machine')}; ${plural(s.iamGrantsAdded, 'IAM grant')} added${guardrails ? `, ${plural(guardrails, 'guardrail')} extended` : ''}; ${s.cold} left cold; ${plural(s.warnings, 'warning')}.`,
     );
   }
   return `${lines.join('\n')}\n`;

@@ -4,6 +4,7 @@
  */
 import { CHECK_USAGE, TRANSFORM_USAGE, USAGE, VERIFY_USAGE } from '../../../macro/cli/commands';
 import { EXIT_CODES, worstExitCode } from '../../../macro/cli/exit-codes';
+import { ACCEPTED } from '../../../macro/core/params';
 
 test('the worst exit code: fails at run time (3) over a cold path (1) over not checked (2) over none (0)', () => {
   expect(worstExitCode([0, 2, 1, 0])).toBe(1);
@@ -37,7 +38,15 @@ test("every --help text says what each of its command's codes means, in the tabl
     expect(flat(CHECK_USAGE)).toContain(`${r.code} ${r.check.help}`);
     expect(flat(VERIFY_USAGE)).toContain(`${r.code} ${r.verify.help}`);
     expect(flat(USAGE)).toContain(`${r.code} ${r.checkOverview}`);
-    if (r.overview) expect(flat(USAGE)).toContain(`${r.code} ${r.overview}`);
+    expect(flat(USAGE)).toContain(`${r.code} ${r.overview}`);
   }
+  // The overview's "Exit codes:" line names every code, 3 included (check and verify exit 3).
+  expect(flat(USAGE)).toMatch(/Exit codes: 0 .*; 3 .*; 1 .*; 2 .*\.$/);
   expect(CHECK_USAGE).toContain('The most serious finding decides: 3, then 1, then 2.');
+});
+
+test("transform's --param line names every Transform parameter the macro accepts", () => {
+  const flat = TRANSFORM_USAGE.replace(/\s+/g, ' ');
+  for (const name of ACCEPTED.map((a) => a.split(' ')[0])) expect(flat).toContain(name);
+  expect(flat).toContain('--param Key=Value a Transform parameter, over the template\'s own: AliasName, StateMachines, Exclude, Mode, ResolveExternal');
 });

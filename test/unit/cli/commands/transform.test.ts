@@ -103,6 +103,25 @@ describe('transform', () => {
     );
   });
 
+  test('a grant and a guardrail extended: two granted lines, counted apart (1 IAM grant, 1 guardrail), in both modes', async () => {
+    // The role grants the function itself, and a Deny with NotResource exempts only the function: the alias
+    // needs a grant, and the guardrail gets the alias too (docs/iam.md, README's IAM table).
+    const guarded = withTransform(
+      'WarmStepFunctions',
+      resources().replace(
+        "                Resource: '*'\n",
+        "                Resource: !GetAtt Fn.Arn\n              - Sid: OnlyFn\n                Effect: Deny\n                Action: lambda:InvokeFunction\n                NotResource: [!GetAtt Fn.Arn]\n",
+      ),
+    );
+    const r = await cli(['transform', 't.yaml'], { 't.yaml': guarded });
+    expect(r.code).toBe(0);
+    const granted = r.stderr.split('\n').filter((l) => l.startsWith('  granted'));
+    expect(granted).toEqual([expect.stringContaining('lambda:InvokeFunction on {Live}'), expect.stringContaining('guardrail extended')]);
+    expect(r.stderr).toContain('1 invocation rewritten in 1 of 1 state machine; 1 IAM grant added, 1 guardrail extended; 0 left cold; 0 warnings.');
+    const report = await cli(['transform', 't.yaml', '--param', 'Mode=report'], { 't.yaml': guarded });
+    expect(report.stderr).toContain('; 1 IAM grant would be added, 1 guardrail would be extended; 0 left cold; 0 warnings.');
+  });
+
   test('--report json writes the whole report as JSON on stderr', async () => {
     const r = await cli(['transform', 't.yaml', '--report', 'json'], { 't.yaml': TEMPLATE });
     expect(r.code).toBe(0);
