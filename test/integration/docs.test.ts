@@ -510,6 +510,88 @@ describe('README, Parameters: ResolveExternal, the rows not in this version yet,
   });
 });
 
+describe('README, Parameters: Reasons and ExternalAccounts', () => {
+  /** Worker, published with an alias `live` (and provisioned concurrency on it for 'pc'), invoked unqualified by Flow. */
+  const published = (kind: 'pc' | 'snapstart' | 'durable' | 'managed'): Json => {
+    const config: Json = {
+      pc: {},
+      snapstart: { SnapStart: { ApplyOn: 'PublishedVersions' } },
+      durable: { DurableConfig: { ExecutionTimeout: 3600 } },
+      managed: {
+        CapacityProviderConfig: {
+          LambdaManagedInstancesCapacityProviderConfig: { CapacityProviderArn: 'arn:aws:lambda:us-east-1:123456789012:capacity-provider:p' },
+        },
+      },
+    }[kind];
+    const worker = fn('worker');
+    const live = alias('Worker', 'live', kind === 'pc');
+    return {
+      Resources: {
+        Worker: { ...worker, Properties: { ...(worker.Properties as Json), ...config } },
+        WorkerLive: { ...live, Properties: { ...(live.Properties as Json), FunctionVersion: { 'Fn::GetAtt': ['WorkerVersion', 'Version'] } } },
+        WorkerVersion: { Type: 'AWS::Lambda::Version', Properties: { FunctionName: { Ref: 'Worker' } } },
+        FlowRole: role(['Worker']),
+        Flow: machine([invoke('Worker')]),
+      },
+    };
+  };
+  const check = (t: Json, reasons?: string): number =>
+    spawnSync(process.execPath, [CLI, 'check', '-', ...(reasons ? ['--param', `Reasons=${reasons}`] : [])], { input: JSON.stringify(t), encoding: 'utf8' })
+      .status ?? -1;
+
+  test('"default: all": "Missing provisioned concurrency or SnapStart is a cold path" (check exits 1), "a durable function called unqualified fails at run time" (3), "a Managed Instances function bypasses its alias" (1)', () => {
+    expect(check(published('pc'))).toBe(1);
+    expect(check(published('snapstart'))).toBe(1);
+    expect(check(published('durable'))).toBe(3);
+    expect(check(published('managed'))).toBe(1);
+  });
+
+  test('"Which reasons for a qualified target the macro acts on": a reason left out is not acted on', () => {
+    expect(check(published('pc'), 'SnapStart')).toBe(0);
+    expect(check(published('snapstart'), 'ProvisionedConcurrency')).toBe(0);
+    expect(check(published('snapstart'), 'SnapStart')).toBe(1);
+  });
+
+  test('"those two stay on unless written with a minus (-Durable)"', () => {
+    expect(check(published('durable'), 'ProvisionedConcurrency')).toBe(3);
+    expect(check(published('managed'), 'ProvisionedConcurrency, SnapStart')).toBe(1);
+    expect(check(published('durable'), 'ProvisionedConcurrency, -Durable')).toBe(0);
+    expect(check(published('managed'), '-ManagedInstances')).toBe(0);
+  });
+
+  test('ExternalAccounts: "the stack\'s own account is always looked up, an ARN of any other account is not", unless named (the deployed macro, ResolveExternal on, no AWS endpoint answering)', () => {
+    const OWN = 'arn:aws:lambda:us-east-1:123456789012:function:own';
+    const OTHER = 'arn:aws:lambda:us-east-1:210987654321:function:other';
+    const fragment = { Resources: { Flow: machine([{ FunctionName: OWN }, { FunctionName: OTHER }], 'arn:aws:iam::123456789012:role/flow') } };
+    const script = `const m = await import(${JSON.stringify(join(ROOT, 'dist', 'macro.js'))});
+      for (const params of [{ ResolveExternal: true }, { ResolveExternal: true, ExternalAccounts: '210987654321' }]) {
+        const records = [];
+        const handler = m.createHandler({ log: (r) => records.push(r), env: { WARM_RESOLVE_EXTERNAL: 'true', WARM_RESOLVE_BUDGET_MS: '5000' } });
+        const reply = await handler({ requestId: 'r', region: 'us-east-1', accountId: '123456789012', params, fragment: ${JSON.stringify(fragment)} });
+        const skipped = (arn) => records.some((r) => (r.reason ?? '').startsWith('lookup of ' + arn + ' failed: not looked up: account'));
+        const tried = (arn) => records.some((r) => (r.reason ?? '').startsWith('lookup of ' + arn + ' failed: ') && !skipped(arn));
+        console.log(JSON.stringify({ status: reply.status, own: tried(${JSON.stringify(OWN)}), other: tried(${JSON.stringify(OTHER)}), otherSkipped: skipped(${JSON.stringify(OTHER)}) }));
+      }`;
+    // Every lookup goes to a closed port of the loopback: it is tried, and fails at once.
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+      AWS_ACCESS_KEY_ID: 'x',
+      AWS_SECRET_ACCESS_KEY: 'y',
+      AWS_REGION: 'us-east-1',
+    };
+    delete env.AWS_PROFILE;
+    const lines = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env, timeout: 60_000 })
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines).toEqual([
+      { status: 'success', own: true, other: false, otherSkipped: true },
+      { status: 'success', own: true, other: true, otherSkipped: false },
+    ]);
+  });
+});
+
 describe('docs/how-it-works.md, "Bad inputs and error messages": the rows test/unit/bad-inputs.test.ts does not hold', () => {
   test('"RoleArn is a GetAtt of a resource that does not exist: a warning that names the missing resource"', () => {
     const r = transform(template(oneWarm({ Flow: machine([invoke('Worker')], { 'Fn::GetAtt': ['MissingRole', 'Arn'] }) })));

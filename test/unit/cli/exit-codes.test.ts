@@ -48,5 +48,5 @@ test("every --help text says what each of its command's codes means, in the tabl
 test("transform's --param line names every Transform parameter the macro accepts", () => {
   const flat = TRANSFORM_USAGE.replace(/\s+/g, ' ');
   for (const name of ACCEPTED.map((a) => a.split(' ')[0])) expect(flat).toContain(name);
-  expect(flat).toContain('--param Key=Value a Transform parameter, over the template\'s own: AliasName, StateMachines, Exclude, Mode, ResolveExternal');
+  expect(flat).toContain("--param Key=Value a Transform parameter, over the template's own: AliasName, StateMachines, Exclude, Mode, ResolveExternal");
 });

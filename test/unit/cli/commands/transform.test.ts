@@ -110,7 +110,7 @@ describe('transform', () => {
       'WarmStepFunctions',
       resources().replace(
         "                Resource: '*'\n",
-        "                Resource: !GetAtt Fn.Arn\n              - Sid: OnlyFn\n                Effect: Deny\n                Action: lambda:InvokeFunction\n                NotResource: [!GetAtt Fn.Arn]\n",
+        '                Resource: !GetAtt Fn.Arn\n              - Sid: OnlyFn\n                Effect: Deny\n                Action: lambda:InvokeFunction\n                NotResource: [!GetAtt Fn.Arn]\n',
       ),
     );
     const r = await cli(['transform', 't.yaml'], { 't.yaml': guarded });
