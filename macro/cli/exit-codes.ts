@@ -35,10 +35,10 @@ export const EXIT_CODES: readonly ExitCodeRow[] = [
     overview: 'success',
     checkOverview: 'otherwise',
     transform: { help: 'success', docs: 'success' },
-    check: { help: 'no finding', docs: 'no cold path' },
+    check: { help: 'no finding', docs: 'no finding: no cold path, no call that fails at run time, everything checked' },
     verify: {
-      help: 'every task is warm or has no provisioned concurrency',
-      docs: 'every task is warm, or its function has no provisioned concurrency',
+      help: 'every task was checked, and none is cold, not ready or failing',
+      docs: "every task was checked, and none is cold, not ready or failing at run time (each is warm, or a call its function's configuration allows)",
     },
   },
   {
@@ -54,7 +54,7 @@ export const EXIT_CODES: readonly ExitCodeRow[] = [
     },
     verify: {
       help: 'a cold path, or provisioned concurrency that is not READY',
-      docs: 'a cold path: a task reaches a warm function through `$LATEST`, the unqualified ARN or a qualifier without provisioned concurrency, or through an alias whose provisioned concurrency is not `READY`',
+      docs: 'a cold path: a task reaches a warm function through `$LATEST`, the unqualified ARN or a qualifier without provisioned concurrency, or through an alias whose provisioned concurrency is not `READY`; or a SnapStart function through its unqualified ARN',
     },
   },
   {
