@@ -585,7 +585,7 @@ function flow(n, depth, ctx) {
   let left = n;
   while (left > 0) {
     const last = left === 1;
-    let type = rng.weighted([
+    const type = rng.weighted([
       ['Task', 55],
       ['Pass', 12],
       ['Choice', last ? 0 : 8],

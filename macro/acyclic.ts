@@ -10,7 +10,7 @@
  * target is written as its literal ARN, which refers to no resource; when it has none (a name
  * that is not a literal, a version), the slot stays as it is.
  */
-import { type Dependencies } from './dependencies';
+import type { Dependencies } from './dependencies';
 import { formatValue, partsToValue } from './cfn/parts';
 import { literalize } from './literal';
 import type { Edit } from './definition/edit';

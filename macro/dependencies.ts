@@ -8,7 +8,7 @@
  * resource at a time on first use; whoever changes a resource says so (`changed`), and edges the
  * macro plans but has not written yet can be added (`add`) or passed to one question (`extra`).
  */
-import { getOwn, hasOwn, isObject } from './cfn/json';
+import { getOwn, isObject } from './cfn/json';
 import { referencedResources } from './template';
 import type { Json } from './types';
 

@@ -111,7 +111,7 @@ function makeEnv(template, paramValues) {
   const env = { template, resources, params };
   env.cond = (name) => {
     if (name in condCache) return condCache[name];
-    const def = (template.Conditions || {})[name];
+    const def = template.Conditions?.[name];
     if (def === undefined) throw new Error(`unknown condition ${name}`);
     condCache[name] = Boolean(evalValue(env, def));
     return condCache[name];
@@ -363,7 +363,7 @@ function evaluate(env, roleId, action, resource) {
 
 // ---------- one case
 function combos(expect) {
-  return expect.combos && expect.combos.length ? expect.combos : [{ name: 'default', params: {} }];
+  return expect.combos?.length ? expect.combos : [{ name: 'default', params: {} }];
 }
 function runCase(name, file, expect) {
   const failures = [];

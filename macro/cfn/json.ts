@@ -27,7 +27,7 @@ export function kindOf(v: unknown): string {
 }
 
 export function hasOwn(o: object, key: string): boolean {
-  return Object.prototype.hasOwnProperty.call(o, key);
+  return Object.hasOwn(o, key);
 }
 
 /** Own property or undefined, never an inherited one (`o.constructor` would be `Object`). */

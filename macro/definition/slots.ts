@@ -256,7 +256,7 @@ function shapeOf(parts: readonly Part[]): string {
     .map((p) => {
       if (typeof p === 'string') return p;
       const r = refName(p.hole);
-      return r && r.startsWith('AWS::') ? `{${r.replace('::', '-')}}` : '{?}';
+      return r?.startsWith('AWS::') ? `{${r.replace('::', '-')}}` : '{?}';
     })
     .join('');
 }

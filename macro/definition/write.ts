@@ -151,7 +151,7 @@ function writeSub(
       if (!text) {
         const name = names.forValue(r.value, vars, r.hint);
         setOwn(vars, name, r.value);
-        text = '${' + name + '}';
+        text = `\${${name}}`;
       }
     }
     return text;
@@ -169,7 +169,7 @@ function writeString(
     if (typeof r.value === 'string') return r.value;
     const key = names.forValue(r.value, {}, r.hint);
     addSubstitution(key, r.value);
-    return '${' + key + '}';
+    return `\${${key}}`;
   });
 }
 

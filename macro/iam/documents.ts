@@ -8,7 +8,7 @@
  */
 import { partsOf } from '../cfn/parts';
 import { getOwn, isObject, type Editor } from '../cfn/json';
-import { type Resource, type TemplateIndex } from '../template';
+import type { Resource, TemplateIndex } from '../template';
 import type { Json, JsonObject } from '../types';
 import type { OwnPolicies } from './own-policy';
 import { intrinsicName, getAttPair, refName } from '../cfn/intrinsics';

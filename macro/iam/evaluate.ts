@@ -46,9 +46,9 @@ export type Verdict =
 export type Render = (value: Json) => string | undefined;
 
 /** Characters render.ts uses for what is known only at deploy time: a function's name, an alias's name. */
-const DEPLOY_TIME_NAME = new RegExp('[\\u0002\\u0003]');
+const DEPLOY_TIME_NAME = /[\u0002\u0003]/;
 /** Every stand-in character of render.ts (deployment values and names known only at deploy time). */
-const STAND_INS = new RegExp('[\\u0001-\\u0003]', 'g');
+const STAND_INS = /[\u0001-\u0003]/g;
 
 /** Does a Resource (or NotResource) pattern match the target ARN? */
 export function resourceMatches(pattern: Json, target: string, render: Render): Tri {

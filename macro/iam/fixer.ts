@@ -18,7 +18,7 @@ import type { Editor } from '../cfn/json';
 import type { Resource, TemplateIndex } from '../template';
 import type { WarmTargets } from '../targets';
 import { intrinsicName } from '../cfn/intrinsics';
-import type { Json, JsonObject } from '../types';
+import type { Json } from '../types';
 import { getOwn, jsonEqual } from '../cfn/json';
 import { Coverage, invokeOnly } from './coverage';
 import { PolicyLocator, type Located } from './documents';
@@ -133,8 +133,7 @@ export class IamFixer {
     const where = this.locator.locate(stateMachine, roleValue, group.key, group.at, outcome.warnings, names.join(', '));
     if (!where) return;
     // With Policies computed by Fn::If, a grant present in every branch is covered too.
-    const inEveryBranch = (g: Grant): boolean =>
-      where.branches !== undefined && where.branches.every((b) => this.coverage.covered([...where.docs, ...b], g.value));
+    const inEveryBranch = (g: Grant): boolean => where.branches?.every((b) => this.coverage.covered([...where.docs, ...b], g.value)) ?? false;
     const granted = this.coverage.granted(where.docs);
     // A guarded alias granted by its ARN (see aliasArn) is covered too.
     const byArn = (g: Grant): boolean => {

@@ -12,7 +12,7 @@
  */
 import { partsOf } from '../cfn/parts';
 import { getOwn } from '../cfn/json';
-import { type TemplateIndex } from '../template';
+import type { TemplateIndex } from '../template';
 import type { WarmTargets } from '../targets';
 import type { Json } from '../types';
 import { intrinsicName, getAttPair, refName } from '../cfn/intrinsics';

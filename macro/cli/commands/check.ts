@@ -15,7 +15,6 @@ import { SourcePositions, type SourcePos } from '../positions';
 import { withoutTransform } from '../transform-entry';
 import { MACRO_NAME } from '../../types';
 import { whereText } from '../../messages';
-import { quote, safeLine } from '../safe';
 
 export type CheckFormat = 'text' | 'json' | 'sarif';
 export const CHECK_FORMATS: readonly CheckFormat[] = ['text', 'json', 'sarif'];

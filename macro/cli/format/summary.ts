@@ -9,7 +9,7 @@ import { quote, safeLine } from '../safe';
 
 /** A rewrite for a reason beyond provisioned concurrency (the summary names it; provisioned concurrency is the default). */
 function beyondProvisioned(d: Decision): boolean {
-  return d.reasons !== undefined && d.reasons.some((r) => r !== 'ProvisionedConcurrency');
+  return d.reasons?.some((r) => r !== 'ProvisionedConcurrency') ?? false;
 }
 
 /** `transform`'s summary on stderr: one line per decision, then the counts. */

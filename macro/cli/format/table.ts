@@ -4,7 +4,7 @@
  */
 import type { VerifyResult, VerifyRow } from '../commands/verify-result';
 
-function fit(s: string, width: number): string {
+function fitCell(s: string, width: number): string {
   return s.length > width ? `${s.slice(0, width - 1)}…` : s.padEnd(width);
 }
 
@@ -15,7 +15,7 @@ const COLS = [1, 13, 13, 16, 10, 11, 9];
 /** The last column is never cut (a 5-digit count may then use column 80 or 81); the others are. */
 function tableRow(cells: string[]): string {
   return cells
-    .map((c, k) => (k === cells.length - 1 && k === COLS.length - 1 ? c : fit(c, COLS[k])))
+    .map((c, k) => (k === cells.length - 1 && k === COLS.length - 1 ? c : fitCell(c, COLS[k])))
     .join(' ')
     .trimEnd();
 }
