@@ -93,8 +93,8 @@ export function capText(s: string, max: number = LIMITS.reportText): string {
 export function nestingDepth(value: unknown, max: number = LIMITS.nesting): number {
   let deepest = 0;
   const stack: [unknown, number][] = [[value, 1]];
-  while (stack.length) {
-    const [v, depth] = stack.pop()!;
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const [v, depth] = top;
     if (typeof v !== 'object' || v === null) continue;
     if (depth > deepest) {
       deepest = depth;

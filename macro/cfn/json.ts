@@ -46,8 +46,8 @@ export function setOwn(o: JsonObject, key: string, value: Json): void {
 /** Structural equality of JSON values (iterative: templates can nest deeply). */
 export function jsonEqual(a: unknown, b: unknown): boolean {
   const stack: [unknown, unknown][] = [[a, b]];
-  while (stack.length) {
-    const [x, y] = stack.pop()!;
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const [x, y] = top;
     if (x === y) continue;
     if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null) return false;
     if (Array.isArray(x) !== Array.isArray(y)) return false;

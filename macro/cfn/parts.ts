@@ -98,7 +98,9 @@ function expand(value: Record<string, Json>, fn: string, depth: number): Part[] 
         grow(1);
         push(out, { hole: { 'Fn::GetAtt': [t.resource, t.attribute] } });
       } else {
-        const v = getOwn(vars, t.name)!;
+        const v = getOwn(vars, t.name);
+        // tokenizeSub makes a 'var' token only for a name its isVar accepted: one with a value in vars.
+        if (v === undefined) throw new Error(`Fn::Sub variable ${t.name} has no value`);
         const inner = sharedParts(v, depth + 1);
         if (inner) {
           grow(sizeOfValue(v, inner));

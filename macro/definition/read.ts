@@ -191,8 +191,12 @@ function segmentsOf(source: TextSource): Segment[] {
           return { text: HOLE_CHAR, start, end, atomic: true, hole: { value: { Ref: t.name }, binding: { kind: 'inline' } } };
         case 'getatt':
           return { text: HOLE_CHAR, start, end, atomic: true, hole: { value: { 'Fn::GetAtt': [t.resource, t.attribute] }, binding: { kind: 'inline' } } };
-        case 'var':
-          return { text: HOLE_CHAR, start, end, atomic: true, hole: { value: getOwn(vars, t.name)!, binding: { kind: 'sub-var', name: t.name } } };
+        case 'var': {
+          const value = getOwn(vars, t.name);
+          // tokenizeSub makes a 'var' token only for a name its isVar accepted: one with a value in vars.
+          if (value === undefined) throw new Error(`Fn::Sub variable ${t.name} has no value`);
+          return { text: HOLE_CHAR, start, end, atomic: true, hole: { value, binding: { kind: 'sub-var', name: t.name } } };
+        }
       }
     });
   }
@@ -373,8 +377,8 @@ function objectToNode(value: JsonObject, subs: JsonObject | undefined, count: (b
   let top: PathLink | null = null;
   for (const key of rootIf ? [...base, 'Fn::If'] : base) top = { up: top, key };
   const work: { src: Json; dst: Node; link: PathLink | null }[] = [{ src: value, dst: root, link: top }];
-  while (work.length) {
-    const { src, dst, link } = work.pop()!;
+  for (let item = work.pop(); item !== undefined; item = work.pop()) {
+    const { src, dst, link } = item;
     const place = (key: string | number, v: Json): void => {
       let child: Node;
       if (Array.isArray(v)) child = { kind: 'arr', items: [] };

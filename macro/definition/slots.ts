@@ -113,8 +113,8 @@ export function findSlots(root: Node): SlotScan {
       when,
     });
   };
-  while (machines.length) {
-    const { node, path, when } = machines.pop()!;
+  for (let next = machines.pop(); next !== undefined; next = machines.pop()) {
+    const { node, path, when } = next;
     // Visit in document order: push in reverse so that the stack pops them in order.
     const found: { node: Node | undefined; path: string; when: readonly When[] }[] = [];
     for (const machine of alternatives(node, when)) {

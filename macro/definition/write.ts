@@ -269,7 +269,7 @@ function baseName(value: Json, hint?: string): string {
   const ids: string[] = [];
   const stack: Json[] = [value];
   while (stack.length && ids.length === 0) {
-    const v = stack.pop()!;
+    const v = stack.pop();
     if (isObject(v)) {
       const ref = getOwn(v, 'Ref');
       if (typeof ref === 'string') ids.push(ref);

@@ -139,7 +139,7 @@ export function invokeResources(policy: Json, action: string): Json[] | 'any' {
   const out: Json[] = [];
   const stack: Json[] = [policy];
   while (stack.length) {
-    const v = stack.pop()!;
+    const v = stack.pop();
     if (Array.isArray(v)) {
       for (const x of v) stack.push(x);
       continue;
@@ -171,8 +171,8 @@ export function invokeResources(policy: Json, action: string): Json[] | 'any' {
 export function mayApply(resources: Json[] | 'any', targets: (string | undefined)[], render: Render): boolean {
   if (resources === 'any') return true;
   if (resources.length === 0) return false;
-  if (targets.some((t) => t === undefined)) return true;
-  return resources.some((x) => targets.some((t) => resourceMatches(x, t!, render) !== false));
+  if (!targets.every((t): t is string => t !== undefined)) return true;
+  return resources.some((x) => targets.some((t) => resourceMatches(x, t, render) !== false));
 }
 
 /** Every combination of truth values of the conditions (2^n; the caller bounds n). */

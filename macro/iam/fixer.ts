@@ -104,7 +104,7 @@ export class IamFixer {
         groups.set(id, group);
       }
       group.grants.push(g);
-      if (c && 'dynamic' in c && !group.dynamic!.includes(c.statePath)) group.dynamic!.push(c.statePath);
+      if (c && 'dynamic' in c && group.dynamic && !group.dynamic.includes(c.statePath)) group.dynamic.push(c.statePath);
     }
     for (const group of groups.values()) {
       const names = [...new Set(group.grants.map((g) => formatValue(g.value)))].join(', ');
@@ -299,7 +299,7 @@ export class IamFixer {
       let also = '';
       if (others.length > 0) {
         const keep = { Effect: 'Deny', Action: others.length === 1 ? others[0] : others, Resource: [placed.value] };
-        if (single) this.editor.set(stPath, [this.editor.get(stPath)!, keep]);
+        if (single) this.editor.set(stPath, [...asList(this.editor.get(stPath)), keep]);
         else {
           const listPath = stPath.slice(0, -1);
           const list = asList(this.editor.get(listPath));
@@ -328,13 +328,15 @@ export class IamFixer {
           asList(getOwn(s.value, 'Action')).some((x) => actionMatches(x, INVOKE) === true) &&
           names(asList(getOwn(s.value, 'Resource'))),
       );
-      if (!naming) return;
+      // The statement found has a path (see above).
+      const namingPath = naming?.path;
+      if (!naming || namingPath === undefined) return;
       const host = String(b.path[1]);
       const placed = this.place(this.aliasArn(g) ?? g.value, host, sm, where);
       if (!placed.ok) return;
       if (invokeOnly(getOwn(naming.value, 'Action'))) {
-        const current = asList(this.editor.get([...naming.path!, 'Resource']));
-        this.editor.set([...naming.path!, 'Resource'], [...current, placed.value]);
+        const current = asList(this.editor.get([...namingPath, 'Resource']));
+        this.editor.set([...namingPath, 'Resource'], [...current, placed.value]);
       } else {
         // A broader statement stays as it is: the boundary gets a statement for invoking alone.
         const stPath = [...b.path, 'Statement'];

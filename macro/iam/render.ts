@@ -84,7 +84,7 @@ export class ArnRenderer {
   }
 
   fnName(id: string): string {
-    const name = getOwn(this.index.get(id)!.properties, 'FunctionName');
+    const name = getOwn(this.index.get(id)?.properties, 'FunctionName');
     return typeof name === 'string' ? name : `\u0002${id}\u0002`;
   }
 
