@@ -769,7 +769,10 @@ function render(form, def, base, rng) {
       else if (v !== '') pieces.push(v);
     };
     chunks.forEach((c, k) => {
-      if (k % 2 === 0) return push(c);
+      if (k % 2 === 0) {
+        push(c);
+        return;
+      }
       const r = refs[Number(c)];
       if (r instanceof InvokeArn) {
         push('arn:');

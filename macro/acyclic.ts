@@ -61,7 +61,10 @@ export function checkEdit(
   const closing = new Set<string>();
   for (const r of added) {
     let c = memo.cycles.get(r);
-    if (c === undefined) memo.cycles.set(r, (c = deps.cycle(stateMachine, [r]) ?? null));
+    if (c === undefined) {
+      c = deps.cycle(stateMachine, [r]) ?? null;
+      memo.cycles.set(r, c);
+    }
     if (!c) continue;
     closing.add(r);
     if (!cycle || c.length < cycle.length) cycle = c;

@@ -12,7 +12,7 @@
 import { ReadError, TransformError, type Problem } from './errors';
 import { getOwn, hasOwn, isObject, kindOf } from './cfn/json';
 import { isHole, partsOf, type Part } from './cfn/parts';
-import { tokenizeSub } from './cfn/sub';
+import { tokenizeSub, type SubToken } from './cfn/sub';
 import { functionNameOf, partitionOf } from './cfn/arn';
 import { getAttPair, intrinsicName } from './cfn/intrinsics';
 import type { Json, JsonObject } from './types';
@@ -207,7 +207,7 @@ function subReferences(sub: Json, add: (id: string) => void): void {
   const template = typeof sub === 'string' ? sub : Array.isArray(sub) && typeof sub[0] === 'string' ? sub[0] : undefined;
   if (template === undefined || !template.includes('${')) return;
   const vars = Array.isArray(sub) && isObject(sub[1]) ? sub[1] : undefined;
-  let tokens;
+  let tokens: SubToken[];
   try {
     tokens = tokenizeSub(template, (name) => vars !== undefined && hasOwn(vars, name));
   } catch (e) {

@@ -9,7 +9,7 @@
 import { describe, getOwn, isObject } from './json';
 import type { Json } from '../types';
 import { expansionError, LimitError, LIMITS } from '../limits';
-import { splitGetAttString, tokenizeSub } from './sub';
+import { splitGetAttString, tokenizeSub, type SubToken } from './sub';
 import { intrinsicName, ifArgs } from './intrinsics';
 
 export interface Hole {
@@ -79,7 +79,7 @@ function expand(value: Record<string, Json>, fn: string, depth: number): Part[] 
   if (fn === 'Fn::Sub') {
     const [source, vars] = Array.isArray(arg) ? [arg[0], arg[1]] : [arg, undefined];
     if (typeof source !== 'string' || (vars !== undefined && !isObject(vars))) return [{ hole: value as Json }];
-    let tokens;
+    let tokens: SubToken[];
     try {
       tokens = tokenizeSub(source, (n) => vars !== undefined && getOwn(vars, n) !== undefined);
     } catch (e) {

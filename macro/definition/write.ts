@@ -11,7 +11,7 @@
  * A shared variable (one use is an invocation, another is data) is therefore split: only the
  * invocation moves to the new value.
  */
-import { escapeSubText, inlineSubReference, tokenizeSub } from '../cfn/sub';
+import { escapeSubText, inlineSubReference, tokenizeSub, type SubToken } from '../cfn/sub';
 import { getOwn, hasOwn, isObject, jsonEqual, setOwn, type Editor } from '../cfn/json';
 import type { Edit } from './edit';
 import type { Json, JsonObject } from '../types';
@@ -287,7 +287,7 @@ function baseName(value: Json, hint?: string): string {
 function inlineSubText(value: Json, vars: JsonObject): string | undefined {
   const sub = getOwn(value, 'Fn::Sub');
   if (typeof sub !== 'string' || !isObject(value) || Object.keys(value).length !== 1) return undefined;
-  let tokens;
+  let tokens: SubToken[];
   try {
     tokens = tokenizeSub(sub);
   } catch {
