@@ -83,7 +83,7 @@ export function stateMachines(t: Template): StateMachineInfo[] {
   for (const [id, r] of Object.entries(t.Resources ?? {})) {
     if (!STATE_MACHINE_TYPES.has(r.Type)) continue;
     const p = r.Properties ?? {};
-    const property = DEFINITION_PROPERTIES.find((k) => Object.prototype.hasOwnProperty.call(p, k));
+    const property = DEFINITION_PROPERTIES.find((k) => Object.hasOwn(p, k));
     const info: StateMachineInfo = { id, type: r.Type, property };
     if (!property) info.unreadable = 'DefinitionS3Location' in p || 'DefinitionUri' in p ? 'definition in S3' : 'no definition';
     else {
@@ -259,7 +259,9 @@ function walkStates(machine: any, base: (string | number)[], visit: (state: any,
     const statePath = [...base, 'States', name];
     visit(state, name, statePath);
     if (state?.Type === 'Parallel' && Array.isArray(state.Branches)) {
-      state.Branches.forEach((b: unknown, k: number) => walkStates(b, [...statePath, 'Branches', k], visit));
+      state.Branches.forEach((b: unknown, k: number) => {
+        walkStates(b, [...statePath, 'Branches', k], visit);
+      });
     }
     if (state?.Type === 'Map') {
       for (const key of ['Iterator', 'ItemProcessor']) if (state[key]) walkStates(state[key], [...statePath, key], visit);
@@ -537,11 +539,11 @@ export function structuralDiff(a: unknown, b: unknown): Difference[] {
     const xr = x as Record<string, unknown>;
     const yr = y as Record<string, unknown>;
     for (const k of Object.keys(xr)) {
-      if (!Object.prototype.hasOwnProperty.call(yr, k)) out.push({ path: [...p, k], kind: 'removed', before: xr[k] });
+      if (!Object.hasOwn(yr, k)) out.push({ path: [...p, k], kind: 'removed', before: xr[k] });
       else stack.push([xr[k], yr[k], [...p, k]]);
     }
     for (const k of Object.keys(yr)) {
-      if (!Object.prototype.hasOwnProperty.call(xr, k)) out.push({ path: [...p, k], kind: 'added', after: yr[k] });
+      if (!Object.hasOwn(xr, k)) out.push({ path: [...p, k], kind: 'added', after: yr[k] });
     }
   }
   return out;
@@ -579,7 +581,7 @@ export function disallowedDifference(input: Template, d: Difference): string | u
             ? d.after.slice(1)
             : undefined;
       const before = new Set(Array.isArray(r.DependsOn) ? r.DependsOn : [r.DependsOn]);
-      if (added && added.every((x) => before.has(x as string) || (typeof x === 'string' && OWN_POLICY.test(x)))) return undefined;
+      if (added?.every((x) => before.has(x as string) || (typeof x === 'string' && OWN_POLICY.test(x)))) return undefined;
       return `${where}: DependsOn changed beyond the macro's own policies (${d.kind} ${JSON.stringify(d.before)} -> ${JSON.stringify(d.after)})`;
     }
     if (area === 'Properties' && (prop === 'Definition' || prop === 'DefinitionString' || prop === 'DefinitionSubstitutions')) return undefined;
@@ -713,7 +715,7 @@ export function roleMayInvoke(t: Template, roleId: string, aliasId: string): boo
   const target = iamValue(t, { Ref: aliasId });
   if (typeof target !== 'string') return false;
   for (const s of roleStatements(t, roleId) as any[]) {
-    if (!s || s.Effect !== 'Allow' || s.Condition !== undefined) continue;
+    if (s?.Effect !== 'Allow' || s.Condition !== undefined) continue;
     const actions = (Array.isArray(s.Action) ? s.Action : [s.Action]).filter((a: unknown) => typeof a === 'string');
     if (!actions.some((a: string) => wildcardMatch(a.toLowerCase(), 'lambda:invokefunction'))) continue;
     const resources = iamValue(t, s.Resource);

@@ -62,7 +62,7 @@ export function dependencyGraph(template: unknown): Graph {
           if (text !== undefined) {
             for (const m of text.matchAll(/\$\{([^}]*)\}/g)) {
               const name = m[1];
-              if (name.startsWith('!') || Object.prototype.hasOwnProperty.call(vars, name)) continue;
+              if (name.startsWith('!') || Object.hasOwn(vars, name)) continue;
               // `${X.Y}` is GetAtt X.Y; `${X}` is Ref X (`X.Alias` of SAM included).
               add(named(name) !== undefined ? name : name.split('.')[0]);
             }

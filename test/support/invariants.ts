@@ -39,10 +39,10 @@ function isObj(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 function own(o: unknown, k: string): unknown {
-  return isObj(o) && Object.prototype.hasOwnProperty.call(o, k) ? o[k] : undefined;
+  return isObj(o) && Object.hasOwn(o, k) ? o[k] : undefined;
 }
 function hasOwn(o: unknown, k: string): boolean {
-  return isObj(o) && Object.prototype.hasOwnProperty.call(o, k);
+  return isObj(o) && Object.hasOwn(o, k);
 }
 function short(v: unknown, max = 300): string {
   let s: string;
@@ -76,10 +76,8 @@ export function diff(a: unknown, b: unknown, base = ''): string | undefined {
     } else {
       const xk = Object.keys(x);
       const yk = Object.keys(y);
-      for (const k of xk)
-        if (!Object.prototype.hasOwnProperty.call(y, k)) return `${p}/${k}: present before, missing after (${short((x as Record<string, unknown>)[k], 200)})`;
-      for (const k of yk)
-        if (!Object.prototype.hasOwnProperty.call(x, k)) return `${p}/${k}: missing before, present after (${short((y as Record<string, unknown>)[k], 200)})`;
+      for (const k of xk) if (!Object.hasOwn(y, k)) return `${p}/${k}: present before, missing after (${short((x as Record<string, unknown>)[k], 200)})`;
+      for (const k of yk) if (!Object.hasOwn(x, k)) return `${p}/${k}: missing before, present after (${short((y as Record<string, unknown>)[k], 200)})`;
       for (let k = xk.length - 1; k >= 0; k--) stack.push([(x as Record<string, unknown>)[xk[k]], (y as Record<string, unknown>)[xk[k]], `${p}/${xk[k]}`]);
     }
   }
@@ -224,7 +222,7 @@ function substitute(template: string, vars: Record<string, unknown> | undefined,
     const close = template.indexOf('}', open + 2);
     if (close < 0) throw new Unresolvable('unclosed ${ in Fn::Sub');
     const name = template.slice(open + 2, close);
-    if (name.startsWith('!')) out += '${' + name.slice(1) + '}';
+    if (name.startsWith('!')) out += `\${${name.slice(1)}}`;
     else if (vars && hasOwn(vars, name)) out += materializeString(vars[name], a, depth + 1);
     else if (name === '') throw new Unresolvable('empty ${} in Fn::Sub');
     else out += marker(name);
@@ -387,7 +385,9 @@ function additiveDocument(a: unknown, b: unknown, where: string): void {
   const la = asList(sa);
   const lb = asList(sb);
   if (lb.length < la.length) fail(`${where}/Statement lost statements`);
-  la.forEach((s, k) => additiveStatement(s, lb[k], `${where}/Statement/${k}`));
+  la.forEach((s, k) => {
+    additiveStatement(s, lb[k], `${where}/Statement/${k}`);
+  });
   lb.slice(la.length).forEach((s, k) => {
     if (!isInvokeGrant(s)) fail(`${where}/Statement/${la.length + k}: the macro added a statement that is not an Allow lambda:InvokeFunction: ${short(s)}`);
   });
@@ -418,7 +418,9 @@ function additivePolicyList(a: unknown, b: unknown, where: string, entry: (x: un
   if (!Array.isArray(b) && b !== undefined && la.length > 0) fail(`${where} was a list and is now ${short(b)}`);
   const lb = asList(b);
   if (lb.length < la.length) fail(`${where} lost entries`);
-  la.forEach((x, k) => entry(x, lb[k], `${where}/${k}`));
+  la.forEach((x, k) => {
+    entry(x, lb[k], `${where}/${k}`);
+  });
   appended(lb, la.length);
 }
 
@@ -682,7 +684,9 @@ export function danglingReferences(template: unknown, a?: Assignment): Map<strin
     while (stack.length) {
       const [v, p] = stack.pop()!;
       if (Array.isArray(v)) {
-        v.forEach((x, k) => stack.push([x, `${p}/${k}`]));
+        v.forEach((x, k) => {
+          stack.push([x, `${p}/${k}`]);
+        });
         continue;
       }
       if (!isObj(v)) continue;
@@ -697,7 +701,10 @@ export function danglingReferences(template: unknown, a?: Assignment): Map<strin
         if (k === 'Fn::GetAtt') {
           const res = Array.isArray(arg) ? arg[0] : typeof arg === 'string' ? arg.split('.')[0] : undefined;
           if (typeof res === 'string' && !active(res)) note(`resource ${res}`, p);
-          if (Array.isArray(arg)) arg.forEach((x, k) => typeof x !== 'string' && stack.push([x, `${p}/Fn::GetAtt/${k}`]));
+          if (Array.isArray(arg))
+            arg.forEach((x, k) => {
+              if (typeof x !== 'string') stack.push([x, `${p}/Fn::GetAtt/${k}`]);
+            });
           continue;
         }
         if (k === 'Fn::Sub') {
@@ -718,7 +725,7 @@ export function danglingReferences(template: unknown, a?: Assignment): Map<strin
         }
         if (k === 'Fn::If' && Array.isArray(arg) && arg.length === 3 && typeof arg[0] === 'string') {
           if (!hasOwn(conds, arg[0])) note(`condition ${arg[0]}`, p);
-          if (a && a.has(arg[0])) stack.push([a.get(arg[0]) ? arg[1] : arg[2], `${p}/Fn::If`]);
+          if (a?.has(arg[0])) stack.push([a.get(arg[0]) ? arg[1] : arg[2], `${p}/Fn::If`]);
           else stack.push([arg[1], `${p}/Fn::If/1`], [arg[2], `${p}/Fn::If/2`]);
           continue;
         }
@@ -814,7 +821,10 @@ export function checkProtoKeys(input: unknown, output: unknown): void {
   const stack: [unknown, unknown, string][] = [[input, output, '']];
   while (stack.length) {
     const [a, b, p] = stack.pop()!;
-    if (Array.isArray(a) && Array.isArray(b)) a.forEach((x, k) => stack.push([x, b[k], `${p}/${k}`]));
+    if (Array.isArray(a) && Array.isArray(b))
+      a.forEach((x, k) => {
+        stack.push([x, b[k], `${p}/${k}`]);
+      });
     else if (isObj(a) && isObj(b)) {
       // (Its value may legitimately change inside a definition: properties 4 and 5 judge values.)
       if (hasOwn(a, '__proto__') && !hasOwn(b, '__proto__')) fail(`${p}/__proto__ is no longer an own property`);

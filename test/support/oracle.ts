@@ -134,7 +134,9 @@ export function invocations(def: Obj): { path: string; field: string; value: str
           }
         } else if (/^arn:[^:]+:lambda:/.test(s.Resource)) out.push({ path, field: 'Resource', value: s.Resource, state: s });
       }
-      (s.Branches ?? []).forEach((b: Obj, k: number) => stack.push([b, `${path}.Branches[${k}].`]));
+      (s.Branches ?? []).forEach((b: Obj, k: number) => {
+        stack.push([b, `${path}.Branches[${k}].`]);
+      });
       for (const key of ['Iterator', 'ItemProcessor']) if (s[key]) stack.push([s[key], `${path}.${key}.`]);
     }
   }

@@ -19,11 +19,14 @@ async function cli(argv: string[], files: Record<string, string> = {}, stdin?: s
   let stdout = '';
   let stderr = '';
   const io: Io = {
-    stdout: (s) => void (stdout += s),
-    stderr: (s) => void (stderr += s),
+    stdout: (s) => {
+      stdout += s;
+    },
+    stderr: (s) => {
+      stderr += s;
+    },
     readFile: (path) => {
-      if (!Object.prototype.hasOwnProperty.call(files, path))
-        throw Object.assign(new Error(`ENOENT: no such file or directory, open '${path}'`), { code: 'ENOENT' });
+      if (!Object.hasOwn(files, path)) throw Object.assign(new Error(`ENOENT: no such file or directory, open '${path}'`), { code: 'ENOENT' });
       return files[path];
     },
     readStdin: () => stdin ?? '',
@@ -364,8 +367,7 @@ function sarifProblems(log: Log): string[] {
           need(phys.artifactLocation !== undefined || phys.address !== undefined, 'physicalLocation needs artifactLocation or address');
           need(isUriReference(phys.artifactLocation?.uri), 'artifactLocation.uri is a URI reference');
           need(
-            phys.artifactLocation?.uriBaseId === undefined ||
-              Object.prototype.hasOwnProperty.call(run.originalUriBaseIds ?? {}, phys.artifactLocation.uriBaseId),
+            phys.artifactLocation?.uriBaseId === undefined || Object.hasOwn(run.originalUriBaseIds ?? {}, phys.artifactLocation.uriBaseId),
             'uriBaseId is declared',
           );
           need(phys.artifactLocation?.index === undefined || (run.artifacts ?? [])[phys.artifactLocation.index] !== undefined, 'artifact index');
