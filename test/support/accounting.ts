@@ -88,8 +88,8 @@ export function lambdaInvocations(asl: unknown, resources: Obj): FoundInvocation
     return /^arn:[^:]+:lambda:[^:]*:[^:]*:function:/.test(text);
   };
   const stack: [unknown, string][] = [[asl, '']];
-  while (stack.length) {
-    const [machine, prefix] = stack.pop()!;
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const [machine, prefix] = top;
     const states = own(machine, 'States');
     if (!isObj(states)) continue;
     for (const name of Object.keys(states)) {

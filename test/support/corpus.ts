@@ -323,7 +323,9 @@ export function warm(t: Template, slots: OracleSlot[] = findInvocations(t).slots
     if (aliases.length > 0) {
       const invoked = mine.map((s) => s.target).find((x): x is { kind: 'alias'; fn: string; id: string } => x.kind === 'alias');
       const id = invoked?.id ?? aliases[0];
-      const props = out.Resources[id].Properties!;
+      const props = out.Resources[id].Properties;
+      // aliasesOf (and an alias a state invokes) is an alias with Properties.
+      if (props === undefined) throw new Error(`alias ${id} has no Properties`);
       how.set(fn, props.ProvisionedConcurrencyConfig ? 'already-warm' : 'existing-alias');
       if (!props.ProvisionedConcurrencyConfig) props.ProvisionedConcurrencyConfig = { ...PC };
       aliasOf.set(fn, id);
@@ -518,8 +520,8 @@ export interface Difference {
 export function structuralDiff(a: unknown, b: unknown): Difference[] {
   const out: Difference[] = [];
   const stack: [unknown, unknown, (string | number)[]][] = [[a, b, []]];
-  while (stack.length) {
-    const [x, y, p] = stack.pop()!;
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const [x, y, p] = top;
     if (x === y) continue;
     const xo = x !== null && typeof x === 'object';
     const yo = y !== null && typeof y === 'object';
@@ -754,9 +756,9 @@ export function withDataUses(t: Template, slots: OracleSlot[], fns: ReadonlySet<
   for (const s of slots) {
     if (s.target.kind === 'external' || !fns.has(s.target.fn) || done.has(s.stateMachine)) continue;
     const fn = s.target.fn;
-    const props = out.Resources[s.stateMachine].Properties!;
-    const property = props.DefinitionString !== undefined ? 'DefinitionString' : undefined;
-    if (!property) continue;
+    const props = out.Resources[s.stateMachine].Properties;
+    const property = props?.DefinitionString !== undefined ? 'DefinitionString' : undefined;
+    if (!props || !property) continue;
     const def = props[property];
     const isFnRef = (v: unknown): boolean => {
       if (!v || typeof v !== 'object') return false;
@@ -786,12 +788,14 @@ export function withDataUses(t: Template, slots: OracleSlot[], fns: ReadonlySet<
       if (at < 0) continue;
       const piece = pieces[at] as string;
       if (key) {
-        pieces[at] = insert(piece, `\${${key}}`)!;
+        const next = insert(piece, `\${${key}}`);
+        if (next === undefined) continue;
+        pieces[at] = next;
         uses.push({ stateMachine: s.stateMachine, fn, via: `DefinitionSubstitutions ${key}` });
       } else if (delimiter === '') {
         const ref = pieces.find(isFnRef);
-        if (!ref) continue;
-        const m = states.exec(piece)!;
+        const m = states.exec(piece);
+        if (!ref || !m) continue;
         const head = piece.slice(0, m.index + m[0].length);
         const tail = piece.slice(m.index + m[0].length);
         const parts = text('\u0000').split('\u0000'); // three texts around the two holes
