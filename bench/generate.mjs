@@ -585,7 +585,7 @@ function flow(n, depth, ctx) {
   let left = n;
   while (left > 0) {
     const last = left === 1;
-    let type = rng.weighted([
+    const type = rng.weighted([
       ['Task', 55],
       ['Pass', 12],
       ['Choice', last ? 0 : 8],
@@ -769,7 +769,10 @@ function render(form, def, base, rng) {
       else if (v !== '') pieces.push(v);
     };
     chunks.forEach((c, k) => {
-      if (k % 2 === 0) return push(c);
+      if (k % 2 === 0) {
+        push(c);
+        return;
+      }
       const r = refs[Number(c)];
       if (r instanceof InvokeArn) {
         push('arn:');

@@ -436,18 +436,8 @@ function writeResults(printed, { ratio, scaling, peakMB, bundle, overhead, load 
   writeFileSync(join(ROOT, 'bench', 'results.json'), `${JSON.stringify(record, null, 2)}\n`);
 }
 
-async function main() {
-  const started = ms();
-  const printed = capturePrinted();
-  const load = loadavg()[0];
-  console.log(`WarmStepFunctions benchmark: node ${process.version}, ${relative(ROOT, MACRO)}, ${cpus().length} CPUs, load average ${load.toFixed(2)}`);
-  if (WORST_ONLY) {
-    const rows = await worstCases();
-    printWorst(rows);
-    return STRICT && worstTable(rows).includes('FAIL') ? 1 : 0;
-  }
-  if (load > cpus().length)
-    console.log(`note: the machine is busy (load ${load.toFixed(1)} on ${cpus().length} CPUs); absolute times are inflated and noisy, ratios less so.`);
+/** Each case's template, checked (verify), then timed against its floor: by case key, {c, p, v, t}. */
+async function measureCases() {
   const results = {};
   const fragments = [];
   for (const c of CASES) {
@@ -461,19 +451,11 @@ async function main() {
     results[CASES[k].key].t = t;
   });
   fragments.length = 0;
-  process.stderr.write('  timing the realistic templates, with logs...\n');
-  const realistic = realisticRows(await timeRealistic({ macro, makeHandler, eventFor, median, quantile, check, ms }));
-  // Like-for-like: the scaling pair must have the same make-up, within a few points.
-  check(
-    Math.abs(results['1M'].p.definitions - results['100K'].p.definitions) < 0.03,
-    'the 100 KB and 1 MB templates should have the same share of definitions',
-  );
-  const heap = peakHeap(CASES.find((c) => c.key === '1M-sfn'));
-  const bundle = statSync(MACRO).size;
-  const cold = coldStart();
-  process.stderr.write('  cold start under the Lambda runtime clients...\n');
-  const runtime = await runtimeColdStart({ macro: MACRO, rounds: 21 });
+  return results;
+}
 
+/** The generated templates' table and the realistic templates' table, each with its legend. */
+function printCaseTables(results, realistic) {
   const rows = CASES.map((c) => {
     const { p, v, t } = results[c.key];
     return [
@@ -505,15 +487,10 @@ async function main() {
   console.log(
     'handler: median of createHandler({log: consoleSink})(event) with the application log level INFO, in the text and the JSON log format (lines counted, not written); floor: JSON.parse(JSON.stringify(fragment)); interleaved, after warm-up.',
   );
+}
 
-  const m1 = results['1M'].t;
-  const m100 = results['100K'].t;
-  const sfn = results['1M-sfn'].t;
-  // The ratio target holds for both 1 MB templates: the worse one is reported.
-  const ratio = Math.max(m1.handler / m1.floor, sfn.handler / sfn.floor);
-  const scaling = m1.handler / m100.handler;
-  const peakMB = Math.max(heap.cold.peak, heap.warm.peak) / MB;
-  const overhead = cold.require / cold.bare - 1;
+/** The targets table's rows: [target, value, limit, PASS | FAIL | SKIP]. */
+function targetRows({ ratio, scaling, peakMB, bundle, overhead, runtime, realistic, results }) {
   const verdict = (ok) => (ok ? 'PASS' : 'FAIL');
   const targets = [
     ['ratio at 1 MB (handler / floor), worse of the two', ratio.toFixed(2), `<= ${TARGETS.ratio1MB.toFixed(1)}`, verdict(ratio <= TARGETS.ratio1MB)],
@@ -539,8 +516,12 @@ async function main() {
     }),
   ];
   targets.push(...realistic.targets);
-  console.log();
-  console.log(table(['target', 'value', 'limit', 'result'], targets));
+  return targets;
+}
+
+/** How the 1 MB templates compare with the 100 KB one, the peak heap, the cold start and the runtime clients' figures. */
+function printDetails(results, heap, cold, runtime) {
+  const m100 = results['100K'].t;
   const v100 = results['100K'].v;
   for (const key of ['1M', '1M-sfn']) {
     const { v, p, t } = results[key];
@@ -566,6 +547,48 @@ async function main() {
         `first reply (/next to reply, seed template) ${c.reply.macro.toFixed(2)} ms, empty handler ${c.reply.empty.toFixed(2)} ms`,
     );
   }
+}
+
+async function main() {
+  const started = ms();
+  const printed = capturePrinted();
+  const load = loadavg()[0];
+  console.log(`WarmStepFunctions benchmark: node ${process.version}, ${relative(ROOT, MACRO)}, ${cpus().length} CPUs, load average ${load.toFixed(2)}`);
+  if (WORST_ONLY) {
+    const rows = await worstCases();
+    printWorst(rows);
+    return STRICT && worstTable(rows).includes('FAIL') ? 1 : 0;
+  }
+  if (load > cpus().length)
+    console.log(`note: the machine is busy (load ${load.toFixed(1)} on ${cpus().length} CPUs); absolute times are inflated and noisy, ratios less so.`);
+  const results = await measureCases();
+  process.stderr.write('  timing the realistic templates, with logs...\n');
+  const realistic = realisticRows(await timeRealistic({ macro, makeHandler, eventFor, median, quantile, check, ms }));
+  // Like-for-like: the scaling pair must have the same make-up, within a few points.
+  check(
+    Math.abs(results['1M'].p.definitions - results['100K'].p.definitions) < 0.03,
+    'the 100 KB and 1 MB templates should have the same share of definitions',
+  );
+  const heap = peakHeap(CASES.find((c) => c.key === '1M-sfn'));
+  const bundle = statSync(MACRO).size;
+  const cold = coldStart();
+  process.stderr.write('  cold start under the Lambda runtime clients...\n');
+  const runtime = await runtimeColdStart({ macro: MACRO, rounds: 21 });
+
+  printCaseTables(results, realistic);
+
+  const m1 = results['1M'].t;
+  const m100 = results['100K'].t;
+  const sfn = results['1M-sfn'].t;
+  // The ratio target holds for both 1 MB templates: the worse one is reported.
+  const ratio = Math.max(m1.handler / m1.floor, sfn.handler / sfn.floor);
+  const scaling = m1.handler / m100.handler;
+  const peakMB = Math.max(heap.cold.peak, heap.warm.peak) / MB;
+  const overhead = cold.require / cold.bare - 1;
+  const targets = targetRows({ ratio, scaling, peakMB, bundle, overhead, runtime, realistic, results });
+  console.log();
+  console.log(table(['target', 'value', 'limit', 'result'], targets));
+  printDetails(results, heap, cold, runtime);
   process.stderr.write('  worst cases...\n');
   const worst = await worstCases();
   printWorst(worst);

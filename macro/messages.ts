@@ -177,7 +177,7 @@ export type MessageId = keyof typeof MESSAGES;
 
 /** The text of a decision in a mode: what an edge shows instead of editing its `reason`. */
 export function textOf(d: Pick<Decision, 'messageId' | 'data' | 'when'>, mode: Mode = 'rewrite'): string {
-  if (!Object.prototype.hasOwnProperty.call(MESSAGES, d.messageId)) throw new Error(`unknown message id ${d.messageId}`);
+  if (!Object.hasOwn(MESSAGES, d.messageId)) throw new Error(`unknown message id ${d.messageId}`);
   return render(d.messageId as MessageId, d.data, mode) + whereText(d.when);
 }
 

@@ -48,7 +48,12 @@ function parseArgs(argv) {
     if (a === '--check') opts.check = true;
     else if (a === '--keep') opts.keep = true;
     else if (a === '--jobs' || a.startsWith('--jobs=')) {
-      const v = a.includes('=') ? a.split('=')[1] : argv[(i += 1)];
+      let v;
+      if (a.includes('=')) v = a.split('=')[1];
+      else {
+        i += 1;
+        v = argv[i];
+      }
       opts.jobs = Number.parseInt(v, 10);
       if (!Number.isInteger(opts.jobs) || opts.jobs < 1) fail(`invalid --jobs value: ${v}`);
     } else if (a === '-h' || a === '--help') {

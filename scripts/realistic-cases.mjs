@@ -29,8 +29,10 @@ let lint = false;
 let flipSam = false;
 const filters = [];
 for (let i = 0; i < args.length; i += 1) {
-  if (args[i] === '--cli') cli = resolve(args[(i += 1)]);
-  else if (args[i] === '--json') asJson = true;
+  if (args[i] === '--cli') {
+    i += 1;
+    cli = resolve(args[i]);
+  } else if (args[i] === '--json') asJson = true;
   else if (args[i] === '--lint') lint = true;
   else if (args[i] === '--flip-sam')
     flipSam = true; // SAM cases in the other transform order
@@ -111,7 +113,7 @@ function makeEnv(template, paramValues) {
   const env = { template, resources, params };
   env.cond = (name) => {
     if (name in condCache) return condCache[name];
-    const def = (template.Conditions || {})[name];
+    const def = template.Conditions?.[name];
     if (def === undefined) throw new Error(`unknown condition ${name}`);
     condCache[name] = Boolean(evalValue(env, def));
     return condCache[name];
@@ -175,7 +177,7 @@ function getAtt(env, id, attr) {
   return `{GetAtt ${id}.${attr}}`;
 }
 function subst(env, str, vars) {
-  return str.replace(/\$\{(!?)([^}]*)\}/g, (m, bang, name) => {
+  return str.replace(/\$\{(!?)([^}]*)\}/g, (_match, bang, name) => {
     if (bang) return `\${${name}}`;
     if (vars && name in vars) return String(evalValue(env, vars[name]));
     if (name.includes('.') && !name.startsWith('AWS::')) {
@@ -363,7 +365,7 @@ function evaluate(env, roleId, action, resource) {
 
 // ---------- one case
 function combos(expect) {
-  return expect.combos && expect.combos.length ? expect.combos : [{ name: 'default', params: {} }];
+  return expect.combos?.length ? expect.combos : [{ name: 'default', params: {} }];
 }
 function runCase(name, file, expect) {
   const failures = [];
@@ -381,8 +383,35 @@ function runCase(name, file, expect) {
     if (t.error) return { name, failures: [`SAM translator (before the macro): ${t.error}`], notes };
     input = { ...t.output, Transform: 'WarmStepFunctions' };
   }
-  const inputText = JSON.stringify(input);
   const params = Object.entries(expect.params || {}).flatMap(([k, v]) => ['--param', `${k}=${v}`]);
+  const { tr, actual } = runCommands(JSON.stringify(input), params, expect, failures);
+  if (tr.code !== 0) return { name, failures, notes, actual };
+  let output;
+  try {
+    output = JSON.parse(tr.out);
+  } catch {
+    failures.push('transform output is not JSON');
+    return { name, failures, notes, actual };
+  }
+  checkIdempotent(input, output, params, failures);
+  const warnings = checkReport(tr.err, expect, failures, actual);
+  // The macro before SAM: CloudFormation runs SAM on the macro's output.
+  if (samIdx >= 0 && wsfIdx < samIdx) {
+    const rest = transforms.filter((x) => x !== 'WarmStepFunctions');
+    const t = samTranslate({ ...output, Transform: rest.length === 1 ? rest[0] : rest });
+    if (t.error) {
+      failures.push(`SAM translator (after the macro): ${t.error}`);
+      return { name, failures, notes, actual };
+    }
+    output = t.output;
+  }
+  if (lint) lintPairs.push({ name, before: input, after: output });
+  checkInvocations(output, expect, warnings, { failures, notes, actual });
+  return { name, failures, notes, actual };
+}
+
+/** `transform` and `check` on the case's input: their exit codes and the words the report must (not) say. */
+function runCommands(inputText, params, expect, failures) {
   const tr = run('node', [cli, 'transform', '-', '--format', 'json', '--report', 'json', '--region', REGION, '--account-id', ACCOUNT, ...params], inputText);
   const chk = run('node', [cli, 'check', '-', '--format', 'json', '--region', REGION, '--account-id', ACCOUNT, ...params], inputText);
   const chkText = run('node', [cli, 'check', '-', '--region', REGION, '--account-id', ACCOUNT, ...params], inputText);
@@ -394,37 +423,35 @@ function runCase(name, file, expect) {
   const reportText = tr.err + chkText.out + chkText.err;
   for (const w of expect.reportContains || []) if (!reportText.toLowerCase().includes(w.toLowerCase())) failures.push(`report/check does not say "${w}"`);
   for (const w of expect.reportLacks || []) if (reportText.toLowerCase().includes(w.toLowerCase())) failures.push(`report/check says "${w}"`);
-  if (tr.code !== 0) return { name, failures, notes, actual };
-  let output;
-  try {
-    output = JSON.parse(tr.out);
-  } catch {
-    failures.push('transform output is not JSON');
-    return { name, failures, notes, actual };
-  }
-  // Idempotence: the macro on its own output (with its Transform back) changes nothing.
-  {
-    const again = run(
-      'node',
-      [cli, 'transform', '-', '--format', 'json', '--region', REGION, '--account-id', ACCOUNT, ...params],
-      JSON.stringify({ ...output, Transform: input.Transform }),
+  return { tr, actual };
+}
+
+/** Idempotence: the macro on its own output (with its Transform back) changes nothing. */
+function checkIdempotent(input, output, params, failures) {
+  const again = run(
+    'node',
+    [cli, 'transform', '-', '--format', 'json', '--region', REGION, '--account-id', ACCOUNT, ...params],
+    JSON.stringify({ ...output, Transform: input.Transform }),
+  );
+  if (again.code !== 0) failures.push(`transform of its own output fails: ${again.err.split('\n')[0]}`);
+  else if (
+    JSON.stringify(JSON.parse(again.out)) !== JSON.stringify({ ...output, Transform: input.Transform }) &&
+    JSON.stringify(JSON.parse(again.out)) !== JSON.stringify(output)
+  )
+    failures.push(
+      `not idempotent: the macro changes its own output again (${again.err
+        .split('\n')
+        .filter((l) => /granted|rewritten|extended/.test(l))
+        .slice(0, 2)
+        .join(' | ')})`,
     );
-    if (again.code !== 0) failures.push(`transform of its own output fails: ${again.err.split('\n')[0]}`);
-    else if (
-      JSON.stringify(JSON.parse(again.out)) !== JSON.stringify({ ...output, Transform: input.Transform }) &&
-      JSON.stringify(JSON.parse(again.out)) !== JSON.stringify(output)
-    )
-      failures.push(
-        `not idempotent: the macro changes its own output again (${again.err
-          .split('\n')
-          .filter((l) => /granted|rewritten|extended/.test(l))
-          .slice(0, 2)
-          .join(' | ')})`,
-      );
-  }
+}
+
+/** The transform's JSON report: at most `maxWarnings` warnings; its decisions go to `actual`. Returns the warning-like decisions. */
+function checkReport(reportJson, expect, failures, actual) {
   let report;
   try {
-    report = JSON.parse(tr.err);
+    report = JSON.parse(reportJson);
   } catch {
     report = null;
   }
@@ -437,17 +464,11 @@ function runCase(name, file, expect) {
     );
   const warnings = (report?.decisions || []).filter((d) => /warn|cold|unchecked|not/.test(String(d.action)));
   actual.decisions = (report?.decisions || []).map((d) => `${d.action}${d.state ? ` ${d.stateMachine}.${d.state}` : ''}: ${d.reason ?? ''}`);
-  // The macro before SAM: CloudFormation runs SAM on the macro's output.
-  if (samIdx >= 0 && wsfIdx < samIdx) {
-    const rest = transforms.filter((x) => x !== 'WarmStepFunctions');
-    const t = samTranslate({ ...output, Transform: rest.length === 1 ? rest[0] : rest });
-    if (t.error) {
-      failures.push(`SAM translator (after the macro): ${t.error}`);
-      return { name, failures, notes, actual };
-    }
-    output = t.output;
-  }
-  if (lint) lintPairs.push({ name, before: input, after: output });
+  return warnings;
+}
+
+/** Each state's invocation in each combination of parameter values: the expected target, and IAM that allows it. */
+function checkInvocations(output, expect, warnings, { failures, notes, actual }) {
   actual.invocations = {};
   for (const combo of combos(expect)) {
     const env = makeEnv(output, combo.params || {});
@@ -463,7 +484,8 @@ function runCase(name, file, expect) {
         const inv = invocationOf(s);
         if (!inv) continue;
         const key = `${smId}.${path}`;
-        (actual.invocations[key] ||= {})[combo.name] = inv.target;
+        actual.invocations[key] ||= {};
+        actual.invocations[key][combo.name] = inv.target;
         const exp = expect.invocations?.[key];
         if (exp === undefined) {
           failures.push(`${combo.name}: ${key} invokes ${inv.target}, and the case expects no invocation there`);
@@ -474,23 +496,26 @@ function runCase(name, file, expect) {
           failures.push(`${combo.name}: ${key} invokes ${inv.target}, expected ${want}`);
         // IAM
         if (inv.target === '{dynamic}') continue;
-        const principal = inv.credentials ?? smRole;
-        const roleId = roleIdFromArn(env, principal);
-        const iamExp = expect.iam?.[key]?.[combo.name] ?? expect.iam?.[key]?.all ?? expect.iam?.default ?? 'allowed';
-        if (!roleId) {
-          if (iamExp === 'allowed') failures.push(`${combo.name}: ${key}: caller ${principal} is not a role of the template`);
-          continue;
-        }
-        const e = evaluate(env, roleId, 'lambda:InvokeFunction', inv.target);
-        if (iamExp === 'allowed' && !e.allowed) failures.push(`${combo.name}: ${key}: ${roleId} may NOT invoke ${inv.target} (${e.why})`);
-        if (iamExp === 'warn' && !e.allowed && warnings.length === 0)
-          failures.push(`${combo.name}: ${key}: ${roleId} may not invoke ${inv.target} (${e.why}) and nothing warns`);
-        if (e.unknown?.length) notes.push(`${combo.name} ${key}: not evaluated: ${e.unknown.join(', ')}`);
+        checkInvocationIam(env, { combo, key, target: inv.target, principal: inv.credentials ?? smRole }, expect, warnings, failures, notes);
       }
     }
   }
   for (const key of Object.keys(expect.invocations || {})) if (!actual.invocations[key]) failures.push(`expected invocation ${key} not found in the output`);
-  return { name, failures, notes, actual };
+}
+
+/** The principal that calls Lambda may invoke the target (or, where the case says so, a warning is enough). */
+function checkInvocationIam(env, { combo, key, target, principal }, expect, warnings, failures, notes) {
+  const roleId = roleIdFromArn(env, principal);
+  const iamExp = expect.iam?.[key]?.[combo.name] ?? expect.iam?.[key]?.all ?? expect.iam?.default ?? 'allowed';
+  if (!roleId) {
+    if (iamExp === 'allowed') failures.push(`${combo.name}: ${key}: caller ${principal} is not a role of the template`);
+    return;
+  }
+  const e = evaluate(env, roleId, 'lambda:InvokeFunction', target);
+  if (iamExp === 'allowed' && !e.allowed) failures.push(`${combo.name}: ${key}: ${roleId} may NOT invoke ${target} (${e.why})`);
+  if (iamExp === 'warn' && !e.allowed && warnings.length === 0)
+    failures.push(`${combo.name}: ${key}: ${roleId} may not invoke ${target} (${e.why}) and nothing warns`);
+  if (e.unknown?.length) notes.push(`${combo.name} ${key}: not evaluated: ${e.unknown.join(', ')}`);
 }
 
 if (args[0] === '--translate-only') {

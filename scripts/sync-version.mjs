@@ -20,10 +20,10 @@ const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:
 const V = String.raw`\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?`;
 /** Version pins in README.md and docs/*.md, each as (prefix)(version). */
 const README_PINS = [
-  new RegExp(String.raw`(warm-step-functions@)(${V})`, 'g'),
+  new RegExp(`(warm-step-functions@)(${V})`, 'g'),
   new RegExp(String.raw`(\brev: v)(${V})`, 'g'),
   new RegExp(String.raw`(\bSemanticVersion: )(${V})`, 'g'),
-  new RegExp(String.raw`(--semantic-version )(${V})`, 'g'),
+  new RegExp(`(--semantic-version )(${V})`, 'g'),
 ];
 // The SemanticVersion line inside the AWS::ServerlessRepo::Application block (indented under it).
 const LINE = /^([ \t]+SemanticVersion:[ \t]*)(['"]?)([^'"\s#]+)\2([ \t]*(?:#.*)?)$/m;

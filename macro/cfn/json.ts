@@ -27,7 +27,7 @@ export function kindOf(v: unknown): string {
 }
 
 export function hasOwn(o: object, key: string): boolean {
-  return Object.prototype.hasOwnProperty.call(o, key);
+  return Object.hasOwn(o, key);
 }
 
 /** Own property or undefined, never an inherited one (`o.constructor` would be `Object`). */
@@ -46,8 +46,8 @@ export function setOwn(o: JsonObject, key: string, value: Json): void {
 /** Structural equality of JSON values (iterative: templates can nest deeply). */
 export function jsonEqual(a: unknown, b: unknown): boolean {
   const stack: [unknown, unknown][] = [[a, b]];
-  while (stack.length) {
-    const [x, y] = stack.pop()!;
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const [x, y] = top;
     if (x === y) continue;
     if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null) return false;
     if (Array.isArray(x) !== Array.isArray(y)) return false;

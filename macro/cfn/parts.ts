@@ -9,7 +9,7 @@
 import { describe, getOwn, isObject } from './json';
 import type { Json } from '../types';
 import { expansionError, LimitError, LIMITS } from '../limits';
-import { splitGetAttString, tokenizeSub } from './sub';
+import { splitGetAttString, tokenizeSub, type SubToken } from './sub';
 import { intrinsicName, ifArgs } from './intrinsics';
 
 export interface Hole {
@@ -79,7 +79,7 @@ function expand(value: Record<string, Json>, fn: string, depth: number): Part[] 
   if (fn === 'Fn::Sub') {
     const [source, vars] = Array.isArray(arg) ? [arg[0], arg[1]] : [arg, undefined];
     if (typeof source !== 'string' || (vars !== undefined && !isObject(vars))) return [{ hole: value as Json }];
-    let tokens;
+    let tokens: SubToken[];
     try {
       tokens = tokenizeSub(source, (n) => vars !== undefined && getOwn(vars, n) !== undefined);
     } catch (e) {
@@ -98,7 +98,9 @@ function expand(value: Record<string, Json>, fn: string, depth: number): Part[] 
         grow(1);
         push(out, { hole: { 'Fn::GetAtt': [t.resource, t.attribute] } });
       } else {
-        const v = getOwn(vars, t.name)!;
+        const v = getOwn(vars, t.name);
+        // tokenizeSub makes a 'var' token only for a name its isVar accepted: one with a value in vars.
+        if (v === undefined) throw new Error(`Fn::Sub variable ${t.name} has no value`);
         const inner = sharedParts(v, depth + 1);
         if (inner) {
           grow(sizeOfValue(v, inner));

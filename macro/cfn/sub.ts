@@ -69,7 +69,7 @@ export function tokenizeSub(source: string, isVar: (name: string) => boolean = (
     const name = source.slice(i + 2, close);
     flushText(i);
     if (name.startsWith('!')) {
-      tokens.push({ kind: 'escape', text: '${' + name.slice(1) + '}', start: i, end: close + 1 });
+      tokens.push({ kind: 'escape', text: `\${${name.slice(1)}}`, start: i, end: close + 1 });
     } else if (name.length === 0) {
       throw new ReadError(`Fn::Sub has an empty variable '\${}' at ${where(source, i)}`);
     } else if (isVar(name)) {
@@ -109,11 +109,11 @@ export function inlineSubReference(value: unknown): string | undefined {
   const keys = Object.keys(value);
   if (keys.length !== 1) return undefined;
   const v = (value as Record<string, unknown>)[keys[0]];
-  if (keys[0] === 'Ref' && typeof v === 'string' && isPlainName(v, true)) return '${' + v + '}';
+  if (keys[0] === 'Ref' && typeof v === 'string' && isPlainName(v, true)) return `\${${v}}`;
   if (keys[0] === 'Fn::GetAtt') {
     const pair = Array.isArray(v) ? v : typeof v === 'string' ? splitGetAttString(v) : undefined;
     if (pair && pair.length === 2 && typeof pair[0] === 'string' && typeof pair[1] === 'string' && isPlainName(pair[0], false)) {
-      return '${' + pair[0] + '.' + pair[1] + '}';
+      return `\${${pair[0]}.${pair[1]}}`;
     }
   }
   return undefined;

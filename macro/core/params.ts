@@ -67,7 +67,7 @@ export function parseParams(params: unknown): MacroParams {
         }
         case 'Reasons': {
           const list = idList(v);
-          const parsed = list && list.length ? parseReasons(list) : undefined;
+          const parsed = list?.length ? parseReasons(list) : undefined;
           if (!parsed) problems.push(`Reasons must be a non-empty list of ${REASONS.join(', ')} (or a comma-separated string), got ${JSON.stringify(v)}`);
           else if ('problems' in parsed) problems.push(...parsed.problems);
           else out.reasons = REASONS.filter((r) => parsed.enabled.has(r));

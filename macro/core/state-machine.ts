@@ -400,10 +400,13 @@ function readStored(sm: Resource, ref: StoredRef, ctx: RunContext): Model | unde
   };
   if (ref.problem)
     return fail('definition.storedUnlocated', 'definition.storedUnlocatedWhy', { stateMachine: sm.id, property: ref.property, problem: ref.problem });
-  const where = describeLocation(ref.location!);
+  const location = ref.location;
+  // storedRef gives either a location or the problem that kept it from one.
+  if (location === undefined) throw new Error(`the stored definition of ${sm.id} has no location`);
+  const where = describeLocation(location);
   if (!stored) {
     ctx.out.needDefinition(ref);
-    if (ref.location!.kind === 'file') return fail('definition.storedLocalFile', 'definition.storedLocalFileWhy', { stateMachine: sm.id, where });
+    if (location.kind === 'file') return fail('definition.storedLocalFile', 'definition.storedLocalFileWhy', { stateMachine: sm.id, where });
     return fail('definition.storedNotGiven', 'definition.storedNotGivenWhy', { stateMachine: sm.id, where });
   }
   if (stored.status === 'error') {

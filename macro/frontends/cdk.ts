@@ -56,6 +56,19 @@ export interface WarmStepFunctionsProps {
 
 const PLACEHOLDER = 'WarmStepFunctionsCrossStackRef';
 
+/** A JSON object of the template: a section (Resources, Parameters...), a resource's Properties. */
+type JsonMap = Record<string, unknown>;
+/** A resource as the template has it. */
+interface ResourceJson {
+  Type: string;
+  Properties?: JsonMap;
+  [key: string]: unknown;
+}
+/** What CfnElement has (and does not declare, being internal) to render itself as CloudFormation. */
+interface RenderableElement {
+  _toCloudFormation(): object;
+}
+
 export class WarmStepFunctions implements IAspect {
   private readonly done = new Set<Stack>();
   /** Reports of the stacks processed so far, by stack path (for tests and tools). */
@@ -74,11 +87,13 @@ export class WarmStepFunctions implements IAspect {
     if (!elements.some((e) => e instanceof CfnResource && e.cfnResourceType === 'AWS::StepFunctions::StateMachine')) return;
     const refs: IResolvable[] = [];
     const resolver = new CrossStackPlaceholders(stack, refs);
-    const template: Record<string, any> = {};
+    const template: Record<string, JsonMap> = {};
     const owner = new Map<string, CfnElement>();
     for (const el of elements) {
       // Through JSON, as CloudFormation receives it: properties left undefined disappear.
-      const rendered = JSON.parse(JSON.stringify(Tokenization.resolve((el as any)._toCloudFormation(), { scope: stack, resolver, preparing: false }) ?? {}));
+      const rendered = JSON.parse(
+        JSON.stringify(Tokenization.resolve((el as unknown as RenderableElement)._toCloudFormation(), { scope: stack, resolver, preparing: false }) ?? {}),
+      );
       for (const [section, entries] of Object.entries<object>(rendered)) {
         template[section] ??= {};
         Object.assign(template[section], entries);
@@ -103,10 +118,11 @@ export class WarmStepFunctions implements IAspect {
       throw e;
     }
     this.reports.set(stack.node.path, result.report);
-    const out = result.fragment as Record<string, any>;
+    const out = result.fragment as { Resources?: Record<string, ResourceJson> };
     const restore = (v: unknown): unknown => restoreRefs(v, refs);
-    for (const [id, res] of Object.entries<any>(out.Resources ?? {})) {
-      const before = template.Resources?.[id];
+    const resourcesBefore = template.Resources as Record<string, ResourceJson> | undefined;
+    for (const [id, res] of Object.entries(out.Resources ?? {})) {
+      const before = resourcesBefore?.[id];
       if (before !== undefined && JSON.stringify(before) === JSON.stringify(res)) continue;
       const el = owner.get(id);
       if (before === undefined || !(el instanceof CfnResource)) {
@@ -147,7 +163,7 @@ class CrossStackPlaceholders extends DefaultTokenResolver {
     super(new CloudFormationConcat());
   }
 
-  override resolveToken(t: IResolvable, context: IResolveContext, postProcessor: IPostProcessor): any {
+  override resolveToken(t: IResolvable, context: IResolveContext, postProcessor: IPostProcessor): unknown {
     if (t instanceof Reference && CfnElement.isCfnElement(t.target) && Stack.of(t.target) !== this.stack) {
       let i = this.refs.indexOf(t);
       if (i < 0) i = this.refs.push(t) - 1;
@@ -159,13 +175,12 @@ class CrossStackPlaceholders extends DefaultTokenResolver {
 
 /** Joins string pieces and intrinsics into one `Fn::Join` with '' (as the CDK's own CloudFormation resolver does). */
 class CloudFormationConcat implements IFragmentConcatenator {
-  join(left: any, right: any): any {
+  join(left: unknown, right: unknown): unknown {
     if (left === undefined) return right;
     if (right === undefined) return left;
     const parts: unknown[] = [];
     for (const x of [left, right]) {
-      const join = x !== null && typeof x === 'object' && Array.isArray(x['Fn::Join']) && x['Fn::Join'][0] === '' ? (x['Fn::Join'][1] as unknown[]) : [x];
-      for (const p of join) {
+      for (const p of joinedParts(x)) {
         if (p === '') continue;
         const last = parts.length - 1;
         if (typeof p === 'string' && last >= 0 && typeof parts[last] === 'string') parts[last] = `${parts[last]}${p}`;
@@ -176,6 +191,12 @@ class CloudFormationConcat implements IFragmentConcatenator {
     if (parts.length === 1 && typeof parts[0] === 'string') return parts[0];
     return { 'Fn::Join': ['', parts] };
   }
+}
+
+/** The parts of an `Fn::Join` with '', or the value itself as the one part. */
+function joinedParts(x: unknown): unknown[] {
+  const join = x !== null && typeof x === 'object' ? (x as JsonMap)['Fn::Join'] : undefined;
+  return Array.isArray(join) && join[0] === '' ? (join[1] as unknown[]) : [x];
 }
 
 function restoreRefs(v: unknown, refs: IResolvable[]): unknown {

@@ -140,9 +140,13 @@ export const S3_NOT_ENABLED =
 
 async function loadDefinitionReader(env: HandlerDeps['env']): Promise<NonNullable<HandlerDeps['readDefinitions']>> {
   if (env.WARM_S3_DEFINITIONS !== 'true') {
-    // Not enabled in this deployment: answer without loading the AWS SDK.
+    // Not enabled in this deployment: answer without loading the AWS SDK. (The refs asked about are those located in S3.)
     return async (refs) =>
-      Object.fromEntries(refs.map((r) => [r.stateMachine, { status: 'error', source: describeLocation(r.location!), message: S3_NOT_ENABLED }]));
+      Object.fromEntries(
+        refs.flatMap((r) =>
+          r.location === undefined ? [] : [[r.stateMachine, { status: 'error', source: describeLocation(r.location), message: S3_NOT_ENABLED }] as const],
+        ),
+      );
   }
   // Dynamic import: the AWS SDK is loaded only when this feature is on and the template needs it.
   const mod = await loadWithSdk(

@@ -51,7 +51,7 @@ export function consoleSink(env: Record<string, string | undefined>, out: Pick<C
       write.call(out, JSON.stringify(record));
     }
   };
-  if (level !== undefined && Object.prototype.hasOwnProperty.call(RANKS, level)) sink.level = level as LogSink['level'];
+  if (level !== undefined && Object.hasOwn(RANKS, level)) sink.level = level as LogSink['level'];
   return sink;
 }
 

@@ -5,7 +5,7 @@
 import {
   ALREADY_WARM,
   CDK_APPS,
-  CfnTemplate,
+  type CfnTemplate,
   INVOKE_FORMS,
   TRANSFORM_NAME,
   VERSION_TARGET,
@@ -49,8 +49,8 @@ function placeholderAsl(parts: unknown[]): any {
     .map((p) => {
       if (typeof p === 'string') return p;
       const o = p as Record<string, any>;
-      if ('Ref' in o) return '${' + o.Ref + '}';
-      if ('Fn::GetAtt' in o) return '${' + o['Fn::GetAtt'].join('.') + '}';
+      if ('Ref' in o) return `\${${o.Ref}}`;
+      if ('Fn::GetAtt' in o) return `\${${o['Fn::GetAtt'].join('.')}}`;
       throw new Error(`unexpected intrinsic in definition: ${JSON.stringify(p)}`);
     })
     .join('');

@@ -326,7 +326,7 @@ describe('serverless.yml (serverless package, offline)', () => {
     });
     // The function's log lines come first, one JSON object each; then the reply, pretty-printed.
     const lines = stdout.split('\n');
-    const start = lines.findIndex((l) => l === '{');
+    const start = lines.indexOf('{');
     expect(start).toBeGreaterThan(0);
     for (const l of lines.slice(0, start).filter(Boolean)) expect(JSON.parse(l)).toMatchObject({ requestId: 'invoke-local-1' });
     const reply = JSON.parse(lines.slice(start).join('\n'));

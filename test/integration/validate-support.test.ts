@@ -4,7 +4,7 @@
  * Set WSF_TIMINGS=1 to print validator timings.
  */
 import {
-  Finding,
+  type Finding,
   errorFindings,
   findingKey,
   formatFindings,
@@ -148,7 +148,7 @@ function bigTemplate(n: number): Json {
     resources[`${name}LambdaVersion`] = {
       Type: 'AWS::Lambda::Version',
       DeletionPolicy: 'Retain',
-      Properties: { FunctionName: { Ref: fn }, CodeSha256: 'x'.repeat(43) + '=' },
+      Properties: { FunctionName: { Ref: fn }, CodeSha256: `${'x'.repeat(43)}=` },
     };
     resources[`${name}ProvConcLambdaAlias`] = {
       Type: 'AWS::Lambda::Alias',

@@ -16,7 +16,7 @@ import { assignments, materializeDefinition, materializeString, Unresolvable, ty
 type Obj = Record<string, unknown>;
 const NO_VALUE = Symbol('AWS::NoValue');
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const own = (o: unknown, k: string): unknown => (isObj(o) && Object.prototype.hasOwnProperty.call(o, k) ? o[k] : undefined);
+const own = (o: unknown, k: string): unknown => (isObj(o) && Object.hasOwn(o, k) ? o[k] : undefined);
 const single = (v: unknown): string | undefined => {
   if (!isObj(v)) return undefined;
   const keys = Object.keys(v);
@@ -88,8 +88,8 @@ export function lambdaInvocations(asl: unknown, resources: Obj): FoundInvocation
     return /^arn:[^:]+:lambda:[^:]*:[^:]*:function:/.test(text);
   };
   const stack: [unknown, string][] = [[asl, '']];
-  while (stack.length) {
-    const [machine, prefix] = stack.pop()!;
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const [machine, prefix] = top;
     const states = own(machine, 'States');
     if (!isObj(states)) continue;
     for (const name of Object.keys(states)) {
@@ -115,7 +115,10 @@ export function lambdaInvocations(asl: unknown, resources: Obj): FoundInvocation
         } else if (lambdaRef(r)) out.push({ path, field: 'Resource', value: r });
       }
       const branches = own(s, 'Branches');
-      if (Array.isArray(branches)) branches.forEach((b, k) => stack.push([b, `${path}.Branches[${k}].`]));
+      if (Array.isArray(branches))
+        branches.forEach((b, k) => {
+          stack.push([b, `${path}.Branches[${k}].`]);
+        });
       for (const key of ['Iterator', 'ItemProcessor']) if (own(s, key) !== undefined) stack.push([own(s, key), `${path}.${key}.`]);
     }
   }

@@ -491,6 +491,23 @@ function functionReason(k: number): JsonObject {
   };
 }
 
+/** What the steps of buildFunction share: the function, its resources and conditions so far. */
+interface FnBuild {
+  plan: FnPlan;
+  k: number;
+  id: string;
+  info: FnInfo;
+  resources: [string, JsonObject][];
+  conditions: Set<string>;
+  /** The ProvisionedConcurrencyConfig of a warm target. */
+  pc: Json;
+  /** The Condition of the function's targets, when they have one. */
+  resCond: string | undefined;
+  warm: WarmChoice;
+  /** How an alias or version names the function. */
+  fnRefValue: () => Json;
+}
+
 function buildFunction(plan: FnPlan, k: number, env: Env): BuiltFn {
   const id = `Fn${k}`;
   const name = !plan.named ? undefined : plan.nameStyle === 'other-id' ? `Fn${k + 1}` : plan.nameStyle === 'underscore' ? `App_Fn_${k}` : `app-fn${k}`;
@@ -507,7 +524,6 @@ function buildFunction(plan: FnPlan, k: number, env: Env): BuiltFn {
           : { Ref: id };
   const pcAmount: Json = plan.pcRef ? { Ref: 'PcAmount' } : 2;
   let pc: Json = { ProvisionedConcurrentExecutions: pcAmount };
-  const guards: CondGuard[] = [];
   if (plan.pcIf) {
     const c = CONDITIONS[plan.pcIf.cond];
     conditions.add(c);
@@ -519,12 +535,24 @@ function buildFunction(plan: FnPlan, k: number, env: Env): BuiltFn {
   if (plan.sam && warm !== 'sam' && warm !== 'none' && warm !== 'zero' && warm !== 'snapstart') warm = 'sam';
   if (!plan.sam && warm === 'sam') warm = 'alias';
 
+  const b: FnBuild = { plan, k, id, info, resources, conditions, pc, resCond, warm, fnRefValue };
+  const fnProps = addFunctionResource(b);
+  if (!plan.sam) addAliasesAndVersions(b, fnProps);
+  addColdTargets(b);
+  if (info.warm) for (const g of info.warm.guards) conditions.add(g.condition);
+  return { info, resources, conditions };
+}
+
+/** The function resource itself (for SAM, with its AutoPublishAlias target); returns its Properties. */
+function addFunctionResource(b: FnBuild): JsonObject {
+  const { plan, k, id, info, pc, warm } = b;
   const fnProps: JsonObject = { Handler: 'index.handler', Runtime: 'nodejs20.x' };
   if (plan.sam) {
     fnProps.CodeUri = 'src/';
     fnProps.AutoPublishAlias = 'live';
     if (warm === 'sam') {
       fnProps.ProvisionedConcurrencyConfig = pc;
+      const guards: CondGuard[] = [];
       if (plan.pcIf) guards.push({ condition: CONDITIONS[plan.pcIf.cond], negate: plan.pcIf.negate });
       info.warm = { target: `${id}.Alias`, kind: 'sam', guards, aliasName: 'live' };
     } else if (warm === 'zero') {
@@ -537,12 +565,17 @@ function buildFunction(plan: FnPlan, k: number, env: Env): BuiltFn {
     fnProps.Code = { ZipFile: 'exports.handler = async () => ({})' };
     fnProps.Role = 'arn:aws:iam::123456789012:role/fn-role';
   }
-  if (name) fnProps.FunctionName = name;
-  resources.push([id, { Type: plan.sam ? 'AWS::Serverless::Function' : 'AWS::Lambda::Function', Properties: fnProps }]);
+  if (info.name) fnProps.FunctionName = info.name;
+  b.resources.push([id, { Type: plan.sam ? 'AWS::Serverless::Function' : 'AWS::Lambda::Function', Properties: fnProps }]);
+  return fnProps;
+}
 
+/** A Lambda function's alias or version that is its target (or a cold one, for `zero`); SnapStart goes on `fnProps`. */
+function addAliasesAndVersions(b: FnBuild, fnProps: JsonObject): void {
+  const { plan, k, id, info, resources, pc, resCond, warm, fnRefValue } = b;
   const withCond = (r: JsonObject): JsonObject => {
     if (resCond) {
-      conditions.add(resCond);
+      b.conditions.add(resCond);
       return { ...r, Condition: resCond };
     }
     return r;
@@ -553,54 +586,56 @@ function buildFunction(plan: FnPlan, k: number, env: Env): BuiltFn {
     if (plan.pcIf) g.push({ condition: CONDITIONS[plan.pcIf.cond], negate: plan.pcIf.negate });
     return g;
   };
-
-  if (!plan.sam) {
-    const versionId = `${id}Version`;
-    const aliasId = `${id}Alias`;
-    const aliasName = plan.aliasNamed ? 'live' : undefined;
-    const aliasNameValue: Json = aliasName ?? { 'Fn::Sub': '${AWS::StackName}-live' };
-    if (warm === 'alias' || warm === 'alias-via-version' || warm === 'alias+warm-version' || warm === 'zero') {
-      const via = warm === 'alias-via-version';
-      if (via) resources.push([versionId, { Type: 'AWS::Lambda::Version', Properties: { FunctionName: fnRefValue() } }]);
-      const props: JsonObject = {
-        FunctionName: fnRefValue(),
-        FunctionVersion: via ? { 'Fn::GetAtt': [versionId, 'Version'] } : '$LATEST',
-        Name: aliasNameValue,
-        ProvisionedConcurrencyConfig: warm === 'zero' ? { ProvisionedConcurrentExecutions: 0 } : pc,
-      };
-      if (warm === 'zero') {
-        resources.push([aliasId, { Type: 'AWS::Lambda::Alias', Properties: props }]);
-        info.coldAlias = aliasId;
-      } else {
-        resources.push([aliasId, withCond({ Type: 'AWS::Lambda::Alias', Properties: props })]);
-        info.warm = { target: aliasId, kind: 'alias', guards: targetGuards(), aliasName, viaVersion: via ? versionId : undefined, resourceCondition: resCond };
-      }
-      if (warm === 'alias+warm-version') {
-        const extra = `${id}WarmVersion`;
-        resources.push([
-          extra,
-          { Type: 'AWS::Lambda::Version', Properties: { FunctionName: fnRefValue(), ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 } } },
-        ]);
-        info.extraWarmVersion = extra;
-      }
-    } else if (warm === 'snapstart') {
-      // SnapStart on published versions: the function's one alias, with no provisioned concurrency, is its target.
-      Object.assign(fnProps, functionReason(k));
-      resources.push([versionId, { Type: 'AWS::Lambda::Version', Properties: { FunctionName: fnRefValue() } }]);
-      resources.push([
-        aliasId,
-        withCond({
-          Type: 'AWS::Lambda::Alias',
-          Properties: { FunctionName: fnRefValue(), FunctionVersion: { 'Fn::GetAtt': [versionId, 'Version'] }, Name: aliasNameValue },
-        }),
-      ]);
-      // No viaVersion: the published version itself restores the snapshot, so invoking it is no cold path.
-      info.warm = { target: aliasId, kind: 'alias', guards: resCond ? [{ condition: resCond, negate: false }] : [], aliasName, resourceCondition: resCond };
-    } else if (warm === 'version') {
-      resources.push([versionId, withCond({ Type: 'AWS::Lambda::Version', Properties: { FunctionName: fnRefValue(), ProvisionedConcurrencyConfig: pc } })]);
-      info.warm = { target: versionId, kind: 'version', guards: targetGuards(), resourceCondition: resCond };
+  const versionId = `${id}Version`;
+  const aliasId = `${id}Alias`;
+  const aliasName = plan.aliasNamed ? 'live' : undefined;
+  const aliasNameValue: Json = aliasName ?? { 'Fn::Sub': '${AWS::StackName}-live' };
+  if (warm === 'alias' || warm === 'alias-via-version' || warm === 'alias+warm-version' || warm === 'zero') {
+    const via = warm === 'alias-via-version';
+    if (via) resources.push([versionId, { Type: 'AWS::Lambda::Version', Properties: { FunctionName: fnRefValue() } }]);
+    const props: JsonObject = {
+      FunctionName: fnRefValue(),
+      FunctionVersion: via ? { 'Fn::GetAtt': [versionId, 'Version'] } : '$LATEST',
+      Name: aliasNameValue,
+      ProvisionedConcurrencyConfig: warm === 'zero' ? { ProvisionedConcurrentExecutions: 0 } : pc,
+    };
+    if (warm === 'zero') {
+      resources.push([aliasId, { Type: 'AWS::Lambda::Alias', Properties: props }]);
+      info.coldAlias = aliasId;
+    } else {
+      resources.push([aliasId, withCond({ Type: 'AWS::Lambda::Alias', Properties: props })]);
+      info.warm = { target: aliasId, kind: 'alias', guards: targetGuards(), aliasName, viaVersion: via ? versionId : undefined, resourceCondition: resCond };
     }
+    if (warm === 'alias+warm-version') {
+      const extra = `${id}WarmVersion`;
+      resources.push([
+        extra,
+        { Type: 'AWS::Lambda::Version', Properties: { FunctionName: fnRefValue(), ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 } } },
+      ]);
+      info.extraWarmVersion = extra;
+    }
+  } else if (warm === 'snapstart') {
+    // SnapStart on published versions: the function's one alias, with no provisioned concurrency, is its target.
+    Object.assign(fnProps, functionReason(k));
+    resources.push([versionId, { Type: 'AWS::Lambda::Version', Properties: { FunctionName: fnRefValue() } }]);
+    resources.push([
+      aliasId,
+      withCond({
+        Type: 'AWS::Lambda::Alias',
+        Properties: { FunctionName: fnRefValue(), FunctionVersion: { 'Fn::GetAtt': [versionId, 'Version'] }, Name: aliasNameValue },
+      }),
+    ]);
+    // No viaVersion: the published version itself restores the snapshot, so invoking it is no cold path.
+    info.warm = { target: aliasId, kind: 'alias', guards: resCond ? [{ condition: resCond, negate: false }] : [], aliasName, resourceCondition: resCond };
+  } else if (warm === 'version') {
+    resources.push([versionId, withCond({ Type: 'AWS::Lambda::Version', Properties: { FunctionName: fnRefValue(), ProvisionedConcurrencyConfig: pc } })]);
+    info.warm = { target: versionId, kind: 'version', guards: targetGuards(), resourceCondition: resCond };
   }
+}
+
+/** An alias and a version without provisioned concurrency, when the plan asks for them. */
+function addColdTargets(b: FnBuild): void {
+  const { plan, id, info, resources, warm, fnRefValue } = b;
   // Every alias and version of a SnapStart function is a published target: none of them is cold.
   if (plan.coldAlias && !info.coldAlias && warm !== 'snapstart') {
     const cold = `${id}ColdAlias`;
@@ -612,8 +647,6 @@ function buildFunction(plan: FnPlan, k: number, env: Env): BuiltFn {
     resources.push([cold, { Type: 'AWS::Lambda::Version', Properties: { FunctionName: fnRefValue() } }]);
     info.coldVersion = cold;
   }
-  if (info.warm) for (const g of info.warm.guards) conditions.add(g.condition);
-  return { info, resources, conditions };
 }
 
 interface ResolvedRef {
@@ -622,6 +655,12 @@ interface ResolvedRef {
   /** For an invocation slot: will the macro point it at the warm target? */
   rewrite: boolean;
   form: string;
+}
+
+/** What resolveRef's downgrades (`need`) guarantee the function has for the form it keeps. */
+function needed<T>(v: T | undefined): T {
+  if (v === undefined) throw new Error('resolveRef kept a form that the function cannot support');
+  return v;
 }
 
 /** Turns a reference plan into concrete parts, downgrading forms the function cannot support. */
@@ -659,7 +698,7 @@ function resolveRef(plan: RefPlan, fns: FnInfo[], where: 'Resource' | 'FunctionN
     case 'ref':
       return fnForm([{ intr: { Ref: f.id } }]);
     case 'sub-arn':
-      return fnForm([{ intr: { 'Fn::Sub': '${' + f.id + '.Arn}' } }]);
+      return fnForm([{ intr: { 'Fn::Sub': `\${${f.id}.Arn}` } }]);
     case 'sub-var-arn':
       return fnForm([{ intr: { 'Fn::Sub': ['${X}', { X: { 'Fn::GetAtt': [f.id, 'Arn'] } }] } }]);
     case 'pseudo-arn':
@@ -682,19 +721,21 @@ function resolveRef(plan: RefPlan, fns: FnInfo[], where: 'Resource' | 'FunctionN
     case 'literal-partial':
       return fnForm([`${ACCOUNT}:function:${f.name}`]);
     case 'literal-name':
-      return fnForm([f.name!]);
+      return fnForm([needed(f.name)]);
     case 'warm-qualifier':
-      return fixed([{ intr: { Ref: w!.target } }], f.id);
+      return fixed([{ intr: { Ref: needed(w).target } }], f.id);
     case 'alias-version':
-      return fixed([{ intr: { Ref: w!.viaVersion! } }], f.id, true);
+      return fixed([{ intr: { Ref: needed(w?.viaVersion) } }], f.id, true);
     case 'cold-alias':
-      return fixed([{ intr: { Ref: f.coldAlias! } }], f.id);
+      return fixed([{ intr: { Ref: needed(f.coldAlias) } }], f.id);
     case 'cold-version':
-      return fixed([{ intr: { Ref: f.coldVersion! } }], f.id);
+      return fixed([{ intr: { Ref: needed(f.coldVersion) } }], f.id);
     case 'qualified-literal':
       return fixed([`${ARN_PREFIX}${f.name}:${w?.aliasName ?? '7'}`], f.id);
-    case 'guarded':
-      return fixed([{ intr: guardValue(w!.guards, { Ref: w!.target }, { 'Fn::GetAtt': [f.id, 'Arn'] }) }], f.id);
+    case 'guarded': {
+      const g = needed(w);
+      return fixed([{ intr: guardValue(g.guards, { Ref: g.target }, { 'Fn::GetAtt': [f.id, 'Arn'] }) }], f.id);
+    }
     case 'external':
       return fixed([where === 'FunctionName' && plan.enc === 0 ? 'external-fn' : `${ARN_PREFIX}external-fn${plan.latest ? ':$LATEST' : ''}`], undefined);
     case 'foreign-arn':
@@ -726,24 +767,62 @@ const PH_CLOSE = '\uE101';
 const KEY_MARK = '\uE102';
 
 function buildAsl(machineId: string, plan: MachinePlan, fns: FnInfo[], env: Env): AslBuild {
-  const statesArn = `arn:${env.partition}:states:::`;
-  const values: AslBuild['values'] = [];
-  let counter = 0;
-  const placeholder = (ref: ResolvedRef, enc: number, info: Omit<ValueInfo, 'machine' | 'fn' | 'rewrite' | 'form'>): string => {
-    values.push({ ref, enc, info: { ...info, machine: machineId, fn: ref.fn, rewrite: info.invocation && ref.rewrite, form: ref.form } });
-    return `${PH_OPEN}${values.length - 1}${PH_CLOSE}`;
-  };
-  const partitionParts = (pseudo: boolean, service: string): ResolvedRef => ({
-    parts: pseudo ? ['arn:', { intr: { Ref: 'AWS::Partition' } }, `:states:::${service}`] : [`${statesArn}${service}`],
-    rewrite: false,
-    form: 'service',
-  });
+  const builder = new AslBuilder(machineId, fns, env);
+  const asl = builder.machine(plan.states, '', []);
+  if (plan.keyPlaceholder) {
+    let name = 'KeyPass';
+    while (Object.hasOwn(asl.States as JsonObject, name)) name += 'x';
+    put(asl.States as JsonObject, name, { Type: 'Pass', Result: obj([[KEY_MARK, 'the key is a substitution']]), End: true });
+  }
+  return { asl: { Comment: 'generated', ...asl }, values: builder.values };
+}
 
-  const machine = (states: StatePlan[], prefix: string, aslPrefix: (string | number)[]): JsonObject => {
+/** Where a state is being built: its name, paths and transition, and how its values become placeholders. */
+interface StateAt {
+  name: string;
+  statePath: string;
+  at: (string | number)[];
+  flow: JsonObject;
+  /** The name of the next state, if any. */
+  next: string | undefined;
+  /** A reference as a placeholder: resolved for `where`, at `path` in the state. */
+  slot: (ref: RefPlan, where: 'Resource' | 'FunctionName' | 'data', path: (string | number)[], invocation: boolean) => string;
+  /** A value that is no reference to a function (a service ARN) as a placeholder. */
+  fixed: (ref: ResolvedRef, path: (string | number)[]) => string;
+}
+
+/** buildAsl's state: the values placed so far and the counter of generated state names. */
+class AslBuilder {
+  readonly values: AslBuild['values'] = [];
+  private counter = 0;
+  private readonly statesArn: string;
+
+  constructor(
+    private readonly machineId: string,
+    private readonly fns: FnInfo[],
+    private readonly env: Env,
+  ) {
+    this.statesArn = `arn:${env.partition}:states:::`;
+  }
+
+  private placeholder(ref: ResolvedRef, enc: number, info: Omit<ValueInfo, 'machine' | 'fn' | 'rewrite' | 'form'>): string {
+    this.values.push({ ref, enc, info: { ...info, machine: this.machineId, fn: ref.fn, rewrite: info.invocation && ref.rewrite, form: ref.form } });
+    return `${PH_OPEN}${this.values.length - 1}${PH_CLOSE}`;
+  }
+
+  private partitionParts(pseudo: boolean, service: string): ResolvedRef {
+    return {
+      parts: pseudo ? ['arn:', { intr: { Ref: 'AWS::Partition' } }, `:states:::${service}`] : [`${this.statesArn}${service}`],
+      rewrite: false,
+      form: 'service',
+    };
+  }
+
+  machine(states: StatePlan[], prefix: string, aslPrefix: (string | number)[]): JsonObject {
     const used = new Set<string>();
     const names: string[] = states.map((s) => {
-      let n = s.name !== null && !used.has(s.name) ? s.name : `S${counter++}`;
-      while (used.has(n)) n = `S${counter++}`;
+      let n = s.name !== null && !used.has(s.name) ? s.name : `S${this.counter++}`;
+      while (used.has(n)) n = `S${this.counter++}`;
       used.add(n);
       return n;
     });
@@ -755,123 +834,117 @@ function buildAsl(machineId: string, plan: MachinePlan, fns: FnInfo[], env: Env)
       const last = k === states.length - 1;
       const flow: JsonObject = last ? { End: true } : { Next: names[k + 1] };
       const slot = (ref: RefPlan, where: 'Resource' | 'FunctionName' | 'data', path: (string | number)[], invocation: boolean): string =>
-        placeholder(resolveRef(ref, fns, where, env), ref.enc, { aslPath: [...at, ...path], statePath, state: name, invocation });
+        this.placeholder(resolveRef(ref, this.fns, where, this.env), ref.enc, { aslPath: [...at, ...path], statePath, state: name, invocation });
       const fixed = (ref: ResolvedRef, path: (string | number)[]): string =>
-        placeholder(ref, 0, { aslPath: [...at, ...path], statePath, state: name, invocation: false });
-      let st: JsonObject;
-      switch (s.kind) {
-        case 'task': {
-          if (s.field === 'Resource') {
-            st = { Type: 'Task', Resource: slot(s.ref, 'Resource', ['Resource'], true), ...flow };
-          } else {
-            const service = s.wait ? 'lambda:invoke.waitForTaskToken' : 'lambda:invoke';
-            const container = s.field;
-            const params: JsonObject = { FunctionName: slot(s.ref, 'FunctionName', [container, 'FunctionName'], !s.qualifier) };
-            if (s.qualifier) params.Qualifier = 'live';
-            // Data next to the invocation: a function ARN in the payload is not an invocation.
-            if (s.payload) params.Payload = { fn: slot(s.payload, 'data', [container, 'Payload', 'fn'], false) };
-            else if (container === 'Parameters') params['Payload.$'] = '$';
-            else params.Payload = '{% $states.input %}';
-            st = { Type: 'Task', Resource: fixed(partitionParts(s.pseudoPartition, service), ['Resource']), [container]: params, ...flow };
-            if (container === 'Arguments') st.QueryLanguage = 'JSONata';
-          }
-          break;
-        }
-        case 'other': {
-          switch (s.service) {
-            case 'sqs':
-              st = {
-                Type: 'Task',
-                Resource: `${statesArn}sqs:sendMessage`,
-                Parameters: {
-                  QueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/q',
-                  MessageBody: { target: slot(s.ref, 'data', ['Parameters', 'MessageBody', 'target'], false) },
-                },
-                ...flow,
-              };
-              break;
-            case 'getFunction':
-              st = {
-                Type: 'Task',
-                Resource: `${statesArn}aws-sdk:lambda:getFunction`,
-                Parameters: { FunctionName: slot(s.ref, 'data', ['Parameters', 'FunctionName'], false) },
-                ...flow,
-              };
-              break;
-            case 'dynamic':
-              st = { Type: 'Task', Resource: `${statesArn}lambda:invoke`, Parameters: { 'FunctionName.$': '$.fn', 'Payload.$': '$' }, ...flow };
-              break;
-            case 'jsonataDynamic':
-              st = {
-                Type: 'Task',
-                QueryLanguage: 'JSONata',
-                Resource: `${statesArn}lambda:invoke`,
-                Arguments: { FunctionName: '{% $states.input.fn %}' },
-                ...flow,
-              };
-              break;
-            case 'ecs':
-              st = {
-                Type: 'Task',
-                Resource: `${statesArn}ecs:runTask.sync`,
-                Parameters: { Cluster: 'c', Overrides: { Lambda: slot(s.ref, 'data', ['Parameters', 'Overrides', 'Lambda'], false) } },
-                ...flow,
-              };
-              break;
-            case 'activity':
-              st = { Type: 'Task', Resource: `arn:${env.partition}:states:${env.region}:${ACCOUNT}:activity:work`, ...flow };
-              break;
-          }
-          break;
-        }
-        case 'pass': {
-          const result: Record<string, unknown> = {};
-          for (const [key, v] of s.entries) {
-            if (Object.prototype.hasOwnProperty.call(result, key)) continue;
-            const value = isRefPlan(v) ? slot(v, 'data', ['Result', key], false) : v;
-            put(result, key, value);
-          }
-          // A decoy: data shaped like a state machine with a Lambda Task.
-          if (s.decoy && !Object.prototype.hasOwnProperty.call(result, 'States')) {
-            put(result, 'States', { T: { Type: 'Task', Resource: slot(s.decoy, 'Resource', ['Result', 'States', 'T', 'Resource'], false), End: true } });
-          }
-          const keys = Object.keys(result);
-          if (keys.length === 1 && (keys[0] === 'Ref' || keys[0] === 'Condition' || keys[0].startsWith('Fn::'))) put(result, 'x', 1);
-          st = { Type: 'Pass', Result: result as JsonObject, ResultPath: '$.meta', ...flow };
-          break;
-        }
-        case 'parallel':
-          st = {
-            Type: 'Parallel',
-            Branches: s.branches.map((b, j) => machine(b, `${statePath}.Branches[${j}].`, [...at, 'Branches', j])),
-            ...flow,
-          };
-          break;
-        case 'map': {
-          const inner = machine(s.states, `${statePath}.${s.key}.`, [...at, s.key]);
-          if (s.key === 'ItemProcessor') inner.ProcessorConfig = { Mode: 'INLINE' };
-          st = { Type: 'Map', ItemsPath: '$.items', [s.key]: inner, ...flow };
-          break;
-        }
-        case 'simple':
-          if (s.type === 'Wait') st = { Type: 'Wait', Seconds: 1, ...flow };
-          else if (s.type === 'Choice')
-            st = { Type: 'Choice', Choices: [{ Variable: '$.x', IsPresent: true, Next: names[k + 1] ?? name }], Default: names[k + 1] ?? name };
-          else if (s.type === 'Fail') st = { Type: 'Fail', Error: 'E', Cause: 'c' };
-          else st = { Type: 'Succeed' };
-          break;
-      }
-      put(statesObj, name, st);
+        this.placeholder(ref, 0, { aslPath: [...at, ...path], statePath, state: name, invocation: false });
+      put(statesObj, name, this.state(s, { name, statePath, at, flow, next: names[k + 1], slot, fixed }));
     });
     return { StartAt: names[0], States: statesObj as JsonObject };
-  };
-  const asl = machine(plan.states, '', []);
-  if (plan.keyPlaceholder) {
-    let name = 'KeyPass';
-    while (Object.prototype.hasOwnProperty.call(asl.States, name)) name += 'x';
-    put(asl.States as JsonObject, name, { Type: 'Pass', Result: obj([[KEY_MARK, 'the key is a substitution']]), End: true });
   }
-  return { asl: { Comment: 'generated', ...asl }, values };
+
+  private state(s: StatePlan, c: StateAt): JsonObject {
+    const { name, statePath, at, flow } = c;
+    switch (s.kind) {
+      case 'task':
+        return this.taskState(s, c);
+      case 'other':
+        return this.otherState(s, c);
+      case 'pass':
+        return passState(s, c);
+      case 'parallel':
+        return {
+          Type: 'Parallel',
+          Branches: s.branches.map((b, j) => this.machine(b, `${statePath}.Branches[${j}].`, [...at, 'Branches', j])),
+          ...flow,
+        };
+      case 'map': {
+        const inner = this.machine(s.states, `${statePath}.${s.key}.`, [...at, s.key]);
+        if (s.key === 'ItemProcessor') inner.ProcessorConfig = { Mode: 'INLINE' };
+        return { Type: 'Map', ItemsPath: '$.items', [s.key]: inner, ...flow };
+      }
+      case 'simple':
+        if (s.type === 'Wait') return { Type: 'Wait', Seconds: 1, ...flow };
+        if (s.type === 'Choice') return { Type: 'Choice', Choices: [{ Variable: '$.x', IsPresent: true, Next: c.next ?? name }], Default: c.next ?? name };
+        if (s.type === 'Fail') return { Type: 'Fail', Error: 'E', Cause: 'c' };
+        return { Type: 'Succeed' };
+    }
+  }
+
+  /** A Lambda Task: the function as its Resource, or in the Parameters (Arguments) of lambda:invoke. */
+  private taskState(s: Extract<StatePlan, { kind: 'task' }>, { slot, fixed, flow }: StateAt): JsonObject {
+    if (s.field === 'Resource') return { Type: 'Task', Resource: slot(s.ref, 'Resource', ['Resource'], true), ...flow };
+    const service = s.wait ? 'lambda:invoke.waitForTaskToken' : 'lambda:invoke';
+    const container = s.field;
+    const params: JsonObject = { FunctionName: slot(s.ref, 'FunctionName', [container, 'FunctionName'], !s.qualifier) };
+    if (s.qualifier) params.Qualifier = 'live';
+    // Data next to the invocation: a function ARN in the payload is not an invocation.
+    if (s.payload) params.Payload = { fn: slot(s.payload, 'data', [container, 'Payload', 'fn'], false) };
+    else if (container === 'Parameters') params['Payload.$'] = '$';
+    else params.Payload = '{% $states.input %}';
+    const st: JsonObject = { Type: 'Task', Resource: fixed(this.partitionParts(s.pseudoPartition, service), ['Resource']), [container]: params, ...flow };
+    if (container === 'Arguments') st.QueryLanguage = 'JSONata';
+    return st;
+  }
+
+  /** A Task of another service (a function ARN in it is data), or a Lambda invocation computed at run time. */
+  private otherState(s: Extract<StatePlan, { kind: 'other' }>, { slot, flow }: StateAt): JsonObject {
+    const statesArn = this.statesArn;
+    switch (s.service) {
+      case 'sqs':
+        return {
+          Type: 'Task',
+          Resource: `${statesArn}sqs:sendMessage`,
+          Parameters: {
+            QueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/q',
+            MessageBody: { target: slot(s.ref, 'data', ['Parameters', 'MessageBody', 'target'], false) },
+          },
+          ...flow,
+        };
+      case 'getFunction':
+        return {
+          Type: 'Task',
+          Resource: `${statesArn}aws-sdk:lambda:getFunction`,
+          Parameters: { FunctionName: slot(s.ref, 'data', ['Parameters', 'FunctionName'], false) },
+          ...flow,
+        };
+      case 'dynamic':
+        return { Type: 'Task', Resource: `${statesArn}lambda:invoke`, Parameters: { 'FunctionName.$': '$.fn', 'Payload.$': '$' }, ...flow };
+      case 'jsonataDynamic':
+        return {
+          Type: 'Task',
+          QueryLanguage: 'JSONata',
+          Resource: `${statesArn}lambda:invoke`,
+          Arguments: { FunctionName: '{% $states.input.fn %}' },
+          ...flow,
+        };
+      case 'ecs':
+        return {
+          Type: 'Task',
+          Resource: `${statesArn}ecs:runTask.sync`,
+          Parameters: { Cluster: 'c', Overrides: { Lambda: slot(s.ref, 'data', ['Parameters', 'Overrides', 'Lambda'], false) } },
+          ...flow,
+        };
+      case 'activity':
+        return { Type: 'Task', Resource: `arn:${this.env.partition}:states:${this.env.region}:${ACCOUNT}:activity:work`, ...flow };
+    }
+  }
+}
+
+/** A Pass state whose Result holds data (references among it), and maybe a decoy shaped like a state machine. */
+function passState(s: Extract<StatePlan, { kind: 'pass' }>, { slot, flow }: StateAt): JsonObject {
+  const result: Record<string, unknown> = {};
+  for (const [key, v] of s.entries) {
+    if (Object.hasOwn(result, key)) continue;
+    const value = isRefPlan(v) ? slot(v, 'data', ['Result', key], false) : v;
+    put(result, key, value);
+  }
+  // A decoy: data shaped like a state machine with a Lambda Task.
+  if (s.decoy && !Object.hasOwn(result, 'States')) {
+    put(result, 'States', { T: { Type: 'Task', Resource: slot(s.decoy, 'Resource', ['Result', 'States', 'T', 'Resource'], false), End: true } });
+  }
+  const keys = Object.keys(result);
+  if (keys.length === 1 && (keys[0] === 'Ref' || keys[0] === 'Condition' || keys[0].startsWith('Fn::'))) put(result, 'x', 1);
+  return { Type: 'Pass', Result: result as JsonObject, ResultPath: '$.meta', ...flow };
 }
 
 function isRefPlan(v: unknown): v is RefPlan {
@@ -930,11 +1003,10 @@ function inlineText(intr: Json): string | undefined {
   const keys = Object.keys(intr);
   if (keys.length !== 1) return undefined;
   const v = intr[keys[0]];
-  if (keys[0] === 'Ref' && typeof v === 'string' && /^[A-Za-z0-9]+(::[A-Za-z0-9]+)*$/.test(v)) return '${' + v + '}';
+  if (keys[0] === 'Ref' && typeof v === 'string' && /^[A-Za-z0-9]+(::[A-Za-z0-9]+)*$/.test(v)) return `\${${v}}`;
   if (keys[0] === 'Fn::GetAtt') {
     const pair = Array.isArray(v) ? v : typeof v === 'string' ? v.split('.') : [];
-    if (pair.length === 2 && typeof pair[0] === 'string' && typeof pair[1] === 'string' && /^[A-Za-z0-9]+$/.test(pair[0]))
-      return '${' + pair[0] + '.' + pair[1] + '}';
+    if (pair.length === 2 && typeof pair[0] === 'string' && typeof pair[1] === 'string' && /^[A-Za-z0-9]+$/.test(pair[0])) return `\${${pair[0]}.${pair[1]}}`;
   }
   if (keys[0] === 'Fn::Sub' && typeof v === 'string') return v;
   return undefined;
@@ -961,22 +1033,22 @@ function encodeText(ref: ResolvedRef, enc: number, form: DefinitionForm, names: 
       case 'string':
       case 'join-nl':
       case 'object':
-        out.push({ lit: '${' + names.substitution(intr) + '}' });
+        out.push({ lit: `\${${names.substitution(intr)}}` });
         break;
       case 'join':
-        out.push(enc === 2 ? { lit: '${' + names.substitution(intr) + '}' } : { intr });
+        out.push(enc === 2 ? { lit: `\${${names.substitution(intr)}}` } : { intr });
         break;
       case 'join-nl-sub': {
         const inline = inlineText(intr);
-        out.push(enc === 2 || inline === undefined ? { raw: '${!' + names.substitution(intr) + '}' } : { raw: inline });
+        out.push(enc === 2 || inline === undefined ? { raw: `\${!${names.substitution(intr)}}` } : { raw: inline });
         break;
       }
       case 'sub':
       case 'sub-vars': {
         const inline = inlineText(intr);
-        if (enc === 2) out.push({ raw: '${!' + names.substitution(intr) + '}' });
+        if (enc === 2) out.push({ raw: `\${!${names.substitution(intr)}}` });
         else if (inline !== undefined && (form === 'sub' ? enc !== 1 : enc !== 0)) out.push({ raw: inline });
-        else out.push({ raw: '${' + names.variable(intr) + '}' });
+        else out.push({ raw: `\${${names.variable(intr)}}` });
         break;
       }
     }
@@ -989,19 +1061,20 @@ function encodeObjectValue(ref: ResolvedRef, enc: number, names: Names): Json {
   if (parts.length === 1 && typeof parts[0] === 'string') return parts[0];
   if (parts.length === 1 && enc === 3) return { 'Fn::Sub': ['${P0}', obj([['P0', (parts[0] as { intr: Json }).intr]])] };
   if (parts.length === 1 && enc !== 2) return (parts[0] as { intr: Json }).intr;
-  if (enc === 2) return parts.map((p) => (typeof p === 'string' ? p : '${' + names.substitution(p.intr) + '}')).join('');
+  if (enc === 2) return parts.map((p) => (typeof p === 'string' ? p : `\${${names.substitution(p.intr)}}`)).join('');
   const inline = parts.map((p) => (typeof p === 'string' ? p.split('${').join('${!') : inlineText(p.intr)));
   if (enc === 1 && inline.every((t) => t !== undefined)) return { 'Fn::Sub': inline.join('') };
   if (enc === 3) {
     const vars: Record<string, unknown> = {};
     let n = 0;
     const text = parts
-      .map((p, k) => {
-        if (typeof p === 'string') return inline[k]!;
-        if (inline[k] !== undefined) return inline[k]!;
+      .map((p) => {
+        if (typeof p === 'string') return p.split('${').join('${!');
+        const t = inlineText(p.intr);
+        if (t !== undefined) return t;
         const v = `P${n++}`;
         put(vars, v, p.intr);
-        return '${' + v + '}';
+        return `\${${v}}`;
       })
       .join('');
     return { 'Fn::Sub': [text, vars as JsonObject] };
@@ -1027,7 +1100,7 @@ function fillObject(v: Json, fill: (n: number) => Json, key: () => string): Json
 /** `${k}` for the first DefinitionSubstitutions key (a literal word when there is none). */
 function keyPlaceholder(names: Names): string {
   const first = Object.keys(names.subMap)[0];
-  return first === undefined ? 'no-substitution' : '${' + first + '}';
+  return first === undefined ? 'no-substitution' : `\${${first}}`;
 }
 
 function escapeSub(text: string): string {
@@ -1168,12 +1241,12 @@ function grantStatements(plan: RolePlan, fns: FnInfo[]): Json[] {
         return [{ 'Fn::GetAtt': [f.id, 'Arn'] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': [f.id, 'Arn'] }, ':*']] }];
       case 'name-star':
         return f.name
-          ? [{ 'Fn::Sub': 'arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:' + f.name + '*' }]
+          ? [{ 'Fn::Sub': `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${f.name}*` }]
           : [{ 'Fn::GetAtt': [f.id, 'Arn'] }];
       case 'sub-arn':
-        return [{ 'Fn::Sub': '${' + f.id + '.Arn}' }];
+        return [{ 'Fn::Sub': `\${${f.id}.Arn}` }];
       case 'sub-star':
-        return [{ 'Fn::GetAtt': [f.id, 'Arn'] }, { 'Fn::Sub': '${' + f.id + '.Arn}:*' }];
+        return [{ 'Fn::GetAtt': [f.id, 'Arn'] }, { 'Fn::Sub': `\${${f.id}.Arn}:*` }];
       default:
         return [{ 'Fn::GetAtt': [f.id, 'Arn'] }];
     }
@@ -1218,84 +1291,11 @@ function buildTemplate(plan: TemplatePlan): ValidCase {
     for (const c of b.conditions) conditionsUsed.add(c);
   }
 
-  const machines: MachineInfo[] = [];
-  const values: ValueInfo[] = [];
-  let sharedRole: string | undefined;
-  const roleWhere = new Map<string, RolePlan['where']>();
+  const t: TemplateBuild = { env, resources, conditionsUsed, fns, machines: [], values: [], sharedRole: undefined };
   plan.machines.forEach((mp, k) => {
-    const id = `Machine${k}`;
-    const sam = mp.sam;
-    const form: DefinitionForm = sam ? 'object' : mp.form;
-    const build = buildAsl(id, mp, fns, env);
-    const names = new Names(mp.naming);
-    const def = buildDefinition(mp, form, build, names);
-    if (mp.extraSubstitution) names.substitution('unused-value');
-    const subs = names.subMap as JsonObject;
-    const props: JsonObject = {};
-    put(props, def.property, def.value);
-    if (Object.keys(subs).length > 0) props.DefinitionSubstitutions = subs;
-    if (mp.tags) props[sam ? 'Tags' : 'StateMachineName'] = sam ? { team: 'x' } : `machine-${k}`;
-
-    let role: string | undefined;
-    if (sam) {
-      if (mp.samPolicies === 'role') {
-        role = `Machine${k}Role`;
-        props.Role = { 'Fn::GetAtt': [role, 'Arn'] };
-        for (const c of addRole(resources, role, mp.role, fns)) conditionsUsed.add(c);
-        roleWhere.set(role, mp.role.where);
-      } else {
-        const stmts = grantStatements({ ...mp.role, grant: mp.role.grant === 'none' ? 'getatt' : mp.role.grant }, fns);
-        switch (mp.samPolicies) {
-          case 'invoke-policy':
-            props.Policies = fns.map((f) => ({ LambdaInvokePolicy: { FunctionName: f.name ?? { Ref: f.id } } }));
-            break;
-          case 'statement':
-            props.Policies = [{ Statement: stmts }];
-            break;
-          case 'single':
-            props.Policies = { Statement: stmts };
-            break;
-          case 'managed-name':
-            props.Policies = ['AWSXrayWriteOnlyAccess'];
-            break;
-          case 'none':
-            break;
-        }
-      }
-    } else {
-      if (mp.role.form === 'external') props.RoleArn = `arn:aws:iam::${ACCOUNT}:role/external-role`;
-      else {
-        role = mp.role.shared && sharedRole ? sharedRole : `Machine${k}Role`;
-        if (role !== sharedRole) {
-          for (const c of addRole(resources, role, mp.role, fns)) conditionsUsed.add(c);
-          roleWhere.set(role, mp.role.where);
-        }
-        sharedRole = sharedRole ?? role;
-        props.RoleArn =
-          mp.role.form === 'getatt'
-            ? { 'Fn::GetAtt': [role, 'Arn'] }
-            : mp.role.form === 'getatt-string'
-              ? { 'Fn::GetAtt': `${role}.Arn` }
-              : { 'Fn::Sub': '${' + role + '.Arn}' };
-      }
-    }
-    const resource: JsonObject = { Type: sam ? 'AWS::Serverless::StateMachine' : 'AWS::StepFunctions::StateMachine', Properties: props };
-    if (mp.metadataIf) {
-      resource.Metadata = { 'Fn::If': [CONDITIONS[2], { owner: 'team-a' }, { owner: 'team-b' }] };
-      conditionsUsed.add(CONDITIONS[2]);
-    } else if (mp.metadata) resource.Metadata = mp.metadata;
-    put(resources, id, resource);
-    machines.push({
-      id,
-      type: sam ? 'AWS::Serverless::StateMachine' : 'AWS::StepFunctions::StateMachine',
-      property: def.property,
-      form,
-      role,
-      samPolicies: sam && mp.samPolicies !== 'role',
-      processed: true,
-    });
-    for (const v of build.values) values.push(v.info);
+    addMachine(t, mp, k);
   });
+  const { machines, values } = t;
 
   plan.unrelated.forEach((u, k) => {
     const r: JsonObject = { Type: u.type, Properties: u.props };
@@ -1305,12 +1305,118 @@ function buildTemplate(plan: TemplatePlan): ValidCase {
 
   const template: JsonObject = { AWSTemplateFormatVersion: '2010-09-09', Parameters: PARAMETERS };
   const conditions: Record<string, unknown> = {};
-  CONDITIONS.forEach((c, k) => put(conditions, c, { 'Fn::Equals': [{ Ref: 'Stage' }, `stage${k}`] }));
+  CONDITIONS.forEach((c, k) => {
+    put(conditions, c, { 'Fn::Equals': [{ Ref: 'Stage' }, `stage${k}`] });
+  });
   template.Conditions = conditions as JsonObject;
   if (plan.topMetadata) template.Metadata = plan.topMetadata;
   template.Resources = resources as JsonObject;
   if (plan.outputs) template.Outputs = { Fn0Arn: { Value: { 'Fn::GetAtt': ['Fn0', 'Arn'] } } };
 
+  const options = transformOptions(plan, t);
+  const reportOnly = options.mode === 'report';
+  for (const v of values) {
+    const m = machines.find((x) => x.id === v.machine);
+    if (!m?.processed || reportOnly) v.rewrite = false;
+  }
+  return { template, options, oracle: { functions: fns, values, machines, conditions: CONDITIONS.filter((c) => conditionsUsed.has(c)), reportOnly, env } };
+}
+
+/** What buildTemplate's steps share: the resources, conditions, machines and values so far. */
+interface TemplateBuild {
+  env: Env;
+  resources: Record<string, unknown>;
+  conditionsUsed: Set<string>;
+  fns: FnInfo[];
+  machines: MachineInfo[];
+  values: ValueInfo[];
+  /** The role of the first machine whose role may be shared. */
+  sharedRole: string | undefined;
+}
+
+/** The k-th state machine, its role and its values. */
+function addMachine(t: TemplateBuild, mp: MachinePlan, k: number): void {
+  const id = `Machine${k}`;
+  const sam = mp.sam;
+  const form: DefinitionForm = sam ? 'object' : mp.form;
+  const build = buildAsl(id, mp, t.fns, t.env);
+  const names = new Names(mp.naming);
+  const def = buildDefinition(mp, form, build, names);
+  if (mp.extraSubstitution) names.substitution('unused-value');
+  const subs = names.subMap as JsonObject;
+  const props: JsonObject = {};
+  put(props, def.property, def.value);
+  if (Object.keys(subs).length > 0) props.DefinitionSubstitutions = subs;
+  if (mp.tags) props[sam ? 'Tags' : 'StateMachineName'] = sam ? { team: 'x' } : `machine-${k}`;
+  const role = sam ? samMachineRole(t, mp, k, props) : machineRole(t, mp, k, props);
+  const resource: JsonObject = { Type: sam ? 'AWS::Serverless::StateMachine' : 'AWS::StepFunctions::StateMachine', Properties: props };
+  if (mp.metadataIf) {
+    resource.Metadata = { 'Fn::If': [CONDITIONS[2], { owner: 'team-a' }, { owner: 'team-b' }] };
+    t.conditionsUsed.add(CONDITIONS[2]);
+  } else if (mp.metadata) resource.Metadata = mp.metadata;
+  put(t.resources, id, resource);
+  t.machines.push({
+    id,
+    type: sam ? 'AWS::Serverless::StateMachine' : 'AWS::StepFunctions::StateMachine',
+    property: def.property,
+    form,
+    role,
+    samPolicies: sam && mp.samPolicies !== 'role',
+    processed: true,
+  });
+  for (const v of build.values) t.values.push(v.info);
+}
+
+/** A SAM state machine's Role, or the Policies SAM builds its role from; returns the role's logical ID, if any. */
+function samMachineRole(t: TemplateBuild, mp: MachinePlan, k: number, props: JsonObject): string | undefined {
+  if (mp.samPolicies === 'role') {
+    const role = `Machine${k}Role`;
+    props.Role = { 'Fn::GetAtt': [role, 'Arn'] };
+    for (const c of addRole(t.resources, role, mp.role, t.fns)) t.conditionsUsed.add(c);
+    return role;
+  }
+  const stmts = grantStatements({ ...mp.role, grant: mp.role.grant === 'none' ? 'getatt' : mp.role.grant }, t.fns);
+  switch (mp.samPolicies) {
+    case 'invoke-policy':
+      props.Policies = t.fns.map((f) => ({ LambdaInvokePolicy: { FunctionName: f.name ?? { Ref: f.id } } }));
+      break;
+    case 'statement':
+      props.Policies = [{ Statement: stmts }];
+      break;
+    case 'single':
+      props.Policies = { Statement: stmts };
+      break;
+    case 'managed-name':
+      props.Policies = ['AWSXrayWriteOnlyAccess'];
+      break;
+    case 'none':
+      break;
+  }
+  return undefined;
+}
+
+/** A state machine's RoleArn: a role outside the template, its own role, or the one it shares; returns the role's logical ID, if any. */
+function machineRole(t: TemplateBuild, mp: MachinePlan, k: number, props: JsonObject): string | undefined {
+  if (mp.role.form === 'external') {
+    props.RoleArn = `arn:aws:iam::${ACCOUNT}:role/external-role`;
+    return undefined;
+  }
+  const role = mp.role.shared && t.sharedRole ? t.sharedRole : `Machine${k}Role`;
+  if (role !== t.sharedRole) {
+    for (const c of addRole(t.resources, role, mp.role, t.fns)) t.conditionsUsed.add(c);
+  }
+  t.sharedRole = t.sharedRole ?? role;
+  props.RoleArn =
+    mp.role.form === 'getatt'
+      ? { 'Fn::GetAtt': [role, 'Arn'] }
+      : mp.role.form === 'getatt-string'
+        ? { 'Fn::GetAtt': `${role}.Arn` }
+        : { 'Fn::Sub': `\${${role}.Arn}` };
+  return role;
+}
+
+/** The transform's options of the plan; marks the machines it leaves out, and the values ResolveExternal rewrites. */
+function transformOptions(plan: TemplatePlan, { env, resources, fns, machines, values }: TemplateBuild): TransformOptions {
   const options: TransformOptions = { region: env.region, accountId: ACCOUNT };
   if (plan.options.mode === 'report') options.mode = 'report';
   // AliasName naming an alias without provisioned concurrency is an error, so only when there is none.
@@ -1323,7 +1429,9 @@ function buildTemplate(plan: TemplatePlan): ValidCase {
   if (plan.options.select !== 'all' && machines.length > 1) {
     if (plan.options.select === 'only-first') options.stateMachines = [machines[0].id];
     else options.exclude = [machines[0].id];
-    machines.forEach((m, k) => (m.processed = plan.options.select === 'only-first' ? k === 0 : k !== 0));
+    machines.forEach((m, k) => {
+      m.processed = plan.options.select === 'only-first' ? k === 0 : k !== 0;
+    });
   }
   if (plan.options.external) {
     // What the edge's ResolveExternal lookup found: external-fn has one alias with provisioned concurrency.
@@ -1331,12 +1439,7 @@ function buildTemplate(plan: TemplatePlan): ValidCase {
     options.external = { [arn]: { status: 'warm', aliases: [{ name: 'live', arn: `${arn}:live` }] } };
     for (const v of values) if (v.invocation && v.form.startsWith('external')) Object.assign(v, { rewrite: true, externalTarget: `${arn}:live` });
   }
-  const reportOnly = options.mode === 'report';
-  for (const v of values) {
-    const m = machines.find((x) => x.id === v.machine)!;
-    if (!m.processed || reportOnly) v.rewrite = false;
-  }
-  return { template, options, oracle: { functions: fns, values, machines, conditions: CONDITIONS.filter((c) => conditionsUsed.has(c)), reportOnly, env } };
+  return options;
 }
 
 /** Adds a state machine role and its policies; returns the conditions it uses. */
@@ -1431,7 +1534,10 @@ const LITERAL_FORM: Partial<Record<RefForm, RefForm>> = {
 };
 
 function literalStates(states: StatePlan[], linked: (fn: number) => boolean): StatePlan[] {
-  const ref = (r: RefPlan): RefPlan => (linked(r.fn) && LITERAL_FORM[r.form] ? { ...r, form: LITERAL_FORM[r.form]! } : r);
+  const ref = (r: RefPlan): RefPlan => {
+    const literal = LITERAL_FORM[r.form];
+    return linked(r.fn) && literal ? { ...r, form: literal } : r;
+  };
   return states.map((s): StatePlan => {
     switch (s.kind) {
       case 'task':
@@ -1444,9 +1550,8 @@ function literalStates(states: StatePlan[], linked: (fn: number) => boolean): St
         return { ...s, branches: s.branches.map((b) => literalStates(b, linked)) };
       case 'map':
         return { ...s, states: literalStates(s.states, linked) };
-      case 'simple':
-        return s;
     }
+    return s; // 'simple'
   });
 }
 
@@ -1623,9 +1728,13 @@ function pathsOf(root: unknown): { path: (string | number)[]; value: unknown }[]
   const out: { path: (string | number)[]; value: unknown }[] = [];
   const stack: { path: (string | number)[]; value: unknown }[] = [{ path: [], value: root }];
   while (stack.length && out.length < 5000) {
-    const e = stack.pop()!;
+    const e = stack.pop();
+    if (e === undefined) break;
     out.push(e);
-    if (Array.isArray(e.value)) e.value.forEach((v, k) => stack.push({ path: [...e.path, k], value: v }));
+    if (Array.isArray(e.value))
+      e.value.forEach((v, k) => {
+        stack.push({ path: [...e.path, k], value: v });
+      });
     else if (isPlainObject(e.value)) for (const k of Object.keys(e.value)) stack.push({ path: [...e.path, k], value: e.value[k] });
   }
   return out;
@@ -1636,8 +1745,8 @@ export function clone<T>(v: T): T {
   const copy = (x: unknown): unknown => (Array.isArray(x) ? new Array(x.length) : isPlainObject(x) ? {} : x);
   const root = copy(v);
   const stack: [unknown, unknown][] = [[v, root]];
-  while (stack.length) {
-    const [src, dst] = stack.pop()!;
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const [src, dst] = top;
     if (Array.isArray(src)) {
       src.forEach((x, k) => {
         const c = copy(x);
@@ -1849,7 +1958,7 @@ export interface ConditionalCase extends ValidCase {
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => isPlainObject(v);
-const own = (o: unknown, k: string): unknown => (isObj(o) && Object.prototype.hasOwnProperty.call(o, k) ? o[k] : undefined);
+const own = (o: unknown, k: string): unknown => (isObj(o) && Object.hasOwn(o, k) ? o[k] : undefined);
 const LAMBDA_INVOKE_TEXT = /:states:::lambda:invoke/;
 
 /** The places of a definition object that an op can change (the definition as written, before any op). */

@@ -403,10 +403,10 @@ function lambda(fake: FakeAccount, req: IncomingMessage, record: Record_, res: S
   const arn = fnArn({ region: arnRegion, account: arnAccount }, name);
   const signedFor = /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(String(req.headers.authorization ?? ''))?.[1];
   const fn = here
-    ? Object.prototype.hasOwnProperty.call(fake.functions, name)
+    ? Object.hasOwn(fake.functions, name)
       ? fake.functions[name]
       : undefined
-    : signedFor === arnRegion && fake.elsewhere && Object.prototype.hasOwnProperty.call(fake.elsewhere, arn)
+    : signedFor === arnRegion && fake.elsewhere && Object.hasOwn(fake.elsewhere, arn)
       ? fake.elsewhere[arn]
       : undefined;
   if (!fn) throw new ClientError(404, 'ResourceNotFoundException', `Function not found: ${arn}`);

@@ -83,7 +83,7 @@ export function stateMachines(t: Template): StateMachineInfo[] {
   for (const [id, r] of Object.entries(t.Resources ?? {})) {
     if (!STATE_MACHINE_TYPES.has(r.Type)) continue;
     const p = r.Properties ?? {};
-    const property = DEFINITION_PROPERTIES.find((k) => Object.prototype.hasOwnProperty.call(p, k));
+    const property = DEFINITION_PROPERTIES.find((k) => Object.hasOwn(p, k));
     const info: StateMachineInfo = { id, type: r.Type, property };
     if (!property) info.unreadable = 'DefinitionS3Location' in p || 'DefinitionUri' in p ? 'definition in S3' : 'no definition';
     else {
@@ -259,7 +259,9 @@ function walkStates(machine: any, base: (string | number)[], visit: (state: any,
     const statePath = [...base, 'States', name];
     visit(state, name, statePath);
     if (state?.Type === 'Parallel' && Array.isArray(state.Branches)) {
-      state.Branches.forEach((b: unknown, k: number) => walkStates(b, [...statePath, 'Branches', k], visit));
+      state.Branches.forEach((b: unknown, k: number) => {
+        walkStates(b, [...statePath, 'Branches', k], visit);
+      });
     }
     if (state?.Type === 'Map') {
       for (const key of ['Iterator', 'ItemProcessor']) if (state[key]) walkStates(state[key], [...statePath, key], visit);
@@ -321,7 +323,9 @@ export function warm(t: Template, slots: OracleSlot[] = findInvocations(t).slots
     if (aliases.length > 0) {
       const invoked = mine.map((s) => s.target).find((x): x is { kind: 'alias'; fn: string; id: string } => x.kind === 'alias');
       const id = invoked?.id ?? aliases[0];
-      const props = out.Resources[id].Properties!;
+      const props = out.Resources[id].Properties;
+      // aliasesOf (and an alias a state invokes) is an alias with Properties.
+      if (props === undefined) throw new Error(`alias ${id} has no Properties`);
       how.set(fn, props.ProvisionedConcurrencyConfig ? 'already-warm' : 'existing-alias');
       if (!props.ProvisionedConcurrencyConfig) props.ProvisionedConcurrencyConfig = { ...PC };
       aliasOf.set(fn, id);
@@ -516,8 +520,8 @@ export interface Difference {
 export function structuralDiff(a: unknown, b: unknown): Difference[] {
   const out: Difference[] = [];
   const stack: [unknown, unknown, (string | number)[]][] = [[a, b, []]];
-  while (stack.length) {
-    const [x, y, p] = stack.pop()!;
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const [x, y, p] = top;
     if (x === y) continue;
     const xo = x !== null && typeof x === 'object';
     const yo = y !== null && typeof y === 'object';
@@ -537,11 +541,11 @@ export function structuralDiff(a: unknown, b: unknown): Difference[] {
     const xr = x as Record<string, unknown>;
     const yr = y as Record<string, unknown>;
     for (const k of Object.keys(xr)) {
-      if (!Object.prototype.hasOwnProperty.call(yr, k)) out.push({ path: [...p, k], kind: 'removed', before: xr[k] });
+      if (!Object.hasOwn(yr, k)) out.push({ path: [...p, k], kind: 'removed', before: xr[k] });
       else stack.push([xr[k], yr[k], [...p, k]]);
     }
     for (const k of Object.keys(yr)) {
-      if (!Object.prototype.hasOwnProperty.call(xr, k)) out.push({ path: [...p, k], kind: 'added', after: yr[k] });
+      if (!Object.hasOwn(xr, k)) out.push({ path: [...p, k], kind: 'added', after: yr[k] });
     }
   }
   return out;
@@ -579,7 +583,7 @@ export function disallowedDifference(input: Template, d: Difference): string | u
             ? d.after.slice(1)
             : undefined;
       const before = new Set(Array.isArray(r.DependsOn) ? r.DependsOn : [r.DependsOn]);
-      if (added && added.every((x) => before.has(x as string) || (typeof x === 'string' && OWN_POLICY.test(x)))) return undefined;
+      if (added?.every((x) => before.has(x as string) || (typeof x === 'string' && OWN_POLICY.test(x)))) return undefined;
       return `${where}: DependsOn changed beyond the macro's own policies (${d.kind} ${JSON.stringify(d.before)} -> ${JSON.stringify(d.after)})`;
     }
     if (area === 'Properties' && (prop === 'Definition' || prop === 'DefinitionString' || prop === 'DefinitionSubstitutions')) return undefined;
@@ -713,7 +717,7 @@ export function roleMayInvoke(t: Template, roleId: string, aliasId: string): boo
   const target = iamValue(t, { Ref: aliasId });
   if (typeof target !== 'string') return false;
   for (const s of roleStatements(t, roleId) as any[]) {
-    if (!s || s.Effect !== 'Allow' || s.Condition !== undefined) continue;
+    if (s?.Effect !== 'Allow' || s.Condition !== undefined) continue;
     const actions = (Array.isArray(s.Action) ? s.Action : [s.Action]).filter((a: unknown) => typeof a === 'string');
     if (!actions.some((a: string) => wildcardMatch(a.toLowerCase(), 'lambda:invokefunction'))) continue;
     const resources = iamValue(t, s.Resource);
@@ -752,9 +756,9 @@ export function withDataUses(t: Template, slots: OracleSlot[], fns: ReadonlySet<
   for (const s of slots) {
     if (s.target.kind === 'external' || !fns.has(s.target.fn) || done.has(s.stateMachine)) continue;
     const fn = s.target.fn;
-    const props = out.Resources[s.stateMachine].Properties!;
-    const property = props.DefinitionString !== undefined ? 'DefinitionString' : undefined;
-    if (!property) continue;
+    const props = out.Resources[s.stateMachine].Properties;
+    const property = props?.DefinitionString !== undefined ? 'DefinitionString' : undefined;
+    if (!props || !property) continue;
     const def = props[property];
     const isFnRef = (v: unknown): boolean => {
       if (!v || typeof v !== 'object') return false;
@@ -784,12 +788,14 @@ export function withDataUses(t: Template, slots: OracleSlot[], fns: ReadonlySet<
       if (at < 0) continue;
       const piece = pieces[at] as string;
       if (key) {
-        pieces[at] = insert(piece, `\${${key}}`)!;
+        const next = insert(piece, `\${${key}}`);
+        if (next === undefined) continue;
+        pieces[at] = next;
         uses.push({ stateMachine: s.stateMachine, fn, via: `DefinitionSubstitutions ${key}` });
       } else if (delimiter === '') {
         const ref = pieces.find(isFnRef);
-        if (!ref) continue;
-        const m = states.exec(piece)!;
+        const m = states.exec(piece);
+        if (!ref || !m) continue;
         const head = piece.slice(0, m.index + m[0].length);
         const tail = piece.slice(m.index + m[0].length);
         const parts = text('\u0000').split('\u0000'); // three texts around the two holes

@@ -62,7 +62,7 @@ export function dependencyGraph(template: unknown): Graph {
           if (text !== undefined) {
             for (const m of text.matchAll(/\$\{([^}]*)\}/g)) {
               const name = m[1];
-              if (name.startsWith('!') || Object.prototype.hasOwnProperty.call(vars, name)) continue;
+              if (name.startsWith('!') || Object.hasOwn(vars, name)) continue;
               // `${X.Y}` is GetAtt X.Y; `${X}` is Ref X (`X.Alias` of SAM included).
               add(named(name) !== undefined ? name : name.split('.')[0]);
             }
@@ -80,16 +80,17 @@ export function dependencyGraph(template: unknown): Graph {
 export function findCycle(template: unknown): string[] | undefined {
   const graph = dependencyGraph(template);
   const state = new Map<string, 'open' | 'done'>();
-  for (const start of graph.keys()) {
+  for (const [start, edges] of graph) {
     if (state.has(start)) continue;
     // Iterative depth-first search; `path` is the chain of open resources.
     const path: string[] = [start];
-    const iterators = [graph.get(start)![Symbol.iterator]()];
+    const iterators = [edges[Symbol.iterator]()];
     state.set(start, 'open');
     while (path.length) {
       const next = iterators[iterators.length - 1].next();
       if (next.done) {
-        state.set(path.pop()!, 'done');
+        const done = path.pop();
+        if (done !== undefined) state.set(done, 'done');
         iterators.pop();
         continue;
       }

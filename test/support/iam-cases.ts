@@ -242,7 +242,7 @@ export function checkEffective(c: IamCase, r: TransformResult): void {
   for (const a of COMBINATIONS) {
     const out = materialize(r.fragment, a);
     if (!out.Resources.Live) continue; // the alias does not exist: the invocation is the function itself
-    const target = arnOf({ Ref: 'Live' }, out)!;
+    const target = arnIn({ Ref: 'Live' }, out);
     const caller = callerOf(out);
     if ('external' in caller) {
       if (!warnings.some((w) => /is not defined in this template/.test(w.reason)))
@@ -279,6 +279,13 @@ export function checkEffective(c: IamCase, r: TransformResult): void {
   }
 }
 
+/** The ARN of a resource of the case (the functions; the alias, where it exists). */
+function arnIn(v: unknown, t: Parameters<typeof arnOf>[1]): string {
+  const arn = arnOf(v, t);
+  if (arn === undefined) fail(`no ARN for ${JSON.stringify(v)}`);
+  return arn;
+}
+
 const ACTIONS = ['lambda:InvokeFunction', 'lambda:UpdateAlias', 'lambda:GetFunction', 's3:GetObject'] as const;
 
 /**
@@ -291,8 +298,8 @@ export function checkNoWidening(c: IamCase, r: TransformResult): void {
   for (const a of COMBINATIONS) {
     const before = materialize(c.template, a);
     const after = materialize(r.fragment, a);
-    const fnArn = arnOf(GA('Fn'), before)!;
-    const otherArn = arnOf(GA('Other'), before)!;
+    const fnArn = arnIn(GA('Fn'), before);
+    const otherArn = arnIn(GA('Other'), before);
     const target = `${fnArn}:live`;
     const resources = [fnArn, target, `${fnArn}:other`, `${fnArn}:1`, otherArn, `${otherArn}:live`, 'arn:aws:s3:::bucket/key'];
     const principals: ({ role: string } | { samMachine: string })[] = Object.keys(before.Resources)

@@ -209,7 +209,7 @@ export function policiesOf(t: Obj, principal: { role: string } | { samMachine: s
     return out;
   }
   const role = res[principal.role];
-  if (!role || role.Type !== 'AWS::IAM::Role') return undefined;
+  if (role?.Type !== 'AWS::IAM::Role') return undefined;
   const props = own(role, 'Properties') ?? {};
   listOf(own(props, 'Policies')).forEach((p, k) => {
     out.identity.push(...docStatements(own(p, 'PolicyDocument'), `Resources/${principal.role}/Properties/Policies/${k}/PolicyDocument`));

@@ -27,6 +27,8 @@ import {
   type FnInfo,
   type LooseCase,
   type ValidCase,
+  type ValueInfo,
+  type WarmInfo,
 } from './arbitraries';
 import { checkAccounting } from './accounting';
 import { dependencyGraph, findCycle } from './cycles';
@@ -39,10 +41,10 @@ function isObj(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 function own(o: unknown, k: string): unknown {
-  return isObj(o) && Object.prototype.hasOwnProperty.call(o, k) ? o[k] : undefined;
+  return isObj(o) && Object.hasOwn(o, k) ? o[k] : undefined;
 }
 function hasOwn(o: unknown, k: string): boolean {
-  return isObj(o) && Object.prototype.hasOwnProperty.call(o, k);
+  return isObj(o) && Object.hasOwn(o, k);
 }
 function short(v: unknown, max = 300): string {
   let s: string;
@@ -53,6 +55,13 @@ function short(v: unknown, max = 300): string {
   }
   return s.length > max ? `${s.slice(0, max)}…` : s;
 }
+/** The function of a value that the oracle says is rewritten, and its warm target (the generator gives every such value both). */
+function rewrittenTo(fns: Map<string, FnInfo>, v: ValueInfo): { f: FnInfo; w: WarmInfo } {
+  const f = v.fn === undefined ? undefined : fns.get(v.fn);
+  if (f?.warm === undefined) fail(`generator problem: ${v.machine} ${v.statePath} is rewritten, but names no function with a warm target`);
+  return { f, w: f.warm };
+}
+
 function fail(message: string): never {
   throw new Error(message);
 }
@@ -64,8 +73,8 @@ function fail(message: string): never {
 /** First structural difference (own keys, any order), or undefined. Iterative. */
 export function diff(a: unknown, b: unknown, base = ''): string | undefined {
   const stack: [unknown, unknown, string][] = [[a, b, base]];
-  while (stack.length) {
-    const [x, y, p] = stack.pop()!;
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const [x, y, p] = top;
     if (Object.is(x, y)) continue;
     if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null) return `${p || '/'}: ${short(x)} ≠ ${short(y)}`;
     if (Array.isArray(x) !== Array.isArray(y)) return `${p || '/'}: ${short(x)} ≠ ${short(y)}`;
@@ -76,10 +85,8 @@ export function diff(a: unknown, b: unknown, base = ''): string | undefined {
     } else {
       const xk = Object.keys(x);
       const yk = Object.keys(y);
-      for (const k of xk)
-        if (!Object.prototype.hasOwnProperty.call(y, k)) return `${p}/${k}: present before, missing after (${short((x as Record<string, unknown>)[k], 200)})`;
-      for (const k of yk)
-        if (!Object.prototype.hasOwnProperty.call(x, k)) return `${p}/${k}: missing before, present after (${short((y as Record<string, unknown>)[k], 200)})`;
+      for (const k of xk) if (!Object.hasOwn(y, k)) return `${p}/${k}: present before, missing after (${short((x as Record<string, unknown>)[k], 200)})`;
+      for (const k of yk) if (!Object.hasOwn(x, k)) return `${p}/${k}: missing before, present after (${short((y as Record<string, unknown>)[k], 200)})`;
       for (let k = xk.length - 1; k >= 0; k--) stack.push([(x as Record<string, unknown>)[xk[k]], (y as Record<string, unknown>)[xk[k]], `${p}/${xk[k]}`]);
     }
   }
@@ -104,8 +111,8 @@ export function prototypeSnapshot(): string {
   const describe = (o: object): string[] =>
     Reflect.ownKeys(o)
       .map((k) => {
-        const d = Object.getOwnPropertyDescriptor(o, k)!;
-        return `${String(k)}:${typeof d.value}:${d.get ? 'get' : ''}${d.set ? 'set' : ''}:${d.enumerable}:${d.writable}`;
+        const d = Object.getOwnPropertyDescriptor(o, k);
+        return `${String(k)}:${typeof d?.value}:${d?.get ? 'get' : ''}${d?.set ? 'set' : ''}:${d?.enumerable}:${d?.writable}`;
       })
       .sort();
   return JSON.stringify({ object: describe(Object.prototype), array: describe(Array.prototype), proto: Object.getPrototypeOf(Object.prototype) });
@@ -224,7 +231,7 @@ function substitute(template: string, vars: Record<string, unknown> | undefined,
     const close = template.indexOf('}', open + 2);
     if (close < 0) throw new Unresolvable('unclosed ${ in Fn::Sub');
     const name = template.slice(open + 2, close);
-    if (name.startsWith('!')) out += '${' + name.slice(1) + '}';
+    if (name.startsWith('!')) out += `\${${name.slice(1)}}`;
     else if (vars && hasOwn(vars, name)) out += materializeString(vars[name], a, depth + 1);
     else if (name === '') throw new Unresolvable('empty ${} in Fn::Sub');
     else out += marker(name);
@@ -244,8 +251,9 @@ function substitutions(text: string, subs: Map<string, string>): string {
     const close = text.indexOf('}', open + 2);
     if (close < 0) return out + text.slice(from);
     const key = text.slice(open + 2, close);
-    if (subs.has(key)) {
-      out += text.slice(from, open) + subs.get(key)!;
+    const sub = subs.get(key);
+    if (sub !== undefined) {
+      out += text.slice(from, open) + sub;
       from = close + 1;
       i = close + 1;
     } else i = open + 2;
@@ -387,7 +395,9 @@ function additiveDocument(a: unknown, b: unknown, where: string): void {
   const la = asList(sa);
   const lb = asList(sb);
   if (lb.length < la.length) fail(`${where}/Statement lost statements`);
-  la.forEach((s, k) => additiveStatement(s, lb[k], `${where}/Statement/${k}`));
+  la.forEach((s, k) => {
+    additiveStatement(s, lb[k], `${where}/Statement/${k}`);
+  });
   lb.slice(la.length).forEach((s, k) => {
     if (!isInvokeGrant(s)) fail(`${where}/Statement/${la.length + k}: the macro added a statement that is not an Allow lambda:InvokeFunction: ${short(s)}`);
   });
@@ -418,7 +428,9 @@ function additivePolicyList(a: unknown, b: unknown, where: string, entry: (x: un
   if (!Array.isArray(b) && b !== undefined && la.length > 0) fail(`${where} was a list and is now ${short(b)}`);
   const lb = asList(b);
   if (lb.length < la.length) fail(`${where} lost entries`);
-  la.forEach((x, k) => entry(x, lb[k], `${where}/${k}`));
+  la.forEach((x, k) => {
+    entry(x, lb[k], `${where}/${k}`);
+  });
   appended(lb, la.length);
 }
 
@@ -467,87 +479,96 @@ export function checkOnlyAllowedChanges(input: unknown, output: unknown): void {
     if (!isObj(a) || typeof type !== 'string') {
       const d = diff(a, b, where);
       if (d) fail(`an unreadable resource changed: ${d}`);
-      continue;
+    } else if (SM_TYPES.has(type)) checkStateMachineChange(a, b, where, type === 'AWS::Serverless::StateMachine', added);
+    else if (type === 'AWS::IAM::Role') checkRoleChange(a, b, where);
+    else if (POLICY_TYPES.has(type)) checkPolicyChange(a, b, where);
+    else {
+      const d = diff(a, b, where);
+      if (d) fail(`a resource the macro has no business with changed: ${d}`);
     }
-    if (SM_TYPES.has(type)) {
-      const sam = type === 'AWS::Serverless::StateMachine';
-      const pa = own(a, 'Properties');
-      const pb = own(b, 'Properties');
-      const editable = ['Definition', 'DefinitionString', 'DefinitionSubstitutions', ...(sam ? ['Policies'] : [])];
-      const d =
-        diff(without(a, ['Properties', 'Metadata', 'DependsOn']), without(b, ['Properties', 'Metadata', 'DependsOn']), where) ??
-        diff(without(pa, editable), without(pb, editable), `${where}/Properties`);
-      if (d) fail(`a state machine changed outside its definition: ${d}`);
-      // DependsOn may only gain the policies the macro added (a string becomes a list).
-      const da = own(a, 'DependsOn');
-      const db = own(b, 'DependsOn');
-      if (diff(da, db) !== undefined) {
-        const la = asList(da);
-        const lb = asList(db);
-        const dd = diff(la, lb.slice(0, la.length), `${where}/DependsOn`);
-        if (dd || !Array.isArray(db) || lb.slice(la.length).some((x) => typeof x !== 'string' || !added.includes(x)))
-          fail(`${where}/DependsOn changed beyond the macro's own policies: ${short(da)} → ${short(db)}`);
-      }
-      for (const k of ['Definition', 'DefinitionString'])
-        if (hasOwn(pa, k) !== hasOwn(pb, k)) fail(`${where}/Properties/${k}: the definition moved between Definition and DefinitionString`);
-      const ma = own(a, 'Metadata');
-      const mb = own(b, 'Metadata');
-      if (isIntrinsic(ma)) {
-        const dm = diff(ma, mb, `${where}/Metadata`);
-        if (dm) fail(`${where}/Metadata is an intrinsic function (${short(ma, 80)}); the macro changed it: ${dm}`);
-      } else if (isObj(ma) || ma === undefined) {
-        const dm = diff(without(ma ?? {}, ['WarmStepFunctions']), without(mb ?? {}, ['WarmStepFunctions']), `${where}/Metadata`);
-        if (dm && !(ma === undefined && mb === undefined)) fail(`a state machine's Metadata changed beyond WarmStepFunctions: ${dm}`);
-      } else if (diff(ma, mb) !== undefined && !(isObj(mb) && Object.keys(mb).length === 1 && hasOwn(mb, 'WarmStepFunctions'))) {
-        fail(`${where}/Metadata changed: ${diff(ma, mb)}`);
-      }
-      if (sam)
-        additivePolicyList(
-          own(pa, 'Policies'),
-          own(pb, 'Policies'),
-          `${where}/Properties/Policies`,
-          (x, y, w) => {
-            if (isObj(x) && hasOwn(x, 'Statement')) additiveDocument(x, y, w);
-            else {
-              const dd = diff(x, y, w);
-              if (dd) fail(`a SAM policy entry changed: ${dd}`);
-            }
-          },
-          (y) => y,
-        );
-      continue;
-    }
-    // A role or policy without Properties may get them, to hold the grant (absent compares as {}).
-    const props = (r: unknown): unknown => own(r, 'Properties') ?? {};
-    if (type === 'AWS::IAM::Role') {
-      const d =
-        diff(without(a, ['Properties']), without(b, ['Properties']), where) ??
-        diff(without(props(a), ['Policies']), without(props(b), ['Policies']), `${where}/Properties`);
-      if (d) fail(`a role changed outside its Policies: ${d}`);
-      additivePolicyList(
-        own(own(a, 'Properties'), 'Policies'),
-        own(own(b, 'Properties'), 'Policies'),
-        `${where}/Properties/Policies`,
-        (x, y, w) => {
-          const dd = diff(without(x, ['PolicyDocument']), without(y, ['PolicyDocument']), w);
-          if (dd) fail(`an inline policy changed beyond its document: ${dd}`);
-          additiveDocument(own(x, 'PolicyDocument'), own(y, 'PolicyDocument'), `${w}/PolicyDocument`);
-        },
-        (y) => own(y, 'PolicyDocument'),
-      );
-      continue;
-    }
-    if (POLICY_TYPES.has(type)) {
-      const d =
-        diff(without(a, ['Properties']), without(b, ['Properties']), where) ??
-        diff(without(props(a), ['PolicyDocument']), without(props(b), ['PolicyDocument']), `${where}/Properties`);
-      if (d) fail(`a policy changed outside its PolicyDocument: ${d}`);
-      additiveDocument(own(own(a, 'Properties'), 'PolicyDocument'), own(own(b, 'Properties'), 'PolicyDocument'), `${where}/Properties/PolicyDocument`);
-      continue;
-    }
-    const d = diff(a, b, where);
-    if (d) fail(`a resource the macro has no business with changed: ${d}`);
   }
+}
+
+/** A state machine: its definition, Metadata.WarmStepFunctions, DependsOn on the macro's own policies, and (SAM) its Policies may change. */
+function checkStateMachineChange(a: unknown, b: unknown, where: string, sam: boolean, added: string[]): void {
+  const pa = own(a, 'Properties');
+  const pb = own(b, 'Properties');
+  const editable = ['Definition', 'DefinitionString', 'DefinitionSubstitutions', ...(sam ? ['Policies'] : [])];
+  const d =
+    diff(without(a, ['Properties', 'Metadata', 'DependsOn']), without(b, ['Properties', 'Metadata', 'DependsOn']), where) ??
+    diff(without(pa, editable), without(pb, editable), `${where}/Properties`);
+  if (d) fail(`a state machine changed outside its definition: ${d}`);
+  // DependsOn may only gain the policies the macro added (a string becomes a list).
+  const da = own(a, 'DependsOn');
+  const db = own(b, 'DependsOn');
+  if (diff(da, db) !== undefined) {
+    const la = asList(da);
+    const lb = asList(db);
+    const dd = diff(la, lb.slice(0, la.length), `${where}/DependsOn`);
+    if (dd || !Array.isArray(db) || lb.slice(la.length).some((x) => typeof x !== 'string' || !added.includes(x)))
+      fail(`${where}/DependsOn changed beyond the macro's own policies: ${short(da)} → ${short(db)}`);
+  }
+  for (const k of ['Definition', 'DefinitionString'])
+    if (hasOwn(pa, k) !== hasOwn(pb, k)) fail(`${where}/Properties/${k}: the definition moved between Definition and DefinitionString`);
+  checkMachineMetadata(own(a, 'Metadata'), own(b, 'Metadata'), where);
+  if (sam)
+    additivePolicyList(
+      own(pa, 'Policies'),
+      own(pb, 'Policies'),
+      `${where}/Properties/Policies`,
+      (x, y, w) => {
+        if (isObj(x) && hasOwn(x, 'Statement')) additiveDocument(x, y, w);
+        else {
+          const dd = diff(x, y, w);
+          if (dd) fail(`a SAM policy entry changed: ${dd}`);
+        }
+      },
+      (y) => y,
+    );
+}
+
+/** A state machine's Metadata: only its WarmStepFunctions key may change (an intrinsic stays as it is). */
+function checkMachineMetadata(ma: unknown, mb: unknown, where: string): void {
+  if (isIntrinsic(ma)) {
+    const dm = diff(ma, mb, `${where}/Metadata`);
+    if (dm) fail(`${where}/Metadata is an intrinsic function (${short(ma, 80)}); the macro changed it: ${dm}`);
+  } else if (isObj(ma) || ma === undefined) {
+    const dm = diff(without(ma ?? {}, ['WarmStepFunctions']), without(mb ?? {}, ['WarmStepFunctions']), `${where}/Metadata`);
+    if (dm && !(ma === undefined && mb === undefined)) fail(`a state machine's Metadata changed beyond WarmStepFunctions: ${dm}`);
+  } else if (diff(ma, mb) !== undefined && !(isObj(mb) && Object.keys(mb).length === 1 && hasOwn(mb, 'WarmStepFunctions'))) {
+    fail(`${where}/Metadata changed: ${diff(ma, mb)}`);
+  }
+}
+
+/** A role or policy without Properties may get them, to hold the grant (absent compares as {}). */
+const propsOf = (r: unknown): unknown => own(r, 'Properties') ?? {};
+
+/** A role: only its inline Policies may change, and only by additions. */
+function checkRoleChange(a: unknown, b: unknown, where: string): void {
+  const d =
+    diff(without(a, ['Properties']), without(b, ['Properties']), where) ??
+    diff(without(propsOf(a), ['Policies']), without(propsOf(b), ['Policies']), `${where}/Properties`);
+  if (d) fail(`a role changed outside its Policies: ${d}`);
+  additivePolicyList(
+    own(own(a, 'Properties'), 'Policies'),
+    own(own(b, 'Properties'), 'Policies'),
+    `${where}/Properties/Policies`,
+    (x, y, w) => {
+      const dd = diff(without(x, ['PolicyDocument']), without(y, ['PolicyDocument']), w);
+      if (dd) fail(`an inline policy changed beyond its document: ${dd}`);
+      additiveDocument(own(x, 'PolicyDocument'), own(y, 'PolicyDocument'), `${w}/PolicyDocument`);
+    },
+    (y) => own(y, 'PolicyDocument'),
+  );
+}
+
+/** A policy resource: only its PolicyDocument may change, and only by additions. */
+function checkPolicyChange(a: unknown, b: unknown, where: string): void {
+  const d =
+    diff(without(a, ['Properties']), without(b, ['Properties']), where) ??
+    diff(without(propsOf(a), ['PolicyDocument']), without(propsOf(b), ['PolicyDocument']), `${where}/Properties`);
+  if (d) fail(`a policy changed outside its PolicyDocument: ${d}`);
+  additiveDocument(own(own(a, 'Properties'), 'PolicyDocument'), own(own(b, 'Properties'), 'PolicyDocument'), `${where}/Properties/PolicyDocument`);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -600,8 +621,7 @@ export function checkInvocations(c: ValidCase, output: unknown, cycles?: CycleOu
           continue;
         }
         if (cycles?.left.has(`${m.id}|${v.statePath}`)) continue;
-        const f = fns.get(v.fn!)!;
-        const w = f.warm!;
+        const { f, w } = rewrittenTo(fns, v);
         if (!guardsHold(w.guards, a)) continue;
         const literal = cycles ? literalTarget(f) : undefined;
         setAt(expected, v.aslPath, literal !== undefined && getAt(after, v.aslPath) === literal ? literal : marker(w.target));
@@ -610,7 +630,7 @@ export function checkInvocations(c: ValidCase, output: unknown, cycles?: CycleOu
       if (d) {
         const hit = oracle.values.find((v) => d.startsWith(`${m.id}/${v.aslPath.join('/')}`));
         const what = hit
-          ? `the ${hit.invocation ? 'invocation' : 'data value'} at ${hit.statePath} (${hit.form}${hit.fn ? ` of ${hit.fn}` : ''}) ${hit.rewrite ? `should resolve to ${hit.externalTarget ?? fns.get(hit.fn!)!.warm!.target}` : 'should be left as it is'}`
+          ? `the ${hit.invocation ? 'invocation' : 'data value'} at ${hit.statePath} (${hit.form}${hit.fn ? ` of ${hit.fn}` : ''}) ${hit.rewrite ? `should resolve to ${hit.externalTarget ?? rewrittenTo(fns, hit).w.target}` : 'should be left as it is'}`
           : 'a part of the definition that is not an invocation changed';
         fail(`${m.id} (${m.form}), ${describeAssignment(a)}: ${what}; expected vs actual: ${d}`);
       }
@@ -679,10 +699,12 @@ export function danglingReferences(template: unknown, a?: Assignment): Map<strin
   const refOk = (name: string): boolean => PSEUDO.has(name) || hasOwn(params, name) || active(name) || samAlias(name);
   const walk = (root: unknown, base: string): void => {
     const stack: [unknown, string][] = [[root, base]];
-    while (stack.length) {
-      const [v, p] = stack.pop()!;
+    for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+      const [v, p] = top;
       if (Array.isArray(v)) {
-        v.forEach((x, k) => stack.push([x, `${p}/${k}`]));
+        v.forEach((x, k) => {
+          stack.push([x, `${p}/${k}`]);
+        });
         continue;
       }
       if (!isObj(v)) continue;
@@ -697,7 +719,10 @@ export function danglingReferences(template: unknown, a?: Assignment): Map<strin
         if (k === 'Fn::GetAtt') {
           const res = Array.isArray(arg) ? arg[0] : typeof arg === 'string' ? arg.split('.')[0] : undefined;
           if (typeof res === 'string' && !active(res)) note(`resource ${res}`, p);
-          if (Array.isArray(arg)) arg.forEach((x, k) => typeof x !== 'string' && stack.push([x, `${p}/Fn::GetAtt/${k}`]));
+          if (Array.isArray(arg))
+            arg.forEach((x, k) => {
+              if (typeof x !== 'string') stack.push([x, `${p}/Fn::GetAtt/${k}`]);
+            });
           continue;
         }
         if (k === 'Fn::Sub') {
@@ -718,7 +743,7 @@ export function danglingReferences(template: unknown, a?: Assignment): Map<strin
         }
         if (k === 'Fn::If' && Array.isArray(arg) && arg.length === 3 && typeof arg[0] === 'string') {
           if (!hasOwn(conds, arg[0])) note(`condition ${arg[0]}`, p);
-          if (a && a.has(arg[0])) stack.push([a.get(arg[0]) ? arg[1] : arg[2], `${p}/Fn::If`]);
+          if (a?.has(arg[0])) stack.push([a.get(arg[0]) ? arg[1] : arg[2], `${p}/Fn::If`]);
           else stack.push([arg[1], `${p}/Fn::If/1`], [arg[2], `${p}/Fn::If/2`]);
           continue;
         }
@@ -812,9 +837,12 @@ export function checkNoDeadEntries(input: unknown, output: unknown, conditions: 
 
 export function checkProtoKeys(input: unknown, output: unknown): void {
   const stack: [unknown, unknown, string][] = [[input, output, '']];
-  while (stack.length) {
-    const [a, b, p] = stack.pop()!;
-    if (Array.isArray(a) && Array.isArray(b)) a.forEach((x, k) => stack.push([x, b[k], `${p}/${k}`]));
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const [a, b, p] = top;
+    if (Array.isArray(a) && Array.isArray(b))
+      a.forEach((x, k) => {
+        stack.push([x, b[k], `${p}/${k}`]);
+      });
     else if (isObj(a) && isObj(b)) {
       // (Its value may legitimately change inside a definition: properties 4 and 5 judge values.)
       if (hasOwn(a, '__proto__') && !hasOwn(b, '__proto__')) fail(`${p}/__proto__ is no longer an own property`);
@@ -822,8 +850,8 @@ export function checkProtoKeys(input: unknown, output: unknown): void {
     }
   }
   const all: [unknown, string][] = [[output, '']];
-  while (all.length) {
-    const [v, p] = all.pop()!;
+  for (let top = all.pop(); top !== undefined; top = all.pop()) {
+    const [v, p] = top;
     if (typeof v !== 'object' || v === null) continue;
     const proto = Object.getPrototypeOf(v);
     if (proto !== Object.prototype && proto !== Array.prototype && proto !== null) fail(`${p || '/'} has an unexpected prototype ${short(proto)}`);
@@ -1022,7 +1050,7 @@ export function checkIam(c: ValidCase, result: TransformResult, cycles?: CycleOu
       for (const v of rewritten) {
         if (v.externalTarget) targets.set(v.externalTarget, { id: v.externalTarget, arn: v.externalTarget });
         else {
-          const w = fns.get(v.fn!)!.warm!;
+          const { w } = rewrittenTo(fns, v);
           if (guardsHold(w.guards, a)) targets.set(w.target, { id: w.target, arn: render.render({ Ref: w.target })[0] });
         }
       }

@@ -110,7 +110,7 @@ export class RuntimeApi {
   private server?: Server;
   private readonly queue: Pending[] = [];
   private readonly waiting: ServerResponse[] = [];
-  private readonly inFlight = new Map<string, Pending>();
+  private readonly inFlight = new Map<string, Pending & { handedAt: bigint }>();
   /** Every request the client made, in order (method and path), for assertions on the protocol. */
   readonly requests: { method: string; path: string }[] = [];
   /** process.hrtime.bigint() of each GET /next (the first one marks the end of init). */
@@ -123,14 +123,16 @@ export class RuntimeApi {
   constructor(readonly functionName = 'warm-step-functions-macro-prod-macro') {}
 
   async start(): Promise<string> {
-    this.server = createServer((req, res) => void this.route(req, res));
-    this.server.keepAliveTimeout = 60_000;
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    const server = createServer((req, res) => void this.route(req, res));
+    this.server = server;
+    server.keepAliveTimeout = 60_000;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return this.address;
   }
 
   get address(): string {
-    const a = this.server!.address() as AddressInfo;
+    if (!this.server) throw new Error('the runtime API is not started');
+    const a = this.server.address() as AddressInfo;
     return `127.0.0.1:${a.port}`;
   }
 
@@ -170,14 +172,14 @@ export class RuntimeApi {
 
   async close(): Promise<void> {
     for (const res of this.waiting.splice(0)) res.destroy();
-    if (!this.server) return;
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+    const server = this.server;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
   private hand(p: Pending, res: ServerResponse): void {
-    p.handedAt = process.hrtime.bigint();
-    this.inFlight.set(p.requestId, p);
+    this.inFlight.set(p.requestId, Object.assign(p, { handedAt: process.hrtime.bigint() }));
     const body = JSON.stringify(p.event);
     res.writeHead(200, {
       'Content-Type': 'application/json',
@@ -228,7 +230,7 @@ export class RuntimeApi {
         kind: m[2] as 'response' | 'error',
         body: parse(text),
         headers: req.headers,
-        durationMs: Number(process.hrtime.bigint() - p.handedAt!) / 1e6,
+        durationMs: Number(process.hrtime.bigint() - p.handedAt) / 1e6,
       });
       return;
     }
@@ -315,8 +317,8 @@ export function launch(client: RuntimeClient, entry: string, api: RuntimeApi, o:
   const child = spawn(nodeBin, args, { cwd: o.taskRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
   // 'close', not 'exit': it comes after the child's stdout and stderr are drained, so that everything the
   // function printed has been read once `exited` (or `stop`) resolves.
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));

@@ -32,7 +32,7 @@ function fnOf(value: unknown, info: { functions: Set<string>; fnByName: Map<stri
     const id = Array.isArray(ga) ? ga[0] : typeof ga === 'string' ? ga.split('.')[0] : undefined;
     if (typeof id === 'string' && info.functions.has(id)) return id;
   }
-  if (typeof value === 'string') return info.fnByName.get(value.split(':').pop()!);
+  if (typeof value === 'string') return info.fnByName.get(value.slice(value.lastIndexOf(':') + 1));
   return undefined;
 }
 
@@ -121,8 +121,8 @@ export function definitionOf(resource: Obj): Obj | undefined {
 export function invocations(def: Obj): { path: string; field: string; value: string; state: Obj }[] {
   const out: { path: string; field: string; value: string; state: Obj }[] = [];
   const stack: [Obj, string][] = [[def, '']];
-  while (stack.length) {
-    const [machine, prefix] = stack.pop()!;
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const [machine, prefix] = top;
     for (const [name, s] of Object.entries<Obj>(machine?.States ?? {})) {
       const path = `${prefix}States.${name}`;
       if (s.Type === 'Task' && typeof s.Resource === 'string') {
@@ -134,7 +134,9 @@ export function invocations(def: Obj): { path: string; field: string; value: str
           }
         } else if (/^arn:[^:]+:lambda:/.test(s.Resource)) out.push({ path, field: 'Resource', value: s.Resource, state: s });
       }
-      (s.Branches ?? []).forEach((b: Obj, k: number) => stack.push([b, `${path}.Branches[${k}].`]));
+      (s.Branches ?? []).forEach((b: Obj, k: number) => {
+        stack.push([b, `${path}.Branches[${k}].`]);
+      });
       for (const key of ['Iterator', 'ItemProcessor']) if (s[key]) stack.push([s[key], `${path}.${key}.`]);
     }
   }

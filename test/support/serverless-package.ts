@@ -92,7 +92,7 @@ export function normalise(template: Record<string, any>): Record<string, any> {
   if (renames.size > 0) {
     const ids = [...renames.keys()].sort((a, b) => b.length - a.length).map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
     const re = new RegExp(`(?<![A-Za-z0-9])(${ids.join('|')})(?![A-Za-z0-9])`, 'g');
-    result = mapStrings(result, (s) => s.replace(re, (id) => renames.get(id)!));
+    result = mapStrings(result, (s) => s.replace(re, (id) => renames.get(id) ?? id));
   }
   for (const r of Object.values<any>(result.Resources ?? {})) {
     if (r?.Type === 'AWS::Lambda::Version' && r.Properties && 'CodeSha256' in r.Properties) r.Properties.CodeSha256 = 'NORMALISED_CODE_SHA256';

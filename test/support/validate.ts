@@ -290,7 +290,9 @@ function placeholderErrors(node: unknown, path: string, out: string[]): void {
     return;
   }
   if (Array.isArray(node)) {
-    node.forEach((v, i) => placeholderErrors(v, `${path}/${i}`, out));
+    node.forEach((v, i) => {
+      placeholderErrors(v, `${path}/${i}`, out);
+    });
   } else if (node !== null && typeof node === 'object') {
     for (const [k, v] of Object.entries(node)) {
       if (k === 'Resource' && typeof v === 'string' && /^\$\{[^}]+\}$/.test(v)) {
@@ -369,7 +371,7 @@ function sub(template: string, vars: Record<string, unknown>): string {
   return template.replace(/\$\{([^}]*)\}/g, (_whole, inner: string) => {
     if (inner.startsWith('!')) return `\${${inner.slice(1)}}`;
     const name = inner.trim();
-    if (Object.prototype.hasOwnProperty.call(vars, name)) return text(vars[name]);
+    if (Object.hasOwn(vars, name)) return text(vars[name]);
     if (name in PSEUDO_PARAMETERS) return text(PSEUDO_PARAMETERS[name]);
     const dot = name.indexOf('.');
     if (dot > 0) return getAtt(name.slice(0, dot), name.slice(dot + 1));
@@ -467,7 +469,7 @@ export function materialize(definitionValue: unknown, substitutions?: Record<str
 
   if (substitutions) {
     const values = resolveIntrinsics(substitutions) as Record<string, unknown>;
-    json = json.replace(/\$\{([^}]+)\}/g, (whole, key: string) => (Object.prototype.hasOwnProperty.call(values, key) ? text(values[key]) : whole));
+    json = json.replace(/\$\{([^}]+)\}/g, (whole, key: string) => (Object.hasOwn(values, key) ? text(values[key]) : whole));
   }
 
   let parsed: unknown;

@@ -75,7 +75,7 @@ const { node } = fc.letrec<{ node: Node; scalar: Node; collection: Node }>((tie)
   ),
 }));
 
-function valueOf(n: Node): Value {
+function nodeValue(n: Node): Value {
   switch (n.kind) {
     case 'word':
       return n.text;
@@ -86,18 +86,18 @@ function valueOf(n: Node): Value {
     case 'quoted':
       return n.words.join(' ');
     case 'tag':
-      return { [TAGS[n.tag]]: valueOf(n.arg) };
+      return { [TAGS[n.tag]]: nodeValue(n.arg) };
     case 'map':
-      return Object.fromEntries(n.entries.map(([k, v]) => [k, valueOf(v)]));
+      return Object.fromEntries(n.entries.map(([k, v]) => [k, nodeValue(v)]));
     case 'seq':
-      return n.items.map(valueOf);
+      return n.items.map(nodeValue);
   }
 }
 
 /** A quoted scalar, broken over lines at some of its spaces; each new line starts with `pad()` spaces. */
 function quoted(n: Extract<Node, { kind: 'quoted' }>, pad: () => string): string {
-  const escape = (w: string): string => (n.quote === '"' ? w.replace(/\\/g, '\\\\').replace(/"/g, '\\"') : w.replace(/'/g, "''"));
-  const parts = n.words.map(escape);
+  const escapeWord = (w: string): string => (n.quote === '"' ? w.replace(/\\/g, '\\\\').replace(/"/g, '\\"') : w.replace(/'/g, "''"));
+  const parts = n.words.map(escapeWord);
   let out = parts[0];
   for (let i = 1; i < parts.length; i++) out += n.breaks.includes(i) ? `\n${pad()}${parts[i]}` : ` ${parts[i]}`;
   return `${n.quote}${out}${n.quote}`;
@@ -164,5 +164,5 @@ export const layout: fc.Arbitrary<Layout> = fc
     const properties: Node = { kind: 'map', entries: props, flow, lenient: pads };
     const body = render(properties, 6, undefined);
     const text = `Resources:\n  R:\n    Type: AWS::SQS::Queue\n    Properties:${flow ? ` ${body}` : `\n${body}`}\n`;
-    return { text, value: { Resources: { R: { Type: 'AWS::SQS::Queue', Properties: valueOf(properties) } } } };
+    return { text, value: { Resources: { R: { Type: 'AWS::SQS::Queue', Properties: nodeValue(properties) } } } };
   });

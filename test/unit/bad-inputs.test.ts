@@ -283,7 +283,7 @@ describe('security', () => {
     const { fragment } = transform(t, OPTS);
     const out = fragment as any;
     expect(({} as any).polluted).toBeUndefined();
-    expect(Object.prototype.hasOwnProperty.call(out, '__proto__')).toBe(true);
+    expect(Object.hasOwn(out, '__proto__')).toBe(true);
     expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
     expect(Object.keys(out.Resources)).toEqual(['__proto__', 'Fn', 'FnLive', 'Flow']);
     expect(Object.getOwnPropertyDescriptor(out.Resources.Flow.Metadata, '__proto__')?.value).toEqual({ polluted: 3 });

@@ -72,7 +72,7 @@ interface Finding {
 }
 
 /** Every place in `source` where a regex is applied to a message text. */
-export function scan(source: string): Finding[] {
+function scan(source: string): Finding[] {
   const text = code(source);
   const lines = source.split('\n');
   const out: Finding[] = [];

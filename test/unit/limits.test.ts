@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { TransformError } from '../../macro/errors';
 import { createHandler } from '../../macro/lambda/handler';
 import { tokenizeSub } from '../../macro/cfn/sub';
-import { capText, formatCount, LIMITS, nestingDepth } from '../../macro/limits';
+import { formatCount, LIMITS, nestingDepth } from '../../macro/limits';
 import type { LogRecord } from '../../macro/lambda/log';
 import { transform } from '../../macro/core/transform';
 import type { JsonObject, MacroReply } from '../../macro/types';

@@ -52,7 +52,7 @@ test('P7: Object.prototype and Array.prototype are untouched after all runs', ()
   expect(prototypeSnapshot()).toBe(prototypeBefore);
   for (const key of ODD_KEYS) {
     if (key === '__proto__' || key === 'constructor' || key === 'toString' || key === 'hasOwnProperty') continue;
-    expect(Object.prototype.hasOwnProperty.call(Object.prototype, key)).toBe(false);
+    expect(Object.hasOwn(Object.prototype, key)).toBe(false);
   }
   expect(({} as Record<string, unknown>).x).toBeUndefined();
 });

@@ -57,7 +57,7 @@ const adversarial = fc.oneof(
 test('any adversarial shape: a success that JSON can write, with capped Metadata, or a failure that names a limit', () => {
   fc.assert(
     fc.property(adversarial, (template) => {
-      let result;
+      let result: ReturnType<typeof transform>;
       try {
         result = transform(template, OPTS);
       } catch (e) {

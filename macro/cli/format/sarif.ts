@@ -52,12 +52,16 @@ export function formatSarif(result: CheckResult | readonly CheckResult[], versio
   const rules = RULES.filter((r) => ruleIds.includes(r.id));
   // One artifact per file: the templates, and the definition files findings point into.
   const files = [...new Set(all.flatMap((r) => [r.file, ...r.findings.map((f) => f.file)]))];
-  const artifacts = files.map((file) => ({ file, location: artifactLocationOf(file) })).filter((a) => a.location !== undefined);
+  const artifacts = files.flatMap((file) => {
+    const location = artifactLocationOf(file);
+    return location === undefined ? [] : [{ file, location }];
+  });
   const results = all.flatMap((one) => {
     return one.findings.map((f): Result => {
       const index = artifacts.findIndex((a) => a.file === f.file);
       const artifactLocation = index >= 0 ? artifacts[index].location : undefined;
-      const rule = RULES.find((r) => r.id === f.kind)!;
+      const rule = RULES.find((r) => r.id === f.kind);
+      if (rule === undefined) throw new Error(`no SARIF rule for the finding kind ${f.kind}`);
       const name = f.state ?? f.stateMachine ?? f.templatePath;
       const qualified = f.statePath ? `${f.stateMachine}/${f.statePath}` : (f.stateMachine ?? f.templatePath);
       return {
@@ -111,7 +115,7 @@ export function formatSarif(result: CheckResult | readonly CheckResult[], versio
         },
         ...(relativeUris ? { originalUriBaseIds: { EXECUTIONROOT: { description: { text: 'The directory in which warm-step-functions was run.' } } } } : {}),
         ...(artifacts.length
-          ? { artifacts: artifacts.map((a) => ({ location: a.location!, sourceLanguage: a.file.endsWith('.json') ? 'json' : 'yaml' })) }
+          ? { artifacts: artifacts.map((a) => ({ location: a.location, sourceLanguage: a.file.endsWith('.json') ? 'json' : 'yaml' })) }
           : {}),
         invocations: [{ executionSuccessful: true, exitCode: exitCode ?? worstExitCode(all.map((r) => r.exitCode)) }],
         columnKind: 'utf16CodeUnits',

@@ -4,12 +4,12 @@
  */
 import { textOf } from '../../messages';
 import { describeReasons } from '../../core/targets/reasons';
-import { MACRO_NAME, type Decision, type Report } from '../../types';
+import { MACRO_NAME, type Decision, type Reason, type Report } from '../../types';
 import { quote, safeLine } from '../safe';
 
 /** A rewrite for a reason beyond provisioned concurrency (the summary names it; provisioned concurrency is the default). */
-function beyondProvisioned(d: Decision): boolean {
-  return d.reasons !== undefined && d.reasons.some((r) => r !== 'ProvisionedConcurrency');
+function beyondProvisioned(d: Decision): d is Decision & { reasons: Reason[] } {
+  return d.reasons?.some((r) => r !== 'ProvisionedConcurrency') ?? false;
 }
 
 /** `transform`'s summary on stderr: one line per decision, then the counts. */
@@ -19,7 +19,7 @@ export function formatSummary(report: Report): string {
   const line = (d: Decision): string => {
     const where = d.statePath ? `${quote(d.stateMachine)} ${quote(d.statePath)}` : quote(d.stateMachine || d.templatePath);
     if (d.action === 'rewritten')
-      return `  ${report.mode === 'report' ? 'would rewrite' : 'rewritten'}  ${where}: ${quote(d.from)} → ${quote(d.to)}${beyondProvisioned(d) ? ` (${describeReasons(d.reasons!)})` : ''}`;
+      return `  ${report.mode === 'report' ? 'would rewrite' : 'rewritten'}  ${where}: ${quote(d.from)} → ${quote(d.to)}${beyondProvisioned(d) ? ` (${describeReasons(d.reasons)})` : ''}`;
     if (d.action === 'granted' && report.mode === 'report') return `  would grant  ${where}: ${safeLine(textOf(d, 'rewrite'))}`;
     return `  ${d.action.padEnd(9)}  ${where}: ${safeLine(d.reason)}`;
   };

@@ -5,7 +5,7 @@
 import type { VerifyResult, VerifyRow } from '../commands/verify-result';
 import { escapeControls } from '../safe';
 
-function fit(s: string, width: number): string {
+function fitCell(s: string, width: number): string {
   return s.length > width ? `${s.slice(0, width - 1)}…` : s.padEnd(width);
 }
 
@@ -16,7 +16,7 @@ const COLS = [1, 13, 13, 16, 10, 11, 9];
 /** The last column is never cut (a 5-digit count may then use column 80 or 81); the others are. */
 function tableRow(cells: string[]): string {
   return cells
-    .map((c, k) => (k === cells.length - 1 && k === COLS.length - 1 ? escapeControls(c) : fit(escapeControls(c), COLS[k])))
+    .map((c, k) => (k === cells.length - 1 && k === COLS.length - 1 ? escapeControls(c) : fitCell(escapeControls(c), COLS[k])))
     .join(' ')
     .trimEnd();
 }

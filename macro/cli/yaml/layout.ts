@@ -35,211 +35,206 @@ export const LAYOUT_ERRORS = new Set(['BAD_INDENT', 'MISSING_CHAR', 'MULTILINE_I
  */
 export function lenientText(text: string): { text: string; shifts: number[] } | undefined {
   const lines = text.split('\n');
-  const shifts = lines.map(() => 0);
-  const lx: Lexer = {
-    mode: 'block',
-    depth: 0,
-    anchor: 0,
-    quote: '',
-    quoteIn: 'block',
-    tokenStart: false,
-    afterQuoted: false,
-    scalarParent: 0,
-    scalarIndent: undefined,
-    plainParent: undefined,
-    dashes: [],
-  };
-  for (let i = 0; i < lines.length; i++) {
-    if (startLine(lx, lines[i], i, shifts)) scanLine(lx, lines[i], i, shifts[i]);
-  }
-  if (lx.mode === 'flow' || lx.mode === 'quote' || (!shifts.some((n) => n > 0) && lx.dashes.length === 0)) return undefined;
-  for (const [i, j] of lx.dashes.reverse()) lines[i] = `${lines[i].slice(0, j)}'-'${lines[i].slice(j + 1)}`;
+  const lexer = new LayoutLexer(lines);
+  for (let i = 0; i < lines.length; i++) lexer.scanLine(i);
+  const { shifts, dashes } = lexer;
+  if (lexer.mode === 'flow' || lexer.mode === 'quote' || (!shifts.some((n) => n > 0) && dashes.length === 0)) return undefined;
+  for (const [i, j] of dashes.reverse()) lines[i] = `${lines[i].slice(0, j)}'-'${lines[i].slice(j + 1)}`;
   return { text: lines.map((l, i) => ' '.repeat(shifts[i]) + l).join('\n'), shifts };
-}
-
-type Mode = 'block' | 'flow' | 'quote' | 'block-scalar';
-
-/** The lexer's state from line to line. */
-interface Lexer {
-  mode: Mode;
-  /** Flow: how many collections are open. */
-  depth: number;
-  /** The column (after shifts) that continuation lines must pass. */
-  anchor: number;
-  /** ' or " */
-  quote: string;
-  quoteIn: 'block' | 'flow';
-  /** Flow: a scalar, tag or collection may start here. */
-  tokenStart: boolean;
-  /** Flow: the last token was a quoted scalar (so `"a":b` has a key). */
-  afterQuoted: boolean;
-  /** Block scalar: its content is indented more than this. */
-  scalarParent: number;
-  /** Block scalar: the indentation of its content. */
-  scalarIndent: number | undefined;
-  /** An open multi-line plain scalar: continued by lines indented more. */
-  plainParent: number | undefined;
-  /** Lone `-` scalars in flow collections: [line, column]. */
-  dashes: [number, number][];
-}
-
-/** Where the scan of one line is. */
-interface LineScan {
-  i: number;
-  line: string;
-  /** The spaces added at its start. */
-  shift: number;
-  j: number;
-  /** Block: the indentation a block scalar or plain scalar here must pass. */
-  parent: number;
-  /** Block: the column of the node that starts here (a key, say). */
-  key: number;
-  /** Block: the line ends inside a plain scalar. */
-  plain: boolean;
 }
 
 const isSpace = (c: string | undefined): boolean => c === ' ' || c === '\t' || c === '\r';
 const isEnd = (c: string | undefined): boolean => c === undefined || c === ' ' || c === '\t' || c === '\r';
-const blank = (line: string): boolean => /^[ \t\r]*$/.test(line);
-
-function indentOf(line: string): number {
+const indentOf = (line: string): number => {
   let n = 0;
   while (line[n] === ' ') n++;
   return n;
-}
+};
+const blank = (line: string): boolean => /^[ \t\r]*$/.test(line);
+
+type Mode = 'block' | 'flow' | 'quote' | 'block-scalar';
 
 /**
- * The start of line `i`: false when the whole line belongs to a block scalar or continues a plain
- * scalar; inside a flow collection or a quoted scalar, the spaces it needs (`shifts[i]`).
+ * lenientText's scan: the state carried from line to line, and the one of the line being read
+ * (`line`, its number `i`, the column `j`). Each `scan…` step reads from column `j` on and says
+ * whether the rest of the line is still to be read.
  */
-function startLine(lx: Lexer, line: string, i: number, shifts: number[]): boolean {
-  const indent = indentOf(line);
-  if (lx.mode === 'block-scalar') {
-    if (blank(line)) return false;
-    if (lx.scalarIndent === undefined && indent > lx.scalarParent) lx.scalarIndent = indent;
-    if (lx.scalarIndent !== undefined && indent >= lx.scalarIndent) return false;
-    lx.mode = 'block';
-  }
-  if (lx.mode === 'flow' || lx.mode === 'quote') {
-    if (!blank(line) && indent < lx.anchor + 1) shifts[i] = lx.anchor + 1 - indent;
-  } else if (lx.plainParent !== undefined) {
-    // A line indented more than the key of a plain scalar value continues that scalar.
-    if (blank(line)) return false;
-    if (indent > lx.plainParent && line[indent] !== '#') return false;
-    lx.plainParent = undefined;
-  }
-  return true;
-}
+class LayoutLexer {
+  /** Spaces added at the start of each line. */
+  readonly shifts: number[];
+  /** Lone `-` scalars in flow collections: [line, column]. */
+  readonly dashes: [number, number][] = [];
+  mode: Mode = 'block';
+  private depth = 0; // flow depth
+  private anchor = 0; // column (after shifts) that continuation lines must pass
+  private quote = ''; // ' or "
+  private quoteIn: 'block' | 'flow' = 'block';
+  private tokenStart = false; // flow: a scalar, tag or collection may start here
+  private afterQuoted = false; // flow: the last token was a quoted scalar (so `"a":b` has a key)
+  private scalarParent = 0; // block scalar: its content is indented more than this
+  private scalarIndent: number | undefined; // block scalar: the indentation of its content
+  private plainParent: number | undefined; // an open multi-line plain scalar: continued by lines indented more
 
-function scanLine(lx: Lexer, line: string, i: number, shift: number): void {
-  const indent = indentOf(line);
-  const s: LineScan = { i, line, shift, j: lx.mode === 'block' ? indent : 0, parent: indent, key: indent, plain: false };
-  while (s.j < line.length) {
-    const stop = lx.mode === 'quote' ? quoteStep(lx, s) : lx.mode === 'flow' ? flowStep(lx, s) : blockStep(lx, s);
-    if (stop) break;
-  }
-  if (lx.mode === 'block' && s.plain) lx.plainParent = s.parent;
-}
+  private i = 0;
+  private line = '';
+  private j = 0;
+  private parent = 0; // block: the indentation a block scalar or plain scalar here must pass
+  private key = 0; // block: the column of the node that starts here (a key, say)
+  private plain = false; // block: the line ends inside a plain scalar
 
-/** Inside a quoted scalar: to its closing quote; true when it goes on past the line. */
-function quoteStep(lx: Lexer, s: LineScan): boolean {
-  const line = s.line;
-  let j = s.j;
-  if (lx.quote === "'") {
-    while (j < line.length && !(line[j] === "'" && line[j + 1] !== "'")) j += line[j] === "'" ? 2 : 1;
-  } else {
-    while (j < line.length && line[j] !== '"') j += line[j] === '\\' ? 2 : 1;
+  constructor(private readonly lines: readonly string[]) {
+    this.shifts = lines.map(() => 0);
   }
-  if (j >= line.length) return true; // continues on the next line
-  s.j = j + 1;
-  lx.mode = lx.quoteIn;
-  lx.afterQuoted = true;
-  lx.tokenStart = false;
-  return false;
-}
 
-/** One token in a flow collection; true at a comment (the rest of the line). */
-function flowStep(lx: Lexer, s: LineScan): boolean {
-  const line = s.line;
-  const j = s.j;
-  const c = line[j];
-  if (isSpace(c)) s.j++;
-  else if (c === '#' && (j === 0 || isSpace(line[j - 1]))) return true;
-  else if (lx.tokenStart && (c === '"' || c === "'")) {
-    lx.mode = 'quote';
-    lx.quote = c;
-    lx.quoteIn = 'flow';
-    s.j++;
-  } else if (c === '{' || c === '[') {
-    lx.depth++;
-    lx.tokenStart = true;
-    lx.afterQuoted = false;
-    s.j++;
-  } else if (c === '}' || c === ']') {
-    lx.depth--;
-    s.j++;
-    lx.tokenStart = false;
-    lx.afterQuoted = false;
-    if (lx.depth === 0) lx.mode = 'block';
-  } else if (c === ',' || (c === '?' && isEnd(line[j + 1])) || (c === ':' && (lx.afterQuoted || isEnd(line[j + 1]) || ',[]{}'.includes(line[j + 1])))) {
-    lx.tokenStart = true;
-    lx.afterQuoted = false;
-    s.j++;
-  } else if (lx.tokenStart && (c === '!' || c === '&' || c === '*')) {
-    while (s.j < line.length && !isSpace(line[s.j]) && !',[]{}'.includes(line[s.j])) s.j++;
-  } else if (lx.tokenStart && c === '-' && ',]}'.includes(line[j + 1] ?? '\n')) {
-    lx.dashes.push([s.i, j]);
-    lx.tokenStart = false;
-    lx.afterQuoted = true;
-    s.j++;
-  } else {
-    lx.tokenStart = false;
-    lx.afterQuoted = false;
-    s.j++;
-  }
-  return false;
-}
-
-/** One token in block context; true at a comment or a block scalar's header (the rest of the line). */
-function blockStep(lx: Lexer, s: LineScan): boolean {
-  const line = s.line;
-  const c = line[s.j];
-  if (isSpace(c)) {
-    s.j++;
-  } else if (c === '#' && (s.j === 0 || isSpace(line[s.j - 1]))) {
-    return true;
-  } else if ((c === '-' || c === '?' || c === ':') && isEnd(line[s.j + 1])) {
-    s.parent = c !== ':' ? s.j : s.key;
-    s.j++;
-    while (isSpace(line[s.j])) s.j++;
-    if (c !== ':') s.key = s.j;
-    s.plain = false;
-  } else if (c === '!' || c === '&' || c === '*') {
-    while (s.j < line.length && !isSpace(line[s.j])) s.j++;
-  } else if (c === '{' || c === '[' || c === '"' || c === "'") {
-    lx.mode = c === '{' || c === '[' ? 'flow' : 'quote';
-    if (lx.mode === 'flow') {
-      lx.depth = 1;
-      lx.tokenStart = true;
-      lx.afterQuoted = false;
-    } else {
-      lx.quote = c;
-      lx.quoteIn = 'block';
+  scanLine(i: number): void {
+    const line = this.lines[i];
+    const indent = indentOf(line);
+    if (!this.startLine(i, line, indent)) return;
+    this.i = i;
+    this.line = line;
+    this.j = this.mode === 'block' ? indent : 0;
+    this.parent = indent;
+    this.key = indent;
+    this.plain = false;
+    while (this.j < line.length) {
+      const more = this.mode === 'quote' ? this.scanQuoted() : this.mode === 'flow' ? this.scanFlow() : this.scanBlock();
+      if (!more) break;
     }
-    lx.anchor = s.j + s.shift;
-    s.j++;
-    s.plain = false;
-  } else if (c === '|' || c === '>') {
-    const [, first, second] = /^[|>]([1-9])?[+-]?([1-9])?/.exec(line.slice(s.j)) ?? [];
-    const explicit = first ?? second;
-    lx.mode = 'block-scalar';
-    lx.scalarParent = s.parent;
-    lx.scalarIndent = explicit === undefined ? undefined : s.parent + Number(explicit);
-    return true;
-  } else {
-    // A plain scalar: a key when `: ` follows on this line, else a value that may go on.
-    while (s.j < line.length && !(line[s.j] === ':' && isEnd(line[s.j + 1])) && !(line[s.j] === '#' && isSpace(line[s.j - 1]))) s.j++;
-    s.plain = !(line[s.j] === ':');
+    if (this.mode === 'block' && this.plain) this.plainParent = this.parent;
   }
-  return false;
+
+  /** Whether the line is to be scanned: not inside a block scalar or a plain scalar that it continues. */
+  private startLine(i: number, line: string, indent: number): boolean {
+    if (this.mode === 'block-scalar') {
+      if (blank(line)) return false;
+      if (this.scalarIndent === undefined && indent > this.scalarParent) this.scalarIndent = indent;
+      if (this.scalarIndent !== undefined && indent >= this.scalarIndent) return false;
+      this.mode = 'block';
+    }
+    if (this.mode === 'flow' || this.mode === 'quote') {
+      if (!blank(line) && indent < this.anchor + 1) this.shifts[i] = this.anchor + 1 - indent;
+    } else if (this.plainParent !== undefined) {
+      // A line indented more than the key of a plain scalar value continues that scalar.
+      if (blank(line)) return false;
+      if (indent > this.plainParent && line[indent] !== '#') return false;
+      this.plainParent = undefined;
+    }
+    return true;
+  }
+
+  private col(j: number): number {
+    return j + this.shifts[this.i];
+  }
+
+  /** Inside a quoted scalar: to its closing quote, or to the end of the line. */
+  private scanQuoted(): boolean {
+    const line = this.line;
+    let j = this.j;
+    if (this.quote === "'") {
+      while (j < line.length && !(line[j] === "'" && line[j + 1] !== "'")) j += line[j] === "'" ? 2 : 1;
+    } else {
+      while (j < line.length && line[j] !== '"') j += line[j] === '\\' ? 2 : 1;
+    }
+    this.j = j;
+    if (j >= line.length) return false; // continues on the next line
+    this.j++;
+    this.mode = this.quoteIn;
+    this.afterQuoted = true;
+    this.tokenStart = false;
+    return true;
+  }
+
+  /** One token of a flow collection. */
+  private scanFlow(): boolean {
+    const line = this.line;
+    const j = this.j;
+    const c = line[j];
+    if (isSpace(c)) this.j++;
+    else if (c === '#' && (j === 0 || isSpace(line[j - 1]))) return false;
+    else if (this.tokenStart && (c === '"' || c === "'")) {
+      this.mode = 'quote';
+      this.quote = c;
+      this.quoteIn = 'flow';
+      this.j++;
+    } else if (c === '{' || c === '[') {
+      this.depth++;
+      this.tokenStart = true;
+      this.afterQuoted = false;
+      this.j++;
+    } else if (c === '}' || c === ']') {
+      this.depth--;
+      this.j++;
+      this.tokenStart = false;
+      this.afterQuoted = false;
+      if (this.depth === 0) this.mode = 'block';
+    } else if (c === ',' || (c === '?' && isEnd(line[j + 1]))) {
+      this.tokenStart = true;
+      this.afterQuoted = false;
+      this.j++;
+    } else if (c === ':' && (this.afterQuoted || isEnd(line[j + 1]) || ',[]{}'.includes(line[j + 1]))) {
+      this.tokenStart = true;
+      this.afterQuoted = false;
+      this.j++;
+    } else if (this.tokenStart && (c === '!' || c === '&' || c === '*')) {
+      while (this.j < line.length && !isSpace(line[this.j]) && !',[]{}'.includes(line[this.j])) this.j++;
+    } else if (this.tokenStart && c === '-' && ',]}'.includes(line[j + 1] ?? '\n')) {
+      this.dashes.push([this.i, j]);
+      this.tokenStart = false;
+      this.afterQuoted = true;
+      this.j++;
+    } else {
+      this.tokenStart = false;
+      this.afterQuoted = false;
+      this.j++;
+    }
+    return true;
+  }
+
+  /** One token of the block context. */
+  private scanBlock(): boolean {
+    const line = this.line;
+    const c = line[this.j];
+    if (isSpace(c)) {
+      this.j++;
+    } else if (c === '#' && (this.j === 0 || isSpace(line[this.j - 1]))) {
+      return false;
+    } else if ((c === '-' || c === '?' || c === ':') && isEnd(line[this.j + 1])) {
+      if (c !== ':') this.parent = this.j;
+      else this.parent = this.key;
+      this.j++;
+      while (isSpace(line[this.j])) this.j++;
+      if (c !== ':') this.key = this.j;
+      this.plain = false;
+    } else if (c === '!' || c === '&' || c === '*') {
+      while (this.j < line.length && !isSpace(line[this.j])) this.j++;
+    } else if (c === '{' || c === '[') {
+      this.mode = 'flow';
+      this.depth = 1;
+      this.anchor = this.col(this.j);
+      this.tokenStart = true;
+      this.afterQuoted = false;
+      this.j++;
+      this.plain = false;
+    } else if (c === '"' || c === "'") {
+      this.mode = 'quote';
+      this.quote = c;
+      this.quoteIn = 'block';
+      this.anchor = this.col(this.j);
+      this.j++;
+      this.plain = false;
+    } else if (c === '|' || c === '>') {
+      // Always matches: the line has `|` or `>` at column j.
+      const header = /^[|>]([1-9])?[+-]?([1-9])?/.exec(line.slice(this.j));
+      const explicit = header?.[1] ?? header?.[2];
+      this.mode = 'block-scalar';
+      this.scalarParent = this.parent;
+      this.scalarIndent = explicit === undefined ? undefined : this.parent + Number(explicit);
+      return false;
+    } else {
+      // A plain scalar: a key when `: ` follows on this line, else a value that may go on.
+      while (this.j < line.length && !(line[this.j] === ':' && isEnd(line[this.j + 1])) && !(line[this.j] === '#' && isSpace(line[this.j - 1]))) this.j++;
+      this.plain = !(line[this.j] === ':');
+    }
+    return true;
+  }
 }

@@ -10,7 +10,7 @@
  * target is written as its literal ARN, which refers to no resource; when it has none (a name
  * that is not a literal, a version), the slot stays as it is.
  */
-import { type Dependencies } from '../template/dependencies';
+import type { Dependencies } from '../template/dependencies';
 import { formatValue, partsToValue } from '../../cfn/parts';
 import { literalize } from '../targets/literal';
 import type { Edit } from '../definition/edit';
@@ -63,7 +63,10 @@ export function checkEdit(
   const closing = new Set<string>();
   for (const r of added) {
     let c = memo.cycles.get(r);
-    if (c === undefined) memo.cycles.set(r, (c = deps.cycle(stateMachine, [r], [], memo.unreaching) ?? null));
+    if (c === undefined) {
+      c = deps.cycle(stateMachine, [r], [], memo.unreaching) ?? null;
+      memo.cycles.set(r, c);
+    }
     if (!c) continue;
     closing.add(r);
     if (!cycle || c.length < cycle.length) cycle = c;

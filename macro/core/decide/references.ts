@@ -84,7 +84,7 @@ function exactVersion(parts: readonly Part[], index: TemplateIndex, targets: War
 /** `GetAtt V.Version` where V is a version of `fn`: the qualifier reference to V. */
 export function versionOf(fn: string, value: Json, targets: WarmTargets): LambdaRef | undefined {
   const v = getAttPair(value);
-  if (!v || v[1] !== 'Version' || !targets.versions.has(v[0]) || targets.functionOfQualifier(v[0]) !== fn) return undefined;
+  if (v?.[1] !== 'Version' || !targets.versions.has(v[0]) || targets.functionOfQualifier(v[0]) !== fn) return undefined;
   return { kind: 'qualifier', fn, id: v[0] };
 }
 

@@ -85,7 +85,7 @@ export function decide(slot: Slot, ctx: DecideContext): SlotDecision {
     );
     if (problem) return { kind: 'unreadable', problem };
   }
-  if (ref.kind === 'unknown' && ifArgs(single)) return decideBranches(slot, single!, from, ctx, known);
+  if (ref.kind === 'unknown' && single !== undefined && ifArgs(single)) return decideBranches(slot, single, from, ctx, known);
   switch (ref.kind) {
     case 'function': {
       const res = ctx.targets.resolve(ref.fn);
@@ -105,17 +105,19 @@ export function decide(slot: Slot, ctx: DecideContext): SlotDecision {
       if (res.target.kind === 'explicit' && ref.latest) {
         return { kind: 'warm', fn: ref.fn, ...why('decide.explicitLatest', { target: res.target.id, fn: ref.fn }) };
       }
-      if (absentWith(res.target.guards, known)) return absentCold(ref.fn, res.target, known);
+      const absent = absentGuard(res.target.guards, known);
+      if (absent) return absentCold(ref.fn, res.target, absent, known);
       return { kind: 'rewrite', edit: { ...edit(slot, res.target, original, from, known), ...(ref.latest ? { latest: true } : {}) } };
     }
     case 'qualifier': {
-      if (ctx.targets.isWarmQualifier(ref.id)) return { kind: 'warm', fn: ref.fn, ...qualifierWhy(ctx.targets, ref.fn, ref.id) };
+      if (ctx.targets.isWarmQualifier(ref.id)) return { kind: 'warm', fn: ref.fn, ...qualifierWhy(ctx.targets, ref.fn, { id: ref.id }) };
       const res = ctx.targets.resolve(ref.fn);
       if (res.status === 'warm') {
         const alias = ctx.targets.aliases.get(res.target.id);
         // The exact version behind the alias (SAM's `Fn.Version` is the one behind `Fn.Alias`) moves to the alias.
         if ((alias && alias.version === ref.id) || (res.target.kind === 'sam-alias' && ref.id === `${ref.fn}.Version`)) {
-          if (absentWith(res.target.guards, known)) return absentCold(ref.fn, res.target, known);
+          const absent = absentGuard(res.target.guards, known);
+          if (absent) return absentCold(ref.fn, res.target, absent, known);
           return { kind: 'rewrite', edit: edit(slot, res.target, original, from, known) };
         }
         return {
@@ -130,7 +132,7 @@ export function decide(slot: Slot, ctx: DecideContext): SlotDecision {
     }
     case 'qualified': {
       if (ctx.targets.warmAliasNames(ref.fn).includes(ref.qualifier)) {
-        return { kind: 'warm', fn: ref.fn, ...qualifierWhy(ctx.targets, ref.fn, undefined, ref.qualifier) };
+        return { kind: 'warm', fn: ref.fn, ...qualifierWhy(ctx.targets, ref.fn, { qualifier: ref.qualifier }) };
       }
       if (ctx.targets.isWarm(ref.fn)) {
         return { kind: 'cold', fn: ref.fn, ...why('decide.coldQualifier', { qualifier: ref.qualifier }), strict: false };
@@ -179,15 +181,17 @@ function targetGrants(target: WarmTarget): Edit['grants'] {
  * Why a qualifier (`Ref id`, or the alias name `qualifier`) is already the right target: its provisioned
  * concurrency, or the function's configuration.
  */
-function qualifierWhy(targets: WarmTargets, fn: string, id?: string, qualifier?: string): Why {
+function qualifierWhy(targets: WarmTargets, fn: string, which: { id: string } | { qualifier: string }): Why {
+  const id = 'id' in which ? which.id : undefined;
   const info = id !== undefined ? (targets.aliases.get(id) ?? targets.versions.get(id)) : undefined;
   const res = targets.resolve(fn);
   const reasons = info?.reasons ?? (res.status === 'warm' ? res.target.reasons : undefined) ?? ['ProvisionedConcurrency'];
   const provisioned = reasons[0] === 'ProvisionedConcurrency' && (info === undefined || info.provisioned !== false);
-  if (id !== undefined) return provisioned ? why('decide.warmQualifier', { id }) : why('decide.warmPublished', { id, reasons: describeReasons(reasons) });
+  if ('id' in which)
+    return provisioned ? why('decide.warmQualifier', { id: which.id }) : why('decide.warmPublished', { id: which.id, reasons: describeReasons(reasons) });
   return provisioned
-    ? why('decide.warmAlias', { qualifier: qualifier! })
-    : why('decide.warmPublishedAlias', { qualifier: qualifier!, reasons: describeReasons(reasons) });
+    ? why('decide.warmAlias', { qualifier: which.qualifier })
+    : why('decide.warmPublishedAlias', { qualifier: which.qualifier, reasons: describeReasons(reasons) });
 }
 
 /** A function that needs a published target, of which the template has none, and no explicit qualifier helps. */
@@ -291,13 +295,13 @@ function absentWith(guards: readonly Guard[], known: Known): boolean {
   return absentGuard(guards, known) !== undefined;
 }
 
-function absentCold(fn: string, target: WarmTarget, known: Known): SlotDecision {
-  const g = absentGuard(target.guards, known)!;
+/** `g`: the target's guard that the known conditions make fail (absentGuard). */
+function absentCold(fn: string, target: WarmTarget, g: Guard, known: Known): SlotDecision {
   const data = { target: target.id, condition: g.condition, exists: String(!g.negate), absent: String(g.negate) };
   return {
     kind: 'cold',
     fn,
-    ...(known.get(g.condition)!.by === 'machine' ? why('decide.absent', data) : why('decide.absentInBranch', data)),
+    ...(known.get(g.condition)?.by === 'machine' ? why('decide.absent', data) : why('decide.absentInBranch', data)),
     strict: false,
     warmElsewhere: false,
   };
@@ -351,11 +355,11 @@ export function decideQualifier(note: SlotNote, ctx: DecideContext): { slot: Slo
     // Several candidate aliases, and the task already pins one of them (or the version one of them
     // points to): that is the choice AliasName would make, so the invocation is already on its target.
     if (text !== undefined && text !== '$LATEST' && ctx.targets.warmAliasNames(fn).includes(text)) {
-      return { slot, decision: { kind: 'warm', fn, ...qualifierWhy(ctx.targets, fn, undefined, text) } };
+      return { slot, decision: { kind: 'warm', fn, ...qualifierWhy(ctx.targets, fn, { qualifier: text }) } };
     }
     const pinned = text === undefined && single !== undefined ? versionOf(fn, single, ctx.targets) : undefined;
     if (pinned?.kind === 'qualifier' && ctx.targets.isWarmQualifier(pinned.id)) {
-      return { slot, decision: { kind: 'warm', fn, ...qualifierWhy(ctx.targets, fn, pinned.id) } };
+      return { slot, decision: { kind: 'warm', fn, ...qualifierWhy(ctx.targets, fn, { id: pinned.id }) } };
     }
     return { slot, decision: { kind: 'error', fn, message: res.message } };
   }
@@ -376,10 +380,10 @@ export function decideQualifier(note: SlotNote, ctx: DecideContext): { slot: Slo
     }
   }
   if (version?.kind === 'qualifier' && ctx.targets.isWarmQualifier(version.id)) {
-    return { slot, decision: { kind: 'warm', fn, ...qualifierWhy(ctx.targets, fn, version.id) } };
+    return { slot, decision: { kind: 'warm', fn, ...qualifierWhy(ctx.targets, fn, { id: version.id }) } };
   }
   if (text !== undefined && text !== '$LATEST' && ctx.targets.warmAliasNames(fn).includes(text)) {
-    return { slot, decision: { kind: 'warm', fn, ...qualifierWhy(ctx.targets, fn, undefined, text) } };
+    return { slot, decision: { kind: 'warm', fn, ...qualifierWhy(ctx.targets, fn, { qualifier: text }) } };
   }
   if (res.status !== 'warm') return { slot, decision: coldFn };
   const target = res.target;
@@ -388,7 +392,8 @@ export function decideQualifier(note: SlotNote, ctx: DecideContext): { slot: Slo
     const what = version?.kind === 'qualifier' ? version.id : `'${text}'`;
     return { slot, decision: { kind: 'cold', fn, ...why('decide.qualifierCold', { field, what, target: target.id }), strict: true } };
   }
-  if (absentWith(target.guards, known)) return { slot, decision: absentCold(fn, target, known) };
+  const absent = absentGuard(target.guards, known);
+  if (absent) return { slot, decision: absentCold(fn, target, absent, known) };
   const value = guard(within(target.guards, known), qualifierOf(target), partsToValue(q.parts));
   // IAM: the qualified ARN, which is the target's own ARN.
   const grant = guard(target.guards, target.value, { 'Fn::GetAtt': [fn, 'Arn'] });

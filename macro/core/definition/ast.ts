@@ -60,8 +60,8 @@ export function alternatives(node: Node | undefined, when: readonly When[] = [])
   if (node.kind !== 'if') return [{ node, when }];
   const out: { node: Node; when: readonly When[] }[] = [];
   const stack: { node: Node | undefined; when: readonly When[] }[] = [{ node, when }];
-  while (stack.length) {
-    const { node: n, when: w } = stack.pop()!;
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const { node: n, when: w } = top;
     if (n === undefined) continue;
     if (n.kind !== 'if') {
       out.push({ node: n, when: w });

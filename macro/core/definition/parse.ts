@@ -33,7 +33,8 @@ interface Frame {
   node: ObjNode | ArrNode | null;
   /** '}' or ']' */
   close: string;
-  key?: string;
+  /** An object's current key, read by readKey before each value ('' before the first, in arrays and in dropped objects). */
+  key: string;
   /** What to keep inside: undefined keeps everything, null drops everything. */
   shape: Shape | null | undefined;
 }
@@ -73,7 +74,7 @@ function childShape(frame: Frame): Shape | null | undefined {
   const shape = frame.shape;
   if (!shape) return shape;
   if (frame.close === ']') return shape.items ?? null;
-  return shape.children?.get(frame.key!) ?? shape.other ?? null;
+  return shape.children?.get(frame.key) ?? shape.other ?? null;
 }
 
 /** Whether a string value of a frame is kept. */
@@ -81,7 +82,7 @@ function keepsString(frame: Frame): boolean {
   const shape = frame.shape;
   if (shape === undefined) return true;
   if (shape === null || frame.close === ']') return false;
-  return shape.strings?.has(frame.key!) ?? false;
+  return shape.strings?.has(frame.key) ?? false;
 }
 
 /**
@@ -113,7 +114,8 @@ class Parser {
         this.ws();
         if (s[this.i] === top.close) {
           this.i++;
-          value = stack.pop()!.node ?? SCALAR;
+          stack.pop();
+          value = top.node ?? SCALAR;
         } else {
           if (top.close === '}') this.readKey(top);
           value = this.readScalarOrOpen();
@@ -125,7 +127,7 @@ class Parser {
       if (!top) break;
       const node = top.node;
       if (node !== null) {
-        if (node.kind === 'obj') node.entries.set(top.key!, value);
+        if (node.kind === 'obj') node.entries.set(top.key, value);
         else node.items.push(value);
       }
       this.ws();
@@ -137,7 +139,8 @@ class Parser {
       }
       if (s[this.i] !== top.close) this.fail(`expected ',' or '${top.close}', found ${this.found()}`);
       this.i++;
-      value = stack.pop()!.node ?? SCALAR;
+      stack.pop();
+      value = top.node ?? SCALAR;
     }
     this.ws();
     if (this.i < this.n) this.fail(`unexpected ${this.found()} after the end of the definition`);
@@ -241,16 +244,18 @@ class Parser {
         chunk = j;
         continue;
       }
-      if (c === HOLE_CODE && this.holes.has(j)) {
-        text += s.slice(chunk, j);
-        if (text) parts.push(text);
-        text = '';
-        const h = this.holes.get(j)!;
-        parts.push({ hole: h.value });
-        holes.push({ binding: h.binding });
-        j++;
-        chunk = j;
-        continue;
+      if (c === HOLE_CODE) {
+        const h = this.holes.get(j);
+        if (h !== undefined) {
+          text += s.slice(chunk, j);
+          if (text) parts.push(text);
+          text = '';
+          parts.push({ hole: h.value });
+          holes.push({ binding: h.binding });
+          j++;
+          chunk = j;
+          continue;
+        }
       }
       if (c < 0x20) {
         this.i = j;
@@ -276,17 +281,17 @@ class Parser {
       const shape = top === undefined ? this.shape : childShape(top);
       const close = c === 123 ? '}' : ']';
       const node: ObjNode | ArrNode | null = shape === null ? null : c === 123 ? { kind: 'obj', entries: new Map() } : { kind: 'arr', items: [] };
-      this.stack.push({ node, close, shape });
+      this.stack.push({ node, close, key: '', shape });
       return 'open';
     }
     if (c === 34) {
       const top = this.stack[this.stack.length - 1];
       return top === undefined || keepsString(top) ? this.readString() : this.skipString();
     }
-    if (c === HOLE_CODE && this.holes.has(i)) {
+    const h = c === HOLE_CODE ? this.holes.get(i) : undefined;
+    if (h !== undefined) {
       this.i = i + 1;
       // A value filled in at deploy time where a JSON value stands (`"Parameters": ${Params}`).
-      const h = this.holes.get(i)!;
       return { kind: 'scalar', hole: { value: h.value, binding: h.binding } };
     }
     if (s.startsWith('true', i)) {

@@ -191,9 +191,11 @@ function segmentsOf(source: TextSource): Segment[] {
           return { text: HOLE_CHAR, start, end, atomic: true, hole: { value: { Ref: t.name }, binding: { kind: 'inline' } } };
         case 'getatt':
           return { text: HOLE_CHAR, start, end, atomic: true, hole: { value: { 'Fn::GetAtt': [t.resource, t.attribute] }, binding: { kind: 'inline' } } };
-        case 'var':
-          return { text: HOLE_CHAR, start, end, atomic: true, hole: { value: getOwn(vars, t.name)!, binding: { kind: 'sub-var', name: t.name } } };
       }
+      // A 'var' token: tokenizeSub makes one only for a name its isVar accepted, one with a value in vars.
+      const value = getOwn(vars, t.name);
+      if (value === undefined) throw new Error(`Fn::Sub variable ${t.name} has no value`);
+      return { text: HOLE_CHAR, start, end, atomic: true, hole: { value, binding: { kind: 'sub-var', name: t.name } } };
     });
   }
   // The delimiter's copies alone may be too much: known before any segment is made.
@@ -351,7 +353,8 @@ function valueLoc(link: PathLink | null): Loc {
   return {
     kind: 'value',
     get path() {
-      return (path ??= pathOf(link));
+      path ??= pathOf(link);
+      return path;
     },
   };
 }
@@ -373,8 +376,8 @@ function objectToNode(value: JsonObject, subs: JsonObject | undefined, count: (b
   let top: PathLink | null = null;
   for (const key of rootIf ? [...base, 'Fn::If'] : base) top = { up: top, key };
   const work: { src: Json; dst: Node; link: PathLink | null }[] = [{ src: value, dst: root, link: top }];
-  while (work.length) {
-    const { src, dst, link } = work.pop()!;
+  for (let item = work.pop(); item !== undefined; item = work.pop()) {
+    const { src, dst, link } = item;
     const place = (key: string | number, v: Json): void => {
       let child: Node;
       if (Array.isArray(v)) child = { kind: 'arr', items: [] };
@@ -399,8 +402,11 @@ function objectToNode(value: JsonObject, subs: JsonObject | undefined, count: (b
       // Both branches (a `Ref AWS::NoValue` branch stays undefined); paths go through `Fn::If`.
       const arg = (src as JsonObject)['Fn::If'] as Json[];
       for (const k of [1, 2]) if (!(isObject(arg[k]) && getOwn(arg[k] as JsonObject, 'Ref') === 'AWS::NoValue')) place(k, arg[k]);
-    } else if (Array.isArray(src)) src.forEach((v, k) => place(k, v));
-    else if (isObject(src)) {
+    } else if (Array.isArray(src)) {
+      src.forEach((v, k) => {
+        place(k, v);
+      });
+    } else if (isObject(src)) {
       for (const k of Object.keys(src)) {
         // A substitution used in a key counts as a use too (it must not be taken for unused).
         if (subs && k.includes('${'))

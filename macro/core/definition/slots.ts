@@ -113,8 +113,8 @@ export function findSlots(root: Node): SlotScan {
       when,
     });
   };
-  while (machines.length) {
-    const { node, path, when } = machines.pop()!;
+  for (let next = machines.pop(); next !== undefined; next = machines.pop()) {
+    const { node, path, when } = next;
     // Visit in document order: push in reverse so that the stack pops them in order.
     const found: { node: Node | undefined; path: string; when: readonly When[] }[] = [];
     for (const machine of alternatives(node, when)) {
@@ -139,7 +139,9 @@ export function findSlots(root: Node): SlotScan {
             else if (type === 'Parallel') {
               for (const branches of alternatives(get(state, 'Branches'), w)) {
                 if (branches.node.kind === 'arr')
-                  branches.node.items.forEach((b, k) => found.push({ node: b, path: boundedStatePath(`${statePath}.Branches[${k}].`), when: branches.when }));
+                  branches.node.items.forEach((b, k) => {
+                    found.push({ node: b, path: boundedStatePath(`${statePath}.Branches[${k}].`), when: branches.when });
+                  });
                 else opaque(name, statePath, branches.node, branches.when, `${statePath}.Branches`);
               }
             } else if (type === 'Map') {
@@ -251,12 +253,16 @@ function resolvedText(node: Node | undefined): string | undefined {
 function shapeOf(parts: readonly Part[]): string {
   // The ARNs it is matched against are short: a long text (a variable used by thousands of states) is not read whole.
   let chars = 0;
-  for (const p of parts) if (typeof p === 'string' && (chars += p.length) > 256) return '';
+  for (const p of parts) {
+    if (typeof p !== 'string') continue;
+    chars += p.length;
+    if (chars > 256) return '';
+  }
   return parts
     .map((p) => {
       if (typeof p === 'string') return p;
       const r = refName(p.hole);
-      return r && r.startsWith('AWS::') ? `{${r.replace('::', '-')}}` : '{?}';
+      return r?.startsWith('AWS::') ? `{${r.replace('::', '-')}}` : '{?}';
     })
     .join('');
 }

@@ -5,7 +5,7 @@
  */
 import { tokenizeSub } from '../../cfn/sub';
 import { isObject } from '../../cfn/json';
-import { type TemplateIndex } from '../template/read';
+import type { TemplateIndex } from '../template/read';
 import type { WarmTargets } from '../targets/find';
 import type { Json } from '../../types';
 import { getAttPair, refName } from '../../cfn/intrinsics';

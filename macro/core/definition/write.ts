@@ -11,7 +11,7 @@
  * A shared variable (one use is an invocation, another is data) is therefore split: only the
  * invocation moves to the new value.
  */
-import { escapeSubText, inlineSubReference, tokenizeSub } from '../../cfn/sub';
+import { escapeSubText, inlineSubReference, type SubToken, tokenizeSub } from '../../cfn/sub';
 import { getOwn, hasOwn, isObject, jsonEqual, setOwn, type Editor } from '../../cfn/json';
 import type { Edit } from './edit';
 import type { Json, JsonObject } from '../../types';
@@ -151,7 +151,7 @@ function writeSub(
       if (!text) {
         const name = names.forValue(r.value, vars, r.hint);
         setOwn(vars, name, r.value);
-        text = '${' + name + '}';
+        text = `\${${name}}`;
       }
     }
     return text;
@@ -169,7 +169,7 @@ function writeString(
     if (typeof r.value === 'string') return r.value;
     const key = names.forValue(r.value, {}, r.hint);
     addSubstitution(key, r.value);
-    return '${' + key + '}';
+    return `\${${key}}`;
   });
 }
 
@@ -269,7 +269,7 @@ function baseName(value: Json, hint?: string): string {
   const ids: string[] = [];
   const stack: Json[] = [value];
   while (stack.length && ids.length === 0) {
-    const v = stack.pop()!;
+    const v = stack.pop();
     if (isObject(v)) {
       const ref = getOwn(v, 'Ref');
       if (typeof ref === 'string') ids.push(ref);
@@ -287,7 +287,7 @@ function baseName(value: Json, hint?: string): string {
 function inlineSubText(value: Json, vars: JsonObject): string | undefined {
   const sub = getOwn(value, 'Fn::Sub');
   if (typeof sub !== 'string' || !isObject(value) || Object.keys(value).length !== 1) return undefined;
-  let tokens;
+  let tokens: SubToken[];
   try {
     tokens = tokenizeSub(sub);
   } catch {

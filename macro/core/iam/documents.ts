@@ -8,7 +8,7 @@
  */
 import { partsOf } from '../../cfn/parts';
 import { getOwn, isObject, type Editor } from '../../cfn/json';
-import { type Resource, type TemplateIndex } from '../template/read';
+import type { Resource, TemplateIndex } from '../template/read';
 import type { Json, JsonObject } from '../../types';
 import type { OwnPolicies } from './own-policy';
 import { intrinsicName, getAttPair, refName } from '../../cfn/intrinsics';
@@ -52,35 +52,10 @@ export class PolicyLocator {
    * the role SAM builds from Policies), one branch of it, or a task's Credentials role.
    */
   locate(sm: Resource, roleValue: Json | undefined, key: string, at: string, warnings: IamWarning[], targetsText: string): Located | undefined {
-    const smPath = ['Resources', sm.id, 'Properties'];
-    if (roleValue === undefined && sm.type === 'AWS::Serverless::StateMachine') {
-      // SAM builds the role from `Policies`.
-      const docs: PolicyDoc[] = [];
-      const policies = this.editor.get([...smPath, 'Policies']);
-      if (intrinsicName(policies) !== undefined) {
-        return cannotExtend(docs, warnings, `${smPath.join('/')}/Policies`, sm.id, targetsText, { kind: 'sam', id: sm.id });
-      }
-      const list = Array.isArray(policies) ? policies : policies === undefined ? [] : [policies];
-      list.forEach((p, k) => {
-        const docAt = Array.isArray(policies) ? [...smPath, 'Policies', k] : [...smPath, 'Policies'];
-        if (isObject(p) && getOwn(p, 'Statement') !== undefined) docs.push({ path: docAt, label: `${sm.id} Policies` });
-        const tpl = isObject(p) ? getOwn(p, 'LambdaInvokePolicy') : undefined;
-        if (isObject(tpl)) docs.push({ path: [...docAt, 'LambdaInvokePolicy'], label: `${sm.id} LambdaInvokePolicy` });
-      });
-      return {
-        docs,
-        host: sm.id,
-        principal: { kind: 'sam', id: sm.id },
-        addStatement: (s) => {
-          const current = this.editor.get([...smPath, 'Policies']);
-          const doc = { Statement: [s] };
-          const next = Array.isArray(current) ? [...current, doc] : current === undefined ? [doc] : [current, doc];
-          this.editor.set([...smPath, 'Policies'], next);
-          return { path: [...smPath, 'Policies', next.length - 1].join('/'), how: `a new policy document in ${sm.id}'s Policies`, resource: sm.id };
-        },
-      };
-    }
+    // SAM builds the role from `Policies`.
+    if (roleValue === undefined && sm.type === 'AWS::Serverless::StateMachine') return this.locateSam(sm, warnings, targetsText);
     const roleId = this.roleOf(roleValue);
+    const role = roleId ? this.index.get(roleId) : undefined;
     const named = roleValue === undefined ? undefined : (getAttPair(roleValue)?.[0] ?? refName(roleValue));
     if (!roleId && named !== undefined && !named.startsWith('AWS::') && !this.index.get(named) && !this.index.isParameter(named)) {
       warnings.push({
@@ -90,21 +65,57 @@ export class PolicyLocator {
       });
       return undefined;
     }
-    if (!roleId) {
-      const role = roleValue === undefined ? `${sm.id} has no ${key}, so its role` : `the role ${JSON.stringify(roleValue)}`;
+    // roleOf finds only roles of the template: `role` is undefined only when roleId is.
+    if (!roleId || role === undefined) {
+      const who = roleValue === undefined ? `${sm.id} has no ${key}, so its role` : `the role ${JSON.stringify(roleValue)}`;
       warnings.push({
         path: at,
-        message: `${role} is not defined in this template; make sure it may invoke ${targetsText} (lambda:InvokeFunction on the qualified ARN)`,
-        strictMessage: `${role} is not defined in this template, so the macro cannot let it invoke ${targetsText} (lambda:InvokeFunction on the qualified ARN). Define the role in the template, or use Mode rewrite and grant the targets yourself`,
+        message: `${who} is not defined in this template; make sure it may invoke ${targetsText} (lambda:InvokeFunction on the qualified ARN)`,
+        strictMessage: `${who} is not defined in this template, so the macro cannot let it invoke ${targetsText} (lambda:InvokeFunction on the qualified ARN). Define the role in the template, or use Mode rewrite and grant the targets yourself`,
       });
       return undefined;
     }
-    const role = this.index.get(roleId)!;
+    return this.locateRole(sm, roleId, role);
+  }
+
+  /** An AWS::Serverless::StateMachine without `Role`: its `Policies`, from which SAM builds the role. */
+  private locateSam(sm: Resource, warnings: IamWarning[], targetsText: string): Located {
+    const smPath = ['Resources', sm.id, 'Properties'];
+    const docs: PolicyDoc[] = [];
+    const policies = this.editor.get([...smPath, 'Policies']);
+    if (intrinsicName(policies) !== undefined) {
+      return cannotExtend(docs, warnings, `${smPath.join('/')}/Policies`, sm.id, targetsText, { kind: 'sam', id: sm.id });
+    }
+    const list = Array.isArray(policies) ? policies : policies === undefined ? [] : [policies];
+    list.forEach((p, k) => {
+      const docAt = Array.isArray(policies) ? [...smPath, 'Policies', k] : [...smPath, 'Policies'];
+      if (isObject(p) && getOwn(p, 'Statement') !== undefined) docs.push({ path: docAt, label: `${sm.id} Policies` });
+      const tpl = isObject(p) ? getOwn(p, 'LambdaInvokePolicy') : undefined;
+      if (isObject(tpl)) docs.push({ path: [...docAt, 'LambdaInvokePolicy'], label: `${sm.id} LambdaInvokePolicy` });
+    });
+    return {
+      docs,
+      host: sm.id,
+      principal: { kind: 'sam', id: sm.id },
+      addStatement: (s) => {
+        const current = this.editor.get([...smPath, 'Policies']);
+        const doc = { Statement: [s] };
+        const next = Array.isArray(current) ? [...current, doc] : current === undefined ? [doc] : [current, doc];
+        this.editor.set([...smPath, 'Policies'], next);
+        return { path: [...smPath, 'Policies', next.length - 1].join('/'), how: `a new policy document in ${sm.id}'s Policies`, resource: sm.id };
+      },
+    };
+  }
+
+  /** A role of the template: its inline policies, the policy resources attached to it, and the macro's own policy for it. */
+  private locateRole(sm: Resource, roleId: string, role: Resource): Located {
     const rolePath = ['Resources', roleId, 'Properties'];
     const docs: PolicyDoc[] = [];
     const inline = this.editor.get([...rolePath, 'Policies']);
     if (Array.isArray(inline))
-      inline.forEach((_policy, k) => docs.push({ path: [...rolePath, 'Policies', k, 'PolicyDocument'], label: `${roleId} Policies[${k}]` }));
+      inline.forEach((_policy, k) => {
+        docs.push({ path: [...rolePath, 'Policies', k, 'PolicyDocument'], label: `${roleId} Policies[${k}]` });
+      });
     const managed = getOwn(role.properties, 'ManagedPolicyArns');
     const attached = new Set<string>();
     if (Array.isArray(managed))
@@ -118,7 +129,7 @@ export class PolicyLocator {
     for (const r of this.policyResources) {
       const roles = r.type === 'AWS::IAM::RolePolicy' ? [getOwn(r.properties, 'RoleName')] : getOwn(r.properties, 'Roles');
       const names: Json[] = Array.isArray(roles) ? roles.filter((n): n is Json => n !== undefined) : [];
-      if (attached.has(r.id) || names.some((n) => this.namesRole(n, roleId))) {
+      if (attached.has(r.id) || names.some((n) => this.namesRole(n, role))) {
         docs.push({ path: ['Resources', r.id, 'Properties', 'PolicyDocument'], label: r.id });
       }
     }
@@ -191,9 +202,9 @@ export class PolicyLocator {
     return undefined;
   }
 
-  private namesRole(value: Json, roleId: string): boolean {
-    if (refName(value) === roleId) return true;
-    const name = getOwn(this.index.get(roleId)!.properties, 'RoleName');
+  private namesRole(value: Json, role: Resource): boolean {
+    if (refName(value) === role.id) return true;
+    const name = getOwn(role.properties, 'RoleName');
     return typeof value === 'string' && typeof name === 'string' && value === name;
   }
 }

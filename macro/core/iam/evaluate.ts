@@ -46,9 +46,9 @@ export type Verdict =
 export type Render = (value: Json) => string | undefined;
 
 /** Characters render.ts uses for what is known only at deploy time: a function's name, an alias's name. */
-const DEPLOY_TIME_NAME = new RegExp('[\\u0002\\u0003]');
+const DEPLOY_TIME_NAME = /[\u0002\u0003]/;
 /** Every stand-in character of render.ts (deployment values and names known only at deploy time). */
-const STAND_INS = new RegExp('[\\u0001-\\u0003]', 'g');
+const STAND_INS = /[\u0001-\u0003]/g;
 
 /** Does a Resource (or NotResource) pattern match the target ARN? */
 export function resourceMatches(pattern: Json, target: string, render: Render): Tri {
@@ -159,7 +159,7 @@ export function invokeResources(policy: Json, action: string): Json[] | 'any' {
   const out: Json[] = [];
   const stack: Json[] = [policy];
   while (stack.length) {
-    const v = stack.pop()!;
+    const v = stack.pop();
     if (Array.isArray(v)) {
       for (const x of v) stack.push(x);
       continue;
@@ -191,8 +191,8 @@ export function invokeResources(policy: Json, action: string): Json[] | 'any' {
 export function mayApply(resources: Json[] | 'any', targets: (string | undefined)[], render: Render): boolean {
   if (resources === 'any') return true;
   if (resources.length === 0) return false;
-  if (targets.some((t) => t === undefined)) return true;
-  return resources.some((x) => targets.some((t) => resourceMatches(x, t!, render) !== false));
+  if (!targets.every((t): t is string => t !== undefined)) return true;
+  return resources.some((x) => targets.some((t) => resourceMatches(x, t, render) !== false));
 }
 
 /** Every combination of truth values of the conditions (2^n; the caller bounds n). */

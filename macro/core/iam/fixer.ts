@@ -18,7 +18,7 @@ import type { Editor } from '../../cfn/json';
 import type { Resource, TemplateIndex } from '../template/read';
 import type { WarmTargets } from '../targets/find';
 import { intrinsicName } from '../../cfn/intrinsics';
-import type { Json, JsonObject } from '../../types';
+import type { Json } from '../../types';
 import { getOwn, jsonEqual } from '../../cfn/json';
 import { Coverage, invokeOnly } from './coverage';
 import { PolicyLocator, type Located } from './documents';
@@ -107,7 +107,7 @@ export class IamFixer {
         groups.set(id, group);
       }
       group.grants.push(g);
-      if (c && 'dynamic' in c && !group.dynamic!.includes(c.statePath)) group.dynamic!.push(c.statePath);
+      if (c && 'dynamic' in c && group.dynamic && !group.dynamic.includes(c.statePath)) group.dynamic.push(c.statePath);
     }
     for (const group of groups.values()) {
       if (group.dynamic) {
@@ -136,8 +136,7 @@ export class IamFixer {
     const where = this.locator.locate(stateMachine, roleValue, group.key, group.at, outcome.warnings, names.join(', '));
     if (!where) return;
     // With Policies computed by Fn::If, a grant present in every branch is covered too.
-    const inEveryBranch = (g: Grant): boolean =>
-      where.branches !== undefined && where.branches.every((b) => this.coverage.covered([...where.docs, ...b], g.value));
+    const inEveryBranch = (g: Grant): boolean => where.branches?.every((b) => this.coverage.covered([...where.docs, ...b], g.value)) ?? false;
     const granted = this.coverage.granted(where.docs);
     // A guarded alias granted by its ARN (see aliasArn) is covered too.
     const byArn = (g: Grant): boolean => {
@@ -302,7 +301,7 @@ export class IamFixer {
       let also = '';
       if (others.length > 0) {
         const keep = { Effect: 'Deny', Action: others.length === 1 ? others[0] : others, Resource: [placed.value] };
-        if (single) this.editor.set(stPath, [this.editor.get(stPath)!, keep]);
+        if (single) this.editor.set(stPath, [...asList(this.editor.get(stPath)), keep]);
         else {
           const listPath = stPath.slice(0, -1);
           const list = asList(this.editor.get(listPath));
@@ -331,13 +330,15 @@ export class IamFixer {
           asList(getOwn(s.value, 'Action')).some((x) => actionMatches(x, INVOKE) === true) &&
           names(asList(getOwn(s.value, 'Resource'))),
       );
-      if (!naming) return;
+      // The statement found has a path (see above).
+      const namingPath = naming?.path;
+      if (!naming || namingPath === undefined) return;
       const host = String(b.path[1]);
       const placed = this.place(this.aliasArn(g) ?? g.value, host, sm, where);
       if (!placed.ok) return;
       if (invokeOnly(getOwn(naming.value, 'Action'))) {
-        const current = asList(this.editor.get([...naming.path!, 'Resource']));
-        this.editor.set([...naming.path!, 'Resource'], [...current, placed.value]);
+        const current = asList(this.editor.get([...namingPath, 'Resource']));
+        this.editor.set([...namingPath, 'Resource'], [...current, placed.value]);
       } else {
         // A broader statement stays as it is: the boundary gets a statement for invoking alone.
         const stPath = [...b.path, 'Statement'];

@@ -148,7 +148,10 @@ export class PrincipalReader {
     // A boundary matters whatever its statements: without an Allow in it, nothing is allowed.
     for (const r of this.reaching(p, version)) {
       if (!r.boundary && !matters(r.invoke)) continue;
-      if (!r.conditions) collectConditions(r.raw, (r.conditions = new Set()));
+      if (!r.conditions) {
+        r.conditions = new Set();
+        collectConditions(r.raw, r.conditions);
+      }
       for (const c of r.conditions) out.add(c);
     }
     return out;

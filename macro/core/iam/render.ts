@@ -12,7 +12,7 @@
  */
 import { partsOf } from '../../cfn/parts';
 import { getOwn } from '../../cfn/json';
-import { type TemplateIndex } from '../template/read';
+import type { TemplateIndex } from '../template/read';
 import type { WarmTargets } from '../targets/find';
 import type { Json } from '../../types';
 import { intrinsicName, getAttPair, refName } from '../../cfn/intrinsics';
@@ -84,7 +84,7 @@ export class ArnRenderer {
   }
 
   fnName(id: string): string {
-    const name = getOwn(this.index.get(id)!.properties, 'FunctionName');
+    const name = getOwn(this.index.get(id)?.properties, 'FunctionName');
     return typeof name === 'string' ? name : `\u0002${id}\u0002`;
   }
 

@@ -179,7 +179,10 @@ export class WarmTargets {
       const by = new Map<string, { aliases: AliasInfo[]; versions: VersionInfo[] }>();
       const group = (f: string): { aliases: AliasInfo[]; versions: VersionInfo[] } => {
         let g = by.get(f);
-        if (!g) by.set(f, (g = { aliases: [], versions: [] }));
+        if (!g) {
+          g = { aliases: [], versions: [] };
+          by.set(f, g);
+        }
         return g;
       };
       for (const a of this.aliases.values()) group(a.fn).aliases.push(a);
@@ -198,8 +201,9 @@ export class WarmTargets {
     }
     for (const a of own.aliases) {
       // Aliases with provisioned concurrency win over the other aliases of the function.
-      if (a.warm && (a.provisioned || !provisioned)) {
-        all.push({ fn, id: a.id, kind: 'alias', value: { Ref: a.id }, aliasName: a.name, guards: a.warm, reasons: a.reasons! });
+      // `warm` and `reasons` are set together (constructor).
+      if (a.warm && a.reasons && (a.provisioned || !provisioned)) {
+        all.push({ fn, id: a.id, kind: 'alias', value: { Ref: a.id }, aliasName: a.name, guards: a.warm, reasons: a.reasons });
       }
     }
     const sam = this.samAliases.get(fn);
@@ -249,11 +253,12 @@ export class WarmTargets {
         message: `function ${fn} has ${aliases.length} aliases ${what}: ${list}. Choose one with the Transform parameter AliasName.`,
       };
     }
-    const allVersions = own.versions.filter((v) => v.warm);
+    // `warm` and `reasons` are set together (constructor).
+    const allVersions = own.versions.filter((v): v is VersionInfo & { warm: Guard[]; reasons: Reason[] } => v.warm !== undefined && v.reasons !== undefined);
     const versions = allVersions.some((v) => v.provisioned) ? allVersions.filter((v) => v.provisioned) : allVersions;
     if (versions.length === 1) {
       const v = versions[0];
-      return { status: 'warm', target: { fn, id: v.id, kind: 'version', value: { Ref: v.id }, guards: v.warm!, reasons: v.reasons! } };
+      return { status: 'warm', target: { fn, id: v.id, kind: 'version', value: { Ref: v.id }, guards: v.warm, reasons: v.reasons } };
     }
     if (versions.length > 1) {
       const pc = versions.some((v) => v.provisioned);
@@ -261,16 +266,15 @@ export class WarmTargets {
         status: 'error',
         message: pc
           ? `function ${fn} has ${versions.length} versions with provisioned concurrency and no such alias: ${versions.map((v) => v.id).join(', ')}. Put provisioned concurrency on one alias.`
-          : `function ${fn} has ${versions.length} versions and no alias, and its ${describeReasons(versions[0].reasons!)} configuration needs one published target: ${versions.map((v) => v.id).join(', ')}. Give it one alias.`,
+          : `function ${fn} has ${versions.length} versions and no alias, and its ${describeReasons(versions[0].reasons)} configuration needs one published target: ${versions.map((v) => v.id).join(', ')}. Give it one alias.`,
       };
     }
     const fnLevel = this.functionReasons.get(fn);
     if (fnLevel) {
-      const reasons = fnLevel.map((r) => r.reason);
       // No published target: the explicit qualifier AWS documents, when one fixes the call.
       const explicit = fnLevel.find((r) => REASON_INFO[r.reason].explicitQualifier !== undefined);
-      if (explicit) {
-        const q = REASON_INFO[explicit.reason].explicitQualifier!;
+      const q = explicit === undefined ? undefined : REASON_INFO[explicit.reason].explicitQualifier;
+      if (explicit !== undefined && q !== undefined) {
         return {
           status: 'warm',
           target: {

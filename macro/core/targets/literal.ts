@@ -7,7 +7,7 @@
  */
 import { getOwn } from '../../cfn/json';
 import { lambdaArnSub } from '../../cfn/arn';
-import { type TemplateIndex } from '../template/read';
+import type { TemplateIndex } from '../template/read';
 import type { WarmTargets } from './find';
 import type { Json } from '../../types';
 import { getAttPair, ifArgs, refName } from '../../cfn/intrinsics';

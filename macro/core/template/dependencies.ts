@@ -8,7 +8,7 @@
  * resource at a time on first use; whoever changes a resource says so (`changed`), and edges the
  * macro plans but has not written yet can be added (`add`) or passed to one question (`extra`).
  */
-import { getOwn, hasOwn, isObject } from '../../cfn/json';
+import { getOwn, isObject } from '../../cfn/json';
 import { referencedResources } from './read';
 import type { Json } from '../../types';
 
@@ -27,7 +27,10 @@ export class Dependencies {
   /** Is there a resource with this logical ID? */
   exists(id: string): boolean {
     let known = this.known.get(id);
-    if (known === undefined) this.known.set(id, (known = isObject(this.read(id))));
+    if (known === undefined) {
+      known = isObject(this.read(id));
+      this.known.set(id, known);
+    }
     return known;
   }
 
@@ -67,7 +70,10 @@ export class Dependencies {
   /** Records that `from` will depend on `to` (an edge the macro plans and has not written). */
   add(from: string, to: Iterable<string>): void {
     let set = this.added.get(from);
-    if (!set) this.added.set(from, (set = new Set<string>()));
+    if (!set) {
+      set = new Set<string>();
+      this.added.set(from, set);
+    }
     for (const t of to) set.add(t);
   }
 
@@ -88,7 +94,7 @@ export class Dependencies {
       const id = queue[k];
       if (to.includes(id)) {
         const chain: string[] = [];
-        for (let at: string | null = id; at !== null; at = previous.get(at)!) chain.push(at);
+        for (let at: string | null = id; at !== null; at = previous.get(at) ?? null) chain.push(at);
         return chain.reverse();
       }
       const visit = (n: string): void => {

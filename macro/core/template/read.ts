@@ -12,9 +12,9 @@
 import { ReadError, TransformError, type Problem } from '../../errors';
 import { getOwn, hasOwn, isObject, kindOf } from '../../cfn/json';
 import { isHole, partsOf, type Part } from '../../cfn/parts';
-import { tokenizeSub } from '../../cfn/sub';
+import { type SubToken, tokenizeSub } from '../../cfn/sub';
 import { functionNameOf, partitionOf } from '../../cfn/arn';
-import { getAttPair, intrinsicName, refName } from '../../cfn/intrinsics';
+import { getAttPair, intrinsicName } from '../../cfn/intrinsics';
 import type { Json, JsonObject } from '../../types';
 
 export const FUNCTION_TYPES = new Set(['AWS::Lambda::Function', 'AWS::Serverless::Function']);
@@ -155,7 +155,7 @@ export function readTemplate(fragment: unknown, region?: string, accountId?: str
       else if (name !== undefined) {
         const parts = partsOf(name);
         // A name has no ':'; one made only of text is a literal name.
-        if (parts && parts.some(isHole) && !parts.some((p) => typeof p === 'string' && p.includes(':'))) {
+        if (parts?.some(isHole) && !parts.some((p) => typeof p === 'string' && p.includes(':'))) {
           const key = partsKey(parts);
           index.functionsByComposedName.set(key, index.functionsByComposedName.has(key) ? null : id);
         }
@@ -207,7 +207,7 @@ function subReferences(sub: Json, add: (id: string) => void): void {
   const template = typeof sub === 'string' ? sub : Array.isArray(sub) && typeof sub[0] === 'string' ? sub[0] : undefined;
   if (template === undefined || !template.includes('${')) return;
   const vars = Array.isArray(sub) && isObject(sub[1]) ? sub[1] : undefined;
-  let tokens;
+  let tokens: SubToken[];
   try {
     tokens = tokenizeSub(template, (name) => vars !== undefined && hasOwn(vars, name));
   } catch (e) {

@@ -32,8 +32,8 @@ function main(): void {
   if (!fs.existsSync(path.dirname(OUT))) {
     throw new Error(`run from the repository root (no ${path.dirname(OUT)})`);
   }
-  const text = JSON.stringify(synthExample(), null, 2) + '\n';
-  const again = JSON.stringify(synthExample(), null, 2) + '\n';
+  const text = `${JSON.stringify(synthExample(), null, 2)}\n`;
+  const again = `${JSON.stringify(synthExample(), null, 2)}\n`;
   if (text !== again) throw new Error('CDK synthesis is not deterministic; normalise the volatile parts');
   if (process.argv.includes('--check')) {
     const current = fs.existsSync(OUT) ? fs.readFileSync(OUT, 'utf8') : '';

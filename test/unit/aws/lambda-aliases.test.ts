@@ -203,7 +203,7 @@ function aliasList(name: string, f: FakeFunction) {
 function serve(mock: AwsClientStub<LambdaClient>, functions: Record<string, FakeFunction>): void {
   const find = (fnName: string | undefined): [string, FakeFunction] => {
     const name = nameOf(fnName);
-    if (!Object.prototype.hasOwnProperty.call(functions, name)) throw notFound(fnName);
+    if (!Object.hasOwn(functions, name)) throw notFound(fnName);
     return [name, functions[name]];
   };
   mock.on(ListProvisionedConcurrencyConfigsCommand).callsFake((input: ListProvisionedConcurrencyConfigsCommandInput) => {
@@ -402,15 +402,13 @@ describe('resolveExternal, Lambda API mocked', () => {
   });
 
   it('a service error other than those: its name and HTTP status, never its message', async () => {
-    lambda
-      .on(ListProvisionedConcurrencyConfigsCommand)
-      .rejects(
-        Object.assign(new Error('Function arn:aws:lambda:us-east-1:123456789012:function:x is in state Pending'), {
-          name: 'ResourceConflictException',
-          $fault: 'client',
-          $metadata: { httpStatusCode: 409 },
-        }),
-      );
+    lambda.on(ListProvisionedConcurrencyConfigsCommand).rejects(
+      Object.assign(new Error('Function arn:aws:lambda:us-east-1:123456789012:function:x is in state Pending'), {
+        name: 'ResourceConflictException',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 409 },
+      }),
+    );
     const out = await resolveExternal(template(tasks(['orders-charge'])), OPTIONS, { enabled: true });
     expect(out[arn('orders-charge')]).toEqual({ status: 'error', message: 'ResourceConflictException (HTTP 409)' });
   });

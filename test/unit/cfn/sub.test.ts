@@ -41,9 +41,9 @@ function expectSlicesMatchKinds(source: string, tokens: SubToken[]): void {
   for (const t of tokens) {
     const slice = source.slice(t.start, t.end);
     if (t.kind === 'text') expect(slice).toBe(t.text);
-    else if (t.kind === 'escape') expect(slice).toBe('${!' + t.text.slice(2));
-    else if (t.kind === 'var' || t.kind === 'ref') expect(slice).toBe('${' + t.name + '}');
-    else expect(slice).toBe('${' + t.resource + '.' + t.attribute + '}');
+    else if (t.kind === 'escape') expect(slice).toBe(`\${!${t.text.slice(2)}`);
+    else if (t.kind === 'var' || t.kind === 'ref') expect(slice).toBe(`\${${t.name}}`);
+    else expect(slice).toBe(`\${${t.resource}.${t.attribute}}`);
   }
 }
 
@@ -203,7 +203,7 @@ describe('tokenizeSub', () => {
     ['unclosed at the start', '${abc', 'line 1, column 1', '"${abc"'],
     ['unclosed after text', 'text ${AWS::Region', 'line 1, column 6', '"${AWS::Region"'],
     ['unclosed after a complete variable', '${a}${b', 'line 1, column 5', '"${b"'],
-    ['unclosed on a later line', '"a": "${x}",\n  "b": "${y"', 'line 2, column 9', '"${y\""'],
+    ['unclosed on a later line', '"a": "${x}",\n  "b": "${y"', 'line 2, column 9', '"${y""'],
   ])('an unclosed ${ is a ReadError with its position: %s', (_name, source, where, excerpt) => {
     let error: unknown;
     try {
@@ -243,7 +243,7 @@ describe('tokenizeSub', () => {
   });
 
   test('the unclosed-${ message quotes a bounded excerpt', () => {
-    const long = '${' + 'x'.repeat(200);
+    const long = `\${${'x'.repeat(200)}`;
     expect(() => tokenizeSub(long)).toThrow(/"\$\{x{38}…"/);
   });
 

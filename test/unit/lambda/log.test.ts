@@ -65,7 +65,12 @@ test('logDecisions: a record below the sink level is never built, so the decisio
   const decision = (action: string, reason: string): object =>
     new Proxy(
       { action, stateMachine: 'SM', templatePath: 'Resources/SM', reason },
-      { get: (t, k) => (read.push(`${reason}.${String(k)}`), (t as Record<string | symbol, unknown>)[k]) },
+      {
+        get: (t, k) => {
+          read.push(`${reason}.${String(k)}`);
+          return (t as Record<string | symbol, unknown>)[k];
+        },
+      },
     );
   const report = { decisions: [decision('rewritten', 'r1'), decision('warning', 'w1')], summary: { rewritten: 1, warnings: 1 } } as unknown as Report;
   const seen: LogRecord[] = [];

@@ -6,7 +6,7 @@ import { lenientText, parseTemplateText, TemplateSyntaxError, toYaml } from '../
 import { layout } from '../../../support/yaml-layouts';
 
 /** Parses `v: <yaml>` and returns the value of `v`. */
-const valueOf = (yaml: string): unknown => (parseTemplateText(`v: ${yaml}\n`) as { v: unknown }).v;
+const valueIn = (yaml: string): unknown => (parseTemplateText(`v: ${yaml}\n`) as { v: unknown }).v;
 
 /** Returns the TemplateSyntaxError thrown by parsing `text` (fails the test if nothing is thrown). */
 function syntaxError(text: string, source?: string): TemplateSyntaxError {
@@ -53,12 +53,12 @@ describe('parseTemplateText: short-form tags', () => {
   ]) as Array<[string, string, unknown]>;
 
   it.each(cases)('%s', (_name, yaml, expected) => {
-    expect(valueOf(yaml)).toEqual(expected);
+    expect(valueIn(yaml)).toEqual(expected);
   });
 
   it('scalars under a tag stay strings, even if they look like numbers', () => {
-    expect(valueOf('!Ref 123')).toEqual({ Ref: '123' });
-    expect(valueOf('!Ref yes')).toEqual({ Ref: 'yes' });
+    expect(valueIn('!Ref 123')).toEqual({ Ref: '123' });
+    expect(valueIn('!Ref yes')).toEqual({ Ref: 'yes' });
   });
 
   it.each([
@@ -68,7 +68,7 @@ describe('parseTemplateText: short-form tags', () => {
     ['!GetAtt\n  - Db\n  - !Ref Attr', ['Db', { Ref: 'Attr' }]],
     ['!GetAtt NoDot', ['NoDot']],
   ])('GetAtt: %j', (yaml, expected) => {
-    expect(valueOf(yaml)).toEqual({ 'Fn::GetAtt': expected });
+    expect(valueIn(yaml)).toEqual({ 'Fn::GetAtt': expected });
   });
 
   // Realistic uses, including short forms nested inside each other's sequences and mappings.
@@ -111,7 +111,7 @@ describe('parseTemplateText: short-form tags', () => {
     ['!ToJsonString {Key: !Ref Value}', { 'Fn::ToJsonString': { Key: { Ref: 'Value' } } }],
     ['!Length [!Ref A, !Ref B]', { 'Fn::Length': [{ Ref: 'A' }, { Ref: 'B' }] }],
   ])('%j', (yaml, expected) => {
-    expect(valueOf(yaml)).toEqual(expected);
+    expect(valueIn(yaml)).toEqual(expected);
   });
 
   // CloudFormation documents these as invalid ("use the full function name for at least one of the functions").
@@ -177,7 +177,7 @@ describe('parseTemplateText: plain scalars (YAML 1.1 as CloudFormation reads it)
     ['arn:aws:s3:::bucket/*', 'arn:aws:s3:::bucket/*'],
     ['${AWS::Region}', '${AWS::Region}'],
   ])('%s', (yaml, expected) => {
-    expect(valueOf(yaml)).toEqual(expected);
+    expect(valueIn(yaml)).toEqual(expected);
   });
 
   it('treats every mapping key as a literal string', () => {

@@ -219,7 +219,7 @@ describe('invalid JSON: ReadError with line and column', () => {
 describe('deep nesting and data-like keys', () => {
   test('100000 levels of nesting parse without a stack overflow', () => {
     const depth = 100000;
-    const text = '['.repeat(depth) + '"x"' + ']'.repeat(depth);
+    const text = `${'['.repeat(depth)}"x"${']'.repeat(depth)}`;
     let node = parse(text);
     let levels = 0;
     while (node.kind === 'arr' && node.items.length === 1) {
@@ -232,7 +232,7 @@ describe('deep nesting and data-like keys', () => {
 
   test('100000 nested objects parse', () => {
     const depth = 100000;
-    const text = '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
+    const text = `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
     let node: Node | undefined = parse(text);
     let levels = 0;
     while (node?.kind === 'obj') {
@@ -291,7 +291,9 @@ describe('property: any JSON.stringify output parses, and string locations are e
         expect(n.kind).toBe('arr');
         if (n.kind !== 'arr') return strings;
         expect(n.items.length).toBe(v.length);
-        v.forEach((x, k) => stack.push([x, n.items[k]]));
+        v.forEach((x, k) => {
+          stack.push([x, n.items[k]]);
+        });
       } else if (v !== null && typeof v === 'object') {
         expect(n.kind).toBe('obj');
         if (n.kind !== 'obj') return strings;

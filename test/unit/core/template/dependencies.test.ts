@@ -11,8 +11,7 @@ import { readTemplate } from '../../../../macro/core/template/read';
 import type { Json, JsonObject } from '../../../../macro/types';
 import { dependencyGraph, findCycle } from '../../../support/cycles';
 
-const graphOf = (resources: JsonObject): Dependencies =>
-  new Dependencies((id) => (Object.prototype.hasOwnProperty.call(resources, id) ? resources[id] : undefined));
+const graphOf = (resources: JsonObject): Dependencies => new Dependencies((id) => (Object.hasOwn(resources, id) ? resources[id] : undefined));
 const res = (props: JsonObject = {}, extra: JsonObject = {}): JsonObject => ({ Type: 'Custom::R', Properties: props, ...extra });
 
 describe('Dependencies', () => {
@@ -116,7 +115,9 @@ describe('Dependencies', () => {
     fc.assert(
       fc.property(fc.tuple(...ids.map(() => resource)), (list) => {
         const resources: JsonObject = {};
-        list.forEach((r, k) => (resources[ids[k]] = res({ links: r.links }, r.dependsOn.length ? { DependsOn: r.dependsOn } : {})));
+        list.forEach((r, k) => {
+          resources[ids[k]] = res({ links: r.links }, r.dependsOn.length ? { DependsOn: r.dependsOn } : {});
+        });
         const deps = graphOf(resources);
         const graph = dependencyGraph({ Resources: resources });
         // A circle exists iff some resource reaches itself through one of its direct dependencies.
