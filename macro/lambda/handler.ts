@@ -16,6 +16,9 @@ import { consoleSink, logDecisions, type LogSink } from './log';
 import { parseParams } from '../core/params';
 import { describeLocation, type StoredRef } from '../core/definition/stored';
 import { transform } from '../core/transform';
+import * as lambdaAliases from '../aws/lambda-aliases';
+import { notEnabled } from '../aws/not-enabled';
+import * as s3Definitions from '../aws/s3-definitions';
 import { MACRO_NAME, PARAMETERS_PATH, type MacroEvent, type MacroReply, type Needs, type TransformOptions, type TransformResult } from '../types';
 
 export interface HandlerDeps {
@@ -119,12 +122,11 @@ function validateEvent(event: unknown): MacroEvent {
 async function loadResolver(env: HandlerDeps['env']): Promise<NonNullable<HandlerDeps['resolveExternal']>> {
   if (env.WARM_RESOLVE_EXTERNAL !== 'true') {
     // Not enabled in this deployment: answer without loading the AWS SDK.
-    const { notEnabled } = await import('../aws/not-enabled');
     return async (_fragment, _options, arns) => notEnabled(arns);
   }
-  // Dynamic import: the AWS SDK is loaded only when this feature is on.
+  // The AWS SDK is loaded (a dynamic import inside the module) only when this feature is on.
   const mod = await loadWithSdk(
-    () => import('../aws/lambda-aliases'),
+    async () => lambdaAliases,
     (m) => m.loadLambdaSdk(),
     `${PARAMETERS_PATH}/ResolveExternal`,
     'ResolveExternal needs',
@@ -148,9 +150,9 @@ async function loadDefinitionReader(env: HandlerDeps['env']): Promise<NonNullabl
         ),
       );
   }
-  // Dynamic import: the AWS SDK is loaded only when this feature is on and the template needs it.
+  // The AWS SDK is loaded (a dynamic import inside the module) only when this feature is on and the template needs it.
   const mod = await loadWithSdk(
-    () => import('../aws/s3-definitions'),
+    async () => s3Definitions,
     (m) => m.loadS3Sdk(),
     '(macro)',
     'reading definitions in S3 needs',

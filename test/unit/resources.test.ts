@@ -120,21 +120,25 @@ describe('time and memory grow like the template (ratios to the floor JSON.parse
     ['wildcard', 20_000],
     ['wide-tasks', 400],
     ['shared-variable', 200],
-  ])('%s: x8 in size costs at most 3 times more per floor unit, in time and in memory', (cls, size) => {
-    // Memory is counted, not timed: one reading decides it. Time on a shared machine is noisy: a
-    // busy neighbour can slow either side, so the time ratio gets up to 3 tries, and the best
-    // counts (a superlinear cost fails every try; noise does not).
-    let time = Infinity;
-    let memory = Infinity;
-    for (let attempt = 0; attempt < 3 && time > 3; attempt++) {
-      const small = measure(cls, size);
-      const large = measure(cls, size * 8);
-      expect([small.outcome, large.outcome]).toEqual(['success', 'success']);
-      // The memory readings are sound only when no GC ran during the calls.
-      expect(small.gcDuring + large.gcDuring).toBe(0);
-      time = Math.min(time, large.ms / large.floorMs / (small.ms / small.floorMs));
-      if (attempt === 0) memory = large.bytes / large.floorBytes / (small.bytes / small.floorBytes);
-    }
-    expect({ cls, time: time <= 3, memory: memory <= 3 }).toEqual({ cls, time: true, memory: true });
-  }, 300_000);
+  ])(
+    '%s: x8 in size costs at most 3 times more per floor unit, in time and in memory',
+    (cls, size) => {
+      // Memory is counted, not timed: one reading decides it. Time on a shared machine is noisy: a
+      // busy neighbour can slow either side, so the time ratio gets up to 3 tries, and the best
+      // counts (a superlinear cost fails every try; noise does not).
+      let time = Infinity;
+      let memory = Infinity;
+      for (let attempt = 0; attempt < 3 && time > 3; attempt++) {
+        const small = measure(cls, size);
+        const large = measure(cls, size * 8);
+        expect([small.outcome, large.outcome]).toEqual(['success', 'success']);
+        // The memory readings are sound only when no GC ran during the calls.
+        expect(small.gcDuring + large.gcDuring).toBe(0);
+        time = Math.min(time, large.ms / large.floorMs / (small.ms / small.floorMs));
+        if (attempt === 0) memory = large.bytes / large.floorBytes / (small.bytes / small.floorBytes);
+      }
+      expect({ cls, time: time <= 3, memory: memory <= 3 }).toEqual({ cls, time: true, memory: true });
+    },
+    300_000,
+  );
 });
