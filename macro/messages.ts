@@ -64,6 +64,7 @@ export const MESSAGES = {
   },
   // decisions about one slot (decide/slot.ts)
   'decide.noProvisionedConcurrency': { text: 'function {{fn}} has no provisioned concurrency' },
+  'decide.noEnabledReason': { text: 'function {{fn}} needs no published target for {{reasons}} (the Reasons the macro acts on)' },
   'decide.warmQualifier': { text: 'already invokes {{id}}, which has provisioned concurrency' },
   'decide.otherQualifier': { text: 'invokes {{id}}, which has no provisioned concurrency (that is on {{target}}); an explicit qualifier is left as it is' },
   'decide.warmAlias': { text: "already invokes alias '{{qualifier}}', which has provisioned concurrency" },
@@ -93,6 +94,7 @@ export const MESSAGES = {
   'decide.branchExternal': { text: '{{branch}}: {{arn}}, not a function of this template' },
   'decide.branchWarm': { text: '{{branch}}: already warm ({{fn}})' },
   'decide.branchCold': { text: '{{branch}}: function {{fn}} has no provisioned concurrency' },
+  'decide.branchNoEnabledReason': { text: '{{branch}}: function {{fn}} needs no published target for {{reasons}} (the Reasons the macro acts on)' },
   'decide.branchQualified': { text: '{{branch}}: {{fn}} through an explicit qualifier, left as it is' },
   'decide.qualifierDynamic': { text: '{{field}}.$ is computed at run time; the macro cannot tell whether it invokes the provisioned concurrency of {{fn}}' },
   'decide.qualifierNotString': { text: '{{field}} is not a string; the macro cannot tell whether it invokes the provisioned concurrency of {{fn}}' },

@@ -10,7 +10,7 @@ import type { Problem } from '../../errors';
 import { classifyParts, versionOf, type LambdaRef } from './references';
 import type { Slot, SlotNote } from '../definition/slots';
 import type { Guard, WarmTarget, WarmTargets } from '../targets/find';
-import { describeReasons, REASON_INFO, type Reason } from '../targets/reasons';
+import { describeReasons, REASON_INFO, REASONS, type Reason } from '../targets/reasons';
 import type { TemplateIndex } from '../template/read';
 import { render, type MessageId } from '../../messages';
 import type { ExternalLookup, Json, MessageData } from '../../types';
@@ -61,6 +61,21 @@ export interface DecideContext {
  * definition is evaluated), and the Fn::If branches above the slot, which CloudFormation resolves
  * at deploy time.
  */
+/**
+ * Why an invocation of a function stays cold: it has none of what the enabled Reasons look for. With
+ * provisioned concurrency among them (the default), that is the message of old; without it, the message names
+ * the Reasons the macro acts on, not a provisioned concurrency the function may well have.
+ */
+function noTargetWhy(fn: string, targets: WarmTargets): Why {
+  if (targets.enabled.has('ProvisionedConcurrency')) return why('decide.noProvisionedConcurrency', { fn });
+  return why('decide.noEnabledReason', { fn, reasons: enabledReasons(targets) });
+}
+
+/** "SnapStart and durable": the Reasons the macro acts on, in their order. */
+function enabledReasons(targets: WarmTargets): string {
+  return describeReasons(REASONS.filter((r) => targets.enabled.has(r)));
+}
+
 function knownAt(slot: Slot, holds: string | undefined): Known {
   const known: Known = new Map();
   if (holds !== undefined) known.set(holds, { value: true, by: 'machine' });
@@ -100,7 +115,7 @@ export function decide(slot: Slot, ctx: DecideContext): SlotDecision {
             edit: { slot, value, grants: [{ fn: ref.fn, value }], fn: ref.fn, reasons: ['ManagedInstances'], latest: true, from, to: formatValue(value) },
           };
         }
-        return { kind: 'cold', fn: ref.fn, ...why('decide.noProvisionedConcurrency', { fn: ref.fn }), strict: true };
+        return { kind: 'cold', fn: ref.fn, ...noTargetWhy(ref.fn, ctx.targets), strict: true };
       }
       if (res.target.kind === 'explicit' && ref.latest) {
         return { kind: 'warm', fn: ref.fn, ...why('decide.explicitLatest', { target: res.target.id, fn: ref.fn }) };
@@ -128,7 +143,7 @@ export function decide(slot: Slot, ctx: DecideContext): SlotDecision {
         };
       }
       if (res.status === 'error') return { kind: 'error', fn: ref.fn, message: res.message };
-      return { kind: 'cold', fn: ref.fn, ...why('decide.noProvisionedConcurrency', { fn: ref.fn }), strict: true };
+      return { kind: 'cold', fn: ref.fn, ...noTargetWhy(ref.fn, ctx.targets), strict: true };
     }
     case 'qualified': {
       if (ctx.targets.warmAliasNames(ref.fn).includes(ref.qualifier)) {
@@ -137,7 +152,7 @@ export function decide(slot: Slot, ctx: DecideContext): SlotDecision {
       if (ctx.targets.isWarm(ref.fn)) {
         return { kind: 'cold', fn: ref.fn, ...why('decide.coldQualifier', { qualifier: ref.qualifier }), strict: false };
       }
-      return { kind: 'cold', fn: ref.fn, ...why('decide.noProvisionedConcurrency', { fn: ref.fn }), strict: true };
+      return { kind: 'cold', fn: ref.fn, ...noTargetWhy(ref.fn, ctx.targets), strict: true };
     }
     case 'guarded':
       return { kind: 'warm', fn: ref.fn, ...why('decide.guarded', {}) };
@@ -268,7 +283,9 @@ function unmovedBranches(slot: Slot, cond: string, branches: Json[], ctx: Decide
       if (warm) text = render('decide.branchWarm', { branch, fn: ref.fn });
       else if (!ctx.targets.isWarm(ref.fn)) {
         coldFn = true;
-        text = render('decide.branchCold', { branch, fn: ref.fn });
+        text = ctx.targets.enabled.has('ProvisionedConcurrency')
+          ? render('decide.branchCold', { branch, fn: ref.fn })
+          : render('decide.branchNoEnabledReason', { branch, fn: ref.fn, reasons: enabledReasons(ctx.targets) });
       } else text = render('decide.branchQualified', { branch, fn: ref.fn });
       if (warm) {
         lambda = true;
@@ -367,7 +384,7 @@ export function decideQualifier(note: SlotNote, ctx: DecideContext): { slot: Slo
   if (res.status === 'warm' && (res.target.kind === 'explicit' || res.target.kind === 'conditional')) return undefined;
   // A target required by another reason than provisioned concurrency (SnapStart, durable, Managed Instances): decided as a note.
   if (res.status === 'unpublished' || (res.status === 'warm' && res.target.reasons[0] !== 'ProvisionedConcurrency')) return undefined;
-  const coldFn: SlotDecision = { kind: 'cold', fn, ...why('decide.noProvisionedConcurrency', { fn }), strict: true };
+  const coldFn: SlotDecision = { kind: 'cold', fn, ...noTargetWhy(fn, ctx.targets), strict: true };
   let version: LambdaRef | undefined;
   if (text === undefined) {
     version = single === undefined ? undefined : versionOf(fn, single, ctx.targets);

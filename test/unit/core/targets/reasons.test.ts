@@ -145,6 +145,42 @@ describe('targets for each reason', () => {
   });
 });
 
+describe('a function left cold for the Reasons the macro acts on', () => {
+  const template = (): JsonObject =>
+    resources({ Fn: lambdaFn(), V: version(REF('Fn')), Live: alias(REF('Fn'), 'live', 'V', {}, PC), Flow: machine({ 'Fn::GetAtt': ['Fn', 'Arn'] }) });
+
+  test('without provisioned concurrency among them, the reason names them (not a provisioned concurrency the function has)', () => {
+    const { fragment, decisions } = run(template(), { Reasons: 'SnapStart' });
+    expect(resourceOf(fragment)).toEqual({ 'Fn::GetAtt': ['Fn', 'Arn'] });
+    const cold = decisions.filter((d) => d.action === 'cold');
+    expect(cold.map((d) => [d.messageId, d.reason])).toEqual([
+      ['decide.noEnabledReason', 'function Fn needs no published target for SnapStart, durable and Managed Instances (the Reasons the macro acts on)'],
+    ]);
+  });
+
+  test('with provisioned concurrency among them (the default), a function without it keeps the message of old', () => {
+    const t = resources({ Fn: lambdaFn(), Flow: machine({ 'Fn::GetAtt': ['Fn', 'Arn'] }) });
+    const cold = run(t).decisions.filter((d) => d.action === 'cold');
+    expect(cold.map((d) => [d.messageId, d.reason])).toEqual([['decide.noProvisionedConcurrency', 'function Fn has no provisioned concurrency']]);
+  });
+
+  test('a branch of an Fn::If left cold says the same', () => {
+    const t = resources({
+      Fn: lambdaFn(),
+      Other: lambdaFn(),
+      V: version(REF('Fn')),
+      Live: alias(REF('Fn'), 'live', 'V', {}, PC),
+      Flow: machine({ 'Fn::If': ['IsProd', { 'Fn::GetAtt': ['Fn', 'Arn'] }, { 'Fn::GetAtt': ['Other', 'Arn'] }] }),
+    });
+    t.Conditions = { IsProd: { 'Fn::Equals': ['a', 'a'] } };
+    const reasons = run(t, { Reasons: 'SnapStart' })
+      .decisions.map((d) => d.reason ?? '')
+      .join('\n');
+    expect(reasons).not.toMatch(/has no provisioned concurrency/);
+    expect(reasons).toMatch(/needs no published target for SnapStart, durable and Managed Instances/);
+  });
+});
+
 describe('consequences', () => {
   test.each<[Reason[], boolean, string]>([
     [['ProvisionedConcurrency'], false, 'cold'],
