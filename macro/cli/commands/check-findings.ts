@@ -58,6 +58,8 @@ export interface CheckResult {
   findings: Finding[];
   /** The macro's failure message, when it fails on this template (its problems are `macro-fails` findings). */
   failure?: string;
+  /** The reasons the check acted on (the Reasons parameter); all of them when undefined. */
+  reasons?: Reason[];
 }
 
 type Params = TransformOptions;
@@ -118,7 +120,8 @@ export function checkTemplate(
   const unchecked = report.decisions
     .filter((d) => d.action === 'warning' && !d.coldPath && (d.topic === 'definition' || d.topic === 'invocation'))
     .map((d) => finding('not-checked', d, d.reason));
-  return { file, checked, exitCode: fails.length ? 3 : cold.length ? 1 : unchecked.length ? 2 : 0, findings: [...fails, ...cold, ...unchecked] };
+  const exitCode = fails.length ? 3 : cold.length ? 1 : unchecked.length ? 2 : 0;
+  return { file, checked, exitCode, findings: [...fails, ...cold, ...unchecked], ...(params.reasons ? { reasons: params.reasons } : {}) };
 }
 
 /** The result of a check on which the macro fails (its parameters or the template): each problem is a finding. */

@@ -2,6 +2,7 @@
  * `check`'s text output: the cold paths, the invocations that fail at run time and what could not be
  * checked, for people.
  */
+import { REASON_INFO, REASONS } from '../../core/targets/reasons';
 import { MACRO_NAME } from '../../types';
 import type { CheckResult } from '../commands/check-findings';
 import { quote, safeLine } from '../safe';
@@ -28,7 +29,7 @@ export function formatText(result: CheckResult): string {
       return `${out.join('\n')}\n`;
     }
     if (unchecked.length === 0)
-      return `No cold paths (${where}): every state that invokes a function needing a published target (provisioned concurrency, SnapStart, durable, Managed Instances) goes through it.\n`;
+      return `No cold paths (${where}): every state that invokes a function needing a published target (${reasonLabels(result)}) goes through it.\n`;
     out.push(`No cold paths (${where}) among the invocations the check could read.`);
     listUnchecked();
     return `${out.join('\n')}\n`;
@@ -38,4 +39,9 @@ export function formatText(result: CheckResult): string {
   listUnchecked();
   if (where === 'as written') out.push(`Add "Transform: ${MACRO_NAME}" to the template (or fix these states) to use the warm capacity.`);
   return `${out.join('\n')}\n`;
+}
+
+/** "provisioned concurrency, SnapStart, durable, Managed Instances": the reasons the check acted on. */
+function reasonLabels(result: CheckResult): string {
+  return (result.reasons ?? REASONS).map((r) => REASON_INFO[r].label).join(', ');
 }

@@ -22,6 +22,14 @@ describe('check', () => {
     expect(r.stderr).toBe('');
   });
 
+  test('the no-cold-path line names the reasons the check acted on (the Reasons parameter)', async () => {
+    const r = await cli(['check', 't.yaml', '--param', 'Reasons=SnapStart'], { 't.yaml': TEMPLATE });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(
+      'No cold paths (after WarmStepFunctions): every state that invokes a function needing a published target (SnapStart, durable, Managed Instances) goes through it.\n',
+    );
+  });
+
   test('with the Transform: the macro fixes the path, exit 0', async () => {
     const r = await cli(['check', 't.yaml'], { 't.yaml': TEMPLATE });
     expect(r.code).toBe(0);
