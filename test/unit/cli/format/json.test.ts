@@ -4,24 +4,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Finding as CheckFinding } from '../../../../macro/cli/commands/check-findings';
 import { cli } from '../../../support/cli';
 import { FLOWS_YAML, FUNCTIONS_YAML, where } from '../../../support/cli-templates';
 
 const ROOT = join(__dirname, '..', '..', '..', '..');
 
-interface Finding {
-  file: string;
-  line: number;
-  column: number;
-  stateMachine?: string;
-  state?: string;
-  statePath?: string;
-  templatePath: string;
-  function?: string;
-  invokes?: string;
-  warmTarget?: string;
-  message: string;
-}
+/** A finding as `--format json` writes it: grouped by kind, so without its `kind`. */
+type Finding = Omit<CheckFinding, 'kind'>;
 interface JsonOut {
   file: string;
   checked: string;
