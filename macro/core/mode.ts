@@ -14,9 +14,15 @@ import type { Decision, MessageData, Mode, Needs, Report, StoredRef, TransformRe
 /** A decision as the core records it: its text comes from its message id and data. */
 export type DecisionRecord = Omit<Decision, 'reason' | 'messageId'> & { messageId: MessageId };
 
+/**
+ * A problem Mode strict fails on, or a function that makes it: its text is built only in Mode
+ * strict (a run may record thousands of cold invocations, each of which would fail Mode strict).
+ */
+export type StrictProblem = Problem | (() => Problem);
+
 export class Outcome {
   readonly decisions: Decision[] = [];
-  private readonly problems: { problem: Problem; strictOnly: boolean }[] = [];
+  private readonly problems: { problem: StrictProblem; strictOnly: boolean }[] = [];
   private hard = 0;
   private strictOnly = 0;
   private stateMachines = 0;
@@ -33,7 +39,7 @@ export class Outcome {
   }
 
   /** Records a decision; `strict` is the problem it becomes in Mode strict. */
-  add(d: DecisionRecord, strict?: Problem): void {
+  add(d: DecisionRecord, strict?: StrictProblem): void {
     // The core hands over a fresh record: it becomes the decision (no copy: a run may make thousands).
     const decision = d as Decision;
     decision.reason = this.text(d.messageId, d.data) + whereText(d.when);
@@ -42,7 +48,7 @@ export class Outcome {
   }
 
   /** A problem only in Mode strict (a decision Mode strict fails on). */
-  strictFails(p: Problem): void {
+  strictFails(p: StrictProblem): void {
     this.problems.push({ problem: p, strictOnly: true });
     this.strictOnly++;
   }
@@ -79,7 +85,9 @@ export class Outcome {
 
   /** The result: the output fragment (the input in Mode report), or every problem thrown at once. */
   finish(input: unknown, output: unknown): TransformResult {
-    const problems = this.problems.filter((p) => !p.strictOnly || this.mode === 'strict').map((p) => p.problem);
+    const problems = this.problems
+      .filter((p) => !p.strictOnly || this.mode === 'strict')
+      .map((p) => (typeof p.problem === 'function' ? p.problem() : p.problem));
     if (problems.length) throw new TransformError(problems, { needs: this.needs() });
     return { fragment: this.mode === 'report' ? input : output, report: this.report() };
   }

@@ -22,7 +22,7 @@ import type { Grant, IamFixer } from './iam';
 import { strictProblem, type Outcome, type DecisionRecord } from './mode';
 import { classifyParts } from './decide/references';
 import { metadataEntries } from './report';
-import { decide, decideQualifier, type SlotDecision } from './decide/slot';
+import { decide, decideQualifier, reasonOf, type SlotDecision } from './decide/slot';
 import type { WarmTargets } from './targets/find';
 import { roleKey, unreadableIn, type Resource, type TemplateIndex } from './template/read';
 import { touchesWarm } from './definition/warm-mention';
@@ -54,7 +54,7 @@ type At = Omit<DecisionRecord, 'action' | 'topic' | 'messageId' | 'data'>;
 /** A warning about `sm`; in Mode strict, a problem (with `strictId`'s text when the warning's own is not the right one). */
 function warn(ctx: RunContext, sm: Resource, topic: Decision['topic'], at: At, messageId: MessageId, data: DecisionRecord['data'], strictText?: string): void {
   const d: DecisionRecord = { action: 'warning', topic, messageId, data, ...at, stateMachine: sm.id };
-  ctx.out.add(d, strictProblem(sm.id, at.templatePath, strictText ?? ctx.out.text(messageId, data), at.statePath));
+  ctx.out.add(d, () => strictProblem(sm.id, at.templatePath, strictText ?? ctx.out.text(messageId, data), at.statePath));
 }
 
 export function processStateMachine(sm: Resource, ctx: RunContext): void {
@@ -212,7 +212,7 @@ function recordSlot(
     case 'cold': {
       const coldPath = d.warmElsewhere !== false && d.fn !== undefined && ctx.targets.isWarm(d.fn) ? true : undefined;
       const strict = d.strict
-        ? { logicalId: sm.id, path: at.templatePath, message: out.text('invocation.coldStrict', { statePath: slot.statePath, reason: d.reason }) }
+        ? () => ({ logicalId: sm.id, path: at.templatePath, message: out.text('invocation.coldStrict', { statePath: slot.statePath, reason: reasonOf(d) }) })
         : undefined;
       const why = d.reasons ? { reasons: d.reasons, consequence: consequenceOf(d.reasons) } : {};
       out.add({ action: 'cold', topic, messageId: d.messageId, data: d.data, ...at, function: d.fn, coldPath, ...why }, strict);
@@ -222,7 +222,7 @@ function recordSlot(
       if (ctx.options.external?.[d.arn] === undefined) out.needExternal(d.arn);
       out.add(
         { action: d.failed ? 'warning' : 'cold', topic, messageId: d.messageId, data: d.data, ...at, external: d.arn },
-        strictProblem(sm.id, at.templatePath, d.reason, slot.statePath),
+        () => strictProblem(sm.id, at.templatePath, reasonOf(d), slot.statePath),
       );
       return undefined;
     case 'error': {

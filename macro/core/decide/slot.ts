@@ -19,15 +19,22 @@ import { getAttPair, ifArgs, intrinsicName, refName } from '../../cfn/intrinsics
 
 export type { Edit };
 
-/** Why a slot stays as it is: its text (`reason`), from its message id and data (macro/messages.ts). */
+/**
+ * Why a slot stays as it is: a message id and its data (macro/messages.ts). Its text is rendered
+ * only where it is read (`reasonOf`): most runs never read it outside the report, which renders it.
+ */
 interface Why {
-  reason: string;
   messageId: MessageId;
   data: MessageData;
 }
 
 function why(messageId: MessageId, data: MessageData): Why {
-  return { reason: render(messageId, data), messageId, data };
+  return { messageId, data };
+}
+
+/** The text of a decision's reason. */
+export function reasonOf(w: Why): string {
+  return render(w.messageId, w.data);
 }
 
 export type SlotDecision =
