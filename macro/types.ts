@@ -74,6 +74,11 @@ export interface TransformOptions {
    * replies with a failure that says so instead of being stopped by Lambda.
    */
   checkpoint?: (stage: string) => void;
+  /**
+   * Whether each decision about a state carries its `location` in the template's source (what the
+   * CLI's findings point at): true unless false. The Lambda edge, which logs no location, asks for none.
+   */
+  locations?: boolean;
 }
 
 /** The properties that load a state machine's definition from outside the template. */

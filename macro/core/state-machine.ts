@@ -71,7 +71,7 @@ function rewrite(sm: Resource, ctx: RunContext): number | undefined {
   const value = model.stored ? undefined : getOwn(sm.properties, model.property);
   const scan = findSlots(model.root);
   // The place in the template of each state's value, for the edges (none for a stored definition).
-  const locator = model.stored ? undefined : stateLocator(model, value, scan);
+  const locator = model.stored || options.locations === false ? undefined : stateLocator(model, value, scan);
   /** Where a decision about the state at `statePath` sits (in the Fn::If branch `when`, if any). */
   const place = (state: string, statePath: string, when: readonly When[]): At & { stateMachine: string; state: string; statePath: string } => {
     const at: At & { stateMachine: string; state: string; statePath: string } = { stateMachine: sm.id, templatePath: model.path, state, statePath };

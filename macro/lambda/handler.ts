@@ -67,7 +67,8 @@ async function reply(event: unknown, deps: HandlerDeps, requestId: string, fragm
   try {
     const e = validateEvent(event);
     const { externalAccounts, ...params } = parseParams(e.params);
-    const options: TransformOptions = { ...params, region: e.region, accountId: e.accountId };
+    // No decision's location in the template source: the log lines do not carry it.
+    const options: TransformOptions = { ...params, region: e.region, accountId: e.accountId, locations: false };
     // Run the core, fetch what its report says it needs, and run again only if something was fetched.
     // Definitions in S3 first: ResolveExternal looks for external functions in them too.
     if (checkpoint) {

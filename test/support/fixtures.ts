@@ -76,11 +76,11 @@ export function fixtureDefinitions(template: JsonObject, c: FixtureCase | undefi
   return out;
 }
 
-export function runFixture(template: JsonObject, c?: FixtureCase): FixtureResult {
+export function runFixture(template: JsonObject, c?: FixtureCase, extra: TransformOptions = {}): FixtureResult {
   const entry = readTransform(template);
   try {
     const params = parseParams(entry.parameters);
-    const options: TransformOptions = { ...params, region: REGION, accountId: ACCOUNT };
+    const options: TransformOptions = { ...params, region: REGION, accountId: ACCOUNT, ...extra };
     options.definitions = fixtureDefinitions(template, c, options);
     const result = transform(withoutTransform(template), options);
     return { ok: true, fragment: result.fragment, report: result.report };

@@ -54,6 +54,25 @@ describe('every decision of every fixture', () => {
   });
 });
 
+describe('locations: false (the Lambda edge)', () => {
+  const cases = listFixtures().filter((c) => !c.isError);
+  const located = (c: (typeof cases)[number]): number =>
+    ((r) => (r.ok ? r.report.decisions.filter((d) => d.location !== undefined).length : 0))(runFixture(loadInput(c), c));
+
+  test('fixtures have located decisions to leave out', () => {
+    expect(cases.reduce((n, c) => n + located(c), 0)).toBeGreaterThan(50);
+  });
+
+  test.each(cases.map((c) => [c.name, c]))('%s: the same fragment and decisions, without location', (_name, c) => {
+    const full = runFixture(loadInput(c), c);
+    const bare = runFixture(loadInput(c), c, { locations: false });
+    expect(bare.ok).toBe(full.ok);
+    if (!full.ok || !bare.ok) return;
+    expect(bare.fragment).toEqual(full.fragment);
+    expect(bare.report.decisions).toEqual(full.report.decisions.map(({ location: _location, ...d }) => d));
+  });
+});
+
 describe('report.needs', () => {
   test('stored definitions the run was not given, of the selected state machines only', () => {
     const fragment = { Resources: { A: stored('a.json'), B: stored('b.json') } };
