@@ -220,9 +220,8 @@ function recordSlot(
     }
     case 'external':
       if (ctx.options.external?.[d.arn] === undefined) out.needExternal(d.arn);
-      out.add(
-        { action: d.failed ? 'warning' : 'cold', topic, messageId: d.messageId, data: d.data, ...at, external: d.arn },
-        () => strictProblem(sm.id, at.templatePath, reasonOf(d), slot.statePath),
+      out.add({ action: d.failed ? 'warning' : 'cold', topic, messageId: d.messageId, data: d.data, ...at, external: d.arn }, () =>
+        strictProblem(sm.id, at.templatePath, reasonOf(d), slot.statePath),
       );
       return undefined;
     case 'error': {
