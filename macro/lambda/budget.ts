@@ -123,13 +123,14 @@ export function jsonSizeBound(value: unknown, maxDepth: number, depth = 0): numb
     return n;
   }
   if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return undefined;
-  const keys = Object.keys(value);
-  for (let i = 0; i < keys.length; i++) {
-    const v = (value as Record<string, unknown>)[keys[i]];
+  // for…in allocates no key list (Object.keys would, for every object of the reply); a key it
+  // adds beyond JSON's (an inherited enumerable one) only makes the bound larger.
+  for (const key in value) {
+    const v = (value as Record<string, unknown>)[key];
     if (v === undefined) continue;
     const b = jsonSizeBound(v, maxDepth, depth + 1);
     if (b === undefined) return undefined;
-    n += stringBound(keys[i]) + 2 + b;
+    n += stringBound(key) + 2 + b;
   }
   return n;
 }
