@@ -71,14 +71,20 @@ function enteringState(ev: HistoryEvent, byId: Map<number, HistoryEvent>): strin
   return '?';
 }
 
-/** The function a history event scheduled: a direct Lambda task, or a lambda:invoke integration. */
+/**
+ * The function a history event scheduled: a direct Lambda task, or a lambda:invoke integration. Lambda's
+ * Invoke takes the qualifier in FunctionName or in a Qualifier beside it: an unqualified FunctionName with
+ * a Qualifier ran `FunctionName:Qualifier`.
+ */
 function ranArn(ev: HistoryEvent): string | undefined {
   if (ev.lambdaFunctionScheduledEventDetails?.resource) return ev.lambdaFunctionScheduledEventDetails.resource;
   const t = ev.taskScheduledEventDetails;
   if (t && t.resourceType === 'lambda' && t.resource?.startsWith('invoke') && t.parameters) {
     try {
-      const p = JSON.parse(t.parameters) as { FunctionName?: unknown };
-      return typeof p.FunctionName === 'string' ? p.FunctionName : undefined;
+      const p = JSON.parse(t.parameters) as { FunctionName?: unknown; Qualifier?: unknown };
+      if (typeof p.FunctionName !== 'string') return undefined;
+      if (typeof p.Qualifier === 'string' && p.Qualifier !== '' && splitQualifier(p.FunctionName).qualifier === '') return `${p.FunctionName}:${p.Qualifier}`;
+      return p.FunctionName;
     } catch {
       return undefined;
     }

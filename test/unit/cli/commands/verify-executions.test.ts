@@ -165,6 +165,34 @@ describe('--executions N', () => {
     ]);
   });
 
+  it('a Qualifier beside an unqualified FunctionName is what ran (FunctionName:Qualifier), also $LATEST', async () => {
+    resetEvents();
+    const started = ev('ExecutionStarted', { executionStartedEventDetails: { input: '{}' } });
+    const a = entered('Charge');
+    const charge = taskScheduled('invoke', { FunctionName: fnArn('orders-charge'), Qualifier: 'live', Payload: {} }, 'lambda', a.id);
+    const b = entered('Latest');
+    const latest = taskScheduled('invoke', { FunctionName: 'orders-notify', Qualifier: '$LATEST' }, 'lambda', b.id);
+    const c = entered('Both');
+    const both = taskScheduled('invoke', { FunctionName: `${fnArn('orders-stock')}:live`, Qualifier: 'live' }, 'lambda', c.id);
+    serve(mocks, {
+      pages: [[machineResource(ORDER_FLOW)]],
+      machines: [
+        {
+          ...ORDER_FLOW,
+          definition: { StartAt: 'Done', States: { Done: { Type: 'Succeed' } } },
+          executions: [{ name: 'run-1', pages: [[started, a, charge, b, latest, c, both]] }],
+        },
+      ],
+      functions: {},
+    });
+    const result = await verifyStack('orders-prod', clients(), { executions: 1 });
+    expect(result.executions.map((e) => [e.state, e.ran, e.qualifier])).toEqual([
+      ['Charge', `${fnArn('orders-charge')}:live`, 'live'],
+      ['Latest', 'orders-notify:$LATEST', '$LATEST'],
+      ['Both', `${fnArn('orders-stock')}:live`, 'live'],
+    ]);
+  });
+
   it('Map iterations: an invocation belongs to the state its own iteration entered, across history pages', async () => {
     resetEvents();
     const started = ev('ExecutionStarted', { executionStartedEventDetails: { input: '{}' } });
