@@ -22,7 +22,7 @@ import type { Grant, IamFixer } from './iam';
 import { strictProblem, type Outcome, type DecisionRecord } from './mode';
 import { classifyParts } from './decide/references';
 import { metadataEntries } from './report';
-import { decide, decideQualifier, reasonOf, type SlotDecision } from './decide/slot';
+import { decideOnce, decideQualifier, reasonOf, type SlotDecision } from './decide/slot';
 import type { WarmTargets } from './targets/find';
 import { roleKey, unreadableIn, type Resource, type TemplateIndex } from './template/read';
 import { touchesWarm } from './definition/warm-mention';
@@ -82,10 +82,11 @@ function rewrite(sm: Resource, ctx: RunContext): number | undefined {
     return at;
   };
   const decideCtx = { index: ctx.index, targets: ctx.targets, external: options.external, aliasName: options.aliasName, holds: sm.condition };
+  const decideSlot = decideOnce(decideCtx);
   // Every invocation gets a decision: the slots, and the tasks with an explicit Qualifier.
   const decided: { slot: Slot; d: SlotDecision }[] = scan.slots.map((slot, k) => {
     if (k % 256 === 255) options.checkpoint?.(`deciding the invocations of ${sm.id}`);
-    return { slot, d: decide(slot, decideCtx) };
+    return { slot, d: decideSlot(slot) };
   });
   for (const n of scan.notes) {
     const q = n.kind === 'explicit-qualifier' ? decideQualifier(n, decideCtx) : undefined;

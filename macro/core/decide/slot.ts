@@ -92,6 +92,69 @@ function knownAt(slot: Slot, holds: string | undefined): Known {
 
 type Known = Map<string, { value: boolean; by: 'machine' | 'branch' }>;
 
+/**
+ * `decide` for the slots of one state machine (one context), answering once for each distinct slot:
+ * many tasks invoke the same function the same way (a definition of thousands of tasks over a few
+ * dozen functions). What a decision says depends on the slot's field, its value and the conditions
+ * above it, all in the key; a rewrite's edit is the remembered one with this slot's place.
+ */
+export function decideOnce(ctx: DecideContext): (slot: Slot) => SlotDecision {
+  const known = new Map<string, SlotDecision>();
+  const ids = { of: new WeakMap<object, number>(), next: 0 };
+  return (slot) => {
+    const key = slotKey(slot, ids);
+    if (key === undefined) return decide(slot, ctx);
+    const d = known.get(key);
+    if (d === undefined) {
+      const fresh = decide(slot, ctx);
+      known.set(key, fresh);
+      return fresh;
+    }
+    return d.kind === 'rewrite' ? { kind: 'rewrite', edit: { ...d.edit, slot } } : d;
+  };
+}
+
+/** Text parts longer than this make a slot its own key (a key must stay cheap to build and to hash). */
+const KEY_TEXT = 512;
+
+/**
+ * An exact key of what `decide` reads from a slot, or undefined when it would not be cheap: the field,
+ * the conditions above it, and each part: text as it is, a Ref or GetAtt by its names, any other value by
+ * its identity (a value shared by many tasks, such as an Fn::Sub variable, is one object).
+ */
+function slotKey(slot: Slot, ids: { of: WeakMap<object, number>; next: number }): string | undefined {
+  let key = slot.field;
+  for (const w of slot.when) key += `|${w.value ? '+' : '-'}${w.condition.length}:${w.condition}`;
+  key += '|';
+  let text = 0;
+  for (const p of slot.leaf.parts) {
+    if (typeof p === 'string') {
+      text += p.length;
+      if (text > KEY_TEXT) return undefined;
+      key += `s${p.length}:${p}`;
+      continue;
+    }
+    const v = p.hole;
+    const ref = refName(v);
+    // A GetAtt as written (a list, or `Fn.Arn`): the slot's value goes into guarded rewrites as it is.
+    const att = ref === undefined && intrinsicName(v) === 'Fn::GetAtt' ? (v as { 'Fn::GetAtt': Json })['Fn::GetAtt'] : undefined;
+    if (ref !== undefined) key += `r${ref.length}:${ref}`;
+    else if (typeof att === 'string') key += `a${att.length}:${att}`;
+    else if (Array.isArray(att) && att.length === 2 && typeof att[0] === 'string' && typeof att[1] === 'string') {
+      key += `g${att[0].length}:${att[0]}${att[1].length}:${att[1]}`;
+    } else if (typeof v === 'object' && v !== null) {
+      let id = ids.of.get(v);
+      if (id === undefined) {
+        id = ids.next++;
+        ids.of.set(v, id);
+      }
+      key += `o${id};`;
+    } else return undefined;
+    if (text + key.length > 4 * KEY_TEXT) return undefined;
+  }
+  return key;
+}
+
 export function decide(slot: Slot, ctx: DecideContext): SlotDecision {
   const known = knownAt(slot, ctx.holds);
   const parts = expandParts(slot.leaf.parts);
