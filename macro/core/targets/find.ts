@@ -209,8 +209,9 @@ export class WarmTargets {
     const sam = this.samAliases.get(fn);
     if (sam) all.push(sam);
     const aliases = all;
-    const what = describeTargets(aliases.length ? aliases[0].reasons : []);
-    const list = aliases.map((a) => `${a.id} (Name: ${a.aliasName ?? '<not a literal>'})`).join(', ');
+    // For the error messages only: written when one is.
+    const what = (): string => describeTargets(aliases.length ? aliases[0].reasons : []);
+    const list = (): string => aliases.map((a) => `${a.id} (Name: ${a.aliasName ?? '<not a literal>'})`).join(', ');
     if (this.aliasName !== undefined) {
       // AliasName picks among several warm aliases; naming an alias that exists without provisioned
       // concurrency is always an error, since the user asked for a qualifier that would stay cold.
@@ -220,13 +221,13 @@ export class WarmTargets {
       if (cold) {
         return {
           status: 'error',
-          message: `AliasName is '${this.aliasName}', but alias ${cold.id} (Name: ${this.aliasName}) of function ${fn} has no provisioned concurrency.${list ? ` Aliases ${what}: ${list}.` : ''}`,
+          message: `AliasName is '${this.aliasName}', but alias ${cold.id} (Name: ${this.aliasName}) of function ${fn} has no provisioned concurrency.${list() ? ` Aliases ${what()}: ${list()}.` : ''}`,
         };
       }
       if (aliases.length > 1) {
         return {
           status: 'error',
-          message: `AliasName is '${this.aliasName}', but function ${fn} has no alias named '${this.aliasName}'. Aliases ${what}: ${list}.`,
+          message: `AliasName is '${this.aliasName}', but function ${fn} has no alias named '${this.aliasName}'. Aliases ${what()}: ${list()}.`,
         };
       }
     }
@@ -250,7 +251,7 @@ export class WarmTargets {
       }
       return {
         status: 'error',
-        message: `function ${fn} has ${aliases.length} aliases ${what}: ${list}. Choose one with the Transform parameter AliasName.`,
+        message: `function ${fn} has ${aliases.length} aliases ${what()}: ${list()}. Choose one with the Transform parameter AliasName.`,
       };
     }
     // `warm` and `reasons` are set together (constructor).
