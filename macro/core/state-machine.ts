@@ -82,7 +82,7 @@ function rewrite(sm: Resource, ctx: RunContext): number | undefined {
     return at;
   };
   const decideCtx = { index: ctx.index, targets: ctx.targets, external: options.external, aliasName: options.aliasName, holds: sm.condition };
-  const decideSlot = decideOnce(decideCtx);
+  const decideSlot = decideOnce(decideCtx, scan.slots.length);
   // Every invocation gets a decision: the slots, and the tasks with an explicit Qualifier.
   const decided: { slot: Slot; d: SlotDecision }[] = scan.slots.map((slot, k) => {
     if (k % 256 === 255) options.checkpoint?.(`deciding the invocations of ${sm.id}`);

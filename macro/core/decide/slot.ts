@@ -97,8 +97,11 @@ type Known = Map<string, { value: boolean; by: 'machine' | 'branch' }>;
  * many tasks invoke the same function the same way (a definition of thousands of tasks over a few
  * dozen functions). What a decision says depends on the slot's field, its value and the conditions
  * above it, all in the key; a rewrite's edit is the remembered one with this slot's place.
+ * `slotCount`: how many slots the machine has.
  */
-export function decideOnce(ctx: DecideContext): (slot: Slot) => SlotDecision {
+export function decideOnce(ctx: DecideContext, slotCount = Number.POSITIVE_INFINITY): (slot: Slot) => SlotDecision {
+  // A machine of a few tasks rarely repeats one: its slots are decided as they come, without keys.
+  if (slotCount < MEMO_FROM) return (slot) => decide(slot, ctx);
   const known = new Map<string, SlotDecision>();
   const ids = { of: new WeakMap<object, number>(), next: 0 };
   return (slot) => {
@@ -113,6 +116,9 @@ export function decideOnce(ctx: DecideContext): (slot: Slot) => SlotDecision {
     return d.kind === 'rewrite' ? { kind: 'rewrite', edit: { ...d.edit, slot } } : d;
   };
 }
+
+/** From this many slots in one state machine, decideOnce remembers decisions. */
+const MEMO_FROM = 32;
 
 /** Text parts longer than this make a slot its own key (a key must stay cheap to build and to hash). */
 const KEY_TEXT = 512;
