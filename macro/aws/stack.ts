@@ -45,18 +45,30 @@ export interface PcInfo {
 
 /** The state machines of a stack: logical ID and ARN (ListStackResources, every page). */
 export async function stackStateMachines(cloudformation: CloudFormationClient, stack: string): Promise<{ logicalId: string; arn: string }[]> {
+  return (await stackContents(cloudformation, stack)).machines;
+}
+
+/**
+ * The stack's state machines (logical ID and ARN) and the ARNs of its Lambda aliases (an alias's physical
+ * ID is its ARN), from ListStackResources, every page.
+ */
+export async function stackContents(
+  cloudformation: CloudFormationClient,
+  stack: string,
+): Promise<{ machines: { logicalId: string; arn: string }[]; aliases: string[] }> {
   const machines: { logicalId: string; arn: string }[] = [];
+  const aliases: string[] = [];
   let token: string | undefined;
   do {
     const page: ListStackResourcesCommandOutput = await cloudformation.send(new ListStackResourcesCommand({ StackName: stack, NextToken: token }));
     for (const r of page.StackResourceSummaries ?? []) {
       if (r.ResourceType === 'AWS::StepFunctions::StateMachine' && r.PhysicalResourceId && r.LogicalResourceId) {
         machines.push({ logicalId: r.LogicalResourceId, arn: r.PhysicalResourceId });
-      }
+      } else if (r.ResourceType === 'AWS::Lambda::Alias' && r.PhysicalResourceId) aliases.push(r.PhysicalResourceId);
     }
     token = page.NextToken;
   } while (token);
-  return machines;
+  return { machines, aliases };
 }
 
 /** One state machine's definition, type and logging (DescribeStateMachine). */

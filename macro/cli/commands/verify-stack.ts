@@ -17,7 +17,7 @@ import {
   listPc,
   type PcInfo,
   qualifierPc,
-  stackStateMachines,
+  stackContents,
   type VerifyClients,
 } from '../../aws/stack';
 import { consequenceOf, describeReasons, REASON_INFO } from '../../core/targets/reasons';
@@ -30,6 +30,8 @@ import { type DefinitionScan, definitionTasks, scanDefinition, splitQualifier, t
 /** The Lambda reads of one run, each function's asked once however many tasks invoke it. */
 interface FunctionReads {
   lambda: VerifyClients['lambda'];
+  /** The stack's Lambda aliases by function name: the published targets the stack itself pins. */
+  stackAliases: Map<string, string[]>;
   pcOf: (fn: string) => Promise<Map<string, PcInfo>>;
   reasonsOf: (fn: string) => Promise<Reason[]>;
 }
@@ -49,9 +51,10 @@ function once<T>(read: (fn: string) => Promise<T>): (fn: string) => Promise<T> {
 type Found = VerifyResult & { executionNotes: NonNullable<VerifyResult['executionNotes']> };
 
 export async function verifyStack(stack: string, clients: VerifyClients, opts: { executions?: number } = {}): Promise<VerifyResult> {
-  const machines = await stackStateMachines(clients.cloudformation, stack);
+  const { machines, aliases } = await stackContents(clients.cloudformation, stack);
   const reads: FunctionReads = {
     lambda: clients.lambda,
+    stackAliases: aliasesByFunction(aliases),
     pcOf: once((fn) => listPc(clients.lambda, fn)),
     reasonsOf: once((fn) => readReasons(clients.lambda, fn)),
   };
@@ -99,7 +102,10 @@ async function taskRow(stateMachine: string, task: VerifyTask, reads: FunctionRe
       if (all.size === 0) {
         // No provisioned concurrency: the function's own configuration may still need a published target.
         const reasons = await reads.reasonsOf(fn);
-        if (reasons.length) return { ...base, status: 'none', reasons, ...unqualifiedVerdict(reasons, qualifier === '$LATEST') };
+        if (reasons.length) {
+          const pinned = reads.stackAliases.get(functionName(fn)) ?? [];
+          return { ...base, status: 'none', reasons, ...unqualifiedVerdict(reasons, qualifier === '$LATEST', pinned) };
+        }
       }
       return { ...base, status: 'none', verdict: all.size > 0 ? 'cold' : 'no-pc', note: elsewhere };
     }
@@ -130,9 +136,21 @@ async function readReasons(lambda: VerifyClients['lambda'], fn: string): Promise
   }
 }
 
-/** What an unqualified (or `$LATEST`) task does for these reasons, with the note that says why. */
-function unqualifiedVerdict(reasons: Reason[], latest: boolean): Pick<VerifyRow, 'verdict' | 'note'> {
+/**
+ * What an unqualified (or `$LATEST`) task does for these reasons, with the note that says why. `pinned`:
+ * the stack's aliases of the function. An unqualified call of a Managed Instances function runs
+ * `$LATEST.PUBLISHED`, which bypasses them: a cold path, as `check` reports it in the template.
+ */
+function unqualifiedVerdict(reasons: Reason[], latest: boolean, pinned: string[] = []): Pick<VerifyRow, 'verdict' | 'note'> {
   const consequence = consequenceOf(reasons, latest);
+  if (consequence === 'bypasses' && pinned.length > 0) {
+    const info = REASON_INFO.ManagedInstances;
+    const names = pinned.join(', ');
+    return {
+      verdict: 'cold',
+      note: `${describeReasons(reasons)} (${info.property}): that call runs $LATEST.PUBLISHED, not the version the stack's alias ${names} pins; invoke the alias`,
+    };
+  }
   const info =
     REASON_INFO[
       reasons.find((r) => REASON_INFO[r].consequence === consequence) ?? (latest && reasons.includes('ManagedInstances') ? 'ManagedInstances' : reasons[0])
@@ -140,4 +158,25 @@ function unqualifiedVerdict(reasons: Reason[], latest: boolean): Pick<VerifyRow,
   const why = latest && info.reason === 'ManagedInstances' ? 'Lambda never invokes $LATEST of a Managed Instances function' : `that call ${info.unqualified}`;
   const note = `${describeReasons(reasons)} (${info.property}): ${why}; invoke a published version or alias`;
   return { verdict: consequence === 'fails' ? 'fails' : consequence === 'cold' ? 'cold' : 'no-pc', note };
+}
+
+/** The name of a function given by name or ARN (with no qualifier). */
+function functionName(fn: string): string {
+  const parts = fn.split(':');
+  const at = parts.indexOf('function');
+  return at >= 0 ? (parts[at + 1] ?? fn) : fn;
+}
+
+/** Alias ARNs (`arn:…:function:NAME:ALIAS`) as alias names by function name. */
+function aliasesByFunction(arns: string[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const arn of arns) {
+    const parts = arn.split(':');
+    const at = parts.indexOf('function');
+    if (at < 0 || parts.length !== at + 3) continue;
+    const list = out.get(parts[at + 1]) ?? [];
+    list.push(parts[at + 2]);
+    out.set(parts[at + 1], list);
+  }
+  return out;
 }

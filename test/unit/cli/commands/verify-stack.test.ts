@@ -536,6 +536,31 @@ describe('verifyStack: the reason a function needs a published target, from its 
     );
   });
 
+  it("Managed Instances unqualified with an alias of the stack: a cold path (it runs $LATEST.PUBLISHED, not the alias's version), as check says", async () => {
+    const s = stack();
+    s.pages = [
+      [
+        ...s.pages[0],
+        resource('FleetLive', 'AWS::Lambda::Alias', `${fnArn('orders-fleet')}:live`),
+        resource('QuoteLive', 'AWS::Lambda::Alias', `${fnArn('orders-quote')}:live`),
+      ],
+    ];
+    serve(mocks, s);
+    const result = await verifyStack('orders-prod', clients());
+    expect(result.rows.map((r) => [r.state, r.verdict])).toEqual([
+      ['Saga', 'fails'],
+      ['SagaProd', 'no-pc'],
+      ['Quote', 'cold'],
+      ['Fleet', 'cold'],
+      ['FleetLatest', 'fails'],
+      ['Notify', 'no-pc'],
+    ]);
+    expect(result.rows[3].note).toBe(
+      "Managed Instances (CapacityProviderConfig): that call runs $LATEST.PUBLISHED, not the version the stack's alias live pins; invoke the alias",
+    );
+    expect(formatTable(result)).toContain('cold path: SagaFlow/Fleet invokes');
+  });
+
   it('a configuration that cannot be read: judged as before (no reason)', async () => {
     serve(mocks, stack());
     mocks.lambda.on(GetFunctionConfigurationCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
