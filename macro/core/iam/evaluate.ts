@@ -120,13 +120,19 @@ function appliesTo(
   return { applies: result, actionKey, resourceKey, byResource, conditional };
 }
 
+const NONE: readonly Statement[] = [];
+
 /** AWS's decision for `action` on `target` by a principal with these policies. */
 export function evaluate(p: Policies, action: string, target: string, render: Render, a: Assignment): Verdict {
   if (!p.exists) return { kind: 'absent' };
   // 1. An explicit Deny anywhere wins (identity policies and the boundary alike).
+  // The identity statements, then the boundary's, read in place (no list of both is built per target).
   let maybe: Verdict | undefined;
-  const denies = [...p.identity.map((s) => [s, false] as const), ...(p.boundary?.statements ?? []).map((s) => [s, true] as const)];
-  for (const [s, inBoundary] of denies) {
+  const identity = p.identity;
+  const boundary = p.boundary?.statements ?? NONE;
+  for (let k = 0; k < identity.length + boundary.length; k++) {
+    const inBoundary = k >= identity.length;
+    const s = inBoundary ? boundary[k - identity.length] : identity[k];
     if (getOwn(s.value, 'Effect') !== 'Deny') continue;
     const r = applies(s, action, target, render, a);
     if (r.applies === true) return { kind: 'denied', statement: s, certain: true, why: r.why, inBoundary };
