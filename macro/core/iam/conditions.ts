@@ -60,9 +60,11 @@ export function collectConditions(value: Json | undefined, out: Set<string>): vo
     const v = stack.pop();
     if (Array.isArray(v)) for (const x of v) stack.push(x);
     else if (isObject(v)) {
-      const arg = intrinsicName(v) === 'Fn::If' ? v['Fn::If'] : undefined;
+      // Its keys listed once: an Fn::If is the one key `Fn::If` (as intrinsicName reads it).
+      const keys = Object.keys(v);
+      const arg = keys.length === 1 && keys[0] === 'Fn::If' ? v['Fn::If'] : undefined;
       if (Array.isArray(arg) && typeof arg[0] === 'string') out.add(arg[0]);
-      for (const k of Object.keys(v)) {
+      for (const k of keys) {
         // A resource's Condition (a string); an IAM statement's Condition is a map.
         if (k === 'Condition' && typeof v[k] === 'string') out.add(v[k] as string);
         else stack.push(v[k]);

@@ -15,7 +15,7 @@ import { getOwn } from '../../cfn/json';
 import type { TemplateIndex } from '../template/read';
 import type { WarmTargets } from '../targets/find';
 import type { Json } from '../../types';
-import { intrinsicName, getAttPair, refName } from '../../cfn/intrinsics';
+import { intrinsicName, getAttPair } from '../../cfn/intrinsics';
 
 const UNKNOWN_PARTITION = '\u0001P';
 const UNKNOWN_REGION = '\u0001R';
@@ -52,7 +52,8 @@ export class ArnRenderer {
   render(value: Json): string | undefined {
     if (typeof value === 'string') return this.deployment(value);
     if (typeof value !== 'object' || value === null) return undefined;
-    if (this.rendered.has(value)) return this.rendered.get(value);
+    const known = this.rendered.get(value);
+    if (known !== undefined || this.rendered.has(value)) return known;
     const raw = this.renderValue(value, 0);
     const text = raw === undefined ? undefined : this.deployment(raw);
     this.rendered.set(value, text);
@@ -66,8 +67,11 @@ export class ArnRenderer {
   }
 
   private renderValue(value: Json, depth: number): string | undefined {
-    const ref = refName(value);
-    if (ref !== undefined) {
+    // The intrinsic is named once (naming it lists the value's keys); the reads below are refName's and getAttPair's.
+    const fn = intrinsicName(value);
+    if (fn === 'Ref') {
+      const ref = (value as { Ref: Json }).Ref;
+      if (typeof ref !== 'string') return undefined;
       if (ref === 'AWS::Partition') return this.partition ?? UNKNOWN_PARTITION;
       if (ref === 'AWS::Region') return this.region ?? UNKNOWN_REGION;
       if (ref === 'AWS::AccountId') return this.accountId ?? UNKNOWN_ACCOUNT;
@@ -79,9 +83,11 @@ export class ArnRenderer {
       }
       return undefined;
     }
-    const ga = getAttPair(value);
-    if (ga) return ga[1] === 'Arn' && this.index.isFunction(ga[0]) ? `${this.fnArnPrefix()}${this.fnName(ga[0])}` : undefined;
-    if (intrinsicName(value) === 'Fn::Sub' || intrinsicName(value) === 'Fn::Join') {
+    if (fn === 'Fn::GetAtt') {
+      const ga = getAttPair(value);
+      return ga && ga[1] === 'Arn' && this.index.isFunction(ga[0]) ? `${this.fnArnPrefix()}${this.fnName(ga[0])}` : undefined;
+    }
+    if (fn === 'Fn::Sub' || fn === 'Fn::Join') {
       const parts = partsOf(value);
       if (!parts) return undefined;
       let out = '';
