@@ -65,19 +65,41 @@ export function resourceMatches(pattern: Json, target: string, render: Render): 
 
 /** Does an Action (or NotAction) pattern match the action? Case-insensitive. */
 export function actionMatches(pattern: Json, action: string): Tri {
-  if (typeof pattern !== 'string') return 'unknown';
-  return wildcard(pattern.toLowerCase(), action.toLowerCase());
+  return lowerActionMatches(pattern, action.toLowerCase());
 }
 
 const not = (v: Tri): Tri => (v === 'unknown' ? v : !v);
 const and = (x: Tri, y: Tri): Tri => (x === false || y === false ? false : x === true && y === true ? true : 'unknown');
 const list = (v: Json | undefined): Json[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
-/** The first true of `items` by `f`, else 'unknown' when one is, else false (stops at the first true). */
-function anyOf(items: Json[], f: (x: Json) => Tri): Tri {
+/**
+ * Whether an Action (or NotAction) value, one pattern or a list, matches the action (lower-cased): the first
+ * true, else 'unknown' when one is, else false. Written out, not as a search with a callback: it runs for every
+ * statement, target and combination.
+ */
+function anyActionOf(value: Json | undefined, lowerAction: string): Tri {
+  if (!Array.isArray(value)) return value === undefined ? false : lowerActionMatches(value, lowerAction);
   let result: Tri = false;
-  for (const x of items) {
-    const r = f(x);
+  for (const x of value) {
+    const r = lowerActionMatches(x, lowerAction);
+    if (r === true) return true;
+    if (r === 'unknown') result = 'unknown';
+  }
+  return result;
+}
+
+/** actionMatches with the action already lower-cased. */
+function lowerActionMatches(pattern: Json, lowerAction: string): Tri {
+  if (typeof pattern !== 'string') return 'unknown';
+  return wildcard(pattern.toLowerCase(), lowerAction);
+}
+
+/** Whether a Resource (or NotResource) value, one pattern or a list, matches the target, as anyActionOf. */
+function anyResourceOf(value: Json | undefined, target: string, render: Render): Tri {
+  if (!Array.isArray(value)) return value === undefined ? false : resourceMatches(value, target, render);
+  let result: Tri = false;
+  for (const x of value) {
+    const r = resourceMatches(x, target, render);
     if (r === true) return true;
     if (r === 'unknown') result = 'unknown';
   }
@@ -110,9 +132,9 @@ function appliesTo(
   const actionKey = getOwn(v, 'Action') !== undefined ? 'Action' : getOwn(v, 'NotAction') !== undefined ? 'NotAction' : undefined;
   const resourceKey = getOwn(v, 'Resource') !== undefined ? 'Resource' : getOwn(v, 'NotResource') !== undefined ? 'NotResource' : undefined;
   if (!actionKey || !resourceKey) return undefined;
-  const anyAction = anyOf(list(resolve(getOwn(v, actionKey), a)), (p) => actionMatches(p, action));
+  const anyAction = anyActionOf(resolve(getOwn(v, actionKey), a), action.toLowerCase());
   const byAction = actionKey === 'Action' ? anyAction : not(anyAction);
-  const anyResource = anyOf(list(resolve(getOwn(v, resourceKey), a)), (p) => resourceMatches(p, target, render));
+  const anyResource = anyResourceOf(resolve(getOwn(v, resourceKey), a), target, render);
   const byResource = resourceKey === 'Resource' ? anyResource : not(anyResource);
   let result = and(byAction, byResource);
   const conditional = result !== false && getOwn(v, 'Condition') !== undefined;
