@@ -132,8 +132,13 @@ export class IamFixer {
       const k = JSON.stringify(g.value);
       if (!distinct.has(k)) distinct.set(k, g);
     }
-    const names = [...new Set([...distinct.values()].map((g) => formatValue(g.value)))];
-    const where = this.locator.locate(stateMachine, roleValue, group.key, group.at, outcome.warnings, names.join(', '));
+    // The targets' names, for a warning of locate (formatted only then, and once).
+    let names: string | undefined;
+    const targetsText = (): string => {
+      names ??= [...new Set([...distinct.values()].map((g) => formatValue(g.value)))].join(', ');
+      return names;
+    };
+    const where = this.locator.locate(stateMachine, roleValue, group.key, group.at, outcome.warnings, targetsText);
     if (!where) return;
     // With Policies computed by Fn::If, a grant present in every branch is covered too.
     const inEveryBranch = (g: Grant): boolean => where.branches?.every((b) => this.coverage.covered([...where.docs, ...b], g.value)) ?? false;
