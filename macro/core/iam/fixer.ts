@@ -174,8 +174,13 @@ export class IamFixer {
     for (const g of grants) {
       // The combinations that matter for this target: conditions of the policies whose statements
       // may apply to invoking it (the others cannot change the verdict), and of the target itself.
-      const texts = leaves(g.value).map(render);
-      const conditions = this.principals.conditions(principal, (resources) => mayApply(resources, texts, render), this.edits);
+      // The target's texts, rendered when a policy resource reaches the principal (most reach none).
+      let texts: (string | undefined)[] | undefined;
+      const matters = (resources: Json[] | 'any'): boolean => {
+        texts ??= leaves(g.value).map(render);
+        return mayApply(resources, texts, render);
+      };
+      const conditions = this.principals.conditions(principal, matters, this.edits);
       collectConditions(g.value, conditions);
       const names = [...conditions].sort();
       const evaluated = names.slice(0, MAX_CONDITIONS);
@@ -187,9 +192,9 @@ export class IamFixer {
         });
       }
       const combos = assignments(evaluated);
+      const cold = g.fn !== undefined ? { 'Fn::GetAtt': [g.fn, 'Arn'] } : g.unqualified;
       const check = (): Failure[] => {
         const failures: Failure[] = [];
-        const cold = g.fn !== undefined ? { 'Fn::GetAtt': [g.fn, 'Arn'] } : g.unqualified;
         for (const a of combos) {
           const target = resolve(g.value, a);
           if (target === undefined || (cold !== undefined && jsonEqual(target, cold))) continue;
