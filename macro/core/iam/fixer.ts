@@ -248,7 +248,13 @@ export class IamFixer {
       this.cache.clear();
       this.cachedAt = this.edits;
     }
-    const key = `${principal.kind}:${principal.id}|${[...a].map(([c, v]) => `${c}=${v ? 1 : 0}`).join(',')}`;
+    // `role:R|C1=1,C2=0`, written in one pass (this runs for every target and combination).
+    let key = `${principal.kind}:${principal.id}|`;
+    let first = true;
+    for (const [c, v] of a) {
+      key += `${first ? '' : ','}${c}=${v ? 1 : 0}`;
+      first = false;
+    }
     const known = this.cache.get(key);
     if (known) return known;
     const p = this.principals.policies(principal, a);
