@@ -52,11 +52,16 @@ const STAND_INS = /[\u0001-\u0003]/g;
 
 /** Does a Resource (or NotResource) pattern match the target ARN? */
 export function resourceMatches(pattern: Json, target: string, render: Render): Tri {
+  return matchesResource(pattern, target, DEPLOY_TIME_NAME.test(target), render);
+}
+
+/** resourceMatches, told whether the target has a name known only at deploy time (read once per list of patterns). */
+function matchesResource(pattern: Json, target: string, deployTimeName: boolean, render: Render): Tri {
   const text = render(pattern);
   if (text === undefined) return 'unknown';
   if (wildcard(text, target)) return true;
   // A name known only at deploy time may match a pattern with wildcards in the function part.
-  if (DEPLOY_TIME_NAME.test(target) && !DEPLOY_TIME_NAME.test(text)) {
+  if (deployTimeName && !DEPLOY_TIME_NAME.test(text)) {
     const fnPart = /:function:(.*)$/.exec(text)?.[1];
     if (fnPart !== undefined && /[*?]/.test(fnPart)) return 'unknown';
   }
@@ -97,9 +102,10 @@ function lowerActionMatches(pattern: Json, lowerAction: string): Tri {
 /** Whether a Resource (or NotResource) value, one pattern or a list, matches the target, as anyActionOf. */
 function anyResourceOf(value: Json | undefined, target: string, render: Render): Tri {
   if (!Array.isArray(value)) return value === undefined ? false : resourceMatches(value, target, render);
+  const deployTimeName = DEPLOY_TIME_NAME.test(target);
   let result: Tri = false;
   for (const x of value) {
-    const r = resourceMatches(x, target, render);
+    const r = matchesResource(x, target, deployTimeName, render);
     if (r === true) return true;
     if (r === 'unknown') result = 'unknown';
   }
