@@ -3,7 +3,7 @@
  * it selects through Fn::If, and the conditions a value depends on.
  */
 import { isObject } from '../../cfn/json';
-import { intrinsicName, refName } from '../../cfn/intrinsics';
+import { intrinsicName } from '../../cfn/intrinsics';
 import type { Json, JsonObject } from '../../types';
 
 /** A truth value for each condition name. */
@@ -14,10 +14,9 @@ export type Assignment = ReadonlyMap<string, boolean>;
  * Read-only: a list or map with nothing to resolve inside is returned as it is, not copied.
  */
 export function resolve(value: Json | undefined, a: Assignment, depth = 0): Json | undefined {
-  if (value === undefined || depth > 64) return value;
-  if (refName(value) === 'AWS::NoValue') return undefined;
-  const arg = intrinsicName(value) === 'Fn::If' ? (value as { 'Fn::If': Json })['Fn::If'] : undefined;
-  if (Array.isArray(arg) && arg.length === 3 && typeof arg[0] === 'string') return resolve(arg[a.get(arg[0]) === false ? 2 : 1], a, depth + 1);
+  // Scalars are as they are; a map's intrinsic is named once (naming it lists the map's keys, and every
+  // statement's Action and Resource are resolved for every target and combination).
+  if (value === undefined || depth > 64 || typeof value !== 'object' || value === null) return value;
   if (Array.isArray(value)) {
     let out: Json[] | undefined;
     for (let k = 0; k < value.length; k++) {
@@ -27,7 +26,13 @@ export function resolve(value: Json | undefined, a: Assignment, depth = 0): Json
     }
     return out ?? value;
   }
-  if (isObject(value) && intrinsicName(value) === undefined) {
+  const name = intrinsicName(value);
+  if (name === 'Ref') return value.Ref === 'AWS::NoValue' ? undefined : value;
+  if (name === 'Fn::If') {
+    const arg = value['Fn::If'];
+    return Array.isArray(arg) && arg.length === 3 && typeof arg[0] === 'string' ? resolve(arg[a.get(arg[0]) === false ? 2 : 1], a, depth + 1) : value;
+  }
+  if (name === undefined) {
     const keys = Object.keys(value);
     let out: JsonObject | undefined;
     for (let k = 0; k < keys.length; k++) {
@@ -55,9 +60,11 @@ export function collectConditions(value: Json | undefined, out: Set<string>): vo
     const v = stack.pop();
     if (Array.isArray(v)) for (const x of v) stack.push(x);
     else if (isObject(v)) {
-      const arg = intrinsicName(v) === 'Fn::If' ? v['Fn::If'] : undefined;
+      // Its keys listed once: an Fn::If is the one key `Fn::If` (as intrinsicName reads it).
+      const keys = Object.keys(v);
+      const arg = keys.length === 1 && keys[0] === 'Fn::If' ? v['Fn::If'] : undefined;
       if (Array.isArray(arg) && typeof arg[0] === 'string') out.add(arg[0]);
-      for (const k of Object.keys(v)) {
+      for (const k of keys) {
         // A resource's Condition (a string); an IAM statement's Condition is a map.
         if (k === 'Condition' && typeof v[k] === 'string') out.add(v[k] as string);
         else stack.push(v[k]);

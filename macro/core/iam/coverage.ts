@@ -29,24 +29,33 @@ export class Coverage {
         : st !== undefined
           ? [[st, [...d.path, 'Statement']]]
           : [];
-      for (const [s, p] of list) {
-        if (!isObject(s) || getOwn(s, 'Effect') !== 'Allow' || getOwn(s, 'Condition') !== undefined) continue;
-        const actions = getOwn(s, 'Action');
-        const acts = Array.isArray(actions) ? actions : [actions];
-        if (!acts.some((a) => typeof a === 'string' && wildcard(a.toLowerCase(), 'lambda:invokefunction'))) continue;
-        yield p;
-      }
+      for (const [s, p] of list) if (grantsInvoke(s)) yield p;
     }
   }
 
-  /** What the statements of `docs` grant, rendered once for the many targets judged against them (while they do not change). */
+  /**
+   * What the statements of `docs` grant, rendered once for the many targets judged against them (while they do
+   * not change). The statements of statements() without their paths: read where they are, for every state machine.
+   */
   granted(docs: PolicyDoc[]): Granted[] {
     const out: Granted[] = [];
-    for (const p of this.statements(docs)) {
-      const resource = this.editor.get([...p, 'Resource']);
-      for (const r of Array.isArray(resource) ? resource : [resource]) if (r !== undefined) out.push([r, this.arns.render(r)]);
+    for (const d of docs) {
+      if (d.label.endsWith('LambdaInvokePolicy')) continue; // a SAM policy template, judged in covered()
+      const st = getOwn(this.editor.get(d.path), 'Statement');
+      if (Array.isArray(st)) for (const s of st) this.grantedBy(s, out);
+      else if (st !== undefined) this.grantedBy(st, out);
     }
     return out;
+  }
+
+  private grantedBy(s: Json, out: Granted[]): void {
+    if (!grantsInvoke(s)) return;
+    const resource = getOwn(s, 'Resource');
+    if (!Array.isArray(resource)) {
+      if (resource !== undefined) out.push([resource, this.arns.render(resource)]);
+      return;
+    }
+    for (const r of resource) if (r !== undefined) out.push([r, this.arns.render(r)]);
   }
 
   covered(docs: PolicyDoc[], target: Json, granted: Granted[] = this.granted(docs)): boolean {
@@ -66,7 +75,8 @@ export class Coverage {
       }
     }
     for (const [r, pattern] of granted) {
-      if (jsonEqual(r, target)) return true;
+      // Equal values render alike (render reads nothing but the value): a different text rules out an equal value.
+      if (pattern === want && jsonEqual(r, target)) return true;
       if (pattern !== undefined && want !== undefined && wildcard(pattern, want)) return true;
     }
     return false;
@@ -88,6 +98,14 @@ export class Coverage {
     }
     return undefined;
   }
+}
+
+/** Is a statement an Allow of lambda:InvokeFunction (or a wildcard that matches it) without a Condition? */
+function grantsInvoke(s: Json): boolean {
+  if (!isObject(s) || getOwn(s, 'Effect') !== 'Allow' || getOwn(s, 'Condition') !== undefined) return false;
+  const actions = getOwn(s, 'Action');
+  const acts = Array.isArray(actions) ? actions : [actions];
+  return acts.some((a) => typeof a === 'string' && wildcard(a.toLowerCase(), 'lambda:invokefunction'));
 }
 
 const INVOKE_ACTIONS = new Set(['lambda:invokefunction', 'lambda:invokeasync']);

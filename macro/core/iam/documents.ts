@@ -49,9 +49,10 @@ export class PolicyLocator {
   /**
    * The role's policy documents, and how to add a statement; undefined when the role is outside the
    * template. `roleValue` is the state machine's role (`key`: RoleArn, or SAM's Role; absent for SAM:
-   * the role SAM builds from Policies), one branch of it, or a task's Credentials role.
+   * the role SAM builds from Policies), one branch of it, or a task's Credentials role. `targetsText` names the
+   * targets in a warning: written only when there is one.
    */
-  locate(sm: Resource, roleValue: Json | undefined, key: string, at: string, warnings: IamWarning[], targetsText: string): Located | undefined {
+  locate(sm: Resource, roleValue: Json | undefined, key: string, at: string, warnings: IamWarning[], targetsText: () => string): Located | undefined {
     // SAM builds the role from `Policies`.
     if (roleValue === undefined && sm.type === 'AWS::Serverless::StateMachine') return this.locateSam(sm, warnings, targetsText);
     const roleId = this.roleOf(roleValue);
@@ -60,7 +61,7 @@ export class PolicyLocator {
     if (!roleId && named !== undefined && !named.startsWith('AWS::') && !this.index.get(named) && !this.index.isParameter(named)) {
       warnings.push({
         path: at,
-        message: `${key} refers to ${named}, which is not a resource or parameter of this template (CloudFormation will reject it); the macro could not let it invoke ${targetsText}`,
+        message: `${key} refers to ${named}, which is not a resource or parameter of this template (CloudFormation will reject it); the macro could not let it invoke ${targetsText()}`,
         strictMessage: `${key} refers to ${named}, which is not a resource or parameter of this template`,
       });
       return undefined;
@@ -70,8 +71,8 @@ export class PolicyLocator {
       const who = roleValue === undefined ? `${sm.id} has no ${key}, so its role` : `the role ${JSON.stringify(roleValue)}`;
       warnings.push({
         path: at,
-        message: `${who} is not defined in this template; make sure it may invoke ${targetsText} (lambda:InvokeFunction on the qualified ARN)`,
-        strictMessage: `${who} is not defined in this template, so the macro cannot let it invoke ${targetsText} (lambda:InvokeFunction on the qualified ARN). Define the role in the template, or use Mode rewrite and grant the targets yourself`,
+        message: `${who} is not defined in this template; make sure it may invoke ${targetsText()} (lambda:InvokeFunction on the qualified ARN)`,
+        strictMessage: `${who} is not defined in this template, so the macro cannot let it invoke ${targetsText()} (lambda:InvokeFunction on the qualified ARN). Define the role in the template, or use Mode rewrite and grant the targets yourself`,
       });
       return undefined;
     }
@@ -79,7 +80,7 @@ export class PolicyLocator {
   }
 
   /** An AWS::Serverless::StateMachine without `Role`: its `Policies`, from which SAM builds the role. */
-  private locateSam(sm: Resource, warnings: IamWarning[], targetsText: string): Located {
+  private locateSam(sm: Resource, warnings: IamWarning[], targetsText: () => string): Located {
     const smPath = ['Resources', sm.id, 'Properties'];
     const docs: PolicyDoc[] = [];
     const policies = this.editor.get([...smPath, 'Policies']);
@@ -210,7 +211,7 @@ export class PolicyLocator {
 }
 
 /** Policies given by an intrinsic (e.g. Fn::If) are not rewritten: coverage is still checked, nothing is added. */
-function cannotExtend(docs: PolicyDoc[], warnings: IamWarning[], path: string, who: string, targetsText: string, principal: Principal): Located {
+function cannotExtend(docs: PolicyDoc[], warnings: IamWarning[], path: string, who: string, targetsText: () => string, principal: Principal): Located {
   return {
     docs,
     principal,
@@ -218,8 +219,8 @@ function cannotExtend(docs: PolicyDoc[], warnings: IamWarning[], path: string, w
       if (warnings.some((w) => w.path === path)) return undefined;
       warnings.push({
         path,
-        message: `the Policies of ${who} are computed by an intrinsic function, so the macro did not add the grant; make sure it may invoke ${targetsText} (lambda:InvokeFunction on the qualified ARN)`,
-        strictMessage: `the Policies of ${who} are computed by an intrinsic function, so the macro cannot let it invoke ${targetsText}`,
+        message: `the Policies of ${who} are computed by an intrinsic function, so the macro did not add the grant; make sure it may invoke ${targetsText()} (lambda:InvokeFunction on the qualified ARN)`,
+        strictMessage: `the Policies of ${who} are computed by an intrinsic function, so the macro cannot let it invoke ${targetsText()}`,
       });
       return undefined;
     },

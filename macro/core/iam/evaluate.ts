@@ -52,11 +52,16 @@ const STAND_INS = /[\u0001-\u0003]/g;
 
 /** Does a Resource (or NotResource) pattern match the target ARN? */
 export function resourceMatches(pattern: Json, target: string, render: Render): Tri {
+  return matchesResource(pattern, target, DEPLOY_TIME_NAME.test(target), render);
+}
+
+/** resourceMatches, told whether the target has a name known only at deploy time (read once per list of patterns). */
+function matchesResource(pattern: Json, target: string, deployTimeName: boolean, render: Render): Tri {
   const text = render(pattern);
   if (text === undefined) return 'unknown';
   if (wildcard(text, target)) return true;
   // A name known only at deploy time may match a pattern with wildcards in the function part.
-  if (DEPLOY_TIME_NAME.test(target) && !DEPLOY_TIME_NAME.test(text)) {
+  if (deployTimeName && !DEPLOY_TIME_NAME.test(text)) {
     const fnPart = /:function:(.*)$/.exec(text)?.[1];
     if (fnPart !== undefined && /[*?]/.test(fnPart)) return 'unknown';
   }
@@ -65,19 +70,42 @@ export function resourceMatches(pattern: Json, target: string, render: Render): 
 
 /** Does an Action (or NotAction) pattern match the action? Case-insensitive. */
 export function actionMatches(pattern: Json, action: string): Tri {
-  if (typeof pattern !== 'string') return 'unknown';
-  return wildcard(pattern.toLowerCase(), action.toLowerCase());
+  return lowerActionMatches(pattern, action.toLowerCase());
 }
 
 const not = (v: Tri): Tri => (v === 'unknown' ? v : !v);
 const and = (x: Tri, y: Tri): Tri => (x === false || y === false ? false : x === true && y === true ? true : 'unknown');
 const list = (v: Json | undefined): Json[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
-/** The first true of `items` by `f`, else 'unknown' when one is, else false (stops at the first true). */
-function anyOf(items: Json[], f: (x: Json) => Tri): Tri {
+/**
+ * Whether an Action (or NotAction) value, one pattern or a list, matches the action (lower-cased): the first
+ * true, else 'unknown' when one is, else false. Written out, not as a search with a callback: it runs for every
+ * statement, target and combination.
+ */
+function anyActionOf(value: Json | undefined, lowerAction: string): Tri {
+  if (!Array.isArray(value)) return value === undefined ? false : lowerActionMatches(value, lowerAction);
   let result: Tri = false;
-  for (const x of items) {
-    const r = f(x);
+  for (const x of value) {
+    const r = lowerActionMatches(x, lowerAction);
+    if (r === true) return true;
+    if (r === 'unknown') result = 'unknown';
+  }
+  return result;
+}
+
+/** actionMatches with the action already lower-cased. */
+function lowerActionMatches(pattern: Json, lowerAction: string): Tri {
+  if (typeof pattern !== 'string') return 'unknown';
+  return wildcard(pattern.toLowerCase(), lowerAction);
+}
+
+/** Whether a Resource (or NotResource) value, one pattern or a list, matches the target, as anyActionOf. */
+function anyResourceOf(value: Json | undefined, target: string, render: Render): Tri {
+  if (!Array.isArray(value)) return value === undefined ? false : resourceMatches(value, target, render);
+  const deployTimeName = DEPLOY_TIME_NAME.test(target);
+  let result: Tri = false;
+  for (const x of value) {
+    const r = matchesResource(x, target, deployTimeName, render);
     if (r === true) return true;
     if (r === 'unknown') result = 'unknown';
   }
@@ -110,9 +138,9 @@ function appliesTo(
   const actionKey = getOwn(v, 'Action') !== undefined ? 'Action' : getOwn(v, 'NotAction') !== undefined ? 'NotAction' : undefined;
   const resourceKey = getOwn(v, 'Resource') !== undefined ? 'Resource' : getOwn(v, 'NotResource') !== undefined ? 'NotResource' : undefined;
   if (!actionKey || !resourceKey) return undefined;
-  const anyAction = anyOf(list(resolve(getOwn(v, actionKey), a)), (p) => actionMatches(p, action));
+  const anyAction = anyActionOf(resolve(getOwn(v, actionKey), a), action.toLowerCase());
   const byAction = actionKey === 'Action' ? anyAction : not(anyAction);
-  const anyResource = anyOf(list(resolve(getOwn(v, resourceKey), a)), (p) => resourceMatches(p, target, render));
+  const anyResource = anyResourceOf(resolve(getOwn(v, resourceKey), a), target, render);
   const byResource = resourceKey === 'Resource' ? anyResource : not(anyResource);
   let result = and(byAction, byResource);
   const conditional = result !== false && getOwn(v, 'Condition') !== undefined;
@@ -120,13 +148,19 @@ function appliesTo(
   return { applies: result, actionKey, resourceKey, byResource, conditional };
 }
 
+const NONE: readonly Statement[] = [];
+
 /** AWS's decision for `action` on `target` by a principal with these policies. */
 export function evaluate(p: Policies, action: string, target: string, render: Render, a: Assignment): Verdict {
   if (!p.exists) return { kind: 'absent' };
   // 1. An explicit Deny anywhere wins (identity policies and the boundary alike).
+  // The identity statements, then the boundary's, read in place (no list of both is built per target).
   let maybe: Verdict | undefined;
-  const denies = [...p.identity.map((s) => [s, false] as const), ...(p.boundary?.statements ?? []).map((s) => [s, true] as const)];
-  for (const [s, inBoundary] of denies) {
+  const identity = p.identity;
+  const boundary = p.boundary?.statements ?? NONE;
+  for (let k = 0; k < identity.length + boundary.length; k++) {
+    const inBoundary = k >= identity.length;
+    const s = inBoundary ? boundary[k - identity.length] : identity[k];
     if (getOwn(s.value, 'Effect') !== 'Deny') continue;
     const r = applies(s, action, target, render, a);
     if (r.applies === true) return { kind: 'denied', statement: s, certain: true, why: r.why, inBoundary };

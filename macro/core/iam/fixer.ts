@@ -132,8 +132,13 @@ export class IamFixer {
       const k = JSON.stringify(g.value);
       if (!distinct.has(k)) distinct.set(k, g);
     }
-    const names = [...new Set([...distinct.values()].map((g) => formatValue(g.value)))];
-    const where = this.locator.locate(stateMachine, roleValue, group.key, group.at, outcome.warnings, names.join(', '));
+    // The targets' names, for a warning of locate (formatted only then, and once).
+    let names: string | undefined;
+    const targetsText = (): string => {
+      names ??= [...new Set([...distinct.values()].map((g) => formatValue(g.value)))].join(', ');
+      return names;
+    };
+    const where = this.locator.locate(stateMachine, roleValue, group.key, group.at, outcome.warnings, targetsText);
     if (!where) return;
     // With Policies computed by Fn::If, a grant present in every branch is covered too.
     const inEveryBranch = (g: Grant): boolean => where.branches?.every((b) => this.coverage.covered([...where.docs, ...b], g.value)) ?? false;
@@ -169,8 +174,13 @@ export class IamFixer {
     for (const g of grants) {
       // The combinations that matter for this target: conditions of the policies whose statements
       // may apply to invoking it (the others cannot change the verdict), and of the target itself.
-      const texts = leaves(g.value).map(render);
-      const conditions = this.principals.conditions(principal, (resources) => mayApply(resources, texts, render), this.edits);
+      // The target's texts, rendered when a policy resource reaches the principal (most reach none).
+      let texts: (string | undefined)[] | undefined;
+      const matters = (resources: Json[] | 'any'): boolean => {
+        texts ??= leaves(g.value).map(render);
+        return mayApply(resources, texts, render);
+      };
+      const conditions = this.principals.conditions(principal, matters, this.edits);
       collectConditions(g.value, conditions);
       const names = [...conditions].sort();
       const evaluated = names.slice(0, MAX_CONDITIONS);
@@ -182,9 +192,9 @@ export class IamFixer {
         });
       }
       const combos = assignments(evaluated);
+      const cold = g.fn !== undefined ? { 'Fn::GetAtt': [g.fn, 'Arn'] } : g.unqualified;
       const check = (): Failure[] => {
         const failures: Failure[] = [];
-        const cold = g.fn !== undefined ? { 'Fn::GetAtt': [g.fn, 'Arn'] } : g.unqualified;
         for (const a of combos) {
           const target = resolve(g.value, a);
           if (target === undefined || (cold !== undefined && jsonEqual(target, cold))) continue;
@@ -238,7 +248,13 @@ export class IamFixer {
       this.cache.clear();
       this.cachedAt = this.edits;
     }
-    const key = `${principal.kind}:${principal.id}|${[...a].map(([c, v]) => `${c}=${v ? 1 : 0}`).join(',')}`;
+    // `role:R|C1=1,C2=0`, written in one pass (this runs for every target and combination).
+    let key = `${principal.kind}:${principal.id}|`;
+    let first = true;
+    for (const [c, v] of a) {
+      key += `${first ? '' : ','}${c}=${v ? 1 : 0}`;
+      first = false;
+    }
     const known = this.cache.get(key);
     if (known) return known;
     const p = this.principals.policies(principal, a);

@@ -92,8 +92,8 @@ export class PrincipalReader {
     private readonly added: () => number = () => 0,
   ) {}
 
-  /** Each resource's Type, read once: types never change, and the macro only adds resources. */
-  private readonly types = new Map<string, string | undefined>();
+  /** The Type of each policy resource (see policyIds): types never change, and the macro only adds resources. */
+  private readonly types = new Map<string, string>();
   private idsCache?: { resources: object; added: number; policy: string[]; connectors: string[]; both: string[] };
 
   /**
@@ -112,13 +112,14 @@ export class PrincipalReader {
     const connectors: string[] = [];
     const both: string[] = [];
     for (const id of ids) {
-      let type = this.types.get(id);
-      if (type === undefined && !this.types.has(id)) {
-        type = this.type(id);
+      // Read in place, not by path (this runs over every resource of the template), and only the policies'
+      // types are kept (policies() reads them).
+      const type = getOwn(getOwn(r, id), 'Type');
+      if (typeof type !== 'string') continue;
+      if (POLICY_TYPES.has(type)) {
+        policy.push(id);
         this.types.set(id, type);
-      }
-      if (type !== undefined && POLICY_TYPES.has(type)) policy.push(id);
-      else if (type === 'AWS::Serverless::Connector') connectors.push(id);
+      } else if (type === 'AWS::Serverless::Connector') connectors.push(id);
       else continue;
       both.push(id);
     }

@@ -15,7 +15,7 @@ import { getOwn } from '../../cfn/json';
 import type { TemplateIndex } from '../template/read';
 import type { WarmTargets } from '../targets/find';
 import type { Json } from '../../types';
-import { intrinsicName, getAttPair, refName } from '../../cfn/intrinsics';
+import { intrinsicName, getAttPair } from '../../cfn/intrinsics';
 
 const UNKNOWN_PARTITION = '\u0001P';
 const UNKNOWN_REGION = '\u0001R';
@@ -24,23 +24,36 @@ const UNKNOWN_ACCOUNT = '\u0001A';
 export class ArnRenderer {
   /** Rendered values by identity: template values are never mutated, and each is rendered for many grants. */
   private readonly rendered = new WeakMap<object, string | undefined>();
+  /**
+   * The deployment's partition, region and account, read once: the index's are fixed when it is built (its
+   * partition is computed from the region on every read), and every ARN rendered needs them.
+   */
+  private readonly partition: string | undefined;
+  private readonly region: string | undefined;
+  private readonly accountId: string | undefined;
+  private readonly prefix: string;
 
   constructor(
     private readonly index: TemplateIndex,
     private readonly targets: WarmTargets,
-  ) {}
+  ) {
+    this.partition = index.partition;
+    this.region = index.region;
+    this.accountId = index.accountId;
+    this.prefix = `arn:${this.partition ?? UNKNOWN_PARTITION}:lambda:${this.region ?? UNKNOWN_REGION}:${this.accountId ?? UNKNOWN_ACCOUNT}:function:`;
+  }
 
   /** `arn:P:lambda:R:A:function:` of the deployment (stand-ins for what is not known). */
   fnArnPrefix(): string {
-    const { partition, region, accountId } = this.index;
-    return `arn:${partition ?? UNKNOWN_PARTITION}:lambda:${region ?? UNKNOWN_REGION}:${accountId ?? UNKNOWN_ACCOUNT}:function:`;
+    return this.prefix;
   }
 
   /** Symbolic text of an ARN expression, or undefined when it cannot be known. */
   render(value: Json): string | undefined {
     if (typeof value === 'string') return this.deployment(value);
     if (typeof value !== 'object' || value === null) return undefined;
-    if (this.rendered.has(value)) return this.rendered.get(value);
+    const known = this.rendered.get(value);
+    if (known !== undefined || this.rendered.has(value)) return known;
     const raw = this.renderValue(value, 0);
     const text = raw === undefined ? undefined : this.deployment(raw);
     this.rendered.set(value, text);
@@ -54,11 +67,14 @@ export class ArnRenderer {
   }
 
   private renderValue(value: Json, depth: number): string | undefined {
-    const ref = refName(value);
-    if (ref !== undefined) {
-      if (ref === 'AWS::Partition') return this.index.partition ?? UNKNOWN_PARTITION;
-      if (ref === 'AWS::Region') return this.index.region ?? UNKNOWN_REGION;
-      if (ref === 'AWS::AccountId') return this.index.accountId ?? UNKNOWN_ACCOUNT;
+    // The intrinsic is named once (naming it lists the value's keys); the reads below are refName's and getAttPair's.
+    const fn = intrinsicName(value);
+    if (fn === 'Ref') {
+      const ref = (value as { Ref: Json }).Ref;
+      if (typeof ref !== 'string') return undefined;
+      if (ref === 'AWS::Partition') return this.partition ?? UNKNOWN_PARTITION;
+      if (ref === 'AWS::Region') return this.region ?? UNKNOWN_REGION;
+      if (ref === 'AWS::AccountId') return this.accountId ?? UNKNOWN_ACCOUNT;
       if (ref === 'AWS::URLSuffix') return 'amazonaws.com';
       if (this.index.isFunction(ref)) return this.fnName(ref);
       const owner = this.targets.functionOfQualifier(ref);
@@ -67,9 +83,11 @@ export class ArnRenderer {
       }
       return undefined;
     }
-    const ga = getAttPair(value);
-    if (ga) return ga[1] === 'Arn' && this.index.isFunction(ga[0]) ? `${this.fnArnPrefix()}${this.fnName(ga[0])}` : undefined;
-    if (intrinsicName(value) === 'Fn::Sub' || intrinsicName(value) === 'Fn::Join') {
+    if (fn === 'Fn::GetAtt') {
+      const ga = getAttPair(value);
+      return ga && ga[1] === 'Arn' && this.index.isFunction(ga[0]) ? `${this.fnArnPrefix()}${this.fnName(ga[0])}` : undefined;
+    }
+    if (fn === 'Fn::Sub' || fn === 'Fn::Join') {
       const parts = partsOf(value);
       if (!parts) return undefined;
       let out = '';
@@ -93,7 +111,7 @@ export class ArnRenderer {
    * the same stand-ins as `${AWS::Partition}` and the others: the template's own, presumably.
    */
   private deployment(text: string): string {
-    const { partition, region, accountId } = this.index;
+    const { partition, region, accountId } = this;
     if ((partition !== undefined && region !== undefined && accountId !== undefined) || !text.startsWith('arn:')) return text;
     const fields = text.split(':');
     if (fields.length < 5) return text;
@@ -117,42 +135,51 @@ export class ArnRenderer {
  * there) it counts as no match, which only makes the macro add its own grant.
  */
 export function wildcard(pattern: string, text: string): boolean {
-  const pieces = pattern.split('*');
-  const first = pieces[0];
-  if (pieces.length === 1) return first.length === text.length && matchesAt(first, text, 0);
-  const last = pieces[pieces.length - 1];
-  if (first.length + last.length > text.length) return false;
-  if (!matchesAt(first, text, 0) || !matchesAt(last, text, text.length - last.length)) return false;
-  const end = text.length - last.length;
-  let at = first.length;
+  // The pieces are read in place (by their bounds in the pattern), not split out: a match is run for
+  // every granted resource and statement against every target, and most patterns have one star or none.
+  const firstStar = pattern.indexOf('*');
+  if (firstStar < 0) return pattern.length === text.length && matchesAt(pattern, 0, pattern.length, text, 0);
+  const lastStar = pattern.lastIndexOf('*');
+  const lastLength = pattern.length - lastStar - 1;
+  if (firstStar + lastLength > text.length) return false;
+  if (!matchesAt(pattern, 0, firstStar, text, 0) || !matchesAt(pattern, lastStar + 1, pattern.length, text, text.length - lastLength)) return false;
+  const end = text.length - lastLength;
+  let at = firstStar;
   let budget = 8 * text.length + 64;
-  for (let k = 1; k < pieces.length - 1; k++) {
-    const piece = pieces[k];
-    if (piece === '') continue;
-    let found: number;
-    if (!piece.includes('?')) found = kmpFind(piece, text, at, end);
-    else {
-      found = -1;
-      for (let i = at; i + piece.length <= end; i++) {
-        budget -= piece.length;
-        if (budget < 0) return false;
-        if (matchesAt(piece, text, i)) {
-          found = i;
-          break;
+  // The next `?` at or after the piece (-1: none), looked for again only once passed: linear in the pattern.
+  let q = pattern.indexOf('?', firstStar + 1);
+  // The pieces between the first star and the last, each from `from` to the next star.
+  for (let from = firstStar + 1; from < lastStar; ) {
+    const to = pattern.indexOf('*', from);
+    const length = to - from;
+    if (length > 0) {
+      let found: number;
+      if (q >= 0 && q < from) q = pattern.indexOf('?', from);
+      if (q < 0 || q >= to) found = kmpFind(pattern.slice(from, to), text, at, end);
+      else {
+        found = -1;
+        for (let i = at; i + length <= end; i++) {
+          budget -= length;
+          if (budget < 0) return false;
+          if (matchesAt(pattern, from, to, text, i)) {
+            found = i;
+            break;
+          }
         }
       }
+      if (found < 0) return false;
+      at = found + length;
     }
-    if (found < 0) return false;
-    at = found + piece.length;
+    from = to + 1;
   }
   return true;
 }
 
-/** Whether `piece` (with `?` for any one character) matches `text` at `at`. */
-function matchesAt(piece: string, text: string, at: number): boolean {
-  for (let i = 0; i < piece.length; i++) {
-    const c = piece.charCodeAt(i);
-    if (c !== 63 && c !== text.charCodeAt(at + i)) return false;
+/** Whether the piece `pattern[from, to)` (with `?` for any one character) matches `text` at `at`. */
+function matchesAt(pattern: string, from: number, to: number, text: string, at: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = pattern.charCodeAt(i);
+    if (c !== 63 && c !== text.charCodeAt(at + i - from)) return false;
   }
   return true;
 }
