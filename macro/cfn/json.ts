@@ -119,6 +119,15 @@ export class Editor {
     return node;
   }
 
+  /**
+   * Whether the editor may change this container in place: a copy it made (or a map it created on the
+   * way). Everything else it reaches (the input's values, values it was given to set) never changes:
+   * what is derived from one may be kept.
+   */
+  changesInPlace(o: object): boolean {
+    return this.copied.has(o);
+  }
+
   set(path: Path, value: Json): void {
     const parent = this.writable(path.slice(0, -1));
     const key = path[path.length - 1];

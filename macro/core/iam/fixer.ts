@@ -81,6 +81,7 @@ export class IamFixer {
     this.principals = new PrincipalReader(
       (path) => editor.get(path),
       () => this.own.addedCount,
+      (o) => !editor.changesInPlace(o),
     );
   }
 

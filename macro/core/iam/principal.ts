@@ -90,7 +90,31 @@ export class PrincipalReader {
   constructor(
     private readonly read: Read,
     private readonly added: () => number = () => 0,
+    /** Whether a value read never changes (what is derived from it may be kept); none is by default. */
+    private readonly fixed: (o: object) => boolean = () => false,
   ) {}
+
+  /** The strings of values that never change (see `mentions`). */
+  private readonly strings = new WeakMap<object, Set<string>>();
+
+  /**
+   * Whether `value`'s JSON text holds `name` as a JSON string (`"name"`): the test of which resources may
+   * reach a principal. For a value that never changes, and a name whose JSON text is itself with quotes
+   * (no `"`, `\`, control character or surrogate) and that cannot follow a closing quote (it does not
+   * start with `:`, `,`, `]` or `}`), the answer comes from the value's strings, read once: `"name"` is in
+   * the text exactly when a key or a string equals the name, or ends with `"` and the name (`\"name"`).
+   */
+  private mentions(value: Json | undefined, name: string): boolean {
+    if (typeof value !== 'object' || value === null || !this.fixed(value) || !plainName(name)) {
+      return JSON.stringify(value ?? null).includes(JSON.stringify(name));
+    }
+    let set = this.strings.get(value);
+    if (set === undefined) {
+      set = stringsOf(value);
+      this.strings.set(value, set);
+    }
+    return set.has(name);
+  }
 
   /** The Type of each policy resource (see policyIds): types never change, and the macro only adds resources. */
   private readonly types = new Map<string, string>();
@@ -191,14 +215,12 @@ export class PrincipalReader {
     const props: Path = ['Resources', p.id, 'Properties'];
     const ids = this.policyIds().both;
     const roleName = ids.length > 0 ? this.read([...props, 'RoleName']) : undefined;
-    const named = ids.length > 0 ? JSON.stringify(this.read(props) ?? null) : '';
+    const named = ids.length > 0 ? (this.read(props) ?? null) : null;
     const boundaryText = ids.length > 0 ? JSON.stringify(this.read([...props, 'PermissionsBoundary']) ?? null) : '';
     const list: Reaching[] = [];
     for (const id of ids) {
       const raw = this.read(['Resources', id]) ?? null;
-      const text = JSON.stringify(raw);
-      const mayReach =
-        text.includes(JSON.stringify(p.id)) || (typeof roleName === 'string' && text.includes(JSON.stringify(roleName))) || named.includes(JSON.stringify(id));
+      const mayReach = this.mentions(raw, p.id) || (typeof roleName === 'string' && this.mentions(raw, roleName)) || this.mentions(named, id);
       if (mayReach) list.push({ raw, boundary: boundaryText.includes(JSON.stringify({ Ref: id })), invoke: invokeResources(raw, INVOKE) });
     }
     this.reach.set(key, { version, list });
@@ -330,6 +352,39 @@ export class PrincipalReader {
       });
     }
   }
+}
+
+/** A name whose JSON text is itself with quotes, and that no closing quote can be followed by (see `mentions`). */
+export function plainName(name: string): boolean {
+  return PLAIN_NAME.test(name);
+}
+
+const PLAIN_NAME = /^[\x20\x21\x23-\x2b\x2d-\x39\x3b-\x5b\x5e-\x7c\x7e-\ud7ff\ue000-\uffff][\x20\x21\x23-\x5b\x5d-\ud7ff\ue000-\uffff]*$/;
+
+/**
+ * Every key and string of a value, and each string's tail after a `"` in it: the strings `"name"` can
+ * match in its JSON text (iterative: values can nest deeply).
+ */
+export function stringsOf(value: Json): Set<string> {
+  const out = new Set<string>();
+  const add = (s: string): void => {
+    out.add(s);
+    for (let at = s.indexOf('"'); at >= 0; at = s.indexOf('"', at + 1)) out.add(s.slice(at + 1));
+  };
+  const stack: Json[] = [value];
+  for (let v = stack.pop(); v !== undefined; v = stack.pop()) {
+    if (typeof v === 'string') add(v);
+    else if (Array.isArray(v)) for (const x of v) stack.push(x);
+    else if (v !== null && typeof v === 'object') {
+      for (const k of Object.keys(v)) {
+        // JSON writes no key whose value is undefined.
+        if (v[k] === undefined) continue;
+        add(k);
+        stack.push(v[k]);
+      }
+    }
+  }
+  return out;
 }
 
 /** Short text of a value for messages. */
