@@ -178,56 +178,13 @@ function scanTask(state: string, statePath: string, task: Node, when: readonly W
   const parts = resource.holes.length === 0 && resource.parts.every((p) => typeof p === 'string') ? resource.parts : expandParts(resource.parts);
   const shape = shapeOf(parts);
   if (LAMBDA_INVOKE.test(shape)) {
-    for (const container of ['Parameters', 'Arguments'] as const) {
-      for (const { node: params, when: w } of alternatives(get(task, container), when)) {
-        const field = `${container}.FunctionName` as const;
-        const deployTime = deployTimeValue(params);
-        if (deployTime !== undefined) {
-          notes.push({
-            state,
-            statePath,
-            kind: 'deploy-time',
-            message: `${container} is ${deployTime}, which CloudFormation fills in at deploy time; the macro cannot read inside it`,
-            order,
-            when: w,
-          });
-          continue;
-        }
-        if (params.kind === 'str') {
-          notes.push({ state, statePath, kind: 'dynamic', message: `${container} is an expression computed at run time`, order, when: w });
-          continue;
-        }
-        if (params.kind !== 'obj') continue;
-        if (params.entries.has('FunctionName.$')) {
-          notes.push({ state, statePath, kind: 'dynamic', message: `${container}.FunctionName.$ is computed at run time`, order, when: w });
-        }
-        const fn = params.entries.get('FunctionName');
-        if (fn?.kind !== 'str') continue;
-        const text = resolvedText(fn);
-        if (text !== undefined && /^\s*\{%[\s\S]*%\}\s*$/.test(text)) {
-          notes.push({ state, statePath, kind: 'dynamic', message: `${field} is a JSONata expression computed at run time`, order, when: w });
-          continue;
-        }
-        if (params.entries.has('Qualifier') || params.entries.has('Qualifier.$')) {
-          const qualifier = params.entries.get('Qualifier') ?? params.entries.get('Qualifier.$');
-          const dynamicQualifier = !params.entries.has('Qualifier');
-          notes.push({
-            state,
-            statePath,
-            kind: 'explicit-qualifier',
-            message: `${container} sets an explicit Qualifier; left as it is`,
-            container,
-            functionName: fn,
-            qualifier,
-            dynamicQualifier,
-            order,
-            when: w,
-            ...credentials,
-          });
-          continue;
-        }
-        slots.push({ state, statePath, field, leaf: fn, order, when: w, ...credentials });
-      }
+    const t: TaskScan = { state, statePath, order, credentials, slots, notes };
+    for (const container of CONTAINERS) {
+      const params = get(task, container);
+      // Most are no Fn::If: scanned as they are, without a list of one alternative.
+      if (params === undefined) continue;
+      if (params.kind !== 'if') scanParams(t, container, params, when);
+      else for (const { node, when: w } of alternatives(params, when)) scanParams(t, container, node, w);
     }
     return;
   }
@@ -235,6 +192,70 @@ function scanTask(state: string, statePath: string, task: Node, when: readonly W
   if (/^arn:[^:]*:lambda:/.test(shape) || (parts.length > 0 && isHole(parts[0]))) {
     slots.push({ state, statePath, field: 'Resource', leaf: resource, order, when, ...credentials });
   }
+}
+
+const CONTAINERS = ['Parameters', 'Arguments'] as const;
+
+/** A lambda:invoke task being scanned, and where its slots and notes go. */
+interface TaskScan {
+  state: string;
+  statePath: string;
+  order: number;
+  credentials: Pick<Slot, 'credentials'>;
+  slots: Slot[];
+  notes: SlotNote[];
+}
+
+/** The `Parameters` (or `Arguments`) of a lambda:invoke task, where the condition `w` holds: its FunctionName slot, or a note. */
+function scanParams(t: TaskScan, container: (typeof CONTAINERS)[number], params: Node, w: readonly When[]): void {
+  const { state, statePath, order, credentials, slots, notes } = t;
+  const field = `${container}.FunctionName` as const;
+  const deployTime = deployTimeValue(params);
+  if (deployTime !== undefined) {
+    notes.push({
+      state,
+      statePath,
+      kind: 'deploy-time',
+      message: `${container} is ${deployTime}, which CloudFormation fills in at deploy time; the macro cannot read inside it`,
+      order,
+      when: w,
+    });
+    return;
+  }
+  if (params.kind === 'str') {
+    notes.push({ state, statePath, kind: 'dynamic', message: `${container} is an expression computed at run time`, order, when: w });
+    return;
+  }
+  if (params.kind !== 'obj') return;
+  if (params.entries.has('FunctionName.$')) {
+    notes.push({ state, statePath, kind: 'dynamic', message: `${container}.FunctionName.$ is computed at run time`, order, when: w });
+  }
+  const fn = params.entries.get('FunctionName');
+  if (fn?.kind !== 'str') return;
+  const text = resolvedText(fn);
+  if (text !== undefined && /^\s*\{%[\s\S]*%\}\s*$/.test(text)) {
+    notes.push({ state, statePath, kind: 'dynamic', message: `${field} is a JSONata expression computed at run time`, order, when: w });
+    return;
+  }
+  if (params.entries.has('Qualifier') || params.entries.has('Qualifier.$')) {
+    const qualifier = params.entries.get('Qualifier') ?? params.entries.get('Qualifier.$');
+    const dynamicQualifier = !params.entries.has('Qualifier');
+    notes.push({
+      state,
+      statePath,
+      kind: 'explicit-qualifier',
+      message: `${container} sets an explicit Qualifier; left as it is`,
+      container,
+      functionName: fn,
+      qualifier,
+      dynamicQualifier,
+      order,
+      when: w,
+      ...credentials,
+    });
+    return;
+  }
+  slots.push({ state, statePath, field, leaf: fn, order, when: w, ...credentials });
 }
 
 /** No credentials: shared, only ever spread into a slot or a note. */
