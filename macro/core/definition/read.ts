@@ -16,7 +16,7 @@ import { getOwn, hasOwn, isObject, kindOf } from '../../cfn/json';
 import type { Json, JsonObject } from '../../types';
 import type { Binding, HoleSource, IfNode, Loc, Node, StrNode } from './ast';
 import { expansionError, formatCount, LimitError, LIMITS } from '../../limits';
-import { HOLE_CHAR, parseDefinitionText, type HoleInfo } from './parse';
+import { HOLE_MARK, parseDefinitionText, type HoleInfo } from './parse';
 import { SLOT_KEYS, SLOT_SHAPE } from './slots';
 import { intrinsicName } from '../../cfn/intrinsics';
 import { render } from '../../messages';
@@ -188,14 +188,14 @@ function segmentsOf(source: TextSource): Segment[] {
         case 'escape':
           return { text: t.text, start, end, atomic: true };
         case 'ref':
-          return { text: HOLE_CHAR, start, end, atomic: true, hole: { value: { Ref: t.name }, binding: { kind: 'inline' } } };
+          return { text: HOLE_MARK, start, end, atomic: true, hole: { value: { Ref: t.name }, binding: { kind: 'inline' } } };
         case 'getatt':
-          return { text: HOLE_CHAR, start, end, atomic: true, hole: { value: { 'Fn::GetAtt': [t.resource, t.attribute] }, binding: { kind: 'inline' } } };
+          return { text: HOLE_MARK, start, end, atomic: true, hole: { value: { 'Fn::GetAtt': [t.resource, t.attribute] }, binding: { kind: 'inline' } } };
       }
       // A 'var' token: tokenizeSub makes one only for a name its isVar accepted, one with a value in vars.
       const value = getOwn(vars, t.name);
       if (value === undefined) throw new Error(`Fn::Sub variable ${t.name} has no value`);
-      return { text: HOLE_CHAR, start, end, atomic: true, hole: { value, binding: { kind: 'sub-var', name: t.name } } };
+      return { text: HOLE_MARK, start, end, atomic: true, hole: { value, binding: { kind: 'sub-var', name: t.name } } };
     });
   }
   // The delimiter's copies alone may be too much: known before any segment is made.
@@ -217,7 +217,7 @@ function segmentsOf(source: TextSource): Segment[] {
       out.push({ text: String(piece), start: { piece: p, offset: 0 }, end: { piece: p, offset: 1 }, atomic: true });
     } else {
       out.push({
-        text: HOLE_CHAR,
+        text: HOLE_MARK,
         start: { piece: p, offset: 0 },
         end: { piece: p, offset: 1 },
         atomic: true,
@@ -268,7 +268,7 @@ function applySubstitutions(segments: Segment[], subs: JsonObject): Segment[] {
     for (const t of tokenizeSub(text, isKey, 'substitutions')) {
       if (t.kind === 'var') {
         out.push({
-          text: HOLE_CHAR,
+          text: HOLE_MARK,
           start: posAt(t.start, 'start'),
           end: posAt(t.end, 'end'),
           atomic: true,
