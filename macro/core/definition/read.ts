@@ -18,7 +18,7 @@ import type { Binding, HoleSource, IfNode, Loc, Node, StrNode } from './ast';
 import { expansionError, formatCount, LimitError, LIMITS } from '../../limits';
 import { HOLE_MARK, parseDefinitionText, type HoleInfo } from './parse';
 import { SLOT_KEYS, SLOT_SHAPE } from './slots';
-import { intrinsicName } from '../../cfn/intrinsics';
+import { intrinsicName, intrinsicNameOfKeys } from '../../cfn/intrinsics';
 import { render } from '../../messages';
 
 export type TextSource =
@@ -172,6 +172,9 @@ function shape(arg: Json | undefined): string {
   return `a list of ${arg.length} item${arg.length === 1 ? '' : 's'} (${kinds.join(', ')})`;
 }
 
+/** The binding of a hole written in the definition itself, shared by all of them (bindings are never changed). */
+const INLINE_BINDING: Binding = Object.freeze({ kind: 'inline' });
+
 function segmentsOf(source: TextSource): Segment[] {
   if (source.form === 'string') {
     return [{ text: source.text, start: { piece: 0, offset: 0 }, end: { piece: 0, offset: source.text.length }, atomic: false }];
@@ -188,9 +191,9 @@ function segmentsOf(source: TextSource): Segment[] {
         case 'escape':
           return { text: t.text, start, end, atomic: true };
         case 'ref':
-          return { text: HOLE_MARK, start, end, atomic: true, hole: { value: { Ref: t.name }, binding: { kind: 'inline' } } };
+          return { text: HOLE_MARK, start, end, atomic: true, hole: { value: { Ref: t.name }, binding: INLINE_BINDING } };
         case 'getatt':
-          return { text: HOLE_MARK, start, end, atomic: true, hole: { value: { 'Fn::GetAtt': [t.resource, t.attribute] }, binding: { kind: 'inline' } } };
+          return { text: HOLE_MARK, start, end, atomic: true, hole: { value: { 'Fn::GetAtt': [t.resource, t.attribute] }, binding: INLINE_BINDING } };
       }
       // A 'var' token: tokenizeSub makes one only for a name its isVar accepted, one with a value in vars.
       const value = getOwn(vars, t.name);
@@ -221,7 +224,7 @@ function segmentsOf(source: TextSource): Segment[] {
         start: { piece: p, offset: 0 },
         end: { piece: p, offset: 1 },
         atomic: true,
-        hole: { value: piece, binding: { kind: 'inline' } },
+        hole: { value: piece, binding: INLINE_BINDING },
       });
     }
   });
@@ -346,9 +349,10 @@ class PathLink {
 }
 
 function pathOf(link: PathLink | null): (string | number)[] {
-  const out: (string | number)[] = [];
-  for (let l = link; l !== null; l = l.up) out.push(l.key);
-  return out.reverse();
+  // Filled from the end, at its final size (pushes would leave room for more).
+  const out: (string | number)[] = new Array(link === null ? 0 : link.depth);
+  for (let l = link, k = out.length - 1; l !== null; l = l.up, k--) out[k] = l.key;
+  return out;
 }
 
 /**
@@ -375,7 +379,7 @@ interface ObjectRead {
   subs: JsonObject | undefined;
   count: (b: Binding) => void;
   /** Containers whose values are still to be placed (a stack: definitions can nest deeply). */
-  work: { src: Json; dst: Node; link: PathLink | null }[];
+  work: { src: Json; keys?: string[]; dst: Node; link: PathLink | null }[];
 }
 
 /** A `Definition` object as a node tree; iterative (definitions can nest deeply). `base`: the keys above it (`Fn::ToJsonString`). */
@@ -388,7 +392,7 @@ function objectToNode(value: JsonObject, subs: JsonObject | undefined, count: (b
   const read: ObjectRead = { subs, count, work: [{ src: value, dst: root, link: top }] };
   const { work } = read;
   for (let item = work.pop(); item !== undefined; item = work.pop()) {
-    const { src, dst, link } = item;
+    const { src, keys, dst, link } = item;
     if (dst.kind === 'if') {
       // Both branches (a `Ref AWS::NoValue` branch stays undefined); paths go through `Fn::If`.
       const arg = (src as JsonObject)['Fn::If'] as Json[];
@@ -398,7 +402,7 @@ function objectToNode(value: JsonObject, subs: JsonObject | undefined, count: (b
         place(read, dst, link, k, v);
       });
     } else if (isObject(src)) {
-      for (const k of Object.keys(src)) {
+      for (const k of keys ?? Object.keys(src)) {
         // A substitution used in a key counts as a use too (it must not be taken for unused).
         if (subs && k.includes('${'))
           for (const t of tokenizeSub(k, (n) => hasOwn(subs, n), 'substitutions')) if (t.kind === 'var') count({ kind: 'substitution', name: t.name });
@@ -417,12 +421,15 @@ function ifNode(v: Json): IfNode {
 function place(read: ObjectRead, dst: Node, link: PathLink | null, key: string | number, v: Json): void {
   let child: Node;
   let queue = true;
+  // An object's keys, listed once: they tell an intrinsic, and are the keys its contents are read by.
+  const keys = isObject(v) ? Object.keys(v) : undefined;
+  const fn = keys === undefined ? undefined : intrinsicNameOfKeys(keys);
   if (Array.isArray(v)) child = { kind: 'arr', items: [] };
-  else if (isObject(v) && intrinsicName(v) === undefined) child = { kind: 'obj', entries: new Map() };
-  else if (isStructuralIf(v)) child = ifNode(v);
+  else if (keys !== undefined && fn === undefined) child = { kind: 'obj', entries: new Map() };
+  else if (fn === 'Fn::If' && isStructuralIf(v)) child = ifNode(v);
   else {
     queue = false;
-    child = leafNode(read, link, key, v);
+    child = leafNode(read, link, key, v, fn);
   }
   if (dst.kind === 'obj') dst.entries.set(String(key), child);
   else if (dst.kind === 'arr') dst.items.push(child);
@@ -430,11 +437,11 @@ function place(read: ObjectRead, dst: Node, link: PathLink | null, key: string |
   if (!queue) return;
   // The branches of an Fn::If are its arguments: their paths go through `Fn::If`.
   const below = new PathLink(link, key);
-  read.work.push({ src: v, dst: child, link: child.kind === 'if' ? new PathLink(below, 'Fn::If') : below });
+  read.work.push({ src: v, keys, dst: child, link: child.kind === 'if' ? new PathLink(below, 'Fn::If') : below });
 }
 
 /** The node of a value that is no container: a string leaf, or the shared scalar node. */
-function leafNode(read: ObjectRead, link: PathLink | null, key: string | number, v: Json): Node {
+function leafNode(read: ObjectRead, link: PathLink | null, key: string | number, v: Json, fn: string | undefined): Node {
   if (typeof v === 'string') {
     // Plain strings that findSlots never reads (and that hold no substitution) need no node.
     if ((typeof key === 'number' || !SLOT_KEYS.has(key)) && !v.includes('${')) return DATA_NODE;
@@ -443,7 +450,7 @@ function leafNode(read: ObjectRead, link: PathLink | null, key: string | number,
     if (read.subs === undefined || !v.includes('${')) return { kind: 'str', parts: v === '' ? [] : [v], holes: NO_HOLES, loc };
     return strNode([v], loc, read.subs, read.count);
   }
-  if (intrinsicName(v) !== undefined) return strNode(partsOf(v) ?? [{ hole: v }], valueLoc(new PathLink(link, key)), read.subs, read.count);
+  if (fn !== undefined) return strNode(partsOf(v) ?? [{ hole: v }], valueLoc(new PathLink(link, key)), read.subs, read.count);
   // Numbers, booleans, null: nothing in them to read.
   return DATA_NODE;
 }
@@ -451,7 +458,7 @@ function leafNode(read: ObjectRead, link: PathLink | null, key: string | number,
 /** Holes of a node that has none, shared (never mutated: the parser shares its own the same way). */
 const NO_HOLES: HoleSource[] = Object.freeze([]) as unknown as HoleSource[];
 /** The source of a hole written in the Definition itself, shared by all of them. */
-const INLINE: HoleSource = Object.freeze({ binding: Object.freeze({ kind: 'inline' }) });
+const INLINE: HoleSource = Object.freeze({ binding: INLINE_BINDING });
 
 /** A string node of `parts` (a fresh array, which becomes the node's when no substitution is in it). */
 function strNode(parts: Part[], loc: Loc, subs: JsonObject | undefined, count: (b: Binding) => void): StrNode {
