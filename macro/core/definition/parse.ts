@@ -239,6 +239,12 @@ class Parser {
       if (c === 92 || c === HOLE_CODE || c < 0x20) break;
       j++;
     }
+    // A string that is one hole (`"${Fn.Arn}"`, the usual FunctionName): its lists at their size.
+    const sole = j === start && s.charCodeAt(j + 1) === 34 ? this.holes.get(j) : undefined;
+    if (sole !== undefined) {
+      this.i = j + 2;
+      return { kind: 'str', parts: [{ hole: sole.value }], holes: [{ binding: sole.binding }], loc: { kind: 'text', start, end: j + 1 } };
+    }
     const parts: Part[] = [];
     const holes: HoleSource[] = [];
     let chunk = start;
