@@ -9,8 +9,11 @@ import type { Json } from '../types';
 
 /** Single-key object whose key is an intrinsic function or `Ref`/`Condition`. */
 export function intrinsicName(v: unknown): string | undefined {
-  if (!isObject(v)) return undefined;
-  const keys = Object.keys(v);
+  return isObject(v) ? intrinsicNameOfKeys(Object.keys(v)) : undefined;
+}
+
+/** `intrinsicName` of an object whose `Object.keys` are `keys` (for a reader that needs them anyway). */
+export function intrinsicNameOfKeys(keys: readonly string[]): string | undefined {
   if (keys.length !== 1) return undefined;
   const k = keys[0];
   return k === 'Ref' || k === 'Condition' || k.startsWith('Fn::') ? k : undefined;

@@ -53,6 +53,9 @@ function sharedParts(value: Json | undefined, depth: number): readonly Part[] | 
   if (typeof value === 'number' || typeof value === 'boolean') return [String(value)];
   const fn = intrinsicName(value);
   if (!fn || depth > 20) return undefined;
+  // Any other intrinsic (a Ref, a GetAtt in list form…) is one hole, itself: nothing worth remembering.
+  const getAttString = fn === 'Fn::GetAtt' && typeof (value as Record<string, Json>)[fn] === 'string';
+  if (fn !== 'Fn::Sub' && fn !== 'Fn::Join' && !getAttString) return [{ hole: value as Json }];
   const known = expanded.get(value as object);
   if (known !== undefined && known.depth <= depth) return known.parts;
   const parts = expand(value as Record<string, Json>, fn, depth);
@@ -143,7 +146,8 @@ function expand(value: Record<string, Json>, fn: string, depth: number): Part[] 
 export function expandParts(parts: readonly Part[]): Part[] {
   const out: Part[] = [];
   for (const p of parts) {
-    const inner = typeof p === 'string' ? undefined : partsOf(p.hole);
+    // Read, not kept: the shared parts need no copy.
+    const inner = typeof p === 'string' ? undefined : sharedParts(p.hole, 0);
     if (inner) for (const q of inner) push(out, q);
     else push(out, p);
   }

@@ -58,15 +58,7 @@ function locate(
   pieces: Map<string | number, (string | number)[]>,
 ): ValueLocation | undefined {
   if (leaf?.loc.kind === 'value') return { path: (path as (string | number)[]).concat(leaf.loc.path) };
-  if (leaf?.loc.kind === 'text' && model.form !== 'object') {
-    const at = textLocation(model, value, path, leaf.loc.start);
-    if (!at) return at;
-    const key = at.path[at.path.length - 1];
-    const shared = pieces.get(key);
-    if (shared) at.path = shared;
-    else pieces.set(key, at.path);
-    return at;
-  }
+  if (leaf?.loc.kind === 'text' && model.form !== 'object') return textLocation(model, value, path, leaf.loc.start, pieces);
   if (model.form === 'object') return { path: [...path, ...statePathKeys(model.value, statePath)] };
   return undefined;
 }
@@ -77,6 +69,7 @@ function textLocation(
   value: Json | undefined,
   path: string[],
   flat: number,
+  pieces: Map<string | number, (string | number)[]>,
 ): ValueLocation | undefined {
   const starts = model.flatStarts;
   let lo = 0;
@@ -90,12 +83,24 @@ function textLocation(
   if (!seg) return undefined;
   const offset = seg.atomic ? seg.start.offset : seg.start.offset + (flat - starts[lo]);
   const source = model.source;
-  if (source.form === 'string') return { path, offset };
-  if (source.form === 'sub') return { path: source.vars ? [...path, 'Fn::Sub', 0] : [...path, 'Fn::Sub'], offset };
-  // The pieces are the template's own only when the Join was read as written (not flattened).
-  const join = getOwn(asObject(value), 'Fn::Join');
-  if (!Array.isArray(join) || join[1] !== source.pieces) return undefined;
-  return { path: [...path, 'Fn::Join', 1, seg.start.piece], offset };
+  // The path of a piece is the same for every location in it: made once and shared, keyed by its last key.
+  let key: string | number;
+  if (source.form === 'string') key = path[path.length - 1];
+  else if (source.form === 'sub') key = source.vars ? 0 : 'Fn::Sub';
+  else {
+    // The pieces are the template's own only when the Join was read as written (not flattened).
+    const join = getOwn(asObject(value), 'Fn::Join');
+    if (!Array.isArray(join) || join[1] !== source.pieces) return undefined;
+    key = seg.start.piece;
+  }
+  let shared = pieces.get(key);
+  if (shared === undefined) {
+    if (source.form === 'string') shared = path;
+    else if (source.form === 'sub') shared = source.vars ? [...path, 'Fn::Sub', 0] : [...path, 'Fn::Sub'];
+    else shared = [...path, 'Fn::Join', 1, seg.start.piece];
+    pieces.set(key, shared);
+  }
+  return { path: shared, offset };
 }
 
 /** The keys of `statePath` (`States.Fan.Branches[0].States.Work`) in a Definition object; state names may hold dots. */

@@ -11,9 +11,17 @@ import type { Part } from '../../cfn/parts';
 import type { Json } from '../../types';
 import type { ArrNode, Binding, HoleSource, Node, ObjNode, StrNode } from './ast';
 
-/** Stands for a hole in the flat text; a real U+E000 in the text is told apart by position. */
+/** Stands for a hole in the flat text (and in a key that holds one); a real U+E000 in the text is told apart by position. */
 export const HOLE_CHAR = '\uE000';
 const HOLE_CODE = 0xe000;
+/**
+ * What definition readers write for a hole in the flat text instead: a character below U+0100 keeps
+ * the text (and every key and string sliced from it) one byte per character, half the memory and
+ * faster to compare and hash. A real one is a control character, which JSON allows nowhere, so the
+ * hot loops already stop at it; holes are told apart by position, as for HOLE_CHAR.
+ */
+export const HOLE_MARK = '\u0001';
+const MARK_CODE = 0x01;
 
 export interface HoleInfo {
   value: Json;
@@ -148,12 +156,18 @@ class Parser {
   }
 
   private fail(what: string): never {
-    throw new ReadError(`invalid JSON: ${what} at ${position(this.s, this.i)}`);
+    throw new ReadError(`invalid JSON: ${what} at ${position(this.s, this.i, this.holes)}`);
   }
 
   private found(): string {
     const { s, i } = this;
-    return i >= this.n ? 'end of text' : `'${s[i] === HOLE_CHAR && this.holes.has(i) ? '${…}' : s[i]}'`;
+    return i >= this.n ? 'end of text' : `'${this.isHole(i) ? '${…}' : s[i]}'`;
+  }
+
+  /** Whether a hole stands at `i`. */
+  private isHole(i: number): boolean {
+    const c = this.s.charCodeAt(i);
+    return (c === HOLE_CODE || c === MARK_CODE) && this.holes.has(i);
   }
 
   private ws(): void {
@@ -199,7 +213,7 @@ class Parser {
         j += this.escape(j).length;
         continue;
       }
-      if (c < 0x20) {
+      if (c < 0x20 && !(c === MARK_CODE && this.holes.has(j))) {
         this.i = j;
         this.fail('control character in string');
       }
@@ -225,6 +239,12 @@ class Parser {
       if (c === 92 || c === HOLE_CODE || c < 0x20) break;
       j++;
     }
+    // A string that is one hole (`"${Fn.Arn}"`, the usual FunctionName): its lists at their size.
+    const sole = j === start && s.charCodeAt(j + 1) === 34 ? this.holes.get(j) : undefined;
+    if (sole !== undefined) {
+      this.i = j + 2;
+      return { kind: 'str', parts: [{ hole: sole.value }], holes: [{ binding: sole.binding }], loc: { kind: 'text', start, end: j + 1 } };
+    }
     const parts: Part[] = [];
     const holes: HoleSource[] = [];
     let chunk = start;
@@ -244,7 +264,7 @@ class Parser {
         chunk = j;
         continue;
       }
-      if (c === HOLE_CODE) {
+      if (c === HOLE_CODE || c === MARK_CODE) {
         const h = this.holes.get(j);
         if (h !== undefined) {
           text += s.slice(chunk, j);
@@ -288,7 +308,7 @@ class Parser {
       const top = this.stack[this.stack.length - 1];
       return top === undefined || keepsString(top) ? this.readString() : this.skipString();
     }
-    const h = c === HOLE_CODE ? this.holes.get(i) : undefined;
+    const h = c === HOLE_CODE || c === MARK_CODE ? this.holes.get(i) : undefined;
     if (h !== undefined) {
       this.i = i + 1;
       // A value filled in at deploy time where a JSON value stands (`"Parameters": ${Params}`).
@@ -348,8 +368,8 @@ class Parser {
   }
 }
 
-/** `line L, column C ("…excerpt…")` for error messages. */
-function position(s: string, at: number): string {
+/** `line L, column C ("…excerpt…")` for error messages; a hole (and a U+E000) shows as `${…}`. */
+function position(s: string, at: number, holes: Map<number, HoleInfo>): string {
   let line = 1;
   let col = 1;
   for (let k = 0; k < at && k < s.length; k++) {
@@ -359,9 +379,10 @@ function position(s: string, at: number): string {
     } else col++;
   }
   const from = Math.max(0, at - 20);
-  const excerpt = s
-    .slice(from, at + 20)
-    .replace(/\n/g, '\\n')
-    .replace(new RegExp(HOLE_CHAR, 'g'), '${…}');
+  let excerpt = '';
+  for (let k = from; k < at + 20 && k < s.length; k++) {
+    const c = s[k];
+    excerpt += c === '\n' ? '\\n' : c === HOLE_CHAR || (c === HOLE_MARK && holes.has(k)) ? '${…}' : c;
+  }
   return `line ${line}, column ${col} (near "${excerpt}")`;
 }

@@ -14,11 +14,11 @@ import { partsOf, type Part } from '../../cfn/parts';
 import { tokenizeSub } from '../../cfn/sub';
 import { getOwn, hasOwn, isObject, kindOf } from '../../cfn/json';
 import type { Json, JsonObject } from '../../types';
-import type { Binding, HoleSource, Loc, Node, StrNode } from './ast';
+import type { Binding, HoleSource, IfNode, Loc, Node, StrNode } from './ast';
 import { expansionError, formatCount, LimitError, LIMITS } from '../../limits';
-import { HOLE_CHAR, parseDefinitionText, type HoleInfo } from './parse';
+import { HOLE_MARK, parseDefinitionText, type HoleInfo } from './parse';
 import { SLOT_KEYS, SLOT_SHAPE } from './slots';
-import { intrinsicName } from '../../cfn/intrinsics';
+import { intrinsicName, intrinsicNameOfKeys } from '../../cfn/intrinsics';
 import { render } from '../../messages';
 
 export type TextSource =
@@ -172,6 +172,9 @@ function shape(arg: Json | undefined): string {
   return `a list of ${arg.length} item${arg.length === 1 ? '' : 's'} (${kinds.join(', ')})`;
 }
 
+/** The binding of a hole written in the definition itself, shared by all of them (bindings are never changed). */
+const INLINE_BINDING: Binding = Object.freeze({ kind: 'inline' });
+
 function segmentsOf(source: TextSource): Segment[] {
   if (source.form === 'string') {
     return [{ text: source.text, start: { piece: 0, offset: 0 }, end: { piece: 0, offset: source.text.length }, atomic: false }];
@@ -188,14 +191,14 @@ function segmentsOf(source: TextSource): Segment[] {
         case 'escape':
           return { text: t.text, start, end, atomic: true };
         case 'ref':
-          return { text: HOLE_CHAR, start, end, atomic: true, hole: { value: { Ref: t.name }, binding: { kind: 'inline' } } };
+          return { text: HOLE_MARK, start, end, atomic: true, hole: { value: { Ref: t.name }, binding: INLINE_BINDING } };
         case 'getatt':
-          return { text: HOLE_CHAR, start, end, atomic: true, hole: { value: { 'Fn::GetAtt': [t.resource, t.attribute] }, binding: { kind: 'inline' } } };
+          return { text: HOLE_MARK, start, end, atomic: true, hole: { value: { 'Fn::GetAtt': [t.resource, t.attribute] }, binding: INLINE_BINDING } };
       }
       // A 'var' token: tokenizeSub makes one only for a name its isVar accepted, one with a value in vars.
       const value = getOwn(vars, t.name);
       if (value === undefined) throw new Error(`Fn::Sub variable ${t.name} has no value`);
-      return { text: HOLE_CHAR, start, end, atomic: true, hole: { value, binding: { kind: 'sub-var', name: t.name } } };
+      return { text: HOLE_MARK, start, end, atomic: true, hole: { value, binding: { kind: 'sub-var', name: t.name } } };
     });
   }
   // The delimiter's copies alone may be too much: known before any segment is made.
@@ -217,11 +220,11 @@ function segmentsOf(source: TextSource): Segment[] {
       out.push({ text: String(piece), start: { piece: p, offset: 0 }, end: { piece: p, offset: 1 }, atomic: true });
     } else {
       out.push({
-        text: HOLE_CHAR,
+        text: HOLE_MARK,
         start: { piece: p, offset: 0 },
         end: { piece: p, offset: 1 },
         atomic: true,
-        hole: { value: piece, binding: { kind: 'inline' } },
+        hole: { value: piece, binding: INLINE_BINDING },
       });
     }
   });
@@ -268,7 +271,7 @@ function applySubstitutions(segments: Segment[], subs: JsonObject): Segment[] {
     for (const t of tokenizeSub(text, isKey, 'substitutions')) {
       if (t.kind === 'var') {
         out.push({
-          text: HOLE_CHAR,
+          text: HOLE_MARK,
           start: posAt(t.start, 'start'),
           end: posAt(t.end, 'end'),
           atomic: true,
@@ -333,22 +336,34 @@ function isStructuralIf(v: Json, depth = 0): boolean {
 
 /**
  * A path from the Definition as a chain of links to the parent's path: shared by every value below,
- * so that a deep definition costs its size, not its size times its depth. Written out as a list
- * only when a leaf's location is read (a rewrite, or the CLI locating a finding).
+ * so that a deep definition costs its size, not its size times its depth. `depth`: how many keys.
  */
-interface PathLink {
-  readonly up: PathLink | null;
-  readonly key: string | number;
+class PathLink {
+  readonly depth: number;
+  constructor(
+    readonly up: PathLink | null,
+    readonly key: string | number,
+  ) {
+    this.depth = up === null ? 1 : up.depth + 1;
+  }
 }
 
 function pathOf(link: PathLink | null): (string | number)[] {
-  const out: (string | number)[] = [];
-  for (let l = link; l !== null; l = l.up) out.push(l.key);
-  return out.reverse();
+  // Filled from the end, at its final size (pushes would leave room for more).
+  const out: (string | number)[] = new Array(link === null ? 0 : link.depth);
+  for (let l = link, k = out.length - 1; l !== null; l = l.up, k--) out[k] = l.key;
+  return out;
 }
 
-/** A value location whose path is written out on first read. */
-function valueLoc(link: PathLink | null): Loc {
+/**
+ * Leaves at most this deep get their path written out at once: a few keys cost less than a lazy
+ * location (an object literal with a getter is slow to make), and at most this many per leaf.
+ */
+const EAGER_PATH_DEPTH = 24;
+
+/** A value location; a deep one's path is written out on first read (only a rewrite or the CLI reads it). */
+function valueLoc(link: PathLink): Loc {
+  if (link.depth <= EAGER_PATH_DEPTH) return { kind: 'value', path: pathOf(link) };
   let path: (string | number)[] | undefined;
   return {
     kind: 'value',
@@ -359,73 +374,105 @@ function valueLoc(link: PathLink | null): Loc {
   };
 }
 
+/** What reading a Definition object carries from value to value. */
+interface ObjectRead {
+  subs: JsonObject | undefined;
+  count: (b: Binding) => void;
+  /** Containers whose values are still to be placed (a stack: definitions can nest deeply). */
+  work: { src: Json; keys?: string[]; dst: Node; link: PathLink | null }[];
+}
+
 /** A `Definition` object as a node tree; iterative (definitions can nest deeply). `base`: the keys above it (`Fn::ToJsonString`). */
 function objectToNode(value: JsonObject, subs: JsonObject | undefined, count: (b: Binding) => void, base: (string | number)[]): Node {
-  const leaf = (v: Json, link: PathLink): Node => {
-    if (typeof v === 'string' || intrinsicName(v) !== undefined) {
-      const parts = partsOf(v) ?? [{ hole: v }];
-      return strNode(parts, valueLoc(link), subs, count);
-    }
-    return { kind: 'scalar' };
-  };
   // The root itself may be an Fn::If choosing between two definitions.
   const rootIf = isStructuralIf(value);
-  const root: Node = rootIf
-    ? { kind: 'if', condition: (value['Fn::If'] as Json[])[0] as string, branches: [undefined, undefined] }
-    : { kind: 'obj', entries: new Map() };
+  const root: Node = rootIf ? ifNode(value) : { kind: 'obj', entries: new Map() };
   let top: PathLink | null = null;
-  for (const key of rootIf ? [...base, 'Fn::If'] : base) top = { up: top, key };
-  const work: { src: Json; dst: Node; link: PathLink | null }[] = [{ src: value, dst: root, link: top }];
+  for (const key of rootIf ? [...base, 'Fn::If'] : base) top = new PathLink(top, key);
+  const read: ObjectRead = { subs, count, work: [{ src: value, dst: root, link: top }] };
+  const { work } = read;
   for (let item = work.pop(); item !== undefined; item = work.pop()) {
-    const { src, dst, link } = item;
-    const place = (key: string | number, v: Json): void => {
-      let child: Node;
-      if (Array.isArray(v)) child = { kind: 'arr', items: [] };
-      else if (isObject(v) && intrinsicName(v) === undefined) child = { kind: 'obj', entries: new Map() };
-      else if (isStructuralIf(v)) {
-        const ifNode: Node = { kind: 'if', condition: ((v as JsonObject)['Fn::If'] as Json[])[0] as string, branches: [undefined, undefined] };
-        if (dst.kind === 'obj') dst.entries.set(String(key), ifNode);
-        else if (dst.kind === 'arr') dst.items.push(ifNode);
-        else if (dst.kind === 'if') dst.branches[key === 1 ? 0 : 1] = ifNode;
-        work.push({ src: v, dst: ifNode, link: { up: { up: link, key }, key: 'Fn::If' } });
-        return;
-      }
-      // Plain strings that findSlots never reads (and that hold no substitution) need no node.
-      else if (typeof v === 'string' && (typeof key === 'number' || !SLOT_KEYS.has(key)) && !v.includes('${')) child = DATA_NODE;
-      else child = leaf(v, { up: link, key });
-      if (dst.kind === 'obj') dst.entries.set(String(key), child);
-      else if (dst.kind === 'arr') dst.items.push(child);
-      else if (dst.kind === 'if') dst.branches[key === 1 ? 0 : 1] = child;
-      if (child.kind === 'obj' || child.kind === 'arr') work.push({ src: v, dst: child, link: { up: link, key } });
-    };
+    const { src, keys, dst, link } = item;
     if (dst.kind === 'if') {
       // Both branches (a `Ref AWS::NoValue` branch stays undefined); paths go through `Fn::If`.
       const arg = (src as JsonObject)['Fn::If'] as Json[];
-      for (const k of [1, 2]) if (!(isObject(arg[k]) && getOwn(arg[k] as JsonObject, 'Ref') === 'AWS::NoValue')) place(k, arg[k]);
+      for (const k of [1, 2]) if (!(isObject(arg[k]) && getOwn(arg[k] as JsonObject, 'Ref') === 'AWS::NoValue')) place(read, dst, link, k, arg[k]);
     } else if (Array.isArray(src)) {
       src.forEach((v, k) => {
-        place(k, v);
+        place(read, dst, link, k, v);
       });
     } else if (isObject(src)) {
-      for (const k of Object.keys(src)) {
+      for (const k of keys ?? Object.keys(src)) {
         // A substitution used in a key counts as a use too (it must not be taken for unused).
         if (subs && k.includes('${'))
           for (const t of tokenizeSub(k, (n) => hasOwn(subs, n), 'substitutions')) if (t.kind === 'var') count({ kind: 'substitution', name: t.name });
-        place(k, src[k]);
+        place(read, dst, link, k, src[k]);
       }
     }
   }
   return root;
 }
 
+function ifNode(v: Json): IfNode {
+  return { kind: 'if', condition: ((v as JsonObject)['Fn::If'] as Json[])[0] as string, branches: [undefined, undefined] };
+}
+
+/** Places the node of `v`, the value at `key` of the container `dst` (whose path is `link`), and queues its contents. */
+function place(read: ObjectRead, dst: Node, link: PathLink | null, key: string | number, v: Json): void {
+  let child: Node;
+  let queue = true;
+  // An object's keys, listed once: they tell an intrinsic, and are the keys its contents are read by.
+  const keys = isObject(v) ? Object.keys(v) : undefined;
+  const fn = keys === undefined ? undefined : intrinsicNameOfKeys(keys);
+  if (Array.isArray(v)) child = { kind: 'arr', items: [] };
+  else if (keys !== undefined && fn === undefined) child = { kind: 'obj', entries: new Map() };
+  else if (fn === 'Fn::If' && isStructuralIf(v)) child = ifNode(v);
+  else {
+    queue = false;
+    child = leafNode(read, link, key, v, fn);
+  }
+  if (dst.kind === 'obj') dst.entries.set(String(key), child);
+  else if (dst.kind === 'arr') dst.items.push(child);
+  else if (dst.kind === 'if') dst.branches[key === 1 ? 0 : 1] = child;
+  if (!queue) return;
+  // The branches of an Fn::If are its arguments: their paths go through `Fn::If`.
+  const below = new PathLink(link, key);
+  read.work.push({ src: v, keys, dst: child, link: child.kind === 'if' ? new PathLink(below, 'Fn::If') : below });
+}
+
+/** The node of a value that is no container: a string leaf, or the shared scalar node. */
+function leafNode(read: ObjectRead, link: PathLink | null, key: string | number, v: Json, fn: string | undefined): Node {
+  if (typeof v === 'string') {
+    // Plain strings that findSlots never reads (and that hold no substitution) need no node.
+    if ((typeof key === 'number' || !SLOT_KEYS.has(key)) && !v.includes('${')) return DATA_NODE;
+    const loc = valueLoc(new PathLink(link, key));
+    // Most leaves are plain text: their one part is the string (partsOf would copy it twice).
+    if (read.subs === undefined || !v.includes('${')) return { kind: 'str', parts: v === '' ? [] : [v], holes: NO_HOLES, loc };
+    return strNode([v], loc, read.subs, read.count);
+  }
+  if (fn !== undefined) return strNode(partsOf(v) ?? [{ hole: v }], valueLoc(new PathLink(link, key)), read.subs, read.count);
+  // Numbers, booleans, null: nothing in them to read.
+  return DATA_NODE;
+}
+
+/** Holes of a node that has none, shared (never mutated: the parser shares its own the same way). */
+const NO_HOLES: HoleSource[] = Object.freeze([]) as unknown as HoleSource[];
+/** The source of a hole written in the Definition itself, shared by all of them. */
+const INLINE: HoleSource = Object.freeze({ binding: INLINE_BINDING });
+
+/** A string node of `parts` (a fresh array, which becomes the node's when no substitution is in it). */
 function strNode(parts: Part[], loc: Loc, subs: JsonObject | undefined, count: (b: Binding) => void): StrNode {
   const holes: HoleSource[] = [];
+  if (subs === undefined || !parts.some((p) => typeof p === 'string' && p.includes('${'))) {
+    for (const p of parts) if (typeof p !== 'string') holes.push(INLINE);
+    return { kind: 'str', parts, holes: holes.length ? holes : NO_HOLES, loc };
+  }
   const out: Part[] = [];
   for (const p of parts) {
     if (typeof p !== 'string') {
       out.push(p);
-      holes.push({ binding: { kind: 'inline' } });
-    } else if (subs && p.includes('${')) {
+      holes.push(INLINE);
+    } else if (p.includes('${')) {
       for (const t of tokenizeSub(p, (k) => hasOwn(subs, k), 'substitutions')) {
         if (t.kind === 'var') {
           out.push({ hole: subs[t.name] });

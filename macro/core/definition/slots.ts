@@ -12,7 +12,8 @@
 import { expandParts, formatParts, formatValue, isHole, type Part } from '../../cfn/parts';
 import { alternatives, get, textOf, type Node, type StrNode, type When } from './ast';
 import type { Shape } from './parse';
-import { refName } from '../../cfn/intrinsics';
+import { intrinsicName, refName } from '../../cfn/intrinsics';
+import type { Json } from '../../types';
 import { boundedStatePath } from '../../limits';
 
 export interface Slot {
@@ -127,31 +128,34 @@ export function findSlots(root: Node): SlotScan {
           opaque('', `${path}States`, states.node, states.when, `${path}States`);
           continue;
         }
-        for (const [name, stateNode] of states.node.entries) {
-          const statePath = `${path}States.${name}`;
-          for (const { node: state, when: w } of alternatives(stateNode, states.when)) {
-            if (state.kind !== 'obj') {
-              opaque(name, statePath, state, w, `state ${statePath}`);
-              continue;
+        const scanState = (name: string, statePath: string, state: Node, w: readonly When[]): void => {
+          if (state.kind !== 'obj') {
+            opaque(name, statePath, state, w, `state ${statePath}`);
+            return;
+          }
+          const type = resolvedText(get(state, 'Type'));
+          if (type === 'Task') scanTask(name, statePath, state, w, slots, notes, tasks++);
+          else if (type === 'Parallel') {
+            for (const branches of alternatives(get(state, 'Branches'), w)) {
+              if (branches.node.kind === 'arr')
+                branches.node.items.forEach((b, k) => {
+                  found.push({ node: b, path: boundedStatePath(`${statePath}.Branches[${k}].`), when: branches.when });
+                });
+              else opaque(name, statePath, branches.node, branches.when, `${statePath}.Branches`);
             }
-            const type = resolvedText(get(state, 'Type'));
-            if (type === 'Task') scanTask(name, statePath, state, w, slots, notes, tasks++);
-            else if (type === 'Parallel') {
-              for (const branches of alternatives(get(state, 'Branches'), w)) {
-                if (branches.node.kind === 'arr')
-                  branches.node.items.forEach((b, k) => {
-                    found.push({ node: b, path: boundedStatePath(`${statePath}.Branches[${k}].`), when: branches.when });
-                  });
-                else opaque(name, statePath, branches.node, branches.when, `${statePath}.Branches`);
-              }
-            } else if (type === 'Map') {
-              for (const key of ['Iterator', 'ItemProcessor']) {
-                const sub = get(state, key);
-                if (sub) found.push({ node: sub, path: boundedStatePath(`${statePath}.${key}.`), when: w });
-              }
+          } else if (type === 'Map') {
+            for (const key of ['Iterator', 'ItemProcessor']) {
+              const sub = get(state, key);
+              if (sub) found.push({ node: sub, path: boundedStatePath(`${statePath}.${key}.`), when: w });
             }
           }
-        }
+        };
+        states.node.entries.forEach((stateNode, name) => {
+          const statePath = `${path}States.${name}`;
+          // Most states are no Fn::If: scanned as they are, without a list of one alternative.
+          if (stateNode.kind !== 'if') scanState(name, statePath, stateNode, states.when);
+          else for (const { node: state, when: w } of alternatives(stateNode, states.when)) scanState(name, statePath, state, w);
+        });
       }
     }
     for (let k = found.length - 1; k >= 0; k--) machines.push(found[k]);
@@ -170,59 +174,17 @@ function scanTask(state: string, statePath: string, task: Node, when: readonly W
   const resource = get(task, 'Resource');
   if (resource?.kind !== 'str') return;
   const credentials = credentialsOf(task);
-  const parts = expandParts(resource.parts);
+  // A plain-text Resource (most are) has nothing to expand.
+  const parts = resource.holes.length === 0 && resource.parts.every((p) => typeof p === 'string') ? resource.parts : expandParts(resource.parts);
   const shape = shapeOf(parts);
   if (LAMBDA_INVOKE.test(shape)) {
-    for (const container of ['Parameters', 'Arguments'] as const) {
-      for (const { node: params, when: w } of alternatives(get(task, container), when)) {
-        const field = `${container}.FunctionName` as const;
-        const deployTime = deployTimeValue(params);
-        if (deployTime !== undefined) {
-          notes.push({
-            state,
-            statePath,
-            kind: 'deploy-time',
-            message: `${container} is ${deployTime}, which CloudFormation fills in at deploy time; the macro cannot read inside it`,
-            order,
-            when: w,
-          });
-          continue;
-        }
-        if (params.kind === 'str') {
-          notes.push({ state, statePath, kind: 'dynamic', message: `${container} is an expression computed at run time`, order, when: w });
-          continue;
-        }
-        if (params.kind !== 'obj') continue;
-        if (params.entries.has('FunctionName.$')) {
-          notes.push({ state, statePath, kind: 'dynamic', message: `${container}.FunctionName.$ is computed at run time`, order, when: w });
-        }
-        const fn = params.entries.get('FunctionName');
-        if (fn?.kind !== 'str') continue;
-        const text = resolvedText(fn);
-        if (text !== undefined && /^\s*\{%[\s\S]*%\}\s*$/.test(text)) {
-          notes.push({ state, statePath, kind: 'dynamic', message: `${field} is a JSONata expression computed at run time`, order, when: w });
-          continue;
-        }
-        if (params.entries.has('Qualifier') || params.entries.has('Qualifier.$')) {
-          const qualifier = params.entries.get('Qualifier') ?? params.entries.get('Qualifier.$');
-          const dynamicQualifier = !params.entries.has('Qualifier');
-          notes.push({
-            state,
-            statePath,
-            kind: 'explicit-qualifier',
-            message: `${container} sets an explicit Qualifier; left as it is`,
-            container,
-            functionName: fn,
-            qualifier,
-            dynamicQualifier,
-            order,
-            when: w,
-            ...credentials,
-          });
-          continue;
-        }
-        slots.push({ state, statePath, field, leaf: fn, order, when: w, ...credentials });
-      }
+    const t: TaskScan = { state, statePath, order, credentials, slots, notes };
+    for (const container of CONTAINERS) {
+      const params = get(task, container);
+      // Most are no Fn::If: scanned as they are, without a list of one alternative.
+      if (params === undefined) continue;
+      if (params.kind !== 'if') scanParams(t, container, params, when);
+      else for (const { node, when: w } of alternatives(params, when)) scanParams(t, container, node, w);
     }
     return;
   }
@@ -232,25 +194,105 @@ function scanTask(state: string, statePath: string, task: Node, when: readonly W
   }
 }
 
+const CONTAINERS = ['Parameters', 'Arguments'] as const;
+
+/** A lambda:invoke task being scanned, and where its slots and notes go. */
+interface TaskScan {
+  state: string;
+  statePath: string;
+  order: number;
+  credentials: Pick<Slot, 'credentials'>;
+  slots: Slot[];
+  notes: SlotNote[];
+}
+
+/** The `Parameters` (or `Arguments`) of a lambda:invoke task, where the condition `w` holds: its FunctionName slot, or a note. */
+function scanParams(t: TaskScan, container: (typeof CONTAINERS)[number], params: Node, w: readonly When[]): void {
+  const { state, statePath, order, credentials, slots, notes } = t;
+  const field = `${container}.FunctionName` as const;
+  const deployTime = deployTimeValue(params);
+  if (deployTime !== undefined) {
+    notes.push({
+      state,
+      statePath,
+      kind: 'deploy-time',
+      message: `${container} is ${deployTime}, which CloudFormation fills in at deploy time; the macro cannot read inside it`,
+      order,
+      when: w,
+    });
+    return;
+  }
+  if (params.kind === 'str') {
+    notes.push({ state, statePath, kind: 'dynamic', message: `${container} is an expression computed at run time`, order, when: w });
+    return;
+  }
+  if (params.kind !== 'obj') return;
+  if (params.entries.has('FunctionName.$')) {
+    notes.push({ state, statePath, kind: 'dynamic', message: `${container}.FunctionName.$ is computed at run time`, order, when: w });
+  }
+  const fn = params.entries.get('FunctionName');
+  if (fn?.kind !== 'str') return;
+  const text = resolvedText(fn);
+  if (text !== undefined && /^\s*\{%[\s\S]*%\}\s*$/.test(text)) {
+    notes.push({ state, statePath, kind: 'dynamic', message: `${field} is a JSONata expression computed at run time`, order, when: w });
+    return;
+  }
+  if (params.entries.has('Qualifier') || params.entries.has('Qualifier.$')) {
+    const qualifier = params.entries.get('Qualifier') ?? params.entries.get('Qualifier.$');
+    const dynamicQualifier = !params.entries.has('Qualifier');
+    notes.push({
+      state,
+      statePath,
+      kind: 'explicit-qualifier',
+      message: `${container} sets an explicit Qualifier; left as it is`,
+      container,
+      functionName: fn,
+      qualifier,
+      dynamicQualifier,
+      order,
+      when: w,
+      ...credentials,
+    });
+    return;
+  }
+  slots.push({ state, statePath, field, leaf: fn, order, when: w, ...credentials });
+}
+
+/** No credentials: shared, only ever spread into a slot or a note. */
+const NO_CREDENTIALS: Pick<Slot, 'credentials'> = Object.freeze({});
+
 /** The task's Credentials role, when it has one. */
 function credentialsOf(task: Node): Pick<Slot, 'credentials'> {
   const credentials = get(task, 'Credentials');
-  if (credentials?.kind !== 'obj') return {};
+  if (credentials?.kind !== 'obj') return NO_CREDENTIALS;
   const roleArn = credentials.entries.get('RoleArn');
   if (roleArn?.kind === 'str') return { credentials: { roleArn } };
-  return credentials.entries.has('RoleArn.$') ? { credentials: { dynamic: true } } : {};
+  return credentials.entries.has('RoleArn.$') ? { credentials: { dynamic: true } } : NO_CREDENTIALS;
 }
 
 /** Plain text of a string node, after expanding holes whose values are text (e.g. `"Type": "${var}"`). */
 function resolvedText(node: Node | undefined): string | undefined {
   const direct = textOf(node);
   if (direct !== undefined || node?.kind !== 'str') return direct;
+  // A Ref, a GetAtt… stays a hole however far it is expanded: no text (most FunctionNames are one).
+  if (node.parts.some((p) => typeof p !== 'string') && node.parts.every((p) => typeof p === 'string' || !mayExpandToText(p.hole))) return undefined;
   const parts = expandParts(node.parts);
   return parts.length === 1 && typeof parts[0] === 'string' ? parts[0] : undefined;
 }
 
+/**
+ * Whether a hole's value may expand to text: a literal, an Fn::Sub or an Fn::Join (see partsOf,
+ * which keeps any other value a hole, and checks the size only of these).
+ */
+function mayExpandToText(value: Json): boolean {
+  if (typeof value !== 'object' || value === null) return true;
+  const fn = intrinsicName(value);
+  return fn === 'Fn::Sub' || fn === 'Fn::Join';
+}
+
 /** Text of parts with pseudo-parameter holes written as `{AWS-Partition}` and other holes as `{?}` (no colons). */
 function shapeOf(parts: readonly Part[]): string {
+  if (parts.length === 1 && typeof parts[0] === 'string') return parts[0].length > 256 ? '' : parts[0];
   // The ARNs it is matched against are short: a long text (a variable used by thousands of states) is not read whole.
   let chars = 0;
   for (const p of parts) {

@@ -12,7 +12,7 @@
  * invocation moves to the new value.
  */
 import { escapeSubText, inlineSubReference, type SubToken, tokenizeSub } from '../../cfn/sub';
-import { getOwn, hasOwn, isObject, jsonEqual, setOwn, type Editor } from '../../cfn/json';
+import { getOwn, hasOwn, isObject, jsonEqual, setOwn, type Editor, type Path } from '../../cfn/json';
 import type { Edit } from './edit';
 import type { Json, JsonObject } from '../../types';
 import { bindingKey, lastAtOrBefore, type DefinitionModel, type Pos, type TextSource } from './read';
@@ -67,10 +67,7 @@ export function writeDefinition(model: DefinitionModel, edits: Edit[], ctx: Writ
 
   // 2. In-place text edits.
   if (model.form === 'object') {
-    for (const e of rest) {
-      if (e.slot.leaf.loc.kind !== 'value') continue;
-      ctx.editor.set([...propsPath, model.property, ...e.slot.leaf.loc.path], e.value);
-    }
+    setValues(ctx.editor, [...propsPath, model.property], rest);
     return;
   }
   const names = new NameAllocator(ctx.reserved, model);
@@ -92,6 +89,47 @@ export function writeDefinition(model: DefinitionModel, edits: Edit[], ctx: Writ
       ctx.editor.set([...propsPath, 'DefinitionSubstitutions', key], value);
     });
   ctx.editor.set([...propsPath, model.property], newValue);
+}
+
+/**
+ * Sets each edit's value at its path in the Definition object at `base`, as `editor.set` would, but
+ * walking from the definition, not from the template's root, for each edit: each container on the
+ * way is copied once (the definition's own copy is the editor's), and everything else is shared.
+ */
+function setValues(editor: Editor, base: Path, edits: Edit[]): void {
+  let root: JsonObject | Json[] | undefined;
+  const copied = new Set<object>();
+  for (const e of edits) {
+    const loc = e.slot.leaf.loc;
+    if (loc.kind !== 'value') continue;
+    root ??= editor.writable(base);
+    let node: JsonObject | Json[] | undefined = root;
+    const path = loc.path;
+    for (let k = 0; k < path.length - 1 && node !== undefined; k++) node = writableChild(node, path[k], copied);
+    const key = path[path.length - 1];
+    if (node === undefined || path.length === 0) {
+      // Not a path through containers: the Editor's own walk (which makes a missing map, or fails).
+      // It copies again what was copied here, so later edits start from its copies.
+      editor.set([...base, ...path], e.value);
+      copied.clear();
+    } else if (Array.isArray(node)) node[key as number] = e.value;
+    else setOwn(node, key as string, e.value);
+  }
+}
+
+/**
+ * The container at `key` of `node`, copied once (as the Editor does); undefined where there is none
+ * (a value that is no container: the caller leaves that case to the Editor, which reports it).
+ */
+function writableChild(node: JsonObject | Json[], key: string | number, copied: Set<object>): JsonObject | Json[] | undefined {
+  const child = Array.isArray(node) ? node[key as number] : getOwn(node, key as string);
+  if (typeof child !== 'object' || child === null) return undefined;
+  if (copied.has(child)) return child;
+  const copy: JsonObject | Json[] = Array.isArray(child) ? child.slice() : { ...child };
+  copied.add(copy);
+  if (Array.isArray(node)) node[key as number] = copy;
+  else setOwn(node, key as string, copy);
+  return copy;
 }
 
 interface Replacement {
