@@ -105,11 +105,12 @@ function stringBound(s: string): number {
 /**
  * An upper bound on the UTF-8 bytes of `JSON.stringify(value)`, or undefined when it cannot be
  * bounded this way (deeper than `maxDepth`, or a value JSON does not write as such: the caller
- * then writes it out to know). Numbers count 24 characters (the longest JavaScript writes).
+ * then writes it out to know). Numbers count 25 characters, the longest JavaScript writes (`-0.0000013571733071272135`:
+ * a sign, `0.`, five zeros and 17 digits).
  */
 export function jsonSizeBound(value: unknown, maxDepth: number, depth = 0): number | undefined {
   if (typeof value === 'string') return stringBound(value);
-  if (typeof value !== 'object') return typeof value === 'number' ? 24 : typeof value === 'boolean' ? 5 : undefined;
+  if (typeof value !== 'object') return typeof value === 'number' ? 25 : typeof value === 'boolean' ? 5 : undefined;
   if (value === null) return 4;
   if (depth >= maxDepth) return undefined;
   let n = 2;

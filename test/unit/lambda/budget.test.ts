@@ -32,6 +32,13 @@ describe('jsonSizeBound', () => {
     );
   });
 
+  test('counts the longest numbers JavaScript writes (25 characters between 1e-6 and 1e-5)', () => {
+    for (const n of [-0.0000013571733071272135, -0.0000011197160946557011, -1.2345678901234567e-123, -123456789012345680000]) {
+      expect(jsonSizeBound(n, 10)).toBeGreaterThanOrEqual(bytes(n));
+    }
+    expect(bytes(-0.0000013571733071272135)).toBe(25);
+  });
+
   test('is tight for long plain ASCII strings, and within 6 bytes a character for any other', () => {
     const long = 'arn:aws:lambda:us-east-1:123456789012:function:plain-name';
     expect(jsonSizeBound(long, 10)).toBe(bytes(long));
