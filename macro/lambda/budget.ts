@@ -70,8 +70,13 @@ export function sendable(reply: MacroReply, input: unknown): MacroReply {
 /** Why a reply cannot be sent, or undefined when it can. */
 function unsendable(reply: MacroReply): string | undefined {
   // Most replies are far below the limit: a bound on their size, from one walk that builds nothing,
-  // spares writing the whole reply out (the runtime writes it once more to send it).
-  const bound = jsonSizeBound(reply, LIMITS.nesting + REPLY_DEPTH_MARGIN);
+  // spares writing the whole reply out (the runtime writes it once more to send it). The loose bound
+  // (6 bytes every character, no test of any string) is enough for a template of 1 MB; the tight
+  // one tests the strings.
+  const depth = LIMITS.nesting + REPLY_DEPTH_MARGIN;
+  const loose = looseJsonSizeBound(reply, depth);
+  if (loose !== undefined && loose <= LIMITS.replyBytes) return undefined;
+  const bound = jsonSizeBound(reply, depth);
   if (bound !== undefined && bound <= LIMITS.replyBytes) return undefined;
   let text: string | undefined;
   try {
@@ -132,6 +137,36 @@ export function jsonSizeBound(value: unknown, maxDepth: number, depth = 0): numb
     const b = jsonSizeBound(v, maxDepth, depth + 1);
     if (b === undefined) return undefined;
     n += stringBound(key) + 2 + b;
+  }
+  return n;
+}
+
+/**
+ * A looser upper bound than `jsonSizeBound`, cheaper to take: every character of every string (and key)
+ * counts 6 bytes, the most JSON writes for one, so no string is tested. Undefined as `jsonSizeBound`.
+ */
+export function looseJsonSizeBound(value: unknown, maxDepth: number, depth = 0): number | undefined {
+  if (typeof value === 'string') return value.length * 6 + 2;
+  if (typeof value !== 'object') return typeof value === 'number' ? 25 : typeof value === 'boolean' ? 5 : undefined;
+  if (value === null) return 4;
+  if (depth >= maxDepth) return undefined;
+  let n = 2;
+  if (Array.isArray(value)) {
+    for (let k = 0; k < value.length; k++) {
+      const v = value[k];
+      const b = v === undefined ? 4 : looseJsonSizeBound(v, maxDepth, depth + 1);
+      if (b === undefined) return undefined;
+      n += b + 1;
+    }
+    return n;
+  }
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return undefined;
+  for (const key in value) {
+    const v = (value as Record<string, unknown>)[key];
+    if (v === undefined) continue;
+    const b = looseJsonSizeBound(v, maxDepth, depth + 1);
+    if (b === undefined) return undefined;
+    n += key.length * 6 + 4 + b;
   }
   return n;
 }

@@ -3,7 +3,7 @@
  * (in UTF-8 bytes), or a reply over Lambda's limit would be sent; the oracle is JSON.stringify itself.
  */
 import fc from 'fast-check';
-import { jsonSizeBound } from '../../../macro/lambda/budget';
+import { jsonSizeBound, looseJsonSizeBound } from '../../../macro/lambda/budget';
 
 const bytes = (v: unknown): number => Buffer.byteLength(JSON.stringify(v));
 
@@ -27,6 +27,8 @@ describe('jsonSizeBound', () => {
         const bound = jsonSizeBound(v, 100);
         expect(bound).toBeDefined();
         expect(bound!).toBeGreaterThanOrEqual(bytes(v));
+        // The loose bound is never below the tight one.
+        expect(looseJsonSizeBound(v, 100)).toBeGreaterThanOrEqual(bound!);
       }),
       { numRuns: 2000 },
     );
@@ -45,6 +47,16 @@ describe('jsonSizeBound', () => {
     const escaped = `${long}\n"quoted"`;
     expect(jsonSizeBound(escaped, 10)).toBe(escaped.length * 6 + 2);
     expect(jsonSizeBound('short', 10)).toBe(5 * 6 + 2);
+  });
+
+  test('the loose bound: 6 bytes a character of every string and key, and gives up where the tight one does', () => {
+    expect(looseJsonSizeBound({ ab: 'cde' }, 10)).toBe(2 + (2 * 6 + 4) + (3 * 6 + 2));
+    expect(looseJsonSizeBound([1, true, null], 10)).toBe(2 + 26 + 6 + 5);
+    let deep: unknown = 'leaf';
+    for (let k = 0; k < 50; k++) deep = [deep];
+    expect(looseJsonSizeBound(deep, 49)).toBeUndefined();
+    expect(looseJsonSizeBound({ d: new Date(0) }, 10)).toBeUndefined();
+    expect(looseJsonSizeBound({ f: () => 1 }, 10)).toBeUndefined();
   });
 
   test('gives up past the depth it is given, and on values JSON does not write as they are', () => {
