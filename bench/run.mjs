@@ -58,7 +58,8 @@ if (!existsSync(MACRO)) {
 }
 
 const TARGETS = {
-  ratio1MB: 3.0,
+  // The release is held to 2.5 at 1 MB (issue 18: "the benchmark's 1 MB ratio stays <= 2.5").
+  ratio1MB: 2.5,
   scaling: 12,
   peakHeapMB: 64,
   bundleKB: 150,
