@@ -93,7 +93,9 @@ export class Outcome {
   }
 
   private report(): Report {
-    const count = (a: Decision['action']): number => this.decisions.filter((d) => d.action === a).length;
+    const counts = new Map<Decision['action'], number>();
+    for (const d of this.decisions) counts.set(d.action, (counts.get(d.action) ?? 0) + 1);
+    const count = (a: Decision['action']): number => counts.get(a) ?? 0;
     return {
       mode: this.mode,
       decisions: this.decisions,
