@@ -74,7 +74,7 @@ function unsendable(reply: MacroReply): string | undefined {
   // (6 bytes every character, no test of any string) is enough for a template of 1 MB; the tight
   // one tests the strings.
   const depth = LIMITS.nesting + REPLY_DEPTH_MARGIN;
-  const loose = looseJsonSizeBound(reply, depth);
+  const loose = jsonSizeBound(reply, depth, false);
   if (loose !== undefined && loose <= LIMITS.replyBytes) return undefined;
   const bound = jsonSizeBound(reply, depth);
   if (bound !== undefined && bound <= LIMITS.replyBytes) return undefined;
@@ -99,22 +99,24 @@ const REPLY_DEPTH_MARGIN = 16;
 const NOT_PLAIN = /[^\x20\x21\x23-\x5b\x5d-\x7e]/;
 
 /**
- * UTF-8 bytes of a string as JSON writes it, at most: its length and quotes when every character is
- * printable ASCII but `"` and `\`, else 6 bytes a character (a `\u00XX` escape is 6, a UTF-8
- * character at most 3 per UTF-16 unit). Short strings take the wide bound without a test.
+ * UTF-8 bytes of a string as JSON writes it, at most. Tight: its length and quotes when every character
+ * is printable ASCII but `"` and `\`, else 6 bytes a character (a `\u00XX` escape is 6, a UTF-8
+ * character at most 3 per UTF-16 unit); short strings take the wide bound without a test. Loose: 6 bytes
+ * a character, no test.
  */
-function stringBound(s: string): number {
-  return s.length < 16 || NOT_PLAIN.test(s) ? s.length * 6 + 2 : s.length + 2;
+function stringBound(s: string, tight: boolean): number {
+  return !tight || s.length < 16 || NOT_PLAIN.test(s) ? s.length * 6 + 2 : s.length + 2;
 }
 
 /**
  * An upper bound on the UTF-8 bytes of `JSON.stringify(value)`, or undefined when it cannot be
  * bounded this way (deeper than `maxDepth`, or a value JSON does not write as such: the caller
- * then writes it out to know). Numbers count 25 characters, the longest JavaScript writes (`-0.0000013571733071272135`:
- * a sign, `0.`, five zeros and 17 digits).
+ * then writes it out to know). Numbers count 25 characters, the longest JavaScript writes
+ * (`-0.0000013571733071272135`: a sign, `0.`, five zeros and 17 digits). `tight: false` tests no
+ * string (see stringBound): a looser bound, cheaper to take.
  */
-export function jsonSizeBound(value: unknown, maxDepth: number, depth = 0): number | undefined {
-  if (typeof value === 'string') return stringBound(value);
+export function jsonSizeBound(value: unknown, maxDepth: number, tight = true, depth = 0): number | undefined {
+  if (typeof value === 'string') return stringBound(value, tight);
   if (typeof value !== 'object') return typeof value === 'number' ? 25 : typeof value === 'boolean' ? 5 : undefined;
   if (value === null) return 4;
   if (depth >= maxDepth) return undefined;
@@ -122,7 +124,7 @@ export function jsonSizeBound(value: unknown, maxDepth: number, depth = 0): numb
   if (Array.isArray(value)) {
     for (let k = 0; k < value.length; k++) {
       const v = value[k];
-      const b = v === undefined ? 4 : jsonSizeBound(v, maxDepth, depth + 1);
+      const b = v === undefined ? 4 : jsonSizeBound(v, maxDepth, tight, depth + 1);
       if (b === undefined) return undefined;
       n += b + 1;
     }
@@ -134,39 +136,9 @@ export function jsonSizeBound(value: unknown, maxDepth: number, depth = 0): numb
   for (const key in value) {
     const v = (value as Record<string, unknown>)[key];
     if (v === undefined) continue;
-    const b = jsonSizeBound(v, maxDepth, depth + 1);
+    const b = jsonSizeBound(v, maxDepth, tight, depth + 1);
     if (b === undefined) return undefined;
-    n += stringBound(key) + 2 + b;
-  }
-  return n;
-}
-
-/**
- * A looser upper bound than `jsonSizeBound`, cheaper to take: every character of every string (and key)
- * counts 6 bytes, the most JSON writes for one, so no string is tested. Undefined as `jsonSizeBound`.
- */
-export function looseJsonSizeBound(value: unknown, maxDepth: number, depth = 0): number | undefined {
-  if (typeof value === 'string') return value.length * 6 + 2;
-  if (typeof value !== 'object') return typeof value === 'number' ? 25 : typeof value === 'boolean' ? 5 : undefined;
-  if (value === null) return 4;
-  if (depth >= maxDepth) return undefined;
-  let n = 2;
-  if (Array.isArray(value)) {
-    for (let k = 0; k < value.length; k++) {
-      const v = value[k];
-      const b = v === undefined ? 4 : looseJsonSizeBound(v, maxDepth, depth + 1);
-      if (b === undefined) return undefined;
-      n += b + 1;
-    }
-    return n;
-  }
-  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return undefined;
-  for (const key in value) {
-    const v = (value as Record<string, unknown>)[key];
-    if (v === undefined) continue;
-    const b = looseJsonSizeBound(v, maxDepth, depth + 1);
-    if (b === undefined) return undefined;
-    n += key.length * 6 + 4 + b;
+    n += stringBound(key, tight) + 2 + b;
   }
   return n;
 }
