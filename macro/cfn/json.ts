@@ -85,11 +85,11 @@ export function describe(v: unknown, max = 160): string {
  */
 export class Editor {
   readonly root: JsonObject;
-  private readonly copied = new WeakSet<object>();
+  readonly #copied = new WeakSet<object>();
 
   constructor(input: JsonObject) {
     this.root = { ...input };
-    this.copied.add(this.root);
+    this.#copied.add(this.root);
   }
 
   /** The container at `path`, copied (once) so that it may be changed. */
@@ -100,7 +100,7 @@ export class Editor {
       if (child === undefined) {
         // A missing map (e.g. a role without Properties) is created on the way.
         child = {};
-        this.copied.add(child);
+        this.#copied.add(child);
         if (Array.isArray(node)) node[key as number] = child;
         else setOwn(node, key as string, child);
       }
@@ -108,9 +108,9 @@ export class Editor {
         throw new Error(`Editor: no container at ${path.join('/')}`);
       }
       let copy: JsonObject | Json[] = child;
-      if (!this.copied.has(child)) {
+      if (!this.#copied.has(child)) {
         copy = Array.isArray(child) ? child.slice() : { ...child };
-        this.copied.add(copy);
+        this.#copied.add(copy);
         if (Array.isArray(node)) node[key as number] = copy;
         else setOwn(node, key as string, copy);
       }
@@ -125,7 +125,7 @@ export class Editor {
    * what is derived from one may be kept.
    */
   changesInPlace(o: object): boolean {
-    return this.copied.has(o);
+    return this.#copied.has(o);
   }
 
   set(path: Path, value: Json): void {

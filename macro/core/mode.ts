@@ -22,20 +22,24 @@ export type StrictProblem = Problem | (() => Problem);
 
 export class Outcome {
   readonly decisions: Decision[] = [];
-  private readonly problems: { problem: StrictProblem; strictOnly: boolean }[] = [];
-  private hard = 0;
-  private strictOnly = 0;
-  private stateMachines = 0;
-  private readonly changed: string[] = [];
-  private grants = 0;
-  private readonly neededDefinitions: StoredRef[] = [];
-  private readonly neededExternal = new Set<string>();
+  readonly #problems: { problem: StrictProblem; strictOnly: boolean }[] = [];
+  #hard = 0;
+  #strictOnly = 0;
+  #stateMachines = 0;
+  readonly #changed: string[] = [];
+  #grants = 0;
+  readonly #neededDefinitions: StoredRef[] = [];
+  readonly #neededExternal = new Set<string>();
 
-  constructor(private readonly mode: Mode) {}
+  readonly #mode: Mode;
+
+  constructor(mode: Mode) {
+    this.#mode = mode;
+  }
 
   /** The text of a message in this run's mode. */
   text(id: MessageId, data: MessageData = {}): string {
-    return render(id, data, this.mode);
+    return render(id, data, this.#mode);
   }
 
   /** Records a decision; `strict` is the problem it becomes in Mode strict. */
@@ -49,65 +53,65 @@ export class Outcome {
 
   /** A problem only in Mode strict (a decision Mode strict fails on). */
   strictFails(p: StrictProblem): void {
-    this.problems.push({ problem: p, strictOnly: true });
-    this.strictOnly++;
+    this.#problems.push({ problem: p, strictOnly: true });
+    this.#strictOnly++;
   }
 
   /** A problem in every mode. */
   problem(p: Problem): void {
-    this.problems.push({ problem: p, strictOnly: false });
-    this.hard++;
+    this.#problems.push({ problem: p, strictOnly: false });
+    this.#hard++;
   }
 
   /** Whether the run fails so far: then no more state machines are written. */
   get failing(): boolean {
-    return this.hard > 0 || (this.mode === 'strict' && this.strictOnly > 0);
+    return this.#hard > 0 || (this.#mode === 'strict' && this.#strictOnly > 0);
   }
 
   /** One processed state machine: whether its definition was written, and how many grants were added. */
   stateMachine(id: string, written: boolean, grantsAdded: number): void {
-    this.stateMachines++;
-    if (written) this.changed.push(id);
-    this.grants += grantsAdded;
+    this.#stateMachines++;
+    if (written) this.#changed.push(id);
+    this.#grants += grantsAdded;
   }
 
   needDefinition(ref: StoredRef): void {
-    this.neededDefinitions.push(ref);
+    this.#neededDefinitions.push(ref);
   }
 
   needExternal(arn: string): void {
-    this.neededExternal.add(arn);
+    this.#neededExternal.add(arn);
   }
 
-  private needs(): Needs {
-    return { definitions: this.neededDefinitions, external: this.hard > 0 ? [] : [...this.neededExternal].sort() };
+  #needs(): Needs {
+    return { definitions: this.#neededDefinitions, external: this.#hard > 0 ? [] : [...this.#neededExternal].sort() };
   }
 
   /** The result: the output fragment (the input in Mode report), or every problem thrown at once. */
   finish(input: unknown, output: unknown): TransformResult {
-    const problems = this.problems
-      .filter((p) => !p.strictOnly || this.mode === 'strict')
+    const problems = this.#problems
+      .filter((p) => !p.strictOnly || this.#mode === 'strict')
       .map((p) => (typeof p.problem === 'function' ? p.problem() : p.problem));
-    if (problems.length) throw new TransformError(problems, { needs: this.needs() });
-    return { fragment: this.mode === 'report' ? input : output, report: this.report() };
+    if (problems.length) throw new TransformError(problems, { needs: this.#needs() });
+    return { fragment: this.#mode === 'report' ? input : output, report: this.#report() };
   }
 
-  private report(): Report {
+  #report(): Report {
     const counts = new Map<Decision['action'], number>();
     for (const d of this.decisions) counts.set(d.action, (counts.get(d.action) ?? 0) + 1);
     const count = (a: Decision['action']): number => counts.get(a) ?? 0;
     return {
-      mode: this.mode,
+      mode: this.#mode,
       decisions: this.decisions,
-      changed: this.changed,
-      needs: this.needs(),
+      changed: this.#changed,
+      needs: this.#needs(),
       summary: {
-        stateMachines: this.stateMachines,
-        modifiedStateMachines: this.mode === 'report' ? 0 : this.changed.length,
+        stateMachines: this.#stateMachines,
+        modifiedStateMachines: this.#mode === 'report' ? 0 : this.#changed.length,
         rewritten: count('rewritten'),
         cold: count('cold'),
         warnings: count('warning'),
-        iamGrantsAdded: this.grants,
+        iamGrantsAdded: this.#grants,
       },
     };
   }

@@ -82,19 +82,19 @@ export class WarmTargets {
   readonly notes: TargetNote[] = [];
   /** The function-level reasons of each function (SnapStart, durable, Managed Instances). */
   readonly functionReasons = new Map<string, FunctionReason[]>();
-  private readonly samAliases = new Map<string, WarmTarget>();
+  readonly #samAliases = new Map<string, WarmTarget>();
   /** SAM functions with AutoPublishAlias: SAM resolves their `Fn.Alias` and `Fn.Version` references. */
-  private readonly samPublished = new Set<string>();
-  private readonly cache = new Map<string, Resolution>();
+  readonly #samPublished = new Set<string>();
+  readonly #cache = new Map<string, Resolution>();
   readonly enabled: ReadonlySet<Reason>;
   /** Aliases and versions by function, in template order (grouped once, not searched once per function). */
-  private byFn?: Map<string, { aliases: AliasInfo[]; versions: VersionInfo[] }>;
+  #byFn?: Map<string, { aliases: AliasInfo[]; versions: VersionInfo[] }>;
+  readonly #index: TemplateIndex;
+  readonly #aliasName?: string;
 
-  constructor(
-    private readonly index: TemplateIndex,
-    private readonly aliasName?: string,
-    enabled?: ReadonlySet<Reason>,
-  ) {
+  constructor(index: TemplateIndex, aliasName?: string, enabled?: ReadonlySet<Reason>) {
+    this.#index = index;
+    this.#aliasName = aliasName;
     this.enabled = enabled ?? new Set(REASONS);
     const pcOn = this.enabled.has('ProvisionedConcurrency');
     for (const r of index.resources.values()) {
@@ -146,11 +146,11 @@ export class WarmTargets {
         const alias = getOwn(props, 'AutoPublishAlias');
         const pc = pcOn ? provisionedGuards(getOwn(props, 'ProvisionedConcurrencyConfig')) : undefined;
         const fnLevel = (this.functionReasons.get(r.id) ?? []).map((x) => x.reason);
-        if (alias !== undefined) this.samPublished.add(r.id);
+        if (alias !== undefined) this.#samPublished.add(r.id);
         if (alias !== undefined && (pc || fnLevel.length)) {
           const own = r.condition ? [{ condition: r.condition, negate: false }] : [];
           const id = `${r.id}.Alias`;
-          this.samAliases.set(r.id, {
+          this.#samAliases.set(r.id, {
             fn: r.id,
             id,
             kind: 'sam-alias',
@@ -166,16 +166,16 @@ export class WarmTargets {
 
   /** The one warm target of a function, or why there is none. */
   resolve(fn: string): Resolution {
-    let res = this.cache.get(fn);
+    let res = this.#cache.get(fn);
     if (!res) {
-      res = this.compute(fn);
-      this.cache.set(fn, res);
+      res = this.#compute(fn);
+      this.#cache.set(fn, res);
     }
     return res;
   }
 
-  private ofFn(fn: string): { aliases: AliasInfo[]; versions: VersionInfo[] } {
-    if (!this.byFn) {
+  #ofFn(fn: string): { aliases: AliasInfo[]; versions: VersionInfo[] } {
+    if (!this.#byFn) {
       const by = new Map<string, { aliases: AliasInfo[]; versions: VersionInfo[] }>();
       const group = (f: string): { aliases: AliasInfo[]; versions: VersionInfo[] } => {
         let g = by.get(f);
@@ -187,13 +187,13 @@ export class WarmTargets {
       };
       for (const a of this.aliases.values()) group(a.fn).aliases.push(a);
       for (const v of this.versions.values()) group(v.fn).versions.push(v);
-      this.byFn = by;
+      this.#byFn = by;
     }
-    return this.byFn.get(fn) ?? { aliases: [], versions: [] };
+    return this.#byFn.get(fn) ?? { aliases: [], versions: [] };
   }
 
-  private compute(fn: string): Resolution {
-    const own = this.ofFn(fn);
+  #compute(fn: string): Resolution {
+    const own = this.#ofFn(fn);
     const all: WarmTarget[] = [];
     let provisioned = false;
     for (const a of own.aliases) {
@@ -206,28 +206,28 @@ export class WarmTargets {
         all.push({ fn, id: a.id, kind: 'alias', value: { Ref: a.id }, aliasName: a.name, guards: a.warm, reasons: a.reasons });
       }
     }
-    const sam = this.samAliases.get(fn);
+    const sam = this.#samAliases.get(fn);
     if (sam) all.push(sam);
     const aliases = all;
     // For the error messages only: written when one is.
     const what = (): string => describeTargets(aliases.length ? aliases[0].reasons : []);
     const list = (): string => aliases.map((a) => `${a.id} (Name: ${a.aliasName ?? '<not a literal>'})`).join(', ');
-    if (this.aliasName !== undefined) {
+    if (this.#aliasName !== undefined) {
       // AliasName picks among several warm aliases; naming an alias that exists without provisioned
       // concurrency is always an error, since the user asked for a qualifier that would stay cold.
-      const chosen = aliases.filter((a) => a.aliasName === this.aliasName);
+      const chosen = aliases.filter((a) => a.aliasName === this.#aliasName);
       if (chosen.length === 1) return { status: 'warm', target: chosen[0] };
-      const cold = own.aliases.find((a) => a.name === this.aliasName && (!a.warm || (provisioned && !a.provisioned)));
+      const cold = own.aliases.find((a) => a.name === this.#aliasName && (!a.warm || (provisioned && !a.provisioned)));
       if (cold) {
         return {
           status: 'error',
-          message: `AliasName is '${this.aliasName}', but alias ${cold.id} (Name: ${this.aliasName}) of function ${fn} has no provisioned concurrency.${list() ? ` Aliases ${what()}: ${list()}.` : ''}`,
+          message: `AliasName is '${this.#aliasName}', but alias ${cold.id} (Name: ${this.#aliasName}) of function ${fn} has no provisioned concurrency.${list() ? ` Aliases ${what()}: ${list()}.` : ''}`,
         };
       }
       if (aliases.length > 1) {
         return {
           status: 'error',
-          message: `AliasName is '${this.aliasName}', but function ${fn} has no alias named '${this.aliasName}'. Aliases ${what()}: ${list()}.`,
+          message: `AliasName is '${this.#aliasName}', but function ${fn} has no alias named '${this.#aliasName}'. Aliases ${what()}: ${list()}.`,
         };
       }
     }
@@ -235,7 +235,7 @@ export class WarmTargets {
     if (aliases.length > 1) {
       // Aliases guarded by Conditions that never hold together (prod under IsProd, dev under IsDev):
       // each applies where its Condition holds.
-      if (aliases.every((a, i) => aliases.every((b, j) => i === j || exclusiveGuards(a.guards, b.guards, this.index)))) {
+      if (aliases.every((a, i) => aliases.every((b, j) => i === j || exclusiveGuards(a.guards, b.guards, this.#index)))) {
         return {
           status: 'warm',
           target: {
@@ -304,7 +304,7 @@ export class WarmTargets {
   /** True when some alias of the template (or SAM AutoPublishAlias) has this literal name. */
   hasAliasNamed(name: string): boolean {
     for (const a of this.aliases.values()) if (a.name === name) return true;
-    for (const t of this.samAliases.values()) if (t.aliasName === name) return true;
+    for (const t of this.#samAliases.values()) if (t.aliasName === name) return true;
     return false;
   }
 
@@ -317,7 +317,7 @@ export class WarmTargets {
     const out = new Set<string>();
     for (const a of this.aliases.values()) if (a.warm) out.add(a.fn);
     for (const v of this.versions.values()) if (v.warm) out.add(v.fn);
-    for (const f of this.samAliases.keys()) out.add(f);
+    for (const f of this.#samAliases.keys()) out.add(f);
     return [...out];
   }
 
@@ -327,8 +327,8 @@ export class WarmTargets {
    */
   isWarmQualifier(id: string): boolean {
     const info = this.aliases.get(id) ?? this.versions.get(id);
-    if (info) return info.warm !== undefined && (info.provisioned === true || !this.hasProvisioned(info.fn));
-    return id.endsWith('.Alias') && this.samAliases.has(id.slice(0, -'.Alias'.length));
+    if (info) return info.warm !== undefined && (info.provisioned === true || !this.#hasProvisioned(info.fn));
+    return id.endsWith('.Alias') && this.#samAliases.has(id.slice(0, -'.Alias'.length));
   }
 
   /** Function of an alias or version logical ID (or SAM's `Fn.Alias` / `Fn.Version`). */
@@ -339,16 +339,16 @@ export class WarmTargets {
   /** The SAM function with AutoPublishAlias of `Fn.Alias` or `Fn.Version`. */
   samFunctionOf(id: string): string | undefined {
     const m = /^(.+)\.(Alias|Version)$/.exec(id);
-    return m && this.samPublished.has(m[1]) ? m[1] : undefined;
+    return m && this.#samPublished.has(m[1]) ? m[1] : undefined;
   }
 
   /** The literal alias name of an alias logical ID (or SAM's `Fn.Alias`), when known. */
   aliasNameOf(id: string): string | undefined {
-    return this.aliases.get(id)?.name ?? (id.endsWith('.Alias') ? this.samAliases.get(id.slice(0, -'.Alias'.length))?.aliasName : undefined);
+    return this.aliases.get(id)?.name ?? (id.endsWith('.Alias') ? this.#samAliases.get(id.slice(0, -'.Alias'.length))?.aliasName : undefined);
   }
 
   /** True when some alias or version of the function carries provisioned concurrency. */
-  private hasProvisioned(fn: string): boolean {
+  #hasProvisioned(fn: string): boolean {
     for (const q of [...this.aliases.values(), ...this.versions.values()]) if (q.fn === fn && q.warm && q.provisioned) return true;
     return false;
   }
@@ -356,9 +356,9 @@ export class WarmTargets {
   /** Literal alias names of a function's warm aliases (for literal ARNs already qualified with one). */
   warmAliasNames(fn: string): string[] {
     const names: string[] = [];
-    const provisioned = this.hasProvisioned(fn);
+    const provisioned = this.#hasProvisioned(fn);
     for (const a of this.aliases.values()) if (a.fn === fn && a.warm && a.name && (a.provisioned || !provisioned)) names.push(a.name);
-    const sam = this.samAliases.get(fn);
+    const sam = this.#samAliases.get(fn);
     if (sam?.aliasName) names.push(sam.aliasName);
     return names;
   }
