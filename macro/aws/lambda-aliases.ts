@@ -21,7 +21,7 @@
  */
 import type { LambdaClient, ListAliasesCommandOutput, ListProvisionedConcurrencyConfigsCommandOutput } from '@aws-sdk/client-lambda';
 import { TransformError } from '../errors';
-import { transform } from '../core/transform';
+import { transformWith } from '../core/transform';
 import type { ExternalLookup, TransformOptions } from '../types';
 import { budgetRetry, DEFAULT_BUDGET_MS, DEFAULT_CONCURRENCY, within, withinBudget } from './budget';
 import { planLookups } from './lanes';
@@ -73,7 +73,8 @@ export function budgetClient(sdk: LambdaSdk, region: string | undefined, deadlin
  */
 export function externalCandidates(fragment: unknown, options: TransformOptions): string[] {
   try {
-    return transform(fragment, { ...options, mode: 'report', external: undefined }).report.needs.external;
+    // (Unlocated: only `needs` is read, and the Lambda bundle leaves the locator out.)
+    return transformWith(fragment, { ...options, mode: 'report', external: undefined }).report.needs.external;
   } catch (e) {
     if (e instanceof TransformError) return [];
     throw e;

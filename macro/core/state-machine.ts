@@ -11,7 +11,7 @@ import { expandParts, partsToValue } from '../cfn/parts';
 import type { Dependencies } from './template/dependencies';
 import { formatCycle } from './template/dependencies';
 import type { Edit } from './definition/edit';
-import { stateLocator } from './definition/locate';
+import type { stateLocator } from './definition/locate';
 import { readDefinition, type DefinitionModel } from './definition/read';
 import { findSlots, type Slot, type SlotNote } from './definition/slots';
 import type { When } from './definition/ast';
@@ -41,6 +41,8 @@ export interface RunContext {
   reserved: ReadonlySet<string>;
   options: TransformOptions;
   out: Outcome;
+  /** Locates the decisions about states in the template's source; none are located without it. */
+  locate?: typeof stateLocator;
 }
 
 /** A stored definition the edge read: where the template names it, and its text (parsed, for SAM's Definition). */
@@ -71,7 +73,7 @@ function rewrite(sm: Resource, ctx: RunContext): number | undefined {
   const value = model.stored ? undefined : getOwn(sm.properties, model.property);
   const scan = findSlots(model.root);
   // The place in the template of each state's value, for the edges (none for a stored definition).
-  const locator = model.stored || options.locations === false ? undefined : stateLocator(model, value, scan);
+  const locator = model.stored ? undefined : ctx.locate?.(model, value, scan);
   /** Where a decision about the state at `statePath` sits (in the Fn::If branch `when`, if any). */
   const place = (state: string, statePath: string, when: readonly When[]): At & { stateMachine: string; state: string; statePath: string } => {
     const at: At & { stateMachine: string; state: string; statePath: string } = { stateMachine: sm.id, templatePath: model.path, state, statePath };

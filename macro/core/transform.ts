@@ -16,15 +16,27 @@ import { IamFixer } from './iam';
 import { checkNesting, LimitError } from '../limits';
 import { render } from '../messages';
 import { Outcome, strictProblem } from './mode';
+import { stateLocator } from './definition/locate';
 import { processStateMachine } from './state-machine';
 import { WarmTargets } from './targets/find';
 import { readTemplate, selected, stateMachines, type Resource } from './template/read';
 import { PARAMETERS_PATH, type TransformOptions, type TransformResult } from '../types';
 
 export function transform(fragment: unknown, options: TransformOptions = {}): TransformResult {
+  return transformWith(fragment, options, options.locations === false ? undefined : stateLocator);
+}
+
+/** Where each decision about a state sits in the template's source (the CLI's findings point there). */
+export type Locate = typeof stateLocator;
+
+/**
+ * `transform`, with the decisions located by `locate`, or not at all without it: the Lambda edge, which
+ * logs no location, calls this one, so that its bundle leaves the locator out.
+ */
+export function transformWith(fragment: unknown, options: TransformOptions, locate?: Locate): TransformResult {
   try {
     checkNesting(fragment);
-    return run(fragment, options);
+    return run(fragment, options, locate);
   } catch (e) {
     // A limit of the macro (docs/limits.md): one problem that names it, wherever it was reached.
     if (e instanceof LimitError) {
@@ -39,7 +51,7 @@ export function transform(fragment: unknown, options: TransformOptions = {}): Tr
   }
 }
 
-function run(fragment: unknown, options: TransformOptions): TransformResult {
+function run(fragment: unknown, options: TransformOptions, locate: Locate | undefined): TransformResult {
   const out = new Outcome(options.mode ?? 'rewrite');
   const index = readTemplate(fragment, options.region, options.accountId);
   const targets = new WarmTargets(index, options.aliasName, options.reasons && new Set(options.reasons));
@@ -68,7 +80,7 @@ function run(fragment: unknown, options: TransformOptions): TransformResult {
   const reserved = new Set<string>([...index.resources.keys(), ...index.unreadable.keys(), ...Object.keys(asObject(getOwn(index.fragment, 'Parameters')))]);
   // One dependency graph for every writer (definitions, IAM, DependsOn), read from the editor as it changes.
   const deps = new Dependencies((id) => editor.get(['Resources', id]));
-  const ctx = { index, targets, editor, deps, iam: new IamFixer(index, targets, editor, deps), reserved, options, out };
+  const ctx = { index, targets, editor, deps, iam: new IamFixer(index, targets, editor, deps), reserved, options, out, locate };
   for (const sm of machines) {
     options.checkpoint?.(`reading ${sm.id}`);
     if (selected(sm.id, options)) processStateMachine(sm, ctx);

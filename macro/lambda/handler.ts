@@ -15,7 +15,7 @@ import { LimitError } from '../limits';
 import { consoleSink, logDecisions, type LogSink } from './log';
 import { parseParams } from '../core/params';
 import { describeLocation, type StoredRef } from '../core/definition/stored';
-import { transform } from '../core/transform';
+import { transformWith } from '../core/transform';
 import * as lambdaAliases from '../aws/lambda-aliases';
 import { notEnabled } from '../aws/not-enabled';
 import * as s3Definitions from '../aws/s3-definitions';
@@ -67,8 +67,7 @@ async function reply(event: unknown, deps: HandlerDeps, requestId: string, fragm
   try {
     const e = validateEvent(event);
     const { externalAccounts, ...params } = parseParams(e.params);
-    // No decision's location in the template source: the log lines do not carry it.
-    const options: TransformOptions = { ...params, region: e.region, accountId: e.accountId, locations: false };
+    const options: TransformOptions = { ...params, region: e.region, accountId: e.accountId };
     // Run the core, fetch what its report says it needs, and run again only if something was fetched.
     // Definitions in S3 first: ResolveExternal looks for external functions in them too.
     if (checkpoint) {
@@ -105,7 +104,8 @@ type Attempt = { result: TransformResult; error?: undefined; needs: Needs } | { 
 /** One run of the core: its result or its TransformError, and what it needs fetched either way. */
 function attemptTransform(fragment: unknown, options: TransformOptions): Attempt {
   try {
-    const result = transform(fragment, options);
+    // No decision is located in the template's source: the log lines do not carry it.
+    const result = transformWith(fragment, options);
     return { result, needs: result.report.needs };
   } catch (e) {
     if (!(e instanceof TransformError)) throw e;
