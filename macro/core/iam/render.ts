@@ -175,9 +175,13 @@ export function wildcard(pattern: string, text: string): boolean {
   return true;
 }
 
-/** Whether the piece `pattern[from, to)` (with `?` for any one character) matches `text` at `at`. */
+/**
+ * Whether the piece `pattern[from, to)` (with `?` for any one character) matches `text` at `at`. Compared
+ * from its end: ARNs of one deployment share a long prefix (`arn:aws:lambda:REGION:ACCOUNT:function:`) and
+ * differ in the name after it, so a mismatch shows sooner there.
+ */
 function matchesAt(pattern: string, from: number, to: number, text: string, at: number): boolean {
-  for (let i = from; i < to; i++) {
+  for (let i = to - 1; i >= from; i--) {
     const c = pattern.charCodeAt(i);
     if (c !== 63 && c !== text.charCodeAt(at + i - from)) return false;
   }
