@@ -19,6 +19,9 @@ import type { Json, JsonObject } from '../../types';
 
 export const FUNCTION_TYPES = new Set(['AWS::Lambda::Function', 'AWS::Serverless::Function']);
 export const STATE_MACHINE_TYPES = new Set(['AWS::StepFunctions::StateMachine', 'AWS::Serverless::StateMachine']);
+/** The IAM policy resources: identity policies a role may get, and managed policies (a boundary too). */
+export const POLICY_TYPES = new Set(['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy', 'AWS::IAM::RolePolicy']);
+export const CONNECTOR_TYPE = 'AWS::Serverless::Connector';
 
 /** The property that holds a state machine's role: SAM's `Role`, CloudFormation's `RoleArn`. */
 export function roleKey(type: string): 'Role' | 'RoleArn' {
@@ -44,6 +47,12 @@ export class TemplateIndex {
   readonly functionsByComposedName = new Map<string, string | null>();
   /** Resources the macro cannot read (no Type, say), with what is wrong; passed through untouched. */
   readonly unreadable = new Map<string, Problem>();
+  /**
+   * The policy resources (POLICY_TYPES) and SAM Connectors, with their Type, in template order, whatever
+   * their Properties: the resources that may grant a role, which the IAM step reads for every state machine
+   * (found here, in the one pass over the resources, not by listing thousands of resources again).
+   */
+  readonly policyEntries: { readonly id: string; readonly type: string }[] = [];
 
   constructor(
     readonly fragment: JsonObject,
@@ -135,6 +144,7 @@ export function readTemplate(fragment: unknown, region?: string, accountId?: str
       });
       continue;
     }
+    if (POLICY_TYPES.has(type) || type === CONNECTOR_TYPE) index.policyEntries.push({ id, type });
     const props = hasOwn(raw, 'Properties') ? raw.Properties : {};
     if (!isObject(props)) {
       // Only the resources the macro reads need well-formed Properties; CloudFormation judges the rest.
