@@ -187,13 +187,18 @@ export function referencedResources(value: Json | undefined, resolve: (id: strin
     const r = resolve(id);
     if (r !== undefined) out.add(r);
   };
-  // One pass over each object's keys (this reads every resource the dependency graph visits).
+  // One pass over each object's keys (this reads every resource the dependency graph visits); only
+  // lists and maps are stacked (a scalar refers to nothing). An object's own references are added
+  // before any of its values is read: its Ref or GetAtt, then its Fn::Sub's, whichever its keys' order.
   const stack: (Json | undefined)[] = [value];
   while (stack.length) {
     const v = stack.pop();
     if (typeof v !== 'object' || v === null) continue;
     if (Array.isArray(v)) {
-      for (let k = 0; k < v.length; k++) stack.push(v[k]);
+      for (let k = 0; k < v.length; k++) {
+        const x = v[k];
+        if (typeof x === 'object' && x !== null) stack.push(x);
+      }
       continue;
     }
     const keys = Object.keys(v);
@@ -206,8 +211,12 @@ export function referencedResources(value: Json | undefined, resolve: (id: strin
         if (pair) add(pair[0]);
       }
     }
-    if (hasOwn(v, 'Fn::Sub')) subReferences(v['Fn::Sub'], add);
-    for (let k = 0; k < keys.length; k++) stack.push(v[keys[k]]);
+    for (let k = 0; k < keys.length; k++) {
+      const x = v[keys[k]];
+      // Object.keys lists every own key of a JSON value: the key is there exactly when hasOwn says so.
+      if (keys[k] === 'Fn::Sub') subReferences(x, add);
+      if (typeof x === 'object' && x !== null) stack.push(x);
+    }
   }
   return out;
 }
