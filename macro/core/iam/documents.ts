@@ -8,7 +8,7 @@
  */
 import { partsOf } from '../../cfn/parts';
 import { getOwn, isObject, type Editor } from '../../cfn/json';
-import type { Resource, TemplateIndex } from '../template/read';
+import { POLICY_TYPES, type Resource, type TemplateIndex } from '../template/read';
 import type { Json, JsonObject } from '../../types';
 import type { OwnPolicies } from './own-policy';
 import { intrinsicName, getAttPair, refName } from '../../cfn/intrinsics';
@@ -124,9 +124,7 @@ export class PolicyLocator {
         const id = refName(m);
         if (id && this.index.get(id)?.type === 'AWS::IAM::ManagedPolicy') attached.add(id);
       }
-    this.policyResources ??= [...this.index.resources.values()].filter(
-      (r) => r.type === 'AWS::IAM::Policy' || r.type === 'AWS::IAM::ManagedPolicy' || r.type === 'AWS::IAM::RolePolicy',
-    );
+    this.policyResources ??= policyResources(this.index);
     for (const r of this.policyResources) {
       const roles = r.type === 'AWS::IAM::RolePolicy' ? [getOwn(r.properties, 'RoleName')] : getOwn(r.properties, 'Roles');
       const names: Json[] = Array.isArray(roles) ? roles.filter((n): n is Json => n !== undefined) : [];
@@ -225,4 +223,14 @@ function cannotExtend(docs: PolicyDoc[], warnings: IamWarning[], path: string, w
       return undefined;
     },
   };
+}
+
+/** The policy resources of the template (POLICY_TYPES) the index holds (those with Properties to read), in template order. */
+export function policyResources(index: TemplateIndex): Resource[] {
+  const out: Resource[] = [];
+  for (const { id } of index.policyEntries) {
+    const r = index.get(id);
+    if (r !== undefined && POLICY_TYPES.has(r.type)) out.push(r);
+  }
+  return out;
 }

@@ -24,7 +24,7 @@ import { Coverage, invokeOnly } from './coverage';
 import { PolicyLocator, type Located } from './documents';
 import { actionMatches, assignments, describeAssignment, evaluate, INVOKE, leaves, mayApply, type Verdict } from './evaluate';
 import { collectConditions, resolve, type Assignment } from './conditions';
-import { describeValue, PrincipalReader, type Principal } from './principal';
+import { describeValue, PrincipalReader, type PolicyEntry, type Principal } from './principal';
 import type { IamWarning, Policies, Statement } from './types';
 import { OwnPolicies } from './own-policy';
 import { ArnRenderer } from './render';
@@ -82,8 +82,21 @@ export class IamFixer {
       (path) => editor.get(path),
       () => this.own.addedCount,
       (o) => !editor.changesInPlace(o),
+      () => this.policyEntries(),
     );
   }
+
+  /** The template's policy resources and Connectors, then the macro's own policies (a new list when it adds one). */
+  private policyEntries(): readonly PolicyEntry[] {
+    const added = this.own.addedCount;
+    if (this.entries?.added !== added) {
+      const own = this.own.addedIds.map((id) => ({ id, type: 'AWS::IAM::Policy' }));
+      this.entries = { added, list: own.length === 0 ? this.index.policyEntries : [...this.index.policyEntries, ...own] };
+    }
+    return this.entries.list;
+  }
+
+  private entries?: { added: number; list: readonly PolicyEntry[] };
 
   /**
    * Makes every principal that calls Lambda for these grants able to invoke their targets: the

@@ -8,6 +8,7 @@
 import { formatCycle, type Dependencies } from '../template/dependencies';
 import { getOwn, jsonEqual, type Editor } from '../../cfn/json';
 import type { Resource, TemplateIndex } from '../template/read';
+import { policyResources } from './documents';
 import type { JsonObject } from '../../types';
 import type { IamWarning } from './types';
 
@@ -24,6 +25,11 @@ export class OwnPolicies {
   get addedCount(): number {
     return this.added.size;
   }
+
+  /** The policy resources this run has added, in the order added (they follow the template's own). */
+  get addedIds(): readonly string[] {
+    return [...this.added];
+  }
   /** The template's policies named like the macro's own, in template order (found once, not once per role). */
   private candidates?: Resource[];
 
@@ -37,7 +43,7 @@ export class OwnPolicies {
   of(roleId: string): string | undefined {
     const known = this.policies.get(roleId);
     if (known !== undefined) return known ?? undefined;
-    this.candidates ??= [...this.index.resources.values()].filter((r) => r.type === 'AWS::IAM::Policy' && OWN_POLICY.test(r.id));
+    this.candidates ??= policyResources(this.index).filter((r) => r.type === 'AWS::IAM::Policy' && OWN_POLICY.test(r.id));
     for (const r of this.candidates) {
       if (jsonEqual(getOwn(r.properties, 'Roles') ?? null, [{ Ref: roleId }])) {
         this.policies.set(roleId, r.id);

@@ -20,6 +20,7 @@
 import { getOwn, isObject } from '../../cfn/json';
 import { getAttPair, intrinsicName, refName } from '../../cfn/intrinsics';
 import type { Json } from '../../types';
+import { CONNECTOR_TYPE, POLICY_TYPES } from '../template/read';
 import { collectConditions, resolve, type Assignment } from './conditions';
 import { INVOKE, invokeResources } from './evaluate';
 import type { Path, Policies, Statement } from './types';
@@ -27,10 +28,14 @@ import type { Path, Policies, Statement } from './types';
 /** Reads the template as it is now (the editor's state, with the macro's grants). */
 export type Read = (path: Path) => Json | undefined;
 
+/** A policy resource or Connector of the template (see TemplateIndex.policyEntries). */
+export interface PolicyEntry {
+  readonly id: string;
+  readonly type: string;
+}
+
 /** The principal: a role of the template, or the role SAM builds for a state machine. */
 export type Principal = { kind: 'role'; id: string } | { kind: 'sam'; id: string };
-
-const POLICY_TYPES = new Set(['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy', 'AWS::IAM::RolePolicy']);
 
 /** Follows Fn::If down to a value, keeping its path; undefined for NoValue. */
 function descend(value: Json | undefined, path: Path, a: Assignment): { value: Json; path: Path } | undefined {
@@ -92,6 +97,12 @@ export class PrincipalReader {
     private readonly added: () => number = () => 0,
     /** Whether a value read never changes (what is derived from it may be kept); none is by default. */
     private readonly fixed: (o: object) => boolean = () => false,
+    /**
+     * The policy resources and Connectors with their Type, in template order (the template's, then those the
+     * macro added), when the caller knows them: a new list when they change. By default they are found in the
+     * Resources read.
+     */
+    private readonly listed?: () => readonly PolicyEntry[],
   ) {}
 
   /** The strings of values that never change (see `mentions`). */
@@ -119,6 +130,7 @@ export class PrincipalReader {
   /** The Type of each policy resource (see policyIds): types never change, and the macro only adds resources. */
   private readonly types = new Map<string, string>();
   private idsCache?: { resources: object; added: number; policy: string[]; connectors: string[]; both: string[] };
+  private listedCache?: { from: readonly PolicyEntry[]; policy: string[]; connectors: string[]; both: string[] };
 
   /**
    * The IDs of the policy resources (POLICY_TYPES) and of the Connectors, in template order. Computed again
@@ -127,6 +139,7 @@ export class PrincipalReader {
    * machine and grant.
    */
   private policyIds(): { policy: string[]; connectors: string[]; both: string[] } {
+    if (this.listed !== undefined) return this.fromListed(this.listed());
     const r = this.read(['Resources']);
     if (!isObject(r)) return { policy: [], connectors: [], both: [] };
     const added = this.added();
@@ -143,12 +156,30 @@ export class PrincipalReader {
       if (POLICY_TYPES.has(type)) {
         policy.push(id);
         this.types.set(id, type);
-      } else if (type === 'AWS::Serverless::Connector') connectors.push(id);
+      } else if (type === CONNECTOR_TYPE) connectors.push(id);
       else continue;
       both.push(id);
     }
     this.idsCache = { resources: r, added, policy, connectors, both };
     return this.idsCache;
+  }
+
+  /** policyIds from the caller's list (see `listed`), split once per list. */
+  private fromListed(from: readonly PolicyEntry[]): { policy: string[]; connectors: string[]; both: string[] } {
+    if (this.listedCache?.from === from) return this.listedCache;
+    const policy: string[] = [];
+    const connectors: string[] = [];
+    const both: string[] = [];
+    for (const { id, type } of from) {
+      if (POLICY_TYPES.has(type)) {
+        policy.push(id);
+        this.types.set(id, type);
+      } else if (type === CONNECTOR_TYPE) connectors.push(id);
+      else continue;
+      both.push(id);
+    }
+    this.listedCache = { from, policy, connectors, both };
+    return this.listedCache;
   }
 
   private type(id: string): string | undefined {
@@ -217,10 +248,17 @@ export class PrincipalReader {
     const roleName = ids.length > 0 ? this.read([...props, 'RoleName']) : undefined;
     const named = ids.length > 0 ? (this.read(props) ?? null) : null;
     const boundaryText = ids.length > 0 ? JSON.stringify(this.read([...props, 'PermissionsBoundary']) ?? null) : '';
+    // The role's text, when its strings cannot be kept (the macro has edited it): written once for every policy.
+    let namedText: string | undefined;
+    const namedMentions = (id: string): boolean => {
+      if (typeof named === 'object' && named !== null && this.fixed(named) && plainName(id)) return this.mentions(named, id);
+      namedText ??= JSON.stringify(named);
+      return namedText.includes(JSON.stringify(id));
+    };
     const list: Reaching[] = [];
     for (const id of ids) {
       const raw = this.read(['Resources', id]) ?? null;
-      const mayReach = this.mentions(raw, p.id) || (typeof roleName === 'string' && this.mentions(raw, roleName)) || this.mentions(named, id);
+      const mayReach = this.mentions(raw, p.id) || (typeof roleName === 'string' && this.mentions(raw, roleName)) || namedMentions(id);
       if (mayReach) list.push({ raw, boundary: boundaryText.includes(JSON.stringify({ Ref: id })), invoke: invokeResources(raw, INVOKE) });
     }
     this.reach.set(key, { version, list });

@@ -24,6 +24,8 @@ const UNKNOWN_ACCOUNT = '\u0001A';
 export class ArnRenderer {
   /** Rendered values by identity: template values are never mutated, and each is rendered for many grants. */
   private readonly rendered = new WeakMap<object, string | undefined>();
+  /** Rendered `{"Fn::Sub": TEXT}` (before `deployment`), by TEXT: its parts depend on nothing else. */
+  private readonly subTexts = new Map<string, string | undefined>();
   /**
    * The deployment's partition, region and account, read once: the index's are fixed when it is built (its
    * partition is computed from the region on every read), and every ARN rendered needs them.
@@ -88,17 +90,32 @@ export class ArnRenderer {
       return ga && ga[1] === 'Arn' && this.index.isFunction(ga[0]) ? `${this.fnArnPrefix()}${this.fnName(ga[0])}` : undefined;
     }
     if (fn === 'Fn::Sub' || fn === 'Fn::Join') {
-      const parts = partsOf(value);
-      if (!parts) return undefined;
-      let out = '';
-      for (const p of parts) {
-        const t = typeof p === 'string' ? p : this.renderPart(p.hole, depth + 1);
-        if (t === undefined) return undefined;
-        out += t;
+      // An Fn::Sub of one string renders as that string says, at any depth that leaves its Ref and GetAtt
+      // holes room (their depth + 1 at most 10): rendered once for every statement that repeats it.
+      const sub = fn === 'Fn::Sub' && depth <= 9 ? (value as { 'Fn::Sub': Json })['Fn::Sub'] : undefined;
+      if (typeof sub === 'string') {
+        const known = this.subTexts.get(sub);
+        if (known !== undefined || this.subTexts.has(sub)) return known;
+        const text = this.renderParts(value, depth);
+        this.subTexts.set(sub, text);
+        return text;
       }
-      return out;
+      return this.renderParts(value, depth);
     }
     return undefined;
+  }
+
+  /** The rendered parts of an Fn::Sub or Fn::Join. */
+  private renderParts(value: Json, depth: number): string | undefined {
+    const parts = partsOf(value);
+    if (!parts) return undefined;
+    let out = '';
+    for (const p of parts) {
+      const t = typeof p === 'string' ? p : this.renderPart(p.hole, depth + 1);
+      if (t === undefined) return undefined;
+      out += t;
+    }
+    return out;
   }
 
   fnName(id: string): string {
@@ -175,9 +192,13 @@ export function wildcard(pattern: string, text: string): boolean {
   return true;
 }
 
-/** Whether the piece `pattern[from, to)` (with `?` for any one character) matches `text` at `at`. */
+/**
+ * Whether the piece `pattern[from, to)` (with `?` for any one character) matches `text` at `at`. Compared
+ * from its end: ARNs of one deployment share a long prefix (`arn:aws:lambda:REGION:ACCOUNT:function:`) and
+ * differ in the name after it, so a mismatch shows sooner there.
+ */
 function matchesAt(pattern: string, from: number, to: number, text: string, at: number): boolean {
-  for (let i = from; i < to; i++) {
+  for (let i = to - 1; i >= from; i--) {
     const c = pattern.charCodeAt(i);
     if (c !== 63 && c !== text.charCodeAt(at + i - from)) return false;
   }

@@ -19,6 +19,9 @@ import type { Json, JsonObject } from '../../types';
 
 export const FUNCTION_TYPES = new Set(['AWS::Lambda::Function', 'AWS::Serverless::Function']);
 export const STATE_MACHINE_TYPES = new Set(['AWS::StepFunctions::StateMachine', 'AWS::Serverless::StateMachine']);
+/** The IAM policy resources: identity policies a role may get, and managed policies (a boundary too). */
+export const POLICY_TYPES = new Set(['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy', 'AWS::IAM::RolePolicy']);
+export const CONNECTOR_TYPE = 'AWS::Serverless::Connector';
 
 /** The property that holds a state machine's role: SAM's `Role`, CloudFormation's `RoleArn`. */
 export function roleKey(type: string): 'Role' | 'RoleArn' {
@@ -44,6 +47,12 @@ export class TemplateIndex {
   readonly functionsByComposedName = new Map<string, string | null>();
   /** Resources the macro cannot read (no Type, say), with what is wrong; passed through untouched. */
   readonly unreadable = new Map<string, Problem>();
+  /**
+   * The policy resources (POLICY_TYPES) and SAM Connectors, with their Type, in template order, whatever
+   * their Properties: the resources that may grant a role, which the IAM step reads for every state machine
+   * (found here, in the one pass over the resources, not by listing thousands of resources again).
+   */
+  readonly policyEntries: { readonly id: string; readonly type: string }[] = [];
 
   constructor(
     readonly fragment: JsonObject,
@@ -135,6 +144,7 @@ export function readTemplate(fragment: unknown, region?: string, accountId?: str
       });
       continue;
     }
+    if (POLICY_TYPES.has(type) || type === CONNECTOR_TYPE) index.policyEntries.push({ id, type });
     const props = hasOwn(raw, 'Properties') ? raw.Properties : {};
     if (!isObject(props)) {
       // Only the resources the macro reads need well-formed Properties; CloudFormation judges the rest.
@@ -177,13 +187,18 @@ export function referencedResources(value: Json | undefined, resolve: (id: strin
     const r = resolve(id);
     if (r !== undefined) out.add(r);
   };
-  // One pass over each object's keys (this reads every resource the dependency graph visits).
+  // One pass over each object's keys (this reads every resource the dependency graph visits); only
+  // lists and maps are stacked (a scalar refers to nothing). An object's own references are added
+  // before any of its values is read: its Ref or GetAtt, then its Fn::Sub's, whichever its keys' order.
   const stack: (Json | undefined)[] = [value];
   while (stack.length) {
     const v = stack.pop();
     if (typeof v !== 'object' || v === null) continue;
     if (Array.isArray(v)) {
-      for (let k = 0; k < v.length; k++) stack.push(v[k]);
+      for (let k = 0; k < v.length; k++) {
+        const x = v[k];
+        if (typeof x === 'object' && x !== null) stack.push(x);
+      }
       continue;
     }
     const keys = Object.keys(v);
@@ -196,8 +211,12 @@ export function referencedResources(value: Json | undefined, resolve: (id: strin
         if (pair) add(pair[0]);
       }
     }
-    if (hasOwn(v, 'Fn::Sub')) subReferences(v['Fn::Sub'], add);
-    for (let k = 0; k < keys.length; k++) stack.push(v[keys[k]]);
+    for (let k = 0; k < keys.length; k++) {
+      const x = v[keys[k]];
+      // Object.keys lists every own key of a JSON value: the key is there exactly when hasOwn says so.
+      if (keys[k] === 'Fn::Sub') subReferences(x, add);
+      if (typeof x === 'object' && x !== null) stack.push(x);
+    }
   }
   return out;
 }

@@ -5,6 +5,7 @@
 import { applies, assignments, evaluate, INVOKE, resourceMatches, type Render } from '../../../../macro/core/iam/evaluate';
 import { resolve, type Assignment } from '../../../../macro/core/iam/conditions';
 import { PrincipalReader } from '../../../../macro/core/iam/principal';
+import { readTemplate } from '../../../../macro/core/template/read';
 import type { Policies, Statement } from '../../../../macro/core/iam/types';
 import type { Json, JsonObject } from '../../../../macro/types';
 
@@ -253,5 +254,36 @@ describe('PrincipalReader: every policy that reaches a role', () => {
       'Fn::Sub': ['arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${FunctionName}*', { FunctionName: 'my-fn' }],
     });
     expect(p.external.map((e) => e.kind)).toEqual(['managed', 'boundary']);
+  });
+
+  test('policies and conditions are the same whether the policy resources are listed by the caller or found in Resources', () => {
+    const resources: JsonObject = {
+      Role: {
+        Type: 'AWS::IAM::Role',
+        Properties: { RoleName: 'flow-role', ManagedPolicyArns: [{ Ref: 'Managed' }], PermissionsBoundary: { Ref: 'Boundary' } },
+      },
+      SM: { Type: 'AWS::Serverless::StateMachine', Properties: {} },
+      Conn: { Type: 'AWS::Serverless::Connector', Properties: { Source: { Id: 'SM' }, Destination: { Id: 'Fn' }, Permissions: ['Write'] } },
+      Attached: { Type: 'AWS::IAM::Policy', Condition: 'C', Properties: { Roles: [{ Ref: 'Role' }], PolicyDocument: doc(S('b')) } },
+      Managed: { Type: 'AWS::IAM::ManagedPolicy', Properties: { PolicyDocument: doc(S('e')) } },
+      Boundary: {
+        Type: 'AWS::IAM::ManagedPolicy',
+        Properties: { PolicyDocument: doc({ Effect: 'Deny', Action: '*', Resource: { 'Fn::If': ['D', 'x', 'y'] } }) },
+      },
+      ByName: { Type: 'AWS::IAM::RolePolicy', Properties: { RoleName: 'flow-role', PolicyDocument: doc(S('c')) } },
+    };
+    const root = { Resources: resources };
+    const read = (path: (string | number)[]): Json | undefined => {
+      let node: Json | undefined = root;
+      for (const k of path) node = Array.isArray(node) ? node[k as number] : node && typeof node === 'object' ? (node as JsonObject)[k as string] : undefined;
+      return node;
+    };
+    const listed = readTemplate(root).policyEntries;
+    const found = new PrincipalReader(read);
+    const given = new PrincipalReader(read, undefined, undefined, () => listed);
+    for (const p of [{ kind: 'role', id: 'Role' } as const, { kind: 'sam', id: 'SM' } as const]) {
+      expect(given.conditions(p)).toEqual(found.conditions(p));
+      for (const a of assignments(['C', 'D'])) expect(given.policies(p, a)).toEqual(found.policies(p, a));
+    }
   });
 });

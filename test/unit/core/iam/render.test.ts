@@ -3,7 +3,10 @@
  * expression built from the pattern, and no backtracking over names the template controls.
  */
 import fc from 'fast-check';
-import { wildcard } from '../../../../macro/core/iam/render';
+import { ArnRenderer, wildcard } from '../../../../macro/core/iam/render';
+import { WarmTargets } from '../../../../macro/core/targets/find';
+import { readTemplate } from '../../../../macro/core/template/read';
+import type { Json } from '../../../../macro/types';
 
 /** The reference: `*` is `.*`, `?` is `.`, anything else itself. */
 function reference(pattern: string, text: string): boolean {
@@ -42,4 +45,49 @@ test('adversarial patterns against a 400 KB name: answered after a bounded numbe
   expect(wildcard(`${'*a'.repeat(100_000)}b`, name)).toBe(false);
   expect(wildcard(`*${'a'.repeat(199_999)}?b`, name)).toBe(false);
   expect(wildcard(`*${'a'.repeat(200_000)}*`, name)).toBe(true);
+});
+
+describe('ArnRenderer: an Fn::Sub of one string is rendered once for every value that repeats it', () => {
+  const index = readTemplate(
+    {
+      Parameters: { Stage: { Type: 'String' } },
+      Resources: {
+        Fn: { Type: 'AWS::Lambda::Function', Properties: { FunctionName: 'named' } },
+        Anon: { Type: 'AWS::Lambda::Function', Properties: {} },
+        Live: { Type: 'AWS::Lambda::Alias', Properties: { FunctionName: { Ref: 'Fn' }, FunctionVersion: '1', Name: 'live' } },
+      },
+    },
+    'us-east-1',
+  );
+  const targets = new WarmTargets(index);
+  const piece = fc.constantFrom(
+    'arn:',
+    'aws',
+    ':',
+    '*',
+    '${AWS::Region}',
+    '${AWS::AccountId}',
+    '${Fn.Arn}',
+    '${Anon.Arn}',
+    '${Live}',
+    '${Stage}',
+    '${!x}',
+    '${',
+    '}',
+    '${}',
+  );
+  const sub = fc.array(piece, { maxLength: 6 }).map((p): Json => ({ 'Fn::Sub': p.join('') }));
+  // The same strings at every depth: in Joins nested up to 12 deep (renderValue stops at 10).
+  const value: fc.Arbitrary<Json> = fc
+    .tuple(sub, fc.nat(12), fc.constantFrom('', 'x'))
+    .map(([s, depth, before]) => Array.from({ length: depth }).reduce<Json>((v) => ({ 'Fn::Join': ['', [before, v]] }), s));
+  test('the same text as a renderer that renders nothing else', () => {
+    fc.assert(
+      fc.property(fc.array(value, { maxLength: 8 }), (values) => {
+        const shared = new ArnRenderer(index, targets);
+        for (const v of values) expect(shared.render(v)).toBe(new ArnRenderer(index, targets).render(v));
+      }),
+      { numRuns: 500, seed: 3 },
+    );
+  });
 });

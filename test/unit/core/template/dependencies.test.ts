@@ -128,6 +128,66 @@ describe('Dependencies', () => {
       { numRuns: 500, seed: 12 },
     );
   });
+
+  test("a search left incomplete by the caller's `unreaching` (which may reach another state machine) is not kept", () => {
+    const machine = (links: string[]): JsonObject => ({ Type: 'AWS::StepFunctions::StateMachine', Properties: { links: links.map((t) => ({ Ref: t })) } });
+    const deps = graphOf({ A: res({ b: { Ref: 'B' } }), B: res({ s: { Ref: 'S1' } }), S0: machine([]), S1: machine([]) });
+    const unreaching = new Set<string>();
+    // B does not reach S0 (and is kept in unreaching); A's search then stops at B.
+    expect(deps.path('B', ['S0'], [], unreaching)).toBeUndefined();
+    expect(deps.path('A', ['S0'], [], unreaching)).toBeUndefined();
+    expect(deps.path('A', ['S1'])).toEqual(['A', 'B', 'S1']);
+  });
+
+  test('property: what one graph keeps between questions (resources that reach no state machine) changes no answer', () => {
+    // One graph asked many questions while resources change (each said `changed`) and edges are added,
+    // against a graph made fresh for each question (it keeps nothing).
+    const ids = ['S0', 'S1', 'R0', 'R1', 'R2', 'R3', 'R4', 'R5', 'R6', 'R7'];
+    const type = (id: string): string => (id.startsWith('S') ? 'AWS::StepFunctions::StateMachine' : 'Custom::R');
+    const links = fc.array(fc.constantFrom(...ids), { maxLength: 2 });
+    // Mostly questions for state machines (those the graph keeps what it learns for), some for others.
+    const to = fc.oneof(fc.constantFrom(['S0'], ['S1'], ['S0', 'S1']), fc.subarray(ids, { minLength: 1, maxLength: 2 }));
+    // A change or an added edge mostly makes a state machine reachable from where it was not.
+    const more = fc.array(fc.constantFrom('S0', 'S1', 'R0'), { minLength: 1, maxLength: 2 });
+    const step = fc.oneof(
+      { arbitrary: fc.record({ ask: fc.constantFrom(...ids), to, extra: fc.boolean() }), weight: 4 },
+      { arbitrary: fc.record({ change: fc.constantFrom(...ids), links: fc.oneof(links, more) }), weight: 1 },
+      { arbitrary: fc.record({ add: fc.constantFrom(...ids), links: fc.oneof(links, more) }), weight: 1 },
+    );
+    fc.assert(
+      fc.property(fc.tuple(...ids.map(() => links)), fc.array(step, { maxLength: 40 }), (initial, steps) => {
+        const resources: JsonObject = {};
+        const write = (id: string, to: string[]): void => {
+          resources[id] = { Type: type(id), Properties: { links: to.map((t) => ({ Ref: t })) } };
+        };
+        for (const [k, to] of initial.entries()) write(ids[k], to);
+        const added: [string, string[]][] = [];
+        const kept = graphOf(resources);
+        // A caller's `unreaching`, by `to`, valid while nothing changes.
+        let unreaching = new Map<string, Set<string>>();
+        for (const s of steps) {
+          if ('change' in s) {
+            write(s.change, s.links);
+            kept.changed(s.change);
+            unreaching = new Map();
+          } else if ('add' in s) {
+            added.push([s.add, s.links]);
+            kept.add(s.add, s.links);
+            unreaching = new Map();
+          } else {
+            const fresh = graphOf(resources);
+            for (const [from, to] of added) fresh.add(from, to);
+            const extra: [string, string][] = s.extra ? [[s.ask, 'R0']] : [];
+            const key = s.to.join();
+            if (!unreaching.has(key)) unreaching.set(key, new Set());
+            const memo = s.extra ? undefined : unreaching.get(key);
+            expect(kept.path(s.ask, s.to, extra, memo)).toEqual(fresh.path(s.ask, s.to, extra));
+          }
+        }
+      }),
+      { numRuns: 2000, seed: 7 },
+    );
+  });
 });
 
 describe('the independent detector (test/support/cycles.ts)', () => {
