@@ -142,7 +142,13 @@ export class IamFixer {
   private ensureFor(stateMachine: Resource, roleValue: Json | undefined, group: { key: string; at: string; grants: Grant[] }, outcome: IamOutcome): void {
     // Many invocations share a target: judge each distinct grant once (and format only those).
     const distinct = new Map<string, Grant>();
+    // A value met before (the slots decided once share their edit's) has its text in `distinct` already.
+    const met = new Set<Json>();
     for (const g of group.grants) {
+      if (typeof g.value === 'object' && g.value !== null) {
+        if (met.has(g.value)) continue;
+        met.add(g.value);
+      }
       const k = JSON.stringify(g.value);
       if (!distinct.has(k)) distinct.set(k, g);
     }
