@@ -13,16 +13,19 @@ import { intrinsicName, refName } from '../../cfn/intrinsics';
 export type Granted = readonly [resource: Json, pattern: string | undefined];
 
 export class Coverage {
-  constructor(
-    private readonly editor: Editor,
-    private readonly arns: ArnRenderer,
-  ) {}
+  readonly #editor: Editor;
+  readonly #arns: ArnRenderer;
+
+  constructor(editor: Editor, arns: ArnRenderer) {
+    this.#editor = editor;
+    this.#arns = arns;
+  }
 
   /** Allow statements granting lambda:InvokeFunction, as paths. */
-  private *statements(docs: PolicyDoc[]): Generator<Path> {
+  *#statements(docs: PolicyDoc[]): Generator<Path> {
     for (const d of docs) {
       if (d.label.endsWith('LambdaInvokePolicy')) continue; // a SAM policy template, judged in covered()
-      const doc = this.editor.get(d.path);
+      const doc = this.#editor.get(d.path);
       const st = getOwn(doc, 'Statement');
       const list: [Json, Path][] = Array.isArray(st)
         ? st.map((s, k): [Json, Path] => [s, [...d.path, 'Statement', k]])
@@ -41,21 +44,21 @@ export class Coverage {
     const out: Granted[] = [];
     for (const d of docs) {
       if (d.label.endsWith('LambdaInvokePolicy')) continue; // a SAM policy template, judged in covered()
-      const st = getOwn(this.editor.get(d.path), 'Statement');
-      if (Array.isArray(st)) for (const s of st) this.grantedBy(s, out);
-      else if (st !== undefined) this.grantedBy(st, out);
+      const st = getOwn(this.#editor.get(d.path), 'Statement');
+      if (Array.isArray(st)) for (const s of st) this.#grantedBy(s, out);
+      else if (st !== undefined) this.#grantedBy(st, out);
     }
     return out;
   }
 
-  private grantedBy(s: Json, out: Granted[]): void {
+  #grantedBy(s: Json, out: Granted[]): void {
     if (!grantsInvoke(s)) return;
     const resource = getOwn(s, 'Resource');
     if (!Array.isArray(resource)) {
-      if (resource !== undefined) out.push([resource, this.arns.render(resource)]);
+      if (resource !== undefined) out.push([resource, this.#arns.render(resource)]);
       return;
     }
-    for (const r of resource) if (r !== undefined) out.push([r, this.arns.render(r)]);
+    for (const r of resource) if (r !== undefined) out.push([r, this.#arns.render(r)]);
   }
 
   covered(docs: PolicyDoc[], target: Json, granted: Granted[] = this.granted(docs)): boolean {
@@ -66,12 +69,12 @@ export class Coverage {
       const arg = (target as { 'Fn::If': Json[] })['Fn::If'];
       return Array.isArray(arg) && arg.length === 3 && this.covered(docs, arg[1], granted) && this.covered(docs, arg[2], granted);
     }
-    const want = this.arns.render(target);
+    const want = this.#arns.render(target);
     for (const d of docs) {
       if (d.label.endsWith('LambdaInvokePolicy')) {
-        const fnName = getOwn(this.editor.get(d.path), 'FunctionName');
-        const name = fnName === undefined ? undefined : this.arns.render(fnName);
-        if (want !== undefined && name !== undefined && wildcard(`${this.arns.fnArnPrefix()}${name}*`, want)) return true;
+        const fnName = getOwn(this.#editor.get(d.path), 'FunctionName');
+        const name = fnName === undefined ? undefined : this.#arns.render(fnName);
+        if (want !== undefined && name !== undefined && wildcard(`${this.#arns.fnArnPrefix()}${name}*`, want)) return true;
       }
     }
     for (const [r, pattern] of granted) {
@@ -89,12 +92,12 @@ export class Coverage {
    * list with `lambda:UpdateAlias`) is left alone: the new target gets a statement of its own.
    */
   findStatement(docs: PolicyDoc[], fnArn: Json): Path | undefined {
-    const want = this.arns.render(fnArn);
-    for (const p of this.statements(docs)) {
-      if (!invokeOnly(this.editor.get([...p, 'Action']))) continue;
-      const resource = this.editor.get([...p, 'Resource']);
+    const want = this.#arns.render(fnArn);
+    for (const p of this.#statements(docs)) {
+      if (!invokeOnly(this.#editor.get([...p, 'Action']))) continue;
+      const resource = this.#editor.get([...p, 'Resource']);
       const list = Array.isArray(resource) ? resource : [resource];
-      if (list.some((r) => r !== undefined && (jsonEqual(r, fnArn) || (want !== undefined && this.arns.render(r) === want)))) return p;
+      if (list.some((r) => r !== undefined && (jsonEqual(r, fnArn) || (want !== undefined && this.#arns.render(r) === want)))) return p;
     }
     return undefined;
   }

@@ -38,13 +38,21 @@ export interface Located {
 
 export class PolicyLocator {
   /** The template's policy resources, in template order (found once, not once per state machine). */
-  private policyResources?: Resource[];
+  #policyResources?: Resource[];
 
-  constructor(
-    private readonly index: TemplateIndex,
-    private readonly editor: Editor,
-    private readonly own: OwnPolicies,
-  ) {}
+  readonly #index: TemplateIndex;
+
+  readonly #editor: Editor;
+
+  readonly #own: OwnPolicies;
+
+  constructor(index: TemplateIndex, editor: Editor, own: OwnPolicies) {
+    this.#index = index;
+
+    this.#editor = editor;
+
+    this.#own = own;
+  }
 
   /**
    * The role's policy documents, and how to add a statement; undefined when the role is outside the
@@ -54,11 +62,11 @@ export class PolicyLocator {
    */
   locate(sm: Resource, roleValue: Json | undefined, key: string, at: string, warnings: IamWarning[], targetsText: () => string): Located | undefined {
     // SAM builds the role from `Policies`.
-    if (roleValue === undefined && sm.type === 'AWS::Serverless::StateMachine') return this.locateSam(sm, warnings, targetsText);
-    const roleId = this.roleOf(roleValue);
-    const role = roleId ? this.index.get(roleId) : undefined;
+    if (roleValue === undefined && sm.type === 'AWS::Serverless::StateMachine') return this.#locateSam(sm, warnings, targetsText);
+    const roleId = this.#roleOf(roleValue);
+    const role = roleId ? this.#index.get(roleId) : undefined;
     const named = roleValue === undefined ? undefined : (getAttPair(roleValue)?.[0] ?? refName(roleValue));
-    if (!roleId && named !== undefined && !named.startsWith('AWS::') && !this.index.get(named) && !this.index.isParameter(named)) {
+    if (!roleId && named !== undefined && !named.startsWith('AWS::') && !this.#index.get(named) && !this.#index.isParameter(named)) {
       warnings.push({
         path: at,
         message: `${key} refers to ${named}, which is not a resource or parameter of this template (CloudFormation will reject it); the macro could not let it invoke ${targetsText()}`,
@@ -76,14 +84,14 @@ export class PolicyLocator {
       });
       return undefined;
     }
-    return this.locateRole(sm, roleId, role);
+    return this.#locateRole(sm, roleId, role);
   }
 
   /** An AWS::Serverless::StateMachine without `Role`: its `Policies`, from which SAM builds the role. */
-  private locateSam(sm: Resource, warnings: IamWarning[], targetsText: () => string): Located {
+  #locateSam(sm: Resource, warnings: IamWarning[], targetsText: () => string): Located {
     const smPath = ['Resources', sm.id, 'Properties'];
     const docs: PolicyDoc[] = [];
-    const policies = this.editor.get([...smPath, 'Policies']);
+    const policies = this.#editor.get([...smPath, 'Policies']);
     if (intrinsicName(policies) !== undefined) {
       return cannotExtend(docs, warnings, `${smPath.join('/')}/Policies`, sm.id, targetsText, { kind: 'sam', id: sm.id });
     }
@@ -99,20 +107,20 @@ export class PolicyLocator {
       host: sm.id,
       principal: { kind: 'sam', id: sm.id },
       addStatement: (s) => {
-        const current = this.editor.get([...smPath, 'Policies']);
+        const current = this.#editor.get([...smPath, 'Policies']);
         const doc = { Statement: [s] };
         const next = Array.isArray(current) ? [...current, doc] : current === undefined ? [doc] : [current, doc];
-        this.editor.set([...smPath, 'Policies'], next);
+        this.#editor.set([...smPath, 'Policies'], next);
         return { path: [...smPath, 'Policies', next.length - 1].join('/'), how: `a new policy document in ${sm.id}'s Policies`, resource: sm.id };
       },
     };
   }
 
   /** A role of the template: its inline policies, the policy resources attached to it, and the macro's own policy for it. */
-  private locateRole(sm: Resource, roleId: string, role: Resource): Located {
+  #locateRole(sm: Resource, roleId: string, role: Resource): Located {
     const rolePath = ['Resources', roleId, 'Properties'];
     const docs: PolicyDoc[] = [];
-    const inline = this.editor.get([...rolePath, 'Policies']);
+    const inline = this.#editor.get([...rolePath, 'Policies']);
     if (Array.isArray(inline))
       inline.forEach((_policy, k) => {
         docs.push({ path: [...rolePath, 'Policies', k, 'PolicyDocument'], label: `${roleId} Policies[${k}]` });
@@ -122,30 +130,30 @@ export class PolicyLocator {
     if (Array.isArray(managed))
       for (const m of managed) {
         const id = refName(m);
-        if (id && this.index.get(id)?.type === 'AWS::IAM::ManagedPolicy') attached.add(id);
+        if (id && this.#index.get(id)?.type === 'AWS::IAM::ManagedPolicy') attached.add(id);
       }
-    this.policyResources ??= policyResources(this.index);
-    for (const r of this.policyResources) {
+    this.#policyResources ??= policyResources(this.#index);
+    for (const r of this.#policyResources) {
       const roles = r.type === 'AWS::IAM::RolePolicy' ? [getOwn(r.properties, 'RoleName')] : getOwn(r.properties, 'Roles');
       const names: Json[] = Array.isArray(roles) ? roles.filter((n): n is Json => n !== undefined) : [];
-      if (attached.has(r.id) || names.some((n) => this.namesRole(n, role))) {
+      if (attached.has(r.id) || names.some((n) => this.#namesRole(n, role))) {
         docs.push({ path: ['Resources', r.id, 'Properties', 'PolicyDocument'], label: r.id });
       }
     }
     // The macro's own policy added in this run (one from an earlier run is among the policies above).
-    const own = this.own.created(roleId);
+    const own = this.#own.created(roleId);
     if (own !== undefined) docs.push({ path: ['Resources', own, 'Properties', 'PolicyDocument'], label: own });
     if (inline !== undefined && !Array.isArray(inline)) {
       // `Policies` computed by an intrinsic (an Fn::If, say) is left as it is: the grant goes to a
       // policy resource of its own, attached to the role.
-      const branches = this.branchDocs(inline, [...rolePath, 'Policies'], roleId);
+      const branches = this.#branchDocs(inline, [...rolePath, 'Policies'], roleId);
       return {
         docs,
         branches,
         own: { roleId, role },
         ownOnly: true,
         principal: { kind: 'role', id: roleId },
-        addStatement: (st) => this.own.add(roleId, role, sm, st, 'whose Policies is an intrinsic'),
+        addStatement: (st) => this.#own.add(roleId, role, sm, st, 'whose Policies is an intrinsic'),
       };
     }
     return {
@@ -154,16 +162,16 @@ export class PolicyLocator {
       own: { roleId, role },
       principal: { kind: 'role', id: roleId },
       addStatement: (s) => {
-        const current = this.editor.get([...rolePath, 'Policies']);
+        const current = this.#editor.get([...rolePath, 'Policies']);
         const policy = { PolicyName: 'WarmStepFunctionsInvoke', PolicyDocument: { Version: '2012-10-17', Statement: [s] } };
         const existing = Array.isArray(current) ? current.findIndex((p) => getOwn(p, 'PolicyName') === 'WarmStepFunctionsInvoke') : -1;
         const how = `a new statement in ${roleId}'s inline policy WarmStepFunctionsInvoke`;
         if (Array.isArray(current) && existing >= 0) {
-          const stmts = this.editor.get([...rolePath, 'Policies', existing, 'PolicyDocument', 'Statement']);
-          this.editor.set([...rolePath, 'Policies', existing, 'PolicyDocument', 'Statement'], Array.isArray(stmts) ? [...stmts, s] : [s]);
+          const stmts = this.#editor.get([...rolePath, 'Policies', existing, 'PolicyDocument', 'Statement']);
+          this.#editor.set([...rolePath, 'Policies', existing, 'PolicyDocument', 'Statement'], Array.isArray(stmts) ? [...stmts, s] : [s]);
           return { path: [...rolePath, 'Policies', existing].join('/'), how, resource: roleId };
         }
-        this.editor.set([...rolePath, 'Policies'], Array.isArray(current) ? [...current, policy] : [policy]);
+        this.#editor.set([...rolePath, 'Policies'], Array.isArray(current) ? [...current, policy] : [policy]);
         return { path: [...rolePath, 'Policies', Array.isArray(current) ? current.length : 0].join('/'), how, resource: roleId };
       },
     };
@@ -173,35 +181,35 @@ export class PolicyLocator {
    * The inline policy documents of each branch of `Policies` computed by (nested) Fn::If, as lists;
    * undefined when some branch is another intrinsic the macro cannot read.
    */
-  private branchDocs(value: Json, path: Path, roleId: string): PolicyDoc[][] | undefined {
+  #branchDocs(value: Json, path: Path, roleId: string): PolicyDoc[][] | undefined {
     if (refName(value) === 'AWS::NoValue') return [[]];
     if (Array.isArray(value)) return [value.map((_p, k) => ({ path: [...path, k, 'PolicyDocument'], label: `${roleId} Policies` }))];
     const arg = intrinsicName(value) === 'Fn::If' ? (value as { 'Fn::If': Json })['Fn::If'] : undefined;
     if (!Array.isArray(arg) || arg.length !== 3) return undefined;
-    const yes = this.branchDocs(arg[1], [...path, 'Fn::If', 1], roleId);
-    const no = this.branchDocs(arg[2], [...path, 'Fn::If', 2], roleId);
+    const yes = this.#branchDocs(arg[1], [...path, 'Fn::If', 1], roleId);
+    const no = this.#branchDocs(arg[2], [...path, 'Fn::If', 2], roleId);
     return yes && no ? [...yes, ...no] : undefined;
   }
 
-  private roleOf(value: Json | undefined): string | undefined {
+  #roleOf(value: Json | undefined): string | undefined {
     const ga = getAttPair(value);
-    if (ga && ga[1] === 'Arn' && this.index.get(ga[0])?.type === 'AWS::IAM::Role') return ga[0];
+    if (ga && ga[1] === 'Arn' && this.#index.get(ga[0])?.type === 'AWS::IAM::Role') return ga[0];
     const parts = value === undefined ? undefined : partsOf(value);
     if (parts && parts.length === 1 && typeof parts[0] !== 'string') {
       const inner = getAttPair(parts[0].hole);
-      if (inner && inner[1] === 'Arn' && this.index.get(inner[0])?.type === 'AWS::IAM::Role') return inner[0];
+      if (inner && inner[1] === 'Arn' && this.#index.get(inner[0])?.type === 'AWS::IAM::Role') return inner[0];
     }
     // `arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${Role}`: the role's name at the end of an ARN.
     if (parts && parts.length >= 2) {
       const last = parts[parts.length - 1];
       const before = parts[parts.length - 2];
       const id = typeof last !== 'string' ? refName(last.hole) : undefined;
-      if (id && typeof before === 'string' && /:role\/(?:[^:]*\/)?$/.test(before) && this.index.get(id)?.type === 'AWS::IAM::Role') return id;
+      if (id && typeof before === 'string' && /:role\/(?:[^:]*\/)?$/.test(before) && this.#index.get(id)?.type === 'AWS::IAM::Role') return id;
     }
     return undefined;
   }
 
-  private namesRole(value: Json, role: Resource): boolean {
+  #namesRole(value: Json, role: Resource): boolean {
     if (refName(value) === role.id) return true;
     const name = getOwn(role.properties, 'RoleName');
     return typeof value === 'string' && typeof name === 'string' && value === name;

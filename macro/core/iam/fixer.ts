@@ -57,46 +57,56 @@ type Placement = { ok: true; value: Json; cycle?: string[] } | { ok: false; cycl
 const MAX_CONDITIONS = 12;
 
 export class IamFixer {
-  private readonly coverage: Coverage;
-  private readonly own: OwnPolicies;
-  private readonly locator: PolicyLocator;
-  private readonly arns: ArnRenderer;
-  private readonly principals: PrincipalReader;
+  readonly #coverage: Coverage;
+  readonly #own: OwnPolicies;
+  readonly #locator: PolicyLocator;
+  readonly #arns: ArnRenderer;
+  readonly #principals: PrincipalReader;
   /** Policies read per principal and combination (see policiesIn), valid while `cachedAt === edits`. */
-  private readonly cache = new Map<string, Policies>();
-  private cachedAt = 0;
+  readonly #cache = new Map<string, Policies>();
+  #cachedAt = 0;
   /** Counts the macro's edits of policies (grants, guardrails), which make cached policies stale. */
-  private edits = 0;
+  #edits = 0;
 
-  constructor(
-    private readonly index: TemplateIndex,
-    private readonly targets: WarmTargets,
-    private readonly editor: Editor,
-    private readonly deps: Dependencies,
-  ) {
-    this.arns = new ArnRenderer(index, targets);
-    this.coverage = new Coverage(editor, this.arns);
-    this.own = new OwnPolicies(index, editor, deps);
-    this.locator = new PolicyLocator(index, editor, this.own);
-    this.principals = new PrincipalReader(
+  readonly #index: TemplateIndex;
+
+  readonly #targets: WarmTargets;
+
+  readonly #editor: Editor;
+
+  readonly #deps: Dependencies;
+
+  constructor(index: TemplateIndex, targets: WarmTargets, editor: Editor, deps: Dependencies) {
+    this.#index = index;
+
+    this.#targets = targets;
+
+    this.#editor = editor;
+
+    this.#deps = deps;
+    this.#arns = new ArnRenderer(index, targets);
+    this.#coverage = new Coverage(editor, this.#arns);
+    this.#own = new OwnPolicies(index, editor, deps);
+    this.#locator = new PolicyLocator(index, editor, this.#own);
+    this.#principals = new PrincipalReader(
       (path) => editor.get(path),
-      () => this.own.addedCount,
+      () => this.#own.addedCount,
       (o) => !editor.changesInPlace(o),
-      () => this.policyEntries(),
+      () => this.#policyEntries(),
     );
   }
 
   /** The template's policy resources and Connectors, then the macro's own policies (a new list when it adds one). */
-  private policyEntries(): readonly PolicyEntry[] {
-    const added = this.own.addedCount;
-    if (this.entries?.added !== added) {
-      const own = this.own.addedIds.map((id) => ({ id, type: 'AWS::IAM::Policy' }));
-      this.entries = { added, list: own.length === 0 ? this.index.policyEntries : [...this.index.policyEntries, ...own] };
+  #policyEntries(): readonly PolicyEntry[] {
+    const added = this.#own.addedCount;
+    if (this.#entries?.added !== added) {
+      const own = this.#own.addedIds.map((id) => ({ id, type: 'AWS::IAM::Policy' }));
+      this.#entries = { added, list: own.length === 0 ? this.#index.policyEntries : [...this.#index.policyEntries, ...own] };
     }
-    return this.entries.list;
+    return this.#entries.list;
   }
 
-  private entries?: { added: number; list: readonly PolicyEntry[] };
+  #entries?: { added: number; list: readonly PolicyEntry[] };
 
   /**
    * Makes every principal that calls Lambda for these grants able to invoke their targets: the
@@ -134,12 +144,12 @@ export class IamFixer {
         });
         continue;
       }
-      for (const branch of roleBranches(group.roleValue)) this.ensureFor(stateMachine, branch, group, outcome);
+      for (const branch of roleBranches(group.roleValue)) this.#ensureFor(stateMachine, branch, group, outcome);
     }
     return outcome;
   }
 
-  private ensureFor(stateMachine: Resource, roleValue: Json | undefined, group: { key: string; at: string; grants: Grant[] }, outcome: IamOutcome): void {
+  #ensureFor(stateMachine: Resource, roleValue: Json | undefined, group: { key: string; at: string; grants: Grant[] }, outcome: IamOutcome): void {
     // Many invocations share a target: judge each distinct grant once (and format only those).
     const distinct = new Map<string, Grant>();
     // A value met before (the slots decided once share their edit's) has its text in `distinct` already.
@@ -158,24 +168,24 @@ export class IamFixer {
       names ??= [...new Set([...distinct.values()].map((g) => formatValue(g.value)))].join(', ');
       return names;
     };
-    const where = this.locator.locate(stateMachine, roleValue, group.key, group.at, outcome.warnings, targetsText);
+    const where = this.#locator.locate(stateMachine, roleValue, group.key, group.at, outcome.warnings, targetsText);
     if (!where) return;
     // With Policies computed by Fn::If, a grant present in every branch is covered too.
-    const inEveryBranch = (g: Grant): boolean => where.branches?.every((b) => this.coverage.covered([...where.docs, ...b], g.value)) ?? false;
-    const granted = this.coverage.granted(where.docs);
+    const inEveryBranch = (g: Grant): boolean => where.branches?.every((b) => this.#coverage.covered([...where.docs, ...b], g.value)) ?? false;
+    const granted = this.#coverage.granted(where.docs);
     // A guarded alias granted by its ARN (see aliasArn) is covered too.
     const byArn = (g: Grant): boolean => {
-      const arn = this.aliasArn(g);
-      return arn !== undefined && this.coverage.covered(where.docs, arn, granted);
+      const arn = this.#aliasArn(g);
+      return arn !== undefined && this.#coverage.covered(where.docs, arn, granted);
     };
-    const missing = [...distinct.values()].filter((g) => !this.coverage.covered(where.docs, g.value, granted) && !inEveryBranch(g) && !byArn(g));
-    for (const g of missing) this.grant(g, stateMachine, where, outcome);
+    const missing = [...distinct.values()].filter((g) => !this.#coverage.covered(where.docs, g.value, granted) && !inEveryBranch(g) && !byArn(g));
+    for (const g of missing) this.#grant(g, stateMachine, where, outcome);
     // The grants are in place: now prove that they are effective, in every combination of conditions.
-    this.verify(stateMachine, where, [...distinct.values()], outcome);
+    this.#verify(stateMachine, where, [...distinct.values()], outcome);
     // A role may have the macro's own policy (added for this or another state machine, now or in
     // an earlier run): its state machines depend on it.
     if (where.own) {
-      const warning = this.own.dependOn(where.own.roleId, where.own.role, stateMachine);
+      const warning = this.#own.dependOn(where.own.roleId, where.own.role, stateMachine);
       if (warning) outcome.warnings.push(warning);
     }
   }
@@ -187,9 +197,9 @@ export class IamFixer {
    * already names the function gets its qualified ARN; anything else is a warning that names the
    * statement and the fix.
    */
-  private verify(sm: Resource, where: Located, grants: Grant[], outcome: IamOutcome): void {
+  #verify(sm: Resource, where: Located, grants: Grant[], outcome: IamOutcome): void {
     const principal = where.principal;
-    const render = (v: Json): string | undefined => this.arns.render(v);
+    const render = (v: Json): string | undefined => this.#arns.render(v);
     const noted = new Set<string>();
     for (const g of grants) {
       // The combinations that matter for this target: conditions of the policies whose statements
@@ -200,7 +210,7 @@ export class IamFixer {
         texts ??= leaves(g.value).map(render);
         return mayApply(resources, texts, render);
       };
-      const conditions = this.principals.conditions(principal, matters, this.edits);
+      const conditions = this.#principals.conditions(principal, matters, this.#edits);
       collectConditions(g.value, conditions);
       const names = [...conditions].sort();
       const evaluated = names.slice(0, MAX_CONDITIONS);
@@ -220,7 +230,7 @@ export class IamFixer {
           if (target === undefined || (cold !== undefined && jsonEqual(target, cold))) continue;
           const text = render(target);
           if (text === undefined) continue;
-          const verdict = evaluate(this.policiesIn(principal, a), INVOKE, text, render, a);
+          const verdict = evaluate(this.#policiesIn(principal, a), INVOKE, text, render, a);
           if (verdict.kind !== 'allowed' && verdict.kind !== 'absent') failures.push({ a, verdict, target });
         }
         return failures;
@@ -229,7 +239,7 @@ export class IamFixer {
       if (failures.length > 0) {
         // No Allow applies in some combination (a grant under a Condition, say): an unconditional grant.
         if (failures.some((f) => f.verdict.kind === 'no-allow')) {
-          this.grant(g, sm, where, outcome, true);
+          this.#grant(g, sm, where, outcome, true);
           failures = check();
         }
         // A guardrail that already names the function may get its qualified ARN (once each).
@@ -238,20 +248,20 @@ export class IamFixer {
           const k = f.verdict.kind === 'denied' ? JSON.stringify(f.verdict.statement.path) : f.verdict.kind;
           if (extended.has(k)) continue;
           extended.add(k);
-          this.extendGuardrail(g, f, sm, where, principal, outcome);
+          this.#extendGuardrail(g, f, sm, where, principal, outcome);
         }
         failures = check();
       }
-      this.noteExternal(
+      this.#noteExternal(
         principal,
         g,
-        combos.map((a) => this.policiesIn(principal, a)),
+        combos.map((a) => this.#policiesIn(principal, a)),
         noted,
         outcome,
       );
       const seen = new Set<string>();
       for (const f of failures) {
-        const w = this.failureWarning(g, f, sm, principal, combos.length > 1);
+        const w = this.#failureWarning(g, f, sm, principal, combos.length > 1);
         if (seen.has(w.message)) continue;
         seen.add(w.message);
         outcome.warnings.push(w);
@@ -263,10 +273,10 @@ export class IamFixer {
    * The policies of a principal in a combination, read once until the macro edits a policy (every
    * state machine of a shared role reuses them).
    */
-  private policiesIn(principal: Principal, a: Assignment): Policies {
-    if (this.cachedAt !== this.edits) {
-      this.cache.clear();
-      this.cachedAt = this.edits;
+  #policiesIn(principal: Principal, a: Assignment): Policies {
+    if (this.#cachedAt !== this.#edits) {
+      this.#cache.clear();
+      this.#cachedAt = this.#edits;
     }
     // `role:R|C1=1,C2=0`, written in one pass (this runs for every target and combination).
     let key = `${principal.kind}:${principal.id}|`;
@@ -275,15 +285,15 @@ export class IamFixer {
       key += `${first ? '' : ','}${c}=${v ? 1 : 0}`;
       first = false;
     }
-    const known = this.cache.get(key);
+    const known = this.#cache.get(key);
     if (known) return known;
-    const p = this.principals.policies(principal, a);
-    this.cache.set(key, p);
+    const p = this.#principals.policies(principal, a);
+    this.#cache.set(key, p);
     return p;
   }
 
   /** Managed policies outside the template may deny what the template allows: a warning (a note), never silence. */
-  private noteExternal(principal: Principal, g: Grant, all: Policies[], noted: Set<string>, outcome: IamOutcome): void {
+  #noteExternal(principal: Principal, g: Grant, all: Policies[], noted: Set<string>, outcome: IamOutcome): void {
     for (const p of all) {
       for (const e of p.external) {
         if (e.kind !== 'managed') continue;
@@ -305,18 +315,18 @@ export class IamFixer {
    * Deny whose NotResource exempts the function, or a permissions boundary of the template that
    * allows invoking the function. Nothing else is ever changed in a Deny or a boundary.
    */
-  private extendGuardrail(g: Grant, f: Failure, sm: Resource, where: Located, principal: Principal, outcome: IamOutcome): void {
-    this.edits++;
-    const fnText = this.fnText(g);
+  #extendGuardrail(g: Grant, f: Failure, sm: Resource, where: Located, principal: Principal, outcome: IamOutcome): void {
+    this.#edits++;
+    const fnText = this.#fnText(g);
     if (fnText === undefined) return;
-    const names = (list: Json[]): boolean => list.some((r) => this.arns.render(r) === fnText);
+    const names = (list: Json[]): boolean => list.some((r) => this.#arns.render(r) === fnText);
     const target = formatValue(g.value);
     const v = f.verdict;
     if (v.kind === 'denied' && v.certain && v.statement.path !== undefined) {
       const s = v.statement.value;
       const notResource = getOwn(s, 'NotResource');
       if (notResource === undefined || getOwn(s, 'Action') === undefined || getOwn(s, 'Condition') !== undefined) return;
-      const current = asList(this.editor.get([...v.statement.path, 'NotResource']));
+      const current = asList(this.#editor.get([...v.statement.path, 'NotResource']));
       if (!names(current)) return;
       // Exempting the target from the Deny must exempt lambda:InvokeFunction alone: the Deny's other
       // actions go on denying the target in a statement of their own. That needs them written out
@@ -329,34 +339,34 @@ export class IamFixer {
       if (others.length > 0 && !inList && !single) return;
       const host = String(stPath[1]);
       // A guarded alias by its ARN: the other branch (the function) must not be denied anew.
-      const value = this.aliasArn(g) ?? g.value;
+      const value = this.#aliasArn(g) ?? g.value;
       if (others.length > 0 && intrinsicName(value) === 'Fn::If') return;
-      const placed = this.place(value, host, sm, where);
+      const placed = this.#place(value, host, sm, where);
       if (!placed.ok) return;
-      this.editor.set([...stPath, 'NotResource'], [...current, placed.value]);
+      this.#editor.set([...stPath, 'NotResource'], [...current, placed.value]);
       let also = '';
       if (others.length > 0) {
         const keep = { Effect: 'Deny', Action: others.length === 1 ? others[0] : others, Resource: [placed.value] };
-        if (single) this.editor.set(stPath, [...asList(this.editor.get(stPath)), keep]);
+        if (single) this.#editor.set(stPath, [...asList(this.#editor.get(stPath)), keep]);
         else {
           const listPath = stPath.slice(0, -1);
-          const list = asList(this.editor.get(listPath));
+          const list = asList(this.#editor.get(listPath));
           const k = stPath[stPath.length - 1] as number;
-          this.editor.set(listPath, [...list.slice(0, k + 1), keep, ...list.slice(k + 1)]);
+          this.#editor.set(listPath, [...list.slice(0, k + 1), keep, ...list.slice(k + 1)]);
         }
         also = `; a new Deny statement after it goes on denying ${others.join(', ')} on ${target}`;
       }
-      this.deps.changed(host);
-      this.edits++;
+      this.#deps.changed(host);
+      this.#edits++;
       outcome.extended.push({
         path: [...stPath, 'NotResource'].join('/'),
         target,
-        how: `guardrail extended: ${target} added to the NotResource of the Deny statement ${statementName(v.statement)}, which already exempts ${this.fnLabel(g)}${also}`,
+        how: `guardrail extended: ${target} added to the NotResource of the Deny statement ${statementName(v.statement)}, which already exempts ${this.#fnLabel(g)}${also}`,
       });
       return;
     }
     if (v.kind === 'boundary' && !v.external) {
-      const b = this.policiesIn(principal, f.a).boundary;
+      const b = this.#policiesIn(principal, f.a).boundary;
       if (!b || b.path === undefined) return;
       const naming = b.statements.find(
         (s) =>
@@ -370,27 +380,27 @@ export class IamFixer {
       const namingPath = naming?.path;
       if (!naming || namingPath === undefined) return;
       const host = String(b.path[1]);
-      const placed = this.place(this.aliasArn(g) ?? g.value, host, sm, where);
+      const placed = this.#place(this.#aliasArn(g) ?? g.value, host, sm, where);
       if (!placed.ok) return;
       if (invokeOnly(getOwn(naming.value, 'Action'))) {
-        const current = asList(this.editor.get([...namingPath, 'Resource']));
-        this.editor.set([...namingPath, 'Resource'], [...current, placed.value]);
+        const current = asList(this.#editor.get([...namingPath, 'Resource']));
+        this.#editor.set([...namingPath, 'Resource'], [...current, placed.value]);
       } else {
         // A broader statement stays as it is: the boundary gets a statement for invoking alone.
         const stPath = [...b.path, 'Statement'];
-        this.editor.set(stPath, [...asList(this.editor.get(stPath)), { Effect: 'Allow', Action: INVOKE, Resource: [placed.value] }]);
+        this.#editor.set(stPath, [...asList(this.#editor.get(stPath)), { Effect: 'Allow', Action: INVOKE, Resource: [placed.value] }]);
       }
-      this.deps.changed(host);
-      this.edits++;
+      this.#deps.changed(host);
+      this.#edits++;
       outcome.extended.push({
         path: `Resources/${host}`,
         target,
-        how: `guardrail extended: the permissions boundary ${host} now allows lambda:InvokeFunction on ${target}, as it does on ${this.fnLabel(g)}`,
+        how: `guardrail extended: the permissions boundary ${host} now allows lambda:InvokeFunction on ${target}, as it does on ${this.#fnLabel(g)}`,
       });
     }
   }
 
-  private failureWarning(g: Grant, f: Failure, sm: Resource, principal: Principal, conditional: boolean): IamWarning {
+  #failureWarning(g: Grant, f: Failure, sm: Resource, principal: Principal, conditional: boolean): IamWarning {
     const target = formatValue(f.target);
     const when = conditional ? ` when ${describeAssignment(f.a)}` : '';
     const who = principal.kind === 'sam' ? `the role SAM builds for ${principal.id}` : principal.id;
@@ -419,7 +429,7 @@ export class IamFixer {
           path: `Resources/${principal.id}/Properties/PermissionsBoundary`,
           message: v.external
             ? `the permissions boundary of ${who}, ${v.label}, is outside the template: make sure it allows lambda:InvokeFunction on ${target}${when}, or the invocation fails with AccessDenied`
-            : `the permissions boundary of ${who}, ${v.label}, does not allow lambda:InvokeFunction on ${target}${when}: add ${target} to an Allow statement of ${v.label} (the macro extends a boundary only when it already allows ${this.fnLabel(g)})`,
+            : `the permissions boundary of ${who}, ${v.label}, does not allow lambda:InvokeFunction on ${target}${when}: add ${target} to an Allow statement of ${v.label} (the macro extends a boundary only when it already allows ${this.#fnLabel(g)})`,
           strictMessage: `${strictMessage}: its permissions boundary ${v.label} ${v.external ? 'is outside the template' : 'does not allow it'}`,
         };
       default:
@@ -432,43 +442,43 @@ export class IamFixer {
   }
 
   /** Rendered unqualified function ARN of a grant. */
-  private fnText(g: Grant): string | undefined {
+  #fnText(g: Grant): string | undefined {
     const fnArn = g.fn !== undefined ? { 'Fn::GetAtt': [g.fn, 'Arn'] } : g.unqualified;
-    return fnArn === undefined ? undefined : this.arns.render(fnArn);
+    return fnArn === undefined ? undefined : this.#arns.render(fnArn);
   }
 
-  private fnLabel(g: Grant): string {
+  #fnLabel(g: Grant): string {
     return g.fn ?? (g.unqualified !== undefined ? formatValue(g.unqualified) : 'the function');
   }
 
   /** Adds the grant; `fresh`: in a statement of its own, never in a statement that may be conditional. */
-  private grant(g: Grant, sm: Resource, where: Located, outcome: IamOutcome, fresh = false): void {
-    this.edits++;
+  #grant(g: Grant, sm: Resource, where: Located, outcome: IamOutcome, fresh = false): void {
+    this.#edits++;
     // Prefer the statement that already grants the function itself.
     const fnArn = g.fn ? { 'Fn::GetAtt': [g.fn, 'Arn'] } : g.unqualified;
-    const host = fnArn && !fresh ? this.coverage.findStatement(where.docs, fnArn) : undefined;
+    const host = fnArn && !fresh ? this.#coverage.findStatement(where.docs, fnArn) : undefined;
     const target = formatValue(g.value);
     // The resource the grant goes into: a statement's, the role's (or SAM state machine's), or the
     // macro's own policy of the role (which may not exist yet).
-    const ownId = where.own ? this.own.idFor(where.own.roleId) : undefined;
+    const ownId = where.own ? this.#own.idFor(where.own.roleId) : undefined;
     const hostId = host ? String(host[1]) : (where.host ?? ownId);
     // A statement of its own allows the target alone: a guarded alias by its ARN, not through an
     // Fn::If whose other branch would allow the unqualified function (which the role may not have had).
-    const narrow = host ? undefined : this.aliasArn(g);
+    const narrow = host ? undefined : this.#aliasArn(g);
     let value0 = narrow ?? g.value;
-    let placed: Placement = hostId !== undefined ? this.place(value0, hostId, sm, where) : { ok: true, value: value0 };
+    let placed: Placement = hostId !== undefined ? this.#place(value0, hostId, sm, where) : { ok: true, value: value0 };
     if (narrow !== undefined && !placed.ok) {
       value0 = g.value;
-      placed = hostId !== undefined ? this.place(value0, hostId, sm, where) : { ok: true, value: value0 };
+      placed = hostId !== undefined ? this.#place(value0, hostId, sm, where) : { ok: true, value: value0 };
     }
     if (!placed.ok && where.own && where.host !== undefined && ownId !== undefined && ownId !== hostId) {
       // In the role (or a policy of it) it would close a circle (the function runs with this same
       // role, say): a policy resource of its own breaks it, as SAM's connectors do.
-      const separate = this.place(value0, ownId, sm, where);
+      const separate = this.#place(value0, ownId, sm, where);
       if (separate.ok) {
         const literally = separate.cycle ? `; by literal ARN, since a reference would make a circular dependency too: ${formatCycle(separate.cycle)}` : '';
         const statement = { Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: [separate.value] };
-        const added = this.own.add(
+        const added = this.#own.add(
           where.own.roleId,
           where.own.role,
           sm,
@@ -492,15 +502,15 @@ export class IamFixer {
     const value = placed.value;
     const literally = placed.cycle ? ` (by literal ARN: a reference would make a circular dependency: ${formatCycle(placed.cycle)})` : '';
     if (host) {
-      const resource = this.editor.get([...host, 'Resource']);
+      const resource = this.#editor.get([...host, 'Resource']);
       const list = Array.isArray(resource) ? [...resource, value] : resource === undefined ? [value] : [resource, value];
-      this.editor.set([...host, 'Resource'], list);
-      this.deps.changed(String(host[1]));
+      this.#editor.set([...host, 'Resource'], list);
+      this.#deps.changed(String(host[1]));
       outcome.granted.push({ path: [...host, 'Resource'].join('/'), target, how: `added to the statement of ${host[1]} that grants the function${literally}` });
     } else {
       const added = where.addStatement({ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: [value] });
       if (added) {
-        if (added.resource !== undefined) this.deps.changed(added.resource);
+        if (added.resource !== undefined) this.#deps.changed(added.resource);
         outcome.granted.push({ path: added.path, target, how: `${added.how}${literally}` });
       }
     }
@@ -511,7 +521,7 @@ export class IamFixer {
    * the same grant when the alias exists, and nothing else when it does not. Undefined when the
    * target is not guarded, not an alias, or its name is not a valid literal.
    */
-  private aliasArn(g: Grant): Json | undefined {
+  #aliasArn(g: Grant): Json | undefined {
     if (g.fn === undefined || intrinsicName(g.value) !== 'Fn::If') return undefined;
     const cold = { 'Fn::GetAtt': [g.fn, 'Arn'] };
     const warm = new Set<string>();
@@ -526,8 +536,8 @@ export class IamFixer {
     };
     if (!leaves(g.value, 0) || warm.size !== 1) return undefined;
     const id = [...warm][0];
-    if (this.targets.versions.has(id) || this.targets.functionOfQualifier(id) !== g.fn) return undefined;
-    const name = this.targets.aliasNameOf(id);
+    if (this.#targets.versions.has(id) || this.#targets.functionOfQualifier(id) !== g.fn) return undefined;
+    const name = this.#targets.aliasNameOf(id);
     if (name === undefined || !validAliasName(name)) return undefined;
     return { 'Fn::Sub': `\${${g.fn}.Arn}:${name}` };
   }
@@ -538,20 +548,20 @@ export class IamFixer {
    * refers to depends on the host, which would make a circular dependency. Then the same grant by
    * literal ARN (a function with a literal FunctionName, an alias with a literal Name), or why not.
    */
-  private place(value: Json, hostId: string, sm: Resource, where: Located): Placement {
+  #place(value: Json, hostId: string, sm: Resource, where: Located): Placement {
     const extra: [string, string][] = [];
-    if (where.own && hostId === this.own.idFor(where.own.roleId)) {
+    if (where.own && hostId === this.#own.idFor(where.own.roleId)) {
       // Edges of the own policy that are not written yet: to its role, and the state machine's DependsOn.
-      if (!this.deps.exists(hostId)) extra.push([hostId, where.own.roleId]);
-      if (this.own.canDependOn(where.own.role, sm)) extra.push([sm.id, hostId]);
+      if (!this.#deps.exists(hostId)) extra.push([hostId, where.own.roleId]);
+      if (this.#own.canDependOn(where.own.role, sm)) extra.push([sm.id, hostId]);
     }
-    const refs = this.deps.references(value);
-    const cycle = this.deps.cycle(hostId, refs, extra);
+    const refs = this.#deps.references(value);
+    const cycle = this.#deps.cycle(hostId, refs, extra);
     if (!cycle) return { ok: true, value };
-    const closing = new Set([...refs].filter((r) => this.deps.path(r, [hostId], extra) !== undefined));
-    const literal = literalize(value, (id) => closing.has(this.deps.resolve(id) ?? id), this.index, this.targets);
+    const closing = new Set([...refs].filter((r) => this.#deps.path(r, [hostId], extra) !== undefined));
+    const literal = literalize(value, (id) => closing.has(this.#deps.resolve(id) ?? id), this.#index, this.#targets);
     if (!literal.ok) return { ok: false, cycle, why: literal.why };
-    if (this.deps.cycle(hostId, this.deps.references(literal.value), extra))
+    if (this.#deps.cycle(hostId, this.#deps.references(literal.value), extra))
       return { ok: false, cycle, why: 'some of its references cannot be written as literal ARNs' };
     return { ok: true, value: literal.value, cycle };
   }

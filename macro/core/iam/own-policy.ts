@@ -17,47 +17,55 @@ const OWN_POLICY = /WarmStepFunctionsPolicy\d*$/;
 
 export class OwnPolicies {
   /** The policy of each role (added in this run, or found from an earlier one); null: none. */
-  private readonly policies = new Map<string, string | null>();
+  readonly #policies = new Map<string, string | null>();
   /** Those added in this run (the others are in the template, and so among every role's documents). */
-  private readonly added = new Set<string>();
+  readonly #added = new Set<string>();
 
   /** How many policy resources this run has added (PrincipalReader reads the policy IDs again when it grows). */
   get addedCount(): number {
-    return this.added.size;
+    return this.#added.size;
   }
 
   /** The policy resources this run has added, in the order added (they follow the template's own). */
   get addedIds(): readonly string[] {
-    return [...this.added];
+    return [...this.#added];
   }
   /** The template's policies named like the macro's own, in template order (found once, not once per role). */
-  private candidates?: Resource[];
+  #candidates?: Resource[];
 
-  constructor(
-    private readonly index: TemplateIndex,
-    private readonly editor: Editor,
-    private readonly deps: Dependencies,
-  ) {}
+  readonly #index: TemplateIndex;
+
+  readonly #editor: Editor;
+
+  readonly #deps: Dependencies;
+
+  constructor(index: TemplateIndex, editor: Editor, deps: Dependencies) {
+    this.#index = index;
+
+    this.#editor = editor;
+
+    this.#deps = deps;
+  }
 
   /** The policy of a role: added in this run, or `<Role>WarmStepFunctionsPolicy[N]` attached to it alone. */
   of(roleId: string): string | undefined {
-    const known = this.policies.get(roleId);
+    const known = this.#policies.get(roleId);
     if (known !== undefined) return known ?? undefined;
-    this.candidates ??= policyResources(this.index).filter((r) => r.type === 'AWS::IAM::Policy' && OWN_POLICY.test(r.id));
-    for (const r of this.candidates) {
+    this.#candidates ??= policyResources(this.#index).filter((r) => r.type === 'AWS::IAM::Policy' && OWN_POLICY.test(r.id));
+    for (const r of this.#candidates) {
       if (jsonEqual(getOwn(r.properties, 'Roles') ?? null, [{ Ref: roleId }])) {
-        this.policies.set(roleId, r.id);
+        this.#policies.set(roleId, r.id);
         return r.id;
       }
     }
-    this.policies.set(roleId, null);
+    this.#policies.set(roleId, null);
     return undefined;
   }
 
   /** The policy of a role added in this run, if any. */
   created(roleId: string): string | undefined {
     const id = this.of(roleId);
-    return id !== undefined && this.added.has(id) ? id : undefined;
+    return id !== undefined && this.#added.has(id) ? id : undefined;
   }
 
   /** The logical ID the role's policy has, or would get: one that no resource or parameter has (at most 255 characters). */
@@ -66,7 +74,8 @@ export class OwnPolicies {
     if (existing !== undefined) return existing;
     const base = `${roleId.slice(0, 255 - OWN_SUFFIX.length - 4)}${OWN_SUFFIX}`;
     let id = base;
-    for (let n = 2; this.index.get(id) !== undefined || this.index.isParameter(id) || this.editor.get(['Resources', id]) !== undefined; n++) id = `${base}${n}`;
+    for (let n = 2; this.#index.get(id) !== undefined || this.#index.isParameter(id) || this.#editor.get(['Resources', id]) !== undefined; n++)
+      id = `${base}${n}`;
     return id;
   }
 
@@ -83,20 +92,20 @@ export class OwnPolicies {
     let id = this.of(roleId);
     if (id === undefined) {
       id = this.idFor(roleId);
-      this.policies.set(roleId, id);
-      this.added.add(id);
+      this.#policies.set(roleId, id);
+      this.#added.add(id);
       const policy: JsonObject = {
         Type: 'AWS::IAM::Policy',
         ...(role.condition !== undefined ? { Condition: role.condition } : {}),
         Properties: { PolicyName: id, PolicyDocument: { Version: '2012-10-17', Statement: [statement] }, Roles: [{ Ref: roleId }] },
       };
-      this.editor.set(['Resources', id], policy);
+      this.#editor.set(['Resources', id], policy);
     } else {
       const path = ['Resources', id, 'Properties', 'PolicyDocument', 'Statement'];
-      const current = this.editor.get(path);
-      this.editor.set(path, [...(Array.isArray(current) ? current : current === undefined ? [] : [current]), statement]);
+      const current = this.#editor.get(path);
+      this.#editor.set(path, [...(Array.isArray(current) ? current : current === undefined ? [] : [current]), statement]);
     }
-    this.deps.changed(id);
+    this.#deps.changed(id);
     const how = `a statement in the macro's own AWS::IAM::Policy ${id}, attached to ${roleId} (${why})`;
     return {
       path: `Resources/${id}`,
@@ -115,10 +124,10 @@ export class OwnPolicies {
   dependOn(roleId: string, role: Resource, sm: Resource): IamWarning | undefined {
     const id = this.of(roleId);
     if (id === undefined || !this.canDependOn(role, sm)) return undefined;
-    const dependsOn = this.editor.get(['Resources', sm.id, 'DependsOn']);
+    const dependsOn = this.#editor.get(['Resources', sm.id, 'DependsOn']);
     const list = Array.isArray(dependsOn) ? dependsOn : dependsOn === undefined ? [] : [dependsOn];
     if (list.includes(id)) return undefined;
-    const cycle = this.deps.cycle(sm.id, [id]);
+    const cycle = this.#deps.cycle(sm.id, [id]);
     if (cycle) {
       return {
         path: `Resources/${sm.id}/DependsOn`,
@@ -126,8 +135,8 @@ export class OwnPolicies {
         strictMessage: `${sm.id} cannot depend on ${id}, the macro's own policy for ${roleId}: that would make a circular dependency (${formatCycle(cycle)})`,
       };
     }
-    this.editor.set(['Resources', sm.id, 'DependsOn'], [...list, id]);
-    this.deps.changed(sm.id);
+    this.#editor.set(['Resources', sm.id, 'DependsOn'], [...list, id]);
+    this.#deps.changed(sm.id);
     return undefined;
   }
 }

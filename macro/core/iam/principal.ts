@@ -92,21 +92,26 @@ export class PrincipalReader {
    * `added`: how many resources the macro has added to the template so far (its own policies): the policy IDs
    * are read again when it changes.
    */
-  constructor(
-    private readonly read: Read,
-    private readonly added: () => number = () => 0,
-    /** Whether a value read never changes (what is derived from it may be kept); none is by default. */
-    private readonly fixed: (o: object) => boolean = () => false,
-    /**
-     * The policy resources and Connectors with their Type, in template order (the template's, then those the
-     * macro added), when the caller knows them: a new list when they change. By default they are found in the
-     * Resources read.
-     */
-    private readonly listed?: () => readonly PolicyEntry[],
-  ) {}
+  readonly #read: Read;
+  readonly #added: () => number;
+  /** Whether a value read never changes (what is derived from it may be kept); none is by default. */
+  readonly #fixed: (o: object) => boolean;
+  /**
+   * The policy resources and Connectors with their Type, in template order (the template's, then those the
+   * macro added), when the caller knows them: a new list when they change. By default they are found in the
+   * Resources read.
+   */
+  readonly #listed?: () => readonly PolicyEntry[];
+
+  constructor(read: Read, added: () => number = () => 0, fixed: (o: object) => boolean = () => false, listed?: () => readonly PolicyEntry[]) {
+    this.#read = read;
+    this.#added = added;
+    this.#fixed = fixed;
+    this.#listed = listed;
+  }
 
   /** The strings of values that never change (see `mentions`). */
-  private readonly strings = new WeakMap<object, Set<string>>();
+  readonly #strings = new WeakMap<object, Set<string>>();
 
   /**
    * Whether `value`'s JSON text holds `name` as a JSON string (`"name"`): the test of which resources may
@@ -115,22 +120,22 @@ export class PrincipalReader {
    * start with `:`, `,`, `]` or `}`), the answer comes from the value's strings, read once: `"name"` is in
    * the text exactly when a key or a string equals the name, or ends with `"` and the name (`\"name"`).
    */
-  private mentions(value: Json | undefined, name: string): boolean {
-    if (typeof value !== 'object' || value === null || !this.fixed(value) || !plainName(name)) {
+  #mentions(value: Json | undefined, name: string): boolean {
+    if (typeof value !== 'object' || value === null || !this.#fixed(value) || !plainName(name)) {
       return JSON.stringify(value ?? null).includes(JSON.stringify(name));
     }
-    let set = this.strings.get(value);
+    let set = this.#strings.get(value);
     if (set === undefined) {
       set = stringsOf(value);
-      this.strings.set(value, set);
+      this.#strings.set(value, set);
     }
     return set.has(name);
   }
 
   /** The Type of each policy resource (see policyIds): types never change, and the macro only adds resources. */
-  private readonly types = new Map<string, string>();
-  private idsCache?: { resources: object; added: number; policy: string[]; connectors: string[]; both: string[] };
-  private listedCache?: { from: readonly PolicyEntry[]; policy: string[]; connectors: string[]; both: string[] };
+  readonly #types = new Map<string, string>();
+  #idsCache?: { resources: object; added: number; policy: string[]; connectors: string[]; both: string[] };
+  #listedCache?: { from: readonly PolicyEntry[]; policy: string[]; connectors: string[]; both: string[] };
 
   /**
    * The IDs of the policy resources (POLICY_TYPES) and of the Connectors, in template order. Computed again
@@ -138,12 +143,12 @@ export class PrincipalReader {
    * from the types already known: a template of thousands of resources is not read again for every state
    * machine and grant.
    */
-  private policyIds(): { policy: string[]; connectors: string[]; both: string[] } {
-    if (this.listed !== undefined) return this.fromListed(this.listed());
-    const r = this.read(['Resources']);
+  #policyIds(): { policy: string[]; connectors: string[]; both: string[] } {
+    if (this.#listed !== undefined) return this.#fromListed(this.#listed());
+    const r = this.#read(['Resources']);
     if (!isObject(r)) return { policy: [], connectors: [], both: [] };
-    const added = this.added();
-    if (this.idsCache?.resources === r && this.idsCache.added === added) return this.idsCache;
+    const added = this.#added();
+    if (this.#idsCache?.resources === r && this.#idsCache.added === added) return this.#idsCache;
     const ids = Object.keys(r);
     const policy: string[] = [];
     const connectors: string[] = [];
@@ -155,41 +160,41 @@ export class PrincipalReader {
       if (typeof type !== 'string') continue;
       if (POLICY_TYPES.has(type)) {
         policy.push(id);
-        this.types.set(id, type);
+        this.#types.set(id, type);
       } else if (type === CONNECTOR_TYPE) connectors.push(id);
       else continue;
       both.push(id);
     }
-    this.idsCache = { resources: r, added, policy, connectors, both };
-    return this.idsCache;
+    this.#idsCache = { resources: r, added, policy, connectors, both };
+    return this.#idsCache;
   }
 
   /** policyIds from the caller's list (see `listed`), split once per list. */
-  private fromListed(from: readonly PolicyEntry[]): { policy: string[]; connectors: string[]; both: string[] } {
-    if (this.listedCache?.from === from) return this.listedCache;
+  #fromListed(from: readonly PolicyEntry[]): { policy: string[]; connectors: string[]; both: string[] } {
+    if (this.#listedCache?.from === from) return this.#listedCache;
     const policy: string[] = [];
     const connectors: string[] = [];
     const both: string[] = [];
     for (const { id, type } of from) {
       if (POLICY_TYPES.has(type)) {
         policy.push(id);
-        this.types.set(id, type);
+        this.#types.set(id, type);
       } else if (type === CONNECTOR_TYPE) connectors.push(id);
       else continue;
       both.push(id);
     }
-    this.listedCache = { from, policy, connectors, both };
-    return this.listedCache;
+    this.#listedCache = { from, policy, connectors, both };
+    return this.#listedCache;
   }
 
-  private type(id: string): string | undefined {
-    const t = this.read(['Resources', id, 'Type']);
+  #type(id: string): string | undefined {
+    const t = this.#read(['Resources', id, 'Type']);
     return typeof t === 'string' ? t : undefined;
   }
 
   /** Does the resource exist in this combination (no Condition, or its Condition is true)? */
-  private exists(id: string, a: Assignment): boolean {
-    const c = this.read(['Resources', id, 'Condition']);
+  #exists(id: string, a: Assignment): boolean {
+    const c = this.#read(['Resources', id, 'Condition']);
     return typeof c !== 'string' || a.get(c) !== false;
   }
 
@@ -200,9 +205,9 @@ export class PrincipalReader {
    * others cannot change a verdict, whatever their conditions).
    */
   conditions(p: Principal, matters: (policy: Json[] | 'any') => boolean = () => true, version = 0): Set<string> {
-    const out = new Set(this.ownConditions(p, version));
+    const out = new Set(this.#ownConditions(p, version));
     // A boundary matters whatever its statements: without an Allow in it, nothing is allowed.
-    for (const r of this.reaching(p, version)) {
+    for (const r of this.#reaching(p, version)) {
       if (!r.boundary && !matters(r.invoke)) continue;
       if (!r.conditions) {
         r.conditions = new Set();
@@ -214,64 +219,64 @@ export class PrincipalReader {
   }
 
   /** The principal's own conditions (its Condition, and Fn::If in its properties), read once per version. */
-  private ownConditions(p: Principal, version: number): Set<string> {
+  #ownConditions(p: Principal, version: number): Set<string> {
     const key = `${p.kind}:${p.id}`;
-    const known = this.own.get(key);
+    const known = this.#own.get(key);
     if (known && known.version === version) return known.set;
     const out = new Set<string>();
     const props: Path = ['Resources', p.id, 'Properties'];
-    const condition = this.read(['Resources', p.id, 'Condition']);
+    const condition = this.#read(['Resources', p.id, 'Condition']);
     if (typeof condition === 'string') out.add(condition);
     if (p.kind === 'sam') {
-      for (const k of ['Role', 'Policies', 'PermissionsBoundary']) collectConditions(this.read([...props, k]), out);
-      collectConditions(this.read(['Resources', p.id, 'Connectors']), out);
-    } else collectConditions(this.read(props), out);
-    this.own.set(key, { version, set: out });
+      for (const k of ['Role', 'Policies', 'PermissionsBoundary']) collectConditions(this.#read([...props, k]), out);
+      collectConditions(this.#read(['Resources', p.id, 'Connectors']), out);
+    } else collectConditions(this.#read(props), out);
+    this.#own.set(key, { version, set: out });
     return out;
   }
 
-  private readonly own = new Map<string, { version: number; set: Set<string> }>();
+  readonly #own = new Map<string, { version: number; set: Set<string> }>();
 
-  private readonly reach = new Map<string, { version: number; list: Reaching[] }>();
+  readonly #reach = new Map<string, { version: number; list: Reaching[] }>();
 
   /**
    * The policy resources (and Connectors) that may reach the principal in some combination:
    * attached by Ref or by name, or referenced by the role (ManagedPolicyArns, PermissionsBoundary).
    * Read once per `version` (the caller's count of its own policy edits).
    */
-  private reaching(p: Principal, version: number): Reaching[] {
+  #reaching(p: Principal, version: number): Reaching[] {
     const key = `${p.kind}:${p.id}`;
-    const known = this.reach.get(key);
+    const known = this.#reach.get(key);
     if (known && known.version === version) return known.list;
     const props: Path = ['Resources', p.id, 'Properties'];
-    const ids = this.policyIds().both;
-    const roleName = ids.length > 0 ? this.read([...props, 'RoleName']) : undefined;
-    const named = ids.length > 0 ? (this.read(props) ?? null) : null;
-    const boundaryText = ids.length > 0 ? JSON.stringify(this.read([...props, 'PermissionsBoundary']) ?? null) : '';
+    const ids = this.#policyIds().both;
+    const roleName = ids.length > 0 ? this.#read([...props, 'RoleName']) : undefined;
+    const named = ids.length > 0 ? (this.#read(props) ?? null) : null;
+    const boundaryText = ids.length > 0 ? JSON.stringify(this.#read([...props, 'PermissionsBoundary']) ?? null) : '';
     // The role's text, when its strings cannot be kept (the macro has edited it): written once for every policy.
     let namedText: string | undefined;
     const namedMentions = (id: string): boolean => {
-      if (typeof named === 'object' && named !== null && this.fixed(named) && plainName(id)) return this.mentions(named, id);
+      if (typeof named === 'object' && named !== null && this.#fixed(named) && plainName(id)) return this.#mentions(named, id);
       namedText ??= JSON.stringify(named);
       return namedText.includes(JSON.stringify(id));
     };
     const list: Reaching[] = [];
     for (const id of ids) {
-      const raw = this.read(['Resources', id]) ?? null;
-      const mayReach = this.mentions(raw, p.id) || (typeof roleName === 'string' && this.mentions(raw, roleName)) || namedMentions(id);
+      const raw = this.#read(['Resources', id]) ?? null;
+      const mayReach = this.#mentions(raw, p.id) || (typeof roleName === 'string' && this.#mentions(raw, roleName)) || namedMentions(id);
       if (mayReach) list.push({ raw, boundary: boundaryText.includes(JSON.stringify({ Ref: id })), invoke: invokeResources(raw, INVOKE) });
     }
-    this.reach.set(key, { version, list });
+    this.#reach.set(key, { version, list });
     return list;
   }
 
   policies(p: Principal, a: Assignment): Policies {
-    const out: Policies = { exists: this.exists(p.id, a), identity: [], external: [] };
+    const out: Policies = { exists: this.#exists(p.id, a), identity: [], external: [] };
     if (!out.exists) return out;
     const base: Path = ['Resources', p.id, 'Properties'];
-    if (p.kind === 'sam') this.samPolicies(p.id, a, out);
+    if (p.kind === 'sam') this.#samPolicies(p.id, a, out);
     else {
-      for (const pol of items(this.read([...base, 'Policies']), [...base, 'Policies'], a)) {
+      for (const pol of items(this.#read([...base, 'Policies']), [...base, 'Policies'], a)) {
         const name = getOwn(pol.value, 'PolicyName');
         out.identity.push(
           ...statementsOf(
@@ -283,40 +288,40 @@ export class PrincipalReader {
         );
       }
       const managed = new Set<string>();
-      for (const m of items(this.read([...base, 'ManagedPolicyArns']), [...base, 'ManagedPolicyArns'], a)) {
+      for (const m of items(this.#read([...base, 'ManagedPolicyArns']), [...base, 'ManagedPolicyArns'], a)) {
         const id = refName(m.value);
-        if (id !== undefined && this.type(id) === 'AWS::IAM::ManagedPolicy') {
-          if (this.exists(id, a)) managed.add(id);
+        if (id !== undefined && this.#type(id) === 'AWS::IAM::ManagedPolicy') {
+          if (this.#exists(id, a)) managed.add(id);
         } else out.external.push({ kind: 'managed', value: m.value, path: m.path });
       }
-      const roleName = this.read([...base, 'RoleName']);
-      for (const id of this.policyIds().policy) {
-        const type = this.types.get(id);
-        if (!this.exists(id, a)) continue;
+      const roleName = this.#read([...base, 'RoleName']);
+      for (const id of this.#policyIds().policy) {
+        const type = this.#types.get(id);
+        if (!this.#exists(id, a)) continue;
         const props: Path = ['Resources', id, 'Properties'];
         const names =
           type === 'AWS::IAM::RolePolicy'
-            ? items(this.read([...props, 'RoleName']), [...props, 'RoleName'], a)
-            : items(this.read([...props, 'Roles']), [...props, 'Roles'], a);
+            ? items(this.#read([...props, 'RoleName']), [...props, 'RoleName'], a)
+            : items(this.#read([...props, 'Roles']), [...props, 'Roles'], a);
         const attached =
           managed.has(id) ||
           names.some((n) => refName(n.value) === p.id || (typeof n.value === 'string' && typeof roleName === 'string' && n.value === roleName));
-        if (attached) out.identity.push(...statementsOf(this.read([...props, 'PolicyDocument']), [...props, 'PolicyDocument'], id, a));
+        if (attached) out.identity.push(...statementsOf(this.#read([...props, 'PolicyDocument']), [...props, 'PolicyDocument'], id, a));
       }
     }
-    this.boundary(p, a, out);
+    this.#boundary(p, a, out);
     return out;
   }
 
-  private boundary(p: Principal, a: Assignment, out: Policies): void {
+  #boundary(p: Principal, a: Assignment, out: Policies): void {
     const path: Path = ['Resources', p.id, 'Properties', 'PermissionsBoundary'];
-    const b = descend(this.read(path), path, a);
+    const b = descend(this.#read(path), path, a);
     if (!b) return;
     const id = refName(b.value);
-    if (id !== undefined && this.type(id) === 'AWS::IAM::ManagedPolicy') {
+    if (id !== undefined && this.#type(id) === 'AWS::IAM::ManagedPolicy') {
       const docPath: Path = ['Resources', id, 'Properties', 'PolicyDocument'];
       // A boundary whose policy does not exist: CloudFormation fails; nothing to evaluate.
-      out.boundary = { label: id, path: docPath, statements: this.exists(id, a) ? statementsOf(this.read(docPath), docPath, id, a) : [], external: false };
+      out.boundary = { label: id, path: docPath, statements: this.#exists(id, a) ? statementsOf(this.#read(docPath), docPath, id, a) : [], external: false };
       return;
     }
     out.boundary = { label: describeValue(b.value), statements: [], external: true };
@@ -324,9 +329,9 @@ export class PrincipalReader {
   }
 
   /** The role SAM builds for a state machine: its Policies (documents, templates, managed policy names) and Connectors. */
-  private samPolicies(id: string, a: Assignment, out: Policies): void {
+  #samPolicies(id: string, a: Assignment, out: Policies): void {
     const base: Path = ['Resources', id, 'Properties', 'Policies'];
-    for (const pol of items(this.read(base), base, a)) {
+    for (const pol of items(this.#read(base), base, a)) {
       const k = pol.path[pol.path.length - 1];
       const label = `${id} Policies${typeof k === 'number' ? `[${k}]` : ''}`;
       if (typeof pol.value === 'string' || !isObject(pol.value) || intrinsicName(pol.value) !== undefined) {
@@ -355,9 +360,9 @@ export class PrincipalReader {
     // Connectors, as resources and as the state machine's Connectors property: SAM writes an
     // Allow of lambda:InvokeAsync and lambda:InvokeFunction on the destination function's ARN.
     const connectors: { source: Json | undefined; destination: Json | undefined; permissions: Json | undefined; label: string; path: Path }[] = [];
-    for (const cid of this.policyIds().connectors) {
-      if (!this.exists(cid, a)) continue;
-      const props = resolve(this.read(['Resources', cid, 'Properties']), a);
+    for (const cid of this.#policyIds().connectors) {
+      if (!this.#exists(cid, a)) continue;
+      const props = resolve(this.#read(['Resources', cid, 'Properties']), a);
       connectors.push({
         source: getOwn(props, 'Source'),
         destination: getOwn(props, 'Destination'),
@@ -366,7 +371,7 @@ export class PrincipalReader {
         path: ['Resources', cid],
       });
     }
-    const embedded = resolve(this.read(['Resources', id, 'Connectors']), a);
+    const embedded = resolve(this.#read(['Resources', id, 'Connectors']), a);
     if (isObject(embedded)) {
       for (const name of Object.keys(embedded)) {
         const props = getOwn(embedded[name], 'Properties');

@@ -23,95 +23,99 @@ const UNKNOWN_ACCOUNT = '\u0001A';
 
 export class ArnRenderer {
   /** Rendered values by identity: template values are never mutated, and each is rendered for many grants. */
-  private readonly rendered = new WeakMap<object, string | undefined>();
+  readonly #rendered = new WeakMap<object, string | undefined>();
   /** Rendered `{"Fn::Sub": TEXT}` (before `deployment`), by TEXT: its parts depend on nothing else. */
-  private readonly subTexts = new Map<string, string | undefined>();
+  readonly #subTexts = new Map<string, string | undefined>();
   /**
    * The deployment's partition, region and account, read once: the index's are fixed when it is built (its
    * partition is computed from the region on every read), and every ARN rendered needs them.
    */
-  private readonly partition: string | undefined;
-  private readonly region: string | undefined;
-  private readonly accountId: string | undefined;
-  private readonly prefix: string;
+  readonly #partition: string | undefined;
+  readonly #region: string | undefined;
+  readonly #accountId: string | undefined;
+  readonly #prefix: string;
 
-  constructor(
-    private readonly index: TemplateIndex,
-    private readonly targets: WarmTargets,
-  ) {
-    this.partition = index.partition;
-    this.region = index.region;
-    this.accountId = index.accountId;
-    this.prefix = `arn:${this.partition ?? UNKNOWN_PARTITION}:lambda:${this.region ?? UNKNOWN_REGION}:${this.accountId ?? UNKNOWN_ACCOUNT}:function:`;
+  readonly #index: TemplateIndex;
+
+  readonly #targets: WarmTargets;
+
+  constructor(index: TemplateIndex, targets: WarmTargets) {
+    this.#index = index;
+
+    this.#targets = targets;
+    this.#partition = index.partition;
+    this.#region = index.region;
+    this.#accountId = index.accountId;
+    this.#prefix = `arn:${this.#partition ?? UNKNOWN_PARTITION}:lambda:${this.#region ?? UNKNOWN_REGION}:${this.#accountId ?? UNKNOWN_ACCOUNT}:function:`;
   }
 
   /** `arn:P:lambda:R:A:function:` of the deployment (stand-ins for what is not known). */
   fnArnPrefix(): string {
-    return this.prefix;
+    return this.#prefix;
   }
 
   /** Symbolic text of an ARN expression, or undefined when it cannot be known. */
   render(value: Json): string | undefined {
-    if (typeof value === 'string') return this.deployment(value);
+    if (typeof value === 'string') return this.#deployment(value);
     if (typeof value !== 'object' || value === null) return undefined;
-    const known = this.rendered.get(value);
-    if (known !== undefined || this.rendered.has(value)) return known;
-    const raw = this.renderValue(value, 0);
-    const text = raw === undefined ? undefined : this.deployment(raw);
-    this.rendered.set(value, text);
+    const known = this.#rendered.get(value);
+    if (known !== undefined || this.#rendered.has(value)) return known;
+    const raw = this.#renderValue(value, 0);
+    const text = raw === undefined ? undefined : this.#deployment(raw);
+    this.#rendered.set(value, text);
     return text;
   }
 
-  private renderPart(value: Json, depth: number): string | undefined {
+  #renderPart(value: Json, depth: number): string | undefined {
     if (typeof value === 'string') return value;
     if (depth > 10) return undefined;
-    return this.renderValue(value, depth);
+    return this.#renderValue(value, depth);
   }
 
-  private renderValue(value: Json, depth: number): string | undefined {
+  #renderValue(value: Json, depth: number): string | undefined {
     // The intrinsic is named once (naming it lists the value's keys); the reads below are refName's and getAttPair's.
     const fn = intrinsicName(value);
     if (fn === 'Ref') {
       const ref = (value as { Ref: Json }).Ref;
       if (typeof ref !== 'string') return undefined;
-      if (ref === 'AWS::Partition') return this.partition ?? UNKNOWN_PARTITION;
-      if (ref === 'AWS::Region') return this.region ?? UNKNOWN_REGION;
-      if (ref === 'AWS::AccountId') return this.accountId ?? UNKNOWN_ACCOUNT;
+      if (ref === 'AWS::Partition') return this.#partition ?? UNKNOWN_PARTITION;
+      if (ref === 'AWS::Region') return this.#region ?? UNKNOWN_REGION;
+      if (ref === 'AWS::AccountId') return this.#accountId ?? UNKNOWN_ACCOUNT;
       if (ref === 'AWS::URLSuffix') return 'amazonaws.com';
-      if (this.index.isFunction(ref)) return this.fnName(ref);
-      const owner = this.targets.functionOfQualifier(ref);
+      if (this.#index.isFunction(ref)) return this.fnName(ref);
+      const owner = this.#targets.functionOfQualifier(ref);
       if (owner) {
-        return `${this.fnArnPrefix()}${this.fnName(owner)}:${this.targets.aliasNameOf(ref) ?? `\u0003${ref}`}`;
+        return `${this.fnArnPrefix()}${this.fnName(owner)}:${this.#targets.aliasNameOf(ref) ?? `\u0003${ref}`}`;
       }
       return undefined;
     }
     if (fn === 'Fn::GetAtt') {
       const ga = getAttPair(value);
-      return ga && ga[1] === 'Arn' && this.index.isFunction(ga[0]) ? `${this.fnArnPrefix()}${this.fnName(ga[0])}` : undefined;
+      return ga && ga[1] === 'Arn' && this.#index.isFunction(ga[0]) ? `${this.fnArnPrefix()}${this.fnName(ga[0])}` : undefined;
     }
     if (fn === 'Fn::Sub' || fn === 'Fn::Join') {
       // An Fn::Sub of one string renders as that string says, at any depth that leaves its Ref and GetAtt
       // holes room (their depth + 1 at most 10): rendered once for every statement that repeats it.
       const sub = fn === 'Fn::Sub' && depth <= 9 ? (value as { 'Fn::Sub': Json })['Fn::Sub'] : undefined;
       if (typeof sub === 'string') {
-        const known = this.subTexts.get(sub);
-        if (known !== undefined || this.subTexts.has(sub)) return known;
-        const text = this.renderParts(value, depth);
-        this.subTexts.set(sub, text);
+        const known = this.#subTexts.get(sub);
+        if (known !== undefined || this.#subTexts.has(sub)) return known;
+        const text = this.#renderParts(value, depth);
+        this.#subTexts.set(sub, text);
         return text;
       }
-      return this.renderParts(value, depth);
+      return this.#renderParts(value, depth);
     }
     return undefined;
   }
 
   /** The rendered parts of an Fn::Sub or Fn::Join. */
-  private renderParts(value: Json, depth: number): string | undefined {
+  #renderParts(value: Json, depth: number): string | undefined {
     const parts = partsOf(value);
     if (!parts) return undefined;
     let out = '';
     for (const p of parts) {
-      const t = typeof p === 'string' ? p : this.renderPart(p.hole, depth + 1);
+      const t = typeof p === 'string' ? p : this.#renderPart(p.hole, depth + 1);
       if (t === undefined) return undefined;
       out += t;
     }
@@ -119,7 +123,7 @@ export class ArnRenderer {
   }
 
   fnName(id: string): string {
-    const name = getOwn(this.index.get(id)?.properties, 'FunctionName');
+    const name = getOwn(this.#index.get(id)?.properties, 'FunctionName');
     return typeof name === 'string' ? name : `\u0002${id}\u0002`;
   }
 
@@ -127,8 +131,10 @@ export class ArnRenderer {
    * An ARN's literal partition, region and account, when the deployment's are not known, become
    * the same stand-ins as `${AWS::Partition}` and the others: the template's own, presumably.
    */
-  private deployment(text: string): string {
-    const { partition, region, accountId } = this;
+  #deployment(text: string): string {
+    const partition = this.#partition;
+    const region = this.#region;
+    const accountId = this.#accountId;
     if ((partition !== undefined && region !== undefined && accountId !== undefined) || !text.startsWith('arn:')) return text;
     const fields = text.split(':');
     if (fields.length < 5) return text;

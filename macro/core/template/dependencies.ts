@@ -16,28 +16,32 @@ import type { Json } from '../../types';
 export type ReadResource = (id: string) => Json | undefined;
 
 export class Dependencies {
-  private readonly edges = new Map<string, Set<string>>();
+  readonly #edges = new Map<string, Set<string>>();
   /** Edges the macro recorded without writing them (yet). */
-  private readonly added = new Map<string, Set<string>>();
+  readonly #added = new Map<string, Set<string>>();
   /** Whether a logical ID is a resource, by ID (every reference of every resource read asks). */
-  private readonly known = new Map<string, boolean>();
+  readonly #known = new Map<string, boolean>();
   /** Whether a resource is a state machine, by ID (a resource's Type never changes). */
-  private readonly machines = new Map<string, boolean>();
+  readonly #machines = new Map<string, boolean>();
   /**
    * Resources that depend on no state machine, directly or not (nor are one): found by searches for a
    * state machine that did not find one, and kept across questions (those of every state machine's
    * rewrite ask whether a target reaches it) while none of them changes. Closed under dependencies.
    */
-  private readonly machineFree = new Set<string>();
+  readonly #machineFree = new Set<string>();
 
-  constructor(private readonly read: ReadResource) {}
+  readonly #read: ReadResource;
+
+  constructor(read: ReadResource) {
+    this.#read = read;
+  }
 
   /** Is there a resource with this logical ID? */
   exists(id: string): boolean {
-    let known = this.known.get(id);
+    let known = this.#known.get(id);
     if (known === undefined) {
-      known = isObject(this.read(id));
-      this.known.set(id, known);
+      known = isObject(this.#read(id));
+      this.#known.set(id, known);
     }
     return known;
   }
@@ -53,38 +57,38 @@ export class Dependencies {
   }
 
   /** Resources `id` depends on directly, as the template says now (read on first use). */
-  private of(id: string): Set<string> {
-    let set = this.edges.get(id);
+  #of(id: string): Set<string> {
+    let set = this.#edges.get(id);
     if (!set) {
       set = new Set<string>();
-      const r = this.read(id);
+      const r = this.#read(id);
       if (isObject(r)) {
         for (const key of Object.keys(r))
           if (key !== 'Type' && key !== 'Condition' && key !== 'DependsOn') for (const ref of this.references(r[key])) set.add(ref);
         const dependsOn = getOwn(r, 'DependsOn');
         for (const d of Array.isArray(dependsOn) ? dependsOn : [dependsOn]) if (typeof d === 'string' && this.exists(d)) set.add(d);
       }
-      this.edges.set(id, set);
+      this.#edges.set(id, set);
     }
     return set;
   }
 
   /** The resource changed (a definition rewritten, a statement or a DependsOn added): read it again when asked. */
   changed(id: string): void {
-    this.edges.delete(id);
-    this.known.delete(id);
-    this.machines.delete(id);
+    this.#edges.delete(id);
+    this.#known.delete(id);
+    this.#machines.delete(id);
     // It may depend on a state machine now, and so may every resource that depends on it.
-    if (this.machineFree.has(id)) this.machineFree.clear();
+    if (this.#machineFree.has(id)) this.#machineFree.clear();
   }
 
   /** Records that `from` will depend on `to` (an edge the macro plans and has not written). */
   add(from: string, to: Iterable<string>): void {
-    if (this.machineFree.has(from)) this.machineFree.clear();
-    let set = this.added.get(from);
+    if (this.#machineFree.has(from)) this.#machineFree.clear();
+    let set = this.#added.get(from);
     if (!set) {
       set = new Set<string>();
-      this.added.set(from, set);
+      this.#added.set(from, set);
     }
     for (const t of to) set.add(t);
   }
@@ -100,7 +104,7 @@ export class Dependencies {
    */
   path(from: string, to: readonly string[], extra: readonly [string, string][] = [], unreaching?: Set<string>): string[] | undefined {
     // A search for state machines (without edges of its own) enters no resource known to reach none.
-    const free = extra.length === 0 && to.length > 0 && to.every((t) => this.isMachine(t)) ? this.machineFree : undefined;
+    const free = extra.length === 0 && to.length > 0 && to.every((t) => this.#isMachine(t)) ? this.#machineFree : undefined;
     if (unreaching?.has(from) || free?.has(from)) return undefined;
     const previous = new Map<string, string | null>([[from, null]]);
     const queue = [from];
@@ -121,8 +125,8 @@ export class Dependencies {
           queue.push(n);
         }
       };
-      for (const n of this.of(id)) visit(n);
-      const added = this.added.get(id);
+      for (const n of this.#of(id)) visit(n);
+      const added = this.#added.get(id);
       if (added) for (const n of added) visit(n);
       for (const [a, b] of extra) if (a === id) visit(b);
     }
@@ -131,17 +135,17 @@ export class Dependencies {
     if (unreaching) for (const id of queue) unreaching.add(id);
     // Every dependency of those searched was searched or reaches no state machine: without one among
     // them, no search for a state machine enters them again.
-    if (free && !partial && !queue.some((id) => this.isMachine(id))) for (const id of queue) free.add(id);
+    if (free && !partial && !queue.some((id) => this.#isMachine(id))) for (const id of queue) free.add(id);
     return undefined;
   }
 
   /** Is the resource a state machine? */
-  private isMachine(id: string): boolean {
-    let machine = this.machines.get(id);
+  #isMachine(id: string): boolean {
+    let machine = this.#machines.get(id);
     if (machine === undefined) {
-      const type = getOwn(this.read(id), 'Type');
+      const type = getOwn(this.#read(id), 'Type');
       machine = typeof type === 'string' && STATE_MACHINE_TYPES.has(type);
-      this.machines.set(id, machine);
+      this.#machines.set(id, machine);
     }
     return machine;
   }
