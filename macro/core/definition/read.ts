@@ -287,11 +287,12 @@ function applySubstitutions(segments: Segment[], flat: string, subs: JsonObject)
 
 /** The segments of a run of text segments (whose texts joined are `text`) once its placeholders (var `tokens`) are holes. */
 function substituteRun(run: Segment[], text: string, tokens: SubToken[], subs: JsonObject, out: Segment[]): void {
-  const starts: number[] = [];
+  // Made at their final size (a run may have a segment or two per line of the definition).
+  const starts: number[] = new Array(run.length);
   let at = 0;
-  for (const r of run) {
-    starts.push(at);
-    at += r.text.length;
+  for (let i = 0; i < run.length; i++) {
+    starts[i] = at;
+    at += run[i].text.length;
   }
   // The segment at `offset` (a SAM definition has a segment per line: a linear scan per token
   // would make the read quadratic).
