@@ -81,7 +81,7 @@ function textLocation(
   }
   const seg = model.segments[lo];
   if (!seg) return undefined;
-  const offset = seg.atomic ? seg.start.offset : seg.start.offset + (flat - starts[lo]);
+  const offset = seg.atomic ? seg.offset : seg.offset + (flat - starts[lo]);
   const source = model.source;
   // The path of a piece is the same for every location in it: made once and shared, keyed by its last key.
   let key: string | number;
@@ -91,13 +91,13 @@ function textLocation(
     // The pieces are the template's own only when the Join was read as written (not flattened).
     const join = getOwn(asObject(value), 'Fn::Join');
     if (!Array.isArray(join) || join[1] !== source.pieces) return undefined;
-    key = seg.start.piece;
+    key = seg.piece;
   }
   let shared = pieces.get(key);
   if (shared === undefined) {
     if (source.form === 'string') shared = path;
     else if (source.form === 'sub') shared = source.vars ? [...path, 'Fn::Sub', 0] : [...path, 'Fn::Sub'];
-    else shared = [...path, 'Fn::Join', 1, seg.start.piece];
+    else shared = [...path, 'Fn::Join', 1, seg.piece];
     pieces.set(key, shared);
   }
   return { path: shared, offset };

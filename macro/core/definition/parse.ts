@@ -36,15 +36,20 @@ export interface FlatText {
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 const ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
 
-interface Frame {
-  /** The container being built; null for a container the shape drops (checked, not kept). */
-  node: ObjNode | ArrNode | null;
-  /** '}' or ']' */
-  close: string;
-  /** An object's current key, read by readKey before each value ('' before the first, in arrays and in dropped objects). */
-  key: string;
-  /** What to keep inside: undefined keeps everything, null drops everything. */
-  shape: Shape | null | undefined;
+/**
+ * A container being built. Frames are reused from depth to depth (one per level of nesting, not one
+ * per container): a definition has a container or two per state in Retry, Catch, Choices…
+ */
+class Frame {
+  node: ObjNode | ArrNode = { kind: 'arr', items: [] };
+  /** Code of '}' or ']'. */
+  close = 0;
+  /** An object's current key, read by readKey before each value ('' before the first, and in arrays). */
+  key = '';
+  /** What to keep inside: undefined keeps everything. */
+  shape: Shape | undefined = undefined;
+  /** Whether a string value here (at `key` in an object) is kept. */
+  keep = false;
 }
 
 const NO_HOLES: HoleSource[] = Object.freeze([]) as unknown as HoleSource[];
@@ -77,21 +82,16 @@ export function parseDefinitionText(flat: FlatText, options: ParseOptions = {}):
   return new Parser(flat, options.shape).parse();
 }
 
-/** Shape of a container value at `key` of a frame (a number for an array item). */
+/** Shape of a container value at `key` of a frame (in an array, of its items); null: dropped. */
 function childShape(frame: Frame): Shape | null | undefined {
   const shape = frame.shape;
-  if (!shape) return shape;
-  if (frame.close === ']') return shape.items ?? null;
+  if (shape === undefined) return undefined;
+  if (frame.close === CLOSE_ARR) return shape.items ?? null;
   return shape.children?.get(frame.key) ?? shape.other ?? null;
 }
 
-/** Whether a string value of a frame is kept. */
-function keepsString(frame: Frame): boolean {
-  const shape = frame.shape;
-  if (shape === undefined) return true;
-  if (shape === null || frame.close === ']') return false;
-  return shape.strings?.has(frame.key) ?? false;
-}
+const CLOSE_OBJ = 125; // '}'
+const CLOSE_ARR = 93; // ']'
 
 /**
  * One pass over the text. The position lives in a field and the hot loops (whitespace, string
@@ -102,7 +102,11 @@ class Parser {
   private readonly n: number;
   private readonly holes: Map<number, HoleInfo>;
   private i = 0;
-  private readonly stack: Frame[] = [];
+  /** The containers being built are frames[0 .. depth-1]; frames past them wait to be reused. */
+  private readonly frames: Frame[] = [];
+  private depth = 0;
+  /** skipContainer's closing codes of the containers it is inside (kept to be reused). */
+  private readonly closers: number[] = [];
 
   constructor(
     flat: FlatText,
@@ -114,45 +118,107 @@ class Parser {
   }
 
   parse(): Node {
-    const { s, stack } = this;
+    const { s, frames } = this;
     let value = this.readScalarOrOpen();
     for (;;) {
       if (value === 'open') {
-        const top = stack[stack.length - 1];
+        const top = frames[this.depth - 1];
         this.ws();
-        if (s[this.i] === top.close) {
+        if (s.charCodeAt(this.i) === top.close) {
           this.i++;
-          stack.pop();
-          value = top.node ?? SCALAR;
+          this.depth--;
+          value = top.node;
         } else {
-          if (top.close === '}') this.readKey(top);
+          if (top.close === CLOSE_OBJ) this.readKey(top);
           value = this.readScalarOrOpen();
           continue;
         }
       }
       // attach a complete value
-      const top = stack[stack.length - 1];
-      if (!top) break;
+      if (this.depth === 0) break;
+      const top = frames[this.depth - 1];
       const node = top.node;
-      if (node !== null) {
-        if (node.kind === 'obj') node.entries.set(top.key, value);
-        else node.items.push(value);
-      }
+      if (node.kind === 'obj') node.entries.set(top.key, value);
+      else node.items.push(value);
       this.ws();
-      if (s[this.i] === ',') {
+      if (s.charCodeAt(this.i) === 44) {
         this.i++;
-        if (top.close === '}') this.readKey(top);
+        if (top.close === CLOSE_OBJ) this.readKey(top);
         value = this.readScalarOrOpen();
         continue;
       }
-      if (s[this.i] !== top.close) this.fail(`expected ',' or '${top.close}', found ${this.found()}`);
+      if (s.charCodeAt(this.i) !== top.close) this.fail(`expected ',' or '${String.fromCharCode(top.close)}', found ${this.found()}`);
       this.i++;
-      stack.pop();
-      value = top.node ?? SCALAR;
+      this.depth--;
+      value = top.node;
     }
     this.ws();
     if (this.i < this.n) this.fail(`unexpected ${this.found()} after the end of the definition`);
     return value;
+  }
+
+  /** Opens a container to build (`c`: the code of '{' or '['), in the next frame. */
+  private open(c: number, shape: Shape | undefined): void {
+    let frame = this.frames[this.depth];
+    if (frame === undefined) {
+      frame = new Frame();
+      this.frames.push(frame);
+    }
+    if (c === 123) {
+      frame.node = { kind: 'obj', entries: new Map() };
+      frame.close = CLOSE_OBJ;
+    } else {
+      frame.node = { kind: 'arr', items: [] };
+      frame.close = CLOSE_ARR;
+    }
+    frame.key = '';
+    frame.shape = shape;
+    // An object's is set by readKey before each value; a shape keeps no string in an array.
+    frame.keep = shape === undefined;
+    this.depth++;
+  }
+
+  /**
+   * Checks the rest of a container that the shape drops (its '{' or '[' just read) as parse() would,
+   * with the same errors at the same places, but without frames or nodes: most of a definition's
+   * text (Retry, Catch, Choices, payloads…) is read here. Iterative too: `close` is the code that
+   * closes the innermost open container, `closers` those of the containers around it.
+   */
+  private skipContainer(close: number): void {
+    const { s, closers } = this;
+    closers.length = 0;
+    // Just after an opening bracket (else just after a value).
+    let opened = true;
+    for (;;) {
+      this.ws();
+      const c = s.charCodeAt(this.i);
+      if (c === close) {
+        this.i++;
+        const outer = closers.pop();
+        if (outer === undefined) return;
+        close = outer;
+        opened = false;
+        continue;
+      }
+      if (!opened) {
+        if (c !== 44) this.fail(`expected ',' or '${String.fromCharCode(close)}', found ${this.found()}`);
+        this.i++;
+      }
+      if (close === CLOSE_OBJ) this.skipKey();
+      this.ws();
+      const i = this.i;
+      if (i >= this.n) this.fail('unexpected end of text, expected a value');
+      const v = s.charCodeAt(i);
+      if (v === 123 || v === 91) {
+        this.i = i + 1;
+        closers.push(close);
+        close = v === 123 ? CLOSE_OBJ : CLOSE_ARR;
+        opened = true;
+      } else {
+        this.scalar(i, v, false);
+        opened = false;
+      }
+    }
   }
 
   private fail(what: string): never {
@@ -291,23 +357,27 @@ class Parser {
 
   private readScalarOrOpen(): Node | 'open' {
     this.ws();
-    const { s } = this;
     const i = this.i;
     if (i >= this.n) this.fail('unexpected end of text, expected a value');
-    const c = s.charCodeAt(i);
+    const c = this.s.charCodeAt(i);
+    const top = this.depth === 0 ? undefined : this.frames[this.depth - 1];
     if (c === 123 || c === 91) {
       this.i = i + 1;
-      const top = this.stack[this.stack.length - 1];
       const shape = top === undefined ? this.shape : childShape(top);
-      const close = c === 123 ? '}' : ']';
-      const node: ObjNode | ArrNode | null = shape === null ? null : c === 123 ? { kind: 'obj', entries: new Map() } : { kind: 'arr', items: [] };
-      this.stack.push({ node, close, key: '', shape });
+      if (shape === null) {
+        this.skipContainer(c === 123 ? CLOSE_OBJ : CLOSE_ARR);
+        return SCALAR;
+      }
+      this.open(c, shape);
       return 'open';
     }
-    if (c === 34) {
-      const top = this.stack[this.stack.length - 1];
-      return top === undefined || keepsString(top) ? this.readString() : this.skipString();
-    }
+    return this.scalar(i, c, top === undefined || top.keep);
+  }
+
+  /** The value at `i` that is no container (`c`: its first code): a string (built when `keep`), a hole, a literal, a number. */
+  private scalar(i: number, c: number, keep: boolean): Node {
+    const { s } = this;
+    if (c === 34) return keep ? this.readString() : this.skipString();
     const h = c === HOLE_CODE || c === MARK_CODE ? this.holes.get(i) : undefined;
     if (h !== undefined) {
       this.i = i + 1;
@@ -334,36 +404,45 @@ class Parser {
     return this.fail(`unexpected ${this.found()}, expected a value`);
   }
 
-  /** After '{' or ',' in an object: read `"key":` and remember the key. */
+  /** After '{' or ',' in an object being built: reads `"key":`, remembers the key and whether a string value at it is kept. */
   private readKey(frame: Frame): void {
     this.ws();
     const { s, n } = this;
-    if (s[this.i] !== '"') this.fail(`expected a property name, found ${this.found()}`);
-    if (frame.node === null) {
-      // A dropped object: its keys are checked, not kept.
-      this.skipString();
-    } else {
-      // Fast path: a key without escapes or holes is the text between the quotes.
-      let j = this.i + 1;
-      let key: string | undefined;
-      while (j < n) {
-        const c = s.charCodeAt(j);
-        if (c === 34) {
-          key = s.slice(this.i + 1, j);
-          this.i = j + 1;
-          break;
-        }
-        if (c === 92 || c === HOLE_CODE || c < 0x20) break;
-        j++;
+    if (s.charCodeAt(this.i) !== 34) this.fail(`expected a property name, found ${this.found()}`);
+    // Fast path: a key without escapes or holes is the text between the quotes.
+    let j = this.i + 1;
+    let key: string | undefined;
+    while (j < n) {
+      const c = s.charCodeAt(j);
+      if (c === 34) {
+        key = s.slice(this.i + 1, j);
+        this.i = j + 1;
+        break;
       }
-      if (key === undefined) {
-        const k = this.readString();
-        key = k.parts.map((p) => (typeof p === 'string' ? p : HOLE_CHAR)).join('');
-      }
-      frame.key = key;
+      if (c === 92 || c === HOLE_CODE || c < 0x20) break;
+      j++;
     }
+    if (key === undefined) {
+      const k = this.readString();
+      key = k.parts.map((p) => (typeof p === 'string' ? p : HOLE_CHAR)).join('');
+    }
+    frame.key = key;
+    const shape = frame.shape;
+    frame.keep = shape === undefined || (shape.strings?.has(key) ?? false);
+    this.colon();
+  }
+
+  /** After '{' or ',' in a dropped object: checks `"key":`. */
+  private skipKey(): void {
     this.ws();
-    if (s[this.i] !== ':') this.fail(`expected ':', found ${this.found()}`);
+    if (this.s.charCodeAt(this.i) !== 34) this.fail(`expected a property name, found ${this.found()}`);
+    this.skipString();
+    this.colon();
+  }
+
+  private colon(): void {
+    this.ws();
+    if (this.s.charCodeAt(this.i) !== 58) this.fail(`expected ':', found ${this.found()}`);
     this.i++;
   }
 }

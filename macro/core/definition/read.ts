@@ -11,7 +11,7 @@
  */
 import { ReadError } from '../../errors';
 import { partsOf, type Part } from '../../cfn/parts';
-import { tokenizeSub } from '../../cfn/sub';
+import { tokenizeSub, type SubToken } from '../../cfn/sub';
 import { getOwn, hasOwn, isObject, kindOf } from '../../cfn/json';
 import type { Json, JsonObject } from '../../types';
 import type { Binding, HoleSource, IfNode, Loc, Node, StrNode } from './ast';
@@ -32,13 +32,28 @@ export interface Pos {
   offset: number;
 }
 
-export interface Segment {
-  text: string;
-  start: Pos;
-  end: Pos;
-  /** Cannot be cut: an escape `${!X}`, a Join delimiter, a hole. */
-  atomic: boolean;
-  hole?: HoleInfo;
+/**
+ * A piece of the flat text and where it came from in the source: from `piece`/`offset` to
+ * `endPiece`/`endOffset`. Numbers, not two Pos objects: a definition read as text has a segment or
+ * two per line (the Fn::Join of SAM, CDK and Serverless texts) or per Fn::Sub token, and most are
+ * only ever read for their text.
+ */
+export class Segment {
+  constructor(
+    readonly text: string,
+    readonly piece: number,
+    readonly offset: number,
+    readonly endPiece: number,
+    readonly endOffset: number,
+    /** Cannot be cut: an escape `${!X}`, a Join delimiter, a hole. */
+    readonly atomic: boolean,
+    readonly hole: HoleInfo | undefined,
+  ) {}
+}
+
+/** A segment of text that a later offset may cut (`text` is the source from `offset` on, in one piece). */
+function textSegment(text: string, piece: number, offset: number): Segment {
+  return new Segment(text, piece, offset, piece, offset + text.length, false, undefined);
 }
 
 interface Common {
@@ -97,25 +112,31 @@ export function readDefinition(
 
   const source = textSource(value);
   let segments = segmentsOf(source);
-  if (subs) segments = applySubstitutions(segments, subs);
+  // One flat string (a `+=` chain would be a rope that every character read walks through).
+  let text = segments.length === 1 ? segments[0].text : joinTexts(segments);
+  if (subs) ({ segments, text } = applySubstitutions(segments, text, subs));
   const flatStarts: number[] = new Array(segments.length);
   const holes = new Map<number, HoleInfo>();
   let length = 0;
-  const texts: string[] = new Array(segments.length);
-  segments.forEach((seg, k) => {
+  for (let k = 0; k < segments.length; k++) {
+    const seg = segments[k];
     flatStarts[k] = length;
     if (length + seg.text.length > LIMITS.expansion) throw expansionError(`the definition of ${stateMachine}`);
     if (seg.hole) {
       holes.set(length, seg.hole);
       count(seg.hole.binding);
     }
-    texts[k] = seg.text;
     length += seg.text.length;
-  });
-  // One flat string (a `+=` chain would be a rope that every character read walks through).
-  const text = texts.join('');
+  }
   const root = parseDefinitionText({ text, holes }, { shape: SLOT_SHAPE });
   return { stateMachine, path, property, form: source.form, source, segments, flatStarts, root, substitutions: subs, uses };
+}
+
+/** The texts of segments, joined. */
+function joinTexts(segments: readonly Segment[]): string {
+  const texts: string[] = new Array(segments.length);
+  for (let k = 0; k < segments.length; k++) texts[k] = segments[k].text;
+  return texts.join('');
 }
 
 const TO_JSON_STRING = 'Fn::ToJsonString';
@@ -176,134 +197,136 @@ function shape(arg: Json | undefined): string {
 const INLINE_BINDING: Binding = Object.freeze({ kind: 'inline' });
 
 function segmentsOf(source: TextSource): Segment[] {
-  if (source.form === 'string') {
-    return [{ text: source.text, start: { piece: 0, offset: 0 }, end: { piece: 0, offset: source.text.length }, atomic: false }];
-  }
+  if (source.form === 'string') return [textSegment(source.text, 0, 0)];
   if (source.form === 'sub') {
     const vars = source.vars;
     const tokens = tokenizeSub(source.template, (name) => vars !== undefined && getOwn(vars, name) !== undefined);
-    return tokens.map((t): Segment => {
-      const start = { piece: 0, offset: t.start };
-      const end = { piece: 0, offset: t.end };
-      switch (t.kind) {
-        case 'text':
-          return { text: t.text, start, end, atomic: false };
-        case 'escape':
-          return { text: t.text, start, end, atomic: true };
-        case 'ref':
-          return { text: HOLE_MARK, start, end, atomic: true, hole: { value: { Ref: t.name }, binding: INLINE_BINDING } };
-        case 'getatt':
-          return { text: HOLE_MARK, start, end, atomic: true, hole: { value: { 'Fn::GetAtt': [t.resource, t.attribute] }, binding: INLINE_BINDING } };
-      }
-      // A 'var' token: tokenizeSub makes one only for a name its isVar accepted, one with a value in vars.
-      const value = getOwn(vars, t.name);
-      if (value === undefined) throw new Error(`Fn::Sub variable ${t.name} has no value`);
-      return { text: HOLE_MARK, start, end, atomic: true, hole: { value, binding: { kind: 'sub-var', name: t.name } } };
-    });
+    const out: Segment[] = new Array(tokens.length);
+    for (let k = 0; k < tokens.length; k++) out[k] = subSegment(tokens[k], vars);
+    return out;
   }
+  const { delimiter, pieces } = source;
   // The delimiter's copies alone may be too much: known before any segment is made.
-  if (source.delimiter.length * Math.max(0, source.pieces.length - 1) > LIMITS.expansion) throw expansionError('the Fn::Join of the definition');
+  if (delimiter.length * Math.max(0, pieces.length - 1) > LIMITS.expansion) throw expansionError('the Fn::Join of the definition');
   const out: Segment[] = [];
-  source.pieces.forEach((piece, p) => {
-    if (p > 0 && source.delimiter !== '') {
-      const prev = source.pieces[p - 1];
-      out.push({
-        text: source.delimiter,
-        start: { piece: p - 1, offset: typeof prev === 'string' ? prev.length : 1 },
-        end: { piece: p, offset: 0 },
-        atomic: true,
-      });
+  for (let p = 0; p < pieces.length; p++) {
+    const piece = pieces[p];
+    if (p > 0 && delimiter !== '') {
+      const prev = pieces[p - 1];
+      out.push(new Segment(delimiter, p - 1, typeof prev === 'string' ? prev.length : 1, p, 0, true, undefined));
     }
-    if (typeof piece === 'string') {
-      out.push({ text: piece, start: { piece: p, offset: 0 }, end: { piece: p, offset: piece.length }, atomic: false });
-    } else if (typeof piece === 'number' || typeof piece === 'boolean') {
-      out.push({ text: String(piece), start: { piece: p, offset: 0 }, end: { piece: p, offset: 1 }, atomic: true });
-    } else {
-      out.push({
-        text: HOLE_MARK,
-        start: { piece: p, offset: 0 },
-        end: { piece: p, offset: 1 },
-        atomic: true,
-        hole: { value: piece, binding: INLINE_BINDING },
-      });
-    }
-  });
+    if (typeof piece === 'string') out.push(textSegment(piece, p, 0));
+    else if (typeof piece === 'number' || typeof piece === 'boolean') out.push(new Segment(String(piece), p, 0, p, 1, true, undefined));
+    else out.push(new Segment(HOLE_MARK, p, 0, p, 1, true, { value: piece, binding: INLINE_BINDING }));
+  }
   return out;
+}
+
+/** The segment of an Fn::Sub token (of the one piece, 0). */
+function subSegment(t: SubToken, vars: JsonObject | undefined): Segment {
+  switch (t.kind) {
+    case 'text':
+      return new Segment(t.text, 0, t.start, 0, t.end, false, undefined);
+    case 'escape':
+      return new Segment(t.text, 0, t.start, 0, t.end, true, undefined);
+    case 'ref':
+      return new Segment(HOLE_MARK, 0, t.start, 0, t.end, true, { value: { Ref: t.name }, binding: INLINE_BINDING });
+    case 'getatt':
+      return new Segment(HOLE_MARK, 0, t.start, 0, t.end, true, { value: { 'Fn::GetAtt': [t.resource, t.attribute] }, binding: INLINE_BINDING });
+  }
+  // A 'var' token: tokenizeSub makes one only for a name its isVar accepted, one with a value in vars.
+  const value = getOwn(vars, t.name);
+  if (value === undefined) throw new Error(`Fn::Sub variable ${t.name} has no value`);
+  return new Segment(HOLE_MARK, 0, t.start, 0, t.end, true, { value, binding: { kind: 'sub-var', name: t.name } });
 }
 
 /**
  * Splits text at `${key}` placeholders of DefinitionSubstitutions. Step Functions substitutes in the
  * joined text, so a placeholder may straddle segments (e.g. `"$"` and `"{key}"` in two Join pieces):
- * each run of adjacent text segments is tokenized as one text.
+ * each run of adjacent text segments is tokenized as one text, a slice of `flat` (the segments'
+ * texts joined). Returns the segments and their flat text after substitution: `flat` itself when no
+ * placeholder is found, else `flat` with each placeholder cut out for a hole (a few slices joined,
+ * not every segment again: a SAM or CDK definition has a segment or two per line).
  */
-function applySubstitutions(segments: Segment[], subs: JsonObject): Segment[] {
+function applySubstitutions(segments: Segment[], flat: string, subs: JsonObject): { segments: Segment[]; text: string } {
   const isKey = (k: string): boolean => hasOwn(subs, k);
   const out: Segment[] = [];
+  // The flat text after substitution, as slices of `flat` up to `copied` and a hole mark for each placeholder.
+  const texts: string[] = [];
+  let copied = 0;
+  // Offset in `flat` of segments[k].
+  let at = 0;
   for (let k = 0; k < segments.length; ) {
     if (segments[k].hole) {
+      at += segments[k].text.length;
       out.push(segments[k++]);
       continue;
     }
     let e = k;
-    while (e < segments.length && !segments[e].hole) e++;
+    const runAt = at;
+    while (e < segments.length && !segments[e].hole) at += segments[e++].text.length;
     const run = segments.slice(k, e);
     k = e;
-    const text = run.length === 1 ? run[0].text : run.map((r) => r.text).join('');
+    const text = run.length === 1 ? run[0].text : flat.slice(runAt, at);
     if (!text.includes('${')) {
-      out.push(...run);
+      for (const seg of run) out.push(seg);
       continue;
     }
-    const starts: number[] = [];
-    let at = 0;
-    for (const r of run) {
-      starts.push(at);
-      at += r.text.length;
+    const tokens = tokenizeSub(text, isKey, 'substitutions');
+    for (const t of tokens) {
+      if (t.kind !== 'var') continue;
+      texts.push(flat.slice(copied, runAt + t.start), HOLE_MARK);
+      copied = runAt + t.end;
     }
-    // The segment at `offset` (a SAM definition has a segment per line: a linear scan per token
-    // would make the read quadratic).
-    const segAt = (offset: number): number => lastAtOrBefore(starts, offset);
-    const posAt = (offset: number, side: 'start' | 'end'): Pos => {
-      const i = segAt(side === 'start' ? offset : Math.max(0, offset - 1));
+    substituteRun(run, text, tokens, subs, out);
+  }
+  if (texts.length === 0) return { segments: out, text: flat };
+  texts.push(flat.slice(copied));
+  return { segments: out, text: texts.join('') };
+}
+
+/** The segments of a run of text segments (whose texts joined are `text`) once its placeholders (var `tokens`) are holes. */
+function substituteRun(run: Segment[], text: string, tokens: SubToken[], subs: JsonObject, out: Segment[]): void {
+  // Made at their final size (a run may have a segment or two per line of the definition).
+  const starts: number[] = new Array(run.length);
+  let at = 0;
+  for (let i = 0; i < run.length; i++) {
+    starts[i] = at;
+    at += run[i].text.length;
+  }
+  // The segment at `offset` (a SAM definition has a segment per line: a linear scan per token
+  // would make the read quadratic).
+  const segAt = (offset: number): number => lastAtOrBefore(starts, offset);
+  const posAt = (offset: number, side: 'start' | 'end'): Pos => {
+    const i = segAt(side === 'start' ? offset : Math.max(0, offset - 1));
+    const seg = run[i];
+    if (seg.atomic) return side === 'start' ? { piece: seg.piece, offset: seg.offset } : { piece: seg.endPiece, offset: seg.endOffset };
+    return { piece: seg.piece, offset: seg.offset + (offset - starts[i]) };
+  };
+  for (const t of tokens) {
+    if (t.kind === 'var') {
+      const start = posAt(t.start, 'start');
+      const end = posAt(t.end, 'end');
+      const hole = { value: subs[t.name], binding: { kind: 'substitution', name: t.name } } as const;
+      out.push(new Segment(HOLE_MARK, start.piece, start.offset, end.piece, end.offset, true, hole));
+      continue;
+    }
+    // Text: one segment per original segment it overlaps.
+    for (let i = segAt(t.start); i < run.length && starts[i] < t.end; i++) {
       const seg = run[i];
-      if (seg.atomic) return side === 'start' ? seg.start : seg.end;
-      return { piece: seg.start.piece, offset: seg.start.offset + (offset - starts[i]) };
-    };
-    for (const t of tokenizeSub(text, isKey, 'substitutions')) {
-      if (t.kind === 'var') {
-        out.push({
-          text: HOLE_MARK,
-          start: posAt(t.start, 'start'),
-          end: posAt(t.end, 'end'),
-          atomic: true,
-          hole: { value: subs[t.name], binding: { kind: 'substitution', name: t.name } },
-        });
+      const from = Math.max(t.start, starts[i]);
+      const to = Math.min(t.end, starts[i] + seg.text.length);
+      if (to <= from) continue;
+      // A segment that the token covers whole is kept as it is (most lines of a SAM definition).
+      if (from === starts[i] && to - from === seg.text.length) {
+        out.push(seg);
         continue;
       }
-      // Text: one segment per original segment it overlaps.
-      for (let i = segAt(t.start); i < run.length && starts[i] < t.end; i++) {
-        const seg = run[i];
-        const from = Math.max(t.start, starts[i]);
-        const to = Math.min(t.end, starts[i] + seg.text.length);
-        if (to <= from) continue;
-        // A segment that the token covers whole is kept as it is (most lines of a SAM definition).
-        if (from === starts[i] && to - from === seg.text.length) {
-          out.push(seg);
-          continue;
-        }
-        const piece = text.slice(from, to);
-        if (seg.atomic) out.push({ text: piece, start: seg.start, end: seg.end, atomic: true });
-        else {
-          out.push({
-            text: piece,
-            start: { piece: seg.start.piece, offset: seg.start.offset + (from - starts[i]) },
-            end: { piece: seg.start.piece, offset: seg.start.offset + (to - starts[i]) },
-            atomic: false,
-          });
-        }
-      }
+      const piece = text.slice(from, to);
+      if (seg.atomic) out.push(new Segment(piece, seg.piece, seg.offset, seg.endPiece, seg.endOffset, true, undefined));
+      else out.push(textSegment(piece, seg.piece, seg.offset + (from - starts[i])));
     }
   }
-  return out;
 }
 
 /** Index of the last of the sorted `starts` that is at most `at` (0 when none is); binary search. */

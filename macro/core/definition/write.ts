@@ -147,8 +147,8 @@ function toSource(model: DefinitionModel & { segments: unknown }, flat: number, 
   // The segment that contains the character at `flat` (start) or at `flat - 1` (end).
   const lo = lastAtOrBefore(flatStarts, side === 'start' ? flat : flat - 1);
   const seg = segments[lo];
-  if (seg.atomic) return side === 'start' ? seg.start : seg.end;
-  return { piece: seg.start.piece, offset: seg.start.offset + (flat - flatStarts[lo]) };
+  if (seg.atomic) return side === 'start' ? { piece: seg.piece, offset: seg.offset } : { piece: seg.endPiece, offset: seg.endOffset };
+  return { piece: seg.piece, offset: seg.offset + (flat - flatStarts[lo]) };
 }
 
 function comparePos(a: Pos, b: Pos): number {

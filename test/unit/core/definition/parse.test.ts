@@ -393,6 +393,36 @@ describe('a shape keeps only what a reader needs (SLOT_SHAPE)', () => {
     });
   });
 
+  test('a shaped parse fails exactly where and as a full parse does, whatever the damage (skipContainer mirrors the main loop)', () => {
+    const damage = fc.constantFrom('{', '}', '[', ']', ',', ':', '"', '\\', 'x', '\n', '1', ' ');
+    fc.assert(
+      fc.property(machine, fc.constantFrom(undefined, 2), fc.array(fc.tuple(fc.nat(), damage, fc.boolean()), { maxLength: 3 }), (m, indent, edits) => {
+        let text = JSON.stringify(m, null, indent);
+        for (const [at, c, insert] of edits) {
+          const k = at % (text.length + 1);
+          text = text.slice(0, k) + (insert ? c : '') + text.slice(insert ? k : k + 1);
+        }
+        const outcome = (read: () => Node): string => {
+          try {
+            read();
+            return 'read';
+          } catch (e) {
+            return (e as Error).message;
+          }
+        };
+        expect(outcome(() => shaped(text))).toBe(outcome(() => parse(text)));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  test('a deep dropped part is checked without frames: the same result as a full parse', () => {
+    const deep = `{"States":{"A":{"Type":"Task","Retry":${'[{"a":'.repeat(5000)}1${'}]'.repeat(5000)}}}}`;
+    expect(view(shaped(deep))).toEqual({ States: { A: { Type: 'Task', Retry: '<scalar>' } } });
+    const broken = deep.replace('1}]', '1]]');
+    expect(() => shaped(broken)).toThrow(new ReadError(errorOf(broken)));
+  });
+
   test('invalid JSON inside a dropped part is reported exactly as by a full parse', () => {
     const bad = ['[1,]', '{"a":1,}', '[01]', '{"a"}', '[true false]', '["\\x"]', '["\\u12G4"]', '["a\nb"]', '{a:1}', '[1}', '{"a":[1]'];
     for (const b of bad) {
