@@ -98,71 +98,72 @@ const CLOSE_ARR = 93; // ']'
  * content, keys) work on local copies of it; keys without escapes or holes are sliced directly.
  */
 class Parser {
-  private readonly s: string;
-  private readonly n: number;
-  private readonly holes: Map<number, HoleInfo>;
-  private i = 0;
+  readonly #s: string;
+  readonly #n: number;
+  readonly #holes: Map<number, HoleInfo>;
+  #i = 0;
   /** The containers being built are frames[0 .. depth-1]; frames past them wait to be reused. */
-  private readonly frames: Frame[] = [];
-  private depth = 0;
+  readonly #frames: Frame[] = [];
+  #depth = 0;
   /** skipContainer's closing codes of the containers it is inside (kept to be reused). */
-  private readonly closers: number[] = [];
+  readonly #closers: number[] = [];
 
-  constructor(
-    flat: FlatText,
-    private readonly shape?: Shape,
-  ) {
-    this.s = flat.text;
-    this.n = flat.text.length;
-    this.holes = flat.holes;
+  readonly #shape?: Shape;
+
+  constructor(flat: FlatText, shape?: Shape) {
+    this.#shape = shape;
+    this.#s = flat.text;
+    this.#n = flat.text.length;
+    this.#holes = flat.holes;
   }
 
   parse(): Node {
-    const { s, frames } = this;
-    let value = this.readScalarOrOpen();
+    const s = this.#s;
+    const frames = this.#frames;
+    let value = this.#readScalarOrOpen();
     for (;;) {
       if (value === 'open') {
-        const top = frames[this.depth - 1];
-        this.ws();
-        if (s.charCodeAt(this.i) === top.close) {
-          this.i++;
-          this.depth--;
+        const top = frames[this.#depth - 1];
+        this.#ws();
+        if (s.charCodeAt(this.#i) === top.close) {
+          this.#i++;
+          this.#depth--;
           value = top.node;
         } else {
-          if (top.close === CLOSE_OBJ) this.readKey(top);
-          value = this.readScalarOrOpen();
+          if (top.close === CLOSE_OBJ) this.#readKey(top);
+          value = this.#readScalarOrOpen();
           continue;
         }
       }
       // attach a complete value
-      if (this.depth === 0) break;
-      const top = frames[this.depth - 1];
+      if (this.#depth === 0) break;
+      const top = frames[this.#depth - 1];
       const node = top.node;
       if (node.kind === 'obj') node.entries.set(top.key, value);
       else node.items.push(value);
-      this.ws();
-      if (s.charCodeAt(this.i) === 44) {
-        this.i++;
-        if (top.close === CLOSE_OBJ) this.readKey(top);
-        value = this.readScalarOrOpen();
+      this.#ws();
+      if (s.charCodeAt(this.#i) === 44) {
+        this.#i++;
+        if (top.close === CLOSE_OBJ) this.#readKey(top);
+        value = this.#readScalarOrOpen();
         continue;
       }
-      if (s.charCodeAt(this.i) !== top.close) this.fail(`expected ',' or '${String.fromCharCode(top.close)}', found ${this.found()}`);
-      this.i++;
-      this.depth--;
+      if (s.charCodeAt(this.#i) !== top.close) this.#fail(`expected ',' or '${String.fromCharCode(top.close)}', found ${this.#found()}`);
+      this.#i++;
+      this.#depth--;
       value = top.node;
     }
-    this.ws();
-    if (this.i < this.n) this.fail(`unexpected ${this.found()} after the end of the definition`);
+    this.#ws();
+    if (this.#i < this.#n) this.#fail(`unexpected ${this.#found()} after the end of the definition`);
     return value;
   }
 
   /** Opens a container to build (`c`: the code of '{' or '['), in the next frame. */
-  private open(c: number, shape: Shape | undefined): void {
-    let frame = this.frames[this.depth];
+  #open(c: number, shape: Shape | undefined): void {
+    let frame = this.#frames[this.#depth];
     if (frame === undefined) {
       frame = new Frame();
-      this.frames.push(frame);
+      this.#frames.push(frame);
     }
     if (c === 123) {
       frame.node = { kind: 'obj', entries: new Map() };
@@ -175,7 +176,7 @@ class Parser {
     frame.shape = shape;
     // An object's is set by readKey before each value; a shape keeps no string in an array.
     frame.keep = shape === undefined;
-    this.depth++;
+    this.#depth++;
   }
 
   /**
@@ -184,16 +185,17 @@ class Parser {
    * text (Retry, Catch, Choices, payloads…) is read here. Iterative too: `close` is the code that
    * closes the innermost open container, `closers` those of the containers around it.
    */
-  private skipContainer(close: number): void {
-    const { s, closers } = this;
+  #skipContainer(close: number): void {
+    const s = this.#s;
+    const closers = this.#closers;
     closers.length = 0;
     // Just after an opening bracket (else just after a value).
     let opened = true;
     for (;;) {
-      this.ws();
-      const c = s.charCodeAt(this.i);
+      this.#ws();
+      const c = s.charCodeAt(this.#i);
       if (c === close) {
-        this.i++;
+        this.#i++;
         const outer = closers.pop();
         if (outer === undefined) return;
         close = outer;
@@ -201,114 +203,118 @@ class Parser {
         continue;
       }
       if (!opened) {
-        if (c !== 44) this.fail(`expected ',' or '${String.fromCharCode(close)}', found ${this.found()}`);
-        this.i++;
+        if (c !== 44) this.#fail(`expected ',' or '${String.fromCharCode(close)}', found ${this.#found()}`);
+        this.#i++;
       }
-      if (close === CLOSE_OBJ) this.skipKey();
-      this.ws();
-      const i = this.i;
-      if (i >= this.n) this.fail('unexpected end of text, expected a value');
+      if (close === CLOSE_OBJ) this.#skipKey();
+      this.#ws();
+      const i = this.#i;
+      if (i >= this.#n) this.#fail('unexpected end of text, expected a value');
       const v = s.charCodeAt(i);
       if (v === 123 || v === 91) {
-        this.i = i + 1;
+        this.#i = i + 1;
         closers.push(close);
         close = v === 123 ? CLOSE_OBJ : CLOSE_ARR;
         opened = true;
       } else {
-        this.scalar(i, v, false);
+        this.#scalar(i, v, false);
         opened = false;
       }
     }
   }
 
-  private fail(what: string): never {
-    throw new ReadError(`invalid JSON: ${what} at ${position(this.s, this.i, this.holes)}`);
+  #fail(what: string): never {
+    throw new ReadError(`invalid JSON: ${what} at ${position(this.#s, this.#i, this.#holes)}`);
   }
 
-  private found(): string {
-    const { s, i } = this;
-    return i >= this.n ? 'end of text' : `'${this.isHole(i) ? '${…}' : s[i]}'`;
+  #found(): string {
+    const s = this.#s;
+    const i = this.#i;
+    return i >= this.#n ? 'end of text' : `'${this.#isHole(i) ? '${…}' : s[i]}'`;
   }
 
   /** Whether a hole stands at `i`. */
-  private isHole(i: number): boolean {
-    const c = this.s.charCodeAt(i);
-    return (c === HOLE_CODE || c === MARK_CODE) && this.holes.has(i);
+  #isHole(i: number): boolean {
+    const c = this.#s.charCodeAt(i);
+    return (c === HOLE_CODE || c === MARK_CODE) && this.#holes.has(i);
   }
 
-  private ws(): void {
-    const { s, n } = this;
-    let i = this.i;
+  #ws(): void {
+    const s = this.#s;
+    const n = this.#n;
+    let i = this.#i;
     while (i < n) {
       const c = s.charCodeAt(i);
       if (c === 32 || c === 10 || c === 13 || c === 9) i++;
       else break;
     }
-    this.i = i;
+    this.#i = i;
   }
 
   /** The escape sequence at `j` (a backslash): its text and length; fails on a bad one. */
-  private escape(j: number): { text: string; length: number } {
-    const e = this.s[j + 1];
+  #escape(j: number): { text: string; length: number } {
+    const e = this.#s[j + 1];
     if (e === 'u') {
-      const hex = this.s.slice(j + 2, j + 6);
+      const hex = this.#s.slice(j + 2, j + 6);
       if (!/^[0-9a-fA-F]{4}$/.test(hex)) {
-        this.i = j;
-        this.fail('bad \\u escape');
+        this.#i = j;
+        this.#fail('bad \\u escape');
       }
       return { text: String.fromCharCode(parseInt(hex, 16)), length: 6 };
     }
     if (e !== undefined && ESCAPES[e] !== undefined) return { text: ESCAPES[e], length: 2 };
-    this.i = j;
-    return this.fail('bad escape in string');
+    this.#i = j;
+    return this.#fail('bad escape in string');
   }
 
   /** Checks a string as readString does, without keeping it. */
-  private skipString(): Node {
-    const { s, n } = this;
-    const start = this.i + 1;
+  #skipString(): Node {
+    const s = this.#s;
+    const n = this.#n;
+    const start = this.#i + 1;
     let j = start;
     for (;;) {
       if (j >= n) {
-        this.i = start - 1;
-        this.fail('unterminated string');
+        this.#i = start - 1;
+        this.#fail('unterminated string');
       }
       const c = s.charCodeAt(j);
       if (c === 34) break;
       if (c === 92) {
-        j += this.escape(j).length;
+        j += this.#escape(j).length;
         continue;
       }
-      if (c < 0x20 && !(c === MARK_CODE && this.holes.has(j))) {
-        this.i = j;
-        this.fail('control character in string');
+      if (c < 0x20 && !(c === MARK_CODE && this.#holes.has(j))) {
+        this.#i = j;
+        this.#fail('control character in string');
       }
       j++;
     }
-    this.i = j + 1;
+    this.#i = j + 1;
     return SCALAR;
   }
 
-  private readString(): StrNode {
+  #readString(): StrNode {
     // s[i] is the opening quote
-    const { s, n } = this;
-    const start = this.i + 1;
+    const s = this.#s;
+    const n = this.#n;
+    const start = this.#i + 1;
     let j = start;
     // Fast path: no escape, no hole.
     for (;;) {
       if (j >= n) break;
       const c = s.charCodeAt(j);
       if (c === 34) {
-        this.i = j + 1;
+        this.#i = j + 1;
         return { kind: 'str', parts: j > start ? [s.slice(start, j)] : [], holes: NO_HOLES, loc: { kind: 'text', start, end: j } };
       }
       if (c === 92 || c === HOLE_CODE || c < 0x20) break;
       j++;
     }
     // A string that is one hole (`"${Fn.Arn}"`, the usual FunctionName): its lists at their size.
-    const sole = j === start && s.charCodeAt(j + 1) === 34 ? this.holes.get(j) : undefined;
+    const sole = j === start && s.charCodeAt(j + 1) === 34 ? this.#holes.get(j) : undefined;
     if (sole !== undefined) {
-      this.i = j + 2;
+      this.#i = j + 2;
       return { kind: 'str', parts: [{ hole: sole.value }], holes: [{ binding: sole.binding }], loc: { kind: 'text', start, end: j + 1 } };
     }
     const parts: Part[] = [];
@@ -317,21 +323,21 @@ class Parser {
     let text = '';
     for (;;) {
       if (j >= n) {
-        this.i = start - 1;
-        this.fail('unterminated string');
+        this.#i = start - 1;
+        this.#fail('unterminated string');
       }
       const c = s.charCodeAt(j);
       if (c === 34) break;
       if (c === 92) {
         text += s.slice(chunk, j);
-        const esc = this.escape(j);
+        const esc = this.#escape(j);
         text += esc.text;
         j += esc.length;
         chunk = j;
         continue;
       }
       if (c === HOLE_CODE || c === MARK_CODE) {
-        const h = this.holes.get(j);
+        const h = this.#holes.get(j);
         if (h !== undefined) {
           text += s.slice(chunk, j);
           if (text) parts.push(text);
@@ -344,106 +350,107 @@ class Parser {
         }
       }
       if (c < 0x20) {
-        this.i = j;
-        this.fail('control character in string');
+        this.#i = j;
+        this.#fail('control character in string');
       }
       j++;
     }
     text += s.slice(chunk, j);
     if (text) parts.push(text);
-    this.i = j + 1;
+    this.#i = j + 1;
     return { kind: 'str', parts, holes: holes.length ? holes : NO_HOLES, loc: { kind: 'text', start, end: j } };
   }
 
-  private readScalarOrOpen(): Node | 'open' {
-    this.ws();
-    const i = this.i;
-    if (i >= this.n) this.fail('unexpected end of text, expected a value');
-    const c = this.s.charCodeAt(i);
-    const top = this.depth === 0 ? undefined : this.frames[this.depth - 1];
+  #readScalarOrOpen(): Node | 'open' {
+    this.#ws();
+    const i = this.#i;
+    if (i >= this.#n) this.#fail('unexpected end of text, expected a value');
+    const c = this.#s.charCodeAt(i);
+    const top = this.#depth === 0 ? undefined : this.#frames[this.#depth - 1];
     if (c === 123 || c === 91) {
-      this.i = i + 1;
-      const shape = top === undefined ? this.shape : childShape(top);
+      this.#i = i + 1;
+      const shape = top === undefined ? this.#shape : childShape(top);
       if (shape === null) {
-        this.skipContainer(c === 123 ? CLOSE_OBJ : CLOSE_ARR);
+        this.#skipContainer(c === 123 ? CLOSE_OBJ : CLOSE_ARR);
         return SCALAR;
       }
-      this.open(c, shape);
+      this.#open(c, shape);
       return 'open';
     }
-    return this.scalar(i, c, top === undefined || top.keep);
+    return this.#scalar(i, c, top === undefined || top.keep);
   }
 
   /** The value at `i` that is no container (`c`: its first code): a string (built when `keep`), a hole, a literal, a number. */
-  private scalar(i: number, c: number, keep: boolean): Node {
-    const { s } = this;
-    if (c === 34) return keep ? this.readString() : this.skipString();
-    const h = c === HOLE_CODE || c === MARK_CODE ? this.holes.get(i) : undefined;
+  #scalar(i: number, c: number, keep: boolean): Node {
+    const s = this.#s;
+    if (c === 34) return keep ? this.#readString() : this.#skipString();
+    const h = c === HOLE_CODE || c === MARK_CODE ? this.#holes.get(i) : undefined;
     if (h !== undefined) {
-      this.i = i + 1;
+      this.#i = i + 1;
       // A value filled in at deploy time where a JSON value stands (`"Parameters": ${Params}`).
       return { kind: 'scalar', hole: { value: h.value, binding: h.binding } };
     }
     if (s.startsWith('true', i)) {
-      this.i = i + 4;
+      this.#i = i + 4;
       return SCALAR;
     }
     if (s.startsWith('false', i)) {
-      this.i = i + 5;
+      this.#i = i + 5;
       return SCALAR;
     }
     if (s.startsWith('null', i)) {
-      this.i = i + 4;
+      this.#i = i + 4;
       return SCALAR;
     }
     NUMBER.lastIndex = i;
     if (NUMBER.test(s)) {
-      this.i = NUMBER.lastIndex;
+      this.#i = NUMBER.lastIndex;
       return SCALAR;
     }
-    return this.fail(`unexpected ${this.found()}, expected a value`);
+    return this.#fail(`unexpected ${this.#found()}, expected a value`);
   }
 
   /** After '{' or ',' in an object being built: reads `"key":`, remembers the key and whether a string value at it is kept. */
-  private readKey(frame: Frame): void {
-    this.ws();
-    const { s, n } = this;
-    if (s.charCodeAt(this.i) !== 34) this.fail(`expected a property name, found ${this.found()}`);
+  #readKey(frame: Frame): void {
+    this.#ws();
+    const s = this.#s;
+    const n = this.#n;
+    if (s.charCodeAt(this.#i) !== 34) this.#fail(`expected a property name, found ${this.#found()}`);
     // Fast path: a key without escapes or holes is the text between the quotes.
-    let j = this.i + 1;
+    let j = this.#i + 1;
     let key: string | undefined;
     while (j < n) {
       const c = s.charCodeAt(j);
       if (c === 34) {
-        key = s.slice(this.i + 1, j);
-        this.i = j + 1;
+        key = s.slice(this.#i + 1, j);
+        this.#i = j + 1;
         break;
       }
       if (c === 92 || c === HOLE_CODE || c < 0x20) break;
       j++;
     }
     if (key === undefined) {
-      const k = this.readString();
+      const k = this.#readString();
       key = k.parts.map((p) => (typeof p === 'string' ? p : HOLE_CHAR)).join('');
     }
     frame.key = key;
     const shape = frame.shape;
     frame.keep = shape === undefined || (shape.strings?.has(key) ?? false);
-    this.colon();
+    this.#colon();
   }
 
   /** After '{' or ',' in a dropped object: checks `"key":`. */
-  private skipKey(): void {
-    this.ws();
-    if (this.s.charCodeAt(this.i) !== 34) this.fail(`expected a property name, found ${this.found()}`);
-    this.skipString();
-    this.colon();
+  #skipKey(): void {
+    this.#ws();
+    if (this.#s.charCodeAt(this.#i) !== 34) this.#fail(`expected a property name, found ${this.#found()}`);
+    this.#skipString();
+    this.#colon();
   }
 
-  private colon(): void {
-    this.ws();
-    if (this.s.charCodeAt(this.i) !== 58) this.fail(`expected ':', found ${this.found()}`);
-    this.i++;
+  #colon(): void {
+    this.#ws();
+    if (this.#s.charCodeAt(this.#i) !== 58) this.#fail(`expected ':', found ${this.#found()}`);
+    this.#i++;
   }
 }
 

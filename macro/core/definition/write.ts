@@ -262,43 +262,49 @@ function mergeStrings(list: Json[]): Json[] {
 
 /** New variable / substitution names: readable, stable, never shadowing anything. */
 class NameAllocator {
-  private used: Set<string> | undefined;
-  private readonly byValue = new Map<string, string>();
+  #used: Set<string> | undefined;
+  readonly #byValue = new Map<string, string>();
 
-  constructor(
-    private readonly reserved: ReadonlySet<string>,
-    private readonly model: DefinitionModel,
-  ) {}
+  readonly #reserved: ReadonlySet<string>;
+
+  readonly #model: DefinitionModel;
+
+  constructor(reserved: ReadonlySet<string>, model: DefinitionModel) {
+    this.#reserved = reserved;
+
+    this.#model = model;
+  }
 
   /** Names in use; computed on the first request (most definitions never need a new name). */
-  private names(): Set<string> {
-    if (this.used) return this.used;
-    this.used = new Set<string>();
-    const { reserved, model } = this;
-    for (const r of reserved) this.used.add(r);
-    if (model.substitutions) for (const k of Object.keys(model.substitutions)) this.used.add(k);
+  #names(): Set<string> {
+    if (this.#used) return this.#used;
+    this.#used = new Set<string>();
+    const reserved = this.#reserved;
+    const model = this.#model;
+    for (const r of reserved) this.#used.add(r);
+    if (model.substitutions) for (const k of Object.keys(model.substitutions)) this.#used.add(k);
     if (model.form !== 'object') {
       const src = model.source;
       if (src.form === 'sub') {
-        if (src.vars) for (const k of Object.keys(src.vars)) this.used.add(k);
+        if (src.vars) for (const k of Object.keys(src.vars)) this.#used.add(k);
       }
       const text = src.form === 'sub' ? src.template : src.form === 'string' ? src.text : src.pieces.filter((p) => typeof p === 'string').join('');
-      for (const t of tokenizeSub(text, () => true, 'substitutions')) if (t.kind === 'var') this.used.add(t.name.replace(/^!/, ''));
+      for (const t of tokenizeSub(text, () => true, 'substitutions')) if (t.kind === 'var') this.#used.add(t.name.replace(/^!/, ''));
     }
-    return this.used;
+    return this.#used;
   }
 
   forValue(value: Json, existing: JsonObject, hint?: string): string {
     const key = JSON.stringify(value);
-    const known = this.byValue.get(key);
+    const known = this.#byValue.get(key);
     if (known && hasOwn(existing, known) && jsonEqual(getOwn(existing, known), value)) return known;
     if (known && !hasOwn(existing, known)) return known;
     const base = `WarmStepFunctions${baseName(value, hint)}`;
     let name = base;
-    const used = this.names();
+    const used = this.#names();
     for (let n = 2; used.has(name) || hasOwn(existing, name); n++) name = `${base}${n}`;
     used.add(name);
-    this.byValue.set(key, name);
+    this.#byValue.set(key, name);
     return name;
   }
 }
