@@ -3,7 +3,7 @@
  * `Fn::If` as the macro reads them (SAM's `samtranslator/model/intrinsics.py` plays this part).
  * `Fn::Sub` has its own tokenizer in `sub.ts`; a value read as text and intrinsics is in `parts.ts`.
  */
-import { isObject, kindOf } from './json';
+import { isObject, kindOf, isArray } from './json';
 import { splitGetAttString } from './sub';
 import type { Json } from '../types';
 
@@ -37,7 +37,7 @@ export function getAttPair(value: Json | undefined): [string, string] | undefine
   if (intrinsicName(value) !== 'Fn::GetAtt') return undefined;
   const arg = (value as Record<string, Json>)['Fn::GetAtt'];
   if (typeof arg === 'string') return splitGetAttString(arg);
-  if (Array.isArray(arg) && arg.length === 2 && typeof arg[0] === 'string' && typeof arg[1] === 'string') {
+  if (isArray(arg) && arg.length === 2 && typeof arg[0] === 'string' && typeof arg[1] === 'string') {
     return [arg[0], arg[1]];
   }
   return undefined;
@@ -51,5 +51,5 @@ export function getAttPair(value: Json | undefined): [string, string] | undefine
 export function ifArgs(value: unknown): [condition: Json, yes: Json, no: Json] | undefined {
   if (intrinsicName(value) !== 'Fn::If') return undefined;
   const arg = (value as { 'Fn::If': Json })['Fn::If'];
-  return Array.isArray(arg) && arg.length === 3 ? [arg[0], arg[1], arg[2]] : undefined;
+  return isArray(arg) && arg.length === 3 ? [arg[0], arg[1], arg[2]] : undefined;
 }

@@ -6,7 +6,7 @@
  * into their parts, so that `{"Fn::Sub": "${Fn.Arn}:$LATEST"}` and
  * `{"Fn::Join": ["", [{"Fn::GetAtt": ["Fn", "Arn"]}, ":$LATEST"]]}` read the same.
  */
-import { describe, getOwn, isObject } from './json';
+import { describe, getOwn, isObject, isArray } from './json';
 import type { Json } from '../types';
 import { expansionError, LimitError, LIMITS } from '../limits';
 import { splitGetAttString, tokenizeSub, type SubToken } from './sub';
@@ -80,7 +80,7 @@ function expand(value: Record<string, Json>, fn: string, depth: number): Part[] 
     if (size > LIMITS.expansion) throw expansionError(`an ${fn} value (${describe(value as Json, 80)})`);
   };
   if (fn === 'Fn::Sub') {
-    const [source, vars] = Array.isArray(arg) ? [arg[0], arg[1]] : [arg, undefined];
+    const [source, vars] = isArray(arg) ? [arg[0], arg[1]] : [arg, undefined];
     if (typeof source !== 'string' || (vars !== undefined && !isObject(vars))) return [{ hole: value as Json }];
     let tokens: SubToken[];
     try {
@@ -116,7 +116,7 @@ function expand(value: Record<string, Json>, fn: string, depth: number): Part[] 
     }
     return out;
   }
-  if (fn === 'Fn::Join' && Array.isArray(arg) && typeof arg[0] === 'string' && Array.isArray(arg[1])) {
+  if (fn === 'Fn::Join' && isArray(arg) && typeof arg[0] === 'string' && isArray(arg[1])) {
     const delimiter = arg[0];
     const pieces = arg[1];
     // Known before any copy: the delimiter alone may already be too much.
@@ -198,7 +198,7 @@ function formatHole(v: Json): string {
   const fn = intrinsicName(v);
   const arg = fn ? (v as Record<string, Json>)[fn] : undefined;
   if (fn === 'Ref' && typeof arg === 'string') return `{${arg}}`;
-  if (fn === 'Fn::GetAtt' && Array.isArray(arg) && arg.length === 2) return `{${arg.map(text).join('.')}}`;
+  if (fn === 'Fn::GetAtt' && isArray(arg) && arg.length === 2) return `{${arg.map(text).join('.')}}`;
   const branches = ifArgs(v);
   if (branches) {
     return `{Fn::If ${text(branches[0])} ? ${formatValue(branches[1])} : ${formatValue(branches[2])}}`;

@@ -19,6 +19,7 @@
 import { ReadError } from '../errors';
 import { formatCount, LimitError, LIMITS } from '../limits';
 import { render } from '../messages';
+import { isArray } from './json';
 
 export type SubToken =
   /** Literal text; `text` equals the source slice. */
@@ -105,13 +106,13 @@ export function escapeSubText(text: string): string {
 
 /** The `${...}` form of a Ref or GetAtt, or undefined when the value cannot be inlined in Fn::Sub. */
 export function inlineSubReference(value: unknown): string | undefined {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  if (typeof value !== 'object' || value === null || isArray(value)) return undefined;
   const keys = Object.keys(value);
   if (keys.length !== 1) return undefined;
   const v = (value as Record<string, unknown>)[keys[0]];
   if (keys[0] === 'Ref' && typeof v === 'string' && isPlainName(v, true)) return `\${${v}}`;
   if (keys[0] === 'Fn::GetAtt') {
-    const pair = Array.isArray(v) ? v : typeof v === 'string' ? splitGetAttString(v) : undefined;
+    const pair = isArray(v) ? v : typeof v === 'string' ? splitGetAttString(v) : undefined;
     if (pair && pair.length === 2 && typeof pair[0] === 'string' && typeof pair[1] === 'string' && isPlainName(pair[0], false)) {
       return `\${${pair[0]}.${pair[1]}}`;
     }

@@ -3,7 +3,7 @@
  * sent by CloudFormation in the event's `params`; the CLI sets them with `--param Key=Value`).
  */
 import { TransformError } from '../errors';
-import { isObject } from '../cfn/json';
+import { isObject, isArray } from '../cfn/json';
 import { parseReasons, REASONS } from './targets/reasons';
 import { PARAMETERS_PATH, type Mode, type TransformOptions } from '../types';
 
@@ -93,6 +93,6 @@ function idList(v: unknown): string[] | undefined {
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean);
-  if (Array.isArray(v) && v.every((x) => typeof x === 'string' && x.length > 0)) return v as string[];
+  if (isArray(v) && v.every((x) => typeof x === 'string' && x.length > 0)) return v as string[];
   return undefined;
 }

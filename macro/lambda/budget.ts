@@ -13,6 +13,7 @@ import type { Context } from 'aws-lambda';
 import { formatCount, LimitError, LIMITS } from '../limits';
 import { render } from '../messages';
 import { MACRO_NAME, type MacroReply } from '../types';
+import { isArray } from '../cfn/json';
 
 /** Time kept for writing the reply and the log lines. */
 export const RESERVE_MS = 1_000;
@@ -121,7 +122,7 @@ export function jsonSizeBound(value: unknown, maxDepth: number, tight = true, de
   if (value === null) return 4;
   if (depth >= maxDepth) return undefined;
   let n = 2;
-  if (Array.isArray(value)) {
+  if (isArray(value)) {
     for (let k = 0; k < value.length; k++) {
       const v = value[k];
       const b = v === undefined ? 4 : jsonSizeBound(v, maxDepth, tight, depth + 1);

@@ -17,6 +17,7 @@ import type { Edit } from '../definition/edit';
 import type { TemplateIndex } from '../template/read';
 import type { WarmTargets } from '../targets/find';
 import type { Json } from '../../types';
+import { isArray } from '../../cfn/json';
 
 export type CheckedEdit =
   | { kind: 'ok'; edit: Edit }
@@ -81,12 +82,12 @@ export function checkEdit(
 
 /** An exact, self-delimiting key of a value (the common Ref and GetAtt cheaply, anything else as JSON). */
 function valueKey(v: Json): string {
-  if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
+  if (typeof v === 'object' && v !== null && !isArray(v)) {
     const keys = Object.keys(v);
     if (keys.length === 1) {
       const arg = v[keys[0]];
       if (keys[0] === 'Ref' && typeof arg === 'string') return `R${arg.length}:${arg}`;
-      if (keys[0] === 'Fn::GetAtt' && Array.isArray(arg) && arg.length === 2 && typeof arg[0] === 'string' && typeof arg[1] === 'string') {
+      if (keys[0] === 'Fn::GetAtt' && isArray(arg) && arg.length === 2 && typeof arg[0] === 'string' && typeof arg[1] === 'string') {
         return `G${arg[0].length}:${arg[0]}${arg[1].length}:${arg[1]}`;
       }
     }

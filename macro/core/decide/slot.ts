@@ -16,6 +16,7 @@ import { render, type MessageId } from '../../messages';
 import type { ExternalLookup, Json, MessageData } from '../../types';
 import type { Edit } from '../definition/edit';
 import { getAttPair, ifArgs, intrinsicName, refName } from '../../cfn/intrinsics';
+import { isArray } from '../../cfn/json';
 
 export type { Edit };
 
@@ -146,7 +147,7 @@ function slotKey(slot: Slot, ids: { of: WeakMap<object, number>; next: number })
     const att = ref === undefined && intrinsicName(v) === 'Fn::GetAtt' ? (v as { 'Fn::GetAtt': Json })['Fn::GetAtt'] : undefined;
     if (ref !== undefined) key += `r${ref.length}:${ref}`;
     else if (typeof att === 'string') key += `a${att.length}:${att}`;
-    else if (Array.isArray(att) && att.length === 2 && typeof att[0] === 'string' && typeof att[1] === 'string') {
+    else if (isArray(att) && att.length === 2 && typeof att[0] === 'string' && typeof att[1] === 'string') {
       key += `g${att[0].length}:${att[0]}${att[1].length}:${att[1]}`;
     } else if (typeof v === 'object' && v !== null) {
       let id = ids.of.get(v);
@@ -506,9 +507,9 @@ function qualifierOf(target: WarmTarget): Json {
 
 /** The X of `[7, Fn::Split [':', Ref X]]` (an alias name taken from its ARN), else undefined. */
 function aliasOfSelect(arg: Json): string | undefined {
-  if (!Array.isArray(arg) || arg[0] !== 7) return undefined;
+  if (!isArray(arg) || arg[0] !== 7) return undefined;
   const split = (arg[1] as { 'Fn::Split'?: Json } | null)?.['Fn::Split'];
-  return Array.isArray(split) && split[0] === ':' ? refName(split[1]) : undefined;
+  return isArray(split) && split[0] === ':' ? refName(split[1]) : undefined;
 }
 
 /** `Fn::If [C, <a warm qualifier of fn>, <other>]` (either order), as decideQualifier writes it. */

@@ -4,7 +4,7 @@
  * it. The core records this on each decision about a state, so that an edge (`check`) can point at
  * the line and column without reading the definition again.
  */
-import { asObject, getOwn, isObject } from '../../cfn/json';
+import { asObject, getOwn, isObject, isArray } from '../../cfn/json';
 import type { StrNode, When } from './ast';
 import type { DefinitionModel } from './read';
 import type { SlotScan } from './slots';
@@ -90,7 +90,7 @@ function textLocation(
   else {
     // The pieces are the template's own only when the Join was read as written (not flattened).
     const join = getOwn(asObject(value), 'Fn::Join');
-    if (!Array.isArray(join) || join[1] !== source.pieces) return undefined;
+    if (!isArray(join) || join[1] !== source.pieces) return undefined;
     key = seg.piece;
   }
   let shared = pieces.get(key);
@@ -125,7 +125,7 @@ function statePathKeys(definition: unknown, statePath: string): (string | number
     if (branch) {
       const branches = getOwn(asObject(state), 'Branches');
       keys.push('Branches', Number(branch[1]));
-      machine = Array.isArray(branches) ? branches[Number(branch[1])] : undefined;
+      machine = isArray(branches) ? branches[Number(branch[1])] : undefined;
       rest = rest.slice(branch[0].length);
     } else if (sub) {
       keys.push(sub[1]);

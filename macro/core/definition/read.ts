@@ -12,7 +12,7 @@
 import { ReadError } from '../../errors';
 import { partsOf, type Part } from '../../cfn/parts';
 import { tokenizeSub, type SubToken } from '../../cfn/sub';
-import { getOwn, hasOwn, isObject, kindOf } from '../../cfn/json';
+import { getOwn, hasOwn, isObject, kindOf, isArray } from '../../cfn/json';
 import type { Json, JsonObject } from '../../types';
 import type { Binding, HoleSource, IfNode, Loc, Node, StrNode } from './ast';
 import { expansionError, formatCount, LimitError, LIMITS } from '../../limits';
@@ -158,13 +158,13 @@ function textSource(value: Json): TextSource {
   const arg = fn ? (value as Record<string, Json>)[fn] : undefined;
   if (fn === 'Fn::Sub') {
     if (typeof arg === 'string') return { form: 'sub', template: arg };
-    if (Array.isArray(arg) && arg.length === 2 && typeof arg[0] === 'string' && isObject(arg[1])) {
+    if (isArray(arg) && arg.length === 2 && typeof arg[0] === 'string' && isObject(arg[1])) {
       return { form: 'sub', template: arg[0], vars: arg[1] };
     }
     throw new ReadError(`Fn::Sub takes a string or a list of two items [string, variable map]; got ${shape(arg)}`);
   }
   if (fn === 'Fn::Join') {
-    if (Array.isArray(arg) && arg.length === 2 && typeof arg[0] === 'string' && Array.isArray(arg[1])) {
+    if (isArray(arg) && arg.length === 2 && typeof arg[0] === 'string' && isArray(arg[1])) {
       // Pieces that are themselves Fn::Join / Fn::Sub carry JSON text: read the Join flattened into
       // one `Fn::Join ""` of text and single references (written back that way if it changes).
       const nested = arg[1].some((p) => {
@@ -180,7 +180,7 @@ function textSource(value: Json): TextSource {
     throw new ReadError(`Fn::Join takes a list of two items [delimiter string, list of values]; got ${shape(arg)}`);
   }
   if (fn === TO_JSON_STRING) {
-    const what = isObject(arg) ? `an ${intrinsicName(arg)}` : Array.isArray(arg) ? 'a list' : JSON.stringify(arg);
+    const what = isObject(arg) ? `an ${intrinsicName(arg)}` : isArray(arg) ? 'a list' : JSON.stringify(arg);
     throw new ReadError(`the definition is an Fn::ToJsonString of ${what}, not of a definition object, so the macro cannot read it; ${TO_JSON_STRING_ORDER}`);
   }
   if (isObject(value) && fn === undefined) throw new ReadError('the definition is an object where a string was expected');
@@ -188,7 +188,7 @@ function textSource(value: Json): TextSource {
 }
 
 function shape(arg: Json | undefined): string {
-  if (!Array.isArray(arg)) return kindOf(arg);
+  if (!isArray(arg)) return kindOf(arg);
   const kinds = arg.map(kindOf);
   return `a list of ${arg.length} item${arg.length === 1 ? '' : 's'} (${kinds.join(', ')})`;
 }
@@ -351,8 +351,8 @@ const DATA_NODE: Node = Object.freeze({ kind: 'scalar' }) as Node;
 function isStructuralIf(v: Json, depth = 0): boolean {
   if (intrinsicName(v) !== 'Fn::If' || depth > 50) return false;
   const arg = (v as JsonObject)['Fn::If'];
-  if (!Array.isArray(arg) || arg.length !== 3 || typeof arg[0] !== 'string') return false;
-  const structural = (b: Json): boolean => Array.isArray(b) || (isObject(b) && intrinsicName(b) === undefined) || isStructuralIf(b, depth + 1);
+  if (!isArray(arg) || arg.length !== 3 || typeof arg[0] !== 'string') return false;
+  const structural = (b: Json): boolean => isArray(b) || (isObject(b) && intrinsicName(b) === undefined) || isStructuralIf(b, depth + 1);
   const noValue = (b: Json): boolean => isObject(b) && getOwn(b, 'Ref') === 'AWS::NoValue' && Object.keys(b).length === 1;
   return (structural(arg[1]) || structural(arg[2])) && (structural(arg[1]) || noValue(arg[1])) && (structural(arg[2]) || noValue(arg[2]));
 }
@@ -420,7 +420,7 @@ function objectToNode(value: JsonObject, subs: JsonObject | undefined, count: (b
       // Both branches (a `Ref AWS::NoValue` branch stays undefined); paths go through `Fn::If`.
       const arg = (src as JsonObject)['Fn::If'] as Json[];
       for (const k of [1, 2]) if (!(isObject(arg[k]) && getOwn(arg[k] as JsonObject, 'Ref') === 'AWS::NoValue')) place(read, dst, link, k, arg[k]);
-    } else if (Array.isArray(src)) {
+    } else if (isArray(src)) {
       src.forEach((v, k) => {
         place(read, dst, link, k, v);
       });
@@ -447,7 +447,7 @@ function place(read: ObjectRead, dst: Node, link: PathLink | null, key: string |
   // An object's keys, listed once: they tell an intrinsic, and are the keys its contents are read by.
   const keys = isObject(v) ? Object.keys(v) : undefined;
   const fn = keys === undefined ? undefined : intrinsicNameOfKeys(keys);
-  if (Array.isArray(v)) child = { kind: 'arr', items: [] };
+  if (isArray(v)) child = { kind: 'arr', items: [] };
   else if (keys !== undefined && fn === undefined) child = { kind: 'obj', entries: new Map() };
   else if (fn === 'Fn::If' && isStructuralIf(v)) child = ifNode(v);
   else {

@@ -4,7 +4,7 @@
  * cannot prove their invocations are warm) and only warns for the others.
  */
 import { tokenizeSub } from '../../cfn/sub';
-import { isObject } from '../../cfn/json';
+import { isObject, isArray } from '../../cfn/json';
 import type { TemplateIndex } from '../template/read';
 import type { WarmTargets } from '../targets/find';
 import type { Json } from '../../types';
@@ -33,7 +33,7 @@ export function touchesWarm(values: (Json | undefined)[], index: TemplateIndex, 
           if (fn) return fn;
         }
       }
-    } else if (Array.isArray(v)) {
+    } else if (isArray(v)) {
       // Not push(...v): a list of a few hundred thousand items would overflow the call stack.
       for (const x of v) stack.push(x);
     } else if (isObject(v)) {

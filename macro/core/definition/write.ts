@@ -12,7 +12,7 @@
  * invocation moves to the new value.
  */
 import { escapeSubText, inlineSubReference, type SubToken, tokenizeSub } from '../../cfn/sub';
-import { getOwn, hasOwn, isObject, jsonEqual, setOwn, type Editor, type Path } from '../../cfn/json';
+import { getOwn, hasOwn, isObject, jsonEqual, setOwn, type Editor, type Path, isArray } from '../../cfn/json';
 import type { Edit } from './edit';
 import type { Json, JsonObject } from '../../types';
 import { bindingKey, lastAtOrBefore, type DefinitionModel, type Pos, type TextSource } from './read';
@@ -112,7 +112,7 @@ function setValues(editor: Editor, base: Path, edits: Edit[]): void {
       // It copies again what was copied here, so later edits start from its copies.
       editor.set([...base, ...path], e.value);
       copied.clear();
-    } else if (Array.isArray(node)) node[key as number] = e.value;
+    } else if (isArray(node)) node[key as number] = e.value;
     else setOwn(node, key as string, e.value);
   }
 }
@@ -122,12 +122,12 @@ function setValues(editor: Editor, base: Path, edits: Edit[]): void {
  * (a value that is no container: the caller leaves that case to the Editor, which reports it).
  */
 function writableChild(node: JsonObject | Json[], key: string | number, copied: Set<object>): JsonObject | Json[] | undefined {
-  const child = Array.isArray(node) ? node[key as number] : getOwn(node, key as string);
+  const child = isArray(node) ? node[key as number] : getOwn(node, key as string);
   if (typeof child !== 'object' || child === null) return undefined;
   if (copied.has(child)) return child;
-  const copy: JsonObject | Json[] = Array.isArray(child) ? child.slice() : { ...child };
+  const copy: JsonObject | Json[] = isArray(child) ? child.slice() : { ...child };
   copied.add(copy);
-  if (Array.isArray(node)) node[key as number] = copy;
+  if (isArray(node)) node[key as number] = copy;
   else setOwn(node, key as string, copy);
   return copy;
 }
@@ -318,7 +318,7 @@ function baseName(value: Json, hint?: string): string {
       const ref = getOwn(v, 'Ref');
       if (typeof ref === 'string') ids.push(ref);
       else for (const k of Object.keys(v)) stack.push(v[k]);
-    } else if (Array.isArray(v)) for (let k = v.length - 1; k >= 0; k--) stack.push(v[k]);
+    } else if (isArray(v)) for (let k = v.length - 1; k >= 0; k--) stack.push(v[k]);
   }
   return (ids[0] ?? hint ?? 'Target').replace(/[^A-Za-z0-9]/g, '');
 }

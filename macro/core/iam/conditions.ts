@@ -2,7 +2,7 @@
  * CloudFormation Conditions over a template's values: one combination of truth values, the value
  * it selects through Fn::If, and the conditions a value depends on.
  */
-import { isObject } from '../../cfn/json';
+import { isObject, isArray } from '../../cfn/json';
 import { intrinsicName } from '../../cfn/intrinsics';
 import type { Json, JsonObject } from '../../types';
 
@@ -17,7 +17,7 @@ export function resolve(value: Json | undefined, a: Assignment, depth = 0): Json
   // Scalars are as they are; a map's intrinsic is named once (naming it lists the map's keys, and every
   // statement's Action and Resource are resolved for every target and combination).
   if (value === undefined || depth > 64 || typeof value !== 'object' || value === null) return value;
-  if (Array.isArray(value)) {
+  if (isArray(value)) {
     let out: Json[] | undefined;
     for (let k = 0; k < value.length; k++) {
       const r = resolve(value[k], a, depth + 1);
@@ -30,7 +30,7 @@ export function resolve(value: Json | undefined, a: Assignment, depth = 0): Json
   if (name === 'Ref') return value.Ref === 'AWS::NoValue' ? undefined : value;
   if (name === 'Fn::If') {
     const arg = value['Fn::If'];
-    return Array.isArray(arg) && arg.length === 3 && typeof arg[0] === 'string' ? resolve(arg[a.get(arg[0]) === false ? 2 : 1], a, depth + 1) : value;
+    return isArray(arg) && arg.length === 3 && typeof arg[0] === 'string' ? resolve(arg[a.get(arg[0]) === false ? 2 : 1], a, depth + 1) : value;
   }
   if (name === undefined) {
     const keys = Object.keys(value);
@@ -58,12 +58,12 @@ export function collectConditions(value: Json | undefined, out: Set<string>): vo
   const stack: (Json | undefined)[] = [value];
   while (stack.length) {
     const v = stack.pop();
-    if (Array.isArray(v)) for (const x of v) stack.push(x);
+    if (isArray(v)) for (const x of v) stack.push(x);
     else if (isObject(v)) {
       // Its keys listed once: an Fn::If is the one key `Fn::If` (as intrinsicName reads it).
       const keys = Object.keys(v);
       const arg = keys.length === 1 && keys[0] === 'Fn::If' ? v['Fn::If'] : undefined;
-      if (Array.isArray(arg) && typeof arg[0] === 'string') out.add(arg[0]);
+      if (isArray(arg) && typeof arg[0] === 'string') out.add(arg[0]);
       for (const k of keys) {
         // A resource's Condition (a string); an IAM statement's Condition is a map.
         if (k === 'Condition' && typeof v[k] === 'string') out.add(v[k] as string);

@@ -3,7 +3,7 @@
  * trailing `*`, `*`, SAM's LambdaInvokePolicy (`function:NAME*`); statements with a Condition and
  * Deny statements never count.
  */
-import { getOwn, isObject, jsonEqual, type Editor } from '../../cfn/json';
+import { getOwn, isObject, jsonEqual, type Editor, isArray } from '../../cfn/json';
 import type { Json } from '../../types';
 import type { Path, PolicyDoc } from './types';
 import { wildcard, type ArnRenderer } from './render';
@@ -27,7 +27,7 @@ export class Coverage {
       if (d.label.endsWith('LambdaInvokePolicy')) continue; // a SAM policy template, judged in covered()
       const doc = this.#editor.get(d.path);
       const st = getOwn(doc, 'Statement');
-      const list: [Json, Path][] = Array.isArray(st)
+      const list: [Json, Path][] = isArray(st)
         ? st.map((s, k): [Json, Path] => [s, [...d.path, 'Statement', k]])
         : st !== undefined
           ? [[st, [...d.path, 'Statement']]]
@@ -45,7 +45,7 @@ export class Coverage {
     for (const d of docs) {
       if (d.label.endsWith('LambdaInvokePolicy')) continue; // a SAM policy template, judged in covered()
       const st = getOwn(this.#editor.get(d.path), 'Statement');
-      if (Array.isArray(st)) for (const s of st) this.#grantedBy(s, out);
+      if (isArray(st)) for (const s of st) this.#grantedBy(s, out);
       else if (st !== undefined) this.#grantedBy(st, out);
     }
     return out;
@@ -54,7 +54,7 @@ export class Coverage {
   #grantedBy(s: Json, out: Granted[]): void {
     if (!grantsInvoke(s)) return;
     const resource = getOwn(s, 'Resource');
-    if (!Array.isArray(resource)) {
+    if (!isArray(resource)) {
       if (resource !== undefined) out.push([resource, this.#arns.render(resource)]);
       return;
     }
@@ -67,7 +67,7 @@ export class Coverage {
       // A guarded grant is covered when an equal statement exists or every branch is covered.
       if (granted.some(([r]) => jsonEqual(r, target))) return true;
       const arg = (target as { 'Fn::If': Json[] })['Fn::If'];
-      return Array.isArray(arg) && arg.length === 3 && this.covered(docs, arg[1], granted) && this.covered(docs, arg[2], granted);
+      return isArray(arg) && arg.length === 3 && this.covered(docs, arg[1], granted) && this.covered(docs, arg[2], granted);
     }
     const want = this.#arns.render(target);
     for (const d of docs) {
@@ -96,7 +96,7 @@ export class Coverage {
     for (const p of this.#statements(docs)) {
       if (!invokeOnly(this.#editor.get([...p, 'Action']))) continue;
       const resource = this.#editor.get([...p, 'Resource']);
-      const list = Array.isArray(resource) ? resource : [resource];
+      const list = isArray(resource) ? resource : [resource];
       if (list.some((r) => r !== undefined && (jsonEqual(r, fnArn) || (want !== undefined && this.#arns.render(r) === want)))) return p;
     }
     return undefined;
@@ -107,7 +107,7 @@ export class Coverage {
 function grantsInvoke(s: Json): boolean {
   if (!isObject(s) || getOwn(s, 'Effect') !== 'Allow' || getOwn(s, 'Condition') !== undefined) return false;
   const actions = getOwn(s, 'Action');
-  const acts = Array.isArray(actions) ? actions : [actions];
+  const acts = isArray(actions) ? actions : [actions];
   return acts.some((a) => typeof a === 'string' && wildcard(a.toLowerCase(), 'lambda:invokefunction'));
 }
 
@@ -115,7 +115,7 @@ const INVOKE_ACTIONS = new Set(['lambda:invokefunction', 'lambda:invokeasync']);
 
 /** Is an Action exactly the invoke actions: `lambda:InvokeFunction`, with `lambda:InvokeAsync` or not (any case)? */
 export function invokeOnly(action: Json | undefined): boolean {
-  const list = Array.isArray(action) ? action : [action];
+  const list = isArray(action) ? action : [action];
   const names = list.map((a) => (typeof a === 'string' ? a.toLowerCase() : undefined));
   return names.includes('lambda:invokefunction') && names.every((a) => a !== undefined && INVOKE_ACTIONS.has(a));
 }

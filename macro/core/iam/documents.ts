@@ -7,8 +7,8 @@
  * role from them).
  */
 import { partsOf } from '../../cfn/parts';
-import { getOwn, isObject, type Editor } from '../../cfn/json';
-import { POLICY_TYPES, type Resource, type TemplateIndex } from '../template/read';
+import { getOwn, isObject, type Editor, isArray } from '../../cfn/json';
+import { policyResources, type Resource, type TemplateIndex } from '../template/read';
 import type { Json, JsonObject } from '../../types';
 import type { OwnPolicies } from './own-policy';
 import { intrinsicName, getAttPair, refName } from '../../cfn/intrinsics';
@@ -95,9 +95,9 @@ export class PolicyLocator {
     if (intrinsicName(policies) !== undefined) {
       return cannotExtend(docs, warnings, `${smPath.join('/')}/Policies`, sm.id, targetsText, { kind: 'sam', id: sm.id });
     }
-    const list = Array.isArray(policies) ? policies : policies === undefined ? [] : [policies];
+    const list = isArray(policies) ? policies : policies === undefined ? [] : [policies];
     list.forEach((p, k) => {
-      const docAt = Array.isArray(policies) ? [...smPath, 'Policies', k] : [...smPath, 'Policies'];
+      const docAt = isArray(policies) ? [...smPath, 'Policies', k] : [...smPath, 'Policies'];
       if (isObject(p) && getOwn(p, 'Statement') !== undefined) docs.push({ path: docAt, label: `${sm.id} Policies` });
       const tpl = isObject(p) ? getOwn(p, 'LambdaInvokePolicy') : undefined;
       if (isObject(tpl)) docs.push({ path: [...docAt, 'LambdaInvokePolicy'], label: `${sm.id} LambdaInvokePolicy` });
@@ -109,7 +109,7 @@ export class PolicyLocator {
       addStatement: (s) => {
         const current = this.#editor.get([...smPath, 'Policies']);
         const doc = { Statement: [s] };
-        const next = Array.isArray(current) ? [...current, doc] : current === undefined ? [doc] : [current, doc];
+        const next = isArray(current) ? [...current, doc] : current === undefined ? [doc] : [current, doc];
         this.#editor.set([...smPath, 'Policies'], next);
         return { path: [...smPath, 'Policies', next.length - 1].join('/'), how: `a new policy document in ${sm.id}'s Policies`, resource: sm.id };
       },
@@ -121,13 +121,13 @@ export class PolicyLocator {
     const rolePath = ['Resources', roleId, 'Properties'];
     const docs: PolicyDoc[] = [];
     const inline = this.#editor.get([...rolePath, 'Policies']);
-    if (Array.isArray(inline))
+    if (isArray(inline))
       inline.forEach((_policy, k) => {
         docs.push({ path: [...rolePath, 'Policies', k, 'PolicyDocument'], label: `${roleId} Policies[${k}]` });
       });
     const managed = getOwn(role.properties, 'ManagedPolicyArns');
     const attached = new Set<string>();
-    if (Array.isArray(managed))
+    if (isArray(managed))
       for (const m of managed) {
         const id = refName(m);
         if (id && this.#index.get(id)?.type === 'AWS::IAM::ManagedPolicy') attached.add(id);
@@ -135,7 +135,7 @@ export class PolicyLocator {
     this.#policyResources ??= policyResources(this.#index);
     for (const r of this.#policyResources) {
       const roles = r.type === 'AWS::IAM::RolePolicy' ? [getOwn(r.properties, 'RoleName')] : getOwn(r.properties, 'Roles');
-      const names: Json[] = Array.isArray(roles) ? roles.filter((n): n is Json => n !== undefined) : [];
+      const names: Json[] = isArray(roles) ? roles.filter((n): n is Json => n !== undefined) : [];
       if (attached.has(r.id) || names.some((n) => this.#namesRole(n, role))) {
         docs.push({ path: ['Resources', r.id, 'Properties', 'PolicyDocument'], label: r.id });
       }
@@ -143,7 +143,7 @@ export class PolicyLocator {
     // The macro's own policy added in this run (one from an earlier run is among the policies above).
     const own = this.#own.created(roleId);
     if (own !== undefined) docs.push({ path: ['Resources', own, 'Properties', 'PolicyDocument'], label: own });
-    if (inline !== undefined && !Array.isArray(inline)) {
+    if (inline !== undefined && !isArray(inline)) {
       // `Policies` computed by an intrinsic (an Fn::If, say) is left as it is: the grant goes to a
       // policy resource of its own, attached to the role.
       const branches = this.#branchDocs(inline, [...rolePath, 'Policies'], roleId);
@@ -164,15 +164,15 @@ export class PolicyLocator {
       addStatement: (s) => {
         const current = this.#editor.get([...rolePath, 'Policies']);
         const policy = { PolicyName: 'WarmStepFunctionsInvoke', PolicyDocument: { Version: '2012-10-17', Statement: [s] } };
-        const existing = Array.isArray(current) ? current.findIndex((p) => getOwn(p, 'PolicyName') === 'WarmStepFunctionsInvoke') : -1;
+        const existing = isArray(current) ? current.findIndex((p) => getOwn(p, 'PolicyName') === 'WarmStepFunctionsInvoke') : -1;
         const how = `a new statement in ${roleId}'s inline policy WarmStepFunctionsInvoke`;
-        if (Array.isArray(current) && existing >= 0) {
+        if (isArray(current) && existing >= 0) {
           const stmts = this.#editor.get([...rolePath, 'Policies', existing, 'PolicyDocument', 'Statement']);
-          this.#editor.set([...rolePath, 'Policies', existing, 'PolicyDocument', 'Statement'], Array.isArray(stmts) ? [...stmts, s] : [s]);
+          this.#editor.set([...rolePath, 'Policies', existing, 'PolicyDocument', 'Statement'], isArray(stmts) ? [...stmts, s] : [s]);
           return { path: [...rolePath, 'Policies', existing].join('/'), how, resource: roleId };
         }
-        this.#editor.set([...rolePath, 'Policies'], Array.isArray(current) ? [...current, policy] : [policy]);
-        return { path: [...rolePath, 'Policies', Array.isArray(current) ? current.length : 0].join('/'), how, resource: roleId };
+        this.#editor.set([...rolePath, 'Policies'], isArray(current) ? [...current, policy] : [policy]);
+        return { path: [...rolePath, 'Policies', isArray(current) ? current.length : 0].join('/'), how, resource: roleId };
       },
     };
   }
@@ -183,9 +183,9 @@ export class PolicyLocator {
    */
   #branchDocs(value: Json, path: Path, roleId: string): PolicyDoc[][] | undefined {
     if (refName(value) === 'AWS::NoValue') return [[]];
-    if (Array.isArray(value)) return [value.map((_p, k) => ({ path: [...path, k, 'PolicyDocument'], label: `${roleId} Policies` }))];
+    if (isArray(value)) return [value.map((_p, k) => ({ path: [...path, k, 'PolicyDocument'], label: `${roleId} Policies` }))];
     const arg = intrinsicName(value) === 'Fn::If' ? (value as { 'Fn::If': Json })['Fn::If'] : undefined;
-    if (!Array.isArray(arg) || arg.length !== 3) return undefined;
+    if (!isArray(arg) || arg.length !== 3) return undefined;
     const yes = this.#branchDocs(arg[1], [...path, 'Fn::If', 1], roleId);
     const no = this.#branchDocs(arg[2], [...path, 'Fn::If', 2], roleId);
     return yes && no ? [...yes, ...no] : undefined;
@@ -231,14 +231,4 @@ function cannotExtend(docs: PolicyDoc[], warnings: IamWarning[], path: string, w
       return undefined;
     },
   };
-}
-
-/** The policy resources of the template (POLICY_TYPES) the index holds (those with Properties to read), in template order. */
-export function policyResources(index: TemplateIndex): Resource[] {
-  const out: Resource[] = [];
-  for (const { id } of index.policyEntries) {
-    const r = index.get(id);
-    if (r !== undefined && POLICY_TYPES.has(r.type)) out.push(r);
-  }
-  return out;
 }

@@ -20,7 +20,7 @@
  * - a target whose function name is known only at deploy time (no literal FunctionName) may be
  *   matched by a Deny pattern with wildcards in the name.
  */
-import { getOwn, isObject } from '../../cfn/json';
+import { getOwn, isObject, isArray } from '../../cfn/json';
 import type { Json } from '../../types';
 import { resolve, type Assignment } from './conditions';
 import type { Policies, Statement } from './types';
@@ -75,7 +75,7 @@ export function actionMatches(pattern: Json, action: string): Tri {
 
 const not = (v: Tri): Tri => (v === 'unknown' ? v : !v);
 const and = (x: Tri, y: Tri): Tri => (x === false || y === false ? false : x === true && y === true ? true : 'unknown');
-const list = (v: Json | undefined): Json[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+const list = (v: Json | undefined): Json[] => (v === undefined ? [] : isArray(v) ? v : [v]);
 
 /**
  * Whether an Action (or NotAction) value, one pattern or a list, matches the action (lower-cased): the first
@@ -83,7 +83,7 @@ const list = (v: Json | undefined): Json[] => (v === undefined ? [] : Array.isAr
  * statement, target and combination.
  */
 function anyActionOf(value: Json | undefined, lowerAction: string): Tri {
-  if (!Array.isArray(value)) return value === undefined ? false : lowerActionMatches(value, lowerAction);
+  if (!isArray(value)) return value === undefined ? false : lowerActionMatches(value, lowerAction);
   let result: Tri = false;
   for (const x of value) {
     const r = lowerActionMatches(x, lowerAction);
@@ -101,7 +101,7 @@ function lowerActionMatches(pattern: Json, lowerAction: string): Tri {
 
 /** Whether a Resource (or NotResource) value, one pattern or a list, matches the target, as anyActionOf. */
 function anyResourceOf(value: Json | undefined, target: string, render: Render): Tri {
-  if (!Array.isArray(value)) return value === undefined ? false : resourceMatches(value, target, render);
+  if (!isArray(value)) return value === undefined ? false : resourceMatches(value, target, render);
   const deployTimeName = DEPLOY_TIME_NAME.test(target);
   let result: Tri = false;
   for (const x of value) {
@@ -180,7 +180,7 @@ export function evaluate(p: Policies, action: string, target: string, render: Re
 /** The leaves of an Fn::If tree (every value it may take). */
 export function leaves(value: Json, depth = 0): Json[] {
   const arg = depth < 20 && isObject(value) ? getOwn(value, 'Fn::If') : undefined;
-  if (Array.isArray(arg) && arg.length === 3) return [...leaves(arg[1], depth + 1), ...leaves(arg[2], depth + 1)];
+  if (isArray(arg) && arg.length === 3) return [...leaves(arg[1], depth + 1), ...leaves(arg[2], depth + 1)];
   return [value];
 }
 
@@ -194,7 +194,7 @@ export function invokeResources(policy: Json, action: string): Json[] | 'any' {
   const stack: Json[] = [policy];
   while (stack.length) {
     const v = stack.pop();
-    if (Array.isArray(v)) {
+    if (isArray(v)) {
       for (const x of v) stack.push(x);
       continue;
     }

@@ -19,7 +19,7 @@ import type { Resource, TemplateIndex } from '../template/read';
 import type { WarmTargets } from '../targets/find';
 import { intrinsicName } from '../../cfn/intrinsics';
 import type { Json } from '../../types';
-import { getOwn, jsonEqual } from '../../cfn/json';
+import { getOwn, jsonEqual, isArray } from '../../cfn/json';
 import { Coverage, invokeOnly } from './coverage';
 import { PolicyLocator, type Located } from './documents';
 import { actionMatches, assignments, describeAssignment, evaluate, INVOKE, leaves, mayApply, type Verdict } from './evaluate';
@@ -503,7 +503,7 @@ export class IamFixer {
     const literally = placed.cycle ? ` (by literal ARN: a reference would make a circular dependency: ${formatCycle(placed.cycle)})` : '';
     if (host) {
       const resource = this.#editor.get([...host, 'Resource']);
-      const list = Array.isArray(resource) ? [...resource, value] : resource === undefined ? [value] : [resource, value];
+      const list = isArray(resource) ? [...resource, value] : resource === undefined ? [value] : [resource, value];
       this.#editor.set([...host, 'Resource'], list);
       this.#deps.changed(String(host[1]));
       outcome.granted.push({ path: [...host, 'Resource'].join('/'), target, how: `added to the statement of ${host[1]} that grants the function${literally}` });
@@ -527,7 +527,7 @@ export class IamFixer {
     const warm = new Set<string>();
     const leaves = (v: Json, depth: number): boolean => {
       const arg = intrinsicName(v) === 'Fn::If' ? (v as { 'Fn::If': Json })['Fn::If'] : undefined;
-      if (Array.isArray(arg) && arg.length === 3 && depth < 20) return leaves(arg[1], depth + 1) && leaves(arg[2], depth + 1);
+      if (isArray(arg) && arg.length === 3 && depth < 20) return leaves(arg[1], depth + 1) && leaves(arg[2], depth + 1);
       if (jsonEqual(v, cold)) return true;
       const id = getOwn(v, 'Ref');
       if (typeof id !== 'string') return false;
@@ -573,7 +573,7 @@ interface Failure {
   target: Json;
 }
 
-const asList = (v: Json | undefined): Json[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+const asList = (v: Json | undefined): Json[] => (v === undefined ? [] : isArray(v) ? v : [v]);
 
 /** `GuardrailPolicy statement DenyOthers (Resources/…/Statement/0)`. */
 function statementName(s: Statement): string {
@@ -586,7 +586,7 @@ function statementName(s: Statement): string {
  */
 function roleBranches(value: Json | undefined, depth = 0): (Json | undefined)[] {
   const arg = intrinsicName(value) === 'Fn::If' ? (value as { 'Fn::If': Json })['Fn::If'] : undefined;
-  if (!Array.isArray(arg) || arg.length !== 3 || depth > 10) return [value];
+  if (!isArray(arg) || arg.length !== 3 || depth > 10) return [value];
   const out: (Json | undefined)[] = [];
   for (const b of [arg[1], arg[2]]) {
     for (const v of roleBranches(b, depth + 1)) {

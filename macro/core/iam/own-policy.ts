@@ -6,9 +6,8 @@
  * attached, unless that DependsOn could not exist or would itself close a circular dependency.
  */
 import { formatCycle, type Dependencies } from '../template/dependencies';
-import { getOwn, jsonEqual, type Editor } from '../../cfn/json';
-import type { Resource, TemplateIndex } from '../template/read';
-import { policyResources } from './documents';
+import { getOwn, jsonEqual, type Editor, isArray } from '../../cfn/json';
+import { policyResources, type Resource, type TemplateIndex } from '../template/read';
 import type { JsonObject } from '../../types';
 import type { IamWarning } from './types';
 
@@ -103,7 +102,7 @@ export class OwnPolicies {
     } else {
       const path = ['Resources', id, 'Properties', 'PolicyDocument', 'Statement'];
       const current = this.#editor.get(path);
-      this.#editor.set(path, [...(Array.isArray(current) ? current : current === undefined ? [] : [current]), statement]);
+      this.#editor.set(path, [...(isArray(current) ? current : current === undefined ? [] : [current]), statement]);
     }
     this.#deps.changed(id);
     const how = `a statement in the macro's own AWS::IAM::Policy ${id}, attached to ${roleId} (${why})`;
@@ -125,7 +124,7 @@ export class OwnPolicies {
     const id = this.of(roleId);
     if (id === undefined || !this.canDependOn(role, sm)) return undefined;
     const dependsOn = this.#editor.get(['Resources', sm.id, 'DependsOn']);
-    const list = Array.isArray(dependsOn) ? dependsOn : dependsOn === undefined ? [] : [dependsOn];
+    const list = isArray(dependsOn) ? dependsOn : dependsOn === undefined ? [] : [dependsOn];
     if (list.includes(id)) return undefined;
     const cycle = this.#deps.cycle(sm.id, [id]);
     if (cycle) {

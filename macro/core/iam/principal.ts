@@ -17,7 +17,7 @@
  * statements, Resource lists, ManagedPolicyArns, PermissionsBoundary, Roles), and a policy
  * resource counts only when its `Condition` holds. Every statement keeps its template path.
  */
-import { getOwn, isObject } from '../../cfn/json';
+import { getOwn, isObject, isArray } from '../../cfn/json';
 import { getAttPair, intrinsicName, refName } from '../../cfn/intrinsics';
 import type { Json } from '../../types';
 import { CONNECTOR_TYPE, POLICY_TYPES } from '../template/read';
@@ -44,7 +44,7 @@ function descend(value: Json | undefined, path: Path, a: Assignment): { value: J
   for (let depth = 0; v !== undefined && depth < 64; depth++) {
     if (refName(v) === 'AWS::NoValue') return undefined;
     const arg = intrinsicName(v) === 'Fn::If' ? (v as { 'Fn::If': Json })['Fn::If'] : undefined;
-    if (!Array.isArray(arg) || arg.length !== 3 || typeof arg[0] !== 'string') return { value: v, path: p };
+    if (!isArray(arg) || arg.length !== 3 || typeof arg[0] !== 'string') return { value: v, path: p };
     const k = a.get(arg[0]) === false ? 2 : 1;
     v = arg[k];
     p = [...p, 'Fn::If', k];
@@ -56,7 +56,7 @@ function descend(value: Json | undefined, path: Path, a: Assignment): { value: J
 function items(value: Json | undefined, path: Path, a: Assignment): { value: Json; path: Path }[] {
   const top = descend(value, path, a);
   if (!top) return [];
-  if (!Array.isArray(top.value)) return [top];
+  if (!isArray(top.value)) return [top];
   const out: { value: Json; path: Path }[] = [];
   top.value.forEach((v, k) => {
     const d = descend(v, [...top.path, k], a);
@@ -385,7 +385,7 @@ export class PrincipalReader {
       }
     }
     for (const c of connectors) {
-      if (getOwn(c.source, 'Id') !== id || !Array.isArray(c.permissions) || !c.permissions.includes('Write')) continue;
+      if (getOwn(c.source, 'Id') !== id || !isArray(c.permissions) || !c.permissions.includes('Write')) continue;
       const dest = getOwn(c.destination, 'Id');
       if (typeof dest !== 'string') continue;
       out.identity.push({
@@ -417,7 +417,7 @@ export function stringsOf(value: Json): Set<string> {
   const stack: Json[] = [value];
   for (let v = stack.pop(); v !== undefined; v = stack.pop()) {
     if (typeof v === 'string') add(v);
-    else if (Array.isArray(v)) for (const x of v) stack.push(x);
+    else if (isArray(v)) for (const x of v) stack.push(x);
     else if (v !== null && typeof v === 'object') {
       for (const k of Object.keys(v)) {
         // JSON writes no key whose value is undefined.

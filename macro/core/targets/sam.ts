@@ -14,7 +14,7 @@
  * Conditions: a condition and its negation, or two `Fn::Equals` of the same parameter with different
  * literal values (`Stage = prod` and `Stage = dev`).
  */
-import { getOwn, hasOwn, isObject } from '../../cfn/json';
+import { getOwn, hasOwn, isObject, isArray } from '../../cfn/json';
 import { intrinsicName, refName } from '../../cfn/intrinsics';
 import type { Guard } from './reasons';
 import type { Resource, TemplateIndex } from '../template/read';
@@ -34,7 +34,7 @@ export function samProperties(index: TemplateIndex, r: Resource): JsonObject {
   const ignore = getOwn(r.raw, 'IgnoreGlobals');
   if (ignore === '*') return r.properties;
   let global: JsonObject = own;
-  if (Array.isArray(ignore)) {
+  if (isArray(ignore)) {
     global = {};
     for (const k of Object.keys(own)) if (!ignore.includes(k)) global[k] = own[k];
   }
@@ -44,7 +44,7 @@ export function samProperties(index: TemplateIndex, r: Resource): JsonObject {
 type Token = 'primitive' | 'dict' | 'list';
 
 function tokenOf(v: Json): Token {
-  if (Array.isArray(v)) return 'list';
+  if (isArray(v)) return 'list';
   // Intrinsic functions are handled exactly like a primitive type, as SAM does.
   if (isObject(v)) return intrinsicName(v) === undefined ? 'dict' : 'primitive';
   return 'primitive';
@@ -81,7 +81,7 @@ function equalsOf(condition: string, index: TemplateIndex): { param: string; val
   const conditions = getOwn(index.fragment, 'Conditions');
   const c = isObject(conditions) ? getOwn(conditions, condition) : undefined;
   const args = isObject(c) && intrinsicName(c) === 'Fn::Equals' ? getOwn(c, 'Fn::Equals') : undefined;
-  if (!Array.isArray(args) || args.length !== 2) return undefined;
+  if (!isArray(args) || args.length !== 2) return undefined;
   for (const [p, v] of [
     [args[0], args[1]],
     [args[1], args[0]],

@@ -10,7 +10,7 @@
  * state machine's invocation or role that refers to it (see `unreadableIn`).
  */
 import { ReadError, TransformError, type Problem } from '../../errors';
-import { getOwn, hasOwn, isObject, kindOf } from '../../cfn/json';
+import { getOwn, hasOwn, isObject, kindOf, isArray } from '../../cfn/json';
 import { isHole, partsOf, type Part } from '../../cfn/parts';
 import { type SubToken, tokenizeSub } from '../../cfn/sub';
 import { functionNameOf, partitionOf } from '../../cfn/arn';
@@ -194,7 +194,7 @@ export function referencedResources(value: Json | undefined, resolve: (id: strin
   while (stack.length) {
     const v = stack.pop();
     if (typeof v !== 'object' || v === null) continue;
-    if (Array.isArray(v)) {
+    if (isArray(v)) {
       for (let k = 0; k < v.length; k++) {
         const x = v[k];
         if (typeof x === 'object' && x !== null) stack.push(x);
@@ -223,9 +223,9 @@ export function referencedResources(value: Json | undefined, resolve: (id: strin
 
 /** The resources an Fn::Sub argument names (`${X}`, `${X.Attr}`, not its variables); none when it cannot be read. */
 function subReferences(sub: Json, add: (id: string) => void): void {
-  const template = typeof sub === 'string' ? sub : Array.isArray(sub) && typeof sub[0] === 'string' ? sub[0] : undefined;
+  const template = typeof sub === 'string' ? sub : isArray(sub) && typeof sub[0] === 'string' ? sub[0] : undefined;
   if (template === undefined || !template.includes('${')) return;
-  const vars = Array.isArray(sub) && isObject(sub[1]) ? sub[1] : undefined;
+  const vars = isArray(sub) && isObject(sub[1]) ? sub[1] : undefined;
   let tokens: SubToken[];
   try {
     tokens = tokenizeSub(template, (name) => vars !== undefined && hasOwn(vars, name));
@@ -252,4 +252,14 @@ export function unreadableIn(value: Json | undefined, index: TemplateIndex): Pro
 /** A key for a sequence of parts: equal keys, equal expressions (text and intrinsics, compared as JSON). */
 export function partsKey(parts: readonly Part[]): string {
   return JSON.stringify(parts.map((p) => (typeof p === 'string' ? p : { hole: p.hole })));
+}
+
+/** The policy resources of the template (POLICY_TYPES) the index holds (those with Properties to read), in template order. */
+export function policyResources(index: TemplateIndex): Resource[] {
+  const out: Resource[] = [];
+  for (const { id } of index.policyEntries) {
+    const r = index.get(id);
+    if (r !== undefined && POLICY_TYPES.has(r.type)) out.push(r);
+  }
+  return out;
 }
