@@ -9,7 +9,7 @@
  * macro plans but has not written yet can be added (`add`) or passed to one question (`extra`).
  */
 import { getOwn, isObject, isArray } from '../../cfn/json';
-import { referencedResources, STATE_MACHINE_TYPES } from './read';
+import { referencedResources } from './read';
 import type { Json } from '../../types';
 
 /** A resource of the template as it is now (undefined when there is none). */
@@ -21,14 +21,6 @@ export class Dependencies {
   readonly #added = new Map<string, Set<string>>();
   /** Whether a logical ID is a resource, by ID (every reference of every resource read asks). */
   readonly #known = new Map<string, boolean>();
-  /** Whether a resource is a state machine, by ID (a resource's Type never changes). */
-  readonly #machines = new Map<string, boolean>();
-  /**
-   * Resources that depend on no state machine, directly or not (nor are one): found by searches for a
-   * state machine that did not find one, and kept across questions (those of every state machine's
-   * rewrite ask whether a target reaches it) while none of them changes. Closed under dependencies.
-   */
-  readonly #machineFree = new Set<string>();
 
   readonly #read: ReadResource;
 
@@ -77,14 +69,10 @@ export class Dependencies {
   changed(id: string): void {
     this.#edges.delete(id);
     this.#known.delete(id);
-    this.#machines.delete(id);
-    // It may depend on a state machine now, and so may every resource that depends on it.
-    if (this.#machineFree.has(id)) this.#machineFree.clear();
   }
 
   /** Records that `from` will depend on `to` (an edge the macro plans and has not written). */
   add(from: string, to: Iterable<string>): void {
-    if (this.#machineFree.has(from)) this.#machineFree.clear();
     let set = this.#added.get(from);
     if (!set) {
       set = new Set<string>();
@@ -103,13 +91,9 @@ export class Dependencies {
    * `extra` edges count as if they were in the template.
    */
   path(from: string, to: readonly string[], extra: readonly [string, string][] = [], unreaching?: Set<string>): string[] | undefined {
-    // A search for state machines (without edges of its own) enters no resource known to reach none.
-    const free = extra.length === 0 && to.length > 0 && to.every((t) => this.#isMachine(t)) ? this.#machineFree : undefined;
-    if (unreaching?.has(from) || free?.has(from)) return undefined;
+    if (unreaching?.has(from)) return undefined;
     const previous = new Map<string, string | null>([[from, null]]);
     const queue = [from];
-    // Whether a resource was left out only for `unreaching` (whose dependencies were not all searched).
-    let partial = false;
     for (let k = 0; k < queue.length; k++) {
       const id = queue[k];
       if (to.includes(id)) {
@@ -118,9 +102,7 @@ export class Dependencies {
         return chain.reverse();
       }
       const visit = (n: string): void => {
-        if (previous.has(n) || free?.has(n)) return;
-        if (unreaching?.has(n)) partial = true;
-        else {
+        if (!previous.has(n) && !unreaching?.has(n)) {
           previous.set(n, id);
           queue.push(n);
         }
@@ -133,21 +115,7 @@ export class Dependencies {
     // None of the resources searched reaches `to`: a caller that keeps `unreaching` (while the graph
     // and `to` stay the same) does not search them again.
     if (unreaching) for (const id of queue) unreaching.add(id);
-    // Every dependency of those searched was searched or reaches no state machine: without one among
-    // them, no search for a state machine enters them again.
-    if (free && !partial && !queue.some((id) => this.#isMachine(id))) for (const id of queue) free.add(id);
     return undefined;
-  }
-
-  /** Is the resource a state machine? */
-  #isMachine(id: string): boolean {
-    let machine = this.#machines.get(id);
-    if (machine === undefined) {
-      const type = getOwn(this.#read(id), 'Type');
-      machine = typeof type === 'string' && STATE_MACHINE_TYPES.has(type);
-      this.#machines.set(id, machine);
-    }
-    return machine;
   }
 
   /** Does `from` depend on one of `to`, directly or through other resources? */
