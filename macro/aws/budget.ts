@@ -39,13 +39,19 @@ const retryToken = (count: number, delay: number): BudgetRetryToken => ({ getRet
  */
 export class BudgetRetryStrategy {
   readonly mode = 'standard';
-  constructor(
-    private readonly deadline: number,
-    private readonly maxAttempts = MAX_ATTEMPTS,
-    private readonly minAttemptMs = 250,
-    private readonly now: () => number = Date.now,
-    private readonly random: () => number = Math.random,
-  ) {}
+  readonly #deadline: number;
+  readonly #maxAttempts: number;
+  readonly #minAttemptMs: number;
+  readonly #now: () => number;
+  readonly #random: () => number;
+
+  constructor(deadline: number, maxAttempts = MAX_ATTEMPTS, minAttemptMs = 250, now: () => number = Date.now, random: () => number = Math.random) {
+    this.#deadline = deadline;
+    this.#maxAttempts = maxAttempts;
+    this.#minAttemptMs = minAttemptMs;
+    this.#now = now;
+    this.#random = random;
+  }
 
   async acquireInitialRetryToken(_scope: string): Promise<BudgetRetryToken> {
     return retryToken(0, 0);
@@ -54,11 +60,11 @@ export class BudgetRetryStrategy {
   async refreshRetryTokenForRetry(token: BudgetRetryToken, info: RetryErrorInfo): Promise<BudgetRetryToken> {
     const retries = token.getRetryCount();
     if (info.errorType !== 'THROTTLING' && info.errorType !== 'TRANSIENT') throw new Error('not retryable');
-    if (retries + 1 >= this.maxAttempts) throw new Error(`no retry left (${this.maxAttempts} attempts)`);
+    if (retries + 1 >= this.#maxAttempts) throw new Error(`no retry left (${this.#maxAttempts} attempts)`);
     const base = info.errorType === 'THROTTLING' ? 500 : 100;
-    let delay = Math.floor(this.random() * Math.min(base * 2 ** retries, 5_000));
-    if (info.retryAfterHint instanceof Date) delay = Math.max(delay, info.retryAfterHint.getTime() - this.now());
-    if (this.now() + delay + this.minAttemptMs > this.deadline) throw new Error('a retry would not fit the time budget');
+    let delay = Math.floor(this.#random() * Math.min(base * 2 ** retries, 5_000));
+    if (info.retryAfterHint instanceof Date) delay = Math.max(delay, info.retryAfterHint.getTime() - this.#now());
+    if (this.#now() + delay + this.#minAttemptMs > this.#deadline) throw new Error('a retry would not fit the time budget');
     return retryToken(retries + 1, delay);
   }
 

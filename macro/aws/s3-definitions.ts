@@ -16,6 +16,7 @@ import type { GetObjectCommandOutput, S3Client } from '@aws-sdk/client-s3';
 import { describeLocation, describeObject, type DefinitionLocation, type StoredRef } from '../core/definition/stored';
 import type { StoredDefinition } from '../types';
 import { budgetRetry, DEFAULT_BUDGET_MS, DEFAULT_CONCURRENCY, within, withinBudget } from './budget';
+import { jsonText } from '../cfn/json';
 
 export { DEFAULT_BUDGET_MS, DEFAULT_CONCURRENCY } from './budget';
 
@@ -117,7 +118,7 @@ export async function readS3Definitions(refs: StoredRef[], settings: S3ReadSetti
       out[r.stateMachine] = { status: 'error', source: describeLocation(l), message: `not read: ${refused}` };
       continue;
     }
-    const id = JSON.stringify([l.bucket, l.key, l.version ?? null]);
+    const id = jsonText([l.bucket, l.key, l.version ?? null]);
     const entry = byObject.get(id);
     if (entry) entry.machines.push(r.stateMachine);
     else byObject.set(id, { location: l, machines: [r.stateMachine] });

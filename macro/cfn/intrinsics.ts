@@ -3,13 +3,13 @@
  * `Fn::If` as the macro reads them (SAM's `samtranslator/model/intrinsics.py` plays this part).
  * `Fn::Sub` has its own tokenizer in `sub.ts`; a value read as text and intrinsics is in `parts.ts`.
  */
-import { isObject, kindOf, isArray } from './json';
+import { isObject, kindOf, isArray, keysOf } from './json';
 import { splitGetAttString } from './sub';
 import type { Json } from '../types';
 
 /** Single-key object whose key is an intrinsic function or `Ref`/`Condition`. */
 export function intrinsicName(v: unknown): string | undefined {
-  return isObject(v) ? intrinsicNameOfKeys(Object.keys(v)) : undefined;
+  return isObject(v) ? intrinsicNameOfKeys(keysOf(v)) : undefined;
 }
 
 /** `intrinsicName` of an object whose `Object.keys` are `keys` (for a reader that needs them anyway). */

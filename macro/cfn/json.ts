@@ -13,6 +13,10 @@ export type Path = readonly (string | number)[];
 /** `Array.isArray`, under a name the bundle can shorten (the core calls it about a hundred times). */
 export const isArray: (v: unknown) => v is unknown[] = Array.isArray;
 
+/** `JSON.stringify` and `Object.keys`, under names the bundle can shorten. */
+export const jsonText = JSON.stringify;
+export const keysOf: (o: object) => string[] = Object.keys;
+
 export function isObject(v: unknown): v is JsonObject {
   return typeof v === 'object' && v !== null && !isArray(v);
 }
@@ -59,8 +63,8 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
       if (x.length !== ya.length) return false;
       for (let i = 0; i < x.length; i++) stack.push([x[i], ya[i]]);
     } else {
-      const xk = Object.keys(x);
-      const yk = Object.keys(y);
+      const xk = keysOf(x);
+      const yk = keysOf(y);
       if (xk.length !== yk.length) return false;
       for (let i = 0; i < xk.length; i++) {
         if (xk[i] !== yk[i]) return false;

@@ -19,7 +19,7 @@
 import { ReadError } from '../errors';
 import { formatCount, LimitError, LIMITS } from '../limits';
 import { render } from '../messages';
-import { isArray } from './json';
+import { isArray, keysOf } from './json';
 
 export type SubToken =
   /** Literal text; `text` equals the source slice. */
@@ -107,7 +107,7 @@ export function escapeSubText(text: string): string {
 /** The `${...}` form of a Ref or GetAtt, or undefined when the value cannot be inlined in Fn::Sub. */
 export function inlineSubReference(value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null || isArray(value)) return undefined;
-  const keys = Object.keys(value);
+  const keys = keysOf(value);
   if (keys.length !== 1) return undefined;
   const v = (value as Record<string, unknown>)[keys[0]];
   if (keys[0] === 'Ref' && typeof v === 'string' && isPlainName(v, true)) return `\${${v}}`;

@@ -3,7 +3,7 @@
  * sent by CloudFormation in the event's `params`; the CLI sets them with `--param Key=Value`).
  */
 import { TransformError } from '../errors';
-import { isObject, isArray } from '../cfn/json';
+import { isObject, isArray, jsonText, keysOf } from '../cfn/json';
 import { parseReasons, REASONS } from './targets/reasons';
 import { PARAMETERS_PATH, type Mode, type TransformOptions } from '../types';
 
@@ -31,50 +31,50 @@ export function parseParams(params: unknown): MacroParams {
   const problems: string[] = [];
   let unknown = false;
   if (!isObject(params)) {
-    problems.push(`the Transform parameters must be a map, got ${JSON.stringify(params)}`);
+    problems.push(`the Transform parameters must be a map, got ${jsonText(params)}`);
   } else {
-    for (const key of Object.keys(params)) {
+    for (const key of keysOf(params)) {
       const v = params[key];
       switch (key) {
         case 'AliasName':
           if (typeof v === 'string' && v.length > 0) out.aliasName = v;
-          else problems.push(`AliasName must be a non-empty string, got ${JSON.stringify(v)}`);
+          else problems.push(`AliasName must be a non-empty string, got ${jsonText(v)}`);
           break;
         case 'StateMachines':
         case 'Exclude': {
           const list = idList(v);
           if (list && list.length === 0) problems.push(`${key} is empty; omit it to process every state machine`);
           else if (list) out[key === 'Exclude' ? 'exclude' : 'stateMachines'] = list;
-          else problems.push(`${key} must be a list of logical IDs (or a comma-separated string), got ${JSON.stringify(v)}`);
+          else problems.push(`${key} must be a list of logical IDs (or a comma-separated string), got ${jsonText(v)}`);
           break;
         }
         case 'Mode':
           if (typeof v === 'string' && (MODES as string[]).includes(v)) out.mode = v as Mode;
-          else problems.push(`Mode must be one of ${MODES.join(', ')}; got ${JSON.stringify(v)}`);
+          else problems.push(`Mode must be one of ${MODES.join(', ')}; got ${jsonText(v)}`);
           break;
         case 'ResolveExternal':
           if (v === true || v === 'true') out.resolveExternal = true;
           else if (v === false || v === 'false') out.resolveExternal = false;
-          else problems.push(`ResolveExternal must be true or false, got ${JSON.stringify(v)}`);
+          else problems.push(`ResolveExternal must be true or false, got ${jsonText(v)}`);
           break;
         case 'ExternalAccounts': {
           const list = idList(v);
           const bad = list?.filter((a) => !/^\d{12}$/.test(a));
           if (!list || list.length === 0 || (bad && bad.length > 0)) {
-            problems.push(`ExternalAccounts must be a list of 12-digit AWS account IDs (or a comma-separated string), got ${JSON.stringify(v)}`);
+            problems.push(`ExternalAccounts must be a list of 12-digit AWS account IDs (or a comma-separated string), got ${jsonText(v)}`);
           } else out.externalAccounts = [...new Set(list)];
           break;
         }
         case 'Reasons': {
           const list = idList(v);
           const parsed = list?.length ? parseReasons(list) : undefined;
-          if (!parsed) problems.push(`Reasons must be a non-empty list of ${REASONS.join(', ')} (or a comma-separated string), got ${JSON.stringify(v)}`);
+          if (!parsed) problems.push(`Reasons must be a non-empty list of ${REASONS.join(', ')} (or a comma-separated string), got ${jsonText(v)}`);
           else if ('problems' in parsed) problems.push(...parsed.problems);
           else out.reasons = REASONS.filter((r) => parsed.enabled.has(r));
           break;
         }
         default:
-          problems.push(`unknown parameter ${JSON.stringify(key)}`);
+          problems.push(`unknown parameter ${jsonText(key)}`);
           unknown = true;
       }
     }

@@ -5,7 +5,7 @@
  */
 import { consequenceOf, describeReasons, type Reason } from './targets/reasons';
 import { checkEdit, editMemo, type EditMemo } from './decide/cycles';
-import { Editor, getOwn, hasOwn, isObject, jsonEqual, setOwn } from '../cfn/json';
+import { Editor, getOwn, hasOwn, isObject, jsonEqual, setOwn, jsonText, keysOf } from '../cfn/json';
 import { intrinsicName } from '../cfn/intrinsics';
 import { expandParts, partsToValue } from '../cfn/parts';
 import type { Dependencies } from './template/dependencies';
@@ -360,7 +360,7 @@ function readModel(sm: Resource, ctx: RunContext): Model | undefined {
   const path = `${base}/${property}`;
   const touches = (): string | undefined => touchesWarm([value, subs], ctx.index, ctx.targets);
   if (property === 'Definition' && !isObject(value)) {
-    const data = { got: typeof value === 'string' ? 'a string' : JSON.stringify(value) };
+    const data = { got: typeof value === 'string' ? 'a string' : jsonText(value) };
     if (touches()) out.problem({ logicalId: sm.id, path, message: out.text('definition.notAnObject', data) });
     else warn(ctx, sm, 'definition', { stateMachine: sm.id, templatePath: path }, 'definition.notAnObject', data);
     return undefined;
@@ -464,7 +464,7 @@ function writeStored(sm: Resource, model: Model, stored: StoredInfo, edits: Edit
   const changed = stored.parsed ? !jsonEqual(value, stored.parsed) : value !== stored.text;
   if (changed && sm.type === 'AWS::Serverless::StateMachine' && !stored.parsed) return stored.source;
   const out: JsonObject = {};
-  for (const k of Object.keys(written)) {
+  for (const k of keysOf(written)) {
     if (k === model.property) continue;
     if (k === stored.ref.property) {
       if (changed) setOwn(out, model.property, value);

@@ -9,7 +9,7 @@
  *
  * The input is never mutated: the output shares every untouched part with it.
  */
-import { asObject, Editor, getOwn } from '../cfn/json';
+import { asObject, Editor, getOwn, keysOf } from '../cfn/json';
 import { Dependencies } from './template/dependencies';
 import { TransformError } from '../errors';
 import { IamFixer } from './iam';
@@ -77,7 +77,7 @@ function run(fragment: unknown, options: TransformOptions, locate: Locate | unde
       strictProblem(undefined, path, out.text('parameters.aliasNameUnused', data)),
     );
   }
-  const reserved = new Set<string>([...index.resources.keys(), ...index.unreadable.keys(), ...Object.keys(asObject(getOwn(index.fragment, 'Parameters')))]);
+  const reserved = new Set<string>([...index.resources.keys(), ...index.unreadable.keys(), ...keysOf(asObject(getOwn(index.fragment, 'Parameters')))]);
   // One dependency graph for every writer (definitions, IAM, DependsOn), read from the editor as it changes.
   const deps = new Dependencies((id) => editor.get(['Resources', id]));
   const ctx = { index, targets, editor, deps, iam: new IamFixer(index, targets, editor, deps), reserved, options, out, locate };

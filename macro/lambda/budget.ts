@@ -13,7 +13,7 @@ import type { Context } from 'aws-lambda';
 import { formatCount, LimitError, LIMITS } from '../limits';
 import { render } from '../messages';
 import { MACRO_NAME, type MacroReply } from '../types';
-import { isArray } from '../cfn/json';
+import { isArray, jsonText } from '../cfn/json';
 
 /** Time kept for writing the reply and the log lines. */
 export const RESERVE_MS = 1_000;
@@ -81,7 +81,7 @@ function unsendable(reply: MacroReply): string | undefined {
   if (bound !== undefined && bound <= LIMITS.replyBytes) return undefined;
   let text: string | undefined;
   try {
-    text = JSON.stringify(reply);
+    text = jsonText(reply);
   } catch (e) {
     return render('budget.replyUnwritable', { product: MACRO_NAME, message: (e as Error).message, limit: formatCount(LIMITS.nesting) });
   }
@@ -110,7 +110,7 @@ function stringBound(s: string, tight: boolean): number {
 }
 
 /**
- * An upper bound on the UTF-8 bytes of `JSON.stringify(value)`, or undefined when it cannot be
+ * An upper bound on the UTF-8 bytes of `jsonText(value)`, or undefined when it cannot be
  * bounded this way (deeper than `maxDepth`, or a value JSON does not write as such: the caller
  * then writes it out to know). Numbers count 25 characters, the longest JavaScript writes
  * (`-0.0000013571733071272135`: a sign, `0.`, five zeros and 17 digits). `tight: false` tests no

@@ -10,7 +10,7 @@
 import type { Context, Handler } from 'aws-lambda';
 import { lambdaCheckpoint, sendable } from './budget';
 import { TransformError } from '../errors';
-import { isObject } from '../cfn/json';
+import { isObject, keysOf } from '../cfn/json';
 import { LimitError } from '../limits';
 import { consoleSink, logDecisions, type LogSink } from './log';
 import { parseParams } from '../core/params';
@@ -85,7 +85,7 @@ async function reply(event: unknown, deps: HandlerDeps, requestId: string, fragm
       const resolve = deps.resolveExternal ?? (await loadResolver(deps.env));
       const log: LogSink = (record) => deps.log({ ...record, requestId });
       options.external = await resolve(e.fragment, options, attempt.needs.external, { externalAccounts, log });
-      if (Object.keys(options.external ?? {}).length > 0) attempt = attemptTransform(e.fragment, options);
+      if (keysOf(options.external ?? {}).length > 0) attempt = attemptTransform(e.fragment, options);
     }
     if (attempt.error) throw attempt.error;
     const result = attempt.result;

@@ -6,6 +6,7 @@
  */
 import { capText, LIMITS } from '../limits';
 import type { Decision, Report } from '../types';
+import { jsonText, keysOf } from '../cfn/json';
 
 export type Level = 'INFO' | 'WARN' | 'ERROR';
 
@@ -48,7 +49,7 @@ export function consoleSink(env: Record<string, string | undefined>, out: Pick<C
     if (json) {
       write.call(out, fieldsOf(record));
     } else {
-      write.call(out, JSON.stringify(record));
+      write.call(out, jsonText(record));
     }
   };
   if (level !== undefined && Object.hasOwn(RANKS, level)) sink.level = level as LogSink['level'];
@@ -58,7 +59,7 @@ export function consoleSink(env: Record<string, string | undefined>, out: Pick<C
 /** The record without its level and its undefined fields, in one copy (a run may log thousands). */
 function fieldsOf(record: LogRecord): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const k of Object.keys(record)) {
+  for (const k of keysOf(record)) {
     const v = record[k];
     if (k !== 'level' && v !== undefined) out[k] = v;
   }

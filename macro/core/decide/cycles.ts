@@ -17,7 +17,7 @@ import type { Edit } from '../definition/edit';
 import type { TemplateIndex } from '../template/read';
 import type { WarmTargets } from '../targets/find';
 import type { Json } from '../../types';
-import { isArray } from '../../cfn/json';
+import { isArray, jsonText, keysOf } from '../../cfn/json';
 
 export type CheckedEdit =
   | { kind: 'ok'; edit: Edit }
@@ -83,7 +83,7 @@ export function checkEdit(
 /** An exact, self-delimiting key of a value (the common Ref and GetAtt cheaply, anything else as JSON). */
 function valueKey(v: Json): string {
   if (typeof v === 'object' && v !== null && !isArray(v)) {
-    const keys = Object.keys(v);
+    const keys = keysOf(v);
     if (keys.length === 1) {
       const arg = v[keys[0]];
       if (keys[0] === 'Ref' && typeof arg === 'string') return `R${arg.length}:${arg}`;
@@ -92,6 +92,6 @@ function valueKey(v: Json): string {
       }
     }
   }
-  const json = JSON.stringify(v);
+  const json = jsonText(v);
   return `J${json.length}:${json}`;
 }

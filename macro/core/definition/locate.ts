@@ -4,7 +4,7 @@
  * it. The core records this on each decision about a state, so that an edge (`check`) can point at
  * the line and column without reading the definition again.
  */
-import { asObject, getOwn, isObject, isArray } from '../../cfn/json';
+import { asObject, getOwn, isObject, isArray, keysOf } from '../../cfn/json';
 import type { StrNode, When } from './ast';
 import type { DefinitionModel } from './read';
 import type { SlotScan } from './slots';
@@ -112,7 +112,7 @@ function statePathKeys(definition: unknown, statePath: string): (string | number
     rest = rest.slice('States.'.length);
     const states = getOwn(machine, 'States');
     if (!isObject(states)) break;
-    const name = Object.keys(states)
+    const name = keysOf(states)
       .filter((k) => rest === k || rest.startsWith(`${k}.`))
       .sort((a, b) => b.length - a.length)[0];
     if (name === undefined) break;

@@ -12,7 +12,7 @@
 import { ReadError } from '../../errors';
 import { partsOf, type Part } from '../../cfn/parts';
 import { tokenizeSub, type SubToken } from '../../cfn/sub';
-import { getOwn, hasOwn, isObject, kindOf, isArray } from '../../cfn/json';
+import { getOwn, hasOwn, isObject, kindOf, isArray, jsonText, keysOf } from '../../cfn/json';
 import type { Json, JsonObject } from '../../types';
 import type { Binding, HoleSource, IfNode, Loc, Node, StrNode } from './ast';
 import { expansionError, formatCount, LimitError, LIMITS } from '../../limits';
@@ -86,7 +86,7 @@ export function readDefinition(
   if (substitutions !== undefined) {
     if (!isObject(substitutions)) throw new ReadError('DefinitionSubstitutions must be an object');
     subs = substitutions;
-    const keys = Object.keys(subs).length;
+    const keys = keysOf(subs).length;
     if (keys > LIMITS.substitutions) {
       throw new LimitError('substitutions', render('limit.substitutions', { keys: formatCount(keys), limit: formatCount(LIMITS.substitutions) }));
     }
@@ -180,11 +180,11 @@ function textSource(value: Json): TextSource {
     throw new ReadError(`Fn::Join takes a list of two items [delimiter string, list of values]; got ${shape(arg)}`);
   }
   if (fn === TO_JSON_STRING) {
-    const what = isObject(arg) ? `an ${intrinsicName(arg)}` : isArray(arg) ? 'a list' : JSON.stringify(arg);
+    const what = isObject(arg) ? `an ${intrinsicName(arg)}` : isArray(arg) ? 'a list' : jsonText(arg);
     throw new ReadError(`the definition is an Fn::ToJsonString of ${what}, not of a definition object, so the macro cannot read it; ${TO_JSON_STRING_ORDER}`);
   }
   if (isObject(value) && fn === undefined) throw new ReadError('the definition is an object where a string was expected');
-  throw new ReadError(`the definition is ${fn ? `an ${fn}` : JSON.stringify(value)}, which the macro cannot read before deployment`);
+  throw new ReadError(`the definition is ${fn ? `an ${fn}` : jsonText(value)}, which the macro cannot read before deployment`);
 }
 
 function shape(arg: Json | undefined): string {
@@ -353,7 +353,7 @@ function isStructuralIf(v: Json, depth = 0): boolean {
   const arg = (v as JsonObject)['Fn::If'];
   if (!isArray(arg) || arg.length !== 3 || typeof arg[0] !== 'string') return false;
   const structural = (b: Json): boolean => isArray(b) || (isObject(b) && intrinsicName(b) === undefined) || isStructuralIf(b, depth + 1);
-  const noValue = (b: Json): boolean => isObject(b) && getOwn(b, 'Ref') === 'AWS::NoValue' && Object.keys(b).length === 1;
+  const noValue = (b: Json): boolean => isObject(b) && getOwn(b, 'Ref') === 'AWS::NoValue' && keysOf(b).length === 1;
   return (structural(arg[1]) || structural(arg[2])) && (structural(arg[1]) || noValue(arg[1])) && (structural(arg[2]) || noValue(arg[2]));
 }
 
@@ -425,7 +425,7 @@ function objectToNode(value: JsonObject, subs: JsonObject | undefined, count: (b
         place(read, dst, link, k, v);
       });
     } else if (isObject(src)) {
-      for (const k of keys ?? Object.keys(src)) {
+      for (const k of keys ?? keysOf(src)) {
         // A substitution used in a key counts as a use too (it must not be taken for unused).
         if (subs && k.includes('${'))
           for (const t of tokenizeSub(k, (n) => hasOwn(subs, n), 'substitutions')) if (t.kind === 'var') count({ kind: 'substitution', name: t.name });
@@ -445,7 +445,7 @@ function place(read: ObjectRead, dst: Node, link: PathLink | null, key: string |
   let child: Node;
   let queue = true;
   // An object's keys, listed once: they tell an intrinsic, and are the keys its contents are read by.
-  const keys = isObject(v) ? Object.keys(v) : undefined;
+  const keys = isObject(v) ? keysOf(v) : undefined;
   const fn = keys === undefined ? undefined : intrinsicNameOfKeys(keys);
   if (isArray(v)) child = { kind: 'arr', items: [] };
   else if (keys !== undefined && fn === undefined) child = { kind: 'obj', entries: new Map() };

@@ -10,7 +10,7 @@
  */
 import { tokenizeSub } from '../../cfn/sub';
 import { partitionOf } from '../../cfn/arn';
-import { getOwn, hasOwn, isObject } from '../../cfn/json';
+import { getOwn, hasOwn, isObject, jsonText } from '../../cfn/json';
 import { ReadError, TransformError } from '../../errors';
 import { readTemplate, selected, stateMachines, type TemplateIndex } from '../template/read';
 import type { DefinitionLocation, Json, StoredProperty, StoredRef, TransformOptions } from '../../types';
@@ -57,7 +57,7 @@ export function storedRef(stateMachine: string, props: Record<string, Json>, pse
 /** `s3://bucket/key` with an optional `?versionId=` (as SAM reads DefinitionUri). */
 export function parseS3Uri(uri: string): DefinitionLocation {
   const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
-  if (!m) throw new ReadError(`${JSON.stringify(uri)} is not an s3://bucket/key URI`);
+  if (!m) throw new ReadError(`${jsonText(uri)} is not an s3://bucket/key URI`);
   let key = m[2];
   let version: string | undefined;
   const q = key.indexOf('?');
@@ -94,7 +94,7 @@ function text(v: Json | undefined, field: string, pseudo: Pseudo): { value: stri
       else out += x;
     } else
       throw new ReadError(
-        `its ${field} ${JSON.stringify(sub)} refers to ${t.kind === 'ref' ? t.name : 'a resource attribute'}, so the macro cannot tell which object it is`,
+        `its ${field} ${jsonText(sub)} refers to ${t.kind === 'ref' ? t.name : 'a resource attribute'}, so the macro cannot tell which object it is`,
       );
   }
   return { value: known ? out : undefined, text: sub };

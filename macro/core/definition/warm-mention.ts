@@ -4,7 +4,7 @@
  * cannot prove their invocations are warm) and only warns for the others.
  */
 import { tokenizeSub } from '../../cfn/sub';
-import { isObject, isArray } from '../../cfn/json';
+import { isObject, isArray, keysOf } from '../../cfn/json';
 import type { TemplateIndex } from '../template/read';
 import type { WarmTargets } from '../targets/find';
 import type { Json } from '../../types';
@@ -39,7 +39,7 @@ export function touchesWarm(values: (Json | undefined)[], index: TemplateIndex, 
     } else if (isObject(v)) {
       const fn = hit(refName(v)) ?? hit(getAttPair(v)?.[0]);
       if (fn) return fn;
-      for (const k of Object.keys(v)) stack.push(v[k]);
+      for (const k of keysOf(v)) stack.push(v[k]);
     }
   }
   return undefined;

@@ -12,7 +12,7 @@
  * invocation moves to the new value.
  */
 import { escapeSubText, inlineSubReference, type SubToken, tokenizeSub } from '../../cfn/sub';
-import { getOwn, hasOwn, isObject, jsonEqual, setOwn, type Editor, type Path, isArray } from '../../cfn/json';
+import { getOwn, hasOwn, isObject, jsonEqual, setOwn, type Editor, type Path, isArray, jsonText, keysOf } from '../../cfn/json';
 import type { Edit } from './edit';
 import type { Json, JsonObject } from '../../types';
 import { bindingKey, lastAtOrBefore, type DefinitionModel, type Pos, type TextSource } from './read';
@@ -62,7 +62,7 @@ export function writeDefinition(model: DefinitionModel, edits: Edit[], ctx: Writ
   if (deadSubstitutions.length) {
     for (const name of deadSubstitutions) ctx.editor.remove([...propsPath, 'DefinitionSubstitutions', name]);
     const left = ctx.editor.get([...propsPath, 'DefinitionSubstitutions']);
-    if (isObject(left) && Object.keys(left).length === 0) ctx.editor.remove([...propsPath, 'DefinitionSubstitutions']);
+    if (isObject(left) && keysOf(left).length === 0) ctx.editor.remove([...propsPath, 'DefinitionSubstitutions']);
   }
 
   // 2. In-place text edits.
@@ -194,7 +194,7 @@ function writeSub(
     }
     return text;
   });
-  return Object.keys(vars).length > 0 || source.vars ? { 'Fn::Sub': [template, vars] } : { 'Fn::Sub': template };
+  return keysOf(vars).length > 0 || source.vars ? { 'Fn::Sub': [template, vars] } : { 'Fn::Sub': template };
 }
 
 function writeString(
@@ -282,11 +282,11 @@ class NameAllocator {
     const reserved = this.#reserved;
     const model = this.#model;
     for (const r of reserved) this.#used.add(r);
-    if (model.substitutions) for (const k of Object.keys(model.substitutions)) this.#used.add(k);
+    if (model.substitutions) for (const k of keysOf(model.substitutions)) this.#used.add(k);
     if (model.form !== 'object') {
       const src = model.source;
       if (src.form === 'sub') {
-        if (src.vars) for (const k of Object.keys(src.vars)) this.#used.add(k);
+        if (src.vars) for (const k of keysOf(src.vars)) this.#used.add(k);
       }
       const text = src.form === 'sub' ? src.template : src.form === 'string' ? src.text : src.pieces.filter((p) => typeof p === 'string').join('');
       for (const t of tokenizeSub(text, () => true, 'substitutions')) if (t.kind === 'var') this.#used.add(t.name.replace(/^!/, ''));
@@ -295,7 +295,7 @@ class NameAllocator {
   }
 
   forValue(value: Json, existing: JsonObject, hint?: string): string {
-    const key = JSON.stringify(value);
+    const key = jsonText(value);
     const known = this.#byValue.get(key);
     if (known && hasOwn(existing, known) && jsonEqual(getOwn(existing, known), value)) return known;
     if (known && !hasOwn(existing, known)) return known;
@@ -317,7 +317,7 @@ function baseName(value: Json, hint?: string): string {
     if (isObject(v)) {
       const ref = getOwn(v, 'Ref');
       if (typeof ref === 'string') ids.push(ref);
-      else for (const k of Object.keys(v)) stack.push(v[k]);
+      else for (const k of keysOf(v)) stack.push(v[k]);
     } else if (isArray(v)) for (let k = v.length - 1; k >= 0; k--) stack.push(v[k]);
   }
   return (ids[0] ?? hint ?? 'Target').replace(/[^A-Za-z0-9]/g, '');
@@ -330,7 +330,7 @@ function baseName(value: Json, hint?: string): string {
  */
 function inlineSubText(value: Json, vars: JsonObject): string | undefined {
   const sub = getOwn(value, 'Fn::Sub');
-  if (typeof sub !== 'string' || !isObject(value) || Object.keys(value).length !== 1) return undefined;
+  if (typeof sub !== 'string' || !isObject(value) || keysOf(value).length !== 1) return undefined;
   let tokens: SubToken[];
   try {
     tokens = tokenizeSub(sub);

@@ -2,7 +2,7 @@
  * CloudFormation Conditions over a template's values: one combination of truth values, the value
  * it selects through Fn::If, and the conditions a value depends on.
  */
-import { isObject, isArray } from '../../cfn/json';
+import { isObject, isArray, keysOf } from '../../cfn/json';
 import { intrinsicName } from '../../cfn/intrinsics';
 import type { Json, JsonObject } from '../../types';
 
@@ -33,7 +33,7 @@ export function resolve(value: Json | undefined, a: Assignment, depth = 0): Json
     return isArray(arg) && arg.length === 3 && typeof arg[0] === 'string' ? resolve(arg[a.get(arg[0]) === false ? 2 : 1], a, depth + 1) : value;
   }
   if (name === undefined) {
-    const keys = Object.keys(value);
+    const keys = keysOf(value);
     let out: JsonObject | undefined;
     for (let k = 0; k < keys.length; k++) {
       const r = resolve(value[keys[k]], a, depth + 1);
@@ -61,7 +61,7 @@ export function collectConditions(value: Json | undefined, out: Set<string>): vo
     if (isArray(v)) for (const x of v) stack.push(x);
     else if (isObject(v)) {
       // Its keys listed once: an Fn::If is the one key `Fn::If` (as intrinsicName reads it).
-      const keys = Object.keys(v);
+      const keys = keysOf(v);
       const arg = keys.length === 1 && keys[0] === 'Fn::If' ? v['Fn::If'] : undefined;
       if (isArray(arg) && typeof arg[0] === 'string') out.add(arg[0]);
       for (const k of keys) {

@@ -7,7 +7,7 @@
  * role from them).
  */
 import { partsOf } from '../../cfn/parts';
-import { getOwn, isObject, type Editor, isArray } from '../../cfn/json';
+import { getOwn, isObject, type Editor, isArray, jsonText } from '../../cfn/json';
 import { policyResources, type Resource, type TemplateIndex } from '../template/read';
 import type { Json, JsonObject } from '../../types';
 import type { OwnPolicies } from './own-policy';
@@ -76,7 +76,7 @@ export class PolicyLocator {
     }
     // roleOf finds only roles of the template: `role` is undefined only when roleId is.
     if (!roleId || role === undefined) {
-      const who = roleValue === undefined ? `${sm.id} has no ${key}, so its role` : `the role ${JSON.stringify(roleValue)}`;
+      const who = roleValue === undefined ? `${sm.id} has no ${key}, so its role` : `the role ${jsonText(roleValue)}`;
       warnings.push({
         path: at,
         message: `${who} is not defined in this template; make sure it may invoke ${targetsText()} (lambda:InvokeFunction on the qualified ARN)`,

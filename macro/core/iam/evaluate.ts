@@ -20,7 +20,7 @@
  * - a target whose function name is known only at deploy time (no literal FunctionName) may be
  *   matched by a Deny pattern with wildcards in the name.
  */
-import { getOwn, isObject, isArray } from '../../cfn/json';
+import { getOwn, isObject, isArray, keysOf } from '../../cfn/json';
 import type { Json } from '../../types';
 import { resolve, type Assignment } from './conditions';
 import type { Policies, Statement } from './types';
@@ -213,7 +213,7 @@ export function invokeResources(policy: Json, action: string): Json[] | 'any' {
       out.push(...list(resources).flatMap((x) => leaves(x)));
       continue;
     }
-    for (const k of Object.keys(v)) stack.push(v[k]);
+    for (const k of keysOf(v)) stack.push(v[k]);
   }
   return out;
 }

@@ -19,7 +19,7 @@ import type { Resource, TemplateIndex } from '../template/read';
 import type { WarmTargets } from '../targets/find';
 import { intrinsicName } from '../../cfn/intrinsics';
 import type { Json } from '../../types';
-import { getOwn, jsonEqual, isArray } from '../../cfn/json';
+import { getOwn, jsonEqual, isArray, jsonText } from '../../cfn/json';
 import { Coverage, invokeOnly } from './coverage';
 import { PolicyLocator, type Located } from './documents';
 import { actionMatches, assignments, describeAssignment, evaluate, INVOKE, leaves, mayApply, type Verdict } from './evaluate';
@@ -119,7 +119,7 @@ export class IamFixer {
     const groups = new Map<string, { roleValue: Json | undefined; key: string; at: string; grants: Grant[]; dynamic?: string[] }>();
     for (const g of grants) {
       const c = g.credentials;
-      const id = c === undefined ? '' : 'dynamic' in c ? 'dynamic' : JSON.stringify(c.roleArn);
+      const id = c === undefined ? '' : 'dynamic' in c ? 'dynamic' : jsonText(c.roleArn);
       let group = groups.get(id);
       if (!group) {
         group =
@@ -159,7 +159,7 @@ export class IamFixer {
         if (met.has(g.value)) continue;
         met.add(g.value);
       }
-      const k = JSON.stringify(g.value);
+      const k = jsonText(g.value);
       if (!distinct.has(k)) distinct.set(k, g);
     }
     // The targets' names, for a warning of locate (formatted only then, and once).
@@ -245,7 +245,7 @@ export class IamFixer {
         // A guardrail that already names the function may get its qualified ARN (once each).
         const extended = new Set<string>();
         for (const f of failures) {
-          const k = f.verdict.kind === 'denied' ? JSON.stringify(f.verdict.statement.path) : f.verdict.kind;
+          const k = f.verdict.kind === 'denied' ? jsonText(f.verdict.statement.path) : f.verdict.kind;
           if (extended.has(k)) continue;
           extended.add(k);
           this.#extendGuardrail(g, f, sm, where, principal, outcome);
@@ -297,7 +297,7 @@ export class IamFixer {
     for (const p of all) {
       for (const e of p.external) {
         if (e.kind !== 'managed') continue;
-        const k = JSON.stringify(e.path);
+        const k = jsonText(e.path);
         if (noted.has(k)) continue;
         noted.add(k);
         outcome.warnings.push({

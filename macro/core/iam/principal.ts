@@ -17,7 +17,7 @@
  * statements, Resource lists, ManagedPolicyArns, PermissionsBoundary, Roles), and a policy
  * resource counts only when its `Condition` holds. Every statement keeps its template path.
  */
-import { getOwn, isObject, isArray } from '../../cfn/json';
+import { getOwn, isObject, isArray, jsonText, keysOf } from '../../cfn/json';
 import { getAttPair, intrinsicName, refName } from '../../cfn/intrinsics';
 import type { Json } from '../../types';
 import { CONNECTOR_TYPE, POLICY_TYPES } from '../template/read';
@@ -122,7 +122,7 @@ export class PrincipalReader {
    */
   #mentions(value: Json | undefined, name: string): boolean {
     if (typeof value !== 'object' || value === null || !this.#fixed(value) || !plainName(name)) {
-      return JSON.stringify(value ?? null).includes(JSON.stringify(name));
+      return jsonText(value ?? null).includes(jsonText(name));
     }
     let set = this.#strings.get(value);
     if (set === undefined) {
@@ -149,7 +149,7 @@ export class PrincipalReader {
     if (!isObject(r)) return { policy: [], connectors: [], both: [] };
     const added = this.#added();
     if (this.#idsCache?.resources === r && this.#idsCache.added === added) return this.#idsCache;
-    const ids = Object.keys(r);
+    const ids = keysOf(r);
     const policy: string[] = [];
     const connectors: string[] = [];
     const both: string[] = [];
@@ -252,19 +252,19 @@ export class PrincipalReader {
     const ids = this.#policyIds().both;
     const roleName = ids.length > 0 ? this.#read([...props, 'RoleName']) : undefined;
     const named = ids.length > 0 ? (this.#read(props) ?? null) : null;
-    const boundaryText = ids.length > 0 ? JSON.stringify(this.#read([...props, 'PermissionsBoundary']) ?? null) : '';
+    const boundaryText = ids.length > 0 ? jsonText(this.#read([...props, 'PermissionsBoundary']) ?? null) : '';
     // The role's text, when its strings cannot be kept (the macro has edited it): written once for every policy.
     let namedText: string | undefined;
     const namedMentions = (id: string): boolean => {
       if (typeof named === 'object' && named !== null && this.#fixed(named) && plainName(id)) return this.#mentions(named, id);
-      namedText ??= JSON.stringify(named);
-      return namedText.includes(JSON.stringify(id));
+      namedText ??= jsonText(named);
+      return namedText.includes(jsonText(id));
     };
     const list: Reaching[] = [];
     for (const id of ids) {
       const raw = this.#read(['Resources', id]) ?? null;
       const mayReach = this.#mentions(raw, p.id) || (typeof roleName === 'string' && this.#mentions(raw, roleName)) || namedMentions(id);
-      if (mayReach) list.push({ raw, boundary: boundaryText.includes(JSON.stringify({ Ref: id })), invoke: invokeResources(raw, INVOKE) });
+      if (mayReach) list.push({ raw, boundary: boundaryText.includes(jsonText({ Ref: id })), invoke: invokeResources(raw, INVOKE) });
     }
     this.#reach.set(key, { version, list });
     return list;
@@ -373,7 +373,7 @@ export class PrincipalReader {
     }
     const embedded = resolve(this.#read(['Resources', id, 'Connectors']), a);
     if (isObject(embedded)) {
-      for (const name of Object.keys(embedded)) {
+      for (const name of keysOf(embedded)) {
         const props = getOwn(embedded[name], 'Properties');
         connectors.push({
           source: { Id: id },
@@ -419,7 +419,7 @@ export function stringsOf(value: Json): Set<string> {
     if (typeof v === 'string') add(v);
     else if (isArray(v)) for (const x of v) stack.push(x);
     else if (v !== null && typeof v === 'object') {
-      for (const k of Object.keys(v)) {
+      for (const k of keysOf(v)) {
         // JSON writes no key whose value is undefined.
         if (v[k] === undefined) continue;
         add(k);
@@ -437,6 +437,6 @@ export function describeValue(v: Json): string {
   if (r !== undefined) return `{${r}}`;
   const ga = getAttPair(v);
   if (ga) return `{${ga[0]}.${ga[1]}}`;
-  const s = JSON.stringify(v);
+  const s = jsonText(v);
   return s.length > 160 ? `${s.slice(0, 159)}…` : s;
 }

@@ -10,7 +10,7 @@
  * Each such function gets exactly one target (or one per exclusive Condition), or an error that
  * says why not. "Warm" below means "has such a target", whatever the reason.
  */
-import { getOwn } from '../../cfn/json';
+import { getOwn, jsonText } from '../../cfn/json';
 import { configured, describeReasons, functionReasons, REASON_INFO, REASONS, type FunctionReason, type Guard, type Reason } from './reasons';
 import { exclusiveGuards, samProperties } from './sam';
 import { unreadableIn, type TemplateIndex } from '../template/read';
@@ -117,8 +117,8 @@ export class WarmTargets {
               logicalId: r.id,
               path: `Resources/${r.id}/Properties/FunctionName`,
               message: broken
-                ? `has provisioned concurrency, but its FunctionName ${JSON.stringify(fnValue)} refers to ${broken.logicalId}, which the macro cannot read (${broken.path}: ${broken.message}); it is ignored`
-                : `has provisioned concurrency, but its FunctionName ${JSON.stringify(fnValue)} names no function in this template; it is ignored`,
+                ? `has provisioned concurrency, but its FunctionName ${jsonText(fnValue)} refers to ${broken.logicalId}, which the macro cannot read (${broken.path}: ${broken.message}); it is ignored`
+                : `has provisioned concurrency, but its FunctionName ${jsonText(fnValue)} names no function in this template; it is ignored`,
             });
           }
           continue;

@@ -5,7 +5,7 @@
  * Possible only when the function's FunctionName (and the alias's Name) are literal; a version's
  * number is known only once it is published, so a version has no literal ARN.
  */
-import { getOwn } from '../../cfn/json';
+import { getOwn, jsonText } from '../../cfn/json';
 import { lambdaArnSub } from '../../cfn/arn';
 import type { TemplateIndex } from '../template/read';
 import type { WarmTargets } from './find';
@@ -41,7 +41,7 @@ export function literalOf(id: string, index: TemplateIndex, targets: WarmTargets
     if (name === undefined) return { ok: false, why: `the FunctionName of ${id} is not a literal` };
     return validFunctionName(name)
       ? { ok: true, value: lambdaArnSub(name) }
-      : { ok: false, why: `the FunctionName of ${id}, ${JSON.stringify(name)}, is not a valid Lambda function name` };
+      : { ok: false, why: `the FunctionName of ${id}, ${jsonText(name)}, is not a valid Lambda function name` };
   }
   const fn = targets.functionOfQualifier(id);
   if (fn === undefined) return { ok: false, why: `${id} is not a function, alias or version of this template` };
@@ -50,8 +50,8 @@ export function literalOf(id: string, index: TemplateIndex, targets: WarmTargets
   if (name === undefined) return { ok: false, why: `the FunctionName of ${fn} is not a literal` };
   const alias = targets.aliasNameOf(id);
   if (alias === undefined) return { ok: false, why: `the ${id.endsWith('.Alias') ? `AutoPublishAlias of ${fn}` : `Name of ${id}`} is not a literal` };
-  if (!validFunctionName(name)) return { ok: false, why: `the FunctionName of ${fn}, ${JSON.stringify(name)}, is not a valid Lambda function name` };
-  if (!validAliasName(alias)) return { ok: false, why: `the alias name of ${id}, ${JSON.stringify(alias)}, is not a valid Lambda alias name` };
+  if (!validFunctionName(name)) return { ok: false, why: `the FunctionName of ${fn}, ${jsonText(name)}, is not a valid Lambda function name` };
+  if (!validAliasName(alias)) return { ok: false, why: `the alias name of ${id}, ${jsonText(alias)}, is not a valid Lambda alias name` };
   return { ok: true, value: lambdaArnSub(name, alias) };
 }
 

@@ -15,7 +15,7 @@
  * unqualified call does and which explicit qualifier AWS documents when the template publishes no
  * version; it reads the function-level reasons from a function's (Globals-merged) properties.
  */
-import { getOwn, isObject, isArray } from '../../cfn/json';
+import { getOwn, isObject, isArray, jsonText } from '../../cfn/json';
 import { intrinsicName, refName } from '../../cfn/intrinsics';
 import type { Consequence, Json, JsonObject, Reason } from '../../types';
 
@@ -186,7 +186,7 @@ export function parseReasons(items: readonly string[]): { enabled: Set<Reason> }
     const name = negated ? raw.slice(1) : raw;
     const reason = REASONS.find((r) => r.toLowerCase() === name.toLowerCase());
     if (!reason) {
-      problems.push(`Reasons names ${JSON.stringify(raw)}, which is not one of ${REASONS.join(', ')} (a leading '-' turns one off)`);
+      problems.push(`Reasons names ${jsonText(raw)}, which is not one of ${REASONS.join(', ')} (a leading '-' turns one off)`);
       continue;
     }
     (negated ? off : on).add(reason);

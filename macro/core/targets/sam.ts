@@ -14,7 +14,7 @@
  * Conditions: a condition and its negation, or two `Fn::Equals` of the same parameter with different
  * literal values (`Stage = prod` and `Stage = dev`).
  */
-import { getOwn, hasOwn, isObject, isArray } from '../../cfn/json';
+import { getOwn, hasOwn, isObject, isArray, keysOf } from '../../cfn/json';
 import { intrinsicName, refName } from '../../cfn/intrinsics';
 import type { Guard } from './reasons';
 import type { Resource, TemplateIndex } from '../template/read';
@@ -36,7 +36,7 @@ export function samProperties(index: TemplateIndex, r: Resource): JsonObject {
   let global: JsonObject = own;
   if (isArray(ignore)) {
     global = {};
-    for (const k of Object.keys(own)) if (!ignore.includes(k)) global[k] = own[k];
+    for (const k of keysOf(own)) if (!ignore.includes(k)) global[k] = own[k];
   }
   return merge(global, r.properties) as JsonObject;
 }
@@ -56,7 +56,7 @@ function merge(global: Json, local: Json): Json {
   if (g !== l || g === 'primitive') return local;
   if (g === 'list') return [...(global as Json[]), ...(local as Json[])];
   const out: JsonObject = { ...(global as JsonObject) };
-  for (const k of Object.keys(local as JsonObject)) {
+  for (const k of keysOf(local as JsonObject)) {
     out[k] = hasOwn(out, k) ? merge(out[k], (local as JsonObject)[k]) : (local as JsonObject)[k];
   }
   return out;

@@ -8,7 +8,7 @@
  * resource at a time on first use; whoever changes a resource says so (`changed`), and edges the
  * macro plans but has not written yet can be added (`add`) or passed to one question (`extra`).
  */
-import { getOwn, isObject, isArray } from '../../cfn/json';
+import { getOwn, isObject, isArray, keysOf } from '../../cfn/json';
 import { referencedResources } from './read';
 import type { Json } from '../../types';
 
@@ -55,8 +55,7 @@ export class Dependencies {
       set = new Set<string>();
       const r = this.#read(id);
       if (isObject(r)) {
-        for (const key of Object.keys(r))
-          if (key !== 'Type' && key !== 'Condition' && key !== 'DependsOn') for (const ref of this.references(r[key])) set.add(ref);
+        for (const key of keysOf(r)) if (key !== 'Type' && key !== 'Condition' && key !== 'DependsOn') for (const ref of this.references(r[key])) set.add(ref);
         const dependsOn = getOwn(r, 'DependsOn');
         for (const d of isArray(dependsOn) ? dependsOn : [dependsOn]) if (typeof d === 'string' && this.exists(d)) set.add(d);
       }

@@ -10,7 +10,7 @@
  * state machine's invocation or role that refers to it (see `unreadableIn`).
  */
 import { ReadError, TransformError, type Problem } from '../../errors';
-import { getOwn, hasOwn, isObject, kindOf, isArray } from '../../cfn/json';
+import { getOwn, hasOwn, isObject, kindOf, isArray, jsonText, keysOf } from '../../cfn/json';
 import { isHole, partsOf, type Part } from '../../cfn/parts';
 import { type SubToken, tokenizeSub } from '../../cfn/sub';
 import { functionNameOf, partitionOf } from '../../cfn/arn';
@@ -128,7 +128,7 @@ export function readTemplate(fragment: unknown, region?: string, accountId?: str
   }
   const index = new TemplateIndex(fragment, region, accountId);
   const problems: Problem[] = [];
-  for (const id of Object.keys(resources)) {
+  for (const id of keysOf(resources)) {
     const raw = resources[id];
     const path = `Resources/${id}`;
     if (!isObject(raw)) {
@@ -201,7 +201,7 @@ export function referencedResources(value: Json | undefined, resolve: (id: strin
       }
       continue;
     }
-    const keys = Object.keys(v);
+    const keys = keysOf(v);
     if (keys.length === 1) {
       const arg = v[keys[0]];
       if (keys[0] === 'Ref') {
@@ -251,7 +251,7 @@ export function unreadableIn(value: Json | undefined, index: TemplateIndex): Pro
 
 /** A key for a sequence of parts: equal keys, equal expressions (text and intrinsics, compared as JSON). */
 export function partsKey(parts: readonly Part[]): string {
-  return JSON.stringify(parts.map((p) => (typeof p === 'string' ? p : { hole: p.hole })));
+  return jsonText(parts.map((p) => (typeof p === 'string' ? p : { hole: p.hole })));
 }
 
 /** The policy resources of the template (POLICY_TYPES) the index holds (those with Properties to read), in template order. */
