@@ -123,19 +123,20 @@ describe('time and memory grow like the template (ratios to the floor JSON.parse
   ])(
     '%s: x8 in size costs at most 3 times more per floor unit, in time and in memory',
     (cls, size) => {
-      // Memory is counted, not timed: one reading decides it. Time on a shared machine is noisy: a
-      // busy neighbour can slow either side, so the time ratio gets up to 3 tries, and the best
-      // counts (a superlinear cost fails every try; noise does not).
+      // Time on a shared machine is noisy: a busy neighbour can slow either side. Memory is counted,
+      // but the heap's reading can still move under the floor's small allocation (once, in a CI run
+      // on Node.js 24, deep-tasks read over 3 where it reads 0.9 every other time). So each ratio
+      // gets up to 3 tries, and the best counts: a superlinear cost fails every try; noise does not.
       let time = Infinity;
       let memory = Infinity;
-      for (let attempt = 0; attempt < 3 && time > 3; attempt++) {
+      for (let attempt = 0; attempt < 3 && (time > 3 || memory > 3); attempt++) {
         const small = measure(cls, size);
         const large = measure(cls, size * 8);
         expect([small.outcome, large.outcome]).toEqual(['success', 'success']);
         // The memory readings are sound only when no GC ran during the calls.
         expect(small.gcDuring + large.gcDuring).toBe(0);
         time = Math.min(time, large.ms / large.floorMs / (small.ms / small.floorMs));
-        if (attempt === 0) memory = large.bytes / large.floorBytes / (small.bytes / small.floorBytes);
+        memory = Math.min(memory, large.bytes / large.floorBytes / (small.bytes / small.floorBytes));
       }
       expect({ cls, time: time <= 3, memory: memory <= 3 }).toEqual({ cls, time: true, memory: true });
     },
