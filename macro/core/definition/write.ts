@@ -264,14 +264,11 @@ function mergeStrings(list: Json[]): Json[] {
 class NameAllocator {
   #used: Set<string> | undefined;
   readonly #byValue = new Map<string, string>();
-
   readonly #reserved: ReadonlySet<string>;
-
   readonly #model: DefinitionModel;
 
   constructor(reserved: ReadonlySet<string>, model: DefinitionModel) {
     this.#reserved = reserved;
-
     this.#model = model;
   }
 

@@ -41,16 +41,12 @@ export class PolicyLocator {
   #policyResources?: Resource[];
 
   readonly #index: TemplateIndex;
-
   readonly #editor: Editor;
-
   readonly #own: OwnPolicies;
 
   constructor(index: TemplateIndex, editor: Editor, own: OwnPolicies) {
     this.#index = index;
-
     this.#editor = editor;
-
     this.#own = own;
   }
 

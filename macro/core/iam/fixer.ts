@@ -69,20 +69,14 @@ export class IamFixer {
   #edits = 0;
 
   readonly #index: TemplateIndex;
-
   readonly #targets: WarmTargets;
-
   readonly #editor: Editor;
-
   readonly #deps: Dependencies;
 
   constructor(index: TemplateIndex, targets: WarmTargets, editor: Editor, deps: Dependencies) {
     this.#index = index;
-
     this.#targets = targets;
-
     this.#editor = editor;
-
     this.#deps = deps;
     this.#arns = new ArnRenderer(index, targets);
     this.#coverage = new Coverage(editor, this.#arns);

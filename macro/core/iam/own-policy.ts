@@ -33,16 +33,12 @@ export class OwnPolicies {
   #candidates?: Resource[];
 
   readonly #index: TemplateIndex;
-
   readonly #editor: Editor;
-
   readonly #deps: Dependencies;
 
   constructor(index: TemplateIndex, editor: Editor, deps: Dependencies) {
     this.#index = index;
-
     this.#editor = editor;
-
     this.#deps = deps;
   }
 

@@ -34,14 +34,11 @@ export class ArnRenderer {
   readonly #region: string | undefined;
   readonly #accountId: string | undefined;
   readonly #prefix: string;
-
   readonly #index: TemplateIndex;
-
   readonly #targets: WarmTargets;
 
   constructor(index: TemplateIndex, targets: WarmTargets) {
     this.#index = index;
-
     this.#targets = targets;
     this.#partition = index.partition;
     this.#region = index.region;

@@ -21,7 +21,6 @@ export class Dependencies {
   readonly #added = new Map<string, Set<string>>();
   /** Whether a logical ID is a resource, by ID (every reference of every resource read asks). */
   readonly #known = new Map<string, boolean>();
-
   readonly #read: ReadResource;
 
   constructor(read: ReadResource) {
