@@ -20,6 +20,7 @@ import {
   stackContents,
   type VerifyClients,
 } from '../../aws/stack';
+import { functionNameOf } from '../../cfn/arn';
 import { consequenceOf, describeReasons, REASON_INFO } from '../../core/targets/reasons';
 import type { Reason } from '../../types';
 import { describeLambdaError, describeMachineError } from './verify-errors';
@@ -103,7 +104,7 @@ async function taskRow(stateMachine: string, task: VerifyTask, reads: FunctionRe
         // No provisioned concurrency: the function's own configuration may still need a published target.
         const reasons = await reads.reasonsOf(fn);
         if (reasons.length) {
-          const pinned = reads.stackAliases.get(functionName(fn)) ?? [];
+          const pinned = reads.stackAliases.get(functionNameOf(fn) ?? fn) ?? [];
           return { ...base, status: 'none', reasons, ...unqualifiedVerdict(reasons, qualifier === '$LATEST', pinned) };
         }
       }
@@ -160,23 +161,14 @@ function unqualifiedVerdict(reasons: Reason[], latest: boolean, pinned: string[]
   return { verdict: consequence === 'fails' ? 'fails' : consequence === 'cold' ? 'cold' : 'no-pc', note };
 }
 
-/** The name of a function given by name or ARN (with no qualifier). */
-function functionName(fn: string): string {
-  const parts = fn.split(':');
-  const at = parts.indexOf('function');
-  return at >= 0 ? (parts[at + 1] ?? fn) : fn;
-}
-
 /** Alias ARNs (`arn:…:function:NAME:ALIAS`) as alias names by function name. */
 function aliasesByFunction(arns: string[]): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const arn of arns) {
-    const parts = arn.split(':');
-    const at = parts.indexOf('function');
-    if (at < 0 || parts.length !== at + 3) continue;
-    const list = out.get(parts[at + 1]) ?? [];
-    list.push(parts[at + 2]);
-    out.set(parts[at + 1], list);
+    const { fn, qualifier } = splitQualifier(arn);
+    const name = functionNameOf(fn);
+    if (name === undefined || qualifier === '') continue;
+    out.set(name, [...(out.get(name) ?? []), qualifier]);
   }
   return out;
 }
