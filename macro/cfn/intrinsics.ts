@@ -19,6 +19,22 @@ export function intrinsicNameOfKeys(keys: readonly string[]): string | undefined
   return k === 'Ref' || k === 'Condition' || k.startsWith('Fn::') ? k : undefined;
 }
 
+/**
+ * An exact, self-delimiting key of a `Ref` or `Fn::GetAtt` as written (list or `A.B` form), cheap to
+ * build; undefined for any other value. For memo keys: equal keys, equal values.
+ */
+export function referenceKey(v: unknown): string | undefined {
+  const fn = intrinsicName(v);
+  if (fn === undefined) return undefined;
+  const arg = (v as Record<string, unknown>)[fn];
+  if (fn === 'Ref') return typeof arg === 'string' ? `R${arg.length}:${arg}` : undefined;
+  if (fn !== 'Fn::GetAtt') return undefined;
+  if (typeof arg === 'string') return `A${arg.length}:${arg}`;
+  return isArray(arg) && arg.length === 2 && typeof arg[0] === 'string' && typeof arg[1] === 'string'
+    ? `G${arg[0].length}:${arg[0]}${arg[1].length}:${arg[1]}`
+    : undefined;
+}
+
 /** How a message names a value: `an Fn::X` for an intrinsic, else its kind (see `kindOf`). */
 export function shapeOf(v: unknown): string {
   const fn = intrinsicName(v);

@@ -17,7 +17,8 @@ import type { Edit } from '../definition/edit';
 import type { TemplateIndex } from '../template/read';
 import type { WarmTargets } from '../targets/find';
 import type { Json } from '../../types';
-import { isArray, jsonText, keysOf } from '../../cfn/json';
+import { jsonText } from '../../cfn/json';
+import { referenceKey } from '../../cfn/intrinsics';
 
 export type CheckedEdit =
   | { kind: 'ok'; edit: Edit }
@@ -82,16 +83,8 @@ export function checkEdit(
 
 /** An exact, self-delimiting key of a value (the common Ref and GetAtt cheaply, anything else as JSON). */
 function valueKey(v: Json): string {
-  if (typeof v === 'object' && v !== null && !isArray(v)) {
-    const keys = keysOf(v);
-    if (keys.length === 1) {
-      const arg = v[keys[0]];
-      if (keys[0] === 'Ref' && typeof arg === 'string') return `R${arg.length}:${arg}`;
-      if (keys[0] === 'Fn::GetAtt' && isArray(arg) && arg.length === 2 && typeof arg[0] === 'string' && typeof arg[1] === 'string') {
-        return `G${arg[0].length}:${arg[0]}${arg[1].length}:${arg[1]}`;
-      }
-    }
-  }
+  const ref = referenceKey(v);
+  if (ref !== undefined) return ref;
   const json = jsonText(v);
   return `J${json.length}:${json}`;
 }

@@ -15,7 +15,7 @@ import type { TemplateIndex } from '../template/read';
 import { render, type MessageId } from '../../messages';
 import type { ExternalLookup, Json, MessageData } from '../../types';
 import type { Edit } from '../definition/edit';
-import { getAttPair, ifArgs, intrinsicName, refName } from '../../cfn/intrinsics';
+import { getAttPair, ifArgs, intrinsicName, referenceKey, refName } from '../../cfn/intrinsics';
 import { isArray } from '../../cfn/json';
 
 export type { Edit };
@@ -142,14 +142,10 @@ function slotKey(slot: Slot, ids: { of: WeakMap<object, number>; next: number })
       continue;
     }
     const v = p.hole;
-    const ref = refName(v);
-    // A GetAtt as written (a list, or `Fn.Arn`): the slot's value goes into guarded rewrites as it is.
-    const att = ref === undefined && intrinsicName(v) === 'Fn::GetAtt' ? (v as { 'Fn::GetAtt': Json })['Fn::GetAtt'] : undefined;
-    if (ref !== undefined) key += `r${ref.length}:${ref}`;
-    else if (typeof att === 'string') key += `a${att.length}:${att}`;
-    else if (isArray(att) && att.length === 2 && typeof att[0] === 'string' && typeof att[1] === 'string') {
-      key += `g${att[0].length}:${att[0]}${att[1].length}:${att[1]}`;
-    } else if (typeof v === 'object' && v !== null) {
+    // A Ref or GetAtt by its names, as written (the slot's value goes into guarded rewrites as it is).
+    const ref = referenceKey(v);
+    if (ref !== undefined) key += ref;
+    else if (typeof v === 'object' && v !== null) {
       let id = ids.of.get(v);
       if (id === undefined) {
         id = ids.next++;
