@@ -174,8 +174,9 @@ class Parser {
     }
     frame.key = '';
     frame.shape = shape;
-    // An object's is set by readKey before each value; a shape keeps no string in an array.
-    frame.keep = shape === undefined;
+    // An object's is set by readKey before each value. In an array, a shape keeps strings only where
+    // it expects containers (a Parallel's branch): one there is filled in at deploy time (see readKey).
+    frame.keep = shape === undefined || shape.items !== undefined;
     this.#depth++;
   }
 
@@ -435,7 +436,10 @@ class Parser {
     }
     frame.key = key;
     const shape = frame.shape;
-    frame.keep = shape === undefined || (shape.strings?.has(key) ?? false);
+    // Strings the shape reads, and strings where it expects a container (a state, `States`, a branch, a
+    // Map's processor): such a string is a placeholder filled in at deploy time (SAM writes a whole
+    // state chosen by Fn::If as `"${definition_substitution_N}"`), which the slot finder must report.
+    frame.keep = shape === undefined || (shape.strings?.has(key) ?? false) || shape.children?.has(key) === true || shape.other !== undefined;
     this.#colon();
   }
 

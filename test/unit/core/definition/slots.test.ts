@@ -240,3 +240,32 @@ describe('Fn::ToJsonString', () => {
     expect(warnings[0].reason).toContain('an Fn::ToJsonString of an Fn::FindInMap');
   });
 });
+
+describe('a placeholder where a state, a branch or a processor belongs is reported, not passed over', () => {
+  // SAM writes a whole state chosen by Fn::If in a Definition as `"Step": "${definition_substitution_N}"`,
+  // with the Fn::If as the substitution's value: the invocation inside is filled in at deploy time.
+  const text = (states: JsonObject): string => JSON.stringify({ StartAt: 'A', States: states });
+  const chosen = { 'Fn::If': ['C', invoke({ FunctionName: { 'Fn::GetAtt': ['F', 'Arn'] } }), { Type: 'Pass', End: true }] };
+  const cases: [string, JsonObject, string][] = [
+    ['a state', { A: '${definition_substitution_1}' } as unknown as JsonObject, 'state States.A'],
+    [
+      "a Parallel's branch",
+      { A: { Type: 'Parallel', Branches: ['${definition_substitution_1}'], End: true } } as unknown as JsonObject,
+      'States.A.Branches[0]',
+    ],
+    ["a Map's processor", { A: { Type: 'Map', ItemProcessor: '${definition_substitution_1}', End: true } } as unknown as JsonObject, 'States.A.ItemProcessor'],
+  ];
+  test.each(cases)('%s: a deploy-time note, as in a Definition object', (_what, states, where) => {
+    const { slots, notes } = findSlots(readDefinition('M', 'DefinitionString', text(states), { definition_substitution_1: chosen }).root);
+    expect(slots).toEqual([]);
+    expect(notes.map((n) => [n.kind, n.message.startsWith(`${where} is `)])).toEqual([['deploy-time', true]]);
+  });
+
+  test('through the whole run: the state is a warning in the report, and Mode strict fails on it', () => {
+    const t = template({}, 'DefinitionString', text({ A: '${definition_substitution_1}' } as unknown as JsonObject));
+    ((t.Resources as Record<string, JsonObject>).M.Properties as JsonObject).DefinitionSubstitutions = { definition_substitution_1: chosen };
+    const { decisions } = run(t);
+    expect(decisions.map((d) => [d.action, d.statePath])).toEqual([['warning', 'States.A']]);
+    expect(() => transform(t, { region: 'us-east-1', accountId: '123456789012', mode: 'strict' })).toThrow(/States\.A/);
+  });
+});
