@@ -50,6 +50,22 @@ class Frame {
   shape: Shape | undefined = undefined;
   /** Whether a string value here (at `key` in an object) is kept. */
   keep = false;
+  /** The keys whose strings the shape keeps (see keptStrings); every key's when undefined. */
+  keepKeys: ReadonlySet<string> | undefined = undefined;
+}
+
+/**
+ * The keys of an object whose strings a shape keeps: those it reads, and those where it expects a
+ * container (a state, `States`, a branch, a Map's processor), since a string there is a placeholder
+ * filled in at deploy time (SAM writes a whole state chosen by Fn::If as `"${definition_substitution_N}"`),
+ * which the slot finder must report. Undefined: every key's (a shape with `other`). Read once a shape.
+ */
+const keptStrings = new WeakMap<Shape, ReadonlySet<string> | undefined>();
+function keptStringsOf(shape: Shape): ReadonlySet<string> | undefined {
+  if (keptStrings.has(shape)) return keptStrings.get(shape);
+  const keys = shape.other !== undefined ? undefined : new Set([...(shape.strings ?? []), ...(shape.children?.keys() ?? [])]);
+  keptStrings.set(shape, keys);
+  return keys;
 }
 
 const NO_HOLES: HoleSource[] = Object.freeze([]) as unknown as HoleSource[];
@@ -174,6 +190,7 @@ class Parser {
     }
     frame.key = '';
     frame.shape = shape;
+    frame.keepKeys = shape === undefined ? undefined : keptStringsOf(shape);
     // An object's is set by readKey before each value. In an array, a shape keeps strings only where
     // it expects containers (a Parallel's branch): one there is filled in at deploy time (see readKey).
     frame.keep = shape === undefined || shape.items !== undefined;
@@ -435,11 +452,8 @@ class Parser {
       key = k.parts.map((p) => (typeof p === 'string' ? p : HOLE_CHAR)).join('');
     }
     frame.key = key;
-    const shape = frame.shape;
-    // Strings the shape reads, and strings where it expects a container (a state, `States`, a branch, a
-    // Map's processor): such a string is a placeholder filled in at deploy time (SAM writes a whole
-    // state chosen by Fn::If as `"${definition_substitution_N}"`), which the slot finder must report.
-    frame.keep = shape === undefined || (shape.strings?.has(key) ?? false) || shape.children?.has(key) === true || shape.other !== undefined;
+    const keys = frame.keepKeys;
+    frame.keep = frame.shape === undefined || keys === undefined || keys.has(key);
     this.#colon();
   }
 
