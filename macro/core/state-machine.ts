@@ -5,7 +5,7 @@
  */
 import { consequenceOf, describeReasons, type Reason } from './targets/reasons';
 import { checkEdit, editMemo, type EditMemo } from './decide/cycles';
-import { Editor, getOwn, hasOwn, isObject, jsonEqual, setOwn, jsonText, keysOf } from '../cfn/json';
+import { Editor, getOwn, hasOwn, isArray, isObject, jsonEqual, setOwn, jsonText, keysOf } from '../cfn/json';
 import { intrinsicName } from '../cfn/intrinsics';
 import { expandParts, partsToValue } from '../cfn/parts';
 import type { Dependencies } from './template/dependencies';
@@ -26,7 +26,7 @@ import { decideOnce, decideQualifier, reasonOf, type SlotDecision } from './deci
 import type { WarmTargets } from './targets/find';
 import { roleKey, unreadableIn, type Resource, type TemplateIndex } from './template/read';
 import { touchesWarm } from './definition/warm-mention';
-import { MACRO_NAME, type Decision, type JsonObject, type StoredDefinition, type StoredRef, type TransformOptions } from '../types';
+import { MACRO_NAME, type Decision, type Json, type JsonObject, type StoredDefinition, type StoredRef, type TransformOptions } from '../types';
 import type { MessageId } from '../messages';
 import { checkNesting, formatCount, LimitError, LIMITS } from '../limits';
 
@@ -48,7 +48,11 @@ export interface RunContext {
 /** A stored definition the edge read: where the template names it, and its text (parsed, for SAM's Definition). */
 type StoredInfo = { ref: StoredRef; parsed?: JsonObject } & Omit<Extract<StoredDefinition, { status: 'ok' }>, 'status'>;
 
-type Model = DefinitionModel & { stored?: StoredInfo };
+/**
+ * One definition to rewrite: the state machine's, or one branch of a DefinitionString chosen by
+ * `Fn::If` between texts (`at`: its path under the property, `when`: the conditions that choose it).
+ */
+type Model = DefinitionModel & { stored?: StoredInfo; at?: (string | number)[]; when?: When[]; raw?: Json };
 
 /** Where a decision about one state machine sits, and what it says. */
 type At = Omit<DecisionRecord, 'action' | 'topic' | 'messageId' | 'data'>;
@@ -66,12 +70,22 @@ export function processStateMachine(sm: Resource, ctx: RunContext): void {
 
 /** Reads, decides, writes and grants; the number of IAM grants added when the definition was written, else undefined. */
 function rewrite(sm: Resource, ctx: RunContext): number | undefined {
+  const models = readModel(sm, ctx);
+  if (!models) return undefined;
+  const written: { model: Model; edits: Edit[] }[] = [];
+  for (const model of models) {
+    const edits = decideModel(sm, ctx, model);
+    if (edits.length > 0) written.push({ model, edits });
+  }
+  if (written.length === 0 || ctx.out.failing) return undefined;
+  return writeAndGrant(ctx, sm, written);
+}
+
+/** Finds and decides the invocations of one definition; the edits to write. */
+function decideModel(sm: Resource, ctx: RunContext, model: Model): Edit[] {
   const { out, options } = ctx;
-  const model = readModel(sm, ctx);
-  if (!model) return undefined;
-  const src = model.stored ? { source: model.stored.source } : {};
-  const value = model.stored ? undefined : getOwn(sm.properties, model.property);
-  const scan = findSlots(model.root);
+  const value = model.stored ? undefined : (model.raw ?? getOwn(sm.properties, model.property));
+  const scan = findSlots(model.root, model.when);
   // The place in the template of each state's value, for the edges (none for a stored definition).
   const locator = model.stored ? undefined : ctx.locate?.(model, value, scan);
   /** Where a decision about the state at `statePath` sits (in the Fn::If branch `when`, if any). */
@@ -110,8 +124,7 @@ function rewrite(sm: Resource, ctx: RunContext): number | undefined {
       message: out.text('invocation.error', { states: states.length === 1 ? 'state' : 'states', statePaths: states.join(', '), message }),
     });
   }
-  if (edits.length === 0 || out.failing) return undefined;
-  return writeAndGrant(ctx, sm, model, edits, src);
+  return edits;
 }
 
 /**
@@ -252,8 +265,9 @@ function recordSlot(
 }
 
 /** Writes the edits, grants the new targets and records them in Metadata: the number of grants added, or undefined when it cannot write. */
-function writeAndGrant(ctx: RunContext, sm: Resource, model: Model, edits: Edit[], src: { source?: string }): number | undefined {
+function writeAndGrant(ctx: RunContext, sm: Resource, written: { model: Model; edits: Edit[] }[]): number | undefined {
   const { out, editor } = ctx;
+  const edits = written.length === 1 ? written[0].edits : written.flatMap((w) => w.edits);
   // The role must be read to grant the new targets: a role the macro cannot read fails here.
   const key = roleKey(sm.type);
   const brokenRole = unreadableIn(getOwn(sm.properties, key), ctx.index);
@@ -263,23 +277,26 @@ function writeAndGrant(ctx: RunContext, sm: Resource, model: Model, edits: Edit[
   }
   // Mode report goes through the same steps on the editor, whose result it then discards: it
   // reports the IAM grants the rewrite would add too.
-  try {
-    if (model.stored) {
-      const inlined = writeStored(sm, model, model.stored, edits, ctx);
-      if (typeof inlined === 'string') {
-        warn(ctx, sm, 'definition', { templatePath: model.path, stateMachine: sm.id, ...src }, 'definition.cannotInline', { source: inlined });
-        return undefined;
-      }
-      if (inlined) {
-        const data = { property: inlined.property, stored: model.stored.ref.property, source: model.stored.source };
-        out.add({ action: 'unchanged', topic: 'definition', messageId: 'definition.inlined', data, stateMachine: sm.id, templatePath: model.path, ...src });
-      }
-    } else writeDefinition(model, edits, { editor, reserved: ctx.reserved });
-    ctx.deps.changed(sm.id);
-  } catch (e) {
-    // (Counted as not written: the run fails with this problem, so no summary is seen.)
-    out.problem({ logicalId: sm.id, path: model.path, message: out.text('stateMachine.writeFailed', { message: (e as Error).message }) });
-    return undefined;
+  for (const { model, edits } of written) {
+    try {
+      if (model.stored) {
+        const src = { source: model.stored.source };
+        const inlined = writeStored(sm, model, model.stored, edits, ctx);
+        if (typeof inlined === 'string') {
+          warn(ctx, sm, 'definition', { templatePath: model.path, stateMachine: sm.id, ...src }, 'definition.cannotInline', { source: inlined });
+          return undefined;
+        }
+        if (inlined) {
+          const data = { property: inlined.property, stored: model.stored.ref.property, source: model.stored.source };
+          out.add({ action: 'unchanged', topic: 'definition', messageId: 'definition.inlined', data, stateMachine: sm.id, templatePath: model.path, ...src });
+        }
+      } else writeDefinition(model, edits, { editor, reserved: ctx.reserved }, model.at);
+      ctx.deps.changed(sm.id);
+    } catch (e) {
+      // (Counted as not written: the run fails with this problem, so no summary is seen.)
+      out.problem({ logicalId: sm.id, path: model.path, message: out.text('stateMachine.writeFailed', { message: (e as Error).message }) });
+      return undefined;
+    }
   }
   const grants: Grant[] = edits.flatMap((e) => e.grants.map((g) => withCredentials(g, e)));
   const outcome = ctx.iam.ensure(sm, grants);
@@ -343,13 +360,19 @@ function withCredentials(g: Edit['grants'][number], e: Edit): Grant {
   return { ...g, credentials: { roleArn: partsToValue(expandParts(c.roleArn.parts)), statePath: e.slot.statePath } };
 }
 
-/** Reads the definition of one state machine, or records why it cannot be read. */
-function readModel(sm: Resource, ctx: RunContext): Model | undefined {
+/**
+ * Reads the definition of one state machine, or records why it cannot be read. A DefinitionString
+ * chosen by `Fn::If` between texts is read branch by branch: CloudFormation picks one at deploy time.
+ */
+function readModel(sm: Resource, ctx: RunContext): Model[] | undefined {
   const { out, options } = ctx;
   const props = sm.properties;
   const base = `Resources/${sm.id}/Properties`;
   const ref = storedRef(sm.id, props, options);
-  if (ref) return readStored(sm, ref, ctx);
+  if (ref) {
+    const stored = readStored(sm, ref, ctx);
+    return stored && [stored];
+  }
   const property = hasOwn(props, 'DefinitionString') ? 'DefinitionString' : hasOwn(props, 'Definition') ? 'Definition' : undefined;
   if (!property) {
     warn(ctx, sm, 'state-machine', { stateMachine: sm.id, templatePath: base }, 'stateMachine.noDefinition', { stateMachine: sm.id });
@@ -357,32 +380,62 @@ function readModel(sm: Resource, ctx: RunContext): Model | undefined {
   }
   const value = props[property];
   const subs = getOwn(props, 'DefinitionSubstitutions');
-  const path = `${base}/${property}`;
-  const touches = (): string | undefined => touchesWarm([value, subs], ctx.index, ctx.targets);
   if (property === 'Definition' && !isObject(value)) {
+    const path = `${base}/${property}`;
     const data = { got: typeof value === 'string' ? 'a string' : jsonText(value) };
-    if (touches()) out.problem({ logicalId: sm.id, path, message: out.text('definition.notAnObject', data) });
+    if (touchesWarm([value, subs], ctx.index, ctx.targets)) out.problem({ logicalId: sm.id, path, message: out.text('definition.notAnObject', data) });
     else warn(ctx, sm, 'definition', { stateMachine: sm.id, templatePath: path }, 'definition.notAnObject', data);
     return undefined;
   }
-  try {
-    return readDefinition(sm.id, property, value, subs);
-  } catch (e) {
-    if (e instanceof LimitError) throw e.at({ logicalId: sm.id, path });
-    if (!(e instanceof ReadError) && !(e instanceof RangeError)) throw e;
-    const message = e instanceof RangeError ? out.text('definition.tooDeep') : e.message;
-    const fn = touches();
-    if (fn) out.problem({ logicalId: sm.id, path, message: out.text('definition.unreadableWarm', { fn, message }) });
-    else warn(ctx, sm, 'definition', { stateMachine: sm.id, templatePath: path }, 'definition.unreadable', { message });
-    return undefined;
+  const models: Model[] = [];
+  for (const b of (property === 'DefinitionString' && textBranches(value)) || [{ value, at: [], when: [] }]) {
+    const path = `${base}/${property}${b.at.length ? `/${b.at.join('/')}` : ''}`;
+    try {
+      const model = readDefinition(sm.id, property, b.value, subs);
+      models.push(b.at.length ? { ...model, path, at: b.at, when: b.when, raw: b.value } : model);
+    } catch (e) {
+      if (e instanceof LimitError) throw e.at({ logicalId: sm.id, path });
+      if (!(e instanceof ReadError) && !(e instanceof RangeError)) throw e;
+      const message = e instanceof RangeError ? out.text('definition.tooDeep') : e.message;
+      const fn = touchesWarm([b.value, subs], ctx.index, ctx.targets);
+      if (fn) out.problem({ logicalId: sm.id, path, message: out.text('definition.unreadableWarm', { fn, message }) });
+      else warn(ctx, sm, 'definition', { stateMachine: sm.id, templatePath: path }, 'definition.unreadable', { message });
+    }
   }
+  // A DefinitionSubstitutions key serves every branch: a change of its value must count every use.
+  if (models.length > 1) {
+    const shared = new Map<string, number>();
+    for (const m of models) for (const [k, n] of m.uses) if (k.startsWith('substitution:')) shared.set(k, (shared.get(k) ?? 0) + n);
+    for (const m of models) for (const [k, n] of shared) m.uses.set(k, n);
+  }
+  return models.length ? models : undefined;
 }
 
 /**
- * A definition stored in S3 (or, for the CLI, a local file): read from the text the edge fetched.
- * A plain state machine's text is read as DefinitionString; SAM's as a Definition object (what it
- * will be written back as), so that SAM's intrinsics can go straight into it.
+ * The branches of a DefinitionString chosen by `Fn::If` (nested ones too), each with its path under
+ * the property and the conditions that choose it; a `Ref AWS::NoValue` branch has no definition.
+ * Undefined when the value is no such Fn::If.
  */
+function textBranches(
+  value: Json,
+  at: (string | number)[] = [],
+  when: When[] = [],
+  depth = 0,
+): { value: Json; at: (string | number)[]; when: When[] }[] | undefined {
+  const arg = intrinsicName(value) === 'Fn::If' ? getOwn(value, 'Fn::If') : undefined;
+  if (!isArray(arg) || arg.length !== 3 || typeof arg[0] !== 'string' || depth > 10) return undefined;
+  const condition = arg[0];
+  const out: { value: Json; at: (string | number)[]; when: When[] }[] = [];
+  for (const k of [1, 2]) {
+    const b = arg[k];
+    const bAt = [...at, 'Fn::If', k];
+    const bWhen = [...when, { condition, value: k === 1 }];
+    if (getOwn(b, 'Ref') === 'AWS::NoValue') continue;
+    out.push(...(textBranches(b, bAt, bWhen, depth + 1) ?? [{ value: b, at: bAt, when: bWhen }]));
+  }
+  return out;
+}
+
 function readStored(sm: Resource, ref: StoredRef, ctx: RunContext): Model | undefined {
   const { out } = ctx;
   const stored = ctx.options.definitions?.[sm.id];

@@ -1937,7 +1937,7 @@ export function anythingCase(): fc.Arbitrary<LooseCase> {
  * `Qualifier` next to `FunctionName`, or the definition written as `Fn::ToJsonString`.
  */
 export interface ConditionalOp {
-  kind: 'state' | 'states' | 'params' | 'branch' | 'qualifier' | 'tojson' | 'definition';
+  kind: 'state' | 'states' | 'params' | 'branch' | 'qualifier' | 'tojson' | 'definition' | 'text';
   /** Which candidate place (modulo their number). */
   pick: number;
   cond: number;
@@ -1946,7 +1946,7 @@ export interface ConditionalOp {
 }
 
 const conditionalOpArb: fc.Arbitrary<ConditionalOp> = fc.record({
-  kind: fc.constantFrom<ConditionalOp['kind']>('state', 'state', 'states', 'params', 'params', 'branch', 'qualifier', 'tojson', 'definition'),
+  kind: fc.constantFrom<ConditionalOp['kind']>('state', 'state', 'states', 'params', 'params', 'branch', 'qualifier', 'tojson', 'definition', 'text'),
   pick: fc.nat({ max: 40 }),
   cond: condIdx,
   alt: fc.nat({ max: 12 }),
@@ -1989,6 +1989,19 @@ function places(def: Obj): { states: Obj[]; state: [Obj, string][]; params: [Obj
   return out;
 }
 
+/** A whole DefinitionString (a text of any form) chosen by Fn::If: each branch is a definition of its own. */
+function wrapDefinitionString(resources: Obj, machineIds: string[], op: ConditionalOp, cond: string, done: string[]): void {
+  const texts = machineIds.filter((id) => {
+    const v = own(own(resources[id], 'Properties'), 'DefinitionString');
+    return v !== undefined && !(isObj(v) && 'Fn::ToJsonString' in v);
+  });
+  if (texts.length === 0) return;
+  const id = texts[op.pick % texts.length];
+  const props = own(resources[id], 'Properties') as Obj;
+  props.DefinitionString = { 'Fn::If': [cond, props.DefinitionString as Json, clone(props.DefinitionString) as Json] };
+  done.push(`${id}: DefinitionString chosen by Fn::If on ${cond}`);
+}
+
 function applyConditional(c: ValidCase, ops: ConditionalOp[]): ConditionalCase {
   const template = clone(c.template);
   const resources = template.Resources as Obj;
@@ -1998,6 +2011,10 @@ function applyConditional(c: ValidCase, ops: ConditionalOp[]): ConditionalCase {
   for (const op of ops) {
     const cond = CONDITIONS[op.cond];
     const fn = fns[op.alt % fns.length];
+    if (op.kind === 'text') {
+      wrapDefinitionString(resources, machineIds, op, cond, done);
+      continue;
+    }
     const candidates = machineIds
       .map((id) => ({ id, props: own(resources[id], 'Properties') as Obj }))
       .filter((m) => isObj(own(m.props, 'Definition')) && !Object.keys(own(m.props, 'Definition') as Obj).some((k) => k.startsWith('Fn::') || k === 'Ref'));

@@ -63,11 +63,14 @@ test('the budget adds up to 1,000 runs', () => {
 });
 
 /** The accounting property's generator must keep producing the shapes it promises, and decisions on them. */
-test('the conditional generator puts Fn::If above states, Parameters, Arguments, States maps and branches, with Qualifier and Fn::ToJsonString, and the macro decides them', () => {
+test('the conditional generator puts Fn::If above states, Parameters, Arguments, States maps, branches and whole definitions, with Qualifier and Fn::ToJsonString, and the macro decides them', () => {
   const seen = new Set<string>();
   for (const c of fc.sample(conditionalCase(), { numRuns: 600, seed: 7 })) {
     for (const op of c.ops) {
-      const shape = /(state \S.* chosen|States map|Parameters chosen|Arguments chosen|Parallel branch|Qualifier|ToJsonString|Definition chosen)/.exec(op)?.[1];
+      const shape =
+        /(state \S.* chosen|States map|Parameters chosen|Arguments chosen|Parallel branch|Qualifier|ToJsonString|DefinitionString chosen|Definition chosen)/.exec(
+          op,
+        )?.[1];
       if (shape) seen.add(shape.startsWith('state ') ? 'state chosen' : shape);
     }
     const r = transform(c.template, c.options);
@@ -80,6 +83,7 @@ test('the conditional generator puts Fn::If above states, Parameters, Arguments,
     [
       'Arguments chosen',
       'Definition chosen',
+      'DefinitionString chosen',
       'Parallel branch',
       'Parameters chosen',
       'Qualifier',

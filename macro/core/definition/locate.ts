@@ -19,7 +19,11 @@ export function stateLocator(
   value: Json | undefined,
   scan: SlotScan,
 ): (statePath: string, when?: readonly When[]) => ValueLocation | undefined {
-  const path = model.path.split('/').filter(Boolean);
+  // A branch of an Fn::If (`…/DefinitionString/Fn::If/1`) is a list item: its index is a number.
+  const path = model.path
+    .split('/')
+    .filter(Boolean)
+    .map((k, i, all) => (all[i - 1] === 'Fn::If' && (k === '1' || k === '2') ? Number(k) : k));
   // The string that names the invoked function in each state: the slot's, else an explicit
   // Qualifier's FunctionName (the first of each path, built once: a definition may have thousands).
   // A state chosen by Fn::If has one per branch: keyed by the path and the branch too.
@@ -52,12 +56,12 @@ export function stateLocator(
 function locate(
   model: DefinitionModel,
   value: Json | undefined,
-  path: string[],
+  path: (string | number)[],
   leaf: StrNode | undefined,
   statePath: string,
   pieces: Map<string | number, (string | number)[]>,
 ): ValueLocation | undefined {
-  if (leaf?.loc.kind === 'value') return { path: (path as (string | number)[]).concat(leaf.loc.path) };
+  if (leaf?.loc.kind === 'value') return { path: path.concat(leaf.loc.path) };
   if (leaf?.loc.kind === 'text' && model.form !== 'object') return textLocation(model, value, path, leaf.loc.start, pieces);
   if (model.form === 'object') return { path: [...path, ...statePathKeys(model.value, statePath)] };
   return undefined;
@@ -67,7 +71,7 @@ function locate(
 function textLocation(
   model: Extract<DefinitionModel, { segments: unknown }>,
   value: Json | undefined,
-  path: string[],
+  path: (string | number)[],
   flat: number,
   pieces: Map<string | number, (string | number)[]>,
 ): ValueLocation | undefined {

@@ -97,10 +97,11 @@ export const SLOT_SHAPE: Shape = (() => {
 
 const LAMBDA_INVOKE = /^arn:(?:aws[a-z-]*|\{AWS-Partition\}):states:::lambda:invoke(?:\.waitForTaskToken)?$/;
 
-export function findSlots(root: Node): SlotScan {
+/** The slots and notes of a definition (`when`: the conditions that choose it, for a branch of an Fn::If). */
+export function findSlots(root: Node, when: readonly When[] = []): SlotScan {
   const slots: Slot[] = [];
   const notes: SlotNote[] = [];
-  const machines: { node: Node | undefined; path: string; when: readonly When[] }[] = [{ node: root, path: '', when: [] }];
+  const machines: { node: Node | undefined; path: string; when: readonly When[] }[] = [{ node: root, path: '', when }];
   let tasks = 0;
   const opaque = (state: string, where: string, node: Node, when: readonly When[], what: string): void => {
     const value = deployTimeValue(node);

@@ -12,7 +12,7 @@
  * invocation moves to the new value.
  */
 import { escapeSubText, inlineSubReference, type SubToken, tokenizeSub } from '../../cfn/sub';
-import { getOwn, hasOwn, isObject, jsonEqual, setOwn, type Editor, type Path, isArray, jsonText, keysOf } from '../../cfn/json';
+import { asObject, getOwn, hasOwn, isObject, jsonEqual, setOwn, type Editor, type Path, isArray, jsonText, keysOf } from '../../cfn/json';
 import type { Edit } from './edit';
 import type { Json, JsonObject } from '../../types';
 import { bindingKey, lastAtOrBefore, type DefinitionModel, type Pos, type TextSource } from './read';
@@ -23,9 +23,11 @@ export interface WriteContext {
   reserved: ReadonlySet<string>;
 }
 
-export function writeDefinition(model: DefinitionModel, edits: Edit[], ctx: WriteContext): void {
+/** Writes the edits into the definition (`at`: the branch of an Fn::If under the property that holds it). */
+export function writeDefinition(model: DefinitionModel, edits: Edit[], ctx: WriteContext, at: Path = []): void {
   if (edits.length === 0) return;
   const propsPath = ['Resources', model.stateMachine, 'Properties'];
+  const valuePath = [...propsPath, model.property, ...at];
   const rest: Edit[] = [];
 
   // 1. Whole-variable edits.
@@ -67,7 +69,7 @@ export function writeDefinition(model: DefinitionModel, edits: Edit[], ctx: Writ
 
   // 2. In-place text edits.
   if (model.form === 'object') {
-    setValues(ctx.editor, [...propsPath, model.property], rest);
+    setValues(ctx.editor, valuePath, rest);
     return;
   }
   const names = new NameAllocator(ctx.reserved, model);
@@ -83,12 +85,15 @@ export function writeDefinition(model: DefinitionModel, edits: Edit[], ctx: Writ
   let newValue: Json;
   if (source.form === 'sub') newValue = writeSub(source, replacements, subVarChanges, names, deadSubVars);
   else if (source.form === 'join') newValue = writeJoin(source, replacements);
-  else
-    newValue = writeString(source, replacements, names, (key, value) => {
+  else {
+    // The keys in DefinitionSubstitutions now (another branch of an Fn::If may have added some).
+    const current = (): JsonObject => asObject(ctx.editor.get([...propsPath, 'DefinitionSubstitutions']));
+    newValue = writeString(source, replacements, names, current, (key, value) => {
       if (!isObject(ctx.editor.get([...propsPath, 'DefinitionSubstitutions']))) ctx.editor.set([...propsPath, 'DefinitionSubstitutions'], {});
       ctx.editor.set([...propsPath, 'DefinitionSubstitutions', key], value);
     });
-  ctx.editor.set([...propsPath, model.property], newValue);
+  }
+  ctx.editor.set(valuePath, newValue);
 }
 
 /**
@@ -201,11 +206,12 @@ function writeString(
   source: Extract<TextSource, { form: 'string' }>,
   reps: Replacement[],
   names: NameAllocator,
+  current: () => JsonObject,
   addSubstitution: (key: string, value: Json) => void,
 ): Json {
   return splice(source.text, reps, (r) => {
     if (typeof r.value === 'string') return r.value;
-    const key = names.forValue(r.value, {}, r.hint);
+    const key = names.forValue(r.value, current(), r.hint);
     addSubstitution(key, r.value);
     return `\${${key}}`;
   });
