@@ -98,7 +98,8 @@ export class Coverage {
       if (!invokeOnly(this.#editor.get([...p, 'Action']))) continue;
       const resource = this.#editor.get([...p, 'Resource']);
       const list = asList(resource);
-      if (list.some((r) => r !== undefined && (jsonEqual(r, fnArn) || (want !== undefined && this.#arns.render(r) === want)))) return p;
+      // The function's ARN, or a value that renders as it does (an equal value does: render reads nothing but the value).
+      if (list.some((r) => r !== undefined && (want !== undefined ? this.#arns.render(r) === want : jsonEqual(r, fnArn)))) return p;
     }
     return undefined;
   }
