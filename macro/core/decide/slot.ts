@@ -15,7 +15,7 @@ import type { TemplateIndex } from '../template/read';
 import { render, type MessageId } from '../../messages';
 import type { ExternalLookup, Json, MessageData } from '../../types';
 import type { Edit } from '../definition/edit';
-import { getAttPair, ifArgs, intrinsicName, referenceKey, refName } from '../../cfn/intrinsics';
+import { getAttPair, ifArgs, intrinsicName, refName } from '../../cfn/intrinsics';
 import { isArray } from '../../cfn/json';
 
 export type { Edit };
@@ -103,16 +103,14 @@ type Known = Map<string, { value: boolean; by: 'machine' | 'branch' }>;
 export function decideOnce(ctx: DecideContext, slotCount = Number.POSITIVE_INFINITY): (slot: Slot) => SlotDecision {
   // A machine of a few tasks rarely repeats one: its slots are decided as they come, without keys.
   if (slotCount < MEMO_FROM) return (slot) => decide(slot, ctx);
-  const known = new Map<string, SlotDecision>();
-  const ids = { of: new WeakMap<object, number>(), next: 0 };
+  const root: Step = { next: new Map(), d: undefined };
   return (slot) => {
-    const key = slotKey(slot, ids);
-    if (key === undefined) return decide(slot, ctx);
-    const d = known.get(key);
+    const at = slotStep(root, slot);
+    if (at === undefined) return decide(slot, ctx);
+    const d = at.d;
     if (d === undefined) {
-      const fresh = decide(slot, ctx);
-      known.set(key, fresh);
-      return fresh;
+      at.d = decide(slot, ctx);
+      return at.d;
     }
     return d.kind === 'rewrite' ? { kind: 'rewrite', edit: { ...d.edit, slot } } : d;
   };
@@ -121,41 +119,56 @@ export function decideOnce(ctx: DecideContext, slotCount = Number.POSITIVE_INFIN
 /** From this many slots in one state machine, decideOnce remembers decisions. */
 const MEMO_FROM = 32;
 
-/** Text parts longer than this make a slot its own key (a key must stay cheap to build and to hash). */
+/** Text parts longer than this in all make a slot decided on its own (a key must stay cheap to hash). */
 const KEY_TEXT = 512;
 
 /**
- * An exact key of what `decide` reads from a slot, or undefined when it would not be cheap: the field,
- * the conditions above it, and each part: text as it is, a Ref or GetAtt by its names, any other value by
- * its identity (a value shared by many tasks, such as an Fn::Sub variable, is one object).
+ * A step of decideOnce's memo, a tree: from the root, one step per thing `decide` reads from a slot
+ * (its field, the conditions above it, each part), and the decision where a slot's steps end. Finding
+ * a slot already decided builds nothing (a definition may have thousands of tasks).
  */
-function slotKey(slot: Slot, ids: { of: WeakMap<object, number>; next: number }): string | undefined {
-  let key = slot.field;
-  for (const w of slot.when) key += `|${w.value ? '+' : '-'}${w.condition.length}:${w.condition}`;
-  key += '|';
+interface Step {
+  next: Map<unknown, Step>;
+  d: SlotDecision | undefined;
+}
+
+function step(at: Step, k: unknown): Step {
+  let s = at.next.get(k);
+  if (s === undefined) {
+    s = { next: new Map(), d: undefined };
+    at.next.set(k, s);
+  }
+  return s;
+}
+
+/**
+ * Where a slot's steps end, or undefined when its key would not be cheap. Each step past the field is
+ * a kind (a number) then its values, as many as the kind has: a condition as it holds or not, a text
+ * as it is, a Ref or GetAtt by its names as written (the slot's value goes into guarded rewrites as it
+ * is), any other value by its identity (a value shared by many tasks, such as an Fn::Sub variable, is
+ * one object). Each step's map thus holds either kinds or values: equal paths, equal slots to decide.
+ */
+function slotStep(root: Step, slot: Slot): Step | undefined {
+  let at = step(root, slot.field);
+  for (const w of slot.when) at = step(step(at, w.value ? 0 : 1), w.condition);
   let text = 0;
   for (const p of slot.leaf.parts) {
     if (typeof p === 'string') {
       text += p.length;
       if (text > KEY_TEXT) return undefined;
-      key += `s${p.length}:${p}`;
+      at = step(step(at, 2), p);
       continue;
     }
     const v = p.hole;
-    // A Ref or GetAtt by its names, as written (the slot's value goes into guarded rewrites as it is).
-    const ref = referenceKey(v);
-    if (ref !== undefined) key += ref;
-    else if (typeof v === 'object' && v !== null) {
-      let id = ids.of.get(v);
-      if (id === undefined) {
-        id = ids.next++;
-        ids.of.set(v, id);
-      }
-      key += `o${id};`;
-    } else return undefined;
-    if (text + key.length > 4 * KEY_TEXT) return undefined;
+    if (typeof v !== 'object' || v === null) return undefined;
+    const fn = intrinsicName(v);
+    const arg = fn === undefined ? undefined : (v as Record<string, Json>)[fn];
+    if (typeof arg === 'string' && (fn === 'Ref' || fn === 'Fn::GetAtt')) at = step(step(at, fn === 'Ref' ? 3 : 4), arg);
+    else if (fn === 'Fn::GetAtt' && isArray(arg) && arg.length === 2 && typeof arg[0] === 'string' && typeof arg[1] === 'string') {
+      at = step(step(step(at, 5), arg[0]), arg[1]);
+    } else at = step(step(at, 6), v);
   }
-  return key;
+  return at;
 }
 
 export function decide(slot: Slot, ctx: DecideContext): SlotDecision {
