@@ -52,6 +52,10 @@ class Frame {
   keep = false;
   /** The keys whose strings the shape keeps (see keptStrings); every key's when undefined. */
   keepKeys: ReadonlySet<string> | undefined = undefined;
+  /** The keys an object's shape names, by length (see namesOf); undefined when every key is kept. */
+  names: Names | undefined = undefined;
+  /** Whether the value at `key` goes into the node (false at a key the shape does not name). */
+  store = true;
 }
 
 /**
@@ -68,6 +72,40 @@ function keptStringsOf(shape: Shape): ReadonlySet<string> | undefined {
   return keys;
 }
 
+/** Names by length: `names[n]` lists those of n characters. */
+type Names = (readonly string[] | undefined)[];
+
+/**
+ * The keys an object's shape names (its strings, children and looked-up keys), by length: read off
+ * the text without a copy of each key (most keys of a state are none of them). Undefined when the
+ * shape keeps every key (`other`). Read once a shape.
+ */
+const shapeNames = new WeakMap<Shape, Names | undefined>();
+function namesOf(shape: Shape): Names | undefined {
+  if (shapeNames.has(shape)) return shapeNames.get(shape);
+  let names: Names | undefined;
+  if (shape.other === undefined) {
+    names = [];
+    for (const name of new Set([...(shape.strings ?? []), ...(shape.children?.keys() ?? []), ...(shape.looked ?? [])])) {
+      names[name.length] = [...(names[name.length] ?? []), name];
+    }
+  }
+  shapeNames.set(shape, names);
+  return names;
+}
+
+/** The name among `names` that the text holds from `start` to `end`, else undefined. */
+function nameAt(names: Names, s: string, start: number, end: number): string | undefined {
+  const list = end - start < names.length ? names[end - start] : undefined;
+  if (list === undefined) return undefined;
+  for (const name of list) {
+    let k = 0;
+    while (k < name.length && name.charCodeAt(k) === s.charCodeAt(start + k)) k++;
+    if (k === name.length) return name;
+  }
+  return undefined;
+}
+
 const NO_HOLES: HoleSource[] = Object.freeze([]) as unknown as HoleSource[];
 
 /** Every number, boolean, null and bare hole; and every value that a shape drops. */
@@ -81,9 +119,14 @@ const SCALAR: Node = Object.freeze({ kind: 'scalar' }) as Node;
 export interface Shape {
   /** Keys of an object whose string values are kept. */
   strings?: ReadonlySet<string>;
+  /** Keys of an object that readers only look up (their values are dropped). */
+  looked?: ReadonlySet<string>;
   /** Shapes of the objects and arrays under these keys of an object. */
   children?: ReadonlyMap<string, Shape>;
-  /** Shape of the objects and arrays under any other key (e.g. every state of `States`). */
+  /**
+   * Shape of the objects and arrays under any other key (e.g. every state of `States`). Without it,
+   * an object keeps only the keys its shape names: no reader looks up any other.
+   */
   other?: Shape;
   /** Shape of the objects and arrays in an array. */
   items?: Shape;
@@ -103,6 +146,7 @@ function childShape(frame: Frame): Shape | null | undefined {
   const shape = frame.shape;
   if (shape === undefined) return undefined;
   if (frame.close === CLOSE_ARR) return shape.items ?? null;
+  if (!frame.store) return null;
   return shape.children?.get(frame.key) ?? shape.other ?? null;
 }
 
@@ -155,8 +199,8 @@ class Parser {
       if (this.#depth === 0) break;
       const top = frames[this.#depth - 1];
       const node = top.node;
-      if (node.kind === 'obj') node.entries.set(top.key, value);
-      else node.items.push(value);
+      if (node.kind === 'arr') node.items.push(value);
+      else if (top.store) node.entries.set(top.key, value);
       this.#ws();
       if (s.charCodeAt(this.#i) === 44) {
         this.#i++;
@@ -191,6 +235,8 @@ class Parser {
     frame.key = '';
     frame.shape = shape;
     frame.keepKeys = shape === undefined ? undefined : keptStringsOf(shape);
+    frame.names = shape === undefined || c !== 123 ? undefined : namesOf(shape);
+    frame.store = true;
     // An object's is set by readKey before each value. In an array, a shape keeps strings only where
     // it expects containers (a Parallel's branch): one there is filled in at deploy time (see readKey).
     frame.keep = shape === undefined || shape.items !== undefined;
@@ -434,26 +480,34 @@ class Parser {
     const s = this.#s;
     const n = this.#n;
     if (s.charCodeAt(this.#i) !== 34) this.#fail(`expected a property name, found ${this.#found()}`);
-    // Fast path: a key without escapes or holes is the text between the quotes.
-    let j = this.#i + 1;
+    // Fast path: a key without escapes or holes is the text between the quotes (in an object whose
+    // shape names its keys, the name it matches: no copy).
+    const start = this.#i + 1;
+    const names = frame.names;
+    let j = start;
     let key: string | undefined;
+    let read = false;
     while (j < n) {
       const c = s.charCodeAt(j);
       if (c === 34) {
-        key = s.slice(this.#i + 1, j);
+        key = names === undefined ? s.slice(start, j) : nameAt(names, s, start, j);
         this.#i = j + 1;
+        read = true;
         break;
       }
       if (c === 92 || c === HOLE_CODE || c < 0x20) break;
       j++;
     }
-    if (key === undefined) {
+    if (!read) {
       const k = this.#readString();
       key = k.parts.map((p) => (typeof p === 'string' ? p : HOLE_CHAR)).join('');
+      if (names !== undefined) key = names[key.length]?.find((name) => name === key);
     }
-    frame.key = key;
+    // A key the shape does not name: its value is checked and left out.
+    frame.store = key !== undefined;
+    frame.key = key ?? '';
     const keys = frame.keepKeys;
-    frame.keep = frame.shape === undefined || keys === undefined || keys.has(key);
+    frame.keep = key !== undefined && (frame.shape === undefined || keys === undefined || keys.has(key));
     this.#colon();
   }
 
