@@ -94,15 +94,14 @@ function stateDecision(
   return d;
 }
 
-/** Records a warning about a state; in Mode strict, a problem (with `strictText`, else the warning's text). */
+/** Records a warning; in Mode strict, a problem (with `strictText`, else the warning's text). */
 function warnState(ctx: RunContext, d: DecisionRecord, strictText?: string): void {
   ctx.out.add(d, () => strictProblem(d.stateMachine, d.templatePath, strictText ?? ctx.out.text(d.messageId, d.data), d.statePath));
 }
 
 /** A warning about `sm`; in Mode strict, a problem (with `strictId`'s text when the warning's own is not the right one). */
 function warn(ctx: RunContext, sm: Resource, topic: Decision['topic'], at: At, messageId: MessageId, data: DecisionRecord['data'], strictText?: string): void {
-  const d: DecisionRecord = { action: 'warning', topic, messageId, data, ...at, stateMachine: sm.id };
-  ctx.out.add(d, () => strictProblem(sm.id, at.templatePath, strictText ?? ctx.out.text(messageId, data), at.statePath));
+  warnState(ctx, { action: 'warning', topic, messageId, data, ...at, stateMachine: sm.id }, strictText);
 }
 
 export function processStateMachine(sm: Resource, ctx: RunContext): void {
@@ -315,54 +314,26 @@ function writeAndGrant(ctx: RunContext, sm: Resource, model: Model, edits: Edit[
   }
   const grants: Grant[] = edits.flatMap((e) => e.grants.map((g) => withCredentials(g, e)));
   const outcome = ctx.iam.ensure(sm, grants);
-  for (const g of outcome.granted) {
-    out.add({
-      action: 'granted',
-      topic: 'iam',
-      messageId: 'iam.granted',
-      data: { target: g.target, how: g.how },
-      stateMachine: sm.id,
-      templatePath: g.path,
-      to: g.target,
-    });
-  }
-  // A guardrail the macro extended (a boundary, a Deny's NotResource): a line of its own.
-  for (const g of outcome.extended) {
-    out.add({
-      action: 'granted',
-      topic: 'iam',
-      messageId: 'iam.guardrailExtended',
-      data: { target: g.target, how: g.how },
-      stateMachine: sm.id,
-      templatePath: g.path,
-      to: g.target,
-    });
+  // The grants, then each guardrail the macro extended (a boundary, a Deny's NotResource): a line of its own.
+  for (const [messageId, list] of [
+    ['iam.granted', outcome.granted],
+    ['iam.guardrailExtended', outcome.extended],
+  ] as const) {
+    for (const g of list) {
+      out.add({ action: 'granted', topic: 'iam', messageId, data: { target: g.target, how: g.how }, stateMachine: sm.id, templatePath: g.path, to: g.target });
+    }
   }
   for (const w of outcome.warnings) {
     // A note (a managed policy outside the template): a warning Mode strict does not fail on.
     if (w.note) out.add({ action: 'warning', topic: 'iam', messageId: 'iam.note', data: { reason: w.message }, stateMachine: sm.id, templatePath: w.path });
     else warn(ctx, sm, 'iam', { stateMachine: sm.id, templatePath: w.path }, 'iam.warning', { reason: w.message }, w.strictMessage);
   }
-  if (!addMetadata(editor, sm, edits)) {
-    out.add({
-      action: 'warning',
-      topic: 'state-machine',
-      messageId: 'stateMachine.metadataNotAMap',
-      data: {},
-      stateMachine: sm.id,
-      templatePath: `Resources/${sm.id}/Metadata`,
-    });
-  } else if (edits.length > LIMITS.metadataEntries) {
+  const metadata = (action: 'warning' | 'unchanged', messageId: MessageId, data: DecisionRecord['data']): void =>
+    out.add({ action, topic: 'state-machine', messageId, data, stateMachine: sm.id, templatePath: `Resources/${sm.id}/Metadata` });
+  if (!addMetadata(editor, sm, edits)) metadata('warning', 'stateMachine.metadataNotAMap', {});
+  else if (edits.length > LIMITS.metadataEntries) {
     // Metadata is capped (docs/limits.md): the report says so; it and the log lines list every rewrite.
-    const data = { limit: formatCount(LIMITS.metadataEntries), rewrites: formatCount(edits.length) };
-    out.add({
-      action: 'unchanged',
-      topic: 'state-machine',
-      messageId: 'stateMachine.metadataCapped',
-      data,
-      stateMachine: sm.id,
-      templatePath: `Resources/${sm.id}/Metadata`,
-    });
+    metadata('unchanged', 'stateMachine.metadataCapped', { limit: formatCount(LIMITS.metadataEntries), rewrites: formatCount(edits.length) });
   }
   return outcome.granted.length;
 }

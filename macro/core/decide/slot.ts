@@ -70,13 +70,15 @@ export interface DecideContext {
  * at deploy time.
  */
 /**
- * Why an invocation of a function stays cold: it has none of what the enabled Reasons look for. With
- * provisioned concurrency among them (the default), that is the message of old; without it, the message names
- * the Reasons the macro acts on, not a provisioned concurrency the function may well have.
+ * An invocation of a function that stays cold because the function has none of what the enabled Reasons
+ * look for. With provisioned concurrency among them (the default), the message is that of old; without
+ * it, the message names the Reasons the macro acts on, not a provisioned concurrency the function may well have.
  */
-function noTargetWhy(fn: string, targets: WarmTargets): Why {
-  if (targets.enabled.has('ProvisionedConcurrency')) return why('decide.noProvisionedConcurrency', { fn });
-  return why('decide.noEnabledReason', { fn, reasons: enabledReasons(targets) });
+function noTarget(fn: string, targets: WarmTargets): SlotDecision {
+  const w = targets.enabled.has('ProvisionedConcurrency')
+    ? why('decide.noProvisionedConcurrency', { fn })
+    : why('decide.noEnabledReason', { fn, reasons: enabledReasons(targets) });
+  return { kind: 'cold', fn, ...w, strict: true };
 }
 
 /** "SnapStart and durable": the Reasons the macro acts on, in their order. */
@@ -143,10 +145,11 @@ function step(at: Step, k: unknown): Step {
 
 /**
  * Where a slot's steps end, or undefined when its key would not be cheap. Each step past the field is
- * a kind (a number) then its values, as many as the kind has: a condition as it holds or not, a text
+ * a kind (a number, or `Ref` or `Fn::GetAtt` for one whose argument is a string) then its values, as
+ * many as the kind has: a condition as it holds or not, a text
  * as it is, a Ref or GetAtt by its names as written (the slot's value goes into guarded rewrites as it
  * is), any other value by its identity (a value shared by many tasks, such as an Fn::Sub variable, is
- * one object). Each step's map thus holds either kinds or values: equal paths, equal slots to decide.
+ * one object; a number or a string is its value). Each step's map thus holds either kinds or values: equal paths, equal slots to decide.
  */
 function slotStep(root: Step, slot: Slot): Step | undefined {
   let at = step(root, slot.field);
@@ -160,10 +163,9 @@ function slotStep(root: Step, slot: Slot): Step | undefined {
       continue;
     }
     const v = p.hole;
-    if (typeof v !== 'object' || v === null) return undefined;
     const fn = intrinsicName(v);
     const arg = fn === undefined ? undefined : (v as Record<string, Json>)[fn];
-    if (typeof arg === 'string' && (fn === 'Ref' || fn === 'Fn::GetAtt')) at = step(step(at, fn === 'Ref' ? 3 : 4), arg);
+    if (typeof arg === 'string' && (fn === 'Ref' || fn === 'Fn::GetAtt')) at = step(step(at, fn), arg);
     else if (fn === 'Fn::GetAtt' && isArray(arg) && arg.length === 2 && typeof arg[0] === 'string' && typeof arg[1] === 'string') {
       at = step(step(step(at, 5), arg[0]), arg[1]);
     } else at = step(step(at, 6), v);
@@ -201,7 +203,7 @@ export function decide(slot: Slot, ctx: DecideContext): SlotDecision {
             edit: { slot, value, grants: [{ fn: ref.fn, value }], fn: ref.fn, reasons: ['ManagedInstances'], latest: true, from, to: formatValue(value) },
           };
         }
-        return { kind: 'cold', fn: ref.fn, ...noTargetWhy(ref.fn, ctx.targets), strict: true };
+        return noTarget(ref.fn, ctx.targets);
       }
       if (res.target.kind === 'explicit' && ref.latest) {
         return { kind: 'warm', fn: ref.fn, ...why('decide.explicitLatest', { target: res.target.id, fn: ref.fn }) };
@@ -211,7 +213,7 @@ export function decide(slot: Slot, ctx: DecideContext): SlotDecision {
       return { kind: 'rewrite', edit: { ...edit(slot, res.target, original, from, known), ...(ref.latest ? { latest: true } : {}) } };
     }
     case 'qualifier': {
-      if (ctx.targets.isWarmQualifier(ref.id)) return { kind: 'warm', fn: ref.fn, ...qualifierWhy(ctx.targets, ref.fn, { id: ref.id }) };
+      if (ctx.targets.isWarmQualifier(ref.id)) return warmQualifier(ctx.targets, ref.fn, { id: ref.id });
       const res = ctx.targets.resolve(ref.fn);
       if (res.status === 'warm') {
         const alias = ctx.targets.aliases.get(res.target.id);
@@ -229,16 +231,16 @@ export function decide(slot: Slot, ctx: DecideContext): SlotDecision {
         };
       }
       if (res.status === 'error') return { kind: 'error', fn: ref.fn, message: res.message };
-      return { kind: 'cold', fn: ref.fn, ...noTargetWhy(ref.fn, ctx.targets), strict: true };
+      return noTarget(ref.fn, ctx.targets);
     }
     case 'qualified': {
       if (ctx.targets.warmAliasNames(ref.fn).includes(ref.qualifier)) {
-        return { kind: 'warm', fn: ref.fn, ...qualifierWhy(ctx.targets, ref.fn, { qualifier: ref.qualifier }) };
+        return warmQualifier(ctx.targets, ref.fn, { qualifier: ref.qualifier });
       }
       if (ctx.targets.isWarm(ref.fn)) {
         return { kind: 'cold', fn: ref.fn, ...why('decide.coldQualifier', { qualifier: ref.qualifier }), strict: false };
       }
-      return { kind: 'cold', fn: ref.fn, ...noTargetWhy(ref.fn, ctx.targets), strict: true };
+      return noTarget(ref.fn, ctx.targets);
     }
     case 'guarded':
       return { kind: 'warm', fn: ref.fn, ...why('decide.guarded', {}) };
@@ -279,35 +281,34 @@ function targetGrants(target: WarmTarget): Edit['grants'] {
 }
 
 /**
- * Why a qualifier (`Ref id`, or the alias name `qualifier`) is already the right target: its provisioned
- * concurrency, or the function's configuration.
+ * An invocation through a qualifier (`Ref id`, or the alias name `qualifier`) that is already the right
+ * target: warm, because of its provisioned concurrency or of the function's configuration.
  */
-function qualifierWhy(targets: WarmTargets, fn: string, which: { id: string } | { qualifier: string }): Why {
+function warmQualifier(targets: WarmTargets, fn: string, which: { id: string } | { qualifier: string }): SlotDecision {
   const id = 'id' in which ? which.id : undefined;
   const info = id !== undefined ? (targets.aliases.get(id) ?? targets.versions.get(id)) : undefined;
   const res = targets.resolve(fn);
   const reasons = info?.reasons ?? (res.status === 'warm' ? res.target.reasons : undefined) ?? ['ProvisionedConcurrency'];
   const provisioned = reasons[0] === 'ProvisionedConcurrency' && (info === undefined || info.provisioned !== false);
-  if ('id' in which)
-    return provisioned ? why('decide.warmQualifier', { id: which.id }) : why('decide.warmPublished', { id: which.id, reasons: describeReasons(reasons) });
-  return provisioned
-    ? why('decide.warmAlias', { qualifier: which.qualifier })
-    : why('decide.warmPublishedAlias', { qualifier: which.qualifier, reasons: describeReasons(reasons) });
+  const w =
+    'id' in which
+      ? provisioned
+        ? why('decide.warmQualifier', { id: which.id })
+        : why('decide.warmPublished', { id: which.id, reasons: describeReasons(reasons) })
+      : provisioned
+        ? why('decide.warmAlias', { qualifier: which.qualifier })
+        : why('decide.warmPublishedAlias', { qualifier: which.qualifier, reasons: describeReasons(reasons) });
+  return { kind: 'warm', fn, ...w };
 }
 
 /** A function that needs a published target, of which the template has none, and no explicit qualifier helps. */
 function unpublished(fn: string, reasons: Reason[]): SlotDecision {
   const info = REASON_INFO[reasons[0]];
-  if (reasons[0] === 'ManagedInstances') {
-    return { kind: 'cold', fn, reasons, strict: true, ...why('decide.unpublishedManagedInstances', { fn, fix: REASON_INFO.Durable.fix }) };
-  }
-  return {
-    kind: 'cold',
-    fn,
-    reasons,
-    strict: true,
-    ...why('decide.unpublished', { fn, reasons: describeReasons(reasons), property: info.property, unqualified: info.unqualified, fix: info.fix }),
-  };
+  const w =
+    reasons[0] === 'ManagedInstances'
+      ? why('decide.unpublishedManagedInstances', { fn, fix: REASON_INFO.Durable.fix })
+      : why('decide.unpublished', { fn, reasons: describeReasons(reasons), property: info.property, unqualified: info.unqualified, fix: info.fix });
+  return { kind: 'cold', fn, reasons, strict: true, ...w };
 }
 
 /**
@@ -458,11 +459,11 @@ export function decideQualifier(note: SlotNote, ctx: DecideContext): { slot: Slo
     // Several candidate aliases, and the task already pins one of them (or the version one of them
     // points to): that is the choice AliasName would make, so the invocation is already on its target.
     if (text !== undefined && text !== '$LATEST' && ctx.targets.warmAliasNames(fn).includes(text)) {
-      return { slot, decision: { kind: 'warm', fn, ...qualifierWhy(ctx.targets, fn, { qualifier: text }) } };
+      return { slot, decision: warmQualifier(ctx.targets, fn, { qualifier: text }) };
     }
     const pinned = text === undefined && single !== undefined ? versionOf(fn, single, ctx.targets) : undefined;
     if (pinned?.kind === 'qualifier' && ctx.targets.isWarmQualifier(pinned.id)) {
-      return { slot, decision: { kind: 'warm', fn, ...qualifierWhy(ctx.targets, fn, { id: pinned.id }) } };
+      return { slot, decision: warmQualifier(ctx.targets, fn, { id: pinned.id }) };
     }
     return { slot, decision: { kind: 'error', fn, message: res.message } };
   }
@@ -470,7 +471,7 @@ export function decideQualifier(note: SlotNote, ctx: DecideContext): { slot: Slo
   if (res.status === 'warm' && (res.target.kind === 'explicit' || res.target.kind === 'conditional')) return undefined;
   // A target required by another reason than provisioned concurrency (SnapStart, durable, Managed Instances): decided as a note.
   if (res.status === 'unpublished' || (res.status === 'warm' && res.target.reasons[0] !== 'ProvisionedConcurrency')) return undefined;
-  const coldFn: SlotDecision = { kind: 'cold', fn, ...noTargetWhy(fn, ctx.targets), strict: true };
+  const coldFn = noTarget(fn, ctx.targets);
   let version: LambdaRef | undefined;
   if (text === undefined) {
     version = single === undefined ? undefined : versionOf(fn, single, ctx.targets);
@@ -483,10 +484,10 @@ export function decideQualifier(note: SlotNote, ctx: DecideContext): { slot: Slo
     }
   }
   if (version?.kind === 'qualifier' && ctx.targets.isWarmQualifier(version.id)) {
-    return { slot, decision: { kind: 'warm', fn, ...qualifierWhy(ctx.targets, fn, { id: version.id }) } };
+    return { slot, decision: warmQualifier(ctx.targets, fn, { id: version.id }) };
   }
   if (text !== undefined && text !== '$LATEST' && ctx.targets.warmAliasNames(fn).includes(text)) {
-    return { slot, decision: { kind: 'warm', fn, ...qualifierWhy(ctx.targets, fn, { qualifier: text }) } };
+    return { slot, decision: warmQualifier(ctx.targets, fn, { qualifier: text }) };
   }
   if (res.status !== 'warm') return { slot, decision: coldFn };
   const target = res.target;

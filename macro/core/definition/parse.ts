@@ -50,60 +50,46 @@ class Frame {
   shape: Shape | undefined = undefined;
   /** Whether a string value here (at `key` in an object) is kept. */
   keep = false;
-  /** The keys whose strings the shape keeps (see keptStrings); every key's when undefined. */
-  keepKeys: ReadonlySet<string> | undefined = undefined;
-  /** The keys an object's shape names, by length (see namesOf); undefined when every key is kept. */
-  names: Names | undefined = undefined;
+  /** What an object's shape says of its keys (see Keys); undefined when every key is kept. */
+  keys: Keys | undefined = undefined;
   /** Whether the value at `key` goes into the node (false at a key the shape does not name). */
   store = true;
 }
 
-/**
- * The keys of an object whose strings a shape keeps: those it reads, and those where it expects a
- * container (a state, `States`, a branch, a Map's processor), since a string there is a placeholder
- * filled in at deploy time (SAM writes a whole state chosen by Fn::If as `"${definition_substitution_N}"`),
- * which the slot finder must report. Undefined: every key's (a shape with `other`). Read once a shape.
- */
-const keptStrings = new WeakMap<Shape, ReadonlySet<string> | undefined>();
-function keptStringsOf(shape: Shape): ReadonlySet<string> | undefined {
-  if (keptStrings.has(shape)) return keptStrings.get(shape);
-  const keys = shape.other !== undefined ? undefined : new Set([...(shape.strings ?? []), ...(shape.children?.keys() ?? [])]);
-  keptStrings.set(shape, keys);
+/** What an object's shape says of its keys. */
+interface Keys {
+  /**
+   * The keys whose strings it keeps: those it reads, and those where it expects a container (a
+   * state, `States`, a branch, a Map's processor), since a string there is a placeholder filled in at
+   * deploy time (SAM writes a whole state chosen by Fn::If as `"${definition_substitution_N}"`),
+   * which the slot finder must report.
+   */
+  strings: ReadonlySet<string>;
+  /**
+   * Every key it names (its strings, children and looked-up keys) by length, `names[n]` listing those of
+   * n characters: read off the text without a copy of each key (most keys of a state are none of them).
+   */
+  names: (readonly string[] | undefined)[];
+}
+
+/** The Keys of a shape, read once a shape; undefined when it keeps every key (a shape with `other`). */
+const shapeKeys = new WeakMap<Shape, Keys | undefined>();
+function keysOfShape(shape: Shape): Keys | undefined {
+  if (shapeKeys.has(shape)) return shapeKeys.get(shape);
+  let keys: Keys | undefined;
+  if (shape.other === undefined) {
+    const strings = new Set([...(shape.strings ?? []), ...(shape.children?.keys() ?? [])]);
+    const names: Keys['names'] = [];
+    for (const name of [...strings, ...(shape.looked ?? [])]) names[name.length] = [...(names[name.length] ?? []), name];
+    keys = { strings, names };
+  }
+  shapeKeys.set(shape, keys);
   return keys;
 }
 
-/** Names by length: `names[n]` lists those of n characters. */
-type Names = (readonly string[] | undefined)[];
-
-/**
- * The keys an object's shape names (its strings, children and looked-up keys), by length: read off
- * the text without a copy of each key (most keys of a state are none of them). Undefined when the
- * shape keeps every key (`other`). Read once a shape.
- */
-const shapeNames = new WeakMap<Shape, Names | undefined>();
-function namesOf(shape: Shape): Names | undefined {
-  if (shapeNames.has(shape)) return shapeNames.get(shape);
-  let names: Names | undefined;
-  if (shape.other === undefined) {
-    names = [];
-    for (const name of new Set([...(shape.strings ?? []), ...(shape.children?.keys() ?? []), ...(shape.looked ?? [])])) {
-      names[name.length] = [...(names[name.length] ?? []), name];
-    }
-  }
-  shapeNames.set(shape, names);
-  return names;
-}
-
-/** The name among `names` that the text holds from `start` to `end`, else undefined. */
-function nameAt(names: Names, s: string, start: number, end: number): string | undefined {
-  const list = end - start < names.length ? names[end - start] : undefined;
-  if (list === undefined) return undefined;
-  for (const name of list) {
-    let k = 0;
-    while (k < name.length && name.charCodeAt(k) === s.charCodeAt(start + k)) k++;
-    if (k === name.length) return name;
-  }
-  return undefined;
+/** The name among `names` that `s` holds from `start` to `end`, else undefined. */
+function nameAt(names: Keys['names'], s: string, start: number, end: number): string | undefined {
+  return names[end - start]?.find((name) => s.startsWith(name, start));
 }
 
 const NO_HOLES: HoleSource[] = Object.freeze([]) as unknown as HoleSource[];
@@ -234,8 +220,7 @@ class Parser {
     }
     frame.key = '';
     frame.shape = shape;
-    frame.keepKeys = shape === undefined ? undefined : keptStringsOf(shape);
-    frame.names = shape === undefined || c !== 123 ? undefined : namesOf(shape);
+    frame.keys = shape === undefined ? undefined : keysOfShape(shape);
     frame.store = true;
     // An object's is set by readKey before each value. In an array, a shape keeps strings only where
     // it expects containers (a Parallel's branch): one there is filled in at deploy time (see readKey).
@@ -483,14 +468,14 @@ class Parser {
     // Fast path: a key without escapes or holes is the text between the quotes (in an object whose
     // shape names its keys, the name it matches: no copy).
     const start = this.#i + 1;
-    const names = frame.names;
+    const keys = frame.keys;
     let j = start;
     let key: string | undefined;
     let read = false;
     while (j < n) {
       const c = s.charCodeAt(j);
       if (c === 34) {
-        key = names === undefined ? s.slice(start, j) : nameAt(names, s, start, j);
+        key = keys === undefined ? s.slice(start, j) : nameAt(keys.names, s, start, j);
         this.#i = j + 1;
         read = true;
         break;
@@ -501,13 +486,12 @@ class Parser {
     if (!read) {
       const k = this.#readString();
       key = k.parts.map((p) => (typeof p === 'string' ? p : HOLE_CHAR)).join('');
-      if (names !== undefined) key = names[key.length]?.find((name) => name === key);
+      if (keys !== undefined) key = nameAt(keys.names, key, 0, key.length);
     }
     // A key the shape does not name: its value is checked and left out.
     frame.store = key !== undefined;
     frame.key = key ?? '';
-    const keys = frame.keepKeys;
-    frame.keep = key !== undefined && (frame.shape === undefined || keys === undefined || keys.has(key));
+    frame.keep = key !== undefined && (keys === undefined || keys.strings.has(key));
     this.#colon();
   }
 
