@@ -136,10 +136,10 @@ function rewrite(sm: Resource, ctx: RunContext): number | undefined {
   const edits: Edit[] = [];
   const errorStates = new Map<string, string[]>();
   const cycles = editMemo();
-  for (const { slot, d } of decided) {
+  decided.forEach(({ slot, d }) => {
     const edit = recordSlot(ctx, sm, slot, d, where, cycles, errorStates);
     if (edit) edits.push(edit);
-  }
+  });
   for (const [message, states] of errorStates) {
     out.problem({
       logicalId: sm.id,

@@ -273,11 +273,11 @@ function applySubstitutions(segments: Segment[], flat: string, subs: JsonObject)
       continue;
     }
     const tokens = tokenizeSub(text, isKey, 'substitutions');
-    for (const t of tokens) {
-      if (t.kind !== 'var') continue;
+    tokens.forEach((t) => {
+      if (t.kind !== 'var') return;
       texts.push(flat.slice(copied, runAt + t.start), HOLE_MARK);
       copied = runAt + t.end;
-    }
+    });
     substituteRun(run, text, tokens, subs, out);
   }
   if (texts.length === 0) return { segments: out, text: flat };
