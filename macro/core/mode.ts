@@ -98,7 +98,10 @@ export class Outcome {
 
   #report(): Report {
     const counts = new Map<Decision['action'], number>();
-    for (const d of this.decisions) counts.set(d.action, (counts.get(d.action) ?? 0) + 1);
+    // (forEach: a run may record thousands of decisions, and for-of makes an object per step until optimized.)
+    this.decisions.forEach((d) => {
+      counts.set(d.action, (counts.get(d.action) ?? 0) + 1);
+    });
     const count = (a: Decision['action']): number => counts.get(a) ?? 0;
     return {
       mode: this.#mode,

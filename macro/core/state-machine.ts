@@ -26,7 +26,7 @@ import { decideOnce, decideQualifier, reasonOf, type SlotDecision } from './deci
 import type { WarmTargets } from './targets/find';
 import { roleKey, unreadableIn, type Resource, type TemplateIndex } from './template/read';
 import { touchesWarm } from './definition/warm-mention';
-import { MACRO_NAME, type Decision, type Json, type JsonObject, type StoredDefinition, type StoredRef, type TransformOptions } from '../types';
+import { MACRO_NAME, type Decision, type Json, type JsonObject, type StoredDefinition, type StoredRef, type TransformOptions, type ValueLocation } from '../types';
 import type { MessageId } from '../messages';
 import { checkNesting, formatCount, LimitError, LIMITS } from '../limits';
 
@@ -57,10 +57,55 @@ type Model = DefinitionModel & { stored?: StoredInfo; at?: (string | number)[]; 
 /** Where a decision about one state machine sits, and what it says. */
 type At = Omit<DecisionRecord, 'action' | 'topic' | 'messageId' | 'data'>;
 
+/** Where the decisions about the states of one state machine sit: the same for all of them. */
+interface Where {
+  stateMachine: string;
+  templatePath: string;
+  /** The stored definition's source, if any. */
+  source: string | undefined;
+  /** Locates a state in the template's source (none for a stored definition). */
+  locator: ((statePath: string, when?: readonly When[]) => ValueLocation | undefined) | undefined;
+}
+
+/**
+ * A decision about the state `s` (a slot or a note), made at once with what it says and where the
+ * state sits (the Fn::If branch `when`, if any), in the report's order; `noSource` leaves out the
+ * stored source. The caller adds its own fields after these: one object per decision (a definition
+ * may have thousands of states).
+ */
+function stateDecision(
+  w: Where,
+  s: { state: string; statePath: string; when: readonly When[] },
+  action: DecisionRecord['action'],
+  messageId: MessageId,
+  data: DecisionRecord['data'],
+  noSource?: boolean,
+): DecisionRecord {
+  const d: DecisionRecord = {
+    action,
+    topic: 'invocation',
+    messageId,
+    data,
+    stateMachine: w.stateMachine,
+    templatePath: w.templatePath,
+    state: s.state,
+    statePath: s.statePath,
+  };
+  if (s.when.length) d.when = s.when.map((c) => ({ condition: c.condition, value: c.value }));
+  if (w.source !== undefined && !noSource) d.source = w.source;
+  const location = w.locator?.(s.statePath, s.when);
+  if (location) d.location = location;
+  return d;
+}
+
+/** Records a warning; in Mode strict, a problem (with `strictText`, else the warning's text). */
+function warnState(ctx: RunContext, d: DecisionRecord, strictText?: string): void {
+  ctx.out.add(d, () => strictProblem(d.stateMachine, d.templatePath, strictText ?? ctx.out.text(d.messageId, d.data), d.statePath));
+}
+
 /** A warning about `sm`; in Mode strict, a problem (with `strictId`'s text when the warning's own is not the right one). */
 function warn(ctx: RunContext, sm: Resource, topic: Decision['topic'], at: At, messageId: MessageId, data: DecisionRecord['data'], strictText?: string): void {
-  const d: DecisionRecord = { action: 'warning', topic, messageId, data, ...at, stateMachine: sm.id };
-  ctx.out.add(d, () => strictProblem(sm.id, at.templatePath, strictText ?? ctx.out.text(messageId, data), at.statePath));
+  warnState(ctx, { action: 'warning', topic, messageId, data, ...at, stateMachine: sm.id }, strictText);
 }
 
 export function processStateMachine(sm: Resource, ctx: RunContext): void {
@@ -88,15 +133,7 @@ function decideModel(sm: Resource, ctx: RunContext, model: Model): Edit[] {
   const scan = findSlots(model.root, model.when);
   // The place in the template of each state's value, for the edges (none for a stored definition).
   const locator = model.stored ? undefined : ctx.locate?.(model, value, scan);
-  /** Where a decision about the state at `statePath` sits (in the Fn::If branch `when`, if any). */
-  const place = (state: string, statePath: string, when: readonly When[]): At & { stateMachine: string; state: string; statePath: string } => {
-    const at: At & { stateMachine: string; state: string; statePath: string } = { stateMachine: sm.id, templatePath: model.path, state, statePath };
-    if (when.length) at.when = when.map((w) => ({ condition: w.condition, value: w.value }));
-    if (model.stored) at.source = model.stored.source;
-    const location = locator?.(statePath, when);
-    if (location) at.location = location;
-    return at;
-  };
+  const where: Where = { stateMachine: sm.id, templatePath: model.path, source: model.stored?.source, locator };
   const decideCtx = { index: ctx.index, targets: ctx.targets, external: options.external, aliasName: options.aliasName, holds: sm.condition };
   const decideSlot = decideOnce(decideCtx, scan.slots.length);
   // Every invocation gets a decision: the slots, and the tasks with an explicit Qualifier.
@@ -107,16 +144,16 @@ function decideModel(sm: Resource, ctx: RunContext, model: Model): Edit[] {
   for (const n of scan.notes) {
     const q = n.kind === 'explicit-qualifier' ? decideQualifier(n, decideCtx) : undefined;
     if (q) decided.push({ slot: q.slot, d: q.decision });
-    else recordNote(ctx, sm, n, place(n.state, n.statePath, n.when));
+    else recordNote(ctx, sm, n, where);
   }
   decided.sort((a, b) => a.slot.order - b.slot.order);
   const edits: Edit[] = [];
   const errorStates = new Map<string, string[]>();
   const cycles = editMemo();
-  for (const { slot, d } of decided) {
-    const edit = recordSlot(ctx, sm, slot, d, place(slot.state, slot.statePath, slot.when), cycles, errorStates);
+  decided.forEach(({ slot, d }) => {
+    const edit = recordSlot(ctx, sm, slot, d, where, cycles, errorStates);
     if (edit) edits.push(edit);
-  }
+  });
   for (const [message, states] of errorStates) {
     out.problem({
       logicalId: sm.id,
@@ -132,13 +169,13 @@ function decideModel(sm: Resource, ctx: RunContext, model: Model): Edit[] {
  * the definition filled in at deploy time (both warnings), an explicit Qualifier on a function
  * outside the template.
  */
-function recordNote(ctx: RunContext, sm: Resource, n: SlotNote, at: At): void {
+function recordNote(ctx: RunContext, sm: Resource, n: SlotNote, w: Where): void {
   if (n.kind === 'dynamic') {
-    warn(ctx, sm, 'invocation', at, 'invocation.dynamic', { reason: n.message });
+    warnState(ctx, stateDecision(w, n, 'warning', 'invocation.dynamic', { reason: n.message }));
     return;
   }
   if (n.kind === 'deploy-time') {
-    warn(ctx, sm, 'invocation', at, 'invocation.note', { reason: n.message });
+    warnState(ctx, stateDecision(w, n, 'warning', 'invocation.note', { reason: n.message }));
     return;
   }
   const cold = explicitColdPath(n, ctx.index, ctx.targets);
@@ -152,24 +189,16 @@ function recordNote(ctx: RunContext, sm: Resource, n: SlotNote, at: At): void {
     // What `check` reports as a cold path, Mode strict fails on: an explicit choice is still a cold one.
     const strict = {
       logicalId: sm.id,
-      path: at.templatePath,
+      path: w.templatePath,
       message: ctx.out.text('invocation.coldStrict', { statePath: n.statePath, reason: ctx.out.text('invocation.explicitColdPath', data) }),
     };
-    ctx.out.add(
-      {
-        action: 'unchanged',
-        topic: 'invocation',
-        messageId: 'invocation.explicitColdPath',
-        data,
-        ...at,
-        function: cold.fn,
-        coldPath: true,
-        reasons,
-        consequence: consequenceOf(reasons, cold.why === 'Qualifier $LATEST'),
-      },
-      strict,
-    );
-  } else ctx.out.add({ action: 'unchanged', topic: 'invocation', messageId: 'invocation.note', data: { reason: n.message }, ...at });
+    const d = stateDecision(w, n, 'unchanged', 'invocation.explicitColdPath', data);
+    d.function = cold.fn;
+    d.coldPath = true;
+    d.reasons = reasons;
+    d.consequence = consequenceOf(reasons, cold.why === 'Qualifier $LATEST');
+    ctx.out.add(d, strict);
+  } else ctx.out.add(stateDecision(w, n, 'unchanged', 'invocation.note', { reason: n.message }));
 }
 
 /** Records the decision about one slot; returns the edit to write, if any. */
@@ -178,12 +207,11 @@ function recordSlot(
   sm: Resource,
   slot: Slot,
   d: SlotDecision,
-  at: At & { stateMachine: string; state: string; statePath: string },
+  w: Where,
   cycles: EditMemo,
   errorStates: Map<string, string[]>,
 ): Edit | undefined {
   const { out } = ctx;
-  const topic = 'invocation';
   switch (d.kind) {
     case 'rewrite': {
       // Wherever the new value is written (the slot, a DefinitionSubstitutions key, an Fn::Sub
@@ -193,53 +221,56 @@ function recordSlot(
       if (checked.kind === 'cycle') {
         const cycle = formatCycle(checked.cycle);
         const fix = out.text(d.edit.target?.kind === 'version' ? 'invocation.cycleFixVersion' : 'invocation.cycleFixAlias');
-        const { source: _source, ...where } = at; // as before: a cycle warning does not name the stored source
-        warn(
-          ctx,
-          sm,
-          topic,
-          { ...where, function: d.edit.fn, from: d.edit.from, coldPath: true },
-          'invocation.cycle',
-          { field: slot.field, target, cycle, why: checked.why, fix },
-          out.text('invocation.cycleStrict', { field: slot.field, target, cycle }),
-        );
+        // As before: a cycle warning does not name the stored source.
+        const r = stateDecision(w, slot, 'warning', 'invocation.cycle', { field: slot.field, target, cycle, why: checked.why, fix }, true);
+        r.function = d.edit.fn;
+        r.from = d.edit.from;
+        r.coldPath = true;
+        warnState(ctx, r, out.text('invocation.cycleStrict', { field: slot.field, target, cycle }));
         return undefined;
       }
       const e = checked.edit;
       const literal = e.cycle ? out.text('invocation.literal', { cycle: formatCycle(e.cycle) }) : '';
       const because = e.reasons.length ? out.text('invocation.because', { reasons: describeReasons(e.reasons) }) : '';
-      out.add({
-        action: 'rewritten',
-        topic,
-        messageId: 'invocation.rewritten',
-        data: { field: slot.field, target, because, literal },
-        ...at,
-        coldPath: true,
-        function: e.fn,
-        from: e.from,
-        to: e.to,
-        ...(e.reasons.length ? { reasons: e.reasons, consequence: consequenceOf(e.reasons, e.latest) } : {}),
-      });
+      const r = stateDecision(w, slot, 'rewritten', 'invocation.rewritten', { field: slot.field, target, because, literal });
+      r.coldPath = true;
+      r.function = e.fn;
+      r.from = e.from;
+      r.to = e.to;
+      if (e.reasons.length) {
+        r.reasons = e.reasons;
+        r.consequence = consequenceOf(e.reasons, e.latest);
+      }
+      out.add(r);
       return e;
     }
-    case 'warm':
-      out.add({ action: 'unchanged', topic, messageId: d.messageId, data: d.data, ...at, function: d.fn });
-      return undefined;
-    case 'cold': {
-      const coldPath = d.warmElsewhere !== false && d.fn !== undefined && ctx.targets.isWarm(d.fn) ? true : undefined;
-      const strict = d.strict
-        ? () => ({ logicalId: sm.id, path: at.templatePath, message: out.text('invocation.coldStrict', { statePath: slot.statePath, reason: reasonOf(d) }) })
-        : undefined;
-      const why = d.reasons ? { reasons: d.reasons, consequence: consequenceOf(d.reasons) } : {};
-      out.add({ action: 'cold', topic, messageId: d.messageId, data: d.data, ...at, function: d.fn, coldPath, ...why }, strict);
+    case 'warm': {
+      const r = stateDecision(w, slot, 'unchanged', d.messageId, d.data);
+      r.function = d.fn;
+      out.add(r);
       return undefined;
     }
-    case 'external':
-      if (ctx.options.external?.[d.arn] === undefined) out.needExternal(d.arn);
-      out.add({ action: d.failed ? 'warning' : 'cold', topic, messageId: d.messageId, data: d.data, ...at, external: d.arn }, () =>
-        strictProblem(sm.id, at.templatePath, reasonOf(d), slot.statePath),
-      );
+    case 'cold': {
+      const strict = d.strict
+        ? () => ({ logicalId: sm.id, path: w.templatePath, message: out.text('invocation.coldStrict', { statePath: slot.statePath, reason: reasonOf(d) }) })
+        : undefined;
+      const r = stateDecision(w, slot, 'cold', d.messageId, d.data);
+      r.function = d.fn;
+      r.coldPath = d.warmElsewhere !== false && d.fn !== undefined && ctx.targets.isWarm(d.fn) ? true : undefined;
+      if (d.reasons) {
+        r.reasons = d.reasons;
+        r.consequence = consequenceOf(d.reasons);
+      }
+      out.add(r, strict);
       return undefined;
+    }
+    case 'external': {
+      if (ctx.options.external?.[d.arn] === undefined) out.needExternal(d.arn);
+      const r = stateDecision(w, slot, d.failed ? 'warning' : 'cold', d.messageId, d.data);
+      r.external = d.arn;
+      out.add(r, () => strictProblem(sm.id, w.templatePath, reasonOf(d), slot.statePath));
+      return undefined;
+    }
     case 'error': {
       // One problem per message: several states invoking the same ambiguous function share it.
       const states = errorStates.get(d.message);
@@ -254,10 +285,10 @@ function recordSlot(
       });
       return undefined;
     case 'missing':
-      out.add({ action: 'warning', topic, messageId: 'invocation.missing', data: { field: slot.field, name: d.name }, ...at });
+      out.add(stateDecision(w, slot, 'warning', 'invocation.missing', { field: slot.field, name: d.name }));
       return undefined;
     case 'unresolved':
-      warn(ctx, sm, topic, at, d.messageId, d.data, out.text('invocation.unresolvedStrict', { field: slot.field }));
+      warnState(ctx, stateDecision(w, slot, 'warning', d.messageId, d.data), out.text('invocation.unresolvedStrict', { field: slot.field }));
       return undefined;
     case 'ignore':
       return undefined;
@@ -300,54 +331,26 @@ function writeAndGrant(ctx: RunContext, sm: Resource, written: { model: Model; e
   }
   const grants: Grant[] = edits.flatMap((e) => e.grants.map((g) => withCredentials(g, e)));
   const outcome = ctx.iam.ensure(sm, grants);
-  for (const g of outcome.granted) {
-    out.add({
-      action: 'granted',
-      topic: 'iam',
-      messageId: 'iam.granted',
-      data: { target: g.target, how: g.how },
-      stateMachine: sm.id,
-      templatePath: g.path,
-      to: g.target,
-    });
-  }
-  // A guardrail the macro extended (a boundary, a Deny's NotResource): a line of its own.
-  for (const g of outcome.extended) {
-    out.add({
-      action: 'granted',
-      topic: 'iam',
-      messageId: 'iam.guardrailExtended',
-      data: { target: g.target, how: g.how },
-      stateMachine: sm.id,
-      templatePath: g.path,
-      to: g.target,
-    });
+  // The grants, then each guardrail the macro extended (a boundary, a Deny's NotResource): a line of its own.
+  for (const [messageId, list] of [
+    ['iam.granted', outcome.granted],
+    ['iam.guardrailExtended', outcome.extended],
+  ] as const) {
+    for (const g of list) {
+      out.add({ action: 'granted', topic: 'iam', messageId, data: { target: g.target, how: g.how }, stateMachine: sm.id, templatePath: g.path, to: g.target });
+    }
   }
   for (const w of outcome.warnings) {
     // A note (a managed policy outside the template): a warning Mode strict does not fail on.
     if (w.note) out.add({ action: 'warning', topic: 'iam', messageId: 'iam.note', data: { reason: w.message }, stateMachine: sm.id, templatePath: w.path });
     else warn(ctx, sm, 'iam', { stateMachine: sm.id, templatePath: w.path }, 'iam.warning', { reason: w.message }, w.strictMessage);
   }
-  if (!addMetadata(editor, sm, edits)) {
-    out.add({
-      action: 'warning',
-      topic: 'state-machine',
-      messageId: 'stateMachine.metadataNotAMap',
-      data: {},
-      stateMachine: sm.id,
-      templatePath: `Resources/${sm.id}/Metadata`,
-    });
-  } else if (edits.length > LIMITS.metadataEntries) {
+  const metadata = (action: 'warning' | 'unchanged', messageId: MessageId, data: DecisionRecord['data']): void =>
+    out.add({ action, topic: 'state-machine', messageId, data, stateMachine: sm.id, templatePath: `Resources/${sm.id}/Metadata` });
+  if (!addMetadata(editor, sm, edits)) metadata('warning', 'stateMachine.metadataNotAMap', {});
+  else if (edits.length > LIMITS.metadataEntries) {
     // Metadata is capped (docs/limits.md): the report says so; it and the log lines list every rewrite.
-    const data = { limit: formatCount(LIMITS.metadataEntries), rewrites: formatCount(edits.length) };
-    out.add({
-      action: 'unchanged',
-      topic: 'state-machine',
-      messageId: 'stateMachine.metadataCapped',
-      data,
-      stateMachine: sm.id,
-      templatePath: `Resources/${sm.id}/Metadata`,
-    });
+    metadata('unchanged', 'stateMachine.metadataCapped', { limit: formatCount(LIMITS.metadataEntries), rewrites: formatCount(edits.length) });
   }
   return outcome.granted.length;
 }

@@ -15,7 +15,7 @@ import type { TemplateIndex } from '../template/read';
 import { render, type MessageId } from '../../messages';
 import type { ExternalLookup, Json, MessageData } from '../../types';
 import type { Edit } from '../definition/edit';
-import { getAttPair, ifArgs, intrinsicName, referenceKey, refName } from '../../cfn/intrinsics';
+import { getAttPair, ifArgs, intrinsicName, refName } from '../../cfn/intrinsics';
 import { isArray } from '../../cfn/json';
 
 export type { Edit };
@@ -70,13 +70,15 @@ export interface DecideContext {
  * at deploy time.
  */
 /**
- * Why an invocation of a function stays cold: it has none of what the enabled Reasons look for. With
- * provisioned concurrency among them (the default), that is the message of old; without it, the message names
- * the Reasons the macro acts on, not a provisioned concurrency the function may well have.
+ * An invocation of a function that stays cold because the function has none of what the enabled Reasons
+ * look for. With provisioned concurrency among them (the default), the message is that of old; without
+ * it, the message names the Reasons the macro acts on, not a provisioned concurrency the function may well have.
  */
-function noTargetWhy(fn: string, targets: WarmTargets): Why {
-  if (targets.enabled.has('ProvisionedConcurrency')) return why('decide.noProvisionedConcurrency', { fn });
-  return why('decide.noEnabledReason', { fn, reasons: enabledReasons(targets) });
+function noTarget(fn: string, targets: WarmTargets): SlotDecision {
+  const w = targets.enabled.has('ProvisionedConcurrency')
+    ? why('decide.noProvisionedConcurrency', { fn })
+    : why('decide.noEnabledReason', { fn, reasons: enabledReasons(targets) });
+  return { kind: 'cold', fn, ...w, strict: true };
 }
 
 /** "SnapStart and durable": the Reasons the macro acts on, in their order. */
@@ -103,16 +105,14 @@ type Known = Map<string, { value: boolean; by: 'machine' | 'branch' }>;
 export function decideOnce(ctx: DecideContext, slotCount = Number.POSITIVE_INFINITY): (slot: Slot) => SlotDecision {
   // A machine of a few tasks rarely repeats one: its slots are decided as they come, without keys.
   if (slotCount < MEMO_FROM) return (slot) => decide(slot, ctx);
-  const known = new Map<string, SlotDecision>();
-  const ids = { of: new WeakMap<object, number>(), next: 0 };
+  const root: Step = { next: new Map(), d: undefined };
   return (slot) => {
-    const key = slotKey(slot, ids);
-    if (key === undefined) return decide(slot, ctx);
-    const d = known.get(key);
+    const at = slotStep(root, slot);
+    if (at === undefined) return decide(slot, ctx);
+    const d = at.d;
     if (d === undefined) {
-      const fresh = decide(slot, ctx);
-      known.set(key, fresh);
-      return fresh;
+      at.d = decide(slot, ctx);
+      return at.d;
     }
     return d.kind === 'rewrite' ? { kind: 'rewrite', edit: { ...d.edit, slot } } : d;
   };
@@ -121,41 +121,56 @@ export function decideOnce(ctx: DecideContext, slotCount = Number.POSITIVE_INFIN
 /** From this many slots in one state machine, decideOnce remembers decisions. */
 const MEMO_FROM = 32;
 
-/** Text parts longer than this make a slot its own key (a key must stay cheap to build and to hash). */
+/** Text parts longer than this in all make a slot decided on its own (a key must stay cheap to hash). */
 const KEY_TEXT = 512;
 
 /**
- * An exact key of what `decide` reads from a slot, or undefined when it would not be cheap: the field,
- * the conditions above it, and each part: text as it is, a Ref or GetAtt by its names, any other value by
- * its identity (a value shared by many tasks, such as an Fn::Sub variable, is one object).
+ * A step of decideOnce's memo, a tree: from the root, one step per thing `decide` reads from a slot
+ * (its field, the conditions above it, each part), and the decision where a slot's steps end. Finding
+ * a slot already decided builds nothing (a definition may have thousands of tasks).
  */
-function slotKey(slot: Slot, ids: { of: WeakMap<object, number>; next: number }): string | undefined {
-  let key = slot.field;
-  for (const w of slot.when) key += `|${w.value ? '+' : '-'}${w.condition.length}:${w.condition}`;
-  key += '|';
+interface Step {
+  next: Map<unknown, Step>;
+  d: SlotDecision | undefined;
+}
+
+function step(at: Step, k: unknown): Step {
+  let s = at.next.get(k);
+  if (s === undefined) {
+    s = { next: new Map(), d: undefined };
+    at.next.set(k, s);
+  }
+  return s;
+}
+
+/**
+ * Where a slot's steps end, or undefined when its key would not be cheap. Each step past the field is
+ * a kind (a number, or `Ref` or `Fn::GetAtt` for one whose argument is a string) then its values, as
+ * many as the kind has: a condition as it holds or not, a text
+ * as it is, a Ref or GetAtt by its names as written (the slot's value goes into guarded rewrites as it
+ * is), any other value by its identity (a value shared by many tasks, such as an Fn::Sub variable, is
+ * one object; a number or a string is its value). Each step's map thus holds either kinds or values: equal paths, equal slots to decide.
+ */
+function slotStep(root: Step, slot: Slot): Step | undefined {
+  let at = step(root, slot.field);
+  for (const w of slot.when) at = step(step(at, w.value ? 0 : 1), w.condition);
   let text = 0;
   for (const p of slot.leaf.parts) {
     if (typeof p === 'string') {
       text += p.length;
       if (text > KEY_TEXT) return undefined;
-      key += `s${p.length}:${p}`;
+      at = step(step(at, 2), p);
       continue;
     }
     const v = p.hole;
-    // A Ref or GetAtt by its names, as written (the slot's value goes into guarded rewrites as it is).
-    const ref = referenceKey(v);
-    if (ref !== undefined) key += ref;
-    else if (typeof v === 'object' && v !== null) {
-      let id = ids.of.get(v);
-      if (id === undefined) {
-        id = ids.next++;
-        ids.of.set(v, id);
-      }
-      key += `o${id};`;
-    } else return undefined;
-    if (text + key.length > 4 * KEY_TEXT) return undefined;
+    const fn = intrinsicName(v);
+    const arg = fn === undefined ? undefined : (v as Record<string, Json>)[fn];
+    if (typeof arg === 'string' && (fn === 'Ref' || fn === 'Fn::GetAtt')) at = step(step(at, fn), arg);
+    else if (fn === 'Fn::GetAtt' && isArray(arg) && arg.length === 2 && typeof arg[0] === 'string' && typeof arg[1] === 'string') {
+      at = step(step(step(at, 5), arg[0]), arg[1]);
+    } else at = step(step(at, 6), v);
   }
-  return key;
+  return at;
 }
 
 export function decide(slot: Slot, ctx: DecideContext): SlotDecision {
@@ -188,7 +203,7 @@ export function decide(slot: Slot, ctx: DecideContext): SlotDecision {
             edit: { slot, value, grants: [{ fn: ref.fn, value }], fn: ref.fn, reasons: ['ManagedInstances'], latest: true, from, to: formatValue(value) },
           };
         }
-        return { kind: 'cold', fn: ref.fn, ...noTargetWhy(ref.fn, ctx.targets), strict: true };
+        return noTarget(ref.fn, ctx.targets);
       }
       if (res.target.kind === 'explicit' && ref.latest) {
         return { kind: 'warm', fn: ref.fn, ...why('decide.explicitLatest', { target: res.target.id, fn: ref.fn }) };
@@ -198,7 +213,7 @@ export function decide(slot: Slot, ctx: DecideContext): SlotDecision {
       return { kind: 'rewrite', edit: { ...edit(slot, res.target, original, from, known), ...(ref.latest ? { latest: true } : {}) } };
     }
     case 'qualifier': {
-      if (ctx.targets.isWarmQualifier(ref.id)) return { kind: 'warm', fn: ref.fn, ...qualifierWhy(ctx.targets, ref.fn, { id: ref.id }) };
+      if (ctx.targets.isWarmQualifier(ref.id)) return warmQualifier(ctx.targets, ref.fn, { id: ref.id });
       const res = ctx.targets.resolve(ref.fn);
       if (res.status === 'warm') {
         const alias = ctx.targets.aliases.get(res.target.id);
@@ -216,16 +231,16 @@ export function decide(slot: Slot, ctx: DecideContext): SlotDecision {
         };
       }
       if (res.status === 'error') return { kind: 'error', fn: ref.fn, message: res.message };
-      return { kind: 'cold', fn: ref.fn, ...noTargetWhy(ref.fn, ctx.targets), strict: true };
+      return noTarget(ref.fn, ctx.targets);
     }
     case 'qualified': {
       if (ctx.targets.warmAliasNames(ref.fn).includes(ref.qualifier)) {
-        return { kind: 'warm', fn: ref.fn, ...qualifierWhy(ctx.targets, ref.fn, { qualifier: ref.qualifier }) };
+        return warmQualifier(ctx.targets, ref.fn, { qualifier: ref.qualifier });
       }
       if (ctx.targets.isWarm(ref.fn)) {
         return { kind: 'cold', fn: ref.fn, ...why('decide.coldQualifier', { qualifier: ref.qualifier }), strict: false };
       }
-      return { kind: 'cold', fn: ref.fn, ...noTargetWhy(ref.fn, ctx.targets), strict: true };
+      return noTarget(ref.fn, ctx.targets);
     }
     case 'guarded':
       return { kind: 'warm', fn: ref.fn, ...why('decide.guarded', {}) };
@@ -266,35 +281,34 @@ function targetGrants(target: WarmTarget): Edit['grants'] {
 }
 
 /**
- * Why a qualifier (`Ref id`, or the alias name `qualifier`) is already the right target: its provisioned
- * concurrency, or the function's configuration.
+ * An invocation through a qualifier (`Ref id`, or the alias name `qualifier`) that is already the right
+ * target: warm, because of its provisioned concurrency or of the function's configuration.
  */
-function qualifierWhy(targets: WarmTargets, fn: string, which: { id: string } | { qualifier: string }): Why {
+function warmQualifier(targets: WarmTargets, fn: string, which: { id: string } | { qualifier: string }): SlotDecision {
   const id = 'id' in which ? which.id : undefined;
   const info = id !== undefined ? (targets.aliases.get(id) ?? targets.versions.get(id)) : undefined;
   const res = targets.resolve(fn);
   const reasons = info?.reasons ?? (res.status === 'warm' ? res.target.reasons : undefined) ?? ['ProvisionedConcurrency'];
   const provisioned = reasons[0] === 'ProvisionedConcurrency' && (info === undefined || info.provisioned !== false);
-  if ('id' in which)
-    return provisioned ? why('decide.warmQualifier', { id: which.id }) : why('decide.warmPublished', { id: which.id, reasons: describeReasons(reasons) });
-  return provisioned
-    ? why('decide.warmAlias', { qualifier: which.qualifier })
-    : why('decide.warmPublishedAlias', { qualifier: which.qualifier, reasons: describeReasons(reasons) });
+  const w =
+    'id' in which
+      ? provisioned
+        ? why('decide.warmQualifier', { id: which.id })
+        : why('decide.warmPublished', { id: which.id, reasons: describeReasons(reasons) })
+      : provisioned
+        ? why('decide.warmAlias', { qualifier: which.qualifier })
+        : why('decide.warmPublishedAlias', { qualifier: which.qualifier, reasons: describeReasons(reasons) });
+  return { kind: 'warm', fn, ...w };
 }
 
 /** A function that needs a published target, of which the template has none, and no explicit qualifier helps. */
 function unpublished(fn: string, reasons: Reason[]): SlotDecision {
   const info = REASON_INFO[reasons[0]];
-  if (reasons[0] === 'ManagedInstances') {
-    return { kind: 'cold', fn, reasons, strict: true, ...why('decide.unpublishedManagedInstances', { fn, fix: REASON_INFO.Durable.fix }) };
-  }
-  return {
-    kind: 'cold',
-    fn,
-    reasons,
-    strict: true,
-    ...why('decide.unpublished', { fn, reasons: describeReasons(reasons), property: info.property, unqualified: info.unqualified, fix: info.fix }),
-  };
+  const w =
+    reasons[0] === 'ManagedInstances'
+      ? why('decide.unpublishedManagedInstances', { fn, fix: REASON_INFO.Durable.fix })
+      : why('decide.unpublished', { fn, reasons: describeReasons(reasons), property: info.property, unqualified: info.unqualified, fix: info.fix });
+  return { kind: 'cold', fn, reasons, strict: true, ...w };
 }
 
 /**
@@ -445,11 +459,11 @@ export function decideQualifier(note: SlotNote, ctx: DecideContext): { slot: Slo
     // Several candidate aliases, and the task already pins one of them (or the version one of them
     // points to): that is the choice AliasName would make, so the invocation is already on its target.
     if (text !== undefined && text !== '$LATEST' && ctx.targets.warmAliasNames(fn).includes(text)) {
-      return { slot, decision: { kind: 'warm', fn, ...qualifierWhy(ctx.targets, fn, { qualifier: text }) } };
+      return { slot, decision: warmQualifier(ctx.targets, fn, { qualifier: text }) };
     }
     const pinned = text === undefined && single !== undefined ? versionOf(fn, single, ctx.targets) : undefined;
     if (pinned?.kind === 'qualifier' && ctx.targets.isWarmQualifier(pinned.id)) {
-      return { slot, decision: { kind: 'warm', fn, ...qualifierWhy(ctx.targets, fn, { id: pinned.id }) } };
+      return { slot, decision: warmQualifier(ctx.targets, fn, { id: pinned.id }) };
     }
     return { slot, decision: { kind: 'error', fn, message: res.message } };
   }
@@ -457,7 +471,7 @@ export function decideQualifier(note: SlotNote, ctx: DecideContext): { slot: Slo
   if (res.status === 'warm' && (res.target.kind === 'explicit' || res.target.kind === 'conditional')) return undefined;
   // A target required by another reason than provisioned concurrency (SnapStart, durable, Managed Instances): decided as a note.
   if (res.status === 'unpublished' || (res.status === 'warm' && res.target.reasons[0] !== 'ProvisionedConcurrency')) return undefined;
-  const coldFn: SlotDecision = { kind: 'cold', fn, ...noTargetWhy(fn, ctx.targets), strict: true };
+  const coldFn = noTarget(fn, ctx.targets);
   let version: LambdaRef | undefined;
   if (text === undefined) {
     version = single === undefined ? undefined : versionOf(fn, single, ctx.targets);
@@ -470,10 +484,10 @@ export function decideQualifier(note: SlotNote, ctx: DecideContext): { slot: Slo
     }
   }
   if (version?.kind === 'qualifier' && ctx.targets.isWarmQualifier(version.id)) {
-    return { slot, decision: { kind: 'warm', fn, ...qualifierWhy(ctx.targets, fn, { id: version.id }) } };
+    return { slot, decision: warmQualifier(ctx.targets, fn, { id: version.id }) };
   }
   if (text !== undefined && text !== '$LATEST' && ctx.targets.warmAliasNames(fn).includes(text)) {
-    return { slot, decision: { kind: 'warm', fn, ...qualifierWhy(ctx.targets, fn, { qualifier: text }) } };
+    return { slot, decision: warmQualifier(ctx.targets, fn, { qualifier: text }) };
   }
   if (res.status !== 'warm') return { slot, decision: coldFn };
   const target = res.target;

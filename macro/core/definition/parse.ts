@@ -50,22 +50,46 @@ class Frame {
   shape: Shape | undefined = undefined;
   /** Whether a string value here (at `key` in an object) is kept. */
   keep = false;
-  /** The keys whose strings the shape keeps (see keptStrings); every key's when undefined. */
-  keepKeys: ReadonlySet<string> | undefined = undefined;
+  /** What an object's shape says of its keys (see Keys); undefined when every key is kept. */
+  keys: Keys | undefined = undefined;
+  /** Whether the value at `key` goes into the node (false at a key the shape does not name). */
+  store = true;
 }
 
-/**
- * The keys of an object whose strings a shape keeps: those it reads, and those where it expects a
- * container (a state, `States`, a branch, a Map's processor), since a string there is a placeholder
- * filled in at deploy time (SAM writes a whole state chosen by Fn::If as `"${definition_substitution_N}"`),
- * which the slot finder must report. Undefined: every key's (a shape with `other`). Read once a shape.
- */
-const keptStrings = new WeakMap<Shape, ReadonlySet<string> | undefined>();
-function keptStringsOf(shape: Shape): ReadonlySet<string> | undefined {
-  if (keptStrings.has(shape)) return keptStrings.get(shape);
-  const keys = shape.other !== undefined ? undefined : new Set([...(shape.strings ?? []), ...(shape.children?.keys() ?? [])]);
-  keptStrings.set(shape, keys);
+/** What an object's shape says of its keys. */
+interface Keys {
+  /**
+   * The keys whose strings it keeps: those it reads, and those where it expects a container (a
+   * state, `States`, a branch, a Map's processor), since a string there is a placeholder filled in at
+   * deploy time (SAM writes a whole state chosen by Fn::If as `"${definition_substitution_N}"`),
+   * which the slot finder must report.
+   */
+  strings: ReadonlySet<string>;
+  /**
+   * Every key it names (its strings, children and looked-up keys) by length, `names[n]` listing those of
+   * n characters: read off the text without a copy of each key (most keys of a state are none of them).
+   */
+  names: (readonly string[] | undefined)[];
+}
+
+/** The Keys of a shape, read once a shape; undefined when it keeps every key (a shape with `other`). */
+const shapeKeys = new WeakMap<Shape, Keys | undefined>();
+function keysOfShape(shape: Shape): Keys | undefined {
+  if (shapeKeys.has(shape)) return shapeKeys.get(shape);
+  let keys: Keys | undefined;
+  if (shape.other === undefined) {
+    const strings = new Set([...(shape.strings ?? []), ...(shape.children?.keys() ?? [])]);
+    const names: Keys['names'] = [];
+    for (const name of [...strings, ...(shape.looked ?? [])]) names[name.length] = [...(names[name.length] ?? []), name];
+    keys = { strings, names };
+  }
+  shapeKeys.set(shape, keys);
   return keys;
+}
+
+/** The name among `names` that `s` holds from `start` to `end`, else undefined. */
+function nameAt(names: Keys['names'], s: string, start: number, end: number): string | undefined {
+  return names[end - start]?.find((name) => s.startsWith(name, start));
 }
 
 const NO_HOLES: HoleSource[] = Object.freeze([]) as unknown as HoleSource[];
@@ -81,9 +105,14 @@ const SCALAR: Node = Object.freeze({ kind: 'scalar' }) as Node;
 export interface Shape {
   /** Keys of an object whose string values are kept. */
   strings?: ReadonlySet<string>;
+  /** Keys of an object that readers only look up (their values are dropped). */
+  looked?: ReadonlySet<string>;
   /** Shapes of the objects and arrays under these keys of an object. */
   children?: ReadonlyMap<string, Shape>;
-  /** Shape of the objects and arrays under any other key (e.g. every state of `States`). */
+  /**
+   * Shape of the objects and arrays under any other key (e.g. every state of `States`). Without it,
+   * an object keeps only the keys its shape names: no reader looks up any other.
+   */
   other?: Shape;
   /** Shape of the objects and arrays in an array. */
   items?: Shape;
@@ -103,6 +132,7 @@ function childShape(frame: Frame): Shape | null | undefined {
   const shape = frame.shape;
   if (shape === undefined) return undefined;
   if (frame.close === CLOSE_ARR) return shape.items ?? null;
+  if (!frame.store) return null;
   return shape.children?.get(frame.key) ?? shape.other ?? null;
 }
 
@@ -155,8 +185,8 @@ class Parser {
       if (this.#depth === 0) break;
       const top = frames[this.#depth - 1];
       const node = top.node;
-      if (node.kind === 'obj') node.entries.set(top.key, value);
-      else node.items.push(value);
+      if (node.kind === 'arr') node.items.push(value);
+      else if (top.store) node.entries.set(top.key, value);
       this.#ws();
       if (s.charCodeAt(this.#i) === 44) {
         this.#i++;
@@ -190,7 +220,8 @@ class Parser {
     }
     frame.key = '';
     frame.shape = shape;
-    frame.keepKeys = shape === undefined ? undefined : keptStringsOf(shape);
+    frame.keys = shape === undefined ? undefined : keysOfShape(shape);
+    frame.store = true;
     // An object's is set by readKey before each value. In an array, a shape keeps strings only where
     // it expects containers (a Parallel's branch): one there is filled in at deploy time (see readKey).
     frame.keep = shape === undefined || shape.items !== undefined;
@@ -434,26 +465,33 @@ class Parser {
     const s = this.#s;
     const n = this.#n;
     if (s.charCodeAt(this.#i) !== 34) this.#fail(`expected a property name, found ${this.#found()}`);
-    // Fast path: a key without escapes or holes is the text between the quotes.
-    let j = this.#i + 1;
+    // Fast path: a key without escapes or holes is the text between the quotes (in an object whose
+    // shape names its keys, the name it matches: no copy).
+    const start = this.#i + 1;
+    const keys = frame.keys;
+    let j = start;
     let key: string | undefined;
+    let read = false;
     while (j < n) {
       const c = s.charCodeAt(j);
       if (c === 34) {
-        key = s.slice(this.#i + 1, j);
+        key = keys === undefined ? s.slice(start, j) : nameAt(keys.names, s, start, j);
         this.#i = j + 1;
+        read = true;
         break;
       }
       if (c === 92 || c === HOLE_CODE || c < 0x20) break;
       j++;
     }
-    if (key === undefined) {
+    if (!read) {
       const k = this.#readString();
       key = k.parts.map((p) => (typeof p === 'string' ? p : HOLE_CHAR)).join('');
+      if (keys !== undefined) key = nameAt(keys.names, key, 0, key.length);
     }
-    frame.key = key;
-    const keys = frame.keepKeys;
-    frame.keep = frame.shape === undefined || keys === undefined || keys.has(key);
+    // A key the shape does not name: its value is checked and left out.
+    frame.store = key !== undefined;
+    frame.key = key ?? '';
+    frame.keep = key !== undefined && (keys === undefined || keys.strings.has(key));
     this.#colon();
   }
 

@@ -273,11 +273,11 @@ function applySubstitutions(segments: Segment[], flat: string, subs: JsonObject)
       continue;
     }
     const tokens = tokenizeSub(text, isKey, 'substitutions');
-    for (const t of tokens) {
-      if (t.kind !== 'var') continue;
+    tokens.forEach((t) => {
+      if (t.kind !== 'var') return;
       texts.push(flat.slice(copied, runAt + t.start), HOLE_MARK);
       copied = runAt + t.end;
-    }
+    });
     substituteRun(run, text, tokens, subs, out);
   }
   if (texts.length === 0) return { segments: out, text: flat };
@@ -425,12 +425,12 @@ function objectToNode(value: JsonObject, subs: JsonObject | undefined, count: (b
         place(read, dst, link, k, v);
       });
     } else if (isObject(src)) {
-      for (const k of keys ?? keysOf(src)) {
+      (keys ?? keysOf(src)).forEach((k) => {
         // A substitution used in a key counts as a use too (it must not be taken for unused).
         if (subs && k.includes('${'))
           for (const t of tokenizeSub(k, (n) => hasOwn(subs, n), 'substitutions')) if (t.kind === 'var') count({ kind: 'substitution', name: t.name });
         place(read, dst, link, k, src[k]);
-      }
+      });
     }
   }
   return root;

@@ -75,17 +75,18 @@ export const SLOT_KEYS: ReadonlySet<string> = new Set(['Type', 'Resource', 'Func
  * The part of a definition that findSlots reads: the States of every state machine at any depth
  * (Parallel Branches, Map Iterator and ItemProcessor), each state's Type and Resource, and its
  * Parameters or Arguments (an expression string, or an object whose FunctionName and Qualifier
- * are read and whose other keys are only looked up). Definition readers may drop everything else.
+ * are read and whose `FunctionName.$` and `Qualifier.$` are only looked up), and its Credentials.
+ * Definition readers may drop everything else, keys included.
  */
 export const SLOT_SHAPE: Shape = (() => {
   const machine: { children?: ReadonlyMap<string, Shape> } = {};
-  const params: Shape = { strings: new Set(['FunctionName', 'Qualifier']) };
+  const params: Shape = { strings: new Set(['FunctionName', 'Qualifier']), looked: new Set(['FunctionName.$', 'Qualifier.$']) };
   const state: Shape = {
     strings: new Set(['Type', 'Resource', 'Parameters', 'Arguments']),
     children: new Map<string, Shape>([
       ['Parameters', params],
       ['Arguments', params],
-      ['Credentials', { strings: new Set(['RoleArn']) }],
+      ['Credentials', { strings: new Set(['RoleArn']), looked: new Set(['RoleArn.$']) }],
       ['Branches', { items: machine }],
       ['Iterator', machine],
       ['ItemProcessor', machine],

@@ -32,12 +32,13 @@ export function writeDefinition(model: DefinitionModel, edits: Edit[], ctx: Writ
 
   // 1. Whole-variable edits.
   const byBinding = new Map<string, Edit[]>();
-  for (const e of edits) {
+  // (forEach, here and below: a definition may have thousands of edits, and for-of makes an object per step until optimized.)
+  edits.forEach((e) => {
     const leaf = e.slot.leaf;
     const key = leaf.parts.length === 1 && leaf.holes.length === 1 ? bindingKey(leaf.holes[0].binding) : undefined;
     if (key === undefined) rest.push(e);
     else byBinding.set(key, [...(byBinding.get(key) ?? []), e]);
-  }
+  });
   const subVarChanges = new Map<string, Json>();
   for (const [key, group] of byBinding) {
     const whole = model.uses.get(key) === group.length && group.every((e) => jsonEqual(e.value, group[0].value));
@@ -52,12 +53,12 @@ export function writeDefinition(model: DefinitionModel, edits: Edit[], ctx: Writ
 
   // Variables whose every use is replaced in place would be left unused: remove them.
   const replaced = new Map<string, number>();
-  for (const e of rest) {
-    for (const h of e.slot.leaf.holes) {
+  rest.forEach((e) => {
+    e.slot.leaf.holes.forEach((h) => {
       const key = bindingKey(h.binding);
       if (key) replaced.set(key, (replaced.get(key) ?? 0) + 1);
-    }
-  }
+    });
+  });
   const dead = [...replaced].filter(([key, n]) => model.uses.get(key) === n).map(([key]) => key);
   const deadSubVars = new Set(dead.filter((k) => k.startsWith('sub-var:')).map((k) => k.slice('sub-var:'.length)));
   const deadSubstitutions = dead.filter((k) => k.startsWith('substitution:')).map((k) => k.slice('substitution:'.length));
@@ -104,9 +105,9 @@ export function writeDefinition(model: DefinitionModel, edits: Edit[], ctx: Writ
 function setValues(editor: Editor, base: Path, edits: Edit[]): void {
   let root: JsonObject | Json[] | undefined;
   const copied = new Set<object>();
-  for (const e of edits) {
+  edits.forEach((e) => {
     const loc = e.slot.leaf.loc;
-    if (loc.kind !== 'value') continue;
+    if (loc.kind !== 'value') return;
     root ??= editor.writable(base);
     let node: JsonObject | Json[] | undefined = root;
     const path = loc.path;
@@ -119,7 +120,7 @@ function setValues(editor: Editor, base: Path, edits: Edit[]): void {
       copied.clear();
     } else if (isArray(node)) node[key as number] = e.value;
     else setOwn(node, key as string, e.value);
-  }
+  });
 }
 
 /**
@@ -167,11 +168,11 @@ function comparePos(a: Pos, b: Pos): number {
 function splice(text: string, reps: Replacement[], insert: (r: Replacement) => string): string {
   const chunks: string[] = [];
   let end = text.length;
-  for (const r of reps) {
+  reps.forEach((r) => {
     if (r.to.offset > end) throw new Error('internal: overlapping replacements');
     chunks.push(text.slice(r.to.offset, end), insert(r));
     end = r.from.offset;
-  }
+  });
   chunks.push(text.slice(0, end));
   return chunks.reverse().join('');
 }

@@ -7,6 +7,7 @@ import { getOwn, isObject, jsonEqual, type Editor, isArray } from '../../cfn/jso
 import type { Json } from '../../types';
 import type { Path, PolicyDoc } from './types';
 import { wildcard, type ArnRenderer } from './render';
+import { asList } from './evaluate';
 import { intrinsicName, refName } from '../../cfn/intrinsics';
 
 /** A resource of an Allow statement for lambda:InvokeFunction, and its rendered pattern. */
@@ -96,8 +97,9 @@ export class Coverage {
     for (const p of this.#statements(docs)) {
       if (!invokeOnly(this.#editor.get([...p, 'Action']))) continue;
       const resource = this.#editor.get([...p, 'Resource']);
-      const list = isArray(resource) ? resource : [resource];
-      if (list.some((r) => r !== undefined && (jsonEqual(r, fnArn) || (want !== undefined && this.#arns.render(r) === want)))) return p;
+      const list = asList(resource);
+      // The function's ARN, or a value that renders as it does (an equal value does: render reads nothing but the value).
+      if (list.some((r) => r !== undefined && (want !== undefined ? this.#arns.render(r) === want : jsonEqual(r, fnArn)))) return p;
     }
     return undefined;
   }
@@ -107,15 +109,13 @@ export class Coverage {
 function grantsInvoke(s: Json): boolean {
   if (!isObject(s) || getOwn(s, 'Effect') !== 'Allow' || getOwn(s, 'Condition') !== undefined) return false;
   const actions = getOwn(s, 'Action');
-  const acts = isArray(actions) ? actions : [actions];
-  return acts.some((a) => typeof a === 'string' && wildcard(a.toLowerCase(), 'lambda:invokefunction'));
+  return asList(actions).some((a) => typeof a === 'string' && wildcard(a.toLowerCase(), 'lambda:invokefunction'));
 }
 
 const INVOKE_ACTIONS = new Set(['lambda:invokefunction', 'lambda:invokeasync']);
 
 /** Is an Action exactly the invoke actions: `lambda:InvokeFunction`, with `lambda:InvokeAsync` or not (any case)? */
 export function invokeOnly(action: Json | undefined): boolean {
-  const list = isArray(action) ? action : [action];
-  const names = list.map((a) => (typeof a === 'string' ? a.toLowerCase() : undefined));
+  const names = asList(action).map((a) => (typeof a === 'string' ? a.toLowerCase() : undefined));
   return names.includes('lambda:invokefunction') && names.every((a) => a !== undefined && INVOKE_ACTIONS.has(a));
 }

@@ -13,6 +13,7 @@ import type { Json, JsonObject } from '../../types';
 import type { OwnPolicies } from './own-policy';
 import { intrinsicName, getAttPair, refName } from '../../cfn/intrinsics';
 import type { Principal } from './principal';
+import { asList } from './evaluate';
 import type { IamWarning, Path, PolicyDoc } from './types';
 
 export type { IamWarning, Path, PolicyDoc } from './types';
@@ -91,7 +92,7 @@ export class PolicyLocator {
     if (intrinsicName(policies) !== undefined) {
       return cannotExtend(docs, warnings, `${smPath.join('/')}/Policies`, sm.id, targetsText, { kind: 'sam', id: sm.id });
     }
-    const list = isArray(policies) ? policies : policies === undefined ? [] : [policies];
+    const list = asList(policies);
     list.forEach((p, k) => {
       const docAt = isArray(policies) ? [...smPath, 'Policies', k] : [...smPath, 'Policies'];
       if (isObject(p) && getOwn(p, 'Statement') !== undefined) docs.push({ path: docAt, label: `${sm.id} Policies` });
@@ -139,24 +140,21 @@ export class PolicyLocator {
     // The macro's own policy added in this run (one from an earlier run is among the policies above).
     const own = this.#own.created(roleId);
     if (own !== undefined) docs.push({ path: ['Resources', own, 'Properties', 'PolicyDocument'], label: own });
+    const located = { docs, own: { roleId, role }, principal: { kind: 'role', id: roleId } as const };
     if (inline !== undefined && !isArray(inline)) {
       // `Policies` computed by an intrinsic (an Fn::If, say) is left as it is: the grant goes to a
       // policy resource of its own, attached to the role.
       const branches = this.#branchDocs(inline, [...rolePath, 'Policies'], roleId);
       return {
-        docs,
+        ...located,
         branches,
-        own: { roleId, role },
         ownOnly: true,
-        principal: { kind: 'role', id: roleId },
         addStatement: (st) => this.#own.add(roleId, role, sm, st, 'whose Policies is an intrinsic'),
       };
     }
     return {
-      docs,
+      ...located,
       host: roleId,
-      own: { roleId, role },
-      principal: { kind: 'role', id: roleId },
       addStatement: (s) => {
         const current = this.#editor.get([...rolePath, 'Policies']);
         const policy = { PolicyName: 'WarmStepFunctionsInvoke', PolicyDocument: { Version: '2012-10-17', Statement: [s] } };
@@ -189,20 +187,24 @@ export class PolicyLocator {
 
   #roleOf(value: Json | undefined): string | undefined {
     const ga = getAttPair(value);
-    if (ga && ga[1] === 'Arn' && this.#index.get(ga[0])?.type === 'AWS::IAM::Role') return ga[0];
+    if (ga && ga[1] === 'Arn' && this.#isRole(ga[0])) return ga[0];
     const parts = value === undefined ? undefined : partsOf(value);
     if (parts && parts.length === 1 && typeof parts[0] !== 'string') {
       const inner = getAttPair(parts[0].hole);
-      if (inner && inner[1] === 'Arn' && this.#index.get(inner[0])?.type === 'AWS::IAM::Role') return inner[0];
+      if (inner && inner[1] === 'Arn' && this.#isRole(inner[0])) return inner[0];
     }
     // `arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${Role}`: the role's name at the end of an ARN.
     if (parts && parts.length >= 2) {
       const last = parts[parts.length - 1];
       const before = parts[parts.length - 2];
       const id = typeof last !== 'string' ? refName(last.hole) : undefined;
-      if (id && typeof before === 'string' && /:role\/(?:[^:]*\/)?$/.test(before) && this.#index.get(id)?.type === 'AWS::IAM::Role') return id;
+      if (id && typeof before === 'string' && /:role\/(?:[^:]*\/)?$/.test(before) && this.#isRole(id)) return id;
     }
     return undefined;
+  }
+
+  #isRole(id: string): boolean {
+    return this.#index.get(id)?.type === 'AWS::IAM::Role';
   }
 
   #namesRole(value: Json, role: Resource): boolean {

@@ -52,12 +52,11 @@ const STAND_INS = /[\u0001-\u0003]/g;
 
 /** Does a Resource (or NotResource) pattern match the target ARN? */
 export function resourceMatches(pattern: Json, target: string, render: Render): Tri {
-  return matchesResource(pattern, target, DEPLOY_TIME_NAME.test(target), render);
+  return matchesText(render(pattern), target, DEPLOY_TIME_NAME.test(target));
 }
 
-/** resourceMatches, told whether the target has a name known only at deploy time (read once per list of patterns). */
-function matchesResource(pattern: Json, target: string, deployTimeName: boolean, render: Render): Tri {
-  const text = render(pattern);
+/** resourceMatches of a pattern rendered (undefined: it cannot be known), told whether the target has a name known only at deploy time. */
+function matchesText(text: string | undefined, target: string, deployTimeName: boolean): Tri {
   if (text === undefined) return 'unknown';
   if (wildcard(text, target)) return true;
   // A name known only at deploy time may match a pattern with wildcards in the function part.
@@ -75,7 +74,8 @@ export function actionMatches(pattern: Json, action: string): Tri {
 
 const not = (v: Tri): Tri => (v === 'unknown' ? v : !v);
 const and = (x: Tri, y: Tri): Tri => (x === false || y === false ? false : x === true && y === true ? true : 'unknown');
-const list = (v: Json | undefined): Json[] => (v === undefined ? [] : isArray(v) ? v : [v]);
+/** A value that is one item or a list, as a list (none for undefined). */
+export const asList = (v: Json | undefined): Json[] => (v === undefined ? [] : isArray(v) ? v : [v]);
 
 /**
  * Whether an Action (or NotAction) value, one pattern or a list, matches the action (lower-cased): the first
@@ -97,19 +97,6 @@ function anyActionOf(value: Json | undefined, lowerAction: string): Tri {
 function lowerActionMatches(pattern: Json, lowerAction: string): Tri {
   if (typeof pattern !== 'string') return 'unknown';
   return wildcard(pattern.toLowerCase(), lowerAction);
-}
-
-/** Whether a Resource (or NotResource) value, one pattern or a list, matches the target, as anyActionOf. */
-function anyResourceOf(value: Json | undefined, target: string, render: Render): Tri {
-  if (!isArray(value)) return value === undefined ? false : resourceMatches(value, target, render);
-  const deployTimeName = DEPLOY_TIME_NAME.test(target);
-  let result: Tri = false;
-  for (const x of value) {
-    const r = matchesResource(x, target, deployTimeName, render);
-    if (r === true) return true;
-    if (r === 'unknown') result = 'unknown';
-  }
-  return result;
 }
 
 /** Does a statement apply to the request (ignoring its Effect)? With why, for messages. */
@@ -134,18 +121,69 @@ function appliesTo(
   render: Render,
   a: Assignment,
 ): { applies: Tri; actionKey: string; resourceKey: string; byResource: Tri; conditional: boolean } | undefined {
+  const p = prepare(s, action, render, a);
+  const { actionKey, resourceKey, byAction } = p;
+  if (!actionKey || !resourceKey) return undefined;
+  // The first pattern that matches, else unknown when one may, else none (as anyActionOf).
+  const deployTimeName = DEPLOY_TIME_NAME.test(target);
+  let anyResource: Tri = false;
+  const { resources, texts } = p;
+  for (let k = 0; k < resources.length; k++) {
+    // Rendered when first needed (as the patterns before it did not match), then kept.
+    if (k === texts.length) texts.push(render(resources[k]));
+    const r = matchesText(texts[k], target, deployTimeName);
+    if (r === true) {
+      anyResource = true;
+      break;
+    }
+    if (r === 'unknown') anyResource = 'unknown';
+  }
+  const byResource = resourceKey === 'Resource' ? anyResource : not(anyResource);
+  let result = and(byAction, byResource);
+  const conditional = result !== false && p.conditional;
+  if (conditional) result = 'unknown';
+  return { applies: result, actionKey, resourceKey, byResource, conditional };
+}
+
+/** What appliesTo reads of a statement whatever the target: for one combination, action and renderer. */
+interface Prepared {
+  a: Assignment;
+  action: string;
+  render: Render;
+  actionKey?: string;
+  resourceKey?: string;
+  byAction: Tri;
+  /**
+   * Its Resource (or NotResource) patterns, and the first of them rendered. None when its actions do not match: then
+   * it does not apply, whatever its resources (most statements of a role are about other services).
+   */
+  resources: Json[];
+  texts: (string | undefined)[];
+  conditional: boolean;
+}
+
+/**
+ * Prepared statements: a statement is evaluated for many targets (every target of a state machine, in
+ * each combination), and its value does not change while it is evaluated (see Statement).
+ */
+const prepared = new WeakMap<Statement, Prepared>();
+
+function prepare(s: Statement, action: string, render: Render, a: Assignment): Prepared {
+  const known = prepared.get(s);
+  if (known !== undefined && known.a === a && known.action === action && known.render === render) return known;
   const v = s.value;
   const actionKey = getOwn(v, 'Action') !== undefined ? 'Action' : getOwn(v, 'NotAction') !== undefined ? 'NotAction' : undefined;
   const resourceKey = getOwn(v, 'Resource') !== undefined ? 'Resource' : getOwn(v, 'NotResource') !== undefined ? 'NotResource' : undefined;
-  if (!actionKey || !resourceKey) return undefined;
-  const anyAction = anyActionOf(resolve(getOwn(v, actionKey), a), action.toLowerCase());
-  const byAction = actionKey === 'Action' ? anyAction : not(anyAction);
-  const anyResource = anyResourceOf(resolve(getOwn(v, resourceKey), a), target, render);
-  const byResource = resourceKey === 'Resource' ? anyResource : not(anyResource);
-  let result = and(byAction, byResource);
-  const conditional = result !== false && getOwn(v, 'Condition') !== undefined;
-  if (conditional) result = 'unknown';
-  return { applies: result, actionKey, resourceKey, byResource, conditional };
+  let byAction: Tri = false;
+  let resources: Json[] = [];
+  if (actionKey && resourceKey) {
+    const anyAction = anyActionOf(resolve(getOwn(v, actionKey), a), action.toLowerCase());
+    byAction = actionKey === 'Action' ? anyAction : not(anyAction);
+    if (byAction !== false) resources = asList(resolve(getOwn(v, resourceKey), a));
+  }
+  const p: Prepared = { a, action, render, actionKey, resourceKey, byAction, resources, texts: [], conditional: getOwn(v, 'Condition') !== undefined };
+  prepared.set(s, p);
+  return p;
 }
 
 const NONE: readonly Statement[] = [];
@@ -203,14 +241,14 @@ export function invokeResources(policy: Json, action: string): Json[] | 'any' {
       const actions = getOwn(v, 'Action');
       if (
         actions !== undefined &&
-        !list(actions)
+        !asList(actions)
           .flatMap((x) => leaves(x))
           .some((x) => actionMatches(x, action) !== false)
       )
         continue;
       const resources = getOwn(v, 'Resource');
       if (resources === undefined) return 'any';
-      out.push(...list(resources).flatMap((x) => leaves(x)));
+      out.push(...asList(resources).flatMap((x) => leaves(x)));
       continue;
     }
     for (const k of keysOf(v)) stack.push(v[k]);

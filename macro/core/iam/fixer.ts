@@ -22,7 +22,7 @@ import type { Json } from '../../types';
 import { getOwn, jsonEqual, isArray, jsonText } from '../../cfn/json';
 import { Coverage, invokeOnly } from './coverage';
 import { PolicyLocator, type Located } from './documents';
-import { actionMatches, assignments, describeAssignment, evaluate, INVOKE, leaves, mayApply, type Verdict } from './evaluate';
+import { actionMatches, asList, assignments, describeAssignment, evaluate, INVOKE, leaves, mayApply, type Verdict } from './evaluate';
 import { collectConditions, resolve, type Assignment } from './conditions';
 import { describeValue, PrincipalReader, type PolicyEntry, type Principal } from './principal';
 import type { IamWarning, Policies, Statement } from './types';
@@ -215,8 +215,8 @@ export class IamFixer {
           strictMessage: `the policies of ${principal.id} depend on ${names.length} conditions, more than the ${MAX_CONDITIONS} the macro evaluates in every combination`,
         });
       }
-      const combos = assignments(evaluated);
-      const cold = g.fn !== undefined ? { 'Fn::GetAtt': [g.fn, 'Arn'] } : g.unqualified;
+      const combos = evaluated.length === 0 ? this.#none : assignments(evaluated);
+      const cold = fnArnOf(g);
       const check = (): Failure[] => {
         const failures: Failure[] = [];
         for (const a of combos) {
@@ -286,6 +286,9 @@ export class IamFixer {
     return p;
   }
 
+  /** The one combination when no condition matters (most targets): one object, so that evaluate knows it again (see Statement). */
+  readonly #none: Assignment[] = [new Map()];
+
   /** Managed policies outside the template may deny what the template allows: a warning (a note), never silence. */
   #noteExternal(principal: Principal, g: Grant, all: Policies[], noted: Set<string>, outcome: IamOutcome): void {
     for (const p of all) {
@@ -325,7 +328,7 @@ export class IamFixer {
       // Exempting the target from the Deny must exempt lambda:InvokeFunction alone: the Deny's other
       // actions go on denying the target in a statement of their own. That needs them written out
       // (no wildcard), and a statement in a list (not one chosen by Fn::If).
-      const others = asList(getOwn(s, 'Action')).filter((x) => typeof x !== 'string' || x.toLowerCase() !== INVOKE.toLowerCase());
+      const others = asList(getOwn(s, 'Action')).filter(otherAction);
       if (others.some((x) => typeof x !== 'string' || /[*?]/.test(x))) return;
       const stPath = v.statement.path;
       const inList = typeof stPath[stPath.length - 1] === 'number' && stPath[stPath.length - 2] === 'Statement';
@@ -408,7 +411,7 @@ export class IamFixer {
         const fix = !v.certain
           ? `make sure it does not deny lambda:InvokeFunction on ${target}`
           : getOwn(s, 'NotResource') !== undefined
-            ? `add ${target} to its NotResource${asList(getOwn(s, 'Action')).some((x) => typeof x !== 'string' || x.toLowerCase() !== INVOKE.toLowerCase()) ? ` for lambda:InvokeFunction alone (deny its other actions on ${target} in a statement of their own)` : ''}`
+            ? `add ${target} to its NotResource${asList(getOwn(s, 'Action')).some(otherAction) ? ` for lambda:InvokeFunction alone (deny its other actions on ${target} in a statement of their own)` : ''}`
             : getOwn(s, 'NotAction') !== undefined
               ? 'add lambda:InvokeFunction to its NotAction'
               : `narrow its Resource so that it does not match ${target}, or list ${sm.id} in Exclude`;
@@ -437,7 +440,7 @@ export class IamFixer {
 
   /** Rendered unqualified function ARN of a grant. */
   #fnText(g: Grant): string | undefined {
-    const fnArn = g.fn !== undefined ? { 'Fn::GetAtt': [g.fn, 'Arn'] } : g.unqualified;
+    const fnArn = fnArnOf(g);
     return fnArn === undefined ? undefined : this.#arns.render(fnArn);
   }
 
@@ -567,7 +570,11 @@ interface Failure {
   target: Json;
 }
 
-const asList = (v: Json | undefined): Json[] => (v === undefined ? [] : isArray(v) ? v : [v]);
+/** The unqualified function ARN of a grant: the function's, or the one given when it is not in the template. */
+const fnArnOf = (g: Grant): Json | undefined => (g.fn !== undefined ? { 'Fn::GetAtt': [g.fn, 'Arn'] } : g.unqualified);
+
+/** An action other than lambda:InvokeFunction (any case), or not a string. */
+const otherAction = (x: Json): boolean => typeof x !== 'string' || x.toLowerCase() !== 'lambda:invokefunction';
 
 /** `GuardrailPolicy statement DenyOthers (Resources/…/Statement/0)`. */
 function statementName(s: Statement): string {

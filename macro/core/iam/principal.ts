@@ -134,39 +134,32 @@ export class PrincipalReader {
 
   /** The Type of each policy resource (see policyIds): types never change, and the macro only adds resources. */
   readonly #types = new Map<string, string>();
-  #idsCache?: { resources: object; added: number; policy: string[]; connectors: string[]; both: string[] };
+  #found?: { resources: Json | undefined; added: number; list: PolicyEntry[] };
   #listedCache?: { from: readonly PolicyEntry[]; policy: string[]; connectors: string[]; both: string[] };
 
   /**
-   * The IDs of the policy resources (POLICY_TYPES) and of the Connectors, in template order. Computed again
-   * only when the Resources map is a new object or the macro has added a resource to it (`added`), and then
-   * from the types already known: a template of thousands of resources is not read again for every state
-   * machine and grant.
+   * The IDs of the policy resources (POLICY_TYPES) and of the Connectors, in template order: the caller's list,
+   * or the resources found in Resources, found again only when the Resources map is a new object or the macro
+   * has added a resource to it (`added`): a template of thousands of resources is not read again for every
+   * state machine and grant.
    */
   #policyIds(): { policy: string[]; connectors: string[]; both: string[] } {
     if (this.#listed !== undefined) return this.#fromListed(this.#listed());
     const r = this.#read(['Resources']);
-    if (!isObject(r)) return { policy: [], connectors: [], both: [] };
     const added = this.#added();
-    if (this.#idsCache?.resources === r && this.#idsCache.added === added) return this.#idsCache;
-    const ids = keysOf(r);
-    const policy: string[] = [];
-    const connectors: string[] = [];
-    const both: string[] = [];
-    for (const id of ids) {
-      // Read in place, not by path (this runs over every resource of the template), and only the policies'
-      // types are kept (policies() reads them).
-      const type = getOwn(getOwn(r, id), 'Type');
-      if (typeof type !== 'string') continue;
-      if (POLICY_TYPES.has(type)) {
-        policy.push(id);
-        this.#types.set(id, type);
-      } else if (type === CONNECTOR_TYPE) connectors.push(id);
-      else continue;
-      both.push(id);
+    let found = this.#found;
+    if (found === undefined || found.resources !== r || found.added !== added) {
+      const list: PolicyEntry[] = [];
+      // Read in place, not by path (this runs over every resource of the template).
+      if (isObject(r))
+        for (const id of keysOf(r)) {
+          const type = getOwn(getOwn(r, id), 'Type');
+          if (typeof type === 'string') list.push({ id, type });
+        }
+      found = { resources: r, added, list };
+      this.#found = found;
     }
-    this.#idsCache = { resources: r, added, policy, connectors, both };
-    return this.#idsCache;
+    return this.#fromListed(found.list);
   }
 
   /** policyIds from the caller's list (see `listed`), split once per list. */
@@ -205,9 +198,15 @@ export class PrincipalReader {
    * others cannot change a verdict, whatever their conditions).
    */
   conditions(p: Principal, matters: (policy: Json[] | 'any') => boolean = () => true, version = 0): Set<string> {
-    const out = new Set(this.#ownConditions(p, version));
+    const key = `${p.kind}:${p.id}`;
+    let known = this.#known.get(key);
+    if (known?.version !== version) {
+      known = { version, own: this.#ownConditions(p), reaching: this.#reaching(p) };
+      this.#known.set(key, known);
+    }
+    const out = new Set(known.own);
     // A boundary matters whatever its statements: without an Allow in it, nothing is allowed.
-    for (const r of this.#reaching(p, version)) {
+    for (const r of known.reaching) {
       if (!r.boundary && !matters(r.invoke)) continue;
       if (!r.conditions) {
         r.conditions = new Set();
@@ -218,11 +217,14 @@ export class PrincipalReader {
     return out;
   }
 
-  /** The principal's own conditions (its Condition, and Fn::If in its properties), read once per version. */
-  #ownConditions(p: Principal, version: number): Set<string> {
-    const key = `${p.kind}:${p.id}`;
-    const known = this.#own.get(key);
-    if (known && known.version === version) return known.set;
+  /**
+   * Per principal (`kind:id`), its own conditions and the policies that may reach it, read once per `version` (the
+   * caller's count of its own policy edits).
+   */
+  readonly #known = new Map<string, { version: number; own: Set<string>; reaching: Reaching[] }>();
+
+  /** The principal's own conditions (its Condition, and Fn::If in its properties). */
+  #ownConditions(p: Principal): Set<string> {
     const out = new Set<string>();
     const props: Path = ['Resources', p.id, 'Properties'];
     const condition = this.#read(['Resources', p.id, 'Condition']);
@@ -231,23 +233,14 @@ export class PrincipalReader {
       for (const k of ['Role', 'Policies', 'PermissionsBoundary']) collectConditions(this.#read([...props, k]), out);
       collectConditions(this.#read(['Resources', p.id, 'Connectors']), out);
     } else collectConditions(this.#read(props), out);
-    this.#own.set(key, { version, set: out });
     return out;
   }
-
-  readonly #own = new Map<string, { version: number; set: Set<string> }>();
-
-  readonly #reach = new Map<string, { version: number; list: Reaching[] }>();
 
   /**
    * The policy resources (and Connectors) that may reach the principal in some combination:
    * attached by Ref or by name, or referenced by the role (ManagedPolicyArns, PermissionsBoundary).
-   * Read once per `version` (the caller's count of its own policy edits).
    */
-  #reaching(p: Principal, version: number): Reaching[] {
-    const key = `${p.kind}:${p.id}`;
-    const known = this.#reach.get(key);
-    if (known && known.version === version) return known.list;
+  #reaching(p: Principal): Reaching[] {
     const props: Path = ['Resources', p.id, 'Properties'];
     const ids = this.#policyIds().both;
     const roleName = ids.length > 0 ? this.#read([...props, 'RoleName']) : undefined;
@@ -266,7 +259,6 @@ export class PrincipalReader {
       const mayReach = this.#mentions(raw, p.id) || (typeof roleName === 'string' && this.#mentions(raw, roleName)) || namedMentions(id);
       if (mayReach) list.push({ raw, boundary: boundaryText.includes(jsonText({ Ref: id })), invoke: invokeResources(raw, INVOKE) });
     }
-    this.#reach.set(key, { version, list });
     return list;
   }
 

@@ -22,7 +22,11 @@ export interface IamWarning {
   note?: true;
 }
 
-/** A statement of a policy that reaches a principal (see principal.ts). */
+/**
+ * A statement of a policy that reaches a principal (see principal.ts). Its value does not change while it is
+ * evaluated: evaluate.ts keeps what it derives from it (per combination and renderer), and a policy the macro
+ * edits is read again as new Statements.
+ */
 export interface Statement {
   /** The statement, with Fn::If resolved at its top level (its values are resolved when read). */
   value: JsonObject;

@@ -384,12 +384,17 @@ describe('a shape keeps only what a reader needs (SLOT_SHAPE)', () => {
     );
   });
 
-  test('dropped parts are the shared scalar; kept parts are built', () => {
+  test('keys no reader looks up are left out, values only looked up are the shared scalar; kept parts are built', () => {
     const text =
-      '{"Comment":"c","States":{"A":{"Type":"Task","Resource":"r","Retry":[{"ErrorEquals":["x"]}],"Parameters":{"FunctionName":"f","Payload":{"k":"v"}}}}}';
+      '{"Comment":"c","States":{"A":{"Type":"Task","Resource":"r","Retry":[{"ErrorEquals":["x"]}],"Parameters":{"FunctionName":"f","Payload":{"k":"v"}}},' +
+      '"B":{"Type":"Task","Parameters":{"FunctionName.$":"$.f","Qualifier.$":"$.q"},"Credentials":{"RoleArn.$":"$.r","X":1}},' +
+      '"C":{"Type":"Task","Credentials":{"RoleArn":"role"},"Next":"D","Ty\\u0070e":"Pass","Parameters":"x"}}}';
     expect(view(shaped(text))).toEqual({
-      Comment: '<scalar>',
-      States: { A: { Type: 'Task', Resource: 'r', Retry: '<scalar>', Parameters: { FunctionName: 'f', Payload: '<scalar>' } } },
+      States: {
+        A: { Type: 'Task', Resource: 'r', Parameters: { FunctionName: 'f' } },
+        B: { Type: 'Task', Parameters: { 'FunctionName.$': '<scalar>', 'Qualifier.$': '<scalar>' }, Credentials: { 'RoleArn.$': '<scalar>' } },
+        C: { Type: 'Pass', Credentials: { RoleArn: 'role' }, Parameters: 'x' },
+      },
     });
   });
 
@@ -418,7 +423,7 @@ describe('a shape keeps only what a reader needs (SLOT_SHAPE)', () => {
 
   test('a deep dropped part is checked without frames: the same result as a full parse', () => {
     const deep = `{"States":{"A":{"Type":"Task","Retry":${'[{"a":'.repeat(5000)}1${'}]'.repeat(5000)}}}}`;
-    expect(view(shaped(deep))).toEqual({ States: { A: { Type: 'Task', Retry: '<scalar>' } } });
+    expect(view(shaped(deep))).toEqual({ States: { A: { Type: 'Task' } } });
     const broken = deep.replace('1}]', '1]]');
     expect(() => shaped(broken)).toThrow(new ReadError(errorOf(broken)));
   });
