@@ -179,10 +179,9 @@ export function readTemplate(fragment: unknown, region?: string, accountId?: str
 /**
  * The resources a value refers to (Ref, GetAtt, `${X}` / `${X.Attr}` in Fn::Sub; both branches of
  * an Fn::If count, as they do for CloudFormation), each named through `resolve` (undefined: not a
- * resource, e.g. a parameter or a pseudo parameter).
+ * resource, e.g. a parameter or a pseudo parameter), added to `out` in the order they are found.
  */
-export function referencedResources(value: Json | undefined, resolve: (id: string) => string | undefined): Set<string> {
-  const out = new Set<string>();
+export function referencedResources(value: Json | undefined, resolve: (id: string) => string | undefined, out: Set<string> = new Set<string>()): Set<string> {
   const add = (id: string): void => {
     const r = resolve(id);
     if (r !== undefined) out.add(r);
