@@ -86,9 +86,9 @@ export class Dependencies {
     if (node) node.edges = node.exists = undefined;
   }
 
-  /** The resources of the template a value refers to. */
-  references(value: Json | undefined): Set<string> {
-    return referencedResources(value, this.#resolve);
+  /** The resources of the template a value refers to (added to `out`, when given). */
+  references(value: Json | undefined, out?: Set<string>): Set<string> {
+    return referencedResources(value, this.#resolve, out);
   }
 
   /** `resolve`, bound once (every reference read calls it). */
