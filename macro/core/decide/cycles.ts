@@ -10,7 +10,7 @@
  * target is written as its literal ARN, which refers to no resource; when it has none (a name
  * that is not a literal, a version), the slot stays as it is.
  */
-import type { Dependencies } from '../template/dependencies';
+import type { Dependencies, Unreaching } from '../template/dependencies';
 import { formatValue } from '../../cfn/parts';
 import { literalize } from '../targets/literal';
 import type { Edit } from '../definition/edit';
@@ -32,11 +32,11 @@ export interface EditMemo {
   /** The cycle each target would close (null: none). */
   cycles: Map<string, string[] | null>;
   /** Resources that do not reach the state machine (found by earlier searches): no search enters them again. */
-  unreaching: Set<string>;
+  unreaching: Unreaching;
 }
 
 export function editMemo(): EditMemo {
-  return { cycles: new Map(), unreaching: new Set() };
+  return { cycles: new Map(), unreaching: {} };
 }
 
 export function checkEdit(

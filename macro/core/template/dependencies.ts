@@ -25,7 +25,15 @@ interface Node {
   /** The search (see `path`) that reached it last, and the node it was reached from then. */
   seen: number;
   from?: Node;
+  /** The caller's `unreaching` token under which a search found it does not reach the goal (the last one). */
+  off?: Unreaching;
 }
+
+/**
+ * What a caller learns across its searches for one goal while the graph stays the same: the resources found
+ * not to reach it, which no search under the same token enters again. Any new object; the nodes keep it.
+ */
+export type Unreaching = object;
 
 export class Dependencies {
   readonly #nodes = new Map<string, Node>();
@@ -98,8 +106,8 @@ export class Dependencies {
    * The shortest chain of dependencies from `from` to one of `to` (`[from, …, t]`), or undefined.
    * `extra` edges count as if they were in the template.
    */
-  path(from: string, to: readonly string[], extra: readonly [string, string][] = [], unreaching?: Set<string>): string[] | undefined {
-    if (unreaching?.has(from)) return undefined;
+  path(from: string, to: readonly string[], extra: readonly [string, string][] = [], unreaching?: Unreaching): string[] | undefined {
+    if (unreaching && this.#node(from).off === unreaching) return undefined;
     // Each search has its number: a node it reached has it as `seen`, and `from` set by this search.
     const search = ++this.#searches;
     const start = this.#node(from);
@@ -118,13 +126,13 @@ export class Dependencies {
     }
     // None of the resources searched reaches `to`: a caller that keeps `unreaching` (while the graph
     // and `to` stay the same) does not search them again.
-    if (unreaching) for (const n of queue) unreaching.add(n.id);
+    if (unreaching) for (const n of queue) n.off = unreaching;
     return undefined;
   }
 
   /** The search at `from` goes on to `n`, unless it reached `n` already or `n` is known not to lead to its goal. */
-  #enter(n: Node, from: Node, queue: Node[], unreaching: Set<string> | undefined): void {
-    if (n.seen !== this.#searches && !unreaching?.has(n.id)) {
+  #enter(n: Node, from: Node, queue: Node[], unreaching: Unreaching | undefined): void {
+    if (n.seen !== this.#searches && (!unreaching || n.off !== unreaching)) {
       n.seen = this.#searches;
       n.from = from;
       queue.push(n);
@@ -135,7 +143,7 @@ export class Dependencies {
    * The circular dependency that new edges `from → t` (each `t` of `to`) would close, as the chain
    * `[from, t, …, from]`; undefined when they close none. `extra` edges count as if written.
    */
-  cycle(from: string, to: Iterable<string>, extra: readonly [string, string][] = [], unreaching?: Set<string>): string[] | undefined {
+  cycle(from: string, to: Iterable<string>, extra: readonly [string, string][] = [], unreaching?: Unreaching): string[] | undefined {
     let best: string[] | undefined;
     for (const t of to) {
       const back = this.path(t, [from], extra, unreaching);
