@@ -10,15 +10,12 @@
  * target is written as its literal ARN, which refers to no resource; when it has none (a name
  * that is not a literal, a version), the slot stays as it is.
  */
-import type { Dependencies } from '../template/dependencies';
-import { formatValue, partsToValue } from '../../cfn/parts';
+import type { Dependencies, Unreaching } from '../template/dependencies';
+import { formatValue } from '../../cfn/parts';
 import { literalize } from '../targets/literal';
 import type { Edit } from '../definition/edit';
 import type { TemplateIndex } from '../template/read';
 import type { WarmTargets } from '../targets/find';
-import type { Json } from '../../types';
-import { jsonText } from '../../cfn/json';
-import { referenceKey } from '../../cfn/intrinsics';
 
 export type CheckedEdit =
   | { kind: 'ok'; edit: Edit }
@@ -29,19 +26,17 @@ export type CheckedEdit =
 
 /**
  * What the checks of one state machine's slots share: the graph does not change between its slots,
- * which are written together, and many slots invoke the same functions.
+ * which are written together, and many slots invoke the same functions (the search for each is made once).
  */
 export interface EditMemo {
   /** The cycle each target would close (null: none). */
   cycles: Map<string, string[] | null>;
-  /** The resources a rewrite adds, by the slot's parts and the new value (as JSON). */
-  added: Map<string, string[]>;
   /** Resources that do not reach the state machine (found by earlier searches): no search enters them again. */
-  unreaching: Set<string>;
+  unreaching: Unreaching;
 }
 
 export function editMemo(): EditMemo {
-  return { cycles: new Map(), added: new Map(), unreaching: new Set() };
+  return { cycles: new Map(), unreaching: {} };
 }
 
 export function checkEdit(
@@ -52,15 +47,17 @@ export function checkEdit(
   targets: WarmTargets,
   memo: EditMemo = editMemo(),
 ): CheckedEdit {
+  const refs = deps.references(edit.value);
+  // Most slots invoke a function whose target is known to close no circle by now: then what else they
+  // refer to does not matter.
+  let known = true;
+  for (const r of refs) if (memo.cycles.get(r) !== null) known = false;
+  if (known) return { kind: 'ok', edit };
   // Only the references the rewrite adds: what the slot refers to already is the template's own.
-  let key = valueKey(edit.value);
-  for (const p of edit.slot.leaf.parts) if (typeof p !== 'string') key += valueKey(p.hole);
-  let added = memo.added.get(key);
-  if (!added) {
-    const before = deps.references(partsToValue(edit.slot.leaf.parts));
-    added = [...deps.references(edit.value)].filter((r) => !before.has(r));
-    memo.added.set(key, added);
-  }
+  const before = new Set<string>();
+  for (const p of edit.slot.leaf.parts) if (typeof p !== 'string') deps.references(p.hole, before);
+  const added: string[] = [];
+  for (const r of refs) if (!before.has(r)) added.push(r);
   let cycle: string[] | undefined;
   const closing = new Set<string>();
   for (const r of added) {
@@ -79,12 +76,4 @@ export function checkEdit(
   const left = [...deps.references(literal.value)].filter((r) => closing.has(r));
   if (left.length) return { kind: 'cycle', cycle, why: `${left.join(', ')} cannot be written as a literal ARN there` };
   return { kind: 'literal', edit: { ...edit, value: literal.value, to: formatValue(literal.value), cycle } };
-}
-
-/** An exact, self-delimiting key of a value (the common Ref and GetAtt cheaply, anything else as JSON). */
-function valueKey(v: Json): string {
-  const ref = referenceKey(v);
-  if (ref !== undefined) return ref;
-  const json = jsonText(v);
-  return `J${json.length}:${json}`;
 }

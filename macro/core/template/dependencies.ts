@@ -6,7 +6,7 @@
  * DefinitionSubstitutions key / Fn::Sub variable that feeds it), an IAM grant, a DependsOn, and
  * the macro's own policy. It reads each resource as it is *now* (through the editor), one
  * resource at a time on first use; whoever changes a resource says so (`changed`), and edges the
- * macro plans but has not written yet can be added (`add`) or passed to one question (`extra`).
+ * macro plans but has not written yet are passed to the question they matter to (`extra`).
  */
 import { getOwn, isObject, isArray, keysOf } from '../../cfn/json';
 import { referencedResources } from './read';
@@ -15,26 +15,50 @@ import type { Json } from '../../types';
 /** A resource of the template as it is now (undefined when there is none). */
 export type ReadResource = (id: string) => Json | undefined;
 
+/** A logical ID as the graph knows it (found by ID once; its edges lead to the nodes themselves). */
+interface Node {
+  readonly id: string;
+  /** Is there a resource with this ID? (undefined: not asked yet, or changed since) */
+  exists?: boolean;
+  /** The resources it depends on directly, as the template says now (undefined: not read yet, or changed since). */
+  edges?: Node[];
+  /** The search (see `path`) that reached it last, and the node it was reached from then. */
+  seen: number;
+  from?: Node;
+  /** The caller's `unreaching` token under which a search found it does not reach the goal (the last one). */
+  off?: Unreaching;
+}
+
+/**
+ * What a caller learns across its searches for one goal while the graph stays the same: the resources found
+ * not to reach it, which no search under the same token enters again. Any new object; the nodes keep it.
+ */
+export type Unreaching = object;
+
 export class Dependencies {
-  readonly #edges = new Map<string, Set<string>>();
-  /** Edges the macro recorded without writing them (yet). */
-  readonly #added = new Map<string, Set<string>>();
-  /** Whether a logical ID is a resource, by ID (every reference of every resource read asks). */
-  readonly #known = new Map<string, boolean>();
+  readonly #nodes = new Map<string, Node>();
   readonly #read: ReadResource;
+  /** The number of searches so far: a node's `seen` is the search that reached it (no map per search). */
+  #searches = 0;
 
   constructor(read: ReadResource) {
     this.#read = read;
   }
 
+  #node(id: string): Node {
+    let node = this.#nodes.get(id);
+    if (!node) {
+      node = { id, seen: 0 };
+      this.#nodes.set(id, node);
+    }
+    return node;
+  }
+
   /** Is there a resource with this logical ID? */
   exists(id: string): boolean {
-    let known = this.#known.get(id);
-    if (known === undefined) {
-      known = isObject(this.#read(id));
-      this.#known.set(id, known);
-    }
-    return known;
+    const node = this.#node(id);
+    node.exists ??= isObject(this.#read(id));
+    return node.exists;
   }
 
   /**
@@ -47,85 +71,79 @@ export class Dependencies {
     return dot > 0 && this.exists(id.slice(0, dot)) ? id.slice(0, dot) : undefined;
   }
 
-  /** Resources `id` depends on directly, as the template says now (read on first use). */
-  #of(id: string): Set<string> {
-    let set = this.#edges.get(id);
-    if (!set) {
-      set = new Set<string>();
-      const r = this.#read(id);
+  /** Resources `node` depends on directly, as the template says now (read on first use). */
+  #of(node: Node): Node[] {
+    if (!node.edges) {
+      const set = new Set<string>();
+      const r = this.#read(node.id);
       if (isObject(r)) {
-        for (const key of keysOf(r)) if (key !== 'Type' && key !== 'Condition' && key !== 'DependsOn') for (const ref of this.references(r[key])) set.add(ref);
+        // One set for the whole resource: each property's references are added to it as they are found.
+        for (const key of keysOf(r)) if (key !== 'Type' && key !== 'Condition' && key !== 'DependsOn') referencedResources(r[key], this.#resolve, set);
         const dependsOn = getOwn(r, 'DependsOn');
         for (const d of isArray(dependsOn) ? dependsOn : [dependsOn]) if (typeof d === 'string' && this.exists(d)) set.add(d);
       }
-      this.#edges.set(id, set);
+      node.edges = [];
+      for (const id of set) node.edges.push(this.#node(id));
     }
-    return set;
+    return node.edges;
   }
 
   /** The resource changed (a definition rewritten, a statement or a DependsOn added): read it again when asked. */
   changed(id: string): void {
-    this.#edges.delete(id);
-    this.#known.delete(id);
+    const node = this.#nodes.get(id);
+    if (node) node.edges = node.exists = undefined;
   }
 
-  /** Records that `from` will depend on `to` (an edge the macro plans and has not written). */
-  add(from: string, to: Iterable<string>): void {
-    let set = this.#added.get(from);
-    if (!set) {
-      set = new Set<string>();
-      this.#added.set(from, set);
-    }
-    for (const t of to) set.add(t);
+  /** The resources of the template a value refers to (added to `out`, when given). */
+  references(value: Json | undefined, out?: Set<string>): Set<string> {
+    return referencedResources(value, this.#resolve, out);
   }
 
-  /** The resources of the template a value refers to. */
-  references(value: Json | undefined): Set<string> {
-    return referencedResources(value, (id) => this.resolve(id));
-  }
+  /** `resolve`, bound once (every reference read calls it). */
+  readonly #resolve = (id: string): string | undefined => this.resolve(id);
 
   /**
    * The shortest chain of dependencies from `from` to one of `to` (`[from, …, t]`), or undefined.
    * `extra` edges count as if they were in the template.
    */
-  path(from: string, to: readonly string[], extra: readonly [string, string][] = [], unreaching?: Set<string>): string[] | undefined {
-    if (unreaching?.has(from)) return undefined;
-    const previous = new Map<string, string | null>([[from, null]]);
-    const queue = [from];
+  path(from: string, to: readonly string[], extra: readonly [string, string][] = [], unreaching?: Unreaching): string[] | undefined {
+    if (unreaching && this.#node(from).off === unreaching) return undefined;
+    // Each search has its number: a node it reached has it as `seen`, and `from` set by this search.
+    const search = ++this.#searches;
+    const start = this.#node(from);
+    start.seen = search;
+    start.from = undefined;
+    const queue = [start];
     for (let k = 0; k < queue.length; k++) {
-      const id = queue[k];
-      if (to.includes(id)) {
+      const node = queue[k];
+      if (to.includes(node.id)) {
         const chain: string[] = [];
-        for (let at: string | null = id; at !== null; at = previous.get(at) ?? null) chain.push(at);
+        for (let at: Node | undefined = node; at; at = at.from) chain.push(at.id);
         return chain.reverse();
       }
-      const visit = (n: string): void => {
-        if (!previous.has(n) && !unreaching?.has(n)) {
-          previous.set(n, id);
-          queue.push(n);
-        }
-      };
-      for (const n of this.#of(id)) visit(n);
-      const added = this.#added.get(id);
-      if (added) for (const n of added) visit(n);
-      for (const [a, b] of extra) if (a === id) visit(b);
+      for (const n of this.#of(node)) this.#enter(n, node, queue, unreaching);
+      for (const [a, b] of extra) if (a === node.id) this.#enter(this.#node(b), node, queue, unreaching);
     }
     // None of the resources searched reaches `to`: a caller that keeps `unreaching` (while the graph
     // and `to` stay the same) does not search them again.
-    if (unreaching) for (const id of queue) unreaching.add(id);
+    if (unreaching) for (const n of queue) n.off = unreaching;
     return undefined;
   }
 
-  /** Does `from` depend on one of `to`, directly or through other resources? */
-  reaches(from: string, ...to: string[]): boolean {
-    return this.path(from, to) !== undefined;
+  /** The search at `from` goes on to `n`, unless it reached `n` already or `n` is known not to lead to its goal. */
+  #enter(n: Node, from: Node, queue: Node[], unreaching: Unreaching | undefined): void {
+    if (n.seen !== this.#searches && (!unreaching || n.off !== unreaching)) {
+      n.seen = this.#searches;
+      n.from = from;
+      queue.push(n);
+    }
   }
 
   /**
    * The circular dependency that new edges `from → t` (each `t` of `to`) would close, as the chain
    * `[from, t, …, from]`; undefined when they close none. `extra` edges count as if written.
    */
-  cycle(from: string, to: Iterable<string>, extra: readonly [string, string][] = [], unreaching?: Set<string>): string[] | undefined {
+  cycle(from: string, to: Iterable<string>, extra: readonly [string, string][] = [], unreaching?: Unreaching): string[] | undefined {
     let best: string[] | undefined;
     for (const t of to) {
       const back = this.path(t, [from], extra, unreaching);

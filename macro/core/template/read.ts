@@ -179,10 +179,9 @@ export function readTemplate(fragment: unknown, region?: string, accountId?: str
 /**
  * The resources a value refers to (Ref, GetAtt, `${X}` / `${X.Attr}` in Fn::Sub; both branches of
  * an Fn::If count, as they do for CloudFormation), each named through `resolve` (undefined: not a
- * resource, e.g. a parameter or a pseudo parameter).
+ * resource, e.g. a parameter or a pseudo parameter), added to `out` in the order they are found.
  */
-export function referencedResources(value: Json | undefined, resolve: (id: string) => string | undefined): Set<string> {
-  const out = new Set<string>();
+export function referencedResources(value: Json | undefined, resolve: (id: string) => string | undefined, out: Set<string> = new Set<string>()): Set<string> {
   const add = (id: string): void => {
     const r = resolve(id);
     if (r !== undefined) out.add(r);
@@ -201,21 +200,24 @@ export function referencedResources(value: Json | undefined, resolve: (id: strin
       }
       continue;
     }
-    const keys = keysOf(v);
-    if (keys.length === 1) {
-      const arg = v[keys[0]];
-      if (keys[0] === 'Ref') {
+    // for…in lists a JSON object's own keys, in Object.keys's order, without making their list.
+    let count = 0;
+    let key = '';
+    for (const k in v) {
+      const x = v[k];
+      count++;
+      key = k;
+      if (k === 'Fn::Sub') subReferences(x, add);
+      if (typeof x === 'object' && x !== null) stack.push(x);
+    }
+    if (count === 1) {
+      const arg = v[key];
+      if (key === 'Ref') {
         if (typeof arg === 'string') add(arg);
-      } else if (keys[0] === 'Fn::GetAtt') {
+      } else if (key === 'Fn::GetAtt') {
         const pair = getAttPair(v);
         if (pair) add(pair[0]);
       }
-    }
-    for (let k = 0; k < keys.length; k++) {
-      const x = v[keys[k]];
-      // Object.keys lists every own key of a JSON value: the key is there exactly when hasOwn says so.
-      if (keys[k] === 'Fn::Sub') subReferences(x, add);
-      if (typeof x === 'object' && x !== null) stack.push(x);
     }
   }
   return out;
