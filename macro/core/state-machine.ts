@@ -26,7 +26,16 @@ import { decideOnce, decideQualifier, reasonOf, type SlotDecision } from './deci
 import type { WarmTargets } from './targets/find';
 import { roleKey, unreadableIn, type Resource, type TemplateIndex } from './template/read';
 import { touchesWarm } from './definition/warm-mention';
-import { MACRO_NAME, type Decision, type Json, type JsonObject, type StoredDefinition, type StoredRef, type TransformOptions, type ValueLocation } from '../types';
+import {
+  MACRO_NAME,
+  type Decision,
+  type Json,
+  type JsonObject,
+  type StoredDefinition,
+  type StoredRef,
+  type TransformOptions,
+  type ValueLocation,
+} from '../types';
 import type { MessageId } from '../messages';
 import { checkNesting, formatCount, LimitError, LIMITS } from '../limits';
 
@@ -115,10 +124,8 @@ export function processStateMachine(sm: Resource, ctx: RunContext): void {
 
 /** Reads, decides, writes and grants; the number of IAM grants added when the definition was written, else undefined. */
 function rewrite(sm: Resource, ctx: RunContext): number | undefined {
-  const models = readModel(sm, ctx);
-  if (!models) return undefined;
   const written: { model: Model; edits: Edit[] }[] = [];
-  for (const model of models) {
+  for (const model of readModel(sm, ctx) ?? []) {
     const edits = decideModel(sm, ctx, model);
     if (edits.length > 0) written.push({ model, edits });
   }
@@ -129,7 +136,7 @@ function rewrite(sm: Resource, ctx: RunContext): number | undefined {
 /** Finds and decides the invocations of one definition; the edits to write. */
 function decideModel(sm: Resource, ctx: RunContext, model: Model): Edit[] {
   const { out, options } = ctx;
-  const value = model.stored ? undefined : (model.raw ?? getOwn(sm.properties, model.property));
+  const value = model.stored ? undefined : model.raw;
   const scan = findSlots(model.root, model.when);
   // The place in the template of each state's value, for the edges (none for a stored definition).
   const locator = model.stored ? undefined : ctx.locate?.(model, value, scan);
@@ -298,7 +305,7 @@ function recordSlot(
 /** Writes the edits, grants the new targets and records them in Metadata: the number of grants added, or undefined when it cannot write. */
 function writeAndGrant(ctx: RunContext, sm: Resource, written: { model: Model; edits: Edit[] }[]): number | undefined {
   const { out, editor } = ctx;
-  const edits = written.length === 1 ? written[0].edits : written.flatMap((w) => w.edits);
+  const edits = written.flatMap((w) => w.edits);
   // The role must be read to grant the new targets: a role the macro cannot read fails here.
   const key = roleKey(sm.type);
   const brokenRole = unreadableIn(getOwn(sm.properties, key), ctx.index);
@@ -392,10 +399,9 @@ function readModel(sm: Resource, ctx: RunContext): Model[] | undefined {
   }
   const models: Model[] = [];
   for (const b of (property === 'DefinitionString' && textBranches(value)) || [{ value, at: [], when: [] }]) {
-    const path = `${base}/${property}${b.at.length ? `/${b.at.join('/')}` : ''}`;
+    const path = [base, property, ...b.at].join('/');
     try {
-      const model = readDefinition(sm.id, property, b.value, subs);
-      models.push(b.at.length ? { ...model, path, at: b.at, when: b.when, raw: b.value } : model);
+      models.push({ ...readDefinition(sm.id, property, b.value, subs), path, at: b.at, when: b.when, raw: b.value });
     } catch (e) {
       if (e instanceof LimitError) throw e.at({ logicalId: sm.id, path });
       if (!(e instanceof ReadError) && !(e instanceof RangeError)) throw e;
@@ -406,12 +412,10 @@ function readModel(sm: Resource, ctx: RunContext): Model[] | undefined {
     }
   }
   // A DefinitionSubstitutions key serves every branch: a change of its value must count every use.
-  if (models.length > 1) {
-    const shared = new Map<string, number>();
-    for (const m of models) for (const [k, n] of m.uses) if (k.startsWith('substitution:')) shared.set(k, (shared.get(k) ?? 0) + n);
-    for (const m of models) for (const [k, n] of shared) m.uses.set(k, n);
-  }
-  return models.length ? models : undefined;
+  const shared = new Map<string, number>();
+  for (const m of models) for (const [k, n] of m.uses) if (k.startsWith('substitution:')) shared.set(k, (shared.get(k) ?? 0) + n);
+  for (const m of models) for (const [k, n] of shared) m.uses.set(k, n);
+  return models;
 }
 
 /**
@@ -419,26 +423,24 @@ function readModel(sm: Resource, ctx: RunContext): Model[] | undefined {
  * the property and the conditions that choose it; a `Ref AWS::NoValue` branch has no definition.
  * Undefined when the value is no such Fn::If.
  */
-function textBranches(
-  value: Json,
-  at: (string | number)[] = [],
-  when: When[] = [],
-  depth = 0,
-): { value: Json; at: (string | number)[]; when: When[] }[] | undefined {
-  const arg = intrinsicName(value) === 'Fn::If' ? getOwn(value, 'Fn::If') : undefined;
-  if (!isArray(arg) || arg.length !== 3 || typeof arg[0] !== 'string' || depth > 10) return undefined;
+function textBranches(value: Json, at: (string | number)[] = [], when: When[] = [], depth = 0): Branch[] | undefined {
+  const arg = getOwn(value, 'Fn::If');
+  if (intrinsicName(value) !== 'Fn::If' || !isArray(arg) || arg.length !== 3 || typeof arg[0] !== 'string' || depth > 10) return undefined;
   const condition = arg[0];
-  const out: { value: Json; at: (string | number)[]; when: When[] }[] = [];
-  for (const k of [1, 2]) {
-    const b = arg[k];
-    const bAt = [...at, 'Fn::If', k];
-    const bWhen = [...when, { condition, value: k === 1 }];
-    if (getOwn(b, 'Ref') === 'AWS::NoValue') continue;
-    out.push(...(textBranches(b, bAt, bWhen, depth + 1) ?? [{ value: b, at: bAt, when: bWhen }]));
-  }
-  return out;
+  return [1, 2].flatMap((k) => {
+    const b: Branch = { value: arg[k], at: [...at, 'Fn::If', k], when: [...when, { condition, value: k === 1 }] };
+    return getOwn(b.value, 'Ref') === 'AWS::NoValue' ? [] : (textBranches(b.value, b.at, b.when, depth + 1) ?? [b]);
+  });
 }
 
+/** A definition value and where it sits under its property (an `Fn::If` branch, chosen `when`). */
+type Branch = { value: Json; at: (string | number)[]; when: When[] };
+
+/**
+ * A definition stored in S3 (or, for the CLI, a local file): read from the text the edge fetched.
+ * A plain state machine's text is read as DefinitionString; SAM's as a Definition object (what it
+ * will be written back as), so that SAM's intrinsics can go straight into it.
+ */
 function readStored(sm: Resource, ref: StoredRef, ctx: RunContext): Model | undefined {
   const { out } = ctx;
   const stored = ctx.options.definitions?.[sm.id];
