@@ -412,9 +412,18 @@ function readModel(sm: Resource, ctx: RunContext): Model[] | undefined {
     }
   }
   // A DefinitionSubstitutions key serves every branch: a change of its value must count every use.
+  // (Map.forEach: for…of over a map's entries allocates a pair and a step each, in code that runs once a state machine.)
   const shared = new Map<string, number>();
-  for (const m of models) for (const [k, n] of m.uses) if (k.startsWith('substitution:')) shared.set(k, (shared.get(k) ?? 0) + n);
-  for (const m of models) for (const [k, n] of shared) m.uses.set(k, n);
+  for (const m of models) {
+    m.uses.forEach((n, k) => {
+      if (k.startsWith('substitution:')) shared.set(k, (shared.get(k) ?? 0) + n);
+    });
+  }
+  for (const m of models) {
+    shared.forEach((n, k) => {
+      m.uses.set(k, n);
+    });
+  }
   return models;
 }
 
