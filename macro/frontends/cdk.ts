@@ -50,6 +50,11 @@ export interface WarmStepFunctionsProps {
   readonly exclude?: string[];
   /** rewrite (default), report (change nothing), strict (fail the synthesis on cold or unresolvable invocations). */
   readonly mode?: Mode;
+  /**
+   * Why a function needs a published target (Transform parameter Reasons), e.g. `['ProvisionedConcurrency',
+   * 'SnapStart']`; default all. Durable and ManagedInstances stay on unless turned off by name (`'-Durable'`).
+   */
+  readonly reasons?: string[];
   /** Write each decision as an info (or warning) annotation on the state machine. Default: true. */
   readonly annotate?: boolean;
 }
@@ -108,6 +113,7 @@ export class WarmStepFunctions implements IAspect {
     if (this.props.stateMachines !== undefined) params.StateMachines = this.props.stateMachines;
     if (this.props.exclude !== undefined) params.Exclude = this.props.exclude;
     if (this.props.mode !== undefined) params.Mode = this.props.mode;
+    if (this.props.reasons !== undefined) params.Reasons = this.props.reasons;
     const region = Token.isUnresolved(stack.region) ? undefined : stack.region;
     const accountId = Token.isUnresolved(stack.account) ? undefined : stack.account;
     let result: TransformResult;

@@ -76,3 +76,14 @@ describeWithTools('cfn-lint over the Aspect output', ['cfn-lint'], () => {
     expect(added).toEqual([]);
   });
 });
+
+test('reasons (the Transform parameter Reasons): a function warm by provisioned concurrency alone stays as it is when they leave it out', () => {
+  const only = new WarmStepFunctions({ reasons: ['SnapStart'] });
+  const app = synthNestedApp(only);
+  expect(machineOf(app.nested).definition).not.toContain(aliasId);
+  const report = only.reports.get('WsfNestedParent/Flows')!;
+  expect(report.summary).toMatchObject({ rewritten: 0 });
+  expect(report.decisions.find((d) => d.state === 'InvokeWarm')).toMatchObject({ action: 'cold', reason: expect.stringContaining('SnapStart') });
+  // A reason the core does not know fails the synthesis with the parameter's own message.
+  expect(() => synthNestedApp(new WarmStepFunctions({ reasons: ['Warmth'] }))).toThrow(/Reasons names "Warmth", which is not one of ProvisionedConcurrency, SnapStart/);
+});
