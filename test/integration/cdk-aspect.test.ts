@@ -85,5 +85,7 @@ test('reasons (the Transform parameter Reasons): a function warm by provisioned 
   expect(report.summary).toMatchObject({ rewritten: 0 });
   expect(report.decisions.find((d) => d.state === 'InvokeWarm')).toMatchObject({ action: 'cold', reason: expect.stringContaining('SnapStart') });
   // A reason the core does not know fails the synthesis with the parameter's own message.
-  expect(() => synthNestedApp(new WarmStepFunctions({ reasons: ['Warmth'] }))).toThrow(/Reasons names "Warmth", which is not one of ProvisionedConcurrency, SnapStart/);
+  expect(() => synthNestedApp(new WarmStepFunctions({ reasons: ['Warmth'] }))).toThrow(
+    /Reasons names "Warmth", which is not one of ProvisionedConcurrency, SnapStart/,
+  );
 });
