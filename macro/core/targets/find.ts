@@ -97,14 +97,15 @@ export class WarmTargets {
     this.#aliasName = aliasName;
     this.enabled = enabled ?? new Set(REASONS);
     const pcOn = this.enabled.has('ProvisionedConcurrency');
-    for (const r of index.resources.values()) {
+    // (forEach: for-of makes an object per step until optimized, and this runs once per template.)
+    index.resources.forEach((r) => {
       if (FUNCTION_TYPES.has(r.type)) {
         const props = r.type === 'AWS::Serverless::Function' ? samProperties(index, r) : r.properties;
         const reasons = functionReasons(props, this.enabled);
         if (reasons.length) this.functionReasons.set(r.id, reasons);
       }
-    }
-    for (const r of index.resources.values()) {
+    });
+    index.resources.forEach((r) => {
       const isAlias = r.type === 'AWS::Lambda::Alias';
       if (isAlias || r.type === 'AWS::Lambda::Version') {
         const fnValue = getOwn(r.properties, 'FunctionName');
@@ -122,7 +123,7 @@ export class WarmTargets {
                 : `has provisioned concurrency, but its FunctionName ${jsonText(fnValue)} names no function in this template; it is ignored`,
             });
           }
-          continue;
+          return;
         }
         const fnLevel = this.reasonsOf(fn);
         const warm = pc ? [...own, ...pc] : fnLevel.length ? own : undefined;
@@ -162,7 +163,7 @@ export class WarmTargets {
           });
         }
       }
-    }
+    });
   }
 
   /** The one warm target of a function, or why there is none. */
