@@ -7,6 +7,7 @@
  * number is stated in docs/limits.md and tested with the same number (test/unit/limits.test.ts).
  * The texts are in the messages table (messages.ts, `limit.*`).
  */
+import { isArray, keysOf } from './cfn/json';
 import { render } from './messages';
 
 export const LIMITS = {
@@ -86,51 +87,94 @@ export function capText(s: string, max: number = LIMITS.reportText): string {
   return `${s.slice(0, head)}${marker(s.length - head - tail)}${s.slice(s.length - tail)}`;
 }
 
+/** How many levels of a template the nesting check measures (see Sizes): the template, its sections, their entries. */
+export const MEASURED_LEVELS = 3;
+
+/**
+ * A measure of a template, taken by the nesting check's walk (`checkNesting` with a map to fill) for the
+ * Lambda edge's reply-size check (lambda/budget.ts): each object and list within the template's first
+ * MEASURED_LEVELS levels (each section, each resource), and the loose bound on its JSON size (what
+ * `jsonSizeBound` returns with `tight: false`). The core's output shares every value it leaves untouched
+ * with its input, so the edge bounds those from here instead of walking them again.
+ */
+export type Sizes = Map<object, number>;
+
 /**
  * Depth of a JSON value as nesting levels (an object or list is one level, a scalar none). Stops
  * counting past `max` and returns `max + 1`, so it recurses at most `max + 1` calls deep whatever
  * the value (the limit is 3,000; Node.js's stack holds several times that many such calls).
+ * With `sizes`, the same walk fills it (see Sizes).
  */
-export function nestingDepth(value: unknown, max: number = LIMITS.nesting): number {
-  return depthBelow(value, 1, max);
+export function nestingDepth(value: unknown, max: number = LIMITS.nesting, sizes?: Sizes): number {
+  return typeof value !== 'object' || value === null ? 0 : depthBelow(value, 1, max, { n: 0, sizes });
 }
 
-/** The deepest level in `v` (which sits at `depth`), or `max + 1` as soon as one is past `max`. */
-function depthBelow(v: unknown, depth: number, max: number): number {
-  if (typeof v !== 'object' || v === null) return depth - 1;
-  if (depth > max) return max + 1;
-  let deepest = depth;
-  if (Array.isArray(v)) {
-    for (let k = 0; k < v.length; k++) {
-      const c = v[k];
-      if (typeof c !== 'object' || c === null) continue;
-      const d = depthBelow(c, depth + 1, max);
-      if (d > max) return d;
-      if (d > deepest) deepest = d;
-    }
-  } else {
-    for (const k in v) {
-      const c = (v as Record<string, unknown>)[k];
-      if (typeof c !== 'object' || c === null) continue;
-      const d = depthBelow(c, depth + 1, max);
-      if (d > max) return d;
-      if (d > deepest) deepest = d;
-    }
-  }
-  return deepest;
+/** What the walk carries: the loose JSON size bound of the value it last walked, and the map to fill. */
+interface Walk {
+  n: number;
+  sizes?: Sizes;
 }
 
 /**
- * Fails with the nesting limit when `value` nests deeper than it (`offset` levels sit above it in
- * the template), naming the first resource that does when `value` is the template.
+ * More bytes than any JSON text holds (at most 2^29 characters, each at most 3 bytes in UTF-8): the
+ * bound of what JSON may not write as such (a function, a value's own `toJSON`), never within a limit.
  */
-export function checkNesting(value: unknown, what = 'the template', offset = 0): void {
+const UNBOUNDED = 2 ** 31;
+
+/**
+ * The deepest level in `v` (which sits at `depth`), or `max + 1` as soon as one is past `max`; `w.n`
+ * is then the loose JSON size bound of `v` (see Sizes): a list's brackets and a comma per item (an
+ * absent item is written `null`), a map's braces, and per key its quoted text, `:` and `,`.
+ */
+function depthBelow(v: object, depth: number, max: number, w: Walk): number {
+  if (depth > max) return max + 1;
+  let deepest = depth;
+  let n = 2;
+  if (isArray(v)) {
+    for (let k = 0; k < v.length; k++) {
+      const c = v[k];
+      if (typeof c === 'object' && c !== null) {
+        const d = depthBelow(c, depth + 1, max, w);
+        if (d > max) return d;
+        if (d > deepest) deepest = d;
+        n += w.n + 1;
+      } else n += scalarBound(c) + 1;
+    }
+  } else {
+    if (typeof (v as { toJSON?: unknown }).toJSON === 'function') n = UNBOUNDED;
+    for (const k in v) {
+      const c = (v as Record<string, unknown>)[k];
+      if (c === undefined) continue;
+      if (typeof c === 'object' && c !== null) {
+        const d = depthBelow(c, depth + 1, max, w);
+        if (d > max) return d;
+        if (d > deepest) deepest = d;
+        n += w.n;
+      } else n += scalarBound(c);
+      n += k.length * 6 + 4;
+    }
+  }
+  w.n = n;
+  if (depth <= MEASURED_LEVELS) w.sizes?.set(v, n);
+  return deepest;
+}
+
+/** The loose JSON size bound of a value that is no object (an absent list item is written `null`). */
+const scalarBound = (c: unknown): number =>
+  typeof c === 'string' ? c.length * 6 + 2 : typeof c === 'number' ? 25 : typeof c === 'boolean' ? 5 : c == null ? 4 : UNBOUNDED;
+
+/**
+ * Fails with the nesting limit when `value` nests deeper than it (`offset` levels sit above it in
+ * the template), naming the first resource that does when `value` is the template. With `sizes`,
+ * its walk also measures the template (see Sizes).
+ */
+export function checkNesting(value: unknown, what = 'the template', offset = 0, sizes?: Sizes): void {
   const max = LIMITS.nesting - offset;
-  if (nestingDepth(value, max) <= max) return;
+  if (nestingDepth(value, max, sizes) <= max) return;
   let where: { path: string; logicalId?: string } | undefined;
   const resources = offset === 0 && typeof value === 'object' && value !== null ? (value as Record<string, unknown>).Resources : undefined;
-  if (typeof resources === 'object' && resources !== null && !Array.isArray(resources)) {
-    for (const id of Object.keys(resources)) {
+  if (typeof resources === 'object' && resources !== null && !isArray(resources)) {
+    for (const id of keysOf(resources)) {
       if (nestingDepth((resources as Record<string, unknown>)[id], max - 2) > max - 2) {
         where = { logicalId: id, path: `Resources/${id}` };
         break;

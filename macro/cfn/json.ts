@@ -79,7 +79,7 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
 export function describe(v: unknown, max = 160): string {
   let s: string;
   try {
-    s = JSON.stringify(v) ?? String(v);
+    s = jsonText(v) ?? String(v);
   } catch {
     s = '<value too deep to print>';
   }

@@ -97,12 +97,8 @@ export class Outcome {
   }
 
   #report(): Report {
-    const counts = new Map<Decision['action'], number>();
-    // (forEach: a run may record thousands of decisions, and for-of makes an object per step until optimized.)
-    this.decisions.forEach((d) => {
-      counts.set(d.action, (counts.get(d.action) ?? 0) + 1);
-    });
-    const count = (a: Decision['action']): number => counts.get(a) ?? 0;
+    // (reduce: a run may record thousands of decisions, and for-of makes an object per step until optimized.)
+    const count = (a: Decision['action']): number => this.decisions.reduce((n, d) => (d.action === a ? n + 1 : n), 0);
     return {
       mode: this.#mode,
       decisions: this.decisions,

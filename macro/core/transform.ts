@@ -13,7 +13,7 @@ import { asObject, Editor, getOwn, keysOf } from '../cfn/json';
 import { Dependencies } from './template/dependencies';
 import { TransformError } from '../errors';
 import { IamFixer } from './iam';
-import { checkNesting, LimitError } from '../limits';
+import { checkNesting, LimitError, type Sizes } from '../limits';
 import { render } from '../messages';
 import { Outcome, strictProblem } from './mode';
 import { stateLocator } from './definition/locate';
@@ -31,11 +31,12 @@ export type Locate = typeof stateLocator;
 
 /**
  * `transform`, with the decisions located by `locate`, or not at all without it: the Lambda edge, which
- * logs no location, calls this one, so that its bundle leaves the locator out.
+ * logs no location, calls this one, so that its bundle leaves the locator out. With `sizes`, the
+ * nesting check measures the input into it (see Sizes in limits.ts): the edge bounds its reply from it.
  */
-export function transformWith(fragment: unknown, options: TransformOptions, locate?: Locate): TransformResult {
+export function transformWith(fragment: unknown, options: TransformOptions, locate?: Locate, sizes?: Sizes): TransformResult {
   try {
-    checkNesting(fragment);
+    checkNesting(fragment, undefined, 0, sizes);
     return run(fragment, options, locate);
   } catch (e) {
     // A limit of the macro (docs/limits.md): one problem that names it, wherever it was reached.

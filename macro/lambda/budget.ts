@@ -10,7 +10,7 @@
  * says so, instead of an invocation error that CloudFormation reports as a timeout.
  */
 import type { Context } from 'aws-lambda';
-import { formatCount, LimitError, LIMITS } from '../limits';
+import { formatCount, LimitError, LIMITS, MEASURED_LEVELS, type Sizes } from '../limits';
 import { render } from '../messages';
 import { MACRO_NAME, type MacroReply } from '../types';
 import { isArray, jsonText } from '../cfn/json';
@@ -32,7 +32,7 @@ export const MEMORY_EVERY_MS = 20;
 /** A checkpoint over the invocation's context, or undefined when there is none (tests, local runs). */
 export function lambdaCheckpoint(
   context: Pick<Context, 'getRemainingTimeInMillis' | 'memoryLimitInMB'> | undefined,
-  clock: BudgetClock = { rss: () => process.memoryUsage.rss(), now: () => Date.now() },
+  clock: BudgetClock = { rss: () => process.memoryUsage.rss(), now: Date.now },
 ): ((stage: string) => void) | undefined {
   if (!context || typeof context.getRemainingTimeInMillis !== 'function') return undefined;
   const memoryMB = Number(context.memoryLimitInMB);
@@ -57,25 +57,26 @@ export function lambdaCheckpoint(
 /**
  * The reply as it can be sent: unchanged when it serializes within Lambda's response limit;
  * otherwise a failure that names the cause. A failure carries the template it was given when that
- * fits, else an empty fragment (CloudFormation reads only the error message of a failure).
+ * fits, else an empty fragment (CloudFormation reads only the error message of a failure). `sizes`:
+ * the input measured by the core (see Sizes in limits.ts), or an empty map.
  */
-export function sendable(reply: MacroReply, input: unknown): MacroReply {
-  const problem = unsendable(reply);
+export function sendable(reply: MacroReply, input: unknown, sizes: Sizes = new Map()): MacroReply {
+  const problem = unsendable(reply, sizes);
   if (problem === undefined) return reply;
   const errorMessage = reply.status === 'failure' ? reply.errorMessage : problem;
   const failure: MacroReply = { requestId: reply.requestId, status: 'failure', fragment: input, errorMessage };
-  if (unsendable(failure) === undefined) return failure;
+  if (unsendable(failure, sizes) === undefined) return failure;
   return { ...failure, fragment: {} };
 }
 
 /** Why a reply cannot be sent, or undefined when it can. */
-function unsendable(reply: MacroReply): string | undefined {
+function unsendable(reply: MacroReply, sizes: Sizes): string | undefined {
   // Most replies are far below the limit: a bound on their size, from one walk that builds nothing,
   // spares writing the whole reply out (the runtime writes it once more to send it). The loose bound
-  // (6 bytes every character, no test of any string) is enough for a template of 1 MB; the tight
-  // one tests the strings.
+  // (6 bytes every character, no test of any string) is enough for a template of 1 MB, and takes the
+  // values the core left untouched from `sizes`; the tight one tests the strings.
   const depth = LIMITS.nesting + REPLY_DEPTH_MARGIN;
-  const loose = jsonSizeBound(reply, depth, false);
+  const loose = jsonSizeBound(reply, depth, false, 0, sizes);
   if (loose !== undefined && loose <= LIMITS.replyBytes) return undefined;
   const bound = jsonSizeBound(reply, depth);
   if (bound !== undefined && bound <= LIMITS.replyBytes) return undefined;
@@ -114,18 +115,23 @@ function stringBound(s: string, tight: boolean): number {
  * bounded this way (deeper than `maxDepth`, or a value JSON does not write as such: the caller
  * then writes it out to know). Numbers count 25 characters, the longest JavaScript writes
  * (`-0.0000013571733071272135`: a sign, `0.`, five zeros and 17 digits). `tight: false` tests no
- * string (see stringBound): a looser bound, cheaper to take.
+ * string (see stringBound): a looser bound, cheaper to take. `sizes`: loose bounds already taken of
+ * values the walk may meet within its first MEASURED_LEVELS levels (see Sizes in limits.ts): such a
+ * value is not walked again. (One measured in a template that nests within the limit, and met within
+ * REPLY_DEPTH_MARGIN levels, nests within `maxDepth` here too.)
  */
-export function jsonSizeBound(value: unknown, maxDepth: number, tight = true, depth = 0): number | undefined {
+export function jsonSizeBound(value: unknown, maxDepth: number, tight = true, depth = 0, sizes?: Sizes): number | undefined {
   if (typeof value === 'string') return stringBound(value, tight);
   if (typeof value !== 'object') return typeof value === 'number' ? 25 : typeof value === 'boolean' ? 5 : undefined;
   if (value === null) return 4;
   if (depth >= maxDepth) return undefined;
+  const known = depth <= MEASURED_LEVELS ? sizes?.get(value) : undefined;
+  if (known !== undefined) return known;
   let n = 2;
   if (isArray(value)) {
     for (let k = 0; k < value.length; k++) {
       const v = value[k];
-      const b = v === undefined ? 4 : jsonSizeBound(v, maxDepth, tight, depth + 1);
+      const b = v === undefined ? 4 : jsonSizeBound(v, maxDepth, tight, depth + 1, sizes);
       if (b === undefined) return undefined;
       n += b + 1;
     }
@@ -137,7 +143,7 @@ export function jsonSizeBound(value: unknown, maxDepth: number, tight = true, de
   for (const key in value) {
     const v = (value as Record<string, unknown>)[key];
     if (v === undefined) continue;
-    const b = jsonSizeBound(v, maxDepth, tight, depth + 1);
+    const b = jsonSizeBound(v, maxDepth, tight, depth + 1, sizes);
     if (b === undefined) return undefined;
     n += stringBound(key, tight) + 2 + b;
   }

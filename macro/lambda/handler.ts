@@ -11,7 +11,7 @@ import type { Context, Handler } from 'aws-lambda';
 import { lambdaCheckpoint, sendable } from './budget';
 import { TransformError } from '../errors';
 import { isObject, keysOf } from '../cfn/json';
-import { LimitError } from '../limits';
+import { LimitError, type Sizes } from '../limits';
 import { consoleSink, logDecisions, type LogSink } from './log';
 import { parseParams } from '../core/params';
 import { describeLocation, type StoredRef } from '../core/definition/stored';
@@ -56,14 +56,23 @@ export const handler: Handler<unknown, MacroReply> = createHandler({ log: consol
 async function handle(event: unknown, deps: HandlerDeps, context?: Context): Promise<MacroReply> {
   const requestId = isObject(event) && typeof event.requestId === 'string' ? event.requestId : '';
   const fragment = isObject(event) ? event.fragment : undefined;
-  // Whatever happens, the reply is one the runtime can send (within 6 MB, serializable).
-  const answer = await reply(event, deps, requestId, fragment, lambdaCheckpoint(context));
-  const sent = sendable(answer, fragment);
+  // Whatever happens, the reply is one the runtime can send (within 6 MB, serializable); the core's
+  // nesting check measures the template on its way, so the size check walks only what was changed.
+  const sizes: Sizes = new Map();
+  const answer = await reply(event, deps, requestId, fragment, lambdaCheckpoint(context), sizes);
+  const sent = sendable(answer, fragment, sizes);
   if (sent.status !== answer.status) deps.log({ level: 'ERROR', message: 'failure', requestId, errorMessage: sent.errorMessage });
   return sent;
 }
 
-async function reply(event: unknown, deps: HandlerDeps, requestId: string, fragment: unknown, checkpoint: TransformOptions['checkpoint']): Promise<MacroReply> {
+async function reply(
+  event: unknown,
+  deps: HandlerDeps,
+  requestId: string,
+  fragment: unknown,
+  checkpoint: TransformOptions['checkpoint'],
+  sizes: Sizes,
+): Promise<MacroReply> {
   try {
     const e = validateEvent(event);
     const { externalAccounts, ...params } = parseParams(e.params);
@@ -74,18 +83,19 @@ async function reply(event: unknown, deps: HandlerDeps, requestId: string, fragm
       checkpoint('starting the transform');
       options.checkpoint = checkpoint;
     }
-    let attempt = attemptTransform(e.fragment, options);
+    const run = (): Attempt => attemptTransform(e.fragment, options, sizes);
+    let attempt = run();
     const refs = attempt.needs.definitions.filter((r) => r.location?.kind === 's3');
     if (refs.length > 0) {
       const read = deps.readDefinitions ?? (await loadDefinitionReader(deps.env));
       options.definitions = await read(refs, options);
-      attempt = attemptTransform(e.fragment, options);
+      attempt = run();
     }
     if (params.resolveExternal) {
       const resolve = deps.resolveExternal ?? (await loadResolver(deps.env));
       const log: LogSink = (record) => deps.log({ ...record, requestId });
       options.external = await resolve(e.fragment, options, attempt.needs.external, { externalAccounts, log });
-      if (keysOf(options.external ?? {}).length > 0) attempt = attemptTransform(e.fragment, options);
+      if (keysOf(options.external ?? {}).length > 0) attempt = run();
     }
     if (attempt.error) throw attempt.error;
     const result = attempt.result;
@@ -102,10 +112,10 @@ async function reply(event: unknown, deps: HandlerDeps, requestId: string, fragm
 type Attempt = { result: TransformResult; error?: undefined; needs: Needs } | { error: TransformError; needs: Needs };
 
 /** One run of the core: its result or its TransformError, and what it needs fetched either way. */
-function attemptTransform(fragment: unknown, options: TransformOptions): Attempt {
+function attemptTransform(fragment: unknown, options: TransformOptions, sizes: Sizes): Attempt {
   try {
     // No decision is located in the template's source: the log lines do not carry it.
-    const result = transformWith(fragment, options);
+    const result = transformWith(fragment, options, undefined, sizes);
     return { result, needs: result.report.needs };
   } catch (e) {
     if (!(e instanceof TransformError)) throw e;

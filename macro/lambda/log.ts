@@ -6,7 +6,7 @@
  */
 import { capText, LIMITS } from '../limits';
 import type { Decision, Report } from '../types';
-import { jsonText, keysOf } from '../cfn/json';
+import { jsonText } from '../cfn/json';
 
 export type Level = 'INFO' | 'WARN' | 'ERROR';
 
@@ -46,11 +46,7 @@ export function consoleSink(env: Record<string, string | undefined>, out: Pick<C
   const level = env.AWS_LAMBDA_LOG_LEVEL?.toUpperCase();
   const sink: LogSink = (record) => {
     const write = record.level === 'ERROR' ? out.error : record.level === 'WARN' ? out.warn : out.info;
-    if (json) {
-      write.call(out, fieldsOf(record));
-    } else {
-      write.call(out, jsonText(record));
-    }
+    write.call(out, json ? fieldsOf(record) : jsonText(record));
   };
   if (level !== undefined && Object.hasOwn(RANKS, level)) sink.level = level as LogSink['level'];
   return sink;
@@ -59,7 +55,8 @@ export function consoleSink(env: Record<string, string | undefined>, out: Pick<C
 /** The record without its level and its undefined fields, in one copy (a run may log thousands). */
 function fieldsOf(record: LogRecord): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const k of keysOf(record)) {
+  // for…in lists a record's own keys in order, without making their list (a record has no inherited ones).
+  for (const k in record) {
     const v = record[k];
     if (k !== 'level' && v !== undefined) out[k] = v;
   }
@@ -84,17 +81,16 @@ export function logDecisions(sink: LogSink, requestId: string, report: Report): 
  * ancestor in full.
  */
 function decisionRecord(level: Level, requestId: string, d: Decision): LogRecord {
-  const cap = (s: string, max: number = LIMITS.reportText): string => capText(s, max);
   const r: LogRecord = { level, message: d.action, requestId };
-  if (d.stateMachine) r.stateMachine = cap(d.stateMachine);
-  if (d.state !== undefined) r.state = cap(d.state);
-  if (d.statePath !== undefined) r.statePath = cap(d.statePath);
-  if (d.templatePath !== undefined) r.templatePath = cap(d.templatePath, LIMITS.reasonText);
-  if (d.function !== undefined) r.function = cap(d.function);
-  if (d.from !== undefined) r.from = cap(d.from);
-  if (d.to !== undefined) r.to = cap(d.to);
-  if (d.reason !== undefined) r.reason = cap(d.reason, LIMITS.reasonText);
-  if (d.source !== undefined) r.source = cap(d.source);
+  if (d.stateMachine) r.stateMachine = capText(d.stateMachine);
+  if (d.state !== undefined) r.state = capText(d.state);
+  if (d.statePath !== undefined) r.statePath = capText(d.statePath);
+  if (d.templatePath !== undefined) r.templatePath = capText(d.templatePath, LIMITS.reasonText);
+  if (d.function !== undefined) r.function = capText(d.function);
+  if (d.from !== undefined) r.from = capText(d.from);
+  if (d.to !== undefined) r.to = capText(d.to);
+  if (d.reason !== undefined) r.reason = capText(d.reason, LIMITS.reasonText);
+  if (d.source !== undefined) r.source = capText(d.source);
   if (d.reasons !== undefined) r.reasons = d.reasons;
   if (d.consequence !== undefined) r.consequence = d.consequence;
   return r;

@@ -13,7 +13,7 @@
 import { getOwn, jsonText } from '../../cfn/json';
 import { configured, describeReasons, functionReasons, REASON_INFO, REASONS, type FunctionReason, type Guard, type Reason } from './reasons';
 import { exclusiveGuards, samProperties } from './sam';
-import { unreadableIn, type TemplateIndex } from '../template/read';
+import { FUNCTION_TYPES, unreadableIn, type Resource, type TemplateIndex } from '../template/read';
 import type { Json } from '../../types';
 import { getAttPair } from '../../cfn/intrinsics';
 
@@ -97,19 +97,21 @@ export class WarmTargets {
     this.#aliasName = aliasName;
     this.enabled = enabled ?? new Set(REASONS);
     const pcOn = this.enabled.has('ProvisionedConcurrency');
-    for (const r of index.resources.values()) {
-      if (r.type === 'AWS::Lambda::Function' || r.type === 'AWS::Serverless::Function') {
+    // (forEach: for-of makes an object per step until optimized, and this runs once per template.)
+    index.resources.forEach((r) => {
+      if (FUNCTION_TYPES.has(r.type)) {
         const props = r.type === 'AWS::Serverless::Function' ? samProperties(index, r) : r.properties;
         const reasons = functionReasons(props, this.enabled);
         if (reasons.length) this.functionReasons.set(r.id, reasons);
       }
-    }
-    for (const r of index.resources.values()) {
-      if (r.type === 'AWS::Lambda::Alias' || r.type === 'AWS::Lambda::Version') {
+    });
+    index.resources.forEach((r) => {
+      const isAlias = r.type === 'AWS::Lambda::Alias';
+      if (isAlias || r.type === 'AWS::Lambda::Version') {
         const fnValue = getOwn(r.properties, 'FunctionName');
         const fn = index.functionOf(fnValue);
         const pc = pcOn ? provisionedGuards(getOwn(r.properties, 'ProvisionedConcurrencyConfig')) : undefined;
-        const own = r.condition ? [{ condition: r.condition, negate: false }] : [];
+        const own = ownGuards(r);
         if (!fn) {
           if (pc) {
             const broken = unreadableIn(fnValue, index);
@@ -121,12 +123,12 @@ export class WarmTargets {
                 : `has provisioned concurrency, but its FunctionName ${jsonText(fnValue)} names no function in this template; it is ignored`,
             });
           }
-          continue;
+          return;
         }
-        const fnLevel = (this.functionReasons.get(fn) ?? []).map((x) => x.reason);
+        const fnLevel = this.reasonsOf(fn);
         const warm = pc ? [...own, ...pc] : fnLevel.length ? own : undefined;
         const reasons = pc ? (['ProvisionedConcurrency', ...fnLevel] as Reason[]) : fnLevel.length ? fnLevel : undefined;
-        if (r.type === 'AWS::Lambda::Alias') {
+        if (isAlias) {
           const name = getOwn(r.properties, 'Name');
           const version = getAttPair(getOwn(r.properties, 'FunctionVersion'));
           this.aliases.set(r.id, {
@@ -145,10 +147,10 @@ export class WarmTargets {
         const props = samProperties(index, r);
         const alias = getOwn(props, 'AutoPublishAlias');
         const pc = pcOn ? provisionedGuards(getOwn(props, 'ProvisionedConcurrencyConfig')) : undefined;
-        const fnLevel = (this.functionReasons.get(r.id) ?? []).map((x) => x.reason);
+        const fnLevel = this.reasonsOf(r.id);
         if (alias !== undefined) this.#samPublished.add(r.id);
         if (alias !== undefined && (pc || fnLevel.length)) {
-          const own = r.condition ? [{ condition: r.condition, negate: false }] : [];
+          const own = ownGuards(r);
           const id = `${r.id}.Alias`;
           this.#samAliases.set(r.id, {
             fn: r.id,
@@ -161,7 +163,7 @@ export class WarmTargets {
           });
         }
       }
-    }
+    });
   }
 
   /** The one warm target of a function, or why there is none. */
@@ -194,21 +196,17 @@ export class WarmTargets {
 
   #compute(fn: string): Resolution {
     const own = this.#ofFn(fn);
-    const all: WarmTarget[] = [];
-    let provisioned = false;
-    for (const a of own.aliases) {
-      if (a.warm && a.provisioned) provisioned = true;
-    }
+    const aliases: WarmTarget[] = [];
+    const provisioned = own.aliases.some((a) => a.warm && a.provisioned);
     for (const a of own.aliases) {
       // Aliases with provisioned concurrency win over the other aliases of the function.
       // `warm` and `reasons` are set together (constructor).
       if (a.warm && a.reasons && (a.provisioned || !provisioned)) {
-        all.push({ fn, id: a.id, kind: 'alias', value: { Ref: a.id }, aliasName: a.name, guards: a.warm, reasons: a.reasons });
+        aliases.push({ fn, id: a.id, kind: 'alias', value: { Ref: a.id }, aliasName: a.name, guards: a.warm, reasons: a.reasons });
       }
     }
     const sam = this.#samAliases.get(fn);
-    if (sam) all.push(sam);
-    const aliases = all;
+    if (sam) aliases.push(sam);
     // For the error messages only: written when one is.
     const what = (): string => describeTargets(aliases.length ? aliases[0].reasons : []);
     const list = (): string => aliases.map((a) => `${a.id} (Name: ${a.aliasName ?? '<not a literal>'})`).join(', ');
@@ -274,8 +272,8 @@ export class WarmTargets {
     if (fnLevel) {
       // No published target: the explicit qualifier AWS documents, when one fixes the call.
       const explicit = fnLevel.find((r) => REASON_INFO[r.reason].explicitQualifier !== undefined);
-      const q = explicit === undefined ? undefined : REASON_INFO[explicit.reason].explicitQualifier;
-      if (explicit !== undefined && q !== undefined) {
+      const q = explicit && REASON_INFO[explicit.reason].explicitQualifier;
+      if (explicit && q !== undefined) {
         return {
           status: 'warm',
           target: {
@@ -328,7 +326,7 @@ export class WarmTargets {
   isWarmQualifier(id: string): boolean {
     const info = this.aliases.get(id) ?? this.versions.get(id);
     if (info) return info.warm !== undefined && (info.provisioned === true || !this.#hasProvisioned(info.fn));
-    return id.endsWith('.Alias') && this.#samAliases.has(id.slice(0, -'.Alias'.length));
+    return this.#samAliasOf(id) !== undefined;
   }
 
   /** Function of an alias or version logical ID (or SAM's `Fn.Alias` / `Fn.Version`). */
@@ -344,7 +342,12 @@ export class WarmTargets {
 
   /** The literal alias name of an alias logical ID (or SAM's `Fn.Alias`), when known. */
   aliasNameOf(id: string): string | undefined {
-    return this.aliases.get(id)?.name ?? (id.endsWith('.Alias') ? this.#samAliases.get(id.slice(0, -'.Alias'.length))?.aliasName : undefined);
+    return this.aliases.get(id)?.name ?? this.#samAliasOf(id)?.aliasName;
+  }
+
+  /** The target of SAM's `Fn.Alias` (AutoPublishAlias on a function that needs one). */
+  #samAliasOf(id: string): WarmTarget | undefined {
+    return id.endsWith('.Alias') ? this.#samAliases.get(id.slice(0, -'.Alias'.length)) : undefined;
   }
 
   /** True when some alias or version of the function carries provisioned concurrency. */
@@ -362,6 +365,11 @@ export class WarmTargets {
     if (sam?.aliasName) names.push(sam.aliasName);
     return names;
   }
+}
+
+/** The Condition of the resource itself, as guards (none when it has none). */
+function ownGuards(r: Resource): Guard[] {
+  return r.condition ? [{ condition: r.condition, negate: false }] : [];
 }
 
 /**

@@ -74,10 +74,6 @@ export class TemplateIndex {
     return r !== undefined && FUNCTION_TYPES.has(r.type);
   }
 
-  ofType(type: string): Resource[] {
-    return [...this.resources.values()].filter((r) => r.type === type);
-  }
-
   /** The function a `FunctionName`-like value designates: Ref, GetAtt Arn, or a literal name/ARN. */
   functionOf(value: Json | undefined): string | undefined {
     const fn = intrinsicName(value);

@@ -3,27 +3,38 @@
  * (in UTF-8 bytes), or a reply over Lambda's limit would be sent; the oracle is JSON.stringify itself.
  */
 import fc from 'fast-check';
-import { jsonSizeBound } from '../../../macro/lambda/budget';
+import { jsonSizeBound, sendable } from '../../../macro/lambda/budget';
+import { formatCount, LIMITS, MEASURED_LEVELS, nestingDepth, type Sizes } from '../../../macro/limits';
+import type { JsonObject, MacroReply } from '../../../macro/types';
 
 const bytes = (v: unknown): number => Buffer.byteLength(JSON.stringify(v));
 
+const anyString = fc.string({ unit: 'binary', maxLength: 40 });
+const anyJson = fc.letrec((tie) => ({
+  value: fc.oneof(
+    { depthSize: 'small' },
+    anyString,
+    fc.double(),
+    fc.integer(),
+    fc.boolean(),
+    fc.constant(null),
+    fc.array(tie('value'), { maxLength: 5 }),
+    fc.dictionary(anyString, tie('value'), { maxKeys: 5 }),
+  ),
+})).value;
+
+/** Every object and list within the first `levels` levels of a value. */
+function containers(v: unknown, levels: number, out: object[] = []): object[] {
+  if (levels === 0 || typeof v !== 'object' || v === null) return out;
+  out.push(v);
+  for (const c of Object.values(v)) containers(c, levels - 1, out);
+  return out;
+}
+
 describe('jsonSizeBound', () => {
   test('is never below the UTF-8 size JSON.stringify writes, for any JSON value (any characters)', () => {
-    const anyString = fc.string({ unit: 'binary', maxLength: 40 });
-    const json = fc.letrec((tie) => ({
-      value: fc.oneof(
-        { depthSize: 'small' },
-        anyString,
-        fc.double(),
-        fc.integer(),
-        fc.boolean(),
-        fc.constant(null),
-        fc.array(tie('value'), { maxLength: 5 }),
-        fc.dictionary(anyString, tie('value'), { maxKeys: 5 }),
-      ),
-    })).value;
     fc.assert(
-      fc.property(json, (v) => {
+      fc.property(anyJson, (v) => {
         const bound = jsonSizeBound(v, 100);
         expect(bound).toBeDefined();
         expect(bound!).toBeGreaterThanOrEqual(bytes(v));
@@ -67,5 +78,49 @@ describe('jsonSizeBound', () => {
     expect(jsonSizeBound({ n: BigInt(1) }, 10)).toBeUndefined();
     expect(jsonSizeBound({ d: new Date(0) }, 10)).toBeUndefined();
     expect(jsonSizeBound({ f: () => 1 }, 10)).toBeUndefined();
+  });
+});
+
+describe("the nesting check's measure of the input (Sizes), which the reply's bound reuses", () => {
+  test('each object and list of the first levels gets the loose bound of jsonSizeBound', () => {
+    fc.assert(
+      fc.property(anyJson, (v) => {
+        const sizes: Sizes = new Map();
+        nestingDepth(v, 100, sizes);
+        const measured = containers(v, MEASURED_LEVELS);
+        expect(sizes.size).toBe(new Set(measured).size);
+        for (const o of measured) expect(sizes.get(o)).toBe(jsonSizeBound(o, 100, false));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  test('a value JSON does not write as it is counts more bytes than any reply may have', () => {
+    const sizes: Sizes = new Map();
+    const input = { a: { d: new Date(0) }, b: [() => 1], c: { f: () => 1, n: 1 } };
+    nestingDepth(input, 100, sizes);
+    for (const o of [input, input.a, input.b, input.c]) expect(sizes.get(o)).toBeGreaterThan(LIMITS.replyBytes);
+  });
+
+  test("a value the core changed is bounded by its own walk: a reply too large though the input's values are small", () => {
+    const flow = { Type: 'AWS::StepFunctions::StateMachine', Properties: { Definition: { StartAt: 'A' } } };
+    const input: JsonObject = { Resources: { Flow: flow, Queue: { Type: 'AWS::SQS::Queue' } } };
+    const sizes: Sizes = new Map();
+    nestingDepth(input, LIMITS.nesting, sizes);
+    // The output shares the untouched Queue with the input, and holds a new Flow of 6 MB.
+    const output = {
+      ...input,
+      Resources: { ...(input.Resources as JsonObject), Flow: { ...flow, Properties: { Definition: { Comment: 'x'.repeat(LIMITS.replyBytes) } } } },
+    };
+    const reply: MacroReply = { requestId: 'r', status: 'success', fragment: output };
+    expect(sendable(reply, input, sizes)).toEqual({
+      requestId: 'r',
+      status: 'failure',
+      fragment: input,
+      errorMessage: `WarmStepFunctions cannot reply: the processed template is ${formatCount(bytes(reply))} bytes as JSON, over Lambda's response limit of 6,291,456 bytes (6 MB)`,
+    });
+    // The same reply within the limit is sent as it is.
+    const small: MacroReply = { ...reply, fragment: { ...output, Resources: { ...(input.Resources as JsonObject), Flow: { ...flow } } } };
+    expect(sendable(small, input, sizes)).toBe(small);
   });
 });
