@@ -73,7 +73,10 @@ function statementsOf(doc: Json | undefined, path: Path | undefined, label: stri
   for (const s of items(getOwn(d.value, 'Statement'), [...d.path, 'Statement'], a)) {
     if (!isObject(s.value)) continue;
     const sid = getOwn(s.value, 'Sid');
-    out.push({ value: s.value, path: path === undefined ? undefined : s.path, label, ...(typeof sid === 'string' ? { sid } : {}) });
+    // Sid set only when it is a string (no object spread: this runs for every statement of every principal).
+    const st: Statement = { value: s.value, path: path === undefined ? undefined : s.path, label };
+    if (typeof sid === 'string') st.sid = sid;
+    out.push(st);
   }
   return out;
 }
