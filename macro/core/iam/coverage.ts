@@ -24,7 +24,7 @@ export class Coverage {
 
   /**
    * What the statements of `docs` grant, rendered once for the many targets judged against them (while they do
-   * not change). The statements of statements() without their paths: read where they are, for every state machine.
+   * not change): the Allow statements findStatement reads too, without their paths, read where they are, for every state machine.
    */
   granted(docs: PolicyDoc[]): Granted[] {
     const out: Granted[] = [];
