@@ -193,7 +193,7 @@ export class IamFixer {
    */
   #verify(sm: Resource, where: Located, grants: Grant[], outcome: IamOutcome): void {
     const principal = where.principal;
-    const render = (v: Json): string | undefined => this.#arns.render(v);
+    const render = this.#render;
     const noted = new Set<string>();
     for (const g of grants) {
       // The combinations that matter for this target: conditions of the policies whose statements
@@ -216,22 +216,9 @@ export class IamFixer {
         });
       }
       const combos = evaluated.length === 0 ? this.#none : assignments(evaluated);
-      const cold = fnArnOf(g);
       // The policies of each combination as the last check read them (after every edit): the notes read them too.
-      let policies: Policies[] = [];
-      const check = (): Failure[] => {
-        const failures: Failure[] = [];
-        policies = combos.map((a) => this.#policiesIn(principal, a));
-        combos.forEach((a, k) => {
-          const target = resolve(g.value, a);
-          if (target === undefined || (cold !== undefined && jsonEqual(target, cold))) return;
-          const text = render(target);
-          if (text === undefined) return;
-          const verdict = evaluate(policies[k], INVOKE, text, render, a);
-          if (verdict.kind !== 'allowed' && verdict.kind !== 'absent') failures.push({ a, verdict, target });
-        });
-        return failures;
-      };
+      const policies: Policies[] = [];
+      const check = (): Failure[] => this.#check(g, principal, combos, policies);
       let failures = check();
       if (failures.length > 0) {
         // No Allow applies in some combination (a grant under a Condition, say): an unconditional grant.
@@ -259,6 +246,26 @@ export class IamFixer {
       }
     }
   }
+
+  /** The combinations in which the principal may not invoke the target; `policies` gets the policies of each. */
+  #check(g: Grant, principal: Principal, combos: Assignment[], policies: Policies[]): Failure[] {
+    const cold = fnArnOf(g);
+    const failures: Failure[] = [];
+    for (let k = 0; k < combos.length; k++) {
+      const a = combos[k];
+      policies[k] = this.#policiesIn(principal, a);
+      const target = resolve(g.value, a);
+      if (target === undefined || (cold !== undefined && jsonEqual(target, cold))) continue;
+      const text = this.#render(target);
+      if (text === undefined) continue;
+      const verdict = evaluate(policies[k], INVOKE, text, this.#render, a);
+      if (verdict.kind !== 'allowed' && verdict.kind !== 'absent') failures.push({ a, verdict, target });
+    }
+    return failures;
+  }
+
+  /** The renderer evaluate is given: one function, so that what it keeps of a statement serves every state machine. */
+  readonly #render = (v: Json): string | undefined => this.#arns.render(v);
 
   /**
    * The policies of a principal in a combination, read once until the macro edits a policy (every
