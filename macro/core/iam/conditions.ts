@@ -2,7 +2,7 @@
  * CloudFormation Conditions over a template's values: one combination of truth values, the value
  * it selects through Fn::If, and the conditions a value depends on.
  */
-import { isObject, isArray, keysOf } from '../../cfn/json';
+import { getOwn, isObject, isArray, keysOf } from '../../cfn/json';
 import { intrinsicName } from '../../cfn/intrinsics';
 import type { Json, JsonObject } from '../../types';
 
@@ -53,22 +53,26 @@ function define(out: JsonObject, key: string, value: Json): void {
   Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
-/** Every condition named by a `Condition` key or an Fn::If in a value. */
+/**
+ * Every condition named by a `Condition` key or an Fn::If in a value. A map's keys are read in place (for…in
+ * lists a JSON object's own keys, in Object.keys's order), not listed: it walks every role of the template.
+ */
 export function collectConditions(value: Json | undefined, out: Set<string>): void {
-  const stack: (Json | undefined)[] = [value];
+  const stack = [value];
   while (stack.length) {
     const v = stack.pop();
     if (isArray(v)) for (const x of v) stack.push(x);
     else if (isObject(v)) {
-      // Its keys listed once: an Fn::If is the one key `Fn::If` (as intrinsicName reads it).
-      const keys = keysOf(v);
-      const arg = keys.length === 1 && keys[0] === 'Fn::If' ? v['Fn::If'] : undefined;
-      if (isArray(arg) && typeof arg[0] === 'string') out.add(arg[0]);
-      for (const k of keys) {
+      let n = 0;
+      for (const k in v) {
+        n++;
         // A resource's Condition (a string); an IAM statement's Condition is a map.
-        if (k === 'Condition' && typeof v[k] === 'string') out.add(v[k] as string);
+        if (k === 'Condition' && typeof v[k] === 'string') out.add(v[k]);
         else stack.push(v[k]);
       }
+      // An Fn::If is the one key `Fn::If` (as intrinsicName reads it).
+      const arg = n === 1 ? getOwn(v, 'Fn::If') : undefined;
+      if (isArray(arg) && typeof arg[0] === 'string') out.add(arg[0]);
     }
   }
 }

@@ -22,24 +22,9 @@ export class Coverage {
     this.#arns = arns;
   }
 
-  /** Allow statements granting lambda:InvokeFunction, as paths. */
-  *#statements(docs: PolicyDoc[]): Generator<Path> {
-    for (const d of docs) {
-      if (d.label.endsWith('LambdaInvokePolicy')) continue; // a SAM policy template, judged in covered()
-      const doc = this.#editor.get(d.path);
-      const st = getOwn(doc, 'Statement');
-      const list: [Json, Path][] = isArray(st)
-        ? st.map((s, k): [Json, Path] => [s, [...d.path, 'Statement', k]])
-        : st !== undefined
-          ? [[st, [...d.path, 'Statement']]]
-          : [];
-      for (const [s, p] of list) if (grantsInvoke(s)) yield p;
-    }
-  }
-
   /**
    * What the statements of `docs` grant, rendered once for the many targets judged against them (while they do
-   * not change). The statements of statements() without their paths: read where they are, for every state machine.
+   * not change): the Allow statements findStatement reads too, without their paths, read where they are, for every state machine.
    */
   granted(docs: PolicyDoc[]): Granted[] {
     const out: Granted[] = [];
@@ -78,9 +63,11 @@ export class Coverage {
         if (want !== undefined && name !== undefined && wildcard(`${this.#arns.fnArnPrefix()}${name}*`, want)) return true;
       }
     }
-    for (const [r, pattern] of granted) {
+    // Each pair read by index (destructuring it would step an iterator for every granted resource and target).
+    for (const g of granted) {
+      const pattern = g[1];
       // Equal values render alike (render reads nothing but the value): a different text rules out an equal value.
-      if (pattern === want && jsonEqual(r, target)) return true;
+      if (pattern === want && jsonEqual(g[0], target)) return true;
       if (pattern !== undefined && want !== undefined && wildcard(pattern, want)) return true;
     }
     return false;
@@ -94,12 +81,17 @@ export class Coverage {
    */
   findStatement(docs: PolicyDoc[], fnArn: Json): Path | undefined {
     const want = this.#arns.render(fnArn);
-    for (const p of this.#statements(docs)) {
-      if (!invokeOnly(this.#editor.get([...p, 'Action']))) continue;
-      const resource = this.#editor.get([...p, 'Resource']);
-      const list = asList(resource);
-      // The function's ARN, or a value that renders as it does (an equal value does: render reads nothing but the value).
-      if (list.some((r) => r !== undefined && (want !== undefined ? this.#arns.render(r) === want : jsonEqual(r, fnArn)))) return p;
+    for (const d of docs) {
+      if (d.label.endsWith('LambdaInvokePolicy')) continue; // a SAM policy template, judged in covered()
+      const st = getOwn(this.#editor.get(d.path), 'Statement');
+      const list = asList(st);
+      for (let k = 0; k < list.length; k++) {
+        const s = list[k];
+        if (!grantsInvoke(s) || !invokeOnly(getOwn(s, 'Action'))) continue;
+        // The function's ARN, or a value that renders as it does (an equal value does: render reads nothing but the value).
+        if (asList(getOwn(s, 'Resource')).some((r) => r !== undefined && (want !== undefined ? this.#arns.render(r) === want : jsonEqual(r, fnArn))))
+          return isArray(st) ? [...d.path, 'Statement', k] : [...d.path, 'Statement'];
+      }
     }
     return undefined;
   }

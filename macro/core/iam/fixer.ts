@@ -63,7 +63,7 @@ export class IamFixer {
   readonly #arns: ArnRenderer;
   readonly #principals: PrincipalReader;
   /** Policies read per principal and combination (see policiesIn), valid while `cachedAt === edits`. */
-  readonly #cache = new Map<string, Policies>();
+  readonly #cache = new Map<string, Map<string, Policies>>();
   #cachedAt = 0;
   /** Counts the macro's edits of policies (grants, guardrails), which make cached policies stale. */
   #edits = 0;
@@ -193,7 +193,7 @@ export class IamFixer {
    */
   #verify(sm: Resource, where: Located, grants: Grant[], outcome: IamOutcome): void {
     const principal = where.principal;
-    const render = (v: Json): string | undefined => this.#arns.render(v);
+    const render = this.#render;
     const noted = new Set<string>();
     for (const g of grants) {
       // The combinations that matter for this target: conditions of the policies whose statements
@@ -216,19 +216,9 @@ export class IamFixer {
         });
       }
       const combos = evaluated.length === 0 ? this.#none : assignments(evaluated);
-      const cold = fnArnOf(g);
-      const check = (): Failure[] => {
-        const failures: Failure[] = [];
-        for (const a of combos) {
-          const target = resolve(g.value, a);
-          if (target === undefined || (cold !== undefined && jsonEqual(target, cold))) continue;
-          const text = render(target);
-          if (text === undefined) continue;
-          const verdict = evaluate(this.#policiesIn(principal, a), INVOKE, text, render, a);
-          if (verdict.kind !== 'allowed' && verdict.kind !== 'absent') failures.push({ a, verdict, target });
-        }
-        return failures;
-      };
+      // The policies of each combination as the last check read them (after every edit): the notes read them too.
+      const policies: Policies[] = [];
+      const check = (): Failure[] => this.#check(g, principal, combos, policies);
       let failures = check();
       if (failures.length > 0) {
         // No Allow applies in some combination (a grant under a Condition, say): an unconditional grant.
@@ -246,13 +236,7 @@ export class IamFixer {
         }
         failures = check();
       }
-      this.#noteExternal(
-        principal,
-        g,
-        combos.map((a) => this.#policiesIn(principal, a)),
-        noted,
-        outcome,
-      );
+      this.#noteExternal(principal, g, policies, noted, outcome);
       const seen = new Set<string>();
       for (const f of failures) {
         const w = this.#failureWarning(g, f, sm, principal, combos.length > 1);
@@ -263,6 +247,26 @@ export class IamFixer {
     }
   }
 
+  /** The combinations in which the principal may not invoke the target; `policies` gets the policies of each. */
+  #check(g: Grant, principal: Principal, combos: Assignment[], policies: Policies[]): Failure[] {
+    const cold = fnArnOf(g);
+    const failures: Failure[] = [];
+    for (let k = 0; k < combos.length; k++) {
+      const a = combos[k];
+      policies[k] = this.#policiesIn(principal, a);
+      const target = resolve(g.value, a);
+      if (target === undefined || (cold !== undefined && jsonEqual(target, cold))) continue;
+      const text = this.#render(target);
+      if (text === undefined) continue;
+      const verdict = evaluate(policies[k], INVOKE, text, this.#render, a);
+      if (verdict.kind !== 'allowed' && verdict.kind !== 'absent') failures.push({ a, verdict, target });
+    }
+    return failures;
+  }
+
+  /** The renderer evaluate is given: one function, so that what it keeps of a statement serves every state machine. */
+  readonly #render = (v: Json): string | undefined => this.#arns.render(v);
+
   /**
    * The policies of a principal in a combination, read once until the macro edits a policy (every
    * state machine of a shared role reuses them).
@@ -272,17 +276,20 @@ export class IamFixer {
       this.#cache.clear();
       this.#cachedAt = this.#edits;
     }
-    // `role:R|C1=1,C2=0`, written in one pass (this runs for every target and combination).
-    let key = `${principal.kind}:${principal.id}|`;
-    let first = true;
-    for (const [c, v] of a) {
-      key += `${first ? '' : ','}${c}=${v ? 1 : 0}`;
-      first = false;
+    // By ID (an ID names one principal: a role, or a SAM state machine), then `C1=1,C2=0` ('' without
+    // conditions): no key is written out for most targets.
+    let byId = this.#cache.get(principal.id);
+    if (!byId) {
+      byId = new Map();
+      this.#cache.set(principal.id, byId);
     }
-    const known = this.#cache.get(key);
-    if (known) return known;
-    const p = this.#principals.policies(principal, a);
-    this.#cache.set(key, p);
+    let key = '';
+    for (const [c, v] of a) key += `${key && ','}${c}=${v ? 1 : 0}`;
+    let p = byId.get(key);
+    if (!p) {
+      p = this.#principals.policies(principal, a);
+      byId.set(key, p);
+    }
     return p;
   }
 

@@ -73,7 +73,10 @@ function statementsOf(doc: Json | undefined, path: Path | undefined, label: stri
   for (const s of items(getOwn(d.value, 'Statement'), [...d.path, 'Statement'], a)) {
     if (!isObject(s.value)) continue;
     const sid = getOwn(s.value, 'Sid');
-    out.push({ value: s.value, path: path === undefined ? undefined : s.path, label, ...(typeof sid === 'string' ? { sid } : {}) });
+    // Sid set only when it is a string (no object spread: this runs for every statement of every principal).
+    const st: Statement = { value: s.value, path: path === undefined ? undefined : s.path, label };
+    if (typeof sid === 'string') st.sid = sid;
+    out.push(st);
   }
   return out;
 }
@@ -198,11 +201,11 @@ export class PrincipalReader {
    * others cannot change a verdict, whatever their conditions).
    */
   conditions(p: Principal, matters: (policy: Json[] | 'any') => boolean = () => true, version = 0): Set<string> {
-    const key = `${p.kind}:${p.id}`;
-    let known = this.#known.get(key);
+    // By ID (an ID names one principal: a role, or a SAM state machine), not by a key written for every target.
+    let known = this.#known.get(p.id);
     if (known?.version !== version) {
       known = { version, own: this.#ownConditions(p), reaching: this.#reaching(p) };
-      this.#known.set(key, known);
+      this.#known.set(p.id, known);
     }
     const out = new Set(known.own);
     // A boundary matters whatever its statements: without an Allow in it, nothing is allowed.
@@ -218,7 +221,7 @@ export class PrincipalReader {
   }
 
   /**
-   * Per principal (`kind:id`), its own conditions and the policies that may reach it, read once per `version` (the
+   * Per principal (by ID), its own conditions and the policies that may reach it, read once per `version` (the
    * caller's count of its own policy edits).
    */
   readonly #known = new Map<string, { version: number; own: Set<string>; reaching: Reaching[] }>();

@@ -22,10 +22,13 @@ const UNKNOWN_REGION = '\u0001R';
 const UNKNOWN_ACCOUNT = '\u0001A';
 
 export class ArnRenderer {
-  /** Rendered values by identity: template values are never mutated, and each is rendered for many grants. */
-  readonly #rendered = new WeakMap<object, string | undefined>();
+  /**
+   * Rendered values by identity: template values are never mutated, and each is rendered for many grants. `null`: it
+   * cannot be known (one lookup tells a value met before, even then).
+   */
+  readonly #rendered = new WeakMap<object, string | null>();
   /** Rendered `{"Fn::Sub": TEXT}` (before `deployment`), by TEXT: its parts depend on nothing else. */
-  readonly #subTexts = new Map<string, string | undefined>();
+  readonly #subTexts = new Map<string, string | null>();
   /**
    * The deployment's partition, region and account, read once: the index's are fixed when it is built (its
    * partition is computed from the region on every read), and every ARN rendered needs them.
@@ -56,10 +59,10 @@ export class ArnRenderer {
     if (typeof value === 'string') return this.#deployment(value);
     if (typeof value !== 'object' || value === null) return undefined;
     const known = this.#rendered.get(value);
-    if (known !== undefined || this.#rendered.has(value)) return known;
+    if (known !== undefined) return known ?? undefined;
     const raw = this.#renderValue(value, 0);
     const text = raw === undefined ? undefined : this.#deployment(raw);
-    this.#rendered.set(value, text);
+    this.#rendered.set(value, text ?? null);
     return text;
   }
 
@@ -96,9 +99,9 @@ export class ArnRenderer {
       const sub = fn === 'Fn::Sub' && depth <= 9 ? (value as { 'Fn::Sub': Json })['Fn::Sub'] : undefined;
       if (typeof sub === 'string') {
         const known = this.#subTexts.get(sub);
-        if (known !== undefined || this.#subTexts.has(sub)) return known;
+        if (known !== undefined) return known ?? undefined;
         const text = this.#renderParts(value, depth);
-        this.#subTexts.set(sub, text);
+        this.#subTexts.set(sub, text ?? null);
         return text;
       }
       return this.#renderParts(value, depth);
