@@ -111,32 +111,41 @@ export function readDefinition(
   }
 
   const source = textSource(value);
-  let segments = segmentsOf(source);
-  // One flat string (a `+=` chain would be a rope that every character read walks through).
-  let text = segments.length === 1 ? segments[0].text : joinTexts(segments);
-  if (subs) ({ segments, text } = applySubstitutions(segments, text, subs));
-  const flatStarts: number[] = new Array(segments.length);
+  let flat = flatOf(segmentsOf(source));
+  if (subs) flat = applySubstitutions(flat, subs);
+  const { segments, starts: flatStarts, text } = flat;
+  if (text.length > LIMITS.expansion) throw expansionError(`the definition of ${stateMachine}`);
   const holes = new Map<number, HoleInfo>();
-  let length = 0;
   for (let k = 0; k < segments.length; k++) {
-    const seg = segments[k];
-    flatStarts[k] = length;
-    if (length + seg.text.length > LIMITS.expansion) throw expansionError(`the definition of ${stateMachine}`);
-    if (seg.hole) {
-      holes.set(length, seg.hole);
-      count(seg.hole.binding);
+    const hole = segments[k].hole;
+    if (hole) {
+      holes.set(flatStarts[k], hole);
+      count(hole.binding);
     }
-    length += seg.text.length;
   }
   const root = parseDefinitionText({ text, holes }, { shape: SLOT_SHAPE });
   return { stateMachine, path, property, form: source.form, source, segments, flatStarts, root, substitutions: subs, uses };
 }
 
-/** The texts of segments, joined. */
-function joinTexts(segments: readonly Segment[]): string {
+/** Segments, where each starts in their flat text, and that text. */
+interface Flat {
+  segments: Segment[];
+  starts: number[];
+  text: string;
+}
+
+/** The Flat of segments, in one pass (a SAM or CDK definition has a segment or two per line). */
+function flatOf(segments: Segment[]): Flat {
+  const starts: number[] = new Array(segments.length);
   const texts: string[] = new Array(segments.length);
-  for (let k = 0; k < segments.length; k++) texts[k] = segments[k].text;
-  return texts.join('');
+  for (let k = 0, at = 0; k < segments.length; k++) {
+    const text = segments[k].text;
+    starts[k] = at;
+    texts[k] = text;
+    at += text.length;
+  }
+  // One flat string (a `+=` chain would be a rope that every character read walks through).
+  return { segments, starts, text: texts.length === 1 ? texts[0] : texts.join('') };
 }
 
 const TO_JSON_STRING = 'Fn::ToJsonString';
@@ -243,96 +252,78 @@ function subSegment(t: SubToken, vars: JsonObject | undefined): Segment {
 /**
  * Splits text at `${key}` placeholders of DefinitionSubstitutions. Step Functions substitutes in the
  * joined text, so a placeholder may straddle segments (e.g. `"$"` and `"{key}"` in two Join pieces):
- * each run of adjacent text segments is tokenized as one text, a slice of `flat` (the segments'
- * texts joined). Returns the segments and their flat text after substitution: `flat` itself when no
- * placeholder is found, else `flat` with each placeholder cut out for a hole (a few slices joined,
- * not every segment again: a SAM or CDK definition has a segment or two per line).
+ * each run of adjacent text segments is tokenized as one text, a slice of the flat text. Returns
+ * `flat` itself when no placeholder is found.
  */
-function applySubstitutions(segments: Segment[], flat: string, subs: JsonObject): { segments: Segment[]; text: string } {
+function applySubstitutions(flat: Flat, subs: JsonObject): Flat {
+  const { segments, starts, text: all } = flat;
   const isKey = (k: string): boolean => hasOwn(subs, k);
   const out: Segment[] = [];
-  // The flat text after substitution, as slices of `flat` up to `copied` and a hole mark for each placeholder.
-  const texts: string[] = [];
-  let copied = 0;
-  // Offset in `flat` of segments[k].
-  let at = 0;
+  let found = false;
   for (let k = 0; k < segments.length; ) {
     if (segments[k].hole) {
-      at += segments[k].text.length;
       out.push(segments[k++]);
       continue;
     }
     let e = k;
-    const runAt = at;
-    while (e < segments.length && !segments[e].hole) at += segments[e++].text.length;
-    const run = segments.slice(k, e);
-    k = e;
-    const text = run.length === 1 ? run[0].text : flat.slice(runAt, at);
-    if (!text.includes('${')) {
-      for (const seg of run) out.push(seg);
-      continue;
-    }
-    const tokens = tokenizeSub(text, isKey, 'substitutions');
-    tokens.forEach((t) => {
-      if (t.kind !== 'var') return;
-      texts.push(flat.slice(copied, runAt + t.start), HOLE_MARK);
-      copied = runAt + t.end;
-    });
-    substituteRun(run, text, tokens, subs, out);
+    while (e < segments.length && !segments[e].hole) e++;
+    const text = e === k + 1 ? segments[k].text : all.slice(starts[k], e < segments.length ? starts[e] : all.length);
+    const tokens = text.includes('${') ? tokenizeSub(text, isKey, 'substitutions') : [];
+    if (tokens.some((t) => t.kind === 'var')) {
+      found = true;
+      substituteRun(flat, k, e, tokens, subs, out);
+      k = e;
+    } else while (k < e) out.push(segments[k++]);
   }
-  if (texts.length === 0) return { segments: out, text: flat };
-  texts.push(flat.slice(copied));
-  return { segments: out, text: texts.join('') };
+  return found ? flatOf(out) : flat;
 }
 
-/** The segments of a run of text segments (whose texts joined are `text`) once its placeholders (var `tokens`) are holes. */
-function substituteRun(run: Segment[], text: string, tokens: SubToken[], subs: JsonObject, out: Segment[]): void {
-  // Made at their final size (a run may have a segment or two per line of the definition).
-  const starts: number[] = new Array(run.length);
-  let at = 0;
-  for (let i = 0; i < run.length; i++) {
-    starts[i] = at;
-    at += run[i].text.length;
-  }
-  // The segment at `offset` (a SAM definition has a segment per line: a linear scan per token
-  // would make the read quadratic).
-  const segAt = (offset: number): number => lastAtOrBefore(starts, offset);
-  const posAt = (offset: number, side: 'start' | 'end'): Pos => {
-    const i = segAt(side === 'start' ? offset : Math.max(0, offset - 1));
-    const seg = run[i];
+/**
+ * The segments of the run of text segments `k` to `e` (excluded) of `flat` once its placeholders
+ * (var `tokens`, with offsets in the run's text) are holes.
+ */
+function substituteRun(flat: Flat, k: number, e: number, tokens: SubToken[], subs: JsonObject, out: Segment[]): void {
+  const { segments, starts, text: all } = flat;
+  const runAt = starts[k];
+  // The segment at flat offset `at` (a SAM definition has a segment per line: a linear scan per
+  // token would make the read quadratic).
+  const segAt = (at: number): number => lastAtOrBefore(starts, at, k, e - 1);
+  const posAt = (at: number, side: 'start' | 'end'): Pos => {
+    const i = segAt(side === 'start' ? at : Math.max(runAt, at - 1));
+    const seg = segments[i];
     if (seg.atomic) return side === 'start' ? { piece: seg.piece, offset: seg.offset } : { piece: seg.endPiece, offset: seg.endOffset };
-    return { piece: seg.piece, offset: seg.offset + (offset - starts[i]) };
+    return { piece: seg.piece, offset: seg.offset + (at - starts[i]) };
   };
   for (const t of tokens) {
+    const tStart = runAt + t.start;
+    const tEnd = runAt + t.end;
     if (t.kind === 'var') {
-      const start = posAt(t.start, 'start');
-      const end = posAt(t.end, 'end');
+      const start = posAt(tStart, 'start');
+      const end = posAt(tEnd, 'end');
       const hole = { value: subs[t.name], binding: { kind: 'substitution', name: t.name } } as const;
       out.push(new Segment(HOLE_MARK, start.piece, start.offset, end.piece, end.offset, true, hole));
       continue;
     }
     // Text: one segment per original segment it overlaps.
-    for (let i = segAt(t.start); i < run.length && starts[i] < t.end; i++) {
-      const seg = run[i];
-      const from = Math.max(t.start, starts[i]);
-      const to = Math.min(t.end, starts[i] + seg.text.length);
+    for (let i = segAt(tStart); i < e && starts[i] < tEnd; i++) {
+      const seg = segments[i];
+      const from = Math.max(tStart, starts[i]);
+      const to = Math.min(tEnd, starts[i] + seg.text.length);
       if (to <= from) continue;
       // A segment that the token covers whole is kept as it is (most lines of a SAM definition).
       if (from === starts[i] && to - from === seg.text.length) {
         out.push(seg);
         continue;
       }
-      const piece = text.slice(from, to);
+      const piece = all.slice(from, to);
       if (seg.atomic) out.push(new Segment(piece, seg.piece, seg.offset, seg.endPiece, seg.endOffset, true, undefined));
       else out.push(textSegment(piece, seg.piece, seg.offset + (from - starts[i])));
     }
   }
 }
 
-/** Index of the last of the sorted `starts` that is at most `at` (0 when none is); binary search. */
-export function lastAtOrBefore(starts: readonly number[], at: number): number {
-  let lo = 0;
-  let hi = starts.length - 1;
+/** Index of the last of the sorted `starts` (from `lo` to `hi`) that is at most `at` (`lo` when none is); binary search. */
+export function lastAtOrBefore(starts: readonly number[], at: number, lo = 0, hi = starts.length - 1): number {
   while (lo < hi) {
     const mid = (lo + hi + 1) >> 1;
     if (starts[mid] <= at) lo = mid;
