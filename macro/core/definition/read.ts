@@ -16,7 +16,7 @@ import { getOwn, hasOwn, isObject, kindOf, isArray, jsonText, keysOf } from '../
 import type { Json, JsonObject } from '../../types';
 import type { Binding, HoleSource, IfNode, Loc, Node, StrNode } from './ast';
 import { expansionError, formatCount, LimitError, LIMITS } from '../../limits';
-import { HOLE_MARK, parseDefinitionText, type HoleInfo } from './parse';
+import { HOLE_MARK, parseDefinitionText, type HoleInfo, type Shape } from './parse';
 import { SLOT_KEYS, SLOT_SHAPE } from './slots';
 import { intrinsicName, intrinsicNameOfKeys } from '../../cfn/intrinsics';
 import { render } from '../../messages';
@@ -39,21 +39,30 @@ export interface Pos {
  * only ever read for their text.
  */
 export class Segment {
-  constructor(
-    readonly text: string,
-    readonly piece: number,
-    readonly offset: number,
-    readonly endPiece: number,
-    readonly endOffset: number,
-    /** Cannot be cut: an escape `${!X}`, a Join delimiter, a hole. */
-    readonly atomic: boolean,
-    readonly hole: HoleInfo | undefined,
-  ) {}
+  // Declared, not class fields: assigned once in the constructor, not defined empty first (a
+  // definition read as text makes thousands of segments).
+  declare readonly text: string;
+  declare readonly piece: number;
+  declare readonly offset: number;
+  declare readonly endPiece: number;
+  declare readonly endOffset: number;
+  /** Cannot be cut: an escape `${!X}`, a Join delimiter, a hole. */
+  declare readonly atomic: boolean;
+  declare readonly hole: HoleInfo | undefined;
+  constructor(text: string, piece: number, offset: number, endPiece: number, endOffset: number, atomic: boolean, hole?: HoleInfo) {
+    this.text = text;
+    this.piece = piece;
+    this.offset = offset;
+    this.endPiece = endPiece;
+    this.endOffset = endOffset;
+    this.atomic = atomic;
+    this.hole = hole;
+  }
 }
 
 /** A segment of text that a later offset may cut (`text` is the source from `offset` on, in one piece). */
 function textSegment(text: string, piece: number, offset: number): Segment {
-  return new Segment(text, piece, offset, piece, offset + text.length, false, undefined);
+  return new Segment(text, piece, offset, piece, offset + text.length, false);
 }
 
 interface Common {
@@ -97,16 +106,13 @@ export function readDefinition(
     if (k) uses.set(k, (uses.get(k) ?? 0) + 1);
   };
 
-  // A Definition object, or an Fn::If choosing between two of them.
-  if (property === 'Definition' && isObject(value) && (intrinsicName(value) === undefined || isStructuralIf(value))) {
-    const root = objectToNode(value, subs, count, []);
-    return { stateMachine, path, property, form: 'object', value, root, substitutions: subs, uses };
-  }
-  // `Fn::ToJsonString` (AWS::LanguageExtensions, when this macro runs first): the object inside is
-  // the definition, read and written back in place (its paths start with `Fn::ToJsonString`).
-  const inner = toJsonStringObject(value);
+  // A Definition object, or an Fn::If choosing between two of them; or `Fn::ToJsonString`
+  // (AWS::LanguageExtensions, when this macro runs first), whose object inside is the definition,
+  // read and written back in place (its paths start with `Fn::ToJsonString`).
+  const object = property === 'Definition' && isObject(value) && (intrinsicName(value) === undefined || isStructuralIf(value)) ? value : undefined;
+  const inner = object ?? toJsonStringObject(value);
   if (inner) {
-    const root = objectToNode(inner, subs, count, [TO_JSON_STRING]);
+    const root = objectToNode(inner, subs, count, object ? [] : [TO_JSON_STRING]);
     return { stateMachine, path, property, form: 'object', value: inner, root, substitutions: subs, uses };
   }
 
@@ -134,8 +140,8 @@ interface Flat {
   text: string;
 }
 
-/** The Flat of segments, in one pass (a SAM or CDK definition has a segment or two per line). */
-function flatOf(segments: Segment[]): Flat {
+/** The Flat of segments (whose text may be known), in one pass (a SAM or CDK definition has a segment or two per line). */
+function flatOf(segments: Segment[], text?: string): Flat {
   const starts: number[] = new Array(segments.length);
   const texts: string[] = new Array(segments.length);
   for (let k = 0, at = 0; k < segments.length; k++) {
@@ -145,7 +151,7 @@ function flatOf(segments: Segment[]): Flat {
     at += text.length;
   }
   // One flat string (a `+=` chain would be a rope that every character read walks through).
-  return { segments, starts, text: texts.length === 1 ? texts[0] : texts.join('') };
+  return { segments, starts, text: text ?? (texts.length === 1 ? texts[0] : texts.join('')) };
 }
 
 const TO_JSON_STRING = 'Fn::ToJsonString';
@@ -222,10 +228,10 @@ function segmentsOf(source: TextSource): Segment[] {
     const piece = pieces[p];
     if (p > 0 && delimiter !== '') {
       const prev = pieces[p - 1];
-      out.push(new Segment(delimiter, p - 1, typeof prev === 'string' ? prev.length : 1, p, 0, true, undefined));
+      out.push(new Segment(delimiter, p - 1, typeof prev === 'string' ? prev.length : 1, p, 0, true));
     }
     if (typeof piece === 'string') out.push(textSegment(piece, p, 0));
-    else if (typeof piece === 'number' || typeof piece === 'boolean') out.push(new Segment(String(piece), p, 0, p, 1, true, undefined));
+    else if (typeof piece === 'number' || typeof piece === 'boolean') out.push(new Segment(String(piece), p, 0, p, 1, true));
     else out.push(new Segment(HOLE_MARK, p, 0, p, 1, true, { value: piece, binding: INLINE_BINDING }));
   }
   return out;
@@ -235,9 +241,8 @@ function segmentsOf(source: TextSource): Segment[] {
 function subSegment(t: SubToken, vars: JsonObject | undefined): Segment {
   switch (t.kind) {
     case 'text':
-      return new Segment(t.text, 0, t.start, 0, t.end, false, undefined);
     case 'escape':
-      return new Segment(t.text, 0, t.start, 0, t.end, true, undefined);
+      return new Segment(t.text, 0, t.start, 0, t.end, t.kind === 'escape');
     case 'ref':
       return new Segment(HOLE_MARK, 0, t.start, 0, t.end, true, { value: { Ref: t.name }, binding: INLINE_BINDING });
     case 'getatt':
@@ -259,7 +264,10 @@ function applySubstitutions(flat: Flat, subs: JsonObject): Flat {
   const { segments, starts, text: all } = flat;
   const isKey = (k: string): boolean => hasOwn(subs, k);
   const out: Segment[] = [];
-  let found = false;
+  // The flat text after substitution, as slices of `all` up to `copied` and a hole mark for each
+  // placeholder (not every segment's text joined again: a SAM definition has a segment or two per line).
+  const texts: string[] = [];
+  let copied = 0;
   for (let k = 0; k < segments.length; ) {
     if (segments[k].hole) {
       out.push(segments[k++]);
@@ -267,15 +275,23 @@ function applySubstitutions(flat: Flat, subs: JsonObject): Flat {
     }
     let e = k;
     while (e < segments.length && !segments[e].hole) e++;
-    const text = e === k + 1 ? segments[k].text : all.slice(starts[k], e < segments.length ? starts[e] : all.length);
+    const runAt = starts[k];
+    const text = e === k + 1 ? segments[k].text : all.slice(runAt, e < segments.length ? starts[e] : all.length);
     const tokens = text.includes('${') ? tokenizeSub(text, isKey, 'substitutions') : [];
-    if (tokens.some((t) => t.kind === 'var')) {
-      found = true;
+    const before = texts.length;
+    tokens.forEach((t) => {
+      if (t.kind !== 'var') return;
+      texts.push(all.slice(copied, runAt + t.start), HOLE_MARK);
+      copied = runAt + t.end;
+    });
+    if (texts.length > before) {
       substituteRun(flat, k, e, tokens, subs, out);
       k = e;
     } else while (k < e) out.push(segments[k++]);
   }
-  return found ? flatOf(out) : flat;
+  if (texts.length === 0) return flat;
+  texts.push(all.slice(copied));
+  return flatOf(out, texts.join(''));
 }
 
 /**
@@ -316,7 +332,7 @@ function substituteRun(flat: Flat, k: number, e: number, tokens: SubToken[], sub
         continue;
       }
       const piece = all.slice(from, to);
-      if (seg.atomic) out.push(new Segment(piece, seg.piece, seg.offset, seg.endPiece, seg.endOffset, true, undefined));
+      if (seg.atomic) out.push(new Segment(piece, seg.piece, seg.offset, seg.endPiece, seg.endOffset, true));
       else out.push(textSegment(piece, seg.piece, seg.offset + (from - starts[i])));
     }
   }
@@ -353,11 +369,13 @@ function isStructuralIf(v: Json, depth = 0): boolean {
  * so that a deep definition costs its size, not its size times its depth. `depth`: how many keys.
  */
 class PathLink {
-  readonly depth: number;
-  constructor(
-    readonly up: PathLink | null,
-    readonly key: string | number,
-  ) {
+  // Declared, not class fields (see Segment): a link is made for every container and kept leaf.
+  declare readonly up: PathLink | null;
+  declare readonly key: string | number;
+  declare readonly depth: number;
+  constructor(up: PathLink | null, key: string | number) {
+    this.up = up;
+    this.key = key;
     this.depth = up === null ? 1 : up.depth + 1;
   }
 }
@@ -392,35 +410,45 @@ function valueLoc(link: PathLink): Loc {
 interface ObjectRead {
   subs: JsonObject | undefined;
   count: (b: Binding) => void;
-  /** Containers whose values are still to be placed (a stack: definitions can nest deeply). */
-  work: { src: Json; keys?: string[]; dst: Node; link: PathLink | null }[];
+  /**
+   * Containers whose values are still to be placed (a stack: definitions can nest deeply), with
+   * the part of them that findSlots reads (undefined: all of it).
+   */
+  work: { src: Json; keys?: string[]; dst: Node; link: PathLink | null; shape: Shape | undefined }[];
 }
 
-/** A `Definition` object as a node tree; iterative (definitions can nest deeply). `base`: the keys above it (`Fn::ToJsonString`). */
+/**
+ * A `Definition` object as a node tree; iterative (definitions can nest deeply). `base`: the keys
+ * above it (`Fn::ToJsonString`). Without DefinitionSubstitutions (whose every use must be counted),
+ * only the part that findSlots reads is built, as the text parser does: a key that its shape does
+ * not name is left out, and a container where the shape expects none is left empty.
+ */
 function objectToNode(value: JsonObject, subs: JsonObject | undefined, count: (b: Binding) => void, base: (string | number)[]): Node {
   // The root itself may be an Fn::If choosing between two definitions.
   const rootIf = isStructuralIf(value);
   const root: Node = rootIf ? ifNode(value) : { kind: 'obj', entries: new Map() };
   let top: PathLink | null = null;
   for (const key of rootIf ? [...base, 'Fn::If'] : base) top = new PathLink(top, key);
-  const read: ObjectRead = { subs, count, work: [{ src: value, dst: root, link: top }] };
+  const read: ObjectRead = { subs, count, work: [{ src: value, dst: root, link: top, shape: subs ? undefined : SLOT_SHAPE }] };
   const { work } = read;
   for (let item = work.pop(); item !== undefined; item = work.pop()) {
-    const { src, keys, dst, link } = item;
+    const { src, keys, dst, link, shape } = item;
     if (dst.kind === 'if') {
       // Both branches (a `Ref AWS::NoValue` branch stays undefined); paths go through `Fn::If`.
       const arg = (src as JsonObject)['Fn::If'] as Json[];
-      for (const k of [1, 2]) if (!(isObject(arg[k]) && getOwn(arg[k] as JsonObject, 'Ref') === 'AWS::NoValue')) place(read, dst, link, k, arg[k]);
+      for (const k of [1, 2]) if (!(isObject(arg[k]) && getOwn(arg[k] as JsonObject, 'Ref') === 'AWS::NoValue')) place(read, dst, link, k, arg[k], shape);
     } else if (isArray(src)) {
+      const items = shape && (shape.items ?? null);
       src.forEach((v, k) => {
-        place(read, dst, link, k, v);
+        place(read, dst, link, k, v, items);
       });
     } else if (isObject(src)) {
       (keys ?? keysOf(src)).forEach((k) => {
         // A substitution used in a key counts as a use too (it must not be taken for unused).
         if (subs && k.includes('${'))
           for (const t of tokenizeSub(k, (n) => hasOwn(subs, n), 'substitutions')) if (t.kind === 'var') count({ kind: 'substitution', name: t.name });
-        place(read, dst, link, k, src[k]);
+        const child = shape && (shape.children?.get(k) ?? shape.other ?? null);
+        if (child !== null || shape?.strings?.has(k) || shape?.looked?.has(k)) place(read, dst, link, k, src[k], child);
       });
     }
   }
@@ -431,10 +459,13 @@ function ifNode(v: Json): IfNode {
   return { kind: 'if', condition: ((v as JsonObject)['Fn::If'] as Json[])[0] as string, branches: [undefined, undefined] };
 }
 
-/** Places the node of `v`, the value at `key` of the container `dst` (whose path is `link`), and queues its contents. */
-function place(read: ObjectRead, dst: Node, link: PathLink | null, key: string | number, v: Json): void {
+/**
+ * Places the node of `v`, the value at `key` of the container `dst` (whose path is `link`), and
+ * queues its contents, unless its shape is null (no reader looks inside).
+ */
+function place(read: ObjectRead, dst: Node, link: PathLink | null, key: string | number, v: Json, shape: Shape | null | undefined): void {
   let child: Node;
-  let queue = true;
+  let queue = shape !== null;
   // An object's keys, listed once: they tell an intrinsic, and are the keys its contents are read by.
   const keys = isObject(v) ? keysOf(v) : undefined;
   const fn = keys === undefined ? undefined : intrinsicNameOfKeys(keys);
@@ -451,7 +482,7 @@ function place(read: ObjectRead, dst: Node, link: PathLink | null, key: string |
   if (!queue) return;
   // The branches of an Fn::If are its arguments: their paths go through `Fn::If`.
   const below = new PathLink(link, key);
-  read.work.push({ src: v, keys, dst: child, link: child.kind === 'if' ? new PathLink(below, 'Fn::If') : below });
+  read.work.push({ src: v, keys, dst: child, link: child.kind === 'if' ? new PathLink(below, 'Fn::If') : below, shape: shape as Shape | undefined });
 }
 
 /** The node of a value that is no container: a string leaf, or the shared scalar node. */
