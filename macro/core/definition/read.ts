@@ -223,14 +223,18 @@ function segmentsOf(source: TextSource): Segment[] {
   const { delimiter, pieces } = source;
   // The delimiter's copies alone may be too much: known before any segment is made.
   if (delimiter.length * Math.max(0, pieces.length - 1) > LIMITS.expansion) throw expansionError('the Fn::Join of the definition');
+  // A delimiter of line breaks and tabs (the Join of SAM, CDK and Serverless texts) is part of the
+  // text piece before it: no string, key or placeholder starts or ends in it (JSON allows them only
+  // between values), so no offset is ever looked up there; one segment a line, not two.
+  const fold = /^[\n\r\t]+$/.test(delimiter);
   const out: Segment[] = [];
   for (let p = 0; p < pieces.length; p++) {
     const piece = pieces[p];
-    if (p > 0 && delimiter !== '') {
-      const prev = pieces[p - 1];
+    const prev = pieces[p - 1];
+    if (p > 0 && delimiter !== '' && !(fold && typeof prev === 'string')) {
       out.push(new Segment(delimiter, p - 1, typeof prev === 'string' ? prev.length : 1, p, 0, true));
     }
-    if (typeof piece === 'string') out.push(textSegment(piece, p, 0));
+    if (typeof piece === 'string') out.push(textSegment(fold && p < pieces.length - 1 ? piece + delimiter : piece, p, 0));
     else if (typeof piece === 'number' || typeof piece === 'boolean') out.push(new Segment(String(piece), p, 0, p, 1, true));
     else out.push(new Segment(HOLE_MARK, p, 0, p, 1, true, { value: piece, binding: INLINE_BINDING }));
   }
