@@ -499,7 +499,7 @@ function leafNode(read: ObjectRead, link: PathLink | null, key: string | number,
     if (read.subs === undefined || !v.includes('${')) return { kind: 'str', parts: v === '' ? [] : [v], holes: NO_HOLES, loc };
     return strNode([v], loc, read.subs, read.count);
   }
-  if (fn !== undefined) return strNode(partsOf(v) ?? [{ hole: v }], valueLoc(new PathLink(link, key)), read.subs, read.count);
+  if (fn !== undefined) return strNode(partsOf(v, 0, fn) ?? [{ hole: v }], valueLoc(new PathLink(link, key)), read.subs, read.count);
   // Numbers, booleans, null: nothing in them to read.
   return DATA_NODE;
 }
