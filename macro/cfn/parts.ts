@@ -28,10 +28,11 @@ export function isHole(p: Part): p is Hole {
  * reused (a variable used many times, or the same object met again, costs its length, not its
  * expansion again), and an expansion longer than `LIMITS.expansion` characters (holes count one)
  * stops with a LimitError instead of growing without bound (nested Fn::Sub that reuse their
- * variables grow exponentially). The caller gets its own array.
+ * variables grow exponentially). The caller gets its own array. `fn`: the value's intrinsic name,
+ * when the caller knows it (from keys it has listed anyway).
  */
-export function partsOf(value: Json | undefined, depth = 0): Part[] | undefined {
-  const parts = sharedParts(value, depth);
+export function partsOf(value: Json | undefined, depth = 0, fn?: string): Part[] | undefined {
+  const parts = sharedParts(value, depth, fn);
   return parts === undefined ? undefined : parts.slice();
 }
 
@@ -48,10 +49,10 @@ function sizeOf(parts: readonly Part[]): number {
   return n;
 }
 
-function sharedParts(value: Json | undefined, depth: number): readonly Part[] | undefined {
+function sharedParts(value: Json | undefined, depth: number, fn?: string): readonly Part[] | undefined {
   if (typeof value === 'string') return value === '' ? [] : [value];
   if (typeof value === 'number' || typeof value === 'boolean') return [String(value)];
-  const fn = intrinsicName(value);
+  fn ??= intrinsicName(value);
   if (!fn || depth > 20) return undefined;
   // Any other intrinsic (a Ref, a GetAtt in list form…) is one hole, itself: nothing worth remembering.
   const getAttString = fn === 'Fn::GetAtt' && typeof (value as Record<string, Json>)[fn] === 'string';

@@ -16,7 +16,7 @@ import { getOwn, hasOwn, isObject, kindOf, isArray, jsonText, keysOf } from '../
 import type { Json, JsonObject } from '../../types';
 import type { Binding, HoleSource, IfNode, Loc, Node, StrNode } from './ast';
 import { expansionError, formatCount, LimitError, LIMITS } from '../../limits';
-import { HOLE_MARK, parseDefinitionText, type HoleInfo } from './parse';
+import { HOLE_MARK, parseDefinitionText, type HoleInfo, type Shape } from './parse';
 import { SLOT_KEYS, SLOT_SHAPE } from './slots';
 import { intrinsicName, intrinsicNameOfKeys } from '../../cfn/intrinsics';
 import { render } from '../../messages';
@@ -39,21 +39,30 @@ export interface Pos {
  * only ever read for their text.
  */
 export class Segment {
-  constructor(
-    readonly text: string,
-    readonly piece: number,
-    readonly offset: number,
-    readonly endPiece: number,
-    readonly endOffset: number,
-    /** Cannot be cut: an escape `${!X}`, a Join delimiter, a hole. */
-    readonly atomic: boolean,
-    readonly hole: HoleInfo | undefined,
-  ) {}
+  // Declared, not class fields: assigned once in the constructor, not defined empty first (a
+  // definition read as text makes thousands of segments).
+  declare readonly text: string;
+  declare readonly piece: number;
+  declare readonly offset: number;
+  declare readonly endPiece: number;
+  declare readonly endOffset: number;
+  /** Cannot be cut: an escape `${!X}`, a Join delimiter, a hole. */
+  declare readonly atomic: boolean;
+  declare readonly hole: HoleInfo | undefined;
+  constructor(text: string, piece: number, offset: number, endPiece: number, endOffset: number, atomic: boolean, hole?: HoleInfo) {
+    this.text = text;
+    this.piece = piece;
+    this.offset = offset;
+    this.endPiece = endPiece;
+    this.endOffset = endOffset;
+    this.atomic = atomic;
+    this.hole = hole;
+  }
 }
 
 /** A segment of text that a later offset may cut (`text` is the source from `offset` on, in one piece). */
 function textSegment(text: string, piece: number, offset: number): Segment {
-  return new Segment(text, piece, offset, piece, offset + text.length, false, undefined);
+  return new Segment(text, piece, offset, piece, offset + text.length, false);
 }
 
 interface Common {
@@ -97,46 +106,52 @@ export function readDefinition(
     if (k) uses.set(k, (uses.get(k) ?? 0) + 1);
   };
 
-  // A Definition object, or an Fn::If choosing between two of them.
-  if (property === 'Definition' && isObject(value) && (intrinsicName(value) === undefined || isStructuralIf(value))) {
-    const root = objectToNode(value, subs, count, []);
-    return { stateMachine, path, property, form: 'object', value, root, substitutions: subs, uses };
-  }
-  // `Fn::ToJsonString` (AWS::LanguageExtensions, when this macro runs first): the object inside is
-  // the definition, read and written back in place (its paths start with `Fn::ToJsonString`).
-  const inner = toJsonStringObject(value);
+  // A Definition object, or an Fn::If choosing between two of them; or `Fn::ToJsonString`
+  // (AWS::LanguageExtensions, when this macro runs first), whose object inside is the definition,
+  // read and written back in place (its paths start with `Fn::ToJsonString`).
+  const object = property === 'Definition' && isObject(value) && (intrinsicName(value) === undefined || isStructuralIf(value)) ? value : undefined;
+  const inner = object ?? toJsonStringObject(value);
   if (inner) {
-    const root = objectToNode(inner, subs, count, [TO_JSON_STRING]);
+    const root = objectToNode(inner, subs, count, object ? [] : [TO_JSON_STRING]);
     return { stateMachine, path, property, form: 'object', value: inner, root, substitutions: subs, uses };
   }
 
   const source = textSource(value);
-  let segments = segmentsOf(source);
-  // One flat string (a `+=` chain would be a rope that every character read walks through).
-  let text = segments.length === 1 ? segments[0].text : joinTexts(segments);
-  if (subs) ({ segments, text } = applySubstitutions(segments, text, subs));
-  const flatStarts: number[] = new Array(segments.length);
+  let flat = flatOf(segmentsOf(source));
+  if (subs) flat = applySubstitutions(flat, subs);
+  const { segments, starts: flatStarts, text } = flat;
+  if (text.length > LIMITS.expansion) throw expansionError(`the definition of ${stateMachine}`);
   const holes = new Map<number, HoleInfo>();
-  let length = 0;
   for (let k = 0; k < segments.length; k++) {
-    const seg = segments[k];
-    flatStarts[k] = length;
-    if (length + seg.text.length > LIMITS.expansion) throw expansionError(`the definition of ${stateMachine}`);
-    if (seg.hole) {
-      holes.set(length, seg.hole);
-      count(seg.hole.binding);
+    const hole = segments[k].hole;
+    if (hole) {
+      holes.set(flatStarts[k], hole);
+      count(hole.binding);
     }
-    length += seg.text.length;
   }
   const root = parseDefinitionText({ text, holes }, { shape: SLOT_SHAPE });
   return { stateMachine, path, property, form: source.form, source, segments, flatStarts, root, substitutions: subs, uses };
 }
 
-/** The texts of segments, joined. */
-function joinTexts(segments: readonly Segment[]): string {
+/** Segments, where each starts in their flat text, and that text. */
+interface Flat {
+  segments: Segment[];
+  starts: number[];
+  text: string;
+}
+
+/** The Flat of segments (whose text may be known), in one pass (a SAM or CDK definition has a segment or two per line). */
+function flatOf(segments: Segment[], text?: string): Flat {
+  const starts: number[] = new Array(segments.length);
   const texts: string[] = new Array(segments.length);
-  for (let k = 0; k < segments.length; k++) texts[k] = segments[k].text;
-  return texts.join('');
+  for (let k = 0, at = 0; k < segments.length; k++) {
+    const text = segments[k].text;
+    starts[k] = at;
+    texts[k] = text;
+    at += text.length;
+  }
+  // One flat string (a `+=` chain would be a rope that every character read walks through).
+  return { segments, starts, text: text ?? (texts.length === 1 ? texts[0] : texts.join('')) };
 }
 
 const TO_JSON_STRING = 'Fn::ToJsonString';
@@ -208,15 +223,19 @@ function segmentsOf(source: TextSource): Segment[] {
   const { delimiter, pieces } = source;
   // The delimiter's copies alone may be too much: known before any segment is made.
   if (delimiter.length * Math.max(0, pieces.length - 1) > LIMITS.expansion) throw expansionError('the Fn::Join of the definition');
+  // A delimiter of line breaks and tabs (the Join of SAM, CDK and Serverless texts) is part of the
+  // text piece before it: no string, key or placeholder starts or ends in it (JSON allows them only
+  // between values), so no offset is ever looked up there; one segment a line, not two.
+  const fold = /^[\n\r\t]+$/.test(delimiter);
   const out: Segment[] = [];
   for (let p = 0; p < pieces.length; p++) {
     const piece = pieces[p];
-    if (p > 0 && delimiter !== '') {
-      const prev = pieces[p - 1];
-      out.push(new Segment(delimiter, p - 1, typeof prev === 'string' ? prev.length : 1, p, 0, true, undefined));
+    const prev = pieces[p - 1];
+    if (p > 0 && delimiter !== '' && !(fold && typeof prev === 'string')) {
+      out.push(new Segment(delimiter, p - 1, typeof prev === 'string' ? prev.length : 1, p, 0, true));
     }
-    if (typeof piece === 'string') out.push(textSegment(piece, p, 0));
-    else if (typeof piece === 'number' || typeof piece === 'boolean') out.push(new Segment(String(piece), p, 0, p, 1, true, undefined));
+    if (typeof piece === 'string') out.push(textSegment(fold && p < pieces.length - 1 ? piece + delimiter : piece, p, 0));
+    else if (typeof piece === 'number' || typeof piece === 'boolean') out.push(new Segment(String(piece), p, 0, p, 1, true));
     else out.push(new Segment(HOLE_MARK, p, 0, p, 1, true, { value: piece, binding: INLINE_BINDING }));
   }
   return out;
@@ -226,9 +245,8 @@ function segmentsOf(source: TextSource): Segment[] {
 function subSegment(t: SubToken, vars: JsonObject | undefined): Segment {
   switch (t.kind) {
     case 'text':
-      return new Segment(t.text, 0, t.start, 0, t.end, false, undefined);
     case 'escape':
-      return new Segment(t.text, 0, t.start, 0, t.end, true, undefined);
+      return new Segment(t.text, 0, t.start, 0, t.end, t.kind === 'escape');
     case 'ref':
       return new Segment(HOLE_MARK, 0, t.start, 0, t.end, true, { value: { Ref: t.name }, binding: INLINE_BINDING });
     case 'getatt':
@@ -243,96 +261,89 @@ function subSegment(t: SubToken, vars: JsonObject | undefined): Segment {
 /**
  * Splits text at `${key}` placeholders of DefinitionSubstitutions. Step Functions substitutes in the
  * joined text, so a placeholder may straddle segments (e.g. `"$"` and `"{key}"` in two Join pieces):
- * each run of adjacent text segments is tokenized as one text, a slice of `flat` (the segments'
- * texts joined). Returns the segments and their flat text after substitution: `flat` itself when no
- * placeholder is found, else `flat` with each placeholder cut out for a hole (a few slices joined,
- * not every segment again: a SAM or CDK definition has a segment or two per line).
+ * each run of adjacent text segments is tokenized as one text, a slice of the flat text. Returns
+ * `flat` itself when no placeholder is found.
  */
-function applySubstitutions(segments: Segment[], flat: string, subs: JsonObject): { segments: Segment[]; text: string } {
+function applySubstitutions(flat: Flat, subs: JsonObject): Flat {
+  const { segments, starts, text: all } = flat;
   const isKey = (k: string): boolean => hasOwn(subs, k);
   const out: Segment[] = [];
-  // The flat text after substitution, as slices of `flat` up to `copied` and a hole mark for each placeholder.
+  // The flat text after substitution, as slices of `all` up to `copied` and a hole mark for each
+  // placeholder (not every segment's text joined again: a SAM definition has a segment or two per line).
   const texts: string[] = [];
   let copied = 0;
-  // Offset in `flat` of segments[k].
-  let at = 0;
   for (let k = 0; k < segments.length; ) {
     if (segments[k].hole) {
-      at += segments[k].text.length;
       out.push(segments[k++]);
       continue;
     }
     let e = k;
-    const runAt = at;
-    while (e < segments.length && !segments[e].hole) at += segments[e++].text.length;
-    const run = segments.slice(k, e);
-    k = e;
-    const text = run.length === 1 ? run[0].text : flat.slice(runAt, at);
-    if (!text.includes('${')) {
-      for (const seg of run) out.push(seg);
-      continue;
-    }
-    const tokens = tokenizeSub(text, isKey, 'substitutions');
+    while (e < segments.length && !segments[e].hole) e++;
+    const runAt = starts[k];
+    const text = e === k + 1 ? segments[k].text : all.slice(runAt, e < segments.length ? starts[e] : all.length);
+    const tokens = text.includes('${') ? tokenizeSub(text, isKey, 'substitutions') : [];
+    const before = texts.length;
     tokens.forEach((t) => {
       if (t.kind !== 'var') return;
-      texts.push(flat.slice(copied, runAt + t.start), HOLE_MARK);
+      texts.push(all.slice(copied, runAt + t.start), HOLE_MARK);
       copied = runAt + t.end;
     });
-    substituteRun(run, text, tokens, subs, out);
+    if (texts.length > before) {
+      substituteRun(flat, k, e, tokens, subs, out);
+      k = e;
+    } else while (k < e) out.push(segments[k++]);
   }
-  if (texts.length === 0) return { segments: out, text: flat };
-  texts.push(flat.slice(copied));
-  return { segments: out, text: texts.join('') };
+  if (texts.length === 0) return flat;
+  texts.push(all.slice(copied));
+  return flatOf(out, texts.join(''));
 }
 
-/** The segments of a run of text segments (whose texts joined are `text`) once its placeholders (var `tokens`) are holes. */
-function substituteRun(run: Segment[], text: string, tokens: SubToken[], subs: JsonObject, out: Segment[]): void {
-  // Made at their final size (a run may have a segment or two per line of the definition).
-  const starts: number[] = new Array(run.length);
-  let at = 0;
-  for (let i = 0; i < run.length; i++) {
-    starts[i] = at;
-    at += run[i].text.length;
-  }
-  // The segment at `offset` (a SAM definition has a segment per line: a linear scan per token
-  // would make the read quadratic).
-  const segAt = (offset: number): number => lastAtOrBefore(starts, offset);
-  const posAt = (offset: number, side: 'start' | 'end'): Pos => {
-    const i = segAt(side === 'start' ? offset : Math.max(0, offset - 1));
-    const seg = run[i];
+/**
+ * The segments of the run of text segments `k` to `e` (excluded) of `flat` once its placeholders
+ * (var `tokens`, with offsets in the run's text) are holes.
+ */
+function substituteRun(flat: Flat, k: number, e: number, tokens: SubToken[], subs: JsonObject, out: Segment[]): void {
+  const { segments, starts, text: all } = flat;
+  const runAt = starts[k];
+  // The segment at flat offset `at` (a SAM definition has a segment per line: a linear scan per
+  // token would make the read quadratic).
+  const segAt = (at: number): number => lastAtOrBefore(starts, at, k, e - 1);
+  const posAt = (at: number, side: 'start' | 'end'): Pos => {
+    const i = segAt(side === 'start' ? at : Math.max(runAt, at - 1));
+    const seg = segments[i];
     if (seg.atomic) return side === 'start' ? { piece: seg.piece, offset: seg.offset } : { piece: seg.endPiece, offset: seg.endOffset };
-    return { piece: seg.piece, offset: seg.offset + (offset - starts[i]) };
+    return { piece: seg.piece, offset: seg.offset + (at - starts[i]) };
   };
   for (const t of tokens) {
+    const tStart = runAt + t.start;
+    const tEnd = runAt + t.end;
     if (t.kind === 'var') {
-      const start = posAt(t.start, 'start');
-      const end = posAt(t.end, 'end');
+      const start = posAt(tStart, 'start');
+      const end = posAt(tEnd, 'end');
       const hole = { value: subs[t.name], binding: { kind: 'substitution', name: t.name } } as const;
       out.push(new Segment(HOLE_MARK, start.piece, start.offset, end.piece, end.offset, true, hole));
       continue;
     }
     // Text: one segment per original segment it overlaps.
-    for (let i = segAt(t.start); i < run.length && starts[i] < t.end; i++) {
-      const seg = run[i];
-      const from = Math.max(t.start, starts[i]);
-      const to = Math.min(t.end, starts[i] + seg.text.length);
+    for (let i = segAt(tStart); i < e && starts[i] < tEnd; i++) {
+      const seg = segments[i];
+      const from = Math.max(tStart, starts[i]);
+      const to = Math.min(tEnd, starts[i] + seg.text.length);
       if (to <= from) continue;
       // A segment that the token covers whole is kept as it is (most lines of a SAM definition).
       if (from === starts[i] && to - from === seg.text.length) {
         out.push(seg);
         continue;
       }
-      const piece = text.slice(from, to);
-      if (seg.atomic) out.push(new Segment(piece, seg.piece, seg.offset, seg.endPiece, seg.endOffset, true, undefined));
+      const piece = all.slice(from, to);
+      if (seg.atomic) out.push(new Segment(piece, seg.piece, seg.offset, seg.endPiece, seg.endOffset, true));
       else out.push(textSegment(piece, seg.piece, seg.offset + (from - starts[i])));
     }
   }
 }
 
-/** Index of the last of the sorted `starts` that is at most `at` (0 when none is); binary search. */
-export function lastAtOrBefore(starts: readonly number[], at: number): number {
-  let lo = 0;
-  let hi = starts.length - 1;
+/** Index of the last of the sorted `starts` (from `lo` to `hi`) that is at most `at` (`lo` when none is); binary search. */
+export function lastAtOrBefore(starts: readonly number[], at: number, lo = 0, hi = starts.length - 1): number {
   while (lo < hi) {
     const mid = (lo + hi + 1) >> 1;
     if (starts[mid] <= at) lo = mid;
@@ -362,11 +373,13 @@ function isStructuralIf(v: Json, depth = 0): boolean {
  * so that a deep definition costs its size, not its size times its depth. `depth`: how many keys.
  */
 class PathLink {
-  readonly depth: number;
-  constructor(
-    readonly up: PathLink | null,
-    readonly key: string | number,
-  ) {
+  // Declared, not class fields (see Segment): a link is made for every container and kept leaf.
+  declare readonly up: PathLink | null;
+  declare readonly key: string | number;
+  declare readonly depth: number;
+  constructor(up: PathLink | null, key: string | number) {
+    this.up = up;
+    this.key = key;
     this.depth = up === null ? 1 : up.depth + 1;
   }
 }
@@ -401,35 +414,45 @@ function valueLoc(link: PathLink): Loc {
 interface ObjectRead {
   subs: JsonObject | undefined;
   count: (b: Binding) => void;
-  /** Containers whose values are still to be placed (a stack: definitions can nest deeply). */
-  work: { src: Json; keys?: string[]; dst: Node; link: PathLink | null }[];
+  /**
+   * Containers whose values are still to be placed (a stack: definitions can nest deeply), with
+   * the part of them that findSlots reads (undefined: all of it).
+   */
+  work: { src: Json; keys?: string[]; dst: Node; link: PathLink | null; shape: Shape | undefined }[];
 }
 
-/** A `Definition` object as a node tree; iterative (definitions can nest deeply). `base`: the keys above it (`Fn::ToJsonString`). */
+/**
+ * A `Definition` object as a node tree; iterative (definitions can nest deeply). `base`: the keys
+ * above it (`Fn::ToJsonString`). Without DefinitionSubstitutions (whose every use must be counted),
+ * only the part that findSlots reads is built, as the text parser does: a key that its shape does
+ * not name is left out, and a container where the shape expects none is left empty.
+ */
 function objectToNode(value: JsonObject, subs: JsonObject | undefined, count: (b: Binding) => void, base: (string | number)[]): Node {
   // The root itself may be an Fn::If choosing between two definitions.
   const rootIf = isStructuralIf(value);
   const root: Node = rootIf ? ifNode(value) : { kind: 'obj', entries: new Map() };
   let top: PathLink | null = null;
   for (const key of rootIf ? [...base, 'Fn::If'] : base) top = new PathLink(top, key);
-  const read: ObjectRead = { subs, count, work: [{ src: value, dst: root, link: top }] };
+  const read: ObjectRead = { subs, count, work: [{ src: value, dst: root, link: top, shape: subs ? undefined : SLOT_SHAPE }] };
   const { work } = read;
   for (let item = work.pop(); item !== undefined; item = work.pop()) {
-    const { src, keys, dst, link } = item;
+    const { src, keys, dst, link, shape } = item;
     if (dst.kind === 'if') {
       // Both branches (a `Ref AWS::NoValue` branch stays undefined); paths go through `Fn::If`.
       const arg = (src as JsonObject)['Fn::If'] as Json[];
-      for (const k of [1, 2]) if (!(isObject(arg[k]) && getOwn(arg[k] as JsonObject, 'Ref') === 'AWS::NoValue')) place(read, dst, link, k, arg[k]);
+      for (const k of [1, 2]) if (!(isObject(arg[k]) && getOwn(arg[k] as JsonObject, 'Ref') === 'AWS::NoValue')) place(read, dst, link, k, arg[k], shape);
     } else if (isArray(src)) {
+      const items = shape && (shape.items ?? null);
       src.forEach((v, k) => {
-        place(read, dst, link, k, v);
+        place(read, dst, link, k, v, items);
       });
     } else if (isObject(src)) {
       (keys ?? keysOf(src)).forEach((k) => {
         // A substitution used in a key counts as a use too (it must not be taken for unused).
         if (subs && k.includes('${'))
           for (const t of tokenizeSub(k, (n) => hasOwn(subs, n), 'substitutions')) if (t.kind === 'var') count({ kind: 'substitution', name: t.name });
-        place(read, dst, link, k, src[k]);
+        const child = shape && (shape.children?.get(k) ?? shape.other ?? null);
+        if (child !== null || shape?.strings?.has(k) || shape?.looked?.has(k)) place(read, dst, link, k, src[k], child);
       });
     }
   }
@@ -440,10 +463,13 @@ function ifNode(v: Json): IfNode {
   return { kind: 'if', condition: ((v as JsonObject)['Fn::If'] as Json[])[0] as string, branches: [undefined, undefined] };
 }
 
-/** Places the node of `v`, the value at `key` of the container `dst` (whose path is `link`), and queues its contents. */
-function place(read: ObjectRead, dst: Node, link: PathLink | null, key: string | number, v: Json): void {
+/**
+ * Places the node of `v`, the value at `key` of the container `dst` (whose path is `link`), and
+ * queues its contents, unless its shape is null (no reader looks inside).
+ */
+function place(read: ObjectRead, dst: Node, link: PathLink | null, key: string | number, v: Json, shape: Shape | null | undefined): void {
   let child: Node;
-  let queue = true;
+  let queue = shape !== null;
   // An object's keys, listed once: they tell an intrinsic, and are the keys its contents are read by.
   const keys = isObject(v) ? keysOf(v) : undefined;
   const fn = keys === undefined ? undefined : intrinsicNameOfKeys(keys);
@@ -460,7 +486,7 @@ function place(read: ObjectRead, dst: Node, link: PathLink | null, key: string |
   if (!queue) return;
   // The branches of an Fn::If are its arguments: their paths go through `Fn::If`.
   const below = new PathLink(link, key);
-  read.work.push({ src: v, keys, dst: child, link: child.kind === 'if' ? new PathLink(below, 'Fn::If') : below });
+  read.work.push({ src: v, keys, dst: child, link: child.kind === 'if' ? new PathLink(below, 'Fn::If') : below, shape: shape as Shape | undefined });
 }
 
 /** The node of a value that is no container: a string leaf, or the shared scalar node. */
@@ -473,7 +499,7 @@ function leafNode(read: ObjectRead, link: PathLink | null, key: string | number,
     if (read.subs === undefined || !v.includes('${')) return { kind: 'str', parts: v === '' ? [] : [v], holes: NO_HOLES, loc };
     return strNode([v], loc, read.subs, read.count);
   }
-  if (fn !== undefined) return strNode(partsOf(v) ?? [{ hole: v }], valueLoc(new PathLink(link, key)), read.subs, read.count);
+  if (fn !== undefined) return strNode(partsOf(v, 0, fn) ?? [{ hole: v }], valueLoc(new PathLink(link, key)), read.subs, read.count);
   // Numbers, booleans, null: nothing in them to read.
   return DATA_NODE;
 }

@@ -12,7 +12,8 @@
 import { expandParts, formatParts, formatValue, isHole, type Part } from '../../cfn/parts';
 import { alternatives, get, textOf, type Node, type StrNode, type When } from './ast';
 import type { Shape } from './parse';
-import { intrinsicName, refName } from '../../cfn/intrinsics';
+import { refName } from '../../cfn/intrinsics';
+import { hasOwn } from '../../cfn/json';
 import type { Json } from '../../types';
 import { boundedStatePath } from '../../limits';
 
@@ -284,12 +285,12 @@ function resolvedText(node: Node | undefined): string | undefined {
 
 /**
  * Whether a hole's value may expand to text: a literal, an Fn::Sub or an Fn::Join (see partsOf,
- * which keeps any other value a hole, and checks the size only of these).
+ * which keeps any other value a hole, and checks the size only of these). Looked up, not listed
+ * (most are a GetAtt or a Ref): a map with more keys than the intrinsic's is let through to
+ * partsOf, which keeps it a hole.
  */
 function mayExpandToText(value: Json): boolean {
-  if (typeof value !== 'object' || value === null) return true;
-  const fn = intrinsicName(value);
-  return fn === 'Fn::Sub' || fn === 'Fn::Join';
+  return typeof value !== 'object' || value === null || hasOwn(value, 'Fn::Sub') || hasOwn(value, 'Fn::Join');
 }
 
 /** Text of parts with pseudo-parameter holes written as `{AWS-Partition}` and other holes as `{?}` (no colons). */

@@ -301,6 +301,15 @@ describe('plain string and DefinitionSubstitutions', () => {
     expect(out.DefinitionSubstitutions).toEqual({ F: GA });
   });
 
+  test('Fn::Join "\r\n": strings and placeholders that end where a line break starts', () => {
+    const lines = ['{"StartAt":"A","States":{"A":{"Type":"Task","Resource":', `"${ARN}"`, ',"Next":"B"},"B":{"Type":"Task","Resource":"${F}"', '}}}'];
+    const out = rewrite({ DefinitionString: { 'Fn::Join': ['\r\n', lines] }, DefinitionSubstitutions: { F: GA } });
+    const written: Json[] = lines.slice();
+    written[1] = { 'Fn::Join': ['', ['"', LIVE, '"']] };
+    expect(out.DefinitionString).toEqual({ 'Fn::Join': ['\r\n', written] });
+    expect(out.DefinitionSubstitutions).toEqual({ F: LIVE });
+  });
+
   test('a placeholder split across Fn::Join pieces, with empty pieces in between', () => {
     const definition = { 'Fn::Join': ['', ['{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"$', '', '{', '', 'F', '}', '","End":true}}}']] };
     const out = rewrite({ DefinitionString: definition, DefinitionSubstitutions: { F: GA } });
