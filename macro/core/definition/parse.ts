@@ -194,7 +194,7 @@ class Parser {
         value = this.#readScalarOrOpen();
         continue;
       }
-      if (s.charCodeAt(this.#i) !== top.close) this.#fail(`expected ',' or '${String.fromCharCode(top.close)}', found ${this.#found()}`);
+      if (s.charCodeAt(this.#i) !== top.close) this.#failAfter(top.close);
       this.#i++;
       this.#depth--;
       value = top.node;
@@ -232,44 +232,83 @@ class Parser {
    * Checks the rest of a container that the shape drops (its '{' or '[' just read) as parse() would,
    * with the same errors at the same places, but without frames or nodes: most of a definition's
    * text (Retry, Catch, Choices, payloads…) is read here. Iterative too: `close` is the code that
-   * closes the innermost open container, `closers` those of the containers around it.
+   * closes the innermost open container, `closers` those of the containers around it. The position
+   * is a local (whitespace, keys, plain strings and literals read inline): the field is set only
+   * around the calls for the rare cases and the errors.
    */
   #skipContainer(close: number): void {
     const s = this.#s;
     const closers = this.#closers;
     closers.length = 0;
+    let i = this.#i;
     // Just after an opening bracket (else just after a value).
     let opened = true;
     for (;;) {
-      this.#ws();
-      const c = s.charCodeAt(this.#i);
+      let c = s.charCodeAt(i);
+      while (c === 32 || c === 10 || c === 13 || c === 9) c = s.charCodeAt(++i);
+      this.#i = i;
       if (c === close) {
-        this.#i++;
+        i++;
         const outer = closers.pop();
-        if (outer === undefined) return;
+        if (outer === undefined) break;
         close = outer;
         opened = false;
         continue;
       }
       if (!opened) {
-        if (c !== 44) this.#fail(`expected ',' or '${String.fromCharCode(close)}', found ${this.#found()}`);
-        this.#i++;
+        if (c !== 44) this.#failAfter(close);
+        do c = s.charCodeAt(++i);
+        while (c === 32 || c === 10 || c === 13 || c === 9);
+        this.#i = i;
       }
-      if (close === CLOSE_OBJ) this.#skipKey();
-      this.#ws();
-      const i = this.#i;
-      if (i >= this.#n) this.#fail('unexpected end of text, expected a value');
-      const v = s.charCodeAt(i);
-      if (v === 123 || v === 91) {
-        this.#i = i + 1;
+      if (close === CLOSE_OBJ) {
+        if (c !== 34) this.#failKey();
+        this.#i = this.#pastString(i);
+        this.#colon();
+        i = this.#i;
+        c = s.charCodeAt(i);
+        while (c === 32 || c === 10 || c === 13 || c === 9) c = s.charCodeAt(++i);
+        this.#i = i;
+      }
+      opened = c === 123 || c === 91;
+      if (opened) {
+        i++;
         closers.push(close);
-        close = v === 123 ? CLOSE_OBJ : CLOSE_ARR;
-        opened = true;
-      } else {
-        this.#scalar(i, v, false);
-        opened = false;
+        close = c === 123 ? CLOSE_OBJ : CLOSE_ARR;
+      } else if (c === 34) i = this.#pastString(i);
+      else {
+        this.#scalar(i, c, false);
+        i = this.#i;
       }
     }
+    this.#i = i;
+  }
+
+  /**
+   * Where the string opening at `i` (and at the position) ends, past its quote; checked as readString
+   * does, which reads one with an escape or a control character (and reports the errors).
+   */
+  #pastString(i: number): number {
+    const s = this.#s;
+    for (;;) {
+      const c = s.charCodeAt(++i);
+      if (c === 34) return i + 1;
+      // Past the end, c is NaN: readString reports the unterminated string.
+      if (c === 92 || !(c >= 0x20 || (c === MARK_CODE && this.#holes.has(i)))) {
+        this.#readString();
+        return this.#i;
+      }
+    }
+  }
+
+  /** After a value in a container that `close` closes, at neither ',' nor `close`. */
+  #failAfter(close: number): never {
+    this.#fail(`expected ',' or '${String.fromCharCode(close)}', found ${this.#found()}`);
+  }
+
+  /** Where an object's key should start. */
+  #failKey(): never {
+    this.#fail(`expected a property name, found ${this.#found()}`);
   }
 
   #fail(what: string): never {
@@ -314,33 +353,6 @@ class Parser {
     if (e !== undefined && ESCAPES[e] !== undefined) return { text: ESCAPES[e], length: 2 };
     this.#i = j;
     return this.#fail('bad escape in string');
-  }
-
-  /** Checks a string as readString does, without keeping it. */
-  #skipString(): Node {
-    const s = this.#s;
-    const n = this.#n;
-    const start = this.#i + 1;
-    let j = start;
-    for (;;) {
-      if (j >= n) {
-        this.#i = start - 1;
-        this.#fail('unterminated string');
-      }
-      const c = s.charCodeAt(j);
-      if (c === 34) break;
-      if (c === 92) {
-        j += this.#escape(j).length;
-        continue;
-      }
-      if (c < 0x20 && !(c === MARK_CODE && this.#holes.has(j))) {
-        this.#i = j;
-        this.#fail('control character in string');
-      }
-      j++;
-    }
-    this.#i = j + 1;
-    return SCALAR;
   }
 
   #readString(): StrNode {
@@ -413,7 +425,6 @@ class Parser {
   #readScalarOrOpen(): Node | 'open' {
     this.#ws();
     const i = this.#i;
-    if (i >= this.#n) this.#fail('unexpected end of text, expected a value');
     const c = this.#s.charCodeAt(i);
     const top = this.#depth === 0 ? undefined : this.#frames[this.#depth - 1];
     if (c === 123 || c === 91) {
@@ -432,7 +443,11 @@ class Parser {
   /** The value at `i` that is no container (`c`: its first code): a string (built when `keep`), a hole, a literal, a number. */
   #scalar(i: number, c: number, keep: boolean): Node {
     const s = this.#s;
-    if (c === 34) return keep ? this.#readString() : this.#skipString();
+    if (c === 34) {
+      if (keep) return this.#readString();
+      this.#i = this.#pastString(i);
+      return SCALAR;
+    }
     const h = c === HOLE_CODE || c === MARK_CODE ? this.#holes.get(i) : undefined;
     if (h !== undefined) {
       this.#i = i + 1;
@@ -451,12 +466,23 @@ class Parser {
       this.#i = i + 4;
       return SCALAR;
     }
+    // The usual number, an integer without a leading zero, is read here (no regex).
+    if (c > 48 && c < 58) {
+      let j = i;
+      do c = s.charCodeAt(++j);
+      while (c > 47 && c < 58);
+      if (c !== 46 && (c | 32) !== 101) {
+        this.#i = j;
+        return SCALAR;
+      }
+    }
     NUMBER.lastIndex = i;
     if (NUMBER.test(s)) {
       this.#i = NUMBER.lastIndex;
       return SCALAR;
     }
-    return this.#fail(`unexpected ${this.#found()}, expected a value`);
+    // Past the end too (c is NaN: none of the above).
+    return this.#fail(i < this.#n ? `unexpected ${this.#found()}, expected a value` : 'unexpected end of text, expected a value');
   }
 
   /** After '{' or ',' in an object being built: reads `"key":`, remembers the key and whether a string value at it is kept. */
@@ -464,7 +490,7 @@ class Parser {
     this.#ws();
     const s = this.#s;
     const n = this.#n;
-    if (s.charCodeAt(this.#i) !== 34) this.#fail(`expected a property name, found ${this.#found()}`);
+    if (s.charCodeAt(this.#i) !== 34) this.#failKey();
     // Fast path: a key without escapes or holes is the text between the quotes (in an object whose
     // shape names its keys, the name it matches: no copy).
     const start = this.#i + 1;
@@ -492,14 +518,6 @@ class Parser {
     frame.store = key !== undefined;
     frame.key = key ?? '';
     frame.keep = key !== undefined && (keys === undefined || keys.strings.has(key));
-    this.#colon();
-  }
-
-  /** After '{' or ',' in a dropped object: checks `"key":`. */
-  #skipKey(): void {
-    this.#ws();
-    if (this.#s.charCodeAt(this.#i) !== 34) this.#fail(`expected a property name, found ${this.#found()}`);
-    this.#skipString();
     this.#colon();
   }
 
