@@ -4,7 +4,7 @@
  * The decision is pure data (an `Edit` or a reason to leave the slot alone); `definition/write.ts`
  * applies the edits in the form the definition came in.
  */
-import { expandParts, formatPartsBounded, formatValue, isHole, partsOf, partsToValue, soleHole } from '../../cfn/parts';
+import { expandParts, formatPartsBounded, formatValue, isHole, partsOf, partsToValue, soleHole, type Part } from '../../cfn/parts';
 import { unreadableIn } from '../template/read';
 import type { Problem } from '../../errors';
 import { classifyParts, versionOf, type LambdaRef } from './references';
@@ -87,6 +87,8 @@ function enabledReasons(targets: WarmTargets): string {
 }
 
 function knownAt(slot: Slot, holds: string | undefined): Known {
+  // Most slots sit under no condition: they share one empty map (never written: only knownAt writes, into its own).
+  if (holds === undefined && !slot.when?.length) return NOTHING_KNOWN;
   const known: Known = new Map();
   if (holds !== undefined) known.set(holds, { value: true, by: 'machine' });
   for (const w of slot.when ?? []) if (!known.has(w.condition)) known.set(w.condition, { value: w.value, by: 'branch' });
@@ -94,6 +96,8 @@ function knownAt(slot: Slot, holds: string | undefined): Known {
 }
 
 type Known = Map<string, { value: boolean; by: 'machine' | 'branch' }>;
+
+const NOTHING_KNOWN: Known = new Map();
 
 /**
  * `decide` for the slots of one state machine (one context), answering once for each distinct slot:
@@ -177,9 +181,6 @@ export function decide(slot: Slot, ctx: DecideContext): SlotDecision {
   const known = knownAt(slot, ctx.holds);
   const parts = expandParts(slot.leaf.parts);
   const ref: LambdaRef = classifyParts(parts, ctx.index, ctx.targets);
-  // Bounded: a value expanded to a megabyte, used by thousands of states, costs each a bounded text.
-  const from = formatPartsBounded(parts);
-  const original = partsToValue(slot.leaf.parts);
   const single = soleHole(parts);
   if (ref.kind === 'unknown') {
     const problem = unreadableIn(
@@ -188,7 +189,7 @@ export function decide(slot: Slot, ctx: DecideContext): SlotDecision {
     );
     if (problem) return { kind: 'unreadable', problem };
   }
-  if (ref.kind === 'unknown' && single !== undefined && ifArgs(single)) return decideBranches(slot, single, from, ctx, known);
+  if (ref.kind === 'unknown' && single !== undefined && ifArgs(single)) return decideBranches(slot, single, formatPartsBounded(parts), ctx, known);
   switch (ref.kind) {
     case 'function': {
       const res = ctx.targets.resolve(ref.fn);
@@ -200,7 +201,16 @@ export function decide(slot: Slot, ctx: DecideContext): SlotDecision {
           const value: Json = { 'Fn::GetAtt': [ref.fn, 'Arn'] };
           return {
             kind: 'rewrite',
-            edit: { slot, value, grants: [{ fn: ref.fn, value }], fn: ref.fn, reasons: ['ManagedInstances'], latest: true, from, to: formatValue(value) },
+            edit: {
+              slot,
+              value,
+              grants: [{ fn: ref.fn, value }],
+              fn: ref.fn,
+              reasons: ['ManagedInstances'],
+              latest: true,
+              from: formatPartsBounded(parts),
+              to: formatValue(value),
+            },
           };
         }
         return noTarget(ref.fn, ctx.targets);
@@ -210,7 +220,9 @@ export function decide(slot: Slot, ctx: DecideContext): SlotDecision {
       }
       const absent = absentGuard(res.target.guards, known);
       if (absent) return absentCold(ref.fn, res.target, absent, known);
-      return { kind: 'rewrite', edit: { ...edit(slot, res.target, original, from, known), ...(ref.latest ? { latest: true } : {}) } };
+      const e = edit(slot, res.target, parts, known);
+      if (ref.latest) e.latest = true;
+      return { kind: 'rewrite', edit: e };
     }
     case 'qualifier': {
       if (ctx.targets.isWarmQualifier(ref.id)) return warmQualifier(ctx.targets, ref.fn, { id: ref.id });
@@ -221,7 +233,7 @@ export function decide(slot: Slot, ctx: DecideContext): SlotDecision {
         if ((alias && alias.version === ref.id) || (res.target.kind === 'sam-alias' && ref.id === `${ref.fn}.Version`)) {
           const absent = absentGuard(res.target.guards, known);
           if (absent) return absentCold(ref.fn, res.target, absent, known);
-          return { kind: 'rewrite', edit: edit(slot, res.target, original, from, known) };
+          return { kind: 'rewrite', edit: edit(slot, res.target, parts, known) };
         }
         return {
           kind: 'cold',
@@ -245,13 +257,14 @@ export function decide(slot: Slot, ctx: DecideContext): SlotDecision {
     case 'guarded':
       return { kind: 'warm', fn: ref.fn, ...why('decide.guarded', {}) };
     case 'external':
-      return decideExternal(slot, ref.arn, ref.qualifier, from, ctx);
+      return decideExternal(slot, ref.arn, ref.qualifier, formatPartsBounded(parts), ctx);
     case 'unknown': {
       // A reference to nothing in the template: CloudFormation will reject it; say so now.
       const name = single === undefined ? undefined : (refName(single) ?? getAttPair(single)?.[0]);
       if (name !== undefined && !name.startsWith('AWS::') && !ctx.index.get(name) && !ctx.index.isParameter(name)) return { kind: 'missing', name };
       // A FunctionName is always a Lambda function; a Resource only when it reads as a Lambda ARN
       // (a Resource that is just a reference may be an activity or another service).
+      const from = formatPartsBounded(parts);
       if (slot.field !== 'Resource' || /:lambda:/.test(from)) {
         return { kind: 'unresolved', ...why('decide.unresolved', { field: slot.field, from }) };
       }
@@ -260,8 +273,14 @@ export function decide(slot: Slot, ctx: DecideContext): SlotDecision {
   }
 }
 
-function edit(slot: Slot, target: WarmTarget, original: Json, from: string, known: Known): Edit {
-  const value = targetValue(target, known, original);
+/**
+ * The edit that moves a slot to its target. Its texts are made here, not for every decision: most
+ * decisions about a cold function need neither (`parts`: the slot's, expanded). `from` is bounded: a value expanded to a megabyte,
+ * used by thousands of states, costs each a bounded text.
+ */
+function edit(slot: Slot, target: WarmTarget, parts: readonly Part[], known: Known): Edit {
+  const value = targetValue(target, known, partsToValue(slot.leaf.parts));
+  const from = formatPartsBounded(parts);
   return { slot, value, grants: targetGrants(target), fn: target.fn, target, reasons: target.reasons, from, to: formatValue(value) };
 }
 

@@ -176,12 +176,11 @@ function deployTimeValue(node: Node): string | undefined {
 function scanTask(state: string, statePath: string, task: Node, when: readonly When[], slots: Slot[], notes: SlotNote[], order: number): void {
   const resource = get(task, 'Resource');
   if (resource?.kind !== 'str') return;
-  const credentials = credentialsOf(task);
   // A plain-text Resource (most are) has nothing to expand.
   const parts = resource.holes.length === 0 && resource.parts.every((p) => typeof p === 'string') ? resource.parts : expandParts(resource.parts);
   const shape = shapeOf(parts);
   if (LAMBDA_INVOKE.test(shape)) {
-    const t: TaskScan = { state, statePath, order, credentials, slots, notes };
+    const t: TaskScan = { state, statePath, order, credentials: credentialsOf(task), slots, notes };
     for (const container of CONTAINERS) {
       const params = get(task, container);
       // Most are no Fn::If: scanned as they are, without a list of one alternative.
@@ -193,8 +192,23 @@ function scanTask(state: string, statePath: string, task: Node, when: readonly W
   }
   // A direct Lambda invocation: the Resource is the function's ARN (or a reference to it).
   if (/^arn:[^:]*:lambda:/.test(shape) || (parts.length > 0 && isHole(parts[0]))) {
-    slots.push({ state, statePath, field: 'Resource', leaf: resource, order, when, ...credentials });
+    slots.push(slotOf(state, statePath, 'Resource', resource, order, when, credentialsOf(task)));
   }
+}
+
+/** A slot, with its credentials only when the task has some. */
+function slotOf(
+  state: string,
+  statePath: string,
+  field: Slot['field'],
+  leaf: StrNode,
+  order: number,
+  when: readonly When[],
+  credentials: Slot['credentials'],
+): Slot {
+  const slot: Slot = { state, statePath, field, leaf, order, when };
+  if (credentials) slot.credentials = credentials;
+  return slot;
 }
 
 const CONTAINERS = ['Parameters', 'Arguments'] as const;
@@ -204,73 +218,56 @@ interface TaskScan {
   state: string;
   statePath: string;
   order: number;
-  credentials: Pick<Slot, 'credentials'>;
+  credentials: Slot['credentials'];
   slots: Slot[];
   notes: SlotNote[];
 }
 
 /** The `Parameters` (or `Arguments`) of a lambda:invoke task, where the condition `w` holds: its FunctionName slot, or a note. */
 function scanParams(t: TaskScan, container: (typeof CONTAINERS)[number], params: Node, w: readonly When[]): void {
-  const { state, statePath, order, credentials, slots, notes } = t;
-  const field = `${container}.FunctionName` as const;
   const deployTime = deployTimeValue(params);
   if (deployTime !== undefined) {
-    notes.push({
-      state,
-      statePath,
-      kind: 'deploy-time',
-      message: `${container} is ${deployTime}, which CloudFormation fills in at deploy time; the macro cannot read inside it`,
-      order,
-      when: w,
-    });
+    note(t, 'deploy-time', `${container} is ${deployTime}, which CloudFormation fills in at deploy time; the macro cannot read inside it`, w);
     return;
   }
-  if (params.kind === 'str') {
-    notes.push({ state, statePath, kind: 'dynamic', message: `${container} is an expression computed at run time`, order, when: w });
-    return;
-  }
+  if (params.kind === 'str') note(t, 'dynamic', `${container} is an expression computed at run time`, w);
   if (params.kind !== 'obj') return;
-  if (params.entries.has('FunctionName.$')) {
-    notes.push({ state, statePath, kind: 'dynamic', message: `${container}.FunctionName.$ is computed at run time`, order, when: w });
-  }
-  const fn = params.entries.get('FunctionName');
+  const entries = params.entries;
+  if (entries.has('FunctionName.$')) note(t, 'dynamic', `${container}.FunctionName.$ is computed at run time`, w);
+  const fn = entries.get('FunctionName');
   if (fn?.kind !== 'str') return;
+  const field = container === 'Parameters' ? 'Parameters.FunctionName' : 'Arguments.FunctionName';
   const text = resolvedText(fn);
   if (text !== undefined && /^\s*\{%[\s\S]*%\}\s*$/.test(text)) {
-    notes.push({ state, statePath, kind: 'dynamic', message: `${field} is a JSONata expression computed at run time`, order, when: w });
+    note(t, 'dynamic', `${field} is a JSONata expression computed at run time`, w);
     return;
   }
-  if (params.entries.has('Qualifier') || params.entries.has('Qualifier.$')) {
-    const qualifier = params.entries.get('Qualifier') ?? params.entries.get('Qualifier.$');
-    const dynamicQualifier = !params.entries.has('Qualifier');
-    notes.push({
-      state,
-      statePath,
-      kind: 'explicit-qualifier',
-      message: `${container} sets an explicit Qualifier; left as it is`,
+  if (entries.has('Qualifier') || entries.has('Qualifier.$')) {
+    const more: Partial<SlotNote> = {
       container,
       functionName: fn,
-      qualifier,
-      dynamicQualifier,
-      order,
-      when: w,
-      ...credentials,
-    });
+      qualifier: entries.get('Qualifier') ?? entries.get('Qualifier.$'),
+      dynamicQualifier: !entries.has('Qualifier'),
+    };
+    if (t.credentials) more.credentials = t.credentials;
+    note(t, 'explicit-qualifier', `${container} sets an explicit Qualifier; left as it is`, w, more);
     return;
   }
-  slots.push({ state, statePath, field, leaf: fn, order, when: w, ...credentials });
+  t.slots.push(slotOf(t.state, t.statePath, field, fn, t.order, w, t.credentials));
 }
 
-/** No credentials: shared, only ever spread into a slot or a note. */
-const NO_CREDENTIALS: Pick<Slot, 'credentials'> = Object.freeze({});
+/** A note about the task being scanned (`more`: what an explicit Qualifier's note adds). */
+function note(t: TaskScan, kind: SlotNote['kind'], message: string, w: readonly When[], more?: Partial<SlotNote>): void {
+  t.notes.push({ state: t.state, statePath: t.statePath, kind, message, order: t.order, when: w, ...more });
+}
 
 /** The task's Credentials role, when it has one. */
-function credentialsOf(task: Node): Pick<Slot, 'credentials'> {
+function credentialsOf(task: Node): Slot['credentials'] {
   const credentials = get(task, 'Credentials');
-  if (credentials?.kind !== 'obj') return NO_CREDENTIALS;
+  if (credentials?.kind !== 'obj') return undefined;
   const roleArn = credentials.entries.get('RoleArn');
-  if (roleArn?.kind === 'str') return { credentials: { roleArn } };
-  return credentials.entries.has('RoleArn.$') ? { credentials: { dynamic: true } } : NO_CREDENTIALS;
+  if (roleArn?.kind === 'str') return { roleArn };
+  return credentials.entries.has('RoleArn.$') ? { dynamic: true } : undefined;
 }
 
 /** Plain text of a string node, after expanding holes whose values are text (e.g. `"Type": "${var}"`). */
@@ -298,16 +295,16 @@ function shapeOf(parts: readonly Part[]): string {
   if (parts.length === 1 && typeof parts[0] === 'string') return parts[0].length > 256 ? '' : parts[0];
   // The ARNs it is matched against are short: a long text (a variable used by thousands of states) is not read whole.
   let chars = 0;
+  let shape = '';
   for (const p of parts) {
-    if (typeof p !== 'string') continue;
-    chars += p.length;
-    if (chars > 256) return '';
+    if (typeof p === 'string') {
+      chars += p.length;
+      if (chars > 256) return '';
+      shape += p;
+      continue;
+    }
+    const r = refName(p.hole);
+    shape += r?.startsWith('AWS::') ? `{${r.replace('::', '-')}}` : '{?}';
   }
-  return parts
-    .map((p) => {
-      if (typeof p === 'string') return p;
-      const r = refName(p.hole);
-      return r?.startsWith('AWS::') ? `{${r.replace('::', '-')}}` : '{?}';
-    })
-    .join('');
+  return shape;
 }
