@@ -5,8 +5,8 @@
  */
 import { consequenceOf, describeReasons, type Reason } from './targets/reasons';
 import { checkEdit, editMemo, type EditMemo } from './decide/cycles';
-import { Editor, getOwn, hasOwn, isArray, isObject, jsonEqual, setOwn, jsonText, keysOf } from '../cfn/json';
-import { intrinsicName } from '../cfn/intrinsics';
+import { Editor, getOwn, hasOwn, isObject, jsonEqual, setOwn, jsonText, keysOf } from '../cfn/json';
+import { ifArgs, intrinsicName, refName } from '../cfn/intrinsics';
 import { expandParts, partsToValue } from '../cfn/parts';
 import type { Dependencies } from './template/dependencies';
 import { formatCycle } from './template/dependencies';
@@ -433,12 +433,12 @@ function readModel(sm: Resource, ctx: RunContext): Model[] | undefined {
  * Undefined when the value is no such Fn::If.
  */
 function textBranches(value: Json, at: (string | number)[] = [], when: When[] = [], depth = 0): Branch[] | undefined {
-  const arg = getOwn(value, 'Fn::If');
-  if (intrinsicName(value) !== 'Fn::If' || !isArray(arg) || arg.length !== 3 || typeof arg[0] !== 'string' || depth > 10) return undefined;
-  const condition = arg[0];
+  const args = depth > 10 ? undefined : ifArgs(value);
+  const condition = args?.[0];
+  if (!args || typeof condition !== 'string') return undefined;
   return [1, 2].flatMap((k) => {
-    const b: Branch = { value: arg[k], at: [...at, 'Fn::If', k], when: [...when, { condition, value: k === 1 }] };
-    return getOwn(b.value, 'Ref') === 'AWS::NoValue' ? [] : (textBranches(b.value, b.at, b.when, depth + 1) ?? [b]);
+    const b: Branch = { value: args[k], at: [...at, 'Fn::If', k], when: [...when, { condition, value: k === 1 }] };
+    return refName(b.value) === 'AWS::NoValue' ? [] : (textBranches(b.value, b.at, b.when, depth + 1) ?? [b]);
   });
 }
 
