@@ -2,7 +2,7 @@
  * `transform`'s text summary: what the macro did (or would do, in Mode report) to each invocation,
  * and the counts, written to stderr beside the template.
  */
-import { textOf } from '../../messages';
+import { textOf, whereText } from '../../messages';
 import { describeReasons } from '../../core/targets/reasons';
 import { MACRO_NAME, type Decision, type Reason, type Report } from '../../types';
 import { quote, safeLine } from '../safe';
@@ -19,7 +19,8 @@ export function formatSummary(report: Report): string {
   const line = (d: Decision): string => {
     const where = d.statePath ? `${quote(d.stateMachine)} ${quote(d.statePath)}` : quote(d.stateMachine || d.templatePath);
     if (d.action === 'rewritten')
-      return `  ${report.mode === 'report' ? 'would rewrite' : 'rewritten'}  ${where}: ${quote(d.from)} → ${quote(d.to)}${beyondProvisioned(d) ? ` (${describeReasons(d.reasons)})` : ''}`;
+      // A state chosen by Fn::If is rewritten once per branch: the line says which.
+      return `  ${report.mode === 'report' ? 'would rewrite' : 'rewritten'}  ${where}: ${quote(d.from)} → ${quote(d.to)}${beyondProvisioned(d) ? ` (${describeReasons(d.reasons)})` : ''}${safeLine(whereText(d.when))}`;
     if (d.action === 'granted' && report.mode === 'report') return `  would grant  ${where}: ${safeLine(textOf(d, 'rewrite'))}`;
     return `  ${d.action.padEnd(9)}  ${where}: ${safeLine(d.reason)}`;
   };
