@@ -123,9 +123,13 @@ export async function aliasVersion(lambda: LambdaClient, fn: string, alias: stri
   }
 }
 
-/** A function's configuration (GetFunctionConfiguration): SnapStart, durable, Managed Instances (docs/reasons.md). */
-export function functionConfiguration(lambda: LambdaClient, fn: string): Promise<GetFunctionConfigurationCommandOutput> {
-  return lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn }));
+/**
+ * A function's configuration (GetFunctionConfiguration): SnapStart, durable, Managed Instances (docs/reasons.md).
+ * With a qualifier (a version or an alias), that version's: its `SnapStart.OptimizationStatus` says whether
+ * its snapshot is active.
+ */
+export function functionConfiguration(lambda: LambdaClient, fn: string, qualifier?: string): Promise<GetFunctionConfigurationCommandOutput> {
+  return lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn, ...(qualifier ? { Qualifier: qualifier } : {}) }));
 }
 
 /** The newest `n` executions (ListExecutions returns at most 1,000 per page, newest first). */

@@ -53,8 +53,8 @@ export const EXIT_CODES: readonly ExitCodeRow[] = [
       docs: "a cold path (provisioned concurrency, SnapStart, or a Managed Instances call that misses the template's alias), or the macro fails",
     },
     verify: {
-      help: 'a cold path, or provisioned concurrency that is not READY',
-      docs: 'a cold path: a task reaches a warm function through `$LATEST`, the unqualified ARN or a qualifier without provisioned concurrency, or through an alias whose provisioned concurrency is not `READY`; or a SnapStart function through its unqualified ARN',
+      help: 'a cold path, or provisioned concurrency or a SnapStart snapshot that is not ready',
+      docs: 'a cold path: a task reaches a warm function through `$LATEST`, the unqualified ARN or a qualifier without provisioned concurrency, or through an alias whose provisioned concurrency is not `READY`; or a SnapStart function through its unqualified ARN, or through a version whose snapshot is not active',
     },
   },
   {

@@ -62,6 +62,8 @@ export interface FakeFunction {
   aliases?: Record<string, string>;
   /** What GetFunctionConfiguration returns beyond the name (SnapStart, DurableConfig, CapacityProviderConfig). */
   config?: Record<string, unknown>;
+  /** What GetFunctionConfiguration returns for a version (asked by version or by an alias of it), over `config`. */
+  versions?: Record<string, Record<string, unknown>>;
 }
 
 export interface FakeMachine {
@@ -213,7 +215,13 @@ function serveLambda(mocks: Mocks, stack: FakeStack): void {
   });
   mocks.lambda.on(GetFunctionConfigurationCommand).callsFake((input: GetFunctionConfigurationCommandInput) => {
     const [name, f] = fn(input.FunctionName);
-    return { FunctionName: name, FunctionArn: fnArn(name), ...(f.config ?? {}) };
+    const q = input.Qualifier;
+    if (q === undefined) return { FunctionName: name, FunctionArn: fnArn(name), ...(f.config ?? {}) };
+    // Lambda answers for the version an alias points to; an unknown version or alias is not found.
+    const version = f.aliases?.[q] ?? q;
+    const v = f.versions?.[version];
+    if (!v) throw notFound(`${fnArn(name)}:${q}`);
+    return { FunctionName: name, FunctionArn: `${fnArn(name)}:${q}`, Version: version, ...(f.config ?? {}), ...v };
   });
   mocks.lambda.on(GetAliasCommand).callsFake((input: GetAliasCommandInput) => {
     const [name, f] = fn(input.FunctionName);

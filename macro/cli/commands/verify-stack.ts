@@ -8,6 +8,8 @@
  * checked. A task that invokes a function without provisioned concurrency unqualified (or `$LATEST`) is
  * judged by the function's configuration too (GetFunctionConfiguration, docs/reasons.md): SnapStart makes
  * it a cold path; a durable function, or `$LATEST` of a Managed Instances function, fails at run time.
+ * A task that invokes a version or alias of a SnapStart function without provisioned concurrency is warm
+ * when that version's snapshot is active (`SnapStart.OptimizationStatus` On), and not ready when it is not.
  */
 import {
   aliasVersion,
@@ -35,6 +37,8 @@ interface FunctionReads {
   stackAliases: Map<string, string[]>;
   pcOf: (fn: string) => Promise<Map<string, PcInfo>>;
   reasonsOf: (fn: string) => Promise<Reason[]>;
+  /** Whether the snapshot of a SnapStart function's version (or alias) is active. */
+  snapshotOf: (fnAndQualifier: string) => Promise<string | undefined>;
 }
 
 function once<T>(read: (fn: string) => Promise<T>): (fn: string) => Promise<T> {
@@ -58,6 +62,10 @@ export async function verifyStack(stack: string, clients: VerifyClients, opts: {
     stackAliases: aliasesByFunction(aliases),
     pcOf: once((fn) => listPc(clients.lambda, fn)),
     reasonsOf: once((fn) => readReasons(clients.lambda, fn)),
+    snapshotOf: once(async (arn) => {
+      const { fn, qualifier } = splitQualifier(arn);
+      return (await functionConfiguration(clients.lambda, fn, qualifier)).SnapStart?.OptimizationStatus;
+    }),
   };
   const rows: VerifyRow[] = [];
   const executions: ExecutionRow[] = [];
@@ -116,11 +124,30 @@ async function taskRow(stateMachine: string, task: VerifyTask, reads: FunctionRe
     // Provisioned concurrency on the version an alias points to also serves the alias.
     const ofVersion = aliased ? all.get(aliased) : undefined;
     if (info.status === 'none' && ofVersion) info = ofVersion;
+    if (info.status === 'none' && all.size === 0 && (await reads.reasonsOf(fn)).includes('SnapStart'))
+      return snapStartRow(base, info, await reads.snapshotOf(invoked));
     if (info.status === 'none') return { ...base, ...info, verdict: all.size > 0 ? 'cold' : 'no-pc', note: elsewhere ?? note };
     return { ...base, ...info, verdict: info.status === 'READY' ? 'warm' : 'not-ready', note };
   } catch (e) {
     return { ...base, status: 'none', verdict: 'unknown', note: describeLambdaError(e) };
   }
+}
+
+/**
+ * A version or alias of a SnapStart function without provisioned concurrency: its snapshot is what makes it
+ * start warm. Lambda reports `OptimizationStatus` On for a version whose snapshot is active; Off for one
+ * published before SnapStart was turned on, or whose snapshot is not ready yet.
+ */
+function snapStartRow(base: Omit<VerifyRow, 'status' | 'verdict'>, info: PcInfo, status: string | undefined): VerifyRow {
+  const reasons: Reason[] = ['SnapStart'];
+  if (status === 'On') return { ...base, ...info, reasons, verdict: 'warm', note: 'SnapStart snapshot active' };
+  return {
+    ...base,
+    ...info,
+    reasons,
+    verdict: 'not-ready',
+    note: `SnapStart is not active on this version (OptimizationStatus ${status ?? 'not reported'}): it was published before SnapStart was turned on, or its snapshot is not ready yet; publish a new version and point the task at it`,
+  };
 }
 
 /** The reasons in a function's configuration (GetFunctionConfiguration); none when it cannot be read. */

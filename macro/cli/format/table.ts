@@ -34,7 +34,9 @@ export function formatTable(result: VerifyResult): string {
     const fn = r.function.slice(r.function.lastIndexOf(':') + 1);
     const count = r.allocated !== undefined || r.requested !== undefined ? `${r.allocated ?? 0}/${r.requested ?? 0}` : '-';
     const mark = r.verdict === 'cold' || r.verdict === 'fails' || r.verdict === 'not-ready' ? '!' : r.verdict === 'unknown' ? '?' : '';
-    lines.push(tableRow([mark, r.stateMachine, r.state, fn, r.qualifier || '(none)', r.status, count]));
+    // A published SnapStart version starts warm from its snapshot, not from provisioned concurrency: the column says which.
+    const pc = r.status === 'none' && r.reasons?.includes('SnapStart') && (r.verdict === 'warm' || r.verdict === 'not-ready') ? 'SnapStart' : r.status;
+    lines.push(tableRow([mark, r.stateMachine, r.state, fn, r.qualifier || '(none)', pc, count]));
   }
   const problems = result.rows.filter((r) => r.verdict !== 'warm' && r.verdict !== 'no-pc');
   if (problems.length) {

@@ -567,4 +567,87 @@ describe('verifyStack: the reason a function needs a published target, from its 
     const result = await verifyStack('orders-prod', clients());
     expect(result.rows.map((r) => r.verdict)).toEqual(['no-pc', 'no-pc', 'no-pc', 'no-pc', 'no-pc', 'no-pc']);
   });
+
+  describe('a version or alias of a SnapStart function without provisioned concurrency: its snapshot decides', () => {
+    const QUOTE_FLOW: FakeMachine = {
+      logicalId: 'QuoteFlow',
+      name: 'QuoteFlow-Z9x8C7v6B5n4',
+      definition: {
+        StartAt: 'Live',
+        States: {
+          Live: { Type: 'Task', Resource: INVOKE, Parameters: { FunctionName: `${fnArn('orders-quote')}:live` }, Next: 'Pinned' },
+          Pinned: { Type: 'Task', Resource: `${fnArn('orders-quote')}:4`, Next: 'Old' },
+          Old: { Type: 'Task', Resource: INVOKE, Parameters: { FunctionName: fnArn('orders-quote'), Qualifier: '2' }, Next: 'Plain' },
+          Plain: { Type: 'Task', Resource: `${fnArn('orders-notify')}:1`, End: true },
+        },
+      },
+    };
+    const quoteStack = (): FakeStack => ({
+      pages: [[machineResource(QUOTE_FLOW), resource('QuoteLive', 'AWS::Lambda::Alias', `${fnArn('orders-quote')}:live`)]],
+      machines: [QUOTE_FLOW],
+      functions: {
+        'orders-quote': {
+          aliases: { live: '5' },
+          config: { SnapStart: { ApplyOn: 'PublishedVersions', OptimizationStatus: 'Off' } },
+          versions: {
+            '2': { SnapStart: { ApplyOn: 'PublishedVersions', OptimizationStatus: 'Off' } },
+            '4': { SnapStart: { ApplyOn: 'PublishedVersions', OptimizationStatus: 'On' } },
+            '5': { SnapStart: { ApplyOn: 'PublishedVersions', OptimizationStatus: 'On' } },
+          },
+        },
+        'orders-notify': { config: { SnapStart: { ApplyOn: 'None' } }, versions: { '1': {} } },
+      },
+    });
+
+    it('snapshot active: warm; a version published before SnapStart (Off): not ready, exit 1; a function without SnapStart: as before', async () => {
+      serve(mocks, quoteStack());
+      const result = await verifyStack('orders-prod', clients());
+      expect(result.rows.map((r) => [r.state, r.qualifier, r.verdict, r.reasons, r.note])).toEqual([
+        ['Live', 'live', 'warm', ['SnapStart'], 'SnapStart snapshot active'],
+        ['Pinned', '4', 'warm', ['SnapStart'], 'SnapStart snapshot active'],
+        [
+          'Old',
+          '2',
+          'not-ready',
+          ['SnapStart'],
+          'SnapStart is not active on this version (OptimizationStatus Off): it was published before SnapStart was turned on, or its snapshot is not ready yet; publish a new version and point the task at it',
+        ],
+        ['Plain', '1', 'no-pc', undefined, undefined],
+      ]);
+      expect(exitCode(result)).toBe(1);
+      const table = formatTable(result);
+      expect(table).toContain('! QuoteFlow     Old           orders-quote     2          SnapStart   -');
+      expect(table).toContain('not ready: QuoteFlow/Old invokes');
+      // The function's configuration once, then each qualifier of the SnapStart function once.
+      const asked = mocks.lambda.commandCalls(GetFunctionConfigurationCommand).map((c) => c.args[0].input.Qualifier ?? '(function)');
+      expect(asked.sort()).toEqual(['(function)', '(function)', '2', '4', 'live']);
+    });
+
+    it('every snapshot active: exit 0, counted warm', async () => {
+      const s = quoteStack();
+      const versions = s.functions['orders-quote'].versions ?? {};
+      versions['2'] = { SnapStart: { ApplyOn: 'PublishedVersions', OptimizationStatus: 'On' } };
+      serve(mocks, s);
+      const result = await verifyStack('orders-prod', clients());
+      expect(result.rows.map((r) => r.verdict)).toEqual(['warm', 'warm', 'warm', 'no-pc']);
+      expect(exitCode(result)).toBe(0);
+      const table = formatTable(result);
+      expect(table).toContain('  QuoteFlow     Live          orders-quote     live       SnapStart   -');
+      expect(table).toContain('  QuoteFlow     Plain         orders-notify    1          none        -');
+      expect(table.replace(/\s+/g, ' ')).toContain('4 Lambda task(s): 3 warm, 0 cold, 0 not ready, 1 without provisioned concurrency, 0 not checked.');
+    });
+
+    it('a version that no longer exists: not checked, with the Lambda error', async () => {
+      const s = quoteStack();
+      const versions = s.functions['orders-quote'].versions ?? {};
+      delete versions['4'];
+      versions['2'] = versions['5'];
+      serve(mocks, s);
+      const result = await verifyStack('orders-prod', clients());
+      expect(result.rows.map((r) => r.verdict)).toEqual(['warm', 'unknown', 'warm', 'no-pc']);
+      expect(result.rows[1]).toMatchObject({ state: 'Pinned', verdict: 'unknown' });
+      expect(result.rows[1].note).toMatch(/not found/i);
+      expect(exitCode(result)).toBe(2);
+    });
+  });
 });

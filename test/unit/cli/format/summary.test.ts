@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { formatSummary } from '../../../../macro/cli/format/summary';
 import { parseTemplateText } from '../../../../macro/cli/yaml/template';
 import { transform } from '../../../../macro/core/transform';
-import type { Template } from '../../../../macro/types';
+import type { JsonObject } from '../../../../macro/types';
 
 const FIXTURES = join(__dirname, '..', '..', '..', 'fixtures', 'input');
-const load = (name: string): Template => parseTemplateText(readFileSync(join(FIXTURES, name), 'utf8')) as Template;
+const load = (name: string): unknown => parseTemplateText(readFileSync(join(FIXTURES, name), 'utf8'));
 const OPTIONS = { region: 'us-east-1', accountId: '123456789012' };
 
 describe('formatSummary', () => {
@@ -36,7 +36,7 @@ describe('formatSummary', () => {
   });
 
   it('a state that no Fn::If chooses: the line ends with the target, nothing after it', () => {
-    const template: Template = {
+    const template: JsonObject = {
       Resources: {
         Fn: {
           Type: 'AWS::Lambda::Function',
