@@ -197,6 +197,48 @@ describe('verify over the wire (node dist/cli.cjs verify)', () => {
     expect(r.stdout).toContain('2 state machine(s), 5 Lambda task(s): 2 warm, 1 cold, 1 not ready, 1 without');
   }, 60_000);
 
+  it("SnapStart and durable functions: GetFunctionConfiguration, with the task's qualifier for a SnapStart version's snapshot", async () => {
+    const snap = { SnapStart: { ApplyOn: 'PublishedVersions', OptimizationStatus: 'Off' } };
+    const QUOTE_FLOW: FakeMachine = {
+      name: 'QuoteFlow-Y2u3I4o5',
+      definition: {
+        StartAt: 'Live',
+        States: {
+          Live: { Type: 'Task', Resource: INVOKE, Parameters: { FunctionName: fnArn(HERE, 'orders-quote'), Qualifier: 'live' }, Next: 'Old' },
+          Old: { Type: 'Task', Resource: `${fnArn(HERE, 'orders-quote')}:2`, Next: 'Latest' },
+          Latest: { Type: 'Task', Resource: fnArn(HERE, 'orders-quote'), Next: 'Saga' },
+          Saga: { Type: 'Task', Resource: INVOKE, Parameters: { FunctionName: fnArn(HERE, 'orders-saga') }, End: true },
+        },
+      },
+    };
+    const s = await serve(
+      account({
+        stacks: { q: [machineResource('QuoteFlow', QUOTE_FLOW)] },
+        machines: [QUOTE_FLOW],
+        functions: {
+          'orders-quote': {
+            aliases: { live: '3' },
+            config: snap,
+            versions: { '2': snap, '3': { SnapStart: { ApplyOn: 'PublishedVersions', OptimizationStatus: 'On' } } },
+          },
+          'orders-saga': { config: { DurableConfig: { ExecutionTimeout: 900 } } },
+        },
+      }),
+    );
+    const r = await verify(s, ['--stack', 'q']);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toContain('  QuoteFlow     Live          orders-quote     live       SnapStart   -');
+    expect(r.stdout).toContain('! QuoteFlow     Old           orders-quote     2          SnapStart   -');
+    expect(r.stdout).toContain('! QuoteFlow     Latest        orders-quote     (none)     none        -');
+    expect(r.stdout.replace(/\s+/g, ' ')).toContain('not ready: QuoteFlow/Old invokes');
+    expect(r.stdout.replace(/\s+/g, ' ')).toContain('1 state machine(s), 4 Lambda task(s): 1 warm, 1 cold, 1 failing at run time, 1 not ready');
+    // The function's configuration once per function, and each qualifier of the SnapStart function once, on the wire.
+    const asked = s.calls
+      .filter((c) => c.operation === 'GetFunctionConfiguration')
+      .map((c) => `${String(c.params.FunctionName).split(':').pop()}:${String(c.params.Qualifier ?? '-')}`);
+    expect(asked.sort()).toEqual(['orders-quote:-', 'orders-quote:2', 'orders-quote:live', 'orders-saga:-']);
+  }, 60_000);
+
   it('a computed FunctionName.$ is reported as not checked, and alone gives exit 2 (as check does)', async () => {
     const dynamic: FakeMachine = {
       name: 'Dyn-1',

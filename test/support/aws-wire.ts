@@ -48,6 +48,10 @@ export interface FakeFunction {
   aliases?: Record<string, string>;
   /** Page size of ListProvisionedConcurrencyConfigs and ListAliases when the caller gives no MaxItems (AWS: 50). */
   pageSize?: number;
+  /** What GetFunctionConfiguration returns beyond the name and ARN (SnapStart, DurableConfig, CapacityProviderConfig). */
+  config?: Record<string, unknown>;
+  /** The same for a version, asked by version or by an alias of it (`Qualifier`), over `config`. */
+  versions?: Record<string, Record<string, unknown>>;
 }
 
 export interface FakeMachine {
@@ -374,19 +378,21 @@ function lambda(fake: FakeAccount, req: IncomingMessage, record: Record_, res: S
   const query = Object.fromEntries(url.searchParams);
   const send = (out: unknown): void =>
     void res.writeHead(200, { 'content-type': 'application/json', 'x-amzn-requestid': requestId() }).end(JSON.stringify(out));
-  const m = /^\/(2015-03-31|2019-09-30)\/functions\/([^/]+)\/(provisioned-concurrency|aliases)(?:\/([^/]+))?$/.exec(url.pathname);
+  const m = /^\/(2015-03-31|2019-09-30)\/functions\/([^/]+)\/(provisioned-concurrency|aliases|configuration)(?:\/([^/]+))?$/.exec(url.pathname);
   if (!m || req.method !== 'GET') throw new ClientError(404, 'UnknownOperationException', `${req.method} ${url.pathname} is not served by this fake`);
   const [, version, rawName, resource, rawAlias] = m;
   const functionName = decodeURIComponent(rawName);
   const operation =
-    resource === 'aliases'
-      ? rawAlias === undefined
-        ? 'ListAliases'
-        : 'GetAlias'
-      : query.List === 'ALL'
-        ? 'ListProvisionedConcurrencyConfigs'
-        : 'GetProvisionedConcurrencyConfig';
-  if ((resource === 'aliases') !== (version === '2015-03-31'))
+    resource === 'configuration'
+      ? 'GetFunctionConfiguration'
+      : resource === 'aliases'
+        ? rawAlias === undefined
+          ? 'ListAliases'
+          : 'GetAlias'
+        : query.List === 'ALL'
+          ? 'ListProvisionedConcurrencyConfigs'
+          : 'GetProvisionedConcurrencyConfig';
+  if ((resource !== 'provisioned-concurrency') !== (version === '2015-03-31'))
     throw new ClientError(404, 'UnknownOperationException', `wrong API version ${version} for ${operation}`);
   record('lambda', operation, functionName, {
     FunctionName: functionName,
@@ -434,6 +440,13 @@ function lambda(fake: FakeAccount, req: IncomingMessage, record: Record_, res: S
     if (!c) throw new ClientError(404, 'ProvisionedConcurrencyConfigNotFoundException', 'No Provisioned Concurrency Config found for this function');
     const { FunctionArn: _arn, ...rest } = pcOf(query.Qualifier ?? '', c);
     send(rest);
+  } else if (operation === 'GetFunctionConfiguration') {
+    // Lambda answers for the version an alias points to; an unknown qualifier is not found.
+    const q = query.Qualifier;
+    const v = q === undefined ? {} : fn.versions?.[fn.aliases?.[q] ?? q];
+    if (!v) throw new ClientError(404, 'ResourceNotFoundException', `Function not found: ${arn}:${q}`);
+    const version = q === undefined ? '$LATEST' : (fn.aliases?.[q] ?? q);
+    send({ FunctionName: name, FunctionArn: q === undefined ? arn : `${arn}:${q}`, Version: version, ...(fn.config ?? {}), ...v });
   } else if (operation === 'ListAliases') {
     const p = page(Object.entries(fn.aliases ?? {}));
     send({ Aliases: p.items.map(([a, v]) => aliasOf(a, v)), ...(p.next ? { NextMarker: p.next } : {}) });
