@@ -306,6 +306,7 @@ function recordSlot(
 function writeAndGrant(ctx: RunContext, sm: Resource, written: { model: Model; edits: Edit[] }[]): number | undefined {
   const { out, editor } = ctx;
   const edits = written.flatMap((w) => w.edits);
+  const allEdits = edits; // (the loop below names each branch's own `edits`)
   // The role must be read to grant the new targets: a role the macro cannot read fails here.
   const key = roleKey(sm.type);
   const brokenRole = unreadableIn(getOwn(sm.properties, key), ctx.index);
@@ -328,7 +329,7 @@ function writeAndGrant(ctx: RunContext, sm: Resource, written: { model: Model; e
           const data = { property: inlined.property, stored: model.stored.ref.property, source: model.stored.source };
           out.add({ action: 'unchanged', topic: 'definition', messageId: 'definition.inlined', data, stateMachine: sm.id, templatePath: model.path, ...src });
         }
-      } else writeDefinition(model, edits, { editor, reserved: ctx.reserved }, model.at);
+      } else writeDefinition(model, edits, { editor, reserved: ctx.reserved }, model.at, written.length > 1 ? allEdits : edits);
       ctx.deps.changed(sm.id);
     } catch (e) {
       // (Counted as not written: the run fails with this problem, so no summary is seen.)

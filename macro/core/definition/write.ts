@@ -23,8 +23,18 @@ export interface WriteContext {
   reserved: ReadonlySet<string>;
 }
 
-/** Writes the edits into the definition (`at`: the branch of an Fn::If under the property that holds it). */
-export function writeDefinition(model: DefinitionModel, edits: Edit[], ctx: WriteContext, at: Path = []): void {
+/** The variable an edit replaces whole (its string is exactly one `${var}`). */
+function wholeKey(e: Edit): string | undefined {
+  const leaf = e.slot.leaf;
+  return leaf.parts.length === 1 && leaf.holes.length === 1 ? bindingKey(leaf.holes[0].binding) : undefined;
+}
+
+/**
+ * Writes the edits into the definition (`at`: the branch of an Fn::If under the property that holds it).
+ * `all`: the edits of every branch of that Fn::If. A DefinitionSubstitutions key serves them all, so its
+ * value changes only when every use in every branch gets that value.
+ */
+export function writeDefinition(model: DefinitionModel, edits: Edit[], ctx: WriteContext, at: Path = [], all = edits): void {
   if (edits.length === 0) return;
   const propsPath = ['Resources', model.stateMachine, 'Properties'];
   const valuePath = [...propsPath, model.property, ...at];
@@ -34,14 +44,14 @@ export function writeDefinition(model: DefinitionModel, edits: Edit[], ctx: Writ
   const byBinding = new Map<string, Edit[]>();
   // (forEach, here and below: a definition may have thousands of edits, and for-of makes an object per step until optimized.)
   edits.forEach((e) => {
-    const leaf = e.slot.leaf;
-    const key = leaf.parts.length === 1 && leaf.holes.length === 1 ? bindingKey(leaf.holes[0].binding) : undefined;
+    const key = wholeKey(e);
     if (key === undefined) rest.push(e);
     else byBinding.set(key, [...(byBinding.get(key) ?? []), e]);
   });
   const subVarChanges = new Map<string, Json>();
   for (const [key, group] of byBinding) {
-    const whole = model.uses.get(key) === group.length && group.every((e) => jsonEqual(e.value, group[0].value));
+    const every = all !== edits && key.startsWith('substitution:') ? all.filter((e) => wholeKey(e) === key) : group;
+    const whole = model.uses.get(key) === every.length && every.every((e) => jsonEqual(e.value, group[0].value));
     if (!whole) {
       rest.push(...group);
       continue;
@@ -306,7 +316,8 @@ class NameAllocator {
     const base = `WarmStepFunctions${baseName(value, hint)}`;
     let name = base;
     const used = this.#names();
-    for (let n = 2; used.has(name) || hasOwn(existing, name); n++) name = `${base}${n}`;
+    // A key of `existing` not in use here was added by another branch of the same Fn::If: for this value, they share it.
+    for (let n = 2; used.has(name) || (hasOwn(existing, name) && !jsonEqual(existing[name], value)); n++) name = `${base}${n}`;
     used.add(name);
     this.#byValue.set(key, name);
     return name;
