@@ -123,37 +123,43 @@ export class PolicyLocator {
         docs.push({ path: [...rolePath, 'Policies', k, 'PolicyDocument'], label: `${roleId} Policies[${k}]` });
       });
     const managed = getOwn(role.properties, 'ManagedPolicyArns');
-    const attached = new Set<string>();
+    // A list: a role has a few managed policies, most none.
+    const attached: string[] = [];
     if (isArray(managed))
       for (const m of managed) {
         const id = refName(m);
-        if (id && this.#index.get(id)?.type === 'AWS::IAM::ManagedPolicy') attached.add(id);
+        if (id && this.#index.get(id)?.type === 'AWS::IAM::ManagedPolicy') attached.push(id);
       }
     this.#policyResources ??= policyResources(this.#index);
     for (const r of this.#policyResources) {
       const roles = r.type === 'AWS::IAM::RolePolicy' ? [getOwn(r.properties, 'RoleName')] : getOwn(r.properties, 'Roles');
       const names: Json[] = isArray(roles) ? roles.filter((n): n is Json => n !== undefined) : [];
-      if (attached.has(r.id) || names.some((n) => this.#namesRole(n, role))) {
+      if (attached.includes(r.id) || names.some((n) => this.#namesRole(n, role))) {
         docs.push({ path: ['Resources', r.id, 'Properties', 'PolicyDocument'], label: r.id });
       }
     }
     // The macro's own policy added in this run (one from an earlier run is among the policies above).
-    const own = this.#own.created(roleId);
-    if (own !== undefined) docs.push({ path: ['Resources', own, 'Properties', 'PolicyDocument'], label: own });
-    const located = { docs, own: { roleId, role }, principal: { kind: 'role', id: roleId } as const };
+    const created = this.#own.created(roleId);
+    if (created !== undefined) docs.push({ path: ['Resources', created, 'Properties', 'PolicyDocument'], label: created });
+    const own = { roleId, role };
+    const principal = { kind: 'role', id: roleId } as const;
     if (inline !== undefined && !isArray(inline)) {
       // `Policies` computed by an intrinsic (an Fn::If, say) is left as it is: the grant goes to a
       // policy resource of its own, attached to the role.
       const branches = this.#branchDocs(inline, [...rolePath, 'Policies'], roleId);
       return {
-        ...located,
+        docs,
+        own,
+        principal,
         branches,
         ownOnly: true,
         addStatement: (st) => this.#own.add(roleId, role, sm, st, 'whose Policies is an intrinsic'),
       };
     }
     return {
-      ...located,
+      docs,
+      own,
+      principal,
       host: roleId,
       addStatement: (s) => {
         const current = this.#editor.get([...rolePath, 'Policies']);
