@@ -86,15 +86,16 @@ export class PolicyLocator {
 
   /** An AWS::Serverless::StateMachine without `Role`: its `Policies`, from which SAM builds the role. */
   #locateSam(sm: Resource, warnings: IamWarning[], targetsText: () => string): Located {
-    const smPath = ['Resources', sm.id, 'Properties'];
+    // The path of its Policies, written once (paths are never changed).
+    const at: Path = ['Resources', sm.id, 'Properties', 'Policies'];
     const docs: PolicyDoc[] = [];
-    const policies = this.#editor.get([...smPath, 'Policies']);
+    const policies = this.#editor.get(at);
     if (intrinsicName(policies) !== undefined) {
-      return cannotExtend(docs, warnings, `${smPath.join('/')}/Policies`, sm.id, targetsText, { kind: 'sam', id: sm.id });
+      return cannotExtend(docs, warnings, at.join('/'), sm.id, targetsText, { kind: 'sam', id: sm.id });
     }
     const list = asList(policies);
     list.forEach((p, k) => {
-      const docAt = isArray(policies) ? [...smPath, 'Policies', k] : [...smPath, 'Policies'];
+      const docAt = isArray(policies) ? [...at, k] : at;
       if (isObject(p) && getOwn(p, 'Statement') !== undefined) docs.push({ path: docAt, label: `${sm.id} Policies` });
       const tpl = isObject(p) ? getOwn(p, 'LambdaInvokePolicy') : undefined;
       if (isObject(tpl)) docs.push({ path: [...docAt, 'LambdaInvokePolicy'], label: `${sm.id} LambdaInvokePolicy` });
@@ -104,23 +105,24 @@ export class PolicyLocator {
       host: sm.id,
       principal: { kind: 'sam', id: sm.id },
       addStatement: (s) => {
-        const current = this.#editor.get([...smPath, 'Policies']);
+        const current = this.#editor.get(at);
         const doc = { Statement: [s] };
         const next = isArray(current) ? [...current, doc] : current === undefined ? [doc] : [current, doc];
-        this.#editor.set([...smPath, 'Policies'], next);
-        return { path: [...smPath, 'Policies', next.length - 1].join('/'), how: `a new policy document in ${sm.id}'s Policies`, resource: sm.id };
+        this.#editor.set(at, next);
+        return { path: [...at, next.length - 1].join('/'), how: `a new policy document in ${sm.id}'s Policies`, resource: sm.id };
       },
     };
   }
 
   /** A role of the template: its inline policies, the policy resources attached to it, and the macro's own policy for it. */
   #locateRole(sm: Resource, roleId: string, role: Resource): Located {
-    const rolePath = ['Resources', roleId, 'Properties'];
+    // The path of its inline Policies, written once (paths are never changed).
+    const at: Path = ['Resources', roleId, 'Properties', 'Policies'];
     const docs: PolicyDoc[] = [];
-    const inline = this.#editor.get([...rolePath, 'Policies']);
+    const inline = this.#editor.get(at);
     if (isArray(inline))
       inline.forEach((_policy, k) => {
-        docs.push({ path: [...rolePath, 'Policies', k, 'PolicyDocument'], label: `${roleId} Policies[${k}]` });
+        docs.push({ path: [...at, k, 'PolicyDocument'], label: `${roleId} Policies[${k}]` });
       });
     const managed = getOwn(role.properties, 'ManagedPolicyArns');
     // A list: a role has a few managed policies, most none.
@@ -146,7 +148,7 @@ export class PolicyLocator {
     if (inline !== undefined && !isArray(inline)) {
       // `Policies` computed by an intrinsic (an Fn::If, say) is left as it is: the grant goes to a
       // policy resource of its own, attached to the role.
-      const branches = this.#branchDocs(inline, [...rolePath, 'Policies'], roleId);
+      const branches = this.#branchDocs(inline, at, roleId);
       return {
         docs,
         own,
@@ -162,17 +164,18 @@ export class PolicyLocator {
       principal,
       host: roleId,
       addStatement: (s) => {
-        const current = this.#editor.get([...rolePath, 'Policies']);
+        const current = this.#editor.get(at);
         const policy = { PolicyName: 'WarmStepFunctionsInvoke', PolicyDocument: { Version: '2012-10-17', Statement: [s] } };
         const existing = isArray(current) ? current.findIndex((p) => getOwn(p, 'PolicyName') === 'WarmStepFunctionsInvoke') : -1;
         const how = `a new statement in ${roleId}'s inline policy WarmStepFunctionsInvoke`;
         if (isArray(current) && existing >= 0) {
-          const stmts = this.#editor.get([...rolePath, 'Policies', existing, 'PolicyDocument', 'Statement']);
-          this.#editor.set([...rolePath, 'Policies', existing, 'PolicyDocument', 'Statement'], isArray(stmts) ? [...stmts, s] : [s]);
-          return { path: [...rolePath, 'Policies', existing].join('/'), how, resource: roleId };
+          const stPath = [...at, existing, 'PolicyDocument', 'Statement'];
+          const stmts = this.#editor.get(stPath);
+          this.#editor.set(stPath, isArray(stmts) ? [...stmts, s] : [s]);
+          return { path: [...at, existing].join('/'), how, resource: roleId };
         }
-        this.#editor.set([...rolePath, 'Policies'], isArray(current) ? [...current, policy] : [policy]);
-        return { path: [...rolePath, 'Policies', isArray(current) ? current.length : 0].join('/'), how, resource: roleId };
+        this.#editor.set(at, isArray(current) ? [...current, policy] : [policy]);
+        return { path: [...at, isArray(current) ? current.length : 0].join('/'), how, resource: roleId };
       },
     };
   }
