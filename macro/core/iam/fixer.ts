@@ -290,7 +290,8 @@ export class IamFixer {
       this.#cache.set(principal.id, byId);
     }
     let key = '';
-    for (const [c, v] of a) key += `${key && ','}${c}=${v ? 1 : 0}`;
+    // (Not iterated without conditions: most targets have none.)
+    if (a.size) for (const [c, v] of a) key += `${key && ','}${c}=${v ? 1 : 0}`;
     let p = byId.get(key);
     if (!p) {
       p = this.#principals.policies(principal, a);

@@ -42,8 +42,10 @@ function descend(value: Json | undefined, path: Path, a: Assignment): { value: J
   let v = value;
   let p = path;
   for (let depth = 0; v !== undefined && depth < 64; depth++) {
-    if (refName(v) === 'AWS::NoValue') return undefined;
-    const arg = intrinsicName(v) === 'Fn::If' ? (v as { 'Fn::If': Json })['Fn::If'] : undefined;
+    // The intrinsic named once (naming it lists the value's keys): refName's test, then Fn::If.
+    const fn = intrinsicName(v);
+    if (fn === 'Ref' && (v as { Ref: Json }).Ref === 'AWS::NoValue') return undefined;
+    const arg = fn === 'Fn::If' ? (v as { 'Fn::If': Json })['Fn::If'] : undefined;
     if (!isArray(arg) || arg.length !== 3 || typeof arg[0] !== 'string') return { value: v, path: p };
     const k = a.get(arg[0]) === false ? 2 : 1;
     v = arg[k];
@@ -58,10 +60,10 @@ function items(value: Json | undefined, path: Path, a: Assignment): { value: Jso
   if (!top) return [];
   if (!isArray(top.value)) return [top];
   const out: { value: Json; path: Path }[] = [];
-  top.value.forEach((v, k) => {
-    const d = descend(v, [...top.path, k], a);
+  for (let k = 0; k < top.value.length; k++) {
+    const d = descend(top.value[k], [...top.path, k], a);
     if (d) out.push(d);
-  });
+  }
   return out;
 }
 
