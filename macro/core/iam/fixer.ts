@@ -17,7 +17,7 @@ import { literalize, validAliasName } from '../targets/literal';
 import type { Editor } from '../../cfn/json';
 import type { Resource, TemplateIndex } from '../template/read';
 import type { WarmTargets } from '../targets/find';
-import { intrinsicName } from '../../cfn/intrinsics';
+import { intrinsicName, refName } from '../../cfn/intrinsics';
 import type { Json } from '../../types';
 import { getOwn, jsonEqual, isArray, jsonText } from '../../cfn/json';
 import { Coverage, invokeOnly } from './coverage';
@@ -144,22 +144,29 @@ export class IamFixer {
   }
 
   #ensureFor(stateMachine: Resource, roleValue: Json | undefined, group: { key: string; at: string; grants: Grant[] }, outcome: IamOutcome): void {
-    // Many invocations share a target: judge each distinct grant once (and format only those).
-    const distinct = new Map<string, Grant>();
-    // A value met before (the slots decided once share their edit's) has its text in `distinct` already.
+    // Many invocations share a target: judge each distinct grant once (and format only those), the first of each.
+    const distinct: Grant[] = [];
+    // Told apart by JSON text, but a Ref (most targets) by its name, which its text (`{"Ref":NAME}`) holds alone.
+    const texts = new Set<string>();
+    const refs = new Set<string>();
+    // A value met before (the slots decided once share their edit's) is in `distinct` already.
     const met = new Set<Json>();
     for (const g of group.grants) {
       if (typeof g.value === 'object' && g.value !== null) {
         if (met.has(g.value)) continue;
         met.add(g.value);
       }
-      const k = jsonText(g.value);
-      if (!distinct.has(k)) distinct.set(k, g);
+      const ref = refName(g.value);
+      const seen = ref === undefined ? texts : refs;
+      const k = ref ?? jsonText(g.value);
+      if (seen.has(k)) continue;
+      seen.add(k);
+      distinct.push(g);
     }
     // The targets' names, for a warning of locate (formatted only then, and once).
     let names: string | undefined;
     const targetsText = (): string => {
-      names ??= [...new Set([...distinct.values()].map((g) => formatValue(g.value)))].join(', ');
+      names ??= [...new Set(distinct.map((g) => formatValue(g.value)))].join(', ');
       return names;
     };
     const where = this.#locator.locate(stateMachine, roleValue, group.key, group.at, outcome.warnings, targetsText);
@@ -172,10 +179,10 @@ export class IamFixer {
       const arn = this.#aliasArn(g);
       return arn !== undefined && this.#coverage.covered(where.docs, arn, granted);
     };
-    const missing = [...distinct.values()].filter((g) => !this.#coverage.covered(where.docs, g.value, granted) && !inEveryBranch(g) && !byArn(g));
+    const missing = distinct.filter((g) => !this.#coverage.covered(where.docs, g.value, granted) && !inEveryBranch(g) && !byArn(g));
     for (const g of missing) this.#grant(g, stateMachine, where, outcome);
     // The grants are in place: now prove that they are effective, in every combination of conditions.
-    this.#verify(stateMachine, where, [...distinct.values()], outcome);
+    this.#verify(stateMachine, where, distinct, outcome);
     // A role may have the macro's own policy (added for this or another state machine, now or in
     // an earlier run): its state machines depend on it.
     if (where.own) {
