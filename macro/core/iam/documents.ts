@@ -62,6 +62,9 @@ export class PolicyLocator {
     if (roleValue === undefined && sm.type === 'AWS::Serverless::StateMachine') return this.#locateSam(sm, warnings, targetsText);
     const roleId = this.#roleOf(roleValue);
     const role = roleId ? this.#index.get(roleId) : undefined;
+    // roleOf finds only roles of the template: `role` is undefined only when roleId is.
+    if (roleId && role !== undefined) return this.#locateRole(sm, roleId, role);
+    // Else what the value names, read only then (for a warning).
     const named = roleValue === undefined ? undefined : (getAttPair(roleValue)?.[0] ?? refName(roleValue));
     if (!roleId && named !== undefined && !named.startsWith('AWS::') && !this.#index.get(named) && !this.#index.isParameter(named)) {
       warnings.push({
@@ -71,17 +74,13 @@ export class PolicyLocator {
       });
       return undefined;
     }
-    // roleOf finds only roles of the template: `role` is undefined only when roleId is.
-    if (!roleId || role === undefined) {
-      const who = roleValue === undefined ? `${sm.id} has no ${key}, so its role` : `the role ${jsonText(roleValue)}`;
-      warnings.push({
-        path: at,
-        message: `${who} is not defined in this template; make sure it may invoke ${targetsText()} (lambda:InvokeFunction on the qualified ARN)`,
-        strictMessage: `${who} is not defined in this template, so the macro cannot let it invoke ${targetsText()} (lambda:InvokeFunction on the qualified ARN). Define the role in the template, or use Mode rewrite and grant the targets yourself`,
-      });
-      return undefined;
-    }
-    return this.#locateRole(sm, roleId, role);
+    const who = roleValue === undefined ? `${sm.id} has no ${key}, so its role` : `the role ${jsonText(roleValue)}`;
+    warnings.push({
+      path: at,
+      message: `${who} is not defined in this template; make sure it may invoke ${targetsText()} (lambda:InvokeFunction on the qualified ARN)`,
+      strictMessage: `${who} is not defined in this template, so the macro cannot let it invoke ${targetsText()} (lambda:InvokeFunction on the qualified ARN). Define the role in the template, or use Mode rewrite and grant the targets yourself`,
+    });
+    return undefined;
   }
 
   /** An AWS::Serverless::StateMachine without `Role`: its `Policies`, from which SAM builds the role. */
