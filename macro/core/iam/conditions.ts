@@ -54,25 +54,33 @@ function define(out: JsonObject, key: string, value: Json): void {
 }
 
 /**
- * Every condition named by a `Condition` key or an Fn::If in a value. A map's keys are read in place (for…in
- * lists a JSON object's own keys, in Object.keys's order), not listed: it walks every role of the template.
+ * Every condition named by a `Condition` key or an Fn::If in a value, added to `out` (a new set when the value
+ * names one: most name none). A map's keys are read in place (for…in lists a JSON object's own keys, in
+ * Object.keys's order), not listed: it walks every role of the template.
  */
-export function collectConditions(value: Json | undefined, out: Set<string>): void {
+export function collectConditions(value: Json | undefined, out?: Set<string>): Set<string> | undefined {
   const stack = [value];
   while (stack.length) {
     const v = stack.pop();
-    if (isArray(v)) for (const x of v) stack.push(x);
+    if (isArray(v)) for (let i = 0; i < v.length; i++) stack.push(v[i]);
     else if (isObject(v)) {
       let n = 0;
       for (const k in v) {
         n++;
+        const x = v[k];
         // A resource's Condition (a string); an IAM statement's Condition is a map.
-        if (k === 'Condition' && typeof v[k] === 'string') out.add(v[k]);
-        else stack.push(v[k]);
+        if (k === 'Condition' && typeof x === 'string') {
+          out ??= new Set();
+          out.add(x);
+        } else stack.push(x);
       }
       // An Fn::If is the one key `Fn::If` (as intrinsicName reads it).
       const arg = n === 1 ? getOwn(v, 'Fn::If') : undefined;
-      if (isArray(arg) && typeof arg[0] === 'string') out.add(arg[0]);
+      if (isArray(arg) && typeof arg[0] === 'string') {
+        out ??= new Set();
+        out.add(arg[0]);
+      }
     }
   }
+  return out;
 }

@@ -8,7 +8,7 @@ import type { Json } from '../../types';
 import type { Path, PolicyDoc } from './types';
 import { wildcard, type ArnRenderer } from './render';
 import { asList } from './evaluate';
-import { intrinsicName, refName } from '../../cfn/intrinsics';
+import { intrinsicName } from '../../cfn/intrinsics';
 
 /** A resource of an Allow statement for lambda:InvokeFunction, and its rendered pattern. */
 export type Granted = readonly [resource: Json, pattern: string | undefined];
@@ -48,8 +48,10 @@ export class Coverage {
   }
 
   covered(docs: PolicyDoc[], target: Json, granted: Granted[] = this.granted(docs)): boolean {
-    if (refName(target) === 'AWS::NoValue') return true;
-    if (intrinsicName(target) === 'Fn::If') {
+    // The intrinsic named once (naming it lists the target's keys).
+    const fn = intrinsicName(target);
+    if (fn === 'Ref' && (target as { Ref: Json }).Ref === 'AWS::NoValue') return true;
+    if (fn === 'Fn::If') {
       // A guarded grant is covered when an equal statement exists or every branch is covered.
       if (granted.some(([r]) => jsonEqual(r, target))) return true;
       const arg = (target as { 'Fn::If': Json[] })['Fn::If'];

@@ -62,6 +62,9 @@ export class PolicyLocator {
     if (roleValue === undefined && sm.type === 'AWS::Serverless::StateMachine') return this.#locateSam(sm, warnings, targetsText);
     const roleId = this.#roleOf(roleValue);
     const role = roleId ? this.#index.get(roleId) : undefined;
+    // roleOf finds only roles of the template: `role` is undefined only when roleId is.
+    if (roleId && role !== undefined) return this.#locateRole(sm, roleId, role);
+    // Else what the value names, read only then (for a warning).
     const named = roleValue === undefined ? undefined : (getAttPair(roleValue)?.[0] ?? refName(roleValue));
     if (!roleId && named !== undefined && !named.startsWith('AWS::') && !this.#index.get(named) && !this.#index.isParameter(named)) {
       warnings.push({
@@ -71,30 +74,27 @@ export class PolicyLocator {
       });
       return undefined;
     }
-    // roleOf finds only roles of the template: `role` is undefined only when roleId is.
-    if (!roleId || role === undefined) {
-      const who = roleValue === undefined ? `${sm.id} has no ${key}, so its role` : `the role ${jsonText(roleValue)}`;
-      warnings.push({
-        path: at,
-        message: `${who} is not defined in this template; make sure it may invoke ${targetsText()} (lambda:InvokeFunction on the qualified ARN)`,
-        strictMessage: `${who} is not defined in this template, so the macro cannot let it invoke ${targetsText()} (lambda:InvokeFunction on the qualified ARN). Define the role in the template, or use Mode rewrite and grant the targets yourself`,
-      });
-      return undefined;
-    }
-    return this.#locateRole(sm, roleId, role);
+    const who = roleValue === undefined ? `${sm.id} has no ${key}, so its role` : `the role ${jsonText(roleValue)}`;
+    warnings.push({
+      path: at,
+      message: `${who} is not defined in this template; make sure it may invoke ${targetsText()} (lambda:InvokeFunction on the qualified ARN)`,
+      strictMessage: `${who} is not defined in this template, so the macro cannot let it invoke ${targetsText()} (lambda:InvokeFunction on the qualified ARN). Define the role in the template, or use Mode rewrite and grant the targets yourself`,
+    });
+    return undefined;
   }
 
   /** An AWS::Serverless::StateMachine without `Role`: its `Policies`, from which SAM builds the role. */
   #locateSam(sm: Resource, warnings: IamWarning[], targetsText: () => string): Located {
-    const smPath = ['Resources', sm.id, 'Properties'];
+    // The path of its Policies, written once (paths are never changed).
+    const at: Path = ['Resources', sm.id, 'Properties', 'Policies'];
     const docs: PolicyDoc[] = [];
-    const policies = this.#editor.get([...smPath, 'Policies']);
+    const policies = this.#editor.get(at);
     if (intrinsicName(policies) !== undefined) {
-      return cannotExtend(docs, warnings, `${smPath.join('/')}/Policies`, sm.id, targetsText, { kind: 'sam', id: sm.id });
+      return cannotExtend(docs, warnings, at.join('/'), sm.id, targetsText, { kind: 'sam', id: sm.id });
     }
     const list = asList(policies);
     list.forEach((p, k) => {
-      const docAt = isArray(policies) ? [...smPath, 'Policies', k] : [...smPath, 'Policies'];
+      const docAt = isArray(policies) ? [...at, k] : at;
       if (isObject(p) && getOwn(p, 'Statement') !== undefined) docs.push({ path: docAt, label: `${sm.id} Policies` });
       const tpl = isObject(p) ? getOwn(p, 'LambdaInvokePolicy') : undefined;
       if (isObject(tpl)) docs.push({ path: [...docAt, 'LambdaInvokePolicy'], label: `${sm.id} LambdaInvokePolicy` });
@@ -104,69 +104,77 @@ export class PolicyLocator {
       host: sm.id,
       principal: { kind: 'sam', id: sm.id },
       addStatement: (s) => {
-        const current = this.#editor.get([...smPath, 'Policies']);
+        const current = this.#editor.get(at);
         const doc = { Statement: [s] };
         const next = isArray(current) ? [...current, doc] : current === undefined ? [doc] : [current, doc];
-        this.#editor.set([...smPath, 'Policies'], next);
-        return { path: [...smPath, 'Policies', next.length - 1].join('/'), how: `a new policy document in ${sm.id}'s Policies`, resource: sm.id };
+        this.#editor.set(at, next);
+        return { path: [...at, next.length - 1].join('/'), how: `a new policy document in ${sm.id}'s Policies`, resource: sm.id };
       },
     };
   }
 
   /** A role of the template: its inline policies, the policy resources attached to it, and the macro's own policy for it. */
   #locateRole(sm: Resource, roleId: string, role: Resource): Located {
-    const rolePath = ['Resources', roleId, 'Properties'];
+    // The path of its inline Policies, written once (paths are never changed).
+    const at: Path = ['Resources', roleId, 'Properties', 'Policies'];
     const docs: PolicyDoc[] = [];
-    const inline = this.#editor.get([...rolePath, 'Policies']);
+    const inline = this.#editor.get(at);
     if (isArray(inline))
       inline.forEach((_policy, k) => {
-        docs.push({ path: [...rolePath, 'Policies', k, 'PolicyDocument'], label: `${roleId} Policies[${k}]` });
+        docs.push({ path: [...at, k, 'PolicyDocument'], label: `${roleId} Policies[${k}]` });
       });
     const managed = getOwn(role.properties, 'ManagedPolicyArns');
-    const attached = new Set<string>();
+    // A list: a role has a few managed policies, most none.
+    const attached: string[] = [];
     if (isArray(managed))
       for (const m of managed) {
         const id = refName(m);
-        if (id && this.#index.get(id)?.type === 'AWS::IAM::ManagedPolicy') attached.add(id);
+        if (id && this.#index.get(id)?.type === 'AWS::IAM::ManagedPolicy') attached.push(id);
       }
     this.#policyResources ??= policyResources(this.#index);
     for (const r of this.#policyResources) {
       const roles = r.type === 'AWS::IAM::RolePolicy' ? [getOwn(r.properties, 'RoleName')] : getOwn(r.properties, 'Roles');
       const names: Json[] = isArray(roles) ? roles.filter((n): n is Json => n !== undefined) : [];
-      if (attached.has(r.id) || names.some((n) => this.#namesRole(n, role))) {
+      if (attached.includes(r.id) || names.some((n) => this.#namesRole(n, role))) {
         docs.push({ path: ['Resources', r.id, 'Properties', 'PolicyDocument'], label: r.id });
       }
     }
     // The macro's own policy added in this run (one from an earlier run is among the policies above).
-    const own = this.#own.created(roleId);
-    if (own !== undefined) docs.push({ path: ['Resources', own, 'Properties', 'PolicyDocument'], label: own });
-    const located = { docs, own: { roleId, role }, principal: { kind: 'role', id: roleId } as const };
+    const created = this.#own.created(roleId);
+    if (created !== undefined) docs.push({ path: ['Resources', created, 'Properties', 'PolicyDocument'], label: created });
+    const own = { roleId, role };
+    const principal = { kind: 'role', id: roleId } as const;
     if (inline !== undefined && !isArray(inline)) {
       // `Policies` computed by an intrinsic (an Fn::If, say) is left as it is: the grant goes to a
       // policy resource of its own, attached to the role.
-      const branches = this.#branchDocs(inline, [...rolePath, 'Policies'], roleId);
+      const branches = this.#branchDocs(inline, at, roleId);
       return {
-        ...located,
+        docs,
+        own,
+        principal,
         branches,
         ownOnly: true,
         addStatement: (st) => this.#own.add(roleId, role, sm, st, 'whose Policies is an intrinsic'),
       };
     }
     return {
-      ...located,
+      docs,
+      own,
+      principal,
       host: roleId,
       addStatement: (s) => {
-        const current = this.#editor.get([...rolePath, 'Policies']);
+        const current = this.#editor.get(at);
         const policy = { PolicyName: 'WarmStepFunctionsInvoke', PolicyDocument: { Version: '2012-10-17', Statement: [s] } };
         const existing = isArray(current) ? current.findIndex((p) => getOwn(p, 'PolicyName') === 'WarmStepFunctionsInvoke') : -1;
         const how = `a new statement in ${roleId}'s inline policy WarmStepFunctionsInvoke`;
         if (isArray(current) && existing >= 0) {
-          const stmts = this.#editor.get([...rolePath, 'Policies', existing, 'PolicyDocument', 'Statement']);
-          this.#editor.set([...rolePath, 'Policies', existing, 'PolicyDocument', 'Statement'], isArray(stmts) ? [...stmts, s] : [s]);
-          return { path: [...rolePath, 'Policies', existing].join('/'), how, resource: roleId };
+          const stPath = [...at, existing, 'PolicyDocument', 'Statement'];
+          const stmts = this.#editor.get(stPath);
+          this.#editor.set(stPath, isArray(stmts) ? [...stmts, s] : [s]);
+          return { path: [...at, existing].join('/'), how, resource: roleId };
         }
-        this.#editor.set([...rolePath, 'Policies'], isArray(current) ? [...current, policy] : [policy]);
-        return { path: [...rolePath, 'Policies', isArray(current) ? current.length : 0].join('/'), how, resource: roleId };
+        this.#editor.set(at, isArray(current) ? [...current, policy] : [policy]);
+        return { path: [...at, isArray(current) ? current.length : 0].join('/'), how, resource: roleId };
       },
     };
   }

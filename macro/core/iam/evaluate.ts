@@ -163,13 +163,12 @@ interface Prepared {
 }
 
 /**
- * Prepared statements: a statement is evaluated for many targets (every target of a state machine, in
- * each combination), and its value does not change while it is evaluated (see Statement).
+ * A statement prepared, kept in it: a statement is evaluated for many targets (every target of a state machine, in
+ * each combination), and its value does not change while it is evaluated (see Statement). In the statement, not in a
+ * WeakMap: most statements are new in every run, and a WeakMap entry costs more than the object.
  */
-const prepared = new WeakMap<Statement, Prepared>();
-
 function prepare(s: Statement, action: string, render: Render, a: Assignment): Prepared {
-  const known = prepared.get(s);
+  const known = s.prepared as Prepared | undefined;
   if (known !== undefined && known.a === a && known.action === action && known.render === render) return known;
   const v = s.value;
   const actionKey = getOwn(v, 'Action') !== undefined ? 'Action' : getOwn(v, 'NotAction') !== undefined ? 'NotAction' : undefined;
@@ -182,7 +181,7 @@ function prepare(s: Statement, action: string, render: Render, a: Assignment): P
     if (byAction !== false) resources = asList(resolve(getOwn(v, resourceKey), a));
   }
   const p: Prepared = { a, action, render, actionKey, resourceKey, byAction, resources, texts: [], conditional: getOwn(v, 'Condition') !== undefined };
-  prepared.set(s, p);
+  s.prepared = p;
   return p;
 }
 

@@ -17,7 +17,7 @@ import { literalize, validAliasName } from '../targets/literal';
 import type { Editor } from '../../cfn/json';
 import type { Resource, TemplateIndex } from '../template/read';
 import type { WarmTargets } from '../targets/find';
-import { intrinsicName } from '../../cfn/intrinsics';
+import { intrinsicName, refName } from '../../cfn/intrinsics';
 import type { Json } from '../../types';
 import { getOwn, jsonEqual, isArray, jsonText } from '../../cfn/json';
 import { Coverage, invokeOnly } from './coverage';
@@ -144,22 +144,29 @@ export class IamFixer {
   }
 
   #ensureFor(stateMachine: Resource, roleValue: Json | undefined, group: { key: string; at: string; grants: Grant[] }, outcome: IamOutcome): void {
-    // Many invocations share a target: judge each distinct grant once (and format only those).
-    const distinct = new Map<string, Grant>();
-    // A value met before (the slots decided once share their edit's) has its text in `distinct` already.
+    // Many invocations share a target: judge each distinct grant once (and format only those), the first of each.
+    const distinct: Grant[] = [];
+    // Told apart by JSON text, but a Ref (most targets) by its name, which its text (`{"Ref":NAME}`) holds alone.
+    const texts = new Set<string>();
+    const refs = new Set<string>();
+    // A value met before (the slots decided once share their edit's) is in `distinct` already.
     const met = new Set<Json>();
     for (const g of group.grants) {
       if (typeof g.value === 'object' && g.value !== null) {
         if (met.has(g.value)) continue;
         met.add(g.value);
       }
-      const k = jsonText(g.value);
-      if (!distinct.has(k)) distinct.set(k, g);
+      const ref = refName(g.value);
+      const seen = ref === undefined ? texts : refs;
+      const k = ref ?? jsonText(g.value);
+      if (seen.has(k)) continue;
+      seen.add(k);
+      distinct.push(g);
     }
     // The targets' names, for a warning of locate (formatted only then, and once).
     let names: string | undefined;
     const targetsText = (): string => {
-      names ??= [...new Set([...distinct.values()].map((g) => formatValue(g.value)))].join(', ');
+      names ??= [...new Set(distinct.map((g) => formatValue(g.value)))].join(', ');
       return names;
     };
     const where = this.#locator.locate(stateMachine, roleValue, group.key, group.at, outcome.warnings, targetsText);
@@ -172,10 +179,10 @@ export class IamFixer {
       const arn = this.#aliasArn(g);
       return arn !== undefined && this.#coverage.covered(where.docs, arn, granted);
     };
-    const missing = [...distinct.values()].filter((g) => !this.#coverage.covered(where.docs, g.value, granted) && !inEveryBranch(g) && !byArn(g));
+    const missing = distinct.filter((g) => !this.#coverage.covered(where.docs, g.value, granted) && !inEveryBranch(g) && !byArn(g));
     for (const g of missing) this.#grant(g, stateMachine, where, outcome);
     // The grants are in place: now prove that they are effective, in every combination of conditions.
-    this.#verify(stateMachine, where, [...distinct.values()], outcome);
+    this.#verify(stateMachine, where, distinct, outcome);
     // A role may have the macro's own policy (added for this or another state machine, now or in
     // an earlier run): its state machines depend on it.
     if (where.own) {
@@ -194,20 +201,25 @@ export class IamFixer {
   #verify(sm: Resource, where: Located, grants: Grant[], outcome: IamOutcome): void {
     const principal = where.principal;
     const render = this.#render;
-    const noted = new Set<string>();
-    for (const g of grants) {
+    // Lists, not sets: they hold a few entries, and most targets add none.
+    const noted: string[] = [];
+    // The target judged, and its texts, rendered when a policy resource reaches the principal (most reach none):
+    // one closure for every target.
+    let g: Grant;
+    let texts: (string | undefined)[] | undefined;
+    const matters = (resources: Json[] | 'any'): boolean => {
+      texts ??= leaves(g.value).map(render);
+      return mayApply(resources, texts, render);
+    };
+    for (g of grants) {
+      texts = undefined;
       // The combinations that matter for this target: conditions of the policies whose statements
       // may apply to invoking it (the others cannot change the verdict), and of the target itself.
-      // The target's texts, rendered when a policy resource reaches the principal (most reach none).
-      let texts: (string | undefined)[] | undefined;
-      const matters = (resources: Json[] | 'any'): boolean => {
-        texts ??= leaves(g.value).map(render);
-        return mayApply(resources, texts, render);
-      };
-      const conditions = this.#principals.conditions(principal, matters, this.#edits);
-      collectConditions(g.value, conditions);
-      const names = [...conditions].sort();
-      const evaluated = names.slice(0, MAX_CONDITIONS);
+      const names = [...this.#principals.conditions(principal, matters, this.#edits)];
+      const own = collectConditions(g.value);
+      if (own) for (const c of own) if (!names.includes(c)) names.push(c);
+      names.sort();
+      const evaluated = names.length > MAX_CONDITIONS ? names.slice(0, MAX_CONDITIONS) : names;
       if (names.length > MAX_CONDITIONS) {
         outcome.warnings.push({
           path: `Resources/${principal.id}`,
@@ -218,30 +230,29 @@ export class IamFixer {
       const combos = evaluated.length === 0 ? this.#none : assignments(evaluated);
       // The policies of each combination as the last check read them (after every edit): the notes read them too.
       const policies: Policies[] = [];
-      const check = (): Failure[] => this.#check(g, principal, combos, policies);
-      let failures = check();
+      let failures = this.#check(g, principal, combos, policies);
       if (failures.length > 0) {
         // No Allow applies in some combination (a grant under a Condition, say): an unconditional grant.
         if (failures.some((f) => f.verdict.kind === 'no-allow')) {
           this.#grant(g, sm, where, outcome, true);
-          failures = check();
+          failures = this.#check(g, principal, combos, policies);
         }
         // A guardrail that already names the function may get its qualified ARN (once each).
-        const extended = new Set<string>();
+        const extended: string[] = [];
         for (const f of failures) {
           const k = f.verdict.kind === 'denied' ? jsonText(f.verdict.statement.path) : f.verdict.kind;
-          if (extended.has(k)) continue;
-          extended.add(k);
+          if (extended.includes(k)) continue;
+          extended.push(k);
           this.#extendGuardrail(g, f, sm, where, principal, outcome);
         }
-        failures = check();
+        failures = this.#check(g, principal, combos, policies);
       }
       this.#noteExternal(principal, g, policies, noted, outcome);
-      const seen = new Set<string>();
+      const seen: string[] = [];
       for (const f of failures) {
         const w = this.#failureWarning(g, f, sm, principal, combos.length > 1);
-        if (seen.has(w.message)) continue;
-        seen.add(w.message);
+        if (seen.includes(w.message)) continue;
+        seen.push(w.message);
         outcome.warnings.push(w);
       }
     }
@@ -249,12 +260,14 @@ export class IamFixer {
 
   /** The combinations in which the principal may not invoke the target; `policies` gets the policies of each. */
   #check(g: Grant, principal: Principal, combos: Assignment[], policies: Policies[]): Failure[] {
-    const cold = fnArnOf(g);
     const failures: Failure[] = [];
     for (let k = 0; k < combos.length; k++) {
       const a = combos[k];
       policies[k] = this.#policiesIn(principal, a);
       const target = resolve(g.value, a);
+      // The unqualified function ARN (see fnArnOf) is skipped: a function's is a map of the one key Fn::GetAtt, and
+      // a target without it is not one (no ARN is built to compare it with).
+      const cold = g.fn === undefined || getOwn(target, 'Fn::GetAtt') !== undefined ? fnArnOf(g) : undefined;
       if (target === undefined || (cold !== undefined && jsonEqual(target, cold))) continue;
       const text = this.#render(target);
       if (text === undefined) continue;
@@ -284,7 +297,8 @@ export class IamFixer {
       this.#cache.set(principal.id, byId);
     }
     let key = '';
-    for (const [c, v] of a) key += `${key && ','}${c}=${v ? 1 : 0}`;
+    // (Not iterated without conditions: most targets have none.)
+    if (a.size) for (const [c, v] of a) key += `${key && ','}${c}=${v ? 1 : 0}`;
     let p = byId.get(key);
     if (!p) {
       p = this.#principals.policies(principal, a);
@@ -297,13 +311,13 @@ export class IamFixer {
   readonly #none: Assignment[] = [new Map()];
 
   /** Managed policies outside the template may deny what the template allows: a warning (a note), never silence. */
-  #noteExternal(principal: Principal, g: Grant, all: Policies[], noted: Set<string>, outcome: IamOutcome): void {
+  #noteExternal(principal: Principal, g: Grant, all: Policies[], noted: string[], outcome: IamOutcome): void {
     for (const p of all) {
       for (const e of p.external) {
         if (e.kind !== 'managed') continue;
         const k = jsonText(e.path);
-        if (noted.has(k)) continue;
-        noted.add(k);
+        if (noted.includes(k)) continue;
+        noted.push(k);
         outcome.warnings.push({
           path: e.path.join('/'),
           message: `${principal.id} also has the managed policy ${describeValue(e.value)}, which is outside the template: the macro cannot tell whether it denies lambda:InvokeFunction on ${formatValue(g.value)}; make sure it has no Deny that matches it`,
@@ -321,7 +335,9 @@ export class IamFixer {
    */
   #extendGuardrail(g: Grant, f: Failure, sm: Resource, where: Located, principal: Principal, outcome: IamOutcome): void {
     this.#edits++;
-    const fnText = this.#fnText(g);
+    // The rendered unqualified function ARN.
+    const fnArn = fnArnOf(g);
+    const fnText = fnArn === undefined ? undefined : this.#arns.render(fnArn);
     if (fnText === undefined) return;
     const names = (list: Json[]): boolean => list.some((r) => this.#arns.render(r) === fnText);
     const target = formatValue(g.value);
@@ -445,12 +461,6 @@ export class IamFixer {
     }
   }
 
-  /** Rendered unqualified function ARN of a grant. */
-  #fnText(g: Grant): string | undefined {
-    const fnArn = fnArnOf(g);
-    return fnArn === undefined ? undefined : this.#arns.render(fnArn);
-  }
-
   #fnLabel(g: Grant): string {
     return g.fn ?? (g.unqualified !== undefined ? formatValue(g.unqualified) : 'the function');
   }
@@ -471,9 +481,10 @@ export class IamFixer {
     const narrow = host ? undefined : this.#aliasArn(g);
     let value0 = narrow ?? g.value;
     let placed: Placement = hostId !== undefined ? this.#place(value0, hostId, sm, where) : { ok: true, value: value0 };
-    if (narrow !== undefined && !placed.ok) {
+    // (Without a host the grant is placed as it is: only a host can refuse the alias's ARN.)
+    if (narrow !== undefined && !placed.ok && hostId !== undefined) {
       value0 = g.value;
-      placed = hostId !== undefined ? this.#place(value0, hostId, sm, where) : { ok: true, value: value0 };
+      placed = this.#place(value0, hostId, sm, where);
     }
     if (!placed.ok && where.own && where.host !== undefined && ownId !== undefined && ownId !== hostId) {
       // In the role (or a policy of it) it would close a circle (the function runs with this same
@@ -527,7 +538,7 @@ export class IamFixer {
    */
   #aliasArn(g: Grant): Json | undefined {
     if (g.fn === undefined || intrinsicName(g.value) !== 'Fn::If') return undefined;
-    const cold = { 'Fn::GetAtt': [g.fn, 'Arn'] };
+    const cold = fnArnOf(g);
     const warm = new Set<string>();
     const leaves = (v: Json, depth: number): boolean => {
       const arg = intrinsicName(v) === 'Fn::If' ? (v as { 'Fn::If': Json })['Fn::If'] : undefined;

@@ -42,8 +42,10 @@ function descend(value: Json | undefined, path: Path, a: Assignment): { value: J
   let v = value;
   let p = path;
   for (let depth = 0; v !== undefined && depth < 64; depth++) {
-    if (refName(v) === 'AWS::NoValue') return undefined;
-    const arg = intrinsicName(v) === 'Fn::If' ? (v as { 'Fn::If': Json })['Fn::If'] : undefined;
+    // The intrinsic named once (naming it lists the value's keys): refName's test, then Fn::If.
+    const fn = intrinsicName(v);
+    if (fn === 'Ref' && (v as { Ref: Json }).Ref === 'AWS::NoValue') return undefined;
+    const arg = fn === 'Fn::If' ? (v as { 'Fn::If': Json })['Fn::If'] : undefined;
     if (!isArray(arg) || arg.length !== 3 || typeof arg[0] !== 'string') return { value: v, path: p };
     const k = a.get(arg[0]) === false ? 2 : 1;
     v = arg[k];
@@ -58,10 +60,10 @@ function items(value: Json | undefined, path: Path, a: Assignment): { value: Jso
   if (!top) return [];
   if (!isArray(top.value)) return [top];
   const out: { value: Json; path: Path }[] = [];
-  top.value.forEach((v, k) => {
-    const d = descend(v, [...top.path, k], a);
+  for (let k = 0; k < top.value.length; k++) {
+    const d = descend(top.value[k], [...top.path, k], a);
     if (d) out.push(d);
-  });
+  }
   return out;
 }
 
@@ -81,13 +83,15 @@ function statementsOf(doc: Json | undefined, path: Path | undefined, label: stri
   return out;
 }
 
+const NO_CONDITIONS: ReadonlySet<string> = new Set();
+
 /** A policy resource that may reach a principal, with what of it may apply to invoking (see invokeResources). */
 interface Reaching {
   raw: Json;
   boundary: boolean;
   invoke: Json[] | 'any';
   /** The conditions `raw` depends on, read on first use. */
-  conditions?: Set<string>;
+  conditions?: ReadonlySet<string>;
 }
 
 export class PrincipalReader {
@@ -183,9 +187,14 @@ export class PrincipalReader {
     return this.#listedCache;
   }
 
-  #type(id: string): string | undefined {
-    const t = this.#read(['Resources', id, 'Type']);
-    return typeof t === 'string' ? t : undefined;
+  /** The Type of a resource as read (only ever compared with a type's name). */
+  #type(id: string): Json | undefined {
+    return this.#read(['Resources', id, 'Type']);
+  }
+
+  /** The items of the list-valued property at `path` (see items), the path built once for the read and the items. */
+  #items(path: Path, a: Assignment): { value: Json; path: Path }[] {
+    return items(this.#read(path), path, a);
   }
 
   /** Does the resource exist in this combination (no Condition, or its Condition is true)? */
@@ -200,21 +209,21 @@ export class PrincipalReader {
    * policy resource that may reach it and `matters` (one whose statements may apply at all: the
    * others cannot change a verdict, whatever their conditions).
    */
-  conditions(p: Principal, matters: (policy: Json[] | 'any') => boolean = () => true, version = 0): Set<string> {
+  conditions(p: Principal, matters: (policy: Json[] | 'any') => boolean = () => true, version = 0): ReadonlySet<string> {
     // By ID (an ID names one principal: a role, or a SAM state machine), not by a key written for every target.
     let known = this.#known.get(p.id);
     if (known?.version !== version) {
       known = { version, own: this.#ownConditions(p), reaching: this.#reaching(p) };
       this.#known.set(p.id, known);
     }
-    const out = new Set(known.own);
+    // The principal's own set as it is (read only), copied when a policy adds to it.
+    let out = known.own;
     // A boundary matters whatever its statements: without an Allow in it, nothing is allowed.
     for (const r of known.reaching) {
       if (!r.boundary && !matters(r.invoke)) continue;
-      if (!r.conditions) {
-        r.conditions = new Set();
-        collectConditions(r.raw, r.conditions);
-      }
+      r.conditions ??= collectConditions(r.raw) ?? NO_CONDITIONS;
+      if (r.conditions.size === 0) continue;
+      if (out === known.own) out = new Set(out);
       for (const c of r.conditions) out.add(c);
     }
     return out;
@@ -271,22 +280,24 @@ export class PrincipalReader {
     const base: Path = ['Resources', p.id, 'Properties'];
     if (p.kind === 'sam') this.#samPolicies(p.id, a, out);
     else {
-      for (const pol of items(this.#read([...base, 'Policies']), [...base, 'Policies'], a)) {
+      for (const pol of this.#items([...base, 'Policies'], a)) {
         const name = getOwn(pol.value, 'PolicyName');
+        const k = pol.path[pol.path.length - 1];
         out.identity.push(
           ...statementsOf(
             getOwn(pol.value, 'PolicyDocument'),
             [...pol.path, 'PolicyDocument'],
-            `${p.id} Policies${typeof pol.path[pol.path.length - 1] === 'number' ? `[${pol.path[pol.path.length - 1]}]` : ''}${typeof name === 'string' ? ` (${name})` : ''}`,
+            `${p.id} Policies${typeof k === 'number' ? `[${k}]` : ''}${typeof name === 'string' ? ` (${name})` : ''}`,
             a,
           ),
         );
       }
-      const managed = new Set<string>();
-      for (const m of items(this.#read([...base, 'ManagedPolicyArns']), [...base, 'ManagedPolicyArns'], a)) {
+      // A list: a role has a few managed policies, most none.
+      const managed: string[] = [];
+      for (const m of this.#items([...base, 'ManagedPolicyArns'], a)) {
         const id = refName(m.value);
         if (id !== undefined && this.#type(id) === 'AWS::IAM::ManagedPolicy') {
-          if (this.#exists(id, a)) managed.add(id);
+          if (this.#exists(id, a)) managed.push(id);
         } else out.external.push({ kind: 'managed', value: m.value, path: m.path });
       }
       const roleName = this.#read([...base, 'RoleName']);
@@ -294,12 +305,9 @@ export class PrincipalReader {
         const type = this.#types.get(id);
         if (!this.#exists(id, a)) continue;
         const props: Path = ['Resources', id, 'Properties'];
-        const names =
-          type === 'AWS::IAM::RolePolicy'
-            ? items(this.#read([...props, 'RoleName']), [...props, 'RoleName'], a)
-            : items(this.#read([...props, 'Roles']), [...props, 'Roles'], a);
+        const names = this.#items([...props, type === 'AWS::IAM::RolePolicy' ? 'RoleName' : 'Roles'], a);
         const attached =
-          managed.has(id) ||
+          managed.includes(id) ||
           names.some((n) => refName(n.value) === p.id || (typeof n.value === 'string' && typeof roleName === 'string' && n.value === roleName));
         if (attached) out.identity.push(...statementsOf(this.#read([...props, 'PolicyDocument']), [...props, 'PolicyDocument'], id, a));
       }
@@ -326,7 +334,7 @@ export class PrincipalReader {
   /** The role SAM builds for a state machine: its Policies (documents, templates, managed policy names) and Connectors. */
   #samPolicies(id: string, a: Assignment, out: Policies): void {
     const base: Path = ['Resources', id, 'Properties', 'Policies'];
-    for (const pol of items(this.#read(base), base, a)) {
+    for (const pol of this.#items(base, a)) {
       const k = pol.path[pol.path.length - 1];
       const label = `${id} Policies${typeof k === 'number' ? `[${k}]` : ''}`;
       if (typeof pol.value === 'string' || !isObject(pol.value) || intrinsicName(pol.value) !== undefined) {

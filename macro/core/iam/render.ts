@@ -161,7 +161,8 @@ export function wildcard(pattern: string, text: string): boolean {
   // The pieces are read in place (by their bounds in the pattern), not split out: a match is run for
   // every granted resource and statement against every target, and most patterns have one star or none.
   const firstStar = pattern.indexOf('*');
-  if (firstStar < 0) return pattern.length === text.length && matchesAt(pattern, 0, pattern.length, text, 0);
+  // Without a star: an equal text matches (the one native comparison the grants of a function's own ARN need).
+  if (firstStar < 0) return pattern === text || (pattern.length === text.length && matchesAt(pattern, 0, pattern.length, text, 0));
   const lastStar = pattern.lastIndexOf('*');
   const lastLength = pattern.length - lastStar - 1;
   if (firstStar + lastLength > text.length) return false;

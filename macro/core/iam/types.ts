@@ -36,6 +36,8 @@ export interface Statement {
   label: string;
   /** `Sid`, when it has one. */
   sid?: string;
+  /** What evaluate.ts derived from it, for the last combination and renderer (its own type). */
+  prepared?: unknown;
 }
 
 export interface ExternalPolicy {
