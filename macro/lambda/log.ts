@@ -79,19 +79,26 @@ export function logDecisions(sink: LogSink, requestId: string, report: Report): 
  * field that holds names from the template is shortened in the middle past its limit (docs/limits.md): a
  * state 10,000 levels deep, or a name of 500 KB, still makes a line of a few KB, not one that repeats every
  * ancestor in full.
+ *
+ * One literal with every field, in the line's order, an unset one undefined: neither log format writes an
+ * undefined field (JSON.stringify leaves it out, the JSON format's copy drops it), and the record is built
+ * whole instead of growing field by field (a run may log thousands).
  */
 function decisionRecord(level: Level, requestId: string, d: Decision): LogRecord {
-  const r: LogRecord = { level, message: d.action, requestId };
-  if (d.stateMachine) r.stateMachine = capText(d.stateMachine);
-  if (d.state !== undefined) r.state = capText(d.state);
-  if (d.statePath !== undefined) r.statePath = capText(d.statePath);
-  if (d.templatePath !== undefined) r.templatePath = capText(d.templatePath, LIMITS.reasonText);
-  if (d.function !== undefined) r.function = capText(d.function);
-  if (d.from !== undefined) r.from = capText(d.from);
-  if (d.to !== undefined) r.to = capText(d.to);
-  if (d.reason !== undefined) r.reason = capText(d.reason, LIMITS.reasonText);
-  if (d.source !== undefined) r.source = capText(d.source);
-  if (d.reasons !== undefined) r.reasons = d.reasons;
-  if (d.consequence !== undefined) r.consequence = d.consequence;
-  return r;
+  return {
+    level,
+    message: d.action,
+    requestId,
+    stateMachine: d.stateMachine ? capText(d.stateMachine) : undefined,
+    state: d.state === undefined ? undefined : capText(d.state),
+    statePath: d.statePath === undefined ? undefined : capText(d.statePath),
+    templatePath: d.templatePath === undefined ? undefined : capText(d.templatePath, LIMITS.reasonText),
+    function: d.function === undefined ? undefined : capText(d.function),
+    from: d.from === undefined ? undefined : capText(d.from),
+    to: d.to === undefined ? undefined : capText(d.to),
+    reason: d.reason === undefined ? undefined : capText(d.reason, LIMITS.reasonText),
+    source: d.source === undefined ? undefined : capText(d.source),
+    reasons: d.reasons,
+    consequence: d.consequence,
+  };
 }
