@@ -113,3 +113,55 @@ test('the records written are the same in both log formats, without the fields a
   expect(json.info.mock.calls[0][0]).toEqual(expected);
   expect(Object.keys(json.info.mock.calls[0][0])).toEqual(Object.keys(expected));
 });
+
+test('every field of a decision, capped where long, is written alike in both log formats (the JSON one takes the fields without a copy)', () => {
+  const long = `States.${'Deep.'.repeat(400)}Work`;
+  const report = {
+    decisions: [
+      {
+        action: 'rewritten',
+        stateMachine: 'SM',
+        state: 'Work',
+        statePath: long,
+        templatePath: 'Resources/SM/Properties/DefinitionString',
+        function: 'Fn',
+        from: '{Fn.Arn}',
+        to: '{Live}',
+        reason: 'now invokes "Live"\n',
+        source: 's3://bucket/key',
+        reasons: ['ProvisionedConcurrency'],
+        consequence: 'cold',
+      },
+      { action: 'warning', stateMachine: 'SM', templatePath: 'Resources/SM', reason: 'cannot read' },
+    ],
+    summary: { rewritten: 1, warnings: 1 },
+  } as unknown as Report;
+  const text = fakeConsole();
+  const json = fakeConsole();
+  const jsonSink = consoleSink({ AWS_LAMBDA_LOG_FORMAT: 'JSON' }, json);
+  expect(typeof jsonSink.fields).toBe('function');
+  expect(consoleSink({}, text).fields).toBeUndefined();
+  logDecisions(consoleSink({}, text), 'req', report);
+  logDecisions(jsonSink, 'req', report);
+  const lines = [...text.info.mock.calls, ...text.warn.mock.calls].map(([line]) => JSON.parse(line));
+  const objects = [...json.info.mock.calls, ...json.warn.mock.calls].map(([o]) => o);
+  expect(lines.map(({ level, ...fields }) => [level, fields])).toEqual(objects.map((o, i) => [i === objects.length - 1 ? 'WARN' : 'INFO', o]));
+  expect(Object.keys(objects[0])).toEqual(Object.keys(lines[0]).slice(1));
+  expect(Object.keys(objects[0])).toEqual([
+    'message',
+    'requestId',
+    'stateMachine',
+    'state',
+    'statePath',
+    'templatePath',
+    'function',
+    'from',
+    'to',
+    'reason',
+    'source',
+    'reasons',
+    'consequence',
+  ]);
+  expect((objects[0].statePath as string).length).toBeLessThan(long.length);
+  expect(objects[2]).toEqual({ message: 'warning', requestId: 'req', stateMachine: 'SM', templatePath: 'Resources/SM', reason: 'cannot read' });
+});
