@@ -157,8 +157,9 @@ function decideModel(sm: Resource, ctx: RunContext, model: Model): Edit[] {
   const edits: Edit[] = [];
   const errorStates = new Map<string, string[]>();
   const cycles = editMemo();
+  const said: Said = [undefined, undefined, '', 'cold'];
   decided.forEach(({ slot, d }) => {
-    const edit = recordSlot(ctx, sm, slot, d, where, cycles, errorStates);
+    const edit = recordSlot(ctx, sm, slot, d, where, cycles, errorStates, said);
     if (edit) edits.push(edit);
   });
   for (const [message, states] of errorStates) {
@@ -208,6 +209,13 @@ function recordNote(ctx: RunContext, sm: Resource, n: SlotNote, w: Where): void 
   } else ctx.out.add(stateDecision(w, n, 'unchanged', 'invocation.note', { reason: n.message }));
 }
 
+/**
+ * What the last rewrite of a state machine said of its reasons (its reasons, whether it is of
+ * `$LATEST`, its `because` text and its consequence): the rewrites to one target share its reasons
+ * (one array), so a definition of thousands of tasks renders them once a target, not once a task.
+ */
+type Said = [reasons: readonly Reason[] | undefined, latest: boolean | undefined, because: string, consequence: ReturnType<typeof consequenceOf>];
+
 /** Records the decision about one slot; returns the edit to write, if any. */
 function recordSlot(
   ctx: RunContext,
@@ -217,6 +225,7 @@ function recordSlot(
   w: Where,
   cycles: EditMemo,
   errorStates: Map<string, string[]>,
+  said: Said,
 ): Edit | undefined {
   const { out } = ctx;
   switch (d.kind) {
@@ -238,15 +247,20 @@ function recordSlot(
       }
       const e = checked.edit;
       const literal = e.cycle ? out.text('invocation.literal', { cycle: formatCycle(e.cycle) }) : '';
-      const because = e.reasons.length ? out.text('invocation.because', { reasons: describeReasons(e.reasons) }) : '';
-      const r = stateDecision(w, slot, 'rewritten', 'invocation.rewritten', { field: slot.field, target, because, literal });
+      if (said[0] !== e.reasons || said[1] !== e.latest) {
+        said[0] = e.reasons;
+        said[1] = e.latest;
+        said[2] = e.reasons.length ? out.text('invocation.because', { reasons: describeReasons(e.reasons) }) : '';
+        said[3] = consequenceOf(e.reasons, e.latest);
+      }
+      const r = stateDecision(w, slot, 'rewritten', 'invocation.rewritten', { field: slot.field, target, because: said[2], literal });
       r.coldPath = true;
       r.function = e.fn;
       r.from = e.from;
       r.to = e.to;
       if (e.reasons.length) {
         r.reasons = e.reasons;
-        r.consequence = consequenceOf(e.reasons, e.latest);
+        r.consequence = said[3];
       }
       out.add(r);
       return e;
