@@ -72,6 +72,9 @@ export interface SlotScan {
 /** The keys whose string values findSlots reads; definition readers may drop every other string. */
 export const SLOT_KEYS: ReadonlySet<string> = new Set(['Type', 'Resource', 'FunctionName', 'Qualifier', 'Parameters', 'Arguments', 'RoleArn']);
 
+/** The keys of the string values that the macro may rewrite: a slot's, or an explicit Qualifier's. */
+export const SLOT_FIELDS: ReadonlySet<string> = new Set(['Resource', 'FunctionName', 'Qualifier']);
+
 /**
  * The part of a definition that findSlots reads: the States of every state machine at any depth
  * (Parallel Branches, Map Iterator and ItemProcessor), each state's Type and Resource, and its
