@@ -26,8 +26,10 @@ export interface WriteContext {
 /** Writes the edits into the definition (`at`: the branch of an Fn::If under the property that holds it). */
 export function writeDefinition(model: DefinitionModel, edits: Edit[], ctx: WriteContext, at: Path = []): void {
   if (edits.length === 0) return;
+  const { editor } = ctx;
   const propsPath = ['Resources', model.stateMachine, 'Properties'];
   const valuePath = [...propsPath, model.property, ...at];
+  const subsPath = [...propsPath, 'DefinitionSubstitutions'];
   const rest: Edit[] = [];
 
   // 1. Whole-variable edits.
@@ -47,7 +49,7 @@ export function writeDefinition(model: DefinitionModel, edits: Edit[], ctx: Writ
       continue;
     }
     const name = key.slice(key.indexOf(':') + 1);
-    if (key.startsWith('substitution:')) ctx.editor.set([...propsPath, 'DefinitionSubstitutions', name], group[0].value);
+    if (key.startsWith('substitution:')) editor.set([...subsPath, name], group[0].value);
     else subVarChanges.set(name, group[0].value);
   }
 
@@ -63,14 +65,14 @@ export function writeDefinition(model: DefinitionModel, edits: Edit[], ctx: Writ
   const deadSubVars = new Set(dead.filter((k) => k.startsWith('sub-var:')).map((k) => k.slice('sub-var:'.length)));
   const deadSubstitutions = dead.filter((k) => k.startsWith('substitution:')).map((k) => k.slice('substitution:'.length));
   if (deadSubstitutions.length) {
-    for (const name of deadSubstitutions) ctx.editor.remove([...propsPath, 'DefinitionSubstitutions', name]);
-    const left = ctx.editor.get([...propsPath, 'DefinitionSubstitutions']);
-    if (isObject(left) && keysOf(left).length === 0) ctx.editor.remove([...propsPath, 'DefinitionSubstitutions']);
+    for (const name of deadSubstitutions) editor.remove([...subsPath, name]);
+    const left = editor.get(subsPath);
+    if (isObject(left) && keysOf(left).length === 0) editor.remove(subsPath);
   }
 
   // 2. In-place text edits.
   if (model.form === 'object') {
-    setValues(ctx.editor, valuePath, rest);
+    setValues(editor, valuePath, rest);
     return;
   }
   const names = new NameAllocator(ctx.reserved, model);
@@ -88,13 +90,13 @@ export function writeDefinition(model: DefinitionModel, edits: Edit[], ctx: Writ
   else if (source.form === 'join') newValue = writeJoin(source, replacements);
   else {
     // The keys in DefinitionSubstitutions now (another branch of an Fn::If may have added some).
-    const current = (): JsonObject => asObject(ctx.editor.get([...propsPath, 'DefinitionSubstitutions']));
+    const current = (): JsonObject => asObject(editor.get(subsPath));
     newValue = writeString(source, replacements, names, current, (key, value) => {
-      if (!isObject(ctx.editor.get([...propsPath, 'DefinitionSubstitutions']))) ctx.editor.set([...propsPath, 'DefinitionSubstitutions'], {});
-      ctx.editor.set([...propsPath, 'DefinitionSubstitutions', key], value);
+      if (!isObject(editor.get(subsPath))) editor.set(subsPath, {});
+      editor.set([...subsPath, key], value);
     });
   }
-  ctx.editor.set(valuePath, newValue);
+  editor.set(valuePath, newValue);
 }
 
 /**
