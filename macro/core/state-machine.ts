@@ -153,7 +153,8 @@ function decideModel(sm: Resource, ctx: RunContext, model: Model): Edit[] {
     if (q) decided.push({ slot: q.slot, d: q.decision });
     else recordNote(ctx, sm, n, where);
   }
-  decided.sort((a, b) => a.slot.order - b.slot.order);
+  // The slots are in order already: only the explicit Qualifiers decided as slots join them out of order.
+  if (decided.length > scan.slots.length) decided.sort((a, b) => a.slot.order - b.slot.order);
   const edits: Edit[] = [];
   const errorStates = new Map<string, string[]>();
   const cycles = editMemo();
