@@ -61,9 +61,15 @@ export function writeDefinition(model: DefinitionModel, edits: Edit[], ctx: Writ
       if (key) replaced.set(key, (replaced.get(key) ?? 0) + 1);
     });
   });
-  const dead = [...replaced].filter(([key, n]) => model.uses.get(key) === n).map(([key]) => key);
-  const deadSubVars = new Set(dead.filter((k) => k.startsWith('sub-var:')).map((k) => k.slice('sub-var:'.length)));
-  const deadSubstitutions = dead.filter((k) => k.startsWith('substitution:')).map((k) => k.slice('substitution:'.length));
+  // (Keys are `sub-var:name` or `substitution:name`: see bindingKey.)
+  const deadSubVars = new Set<string>();
+  const deadSubstitutions: string[] = [];
+  replaced.forEach((n, key) => {
+    if (model.uses.get(key) !== n) return;
+    const name = key.slice(key.indexOf(':') + 1);
+    if (key.startsWith('sub-var:')) deadSubVars.add(name);
+    else deadSubstitutions.push(name);
+  });
   if (deadSubstitutions.length) {
     for (const name of deadSubstitutions) editor.remove([...subsPath, name]);
     const left = editor.get(subsPath);
