@@ -139,7 +139,14 @@ function writableChild(node: JsonObject | Json[], key: string | number, copied: 
   const child = isArray(node) ? node[key as number] : getOwn(node, key as string);
   if (typeof child !== 'object' || child === null) return undefined;
   if (copied.has(child)) return child;
-  const copy: JsonObject | Json[] = isArray(child) ? child.slice() : { ...child };
+  let copy: JsonObject | Json[];
+  if (isArray(child)) copy = child.slice();
+  else {
+    // for…in, not a spread, which is twice as slow on a map of thousands of keys (a large States map).
+    // A definition's maps are plain JSON: the keys it lists are their own.
+    copy = {};
+    for (const k in child) setOwn(copy, k, child[k]);
+  }
   copied.add(copy);
   if (isArray(node)) node[key as number] = copy;
   else setOwn(node, key as string, copy);
