@@ -504,8 +504,9 @@ function place(read: ObjectRead, dst: Node, link: PathLink | null, key: string |
 /** The node of a value that is no container: a string leaf, or the shared scalar node. */
 function leafNode(read: ObjectRead, link: PathLink | null, key: string | number, v: Json, fn: string | undefined): Node {
   if (typeof v === 'string') {
-    // Plain strings that findSlots never reads (and that hold no substitution) need no node.
-    if ((typeof key === 'number' || !SLOT_KEYS.has(key)) && !v.includes('${')) return DATA_NODE;
+    // Plain strings that findSlots never reads (and that hold no substitution) need no node (an array
+    // index is no key it reads).
+    if (!SLOT_KEYS.has(key as string) && !v.includes('${')) return DATA_NODE;
     const loc = valueLoc(link, key);
     // Most leaves are plain text: their one part is the string (partsOf would copy it twice).
     if (read.subs === undefined || !v.includes('${')) return { kind: 'str', parts: v === '' ? [] : [v], holes: NO_HOLES, loc };

@@ -69,11 +69,11 @@ export interface SlotScan {
   notes: SlotNote[];
 }
 
-/** The keys whose string values findSlots reads; definition readers may drop every other string. */
-export const SLOT_KEYS: ReadonlySet<string> = new Set(['Type', 'Resource', 'FunctionName', 'Qualifier', 'Parameters', 'Arguments', 'RoleArn']);
-
 /** The keys of the string values that the macro may rewrite: a slot's, or an explicit Qualifier's. */
 export const SLOT_FIELDS: ReadonlySet<string> = new Set(['Resource', 'FunctionName', 'Qualifier']);
+
+/** The keys whose string values findSlots reads; definition readers may drop every other string. */
+export const SLOT_KEYS: ReadonlySet<string> = new Set([...SLOT_FIELDS, 'Type', 'Parameters', 'Arguments', 'RoleArn']);
 
 /**
  * The part of a definition that findSlots reads: the States of every state machine at any depth
@@ -126,12 +126,14 @@ export function findSlots(root: Node, when: readonly When[] = []): SlotScan {
     const found: { node: Node | undefined; path: string; when: readonly When[] }[] = [];
     for (const machine of alternatives(node, when)) {
       if (machine.node.kind !== 'obj') {
-        if (path !== '') opaque('', path.slice(0, -1), machine.node, machine.when, `${path.slice(0, -1)}`);
+        const at = path.slice(0, -1);
+        if (path !== '') opaque('', at, machine.node, machine.when, at);
         continue;
       }
       for (const states of alternatives(get(machine.node, 'States'), machine.when)) {
         if (states.node.kind !== 'obj') {
-          opaque('', `${path}States`, states.node, states.when, `${path}States`);
+          const at = `${path}States`;
+          opaque('', at, states.node, states.when, at);
           continue;
         }
         const scanState = (name: string, statePath: string, state: Node, w: readonly When[]): void => {
