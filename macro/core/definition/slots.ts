@@ -182,7 +182,8 @@ function scanTask(state: string, statePath: string, task: Node, when: readonly W
   const resource = get(task, 'Resource');
   if (resource?.kind !== 'str') return;
   // A plain-text Resource (most are) has nothing to expand.
-  const parts = resource.holes.length === 0 && resource.parts.every((p) => typeof p === 'string') ? resource.parts : expandParts(resource.parts);
+  // (Module-level predicates, here and in resolvedText: an arrow written in place is a closure made for every task.)
+  const parts = resource.holes.length === 0 && !resource.parts.some(isHole) ? resource.parts : expandParts(resource.parts);
   const shape = shapeOf(parts);
   if (LAMBDA_INVOKE.test(shape)) {
     const t: TaskScan = { state, statePath, order, credentials: credentialsOf(task), slots, notes };
@@ -280,9 +281,14 @@ function resolvedText(node: Node | undefined): string | undefined {
   const direct = textOf(node);
   if (direct !== undefined || node?.kind !== 'str') return direct;
   // A Ref, a GetAtt… stays a hole however far it is expanded: no text (most FunctionNames are one).
-  if (node.parts.some((p) => typeof p !== 'string') && node.parts.every((p) => typeof p === 'string' || !mayExpandToText(p.hole))) return undefined;
+  if (node.parts.some(isHole) && node.parts.every(staysHole)) return undefined;
   const parts = expandParts(node.parts);
   return parts.length === 1 && typeof parts[0] === 'string' ? parts[0] : undefined;
+}
+
+/** A text part, or a hole that expands to no text (see mayExpandToText). */
+function staysHole(p: Part): boolean {
+  return typeof p === 'string' || !mayExpandToText(p.hole);
 }
 
 /**
