@@ -56,10 +56,12 @@ export function writeDefinition(model: DefinitionModel, edits: Edit[], ctx: Writ
   // Variables whose every use is replaced in place would be left unused: remove them.
   const replaced = new Map<string, number>();
   rest.forEach((e) => {
-    e.slot.leaf.holes.forEach((h) => {
-      const key = bindingKey(h.binding);
+    // (A loop: a callback here would be a closure made for every edit.)
+    const holes = e.slot.leaf.holes;
+    for (let k = 0; k < holes.length; k++) {
+      const key = bindingKey(holes[k].binding);
       if (key) replaced.set(key, (replaced.get(key) ?? 0) + 1);
-    });
+    }
   });
   // (Keys are `sub-var:name` or `substitution:name`: see bindingKey.)
   const deadSubVars = new Set<string>();
