@@ -158,7 +158,7 @@ function decideModel(sm: Resource, ctx: RunContext, model: Model): Edit[] {
   const edits: Edit[] = [];
   const errorStates = new Map<string, string[]>();
   const cycles = editMemo();
-  const said: Said = [undefined, undefined, '', 'cold'];
+  const said: Said = new Map();
   decided.forEach(({ slot, d }) => {
     const edit = recordSlot(ctx, sm, slot, d, where, cycles, errorStates, said);
     if (edit) edits.push(edit);
@@ -211,11 +211,12 @@ function recordNote(ctx: RunContext, sm: Resource, n: SlotNote, w: Where): void 
 }
 
 /**
- * What the last rewrite of a state machine said of its reasons (its reasons, whether it is of
- * `$LATEST`, its `because` text and its consequence): the rewrites to one target share its reasons
- * (one array), so a definition of thousands of tasks renders them once a target, not once a task.
+ * What the rewrites of a state machine say of their reasons (the `because` text and the consequence),
+ * by their reasons: the rewrites to one target share its reasons (one array), so a definition of
+ * thousands of tasks renders them once a target, not once a task. (A rewrite of `:$LATEST`, whose
+ * consequence may differ, is said on its own.)
  */
-type Said = [reasons: readonly Reason[] | undefined, latest: boolean | undefined, because: string, consequence: ReturnType<typeof consequenceOf>];
+type Said = Map<readonly Reason[], [because: string, consequence: ReturnType<typeof consequenceOf>]>;
 
 /** Records the decision about one slot; returns the edit to write, if any. */
 function recordSlot(
@@ -248,20 +249,19 @@ function recordSlot(
       }
       const e = checked.edit;
       const literal = e.cycle ? out.text('invocation.literal', { cycle: formatCycle(e.cycle) }) : '';
-      if (said[0] !== e.reasons || said[1] !== e.latest) {
-        said[0] = e.reasons;
-        said[1] = e.latest;
-        said[2] = e.reasons.length ? out.text('invocation.because', { reasons: describeReasons(e.reasons) }) : '';
-        said[3] = consequenceOf(e.reasons, e.latest);
+      let text = said.get(e.reasons);
+      if (text === undefined || e.latest) {
+        text = [e.reasons.length ? out.text('invocation.because', { reasons: describeReasons(e.reasons) }) : '', consequenceOf(e.reasons, e.latest)];
+        if (!e.latest) said.set(e.reasons, text);
       }
-      const r = stateDecision(w, slot, 'rewritten', 'invocation.rewritten', { field: slot.field, target, because: said[2], literal });
+      const r = stateDecision(w, slot, 'rewritten', 'invocation.rewritten', { field: slot.field, target, because: text[0], literal });
       r.coldPath = true;
       r.function = e.fn;
       r.from = e.from;
       r.to = e.to;
       if (e.reasons.length) {
         r.reasons = e.reasons;
-        r.consequence = said[3];
+        r.consequence = text[1];
       }
       out.add(r);
       return e;
