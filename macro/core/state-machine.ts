@@ -351,7 +351,11 @@ function writeAndGrant(ctx: RunContext, sm: Resource, written: { model: Model; e
       return undefined;
     }
   }
-  const grants: Grant[] = edits.flatMap((e) => e.grants.map((g) => withCredentials(g, e)));
+  // (Pushed in a loop: a list and a closure per edit would be made for flatMap.)
+  const grants: Grant[] = [];
+  edits.forEach((e) => {
+    for (const g of e.grants) grants.push(withCredentials(g, e));
+  });
   const outcome = ctx.iam.ensure(sm, grants);
   // The grants, then each guardrail the macro extended (a boundary, a Deny's NotResource): a line of its own.
   for (const [messageId, list] of [
