@@ -38,8 +38,10 @@ export function writeDefinition(model: DefinitionModel, edits: Edit[], ctx: Writ
   edits.forEach((e) => {
     const leaf = e.slot.leaf;
     const key = leaf.parts.length === 1 && leaf.holes.length === 1 ? bindingKey(leaf.holes[0].binding) : undefined;
+    // (Pushed, not copied: a variable may be used by thousands of tasks.)
     if (key === undefined) rest.push(e);
-    else byBinding.set(key, [...(byBinding.get(key) ?? []), e]);
+    else if (byBinding.has(key)) byBinding.get(key)?.push(e);
+    else byBinding.set(key, [e]);
   });
   const subVarChanges = new Map<string, Json>();
   for (const [key, group] of byBinding) {
