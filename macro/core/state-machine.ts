@@ -52,6 +52,8 @@ export interface RunContext {
   out: Outcome;
   /** Locates the decisions about states in the template's source; none are located without it. */
   locate?: typeof stateLocator;
+  /** What the run's rewrites say of their reasons (made on first use). */
+  said?: Said;
 }
 
 /** A stored definition the edge read: where the template names it, and its text (parsed, for SAM's Definition). */
@@ -158,9 +160,8 @@ function decideModel(sm: Resource, ctx: RunContext, model: Model): Edit[] {
   const edits: Edit[] = [];
   const errorStates = new Map<string, string[]>();
   const cycles = editMemo();
-  const said: Said = new Map();
   decided.forEach(({ slot, d }) => {
-    const edit = recordSlot(ctx, sm, slot, d, where, cycles, errorStates, said);
+    const edit = recordSlot(ctx, sm, slot, d, where, cycles, errorStates);
     if (edit) edits.push(edit);
   });
   for (const [message, states] of errorStates) {
@@ -211,9 +212,9 @@ function recordNote(ctx: RunContext, sm: Resource, n: SlotNote, w: Where): void 
 }
 
 /**
- * What the rewrites of a state machine say of their reasons (the `because` text and the consequence),
- * by their reasons: the rewrites to one target share its reasons (one array), so a definition of
- * thousands of tasks renders them once a target, not once a task. (A rewrite of `:$LATEST`, whose
+ * What the rewrites of a run say of their reasons (the `because` text and the consequence), by their
+ * reasons: the rewrites to one target share its reasons (one array), so a definition of thousands of
+ * tasks renders them once a target, not once a task. (A rewrite of `:$LATEST`, whose
  * consequence may differ, is said on its own.)
  */
 type Said = Map<readonly Reason[], [because: string, consequence: ReturnType<typeof consequenceOf>]>;
@@ -227,7 +228,6 @@ function recordSlot(
   w: Where,
   cycles: EditMemo,
   errorStates: Map<string, string[]>,
-  said: Said,
 ): Edit | undefined {
   const { out } = ctx;
   switch (d.kind) {
@@ -249,6 +249,7 @@ function recordSlot(
       }
       const e = checked.edit;
       const literal = e.cycle ? out.text('invocation.literal', { cycle: formatCycle(e.cycle) }) : '';
+      const said = (ctx.said ??= new Map());
       let text = said.get(e.reasons);
       if (text === undefined || e.latest) {
         text = [e.reasons.length ? out.text('invocation.because', { reasons: describeReasons(e.reasons) }) : '', consequenceOf(e.reasons, e.latest)];
