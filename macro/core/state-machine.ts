@@ -419,9 +419,15 @@ function readModel(sm: Resource, ctx: RunContext): Model[] | undefined {
   }
   const models: Model[] = [];
   for (const b of (property === 'DefinitionString' && textBranches(value)) || [{ value, at: [], when: [] }]) {
-    const path = [base, property, ...b.at].join('/');
+    const path = b.at.reduce<string>((p, k) => `${p}/${k}`, `${base}/${property}`);
     try {
-      models.push({ ...readDefinition(sm.id, property, b.value, subs), path, at: b.at, when: b.when, raw: b.value });
+      // The model with its place (no copy: a model has a dozen fields).
+      const m: Model = readDefinition(sm.id, property, b.value, subs);
+      m.path = path;
+      m.at = b.at;
+      m.when = b.when;
+      m.raw = b.value;
+      models.push(m);
     } catch (e) {
       if (e instanceof LimitError) throw e.at({ logicalId: sm.id, path });
       if (!(e instanceof ReadError) && !(e instanceof RangeError)) throw e;
