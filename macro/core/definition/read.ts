@@ -387,7 +387,7 @@ class PathLink {
 /** The path of `key` under `link`. */
 function pathOf(link: PathLink | null, key: string | number): (string | number)[] {
   // Filled from the end, at its final size (pushes would leave room for more).
-  const out: (string | number)[] = new Array(link === null ? 1 : link.depth + 1);
+  const out: (string | number)[] = new Array(link ? link.depth + 1 : 1);
   out[out.length - 1] = key;
   for (let l = link, k = out.length - 2; l !== null; l = l.up, k--) out[k] = l.key;
   return out;
@@ -407,7 +407,7 @@ const EAGER_PATH_DEPTH = 24;
 function valueLoc(link: PathLink | null, key: string | number): Loc {
   // (An array index is none of them.)
   if (!SLOT_FIELDS.has(key as string)) return NO_LOC;
-  if (link === null || link.depth < EAGER_PATH_DEPTH) return { kind: 'value', path: pathOf(link, key) };
+  if (!link || link.depth < EAGER_PATH_DEPTH) return { kind: 'value', path: pathOf(link, key) };
   let path: (string | number)[] | undefined;
   return {
     kind: 'value',
