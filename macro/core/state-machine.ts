@@ -249,11 +249,11 @@ function recordSlot(
       }
       const e = checked.edit;
       const literal = e.cycle ? out.text('invocation.literal', { cycle: formatCycle(e.cycle) }) : '';
-      const said = (ctx.said ??= new Map());
-      let text = said.get(e.reasons);
-      if (text === undefined || e.latest) {
+      ctx.said ??= new Map();
+      let text = ctx.said.get(e.reasons);
+      if (!text || e.latest) {
         text = [e.reasons.length ? out.text('invocation.because', { reasons: describeReasons(e.reasons) }) : '', consequenceOf(e.reasons, e.latest)];
-        if (!e.latest) said.set(e.reasons, text);
+        if (!e.latest) ctx.said.set(e.reasons, text);
       }
       const r = stateDecision(w, slot, 'rewritten', 'invocation.rewritten', { field: slot.field, target, because: text[0], literal });
       r.coldPath = true;
