@@ -52,6 +52,8 @@ export interface RunContext {
   out: Outcome;
   /** Locates the decisions about states in the template's source; none are located without it. */
   locate?: typeof stateLocator;
+  /** What the run's rewrites say of their reasons (made on first use). */
+  said?: Said;
 }
 
 /** A stored definition the edge read: where the template names it, and its text (parsed, for SAM's Definition). */
@@ -153,7 +155,8 @@ function decideModel(sm: Resource, ctx: RunContext, model: Model): Edit[] {
     if (q) decided.push({ slot: q.slot, d: q.decision });
     else recordNote(ctx, sm, n, where);
   }
-  decided.sort((a, b) => a.slot.order - b.slot.order);
+  // The slots are in order already: only the explicit Qualifiers decided as slots join them out of order.
+  if (decided.length > scan.slots.length) decided.sort((a, b) => a.slot.order - b.slot.order);
   const edits: Edit[] = [];
   const errorStates = new Map<string, string[]>();
   const cycles = editMemo();
@@ -208,6 +211,14 @@ function recordNote(ctx: RunContext, sm: Resource, n: SlotNote, w: Where): void 
   } else ctx.out.add(stateDecision(w, n, 'unchanged', 'invocation.note', { reason: n.message }));
 }
 
+/**
+ * What the rewrites of a run say of their reasons (the `because` text and the consequence), by their
+ * reasons: the rewrites to one target share its reasons (one array), so a definition of thousands of
+ * tasks renders them once a target, not once a task. (A rewrite of `:$LATEST`, whose
+ * consequence may differ, is said on its own.)
+ */
+type Said = Map<readonly Reason[], [because: string, consequence: ReturnType<typeof consequenceOf>]>;
+
 /** Records the decision about one slot; returns the edit to write, if any. */
 function recordSlot(
   ctx: RunContext,
@@ -238,15 +249,20 @@ function recordSlot(
       }
       const e = checked.edit;
       const literal = e.cycle ? out.text('invocation.literal', { cycle: formatCycle(e.cycle) }) : '';
-      const because = e.reasons.length ? out.text('invocation.because', { reasons: describeReasons(e.reasons) }) : '';
-      const r = stateDecision(w, slot, 'rewritten', 'invocation.rewritten', { field: slot.field, target, because, literal });
+      ctx.said ??= new Map();
+      let text = ctx.said.get(e.reasons);
+      if (!text || e.latest) {
+        text = [e.reasons.length ? out.text('invocation.because', { reasons: describeReasons(e.reasons) }) : '', consequenceOf(e.reasons, e.latest)];
+        if (!e.latest) ctx.said.set(e.reasons, text);
+      }
+      const r = stateDecision(w, slot, 'rewritten', 'invocation.rewritten', { field: slot.field, target, because: text[0], literal });
       r.coldPath = true;
       r.function = e.fn;
       r.from = e.from;
       r.to = e.to;
       if (e.reasons.length) {
         r.reasons = e.reasons;
-        r.consequence = consequenceOf(e.reasons, e.latest);
+        r.consequence = text[1];
       }
       out.add(r);
       return e;
@@ -337,7 +353,11 @@ function writeAndGrant(ctx: RunContext, sm: Resource, written: { model: Model; e
       return undefined;
     }
   }
-  const grants: Grant[] = edits.flatMap((e) => e.grants.map((g) => withCredentials(g, e)));
+  // (Pushed in a loop: a list and a closure per edit would be made for flatMap.)
+  const grants: Grant[] = [];
+  edits.forEach((e) => {
+    for (const g of e.grants) grants.push(withCredentials(g, e));
+  });
   const outcome = ctx.iam.ensure(sm, grants);
   // The grants, then each guardrail the macro extended (a boundary, a Deny's NotResource): a line of its own.
   for (const [messageId, list] of [
@@ -400,9 +420,15 @@ function readModel(sm: Resource, ctx: RunContext): Model[] | undefined {
   }
   const models: Model[] = [];
   for (const b of (property === 'DefinitionString' && textBranches(value)) || [{ value, at: [], when: [] }]) {
-    const path = [base, property, ...b.at].join('/');
+    const path = b.at.reduce<string>((p, k) => `${p}/${k}`, `${base}/${property}`);
     try {
-      models.push({ ...readDefinition(sm.id, property, b.value, subs), path, at: b.at, when: b.when, raw: b.value });
+      // The model with its place (no copy: a model has a dozen fields).
+      const m: Model = readDefinition(sm.id, property, b.value, subs);
+      m.path = path;
+      m.at = b.at;
+      m.when = b.when;
+      m.raw = b.value;
+      models.push(m);
     } catch (e) {
       if (e instanceof LimitError) throw e.at({ logicalId: sm.id, path });
       if (!(e instanceof ReadError) && !(e instanceof RangeError)) throw e;

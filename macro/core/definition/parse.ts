@@ -89,7 +89,10 @@ function keysOfShape(shape: Shape): Keys | undefined {
 
 /** The name among `names` that `s` holds from `start` to `end`, else undefined. */
 function nameAt(names: Keys['names'], s: string, start: number, end: number): string | undefined {
-  return names[end - start]?.find((name) => s.startsWith(name, start));
+  // A loop, not `find`: a callback would be a closure made for every key read.
+  const list = names[end - start];
+  if (list) for (const name of list) if (s.startsWith(name, start)) return name;
+  return undefined;
 }
 
 const NO_HOLES: HoleSource[] = Object.freeze([]) as unknown as HoleSource[];

@@ -17,7 +17,7 @@ import type { Json, JsonObject } from '../../types';
 import type { Binding, HoleSource, IfNode, Loc, Node, StrNode } from './ast';
 import { expansionError, formatCount, LimitError, LIMITS } from '../../limits';
 import { HOLE_MARK, parseDefinitionText, type HoleInfo, type Shape } from './parse';
-import { SLOT_KEYS, SLOT_SHAPE } from './slots';
+import { SLOT_FIELDS, SLOT_KEYS, SLOT_SHAPE } from './slots';
 import { intrinsicName, intrinsicNameOfKeys } from '../../cfn/intrinsics';
 import { render } from '../../messages';
 
@@ -384,10 +384,12 @@ class PathLink {
   }
 }
 
-function pathOf(link: PathLink | null): (string | number)[] {
+/** The path of `key` under `link`. */
+function pathOf(link: PathLink | null, key: string | number): (string | number)[] {
   // Filled from the end, at its final size (pushes would leave room for more).
-  const out: (string | number)[] = new Array(link === null ? 0 : link.depth);
-  for (let l = link, k = out.length - 1; l !== null; l = l.up, k--) out[k] = l.key;
+  const out: (string | number)[] = new Array(link ? link.depth + 1 : 1);
+  out[out.length - 1] = key;
+  for (let l = link, k = out.length - 2; l !== null; l = l.up, k--) out[k] = l.key;
   return out;
 }
 
@@ -397,18 +399,27 @@ function pathOf(link: PathLink | null): (string | number)[] {
  */
 const EAGER_PATH_DEPTH = 24;
 
-/** A value location; a deep one's path is written out on first read (only a rewrite or the CLI reads it). */
-function valueLoc(link: PathLink): Loc {
-  if (link.depth <= EAGER_PATH_DEPTH) return { kind: 'value', path: pathOf(link) };
+/**
+ * The location of the value at `key` under `link`; a deep one's path is written out on first read
+ * (only a rewrite or the CLI reads it). Only where the macro may rewrite a value (see SLOT_FIELDS):
+ * no other leaf's location is ever read.
+ */
+function valueLoc(link: PathLink | null, key: string | number): Loc {
+  // (An array index is none of them.)
+  if (!SLOT_FIELDS.has(key as string)) return NO_LOC;
+  if (!link || link.depth < EAGER_PATH_DEPTH) return { kind: 'value', path: pathOf(link, key) };
   let path: (string | number)[] | undefined;
   return {
     kind: 'value',
     get path() {
-      path ??= pathOf(link);
+      path ??= pathOf(link, key);
       return path;
     },
   };
 }
+
+/** The location of a leaf the macro never rewrites, shared. */
+const NO_LOC: Loc = Object.freeze({ kind: 'none' });
 
 /** What reading a Definition object carries from value to value. */
 interface ObjectRead {
@@ -442,18 +453,19 @@ function objectToNode(value: JsonObject, subs: JsonObject | undefined, count: (b
       const arg = (src as JsonObject)['Fn::If'] as Json[];
       for (const k of [1, 2]) if (!(isObject(arg[k]) && getOwn(arg[k] as JsonObject, 'Ref') === 'AWS::NoValue')) place(read, dst, link, k, arg[k], shape);
     } else if (isArray(src)) {
+      // (Indexed loops, here and below: a callback would be a closure made for every container.)
       const items = shape && (shape.items ?? null);
-      src.forEach((v, k) => {
-        place(read, dst, link, k, v, items);
-      });
+      for (let k = 0; k < src.length; k++) place(read, dst, link, k, src[k], items);
     } else if (isObject(src)) {
-      (keys ?? keysOf(src)).forEach((k) => {
+      const names = keys ?? keysOf(src);
+      for (let i = 0; i < names.length; i++) {
+        const k = names[i];
         // A substitution used in a key counts as a use too (it must not be taken for unused).
         if (subs && k.includes('${'))
           for (const t of tokenizeSub(k, (n) => hasOwn(subs, n), 'substitutions')) if (t.kind === 'var') count({ kind: 'substitution', name: t.name });
         const child = shape && (shape.children?.get(k) ?? shape.other ?? null);
         if (child !== null || shape?.strings?.has(k) || shape?.looked?.has(k)) place(read, dst, link, k, src[k], child);
-      });
+      }
     }
   }
   return root;
@@ -492,14 +504,15 @@ function place(read: ObjectRead, dst: Node, link: PathLink | null, key: string |
 /** The node of a value that is no container: a string leaf, or the shared scalar node. */
 function leafNode(read: ObjectRead, link: PathLink | null, key: string | number, v: Json, fn: string | undefined): Node {
   if (typeof v === 'string') {
-    // Plain strings that findSlots never reads (and that hold no substitution) need no node.
-    if ((typeof key === 'number' || !SLOT_KEYS.has(key)) && !v.includes('${')) return DATA_NODE;
-    const loc = valueLoc(new PathLink(link, key));
+    // Plain strings that findSlots never reads (and that hold no substitution) need no node (an array
+    // index is no key it reads).
+    if (!SLOT_KEYS.has(key as string) && !v.includes('${')) return DATA_NODE;
+    const loc = valueLoc(link, key);
     // Most leaves are plain text: their one part is the string (partsOf would copy it twice).
     if (read.subs === undefined || !v.includes('${')) return { kind: 'str', parts: v === '' ? [] : [v], holes: NO_HOLES, loc };
     return strNode([v], loc, read.subs, read.count);
   }
-  if (fn !== undefined) return strNode(partsOf(v, 0, fn) ?? [{ hole: v }], valueLoc(new PathLink(link, key)), read.subs, read.count);
+  if (fn !== undefined) return strNode(partsOf(v, 0, fn) ?? [{ hole: v }], valueLoc(link, key), read.subs, read.count);
   // Numbers, booleans, null: nothing in them to read.
   return DATA_NODE;
 }

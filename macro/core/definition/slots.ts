@@ -69,8 +69,11 @@ export interface SlotScan {
   notes: SlotNote[];
 }
 
+/** The keys of the string values that the macro may rewrite: a slot's, or an explicit Qualifier's. */
+export const SLOT_FIELDS: ReadonlySet<string> = new Set(['Resource', 'FunctionName', 'Qualifier']);
+
 /** The keys whose string values findSlots reads; definition readers may drop every other string. */
-export const SLOT_KEYS: ReadonlySet<string> = new Set(['Type', 'Resource', 'FunctionName', 'Qualifier', 'Parameters', 'Arguments', 'RoleArn']);
+export const SLOT_KEYS: ReadonlySet<string> = new Set([...SLOT_FIELDS, 'Type', 'Parameters', 'Arguments', 'RoleArn']);
 
 /**
  * The part of a definition that findSlots reads: the States of every state machine at any depth
@@ -123,12 +126,14 @@ export function findSlots(root: Node, when: readonly When[] = []): SlotScan {
     const found: { node: Node | undefined; path: string; when: readonly When[] }[] = [];
     for (const machine of alternatives(node, when)) {
       if (machine.node.kind !== 'obj') {
-        if (path !== '') opaque('', path.slice(0, -1), machine.node, machine.when, `${path.slice(0, -1)}`);
+        const at = path.slice(0, -1);
+        if (path !== '') opaque('', at, machine.node, machine.when, at);
         continue;
       }
       for (const states of alternatives(get(machine.node, 'States'), machine.when)) {
         if (states.node.kind !== 'obj') {
-          opaque('', `${path}States`, states.node, states.when, `${path}States`);
+          const at = `${path}States`;
+          opaque('', at, states.node, states.when, at);
           continue;
         }
         const scanState = (name: string, statePath: string, state: Node, w: readonly When[]): void => {
@@ -177,7 +182,8 @@ function scanTask(state: string, statePath: string, task: Node, when: readonly W
   const resource = get(task, 'Resource');
   if (resource?.kind !== 'str') return;
   // A plain-text Resource (most are) has nothing to expand.
-  const parts = resource.holes.length === 0 && resource.parts.every((p) => typeof p === 'string') ? resource.parts : expandParts(resource.parts);
+  // (Module-level predicates, here and in resolvedText: an arrow written in place is a closure made for every task.)
+  const parts = resource.holes.length === 0 && !resource.parts.some(isHole) ? resource.parts : expandParts(resource.parts);
   const shape = shapeOf(parts);
   if (LAMBDA_INVOKE.test(shape)) {
     const t: TaskScan = { state, statePath, order, credentials: credentialsOf(task), slots, notes };
@@ -275,9 +281,14 @@ function resolvedText(node: Node | undefined): string | undefined {
   const direct = textOf(node);
   if (direct !== undefined || node?.kind !== 'str') return direct;
   // A Ref, a GetAtt… stays a hole however far it is expanded: no text (most FunctionNames are one).
-  if (node.parts.some((p) => typeof p !== 'string') && node.parts.every((p) => typeof p === 'string' || !mayExpandToText(p.hole))) return undefined;
+  if (node.parts.some(isHole) && node.parts.every(staysHole)) return undefined;
   const parts = expandParts(node.parts);
   return parts.length === 1 && typeof parts[0] === 'string' ? parts[0] : undefined;
+}
+
+/** A text part, or a hole that expands to no text (see mayExpandToText). */
+function staysHole(p: Part): boolean {
+  return typeof p === 'string' || !mayExpandToText(p.hole);
 }
 
 /**
