@@ -85,8 +85,7 @@ export class Dependencies {
         const dependsOn = getOwn(r, 'DependsOn');
         for (const d of isArray(dependsOn) ? dependsOn : [dependsOn]) if (typeof d === 'string' && this.exists(d)) set.add(d);
       }
-      node.edges = [];
-      for (const id of set) node.edges.push(this.#node(id));
+      node.edges = [...set].map((id) => this.#node(id));
     }
     return node.edges;
   }
@@ -124,7 +123,9 @@ export class Dependencies {
         for (let at: Node | undefined = node; at; at = at.from) chain.push(at.id);
         return chain.reverse();
       }
-      for (const n of this.#of(node)) this.#enter(n, node, queue, unreaching);
+      // Indexed: no iterator objects per node searched.
+      const edges = this.#of(node);
+      for (let i = 0; i < edges.length; i++) this.#enter(edges[i], node, queue, unreaching);
       for (const [a, b] of extra) if (a === node.id) this.#enter(this.#node(b), node, queue, unreaching);
     }
     // None of the resources searched reaches `to`: a caller that keeps `unreaching` (while the graph
