@@ -140,14 +140,14 @@ export class Editor {
 
   set(path: Path, value: Json): void {
     const parent = this.writable(path.slice(0, -1));
-    const key = path[path.length - 1];
+    const key = path.at(-1) as string | number;
     if (isArray(parent)) parent[key as number] = value;
     else setOwn(parent, key as string, value);
   }
 
   remove(path: Path): void {
     const parent = this.writable(path.slice(0, -1));
-    const key = path[path.length - 1];
+    const key = path.at(-1) as string | number;
     if (isArray(parent)) parent.splice(key as number, 1);
     else delete parent[key as string];
   }
