@@ -3,21 +3,32 @@
  * `Fn::If` as the macro reads them (SAM's `samtranslator/model/intrinsics.py` plays this part).
  * `Fn::Sub` has its own tokenizer in `sub.ts`; a value read as text and intrinsics is in `parts.ts`.
  */
-import { isObject, kindOf, isArray, keysOf } from './json';
+import { isObject, kindOf, isArray } from './json';
 import { splitGetAttString } from './sub';
 import type { Json } from '../types';
 
-/** Single-key object whose key is an intrinsic function or `Ref`/`Condition`. */
+/**
+ * Single-key object whose key is an intrinsic function or `Ref`/`Condition`. Its keys are read with
+ * `for…in`, which stops at the second and allocates nothing (the core asks this of most objects it reads).
+ */
 export function intrinsicName(v: unknown): string | undefined {
-  return isObject(v) ? intrinsicNameOfKeys(keysOf(v)) : undefined;
+  let only: string | undefined;
+  if (isObject(v)) {
+    for (const k in v) {
+      if (only !== undefined) return undefined;
+      only = k;
+    }
+  }
+  return intrinsicKey(only);
 }
 
 /** `intrinsicName` of an object whose `Object.keys` are `keys` (for a reader that needs them anyway). */
 export function intrinsicNameOfKeys(keys: readonly string[]): string | undefined {
-  if (keys.length !== 1) return undefined;
-  const k = keys[0];
-  return k === 'Ref' || k === 'Condition' || k.startsWith('Fn::') ? k : undefined;
+  return keys.length === 1 ? intrinsicKey(keys[0]) : undefined;
 }
+
+/** The key when it names an intrinsic function or `Ref`/`Condition`. */
+const intrinsicKey = (k: string | undefined): string | undefined => (k === 'Ref' || k === 'Condition' || k?.startsWith('Fn::') ? k : undefined);
 
 /**
  * An exact, self-delimiting key of a `Ref` or `Fn::GetAtt` as written (list or `A.B` form), cheap to

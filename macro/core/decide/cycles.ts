@@ -15,6 +15,7 @@ import { formatValue } from '../../cfn/parts';
 import { literalize } from '../targets/literal';
 import type { Edit } from '../definition/edit';
 import type { TemplateIndex } from '../template/read';
+import type { Json } from '../../types';
 import type { WarmTargets } from '../targets/find';
 
 export type CheckedEdit =
@@ -33,10 +34,15 @@ export interface EditMemo {
   cycles: Map<string, string[] | null>;
   /** Resources that do not reach the state machine (found by earlier searches): no search enters them again. */
   unreaching: Unreaching;
+  /**
+   * Values found to refer to no target that would close a circle: thousands of slots write the same few
+   * values (one object per target), which are then not read again.
+   */
+  known: Set<Json>;
 }
 
 export function editMemo(): EditMemo {
-  return { cycles: new Map(), unreaching: {} };
+  return { cycles: new Map(), unreaching: {}, known: new Set() };
 }
 
 export function checkEdit(
@@ -47,12 +53,15 @@ export function checkEdit(
   targets: WarmTargets,
   memo: EditMemo = editMemo(),
 ): CheckedEdit {
-  const refs = deps.references(edit.value);
+  const refs = memo.known.has(edit.value) ? [] : deps.references(edit.value);
   // Most slots invoke a function whose target is known to close no circle by now: then what else they
   // refer to does not matter.
   let known = true;
   for (const r of refs) if (memo.cycles.get(r) !== null) known = false;
-  if (known) return { kind: 'ok', edit };
+  if (known) {
+    memo.known.add(edit.value);
+    return { kind: 'ok', edit };
+  }
   // Only the references the rewrite adds: what the slot refers to already is the template's own.
   const before = new Set<string>();
   for (const p of edit.slot.leaf.parts) if (typeof p !== 'string') deps.references(p.hole, before);

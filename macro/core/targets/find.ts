@@ -69,6 +69,12 @@ export interface VersionInfo {
   provisioned?: boolean;
 }
 
+/** A function's aliases and versions. */
+interface Qualifiers {
+  aliases: AliasInfo[];
+  versions: VersionInfo[];
+}
+
 export interface TargetNote {
   logicalId: string;
   path: string;
@@ -88,7 +94,7 @@ export class WarmTargets {
   readonly #cache = new Map<string, Resolution>();
   readonly enabled: ReadonlySet<Reason>;
   /** Aliases and versions by function, in template order (grouped once, not searched once per function). */
-  #byFn?: Map<string, { aliases: AliasInfo[]; versions: VersionInfo[] }>;
+  #byFn?: Map<string, Qualifiers>;
   readonly #index: TemplateIndex;
   readonly #aliasName?: string;
 
@@ -168,25 +174,13 @@ export class WarmTargets {
 
   /** The one warm target of a function, or why there is none. */
   resolve(fn: string): Resolution {
-    let res = this.#cache.get(fn);
-    if (!res) {
-      res = this.#compute(fn);
-      this.#cache.set(fn, res);
-    }
-    return res;
+    return this.#cache.get(fn) ?? (this.#cache.set(fn, this.#compute(fn)).get(fn) as Resolution);
   }
 
-  #ofFn(fn: string): { aliases: AliasInfo[]; versions: VersionInfo[] } {
+  #ofFn(fn: string): Qualifiers {
     if (!this.#byFn) {
-      const by = new Map<string, { aliases: AliasInfo[]; versions: VersionInfo[] }>();
-      const group = (f: string): { aliases: AliasInfo[]; versions: VersionInfo[] } => {
-        let g = by.get(f);
-        if (!g) {
-          g = { aliases: [], versions: [] };
-          by.set(f, g);
-        }
-        return g;
-      };
+      const by = new Map<string, Qualifiers>();
+      const group = (f: string): Qualifiers => by.get(f) ?? (by.set(f, { aliases: [], versions: [] }).get(f) as Qualifiers);
       for (const a of this.aliases.values()) group(a.fn).aliases.push(a);
       for (const v of this.versions.values()) group(v.fn).versions.push(v);
       this.#byFn = by;
@@ -197,7 +191,7 @@ export class WarmTargets {
   #compute(fn: string): Resolution {
     const own = this.#ofFn(fn);
     const aliases: WarmTarget[] = [];
-    const provisioned = own.aliases.some((a) => a.warm && a.provisioned);
+    const provisioned = own.aliases.some(warmProvisioned);
     for (const a of own.aliases) {
       // Aliases with provisioned concurrency win over the other aliases of the function.
       // `warm` and `reasons` are set together (constructor).
@@ -352,8 +346,8 @@ export class WarmTargets {
 
   /** True when some alias or version of the function carries provisioned concurrency. */
   #hasProvisioned(fn: string): boolean {
-    for (const q of [...this.aliases.values(), ...this.versions.values()]) if (q.fn === fn && q.warm && q.provisioned) return true;
-    return false;
+    const own = this.#ofFn(fn);
+    return own.aliases.some(warmProvisioned) || own.versions.some(warmProvisioned);
   }
 
   /** Literal alias names of a function's warm aliases (for literal ARNs already qualified with one). */
@@ -366,6 +360,9 @@ export class WarmTargets {
     return names;
   }
 }
+
+/** A qualifier that is a target with provisioned concurrency on it. */
+const warmProvisioned = (q: AliasInfo | VersionInfo): boolean => q.warm !== undefined && q.provisioned === true;
 
 /** The Condition of the resource itself, as guards (none when it has none). */
 function ownGuards(r: Resource): Guard[] {

@@ -8,7 +8,7 @@
  * resource at a time on first use; whoever changes a resource says so (`changed`), and edges the
  * macro plans but has not written yet are passed to the question they matter to (`extra`).
  */
-import { getOwn, isObject, isArray, keysOf } from '../../cfn/json';
+import { getOwn, isObject, isArray } from '../../cfn/json';
 import { referencedResources } from './read';
 import type { Json } from '../../types';
 
@@ -77,13 +77,15 @@ export class Dependencies {
       const set = new Set<string>();
       const r = this.#read(node.id);
       if (isObject(r)) {
-        // One set for the whole resource: each property's references are added to it as they are found.
-        for (const key of keysOf(r)) if (key !== 'Type' && key !== 'Condition' && key !== 'DependsOn') referencedResources(r[key], this.#resolve, set);
+        // One walk for the whole resource, over its properties (a list: no intrinsic) last to first, which the
+        // walk's stack reads first to last, each with all it holds before the next (the order of the edges).
+        const values: Json[] = [];
+        for (const key in r) if (key !== 'Type' && key !== 'Condition' && key !== 'DependsOn') values.unshift(r[key]);
+        referencedResources(values, this.#resolve, set);
         const dependsOn = getOwn(r, 'DependsOn');
         for (const d of isArray(dependsOn) ? dependsOn : [dependsOn]) if (typeof d === 'string' && this.exists(d)) set.add(d);
       }
-      node.edges = [];
-      for (const id of set) node.edges.push(this.#node(id));
+      node.edges = [...set].map((id) => this.#node(id));
     }
     return node.edges;
   }
@@ -121,7 +123,9 @@ export class Dependencies {
         for (let at: Node | undefined = node; at; at = at.from) chain.push(at.id);
         return chain.reverse();
       }
-      for (const n of this.#of(node)) this.#enter(n, node, queue, unreaching);
+      // Indexed: no iterator objects per node searched.
+      const edges = this.#of(node);
+      for (let i = 0; i < edges.length; i++) this.#enter(edges[i], node, queue, unreaching);
       for (const [a, b] of extra) if (a === node.id) this.#enter(this.#node(b), node, queue, unreaching);
     }
     // None of the resources searched reaches `to`: a caller that keeps `unreaching` (while the graph

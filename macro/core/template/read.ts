@@ -14,7 +14,7 @@ import { getOwn, hasOwn, isObject, kindOf, isArray, jsonText, keysOf } from '../
 import { isHole, partsOf, type Part } from '../../cfn/parts';
 import { type SubToken, tokenizeSub } from '../../cfn/sub';
 import { functionNameOf, partitionOf } from '../../cfn/arn';
-import { getAttPair, intrinsicName } from '../../cfn/intrinsics';
+import { getAttPair, refName } from '../../cfn/intrinsics';
 import type { Json, JsonObject } from '../../types';
 
 export const FUNCTION_TYPES = new Set(['AWS::Lambda::Function', 'AWS::Serverless::Function']);
@@ -76,15 +76,10 @@ export class TemplateIndex {
 
   /** The function a `FunctionName`-like value designates: Ref, GetAtt Arn, or a literal name/ARN. */
   functionOf(value: Json | undefined): string | undefined {
-    const fn = intrinsicName(value);
-    if (fn === 'Ref') {
-      const id = (value as { Ref: Json }).Ref;
-      return typeof id === 'string' && this.isFunction(id) ? id : undefined;
-    }
-    if (fn === 'Fn::GetAtt') {
-      const pair = getAttPair(value);
-      return pair && pair[1] === 'Arn' && this.isFunction(pair[0]) ? pair[0] : undefined;
-    }
+    const ref = refName(value);
+    if (ref !== undefined) return this.isFunction(ref) ? ref : undefined;
+    const pair = getAttPair(value);
+    if (pair) return pair[1] === 'Arn' && this.isFunction(pair[0]) ? pair[0] : undefined;
     if (typeof value === 'string') {
       const name = functionNameOf(value);
       return name === undefined ? undefined : this.functionsByName.get(name);

@@ -208,6 +208,17 @@ describe('Editor (copy-on-write)', () => {
     expect(JSON.parse(JSON.stringify(ed.root))).toEqual(JSON.parse('{"Resources": {"__proto__": "replaced"}, "__proto__": {"x": 1}}'));
   });
 
+  test('a section of thousands of entries is copied with its keys in the same order', () => {
+    const resources: JsonObject = {};
+    for (let i = 0; i < 2000; i++) resources[i % 3 ? `R${2000 - i}` : String(i)] = { Type: 'T' };
+    const src = deepFreeze({ Resources: resources }) as JsonObject;
+    const ed = new Editor(src);
+    ed.set(['Resources', 'R1', 'Type'], 'U');
+    expect(Object.keys(ed.root.Resources as JsonObject)).toEqual(Object.keys(resources));
+    expect(getOwn(ed.root.Resources, 'R1')).toEqual({ Type: 'U' });
+    expect(getOwn(resources, 'R1')).toEqual({ Type: 'T' });
+  });
+
   test('property: random edits never change a frozen input, and the output has exactly the edits', () => {
     const path = fc.array(fc.constantFrom('a', 'b', '__proto__'), { minLength: 1, maxLength: 4 });
     fc.assert(
