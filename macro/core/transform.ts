@@ -19,8 +19,9 @@ import { Outcome, strictProblem } from './mode';
 import { stateLocator } from './definition/locate';
 import { processStateMachine } from './state-machine';
 import { WarmTargets } from './targets/find';
-import { readTemplate, selected, stateMachines, type Resource } from './template/read';
-import { PARAMETERS_PATH, type TransformOptions, type TransformResult } from '../types';
+import { FOR_EACH, loopTypes } from './template/loops';
+import { CONNECTOR_TYPE, FUNCTION_TYPES, POLICY_TYPES, readTemplate, selected, STATE_MACHINE_TYPES, stateMachines, type Resource } from './template/read';
+import { type JsonObject, PARAMETERS_PATH, type TransformOptions, type TransformResult } from '../types';
 
 export function transform(fragment: unknown, options: TransformOptions = {}): TransformResult {
   return transformWith(fragment, options, options.locations === false ? undefined : stateLocator);
@@ -69,6 +70,7 @@ function run(fragment: unknown, options: TransformOptions, locate: Locate | unde
       templatePath: note.path,
     });
   }
+  unexpandedLoops(index.fragment, index.unreadable.keys(), out);
   if (options.aliasName !== undefined && !targets.hasAliasNamed(options.aliasName)) {
     // Most likely a typo: say so, since a function with a single warm alias would quietly use it.
     const path = `${PARAMETERS_PATH}/AliasName`;
@@ -96,6 +98,28 @@ function run(fragment: unknown, options: TransformOptions, locate: Locate | unde
       });
   }
   return out.finish(fragment, editor.root);
+}
+
+/** What the macro reads or writes: state machines, functions and their published targets, roles and policies. */
+const MATTERS = new Set([...STATE_MACHINE_TYPES, ...FUNCTION_TYPES, ...POLICY_TYPES, CONNECTOR_TYPE, 'AWS::Lambda::Alias', 'AWS::Lambda::Version', 'AWS::IAM::Role']);
+
+/**
+ * An `Fn::ForEach` loop that AWS::LanguageExtensions expands after the macro (template/loops.ts) and that makes
+ * resources the macro reads: a warning (Mode strict fails on it) naming them, never a silent gap.
+ */
+function unexpandedLoops(fragment: JsonObject, unreadable: Iterable<string>, out: Outcome): void {
+  const resources = asObject(getOwn(fragment, 'Resources'));
+  for (const id of unreadable) {
+    if (!id.startsWith(FOR_EACH)) continue;
+    const types = [...loopTypes(resources[id])].filter((t) => MATTERS.has(t));
+    if (types.length === 0) continue;
+    const path = `Resources/${id}`;
+    const data = { loop: id, types: types.join(', ') };
+    out.add(
+      { action: 'warning', topic: 'definition', messageId: 'template.unexpandedLoop', data, stateMachine: '', templatePath: path },
+      strictProblem(undefined, path, out.text('template.unexpandedLoop', data)),
+    );
+  }
 }
 
 /** StateMachines and Exclude must name state machines of this template. */

@@ -20,7 +20,8 @@ export function formatText(result: CheckResult): string {
   const listUnchecked = (): void => {
     if (unchecked.length === 0) return;
     out.push(`${unchecked.length} place${unchecked.length === 1 ? '' : 's'} could not be checked:`);
-    for (const f of unchecked) out.push(`  ${quote(f.stateMachine)}${f.statePath ? ` ${quote(f.statePath)}` : ''}: ${safeLine(f.message)}`);
+    // (A place outside any state machine, such as an Fn::ForEach loop, is named by its template path.)
+    for (const f of unchecked) out.push(`  ${quote(f.stateMachine || f.templatePath)}${f.statePath ? ` ${quote(f.statePath)}` : ''}: ${safeLine(f.message)}`);
   };
   if (cold.length === 0) {
     if (fails.length) {

@@ -119,6 +119,22 @@ describe('check: what it could not see into', () => {
     expect(r.code).toBe(2);
   });
 
+  test('an Fn::ForEach loop of state machines (AWS::LanguageExtensions, either order in Transform): listed by its template path, exit 2', async () => {
+    const fixture = readFileSync(join(__dirname, '..', '..', '..', 'fixtures', 'input', 'realistic_cfn_foreach_loop_before_expansion.yaml'), 'utf8');
+    for (const transform of ['[WarmStepFunctions, AWS::LanguageExtensions]', '[AWS::LanguageExtensions, WarmStepFunctions]', 'AWS::LanguageExtensions']) {
+      const text = fixture.replace('Transform: [WarmStepFunctions, AWS::LanguageExtensions]', `Transform: ${transform}`);
+      const r = await cli(['check', 't.yaml'], { 't.yaml': text });
+      expect(r.stdout).toContain(
+        [
+          '1 place could not be checked:',
+          '  Resources/Fn::ForEach::RegionalFlows: Fn::ForEach::RegionalFlows is not expanded yet (AWS::LanguageExtensions): the resources it makes (AWS::StepFunctions::StateMachine) are neither checked nor rewritten; CloudFormation expands it first if Transform lists AWS::LanguageExtensions first',
+        ].join('\n'),
+      );
+      // Without the macro, Dispatch's own invocation is a cold path; with it, nothing is, and the loop alone gives 2.
+      expect(r.code).toBe(transform === 'AWS::LanguageExtensions' ? 1 : 2);
+    }
+  });
+
   test('an explicit Qualifier $LATEST on a warm function is a cold path that the macro moves; an alias with provisioned concurrency is not', async () => {
     const task = (qualifier: string): string =>
       resources().replace(
