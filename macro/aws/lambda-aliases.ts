@@ -26,6 +26,7 @@ import type { ExternalLookup, TransformOptions } from '../types';
 import { budgetRetry, DEFAULT_BUDGET_MS, DEFAULT_CONCURRENCY, within, withinBudget } from './budget';
 import { planLookups } from './lanes';
 import { notEnabled } from './not-enabled';
+import { isString } from '../cfn/json';
 
 export { BudgetRetryStrategy, DEFAULT_BUDGET_MS, DEFAULT_CONCURRENCY, MAX_ATTEMPTS } from './budget';
 
@@ -194,7 +195,7 @@ async function lookup(ctx: LookupContext, client: LambdaClient, arn: string, sig
   }
 }
 
-const firstLine = (s: unknown): string | undefined => (typeof s === 'string' ? s.split('\n')[0].slice(0, 500) : undefined);
+const firstLine = (s: unknown): string | undefined => (isString(s) ? s.split('\n')[0].slice(0, 500) : undefined);
 
 /**
  * What the template author reads (the report, and a strict-mode failure). Not-found and access-denied

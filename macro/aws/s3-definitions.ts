@@ -16,7 +16,7 @@ import type { GetObjectCommandOutput, S3Client } from '@aws-sdk/client-s3';
 import { describeLocation, describeObject, type DefinitionLocation, type StoredRef } from '../core/definition/stored';
 import type { StoredDefinition } from '../types';
 import { budgetRetry, DEFAULT_BUDGET_MS, DEFAULT_CONCURRENCY, within, withinBudget } from './budget';
-import { jsonText } from '../cfn/json';
+import { jsonText, isString } from '../cfn/json';
 
 export { DEFAULT_BUDGET_MS, DEFAULT_CONCURRENCY } from './budget';
 
@@ -180,7 +180,7 @@ async function bodyText(body: unknown, maxBytes: number): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body as AsyncIterable<Uint8Array | string>) {
-    const b = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const b = isString(chunk) ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     size += b.length;
     if (size > maxBytes) {
       throw new TooLarge(`more than ${maxBytes} bytes`);

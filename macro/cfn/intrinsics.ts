@@ -3,7 +3,7 @@
  * `Fn::If` as the macro reads them (SAM's `samtranslator/model/intrinsics.py` plays this part).
  * `Fn::Sub` has its own tokenizer in `sub.ts`; a value read as text and intrinsics is in `parts.ts`.
  */
-import { isObject, kindOf, isArray } from './json';
+import { isObject, kindOf, isArray, isString } from './json';
 import { splitGetAttString } from './sub';
 import type { Json } from '../types';
 
@@ -38,12 +38,10 @@ export function referenceKey(v: unknown): string | undefined {
   const fn = intrinsicName(v);
   if (fn === undefined) return undefined;
   const arg = (v as Record<string, unknown>)[fn];
-  if (fn === 'Ref') return typeof arg === 'string' ? `R${arg.length}:${arg}` : undefined;
+  if (fn === 'Ref') return isString(arg) ? `R${arg.length}:${arg}` : undefined;
   if (fn !== 'Fn::GetAtt') return undefined;
-  if (typeof arg === 'string') return `A${arg.length}:${arg}`;
-  return isArray(arg) && arg.length === 2 && typeof arg[0] === 'string' && typeof arg[1] === 'string'
-    ? `G${arg[0].length}:${arg[0]}${arg[1].length}:${arg[1]}`
-    : undefined;
+  if (isString(arg)) return `A${arg.length}:${arg}`;
+  return isArray(arg) && arg.length === 2 && isString(arg[0]) && isString(arg[1]) ? `G${arg[0].length}:${arg[0]}${arg[1].length}:${arg[1]}` : undefined;
 }
 
 /** How a message names a value: `an Fn::X` for an intrinsic, else its kind (see `kindOf`). */
@@ -56,15 +54,15 @@ export function shapeOf(v: unknown): string {
 export function refName(value: Json | undefined): string | undefined {
   if (intrinsicName(value) !== 'Ref') return undefined;
   const r = (value as { Ref: Json }).Ref;
-  return typeof r === 'string' ? r : undefined;
+  return isString(r) ? r : undefined;
 }
 
 /** `[resource, attribute]` of a GetAtt in either form. */
 export function getAttPair(value: Json | undefined): [string, string] | undefined {
   if (intrinsicName(value) !== 'Fn::GetAtt') return undefined;
   const arg = (value as Record<string, Json>)['Fn::GetAtt'];
-  if (typeof arg === 'string') return splitGetAttString(arg);
-  if (isArray(arg) && arg.length === 2 && typeof arg[0] === 'string' && typeof arg[1] === 'string') {
+  if (isString(arg)) return splitGetAttString(arg);
+  if (isArray(arg) && arg.length === 2 && isString(arg[0]) && isString(arg[1])) {
     return [arg[0], arg[1]];
   }
   return undefined;

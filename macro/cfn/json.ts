@@ -17,6 +17,11 @@ export const isArray: (v: unknown) => v is unknown[] = Array.isArray;
 export const jsonText = JSON.stringify;
 export const keysOf: (o: object) => string[] = Object.keys;
 
+/** `typeof v === 'string'`, under a name the bundle can shorten (the core tests it over a hundred times). */
+export function isString(v: unknown): v is string {
+  return typeof v === 'string';
+}
+
 export function isObject(v: unknown): v is JsonObject {
   return typeof v === 'object' && v !== null && !isArray(v);
 }

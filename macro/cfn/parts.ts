@@ -6,7 +6,7 @@
  * into their parts, so that `{"Fn::Sub": "${Fn.Arn}:$LATEST"}` and
  * `{"Fn::Join": ["", [{"Fn::GetAtt": ["Fn", "Arn"]}, ":$LATEST"]]}` read the same.
  */
-import { describe, getOwn, isObject, isArray } from './json';
+import { describe, getOwn, isObject, isArray, isString } from './json';
 import type { Json } from '../types';
 import { expansionError, LimitError, LIMITS } from '../limits';
 import { splitGetAttString, tokenizeSub, type SubToken } from './sub';
@@ -18,7 +18,7 @@ export interface Hole {
 export type Part = string | Hole;
 
 export function isHole(p: Part): p is Hole {
-  return typeof p !== 'string';
+  return !isString(p);
 }
 
 /**
@@ -45,17 +45,17 @@ const expanded = new WeakMap<object, { parts: readonly Part[] | undefined; size:
 /** Characters of parts, holes counting one. */
 function sizeOf(parts: readonly Part[]): number {
   let n = 0;
-  for (const p of parts) n += typeof p === 'string' ? p.length : 1;
+  for (const p of parts) n += isString(p) ? p.length : 1;
   return n;
 }
 
 function sharedParts(value: Json | undefined, depth: number, fn?: string): readonly Part[] | undefined {
-  if (typeof value === 'string') return value === '' ? [] : [value];
+  if (isString(value)) return value === '' ? [] : [value];
   if (typeof value === 'number' || typeof value === 'boolean') return [String(value)];
   fn ??= intrinsicName(value);
   if (!fn || depth > 20) return undefined;
   // Any other intrinsic (a Ref, a GetAtt in list form…) is one hole, itself: nothing worth remembering.
-  const getAttString = fn === 'Fn::GetAtt' && typeof (value as Record<string, Json>)[fn] === 'string';
+  const getAttString = fn === 'Fn::GetAtt' && isString((value as Record<string, Json>)[fn]);
   if (fn !== 'Fn::Sub' && fn !== 'Fn::Join' && !getAttString) return [{ hole: value as Json }];
   const known = expanded.get(value as object);
   if (known !== undefined && known.depth <= depth) return known.parts;
@@ -82,7 +82,7 @@ function expand(value: Record<string, Json>, fn: string, depth: number): Part[] 
   };
   if (fn === 'Fn::Sub') {
     const [source, vars] = isArray(arg) ? [arg[0], arg[1]] : [arg, undefined];
-    if (typeof source !== 'string' || (vars !== undefined && !isObject(vars))) return [{ hole: value as Json }];
+    if (!isString(source) || (vars !== undefined && !isObject(vars))) return [{ hole: value as Json }];
     let tokens: SubToken[];
     try {
       tokens = tokenizeSub(source, (n) => vars !== undefined && getOwn(vars, n) !== undefined);
@@ -117,7 +117,7 @@ function expand(value: Record<string, Json>, fn: string, depth: number): Part[] 
     }
     return out;
   }
-  if (fn === 'Fn::Join' && isArray(arg) && typeof arg[0] === 'string' && isArray(arg[1])) {
+  if (fn === 'Fn::Join' && isArray(arg) && isString(arg[0]) && isArray(arg[1])) {
     const delimiter = arg[0];
     const pieces = arg[1];
     // Known before any copy: the delimiter alone may already be too much.
@@ -136,7 +136,7 @@ function expand(value: Record<string, Json>, fn: string, depth: number): Part[] 
     });
     return out;
   }
-  if (fn === 'Fn::GetAtt' && typeof arg === 'string') {
+  if (fn === 'Fn::GetAtt' && isString(arg)) {
     const pair = splitGetAttString(arg);
     return [{ hole: pair ? { 'Fn::GetAtt': pair } : (value as Json) }];
   }
@@ -148,7 +148,7 @@ export function expandParts(parts: readonly Part[]): Part[] {
   const out: Part[] = [];
   for (const p of parts) {
     // Read, not kept: the shared parts need no copy.
-    const inner = typeof p === 'string' ? undefined : sharedParts(p.hole, 0);
+    const inner = isString(p) ? undefined : sharedParts(p.hole, 0);
     if (inner) for (const q of inner) push(out, q);
     else push(out, p);
   }
@@ -157,10 +157,10 @@ export function expandParts(parts: readonly Part[]): Part[] {
 
 /** Appends a part, merging adjacent text. */
 export function push(parts: Part[], p: Part): void {
-  if (typeof p === 'string') {
+  if (isString(p)) {
     if (p === '') return;
     const last = parts.length - 1;
-    if (last >= 0 && typeof parts[last] === 'string') {
+    if (last >= 0 && isString(parts[last])) {
       parts[last] = (parts[last] as string) + p;
       return;
     }
@@ -173,7 +173,7 @@ export function push(parts: Part[], p: Part): void {
  * (`${...}` would look like an Fn::Sub placeholder outside Fn::Sub to linters).
  */
 export function formatParts(parts: readonly Part[]): string {
-  return parts.map((p) => (typeof p === 'string' ? p : formatHole(p.hole))).join('');
+  return parts.map((p) => (isString(p) ? p : formatHole(p.hole))).join('');
 }
 
 /**
@@ -184,7 +184,7 @@ export function formatParts(parts: readonly Part[]): string {
 export function formatPartsBounded(parts: readonly Part[], max = 2_048): string {
   let out = '';
   for (const p of parts) {
-    out += typeof p === 'string' ? (p.length > max ? p.slice(0, max + 1) : p) : formatHole(p.hole);
+    out += isString(p) ? (p.length > max ? p.slice(0, max + 1) : p) : formatHole(p.hole);
     if (out.length > max) return `${out.slice(0, max)}…`;
   }
   return out;
@@ -198,7 +198,7 @@ export function formatValue(value: Json): string {
 function formatHole(v: Json): string {
   const fn = intrinsicName(v);
   const arg = fn ? (v as Record<string, Json>)[fn] : undefined;
-  if (fn === 'Ref' && typeof arg === 'string') return `{${arg}}`;
+  if (fn === 'Ref' && isString(arg)) return `{${arg}}`;
   if (fn === 'Fn::GetAtt' && isArray(arg) && arg.length === 2) return `{${arg.map(text).join('.')}}`;
   const branches = ifArgs(v);
   if (branches) {
@@ -209,7 +209,7 @@ function formatHole(v: Json): string {
 
 /** A string as it is, anything else as JSON (String() would throw on an object without a prototype). */
 function text(v: Json): string {
-  return typeof v === 'string' ? v : describe(v);
+  return isString(v) ? v : describe(v);
 }
 
 /** The single hole of `parts`, or undefined. */
@@ -220,6 +220,6 @@ export function soleHole(parts: readonly Part[]): Json | undefined {
 /** Parts back to one CloudFormation value: a string, the sole intrinsic, or an `Fn::Join ""`. */
 export function partsToValue(parts: readonly Part[]): Json {
   if (parts.length === 0) return '';
-  if (parts.length === 1) return typeof parts[0] === 'string' ? parts[0] : parts[0].hole;
-  return { 'Fn::Join': ['', parts.map((p) => (typeof p === 'string' ? p : p.hole))] };
+  if (parts.length === 1) return isString(parts[0]) ? parts[0] : parts[0].hole;
+  return { 'Fn::Join': ['', parts.map((p) => (isString(p) ? p : p.hole))] };
 }

@@ -19,7 +19,7 @@
 import { ReadError } from '../errors';
 import { formatCount, LimitError, LIMITS } from '../limits';
 import { render } from '../messages';
-import { isArray, keysOf } from './json';
+import { isArray, keysOf, isString } from './json';
 
 export type SubToken =
   /** Literal text; `text` equals the source slice. */
@@ -110,10 +110,10 @@ export function inlineSubReference(value: unknown): string | undefined {
   const keys = keysOf(value);
   if (keys.length !== 1) return undefined;
   const v = (value as Record<string, unknown>)[keys[0]];
-  if (keys[0] === 'Ref' && typeof v === 'string' && isPlainName(v, true)) return `\${${v}}`;
+  if (keys[0] === 'Ref' && isString(v) && isPlainName(v, true)) return `\${${v}}`;
   if (keys[0] === 'Fn::GetAtt') {
-    const pair = isArray(v) ? v : typeof v === 'string' ? splitGetAttString(v) : undefined;
-    if (pair && pair.length === 2 && typeof pair[0] === 'string' && typeof pair[1] === 'string' && isPlainName(pair[0], false)) {
+    const pair = isArray(v) ? v : isString(v) ? splitGetAttString(v) : undefined;
+    if (pair && pair.length === 2 && isString(pair[0]) && isString(pair[1]) && isPlainName(pair[0], false)) {
       return `\${${pair[0]}.${pair[1]}}`;
     }
   }

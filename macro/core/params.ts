@@ -3,7 +3,7 @@
  * sent by CloudFormation in the event's `params`; the CLI sets them with `--param Key=Value`).
  */
 import { TransformError } from '../errors';
-import { isObject, isArray, jsonText, keysOf } from '../cfn/json';
+import { isObject, isArray, jsonText, keysOf, isString } from '../cfn/json';
 import { parseReasons, REASONS } from './targets/reasons';
 import { PARAMETERS_PATH, type Mode, type TransformOptions } from '../types';
 
@@ -37,7 +37,7 @@ export function parseParams(params: unknown): MacroParams {
       const v = params[key];
       switch (key) {
         case 'AliasName':
-          if (typeof v === 'string' && v.length > 0) out.aliasName = v;
+          if (isString(v) && v.length > 0) out.aliasName = v;
           else problems.push(`AliasName must be a non-empty string, got ${jsonText(v)}`);
           break;
         case 'StateMachines':
@@ -49,7 +49,7 @@ export function parseParams(params: unknown): MacroParams {
           break;
         }
         case 'Mode':
-          if (typeof v === 'string' && (MODES as string[]).includes(v)) out.mode = v as Mode;
+          if (isString(v) && (MODES as string[]).includes(v)) out.mode = v as Mode;
           else problems.push(`Mode must be one of ${MODES.join(', ')}; got ${jsonText(v)}`);
           break;
         case 'ResolveExternal':
@@ -88,11 +88,11 @@ export function parseParams(params: unknown): MacroParams {
 }
 
 function idList(v: unknown): string[] | undefined {
-  if (typeof v === 'string')
+  if (isString(v))
     return v
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean);
-  if (isArray(v) && v.every((x) => typeof x === 'string' && x.length > 0)) return v as string[];
+  if (isArray(v) && v.every((x) => isString(x) && x.length > 0)) return v as string[];
   return undefined;
 }

@@ -5,7 +5,7 @@
  */
 import { consequenceOf, describeReasons, type Reason } from './targets/reasons';
 import { checkEdit, editMemo, type EditMemo } from './decide/cycles';
-import { Editor, getOwn, hasOwn, isObject, jsonEqual, setOwn, jsonText, keysOf } from '../cfn/json';
+import { Editor, getOwn, hasOwn, isObject, jsonEqual, setOwn, jsonText, keysOf, isString } from '../cfn/json';
 import { ifArgs, intrinsicName, refName } from '../cfn/intrinsics';
 import { expandParts, partsToValue } from '../cfn/parts';
 import type { Dependencies } from './template/dependencies';
@@ -337,7 +337,7 @@ function writeAndGrant(ctx: RunContext, sm: Resource, written: { model: Model; e
       if (model.stored) {
         const src = { source: model.stored.source };
         const inlined = writeStored(sm, model, model.stored, edits, ctx);
-        if (typeof inlined === 'string') {
+        if (isString(inlined)) {
           warn(ctx, sm, 'definition', { templatePath: model.path, stateMachine: sm.id, ...src }, 'definition.cannotInline', { source: inlined });
           return undefined;
         }
@@ -413,7 +413,7 @@ function readModel(sm: Resource, ctx: RunContext): Model[] | undefined {
   const subs = getOwn(props, 'DefinitionSubstitutions');
   if (property === 'Definition' && !isObject(value)) {
     const path = `${base}/${property}`;
-    const data = { got: typeof value === 'string' ? 'a string' : jsonText(value) };
+    const data = { got: isString(value) ? 'a string' : jsonText(value) };
     if (touchesWarm([value, subs], ctx.index, ctx.targets)) out.problem({ logicalId: sm.id, path, message: out.text('definition.notAnObject', data) });
     else warn(ctx, sm, 'definition', { stateMachine: sm.id, templatePath: path }, 'definition.notAnObject', data);
     return undefined;
@@ -462,7 +462,7 @@ function readModel(sm: Resource, ctx: RunContext): Model[] | undefined {
 function textBranches(value: Json, at: (string | number)[] = [], when: When[] = [], depth = 0): Branch[] | undefined {
   const args = depth > 10 ? undefined : ifArgs(value);
   const condition = args?.[0];
-  if (!args || typeof condition !== 'string') return undefined;
+  if (!args || !isString(condition)) return undefined;
   return [1, 2].flatMap((k) => {
     const b: Branch = { value: args[k], at: [...at, 'Fn::If', k], when: [...when, { condition, value: k === 1 }] };
     return refName(b.value) === 'AWS::NoValue' ? [] : (textBranches(b.value, b.at, b.when, depth + 1) ?? [b]);
@@ -578,7 +578,7 @@ function explicitColdPath(note: SlotNote, index: TemplateIndex, targets: WarmTar
   const ref = classifyParts(expandParts(note.functionName.parts), index, targets);
   if (ref.kind !== 'function' || !targets.isWarm(ref.fn)) return undefined;
   const parts = expandParts(note.qualifier.parts);
-  const q = parts.length === 1 && typeof parts[0] === 'string' ? parts[0] : undefined;
+  const q = parts.length === 1 && isString(parts[0]) ? parts[0] : undefined;
   if (q === '$LATEST') {
     // A durable function of which the template publishes nothing: `$LATEST` is its target (the qualifier AWS documents).
     const res = targets.resolve(ref.fn);

@@ -10,7 +10,7 @@
 import type { Context, Handler } from 'aws-lambda';
 import { lambdaCheckpoint, sendable } from './budget';
 import { TransformError } from '../errors';
-import { isObject, keysOf } from '../cfn/json';
+import { isObject, keysOf, isString } from '../cfn/json';
 import { LimitError, type Sizes } from '../limits';
 import { consoleSink, logDecisions, type LogSink } from './log';
 import { parseParams } from '../core/params';
@@ -54,7 +54,7 @@ export { consoleSink };
 export const handler: Handler<unknown, MacroReply> = createHandler({ log: consoleSink(process.env), env: process.env });
 
 async function handle(event: unknown, deps: HandlerDeps, context?: Context): Promise<MacroReply> {
-  const requestId = isObject(event) && typeof event.requestId === 'string' ? event.requestId : '';
+  const requestId = isObject(event) && isString(event.requestId) ? event.requestId : '';
   const fragment = isObject(event) ? event.fragment : undefined;
   // Whatever happens, the reply is one the runtime can send (within 6 MB, serializable); the core's
   // nesting check measures the template on its way, so the size check walks only what was changed.

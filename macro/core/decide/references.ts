@@ -14,6 +14,7 @@ import type { WarmTargets } from '../targets/find';
 import type { Json } from '../../types';
 import { lambdaArn } from '../../cfn/arn';
 import { getAttPair, ifArgs, refName } from '../../cfn/intrinsics';
+import { isString } from '../../cfn/json';
 
 export type LambdaRef =
   /** An in-template function, unqualified or `:$LATEST`. */
@@ -46,7 +47,7 @@ export function classifyParts(parts: readonly Part[], index: TemplateIndex, targ
   if (isHole(first)) {
     const exact = exactVersion(parts, index, targets);
     if (exact) return exact;
-    const rest = parts.length === 1 ? '' : parts.length === 2 && typeof parts[1] === 'string' ? parts[1] : undefined;
+    const rest = parts.length === 1 ? '' : parts.length === 2 && isString(parts[1]) ? parts[1] : undefined;
     if (rest === undefined) return arnShape(parts, index, targets);
     const qualifier = rest === '' ? undefined : /^:([A-Za-z0-9$_-]+)$/.exec(rest)?.[1];
     if (rest !== '' && qualifier === undefined) return arnShape(parts, index, targets);
@@ -134,7 +135,7 @@ function mayBeArn(parts: readonly Part[]): boolean {
   let chars = 0;
   let colons = 0;
   for (const p of parts) {
-    if (typeof p !== 'string') continue;
+    if (!isString(p)) continue;
     chars += p.length;
     if (chars > MAX_ARN_TEXT) return false;
     for (let i = p.indexOf(':'); i !== -1; i = p.indexOf(':', i + 1)) if (++colons > 7) return false;
@@ -151,7 +152,7 @@ function arnShape(parts: readonly Part[], index: TemplateIndex, targets: WarmTar
   // Split into ':'-separated fields; each field is text, or exactly one hole.
   const fields: Part[][] = [[]];
   for (const p of parts) {
-    if (typeof p === 'string') {
+    if (isString(p)) {
       const pieces = p.split(':');
       pieces.forEach((piece, i) => {
         if (i > 0) fields.push([]);
@@ -161,7 +162,7 @@ function arnShape(parts: readonly Part[], index: TemplateIndex, targets: WarmTar
       fields[fields.length - 1].push(p);
     }
   }
-  const text = (f: Part[]): string | undefined => (f.length === 0 ? '' : f.length === 1 && typeof f[0] === 'string' ? f[0] : undefined);
+  const text = (f: Part[]): string | undefined => (f.length === 0 ? '' : f.length === 1 && isString(f[0]) ? f[0] : undefined);
   // A literal partition, region or account must be the deployment's own for the ARN to name a
   // function of this stack; one that differs (or cannot be compared) names a function elsewhere.
   let elsewhere = false;

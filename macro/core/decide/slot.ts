@@ -16,7 +16,7 @@ import { render, type MessageId } from '../../messages';
 import type { ExternalLookup, Json, MessageData } from '../../types';
 import type { Edit } from '../definition/edit';
 import { getAttPair, ifArgs, intrinsicName, refName } from '../../cfn/intrinsics';
-import { isArray } from '../../cfn/json';
+import { isArray, isString } from '../../cfn/json';
 
 export type { Edit };
 
@@ -160,7 +160,7 @@ function slotStep(root: Step, slot: Slot): Step | undefined {
   for (const w of slot.when) at = step(step(at, w.value ? 0 : 1), w.condition);
   let text = 0;
   for (const p of slot.leaf.parts) {
-    if (typeof p === 'string') {
+    if (isString(p)) {
       text += p.length;
       if (text > KEY_TEXT) return undefined;
       at = step(step(at, 2), p);
@@ -169,8 +169,8 @@ function slotStep(root: Step, slot: Slot): Step | undefined {
     const v = p.hole;
     const fn = intrinsicName(v);
     const arg = fn === undefined ? undefined : (v as Record<string, Json>)[fn];
-    if (typeof arg === 'string' && (fn === 'Ref' || fn === 'Fn::GetAtt')) at = step(step(at, fn), arg);
-    else if (fn === 'Fn::GetAtt' && isArray(arg) && arg.length === 2 && typeof arg[0] === 'string' && typeof arg[1] === 'string') {
+    if (isString(arg) && (fn === 'Ref' || fn === 'Fn::GetAtt')) at = step(step(at, fn), arg);
+    else if (fn === 'Fn::GetAtt' && isArray(arg) && arg.length === 2 && isString(arg[0]) && isString(arg[1])) {
       at = step(step(step(at, 5), arg[0]), arg[1]);
     } else at = step(step(at, 6), v);
   }
@@ -336,7 +336,7 @@ function unpublished(fn: string, reasons: Reason[]): SlotDecision {
  */
 function decideBranches(slot: Slot, value: Json, from: string, ctx: DecideContext, known: Known): SlotDecision {
   const arg = ifArgs(value);
-  if (!arg || typeof arg[0] !== 'string') return { kind: 'ignore' };
+  if (!arg || !isString(arg[0])) return { kind: 'ignore' };
   const [cond, yes, no] = arg;
   const grants: Edit['grants'] = [];
   let target: WarmTarget | undefined;
@@ -471,7 +471,7 @@ export function decideQualifier(note: SlotNote, ctx: DecideContext): { slot: Slo
   const known = knownAt(slot, ctx.holds);
   const parts = expandParts(q.parts);
   const from = formatPartsBounded(parts);
-  const text = parts.length === 1 && typeof parts[0] === 'string' ? parts[0] : undefined;
+  const text = parts.length === 1 && isString(parts[0]) ? parts[0] : undefined;
   const single = soleHole(parts);
   const res = ctx.targets.resolve(fn);
   if (res.status === 'error') {
@@ -546,7 +546,7 @@ function guardedQualifier(value: Json, fn: string, targets: WarmTargets): boolea
   const arg = ifArgs(value);
   if (!arg) return false;
   const warm = (v: Json): boolean => {
-    if (typeof v === 'string') return targets.warmAliasNames(fn).includes(v);
+    if (isString(v)) return targets.warmAliasNames(fn).includes(v);
     const r = versionOf(fn, v, targets);
     if (r?.kind === 'qualifier' && targets.isWarmQualifier(r.id)) return true;
     if (intrinsicName(v) === 'Fn::Select') {

@@ -5,6 +5,7 @@
  */
 import type { Part } from '../../cfn/parts';
 import type { Json } from '../../types';
+import { isString } from '../../cfn/json';
 
 export type Node = ObjNode | ArrNode | StrNode | ScalarNode | IfNode;
 
@@ -108,5 +109,5 @@ export function get(node: Node | undefined, key: string): Node | undefined {
 export function textOf(node: Node | undefined): string | undefined {
   if (node?.kind !== 'str') return undefined;
   if (node.parts.length === 0) return '';
-  return node.parts.length === 1 && typeof node.parts[0] === 'string' ? node.parts[0] : undefined;
+  return node.parts.length === 1 && isString(node.parts[0]) ? node.parts[0] : undefined;
 }

@@ -12,7 +12,7 @@
 import { ReadError } from '../../errors';
 import { partsOf, type Part } from '../../cfn/parts';
 import { tokenizeSub, type SubToken } from '../../cfn/sub';
-import { getOwn, hasOwn, isObject, kindOf, isArray, jsonText, keysOf } from '../../cfn/json';
+import { getOwn, hasOwn, isObject, kindOf, isArray, jsonText, keysOf, isString } from '../../cfn/json';
 import type { Json, JsonObject } from '../../types';
 import type { Binding, HoleSource, IfNode, Loc, Node, StrNode } from './ast';
 import { expansionError, formatCount, LimitError, LIMITS } from '../../limits';
@@ -168,18 +168,18 @@ const TO_JSON_STRING_ORDER =
   'list AWS::LanguageExtensions before WarmStepFunctions in Transform (CloudFormation runs transforms in the order listed, so the macro then reads the JSON text that AWS::LanguageExtensions makes)';
 
 function textSource(value: Json): TextSource {
-  if (typeof value === 'string') return { form: 'string', text: value };
+  if (isString(value)) return { form: 'string', text: value };
   const fn = intrinsicName(value);
   const arg = fn ? (value as Record<string, Json>)[fn] : undefined;
   if (fn === 'Fn::Sub') {
-    if (typeof arg === 'string') return { form: 'sub', template: arg };
-    if (isArray(arg) && arg.length === 2 && typeof arg[0] === 'string' && isObject(arg[1])) {
+    if (isString(arg)) return { form: 'sub', template: arg };
+    if (isArray(arg) && arg.length === 2 && isString(arg[0]) && isObject(arg[1])) {
       return { form: 'sub', template: arg[0], vars: arg[1] };
     }
     throw new ReadError(`Fn::Sub takes a string or a list of two items [string, variable map]; got ${shape(arg)}`);
   }
   if (fn === 'Fn::Join') {
-    if (isArray(arg) && arg.length === 2 && typeof arg[0] === 'string' && isArray(arg[1])) {
+    if (isArray(arg) && arg.length === 2 && isString(arg[0]) && isArray(arg[1])) {
       // Pieces that are themselves Fn::Join / Fn::Sub carry JSON text: read the Join flattened into
       // one `Fn::Join ""` of text and single references (written back that way if it changes).
       const nested = arg[1].some((p) => {
@@ -188,7 +188,7 @@ function textSource(value: Json): TextSource {
       });
       if (nested) {
         const parts = partsOf(value);
-        if (parts) return { form: 'join', delimiter: '', pieces: parts.map((p) => (typeof p === 'string' ? p : p.hole)) };
+        if (parts) return { form: 'join', delimiter: '', pieces: parts.map((p) => (isString(p) ? p : p.hole)) };
       }
       return { form: 'join', delimiter: arg[0], pieces: arg[1] };
     }
@@ -231,10 +231,10 @@ function segmentsOf(source: TextSource): Segment[] {
   for (let p = 0; p < pieces.length; p++) {
     const piece = pieces[p];
     const prev = pieces[p - 1];
-    if (p > 0 && delimiter !== '' && !(fold && typeof prev === 'string')) {
-      out.push(new Segment(delimiter, p - 1, typeof prev === 'string' ? prev.length : 1, p, 0, true));
+    if (p > 0 && delimiter !== '' && !(fold && isString(prev))) {
+      out.push(new Segment(delimiter, p - 1, isString(prev) ? prev.length : 1, p, 0, true));
     }
-    if (typeof piece === 'string') out.push(textSegment(fold && p < pieces.length - 1 ? piece + delimiter : piece, p, 0));
+    if (isString(piece)) out.push(textSegment(fold && p < pieces.length - 1 ? piece + delimiter : piece, p, 0));
     else if (typeof piece === 'number' || typeof piece === 'boolean') out.push(new Segment(String(piece), p, 0, p, 1, true));
     else out.push(new Segment(HOLE_MARK, p, 0, p, 1, true, { value: piece, binding: INLINE_BINDING }));
   }
@@ -362,7 +362,7 @@ const DATA_NODE: Node = Object.freeze({ kind: 'scalar' }) as Node;
 function isStructuralIf(v: Json, depth = 0): boolean {
   if (intrinsicName(v) !== 'Fn::If' || depth > 50) return false;
   const arg = (v as JsonObject)['Fn::If'];
-  if (!isArray(arg) || arg.length !== 3 || typeof arg[0] !== 'string') return false;
+  if (!isArray(arg) || arg.length !== 3 || !isString(arg[0])) return false;
   const structural = (b: Json): boolean => isArray(b) || (isObject(b) && intrinsicName(b) === undefined) || isStructuralIf(b, depth + 1);
   const noValue = (b: Json): boolean => isObject(b) && getOwn(b, 'Ref') === 'AWS::NoValue' && keysOf(b).length === 1;
   return (structural(arg[1]) || structural(arg[2])) && (structural(arg[1]) || noValue(arg[1])) && (structural(arg[2]) || noValue(arg[2]));
@@ -503,7 +503,7 @@ function place(read: ObjectRead, dst: Node, link: PathLink | null, key: string |
 
 /** The node of a value that is no container: a string leaf, or the shared scalar node. */
 function leafNode(read: ObjectRead, link: PathLink | null, key: string | number, v: Json, fn: string | undefined): Node {
-  if (typeof v === 'string') {
+  if (isString(v)) {
     // Plain strings that findSlots never reads (and that hold no substitution) need no node (an array
     // index is no key it reads).
     if (!SLOT_KEYS.has(key as string) && !v.includes('${')) return DATA_NODE;
@@ -525,13 +525,13 @@ const INLINE: HoleSource = Object.freeze({ binding: INLINE_BINDING });
 /** A string node of `parts` (a fresh array, which becomes the node's when no substitution is in it). */
 function strNode(parts: Part[], loc: Loc, subs: JsonObject | undefined, count: (b: Binding) => void): StrNode {
   const holes: HoleSource[] = [];
-  if (subs === undefined || !parts.some((p) => typeof p === 'string' && p.includes('${'))) {
-    for (const p of parts) if (typeof p !== 'string') holes.push(INLINE);
+  if (subs === undefined || !parts.some((p) => isString(p) && p.includes('${'))) {
+    for (const p of parts) if (!isString(p)) holes.push(INLINE);
     return { kind: 'str', parts, holes: holes.length ? holes : NO_HOLES, loc };
   }
   const out: Part[] = [];
   for (const p of parts) {
-    if (typeof p !== 'string') {
+    if (!isString(p)) {
       out.push(p);
       holes.push(INLINE);
     } else if (p.includes('${')) {

@@ -10,7 +10,7 @@
  */
 import { tokenizeSub } from '../../cfn/sub';
 import { partitionOf } from '../../cfn/arn';
-import { getOwn, hasOwn, isObject, jsonText } from '../../cfn/json';
+import { getOwn, hasOwn, isObject, jsonText, isString } from '../../cfn/json';
 import { ReadError, TransformError } from '../../errors';
 import { readTemplate, selected, stateMachines, type TemplateIndex } from '../template/read';
 import type { DefinitionLocation, Json, StoredProperty, StoredRef, TransformOptions } from '../../types';
@@ -32,7 +32,7 @@ export function storedRef(stateMachine: string, props: Record<string, Json>, pse
   const value = props[property];
   const ref = { stateMachine, property, templatePath };
   try {
-    if (property === 'DefinitionUri' && typeof value === 'string') {
+    if (property === 'DefinitionUri' && isString(value)) {
       if (!value.startsWith('s3://')) return { ...ref, location: { kind: 'file', path: value } };
       return { ...ref, location: parseS3Uri(value) };
     }
@@ -71,10 +71,10 @@ export function parseS3Uri(uri: string): DefinitionLocation {
 
 /** A literal, or an `Fn::Sub` of pseudo parameters only (CDK's asset bucket), resolved where it can be. */
 function text(v: Json | undefined, field: string, pseudo: Pseudo): { value: string | undefined; text: string } {
-  if (typeof v === 'string') return { value: v, text: v };
+  if (isString(v)) return { value: v, text: v };
   if (typeof v === 'number') return { value: String(v), text: String(v) };
   const sub = isObject(v) && intrinsicName(v) === 'Fn::Sub' ? v['Fn::Sub'] : undefined;
-  if (typeof sub !== 'string')
+  if (!isString(sub))
     throw new ReadError(`its ${field} is ${v === undefined ? 'missing' : `${shapeOf(v)}, not a literal`}, so the macro cannot tell which object it is`);
   const region = pseudo.region;
   const partition = partitionOf(region);

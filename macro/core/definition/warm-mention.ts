@@ -4,7 +4,7 @@
  * cannot prove their invocations are warm) and only warns for the others.
  */
 import { tokenizeSub } from '../../cfn/sub';
-import { isObject, isArray, keysOf } from '../../cfn/json';
+import { isObject, isArray, keysOf, isString } from '../../cfn/json';
 import type { TemplateIndex } from '../template/read';
 import type { WarmTargets } from '../targets/find';
 import type { Json } from '../../types';
@@ -24,7 +24,7 @@ export function touchesWarm(values: (Json | undefined)[], index: TemplateIndex, 
   const stack: (Json | undefined)[] = [...values];
   while (stack.length) {
     const v = stack.pop();
-    if (typeof v === 'string') {
+    if (isString(v)) {
       const named = names.find(([n]) => v.includes(n) && new RegExp(`(^|[^A-Za-z0-9_-])${n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^A-Za-z0-9_-])`).test(v));
       if (named) return named[1];
       if (v.includes('${')) {

@@ -12,7 +12,7 @@
  * invocation moves to the new value.
  */
 import { escapeSubText, inlineSubReference, type SubToken, tokenizeSub } from '../../cfn/sub';
-import { asObject, getOwn, hasOwn, isObject, jsonEqual, setOwn, type Editor, type Path, isArray, jsonText, keysOf } from '../../cfn/json';
+import { asObject, getOwn, hasOwn, isObject, jsonEqual, setOwn, type Editor, type Path, isArray, jsonText, keysOf, isString } from '../../cfn/json';
 import type { Edit } from './edit';
 import type { Json, JsonObject } from '../../types';
 import { bindingKey, lastAtOrBefore, type DefinitionModel, type Pos, type TextSource } from './read';
@@ -218,7 +218,7 @@ function writeSub(
   for (const [name, value] of varChanges) setOwn(vars, name, value);
   const template = splice(source.template, reps, (r) => {
     let text: string;
-    if (typeof r.value === 'string') text = escapeSubText(r.value);
+    if (isString(r.value)) text = escapeSubText(r.value);
     else {
       text = inlineSubReference(r.value) ?? inlineSubText(r.value, vars) ?? '';
       if (!text) {
@@ -240,7 +240,7 @@ function writeString(
   addSubstitution: (key: string, value: Json) => void,
 ): Json {
   return splice(source.text, reps, (r) => {
-    if (typeof r.value === 'string') return r.value;
+    if (isString(r.value)) return r.value;
     const key = names.forValue(r.value, current(), r.hint);
     addSubstitution(key, r.value);
     return `\${${key}}`;
@@ -249,16 +249,16 @@ function writeString(
 
 function writeJoin(source: Extract<TextSource, { form: 'join' }>, reps: Replacement[]): Json {
   const pieces = source.pieces.slice();
-  const before = (p: Json, offset: number): Json[] => (typeof p === 'string' ? (offset > 0 ? [p.slice(0, offset)] : []) : offset > 0 ? [p] : []);
-  const after = (p: Json, offset: number): Json[] => (typeof p === 'string' ? (offset < p.length ? [p.slice(offset)] : []) : offset === 0 ? [p] : []);
+  const before = (p: Json, offset: number): Json[] => (isString(p) ? (offset > 0 ? [p.slice(0, offset)] : []) : offset > 0 ? [p] : []);
+  const after = (p: Json, offset: number): Json[] => (isString(p) ? (offset < p.length ? [p.slice(offset)] : []) : offset === 0 ? [p] : []);
   // With a delimiter, a piece that changes inside becomes one nested `Fn::Join ""`: gather all the
   // edits of each such piece first, so that the piece is cut once, from its original text.
   const inside = new Map<number, Replacement[]>();
   const rest: Replacement[] = [];
   for (const r of reps) {
     const p = pieces[r.from.piece];
-    const wholeIntrinsic = r.from.piece === r.to.piece && typeof p !== 'string' && r.from.offset === 0 && r.to.offset === 1;
-    if (source.delimiter !== '' && r.from.piece === r.to.piece && typeof p === 'string' && !wholeIntrinsic) {
+    const wholeIntrinsic = r.from.piece === r.to.piece && !isString(p) && r.from.offset === 0 && r.to.offset === 1;
+    if (source.delimiter !== '' && r.from.piece === r.to.piece && isString(p) && !wholeIntrinsic) {
       inside.set(r.from.piece, [...(inside.get(r.from.piece) ?? []), r]);
     } else rest.push(r);
   }
@@ -279,7 +279,7 @@ function writeJoin(source: Extract<TextSource, { form: 'join' }>, reps: Replacem
     const head = before(pieces[r.from.piece], r.from.offset);
     const tail = after(pieces[r.to.piece], r.to.offset);
     let replacement: Json[];
-    if (r.from.piece === r.to.piece && typeof pieces[r.from.piece] !== 'string' && head.length === 0 && tail.length === 0) replacement = [r.value];
+    if (r.from.piece === r.to.piece && !isString(pieces[r.from.piece]) && head.length === 0 && tail.length === 0) replacement = [r.value];
     else if (source.delimiter === '') replacement = [...head, r.value, ...tail];
     else replacement = [{ 'Fn::Join': ['', mergeStrings([...head, r.value, ...tail])] }];
     pieces.splice(r.from.piece, r.to.piece - r.from.piece + 1, ...mergeStrings(replacement));
@@ -290,7 +290,7 @@ function writeJoin(source: Extract<TextSource, { form: 'join' }>, reps: Replacem
 function mergeStrings(list: Json[]): Json[] {
   const out: Json[] = [];
   for (const v of list) {
-    if (typeof v === 'string' && typeof out[out.length - 1] === 'string') out[out.length - 1] = (out[out.length - 1] as string) + v;
+    if (isString(v) && isString(out[out.length - 1])) out[out.length - 1] = (out[out.length - 1] as string) + v;
     else out.push(v);
   }
   return out;
@@ -321,7 +321,7 @@ class NameAllocator {
       if (src.form === 'sub') {
         if (src.vars) for (const k of keysOf(src.vars)) this.#used.add(k);
       }
-      const text = src.form === 'sub' ? src.template : src.form === 'string' ? src.text : src.pieces.filter((p) => typeof p === 'string').join('');
+      const text = src.form === 'sub' ? src.template : src.form === 'string' ? src.text : src.pieces.filter((p) => isString(p)).join('');
       for (const t of tokenizeSub(text, () => true, 'substitutions')) if (t.kind === 'var') this.#used.add(t.name.replace(/^!/, ''));
     }
     return this.#used;
@@ -350,7 +350,7 @@ function baseName(value: Json, hint?: string): string {
     const v = stack.pop();
     if (isObject(v)) {
       const ref = getOwn(v, 'Ref');
-      if (typeof ref === 'string') ids.push(ref);
+      if (isString(ref)) ids.push(ref);
       else for (const k of keysOf(v)) stack.push(v[k]);
     } else if (isArray(v)) for (let k = v.length - 1; k >= 0; k--) stack.push(v[k]);
   }
@@ -364,7 +364,7 @@ function baseName(value: Json, hint?: string): string {
  */
 function inlineSubText(value: Json, vars: JsonObject): string | undefined {
   const sub = getOwn(value, 'Fn::Sub');
-  if (typeof sub !== 'string' || !isObject(value) || keysOf(value).length !== 1) return undefined;
+  if (!isString(sub) || !isObject(value) || keysOf(value).length !== 1) return undefined;
   let tokens: SubToken[];
   try {
     tokens = tokenizeSub(sub);

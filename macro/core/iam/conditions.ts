@@ -2,7 +2,7 @@
  * CloudFormation Conditions over a template's values: one combination of truth values, the value
  * it selects through Fn::If, and the conditions a value depends on.
  */
-import { getOwn, isObject, isArray, keysOf } from '../../cfn/json';
+import { getOwn, isObject, isArray, keysOf, isString } from '../../cfn/json';
 import { intrinsicName } from '../../cfn/intrinsics';
 import type { Json, JsonObject } from '../../types';
 
@@ -30,7 +30,7 @@ export function resolve(value: Json | undefined, a: Assignment, depth = 0): Json
   if (name === 'Ref') return value.Ref === 'AWS::NoValue' ? undefined : value;
   if (name === 'Fn::If') {
     const arg = value['Fn::If'];
-    return isArray(arg) && arg.length === 3 && typeof arg[0] === 'string' ? resolve(arg[a.get(arg[0]) === false ? 2 : 1], a, depth + 1) : value;
+    return isArray(arg) && arg.length === 3 && isString(arg[0]) ? resolve(arg[a.get(arg[0]) === false ? 2 : 1], a, depth + 1) : value;
   }
   if (name === undefined) {
     const keys = keysOf(value);
@@ -69,14 +69,14 @@ export function collectConditions(value: Json | undefined, out?: Set<string>): S
         n++;
         const x = v[k];
         // A resource's Condition (a string); an IAM statement's Condition is a map.
-        if (k === 'Condition' && typeof x === 'string') {
+        if (k === 'Condition' && isString(x)) {
           out ??= new Set();
           out.add(x);
         } else stack.push(x);
       }
       // An Fn::If is the one key `Fn::If` (as intrinsicName reads it).
       const arg = n === 1 ? getOwn(v, 'Fn::If') : undefined;
-      if (isArray(arg) && typeof arg[0] === 'string') {
+      if (isArray(arg) && isString(arg[0])) {
         out ??= new Set();
         out.add(arg[0]);
       }

@@ -3,7 +3,7 @@
  * trailing `*`, `*`, SAM's LambdaInvokePolicy (`function:NAME*`); statements with a Condition and
  * Deny statements never count.
  */
-import { getOwn, isObject, jsonEqual, type Editor, isArray } from '../../cfn/json';
+import { getOwn, isObject, jsonEqual, type Editor, isArray, isString } from '../../cfn/json';
 import type { Json } from '../../types';
 import type { Path, PolicyDoc } from './types';
 import { wildcard, type ArnRenderer } from './render';
@@ -103,13 +103,13 @@ export class Coverage {
 function grantsInvoke(s: Json): boolean {
   if (!isObject(s) || getOwn(s, 'Effect') !== 'Allow' || getOwn(s, 'Condition') !== undefined) return false;
   const actions = getOwn(s, 'Action');
-  return asList(actions).some((a) => typeof a === 'string' && wildcard(a.toLowerCase(), 'lambda:invokefunction'));
+  return asList(actions).some((a) => isString(a) && wildcard(a.toLowerCase(), 'lambda:invokefunction'));
 }
 
 const INVOKE_ACTIONS = new Set(['lambda:invokefunction', 'lambda:invokeasync']);
 
 /** Is an Action exactly the invoke actions: `lambda:InvokeFunction`, with `lambda:InvokeAsync` or not (any case)? */
 export function invokeOnly(action: Json | undefined): boolean {
-  const names = asList(action).map((a) => (typeof a === 'string' ? a.toLowerCase() : undefined));
+  const names = asList(action).map((a) => (isString(a) ? a.toLowerCase() : undefined));
   return names.includes('lambda:invokefunction') && names.every((a) => a !== undefined && INVOKE_ACTIONS.has(a));
 }

@@ -7,7 +7,7 @@
  * role from them).
  */
 import { partsOf } from '../../cfn/parts';
-import { getOwn, isObject, type Editor, isArray, jsonText } from '../../cfn/json';
+import { getOwn, isObject, type Editor, isArray, jsonText, isString } from '../../cfn/json';
 import { policyResources, type Resource, type TemplateIndex } from '../template/read';
 import type { Json, JsonObject } from '../../types';
 import type { OwnPolicies } from './own-policy';
@@ -197,7 +197,7 @@ export class PolicyLocator {
     const ga = getAttPair(value);
     if (ga && ga[1] === 'Arn' && this.#isRole(ga[0])) return ga[0];
     const parts = value === undefined ? undefined : partsOf(value);
-    if (parts && parts.length === 1 && typeof parts[0] !== 'string') {
+    if (parts && parts.length === 1 && !isString(parts[0])) {
       const inner = getAttPair(parts[0].hole);
       if (inner && inner[1] === 'Arn' && this.#isRole(inner[0])) return inner[0];
     }
@@ -205,8 +205,8 @@ export class PolicyLocator {
     if (parts && parts.length >= 2) {
       const last = parts[parts.length - 1];
       const before = parts[parts.length - 2];
-      const id = typeof last !== 'string' ? refName(last.hole) : undefined;
-      if (id && typeof before === 'string' && /:role\/(?:[^:]*\/)?$/.test(before) && this.#isRole(id)) return id;
+      const id = !isString(last) ? refName(last.hole) : undefined;
+      if (id && isString(before) && /:role\/(?:[^:]*\/)?$/.test(before) && this.#isRole(id)) return id;
     }
     return undefined;
   }
@@ -218,7 +218,7 @@ export class PolicyLocator {
   #namesRole(value: Json, role: Resource): boolean {
     if (refName(value) === role.id) return true;
     const name = getOwn(role.properties, 'RoleName');
-    return typeof value === 'string' && typeof name === 'string' && value === name;
+    return isString(value) && isString(name) && value === name;
   }
 }
 

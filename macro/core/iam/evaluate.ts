@@ -20,7 +20,7 @@
  * - a target whose function name is known only at deploy time (no literal FunctionName) may be
  *   matched by a Deny pattern with wildcards in the name.
  */
-import { getOwn, isObject, isArray, keysOf } from '../../cfn/json';
+import { getOwn, isObject, isArray, keysOf, isString } from '../../cfn/json';
 import type { Json } from '../../types';
 import { resolve, type Assignment } from './conditions';
 import type { Policies, Statement } from './types';
@@ -95,7 +95,7 @@ function anyActionOf(value: Json | undefined, lowerAction: string): Tri {
 
 /** actionMatches with the action already lower-cased. */
 function lowerActionMatches(pattern: Json, lowerAction: string): Tri {
-  if (typeof pattern !== 'string') return 'unknown';
+  if (!isString(pattern)) return 'unknown';
   return wildcard(pattern.toLowerCase(), lowerAction);
 }
 

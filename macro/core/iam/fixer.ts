@@ -19,7 +19,7 @@ import type { Resource, TemplateIndex } from '../template/read';
 import type { WarmTargets } from '../targets/find';
 import { intrinsicName, refName } from '../../cfn/intrinsics';
 import type { Json } from '../../types';
-import { getOwn, jsonEqual, isArray, jsonText } from '../../cfn/json';
+import { getOwn, jsonEqual, isArray, jsonText, isString } from '../../cfn/json';
 import { Coverage, invokeOnly } from './coverage';
 import { PolicyLocator, type Located } from './documents';
 import { actionMatches, asList, assignments, describeAssignment, evaluate, INVOKE, leaves, mayApply, type Verdict } from './evaluate';
@@ -352,7 +352,7 @@ export class IamFixer {
       // actions go on denying the target in a statement of their own. That needs them written out
       // (no wildcard), and a statement in a list (not one chosen by Fn::If).
       const others = asList(getOwn(s, 'Action')).filter(otherAction);
-      if (others.some((x) => typeof x !== 'string' || /[*?]/.test(x))) return;
+      if (others.some((x) => !isString(x) || /[*?]/.test(x))) return;
       const stPath = v.statement.path;
       const inList = typeof stPath[stPath.length - 1] === 'number' && stPath[stPath.length - 2] === 'Statement';
       const single = stPath[stPath.length - 1] === 'Statement';
@@ -545,7 +545,7 @@ export class IamFixer {
       if (isArray(arg) && arg.length === 3 && depth < 20) return leaves(arg[1], depth + 1) && leaves(arg[2], depth + 1);
       if (jsonEqual(v, cold)) return true;
       const id = getOwn(v, 'Ref');
-      if (typeof id !== 'string') return false;
+      if (!isString(id)) return false;
       warm.add(id);
       return true;
     };
@@ -592,7 +592,7 @@ interface Failure {
 const fnArnOf = (g: Grant): Json | undefined => (g.fn !== undefined ? { 'Fn::GetAtt': [g.fn, 'Arn'] } : g.unqualified);
 
 /** An action other than lambda:InvokeFunction (any case), or not a string. */
-const otherAction = (x: Json): boolean => typeof x !== 'string' || x.toLowerCase() !== 'lambda:invokefunction';
+const otherAction = (x: Json): boolean => !isString(x) || x.toLowerCase() !== 'lambda:invokefunction';
 
 /** `GuardrailPolicy statement DenyOthers (Resources/…/Statement/0)`. */
 function statementName(s: Statement): string {

@@ -17,7 +17,7 @@
  * statements, Resource lists, ManagedPolicyArns, PermissionsBoundary, Roles), and a policy
  * resource counts only when its `Condition` holds. Every statement keeps its template path.
  */
-import { getOwn, isObject, isArray, jsonText, keysOf } from '../../cfn/json';
+import { getOwn, isObject, isArray, jsonText, keysOf, isString } from '../../cfn/json';
 import { getAttPair, intrinsicName, refName } from '../../cfn/intrinsics';
 import type { Json } from '../../types';
 import { CONNECTOR_TYPE, POLICY_TYPES } from '../template/read';
@@ -46,7 +46,7 @@ function descend(value: Json | undefined, path: Path, a: Assignment): { value: J
     const fn = intrinsicName(v);
     if (fn === 'Ref' && (v as { Ref: Json }).Ref === 'AWS::NoValue') return undefined;
     const arg = fn === 'Fn::If' ? (v as { 'Fn::If': Json })['Fn::If'] : undefined;
-    if (!isArray(arg) || arg.length !== 3 || typeof arg[0] !== 'string') return { value: v, path: p };
+    if (!isArray(arg) || arg.length !== 3 || !isString(arg[0])) return { value: v, path: p };
     const k = a.get(arg[0]) === false ? 2 : 1;
     v = arg[k];
     p = [...p, 'Fn::If', k];
@@ -77,7 +77,7 @@ function statementsOf(doc: Json | undefined, path: Path | undefined, label: stri
     const sid = getOwn(s.value, 'Sid');
     // Sid set only when it is a string (no object spread: this runs for every statement of every principal).
     const st: Statement = { value: s.value, path: path === undefined ? undefined : s.path, label };
-    if (typeof sid === 'string') st.sid = sid;
+    if (isString(sid)) st.sid = sid;
     out.push(st);
   }
   return out;
@@ -161,7 +161,7 @@ export class PrincipalReader {
       if (isObject(r))
         for (const id of keysOf(r)) {
           const type = getOwn(getOwn(r, id), 'Type');
-          if (typeof type === 'string') list.push({ id, type });
+          if (isString(type)) list.push({ id, type });
         }
       found = { resources: r, added, list };
       this.#found = found;
@@ -200,7 +200,7 @@ export class PrincipalReader {
   /** Does the resource exist in this combination (no Condition, or its Condition is true)? */
   #exists(id: string, a: Assignment): boolean {
     const c = this.#read(['Resources', id, 'Condition']);
-    return typeof c !== 'string' || a.get(c) !== false;
+    return !isString(c) || a.get(c) !== false;
   }
 
   /**
@@ -240,7 +240,7 @@ export class PrincipalReader {
     const out = new Set<string>();
     const props: Path = ['Resources', p.id, 'Properties'];
     const condition = this.#read(['Resources', p.id, 'Condition']);
-    if (typeof condition === 'string') out.add(condition);
+    if (isString(condition)) out.add(condition);
     if (p.kind === 'sam') {
       for (const k of ['Role', 'Policies', 'PermissionsBoundary']) collectConditions(this.#read([...props, k]), out);
       collectConditions(this.#read(['Resources', p.id, 'Connectors']), out);
@@ -268,7 +268,7 @@ export class PrincipalReader {
     const list: Reaching[] = [];
     for (const id of ids) {
       const raw = this.#read(['Resources', id]) ?? null;
-      const mayReach = this.#mentions(raw, p.id) || (typeof roleName === 'string' && this.#mentions(raw, roleName)) || namedMentions(id);
+      const mayReach = this.#mentions(raw, p.id) || (isString(roleName) && this.#mentions(raw, roleName)) || namedMentions(id);
       if (mayReach) list.push({ raw, boundary: boundaryText.includes(jsonText({ Ref: id })), invoke: invokeResources(raw, INVOKE) });
     }
     return list;
@@ -287,7 +287,7 @@ export class PrincipalReader {
           ...statementsOf(
             getOwn(pol.value, 'PolicyDocument'),
             [...pol.path, 'PolicyDocument'],
-            `${p.id} Policies${typeof k === 'number' ? `[${k}]` : ''}${typeof name === 'string' ? ` (${name})` : ''}`,
+            `${p.id} Policies${typeof k === 'number' ? `[${k}]` : ''}${isString(name) ? ` (${name})` : ''}`,
             a,
           ),
         );
@@ -307,8 +307,7 @@ export class PrincipalReader {
         const props: Path = ['Resources', id, 'Properties'];
         const names = this.#items([...props, type === 'AWS::IAM::RolePolicy' ? 'RoleName' : 'Roles'], a);
         const attached =
-          managed.includes(id) ||
-          names.some((n) => refName(n.value) === p.id || (typeof n.value === 'string' && typeof roleName === 'string' && n.value === roleName));
+          managed.includes(id) || names.some((n) => refName(n.value) === p.id || (isString(n.value) && isString(roleName) && n.value === roleName));
         if (attached) out.identity.push(...statementsOf(this.#read([...props, 'PolicyDocument']), [...props, 'PolicyDocument'], id, a));
       }
     }
@@ -337,7 +336,7 @@ export class PrincipalReader {
     for (const pol of this.#items(base, a)) {
       const k = pol.path[pol.path.length - 1];
       const label = `${id} Policies${typeof k === 'number' ? `[${k}]` : ''}`;
-      if (typeof pol.value === 'string' || !isObject(pol.value) || intrinsicName(pol.value) !== undefined) {
+      if (isString(pol.value) || !isObject(pol.value) || intrinsicName(pol.value) !== undefined) {
         // A managed policy name or ARN (SAM turns names into AWS managed policy ARNs).
         out.external.push({ kind: 'managed', value: pol.value, path: pol.path });
         continue;
@@ -390,7 +389,7 @@ export class PrincipalReader {
     for (const c of connectors) {
       if (getOwn(c.source, 'Id') !== id || !isArray(c.permissions) || !c.permissions.includes('Write')) continue;
       const dest = getOwn(c.destination, 'Id');
-      if (typeof dest !== 'string') continue;
+      if (!isString(dest)) continue;
       out.identity.push({
         value: { Effect: 'Allow', Action: ['lambda:InvokeAsync', 'lambda:InvokeFunction'], Resource: { 'Fn::GetAtt': [dest, 'Arn'] } },
         label: `${c.label} (Connector)`,
@@ -419,7 +418,7 @@ export function stringsOf(value: Json): Set<string> {
   };
   const stack: Json[] = [value];
   for (let v = stack.pop(); v !== undefined; v = stack.pop()) {
-    if (typeof v === 'string') add(v);
+    if (isString(v)) add(v);
     else if (isArray(v)) for (const x of v) stack.push(x);
     else if (v !== null && typeof v === 'object') {
       for (const k of keysOf(v)) {
@@ -435,7 +434,7 @@ export function stringsOf(value: Json): Set<string> {
 
 /** Short text of a value for messages. */
 export function describeValue(v: Json): string {
-  if (typeof v === 'string') return v;
+  if (isString(v)) return v;
   const r = refName(v);
   if (r !== undefined) return `{${r}}`;
   const ga = getAttPair(v);

@@ -11,7 +11,7 @@
  * `arn:${AWS::Partition}:lambda:${AWS::Region}:…:function:f:live`.
  */
 import { partsOf } from '../../cfn/parts';
-import { getOwn } from '../../cfn/json';
+import { getOwn, isString } from '../../cfn/json';
 import type { TemplateIndex } from '../template/read';
 import type { WarmTargets } from '../targets/find';
 import type { Json } from '../../types';
@@ -56,7 +56,7 @@ export class ArnRenderer {
 
   /** Symbolic text of an ARN expression, or undefined when it cannot be known. */
   render(value: Json): string | undefined {
-    if (typeof value === 'string') return this.#deployment(value);
+    if (isString(value)) return this.#deployment(value);
     if (typeof value !== 'object' || value === null) return undefined;
     const known = this.#rendered.get(value);
     if (known !== undefined) return known ?? undefined;
@@ -67,7 +67,7 @@ export class ArnRenderer {
   }
 
   #renderPart(value: Json, depth: number): string | undefined {
-    if (typeof value === 'string') return value;
+    if (isString(value)) return value;
     if (depth > 10) return undefined;
     return this.#renderValue(value, depth);
   }
@@ -77,7 +77,7 @@ export class ArnRenderer {
     const fn = intrinsicName(value);
     if (fn === 'Ref') {
       const ref = (value as { Ref: Json }).Ref;
-      if (typeof ref !== 'string') return undefined;
+      if (!isString(ref)) return undefined;
       if (ref === 'AWS::Partition') return this.#partition ?? UNKNOWN_PARTITION;
       if (ref === 'AWS::Region') return this.#region ?? UNKNOWN_REGION;
       if (ref === 'AWS::AccountId') return this.#accountId ?? UNKNOWN_ACCOUNT;
@@ -97,7 +97,7 @@ export class ArnRenderer {
       // An Fn::Sub of one string renders as that string says, at any depth that leaves its Ref and GetAtt
       // holes room (their depth + 1 at most 10): rendered once for every statement that repeats it.
       const sub = fn === 'Fn::Sub' && depth <= 9 ? (value as { 'Fn::Sub': Json })['Fn::Sub'] : undefined;
-      if (typeof sub === 'string') {
+      if (isString(sub)) {
         const known = this.#subTexts.get(sub);
         if (known !== undefined) return known ?? undefined;
         const text = this.#renderParts(value, depth);
@@ -115,7 +115,7 @@ export class ArnRenderer {
     if (!parts) return undefined;
     let out = '';
     for (const p of parts) {
-      const t = typeof p === 'string' ? p : this.#renderPart(p.hole, depth + 1);
+      const t = isString(p) ? p : this.#renderPart(p.hole, depth + 1);
       if (t === undefined) return undefined;
       out += t;
     }
@@ -124,7 +124,7 @@ export class ArnRenderer {
 
   fnName(id: string): string {
     const name = getOwn(this.#index.get(id)?.properties, 'FunctionName');
-    return typeof name === 'string' ? name : `\u0002${id}\u0002`;
+    return isString(name) ? name : `\u0002${id}\u0002`;
   }
 
   /**

@@ -10,7 +10,7 @@
  * Each such function gets exactly one target (or one per exclusive Condition), or an error that
  * says why not. "Warm" below means "has such a target", whatever the reason.
  */
-import { getOwn, jsonText } from '../../cfn/json';
+import { getOwn, jsonText, isString } from '../../cfn/json';
 import { configured, describeReasons, functionReasons, REASON_INFO, REASONS, type FunctionReason, type Guard, type Reason } from './reasons';
 import { exclusiveGuards, samProperties } from './sam';
 import { FUNCTION_TYPES, unreadableIn, type Resource, type TemplateIndex } from '../template/read';
@@ -140,7 +140,7 @@ export class WarmTargets {
           this.aliases.set(r.id, {
             id: r.id,
             fn,
-            name: typeof name === 'string' ? name : undefined,
+            name: isString(name) ? name : undefined,
             version: version && version[1] === 'Version' ? version[0] : undefined,
             warm,
             reasons,
@@ -163,7 +163,7 @@ export class WarmTargets {
             id,
             kind: 'sam-alias',
             value: { Ref: id },
-            aliasName: typeof alias === 'string' ? alias : undefined,
+            aliasName: isString(alias) ? alias : undefined,
             guards: pc ? [...own, ...pc] : own,
             reasons: pc ? ['ProvisionedConcurrency', ...fnLevel] : fnLevel,
           });

@@ -5,7 +5,7 @@
  * Possible only when the function's FunctionName (and the alias's Name) are literal; a version's
  * number is known only once it is published, so a version has no literal ARN.
  */
-import { getOwn, jsonText } from '../../cfn/json';
+import { getOwn, jsonText, isString } from '../../cfn/json';
 import { lambdaArnSub } from '../../cfn/arn';
 import type { TemplateIndex } from '../template/read';
 import type { WarmTargets } from './find';
@@ -34,7 +34,7 @@ export function validAliasName(name: string): boolean {
 export function literalOf(id: string, index: TemplateIndex, targets: WarmTargets): Literal {
   const fnName = (fn: string): string | undefined => {
     const name = getOwn(index.get(fn)?.properties ?? {}, 'FunctionName');
-    return typeof name === 'string' ? name : undefined;
+    return isString(name) ? name : undefined;
   };
   if (index.isFunction(id)) {
     const name = fnName(id);

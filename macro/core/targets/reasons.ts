@@ -15,7 +15,7 @@
  * unqualified call does and which explicit qualifier AWS documents when the template publishes no
  * version; it reads the function-level reasons from a function's (Globals-merged) properties.
  */
-import { getOwn, isObject, isArray, jsonText } from '../../cfn/json';
+import { getOwn, isObject, isArray, jsonText, isString } from '../../cfn/json';
 import { intrinsicName, refName } from '../../cfn/intrinsics';
 import type { Consequence, Json, JsonObject, Reason } from '../../types';
 
@@ -159,7 +159,7 @@ export function configured(value: Json | undefined, on: (v: JsonObject) => boole
   if (value === undefined || value === null || refName(value) === 'AWS::NoValue') return undefined;
   if (intrinsicName(value) === 'Fn::If' && depth < 10) {
     const arg = (value as Record<string, Json>)['Fn::If'];
-    if (isArray(arg) && arg.length === 3 && typeof arg[0] === 'string') {
+    if (isArray(arg) && arg.length === 3 && isString(arg[0])) {
       const yes = configured(arg[1], on, depth + 1);
       const no = configured(arg[2], on, depth + 1);
       if (yes && !no) return [{ condition: arg[0], negate: false }, ...yes];

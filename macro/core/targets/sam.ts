@@ -14,7 +14,7 @@
  * Conditions: a condition and its negation, or two `Fn::Equals` of the same parameter with different
  * literal values (`Stage = prod` and `Stage = dev`).
  */
-import { getOwn, hasOwn, isObject, isArray, keysOf } from '../../cfn/json';
+import { getOwn, hasOwn, isObject, isArray, keysOf, isString } from '../../cfn/json';
 import { intrinsicName, refName } from '../../cfn/intrinsics';
 import type { Guard } from './reasons';
 import type { Resource, TemplateIndex } from '../template/read';
@@ -87,7 +87,7 @@ function equalsOf(condition: string, index: TemplateIndex): { param: string; val
     [args[1], args[0]],
   ]) {
     const param = refName(p);
-    if (param !== undefined && index.isParameter(param) && typeof v === 'string') return { param, value: v };
+    if (param !== undefined && index.isParameter(param) && isString(v)) return { param, value: v };
   }
   return undefined;
 }

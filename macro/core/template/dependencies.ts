@@ -8,7 +8,7 @@
  * resource at a time on first use; whoever changes a resource says so (`changed`), and edges the
  * macro plans but has not written yet are passed to the question they matter to (`extra`).
  */
-import { getOwn, isObject, isArray } from '../../cfn/json';
+import { getOwn, isObject, isArray, isString } from '../../cfn/json';
 import { referencedResources } from './read';
 import type { Json } from '../../types';
 
@@ -83,7 +83,7 @@ export class Dependencies {
         for (const key in r) if (key !== 'Type' && key !== 'Condition' && key !== 'DependsOn') values.unshift(r[key]);
         referencedResources(values, this.#resolve, set);
         const dependsOn = getOwn(r, 'DependsOn');
-        for (const d of isArray(dependsOn) ? dependsOn : [dependsOn]) if (typeof d === 'string' && this.exists(d)) set.add(d);
+        for (const d of isArray(dependsOn) ? dependsOn : [dependsOn]) if (isString(d) && this.exists(d)) set.add(d);
       }
       node.edges = [...set].map((id) => this.#node(id));
     }

@@ -6,7 +6,7 @@
  * collection may come from a parameter). It reads which types a loop makes, so that it can say which of
  * what it cares about it did not see.
  */
-import { getOwn, isArray, isObject, keysOf } from '../../cfn/json';
+import { getOwn, isArray, isObject, keysOf, isString } from '../../cfn/json';
 import type { Json } from '../../types';
 
 export const FOR_EACH = 'Fn::ForEach::';
@@ -20,7 +20,7 @@ export function loopTypes(value: Json, out = new Set<string>(), depth = 0): Set<
     if (key.startsWith(FOR_EACH)) loopTypes(v, out, depth + 1);
     else {
       const type = isObject(v) ? getOwn(v, 'Type') : undefined;
-      if (typeof type === 'string') out.add(type);
+      if (isString(type)) out.add(type);
     }
   }
   return out;

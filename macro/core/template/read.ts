@@ -10,7 +10,7 @@
  * state machine's invocation or role that refers to it (see `unreadableIn`).
  */
 import { ReadError, TransformError, type Problem } from '../../errors';
-import { getOwn, hasOwn, isObject, kindOf, isArray, jsonText, keysOf } from '../../cfn/json';
+import { getOwn, hasOwn, isObject, kindOf, isArray, jsonText, keysOf, isString } from '../../cfn/json';
 import { isHole, partsOf, type Part } from '../../cfn/parts';
 import { type SubToken, tokenizeSub } from '../../cfn/sub';
 import { functionNameOf, partitionOf } from '../../cfn/arn';
@@ -80,7 +80,7 @@ export class TemplateIndex {
     if (ref !== undefined) return this.isFunction(ref) ? ref : undefined;
     const pair = getAttPair(value);
     if (pair) return pair[1] === 'Arn' && this.isFunction(pair[0]) ? pair[0] : undefined;
-    if (typeof value === 'string') {
+    if (isString(value)) {
       const name = functionNameOf(value);
       return name === undefined ? undefined : this.functionsByName.get(name);
     }
@@ -127,7 +127,7 @@ export function readTemplate(fragment: unknown, region?: string, accountId?: str
       continue;
     }
     const type = getOwn(raw, 'Type');
-    if (typeof type !== 'string' || type === '') {
+    if (!isString(type) || type === '') {
       index.unreadable.set(id, {
         logicalId: id,
         path: `${path}/Type`,
@@ -149,14 +149,14 @@ export function readTemplate(fragment: unknown, region?: string, accountId?: str
       continue;
     }
     const condition = getOwn(raw, 'Condition');
-    index.resources.set(id, { id, type, properties: props, condition: typeof condition === 'string' ? condition : undefined, raw });
+    index.resources.set(id, { id, type, properties: props, condition: isString(condition) ? condition : undefined, raw });
     if (FUNCTION_TYPES.has(type)) {
       const name = getOwn(props, 'FunctionName');
-      if (typeof name === 'string') index.functionsByName.set(name, id);
+      if (isString(name)) index.functionsByName.set(name, id);
       else if (name !== undefined) {
         const parts = partsOf(name);
         // A name has no ':'; one made only of text is a literal name.
-        if (parts?.some(isHole) && !parts.some((p) => typeof p === 'string' && p.includes(':'))) {
+        if (parts?.some(isHole) && !parts.some((p) => isString(p) && p.includes(':'))) {
           const key = partsKey(parts);
           index.functionsByComposedName.set(key, index.functionsByComposedName.has(key) ? null : id);
         }
@@ -204,7 +204,7 @@ export function referencedResources(value: Json | undefined, resolve: (id: strin
     if (count === 1) {
       const arg = v[key];
       if (key === 'Ref') {
-        if (typeof arg === 'string') add(arg);
+        if (isString(arg)) add(arg);
       } else if (key === 'Fn::GetAtt') {
         const pair = getAttPair(v);
         if (pair) add(pair[0]);
@@ -216,7 +216,7 @@ export function referencedResources(value: Json | undefined, resolve: (id: strin
 
 /** The resources an Fn::Sub argument names (`${X}`, `${X.Attr}`, not its variables); none when it cannot be read. */
 function subReferences(sub: Json, add: (id: string) => void): void {
-  const template = typeof sub === 'string' ? sub : isArray(sub) && typeof sub[0] === 'string' ? sub[0] : undefined;
+  const template = isString(sub) ? sub : isArray(sub) && isString(sub[0]) ? sub[0] : undefined;
   if (template === undefined || !template.includes('${')) return;
   const vars = isArray(sub) && isObject(sub[1]) ? sub[1] : undefined;
   let tokens: SubToken[];
@@ -244,7 +244,7 @@ export function unreadableIn(value: Json | undefined, index: TemplateIndex): Pro
 
 /** A key for a sequence of parts: equal keys, equal expressions (text and intrinsics, compared as JSON). */
 export function partsKey(parts: readonly Part[]): string {
-  return jsonText(parts.map((p) => (typeof p === 'string' ? p : { hole: p.hole })));
+  return jsonText(parts.map((p) => (isString(p) ? p : { hole: p.hole })));
 }
 
 /** The policy resources of the template (POLICY_TYPES) the index holds (those with Properties to read), in template order. */
