@@ -101,7 +101,15 @@ function run(fragment: unknown, options: TransformOptions, locate: Locate | unde
 }
 
 /** What the macro reads or writes: state machines, functions and their published targets, roles and policies. */
-const MATTERS = new Set([...STATE_MACHINE_TYPES, ...FUNCTION_TYPES, ...POLICY_TYPES, CONNECTOR_TYPE, 'AWS::Lambda::Alias', 'AWS::Lambda::Version', 'AWS::IAM::Role']);
+const MATTERS = new Set([
+  ...STATE_MACHINE_TYPES,
+  ...FUNCTION_TYPES,
+  ...POLICY_TYPES,
+  CONNECTOR_TYPE,
+  'AWS::Lambda::Alias',
+  'AWS::Lambda::Version',
+  'AWS::IAM::Role',
+]);
 
 /**
  * An `Fn::ForEach` loop that AWS::LanguageExtensions expands after the macro (template/loops.ts) and that makes
