@@ -7,7 +7,7 @@
  * number is stated in docs/limits.md and tested with the same number (test/unit/limits.test.ts).
  * The texts are in the messages table (messages.ts, `limit.*`).
  */
-import { isArray, keysOf, isString } from './cfn/json';
+import { isArray, keysOf } from './cfn/json';
 import { render } from './messages';
 
 export const LIMITS = {
@@ -161,7 +161,7 @@ function depthBelow(v: object, depth: number, max: number, w: Walk): number {
 
 /** The loose JSON size bound of a value that is no object (an absent list item is written `null`). */
 const scalarBound = (c: unknown): number =>
-  isString(c) ? c.length * 6 + 2 : typeof c === 'number' ? 25 : typeof c === 'boolean' ? 5 : c == null ? 4 : UNBOUNDED;
+  typeof c === 'string' ? c.length * 6 + 2 : typeof c === 'number' ? 25 : typeof c === 'boolean' ? 5 : c == null ? 4 : UNBOUNDED;
 
 /**
  * Fails with the nesting limit when `value` nests deeper than it (`offset` levels sit above it in

@@ -8,7 +8,6 @@
  * warnings in `iam/`, the slot notes of `definition/slots.ts`, read errors) pass through as `{{reason}}`.
  */
 import type { Decision, MessageData, Mode } from './types';
-import { isString } from './cfn/json';
 
 /** A text alone, or a text and its variant in Mode report. */
 type Message =
@@ -182,7 +181,7 @@ function compile(text: string): Compiled {
 /** The text of a message with its data, in the given mode (default: as the run changes the template). */
 export function render(id: MessageId, data: MessageData = {}, mode: Mode = 'rewrite'): string {
   const m: Message = MESSAGES[id];
-  const parts = compile(isString(m) ? m : mode === 'report' && m.report !== undefined ? m.report : m.text);
+  const parts = compile(typeof m === 'string' ? m : mode === 'report' && m.report !== undefined ? m.report : m.text);
   let out = parts[0];
   for (let k = 1; k < parts.length; k += 2) out += String(data[parts[k]] ?? '') + parts[k + 1];
   return out;

@@ -17,7 +17,10 @@ export const isArray: (v: unknown) => v is unknown[] = Array.isArray;
 export const jsonText = JSON.stringify;
 export const keysOf: (o: object) => string[] = Object.keys;
 
-/** `typeof v === 'string'`, under a name the bundle can shorten (the core tests it over a hundred times). */
+/**
+ * `typeof v === 'string'`, under a name the bundle can shorten (the core tests it over a hundred times).
+ * Walkers that run per value, per part or per character keep the `typeof` inline: no call there.
+ */
 export function isString(v: unknown): v is string {
   return typeof v === 'string';
 }

@@ -13,7 +13,7 @@ import type { Context } from 'aws-lambda';
 import { formatCount, LimitError, LIMITS, MEASURED_LEVELS, type Sizes } from '../limits';
 import { render } from '../messages';
 import { MACRO_NAME, type MacroReply } from '../types';
-import { isArray, jsonText, isString } from '../cfn/json';
+import { isArray, jsonText } from '../cfn/json';
 
 /** Time kept for writing the reply and the log lines. */
 export const RESERVE_MS = 1_000;
@@ -121,7 +121,7 @@ function stringBound(s: string, tight: boolean): number {
  * REPLY_DEPTH_MARGIN levels, nests within `maxDepth` here too.)
  */
 export function jsonSizeBound(value: unknown, maxDepth: number, tight = true, depth = 0, sizes?: Sizes): number | undefined {
-  if (isString(value)) return stringBound(value, tight);
+  if (typeof value === 'string') return stringBound(value, tight);
   if (typeof value !== 'object') return typeof value === 'number' ? 25 : typeof value === 'boolean' ? 5 : undefined;
   if (value === null) return 4;
   if (depth >= maxDepth) return undefined;

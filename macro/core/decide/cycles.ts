@@ -17,7 +17,6 @@ import type { Edit } from '../definition/edit';
 import type { TemplateIndex } from '../template/read';
 import type { Json } from '../../types';
 import type { WarmTargets } from '../targets/find';
-import { isString } from '../../cfn/json';
 
 export type CheckedEdit =
   | { kind: 'ok'; edit: Edit }
@@ -65,7 +64,7 @@ export function checkEdit(
   }
   // Only the references the rewrite adds: what the slot refers to already is the template's own.
   const before = new Set<string>();
-  for (const p of edit.slot.leaf.parts) if (!isString(p)) deps.references(p.hole, before);
+  for (const p of edit.slot.leaf.parts) if (typeof p !== 'string') deps.references(p.hole, before);
   const added: string[] = [];
   for (const r of refs) if (!before.has(r)) added.push(r);
   let cycle: string[] | undefined;

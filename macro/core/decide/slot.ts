@@ -160,7 +160,7 @@ function slotStep(root: Step, slot: Slot): Step | undefined {
   for (const w of slot.when) at = step(step(at, w.value ? 0 : 1), w.condition);
   let text = 0;
   for (const p of slot.leaf.parts) {
-    if (isString(p)) {
+    if (typeof p === 'string') {
       text += p.length;
       if (text > KEY_TEXT) return undefined;
       at = step(step(at, 2), p);
@@ -169,8 +169,8 @@ function slotStep(root: Step, slot: Slot): Step | undefined {
     const v = p.hole;
     const fn = intrinsicName(v);
     const arg = fn === undefined ? undefined : (v as Record<string, Json>)[fn];
-    if (isString(arg) && (fn === 'Ref' || fn === 'Fn::GetAtt')) at = step(step(at, fn), arg);
-    else if (fn === 'Fn::GetAtt' && isArray(arg) && arg.length === 2 && isString(arg[0]) && isString(arg[1])) {
+    if (typeof arg === 'string' && (fn === 'Ref' || fn === 'Fn::GetAtt')) at = step(step(at, fn), arg);
+    else if (fn === 'Fn::GetAtt' && isArray(arg) && arg.length === 2 && typeof arg[0] === 'string' && typeof arg[1] === 'string') {
       at = step(step(step(at, 5), arg[0]), arg[1]);
     } else at = step(step(at, 6), v);
   }

@@ -10,7 +10,6 @@ import { ReadError } from '../../errors';
 import type { Part } from '../../cfn/parts';
 import type { Json } from '../../types';
 import type { ArrNode, Binding, HoleSource, Node, ObjNode, StrNode } from './ast';
-import { isString } from '../../cfn/json';
 
 /** Stands for a hole in the flat text (and in a key that holds one); a real U+E000 in the text is told apart by position. */
 export const HOLE_CHAR = '\uE000';
@@ -515,7 +514,7 @@ class Parser {
     }
     if (!read) {
       const k = this.#readString();
-      key = k.parts.map((p) => (isString(p) ? p : HOLE_CHAR)).join('');
+      key = k.parts.map((p) => (typeof p === 'string' ? p : HOLE_CHAR)).join('');
       if (keys !== undefined) key = nameAt(keys.names, key, 0, key.length);
     }
     // A key the shape does not name: its value is checked and left out.

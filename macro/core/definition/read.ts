@@ -231,10 +231,10 @@ function segmentsOf(source: TextSource): Segment[] {
   for (let p = 0; p < pieces.length; p++) {
     const piece = pieces[p];
     const prev = pieces[p - 1];
-    if (p > 0 && delimiter !== '' && !(fold && isString(prev))) {
-      out.push(new Segment(delimiter, p - 1, isString(prev) ? prev.length : 1, p, 0, true));
+    if (p > 0 && delimiter !== '' && !(fold && typeof prev === 'string')) {
+      out.push(new Segment(delimiter, p - 1, typeof prev === 'string' ? prev.length : 1, p, 0, true));
     }
-    if (isString(piece)) out.push(textSegment(fold && p < pieces.length - 1 ? piece + delimiter : piece, p, 0));
+    if (typeof piece === 'string') out.push(textSegment(fold && p < pieces.length - 1 ? piece + delimiter : piece, p, 0));
     else if (typeof piece === 'number' || typeof piece === 'boolean') out.push(new Segment(String(piece), p, 0, p, 1, true));
     else out.push(new Segment(HOLE_MARK, p, 0, p, 1, true, { value: piece, binding: INLINE_BINDING }));
   }
@@ -503,7 +503,7 @@ function place(read: ObjectRead, dst: Node, link: PathLink | null, key: string |
 
 /** The node of a value that is no container: a string leaf, or the shared scalar node. */
 function leafNode(read: ObjectRead, link: PathLink | null, key: string | number, v: Json, fn: string | undefined): Node {
-  if (isString(v)) {
+  if (typeof v === 'string') {
     // Plain strings that findSlots never reads (and that hold no substitution) need no node (an array
     // index is no key it reads).
     if (!SLOT_KEYS.has(key as string) && !v.includes('${')) return DATA_NODE;
@@ -525,13 +525,13 @@ const INLINE: HoleSource = Object.freeze({ binding: INLINE_BINDING });
 /** A string node of `parts` (a fresh array, which becomes the node's when no substitution is in it). */
 function strNode(parts: Part[], loc: Loc, subs: JsonObject | undefined, count: (b: Binding) => void): StrNode {
   const holes: HoleSource[] = [];
-  if (subs === undefined || !parts.some((p) => isString(p) && p.includes('${'))) {
-    for (const p of parts) if (!isString(p)) holes.push(INLINE);
+  if (subs === undefined || !parts.some((p) => typeof p === 'string' && p.includes('${'))) {
+    for (const p of parts) if (typeof p !== 'string') holes.push(INLINE);
     return { kind: 'str', parts, holes: holes.length ? holes : NO_HOLES, loc };
   }
   const out: Part[] = [];
   for (const p of parts) {
-    if (!isString(p)) {
+    if (typeof p !== 'string') {
       out.push(p);
       holes.push(INLINE);
     } else if (p.includes('${')) {

@@ -13,7 +13,7 @@ import { expandParts, formatParts, formatValue, isHole, type Part } from '../../
 import { alternatives, get, textOf, type Node, type StrNode, type When } from './ast';
 import type { Shape } from './parse';
 import { refName } from '../../cfn/intrinsics';
-import { hasOwn, isString } from '../../cfn/json';
+import { hasOwn } from '../../cfn/json';
 import type { Json } from '../../types';
 import { boundedStatePath } from '../../limits';
 
@@ -283,12 +283,12 @@ function resolvedText(node: Node | undefined): string | undefined {
   // A Ref, a GetAtt… stays a hole however far it is expanded: no text (most FunctionNames are one).
   if (node.parts.some(isHole) && node.parts.every(staysHole)) return undefined;
   const parts = expandParts(node.parts);
-  return parts.length === 1 && isString(parts[0]) ? parts[0] : undefined;
+  return parts.length === 1 && typeof parts[0] === 'string' ? parts[0] : undefined;
 }
 
 /** A text part, or a hole that expands to no text (see mayExpandToText). */
 function staysHole(p: Part): boolean {
-  return isString(p) || !mayExpandToText(p.hole);
+  return typeof p === 'string' || !mayExpandToText(p.hole);
 }
 
 /**
@@ -303,12 +303,12 @@ function mayExpandToText(value: Json): boolean {
 
 /** Text of parts with pseudo-parameter holes written as `{AWS-Partition}` and other holes as `{?}` (no colons). */
 function shapeOf(parts: readonly Part[]): string {
-  if (parts.length === 1 && isString(parts[0])) return parts[0].length > 256 ? '' : parts[0];
+  if (parts.length === 1 && typeof parts[0] === 'string') return parts[0].length > 256 ? '' : parts[0];
   // The ARNs it is matched against are short: a long text (a variable used by thousands of states) is not read whole.
   let chars = 0;
   let shape = '';
   for (const p of parts) {
-    if (isString(p)) {
+    if (typeof p === 'string') {
       chars += p.length;
       if (chars > 256) return '';
       shape += p;

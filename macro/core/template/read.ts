@@ -204,7 +204,7 @@ export function referencedResources(value: Json | undefined, resolve: (id: strin
     if (count === 1) {
       const arg = v[key];
       if (key === 'Ref') {
-        if (isString(arg)) add(arg);
+        if (typeof arg === 'string') add(arg);
       } else if (key === 'Fn::GetAtt') {
         const pair = getAttPair(v);
         if (pair) add(pair[0]);
