@@ -25,6 +25,8 @@ export const MESSAGES = {
     "AliasName is '{{aliasName}}', but no alias of this template has that name; a function with one alias with provisioned concurrency uses it, one with several fails",
   // targets
   'targets.note': '{{logicalId}} {{message}}',
+  'definition.substitutionsLoop':
+    'DefinitionSubstitutions holds {{loop}}, not expanded yet (AWS::LanguageExtensions): its keys are not known; CloudFormation expands it first if Transform lists AWS::LanguageExtensions first',
   'template.unexpandedLoop':
     '{{loop}} is not expanded yet (AWS::LanguageExtensions): the resources it makes ({{types}}) are neither checked nor rewritten; CloudFormation expands it first if Transform lists AWS::LanguageExtensions first',
   // state machines

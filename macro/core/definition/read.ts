@@ -20,6 +20,7 @@ import { HOLE_MARK, parseDefinitionText, type HoleInfo, type Shape } from './par
 import { SLOT_FIELDS, SLOT_KEYS, SLOT_SHAPE } from './slots';
 import { intrinsicName, intrinsicNameOfKeys } from '../../cfn/intrinsics';
 import { render } from '../../messages';
+import { FOR_EACH } from '../template/loops';
 
 export type TextSource =
   | { form: 'string'; text: string }
@@ -95,10 +96,14 @@ export function readDefinition(
   if (substitutions !== undefined) {
     if (!isObject(substitutions)) throw new ReadError('DefinitionSubstitutions must be an object');
     subs = substitutions;
-    const keys = keysOf(subs).length;
+    const names = keysOf(subs);
+    const keys = names.length;
     if (keys > LIMITS.substitutions) {
       throw new LimitError('substitutions', render('limit.substitutions', { keys: formatCount(keys), limit: formatCount(LIMITS.substitutions) }));
     }
+    // Keys made by a loop (template/loops.ts) do not exist yet: a `${key}` of the text cannot be told from plain text.
+    const loop = names.find((k) => k.startsWith(FOR_EACH));
+    if (loop) throw new ReadError(render('definition.substitutionsLoop', { loop }));
   }
   const uses = new Map<string, number>();
   const count = (b: Binding): void => {

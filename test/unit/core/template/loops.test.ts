@@ -2,7 +2,8 @@
  * `Fn::ForEach` loops that AWS::LanguageExtensions has not expanded yet (macro/core/template/loops.ts): the
  * macro reads which types a loop makes and warns, naming them, when any is one it reads or rewrites (state
  * machines, functions and their published targets, roles, policies); Mode strict fails on it; `check` lists
- * it as a place it could not check. A loop of anything else passes without a word.
+ * it as a place it could not check. A loop of anything else passes without a word. A loop that makes
+ * DefinitionSubstitutions keys leaves the definition unreadable (definition/read.ts).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -102,5 +103,41 @@ describe('transform: an Fn::ForEach loop not expanded yet', () => {
     ];
     const { report } = transform(template, OPTIONS);
     expect(report.decisions.filter((d) => d.action === 'warning').map((d) => d.data.types)).toEqual(['AWS::Lambda::Alias, AWS::IAM::Policy']);
+  });
+});
+
+describe('readDefinition: DefinitionSubstitutions made by an Fn::ForEach loop not expanded yet', () => {
+  const withLoop = (resource: Json): JsonObject => {
+    const template = load();
+    const resources = template.Resources as JsonObject;
+    delete resources['Fn::ForEach::RegionalFlows'];
+    const dispatch = resources.Dispatch as JsonObject;
+    dispatch.Properties = {
+      RoleArn: { 'Fn::GetAtt': ['FlowRole', 'Arn'] },
+      DefinitionSubstitutions: { 'Fn::ForEach::Arns': ['Name', ['Router'], { '${Name}Arn': resource }] },
+      DefinitionString: '{"StartAt":"Route","States":{"Route":{"Type":"Task","Resource":"${RouterArn}","End":true}}}',
+    };
+    return template;
+  };
+  const why =
+    'DefinitionSubstitutions holds Fn::ForEach::Arns, not expanded yet (AWS::LanguageExtensions): its keys are not known; CloudFormation expands it first if Transform lists AWS::LanguageExtensions first';
+
+  it('that names a warm function: the transform fails, naming the loop (a `${key}` of the text is not plain text)', () => {
+    expect(() => transform(withLoop({ 'Fn::GetAtt': ['Router', 'Arn'] }), OPTIONS)).toThrow(
+      expect.objectContaining({
+        problems: [
+          {
+            logicalId: 'Dispatch',
+            path: 'Resources/Dispatch/Properties/DefinitionString',
+            message: `cannot read the definition, which refers to Router, a function with provisioned concurrency: ${why}`,
+          },
+        ],
+      }),
+    );
+  });
+
+  it('that names no warm function: a warning with the same reason', () => {
+    const { report } = transform(withLoop('arn:aws:lambda:us-east-1:123456789012:function:elsewhere'), OPTIONS);
+    expect(report.decisions.filter((d) => d.action === 'warning').map((d) => [d.messageId, d.data.message])).toEqual([['definition.unreadable', why]]);
   });
 });
