@@ -16,7 +16,7 @@
  *     role (when it is in the template) may invoke every new target, and a state machine whose definition cannot
  *     be read (S3) is left as it is with a warning when its DefinitionSubstitutions name a warm function.
  *  3. Warmed with data uses (`withDataUses`): the invocation's own reference (its DefinitionSubstitutions key, or
- *     the same Fn::Join piece) is also used in a Pass Result and as an aws-sdk:lambda:invoke FunctionName; the
+ *     the same Fn::Join piece) is also used in a Pass Result and as an aws-sdk:lambda:getFunction FunctionName; the
  *     same checks as 2, so those data uses must stay as they are while the invocation moves. (The corpus itself
  *     has no such data uses, so without this stage check (c) would only guard against collateral damage.)
  *
@@ -264,7 +264,7 @@ function runTemplate(name: string, template: Template): Outcome {
   outcome.expectedRewrites = counts.expected;
   outcome.reportedRewrites = counts.reported;
 
-  // 3. Warmed, with the invocations' own references also used as data (Pass Result, aws-sdk:lambda:invoke).
+  // 3. Warmed, with the invocations' own references also used as data (Pass Result, aws-sdk:lambda:getFunction).
   const data = withDataUses(plan.template, warmedSlots, new Set(plan.aliasOf.keys()));
   outcome.dataUses = data.uses.map((u) => `${u.stateMachine}: ${u.fn} via ${u.via}`);
   if (data.uses.length === 0) return outcome;

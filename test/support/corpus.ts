@@ -133,7 +133,8 @@ export interface OracleNote {
   detail: string;
 }
 
-const LAMBDA_INVOKE = /^arn:[a-z-]+:states:::lambda:invoke(\.waitForTaskToken)?$/;
+// The optimized integration and the AWS SDK integration of Lambda's Invoke API (both take FunctionName and Qualifier).
+const LAMBDA_INVOKE = /^arn:[a-z-]+:states:::(aws-sdk:)?lambda:invoke(\.waitForTaskToken)?$/;
 const LAMBDA_ARN = /^arn:[a-z-]+:lambda:/;
 const FULL_ARN = /^arn:([a-z-]+):lambda:([a-z0-9-]+):(\d{12}):function:([A-Za-z0-9_.-]+)(?::([A-Za-z0-9$_-]+))?$/;
 const PARTIAL_ARN = /^(\d{12}):function:([A-Za-z0-9_.-]+)(?::([A-Za-z0-9$_-]+))?$/;
@@ -744,8 +745,8 @@ export interface DataUse {
 
 /**
  * A copy of the template in which each readable state machine that invokes a function of `fns` also uses the very
- * same reference as data, twice: in a Pass state's Result and as the FunctionName of an `aws-sdk:lambda:invoke`
- * task (neither is an invocation the macro may move). The reference is the invocation's own: its
+ * same reference as data, twice: in a Pass state's Result and as the FunctionName of an `aws-sdk:lambda:getFunction`
+ * task (neither is an invocation the macro may move; `aws-sdk:lambda:invoke` is one). The reference is the invocation's own: its
  * DefinitionSubstitutions key (`${key}`, so the key becomes shared) or, in an `Fn::Join` with an empty delimiter,
  * the same intrinsic piece. The two states are inserted first in `States` (unreachable; the macro does not care).
  */
@@ -771,7 +772,7 @@ export function withDataUses(t: Template, slots: OracleSlot[], fns: ReadonlySet<
     const states = /"States"\s*:\s*\{/;
     const text = (hole: string): string =>
       `"${DATA_STATES.pass}":{"Type":"Pass","Result":{"fn":"${hole}"},"End":true},` +
-      `"${DATA_STATES.sdk}":{"Type":"Task","Resource":"arn:aws:states:::aws-sdk:lambda:invoke","Parameters":{"FunctionName":"${hole}"},"End":true},`;
+      `"${DATA_STATES.sdk}":{"Type":"Task","Resource":"arn:aws:states:::aws-sdk:lambda:getFunction","Parameters":{"FunctionName":"${hole}"},"End":true},`;
     const insert = (source: string, hole: string): string | undefined => {
       const m = states.exec(source);
       return m ? source.slice(0, m.index + m[0].length) + text(hole) + source.slice(m.index + m[0].length) : undefined;

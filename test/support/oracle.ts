@@ -107,7 +107,8 @@ export interface Invocation {
   value: string;
 }
 
-const LAMBDA_INVOKE = /^arn:[^:]+:states:::lambda:invoke(\.waitForTaskToken)?$/;
+// The optimized integration and the AWS SDK integration of Lambda's Invoke API (both take FunctionName and Qualifier).
+const LAMBDA_INVOKE = /^arn:[^:]+:states:::(aws-sdk:)?lambda:invoke(\.waitForTaskToken)?$/;
 
 /** The definition of a state machine resource as plain ASL, or undefined when it is not inline. */
 export function definitionOf(resource: Obj): Obj | undefined {

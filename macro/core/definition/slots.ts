@@ -7,7 +7,8 @@
  * conditions that choose it (`when`). A slot is a string that Step Functions uses as the function to invoke:
  * - a Task's `Resource`, when it is a Lambda function ARN;
  * - `Parameters.FunctionName` (JSONPath) or `Arguments.FunctionName` (JSONata) of a Task whose
- *   `Resource` is `arn:<partition>:states:::lambda:invoke` or `...lambda:invoke.waitForTaskToken`.
+ *   `Resource` is `arn:<partition>:states:::lambda:invoke` or `...lambda:invoke.waitForTaskToken`, or the
+ *   AWS SDK integration `arn:<partition>:states:::aws-sdk:lambda:invoke` (and its `.waitForTaskToken`).
  */
 import { expandParts, formatParts, formatValue, isHole, type Part } from '../../cfn/parts';
 import { alternatives, get, textOf, type Node, type StrNode, type When } from './ast';
@@ -100,7 +101,8 @@ export const SLOT_SHAPE: Shape = (() => {
   return machine;
 })();
 
-const LAMBDA_INVOKE = /^arn:(?:aws[a-z-]*|\{AWS-Partition\}):states:::lambda:invoke(?:\.waitForTaskToken)?$/;
+// The optimized integration, and the AWS SDK integration of Lambda's Invoke API (the same FunctionName and Qualifier).
+const LAMBDA_INVOKE = /^arn:(?:aws[a-z-]*|\{AWS-Partition\}):states:::(?:aws-sdk:)?lambda:invoke(?:\.waitForTaskToken)?$/;
 
 /** The slots and notes of a definition (`when`: the conditions that choose it, for a branch of an Fn::If). */
 export function findSlots(root: Node, when: readonly When[] = []): SlotScan {
