@@ -322,7 +322,6 @@ function recordSlot(
 function writeAndGrant(ctx: RunContext, sm: Resource, written: { model: Model; edits: Edit[] }[]): number | undefined {
   const { out, editor } = ctx;
   const edits = written.flatMap((w) => w.edits);
-  const allEdits = edits; // (the loop below names each branch's own `edits`)
   // The role must be read to grant the new targets: a role the macro cannot read fails here.
   const key = roleKey(sm.type);
   const brokenRole = unreadableIn(getOwn(sm.properties, key), ctx.index);
@@ -332,11 +331,11 @@ function writeAndGrant(ctx: RunContext, sm: Resource, written: { model: Model; e
   }
   // Mode report goes through the same steps on the editor, whose result it then discards: it
   // reports the IAM grants the rewrite would add too.
-  for (const { model, edits } of written) {
+  for (const { model, edits: own } of written) {
     try {
       if (model.stored) {
         const src = { source: model.stored.source };
-        const inlined = writeStored(sm, model, model.stored, edits, ctx);
+        const inlined = writeStored(sm, model, model.stored, own, ctx);
         if (isString(inlined)) {
           warn(ctx, sm, 'definition', { templatePath: model.path, stateMachine: sm.id, ...src }, 'definition.cannotInline', { source: inlined });
           return undefined;
@@ -345,7 +344,7 @@ function writeAndGrant(ctx: RunContext, sm: Resource, written: { model: Model; e
           const data = { property: inlined.property, stored: model.stored.ref.property, source: model.stored.source };
           out.add({ action: 'unchanged', topic: 'definition', messageId: 'definition.inlined', data, stateMachine: sm.id, templatePath: model.path, ...src });
         }
-      } else writeDefinition(model, edits, { editor, reserved: ctx.reserved }, model.at, written.length > 1 ? allEdits : edits);
+      } else writeDefinition(model, own, { editor, reserved: ctx.reserved }, model.at, written.length > 1 ? edits : own);
       ctx.deps.changed(sm.id);
     } catch (e) {
       // (Counted as not written: the run fails with this problem, so no summary is seen.)

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { formatSummary } from '../../../../macro/cli/format/summary';
 import { parseTemplateText } from '../../../../macro/cli/yaml/template';
 import { transform } from '../../../../macro/core/transform';
-import type { JsonObject } from '../../../../macro/types';
+import { warmTemplate } from '../../../support/probes';
 
 const FIXTURES = join(__dirname, '..', '..', '..', 'fixtures', 'input');
 const load = (name: string): unknown => parseTemplateText(readFileSync(join(FIXTURES, name), 'utf8'));
@@ -36,32 +36,10 @@ describe('formatSummary', () => {
   });
 
   it('a state that no Fn::If chooses: the line ends with the target, nothing after it', () => {
-    const template: JsonObject = {
-      Resources: {
-        Fn: {
-          Type: 'AWS::Lambda::Function',
-          Properties: { Handler: 'i.h', Runtime: 'nodejs22.x', Role: 'arn:aws:iam::123456789012:role/r', Code: { ZipFile: 'x' } },
-        },
-        FnVersion: { Type: 'AWS::Lambda::Version', Properties: { FunctionName: { Ref: 'Fn' } } },
-        Live: {
-          Type: 'AWS::Lambda::Alias',
-          Properties: {
-            FunctionName: { Ref: 'Fn' },
-            FunctionVersion: { 'Fn::GetAtt': ['FnVersion', 'Version'] },
-            Name: 'live',
-            ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 1 },
-          },
-        },
-        Flow: {
-          Type: 'AWS::StepFunctions::StateMachine',
-          Properties: {
-            RoleArn: 'arn:aws:iam::123456789012:role/flow',
-            Definition: { StartAt: 'Work', States: { Work: { Type: 'Task', Resource: { 'Fn::GetAtt': ['Fn', 'Arn'] }, End: true } } },
-          },
-        },
-      },
-    };
+    const template = warmTemplate({
+      Definition: { StartAt: 'Work', States: { Work: { Type: 'Task', Resource: { 'Fn::GetAtt': ['Fn', 'Arn'] }, End: true } } },
+    });
     const { report } = transform(template, OPTIONS);
-    expect(formatSummary(report).split('\n')[0]).toBe('  rewritten  Flow States.Work: {Fn.Arn} → {Live}');
+    expect(formatSummary(report).split('\n')[0]).toBe('  rewritten  Flow States.Work: {Fn.Arn} → {FnLive}');
   });
 });
