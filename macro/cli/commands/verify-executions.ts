@@ -72,14 +72,21 @@ function enteringState(ev: HistoryEvent, byId: Map<number, HistoryEvent>): strin
 }
 
 /**
- * The function a history event scheduled: a direct Lambda task, or a lambda:invoke integration. Lambda's
+ * The service names (`resourceType`) of a TaskScheduled event whose `invoke` action (also `.waitForTaskToken`)
+ * calls Lambda's Invoke: the optimized integration (`arn:aws:states:::lambda:invoke`) and the AWS SDK one
+ * (`arn:aws:states:::aws-sdk:lambda:invoke`), which the macro rewrites alike (definition/slots.ts).
+ */
+const INVOKE_SERVICES = new Set(['lambda', 'aws-sdk:lambda']);
+
+/**
+ * The function a history event scheduled: a direct Lambda task, or a Lambda Invoke integration. Lambda's
  * Invoke takes the qualifier in FunctionName or in a Qualifier beside it: an unqualified FunctionName with
  * a Qualifier ran `FunctionName:Qualifier`.
  */
 function ranArn(ev: HistoryEvent): string | undefined {
   if (ev.lambdaFunctionScheduledEventDetails?.resource) return ev.lambdaFunctionScheduledEventDetails.resource;
   const t = ev.taskScheduledEventDetails;
-  if (t && t.resourceType === 'lambda' && t.resource?.startsWith('invoke') && t.parameters) {
+  if (t && INVOKE_SERVICES.has(t.resourceType ?? '') && (t.resource === 'invoke' || t.resource?.startsWith('invoke.')) && t.parameters) {
     try {
       const p = JSON.parse(t.parameters) as { FunctionName?: unknown; Qualifier?: unknown };
       if (typeof p.FunctionName !== 'string') return undefined;

@@ -193,6 +193,36 @@ describe('--executions N', () => {
     ]);
   });
 
+  it('the AWS SDK integration of Invoke (resourceType aws-sdk:lambda, also .waitForTaskToken) is what ran too; its other actions are not invocations', async () => {
+    resetEvents();
+    const started = ev('ExecutionStarted', { executionStartedEventDetails: { input: '{}' } });
+    const a = entered('Audit');
+    const audit = taskScheduled('invoke', { FunctionName: fnArn('orders-audit'), Qualifier: 'live', InvocationType: 'Event' }, 'aws-sdk:lambda', a.id);
+    const b = entered('Approve');
+    const approve = taskScheduled('invoke.waitForTaskToken', { FunctionName: `${fnArn('orders-approve')}:live`, Payload: {} }, 'aws-sdk:lambda', b.id);
+    const c = entered('Describe');
+    const describe = taskScheduled('getFunction', { FunctionName: fnArn('orders-audit') }, 'aws-sdk:lambda', c.id);
+    const d = entered('Cold');
+    const cold = taskScheduled('invoke', { FunctionName: fnArn('orders-notify') }, 'aws-sdk:lambda', d.id);
+    serve(mocks, {
+      pages: [[machineResource(ORDER_FLOW)]],
+      machines: [
+        {
+          ...ORDER_FLOW,
+          definition: { StartAt: 'Done', States: { Done: { Type: 'Succeed' } } },
+          executions: [{ name: 'run-1', pages: [[started, a, audit, b, approve, c, describe, d, cold]] }],
+        },
+      ],
+      functions: {},
+    });
+    const result = await verifyStack('orders-prod', clients(), { executions: 1 });
+    expect(result.executions.map((e) => [e.state, e.ran, e.qualifier])).toEqual([
+      ['Audit', `${fnArn('orders-audit')}:live`, 'live'],
+      ['Approve', `${fnArn('orders-approve')}:live`, 'live'],
+      ['Cold', fnArn('orders-notify'), ''],
+    ]);
+  });
+
   it('Map iterations: an invocation belongs to the state its own iteration entered, across history pages', async () => {
     resetEvents();
     const started = ev('ExecutionStarted', { executionStartedEventDetails: { input: '{}' } });
