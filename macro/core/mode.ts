@@ -53,7 +53,8 @@ export class Outcome {
 
   /** A problem only in Mode strict (a decision Mode strict fails on). */
   strictFails(p: StrictProblem): void {
-    this.#problems.push({ problem: p, strictOnly: true });
+    // Counted in every mode, kept only in Mode strict, the one that reads it (a run may have thousands).
+    if (this.#mode === 'strict') this.#problems.push({ problem: p, strictOnly: true });
     this.#strictOnly++;
   }
 

@@ -101,6 +101,9 @@ export type Loc =
   /** A key, or a leaf the macro never edits. */
   | { kind: 'none' };
 
+/** The location of a leaf the macro never places a rewrite in, shared. */
+export const NO_LOC: Loc = Object.freeze({ kind: 'none' });
+
 export function get(node: Node | undefined, key: string): Node | undefined {
   return node?.kind === 'obj' ? node.entries.get(key) : undefined;
 }

@@ -9,7 +9,7 @@
 import { ReadError } from '../../errors';
 import type { Part } from '../../cfn/parts';
 import type { Json } from '../../types';
-import type { ArrNode, Binding, HoleSource, Node, ObjNode, StrNode } from './ast';
+import { NO_LOC, type ArrNode, type Binding, type HoleSource, type Node, type ObjNode, type StrNode } from './ast';
 
 /** Stands for a hole in the flat text (and in a key that holds one); a real U+E000 in the text is told apart by position. */
 export const HOLE_CHAR = '\uE000';
@@ -54,6 +54,8 @@ class Frame {
   keys: Keys | undefined = undefined;
   /** Whether the value at `key` goes into the node (false at a key the shape does not name). */
   store = true;
+  /** Whether a string value here gets its location (see Shape's `placed`). */
+  placed = true;
 }
 
 /** What an object's shape says of its keys. */
@@ -119,6 +121,12 @@ export interface Shape {
   other?: Shape;
   /** Shape of the objects and arrays in an array. */
   items?: Shape;
+  /**
+   * Keys of an object (one that names its keys) whose string values a rewrite may be placed in: only
+   * these strings get their location. Any other string it keeps has none, and is one node for all of
+   * the same plain text (a definition's thousands of `"Type": "Task"`).
+   */
+  placed?: ReadonlySet<string>;
 }
 
 export interface ParseOptions {
@@ -156,6 +164,8 @@ class Parser {
   #depth = 0;
   /** skipContainer's closing codes of the containers it is inside (kept to be reused). */
   readonly #closers: number[] = [];
+  /** The node of each plain text kept without its location (see Shape's `placed`), shared: never mutated. */
+  readonly #plain = new Map<string, StrNode>();
 
   readonly #shape?: Shape;
 
@@ -225,6 +235,7 @@ class Parser {
     frame.shape = shape;
     frame.keys = shape === undefined ? undefined : keysOfShape(shape);
     frame.store = true;
+    frame.placed = true;
     // An object's is set by readKey before each value. In an array, a shape keeps strings only where
     // it expects containers (a Parallel's branch): one there is filled in at deploy time (see readKey).
     frame.keep = shape === undefined || shape.items !== undefined;
@@ -358,7 +369,8 @@ class Parser {
     return this.#fail('bad escape in string');
   }
 
-  #readString(): StrNode {
+  /** The string at the position (its opening quote); `placed`: whether it gets its location (see Shape's `placed`). */
+  #readString(placed = true): StrNode {
     // s[i] is the opening quote
     const s = this.#s;
     const n = this.#n;
@@ -370,7 +382,14 @@ class Parser {
       const c = s.charCodeAt(j);
       if (c === 34) {
         this.#i = j + 1;
-        return { kind: 'str', parts: j > start ? [s.slice(start, j)] : [], holes: NO_HOLES, loc: { kind: 'text', start, end: j } };
+        if (placed) return { kind: 'str', parts: j > start ? [s.slice(start, j)] : [], holes: NO_HOLES, loc: { kind: 'text', start, end: j } };
+        const text = s.slice(start, j);
+        let node = this.#plain.get(text);
+        if (node === undefined) {
+          node = { kind: 'str', parts: j > start ? [text] : [], holes: NO_HOLES, loc: NO_LOC };
+          this.#plain.set(text, node);
+        }
+        return node;
       }
       if (c === 92 || c === HOLE_CODE || c < 0x20) break;
       j++;
@@ -447,7 +466,7 @@ class Parser {
   #scalar(i: number, c: number, keep: boolean): Node {
     const s = this.#s;
     if (c === 34) {
-      if (keep) return this.#readString();
+      if (keep) return this.#readString(this.#depth === 0 || this.#frames[this.#depth - 1].placed);
       this.#i = this.#pastString(i);
       return SCALAR;
     }
@@ -521,6 +540,7 @@ class Parser {
     frame.store = key !== undefined;
     frame.key = key ?? '';
     frame.keep = key !== undefined && (keys === undefined || keys.strings.has(key));
+    frame.placed = keys === undefined || (key !== undefined && frame.shape?.placed?.has(key) === true);
     this.#colon();
   }
 

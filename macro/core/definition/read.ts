@@ -14,7 +14,7 @@ import { partsOf, type Part } from '../../cfn/parts';
 import { tokenizeSub, type SubToken } from '../../cfn/sub';
 import { getOwn, hasOwn, isObject, kindOf, isArray, jsonText, keysOf, isString } from '../../cfn/json';
 import type { Json, JsonObject } from '../../types';
-import type { Binding, HoleSource, IfNode, Loc, Node, StrNode } from './ast';
+import { NO_LOC, type Binding, type HoleSource, type IfNode, type Loc, type Node, type StrNode } from './ast';
 import { expansionError, formatCount, LimitError, LIMITS } from '../../limits';
 import { HOLE_MARK, parseDefinitionText, type HoleInfo, type Shape } from './parse';
 import { SLOT_FIELDS, SLOT_KEYS, SLOT_SHAPE } from './slots';
@@ -423,9 +423,6 @@ function valueLoc(link: PathLink | null, key: string | number): Loc {
   };
 }
 
-/** The location of a leaf the macro never rewrites, shared. */
-const NO_LOC: Loc = Object.freeze({ kind: 'none' });
-
 /** What reading a Definition object carries from value to value. */
 interface ObjectRead {
   subs: JsonObject | undefined;
@@ -435,6 +432,8 @@ interface ObjectRead {
    * the part of them that findSlots reads (undefined: all of it).
    */
   work: { src: Json; keys?: string[]; dst: Node; link: PathLink | null; shape: Shape | undefined }[];
+  /** The node of each plain text read where no rewrite is placed (see leafNode), shared: never mutated. */
+  plain: Map<string, StrNode>;
 }
 
 /**
@@ -449,7 +448,7 @@ function objectToNode(value: JsonObject, subs: JsonObject | undefined, count: (b
   const root: Node = rootIf ? ifNode(value) : { kind: 'obj', entries: new Map() };
   let top: PathLink | null = null;
   for (const key of rootIf ? [...base, 'Fn::If'] : base) top = new PathLink(top, key);
-  const read: ObjectRead = { subs, count, work: [{ src: value, dst: root, link: top, shape: subs ? undefined : SLOT_SHAPE }] };
+  const read: ObjectRead = { subs, count, work: [{ src: value, dst: root, link: top, shape: subs ? undefined : SLOT_SHAPE }], plain: new Map() };
   const { work } = read;
   for (let item = work.pop(); item !== undefined; item = work.pop()) {
     const { src, keys, dst, link, shape } = item;
@@ -513,10 +512,22 @@ function leafNode(read: ObjectRead, link: PathLink | null, key: string | number,
     // index is no key it reads).
     if (!SLOT_KEYS.has(key as string) && !v.includes('${')) return DATA_NODE;
     const loc = valueLoc(link, key);
-    // Most leaves are plain text: their one part is the string (partsOf would copy it twice).
-    if (read.subs === undefined || !v.includes('${')) return { kind: 'str', parts: v === '' ? [] : [v], holes: NO_HOLES, loc };
+    // Most leaves are plain text: their one part is the string (partsOf would copy it twice). One that no
+    // rewrite needs to place (a Type: its location is none) is the same node wherever the text is the same.
+    if (read.subs === undefined || !v.includes('${')) {
+      if (loc !== NO_LOC) return { kind: 'str', parts: v === '' ? [] : [v], holes: NO_HOLES, loc };
+      let node = read.plain.get(v);
+      if (node === undefined) {
+        node = { kind: 'str', parts: v === '' ? [] : [v], holes: NO_HOLES, loc };
+        read.plain.set(v, node);
+      }
+      return node;
+    }
     return strNode([v], loc, read.subs, read.count);
   }
+  // The usual intrinsic value (a Ref, a GetAtt in list form) is one hole, itself: its node at its size.
+  if (fn !== undefined && fn !== 'Fn::Sub' && fn !== 'Fn::Join' && !(fn === 'Fn::GetAtt' && isString((v as JsonObject)[fn])))
+    return { kind: 'str', parts: [{ hole: v }], holes: ONE_INLINE, loc: valueLoc(link, key) };
   if (fn !== undefined) return strNode(partsOf(v, 0, fn) ?? [{ hole: v }], valueLoc(link, key), read.subs, read.count);
   // Numbers, booleans, null: nothing in them to read.
   return DATA_NODE;
@@ -526,14 +537,18 @@ function leafNode(read: ObjectRead, link: PathLink | null, key: string | number,
 const NO_HOLES: HoleSource[] = Object.freeze([]) as unknown as HoleSource[];
 /** The source of a hole written in the Definition itself, shared by all of them. */
 const INLINE: HoleSource = Object.freeze({ binding: INLINE_BINDING });
+/** The holes of a node that is one such hole, shared. */
+const ONE_INLINE: HoleSource[] = Object.freeze([INLINE]) as unknown as HoleSource[];
 
 /** A string node of `parts` (a fresh array, which becomes the node's when no substitution is in it). */
 function strNode(parts: Part[], loc: Loc, subs: JsonObject | undefined, count: (b: Binding) => void): StrNode {
-  const holes: HoleSource[] = [];
   if (subs === undefined || !parts.some((p) => typeof p === 'string' && p.includes('${'))) {
-    for (const p of parts) if (typeof p !== 'string') holes.push(INLINE);
-    return { kind: 'str', parts, holes: holes.length ? holes : NO_HOLES, loc };
+    let n = 0;
+    for (const p of parts) if (typeof p !== 'string') n++;
+    // Every hole is INLINE: its list at its size (one shared when it is one).
+    return { kind: 'str', parts, holes: n === 0 ? NO_HOLES : n === 1 ? ONE_INLINE : new Array<HoleSource>(n).fill(INLINE), loc };
   }
+  const holes: HoleSource[] = [];
   const out: Part[] = [];
   for (const p of parts) {
     if (typeof p !== 'string') {

@@ -85,9 +85,10 @@ export const SLOT_KEYS: ReadonlySet<string> = new Set([...SLOT_FIELDS, 'Type', '
  */
 export const SLOT_SHAPE: Shape = (() => {
   const machine: { children?: ReadonlyMap<string, Shape> } = {};
-  const params: Shape = { strings: new Set(['FunctionName', 'Qualifier']), looked: new Set(['FunctionName.$', 'Qualifier.$']) };
+  const params: Shape = { strings: new Set(['FunctionName', 'Qualifier']), looked: new Set(['FunctionName.$', 'Qualifier.$']), placed: SLOT_FIELDS };
   const state: Shape = {
     strings: new Set(['Type', 'Resource', 'Parameters', 'Arguments']),
+    placed: SLOT_FIELDS,
     children: new Map<string, Shape>([
       ['Parameters', params],
       ['Arguments', params],

@@ -374,6 +374,44 @@ describe('a shape keeps only what a reader needs (SLOT_SHAPE)', () => {
     ),
   })).machine;
 
+  test('only the strings a rewrite may be placed in get their location; every other kept plain text is one node, without one', () => {
+    const text = JSON.stringify({
+      StartAt: 'A',
+      States: {
+        A: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: 'f' }, Next: 'B' },
+        B: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: 'f' }, End: true },
+      },
+    });
+    const root = shaped(text);
+    const state = (name: string): Node | undefined => {
+      const states = root.kind === 'obj' ? root.entries.get('States') : undefined;
+      return states?.kind === 'obj' ? states.entries.get(name) : undefined;
+    };
+    const leaf = (name: string, ...keys: string[]): StrNode => {
+      let n = state(name);
+      for (const k of keys) n = n?.kind === 'obj' ? n.entries.get(k) : undefined;
+      return str(n);
+    };
+    // Type is read, never rewritten: the same node in both states, with no location.
+    expect(leaf('A', 'Type')).toBe(leaf('B', 'Type'));
+    expect(leaf('A', 'Type')).toEqual({ kind: 'str', parts: ['Task'], holes: [], loc: { kind: 'none' } });
+    // Resource and FunctionName may be rewritten: each its own node, at its own place in the text.
+    for (const keys of [['Resource'], ['Parameters', 'FunctionName']]) {
+      const [a, b] = [leaf('A', ...keys), leaf('B', ...keys)];
+      expect(a).not.toBe(b);
+      for (const s of [a, b]) {
+        if (s.loc.kind !== 'text') throw new Error('expected a text location');
+        expect(JSON.parse(`"${text.slice(s.loc.start, s.loc.end)}"`)).toBe(s.parts[0]);
+      }
+      expect(a.loc).not.toEqual(b.loc);
+    }
+    // Without a shape, every string keeps its location.
+    const full = parse(text);
+    const fullStates = full.kind === 'obj' ? full.entries.get('States') : undefined;
+    const fullA = fullStates?.kind === 'obj' ? fullStates.entries.get('A') : undefined;
+    expect(str(fullA?.kind === 'obj' ? fullA.entries.get('Type') : undefined).loc.kind).toBe('text');
+  });
+
   test('findSlots finds the same slots, at the same places, in a shaped and a full tree', () => {
     fc.assert(
       fc.property(machine, fc.constantFrom(undefined, 2), (m, indent) => {
