@@ -54,8 +54,11 @@ class Frame {
   keys: Keys | undefined = undefined;
   /** Whether the value at `key` goes into the node (false at a key the shape does not name). */
   store = true;
-  /** Whether a string value here gets its location (see Shape's `placed`). */
-  placed = true;
+  /**
+   * Whether a string value here gets its location (see Shape's `placed`): true, false, or the pattern
+   * its plain text must match.
+   */
+  placed: boolean | RegExp = true;
 }
 
 /** What an object's shape says of its keys. */
@@ -122,11 +125,12 @@ export interface Shape {
   /** Shape of the objects and arrays in an array. */
   items?: Shape;
   /**
-   * Keys of an object (one that names its keys) whose string values a rewrite may be placed in: only
-   * these strings get their location. Any other string it keeps has none, and is one node for all of
-   * the same plain text (a definition's thousands of `"Type": "Task"`).
+   * Keys of an object (one that names its keys) whose string values a rewrite may be placed in, each
+   * with what its plain text must match for that (undefined: any; a string with a hole always may be):
+   * only these strings get their location. Any other string it keeps has none, and is one node for all
+   * of the same plain text (a definition's thousands of `"Type": "Task"`).
    */
-  placed?: ReadonlySet<string>;
+  placed?: ReadonlyMap<string, RegExp | undefined>;
 }
 
 export interface ParseOptions {
@@ -369,8 +373,8 @@ class Parser {
     return this.#fail('bad escape in string');
   }
 
-  /** The string at the position (its opening quote); `placed`: whether it gets its location (see Shape's `placed`). */
-  #readString(placed = true): StrNode {
+  /** The string at the position (its opening quote); `placed`: whether it gets its location (see Frame's `placed`). */
+  #readString(placed: boolean | RegExp = true): StrNode {
     // s[i] is the opening quote
     const s = this.#s;
     const n = this.#n;
@@ -382,8 +386,9 @@ class Parser {
       const c = s.charCodeAt(j);
       if (c === 34) {
         this.#i = j + 1;
-        if (placed) return { kind: 'str', parts: j > start ? [s.slice(start, j)] : [], holes: NO_HOLES, loc: { kind: 'text', start, end: j } };
         const text = s.slice(start, j);
+        if (placed === true || (placed !== false && placed.test(text)))
+          return { kind: 'str', parts: j > start ? [text] : [], holes: NO_HOLES, loc: { kind: 'text', start, end: j } };
         let node = this.#plain.get(text);
         if (node === undefined) {
           node = { kind: 'str', parts: j > start ? [text] : [], holes: NO_HOLES, loc: NO_LOC };
@@ -540,7 +545,8 @@ class Parser {
     frame.store = key !== undefined;
     frame.key = key ?? '';
     frame.keep = key !== undefined && (keys === undefined || keys.strings.has(key));
-    frame.placed = keys === undefined || (key !== undefined && frame.shape?.placed?.has(key) === true);
+    const placed = frame.shape?.placed;
+    frame.placed = keys === undefined || (key !== undefined && placed?.has(key) === true && (placed.get(key) ?? true));
     this.#colon();
   }
 

@@ -17,7 +17,7 @@ import type { Json, JsonObject } from '../../types';
 import { NO_LOC, type Binding, type HoleSource, type IfNode, type Loc, type Node, type StrNode } from './ast';
 import { expansionError, formatCount, LimitError, LIMITS } from '../../limits';
 import { HOLE_MARK, parseDefinitionText, type HoleInfo, type Shape } from './parse';
-import { SLOT_FIELDS, SLOT_KEYS, SLOT_SHAPE } from './slots';
+import { PLACED, SLOT_KEYS, SLOT_SHAPE } from './slots';
 import { intrinsicName, intrinsicNameOfKeys } from '../../cfn/intrinsics';
 import { render } from '../../messages';
 import { FOR_EACH } from '../template/loops';
@@ -406,12 +406,12 @@ const EAGER_PATH_DEPTH = 24;
 
 /**
  * The location of the value at `key` under `link`; a deep one's path is written out on first read
- * (only a rewrite or the CLI reads it). Only where the macro may rewrite a value (see SLOT_FIELDS):
+ * (only a rewrite or the CLI reads it). Only where the macro may rewrite a value (see PLACED):
  * no other leaf's location is ever read.
  */
-function valueLoc(link: PathLink | null, key: string | number): Loc {
-  // (An array index is none of them.)
-  if (!SLOT_FIELDS.has(key as string)) return NO_LOC;
+function valueLoc(link: PathLink | null, key: string | number, text?: string): Loc {
+  // (An array index is none of them.) A plain text must match its pattern (see PLACED).
+  if (!PLACED.has(key as string) || (text !== undefined && PLACED.get(key as string)?.test(text) === false)) return NO_LOC;
   if (!link || link.depth < EAGER_PATH_DEPTH) return { kind: 'value', path: pathOf(link, key) };
   let path: (string | number)[] | undefined;
   return {
@@ -511,7 +511,7 @@ function leafNode(read: ObjectRead, link: PathLink | null, key: string | number,
     // Plain strings that findSlots never reads (and that hold no substitution) need no node (an array
     // index is no key it reads).
     if (!SLOT_KEYS.has(key as string) && !v.includes('${')) return DATA_NODE;
-    const loc = valueLoc(link, key);
+    const loc = valueLoc(link, key, v.includes('${') ? undefined : v);
     // Most leaves are plain text: their one part is the string (partsOf would copy it twice). One that no
     // rewrite needs to place (a Type: its location is none) is the same node wherever the text is the same.
     if (read.subs === undefined || !v.includes('${')) {

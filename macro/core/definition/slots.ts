@@ -73,6 +73,20 @@ export interface SlotScan {
 /** The keys of the string values that the macro may rewrite: a slot's, or an explicit Qualifier's. */
 export const SLOT_FIELDS: ReadonlySet<string> = new Set(['Resource', 'FunctionName', 'Qualifier']);
 
+/** A Task's Resource that is a Lambda function's ARN: a direct invocation, whose Resource is its slot. */
+const DIRECT_LAMBDA = /^arn:[^:]*:lambda:/;
+
+/**
+ * The SLOT_FIELDS, each with what its plain text must match for a rewrite to be placed in it: a Resource
+ * only when it is a function's ARN (a service integration's, `arn:aws:states:::lambda:invoke`, never is);
+ * undefined: any. A string with a hole may always be (see Shape's `placed`).
+ */
+export const PLACED: ReadonlyMap<string, RegExp | undefined> = new Map([
+  ['Resource', DIRECT_LAMBDA],
+  ['FunctionName', undefined],
+  ['Qualifier', undefined],
+]);
+
 /** The keys whose string values findSlots reads; definition readers may drop every other string. */
 export const SLOT_KEYS: ReadonlySet<string> = new Set([...SLOT_FIELDS, 'Type', 'Parameters', 'Arguments', 'RoleArn']);
 
@@ -85,10 +99,10 @@ export const SLOT_KEYS: ReadonlySet<string> = new Set([...SLOT_FIELDS, 'Type', '
  */
 export const SLOT_SHAPE: Shape = (() => {
   const machine: { children?: ReadonlyMap<string, Shape> } = {};
-  const params: Shape = { strings: new Set(['FunctionName', 'Qualifier']), looked: new Set(['FunctionName.$', 'Qualifier.$']), placed: SLOT_FIELDS };
+  const params: Shape = { strings: new Set(['FunctionName', 'Qualifier']), looked: new Set(['FunctionName.$', 'Qualifier.$']), placed: PLACED };
   const state: Shape = {
     strings: new Set(['Type', 'Resource', 'Parameters', 'Arguments']),
-    placed: SLOT_FIELDS,
+    placed: PLACED,
     children: new Map<string, Shape>([
       ['Parameters', params],
       ['Arguments', params],
@@ -200,7 +214,7 @@ function scanTask(state: string, statePath: string, task: Node, when: readonly W
     return;
   }
   // A direct Lambda invocation: the Resource is the function's ARN (or a reference to it).
-  if (/^arn:[^:]*:lambda:/.test(shape) || (parts.length > 0 && isHole(parts[0]))) {
+  if (DIRECT_LAMBDA.test(shape) || (parts.length > 0 && isHole(parts[0]))) {
     slots.push(slotOf(state, statePath, 'Resource', resource, order, when, credentialsOf(task)));
   }
 }

@@ -379,7 +379,9 @@ describe('a shape keeps only what a reader needs (SLOT_SHAPE)', () => {
       StartAt: 'A',
       States: {
         A: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: 'f' }, Next: 'B' },
-        B: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: 'f' }, End: true },
+        B: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: 'f' }, Next: 'C' },
+        C: { Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:123456789012:function:g', Next: 'D' },
+        D: { Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:123456789012:function:g', End: true },
       },
     });
     const root = shaped(text);
@@ -392,12 +394,18 @@ describe('a shape keeps only what a reader needs (SLOT_SHAPE)', () => {
       for (const k of keys) n = n?.kind === 'obj' ? n.entries.get(k) : undefined;
       return str(n);
     };
-    // Type is read, never rewritten: the same node in both states, with no location.
-    expect(leaf('A', 'Type')).toBe(leaf('B', 'Type'));
+    // Type is read, never rewritten: the same node in every state, with no location. So is a service
+    // integration's Resource (the task's FunctionName is its slot).
+    expect(leaf('A', 'Type')).toBe(leaf('D', 'Type'));
     expect(leaf('A', 'Type')).toEqual({ kind: 'str', parts: ['Task'], holes: [], loc: { kind: 'none' } });
-    // Resource and FunctionName may be rewritten: each its own node, at its own place in the text.
-    for (const keys of [['Resource'], ['Parameters', 'FunctionName']]) {
-      const [a, b] = [leaf('A', ...keys), leaf('B', ...keys)];
+    expect(leaf('A', 'Resource')).toBe(leaf('B', 'Resource'));
+    expect(leaf('A', 'Resource').loc).toEqual({ kind: 'none' });
+    // A function's ARN as the Resource, and a FunctionName, may be rewritten: each its own node, at its own place in the text.
+    for (const [x, y, keys] of [
+      ['C', 'D', ['Resource']],
+      ['A', 'B', ['Parameters', 'FunctionName']],
+    ] as const) {
+      const [a, b] = [leaf(x, ...keys), leaf(y, ...keys)];
       expect(a).not.toBe(b);
       for (const s of [a, b]) {
         if (s.loc.kind !== 'text') throw new Error('expected a text location');
