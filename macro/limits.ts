@@ -7,7 +7,8 @@
  * number is stated in docs/limits.md and tested with the same number (test/unit/limits.test.ts).
  * The texts are in the messages table (messages.ts, `limit.*`).
  */
-import { isArray, keysOf } from './cfn/json';
+import { asObject, getOwn, isArray, isObject, keysOf } from './cfn/json';
+import type { Json } from './types';
 import { render } from './messages';
 
 export const LIMITS = {
@@ -168,61 +169,33 @@ function looseBound(v: unknown): number {
 
 /**
  * What the core's writes add to the loose JSON size bound (see Sizes) of each resource they change:
- * its `listener` is told of each value the editor sets (cfn/json.ts EditListener). `record` then gives
- * each changed resource of the output its input's bound and that growth, so that the edge bounds it
- * without walking it again (for a definition of thousands of states, or a role of many grants).
- * Each write adds what it may: the new value's bound less the old one's, or, for a list that only
- * grew at its end (a statement's Resource with one more target), its new items'. A removal adds
- * nothing (a looser bound, never a lower one).
+ * `listener` is told of each value the editor sets (cfn/json.ts EditListener); `record` then gives each
+ * changed resource of the output its input's bound and that growth, so that the edge bounds it without
+ * walking it again (a definition of thousands of states). Each write adds its value's bound less the
+ * one it replaces (a new key: with the key); a removal adds nothing (a looser bound, never a lower one).
  */
 export class SizeGrowth {
   readonly #growth = new Map<string, number>();
 
   readonly listener = (resource: string | undefined, container: object, key: string | number, old: unknown, value: unknown): void => {
-    if (resource !== undefined) this.#growth.set(resource, (this.#growth.get(resource) ?? 0) + growthOf(container, key, old, value));
+    if (resource === undefined) return;
+    // A new list item: its comma, and `null,` for each item skipped to reach it. A new map key: its quoted
+    // text, colon and comma (as depthBelow counts it).
+    const before =
+      old !== undefined ? looseBound(old) : isArray(container) ? -1 - Math.max(0, Number(key) - container.length) * 5 : -String(key).length * 6 - 4;
+    // (A value JSON does not write as such has no bound to take off.)
+    this.#growth.set(resource, (this.#growth.get(resource) ?? 0) + looseBound(value) - (before < UNBOUNDED ? before : 0));
   };
 
   /** The bound of each resource of `output` that the writes changed, from its input's in `sizes`. */
-  record(sizes: Sizes, input: unknown, output: unknown): void {
-    const before = resourcesOf(input);
-    const after = resourcesOf(output);
-    if (before === undefined || after === undefined) return;
+  record(sizes: Sizes, input: Json, output: Json): void {
+    const before = asObject(getOwn(input, 'Resources'));
+    const after = asObject(getOwn(output, 'Resources'));
     for (const [id, grown] of this.#growth) {
-      const a = before[id];
-      const b = after[id];
-      if (typeof a !== 'object' || a === null || typeof b !== 'object' || b === null || a === b) continue;
-      const n = sizes.get(a);
-      if (n !== undefined) sizes.set(b, n + grown);
+      const n = sizes.get(before[id] as object);
+      if (n !== undefined && isObject(after[id]) && after[id] !== before[id]) sizes.set(after[id], n + grown);
     }
   }
-}
-
-/** The Resources map of a template, if it has one. */
-function resourcesOf(template: unknown): Record<string, unknown> | undefined {
-  const r = typeof template === 'object' && template !== null && !isArray(template) ? (template as Record<string, unknown>).Resources : undefined;
-  return typeof r === 'object' && r !== null && !isArray(r) ? (r as Record<string, unknown>) : undefined;
-}
-
-/** How much setting `value` at `key` of `container` in place of `old` (undefined: a new key) may add to the loose bound. */
-function growthOf(container: object, key: string | number, old: unknown, value: unknown): number {
-  if (old === undefined) {
-    // A new map key: its quoted text, colon and comma (as depthBelow counts it). A new list item: its
-    // comma, and `null,` for each item skipped to reach it.
-    if (!isArray(container)) return looseBound(value) + String(key).length * 6 + 4;
-    return looseBound(value) + 1 + Math.max(0, Number(key) - container.length) * 5;
-  }
-  if (isArray(old) && isArray(value) && value.length >= old.length) {
-    let k = 0;
-    while (k < old.length && value[k] === old[k]) k++;
-    if (k === old.length) {
-      let n = 0;
-      for (; k < value.length; k++) n += looseBound(value[k]) + 1;
-      return n;
-    }
-  }
-  // (A value JSON does not write as such has no bound to take off.)
-  const before = looseBound(old);
-  return before >= UNBOUNDED ? looseBound(value) : looseBound(value) - before;
 }
 
 /** The loose JSON size bound of a value that is no object (an absent list item is written `null`). */

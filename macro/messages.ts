@@ -18,6 +18,18 @@ type Message =
       report?: string;
     };
 
+/** Phrases that several messages share (written once in the bundle). */
+const NOT_THE_WARM_QUALIFIER = ', which has no provisioned concurrency (that is on {{target}}); an explicit qualifier is left as it is';
+const NO_ENABLED_REASON = 'function {{fn}} needs no published target for {{reasons}} (the Reasons the macro acts on)';
+const CANNOT_TELL_QUALIFIER = '; the macro cannot tell whether it invokes the provisioned concurrency of {{fn}}';
+const PUBLISHED_NEEDED = ', a published target, which its {{reasons}} configuration needs';
+const EXISTS_ONLY_WHEN = 'the provisioned concurrency of {{target}} exists only when condition {{condition}} is ';
+const EXPANDED_FIRST = 'not expanded yet (AWS::LanguageExtensions): ';
+const EXPANDS_FIRST = '; CloudFormation expands it first if Transform lists AWS::LanguageExtensions first';
+const INLINE_AS = ' inline as {{property}} in place of {{stored}} (read from {{source}})';
+const NOTHING_CHANGED = ' (Mode report: nothing changed)';
+const FROM_CANNOT = '{{field}} is {{from}}, which the macro cannot ';
+
 export const MESSAGES = {
   // parameters
   'parameters.notAStateMachine': '{{list}} names {{id}}, which is not a state machine in this template (state machines: {{machines}})',
@@ -25,10 +37,8 @@ export const MESSAGES = {
     "AliasName is '{{aliasName}}', but no alias of this template has that name; a function with one alias with provisioned concurrency uses it, one with several fails",
   // targets
   'targets.note': '{{logicalId}} {{message}}',
-  'definition.substitutionsLoop':
-    'DefinitionSubstitutions holds {{loop}}, not expanded yet (AWS::LanguageExtensions): its keys are not known; CloudFormation expands it first if Transform lists AWS::LanguageExtensions first',
-  'template.unexpandedLoop':
-    '{{loop}} is not expanded yet (AWS::LanguageExtensions): the resources it makes ({{types}}) are neither checked nor rewritten; CloudFormation expands it first if Transform lists AWS::LanguageExtensions first',
+  'definition.substitutionsLoop': `DefinitionSubstitutions holds {{loop}}, ${EXPANDED_FIRST}its keys are not known${EXPANDS_FIRST}`,
+  'template.unexpandedLoop': `{{loop}} is ${EXPANDED_FIRST}the resources it makes ({{types}}) are neither checked nor rewritten${EXPANDS_FIRST}`,
   // state machines
   'stateMachine.skipped': 'skipped by the StateMachines/Exclude parameters',
   'stateMachine.noDefinition': '{{stateMachine}} has no Definition or DefinitionString',
@@ -60,42 +70,39 @@ export const MESSAGES = {
   'definition.cannotInline':
     "the rewritten definition cannot go inline: SAM's Definition must be a JSON object, and the text at {{source}} is JSON only once DefinitionSubstitutions apply; its invocations are left as they are",
   'definition.inlined': {
-    text: 'the rewritten definition goes inline as {{property}} in place of {{stored}} (read from {{source}})',
-    report: 'the rewritten definition would go inline as {{property}} in place of {{stored}} (read from {{source}})',
+    text: `the rewritten definition goes${INLINE_AS}`,
+    report: `the rewritten definition would go${INLINE_AS}`,
   },
   // decisions about one slot (decide/slot.ts)
   'decide.noProvisionedConcurrency': 'function {{fn}} has no provisioned concurrency',
-  'decide.noEnabledReason': 'function {{fn}} needs no published target for {{reasons}} (the Reasons the macro acts on)',
+  'decide.noEnabledReason': NO_ENABLED_REASON,
   'decide.warmQualifier': 'already invokes {{id}}, which has provisioned concurrency',
-  'decide.otherQualifier': 'invokes {{id}}, which has no provisioned concurrency (that is on {{target}}); an explicit qualifier is left as it is',
+  'decide.otherQualifier': `invokes {{id}}${NOT_THE_WARM_QUALIFIER}`,
   'decide.warmAlias': "already invokes alias '{{qualifier}}', which has provisioned concurrency",
   'decide.coldQualifier': "explicit qualifier ':{{qualifier}}' has no provisioned concurrency; left as it is",
   'decide.guarded': 'already guarded by the macro (Fn::If on the target condition)',
   // a function whose configuration needs a published target (macro/core/targets/reasons.ts; docs/reasons.md)
-  'decide.warmPublished': 'already invokes {{id}}, a published target, which its {{reasons}} configuration needs',
-  'decide.warmPublishedAlias': "already invokes alias '{{qualifier}}', a published target, which its {{reasons}} configuration needs",
+  'decide.warmPublished': `already invokes {{id}}${PUBLISHED_NEEDED}`,
+  'decide.warmPublishedAlias': `already invokes alias '{{qualifier}}'${PUBLISHED_NEEDED}`,
   'decide.explicitLatest': 'already invokes {{target}}: the template publishes no version of {{fn}}, and a durable function accepts $LATEST',
   'decide.unpublished':
     'function {{fn}} has {{reasons}} ({{property}}), but the template publishes no version of it: its unqualified ARN {{unqualified}}; to fix it, {{fix}}',
   'decide.unpublishedManagedInstances':
     'function {{fn}} runs on Managed Instances (CapacityProviderConfig) with PublishToLatestPublished: false, and the template publishes no version of it: Lambda runs an unqualified call on $LATEST.PUBLISHED, which the macro cannot tell exists; to fix it, {{fix}}, or leave PublishToLatestPublished at its default',
-  'decide.unresolved':
-    '{{field}} is {{from}}, which the macro cannot resolve to a function of this template or to a literal ARN; if that function has provisioned concurrency, point the state at its alias yourself',
-  'decide.absent': 'the provisioned concurrency of {{target}} exists only when condition {{condition}} is false, and this state machine only when it is true',
-  'decide.absentInBranch':
-    'the provisioned concurrency of {{target}} exists only when condition {{condition}} is {{exists}}, and this state (in a branch of Fn::If on {{condition}}, which CloudFormation resolves at deploy time) only when it is {{absent}}',
+  'decide.unresolved': `${FROM_CANNOT}resolve to a function of this template or to a literal ARN; if that function has provisioned concurrency, point the state at its alias yourself`,
+  'decide.absent': `${EXISTS_ONLY_WHEN}false, and this state machine only when it is true`,
+  'decide.absentInBranch': `${EXISTS_ONLY_WHEN}{{exists}}, and this state (in a branch of Fn::If on {{condition}}, which CloudFormation resolves at deploy time) only when it is {{absent}}`,
   'decide.branches': '{{field}} is Fn::If on {{condition}} (resolved at deploy time), and no branch moves: {{branches}}',
   'decide.branchUnresolved': '{{branch}}: {{written}}, which the macro cannot resolve to a function',
   'decide.branchExternal': '{{branch}}: {{arn}}, not a function of this template',
   'decide.branchWarm': '{{branch}}: already warm ({{fn}})',
   'decide.branchCold': '{{branch}}: function {{fn}} has no provisioned concurrency',
-  'decide.branchNoEnabledReason': '{{branch}}: function {{fn}} needs no published target for {{reasons}} (the Reasons the macro acts on)',
+  'decide.branchNoEnabledReason': `{{branch}}: ${NO_ENABLED_REASON}`,
   'decide.branchQualified': '{{branch}}: {{fn}} through an explicit qualifier, left as it is',
-  'decide.qualifierDynamic': '{{field}}.$ is computed at run time; the macro cannot tell whether it invokes the provisioned concurrency of {{fn}}',
-  'decide.qualifierNotString': '{{field}} is not a string; the macro cannot tell whether it invokes the provisioned concurrency of {{fn}}',
-  'decide.qualifierUnresolved':
-    '{{field}} is {{from}}, which the macro cannot compare with the provisioned concurrency of {{fn}} (on {{target}}); if it is not that qualifier, point the state at it yourself',
-  'decide.qualifierCold': '{{field}} invokes {{what}}, which has no provisioned concurrency (that is on {{target}}); an explicit qualifier is left as it is',
+  'decide.qualifierDynamic': `{{field}}.$ is computed at run time${CANNOT_TELL_QUALIFIER}`,
+  'decide.qualifierNotString': `{{field}} is not a string${CANNOT_TELL_QUALIFIER}`,
+  'decide.qualifierUnresolved': `${FROM_CANNOT}compare with the provisioned concurrency of {{fn}} (on {{target}}); if it is not that qualifier, point the state at it yourself`,
+  'decide.qualifierCold': `{{field}} invokes {{what}}${NOT_THE_WARM_QUALIFIER}`,
   'decide.externalNotLookedUp': '{{written}} is not a function in this template; set ResolveExternal to look it up',
   'decide.lookupFailed': 'lookup of {{arn}} failed: {{message}}',
   'decide.externalCold': '{{arn}} has no alias with provisioned concurrency',
@@ -112,7 +119,7 @@ export const MESSAGES = {
   'invocation.explicitColdPathPublished': 'the published target that the {{reasons}} configuration needs',
   'invocation.rewritten': {
     text: '{{field}} now invokes {{target}}{{because}}{{literal}}',
-    report: '{{field}} would invoke {{target}}{{because}}{{literal}} (Mode report: nothing changed)',
+    report: `{{field}} would invoke {{target}}{{because}}{{literal}}${NOTHING_CHANGED}`,
   },
   'invocation.because': ' ({{reasons}})',
   'invocation.literal': ' by its literal ARN (a reference would make a circular dependency: {{cycle}})',
@@ -129,10 +136,10 @@ export const MESSAGES = {
   // IAM
   'iam.granted': {
     text: 'lambda:InvokeFunction on {{target}}: {{how}}',
-    report: 'lambda:InvokeFunction on {{target}}: {{how}} (Mode report: nothing changed)',
+    report: `lambda:InvokeFunction on {{target}}: {{how}}${NOTHING_CHANGED}`,
   },
   'iam.warning': '{{reason}}',
-  'iam.guardrailExtended': { text: '{{how}}', report: '{{how}} (Mode report: nothing changed)' },
+  'iam.guardrailExtended': { text: '{{how}}', report: `{{how}}${NOTHING_CHANGED}` },
   'iam.note': '{{reason}}',
   // Mode strict: a warning becomes a problem
   'strict.problem': '{{where}}{{message}} (Mode strict)',

@@ -19,7 +19,7 @@ import { describeLocation, storedRef } from './definition/stored';
 import { writeDefinition } from './definition/write';
 import { ReadError } from '../errors';
 import type { Grant, IamFixer } from './iam';
-import { strictProblem, type Outcome, type DecisionRecord } from './mode';
+import { strictProblem, type Outcome, type DecisionRecord, type StrictProblem } from './mode';
 import { classifyParts } from './decide/references';
 import { metadataEntries } from './report';
 import { decideOnce, decideQualifier, reasonOf, type SlotDecision } from './decide/slot';
@@ -109,6 +109,11 @@ function stateDecision(
   return d;
 }
 
+/** The problem Mode strict makes of a cold invocation, built only in Mode strict. */
+function coldStrict(out: Outcome, sm: Resource, w: Where, statePath: string, reason: () => string): StrictProblem {
+  return () => ({ logicalId: sm.id, path: w.templatePath, message: out.text('invocation.coldStrict', { statePath, reason: reason() }) });
+}
+
 /** Records a warning; in Mode strict, a problem (with `strictText`, else the warning's text). */
 function warnState(ctx: RunContext, d: DecisionRecord, strictText?: string): void {
   ctx.out.add(d, () => strictProblem(d.stateMachine, d.templatePath, strictText ?? ctx.out.text(d.messageId, d.data), d.statePath));
@@ -196,18 +201,16 @@ function recordNote(ctx: RunContext, sm: Resource, n: SlotNote, w: Where): void 
         ? ctx.out.text('invocation.explicitColdPathProvisioned')
         : ctx.out.text('invocation.explicitColdPathPublished', { reasons: describeReasons(reasons) });
     const data = { reason: n.message, fn: cold.fn, why: cold.why, what };
-    // What `check` reports as a cold path, Mode strict fails on: an explicit choice is still a cold one.
-    const strict = {
-      logicalId: sm.id,
-      path: w.templatePath,
-      message: ctx.out.text('invocation.coldStrict', { statePath: n.statePath, reason: ctx.out.text('invocation.explicitColdPath', data) }),
-    };
     const d = stateDecision(w, n, 'unchanged', 'invocation.explicitColdPath', data);
     d.function = cold.fn;
     d.coldPath = true;
     d.reasons = reasons;
     d.consequence = consequenceOf(reasons, cold.why === 'Qualifier $LATEST');
-    ctx.out.add(d, strict);
+    // What `check` reports as a cold path, Mode strict fails on: an explicit choice is still a cold one.
+    ctx.out.add(
+      d,
+      coldStrict(ctx.out, sm, w, n.statePath, () => ctx.out.text('invocation.explicitColdPath', data)),
+    );
   } else ctx.out.add(stateDecision(w, n, 'unchanged', 'invocation.note', { reason: n.message }));
 }
 
@@ -274,9 +277,7 @@ function recordSlot(
       return undefined;
     }
     case 'cold': {
-      const strict = d.strict
-        ? () => ({ logicalId: sm.id, path: w.templatePath, message: out.text('invocation.coldStrict', { statePath: slot.statePath, reason: reasonOf(d) }) })
-        : undefined;
+      const strict = d.strict ? coldStrict(out, sm, w, slot.statePath, () => reasonOf(d)) : undefined;
       const r = stateDecision(w, slot, 'cold', d.messageId, d.data);
       r.function = d.fn;
       r.coldPath = d.warmElsewhere !== false && d.fn !== undefined && ctx.targets.isWarm(d.fn) ? true : undefined;

@@ -299,6 +299,11 @@ function targetGrants(target: WarmTarget): Edit['grants'] {
   return (target.alternatives ?? [target]).map((t) => ({ fn: t.fn, value: guard(t.guards, t.value, { 'Fn::GetAtt': [t.fn, 'Arn'] }) }));
 }
 
+/** Whether an explicit qualifier written as text is an alias of `fn` with provisioned concurrency. */
+function isWarmAlias(targets: WarmTargets, fn: string, text: string | undefined): text is string {
+  return text !== undefined && text !== '$LATEST' && targets.warmAliasNames(fn).includes(text);
+}
+
 /**
  * An invocation through a qualifier (`Ref id`, or the alias name `qualifier`) that is already the right
  * target: warm, because of its provisioned concurrency or of the function's configuration.
@@ -477,9 +482,7 @@ export function decideQualifier(note: SlotNote, ctx: DecideContext): { slot: Slo
   if (res.status === 'error') {
     // Several candidate aliases, and the task already pins one of them (or the version one of them
     // points to): that is the choice AliasName would make, so the invocation is already on its target.
-    if (text !== undefined && text !== '$LATEST' && ctx.targets.warmAliasNames(fn).includes(text)) {
-      return { slot, decision: warmQualifier(ctx.targets, fn, { qualifier: text }) };
-    }
+    if (isWarmAlias(ctx.targets, fn, text)) return { slot, decision: warmQualifier(ctx.targets, fn, { qualifier: text }) };
     const pinned = text === undefined && single !== undefined ? versionOf(fn, single, ctx.targets) : undefined;
     if (pinned?.kind === 'qualifier' && ctx.targets.isWarmQualifier(pinned.id)) {
       return { slot, decision: warmQualifier(ctx.targets, fn, { id: pinned.id }) };
@@ -505,9 +508,7 @@ export function decideQualifier(note: SlotNote, ctx: DecideContext): { slot: Slo
   if (version?.kind === 'qualifier' && ctx.targets.isWarmQualifier(version.id)) {
     return { slot, decision: warmQualifier(ctx.targets, fn, { id: version.id }) };
   }
-  if (text !== undefined && text !== '$LATEST' && ctx.targets.warmAliasNames(fn).includes(text)) {
-    return { slot, decision: warmQualifier(ctx.targets, fn, { qualifier: text }) };
-  }
+  if (isWarmAlias(ctx.targets, fn, text)) return { slot, decision: warmQualifier(ctx.targets, fn, { qualifier: text }) };
   if (res.status !== 'warm') return { slot, decision: coldFn };
   const target = res.target;
   const moves = text === '$LATEST' || (version?.kind === 'qualifier' && ctx.targets.aliases.get(target.id)?.version === version.id);

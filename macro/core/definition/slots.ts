@@ -119,6 +119,10 @@ export const SLOT_SHAPE: Shape = (() => {
 // The optimized integration, and the AWS SDK integration of Lambda's Invoke API (the same FunctionName and Qualifier).
 const LAMBDA_INVOKE = /^arn:(?:aws[a-z-]*|\{AWS-Partition\}):states:::(?:aws-sdk:)?lambda:invoke(?:\.waitForTaskToken)?$/;
 
+/** The note on a value filled in at deploy time, which the macro cannot read inside. */
+const deployTimeText = (what: string, value: string): string =>
+  `${what} is ${value}, which CloudFormation fills in at deploy time; the macro cannot read inside it`;
+
 /** The slots and notes of a definition (`when`: the conditions that choose it, for a branch of an Fn::If). */
 export function findSlots(root: Node, when: readonly When[] = []): SlotScan {
   const slots: Slot[] = [];
@@ -132,7 +136,7 @@ export function findSlots(root: Node, when: readonly When[] = []): SlotScan {
       state,
       statePath: where,
       kind: 'deploy-time',
-      message: `${what} is ${value}, which CloudFormation fills in at deploy time; the macro cannot read inside it`,
+      message: deployTimeText(what, value),
       order: tasks++,
       when,
     });
@@ -250,7 +254,7 @@ interface TaskScan {
 function scanParams(t: TaskScan, container: (typeof CONTAINERS)[number], params: Node, w: readonly When[]): void {
   const deployTime = deployTimeValue(params);
   if (deployTime !== undefined) {
-    note(t, 'deploy-time', `${container} is ${deployTime}, which CloudFormation fills in at deploy time; the macro cannot read inside it`, w);
+    note(t, 'deploy-time', deployTimeText(container, deployTime), w);
     return;
   }
   if (params.kind === 'str') note(t, 'dynamic', `${container} is an expression computed at run time`, w);

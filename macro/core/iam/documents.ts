@@ -16,6 +16,9 @@ import type { Principal } from './principal';
 import { asList } from './evaluate';
 import type { IamWarning, Path, PolicyDoc } from './types';
 
+/** How a warning names the grant a principal needs. */
+const ON_QUALIFIED = ' (lambda:InvokeFunction on the qualified ARN)';
+
 export type { IamWarning, Path, PolicyDoc } from './types';
 
 /** Adds a statement somewhere; returns where and how, or undefined when it could not. */
@@ -67,18 +70,19 @@ export class PolicyLocator {
     // Else what the value names, read only then (for a warning).
     const named = roleValue === undefined ? undefined : (getAttPair(roleValue)?.[0] ?? refName(roleValue));
     if (!roleId && named !== undefined && !named.startsWith('AWS::') && !this.#index.get(named) && !this.#index.isParameter(named)) {
+      const strictMessage = `${key} refers to ${named}, which is not a resource or parameter of this template`;
       warnings.push({
         path: at,
-        message: `${key} refers to ${named}, which is not a resource or parameter of this template (CloudFormation will reject it); the macro could not let it invoke ${targetsText()}`,
-        strictMessage: `${key} refers to ${named}, which is not a resource or parameter of this template`,
+        message: `${strictMessage} (CloudFormation will reject it); the macro could not let it invoke ${targetsText()}`,
+        strictMessage,
       });
       return undefined;
     }
     const who = roleValue === undefined ? `${sm.id} has no ${key}, so its role` : `the role ${jsonText(roleValue)}`;
     warnings.push({
       path: at,
-      message: `${who} is not defined in this template; make sure it may invoke ${targetsText()} (lambda:InvokeFunction on the qualified ARN)`,
-      strictMessage: `${who} is not defined in this template, so the macro cannot let it invoke ${targetsText()} (lambda:InvokeFunction on the qualified ARN). Define the role in the template, or use Mode rewrite and grant the targets yourself`,
+      message: `${who} is not defined in this template; make sure it may invoke ${targetsText()}${ON_QUALIFIED}`,
+      strictMessage: `${who} is not defined in this template, so the macro cannot let it invoke ${targetsText()}${ON_QUALIFIED}. Define the role in the template, or use Mode rewrite and grant the targets yourself`,
     });
     return undefined;
   }
@@ -229,10 +233,11 @@ function cannotExtend(docs: PolicyDoc[], warnings: IamWarning[], path: string, w
     principal,
     addStatement: () => {
       if (warnings.some((w) => w.path === path)) return undefined;
+      const computed = `the Policies of ${who} are computed by an intrinsic function, so the macro`;
       warnings.push({
         path,
-        message: `the Policies of ${who} are computed by an intrinsic function, so the macro did not add the grant; make sure it may invoke ${targetsText()} (lambda:InvokeFunction on the qualified ARN)`,
-        strictMessage: `the Policies of ${who} are computed by an intrinsic function, so the macro cannot let it invoke ${targetsText()}`,
+        message: `${computed} did not add the grant; make sure it may invoke ${targetsText()}${ON_QUALIFIED}`,
+        strictMessage: `${computed} cannot let it invoke ${targetsText()}`,
       });
       return undefined;
     },

@@ -21,12 +21,15 @@
  *   matched by a Deny pattern with wildcards in the name.
  */
 import { getOwn, isObject, isArray, keysOf, isString } from '../../cfn/json';
-import type { Json } from '../../types';
+import type { Json, JsonObject } from '../../types';
 import { resolve, type Assignment } from './conditions';
 import type { Policies, Statement } from './types';
 import { wildcard } from './render';
 
 export const INVOKE = 'lambda:InvokeFunction';
+
+/** A statement that allows invoking `Resource`. */
+export const allowInvoke = (Resource: Json): JsonObject => ({ Effect: 'Allow', Action: INVOKE, Resource });
 
 /** true, false, or unknown (the macro cannot tell before deployment). */
 export type Tri = boolean | 'unknown';

@@ -22,7 +22,7 @@ import type { Json } from '../../types';
 import { getOwn, jsonEqual, isArray, jsonText, isString } from '../../cfn/json';
 import { Coverage, invokeOnly } from './coverage';
 import { PolicyLocator, type Located } from './documents';
-import { actionMatches, asList, assignments, describeAssignment, evaluate, INVOKE, leaves, mayApply, type Verdict } from './evaluate';
+import { actionMatches, allowInvoke, asList, assignments, describeAssignment, evaluate, INVOKE, leaves, mayApply, type Verdict } from './evaluate';
 import { collectConditions, resolve, type Assignment } from './conditions';
 import { describeValue, PrincipalReader, type PolicyEntry, type Principal } from './principal';
 import type { IamWarning, Policies, Statement } from './types';
@@ -130,11 +130,11 @@ export class IamFixer {
     for (const group of groups.values()) {
       if (group.dynamic) {
         const names = [...new Set(group.grants.map((g) => formatValue(g.value)))].join(', ');
-        const states = group.dynamic.join(', ');
+        const calls = `state ${group.dynamic.join(', ')} calls Lambda with Credentials.RoleArn.$, a role computed at run time, so the macro cannot`;
         outcome.warnings.push({
           path: group.at,
-          message: `state ${states} calls Lambda with Credentials.RoleArn.$, a role computed at run time, so the macro cannot check or grant it; make sure every role it may take allows lambda:InvokeFunction on ${names}`,
-          strictMessage: `state ${states} calls Lambda with Credentials.RoleArn.$, a role computed at run time, so the macro cannot let it invoke ${names}`,
+          message: `${calls} check or grant it; make sure every role it may take allows lambda:InvokeFunction on ${names}`,
+          strictMessage: `${calls} let it invoke ${names}`,
         });
         continue;
       }
@@ -221,10 +221,11 @@ export class IamFixer {
       names.sort();
       const evaluated = names.length > MAX_CONDITIONS ? names.slice(0, MAX_CONDITIONS) : names;
       if (names.length > MAX_CONDITIONS) {
+        const depend = `the policies of ${principal.id} depend on ${names.length} conditions`;
         outcome.warnings.push({
           path: `Resources/${principal.id}`,
-          message: `the policies of ${principal.id} depend on ${names.length} conditions; the macro evaluated every combination of ${evaluated.join(', ')} with the others true, so make sure ${principal.id} may invoke ${formatValue(g.value)} when they are false`,
-          strictMessage: `the policies of ${principal.id} depend on ${names.length} conditions, more than the ${MAX_CONDITIONS} the macro evaluates in every combination`,
+          message: `${depend}; the macro evaluated every combination of ${evaluated.join(', ')} with the others true, so make sure ${principal.id} may invoke ${formatValue(g.value)} when they are false`,
+          strictMessage: `${depend}, more than the ${MAX_CONDITIONS} the macro evaluates in every combination`,
         });
       }
       const combos = evaluated.length === 0 ? this.#none : assignments(evaluated);
@@ -408,7 +409,7 @@ export class IamFixer {
       } else {
         // A broader statement stays as it is: the boundary gets a statement for invoking alone.
         const stPath = [...b.path, 'Statement'];
-        this.#editor.set(stPath, [...asList(this.#editor.get(stPath)), { Effect: 'Allow', Action: INVOKE, Resource: [placed.value] }]);
+        this.#editor.set(stPath, [...asList(this.#editor.get(stPath)), allowInvoke([placed.value])]);
       }
       this.#deps.changed(host);
       this.#edits++;
@@ -492,7 +493,7 @@ export class IamFixer {
       const separate = this.#place(value0, ownId, sm, where);
       if (separate.ok) {
         const literally = separate.cycle ? `; by literal ARN, since a reference would make a circular dependency too: ${formatCycle(separate.cycle)}` : '';
-        const statement = { Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: [separate.value] };
+        const statement = allowInvoke([separate.value]);
         const added = this.#own.add(
           where.own.roleId,
           where.own.role,
@@ -507,10 +508,11 @@ export class IamFixer {
     }
     if (!placed.ok) {
       const on = hostId ?? sm.id;
+      const strictMessage = `granting ${target} in ${on} would make a circular dependency (${formatCycle(placed.cycle)})`;
       outcome.warnings.push({
         path: host ? [...host, 'Resource'].join('/') : `Resources/${on}`,
-        message: `granting ${target} in ${on} would make a circular dependency (${formatCycle(placed.cycle)}), which CloudFormation rejects, and it has no literal ARN to grant instead (${placed.why}); grant lambda:InvokeFunction on it by name yourself`,
-        strictMessage: `granting ${target} in ${on} would make a circular dependency (${formatCycle(placed.cycle)})`,
+        message: `${strictMessage}, which CloudFormation rejects, and it has no literal ARN to grant instead (${placed.why}); grant lambda:InvokeFunction on it by name yourself`,
+        strictMessage,
       });
       return;
     }
@@ -523,7 +525,7 @@ export class IamFixer {
       this.#deps.changed(String(host[1]));
       outcome.granted.push({ path: [...host, 'Resource'].join('/'), target, how: `added to the statement of ${host[1]} that grants the function${literally}` });
     } else {
-      const added = where.addStatement({ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: [value] });
+      const added = where.addStatement(allowInvoke([value]));
       if (added) {
         if (added.resource !== undefined) this.#deps.changed(added.resource);
         outcome.granted.push({ path: added.path, target, how: `${added.how}${literally}` });

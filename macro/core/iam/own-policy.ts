@@ -11,6 +11,9 @@ import { policyResources, type Resource, type TemplateIndex } from '../template/
 import type { JsonObject } from '../../types';
 import type { IamWarning } from './types';
 
+/** What a grant the state machine cannot depend on risks. */
+const RACE = ' an execution started during the stack update may run before the grant is attached';
+
 const OWN_SUFFIX = 'WarmStepFunctionsPolicy';
 const OWN_POLICY = /WarmStepFunctionsPolicy\d*$/;
 
@@ -105,9 +108,7 @@ export class OwnPolicies {
     return {
       path: `Resources/${id}`,
       resource: id,
-      how: this.canDependOn(role, sm)
-        ? how
-        : `${how}; ${sm.id} cannot depend on it (its Condition is not ${role.condition}), so an execution started during the stack update may run before the grant is attached`,
+      how: this.canDependOn(role, sm) ? how : `${how}; ${sm.id} cannot depend on it (its Condition is not ${role.condition}), so${RACE}`,
     };
   }
 
@@ -126,7 +127,7 @@ export class OwnPolicies {
     if (cycle) {
       return {
         path: `Resources/${sm.id}/DependsOn`,
-        message: `${sm.id} does not depend on ${id}, the macro's own policy for ${roleId}: that DependsOn would make a circular dependency (${formatCycle(cycle)}), which CloudFormation rejects; an execution started during the stack update may run before the grant is attached`,
+        message: `${sm.id} does not depend on ${id}, the macro's own policy for ${roleId}: that DependsOn would make a circular dependency (${formatCycle(cycle)}), which CloudFormation rejects;${RACE}`,
         strictMessage: `${sm.id} cannot depend on ${id}, the macro's own policy for ${roleId}: that would make a circular dependency (${formatCycle(cycle)})`,
       };
     }

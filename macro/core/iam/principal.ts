@@ -22,7 +22,7 @@ import { getAttPair, intrinsicName, refName } from '../../cfn/intrinsics';
 import type { Json } from '../../types';
 import { CONNECTOR_TYPE, POLICY_TYPES } from '../template/read';
 import { collectConditions, resolve, type Assignment } from './conditions';
-import { INVOKE, invokeResources } from './evaluate';
+import { allowInvoke, INVOKE, invokeResources } from './evaluate';
 import type { Path, Policies, Statement } from './types';
 
 /** Reads the template as it is now (the editor's state, with the macro's grants). */
@@ -352,7 +352,7 @@ export class PrincipalReader {
         if (fnName === undefined) continue;
         const resource = { 'Fn::Sub': ['arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${FunctionName}*', { FunctionName: fnName }] };
         out.identity.push({
-          value: { Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: resource },
+          value: allowInvoke(resource),
           label: `${label} LambdaInvokePolicy`,
           path: [...pol.path, 'LambdaInvokePolicy'],
         });

@@ -69,6 +69,9 @@ export interface VersionInfo {
   provisioned?: boolean;
 }
 
+/** A note on an alias or version with provisioned concurrency whose FunctionName the macro cannot follow begins so. */
+const butItsName = (fnValue: Json | undefined): string => `has provisioned concurrency, but its FunctionName ${jsonText(fnValue)}`;
+
 /** A function's aliases and versions. */
 interface Qualifiers {
   aliases: AliasInfo[];
@@ -125,8 +128,8 @@ export class WarmTargets {
               logicalId: r.id,
               path: `Resources/${r.id}/Properties/FunctionName`,
               message: broken
-                ? `has provisioned concurrency, but its FunctionName ${jsonText(fnValue)} refers to ${broken.logicalId}, which the macro cannot read (${broken.path}: ${broken.message}); it is ignored`
-                : `has provisioned concurrency, but its FunctionName ${jsonText(fnValue)} names no function in this template; it is ignored`,
+                ? `${butItsName(fnValue)} refers to ${broken.logicalId}, which the macro cannot read (${broken.path}: ${broken.message}); it is ignored`
+                : `${butItsName(fnValue)} names no function in this template; it is ignored`,
             });
           }
           return;

@@ -52,6 +52,11 @@ export interface ReasonInfo {
   latest?: string;
 }
 
+/** How to publish a version and an alias, and a Managed Instances function's $LATEST (each written once in the bundle). */
+const PUBLISH_HOW = 'publish a version and an alias (SAM: AutoPublishAlias; CDK: fn.currentVersion or an Alias; ';
+const PUBLISH_CFN = 'CloudFormation: an AWS::Lambda::Version and an AWS::Lambda::Alias)';
+const NEVER_LATEST = 'Lambda never invokes $LATEST of a Managed Instances function';
+
 export const REASON_INFO: Record<Reason, ReasonInfo> = {
   ProvisionedConcurrency: {
     reason: 'ProvisionedConcurrency',
@@ -69,7 +74,7 @@ export const REASON_INFO: Record<Reason, ReasonInfo> = {
     consequence: 'cold',
     unqualified: 'runs $LATEST, which has no snapshot, so it starts cold',
     sticky: false,
-    fix: 'publish a version and an alias (SAM: AutoPublishAlias; CDK: fn.currentVersion or an Alias; Serverless: snapStart: true creates one; CloudFormation: an AWS::Lambda::Version and an AWS::Lambda::Alias)',
+    fix: `${PUBLISH_HOW}Serverless: snapStart: true creates one; ${PUBLISH_CFN}`,
   },
   Durable: {
     reason: 'Durable',
@@ -79,17 +84,17 @@ export const REASON_INFO: Record<Reason, ReasonInfo> = {
     unqualified: 'fails at run time: Lambda rejects an unqualified invocation of a durable function (InvalidParameterValueException)',
     explicitQualifier: '$LATEST',
     sticky: true,
-    fix: 'publish a version and an alias (SAM: AutoPublishAlias; CDK: fn.currentVersion or an Alias; CloudFormation: an AWS::Lambda::Version and an AWS::Lambda::Alias)',
+    fix: `${PUBLISH_HOW}${PUBLISH_CFN}`,
   },
   ManagedInstances: {
     reason: 'ManagedInstances',
     label: 'Managed Instances',
     property: 'CapacityProviderConfig',
     consequence: 'bypasses',
-    unqualified: 'runs $LATEST.PUBLISHED (Lambda never invokes $LATEST of a Managed Instances function), not the version the template publishes',
+    unqualified: `runs $LATEST.PUBLISHED (${NEVER_LATEST}), not the version the template publishes`,
     sticky: true,
     fix: 'no fix is needed: an unqualified call runs $LATEST.PUBLISHED',
-    latest: 'fails at run time: Lambda never invokes $LATEST of a Managed Instances function',
+    latest: `fails at run time: ${NEVER_LATEST}`,
   },
 };
 
