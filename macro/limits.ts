@@ -7,8 +7,7 @@
  * number is stated in docs/limits.md and tested with the same number (test/unit/limits.test.ts).
  * The texts are in the messages table (messages.ts, `limit.*`).
  */
-import { asObject, getOwn, isArray, isObject, keysOf } from './cfn/json';
-import type { Json } from './types';
+import { isArray, keysOf } from './cfn/json';
 import { render } from './messages';
 
 export const LIMITS = {
@@ -158,44 +157,6 @@ function depthBelow(v: object, depth: number, max: number, w: Walk): number {
   w.n = n;
   if (depth <= MEASURED_LEVELS) w.sizes?.set(v, n);
   return deepest;
-}
-
-/** The loose JSON size bound of a value (see Sizes), of any depth the nesting limit allows. */
-function looseBound(v: unknown): number {
-  if (typeof v !== 'object' || v === null) return scalarBound(v);
-  const w: Walk = { n: 0 };
-  return depthBelow(v, 1, LIMITS.nesting, w) > LIMITS.nesting ? UNBOUNDED : w.n;
-}
-
-/**
- * What the core's writes add to the loose JSON size bound (see Sizes) of each resource they change:
- * `listener` is told of each value the editor sets (cfn/json.ts EditListener); `record` then gives each
- * changed resource of the output its input's bound and that growth, so that the edge bounds it without
- * walking it again (a definition of thousands of states). Each write adds its value's bound less the
- * one it replaces (a new key: with the key); a removal adds nothing (a looser bound, never a lower one).
- */
-export class SizeGrowth {
-  readonly #growth = new Map<string, number>();
-
-  readonly listener = (resource: string | undefined, container: object, key: string | number, old: unknown, value: unknown): void => {
-    if (resource === undefined) return;
-    // A new list item: its comma, and `null,` for each item skipped to reach it. A new map key: its quoted
-    // text, colon and comma (as depthBelow counts it).
-    const before =
-      old !== undefined ? looseBound(old) : isArray(container) ? -1 - Math.max(0, Number(key) - container.length) * 5 : -String(key).length * 6 - 4;
-    // (A value JSON does not write as such has no bound to take off.)
-    this.#growth.set(resource, (this.#growth.get(resource) ?? 0) + looseBound(value) - (before < UNBOUNDED ? before : 0));
-  };
-
-  /** The bound of each resource of `output` that the writes changed, from its input's in `sizes`. */
-  record(sizes: Sizes, input: Json, output: Json): void {
-    const before = asObject(getOwn(input, 'Resources'));
-    const after = asObject(getOwn(output, 'Resources'));
-    for (const [id, grown] of this.#growth) {
-      const n = sizes.get(before[id] as object);
-      if (n !== undefined && isObject(after[id]) && after[id] !== before[id]) sizes.set(after[id], n + grown);
-    }
-  }
 }
 
 /** The loose JSON size bound of a value that is no object (an absent list item is written `null`). */

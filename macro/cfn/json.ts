@@ -105,47 +105,27 @@ function copyMap(o: JsonObject): JsonObject {
 }
 
 /**
- * Told of each value an Editor sets at `key` of `container` in place of `old` (undefined: at a new key),
- * before it is set, and of each map it creates on the way: `resource` is the logical ID under Resources
- * it is in, if any.
- */
-export type EditListener = (resource: string | undefined, container: JsonObject | Json[], key: string | number, old: Json | undefined, value: Json) => void;
-
-/**
  * Copy-on-write editing of a template: the input is never mutated, and only the
  * containers on the path to a change are copied. Everything else is shared with the input.
  */
 export class Editor {
   readonly root: JsonObject;
   readonly #copied = new WeakSet<object>();
-  readonly #listener: EditListener | undefined;
 
-  constructor(input: JsonObject, listener?: EditListener) {
+  constructor(input: JsonObject) {
     this.root = { ...input };
     this.#copied.add(this.root);
-    this.#listener = listener;
-  }
-
-  /** Tells the listener of a value about to be set at `key` of `container`, the container at `path` (see EditListener). */
-  wrote(path: Path, container: JsonObject | Json[], key: string | number, old: Json | undefined, value: Json): void {
-    if (this.#listener === undefined) return;
-    // Under Resources: the resource is the next key (the key itself when a whole resource is set).
-    const resource = path[0] !== 'Resources' ? undefined : path.length > 1 ? path[1] : key;
-    this.#listener(resource === undefined ? undefined : String(resource), container, key, old, value);
   }
 
   /** The container at `path`, copied (once) so that it may be changed. */
   writable(path: Path): JsonObject | Json[] {
     let node: JsonObject | Json[] = this.root;
-    for (let k = 0; k < path.length; k++) {
-      const key = path[k];
+    for (const key of path) {
       const child: Json | undefined = isArray(node) ? node[key as number] : getOwn(node, key as string);
       let copy = child as JsonObject | Json[];
       // A missing map (e.g. a role without Properties) is created on the way.
-      if (child === undefined) {
-        copy = {};
-        if (this.#listener) this.wrote(path.slice(0, k), node, key, undefined, copy);
-      } else if (typeof child !== 'object' || child === null) throw new Error(`Editor: no container at ${path.join('/')}`);
+      if (child === undefined) copy = {};
+      else if (typeof child !== 'object' || child === null) throw new Error(`Editor: no container at ${path.join('/')}`);
       else if (!this.#copied.has(child)) copy = isArray(child) ? child.slice() : node === this.root ? copyMap(child) : { ...child };
       if (copy !== child) {
         this.#copied.add(copy);
@@ -167,10 +147,8 @@ export class Editor {
   }
 
   set(path: Path, value: Json): void {
-    const at = path.slice(0, -1);
-    const parent = this.writable(at);
+    const parent = this.writable(path.slice(0, -1));
     const key = path.at(-1) as string | number;
-    if (this.#listener) this.wrote(at, parent, key, isArray(parent) ? parent[key as number] : getOwn(parent, key as string), value);
     if (isArray(parent)) parent[key as number] = value;
     else setOwn(parent, key as string, value);
   }

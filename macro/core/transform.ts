@@ -13,7 +13,7 @@ import { asObject, Editor, getOwn, keysOf } from '../cfn/json';
 import { Dependencies } from './template/dependencies';
 import { TransformError } from '../errors';
 import { IamFixer } from './iam';
-import { checkNesting, LimitError, SizeGrowth, type Sizes } from '../limits';
+import { checkNesting, LimitError, type Sizes } from '../limits';
 import { render } from '../messages';
 import { Outcome, strictProblem } from './mode';
 import { stateLocator } from './definition/locate';
@@ -38,7 +38,7 @@ export type Locate = typeof stateLocator;
 export function transformWith(fragment: unknown, options: TransformOptions, locate?: Locate, sizes?: Sizes): TransformResult {
   try {
     checkNesting(fragment, undefined, 0, sizes);
-    return run(fragment, options, locate, sizes);
+    return run(fragment, options, locate);
   } catch (e) {
     // A limit of the macro (docs/limits.md): one problem that names it, wherever it was reached.
     if (e instanceof LimitError) {
@@ -53,13 +53,11 @@ export function transformWith(fragment: unknown, options: TransformOptions, loca
   }
 }
 
-function run(fragment: unknown, options: TransformOptions, locate: Locate | undefined, sizes: Sizes | undefined): TransformResult {
+function run(fragment: unknown, options: TransformOptions, locate: Locate | undefined): TransformResult {
   const out = new Outcome(options.mode ?? 'rewrite');
   const index = readTemplate(fragment, options.region, options.accountId);
   const targets = new WarmTargets(index, options.aliasName, options.reasons && new Set(options.reasons));
-  // With `sizes`, what the writes add to each resource's size bound is kept for the edge (see SizeGrowth).
-  const growth = sizes && new SizeGrowth();
-  const editor = new Editor(index.fragment, growth?.listener);
+  const editor = new Editor(index.fragment);
   const machines = stateMachines(index);
   checkSelection(machines, options, out);
   for (const note of targets.notes) {
@@ -99,9 +97,7 @@ function run(fragment: unknown, options: TransformOptions, locate: Locate | unde
         templatePath: `Resources/${sm.id}`,
       });
   }
-  const result = out.finish(fragment, editor.root);
-  if (sizes && growth) growth.record(sizes, index.fragment, editor.root);
-  return result;
+  return out.finish(fragment, editor.root);
 }
 
 /** What the macro reads or writes: state machines, functions and their published targets, roles and policies. */

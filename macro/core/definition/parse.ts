@@ -7,6 +7,7 @@
  * deeply nested definitions (thousands of nested Parallel states) cannot overflow the stack.
  */
 import { ReadError } from '../../errors';
+import { isString } from '../../cfn/json';
 import type { Part } from '../../cfn/parts';
 import type { Json } from '../../types';
 import { NO_LOC, type ArrNode, type Binding, type HoleSource, type Node, type ObjNode, type StrNode } from './ast';
@@ -54,11 +55,6 @@ class Frame {
   keys: Keys | undefined = undefined;
   /** Whether the value at `key` goes into the node (false at a key the shape does not name). */
   store = true;
-  /**
-   * Whether a string value here gets its location (see Shape's `placed`): true, false, or the pattern
-   * its plain text must match.
-   */
-  placed: boolean | RegExp = true;
 }
 
 /** What an object's shape says of its keys. */
@@ -168,7 +164,10 @@ class Parser {
   #depth = 0;
   /** skipContainer's closing codes of the containers it is inside (kept to be reused). */
   readonly #closers: number[] = [];
-  /** The node of each plain text kept without its location (see Shape's `placed`), shared: never mutated. */
+  /**
+   * The last plain text kept without its location at each key (see Shape's `placed`): the node of the next
+   * one there with the same text (most: every `"Type": "Task"`), shared, never mutated.
+   */
   readonly #plain = new Map<string, StrNode>();
 
   readonly #shape?: Shape;
@@ -239,7 +238,6 @@ class Parser {
     frame.shape = shape;
     frame.keys = shape === undefined ? undefined : keysOfShape(shape);
     frame.store = true;
-    frame.placed = true;
     // An object's is set by readKey before each value. In an array, a shape keeps strings only where
     // it expects containers (a Parallel's branch): one there is filled in at deploy time (see readKey).
     frame.keep = shape === undefined || shape.items !== undefined;
@@ -373,8 +371,19 @@ class Parser {
     return this.#fail('bad escape in string');
   }
 
-  /** The string at the position (its opening quote); `placed`: whether it gets its location (see Frame's `placed`). */
-  #readString(placed: boolean | RegExp = true): StrNode {
+  /**
+   * Whether a string kept at the current key gets its location (see Shape's `placed`): true, false, or the
+   * pattern its plain text must match. Asked only for a string kept (not for every key read).
+   */
+  #placedHere(): boolean | RegExp {
+    const top = this.#depth === 0 ? undefined : this.#frames[this.#depth - 1];
+    if (top === undefined || top.keys === undefined || top.close !== CLOSE_OBJ) return true;
+    const placed = top.shape?.placed;
+    return placed?.has(top.key) === true && (placed.get(top.key) ?? true);
+  }
+
+  /** The string at the position (its opening quote); `placed`: whether it gets its location (see placedHere). */
+  #readString(placed: boolean | RegExp = true, key = ''): StrNode {
     // s[i] is the opening quote
     const s = this.#s;
     const n = this.#n;
@@ -386,14 +395,17 @@ class Parser {
       const c = s.charCodeAt(j);
       if (c === 34) {
         this.#i = j + 1;
+        if (placed !== true) {
+          // The same text as the last one at this key: its node, without a copy of the text.
+          const last = this.#plain.get(key);
+          const t = last?.parts[0];
+          if (last !== undefined && (t === undefined ? j === start : isString(t) && t.length === j - start && s.startsWith(t, start))) return last;
+        }
         const text = s.slice(start, j);
         if (placed === true || (placed !== false && placed.test(text)))
           return { kind: 'str', parts: j > start ? [text] : [], holes: NO_HOLES, loc: { kind: 'text', start, end: j } };
-        let node = this.#plain.get(text);
-        if (node === undefined) {
-          node = { kind: 'str', parts: j > start ? [text] : [], holes: NO_HOLES, loc: NO_LOC };
-          this.#plain.set(text, node);
-        }
+        const node: StrNode = { kind: 'str', parts: j > start ? [text] : [], holes: NO_HOLES, loc: NO_LOC };
+        this.#plain.set(key, node);
         return node;
       }
       if (c === 92 || c === HOLE_CODE || c < 0x20) break;
@@ -471,7 +483,7 @@ class Parser {
   #scalar(i: number, c: number, keep: boolean): Node {
     const s = this.#s;
     if (c === 34) {
-      if (keep) return this.#readString(this.#depth === 0 || this.#frames[this.#depth - 1].placed);
+      if (keep) return this.#readString(this.#placedHere(), this.#frames[this.#depth - 1]?.key);
       this.#i = this.#pastString(i);
       return SCALAR;
     }
@@ -545,8 +557,6 @@ class Parser {
     frame.store = key !== undefined;
     frame.key = key ?? '';
     frame.keep = key !== undefined && (keys === undefined || keys.strings.has(key));
-    const placed = frame.shape?.placed;
-    frame.placed = keys === undefined || (key !== undefined && placed?.has(key) === true && (placed.get(key) ?? true));
     this.#colon();
   }
 

@@ -140,12 +140,8 @@ function setValues(editor: Editor, base: Path, edits: Edit[]): void {
       // It copies again what was copied here, so later edits start from its copies.
       editor.set([...base, ...path], e.value);
       copied.clear();
-    } else {
-      // (Told as the Editor's own sets are: the reply's size bound counts it.)
-      editor.wrote(base, node, key, isArray(node) ? node[key as number] : getOwn(node, key as string), e.value);
-      if (isArray(node)) node[key as number] = e.value;
-      else setOwn(node, key as string, e.value);
-    }
+    } else if (isArray(node)) node[key as number] = e.value;
+    else setOwn(node, key as string, e.value);
   });
 }
 

@@ -4,13 +4,8 @@
  */
 import fc from 'fast-check';
 import { jsonSizeBound, sendable } from '../../../macro/lambda/budget';
-import { formatCount, LIMITS, MEASURED_LEVELS, nestingDepth, SizeGrowth, type Sizes } from '../../../macro/limits';
-import { Editor, isArray } from '../../../macro/cfn/json';
-import { transformWith } from '../../../macro/core/transform';
-import { parseParams } from '../../../macro/core/params';
-import { readTransform, withoutTransform } from '../../../macro/cli/transform-entry';
-import type { Json, JsonObject, MacroReply, TransformOptions } from '../../../macro/types';
-import { ACCOUNT, fixtureDefinitions, listFixtures, loadInput, REGION } from '../../support/fixtures';
+import { formatCount, LIMITS, MEASURED_LEVELS, nestingDepth, type Sizes } from '../../../macro/limits';
+import type { JsonObject, MacroReply } from '../../../macro/types';
 
 const bytes = (v: unknown): number => Buffer.byteLength(JSON.stringify(v));
 
@@ -127,91 +122,5 @@ describe("the nesting check's measure of the input (Sizes), which the reply's bo
     // The same reply within the limit is sent as it is.
     const small: MacroReply = { ...reply, fragment: { ...output, Resources: { ...(input.Resources as JsonObject), Flow: { ...flow } } } };
     expect(sendable(small, input, sizes)).toBe(small);
-  });
-});
-
-describe("the growth the core's writes add to each resource's bound (SizeGrowth), which the reply's bound reuses", () => {
-  /** Every resource of the output that `sizes` bounds holds its bound: never below the walked loose bound, nor the bytes JSON writes. */
-  const expectBounded = (output: JsonObject, sizes: Sizes, input: JsonObject): number => {
-    let recorded = 0;
-    const before = (input.Resources ?? {}) as JsonObject;
-    for (const [id, r] of Object.entries((output.Resources ?? {}) as JsonObject)) {
-      const n = sizes.get(r as object);
-      if (n === undefined) continue;
-      if (r !== before[id]) recorded++;
-      expect(n).toBeGreaterThanOrEqual(jsonSizeBound(r, LIMITS.nesting, false)!);
-      expect(n).toBeGreaterThanOrEqual(bytes(r));
-    }
-    return recorded;
-  };
-
-  const key = fc.constantFrom('a', 'b', 'Statement', 'Resource', '__proto__', 'k'.repeat(30));
-  const op = fc.record({
-    resource: fc.constantFrom('R0', 'R1', 'R2'),
-    path: fc.array(fc.oneof(key, fc.nat(3)), { maxLength: 3 }),
-    kind: fc.constantFrom('set', 'append', 'insert', 'remove'),
-    value: anyJson,
-  });
-
-  test('for any writes through the Editor (new keys, maps made on the way, lists grown at the end or in the middle, removals)', () => {
-    fc.assert(
-      fc.property(fc.dictionary(fc.constantFrom('R0', 'R1', 'R2', 'R3'), anyJson, { minKeys: 1 }), fc.array(op, { maxLength: 12 }), (resources, ops) => {
-        const input: JsonObject = { Resources: resources as JsonObject };
-        const sizes: Sizes = new Map();
-        nestingDepth(input, LIMITS.nesting, sizes);
-        const growth = new SizeGrowth();
-        const editor = new Editor(input, growth.listener);
-        for (const o of ops) {
-          const path = ['Resources', o.resource, ...o.path];
-          // Writes where the Editor can: a path through maps and lists (it fails on a scalar on the way).
-          let at: Json | undefined = editor.root;
-          let ok = true;
-          for (const k of path.slice(0, -1)) {
-            if (at === undefined) break;
-            if (typeof at !== 'object' || at === null || (typeof k === 'number') !== isArray(at)) {
-              ok = false;
-              break;
-            }
-            at = isArray(at) ? at[k as number] : (at as JsonObject)[k as string];
-          }
-          if (!ok || (at !== undefined && (typeof at !== 'object' || at === null || (typeof path.at(-1) === 'number') !== isArray(at)))) continue;
-          const current = editor.get(path);
-          if (o.kind === 'remove') {
-            if (current !== undefined) editor.remove(path);
-          } else if (o.kind === 'append' && isArray(current)) editor.set(path, [...current, o.value as Json]);
-          else if (o.kind === 'insert' && isArray(current) && current.length > 0) editor.set(path, [current[0], o.value as Json, ...current.slice(1)]);
-          else editor.set(path, o.value as Json);
-        }
-        growth.record(sizes, input, editor.root);
-        expectBounded(editor.root, sizes, input);
-      }),
-      { numRuns: 2000 },
-    );
-  });
-
-  test('for every fixture the macro rewrites, as the Lambda edge runs the core', () => {
-    let recorded = 0;
-    for (const c of listFixtures()) {
-      const template = loadInput(c);
-      const entry = readTransform(template);
-      let options: TransformOptions;
-      try {
-        options = { ...parseParams(entry.parameters), region: REGION, accountId: ACCOUNT };
-      } catch {
-        continue;
-      }
-      options.definitions = fixtureDefinitions(template, c, options);
-      const input = withoutTransform(template) as JsonObject;
-      const sizes: Sizes = new Map();
-      let output: unknown;
-      try {
-        output = transformWith(input, options, undefined, sizes).fragment;
-      } catch {
-        continue;
-      }
-      recorded += expectBounded(output as JsonObject, sizes, input);
-    }
-    // Most fixtures rewrite a state machine (and many a role): their bounds come from the writes.
-    expect(recorded).toBeGreaterThan(200);
   });
 });
