@@ -432,8 +432,11 @@ interface ObjectRead {
    * the part of them that findSlots reads (undefined: all of it).
    */
   work: { src: Json; keys?: string[]; dst: Node; link: PathLink | null; shape: Shape | undefined }[];
-  /** The node of each plain text read where no rewrite is placed (see leafNode), shared: never mutated. */
-  plain: Map<string, StrNode>;
+  /**
+   * The last plain text read at each key where no rewrite is placed (see leafNode): the node of the next
+   * one there with the same text, shared, never mutated (as the text parser does).
+   */
+  plain: Map<string | number, StrNode>;
 }
 
 /**
@@ -516,11 +519,10 @@ function leafNode(read: ObjectRead, link: PathLink | null, key: string | number,
     // rewrite needs to place (a Type: its location is none) is the same node wherever the text is the same.
     if (read.subs === undefined || !v.includes('${')) {
       if (loc !== NO_LOC) return { kind: 'str', parts: v === '' ? [] : [v], holes: NO_HOLES, loc };
-      let node = read.plain.get(v);
-      if (node === undefined) {
-        node = { kind: 'str', parts: v === '' ? [] : [v], holes: NO_HOLES, loc };
-        read.plain.set(v, node);
-      }
+      const last = read.plain.get(key);
+      if (last !== undefined && (last.parts[0] ?? '') === v) return last;
+      const node: StrNode = { kind: 'str', parts: v === '' ? [] : [v], holes: NO_HOLES, loc };
+      read.plain.set(key, node);
       return node;
     }
     return strNode([v], loc, read.subs, read.count);
