@@ -166,7 +166,8 @@ class Parser {
   readonly #closers: number[] = [];
   /**
    * The last plain text kept without its location at each key (see Shape's `placed`): the node of the next
-   * one there with the same text (most: every `"Type": "Task"`), shared, never mutated.
+   * one there with the same text (most: every `"Type": "Task"`), shared, never mutated. (A key has one rule
+   * in a shape: SLOT_SHAPE's objects that place strings share one `placed` map.)
    */
   readonly #plain = new Map<string, StrNode>();
 
