@@ -75,6 +75,8 @@ export const MESSAGES = {
   },
   // decisions about one slot (decide/slot.ts)
   'decide.noProvisionedConcurrency': 'function {{fn}} has no provisioned concurrency',
+  'decide.noProvisionedConcurrencyExcluded':
+    'function {{fn}} has no provisioned concurrency, and the Reasons parameter leaves out its {{excluded}} configuration',
   'decide.noEnabledReason': NO_ENABLED_REASON,
   'decide.warmQualifier': 'already invokes {{id}}, which has provisioned concurrency',
   'decide.otherQualifier': `invokes {{id}}${NOT_THE_WARM_QUALIFIER}`,

@@ -75,9 +75,12 @@ export interface DecideContext {
  * it, the message names the Reasons the macro acts on, not a provisioned concurrency the function may well have.
  */
 function noTarget(fn: string, targets: WarmTargets): SlotDecision {
-  const w = targets.enabled.has('ProvisionedConcurrency')
-    ? why('decide.noProvisionedConcurrency', { fn })
-    : why('decide.noEnabledReason', { fn, reasons: enabledReasons(targets) });
+  const excluded = targets.excludedReasons.get(fn);
+  const w = !targets.enabled.has('ProvisionedConcurrency')
+    ? why('decide.noEnabledReason', { fn, reasons: enabledReasons(targets) })
+    : excluded
+      ? why('decide.noProvisionedConcurrencyExcluded', { fn, excluded: describeReasons(excluded) })
+      : why('decide.noProvisionedConcurrency', { fn });
   return { kind: 'cold', fn, ...w, strict: true };
 }
 

@@ -91,6 +91,8 @@ export class WarmTargets {
   readonly notes: TargetNote[] = [];
   /** The function-level reasons of each function (SnapStart, durable, Managed Instances). */
   readonly functionReasons = new Map<string, FunctionReason[]>();
+  /** The reasons a function is configured for that the Reasons parameter leaves out (none with every reason on). */
+  readonly excludedReasons = new Map<string, Reason[]>();
   readonly #samAliases = new Map<string, WarmTarget>();
   /** SAM functions with AutoPublishAlias: SAM resolves their `Fn.Alias` and `Fn.Version` references. */
   readonly #samPublished = new Set<string>();
@@ -106,12 +108,15 @@ export class WarmTargets {
     this.#aliasName = aliasName;
     this.enabled = enabled ?? new Set(REASONS);
     const pcOn = this.enabled.has('ProvisionedConcurrency');
+    const off = new Set(REASONS.filter((x) => !this.enabled.has(x)));
     // (forEach: for-of makes an object per step until optimized, and this runs once per template.)
     index.resources.forEach((r) => {
       if (FUNCTION_TYPES.has(r.type)) {
         const props = r.type === 'AWS::Serverless::Function' ? samProperties(index, r) : r.properties;
         const reasons = functionReasons(props, this.enabled);
         if (reasons.length) this.functionReasons.set(r.id, reasons);
+        const excluded = off.size ? functionReasons(props, off).map((x) => x.reason) : [];
+        if (excluded.length) this.excludedReasons.set(r.id, excluded);
       }
     });
     index.resources.forEach((r) => {

@@ -164,6 +164,24 @@ describe('a function left cold for the Reasons the macro acts on', () => {
     expect(cold.map((d) => [d.messageId, d.reason])).toEqual([['decide.noProvisionedConcurrency', 'function Fn has no provisioned concurrency']]);
   });
 
+  test('a SnapStart function when the Reasons leave SnapStart out: its cold line says so, not only that it has no provisioned concurrency', () => {
+    const t = resources({ Fn: lambdaFn(SNAP), V: version(REF('Fn')), Live: alias(REF('Fn'), 'live', 'V'), Flow: machine({ 'Fn::GetAtt': ['Fn', 'Arn'] }) });
+    for (const Reasons of ['ProvisionedConcurrency', '-SnapStart']) {
+      const { fragment, decisions } = run(t, { Reasons });
+      expect(resourceOf(fragment)).toEqual({ 'Fn::GetAtt': ['Fn', 'Arn'] });
+      const cold = decisions.filter((d) => d.action === 'cold');
+      expect(cold.map((d) => [d.messageId, d.data, d.reason])).toEqual([
+        [
+          'decide.noProvisionedConcurrencyExcluded',
+          { fn: 'Fn', excluded: 'SnapStart' },
+          'function Fn has no provisioned concurrency, and the Reasons parameter leaves out its SnapStart configuration',
+        ],
+      ]);
+    }
+    // With SnapStart on (the default), the same function moves to its alias.
+    expect(resourceOf(run(t).fragment)).toEqual({ Ref: 'Live' });
+  });
+
   test('a branch of an Fn::If left cold says the same', () => {
     const t = resources({
       Fn: lambdaFn(),
