@@ -123,8 +123,7 @@ function unexpandedLoops(fragment: JsonObject, unreadable: Iterable<string>, out
     if (types.length === 0) continue;
     const path = `Resources/${id}`;
     const data = { loop: id, types: types.join(', ') };
-    out.add(
-      { action: 'warning', topic: 'definition', messageId: 'template.unexpandedLoop', data, stateMachine: '', templatePath: path },
+    out.add({ action: 'warning', topic: 'definition', messageId: 'template.unexpandedLoop', data, stateMachine: '', templatePath: path }, () =>
       strictProblem(undefined, path, out.text('template.unexpandedLoop', data)),
     );
   }

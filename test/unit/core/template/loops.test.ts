@@ -16,6 +16,12 @@ import type { Json, JsonObject } from '../../../../macro/types';
 const FIXTURE = join(__dirname, '..', '..', '..', 'fixtures', 'input', 'realistic_cfn_foreach_loop_before_expansion.yaml');
 const OPTIONS = { region: 'us-east-1', accountId: '123456789012' };
 const load = (): JsonObject => parseTemplateText(readFileSync(FIXTURE, 'utf8')) as JsonObject;
+/** The fixture with its loop making `body` instead (over the Regions parameter). */
+const withLoopOf = (body: JsonObject): JsonObject => {
+  const template = load();
+  (template.Resources as JsonObject)['Fn::ForEach::RegionalFlows'] = ['Region', { Ref: 'Regions' }, body];
+  return template;
+};
 
 describe('loopTypes', () => {
   it('the types a body makes, nested loops included, each once, in template order', () => {
@@ -82,25 +88,16 @@ describe('transform: an Fn::ForEach loop not expanded yet', () => {
   });
 
   it('a loop that makes only what the macro never reads (buckets, queues): no warning', () => {
-    const template = load();
-    const resources = template.Resources as JsonObject;
-    resources['Fn::ForEach::RegionalFlows'] = [
-      'Region',
-      { Ref: 'Regions' },
-      { 'Archive${Region}': { Type: 'AWS::S3::Bucket' }, 'Q${Region}': { Type: 'AWS::SQS::Queue' } },
-    ];
+    const template = withLoopOf({ 'Archive${Region}': { Type: 'AWS::S3::Bucket' }, 'Q${Region}': { Type: 'AWS::SQS::Queue' } });
     const { report } = transform(template, { ...OPTIONS, mode: 'strict' });
     expect(report.decisions.filter((d) => d.action === 'warning')).toEqual([]);
   });
 
   it('a loop that makes a Lambda alias or an IAM policy: named too (what the macro reads to decide and to grant)', () => {
-    const template = load();
-    const resources = template.Resources as JsonObject;
-    resources['Fn::ForEach::RegionalFlows'] = [
-      'Region',
-      { Ref: 'Regions' },
-      { '${Region}Live': { Type: 'AWS::Lambda::Alias', Properties: {} }, 'Deny${Region}': { Type: 'AWS::IAM::Policy', Properties: {} } },
-    ];
+    const template = withLoopOf({
+      '${Region}Live': { Type: 'AWS::Lambda::Alias', Properties: {} },
+      'Deny${Region}': { Type: 'AWS::IAM::Policy', Properties: {} },
+    });
     const { report } = transform(template, OPTIONS);
     expect(report.decisions.filter((d) => d.action === 'warning').map((d) => d.data.types)).toEqual(['AWS::Lambda::Alias, AWS::IAM::Policy']);
   });
