@@ -47,7 +47,7 @@ export interface RunContext {
   deps: Dependencies;
   iam: IamFixer;
   /** Names a new DefinitionSubstitutions key must not take. */
-  reserved: ReadonlySet<string>;
+  reserved: Iterable<string>;
   options: TransformOptions;
   out: Outcome;
   /** Locates the decisions about states in the template's source; none are located without it. */
@@ -322,7 +322,8 @@ function recordSlot(
 /** Writes the edits, grants the new targets and records them in Metadata: the number of grants added, or undefined when it cannot write. */
 function writeAndGrant(ctx: RunContext, sm: Resource, written: { model: Model; edits: Edit[] }[]): number | undefined {
   const { out, editor } = ctx;
-  const edits = written.flatMap((w) => w.edits);
+  // (One model, the usual case: its own list, which nothing here changes; flatMap would copy it.)
+  const edits = written.length === 1 ? written[0].edits : written.flatMap((w) => w.edits);
   // The role must be read to grant the new targets: a role the macro cannot read fails here.
   const key = roleKey(sm.type);
   const brokenRole = unreadableIn(getOwn(sm.properties, key), ctx.index);

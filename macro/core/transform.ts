@@ -80,7 +80,14 @@ function run(fragment: unknown, options: TransformOptions, locate: Locate | unde
       strictProblem(undefined, path, out.text('parameters.aliasNameUnused', data)),
     );
   }
-  const reserved = new Set<string>([...index.resources.keys(), ...index.unreadable.keys(), ...keysOf(asObject(getOwn(index.fragment, 'Parameters')))]);
+  // The names a new variable or substitution must not take, listed only when a definition needs one (most never do).
+  const reserved: Iterable<string> = {
+    *[Symbol.iterator]() {
+      yield* index.resources.keys();
+      yield* index.unreadable.keys();
+      yield* keysOf(asObject(getOwn(index.fragment, 'Parameters')));
+    },
+  };
   // One dependency graph for every writer (definitions, IAM, DependsOn), read from the editor as it changes.
   const deps = new Dependencies((id) => editor.get(['Resources', id]));
   const ctx = { index, targets, editor, deps, iam: new IamFixer(index, targets, editor, deps), reserved, options, out, locate };

@@ -19,8 +19,8 @@ import { bindingKey, lastAtOrBefore, type DefinitionModel, type Pos, type TextSo
 
 export interface WriteContext {
   editor: Editor;
-  /** Names that new variables must not shadow (resource logical IDs, parameters). */
-  reserved: ReadonlySet<string>;
+  /** Names that new variables must not shadow (resource logical IDs, parameters), listed on first need. */
+  reserved: Iterable<string>;
 }
 
 /** The variable an edit replaces whole (its string is exactly one `${var}`). */
@@ -294,10 +294,10 @@ function mergeStrings(list: Json[]): Json[] {
 class NameAllocator {
   #used: Set<string> | undefined;
   readonly #byValue = new Map<string, string>();
-  readonly #reserved: ReadonlySet<string>;
+  readonly #reserved: Iterable<string>;
   readonly #model: DefinitionModel;
 
-  constructor(reserved: ReadonlySet<string>, model: DefinitionModel) {
+  constructor(reserved: Iterable<string>, model: DefinitionModel) {
     this.#reserved = reserved;
     this.#model = model;
   }

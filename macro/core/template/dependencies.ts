@@ -9,7 +9,7 @@
  * macro plans but has not written yet are passed to the question they matter to (`extra`).
  */
 import { getOwn, isObject, isArray, isString } from '../../cfn/json';
-import { referencedResources } from './read';
+import { forEachReference, referencedResources } from './read';
 import type { Json } from '../../types';
 
 /** A resource of the template as it is now (undefined when there is none). */
@@ -27,6 +27,8 @@ interface Node {
   from?: Node;
   /** The caller's `unreaching` token under which a search found it does not reach the goal (the last one). */
   off?: Unreaching;
+  /** The read (see `#of`) that listed it last as an edge: each is listed once a read, without a set of them. */
+  listed?: number;
 }
 
 /**
@@ -56,8 +58,11 @@ export class Dependencies {
 
   /** Is there a resource with this logical ID? */
   exists(id: string): boolean {
-    const node = this.#node(id);
-    node.exists ??= isObject(this.#read(id));
+    return this.#existing(this.#node(id));
+  }
+
+  #existing(node: Node): boolean {
+    node.exists ??= isObject(this.#read(node.id));
     return node.exists;
   }
 
@@ -66,28 +71,53 @@ export class Dependencies {
    * (the alias and version SAM generates depend on the function `X`).
    */
   resolve(id: string): string | undefined {
-    if (this.exists(id)) return id;
-    const dot = id.indexOf('.');
-    return dot > 0 && this.exists(id.slice(0, dot)) ? id.slice(0, dot) : undefined;
+    return this.#resolveNode(id)?.id;
   }
+
+  #resolveNode(id: string): Node | undefined {
+    const node = this.#node(id);
+    if (this.#existing(node)) return node;
+    const dot = id.indexOf('.');
+    if (dot <= 0) return undefined;
+    const base = this.#node(id.slice(0, dot));
+    return this.#existing(base) ? base : undefined;
+  }
+
+  /** The number of resources read so far (see `listed`). */
+  #reads = 0;
 
   /** Resources `node` depends on directly, as the template says now (read on first use). */
   #of(node: Node): Node[] {
     if (!node.edges) {
-      const set = new Set<string>();
+      const edges: Node[] = [];
+      const read = ++this.#reads;
+      const list = (n: Node | undefined): void => {
+        if (n !== undefined && n.listed !== read) {
+          n.listed = read;
+          edges.push(n);
+        }
+      };
       const r = this.#read(node.id);
       if (isObject(r)) {
         // One walk for the whole resource, over its properties (a list: no intrinsic) last to first, which the
         // walk's stack reads first to last, each with all it holds before the next (the order of the edges).
         const values: Json[] = [];
-        for (const key in r) if (key !== 'Type' && key !== 'Condition' && key !== 'DependsOn') values.unshift(r[key]);
-        referencedResources(values, this.#resolve, set);
+        for (const key in r) if (key !== 'Type' && key !== 'Condition' && key !== 'DependsOn') values.push(r[key]);
+        values.reverse();
+        forEachReference(values, (id) => list(this.#resolveNode(id)));
         const dependsOn = getOwn(r, 'DependsOn');
-        for (const d of isArray(dependsOn) ? dependsOn : [dependsOn]) if (isString(d) && this.exists(d)) set.add(d);
+        if (isString(dependsOn)) list(this.#dependedOn(dependsOn));
+        else if (isArray(dependsOn)) for (const d of dependsOn) if (isString(d)) list(this.#dependedOn(d));
       }
-      node.edges = [...set].map((id) => this.#node(id));
+      node.edges = edges;
     }
     return node.edges;
+  }
+
+  /** The resource a DependsOn entry names, when there is one. */
+  #dependedOn(id: string): Node | undefined {
+    const n = this.#node(id);
+    return this.#existing(n) ? n : undefined;
   }
 
   /** The resource changed (a definition rewritten, a statement or a DependsOn added): read it again when asked. */
@@ -126,7 +156,7 @@ export class Dependencies {
       // Indexed: no iterator objects per node searched.
       const edges = this.#of(node);
       for (let i = 0; i < edges.length; i++) this.#enter(edges[i], node, queue, unreaching);
-      for (const [a, b] of extra) if (a === node.id) this.#enter(this.#node(b), node, queue, unreaching);
+      for (let i = 0; i < extra.length; i++) if (extra[i][0] === node.id) this.#enter(this.#node(extra[i][1]), node, queue, unreaching);
     }
     // None of the resources searched reaches `to`: a caller that keeps `unreaching` (while the graph
     // and `to` stay the same) does not search them again.

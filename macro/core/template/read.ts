@@ -173,10 +173,18 @@ export function readTemplate(fragment: unknown, region?: string, accountId?: str
  * resource, e.g. a parameter or a pseudo parameter), added to `out` in the order they are found.
  */
 export function referencedResources(value: Json | undefined, resolve: (id: string) => string | undefined, out: Set<string> = new Set<string>()): Set<string> {
-  const add = (id: string): void => {
+  forEachReference(value, (id) => {
     const r = resolve(id);
     if (r !== undefined) out.add(r);
-  };
+  });
+  return out;
+}
+
+/**
+ * Calls `add` with each name a value refers to (Ref, GetAtt, `${X}` / `${X.Attr}` in Fn::Sub, both branches of an
+ * Fn::If), in the order they are found, as often as they occur: resources, parameters and pseudo parameters alike.
+ */
+export function forEachReference(value: Json | undefined, add: (id: string) => void): void {
   // One pass over each object's keys (this reads every resource the dependency graph visits); only
   // lists and maps are stacked (a scalar refers to nothing). An object's own references are added
   // before any of its values is read: its Ref or GetAtt, then its Fn::Sub's, whichever its keys' order.
@@ -211,7 +219,6 @@ export function referencedResources(value: Json | undefined, resolve: (id: strin
       }
     }
   }
-  return out;
 }
 
 /** The resources an Fn::Sub argument names (`${X}`, `${X.Attr}`, not its variables); none when it cannot be read. */

@@ -40,6 +40,26 @@ describe('Dependencies', () => {
     expect(deps.path('A', ['J'])).toEqual(['A', 'I', 'J']);
   });
 
+  test('of two equally short chains, the search takes the edge read first (the same order on every read)', () => {
+    const chain = (props: JsonObject, extra: JsonObject = {}): string[] | undefined =>
+      graphOf({ A: res(props, extra), B: res({ t: { Ref: 'T' } }), C: res({ t: { Ref: 'T' } }), D: res({ t: { Ref: 'T' } }), T: res() }).path('A', ['T']);
+    // The walk stacks a map's values and a list's items, so it reads the last first.
+    expect(chain({ p: { Ref: 'C' }, q: { Ref: 'B' } })).toEqual(['A', 'B', 'T']);
+    expect(chain({ p: { Ref: 'B' }, q: { Ref: 'C' } })).toEqual(['A', 'C', 'T']);
+    expect(chain({ p: [{ Ref: 'C' }, { Ref: 'B' }] })).toEqual(['A', 'B', 'T']);
+    // An object's own Fn::Sub before what its values hold; SAM's `C.Alias` is C.
+    expect(chain({ p: { 'Fn::Sub': ['${C.Alias}', { v: { Ref: 'B' } }] } })).toEqual(['A', 'C', 'T']);
+    // The resource's own keys in order (Properties, then Metadata), each read through before the next; DependsOn last.
+    expect(
+      graphOf({ A: { ...res({ p: { Ref: 'C' } }), Metadata: { m: { Ref: 'B' } } }, B: res({ t: { Ref: 'T' } }), C: res({ t: { Ref: 'T' } }), T: res() }).path(
+        'A',
+        ['T'],
+      ),
+    ).toEqual(['A', 'C', 'T']);
+    expect(chain({ p: { Ref: 'D' } }, { DependsOn: ['B', 'C'] })).toEqual(['A', 'D', 'T']);
+    expect(chain({}, { DependsOn: ['C', 'B', 'C'] })).toEqual(['A', 'C', 'T']);
+  });
+
   test("a resource added later (the macro's own policy) is known once the writer says it changed; an edge written later is read then", () => {
     const resources: JsonObject = { SM: res({ role: { Ref: 'Policy' } }), Role: res() };
     const deps = graphOf(resources);
