@@ -33,7 +33,7 @@
  * with `--strict`, 1 when a target is missed; otherwise 0.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { format } from 'node:util';
 import { createRequire } from 'node:module';
@@ -51,6 +51,14 @@ const STRICT = process.argv.includes('--strict');
 const WORST_ONLY = process.argv.includes('--worst');
 const KB = 1024;
 const MB = 1024 * 1024;
+
+/**
+ * The Node.js majors of the Lambda runtimes the macro deploys to (scripts/node-versions.json). Figures taken on
+ * another Node.js stand for no deployed macro (the engine's garbage collector, maps and JSON differ): they are
+ * printed, not recorded.
+ */
+const LAMBDA_MAJORS = JSON.parse(readFileSync(join(ROOT, 'scripts', 'node-versions.json'), 'utf8')).map((v) => v.major);
+const DEPLOYED_NODE = LAMBDA_MAJORS.includes(Number(process.versions.node.split('.')[0]));
 
 if (!existsSync(MACRO)) {
   console.error(`${MACRO} is missing: run \`npm run build\` first (\`npm run bench\` does).`);
@@ -555,6 +563,11 @@ async function main() {
   const printed = capturePrinted();
   const load = loadavg()[0];
   console.log(`WarmStepFunctions benchmark: node ${process.version}, ${relative(ROOT, MACRO)}, ${cpus().length} CPUs, load average ${load.toFixed(2)}`);
+  if (!DEPLOYED_NODE) {
+    console.log(
+      `note: Node.js ${process.version} is none of the Lambda runtimes the macro deploys to (Node.js ${LAMBDA_MAJORS.join(' and ')}), so bench/results.json is not written; run it on a pinned one: PATH="$(node scripts/node-binaries.mjs --bin ${LAMBDA_MAJORS[0]}):$PATH" npm run bench`,
+    );
+  }
   if (WORST_ONLY) {
     const rows = await worstCases();
     printWorst(rows);
@@ -595,7 +608,7 @@ async function main() {
   printWorst(worst);
   console.log(`benchmark time: ${((ms() - started) / 1000).toFixed(1)} s`);
   console.log(`ratio at 1 MB: ${ratio.toFixed(2)}`);
-  if (macroArg < 0) writeResults(printed, { ratio, scaling, peakMB, bundle, overhead, load });
+  if (macroArg < 0 && DEPLOYED_NODE) writeResults(printed, { ratio, scaling, peakMB, bundle, overhead, load });
   return STRICT && (targets.some((t) => t[3] === 'FAIL') || worstTable(worst).includes('FAIL')) ? 1 : 0;
 }
 
