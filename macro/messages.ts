@@ -19,11 +19,12 @@ type Message =
     };
 
 /** Phrases that several messages share (written once in the bundle). */
-const NOT_THE_WARM_QUALIFIER = ', which has no provisioned concurrency (that is on {{target}}); an explicit qualifier is left as it is';
+const PC = ' provisioned concurrency';
+const NOT_THE_WARM_QUALIFIER = `, which has no${PC} (that is on {{target}}); an explicit qualifier is left as it is`;
 const NO_ENABLED_REASON = 'function {{fn}} needs no published target for {{reasons}} (the Reasons the macro acts on)';
-const CANNOT_TELL_QUALIFIER = '; the macro cannot tell whether it invokes the provisioned concurrency of {{fn}}';
+const CANNOT_TELL_QUALIFIER = `; the macro cannot tell whether it invokes the${PC} of {{fn}}`;
 const PUBLISHED_NEEDED = ', a published target, which its {{reasons}} configuration needs';
-const EXISTS_ONLY_WHEN = 'the provisioned concurrency of {{target}} exists only when condition {{condition}} is ';
+const EXISTS_ONLY_WHEN = `the${PC} of {{target}} exists only when condition {{condition}} is `;
 const EXPANDED_FIRST = 'not expanded yet (AWS::LanguageExtensions): ';
 const EXPANDS_FIRST = '; CloudFormation expands it first if Transform lists AWS::LanguageExtensions first';
 const INLINE_AS = ' inline as {{property}} in place of {{stored}} (read from {{source}})';
@@ -33,8 +34,7 @@ const FROM_CANNOT = '{{field}} is {{from}}, which the macro cannot ';
 export const MESSAGES = {
   // parameters
   'parameters.notAStateMachine': '{{list}} names {{id}}, which is not a state machine in this template (state machines: {{machines}})',
-  'parameters.aliasNameUnused':
-    "AliasName is '{{aliasName}}', but no alias of this template has that name; a function with one alias with provisioned concurrency uses it, one with several fails",
+  'parameters.aliasNameUnused': `AliasName is '{{aliasName}}', but no alias of this template has that name; a function with one alias with${PC} uses it, one with several fails`,
   // targets
   'targets.note': '{{logicalId}} {{message}}',
   'definition.substitutionsLoop': `DefinitionSubstitutions holds {{loop}}, ${EXPANDED_FIRST}its keys are not known${EXPANDS_FIRST}`,
@@ -50,8 +50,8 @@ export const MESSAGES = {
   'stateMachine.writeFailed': 'the macro could not write the definition back: {{message}}',
   // definitions
   'definition.notAnObject': 'Definition must be an object (a JSON string belongs in DefinitionString), got {{got}}',
-  'definition.unreadableWarm': 'cannot read the definition, which refers to {{fn}}, a function with provisioned concurrency: {{message}}',
-  'definition.unreadable': 'cannot read the definition ({{message}}); it refers to no function with provisioned concurrency, so it is left as it is',
+  'definition.unreadableWarm': `cannot read the definition, which refers to {{fn}}, a function with${PC}: {{message}}`,
+  'definition.unreadable': `cannot read the definition ({{message}}); it refers to no function with${PC}, so it is left as it is`,
   'definition.tooDeep': 'the definition is nested too deeply to read',
   'definition.storedFails': '{{reason}}; its invocations are left as they are',
   'definition.storedStrict':
@@ -74,14 +74,13 @@ export const MESSAGES = {
     report: `the rewritten definition would go${INLINE_AS}`,
   },
   // decisions about one slot (decide/slot.ts)
-  'decide.noProvisionedConcurrency': 'function {{fn}} has no provisioned concurrency',
-  'decide.noProvisionedConcurrencyExcluded':
-    'function {{fn}} has no provisioned concurrency, and the Reasons parameter leaves out its {{excluded}} configuration',
+  'decide.noProvisionedConcurrency': `function {{fn}} has no${PC}`,
+  'decide.noProvisionedConcurrencyExcluded': `function {{fn}} has no${PC}, and the Reasons parameter leaves out its {{excluded}} configuration`,
   'decide.noEnabledReason': NO_ENABLED_REASON,
-  'decide.warmQualifier': 'already invokes {{id}}, which has provisioned concurrency',
+  'decide.warmQualifier': `already invokes {{id}}, which has${PC}`,
   'decide.otherQualifier': `invokes {{id}}${NOT_THE_WARM_QUALIFIER}`,
-  'decide.warmAlias': "already invokes alias '{{qualifier}}', which has provisioned concurrency",
-  'decide.coldQualifier': "explicit qualifier ':{{qualifier}}' has no provisioned concurrency; left as it is",
+  'decide.warmAlias': `already invokes alias '{{qualifier}}', which has${PC}`,
+  'decide.coldQualifier': `explicit qualifier ':{{qualifier}}' has no${PC}; left as it is`,
   'decide.guarded': 'already guarded by the macro (Fn::If on the target condition)',
   // a function whose configuration needs a published target (macro/core/targets/reasons.ts; docs/reasons.md)
   'decide.warmPublished': `already invokes {{id}}${PUBLISHED_NEEDED}`,
@@ -91,33 +90,32 @@ export const MESSAGES = {
     'function {{fn}} has {{reasons}} ({{property}}), but the template publishes no version of it: its unqualified ARN {{unqualified}}; to fix it, {{fix}}',
   'decide.unpublishedManagedInstances':
     'function {{fn}} runs on Managed Instances (CapacityProviderConfig) with PublishToLatestPublished: false, and the template publishes no version of it: Lambda runs an unqualified call on $LATEST.PUBLISHED, which the macro cannot tell exists; to fix it, {{fix}}, or leave PublishToLatestPublished at its default',
-  'decide.unresolved': `${FROM_CANNOT}resolve to a function of this template or to a literal ARN; if that function has provisioned concurrency, point the state at its alias yourself`,
+  'decide.unresolved': `${FROM_CANNOT}resolve to a function of this template or to a literal ARN; if that function has${PC}, point the state at its alias yourself`,
   'decide.absent': `${EXISTS_ONLY_WHEN}false, and this state machine only when it is true`,
   'decide.absentInBranch': `${EXISTS_ONLY_WHEN}{{exists}}, and this state (in a branch of Fn::If on {{condition}}, which CloudFormation resolves at deploy time) only when it is {{absent}}`,
   'decide.branches': '{{field}} is Fn::If on {{condition}} (resolved at deploy time), and no branch moves: {{branches}}',
   'decide.branchUnresolved': '{{branch}}: {{written}}, which the macro cannot resolve to a function',
   'decide.branchExternal': '{{branch}}: {{arn}}, not a function of this template',
   'decide.branchWarm': '{{branch}}: already warm ({{fn}})',
-  'decide.branchCold': '{{branch}}: function {{fn}} has no provisioned concurrency',
+  'decide.branchCold': `{{branch}}: function {{fn}} has no${PC}`,
   'decide.branchNoEnabledReason': `{{branch}}: ${NO_ENABLED_REASON}`,
   'decide.branchQualified': '{{branch}}: {{fn}} through an explicit qualifier, left as it is',
   'decide.qualifierDynamic': `{{field}}.$ is computed at run time${CANNOT_TELL_QUALIFIER}`,
   'decide.qualifierNotString': `{{field}} is not a string${CANNOT_TELL_QUALIFIER}`,
-  'decide.qualifierUnresolved': `${FROM_CANNOT}compare with the provisioned concurrency of {{fn}} (on {{target}}); if it is not that qualifier, point the state at it yourself`,
+  'decide.qualifierUnresolved': `${FROM_CANNOT}compare with the${PC} of {{fn}} (on {{target}}); if it is not that qualifier, point the state at it yourself`,
   'decide.qualifierCold': `{{field}} invokes {{what}}${NOT_THE_WARM_QUALIFIER}`,
   'decide.externalNotLookedUp': '{{written}} is not a function in this template; set ResolveExternal to look it up',
   'decide.lookupFailed': 'lookup of {{arn}} failed: {{message}}',
-  'decide.externalCold': '{{arn}} has no alias with provisioned concurrency',
-  'decide.externalAmbiguous':
-    'function {{arn}} has {{count}} aliases with provisioned concurrency: {{aliases}}. Choose one with the Transform parameter AliasName.',
-  'decide.externalNoSuchAlias': "AliasName is '{{aliasName}}', but function {{arn}} has no such alias with provisioned concurrency (it has: {{aliases}})",
+  'decide.externalCold': `{{arn}} has no alias with${PC}`,
+  'decide.externalAmbiguous': `function {{arn}} has {{count}} aliases with${PC}: {{aliases}}. Choose one with the Transform parameter AliasName.`,
+  'decide.externalNoSuchAlias': `AliasName is '{{aliasName}}', but function {{arn}} has no such alias with${PC} (it has: {{aliases}})`,
   // invocations
   // a decision about a state chosen by Fn::If: appended to its text
   'invocation.where': ' (where {{where}}: Fn::If, resolved at deploy time)',
   'invocation.dynamic': '{{reason}}; the macro cannot tell which function it invokes',
   'invocation.note': '{{reason}}',
   'invocation.explicitColdPath': '{{reason}}, although it does not use {{what}} of {{fn}} ({{why}})',
-  'invocation.explicitColdPathProvisioned': 'the provisioned concurrency',
+  'invocation.explicitColdPathProvisioned': `the${PC}`,
   'invocation.explicitColdPathPublished': 'the published target that the {{reasons}} configuration needs',
   'invocation.rewritten': {
     text: '{{field}} now invokes {{target}}{{because}}{{literal}}',
@@ -128,7 +126,7 @@ export const MESSAGES = {
   'invocation.cycle':
     '{{field}} is left as it is: pointing it at {{target}} would make a circular dependency ({{cycle}}), which CloudFormation rejects, and it has no literal ARN to use instead ({{why}}); break the cycle, or {{fix}}',
   'invocation.cycleStrict': '{{field}} cannot point at {{target}}: that would make a circular dependency ({{cycle}})',
-  'invocation.cycleFixVersion': 'put the provisioned concurrency on an alias with a literal Name',
+  'invocation.cycleFixVersion': `put the${PC} on an alias with a literal Name`,
   'invocation.cycleFixAlias': 'give the function a literal FunctionName and its alias a literal Name',
   'invocation.coldStrict': 'state {{statePath}} stays cold: {{reason}} (Mode strict fails on invocations that stay cold)',
   'invocation.error': '{{states}} {{statePaths}}: {{message}}',

@@ -7,6 +7,12 @@ import { isObject, kindOf, isArray, isString } from './json';
 import { splitGetAttString } from './sub';
 import type { Json } from '../types';
 
+/** Names the core writes in many places (each once in the bundle). */
+export const IF = 'Fn::If';
+export const GET_ATT = 'Fn::GetAtt';
+export const SUB = 'Fn::Sub';
+export const NO_VALUE = 'AWS::NoValue';
+
 /**
  * Single-key object whose key is an intrinsic function or `Ref`/`Condition`. Its keys are read with
  * `for…in`, which stops at the second and allocates nothing (the core asks this of most objects it reads).

@@ -10,7 +10,7 @@ import { describe, getOwn, isObject, isArray, isString } from './json';
 import type { Json } from '../types';
 import { expansionError, LimitError, LIMITS } from '../limits';
 import { splitGetAttString, tokenizeSub, type SubToken } from './sub';
-import { intrinsicName, ifArgs } from './intrinsics';
+import { intrinsicName, ifArgs, GET_ATT, SUB } from './intrinsics';
 
 export interface Hole {
   readonly hole: Json;
@@ -55,8 +55,8 @@ function sharedParts(value: Json | undefined, depth: number, fn?: string): reado
   fn ??= intrinsicName(value);
   if (!fn || depth > 20) return undefined;
   // Any other intrinsic (a Ref, a GetAtt in list form…) is one hole, itself: nothing worth remembering.
-  const getAttString = fn === 'Fn::GetAtt' && isString((value as Record<string, Json>)[fn]);
-  if (fn !== 'Fn::Sub' && fn !== 'Fn::Join' && !getAttString) return [{ hole: value as Json }];
+  const getAttString = fn === GET_ATT && isString((value as Record<string, Json>)[fn]);
+  if (fn !== SUB && fn !== 'Fn::Join' && !getAttString) return [{ hole: value as Json }];
   const known = expanded.get(value as object);
   if (known !== undefined && known.depth <= depth) return known.parts;
   const parts = expand(value as Record<string, Json>, fn, depth);
@@ -80,7 +80,7 @@ function expand(value: Record<string, Json>, fn: string, depth: number): Part[] 
     size += n;
     if (size > LIMITS.expansion) throw expansionError(`an ${fn} value (${describe(value as Json, 80)})`);
   };
-  if (fn === 'Fn::Sub') {
+  if (fn === SUB) {
     const [source, vars] = isArray(arg) ? [arg[0], arg[1]] : [arg, undefined];
     if (!isString(source) || (vars !== undefined && !isObject(vars))) return [{ hole: value as Json }];
     let tokens: SubToken[];
@@ -136,7 +136,7 @@ function expand(value: Record<string, Json>, fn: string, depth: number): Part[] 
     });
     return out;
   }
-  if (fn === 'Fn::GetAtt' && isString(arg)) {
+  if (fn === GET_ATT && isString(arg)) {
     const pair = splitGetAttString(arg);
     return [{ hole: pair ? { 'Fn::GetAtt': pair } : (value as Json) }];
   }
@@ -199,7 +199,7 @@ function formatHole(v: Json): string {
   const fn = intrinsicName(v);
   const arg = fn ? (v as Record<string, Json>)[fn] : undefined;
   if (fn === 'Ref' && isString(arg)) return `{${arg}}`;
-  if (fn === 'Fn::GetAtt' && isArray(arg) && arg.length === 2) return `{${arg.map(text).join('.')}}`;
+  if (fn === GET_ATT && isArray(arg) && arg.length === 2) return `{${arg.map(text).join('.')}}`;
   const branches = ifArgs(v);
   if (branches) {
     return `{Fn::If ${text(branches[0])} ? ${formatValue(branches[1])} : ${formatValue(branches[2])}}`;

@@ -3,13 +3,12 @@
  * invocation slots, decide each, write the definition back, make its role allowed to invoke the
  * new targets, and record it all in the run's `Outcome` (which applies the mode at the end).
  */
-import { consequenceOf, describeReasons, type Reason } from './targets/reasons';
+import { consequenceOf, describeReasons, PC_REASON, type Reason } from './targets/reasons';
 import { checkEdit, editMemo, type EditMemo } from './decide/cycles';
 import { Editor, getOwn, hasOwn, isObject, jsonEqual, setOwn, jsonText, keysOf, isString } from '../cfn/json';
-import { ifArgs, intrinsicName, refName } from '../cfn/intrinsics';
+import { ifArgs, intrinsicName, refName, IF, NO_VALUE } from '../cfn/intrinsics';
 import { expandParts, partsToValue } from '../cfn/parts';
-import type { Dependencies } from './template/dependencies';
-import { formatCycle } from './template/dependencies';
+import { type Dependencies, formatCycle } from './template/dependencies';
 import type { Edit } from './definition/edit';
 import type { stateLocator } from './definition/locate';
 import { readDefinition, type DefinitionModel } from './definition/read';
@@ -24,7 +23,7 @@ import { classifyParts } from './decide/references';
 import { metadataEntries } from './report';
 import { decideOnce, decideQualifier, reasonOf, type SlotDecision } from './decide/slot';
 import type { WarmTargets } from './targets/find';
-import { roleKey, unreadableIn, type Resource, type TemplateIndex } from './template/read';
+import { roleKey, unreadableIn, type Resource, type TemplateIndex, RESOURCES, PROPERTIES, SAM_STATE_MACHINE } from './template/read';
 import { touchesWarm } from './definition/warm-mention';
 import {
   MACRO_NAME,
@@ -197,7 +196,7 @@ function recordNote(ctx: RunContext, sm: Resource, n: SlotNote, w: Where): void 
   if (cold) {
     const reasons = targetReasons(ctx.targets, cold.fn);
     const what =
-      reasons[0] === 'ProvisionedConcurrency'
+      reasons[0] === PC_REASON
         ? ctx.out.text('invocation.explicitColdPathProvisioned')
         : ctx.out.text('invocation.explicitColdPathPublished', { reasons: describeReasons(reasons) });
     const data = { reason: n.message, fn: cold.fn, why: cold.why, what };
@@ -465,8 +464,8 @@ function textBranches(value: Json, at: (string | number)[] = [], when: When[] = 
   const condition = args?.[0];
   if (!args || !isString(condition)) return undefined;
   return [1, 2].flatMap((k) => {
-    const b: Branch = { value: args[k], at: [...at, 'Fn::If', k], when: [...when, { condition, value: k === 1 }] };
-    return refName(b.value) === 'AWS::NoValue' ? [] : (textBranches(b.value, b.at, b.when, depth + 1) ?? [b]);
+    const b: Branch = { value: args[k], at: [...at, IF, k], when: [...when, { condition, value: k === 1 }] };
+    return refName(b.value) === NO_VALUE ? [] : (textBranches(b.value, b.at, b.when, depth + 1) ?? [b]);
   });
 }
 
@@ -518,7 +517,7 @@ function readStored(sm: Resource, ref: StoredRef, ctx: RunContext): Model | unde
   const subs = getOwn(sm.properties, 'DefinitionSubstitutions');
   try {
     let model: DefinitionModel;
-    if (sm.type === 'AWS::Serverless::StateMachine') {
+    if (sm.type === SAM_STATE_MACHINE) {
       let parsed: unknown;
       try {
         parsed = JSON.parse(stored.text);
@@ -549,7 +548,7 @@ function readStored(sm: Resource, ref: StoredRef, ctx: RunContext): Model | unde
  * source that cannot go inline.
  */
 function writeStored(sm: Resource, model: Model, stored: StoredInfo, edits: Edit[], ctx: RunContext): { property: string } | string | undefined {
-  const propsPath = ['Resources', sm.id, 'Properties'];
+  const propsPath = [RESOURCES, sm.id, PROPERTIES];
   // Written on a scratch editor first (copy-on-write: the real one is untouched), then applied.
   const scratch = new Editor(ctx.editor.root);
   if (stored.parsed) scratch.set([...propsPath, 'Definition'], stored.parsed);
@@ -557,7 +556,7 @@ function writeStored(sm: Resource, model: Model, stored: StoredInfo, edits: Edit
   const written = scratch.get(propsPath) as JsonObject;
   const value = written[model.property];
   const changed = stored.parsed ? !jsonEqual(value, stored.parsed) : value !== stored.text;
-  if (changed && sm.type === 'AWS::Serverless::StateMachine' && !stored.parsed) return stored.source;
+  if (changed && sm.type === SAM_STATE_MACHINE && !stored.parsed) return stored.source;
   const out: JsonObject = {};
   for (const k of keysOf(written)) {
     if (k === model.property) continue;
@@ -598,12 +597,12 @@ function targetReasons(targets: WarmTargets, fn: string): Reason[] {
   if (res.status === 'warm') return res.target.reasons;
   if (res.status === 'unpublished') return res.reasons;
   const own = targets.reasonsOf(fn);
-  return own.length ? own : ['ProvisionedConcurrency'];
+  return own.length ? own : [PC_REASON];
 }
 
 /** Records the rewrites in `Metadata.WarmStepFunctions`; false when Metadata is not a plain map (e.g. an Fn::If). */
 function addMetadata(editor: Editor, sm: Resource, edits: Edit[]): boolean {
-  const path = ['Resources', sm.id];
+  const path = [RESOURCES, sm.id];
   const current = getOwn(sm.raw, 'Metadata');
   const entries = metadataEntries(edits);
   if (current === undefined) editor.set([...path, 'Metadata'], { [MACRO_NAME]: entries });

@@ -20,7 +20,17 @@ import { stateLocator } from './definition/locate';
 import { processStateMachine } from './state-machine';
 import { WarmTargets } from './targets/find';
 import { FOR_EACH, loopTypes } from './template/loops';
-import { CONNECTOR_TYPE, FUNCTION_TYPES, POLICY_TYPES, readTemplate, selected, STATE_MACHINE_TYPES, stateMachines, type Resource } from './template/read';
+import {
+  CONNECTOR_TYPE,
+  FUNCTION_TYPES,
+  POLICY_TYPES,
+  readTemplate,
+  selected,
+  STATE_MACHINE_TYPES,
+  stateMachines,
+  type Resource,
+  RESOURCES,
+} from './template/read';
 import { type JsonObject, PARAMETERS_PATH, type TransformOptions, type TransformResult } from '../types';
 
 export function transform(fragment: unknown, options: TransformOptions = {}): TransformResult {
@@ -89,7 +99,7 @@ function run(fragment: unknown, options: TransformOptions, locate: Locate | unde
     },
   };
   // One dependency graph for every writer (definitions, IAM, DependsOn), read from the editor as it changes.
-  const deps = new Dependencies((id) => editor.get(['Resources', id]));
+  const deps = new Dependencies((id) => editor.get([RESOURCES, id]));
   const ctx = { index, targets, editor, deps, iam: new IamFixer(index, targets, editor, deps), reserved, options, out, locate };
   for (const sm of machines) {
     options.checkpoint?.(`reading ${sm.id}`);
@@ -123,7 +133,7 @@ const MATTERS = new Set([
  * resources the macro reads: a warning (Mode strict fails on it) naming them, never a silent gap.
  */
 function unexpandedLoops(fragment: JsonObject, unreadable: Iterable<string>, out: Outcome): void {
-  const resources = asObject(getOwn(fragment, 'Resources'));
+  const resources = asObject(getOwn(fragment, RESOURCES));
   for (const id of unreadable) {
     if (!id.startsWith(FOR_EACH)) continue;
     const types = [...loopTypes(resources[id])].filter((t) => MATTERS.has(t));

@@ -16,9 +16,9 @@ import { consoleSink, logDecisions, type LogSink } from './log';
 import { parseParams } from '../core/params';
 import { describeLocation, type StoredRef } from '../core/definition/stored';
 import { transformWith } from '../core/transform';
-import * as lambdaAliases from '../aws/lambda-aliases';
+import { loadLambdaSdk, lookupExternal } from '../aws/lambda-aliases';
 import { notEnabled } from '../aws/not-enabled';
-import * as s3Definitions from '../aws/s3-definitions';
+import { allowedBucketsOf, loadS3Sdk, readS3Definitions } from '../aws/s3-definitions';
 import { MACRO_NAME, PARAMETERS_PATH, type MacroEvent, type MacroReply, type Needs, type TransformOptions, type TransformResult } from '../types';
 
 export interface HandlerDeps {
@@ -137,7 +137,8 @@ async function loadResolver(env: HandlerDeps['env']): Promise<NonNullable<Handle
   }
   // The AWS SDK is loaded (a dynamic import inside the module) only when this feature is on.
   const mod = await loadWithSdk(
-    async () => lambdaAliases,
+    // What it needs of the module by name, not the module's namespace: the bundle then leaves out the rest.
+    async () => ({ loadLambdaSdk, lookupExternal }),
     (m) => m.loadLambdaSdk(),
     `${PARAMETERS_PATH}/ResolveExternal`,
     'ResolveExternal needs',
@@ -163,7 +164,7 @@ async function loadDefinitionReader(env: HandlerDeps['env']): Promise<NonNullabl
   }
   // The AWS SDK is loaded (a dynamic import inside the module) only when this feature is on and the template needs it.
   const mod = await loadWithSdk(
-    async () => s3Definitions,
+    async () => ({ loadS3Sdk, allowedBucketsOf, readS3Definitions }),
     (m) => m.loadS3Sdk(),
     '(macro)',
     'reading definitions in S3 needs',

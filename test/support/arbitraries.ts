@@ -508,7 +508,12 @@ interface FnBuild {
   fnRefValue: () => Json;
 }
 
-function buildFunction(plan: FnPlan, k: number, env: Env): BuiltFn {
+function buildFunction(given: FnPlan, k: number, env: Env): BuiltFn {
+  // Provisioned concurrency under the negation of the target's own Condition never holds, and the macro leaves such a
+  // target cold (cfn/conditions.ts; test/unit/cfn/conditions.test.ts and the exclusive-Conditions tests cover it):
+  // this oracle does not model conditions that rule each other out, so the generator writes the config under the
+  // Condition itself there.
+  const plan = given.pcIf?.negate && given.resCond === given.pcIf.cond ? { ...given, pcIf: { ...given.pcIf, negate: false } } : given;
   const id = `Fn${k}`;
   const name = !plan.named ? undefined : plan.nameStyle === 'other-id' ? `Fn${k + 1}` : plan.nameStyle === 'underscore' ? `App_Fn_${k}` : `app-fn${k}`;
   const info: FnInfo = { id, sam: plan.sam, name };
@@ -1215,6 +1220,11 @@ function buildDefinition(plan: MachinePlan, form: DefinitionForm, build: AslBuil
 
 const PARAMETERS: JsonObject = {
   Stage: { Type: 'String', Default: 'dev' },
+  // One parameter per condition: the oracle treats the conditions as independent, and so are these
+  // (comparisons of one parameter with different values would rule out combinations: cfn/conditions.ts).
+  Flag0: { Type: 'String', Default: 'off' },
+  Flag1: { Type: 'String', Default: 'off' },
+  Flag2: { Type: 'String', Default: 'off' },
   FnParam: { Type: 'String', Default: 'arn:aws:lambda:us-east-1:123456789012:function:other' },
   PcAmount: { Type: 'Number', Default: 1 },
 };
@@ -1306,7 +1316,7 @@ function buildTemplate(plan: TemplatePlan): ValidCase {
   const template: JsonObject = { AWSTemplateFormatVersion: '2010-09-09', Parameters: PARAMETERS };
   const conditions: Record<string, unknown> = {};
   CONDITIONS.forEach((c, k) => {
-    put(conditions, c, { 'Fn::Equals': [{ Ref: 'Stage' }, `stage${k}`] });
+    put(conditions, c, { 'Fn::Equals': [{ Ref: `Flag${k}` }, 'on'] });
   });
   template.Conditions = conditions as JsonObject;
   if (plan.topMetadata) template.Metadata = plan.topMetadata;

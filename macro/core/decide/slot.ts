@@ -5,17 +5,16 @@
  * applies the edits in the form the definition came in.
  */
 import { expandParts, formatPartsBounded, formatValue, isHole, partsOf, partsToValue, soleHole, type Part } from '../../cfn/parts';
-import { unreadableIn } from '../template/read';
+import { unreadableIn, type TemplateIndex } from '../template/read';
 import type { Problem } from '../../errors';
 import { classifyParts, versionOf, type LambdaRef } from './references';
 import type { Slot, SlotNote } from '../definition/slots';
 import type { Guard, WarmTarget, WarmTargets } from '../targets/find';
-import { describeReasons, REASON_INFO, REASONS, type Reason } from '../targets/reasons';
-import type { TemplateIndex } from '../template/read';
+import { describeReasons, MI_REASON, PC_REASON, REASON_INFO, REASONS, type Reason } from '../targets/reasons';
 import { render, type MessageId } from '../../messages';
 import type { ExternalLookup, Json, MessageData } from '../../types';
 import type { Edit } from '../definition/edit';
-import { getAttPair, ifArgs, intrinsicName, refName } from '../../cfn/intrinsics';
+import { getAttPair, ifArgs, intrinsicName, refName, GET_ATT, NO_VALUE } from '../../cfn/intrinsics';
 import { isArray, isString } from '../../cfn/json';
 
 export type { Edit };
@@ -76,7 +75,7 @@ export interface DecideContext {
  */
 function noTarget(fn: string, targets: WarmTargets): SlotDecision {
   const excluded = targets.excludedReasons.get(fn);
-  const w = !targets.enabled.has('ProvisionedConcurrency')
+  const w = !targets.enabled.has(PC_REASON)
     ? why('decide.noEnabledReason', { fn, reasons: enabledReasons(targets) })
     : excluded
       ? why('decide.noProvisionedConcurrencyExcluded', { fn, excluded: describeReasons(excluded) })
@@ -172,8 +171,8 @@ function slotStep(root: Step, slot: Slot): Step | undefined {
     const v = p.hole;
     const fn = intrinsicName(v);
     const arg = fn === undefined ? undefined : (v as Record<string, Json>)[fn];
-    if (typeof arg === 'string' && (fn === 'Ref' || fn === 'Fn::GetAtt')) at = step(step(at, fn), arg);
-    else if (fn === 'Fn::GetAtt' && isArray(arg) && arg.length === 2 && typeof arg[0] === 'string' && typeof arg[1] === 'string') {
+    if (typeof arg === 'string' && (fn === 'Ref' || fn === GET_ATT)) at = step(step(at, fn), arg);
+    else if (fn === GET_ATT && isArray(arg) && arg.length === 2 && typeof arg[0] === 'string' && typeof arg[1] === 'string') {
       at = step(step(step(at, 5), arg[0]), arg[1]);
     } else at = step(step(at, 6), v);
   }
@@ -200,7 +199,7 @@ export function decide(slot: Slot, ctx: DecideContext): SlotDecision {
       if (res.status === 'unpublished') return unpublished(ref.fn, res.reasons);
       if (res.status === 'cold') {
         // `:$LATEST` of a Managed Instances function is never invoked; its unqualified ARN runs $LATEST.PUBLISHED.
-        if (ref.latest && ctx.targets.reasonsOf(ref.fn).includes('ManagedInstances')) {
+        if (ref.latest && ctx.targets.reasonsOf(ref.fn).includes(MI_REASON)) {
           const value: Json = { 'Fn::GetAtt': [ref.fn, 'Arn'] };
           return {
             kind: 'rewrite',
@@ -209,7 +208,7 @@ export function decide(slot: Slot, ctx: DecideContext): SlotDecision {
               value,
               grants: [{ fn: ref.fn, value }],
               fn: ref.fn,
-              reasons: ['ManagedInstances'],
+              reasons: [MI_REASON],
               latest: true,
               from: formatPartsBounded(parts),
               to: formatValue(value),
@@ -287,14 +286,17 @@ function edit(slot: Slot, target: WarmTarget, parts: readonly Part[], known: Kno
   return { slot, value, grants: targetGrants(target), fn: target.fn, target, reasons: target.reasons, from, to: formatValue(value) };
 }
 
-/** The slot's new value: the target where its guards hold, else the original (one Fn::If per exclusive alias). */
+/**
+ * The slot's new value: the target where its guards hold, else the original (one Fn::If per exclusive alias).
+ * When the aliases' guards leave no case out (`exhaustive`), the last alias present takes what the others leave.
+ */
 function targetValue(target: WarmTarget, known: Known, original: Json): Json {
   if (!target.alternatives) return guard(within(target.guards, known), target.value, original);
-  let value = original;
+  let value: Json | undefined = target.exhaustive ? undefined : original;
   for (const alt of [...target.alternatives].reverse()) {
-    if (!absentWith(alt.guards, known)) value = guard(within(alt.guards, known), alt.value, value);
+    if (!absentWith(alt.guards, known)) value = value === undefined ? alt.value : guard(within(alt.guards, known), alt.value, value);
   }
-  return value;
+  return value ?? original;
 }
 
 /** The grant goes to a role that may exist without the state machine's condition: fully guarded. */
@@ -315,8 +317,8 @@ function warmQualifier(targets: WarmTargets, fn: string, which: { id: string } |
   const id = 'id' in which ? which.id : undefined;
   const info = id !== undefined ? (targets.aliases.get(id) ?? targets.versions.get(id)) : undefined;
   const res = targets.resolve(fn);
-  const reasons = info?.reasons ?? (res.status === 'warm' ? res.target.reasons : undefined) ?? ['ProvisionedConcurrency'];
-  const provisioned = reasons[0] === 'ProvisionedConcurrency' && (info === undefined || info.provisioned !== false);
+  const reasons = info?.reasons ?? (res.status === 'warm' ? res.target.reasons : undefined) ?? [PC_REASON];
+  const provisioned = reasons[0] === PC_REASON && (info === undefined || info.provisioned !== false);
   const w =
     'id' in which
       ? provisioned
@@ -332,7 +334,7 @@ function warmQualifier(targets: WarmTargets, fn: string, which: { id: string } |
 function unpublished(fn: string, reasons: Reason[]): SlotDecision {
   const info = REASON_INFO[reasons[0]];
   const w =
-    reasons[0] === 'ManagedInstances'
+    reasons[0] === MI_REASON
       ? why('decide.unpublishedManagedInstances', { fn, fix: REASON_INFO.Durable.fix })
       : why('decide.unpublished', { fn, reasons: describeReasons(reasons), property: info.property, unqualified: info.unqualified, fix: info.fix });
   return { kind: 'cold', fn, reasons, strict: true, ...w };
@@ -378,7 +380,7 @@ function unmovedBranches(slot: Slot, cond: string, branches: Json[], ctx: Decide
   let lambda = false;
   let allWarm = true;
   branches.forEach((v, k) => {
-    if (refName(v) === 'AWS::NoValue') return;
+    if (refName(v) === NO_VALUE) return;
     const parts = partsOf(v);
     const ref = parts ? classifyParts(expandParts(parts), ctx.index, ctx.targets) : ({ kind: 'unknown' } as LambdaRef);
     const branch = k === 0 ? 'true' : 'false';
@@ -397,7 +399,7 @@ function unmovedBranches(slot: Slot, cond: string, branches: Json[], ctx: Decide
       if (warm) text = render('decide.branchWarm', { branch, fn: ref.fn });
       else if (!ctx.targets.isWarm(ref.fn)) {
         coldFn = true;
-        text = ctx.targets.enabled.has('ProvisionedConcurrency')
+        text = ctx.targets.enabled.has(PC_REASON)
           ? render('decide.branchCold', { branch, fn: ref.fn })
           : render('decide.branchNoEnabledReason', { branch, fn: ref.fn, reasons: enabledReasons(ctx.targets) });
       } else text = render('decide.branchQualified', { branch, fn: ref.fn });
@@ -495,7 +497,7 @@ export function decideQualifier(note: SlotNote, ctx: DecideContext): { slot: Slo
   // A target that is no single qualifier (an explicit `:$LATEST`, or aliases chosen by conditions): the note stands.
   if (res.status === 'warm' && (res.target.kind === 'explicit' || res.target.kind === 'conditional')) return undefined;
   // A target required by another reason than provisioned concurrency (SnapStart, durable, Managed Instances): decided as a note.
-  if (res.status === 'unpublished' || (res.status === 'warm' && res.target.reasons[0] !== 'ProvisionedConcurrency')) return undefined;
+  if (res.status === 'unpublished' || (res.status === 'warm' && res.target.reasons[0] !== PC_REASON)) return undefined;
   const coldFn = noTarget(fn, ctx.targets);
   let version: LambdaRef | undefined;
   if (text === undefined) {
@@ -598,5 +600,5 @@ function decideExternal(slot: Slot, arn: string, qualifier: string | undefined, 
     }
   }
   const value = chosen[0].arn;
-  return { kind: 'rewrite', edit: { slot, value, grants: [{ value, unqualified: arn }], reasons: ['ProvisionedConcurrency'], from, to: value } };
+  return { kind: 'rewrite', edit: { slot, value, grants: [{ value, unqualified: arn }], reasons: [PC_REASON], from, to: value } };
 }

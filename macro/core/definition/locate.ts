@@ -9,6 +9,7 @@ import type { StrNode, When } from './ast';
 import type { DefinitionModel } from './read';
 import type { SlotScan } from './slots';
 import type { Json, ValueLocation } from '../../types';
+import { IF, SUB } from '../../cfn/intrinsics';
 
 /**
  * A locator for the states of one definition: the location of the value of the state at
@@ -23,7 +24,7 @@ export function stateLocator(
   const path = model.path
     .split('/')
     .filter(Boolean)
-    .map((k, i, all) => (all[i - 1] === 'Fn::If' && (k === '1' || k === '2') ? Number(k) : k));
+    .map((k, i, all) => (all[i - 1] === IF && (k === '1' || k === '2') ? Number(k) : k));
   // The string that names the invoked function in each state: the slot's, else an explicit
   // Qualifier's FunctionName (the first of each path, built once: a definition may have thousands).
   // A state chosen by Fn::If has one per branch: keyed by the path and the branch too.
@@ -90,7 +91,7 @@ function textLocation(
   // The path of a piece is the same for every location in it: made once and shared, keyed by its last key.
   let key: string | number;
   if (source.form === 'string') key = path[path.length - 1];
-  else if (source.form === 'sub') key = source.vars ? 0 : 'Fn::Sub';
+  else if (source.form === 'sub') key = source.vars ? 0 : SUB;
   else {
     // The pieces are the template's own only when the Join was read as written (not flattened).
     const join = getOwn(asObject(value), 'Fn::Join');
@@ -100,7 +101,7 @@ function textLocation(
   let shared = pieces.get(key);
   if (shared === undefined) {
     if (source.form === 'string') shared = path;
-    else if (source.form === 'sub') shared = source.vars ? [...path, 'Fn::Sub', 0] : [...path, 'Fn::Sub'];
+    else if (source.form === 'sub') shared = source.vars ? [...path, SUB, 0] : [...path, SUB];
     else shared = [...path, 'Fn::Join', 1, seg.piece];
     pieces.set(key, shared);
   }

@@ -18,7 +18,7 @@ import { NO_LOC, type Binding, type HoleSource, type IfNode, type Loc, type Node
 import { expansionError, formatCount, LimitError, LIMITS } from '../../limits';
 import { HOLE_MARK, parseDefinitionText, type HoleInfo, type Shape } from './parse';
 import { PLACED, SLOT_KEYS, SLOT_SHAPE } from './slots';
-import { intrinsicName, intrinsicNameOfKeys } from '../../cfn/intrinsics';
+import { intrinsicName, intrinsicNameOfKeys, IF, GET_ATT, SUB, NO_VALUE } from '../../cfn/intrinsics';
 import { render } from '../../messages';
 import { FOR_EACH } from '../template/loops';
 
@@ -176,7 +176,7 @@ function textSource(value: Json): TextSource {
   if (isString(value)) return { form: 'string', text: value };
   const fn = intrinsicName(value);
   const arg = fn ? (value as Record<string, Json>)[fn] : undefined;
-  if (fn === 'Fn::Sub') {
+  if (fn === SUB) {
     if (isString(arg)) return { form: 'sub', template: arg };
     if (isArray(arg) && arg.length === 2 && isString(arg[0]) && isObject(arg[1])) {
       return { form: 'sub', template: arg[0], vars: arg[1] };
@@ -189,7 +189,7 @@ function textSource(value: Json): TextSource {
       // one `Fn::Join ""` of text and single references (written back that way if it changes).
       const nested = arg[1].some((p) => {
         const fn = intrinsicName(p);
-        return fn === 'Fn::Join' || fn === 'Fn::Sub';
+        return fn === 'Fn::Join' || fn === SUB;
       });
       if (nested) {
         const parts = partsOf(value);
@@ -365,11 +365,11 @@ const DATA_NODE: Node = Object.freeze({ kind: 'scalar' }) as Node;
  * whole state, `Parameters`, branch… at deploy time. An Fn::If of strings stays a string leaf.
  */
 function isStructuralIf(v: Json, depth = 0): boolean {
-  if (intrinsicName(v) !== 'Fn::If' || depth > 50) return false;
-  const arg = (v as JsonObject)['Fn::If'];
+  if (intrinsicName(v) !== IF || depth > 50) return false;
+  const arg = (v as JsonObject)[IF];
   if (!isArray(arg) || arg.length !== 3 || !isString(arg[0])) return false;
   const structural = (b: Json): boolean => isArray(b) || (isObject(b) && intrinsicName(b) === undefined) || isStructuralIf(b, depth + 1);
-  const noValue = (b: Json): boolean => isObject(b) && getOwn(b, 'Ref') === 'AWS::NoValue' && keysOf(b).length === 1;
+  const noValue = (b: Json): boolean => isObject(b) && getOwn(b, 'Ref') === NO_VALUE && keysOf(b).length === 1;
   return (structural(arg[1]) || structural(arg[2])) && (structural(arg[1]) || noValue(arg[1])) && (structural(arg[2]) || noValue(arg[2]));
 }
 
@@ -450,15 +450,15 @@ function objectToNode(value: JsonObject, subs: JsonObject | undefined, count: (b
   const rootIf = isStructuralIf(value);
   const root: Node = rootIf ? ifNode(value) : { kind: 'obj', entries: new Map() };
   let top: PathLink | null = null;
-  for (const key of rootIf ? [...base, 'Fn::If'] : base) top = new PathLink(top, key);
+  for (const key of rootIf ? [...base, IF] : base) top = new PathLink(top, key);
   const read: ObjectRead = { subs, count, work: [{ src: value, dst: root, link: top, shape: subs ? undefined : SLOT_SHAPE }], plain: new Map() };
   const { work } = read;
   for (let item = work.pop(); item !== undefined; item = work.pop()) {
     const { src, keys, dst, link, shape } = item;
     if (dst.kind === 'if') {
       // Both branches (a `Ref AWS::NoValue` branch stays undefined); paths go through `Fn::If`.
-      const arg = (src as JsonObject)['Fn::If'] as Json[];
-      for (const k of [1, 2]) if (!(isObject(arg[k]) && getOwn(arg[k] as JsonObject, 'Ref') === 'AWS::NoValue')) place(read, dst, link, k, arg[k], shape);
+      const arg = (src as JsonObject)[IF] as Json[];
+      for (const k of [1, 2]) if (!(isObject(arg[k]) && getOwn(arg[k] as JsonObject, 'Ref') === NO_VALUE)) place(read, dst, link, k, arg[k], shape);
     } else if (isArray(src)) {
       // (Indexed loops, here and below: a callback would be a closure made for every container.)
       const items = shape && (shape.items ?? null);
@@ -479,7 +479,7 @@ function objectToNode(value: JsonObject, subs: JsonObject | undefined, count: (b
 }
 
 function ifNode(v: Json): IfNode {
-  return { kind: 'if', condition: ((v as JsonObject)['Fn::If'] as Json[])[0] as string, branches: [undefined, undefined] };
+  return { kind: 'if', condition: ((v as JsonObject)[IF] as Json[])[0] as string, branches: [undefined, undefined] };
 }
 
 /**
@@ -494,7 +494,7 @@ function place(read: ObjectRead, dst: Node, link: PathLink | null, key: string |
   const fn = keys === undefined ? undefined : intrinsicNameOfKeys(keys);
   if (isArray(v)) child = { kind: 'arr', items: [] };
   else if (keys !== undefined && fn === undefined) child = { kind: 'obj', entries: new Map() };
-  else if (fn === 'Fn::If' && isStructuralIf(v)) child = ifNode(v);
+  else if (fn === IF && isStructuralIf(v)) child = ifNode(v);
   else {
     queue = false;
     child = leafNode(read, link, key, v, fn);
@@ -505,7 +505,7 @@ function place(read: ObjectRead, dst: Node, link: PathLink | null, key: string |
   if (!queue) return;
   // The branches of an Fn::If are its arguments: their paths go through `Fn::If`.
   const below = new PathLink(link, key);
-  read.work.push({ src: v, keys, dst: child, link: child.kind === 'if' ? new PathLink(below, 'Fn::If') : below, shape: shape as Shape | undefined });
+  read.work.push({ src: v, keys, dst: child, link: child.kind === 'if' ? new PathLink(below, IF) : below, shape: shape as Shape | undefined });
 }
 
 /** The node of a value that is no container: a string leaf, or the shared scalar node. */
@@ -528,7 +528,7 @@ function leafNode(read: ObjectRead, link: PathLink | null, key: string | number,
     return strNode([v], loc, read.subs, read.count);
   }
   // The usual intrinsic value (a Ref, a GetAtt in list form) is one hole, itself: its node at its size.
-  if (fn !== undefined && fn !== 'Fn::Sub' && fn !== 'Fn::Join' && !(fn === 'Fn::GetAtt' && isString((v as JsonObject)[fn])))
+  if (fn !== undefined && fn !== SUB && fn !== 'Fn::Join' && !(fn === GET_ATT && isString((v as JsonObject)[fn])))
     return { kind: 'str', parts: [{ hole: v }], holes: ONE_INLINE, loc: valueLoc(link, key) };
   if (fn !== undefined) return strNode(partsOf(v, 0, fn) ?? [{ hole: v }], valueLoc(link, key), read.subs, read.count);
   // Numbers, booleans, null: nothing in them to read.

@@ -13,7 +13,7 @@
 import { expandParts, formatParts, formatValue, isHole, type Part } from '../../cfn/parts';
 import { alternatives, get, textOf, type Node, type StrNode, type When } from './ast';
 import type { Shape } from './parse';
-import { refName } from '../../cfn/intrinsics';
+import { refName, SUB } from '../../cfn/intrinsics';
 import { hasOwn } from '../../cfn/json';
 import type { Json } from '../../types';
 import { boundedStatePath } from '../../limits';
@@ -319,7 +319,7 @@ function staysHole(p: Part): boolean {
  * partsOf, which keeps it a hole.
  */
 function mayExpandToText(value: Json): boolean {
-  return typeof value !== 'object' || value === null || hasOwn(value, 'Fn::Sub') || hasOwn(value, 'Fn::Join');
+  return typeof value !== 'object' || value === null || hasOwn(value, SUB) || hasOwn(value, 'Fn::Join');
 }
 
 /** Text of parts with pseudo-parameter holes written as `{AWS-Partition}` and other holes as `{?}` (no colons). */

@@ -14,7 +14,7 @@ import { getOwn, hasOwn, isObject, jsonText, isString } from '../../cfn/json';
 import { ReadError, TransformError } from '../../errors';
 import { readTemplate, selected, stateMachines, type TemplateIndex } from '../template/read';
 import type { DefinitionLocation, Json, StoredProperty, StoredRef, TransformOptions } from '../../types';
-import { intrinsicName, shapeOf } from '../../cfn/intrinsics';
+import { intrinsicName, shapeOf, SUB } from '../../cfn/intrinsics';
 
 export const STORED_PROPERTIES: readonly StoredProperty[] = ['DefinitionUri', 'DefinitionS3Location'];
 export type { DefinitionLocation, StoredProperty, StoredRef };
@@ -73,7 +73,7 @@ export function parseS3Uri(uri: string): DefinitionLocation {
 function text(v: Json | undefined, field: string, pseudo: Pseudo): { value: string | undefined; text: string } {
   if (isString(v)) return { value: v, text: v };
   if (typeof v === 'number') return { value: String(v), text: String(v) };
-  const sub = isObject(v) && intrinsicName(v) === 'Fn::Sub' ? v['Fn::Sub'] : undefined;
+  const sub = isObject(v) && intrinsicName(v) === SUB ? v[SUB] : undefined;
   if (!isString(sub))
     throw new ReadError(`its ${field} is ${v === undefined ? 'missing' : `${shapeOf(v)}, not a literal`}, so the macro cannot tell which object it is`);
   const region = pseudo.region;

@@ -16,6 +16,8 @@ import { asObject, copyMap, getOwn, hasOwn, isObject, jsonEqual, setOwn, type Ed
 import type { Edit } from './edit';
 import type { Json, JsonObject } from '../../types';
 import { bindingKey, lastAtOrBefore, type DefinitionModel, type Pos, type TextSource } from './read';
+import { SUB } from '../../cfn/intrinsics';
+import { RESOURCES, PROPERTIES } from '../template/read';
 
 export interface WriteContext {
   editor: Editor;
@@ -37,7 +39,7 @@ function wholeKey(e: Edit): string | undefined {
 export function writeDefinition(model: DefinitionModel, edits: Edit[], ctx: WriteContext, at: Path = [], all = edits): void {
   if (edits.length === 0) return;
   const { editor } = ctx;
-  const propsPath = ['Resources', model.stateMachine, 'Properties'];
+  const propsPath = [RESOURCES, model.stateMachine, PROPERTIES];
   const valuePath = [...propsPath, model.property, ...at];
   const subsPath = [...propsPath, 'DefinitionSubstitutions'];
   const rest: Edit[] = [];
@@ -357,7 +359,7 @@ function baseName(value: Json, hint?: string): string {
  * it holds anything else, or a name that the variable map would capture.
  */
 function inlineSubText(value: Json, vars: JsonObject): string | undefined {
-  const sub = getOwn(value, 'Fn::Sub');
+  const sub = getOwn(value, SUB);
   if (!isString(sub) || !isObject(value) || keysOf(value).length !== 1) return undefined;
   let tokens: SubToken[];
   try {

@@ -3,11 +3,11 @@
  * it selects through Fn::If, and the conditions a value depends on.
  */
 import { getOwn, isObject, isArray, keysOf, isString } from '../../cfn/json';
-import { intrinsicName } from '../../cfn/intrinsics';
+import { intrinsicName, IF, NO_VALUE } from '../../cfn/intrinsics';
+import type { Assignment } from '../../cfn/conditions';
 import type { Json, JsonObject } from '../../types';
 
-/** A truth value for each condition name. */
-export type Assignment = ReadonlyMap<string, boolean>;
+export type { Assignment };
 
 /**
  * The value with Fn::If resolved (at any depth) and AWS::NoValue dropped from lists and maps; undefined when it is NoValue.
@@ -27,9 +27,9 @@ export function resolve(value: Json | undefined, a: Assignment, depth = 0): Json
     return out ?? value;
   }
   const name = intrinsicName(value);
-  if (name === 'Ref') return value.Ref === 'AWS::NoValue' ? undefined : value;
-  if (name === 'Fn::If') {
-    const arg = value['Fn::If'];
+  if (name === 'Ref') return value.Ref === NO_VALUE ? undefined : value;
+  if (name === IF) {
+    const arg = value[IF];
     return isArray(arg) && arg.length === 3 && isString(arg[0]) ? resolve(arg[a.get(arg[0]) === false ? 2 : 1], a, depth + 1) : value;
   }
   if (name === undefined) {
@@ -75,7 +75,7 @@ export function collectConditions(value: Json | undefined, out?: Set<string>): S
         } else stack.push(x);
       }
       // An Fn::If is the one key `Fn::If` (as intrinsicName reads it).
-      const arg = n === 1 ? getOwn(v, 'Fn::If') : undefined;
+      const arg = n === 1 ? getOwn(v, IF) : undefined;
       if (isArray(arg) && isString(arg[0])) {
         out ??= new Set();
         out.add(arg[0]);

@@ -5,10 +5,10 @@
  */
 import { getOwn, isObject, jsonEqual, type Editor, isArray, isString } from '../../cfn/json';
 import type { Json } from '../../types';
-import type { Path, PolicyDoc } from './types';
+import { type Path, type PolicyDoc, STATEMENT, LAMBDA_INVOKE_POLICY } from './types';
 import { wildcard, type ArnRenderer } from './render';
 import { asList } from './evaluate';
-import { intrinsicName } from '../../cfn/intrinsics';
+import { intrinsicName, IF, NO_VALUE } from '../../cfn/intrinsics';
 
 /** A resource of an Allow statement for lambda:InvokeFunction, and its rendered pattern. */
 export type Granted = readonly [resource: Json, pattern: string | undefined];
@@ -29,8 +29,8 @@ export class Coverage {
   granted(docs: PolicyDoc[]): Granted[] {
     const out: Granted[] = [];
     for (const d of docs) {
-      if (d.label.endsWith('LambdaInvokePolicy')) continue; // a SAM policy template, judged in covered()
-      const st = getOwn(this.#editor.get(d.path), 'Statement');
+      if (d.label.endsWith(LAMBDA_INVOKE_POLICY)) continue; // a SAM policy template, judged in covered()
+      const st = getOwn(this.#editor.get(d.path), STATEMENT);
       if (isArray(st)) for (const s of st) this.#grantedBy(s, out);
       else if (st !== undefined) this.#grantedBy(st, out);
     }
@@ -50,16 +50,16 @@ export class Coverage {
   covered(docs: PolicyDoc[], target: Json, granted: Granted[] = this.granted(docs)): boolean {
     // The intrinsic named once (naming it lists the target's keys).
     const fn = intrinsicName(target);
-    if (fn === 'Ref' && (target as { Ref: Json }).Ref === 'AWS::NoValue') return true;
-    if (fn === 'Fn::If') {
+    if (fn === 'Ref' && (target as { Ref: Json }).Ref === NO_VALUE) return true;
+    if (fn === IF) {
       // A guarded grant is covered when an equal statement exists or every branch is covered.
       if (granted.some(([r]) => jsonEqual(r, target))) return true;
-      const arg = (target as { 'Fn::If': Json[] })['Fn::If'];
+      const arg = (target as { [IF]: Json[] })[IF];
       return isArray(arg) && arg.length === 3 && this.covered(docs, arg[1], granted) && this.covered(docs, arg[2], granted);
     }
     const want = this.#arns.render(target);
     for (const d of docs) {
-      if (d.label.endsWith('LambdaInvokePolicy')) {
+      if (d.label.endsWith(LAMBDA_INVOKE_POLICY)) {
         const fnName = getOwn(this.#editor.get(d.path), 'FunctionName');
         const name = fnName === undefined ? undefined : this.#arns.render(fnName);
         if (want !== undefined && name !== undefined && wildcard(`${this.#arns.fnArnPrefix()}${name}*`, want)) return true;
@@ -84,15 +84,15 @@ export class Coverage {
   findStatement(docs: PolicyDoc[], fnArn: Json): Path | undefined {
     const want = this.#arns.render(fnArn);
     for (const d of docs) {
-      if (d.label.endsWith('LambdaInvokePolicy')) continue; // a SAM policy template, judged in covered()
-      const st = getOwn(this.#editor.get(d.path), 'Statement');
+      if (d.label.endsWith(LAMBDA_INVOKE_POLICY)) continue; // a SAM policy template, judged in covered()
+      const st = getOwn(this.#editor.get(d.path), STATEMENT);
       const list = asList(st);
       for (let k = 0; k < list.length; k++) {
         const s = list[k];
         if (!grantsInvoke(s) || !invokeOnly(getOwn(s, 'Action'))) continue;
         // The function's ARN, or a value that renders as it does (an equal value does: render reads nothing but the value).
         if (asList(getOwn(s, 'Resource')).some((r) => r !== undefined && (want !== undefined ? this.#arns.render(r) === want : jsonEqual(r, fnArn))))
-          return isArray(st) ? [...d.path, 'Statement', k] : [...d.path, 'Statement'];
+          return isArray(st) ? [...d.path, STATEMENT, k] : [...d.path, STATEMENT];
       }
     }
     return undefined;

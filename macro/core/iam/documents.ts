@@ -8,13 +8,13 @@
  */
 import { partsOf } from '../../cfn/parts';
 import { getOwn, isObject, type Editor, isArray, jsonText, isString } from '../../cfn/json';
-import { policyResources, type Resource, type TemplateIndex } from '../template/read';
+import { policyResources, type Resource, type TemplateIndex, RESOURCES, PROPERTIES, SAM_STATE_MACHINE } from '../template/read';
 import type { Json, JsonObject } from '../../types';
 import type { OwnPolicies } from './own-policy';
-import { intrinsicName, getAttPair, refName } from '../../cfn/intrinsics';
+import { intrinsicName, getAttPair, refName, IF, NO_VALUE } from '../../cfn/intrinsics';
 import type { Principal } from './principal';
 import { asList } from './evaluate';
-import type { IamWarning, Path, PolicyDoc } from './types';
+import { type IamWarning, type Path, type PolicyDoc, POLICY_DOCUMENT, STATEMENT, LAMBDA_INVOKE_POLICY } from './types';
 
 /** How a warning names the grant a principal needs. */
 const ON_QUALIFIED = ' (lambda:InvokeFunction on the qualified ARN)';
@@ -62,7 +62,7 @@ export class PolicyLocator {
    */
   locate(sm: Resource, roleValue: Json | undefined, key: string, at: string, warnings: IamWarning[], targetsText: () => string): Located | undefined {
     // SAM builds the role from `Policies`.
-    if (roleValue === undefined && sm.type === 'AWS::Serverless::StateMachine') return this.#locateSam(sm, warnings, targetsText);
+    if (roleValue === undefined && sm.type === SAM_STATE_MACHINE) return this.#locateSam(sm, warnings, targetsText);
     const roleId = this.#roleOf(roleValue);
     const role = roleId ? this.#index.get(roleId) : undefined;
     // roleOf finds only roles of the template: `role` is undefined only when roleId is.
@@ -90,7 +90,7 @@ export class PolicyLocator {
   /** An AWS::Serverless::StateMachine without `Role`: its `Policies`, from which SAM builds the role. */
   #locateSam(sm: Resource, warnings: IamWarning[], targetsText: () => string): Located {
     // The path of its Policies, written once (paths are never changed).
-    const at: Path = ['Resources', sm.id, 'Properties', 'Policies'];
+    const at: Path = [RESOURCES, sm.id, PROPERTIES, 'Policies'];
     const docs: PolicyDoc[] = [];
     const policies = this.#editor.get(at);
     if (intrinsicName(policies) !== undefined) {
@@ -99,9 +99,9 @@ export class PolicyLocator {
     const list = asList(policies);
     list.forEach((p, k) => {
       const docAt = isArray(policies) ? [...at, k] : at;
-      if (isObject(p) && getOwn(p, 'Statement') !== undefined) docs.push({ path: docAt, label: `${sm.id} Policies` });
-      const tpl = isObject(p) ? getOwn(p, 'LambdaInvokePolicy') : undefined;
-      if (isObject(tpl)) docs.push({ path: [...docAt, 'LambdaInvokePolicy'], label: `${sm.id} LambdaInvokePolicy` });
+      if (isObject(p) && getOwn(p, STATEMENT) !== undefined) docs.push({ path: docAt, label: `${sm.id} Policies` });
+      const tpl = isObject(p) ? getOwn(p, LAMBDA_INVOKE_POLICY) : undefined;
+      if (isObject(tpl)) docs.push({ path: [...docAt, LAMBDA_INVOKE_POLICY], label: `${sm.id} LambdaInvokePolicy` });
     });
     return {
       docs,
@@ -120,12 +120,12 @@ export class PolicyLocator {
   /** A role of the template: its inline policies, the policy resources attached to it, and the macro's own policy for it. */
   #locateRole(sm: Resource, roleId: string, role: Resource): Located {
     // The path of its inline Policies, written once (paths are never changed).
-    const at: Path = ['Resources', roleId, 'Properties', 'Policies'];
+    const at: Path = [RESOURCES, roleId, PROPERTIES, 'Policies'];
     const docs: PolicyDoc[] = [];
     const inline = this.#editor.get(at);
     if (isArray(inline))
       inline.forEach((_policy, k) => {
-        docs.push({ path: [...at, k, 'PolicyDocument'], label: `${roleId} Policies[${k}]` });
+        docs.push({ path: [...at, k, POLICY_DOCUMENT], label: `${roleId} Policies[${k}]` });
       });
     const managed = getOwn(role.properties, 'ManagedPolicyArns');
     // A list: a role has a few managed policies, most none.
@@ -140,12 +140,12 @@ export class PolicyLocator {
       const roles = r.type === 'AWS::IAM::RolePolicy' ? [getOwn(r.properties, 'RoleName')] : getOwn(r.properties, 'Roles');
       const names: Json[] = isArray(roles) ? roles.filter((n): n is Json => n !== undefined) : [];
       if (attached.includes(r.id) || names.some((n) => this.#namesRole(n, role))) {
-        docs.push({ path: ['Resources', r.id, 'Properties', 'PolicyDocument'], label: r.id });
+        docs.push({ path: [RESOURCES, r.id, PROPERTIES, POLICY_DOCUMENT], label: r.id });
       }
     }
     // The macro's own policy added in this run (one from an earlier run is among the policies above).
     const created = this.#own.created(roleId);
-    if (created !== undefined) docs.push({ path: ['Resources', created, 'Properties', 'PolicyDocument'], label: created });
+    if (created !== undefined) docs.push({ path: [RESOURCES, created, PROPERTIES, POLICY_DOCUMENT], label: created });
     const own = { roleId, role };
     const principal = { kind: 'role', id: roleId } as const;
     if (inline !== undefined && !isArray(inline)) {
@@ -172,7 +172,7 @@ export class PolicyLocator {
         const existing = isArray(current) ? current.findIndex((p) => getOwn(p, 'PolicyName') === 'WarmStepFunctionsInvoke') : -1;
         const how = `a new statement in ${roleId}'s inline policy WarmStepFunctionsInvoke`;
         if (isArray(current) && existing >= 0) {
-          const stPath = [...at, existing, 'PolicyDocument', 'Statement'];
+          const stPath = [...at, existing, POLICY_DOCUMENT, STATEMENT];
           const stmts = this.#editor.get(stPath);
           this.#editor.set(stPath, isArray(stmts) ? [...stmts, s] : [s]);
           return { path: [...at, existing].join('/'), how, resource: roleId };
@@ -188,12 +188,12 @@ export class PolicyLocator {
    * undefined when some branch is another intrinsic the macro cannot read.
    */
   #branchDocs(value: Json, path: Path, roleId: string): PolicyDoc[][] | undefined {
-    if (refName(value) === 'AWS::NoValue') return [[]];
-    if (isArray(value)) return [value.map((_p, k) => ({ path: [...path, k, 'PolicyDocument'], label: `${roleId} Policies` }))];
-    const arg = intrinsicName(value) === 'Fn::If' ? (value as { 'Fn::If': Json })['Fn::If'] : undefined;
+    if (refName(value) === NO_VALUE) return [[]];
+    if (isArray(value)) return [value.map((_p, k) => ({ path: [...path, k, POLICY_DOCUMENT], label: `${roleId} Policies` }))];
+    const arg = intrinsicName(value) === IF ? (value as { [IF]: Json })[IF] : undefined;
     if (!isArray(arg) || arg.length !== 3) return undefined;
-    const yes = this.#branchDocs(arg[1], [...path, 'Fn::If', 1], roleId);
-    const no = this.#branchDocs(arg[2], [...path, 'Fn::If', 2], roleId);
+    const yes = this.#branchDocs(arg[1], [...path, IF, 1], roleId);
+    const no = this.#branchDocs(arg[2], [...path, IF, 2], roleId);
     return yes && no ? [...yes, ...no] : undefined;
   }
 

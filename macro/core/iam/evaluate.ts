@@ -25,6 +25,7 @@ import type { Json, JsonObject } from '../../types';
 import { resolve, type Assignment } from './conditions';
 import type { Policies, Statement } from './types';
 import { wildcard } from './render';
+import { IF } from '../../cfn/intrinsics';
 
 export const INVOKE = 'lambda:InvokeFunction';
 
@@ -219,7 +220,7 @@ export function evaluate(p: Policies, action: string, target: string, render: Re
 
 /** The leaves of an Fn::If tree (every value it may take). */
 export function leaves(value: Json, depth = 0): Json[] {
-  const arg = depth < 20 && isObject(value) ? getOwn(value, 'Fn::If') : undefined;
+  const arg = depth < 20 && isObject(value) ? getOwn(value, IF) : undefined;
   if (isArray(arg) && arg.length === 3) return [...leaves(arg[1], depth + 1), ...leaves(arg[2], depth + 1)];
   return [value];
 }

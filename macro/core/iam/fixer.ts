@@ -14,18 +14,17 @@
 import { formatCycle, type Dependencies } from '../template/dependencies';
 import { formatValue } from '../../cfn/parts';
 import { literalize, validAliasName } from '../targets/literal';
-import type { Editor } from '../../cfn/json';
-import type { Resource, TemplateIndex } from '../template/read';
+import { type Editor, getOwn, jsonEqual, isArray, jsonText, isString } from '../../cfn/json';
+import { type Resource, type TemplateIndex, SAM_STATE_MACHINE } from '../template/read';
 import type { WarmTargets } from '../targets/find';
-import { intrinsicName, refName } from '../../cfn/intrinsics';
+import { intrinsicName, refName, IF, GET_ATT, NO_VALUE } from '../../cfn/intrinsics';
 import type { Json } from '../../types';
-import { getOwn, jsonEqual, isArray, jsonText, isString } from '../../cfn/json';
 import { Coverage, invokeOnly } from './coverage';
 import { PolicyLocator, type Located } from './documents';
 import { actionMatches, allowInvoke, asList, assignments, describeAssignment, evaluate, INVOKE, leaves, mayApply, type Verdict } from './evaluate';
 import { collectConditions, resolve, type Assignment } from './conditions';
 import { describeValue, PrincipalReader, type PolicyEntry, type Principal } from './principal';
-import type { IamWarning, Policies, Statement } from './types';
+import { type IamWarning, type Policies, type Statement, STATEMENT } from './types';
 import { OwnPolicies } from './own-policy';
 import { ArnRenderer } from './render';
 
@@ -108,7 +107,7 @@ export class IamFixer {
    */
   ensure(stateMachine: Resource, grants: Grant[]): IamOutcome {
     const outcome: IamOutcome = { granted: [], extended: [], warnings: [] };
-    const key = stateMachine.type === 'AWS::Serverless::StateMachine' ? 'Role' : 'RoleArn';
+    const key = stateMachine.type === SAM_STATE_MACHINE ? 'Role' : 'RoleArn';
     const smPath = `Resources/${stateMachine.id}/Properties`;
     const groups = new Map<string, { roleValue: Json | undefined; key: string; at: string; grants: Grant[]; dynamic?: string[] }>();
     for (const g of grants) {
@@ -133,7 +132,7 @@ export class IamFixer {
         const calls = `state ${group.dynamic.join(', ')} calls Lambda with Credentials.RoleArn.$, a role computed at run time, so the macro cannot`;
         outcome.warnings.push({
           path: group.at,
-          message: `${calls} check or grant it; make sure every role it may take allows lambda:InvokeFunction on ${names}`,
+          message: `${calls} check or grant it; make sure every role it may take allows ${INVOKE} on ${names}`,
           strictMessage: `${calls} let it invoke ${names}`,
         });
         continue;
@@ -180,7 +179,9 @@ export class IamFixer {
       return arn !== undefined && this.#coverage.covered(where.docs, arn, granted);
     };
     const missing = distinct.filter((g) => !this.#coverage.covered(where.docs, g.value, granted) && !inEveryBranch(g) && !byArn(g));
-    for (const g of missing) this.#grant(g, stateMachine, where, outcome);
+    // A grant no statement holds as such may be in effect already (policies chosen by Fn::If items, say, in every
+    // combination the template's Conditions can take): then none is added.
+    for (const g of missing) if (!this.#allowed(g, where.principal)) this.#grant(g, stateMachine, where, outcome);
     // The grants are in place: now prove that they are effective, in every combination of conditions.
     this.#verify(stateMachine, where, distinct, outcome);
     // A role may have the macro's own policy (added for this or another state machine, now or in
@@ -213,13 +214,7 @@ export class IamFixer {
     };
     for (g of grants) {
       texts = undefined;
-      // The combinations that matter for this target: conditions of the policies whose statements
-      // may apply to invoking it (the others cannot change the verdict), and of the target itself.
-      const names = [...this.#principals.conditions(principal, matters, this.#edits)];
-      const own = collectConditions(g.value);
-      if (own) for (const c of own) if (!names.includes(c)) names.push(c);
-      names.sort();
-      const evaluated = names.length > MAX_CONDITIONS ? names.slice(0, MAX_CONDITIONS) : names;
+      const { names, evaluated, combos } = this.#combinations(g, principal, matters);
       if (names.length > MAX_CONDITIONS) {
         const depend = `the policies of ${principal.id} depend on ${names.length} conditions`;
         outcome.warnings.push({
@@ -228,7 +223,6 @@ export class IamFixer {
           strictMessage: `${depend}, more than the ${MAX_CONDITIONS} the macro evaluates in every combination`,
         });
       }
-      const combos = evaluated.length === 0 ? this.#none : assignments(evaluated);
       // The policies of each combination as the last check read them (after every edit): the notes read them too.
       const policies: Policies[] = [];
       let failures = this.#check(g, principal, combos, policies);
@@ -259,6 +253,37 @@ export class IamFixer {
     }
   }
 
+  /**
+   * The combinations of conditions that matter for a target: those of the policies whose statements may apply to
+   * invoking it (`matters`; the others cannot change the verdict) and of the target itself, at most MAX_CONDITIONS of
+   * them (`evaluated`), and only as the template's Conditions can take them together (IsProd and its negation are
+   * never both false).
+   */
+  #combinations(
+    g: Grant,
+    principal: Principal,
+    matters: (resources: Json[] | 'any') => boolean,
+  ): { names: string[]; evaluated: string[]; combos: Assignment[] } {
+    const names = [...this.#principals.conditions(principal, matters, this.#edits)];
+    const own = collectConditions(g.value);
+    if (own) for (const c of own) if (!names.includes(c)) names.push(c);
+    names.sort();
+    const evaluated = names.length > MAX_CONDITIONS ? names.slice(0, MAX_CONDITIONS) : names;
+    return { names, evaluated, combos: evaluated.length === 0 ? this.#none : this.#index.conditions.filter(assignments(evaluated)) };
+  }
+
+  /** Whether the principal may invoke the target already, in every combination of conditions (see #combinations). */
+  #allowed(g: Grant, principal: Principal): boolean {
+    const render = this.#render;
+    let texts: (string | undefined)[] | undefined;
+    const matters = (resources: Json[] | 'any'): boolean => {
+      texts ??= leaves(g.value).map(render);
+      return mayApply(resources, texts, render);
+    };
+    const { names, combos } = this.#combinations(g, principal, matters);
+    return names.length <= MAX_CONDITIONS && this.#check(g, principal, combos, []).length === 0;
+  }
+
   /** The combinations in which the principal may not invoke the target; `policies` gets the policies of each. */
   #check(g: Grant, principal: Principal, combos: Assignment[], policies: Policies[]): Failure[] {
     const failures: Failure[] = [];
@@ -268,7 +293,7 @@ export class IamFixer {
       const target = resolve(g.value, a);
       // The unqualified function ARN (see fnArnOf) is skipped: a function's is a map of the one key Fn::GetAtt, and
       // a target without it is not one (no ARN is built to compare it with).
-      const cold = g.fn === undefined || getOwn(target, 'Fn::GetAtt') !== undefined ? fnArnOf(g) : undefined;
+      const cold = g.fn === undefined || getOwn(target, GET_ATT) !== undefined ? fnArnOf(g) : undefined;
       if (target === undefined || (cold !== undefined && jsonEqual(target, cold))) continue;
       const text = this.#render(target);
       if (text === undefined) continue;
@@ -321,7 +346,7 @@ export class IamFixer {
         noted.push(k);
         outcome.warnings.push({
           path: e.path.join('/'),
-          message: `${principal.id} also has the managed policy ${describeValue(e.value)}, which is outside the template: the macro cannot tell whether it denies lambda:InvokeFunction on ${formatValue(g.value)}; make sure it has no Deny that matches it`,
+          message: `${principal.id} also has the managed policy ${describeValue(e.value)}, which is outside the template: the macro cannot tell whether it denies ${INVOKE} on ${formatValue(g.value)}; make sure it has no Deny that matches it`,
           strictMessage: `${principal.id} has the managed policy ${describeValue(e.value)}, outside the template`,
           note: true,
         });
@@ -355,13 +380,13 @@ export class IamFixer {
       const others = asList(getOwn(s, 'Action')).filter(otherAction);
       if (others.some((x) => !isString(x) || /[*?]/.test(x))) return;
       const stPath = v.statement.path;
-      const inList = typeof stPath[stPath.length - 1] === 'number' && stPath[stPath.length - 2] === 'Statement';
-      const single = stPath[stPath.length - 1] === 'Statement';
+      const inList = typeof stPath[stPath.length - 1] === 'number' && stPath[stPath.length - 2] === STATEMENT;
+      const single = stPath[stPath.length - 1] === STATEMENT;
       if (others.length > 0 && !inList && !single) return;
       const host = String(stPath[1]);
       // A guarded alias by its ARN: the other branch (the function) must not be denied anew.
       const value = this.#aliasArn(g) ?? g.value;
-      if (others.length > 0 && intrinsicName(value) === 'Fn::If') return;
+      if (others.length > 0 && intrinsicName(value) === IF) return;
       const placed = this.#place(value, host, sm, where);
       if (!placed.ok) return;
       this.#editor.set([...stPath, 'NotResource'], [...current, placed.value]);
@@ -408,7 +433,7 @@ export class IamFixer {
         this.#editor.set([...namingPath, 'Resource'], [...current, placed.value]);
       } else {
         // A broader statement stays as it is: the boundary gets a statement for invoking alone.
-        const stPath = [...b.path, 'Statement'];
+        const stPath = [...b.path, STATEMENT];
         this.#editor.set(stPath, [...asList(this.#editor.get(stPath)), allowInvoke([placed.value])]);
       }
       this.#deps.changed(host);
@@ -416,7 +441,7 @@ export class IamFixer {
       outcome.extended.push({
         path: `Resources/${host}`,
         target,
-        how: `guardrail extended: the permissions boundary ${host} now allows lambda:InvokeFunction on ${target}, as it does on ${this.#fnLabel(g)}`,
+        how: `guardrail extended: the permissions boundary ${host} now allows ${INVOKE} on ${target}, as it does on ${this.#fnLabel(g)}`,
       });
     }
   }
@@ -433,15 +458,15 @@ export class IamFixer {
         const path = v.statement.path?.join('/') ?? `Resources/${principal.id}`;
         const s = v.statement.value;
         const fix = !v.certain
-          ? `make sure it does not deny lambda:InvokeFunction on ${target}`
+          ? `make sure it does not deny ${INVOKE} on ${target}`
           : getOwn(s, 'NotResource') !== undefined
-            ? `add ${target} to its NotResource${asList(getOwn(s, 'Action')).some(otherAction) ? ` for lambda:InvokeFunction alone (deny its other actions on ${target} in a statement of their own)` : ''}`
+            ? `add ${target} to its NotResource${asList(getOwn(s, 'Action')).some(otherAction) ? ` for ${INVOKE} alone (deny its other actions on ${target} in a statement of their own)` : ''}`
             : getOwn(s, 'NotAction') !== undefined
-              ? 'add lambda:InvokeFunction to its NotAction'
+              ? `add ${INVOKE} to its NotAction`
               : `narrow its Resource so that it does not match ${target}, or list ${sm.id} in Exclude`;
         return {
           path,
-          message: `the Deny statement ${name}${v.inBoundary ? ' (in the permissions boundary)' : ''} ${v.certain ? 'denies' : 'may deny'} ${who} lambda:InvokeFunction on ${target}${when} (${v.why}); the macro does not weaken a Deny: ${fix}`,
+          message: `the Deny statement ${name}${v.inBoundary ? ' (in the permissions boundary)' : ''} ${v.certain ? 'denies' : 'may deny'} ${who} ${INVOKE} on ${target}${when} (${v.why}); the macro does not weaken a Deny: ${fix}`,
           strictMessage: `${strictMessage}: the Deny statement ${name} ${v.certain ? 'denies' : 'may deny'} it`,
         };
       }
@@ -449,14 +474,14 @@ export class IamFixer {
         return {
           path: `Resources/${principal.id}/Properties/PermissionsBoundary`,
           message: v.external
-            ? `the permissions boundary of ${who}, ${v.label}, is outside the template: make sure it allows lambda:InvokeFunction on ${target}${when}, or the invocation fails with AccessDenied`
-            : `the permissions boundary of ${who}, ${v.label}, does not allow lambda:InvokeFunction on ${target}${when}: add ${target} to an Allow statement of ${v.label} (the macro extends a boundary only when it already allows ${this.#fnLabel(g)})`,
+            ? `the permissions boundary of ${who}, ${v.label}, is outside the template: make sure it allows ${INVOKE} on ${target}${when}, or the invocation fails with AccessDenied`
+            : `the permissions boundary of ${who}, ${v.label}, does not allow ${INVOKE} on ${target}${when}: add ${target} to an Allow statement of ${v.label} (the macro extends a boundary only when it already allows ${this.#fnLabel(g)})`,
           strictMessage: `${strictMessage}: its permissions boundary ${v.label} ${v.external ? 'is outside the template' : 'does not allow it'}`,
         };
       default:
         return {
           path: `Resources/${principal.id}`,
-          message: `no statement that reaches ${who} allows lambda:InvokeFunction on ${target}${when}, and the macro could not add one: grant it yourself`,
+          message: `no statement that reaches ${who} allows ${INVOKE} on ${target}${when}, and the macro could not add one: grant it yourself`,
           strictMessage: `${strictMessage}: no statement allows it`,
         };
     }
@@ -511,7 +536,7 @@ export class IamFixer {
       const strictMessage = `granting ${target} in ${on} would make a circular dependency (${formatCycle(placed.cycle)})`;
       outcome.warnings.push({
         path: host ? [...host, 'Resource'].join('/') : `Resources/${on}`,
-        message: `${strictMessage}, which CloudFormation rejects, and it has no literal ARN to grant instead (${placed.why}); grant lambda:InvokeFunction on it by name yourself`,
+        message: `${strictMessage}, which CloudFormation rejects, and it has no literal ARN to grant instead (${placed.why}); grant ${INVOKE} on it by name yourself`,
         strictMessage,
       });
       return;
@@ -539,11 +564,11 @@ export class IamFixer {
    * target is not guarded, not an alias, or its name is not a valid literal.
    */
   #aliasArn(g: Grant): Json | undefined {
-    if (g.fn === undefined || intrinsicName(g.value) !== 'Fn::If') return undefined;
+    if (g.fn === undefined || intrinsicName(g.value) !== IF) return undefined;
     const cold = fnArnOf(g);
     const warm = new Set<string>();
     const leaves = (v: Json, depth: number): boolean => {
-      const arg = intrinsicName(v) === 'Fn::If' ? (v as { 'Fn::If': Json })['Fn::If'] : undefined;
+      const arg = intrinsicName(v) === IF ? (v as { [IF]: Json })[IF] : undefined;
       if (isArray(arg) && arg.length === 3 && depth < 20) return leaves(arg[1], depth + 1) && leaves(arg[2], depth + 1);
       if (jsonEqual(v, cold)) return true;
       const id = getOwn(v, 'Ref');
@@ -606,13 +631,13 @@ function statementName(s: Statement): string {
  * itself. Each in-template branch is granted; an external one is a warning.
  */
 function roleBranches(value: Json | undefined, depth = 0): (Json | undefined)[] {
-  const arg = intrinsicName(value) === 'Fn::If' ? (value as { 'Fn::If': Json })['Fn::If'] : undefined;
+  const arg = intrinsicName(value) === IF ? (value as { [IF]: Json })[IF] : undefined;
   if (!isArray(arg) || arg.length !== 3 || depth > 10) return [value];
   const out: (Json | undefined)[] = [];
   for (const b of [arg[1], arg[2]]) {
     for (const v of roleBranches(b, depth + 1)) {
       // No role in a branch: SAM builds one from Policies (a plain state machine then has none).
-      const role = getOwn(v, 'Ref') === 'AWS::NoValue' ? undefined : v;
+      const role = getOwn(v, 'Ref') === NO_VALUE ? undefined : v;
       if (!out.some((o) => (o === undefined ? role === undefined : role !== undefined && jsonEqual(o, role)))) out.push(role);
     }
   }

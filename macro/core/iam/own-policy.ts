@@ -7,9 +7,9 @@
  */
 import { formatCycle, type Dependencies } from '../template/dependencies';
 import { getOwn, jsonEqual, type Editor, isArray } from '../../cfn/json';
-import { policyResources, type Resource, type TemplateIndex } from '../template/read';
+import { policyResources, type Resource, type TemplateIndex, RESOURCES, PROPERTIES } from '../template/read';
 import type { JsonObject } from '../../types';
-import type { IamWarning } from './types';
+import { type IamWarning, POLICY_DOCUMENT, STATEMENT } from './types';
 
 /** What a grant the state machine cannot depend on risks. */
 const RACE = ' an execution started during the stack update may run before the grant is attached';
@@ -72,7 +72,7 @@ export class OwnPolicies {
     if (existing !== undefined) return existing;
     const base = `${roleId.slice(0, 255 - OWN_SUFFIX.length - 4)}${OWN_SUFFIX}`;
     let id = base;
-    for (let n = 2; this.#index.get(id) !== undefined || this.#index.isParameter(id) || this.#editor.get(['Resources', id]) !== undefined; n++)
+    for (let n = 2; this.#index.get(id) !== undefined || this.#index.isParameter(id) || this.#editor.get([RESOURCES, id]) !== undefined; n++)
       id = `${base}${n}`;
     return id;
   }
@@ -97,9 +97,9 @@ export class OwnPolicies {
         ...(role.condition !== undefined ? { Condition: role.condition } : {}),
         Properties: { PolicyName: id, PolicyDocument: { Version: '2012-10-17', Statement: [statement] }, Roles: [{ Ref: roleId }] },
       };
-      this.#editor.set(['Resources', id], policy);
+      this.#editor.set([RESOURCES, id], policy);
     } else {
-      const path = ['Resources', id, 'Properties', 'PolicyDocument', 'Statement'];
+      const path = [RESOURCES, id, PROPERTIES, POLICY_DOCUMENT, STATEMENT];
       const current = this.#editor.get(path);
       this.#editor.set(path, [...(isArray(current) ? current : current === undefined ? [] : [current]), statement]);
     }
@@ -120,7 +120,7 @@ export class OwnPolicies {
   dependOn(roleId: string, role: Resource, sm: Resource): IamWarning | undefined {
     const id = this.of(roleId);
     if (id === undefined || !this.canDependOn(role, sm)) return undefined;
-    const dependsOn = this.#editor.get(['Resources', sm.id, 'DependsOn']);
+    const dependsOn = this.#editor.get([RESOURCES, sm.id, 'DependsOn']);
     const list = isArray(dependsOn) ? dependsOn : dependsOn === undefined ? [] : [dependsOn];
     if (list.includes(id)) return undefined;
     const cycle = this.#deps.cycle(sm.id, [id]);
@@ -131,7 +131,7 @@ export class OwnPolicies {
         strictMessage: `${sm.id} cannot depend on ${id}, the macro's own policy for ${roleId}: that would make a circular dependency (${formatCycle(cycle)})`,
       };
     }
-    this.#editor.set(['Resources', sm.id, 'DependsOn'], [...list, id]);
+    this.#editor.set([RESOURCES, sm.id, 'DependsOn'], [...list, id]);
     this.#deps.changed(sm.id);
     return undefined;
   }

@@ -18,12 +18,12 @@
  * resource counts only when its `Condition` holds. Every statement keeps its template path.
  */
 import { getOwn, isObject, isArray, jsonText, keysOf, isString } from '../../cfn/json';
-import { getAttPair, intrinsicName, refName } from '../../cfn/intrinsics';
+import { getAttPair, intrinsicName, refName, IF, NO_VALUE } from '../../cfn/intrinsics';
 import type { Json } from '../../types';
-import { CONNECTOR_TYPE, POLICY_TYPES } from '../template/read';
+import { CONNECTOR_TYPE, POLICY_TYPES, RESOURCES, PROPERTIES } from '../template/read';
 import { collectConditions, resolve, type Assignment } from './conditions';
 import { allowInvoke, INVOKE, invokeResources } from './evaluate';
-import type { Path, Policies, Statement } from './types';
+import { type Path, type Policies, type Statement, POLICY_DOCUMENT, STATEMENT, LAMBDA_INVOKE_POLICY } from './types';
 
 /** Reads the template as it is now (the editor's state, with the macro's grants). */
 export type Read = (path: Path) => Json | undefined;
@@ -44,12 +44,12 @@ function descend(value: Json | undefined, path: Path, a: Assignment): { value: J
   for (let depth = 0; v !== undefined && depth < 64; depth++) {
     // The intrinsic named once (naming it lists the value's keys): refName's test, then Fn::If.
     const fn = intrinsicName(v);
-    if (fn === 'Ref' && (v as { Ref: Json }).Ref === 'AWS::NoValue') return undefined;
-    const arg = fn === 'Fn::If' ? (v as { 'Fn::If': Json })['Fn::If'] : undefined;
+    if (fn === 'Ref' && (v as { Ref: Json }).Ref === NO_VALUE) return undefined;
+    const arg = fn === IF ? (v as { [IF]: Json })[IF] : undefined;
     if (!isArray(arg) || arg.length !== 3 || !isString(arg[0])) return { value: v, path: p };
     const k = a.get(arg[0]) === false ? 2 : 1;
     v = arg[k];
-    p = [...p, 'Fn::If', k];
+    p = [...p, IF, k];
   }
   return v === undefined ? undefined : { value: v, path: p };
 }
@@ -72,7 +72,7 @@ function statementsOf(doc: Json | undefined, path: Path | undefined, label: stri
   const d = descend(doc, path ?? [], a);
   if (!d || !isObject(d.value)) return [];
   const out: Statement[] = [];
-  for (const s of items(getOwn(d.value, 'Statement'), [...d.path, 'Statement'], a)) {
+  for (const s of items(getOwn(d.value, STATEMENT), [...d.path, STATEMENT], a)) {
     if (!isObject(s.value)) continue;
     const sid = getOwn(s.value, 'Sid');
     // Sid set only when it is a string (no object spread: this runs for every statement of every principal).
@@ -152,7 +152,7 @@ export class PrincipalReader {
    */
   #policyIds(): { policy: string[]; connectors: string[]; both: string[] } {
     if (this.#listed !== undefined) return this.#fromListed(this.#listed());
-    const r = this.#read(['Resources']);
+    const r = this.#read([RESOURCES]);
     const added = this.#added();
     let found = this.#found;
     if (found === undefined || found.resources !== r || found.added !== added) {
@@ -189,7 +189,7 @@ export class PrincipalReader {
 
   /** The Type of a resource as read (only ever compared with a type's name). */
   #type(id: string): Json | undefined {
-    return this.#read(['Resources', id, 'Type']);
+    return this.#read([RESOURCES, id, 'Type']);
   }
 
   /** The items of the list-valued property at `path` (see items), the path built once for the read and the items. */
@@ -199,7 +199,7 @@ export class PrincipalReader {
 
   /** Does the resource exist in this combination (no Condition, or its Condition is true)? */
   #exists(id: string, a: Assignment): boolean {
-    const c = this.#read(['Resources', id, 'Condition']);
+    const c = this.#read([RESOURCES, id, 'Condition']);
     return !isString(c) || a.get(c) !== false;
   }
 
@@ -238,12 +238,12 @@ export class PrincipalReader {
   /** The principal's own conditions (its Condition, and Fn::If in its properties). */
   #ownConditions(p: Principal): Set<string> {
     const out = new Set<string>();
-    const props: Path = ['Resources', p.id, 'Properties'];
-    const condition = this.#read(['Resources', p.id, 'Condition']);
+    const props: Path = [RESOURCES, p.id, PROPERTIES];
+    const condition = this.#read([RESOURCES, p.id, 'Condition']);
     if (isString(condition)) out.add(condition);
     if (p.kind === 'sam') {
       for (const k of ['Role', 'Policies', 'PermissionsBoundary']) collectConditions(this.#read([...props, k]), out);
-      collectConditions(this.#read(['Resources', p.id, 'Connectors']), out);
+      collectConditions(this.#read([RESOURCES, p.id, 'Connectors']), out);
     } else collectConditions(this.#read(props), out);
     return out;
   }
@@ -253,7 +253,7 @@ export class PrincipalReader {
    * attached by Ref or by name, or referenced by the role (ManagedPolicyArns, PermissionsBoundary).
    */
   #reaching(p: Principal): Reaching[] {
-    const props: Path = ['Resources', p.id, 'Properties'];
+    const props: Path = [RESOURCES, p.id, PROPERTIES];
     const ids = this.#policyIds().both;
     const roleName = ids.length > 0 ? this.#read([...props, 'RoleName']) : undefined;
     const named = ids.length > 0 ? (this.#read(props) ?? null) : null;
@@ -267,7 +267,7 @@ export class PrincipalReader {
     };
     const list: Reaching[] = [];
     for (const id of ids) {
-      const raw = this.#read(['Resources', id]) ?? null;
+      const raw = this.#read([RESOURCES, id]) ?? null;
       const mayReach = this.#mentions(raw, p.id) || (isString(roleName) && this.#mentions(raw, roleName)) || namedMentions(id);
       if (mayReach) list.push({ raw, boundary: boundaryText.includes(jsonText({ Ref: id })), invoke: invokeResources(raw, INVOKE) });
     }
@@ -277,7 +277,7 @@ export class PrincipalReader {
   policies(p: Principal, a: Assignment): Policies {
     const out: Policies = { exists: this.#exists(p.id, a), identity: [], external: [] };
     if (!out.exists) return out;
-    const base: Path = ['Resources', p.id, 'Properties'];
+    const base: Path = [RESOURCES, p.id, PROPERTIES];
     if (p.kind === 'sam') this.#samPolicies(p.id, a, out);
     else {
       for (const pol of this.#items([...base, 'Policies'], a)) {
@@ -285,8 +285,8 @@ export class PrincipalReader {
         const k = pol.path[pol.path.length - 1];
         out.identity.push(
           ...statementsOf(
-            getOwn(pol.value, 'PolicyDocument'),
-            [...pol.path, 'PolicyDocument'],
+            getOwn(pol.value, POLICY_DOCUMENT),
+            [...pol.path, POLICY_DOCUMENT],
             `${p.id} Policies${typeof k === 'number' ? `[${k}]` : ''}${isString(name) ? ` (${name})` : ''}`,
             a,
           ),
@@ -304,11 +304,11 @@ export class PrincipalReader {
       for (const id of this.#policyIds().policy) {
         const type = this.#types.get(id);
         if (!this.#exists(id, a)) continue;
-        const props: Path = ['Resources', id, 'Properties'];
+        const props: Path = [RESOURCES, id, PROPERTIES];
         const names = this.#items([...props, type === 'AWS::IAM::RolePolicy' ? 'RoleName' : 'Roles'], a);
         const attached =
           managed.includes(id) || names.some((n) => refName(n.value) === p.id || (isString(n.value) && isString(roleName) && n.value === roleName));
-        if (attached) out.identity.push(...statementsOf(this.#read([...props, 'PolicyDocument']), [...props, 'PolicyDocument'], id, a));
+        if (attached) out.identity.push(...statementsOf(this.#read([...props, POLICY_DOCUMENT]), [...props, POLICY_DOCUMENT], id, a));
       }
     }
     this.#boundary(p, a, out);
@@ -316,12 +316,12 @@ export class PrincipalReader {
   }
 
   #boundary(p: Principal, a: Assignment, out: Policies): void {
-    const path: Path = ['Resources', p.id, 'Properties', 'PermissionsBoundary'];
+    const path: Path = [RESOURCES, p.id, PROPERTIES, 'PermissionsBoundary'];
     const b = descend(this.#read(path), path, a);
     if (!b) return;
     const id = refName(b.value);
     if (id !== undefined && this.#type(id) === 'AWS::IAM::ManagedPolicy') {
-      const docPath: Path = ['Resources', id, 'Properties', 'PolicyDocument'];
+      const docPath: Path = [RESOURCES, id, PROPERTIES, POLICY_DOCUMENT];
       // A boundary whose policy does not exist: CloudFormation fails; nothing to evaluate.
       out.boundary = { label: id, path: docPath, statements: this.#exists(id, a) ? statementsOf(this.#read(docPath), docPath, id, a) : [], external: false };
       return;
@@ -332,7 +332,7 @@ export class PrincipalReader {
 
   /** The role SAM builds for a state machine: its Policies (documents, templates, managed policy names) and Connectors. */
   #samPolicies(id: string, a: Assignment, out: Policies): void {
-    const base: Path = ['Resources', id, 'Properties', 'Policies'];
+    const base: Path = [RESOURCES, id, PROPERTIES, 'Policies'];
     for (const pol of this.#items(base, a)) {
       const k = pol.path[pol.path.length - 1];
       const label = `${id} Policies${typeof k === 'number' ? `[${k}]` : ''}`;
@@ -341,11 +341,11 @@ export class PrincipalReader {
         out.external.push({ kind: 'managed', value: pol.value, path: pol.path });
         continue;
       }
-      if (getOwn(pol.value, 'Statement') !== undefined) {
+      if (getOwn(pol.value, STATEMENT) !== undefined) {
         out.identity.push(...statementsOf(pol.value, pol.path, label, a));
         continue;
       }
-      const tpl = getOwn(pol.value, 'LambdaInvokePolicy');
+      const tpl = getOwn(pol.value, LAMBDA_INVOKE_POLICY);
       if (isObject(tpl)) {
         // SAM's template: lambda:InvokeFunction on `function:${FunctionName}*`.
         const fnName = resolve(getOwn(tpl, 'FunctionName'), a);
@@ -354,7 +354,7 @@ export class PrincipalReader {
         out.identity.push({
           value: allowInvoke(resource),
           label: `${label} LambdaInvokePolicy`,
-          path: [...pol.path, 'LambdaInvokePolicy'],
+          path: [...pol.path, LAMBDA_INVOKE_POLICY],
         });
       }
       // Other SAM policy templates allow other services' actions: nothing about invoking Lambda.
@@ -364,25 +364,25 @@ export class PrincipalReader {
     const connectors: { source: Json | undefined; destination: Json | undefined; permissions: Json | undefined; label: string; path: Path }[] = [];
     for (const cid of this.#policyIds().connectors) {
       if (!this.#exists(cid, a)) continue;
-      const props = resolve(this.#read(['Resources', cid, 'Properties']), a);
+      const props = resolve(this.#read([RESOURCES, cid, PROPERTIES]), a);
       connectors.push({
         source: getOwn(props, 'Source'),
         destination: getOwn(props, 'Destination'),
         permissions: getOwn(props, 'Permissions'),
         label: cid,
-        path: ['Resources', cid],
+        path: [RESOURCES, cid],
       });
     }
-    const embedded = resolve(this.#read(['Resources', id, 'Connectors']), a);
+    const embedded = resolve(this.#read([RESOURCES, id, 'Connectors']), a);
     if (isObject(embedded)) {
       for (const name of keysOf(embedded)) {
-        const props = getOwn(embedded[name], 'Properties');
+        const props = getOwn(embedded[name], PROPERTIES);
         connectors.push({
           source: { Id: id },
           destination: getOwn(props, 'Destination'),
           permissions: getOwn(props, 'Permissions'),
           label: `${id} Connectors ${name}`,
-          path: ['Resources', id, 'Connectors', name],
+          path: [RESOURCES, id, 'Connectors', name],
         });
       }
     }

@@ -15,7 +15,7 @@ import { getOwn, isString } from '../../cfn/json';
 import type { TemplateIndex } from '../template/read';
 import type { WarmTargets } from '../targets/find';
 import type { Json } from '../../types';
-import { intrinsicName, getAttPair } from '../../cfn/intrinsics';
+import { intrinsicName, getAttPair, GET_ATT, SUB } from '../../cfn/intrinsics';
 
 const UNKNOWN_PARTITION = '\u0001P';
 const UNKNOWN_REGION = '\u0001R';
@@ -89,14 +89,14 @@ export class ArnRenderer {
       }
       return undefined;
     }
-    if (fn === 'Fn::GetAtt') {
+    if (fn === GET_ATT) {
       const ga = getAttPair(value);
       return ga && ga[1] === 'Arn' && this.#index.isFunction(ga[0]) ? `${this.fnArnPrefix()}${this.fnName(ga[0])}` : undefined;
     }
-    if (fn === 'Fn::Sub' || fn === 'Fn::Join') {
+    if (fn === SUB || fn === 'Fn::Join') {
       // An Fn::Sub of one string renders as that string says, at any depth that leaves its Ref and GetAtt
       // holes room (their depth + 1 at most 10): rendered once for every statement that repeats it.
-      const sub = fn === 'Fn::Sub' && depth <= 9 ? (value as { 'Fn::Sub': Json })['Fn::Sub'] : undefined;
+      const sub = fn === SUB && depth <= 9 ? (value as { [SUB]: Json })[SUB] : undefined;
       if (isString(sub)) {
         const known = this.#subTexts.get(sub);
         if (known !== undefined) return known ?? undefined;

@@ -5,6 +5,11 @@
 
 import type { Json, JsonObject } from '../../types';
 
+/** Names the IAM step writes in many places (each once in the bundle). */
+export const POLICY_DOCUMENT = 'PolicyDocument';
+export const STATEMENT = 'Statement';
+export const LAMBDA_INVOKE_POLICY = 'LambdaInvokePolicy';
+
 export type Path = (string | number)[];
 
 /** A policy document the macro may read and extend, with where it is. */

@@ -11,7 +11,7 @@
  * says why not. "Warm" below means "has such a target", whatever the reason.
  */
 import { getOwn, jsonText, isString } from '../../cfn/json';
-import { configured, describeReasons, functionReasons, REASON_INFO, REASONS, type FunctionReason, type Guard, type Reason } from './reasons';
+import { configured, describeReasons, functionReasons, PC_REASON, REASON_INFO, REASONS, type FunctionReason, type Guard, type Reason } from './reasons';
 import { exclusiveGuards, samProperties } from './sam';
 import { FUNCTION_TYPES, unreadableIn, type Resource, type TemplateIndex } from '../template/read';
 import type { Json } from '../../types';
@@ -38,6 +38,8 @@ export interface WarmTarget {
   reasons: Reason[];
   /** For `conditional`: the aliases, each under its own guards, tried in order. */
   alternatives?: WarmTarget[];
+  /** For `conditional`: one alternative's guards hold whatever the parameters are (the last needs no guard). */
+  exhaustive?: boolean;
 }
 
 export type Resolution =
@@ -107,7 +109,7 @@ export class WarmTargets {
     this.#index = index;
     this.#aliasName = aliasName;
     this.enabled = enabled ?? new Set(REASONS);
-    const pcOn = this.enabled.has('ProvisionedConcurrency');
+    const pcOn = this.enabled.has(PC_REASON);
     const off = new Set(REASONS.filter((x) => !this.enabled.has(x)));
     // (forEach: for-of makes an object per step until optimized, and this runs once per template.)
     index.resources.forEach((r) => {
@@ -140,8 +142,10 @@ export class WarmTargets {
           return;
         }
         const fnLevel = this.reasonsOf(fn);
-        const warm = pc ? [...own, ...pc] : fnLevel.length ? own : undefined;
-        const reasons = pc ? (['ProvisionedConcurrency', ...fnLevel] as Reason[]) : fnLevel.length ? fnLevel : undefined;
+        // Provisioned concurrency under conditions that never hold together (the resource's own and its config's) is none.
+        const provisioned = pc !== undefined && index.conditions.holdTogether([...own, ...pc]);
+        const warm = provisioned ? both(own, pc) : fnLevel.length && index.conditions.holdTogether(own) ? own : undefined;
+        const reasons = provisioned ? ([PC_REASON, ...fnLevel] as Reason[]) : warm ? fnLevel : undefined;
         if (isAlias) {
           const name = getOwn(r.properties, 'Name');
           const version = getAttPair(getOwn(r.properties, 'FunctionVersion'));
@@ -152,10 +156,10 @@ export class WarmTargets {
             version: version && version[1] === 'Version' ? version[0] : undefined,
             warm,
             reasons,
-            provisioned: pc !== undefined,
+            provisioned,
           });
         } else {
-          this.versions.set(r.id, { id: r.id, fn, warm, reasons, provisioned: pc !== undefined });
+          this.versions.set(r.id, { id: r.id, fn, warm, reasons, provisioned });
         }
       } else if (r.type === 'AWS::Serverless::Function') {
         const props = samProperties(index, r);
@@ -163,8 +167,9 @@ export class WarmTargets {
         const pc = pcOn ? provisionedGuards(getOwn(props, 'ProvisionedConcurrencyConfig')) : undefined;
         const fnLevel = this.reasonsOf(r.id);
         if (alias !== undefined) this.#samPublished.add(r.id);
-        if (alias !== undefined && (pc || fnLevel.length)) {
-          const own = ownGuards(r);
+        const own = ownGuards(r);
+        const provisioned = pc !== undefined && index.conditions.holdTogether([...own, ...pc]);
+        if (alias !== undefined && (provisioned || (fnLevel.length && index.conditions.holdTogether(own)))) {
           const id = `${r.id}.Alias`;
           this.#samAliases.set(r.id, {
             fn: r.id,
@@ -172,8 +177,8 @@ export class WarmTargets {
             kind: 'sam-alias',
             value: { Ref: id },
             aliasName: isString(alias) ? alias : undefined,
-            guards: pc ? [...own, ...pc] : own,
-            reasons: pc ? ['ProvisionedConcurrency', ...fnLevel] : fnLevel,
+            guards: provisioned ? both(own, pc) : own,
+            reasons: provisioned ? [PC_REASON, ...fnLevel] : fnLevel,
           });
         }
       }
@@ -246,6 +251,7 @@ export class WarmTargets {
             guards: [],
             reasons: aliases[0].reasons,
             alternatives: aliases,
+            exhaustive: this.#index.conditions.exhaustive(aliases.map((x) => x.guards)),
           },
         };
       }
@@ -387,6 +393,13 @@ export function provisionedGuards(value: Json | undefined): Guard[] | undefined 
 
 /** "with provisioned concurrency", or what makes the function need a published target. */
 function describeTargets(reasons: readonly Reason[]): string {
-  if (reasons.length === 0 || reasons[0] === 'ProvisionedConcurrency') return 'with provisioned concurrency';
+  if (reasons.length === 0 || reasons[0] === PC_REASON) return 'with provisioned concurrency';
   return `it can be invoked through (its ${describeReasons(reasons)} configuration needs a published target)`;
+}
+
+/** The guards of a resource and of its config, each once (an alias under IsProd with its config under IsProd is guarded once). */
+function both(own: readonly Guard[], config: readonly Guard[] | undefined): Guard[] {
+  const out = [...own];
+  for (const g of config ?? []) if (!out.some((o) => o.condition === g.condition && o.negate === g.negate)) out.push(g);
+  return out;
 }

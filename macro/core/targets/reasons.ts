@@ -16,12 +16,15 @@
  * version; it reads the function-level reasons from a function's (Globals-merged) properties.
  */
 import { getOwn, isObject, isArray, jsonText, isString } from '../../cfn/json';
-import { intrinsicName, refName } from '../../cfn/intrinsics';
+import { intrinsicName, refName, IF, NO_VALUE } from '../../cfn/intrinsics';
 import type { Consequence, Json, JsonObject, Reason } from '../../types';
 
 export type { Consequence, Reason } from '../../types';
 
-export const REASONS: readonly Reason[] = ['ProvisionedConcurrency', 'SnapStart', 'Durable', 'ManagedInstances'];
+/** The reason names written more than once (each once in the bundle). */
+export const PC_REASON = 'ProvisionedConcurrency';
+export const MI_REASON = 'ManagedInstances';
+export const REASONS: readonly Reason[] = [PC_REASON, 'SnapStart', 'Durable', MI_REASON];
 
 /*
  * What an unqualified invocation does (Consequence):
@@ -59,7 +62,7 @@ const NEVER_LATEST = 'Lambda never invokes $LATEST of a Managed Instances functi
 
 export const REASON_INFO: Record<Reason, ReasonInfo> = {
   ProvisionedConcurrency: {
-    reason: 'ProvisionedConcurrency',
+    reason: PC_REASON,
     label: 'provisioned concurrency',
     property: 'ProvisionedConcurrencyConfig',
     consequence: 'cold',
@@ -87,7 +90,7 @@ export const REASON_INFO: Record<Reason, ReasonInfo> = {
     fix: `${PUBLISH_HOW}${PUBLISH_CFN}`,
   },
   ManagedInstances: {
-    reason: 'ManagedInstances',
+    reason: MI_REASON,
     label: 'Managed Instances',
     property: 'CapacityProviderConfig',
     consequence: 'bypasses',
@@ -103,7 +106,7 @@ export const REASON_INFO: Record<Reason, ReasonInfo> = {
  * `:$LATEST` explicitly, which a durable function accepts and a Managed Instances function never runs.
  */
 export function consequenceOf(reasons: readonly Reason[], latest = false): Consequence {
-  if (latest && reasons.includes('ManagedInstances')) return 'fails';
+  if (latest && reasons.includes(MI_REASON)) return 'fails';
   const all = reasons.filter((r) => !(latest && r === 'Durable')).map((r) => REASON_INFO[r].consequence);
   return all.includes('fails') ? 'fails' : all.includes('cold') ? 'cold' : 'bypasses';
 }
@@ -146,10 +149,10 @@ export function functionReasons(props: JsonObject, enabled: ReadonlySet<Reason>)
     configured(getOwn(props, 'DurableConfig'), () => true),
   );
   add(
-    'ManagedInstances',
+    MI_REASON,
     configured(getOwn(props, 'CapacityProviderConfig'), () => true),
   );
-  const mi = out.find((r) => r.reason === 'ManagedInstances');
+  const mi = out.find((r) => r.reason === MI_REASON);
   const publish = getOwn(props, 'PublishToLatestPublished');
   if (mi && (publish === false || publish === 'false')) mi.noLatestPublished = true;
   return out;
@@ -161,9 +164,9 @@ export function functionReasons(props: JsonObject, enabled: ReadonlySet<Reason>)
  * (another intrinsic) counts as in effect, as provisioned concurrency always has.
  */
 export function configured(value: Json | undefined, on: (v: JsonObject) => boolean, depth = 0): Guard[] | undefined {
-  if (value === undefined || value === null || refName(value) === 'AWS::NoValue') return undefined;
-  if (intrinsicName(value) === 'Fn::If' && depth < 10) {
-    const arg = (value as Record<string, Json>)['Fn::If'];
+  if (value === undefined || value === null || refName(value) === NO_VALUE) return undefined;
+  if (intrinsicName(value) === IF && depth < 10) {
+    const arg = (value as Record<string, Json>)[IF];
     if (isArray(arg) && arg.length === 3 && isString(arg[0])) {
       const yes = configured(arg[1], on, depth + 1);
       const no = configured(arg[2], on, depth + 1);

@@ -11,11 +11,12 @@
  * - `IgnoreGlobals: '*'` ignores every global, `IgnoreGlobals: [Key, ...]` those keys.
  *
  * `exclusiveGuards` tells whether two sets of guards can never hold together, from the template's
- * Conditions: a condition and its negation, or two `Fn::Equals` of the same parameter with different
- * literal values (`Stage = prod` and `Stage = dev`).
+ * Conditions as cfn/conditions.ts reads them: a condition and its negation (written as an Fn::If's other
+ * branch, or as a condition of its own), two `Fn::Equals` of one parameter with different literal values
+ * (`Stage = prod` and `Stage = dev`), and what Fn::And, Fn::Or and Fn::Not make of them.
  */
-import { getOwn, hasOwn, isObject, isArray, keysOf, isString } from '../../cfn/json';
-import { intrinsicName, refName } from '../../cfn/intrinsics';
+import { getOwn, hasOwn, isObject, isArray, keysOf } from '../../cfn/json';
+import { intrinsicName } from '../../cfn/intrinsics';
 import type { Guard } from './reasons';
 import type { Resource, TemplateIndex } from '../template/read';
 import type { Json, JsonObject } from '../../types';
@@ -62,32 +63,7 @@ function merge(global: Json, local: Json): Json {
   return out;
 }
 
-/** True when the two lists of guards can never all hold together. */
+/** True when the two lists of guards can never all hold together (see cfn/conditions.ts). */
 export function exclusiveGuards(a: readonly Guard[], b: readonly Guard[], index: TemplateIndex): boolean {
-  for (const x of a) for (const y of b) if (exclusive(x, y, index)) return true;
-  return false;
-}
-
-function exclusive(x: Guard, y: Guard, index: TemplateIndex): boolean {
-  if (x.condition === y.condition) return x.negate !== y.negate;
-  if (x.negate || y.negate) return false;
-  const ex = equalsOf(x.condition, index);
-  const ey = equalsOf(y.condition, index);
-  return ex !== undefined && ey !== undefined && ex.param === ey.param && ex.value !== ey.value;
-}
-
-/** `Fn::Equals [Ref P, "v"]` (either order) as `{param, value}`. */
-function equalsOf(condition: string, index: TemplateIndex): { param: string; value: string } | undefined {
-  const conditions = getOwn(index.fragment, 'Conditions');
-  const c = isObject(conditions) ? getOwn(conditions, condition) : undefined;
-  const args = isObject(c) && intrinsicName(c) === 'Fn::Equals' ? getOwn(c, 'Fn::Equals') : undefined;
-  if (!isArray(args) || args.length !== 2) return undefined;
-  for (const [p, v] of [
-    [args[0], args[1]],
-    [args[1], args[0]],
-  ]) {
-    const param = refName(p);
-    if (param !== undefined && index.isParameter(param) && isString(v)) return { param, value: v };
-  }
-  return undefined;
+  return !index.conditions.holdTogether([...a, ...b]);
 }

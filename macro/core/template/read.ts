@@ -14,8 +14,14 @@ import { getOwn, hasOwn, isObject, kindOf, isArray, jsonText, keysOf, isString }
 import { isHole, partsOf, type Part } from '../../cfn/parts';
 import { type SubToken, tokenizeSub } from '../../cfn/sub';
 import { functionNameOf, partitionOf } from '../../cfn/arn';
-import { getAttPair, refName } from '../../cfn/intrinsics';
+import { getAttPair, refName, GET_ATT, SUB } from '../../cfn/intrinsics';
+import { ConditionLogic } from '../../cfn/conditions';
 import type { Json, JsonObject } from '../../types';
+
+/** Names the core writes in many places (each once in the bundle). */
+export const RESOURCES = 'Resources';
+export const PROPERTIES = 'Properties';
+export const SAM_STATE_MACHINE = 'AWS::Serverless::StateMachine';
 
 export const FUNCTION_TYPES = new Set(['AWS::Lambda::Function', 'AWS::Serverless::Function']);
 export const STATE_MACHINE_TYPES = new Set(['AWS::StepFunctions::StateMachine', 'AWS::Serverless::StateMachine']);
@@ -90,6 +96,14 @@ export class TemplateIndex {
   /** AWS partition of the deployment region, when known. */
   get partition(): string | undefined {
     return partitionOf(this.region)?.partition;
+  }
+
+  #conditions?: ConditionLogic;
+
+  /** Which truth values the template's Conditions can take together (read on first use). */
+  get conditions(): ConditionLogic {
+    this.#conditions ??= new ConditionLogic(getOwn(this.fragment, 'Conditions'), getOwn(this.fragment, 'Parameters'));
+    return this.#conditions;
   }
 }
 
@@ -206,14 +220,14 @@ export function forEachReference(value: Json | undefined, add: (id: string) => v
       const x = v[k];
       count++;
       key = k;
-      if (k === 'Fn::Sub') subReferences(x, add);
+      if (k === SUB) subReferences(x, add);
       if (typeof x === 'object' && x !== null) stack.push(x);
     }
     if (count === 1) {
       const arg = v[key];
       if (key === 'Ref') {
         if (typeof arg === 'string') add(arg);
-      } else if (key === 'Fn::GetAtt') {
+      } else if (key === GET_ATT) {
         const pair = getAttPair(v);
         if (pair) add(pair[0]);
       }

@@ -1205,3 +1205,45 @@ describe('the effective-permission check: every policy that reaches the principa
     expect(second.report.decisions.filter((d) => d.action === 'warning' || d.action === 'granted')).toEqual([]);
   });
 });
+
+describe("policies chosen by the template's Conditions: only the combinations the Conditions can take count", () => {
+  const item = (condition: string): Json => ({
+    'Fn::If': [
+      condition,
+      { PolicyName: condition, PolicyDocument: { Statement: [statement([GA('Fn'), { 'Fn::Sub': '${Fn.Arn}:*' }])] } },
+      { Ref: 'AWS::NoValue' },
+    ],
+  });
+  const runWith = (conditions: JsonObject, stage: JsonObject): TransformResult & { out: JsonObject } => {
+    const input = {
+      Parameters: { Stage: stage },
+      Conditions: conditions,
+      Resources: {
+        Fn: FUNCTION,
+        Live: LIVE,
+        Role: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: {}, Policies: [item('IsProd'), item(Object.keys(conditions)[1])] } },
+        SM: machine(),
+      },
+    };
+    const result = transform(input, OPTIONS);
+    return { ...result, out: (result.fragment as { Resources: JsonObject }).Resources };
+  };
+  const isProd = { 'Fn::Equals': [{ Ref: 'Stage' }, 'prod'] };
+  const granted = (r: TransformResult): number => r.report.decisions.filter((d) => d.action === 'granted').length;
+
+  test('IsProd and IsNotProd (its negation): one of the two policies is always there, so nothing is added', () => {
+    const r = runWith({ IsProd: isProd, IsNotProd: { 'Fn::Not': [{ Condition: 'IsProd' }] } }, { Type: 'String' });
+    expect(granted(r)).toBe(0);
+    expect(r.report.decisions.filter((d) => d.action === 'warning')).toEqual([]);
+    expect((r.out.Role as { Properties: JsonObject }).Properties.Policies).toEqual([item('IsProd'), item('IsNotProd')]);
+  });
+
+  test('IsProd and IsDev of a Stage allowed only those two values: nothing added; with a third value allowed, or any value: a grant', () => {
+    const conditions = { IsProd: isProd, IsDev: { 'Fn::Equals': [{ Ref: 'Stage' }, 'dev'] } };
+    expect(granted(runWith(conditions, { Type: 'String', AllowedValues: ['prod', 'dev'] }))).toBe(0);
+    expect(granted(runWith(conditions, { Type: 'String', AllowedValues: ['prod', 'dev', 'test'] }))).toBe(1);
+    const r = runWith(conditions, { Type: 'String' });
+    expect(granted(r)).toBe(1);
+    expect((r.out.Role as { Properties: { Policies: Json[] } }).Properties.Policies).toHaveLength(3);
+  });
+});

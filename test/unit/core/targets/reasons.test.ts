@@ -308,10 +308,66 @@ describe('warm aliases under exclusive Conditions', () => {
     );
   });
 
+  test('a condition that negates another (IsDev: !Not [!Condition IsProd]) is exclusive, and leaves no case out: no fallback branch', () => {
+    const { fragment } = run(template({ 'Fn::Not': [{ Condition: 'IsProd' }] }));
+    expect(resourceOf(fragment)).toEqual({ 'Fn::If': ['IsProd', REF('Prod'), REF('Dev')] });
+  });
+
+  test('Stage allowed only prod and dev: the two aliases leave no case out; with a third value allowed, the function stays the fallback', () => {
+    const only = (values: string[]): JsonObject => {
+      const t = template({ 'Fn::Equals': ['dev', { Ref: 'Stage' }] });
+      return { ...t, Parameters: { ...(t.Parameters as JsonObject), Stage: { Type: 'String', AllowedValues: values } } };
+    };
+    expect(resourceOf(run(only(['prod', 'dev'])).fragment)).toEqual({ 'Fn::If': ['IsProd', REF('Prod'), REF('Dev')] });
+    expect(resourceOf(run(only(['prod', 'dev', 'test'])).fragment)).toEqual({
+      'Fn::If': ['IsProd', REF('Prod'), { 'Fn::If': ['IsDev', REF('Dev'), { 'Fn::GetAtt': ['Fn', 'Arn'] }] }],
+    });
+  });
+
+  test('an alias whose provisioned concurrency holds only where the alias does not exist is no warm target: the task stays', () => {
+    const t = template({ 'Fn::Equals': ['dev', { Ref: 'Stage' }] });
+    const resources = t.Resources as JsonObject;
+    // Prod exists under IsProd; its config applies only under IsDev, which never holds with IsProd.
+    resources.Prod = alias(
+      REF('Fn'),
+      'prod',
+      'V',
+      { Condition: 'IsProd' },
+      { ProvisionedConcurrencyConfig: { 'Fn::If': ['IsDev', PC.ProvisionedConcurrencyConfig, { Ref: 'AWS::NoValue' }] } },
+    );
+    delete resources.Dev;
+    const { fragment, decisions } = run(t);
+    expect(resourceOf(fragment)).toEqual({ 'Fn::GetAtt': ['Fn', 'Arn'] });
+    expect(decisions.filter((d) => d.action === 'rewritten')).toEqual([]);
+    // Under IsProd alone it is warm there.
+    resources.Prod = alias(
+      REF('Fn'),
+      'prod',
+      'V',
+      { Condition: 'IsProd' },
+      { ProvisionedConcurrencyConfig: { 'Fn::If': ['IsProd', PC.ProvisionedConcurrencyConfig, { Ref: 'AWS::NoValue' }] } },
+    );
+    expect(resourceOf(run(t).fragment)).toEqual({ 'Fn::If': ['IsProd', REF('Prod'), { 'Fn::GetAtt': ['Fn', 'Arn'] }] });
+  });
+
   test('exclusiveGuards: a condition and its negation; equal literals are not exclusive', () => {
     const i = readTemplate(template({ 'Fn::Equals': [{ Ref: 'Stage' }, 'prod'] }));
     expect(exclusiveGuards([{ condition: 'A', negate: false }], [{ condition: 'A', negate: true }], i)).toBe(true);
     expect(exclusiveGuards([{ condition: 'IsProd', negate: false }], [{ condition: 'IsDev', negate: false }], i)).toBe(false);
+    // IsProd and IsDev of one Stage: never together; every guard of both lists is judged at once.
+    const j = readTemplate(template({ 'Fn::Equals': [{ Ref: 'Stage' }, 'dev'] }));
+    expect(exclusiveGuards([{ condition: 'IsProd', negate: false }], [{ condition: 'IsDev', negate: false }], j)).toBe(true);
+    expect(exclusiveGuards([{ condition: 'IsProd', negate: true }], [{ condition: 'IsDev', negate: false }], j)).toBe(false);
+    expect(
+      exclusiveGuards(
+        [
+          { condition: 'IsProd', negate: true },
+          { condition: 'IsDev', negate: true },
+        ],
+        [{ condition: 'IsDev', negate: false }],
+        j,
+      ),
+    ).toBe(true);
   });
 });
 
