@@ -14,7 +14,7 @@
 import { formatCycle, type Dependencies } from '../template/dependencies';
 import { formatValue } from '../../cfn/parts';
 import { literalize, validAliasName } from '../targets/literal';
-import { type Editor, getOwn, jsonEqual, isArray, jsonText, isString } from '../../cfn/json';
+import { asObject, type Editor, getOwn, jsonEqual, isArray, jsonText, isString, keysOf } from '../../cfn/json';
 import { type Resource, type TemplateIndex, SAM_STATE_MACHINE } from '../template/read';
 import type { WarmTargets } from '../targets/find';
 import { intrinsicName, refName, IF, GET_ATT, NO_VALUE } from '../../cfn/intrinsics';
@@ -274,6 +274,10 @@ export class IamFixer {
 
   /** Whether the principal may invoke the target already, in every combination of conditions (see #combinations). */
   #allowed(g: Grant, principal: Principal): boolean {
+    // Only policies chosen by conditions can be in effect where no statement holds the grant as such: a template
+    // without Conditions (most) is not evaluated twice.
+    this.#conditional ??= keysOf(asObject(getOwn(this.#index.fragment, 'Conditions'))).length > 0;
+    if (!this.#conditional) return false;
     const render = this.#render;
     let texts: (string | undefined)[] | undefined;
     const matters = (resources: Json[] | 'any'): boolean => {
@@ -281,8 +285,11 @@ export class IamFixer {
       return mayApply(resources, texts, render);
     };
     const { names, combos } = this.#combinations(g, principal, matters);
-    return names.length <= MAX_CONDITIONS && this.#check(g, principal, combos, []).length === 0;
+    return names.length > 0 && names.length <= MAX_CONDITIONS && this.#check(g, principal, combos, []).length === 0;
   }
+
+  /** Does the template define Conditions? (read on first need) */
+  #conditional?: boolean;
 
   /** The combinations in which the principal may not invoke the target; `policies` gets the policies of each. */
   #check(g: Grant, principal: Principal, combos: Assignment[], policies: Policies[]): Failure[] {
