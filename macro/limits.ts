@@ -7,7 +7,6 @@
  * number is stated in docs/limits.md and tested with the same number (test/unit/limits.test.ts).
  * The texts are in the messages table (messages.ts, `limit.*`).
  */
-import { isArray, keysOf } from './cfn/json';
 import { render } from './messages';
 
 export const LIMITS = {
@@ -130,7 +129,7 @@ function depthBelow(v: object, depth: number, max: number, w: Walk): number {
   if (depth > max) return max + 1;
   let deepest = depth;
   let n = 2;
-  if (isArray(v)) {
+  if (Array.isArray(v)) {
     for (let k = 0; k < v.length; k++) {
       const c = v[k];
       if (typeof c === 'object' && c !== null) {
@@ -173,8 +172,8 @@ export function checkNesting(value: unknown, what = 'the template', offset = 0, 
   if (nestingDepth(value, max, sizes) <= max) return;
   let where: { path: string; logicalId?: string } | undefined;
   const resources = offset === 0 && typeof value === 'object' && value !== null ? (value as Record<string, unknown>).Resources : undefined;
-  if (typeof resources === 'object' && resources !== null && !isArray(resources)) {
-    for (const id of keysOf(resources)) {
+  if (typeof resources === 'object' && resources !== null && !Array.isArray(resources)) {
+    for (const id of Object.keys(resources)) {
       if (nestingDepth((resources as Record<string, unknown>)[id], max - 2) > max - 2) {
         where = { logicalId: id, path: `Resources/${id}` };
         break;

@@ -20,7 +20,6 @@ import { ReadError } from '../errors';
 import { formatCount, LimitError, LIMITS } from '../limits';
 import { render } from '../messages';
 import { isArray, keysOf, isString } from './json';
-import { GET_ATT } from './intrinsics';
 
 export type SubToken =
   /** Literal text; `text` equals the source slice. */
@@ -112,7 +111,7 @@ export function inlineSubReference(value: unknown): string | undefined {
   if (keys.length !== 1) return undefined;
   const v = (value as Record<string, unknown>)[keys[0]];
   if (keys[0] === 'Ref' && isString(v) && isPlainName(v, true)) return `\${${v}}`;
-  if (keys[0] === GET_ATT) {
+  if (keys[0] === 'Fn::GetAtt') {
     const pair = isArray(v) ? v : isString(v) ? splitGetAttString(v) : undefined;
     if (pair && pair.length === 2 && isString(pair[0]) && isString(pair[1]) && isPlainName(pair[0], false)) {
       return `\${${pair[0]}.${pair[1]}}`;
