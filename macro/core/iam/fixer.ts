@@ -201,20 +201,10 @@ export class IamFixer {
    */
   #verify(sm: Resource, where: Located, grants: Grant[], outcome: IamOutcome): void {
     const principal = where.principal;
-    const render = this.#render;
     // Lists, not sets: they hold a few entries, and most targets add none.
     const noted: string[] = [];
-    // The target judged, and its texts, rendered when a policy resource reaches the principal (most reach none):
-    // one closure for every target.
-    let g: Grant;
-    let texts: (string | undefined)[] | undefined;
-    const matters = (resources: Json[] | 'any'): boolean => {
-      texts ??= leaves(g.value).map(render);
-      return mayApply(resources, texts, render);
-    };
-    for (g of grants) {
-      texts = undefined;
-      const { names, evaluated, combos } = this.#combinations(g, principal, matters);
+    for (const g of grants) {
+      const { names, evaluated, combos } = this.#combinations(g, principal);
       if (names.length > MAX_CONDITIONS) {
         const depend = `the policies of ${principal.id} depend on ${names.length} conditions`;
         outcome.warnings.push({
@@ -255,15 +245,18 @@ export class IamFixer {
 
   /**
    * The combinations of conditions that matter for a target: those of the policies whose statements may apply to
-   * invoking it (`matters`; the others cannot change the verdict) and of the target itself, at most MAX_CONDITIONS of
-   * them (`evaluated`), and only as the template's Conditions can take them together (IsProd and its negation are
-   * never both false).
+   * invoking it (the others cannot change the verdict) and of the target itself, at most MAX_CONDITIONS of them
+   * (`evaluated`), and only as the template's Conditions can take them together (IsProd and its negation are never
+   * both false).
    */
-  #combinations(
-    g: Grant,
-    principal: Principal,
-    matters: (resources: Json[] | 'any') => boolean,
-  ): { names: string[]; evaluated: string[]; combos: Assignment[] } {
+  #combinations(g: Grant, principal: Principal): { names: string[]; evaluated: string[]; combos: Assignment[] } {
+    // The target's texts, rendered when a policy resource reaches the principal (most reach none).
+    const render = this.#render;
+    let texts: (string | undefined)[] | undefined;
+    const matters = (resources: Json[] | 'any'): boolean => {
+      texts ??= leaves(g.value).map(render);
+      return mayApply(resources, texts, render);
+    };
     const names = [...this.#principals.conditions(principal, matters, this.#edits)];
     const own = collectConditions(g.value);
     if (own) for (const c of own) if (!names.includes(c)) names.push(c);
@@ -278,13 +271,7 @@ export class IamFixer {
     // without Conditions (most) is not evaluated twice.
     this.#conditional ??= keysOf(asObject(getOwn(this.#index.fragment, 'Conditions'))).length > 0;
     if (!this.#conditional) return false;
-    const render = this.#render;
-    let texts: (string | undefined)[] | undefined;
-    const matters = (resources: Json[] | 'any'): boolean => {
-      texts ??= leaves(g.value).map(render);
-      return mayApply(resources, texts, render);
-    };
-    const { names, combos } = this.#combinations(g, principal, matters);
+    const { names, combos } = this.#combinations(g, principal);
     return names.length > 0 && names.length <= MAX_CONDITIONS && this.#check(g, principal, combos, []).length === 0;
   }
 
