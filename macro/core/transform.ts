@@ -99,7 +99,8 @@ function run(fragment: unknown, options: TransformOptions, locate: Locate | unde
     },
   };
   // One dependency graph for every writer (definitions, IAM, DependsOn), read from the editor as it changes.
-  const deps = new Dependencies((id) => editor.get([RESOURCES, id]));
+  // (A resource by its ID, looked up directly: the graph reads one for every reference it follows.)
+  const deps = new Dependencies((id) => getOwn(getOwn(editor.root, RESOURCES), id));
   const ctx = { index, targets, editor, deps, iam: new IamFixer(index, targets, editor, deps), reserved, options, out, locate };
   for (const sm of machines) {
     options.checkpoint?.(`reading ${sm.id}`);

@@ -54,35 +54,36 @@ export function checkEdit(
   memo: EditMemo = editMemo(),
 ): CheckedEdit {
   const refs = memo.known.has(edit.value) ? [] : deps.references(edit.value);
-  // Most slots invoke a function whose target is known to close no circle by now: then what else they
-  // refer to does not matter.
-  let known = true;
-  for (const r of refs) if (memo.cycles.get(r) !== null) known = false;
-  if (known) {
-    memo.known.add(edit.value);
-    return { kind: 'ok', edit };
-  }
-  // Only the references the rewrite adds: what the slot refers to already is the template's own.
-  const before = new Set<string>();
-  for (const p of edit.slot.leaf.parts) if (typeof p !== 'string') deps.references(p.hole, before);
-  const added: string[] = [];
-  for (const r of refs) if (!before.has(r)) added.push(r);
   let cycle: string[] | undefined;
-  const closing = new Set<string>();
-  for (const r of added) {
+  let closing: Set<string> | undefined;
+  // What the slot refers to already is the template's own: only the references the rewrite adds count. Read only
+  // when one closes a circle (most slots invoke a function whose target closes none).
+  let before: Set<string> | undefined;
+  for (const r of refs) {
     let c = memo.cycles.get(r);
     if (c === undefined) {
       c = deps.cycle(stateMachine, [r], [], memo.unreaching) ?? null;
       memo.cycles.set(r, c);
     }
     if (!c) continue;
+    if (!before) {
+      before = new Set<string>();
+      for (const p of edit.slot.leaf.parts) if (typeof p !== 'string') deps.references(p.hole, before);
+    }
+    if (before.has(r)) continue;
+    closing ??= new Set<string>();
     closing.add(r);
     if (!cycle || c.length < cycle.length) cycle = c;
   }
-  if (!cycle) return { kind: 'ok', edit };
-  const literal = literalize(edit.value, (id) => closing.has(deps.resolve(id) ?? id), index, targets);
+  if (!cycle || !closing) {
+    // Refers to nothing that closes a circle: the many slots that write the same value do not read it again.
+    if (!before) memo.known.add(edit.value);
+    return { kind: 'ok', edit };
+  }
+  const closes = closing;
+  const literal = literalize(edit.value, (id) => closes.has(deps.resolve(id) ?? id), index, targets);
   if (!literal.ok) return { kind: 'cycle', cycle, why: literal.why };
-  const left = [...deps.references(literal.value)].filter((r) => closing.has(r));
+  const left = [...deps.references(literal.value)].filter((r) => closes.has(r));
   if (left.length) return { kind: 'cycle', cycle, why: `${left.join(', ')} cannot be written as a literal ARN there` };
   return { kind: 'literal', edit: { ...edit, value: literal.value, to: formatValue(literal.value), cycle } };
 }

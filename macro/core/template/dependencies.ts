@@ -90,13 +90,8 @@ export class Dependencies {
   #of(node: Node): Node[] {
     if (!node.edges) {
       const edges: Node[] = [];
-      const read = ++this.#reads;
-      const list = (n: Node | undefined): void => {
-        if (n !== undefined && n.listed !== read) {
-          n.listed = read;
-          edges.push(n);
-        }
-      };
+      this.#listing = edges;
+      this.#reads++;
       const r = this.#read(node.id);
       if (isObject(r)) {
         // One walk for the whole resource, over its properties (a list: no intrinsic) last to first, which the
@@ -104,15 +99,29 @@ export class Dependencies {
         const values: Json[] = [];
         for (const key in r) if (key !== 'Type' && key !== 'Condition' && key !== 'DependsOn') values.push(r[key]);
         values.reverse();
-        forEachReference(values, (id) => list(this.#resolveNode(id)));
+        forEachReference(values, this.#listReference);
         const dependsOn = getOwn(r, 'DependsOn');
-        if (isString(dependsOn)) list(this.#dependedOn(dependsOn));
-        else if (isArray(dependsOn)) for (const d of dependsOn) if (isString(d)) list(this.#dependedOn(d));
+        if (isString(dependsOn)) this.#list(this.#dependedOn(dependsOn));
+        else if (isArray(dependsOn)) for (const d of dependsOn) if (isString(d)) this.#list(this.#dependedOn(d));
       }
       node.edges = edges;
     }
     return node.edges;
   }
+
+  /** The edges the read in progress lists (see `#of`; reading a resource reads no other's edges). */
+  #listing: Node[] = [];
+
+  /** Lists `n` as an edge of the read in progress, once. */
+  #list(n: Node | undefined): void {
+    if (n !== undefined && n.listed !== this.#reads) {
+      n.listed = this.#reads;
+      this.#listing.push(n);
+    }
+  }
+
+  /** Lists the resource a reference names (bound once: the walk calls it for every reference of every read). */
+  readonly #listReference = (id: string): void => this.#list(this.#resolveNode(id));
 
   /** The resource a DependsOn entry names, when there is one. */
   #dependedOn(id: string): Node | undefined {
