@@ -104,14 +104,42 @@ export type Sizes = Map<object, number>;
  * the value (the limit is 3,000; Node.js's stack holds several times that many such calls).
  * With `sizes`, the same walk fills it (see Sizes).
  */
-export function nestingDepth(value: unknown, max: number = LIMITS.nesting, sizes?: Sizes): number {
-  return typeof value !== 'object' || value === null ? 0 : depthBelow(value, 1, max, { n: 0, sizes });
+export function nestingDepth(value: unknown, max: number = LIMITS.nesting, sizes?: Sizes, watch?: KeyWatch): number {
+  return typeof value !== 'object' || value === null ? 0 : depthBelow(value, 1, max, { n: 0, sizes, watch, section: '', entry: '' });
 }
 
-/** What the walk carries: the loose JSON size bound of the value it last walked, and the map to fill. */
+/**
+ * Keys the nesting check's walk reports as it meets them (see checkNesting): a reader that needs every place a
+ * few keys occur in the template learns them from the walk the template takes anyway, not from one of its own.
+ */
+export interface KeyWatch {
+  /** The watched keys by length (`byLength[n]`: those of n characters): most keys are told apart by one lookup. */
+  readonly byLength: readonly (readonly string[] | undefined)[];
+  /** A watched key met in an object, with its value, inside entry `entry` of section `section` (the keys of the template's first two levels). */
+  seen(key: string, value: unknown, section: string, entry: string): void;
+}
+
+/** Names by length, as KeyWatch holds them (`out[n]`: those of n characters, in their order). */
+export function keysByLength(keys: readonly string[]): (readonly string[] | undefined)[] {
+  const out: string[][] = [];
+  for (const k of keys) {
+    const list = out[k.length];
+    if (list) list.push(k);
+    else out[k.length] = [k];
+  }
+  return out;
+}
+
+/**
+ * What the walk carries: the loose JSON size bound of the value it last walked, the map to fill, the keys
+ * to report, and the keys of the first two levels above where it is.
+ */
 interface Walk {
   n: number;
   sizes?: Sizes;
+  watch?: KeyWatch;
+  section: string;
+  entry: string;
 }
 
 /**
@@ -141,9 +169,18 @@ function depthBelow(v: object, depth: number, max: number, w: Walk): number {
     }
   } else {
     if (typeof (v as { toJSON?: unknown }).toJSON === 'function') n = UNBOUNDED;
+    const watch = w.watch;
     for (const k in v) {
       const c = (v as Record<string, unknown>)[k];
       if (c === undefined) continue;
+      if (depth <= 2) {
+        if (depth === 1) w.section = k;
+        else w.entry = k;
+      }
+      if (watch !== undefined) {
+        const names = watch.byLength[k.length];
+        if (names !== undefined && (names[0] === k || names.includes(k))) watch.seen(k, c, w.section, w.entry);
+      }
       if (typeof c === 'object' && c !== null) {
         const d = depthBelow(c, depth + 1, max, w);
         if (d > max) return d;
@@ -165,11 +202,12 @@ const scalarBound = (c: unknown): number =>
 /**
  * Fails with the nesting limit when `value` nests deeper than it (`offset` levels sit above it in
  * the template), naming the first resource that does when `value` is the template. With `sizes`,
- * its walk also measures the template (see Sizes).
+ * its walk also measures the template (see Sizes); with `watch`, it reports the watched keys it meets
+ * (see KeyWatch; when the check fails, some may not have been met).
  */
-export function checkNesting(value: unknown, what = 'the template', offset = 0, sizes?: Sizes): void {
+export function checkNesting(value: unknown, what = 'the template', offset = 0, sizes?: Sizes, watch?: KeyWatch): void {
   const max = LIMITS.nesting - offset;
-  if (nestingDepth(value, max, sizes) <= max) return;
+  if (nestingDepth(value, max, sizes, watch) <= max) return;
   let where: { path: string; logicalId?: string } | undefined;
   const resources = offset === 0 && typeof value === 'object' && value !== null ? (value as Record<string, unknown>).Resources : undefined;
   if (typeof resources === 'object' && resources !== null && !Array.isArray(resources)) {

@@ -10,6 +10,7 @@ import type { Json } from '../types';
 /** Names the core writes in many places (each once in the bundle). */
 export const IF = 'Fn::If';
 export const GET_ATT = 'Fn::GetAtt';
+export const JOIN = 'Fn::Join';
 export const SUB = 'Fn::Sub';
 export const NO_VALUE = 'AWS::NoValue';
 
@@ -45,7 +46,7 @@ export function referenceKey(v: unknown): string | undefined {
   if (fn === undefined) return undefined;
   const arg = (v as Record<string, unknown>)[fn];
   if (fn === 'Ref') return isString(arg) ? `R${arg.length}:${arg}` : undefined;
-  if (fn !== 'Fn::GetAtt') return undefined;
+  if (fn !== GET_ATT) return undefined;
   if (isString(arg)) return `A${arg.length}:${arg}`;
   return isArray(arg) && arg.length === 2 && isString(arg[0]) && isString(arg[1]) ? `G${arg[0].length}:${arg[0]}${arg[1].length}:${arg[1]}` : undefined;
 }
@@ -65,8 +66,8 @@ export function refName(value: Json | undefined): string | undefined {
 
 /** `[resource, attribute]` of a GetAtt in either form. */
 export function getAttPair(value: Json | undefined): [string, string] | undefined {
-  if (intrinsicName(value) !== 'Fn::GetAtt') return undefined;
-  const arg = (value as Record<string, Json>)['Fn::GetAtt'];
+  if (intrinsicName(value) !== GET_ATT) return undefined;
+  const arg = (value as Record<string, Json>)[GET_ATT];
   if (isString(arg)) return splitGetAttString(arg);
   if (isArray(arg) && arg.length === 2 && isString(arg[0]) && isString(arg[1])) {
     return [arg[0], arg[1]];

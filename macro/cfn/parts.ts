@@ -10,7 +10,7 @@ import { describe, getOwn, isObject, isArray, isString } from './json';
 import type { Json } from '../types';
 import { expansionError, LimitError, LIMITS } from '../limits';
 import { splitGetAttString, tokenizeSub, type SubToken } from './sub';
-import { intrinsicName, ifArgs, GET_ATT, SUB } from './intrinsics';
+import { intrinsicName, ifArgs, GET_ATT, JOIN, SUB } from './intrinsics';
 
 export interface Hole {
   readonly hole: Json;
@@ -56,7 +56,7 @@ function sharedParts(value: Json | undefined, depth: number, fn?: string): reado
   if (!fn || depth > 20) return undefined;
   // Any other intrinsic (a Ref, a GetAtt in list form…) is one hole, itself: nothing worth remembering.
   const getAttString = fn === GET_ATT && isString((value as Record<string, Json>)[fn]);
-  if (fn !== SUB && fn !== 'Fn::Join' && !getAttString) return [{ hole: value as Json }];
+  if (fn !== SUB && fn !== JOIN && !getAttString) return [{ hole: value as Json }];
   const known = expanded.get(value as object);
   if (known !== undefined && known.depth <= depth) return known.parts;
   const parts = expand(value as Record<string, Json>, fn, depth);
@@ -100,7 +100,7 @@ function expand(value: Record<string, Json>, fn: string, depth: number): Part[] 
         push(out, { hole: { Ref: t.name } });
       } else if (t.kind === 'getatt') {
         grow(1);
-        push(out, { hole: { 'Fn::GetAtt': [t.resource, t.attribute] } });
+        push(out, { hole: { [GET_ATT]: [t.resource, t.attribute] } });
       } else {
         const v = getOwn(vars, t.name);
         // tokenizeSub makes a 'var' token only for a name its isVar accepted: one with a value in vars.
@@ -117,7 +117,7 @@ function expand(value: Record<string, Json>, fn: string, depth: number): Part[] 
     }
     return out;
   }
-  if (fn === 'Fn::Join' && isArray(arg) && isString(arg[0]) && isArray(arg[1])) {
+  if (fn === JOIN && isArray(arg) && isString(arg[0]) && isArray(arg[1])) {
     const delimiter = arg[0];
     const pieces = arg[1];
     // Known before any copy: the delimiter alone may already be too much.
@@ -138,7 +138,7 @@ function expand(value: Record<string, Json>, fn: string, depth: number): Part[] 
   }
   if (fn === GET_ATT && isString(arg)) {
     const pair = splitGetAttString(arg);
-    return [{ hole: pair ? { 'Fn::GetAtt': pair } : (value as Json) }];
+    return [{ hole: pair ? { [GET_ATT]: pair } : (value as Json) }];
   }
   return [{ hole: value as Json }];
 }
@@ -221,5 +221,5 @@ export function soleHole(parts: readonly Part[]): Json | undefined {
 export function partsToValue(parts: readonly Part[]): Json {
   if (parts.length === 0) return '';
   if (parts.length === 1) return isString(parts[0]) ? parts[0] : parts[0].hole;
-  return { 'Fn::Join': ['', parts.map((p) => (isString(p) ? p : p.hole))] };
+  return { [JOIN]: ['', parts.map((p) => (isString(p) ? p : p.hole))] };
 }

@@ -11,7 +11,7 @@ import { expandParts, partsToValue } from '../cfn/parts';
 import { type Dependencies, formatCycle } from './template/dependencies';
 import type { Edit } from './definition/edit';
 import type { stateLocator } from './definition/locate';
-import { readDefinition, type DefinitionModel } from './definition/read';
+import { DEFINITION_STRING, readDefinition, type DefinitionModel } from './definition/read';
 import { findSlots, type Slot, type SlotNote } from './definition/slots';
 import type { When } from './definition/ast';
 import { describeLocation, storedRef } from './definition/stored';
@@ -53,6 +53,8 @@ export interface RunContext {
   locate?: typeof stateLocator;
   /** What the run's rewrites say of their reasons (made on first use). */
   said?: Said;
+  /** Whether a rewrite may close a circular dependency at all (see template/mentions.ts); without it, every rewrite is checked. */
+  mayCloseCircles?: boolean;
 }
 
 /** A stored definition the edge read: where the template names it, and its text (parsed, for SAM's Definition). */
@@ -63,6 +65,9 @@ type StoredInfo = { ref: StoredRef; parsed?: JsonObject } & Omit<Extract<StoredD
  * `Fn::If` between texts (`at`: its path under the property, `when`: the conditions that choose it).
  */
 type Model = DefinitionModel & { stored?: StoredInfo; at?: (string | number)[]; when?: When[]; raw?: Json };
+
+/** The action of a decision that warns. */
+const WARNING = 'warning';
 
 /** Where a decision about one state machine sits, and what it says. */
 type At = Omit<DecisionRecord, 'action' | 'topic' | 'messageId' | 'data'>;
@@ -120,7 +125,7 @@ function warnState(ctx: RunContext, d: DecisionRecord, strictText?: string): voi
 
 /** A warning about `sm`; in Mode strict, a problem (with `strictId`'s text when the warning's own is not the right one). */
 function warn(ctx: RunContext, sm: Resource, topic: Decision['topic'], at: At, messageId: MessageId, data: DecisionRecord['data'], strictText?: string): void {
-  warnState(ctx, { action: 'warning', topic, messageId, data, ...at, stateMachine: sm.id }, strictText);
+  warnState(ctx, { action: WARNING, topic, messageId, data, ...at, stateMachine: sm.id }, strictText);
 }
 
 export function processStateMachine(sm: Resource, ctx: RunContext): void {
@@ -163,7 +168,7 @@ function decideModel(sm: Resource, ctx: RunContext, model: Model): Edit[] {
   if (decided.length > scan.slots.length) decided.sort((a, b) => a.slot.order - b.slot.order);
   const edits: Edit[] = [];
   const errorStates = new Map<string, string[]>();
-  const cycles = editMemo();
+  const cycles = editMemo(ctx.mayCloseCircles ?? true);
   decided.forEach(({ slot, d }) => {
     const edit = recordSlot(ctx, sm, slot, d, where, cycles, errorStates);
     if (edit) edits.push(edit);
@@ -185,11 +190,11 @@ function decideModel(sm: Resource, ctx: RunContext, model: Model): Edit[] {
  */
 function recordNote(ctx: RunContext, sm: Resource, n: SlotNote, w: Where): void {
   if (n.kind === 'dynamic') {
-    warnState(ctx, stateDecision(w, n, 'warning', 'invocation.dynamic', { reason: n.message }));
+    warnState(ctx, stateDecision(w, n, WARNING, 'invocation.dynamic', { reason: n.message }));
     return;
   }
   if (n.kind === 'deploy-time') {
-    warnState(ctx, stateDecision(w, n, 'warning', 'invocation.note', { reason: n.message }));
+    warnState(ctx, stateDecision(w, n, WARNING, 'invocation.note', { reason: n.message }));
     return;
   }
   const cold = explicitColdPath(n, ctx.index, ctx.targets);
@@ -242,7 +247,7 @@ function recordSlot(
         const cycle = formatCycle(checked.cycle);
         const fix = out.text(d.edit.target?.kind === 'version' ? 'invocation.cycleFixVersion' : 'invocation.cycleFixAlias');
         // As before: a cycle warning does not name the stored source.
-        const r = stateDecision(w, slot, 'warning', 'invocation.cycle', { field: slot.field, target, cycle, why: checked.why, fix }, true);
+        const r = stateDecision(w, slot, WARNING, 'invocation.cycle', { field: slot.field, target, cycle, why: checked.why, fix }, true);
         r.function = d.edit.fn;
         r.from = d.edit.from;
         r.coldPath = true;
@@ -289,7 +294,7 @@ function recordSlot(
     }
     case 'external': {
       if (ctx.options.external?.[d.arn] === undefined) out.needExternal(d.arn);
-      const r = stateDecision(w, slot, d.failed ? 'warning' : 'cold', d.messageId, d.data);
+      const r = stateDecision(w, slot, d.failed ? WARNING : 'cold', d.messageId, d.data);
       r.external = d.arn;
       out.add(r, () => strictProblem(sm.id, w.templatePath, reasonOf(d), slot.statePath));
       return undefined;
@@ -308,10 +313,10 @@ function recordSlot(
       });
       return undefined;
     case 'missing':
-      out.add(stateDecision(w, slot, 'warning', 'invocation.missing', { field: slot.field, name: d.name }));
+      out.add(stateDecision(w, slot, WARNING, 'invocation.missing', { field: slot.field, name: d.name }));
       return undefined;
     case 'unresolved':
-      warnState(ctx, stateDecision(w, slot, 'warning', d.messageId, d.data), out.text('invocation.unresolvedStrict', { field: slot.field }));
+      warnState(ctx, stateDecision(w, slot, WARNING, d.messageId, d.data), out.text('invocation.unresolvedStrict', { field: slot.field }));
       return undefined;
     case 'ignore':
       return undefined;
@@ -370,12 +375,12 @@ function writeAndGrant(ctx: RunContext, sm: Resource, written: { model: Model; e
   }
   for (const w of outcome.warnings) {
     // A note (a managed policy outside the template): a warning Mode strict does not fail on.
-    if (w.note) out.add({ action: 'warning', topic: 'iam', messageId: 'iam.note', data: { reason: w.message }, stateMachine: sm.id, templatePath: w.path });
+    if (w.note) out.add({ action: WARNING, topic: 'iam', messageId: 'iam.note', data: { reason: w.message }, stateMachine: sm.id, templatePath: w.path });
     else warn(ctx, sm, 'iam', { stateMachine: sm.id, templatePath: w.path }, 'iam.warning', { reason: w.message }, w.strictMessage);
   }
   const metadata = (action: 'warning' | 'unchanged', messageId: MessageId, data: DecisionRecord['data']): void =>
     out.add({ action, topic: 'state-machine', messageId, data, stateMachine: sm.id, templatePath: `Resources/${sm.id}/Metadata` });
-  if (!addMetadata(editor, sm, edits)) metadata('warning', 'stateMachine.metadataNotAMap', {});
+  if (!addMetadata(editor, sm, edits)) metadata(WARNING, 'stateMachine.metadataNotAMap', {});
   else if (edits.length > LIMITS.metadataEntries) {
     // Metadata is capped (docs/limits.md): the report says so; it and the log lines list every rewrite.
     metadata('unchanged', 'stateMachine.metadataCapped', { limit: formatCount(LIMITS.metadataEntries), rewrites: formatCount(edits.length) });
@@ -404,7 +409,7 @@ function readModel(sm: Resource, ctx: RunContext): Model[] | undefined {
     const stored = readStored(sm, ref, ctx);
     return stored && [stored];
   }
-  const property = hasOwn(props, 'DefinitionString') ? 'DefinitionString' : hasOwn(props, 'Definition') ? 'Definition' : undefined;
+  const property = hasOwn(props, DEFINITION_STRING) ? DEFINITION_STRING : hasOwn(props, 'Definition') ? 'Definition' : undefined;
   if (!property) {
     warn(ctx, sm, 'state-machine', { stateMachine: sm.id, templatePath: base }, 'stateMachine.noDefinition', { stateMachine: sm.id });
     return undefined;
@@ -419,7 +424,7 @@ function readModel(sm: Resource, ctx: RunContext): Model[] | undefined {
     return undefined;
   }
   const models: Model[] = [];
-  for (const b of (property === 'DefinitionString' && textBranches(value)) || [{ value, at: [], when: [] }]) {
+  for (const b of (property === DEFINITION_STRING && textBranches(value)) || [{ value, at: [], when: [] }]) {
     const path = b.at.reduce<string>((p, k) => `${p}/${k}`, `${base}/${property}`);
     try {
       // The model with its place (no copy: a model has a dozen fields).
@@ -529,8 +534,8 @@ function readStored(sm: Resource, ref: StoredRef, ctx: RunContext): Model | unde
         checkNesting(parsed, `the definition at ${stored.source}`, 4);
         info.parsed = parsed;
         model = readDefinition(sm.id, 'Definition', parsed, subs);
-      } else model = readDefinition(sm.id, 'DefinitionString', stored.text, subs);
-    } else model = readDefinition(sm.id, 'DefinitionString', stored.text, subs);
+      } else model = readDefinition(sm.id, DEFINITION_STRING, stored.text, subs);
+    } else model = readDefinition(sm.id, DEFINITION_STRING, stored.text, subs);
     return { ...model, path: ref.templatePath, stored: info };
   } catch (e) {
     if (e instanceof LimitError) throw e.at({ logicalId: sm.id, path: ref.templatePath });

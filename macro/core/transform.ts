@@ -20,6 +20,7 @@ import { stateLocator } from './definition/locate';
 import { processStateMachine } from './state-machine';
 import { WarmTargets } from './targets/find';
 import { FOR_EACH, loopTypes } from './template/loops';
+import { Mentions, stateMachineIds } from './template/mentions';
 import {
   CONNECTOR_TYPE,
   FUNCTION_TYPES,
@@ -47,8 +48,11 @@ export type Locate = typeof stateLocator;
  */
 export function transformWith(fragment: unknown, options: TransformOptions, locate?: Locate, sizes?: Sizes): TransformResult {
   try {
-    checkNesting(fragment, undefined, 0, sizes);
-    return run(fragment, options, locate);
+    // The walk over the whole template that checks its nesting also reads whether a rewrite may close a circle.
+    const machines = stateMachineIds(fragment);
+    const mentions = machines.size > 0 ? new Mentions(machines) : undefined;
+    checkNesting(fragment, undefined, 0, sizes, mentions);
+    return run(fragment, options, locate, mentions?.found ?? false);
   } catch (e) {
     // A limit of the macro (docs/limits.md): one problem that names it, wherever it was reached.
     if (e instanceof LimitError) {
@@ -63,7 +67,7 @@ export function transformWith(fragment: unknown, options: TransformOptions, loca
   }
 }
 
-function run(fragment: unknown, options: TransformOptions, locate: Locate | undefined): TransformResult {
+function run(fragment: unknown, options: TransformOptions, locate: Locate | undefined, mayCloseCircles: boolean): TransformResult {
   const out = new Outcome(options.mode ?? 'rewrite');
   const index = readTemplate(fragment, options.region, options.accountId);
   const targets = new WarmTargets(index, options.aliasName, options.reasons && new Set(options.reasons));
@@ -101,7 +105,7 @@ function run(fragment: unknown, options: TransformOptions, locate: Locate | unde
   // One dependency graph for every writer (definitions, IAM, DependsOn), read from the editor as it changes.
   // (A resource by its ID, looked up directly: the graph reads one for every reference it follows.)
   const deps = new Dependencies((id) => getOwn(getOwn(editor.root, RESOURCES), id));
-  const ctx = { index, targets, editor, deps, iam: new IamFixer(index, targets, editor, deps), reserved, options, out, locate };
+  const ctx = { index, targets, editor, deps, iam: new IamFixer(index, targets, editor, deps), reserved, options, out, locate, mayCloseCircles };
   for (const sm of machines) {
     options.checkpoint?.(`reading ${sm.id}`);
     if (selected(sm.id, options)) processStateMachine(sm, ctx);

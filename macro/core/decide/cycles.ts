@@ -39,10 +39,15 @@ export interface EditMemo {
    * values (one object per target), which are then not read again.
    */
   known: Set<Json>;
+  /**
+   * False when no rewrite can close a circle: no resource but a state machine mentions a state machine (see
+   * template/mentions.ts), so no chain of dependencies leads from a Lambda target to one, and none is searched.
+   */
+  closable: boolean;
 }
 
-export function editMemo(): EditMemo {
-  return { cycles: new Map(), unreaching: {}, known: new Set() };
+export function editMemo(closable = true): EditMemo {
+  return { cycles: new Map(), unreaching: {}, known: new Set(), closable };
 }
 
 export function checkEdit(
@@ -53,6 +58,7 @@ export function checkEdit(
   targets: WarmTargets,
   memo: EditMemo = editMemo(),
 ): CheckedEdit {
+  if (!memo.closable) return { kind: 'ok', edit };
   const refs = memo.known.has(edit.value) ? [] : deps.references(edit.value);
   let cycle: string[] | undefined;
   let closing: Set<string> | undefined;

@@ -29,6 +29,9 @@ export type LambdaRef =
   | { kind: 'external'; arn: string; qualifier?: string }
   | { kind: 'unknown' };
 
+/** What cannot be told (shared: it holds nothing else, and nothing changes it). */
+const UNKNOWN: LambdaRef = Object.freeze({ kind: 'unknown' });
+
 const PSEUDO: Record<string, 'partition' | 'region' | 'account'> = {
   'AWS::Partition': 'partition',
   'AWS::Region': 'region',
@@ -37,11 +40,11 @@ const PSEUDO: Record<string, 'partition' | 'region' | 'account'> = {
 
 export function classify(value: Json, index: TemplateIndex, targets: WarmTargets): LambdaRef {
   const parts = partsOf(value);
-  return parts ? classifyParts(parts, index, targets) : { kind: 'unknown' };
+  return parts ? classifyParts(parts, index, targets) : UNKNOWN;
 }
 
 export function classifyParts(parts: readonly Part[], index: TemplateIndex, targets: WarmTargets): LambdaRef {
-  if (parts.length === 0) return { kind: 'unknown' };
+  if (parts.length === 0) return UNKNOWN;
   const first = parts[0];
   // A hole first: GetAtt Fn.Arn / Ref Fn / Ref Alias / Fn::If, optionally followed by ":qualifier".
   if (isHole(first)) {
@@ -64,7 +67,7 @@ export function classifyParts(parts: readonly Part[], index: TemplateIndex, targ
     // The same expression as a function's composed FunctionName (`!Ref NameParameter`, say).
     const composed = index.functionsByComposedName.get(partsKey([first]));
     if (composed) return withQualifier(composed, qualifier);
-    return { kind: 'unknown' };
+    return UNKNOWN;
   }
   return arnShape(parts, index, targets);
 }
@@ -97,7 +100,7 @@ function withQualifier(fn: string, qualifier: string | undefined): LambdaRef {
 /** `Fn::If [C, <warm qualifier of F, or its literal ARN>, <F>]` (either branch order): a slot the macro already rewrote. */
 function guarded(h: Json, index: TemplateIndex, targets: WarmTargets): LambdaRef {
   const arg = ifArgs(h);
-  if (!arg) return { kind: 'unknown' };
+  if (!arg) return UNKNOWN;
   const [, a, b] = arg;
   const ra = classify(a, index, targets);
   const rb = classify(b, index, targets);
@@ -119,7 +122,7 @@ function guarded(h: Json, index: TemplateIndex, targets: WarmTargets): LambdaRef
       return { kind: 'guarded', fn: warm.fn };
     }
   }
-  return { kind: 'unknown' };
+  return UNKNOWN;
 }
 
 /** Longest text a Lambda ARN with a qualifier can hold (name 64, qualifier 128, the rest well under 100). */
@@ -148,7 +151,7 @@ function mayBeArn(parts: readonly Part[]): boolean {
  * `arn:P:lambda:R:A:function:NAME[:Q]`, `A:function:NAME[:Q]`, `NAME[:Q]`.
  */
 function arnShape(parts: readonly Part[], index: TemplateIndex, targets: WarmTargets): LambdaRef {
-  if (!mayBeArn(parts)) return { kind: 'unknown' };
+  if (!mayBeArn(parts)) return UNKNOWN;
   // Split into ':'-separated fields; each field is text, or exactly one hole.
   const fields: Part[][] = [[]];
   for (const p of parts) {
@@ -182,23 +185,23 @@ function arnShape(parts: readonly Part[], index: TemplateIndex, targets: WarmTar
   let qualifierField: Part[] | undefined;
   let partition: string | undefined, region: string | undefined, account: string | undefined;
   if (text(fields[0]) === 'arn') {
-    if (fields.length < 7 || fields.length > 8 || text(fields[2]) !== 'lambda' || text(fields[5]) !== 'function') return { kind: 'unknown' };
+    if (fields.length < 7 || fields.length > 8 || text(fields[2]) !== 'lambda' || text(fields[5]) !== 'function') return UNKNOWN;
     partition = pseudo(fields[1], 'partition');
     region = pseudo(fields[3], 'region');
     account = pseudo(fields[4], 'account');
-    if (partition === undefined || region === undefined || account === undefined) return { kind: 'unknown' };
+    if (partition === undefined || region === undefined || account === undefined) return UNKNOWN;
     nameField = fields[6];
     qualifierField = fields[7];
   } else if (fields.length >= 3 && fields.length <= 4 && text(fields[1]) === 'function') {
     account = pseudo(fields[0], 'account');
-    if (account === undefined) return { kind: 'unknown' };
+    if (account === undefined) return UNKNOWN;
     nameField = fields[2];
     qualifierField = fields[3];
   } else if (fields.length <= 2) {
     nameField = fields[0];
     qualifierField = fields[1];
   } else {
-    return { kind: 'unknown' };
+    return UNKNOWN;
   }
   const qualifier = qualifierField === undefined ? undefined : text(qualifierField);
   if (qualifierField !== undefined && qualifier === undefined && qualifierField.length === 1 && isHole(qualifierField[0]) && !elsewhere) {
@@ -209,7 +212,7 @@ function arnShape(parts: readonly Part[], index: TemplateIndex, targets: WarmTar
     const exact = owner ? versionOf(owner, qualifierField[0].hole, targets) : undefined;
     if (exact) return exact;
   }
-  if (qualifierField !== undefined && (qualifier === undefined || qualifier === '')) return { kind: 'unknown' };
+  if (qualifierField !== undefined && (qualifier === undefined || qualifier === '')) return UNKNOWN;
   const name = text(nameField);
   let fn: string | undefined;
   if (name === undefined) {
@@ -217,9 +220,9 @@ function arnShape(parts: readonly Part[], index: TemplateIndex, targets: WarmTar
     fn = ref && index.isFunction(ref) && !elsewhere ? ref : undefined;
     // A name composed the same way as a function's FunctionName (`processor-${Stage}`).
     if (!fn && !elsewhere) fn = index.functionsByComposedName.get(partsKey(nameField)) ?? undefined;
-    if (!fn) return { kind: 'unknown' };
+    if (!fn) return UNKNOWN;
   } else {
-    if (!/^[A-Za-z0-9_-]{1,140}$/.test(name)) return { kind: 'unknown' };
+    if (!/^[A-Za-z0-9_-]{1,140}$/.test(name)) return UNKNOWN;
     fn = elsewhere ? undefined : index.functionsByName.get(name);
     if (!fn) {
       // A bare word is only a function name in a FunctionName field; callers decide. Keep the ARN.

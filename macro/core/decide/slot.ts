@@ -8,7 +8,7 @@ import { expandParts, formatPartsBounded, formatValue, isHole, partsOf, partsToV
 import { unreadableIn, type TemplateIndex } from '../template/read';
 import type { Problem } from '../../errors';
 import { classifyParts, versionOf, type LambdaRef } from './references';
-import type { Slot, SlotNote } from '../definition/slots';
+import { TASK_RESOURCE, type Slot, type SlotNote } from '../definition/slots';
 import type { Guard, WarmTarget, WarmTargets } from '../targets/find';
 import { describeReasons, MI_REASON, PC_REASON, REASON_INFO, REASONS, type Reason } from '../targets/reasons';
 import { render, type MessageId } from '../../messages';
@@ -200,7 +200,7 @@ export function decide(slot: Slot, ctx: DecideContext): SlotDecision {
       if (res.status === 'cold') {
         // `:$LATEST` of a Managed Instances function is never invoked; its unqualified ARN runs $LATEST.PUBLISHED.
         if (ref.latest && ctx.targets.reasonsOf(ref.fn).includes(MI_REASON)) {
-          const value: Json = { 'Fn::GetAtt': [ref.fn, 'Arn'] };
+          const value: Json = { [GET_ATT]: [ref.fn, 'Arn'] };
           return {
             kind: 'rewrite',
             edit: {
@@ -267,7 +267,7 @@ export function decide(slot: Slot, ctx: DecideContext): SlotDecision {
       // A FunctionName is always a Lambda function; a Resource only when it reads as a Lambda ARN
       // (a Resource that is just a reference may be an activity or another service).
       const from = formatPartsBounded(parts);
-      if (slot.field !== 'Resource' || /:lambda:/.test(from)) {
+      if (slot.field !== TASK_RESOURCE || /:lambda:/.test(from)) {
         return { kind: 'unresolved', ...why('decide.unresolved', { field: slot.field, from }) };
       }
       return { kind: 'ignore' };
@@ -301,7 +301,7 @@ function targetValue(target: WarmTarget, known: Known, original: Json): Json {
 
 /** The grant goes to a role that may exist without the state machine's condition: fully guarded. */
 function targetGrants(target: WarmTarget): Edit['grants'] {
-  return (target.alternatives ?? [target]).map((t) => ({ fn: t.fn, value: guard(t.guards, t.value, { 'Fn::GetAtt': [t.fn, 'Arn'] }) }));
+  return (target.alternatives ?? [target]).map((t) => ({ fn: t.fn, value: guard(t.guards, t.value, { [GET_ATT]: [t.fn, 'Arn'] }) }));
 }
 
 /** Whether an explicit qualifier written as text is an alias of `fn` with provisioned concurrency. */
@@ -387,7 +387,7 @@ function unmovedBranches(slot: Slot, cond: string, branches: Json[], ctx: Decide
     let text: string;
     if (ref.kind === 'unknown') {
       const written = parts ? formatPartsBounded(expandParts(parts)) : formatValue(v);
-      if (slot.field === 'Resource' && !/:lambda:/.test(written)) return;
+      if (slot.field === TASK_RESOURCE && !/:lambda:/.test(written)) return;
       text = render('decide.branchUnresolved', { branch, written });
     } else if (ref.kind === 'external') text = render('decide.branchExternal', { branch, arn: ref.arn });
     else {
@@ -525,7 +525,7 @@ export function decideQualifier(note: SlotNote, ctx: DecideContext): { slot: Slo
   if (absent) return { slot, decision: absentCold(fn, target, absent, known) };
   const value = guard(within(target.guards, known), qualifierOf(target), partsToValue(q.parts));
   // IAM: the qualified ARN, which is the target's own ARN.
-  const grant = guard(target.guards, target.value, { 'Fn::GetAtt': [fn, 'Arn'] });
+  const grant = guard(target.guards, target.value, { [GET_ATT]: [fn, 'Arn'] });
   return {
     slot,
     decision: { kind: 'rewrite', edit: { slot, value, grants: [{ fn, value: grant }], fn, target, reasons: target.reasons, from, to: formatValue(value) } },
@@ -534,7 +534,7 @@ export function decideQualifier(note: SlotNote, ctx: DecideContext): { slot: Slo
 
 /** The Qualifier that names a warm target: its alias name (from its ARN when not a literal), or its version number. */
 function qualifierOf(target: WarmTarget): Json {
-  if (target.kind === 'version') return { 'Fn::GetAtt': [target.id, 'Version'] };
+  if (target.kind === 'version') return { [GET_ATT]: [target.id, 'Version'] };
   if (target.aliasName !== undefined) return target.aliasName;
   // An alias ARN is `arn:<partition>:lambda:<region>:<account>:function:<name>:<alias>`.
   return { 'Fn::Select': [7, { 'Fn::Split': [':', target.value] }] };

@@ -7,6 +7,7 @@
  * deeply nested definitions (thousands of nested Parallel states) cannot overflow the stack.
  */
 import { ReadError } from '../../errors';
+import { keysByLength } from '../../limits';
 import { isString } from '../../cfn/json';
 import type { Part } from '../../cfn/parts';
 import type { Json } from '../../types';
@@ -80,9 +81,7 @@ function keysOfShape(shape: Shape): Keys | undefined {
   let keys: Keys | undefined;
   if (shape.other === undefined) {
     const strings = new Set([...(shape.strings ?? []), ...(shape.children?.keys() ?? [])]);
-    const names: Keys['names'] = [];
-    for (const name of [...strings, ...(shape.looked ?? [])]) names[name.length] = [...(names[name.length] ?? []), name];
-    keys = { strings, names };
+    keys = { strings, names: keysByLength([...strings, ...(shape.looked ?? [])]) };
   }
   shapeKeys.set(shape, keys);
   return keys;

@@ -18,7 +18,7 @@ import { NO_LOC, type Binding, type HoleSource, type IfNode, type Loc, type Node
 import { expansionError, formatCount, LimitError, LIMITS } from '../../limits';
 import { HOLE_MARK, parseDefinitionText, type HoleInfo, type Shape } from './parse';
 import { PLACED, SLOT_KEYS, SLOT_SHAPE } from './slots';
-import { intrinsicName, intrinsicNameOfKeys, IF, GET_ATT, SUB, NO_VALUE } from '../../cfn/intrinsics';
+import { intrinsicName, intrinsicNameOfKeys, IF, GET_ATT, JOIN, SUB, NO_VALUE } from '../../cfn/intrinsics';
 import { render } from '../../messages';
 import { FOR_EACH } from '../template/loops';
 
@@ -85,6 +85,9 @@ export function bindingKey(b: Binding): string | undefined {
 }
 
 /** Reads a definition value; throws ReadError when it cannot be read. */
+/** The property of a definition text (beside `Definition`, an object). */
+export const DEFINITION_STRING = 'DefinitionString';
+
 export function readDefinition(
   stateMachine: string,
   property: 'Definition' | 'DefinitionString',
@@ -183,13 +186,13 @@ function textSource(value: Json): TextSource {
     }
     throw new ReadError(`Fn::Sub takes a string or a list of two items [string, variable map]; got ${shape(arg)}`);
   }
-  if (fn === 'Fn::Join') {
+  if (fn === JOIN) {
     if (isArray(arg) && arg.length === 2 && isString(arg[0]) && isArray(arg[1])) {
       // Pieces that are themselves Fn::Join / Fn::Sub carry JSON text: read the Join flattened into
       // one `Fn::Join ""` of text and single references (written back that way if it changes).
       const nested = arg[1].some((p) => {
         const fn = intrinsicName(p);
-        return fn === 'Fn::Join' || fn === SUB;
+        return fn === JOIN || fn === SUB;
       });
       if (nested) {
         const parts = partsOf(value);
@@ -255,7 +258,7 @@ function subSegment(t: SubToken, vars: JsonObject | undefined): Segment {
     case 'ref':
       return new Segment(HOLE_MARK, 0, t.start, 0, t.end, true, { value: { Ref: t.name }, binding: INLINE_BINDING });
     case 'getatt':
-      return new Segment(HOLE_MARK, 0, t.start, 0, t.end, true, { value: { 'Fn::GetAtt': [t.resource, t.attribute] }, binding: INLINE_BINDING });
+      return new Segment(HOLE_MARK, 0, t.start, 0, t.end, true, { value: { [GET_ATT]: [t.resource, t.attribute] }, binding: INLINE_BINDING });
   }
   // A 'var' token: tokenizeSub makes one only for a name its isVar accepted, one with a value in vars.
   const value = getOwn(vars, t.name);

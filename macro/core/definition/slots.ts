@@ -13,7 +13,7 @@
 import { expandParts, formatParts, formatValue, isHole, type Part } from '../../cfn/parts';
 import { alternatives, get, textOf, type Node, type StrNode, type When } from './ast';
 import type { Shape } from './parse';
-import { refName, SUB } from '../../cfn/intrinsics';
+import { JOIN, refName, SUB } from '../../cfn/intrinsics';
 import { hasOwn } from '../../cfn/json';
 import type { Json } from '../../types';
 import { boundedStatePath } from '../../limits';
@@ -70,8 +70,11 @@ export interface SlotScan {
   notes: SlotNote[];
 }
 
+/** A Task's field that names what it runs: a direct Lambda invocation's slot. */
+export const TASK_RESOURCE = 'Resource';
+
 /** The keys of the string values that the macro may rewrite: a slot's, or an explicit Qualifier's. */
-export const SLOT_FIELDS: ReadonlySet<string> = new Set(['Resource', 'FunctionName', 'Qualifier']);
+export const SLOT_FIELDS: ReadonlySet<string> = new Set([TASK_RESOURCE, 'FunctionName', 'Qualifier']);
 
 /** A Task's Resource that is a Lambda function's ARN: a direct invocation, whose Resource is its slot. */
 const DIRECT_LAMBDA = /^arn:[^:]*:lambda:/;
@@ -82,7 +85,7 @@ const DIRECT_LAMBDA = /^arn:[^:]*:lambda:/;
  * undefined: any. A string with a hole may always be (see Shape's `placed`).
  */
 export const PLACED: ReadonlyMap<string, RegExp | undefined> = new Map([
-  ['Resource', DIRECT_LAMBDA],
+  [TASK_RESOURCE, DIRECT_LAMBDA],
   ['FunctionName', undefined],
   ['Qualifier', undefined],
 ]);
@@ -101,7 +104,7 @@ export const SLOT_SHAPE: Shape = (() => {
   const machine: { children?: ReadonlyMap<string, Shape> } = {};
   const params: Shape = { strings: new Set(['FunctionName', 'Qualifier']), looked: new Set(['FunctionName.$', 'Qualifier.$']), placed: PLACED };
   const state: Shape = {
-    strings: new Set(['Type', 'Resource', 'Parameters', 'Arguments']),
+    strings: new Set(['Type', TASK_RESOURCE, 'Parameters', 'Arguments']),
     placed: PLACED,
     children: new Map<string, Shape>([
       ['Parameters', params],
@@ -200,7 +203,7 @@ function deployTimeValue(node: Node): string | undefined {
 }
 
 function scanTask(state: string, statePath: string, task: Node, when: readonly When[], slots: Slot[], notes: SlotNote[], order: number): void {
-  const resource = get(task, 'Resource');
+  const resource = get(task, TASK_RESOURCE);
   if (resource?.kind !== 'str') return;
   // A plain-text Resource (most are) has nothing to expand.
   // (Module-level predicates, here and in resolvedText: an arrow written in place is a closure made for every task.)
@@ -219,7 +222,7 @@ function scanTask(state: string, statePath: string, task: Node, when: readonly W
   }
   // A direct Lambda invocation: the Resource is the function's ARN (or a reference to it).
   if (DIRECT_LAMBDA.test(shape) || (parts.length > 0 && isHole(parts[0]))) {
-    slots.push(slotOf(state, statePath, 'Resource', resource, order, when, credentialsOf(task)));
+    slots.push(slotOf(state, statePath, TASK_RESOURCE, resource, order, when, credentialsOf(task)));
   }
 }
 
@@ -319,7 +322,7 @@ function staysHole(p: Part): boolean {
  * partsOf, which keeps it a hole.
  */
 function mayExpandToText(value: Json): boolean {
-  return typeof value !== 'object' || value === null || hasOwn(value, SUB) || hasOwn(value, 'Fn::Join');
+  return typeof value !== 'object' || value === null || hasOwn(value, SUB) || hasOwn(value, JOIN);
 }
 
 /** Text of parts with pseudo-parameter holes written as `{AWS-Partition}` and other holes as `{?}` (no colons). */

@@ -16,7 +16,7 @@ import { asObject, copyMap, getOwn, hasOwn, isObject, jsonEqual, setOwn, type Ed
 import type { Edit } from './edit';
 import type { Json, JsonObject } from '../../types';
 import { bindingKey, lastAtOrBefore, type DefinitionModel, type Pos, type TextSource } from './read';
-import { SUB } from '../../cfn/intrinsics';
+import { JOIN, SUB } from '../../cfn/intrinsics';
 import { RESOURCES, PROPERTIES } from '../template/read';
 
 export interface WriteContext {
@@ -268,7 +268,7 @@ function writeJoin(source: Extract<TextSource, { form: 'join' }>, reps: Replacem
       at = r.to.offset;
     }
     if (at < text.length) out.push(text.slice(at));
-    pieces[index] = { 'Fn::Join': ['', mergeStrings(out)] };
+    pieces[index] = { [JOIN]: ['', mergeStrings(out)] };
   }
   // The rest (sorted from the end): whole intrinsic pieces, or splices when the delimiter is "".
   for (const r of rest) {
@@ -277,10 +277,10 @@ function writeJoin(source: Extract<TextSource, { form: 'join' }>, reps: Replacem
     let replacement: Json[];
     if (r.from.piece === r.to.piece && !isString(pieces[r.from.piece]) && head.length === 0 && tail.length === 0) replacement = [r.value];
     else if (source.delimiter === '') replacement = [...head, r.value, ...tail];
-    else replacement = [{ 'Fn::Join': ['', mergeStrings([...head, r.value, ...tail])] }];
+    else replacement = [{ [JOIN]: ['', mergeStrings([...head, r.value, ...tail])] }];
     pieces.splice(r.from.piece, r.to.piece - r.from.piece + 1, ...mergeStrings(replacement));
   }
-  return { 'Fn::Join': [source.delimiter, pieces] };
+  return { [JOIN]: [source.delimiter, pieces] };
 }
 
 function mergeStrings(list: Json[]): Json[] {

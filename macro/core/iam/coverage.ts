@@ -5,10 +5,11 @@
  */
 import { getOwn, isObject, jsonEqual, type Editor, isArray, isString } from '../../cfn/json';
 import type { Json } from '../../types';
-import { type Path, type PolicyDoc, STATEMENT, LAMBDA_INVOKE_POLICY } from './types';
+import { type Path, type PolicyDoc, STATEMENT, LAMBDA_INVOKE_POLICY, RESOURCE } from './types';
 import { wildcard, type ArnRenderer } from './render';
 import { asList } from './evaluate';
 import { intrinsicName, IF, NO_VALUE } from '../../cfn/intrinsics';
+import { FUNCTION_NAME } from '../template/read';
 
 /** A resource of an Allow statement for lambda:InvokeFunction, and its rendered pattern. */
 export type Granted = readonly [resource: Json, pattern: string | undefined];
@@ -39,7 +40,7 @@ export class Coverage {
 
   #grantedBy(s: Json, out: Granted[]): void {
     if (!grantsInvoke(s)) return;
-    const resource = getOwn(s, 'Resource');
+    const resource = getOwn(s, RESOURCE);
     if (!isArray(resource)) {
       if (resource !== undefined) out.push([resource, this.#arns.render(resource)]);
       return;
@@ -60,7 +61,7 @@ export class Coverage {
     const want = this.#arns.render(target);
     for (const d of docs) {
       if (d.label.endsWith(LAMBDA_INVOKE_POLICY)) {
-        const fnName = getOwn(this.#editor.get(d.path), 'FunctionName');
+        const fnName = getOwn(this.#editor.get(d.path), FUNCTION_NAME);
         const name = fnName === undefined ? undefined : this.#arns.render(fnName);
         if (want !== undefined && name !== undefined && wildcard(`${this.#arns.fnArnPrefix()}${name}*`, want)) return true;
       }
@@ -91,7 +92,7 @@ export class Coverage {
         const s = list[k];
         if (!grantsInvoke(s) || !invokeOnly(getOwn(s, 'Action'))) continue;
         // The function's ARN, or a value that renders as it does (an equal value does: render reads nothing but the value).
-        if (asList(getOwn(s, 'Resource')).some((r) => r !== undefined && (want !== undefined ? this.#arns.render(r) === want : jsonEqual(r, fnArn))))
+        if (asList(getOwn(s, RESOURCE)).some((r) => r !== undefined && (want !== undefined ? this.#arns.render(r) === want : jsonEqual(r, fnArn))))
           return isArray(st) ? [...d.path, STATEMENT, k] : [...d.path, STATEMENT];
       }
     }

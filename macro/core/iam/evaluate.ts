@@ -23,7 +23,7 @@
 import { getOwn, isObject, isArray, keysOf, isString } from '../../cfn/json';
 import type { Json, JsonObject } from '../../types';
 import { resolve, type Assignment } from './conditions';
-import type { Policies, Statement } from './types';
+import { type Policies, type Statement, NOT_RESOURCE, RESOURCE } from './types';
 import { wildcard } from './render';
 import { IF } from '../../cfn/intrinsics';
 
@@ -34,6 +34,8 @@ export const allowInvoke = (Resource: Json): JsonObject => ({ Effect: 'Allow', A
 
 /** true, false, or unknown (the macro cannot tell before deployment). */
 export type Tri = boolean | 'unknown';
+/** The Tri of what cannot be told before deployment. */
+const UNKNOWN = 'unknown';
 
 export type Verdict =
   | { kind: 'allowed' }
@@ -61,12 +63,12 @@ export function resourceMatches(pattern: Json, target: string, render: Render): 
 
 /** resourceMatches of a pattern rendered (undefined: it cannot be known), told whether the target has a name known only at deploy time. */
 function matchesText(text: string | undefined, target: string, deployTimeName: boolean): Tri {
-  if (text === undefined) return 'unknown';
+  if (text === undefined) return UNKNOWN;
   if (wildcard(text, target)) return true;
   // A name known only at deploy time may match a pattern with wildcards in the function part.
   if (deployTimeName && !DEPLOY_TIME_NAME.test(text)) {
     const fnPart = /:function:(.*)$/.exec(text)?.[1];
-    if (fnPart !== undefined && /[*?]/.test(fnPart)) return 'unknown';
+    if (fnPart !== undefined && /[*?]/.test(fnPart)) return UNKNOWN;
   }
   return false;
 }
@@ -76,8 +78,8 @@ export function actionMatches(pattern: Json, action: string): Tri {
   return lowerActionMatches(pattern, action.toLowerCase());
 }
 
-const not = (v: Tri): Tri => (v === 'unknown' ? v : !v);
-const and = (x: Tri, y: Tri): Tri => (x === false || y === false ? false : x === true && y === true ? true : 'unknown');
+const not = (v: Tri): Tri => (v === UNKNOWN ? v : !v);
+const and = (x: Tri, y: Tri): Tri => (x === false || y === false ? false : x === true && y === true ? true : UNKNOWN);
 /** A value that is one item or a list, as a list (none for undefined). */
 export const asList = (v: Json | undefined): Json[] => (v === undefined ? [] : isArray(v) ? v : [v]);
 
@@ -92,14 +94,14 @@ function anyActionOf(value: Json | undefined, lowerAction: string): Tri {
   for (const x of value) {
     const r = lowerActionMatches(x, lowerAction);
     if (r === true) return true;
-    if (r === 'unknown') result = 'unknown';
+    if (r === UNKNOWN) result = UNKNOWN;
   }
   return result;
 }
 
 /** actionMatches with the action already lower-cased. */
 function lowerActionMatches(pattern: Json, lowerAction: string): Tri {
-  if (!isString(pattern)) return 'unknown';
+  if (!isString(pattern)) return UNKNOWN;
   return wildcard(pattern.toLowerCase(), lowerAction);
 }
 
@@ -108,10 +110,10 @@ export function applies(s: Statement, action: string, target: string, render: Re
   const r = appliesTo(s, action, target, render, a);
   if (r === undefined) return { applies: false, why: 'it has no Action or no Resource' };
   const why: string[] = [];
-  if (r.byResource === 'unknown') why.push(`its ${r.resourceKey} has a value the macro cannot read before deployment`);
+  if (r.byResource === UNKNOWN) why.push(`its ${r.resourceKey} has a value the macro cannot read before deployment`);
   if (r.conditional) why.push('it has a Condition the macro cannot evaluate before deployment');
   const how =
-    r.resourceKey === 'NotResource'
+    r.resourceKey === NOT_RESOURCE
       ? `${action} on every resource but those in its NotResource`
       : `${r.actionKey === 'NotAction' ? 'every action but those in its NotAction' : action} on ${target.replace(STAND_INS, '')}`;
   return { applies: r.applies, why: why.length ? why.join('; ') : `it matches ${how}` };
@@ -140,12 +142,12 @@ function appliesTo(
       anyResource = true;
       break;
     }
-    if (r === 'unknown') anyResource = 'unknown';
+    if (r === UNKNOWN) anyResource = UNKNOWN;
   }
-  const byResource = resourceKey === 'Resource' ? anyResource : not(anyResource);
+  const byResource = resourceKey === RESOURCE ? anyResource : not(anyResource);
   let result = and(byAction, byResource);
   const conditional = result !== false && p.conditional;
-  if (conditional) result = 'unknown';
+  if (conditional) result = UNKNOWN;
   return { applies: result, actionKey, resourceKey, byResource, conditional };
 }
 
@@ -176,7 +178,7 @@ function prepare(s: Statement, action: string, render: Render, a: Assignment): P
   if (known !== undefined && known.a === a && known.action === action && known.render === render) return known;
   const v = s.value;
   const actionKey = getOwn(v, 'Action') !== undefined ? 'Action' : getOwn(v, 'NotAction') !== undefined ? 'NotAction' : undefined;
-  const resourceKey = getOwn(v, 'Resource') !== undefined ? 'Resource' : getOwn(v, 'NotResource') !== undefined ? 'NotResource' : undefined;
+  const resourceKey = getOwn(v, RESOURCE) !== undefined ? RESOURCE : getOwn(v, NOT_RESOURCE) !== undefined ? NOT_RESOURCE : undefined;
   let byAction: Tri = false;
   let resources: Json[] = [];
   if (actionKey && resourceKey) {
@@ -205,7 +207,7 @@ export function evaluate(p: Policies, action: string, target: string, render: Re
     if (getOwn(s.value, 'Effect') !== 'Deny') continue;
     const r = applies(s, action, target, render, a);
     if (r.applies === true) return { kind: 'denied', statement: s, certain: true, why: r.why, inBoundary };
-    if (r.applies === 'unknown') maybe ??= { kind: 'denied', statement: s, certain: false, why: r.why, inBoundary };
+    if (r.applies === UNKNOWN) maybe ??= { kind: 'denied', statement: s, certain: false, why: r.why, inBoundary };
   }
   if (maybe) return maybe;
   // 2. An identity-based Allow is needed (an unknown one does not count).
@@ -249,7 +251,7 @@ export function invokeResources(policy: Json, action: string): Json[] | 'any' {
           .some((x) => actionMatches(x, action) !== false)
       )
         continue;
-      const resources = getOwn(v, 'Resource');
+      const resources = getOwn(v, RESOURCE);
       if (resources === undefined) return 'any';
       out.push(...asList(resources).flatMap((x) => leaves(x)));
       continue;

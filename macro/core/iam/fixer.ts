@@ -24,7 +24,7 @@ import { PolicyLocator, type Located } from './documents';
 import { actionMatches, allowInvoke, asList, assignments, describeAssignment, evaluate, INVOKE, leaves, mayApply, type Verdict } from './evaluate';
 import { collectConditions, resolve, type Assignment } from './conditions';
 import { describeValue, PrincipalReader, type PolicyEntry, type Principal } from './principal';
-import { type IamWarning, type Policies, type Statement, STATEMENT } from './types';
+import { type IamWarning, type Policies, type Statement, NOT_RESOURCE, RESOURCE, STATEMENT } from './types';
 import { OwnPolicies } from './own-policy';
 import { ArnRenderer } from './render';
 
@@ -364,9 +364,9 @@ export class IamFixer {
     const v = f.verdict;
     if (v.kind === 'denied' && v.certain && v.statement.path !== undefined) {
       const s = v.statement.value;
-      const notResource = getOwn(s, 'NotResource');
+      const notResource = getOwn(s, NOT_RESOURCE);
       if (notResource === undefined || getOwn(s, 'Action') === undefined || getOwn(s, 'Condition') !== undefined) return;
-      const current = asList(this.#editor.get([...v.statement.path, 'NotResource']));
+      const current = asList(this.#editor.get([...v.statement.path, NOT_RESOURCE]));
       if (!names(current)) return;
       // Exempting the target from the Deny must exempt lambda:InvokeFunction alone: the Deny's other
       // actions go on denying the target in a statement of their own. That needs them written out
@@ -383,7 +383,7 @@ export class IamFixer {
       if (others.length > 0 && intrinsicName(value) === IF) return;
       const placed = this.#place(value, host, sm, where);
       if (!placed.ok) return;
-      this.#editor.set([...stPath, 'NotResource'], [...current, placed.value]);
+      this.#editor.set([...stPath, NOT_RESOURCE], [...current, placed.value]);
       let also = '';
       if (others.length > 0) {
         const keep = { Effect: 'Deny', Action: others.length === 1 ? others[0] : others, Resource: [placed.value] };
@@ -399,7 +399,7 @@ export class IamFixer {
       this.#deps.changed(host);
       this.#edits++;
       outcome.extended.push({
-        path: [...stPath, 'NotResource'].join('/'),
+        path: [...stPath, NOT_RESOURCE].join('/'),
         target,
         how: `guardrail extended: ${target} added to the NotResource of the Deny statement ${statementName(v.statement)}, which already exempts ${this.#fnLabel(g)}${also}`,
       });
@@ -414,7 +414,7 @@ export class IamFixer {
           getOwn(s.value, 'Effect') === 'Allow' &&
           getOwn(s.value, 'Condition') === undefined &&
           asList(getOwn(s.value, 'Action')).some((x) => actionMatches(x, INVOKE) === true) &&
-          names(asList(getOwn(s.value, 'Resource'))),
+          names(asList(getOwn(s.value, RESOURCE))),
       );
       // The statement found has a path (see above).
       const namingPath = naming?.path;
@@ -423,8 +423,8 @@ export class IamFixer {
       const placed = this.#place(this.#aliasArn(g) ?? g.value, host, sm, where);
       if (!placed.ok) return;
       if (invokeOnly(getOwn(naming.value, 'Action'))) {
-        const current = asList(this.#editor.get([...namingPath, 'Resource']));
-        this.#editor.set([...namingPath, 'Resource'], [...current, placed.value]);
+        const current = asList(this.#editor.get([...namingPath, RESOURCE]));
+        this.#editor.set([...namingPath, RESOURCE], [...current, placed.value]);
       } else {
         // A broader statement stays as it is: the boundary gets a statement for invoking alone.
         const stPath = [...b.path, STATEMENT];
@@ -453,7 +453,7 @@ export class IamFixer {
         const s = v.statement.value;
         const fix = !v.certain
           ? `make sure it does not deny ${INVOKE} on ${target}`
-          : getOwn(s, 'NotResource') !== undefined
+          : getOwn(s, NOT_RESOURCE) !== undefined
             ? `add ${target} to its NotResource${asList(getOwn(s, 'Action')).some(otherAction) ? ` for ${INVOKE} alone (deny its other actions on ${target} in a statement of their own)` : ''}`
             : getOwn(s, 'NotAction') !== undefined
               ? `add ${INVOKE} to its NotAction`
@@ -529,7 +529,7 @@ export class IamFixer {
       const on = hostId ?? sm.id;
       const strictMessage = `granting ${target} in ${on} would make a circular dependency (${formatCycle(placed.cycle)})`;
       outcome.warnings.push({
-        path: host ? [...host, 'Resource'].join('/') : `Resources/${on}`,
+        path: host ? [...host, RESOURCE].join('/') : `Resources/${on}`,
         message: `${strictMessage}, which CloudFormation rejects, and it has no literal ARN to grant instead (${placed.why}); grant ${INVOKE} on it by name yourself`,
         strictMessage,
       });
@@ -538,11 +538,11 @@ export class IamFixer {
     const value = placed.value;
     const literally = placed.cycle ? ` (by literal ARN: a reference would make a circular dependency: ${formatCycle(placed.cycle)})` : '';
     if (host) {
-      const resource = this.#editor.get([...host, 'Resource']);
+      const resource = this.#editor.get([...host, RESOURCE]);
       const list = isArray(resource) ? [...resource, value] : resource === undefined ? [value] : [resource, value];
-      this.#editor.set([...host, 'Resource'], list);
+      this.#editor.set([...host, RESOURCE], list);
       this.#deps.changed(String(host[1]));
-      outcome.granted.push({ path: [...host, 'Resource'].join('/'), target, how: `added to the statement of ${host[1]} that grants the function${literally}` });
+      outcome.granted.push({ path: [...host, RESOURCE].join('/'), target, how: `added to the statement of ${host[1]} that grants the function${literally}` });
     } else {
       const added = where.addStatement(allowInvoke([value]));
       if (added) {

@@ -20,7 +20,7 @@
 import { getOwn, isObject, isArray, jsonText, keysOf, isString } from '../../cfn/json';
 import { getAttPair, intrinsicName, refName, IF, NO_VALUE } from '../../cfn/intrinsics';
 import type { Json } from '../../types';
-import { CONNECTOR_TYPE, POLICY_TYPES, RESOURCES, PROPERTIES } from '../template/read';
+import { CONNECTOR_TYPE, FUNCTION_NAME, POLICY_TYPES, RESOURCES, PROPERTIES } from '../template/read';
 import { collectConditions, resolve, type Assignment } from './conditions';
 import { allowInvoke, INVOKE, invokeResources } from './evaluate';
 import { type Path, type Policies, type Statement, POLICY_DOCUMENT, STATEMENT, LAMBDA_INVOKE_POLICY } from './types';
@@ -348,7 +348,7 @@ export class PrincipalReader {
       const tpl = getOwn(pol.value, LAMBDA_INVOKE_POLICY);
       if (isObject(tpl)) {
         // SAM's template: lambda:InvokeFunction on `function:${FunctionName}*`.
-        const fnName = resolve(getOwn(tpl, 'FunctionName'), a);
+        const fnName = resolve(getOwn(tpl, FUNCTION_NAME), a);
         if (fnName === undefined) continue;
         const resource = { 'Fn::Sub': ['arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${FunctionName}*', { FunctionName: fnName }] };
         out.identity.push({

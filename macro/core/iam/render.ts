@@ -12,7 +12,7 @@
  */
 import { partsOf } from '../../cfn/parts';
 import { getOwn, isString } from '../../cfn/json';
-import type { TemplateIndex } from '../template/read';
+import { FUNCTION_NAME, type TemplateIndex } from '../template/read';
 import type { WarmTargets } from '../targets/find';
 import type { Json } from '../../types';
 import { intrinsicName, getAttPair, GET_ATT, SUB } from '../../cfn/intrinsics';
@@ -123,7 +123,7 @@ export class ArnRenderer {
   }
 
   fnName(id: string): string {
-    const name = getOwn(this.#index.get(id)?.properties, 'FunctionName');
+    const name = getOwn(this.#index.get(id)?.properties, FUNCTION_NAME);
     return isString(name) ? name : `\u0002${id}\u0002`;
   }
 

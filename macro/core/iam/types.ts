@@ -8,6 +8,8 @@ import type { Json, JsonObject } from '../../types';
 /** Names the IAM step writes in many places (each once in the bundle). */
 export const POLICY_DOCUMENT = 'PolicyDocument';
 export const STATEMENT = 'Statement';
+export const RESOURCE = 'Resource';
+export const NOT_RESOURCE = 'NotResource';
 export const LAMBDA_INVOKE_POLICY = 'LambdaInvokePolicy';
 
 export type Path = (string | number)[];

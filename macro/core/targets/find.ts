@@ -11,9 +11,20 @@
  * says why not. "Warm" below means "has such a target", whatever the reason.
  */
 import { getOwn, jsonText, isString } from '../../cfn/json';
-import { configured, describeReasons, functionReasons, PC_REASON, REASON_INFO, REASONS, type FunctionReason, type Guard, type Reason } from './reasons';
+import {
+  configured,
+  describeReasons,
+  functionReasons,
+  PC_CONFIG,
+  PC_REASON,
+  REASON_INFO,
+  REASONS,
+  type FunctionReason,
+  type Guard,
+  type Reason,
+} from './reasons';
 import { exclusiveGuards, samProperties } from './sam';
-import { FUNCTION_TYPES, unreadableIn, type Resource, type TemplateIndex } from '../template/read';
+import { FUNCTION_NAME, FUNCTION_TYPES, SAM_FUNCTION, unreadableIn, type Resource, type TemplateIndex } from '../template/read';
 import type { Json } from '../../types';
 import { getAttPair } from '../../cfn/intrinsics';
 
@@ -114,7 +125,7 @@ export class WarmTargets {
     // (forEach: for-of makes an object per step until optimized, and this runs once per template.)
     index.resources.forEach((r) => {
       if (FUNCTION_TYPES.has(r.type)) {
-        const props = r.type === 'AWS::Serverless::Function' ? samProperties(index, r) : r.properties;
+        const props = r.type === SAM_FUNCTION ? samProperties(index, r) : r.properties;
         const reasons = functionReasons(props, this.enabled);
         if (reasons.length) this.functionReasons.set(r.id, reasons);
         const excluded = off.size ? functionReasons(props, off).map((x) => x.reason) : [];
@@ -124,9 +135,9 @@ export class WarmTargets {
     index.resources.forEach((r) => {
       const isAlias = r.type === 'AWS::Lambda::Alias';
       if (isAlias || r.type === 'AWS::Lambda::Version') {
-        const fnValue = getOwn(r.properties, 'FunctionName');
+        const fnValue = getOwn(r.properties, FUNCTION_NAME);
         const fn = index.functionOf(fnValue);
-        const pc = pcOn ? provisionedGuards(getOwn(r.properties, 'ProvisionedConcurrencyConfig')) : undefined;
+        const pc = pcOn ? provisionedGuards(getOwn(r.properties, PC_CONFIG)) : undefined;
         const own = ownGuards(r);
         if (!fn) {
           if (pc) {
@@ -161,10 +172,10 @@ export class WarmTargets {
         } else {
           this.versions.set(r.id, { id: r.id, fn, warm, reasons, provisioned });
         }
-      } else if (r.type === 'AWS::Serverless::Function') {
+      } else if (r.type === SAM_FUNCTION) {
         const props = samProperties(index, r);
         const alias = getOwn(props, 'AutoPublishAlias');
-        const pc = pcOn ? provisionedGuards(getOwn(props, 'ProvisionedConcurrencyConfig')) : undefined;
+        const pc = pcOn ? provisionedGuards(getOwn(props, PC_CONFIG)) : undefined;
         const fnLevel = this.reasonsOf(r.id);
         if (alias !== undefined) this.#samPublished.add(r.id);
         const own = ownGuards(r);

@@ -7,7 +7,7 @@
  */
 import { getOwn, jsonText, isString } from '../../cfn/json';
 import { lambdaArnSub } from '../../cfn/arn';
-import type { TemplateIndex } from '../template/read';
+import { FUNCTION_NAME, type TemplateIndex } from '../template/read';
 import type { WarmTargets } from './find';
 import type { Json } from '../../types';
 import { getAttPair, ifArgs, refName } from '../../cfn/intrinsics';
@@ -19,11 +19,11 @@ export type Literal = { ok: true; value: Json } | { ok: false; why: string };
  * `Alias.Name`): a name that goes into a literal ARN must match them, or `*`, `?` and `${...}`
  * would become wildcards or substitutions in a grant.
  */
-const FUNCTION_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
+const VALID_FUNCTION_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 const ALIAS_NAME = /^(?!\d+$)[a-zA-Z0-9_-]{1,128}$/;
 
 export function validFunctionName(name: string): boolean {
-  return FUNCTION_NAME.test(name);
+  return VALID_FUNCTION_NAME.test(name);
 }
 
 export function validAliasName(name: string): boolean {
@@ -33,7 +33,7 @@ export function validAliasName(name: string): boolean {
 /** The literal ARN of a function, or of an alias / SAM alias / version (`Ref id`), or why there is none. */
 export function literalOf(id: string, index: TemplateIndex, targets: WarmTargets): Literal {
   const fnName = (fn: string): string | undefined => {
-    const name = getOwn(index.get(fn)?.properties ?? {}, 'FunctionName');
+    const name = getOwn(index.get(fn)?.properties ?? {}, FUNCTION_NAME);
     return isString(name) ? name : undefined;
   };
   if (index.isFunction(id)) {

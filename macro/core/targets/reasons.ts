@@ -23,6 +23,7 @@ export type { Consequence, Reason } from '../../types';
 
 /** The reason names written more than once (each once in the bundle). */
 export const PC_REASON = 'ProvisionedConcurrency';
+export const PC_CONFIG = 'ProvisionedConcurrencyConfig';
 export const MI_REASON = 'ManagedInstances';
 export const REASONS: readonly Reason[] = [PC_REASON, 'SnapStart', 'Durable', MI_REASON];
 
@@ -64,7 +65,7 @@ export const REASON_INFO: Record<Reason, ReasonInfo> = {
   ProvisionedConcurrency: {
     reason: PC_REASON,
     label: 'provisioned concurrency',
-    property: 'ProvisionedConcurrencyConfig',
+    property: PC_CONFIG,
     consequence: 'cold',
     unqualified: 'runs on cold instances, not on the provisioned ones',
     sticky: false,

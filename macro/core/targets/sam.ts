@@ -18,12 +18,12 @@
 import { getOwn, hasOwn, isObject, isArray, keysOf } from '../../cfn/json';
 import { intrinsicName } from '../../cfn/intrinsics';
 import type { Guard } from './reasons';
-import type { Resource, TemplateIndex } from '../template/read';
+import { SAM_FUNCTION, SAM_STATE_MACHINE, type Resource, type TemplateIndex } from '../template/read';
 import type { Json, JsonObject } from '../../types';
 
 const SECTION: Record<string, string> = {
-  'AWS::Serverless::Function': 'Function',
-  'AWS::Serverless::StateMachine': 'StateMachine',
+  [SAM_FUNCTION]: 'Function',
+  [SAM_STATE_MACHINE]: 'StateMachine',
 };
 
 /** The properties of a SAM resource with `Globals` merged in, as SAM's translator merges them. */

@@ -22,16 +22,19 @@ import type { Json, JsonObject } from '../../types';
 export const RESOURCES = 'Resources';
 export const PROPERTIES = 'Properties';
 export const SAM_STATE_MACHINE = 'AWS::Serverless::StateMachine';
+export const SAM_FUNCTION = 'AWS::Serverless::Function';
+/** A function's property (and the Lambda invoke parameter) that names it. */
+export const FUNCTION_NAME = 'FunctionName';
 
-export const FUNCTION_TYPES = new Set(['AWS::Lambda::Function', 'AWS::Serverless::Function']);
-export const STATE_MACHINE_TYPES = new Set(['AWS::StepFunctions::StateMachine', 'AWS::Serverless::StateMachine']);
+export const FUNCTION_TYPES = new Set(['AWS::Lambda::Function', SAM_FUNCTION]);
+export const STATE_MACHINE_TYPES = new Set(['AWS::StepFunctions::StateMachine', SAM_STATE_MACHINE]);
 /** The IAM policy resources: identity policies a role may get, and managed policies (a boundary too). */
 export const POLICY_TYPES = new Set(['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy', 'AWS::IAM::RolePolicy']);
 export const CONNECTOR_TYPE = 'AWS::Serverless::Connector';
 
 /** The property that holds a state machine's role: SAM's `Role`, CloudFormation's `RoleArn`. */
 export function roleKey(type: string): 'Role' | 'RoleArn' {
-  return type === 'AWS::Serverless::StateMachine' ? 'Role' : 'RoleArn';
+  return type === SAM_STATE_MACHINE ? 'Role' : 'RoleArn';
 }
 
 export interface Resource {
@@ -165,7 +168,7 @@ export function readTemplate(fragment: unknown, region?: string, accountId?: str
     const condition = getOwn(raw, 'Condition');
     index.resources.set(id, { id, type, properties: props, condition: isString(condition) ? condition : undefined, raw });
     if (FUNCTION_TYPES.has(type)) {
-      const name = getOwn(props, 'FunctionName');
+      const name = getOwn(props, FUNCTION_NAME);
       if (isString(name)) index.functionsByName.set(name, id);
       else if (name !== undefined) {
         const parts = partsOf(name);
