@@ -1,7 +1,9 @@
 /**
- * Whether a resource that is no state machine mentions a state machine: by `Ref`, `Fn::GetAtt`, `${…}`
- * in `Fn::Sub` or `DependsOn`, at any depth, siblings or not. Read from the input in the walk the
- * nesting check takes over the whole template anyway (a KeyWatch, see limits.ts).
+ * Whether any resource but a state machine mentions a state machine (then a rewrite may close a circle).
+ *
+ * A mention is a `Ref`, an `Fn::GetAtt`, a `${…}` in `Fn::Sub` or a `DependsOn`, at any depth, siblings or
+ * not. It is read from the input in the walk the nesting check takes over the whole template anyway (a
+ * KeyWatch, see limits.ts).
  *
  * What it reads is a superset of the dependency graph's edges (dependencies.ts reads each resource's
  * own, exactly, when it needs them): it takes `X` for `X.Attr` (and SAM's `X.Alias`), any `Ref`, and
