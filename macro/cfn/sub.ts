@@ -100,6 +100,21 @@ function tooManyTokens(): LimitError {
 }
 
 /** Literal text written into an Fn::Sub template: `${` must become the escape `${!`. */
+/**
+ * Every `${…}` name of an Fn::Sub text, as tokenizeSub finds them, to `add` (a `${!…}` literal and a
+ * `${AWS::…}` pseudo parameter left out), without tokens and without any check: a superset of the
+ * references tokenizeSub reads (its variables and what it would reject are named too), for a reader
+ * that only needs to know what a text may refer to, for every Fn::Sub of a template.
+ */
+export function forEachSubName(text: string, add: (name: string) => void): void {
+  for (let i = text.indexOf('${'); i !== -1; ) {
+    const close = text.indexOf('}', i + 2);
+    if (close === -1) return;
+    if (text.charCodeAt(i + 2) !== 33 && !text.startsWith('AWS::', i + 2)) add(text.slice(i + 2, close));
+    i = text.indexOf('${', close + 1);
+  }
+}
+
 export function escapeSubText(text: string): string {
   return text.split('${').join('${!');
 }

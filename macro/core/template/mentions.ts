@@ -5,16 +5,17 @@
  * not. It is read from the input in the walk the nesting check takes over the whole template anyway (a
  * KeyWatch, see limits.ts).
  *
- * What it reads is a superset of the dependency graph's edges (dependencies.ts reads each resource's
- * own, exactly, when it needs them): it takes `X` for `X.Attr` (and SAM's `X.Alias`), any `Ref`, and
- * every `${…}` of a text. When no such mention is found, no chain of dependencies leads from a resource
- * that is no state machine to one (its first step into a state machine would be such a mention), so a
- * rewrite that makes a state machine depend on a Lambda target cannot close a circle (decide/cycles.ts)
- * and the graph need not be searched. The macro's own writes keep it so: it adds references to Lambda
- * targets, roles and its own policies, and DependsOn only to state machines.
+ * What it reads is a superset of the dependency graph's edges (dependencies.ts reads each resource's own,
+ * exactly, when it needs them): it takes `X` for `X.Attr` (and SAM's `X.Alias`), any `Ref`, and every
+ * `${…}` of a text (cfn/sub.ts forEachSubName). When no such mention is found, no chain of dependencies
+ * leads from a resource that is no state machine to one (its first step into a state machine would be such
+ * a mention), so a rewrite that makes a state machine depend on a Lambda target cannot close a circle
+ * (decide/cycles.ts) and the graph need not be searched. The macro's own writes keep it so: it adds
+ * references to Lambda targets, roles and its own policies, and DependsOn only to state machines.
  */
 import { getOwn, isArray, isObject, isString, keysOf } from '../../cfn/json';
 import { GET_ATT, SUB } from '../../cfn/intrinsics';
+import { forEachSubName } from '../../cfn/sub';
 import { type KeyWatch, keysByLength } from '../../limits';
 import { RESOURCES, STATE_MACHINE_TYPES } from './read';
 
@@ -49,26 +50,16 @@ export class Mentions implements KeyWatch {
     // list) names IDs; an Fn::Sub text (alone or first in its list) names them as `${…}`.
     const list = isArray(value) ? value : [value];
     if (key === SUB) {
-      if (isString(list[0])) this.#subNames(list[0]);
+      if (isString(list[0])) forEachSubName(list[0], this.#mention);
     } else for (const x of list) if (isString(x)) this.#mention(x);
   }
 
-  /** The `${…}` names of an Fn::Sub text, found as Fn::Sub finds them (`${AWS::…}` is a pseudo parameter). */
-  #subNames(text: string): void {
-    for (let i = text.indexOf('${'); i !== -1; ) {
-      const close = text.indexOf('}', i + 2);
-      if (close === -1) return;
-      if (!text.startsWith('AWS::', i + 2)) this.#mention(text.slice(i + 2, close));
-      i = text.indexOf('${', close + 1);
-    }
-  }
-
   /** A mention of `id` (or of the resource before its first dot: `X` of `X.Arn`) by a resource that is no state machine. */
-  #mention(id: string): void {
+  readonly #mention = (id: string): void => {
     const dot = id.indexOf('.');
     if (this.#machines.has(id) || (dot > 0 && this.#machines.has(id.slice(0, dot)))) {
       this.found = true;
       this.byLength = [];
     }
-  }
+  };
 }

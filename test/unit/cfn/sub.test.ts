@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { ReadError } from '../../../macro/errors';
-import { escapeSubText, inlineSubReference, splitGetAttString, tokenizeSub, type SubMode, type SubToken } from '../../../macro/cfn/sub';
+import { escapeSubText, forEachSubName, inlineSubReference, splitGetAttString, tokenizeSub, type SubMode, type SubToken } from '../../../macro/cfn/sub';
 
 /** A token without its offsets, for compact expectations. */
 type Shape = { text: string } | { escape: string } | { var: string } | { ref: string } | { getatt: [string, string] };
@@ -378,6 +378,39 @@ describe('tokenizeSub property', () => {
         expect(threw).toBe(bad);
       }),
       { numRuns: 2000 },
+    );
+  });
+});
+
+describe('forEachSubName', () => {
+  test('names every ${…} but a literal and a pseudo parameter, in order', () => {
+    const names: string[] = [];
+    forEachSubName('arn:${AWS::Partition}:${Fn.Arn}-${!Lit}-${v}${Ref}${', (n) => names.push(n));
+    expect(names).toEqual(['Fn.Arn', 'v', 'Ref']);
+  });
+
+  // Its readers (the mentions of template/mentions.ts) rely on it naming at least what tokenizeSub refers to.
+  test('property: every reference tokenizeSub reads is named (a superset), pseudo parameters aside', () => {
+    const piece = fc.constantFrom('${A}', '${B.Arn}', '${!C}', '${AWS::Region}', '${v}', '${', '}', 'x', '${}', '${a b}', '$', '{');
+    fc.assert(
+      fc.property(
+        fc.array(piece, { maxLength: 12 }).map((p) => p.join('')),
+        (text) => {
+          let tokens: SubToken[];
+          try {
+            tokens = tokenizeSub(text, (n) => n === 'v');
+          } catch {
+            return;
+          }
+          const names: string[] = [];
+          forEachSubName(text, (n) => names.push(n));
+          for (const t of tokens) {
+            if (t.kind === 'ref' && !t.name.startsWith('AWS::')) expect(names).toContain(t.name);
+            if (t.kind === 'getatt') expect(names).toContain(`${t.resource}.${t.attribute}`);
+          }
+        },
+      ),
+      { numRuns: 500, seed: 20261208 },
     );
   });
 });
